@@ -1,0 +1,136 @@
+/**
+ * Array values. `ArrayData` is the plain form a chunk takes in the store and on the wire (it survives
+ * structured clone, and its data lives in a SharedArrayBuffer so it crosses threads without a copy);
+ * `NdArray` is the user-facing view of fetched data with indexing and a NumPy-style repr.
+ */
+import { type DType, type TypedArray, checkDType, itemSize, typedArrayCtor } from './dtypes.js';
+import { InvalidArgumentError, ShapeError } from './errors.js';
+import { formatArray } from './format.js';
+import { type Shape, shapeStr, sizeOf, stridesOf } from './shape.js';
+
+export interface ArrayData {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** C-contiguous, exactly `size(shape)` elements. */
+  readonly data: TypedArray;
+}
+
+/** A typed array over fresh shared memory, so it reaches any worker without a copy. */
+export function allocate(dtype: DType, length: number): TypedArray {
+  const Ctor = typedArrayCtor(dtype);
+  return new Ctor(new SharedArrayBuffer(length * Ctor.BYTES_PER_ELEMENT));
+}
+
+/** Copies `src` into shared memory unless it already lives there. */
+export function toShared(dtype: DType, src: ArrayLike<number>): TypedArray {
+  if (ArrayBuffer.isView(src) && src.buffer instanceof SharedArrayBuffer && src.constructor === typedArrayCtor(dtype)) {
+    return src as unknown as TypedArray;
+  }
+  const out = allocate(dtype, src.length);
+  out.set(src as ArrayLike<number>);
+  return out;
+}
+
+export function arrayData(dtype: DType, shape: Shape, data: TypedArray): ArrayData {
+  if (data.length !== sizeOf(shape)) {
+    throw new ShapeError(`data has ${data.length} elements, shape ${shapeStr(shape)} needs ${sizeOf(shape)}.`);
+  }
+  return { dtype, shape: [...shape], data };
+}
+
+export function isArrayData(v: unknown): v is ArrayData {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    'dtype' in v &&
+    'shape' in v &&
+    'data' in v &&
+    ArrayBuffer.isView((v as ArrayData).data)
+  );
+}
+
+export function arrayNBytes(a: ArrayData): number {
+  return a.data.length * itemSize(a.dtype);
+}
+
+export class NdArray implements ArrayData {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: TypedArray;
+  readonly #strides: number[];
+
+  constructor(dtype: DType, shape: Shape, data: TypedArray) {
+    this.dtype = checkDType(dtype);
+    if (data.length !== sizeOf(shape)) {
+      throw new ShapeError(`data has ${data.length} elements, shape ${shapeStr(shape)} needs ${sizeOf(shape)}.`);
+    }
+    this.shape = Object.freeze([...shape]);
+    this.data = data;
+    this.#strides = stridesOf(shape);
+  }
+
+  static from(a: ArrayData): NdArray {
+    return a instanceof NdArray ? a : new NdArray(a.dtype, a.shape, a.data);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get size(): number {
+    return this.data.length;
+  }
+  get nbytes(): number {
+    return this.data.byteLength;
+  }
+
+  /** One element by full index (negative indices count from the end). */
+  get(...index: number[]): number {
+    if (index.length !== this.shape.length) {
+      throw new InvalidArgumentError(`get() needs ${this.shape.length} indices for shape ${shapeStr(this.shape)}, got ${index.length}.`);
+    }
+    let off = 0;
+    for (let i = 0; i < index.length; i++) {
+      const d = this.shape[i]!;
+      let k = index[i]!;
+      if (k < 0) k += d;
+      if (!Number.isInteger(k) || k < 0 || k >= d) {
+        throw new InvalidArgumentError(`index ${index[i]} is out of bounds for axis ${i} with size ${d}.`);
+      }
+      off += k * this.#strides[i]!;
+    }
+    return this.data[off]!;
+  }
+
+  /** The single value of a size-1 array (NumPy `item()`). */
+  item(): number | boolean {
+    if (this.data.length !== 1) {
+      throw new InvalidArgumentError(`item() needs an array of size 1, this one has shape ${shapeStr(this.shape)}.`);
+    }
+    return this.dtype === 'bool' ? this.data[0] !== 0 : this.data[0]!;
+  }
+
+  /** Nested JS arrays (booleans for bool arrays); a 0-d array gives its scalar. */
+  toArray(): unknown {
+    const conv = this.dtype === 'bool' ? (x: number) => x !== 0 : (x: number) => x;
+    const build = (axis: number, off: number): unknown => {
+      if (axis === this.shape.length) return conv(this.data[off]!);
+      const out: unknown[] = [];
+      for (let i = 0; i < this.shape[axis]!; i++) out.push(build(axis + 1, off + i * this.#strides[axis]!));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  [Symbol.toPrimitive](hint: string): number | string {
+    if (hint !== 'string' && this.data.length === 1) return this.data[0]!;
+    return this.toString();
+  }
+
+  toString(): string {
+    return formatArray(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * `tokenize`: a canonical, deterministic content hash of plain data, the basis of every node key.
+ * Equal values give equal tokens in every process and on every run (object key order, Map/Set insertion
+ * order and typed-array buffers' offsets do not matter); values whose content cannot be known (functions,
+ * symbols, class instances, cyclic structures) are refused with an error that says what to pass instead,
+ * because a silently random token would break caching (Dask's `ensure-deterministic`).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { TokenizeError } from './errors.js';
+
+/** Objects that know their own token (e.g. nodes and handles: their key) implement this. */
+export const TOKEN: unique symbol = Symbol.for('tessera.token');
+
+export interface Tokenizable {
+  [TOKEN](): string;
+}
+
+const TOKEN_HEX = 32;
+
+export function tokenize(...values: readonly unknown[]): string {
+  const h = createHash('sha1');
+  const seen = new Set<object>();
+  for (const v of values) write(h, v, seen, '$');
+  return h.digest('hex').slice(0, TOKEN_HEX);
+}
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function write(h: Hash, v: unknown, seen: Set<object>, path: string): void {
+  switch (typeof v) {
+    case 'undefined':
+      h.update('u;');
+      return;
+    case 'boolean':
+      h.update(v ? 'T;' : 'F;');
+      return;
+    case 'number':
+      h.update(`n${Object.is(v, -0) ? '-0' : String(v)};`);
+      return;
+    case 'bigint':
+      h.update(`b${v.toString()};`);
+      return;
+    case 'string':
+      h.update(`s${v.length}:`);
+      h.update(v);
+      return;
+    case 'symbol':
+      throw new TokenizeError(`Cannot tokenize the symbol ${String(v)} at ${path}: use a string instead.`);
+    case 'function':
+      throw new TokenizeError(
+        `Cannot tokenize the function ${(v as { name?: string }).name || '(anonymous)'} at ${path}: functions have ` +
+          `no stable content. Pass data instead, or use t.map(fn)/t.reduce(fn), which key a pure function by its source text.`,
+      );
+    case 'object':
+      break;
+  }
+  if (v === null) {
+    h.update('N;');
+    return;
+  }
+  const obj = v as object;
+  const own = (obj as Partial<Tokenizable>)[TOKEN];
+  if (typeof own === 'function') {
+    h.update(`K${own.call(obj)};`);
+    return;
+  }
+  if (ArrayBuffer.isView(obj)) {
+    const bytes = new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength);
+    h.update(`V${obj.constructor.name}:${obj.byteLength}:`);
+    h.update(bytes);
+    return;
+  }
+  if (obj instanceof ArrayBuffer || obj instanceof SharedArrayBuffer) {
+    h.update(`B${obj.byteLength}:`);
+    h.update(new Uint8Array(obj));
+    return;
+  }
+  if (seen.has(obj)) {
+    throw new TokenizeError(`Cannot tokenize a cyclic structure (at ${path}): pass acyclic plain data.`);
+  }
+  seen.add(obj);
+  try {
+    if (Array.isArray(obj)) {
+      h.update(`A${obj.length}[`);
+      for (let i = 0; i < obj.length; i++) write(h, obj[i], seen, `${path}[${i}]`);
+      h.update(']');
+    } else if (obj instanceof Date) {
+      h.update(`D${obj.getTime()};`);
+    } else if (obj instanceof Map) {
+      const entries = [...obj.entries()].map(([k, val]) => [tokenize(k), val] as const);
+      entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      h.update(`M${entries.length}{`);
+      for (const [k, val] of entries) {
+        h.update(k);
+        write(h, val, seen, `${path}.get(${k})`);
+      }
+      h.update('}');
+    } else if (obj instanceof Set) {
+      const items = [...obj].map((x) => tokenize(x)).sort();
+      h.update(`S${items.length}{${items.join(',')}}`);
+    } else if (isPlainObject(obj)) {
+      const keys = Object.keys(obj).sort();
+      h.update(`O${keys.length}{`);
+      for (const k of keys) {
+        const val = (obj as Record<string, unknown>)[k];
+        if (val === undefined) continue; // {a: undefined} and {} describe the same options
+        h.update(`s${k.length}:`);
+        h.update(k);
+        write(h, val, seen, `${path}.${k}`);
+      }
+      h.update('}');
+    } else {
+      const name = (obj.constructor as { name?: string } | undefined)?.name ?? 'object';
+      throw new TokenizeError(
+        `Cannot tokenize an instance of ${name} at ${path}: only plain objects, arrays, typed arrays, Map, Set, ` +
+          `Date and primitives have a canonical content. Convert it to plain data first.`,
+      );
+    }
+  } finally {
+    seen.delete(obj);
+  }
+}
