@@ -123,6 +123,11 @@ export class SliceError extends TesseraError {
     super('InvalidSlice', message);
   }
 }
+export class IndexError extends TesseraError {
+  constructor(message: string) {
+    super('IndexOutOfRange', message);
+  }
+}
 export class NotImplementedYetError extends TesseraError {
   constructor(message: string) {
     super('NotSupported', message);
@@ -163,6 +168,7 @@ for (const cls of [
   WorkerCrashedError,
   UserFunctionError,
   SliceError,
+  IndexError,
   NotImplementedYetError,
 ]) {
   registerErrorClass(cls as unknown as new (...args: never[]) => Error);

@@ -21,13 +21,19 @@ export function allocate(dtype: DType, length: number): TypedArray {
   return new Ctor(new SharedArrayBuffer(length * Ctor.BYTES_PER_ELEMENT));
 }
 
-/** Copies `src` into shared memory unless it already lives there. */
+/**
+ * `src` as values of `dtype` in shared memory: returned as is when it already is exactly that, else
+ * copied with NumPy's cast (truncation toward zero for int64, non-zero → 1 for bool; typed-array
+ * stores do the rest).
+ */
 export function toShared(dtype: DType, src: ArrayLike<number>): TypedArray {
   if (ArrayBuffer.isView(src) && src.buffer instanceof SharedArrayBuffer && src.constructor === typedArrayCtor(dtype)) {
-    return src as unknown as TypedArray;
+    if (dtype !== 'bool' && dtype !== 'int64') return src as unknown as TypedArray;
   }
   const out = allocate(dtype, src.length);
-  out.set(src as ArrayLike<number>);
+  if (dtype === 'int64') for (let i = 0; i < src.length; i++) out[i] = Math.trunc(src[i]!);
+  else if (dtype === 'bool') for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0;
+  else out.set(src);
   return out;
 }
 

@@ -1,0 +1,71 @@
+/**
+ * Tileable nodes: the coarse DAG users build. A node is frozen plain data `{kind, key, op, params,
+ * inputs, meta}`; its key is the op name plus a content hash of the op, its canonical params and its
+ * inputs' keys, so equal expressions get equal keys in every process and the session cache works across
+ * runs (Dask tokenize, Mars keys). The build site (stack of the line that created the node) rides along
+ * outside the key, so a failure at run time can point at the user's line.
+ */
+import { tokenize, TOKEN } from '../base/tokenize.js';
+
+/** Each op family declares its own meta shape; `type` tells them apart (tensor, graph, context, ...). */
+export interface NodeMeta {
+  readonly type: string;
+}
+
+export interface TileableNode<M extends NodeMeta = NodeMeta> {
+  readonly kind: 'tileable';
+  readonly key: string;
+  readonly op: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly inputs: readonly TileableNode[];
+  readonly meta: M;
+  /** Where the node was built; an Error whose stack V8 formats only if someone reads it. */
+  readonly origin: BuildSite | undefined;
+}
+
+export interface BuildSite {
+  readonly stack: string | undefined;
+}
+
+let captureSites = true;
+
+/** Build-site capture costs about a microsecond per op; benchmarks of pure graph building may turn it off. */
+export function setBuildSiteCapture(on: boolean): void {
+  captureSites = on;
+}
+
+function captureSite(): BuildSite | undefined {
+  if (!captureSites) return undefined;
+  const e: { stack?: string } = {};
+  Error.captureStackTrace(e, makeTileable);
+  return e as BuildSite;
+}
+
+export function keyOf(op: string, params: Readonly<Record<string, unknown>>, inputs: readonly TileableNode[]): string {
+  return `${op}-${tokenize(op, params, inputs.map((i) => i.key))}`;
+}
+
+export function makeTileable<M extends NodeMeta>(
+  op: string,
+  params: Readonly<Record<string, unknown>>,
+  inputs: readonly TileableNode[],
+  meta: M,
+  options: { readonly key?: string } = {},
+): TileableNode<M> {
+  const node: TileableNode<M> = {
+    kind: 'tileable',
+    key: options.key ?? keyOf(op, params, inputs),
+    op,
+    params: Object.freeze({ ...params }),
+    inputs: Object.freeze([...inputs]),
+    meta: Object.freeze(meta),
+    origin: captureSite(),
+  };
+  Object.defineProperty(node, TOKEN, { value: () => node.key, enumerable: false });
+  return Object.freeze(node);
+}
+
+/** The stack text of the line that built `node`, for error messages. */
+export function buildStackOf(node: TileableNode): string | undefined {
+  return node.origin?.stack;
+}

@@ -1,0 +1,54 @@
+/**
+ * The one executor interface. An executor runs the non-fetch chunks of a chunk graph against a
+ * chunk store: it reads inputs from the store, writes every result to it, releases intermediates as
+ * soon as their last consumer is done, and leaves the targets in the store. Every executor is driven
+ * by the same pure scheduler state (schedulerState.ts) and passes the same conformance suite.
+ */
+import type { ChunkGraph } from '../dag/chunkGraph.js';
+import type { ChunkStore } from '../store/chunkStore.js';
+
+export type ExecEvent =
+  | { readonly type: 'finished'; readonly index: number; readonly done: number; readonly total: number }
+  | { readonly type: 'failed'; readonly index: number; readonly error: Error };
+
+export interface RunOptions {
+  /** Chunks whose results must stay in the store after the run. */
+  readonly targets: readonly number[];
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: ExecEvent) => void;
+  /** Lower runs first among ready chunks (see dag/topo.ts `depthFirstPriority`). */
+  readonly priority?: Int32Array;
+  /**
+   * Keep running every chunk that does not depend on a failed one, and report failures instead of
+   * rejecting (eager batches: one bad handle must not fail its independent neighbours).
+   */
+  readonly continueOnError?: boolean;
+  /** The stack of the line that built the op a chunk belongs to, for error reports. */
+  readonly buildStackOf?: (index: number) => string | undefined;
+}
+
+export interface ChunkFailure {
+  readonly index: number;
+  readonly key: string;
+  readonly error: Error;
+}
+
+export interface RunReport {
+  /** Chunks computed (fetch chunks are not counted). */
+  readonly executed: number;
+  readonly failures: readonly ChunkFailure[];
+  /** For each chunk that could not run because an input failed: the index of the failed chunk. */
+  readonly blockedBy: ReadonlyMap<number, number>;
+  readonly durationMs: number;
+  /** Highest store usage seen during the run. */
+  readonly peakBytes: number;
+}
+
+export interface Executor {
+  readonly name: string;
+  /** Worker threads this executor owns (0 for the same-thread executor). */
+  readonly workers: number;
+  run(graph: ChunkGraph, store: ChunkStore, options: RunOptions): Promise<RunReport>;
+  /** Stops every thread the executor owns; idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,113 @@
+/**
+ * The `local` executor: runs every kernel on the calling thread, in scheduler order. It is the
+ * debugging path (stack traces point straight into kernels) and the fastest for tiny graphs, since a
+ * task costs a function call. It yields to the event loop every few milliseconds so cancellation,
+ * timers and progress listeners stay responsive during long runs.
+ */
+import { attachBuildSite, CancelledError, errorFromData } from '../base/errors.js';
+import type { ChunkGraph } from '../dag/chunkGraph.js';
+import { runTask, type TaskOutcome } from '../kernels/index.js';
+import type { ChunkStore } from '../store/chunkStore.js';
+import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
+import { SchedulerState } from './schedulerState.js';
+
+const YIELD_EVERY_MS = 8;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Pins the fetch chunks a run reads, so a memory limit cannot evict them mid-run. */
+export function pinInputs(graph: ChunkGraph, store: ChunkStore): () => void {
+  const pinned: string[] = [];
+  for (let i = 0; i < graph.size; i++) {
+    if (graph.kernels[i] === null) {
+      store.pin(graph.keys[i]!);
+      pinned.push(graph.keys[i]!);
+    }
+  }
+  return () => {
+    for (const k of pinned) store.unpin(k);
+  };
+}
+
+export function releaseChunks(graph: ChunkGraph, store: ChunkStore, indices: readonly number[]): void {
+  for (const d of indices) {
+    store.unpin(graph.keys[d]!);
+    store.delete(graph.keys[d]!);
+  }
+}
+
+/** Removes what a failed or cancelled run computed but nobody will own (targets stay for the caller). */
+export function discardProduced(graph: ChunkGraph, store: ChunkStore, state: SchedulerState, produced: ReadonlySet<number>): void {
+  for (const i of produced) {
+    store.unpin(graph.keys[i]!);
+    if (!state.isTarget(i)) store.delete(graph.keys[i]!);
+  }
+}
+
+export function kernelError(outcome: Extract<TaskOutcome, { ok: false }>, graph: ChunkGraph, i: number, options: RunOptions): Error {
+  return attachBuildSite(errorFromData(outcome.error), graph.keys[i], options.buildStackOf?.(i));
+}
+
+export class LocalExecutor implements Executor {
+  readonly name = 'local';
+  readonly workers = 0;
+
+  async run(graph: ChunkGraph, store: ChunkStore, options: RunOptions): Promise<RunReport> {
+    const started = performance.now();
+    const state = new SchedulerState(graph, options.targets, options.priority);
+    const unpinInputs = pinInputs(graph, store);
+    const produced = new Set<number>();
+    const failures: ChunkFailure[] = [];
+    let peak = store.usedBytes;
+    let executed = 0;
+    let lastYield = performance.now();
+    try {
+      for (;;) {
+        const i = state.next();
+        if (i < 0) break;
+        if (options.signal?.aborted) throw new CancelledError();
+        const inputs = Array.from(graph.inputsOf(i), (d) => store.get(graph.keys[d]!));
+        let outcome = runTask({ key: graph.keys[i]!, kernel: graph.kernels[i]!, params: graph.params[i], inputs });
+        if (outcome instanceof Promise) outcome = await outcome;
+        if (!outcome.ok) {
+          const error = kernelError(outcome, graph, i, options);
+          if (!options.continueOnError) throw error;
+          failures.push({ index: i, key: graph.keys[i]!, error });
+          releaseChunks(graph, store, state.fail(i));
+          options.onEvent?.({ type: 'failed', index: i, error });
+          continue;
+        }
+        store.put(graph.keys[i]!, outcome.value);
+        store.pin(graph.keys[i]!);
+        produced.add(i);
+        executed++;
+        peak = Math.max(peak, store.usedBytes);
+        const release = state.complete(i);
+        for (const d of release) produced.delete(d);
+        releaseChunks(graph, store, release);
+        options.onEvent?.({ type: 'finished', index: i, done: state.settled, total: state.total });
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+      }
+    } catch (e) {
+      discardProduced(graph, store, state, produced);
+      throw e;
+    } finally {
+      unpinInputs();
+    }
+    for (const i of produced) store.unpin(graph.keys[i]!);
+    return {
+      executed,
+      failures,
+      blockedBy: state.blockedBy,
+      durationMs: performance.now() - started,
+      peakBytes: peak,
+    };
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,172 @@
+/**
+ * Compiles an elementwise expression into one specialised loop, as an elementwise map (into a fresh
+ * output) or as a reduction (accumulating into partial results). Two loop shapes: *flat* when every
+ * input is either the full contiguous chunk or a single value (one counter, and four independent
+ * accumulators for full sums so the loop runs at memory bandwidth instead of add latency), and *nd*
+ * for broadcasting and partial-axis reductions (an odometer over the outer axes, a tight inner loop
+ * over the last one). Compiled loops are cached by their source, so each distinct expression is
+ * compiled once per thread.
+ */
+import type { Expr } from '../../base/expr.js';
+import { exprCode, HELPERS } from './expr.js';
+
+export type ReduceKind = 'sum' | 'prod' | 'min' | 'max' | 'any' | 'all' | 'cnz' | 'sqdev' | 'argmin' | 'argmax';
+
+export interface LoopSpec {
+  readonly expr: Expr;
+  readonly nIn: number;
+  /** Per input: 's' read once (a single value), '1' unit inner stride, '0' broadcast along the inner axis. */
+  readonly access: string;
+  readonly mode: 'flat' | 'nd';
+  /** Absent for an elementwise map. */
+  readonly reduce?: ReduceKind;
+  /** nd reductions: whether the last axis is reduced (accumulate in a register). */
+  readonly innerReduced?: boolean;
+}
+
+/**
+ * Generated signature: (ins, st, shape, ost, out, aux, gst, gb0, F, H).
+ * ins: input arrays; st: per-input element strides over the loop shape (0 = broadcast);
+ * ost: output strides (0 on reduced axes); out: output or accumulator; aux: centre (sqdev) or best index
+ * (arg*); gst/gb0: global-index strides and base for arg*; F: user functions; H: helpers.
+ */
+export type CompiledLoop = (
+  ins: readonly ArrayLike<number>[],
+  st: readonly (readonly number[])[],
+  shape: readonly number[],
+  ost: readonly number[],
+  out: { [i: number]: number; length: number },
+  aux: { [i: number]: number; length: number } | null,
+  gst: readonly number[] | null,
+  gb0: number,
+  F: readonly ((x: number) => number)[],
+  H: typeof HELPERS,
+) => void;
+
+const cache = new Map<string, CompiledLoop>();
+
+const INIT: Record<ReduceKind, string> = {
+  sum: '0', prod: '1', min: 'Infinity', max: '-Infinity', any: '0', all: '1', cnz: '0', sqdev: '0',
+  argmin: 'Infinity', argmax: '-Infinity',
+};
+
+function step(kind: ReduceKind, a: string, v: string, c = 'c'): string {
+  switch (kind) {
+    case 'sum':
+      return `${a} += ${v};`;
+    case 'prod':
+      return `${a} *= ${v};`;
+    case 'min':
+      return `{ const v = ${v}; if (v < ${a} || v !== v) ${a} = v; }`;
+    case 'max':
+      return `{ const v = ${v}; if (v > ${a} || v !== v) ${a} = v; }`;
+    case 'any':
+      return `if (${v} !== 0) ${a} = 1;`;
+    case 'all':
+      return `if (${v} === 0) ${a} = 0;`;
+    case 'cnz':
+      return `if (${v} !== 0) ${a} += 1;`;
+    case 'sqdev':
+      return `{ const d = ${v} - ${c}; ${a} += d * d; }`;
+    case 'argmin':
+    case 'argmax':
+      throw new Error('arg reductions have their own step');
+  }
+}
+
+/** Arg reductions start from index -1 ("nothing seen"), so even an all -Infinity input finds its first element. */
+function better(kind: 'argmin' | 'argmax', v: string, best: string): string {
+  const cmp = kind === 'argmin' ? '<' : '>';
+  // NaN wins (NumPy returns the first NaN); among numbers the first extreme wins (strict compare).
+  return `(${v} !== ${v} ? ${best} === ${best} : ${v} ${cmp} ${best})`;
+}
+
+function header(spec: LoopSpec): string {
+  const lines: string[] = [];
+  for (let i = 0; i < spec.nIn; i++) {
+    lines.push(`const x${i} = ins[${i}];`);
+    if (spec.access[i] === 's') lines.push(`const s${i} = x${i}[0];`);
+  }
+  return lines.join('\n');
+}
+
+function flatBody(spec: LoopSpec): string {
+  const val = (j: string): string => exprCode(spec.expr, (i) => (spec.access[i] === 's' ? `s${i}` : `x${i}[${j}]`));
+  const kind = spec.reduce;
+  const n = 'let n = 1;\nfor (let d = 0; d < shape.length; d++) n *= shape[d];';
+  if (!kind) return `${n}\nfor (let j = 0; j < n; j++) out[j] = ${val('j')};`;
+  if (kind === 'argmin' || kind === 'argmax') throw new Error('arg reductions use the nd loop');
+  const c = kind === 'sqdev' ? 'const c = aux[0];\n' : '';
+  if (kind === 'sum' || kind === 'prod' || kind === 'cnz' || kind === 'sqdev') {
+    const comb = kind === 'prod' ? '(a0 * a1) * (a2 * a3)' : '(a0 + a1) + (a2 + a3)';
+    return `${n}\n${c}let a0 = ${INIT[kind]}, a1 = ${INIT[kind]}, a2 = ${INIT[kind]}, a3 = ${INIT[kind]};
+let j = 0;
+for (; j + 3 < n; j += 4) { ${step(kind, 'a0', val('j'))} ${step(kind, 'a1', val('j + 1'))} ${step(kind, 'a2', val('j + 2'))} ${step(kind, 'a3', val('j + 3'))} }
+for (; j < n; j++) { ${step(kind, 'a0', val('j'))} }
+out[0] = ${kind === 'sum' || kind === 'prod' ? `out[0] ${kind === 'sum' ? '+' : '*'} (${comb})` : `out[0] + (${comb})`};`;
+  }
+  const early = kind === 'any' ? 'if (a === 1) break;' : kind === 'all' ? 'if (a === 0) break;' : '';
+  return `${n}\nlet a = out[0];\nfor (let j = 0; j < n; j++) { ${step(kind, 'a', val('j'))} ${early} }\nout[0] = a;`;
+}
+
+function ndBody(spec: LoopSpec): string {
+  const val = exprCode(spec.expr, (i) =>
+    spec.access[i] === 's' ? `s${i}` : spec.access[i] === '0' ? `x${i}[b${i}]` : `x${i}[b${i} + j]`,
+  );
+  const ins = [...Array(spec.nIn).keys()].filter((i) => spec.access[i] !== 's');
+  const decl = ins.map((i) => `const st${i} = st[${i}]; let b${i} = 0;`).join('\n');
+  const adv = ins.map((i) => `b${i} += st${i}[d];`).join(' ');
+  const back = ins.map((i) => `b${i} -= st${i}[d] * ext;`).join(' ');
+  const kind = spec.reduce;
+  let inner: string;
+  if (!kind) {
+    inner = `for (let j = 0; j < inner; j++) out[p++] = ${val};`;
+  } else if (kind === 'argmin' || kind === 'argmax') {
+    inner = spec.innerReduced
+      ? `let bv = out[bo], bi = aux[bo];
+for (let j = 0; j < inner; j++) { const v = ${val}; if (bi < 0 || ${better(kind, 'v', 'bv')}) { bv = v; bi = gb + j * gi; } }
+out[bo] = bv; aux[bo] = bi;`
+      : `for (let j = 0; j < inner; j++) { const v = ${val}; const k = bo + j; if (aux[k] < 0 || ${better(kind, 'v', 'out[k]')}) { out[k] = v; aux[k] = gb + j * gi; } }`;
+  } else if (spec.innerReduced) {
+    const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
+    inner = `${c} let a = out[bo];\nfor (let j = 0; j < inner; j++) { ${step(kind, 'a', val)} }\nout[bo] = a;`;
+  } else {
+    inner = `for (let j = 0; j < inner; j++) { const k = bo + j; ${kind === 'sqdev' ? 'const c = aux[k];' : ''} let a = out[k]; ${step(kind, 'a', val)} out[k] = a; }`;
+  }
+  const arg = kind === 'argmin' || kind === 'argmax';
+  return `const nd = shape.length;
+const inner = shape[nd - 1];
+let total = 1;
+for (let d = 0; d < nd; d++) total *= shape[d];
+if (total === 0) return;
+const outer = total / inner;
+const idx = new Int32Array(nd);
+${decl}
+let p = 0, bo = 0, gb = gb0;
+const gi = ${arg ? 'gst[nd - 1]' : '0'};
+for (let o = 0; o < outer; o++) {
+${inner}
+for (let d = nd - 2; d >= 0; d--) {
+const ext = shape[d];
+${adv} bo += ost[d];${arg ? ' gb += gst[d];' : ''}
+if (++idx[d] < ext) break;
+${back} bo -= ost[d] * ext;${arg ? ' gb -= gst[d] * ext;' : ''}
+idx[d] = 0;
+}
+}`;
+}
+
+export function compileLoop(spec: LoopSpec): CompiledLoop {
+  const body = spec.mode === 'flat' ? flatBody(spec) : ndBody(spec);
+  const src = `"use strict";\n${header(spec)}\n${body}`;
+  let fn = cache.get(src);
+  if (!fn) {
+    fn = new Function('ins', 'st', 'shape', 'ost', 'out', 'aux', 'gst', 'gb0', 'F', 'H', src) as CompiledLoop;
+    cache.set(src, fn);
+  }
+  return fn;
+}
+
+export const INITIAL_VALUE: Readonly<Record<ReduceKind, number>> = {
+  sum: 0, prod: 1, min: Infinity, max: -Infinity, any: 0, all: 1, cnz: 0, sqdev: 0, argmin: Infinity, argmax: -Infinity,
+};

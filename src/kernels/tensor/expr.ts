@@ -1,0 +1,183 @@
+/**
+ * JS source for elementwise expressions (the IR is in base/expr.ts). Every node's value is normalised
+ * to its dtype exactly as storing it into that dtype's typed array would (int32 wraps, float32 rounds,
+ * ...), so a fused expression computes bit-for-bit what the unfused chain of stored intermediates does.
+ */
+import type { DType } from '../../base/dtypes.js';
+import type { BinaryOp, Expr, UnaryOp } from '../../base/expr.js';
+
+/** Normalises a JS number expression to a dtype exactly as its typed array would on store. */
+export function normalize(dtype: DType, code: string): string {
+  switch (dtype) {
+    case 'float64':
+    case 'int64':
+      return code;
+    case 'float32':
+      return `Math.fround(${code})`;
+    case 'int32':
+      return `((${code}) | 0)`;
+    case 'uint32':
+      return `((${code}) >>> 0)`;
+    case 'int16':
+      return `(((${code}) << 16) >> 16)`;
+    case 'int8':
+      return `(((${code}) << 24) >> 24)`;
+    case 'uint16':
+      return `((${code}) & 65535)`;
+    case 'uint8':
+      return `((${code}) & 255)`;
+    case 'bool':
+      return `((${code}) !== 0 ? 1 : 0)`;
+  }
+}
+
+function literal(v: number): string {
+  if (Object.is(v, -0)) return '(-0)';
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '(-Infinity)';
+  return v < 0 ? `(${v})` : String(v);
+}
+
+const isInt = (d: DType): boolean => d !== 'float32' && d !== 'float64';
+
+const UNARY: Record<UnaryOp, (a: string) => string> = {
+  neg: (a) => `(-${a})`,
+  abs: (a) => `Math.abs(${a})`,
+  sqrt: (a) => `Math.sqrt(${a})`,
+  exp: (a) => `Math.exp(${a})`,
+  log: (a) => `Math.log(${a})`,
+  log2: (a) => `Math.log2(${a})`,
+  log10: (a) => `Math.log10(${a})`,
+  log1p: (a) => `Math.log1p(${a})`,
+  expm1: (a) => `Math.expm1(${a})`,
+  sin: (a) => `Math.sin(${a})`,
+  cos: (a) => `Math.cos(${a})`,
+  tan: (a) => `Math.tan(${a})`,
+  arcsin: (a) => `Math.asin(${a})`,
+  arccos: (a) => `Math.acos(${a})`,
+  arctan: (a) => `Math.atan(${a})`,
+  sinh: (a) => `Math.sinh(${a})`,
+  cosh: (a) => `Math.cosh(${a})`,
+  tanh: (a) => `Math.tanh(${a})`,
+  floor: (a) => `Math.floor(${a})`,
+  ceil: (a) => `Math.ceil(${a})`,
+  round: (a) => `H.rint(${a})`,
+  trunc: (a) => `Math.trunc(${a})`,
+  sign: (a) => `Math.sign(${a})`,
+  square: (a) => `H.sq(${a})`,
+  reciprocal: (a) => `(1 / ${a})`,
+  isnan: (a) => `(Number.isNaN(${a}) ? 1 : 0)`,
+  isinf: (a) => `(Math.abs(${a}) === Infinity ? 1 : 0)`,
+  isfinite: (a) => `(Number.isFinite(${a}) ? 1 : 0)`,
+  not: (a) => `(${a} === 0 ? 1 : 0)`,
+};
+
+function binary(op: BinaryOp, a: string, b: string, intResult: boolean): string {
+  switch (op) {
+    case 'add':
+      return `(${a} + ${b})`;
+    case 'sub':
+      return `(${a} - ${b})`;
+    case 'mul':
+      return `(${a} * ${b})`;
+    case 'div':
+      return `(${a} / ${b})`;
+    case 'floordiv':
+      return intResult ? `H.fdivi(${a}, ${b})` : `Math.floor(${a} / ${b})`;
+    case 'mod':
+      return intResult ? `H.modi(${a}, ${b})` : `H.modf(${a}, ${b})`;
+    case 'pow':
+      return intResult ? `H.powi(${a}, ${b})` : `Math.pow(${a}, ${b})`;
+    case 'maximum':
+      return `Math.max(${a}, ${b})`;
+    case 'minimum':
+      return `Math.min(${a}, ${b})`;
+    case 'eq':
+      return `(${a} === ${b} ? 1 : 0)`;
+    case 'ne':
+      return `(${a} !== ${b} ? 1 : 0)`;
+    case 'lt':
+      return `(${a} < ${b} ? 1 : 0)`;
+    case 'le':
+      return `(${a} <= ${b} ? 1 : 0)`;
+    case 'gt':
+      return `(${a} > ${b} ? 1 : 0)`;
+    case 'ge':
+      return `(${a} >= ${b} ? 1 : 0)`;
+    case 'and':
+      return `((${a} !== 0 && ${b} !== 0) ? 1 : 0)`;
+    case 'or':
+      return `((${a} !== 0 || ${b} !== 0) ? 1 : 0)`;
+    case 'xor':
+      return `(((${a} !== 0) !== (${b} !== 0)) ? 1 : 0)`;
+    case 'arctan2':
+      return `Math.atan2(${a}, ${b})`;
+    case 'hypot':
+      return `H.hypot(${a}, ${b})`;
+  }
+}
+
+/** Results that are already exact values of their dtype need no normalisation. */
+function needsNormalize(e: Expr): boolean {
+  if (e.t === 'bin' && ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'xor'].includes(e.op)) return false;
+  if (e.t === 'un' && ['isnan', 'isinf', 'isfinite', 'not'].includes(e.op)) return false;
+  if (e.dtype === 'int64') {
+    // Integer arithmetic on exact integers stays exact; only these can leave the integers.
+    return (e.t === 'un' && e.op === 'reciprocal') || e.t === 'cast' || e.t === 'fn';
+  }
+  return true;
+}
+
+/** JS source of `e`, reading input i through `input(i)` and user functions as `F[k]`. */
+export function exprCode(e: Expr, input: (i: number) => string): string {
+  const raw = ((): string => {
+    switch (e.t) {
+      case 'in':
+        return input(e.i);
+      case 'const':
+        return literal(e.v);
+      case 'un':
+        return UNARY[e.op](exprCode(e.a, input));
+      case 'bin':
+        return binary(e.op, exprCode(e.a, input), exprCode(e.b, input), isInt(e.dtype) && isInt(e.a.dtype) && isInt(e.b.dtype));
+      case 'where':
+        return `(${exprCode(e.c, input)} !== 0 ? ${exprCode(e.a, input)} : ${exprCode(e.b, input)})`;
+      case 'cast':
+        return e.dtype === 'int64' ? `Math.trunc(${exprCode(e.a, input)})` : exprCode(e.a, input);
+      case 'fn':
+        return `F[${e.f}](${exprCode(e.a, input)})`;
+    }
+  })();
+  if (e.t === 'in' || e.t === 'const' || !needsNormalize(e)) return raw;
+  return e.dtype === 'int64' && e.t !== 'cast' ? `Math.trunc(${raw})` : normalize(e.dtype, raw);
+}
+
+/** Helpers the generated code calls as `H.*`; small enough for V8 to inline. */
+export const HELPERS = Object.freeze({
+  rint(x: number): number {
+    const r = Math.round(x);
+    return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  },
+  sq(x: number): number {
+    return x * x;
+  },
+  fdivi(a: number, b: number): number {
+    return b === 0 ? 0 : Math.floor(a / b);
+  },
+  modi(a: number, b: number): number {
+    return b === 0 ? 0 : a - Math.floor(a / b) * b;
+  },
+  modf(a: number, b: number): number {
+    const r = a % b;
+    return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+  },
+  powi(a: number, b: number): number {
+    if (b < 0) {
+      throw new RangeError('Integers to negative integer powers are not allowed: cast the base to float first.');
+    }
+    return Math.pow(a, b);
+  },
+  hypot(a: number, b: number): number {
+    return Math.sqrt(a * a + b * b);
+  },
+});

@@ -1,0 +1,247 @@
+/**
+ * Tree-reduction kernels. `map` reduces one chunk (evaluating a fused elementwise expression on the
+ * fly, so `(x*2+y).sum()` reads x and y once and writes nothing but the partial) into a *partial*;
+ * `combine` merges partials of neighbouring chunks; `final` merges and turns the partial into the
+ * result dtype and shape. Partials keep the reduced axes as extent 1 and always hold float64, so
+ * every level of the tree accumulates at full precision whatever the input dtype.
+ *
+ * Partials: plain sums/products/extremes/flags are an `ArrayData`; `mean` adds a count; `var`/`std`
+ * carry (count, mean, M2) merged with Chan's parallel formula; `argmin`/`argmax` carry the best value
+ * and its global index (ties and NaNs resolve to the first occurrence, as in NumPy).
+ */
+import type { DType } from '../../base/dtypes.js';
+import { type ArrayData, allocate } from '../../base/ndarray.js';
+import { sizeOf } from '../../base/shape.js';
+import { registerKernel } from '../registry.js';
+import { compileLoop, INITIAL_VALUE, type ReduceKind } from './codegen.js';
+import type { Expr } from '../../base/expr.js';
+import { HELPERS } from './expr.js';
+import { keepdimsShape, planInputs, reducedStrides } from './layout.js';
+import { compileUserFunctions } from './userfn.js';
+
+export const REDUCE_OPS = [
+  'sum', 'prod', 'min', 'max', 'any', 'all', 'count_nonzero', 'mean', 'var', 'std', 'argmin', 'argmax',
+] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];
+
+export interface FinalParams {
+  readonly op: ReduceOp;
+  readonly outShape: readonly number[];
+  readonly dtype: DType;
+  readonly ddof?: number;
+}
+
+export interface ReduceMapParams {
+  readonly op: ReduceOp;
+  readonly expr: Expr;
+  readonly fns?: readonly string[];
+  /** The loop shape: the chunk's (broadcast) shape. */
+  readonly shape: readonly number[];
+  /** Reduced axes of the loop shape, sorted. */
+  readonly axes: readonly number[];
+  /** arg reductions: global index = gbase + Σ i_d * gstrides_d over the chunk's own indices. */
+  readonly gstrides?: readonly number[];
+  readonly gbase?: number;
+  /** Finish in the same task when this chunk is the only one along every reduced axis. */
+  readonly final?: FinalParams;
+}
+
+type F64 = Float64Array;
+export type Partial =
+  | { readonly kind: 'plain'; readonly acc: F64; readonly shape: readonly number[] }
+  | { readonly kind: 'mean'; readonly acc: F64; readonly count: number; readonly shape: readonly number[] }
+  | { readonly kind: 'moments'; readonly count: number; readonly mean: F64; readonly m2: F64; readonly shape: readonly number[] }
+  | { readonly kind: 'arg'; readonly value: F64; readonly index: F64; readonly shape: readonly number[] };
+
+const PLAIN: { readonly [op in ReduceOp]?: ReduceKind } = {
+  sum: 'sum', prod: 'prod', min: 'min', max: 'max', any: 'any', all: 'all', count_nonzero: 'cnz',
+};
+
+function filled(n: number, v: number): F64 {
+  const a = allocate('float64', n) as F64;
+  if (v !== 0) a.fill(v);
+  return a;
+}
+
+function copy(a: F64): F64 {
+  const out = allocate('float64', a.length) as F64;
+  out.set(a);
+  return out;
+}
+
+function runLoop(kind: ReduceKind, p: ReduceMapParams, ins: readonly ArrayData[], acc: F64, aux: F64 | null): void {
+  const loopShape = p.shape.length === 0 ? [1] : p.shape;
+  const axes = p.shape.length === 0 ? [0] : p.axes;
+  const plan = planInputs(ins, loopShape);
+  const full = axes.length === loopShape.length;
+  const arg = kind === 'argmin' || kind === 'argmax';
+  const fns = compileUserFunctions(p.fns);
+  const data = ins.map((x) => x.data);
+  if (plan.flat && full && !arg) {
+    compileLoop({ expr: p.expr, nIn: ins.length, access: plan.flatAccess, mode: 'flat', reduce: kind })(
+      data, plan.strides, plan.shape, [], acc, aux, null, 0, fns, HELPERS);
+    return;
+  }
+  const innerReduced = axes.includes(loopShape.length - 1);
+  const loop = compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd', reduce: kind, innerReduced });
+  const gst = arg ? (p.gstrides && p.gstrides.length > 0 ? p.gstrides : [0]) : null;
+  loop(data, plan.strides, plan.shape, reducedStrides(plan.shape, axes), acc, aux, gst, p.gbase ?? 0, fns, HELPERS);
+}
+
+export function reduceMap(inputs: readonly unknown[], p: ReduceMapParams): Partial | ArrayData {
+  const ins = inputs as readonly ArrayData[];
+  const shape = keepdimsShape(p.shape, p.axes);
+  const n = sizeOf(shape);
+  const count = p.axes.reduce((c, a) => c * p.shape[a]!, 1);
+  let partial: Partial;
+  const plain = PLAIN[p.op];
+  if (plain) {
+    const acc = filled(n, INITIAL_VALUE[plain]);
+    runLoop(plain, p, ins, acc, null);
+    partial = { kind: 'plain', acc, shape };
+  } else if (p.op === 'mean') {
+    const acc = filled(n, 0);
+    runLoop('sum', p, ins, acc, null);
+    partial = { kind: 'mean', acc, count, shape };
+  } else if (p.op === 'var' || p.op === 'std') {
+    const mean = filled(n, 0);
+    runLoop('sum', p, ins, mean, null);
+    for (let i = 0; i < n; i++) mean[i] = count === 0 ? 0 : mean[i]! / count;
+    const m2 = filled(n, 0);
+    runLoop('sqdev', p, ins, m2, mean);
+    partial = { kind: 'moments', count, mean, m2, shape };
+  } else {
+    const value = filled(n, INITIAL_VALUE[p.op as 'argmin' | 'argmax']);
+    const index = filled(n, -1);
+    runLoop(p.op as ReduceKind, p, ins, value, index);
+    partial = { kind: 'arg', value, index, shape };
+  }
+  return p.final ? finish(partial, p.final) : partial;
+}
+
+function mergePlain(op: ReduceOp, a: F64, b: F64): void {
+  const n = a.length;
+  switch (op) {
+    case 'sum':
+    case 'count_nonzero':
+      for (let i = 0; i < n; i++) a[i]! += b[i]!;
+      return;
+    case 'prod':
+      for (let i = 0; i < n; i++) a[i]! *= b[i]!;
+      return;
+    case 'min':
+      for (let i = 0; i < n; i++) if (b[i]! < a[i]! || b[i] !== b[i]) a[i] = b[i]!;
+      return;
+    case 'max':
+      for (let i = 0; i < n; i++) if (b[i]! > a[i]! || b[i] !== b[i]) a[i] = b[i]!;
+      return;
+    case 'any':
+      for (let i = 0; i < n; i++) if (b[i] !== 0) a[i] = 1;
+      return;
+    case 'all':
+      for (let i = 0; i < n; i++) if (b[i] === 0) a[i] = 0;
+      return;
+    default:
+      throw new Error(`not a plain reduction: ${op}`);
+  }
+}
+
+/** Merges partials left to right into a fresh partial (inputs are never written: they may be cached). */
+export function combinePartials(op: ReduceOp, parts: readonly Partial[]): Partial {
+  const first = parts[0]!;
+  switch (first.kind) {
+    case 'plain': {
+      const acc = copy(first.acc);
+      for (const p of parts.slice(1)) mergePlain(op, acc, (p as typeof first).acc);
+      return { kind: 'plain', acc, shape: first.shape };
+    }
+    case 'mean': {
+      const acc = copy(first.acc);
+      let count = first.count;
+      for (const p of parts.slice(1) as (typeof first)[]) {
+        for (let i = 0; i < acc.length; i++) acc[i]! += p.acc[i]!;
+        count += p.count;
+      }
+      return { kind: 'mean', acc, count, shape: first.shape };
+    }
+    case 'moments': {
+      const mean = copy(first.mean);
+      const m2 = copy(first.m2);
+      let na = first.count;
+      for (const p of parts.slice(1) as (typeof first)[]) {
+        const nb = p.count;
+        const n = na + nb;
+        if (nb === 0) continue;
+        for (let i = 0; i < mean.length; i++) {
+          const delta = p.mean[i]! - mean[i]!;
+          mean[i]! += (delta * nb) / n;
+          m2[i]! += p.m2[i]! + (delta * delta * na * nb) / n;
+        }
+        na = n;
+      }
+      return { kind: 'moments', count: na, mean, m2, shape: first.shape };
+    }
+    case 'arg': {
+      const value = copy(first.value);
+      const index = copy(first.index);
+      const max = op === 'argmax';
+      for (const p of parts.slice(1) as (typeof first)[]) {
+        for (let i = 0; i < value.length; i++) {
+          const v = p.value[i]!;
+          const bi = p.index[i]!;
+          if (bi < 0) continue;
+          const cur = value[i]!;
+          const ci = index[i]!;
+          if (ci >= 0 && !argWins(v, bi, cur, ci, max)) continue;
+          {
+            value[i] = v;
+            index[i] = bi;
+          }
+        }
+      }
+      return { kind: 'arg', value, index, shape: first.shape };
+    }
+  }
+}
+
+/** Does candidate (v, vi) beat the current best (c, ci)? NaN beats numbers; ties go to the lower index. */
+function argWins(v: number, vi: number, c: number, ci: number, max: boolean): boolean {
+  const vNaN = v !== v;
+  const cNaN = c !== c;
+  if (vNaN || cNaN) return vNaN && (!cNaN || vi < ci);
+  if (v === c) return vi < ci;
+  return max ? v > c : v < c;
+}
+
+function finish(p: Partial, f: FinalParams): ArrayData {
+  const n = sizeOf(f.outShape);
+  const out = allocate(f.dtype, n);
+  switch (p.kind) {
+    case 'plain':
+      out.set(p.acc);
+      break;
+    case 'mean':
+      for (let i = 0; i < n; i++) out[i] = p.acc[i]! / p.count;
+      break;
+    case 'moments': {
+      const denom = p.count - (f.ddof ?? 0);
+      for (let i = 0; i < n; i++) {
+        const v = p.m2[i]! / denom;
+        out[i] = f.op === 'std' ? Math.sqrt(v) : v;
+      }
+      break;
+    }
+    case 'arg':
+      out.set(p.index);
+      break;
+  }
+  return { dtype: f.dtype, shape: [...f.outShape], data: out };
+}
+
+registerKernel('tensor.reduce_map', reduceMap);
+registerKernel('tensor.reduce_combine', (inputs, p: { readonly op: ReduceOp }) =>
+  combinePartials(p.op, inputs as readonly Partial[]),
+);
+registerKernel('tensor.reduce_final', (inputs, p: FinalParams) =>
+  finish(combinePartials(p.op, inputs as readonly Partial[]), p),
+);

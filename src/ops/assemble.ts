@@ -1,0 +1,21 @@
+/**
+ * Turning a result's chunks back into one user-facing value, per kind of tileable (a tensor's chunks
+ * become one NdArray; other families register their own). Lives with the ops because only the op
+ * family knows how its chunks fit together.
+ */
+import type { TileableNode } from '../dag/nodes.js';
+import type { Tiled } from './op.js';
+
+export type Assembler = (node: TileableNode, tiled: Tiled, chunks: readonly unknown[]) => unknown;
+
+const assemblers = new Map<string, Assembler>();
+
+export function registerAssembler(metaType: string, fn: Assembler): void {
+  assemblers.set(metaType, fn);
+}
+
+export function assemble(node: TileableNode, tiled: Tiled, chunks: readonly unknown[]): unknown {
+  const fn = assemblers.get(node.meta.type);
+  if (!fn) throw new Error(`No assembler for results of type '${node.meta.type}'.`);
+  return fn(node, tiled, chunks);
+}

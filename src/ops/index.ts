@@ -1,0 +1,4 @@
+/** Every op family, registered on import. */
+export * from './assemble.js';
+export * from './op.js';
+export * as tensorOps from './tensor/index.js';

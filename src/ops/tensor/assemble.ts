@@ -1,0 +1,25 @@
+/**
+ * Assembles a tensor result from its chunks into one fresh NdArray (always a copy: the chunks stay in
+ * the session's cache, and a caller writing into fetched data must never change a cached result).
+ */
+import { type ArrayData, allocate, NdArray } from '../../base/ndarray.js';
+import { sizeOf, stridesOf } from '../../base/shape.js';
+import { copyBlock } from '../../base/blocks.js';
+import { registerAssembler } from '../assemble.js';
+import { Grid, type TensorNode } from './meta.js';
+
+export function assembleTensor(node: TensorNode, nsplits: readonly (readonly number[])[], chunks: readonly unknown[]): NdArray {
+  const { shape, dtype } = node.meta;
+  const out = allocate(dtype, sizeOf(shape));
+  const grid = new Grid(nsplits);
+  const outStrides = stridesOf(shape);
+  grid.indices().forEach((index, flat) => {
+    const c = chunks[flat] as ArrayData;
+    const ext = grid.shape(index);
+    if (sizeOf(ext) === 0) return;
+    copyBlock(c.data, stridesOf(c.shape), ext.map(() => 0), out, outStrides, grid.start(index), ext);
+  });
+  return new NdArray(dtype, shape, out);
+}
+
+registerAssembler('tensor', (node, tiled, chunks) => assembleTensor(node as TensorNode, tiled.nsplits, chunks));

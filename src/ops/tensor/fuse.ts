@@ -1,0 +1,90 @@
+/**
+ * Elementwise fusion on a chunk graph: an elementwise chunk that is not a result and feeds exactly one
+ * other elementwise or reduction-map chunk is substituted into it, so a chain becomes one kernel pass
+ * with no temporaries. Runs after cache reuse (a chain whose middle is already stored starts from the
+ * stored chunk) and before scheduling. Fused and unfused graphs compute identical values: every
+ * expression node normalises to its dtype exactly as storing it would (see kernels/tensor/expr.ts).
+ */
+import { ChunkGraph } from '../../dag/chunkGraph.js';
+import { topologicalOrder } from '../../dag/topo.js';
+import { type Expr, exprSize, mapInputs, renumberFns } from '../../base/expr.js';
+
+const FUSABLE_CONSUMERS = new Set(['tensor.ew', 'tensor.reduce_map']);
+/** Caps keep generated loops small enough for V8 to optimise well. */
+const MAX_INPUTS = 16;
+const MAX_NODES = 256;
+
+interface Fusable {
+  expr: Expr;
+  fns: string[];
+  inputs: number[];
+}
+
+export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean): ChunkGraph {
+  const n = g.size;
+  const state = new Map<number, Fusable>();
+  const dead = new Uint8Array(n);
+  const fusable = (p: number): boolean =>
+    g.kernels[p] === 'tensor.ew' && !isTarget(p) && g.succStart[p + 1]! - g.succStart[p]! === 1;
+  let fusedAny = false;
+  for (const c of topologicalOrder(g)) {
+    const kernel = g.kernels[c];
+    if (kernel === null || kernel === undefined || !FUSABLE_CONSUMERS.has(kernel)) continue;
+    const params = g.params[c] as { expr: Expr; fns?: string[] };
+    const cur: Fusable = { expr: params.expr, fns: [...(params.fns ?? [])], inputs: [...g.inputsOf(c)] };
+    for (let s = 0; s < cur.inputs.length; ) {
+      const p = cur.inputs[s]!;
+      if (!fusable(p) || dead[p]) {
+        s++;
+        continue;
+      }
+      const inner = state.get(p) ?? {
+        expr: (g.params[p] as { expr: Expr }).expr,
+        fns: [...((g.params[p] as { fns?: string[] }).fns ?? [])],
+        inputs: [...g.inputsOf(p)],
+      };
+      const rest = cur.inputs.filter((_, k) => k !== s);
+      if (rest.length + inner.inputs.length > MAX_INPUTS || exprSize(cur.expr) + exprSize(inner.expr) > MAX_NODES) {
+        s++;
+        continue;
+      }
+      const base = rest.length;
+      const shifted = mapInputs(renumberFns(inner.expr, cur.fns.length), (i) => ({ ...i, i: i.i + base }));
+      cur.expr = mapInputs(cur.expr, (i) => (i.i === s ? shifted : { ...i, i: i.i > s ? i.i - 1 : i.i }));
+      cur.fns.push(...inner.fns);
+      cur.inputs = [...rest, ...inner.inputs];
+      dead[p] = 1;
+      fusedAny = true;
+    }
+    state.set(c, cur);
+  }
+  if (!fusedAny) return g;
+  const keys: string[] = [];
+  const kernels: (string | null)[] = [];
+  const params: unknown[] = [];
+  const metas: unknown[] = [];
+  const inputLists: number[][] = [];
+  const remap = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    if (dead[i]) continue;
+    remap[i] = keys.length;
+    keys.push(g.keys[i]!);
+    kernels.push(g.kernels[i]!);
+    metas.push(g.metas[i]);
+    const st = state.get(i);
+    if (st) {
+      const { fns: _drop, ...rest } = g.params[i] as { expr: Expr; fns?: string[] };
+      params.push(st.fns.length > 0 ? { ...rest, expr: st.expr, fns: st.fns } : { ...rest, expr: st.expr });
+      inputLists.push(st.inputs);
+    } else {
+      params.push(g.params[i]);
+      inputLists.push([...g.inputsOf(i)]);
+    }
+  }
+  const depStart = new Int32Array(keys.length + 1);
+  inputLists.forEach((l, i) => (depStart[i + 1] = depStart[i]! + l.length));
+  const deps = new Int32Array(depStart[keys.length]!);
+  let e = 0;
+  for (const l of inputLists) for (const d of l) deps[e++] = remap[d]!;
+  return new ChunkGraph(keys, kernels, params, metas, depStart, deps);
+}

@@ -1,0 +1,149 @@
+/**
+ * Tensor meta and chunking. A tensor node's meta carries its shape, dtype and chunk grid (`nsplits`:
+ * the chunk extents along every axis), all known at build time, so every later op can check shapes and
+ * plan its chunks without running anything. `chunkSize` accepts an int (every axis), one entry per axis
+ * (an int, `-1`/`null` for the whole axis, or explicit extents that sum to the axis), or nothing: then
+ * chunks of about `defaultChunkBytes` (16 MiB), keeping trailing axes whole so chunks stay contiguous.
+ */
+import { type DType, itemSize } from '../../base/dtypes.js';
+import { ChunkSizeError } from '../../base/errors.js';
+import { shapeStr } from '../../base/shape.js';
+import { makeTileable, type NodeMeta, type TileableNode } from '../../dag/nodes.js';
+
+export interface TensorMeta extends NodeMeta {
+  readonly type: 'tensor';
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly nsplits: readonly (readonly number[])[];
+}
+
+export type TensorNode = TileableNode<TensorMeta>;
+
+export type ChunkSize = number | readonly (number | null | readonly number[])[];
+
+let defaultChunkBytes = 16 * 1024 * 1024;
+
+export function setDefaultChunkBytes(bytes: number): void {
+  if (!Number.isInteger(bytes) || bytes <= 0) throw new ChunkSizeError(`chunk bytes must be a positive integer, got ${bytes}.`);
+  defaultChunkBytes = bytes;
+}
+
+export function getDefaultChunkBytes(): number {
+  return defaultChunkBytes;
+}
+
+function splitAxis(extent: number, size: number, axis: number): number[] {
+  if (!Number.isInteger(size) || size <= 0) {
+    throw new ChunkSizeError(`chunk size ${size} on axis ${axis} is not a positive integer: chunks must hold at least one element.`);
+  }
+  if (extent === 0) return [0];
+  const out: number[] = [];
+  for (let s = 0; s < extent; s += size) out.push(Math.min(size, extent - s));
+  return out;
+}
+
+export function normalizeChunks(shape: readonly number[], dtype: DType, chunkSize?: ChunkSize): number[][] {
+  if (chunkSize === undefined) return autoChunks(shape, dtype);
+  if (typeof chunkSize === 'number') return shape.map((d, a) => splitAxis(d, chunkSize, a));
+  if (!Array.isArray(chunkSize) || chunkSize.length !== shape.length) {
+    throw new ChunkSizeError(
+      `chunkSize ${JSON.stringify(chunkSize)} must be an int or have one entry per axis of shape ${shapeStr(shape)}.`,
+    );
+  }
+  return shape.map((d, a) => {
+    const c = chunkSize[a];
+    if (c === null || c === -1) return [d];
+    if (typeof c === 'number') return splitAxis(d, c, a);
+    if (!Array.isArray(c) || c.some((x) => !Number.isInteger(x) || x < 0) || c.reduce((s, x) => s + x, 0) !== d) {
+      throw new ChunkSizeError(`explicit chunks ${JSON.stringify(c)} on axis ${a} must be non-negative ints summing to ${d}.`);
+    }
+    if (d > 0 && c.some((x) => x === 0)) throw new ChunkSizeError(`explicit chunks on axis ${a} contain an empty chunk.`);
+    return d === 0 ? [0] : [...c];
+  });
+}
+
+function autoChunks(shape: readonly number[], dtype: DType): number[][] {
+  const target = Math.max(1, Math.floor(defaultChunkBytes / itemSize(dtype)));
+  const out: number[][] = new Array(shape.length);
+  let inner = 1;
+  let split = false;
+  for (let a = shape.length - 1; a >= 0; a--) {
+    const d = shape[a]!;
+    if (split) out[a] = splitAxis(d, 1, a);
+    else if (d * inner <= target || d === 0) {
+      out[a] = d === 0 ? [0] : [d];
+      inner *= Math.max(d, 1);
+    } else {
+      out[a] = splitAxis(d, Math.max(1, Math.floor(target / inner)), a);
+      split = true;
+    }
+  }
+  return out;
+}
+
+/** Start offsets of every chunk along one axis, plus the total at the end. */
+export function bounds(splits: readonly number[]): number[] {
+  const b = [0];
+  for (const s of splits) b.push(b[b.length - 1]! + s);
+  return b;
+}
+
+/** A chunk grid with its per-axis chunk offsets computed once (tiling 200k chunks stays linear). */
+export class Grid {
+  readonly nsplits: readonly (readonly number[])[];
+  readonly bounds: readonly (readonly number[])[];
+
+  constructor(nsplits: readonly (readonly number[])[]) {
+    this.nsplits = nsplits;
+    this.bounds = nsplits.map(bounds);
+  }
+
+  get ndim(): number {
+    return this.nsplits.length;
+  }
+  get dims(): number[] {
+    return this.nsplits.map((s) => s.length);
+  }
+  get size(): number {
+    return this.nsplits.reduce((n, s) => n * s.length, 1);
+  }
+  start(index: readonly number[]): number[] {
+    return index.map((i, d) => this.bounds[d]![i]!);
+  }
+  shape(index: readonly number[]): number[] {
+    return index.map((i, d) => this.nsplits[d]![i]!);
+  }
+  flat(index: readonly number[]): number {
+    let f = 0;
+    for (let d = 0; d < index.length; d++) f = f * this.nsplits[d]!.length + index[d]!;
+    return f;
+  }
+  /** Every grid index in row-major order. */
+  indices(): number[][] {
+    const dims = this.dims;
+    const total = this.size;
+    const out: number[][] = new Array(total);
+    const idx = new Array<number>(dims.length).fill(0);
+    for (let n = 0; n < total; n++) {
+      out[n] = [...idx];
+      for (let d = dims.length - 1; d >= 0; d--) {
+        if (++idx[d]! < dims[d]!) break;
+        idx[d] = 0;
+      }
+    }
+    return out;
+  }
+}
+
+export function isTensorNode(node: TileableNode): node is TensorNode {
+  return node.meta.type === 'tensor';
+}
+
+export function makeTensor(
+  op: string,
+  params: Readonly<Record<string, unknown>>,
+  inputs: readonly TileableNode[],
+  meta: Omit<TensorMeta, 'type'>,
+): TensorNode {
+  return makeTileable<TensorMeta>(op, params, inputs, { type: 'tensor', ...meta });
+}

@@ -1,0 +1,143 @@
+/**
+ * Reductions over all or some axes by tree reduction (Mars's map / combine / agg): every input chunk
+ * is reduced to a partial, partials of neighbouring chunks along the reduced axes are merged in groups
+ * of `combineSize` (4) until one remains per output chunk, and the last merge also finalises. A chunk
+ * that is alone along every reduced axis is mapped and finalised in one task. The map step is where a
+ * preceding elementwise chain fuses in (see fuse.ts), so `(x*2+y).sum()` never materialises `x*2+y`.
+ */
+import { type DType, sumType } from '../../base/dtypes.js';
+import { InvalidArgumentError } from '../../base/errors.js';
+import { normalizeAxes, normalizeAxis, stridesOf } from '../../base/shape.js';
+import type { Expr } from '../../base/expr.js';
+import type { ReduceOp } from '../../kernels/tensor/reduce.js';
+import { chunkKey, registerOp } from '../op.js';
+import { Grid, type TensorNode, makeTensor } from './meta.js';
+
+export const COMBINE_SIZE = 4;
+
+export interface ReduceOptions {
+  readonly axis?: number | readonly number[] | null;
+  readonly keepdims?: boolean;
+  /** var/std: delta degrees of freedom (NumPy's default 0). */
+  readonly ddof?: number;
+}
+
+function resultType(op: ReduceOp, dtype: DType): DType {
+  switch (op) {
+    case 'sum':
+    case 'prod':
+      return sumType(dtype);
+    case 'min':
+    case 'max':
+      return dtype;
+    case 'any':
+    case 'all':
+      return 'bool';
+    case 'count_nonzero':
+    case 'argmin':
+    case 'argmax':
+      return 'int64';
+    case 'mean':
+    case 'var':
+    case 'std':
+      return dtype === 'float32' ? 'float32' : 'float64';
+  }
+}
+
+export function reduceNode(op: ReduceOp, x: TensorNode, opts: ReduceOptions = {}): TensorNode {
+  const ndim = x.meta.shape.length;
+  let axes: number[];
+  if (op === 'argmin' || op === 'argmax') {
+    if (Array.isArray(opts.axis)) throw new InvalidArgumentError(`${op} takes a single axis or none, not a list.`);
+    axes = opts.axis === undefined || opts.axis === null ? normalizeAxes(null, ndim) : [normalizeAxis(opts.axis as number, ndim)];
+  } else {
+    axes = normalizeAxes(opts.axis, ndim);
+  }
+  const keepdims = opts.keepdims ?? false;
+  const ddof = opts.ddof ?? 0;
+  if (!Number.isInteger(ddof) || ddof < 0) throw new InvalidArgumentError(`ddof must be a non-negative integer, got ${ddof}.`);
+  const reducedSize = axes.reduce((n, a) => n * x.meta.shape[a]!, 1);
+  if (reducedSize === 0 && ['min', 'max', 'argmin', 'argmax'].includes(op)) {
+    throw new InvalidArgumentError(`zero-size array to reduction operation ${op}, which has no identity: reduce a non-empty axis.`);
+  }
+  const shape = x.meta.shape.flatMap((e, a) => (axes.includes(a) ? (keepdims ? [1] : []) : [e]));
+  const nsplits = x.meta.nsplits.flatMap((s, a) => (axes.includes(a) ? (keepdims ? [[1]] : []) : [[...s]]));
+  const dtype = resultType(op, x.meta.dtype);
+  return makeTensor('tensor.reduce', { op, axes, keepdims, ddof }, [x], { shape, dtype, nsplits });
+}
+
+const IDENTITY: Expr = { t: 'in', i: 0, dtype: 'float64' };
+
+registerOp({
+  name: 'tensor.reduce',
+  tile(tileable, ctx) {
+    const node = tileable as TensorNode;
+    const x = node.inputs[0] as TensorNode;
+    const { op, axes, keepdims, ddof } = node.params as { op: ReduceOp; axes: number[]; keepdims: boolean; ddof: number };
+    const input = ctx.input(0);
+    const inGrid = new Grid(input.nsplits);
+    const dims = inGrid.dims;
+    const ndim = dims.length;
+    const arg = op === 'argmin' || op === 'argmax';
+    const globalStrides = stridesOf(x.meta.shape);
+    const gstrides = arg ? (axes.length === 1 && ndim > 1 ? x.meta.shape.map((_, a) => (a === axes[0] ? 1 : 0)) : globalStrides) : undefined;
+    const outGrid = new Grid(node.meta.nsplits);
+    const final = (index: readonly number[]) => {
+      const outIndex = index.flatMap((i, a) => (axes.includes(a) ? (keepdims ? [0] : []) : [i]));
+      return { op, outShape: outGrid.shape(outIndex), dtype: node.meta.dtype, ddof, outIndex };
+    };
+    const lonely = axes.every((a) => dims[a] === 1);
+    const inExpr: Expr = { ...IDENTITY, dtype: x.meta.dtype };
+    // Level 0: map every input chunk to a partial (finalising directly when it is alone).
+    let level = new Map<string, string>();
+    for (const index of inGrid.indices()) {
+      const chunkShape = inGrid.shape(index);
+      const start = inGrid.start(index);
+      const f = lonely ? final(index) : undefined;
+      const key = lonely ? chunkKey(node.key, f!.outIndex) : chunkKey(node.key, index, 'map');
+      ctx.add({
+        key,
+        kernel: 'tensor.reduce_map',
+        params: {
+          op, expr: inExpr, shape: chunkShape, axes,
+          ...(gstrides ? { gstrides, gbase: start.reduce((s, v, a) => s + v * gstrides[a]!, 0) } : {}),
+          ...(f ? { final: { op, outShape: f.outShape, dtype: f.dtype, ddof } } : {}),
+        },
+        inputs: [input.chunks[inGrid.flat(index)]!],
+        meta: lonely ? { shape: f!.outShape, dtype: f!.dtype } : { shape: chunkShape.map((e, a) => (axes.includes(a) ? 1 : e)), dtype: 'float64', partial: op },
+      });
+      level.set(index.join('.'), key);
+    }
+    if (!lonely) {
+      // Combine rounds: group neighbours along each reduced axis until one chunk remains per axis.
+      const factor = Math.max(2, Math.floor(COMBINE_SIZE ** (1 / axes.length)));
+      let cur = [...dims];
+      for (let round = 1; axes.some((a) => cur[a]! > 1); round++) {
+        const next = cur.map((n, a) => (axes.includes(a) ? Math.ceil(n / factor) : n));
+        const last = axes.every((a) => next[a] === 1);
+        const nextLevel = new Map<string, string>();
+        for (const index of new Grid(next.map((n) => new Array<number>(n).fill(1))).indices()) {
+          const groupInputs: string[] = [];
+          const ranges = index.map((i, a) => (axes.includes(a) ? [i * factor, Math.min(cur[a]!, (i + 1) * factor)] : [i, i + 1]));
+          for (const src of new Grid(ranges.map(([lo, hi]) => new Array<number>(hi! - lo!).fill(1))).indices()) {
+            groupInputs.push(level.get(src.map((s, a) => s + ranges[a]![0]!).join('.'))!);
+          }
+          const f = last ? final(index) : undefined;
+          const key = last ? chunkKey(node.key, f!.outIndex) : chunkKey(node.key, index, `combine${round}`);
+          ctx.add({
+            key,
+            kernel: last ? 'tensor.reduce_final' : 'tensor.reduce_combine',
+            params: last ? { op, outShape: f!.outShape, dtype: f!.dtype, ddof } : { op },
+            inputs: groupInputs,
+            meta: last ? { shape: f!.outShape, dtype: f!.dtype } : { dtype: 'float64', partial: op },
+          });
+          nextLevel.set(index.join('.'), key);
+        }
+        level = nextLevel;
+        cur = next;
+      }
+    }
+    const chunks = outGrid.indices().map((i) => chunkKey(node.key, i));
+    return { nsplits: node.meta.nsplits, chunks };
+  },
+});

@@ -1,0 +1,123 @@
+/**
+ * Session options, resolved once at the boundary. Precedence: explicit arguments, then the `config`
+ * object or JSON file, then the file named by `TESSERA_CONFIG`. Every source is checked for unknown keys
+ * (named in the error, with the source they came from) and bad values, before anything is created.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { OptionError, UnknownOptionError } from '../base/errors.js';
+import { parseSize } from '../base/size.js';
+
+export type Mode = 'eager' | 'lazy';
+export type ExecutorKind = 'local' | 'threads';
+
+export interface SessionOptions {
+  /** `eager` (default): every op runs as it is built. `lazy`: nothing runs until asked. */
+  readonly mode?: Mode;
+  /** Worker threads for the `threads` executor (default: the machine's cores). */
+  readonly workers?: number;
+  readonly executor?: ExecutorKind;
+  /** Make this session the default one (default true). */
+  readonly default?: boolean;
+  /** A config object, or the path of a JSON file holding one. */
+  readonly config?: string | Readonly<Record<string, unknown>>;
+  /** Store memory limit: bytes or Vineyard's size syntax ('2Gi'). Default: no limit. */
+  readonly memoryLimit?: string | number;
+  /** Where evicted results are spilled under the memory limit (default: dropped and recomputed). */
+  readonly spillDir?: string;
+  /** Fuse elementwise chains into one kernel pass (default true). */
+  readonly fuse?: boolean;
+  readonly name?: string;
+}
+
+export interface ResolvedOptions {
+  readonly mode: Mode;
+  readonly workers: number;
+  readonly executor: ExecutorKind;
+  readonly default: boolean;
+  readonly memoryLimit: number;
+  readonly spillDir: string | undefined;
+  readonly fuse: boolean;
+  readonly name: string | undefined;
+}
+
+const KNOWN = ['mode', 'workers', 'executor', 'default', 'config', 'memoryLimit', 'spillDir', 'fuse', 'name'] as const;
+
+function checkKeys(source: Readonly<Record<string, unknown>>, where: string, allowConfig: boolean): void {
+  const known = allowConfig ? KNOWN : KNOWN.filter((k) => k !== 'config');
+  const unknown = Object.keys(source).filter((k) => !(known as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new UnknownOptionError(unknown, where, known);
+}
+
+function readJson(path: string, where: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new OptionError(`cannot read the config file ${path} (${where}): ${(e as Error).message}.`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new OptionError(`the config file ${path} (${where}) is not valid JSON: ${(e as Error).message}.`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new OptionError(`the config file ${path} (${where}) must hold a JSON object of options.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export function resolveOptions(args: SessionOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  checkKeys(args as Record<string, unknown>, 'the session arguments', true);
+  let fromConfig: Record<string, unknown> = {};
+  if (typeof args.config === 'string') fromConfig = readJson(args.config, 'config');
+  else if (args.config !== undefined) {
+    if (typeof args.config !== 'object' || args.config === null) throw new OptionError('config must be an object or a path to a JSON file.');
+    fromConfig = { ...args.config };
+  }
+  checkKeys(fromConfig, typeof args.config === 'string' ? `config file ${args.config}` : 'the config object', false);
+  const envPath = env.TESSERA_CONFIG;
+  const fromEnv = envPath ? readJson(envPath, 'TESSERA_CONFIG') : {};
+  checkKeys(fromEnv, `TESSERA_CONFIG file ${envPath}`, false);
+  const merged: Record<string, unknown> = { ...fromEnv, ...fromConfig };
+  for (const [k, v] of Object.entries(args)) if (v !== undefined && k !== 'config') merged[k] = v;
+  return validate(merged);
+}
+
+function validate(o: Record<string, unknown>): ResolvedOptions {
+  const mode = o.mode ?? 'eager';
+  if (mode !== 'eager' && mode !== 'lazy') throw new OptionError(`mode must be 'eager' or 'lazy', got ${JSON.stringify(mode)}.`);
+  const executor = o.executor ?? 'threads';
+  if (executor !== 'local' && executor !== 'threads') {
+    throw new OptionError(`executor must be 'local' or 'threads', got ${JSON.stringify(executor)}.`);
+  }
+  const workers = o.workers ?? defaultWorkers();
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 256) {
+    throw new OptionError(`workers must be an integer from 1 to 256, got ${JSON.stringify(workers)}.`);
+  }
+  for (const k of ['default', 'fuse'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new OptionError(`${k} must be true or false, got ${JSON.stringify(o[k])}.`);
+  }
+  for (const k of ['spillDir', 'name'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'string') throw new OptionError(`${k} must be a string, got ${JSON.stringify(o[k])}.`);
+  }
+  const limit = o.memoryLimit;
+  if (limit !== undefined && typeof limit !== 'string' && typeof limit !== 'number') {
+    throw new OptionError(`memoryLimit must be a number of bytes or a size like '2Gi', got ${JSON.stringify(limit)}.`);
+  }
+  return {
+    mode,
+    workers,
+    executor,
+    default: (o.default as boolean | undefined) ?? true,
+    memoryLimit: limit === undefined ? Infinity : parseSize(limit, 'memoryLimit'),
+    spillDir: o.spillDir as string | undefined,
+    fuse: (o.fuse as boolean | undefined) ?? true,
+    name: o.name as string | undefined,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The tiler: turns the tileable DAG behind a set of targets into one chunk graph ready to run.
+ *
+ * Invariants:
+ * - Tileables are tiled in topological order, each exactly once per plan, so shared ancestors of
+ *   several targets produce one set of chunks (one submission graph per run, as in Mars).
+ * - A tileable the session already executed (with every chunk still in the store) is not tiled and
+ *   nothing upstream of it is visited: its chunks enter the graph as fetch chunks.
+ * - Any chunk an op emits whose key is already in the store also becomes a fetch chunk — reuse by
+ *   key, below the tileable level, which Mars does not do — so an intermediate computed by an earlier
+ *   run (or a sub-expression equal to one) is never recomputed.
+ * - The graph is culled to what the targets need: a fetch chunk cuts off everything behind it.
+ * - Every compute chunk remembers the tileable that emitted it, so a failure can name the user's line.
+ */
+import { type ChunkGraph, ChunkGraphBuilder, cull } from '../dag/chunkGraph.js';
+import type { TileableNode } from '../dag/nodes.js';
+import { topoSortTileables } from '../dag/walk.js';
+import { getOp, type TileContext, type Tiled } from '../ops/op.js';
+
+export interface TileSource {
+  /** The tiled form of a tileable this session executed, when all of its chunks are still stored. */
+  executed(key: string): Tiled | undefined;
+  /** Whether a chunk's result is in the store. */
+  stored(chunkKey: string): boolean;
+}
+
+export interface TilePlan {
+  readonly graph: ChunkGraph;
+  /** The tiled form of every target, by tileable key. */
+  readonly tiled: ReadonlyMap<string, Tiled>;
+  /** Indices (in `graph`) of every chunk of every target. */
+  readonly targets: readonly number[];
+  /** The tileable that emitted a chunk, by chunk key (absent for fetch chunks). */
+  readonly ownerOf: ReadonlyMap<string, TileableNode>;
+}
+
+export function tileTargets(targets: readonly TileableNode[], source: TileSource): TilePlan {
+  const builder = new ChunkGraphBuilder();
+  const tiledOf = new Map<string, Tiled>();
+  const ownerOf = new Map<string, TileableNode>();
+  const order = topoSortTileables(targets, { stopAt: (n) => source.executed(n.key) !== undefined });
+  for (const node of order) {
+    const cached = source.executed(node.key);
+    if (cached) {
+      for (const k of cached.chunks) builder.addFetch(k, null);
+      tiledOf.set(node.key, cached);
+      continue;
+    }
+    const ctx: TileContext = {
+      input: (i) => {
+        const t = tiledOf.get(node.inputs[i]!.key);
+        if (!t) throw new Error(`input ${i} of ${node.key} was not tiled before it (a tiler bug).`);
+        return t;
+      },
+      add: (spec) => {
+        if (!builder.has(spec.key)) {
+          if (source.stored(spec.key)) builder.addFetch(spec.key, spec.meta);
+          else {
+            builder.add(spec);
+            ownerOf.set(spec.key, node);
+          }
+        }
+        return spec.key;
+      },
+      chunkMeta: (key) => builder.metaOf(key),
+    };
+    tiledOf.set(node.key, getOp(node.op).tile(node, ctx));
+  }
+  const full = builder.build();
+  const targetKeys = new Set<string>();
+  const tiled = new Map<string, Tiled>();
+  for (const t of targets) {
+    const tt = tiledOf.get(t.key)!;
+    tiled.set(t.key, tt);
+    for (const k of tt.chunks) targetKeys.add(k);
+  }
+  const graph = cull(full, [...targetKeys].map((k) => full.indexOf(k)));
+  return { graph, tiled, targets: [...targetKeys].map((k) => graph.indexOf(k)), ownerOf };
+}
