@@ -1,0 +1,187 @@
+/**
+ * The process-wide catalog of persisted objects and of names. `persist` moves an object (and everything
+ * it refers to) out of its session's store into this catalog, so it outlives the session and every other
+ * store in the process can `get` it — the same typed arrays, no copy. Its bytes are accounted here from the
+ * moment they are persisted, never to a session's memory limit. Names live here too, since only persisted
+ * objects may be named; `getName(..., {wait})` parks on the catalog until any store binds the name.
+ *
+ * `sharedCatalog()` is the module singleton stores use by default; a catalog can also be made on purpose
+ * (one per tenant of a server, one per test).
+ */
+import { ObjectExistsError, ObjectNotExistsError } from './errors.js';
+import { EMPTY_BLOB_ID, ObjectID } from './objectId.js';
+import { blobMeta } from './objectMeta.js';
+import { ObjectTable } from './objectTable.js';
+import { compilePattern } from './pattern.js';
+
+interface Waiter {
+  resolve(id: bigint): void;
+}
+
+export interface NameWaitOptions {
+  readonly timeoutMs: number;
+  readonly signals: readonly AbortSignal[];
+}
+
+export interface CatalogStatus {
+  readonly memoryUsage: number;
+  readonly objects: number;
+  readonly blobs: number;
+  readonly names: number;
+}
+
+export class SharedCatalog {
+  /** The persisted entries; stores read and move entries through it directly. */
+  readonly table = new ObjectTable();
+  /** Which store persisted each entry (its tag), for `clear({includePersisted: true})`. */
+  readonly persistedBy = new Map<bigint, string>();
+  readonly #names = new Map<string, bigint>();
+  /** Names bound to each id, oldest first: the meta shows the newest. */
+  readonly #namesOf = new Map<bigint, string[]>();
+  readonly #waiters = new Map<string, Set<Waiter>>();
+
+  constructor() {
+    // The shared empty blob exists in every catalog from the start and is never deleted (Vineyard's
+    // `EmptyBlobID`), so zero-length blobs cost nothing and can always be referred to.
+    const empty = new Uint8Array(new SharedArrayBuffer(0));
+    const meta = blobMeta(EMPTY_BLOB_ID.value, 'Uint8Array', 0, 0);
+    this.table.insert(EMPTY_BLOB_ID.value, { kind: 'blob', meta, data: empty, spill: undefined, referrers: new Set(), residentRefs: 0 });
+  }
+
+  lookupName(name: string): bigint | undefined {
+    return this.#names.get(name);
+  }
+
+  /** Throws `ObjectExists` when `name` is bound (to anything but `id`). */
+  assertNameFree(name: string, id?: bigint): void {
+    const previous = this.#names.get(name);
+    if (previous === undefined || previous === id) return;
+    throw new ObjectExistsError(
+      `The name '${name}' is already bound to ${ObjectID.fromBigInt(previous)}; pass {overwrite: true} to putName to rebind it, ` +
+        `or dropName('${name}') first.`,
+    );
+  }
+
+  /** Binds `name` to a persisted entry; rebinding to another id needs `overwrite`. */
+  bindName(name: string, id: bigint, overwrite: boolean): void {
+    const previous = this.#names.get(name);
+    if (previous === id) return;
+    if (previous !== undefined) {
+      if (!overwrite) this.assertNameFree(name, id);
+      this.#unbind(name, previous);
+    }
+    this.#names.set(name, id);
+    const list = this.#namesOf.get(id) ?? [];
+    list.push(name);
+    this.#namesOf.set(id, list);
+    this.#refreshName(id);
+    const waiters = this.#waiters.get(name);
+    if (waiters) {
+      this.#waiters.delete(name);
+      for (const w of waiters) w.resolve(id);
+    }
+  }
+
+  /** Removes a binding; a name that is not bound is a no-op. */
+  unbindName(name: string): void {
+    const id = this.#names.get(name);
+    if (id !== undefined) this.#unbind(name, id);
+  }
+
+  /** Drops every name of an object that is being deleted. */
+  dropNamesOf(id: bigint): void {
+    for (const name of this.#namesOf.get(id) ?? []) this.#names.delete(name);
+    this.#namesOf.delete(id);
+  }
+
+  listNames(pattern: string, regex: boolean, limit: number): Map<string, ObjectID> {
+    const out = new Map<string, ObjectID>();
+    const matches = compilePattern(pattern, regex);
+    if (!matches) return out;
+    for (const name of [...this.#names.keys()].sort()) {
+      if (out.size >= limit) break;
+      if (matches(name)) out.set(name, ObjectID.fromBigInt(this.#names.get(name)!));
+    }
+    return out;
+  }
+
+  /** Resolves with the id once some store binds `name`; rejects on timeout or when a signal aborts. */
+  waitForName(name: string, options: NameWaitOptions): Promise<bigint> {
+    return new Promise<bigint>((resolve, reject) => {
+      const aborted = options.signals.find((s) => s.aborted);
+      if (aborted) {
+        reject(aborted.reason);
+        return;
+      }
+      const set = this.#waiters.get(name) ?? new Set<Waiter>();
+      this.#waiters.set(name, set);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        for (const s of options.signals) s.removeEventListener('abort', onAbort);
+        set.delete(waiter);
+        if (set.size === 0 && this.#waiters.get(name) === set) this.#waiters.delete(name);
+      };
+      const waiter: Waiter = {
+        resolve(id) {
+          cleanup();
+          resolve(id);
+        },
+      };
+      const onAbort = (event: Event): void => {
+        cleanup();
+        reject((event.target as AbortSignal).reason);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(
+          new ObjectNotExistsError(
+            `No object was named '${name}' within ${options.timeoutMs} ms. Check the name, make sure the producing ` +
+              `session persists the object and calls putName, or wait longer (timeoutMs).`,
+          ),
+        );
+      }, options.timeoutMs);
+      // A parked name lookup alone should not keep the process running.
+      timer.unref();
+      for (const s of options.signals) s.addEventListener('abort', onAbort, { once: true });
+      set.add(waiter);
+    });
+  }
+
+  status(): CatalogStatus {
+    let objects = 0;
+    let blobs = 0;
+    for (const [id, e] of this.table.entries) {
+      if (id === EMPTY_BLOB_ID.value) continue;
+      if (e.kind === 'blob') blobs++;
+      else objects++;
+    }
+    return { memoryUsage: this.table.usage, objects, blobs, names: this.#names.size };
+  }
+
+  get nameCount(): number {
+    return this.#names.size;
+  }
+
+  #unbind(name: string, id: bigint): void {
+    this.#names.delete(name);
+    const list = (this.#namesOf.get(id) ?? []).filter((n) => n !== name);
+    if (list.length) this.#namesOf.set(id, list);
+    else this.#namesOf.delete(id);
+    this.#refreshName(id);
+  }
+
+  #refreshName(id: bigint): void {
+    const entry = this.table.get(id);
+    if (!entry) return;
+    const list = this.#namesOf.get(id);
+    entry.meta = entry.meta.with({ name: list?.[list.length - 1] });
+  }
+}
+
+let shared: SharedCatalog | undefined;
+
+/** The catalog every store in this process shares unless it was given its own. */
+export function sharedCatalog(): SharedCatalog {
+  shared ??= new SharedCatalog();
+  return shared;
+}

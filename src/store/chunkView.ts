@@ -1,0 +1,224 @@
+/**
+ * `store.chunks`: the object store as the engine sees it, keyed by chunk key. It is the `ChunkStore` the
+ * executors write through — every computed chunk becomes one object (typename from its codec, e.g.
+ * `tessera::Tensor`), and a chunk keeps its object id across eviction and recompute — plus what the
+ * session needs on top: holds (`retain`/`release`: how many live handles use a chunk), results (a
+ * global object per executed tileable whose members are its chunk objects), `infos` for `fetchInfos`,
+ * and eviction notices.
+ *
+ * Semantics the session can rely on:
+ * - `pin`/`unpin` and `retain`/`release` count per key, nest, may precede the chunk's `put` and never
+ *   go below zero; only eviction looks at them (`delete` by id ignores them).
+ * - Under memory pressure, unpinned transient chunks are evicted: unheld ones first (LRU), then held
+ *   ones. Spilled chunks come back on `get`; dropped ones make `has` false and `get` throw
+ *   `ObjectNotExists`, and every `onEvict` listener hears `(key, 'spilled' | 'dropped')`.
+ * - `delete(key)` keeps a chunk that is held or still a member of another object (a registered result);
+ *   for a persisted chunk it only forgets the key, since the catalog's copy belongs to every session.
+ */
+import type { ChunkStore } from './chunkStore.js';
+import { codecForValue } from './codecs.js';
+import { ObjectNotExistsError } from './errors.js';
+import type { EvictListener, MemoryManager } from './memory.js';
+import { ObjectID } from './objectId.js';
+import type { JsonValue } from './objectMeta.js';
+import type { StoreGraph } from './storeGraph.js';
+
+export type ChunkLevel = 'memory' | 'disk';
+
+export interface ChunkInfo {
+  readonly key: string;
+  /** Printed object id, `o` + 16 hex digits. */
+  readonly objectId: string;
+  readonly nbytes: number;
+  readonly level: ChunkLevel;
+  readonly typename: string;
+  readonly persisted: boolean;
+  /** From the object's fields, for tensors. */
+  readonly shape?: readonly number[];
+  readonly dtype?: string;
+}
+
+export interface ResultOptions {
+  /** Default `tessera::GlobalObject`. */
+  readonly typename?: string;
+  readonly fields?: Readonly<Record<string, JsonValue>>;
+}
+
+interface ViewHooks {
+  open(): void;
+  clear(): void;
+  usedBytes(): number;
+  asObject(id: ObjectID): unknown;
+}
+
+export class ChunkView implements ChunkStore {
+  readonly #graph: StoreGraph;
+  readonly #memory: MemoryManager;
+  readonly #hooks: ViewHooks;
+  /** Tileable key → its registered global object. */
+  readonly #results = new Map<string, bigint>();
+
+  constructor(graph: StoreGraph, memory: MemoryManager, hooks: ViewHooks) {
+    this.#graph = graph;
+    this.#memory = memory;
+    this.#hooks = hooks;
+  }
+
+  has(key: string): boolean {
+    this.#hooks.open();
+    const id = this.#graph.chunkId(key);
+    return id !== undefined && this.#graph.visible(id) !== undefined;
+  }
+
+  /** The chunk's value (restored from disk if it was spilled); marks it as recently used. */
+  get(key: string): unknown {
+    this.#hooks.open();
+    const id = this.#graph.chunkId(key);
+    const entry = id === undefined ? undefined : this.#graph.visible(id);
+    if (id === undefined || !entry) {
+      this.#memory.counters.misses++;
+      throw new ObjectNotExistsError(
+        id === undefined
+          ? `No chunk with key ${key} is in the store (never computed, or deleted).`
+          : `Chunk ${key} was evicted under the memory limit and dropped; recompute it from the DAG.`,
+      );
+    }
+    return this.#graph.valueOf(id, (oid) => this.#hooks.asObject(oid));
+  }
+
+  /** Stores a chunk's value; a key stored before keeps its object id. May throw `NotEnoughMemory`. */
+  put(key: string, value: unknown): void {
+    this.#hooks.open();
+    const codec = codecForValue(value);
+    const id = this.#graph.chunkId(key);
+    const reuse = id !== undefined && this.#graph.isLocal(id) ? id : undefined;
+    this.#graph.storeValue(codec, value, { chunkKey: key, ...(reuse !== undefined ? { reuse } : {}) });
+  }
+
+  delete(key: string): void {
+    this.#hooks.open();
+    const id = this.#graph.chunkId(key);
+    if (id === undefined) return;
+    if (!this.#graph.isLocal(id)) this.#graph.unmapChunk(key);
+    else if (this.#memory.holds(key) === 0) this.#graph.delete([id], false, true);
+  }
+
+  get usedBytes(): number {
+    return this.#hooks.usedBytes();
+  }
+
+  pin(key: string): void {
+    this.#hooks.open();
+    this.#memory.pin(key);
+  }
+  /** Unpinning a key that is not pinned is a no-op. */
+  unpin(key: string): void {
+    this.#hooks.open();
+    this.#memory.unpin(key);
+  }
+  /** One more live handle holds the chunk; returns how many do. */
+  retain(key: string): number {
+    this.#hooks.open();
+    return this.#memory.retain(key);
+  }
+  /** One handle fewer; at zero the chunk stays cached but is evicted first. Returns how many remain. */
+  release(key: string): number {
+    this.#hooks.open();
+    return this.#memory.release(key);
+  }
+  /** The same as the store's `clear()`. */
+  clear(): void {
+    this.#hooks.clear();
+  }
+
+  /** Listens for evictions; returns the function that stops listening. */
+  onEvict(listener: EvictListener): () => void {
+    this.#hooks.open();
+    return this.#memory.onEvict(listener);
+  }
+
+  /**
+   * Records an executed tileable as a global object whose members (`chunk-0`, `chunk-1`, ...) are its chunk
+   * objects. Registering the same chunks again returns the same id; different chunks replace the record.
+   */
+  registerResult(tileableKey: string, chunkKeys: readonly string[], options: ResultOptions = {}): ObjectID {
+    this.#hooks.open();
+    const members = new Map<string, bigint>();
+    chunkKeys.forEach((key, i) => {
+      const id = this.#graph.chunkId(key);
+      if (id === undefined || !this.#graph.visible(id)) {
+        throw new ObjectNotExistsError(`Cannot register result ${tileableKey}: its chunk ${key} is not in the store (execute it first).`);
+      }
+      members.set(`chunk-${i}`, id);
+    });
+    const previous = this.#resultId(tileableKey);
+    if (previous !== undefined) {
+      const old = Object.values(this.#graph.lookup(previous)!.meta.members).map((m) => m.value);
+      if (old.length === members.size && [...members.values()].every((m, i) => m === old[i])) return ObjectID.fromBigInt(previous);
+      this.#graph.delete([previous], false, false);
+    }
+    const fields = { ...options.fields, tileableKey, chunkKeys: [...chunkKeys] };
+    const id = this.#graph.createGlobal(options.typename ?? 'tessera::GlobalObject', fields, members);
+    this.#results.set(tileableKey, id);
+    return ObjectID.fromBigInt(id);
+  }
+
+  /** The global object registered for a tileable, if it still exists. */
+  resultId(tileableKey: string): ObjectID | undefined {
+    this.#hooks.open();
+    const id = this.#resultId(tileableKey);
+    return id === undefined ? undefined : ObjectID.fromBigInt(id);
+  }
+
+  /**
+   * Where each chunk is and how big: for a registered tileable key (string) or a list of chunk keys.
+   * With `fields`, each info has only those fields.
+   */
+  infos(target: string | readonly string[]): ChunkInfo[];
+  infos<F extends keyof ChunkInfo>(target: string | readonly string[], fields: readonly F[]): Pick<ChunkInfo, F>[];
+  infos(target: string | readonly string[], fields?: readonly (keyof ChunkInfo)[]): Partial<ChunkInfo>[] {
+    this.#hooks.open();
+    const keys = typeof target === 'string' ? this.#chunkKeysOf(target) : target;
+    return keys.map((key) => {
+      const info = this.#info(key);
+      if (!fields) return info;
+      return Object.fromEntries(fields.filter((f) => f in info).map((f) => [f, info[f]])) as Partial<ChunkInfo>;
+    });
+  }
+
+  #info(key: string): ChunkInfo {
+    const id = this.#graph.chunkId(key);
+    if (id === undefined) throw new ObjectNotExistsError(`No chunk with key ${key} is in the store.`);
+    const entry = this.#graph.require(id);
+    const { meta } = entry;
+    const shape = meta.get('shape');
+    const dtype = meta.get('dtype');
+    return {
+      key,
+      objectId: meta.id.toString(),
+      nbytes: meta.nbytes,
+      level: entry.kind === 'object' && entry.residency === 'disk' ? 'disk' : 'memory',
+      typename: meta.typename,
+      persisted: meta.isPersist,
+      ...(Array.isArray(shape) ? { shape: shape as readonly number[] } : {}),
+      ...(typeof dtype === 'string' ? { dtype } : {}),
+    };
+  }
+
+  #chunkKeysOf(tileableKey: string): readonly string[] {
+    const id = this.#resultId(tileableKey);
+    if (id === undefined) {
+      throw new ObjectNotExistsError(`No result is registered for tileable ${tileableKey} (not executed in this session, or released).`);
+    }
+    return this.#graph.lookup(id)!.meta.get('chunkKeys') as readonly string[];
+  }
+
+  #resultId(tileableKey: string): bigint | undefined {
+    const id = this.#results.get(tileableKey);
+    if (id !== undefined && !this.#graph.lookup(id)) {
+      this.#results.delete(tileableKey);
+      return undefined;
+    }
+    return id;
+  }
+}

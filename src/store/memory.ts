@@ -1,0 +1,247 @@
+/**
+ * The memory limit of one store: which chunk objects are in memory and in what order they were used,
+ * who pins or holds them, and what happens when a new value does not fit.
+ *
+ * Only transient chunk objects (results the engine can recompute from the DAG) are ever evicted, and
+ * never while pinned. Unheld ones go first in least-recently-used order, then held ones. With a spill
+ * directory their bytes go to disk and `get` brings them back transparently; without one they are
+ * dropped and the eviction listeners are told, so the session can recompute them. When everything that
+ * may go is not enough, `NotEnoughMemory` is thrown before anything has changed.
+ */
+import { rmSync } from 'node:fs';
+import { formatBytes } from '../base/size.js';
+import { NotEnoughMemoryError } from './errors.js';
+import { planEviction, type EvictionCandidate, type EvictionPlan } from './eviction.js';
+import { formatId } from './objectId.js';
+import type { BlobEntry, Entry, ObjectEntry, ObjectTable } from './objectTable.js';
+import { readSpilled, releaseSpilled, spillPath, writeSpillFile, type SpillLocation } from './spill.js';
+
+export type EvictionKind = 'dropped' | 'spilled';
+export type EvictListener = (key: string, how: EvictionKind) => void;
+
+export interface MemoryCounters {
+  evictions: number;
+  spills: number;
+  restores: number;
+  hits: number;
+  misses: number;
+}
+
+export interface MemoryConfig {
+  readonly memoryLimit: number;
+  readonly spillDir: string | undefined;
+  /** Distinguishes this store's spill files from other stores sharing the directory. */
+  readonly tag: string;
+  readonly table: ObjectTable;
+  readonly lookup: (id: bigint) => Entry | undefined;
+}
+
+export class MemoryManager {
+  readonly #config: MemoryConfig;
+  /** In-memory transient chunk objects, least recently used first. */
+  readonly #lru = new Map<bigint, string>();
+  readonly #pins = new Map<string, number>();
+  readonly #holds = new Map<string, number>();
+  readonly #listeners = new Set<EvictListener>();
+  readonly counters: MemoryCounters = { evictions: 0, spills: 0, restores: 0, hits: 0, misses: 0 };
+
+  constructor(config: MemoryConfig) {
+    this.#config = config;
+  }
+
+  /** Marks a chunk object as just used (or newly in memory). */
+  touch(id: bigint, key: string): void {
+    this.#lru.delete(id);
+    this.#lru.set(id, key);
+  }
+  forget(id: bigint): void {
+    this.#lru.delete(id);
+  }
+
+  pin(key: string): void {
+    this.#pins.set(key, (this.#pins.get(key) ?? 0) + 1);
+  }
+  unpin(key: string): void {
+    decrement(this.#pins, key);
+  }
+  retain(key: string): number {
+    const n = (this.#holds.get(key) ?? 0) + 1;
+    this.#holds.set(key, n);
+    return n;
+  }
+  release(key: string): number {
+    return decrement(this.#holds, key);
+  }
+  holds(key: string): number {
+    return this.#holds.get(key) ?? 0;
+  }
+
+  onEvict(listener: EvictListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Makes room for `bytes` more, evicting if needed; objects in `protect` stay. */
+  ensureRoom(bytes: number, protect: ReadonlySet<bigint>, what: string): void {
+    const { memoryLimit, table } = this.#config;
+    const need = table.usage + bytes - memoryLimit;
+    if (need <= 0) return;
+    const plan: EvictionPlan =
+      bytes > memoryLimit
+        ? { chosen: [], freedBy: new Map(), freedBytes: 0 }
+        : planEviction(need, this.#candidates(protect), (id) => {
+            const e = table.get(id);
+            return e?.kind === 'blob' && e.data ? { residentRefs: e.residentRefs, nbytes: e.meta.nbytes } : undefined;
+          });
+    if (plan.freedBytes < need) throw this.#notEnough(bytes, plan.freedBytes, what);
+    this.#commit(plan, bytes, what);
+  }
+
+  /** Brings a spilled chunk object's blobs back into memory (the caller rebuilds its value). */
+  restore(id: bigint, entry: ObjectEntry, protect: ReadonlySet<bigint> = new Set([id])): void {
+    const { table } = this.#config;
+    const blobs = new Map<bigint, BlobEntry>();
+    for (const m of entry.meta.memberValues()) {
+      const e = this.#config.lookup(m);
+      if (e?.kind === 'blob') blobs.set(m, e);
+    }
+    const inMemory = [...blobs.values()].filter((b) => b.data);
+    const onDisk = [...blobs].filter(([, b]) => !b.data);
+    // Count this object as a user of its in-memory blobs first, so making room cannot evict them.
+    for (const b of inMemory) b.residentRefs++;
+    try {
+      const bytes = onDisk.reduce((n, [, b]) => n + b.meta.nbytes, 0);
+      this.ensureRoom(bytes, protect, `restoring ${formatId(id)} from ${this.#config.spillDir}`);
+      const data = onDisk.map(([, b]) => readSpilled(b.spill!, b.meta.fields['kind'] as string, b.meta.nbytes));
+      onDisk.forEach(([blobId, b], i) => {
+        const location = b.spill!;
+        b.spill = undefined;
+        table.restoreBytes(blobId, b, data[i]!);
+        releaseSpilled(location);
+        b.residentRefs++;
+      });
+    } catch (err) {
+      for (const b of inMemory) b.residentRefs--;
+      throw err;
+    }
+    entry.residency = 'memory';
+    this.counters.restores++;
+    if (entry.meta.chunkKey !== undefined) this.touch(id, entry.meta.chunkKey);
+  }
+
+  /** Forgets every chunk, pin and hold (the store is being cleared). */
+  reset(): void {
+    this.#lru.clear();
+    this.#pins.clear();
+    this.#holds.clear();
+  }
+  close(): void {
+    this.reset();
+    this.#listeners.clear();
+  }
+
+  *#candidates(protect: ReadonlySet<bigint>): Generator<EvictionCandidate> {
+    for (const held of [false, true]) {
+      for (const [id, key] of this.#lru) {
+        if (protect.has(id) || (this.#pins.get(key) ?? 0) > 0 || this.holds(key) > 0 !== held) continue;
+        const e = this.#config.table.get(id);
+        if (e?.kind === 'object' && e.residency === 'memory') yield { id, key, blobs: [...e.meta.memberValues()] };
+      }
+    }
+  }
+
+  #commit(plan: EvictionPlan, bytes: number, what: string): void {
+    const { table, spillDir } = this.#config;
+    const locations = spillDir === undefined ? undefined : this.#writeSpills(plan, bytes, what);
+    for (const c of plan.chosen) {
+      const entry = table.get(c.id) as ObjectEntry;
+      entry.residency = locations ? 'disk' : 'dropped';
+      entry.value = undefined;
+      entry.resolved = false;
+      for (const m of new Set(c.blobs)) {
+        const e = this.#config.lookup(m);
+        if (!e) continue;
+        if (e.kind === 'blob') e.residentRefs--;
+        // A dropped object holds no data, so it no longer holds its members either.
+        if (!locations) e.referrers.delete(c.id);
+      }
+      this.#lru.delete(c.id);
+    }
+    for (const [blobId] of plan.freedBy) {
+      const blob = table.get(blobId) as BlobEntry;
+      if (locations) {
+        blob.spill = locations.get(blobId);
+        table.releaseBytes(blob);
+      } else {
+        table.remove(blobId);
+      }
+    }
+    const how: EvictionKind = locations ? 'spilled' : 'dropped';
+    this.counters.evictions += plan.chosen.length;
+    if (locations) this.counters.spills += plan.chosen.length;
+    for (const c of plan.chosen) this.#notify(c.key, how);
+  }
+
+  #writeSpills(plan: EvictionPlan, bytes: number, what: string): Map<bigint, SpillLocation> {
+    const { table, spillDir, tag } = this.#config;
+    const locations = new Map<bigint, SpillLocation>();
+    const written: string[] = [];
+    try {
+      for (const c of plan.chosen) {
+        const own = [...new Set(c.blobs)].filter((b) => plan.freedBy.get(b) === c.id);
+        if (own.length === 0) continue;
+        const path = spillPath(spillDir!, tag, formatId(c.id));
+        const blobs = own.map((b) => {
+          const e = table.get(b) as BlobEntry;
+          return { id: formatId(b), kind: e.meta.fields['kind'] as string, data: e.data! };
+        });
+        const placed = writeSpillFile(path, formatId(c.id), blobs);
+        written.push(path);
+        own.forEach((b, i) => locations.set(b, placed[i]!));
+      }
+    } catch (err) {
+      for (const path of written) rmSync(path, { force: true });
+      throw this.#notEnough(bytes, 0, what, err);
+    }
+    return locations;
+  }
+
+  #notify(key: string, how: EvictionKind): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(key, how);
+      } catch (err) {
+        // The eviction has happened and the put it made room for must not fail because of an observer.
+        process.emitWarning(`An eviction listener threw for chunk ${key}: ${String(err)}`, 'TesseraStoreWarning');
+      }
+    }
+  }
+
+  #notEnough(bytes: number, freeable: number, what: string, cause?: unknown): NotEnoughMemoryError {
+    const { memoryLimit, spillDir, table } = this.#config;
+    const sizes = { requested: bytes, memoryUsage: table.usage, memoryLimit, freeable };
+    const free = Math.max(0, memoryLimit - table.usage);
+    const head = spillDir === undefined ? 'Still not enough memory after evicting' : 'Still not enough memory after spilling';
+    const why =
+      cause !== undefined
+        ? `writing spill files to ${spillDir} failed (${String(cause)})`
+        : bytes > memoryLimit
+          ? `it alone is larger than the memory limit`
+          : `only ${formatBytes(free)} is free and evicting every unpinned transient chunk would free ${formatBytes(freeable)} ` +
+            `more (the rest is pinned, persisted, or not a recomputable chunk)`;
+    const fixes = ['raise memoryLimit', ...(spillDir === undefined ? ['set spillDir'] : []), 'release handles or delete results', 'unpin chunks'];
+    return new NotEnoughMemoryError(
+      `${head}: ${what} needs ${formatBytes(bytes)} (${bytes} bytes) under a memory limit of ${formatBytes(memoryLimit)} ` +
+        `(${memoryLimit} bytes, ${table.usage} in use), but ${why}. To fix: ${fixes.join(', ')}.`,
+      sizes,
+      cause !== undefined ? { cause } : undefined,
+    );
+  }
+}
+
+function decrement(counts: Map<string, number>, key: string): number {
+  const n = (counts.get(key) ?? 0) - 1;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
+  return Math.max(n, 0);
+}
