@@ -14,20 +14,29 @@ interface Printable {
   readonly data: TypedArray;
 }
 
+/**
+ * NumPy's default float style: fixed notation with at most 8 fractional digits, trailing zeros dropped
+ * and the decimal points aligned (`[0.5 , 0.25]`), or scientific when magnitudes span too far.
+ */
 function formatter(dtype: DType, values: number[]): (x: number) => string {
   if (dtype === 'bool') return (x) => (x ? ' True' : 'False');
   if (dtype !== 'float32' && dtype !== 'float64') return (x) => String(x);
   const finite = values.filter((v) => Number.isFinite(v));
-  const allInt = finite.every((v) => Number.isInteger(v));
   const maxAbs = finite.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const minAbs = finite.reduce((m, v) => (v !== 0 ? Math.min(m, Math.abs(v)) : m), Infinity);
-  const sci = maxAbs >= 1e16 || (minAbs < 1e-4 && minAbs !== Infinity) || (minAbs !== Infinity && maxAbs / minAbs > 1e3 && !allInt && maxAbs >= 1e8);
+  const sci = maxAbs >= 1e16 || (minAbs < 1e-4 && minAbs !== Infinity) || (minAbs !== Infinity && maxAbs / minAbs > 1e3 && maxAbs >= 1e8);
+  const special = (x: number): string | undefined =>
+    Number.isNaN(x) ? 'nan' : !Number.isFinite(x) ? (x > 0 ? 'inf' : '-inf') : undefined;
+  if (sci) {
+    return (x) => special(x) ?? x.toExponential(8).replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2');
+  }
+  const fixed = (x: number): string => x.toFixed(8).replace(/0+$/, '');
+  const frac = finite.reduce((m, v) => Math.max(m, fixed(v).split('.')[1]!.length), 0);
   return (x) => {
-    if (Number.isNaN(x)) return 'nan';
-    if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-    if (sci) return x.toExponential(8).replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2');
-    if (allInt) return `${x}.`;
-    return String(Number(x.toPrecision(8)));
+    const sp = special(x);
+    if (sp !== undefined) return sp;
+    const [int, f = ''] = fixed(x).split('.');
+    return `${int}.${f.padEnd(frac, ' ')}`;
   };
 }
 

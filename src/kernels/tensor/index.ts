@@ -4,3 +4,4 @@ import './elementwise.js';
 import './matmul.js';
 import './reduce.js';
 import './reshape.js';
+import './fold.js';

@@ -9,3 +9,4 @@ export * from './reduction.js';
 export * from './shapeOps.js';
 export * from './slicing.js';
 export * from './assemble.js';
+export * from './userReduce.js';

@@ -1,0 +1,86 @@
+/**
+ * The base of every user-facing handle. A handle wraps one immutable tileable node; building it while
+ * an eager session is the default submits the node to that session at once (the handle remembers
+ * which session, so `fetch()` later goes there). `execute` and `fetch` take an explicit session, or use
+ * the handle's eager session, the async-context default, or the process default — `execute` creates
+ * a local session when there is none at all.
+ */
+import { NoSessionError } from '../base/errors.js';
+import type { TileableNode } from '../dag/nodes.js';
+import { reprNode } from '../dag/repr.js';
+import { tileableToDot } from '../dag/dot.js';
+import { defaultSessionOrCreate, getDefaultSession, type Session } from '../session/index.js';
+
+export interface ExecuteOptions {
+  readonly session?: Session;
+  readonly signal?: AbortSignal;
+}
+
+export interface FetchOptions {
+  readonly session?: Session;
+}
+
+export abstract class Handle<N extends TileableNode = TileableNode> {
+  readonly node: N;
+  readonly #eagerSession: Session | undefined;
+
+  constructor(node: N) {
+    this.node = node;
+    const s = getDefaultSession();
+    if (s && s.mode === 'eager') {
+      this.#eagerSession = s;
+      void s.submitEager(node);
+    }
+  }
+
+  get key(): string {
+    return this.node.key;
+  }
+  get op(): string {
+    return this.node.op;
+  }
+
+  protected sessionFor(explicit: Session | undefined): Session | undefined {
+    if (explicit) return explicit;
+    if (this.#eagerSession && !this.#eagerSession.closed) return this.#eagerSession;
+    return getDefaultSession();
+  }
+
+  /** Runs this handle (and what it needs) in the session; resolves to this same handle. */
+  async execute(options: ExecuteOptions = {}): Promise<this> {
+    const session = this.sessionFor(options.session) ?? defaultSessionOrCreate();
+    await session.execute([this.node], options.signal ? { signal: options.signal } : {});
+    return this;
+  }
+
+  protected fetchValue(options: FetchOptions = {}): Promise<unknown> {
+    const session = this.sessionFor(options.session);
+    if (!session) {
+      return Promise.reject(new NoSessionError(`Tileable object ${this.node.key} must be executed first before fetch`));
+    }
+    return session.fetch(this.node);
+  }
+
+  /** Whether this handle's result is cached in the session. */
+  isExecuted(options: FetchOptions = {}): boolean {
+    return this.sessionFor(options.session)?.isExecuted(this.node) ?? false;
+  }
+
+  /** Frees this handle's cached result in the session (it is recomputed if asked for again). */
+  release(options: FetchOptions = {}): boolean {
+    return this.sessionFor(options.session)?.release(this.node) ?? false;
+  }
+
+  /** Graphviz text of the DAG behind this handle. */
+  toDot(): string {
+    return tileableToDot([this.node]);
+  }
+
+  toString(): string {
+    return reprNode(this.node);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * `Tensor`: the handle of a chunked n-dimensional array. Every method builds a new node (shapes,
+ * dtypes and chunk grids are checked right here, at the caller's line) and returns a new handle;
+ * nothing runs until the session runs it — at once in an eager session, when asked in a lazy one.
+ */
+import type { DType } from '../base/dtypes.js';
+import type { BinaryOp, UnaryOp } from '../base/expr.js';
+import type { NdArray } from '../base/ndarray.js';
+import {
+  binaryNode, castNode, clipNode, fromDataNode, mapNode, matmulNode, normalizeChunks, type Operand, reduceNode,
+  type ReduceOptions, rechunkNode, reshapeNode, sliceNode, type IndexSpec, type TensorNode, transposeNode, unaryNode,
+  type ChunkSize, userReduceNode,
+} from '../ops/tensor/index.js';
+import { pureFunctionSource } from '../ops/purity.js';
+import { Handle, type FetchOptions } from './handle.js';
+
+export type TensorLike = Tensor | number | boolean | readonly unknown[] | ArrayBufferView;
+
+export function operand(x: TensorLike): Operand {
+  if (x instanceof Tensor) return x.node;
+  if (typeof x === 'number' || typeof x === 'boolean') return x;
+  return fromDataNode(x);
+}
+
+export class Tensor extends Handle<TensorNode> {
+  get shape(): readonly number[] {
+    return this.node.meta.shape;
+  }
+  get dtype(): DType {
+    return this.node.meta.dtype;
+  }
+  get ndim(): number {
+    return this.node.meta.shape.length;
+  }
+  get size(): number {
+    return this.node.meta.shape.reduce((a, b) => a * b, 1);
+  }
+  /** Chunk extents along every axis. */
+  get nsplits(): readonly (readonly number[])[] {
+    return this.node.meta.nsplits;
+  }
+
+  /** The data as one NdArray; with `batchSize`, an async iterator of row batches instead. */
+  fetch(options?: FetchOptions): Promise<NdArray>;
+  fetch(options: FetchOptions & { readonly batchSize: number }): AsyncIterableIterator<NdArray>;
+  fetch(options: FetchOptions & { readonly batchSize?: number } = {}): Promise<NdArray> | AsyncIterableIterator<NdArray> {
+    if (options.batchSize !== undefined) return this.#batches(options.batchSize, options);
+    return this.fetchValue(options) as Promise<NdArray>;
+  }
+
+  async *#batches(batchSize: number, options: FetchOptions): AsyncIterableIterator<NdArray> {
+    if (!Number.isInteger(batchSize) || batchSize <= 0) {
+      throw new RangeError(`batchSize must be a positive integer, got ${batchSize}.`);
+    }
+    if (this.ndim === 0) {
+      yield await this.fetch(options);
+      return;
+    }
+    for (let start = 0; start < this.shape[0]!; start += batchSize) {
+      yield await new Tensor(sliceNode(this.node, [{ start, stop: start + batchSize }])).fetch(options);
+    }
+  }
+
+  #bin(op: BinaryOp, other: TensorLike): Tensor {
+    return new Tensor(binaryNode(op, this.node, operand(other)));
+  }
+  #un(op: UnaryOp): Tensor {
+    return new Tensor(unaryNode(op, this.node));
+  }
+
+  add(o: TensorLike): Tensor { return this.#bin('add', o); }
+  sub(o: TensorLike): Tensor { return this.#bin('sub', o); }
+  mul(o: TensorLike): Tensor { return this.#bin('mul', o); }
+  div(o: TensorLike): Tensor { return this.#bin('div', o); }
+  floorDiv(o: TensorLike): Tensor { return this.#bin('floordiv', o); }
+  mod(o: TensorLike): Tensor { return this.#bin('mod', o); }
+  pow(o: TensorLike): Tensor { return this.#bin('pow', o); }
+  maximum(o: TensorLike): Tensor { return this.#bin('maximum', o); }
+  minimum(o: TensorLike): Tensor { return this.#bin('minimum', o); }
+  eq(o: TensorLike): Tensor { return this.#bin('eq', o); }
+  ne(o: TensorLike): Tensor { return this.#bin('ne', o); }
+  lt(o: TensorLike): Tensor { return this.#bin('lt', o); }
+  le(o: TensorLike): Tensor { return this.#bin('le', o); }
+  gt(o: TensorLike): Tensor { return this.#bin('gt', o); }
+  ge(o: TensorLike): Tensor { return this.#bin('ge', o); }
+  and(o: TensorLike): Tensor { return this.#bin('and', o); }
+  or(o: TensorLike): Tensor { return this.#bin('or', o); }
+  xor(o: TensorLike): Tensor { return this.#bin('xor', o); }
+
+  neg(): Tensor { return this.#un('neg'); }
+  abs(): Tensor { return this.#un('abs'); }
+  sqrt(): Tensor { return this.#un('sqrt'); }
+  exp(): Tensor { return this.#un('exp'); }
+  log(): Tensor { return this.#un('log'); }
+  square(): Tensor { return this.#un('square'); }
+  round(): Tensor { return this.#un('round'); }
+  floor(): Tensor { return this.#un('floor'); }
+  ceil(): Tensor { return this.#un('ceil'); }
+  not(): Tensor { return this.#un('not'); }
+  isnan(): Tensor { return this.#un('isnan'); }
+  /** Any unary math function by name (`'sin'`, `'log1p'`, ...). */
+  apply(op: UnaryOp): Tensor { return this.#un(op); }
+
+  clip(min: TensorLike | null, max: TensorLike | null): Tensor {
+    return new Tensor(clipNode(this.node, min === null ? null : operand(min), max === null ? null : operand(max)));
+  }
+  astype(dtype: DType): Tensor {
+    return new Tensor(castNode(this.node, dtype));
+  }
+
+  sum(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('sum', this.node, o)); }
+  prod(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('prod', this.node, o)); }
+  mean(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('mean', this.node, o)); }
+  min(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('min', this.node, o)); }
+  max(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('max', this.node, o)); }
+  std(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('std', this.node, o)); }
+  var(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('var', this.node, o)); }
+  any(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('any', this.node, o)); }
+  all(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('all', this.node, o)); }
+  countNonzero(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('count_nonzero', this.node, o)); }
+  argmin(o?: Pick<ReduceOptions, 'axis' | 'keepdims'>): Tensor { return new Tensor(reduceNode('argmin', this.node, o)); }
+  argmax(o?: Pick<ReduceOptions, 'axis' | 'keepdims'>): Tensor { return new Tensor(reduceNode('argmax', this.node, o)); }
+
+  /** Applies a pure function to every element (it runs in worker threads from its source text). */
+  map(fn: (x: number) => number, options: { readonly dtype?: DType } = {}): Tensor {
+    return new Tensor(mapNode(this.node, pureFunctionSource(fn, 'map'), options.dtype));
+  }
+  /** Folds every element with a pure, associative function (chunks fold in parallel, then their results). */
+  reduce(fn: (acc: number, x: number) => number, initial?: number): Tensor {
+    return new Tensor(userReduceNode(this.node, pureFunctionSource(fn, 'reduce'), initial));
+  }
+
+  reshape(...shape: (number | readonly number[])[]): Tensor {
+    const s = shape.length === 1 && Array.isArray(shape[0]) ? (shape[0] as readonly number[]) : (shape as number[]);
+    return new Tensor(reshapeNode(this.node, s));
+  }
+  transpose(axes?: readonly number[]): Tensor {
+    return new Tensor(transposeNode(this.node, axes));
+  }
+  get T(): Tensor {
+    return this.transpose();
+  }
+  /** NumPy basic indexing: `t.slice(0, {start: 1, stop: 5})`, `t.slice(':2, 3:9')`, `t.slice({step: 2}, '...')`. */
+  slice(...index: IndexSpec[]): Tensor {
+    return new Tensor(sliceNode(this.node, index));
+  }
+  rechunk(chunkSize: ChunkSize): Tensor {
+    return new Tensor(rechunkNode(this.node, normalizeChunks(this.shape, this.dtype, chunkSize)));
+  }
+  matmul(o: Tensor): Tensor {
+    return new Tensor(matmulNode(this.node, o.node));
+  }
+  dot(o: Tensor): Tensor {
+    return this.matmul(o);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The `tensor` namespace (`import { tensor as tt } from 'tessera'`): creation functions, random draws
+ * with a build-time seed, and NumPy-style free functions over tensors and scalars.
+ */
+import type { DType } from '../base/dtypes.js';
+import type { UnaryOp } from '../base/expr.js';
+import {
+  arangeNode, binaryNode, type ChunkSize, concatenateNode, type CreateOptions, eyeNode, fromDataNode, fullNode,
+  linspaceNode, randomNode, type ReduceOptions, whereNode,
+} from '../ops/tensor/index.js';
+import { operand, Tensor, type TensorLike } from './tensor.js';
+
+export { Tensor, type TensorLike } from './tensor.js';
+export type { ChunkSize, CreateOptions, ReduceOptions };
+
+/** A tensor from nested arrays, a typed array (reshaped by `shape`), or a scalar. */
+export function array(data: unknown, options: CreateOptions & { readonly shape?: readonly number[] } = {}): Tensor {
+  return new Tensor(fromDataNode(data, options));
+}
+export const fromArray = array;
+
+export function zeros(shape: readonly number[] | number, options: CreateOptions = {}): Tensor {
+  return new Tensor(fullNode(shape, 0, options));
+}
+export function ones(shape: readonly number[] | number, options: CreateOptions = {}): Tensor {
+  return new Tensor(fullNode(shape, 1, options));
+}
+export function full(shape: readonly number[] | number, value: number | boolean, options: CreateOptions = {}): Tensor {
+  return new Tensor(fullNode(shape, value, options));
+}
+/** `arange(stop)`, `arange(start, stop)`, `arange(start, stop, step)` — NumPy's half-open range. */
+export function arange(start: number, stop?: number, step?: number, options: CreateOptions = {}): Tensor {
+  return new Tensor(arangeNode(start, stop, step, options));
+}
+export function linspace(start: number, stop: number, num = 50, options: CreateOptions & { readonly endpoint?: boolean } = {}): Tensor {
+  return new Tensor(linspaceNode(start, stop, num, options));
+}
+export function eye(n: number, m?: number, options: CreateOptions & { readonly k?: number } = {}): Tensor {
+  return new Tensor(eyeNode(n, m, options.k ?? 0, options));
+}
+
+export interface RandomOptions extends CreateOptions {
+  /** Fixed at build time; drawn at random when omitted (then every call gives a new tensor). */
+  readonly seed?: number;
+}
+
+export const random = {
+  /** Uniform in [0, 1). */
+  rand(shape: readonly number[] | number, options: RandomOptions = {}): Tensor {
+    return new Tensor(randomNode('uniform', shape, options));
+  },
+  /** Standard normal. */
+  randn(shape: readonly number[] | number, options: RandomOptions = {}): Tensor {
+    return new Tensor(randomNode('normal', shape, options));
+  },
+  /** Integers in [low, high). */
+  randint(low: number, high: number, shape: readonly number[] | number, options: RandomOptions = {}): Tensor {
+    return new Tensor(randomNode('integers', shape, { ...options, low, high }));
+  },
+};
+
+export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  return new Tensor(whereNode(operand(cond), operand(a), operand(b)));
+}
+export function clip(a: Tensor, min: TensorLike | null, max: TensorLike | null): Tensor {
+  return a.clip(min, max);
+}
+export function concatenate(tensors: readonly Tensor[], axis = 0): Tensor {
+  return new Tensor(concatenateNode(tensors.map((t) => t.node), axis));
+}
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  return a.matmul(b);
+}
+export const dot = matmul;
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  return new Tensor(binaryNode('maximum', operand(a), operand(b)));
+}
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  return new Tensor(binaryNode('minimum', operand(a), operand(b)));
+}
+export function astype(a: Tensor, dtype: DType): Tensor {
+  return a.astype(dtype);
+}
+
+const unary = (op: UnaryOp) => (a: Tensor): Tensor => a.apply(op);
+export const sqrt = unary('sqrt');
+export const exp = unary('exp');
+export const log = unary('log');
+export const abs = unary('abs');
+export const sin = unary('sin');
+export const cos = unary('cos');
+export const tanh = unary('tanh');
+export const floor = unary('floor');
+export const ceil = unary('ceil');
+export const round = unary('round');
+export const isnan = unary('isnan');
+
+export const sum = (a: Tensor, o?: ReduceOptions): Tensor => a.sum(o);
+export const mean = (a: Tensor, o?: ReduceOptions): Tensor => a.mean(o);
+export const std = (a: Tensor, o?: ReduceOptions): Tensor => a.std(o);
+export const min = (a: Tensor, o?: ReduceOptions): Tensor => a.min(o);
+export const max = (a: Tensor, o?: ReduceOptions): Tensor => a.max(o);

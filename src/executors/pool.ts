@@ -1,0 +1,32 @@
+/**
+ * Creating the worker pool. Workers run `kernels/worker` — from the TypeScript source under tests and
+ * tsx (with tsx's loader registered in the worker), or from the built JavaScript in `dist` — chosen by
+ * where this module itself was loaded from (js-stack.md §3).
+ */
+import { Piscina } from 'piscina';
+
+const fromSource = import.meta.url.endsWith('.ts');
+
+export function kernelWorkerUrl(): string {
+  return new URL(`../kernels/worker.${fromSource ? 'ts' : 'js'}`, import.meta.url).href;
+}
+
+export interface PoolOptions {
+  readonly workers: number;
+  /** Let idle threads exit so a process that never closes its (implicit) session can still end. */
+  readonly exitWhenIdle?: boolean;
+  /** Heap limit per worker, so a runaway kernel kills its worker instead of the process. */
+  readonly maxOldGenerationSizeMb?: number;
+}
+
+export function createPool(o: PoolOptions): Piscina {
+  return new Piscina({
+    filename: kernelWorkerUrl(),
+    minThreads: o.exitWhenIdle ? 0 : o.workers,
+    maxThreads: o.workers,
+    idleTimeout: o.exitWhenIdle ? 200 : Infinity,
+    maxQueue: 'auto',
+    ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
+    resourceLimits: { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb ?? 4096 },
+  });
+}

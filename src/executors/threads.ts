@@ -1,0 +1,201 @@
+/**
+ * The `threads` executor: the session's default. The scheduler state lives on the main thread; ready
+ * chunks go to a Piscina pool of worker threads as plain data (chunk data is SharedArrayBuffer-backed,
+ * so nothing is copied). Small chunks travel in batches so trivial tasks are not dominated by message
+ * round trips; big ones travel alone so both cores stay busy. A kernel that throws fails its run with
+ * its own error (rebuilt from data, with the chunk key and the build site); a worker that dies is a
+ * system failure — its tasks are retried once, one by one, and a second death fails the run with
+ * `WorkerCrashedError`. Aborting a run aborts its in-flight tasks (Piscina terminates those threads).
+ */
+import type { Piscina } from 'piscina';
+import { CancelledError, WorkerCrashedError } from '../base/errors.js';
+import type { ChunkGraph } from '../dag/chunkGraph.js';
+import type { TaskMessage, TaskOutcome } from '../kernels/task.js';
+import type { ChunkStore } from '../store/chunkStore.js';
+import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
+import { discardProduced, kernelError, pinInputs, releaseChunks } from './local.js';
+import { createPool } from './pool.js';
+import { SchedulerState } from './schedulerState.js';
+
+/** Tasks reading or writing fewer elements than this are batched. */
+const LIGHT_ELEMENTS = 32 * 1024;
+const MAX_BATCH = 64;
+
+function elementsOf(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 0;
+  const d = (v as { data?: { length?: number }; acc?: { length?: number } }).data ?? (v as { acc?: { length?: number } }).acc;
+  return typeof d?.length === 'number' ? d.length : LIGHT_ELEMENTS;
+}
+
+function outputElements(meta: unknown): number {
+  const shape = (meta as { shape?: readonly number[] } | null)?.shape;
+  return shape ? shape.reduce((a, b) => a * b, 1) : 0;
+}
+
+class ThreadRun {
+  readonly #state: SchedulerState;
+  readonly #abort = new AbortController();
+  readonly #produced = new Set<number>();
+  readonly #failures: ChunkFailure[] = [];
+  readonly #unpin: () => void;
+  readonly #started = performance.now();
+  #inFlight = 0;
+  #executed = 0;
+  #peak: number;
+  #done = false;
+
+  constructor(
+    readonly pool: Piscina,
+    readonly maxJobs: number,
+    readonly graph: ChunkGraph,
+    readonly store: ChunkStore,
+    readonly options: RunOptions,
+    readonly resolve: (r: RunReport) => void,
+    readonly reject: (e: unknown) => void,
+  ) {
+    this.#state = new SchedulerState(graph, options.targets, options.priority);
+    this.#unpin = pinInputs(graph, store);
+    this.#peak = store.usedBytes;
+    options.signal?.addEventListener('abort', () => this.#fail(new CancelledError()), { once: true });
+  }
+
+  start(): void {
+    if (this.options.signal?.aborted) this.#fail(new CancelledError());
+    else this.#pump();
+  }
+
+  #message(i: number): TaskMessage {
+    const g = this.graph;
+    const inputs = Array.from(g.inputsOf(i), (d) => this.store.get(g.keys[d]!));
+    return { key: g.keys[i]!, kernel: g.kernels[i]!, params: g.params[i], inputs };
+  }
+
+  #light(m: TaskMessage, i: number): boolean {
+    const total = m.inputs.reduce((s: number, v) => s + elementsOf(v), outputElements(this.graph.metas[i]));
+    return total < LIGHT_ELEMENTS;
+  }
+
+  #pump(): void {
+    const state = this.#state;
+    while (!this.#done && this.#inFlight < this.maxJobs && state.readyCount > 0) {
+      const batch: number[] = [];
+      const messages: TaskMessage[] = [];
+      const batching = state.readyCount > this.maxJobs;
+      while (state.readyCount > 0 && batch.length < MAX_BATCH) {
+        const i = state.next();
+        const m = this.#message(i);
+        batch.push(i);
+        messages.push(m);
+        if (!batching || !this.#light(m, i)) break;
+      }
+      this.#dispatch(batch, messages, 0);
+    }
+    if (!this.#done && this.#inFlight === 0 && state.finished()) this.#finish();
+  }
+
+  #dispatch(batch: number[], messages: TaskMessage[], attempt: number): void {
+    this.#inFlight++;
+    this.pool.run(messages, { signal: this.#abort.signal }).then(
+      (outcomes: TaskOutcome[]) => {
+        this.#inFlight--;
+        if (this.#done) return;
+        outcomes.forEach((o, k) => this.#settle(batch[k]!, o));
+        this.#pump();
+      },
+      (err: unknown) => {
+        this.#inFlight--;
+        if (this.#done) return;
+        for (let k = 0; k < batch.length; k++) {
+          if (attempt === 0) this.#dispatch([batch[k]!], [messages[k]!], 1);
+          else this.#chunkFailed(batch[k]!, new WorkerCrashedError(this.graph.keys[batch[k]!]!, (err as Error)?.message ?? String(err)));
+        }
+        this.#pump();
+      },
+    );
+  }
+
+  #settle(i: number, o: TaskOutcome): void {
+    if (this.#done) return;
+    if (!o.ok) {
+      this.#chunkFailed(i, kernelError(o, this.graph, i, this.options));
+      return;
+    }
+    const key = this.graph.keys[i]!;
+    try {
+      this.store.put(key, o.value);
+    } catch (e) {
+      this.#fail(e);
+      return;
+    }
+    this.store.pin(key);
+    this.#produced.add(i);
+    this.#executed++;
+    this.#peak = Math.max(this.#peak, this.store.usedBytes);
+    const release = this.#state.complete(i);
+    for (const d of release) this.#produced.delete(d);
+    releaseChunks(this.graph, this.store, release);
+    this.options.onEvent?.({ type: 'finished', index: i, done: this.#state.settled, total: this.#state.total });
+  }
+
+  #chunkFailed(i: number, error: Error): void {
+    if (this.#done) return;
+    if (!this.options.continueOnError) {
+      this.#fail(error);
+      return;
+    }
+    this.#failures.push({ index: i, key: this.graph.keys[i]!, error });
+    releaseChunks(this.graph, this.store, this.#state.fail(i));
+    this.options.onEvent?.({ type: 'failed', index: i, error });
+  }
+
+  #fail(error: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#abort.abort();
+    discardProduced(this.graph, this.store, this.#state, this.#produced);
+    this.#unpin();
+    this.reject(error);
+  }
+
+  #finish(): void {
+    this.#done = true;
+    for (const i of this.#produced) this.store.unpin(this.graph.keys[i]!);
+    this.#unpin();
+    this.resolve({
+      executed: this.#executed,
+      failures: this.#failures,
+      blockedBy: this.#state.blockedBy,
+      durationMs: performance.now() - this.#started,
+      peakBytes: this.#peak,
+    });
+  }
+}
+
+export interface ThreadsExecutorOptions {
+  readonly workers: number;
+  readonly exitWhenIdle?: boolean;
+}
+
+export class ThreadsExecutor implements Executor {
+  readonly name = 'threads';
+  readonly workers: number;
+  readonly #pool: Piscina;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: ThreadsExecutorOptions) {
+    this.workers = options.workers;
+    this.#pool = createPool(options);
+  }
+
+  run(graph: ChunkGraph, store: ChunkStore, options: RunOptions): Promise<RunReport> {
+    if (this.#closed) return Promise.reject(new CancelledError('The executor is closed.'));
+    return new Promise((resolve, reject) => {
+      new ThreadRun(this.#pool, this.workers * 2, graph, store, options, resolve, reject).start();
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#pool.destroy();
+    return this.#closed;
+  }
+}

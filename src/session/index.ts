@@ -1,0 +1,41 @@
+/**
+ * Creating sessions and finding the default one: `newSession` (the default unless `{default: false}`),
+ * `getDefaultSession`, `withSession` (an async-context default), and the implicit local session that
+ * `execute()` creates when there is none (with a warning, as Mars does; its threads exit when idle so a
+ * script that never closes it still ends).
+ */
+import { currentDefault, runWithDefault } from './defaults.js';
+import type { SessionOptions } from './options.js';
+import { Session } from './session.js';
+
+export { Session, nodeOf, type ExecuteOptions, type Fetchable, type ProgressEvent, type SessionInfo } from './session.js';
+export { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
+
+export function newSession(options: SessionOptions = {}): Session {
+  return new Session(options);
+}
+
+export function getDefaultSession(): Session | undefined {
+  return currentDefault<Session>();
+}
+
+/** Runs `fn` with `session` as the default for everything it (and what it awaits) does. */
+export function withSession<T>(session: Session, fn: () => T): T {
+  if (session.closed) return session.scope(fn);
+  return runWithDefault(session, fn);
+}
+
+let warned = false;
+
+export function defaultSessionOrCreate(): Session {
+  const existing = currentDefault<Session>();
+  if (existing) return existing;
+  if (!warned) {
+    warned = true;
+    process.emitWarning('No session found: a local eager session is created and made the default.', {
+      code: 'TESSERA_IMPLICIT_SESSION',
+      detail: 'Create one with newSession() to choose its options, and close it when done.',
+    });
+  }
+  return new Session({ mode: 'eager' }, { exitWhenIdle: true });
+}

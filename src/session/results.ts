@@ -1,0 +1,93 @@
+/**
+ * The session's record of executed results: tileable key → its tiled form (chunk grid and keys), and
+ * for every chunk how many executed results hold it (concatenate, for one, reuses its inputs' chunks).
+ * A result counts as executed only while every one of its chunks is still in the store, so a chunk
+ * evicted under the memory limit turns its result back into "recompute from the DAG". When the last
+ * result holding a chunk is released the chunk is handed back to the store: kept as an unheld cache
+ * entry when the store supports that (`release`), deleted otherwise.
+ */
+import type { TileableNode } from '../dag/nodes.js';
+import type { Tiled } from '../ops/op.js';
+import type { ChunkStore } from '../store/chunkStore.js';
+
+/** Stores that track holders keep released chunks as evictable cache instead of deleting them. */
+export interface HoldingStore extends ChunkStore {
+  retain?(key: string): void;
+  release?(key: string): void;
+}
+
+export interface ResultEntry {
+  readonly node: TileableNode;
+  readonly tiled: Tiled;
+}
+
+export class ResultRegistry {
+  readonly #store: HoldingStore;
+  readonly #entries = new Map<string, ResultEntry>();
+  readonly #holds = new Map<string, number>();
+
+  constructor(store: HoldingStore) {
+    this.#store = store;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  entry(key: string): ResultEntry | undefined {
+    return this.#entries.get(key);
+  }
+
+  /** The tiled result, or undefined when it was never executed or lost a chunk to eviction. */
+  lookup(key: string): Tiled | undefined {
+    const e = this.#entries.get(key);
+    if (!e) return undefined;
+    for (const c of e.tiled.chunks) if (!this.#store.has(c)) return undefined;
+    return e.tiled;
+  }
+
+  register(node: TileableNode, tiled: Tiled): void {
+    const old = this.#entries.get(node.key);
+    if (old) this.#drop(old);
+    this.#entries.set(node.key, { node, tiled });
+    for (const c of tiled.chunks) {
+      const n = this.#holds.get(c) ?? 0;
+      this.#holds.set(c, n + 1);
+      if (n === 0) this.#store.retain?.(c);
+    }
+  }
+
+  isHeld(chunkKey: string): boolean {
+    return (this.#holds.get(chunkKey) ?? 0) > 0;
+  }
+
+  release(key: string): boolean {
+    const e = this.#entries.get(key);
+    if (!e) return false;
+    this.#entries.delete(key);
+    this.#drop(e);
+    return true;
+  }
+
+  #drop(e: ResultEntry): void {
+    for (const c of e.tiled.chunks) {
+      const n = (this.#holds.get(c) ?? 1) - 1;
+      if (n > 0) {
+        this.#holds.set(c, n);
+        continue;
+      }
+      this.#holds.delete(c);
+      if (this.#store.release) this.#store.release(c);
+      else this.#store.delete(c);
+    }
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#entries.keys();
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#holds.clear();
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * A session: where tileables are evaluated and their results cached. It owns an executor (and the
+ * threads behind it) and a store; runs are serialised per session so every run sees a consistent
+ * cache. `execute` tiles the targets against the cache (reusing every chunk already stored), fuses,
+ * orders depth-first and runs; results are registered only when their run succeeds, so a failed or
+ * cancelled run leaves the session usable and its other results intact. Sessions are isolated:
+ * fetching something another session computed fails with Mars's text.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { CancelledError, SessionClosedError, UnexecutedError } from '../base/errors.js';
+import type { TileableNode } from '../dag/nodes.js';
+import { reprNode } from '../dag/repr.js';
+import { depthFirstPriority } from '../dag/topo.js';
+import type { ExecEvent, Executor } from '../executors/executor.js';
+import { LocalExecutor } from '../executors/local.js';
+import { assemble } from '../ops/assemble.js';
+import type { Tiled } from '../ops/op.js';
+import { fuseElementwise } from '../ops/tensor/fuse.js';
+import { type ChunkStore, MemoryChunkStore } from '../store/chunkStore.js';
+import { OverlayStore } from '../store/overlayStore.js';
+import { setProcessDefault, isProcessDefault, runWithDefault } from './defaults.js';
+import { EagerBatcher } from './eager.js';
+import { createExecutor } from './executorFactory.js';
+import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js';
+import { type HoldingStore, ResultRegistry } from './results.js';
+import { type TilePlan, tileTargets } from './tiler.js';
+
+export interface ExecuteOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface ProgressEvent {
+  readonly run: number;
+  readonly progress: number;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface SessionInfo {
+  readonly id: string;
+  readonly name: string | undefined;
+  readonly mode: 'eager' | 'lazy';
+  readonly status: 'active' | 'closed';
+  readonly executor: string;
+  readonly workers: number;
+  readonly results: number;
+  readonly memory: { readonly used: number; readonly limit: number };
+}
+
+/** Anything that stands for a tileable: a handle (with `.node`) or the node itself. */
+export type Fetchable = { readonly node: TileableNode } | TileableNode;
+
+export function nodeOf(f: Fetchable): TileableNode {
+  return 'kind' in f && f.kind === 'tileable' ? f : (f as { node: TileableNode }).node;
+}
+
+const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function newSessionId(): string {
+  return [...randomBytes(24)].map((b) => ID_CHARS[b % ID_CHARS.length]).join('');
+}
+
+export class Session extends EventEmitter {
+  readonly id = newSessionId();
+  readonly config: ResolvedOptions;
+  readonly #executor: Executor;
+  readonly #store: HoldingStore;
+  readonly #results: ResultRegistry;
+  readonly #eager: EagerBatcher;
+  readonly #closing = new AbortController();
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  #closePromise: Promise<void> | undefined;
+  #runs = 0;
+
+  constructor(
+    options: SessionOptions = {},
+    deps: { readonly store?: HoldingStore; readonly executor?: Executor; readonly exitWhenIdle?: boolean } = {},
+  ) {
+    super();
+    this.config = resolveOptions(options);
+    this.#store = deps.store ?? new MemoryChunkStore();
+    this.#executor = deps.executor ?? createExecutor(this.config, deps.exitWhenIdle ? { exitWhenIdle: true } : {});
+    this.#results = new ResultRegistry(this.#store);
+    this.#eager = new EagerBatcher((nodes) => this.#executeNodes(nodes, { continueOnError: true }));
+    if (this.config.default) setProcessDefault(this);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+  get mode(): 'eager' | 'lazy' {
+    return this.config.mode;
+  }
+  get store(): ChunkStore {
+    return this.#store;
+  }
+
+  get info(): SessionInfo {
+    return {
+      id: this.id,
+      name: this.config.name,
+      mode: this.config.mode,
+      status: this.#closed ? 'closed' : 'active',
+      executor: this.#executor.name,
+      workers: this.#executor.workers,
+      results: this.#results.size,
+      memory: { used: this.#store.usedBytes, limit: this.config.memoryLimit },
+    };
+  }
+
+  /** Makes this the process-wide default session and returns it. */
+  asDefault(): this {
+    this.#check();
+    setProcessDefault(this);
+    return this;
+  }
+
+  /** Runs `fn` with this session as the default of its async context. */
+  scope<T>(fn: () => T): T {
+    this.#check();
+    return runWithDefault(this, fn);
+  }
+
+  /** Whether `node`'s result is cached in this session (with every chunk still stored). */
+  isExecuted(node: TileableNode): boolean {
+    return this.#results.lookup(node.key) !== undefined;
+  }
+
+  /** Eager mode: submit a freshly built node; resolves when it has run. */
+  submitEager(node: TileableNode): Promise<void> {
+    this.#check();
+    return this.#eager.submit(node);
+  }
+
+  eagerStatus(node: TileableNode): Promise<void> | undefined {
+    return this.#eager.status(node.key);
+  }
+
+  /** Runs every node not yet executed here, as one graph; rejects with the first failure. */
+  async execute(nodes: readonly TileableNode[], options: ExecuteOptions = {}): Promise<void> {
+    this.#check();
+    await Promise.all(nodes.map((n) => this.#eager.status(n.key)?.catch(() => undefined)));
+    await this.#executeNodes(nodes, { signal: options.signal });
+  }
+
+  /** The value of an executed node (a slice of an executed tensor needs no execution). */
+  async fetch(node: TileableNode): Promise<unknown> {
+    this.#check();
+    await this.#eager.status(node.key);
+    const tiled = this.#results.lookup(node.key);
+    if (tiled) return assemble(node, tiled, tiled.chunks.map((k) => this.#store.get(k)));
+    if (this.#results.entry(node.key)) {
+      // Executed, but a chunk was evicted under the memory limit: recompute it from the DAG.
+      await this.#executeNodes([node], {});
+      return this.fetch(node);
+    }
+    if (node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!)) return this.#fetchSlice(node);
+    throw new UnexecutedError(reprNode(node));
+  }
+
+  /**
+   * GraphScope's `run`: executes one handle or an array of them as one graph and returns their
+   * values in the same shape.
+   */
+  async run<T extends Fetchable | readonly Fetchable[]>(fetches: T, options: ExecuteOptions = {}): Promise<T extends readonly Fetchable[] ? unknown[] : unknown> {
+    const list = (Array.isArray(fetches) ? fetches : [fetches]) as readonly Fetchable[];
+    const nodes = list.map(nodeOf);
+    await this.execute(nodes, options);
+    const values = await Promise.all(nodes.map((n) => this.fetch(n)));
+    return (Array.isArray(fetches) ? values : values[0]) as T extends readonly Fetchable[] ? unknown[] : unknown;
+  }
+
+  /** Drops a cached result (its chunks go back to the store as unheld cache, or are deleted). */
+  release(node: TileableNode): boolean {
+    if (this.#closed) return false;
+    this.#eager.forget(node.key);
+    return this.#results.release(node.key);
+  }
+
+  close(): Promise<void> {
+    this.#closePromise ??= this.#close();
+    return this.#closePromise;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    if (isProcessDefault(this)) setProcessDefault(undefined);
+    this.#closing.abort(new CancelledError('The session was closed while this run was in progress.'));
+    this.#eager.abort(new SessionClosedError());
+    await this.#queue.catch(() => undefined);
+    for (const key of [...this.#results.keys()]) this.#results.release(key);
+    this.#results.clear();
+    this.#eager.clear();
+    const clearable = this.#store as HoldingStore & { clear?: () => void };
+    clearable.clear?.();
+    await this.#executor.close();
+    this.emit('close');
+  }
+
+  #check(): void {
+    if (this.#closed) throw new SessionClosedError();
+  }
+
+  #sliceable(node: TileableNode): boolean {
+    if (this.#results.lookup(node.key)) return true;
+    return node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!);
+  }
+
+  async #fetchSlice(node: TileableNode): Promise<unknown> {
+    const plan = tileTargets([node], { executed: (k) => this.#results.lookup(k), stored: (k) => this.#store.has(k) });
+    const scratch = new OverlayStore(this.#store);
+    await new LocalExecutor().run(plan.graph, scratch, { targets: plan.targets });
+    const tiled = plan.tiled.get(node.key)!;
+    return assemble(node, tiled, tiled.chunks.map((k) => scratch.get(k)));
+  }
+
+  #enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One run; with `continueOnError`, returns per-node errors instead of rejecting. */
+  #executeNodes(
+    nodes: readonly TileableNode[],
+    opts: { readonly signal?: AbortSignal | undefined; readonly continueOnError?: boolean },
+  ): Promise<ReadonlyMap<string, Error>> {
+    return this.#enqueue(async () => {
+      this.#check();
+      opts.signal?.throwIfAborted();
+      const runId = ++this.#runs;
+      const unique = [...new Map(nodes.map((n) => [n.key, n])).values()];
+      const todo = unique.filter((n) => !this.#results.lookup(n.key));
+      if (todo.length === 0) {
+        this.#progress(runId, 0, 0);
+        return new Map();
+      }
+      const plan = tileTargets(todo, { executed: (k) => this.#results.lookup(k), stored: (k) => this.#store.has(k) });
+      return this.#runPlan(runId, todo, plan, opts);
+    });
+  }
+
+  async #runPlan(
+    runId: number,
+    todo: readonly TileableNode[],
+    plan: TilePlan,
+    opts: { readonly signal?: AbortSignal | undefined; readonly continueOnError?: boolean },
+  ): Promise<ReadonlyMap<string, Error>> {
+    const targetKeys = new Set(plan.targets.map((i) => plan.graph.keys[i]!));
+    const graph = this.config.fuse ? fuseElementwise(plan.graph, (i) => targetKeys.has(plan.graph.keys[i]!)) : plan.graph;
+    const targets = [...targetKeys].map((k) => graph.indexOf(k));
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.#closing.signal]) : this.#closing.signal;
+    const computed = targets.filter((i) => graph.kernels[i] !== null).map((i) => graph.keys[i]!);
+    let lastDone = -1;
+    const onEvent = (e: ExecEvent): void => {
+      if (e.type === 'finished' && e.done !== lastDone) {
+        lastDone = e.done;
+        if (e.done < e.total) this.#progress(runId, e.done, e.total);
+      }
+    };
+    let report;
+    try {
+      report = await this.#executor.run(graph, this.#store, {
+        targets,
+        signal,
+        onEvent,
+        priority: depthFirstPriority(graph, targets),
+        ...(opts.continueOnError ? { continueOnError: true } : {}),
+        buildStackOf: (i) => plan.ownerOf.get(graph.keys[i]!)?.origin?.stack,
+      });
+    } catch (e) {
+      this.#dropUnheld(computed);
+      if (e instanceof CancelledError || signal.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+      throw e;
+    }
+    const errors = new Map<string, Error>();
+    const failedAt = (k: string): Error | undefined => {
+      const i = graph.indexOf(k);
+      const root = report.blockedBy.get(i) ?? i;
+      return report.failures.find((f) => f.index === root)?.error;
+    };
+    for (const node of todo) {
+      const tiled = plan.tiled.get(node.key)!;
+      const error = tiled.chunks.map(failedAt).find((e) => e !== undefined);
+      if (error) errors.set(node.key, error);
+      else this.#results.register(node, tiled);
+    }
+    this.#dropUnheld(computed);
+    this.#progress(runId, report.executed, report.executed);
+    return errors;
+  }
+
+  /** Target chunks computed by a run but owned by no registered result (their node failed). */
+  #dropUnheld(keys: readonly string[]): void {
+    for (const k of keys) if (!this.#results.isHeld(k)) this.#store.delete(k);
+  }
+
+  #progress(run: number, done: number, total: number): void {
+    const event: ProgressEvent = { run, progress: total === 0 ? 1 : done / total, done, total };
+    this.emit('progress', event);
+  }
+
+  tiledOf(node: TileableNode): Tiled | undefined {
+    return this.#results.lookup(node.key);
+  }
+}
