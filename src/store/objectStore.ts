@@ -234,14 +234,14 @@ export class ObjectStore {
     const matches = compilePattern(pattern, options.regex ?? false);
     if (!matches) return [];
     const out: ObjectMeta[] = [];
-    const ids = mergeSorted(this.#local.sortedIds(), this.#opts.catalog.table.sortedIds());
-    for (const id of ids) {
+    const ids = (): Generator<bigint> => mergeSorted(this.#local.sortedIds(), this.#opts.catalog.table.sortedIds());
+    for (const id of ids()) {
       if (out.length >= limit) return out;
       const e = this.#graph.visible(id);
       if (e?.kind === 'object' && matches(e.meta.typename)) out.push(e.meta);
     }
     if (!compilePattern(pattern, false)?.(BLOB_TYPENAME)) return out;
-    for (const id of ids) {
+    for (const id of ids()) {
       if (out.length >= limit) break;
       const e = this.#graph.visible(id);
       if (e?.kind === 'blob' && id !== EMPTY_BLOB_ID.value) out.push(e.meta);

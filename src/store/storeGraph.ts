@@ -421,7 +421,8 @@ export class StoreGraph {
     if (global && member.meta.global) {
       throw new GlobalObjectInvalidError(`Global object cannot have nested structure: member '${name}' (${formatId(id)}) is itself global.`);
     }
-    if (!global && member.meta.instanceId !== this.#cfg.instanceId) {
+    // The shared empty blob belongs to every instance.
+    if (!global && member.meta.instanceId !== this.#cfg.instanceId && id !== EMPTY_BLOB_ID.value) {
       throw new GlobalObjectInvalidError(
         `Local object cannot refer remote objects: member '${name}' (${formatId(id)}) belongs to instance ${member.meta.instanceId}, ` +
           `this store is instance ${this.#cfg.instanceId}. Make the object global (builder.setGlobal()) to span instances.`,
