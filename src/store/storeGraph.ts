@@ -125,7 +125,7 @@ export class StoreGraph {
       for (const b of claimed) b.residentRefs--;
     }
     const referrers = old ? old.referrers : new Set<bigint>();
-    if (old) this.#discard(options.reuse!, old);
+    if (old) this.#discard(options.reuse!, old, new Set(existing.values()));
     const members = new Map(existing);
     for (const [name, view] of fresh) members.set(name, this.#addBlob(view));
     const id = options.reuse ?? mintId(this.#cfg.instanceId, false);
@@ -382,14 +382,14 @@ export class StoreGraph {
     return id;
   }
 
-  /** Removes an object being replaced in place, and the blobs only it used. */
-  #discard(id: bigint, entry: ObjectEntry): void {
+  /** Removes an object being replaced in place, and the blobs only it used (except those in `keep`). */
+  #discard(id: bigint, entry: ObjectEntry, keep: ReadonlySet<bigint>): void {
     this.#unlink(id, entry);
     this.#cfg.memory.forget(id);
     this.#cfg.local.remove(id);
     for (const m of new Set(entry.meta.memberValues())) {
       const e = this.#cfg.local.get(m);
-      if (e?.kind !== 'blob' || e.referrers.size > 0) continue;
+      if (e?.kind !== 'blob' || e.referrers.size > 0 || keep.has(m)) continue;
       if (e.spill) releaseSpilled(e.spill);
       this.#cfg.local.remove(m);
     }
