@@ -6,7 +6,7 @@ import './ops/index.js';
 export * as tensor from './api/tensorNs.js';
 export { Tensor } from './api/tensor.js';
 export { Handle, type ExecuteOptions, type FetchOptions } from './api/handle.js';
-export { newSession, getDefaultSession, withSession, Session, type SessionOptions, type SessionInfo, type ProgressEvent } from './session/index.js';
+export { newSession, getDefaultSession, withSession, Session, type SessionOptions, type SessionInfo, type ProgressEvent, type RunStats } from './session/index.js';
 export { NdArray } from './base/ndarray.js';
 export { DTYPES, type DType } from './base/dtypes.js';
 export * from './base/errors.js';

@@ -8,7 +8,7 @@ import { currentDefault, runWithDefault } from './defaults.js';
 import type { SessionOptions } from './options.js';
 import { Session } from './session.js';
 
-export { Session, nodeOf, type ExecuteOptions, type Fetchable, type ProgressEvent, type SessionInfo } from './session.js';
+export { Session, nodeOf, type ExecuteOptions, type Fetchable, type ProgressEvent, type RunStats, type SessionInfo } from './session.js';
 export { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 
 export function newSession(options: SessionOptions = {}): Session {

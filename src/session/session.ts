@@ -37,6 +37,22 @@ export interface ProgressEvent {
   readonly total: number;
 }
 
+/** Emitted as `'run'` after every run: the shape of the DAG it ran. */
+export interface RunStats {
+  readonly run: number;
+  /** Tileables that had to be tiled (not already cached). */
+  readonly tileables: number;
+  /** Chunks in the planned graph, and how many of them were already stored (fetch chunks). */
+  readonly chunks: number;
+  readonly reused: number;
+  /** Chunks fused away into their consumers. */
+  readonly fused: number;
+  /** Tasks actually run. */
+  readonly executed: number;
+  readonly durationMs: number;
+  readonly peakBytes: number;
+}
+
 export interface SessionInfo {
   readonly id: string;
   readonly name: string | undefined;
@@ -265,6 +281,7 @@ export class Session extends EventEmitter {
       }
     };
     let report;
+    this.#progress(runId, 0, graph.kernels.filter((k) => k !== null).length);
     try {
       report = await this.#executor.run(graph, this.#store, {
         targets,
@@ -292,6 +309,18 @@ export class Session extends EventEmitter {
       else this.#results.register(node, tiled);
     }
     this.#dropUnheld(computed);
+    const reused = plan.graph.kernels.filter((k) => k === null).length;
+    const stats: RunStats = {
+      run: runId,
+      tileables: new Set(plan.ownerOf.values()).size,
+      chunks: plan.graph.size,
+      reused,
+      fused: plan.graph.size - graph.size,
+      executed: report.executed,
+      durationMs: report.durationMs,
+      peakBytes: report.peakBytes,
+    };
+    this.emit('run', stats);
     this.#progress(runId, report.executed, report.executed);
     return errors;
   }

@@ -19,8 +19,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   executors: ['base', 'dag', 'store', 'kernels'],
   session: ['base', 'dag', 'ops', 'store', 'executors'],
   api: ['base', 'dag', 'ops', 'session'],
-  service: ['base', 'graph', 'kernels', 'dag', 'store', 'ops', 'executors', 'session', 'api'],
-  cli: ['base', 'graph', 'kernels', 'dag', 'store', 'ops', 'executors', 'session', 'api', 'service'],
+  service: ['base', 'graph', 'kernels', 'dag', 'store', 'ops', 'executors', 'session', 'api', '(root)'],
+  cli: ['base', 'graph', 'kernels', 'dag', 'store', 'ops', 'executors', 'session', 'api', 'service', '(root)'],
 };
 /** Type-only imports that the table allows on top of the above. */
 const TYPE_ONLY: Record<string, readonly string[]> = { store: ['dag'], ops: ['kernels'] };
