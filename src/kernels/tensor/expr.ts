@@ -83,7 +83,7 @@ function binary(op: BinaryOp, a: string, b: string, intResult: boolean): string 
     case 'div':
       return `(${a} / ${b})`;
     case 'floordiv':
-      return intResult ? `H.fdivi(${a}, ${b})` : `Math.floor(${a} / ${b})`;
+      return intResult ? `H.fdivi(${a}, ${b})` : `H.fdivf(${a}, ${b})`;
     case 'mod':
       return intResult ? `H.modi(${a}, ${b})` : `H.modf(${a}, ${b})`;
     case 'pow':
@@ -163,6 +163,20 @@ export const HELPERS = Object.freeze({
   },
   fdivi(a: number, b: number): number {
     return b === 0 ? 0 : Math.floor(a / b);
+  },
+  /**
+   * NumPy's float floor_divide (npy_divmod, Python's `//`): the floor of the exact quotient, which
+   * `Math.floor(a / b)` misses when the division rounds up to an integer (1 // 0.1 is 9, not 10)
+   * or a finite a meets an infinite b (1 // -inf is -1).
+   */
+  fdivf(a: number, b: number): number {
+    if (b === 0) return a / b;
+    const mod = a % b;
+    let div = (a - mod) / b;
+    if (mod !== 0 && b < 0 !== mod < 0) div -= 1;
+    if (div === 0) return a / b < 0 || Object.is(a / b, -0) ? -0 : 0;
+    const f = Math.floor(div);
+    return div - f > 0.5 ? f + 1 : f;
   },
   modi(a: number, b: number): number {
     return b === 0 ? 0 : a - Math.floor(a / b) * b;
