@@ -224,7 +224,8 @@ function finish(p: Partial, f: FinalParams): ArrayData {
       for (let i = 0; i < n; i++) out[i] = p.acc[i]! / p.count;
       break;
     case 'moments': {
-      const denom = p.count - (f.ddof ?? 0);
+      // NumPy divides by max(n - ddof, 0): too few elements give inf or NaN, never a negative variance.
+      const denom = Math.max(p.count - (f.ddof ?? 0), 0);
       for (let i = 0; i < n; i++) {
         const v = p.m2[i]! / denom;
         out[i] = f.op === 'std' ? Math.sqrt(v) : v;
