@@ -158,10 +158,6 @@ export class SharedCatalog {
     return { memoryUsage: this.table.usage, objects, blobs, names: this.#names.size };
   }
 
-  get nameCount(): number {
-    return this.#names.size;
-  }
-
   #unbind(name: string, id: bigint): void {
     this.#names.delete(name);
     const list = (this.#namesOf.get(id) ?? []).filter((n) => n !== name);

@@ -27,7 +27,7 @@ import { BlobWriter, StoredBlob, StoredObject } from './storedObject.js';
 import { StoreGraph } from './storeGraph.js';
 
 export interface ObjectStoreOptions {
-  /** Bytes, or Vineyard's size syntax ('2Gi', '512M'). Default: half of the machine's memory. */
+  /** Bytes, Vineyard's size syntax ('2Gi', '512M'), or `Infinity` for no limit. Default: half the machine's memory. */
   readonly memoryLimit?: string | number;
   /** Where evicted chunks are spilled; without it they are dropped (and recomputed by the session). */
   readonly spillDir?: string;
@@ -54,11 +54,16 @@ function resolveOptions(options: ObjectStoreOptions): ResolvedStoreOptions {
     throw new OptionError(`instanceId must be an integer from 0 to ${MAX_INSTANCE_ID}, got ${instanceId}.`);
   }
   return {
-    memoryLimit: options.memoryLimit === undefined ? Math.floor(totalmem() / 2) : parseSize(options.memoryLimit, 'memoryLimit'),
+    memoryLimit: resolveLimit(options.memoryLimit),
     spillDir: options.spillDir,
     instanceId,
     catalog: options.catalog ?? sharedCatalog(),
   };
+}
+
+function resolveLimit(limit: string | number | undefined): number {
+  if (limit === undefined) return Math.floor(totalmem() / 2);
+  return limit === Number.POSITIVE_INFINITY ? limit : parseSize(limit, 'memoryLimit');
 }
 
 export type IdLike = ObjectID | string;

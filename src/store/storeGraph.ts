@@ -147,29 +147,34 @@ export class StoreGraph {
 
   /** Vineyard `create_metadata`: checks the builder, creates nested builders, then the object. */
   create(builder: MetaBuilder): ObjectMeta {
+    // What can be checked before anything is created is checked while the builder is still unsealed.
     const draft = builder[SEAL_BUILDER]((d) => {
       if (d.typename === undefined || d.typename === '') throw new MetaTreeInvalidError("No 'typename' field in incoming metadata");
       if (d.typename === BLOB_TYPENAME) {
         throw new AssertionFailedError(`Metadata cannot have typename ${BLOB_TYPENAME}: blobs are made with store.createBlob(size).`);
       }
+      for (const [name, m] of d.members) if (!(m instanceof MetaBuilder)) this.#checkMember(name, idOf(m), d.global);
     });
     const created: bigint[] = [];
     try {
       const members = new Map<string, bigint>();
       for (const [name, m] of draft.members) {
-        if (m instanceof MetaBuilder) {
-          const meta = this.create(m);
-          created.push(meta.id.value);
-          members.set(name, meta.id.value);
-        } else members.set(name, m instanceof ObjectID ? m.value : m.id.value);
+        if (!(m instanceof MetaBuilder)) {
+          members.set(name, idOf(m));
+          continue;
+        }
+        const id = this.create(m).id.value;
+        created.push(id);
+        this.#checkMember(name, id, draft.global);
+        members.set(name, id);
       }
-      for (const [name, m] of members) this.#checkMember(name, m, draft.global);
       const id = mintId(this.#cfg.instanceId, false);
       const meta = this.#meta(id, { typename: draft.typename!, fields: draft.fields, members, labels: draft.labels, global: draft.global });
       this.#insertObject(this.#cfg.local, id, meta, { value: undefined, layout: undefined, resolved: false, referrers: new Set() });
       return meta;
     } catch (err) {
-      if (created.length) this.remove(planDelete(this.deleteGraph(), created, false, true).deleted);
+      // Nested objects created for a parent that could not be made go with it.
+      this.remove(planDelete(this.deleteGraph(), created, false, true).deleted);
       throw err;
     }
   }
@@ -261,19 +266,18 @@ export class StoreGraph {
     const entry = this.require(id);
     if (entry.kind === 'blob') throw new AssertionFailedError(`The blobs cannot be persisted (${formatId(id)}); persist an object that has it as a member.`);
     const { local, catalog, memory, tag } = this.#cfg;
-    const tree: bigint[] = [];
+    const tree = new Set<bigint>();
     const walk = (v: bigint): void => {
-      if (!local.entries.has(v) || tree.includes(v)) return;
+      if (!local.entries.has(v) || tree.has(v)) return;
       this.require(v);
-      tree.push(v);
+      tree.add(v);
       const e = local.get(v)!;
       if (e.kind === 'object') for (const m of e.meta.memberValues()) walk(m);
     };
     walk(id);
-    const protect = new Set(tree);
     for (const v of tree) {
       const e = local.get(v)!;
-      if (e.kind === 'object' && e.residency === 'disk') memory.restore(v, e, protect);
+      if (e.kind === 'object' && e.residency === 'disk') memory.restore(v, e, tree);
     }
     for (const v of tree) {
       const e = local.remove(v)!;
@@ -442,4 +446,8 @@ export class StoreGraph {
       throw new StoreTypeError(`Unable to construct the object using resolver: typename is ${entry.meta.typename} (${entry.meta.id}).`, { cause: err });
     }
   }
+}
+
+function idOf(member: ObjectID | ObjectMeta): bigint {
+  return member instanceof ObjectID ? member.value : member.id.value;
 }

@@ -206,6 +206,25 @@ describe('spilling to disk', () => {
     expect(chunks.get('bytes')).toEqual(new Int16Array([1, -2, 3]));
   });
 
+  it('persisting a result brings its spilled chunks back and hands all their bytes to the catalog', () => {
+    const { store, chunks, dir } = small({ spill: true });
+    chunks.put('k1', chunk(0));
+    chunks.put('k2', chunk(100));
+    chunks.put('k3', chunk(200));
+    expect(chunks.infos(['k1'])[0]!.level).toBe('disk');
+    const result = chunks.registerResult('t', ['k1', 'k2']);
+    store.persist(result);
+    expect(chunks.infos('t')).toMatchObject([
+      { level: 'memory', persisted: true },
+      { level: 'memory', persisted: true },
+    ]);
+    // Bringing k1 back needed room, so k3 (not part of the result) was spilled in turn.
+    expect(chunks.infos(['k3'])[0]!.level).toBe('disk');
+    expect(store.usedBytes).toBe(0);
+    expect(readdirSync(dir!)).toHaveLength(1);
+    expect(dataOf(store, 'k1')).toEqual([...f64(50, 0)]);
+  });
+
   it('deletes spill files when the chunk is deleted or the store cleared', () => {
     const { store, chunks, dir } = small({ spill: true });
     chunks.put('k1', chunk(0));

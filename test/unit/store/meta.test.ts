@@ -96,7 +96,13 @@ describe('create (A.3 #33, #34) and global objects (#32)', () => {
   it('refuses members that do not exist', () => {
     const store = newStore();
     const ghost = ObjectID.fromBigInt(12345n);
-    expect(codeOf(() => store.create(new MetaBuilder('app::W').addMember('m', ghost)))).toBe('ObjectNotExists');
+    const b = new MetaBuilder('app::W').addMember('m', ghost);
+    expect(codeOf(() => store.create(b))).toBe('ObjectNotExists');
+    expect(b.sealed).toBe(false);
+    const inner = new MetaBuilder('app::Inner');
+    const outer = new MetaBuilder('app::W').addMember('ok', inner).addMember('bad', new MetaBuilder('app::Bad').addMember('m', ghost));
+    expect(codeOf(() => store.create(outer))).toBe('ObjectNotExists');
+    expect(store.list('app::*', { limit: 10 })).toEqual([]); // the nested object made for it is gone again
   });
 
   it('refuses a global object nested in a global object, accepts the same member twice', () => {

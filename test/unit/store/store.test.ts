@@ -207,6 +207,8 @@ describe('clear and status (A.3 #16, #35)', () => {
   it('resolves options once: sizes in Vineyard syntax, unknown keys and bad instance ids refused', () => {
     expect(newStore({ memoryLimit: '2Gi' }).memoryLimit).toBe(2 * 1024 ** 3);
     expect(newStore({ memoryLimit: 4096 }).memoryLimit).toBe(4096);
+    expect(newStore({ memoryLimit: Infinity }).status().memoryLimit).toBe(Infinity);
+    expect(newStore().memoryLimit).toBeGreaterThan(0);
     expect(codeOf(() => newStore({ memoryLimit: '2 parsecs' }))).toBe('InvalidOption');
     expect(codeOf(() => newStore({ instanceId: 1024 }))).toBe('InvalidOption');
     expect(codeOf(() => newStore({ memroyLimit: 1 } as never))).toBe('UnknownOption');
