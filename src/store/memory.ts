@@ -229,7 +229,10 @@ export class MemoryManager {
           ? `it alone is larger than the memory limit`
           : `only ${formatBytes(free)} is free and evicting every unpinned transient chunk would free ${formatBytes(freeable)} ` +
             `more (the rest is pinned, persisted, or not a recomputable chunk)`;
-    const fixes = ['raise memoryLimit', ...(spillDir === undefined ? ['set spillDir'] : []), 'release handles or delete results', 'unpin chunks'];
+    const fixes =
+      bytes > memoryLimit && cause === undefined
+        ? ['raise memoryLimit', 'or split the value into smaller chunks']
+        : ['raise memoryLimit', ...(spillDir === undefined ? ['set spillDir'] : []), 'release handles or delete results', 'unpin chunks'];
     return new NotEnoughMemoryError(
       `${head}: ${what} needs ${formatBytes(bytes)} (${bytes} bytes) under a memory limit of ${formatBytes(memoryLimit)} ` +
         `(${memoryLimit} bytes, ${table.usage} in use), but ${why}. To fix: ${fixes.join(', ')}.`,
