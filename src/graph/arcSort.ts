@@ -1,0 +1,287 @@
+/**
+ * Groups arcs into CSR rows by a vertex key without comparisons, in cache-conscious steps. Scattering
+ * arcs straight into a million rows costs a cache and TLB miss per arc; instead a first pass scatters
+ * them into at most 1024 blocks of consecutive keys (1024 sequential write streams of 16-byte records,
+ * which the caches absorb), and each block is then finished while it sits in L2: when rows must be
+ * sorted, a counting sort by the top 11 bits of the other endpoint; then a stable counting sort by key
+ * into the final positions. Rows are then sorted by those top bits, so an insertion sort finishes each
+ * row in about linear time (with a guard that switches to a full sort on adversarial rows). Without
+ * sorting, every step is stable, so rows keep the input order of their arcs.
+ */
+import { type Offsets, sharedFloat64, sharedInt32 } from './shared.js';
+
+/** Arcs to group: parallel columns, or the arcs of a CSR regrouped by head (a transpose). */
+export type ArcSource =
+  | {
+      readonly kind: 'columns';
+      readonly keys: Int32Array;
+      readonly others: Int32Array;
+      readonly weights: Float64Array | undefined;
+    }
+  | { readonly kind: 'transpose'; readonly offsets: Offsets; readonly targets: Int32Array; readonly weights: Float64Array | undefined };
+
+export interface GroupedArcs {
+  readonly targets: Int32Array;
+  readonly weights: Float64Array | undefined;
+  /** Sorted rows only: arcs equal to the previous arc of their row, and arcs v->v. */
+  readonly repeats: number;
+  readonly selfLoops: number;
+}
+
+const BLOCK_COUNT_BITS = 10;
+const DIGIT_BITS = 11;
+
+/**
+ * Puts each arc (key, other end, weight) into row `key`, whose place is `offsets[key] .. offsets[key+1]`
+ * (offsets must count the arcs per key). Rows are ordered by the other end when `sortRows` (ties in
+ * input order), else they keep input order. Returns new shared arrays.
+ */
+export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRows: boolean): GroupedArcs {
+  const m = offsets[n]!;
+  const weights = source.weights;
+  const blockBits = Math.max(0, bitsFor(n) - BLOCK_COUNT_BITS);
+  const blocks = n === 0 ? 0 : ((n - 1) >>> blockBits) + 1;
+  const stride = weights ? 4 : 2;
+  const records = new Int32Array(stride * m);
+  const pos = new Float64Array(blocks);
+  for (let b = 0; b < blocks; b++) pos[b] = offsets[b << blockBits]!;
+  if (source.kind === 'columns') scatterColumns(m, blockBits, source.keys, source.others, weights, pos, records);
+  else scatterTranspose(n, blockBits, source.offsets, source.targets, weights, pos, records);
+
+  const targets = sharedInt32(m);
+  const outWeights = weights ? sharedFloat64(m) : undefined;
+  let largest = 0;
+  for (let b = 0; b < blocks; b++) {
+    const size = offsets[Math.min(n, (b + 1) << blockBits)]! - offsets[b << blockBits]!;
+    if (size > largest) largest = size;
+  }
+  const scratch = new Int32Array(sortRows ? stride * largest : 0);
+  const counts = new Int32Array(1 << DIGIT_BITS);
+  const fill = new Float64Array(1 << blockBits);
+  const topShift = Math.max(0, bitsFor(n) - DIGIT_BITS);
+  let repeats = 0;
+  let selfLoops = 0;
+  for (let b = 0; b < blocks; b++) {
+    const first = b << blockBits;
+    const last = Math.min(n, (b + 1) << blockBits);
+    const lo = offsets[first]!;
+    const hi = offsets[last]!;
+    if (hi === lo) continue;
+    let block: Int32Array = records.subarray(stride * lo, stride * hi);
+    if (sortRows) {
+      const sorted = scratch.subarray(0, stride * (hi - lo));
+      if (stride === 4) bucketByTopBits4(block, sorted, hi - lo, topShift, counts);
+      else bucketByTopBits2(block, sorted, hi - lo, topShift, counts);
+      block = sorted;
+    }
+    placeInRows(block, hi - lo, stride, first, last, offsets, fill, targets, outWeights);
+    if (!sortRows) continue;
+    for (let v = first; v < last; v++) {
+      const start = offsets[v]!;
+      const end = offsets[v + 1]!;
+      if (topShift > 0) finishRow(targets, outWeights, start, end);
+      for (let e = start; e < end; e++) {
+        const t = targets[e]!;
+        if (t === v) selfLoops++;
+        if (e > start && t === targets[e - 1]) repeats++;
+      }
+    }
+  }
+  return { targets, weights: outWeights, repeats, selfLoops };
+}
+
+function bitsFor(n: number): number {
+  return Math.max(1, Math.ceil(Math.log2(Math.max(2, n))));
+}
+function scatterColumns(
+  m: number,
+  blockBits: number,
+  keys: Int32Array,
+  others: Int32Array,
+  weights: Float64Array | undefined,
+  pos: Float64Array,
+  records: Int32Array,
+): void {
+  if (weights) {
+    const recordWeights = new Float64Array(records.buffer);
+    for (let i = 0; i < m; i++) {
+      const k = keys[i]!;
+      const b = k >>> blockBits;
+      const p = pos[b]!;
+      pos[b] = p + 1;
+      records[4 * p] = k;
+      records[4 * p + 1] = others[i]!;
+      recordWeights[2 * p + 1] = weights[i]!;
+    }
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    const k = keys[i]!;
+    const b = k >>> blockBits;
+    const p = pos[b]!;
+    pos[b] = p + 1;
+    records[2 * p] = k;
+    records[2 * p + 1] = others[i]!;
+  }
+}
+
+/** The arcs of a CSR keyed by head, read in tail order (so a stable grouping keeps rows sorted). */
+function scatterTranspose(
+  n: number,
+  blockBits: number,
+  offsets: Offsets,
+  targets: Int32Array,
+  weights: Float64Array | undefined,
+  pos: Float64Array,
+  records: Int32Array,
+): void {
+  const recordWeights = weights ? new Float64Array(records.buffer) : undefined;
+  for (let u = 0; u < n; u++) {
+    const end = offsets[u + 1]!;
+    if (recordWeights) {
+      for (let e = offsets[u]!; e < end; e++) {
+        const k = targets[e]!;
+        const b = k >>> blockBits;
+        const p = pos[b]!;
+        pos[b] = p + 1;
+        records[4 * p] = k;
+        records[4 * p + 1] = u;
+        recordWeights[2 * p + 1] = weights![e]!;
+      }
+      continue;
+    }
+    for (let e = offsets[u]!; e < end; e++) {
+      const k = targets[e]!;
+      const b = k >>> blockBits;
+      const p = pos[b]!;
+      pos[b] = p + 1;
+      records[2 * p] = k;
+      records[2 * p + 1] = u;
+    }
+  }
+}
+
+/** Counting sort of a block's 4-word records (key, other, weight) by the top bits of `other`. */
+function bucketByTopBits4(from: Int32Array, to: Int32Array, size: number, shift: number, pos: Int32Array): void {
+  prefixOfTopBits(from, 4, size, shift, pos);
+  for (let i = 0; i < 4 * size; i += 4) {
+    const other = from[i + 1]!;
+    const digit = other >>> shift;
+    const p = pos[digit]!;
+    pos[digit] = p + 1;
+    const q = 4 * p;
+    to[q] = from[i]!;
+    to[q + 1] = other;
+    to[q + 2] = from[i + 2]!;
+    to[q + 3] = from[i + 3]!;
+  }
+}
+
+function bucketByTopBits2(from: Int32Array, to: Int32Array, size: number, shift: number, pos: Int32Array): void {
+  prefixOfTopBits(from, 2, size, shift, pos);
+  for (let i = 0; i < 2 * size; i += 2) {
+    const other = from[i + 1]!;
+    const digit = other >>> shift;
+    const p = pos[digit]!;
+    pos[digit] = p + 1;
+    to[2 * p] = from[i]!;
+    to[2 * p + 1] = other;
+  }
+}
+
+function prefixOfTopBits(from: Int32Array, stride: number, size: number, shift: number, pos: Int32Array): void {
+  pos.fill(0);
+  for (let i = 1; i < stride * size; i += stride) {
+    const digit = from[i]! >>> shift;
+    pos[digit] = pos[digit]! + 1;
+  }
+  let acc = 0;
+  for (let d = 0; d < pos.length; d++) {
+    const c = pos[d]!;
+    pos[d] = acc;
+    acc += c;
+  }
+}
+
+/**
+ * Insertion sort of a row that is already sorted by the top bits of its targets, so it moves few
+ * elements. A budget of moves guards against rows whose targets share their top bits (a hub linked to
+ * a dense id range): past it, the row is sorted with a packed native sort instead.
+ */
+function finishRow(targets: Int32Array, weights: Float64Array | undefined, lo: number, hi: number): void {
+  let budget = 8 * (hi - lo) + 64;
+  for (let i = lo + 1; i < hi; i++) {
+    const t = targets[i]!;
+    let j = i - 1;
+    if (targets[j]! <= t) continue;
+    const w = weights ? weights[i]! : 0;
+    while (j >= lo && targets[j]! > t) {
+      targets[j + 1] = targets[j]!;
+      if (weights) weights[j + 1] = weights[j]!;
+      j--;
+    }
+    targets[j + 1] = t;
+    if (weights) weights[j + 1] = w;
+    budget -= i - j;
+    if (budget < 0) {
+      sortRow(targets, weights, lo, hi);
+      return;
+    }
+  }
+}
+
+const PACK = 2 ** 21;
+
+/** Sorts `targets[lo..hi)` ascending, moving `weights` along, ties in their current order. */
+function sortRow(targets: Int32Array, weights: Float64Array | undefined, lo: number, hi: number): void {
+  const len = hi - lo;
+  const oldTargets = targets.slice(lo, hi);
+  const oldWeights = weights ? weights.slice(lo, hi) : undefined;
+  let order: ArrayLike<number>;
+  if (len < PACK) {
+    // target * 2^21 + position < 2^52: exact doubles ordered by (target, position).
+    const packed = new Float64Array(len);
+    for (let i = 0; i < len; i++) packed[i] = oldTargets[i]! * PACK + i;
+    packed.sort();
+    for (let i = 0; i < len; i++) packed[i] = packed[i]! % PACK;
+    order = packed;
+  } else {
+    order = Array.from({ length: len }, (_, i) => i).sort((a, b) => oldTargets[a]! - oldTargets[b]! || a - b);
+  }
+  for (let i = 0; i < len; i++) {
+    targets[lo + i] = oldTargets[order[i]!]!;
+    if (weights) weights[lo + i] = oldWeights![order[i]!]!;
+  }
+}
+
+/** Stable counting sort of a block by key, straight into the final CSR positions. */
+function placeInRows(
+  block: Int32Array,
+  size: number,
+  stride: number,
+  first: number,
+  last: number,
+  offsets: Offsets,
+  fill: Float64Array,
+  targets: Int32Array,
+  weights: Float64Array | undefined,
+): void {
+  for (let v = first; v < last; v++) fill[v - first] = offsets[v]!;
+  if (weights) {
+    const blockWeights = new Float64Array(block.buffer, block.byteOffset, 2 * size);
+    for (let i = 0; i < size; i++) {
+      const k = block[4 * i]! - first;
+      const p = fill[k]!;
+      fill[k] = p + 1;
+      targets[p] = block[4 * i + 1]!;
+      weights[p] = blockWeights[2 * i + 1]!;
+    }
+    return;
+  }
+  for (let i = 0; i < size; i++) {
+    const k = block[2 * i]! - first;
+    const p = fill[k]!;
+    fill[k] = p + 1;
+    targets[p] = block[2 * i + 1]!;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Compressed sparse rows: the one graph layout every algorithm in this library reads.
+ *
+ * A `Csr` over `n` vertices and `m` arcs is two (three) flat arrays. Row `v` is the slice
+ * `targets[offsets[v] .. offsets[v+1])`, with the matching `weights` slice when the graph is weighted.
+ * These invariants hold for every Csr this module returns, and the algorithms rely on them without
+ * checking:
+ *
+ * 1. Shape. `offsets` has n+1 entries, `offsets[0] = 0`, it never decreases, and `offsets[n] = m`;
+ *    `targets` (and `weights`) have exactly m entries. Vertex ids are dense, 0..n-1, in an Int32Array, so
+ *    n < 2^31. `offsets` is an Int32Array while m < 2^31 and a Float64Array (exact to 2^53) beyond.
+ * 2. Order. Every row is sorted by target, ascending. Sorted rows make duplicates adjacent (merging them
+ *    is a linear pass), let set intersections (LCC, triangles) merge or binary-search instead of hash,
+ *    let a worker that owns the vertex range [lo, hi) find its part of any row by binary search, and
+ *    make every result independent of the order of the input edges.
+ * 3. Multiplicity. By default (`duplicates: 'merge'`) a row holds each target at most once, so the CSR
+ *    is the edge *set* Graphalytics defines its algorithms on; parallel arcs merge into one whose weight
+ *    is the smallest of theirs (the one any shortest path would use). `duplicates: 'keep'` keeps every
+ *    arc (a multigraph: PageRank, CDLP and degrees then count multiplicity; LCC, triangles and k-core
+ *    always work on the simple undirected view and so ignore it). Parallel arcs kept are adjacent and in
+ *    input order.
+ * 4. Self-loops are kept by default (PageRank and CDLP count them, as a Markov chain or a neighbour
+ *    list would); `selfLoops: 'drop'` removes them. An undirected self-loop is stored as one arc v->v.
+ *    LCC, triangles and k-core ignore self-loops whatever the option.
+ * 5. Direction. A directed graph has its out-CSR (row v = heads of the arcs leaving v) and, when an
+ *    algorithm needs it (pull-style PageRank, CDLP, LCC, bottom-up BFS, HITS), its in-CSR, the exact
+ *    transpose (row v = tails of the arcs entering v, same weights). An undirected graph stores every
+ *    edge {u,v} as the two arcs u->v and v->u with the same weight, so its out-CSR is symmetric and is
+ *    also its in-CSR (`g.in === g.out`).
+ * 6. Memory. Every array is a view over its own SharedArrayBuffer, so a worker thread can read a CSR
+ *    (and write algorithm state next to it) without a copy.
+ *
+ * Building never compares: a counting pass gives the row offsets, and arcSort.ts groups the arcs into
+ * rows through cache-sized blocks, radix-sorting each row by head on the way. Duplicates are then
+ * neighbours and merge in one linear pass. The in-CSR groups the out-CSR's arcs by head; they are read
+ * in tail order and grouping is stable, so its rows come out sorted with no sorting at all. All of it is
+ * O(n + m) and streams through memory instead of scattering arcs over a million rows.
+ */
+import { InvalidArgumentError } from '../base/errors.js';
+import { GraphTooLargeError } from './errors.js';
+import { groupArcs } from './arcSort.js';
+import { type Offsets, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
+
+export interface Csr {
+  readonly n: number;
+  readonly m: number;
+  readonly offsets: Offsets;
+  readonly targets: Int32Array;
+  readonly weights: Float64Array | undefined;
+}
+
+/** A graph as the algorithms see it: plain data, every array shared, safe to post to a worker. */
+export interface GraphCsr {
+  readonly n: number;
+  readonly directed: boolean;
+  readonly out: Csr;
+  /** The transpose of `out`; `=== out` when undirected; undefined until `withInCsr` adds it. */
+  readonly in: Csr | undefined;
+  /** Self-loop arcs kept in `out`. */
+  readonly selfLoops: number;
+  /** Arcs in `out` that repeat an earlier arc of the same row (always 0 with `duplicates: 'merge'`). */
+  readonly parallelArcs: number;
+}
+
+/** Arcs (or undirected edges) over dense vertex ids 0..n-1, e.g. what `IdMap.toInternal` produces. */
+export interface EdgeList {
+  readonly n: number;
+  readonly src: Int32Array;
+  readonly dst: Int32Array;
+  readonly weights?: Float64Array | undefined;
+}
+
+export interface CsrBuildOptions {
+  readonly directed: boolean;
+  readonly duplicates?: 'merge' | 'keep';
+  readonly selfLoops?: 'keep' | 'drop';
+  /** Directed graphs only: also build the in-CSR now (undirected graphs always have it). */
+  readonly inCsr?: boolean;
+}
+
+/** Builds the CSR of a graph from its edge list (see the invariants above). */
+export function buildGraph(edges: EdgeList, options: CsrBuildOptions): GraphCsr {
+  checkEdgeList(edges);
+  const { n } = edges;
+  const undirected = !options.directed;
+  const arcs = arcColumns(edges, undirected, options.selfLoops === 'drop');
+  const offsets = prefixSums(arcs.tailCounts, n);
+  const source = { kind: 'columns', keys: arcs.tails, others: arcs.heads, weights: arcs.weights } as const;
+  const rows = groupArcs(n, source, offsets, true);
+  const merge = (options.duplicates ?? 'merge') === 'merge';
+  const sorted: Csr = { n, m: offsets[n]!, offsets, targets: rows.targets, weights: rows.weights };
+  const out = merge && rows.repeats > 0 ? mergeRepeats(sorted, rows.repeats) : sorted;
+  return {
+    n,
+    directed: !undirected,
+    out,
+    in: undirected ? out : options.inCsr ? transposeCsr(out) : undefined,
+    selfLoops: rows.selfLoops,
+    parallelArcs: merge ? 0 : rows.repeats,
+  };
+}
+
+/** The graph with its in-CSR (a transpose of the out-CSR, built once). */
+export function withInCsr(g: GraphCsr): GraphCsr & { readonly in: Csr } {
+  if (g.in) return g as GraphCsr & { readonly in: Csr };
+  return { ...g, in: transposeCsr(g.out) };
+}
+
+/**
+ * The transpose: row v lists the tails of the arcs entering v with their weights. The arcs are read in
+ * tail order and grouped stably, so the rows come out sorted without sorting them.
+ */
+export function transposeCsr(csr: Csr): Csr {
+  const { n, m, targets, weights } = csr;
+  const counts = newCounts(n, m);
+  for (let e = 0; e < m; e++) {
+    const h = targets[e]!;
+    counts[h] = counts[h]! + 1;
+  }
+  const inOffsets = prefixSums(counts, n);
+  const rows = groupArcs(n, { kind: 'transpose', offsets: csr.offsets, targets, weights }, inOffsets, false);
+  return { n, m, offsets: inOffsets, targets: rows.targets, weights: rows.weights };
+}
+
+/** Out-degree of every vertex as an Int32Array (shared). */
+export function degrees(csr: Csr): Int32Array {
+  const { n, offsets } = csr;
+  const deg = sharedInt32(n);
+  for (let v = 0; v < n; v++) deg[v] = offsets[v + 1]! - offsets[v]!;
+  return deg;
+}
+
+/** First index in `targets[from..to)` whose value is >= `value` (rows are sorted). */
+export function lowerBound(targets: Int32Array, from: number, to: number, value: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (targets[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function checkEdgeList(edges: EdgeList): void {
+  const { n, src, dst, weights } = edges;
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`vertex count must be an integer >= 0, got ${n}`);
+  if (n >= 2 ** 31) throw new GraphTooLargeError(`the graph has ${n} vertices`);
+  if (src.length !== dst.length || (weights && weights.length !== src.length)) {
+    throw new InvalidArgumentError(
+      `edge list columns differ in length: src ${src.length}, dst ${dst.length}` +
+        (weights ? `, weights ${weights.length}` : ''),
+    );
+  }
+}
+
+function endpointError(i: number, s: number, d: number, n: number): InvalidArgumentError {
+  return new InvalidArgumentError(`edge ${i} (${s} -> ${d}) has an endpoint outside 0..${n - 1}`);
+}
+
+/** Per-vertex counters wide enough for `total` (scratch memory, not shared). */
+function newCounts(n: number, total: number): Offsets {
+  return total < 2 ** 31 ? new Int32Array(n) : new Float64Array(n);
+}
+
+/** Exclusive prefix sums of counts[0..n) into an Offsets array of n+1 entries. */
+function prefixSums(counts: Offsets, n: number): Offsets {
+  let total = 0;
+  for (let v = 0; v < n; v++) total += counts[v]!;
+  const start = sharedOffsets(n, total);
+  let acc = 0;
+  for (let v = 0; v < n; v++) {
+    start[v] = acc;
+    acc += counts[v]!;
+  }
+  start[n] = acc;
+  return start;
+}
+
+interface ArcColumns {
+  readonly tails: Int32Array;
+  readonly heads: Int32Array;
+  readonly weights: Float64Array | undefined;
+  readonly tailCounts: Offsets;
+}
+
+/**
+ * The arcs to group, checked and counted per tail in the same pass: the input itself when it can be,
+ * else a copy with the reverse arcs added (undirected) or self-loops removed.
+ */
+function arcColumns(edges: EdgeList, undirected: boolean, dropLoops: boolean): ArcColumns {
+  const { n, src, dst, weights } = edges;
+  const count = src.length;
+  const tailCounts = newCounts(n, 2 * count);
+  let loops = 0;
+  for (let i = 0; i < count; i++) {
+    const s = src[i]!;
+    const d = dst[i]!;
+    if (s >>> 0 >= n || d >>> 0 >= n) throw endpointError(i, s, d, n);
+    if (s === d) {
+      loops++;
+      if (dropLoops) continue;
+    } else if (undirected) tailCounts[d] = tailCounts[d]! + 1;
+    tailCounts[s] = tailCounts[s]! + 1;
+  }
+  if (!undirected && (!dropLoops || loops === 0)) return { tails: src, heads: dst, weights, tailCounts };
+  // An undirected edge is two arcs, an undirected self-loop one; a dropped loop none.
+  const m = undirected ? (dropLoops ? 2 * (count - loops) : 2 * count - loops) : count - loops;
+  const tails = new Int32Array(m);
+  const heads = new Int32Array(m);
+  const w = weights ? new Float64Array(m) : undefined;
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const s = src[i]!;
+    const d = dst[i]!;
+    if (s === d && dropLoops) continue;
+    tails[at] = s;
+    heads[at] = d;
+    if (w) w[at] = weights![i]!;
+    at++;
+    if (undirected && s !== d) {
+      tails[at] = d;
+      heads[at] = s;
+      if (w) w[at] = weights![i]!;
+      at++;
+    }
+  }
+  return { tails, heads, weights: w, tailCounts };
+}
+
+
+
+/** Merges each run of equal arcs into one carrying the smallest weight of the run. */
+function mergeRepeats(csr: Csr, repeats: number): Csr {
+  const { n, offsets, targets, weights } = csr;
+  const m = csr.m - repeats;
+  const outOffsets = sharedOffsets(n, m);
+  const outTargets = sharedInt32(m);
+  const outWeights = weights ? sharedFloat64(m) : undefined;
+  let at = 0;
+  for (let v = 0; v < n; v++) {
+    outOffsets[v] = at;
+    const start = at;
+    const end = offsets[v + 1]!;
+    for (let e = offsets[v]!; e < end; e++) {
+      const t = targets[e]!;
+      if (at > start && outTargets[at - 1] === t) {
+        if (outWeights && weights![e]! < outWeights[at - 1]!) outWeights[at - 1] = weights![e]!;
+        continue;
+      }
+      outTargets[at] = t;
+      if (outWeights) outWeights[at] = weights![e]!;
+      at++;
+    }
+  }
+  outOffsets[n] = at;
+  return { n, m, offsets: outOffsets, targets: outTargets, weights: outWeights };
+}
+
