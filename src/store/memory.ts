@@ -129,6 +129,34 @@ export class MemoryManager {
     if (entry.meta.chunkKey !== undefined) this.touch(id, entry.meta.chunkKey);
   }
 
+  /**
+   * Blobs whose last in-memory user just went (deleted or replaced) while spilled objects still refer to
+   * them would otherwise sit in memory with nothing able to evict them: they follow their users to disk.
+   */
+  settle(blobIds: Iterable<bigint>): void {
+    const { table, spillDir, tag } = this.#config;
+    if (spillDir === undefined) return;
+    const orphans: [bigint, BlobEntry][] = [];
+    for (const id of new Set(blobIds)) {
+      const e = table.get(id);
+      if (e?.kind === 'blob' && e.data && e.residentRefs === 0 && e.referrers.size > 0) orphans.push([id, e]);
+    }
+    if (orphans.length === 0) return;
+    const owner = formatId(orphans[0]![0]);
+    let placed: SpillLocation[];
+    try {
+      const blobs = orphans.map(([id, b]) => ({ id: formatId(id), kind: b.meta.fields['kind'] as string, data: b.data! }));
+      placed = writeSpillFile(spillPath(spillDir, tag, owner), owner, blobs);
+    } catch {
+      // Not being able to write them only means the bytes stay in memory (and accounted); nothing is lost.
+      return;
+    }
+    orphans.forEach(([, b], i) => {
+      b.spill = placed[i];
+      table.releaseBytes(b);
+    });
+  }
+
   /** Forgets every chunk, pin and hold (the store is being cleared). */
   reset(): void {
     this.#lru.clear();

@@ -114,15 +114,19 @@ export class StoreGraph {
       }
     }
     const old = options.reuse === undefined ? undefined : (local.get(options.reuse) as ObjectEntry | undefined);
-    const claimed = [...new Set(existing.values())].map((id) => this.lookup(id) as BlobEntry);
-    // Claim the blobs the new object shares so that making room cannot evict them from under it.
+    const claimed = this.#blobsOf(existing.values());
+    const released = old?.residency === 'memory' ? this.#blobsOf(old.meta.memberValues()) : [];
+    // While making room, count the new object as a user of the blobs it shares (so they cannot be evicted
+    // from under it) and the object it replaces as gone (so blobs it shares with others can be).
     for (const b of claimed) b.residentRefs++;
+    for (const b of released) b.residentRefs--;
     try {
-      const freedByOld = old?.residency === 'memory' ? this.#exclusiveBytes(old, new Set(existing.values())) : 0;
+      const freedByOld = released.reduce((n, b) => (b.residentRefs === 0 && b.referrers.size === 1 && b.data ? n + b.meta.nbytes : n), 0);
       const what = options.chunkKey !== undefined ? `chunk ${options.chunkKey}` : `a ${codec.typename}`;
       memory.ensureRoom(bytes - freedByOld, new Set(options.reuse === undefined ? [] : [options.reuse]), `putting ${what}`);
     } finally {
       for (const b of claimed) b.residentRefs--;
+      for (const b of released) b.residentRefs++;
     }
     const referrers = old ? old.referrers : new Set<bigint>();
     if (old) this.#discard(options.reuse!, old, new Set(existing.values()));
@@ -243,12 +247,13 @@ export class StoreGraph {
   /** Removes entries outright, referrers before members (as `planDelete` orders them). */
   remove(ids: readonly bigint[]): void {
     const { local, catalog, memory } = this.#cfg;
+    const released: bigint[] = [];
     for (const id of ids) {
       const entry = this.lookup(id);
       if (!entry || id === EMPTY_BLOB_ID.value) continue;
       const table = local.entries.has(id) ? local : catalog.table;
       if (entry.kind === 'object') {
-        this.#unlink(id, entry);
+        released.push(...this.#unlink(id, entry));
         memory.forget(id);
         const key = entry.meta.chunkKey;
         if (key !== undefined && this.#keys.get(key) === id) this.#keys.delete(key);
@@ -259,6 +264,7 @@ export class StoreGraph {
       catalog.persistedBy.delete(id);
       table.remove(id);
     }
+    memory.settle(released);
   }
 
   /** Moves an object and every transient object and blob it reaches into the shared catalog. */
@@ -388,7 +394,7 @@ export class StoreGraph {
 
   /** Removes an object being replaced in place, and the blobs only it used (except those in `keep`). */
   #discard(id: bigint, entry: ObjectEntry, keep: ReadonlySet<bigint>): void {
-    this.#unlink(id, entry);
+    const released = this.#unlink(id, entry);
     this.#cfg.memory.forget(id);
     this.#cfg.local.remove(id);
     for (const m of new Set(entry.meta.memberValues())) {
@@ -397,26 +403,33 @@ export class StoreGraph {
       if (e.spill) releaseSpilled(e.spill);
       this.#cfg.local.remove(m);
     }
+    this.#cfg.memory.settle(released);
   }
 
-  #unlink(id: bigint, entry: ObjectEntry): void {
-    if (entry.residency === 'dropped') return;
+  /** Removes `id` from its members' referrers; returns the blobs it no longer keeps in memory. */
+  #unlink(id: bigint, entry: ObjectEntry): bigint[] {
+    const released: bigint[] = [];
+    if (entry.residency === 'dropped') return released;
     for (const m of new Set(entry.meta.memberValues())) {
       const target = this.lookup(m);
       if (!target) continue;
       target.referrers.delete(id);
-      if (target.kind === 'blob' && entry.residency === 'memory') target.residentRefs--;
+      if (target.kind === 'blob' && entry.residency === 'memory') {
+        target.residentRefs--;
+        released.push(m);
+      }
     }
+    return released;
   }
 
-  /** Bytes that replacing `entry` frees: its in-memory blobs no other in-memory object uses. */
-  #exclusiveBytes(entry: ObjectEntry, kept: ReadonlySet<bigint>): number {
-    let n = 0;
-    for (const m of new Set(entry.meta.memberValues())) {
-      const e = this.#cfg.local.get(m);
-      if (e?.kind === 'blob' && e.data && e.residentRefs === 1 && !kept.has(m)) n += e.meta.nbytes;
+  /** The distinct blob entries (in either table) among some member ids. */
+  #blobsOf(ids: Iterable<bigint>): BlobEntry[] {
+    const out: BlobEntry[] = [];
+    for (const id of new Set(ids)) {
+      const e = this.lookup(id);
+      if (e?.kind === 'blob') out.push(e);
     }
-    return n;
+    return out;
   }
 
   #checkMember(name: string, id: bigint, global: boolean): void {

@@ -225,6 +225,23 @@ describe('spilling to disk', () => {
     expect(dataOf(store, 'k1')).toEqual([...f64(50, 0)]);
   });
 
+  it('bytes still needed by a spilled chunk follow it to disk when their last in-memory user goes', () => {
+    const { store, chunks, events } = small({ spill: true });
+    const data = f64(50, 3);
+    chunks.put('a', { dtype: 'float64', shape: [50], data });
+    chunks.put('a2', { dtype: 'float64', shape: [10, 5], data });
+    chunks.put('x', chunk(100));
+    chunks.put('y', chunk(200));
+    expect(events).toEqual(['a:spilled', 'a2:spilled']);
+    chunks.get('a');
+    expect(chunks.infos(['a', 'a2', 'x']).map((i) => i.level)).toEqual(['memory', 'disk', 'disk']);
+    chunks.delete('a');
+    expect(store.usedBytes).toBe(400);
+    const a2 = chunks.get('a2') as { data: Float64Array; shape: readonly number[] };
+    expect([...a2.data]).toEqual([...f64(50, 3)]);
+    expect(a2.shape).toEqual([10, 5]);
+  });
+
   it('deletes spill files when the chunk is deleted or the store cleared', () => {
     const { store, chunks, dir } = small({ spill: true });
     chunks.put('k1', chunk(0));
