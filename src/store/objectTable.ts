@@ -7,9 +7,9 @@
  *   however many objects share it.
  * - A blob's `referrers` holds every object listing it as a member, except dropped objects (they hold no
  *   data, so they hold nothing); `residentRefs` counts the referrers whose data is in memory, and a blob
- *   with resident referrers always has its bytes in memory. A blob in memory without resident referrers
- *   has no referrers at all (a blob made with `createBlob`): once its last in-memory user goes, it is
- *   deleted, spilled along with its users, or written out by `MemoryManager.settle`.
+ *   with resident referrers always has its bytes in memory. In a store's table, a blob in memory without
+ *   resident referrers has no referrers at all (a blob made with `createBlob`): once its last in-memory
+ *   user goes, it is deleted, spilled with its users, or written out by `MemoryManager.settle`.
  * - `byView` maps each in-memory blob's typed array to its id, so putting the same array twice stores it
  *   once.
  */
