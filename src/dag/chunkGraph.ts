@@ -30,7 +30,7 @@ export class ChunkGraph {
   /** Consumers of chunk i, one entry per (consumer, argument slot). */
   readonly succStart: Int32Array;
   readonly succs: Int32Array;
-  readonly #index: Map<string, number>;
+  #index: Map<string, number> | undefined;
 
   constructor(
     keys: string[],
@@ -48,7 +48,7 @@ export class ChunkGraph {
     this.metas = metas;
     this.depStart = depStart;
     this.deps = deps;
-    this.#index = index ?? new Map(keys.map((k, i) => [k, i]));
+    this.#index = index;
     const n = keys.length;
     const count = new Int32Array(n + 1);
     for (let e = 0; e < deps.length; e++) count[deps[e]! + 1]!++;
@@ -63,6 +63,8 @@ export class ChunkGraph {
   }
 
   indexOf(key: string): number {
+    // Built on first use: graphs rebuilt by cull or fusion are often only iterated, never searched.
+    this.#index ??= new Map(this.keys.map((k, i) => [k, i]));
     return this.#index.get(key) ?? -1;
   }
 
@@ -107,9 +109,9 @@ export class ChunkGraphBuilder {
 
   /** Adds a chunk; a chunk with the same key already present wins (same key, same computation). */
   add(spec: ChunkSpec): number {
+    const i = this.#keys.length;
     const existing = this.#index.get(spec.key);
     if (existing !== undefined) return existing;
-    const i = this.#keys.length;
     this.#index.set(spec.key, i);
     this.#keys.push(spec.key);
     this.#kernels.push(spec.kernel);

@@ -43,6 +43,7 @@ class ThreadRun {
   #executed = 0;
   #peak: number;
   #done = false;
+  readonly #onAbort = (): void => this.#fail(new CancelledError());
 
   constructor(
     readonly pool: Piscina,
@@ -56,7 +57,7 @@ class ThreadRun {
     this.#state = new SchedulerState(graph, options.targets, options.priority);
     this.#unpin = pinInputs(graph, store);
     this.#peak = store.usedBytes;
-    options.signal?.addEventListener('abort', () => this.#fail(new CancelledError()), { once: true });
+    options.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
   start(): void {
@@ -151,6 +152,7 @@ class ThreadRun {
   #fail(error: unknown): void {
     if (this.#done) return;
     this.#done = true;
+    this.options.signal?.removeEventListener('abort', this.#onAbort);
     this.#abort.abort();
     discardProduced(this.graph, this.store, this.#state, this.#produced);
     this.#unpin();
@@ -159,6 +161,7 @@ class ThreadRun {
 
   #finish(): void {
     this.#done = true;
+    this.options.signal?.removeEventListener('abort', this.#onAbort);
     for (const i of this.#produced) this.store.unpin(this.graph.keys[i]!);
     this.#unpin();
     this.resolve({

@@ -53,12 +53,11 @@ export function tileTargets(targets: readonly TileableNode[], source: TileSource
         return t;
       },
       add: (spec) => {
-        if (!builder.has(spec.key)) {
-          if (source.stored(spec.key)) builder.addFetch(spec.key, spec.meta);
-          else {
-            builder.add(spec);
-            ownerOf.set(spec.key, node);
-          }
+        if (builder.has(spec.key)) return spec.key;
+        if (source.stored(spec.key)) builder.addFetch(spec.key, spec.meta);
+        else {
+          builder.add(spec);
+          ownerOf.set(spec.key, node);
         }
         return spec.key;
       },

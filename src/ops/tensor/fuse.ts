@@ -20,8 +20,40 @@ interface Fusable {
   inputs: number[];
 }
 
+/**
+ * Substitution results are shared: every chunk of a tileable carries the same expression object, so
+ * fusing 100k chunks of one chain computes each fused expression once (and the chunks share it).
+ */
+function memoizedSubstitution() {
+  const ids = new WeakMap<object, number>();
+  let next = 0;
+  const idOf = (o: object): number => {
+    let id = ids.get(o);
+    if (id === undefined) ids.set(o, (id = ++next));
+    return id;
+  };
+  const memo = new Map<string, Expr>();
+  return (outer: Expr, slot: number, inner: Expr, base: number, fnBase: number): Expr => {
+    const key = `${idOf(outer)}:${slot}:${idOf(inner)}:${base}:${fnBase}`;
+    let e = memo.get(key);
+    if (!e) {
+      const shifted = mapInputs(renumberFns(inner, fnBase), (i) => ({ ...i, i: i.i + base }));
+      e = mapInputs(outer, (i) => (i.i === slot ? shifted : { ...i, i: i.i > slot ? i.i - 1 : i.i }));
+      memo.set(key, e);
+    }
+    return e;
+  };
+}
+
 export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean): ChunkGraph {
   const n = g.size;
+  const substitute = memoizedSubstitution();
+  const sizes = new WeakMap<Expr, number>();
+  const sizeOf = (e: Expr): number => {
+    let v = sizes.get(e);
+    if (v === undefined) sizes.set(e, (v = exprSize(e)));
+    return v;
+  };
   const state = new Map<number, Fusable>();
   const dead = new Uint8Array(n);
   const fusable = (p: number): boolean =>
@@ -44,13 +76,11 @@ export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean)
         inputs: [...g.inputsOf(p)],
       };
       const rest = cur.inputs.filter((_, k) => k !== s);
-      if (rest.length + inner.inputs.length > MAX_INPUTS || exprSize(cur.expr) + exprSize(inner.expr) > MAX_NODES) {
+      if (rest.length + inner.inputs.length > MAX_INPUTS || sizeOf(cur.expr) + sizeOf(inner.expr) > MAX_NODES) {
         s++;
         continue;
       }
-      const base = rest.length;
-      const shifted = mapInputs(renumberFns(inner.expr, cur.fns.length), (i) => ({ ...i, i: i.i + base }));
-      cur.expr = mapInputs(cur.expr, (i) => (i.i === s ? shifted : { ...i, i: i.i > s ? i.i - 1 : i.i }));
+      cur.expr = substitute(cur.expr, s, inner.expr, rest.length, cur.fns.length);
       cur.fns.push(...inner.fns);
       cur.inputs = [...rest, ...inner.inputs];
       dead[p] = 1;

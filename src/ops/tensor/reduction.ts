@@ -89,7 +89,8 @@ registerOp({
     const lonely = axes.every((a) => dims[a] === 1);
     const inExpr: Expr = { ...IDENTITY, dtype: x.meta.dtype };
     // Level 0: map every input chunk to a partial (finalising directly when it is alone).
-    let level = new Map<string, string>();
+    // `level` holds each level's chunk keys in row-major order of that level's grid.
+    let level: string[] = [];
     for (const index of inGrid.indices()) {
       const chunkShape = inGrid.shape(index);
       const start = inGrid.start(index);
@@ -106,7 +107,7 @@ registerOp({
         inputs: [input.chunks[inGrid.flat(index)]!],
         meta: lonely ? { shape: f!.outShape, dtype: f!.dtype } : { shape: chunkShape.map((e, a) => (axes.includes(a) ? 1 : e)), dtype: 'float64', partial: op },
       });
-      level.set(index.join('.'), key);
+      level.push(key);
     }
     if (!lonely) {
       // Combine rounds: group neighbours along each reduced axis until one chunk remains per axis.
@@ -115,12 +116,13 @@ registerOp({
       for (let round = 1; axes.some((a) => cur[a]! > 1); round++) {
         const next = cur.map((n, a) => (axes.includes(a) ? Math.ceil(n / factor) : n));
         const last = axes.every((a) => next[a] === 1);
-        const nextLevel = new Map<string, string>();
+        const nextLevel: string[] = [];
+        const curGrid = new Grid(cur.map((n) => new Array<number>(n).fill(1)));
         for (const index of new Grid(next.map((n) => new Array<number>(n).fill(1))).indices()) {
           const groupInputs: string[] = [];
           const ranges = index.map((i, a) => (axes.includes(a) ? [i * factor, Math.min(cur[a]!, (i + 1) * factor)] : [i, i + 1]));
           for (const src of new Grid(ranges.map(([lo, hi]) => new Array<number>(hi! - lo!).fill(1))).indices()) {
-            groupInputs.push(level.get(src.map((s, a) => s + ranges[a]![0]!).join('.'))!);
+            groupInputs.push(level[curGrid.flat(src.map((s, a) => s + ranges[a]![0]!))]!);
           }
           const f = last ? final(index) : undefined;
           const key = last ? chunkKey(node.key, f!.outIndex) : chunkKey(node.key, index, `combine${round}`);
@@ -131,7 +133,7 @@ registerOp({
             inputs: groupInputs,
             meta: last ? { shape: f!.outShape, dtype: f!.dtype } : { dtype: 'float64', partial: op },
           });
-          nextLevel.set(index.join('.'), key);
+          nextLevel.push(key);
         }
         level = nextLevel;
         cur = next;
