@@ -88,8 +88,34 @@ function runLoop(kind: ReduceKind, p: ReduceMapParams, ins: readonly ArrayData[]
   loop(data, plan.strides, plan.shape, reducedStrides(plan.shape, axes), acc, aux, gst, p.gbase ?? 0, fns, HELPERS);
 }
 
-export function reduceMap(inputs: readonly unknown[], p: ReduceMapParams): Partial | ArrayData {
-  const ins = inputs as readonly ArrayData[];
+/** Reductions whose flat loop adds with four interleaved accumulators (the nd loop uses one). */
+const FOUR_WAY = new Set<ReduceOp>(['sum', 'prod', 'mean', 'var', 'std']);
+
+/**
+ * A full reduction of one stored chunk runs the flat loop; once fusion substitutes a producer with
+ * broadcast inputs into this map, only the nd loop fits and its single accumulator adds in another
+ * order, so fused and unfused results would differ in the last bits. In that one case the expression
+ * is evaluated into a scratch buffer first — exactly the values the unfused chunk would hold, since
+ * every expression node is normalised to its dtype — and reduced with the flat loop like that chunk.
+ */
+function flattenBroadcast(p: ReduceMapParams, ins: readonly ArrayData[]): { p: ReduceMapParams; ins: readonly ArrayData[] } {
+  const loopShape = p.shape.length === 0 ? [1] : p.shape;
+  const full = p.shape.length === 0 || p.axes.length === p.shape.length;
+  if (!full || !FOUR_WAY.has(p.op)) return { p, ins };
+  const plan = planInputs(ins, loopShape);
+  if (plan.flat) return { p, ins };
+  const scratch = new Float64Array(sizeOf(loopShape));
+  compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd' })(
+    ins.map((x) => x.data), plan.strides, plan.shape, [], scratch, null, null, 0, compileUserFunctions(p.fns), HELPERS);
+  const { fns: _fns, ...rest } = p;
+  return {
+    p: { ...rest, expr: { t: 'in', i: 0, dtype: 'float64' } },
+    ins: [{ dtype: 'float64', shape: [...p.shape], data: scratch }],
+  };
+}
+
+export function reduceMap(inputs: readonly unknown[], params: ReduceMapParams): Partial | ArrayData {
+  const { p, ins } = flattenBroadcast(params, inputs as readonly ArrayData[]);
   const shape = keepdimsShape(p.shape, p.axes);
   const n = sizeOf(shape);
   const count = p.axes.reduce((c, a) => c * p.shape[a]!, 1);
