@@ -62,9 +62,16 @@ export function dyadicArb(): fc.Arbitrary<number> {
   return fc.oneof(fc.integer({ min: -4, max: 4 }), fc.integer({ min: -8, max: 8 }).map((x) => x / 2));
 }
 
-/** General doubles (sums of these round differently when added in another order). */
+/**
+ * General doubles: mostly values with endless binary fractions (k/7, k/3), whose sums round
+ * differently when added in another order; fc.double alone favours round values that add exactly.
+ */
 export function floatArb(): fc.Arbitrary<number> {
-  return fc.double({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true });
+  return fc.oneof(
+    { arbitrary: fc.integer({ min: -7000, max: 7000 }).map((k) => k / 7), weight: 3 },
+    { arbitrary: fc.integer({ min: -3000, max: 3000 }).map((k) => k / 3), weight: 1 },
+    { arbitrary: fc.double({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true }), weight: 1 },
+  );
 }
 
 /** Values with ties and the odd NaN / infinity, for min/max/arg reductions. */

@@ -1,0 +1,201 @@
+/**
+ * Shape ops on chunked tensors equal the dense reference: NumPy basic slicing (ints, slices with any
+ * step including negative ones, newaxis, ellipsis, string specs), also fetched from an executed tensor
+ * without executing the slice; reshape (including -1 and size-0 shapes); transpose by any permutation;
+ * concatenate along any axis with differently chunked inputs; blocked matmul with 1-D and 2-D operands.
+ * All of these move or multiply-add values in the same order as the reference (matmul sums over k in
+ * increasing order, block after block), so equality is exact.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSession, type Session, tensor as tt, type Tensor } from '../../src/index.js';
+import type { NdArray } from '../../src/base/ndarray.js';
+import type { IndexSpec } from '../../src/ops/tensor/slicing.js';
+import { caseOfShape, chunkSizeArb, dyadicArb, extentArb, shapeArb, tensorCaseArb, type TensorCase } from '../support/arbitraries.js';
+import * as R from '../support/reference.js';
+
+let sess: Session;
+beforeAll(() => {
+  sess = newSession({ mode: 'lazy', executor: 'local' });
+});
+afterAll(() => sess.close());
+
+const build = (c: TensorCase): Tensor => tt.array(Float64Array.from(c.data), { shape: c.shape, chunkSize: c.chunks });
+const refOf = (c: TensorCase): R.Ref => R.ref(c.shape, c.data);
+const run = async (t: Tensor): Promise<NdArray> => (await sess.run(t)) as NdArray;
+
+/** One index part for an axis of extent d, as the engine takes it and as the reference does. */
+function axisIndexArb(d: number): fc.Arbitrary<[IndexSpec, R.RefIndex]> {
+  const bound = fc.option(fc.integer({ min: -d - 2, max: d + 2 }));
+  const step = fc.option(fc.integer({ min: -3, max: 3 }).filter((s) => s !== 0));
+  const slice = fc.record({ start: bound, stop: bound, step }).chain((s) =>
+    fc.boolean().map((asString): [IndexSpec, R.RefIndex] => {
+      if (!asString) return [s, s];
+      const str = `${s.start ?? ''}:${s.stop ?? ''}${s.step === null ? '' : `:${s.step}`}`;
+      return [str, s];
+    }),
+  );
+  const options: fc.Arbitrary<[IndexSpec, R.RefIndex]>[] = [slice, fc.constant<[IndexSpec, R.RefIndex]>([null, {}])];
+  if (d > 0) options.push(fc.integer({ min: -d, max: d - 1 }).map((i): [IndexSpec, R.RefIndex] => [i, i]));
+  return fc.oneof(...options);
+}
+
+/** A full basic index for `shape`: parts for a prefix of the axes, maybe newaxis and an ellipsis. */
+function indexArb(shape: readonly number[]): fc.Arbitrary<[IndexSpec[], R.RefIndex[]]> {
+  return fc
+    .tuple(
+      fc.integer({ min: 0, max: shape.length }),
+      fc.tuple(...shape.map(axisIndexArb)),
+      fc.option(fc.nat()),
+      fc.option(fc.nat()),
+    )
+    .map(([used, parts, newaxisAt, ellipsisAt]) => {
+      const engine: IndexSpec[] = parts.slice(0, used).map((p) => p[0]);
+      const reference: R.RefIndex[] = parts.slice(0, used).map((p) => p[1]);
+      if (newaxisAt !== null) {
+        const k = newaxisAt % (engine.length + 1);
+        engine.splice(k, 0, 'newaxis');
+        reference.splice(k, 0, 'newaxis');
+      }
+      if (ellipsisAt !== null && used < shape.length) {
+        // The ellipsis stands for the axes the parts leave out; put it at the end of the used axes.
+        engine.push('...');
+        reference.push('...');
+      }
+      return [engine, reference];
+    });
+}
+
+/** A shape with the same number of elements: the original extents' factors regrouped. */
+function sameSizeShapeArb(shape: readonly number[]): fc.Arbitrary<number[]> {
+  const n = R.size(shape);
+  if (n === 0) {
+    return fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 3 }).chain((rest) =>
+      fc.nat({ max: rest.length }).map((k) => [...rest.slice(0, k), 0, ...rest.slice(k)]),
+    );
+  }
+  const factors: number[] = [];
+  let m = n;
+  for (let p = 2; m > 1; p++) while (m % p === 0) { factors.push(p); m /= p; }
+  return fc
+    .tuple(fc.shuffledSubarray(factors, { minLength: factors.length }), fc.integer({ min: 1, max: 4 }), fc.array(fc.nat(), { maxLength: 8 }))
+    .map(([fs, dims, picks]) => {
+      const out = new Array<number>(dims).fill(1);
+      fs.forEach((f, i) => {
+        const j = (picks[i] ?? i) % dims;
+        out[j] = out[j]! * f;
+      });
+      return out;
+    });
+}
+
+describe('shape ops on chunked tensors equal the dense reference', () => {
+  it('basic slicing: ints, any slices and steps, newaxis, ellipsis, string specs', async () => {
+    const arb = tensorCaseArb(dyadicArb()).chain((c) => fc.tuple(fc.constant(c), indexArb(c.shape)));
+    await fc.assert(
+      fc.asyncProperty(arb, async ([c, [index, refIndex]]) => {
+        R.assertMatches(await run(build(c).slice(...index)), R.slice(refOf(c), refIndex));
+      }),
+      { numRuns: 250 },
+    );
+  });
+
+  it('slices (and slices of slices) of an executed tensor fetch without executing', async () => {
+    const arb = tensorCaseArb(dyadicArb(), { minDims: 1 }).chain((c) =>
+      indexArb(c.shape).chain((first) => {
+        const mid = R.slice(refOf(c), first[1]);
+        return fc.tuple(fc.constant(c), fc.constant(first), indexArb(mid.shape));
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ([c, [i1, r1], [i2, r2]]) => {
+        const t = await build(c).execute({ session: sess });
+        const s1 = t.slice(...i1);
+        const s2 = s1.slice(...i2);
+        R.assertMatches(await s1.fetch({ session: sess }), R.slice(refOf(c), r1));
+        R.assertMatches(await s2.fetch({ session: sess }), R.slice(R.slice(refOf(c), r1), r2));
+        expect(s2.isExecuted({ session: sess })).toBe(false);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('reshape to any shape of the same size (with -1)', async () => {
+    const arb = tensorCaseArb(dyadicArb()).chain((c) => fc.tuple(fc.constant(c), sameSizeShapeArb(c.shape), fc.nat()));
+    await fc.assert(
+      fc.asyncProperty(arb, async ([c, shape, minus]) => {
+        const target = [...shape];
+        if (R.size(shape) > 0 && shape.length > 0) target[minus % shape.length] = -1;
+        R.assertMatches(await run(build(c).reshape(target)), R.reshape(refOf(c), shape));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reshape chains: reshape, then elementwise, then reshape back', async () => {
+    const arb = tensorCaseArb(dyadicArb()).chain((c) => fc.tuple(fc.constant(c), sameSizeShapeArb(c.shape)));
+    await fc.assert(
+      fc.asyncProperty(arb, async ([c, shape]) => {
+        const t = build(c).reshape(shape).mul(2).reshape(c.shape);
+        R.assertMatches(await run(t), R.map(refOf(c), (x) => x * 2));
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('transpose by any permutation (and .T)', async () => {
+    const arb = tensorCaseArb(dyadicArb()).chain((c) =>
+      fc.tuple(fc.constant(c), fc.shuffledSubarray([...c.shape.keys()], { minLength: c.shape.length })),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ([c, perm]) => {
+        R.assertMatches(await run(build(c).transpose(perm)), R.transpose(refOf(c), perm));
+        R.assertMatches(await run(build(c).T), R.transpose(refOf(c)));
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('concatenate along any axis, each input chunked its own way', async () => {
+    const arb = shapeArb({ minDims: 1, maxDims: 3, maxSize: 60 }).chain((base) =>
+      fc.tuple(fc.integer({ min: -base.length, max: base.length - 1 }), fc.array(extentArb(4), { minLength: 1, maxLength: 4 })).chain(([axis, extents]) => {
+        const ax = axis < 0 ? axis + base.length : axis;
+        return fc.tuple(fc.constant(axis), fc.tuple(...extents.map((e) => caseOfShape(base.map((d, i) => (i === ax ? e : d))))));
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ([axis, cases]) => {
+        R.assertMatches(await run(tt.concatenate(cases.map(build), axis)), R.concatenate(cases.map(refOf), axis));
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('matmul of 2-D and 1-D operands, any blocking', async () => {
+    const dims = fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }));
+    const arb = fc.tuple(dims, fc.boolean(), fc.boolean()).chain(([[m, k, n], aVec, bVec]) =>
+      fc.tuple(caseOfShape(aVec ? [k] : [m, k]), caseOfShape(bVec ? [k] : [k, n])),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ([a, b]) => {
+        R.assertMatches(await run(build(a).matmul(build(b))), R.matmul(refOf(a), refOf(b)));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('rechunked views compose: slice of a transpose of a reshape', async () => {
+    const arb = tensorCaseArb(dyadicArb(), { minDims: 2 }).chain((c) =>
+      fc.tuple(fc.constant(c), chunkSizeArb([...c.shape].reverse())).chain(([c2, chunks]) =>
+        fc.tuple(fc.constant(c2), fc.constant(chunks), indexArb([...c2.shape].reverse())),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ([c, chunks, [index, refIndex]]) => {
+        const t = build(c).T.rechunk(chunks).slice(...index);
+        R.assertMatches(await run(t), R.slice(R.transpose(refOf(c)), refIndex));
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
