@@ -18,7 +18,7 @@
 import type { ChunkStore } from './chunkStore.js';
 import { codecForValue } from './codecs.js';
 import { ObjectNotExistsError } from './errors.js';
-import type { EvictListener, MemoryManager } from './memory.js';
+import type { EvictListener, MemoryManager } from './memoryManager.js';
 import { ObjectID } from './objectId.js';
 import type { JsonValue } from './objectMeta.js';
 import type { StoreGraph } from './storeGraph.js';

@@ -7,9 +7,9 @@
  * moves an object and everything it refers to into the shared catalog, which accounts those bytes from
  * then on; so `clear()` and `close()` always leave the store at zero bytes while persisted objects live on.
  *
- * The mechanics live next door: codecs (value ⇄ fields + blobs), deletion (which ids a delete removes),
- * memory (LRU, pins, holds, eviction and spill), catalog (persisted entries and names); this file wires
- * them to the public API.
+ * The mechanics live next door: storeGraph (objects, blobs, members; create, delete, persist), codecs
+ * (value ⇄ fields + blobs), memoryManager (LRU, pins, holds, eviction and spill), catalog (persisted
+ * entries and names), chunkView (the chunk-keyed interface); this file is the public API over them.
  */
 import { totalmem } from 'node:os';
 import { OptionError, UnknownOptionError } from '../base/errors.js';
@@ -18,7 +18,7 @@ import { type SharedCatalog, sharedCatalog } from './catalog.js';
 import { ChunkView } from './chunkView.js';
 import { codecForTypename, codecForValue, type Codec } from './codecs.js';
 import { InvalidError, ObjectNotExistsError, StoreTypeError } from './errors.js';
-import { MemoryManager } from './memory.js';
+import { MemoryManager } from './memoryManager.js';
 import { EMPTY_BLOB_ID, MAX_INSTANCE_ID, ObjectID, allocateInstanceId, formatId } from './objectId.js';
 import { BLOB_TYPENAME, type MetaBuilder, type ObjectMeta } from './objectMeta.js';
 import { ObjectTable, type BlobEntry, type Entry } from './objectTable.js';

@@ -17,7 +17,7 @@ import {
   ObjectNotExistsError,
   StoreTypeError,
 } from './errors.js';
-import type { MemoryManager } from './memory.js';
+import type { MemoryManager } from './memoryManager.js';
 import { EMPTY_BLOB_ID, ObjectID, formatId, formatSignature, isBlobId, mintId, signatureOfKey } from './objectId.js';
 import { BLOB_TYPENAME, MetaBuilder, ObjectMeta, SEAL_BUILDER, blobMeta, frozenJson, type JsonValue } from './objectMeta.js';
 import type { BlobEntry, Entry, ObjectEntry, ObjectTable } from './objectTable.js';
