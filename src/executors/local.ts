@@ -7,6 +7,7 @@
 import { attachBuildSite, CancelledError, errorFromData } from '../base/errors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
 import { runTask, type TaskOutcome } from '../kernels/index.js';
+import { isDriverTask, runDriverTask } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { SchedulerState } from './schedulerState.js';
@@ -69,7 +70,10 @@ export class LocalExecutor implements Executor {
         if (i < 0) break;
         if (options.signal?.aborted) throw new CancelledError();
         const inputs = Array.from(graph.inputsOf(i), (d) => store.get(graph.keys[d]!));
-        let outcome = runTask({ key: graph.keys[i]!, kernel: graph.kernels[i]!, params: graph.params[i], inputs });
+        const task = { key: graph.keys[i]!, kernel: graph.kernels[i]!, params: graph.params[i], inputs };
+        let outcome = isDriverTask(task.kernel)
+          ? await runDriverTask(task, { parallelism: 1 }, (steps) => Promise.all(steps.map(runTask)))
+          : runTask(task);
         if (outcome instanceof Promise) outcome = await outcome;
         if (!outcome.ok) {
           const error = kernelError(outcome, graph, i, options);

@@ -10,7 +10,8 @@
 import type { Piscina } from 'piscina';
 import { CancelledError, WorkerCrashedError } from '../base/errors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
-import type { TaskMessage, TaskOutcome } from '../kernels/task.js';
+import { errorToData } from '../base/errors.js';
+import { isDriverTask, runDriverTask, type TaskMessage, type TaskOutcome } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { discardProduced, kernelError, pinInputs, releaseChunks } from './local.js';
@@ -85,6 +86,10 @@ class ThreadRun {
       while (state.readyCount > 0 && batch.length < MAX_BATCH) {
         const i = state.next();
         const m = this.#message(i);
+        if (isDriverTask(m.kernel)) {
+          this.#drive(i, m);
+          break;
+        }
         batch.push(i);
         messages.push(m);
         if (!batching || !this.#light(m, i)) break;
@@ -92,6 +97,28 @@ class ThreadRun {
       this.#dispatch(batch, messages, 0);
     }
     if (!this.#done && this.#inFlight === 0 && state.finished()) this.#finish();
+  }
+
+  /** A driver runs here; each range of each request is its own pool task (so one chunk uses every worker). */
+  #drive(i: number, task: TaskMessage): void {
+    this.#inFlight++;
+    const runStep = async (m: TaskMessage): Promise<TaskOutcome> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return ((await this.pool.run([m], { signal: this.#abort.signal })) as TaskOutcome[])[0]!;
+        } catch (err) {
+          if (this.#done || attempt === 1) {
+            return { ok: false, error: errorToData(new WorkerCrashedError(m.key, (err as Error)?.message ?? String(err))) };
+          }
+        }
+      }
+    };
+    void runDriverTask(task, { parallelism: this.maxJobs / 2 }, (steps) => Promise.all(steps.map(runStep))).then((o) => {
+      this.#inFlight--;
+      if (this.#done) return;
+      this.#settle(i, o);
+      this.#pump();
+    });
   }
 
   #dispatch(batch: number[], messages: TaskMessage[], attempt: number): void {

@@ -2,7 +2,10 @@
  * Everything a worker can run: importing this module registers every kernel. Workers load this and
  * nothing else of the engine.
  */
+import './graph/index.js';
 import './tensor/index.js';
 
-export { getKernel, hasKernel, registerKernel, type Kernel } from './registry.js';
+export {
+  getDriver, getKernel, hasKernel, registerDriver, registerKernel, STEP_KERNEL, type DriverContext, type DriverKernel, type Kernel,
+} from './registry.js';
 export { runTask, type TaskMessage, type TaskOutcome } from './task.js';

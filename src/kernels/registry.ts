@@ -2,15 +2,52 @@
  * The kernel registry: pure functions `(inputs, params) => output` over chunk values, registered by
  * name. Tasks cross threads as plain data naming a kernel, so this registry is the whole vocabulary a
  * worker understands; a worker loads `kernels/index.ts`, which registers every kernel module.
+ *
+ * A *driver* kernel is the other kind: instead of computing its output in one call, it returns a
+ * generator that yields step requests (a step name, shared-memory arguments, vertex ranges) and is
+ * resumed with the steps' results until it returns the output (graph/parallel.ts). The executor runs
+ * the driver between steps and sends each range to a worker as a `step` task, so one chunk uses the
+ * whole pool; on the local executor the same driver runs its ranges in turn.
  */
 import { TesseraError } from '../base/errors.js';
+import type { StepRequest, StepResult } from '../graph/parallel.js';
+
+export type { StepRequest, StepResult };
+
+export interface DriverContext {
+  /** How many ranges a request should be split into to keep every worker busy. */
+  readonly parallelism: number;
+}
+
+export type DriverKernel = (
+  inputs: readonly unknown[],
+  params: never,
+  ctx: DriverContext,
+) => Generator<StepRequest, unknown, readonly StepResult[]>;
+
+/** The kernel that runs one range of a step request (registered by kernels/graph). */
+export const STEP_KERNEL = 'graph.step';
+
+const drivers = new Map<string, DriverKernel>();
+
+export function registerDriver<P>(
+  name: string,
+  fn: (inputs: readonly unknown[], params: P, ctx: DriverContext) => Generator<StepRequest, unknown, readonly StepResult[]>,
+): void {
+  if (drivers.has(name) || kernels.has(name)) throw new Error(`Kernel ${name} is registered twice.`);
+  drivers.set(name, fn as DriverKernel);
+}
+
+export function getDriver(name: string): DriverKernel | undefined {
+  return drivers.get(name);
+}
 
 export type Kernel = (inputs: readonly unknown[], params: never) => unknown;
 
 const kernels = new Map<string, Kernel>();
 
 export function registerKernel<P>(name: string, fn: (inputs: readonly unknown[], params: P) => unknown): void {
-  if (kernels.has(name)) throw new Error(`Kernel ${name} is registered twice.`);
+  if (kernels.has(name) || drivers.has(name)) throw new Error(`Kernel ${name} is registered twice.`);
   kernels.set(name, fn as Kernel);
 }
 

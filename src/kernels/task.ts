@@ -4,7 +4,7 @@
  * thrown error loses its class and custom properties on the way back from a worker.
  */
 import { type ErrorData, errorToData } from '../base/errors.js';
-import { getKernel } from './registry.js';
+import { type DriverContext, getDriver, getKernel, STEP_KERNEL, type StepRequest, type StepResult } from './registry.js';
 
 export interface TaskMessage {
   readonly key: string;
@@ -32,6 +32,48 @@ export function runTask(task: TaskMessage): TaskOutcome | Promise<TaskOutcome> {
       );
     }
     return { ok: true, value };
+  } catch (e) {
+    return { ok: false, error: errorToData(e) };
+  }
+}
+
+/** Runs a task's step messages somewhere (this thread, a pool) and returns their outcomes in order. */
+export type StepRunner = (steps: readonly TaskMessage[]) => Promise<readonly TaskOutcome[]> | readonly TaskOutcome[];
+
+export function isDriverTask(kernel: string): boolean {
+  return getDriver(kernel) !== undefined;
+}
+
+/**
+ * Runs a driver kernel to completion: the driver runs here, between steps; every range of every
+ * request becomes a step task for `runSteps`. A failing step fails the task with the step's error.
+ */
+export async function runDriverTask(task: TaskMessage, ctx: DriverContext, runSteps: StepRunner): Promise<TaskOutcome> {
+  let driver: Generator<StepRequest, unknown, readonly StepResult[]>;
+  try {
+    driver = getDriver(task.kernel)!(task.inputs, task.params as never, ctx);
+  } catch (e) {
+    return { ok: false, error: errorToData(e) };
+  }
+  try {
+    let next = driver.next();
+    while (!next.done) {
+      const request = next.value;
+      const steps: TaskMessage[] = request.ranges.map(([lo, hi]) => ({
+        key: `${task.key}#${request.step}[${lo},${hi})`,
+        kernel: STEP_KERNEL,
+        params: { step: request.step, args: request.args, lo, hi },
+        inputs: [],
+      }));
+      const outcomes = await runSteps(steps);
+      const failed = outcomes.find((o) => !o.ok);
+      if (failed) {
+        driver.return(undefined);
+        return failed;
+      }
+      next = driver.next(outcomes.map((o) => (o as { value: StepResult }).value));
+    }
+    return { ok: true, value: next.value };
   } catch (e) {
     return { ok: false, error: errorToData(e) };
   }

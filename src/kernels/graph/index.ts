@@ -1,0 +1,2 @@
+/** Registers every graph kernel (import for its side effects). */
+import './step.js';

@@ -1,0 +1,16 @@
+/**
+ * The `graph.step` kernel: runs one vertex range of a graph algorithm's step request on whatever
+ * thread receives it. Everything a step reads and writes is in the request's shared-memory arguments.
+ */
+import { lookupStep, type StepResult } from '../../graph/parallel.js';
+import { GRAPH_STEPS } from '../../graph/steps.js';
+import { registerKernel, STEP_KERNEL } from '../registry.js';
+
+export interface StepParams {
+  readonly step: string;
+  readonly args: object;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+registerKernel(STEP_KERNEL, (_inputs, p: StepParams): StepResult => lookupStep(GRAPH_STEPS, p.step)(p.args, p.lo, p.hi));
