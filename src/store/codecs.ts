@@ -9,7 +9,7 @@
  * hands the same arrays back while they are in memory.
  */
 import { StoreTypeError } from './errors.js';
-import { arrowTableCodec } from './arrowCodec.js';
+import { arrowBatchCodec, arrowTableCodec } from './arrowCodec.js';
 import { csrCodec, jsonCodec, recordCodec, scalarCodec, tensorCodec, typedArrayCodec } from './builtinCodecs.js';
 import { type JsonValue, describeType } from './objectMeta.js';
 
@@ -40,7 +40,7 @@ export interface Codec {
   decode(input: DecodeInput): unknown;
 }
 
-const registry: Codec[] = [scalarCodec, jsonCodec, recordCodec, csrCodec, tensorCodec, typedArrayCodec, arrowTableCodec];
+const registry: Codec[] = [scalarCodec, jsonCodec, recordCodec, csrCodec, tensorCodec, typedArrayCodec, arrowTableCodec, arrowBatchCodec];
 
 /** Adds a codec; it takes precedence over earlier codecs that match a value equally well. */
 export function registerCodec(codec: Codec): void {
@@ -60,7 +60,7 @@ export function codecForValue(value: unknown): Codec {
   if (!best) {
     throw new StoreTypeError(
       `Cannot store a value of type ${describeType(value)}: no codec accepts it. The store keeps typed arrays, ` +
-        `ArrayData tensors, Arrow tables, records of typed arrays/numbers/strings, numbers and JSON values; ` +
+        `ArrayData tensors, Arrow tables and record batches, records of typed arrays/numbers/strings, numbers and JSON values; ` +
         `convert the value to one of these or register a codec with registerCodec().`,
     );
   }

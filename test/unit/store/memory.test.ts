@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableFromArrays, type Table } from 'apache-arrow';
+import { RecordBatch, tableFromArrays, type Table } from 'apache-arrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotEnoughMemoryError } from '../../../src/store/errors.js';
 import type { ObjectStore } from '../../../src/store/objectStore.js';
@@ -185,12 +185,13 @@ describe('spilling to disk', () => {
     chunks.put('csr', csr);
     chunks.put('record', record);
     chunks.put('table', table);
+    chunks.put('batch', table.batches[0]!);
     chunks.put('json', { a: [1, 'two', null] });
     chunks.put('bytes', new Int16Array([1, -2, 3]));
     chunks.put('big', chunk(0));
     chunks.put('big2', chunk(1));
     chunks.put('big3', chunk(2));
-    expect(chunks.infos(['csr', 'record', 'table', 'json', 'bytes']).every((i) => i.level === 'disk')).toBe(true);
+    expect(chunks.infos(['csr', 'record', 'table', 'batch', 'json', 'bytes']).every((i) => i.level === 'disk')).toBe(true);
     const g = chunks.get('csr') as typeof csr;
     expect([...g.offsets]).toEqual([0, 1, 2, 2]);
     expect([...g.weights]).toEqual([0.5, Infinity]);
@@ -202,6 +203,10 @@ describe('spilling to disk', () => {
     const t = chunks.get('table') as Table;
     expect(t.getChild('a')!.toArray()).toEqual(new Float64Array([1, 2, 3]));
     expect(t.getChild('s')!.toArray()).toEqual(['x', 'y', 'x']);
+    const batch = chunks.get('batch') as RecordBatch;
+    expect(batch).toBeInstanceOf(RecordBatch);
+    expect([...(batch.getChild('a')!.toArray() as Float64Array)]).toEqual([1, 2, 3]);
+    expect(chunks.infos(['batch'])[0]!.typename).toBe('tessera::ArrowRecordBatch');
     expect(chunks.get('json')).toEqual({ a: [1, 'two', null] });
     expect(chunks.get('bytes')).toEqual(new Int16Array([1, -2, 3]));
   });
