@@ -89,11 +89,14 @@ export interface ListOptions {
   readonly regex?: boolean;
   readonly limit?: number;
 }
-export interface GetNameWaitOptions {
-  readonly wait: true;
-  /** Default 300 000 ms (Vineyard's client timeout). */
+export interface GetNameOptions {
+  readonly wait?: boolean;
+  /** How long a waiting lookup parks. Default 300 000 ms (Vineyard's client timeout). */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+}
+export interface GetNameWaitOptions extends GetNameOptions {
+  readonly wait: true;
 }
 export interface StoreStatus {
   readonly instanceId: number;
@@ -255,9 +258,15 @@ export class ObjectStore {
   }
 
   /** Sets one label (or several); the only change an object's meta allows after sealing. */
+  label(id: IdLike, key: string, value: string): void;
+  label(id: IdLike, labels: Readonly<Record<string, string>>): void;
   label(id: IdLike, key: string | Readonly<Record<string, string>>, value?: string): void {
     this.#open();
-    this.#graph.setLabels(toBigInt(id), typeof key === 'string' ? { [key]: String(value) } : key);
+    const labels = typeof key === 'string' ? { [key]: value } : key;
+    for (const [k, v] of Object.entries(labels)) {
+      if (typeof v !== 'string') throw new InvalidError(`Label '${k}' must be a string, got ${typeof v}.`);
+    }
+    this.#graph.setLabels(toBigInt(id), labels as Readonly<Record<string, string>>);
   }
 
   /** A new object sharing the members and data of `id`, plus extra primitive fields. */
@@ -347,7 +356,8 @@ export class ObjectStore {
    */
   getName(name: string, options?: { readonly wait?: false }): ObjectID;
   getName(name: string, options: GetNameWaitOptions): Promise<ObjectID>;
-  getName(name: string, options: { readonly wait?: boolean; readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}): ObjectID | Promise<ObjectID> {
+  getName(name: string, options: GetNameOptions): ObjectID | Promise<ObjectID>;
+  getName(name: string, options: GetNameOptions = {}): ObjectID | Promise<ObjectID> {
     this.#open();
     const bound = this.#opts.catalog.lookupName(name);
     if (!options.wait) {

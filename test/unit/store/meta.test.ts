@@ -45,6 +45,7 @@ describe('ObjectMeta: sealed and deep-frozen', () => {
     store.label(id, { other: 'x' });
     expect(store.getMeta(id).labels).toEqual({ k: 'v2', other: 'x' });
     expect(first.labels).toEqual({}); // snapshots already handed out do not change
+    expect(codeOf(() => store.label(id, { n: 1 as unknown as string }))).toBe('Invalid');
   });
 
   it('stores user fields as frozen JSON and refuses what JSON cannot hold', () => {
