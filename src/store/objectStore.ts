@@ -11,6 +11,7 @@
  * (value ⇄ fields + blobs), memoryManager (LRU, pins, holds, eviction and spill), catalog (persisted
  * entries and names), chunkView (the chunk-keyed interface); this file is the public API over them.
  */
+import { mkdirSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { OptionError, UnknownOptionError } from '../base/errors.js';
 import { parseSize } from '../base/size.js';
@@ -27,9 +28,9 @@ import { BlobWriter, StoredBlob, StoredObject } from './storedObject.js';
 import { StoreGraph } from './storeGraph.js';
 
 export interface ObjectStoreOptions {
-  /** Bytes, Vineyard's size syntax ('2Gi', '512M'), or `Infinity` for no limit. Default: half the machine's memory. */
+  /** Bytes, Vineyard's size syntax ('2Gi', '512M'), or `Infinity` for no limit. Default: half of RAM. */
   readonly memoryLimit?: string | number;
-  /** Where evicted chunks are spilled; without it they are dropped (and recomputed by the session). */
+  /** Where evicted chunks are spilled (created if missing); without it they are dropped and recomputed. */
   readonly spillDir?: string;
   /** 0..1023, the 10 id bits that tell instances apart. Default: the next unused one in this process. */
   readonly instanceId?: number;
@@ -52,6 +53,13 @@ function resolveOptions(options: ObjectStoreOptions): ResolvedStoreOptions {
   const instanceId = options.instanceId ?? allocateInstanceId();
   if (!Number.isInteger(instanceId) || instanceId < 0 || instanceId > MAX_INSTANCE_ID) {
     throw new OptionError(`instanceId must be an integer from 0 to ${MAX_INSTANCE_ID}, got ${instanceId}.`);
+  }
+  if (options.spillDir !== undefined) {
+    try {
+      mkdirSync(options.spillDir, { recursive: true });
+    } catch (err) {
+      throw new OptionError(`spillDir ${JSON.stringify(options.spillDir)} cannot be created (${String(err)}); pick a writable directory.`);
+    }
   }
   return {
     memoryLimit: resolveLimit(options.memoryLimit),

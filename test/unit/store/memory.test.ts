@@ -1,11 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordBatch, tableFromArrays, type Table } from 'apache-arrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotEnoughMemoryError } from '../../../src/store/errors.js';
 import type { ObjectStore } from '../../../src/store/objectStore.js';
-import { f64, newStore } from './helpers.js';
+import { codeOf, f64, newStore } from './helpers.js';
 
 const dirs: string[] = [];
 function spillDir(): string {
@@ -274,8 +274,16 @@ describe('spilling to disk', () => {
     expect(dataOf(store, 'k1')).toEqual([...f64(50, 0)]);
   });
 
+  it('a spill directory that cannot be created is refused up front', () => {
+    const file = join(spillDir(), 'a-file');
+    writeFileSync(file, 'x');
+    expect(codeOf(() => newStore({ spillDir: join(file, 'sub') }))).toBe('InvalidOption');
+  });
+
   it('a spill directory that cannot be written makes NotEnoughMemory (with the cause) and changes nothing', () => {
-    const store = newStore({ memoryLimit: 1000, spillDir: join(spillDir(), 'missing', 'dir') });
+    const dir = join(spillDir(), 'nested', 'dir');
+    const store = newStore({ memoryLimit: 1000, spillDir: dir });
+    rmSync(dir, { recursive: true });
     store.chunks.put('k1', chunk(0));
     store.chunks.put('k2', chunk(1));
     const err = (() => {
