@@ -24,7 +24,7 @@ const KEEPS_DTYPE = new Set<UnaryOp>(['floor', 'ceil', 'round', 'trunc']);
 const ARITHMETIC_UNARY = new Set<UnaryOp>(['neg', 'abs', 'square', 'sign']);
 
 function isNode(x: Operand): x is TensorNode {
-  return typeof x === 'object';
+  return typeof x === 'object' && x !== null;
 }
 
 /** A constant operand, normalised to the dtype the operation computes in (NumPy casts the scalar first). */
@@ -42,6 +42,8 @@ function operandType(a: { dtype: DType; scalar?: number | boolean }, b: { dtype:
 
 export function binaryResultType(op: BinaryOp, common: DType): DType {
   if (COMPARISON.has(op)) return 'bool';
+  // NumPy's true_divide gives float64 for any integer inputs; arctan2/hypot follow the unary-math rule.
+  if (op === 'div' && !isFloat(common)) return 'float64';
   if (TRUE_DIVISION.has(op)) return floatType(common);
   if (op === 'maximum' || op === 'minimum') return common;
   return arithmeticType(common);
