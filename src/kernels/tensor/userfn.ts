@@ -9,7 +9,8 @@ const compiled = new Map<string, (...args: number[]) => number>();
 export function compileUserFunction(source: string): (...args: number[]) => number {
   let fn = compiled.get(source);
   if (!fn) {
-    fn = new Function(`"use strict"; return (${source});`)() as (...args: number[]) => number;
+    // `__name` is esbuild's keepNames helper (tsx), which a function's printed source may call.
+    fn = new Function(`"use strict"; const __name = (f) => f; return (${source});`)() as (...args: number[]) => number;
     if (typeof fn !== 'function') throw new TypeError(`User function source did not evaluate to a function: ${source}`);
     compiled.set(source, fn);
   }
