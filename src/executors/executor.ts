@@ -23,6 +23,12 @@ export interface RunOptions {
    * rejecting (eager batches: one bad handle must not fail its independent neighbours).
    */
   readonly continueOnError?: boolean;
+  /**
+   * The store's memory limit: an executor running tasks in parallel holds back a task whose output
+   * (estimated from its chunk meta) would not fit next to what is stored and in flight, unless nothing
+   * else is running — so parallelism never pushes a pipeline that fits sequentially over the limit.
+   */
+  readonly memoryLimit?: number;
   /** The stack of the line that built the op a chunk belongs to, for error reports. */
   readonly buildStackOf?: (index: number) => string | undefined;
 }

@@ -11,6 +11,7 @@ import { isDriverTask, runDriverTask } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { SchedulerState } from './schedulerState.js';
+import { storeOutput } from './storeOutput.js';
 
 const YIELD_EVERY_MS = 8;
 
@@ -83,8 +84,8 @@ export class LocalExecutor implements Executor {
           options.onEvent?.({ type: 'failed', index: i, error });
           continue;
         }
-        store.put(graph.keys[i]!, outcome.value);
-        store.pin(graph.keys[i]!);
+        const full = storeOutput(graph, store, state, i, outcome.value);
+        if (full) throw full;
         produced.add(i);
         executed++;
         peak = Math.max(peak, store.usedBytes);

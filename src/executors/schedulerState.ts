@@ -79,6 +79,11 @@ export class SchedulerState {
     return this.#isTarget[i] === 1;
   }
 
+  /** The ready chunk `next()` would return, without taking it; -1 when none is ready. */
+  peek(): number {
+    return this.#heapSize === 0 ? -1 : this.#heap[0]!;
+  }
+
   /** The next ready chunk (lowest priority first), or -1 when none is ready. */
   next(): number {
     if (this.#heapSize === 0) return -1;
@@ -87,6 +92,17 @@ export class SchedulerState {
     this.#siftDown(0);
     this.#status[top] = 1;
     return top;
+  }
+
+  /**
+   * The inputs that `complete(i)` will release (without completing anything): lets an executor free
+   * them before storing i's output when the store is full.
+   */
+  releasedBy(i: number): number[] {
+    const g = this.graph;
+    const uses = new Map<number, number>();
+    for (let e = g.depStart[i]!; e < g.depStart[i + 1]!; e++) uses.set(g.deps[e]!, (uses.get(g.deps[e]!) ?? 0) + 1);
+    return [...uses].filter(([d, k]) => this.#remaining[d] === k && !this.#isTarget[d] && g.kernels[d] !== null && this.#status[d] === 2).map(([d]) => d);
   }
 
   /** Marks i completed; returns the chunks that are now releasable (see the invariants above). */

@@ -17,6 +17,7 @@ import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.j
 import { discardProduced, kernelError, pinInputs, releaseChunks } from './local.js';
 import { createPool } from './pool.js';
 import { SchedulerState } from './schedulerState.js';
+import { storeOutput } from './storeOutput.js';
 
 /** Tasks reading or writing fewer elements than this are batched. */
 const LIGHT_ELEMENTS = 32 * 1024;
@@ -33,6 +34,14 @@ function outputElements(meta: unknown): number {
   return shape ? shape.reduce((a, b) => a * b, 1) : 0;
 }
 
+const ITEM_BYTES: Record<string, number> = { float64: 8, int64: 8, float32: 4, int32: 4, uint32: 4, int16: 2, uint16: 2 };
+
+/** Bytes a chunk's output will take, from its meta (0 when the meta does not say). */
+function outputBytes(meta: unknown): number {
+  const dtype = (meta as { dtype?: string } | null)?.dtype;
+  return outputElements(meta) * (dtype ? (ITEM_BYTES[dtype] ?? 1) : 8);
+}
+
 class ThreadRun {
   readonly #state: SchedulerState;
   readonly #abort = new AbortController();
@@ -41,7 +50,11 @@ class ThreadRun {
   readonly #unpin: () => void;
   readonly #started = performance.now();
   #inFlight = 0;
+  /** Estimated output bytes of the tasks in flight (see RunOptions.memoryLimit). */
+  #reserved = 0;
   #executed = 0;
+  /** Outputs the full store refused while other tasks were running: stored once those free memory. */
+  readonly #waiting: { readonly i: number; readonly value: unknown }[] = [];
   #peak: number;
   #done = false;
   readonly #onAbort = (): void => this.#fail(new CancelledError());
@@ -77,9 +90,18 @@ class ThreadRun {
     return total < LIGHT_ELEMENTS;
   }
 
+  /** Whether the next ready task's output fits under the memory limit next to what is stored and in flight. */
+  #fits(i: number): boolean {
+    const limit = this.options.memoryLimit;
+    if (limit === undefined || limit === Infinity || this.#inFlight === 0) return true;
+    // Twice the output: room for it and for what consumes it, so inputs never fill the store on their own.
+    return this.store.usedBytes + this.#reserved + 2 * outputBytes(this.graph.metas[i]) <= limit;
+  }
+
   #pump(): void {
     const state = this.#state;
-    while (!this.#done && this.#inFlight < this.maxJobs && state.readyCount > 0) {
+    if (this.#waiting.length > 0 && !this.#retryWaiting()) return;
+    while (!this.#done && this.#inFlight < this.maxJobs && state.readyCount > 0 && this.#fits(state.peek())) {
       const batch: number[] = [];
       const messages: TaskMessage[] = [];
       const batching = state.readyCount > this.maxJobs;
@@ -96,7 +118,7 @@ class ThreadRun {
       }
       this.#dispatch(batch, messages, 0);
     }
-    if (!this.#done && this.#inFlight === 0 && state.finished()) this.#finish();
+    if (!this.#done && this.#inFlight === 0 && this.#waiting.length === 0 && state.finished()) this.#finish();
   }
 
   /** A driver runs here; each range of each request is its own pool task (so one chunk uses every worker). */
@@ -123,15 +145,19 @@ class ThreadRun {
 
   #dispatch(batch: number[], messages: TaskMessage[], attempt: number): void {
     this.#inFlight++;
+    const reserved = batch.reduce((s, i) => s + outputBytes(this.graph.metas[i]), 0);
+    this.#reserved += reserved;
     this.pool.run(messages, { signal: this.#abort.signal }).then(
       (outcomes: TaskOutcome[]) => {
         this.#inFlight--;
+        this.#reserved -= reserved;
         if (this.#done) return;
         outcomes.forEach((o, k) => this.#settle(batch[k]!, o));
         this.#pump();
       },
       (err: unknown) => {
         this.#inFlight--;
+        this.#reserved -= reserved;
         if (this.#done) return;
         for (let k = 0; k < batch.length; k++) {
           if (attempt === 0) this.#dispatch([batch[k]!], [messages[k]!], 1);
@@ -148,14 +174,39 @@ class ThreadRun {
       this.#chunkFailed(i, kernelError(o, this.graph, i, this.options));
       return;
     }
-    const key = this.graph.keys[i]!;
+    let full: Error | undefined;
     try {
-      this.store.put(key, o.value);
+      full = storeOutput(this.graph, this.store, this.#state, i, o.value);
     } catch (e) {
       this.#fail(e);
       return;
     }
-    this.store.pin(key);
+    if (full) {
+      // Other tasks in flight will free memory when they finish; with none, nothing ever will.
+      if (this.#inFlight > 0) this.#waiting.push({ i, value: o.value });
+      else this.#fail(full);
+      return;
+    }
+    this.#completed(i);
+  }
+
+  /** Stores waiting outputs in order; false (and the run failed) when the store is full with nothing left to free it. */
+  #retryWaiting(): boolean {
+    while (this.#waiting.length > 0) {
+      const { i, value } = this.#waiting[0]!;
+      const full = storeOutput(this.graph, this.store, this.#state, i, value);
+      if (full) {
+        if (this.#inFlight > 0) return true;
+        this.#fail(full);
+        return false;
+      }
+      this.#waiting.shift();
+      this.#completed(i);
+    }
+    return true;
+  }
+
+  #completed(i: number): void {
     this.#produced.add(i);
     this.#executed++;
     this.#peak = Math.max(this.#peak, this.store.usedBytes);

@@ -9,6 +9,7 @@
 import type { TileableNode } from '../dag/nodes.js';
 import type { Tiled } from '../ops/op.js';
 import type { ChunkStore } from '../store/chunkStore.js';
+import type { ObjectStore } from '../store/objectStore.js';
 
 /** Stores that track holders keep released chunks as evictable cache instead of deleting them. */
 export interface HoldingStore extends ChunkStore {
@@ -21,13 +22,26 @@ export interface ResultEntry {
   readonly tiled: Tiled;
 }
 
+/** The typename and fields a result's global object gets, so it can be read back without its DAG. */
+export function resultDescription(node: TileableNode, tiled: Tiled): { typename: string; fields: Record<string, unknown> } {
+  const meta = node.meta as { type: string; shape?: readonly number[]; dtype?: string };
+  const kind = meta.type.charAt(0).toUpperCase() + meta.type.slice(1);
+  const fields: Record<string, unknown> = { type: meta.type, nsplits: tiled.nsplits.map((s) => [...s]) };
+  if (meta.shape) fields.shape = [...meta.shape];
+  if (meta.dtype) fields.dtype = meta.dtype;
+  return { typename: `tessera::Global${kind}`, fields };
+}
+
 export class ResultRegistry {
   readonly #store: HoldingStore;
+  readonly #objects: ObjectStore | undefined;
   readonly #entries = new Map<string, ResultEntry>();
   readonly #holds = new Map<string, number>();
 
-  constructor(store: HoldingStore) {
+  /** With an object store, every registered result is also a global object whose members are its chunks. */
+  constructor(store: HoldingStore, objects?: ObjectStore) {
     this.#store = store;
+    this.#objects = objects;
   }
 
   get size(): number {
@@ -55,6 +69,15 @@ export class ResultRegistry {
       this.#holds.set(c, n + 1);
       if (n === 0) this.#store.retain?.(c);
     }
+    if (this.#objects) {
+      const { typename, fields } = resultDescription(node, tiled);
+      this.#objects.chunks.registerResult(node.key, tiled.chunks, { typename, fields: fields as never });
+    }
+  }
+
+  /** The printed id of a result's global object (object store only). */
+  objectId(key: string): string | undefined {
+    return this.#objects?.chunks.resultId(key)?.toString();
   }
 
   isHeld(chunkKey: string): boolean {
@@ -70,6 +93,9 @@ export class ResultRegistry {
   }
 
   #drop(e: ResultEntry): void {
+    const id = this.#objects?.chunks.resultId(e.node.key);
+    // Shallow: the global record goes, its chunk members stay for the release below to hand back.
+    if (id && !this.#objects!.getMeta(id).isPersist) this.#objects!.delete(id, { deep: false });
     for (const c of e.tiled.chunks) {
       const n = (this.#holds.get(c) ?? 1) - 1;
       if (n > 0) {

@@ -17,13 +17,15 @@ import { LocalExecutor } from '../executors/local.js';
 import { assemble } from '../ops/assemble.js';
 import type { Tiled } from '../ops/op.js';
 import { fuseElementwise } from '../ops/tensor/fuse.js';
-import { type ChunkStore, MemoryChunkStore } from '../store/chunkStore.js';
+import type { ChunkInfo } from '../store/chunkView.js';
+import { ObjectStore } from '../store/objectStore.js';
 import { OverlayStore } from '../store/overlayStore.js';
 import { setProcessDefault, isProcessDefault, runWithDefault } from './defaults.js';
 import { EagerBatcher } from './eager.js';
 import { createExecutor } from './executorFactory.js';
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js';
 import { type HoldingStore, ResultRegistry } from './results.js';
+import { readGlobal } from './sharing.js';
 import { type TilePlan, tileTargets } from './tiler.js';
 
 export interface ExecuteOptions {
@@ -81,6 +83,7 @@ export class Session extends EventEmitter {
   readonly id = newSessionId();
   readonly config: ResolvedOptions;
   readonly #executor: Executor;
+  readonly #objects: ObjectStore;
   readonly #store: HoldingStore;
   readonly #results: ResultRegistry;
   readonly #eager: EagerBatcher;
@@ -92,13 +95,17 @@ export class Session extends EventEmitter {
 
   constructor(
     options: SessionOptions = {},
-    deps: { readonly store?: HoldingStore; readonly executor?: Executor; readonly exitWhenIdle?: boolean } = {},
+    deps: { readonly executor?: Executor; readonly exitWhenIdle?: boolean } = {},
   ) {
     super();
     this.config = resolveOptions(options);
-    this.#store = deps.store ?? new MemoryChunkStore();
+    this.#objects = new ObjectStore({
+      memoryLimit: this.config.memoryLimit,
+      ...(this.config.spillDir !== undefined ? { spillDir: this.config.spillDir } : {}),
+    });
+    this.#store = this.#objects.chunks;
     this.#executor = deps.executor ?? createExecutor(this.config, deps.exitWhenIdle ? { exitWhenIdle: true } : {});
-    this.#results = new ResultRegistry(this.#store);
+    this.#results = new ResultRegistry(this.#store, this.#objects);
     this.#eager = new EagerBatcher((nodes) => this.#executeNodes(nodes, { continueOnError: true }));
     if (this.config.default) setProcessDefault(this);
   }
@@ -109,8 +116,10 @@ export class Session extends EventEmitter {
   get mode(): 'eager' | 'lazy' {
     return this.config.mode;
   }
-  get store(): ChunkStore {
-    return this.#store;
+  /** This session's object store (Vineyard's API: ids, metas, names, persist, delete, status, ...). */
+  get store(): ObjectStore {
+    this.#check();
+    return this.#objects;
   }
 
   get info(): SessionInfo {
@@ -122,7 +131,7 @@ export class Session extends EventEmitter {
       executor: this.#executor.name,
       workers: this.#executor.workers,
       results: this.#results.size,
-      memory: { used: this.#store.usedBytes, limit: this.config.memoryLimit },
+      memory: { used: this.#closed ? 0 : this.#store.usedBytes, limit: this.config.memoryLimit },
     };
   }
 
@@ -188,6 +197,43 @@ export class Session extends EventEmitter {
     return (Array.isArray(fetches) ? values : values[0]) as T extends readonly Fetchable[] ? unknown[] : unknown;
   }
 
+  /**
+   * Where an executed result's chunks are: object ids, sizes, memory or disk (Mars's `fetch_infos`).
+   * `fields` keeps only those fields of each chunk's info.
+   */
+  async fetchInfos(f: Fetchable, options: { readonly fields?: readonly (keyof ChunkInfo)[] } = {}): Promise<Partial<ChunkInfo>[]> {
+    this.#check();
+    const node = nodeOf(f);
+    await this.#eager.status(node.key);
+    if (!this.#results.lookup(node.key)) throw new UnexecutedError(reprNode(node));
+    return options.fields ? this.#objects.chunks.infos(node.key, options.fields) : this.#objects.chunks.infos(node.key);
+  }
+
+  /**
+   * Makes an executed result visible to other sessions of this process: its global object (and its
+   * chunks) move to the shared catalog, optionally under a name another session can `getNamed`.
+   * Returns the object id.
+   */
+  async persist(f: Fetchable, options: { readonly name?: string; readonly overwrite?: boolean } = {}): Promise<string> {
+    this.#check();
+    const node = nodeOf(f);
+    await this.#eager.status(node.key);
+    if (!this.#results.lookup(node.key)) throw new UnexecutedError(reprNode(node));
+    const id = this.#results.objectId(node.key)!;
+    this.#objects.persist(id);
+    if (options.name !== undefined) this.#objects.putName(id, options.name, options.overwrite ? { overwrite: true } : {});
+    return id;
+  }
+
+  /** The value of a result persisted under `name` (by this or another session of the process). */
+  async getNamed(name: string, options: { readonly wait?: boolean; readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}): Promise<unknown> {
+    this.#check();
+    const id = options.wait
+      ? await this.#objects.getName(name, { wait: true, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) })
+      : this.#objects.getName(name);
+    return readGlobal(this.#objects, id);
+  }
+
   /** Drops a cached result (its chunks go back to the store as unheld cache, or are deleted). */
   release(node: TileableNode): boolean {
     if (this.#closed) return false;
@@ -213,8 +259,7 @@ export class Session extends EventEmitter {
     for (const key of [...this.#results.keys()]) this.#results.release(key);
     this.#results.clear();
     this.#eager.clear();
-    const clearable = this.#store as HoldingStore & { clear?: () => void };
-    clearable.clear?.();
+    this.#objects.close();
     await this.#executor.close();
     this.emit('close');
   }
@@ -288,6 +333,7 @@ export class Session extends EventEmitter {
         signal,
         onEvent,
         priority: depthFirstPriority(graph, targets),
+        memoryLimit: this.config.memoryLimit,
         ...(opts.continueOnError ? { continueOnError: true } : {}),
         buildStackOf: (i) => plan.ownerOf.get(graph.keys[i]!)?.origin?.stack,
       });
