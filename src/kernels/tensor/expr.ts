@@ -72,14 +72,20 @@ const UNARY: Record<UnaryOp, (a: string) => string> = {
   not: (a) => `(${a} === 0 ? 1 : 0)`,
 };
 
-function binary(op: BinaryOp, a: string, b: string, intResult: boolean): string {
+/**
+ * Integer dtypes of 32 bits or fewer wrap modulo 2^32 before narrowing; their products must be exact
+ * in the low 32 bits, which a double product loses past 2^53 (int32 2147483647² is 1, not 0).
+ */
+const isInt32OrNarrower = (d: DType): boolean => isInt(d) && d !== 'int64';
+
+function binary(op: BinaryOp, a: string, b: string, intResult: boolean, int32: boolean): string {
   switch (op) {
     case 'add':
       return `(${a} + ${b})`;
     case 'sub':
       return `(${a} - ${b})`;
     case 'mul':
-      return `(${a} * ${b})`;
+      return int32 ? `Math.imul(${a}, ${b})` : `(${a} * ${b})`;
     case 'div':
       return `(${a} / ${b})`;
     case 'floordiv':
@@ -87,7 +93,7 @@ function binary(op: BinaryOp, a: string, b: string, intResult: boolean): string 
     case 'mod':
       return intResult ? `H.modi(${a}, ${b})` : `H.modf(${a}, ${b})`;
     case 'pow':
-      return intResult ? `H.powi(${a}, ${b})` : `Math.pow(${a}, ${b})`;
+      return intResult ? (int32 ? `H.powi32(${a}, ${b})` : `H.powi(${a}, ${b})`) : `Math.pow(${a}, ${b})`;
     case 'maximum':
       return `Math.max(${a}, ${b})`;
     case 'minimum':
@@ -137,9 +143,12 @@ export function exprCode(e: Expr, input: (i: number) => string): string {
       case 'const':
         return literal(e.v);
       case 'un':
+        if (e.op === 'square' && isInt32OrNarrower(e.dtype)) return `H.sq32(${exprCode(e.a, input)})`;
         return UNARY[e.op](exprCode(e.a, input));
-      case 'bin':
-        return binary(e.op, exprCode(e.a, input), exprCode(e.b, input), isInt(e.dtype) && isInt(e.a.dtype) && isInt(e.b.dtype));
+      case 'bin': {
+        const intResult = isInt(e.dtype) && isInt(e.a.dtype) && isInt(e.b.dtype);
+        return binary(e.op, exprCode(e.a, input), exprCode(e.b, input), intResult, intResult && isInt32OrNarrower(e.dtype));
+      }
       case 'where':
         return `(${exprCode(e.c, input)} !== 0 ? ${exprCode(e.a, input)} : ${exprCode(e.b, input)})`;
       case 'cast':
@@ -161,6 +170,9 @@ export const HELPERS = Object.freeze({
   sq(x: number): number {
     return x * x;
   },
+  sq32(x: number): number {
+    return Math.imul(x, x);
+  },
   fdivi(a: number, b: number): number {
     return b === 0 ? 0 : Math.floor(a / b);
   },
@@ -181,9 +193,11 @@ export const HELPERS = Object.freeze({
   modi(a: number, b: number): number {
     return b === 0 ? 0 : a - Math.floor(a / b) * b;
   },
+  /** NumPy's float mod: the sign of the divisor, a zero result included (-3 mod 3 is 0, 3 mod -3 is -0). */
   modf(a: number, b: number): number {
     const r = a % b;
-    return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+    if (r === 0) return b < 0 ? -0 : 0;
+    return r < 0 !== b < 0 ? r + b : r;
   },
   powi(a: number, b: number): number {
     if (b < 0) {
@@ -191,7 +205,21 @@ export const HELPERS = Object.freeze({
     }
     return Math.pow(a, b);
   },
+  /** Integer power wrapping modulo 2^32 at every step (exponentiation by squaring with Math.imul). */
+  powi32(a: number, b: number): number {
+    if (b < 0) {
+      throw new RangeError('Integers to negative integer powers are not allowed: cast the base to float first.');
+    }
+    let result = 1;
+    let base = a;
+    for (let e = b; e > 0; e = Math.floor(e / 2)) {
+      if (e % 2 === 1) result = Math.imul(result, base);
+      base = Math.imul(base, base);
+    }
+    return result;
+  },
+  /** Math.hypot scales, so large operands do not overflow (hypot(1e200, 1e200) is 1.41e200). */
   hypot(a: number, b: number): number {
-    return Math.sqrt(a * a + b * b);
+    return Math.hypot(a, b);
   },
 });
