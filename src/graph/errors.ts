@@ -6,7 +6,7 @@
  */
 import { TesseraError, registerErrorClass } from '../base/errors.js';
 
-/** Where in an input a problem is: the caller-supplied file name and a 1-based line number. */
+/** Where in an input a problem is: the caller-supplied file name and a 1-based line number (0: the whole file). */
 export interface SourcePosition {
   readonly file: string;
   readonly line: number;
@@ -19,7 +19,7 @@ export class GraphFormatError extends TesseraError {
   readonly column: string | undefined;
 
   constructor(at: SourcePosition, problem: string, column?: string) {
-    super('GraphFormat', `${at.file}:${at.line}: ${problem}`);
+    super('GraphFormat', `${at.file}${at.line > 0 ? `:${at.line}` : ''}: ${problem}`);
     this.file = at.file;
     this.line = at.line;
     this.column = column;

@@ -1,0 +1,308 @@
+/**
+ * Maps original vertex ids (int64 or strings, GraphScope's oid types) to the dense internal ids 0..n-1
+ * that CSR rows and algorithm arrays are indexed by, and back for output.
+ *
+ * Internal ids follow the order of the original ids: numerically for integers, byte-wise (code point
+ * order) for strings. Algorithms that break ties or label by the smallest id (WCC, CDLP) therefore
+ * produce the smallest *original* id, as Graphalytics does, without knowing about original ids.
+ *
+ * Lookups, fastest first: ids forming one contiguous range are an offset; integers in a dense-ish
+ * range (span <= 2n + 1024) go through a direct Int32Array table; everything else through an
+ * open-addressing hash table over the id's 64 bits or UTF-8 bytes (idHash.ts).
+ */
+import { InvalidArgumentError } from '../base/errors.js';
+import { VertexNotFoundError } from './errors.js';
+import { type IdColumn, type StringSpans, type VertexId, asBigIntColumn, idColumn, idText } from './idColumns.js';
+import { StringKeyTable, compareBytes, newSlots, probeWords } from './idHash.js';
+
+export type IdKind = IdColumn['kind'];
+
+type Lookup =
+  | { readonly kind: 'offset'; readonly min: number }
+  | { readonly kind: 'table'; readonly min: number; readonly table: Int32Array }
+  | { readonly kind: 'hash'; readonly slots: Int32Array };
+
+type Keys =
+  | { readonly kind: 'number'; readonly ids: Float64Array; readonly words: Int32Array }
+  | { readonly kind: 'bigint'; readonly ids: BigInt64Array; readonly words: Int32Array }
+  | { readonly kind: 'string'; readonly table: StringKeyTable };
+
+/** Called with the position of the offending id in its column; returns the error to throw. */
+export type IdErrorAt = (index: number, idText: string) => Error;
+
+export class IdMap {
+  readonly kind: IdKind;
+  readonly size: number;
+  readonly #keys: Keys;
+  readonly #lookup: Lookup;
+
+  private constructor(keys: Keys) {
+    this.#keys = keys;
+    this.kind = keys.kind;
+    this.size = keys.kind === 'string' ? keys.table.size : keys.ids.length;
+    this.#lookup = keys.kind === 'number' ? numberLookup(keys.ids) : keys.kind === 'bigint' ? hashLookup(keys) : { kind: 'hash', slots: keys.table.slots };
+  }
+
+  /** Ids 0..n-1 mapped to themselves. */
+  static range(n: number): IdMap {
+    const ids = new Float64Array(n);
+    for (let i = 0; i < n; i++) ids[i] = i;
+    return IdMap.#sortedNumbers(ids);
+  }
+
+  /** The map of a vertex list; a repeated id is an error (reported through `duplicate`). */
+  static fromIds(column: IdColumn, duplicate: IdErrorAt = duplicateId): IdMap {
+    if (column.kind === 'string') return IdMap.#strings([column.values], duplicate);
+    const sorted = column.kind === 'number' ? sortedCopy(column.values) : sortedCopy(column.values);
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i] === sorted[i - 1]) {
+        const repeated = sorted[i]!;
+        let seen = false;
+        for (let k = 0; k < column.values.length; k++) {
+          if (column.values[k] !== repeated) continue;
+          if (seen) throw duplicate(k, String(repeated));
+          seen = true;
+        }
+      }
+    }
+    return sorted instanceof Float64Array ? IdMap.#sortedNumbers(sorted) : IdMap.#sortedBigInts(sorted);
+  }
+
+  /** The map of every id that appears in the columns (e.g. the endpoints of an edge list). */
+  static fromEdges(...columns: readonly IdColumn[]): IdMap {
+    if (columns.some((c) => c.kind === 'string')) {
+      if (!columns.every((c) => c.kind === 'string')) throw mixedKinds();
+      return IdMap.#strings(columns.map((c) => c.values as StringSpans), undefined);
+    }
+    if (columns.some((c) => c.kind === 'bigint')) {
+      const all = concat(columns.map((c) => asBigIntColumn(c).values as BigInt64Array), BigInt64Array);
+      return IdMap.#sortedBigInts(unique(all.sort()));
+    }
+    const all = columns.map((c) => c.values as Float64Array);
+    return IdMap.#sortedNumbers(uniqueNumbers(all));
+  }
+
+  /** Builds a map straight from JS values (tests, small programmatic graphs). */
+  static of(ids: readonly VertexId[]): IdMap {
+    return IdMap.fromIds(idColumn(ids));
+  }
+
+  static #sortedNumbers(ids: Float64Array): IdMap {
+    return new IdMap({ kind: 'number', ids, words: new Int32Array(ids.buffer, ids.byteOffset, 2 * ids.length) });
+  }
+
+  static #sortedBigInts(ids: BigInt64Array): IdMap {
+    return new IdMap({ kind: 'bigint', ids, words: new Int32Array(ids.buffer, ids.byteOffset, 2 * ids.length) });
+  }
+
+  static #strings(columns: readonly StringSpans[], duplicate: IdErrorAt | undefined): IdMap {
+    const expected = columns.reduce((s, c) => s + c.starts.length, 0);
+    const seen = new StringKeyTable(Math.min(expected, 1 << 20), 1 << 16);
+    for (const { bytes, starts, ends } of columns) {
+      for (let i = 0; i < starts.length; i++) {
+        const before = seen.size;
+        seen.intern(bytes, starts[i]!, ends[i]!);
+        if (duplicate && seen.size === before) {
+          throw duplicate(i, new TextDecoder().decode(bytes.subarray(starts[i]!, ends[i]!)));
+        }
+      }
+    }
+    const order = Array.from({ length: seen.size }, (_, k) => k);
+    const { pool, starts, ends } = seen;
+    order.sort((a, b) => compareBytes(pool, starts[a]!, ends[a]!, starts[b]!, ends[b]!));
+    const sorted = new StringKeyTable(seen.size, pool.length);
+    for (const k of order) sorted.intern(pool, starts[k]!, ends[k]!);
+    return new IdMap({ kind: 'string', table: sorted });
+  }
+
+  /** Internal ids of a column of original ids; a missing id is reported through `missing`. */
+  toInternal(column: IdColumn, missing: IdErrorAt): Int32Array {
+    const keys = this.#keys;
+    const count = column.kind === 'string' ? column.values.starts.length : column.values.length;
+    const out = new Int32Array(count);
+    const fail = (i: number): never => {
+      throw missing(i, idText(column, i));
+    };
+    if (keys.kind === 'string' || column.kind === 'string') {
+      if (keys.kind !== 'string' || column.kind !== 'string') return count === 0 ? out : fail(0);
+      const { bytes, starts, ends } = column.values;
+      for (let i = 0; i < count; i++) if ((out[i] = keys.table.find(bytes, starts[i]!, ends[i]!)) < 0) fail(i);
+      return out;
+    }
+    const lookup = this.#lookup;
+    if (keys.kind === 'number' && column.kind === 'number' && lookup.kind !== 'hash') {
+      const values = column.values;
+      const span = lookup.kind === 'offset' ? keys.ids.length : lookup.table.length;
+      for (let i = 0; i < count; i++) {
+        const at = values[i]! - lookup.min;
+        // at >>> 0 === at rejects negatives and fractions in one test.
+        if (at >>> 0 !== at || at >= span) fail(i);
+        out[i] = lookup.kind === 'offset' ? at : lookup.table[at]!;
+        if (out[i]! < 0) fail(i);
+      }
+      return out;
+    }
+    const source = keys.kind === 'bigint' ? asBigIntColumn(column) : column;
+    if (source.kind !== keys.kind) {
+      for (let i = 0; i < count; i++) out[i] = this.internalOf((column.values as BigInt64Array)[i]!);
+      for (let i = 0; i < count; i++) if (out[i]! < 0) fail(i);
+      return out;
+    }
+    const values = source.values as Float64Array | BigInt64Array;
+    const words = new Int32Array(values.buffer, values.byteOffset, 2 * count);
+    const slots = (lookup as { slots: Int32Array }).slots;
+    for (let i = 0; i < count; i++) {
+      const k = slots[probeWords(slots, keys.words, words[2 * i]!, words[2 * i + 1]!)]!;
+      if (k < 0) fail(i);
+      out[i] = k;
+    }
+    return out;
+  }
+
+  /** Internal id of one original id, or -1. */
+  internalOf(id: VertexId): number {
+    const keys = this.#keys;
+    if (keys.kind === 'string') {
+      if (typeof id !== 'string') return -1;
+      const bytes = new TextEncoder().encode(id);
+      return keys.table.find(bytes, 0, bytes.length);
+    }
+    if (typeof id === 'string') return -1;
+    if (keys.kind === 'number') {
+      const x = typeof id === 'bigint' ? (id >= -MAX_SAFE && id <= MAX_SAFE ? Number(id) : NaN) : id;
+      if (!Number.isSafeInteger(x)) return -1;
+      const lookup = this.#lookup;
+      if (lookup.kind === 'hash') return lookupNumber(keys, lookup.slots, x);
+      const at = x - lookup.min;
+      if (at < 0 || at >= (lookup.kind === 'offset' ? keys.ids.length : lookup.table.length)) return -1;
+      return lookup.kind === 'offset' ? at : lookup.table[at]!;
+    }
+    if (typeof id === 'number' && !Number.isSafeInteger(id)) return -1;
+    const probe = new BigInt64Array([BigInt.asIntN(64, BigInt(id))]);
+    if (probe[0] !== BigInt(id)) return -1;
+    const w = new Int32Array(probe.buffer);
+    return (this.#lookup as { slots: Int32Array }).slots[probeWords((this.#lookup as { slots: Int32Array }).slots, keys.words, w[0]!, w[1]!)]!;
+  }
+
+  /** Internal id of `id`, or VertexNotFoundError naming it and `what` it was (e.g. 'BFS source'). */
+  require(id: VertexId, what: string): number {
+    const v = this.internalOf(id);
+    if (v < 0) throw new VertexNotFoundError(String(id), what);
+    return v;
+  }
+
+  originalId(v: number): VertexId {
+    const keys = this.#keys;
+    this.#check(v);
+    if (keys.kind === 'string') return decode(keys.table, v);
+    return keys.ids[v]!;
+  }
+
+  /** The original id as output text: decimal digits for integers, the string itself otherwise. */
+  formatId(v: number): string {
+    const keys = this.#keys;
+    if (keys.kind === 'string') return decode(keys.table, v);
+    return String(keys.ids[v]!);
+  }
+
+  #check(v: number): void {
+    if (!Number.isInteger(v) || v < 0 || v >= this.size) {
+      throw new InvalidArgumentError(`internal vertex id ${v} is outside 0..${this.size - 1}`);
+    }
+  }
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function duplicateId(index: number, text: string): Error {
+  return new InvalidArgumentError(`vertex id ${text} appears more than once (again at position ${index})`);
+}
+
+function mixedKinds(): Error {
+  return new InvalidArgumentError('vertex ids mix strings and integers; one graph has one id type');
+}
+
+function decode(table: StringKeyTable, k: number): string {
+  return new TextDecoder().decode(table.pool.subarray(table.starts[k]!, table.ends[k]!));
+}
+
+function numberLookup(ids: Float64Array): Lookup {
+  const n = ids.length;
+  if (n === 0) return { kind: 'offset', min: 0 };
+  const min = ids[0]!;
+  const span = ids[n - 1]! - min + 1;
+  if (span === n) return { kind: 'offset', min };
+  if (span <= 2 * n + 1024 && span < 2 ** 31) {
+    const table = new Int32Array(span).fill(-1);
+    for (let i = 0; i < n; i++) table[ids[i]! - min] = i;
+    return { kind: 'table', min, table };
+  }
+  return hashLookup({ ids, words: new Int32Array(ids.buffer, ids.byteOffset, 2 * n) });
+}
+
+function hashLookup(keys: { readonly ids: ArrayLike<unknown>; readonly words: Int32Array }): Lookup {
+  const slots = newSlots(keys.ids.length);
+  for (let k = 0; k < keys.ids.length; k++) slots[probeWords(slots, keys.words, keys.words[2 * k]!, keys.words[2 * k + 1]!)] = k;
+  return { kind: 'hash', slots };
+}
+
+const scratch = new Float64Array(1);
+const scratchWords = new Int32Array(scratch.buffer);
+
+function lookupNumber(keys: { readonly words: Int32Array }, slots: Int32Array, x: number): number {
+  scratch[0] = x + 0;
+  return slots[probeWords(slots, keys.words, scratchWords[0]!, scratchWords[1]!)]!;
+}
+
+function sortedCopy<T extends Float64Array | BigInt64Array>(values: T): T {
+  const copy = values.slice() as T;
+  for (let i = 1; i < copy.length; i++) if (copy[i - 1]! >= copy[i]!) return copy.sort() as T;
+  return copy;
+}
+
+function unique<T extends Float64Array | BigInt64Array>(sorted: T): T {
+  let at = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[at - 1]) sorted[at++] = sorted[i]!;
+  return sorted.slice(0, at) as T;
+}
+
+function concat<T extends Float64Array | BigInt64Array>(parts: readonly T[], ctor: { new (n: number): T }): T {
+  const out = new ctor(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    (out as Float64Array).set(p as Float64Array, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Sorted distinct values of integer columns: a presence bitmap when they span a dense-ish range (no
+ * sort), else a sort of all values. Columns of an edge list hold each vertex many times.
+ */
+function uniqueNumbers(columns: readonly Float64Array[]): Float64Array {
+  let min = Infinity;
+  let max = -Infinity;
+  let count = 0;
+  for (const c of columns) {
+    count += c.length;
+    for (let i = 0; i < c.length; i++) {
+      const x = c[i]!;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+  }
+  if (count === 0) return new Float64Array(0);
+  const span = max - min + 1;
+  if (span <= 4 * count + 1024 && span < 2 ** 31) {
+    const present = new Uint8Array(span);
+    for (const c of columns) for (let i = 0; i < c.length; i++) present[c[i]! - min] = 1;
+    let n = 0;
+    for (let i = 0; i < span; i++) n += present[i]!;
+    const ids = new Float64Array(n);
+    let at = 0;
+    for (let i = 0; i < span; i++) if (present[i]) ids[at++] = min + i;
+    return ids;
+  }
+  return unique(concat(columns, Float64Array).sort());
+}

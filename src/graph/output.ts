@@ -1,0 +1,60 @@
+/**
+ * Results in the Graphalytics output format: one `<original id> <value>` line per vertex, in internal
+ * (= original id) order. Integers print as digits; BFS_UNREACHED prints as 9223372036854775807
+ * (Long.MAX_VALUE, which `String(2**63 - 1)` would round to 9223372036854776000); floats print as the
+ * shortest text that reads back to the same double, and +Infinity as `infinity`. Label results (WCC,
+ * CDLP) hold internal vertex ids and print the original id of that vertex.
+ */
+import { BFS_UNREACHED, BFS_UNREACHED_TEXT } from './bfs.js';
+import type { IdMap } from './idmap.js';
+
+export type AlgorithmOutput =
+  /** BFS depths, BFS_UNREACHED for unreached vertices. */
+  | { readonly kind: 'depth'; readonly values: Int32Array }
+  /** Internal vertex ids standing for a vertex (WCC components, CDLP communities). */
+  | { readonly kind: 'label'; readonly values: Int32Array }
+  /** Plain integers (k-core membership, core numbers, triangle counts). */
+  | { readonly kind: 'integer'; readonly values: Int32Array | Float64Array }
+  /** Floats (PageRank, LCC, SSSP distances, centralities). */
+  | { readonly kind: 'float'; readonly values: Float64Array };
+
+/** Shortest round-trip text of a double; `infinity`, `-infinity` and `nan` for the special values. */
+export function formatFloat(x: number): string {
+  if (Number.isFinite(x)) return String(x);
+  if (Number.isNaN(x)) return 'nan';
+  return x > 0 ? 'infinity' : '-infinity';
+}
+
+function formatValue(ids: IdMap, output: AlgorithmOutput, v: number): string {
+  switch (output.kind) {
+    case 'depth': {
+      const d = output.values[v]!;
+      return d === BFS_UNREACHED ? BFS_UNREACHED_TEXT : String(d);
+    }
+    case 'label':
+      return ids.formatId(output.values[v]!);
+    case 'integer':
+      return String(output.values[v]!);
+    case 'float':
+      return formatFloat(output.values[v]!);
+  }
+}
+
+/** The output text in chunks of `linesPerChunk` lines, for writing large results as a stream. */
+export function* graphalyticsChunks(ids: IdMap, output: AlgorithmOutput, linesPerChunk = 65536): Generator<string> {
+  const n = ids.size;
+  if (output.values.length !== n) {
+    throw new RangeError(`the result has ${output.values.length} values for ${n} vertices`);
+  }
+  for (let start = 0; start < n; start += linesPerChunk) {
+    const lines: string[] = [];
+    const end = Math.min(n, start + linesPerChunk);
+    for (let v = start; v < end; v++) lines.push(`${ids.formatId(v)} ${formatValue(ids, output, v)}\n`);
+    yield lines.join('');
+  }
+}
+
+/** The whole output text. */
+export function formatGraphalytics(ids: IdMap, output: AlgorithmOutput): string {
+  return [...graphalyticsChunks(ids, output)].join('');
+}

@@ -1,0 +1,279 @@
+/**
+ * Byte-level scanning shared by the LDBC and delimited-text parsers. Parsing works on the bytes of a
+ * file, never on a string per line: integers are accumulated digit by digit (switching to BigInt only
+ * for an id beyond 2^53, so no digit is lost), and decimals take Clinger's fast path (at most 15
+ * significant digits and a power of ten up to 22: one correctly rounded multiply or divide), falling
+ * back to `Number()` on the token's text otherwise. Every error names the file and the line.
+ */
+import { GraphFormatError } from './errors.js';
+import type { IdColumn } from './idColumns.js';
+
+const ZERO = 48;
+const NINE = 57;
+const MINUS = 45;
+const PLUS = 43;
+const DOT = 46;
+const LOWER_E = 101;
+const UPPER_E = 69;
+const NEWLINE = 10;
+const RETURN = 13;
+const SPACE = 32;
+const TAB = 9;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** An integer too large for a double but syntactically fine: parse it again as a BigInt. */
+export const BIG_INTEGER = Infinity;
+
+/** The integer in bytes[start..end): a safe integer, BIG_INTEGER, or NaN when it is not an integer. */
+export function parseIntegerSpan(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  let negative = false;
+  if (i < end && (bytes[i] === MINUS || bytes[i] === PLUS)) negative = bytes[i++] === MINUS;
+  if (i === end) return NaN;
+  let x = 0;
+  for (; i < end; i++) {
+    const d = bytes[i]! - ZERO;
+    if (d < 0 || d > 9) return NaN;
+    x = x * 10 + d;
+  }
+  if (x > MAX_SAFE) return BIG_INTEGER;
+  return negative ? -x + 0 : x;
+}
+
+/** The decimal in bytes[start..end), or NaN when it is not one (no hex, no blanks, no 'Infinity'). */
+export function parseDecimalSpan(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  let negative = false;
+  if (i < end && (bytes[i] === MINUS || bytes[i] === PLUS)) negative = bytes[i++] === MINUS;
+  let mantissa = 0;
+  let significant = 0;
+  let scale = 0;
+  let digits = 0;
+  for (; i < end; i++) {
+    const d = bytes[i]! - ZERO;
+    if (d < 0 || d > 9) break;
+    digits++;
+    if (mantissa !== 0 || d !== 0) significant++;
+    mantissa = mantissa * 10 + d;
+  }
+  if (i < end && bytes[i] === DOT) {
+    for (i++; i < end; i++) {
+      const d = bytes[i]! - ZERO;
+      if (d < 0 || d > 9) break;
+      digits++;
+      if (mantissa !== 0 || d !== 0) significant++;
+      mantissa = mantissa * 10 + d;
+      scale--;
+    }
+  }
+  if (digits === 0) return NaN;
+  if (i < end && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
+    i++;
+    let expNegative = false;
+    if (i < end && (bytes[i] === MINUS || bytes[i] === PLUS)) expNegative = bytes[i++] === MINUS;
+    let exponent = 0;
+    const first = i;
+    for (; i < end; i++) {
+      const d = bytes[i]! - ZERO;
+      if (d < 0 || d > 9) return NaN;
+      exponent = exponent * 10 + d;
+    }
+    if (i === first) return NaN;
+    scale += expNegative ? -exponent : exponent;
+  }
+  if (i !== end) return NaN;
+  if (significant <= 15 && scale >= -22 && scale <= 22) {
+    const value = scale >= 0 ? mantissa * POWERS[scale]! : mantissa / POWERS[-scale]!;
+    return negative ? -value : value;
+  }
+  return Number(latin1(bytes, start, end));
+}
+
+export function latin1(bytes: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i += 4096) s += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 4096)));
+  return s;
+}
+
+/** The exact int64 in the text of an integer token, or undefined when it is outside int64. */
+export function parseBigIntSpan(bytes: Uint8Array, start: number, end: number): bigint | undefined {
+  const big = BigInt(latin1(bytes, start, end));
+  return big < INT64_MIN || big > INT64_MAX ? undefined : big;
+}
+
+/** Number of lines (a last line without newline counts). */
+export function countLines(bytes: Uint8Array): number {
+  let lines = 0;
+  let at = bytes.indexOf(NEWLINE);
+  while (at !== -1) {
+    lines++;
+    at = bytes.indexOf(NEWLINE, at + 1);
+  }
+  const last = bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE ? 1 : 0;
+  return lines + last;
+}
+
+/** Grows a column of integer ids, switching to BigInt64Array at the first id beyond 2^53. */
+export class IntegerIdsBuilder {
+  #numbers: Float64Array;
+  #bigints: BigInt64Array | undefined;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.#numbers = new Float64Array(Math.max(16, capacity));
+  }
+
+  push(x: number): void {
+    if (this.#bigints) {
+      this.pushBig(BigInt(x));
+      return;
+    }
+    if (this.length === this.#numbers.length) {
+      const grown = new Float64Array(2 * this.length);
+      grown.set(this.#numbers);
+      this.#numbers = grown;
+    }
+    this.#numbers[this.length++] = x;
+  }
+
+  pushBig(x: bigint): void {
+    if (!this.#bigints) {
+      this.#bigints = new BigInt64Array(Math.max(this.#numbers.length, 16));
+      for (let i = 0; i < this.length; i++) this.#bigints[i] = BigInt(this.#numbers[i]!);
+    }
+    if (this.length === this.#bigints.length) {
+      const grown = new BigInt64Array(2 * this.length);
+      grown.set(this.#bigints);
+      this.#bigints = grown;
+    }
+    this.#bigints[this.length++] = x;
+  }
+
+  finish(): IdColumn {
+    if (this.#bigints) return { kind: 'bigint', values: this.#bigints.slice(0, this.length) };
+    return { kind: 'number', values: this.#numbers.slice(0, this.length) };
+  }
+}
+
+/** A cursor over the bytes of one file that knows its line number for error messages. */
+export class Scanner {
+  readonly bytes: Uint8Array;
+  readonly file: string;
+  pos = 0;
+  line = 1;
+
+  constructor(bytes: Uint8Array, file: string) {
+    this.bytes = bytes;
+    this.file = file;
+  }
+
+  error(problem: string, column?: string): GraphFormatError {
+    return new GraphFormatError({ file: this.file, line: this.line }, problem, column);
+  }
+
+  atEnd(): boolean {
+    return this.pos >= this.bytes.length;
+  }
+
+  /** Skips empty and blank lines (spaces, tabs, carriage returns only). */
+  skipBlankLines(): void {
+    const { bytes } = this;
+    let p = this.pos;
+    let lineStart = p;
+    while (p < bytes.length) {
+      const b = bytes[p]!;
+      if (b === NEWLINE) {
+        this.line++;
+        lineStart = p + 1;
+      } else if (b !== SPACE && b !== TAB && b !== RETURN) break;
+      p++;
+    }
+    this.pos = p < bytes.length ? lineStart : p;
+  }
+
+  skipSpaces(): void {
+    const { bytes } = this;
+    let p = this.pos;
+    while (p < bytes.length && (bytes[p] === SPACE || bytes[p] === TAB)) p++;
+    this.pos = p;
+  }
+
+  /** End of the current token: the next space, tab, carriage return or newline. */
+  tokenEnd(): number {
+    const { bytes } = this;
+    let p = this.pos;
+    while (p < bytes.length) {
+      const b = bytes[p]!;
+      if (b === SPACE || b === TAB || b === NEWLINE || b === RETURN) break;
+      p++;
+    }
+    return p;
+  }
+
+  /** Parses a space-separated integer id into `ids`; `what` names it in errors ('source vertex'). */
+  integerId(ids: IntegerIdsBuilder, what: string): void {
+    this.skipSpaces();
+    const start = this.pos;
+    const end = this.tokenEnd();
+    if (end === start) throw this.error(`missing ${what}`);
+    const x = parseIntegerSpan(this.bytes, start, end);
+    if (x === BIG_INTEGER) {
+      const big = parseBigIntSpan(this.bytes, start, end);
+      if (big === undefined) throw this.error(`${what} ${latin1(this.bytes, start, end)} is outside the int64 range`);
+      ids.pushBig(big);
+    } else if (Number.isNaN(x)) {
+      throw this.error(`${what} '${latin1(this.bytes, start, Math.min(end, start + 40))}' is not an integer`);
+    } else ids.push(x);
+    this.pos = end;
+  }
+
+  /** Parses a space-separated decimal; `column` names it in errors. */
+  decimal(column: string): number {
+    this.skipSpaces();
+    const start = this.pos;
+    const end = this.tokenEnd();
+    if (end === start) throw this.error(`missing ${column} column`, column);
+    const x = parseDecimalSpan(this.bytes, start, end);
+    if (Number.isNaN(x)) {
+      throw this.error(`${column} '${latin1(this.bytes, start, Math.min(end, start + 40))}' is not a number`, column);
+    }
+    this.pos = end;
+    return x;
+  }
+
+  /** True when only blanks remain on the line. */
+  lineEnds(): boolean {
+    this.skipSpaces();
+    const b = this.bytes[this.pos];
+    return b === undefined || b === NEWLINE || (b === RETURN && (this.bytes[this.pos + 1] ?? NEWLINE) === NEWLINE);
+  }
+
+  /** Consumes the rest of the line, which must be blank. */
+  endLine(what: string): void {
+    if (!this.lineEnds()) throw this.error(`unexpected '${latin1(this.bytes, this.pos, this.tokenEnd())}' after the ${what}`);
+    if (this.bytes[this.pos] === RETURN) this.pos++;
+    if (this.pos < this.bytes.length) {
+      this.pos++;
+      this.line++;
+    }
+  }
+}
+
+/** The 1-based line of the `record`-th non-blank line (0-based), for errors found after parsing. */
+export function lineOfRecord(bytes: Uint8Array, record: number, skipFirst = 0): number {
+  const scanner = new Scanner(bytes, '');
+  let seen = -skipFirst;
+  for (;;) {
+    scanner.skipBlankLines();
+    if (scanner.atEnd()) return scanner.line;
+    if (seen === record) return scanner.line;
+    seen++;
+    const next = bytes.indexOf(NEWLINE, scanner.pos);
+    if (next === -1) return scanner.line;
+    scanner.pos = next + 1;
+    scanner.line++;
+  }
+}

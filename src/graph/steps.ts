@@ -1,0 +1,24 @@
+/**
+ * Every range step of the graph library by name: what a worker thread loads to run any request a
+ * driver yields (`GRAPH_STEPS[request.step](request.args, lo, hi)`). See parallel.ts for the contract.
+ */
+import { BFS_STEPS } from './bfs.js';
+import { CDLP_STEPS } from './cdlp.js';
+import { DELTA_STEPPING_STEPS } from './deltaStepping.js';
+import { HITS_STEPS } from './hits.js';
+import { LCC_STEPS } from './lcc.js';
+import { PAGERANK_STEPS } from './pagerank.js';
+import type { StepTable } from './parallel.js';
+import { TRIANGLES_STEPS } from './triangles.js';
+import { WCC_STEPS } from './wcc.js';
+
+export const GRAPH_STEPS: StepTable = Object.freeze({
+  ...BFS_STEPS,
+  ...CDLP_STEPS,
+  ...DELTA_STEPPING_STEPS,
+  ...HITS_STEPS,
+  ...LCC_STEPS,
+  ...PAGERANK_STEPS,
+  ...TRIANGLES_STEPS,
+  ...WCC_STEPS,
+});

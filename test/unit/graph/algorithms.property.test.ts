@@ -1,0 +1,145 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BFS_UNREACHED, bfs } from '../../../src/graph/bfs.js';
+import { cdlp } from '../../../src/graph/cdlp.js';
+import { degreeCentrality } from '../../../src/graph/degreeCentrality.js';
+import { deltaStepping } from '../../../src/graph/deltaStepping.js';
+import { hits } from '../../../src/graph/hits.js';
+import { coreNumbers, kCore } from '../../../src/graph/kcore.js';
+import { lcc } from '../../../src/graph/lcc.js';
+import { pagerank } from '../../../src/graph/pagerank.js';
+import { sssp } from '../../../src/graph/sssp.js';
+import { triangles } from '../../../src/graph/triangles.js';
+import { wcc } from '../../../src/graph/wcc.js';
+import { closeTo, randomGraph, toCsr } from './helpers.js';
+import {
+  refBfs,
+  refCdlp,
+  refCoreNumbers,
+  refDegreeCentrality,
+  refGraph,
+  refHits,
+  refLcc,
+  refPagerank,
+  refSssp,
+  refTriangles,
+  refWcc,
+} from './reference.js';
+
+const runs = { numRuns: 150 };
+const arb = randomGraph();
+const reference = (g: ReturnType<typeof arb.generate>['value']) => refGraph(g.n, g.directed, g.edges, g.options);
+
+describe('graph algorithms agree with the reference implementations on random graphs', () => {
+  it('BFS depth, with and without bottom-up steps (unreached = BFS_UNREACHED)', () => {
+    fc.assert(
+      fc.property(arb, fc.nat(), (g, s) => {
+        const source = s % g.n;
+        const expected = refBfs(reference(g), source).map((d) => (d < 0 ? BFS_UNREACHED : d));
+        const csr = toCsr(g);
+        expect([...bfs(csr, source)]).toEqual(expected);
+        expect([...bfs(csr, source, { direction: 'top-down' })]).toEqual(expected);
+        expect([...bfs(toCsr(g, false), source)]).toEqual(expected);
+      }),
+      runs,
+    );
+  });
+
+  it('SSSP by Dijkstra and by delta-stepping (zero weights, unreachable = Infinity)', () => {
+    fc.assert(
+      fc.property(arb, fc.nat(), fc.constantFrom(undefined, 0.1, 1, 7), (g, s, delta) => {
+        const source = s % g.n;
+        const expected = refSssp(reference(g), source);
+        const csr = toCsr(g);
+        expect(closeTo(sssp(csr, source), expected, 1e-12)).toBe(true);
+        expect(closeTo(deltaStepping(csr, source, delta === undefined ? {} : { delta }), expected, 1e-12)).toBe(true);
+      }),
+      runs,
+    );
+  });
+
+  it('PageRank with sinks spread over all vertices, any damping and iteration count', () => {
+    fc.assert(
+      fc.property(arb, fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 30 }), (g, d, it) => {
+        const expected = refPagerank(reference(g), d, it);
+        const actual = pagerank(toCsr(g), { damping: d, iterations: it });
+        expect(closeTo(actual, expected, 1e-12)).toBe(true);
+        const sum = actual.reduce((a, b) => a + b, 0);
+        expect(Math.abs(sum - 1)).toBeLessThan(1e-12);
+      }),
+      runs,
+    );
+  });
+
+  it('WCC labels every component with its smallest vertex (directed graphs: weakly)', () => {
+    fc.assert(
+      fc.property(arb, (g) => {
+        expect([...wcc(toCsr(g))]).toEqual(refWcc(reference(g)));
+      }),
+      runs,
+    );
+  });
+
+  it('CDLP counts in- and out-neighbours with multiplicity, ties to the smallest label', () => {
+    fc.assert(
+      fc.property(arb, fc.integer({ min: 0, max: 8 }), (g, iterations) => {
+        expect([...cdlp(toCsr(g), { iterations })]).toEqual(refCdlp(reference(g), iterations));
+      }),
+      runs,
+    );
+  });
+
+  it('LCC on the set neighbourhood, counting arcs between neighbours', () => {
+    fc.assert(
+      fc.property(arb, (g) => {
+        const actual = lcc(toCsr(g));
+        const expected = refLcc(reference(g));
+        expect(closeTo(actual, expected, 1e-14)).toBe(true);
+        // Graphalytics needs exact zeros where the definition gives zero.
+        expected.forEach((e, v) => e === 0 && expect(actual[v]).toBe(0));
+      }),
+      runs,
+    );
+  });
+
+  it('triangles, core numbers and k-core membership on the simple undirected view', () => {
+    fc.assert(
+      fc.property(arb, fc.integer({ min: 0, max: 5 }), (g, k) => {
+        const ref = reference(g);
+        const csr = toCsr(g);
+        expect([...triangles(csr)]).toEqual(refTriangles(ref));
+        const core = refCoreNumbers(ref);
+        expect([...coreNumbers(csr)]).toEqual(core);
+        expect([...kCore(csr, k)]).toEqual(core.map((c) => (c >= k ? 1 : 0)));
+      }),
+      runs,
+    );
+  });
+
+  it('degree centrality for in, out and both', () => {
+    fc.assert(
+      fc.property(arb, fc.constantFrom<'in' | 'out' | 'both'>('in', 'out', 'both'), (g, type) => {
+        expect(closeTo(degreeCentrality(toCsr(g), type), refDegreeCentrality(reference(g), type), 1e-15)).toBe(true);
+      }),
+      runs,
+    );
+  });
+
+  it('HITS hubs and authorities with GraphScope stopping and normalisation', () => {
+    fc.assert(
+      fc.property(
+        arb,
+        fc.constantFrom(0, 1e-6, 0.01),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        (g, tolerance, maxRound, normalized) => {
+          const actual = hits(toCsr(g), { tolerance, maxRound, normalized });
+          const expected = refHits(reference(g), tolerance, maxRound, normalized);
+          expect(closeTo(actual.hub, expected.hub, 1e-9)).toBe(true);
+          expect(closeTo(actual.auth, expected.auth, 1e-9)).toBe(true);
+        },
+      ),
+      runs,
+    );
+  });
+});
