@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { CancelledError, SessionClosedError, UnexecutedError } from '../base/errors.js';
+import { CancelledError, InvalidArgumentError, SessionClosedError, UnexecutedError } from '../base/errors.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
 import { depthFirstPriority } from '../dag/topo.js';
@@ -72,6 +72,8 @@ export type Fetchable = { readonly node: TileableNode } | TileableNode;
 export function nodeOf(f: Fetchable): TileableNode {
   return 'kind' in f && f.kind === 'tileable' ? f : (f as { node: TileableNode }).node;
 }
+
+const INFO_FIELDS: readonly (keyof ChunkInfo)[] = ['key', 'objectId', 'nbytes', 'level', 'typename', 'persisted', 'shape', 'dtype'];
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -203,6 +205,10 @@ export class Session extends EventEmitter {
    */
   async fetchInfos(f: Fetchable, options: { readonly fields?: readonly (keyof ChunkInfo)[] } = {}): Promise<Partial<ChunkInfo>[]> {
     this.#check();
+    const unknown = (options.fields ?? []).filter((k) => !INFO_FIELDS.includes(k));
+    if (unknown.length > 0) {
+      throw new InvalidArgumentError(`fetchInfos got unexpected field name${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (known: ${INFO_FIELDS.join(', ')}).`);
+    }
     const node = nodeOf(f);
     await this.#eager.status(node.key);
     if (!this.#results.lookup(node.key)) throw new UnexecutedError(reprNode(node));
