@@ -1,0 +1,36 @@
+/**
+ * Runs every benchmark in turn (each also runs alone: `npx tsx bench/<file>.ts`) and writes one summary
+ * JSON, `bench/out/summary.json`, next to the per-benchmark files. Set BENCH_ONLY=name,name to pick.
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchDag } from './dag.js';
+import { writeResult } from './harness.js';
+import { benchLimitedPipeline } from './store/pipeline.js';
+import { benchFused } from './tensor/fused.js';
+import { benchScheduler } from './tensor/scheduler.js';
+import { benchTransfer } from './tensor/transfer.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.env.BENCH_ONLY?.split(',');
+const want = (name: string): boolean => !only || only.includes(name);
+
+const summary: Record<string, unknown> = {};
+if (want('scheduler')) summary.scheduler = await benchScheduler();
+if (want('fused')) summary.fused = await benchFused();
+if (want('transfer')) summary.transfer = await benchTransfer();
+if (want('dag')) summary.dag = await benchDag();
+if (want('store-pipeline')) summary.storePipeline = await benchLimitedPipeline();
+if (want('store')) {
+  // The store micro-benchmark is a script of its own; run it as one.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'store', 'store.ts')], { stdio: 'inherit' });
+  summary.store = r.status === 0 ? 'bench/out/store.json' : `failed (${r.status})`;
+}
+for (const extra of ['graph']) {
+  if (!want(extra)) continue;
+  const script = join(here, extra, 'run.ts');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit' });
+  summary[extra] = r.status === 0 ? `bench/out/${extra}*.json` : `failed (${r.status})`;
+}
+console.log(`wrote ${writeResult('summary', summary)}`);
