@@ -26,6 +26,8 @@ registerKernel('tensor.matmul', (inputs, p: { readonly shape: readonly [number, 
     }
   }
   const out = allocate(p.dtype, m * n);
-  out.set(acc);
+  // A boolean product is a logical or of ands (NumPy): any non-zero sum is True, stored as 1.
+  if (p.dtype === 'bool') for (let i = 0; i < acc.length; i++) out[i] = acc[i] !== 0 ? 1 : 0;
+  else out.set(acc);
   return { dtype: p.dtype, shape: [m, n], data: out };
 });
