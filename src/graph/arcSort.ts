@@ -23,8 +23,9 @@ export type ArcSource =
 export interface GroupedArcs {
   readonly targets: Int32Array;
   readonly weights: Float64Array | undefined;
-  /** Sorted rows only: arcs equal to the previous arc of their row, and arcs v->v. */
+  /** Sorted rows only: arcs equal to the previous arc of their row; arcs v->v, without and with repeats. */
   readonly repeats: number;
+  readonly distinctSelfLoops: number;
   readonly selfLoops: number;
 }
 
@@ -61,6 +62,7 @@ export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRo
   const topShift = Math.max(0, bitsFor(n) - DIGIT_BITS);
   let repeats = 0;
   let selfLoops = 0;
+  let distinctSelfLoops = 0;
   for (let b = 0; b < blocks; b++) {
     const first = b << blockBits;
     const last = Math.min(n, (b + 1) << blockBits);
@@ -82,12 +84,16 @@ export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRo
       if (topShift > 0) finishRow(targets, outWeights, start, end);
       for (let e = start; e < end; e++) {
         const t = targets[e]!;
-        if (t === v) selfLoops++;
-        if (e > start && t === targets[e - 1]) repeats++;
+        const repeat = e > start && t === targets[e - 1];
+        if (repeat) repeats++;
+        if (t === v) {
+          selfLoops++;
+          if (!repeat) distinctSelfLoops++;
+        }
       }
     }
   }
-  return { targets, weights: outWeights, repeats, selfLoops };
+  return { targets, weights: outWeights, repeats, distinctSelfLoops, selfLoops };
 }
 
 function bitsFor(n: number): number {

@@ -95,7 +95,7 @@ export function buildGraph(edges: EdgeList, options: CsrBuildOptions): GraphCsr 
     directed: !undirected,
     out,
     in: undirected ? out : options.inCsr ? transposeCsr(out) : undefined,
-    selfLoops: rows.selfLoops,
+    selfLoops: merge ? rows.distinctSelfLoops : rows.selfLoops,
     parallelArcs: merge ? 0 : rows.repeats,
   };
 }

@@ -41,7 +41,8 @@ export function probeWords(slots: Int32Array, keyWords: Int32Array, lo: number, 
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  return h;
+  // `| 0`: the same int32 the hashes array stores, also for the empty key (which skips the loop).
+  return h | 0;
 }
 
 /** UTF-8 keys stored back to back in a growable pool, with a hash table over them. */
