@@ -109,6 +109,7 @@ describe('fetch', () => {
     expect(e).toBeInstanceOf(UnexecutedError);
     expect(e.message).toBe(`Cannot fetch unexecuted tileable: ${String(t)}`);
     expect(t.isExecuted({ session: s2 })).toBe(false);
+    expect(await rejection(t.slice('0:2').fetch({ session: s2 }))).toBeInstanceOf(UnexecutedError);
   });
 
   it('slices of an executed tensor fetch without executing them; derived ops do not (Mars §4.2, §4.3)', async () => {
@@ -189,6 +190,13 @@ describe('results are cached by key', () => {
     // 2 arange + 2 map + 2 + 2 elementwise chunks: the shared map chunks run once (and are not fused twice).
     expect(rec.computed()).toBe(8);
     expect(values(await s.run(a.add(1)))).toEqual([1, 2, 5, 10, 17, 26]);
+  });
+
+  it('intermediates nobody asked for are freed after the run: only results hold memory', async () => {
+    const s = open({ mode: 'lazy', fuse: false });
+    await tt.ones([1000], { chunkSize: 100 }).add(1).mul(2).sub(3).execute();
+    expect(s.info.results).toBe(1);
+    expect(s.info.memory.used).toBe(1000 * 8);
   });
 
   it('release drops a result: it is recomputed when asked again', async () => {
