@@ -130,6 +130,7 @@ describe.each(['local', 'threads'] as const)('eager errors on the %s executor', 
     const s = lazySession(kind);
     const ok = await tt.arange(3).add(100).execute({ session: s });
     const results = s.info.results;
+    const used = s.info.memory.used;
     const bad = tt.arange(3).map((x) => {
       if (x === 1) throw new RangeError('lazy bad');
       return x;
@@ -138,8 +139,47 @@ describe.each(['local', 'threads'] as const)('eager errors on the %s executor', 
     expect(e).toBeInstanceOf(RangeError);
     expect(e.stack).toContain('errors.test.ts');
     expect(s.info.results).toBe(results);
+    expect(s.info.memory.used).toBe(used);
     expect(values(await ok.fetch({ session: s }))).toEqual([100, 101, 102]);
     expect(values(await s.run(tt.arange(3).sum()))).toEqual([3]);
+  });
+});
+
+describe('bad input fails at the line that builds it and leaves the session intact', () => {
+  it('typed errors at build time, nothing submitted, cached results untouched', async () => {
+    const s = eagerSession('local');
+    const kept = tt.arange(6).mul(2);
+    const [m23, v4, empty] = [tt.ones([2, 3]), tt.ones([4]), tt.zeros([0])];
+    await Promise.all([kept, m23, v4, empty].map((t) => t.fetch()));
+    const { results, used } = { results: s.info.results, used: s.info.memory.used };
+    const k = 3;
+    const bad: [() => unknown, string][] = [
+      [() => tt.ones([4], { chunkSize: -1 }), 'InvalidChunkSize'],
+      [() => tt.ones([4], { chunkSize: [[1, 2]] }), 'InvalidChunkSize'],
+      [() => m23.add(v4), 'ShapeMismatch'],
+      [() => kept.sum({ axis: 1 }), 'AxisOutOfRange'],
+      [() => kept.reshape(4, 2), 'ShapeMismatch'],
+      [() => tt.arange(0, 1, 0), 'InvalidArgument'],
+      [() => tt.arange(0, Infinity), 'InvalidArgument'],
+      [() => m23.matmul(m23), 'ShapeMismatch'],
+      [() => kept.slice(0, 0), 'IndexOutOfRange'],
+      [() => kept.slice('::0'), 'InvalidSlice'],
+      [() => empty.max(), 'InvalidArgument'],
+      [() => kept.map((x) => x * k), 'InvalidUserFunction'],
+    ];
+    for (const [build, code] of bad) {
+      let caught: (Error & { code?: string }) | undefined;
+      try {
+        build();
+      } catch (e) {
+        caught = e as Error;
+      }
+      expect(caught?.code, String(build)).toBe(code);
+    }
+    await settle();
+    expect(s.info.results).toBe(results);
+    expect(s.info.memory.used).toBe(used);
+    expect(values(await kept.fetch())).toEqual([0, 2, 4, 6, 8, 10]);
   });
 });
 
@@ -161,6 +201,7 @@ describe.each(['local', 'threads'] as const)('cancellation on the %s executor', 
     const s = lazySession(kind);
     const earlier = await tt.arange(4).mul(3).execute({ session: s });
     const results = s.info.results;
+    const used = s.info.memory.used;
     const slow: Tensor = tt.ones([400], { chunkSize: 10 }).map(heavy);
     const ac = abortOnFirstChunk(s);
     const e = await rejection(slow.execute({ session: s, signal: ac.signal }));
@@ -168,6 +209,7 @@ describe.each(['local', 'threads'] as const)('cancellation on the %s executor', 
     expect(e.code).toBe('Cancelled');
     expect(slow.isExecuted({ session: s })).toBe(false);
     expect(s.info.results).toBe(results);
+    expect(s.info.memory.used).toBe(used); // nothing computed before the abort is left behind
     expect(values(await earlier.fetch({ session: s }))).toEqual([0, 3, 6, 9]);
     expect(values(await s.run(tt.arange(3).add(1)))).toEqual([1, 2, 3]);
   });
