@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  getDefaultSession, NoSessionError, newSession, type ProgressEvent, type Session, SessionClosedError, type SessionOptions,
+  getDefaultSession, InvalidArgumentError, NoSessionError, newSession, type ProgressEvent, type Session, SessionClosedError, type SessionOptions,
   tensor as tt, type Tensor, UnexecutedError, withSession,
 } from '../../src/index.js';
 import type { NdArray } from '../../src/base/ndarray.js';
@@ -87,6 +87,15 @@ describe('lazy and eager modes', () => {
     expect(Array.isArray(many)).toBe(true);
     expect(many.map(values)).toEqual([[0, 2, 4, 6], [3], [0, 1, 2, 3]]);
     expect((await s.run([a])).length).toBe(1);
+    expect(await s.run([])).toEqual([]);
+  });
+
+  it('run of something that is not a handle fails with InvalidArgumentError (GraphScope: "Expect an Operation")', async () => {
+    const s = open({ mode: 'lazy' });
+    for (const bad of [42, null, 'x', {}, [tt.arange(2), 7]]) {
+      const e = await rejection(s.run(bad as never));
+      expect(e, JSON.stringify(bad)).toBeInstanceOf(InvalidArgumentError);
+    }
   });
 });
 
@@ -135,6 +144,16 @@ describe('fetch', () => {
     for await (const b of t.fetch({ batchSize: 3 })) batches.push(b);
     expect(batches.map((b) => b.shape)).toEqual([[3, 8], [3, 8], [3, 8], [1, 8]]);
     expect(batches.flatMap(values)).toEqual(Array.from({ length: 80 }, (_, i) => i));
+  });
+
+  it('with a batchSize that is not a positive integer fails with InvalidArgumentError', async () => {
+    open({ mode: 'lazy' });
+    const t = await tt.arange(4).execute();
+    for (const batchSize of [0, -1, 1.5]) {
+      const e = await rejection(t.fetch({ batchSize }).next());
+      expect(e).toBeInstanceOf(InvalidArgumentError);
+      expect(e.code).toBe('InvalidArgument');
+    }
   });
 
   it('with no session anywhere fails with NoSessionError', async () => {
