@@ -40,10 +40,13 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
     return this.node.op;
   }
 
+  /**
+   * The session to use: the explicit one, else the eager session this handle was computed in (even when
+   * closed, so using it reports the closed session instead of a misleading "not executed"), else the
+   * default.
+   */
   protected sessionFor(explicit: Session | undefined): Session | undefined {
-    if (explicit) return explicit;
-    if (this.#eagerSession && !this.#eagerSession.closed) return this.#eagerSession;
-    return getDefaultSession();
+    return explicit ?? this.#eagerSession ?? getDefaultSession();
   }
 
   /** Runs this handle (and what it needs) in the session; resolves to this same handle. */

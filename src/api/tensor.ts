@@ -4,6 +4,7 @@
  * nothing runs until the session runs it — at once in an eager session, when asked in a lazy one.
  */
 import type { DType } from '../base/dtypes.js';
+import { InvalidArgumentError } from '../base/errors.js';
 import type { BinaryOp, UnaryOp } from '../base/expr.js';
 import type { NdArray } from '../base/ndarray.js';
 import {
@@ -44,13 +45,14 @@ export class Tensor extends Handle<TensorNode> {
   fetch(options?: FetchOptions): Promise<NdArray>;
   fetch(options: FetchOptions & { readonly batchSize: number }): AsyncIterableIterator<NdArray>;
   fetch(options: FetchOptions & { readonly batchSize?: number } = {}): Promise<NdArray> | AsyncIterableIterator<NdArray> {
-    if (options.batchSize !== undefined) return this.#batches(options.batchSize, options);
-    return this.fetchValue(options) as Promise<NdArray>;
+    const { batchSize, ...rest } = options;
+    if (batchSize !== undefined) return this.#batches(batchSize, rest);
+    return this.fetchValue(rest) as Promise<NdArray>;
   }
 
   async *#batches(batchSize: number, options: FetchOptions): AsyncIterableIterator<NdArray> {
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
-      throw new RangeError(`batchSize must be a positive integer, got ${batchSize}.`);
+      throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}.`);
     }
     if (this.ndim === 0) {
       yield await this.fetch(options);

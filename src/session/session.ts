@@ -70,7 +70,23 @@ export interface SessionInfo {
 export type Fetchable = { readonly node: TileableNode } | TileableNode;
 
 export function nodeOf(f: Fetchable): TileableNode {
-  return 'kind' in f && f.kind === 'tileable' ? f : (f as { node: TileableNode }).node;
+  if (typeof f === 'object' && f !== null) {
+    if ('kind' in f && f.kind === 'tileable') return f;
+    const node = (f as { node?: TileableNode }).node;
+    if (typeof node === 'object' && node !== null && node.kind === 'tileable') return node;
+  }
+  throw new InvalidArgumentError(
+    `Expected a handle (a Tensor, Graph, Context, ...) or a tileable node, got ${f === null ? 'null' : typeof f === 'object' ? (f as object).constructor?.name ?? 'an object' : typeof f}.`,
+  );
+}
+
+/** `p`, or a CancelledError as soon as `signal` aborts, whichever comes first. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 const INFO_FIELDS: readonly (keyof ChunkInfo)[] = ['key', 'objectId', 'nbytes', 'level', 'typename', 'persisted', 'shape', 'dtype'];
@@ -168,8 +184,12 @@ export class Session extends EventEmitter {
   /** Runs every node not yet executed here, as one graph; rejects with the first failure. */
   async execute(nodes: readonly TileableNode[], options: ExecuteOptions = {}): Promise<void> {
     this.#check();
-    await Promise.all(nodes.map((n) => this.#eager.status(n.key)?.catch(() => undefined)));
-    await this.#executeNodes(nodes, { signal: options.signal });
+    const { signal } = options;
+    if (signal?.aborted) throw new CancelledError();
+    const eager = Promise.all(nodes.map((n) => this.#eager.status(n.key)?.catch(() => undefined)));
+    // Waiting on an eager computation is cancellable; the computation itself belongs to its batch.
+    await (signal ? untilAborted(eager, signal) : eager);
+    await this.#executeNodes(nodes, { signal });
   }
 
   /** The value of an executed node (a slice of an executed tensor needs no execution). */
@@ -300,7 +320,7 @@ export class Session extends EventEmitter {
   ): Promise<ReadonlyMap<string, Error>> {
     return this.#enqueue(async () => {
       this.#check();
-      opts.signal?.throwIfAborted();
+      if (opts.signal?.aborted) throw new CancelledError();
       const runId = ++this.#runs;
       const unique = [...new Map(nodes.map((n) => [n.key, n])).values()];
       const todo = unique.filter((n) => !this.#results.lookup(n.key));
