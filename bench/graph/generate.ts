@@ -214,13 +214,15 @@ export function readPeerBin(path: string, name: string): PeerGraph {
   const m = Number(file.readBigUInt64LE(16));
   const source = Number(file.readBigInt64LE(24));
   const symmetric = (file.readUInt32LE(32) & 1) === 1;
-  const bytes = new Uint8Array(file.buffer, file.byteOffset, file.length).slice();
+  // Views straight onto the file's bytes when they are 8-byte aligned (large reads are), else a copy.
+  const bytes =
+    file.byteOffset % 8 === 0 ? new Uint8Array(file.buffer, file.byteOffset, file.length) : new Uint8Array(file).slice();
   return {
     name,
     n,
-    src: new Int32Array(bytes.buffer, HEADER_BYTES, m),
-    dst: new Int32Array(bytes.buffer, HEADER_BYTES + 4 * m, m),
-    weights: new Float64Array(bytes.buffer, HEADER_BYTES + 8 * m, m),
+    src: new Int32Array(bytes.buffer, bytes.byteOffset + HEADER_BYTES, m),
+    dst: new Int32Array(bytes.buffer, bytes.byteOffset + HEADER_BYTES + 4 * m, m),
+    weights: new Float64Array(bytes.buffer, bytes.byteOffset + HEADER_BYTES + 8 * m, m),
     source,
     symmetric,
   };

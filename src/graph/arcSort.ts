@@ -3,7 +3,8 @@
  * arcs straight into a million rows costs a cache and TLB miss per arc; instead a first pass scatters
  * them into at most 1024 blocks of consecutive keys (1024 sequential write streams of 16-byte records,
  * which the caches absorb), and each block is then finished while it sits in L2: when rows must be
- * sorted, a counting sort by the top 11 bits of the other endpoint; then a stable counting sort by key
+ * sorted, a counting sort by the top bits of the other endpoint (up to 11, fewer for blocks of fewer
+ * arcs); then a stable counting sort by key
  * into the final positions. Rows are then sorted by those top bits, so an insertion sort finishes each
  * row in about linear time (with a guard that switches to a full sort on adversarial rows). Without
  * sorting, every step is stable, so rows keep the input order of their arcs.
@@ -59,7 +60,7 @@ export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRo
   const scratch = new Int32Array(sortRows ? stride * largest : 0);
   const counts = new Int32Array(1 << DIGIT_BITS);
   const fill = new Float64Array(1 << blockBits);
-  const topShift = Math.max(0, bitsFor(n) - DIGIT_BITS);
+  const idBits = bitsFor(n);
   let repeats = 0;
   let selfLoops = 0;
   let distinctSelfLoops = 0;
@@ -70,10 +71,14 @@ export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRo
     const hi = offsets[last]!;
     if (hi === lo) continue;
     let block: Int32Array = records.subarray(stride * lo, stride * hi);
+    // As many top bits as the block has arcs, up to DIGIT_BITS: small blocks get small histograms.
+    const digitBits = Math.min(idBits, DIGIT_BITS, Math.max(1, Math.ceil(Math.log2(hi - lo))));
+    const topShift = idBits - digitBits;
     if (sortRows) {
       const sorted = scratch.subarray(0, stride * (hi - lo));
-      if (stride === 4) bucketByTopBits4(block, sorted, hi - lo, topShift, counts);
-      else bucketByTopBits2(block, sorted, hi - lo, topShift, counts);
+      const pos = counts.subarray(0, 1 << digitBits);
+      if (stride === 4) bucketByTopBits4(block, sorted, hi - lo, topShift, pos);
+      else bucketByTopBits2(block, sorted, hi - lo, topShift, pos);
       block = sorted;
     }
     placeInRows(block, hi - lo, stride, first, last, offsets, fill, targets, outWeights);

@@ -121,8 +121,8 @@ class Buckets {
 export function* deltaSteppingDriver(g: GraphCsr, source: number, options: DeltaSteppingOptions = {}): Driver<Float64Array> {
   const { n, out } = g;
   checkSource(n, source, 'SSSP source');
-  checkWeights(out, options.label ?? String);
-  const delta = options.delta ?? defaultDelta(g);
+  const maxWeight = checkWeights(out, options.label ?? String);
+  const delta = options.delta ?? (maxWeight > 0 ? maxWeight / Math.max(1, out.m / n) : 1);
   if (!(delta > 0) || delta === Infinity) throw new InvalidArgumentError(`delta must be a positive number, got ${delta}`);
   const dist = sharedFloat64(n).fill(Infinity);
   const frontier = sharedInt32(n);
@@ -184,14 +184,6 @@ export function* deltaSteppingDriver(g: GraphCsr, source: number, options: Delta
     });
   }
   return dist;
-}
-
-function defaultDelta(g: GraphCsr): number {
-  const { n, out } = g;
-  if (!out.weights || out.m === 0) return 1;
-  let max = 0;
-  for (let e = 0; e < out.m; e++) if (out.weights[e]! > max) max = out.weights[e]!;
-  return max > 0 ? max / Math.max(1, out.m / n) : 1;
 }
 
 /** SSSP by delta-stepping on this thread (the parallel path runs the same driver on a pool). */

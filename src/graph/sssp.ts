@@ -4,14 +4,12 @@
  * runs over every arc before the search, as scipy's does, so a negative weight anywhere is reported
  * even when the source cannot reach it.
  *
- * The queue is an indexed 4-ary min-heap with the keys stored inline next to the vertex ids: half the
- * depth of a binary heap, the four children of a node share a cache line, and sift loops compare keys
- * without looking up dist[]. `position[v]` locates v in the heap, so an improved distance is a
- * decrease-key in place instead of a duplicate entry. This is the sequential algorithm; the split
- * across workers is delta-stepping (deltaStepping.ts), which pays only with several cores.
+ * The queue is two-level (see `dijkstra` below): cyclic buckets of width delta, and a 4-ary heap with
+ * inline keys for the current bucket only. This is the sequential algorithm; the split across workers
+ * is delta-stepping (deltaStepping.ts), which pays only with several cores.
  */
 import { NegativeWeightError } from './errors.js';
-import { checkSource } from './bfs.js';
+import { BFS_UNREACHED, bfs, checkSource } from './bfs.js';
 import type { Csr, GraphCsr } from './csr.js';
 import { sharedFloat64 } from './shared.js';
 
@@ -22,123 +20,209 @@ export interface SsspOptions {
   readonly label?: VertexLabel;
 }
 
-/** Shortest distance from `source` to every vertex; unweighted graphs count every arc as 1. */
+/** Shortest distance from `source` to every vertex; on an unweighted graph, every arc counts 1 (BFS). */
 export function sssp(g: GraphCsr, source: number, options: SsspOptions = {}): Float64Array {
   const { n, out } = g;
   checkSource(n, source, 'SSSP source');
-  checkWeights(out, options.label ?? String);
-  return dijkstra(out, source);
+  const maxWeight = checkWeights(out, options.label ?? String);
+  if (!out.weights) return depthsAsDistances(bfs(g, source));
+  return dijkstra(out, source, maxWeight);
 }
 
-/** Throws NegativeWeightError naming the first arc (in CSR order) with a weight < 0 or NaN. */
-export function checkWeights(csr: Csr, label: VertexLabel = String): void {
-  const { n, offsets, targets, weights } = csr;
-  if (!weights) return;
-  for (let e = 0; e < csr.m; e++) {
+/**
+ * The largest finite weight, after checking that no weight is negative or NaN (NegativeWeightError
+ * names the first such arc in CSR order). Unweighted graphs count 1 per arc.
+ */
+export function checkWeights(csr: Csr, label: VertexLabel = String): number {
+  const { weights } = csr;
+  if (!weights) return 1;
+  const m = weights.length;
+  let max = 0;
+  let bad = -1;
+  for (let e = 0; e < m; e++) {
     const w = weights[e]!;
-    if (w >= 0) continue;
-    let tail = 0;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (offsets[mid]! <= e) {
-        tail = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
+    // `!(w >= 0)` is true for negatives and NaN; infinite weights never relax anything, so skip them.
+    if (!(w >= 0)) {
+      bad = e;
+      break;
     }
-    throw new NegativeWeightError(label(tail), label(targets[e]!), w);
+    if (w > max && w < Infinity) max = w;
   }
+  if (bad >= 0) throw negativeWeight(csr, bad, label);
+  return max;
 }
 
-function dijkstra(csr: Csr, source: number): Float64Array {
+function negativeWeight(csr: Csr, arc: number, label: VertexLabel): NegativeWeightError {
   const { n, offsets, targets, weights } = csr;
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (offsets[mid]! <= arc) lo = mid;
+    else hi = mid - 1;
+  }
+  return new NegativeWeightError(label(lo), label(targets[arc]!), weights![arc]!);
+}
+
+/**
+ * Dijkstra with a two-level queue. Tentative distances are bucketed by floor(d / delta) into a cyclic
+ * array of buckets (Dial): every queued distance lies within the largest weight of the distance being
+ * settled, so ceil(maxWeight / delta) + 2 buckets suffice, and queueing a vertex in a later bucket is
+ * an append, not a heap operation. Only the current bucket is a heap (lazy: improved vertices are
+ * pushed again and stale entries skipped), so heaps stay small and cache-resident. A settled flag per
+ * vertex skips arcs into settled vertices without touching their distance. Same order of settling as a
+ * plain Dijkstra, so the same distances.
+ */
+function dijkstra(csr: Csr, source: number, maxWeight: number): Float64Array {
+  const { n, m, offsets, targets, weights } = csr;
   const dist = sharedFloat64(n).fill(Infinity);
-  const heapKey = new Float64Array(n);
-  const heapVertex = new Int32Array(n);
-  const position = new Int32Array(n).fill(-1);
+  // A bitset (n/8 bytes) stays in L2 where a byte per vertex would not: most arcs of a large graph
+  // lead to vertices already settled, and this check is all they cost.
+  const settled = new Int32Array((n + 31) >>> 5);
+  const opened = new Int32Array(n).fill(-1);
+  const delta = maxWeight > 0 ? maxWeight / Math.max(1, m / n) / 4 : 1;
+  const cycle = Math.ceil(maxWeight / delta) + 2;
+  const buckets = new Buckets(cycle);
+  const heap = new LazyHeap();
   dist[source] = 0;
-  heapKey[0] = 0;
-  heapVertex[0] = source;
-  position[source] = 0;
-  let size = 1;
-  while (size > 0) {
-    const u: number = heapVertex[0]!;
-    const du: number = heapKey[0]!;
-    position[u] = -1;
-    size--;
-    if (size > 0) siftDown(heapKey, heapVertex, position, size, heapKey[size]!, heapVertex[size]!);
-    const end: number = offsets[u + 1]!;
-    for (let e: number = offsets[u]!; e < end; e++) {
-      const t = targets[e]!;
-      const nd = du + (weights ? weights[e]! : 1);
-      if (nd < dist[t]!) {
-        dist[t] = nd;
-        const at = position[t]!;
-        if (at < 0) siftUp(heapKey, heapVertex, position, size++, nd, t);
-        else siftUp(heapKey, heapVertex, position, at, nd, t);
+  buckets.add(0, source);
+  for (let current = 0; buckets.pending > 0; current++) {
+    const list = buckets.take(current);
+    if (list.length === 0) continue;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i]!;
+      // A vertex improved several times while waiting is listed several times; queue it once.
+      if (settled[v >>> 5]! & (1 << (v & 31)) || opened[v] === current) continue;
+      opened[v] = current;
+      heap.push(dist[v]!, v);
+    }
+    while (heap.size > 0) {
+      const du = heap.topKey();
+      const u = heap.pop();
+      if (settled[u >>> 5]! & (1 << (u & 31)) || du > dist[u]!) continue;
+      settled[u >>> 5]! |= 1 << (u & 31);
+      const end = offsets[u + 1]!;
+      for (let e = offsets[u]!; e < end; e++) {
+        const t = targets[e]!;
+        if (settled[t >>> 5]! & (1 << (t & 31))) continue;
+        const nd = du + weights![e]!;
+        if (nd < dist[t]!) {
+          dist[t] = nd;
+          const b = Math.floor(nd / delta);
+          if (b === current) heap.push(nd, t);
+          else buckets.add(b, t);
+        }
       }
     }
   }
   return dist;
 }
 
-/** Places (key, vertex) at or above slot `at`, moving larger parents down. */
-function siftUp(
-  heapKey: Float64Array,
-  heapVertex: Int32Array,
-  position: Int32Array,
-  at: number,
-  key: number,
-  vertex: number,
-): void {
-  let i = at;
-  while (i > 0) {
-    const parent = (i - 1) >> 2;
-    const pk = heapKey[parent]!;
-    if (pk <= key) break;
-    const pv = heapVertex[parent]!;
-    heapKey[i] = pk;
-    heapVertex[i] = pv;
-    position[pv] = i;
-    i = parent;
+/** Dial's cyclic buckets of vertex lists (growable Int32Arrays, reused from cycle to cycle). */
+class Buckets {
+  readonly #lists: Int32Array[];
+  readonly #sizes: Int32Array;
+  pending = 0;
+
+  constructor(cycle: number) {
+    this.#lists = Array.from({ length: cycle }, () => new Int32Array(16));
+    this.#sizes = new Int32Array(cycle);
   }
-  heapKey[i] = key;
-  heapVertex[i] = vertex;
-  position[vertex] = i;
+
+  add(bucket: number, v: number): void {
+    const slot = bucket % this.#lists.length;
+    let list = this.#lists[slot]!;
+    const size = this.#sizes[slot]!;
+    if (size === list.length) {
+      const grown = new Int32Array(2 * size);
+      grown.set(list);
+      this.#lists[slot] = list = grown;
+    }
+    list[size] = v;
+    this.#sizes[slot] = size + 1;
+    this.pending++;
+  }
+
+  /** The vertices queued in `bucket` (a view, valid until the next add to it); empties the bucket. */
+  take(bucket: number): Int32Array {
+    const slot = bucket % this.#lists.length;
+    const size = this.#sizes[slot]!;
+    this.#sizes[slot] = 0;
+    this.pending -= size;
+    return this.#lists[slot]!.subarray(0, size);
+  }
 }
 
-/** Places (key, vertex) at or below the root of a heap of `size` entries, moving smaller children up. */
-function siftDown(
-  heapKey: Float64Array,
-  heapVertex: Int32Array,
-  position: Int32Array,
-  size: number,
-  key: number,
-  vertex: number,
-): void {
-  let i = 0;
-  for (;;) {
-    const first = 4 * i + 1;
-    if (first >= size) break;
-    let best = first;
-    let bestKey = heapKey[first]!;
-    const last = Math.min(first + 4, size);
-    for (let c = first + 1; c < last; c++) {
-      const ck = heapKey[c]!;
-      if (ck < bestKey) {
-        bestKey = ck;
-        best = c;
-      }
-    }
-    if (bestKey >= key) break;
-    const bv = heapVertex[best]!;
-    heapKey[i] = bestKey;
-    heapVertex[i] = bv;
-    position[bv] = i;
-    i = best;
+/** A 4-ary min-heap of (distance, vertex) with the keys inline; duplicates allowed. */
+class LazyHeap {
+  #keys = new Float64Array(1024);
+  #vertices = new Int32Array(1024);
+  size = 0;
+
+  topKey(): number {
+    return this.#keys[0]!;
   }
-  heapKey[i] = key;
-  heapVertex[i] = vertex;
-  position[vertex] = i;
+
+  push(key: number, vertex: number): void {
+    if (this.size === this.#keys.length) {
+      const keys = new Float64Array(2 * this.size);
+      keys.set(this.#keys);
+      this.#keys = keys;
+      const vertices = new Int32Array(2 * this.size);
+      vertices.set(this.#vertices);
+      this.#vertices = vertices;
+    }
+    const keys = this.#keys;
+    const vertices = this.#vertices;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 2;
+      const pk = keys[parent]!;
+      if (pk <= key) break;
+      keys[i] = pk;
+      vertices[i] = vertices[parent]!;
+      i = parent;
+    }
+    keys[i] = key;
+    vertices[i] = vertex;
+  }
+
+  /** Removes the minimum and returns its vertex. */
+  pop(): number {
+    const keys = this.#keys;
+    const vertices = this.#vertices;
+    const top = vertices[0]!;
+    const size = --this.size;
+    if (size === 0) return top;
+    const key = keys[size]!;
+    const vertex = vertices[size]!;
+    let i = 0;
+    for (;;) {
+      const first = 4 * i + 1;
+      if (first >= size) break;
+      let best = first;
+      let bestKey = keys[first]!;
+      const last = Math.min(first + 4, size);
+      for (let c = first + 1; c < last; c++) {
+        const ck = keys[c]!;
+        if (ck < bestKey) {
+          bestKey = ck;
+          best = c;
+        }
+      }
+      if (bestKey >= key) break;
+      keys[i] = bestKey;
+      vertices[i] = vertices[best]!;
+      i = best;
+    }
+    keys[i] = key;
+    vertices[i] = vertex;
+    return top;
+  }
+}
+
+function depthsAsDistances(depth: Int32Array): Float64Array {
+  const dist = sharedFloat64(depth.length);
+  for (let v = 0; v < depth.length; v++) dist[v] = depth[v] === BFS_UNREACHED ? Infinity : depth[v]!;
+  return dist;
 }
