@@ -48,6 +48,14 @@ export interface BfsTopDownArgs {
   readonly frontierSize: number;
   readonly level: number;
   readonly next: Int32Array;
+  /**
+   * Levels to expand before returning: 1 when several ranges must exchange their frontiers; more when
+   * one range owns every vertex, which saves a driver round trip per level on long, thin searches.
+   */
+  readonly levels: number;
+  /** For the multi-level case: the driver's switch to bottom-up (stop at a level that meets it). */
+  readonly unexploredArcs: number;
+  readonly bottomUpMinSize: number;
 }
 
 export interface BfsBottomUpArgs {
@@ -59,28 +67,53 @@ export interface BfsBottomUpArgs {
   readonly next: Int32Array;
 }
 
-/** Expands the frontier into [lo, hi). Returns [vertices reached, sum of their out-degrees]. */
+/**
+ * Expands the frontier into [lo, hi), up to `levels` levels (ping-ponging between `frontier` and `next`).
+ * Returns [frontier size, its out-arcs, levels done, arcs explored, 1 if the final frontier is in
+ * `frontier` else 0]; a range's new vertices are at next[lo ..] (or frontier[lo ..]).
+ */
 export function bfsTopDownStep(args: BfsTopDownArgs, lo: number, hi: number): StepResult {
-  const { offsets, targets, depth, frontier, frontierSize, level, next } = args;
-  const reachedDepth = level + 1;
-  let count = 0;
+  const { offsets, targets, depth, levels, unexploredArcs, bottomUpMinSize } = args;
+  let current = args.frontier;
+  let following = args.next;
+  let size = args.frontierSize;
+  let level = args.level;
+  let done = 0;
+  let explored = 0;
   let arcs = 0;
-  for (let i = 0; i < frontierSize; i++) {
-    const u = frontier[i]!;
-    const end = offsets[u + 1]!;
-    let e = offsets[u]!;
-    if (lo > 0 && e < end && targets[e]! < lo) e = lowerBound(targets, e, end, lo);
-    for (; e < end; e++) {
-      const t = targets[e]!;
-      if (t >= hi) break;
-      if (depth[t] === BFS_UNREACHED) {
-        depth[t] = reachedDepth;
-        next[lo + count++] = t;
-        arcs += offsets[t + 1]! - offsets[t]!;
+  for (;;) {
+    const reachedDepth = level + 1;
+    let count = 0;
+    arcs = 0;
+    for (let i = 0; i < size; i++) {
+      const u = current[i]!;
+      const end = offsets[u + 1]!;
+      let e = offsets[u]!;
+      if (lo > 0 && e < end && targets[e]! < lo) e = lowerBound(targets, e, end, lo);
+      for (; e < end; e++) {
+        const t = targets[e]!;
+        if (t >= hi) break;
+        if (depth[t] === BFS_UNREACHED) {
+          depth[t] = reachedDepth;
+          following[lo + count++] = t;
+        }
       }
     }
+    // The new frontier's arcs matter only to the bottom-up switch, which needs a wide frontier.
+    if (count >= bottomUpMinSize || levels === 1) {
+      for (let i = lo; i < lo + count; i++) arcs += offsets[following[i]! + 1]! - offsets[following[i]!]!;
+    }
+    const swap = current;
+    current = following;
+    following = swap;
+    size = count;
+    level++;
+    done++;
+    explored += arcs;
+    if (done >= levels || size === 0) break;
+    if (arcs > (unexploredArcs - explored) / ALPHA && size >= bottomUpMinSize) break;
   }
-  return [count, arcs];
+  return [size, arcs, done, explored, current === args.frontier ? 1 : 0];
 }
 
 /** Unvisited vertices of [lo, hi) look for a parent at depth `level`. Returns [reached, their out-arcs]. */
@@ -112,25 +145,41 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
   const { n, out } = g;
   checkSource(n, source, 'BFS source');
   const depth = sharedInt32(n).fill(BFS_UNREACHED);
-  let frontier = sharedInt32(n);
-  let next = sharedInt32(n);
+  // The two frontier buffers share one allocation (on small graphs allocation shows in the run time).
+  const buffers = sharedInt32(2 * n);
+  let frontier = buffers.subarray(0, n);
+  let next = buffers.subarray(n);
   const ranges = splitRange(n, options.parts ?? 1, (g.in ?? out).offsets);
+  const whole = ranges.length === 1;
   const bottomUp = (options.direction ?? 'auto') === 'auto' && g.in !== undefined;
+  const bottomUpMinSize = bottomUp ? n / BETA : Infinity;
   depth[source] = 0;
   frontier[0] = source;
   let size = 1;
+  let level = 0;
   let frontierArcs = out.offsets[source + 1]! - out.offsets[source]!;
   let unexploredArcs = out.m - frontierArcs;
   let topDown = true;
-  for (let level = 0; size > 0; level++) {
+  while (size > 0) {
     if (bottomUp) {
-      if (topDown && frontierArcs > unexploredArcs / ALPHA && size >= n / BETA) topDown = false;
-      else if (!topDown && size < n / BETA) topDown = true;
+      if (topDown && frontierArcs > unexploredArcs / ALPHA && size >= bottomUpMinSize) topDown = false;
+      else if (!topDown && size < bottomUpMinSize) topDown = true;
     }
     const results = yield topDown
       ? {
           step: 'bfs.topDown',
-          args: { offsets: out.offsets, targets: out.targets, depth, frontier, frontierSize: size, level, next },
+          args: {
+            offsets: out.offsets,
+            targets: out.targets,
+            depth,
+            frontier,
+            frontierSize: size,
+            level,
+            next,
+            levels: whole ? n : 1,
+            unexploredArcs,
+            bottomUpMinSize,
+          } satisfies BfsTopDownArgs,
           ranges,
         }
       : {
@@ -140,10 +189,12 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
         };
     size = sumAt(results, 0);
     frontierArcs = sumAt(results, 1);
-    unexploredArcs -= frontierArcs;
-    // Each range listed its vertices at next[lo ..]; with one range starting at 0 they are in place.
-    if (ranges.length === 1 && ranges[0]![0] === 0) {
-      [frontier, next] = [next, frontier];
+    const [, , levelsDone = 1, explored = frontierArcs, inFrontier = 0] = results[0]!;
+    level += levelsDone;
+    unexploredArcs -= explored;
+    // Each range listed its vertices at next[lo ..] (or, after several levels, frontier[0 ..]).
+    if (whole) {
+      if (inFrontier === 0) [frontier, next] = [next, frontier];
       continue;
     }
     let at = 0;
