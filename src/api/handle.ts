@@ -29,6 +29,7 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
     const s = getDefaultSession();
     if (s && s.mode === 'eager') {
       this.#eagerSession = s;
+      s.track(this, node);
       void s.submitEager(node);
     }
   }
@@ -53,6 +54,7 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
   async execute(options: ExecuteOptions = {}): Promise<this> {
     const session = this.sessionFor(options.session) ?? defaultSessionOrCreate();
     await session.execute([this.node], options.signal ? { signal: options.signal } : {});
+    if (session !== this.#eagerSession) session.track(this, this.node);
     return this;
   }
 
@@ -69,9 +71,12 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
     return this.sessionFor(options.session)?.isExecuted(this.node) ?? false;
   }
 
-  /** Frees this handle's cached result in the session (it is recomputed if asked for again). */
-  release(options: FetchOptions = {}): boolean {
-    return this.sessionFor(options.session)?.release(this.node) ?? false;
+  /**
+   * Frees this handle's cached result in the session (it is recomputed if asked for again); with
+   * `keepCached`, leaves it as evictable cache instead.
+   */
+  release(options: FetchOptions & { readonly keepCached?: boolean } = {}): boolean {
+    return this.sessionFor(options.session)?.release(this.node, { keepCached: options.keepCached ?? false }) ?? false;
   }
 
   /** Graphviz text of the DAG behind this handle. */

@@ -4,7 +4,7 @@
  * (named in the error, with the source they came from) and bad values, before anything is created.
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { OptionError, UnknownOptionError } from '../base/errors.js';
 import { parseSize } from '../base/size.js';
 
@@ -21,7 +21,7 @@ export interface SessionOptions {
   readonly default?: boolean;
   /** A config object, or the path of a JSON file holding one. */
   readonly config?: string | Readonly<Record<string, unknown>>;
-  /** Store memory limit: bytes or Vineyard's size syntax ('2Gi'). Default: no limit. */
+  /** Store memory limit: bytes or Vineyard's size syntax ('2Gi'). Default: half of the machine's memory. */
   readonly memoryLimit?: string | number;
   /** Where evicted results are spilled under the memory limit (default: dropped and recomputed). */
   readonly spillDir?: string;
@@ -115,7 +115,7 @@ function validate(o: Record<string, unknown>): ResolvedOptions {
     workers,
     executor,
     default: (o.default as boolean | undefined) ?? true,
-    memoryLimit: limit === undefined ? Infinity : parseSize(limit, 'memoryLimit'),
+    memoryLimit: limit === undefined ? Math.floor(totalmem() / 2) : parseSize(limit, 'memoryLimit'),
     spillDir: o.spillDir as string | undefined,
     fuse: (o.fuse as boolean | undefined) ?? true,
     name: o.name as string | undefined,

@@ -3,8 +3,9 @@
  * for every chunk how many executed results hold it (concatenate, for one, reuses its inputs' chunks).
  * A result counts as executed only while every one of its chunks is still in the store, so a chunk
  * evicted under the memory limit turns its result back into "recompute from the DAG". When the last
- * result holding a chunk is released the chunk is handed back to the store: kept as an unheld cache
- * entry when the store supports that (`release`), deleted otherwise.
+ * result holding a chunk is released the chunk is handed back to the store: deleted when the user
+ * released the result explicitly, or — when the result was let go because no handle referenced it any
+ * more — kept as an unheld cache entry (stores with `release` evict those first under the limit).
  */
 import type { TileableNode } from '../dag/nodes.js';
 import type { Tiled } from '../ops/op.js';
@@ -61,14 +62,15 @@ export class ResultRegistry {
   }
 
   register(node: TileableNode, tiled: Tiled): void {
-    const old = this.#entries.get(node.key);
-    if (old) this.#drop(old);
-    this.#entries.set(node.key, { node, tiled });
+    // Hold the new chunks before letting go of an older record of the same result: they may be the same.
     for (const c of tiled.chunks) {
       const n = this.#holds.get(c) ?? 0;
       this.#holds.set(c, n + 1);
       if (n === 0) this.#store.retain?.(c);
     }
+    const old = this.#entries.get(node.key);
+    if (old) this.#drop(old);
+    this.#entries.set(node.key, { node, tiled });
     if (this.#objects) {
       const { typename, fields } = resultDescription(node, tiled);
       this.#objects.chunks.registerResult(node.key, tiled.chunks, { typename, fields: fields as never });
@@ -84,15 +86,16 @@ export class ResultRegistry {
     return (this.#holds.get(chunkKey) ?? 0) > 0;
   }
 
-  release(key: string): boolean {
+  /** Forgets a result; `keepAsCache` leaves its chunks in the store as evictable cache instead of deleting them. */
+  release(key: string, keepAsCache = false): boolean {
     const e = this.#entries.get(key);
     if (!e) return false;
     this.#entries.delete(key);
-    this.#drop(e);
+    this.#drop(e, keepAsCache);
     return true;
   }
 
-  #drop(e: ResultEntry): void {
+  #drop(e: ResultEntry, keepAsCache = false): void {
     const id = this.#objects?.chunks.resultId(e.node.key);
     // Shallow: the global record goes, its chunk members stay for the release below to hand back.
     if (id && !this.#objects!.getMeta(id).isPersist) this.#objects!.delete(id, { deep: false });
@@ -103,8 +106,8 @@ export class ResultRegistry {
         continue;
       }
       this.#holds.delete(c);
-      if (this.#store.release) this.#store.release(c);
-      else this.#store.delete(c);
+      this.#store.release?.(c);
+      if (!keepAsCache || !this.#store.release) this.#store.delete(c);
     }
   }
 

@@ -106,6 +106,9 @@ export class Session extends EventEmitter {
   readonly #results: ResultRegistry;
   readonly #eager: EagerBatcher;
   readonly #closing = new AbortController();
+  /** Live handles per result key; when the last is garbage-collected the result becomes evictable cache. */
+  readonly #handles = new Map<string, number>();
+  readonly #finalizer = new FinalizationRegistry<string>((key) => this.#handleCollected(key));
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #closePromise: Promise<void> | undefined;
@@ -260,11 +263,37 @@ export class Session extends EventEmitter {
     return readGlobal(this.#objects, id);
   }
 
-  /** Drops a cached result (its chunks go back to the store as unheld cache, or are deleted). */
-  release(node: TileableNode): boolean {
+  /**
+   * Counts `holder` (a user handle) as a reference to `node`'s result: when every holder of a result has
+   * been garbage-collected, the result stops being held and its chunks become evictable cache.
+   */
+  track(holder: object, node: TileableNode): void {
+    if (this.#closed) return;
+    this.#handles.set(node.key, (this.#handles.get(node.key) ?? 0) + 1);
+    this.#finalizer.register(holder, node.key);
+  }
+
+  #handleCollected(key: string): void {
+    const n = (this.#handles.get(key) ?? 1) - 1;
+    if (n > 0) {
+      this.#handles.set(key, n);
+      return;
+    }
+    this.#handles.delete(key);
+    if (this.#closed) return;
+    this.#eager.forget(key);
+    this.#results.release(key, true);
+  }
+
+  /**
+   * Drops a cached result: its chunks are freed now (unless another result shares them), or with
+   * `keepCached` left in the store as unheld cache — evicted first under the memory limit, and reused if
+   * the same computation is asked for again.
+   */
+  release(node: TileableNode, options: { readonly keepCached?: boolean } = {}): boolean {
     if (this.#closed) return false;
     this.#eager.forget(node.key);
-    return this.#results.release(node.key);
+    return this.#results.release(node.key, options.keepCached ?? false);
   }
 
   close(): Promise<void> {

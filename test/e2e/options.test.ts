@@ -5,7 +5,7 @@
  * before a session exists — so a bad option never leaves a half-made session as the default.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -48,11 +48,11 @@ function failure(options: SessionOptions): Error & { code?: string; keys?: reado
 }
 
 describe('where options come from', () => {
-  it('defaults: eager, threads on every core, fused, no memory limit, the default session', () => {
+  it('defaults: eager, threads on every core, fused, a memory limit of half the machine memory, the default session', () => {
     delete process.env.TESSERA_CONFIG;
     const s = newSession({ executor: 'local' });
     opened.push(s);
-    expect(s.config).toMatchObject({ mode: 'eager', default: true, fuse: true, memoryLimit: Infinity });
+    expect(s.config).toMatchObject({ mode: 'eager', default: true, fuse: true, memoryLimit: Math.floor(totalmem() / 2) });
     expect(s.config.workers).toBeGreaterThanOrEqual(1);
     expect(getDefaultSession()).toBe(s);
   });

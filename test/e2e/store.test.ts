@@ -56,6 +56,7 @@ describe('results live in the object store', () => {
     x.release({ session: sess });
     expect(sess.store.list('tessera::Global*')).toHaveLength(0);
     expect(x.isExecuted({ session: sess })).toBe(false);
+    expect(sess.store.usedBytes).toBe(0);
   });
 });
 
@@ -134,12 +135,36 @@ describe('the memory limit', () => {
     const c = tt.ones([2 ** 17], { chunkSize: 2 ** 17 }).mul(4); // 1 MiB more than fits
     await a.execute({ session: sess });
     await b.execute({ session: sess });
-    a.release({ session: sess });
+    a.release({ session: sess, keepCached: true });
     expect(sess.store.chunks.has(`${a.key}:0`)).toBe(true); // released, but kept as cache
     await c.execute({ session: sess });
     expect(sess.store.chunks.has(`${a.key}:0`)).toBe(false);
     expect(b.isExecuted({ session: sess })).toBe(true);
     expect(c.isExecuted({ session: sess })).toBe(true);
+  });
+
+  it('a result whose every handle was garbage-collected is no longer held, and is evicted first', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc).toBeTypeOf('function');
+    const sess = session({ memoryLimit: 3 * MiB });
+    const keys: string[] = [];
+    await (async () => {
+      const a = tt.ones([2 ** 17], { chunkSize: 2 ** 17 }).mul(5); // 1 MiB, referenced only in here
+      await a.execute({ session: sess });
+      keys.push(a.key);
+    })();
+    const b = tt.ones([2 ** 17], { chunkSize: 2 ** 17 }).mul(6);
+    await b.execute({ session: sess });
+    expect(sess.info.results).toBe(2);
+    for (let i = 0; i < 20 && sess.info.results > 1; i++) {
+      gc!();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(sess.info.results).toBe(1);
+    expect(sess.store.chunks.has(`${keys[0]}:0`)).toBe(true); // let go, kept as cache
+    await tt.ones([2 ** 17], { chunkSize: 2 ** 17 }).mul(7).execute({ session: sess });
+    expect(sess.store.chunks.has(`${keys[0]}:0`)).toBe(false);
+    expect(b.isExecuted({ session: sess })).toBe(true);
   });
 
   it('spills to spillDir instead of dropping, and reads back without recomputing', async () => {
