@@ -1,13 +1,13 @@
 /**
- * Groups arcs into CSR rows by a vertex key without comparisons, in cache-conscious steps. Scattering
- * arcs straight into a million rows costs a cache and TLB miss per arc; instead a first pass scatters
- * them into at most 1024 blocks of consecutive keys (1024 sequential write streams of 16-byte records,
- * which the caches absorb), and each block is then finished while it sits in L2: when rows must be
- * sorted, a counting sort by the top bits of the other endpoint (up to 11, fewer for blocks of fewer
- * arcs); then a stable counting sort by key
- * into the final positions. Rows are then sorted by those top bits, so an insertion sort finishes each
- * row in about linear time (with a guard that switches to a full sort on adversarial rows). Without
- * sorting, every step is stable, so rows keep the input order of their arcs.
+ * Groups arcs into CSR rows by a vertex key without comparisons. On a large graph, scattering arcs
+ * straight into a million rows costs a cache and TLB miss per arc; instead a first pass scatters them
+ * into at most 1024 blocks of consecutive keys (1024 sequential write streams of 16-byte records, which
+ * the caches absorb), and each block is then finished while it sits in L2: when rows must be sorted, a
+ * counting sort by the top bits of the other endpoint (up to 11, fewer for blocks of fewer arcs), then a
+ * stable counting sort by key into the final positions. Rows are then sorted by those top bits, so an
+ * insertion sort finishes each row in about linear time (with a guard that switches to a full sort on
+ * adversarial rows). Graphs of up to 2^20 arcs fit in cache and take a direct counting scatter instead.
+ * Every step is stable, so unsorted rows keep the input order of their arcs.
  */
 import { type Offsets, sharedFloat64, sharedInt32 } from './shared.js';
 
@@ -40,6 +40,64 @@ const DIGIT_BITS = 11;
  */
 export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRows: boolean): GroupedArcs {
   const m = offsets[n]!;
+  const targets = sharedInt32(m);
+  const weights = source.weights ? sharedFloat64(m) : undefined;
+  if (m <= DIRECT_ARCS && (!sortRows || shortRows(n, offsets))) scatterDirect(n, source, offsets, targets, weights);
+  else groupByBlocks(n, source, offsets, sortRows, targets, weights);
+  if (!sortRows) return { targets, weights, repeats: 0, distinctSelfLoops: 0, selfLoops: 0 };
+  return { targets, weights, ...finishRows(n, offsets, targets, weights) };
+}
+
+/**
+ * Graphs this small fit in cache, where a direct counting scatter beats the two-step blocked grouping,
+ * as long as insertion-sorting its rows in input order is cheap (shortRows).
+ */
+const DIRECT_ARCS = 1 << 20;
+
+/** Whether insertion sort of every row costs at most a few moves per arc: sum of d^2 <= 16 m. */
+function shortRows(n: number, offsets: Offsets): boolean {
+  let squares = 0;
+  for (let v = 0; v < n; v++) {
+    const d = offsets[v + 1]! - offsets[v]!;
+    squares += d * d;
+  }
+  return squares <= 16 * offsets[n]!;
+}
+
+function scatterDirect(n: number, source: ArcSource, offsets: Offsets, targets: Int32Array, weights: Float64Array | undefined): void {
+  const fill = offsets.slice(0, n);
+  if (source.kind === 'columns') {
+    const { keys, others } = source;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const p = fill[k]!;
+      fill[k] = p + 1;
+      targets[p] = others[i]!;
+      if (weights) weights[p] = source.weights![i]!;
+    }
+    return;
+  }
+  for (let u = 0; u < n; u++) {
+    const end = source.offsets[u + 1]!;
+    for (let e = source.offsets[u]!; e < end; e++) {
+      const k = source.targets[e]!;
+      const p = fill[k]!;
+      fill[k] = p + 1;
+      targets[p] = u;
+      if (weights) weights[p] = source.weights![e]!;
+    }
+  }
+}
+
+function groupByBlocks(
+  n: number,
+  source: ArcSource,
+  offsets: Offsets,
+  sortRows: boolean,
+  targets: Int32Array,
+  outWeights: Float64Array | undefined,
+): void {
+  const m = offsets[n]!;
   const weights = source.weights;
   const blockBits = Math.max(0, bitsFor(n) - BLOCK_COUNT_BITS);
   const blocks = n === 0 ? 0 : ((n - 1) >>> blockBits) + 1;
@@ -49,9 +107,6 @@ export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRo
   for (let b = 0; b < blocks; b++) pos[b] = offsets[b << blockBits]!;
   if (source.kind === 'columns') scatterColumns(m, blockBits, source.keys, source.others, weights, pos, records);
   else scatterTranspose(n, blockBits, source.offsets, source.targets, weights, pos, records);
-
-  const targets = sharedInt32(m);
-  const outWeights = weights ? sharedFloat64(m) : undefined;
   let largest = 0;
   for (let b = 0; b < blocks; b++) {
     const size = offsets[Math.min(n, (b + 1) << blockBits)]! - offsets[b << blockBits]!;
@@ -61,9 +116,6 @@ export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRo
   const counts = new Int32Array(1 << DIGIT_BITS);
   const fill = new Float64Array(1 << blockBits);
   const idBits = bitsFor(n);
-  let repeats = 0;
-  let selfLoops = 0;
-  let distinctSelfLoops = 0;
   for (let b = 0; b < blocks; b++) {
     const first = b << blockBits;
     const last = Math.min(n, (b + 1) << blockBits);
@@ -71,34 +123,44 @@ export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRo
     const hi = offsets[last]!;
     if (hi === lo) continue;
     let block: Int32Array = records.subarray(stride * lo, stride * hi);
-    // As many top bits as the block has arcs, up to DIGIT_BITS: small blocks get small histograms.
-    const digitBits = Math.min(idBits, DIGIT_BITS, Math.max(1, Math.ceil(Math.log2(hi - lo))));
-    const topShift = idBits - digitBits;
     if (sortRows) {
+      // As many top bits as the block has arcs, up to DIGIT_BITS: small blocks get small histograms.
+      const digitBits = Math.min(idBits, DIGIT_BITS, Math.max(1, Math.ceil(Math.log2(hi - lo))));
       const sorted = scratch.subarray(0, stride * (hi - lo));
-      const pos = counts.subarray(0, 1 << digitBits);
-      if (stride === 4) bucketByTopBits4(block, sorted, hi - lo, topShift, pos);
-      else bucketByTopBits2(block, sorted, hi - lo, topShift, pos);
+      const counters = counts.subarray(0, 1 << digitBits);
+      if (stride === 4) bucketByTopBits4(block, sorted, hi - lo, idBits - digitBits, counters);
+      else bucketByTopBits2(block, sorted, hi - lo, idBits - digitBits, counters);
       block = sorted;
     }
     placeInRows(block, hi - lo, stride, first, last, offsets, fill, targets, outWeights);
-    if (!sortRows) continue;
-    for (let v = first; v < last; v++) {
-      const start = offsets[v]!;
-      const end = offsets[v + 1]!;
-      if (topShift > 0) finishRow(targets, outWeights, start, end);
-      for (let e = start; e < end; e++) {
-        const t = targets[e]!;
-        const repeat = e > start && t === targets[e - 1];
-        if (repeat) repeats++;
-        if (t === v) {
-          selfLoops++;
-          if (!repeat) distinctSelfLoops++;
-        }
+  }
+}
+
+/** Sorts every row (cheaply when it is nearly sorted) and counts repeated arcs and self-loops. */
+function finishRows(
+  n: number,
+  offsets: Offsets,
+  targets: Int32Array,
+  weights: Float64Array | undefined,
+): Omit<GroupedArcs, 'targets' | 'weights'> {
+  let repeats = 0;
+  let selfLoops = 0;
+  let distinctSelfLoops = 0;
+  for (let v = 0; v < n; v++) {
+    const start = offsets[v]!;
+    const end = offsets[v + 1]!;
+    finishRow(targets, weights, start, end);
+    for (let e = start; e < end; e++) {
+      const t = targets[e]!;
+      const repeat = e > start && t === targets[e - 1];
+      if (repeat) repeats++;
+      if (t === v) {
+        selfLoops++;
+        if (!repeat) distinctSelfLoops++;
       }
     }
   }
-  return { targets, weights: outWeights, repeats, distinctSelfLoops, selfLoops };
+  return { repeats, distinctSelfLoops, selfLoops };
 }
 
 function bitsFor(n: number): number {

@@ -8,7 +8,8 @@
  * Parallel arcs (`duplicates: 'keep'`) count with multiplicity, like a multigraph's random walk.
  *
  * Pull style over the in-arcs: each iteration one step per vertex range gathers the previous
- * iteration's contributions PR(u)/outdeg(u) (one division per vertex, never per arc) through the
+ * iteration's contributions PR(u)/outdeg(u) (one multiplication by a reciprocal computed once per
+ * vertex, never a division per arc; within an ulp of the division) through the
  * branch-free pull layout (pullLayout.ts), writes its own vertices' ranks and their next contributions
  * into the other buffer, and returns its sinks' new mass per REDUCE_BLOCK, so the driver's dangling sum
  * (and every rank) is the same for any split.
@@ -46,12 +47,14 @@ export interface PageRankInitArgs {
   readonly outOffsets: Offsets;
   readonly rank: Float64Array;
   readonly contribution: Float64Array;
+  /** Written: 1 / out-degree, 0 for sinks. */
+  readonly inverseOutDegree: Float64Array;
 }
 
 export interface PageRankPullArgs {
   readonly inOffsets: Offsets;
   readonly inTargets: Int32Array;
-  readonly outOffsets: Offsets;
+  readonly inverseOutDegree: Float64Array;
   readonly layout: PullLayout;
   /** n + 1 entries; the last is always 0 (what the layout's padding slots read). */
   readonly contribution: Float64Array;
@@ -64,7 +67,7 @@ export interface PageRankPullArgs {
 
 /** Sets PR_0 = 1/|V| on [lo, hi); returns the sink mass per REDUCE_BLOCK. */
 export function pagerankInitStep(args: PageRankInitArgs, lo: number, hi: number): StepResult {
-  const { n, outOffsets, rank, contribution } = args;
+  const { n, outOffsets, rank, contribution, inverseOutDegree } = args;
   const initial = 1 / n;
   const sinkMass: number[] = [];
   for (let block = lo; block < hi; block += REDUCE_BLOCK) {
@@ -73,7 +76,8 @@ export function pagerankInitStep(args: PageRankInitArgs, lo: number, hi: number)
     for (let v = block; v < end; v++) {
       rank[v] = initial;
       const degree = outOffsets[v + 1]! - outOffsets[v]!;
-      contribution[v] = degree > 0 ? initial / degree : 0;
+      inverseOutDegree[v] = degree > 0 ? 1 / degree : 0;
+      contribution[v] = initial * inverseOutDegree[v]!;
       if (degree === 0) sinks += initial;
     }
     sinkMass.push(sinks);
@@ -83,7 +87,7 @@ export function pagerankInitStep(args: PageRankInitArgs, lo: number, hi: number)
 
 /** One iteration for the vertices of [lo, hi); returns their new sink mass per REDUCE_BLOCK. */
 export function pagerankPullStep(args: PageRankPullArgs, lo: number, hi: number): StepResult {
-  const { inOffsets, inTargets, outOffsets, layout, contribution: c, nextContribution, rank, base, damping } = args;
+  const { inOffsets, inTargets, inverseOutDegree, layout, contribution: c, nextContribution, rank, base, damping } = args;
   // Gather: rank[v] = sum of the in-neighbours' contributions (0 for vertices without in-arcs).
   rank.fill(0, lo, hi);
   for (const { width, vertices, slots } of layout.classes) {
@@ -138,11 +142,10 @@ export function pagerankPullStep(args: PageRankPullArgs, lo: number, hi: number)
       const r = base + damping * rank[v]!;
       rank[v] = r;
       // Branch-free, as a third of the vertices of a power-law graph are sinks in no particular order:
-      // a sink's contribution is r / 1 * 0 and its mass r * 1; anyone else's r / degree * 1 and r * 0.
-      const degree = outOffsets[v + 1]! - outOffsets[v]!;
-      const sink = +(degree === 0);
-      nextContribution[v] = (r / (degree + sink)) * (1 - sink);
-      sinks += r * sink;
+      // a sink contributes r * 0 and adds r to the sink mass; any other vertex r / degree and nothing.
+      const inverse = inverseOutDegree[v]!;
+      nextContribution[v] = r * inverse;
+      sinks += r * +(inverse === 0);
     }
     sinkMass.push(sinks);
   }
@@ -163,12 +166,13 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
   const inCsr = requireInCsr(g, 'PageRank');
   const layout = options.layout ?? pullLayout(inCsr);
   const rank = sharedFloat64(n);
+  const inverseOutDegree = sharedFloat64(n);
   let contribution = sharedFloat64(n + 1);
   let nextContribution = sharedFloat64(n + 1);
   const ranges = splitRange(n, options.parts ?? 1, inCsr.offsets);
   const init = yield {
     step: 'pagerank.init',
-    args: { n, outOffsets: out.offsets, rank, contribution } satisfies PageRankInitArgs,
+    args: { n, outOffsets: out.offsets, rank, contribution, inverseOutDegree } satisfies PageRankInitArgs,
     ranges,
   };
   let dangling = sumInOrder(init);
@@ -176,7 +180,7 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
     const args: PageRankPullArgs = {
       inOffsets: inCsr.offsets,
       inTargets: inCsr.targets,
-      outOffsets: out.offsets,
+      inverseOutDegree,
       layout,
       contribution,
       nextContribution,

@@ -59,7 +59,8 @@ export function pullLayout(inCsr: Csr): PullLayout {
     const c = classes[k]!;
     const i = filled[k]!++;
     c.vertices[i] = v;
-    c.slots.set(targets.subarray(start, start + degree), i * c.width);
+    const at = i * c.width - start;
+    for (let e = start; e < start + degree; e++) c.slots[at + e] = targets[e]!;
   }
   return { n, classes, long };
 }
