@@ -25,13 +25,18 @@ export const BFS_UNREACHED = 2147483647;
 export const BFS_UNREACHED_TEXT = '9223372036854775807';
 
 /**
- * Go bottom-up when the frontier's arcs exceed the unexplored arcs / ALPHA (Beamer), but only with a
- * frontier of at least n / BETA vertices, the size below which the search returns to top-down: near the
- * end of a long, thin search (a road grid) unexplored arcs run out while the frontier stays small, and
- * without this guard the search would flip direction every level, scanning all n vertices each time.
+ * Beamer's switch: go bottom-up when the frontier's arcs exceed the unexplored arcs / ALPHA, and back
+ * top-down when the frontier falls below n / BETA vertices while shrinking. The first test also asks
+ * for a frontier that is either that large or still growing: near the end of a long, thin search (a
+ * road grid) the unexplored arcs run out while the frontier is small and shrinking, and going
+ * bottom-up there would scan all n vertices for a handful of new ones, level after level.
  */
 const ALPHA = 15;
 const BETA = 18;
+
+function goBottomUp(arcs: number, unexplored: number, size: number, previous: number, minSize: number): boolean {
+  return arcs > unexplored / ALPHA && (size >= minSize || size > previous);
+}
 
 export interface BfsOptions {
   /** Number of vertex ranges each step is split into (1 = sequential). */
@@ -70,7 +75,8 @@ export interface BfsBottomUpArgs {
 /**
  * Expands the frontier into [lo, hi), up to `levels` levels (ping-ponging between `frontier` and `next`).
  * Returns [frontier size, its out-arcs, levels done, arcs explored, 1 if the final frontier is in
- * `frontier` else 0]; a range's new vertices are at next[lo ..] (or frontier[lo ..]).
+ * `frontier` else 0, size of the level before]; a range's new vertices are at next[lo ..] (or
+ * frontier[lo ..]).
  */
 export function bfsTopDownStep(args: BfsTopDownArgs, lo: number, hi: number): StepResult {
   const { offsets, targets, depth, levels, unexploredArcs, bottomUpMinSize } = args;
@@ -81,6 +87,7 @@ export function bfsTopDownStep(args: BfsTopDownArgs, lo: number, hi: number): St
   let done = 0;
   let explored = 0;
   let arcs = 0;
+  let previous = size;
   for (;;) {
     const reachedDepth = level + 1;
     let count = 0;
@@ -99,21 +106,23 @@ export function bfsTopDownStep(args: BfsTopDownArgs, lo: number, hi: number): St
         }
       }
     }
-    // The new frontier's arcs matter only to the bottom-up switch, which needs a wide frontier.
-    if (count >= bottomUpMinSize || levels === 1) {
+    // The new frontier's arcs matter only to the bottom-up switch, which needs a wide or growing
+    // frontier. (The offsets read here are read again to expand the next level, so little is lost.)
+    if (levels === 1 || (bottomUpMinSize < Infinity && (count >= bottomUpMinSize || count > size))) {
       for (let i = lo; i < lo + count; i++) arcs += offsets[following[i]! + 1]! - offsets[following[i]!]!;
     }
     const swap = current;
     current = following;
     following = swap;
+    previous = size;
     size = count;
     level++;
     done++;
     explored += arcs;
     if (done >= levels || size === 0) break;
-    if (arcs > (unexploredArcs - explored) / ALPHA && size >= bottomUpMinSize) break;
+    if (goBottomUp(arcs, unexploredArcs - explored, size, previous, bottomUpMinSize)) break;
   }
-  return [size, arcs, done, explored, current === args.frontier ? 1 : 0];
+  return [size, arcs, done, explored, current === args.frontier ? 1 : 0, previous];
 }
 
 /** Unvisited vertices of [lo, hi) look for a parent at depth `level`. Returns [reached, their out-arcs]. */
@@ -160,11 +169,13 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
   let frontierArcs = out.offsets[source + 1]! - out.offsets[source]!;
   let unexploredArcs = out.m - frontierArcs;
   let topDown = true;
+  let previous = 0;
   while (size > 0) {
     if (bottomUp) {
-      if (topDown && frontierArcs > unexploredArcs / ALPHA && size >= bottomUpMinSize) topDown = false;
-      else if (!topDown && size < bottomUpMinSize) topDown = true;
+      if (topDown && goBottomUp(frontierArcs, unexploredArcs, size, previous, bottomUpMinSize)) topDown = false;
+      else if (!topDown && size < bottomUpMinSize && size < previous) topDown = true;
     }
+    previous = size;
     const results = yield topDown
       ? {
           step: 'bfs.topDown',
@@ -189,8 +200,9 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
         };
     size = sumAt(results, 0);
     frontierArcs = sumAt(results, 1);
-    const [, , levelsDone = 1, explored = frontierArcs, inFrontier = 0] = results[0]!;
+    const [, , levelsDone = 1, explored = frontierArcs, inFrontier = 0, before = previous] = results[0]!;
     level += levelsDone;
+    previous = before;
     unexploredArcs -= explored;
     // Each range listed its vertices at next[lo ..] (or, after several levels, frontier[0 ..]).
     if (whole) {
