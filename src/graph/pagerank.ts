@@ -38,23 +38,20 @@ export interface PageRankOptions {
   /** Number of iterations (default 20). */
   readonly iterations?: number;
   readonly parts?: number;
-  /** The in-CSR's pull layout, when the caller keeps one per graph (built on each call otherwise). */
+  /** The graph's pull layout, when the caller keeps one with the graph (built on each call otherwise). */
   readonly layout?: PullLayout;
 }
 
 export interface PageRankInitArgs {
   readonly n: number;
-  readonly outOffsets: Offsets;
+  readonly layout: PullLayout;
   readonly rank: Float64Array;
   readonly contribution: Float64Array;
-  /** Written: 1 / out-degree, 0 for sinks. */
-  readonly inverseOutDegree: Float64Array;
 }
 
 export interface PageRankPullArgs {
   readonly inOffsets: Offsets;
   readonly inTargets: Int32Array;
-  readonly inverseOutDegree: Float64Array;
   readonly layout: PullLayout;
   /** n + 1 entries; the last is always 0 (what the layout's padding slots read). */
   readonly contribution: Float64Array;
@@ -65,60 +62,80 @@ export interface PageRankPullArgs {
   readonly damping: number;
 }
 
-/** Sets PR_0 = 1/|V| on [lo, hi); returns the sink mass per REDUCE_BLOCK. */
-export function pagerankInitStep(args: PageRankInitArgs, lo: number, hi: number): StepResult {
-  const { n, outOffsets, rank, contribution, inverseOutDegree } = args;
-  const initial = 1 / n;
-  const sinkMass: number[] = [];
+/** The sinks' mass per REDUCE_BLOCK of [lo, hi), added in vertex order. */
+function sinkMass(sinks: Int32Array, rank: Float64Array, lo: number, hi: number): number[] {
+  const mass: number[] = [];
+  let i = lowerBound(sinks, 0, sinks.length, lo);
   for (let block = lo; block < hi; block += REDUCE_BLOCK) {
     const end = Math.min(hi, block + REDUCE_BLOCK);
-    let sinks = 0;
-    for (let v = block; v < end; v++) {
-      rank[v] = initial;
-      const degree = outOffsets[v + 1]! - outOffsets[v]!;
-      inverseOutDegree[v] = degree > 0 ? 1 / degree : 0;
-      contribution[v] = initial * inverseOutDegree[v]!;
-      if (degree === 0) sinks += initial;
-    }
-    sinkMass.push(sinks);
+    let sum = 0;
+    for (; i < sinks.length && sinks[i]! < end; i++) sum += rank[sinks[i]!]!;
+    mass.push(sum);
   }
-  return sinkMass;
+  return mass;
 }
 
-/** One iteration for the vertices of [lo, hi); returns their new sink mass per REDUCE_BLOCK. */
+/** Sets PR_0 = 1/|V| on [lo, hi); returns the sink mass per REDUCE_BLOCK. */
+export function pagerankInitStep(args: PageRankInitArgs, lo: number, hi: number): StepResult {
+  const { n, layout, rank, contribution } = args;
+  const initial = 1 / n;
+  for (let v = lo; v < hi; v++) {
+    rank[v] = initial;
+    contribution[v] = initial * layout.inverseOutDegree[v]!;
+  }
+  return sinkMass(layout.sinks, rank, lo, hi);
+}
+
+/**
+ * One iteration for the vertices of [lo, hi): gather each vertex's in-contributions (by class, see
+ * PullLayout), then at once its rank and next contribution. Returns the sinks' new mass per block.
+ */
 export function pagerankPullStep(args: PageRankPullArgs, lo: number, hi: number): StepResult {
-  const { inOffsets, inTargets, inverseOutDegree, layout, contribution: c, nextContribution, rank, base, damping } = args;
-  // Gather: rank[v] = sum of the in-neighbours' contributions (0 for vertices without in-arcs).
-  rank.fill(0, lo, hi);
+  const { inOffsets, inTargets, layout, contribution: c, nextContribution: next, rank, base, damping } = args;
+  const { isolated, long, inverseOutDegree: inverse } = layout;
+  const lastIsolated = lowerBound(isolated, 0, isolated.length, hi);
+  for (let i = lowerBound(isolated, 0, isolated.length, lo); i < lastIsolated; i++) {
+    const v = isolated[i]!;
+    rank[v] = base;
+    next[v] = base * inverse[v]!;
+  }
   for (const { width, vertices, slots } of layout.classes) {
     const first = lowerBound(vertices, 0, vertices.length, lo);
     const last = lowerBound(vertices, first, vertices.length, hi);
     if (width === 4) {
       for (let i = first; i < last; i++) {
         const s = 4 * i;
-        rank[vertices[i]!] = c[slots[s]!]! + c[slots[s + 1]!]! + (c[slots[s + 2]!]! + c[slots[s + 3]!]!);
+        const v = vertices[i]!;
+        const r = base + damping * (c[slots[s]!]! + c[slots[s + 1]!]! + (c[slots[s + 2]!]! + c[slots[s + 3]!]!));
+        rank[v] = r;
+        next[v] = r * inverse[v]!;
       }
     } else if (width === 8) {
       for (let i = first; i < last; i++) {
         const s = 8 * i;
+        const v = vertices[i]!;
         const a = c[slots[s]!]! + c[slots[s + 1]!]! + (c[slots[s + 2]!]! + c[slots[s + 3]!]!);
         const b = c[slots[s + 4]!]! + c[slots[s + 5]!]! + (c[slots[s + 6]!]! + c[slots[s + 7]!]!);
-        rank[vertices[i]!] = a + b;
+        const r = base + damping * (a + b);
+        rank[v] = r;
+        next[v] = r * inverse[v]!;
       }
     } else {
       for (let i = first; i < last; i++) {
         const s = width * i;
+        const v = vertices[i]!;
         let even = 0;
         let odd = 0;
         for (let j = s; j < s + width; j += 2) {
           even += c[slots[j]!]!;
           odd += c[slots[j + 1]!]!;
         }
-        rank[vertices[i]!] = even + odd;
+        const r = base + damping * (even + odd);
+        rank[v] = r;
+        next[v] = r * inverse[v]!;
       }
     }
   }
-  const { long } = layout;
   const lastLong = lowerBound(long, 0, long.length, hi);
   for (let i = lowerBound(long, 0, long.length, lo); i < lastLong; i++) {
     const v = long[i]!;
@@ -131,25 +148,11 @@ export function pagerankPullStep(args: PageRankPullArgs, lo: number, hi: number)
       odd += c[inTargets[e + 1]!]!;
     }
     if (e < end) even += c[inTargets[e]!]!;
-    rank[v] = even + odd;
+    const r = base + damping * (even + odd);
+    rank[v] = r;
+    next[v] = r * inverse[v]!;
   }
-  // Finish: damping, the next contributions, and the sinks' mass.
-  const sinkMass: number[] = [];
-  for (let block = lo; block < hi; block += REDUCE_BLOCK) {
-    const end = Math.min(hi, block + REDUCE_BLOCK);
-    let sinks = 0;
-    for (let v = block; v < end; v++) {
-      const r = base + damping * rank[v]!;
-      rank[v] = r;
-      // Branch-free, as a third of the vertices of a power-law graph are sinks in no particular order:
-      // a sink contributes r * 0 and adds r to the sink mass; any other vertex r / degree and nothing.
-      const inverse = inverseOutDegree[v]!;
-      nextContribution[v] = r * inverse;
-      sinks += r * +(inverse === 0);
-    }
-    sinkMass.push(sinks);
-  }
-  return sinkMass;
+  return sinkMass(layout.sinks, rank, lo, hi);
 }
 
 export const PAGERANK_STEPS: StepTable = { 'pagerank.init': pagerankInitStep, 'pagerank.pull': pagerankPullStep };
@@ -162,17 +165,16 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
   if (!Number.isInteger(iterations) || iterations < 0) {
     throw new InvalidArgumentError(`iterations must be an integer >= 0, got ${iterations}`);
   }
-  const { n, out } = g;
+  const { n } = g;
   const inCsr = requireInCsr(g, 'PageRank');
-  const layout = options.layout ?? pullLayout(inCsr);
+  const layout = options.layout ?? pullLayout(g);
   const rank = sharedFloat64(n);
-  const inverseOutDegree = sharedFloat64(n);
   let contribution = sharedFloat64(n + 1);
   let nextContribution = sharedFloat64(n + 1);
   const ranges = splitRange(n, options.parts ?? 1, inCsr.offsets);
   const init = yield {
     step: 'pagerank.init',
-    args: { n, outOffsets: out.offsets, rank, contribution, inverseOutDegree } satisfies PageRankInitArgs,
+    args: { n, layout, rank, contribution } satisfies PageRankInitArgs,
     ranges,
   };
   let dangling = sumInOrder(init);
@@ -180,7 +182,6 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
     const args: PageRankPullArgs = {
       inOffsets: inCsr.offsets,
       inTargets: inCsr.targets,
-      inverseOutDegree,
       layout,
       contribution,
       nextContribution,

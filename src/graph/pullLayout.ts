@@ -1,15 +1,17 @@
 /**
- * In-rows regrouped so that a pull over them (PageRank) runs without data-dependent branches. Walking a
- * CSR row by row costs one mispredicted loop exit per row; on power-law graphs most rows hold a handful
- * of arcs, so those mispredictions cost as much as the gathers themselves. Here rows of 1-4, 5-8 and
- * 9-16 arcs are copied into fixed-width slot arrays (ELLPACK style), padded with the index n, which
- * reads a zero from a gather array of n + 1 entries; each class is then one straight loop of exactly
- * 4, 8 or 16 gathers per vertex. Rows longer than 16 stay in the in-CSR, where one mispredicted exit is
- * amortised over many arcs. Rows without arcs are in no list. Vertex lists are sorted, so the vertices
- * of a range [lo, hi) are a contiguous slice of each list.
+ * What a pull over the in-arcs (PageRank) needs, arranged so that it runs without data-dependent
+ * branches. Walking a CSR row by row costs one mispredicted loop exit per row; on power-law graphs
+ * most rows hold a handful of arcs, so those mispredictions cost as much as the gathers themselves.
+ * Here rows of 1-4, 5-8 and 9-16 arcs are copied into fixed-width slot arrays (ELLPACK style), padded
+ * with the index n, which reads a zero from a gather array of n + 1 entries; each class is one straight
+ * loop of exactly 4, 8 or 16 gathers per vertex. Vertices without in-arcs form a class of their own;
+ * rows longer than 16 stay in the in-CSR, where one mispredicted exit is amortised over many arcs.
+ * Every vertex is in exactly one list, lists are sorted, so the vertices of a range [lo, hi) are a
+ * contiguous slice of each. The layout depends only on the graph, so a caller may keep it with it.
  */
-import type { Csr } from './csr.js';
-import { sharedInt32 } from './shared.js';
+import type { GraphCsr } from './csr.js';
+import { sharedFloat64, sharedInt32 } from './shared.js';
+import { requireInCsr } from './views.js';
 
 export const SLOT_WIDTHS = [4, 8, 16] as const;
 
@@ -23,49 +25,69 @@ export interface SlotClass {
 
 export interface PullLayout {
   readonly n: number;
+  /** Vertices without in-arcs. */
+  readonly isolated: Int32Array;
   readonly classes: readonly SlotClass[];
-  /** Vertices with more than 16 in-arcs, ascending; their arcs are read from the in-CSR. */
+  /** Vertices with more than 16 in-arcs; their arcs are read from the in-CSR. */
   readonly long: Int32Array;
+  /** Vertices without out-arcs (sinks), ascending. */
+  readonly sinks: Int32Array;
+  /** 1 / out-degree, 0 for sinks: a multiplication per vertex instead of a division. */
+  readonly inverseOutDegree: Float64Array;
 }
 
-export function pullLayout(inCsr: Csr): PullLayout {
-  const { n, offsets, targets } = inCsr;
+export function pullLayout(g: GraphCsr): PullLayout {
+  const { n, out } = g;
+  const { offsets, targets } = requireInCsr(g, 'the pull layout');
   const counts = SLOT_WIDTHS.map(() => 0);
+  let isolatedCount = 0;
   let longCount = 0;
+  let sinkCount = 0;
   for (let v = 0; v < n; v++) {
-    const degree = offsets[v + 1]! - offsets[v]!;
-    if (degree === 0) continue;
-    const k = classOf(degree);
-    if (k < 0) longCount++;
+    const k = classOf(offsets[v + 1]! - offsets[v]!);
+    if (k === ISOLATED) isolatedCount++;
+    else if (k === LONG) longCount++;
     else counts[k]!++;
+    if (out.offsets[v + 1] === out.offsets[v]) sinkCount++;
   }
   const classes = SLOT_WIDTHS.map((width, k) => ({
     width,
     vertices: sharedInt32(counts[k]!),
     slots: sharedInt32(width * counts[k]!).fill(n),
   }));
+  const isolated = sharedInt32(isolatedCount);
   const long = sharedInt32(longCount);
+  const sinks = sharedInt32(sinkCount);
+  const inverseOutDegree = sharedFloat64(n);
   const filled = SLOT_WIDTHS.map(() => 0);
+  let isolatedAt = 0;
   let longAt = 0;
+  let sinkAt = 0;
   for (let v = 0; v < n; v++) {
+    const outDegree = out.offsets[v + 1]! - out.offsets[v]!;
+    if (outDegree === 0) sinks[sinkAt++] = v;
+    else inverseOutDegree[v] = 1 / outDegree;
     const start = offsets[v]!;
     const degree = offsets[v + 1]! - start;
-    if (degree === 0) continue;
     const k = classOf(degree);
-    if (k < 0) {
-      long[longAt++] = v;
-      continue;
+    if (k === ISOLATED) isolated[isolatedAt++] = v;
+    else if (k === LONG) long[longAt++] = v;
+    else {
+      const c = classes[k]!;
+      const i = filled[k]!++;
+      c.vertices[i] = v;
+      const at = i * c.width - start;
+      for (let e = start; e < start + degree; e++) c.slots[at + e] = targets[e]!;
     }
-    const c = classes[k]!;
-    const i = filled[k]!++;
-    c.vertices[i] = v;
-    const at = i * c.width - start;
-    for (let e = start; e < start + degree; e++) c.slots[at + e] = targets[e]!;
   }
-  return { n, classes, long };
+  return { n, isolated, classes, long, sinks, inverseOutDegree };
 }
 
+const ISOLATED = -1;
+const LONG = -2;
+
 function classOf(degree: number): number {
+  if (degree === 0) return ISOLATED;
   for (let k = 0; k < SLOT_WIDTHS.length; k++) if (degree <= SLOT_WIDTHS[k]!) return k;
-  return -1;
+  return LONG;
 }
