@@ -58,6 +58,15 @@ describe('graph algorithms agree with the reference implementations on random gr
     );
   });
 
+  it('SSSP with denormal, huge and infinite weights (bucket widths must not degenerate)', () => {
+    for (const weights of [[5e-324, 5e-324, 1], [1e300, 1e-300, 2], [Infinity, 1, 5e-324]]) {
+      const g = { n: 4, directed: true, edges: weights.map((w, i) => ({ u: i, v: i + 1, w })), options: { duplicates: 'merge', selfLoops: 'keep' } } as const;
+      const expected = refSssp(reference(g), 0);
+      expect(closeTo(sssp(toCsr(g), 0), expected, 1e-12)).toBe(true);
+      expect(closeTo(deltaStepping(toCsr(g), 0), expected, 1e-12)).toBe(true);
+    }
+  });
+
   it('PageRank with sinks spread over all vertices, any damping and iteration count', () => {
     fc.assert(
       fc.property(arb, fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 30 }), (g, d, it) => {

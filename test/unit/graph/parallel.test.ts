@@ -44,7 +44,7 @@ const drivers: Record<string, (g: GraphCsr, parts: number) => Driver<Result>> = 
 };
 
 function flatten(r: Result): number[] {
-  return 'hub' in r ? [...r.hub, ...r.auth] : [...r];
+  return 'hub' in r ? [...Array.from(r.hub), ...Array.from(r.auth)] : Array.from(r);
 }
 
 /** Same doubles, bit for bit (Object.is also tells -0 from 0). */
