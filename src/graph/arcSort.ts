@@ -19,7 +19,12 @@ export type ArcSource =
       readonly others: Int32Array;
       readonly weights: Float64Array | undefined;
     }
-  | { readonly kind: 'transpose'; readonly offsets: Offsets; readonly targets: Int32Array; readonly weights: Float64Array | undefined };
+  | {
+      readonly kind: 'transpose';
+      readonly offsets: Offsets;
+      readonly targets: Int32Array;
+      readonly weights: Float64Array | undefined;
+    };
 
 export interface GroupedArcs {
   readonly targets: Int32Array;
@@ -64,7 +69,13 @@ function shortRows(n: number, offsets: Offsets): boolean {
   return squares <= 16 * offsets[n]!;
 }
 
-function scatterDirect(n: number, source: ArcSource, offsets: Offsets, targets: Int32Array, weights: Float64Array | undefined): void {
+function scatterDirect(
+  n: number,
+  source: ArcSource,
+  offsets: Offsets,
+  targets: Int32Array,
+  weights: Float64Array | undefined,
+): void {
   const fill = offsets.slice(0, n);
   if (source.kind === 'columns') {
     const { keys, others } = source;

@@ -30,11 +30,13 @@
  * 6. Memory. Every array is a view over its own SharedArrayBuffer, so a worker thread can read a CSR
  *    (and write algorithm state next to it) without a copy.
  *
- * Building never compares: a counting pass gives the row offsets, and arcSort.ts groups the arcs into
- * rows through cache-sized blocks, radix-sorting each row by head on the way. Duplicates are then
- * neighbours and merge in one linear pass. The in-CSR groups the out-CSR's arcs by head; they are read
- * in tail order and grouping is stable, so its rows come out sorted with no sorting at all. All of it is
- * O(n + m) and streams through memory instead of scattering arcs over a million rows.
+ * Building is counting, not comparing: a counting pass gives the row offsets, and arcSort.ts groups the
+ * arcs into rows through cache-sized blocks, bucketing each block by the heads' top bits on the way so
+ * that an insertion sort finishes the rows in about linear time (a comparison sort is only the guard
+ * against adversarial rows). Duplicates are then neighbours and merge in one linear pass. The in-CSR
+ * groups the out-CSR's arcs by head; they are read in tail order and grouping is stable, so its rows
+ * come out sorted with no sorting at all. All of it streams through memory instead of scattering arcs
+ * over a million rows one cache miss at a time.
  */
 import { InvalidArgumentError } from '../base/errors.js';
 import { GraphTooLargeError } from './errors.js';
@@ -120,14 +122,6 @@ export function transposeCsr(csr: Csr): Csr {
   const inOffsets = prefixSums(counts, n);
   const rows = groupArcs(n, { kind: 'transpose', offsets: csr.offsets, targets, weights }, inOffsets, false);
   return { n, m, offsets: inOffsets, targets: rows.targets, weights: rows.weights };
-}
-
-/** Out-degree of every vertex as an Int32Array (shared). */
-export function degrees(csr: Csr): Int32Array {
-  const { n, offsets } = csr;
-  const deg = sharedInt32(n);
-  for (let v = 0; v < n; v++) deg[v] = offsets[v + 1]! - offsets[v]!;
-  return deg;
 }
 
 /** First index in `targets[from..to)` whose value is >= `value` (rows are sorted). */
@@ -227,8 +221,6 @@ function arcColumns(edges: EdgeList, undirected: boolean, dropLoops: boolean): A
   }
   return { tails, heads, weights: w, tailCounts };
 }
-
-
 
 /** Merges each run of equal arcs into one carrying the smallest weight of the run. */
 function mergeRepeats(csr: Csr, repeats: number): Csr {

@@ -10,7 +10,15 @@ import { InvalidArgumentError } from '../base/errors.js';
 import { GraphFormatError, MissingColumnError } from './errors.js';
 import type { IdColumn } from './idColumns.js';
 import type { ParsedEdges } from './ldbc.js';
-import { BIG_INTEGER, IntegerIdsBuilder, countLines, latin1, parseBigIntSpan, parseDecimalSpan, parseIntegerSpan } from './scan.js';
+import {
+  BIG_INTEGER,
+  IntegerIdsBuilder,
+  countLines,
+  latin1,
+  parseBigIntSpan,
+  parseDecimalSpan,
+  parseIntegerSpan,
+} from './scan.js';
 
 export type ColumnRef = number | string;
 
@@ -57,7 +65,9 @@ class RecordReader {
   constructor(bytes: Uint8Array, options: DelimitedOptions) {
     const delimiter = options.delimiter ?? ',';
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-      throw new InvalidArgumentError(`delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`);
+      throw new InvalidArgumentError(
+        `delimiter must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}`,
+      );
     }
     this.#bytes = bytes;
     this.#delimiter = delimiter.charCodeAt(0);
@@ -101,13 +111,13 @@ class RecordReader {
       if (bytes[p] === QUOTE) {
         const close = bytes.indexOf(QUOTE, p + 1);
         if (close === -1 || close >= stop) {
-          throw new GraphFormatError({ file: this.#file, line: this.#line }, 'a quoted field is not closed on its line');
+          throw this.#error('a quoted field is not closed on its line');
         }
         fieldStart = p + 1;
         fieldEnd = close;
         p = close + 1;
         if (p < stop && bytes[p] !== this.#delimiter) {
-          throw new GraphFormatError({ file: this.#file, line: this.#line }, 'text after a closing quote (escaped quotes are not supported)');
+          throw this.#error('text after a closing quote (escaped quotes are not supported)');
         }
       } else {
         const d = bytes.indexOf(this.#delimiter, p);
@@ -124,8 +134,8 @@ class RecordReader {
     }
   }
 
-  get bytes(): Uint8Array {
-    return this.#bytes;
+  #error(problem: string): GraphFormatError {
+    return new GraphFormatError({ file: this.#file, line: this.#line }, problem);
   }
 }
 
@@ -152,7 +162,9 @@ function open(bytes: Uint8Array, options: DelimitedOptions, refs: readonly Colum
   }
   const indices = refs.map((ref) => {
     if (typeof ref === 'number') {
-      if (!Number.isInteger(ref) || ref < 0) throw new InvalidArgumentError(`column index must be an integer >= 0, got ${ref}`);
+      if (!Number.isInteger(ref) || ref < 0) {
+        throw new InvalidArgumentError(`column index must be an integer >= 0, got ${ref}`);
+      }
       return ref;
     }
     if (!header) throw new InvalidArgumentError(`column '${ref}' is named, but the file has no header; use an index`);
@@ -162,7 +174,8 @@ function open(bytes: Uint8Array, options: DelimitedOptions, refs: readonly Colum
   });
   names = indices.map((i, k) => (typeof refs[k] === 'string' ? (refs[k] as string) : names[i] ?? `#${i}`));
   const width = Math.max(...indices) + 1;
-  return { indices, names, reader, record: { line: 0, count: 0, starts: new Int32Array(width), ends: new Int32Array(width) } };
+  const record: Record = { line: 0, count: 0, starts: new Int32Array(width), ends: new Int32Array(width) };
+  return { indices, names, reader, record };
 }
 
 function missing(file: string, record: Record, name: string, index: number): GraphFormatError {
@@ -194,11 +207,14 @@ function readColumns(
   const { file } = options;
   const lines = countLines(bytes);
   const builders = idRefs.map(() => new IntegerIdsBuilder(integers ? lines : 0));
-  const spans = idRefs.map(() => ({ starts: new Int32Array(integers ? 0 : lines), ends: new Int32Array(integers ? 0 : lines) }));
+  const spanLength = integers ? 0 : lines;
+  const spans = idRefs.map(() => ({ starts: new Int32Array(spanLength), ends: new Int32Array(spanLength) }));
   const weights = weightRef === undefined ? undefined : new Float64Array(lines);
   let count = 0;
   while (reader.next(record)) {
-    for (let k = 0; k < refs.length; k++) if (indices[k]! >= record.count) throw missing(file, record, names[k]!, indices[k]!);
+    for (let k = 0; k < refs.length; k++) {
+      if (indices[k]! >= record.count) throw missing(file, record, names[k]!, indices[k]!);
+    }
     for (let k = 0; k < idRefs.length; k++) {
       const s = record.starts[indices[k]!]!;
       const e = record.ends[indices[k]!]!;
@@ -211,7 +227,8 @@ function readColumns(
       if (x === BIG_INTEGER) {
         const big = parseBigIntSpan(bytes, s, e);
         if (big === undefined) {
-          throw new GraphFormatError({ file, line: record.line }, `id ${latin1(bytes, s, e)} is outside the int64 range`, names[k]);
+          const problem = `id ${latin1(bytes, s, e)} is outside the int64 range`;
+          throw new GraphFormatError({ file, line: record.line }, problem, names[k]);
         }
         builders[k]!.pushBig(big);
       } else if (Number.isNaN(x)) {
@@ -235,11 +252,19 @@ function readColumns(
   }
   const ids: IdColumn[] = integers
     ? builders.map((b) => b.finish())
-    : spans.map((sp) => ({ kind: 'string', values: { bytes, starts: sp.starts.slice(0, count), ends: sp.ends.slice(0, count) } }));
+    : spans.map((sp) => ({
+        kind: 'string',
+        values: { bytes, starts: sp.starts.slice(0, count), ends: sp.ends.slice(0, count) },
+      }));
   return { ids, weights: weights?.slice(0, count) };
 }
 
-function read(bytes: Uint8Array, options: DelimitedOptions, idRefs: readonly ColumnRef[], weightRef?: ColumnRef): Columns {
+function read(
+  bytes: Uint8Array,
+  options: DelimitedOptions,
+  idRefs: readonly ColumnRef[],
+  weightRef?: ColumnRef,
+): Columns {
   const integers = options.idType !== 'string' ? readColumns(bytes, options, idRefs, weightRef, true) : undefined;
   return integers ?? readColumns(bytes, options, idRefs, weightRef, false)!;
 }

@@ -118,12 +118,18 @@ class Buckets {
 }
 
 /** The delta-stepping driver. Yields the distance of every vertex (Infinity when unreachable). */
-export function* deltaSteppingDriver(g: GraphCsr, source: number, options: DeltaSteppingOptions = {}): Driver<Float64Array> {
+export function* deltaSteppingDriver(
+  g: GraphCsr,
+  source: number,
+  options: DeltaSteppingOptions = {},
+): Driver<Float64Array> {
   const { n, out } = g;
   checkSource(n, source, 'SSSP source');
   const maxWeight = checkWeights(out, options.label ?? String);
   const delta = options.delta ?? (maxWeight > 0 ? maxWeight / Math.max(1, out.m / n) : 1);
-  if (!(delta > 0) || delta === Infinity) throw new InvalidArgumentError(`delta must be a positive number, got ${delta}`);
+  if (!(delta > 0) || delta === Infinity) {
+    throw new InvalidArgumentError(`delta must be a positive number, got ${delta}`);
+  }
   const dist = sharedFloat64(n).fill(Infinity);
   const frontier = sharedInt32(n);
   const frontierDist = sharedFloat64(n);
@@ -140,7 +146,8 @@ export function* deltaSteppingDriver(g: GraphCsr, source: number, options: Delta
     for (let i = 0; i < size; i++) frontierDist[i] = dist[frontier[i]!]!;
     phase++;
     const { offsets, targets, weights } = out;
-    return { offsets, targets, weights, dist, frontier, frontierDist, frontierSize: size, delta, light, next, stamp, phase };
+    const frontierSize = size;
+    return { offsets, targets, weights, dist, frontier, frontierDist, frontierSize, delta, light, next, stamp, phase };
   };
 
   for (let lowest = buckets.takeLowest(); lowest; lowest = buckets.takeLowest()) {

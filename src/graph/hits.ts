@@ -113,7 +113,12 @@ export function* hitsDriver(g: GraphCsr, options: HitsOptions = {}): Driver<Hits
   let authSum = 0;
   for (;;) {
     [hub, previousHub] = [previousHub, hub];
-    const gatherAuth: HitsGatherArgs = { offsets: inCsr.offsets, targets: inCsr.targets, from: previousHub, into: auth };
+    const gatherAuth: HitsGatherArgs = {
+      offsets: inCsr.offsets,
+      targets: inCsr.targets,
+      from: previousHub,
+      into: auth,
+    };
     const authMax = maxOf(yield { step: 'hits.gather', args: gatherAuth, ranges });
     const gatherHub: HitsGatherArgs = { offsets: out.offsets, targets: out.targets, from: auth, into: hub };
     const hubMax = maxOf(yield { step: 'hits.gather', args: gatherHub, ranges });

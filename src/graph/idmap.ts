@@ -17,14 +17,16 @@ import { StringKeyTable, compareBytes, newSlots, probeWords } from './idHash.js'
 
 export type IdKind = IdColumn['kind'];
 
-type Lookup =
+/** How integer ids that fit a double are found: an offset, a direct table, or hashing. */
+type NumberLookup =
   | { readonly kind: 'offset'; readonly min: number }
   | { readonly kind: 'table'; readonly min: number; readonly table: Int32Array }
   | { readonly kind: 'hash'; readonly slots: Int32Array };
 
+/** The sorted original ids and the structure that finds them; `words` are the ids' bits as int32 pairs. */
 type Keys =
-  | { readonly kind: 'number'; readonly ids: Float64Array; readonly words: Int32Array }
-  | { readonly kind: 'bigint'; readonly ids: BigInt64Array; readonly words: Int32Array }
+  | { readonly kind: 'number'; readonly ids: Float64Array; readonly words: Int32Array; readonly lookup: NumberLookup }
+  | { readonly kind: 'bigint'; readonly ids: BigInt64Array; readonly words: Int32Array; readonly slots: Int32Array }
   | { readonly kind: 'string'; readonly table: StringKeyTable };
 
 /** Called with the position of the offending id in its column; returns the error to throw. */
@@ -34,13 +36,11 @@ export class IdMap {
   readonly kind: IdKind;
   readonly size: number;
   readonly #keys: Keys;
-  readonly #lookup: Lookup;
 
   private constructor(keys: Keys) {
     this.#keys = keys;
     this.kind = keys.kind;
     this.size = keys.kind === 'string' ? keys.table.size : keys.ids.length;
-    this.#lookup = keys.kind === 'number' ? numberLookup(keys.ids) : keys.kind === 'bigint' ? hashLookup(keys) : { kind: 'hash', slots: keys.table.slots };
   }
 
   /** Ids 0..n-1 mapped to themselves. */
@@ -88,11 +88,13 @@ export class IdMap {
   }
 
   static #sortedNumbers(ids: Float64Array): IdMap {
-    return new IdMap({ kind: 'number', ids, words: new Int32Array(ids.buffer, ids.byteOffset, 2 * ids.length) });
+    const words = wordsOf(ids);
+    return new IdMap({ kind: 'number', ids, words, lookup: numberLookup(ids, words) });
   }
 
   static #sortedBigInts(ids: BigInt64Array): IdMap {
-    return new IdMap({ kind: 'bigint', ids, words: new Int32Array(ids.buffer, ids.byteOffset, 2 * ids.length) });
+    const words = wordsOf(ids);
+    return new IdMap({ kind: 'bigint', ids, words, slots: hashSlots(words) });
   }
 
   static #strings(columns: readonly StringSpans[], duplicate: IdErrorAt | undefined): IdMap {
@@ -129,8 +131,8 @@ export class IdMap {
       for (let i = 0; i < count; i++) if ((out[i] = keys.table.find(bytes, starts[i]!, ends[i]!)) < 0) fail(i);
       return out;
     }
-    const lookup = this.#lookup;
-    if (keys.kind === 'number' && column.kind === 'number' && lookup.kind !== 'hash') {
+    if (keys.kind === 'number' && column.kind === 'number' && keys.lookup.kind !== 'hash') {
+      const { lookup } = keys;
       const values = column.values;
       const span = lookup.kind === 'offset' ? keys.ids.length : lookup.table.length;
       for (let i = 0; i < count; i++) {
@@ -143,14 +145,13 @@ export class IdMap {
       return out;
     }
     const source = keys.kind === 'bigint' ? asBigIntColumn(column) : column;
-    if (source.kind !== keys.kind) {
-      for (let i = 0; i < count; i++) out[i] = this.internalOf((column.values as BigInt64Array)[i]!);
-      for (let i = 0; i < count; i++) if (out[i]! < 0) fail(i);
+    if (source.kind === 'bigint' && keys.kind === 'number') {
+      // Only the bigints that are safe integers can be in a map of numbers.
+      for (let i = 0; i < count; i++) if ((out[i] = this.internalOf(source.values[i]!)) < 0) fail(i);
       return out;
     }
-    const values = source.values as Float64Array | BigInt64Array;
-    const words = new Int32Array(values.buffer, values.byteOffset, 2 * count);
-    const slots = (lookup as { slots: Int32Array }).slots;
+    const slots = keys.kind === 'bigint' ? keys.slots : (keys.lookup as { readonly slots: Int32Array }).slots;
+    const words = wordsOf(source.values as Float64Array | BigInt64Array);
     for (let i = 0; i < count; i++) {
       const k = slots[probeWords(slots, keys.words, words[2 * i]!, words[2 * i + 1]!)]!;
       if (k < 0) fail(i);
@@ -171,17 +172,16 @@ export class IdMap {
     if (keys.kind === 'number') {
       const x = typeof id === 'bigint' ? (id >= -MAX_SAFE && id <= MAX_SAFE ? Number(id) : NaN) : id;
       if (!Number.isSafeInteger(x)) return -1;
-      const lookup = this.#lookup;
-      if (lookup.kind === 'hash') return lookupNumber(keys, lookup.slots, x);
+      const { lookup } = keys;
+      if (lookup.kind === 'hash') return findWords(lookup.slots, keys.words, wordsOf(Float64Array.of(x + 0)));
       const at = x - lookup.min;
       if (at < 0 || at >= (lookup.kind === 'offset' ? keys.ids.length : lookup.table.length)) return -1;
       return lookup.kind === 'offset' ? at : lookup.table[at]!;
     }
     if (typeof id === 'number' && !Number.isSafeInteger(id)) return -1;
-    const probe = new BigInt64Array([BigInt.asIntN(64, BigInt(id))]);
-    if (probe[0] !== BigInt(id)) return -1;
-    const w = new Int32Array(probe.buffer);
-    return (this.#lookup as { slots: Int32Array }).slots[probeWords((this.#lookup as { slots: Int32Array }).slots, keys.words, w[0]!, w[1]!)]!;
+    const big = BigInt(id);
+    if (BigInt.asIntN(64, big) !== big) return -1;
+    return findWords(keys.slots, keys.words, wordsOf(BigInt64Array.of(big)));
   }
 
   /** Internal id of `id`, or VertexNotFoundError naming it and `what` it was (e.g. 'BFS source'). */
@@ -226,7 +226,11 @@ function decode(table: StringKeyTable, k: number): string {
   return new TextDecoder().decode(table.pool.subarray(table.starts[k]!, table.ends[k]!));
 }
 
-function numberLookup(ids: Float64Array): Lookup {
+function wordsOf(values: Float64Array | BigInt64Array): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, 2 * values.length);
+}
+
+function numberLookup(ids: Float64Array, words: Int32Array): NumberLookup {
   const n = ids.length;
   if (n === 0) return { kind: 'offset', min: 0 };
   const min = ids[0]!;
@@ -237,21 +241,20 @@ function numberLookup(ids: Float64Array): Lookup {
     for (let i = 0; i < n; i++) table[ids[i]! - min] = i;
     return { kind: 'table', min, table };
   }
-  return hashLookup({ ids, words: new Int32Array(ids.buffer, ids.byteOffset, 2 * n) });
+  return { kind: 'hash', slots: hashSlots(words) };
 }
 
-function hashLookup(keys: { readonly ids: ArrayLike<unknown>; readonly words: Int32Array }): Lookup {
-  const slots = newSlots(keys.ids.length);
-  for (let k = 0; k < keys.ids.length; k++) slots[probeWords(slots, keys.words, keys.words[2 * k]!, keys.words[2 * k + 1]!)] = k;
-  return { kind: 'hash', slots };
+/** A hash table over the keys whose words are `words` (key k at 2k, 2k + 1). */
+function hashSlots(words: Int32Array): Int32Array {
+  const count = words.length / 2;
+  const slots = newSlots(count);
+  for (let k = 0; k < count; k++) slots[probeWords(slots, words, words[2 * k]!, words[2 * k + 1]!)] = k;
+  return slots;
 }
 
-const scratch = new Float64Array(1);
-const scratchWords = new Int32Array(scratch.buffer);
-
-function lookupNumber(keys: { readonly words: Int32Array }, slots: Int32Array, x: number): number {
-  scratch[0] = x + 0;
-  return slots[probeWords(slots, keys.words, scratchWords[0]!, scratchWords[1]!)]!;
+/** Index of the one key whose words are `probe`, or -1. */
+function findWords(slots: Int32Array, words: Int32Array, probe: Int32Array): number {
+  return slots[probeWords(slots, words, probe[0]!, probe[1]!)]!;
 }
 
 function sortedCopy<T extends Float64Array | BigInt64Array>(values: T): T {

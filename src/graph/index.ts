@@ -10,7 +10,6 @@ export {
   type EdgeList,
   type GraphCsr,
   buildGraph,
-  degrees,
   lowerBound,
   transposeCsr,
   withInCsr,

@@ -48,12 +48,16 @@ export function readLdbcSpec(text: string, file: string, name?: string): LdbcGra
   const integer = (key: string): number | undefined => {
     const e = get(key);
     if (!e) return undefined;
-    if (!/^[+-]?\d+$/.test(e.value)) throw new GraphFormatError(at(e), `${prefix}${key} '${e.value}' is not an integer`);
+    if (!/^[+-]?\d+$/.test(e.value)) {
+      throw new GraphFormatError(at(e), `${prefix}${key} '${e.value}' is not an integer`);
+    }
     return Number(e.value);
   };
   const vertexId = (key: string): VertexId => {
     const e = required(key);
-    if (!/^[+-]?\d+$/.test(e.value)) throw new GraphFormatError(at(e), `${prefix}${key} '${e.value}' is not a vertex id`);
+    if (!/^[+-]?\d+$/.test(e.value)) {
+      throw new GraphFormatError(at(e), `${prefix}${key} '${e.value}' is not a vertex id`);
+    }
     const big = BigInt(e.value);
     return big >= -BigInt(Number.MAX_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
   };
@@ -74,7 +78,8 @@ export function readLdbcSpec(text: string, file: string, name?: string): LdbcGra
   const edgeProperties = names.map((n, i): LdbcEdgeProperty => {
     const t = types[i]!.toLowerCase();
     if (t !== 'int' && t !== 'integer' && t !== 'real') {
-      throw new GraphFormatError(at(get('edge-properties.types')!), `edge property type '${types[i]}' is not int or real`);
+      const problem = `edge property type '${types[i]}' is not int or real`;
+      throw new GraphFormatError(at(get('edge-properties.types')!), problem);
     }
     return { name: n, type: t === 'real' ? 'real' : 'int' };
   });
@@ -96,7 +101,10 @@ export function readLdbcSpec(text: string, file: string, name?: string): LdbcGra
       ? { dampingFactor: Math.fround(Number(damping.value)), iterations: integer('pr.num-iterations') ?? 20 }
       : undefined,
     sssp: get('sssp.source-vertex')
-      ? { source: vertexId('sssp.source-vertex'), weightProperty: get('sssp.weight-property')?.value ?? names[0] ?? 'weight' }
+      ? {
+          source: vertexId('sssp.source-vertex'),
+          weightProperty: get('sssp.weight-property')?.value ?? names[0] ?? 'weight',
+        }
       : undefined,
   };
 }
@@ -148,7 +156,8 @@ export function parseLdbcEdges(
   const dst = new IntegerIdsBuilder(lines);
   const kept = weight === undefined ? -1 : properties.indexOf(weight);
   if (weight !== undefined && kept < 0) {
-    throw new GraphFormatError({ file, line: 0 }, `no edge property named '${weight}' (declared: ${properties.join(', ') || 'none'})`);
+    const declared = properties.join(', ') || 'none';
+    throw new GraphFormatError({ file, line: 0 }, `no edge property named '${weight}' (declared: ${declared})`);
   }
   let weights = kept >= 0 ? new Float64Array(Math.max(16, lines)) : undefined;
   let count = 0;
@@ -186,17 +195,20 @@ export function loadLdbc(
 ): LdbcGraph {
   const spec = readLdbcSpec(properties.content, properties.file, name);
   const vertexIds = parseLdbcVertices(vertices.content, vertices.file);
-  const ids = IdMap.fromIds(
-    vertexIds,
-    (i, text) => new GraphFormatError({ file: vertices.file, line: lineOfRecord(vertices.content, i) }, `vertex id ${text} appears twice`),
-  );
+  const ids = IdMap.fromIds(vertexIds, (i, text) => {
+    const at = { file: vertices.file, line: lineOfRecord(vertices.content, i) };
+    return new GraphFormatError(at, `vertex id ${text} appears twice`);
+  });
   const weight = spec.sssp?.weightProperty ?? spec.edgeProperties[0]?.name;
   const parsed = parseLdbcEdges(edges.content, edges.file, spec.edgeProperties.map((p) => p.name), weight);
-  const missing = (what: string) => (i: number, text: string) =>
-    new VertexNotFoundError(text, `${what}; it is not in ${vertices.file}`, { file: edges.file, line: lineOfRecord(edges.content, i) });
+  const missing = (what: string) => (i: number, text: string) => {
+    const at = { file: edges.file, line: lineOfRecord(edges.content, i) };
+    return new VertexNotFoundError(text, `${what}; it is not in ${vertices.file}`, at);
+  };
   const column = (c: IdColumn): IdColumn => (ids.kind === 'bigint' ? asBigIntColumn(c) : c);
   const src = ids.toInternal(column(parsed.src), missing('edge source'));
   const dst = ids.toInternal(column(parsed.dst), missing('edge target'));
-  const graph = buildGraph({ n: ids.size, src, dst, weights: parsed.weights }, { directed: spec.directed, inCsr: true });
+  const edgeList = { n: ids.size, src, dst, weights: parsed.weights };
+  const graph = buildGraph(edgeList, { directed: spec.directed, inCsr: true });
   return { spec, ids, graph };
 }

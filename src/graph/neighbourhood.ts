@@ -52,7 +52,13 @@ export function closedPairs(
 }
 
 /** Marks row v of the view with `stamp` (v + 1 keeps stamps distinct without clearing between vertices). */
-export function markRow(v: number, viewOffsets: Offsets, viewTargets: Int32Array, mark: Int32Array, stamp: number): void {
+export function markRow(
+  v: number,
+  viewOffsets: Offsets,
+  viewTargets: Int32Array,
+  mark: Int32Array,
+  stamp: number,
+): void {
   const end = viewOffsets[v + 1]!;
   for (let i = viewOffsets[v]!; i < end; i++) mark[viewTargets[i]!] = stamp;
 }

@@ -253,7 +253,9 @@ export class Scanner {
 
   /** Consumes the rest of the line, which must be blank. */
   endLine(what: string): void {
-    if (!this.lineEnds()) throw this.error(`unexpected '${latin1(this.bytes, this.pos, this.tokenEnd())}' after the ${what}`);
+    if (!this.lineEnds()) {
+      throw this.error(`unexpected '${latin1(this.bytes, this.pos, this.tokenEnd())}' after the ${what}`);
+    }
     if (this.bytes[this.pos] === RETURN) this.pos++;
     if (this.pos < this.bytes.length) {
       this.pos++;

@@ -84,7 +84,9 @@ export function validateGraphalytics(expectedText: string, actualText: string, r
   }
   const expectedIds = new Set(expected.map((l) => l.id));
   for (const { id } of expected) if (!actualById.has(id)) problems.push(`vertex ${id} is missing from the output`);
-  for (const id of actualById.keys()) if (!expectedIds.has(id)) problems.push(`vertex ${id} is not a vertex of the graph`);
+  for (const id of actualById.keys()) {
+    if (!expectedIds.has(id)) problems.push(`vertex ${id} is not a vertex of the graph`);
+  }
 
   const violations: Violation[] = [];
   let violationCount = 0;
