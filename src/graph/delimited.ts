@@ -233,7 +233,7 @@ function readColumns(
         builders[k]!.pushBig(big);
       } else if (Number.isNaN(x)) {
         if ((options.idType ?? 'auto') === 'auto') return undefined;
-        const text = latin1(bytes, s, Math.min(e, s + 40));
+        const text = latin1(bytes, s, e);
         throw new GraphFormatError({ file, line: record.line }, `${names[k]} '${text}' is not an integer id`, names[k]);
       } else builders[k]!.push(x);
     }
@@ -243,7 +243,7 @@ function readColumns(
       const e = record.ends[indices[k]!]!;
       const value = parseDecimalSpan(bytes, s, e);
       if (Number.isNaN(value)) {
-        const text = latin1(bytes, s, Math.min(e, s + 40));
+        const text = latin1(bytes, s, e);
         throw new GraphFormatError({ file, line: record.line }, `${names[k]} '${text}' is not a number`, names[k]);
       }
       weights[count] = value;

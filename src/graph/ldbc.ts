@@ -11,6 +11,7 @@ import { GraphFormatError, VertexNotFoundError } from './errors.js';
 import { type IdColumn, type VertexId, asBigIntColumn } from './idColumns.js';
 import { IdMap } from './idmap.js';
 import { parseProperties, type PropertyEntry } from './properties.js';
+import { fastLines } from './fastLines.js';
 import { IntegerIdsBuilder, Scanner, countLines, lineOfRecord } from './scan.js';
 
 export interface LdbcEdgeProperty {
@@ -126,8 +127,11 @@ function graphName(entries: ReadonlyMap<string, PropertyEntry>, file: string): s
 
 /** The ids of a `.v` file, in file order. */
 export function parseLdbcVertices(bytes: Uint8Array, file: string): IdColumn {
+  const lines = countLines(bytes);
+  const fast = fastLines(bytes, lines, 1, 0, -1, true);
+  if (fast) return { kind: 'number', values: fast.first };
   const scanner = new Scanner(bytes, file);
-  const ids = new IntegerIdsBuilder(countLines(bytes));
+  const ids = new IntegerIdsBuilder(lines);
   for (scanner.skipBlankLines(); !scanner.atEnd(); scanner.skipBlankLines()) {
     scanner.integerId(ids, 'vertex id');
     const newline = bytes.indexOf(10, scanner.pos);
@@ -143,7 +147,10 @@ export interface ParsedEdges {
   readonly weights: Float64Array | undefined;
 }
 
-/** The edges of a `.e` file: `src dst` and one column per property; keeps the `weight` column. */
+/**
+ * The edges of a `.e` file: `src dst` and one column per property; keeps the `weight` column. Runs the
+ * fast path (fastLines.ts) and falls back to the careful Scanner for big ids and for error reports.
+ */
 export function parseLdbcEdges(
   bytes: Uint8Array,
   file: string,
@@ -158,6 +165,10 @@ export function parseLdbcEdges(
   if (weight !== undefined && kept < 0) {
     const declared = properties.join(', ') || 'none';
     throw new GraphFormatError({ file, line: 0 }, `no edge property named '${weight}' (declared: ${declared})`);
+  }
+  const fast = fastLines(bytes, lines, 2, properties.length, kept, false);
+  if (fast) {
+    return { src: { kind: 'number', values: fast.first }, dst: { kind: 'number', values: fast.second! }, weights: fast.kept };
   }
   let weights = kept >= 0 ? new Float64Array(Math.max(16, lines)) : undefined;
   let count = 0;
