@@ -74,9 +74,9 @@ describe.each(executors)('executor conformance: %s', (name, make) => {
   it('fails with the kernel error class, its code-less message, the chunk key and the build site', async () => {
     const { g, idx } = build([full('a', 1), fn('bad', 'a', '(x) => { throw new RangeError("no " + x); }'), add('c', 'bad', 'a')]);
     const store = new MemoryChunkStore();
-    const err = await ex
+    const err = (await ex
       .run(g, store, { targets: [idx('c')], buildStackOf: () => 'Error\n    at buildSite (user.ts:7:1)' })
-      .catch((e: unknown) => e as Error & { chunkKey?: string });
+      .catch((e: unknown) => e)) as Error & { chunkKey?: string };
     expect(err).toBeInstanceOf(RangeError);
     expect(err.message).toBe('no 1');
     expect(err.chunkKey).toBe('bad');
