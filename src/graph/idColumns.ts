@@ -23,10 +23,6 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-export function columnLength(column: IdColumn): number {
-  return column.kind === 'string' ? column.values.starts.length : column.values.length;
-}
-
 /** A column from JS values: all strings, or all integers (numbers and bigints may be mixed). */
 export function idColumn(ids: readonly VertexId[]): IdColumn {
   if (ids.length > 0 && typeof ids[0] === 'string') {

@@ -15,7 +15,7 @@ export {
   withInCsr,
 } from './csr.js';
 export { requireInCsr, simpleUndirected } from './views.js';
-export { type IdColumn, type StringSpans, type VertexId, asBigIntColumn, columnLength, idColumn } from './idColumns.js';
+export { type IdColumn, type StringSpans, type VertexId, asBigIntColumn, idColumn } from './idColumns.js';
 export { type IdErrorAt, type IdKind, IdMap } from './idmap.js';
 export { type PropertyEntry, parseProperties } from './properties.js';
 export {

@@ -16,10 +16,6 @@ export function sharedFloat64(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * 8));
 }
 
-export function sharedUint8(length: number): Uint8Array {
-  return new Uint8Array(new SharedArrayBuffer(length));
-}
-
 /** Offsets for `arcs` arcs over `n` vertices, in the narrowest type that can hold `arcs`. */
 export function sharedOffsets(n: number, arcs: number): Offsets {
   return arcs < 2 ** 31 ? sharedInt32(n + 1) : sharedFloat64(n + 1);
@@ -29,30 +25,3 @@ export function isShared(a: ArrayBufferView): boolean {
   return a.buffer instanceof SharedArrayBuffer;
 }
 
-/** The same values in shared memory: returned as is when already shared, copied otherwise. */
-export function toSharedInt32(a: Int32Array): Int32Array {
-  if (isShared(a)) return a;
-  const out = sharedInt32(a.length);
-  out.set(a);
-  return out;
-}
-
-export function toSharedFloat64(a: Float64Array): Float64Array {
-  if (isShared(a)) return a;
-  const out = sharedFloat64(a.length);
-  out.set(a);
-  return out;
-}
-
-/** A shared copy of the first `length` elements (used to trim over-allocated buffers). */
-export function sharedInt32Prefix(a: Int32Array, length: number): Int32Array {
-  const out = sharedInt32(length);
-  out.set(a.subarray(0, length));
-  return out;
-}
-
-export function sharedFloat64Prefix(a: Float64Array, length: number): Float64Array {
-  const out = sharedFloat64(length);
-  out.set(a.subarray(0, length));
-  return out;
-}

@@ -1,0 +1,115 @@
+/**
+ * Parsing benchmark: the scale-20 R-MAT graph (16M arcs) as LDBC Graphalytics text, with weights
+ * written short (6 significant digits, the fast decimal path) and as shortest round-trip text (17
+ * digits, like the peers' .e files, which take the slower exact path). Times `parseLdbcEdges` alone and
+ * `loadLdbc` (description, vertex and edge files to IdMap and CSR with in-CSR), median of several runs;
+ * the baseline, measured in the same run, is numpy's `loadtxt` on the same file, what a numpy user
+ * would reach for (skipped when python3 has no numpy).
+ *
+ *   npx tsx bench/graph/parse.ts [--runs N]
+ *
+ * Text files are cached in bench/data/; prints a table and writes bench/out/graph-parse.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { loadLdbc, parseLdbcEdges } from '../../src/graph/ldbc.js';
+import { DATA_DIR, loadOrGenerate } from './generate.js';
+
+const args = process.argv.slice(2);
+const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 3;
+const NAME = 'g1-rmat-s20';
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Writes <name>.e/.v/.properties once; returns the directory. */
+function writeText(style: 'short' | 'repr'): string {
+  const dir = join(DATA_DIR, `${NAME}-${style}`);
+  const base = join(dir, NAME);
+  if (existsSync(`${base}.properties`)) return dir;
+  mkdirSync(dir, { recursive: true });
+  const { graph } = loadOrGenerate(NAME);
+  const fd = openSync(`${base}.e`, 'w');
+  for (let s = 0; s < graph.src.length; s += 65536) {
+    let text = '';
+    for (let i = s; i < Math.min(graph.src.length, s + 65536); i++) {
+      const w = graph.weights[i]!;
+      text += `${graph.src[i]} ${graph.dst[i]} ${style === 'short' ? w.toPrecision(6) : String(w)}\n`;
+    }
+    writeSync(fd, text);
+  }
+  closeSync(fd);
+  writeFileSync(`${base}.v`, Array.from({ length: graph.n }, (_, v) => `${v}\n`).join(''));
+  writeFileSync(
+    `${base}.properties`,
+    [
+      `graph.${NAME}.vertex-file = ${NAME}.v`,
+      `graph.${NAME}.edge-file = ${NAME}.e`,
+      `graph.${NAME}.directed = true`,
+      `graph.${NAME}.edge-properties.names = weight`,
+      `graph.${NAME}.edge-properties.types = real`,
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+function numpyLoadtxt(file: string): number[] | undefined {
+  try {
+    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  const script = [
+    'import json, sys, time, numpy as np',
+    'times = []',
+    `for _ in range(${runs}):`,
+    '    t0 = time.perf_counter()',
+    '    a = np.loadtxt(sys.argv[1], dtype=np.float64)',
+    '    times.append(time.perf_counter() - t0)',
+    'print(json.dumps(times))',
+  ].join('\n');
+  return JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' })) as number[];
+}
+
+const rows: Record<string, unknown>[] = [];
+console.log(`LDBC text parsing, ${NAME}; load average ${loadavg()[0]!.toFixed(2)}`);
+for (const style of ['short', 'repr'] as const) {
+  const dir = writeText(style);
+  const read = (f: string): Buffer => readFileSync(join(dir, f));
+  const edges = read(`${NAME}.e`);
+  const parse: number[] = [];
+  const load: number[] = [];
+  for (let r = 0; r <= runs; r++) {
+    let t0 = performance.now();
+    const parsed = parseLdbcEdges(edges, `${NAME}.e`, ['weight'], 'weight');
+    const tParse = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    const g = loadLdbc(
+      { file: `${NAME}.properties`, content: read(`${NAME}.properties`).toString('utf8') },
+      { file: `${NAME}.v`, content: read(`${NAME}.v`) },
+      { file: `${NAME}.e`, content: read(`${NAME}.e`) },
+    );
+    const tLoad = (performance.now() - t0) / 1000;
+    if (parsed.weights!.length !== g.graph.out.m) throw new Error('parse and load disagree on the arc count');
+    if (r > 0) (parse.push(tParse), load.push(tLoad));
+  }
+  const numpy = numpyLoadtxt(join(dir, `${NAME}.e`));
+  const mb = edges.length / 1e6;
+  const p = median(parse);
+  const base = numpy ? median(numpy) : undefined;
+  console.log(
+    `${style.padEnd(5)} ${mb.toFixed(0)} MB: parse ${p.toFixed(2)} s (${(mb / p).toFixed(0)} MB/s, ` +
+      `${(edges.length && 16.085909 / p).toFixed(1)} M lines/s); read + parse + ids + CSR ${median(load).toFixed(2)} s; ` +
+      `numpy.loadtxt ${base?.toFixed(2) ?? 'n/a'} s${base ? ` (${(base / p).toFixed(1)}x)` : ''}`,
+  );
+  rows.push({ style, megabytes: mb, parse: { median: p, runs: parse }, load: { median: median(load), runs: load }, numpyLoadtxt: numpy ?? null });
+}
+const out = join(DATA_DIR, '..', 'out');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'graph-parse.json'), JSON.stringify({ graph: NAME, node: process.version, results: rows }, null, 1));
+console.log(`wrote ${join(out, 'graph-parse.json')}`);
