@@ -35,7 +35,7 @@ import {
   refWcc,
 } from './reference.js';
 
-const root = new URL('../../../../shared/graphalytics/', import.meta.url);
+const root = new URL('../../data/graphalytics/', import.meta.url);
 const graphNames = readdirSync(root).filter((d) => existsSync(new URL(`${d}/${d}.properties`, root)));
 
 function load(name: string): LdbcGraph {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type MatchRule, parseGraphalyticsFloat, validateGraphalytics } from '../../../src/graph/validate.js';
 
-const selftest = new URL('../../../../shared/graphalytics/matching-selftest/', import.meta.url);
+const selftest = new URL('../../data/graphalytics/matching-selftest/', import.meta.url);
 const read = (f: string): string => readFileSync(new URL(f, selftest), 'utf8');
 
 describe('the Graphalytics validator on the upstream matching self-test', () => {
