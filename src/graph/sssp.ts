@@ -79,7 +79,9 @@ function dijkstra(csr: Csr, source: number, maxWeight: number): Float64Array {
   // A bitset (n/8 bytes) stays in L2 where a byte per vertex would not: most arcs of a large graph
   // lead to vertices already settled, and this check is all they cost.
   const settled = new Int32Array((n + 31) >>> 5);
-  const opened = new Int32Array(n).fill(-1);
+  // Vertices already taken from a bucket list into the heap: a vertex is opened once, in the bucket
+  // that holds its final distance, and settled before that bucket is done, so bits never need clearing.
+  const opened = new Int32Array((n + 31) >>> 5);
   // Narrow buckets keep the heap of the current bucket tiny; measured on the peer graphs, a width of
   // maxWeight / (32 * average degree) was best or near best on all four (about 32 * m/n buckets).
   // (Widths so small that their inverse overflows, from denormal weights, fall back to width 1.)
@@ -97,8 +99,9 @@ function dijkstra(csr: Csr, source: number, maxWeight: number): Float64Array {
     for (let i = 0; i < list.length; i++) {
       const v = list[i]!;
       // A vertex improved several times while waiting is listed several times; queue it once.
-      if (settled[v >>> 5]! & (1 << (v & 31)) || opened[v] === current) continue;
-      opened[v] = current;
+      const bit = 1 << (v & 31);
+      if ((settled[v >>> 5]! | opened[v >>> 5]!) & bit) continue;
+      opened[v >>> 5]! |= bit;
       heap.push(dist[v]!, v);
     }
     while (heap.size > 0) {
