@@ -271,9 +271,9 @@ export class Scanner {
 }
 
 /** The 1-based line of the `record`-th non-blank line (0-based), for errors found after parsing. */
-export function lineOfRecord(bytes: Uint8Array, record: number, skipFirst = 0): number {
+export function lineOfRecord(bytes: Uint8Array, record: number): number {
   const scanner = new Scanner(bytes, '');
-  let seen = -skipFirst;
+  let seen = 0;
   for (;;) {
     scanner.skipBlankLines();
     if (scanner.atEnd()) return scanner.line;
