@@ -2,3 +2,4 @@
 export * from './assemble.js';
 export * from './op.js';
 export * as tensorOps from './tensor/index.js';
+export * as graphOps from './graph/index.js';

@@ -24,6 +24,11 @@ export interface TileContext {
 
 export interface OpDef {
   readonly name: string;
+  /**
+   * Keep this op's results in the session even when it is only an intermediate of a run (Mars's
+   * `cache`): expensive, reusable structure — a projected graph with its CSR — is built once per session.
+   */
+  readonly cache?: boolean;
   tile(node: TileableNode, ctx: TileContext): Tiled;
 }
 

@@ -403,7 +403,7 @@ export class Session extends EventEmitter {
       const root = report.blockedBy.get(i) ?? i;
       return report.failures.find((f) => f.index === root)?.error;
     };
-    for (const node of todo) {
+    for (const node of [...todo, ...plan.cached]) {
       const tiled = plan.tiled.get(node.key)!;
       const error = tiled.chunks.map(failedAt).find((e) => e !== undefined);
       if (error) errors.set(node.key, error);

@@ -11,6 +11,8 @@
  *   run (or a sub-expression equal to one) is never recomputed.
  * - The graph is culled to what the targets need: a fetch chunk cuts off everything behind it.
  * - Every compute chunk remembers the tileable that emitted it, so a failure can name the user's line.
+ * - Tileables whose op is marked `cache` (a projected graph, say) are kept like targets: built once per
+ *   session, not once per run.
  */
 import { type ChunkGraph, ChunkGraphBuilder, cull } from '../dag/chunkGraph.js';
 import type { TileableNode } from '../dag/nodes.js';
@@ -32,6 +34,8 @@ export interface TilePlan {
   readonly targets: readonly number[];
   /** The tileable that emitted a chunk, by chunk key (absent for fetch chunks). */
   readonly ownerOf: ReadonlyMap<string, TileableNode>;
+  /** Intermediates whose op asks to be cached: their chunks are targets too, and they become results. */
+  readonly cached: readonly TileableNode[];
 }
 
 export function tileTargets(targets: readonly TileableNode[], source: TileSource): TilePlan {
@@ -39,11 +43,12 @@ export function tileTargets(targets: readonly TileableNode[], source: TileSource
   const tiledOf = new Map<string, Tiled>();
   const ownerOf = new Map<string, TileableNode>();
   const order = topoSortTileables(targets, { stopAt: (n) => source.executed(n.key) !== undefined });
+  const cached: TileableNode[] = [];
   for (const node of order) {
-    const cached = source.executed(node.key);
-    if (cached) {
-      for (const k of cached.chunks) builder.addFetch(k, null);
-      tiledOf.set(node.key, cached);
+    const done = source.executed(node.key);
+    if (done) {
+      for (const k of done.chunks) builder.addFetch(k, null);
+      tiledOf.set(node.key, done);
       continue;
     }
     const ctx: TileContext = {
@@ -63,16 +68,18 @@ export function tileTargets(targets: readonly TileableNode[], source: TileSource
       },
       chunkMeta: (key) => builder.metaOf(key),
     };
-    tiledOf.set(node.key, getOp(node.op).tile(node, ctx));
+    const op = getOp(node.op);
+    tiledOf.set(node.key, op.tile(node, ctx));
+    if (op.cache) cached.push(node);
   }
   const full = builder.build();
   const targetKeys = new Set<string>();
   const tiled = new Map<string, Tiled>();
-  for (const t of targets) {
+  for (const t of [...targets, ...cached]) {
     const tt = tiledOf.get(t.key)!;
     tiled.set(t.key, tt);
     for (const k of tt.chunks) targetKeys.add(k);
   }
   const graph = cull(full, [...targetKeys].map((k) => full.indexOf(k)));
-  return { graph, tiled, targets: [...targetKeys].map((k) => graph.indexOf(k)), ownerOf };
+  return { graph, tiled, targets: [...targetKeys].map((k) => graph.indexOf(k)), ownerOf, cached };
 }

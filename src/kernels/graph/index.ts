@@ -1,2 +1,6 @@
 /** Registers every graph kernel (import for its side effects). */
+import './apps.js';
+import './load.js';
+import './project.js';
+import './select.js';
 import './step.js';

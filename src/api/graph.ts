@@ -1,0 +1,104 @@
+/**
+ * Graph-family handles: `Graph` (a property graph, immutable — every builder returns a new one),
+ * `Context` (an app's result, read with GraphScope's selectors) and `Result` (a selected array, a table
+ * or an output report). Like every handle they build nodes synchronously and run when the session runs
+ * them: at once in an eager session, when asked in a lazy one.
+ */
+import type { Table } from 'apache-arrow';
+import type { NdArray } from '../base/ndarray.js';
+import type { TileableNode } from '../dag/nodes.js';
+import {
+  addColumnNode, addEdgesNode, addVerticesNode, type ContextNode, type DataSource, type EdgeOptions, type GraphMeta, type GraphNode,
+  type GraphSchema, makeNode, outputNode, type ProjectSpec, type RangeSpec, selectNode, subgraphNode, tableNode, type VertexOptions,
+  vertexColumnNode,
+} from '../ops/graph/index.js';
+import { Handle, type FetchOptions } from './handle.js';
+
+/** A selected column: numbers as an NdArray; string ids as strings; int64 ids beyond 2^53 as a BigInt64Array. */
+export type SelectedArray = NdArray | string[] | BigInt64Array;
+
+export class Result<T> extends Handle<TileableNode> {
+  fetch(options: FetchOptions = {}): Promise<T> {
+    return this.fetchValue(options) as Promise<T>;
+  }
+}
+
+export interface GraphSummary {
+  readonly directed: boolean;
+  readonly oidType: 'int64' | 'string';
+  readonly schema: GraphSchema;
+  readonly vertices: Readonly<Record<string, number>>;
+  readonly edges: Readonly<Record<string, number>>;
+}
+
+export class Graph extends Handle<GraphNode> {
+  get directed(): boolean {
+    return this.node.meta.directed;
+  }
+  get oidType(): 'int64' | 'string' {
+    return this.node.meta.oidType;
+  }
+  get schema(): GraphSchema {
+    return this.node.meta.schema;
+  }
+
+  /** Vertex counts per label, edge counts per label, and the schema. */
+  fetch(options: FetchOptions = {}): Promise<GraphSummary> {
+    return this.fetchValue(options) as Promise<GraphSummary>;
+  }
+
+  addVertices(data: DataSource, options: VertexOptions = {}): Graph {
+    return new Graph(addVerticesNode(this.node, data, options));
+  }
+  addEdges(data: DataSource, options: EdgeOptions = {}): Graph {
+    return new Graph(addEdgesNode(this.node, data, options));
+  }
+  /** A graph of some labels and properties (`[]` none, `null` all), e.g. `{vertices: {v: []}, edges: {e: ['dist']}}`. */
+  project(spec: ProjectSpec): Graph {
+    return new Graph(subgraphNode(this.node, spec));
+  }
+  /** This graph with result columns of `ctx` added to the vertex label it was computed on: `{name: 'r'}`. */
+  addColumn(ctx: Context, selectors: Readonly<Record<string, string>>): Graph {
+    return new Graph(addColumnNode(this.node, ctx.node, selectors));
+  }
+  /** A vertex column of the property graph: `'v:<label>.<property>'` or `'v:<label>.id'`, in row order. */
+  toArray(selector: string): Result<SelectedArray> {
+    return new Result(vertexColumnNode(this.node, selector));
+  }
+  /** Several vertex columns as an Arrow table (runs them): `{id: 'v:host.id', r: 'v:host.result'}`. */
+  async toDataFrame(selectors: Readonly<Record<string, string>>, options: FetchOptions = {}): Promise<Table> {
+    const { tableFromArrays } = await import('apache-arrow');
+    const entries = await Promise.all(
+      Object.entries(selectors).map(async ([name, s]) => [name, await (await this.toArray(s).execute(options)).fetch(options)] as const),
+    );
+    const arrays = Object.fromEntries(entries.map(([name, v]) => [name, Array.isArray(v) ? v : 'data' in v ? v.data : v]));
+    return tableFromArrays(arrays as Record<string, Float64Array>) as unknown as Table;
+  }
+  /** The raw property graph value (labels, id columns, property columns), e.g. for `toGraphology`. */
+  exportValue(): Result<unknown> {
+    return new Result(makeNode('graph.export', {}, [this.node], { type: 'value' }));
+  }
+}
+
+export class Context extends Handle<ContextNode> {
+  get algo(): string {
+    return this.node.meta.algo;
+  }
+  get contextType(): 'vertex_data' | 'vertex_property' {
+    return this.node.meta.contextType;
+  }
+  /** One column: `'v.id'`, `'v.data'`, `'r'` (or `'r.hub'`, ...), over all vertices or a half-open id range. */
+  toArray(selector: string, options: { readonly vertexRange?: RangeSpec } = {}): Result<SelectedArray> {
+    return new Result(selectNode(this.node, selector, options.vertexRange));
+  }
+  /** Columns by selector as an Arrow table: `{id: 'v.id', dist: 'r'}`. */
+  toDataFrame(selectors: Readonly<Record<string, string>>, options: { readonly vertexRange?: RangeSpec } = {}): Result<Table> {
+    return new Result(tableNode(this.node, selectors, options.vertexRange));
+  }
+  /** Writes `<original id> <value>` per vertex (the LDBC Graphalytics format) to `path`. */
+  output(path: string, options: { readonly selector?: string } = {}): Result<{ path: string; lines: number }> {
+    return new Result(outputNode(this.node, path, options.selector));
+  }
+}
+
+export type { GraphMeta };

@@ -1,0 +1,105 @@
+/**
+ * The graph apps as one driver kernel, `graph.app`: the algorithm's driver runs between steps and its
+ * vertex-range steps go to every worker (see kernels/registry.ts); algorithms without a parallel form
+ * (Dijkstra, k-core, degree centrality) simply finish without yielding. SSSP switches to
+ * delta-stepping when there is more than one worker and the graph is big enough for it to pay.
+ * Results are per-vertex columns in internal id order, with the kind that says how they convert and print.
+ */
+import { EmptyGraphError, VertexNotFoundError } from '../../graph/errors.js';
+import { bfsDriver } from '../../graph/bfs.js';
+import { cdlpDriver } from '../../graph/cdlp.js';
+import { degreeCentrality, type DegreeType } from '../../graph/degreeCentrality.js';
+import { deltaSteppingDriver } from '../../graph/deltaStepping.js';
+import { hitsDriver } from '../../graph/hits.js';
+import { kCore } from '../../graph/kcore.js';
+import { lccDriver } from '../../graph/lcc.js';
+import { pagerankDriver } from '../../graph/pagerank.js';
+import type { Driver } from '../../graph/parallel.js';
+import type { PullLayout } from '../../graph/pullLayout.js';
+import { sssp } from '../../graph/sssp.js';
+import { trianglesDriver } from '../../graph/triangles.js';
+import { wccDriver } from '../../graph/wcc.js';
+import { type DriverContext, registerDriver } from '../registry.js';
+import { type ContextValue, internalIdOf, type OriginalIds, type ProjectedGraphValue, type ResultColumn } from './values.js';
+
+export const APPS = ['sssp', 'bfs', 'pagerank', 'wcc', 'cdlp', 'lcc', 'k_core', 'triangles', 'degree_centrality', 'hits'] as const;
+export type AppName = (typeof APPS)[number];
+
+export interface AppParams {
+  readonly algo: AppName;
+  /** Original id of the source vertex (sssp, bfs); bigint ids travel as decimal text. */
+  readonly source?: number | string;
+  readonly sourceIsBigInt?: boolean;
+  readonly damping?: number;
+  readonly iterations?: number;
+  readonly k?: number;
+  readonly centralityType?: DegreeType;
+  readonly tolerance?: number;
+  readonly normalized?: boolean;
+}
+
+/** Below this many arcs, one Dijkstra beats coordinating delta-stepping across threads. */
+const DELTA_STEPPING_MIN_ARCS = 4_000_000;
+
+function sourceOf(pg: ProjectedGraphValue, p: AppParams): number {
+  const id = p.sourceIsBigInt ? BigInt(p.source as string) : p.source!;
+  const v = internalIdOf(pg.ids, id);
+  if (v < 0) throw new VertexNotFoundError(String(p.source), `the ${p.algo} source is not a vertex of '${pg.vertexLabel}'`);
+  return v;
+}
+
+export function originalText(ids: OriginalIds, v: number): string {
+  return String(ids.values[v]);
+}
+
+const column = (kind: ResultColumn['kind'], values: Float64Array | Int32Array): ResultColumn => ({ kind, values });
+
+function* run(pg: ProjectedGraphValue, layout: PullLayout | undefined, p: AppParams, ctx: DriverContext): Driver<Record<string, ResultColumn>> {
+  const g = pg.graph;
+  const parts = ctx.parallelism;
+  switch (p.algo) {
+    case 'sssp': {
+      const source = sourceOf(pg, p);
+      const label = (v: number): string => originalText(pg.ids, v);
+      const dist =
+        parts > 1 && g.out.m >= DELTA_STEPPING_MIN_ARCS
+          ? yield* deltaSteppingDriver(g, source, { parts, label })
+          : sssp(g, source, { label });
+      return { r: column('float', dist) };
+    }
+    case 'bfs':
+      return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), { parts })) };
+    case 'pagerank':
+      return {
+        r: column('float', yield* pagerankDriver(g, { parts, ...(layout ? { layout } : {}), ...(p.damping !== undefined ? { damping: p.damping } : {}), ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })),
+      };
+    case 'wcc':
+      return { r: column('label', yield* wccDriver(g, { parts })) };
+    case 'cdlp':
+      return { r: column('label', yield* cdlpDriver(g, { parts, ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })) };
+    case 'lcc':
+      return { r: column('float', yield* lccDriver(g, { parts })) };
+    case 'k_core':
+      return { r: column('integer', kCore(g, p.k!)) };
+    case 'triangles':
+      return { r: column('integer', yield* trianglesDriver(g, { parts })) };
+    case 'degree_centrality':
+      return { r: column('float', degreeCentrality(g, p.centralityType ?? 'both')) };
+    case 'hits': {
+      const h = yield* hitsDriver(g, {
+        parts,
+        ...(p.tolerance !== undefined ? { tolerance: p.tolerance } : {}),
+        ...(p.iterations !== undefined ? { maxRound: p.iterations } : {}),
+        ...(p.normalized !== undefined ? { normalized: p.normalized } : {}),
+      });
+      return { hub: column('float', h.hub), auth: column('float', h.auth) };
+    }
+  }
+}
+
+registerDriver('graph.app', function* (inputs, p: AppParams, ctx): Driver<ContextValue> {
+  const pg = inputs[0] as ProjectedGraphValue;
+  if (pg.graph.n === 0) throw new EmptyGraphError(`${p.algo} on '${pg.vertexLabel}'/'${pg.edgeLabel}'`);
+  const columns = yield* run(pg, inputs[1] as PullLayout | undefined, p, ctx);
+  return { kind: 'context', algo: p.algo, columns };
+});

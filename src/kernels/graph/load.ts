@@ -1,0 +1,208 @@
+/**
+ * Building property graphs: an empty graph, then vertex and edge tables added by label from delimited
+ * files (read here, on whichever thread runs the task), LDBC `.v`/`.e` files, or columns captured at
+ * build time (JS arrays, typed arrays, Arrow tables, graphology graphs — converted by the op builders).
+ * Each step returns a new graph value; the input is never changed.
+ */
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from '../../base/errors.js';
+import { parseDelimitedEdges, parseDelimitedVertices, type ColumnRef } from '../../graph/delimited.js';
+import { GraphFormatError } from '../../graph/errors.js';
+import { type IdColumn, idColumn } from '../../graph/idColumns.js';
+import { parseLdbcEdges, parseLdbcVertices } from '../../graph/ldbc.js';
+import { registerKernel } from '../registry.js';
+import type { Column, EdgeTable, PropertyGraphValue, VertexTable } from './values.js';
+
+/** A file as the builder saw it; size and mtime are part of the op's key, so a changed file is re-read. */
+export interface FileRef {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export type InlineColumn =
+  | { readonly kind: 'number'; readonly values: Float64Array }
+  | { readonly kind: 'bigint'; readonly values: BigInt64Array }
+  | { readonly kind: 'string'; readonly values: readonly string[] }
+  | { readonly kind: 'bool'; readonly values: Uint8Array };
+
+export interface DelimitedSource {
+  readonly kind: 'file';
+  readonly file: FileRef;
+  readonly delimiter: string;
+  readonly header: boolean;
+  readonly comment?: string;
+}
+
+export interface ColumnsSource {
+  readonly kind: 'columns';
+  readonly columns: Readonly<Record<string, InlineColumn>>;
+}
+
+export type GraphSource = DelimitedSource | ColumnsSource;
+
+export interface AddVerticesParams {
+  readonly label: string;
+  readonly source: GraphSource;
+  readonly id: ColumnRef;
+  /** Property name → source column (inline sources only). */
+  readonly properties: Readonly<Record<string, string>>;
+  readonly oidType: 'int64' | 'string';
+}
+
+export interface AddEdgesParams {
+  readonly label: string;
+  readonly srcLabel: string;
+  readonly dstLabel: string;
+  readonly source: GraphSource;
+  readonly src: ColumnRef;
+  readonly dst: ColumnRef;
+  /** Property name → source column; a file source carries at most one (numeric) property. */
+  readonly properties: Readonly<Record<string, ColumnRef>>;
+  readonly oidType: 'int64' | 'string';
+}
+
+function readBytes(file: FileRef): Uint8Array {
+  try {
+    return readFileSync(file.path);
+  } catch (e) {
+    throw new GraphFormatError({ file: file.path, line: 0 }, `cannot read the file: ${(e as Error).message}`);
+  }
+}
+
+function inlineIds(column: InlineColumn, what: string, oidType: 'int64' | 'string'): IdColumn {
+  if (column.kind === 'bool') throw new InvalidArgumentError(`${what} cannot be booleans.`);
+  if (oidType === 'string') {
+    if (column.kind !== 'string') throw new InvalidArgumentError(`${what} must be strings for a graph with oidType 'string'.`);
+    return idColumn(column.values);
+  }
+  if (column.kind === 'string') throw new InvalidArgumentError(`${what} must be integers for a graph with oidType 'int64', got strings.`);
+  if (column.kind === 'bigint') return { kind: 'bigint', values: column.values };
+  for (const v of column.values) {
+    if (!Number.isSafeInteger(v)) throw new InvalidArgumentError(`${what} must be integers (int64 ids), got ${v}.`);
+  }
+  return { kind: 'number', values: column.values };
+}
+
+function inlineProp(column: InlineColumn): Column {
+  switch (column.kind) {
+    case 'number':
+      return { kind: 'float64', values: column.values };
+    case 'bool':
+      return { kind: 'bool', values: column.values };
+    case 'string':
+      return { kind: 'string', values: column.values };
+    case 'bigint':
+      return { kind: 'float64', values: Float64Array.from(column.values, Number) };
+  }
+}
+
+function sourceColumn(source: ColumnsSource, ref: ColumnRef, what: string): InlineColumn {
+  const names = Object.keys(source.columns);
+  const name = typeof ref === 'number' ? names[ref] : ref;
+  const column = name === undefined ? undefined : source.columns[name];
+  if (!column) throw new InvalidArgumentError(`${what}: no column ${JSON.stringify(ref)} (columns: ${names.join(', ')}).`);
+  return column;
+}
+
+function withVertices(g: PropertyGraphValue, table: VertexTable): PropertyGraphValue {
+  return { ...g, vertices: [...g.vertices, table] };
+}
+
+function withEdges(g: PropertyGraphValue, table: EdgeTable): PropertyGraphValue {
+  return { ...g, edges: [...g.edges, table] };
+}
+
+registerKernel('graph.empty', (_in, p: { readonly directed: boolean; readonly oidType: 'int64' | 'string' }): PropertyGraphValue => ({
+  kind: 'property-graph',
+  directed: p.directed,
+  oidType: p.oidType,
+  vertices: [],
+  edges: [],
+}));
+
+registerKernel('graph.add_vertices', (inputs, p: AddVerticesParams): PropertyGraphValue => {
+  const g = inputs[0] as PropertyGraphValue;
+  if (p.source.kind === 'file') {
+    const bytes = readBytes(p.source.file);
+    const ids = parseDelimitedVertices(bytes, {
+      file: p.source.file.path,
+      delimiter: p.source.delimiter,
+      header: p.source.header,
+      idType: p.oidType === 'string' ? 'string' : 'int',
+      id: p.id,
+      ...(p.source.comment !== undefined ? { comment: p.source.comment } : {}),
+    });
+    return withVertices(g, { label: p.label, ids, props: {} });
+  }
+  const source = p.source;
+  const ids = inlineIds(sourceColumn(source, p.id, `vertices of '${p.label}'`), `vertex ids of '${p.label}'`, p.oidType);
+  const props = Object.fromEntries(
+    Object.entries(p.properties).map(([name, col]) => [name, inlineProp(sourceColumn(source, col, `property ${name} of '${p.label}'`))]),
+  );
+  return withVertices(g, { label: p.label, ids, props });
+});
+
+registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValue => {
+  const g = inputs[0] as PropertyGraphValue;
+  const base = { label: p.label, srcLabel: p.srcLabel, dstLabel: p.dstLabel };
+  if (p.source.kind === 'file') {
+    const [weightName, weightRef] = Object.entries(p.properties)[0] ?? [];
+    const parsed = parseDelimitedEdges(readBytes(p.source.file), {
+      file: p.source.file.path,
+      delimiter: p.source.delimiter,
+      header: p.source.header,
+      idType: p.oidType === 'string' ? 'string' : 'int',
+      src: p.src,
+      dst: p.dst,
+      ...(weightRef !== undefined ? { weight: weightRef } : {}),
+      ...(p.source.comment !== undefined ? { comment: p.source.comment } : {}),
+    });
+    const props: Record<string, Column> = weightName && parsed.weights ? { [weightName]: { kind: 'float64', values: parsed.weights } } : {};
+    return withEdges(g, { ...base, src: parsed.src, dst: parsed.dst, props });
+  }
+  const source = p.source;
+  const src = inlineIds(sourceColumn(source, p.src, `edges of '${p.label}'`), `edge sources of '${p.label}'`, p.oidType);
+  const dst = inlineIds(sourceColumn(source, p.dst, `edges of '${p.label}'`), `edge targets of '${p.label}'`, p.oidType);
+  const props = Object.fromEntries(
+    Object.entries(p.properties).map(([name, col]) => [name, inlineProp(sourceColumn(source, col, `property ${name} of '${p.label}'`))]),
+  );
+  return withEdges(g, { ...base, src, dst, props });
+});
+
+export interface LdbcParams {
+  readonly vertices: FileRef;
+  readonly edges: FileRef;
+  readonly directed: boolean;
+  /** Declared edge properties, in file column order; `weight` is the one kept. */
+  readonly edgeProperties: readonly string[];
+  readonly weight?: string;
+}
+
+/** A Graphalytics graph as a property graph with vertex label `v` and edge label `e`. */
+registerKernel('graph.load_ldbc', (_in, p: LdbcParams): PropertyGraphValue => {
+  const ids = parseLdbcVertices(readBytes(p.vertices), p.vertices.path);
+  const parsed = parseLdbcEdges(readBytes(p.edges), p.edges.path, p.edgeProperties, p.weight);
+  const props: Record<string, Column> = p.weight && parsed.weights ? { [p.weight]: { kind: 'float64', values: parsed.weights } } : {};
+  return {
+    kind: 'property-graph',
+    directed: p.directed,
+    oidType: 'int64',
+    vertices: [{ label: 'v', ids, props: {} }],
+    edges: [{ label: 'e', srcLabel: 'v', dstLabel: 'v', src: parsed.src, dst: parsed.dst, props }],
+  };
+});
+
+/** `g.project(...)`: the graph restricted to some labels and, per label, some properties. */
+registerKernel('graph.subgraph', (inputs, p: { readonly vertices: Readonly<Record<string, readonly string[]>>; readonly edges: Readonly<Record<string, readonly string[]>> }): PropertyGraphValue => {
+  const g = inputs[0] as PropertyGraphValue;
+  const keep = (props: Readonly<Record<string, Column>>, names: readonly string[]) => Object.fromEntries(names.map((n) => [n, props[n]!]));
+  return {
+    ...g,
+    vertices: g.vertices.filter((t) => t.label in p.vertices).map((t) => ({ ...t, props: keep(t.props, p.vertices[t.label]!) })),
+    edges: g.edges.filter((t) => t.label in p.edges).map((t) => ({ ...t, props: keep(t.props, p.edges[t.label]!) })),
+  };
+});
+
+/** The property graph value itself, for exports (graphology) that run on the caller's thread. */
+registerKernel('graph.export', (inputs) => inputs[0]);

@@ -1,0 +1,142 @@
+/**
+ * The analytical apps as ops. An app on a property graph first projects it to a simple graph — one
+ * vertex label, one edge label, at most one vertex and one edge property, with GraphScope's rules and
+ * error texts — and that projection is a cached node with a deterministic key, so every app on the same
+ * graph reuses one CSR (GraphScope re-projects on every call, issue #2895). Arguments are checked here;
+ * results are contexts (`vertex_data`, or `vertex_property` for HITS's hub and auth).
+ */
+import { InvalidArgumentError, registerErrorClass, TesseraError } from '../../base/errors.js';
+import type { AppName, AppParams } from '../../kernels/graph/apps.js';
+
+export type { AppName };
+import type { ResultKind } from '../../kernels/graph/values.js';
+import type { ProjectParams } from '../../kernels/graph/project.js';
+import {
+  type ContextMeta, type ContextNode, type GraphNode, makeNode, type ProjectedMeta, type ProjectedNode, registerSingleChunkOp,
+} from './meta.js';
+
+export class NotSimpleGraphError extends TesseraError {
+  constructor(message: string) {
+    super('NotSimpleGraph', message);
+  }
+}
+registerErrorClass(NotSimpleGraphError);
+
+const NUMERIC = new Set(['float64', 'int64']);
+
+export interface ProjectionOptions {
+  /** The edge property used as the weight (default: the edge label's only numeric property, if it has one). */
+  readonly weight?: string;
+}
+
+export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}): ProjectedNode {
+  const vlabels = Object.keys(g.meta.schema.vertices);
+  const elabels = Object.keys(g.meta.schema.edges);
+  if (vlabels.length === 0) throw new NotSimpleGraphError('Failed to project to simple graph as no vertex exists in this graph.');
+  if (elabels.length === 0) throw new NotSimpleGraphError('Failed to project to simple graph as no edge exists in this graph.');
+  if (vlabels.length > 1 || elabels.length > 1) {
+    throw new NotSimpleGraphError(
+      `Failed to project to simple graph: it has ${vlabels.length} vertex labels (${vlabels.join(', ')}) and ${elabels.length} edge labels ` +
+        `(${elabels.join(', ')}); apps run on one of each. Project first, e.g. g.project({vertices: {${vlabels[0]}: []}, edges: {${elabels[0]}: []}}).`,
+    );
+  }
+  const v = vlabels[0]!;
+  const e = elabels[0]!;
+  const edge = g.meta.schema.edges[e]!;
+  if (edge.src !== v || edge.dst !== v) {
+    throw new NotSimpleGraphError(`Cannot project to simple, Graph doesn't contain such relationship: ${v} -> ${e} <- ${v}.`);
+  }
+  let edgeProp: string | undefined;
+  if (options.weight !== undefined) {
+    const kind = edge.props[options.weight];
+    if (kind === undefined) {
+      throw new InvalidArgumentError(`weight: edge label '${e}' has no property '${options.weight}' (it has ${Object.keys(edge.props).join(', ') || 'none'}).`);
+    }
+    if (!NUMERIC.has(kind)) throw new InvalidArgumentError(`weight: '${options.weight}' holds ${kind}s; a weight must be a numerical property of the edge.`);
+    edgeProp = options.weight;
+  } else {
+    const props = Object.entries(edge.props);
+    if (props.length === 1 && NUMERIC.has(props[0]![1])) edgeProp = props[0]![0];
+  }
+  const vprops = Object.entries(g.meta.schema.vertices[v]!);
+  const vertexProp = vprops.length === 1 ? vprops[0]![0] : undefined;
+  const params: ProjectParams = { vertexLabel: v, edgeLabel: e, ...(vertexProp ? { vertexProp } : {}), ...(edgeProp ? { edgeProp } : {}) };
+  return makeNode<ProjectedMeta>('graph.project', params as never, [g], {
+    type: 'projected',
+    directed: g.meta.directed,
+    oidType: g.meta.oidType,
+    vertexLabel: v,
+    edgeLabel: e,
+    ...(vertexProp ? { vertexData: { name: vertexProp, kind: vprops[0]![1] } } : {}),
+    ...(edgeProp ? { edgeData: { name: edgeProp, kind: edge.props[edgeProp]! } } : {}),
+  });
+}
+
+export type SourceId = number | bigint | string;
+
+export interface AppArgs {
+  readonly source?: SourceId;
+  readonly damping?: number;
+  readonly iterations?: number;
+  readonly k?: number;
+  readonly centralityType?: 'in' | 'out' | 'both';
+  readonly tolerance?: number;
+  readonly normalized?: boolean;
+}
+
+const RESULT: Record<AppName, ResultKind> = {
+  sssp: 'float', bfs: 'depth', pagerank: 'float', wcc: 'label', cdlp: 'label', lcc: 'float', k_core: 'integer',
+  triangles: 'integer', degree_centrality: 'float', hits: 'float',
+};
+
+function checkSource(g: GraphNode, source: SourceId | undefined, algo: string): Pick<AppParams, 'source' | 'sourceIsBigInt'> {
+  if (source === undefined) throw new InvalidArgumentError(`${algo} needs a source vertex.`);
+  if (g.meta.oidType === 'string') {
+    if (typeof source !== 'string') throw new InvalidArgumentError(`${algo}: the graph's ids are strings; the source must be a string, got ${typeof source}.`);
+    return { source };
+  }
+  if (typeof source === 'bigint') return { source: source.toString(), sourceIsBigInt: true };
+  if (typeof source !== 'number' || !Number.isInteger(source)) {
+    throw new InvalidArgumentError(`${algo}: the graph's ids are int64; the source must be an integer, got ${JSON.stringify(source)}.`);
+  }
+  return { source };
+}
+
+function checkInteger(name: string, v: number | undefined, min: number): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${v}.`);
+}
+
+export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, projection: ProjectionOptions = {}): ContextNode {
+  const pg = simpleProjection(g, projection);
+  let params: AppParams = { algo };
+  if (algo === 'sssp' || algo === 'bfs') params = { ...params, ...checkSource(g, args.source, algo) };
+  if (args.damping !== undefined && !(args.damping >= 0 && args.damping <= 1)) {
+    throw new InvalidArgumentError(`delta (the damping factor) must be in [0, 1], got ${args.damping}.`);
+  }
+  checkInteger('maxRound', args.iterations, algo === 'hits' ? 1 : 0);
+  if (algo === 'k_core') {
+    if (args.k === undefined) throw new InvalidArgumentError('kCore needs k.');
+    checkInteger('k', args.k, 0);
+  }
+  if (args.centralityType !== undefined && !['in', 'out', 'both'].includes(args.centralityType)) {
+    throw new InvalidArgumentError(`centralityType must be 'in', 'out' or 'both', got ${JSON.stringify(args.centralityType)}.`);
+  }
+  if (args.tolerance !== undefined && !(args.tolerance > 0)) throw new InvalidArgumentError(`tolerance must be positive, got ${args.tolerance}.`);
+  for (const key of ['damping', 'iterations', 'k', 'centralityType', 'tolerance', 'normalized'] as const) {
+    if (args[key] !== undefined) params = { ...params, [key]: args[key] };
+  }
+  const inputs = algo === 'pagerank' ? [pg, makeNode('graph.pull_layout', {}, [pg], { type: 'layout' })] : [pg];
+  const columns: Record<string, ResultKind> = algo === 'hits' ? { hub: 'float', auth: 'float' } : { r: RESULT[algo] };
+  return makeNode<ContextMeta>('graph.app', params as never, inputs, {
+    type: 'context',
+    algo,
+    contextType: algo === 'hits' ? 'vertex_property' : 'vertex_data',
+    columns,
+    oidType: g.meta.oidType,
+    hasVertexData: pg.meta.vertexData !== undefined,
+  });
+}
+
+registerSingleChunkOp('graph.project', { cache: true });
+registerSingleChunkOp('graph.pull_layout', { cache: true });
+registerSingleChunkOp('graph.app');

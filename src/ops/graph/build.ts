@@ -1,0 +1,199 @@
+/**
+ * Building property graphs as nodes, GraphScope style: `emptyGraph`, then `addVertices` / `addEdges`
+ * (each returns a new graph), or `ldbcGraph` for a Graphalytics folder. The schema — labels, the
+ * vertex labels of every edge label, property types — is worked out here, with GraphScope's label
+ * inference and error texts, so a wrong label, a missing column or a non-numeric weight fails at the
+ * line that built it. `subgraphNode` is `g.project(...)`: a property graph restricted to some labels and
+ * properties, which can be projected again.
+ */
+import { InvalidArgumentError } from '../../base/errors.js';
+import type { AddEdgesParams, AddVerticesParams, ColumnsSource, GraphSource } from '../../kernels/graph/load.js';
+import { describeLdbc, type LdbcGraphSpec } from '../../kernels/graph/ldbcSpec.js';
+import type { ColumnKind } from '../../kernels/graph/values.js';
+import { type GraphMeta, type GraphNode, type GraphSchema, makeNode, type OidType, registerSingleChunkOp } from './meta.js';
+import { columnName, type DataSource, type FileOptions, fileRef, propertyKind, toSource } from './sources.js';
+
+export function emptyGraphNode(options: { readonly directed?: boolean; readonly oidType?: OidType } = {}): GraphNode {
+  const directed = options.directed ?? true;
+  const oidType = options.oidType ?? 'int64';
+  if (typeof directed !== 'boolean') throw new InvalidArgumentError(`directed must be true or false, got ${JSON.stringify(directed)}.`);
+  if (oidType !== 'int64' && oidType !== 'string') {
+    throw new InvalidArgumentError(`oidType can only be 'int64' or 'string', got ${JSON.stringify(oidType)}.`);
+  }
+  return makeNode<GraphMeta>('graph.empty', { directed, oidType }, [], { type: 'graph', directed, oidType, schema: { vertices: {}, edges: {} } });
+}
+
+function checkIds(source: GraphSource, column: string | undefined, oidType: OidType, what: string): void {
+  if (source.kind !== 'columns' || column === undefined) return;
+  const kind = source.columns[column]!.kind;
+  const ok = oidType === 'string' ? kind === 'string' : kind === 'number' || kind === 'bigint';
+  if (!ok) throw new InvalidArgumentError(`${what} must be ${oidType === 'string' ? 'strings' : 'integers'} for a graph with oidType '${oidType}'; column ${column} holds ${kind}s.`);
+}
+
+function sameProps(a: Readonly<Record<string, ColumnKind>>, b: Readonly<Record<string, ColumnKind>>): boolean {
+  const ka = Object.keys(a).sort();
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+export interface VertexOptions extends FileOptions {
+  readonly label?: string;
+  /** The id column: a name or 0-based index (default 0). */
+  readonly id?: number | string;
+  /** Property columns to load (inline data only); all other columns when omitted. */
+  readonly properties?: readonly string[];
+}
+
+export function addVerticesNode(g: GraphNode, data: DataSource, options: VertexOptions = {}): GraphNode {
+  const label = options.label ?? '_';
+  const what = `addVertices('${label}')`;
+  const source = toSource(data, options, what);
+  const idRef = options.id ?? 0;
+  let properties: Record<string, string> = {};
+  const kinds: Record<string, ColumnKind> = {};
+  if (source.kind === 'columns') {
+    const idName = columnName(source, idRef, what);
+    checkIds(source, idName, g.meta.oidType, `vertex ids of '${label}'`);
+    const names = options.properties ?? Object.keys(source.columns).filter((n) => n !== idName);
+    properties = Object.fromEntries(names.map((n) => [n, columnName(source, n, what)]));
+    for (const n of names) kinds[n] = propertyKind(source.columns[n]!);
+  } else if (options.properties && options.properties.length > 0) {
+    throw new InvalidArgumentError(`${what}: vertex properties load from an Arrow table or columns; a delimited vertex file gives ids only.`);
+  }
+  const existing = g.meta.schema.vertices[label];
+  if (existing && Object.keys(existing).length > 0 && !sameProps(existing, kinds)) {
+    throw new InvalidArgumentError(`${what}: label '${label}' already has properties ${JSON.stringify(existing)}; more vertices of it need the same properties.`);
+  }
+  const params: AddVerticesParams = { label, source, id: idRef, properties, oidType: g.meta.oidType };
+  const schema: GraphSchema = { ...g.meta.schema, vertices: { ...g.meta.schema.vertices, [label]: { ...existing, ...kinds } } };
+  return makeNode<GraphMeta>('graph.add_vertices', params as never, [g], { ...g.meta, schema });
+}
+
+export interface EdgeOptions extends FileOptions {
+  readonly label?: string;
+  readonly src?: number | string;
+  readonly dst?: number | string;
+  readonly srcLabel?: string;
+  readonly dstLabel?: string;
+  /** Property names (inline data: columns of that name; a file: at most one, a numeric column by header name), or name → column. */
+  readonly properties?: readonly string[] | Readonly<Record<string, number | string>>;
+}
+
+function endpointLabels(g: GraphNode, options: EdgeOptions): [string, string] {
+  const { srcLabel, dstLabel } = options;
+  if ((srcLabel === undefined) !== (dstLabel === undefined)) {
+    throw new InvalidArgumentError('src and dst label must be both specified or either unspecified.');
+  }
+  if (srcLabel !== undefined) return [srcLabel, dstLabel!];
+  const labels = Object.keys(g.meta.schema.vertices);
+  if (labels.length > 1) throw new InvalidArgumentError('Ambiguous vertex label, please specify the src_label and dst_label.');
+  const only = labels[0] ?? '_';
+  return [only, only];
+}
+
+export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOptions = {}): GraphNode {
+  const label = options.label ?? '_';
+  const what = `addEdges('${label}')`;
+  const [srcLabel, dstLabel] = endpointLabels(g, options);
+  const src = options.src ?? 0;
+  const dst = options.dst ?? 1;
+  if (src === dst) throw new InvalidArgumentError('src and dst field cannot refer to the same field');
+  const source = toSource(data, options, what);
+  const wanted: Record<string, number | string> = Array.isArray(options.properties)
+    ? Object.fromEntries((options.properties as readonly string[]).map((n) => [n, n]))
+    : { ...((options.properties as Record<string, number | string> | undefined) ?? {}) };
+  const kinds: Record<string, ColumnKind> = {};
+  if (source.kind === 'columns') {
+    const s = columnName(source, src, what);
+    const d = columnName(source, dst, what);
+    checkIds(source, s, g.meta.oidType, `edge sources of '${label}'`);
+    checkIds(source, d, g.meta.oidType, `edge targets of '${label}'`);
+    const names = options.properties === undefined ? Object.keys(source.columns).filter((n) => n !== s && n !== d) : Object.keys(wanted);
+    for (const n of names) {
+      wanted[n] = columnName(source, wanted[n] ?? n, what);
+      kinds[n] = propertyKind((source as ColumnsSource).columns[wanted[n] as string]!);
+    }
+  } else {
+    if (Object.keys(wanted).length > 1) {
+      throw new InvalidArgumentError(`${what}: a delimited edge file carries at most one property (a numeric weight); load more from an Arrow table or columns.`);
+    }
+    for (const n of Object.keys(wanted)) kinds[n] = 'float64';
+  }
+  const existing = g.meta.schema.edges[label];
+  if (existing && (existing.src !== srcLabel || existing.dst !== dstLabel)) {
+    throw new InvalidArgumentError(`${what}: label '${label}' already connects '${existing.src}' -> '${existing.dst}'; use another edge label for '${srcLabel}' -> '${dstLabel}'.`);
+  }
+  if (existing && !sameProps(existing.props, kinds)) {
+    throw new InvalidArgumentError(`${what}: label '${label}' already has properties ${JSON.stringify(existing.props)}; more edges of it need the same properties.`);
+  }
+  const vertices = { ...g.meta.schema.vertices };
+  for (const l of [srcLabel, dstLabel]) vertices[l] ??= {};
+  const params: AddEdgesParams = { label, srcLabel, dstLabel, source, src, dst, properties: wanted, oidType: g.meta.oidType };
+  const schema: GraphSchema = { vertices, edges: { ...g.meta.schema.edges, [label]: { src: srcLabel, dst: dstLabel, props: kinds } } };
+  return makeNode<GraphMeta>('graph.add_edges', params as never, [g], { ...g.meta, schema });
+}
+
+/** A Graphalytics graph folder (`.properties`, `.v`, `.e`): vertex label `v`, edge label `e`. */
+export function ldbcGraphNode(dir: string): { readonly node: GraphNode; readonly spec: LdbcGraphSpec } {
+  const d = describeLdbc(dir);
+  const weight = d.spec.sssp?.weightProperty ?? d.spec.edgeProperties[0]?.name;
+  const params = {
+    vertices: fileRef(d.vertexPath, 'ldbc vertices'),
+    edges: fileRef(d.edgePath, 'ldbc edges'),
+    directed: d.spec.directed,
+    edgeProperties: d.spec.edgeProperties.map((p) => p.name),
+    ...(weight !== undefined ? { weight } : {}),
+  };
+  const props: Record<string, ColumnKind> = weight !== undefined ? { [weight]: 'float64' } : {};
+  const node = makeNode<GraphMeta>('graph.load_ldbc', params, [], {
+    type: 'graph',
+    directed: d.spec.directed,
+    oidType: 'int64',
+    schema: { vertices: { v: {} }, edges: { e: { src: 'v', dst: 'v', props } } },
+  });
+  return { node, spec: d.spec };
+}
+
+export interface ProjectSpec {
+  /** Vertex label → the properties to keep (`[]` none, `null` all). */
+  readonly vertices: Readonly<Record<string, readonly string[] | null>>;
+  readonly edges: Readonly<Record<string, readonly string[] | null>>;
+}
+
+export function subgraphNode(g: GraphNode, spec: ProjectSpec): GraphNode {
+  if (typeof spec !== 'object' || spec === null || typeof spec.vertices !== 'object' || typeof spec.edges !== 'object' || Array.isArray(spec.vertices) || Array.isArray(spec.edges)) {
+    throw new InvalidArgumentError('project takes {vertices: {label: [properties]}, edges: {label: [properties]}} (objects, not arrays or sets).');
+  }
+  const pick = (kind: 'vertex' | 'edge', label: string, have: Readonly<Record<string, ColumnKind>> | undefined, names: readonly string[] | null): Record<string, ColumnKind> => {
+    if (!have) {
+      const known = Object.keys(kind === 'vertex' ? g.meta.schema.vertices : g.meta.schema.edges);
+      throw new InvalidArgumentError(`project: the graph has no ${kind} label '${label}' (it has ${known.map((k) => `'${k}'`).join(', ') || 'none'}).`);
+    }
+    if (names === null || names === undefined) return { ...have };
+    const out: Record<string, ColumnKind> = {};
+    for (const n of names) {
+      if (!(n in have)) throw new InvalidArgumentError(`project: ${kind} label '${label}' has no property '${n}' (it has ${Object.keys(have).map((k) => `'${k}'`).join(', ') || 'none'}).`);
+      out[n] = have[n]!;
+    }
+    return out;
+  };
+  const vertices = Object.fromEntries(Object.entries(spec.vertices).map(([l, names]) => [l, pick('vertex', l, g.meta.schema.vertices[l], names)]));
+  const edges: Record<string, GraphSchema['edges'][string]> = {};
+  for (const [l, names] of Object.entries(spec.edges)) {
+    const e = g.meta.schema.edges[l];
+    const props = pick('edge', l, e?.props, names);
+    if (!(e!.src in vertices) || !(e!.dst in vertices)) throw new InvalidArgumentError('Cannot find a valid relation in given vertices and edges');
+    edges[l] = { src: e!.src, dst: e!.dst, props };
+  }
+  const params = {
+    vertices: Object.fromEntries(Object.entries(vertices).map(([l, p]) => [l, Object.keys(p)])),
+    edges: Object.fromEntries(Object.entries(edges).map(([l, e]) => [l, Object.keys(e.props)])),
+  };
+  return makeNode<GraphMeta>('graph.subgraph', params, [g], { ...g.meta, schema: { vertices, edges } });
+}
+
+registerSingleChunkOp('graph.empty');
+registerSingleChunkOp('graph.add_vertices');
+registerSingleChunkOp('graph.add_edges');
+registerSingleChunkOp('graph.load_ldbc');
+registerSingleChunkOp('graph.subgraph');
+registerSingleChunkOp('graph.export');

@@ -1,0 +1,142 @@
+/**
+ * Reading contexts: GraphScope's selector grammar (`v.id`, `v.data`, `r`, `r.<column>`; `v:label.prop`
+ * on property graphs) parsed and checked at build time with GraphScope's error texts, half-open vertex
+ * ranges typed by the graph's oid type, and the nodes that select arrays, build tables, write
+ * Graphalytics output and add result columns back to a property graph.
+ */
+import { InvalidArgumentError, registerErrorClass, TesseraError } from '../../base/errors.js';
+import type { Selector, VertexRange } from '../../kernels/graph/select.js';
+import type { ColumnKind } from '../../kernels/graph/values.js';
+import { type ContextMeta, type ContextNode, type GraphMeta, type GraphNode, makeNode, registerSingleChunkOp } from './meta.js';
+import type { TileableNode } from '../../dag/nodes.js';
+
+export class SelectorError extends TesseraError {
+  constructor(message: string) {
+    super('InvalidSelector', message);
+  }
+}
+registerErrorClass(SelectorError);
+
+export function parseSelector(ctx: ContextMeta, text: unknown): Selector {
+  if (text === null || text === undefined) throw new SelectorError('Selector in vertex data context cannot be None');
+  if (typeof text !== 'string') throw new SelectorError(`Invalid selector: ${String(text)}`);
+  const parts = text.split('.');
+  if (parts.length > 2) throw new SelectorError(`Invalid selector: ${text}`);
+  const [head, tail] = parts;
+  switch (head) {
+    case 'v':
+      if (tail === 'id') return { kind: 'id' };
+      if (tail === 'data') {
+        if (!ctx.hasVertexData) throw new SelectorError("v.data: the projected graph has no vertex data (give its vertex label exactly one property to use it).");
+        return { kind: 'data' };
+      }
+      throw new SelectorError("Selector of v must be 'v.id', 'v.data' or 'v.label_id'");
+    case 'e':
+      throw new SelectorError('Selector of e not supported yet');
+    case 'r':
+      if (ctx.contextType === 'vertex_data') {
+        if (tail !== undefined) throw new SelectorError("Selector of r must be 'r'");
+        return { kind: 'result', column: 'r' };
+      }
+      if (tail === undefined || !(tail in ctx.columns)) {
+        throw new SelectorError(`Selector of r must be 'r.<column>' with a column of this ${ctx.algo} context: ${Object.keys(ctx.columns).map((c) => `r.${c}`).join(', ')}`);
+      }
+      return { kind: 'result', column: tail };
+    default:
+      throw new SelectorError(`Invalid selector: ${text}, choose from v / e / r`);
+  }
+}
+
+export interface RangeSpec {
+  readonly begin?: number | bigint | string;
+  readonly end?: number | bigint | string;
+}
+
+export function parseRange(oidType: 'int64' | 'string', range: RangeSpec | undefined): VertexRange | undefined {
+  if (range === undefined) return undefined;
+  if (typeof range !== 'object' || range === null) throw new InvalidArgumentError("vertexRange must be {begin?, end?} (half-open).");
+  let bigint = false;
+  const one = (name: 'begin' | 'end'): number | string | undefined => {
+    const v = range[name];
+    if (v === undefined) return undefined;
+    if (oidType === 'string') {
+      if (typeof v !== 'string') throw new InvalidArgumentError(`vertexRange.${name} must be a string: the graph's ids are strings.`);
+      return v;
+    }
+    if (typeof v === 'bigint') {
+      bigint = true;
+      return v.toString();
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`vertexRange.${name} must be a number: the graph's ids are int64.`);
+    return v;
+  };
+  const begin = one('begin');
+  const end = one('end');
+  return { ...(begin !== undefined ? { begin } : {}), ...(end !== undefined ? { end } : {}), ...(bigint ? { bigint } : {}) };
+}
+
+function projectedOf(ctx: ContextNode): TileableNode {
+  return ctx.inputs[0]!;
+}
+
+export function selectNode(ctx: ContextNode, selector: unknown, range?: RangeSpec): TileableNode {
+  const params = { selector: parseSelector(ctx.meta, selector), ...(range ? { range: parseRange(ctx.meta.oidType, range) } : {}) };
+  return makeNode('graph.select', params, [ctx, projectedOf(ctx)], { type: 'array' });
+}
+
+function selectorMap(ctx: ContextMeta, selectors: unknown, what: string): Record<string, Selector> {
+  if (typeof selectors !== 'object' || selectors === null || Array.isArray(selectors)) throw new InvalidArgumentError(`selector of ${what} must be a dict`);
+  const entries = Object.entries(selectors as Record<string, unknown>);
+  if (entries.length === 0) throw new InvalidArgumentError(`selector of ${what} must name at least one column.`);
+  return Object.fromEntries(entries.map(([name, s]) => [name, parseSelector(ctx, s)]));
+}
+
+export function tableNode(ctx: ContextNode, selectors: unknown, range?: RangeSpec): TileableNode {
+  const columns = selectorMap(ctx.meta, selectors, 'to_dataframe');
+  const params = { columns, ...(range ? { range: parseRange(ctx.meta.oidType, range) } : {}) };
+  return makeNode('graph.table', params, [ctx, projectedOf(ctx)], { type: 'table' });
+}
+
+/** Writes the Graphalytics text format (`<id> <value>` per vertex) to `path`. */
+export function outputNode(ctx: ContextNode, path: string, selector = 'r'): TileableNode {
+  if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('output needs a file path.');
+  const s = parseSelector(ctx.meta, selector);
+  if (s.kind !== 'result') throw new InvalidArgumentError("output writes a result column: use 'r' (or 'r.<column>').");
+  return makeNode('graph.output', { path, column: s.column }, [ctx, projectedOf(ctx)], { type: 'value' });
+}
+
+const COLUMN_KIND: Record<string, ColumnKind> = { float: 'float64', integer: 'int64', depth: 'float64' };
+
+/** The property graph with result columns added to the vertex label the context was computed on. */
+export function addColumnNode(g: GraphNode, ctx: ContextNode, selectors: unknown): GraphNode {
+  const columns = selectorMap(ctx.meta, selectors, 'add column');
+  const projected = projectedOf(ctx) as TileableNode<{ type: string; vertexLabel: string }>;
+  const label = projected.meta.vertexLabel;
+  const have = g.meta.schema.vertices[label];
+  if (!have) throw new InvalidArgumentError(`addColumn: the graph has no vertex label '${label}' (the context was computed on it).`);
+  const kinds: Record<string, ColumnKind> = { ...have };
+  for (const [name, s] of Object.entries(columns)) {
+    if (name in have) throw new InvalidArgumentError(`addColumn: vertex label '${label}' already has a property '${name}'; choose another name.`);
+    const result = s.kind === 'result' ? ctx.meta.columns[s.column]! : undefined;
+    kinds[name] = s.kind === 'id' || result === 'label' ? (g.meta.oidType === 'string' ? 'string' : 'int64') : result ? COLUMN_KIND[result]! : 'float64';
+  }
+  const schema = { ...g.meta.schema, vertices: { ...g.meta.schema.vertices, [label]: kinds } };
+  return makeNode<GraphMeta>('graph.add_column', { label, columns }, [g, ctx, projected], { ...g.meta, schema });
+}
+
+/** `g.toArray('v:label.prop')` / `'v:label.id'` on a property graph. */
+export function vertexColumnNode(g: GraphNode, selector: string): TileableNode {
+  const m = /^v:([^.]+)\.(.+)$/.exec(selector ?? '');
+  if (!m) throw new SelectorError(`Invalid selector: ${selector}; a graph takes 'v:<label>.<property>' or 'v:<label>.id'`);
+  const [, label, prop] = m as unknown as [string, string, string];
+  const have = g.meta.schema.vertices[label];
+  if (!have) throw new SelectorError(`Invalid selector: ${selector}; the graph has no vertex label '${label}'`);
+  if (prop !== 'id' && !(prop in have)) throw new SelectorError(`Invalid selector: ${selector}; vertex label '${label}' has no property '${prop}'`);
+  return makeNode('graph.vertex_column', { label, prop }, [g], { type: 'array' });
+}
+
+registerSingleChunkOp('graph.select');
+registerSingleChunkOp('graph.table');
+registerSingleChunkOp('graph.output');
+registerSingleChunkOp('graph.add_column');
+registerSingleChunkOp('graph.vertex_column');

@@ -1,0 +1,120 @@
+/**
+ * Metas of the graph op family, all known at build time: a property graph's schema (labels and typed
+ * properties), a projection's labels and data columns, a context's result columns. Every graph tileable
+ * is one chunk (a graph is one object in the store); this module also registers that one-chunk tiling
+ * and how graph results assemble into what `fetch` returns.
+ */
+import { tableFromArrays, type Table } from 'apache-arrow';
+import { type ArrayData, isArrayData, NdArray } from '../../base/ndarray.js';
+import { makeTileable, type NodeMeta, type TileableNode } from '../../dag/nodes.js';
+import type { ColumnKind, ContextValue, ProjectedGraphValue, PropertyGraphValue, ResultKind } from '../../kernels/graph/values.js';
+
+export type { Column, ColumnKind, IdColumn, PropertyGraphValue } from '../../kernels/graph/values.js';
+import type { Selected } from '../../kernels/graph/select.js';
+import { registerAssembler } from '../assemble.js';
+import { chunkKey, registerOp } from '../op.js';
+
+export type OidType = 'int64' | 'string';
+
+export interface GraphSchema {
+  readonly vertices: Readonly<Record<string, Readonly<Record<string, ColumnKind>>>>;
+  readonly edges: Readonly<Record<string, { readonly src: string; readonly dst: string; readonly props: Readonly<Record<string, ColumnKind>> }>>;
+}
+
+export interface GraphMeta extends NodeMeta {
+  readonly type: 'graph';
+  readonly directed: boolean;
+  readonly oidType: OidType;
+  readonly schema: GraphSchema;
+}
+
+export interface ProjectedMeta extends NodeMeta {
+  readonly type: 'projected';
+  readonly directed: boolean;
+  readonly oidType: OidType;
+  readonly vertexLabel: string;
+  readonly edgeLabel: string;
+  readonly vertexData?: { readonly name: string; readonly kind: ColumnKind };
+  readonly edgeData?: { readonly name: string; readonly kind: ColumnKind };
+}
+
+export interface ContextMeta extends NodeMeta {
+  readonly type: 'context';
+  readonly algo: string;
+  readonly contextType: 'vertex_data' | 'vertex_property';
+  readonly columns: Readonly<Record<string, ResultKind>>;
+  readonly oidType: OidType;
+  readonly hasVertexData: boolean;
+}
+
+export type GraphNode = TileableNode<GraphMeta>;
+export type ProjectedNode = TileableNode<ProjectedMeta>;
+export type ContextNode = TileableNode<ContextMeta>;
+
+/** A graph-family op: one chunk, computed by the kernel of the same name from the inputs' chunks. */
+export function registerSingleChunkOp(name: string, options: { readonly cache?: boolean } = {}): void {
+  registerOp({
+    name,
+    ...(options.cache ? { cache: true } : {}),
+    tile(node, ctx) {
+      const inputs = node.inputs.map((_, i) => ctx.input(i).chunks[0]!);
+      const key = ctx.add({ key: chunkKey(node.key, []), kernel: name, params: node.params, inputs, meta: { type: node.meta.type } });
+      return { nsplits: [], chunks: [key] };
+    },
+  });
+}
+
+export function makeNode<M extends NodeMeta>(op: string, params: Readonly<Record<string, unknown>>, inputs: readonly TileableNode[], meta: M): TileableNode<M> {
+  return makeTileable<M>(op, params, inputs, meta);
+}
+
+/** What a user gets for a selected column: an NdArray of numbers, or the ids as strings / bigints. */
+export function selectedValue(s: Selected): NdArray | string[] | BigInt64Array {
+  if (isArrayData(s)) {
+    const a = s as ArrayData;
+    const copy = new (a.data.constructor as new (n: number) => typeof a.data)(a.data.length);
+    copy.set(a.data);
+    return new NdArray(a.dtype, a.shape, copy);
+  }
+  const o = s as Exclude<Selected, ArrayData>;
+  return o.kind === 'strings' ? [...o.values] : BigInt64Array.from(o.values);
+}
+
+function arrowColumn(s: Selected): unknown {
+  if (isArrayData(s)) {
+    const a = s as ArrayData;
+    if (a.dtype === 'int64') return BigInt64Array.from(a.data as Float64Array, (x) => BigInt(x));
+    if (a.dtype === 'bool') return Array.from(a.data, (x) => x !== 0);
+    return Float64Array.from(a.data as Float64Array);
+  }
+  const o = s as Exclude<Selected, ArrayData>;
+  return o.kind === 'strings' ? [...o.values] : BigInt64Array.from(o.values);
+}
+
+export function selectedTable(columns: Readonly<Record<string, Selected>>): Table {
+  const arrays = Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, arrowColumn(v)]));
+  return tableFromArrays(arrays as Record<string, Float64Array>) as unknown as Table;
+}
+
+registerAssembler('array', (_node, _tiled, chunks) => selectedValue(chunks[0] as Selected));
+registerAssembler('table', (_node, _tiled, chunks) => selectedTable(chunks[0] as Record<string, Selected>));
+registerAssembler('value', (_node, _tiled, chunks) => chunks[0]);
+registerAssembler('graph', (node, _tiled, chunks) => {
+  const g = chunks[0] as PropertyGraphValue;
+  const count = (n: number | undefined) => n ?? 0;
+  const vertices: Record<string, number> = {};
+  for (const t of g.vertices) vertices[t.label] = count(vertices[t.label]) + (t.ids.kind === 'string' ? t.ids.values.starts.length : t.ids.values.length);
+  const edges: Record<string, number> = {};
+  for (const t of g.edges) edges[t.label] = count(edges[t.label]) + (t.src.kind === 'string' ? t.src.values.starts.length : t.src.values.length);
+  const meta = node.meta as GraphMeta;
+  return { directed: g.directed, oidType: g.oidType, schema: meta.schema, vertices, edges };
+});
+registerAssembler('projected', (node, _tiled, chunks) => {
+  const p = chunks[0] as ProjectedGraphValue;
+  const meta = node.meta as ProjectedMeta;
+  return { vertexLabel: p.vertexLabel, edgeLabel: p.edgeLabel, directed: meta.directed, vertices: p.graph.n, arcs: p.graph.out.m };
+});
+registerAssembler('context', (_node, _tiled, chunks) => {
+  const c = chunks[0] as ContextValue;
+  return { algo: c.algo, columns: Object.keys(c.columns), vertices: Object.values(c.columns)[0]?.values.length ?? 0 };
+});
