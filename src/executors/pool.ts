@@ -20,7 +20,7 @@ export interface PoolOptions {
 }
 
 export function createPool(o: PoolOptions): Piscina {
-  return new Piscina({
+  const pool = new Piscina({
     filename: kernelWorkerUrl(),
     minThreads: o.exitWhenIdle ? 0 : o.workers,
     maxThreads: o.workers,
@@ -29,4 +29,12 @@ export function createPool(o: PoolOptions): Piscina {
     ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
     resourceLimits: { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb ?? 4096 },
   });
+  // Piscina reports pool-level trouble as 'error' events; unlistened, they would crash the process.
+  // A worker whose task was just aborted may still deliver that task's result ("Unexpected message
+  // from Worker"): harmless, since the run that owned the task has already settled.
+  pool.on('error', (err: Error) => {
+    if (/^Unexpected message from Worker/.test(err.message)) return;
+    process.emitWarning(`worker pool: ${err.message}`, { code: 'TESSERA_POOL_ERROR' });
+  });
+  return pool;
 }
