@@ -23,22 +23,12 @@ import { pagerank } from '../../src/graph/pagerank.js';
 import { sssp } from '../../src/graph/sssp.js';
 import { wcc } from '../../src/graph/wcc.js';
 import { GRAPHS, loadOrGenerate, readPeerBin } from './generate.js';
+import { KERNELS, type Kernel, RESULTS_MD, runScipy } from './scipy.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const runsArg = args.indexOf('--runs');
-
-/** scipy medians (s) from shared/peers/results.md, used when scipy cannot run here. */
-const RESULTS_MD: Readonly<Record<string, Record<Kernel, number>>> = {
-  'g1-rmat-s16': { load: 0.0459, sssp: 0.0229, bfs: 0.0027, wcc: 0.0145, pagerank: 0.047 },
-  'g2-grid-256': { load: 0.0076, sssp: 0.0109, bfs: 0.0011, wcc: 0.0031, pagerank: 0.0101 },
-  'g1-rmat-s20': { load: 1.39, sssp: 0.83, bfs: 0.11, wcc: 0.53, pagerank: 1.4 },
-  'g2-grid-1024': { load: 0.13, sssp: 0.2, bfs: 0.0217, wcc: 0.0674, pagerank: 0.16 },
-};
-
-type Kernel = 'load' | 'sssp' | 'bfs' | 'wcc' | 'pagerank';
-const KERNELS: readonly Kernel[] = ['load', 'sssp', 'bfs', 'wcc', 'pagerank'];
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -59,26 +49,6 @@ function time<T>(runs: number, fn: () => T): { times: number[]; value: T } {
 function build(path: string, name: string, inCsr: boolean): GraphCsr {
   const peer = readPeerBin(path, name);
   return buildGraph({ n: peer.n, src: peer.src, dst: peer.dst, weights: peer.weights }, { directed: true, inCsr });
-}
-
-interface ScipyRun {
-  readonly times: Record<Kernel, number[]>;
-  readonly checksums: Record<string, Record<string, number>>;
-}
-
-function runScipy(path: string, runs: number): ScipyRun | undefined {
-  try {
-    execFileSync('python3', ['-c', 'import scipy'], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  const out = execFileSync('python3', [join(here, 'scipy_kernels.py'), path, String(runs)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
-  const parsed = JSON.parse(out) as Record<string, unknown>;
-  const times = Object.fromEntries(KERNELS.map((k) => [k, parsed[k] as number[]])) as Record<Kernel, number[]>;
-  return { times, checksums: parsed.checksums as ScipyRun['checksums'] };
 }
 
 const names = Object.keys(GRAPHS).filter((n) => !quick || n.endsWith('s16') || n.endsWith('256'));

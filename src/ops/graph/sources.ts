@@ -33,13 +33,24 @@ export function fileRef(path: string, what: string): FileRef {
   return { path: full, size: st.size, mtimeMs: st.mtimeMs };
 }
 
+/** Columns live in shared memory from the start: they reach the workers that load the graph without a copy. */
+function sharedFloat64(data: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(8 * data.length));
+  out.set(data);
+  return out;
+}
+
 function inlineColumn(name: string, data: ColumnData, what: string): InlineColumn {
   if (ArrayBuffer.isView(data)) {
-    if (data instanceof BigInt64Array) return { kind: 'bigint', values: BigInt64Array.from(data) };
+    if (data instanceof BigInt64Array) {
+      const out = new BigInt64Array(new SharedArrayBuffer(8 * data.length));
+      out.set(data);
+      return { kind: 'bigint', values: out };
+    }
     if (data instanceof BigUint64Array || data instanceof DataView) {
       throw new InvalidArgumentError(`${what}: column ${name} is a ${data.constructor.name}; use numbers, BigInt64Array or strings.`);
     }
-    return { kind: 'number', values: Float64Array.from(data as unknown as ArrayLike<number>) };
+    return { kind: 'number', values: sharedFloat64(data as unknown as ArrayLike<number>) };
   }
   if (!Array.isArray(data)) throw new InvalidArgumentError(`${what}: column ${name} must be an array or a typed array.`);
   const first = data.find((v) => v !== null && v !== undefined);
@@ -51,7 +62,7 @@ function inlineColumn(name: string, data: ColumnData, what: string): InlineColum
   if (typeof first === 'bigint' || data.some((v) => typeof v === 'bigint')) {
     return { kind: 'bigint', values: BigInt64Array.from(data as (number | bigint)[], (v) => BigInt(v)) };
   }
-  const values = new Float64Array(data.length);
+  const values = new Float64Array(new SharedArrayBuffer(8 * data.length));
   data.forEach((v, i) => {
     if (typeof v !== 'number') throw new InvalidArgumentError(`${what}: column ${name} has a non-numeric value ${JSON.stringify(v)} at row ${i}.`);
     values[i] = v;
