@@ -6,6 +6,7 @@
  */
 import { type NdArray, newSession, type RunStats, type Session, type Tensor, tensor as tt } from '../index.js';
 import { topoSortTileables } from '../dag/walk.js';
+import { runGraphDemo } from './demoGraph.js';
 import { attachProgressBar } from './progress.js';
 
 export interface DemoOptions {
@@ -103,5 +104,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
     log(`  ${name.padEnd(44)} ${show(v)}${same ? '' : '   <- eager differs!'}`);
   }
   log(`\nLazy and eager results ${ok ? 'agree' : 'DISAGREE'}.`);
-  return ok;
+  const graphOk = await runGraphDemo(options.workers, log);
+  return ok && graphOk;
 }
