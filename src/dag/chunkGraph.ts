@@ -91,6 +91,8 @@ export class ChunkGraph {
   }
 }
 
+const NO_INPUTS: readonly string[] = Object.freeze([]);
+
 export class ChunkGraphBuilder {
   readonly #index = new Map<string, number>();
   readonly #keys: string[] = [];
@@ -109,9 +111,13 @@ export class ChunkGraphBuilder {
 
   /** Adds a chunk; a chunk with the same key already present wins (same key, same computation). */
   add(spec: ChunkSpec): number {
-    const i = this.#keys.length;
     const existing = this.#index.get(spec.key);
-    if (existing !== undefined) return existing;
+    return existing !== undefined ? existing : this.addNew(spec);
+  }
+
+  /** Adds a chunk whose key the caller knows is not in the builder yet (one lookup fewer per chunk). */
+  addNew(spec: ChunkSpec): number {
+    const i = this.#keys.length;
     this.#index.set(spec.key, i);
     this.#keys.push(spec.key);
     this.#kernels.push(spec.kernel);
@@ -122,7 +128,7 @@ export class ChunkGraphBuilder {
   }
 
   addFetch(key: string, meta: unknown): number {
-    return this.add({ key, kernel: null, params: null, inputs: [], meta });
+    return this.add({ key, kernel: null, params: null, inputs: NO_INPUTS, meta });
   }
 
   /** Turns an already-added chunk into a fetch chunk (its result turned out to be in the store). */

@@ -61,7 +61,7 @@ export function tileTargets(targets: readonly TileableNode[], source: TileSource
         if (builder.has(spec.key)) return spec.key;
         if (source.stored(spec.key)) builder.addFetch(spec.key, spec.meta);
         else {
-          builder.add(spec);
+          builder.addNew(spec);
           ownerOf.set(spec.key, node);
         }
         return spec.key;

@@ -9,7 +9,7 @@ import { toShared } from '../../base/ndarray.js';
 import { checkShape, sizeOf } from '../../base/shape.js';
 import { makeTileable } from '../../dag/nodes.js';
 import { chunkKey, registerOp, type TileContext, type Tiled } from '../op.js';
-import { type ChunkSize, Grid, normalizeChunks, type TensorMeta, type TensorNode } from './meta.js';
+import { type ChunkSize, Grid, normalizeChunks, perShape, type TensorMeta, type TensorNode } from './meta.js';
 
 export interface CreateOptions {
   readonly dtype?: DType;
@@ -34,6 +34,7 @@ function registerSource(
     tile(tileable, ctx: TileContext): Tiled {
       const node = tileable as TensorNode;
       const grid = new Grid(node.meta.nsplits);
+      const metaFor = perShape((shape) => ({ shape, dtype: node.meta.dtype }));
       const chunks = grid.indices().map((index, flat) => {
         const shape = grid.shape(index);
         return ctx.add({
@@ -41,7 +42,7 @@ function registerSource(
           kernel: name,
           params: { shape, dtype: node.meta.dtype, ...perChunk(node, grid.start(index), shape, flat) },
           inputs: [],
-          meta: { shape, dtype: node.meta.dtype },
+          meta: metaFor(shape),
         });
       });
       return { nsplits: node.meta.nsplits, chunks };

@@ -12,7 +12,7 @@ import { InvalidArgumentError } from '../../base/errors.js';
 import { broadcastShapes } from '../../base/shape.js';
 import type { BinaryOp, Expr, UnaryOp } from '../../base/expr.js';
 import { chunkKey, registerOp } from '../op.js';
-import { Grid, type TensorNode, makeTensor } from './meta.js';
+import { Grid, makeTensor, perShape, type TensorNode } from './meta.js';
 import { rechunkTiled } from './rechunk.js';
 
 export type Operand = TensorNode | number | boolean;
@@ -168,6 +168,8 @@ registerOp({
       return { t, off, tiled, grid: new Grid(tiled.nsplits) };
     });
     const { expr, fns } = node.params as { expr: Expr; fns?: string[] };
+    const paramsFor = perShape((chunkShape) => (fns ? { expr, shape: chunkShape, dtype, fns } : { expr, shape: chunkShape, dtype }));
+    const metaFor = perShape((chunkShape) => ({ shape: chunkShape, dtype }));
     const chunks = grid.indices().map((index) => {
       const chunkShape = grid.shape(index);
       const inputs = ins.map(({ t, off, tiled, grid: g }) => {
@@ -177,9 +179,9 @@ registerOp({
       return ctx.add({
         key: chunkKey(node.key, index),
         kernel: 'tensor.ew',
-        params: fns ? { expr, shape: chunkShape, dtype, fns } : { expr, shape: chunkShape, dtype },
+        params: paramsFor(chunkShape),
         inputs,
-        meta: { shape: chunkShape, dtype },
+        meta: metaFor(chunkShape),
       });
     });
     return { nsplits, chunks };

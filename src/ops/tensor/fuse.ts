@@ -25,21 +25,19 @@ interface Fusable {
  * fusing 100k chunks of one chain computes each fused expression once (and the chunks share it).
  */
 function memoizedSubstitution() {
-  const ids = new WeakMap<object, number>();
-  let next = 0;
-  const idOf = (o: object): number => {
-    let id = ids.get(o);
-    if (id === undefined) ids.set(o, (id = ++next));
-    return id;
-  };
-  const memo = new Map<string, Expr>();
+  // Keyed by object identity, then by the small integers; no per-chunk key strings.
+  const memo = new WeakMap<Expr, WeakMap<Expr, Map<number, Expr>>>();
   return (outer: Expr, slot: number, inner: Expr, base: number, fnBase: number): Expr => {
-    const key = `${idOf(outer)}:${slot}:${idOf(inner)}:${base}:${fnBase}`;
-    let e = memo.get(key);
+    let byInner = memo.get(outer);
+    if (!byInner) memo.set(outer, (byInner = new WeakMap()));
+    let byNumbers = byInner.get(inner);
+    if (!byNumbers) byInner.set(inner, (byNumbers = new Map()));
+    const key = (slot * 1024 + base) * 1024 + fnBase;
+    let e = byNumbers.get(key);
     if (!e) {
       const shifted = mapInputs(renumberFns(inner, fnBase), (i) => ({ ...i, i: i.i + base }));
       e = mapInputs(outer, (i) => (i.i === slot ? shifted : { ...i, i: i.i > slot ? i.i - 1 : i.i }));
-      memo.set(key, e);
+      byNumbers.set(key, e);
     }
     return e;
   };
@@ -89,6 +87,19 @@ export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean)
     state.set(c, cur);
   }
   if (!fusedAny) return g;
+  // Chunks of one tileable share their params object and, once fused, their expression: share the result too.
+  const fusedParams = new Map<unknown, Map<Expr, unknown>>();
+  const paramsOf = (original: { expr: Expr; fns?: string[] }, st: Fusable): unknown => {
+    let byExpr = fusedParams.get(original);
+    if (!byExpr) fusedParams.set(original, (byExpr = new Map()));
+    let p = byExpr.get(st.expr);
+    if (p === undefined || (st.fns.length > 0 && (p as { fns?: string[] }).fns!.join('\u0000') !== st.fns.join('\u0000'))) {
+      const { fns: _drop, ...rest } = original;
+      p = st.fns.length > 0 ? { ...rest, expr: st.expr, fns: st.fns } : { ...rest, expr: st.expr };
+      byExpr.set(st.expr, p);
+    }
+    return p;
+  };
   const keys: string[] = [];
   const kernels: (string | null)[] = [];
   const params: unknown[] = [];
@@ -103,8 +114,7 @@ export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean)
     metas.push(g.metas[i]);
     const st = state.get(i);
     if (st) {
-      const { fns: _drop, ...rest } = g.params[i] as { expr: Expr; fns?: string[] };
-      params.push(st.fns.length > 0 ? { ...rest, expr: st.expr, fns: st.fns } : { ...rest, expr: st.expr });
+      params.push(paramsOf(g.params[i] as { expr: Expr; fns?: string[] }, st));
       inputLists.push(st.inputs);
     } else {
       params.push(g.params[i]);

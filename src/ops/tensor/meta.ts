@@ -147,3 +147,17 @@ export function makeTensor(
 ): TensorNode {
   return makeTileable<TensorMeta>(op, params, inputs, { type: 'tensor', ...meta });
 }
+
+/**
+ * One object per distinct chunk shape: most chunks of a grid share their shape, so sharing their
+ * (immutable) params and meta objects keeps tiling 200k chunks from allocating 200k copies of each.
+ */
+export function perShape<T>(make: (shape: number[]) => T): (shape: number[]) => T {
+  const cache = new Map<string, T>();
+  return (shape) => {
+    const key = shape.join(',');
+    let v = cache.get(key);
+    if (v === undefined) cache.set(key, (v = make(shape)));
+    return v;
+  };
+}

@@ -11,7 +11,7 @@ import { normalizeAxes, normalizeAxis, stridesOf } from '../../base/shape.js';
 import type { Expr } from '../../base/expr.js';
 import type { ReduceOp } from '../../kernels/tensor/reduce.js';
 import { chunkKey, registerOp } from '../op.js';
-import { Grid, type TensorNode, makeTensor } from './meta.js';
+import { Grid, makeTensor, perShape, type TensorNode } from './meta.js';
 
 export const COMBINE_SIZE = 4;
 
@@ -88,6 +88,10 @@ registerOp({
     };
     const lonely = axes.every((a) => dims[a] === 1);
     const inExpr: Expr = { ...IDENTITY, dtype: x.meta.dtype };
+    const mapParams = perShape((chunkShape) => ({ op, expr: inExpr, shape: chunkShape, axes }));
+    const partialMeta = perShape((chunkShape) => ({ shape: chunkShape.map((e, a) => (axes.includes(a) ? 1 : e)), dtype: 'float64', partial: op }));
+    const combineParams = { op };
+    const combineMeta = { dtype: 'float64', partial: op };
     // Level 0: map every input chunk to a partial (finalising directly when it is alone).
     // `level` holds each level's chunk keys in row-major order of that level's grid.
     let level: string[] = [];
@@ -99,13 +103,16 @@ registerOp({
       ctx.add({
         key,
         kernel: 'tensor.reduce_map',
-        params: {
-          op, expr: inExpr, shape: chunkShape, axes,
-          ...(gstrides ? { gstrides, gbase: start.reduce((s, v, a) => s + v * gstrides[a]!, 0) } : {}),
-          ...(f ? { final: { op, outShape: f.outShape, dtype: f.dtype, ddof } } : {}),
-        },
+        params:
+          gstrides || f
+            ? {
+                ...mapParams(chunkShape),
+                ...(gstrides ? { gstrides, gbase: start.reduce((s, v, a) => s + v * gstrides[a]!, 0) } : {}),
+                ...(f ? { final: { op, outShape: f.outShape, dtype: f.dtype, ddof } } : {}),
+              }
+            : mapParams(chunkShape),
         inputs: [input.chunks[inGrid.flat(index)]!],
-        meta: lonely ? { shape: f!.outShape, dtype: f!.dtype } : { shape: chunkShape.map((e, a) => (axes.includes(a) ? 1 : e)), dtype: 'float64', partial: op },
+        meta: lonely ? { shape: f!.outShape, dtype: f!.dtype } : partialMeta(chunkShape),
       });
       level.push(key);
     }
@@ -129,9 +136,9 @@ registerOp({
           ctx.add({
             key,
             kernel: last ? 'tensor.reduce_final' : 'tensor.reduce_combine',
-            params: last ? { op, outShape: f!.outShape, dtype: f!.dtype, ddof } : { op },
+            params: last ? { op, outShape: f!.outShape, dtype: f!.dtype, ddof } : combineParams,
             inputs: groupInputs,
-            meta: last ? { shape: f!.outShape, dtype: f!.dtype } : { dtype: 'float64', partial: op },
+            meta: last ? { shape: f!.outShape, dtype: f!.dtype } : combineMeta,
           });
           nextLevel.push(key);
         }
