@@ -4,10 +4,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'out');
+/** The source tree's bench/ folder, also when running compiled from dist-bench/bench/. */
+const here = dirname(fileURLToPath(import.meta.url));
+export const BENCH_DIR = here.includes(`${sep}dist-bench${sep}`) ? join(here, '..', '..', 'bench') : here;
+export const OUT_DIR = join(BENCH_DIR, 'out');
 
 export interface Timing {
   readonly median: number;

@@ -13,6 +13,9 @@ import { benchScheduler } from './tensor/scheduler.js';
 import { benchTransfer } from './tensor/transfer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// Compiled (dist-bench, as users run the engine) or from source under tsx.
+const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+const nodeArgs = (script: string): string[] => (ext === 'ts' ? ['--import', 'tsx', script] : [script]);
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (name: string): boolean => !only || only.includes(name);
 
@@ -24,13 +27,13 @@ if (want('dag')) summary.dag = await benchDag();
 if (want('store-pipeline')) summary.storePipeline = await benchLimitedPipeline();
 if (want('store')) {
   // The store micro-benchmark is a script of its own; run it as one.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'store', 'store.ts')], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, nodeArgs(join(here, 'store', `store.${ext}`)), { stdio: 'inherit' });
   summary.store = r.status === 0 ? 'bench/out/store.json' : `failed (${r.status})`;
 }
 // The graph benchmarks generate their workloads on first use (bench/data/, ~15 s) and take minutes.
-for (const [key, script] of [['graph', 'graph/session.ts'], ['graph-kernels', 'graph/kernels.ts']] as const) {
+for (const [key, script] of [['graph', 'graph/session'], ['graph-kernels', 'graph/kernels']] as const) {
   if (!want(key)) continue;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, script)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, nodeArgs(join(here, `${script}.${ext}`)), { stdio: 'inherit' });
   summary[key] = r.status === 0 ? `bench/out/${key === 'graph' ? 'graph-session' : key}.json` : `failed (${r.status})`;
 }
 console.log(`wrote ${writeResult('summary', summary)}`);

@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BENCH_DIR } from '../harness.js';
 
 export interface PeerGraph {
   readonly name: string;
@@ -34,7 +35,7 @@ export const GRAPHS: Readonly<Record<string, Spec>> = {
   'g2-grid-1024': { kind: 'grid', side: 1024, drop: 0.1, seed: 20002 },
 };
 
-export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'data');
+export const DATA_DIR = join(BENCH_DIR, 'data');
 const MAGIC = 'PEERGRF1';
 const HEADER_BYTES = 64;
 

@@ -24,6 +24,7 @@ import { sssp } from '../../src/graph/sssp.js';
 import { wcc } from '../../src/graph/wcc.js';
 import { GRAPHS, loadOrGenerate, readPeerBin } from './generate.js';
 import { KERNELS, type Kernel, RESULTS_MD, runScipy } from './scipy.js';
+import { OUT_DIR } from '../harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -101,7 +102,7 @@ for (const name of names) {
   console.log(`load with in-CSR ${both.toFixed(4)} s (used by PageRank and bottom-up BFS); results agree with scipy: ${agree ?? 'not checked'}`);
   report.push({ graph: name, n: g.n, arcs: g.out.m, source: peer.source, loadWithInCsr: median(loadBoth.times), kernels: rows, checksums, scipyChecksums: scipy?.checksums ?? null, agree: agree ?? null });
 }
-const outDir = join(here, '..', 'out');
+const outDir = OUT_DIR;
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, 'graph-kernels.json');
 const meta = { node: process.version, loadAverage: [load0, loadavg()[0]], scipyBaseline: 'same run when available, else shared/peers/results.md' };

@@ -3,10 +3,13 @@
  * same generated file when python3 has scipy, else the medians of shared/peers/results.md.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// Next to this module under tsx; in the source tree when running compiled from dist-bench/.
+const script = [join(here, 'scipy_kernels.py'), join(here, '..', '..', '..', 'bench', 'graph', 'scipy_kernels.py')].find((p) => existsSync(p));
 
 export type Kernel = 'load' | 'sssp' | 'bfs' | 'wcc' | 'pagerank';
 export const KERNELS: readonly Kernel[] = ['load', 'sssp', 'bfs', 'wcc', 'pagerank'];
@@ -30,7 +33,8 @@ export function runScipy(path: string, runs: number): ScipyRun | undefined {
   } catch {
     return undefined;
   }
-  const out = execFileSync('python3', [join(here, 'scipy_kernels.py'), path, String(runs)], {
+  if (!script) return undefined;
+  const out = execFileSync('python3', [script, path, String(runs)], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
   });

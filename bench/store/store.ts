@@ -9,10 +9,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SharedCatalog } from '../../src/store/catalog.js';
 import type { ObjectID } from '../../src/store/objectId.js';
 import { ObjectStore } from '../../src/store/objectStore.js';
+import { OUT_DIR } from '../harness.js';
 
 const RUNS = 9;
 const ARRAY_BYTES = 64 * 1024 * 1024;
@@ -174,7 +174,7 @@ for (const [op, rate] of Object.entries(result.metadata.opsPerSec)) {
 }
 console.log(`  baseline Map set+get               ${fmt(result.metadata.mapGetSetOpsPerSec)} ops/s (${fmt(result.metadata.mapOverSlowest)}x the slowest store op)`);
 
-const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'out', 'store.json');
+const out = join(OUT_DIR, 'store.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`  written to ${out}`);

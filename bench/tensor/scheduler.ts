@@ -4,8 +4,13 @@
  * the same kernel calls made directly (local) and raw Piscina round trips (threads) — the floor an
  * engine on this pool could reach.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import { newSession, tensor as tt, type Session } from '../../src/index.js';
+import { newSession, Session, tensor as tt } from '../../src/index.js';
+import { ThreadsExecutor } from '../../src/executors/threads.js';
 import { getKernel } from '../../src/kernels/index.js';
 import { fmt, time, writeResult } from '../harness.js';
 
@@ -46,34 +51,41 @@ function directCalls(): number {
 }
 
 async function rawPiscina(workers: number): Promise<{ tasksPerSec: number; roundTripMs: number }> {
-  const pool = new Piscina({ filename: new URL('./noopWorker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers, idleTimeout: Infinity });
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-noop-'));
+  const worker = join(dir, 'noop.mjs');
+  writeFileSync(worker, 'export default function noop(x) {\n  return x;\n}\n');
+  const pool = new Piscina({ filename: pathToFileURL(worker).href, minThreads: workers, maxThreads: workers, idleTimeout: Infinity });
   await Promise.all(Array.from({ length: 100 }, (_, i) => pool.run(i)));
   const t = await time(async () => {
     await Promise.all(Array.from({ length: 2 * N }, (_, i) => pool.run(i)));
   }, 3, 1);
   const rt = await time(() => pool.run(1), 200, 50);
   await pool.destroy();
+  rmSync(dir, { recursive: true, force: true });
   return { tasksPerSec: (2 * N) / (t.median / 1000), roundTripMs: rt.median };
 }
 
 export async function benchScheduler(): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {};
-  for (const executor of ['local', 'threads'] as const) {
-    const sess = newSession({ mode: 'lazy', executor, default: false });
-    const eager = newSession({ mode: 'eager', executor, default: false });
+  for (const executor of ['local', 'threads', 'threads-pool-only'] as const) {
+    const kind = executor === 'local' ? 'local' : 'threads';
+    // threads-pool-only: every task goes through the pool (no tiny tasks inline on the calling thread).
+    const deps = () => (executor === 'threads-pool-only' ? { executor: new ThreadsExecutor({ workers: 2, inlineTinyTasks: false }) } : {});
+    const sess = new Session({ mode: 'lazy', executor: kind, default: false }, deps());
+    const eager = new Session({ mode: 'eager', executor: kind, default: false }, deps());
     try {
       const tps = await throughput(sess);
       const latency = await eagerLatency(eager);
-      const base = executor === 'local' ? { tasksPerSec: directCalls(), roundTripMs: 0 } : await rawPiscina(sess.info.workers);
+      const base = kind === 'local' ? { tasksPerSec: directCalls(), roundTripMs: 0 } : await rawPiscina(sess.info.workers);
       results[executor] = {
         trivialTasksPerSec: Math.round(tps),
         baselineTasksPerSec: Math.round(base.tasksPerSec),
-        baseline: executor === 'local' ? 'direct kernel calls' : 'raw Piscina no-op tasks, all submitted at once',
+        baseline: kind === 'local' ? 'direct kernel calls' : 'raw Piscina no-op tasks, all submitted at once',
         ratio: +(tps / base.tasksPerSec).toFixed(3),
         eagerTinyOpMs: +latency.toFixed(4),
-        ...(executor === 'threads' ? { baselineRoundTripMs: +base.roundTripMs.toFixed(4) } : {}),
+        ...(kind === 'threads' ? { baselineRoundTripMs: +base.roundTripMs.toFixed(4) } : {}),
       };
-      console.log(`${executor.padEnd(8)} ${Math.round(tps).toLocaleString()} trivial tasks/s (baseline ${Math.round(base.tasksPerSec).toLocaleString()}/s), eager tiny op ${fmt(latency)}${executor === 'threads' ? ` (raw pool round trip ${fmt(base.roundTripMs)})` : ''}`);
+      console.log(`${executor.padEnd(17)} ${Math.round(tps).toLocaleString()} trivial tasks/s (baseline ${Math.round(base.tasksPerSec).toLocaleString()}/s), eager tiny op ${fmt(latency)}${kind === 'threads' ? ` (raw pool round trip ${fmt(base.roundTripMs)})` : ''}`);
     } finally {
       await sess.close();
       await eager.close();

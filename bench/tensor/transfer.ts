@@ -27,7 +27,8 @@ async function roundTrip(ex: ThreadsExecutor, n: number): Promise<number> {
 }
 
 export async function benchTransfer(): Promise<Record<string, unknown>> {
-  const ex = new ThreadsExecutor({ workers: 2 });
+  // Pool only: the point is what reaching a worker costs, so no task may run inline.
+  const ex = new ThreadsExecutor({ workers: 2, inlineTinyTasks: false });
   try {
     const big = await roundTrip(ex, ELEMENTS);
     const tiny = await roundTrip(ex, 1);

@@ -11,7 +11,7 @@ import type { Piscina } from 'piscina';
 import { CancelledError, WorkerCrashedError } from '../base/errors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
 import { errorToData } from '../base/errors.js';
-import { isDriverTask, runDriverTask, type TaskMessage, type TaskOutcome } from '../kernels/task.js';
+import { isDriverTask, runDriverTask, runTask, type TaskMessage, type TaskOutcome } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { discardProduced, kernelError, pinInputs, releaseChunks } from './local.js';
@@ -22,6 +22,10 @@ import { storeOutput } from './storeOutput.js';
 /** Tasks reading or writing fewer elements than this are batched. */
 const LIGHT_ELEMENTS = 32 * 1024;
 const MAX_BATCH = 64;
+/** Tensor tasks this small run on the calling thread: a pool round trip would cost more than the work. */
+const INLINE_ELEMENTS = 4096;
+/** Inline work yields to the event loop after this long, so aborts and I/O stay responsive. */
+const INLINE_SLICE_MS = 8;
 
 function elementsOf(v: unknown): number {
   if (typeof v !== 'object' || v === null) return 0;
@@ -62,6 +66,7 @@ class ThreadRun {
   constructor(
     readonly pool: Piscina,
     readonly maxJobs: number,
+    readonly inline: boolean,
     readonly graph: ChunkGraph,
     readonly store: ChunkStore,
     readonly options: RunOptions,
@@ -98,9 +103,36 @@ class ThreadRun {
     return this.store.usedBytes + this.#reserved + 2 * outputBytes(this.graph.metas[i]) <= limit;
   }
 
+  /**
+   * Whether chunk i is a tiny tensor task to run right here. User functions never run on this thread
+   * (a bad one could take the process down with it), and neither does anything without a known shape.
+   */
+  #inlineable(i: number): boolean {
+    const g = this.graph;
+    const kernel = g.kernels[i]!;
+    const shape = (g.metas[i] as { shape?: readonly number[] } | null)?.shape;
+    if (!shape || !kernel.startsWith('tensor.')) return false;
+    const p = g.params[i] as { fns?: unknown; fn?: unknown } | null;
+    if (p && (p.fns !== undefined || p.fn !== undefined)) return false;
+    let elements = outputElements(g.metas[i]);
+    for (let e = g.depStart[i]!; e < g.depStart[i + 1]! && elements < INLINE_ELEMENTS; e++) {
+      elements += elementsOf(this.store.get(g.keys[g.deps[e]!]!));
+    }
+    return elements < INLINE_ELEMENTS;
+  }
+
   #pump(): void {
     const state = this.#state;
     if (this.#waiting.length > 0 && !this.#retryWaiting()) return;
+    const started = performance.now();
+    while (this.inline && !this.#done && state.readyCount > 0 && this.#inlineable(state.peek())) {
+      const i = state.next();
+      this.#settle(i, runTask(this.#message(i)) as TaskOutcome);
+      if (performance.now() - started > INLINE_SLICE_MS) {
+        setImmediate(() => this.#pump());
+        return;
+      }
+    }
     while (!this.#done && this.#inFlight < this.maxJobs && state.readyCount > 0 && this.#fits(state.peek())) {
       const batch: number[] = [];
       const messages: TaskMessage[] = [];
@@ -116,7 +148,7 @@ class ThreadRun {
         messages.push(m);
         if (!batching || !this.#light(m, i)) break;
       }
-      this.#dispatch(batch, messages, 0);
+      if (batch.length > 0) this.#dispatch(batch, messages, 0);
     }
     if (!this.#done && this.#inFlight === 0 && this.#waiting.length === 0 && state.finished()) this.#finish();
   }
@@ -255,23 +287,27 @@ class ThreadRun {
 export interface ThreadsExecutorOptions {
   readonly workers: number;
   readonly exitWhenIdle?: boolean;
+  /** Run tiny tensor tasks on the calling thread (default true); false sends every task to the pool. */
+  readonly inlineTinyTasks?: boolean;
 }
 
 export class ThreadsExecutor implements Executor {
   readonly name = 'threads';
   readonly workers: number;
   readonly #pool: Piscina;
+  readonly #inline: boolean;
   #closed: Promise<void> | undefined;
 
   constructor(options: ThreadsExecutorOptions) {
     this.workers = options.workers;
+    this.#inline = options.inlineTinyTasks ?? true;
     this.#pool = createPool(options);
   }
 
   run(graph: ChunkGraph, store: ChunkStore, options: RunOptions): Promise<RunReport> {
     if (this.#closed) return Promise.reject(new CancelledError('The executor is closed.'));
     return new Promise((resolve, reject) => {
-      new ThreadRun(this.#pool, this.workers * 2, graph, store, options, resolve, reject).start();
+      new ThreadRun(this.#pool, this.workers * 2, this.#inline, graph, store, options, resolve, reject).start();
     });
   }
 

@@ -6,7 +6,6 @@
  * Ids are generated per instance id from one process-wide clock, so two stores never mint the same id
  * even when they were given the same instance id, and ids sort in creation order.
  */
-import { createHash } from 'node:crypto';
 import { UserInputError } from './errors.js';
 
 const BLOB_BIT = 1n << 63n;
@@ -107,9 +106,21 @@ export function isBlobId(value: bigint): boolean {
 }
 
 /** A deterministic signature for a content key: equal chunk keys give equal signatures in every process. */
+/**
+ * A deterministic signature from a chunk key: two independent 32-bit FNV-1a style lanes over the key's
+ * UTF-16 units (no crypto: it runs on every put and needs to be stable, not secret).
+ */
 export function signatureOfKey(key: string): string {
-  const hex = createHash('sha1').update(key).digest('hex').slice(0, 16);
-  return formatSignature(BigInt(`0x${hex}`) & LOW_63);
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9e3779b1;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x85ebca6b) ^ (h2 >>> 15);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 0x7feb352d) >>> 0;
+  h2 = Math.imul(h2 ^ (h2 >>> 13), 0x846ca68b) >>> 0;
+  return formatSignature(((BigInt(h1) << 32n) | BigInt(h2)) & LOW_63);
 }
 
 interface Clock {

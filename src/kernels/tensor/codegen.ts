@@ -156,7 +156,21 @@ idx[d] = 0;
 }`;
 }
 
+/** Same expression object (all chunks of a tileable on one thread share it): skip generating the source. */
+const byExpr = new WeakMap<Expr, Map<string, CompiledLoop>>();
+
 export function compileLoop(spec: LoopSpec): CompiledLoop {
+  const variant = `${spec.mode}|${spec.access}|${spec.reduce ?? ''}|${spec.innerReduced ? 1 : 0}|${spec.nIn}`;
+  let known = byExpr.get(spec.expr);
+  const hit = known?.get(variant);
+  if (hit) return hit;
+  const fn = compileFromSource(spec);
+  if (!known) byExpr.set(spec.expr, (known = new Map()));
+  known.set(variant, fn);
+  return fn;
+}
+
+function compileFromSource(spec: LoopSpec): CompiledLoop {
   const body = spec.mode === 'flat' ? flatBody(spec) : ndBody(spec);
   const src = `"use strict";\n${header(spec)}\n${body}`;
   let fn = cache.get(src);

@@ -1,4 +1,0 @@
-/** The raw-pool baseline: a task that does nothing. */
-export default function noop(x) {
-  return x;
-}
