@@ -15,10 +15,17 @@ export interface ArrayData {
   readonly data: TypedArray;
 }
 
-/** A typed array over fresh shared memory, so it reaches any worker without a copy. */
+/** Below this size a copy across threads costs less than creating shared memory. */
+const SHARED_MIN_BYTES = 4096;
+
+/**
+ * A fresh typed array: over shared memory, so it reaches any worker without a copy — except for tiny
+ * arrays, where allocating a SharedArrayBuffer costs more than the copy it would save.
+ */
 export function allocate(dtype: DType, length: number): TypedArray {
   const Ctor = typedArrayCtor(dtype);
-  return new Ctor(new SharedArrayBuffer(length * Ctor.BYTES_PER_ELEMENT));
+  const bytes = length * Ctor.BYTES_PER_ELEMENT;
+  return new Ctor(bytes < SHARED_MIN_BYTES ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes));
 }
 
 /**

@@ -25,6 +25,7 @@ import { EagerBatcher } from './eager.js';
 import { createExecutor } from './executorFactory.js';
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js';
 import { type HoldingStore, ResultRegistry } from './results.js';
+import { RunStore } from './runStore.js';
 import { readGlobal } from './sharing.js';
 import { type TilePlan, tileTargets } from './tiler.js';
 
@@ -382,8 +383,9 @@ export class Session extends EventEmitter {
     };
     let report;
     this.#progress(runId, 0, graph.kernels.filter((k) => k !== null).length);
+    const runStore = new RunStore(this.#objects.chunks, targetKeys);
     try {
-      report = await this.#executor.run(graph, this.#store, {
+      report = await this.#executor.run(graph, runStore, {
         targets,
         signal,
         onEvent,
@@ -396,6 +398,8 @@ export class Session extends EventEmitter {
       this.#dropUnheld(computed);
       if (e instanceof CancelledError || signal.aborted) throw e instanceof CancelledError ? e : new CancelledError();
       throw e;
+    } finally {
+      runStore.dispose();
     }
     const errors = new Map<string, Error>();
     const failedAt = (k: string): Error | undefined => {

@@ -107,6 +107,19 @@ export class ChunkView implements ChunkStore {
     return this.#hooks.usedBytes();
   }
 
+  /**
+   * Counts `bytes` kept outside the store (a run's intermediates, held by the session's run store)
+   * against the memory limit: evicts like a put would, or throws `NotEnoughMemory`.
+   */
+  reserve(bytes: number, what: string): void {
+    this.#hooks.open();
+    this.#memory.reserveExternal(bytes, what);
+  }
+
+  unreserve(bytes: number): void {
+    this.#memory.releaseExternal(bytes);
+  }
+
   pin(key: string): void {
     this.#hooks.open();
     this.#memory.pin(key);

@@ -36,6 +36,8 @@ export interface MemoryConfig {
   readonly lookup: (id: bigint) => Entry | undefined;
 }
 
+const NOTHING: ReadonlySet<bigint> = new Set();
+
 export class MemoryManager {
   readonly #config: MemoryConfig;
   /** In-memory transient chunk objects, least recently used first. */
@@ -44,6 +46,8 @@ export class MemoryManager {
   readonly #holds = new Map<string, number>();
   readonly #listeners = new Set<EvictListener>();
   readonly counters: MemoryCounters = { evictions: 0, spills: 0, restores: 0, hits: 0, misses: 0 };
+  /** Bytes held outside the store that count against its limit (a run's intermediates). */
+  #external = 0;
 
   constructor(config: MemoryConfig) {
     this.#config = config;
@@ -81,10 +85,20 @@ export class MemoryManager {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Counts `bytes` held outside the store against the limit, evicting first if needed (or NotEnoughMemory). */
+  reserveExternal(bytes: number, what: string): void {
+    this.ensureRoom(bytes, NOTHING, what);
+    this.#external += bytes;
+  }
+
+  releaseExternal(bytes: number): void {
+    this.#external = Math.max(0, this.#external - bytes);
+  }
+
   /** Makes room for `bytes` more, evicting if needed; objects in `protect` stay. */
   ensureRoom(bytes: number, protect: ReadonlySet<bigint>, what: string): void {
     const { memoryLimit, table } = this.#config;
-    const need = table.usage + bytes - memoryLimit;
+    const need = table.usage + this.#external + bytes - memoryLimit;
     if (need <= 0) return;
     const plan: EvictionPlan =
       bytes > memoryLimit
@@ -247,8 +261,9 @@ export class MemoryManager {
 
   #notEnough(bytes: number, freeable: number, what: string, cause?: unknown): NotEnoughMemoryError {
     const { memoryLimit, spillDir, table } = this.#config;
-    const sizes = { requested: bytes, memoryUsage: table.usage, memoryLimit, freeable };
-    const free = Math.max(0, memoryLimit - table.usage);
+    const used = table.usage + this.#external;
+    const sizes = { requested: bytes, memoryUsage: used, memoryLimit, freeable };
+    const free = Math.max(0, memoryLimit - used);
     const head = spillDir === undefined ? 'Still not enough memory after evicting' : 'Still not enough memory after spilling';
     const why =
       cause !== undefined
@@ -263,7 +278,7 @@ export class MemoryManager {
         : ['raise memoryLimit', ...(spillDir === undefined ? ['set spillDir'] : []), 'release handles or delete results', 'unpin chunks'];
     return new NotEnoughMemoryError(
       `${head}: ${what} needs ${formatBytes(bytes)} (${bytes} bytes) under a memory limit of ${formatBytes(memoryLimit)} ` +
-        `(${memoryLimit} bytes, ${table.usage} in use), but ${why}. To fix: ${fixes.join(', ')}.`,
+        `(${memoryLimit} bytes, ${used} in use), but ${why}. To fix: ${fixes.join(', ')}.`,
       sizes,
       cause !== undefined ? { cause } : undefined,
     );
