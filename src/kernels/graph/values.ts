@@ -7,7 +7,7 @@
  * results in internal id order.
  */
 import type { GraphCsr } from '../../graph/csr.js';
-import type { IdColumn } from '../../graph/idColumns.js';
+import { type IdColumn, idColumn } from '../../graph/idColumns.js';
 
 export type { IdColumn };
 
@@ -83,21 +83,7 @@ export function idCount(ids: OriginalIds): number {
 }
 
 export function idColumnOf(ids: OriginalIds): IdColumn {
-  if (ids.kind === 'string') {
-    const encoder = new TextEncoder();
-    const parts = ids.values.map((s) => encoder.encode(s));
-    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    const starts = new Int32Array(parts.length);
-    const ends = new Int32Array(parts.length);
-    let at = 0;
-    parts.forEach((p, i) => {
-      bytes.set(p, at);
-      starts[i] = at;
-      at += p.length;
-      ends[i] = at;
-    });
-    return { kind: 'string', values: { bytes, starts, ends } };
-  }
+  if (ids.kind === 'string') return idColumn(ids.values);
   return ids.kind === 'number' ? { kind: 'number', values: ids.values } : { kind: 'bigint', values: ids.values };
 }
 
