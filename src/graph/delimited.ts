@@ -19,6 +19,7 @@ import {
   parseDecimalSpan,
   parseIntegerSpan,
 } from './scan.js';
+import { NEWLINE, RETURN } from './bytes.js';
 
 export type ColumnRef = number | string;
 
@@ -42,8 +43,6 @@ export interface DelimitedVertexOptions extends DelimitedOptions {
   readonly id: ColumnRef;
 }
 
-const NEWLINE = 10;
-const RETURN = 13;
 const QUOTE = 34;
 
 /** Fields of one record: spans of bytes, quotes removed. */

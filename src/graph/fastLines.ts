@@ -7,17 +7,8 @@
  * files, whatever their size, never leave this loop.
  */
 import { latin1Slice } from './scan.js';
+import { ZERO, MINUS, PLUS, DOT, LOWER_E, UPPER_E, NEWLINE, RETURN, SPACE, TAB } from './bytes.js';
 
-const ZERO = 48;
-const MINUS = 45;
-const PLUS = 43;
-const DOT = 46;
-const LOWER_E = 101;
-const UPPER_E = 69;
-const NEWLINE = 10;
-const RETURN = 13;
-const SPACE = 32;
-const TAB = 9;
 const POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 export interface FastColumns {

@@ -7,18 +7,8 @@
  */
 import { GraphFormatError } from './errors.js';
 import type { IdColumn } from './idColumns.js';
+import { ZERO, NINE, MINUS, PLUS, DOT, LOWER_E, UPPER_E, NEWLINE, RETURN, SPACE, TAB } from './bytes.js';
 
-const ZERO = 48;
-const NINE = 57;
-const MINUS = 45;
-const PLUS = 43;
-const DOT = 46;
-const LOWER_E = 101;
-const UPPER_E = 69;
-const NEWLINE = 10;
-const RETURN = 13;
-const SPACE = 32;
-const TAB = 9;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;

@@ -5,23 +5,15 @@
  * by the same JS expression in both, so equality is exact (NaN equal to NaN).
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { newSession, type Session, tensor as tt, type Tensor } from '../../src/index.js';
-import type { NdArray } from '../../src/base/ndarray.js';
+import { describe, it } from 'vitest';
+import { tensor as tt, type Tensor } from '../../src/index.js';
 import {
   broadcastPairArb, caseOfShape, chunkSizeArb, dyadicArb, edgyArb, floatArb, tensorCaseArb, type TensorCase,
 } from '../support/arbitraries.js';
+import { build, localSession, refOf } from '../support/cases.js';
 import * as R from '../support/reference.js';
 
-let sess: Session;
-beforeAll(() => {
-  sess = newSession({ mode: 'lazy', executor: 'local' });
-});
-afterAll(() => sess.close());
-
-const build = (c: TensorCase): Tensor => tt.array(Float64Array.from(c.data), { shape: c.shape, chunkSize: c.chunks });
-const refOf = (c: TensorCase): R.Ref => R.ref(c.shape, c.data);
-const run = async (t: Tensor): Promise<NdArray> => (await sess.run(t)) as NdArray;
+const { run } = localSession();
 
 const UNARY: readonly [string, (t: Tensor) => Tensor, (x: number) => number][] = [
   ['neg', (t) => t.neg(), (x) => -x],

@@ -11,24 +11,17 @@
  * always are: the engine merges per-chunk moments with Chan's formula, the reference uses two passes.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, newSession, type Session, tensor as tt, type Tensor } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, tensor as tt, type Tensor } from '../../src/index.js';
 import type { NdArray } from '../../src/base/ndarray.js';
 import type { ChunkSize } from '../../src/ops/tensor/meta.js';
 import {
   axisArb, dyadicArb, edgyArb, floatArb, shapeArb, splitsArb, tensorCaseArb, type TensorCase,
 } from '../support/arbitraries.js';
+import { build, localSession, refOf } from '../support/cases.js';
 import * as R from '../support/reference.js';
 
-let sess: Session;
-beforeAll(() => {
-  sess = newSession({ mode: 'lazy', executor: 'local' });
-});
-afterAll(() => sess.close());
-
-const build = (c: TensorCase): Tensor => tt.array(Float64Array.from(c.data), { shape: c.shape, chunkSize: c.chunks });
-const refOf = (c: TensorCase): R.Ref => R.ref(c.shape, c.data);
-const run = async (t: Tensor): Promise<NdArray> => (await sess.run(t)) as NdArray;
+const { run, session } = localSession();
 
 type Axis = number | number[] | null;
 const reducedSize = (shape: readonly number[], axis: Axis): number =>
@@ -125,7 +118,7 @@ describe('reductions on chunked tensors equal the dense reference', () => {
       fc.asyncProperty(arb, async (c) => {
         const t = build(c);
         const r = refOf(c);
-        const [s, mx, am, v] = await sess.run([t.sum(), t.max(), t.argmax(), t.var()]);
+        const [s, mx, am, v] = await session().run([t.sum(), t.max(), t.argmax(), t.var()]);
         R.assertMatches(s as NdArray, R.reduce(r, null, false, R.folds.sum));
         R.assertMatches(mx as NdArray, R.reduce(r, null, false, R.folds.max));
         R.assertMatches(am as NdArray, R.reduce(r, null, false, R.folds.argmax));
@@ -147,7 +140,7 @@ describe('reductions on chunked tensors equal the dense reference', () => {
       fc.asyncProperty(arb, fc.constantFrom(0, 1, -1), async (c, axis) => {
         const t = build(c);
         const r = refOf(c);
-        const [s, am] = await sess.run([t.sum({ axis }), t.argmin({ axis, keepdims: true })]);
+        const [s, am] = await session().run([t.sum({ axis }), t.argmin({ axis, keepdims: true })]);
         R.assertMatches(s as NdArray, R.reduce(r, axis, false, R.folds.sum));
         R.assertMatches(am as NdArray, R.reduce(r, axis, true, R.folds.argmin));
       }),

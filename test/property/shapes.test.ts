@@ -7,22 +7,14 @@
  * increasing order, block after block), so equality is exact.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSession, type Session, tensor as tt, type Tensor } from '../../src/index.js';
-import type { NdArray } from '../../src/base/ndarray.js';
+import { describe, expect, it } from 'vitest';
+import { tensor as tt, type Tensor } from '../../src/index.js';
 import type { IndexSpec } from '../../src/ops/tensor/slicing.js';
 import { caseOfShape, chunkSizeArb, dyadicArb, extentArb, shapeArb, tensorCaseArb, type TensorCase } from '../support/arbitraries.js';
+import { build, localSession, refOf } from '../support/cases.js';
 import * as R from '../support/reference.js';
 
-let sess: Session;
-beforeAll(() => {
-  sess = newSession({ mode: 'lazy', executor: 'local' });
-});
-afterAll(() => sess.close());
-
-const build = (c: TensorCase): Tensor => tt.array(Float64Array.from(c.data), { shape: c.shape, chunkSize: c.chunks });
-const refOf = (c: TensorCase): R.Ref => R.ref(c.shape, c.data);
-const run = async (t: Tensor): Promise<NdArray> => (await sess.run(t)) as NdArray;
+const { run, session } = localSession();
 
 /** One index part for an axis of extent d, as the engine takes it and as the reference does. */
 function axisIndexArb(d: number): fc.Arbitrary<[IndexSpec, R.RefIndex]> {
@@ -109,12 +101,12 @@ describe('shape ops on chunked tensors equal the dense reference', () => {
     );
     await fc.assert(
       fc.asyncProperty(arb, async ([c, [i1, r1], [i2, r2]]) => {
-        const t = await build(c).execute({ session: sess });
+        const t = await build(c).execute({ session: session() });
         const s1 = t.slice(...i1);
         const s2 = s1.slice(...i2);
-        R.assertMatches(await s1.fetch({ session: sess }), R.slice(refOf(c), r1));
-        R.assertMatches(await s2.fetch({ session: sess }), R.slice(R.slice(refOf(c), r1), r2));
-        expect(s2.isExecuted({ session: sess })).toBe(false);
+        R.assertMatches(await s1.fetch({ session: session() }), R.slice(refOf(c), r1));
+        R.assertMatches(await s2.fetch({ session: session() }), R.slice(R.slice(refOf(c), r1), r2));
+        expect(s2.isExecuted({ session: session() })).toBe(false);
       }),
       { numRuns: 100 },
     );

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSession, type Session, tensor as tt, type Tensor } from '../../src/index.js';
 import type { NdArray } from '../../src/base/ndarray.js';
 import { axisArb, broadcastPairArb, caseOfShape, dyadicArb, shapeArb, tensorCaseArb, type TensorCase } from '../support/arbitraries.js';
+import { build, refOf } from '../support/cases.js';
 import * as R from '../support/reference.js';
 
 let threads: Session;
@@ -22,8 +23,6 @@ afterAll(async () => {
   await local.close();
 });
 
-const build = (c: TensorCase): Tensor => tt.array(Float64Array.from(c.data), { shape: c.shape, chunkSize: c.chunks });
-const refOf = (c: TensorCase): R.Ref => R.ref(c.shape, c.data);
 
 describe('on the threads executor, chunked results equal the dense reference', () => {
   it('broadcast arithmetic feeding a sum over random axes', async () => {
