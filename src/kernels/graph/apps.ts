@@ -45,6 +45,8 @@ export interface AppParams {
  */
 const DELTA_STEPPING_MIN_ARCS = 16_000_000;
 const DELTA_STEPPING_MIN_PARTS = 4;
+/** Average out-degree from which BFS splits its levels across workers (R-MAT: 16; grids: under 4). */
+const BFS_SPLIT_MIN_DEGREE = 8;
 
 function sourceOf(pg: ProjectedGraphValue, p: AppParams): number {
   const id = p.sourceIsBigInt ? BigInt(p.source as string) : p.source!;
@@ -72,10 +74,13 @@ function* run(pg: ProjectedGraphValue, layout: PullLayout | undefined, p: AppPar
           : sssp(g, source, { label });
       return { r: column('float', dist) };
     }
-    case 'bfs':
-      // One range: each step then expands many levels at once, where a split would pay a round trip
-      // per level (a 1000x1000 grid has ~2000 levels).
-      return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), { parts: 1 })) };
+    case 'bfs': {
+      // Sparse graphs (road networks, grids) have thousands of levels: one range then expands many
+      // levels per step, where a split would pay a round trip per level. Dense ones (social graphs,
+      // R-MAT) have a handful of big levels, which the workers share.
+      const dense = g.out.m >= BFS_SPLIT_MIN_DEGREE * g.n;
+      return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), { parts: dense ? parts : 1 })) };
+    }
     case 'pagerank':
       return {
         r: column('float', yield* pagerankDriver(g, { parts, ...(layout ? { layout } : {}), ...(p.damping !== undefined ? { damping: p.damping } : {}), ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })),
