@@ -139,7 +139,3 @@ export function sumType(dtype: DType): DType {
   return KINDS[dtype].kind === 'f' ? dtype : 'int64';
 }
 
-/** Integer dtypes whose typed array does not truncate on store (int64 lives in a Float64Array). */
-export function needsTrunc(dtype: DType): boolean {
-  return dtype === 'int64';
-}

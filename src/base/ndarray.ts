@@ -3,7 +3,7 @@
  * structured clone, and its data lives in a SharedArrayBuffer so it crosses threads without a copy);
  * `NdArray` is the user-facing view of fetched data with indexing and a NumPy-style repr.
  */
-import { type DType, type TypedArray, checkDType, itemSize, typedArrayCtor } from './dtypes.js';
+import { type DType, type TypedArray, checkDType, typedArrayCtor } from './dtypes.js';
 import { InvalidArgumentError, ShapeError } from './errors.js';
 import { formatArray } from './format.js';
 import { type Shape, shapeStr, sizeOf, stridesOf } from './shape.js';
@@ -44,13 +44,6 @@ export function toShared(dtype: DType, src: ArrayLike<number>): TypedArray {
   return out;
 }
 
-export function arrayData(dtype: DType, shape: Shape, data: TypedArray): ArrayData {
-  if (data.length !== sizeOf(shape)) {
-    throw new ShapeError(`data has ${data.length} elements, shape ${shapeStr(shape)} needs ${sizeOf(shape)}.`);
-  }
-  return { dtype, shape: [...shape], data };
-}
-
 export function isArrayData(v: unknown): v is ArrayData {
   return (
     typeof v === 'object' &&
@@ -60,10 +53,6 @@ export function isArrayData(v: unknown): v is ArrayData {
     'data' in v &&
     ArrayBuffer.isView((v as ArrayData).data)
   );
-}
-
-export function arrayNBytes(a: ArrayData): number {
-  return a.data.length * itemSize(a.dtype);
 }
 
 export class NdArray implements ArrayData {

@@ -82,8 +82,3 @@ export function normalizeAxes(axis: number | readonly number[] | null | undefine
   return out.sort((a, b) => a - b);
 }
 
-export function shapesEqual(a: Shape, b: Shape): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

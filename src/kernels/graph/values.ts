@@ -74,14 +74,6 @@ export interface ContextValue {
   readonly columns: Readonly<Record<string, ResultColumn>>;
 }
 
-export function columnLength(c: Column): number {
-  return c.values.length;
-}
-
-export function idCount(ids: OriginalIds): number {
-  return ids.values.length;
-}
-
 export function idColumnOf(ids: OriginalIds): IdColumn {
   if (ids.kind === 'string') return idColumn(ids.values);
   return ids.kind === 'number' ? { kind: 'number', values: ids.values } : { kind: 'bigint', values: ids.values };

@@ -135,10 +135,6 @@ export class Grid {
   }
 }
 
-export function isTensorNode(node: TileableNode): node is TensorNode {
-  return node.meta.type === 'tensor';
-}
-
 export function makeTensor(
   op: string,
   params: Readonly<Record<string, unknown>>,
