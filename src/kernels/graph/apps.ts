@@ -1,22 +1,23 @@
 /**
  * The graph apps as one driver kernel, `graph.app`: the algorithm's driver runs between steps and its
  * vertex-range steps go to every worker (see kernels/registry.ts); algorithms without a parallel form
- * (Dijkstra, k-core, degree centrality) simply finish without yielding. SSSP switches to
+ * (Dijkstra, k-core, degree centrality) are one whole-graph step (appSteps.ts), so they too run on a
+ * worker and never on the driving thread. SSSP switches to
  * delta-stepping when there is more than one worker and the graph is big enough for it to pay.
  * Results are per-vertex columns in internal id order, with the kind that says how they convert and print.
  */
 import { EmptyGraphError, VertexNotFoundError } from '../../graph/errors.js';
 import { bfsDriver } from '../../graph/bfs.js';
 import { cdlpDriver } from '../../graph/cdlp.js';
-import { degreeCentrality, type DegreeType } from '../../graph/degreeCentrality.js';
+import type { GraphCsr } from '../../graph/csr.js';
+import type { DegreeType } from '../../graph/degreeCentrality.js';
 import { deltaSteppingDriver } from '../../graph/deltaStepping.js';
 import { hitsDriver } from '../../graph/hits.js';
-import { kCore } from '../../graph/kcore.js';
 import { lccDriver } from '../../graph/lcc.js';
 import { pagerankDriver } from '../../graph/pagerank.js';
 import type { Driver } from '../../graph/parallel.js';
 import type { PullLayout } from '../../graph/pullLayout.js';
-import { sssp } from '../../graph/sssp.js';
+import { sharedFloat64, sharedInt32 } from '../../graph/shared.js';
 import { trianglesDriver } from '../../graph/triangles.js';
 import { wccDriver } from '../../graph/wcc.js';
 import { type DriverContext, registerDriver } from '../registry.js';
@@ -61,6 +62,12 @@ export function originalText(ids: OriginalIds, v: number): string {
 
 const column = (kind: ResultColumn['kind'], values: Float64Array | Int32Array): ResultColumn => ({ kind, values });
 
+/** A sequential algorithm as one step over the whole graph (so it runs on a worker), writing into `out`. */
+function* whole<Out extends Float64Array | Int32Array>(step: string, graph: GraphCsr, out: Out, args: object): Driver<Out> {
+  yield { step, args: { graph, out, ...args }, ranges: [[0, graph.n]] };
+  return out;
+}
+
 function* run(pg: ProjectedGraphValue, layout: PullLayout | undefined, p: AppParams, ctx: DriverContext): Driver<Record<string, ResultColumn>> {
   const g = pg.graph;
   const parts = ctx.parallelism;
@@ -68,11 +75,10 @@ function* run(pg: ProjectedGraphValue, layout: PullLayout | undefined, p: AppPar
     case 'sssp': {
       const source = sourceOf(pg, p);
       const label = (v: number): string => originalText(pg.ids, v);
-      const dist =
-        parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS
-          ? yield* deltaSteppingDriver(g, source, { parts, label })
-          : sssp(g, source, { label });
-      return { r: column('float', dist) };
+      if (parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS) {
+        return { r: column('float', yield* deltaSteppingDriver(g, source, { parts, label })) };
+      }
+      return { r: column('float', yield* whole('app.sssp', g, sharedFloat64(g.n), { source, ids: pg.ids })) };
     }
     case 'bfs': {
       // Sparse graphs (road networks, grids) have thousands of levels: one range then expands many
@@ -92,11 +98,11 @@ function* run(pg: ProjectedGraphValue, layout: PullLayout | undefined, p: AppPar
     case 'lcc':
       return { r: column('float', yield* lccDriver(g, { parts })) };
     case 'k_core':
-      return { r: column('integer', kCore(g, p.k!)) };
+      return { r: column('integer', yield* whole('app.kcore', g, sharedInt32(g.n), { k: p.k! })) };
     case 'triangles':
       return { r: column('integer', yield* trianglesDriver(g, { parts })) };
     case 'degree_centrality':
-      return { r: column('float', degreeCentrality(g, p.centralityType ?? 'both')) };
+      return { r: column('float', yield* whole('app.degree', g, sharedFloat64(g.n), { type: p.centralityType ?? 'both' })) };
     case 'hits': {
       const h = yield* hitsDriver(g, {
         parts,

@@ -5,6 +5,7 @@
 import { lookupStep, type StepResult } from '../../graph/parallel.js';
 import { GRAPH_STEPS } from '../../graph/steps.js';
 import { registerKernel, STEP_KERNEL } from '../registry.js';
+import { APP_STEPS } from './appSteps.js';
 
 export interface StepParams {
   readonly step: string;
@@ -13,4 +14,6 @@ export interface StepParams {
   readonly hi: number;
 }
 
-registerKernel(STEP_KERNEL, (_inputs, p: StepParams): StepResult => lookupStep(GRAPH_STEPS, p.step)(p.args, p.lo, p.hi));
+registerKernel(STEP_KERNEL, (_inputs, p: StepParams): StepResult =>
+  lookupStep(p.step in APP_STEPS ? APP_STEPS : GRAPH_STEPS, p.step)(p.args, p.lo, p.hi),
+);
