@@ -18,6 +18,8 @@ export type VertexLabel = (v: number) => string;
 
 export interface SsspOptions {
   readonly label?: VertexLabel;
+  /** Where to write the distances (n elements, e.g. a buffer another thread reads); a new array otherwise. */
+  readonly into?: Float64Array;
 }
 
 /** Shortest distance from `source` to every vertex; on an unweighted graph, every arc counts 1 (BFS). */
@@ -25,8 +27,13 @@ export function sssp(g: GraphCsr, source: number, options: SsspOptions = {}): Fl
   const { n, out } = g;
   checkSource(n, source, 'SSSP source');
   const maxWeight = checkWeights(out, options.label ?? String);
-  if (!out.weights) return depthsAsDistances(bfs(g, source));
-  return dijkstra(out, source, maxWeight);
+  if (!out.weights) {
+    const d = depthsAsDistances(bfs(g, source));
+    if (!options.into) return d;
+    options.into.set(d);
+    return options.into;
+  }
+  return dijkstra(out, source, maxWeight, options.into);
 }
 
 /**
@@ -73,9 +80,9 @@ function negativeWeight(csr: Csr, arc: number, label: VertexLabel): NegativeWeig
  * vertex skips arcs into settled vertices without touching their distance. Same order of settling as a
  * plain Dijkstra, so the same distances.
  */
-function dijkstra(csr: Csr, source: number, maxWeight: number): Float64Array {
+function dijkstra(csr: Csr, source: number, maxWeight: number, into: Float64Array | undefined): Float64Array {
   const { n, m, offsets, targets, weights } = csr;
-  const dist = sharedFloat64(n).fill(Infinity);
+  const dist = (into ?? sharedFloat64(n)).fill(Infinity);
   // A bitset (n/8 bytes) stays in L2 where a byte per vertex would not: most arcs of a large graph
   // lead to vertices already settled, and this check is all they cost.
   const settled = new Int32Array((n + 31) >>> 5);

@@ -19,7 +19,7 @@ const NONE: StepResult = [];
 
 export const APP_STEPS: StepTable = {
   'app.sssp': (a: WholeGraphArgs<Float64Array> & { readonly source: number; readonly ids: OriginalIds }): StepResult => {
-    a.out.set(sssp(a.graph, a.source, { label: (v) => String(a.ids.values[v]) }));
+    sssp(a.graph, a.source, { label: (v) => String(a.ids.values[v]), into: a.out });
     return NONE;
   },
   'app.kcore': (a: WholeGraphArgs<Int32Array> & { readonly k: number }): StepResult => {
