@@ -4,52 +4,19 @@
  * task costs a function call. It yields to the event loop every few milliseconds so cancellation,
  * timers and progress listeners stay responsive during long runs.
  */
-import { attachBuildSite, CancelledError, errorFromData } from '../base/errors.js';
+import { CancelledError } from '../base/errors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
 import { runTask, type TaskOutcome } from '../kernels/index.js';
 import { isDriverTask, runDriverTask } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { SchedulerState } from './schedulerState.js';
-import { storeOutput } from './storeOutput.js';
+import { discardProduced, kernelError, pinInputs, releaseChunks, storeOutput } from './runChunks.js';
 
 const YIELD_EVERY_MS = 8;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Pins the fetch chunks a run reads, so a memory limit cannot evict them mid-run. */
-export function pinInputs(graph: ChunkGraph, store: ChunkStore): () => void {
-  const pinned: string[] = [];
-  for (let i = 0; i < graph.size; i++) {
-    if (graph.kernels[i] === null) {
-      store.pin(graph.keys[i]!);
-      pinned.push(graph.keys[i]!);
-    }
-  }
-  return () => {
-    for (const k of pinned) store.unpin(k);
-  };
-}
-
-export function releaseChunks(graph: ChunkGraph, store: ChunkStore, indices: readonly number[]): void {
-  for (const d of indices) {
-    store.unpin(graph.keys[d]!);
-    store.delete(graph.keys[d]!);
-  }
-}
-
-/** Removes what a failed or cancelled run computed but nobody will own (targets stay for the caller). */
-export function discardProduced(graph: ChunkGraph, store: ChunkStore, state: SchedulerState, produced: ReadonlySet<number>): void {
-  for (const i of produced) {
-    store.unpin(graph.keys[i]!);
-    if (!state.isTarget(i)) store.delete(graph.keys[i]!);
-  }
-}
-
-export function kernelError(outcome: Extract<TaskOutcome, { ok: false }>, graph: ChunkGraph, i: number, options: RunOptions): Error {
-  return attachBuildSite(errorFromData(outcome.error), graph.keys[i], options.buildStackOf?.(i));
 }
 
 export class LocalExecutor implements Executor {

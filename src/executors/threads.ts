@@ -8,16 +8,15 @@
  * `WorkerCrashedError`. Aborting a run aborts its in-flight tasks (Piscina terminates those threads).
  */
 import type { Piscina } from 'piscina';
-import { CancelledError, WorkerCrashedError } from '../base/errors.js';
+import { isDType, itemSize } from '../base/dtypes.js';
+import { CancelledError, errorToData, WorkerCrashedError } from '../base/errors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
-import { errorToData } from '../base/errors.js';
 import { isDriverTask, runDriverTask, runTask, type TaskMessage, type TaskOutcome } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
-import { discardProduced, kernelError, pinInputs, releaseChunks } from './local.js';
 import { createPool } from './pool.js';
 import { SchedulerState } from './schedulerState.js';
-import { storeOutput } from './storeOutput.js';
+import { discardProduced, kernelError, pinInputs, releaseChunks, storeOutput } from './runChunks.js';
 
 /** Tasks reading or writing fewer elements than this are batched. */
 const LIGHT_ELEMENTS = 32 * 1024;
@@ -38,12 +37,11 @@ function outputElements(meta: unknown): number {
   return shape ? shape.reduce((a, b) => a * b, 1) : 0;
 }
 
-const ITEM_BYTES: Record<string, number> = { float64: 8, int64: 8, float32: 4, int32: 4, uint32: 4, int16: 2, uint16: 2 };
-
 /** Bytes a chunk's output will take, from its meta (0 when the meta does not say). */
 function outputBytes(meta: unknown): number {
-  const dtype = (meta as { dtype?: string } | null)?.dtype;
-  return outputElements(meta) * (dtype ? (ITEM_BYTES[dtype] ?? 1) : 8);
+  const dtype = (meta as { dtype?: unknown } | null)?.dtype;
+  if (dtype === undefined) return outputElements(meta) * 8;
+  return outputElements(meta) * (isDType(dtype) ? itemSize(dtype) : 1);
 }
 
 class ThreadRun {
@@ -90,9 +88,14 @@ class ThreadRun {
     return { key: g.keys[i]!, kernel: g.kernels[i]!, params: g.params[i], inputs };
   }
 
-  #light(m: TaskMessage, i: number): boolean {
-    const total = m.inputs.reduce((s: number, v) => s + elementsOf(v), outputElements(this.graph.metas[i]));
-    return total < LIGHT_ELEMENTS;
+  /** Elements chunk i reads and writes, counted only until `bound` is reached. */
+  #elements(i: number, bound: number): number {
+    const g = this.graph;
+    let elements = outputElements(g.metas[i]);
+    for (let e = g.depStart[i]!; e < g.depStart[i + 1]! && elements < bound; e++) {
+      elements += elementsOf(this.store.get(g.keys[g.deps[e]!]!));
+    }
+    return elements;
   }
 
   /** Whether the next ready task's output fits under the memory limit next to what is stored and in flight. */
@@ -114,11 +117,7 @@ class ThreadRun {
     if (!shape || !kernel.startsWith('tensor.')) return false;
     const p = g.params[i] as { fns?: unknown; fn?: unknown } | null;
     if (p && (p.fns !== undefined || p.fn !== undefined)) return false;
-    let elements = outputElements(g.metas[i]);
-    for (let e = g.depStart[i]!; e < g.depStart[i + 1]! && elements < INLINE_ELEMENTS; e++) {
-      elements += elementsOf(this.store.get(g.keys[g.deps[e]!]!));
-    }
-    return elements < INLINE_ELEMENTS;
+    return this.#elements(i, INLINE_ELEMENTS) < INLINE_ELEMENTS;
   }
 
   #pump(): void {
@@ -146,7 +145,7 @@ class ThreadRun {
         }
         batch.push(i);
         messages.push(m);
-        if (!batching || !this.#light(m, i)) break;
+        if (!batching || this.#elements(i, LIGHT_ELEMENTS) >= LIGHT_ELEMENTS) break;
       }
       if (batch.length > 0) this.#dispatch(batch, messages, 0);
     }
