@@ -4,7 +4,7 @@
  * `execute()` creates when there is none (with a warning, as Mars does; its threads exit when idle so a
  * script that never closes it still ends).
  */
-import { currentDefault, runWithDefault } from './defaults.js';
+import { currentDefault } from './defaults.js';
 import type { SessionOptions } from './options.js';
 import { Session } from './session.js';
 
@@ -21,8 +21,7 @@ export function getDefaultSession(): Session | undefined {
 
 /** Runs `fn` with `session` as the default for everything it (and what it awaits) does. */
 export function withSession<T>(session: Session, fn: () => T): T {
-  if (session.closed) return session.scope(fn);
-  return runWithDefault(session, fn);
+  return session.scope(fn);
 }
 
 let warned = false;

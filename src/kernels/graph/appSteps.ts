@@ -8,7 +8,7 @@ import { degreeCentrality, type DegreeType } from '../../graph/degreeCentrality.
 import { kCore } from '../../graph/kcore.js';
 import type { StepResult, StepTable } from '../../graph/parallel.js';
 import { sssp } from '../../graph/sssp.js';
-import type { OriginalIds } from './values.js';
+import { type OriginalIds, originalText } from './values.js';
 
 export interface WholeGraphArgs<Out> {
   readonly graph: GraphCsr;
@@ -19,7 +19,7 @@ const NONE: StepResult = [];
 
 export const APP_STEPS: StepTable = {
   'app.sssp': (a: WholeGraphArgs<Float64Array> & { readonly source: number; readonly ids: OriginalIds }): StepResult => {
-    sssp(a.graph, a.source, { label: (v) => String(a.ids.values[v]), into: a.out });
+    sssp(a.graph, a.source, { label: (v) => originalText(a.ids, v), into: a.out });
     return NONE;
   },
   'app.kcore': (a: WholeGraphArgs<Int32Array> & { readonly k: number }): StepResult => {

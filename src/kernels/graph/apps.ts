@@ -21,7 +21,7 @@ import { sharedFloat64, sharedInt32 } from '../../graph/shared.js';
 import { trianglesDriver } from '../../graph/triangles.js';
 import { wccDriver } from '../../graph/wcc.js';
 import { type DriverContext, registerDriver } from '../registry.js';
-import { type ContextValue, internalIdOf, type OriginalIds, type ProjectedGraphValue, type ResultColumn } from './values.js';
+import { type ContextValue, internalIdOf, originalText, type ProjectedGraphValue, type ResultColumn } from './values.js';
 
 export const APPS = ['sssp', 'bfs', 'pagerank', 'wcc', 'cdlp', 'lcc', 'k_core', 'triangles', 'degree_centrality', 'hits'] as const;
 export type AppName = (typeof APPS)[number];
@@ -54,10 +54,6 @@ function sourceOf(pg: ProjectedGraphValue, p: AppParams): number {
   const v = internalIdOf(pg.ids, id);
   if (v < 0) throw new VertexNotFoundError(String(p.source), `the ${p.algo} source is not a vertex of '${pg.vertexLabel}'`);
   return v;
-}
-
-export function originalText(ids: OriginalIds, v: number): string {
-  return String(ids.values[v]);
 }
 
 const column = (kind: ResultColumn['kind'], values: Float64Array | Int32Array): ResultColumn => ({ kind, values });

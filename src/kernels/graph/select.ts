@@ -14,7 +14,7 @@ import type { IdColumn } from '../../graph/idColumns.js';
 import { formatFloat } from '../../graph/output.js';
 import { registerKernel } from '../registry.js';
 import {
-  type Column, type ContextValue, idColumnOf, internalIdOf, lowerBoundId, type OriginalIds, type ProjectedGraphValue,
+  type Column, type ContextValue, idColumnOf, internalIdOf, lowerBoundId, originalText, type OriginalIds, type ProjectedGraphValue,
   type PropertyGraphValue, type ResultColumn,
 } from './values.js';
 
@@ -102,7 +102,7 @@ function text(pg: ProjectedGraphValue, r: ResultColumn, v: number): string {
     case 'depth':
       return x === BFS_UNREACHED ? BFS_UNREACHED_TEXT : String(x);
     case 'label':
-      return String(pg.ids.values[x]);
+      return originalText(pg.ids, x);
     case 'integer':
       return String(x);
     case 'float':
@@ -120,7 +120,7 @@ registerKernel('graph.output', (inputs, p: { readonly path: string; readonly col
   try {
     for (let start = 0; start < n; start += 65536) {
       const lines: string[] = [];
-      for (let v = start; v < Math.min(n, start + 65536); v++) lines.push(`${String(pg.ids.values[v])} ${text(pg, r, v)}\n`);
+      for (let v = start; v < Math.min(n, start + 65536); v++) lines.push(`${originalText(pg.ids, v)} ${text(pg, r, v)}\n`);
       writeSync(fd, lines.join(''));
     }
   } finally {

@@ -121,3 +121,8 @@ export function internalIdOf(ids: OriginalIds, id: number | bigint | string): nu
   const at = lowerBoundId(ids, id);
   return at < ids.values.length && ids.values[at] === key ? at : -1;
 }
+
+/** A vertex's original id as text (for labels and output lines). */
+export function originalText(ids: OriginalIds, v: number): string {
+  return String(ids.values[v]);
+}

@@ -45,9 +45,9 @@ export type CompiledLoop = (
 
 const cache = new Map<string, CompiledLoop>();
 
-const INIT: Record<ReduceKind, string> = {
-  sum: '0', prod: '1', min: 'Infinity', max: '-Infinity', any: '0', all: '1', cnz: '0', sqdev: '0',
-  argmin: 'Infinity', argmax: '-Infinity',
+/** The accumulator's starting value of each reduction (String() of each is also valid source text). */
+export const INITIAL_VALUE: Readonly<Record<ReduceKind, number>> = {
+  sum: 0, prod: 1, min: Infinity, max: -Infinity, any: 0, all: 1, cnz: 0, sqdev: 0, argmin: Infinity, argmax: -Infinity,
 };
 
 function step(kind: ReduceKind, a: string, v: string, c = 'c'): string {
@@ -99,7 +99,8 @@ function flatBody(spec: LoopSpec): string {
   const c = kind === 'sqdev' ? 'const c = aux[0];\n' : '';
   if (kind === 'sum' || kind === 'prod' || kind === 'cnz' || kind === 'sqdev') {
     const comb = kind === 'prod' ? '(a0 * a1) * (a2 * a3)' : '(a0 + a1) + (a2 + a3)';
-    return `${n}\n${c}let a0 = ${INIT[kind]}, a1 = ${INIT[kind]}, a2 = ${INIT[kind]}, a3 = ${INIT[kind]};
+    const init = String(INITIAL_VALUE[kind]);
+    return `${n}\n${c}let a0 = ${init}, a1 = ${init}, a2 = ${init}, a3 = ${init};
 let j = 0;
 for (; j + 3 < n; j += 4) { ${step(kind, 'a0', val('j'))} ${step(kind, 'a1', val('j + 1'))} ${step(kind, 'a2', val('j + 2'))} ${step(kind, 'a3', val('j + 3'))} }
 for (; j < n; j++) { ${step(kind, 'a0', val('j'))} }
@@ -180,7 +181,3 @@ function compileFromSource(spec: LoopSpec): CompiledLoop {
   }
   return fn;
 }
-
-export const INITIAL_VALUE: Readonly<Record<ReduceKind, number>> = {
-  sum: 0, prod: 1, min: Infinity, max: -Infinity, any: 0, all: 1, cnz: 0, sqdev: 0, argmin: Infinity, argmax: -Infinity,
-};
