@@ -8,9 +8,9 @@ import type { Table } from 'apache-arrow';
 import type { NdArray } from '../base/ndarray.js';
 import type { TileableNode } from '../dag/nodes.js';
 import {
-  addColumnNode, addEdgesNode, addVerticesNode, type ContextNode, type DataSource, type EdgeOptions, type GraphMeta, type GraphNode,
-  type GraphSchema, makeNode, outputNode, type ProjectSpec, type RangeSpec, selectNode, subgraphNode, tableNode, type VertexOptions,
-  vertexColumnNode,
+  addColumnNode, addEdgesNode, addVerticesNode, type ContextNode, type DataSource, type EdgeOptions, exportNode, type GraphMeta,
+  type GraphNode, type GraphSchema, outputNode, type ProjectSpec, type RangeSpec, selectNode, subgraphNode, tableNode, type VertexOptions,
+  vertexColumnNode, vertexTableNode,
 } from '../ops/graph/index.js';
 import { Handle, type FetchOptions } from './handle.js';
 
@@ -65,18 +65,13 @@ export class Graph extends Handle<GraphNode> {
   toArray(selector: string): Result<SelectedArray> {
     return new Result(vertexColumnNode(this.node, selector));
   }
-  /** Several vertex columns as an Arrow table (runs them): `{id: 'v:host.id', r: 'v:host.result'}`. */
-  async toDataFrame(selectors: Readonly<Record<string, string>>, options: FetchOptions = {}): Promise<Table> {
-    const { tableFromArrays } = await import('apache-arrow');
-    const entries = await Promise.all(
-      Object.entries(selectors).map(async ([name, s]) => [name, await (await this.toArray(s).execute(options)).fetch(options)] as const),
-    );
-    const arrays = Object.fromEntries(entries.map(([name, v]) => [name, Array.isArray(v) ? v : 'data' in v ? v.data : v]));
-    return tableFromArrays(arrays as Record<string, Float64Array>) as unknown as Table;
+  /** Several vertex columns as an Arrow table: `{id: 'v:host.id', r: 'v:host.result'}` (same column types as a context's). */
+  toDataFrame(selectors: Readonly<Record<string, string>>): Result<Table> {
+    return new Result(vertexTableNode(this.node, selectors));
   }
   /** The raw property graph value (labels, id columns, property columns), e.g. for `toGraphology`. */
   exportValue(): Result<unknown> {
-    return new Result(makeNode('graph.export', {}, [this.node], { type: 'value' }));
+    return new Result(exportNode(this.node));
   }
 }
 

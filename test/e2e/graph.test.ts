@@ -84,6 +84,20 @@ describe('building and loading graphs', () => {
     expect(g2.schema.vertices.person).toEqual({ age: 'float64', component: 'int64' });
   });
 
+  it('a property graph reads several vertex columns as one Arrow table, its selectors checked at build time', async () => {
+    const g = run(() =>
+      sess
+        .g({ directed: false })
+        .addVertices({ id: [1, 2, 3], age: [10, 20, 30] }, { label: 'person' })
+        .addEdges({ a: [1, 2], b: [2, 3] }, { label: 'knows', src: 'a', dst: 'b' }),
+    );
+    const table = (await sess.run(g.toDataFrame({ id: 'v:person.id', age: 'v:person.age' }))) as import('apache-arrow').Table;
+    expect(table.toArray().map((r) => r.toJSON())).toEqual([{ id: 1n, age: 10 }, { id: 2n, age: 20 }, { id: 3n, age: 30 }]);
+    expect(() => g.toDataFrame({ x: 'v:person.height' })).toThrow("vertex label 'person' has no property 'height'");
+    expect(() => g.toDataFrame({ x: 'v:animal.id' })).toThrow("the graph has no vertex label 'animal'");
+    expect(() => g.toDataFrame({})).toThrow('selector of to_dataframe must name at least one column.');
+  });
+
   it('selects half-open vertex ranges and builds tables', async () => {
     const g = gs.loadFrom({ edges: file('r.csv', EDGES), edgeProperties: ['dist'] });
     const ctx = run(() => gs.sssp(g, 0));

@@ -171,9 +171,14 @@ function idValues(ids: IdColumn): (number | bigint | string)[] {
   return Array.from(starts, (start, i) => decoder.decode(bytes.subarray(start, ends[i]!)));
 }
 
+/** A property graph's column for one vertex label: `prop` is `'id'` or a property name. */
+export interface VertexColumnSelector {
+  readonly label: string;
+  readonly prop: string;
+}
+
 /** A property graph's vertex column (`id` or a property) for a label, in table row order. */
-registerKernel('graph.vertex_column', (inputs, p: { readonly label: string; readonly prop: string }): Selected => {
-  const g = inputs[0] as PropertyGraphValue;
+function vertexColumn(g: PropertyGraphValue, p: VertexColumnSelector): Selected {
   const tables = g.vertices.filter((t) => t.label === p.label);
   if (p.prop === 'id') {
     const all = tables.flatMap((t) => idValues(t.ids));
@@ -186,4 +191,9 @@ registerKernel('graph.vertex_column', (inputs, p: { readonly label: string; read
   const values = cols.flatMap((c) => Array.from(c.values as ArrayLike<number>));
   const kind = cols[0]?.kind ?? 'float64';
   return numbers(kind === 'bool' ? 'bool' : kind === 'int64' ? 'int64' : 'float64', values.length, (i) => values[i]!);
-});
+}
+
+registerKernel('graph.vertex_column', (inputs, p: VertexColumnSelector) => vertexColumn(inputs[0] as PropertyGraphValue, p));
+registerKernel('graph.vertex_table', (inputs, p: { readonly columns: Readonly<Record<string, VertexColumnSelector>> }) =>
+  Object.fromEntries(Object.entries(p.columns).map(([name, s]) => [name, vertexColumn(inputs[0] as PropertyGraphValue, s)])),
+);

@@ -5,6 +5,7 @@
  * graph reuses one CSR (GraphScope re-projects on every call, issue #2895). Arguments are checked here;
  * results are contexts (`vertex_data`, or `vertex_property` for HITS's hub and auth).
  */
+import { makeTileable } from '../../dag/nodes.js';
 import { InvalidArgumentError, registerErrorClass, TesseraError } from '../../base/errors.js';
 import type { AppName, AppParams } from '../../kernels/graph/apps.js';
 
@@ -12,7 +13,7 @@ export type { AppName };
 import type { ResultKind } from '../../kernels/graph/values.js';
 import type { ProjectParams } from '../../kernels/graph/project.js';
 import {
-  type ContextMeta, type ContextNode, type GraphNode, makeNode, type ProjectedMeta, type ProjectedNode, registerSingleChunkOp,
+  type ContextMeta, type ContextNode, type GraphNode, type ProjectedMeta, type ProjectedNode, registerSingleChunkOp,
 } from './meta.js';
 
 export class NotSimpleGraphError extends TesseraError {
@@ -61,7 +62,7 @@ export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}):
   const vprops = Object.entries(g.meta.schema.vertices[v]!);
   const vertexProp = vprops.length === 1 ? vprops[0]![0] : undefined;
   const params: ProjectParams = { vertexLabel: v, edgeLabel: e, ...(vertexProp ? { vertexProp } : {}), ...(edgeProp ? { edgeProp } : {}) };
-  return makeNode<ProjectedMeta>('graph.project', params as never, [g], {
+  return makeTileable<ProjectedMeta>('graph.project', params as never, [g], {
     type: 'projected',
     directed: g.meta.directed,
     oidType: g.meta.oidType,
@@ -125,9 +126,9 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
   for (const key of ['damping', 'iterations', 'k', 'centralityType', 'tolerance', 'normalized'] as const) {
     if (args[key] !== undefined) params = { ...params, [key]: args[key] };
   }
-  const inputs = algo === 'pagerank' ? [pg, makeNode('graph.pull_layout', {}, [pg], { type: 'layout' })] : [pg];
+  const inputs = algo === 'pagerank' ? [pg, makeTileable('graph.pull_layout', {}, [pg], { type: 'layout' })] : [pg];
   const columns: Record<string, ResultKind> = algo === 'hits' ? { hub: 'float', auth: 'float' } : { r: RESULT[algo] };
-  return makeNode<ContextMeta>('graph.app', params as never, inputs, {
+  return makeTileable<ContextMeta>('graph.app', params as never, inputs, {
     type: 'context',
     algo,
     contextType: algo === 'hits' ? 'vertex_property' : 'vertex_data',

@@ -6,11 +6,12 @@
  * line that built it. `subgraphNode` is `g.project(...)`: a property graph restricted to some labels and
  * properties, which can be projected again.
  */
+import { makeTileable } from '../../dag/nodes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
 import type { AddEdgesParams, AddVerticesParams, ColumnsSource, GraphSource } from '../../kernels/graph/load.js';
 import { describeLdbc, type LdbcGraphSpec } from '../../kernels/graph/ldbcSpec.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
-import { type GraphMeta, type GraphNode, type GraphSchema, makeNode, type OidType, registerSingleChunkOp } from './meta.js';
+import { type GraphMeta, type GraphNode, type GraphSchema, type OidType, registerSingleChunkOp } from './meta.js';
 import { columnName, type DataSource, type FileOptions, fileRef, propertyKind, toSource } from './sources.js';
 
 export function emptyGraphNode(options: { readonly directed?: boolean; readonly oidType?: OidType } = {}): GraphNode {
@@ -20,7 +21,7 @@ export function emptyGraphNode(options: { readonly directed?: boolean; readonly 
   if (oidType !== 'int64' && oidType !== 'string') {
     throw new InvalidArgumentError(`oidType can only be 'int64' or 'string', got ${JSON.stringify(oidType)}.`);
   }
-  return makeNode<GraphMeta>('graph.empty', { directed, oidType }, [], { type: 'graph', directed, oidType, schema: { vertices: {}, edges: {} } });
+  return makeTileable<GraphMeta>('graph.empty', { directed, oidType }, [], { type: 'graph', directed, oidType, schema: { vertices: {}, edges: {} } });
 }
 
 function checkIds(source: GraphSource, column: string | undefined, oidType: OidType, what: string): void {
@@ -65,7 +66,7 @@ export function addVerticesNode(g: GraphNode, data: DataSource, options: VertexO
   }
   const params: AddVerticesParams = { label, source, id: idRef, properties, oidType: g.meta.oidType };
   const schema: GraphSchema = { ...g.meta.schema, vertices: { ...g.meta.schema.vertices, [label]: { ...existing, ...kinds } } };
-  return makeNode<GraphMeta>('graph.add_vertices', params as never, [g], { ...g.meta, schema });
+  return makeTileable<GraphMeta>('graph.add_vertices', params as never, [g], { ...g.meta, schema });
 }
 
 export interface EdgeOptions extends FileOptions {
@@ -129,7 +130,7 @@ export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOption
   for (const l of [srcLabel, dstLabel]) vertices[l] ??= {};
   const params: AddEdgesParams = { label, srcLabel, dstLabel, source, src, dst, properties: wanted, oidType: g.meta.oidType };
   const schema: GraphSchema = { vertices, edges: { ...g.meta.schema.edges, [label]: { src: srcLabel, dst: dstLabel, props: kinds } } };
-  return makeNode<GraphMeta>('graph.add_edges', params as never, [g], { ...g.meta, schema });
+  return makeTileable<GraphMeta>('graph.add_edges', params as never, [g], { ...g.meta, schema });
 }
 
 /** A Graphalytics graph folder (`.properties`, `.v`, `.e`): vertex label `v`, edge label `e`. */
@@ -144,7 +145,7 @@ export function ldbcGraphNode(dir: string): { readonly node: GraphNode; readonly
     ...(weight !== undefined ? { weight } : {}),
   };
   const props: Record<string, ColumnKind> = weight !== undefined ? { [weight]: 'float64' } : {};
-  const node = makeNode<GraphMeta>('graph.load_ldbc', params, [], {
+  const node = makeTileable<GraphMeta>('graph.load_ldbc', params, [], {
     type: 'graph',
     directed: d.spec.directed,
     oidType: 'int64',
@@ -188,7 +189,7 @@ export function subgraphNode(g: GraphNode, spec: ProjectSpec): GraphNode {
     vertices: Object.fromEntries(Object.entries(vertices).map(([l, p]) => [l, Object.keys(p)])),
     edges: Object.fromEntries(Object.entries(edges).map(([l, e]) => [l, Object.keys(e.props)])),
   };
-  return makeNode<GraphMeta>('graph.subgraph', params, [g], { ...g.meta, schema: { vertices, edges } });
+  return makeTileable<GraphMeta>('graph.subgraph', params, [g], { ...g.meta, schema: { vertices, edges } });
 }
 
 registerSingleChunkOp('graph.empty');

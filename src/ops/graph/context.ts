@@ -5,10 +5,10 @@
  * Graphalytics output and add result columns back to a property graph.
  */
 import { InvalidArgumentError, registerErrorClass, TesseraError } from '../../base/errors.js';
-import type { Selector, VertexRange } from '../../kernels/graph/select.js';
+import type { Selector, VertexColumnSelector, VertexRange } from '../../kernels/graph/select.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
-import { type ContextMeta, type ContextNode, type GraphMeta, type GraphNode, makeNode, registerSingleChunkOp } from './meta.js';
-import type { TileableNode } from '../../dag/nodes.js';
+import { type ContextMeta, type ContextNode, type GraphMeta, type GraphNode, registerSingleChunkOp } from './meta.js';
+import { makeTileable, type TileableNode } from '../../dag/nodes.js';
 
 export class SelectorError extends TesseraError {
   constructor(message: string) {
@@ -81,20 +81,20 @@ function projectedOf(ctx: ContextNode): TileableNode {
 
 export function selectNode(ctx: ContextNode, selector: unknown, range?: RangeSpec): TileableNode {
   const params = { selector: parseSelector(ctx.meta, selector), ...(range ? { range: parseRange(ctx.meta.oidType, range) } : {}) };
-  return makeNode('graph.select', params, [ctx, projectedOf(ctx)], { type: 'array' });
+  return makeTileable('graph.select', params, [ctx, projectedOf(ctx)], { type: 'array' });
 }
 
-function selectorMap(ctx: ContextMeta, selectors: unknown, what: string): Record<string, Selector> {
+function selectorMap<S>(selectors: unknown, what: string, parse: (s: unknown) => S): Record<string, S> {
   if (typeof selectors !== 'object' || selectors === null || Array.isArray(selectors)) throw new InvalidArgumentError(`selector of ${what} must be a dict`);
   const entries = Object.entries(selectors as Record<string, unknown>);
   if (entries.length === 0) throw new InvalidArgumentError(`selector of ${what} must name at least one column.`);
-  return Object.fromEntries(entries.map(([name, s]) => [name, parseSelector(ctx, s)]));
+  return Object.fromEntries(entries.map(([name, s]) => [name, parse(s)]));
 }
 
 export function tableNode(ctx: ContextNode, selectors: unknown, range?: RangeSpec): TileableNode {
-  const columns = selectorMap(ctx.meta, selectors, 'to_dataframe');
+  const columns = selectorMap(selectors, 'to_dataframe', (s) => parseSelector(ctx.meta, s));
   const params = { columns, ...(range ? { range: parseRange(ctx.meta.oidType, range) } : {}) };
-  return makeNode('graph.table', params, [ctx, projectedOf(ctx)], { type: 'table' });
+  return makeTileable('graph.table', params, [ctx, projectedOf(ctx)], { type: 'table' });
 }
 
 /** Writes the Graphalytics text format (`<id> <value>` per vertex) to `path`. */
@@ -102,14 +102,14 @@ export function outputNode(ctx: ContextNode, path: string, selector = 'r'): Tile
   if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('output needs a file path.');
   const s = parseSelector(ctx.meta, selector);
   if (s.kind !== 'result') throw new InvalidArgumentError("output writes a result column: use 'r' (or 'r.<column>').");
-  return makeNode('graph.output', { path, column: s.column }, [ctx, projectedOf(ctx)], { type: 'value' });
+  return makeTileable('graph.output', { path, column: s.column }, [ctx, projectedOf(ctx)], { type: 'value' });
 }
 
 const COLUMN_KIND: Record<string, ColumnKind> = { float: 'float64', integer: 'int64', depth: 'float64' };
 
 /** The property graph with result columns added to the vertex label the context was computed on. */
 export function addColumnNode(g: GraphNode, ctx: ContextNode, selectors: unknown): GraphNode {
-  const columns = selectorMap(ctx.meta, selectors, 'add column');
+  const columns = selectorMap(selectors, 'add column', (s) => parseSelector(ctx.meta, s));
   const projected = projectedOf(ctx) as TileableNode<{ type: string; vertexLabel: string }>;
   const label = projected.meta.vertexLabel;
   const have = g.meta.schema.vertices[label];
@@ -121,18 +121,34 @@ export function addColumnNode(g: GraphNode, ctx: ContextNode, selectors: unknown
     kinds[name] = s.kind === 'id' || result === 'label' ? (g.meta.oidType === 'string' ? 'string' : 'int64') : result ? COLUMN_KIND[result]! : 'float64';
   }
   const schema = { ...g.meta.schema, vertices: { ...g.meta.schema.vertices, [label]: kinds } };
-  return makeNode<GraphMeta>('graph.add_column', { label, columns }, [g, ctx, projected], { ...g.meta, schema });
+  return makeTileable<GraphMeta>('graph.add_column', { label, columns }, [g, ctx, projected], { ...g.meta, schema });
+}
+
+/** A property graph's `'v:<label>.<property>'` / `'v:<label>.id'` selector, checked against its schema. */
+function parseVertexSelector(g: GraphNode, selector: unknown): VertexColumnSelector {
+  const m = /^v:([^.]+)\.(.+)$/.exec(typeof selector === 'string' ? selector : '');
+  if (!m) throw new SelectorError(`Invalid selector: ${String(selector)}; a graph takes 'v:<label>.<property>' or 'v:<label>.id'`);
+  const [, label, prop] = m as unknown as [string, string, string];
+  const have = g.meta.schema.vertices[label];
+  if (!have) throw new SelectorError(`Invalid selector: ${String(selector)}; the graph has no vertex label '${label}'`);
+  if (prop !== 'id' && !(prop in have)) throw new SelectorError(`Invalid selector: ${String(selector)}; vertex label '${label}' has no property '${prop}'`);
+  return { label, prop };
 }
 
 /** `g.toArray('v:label.prop')` / `'v:label.id'` on a property graph. */
 export function vertexColumnNode(g: GraphNode, selector: string): TileableNode {
-  const m = /^v:([^.]+)\.(.+)$/.exec(selector ?? '');
-  if (!m) throw new SelectorError(`Invalid selector: ${selector}; a graph takes 'v:<label>.<property>' or 'v:<label>.id'`);
-  const [, label, prop] = m as unknown as [string, string, string];
-  const have = g.meta.schema.vertices[label];
-  if (!have) throw new SelectorError(`Invalid selector: ${selector}; the graph has no vertex label '${label}'`);
-  if (prop !== 'id' && !(prop in have)) throw new SelectorError(`Invalid selector: ${selector}; vertex label '${label}' has no property '${prop}'`);
-  return makeNode('graph.vertex_column', { label, prop }, [g], { type: 'array' });
+  return makeTileable('graph.vertex_column', { ...parseVertexSelector(g, selector) }, [g], { type: 'array' });
+}
+
+/** `g.toDataFrame({name: 'v:label.prop', ...})`: several vertex columns as one table, in one task. */
+export function vertexTableNode(g: GraphNode, selectors: unknown): TileableNode {
+  const columns = selectorMap(selectors, 'to_dataframe', (s) => parseVertexSelector(g, s));
+  return makeTileable('graph.vertex_table', { columns }, [g], { type: 'table' });
+}
+
+/** The raw property graph value (labels, id columns, property columns). */
+export function exportNode(g: GraphNode): TileableNode {
+  return makeTileable('graph.export', {}, [g], { type: 'value' });
 }
 
 registerSingleChunkOp('graph.select');
@@ -140,3 +156,4 @@ registerSingleChunkOp('graph.table');
 registerSingleChunkOp('graph.output');
 registerSingleChunkOp('graph.add_column');
 registerSingleChunkOp('graph.vertex_column');
+registerSingleChunkOp('graph.vertex_table');

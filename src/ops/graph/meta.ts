@@ -6,7 +6,7 @@
  */
 import { tableFromArrays, type Table } from 'apache-arrow';
 import { type ArrayData, isArrayData, NdArray } from '../../base/ndarray.js';
-import { makeTileable, type NodeMeta, type TileableNode } from '../../dag/nodes.js';
+import type { NodeMeta, TileableNode } from '../../dag/nodes.js';
 import type { ColumnKind, ContextValue, ProjectedGraphValue, PropertyGraphValue, ResultKind } from '../../kernels/graph/values.js';
 
 export type { Column, ColumnKind, IdColumn, PropertyGraphValue } from '../../kernels/graph/values.js';
@@ -62,10 +62,6 @@ export function registerSingleChunkOp(name: string, options: { readonly cache?: 
       return { nsplits: [], chunks: [key] };
     },
   });
-}
-
-export function makeNode<M extends NodeMeta>(op: string, params: Readonly<Record<string, unknown>>, inputs: readonly TileableNode[], meta: M): TileableNode<M> {
-  return makeTileable<M>(op, params, inputs, meta);
 }
 
 /** What a user gets for a selected column: an NdArray of numbers, or the ids as strings / bigints. */
