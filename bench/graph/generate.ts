@@ -3,8 +3,9 @@
  * `shared/peers/gen_graphs.py`: Graph500 R-MAT (A,B,C = .57,.19,.19, edge factor 16, vertex ids randomly
  * permuted) and a 2D grid "road" graph (4-neighbour segments, 10% dropped, both arcs stored, equal
  * weights). Self-loops and duplicate arcs are removed, weights are uniform in (0, 1], the arc order is
- * shuffled, and the source is the vertex of largest out-degree (lowest id on ties). The random streams
- * are our own (xoshiro128**), so the graphs are statistically the peers' graphs, not byte-identical.
+ * shuffled, and the source is the vertex of largest out-degree (lowest id on ties). The random stream
+ * is the engine's own (RandomStream: xoshiro128**), so the graphs are statistically the peers' graphs,
+ * not byte-identical.
  * Graphs are cached in bench/data/ in the peers' binary format (`PEERGRF1`), which scipy also reads.
  *
  *   npx tsx bench/graph/generate.ts [--force] [g1-rmat-s16 g2-grid-256 g1-rmat-s20 g2-grid-1024]
@@ -12,6 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RandomStream } from '../../src/kernels/tensor/random.js';
 import { BENCH_DIR } from '../harness.js';
 
 export interface PeerGraph {
@@ -39,51 +41,22 @@ export const DATA_DIR = join(BENCH_DIR, 'data');
 const MAGIC = 'PEERGRF1';
 const HEADER_BYTES = 64;
 
-/** xoshiro128**, seeded through splitmix32: fast, 32-bit, deterministic across platforms. */
+/** The engine's seeded stream (xoshiro128** through splitmix32) with the draws the generators need. */
 class Random {
-  #s0: number;
-  #s1: number;
-  #s2: number;
-  #s3: number;
+  readonly #stream: RandomStream;
 
   constructor(seed: number) {
-    let x = seed >>> 0;
-    const next = (): number => {
-      x = (x + 0x9e3779b9) | 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.#s0 = next();
-    this.#s1 = next();
-    this.#s2 = next();
-    this.#s3 = next();
-  }
-
-  uint32(): number {
-    const s1 = this.#s1;
-    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = s1 << 9;
-    this.#s2 ^= this.#s0;
-    this.#s3 ^= s1;
-    this.#s1 ^= this.#s2;
-    this.#s0 ^= this.#s3;
-    this.#s2 ^= t;
-    this.#s3 = rotl(this.#s3, 11);
-    return result;
+    this.#stream = new RandomStream(seed, 0);
   }
 
   /** Uniform in [0, 1) with 32 random bits (enough for the R-MAT quadrant choices). */
   unit32(): number {
-    return this.uint32() / 4294967296;
+    return this.#stream.nextUint32() / 4294967296;
   }
 
   /** Uniform in [0, 1) with 53 random bits, like numpy's `random()`. */
   unit53(): number {
-    const hi = this.uint32() >>> 5;
-    const lo = this.uint32() >>> 6;
-    return (hi * 67108864 + lo) / 9007199254740992;
+    return this.#stream.nextDouble();
   }
 
   /** In-place Fisher-Yates shuffle of a permutation. */
@@ -98,10 +71,6 @@ class Random {
     }
     return p;
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }
 
 function rmat(name: string, scale: number, edgeFactor: number, seed: number): PeerGraph {
