@@ -4,6 +4,7 @@
  * printing a few results and checking both modes agree.
  */
 import { type Context, graph as gs, type NdArray, newSession, type Session } from '../index.js';
+import { RandomStream } from '../kernels/tensor/random.js';
 
 interface Edges {
   readonly n: number;
@@ -14,13 +15,8 @@ interface Edges {
 
 /** Graph500 R-MAT (a, b, c = .57, .19, .19): each edge picks a quadrant per bit of the vertex ids. */
 export function rmat(scale: number, edgeFactor: number, seed: number): Edges {
-  let s = seed >>> 0 || 1;
-  const rand = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
+  const stream = new RandomStream(seed, 0);
+  const rand = (): number => stream.nextDouble();
   const n = 1 << scale;
   const m = n * edgeFactor;
   const src = new Float64Array(m);
