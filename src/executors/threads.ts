@@ -11,9 +11,10 @@ import type { Piscina } from 'piscina';
 import { isDType, itemSize } from '../base/dtypes.js';
 import { CancelledError, errorToData, WorkerCrashedError } from '../base/errors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
-import { isDriverTask, runDriverTask, runTask, type TaskMessage, type TaskOutcome } from '../kernels/task.js';
+import { isDriverTask, runTask, type TaskMessage, type TaskOutcome } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
+import { runGang } from './gang.js';
 import { createPool } from './pool.js';
 import { SchedulerState } from './schedulerState.js';
 import { discardProduced, kernelError, pinInputs, releaseChunks, storeOutput } from './runChunks.js';
@@ -152,21 +153,20 @@ class ThreadRun {
     if (!this.#done && this.#inFlight === 0 && this.#waiting.length === 0 && state.finished()) this.#finish();
   }
 
-  /** A driver runs here; each range of each request is its own pool task (so one chunk uses every worker). */
+  /**
+   * A driver chunk runs on a gang of workers (executors/gang.ts): the driver on one, its ranges on all.
+   * A gang member that dies fails the gang; the whole driver runs once more, then the chunk fails.
+   */
   #drive(i: number, task: TaskMessage): void {
     this.#inFlight++;
-    const runStep = async (m: TaskMessage): Promise<TaskOutcome> => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return ((await this.pool.run([m], { signal: this.#abort.signal })) as TaskOutcome[])[0]!;
-        } catch (err) {
-          if (this.#done || attempt === 1) {
-            return { ok: false, error: errorToData(new WorkerCrashedError(m.key, (err as Error)?.message ?? String(err))) };
-          }
-        }
+    const attempt = async (): Promise<TaskOutcome> => {
+      for (let tries = 0; ; tries++) {
+        const { outcome, crashed } = await runGang(this.pool, task, this.maxJobs / 2, this.#abort.signal);
+        if (outcome) return outcome;
+        if (this.#done || tries === 1) return { ok: false, error: errorToData(new WorkerCrashedError(task.key, crashed!)) };
       }
     };
-    void runDriverTask(task, { parallelism: this.maxJobs / 2 }, (steps) => Promise.all(steps.map(runStep))).then((o) => {
+    void attempt().then((o) => {
       this.#inFlight--;
       if (this.#done) return;
       this.#settle(i, o);

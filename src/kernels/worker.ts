@@ -10,3 +10,6 @@ export default function runBatch(batch: readonly TaskMessage[]): TaskOutcome[] |
   const out: (TaskOutcome | Promise<TaskOutcome>)[] = batch.map(runTask);
   return out.some((o) => o instanceof Promise) ? Promise.all(out) : (out as TaskOutcome[]);
 }
+
+/** Gang members (kernels/gang.ts), called by name (Piscina's `name` run option). */
+export { helpGang, leadGang } from './gang.js';

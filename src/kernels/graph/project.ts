@@ -75,12 +75,13 @@ function concatNumbers(columns: readonly Column[]): Float64Array {
 function originals(map: IdMap): OriginalIds {
   const n = map.size;
   if (map.kind === 'string') return { kind: 'string', values: Array.from({ length: n }, (_, v) => map.originalId(v) as string) };
+  // Shared memory: every app sends the projected graph to a worker, and these arrays must not be copied.
   if (map.kind === 'bigint') {
-    const values = new BigInt64Array(n);
+    const values = new BigInt64Array(new SharedArrayBuffer(8 * n));
     for (let v = 0; v < n; v++) values[v] = BigInt(map.originalId(v));
     return { kind: 'bigint', values };
   }
-  const values = new Float64Array(n);
+  const values = new Float64Array(new SharedArrayBuffer(8 * n));
   for (let v = 0; v < n; v++) values[v] = map.originalId(v) as number;
   return { kind: 'number', values };
 }
@@ -96,7 +97,7 @@ function vertexData(map: IdMap, ids: IdColumn, columns: readonly Column[]): Colu
     return { kind, values: out };
   }
   const src = concatNumbers(columns);
-  const out = kind === 'bool' ? new Uint8Array(map.size) : new Float64Array(map.size);
+  const out = kind === 'bool' ? new Uint8Array(new SharedArrayBuffer(map.size)) : new Float64Array(new SharedArrayBuffer(8 * map.size));
   internal.forEach((v, row) => (out[v] = src[row]!));
   return { kind, values: out } as Column;
 }
