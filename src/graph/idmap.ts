@@ -14,6 +14,7 @@ import { InvalidArgumentError } from '../base/errors.js';
 import { VertexNotFoundError } from './errors.js';
 import { type IdColumn, type StringSpans, type VertexId, asBigIntColumn, idColumn, idText } from './idColumns.js';
 import { StringKeyTable, compareBytes, newSlots, probeWords } from './idHash.js';
+import { sharedInt32 } from './shared.js';
 
 export type IdKind = IdColumn['kind'];
 
@@ -203,6 +204,30 @@ export class IdMap {
     const keys = this.#keys;
     if (keys.kind === 'string') return decode(keys.table, v);
     return String(keys.ids[v]!);
+  }
+
+  /**
+   * The string ids in internal id order, packed as UTF-8 spans in shared memory: what a projected graph
+   * keeps, since a worker then reads them without a copy (a JS string array is cloned string by string).
+   */
+  stringSpans(): StringSpans {
+    const keys = this.#keys;
+    if (keys.kind !== 'string') throw new InvalidArgumentError(`the id map holds ${keys.kind} ids, not strings`);
+    const { pool, starts: from, ends: to } = keys.table;
+    const n = this.size;
+    let total = 0;
+    for (let v = 0; v < n; v++) total += to[v]! - from[v]!;
+    const bytes = new Uint8Array(new SharedArrayBuffer(total));
+    const starts = sharedInt32(n);
+    const ends = sharedInt32(n);
+    let at = 0;
+    for (let v = 0; v < n; v++) {
+      bytes.set(pool.subarray(from[v]!, to[v]!), at);
+      starts[v] = at;
+      at += to[v]! - from[v]!;
+      ends[v] = at;
+    }
+    return { bytes, starts, ends };
   }
 
   #check(v: number): void {

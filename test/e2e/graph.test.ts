@@ -4,7 +4,7 @@
  * vertex ranges; addColumn; and every bad input the issue lists, each a typed error that leaves the
  * session usable with nothing half-built in it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromArrays } from 'apache-arrow';
@@ -67,6 +67,20 @@ describe('building and loading graphs', () => {
     const ids = (await sess.run(gs.bfs(b, big).toArray('v.id'))) as BigInt64Array;
     expect([...ids]).toEqual([5n, big]);
     expect(values(await sess.run(gs.bfs(b, big).toArray('r')))).toEqual([1, 0]);
+  });
+
+  it('orders, finds and prints non-ASCII string ids by code point on the pool', async () => {
+    // UTF-16 order would put '😀' (a surrogate pair) before 'ｚ' (U+FF5A); code point order puts it last.
+    const s = run(() => gs.g({ oidType: 'string' }).addEdges({ a: ['a', 'b', 'é', 'ｚ'], b: ['b', 'é', 'ｚ', '😀'] }, { src: 'a', dst: 'b' }));
+    const ctx = run(() => gs.bfs(s, 'é'));
+    expect(await sess.run(ctx.toArray('v.id'))).toEqual(['a', 'b', 'é', 'ｚ', '😀']);
+    expect(values(await sess.run(ctx.toArray('r')))).toEqual([Infinity, Infinity, 0, 1, 2]);
+    expect(await sess.run(ctx.toArray('v.id', { vertexRange: { begin: 'b', end: 'ｚ' } }))).toEqual(['b', 'é']);
+    expect(await sess.run(ctx.toArray('v.id', { vertexRange: { begin: 'ｚ' } }))).toEqual(['ｚ', '😀']);
+    const path = join(dir, 'strings.out');
+    await sess.run(ctx.output(path));
+    expect(readFileSync(path, 'utf8').split('\n').filter(Boolean)).toEqual(['a 9223372036854775807', 'b 9223372036854775807', 'é 0', 'ｚ 1', '😀 2']);
+    await expect(sess.run(gs.bfs(s, 'e'))).rejects.toMatchObject({ code: 'VertexNotFound' });
   });
 
   it('declared vertices with a property give v.data; addColumn writes results back', async () => {

@@ -74,7 +74,7 @@ function concatNumbers(columns: readonly Column[]): Float64Array {
 
 function originals(map: IdMap): OriginalIds {
   const n = map.size;
-  if (map.kind === 'string') return { kind: 'string', values: Array.from({ length: n }, (_, v) => map.originalId(v) as string) };
+  if (map.kind === 'string') return { kind: 'string', values: map.stringSpans() };
   // Shared memory: every app sends the projected graph to a worker, and these arrays must not be copied.
   if (map.kind === 'bigint') {
     const values = new BigInt64Array(new SharedArrayBuffer(8 * n));

@@ -14,7 +14,7 @@ import type { IdColumn } from '../../graph/idColumns.js';
 import { formatFloat } from '../../graph/output.js';
 import { registerKernel } from '../registry.js';
 import {
-  type Column, type ContextValue, idColumnOf, internalIdOf, lowerBoundId, originalText, type OriginalIds, type ProjectedGraphValue,
+  type Column, type ContextValue, idColumnOf, idCount, internalIdOf, lowerBoundId, originalText, type OriginalIds, type ProjectedGraphValue,
   type PropertyGraphValue, type ResultColumn,
 } from './values.js';
 
@@ -38,7 +38,7 @@ function bound(ids: OriginalIds, b: number | string | undefined, big: boolean | 
 }
 
 export function rangeOf(ids: OriginalIds, range: VertexRange | undefined): [number, number] {
-  const n = ids.values.length;
+  const n = idCount(ids);
   const lo = bound(ids, range?.begin, range?.bigint, 0);
   const hi = bound(ids, range?.end, range?.bigint, n);
   return [lo, Math.max(lo, hi)];
@@ -53,7 +53,7 @@ function numbers(dtype: 'float64' | 'int64' | 'bool', n: number, at: (i: number)
 /** The original ids of vertices `pick(lo) .. pick(hi - 1)`. */
 function idsAt(ids: OriginalIds, pick: (k: number) => number, lo: number, hi: number): Selected {
   const n = hi - lo;
-  if (ids.kind === 'string') return { kind: 'strings', values: Array.from({ length: n }, (_, i) => ids.values[pick(lo + i)]!) };
+  if (ids.kind === 'string') return { kind: 'strings', values: Array.from({ length: n }, (_, i) => originalText(ids, pick(lo + i))) };
   if (ids.kind === 'bigint') return { kind: 'bigints', values: BigInt64Array.from({ length: n }, (_, i) => ids.values[pick(lo + i)]!) };
   return numbers('int64', n, (i) => ids.values[pick(lo + i)]!);
 }
@@ -115,7 +115,7 @@ registerKernel('graph.output', (inputs, p: { readonly path: string; readonly col
   const ctx = inputs[0] as ContextValue;
   const pg = inputs[1] as ProjectedGraphValue;
   const r = ctx.columns[p.column]!;
-  const n = pg.ids.values.length;
+  const n = idCount(pg.ids);
   const fd = openSync(p.path, 'w');
   try {
     for (let start = 0; start < n; start += 65536) {

@@ -7,7 +7,7 @@
  * results in internal id order.
  */
 import type { GraphCsr } from '../../graph/csr.js';
-import { type IdColumn, idColumn } from '../../graph/idColumns.js';
+import type { IdColumn, StringSpans } from '../../graph/idColumns.js';
 
 export type { IdColumn };
 
@@ -43,11 +43,18 @@ export interface PropertyGraphValue {
   readonly edges: readonly EdgeTable[];
 }
 
-/** Original ids in internal id order, in the form a user gets them back. */
+/**
+ * Original ids in internal id order, all in shared memory (string ids as UTF-8 spans), because every app
+ * sends its projected graph to a worker: a JS string array would be cloned string by string.
+ */
 export type OriginalIds =
   | { readonly kind: 'number'; readonly values: Float64Array }
   | { readonly kind: 'bigint'; readonly values: BigInt64Array }
-  | { readonly kind: 'string'; readonly values: readonly string[] };
+  | { readonly kind: 'string'; readonly values: StringSpans };
+
+export function idCount(ids: OriginalIds): number {
+  return ids.kind === 'string' ? ids.values.starts.length : ids.values.length;
+}
 
 export interface ProjectedGraphValue {
   readonly kind: 'projected-graph';
@@ -74,41 +81,54 @@ export interface ContextValue {
   readonly columns: Readonly<Record<string, ResultColumn>>;
 }
 
+/** The ids as an id column (the same arrays: both hold numbers, bigints or UTF-8 spans). */
 export function idColumnOf(ids: OriginalIds): IdColumn {
-  if (ids.kind === 'string') return idColumn(ids.values);
-  return ids.kind === 'number' ? { kind: 'number', values: ids.values } : { kind: 'bigint', values: ids.values };
+  return ids;
 }
 
-/** Code point order (what the id map sorts strings by), not UTF-16 unit order. */
-function compareStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; ) {
-    const x = a.codePointAt(i)!;
-    const y = b.codePointAt(i)!;
-    if (x !== y) return x < y ? -1 : 1;
-    i += x > 0xffff ? 2 : 1;
+/** Span i against `key` in byte order, which for UTF-8 is code point order (the id map's order). */
+function compareSpan(spans: StringSpans, i: number, key: Uint8Array): number {
+  const { bytes } = spans;
+  const start = spans.starts[i]!;
+  const length = spans.ends[i]! - start;
+  const common = Math.min(length, key.length);
+  for (let k = 0; k < common; k++) {
+    const d = bytes[start + k]! - key[k]!;
+    if (d !== 0) return d;
   }
-  return a.length - b.length;
+  return length - key.length;
 }
 
-function keyFor(ids: OriginalIds, id: number | bigint | string): number | bigint | string | undefined {
-  if (ids.kind === 'string') return typeof id === 'string' ? id : undefined;
-  if (typeof id === 'string') return undefined;
-  if (ids.kind === 'bigint') return BigInt(id);
-  return typeof id === 'bigint' ? (BigInt(Number(id)) === id ? Number(id) : undefined) : id;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** `less(i)`: whether internal id i's original id sorts before `bound` (undefined: wrong kind of id). */
+function lessThan(ids: OriginalIds, bound: number | bigint | string): ((i: number) => boolean) | undefined {
+  if (ids.kind === 'string') {
+    if (typeof bound !== 'string') return undefined;
+    const key = encoder.encode(bound);
+    return (i) => compareSpan(ids.values, i, key) < 0;
+  }
+  if (typeof bound === 'string') return undefined;
+  const values = ids.values;
+  if (ids.kind === 'bigint') {
+    const key = BigInt(bound);
+    return (i) => (values[i] as bigint) < key;
+  }
+  if (typeof bound === 'bigint' && BigInt(Number(bound)) !== bound) return undefined;
+  const key = Number(bound);
+  return (i) => (values[i] as number) < key;
 }
 
 /** First internal id whose original id is >= `bound` (internal ids follow original id order). */
 export function lowerBoundId(ids: OriginalIds, bound: number | bigint | string): number {
-  const values = ids.values as ArrayLike<number | bigint | string>;
-  const key = keyFor(ids, bound);
-  if (key === undefined) return 0;
-  const less = ids.kind === 'string' ? (v: unknown) => compareStrings(v as string, key as string) < 0 : (v: unknown) => (v as number) < (key as number);
+  const less = lessThan(ids, bound);
+  if (!less) return 0;
   let lo = 0;
-  let hi = values.length;
+  let hi = idCount(ids);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (less(values[mid])) lo = mid + 1;
+    if (less(mid)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -116,13 +136,17 @@ export function lowerBoundId(ids: OriginalIds, bound: number | bigint | string):
 
 /** The internal id of an original id, or -1 when the graph has no such vertex. */
 export function internalIdOf(ids: OriginalIds, id: number | bigint | string): number {
-  const key = keyFor(ids, id);
-  if (key === undefined) return -1;
+  const less = lessThan(ids, id);
+  if (!less) return -1;
   const at = lowerBoundId(ids, id);
-  return at < ids.values.length && ids.values[at] === key ? at : -1;
+  if (at >= idCount(ids)) return -1;
+  if (ids.kind === 'string') return compareSpan(ids.values, at, encoder.encode(id as string)) === 0 ? at : -1;
+  if (ids.kind === 'bigint') return ids.values[at] === BigInt(id) ? at : -1;
+  return ids.values[at] === Number(id) ? at : -1;
 }
 
 /** A vertex's original id as text (for labels and output lines). */
 export function originalText(ids: OriginalIds, v: number): string {
+  if (ids.kind === 'string') return decoder.decode(ids.values.bytes.subarray(ids.values.starts[v]!, ids.values.ends[v]!));
   return String(ids.values[v]);
 }
