@@ -15,6 +15,7 @@ import { deltaSteppingDriver } from '../../graph/deltaStepping.js';
 import { hitsDriver } from '../../graph/hits.js';
 import { lccDriver } from '../../graph/lcc.js';
 import { pagerankDriver } from '../../graph/pagerank.js';
+import type { OutSlots } from '../../graph/outSlots.js';
 import type { Driver } from '../../graph/parallel.js';
 import type { PullLayout } from '../../graph/pullLayout.js';
 import { sharedFloat64, sharedInt32 } from '../../graph/shared.js';
@@ -64,7 +65,10 @@ function* whole<Out extends Float64Array | Int32Array>(step: string, graph: Grap
   return out;
 }
 
-function* run(pg: ProjectedGraphValue, layout: PullLayout | undefined, p: AppParams, ctx: DriverContext): Driver<Record<string, ResultColumn>> {
+/** The per-graph layout an app reads (inputs[1]): PageRank's pull layout, or BFS's and SSSP's out-slots. */
+type Layout = PullLayout | OutSlots | undefined;
+
+function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: DriverContext): Driver<Record<string, ResultColumn>> {
   const g = pg.graph;
   const parts = ctx.parallelism;
   switch (p.algo) {
@@ -74,18 +78,21 @@ function* run(pg: ProjectedGraphValue, layout: PullLayout | undefined, p: AppPar
       if (parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS) {
         return { r: column('float', yield* deltaSteppingDriver(g, source, { parts, label })) };
       }
-      return { r: column('float', yield* whole('app.sssp', g, sharedFloat64(g.n), { source, ids: pg.ids })) };
+      const outSlots = layout as OutSlots | undefined;
+      return { r: column('float', yield* whole('app.sssp', g, sharedFloat64(g.n), { source, ids: pg.ids, outSlots })) };
     }
     case 'bfs': {
       // Sparse graphs (road networks, grids) have thousands of levels: one range then expands many
       // levels per step, where a split would pay a round trip per level. Dense ones (social graphs,
       // R-MAT) have a handful of big levels, which the workers share.
+      // One range is also what the out-slot layout serves.
       const dense = g.out.m >= BFS_SPLIT_MIN_DEGREE * g.n;
-      return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), { parts: dense ? parts : 1 })) };
+      const outSlots = layout as OutSlots | undefined;
+      return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), { parts: dense ? parts : 1, ...(outSlots ? { outSlots } : {}) })) };
     }
     case 'pagerank':
       return {
-        r: column('float', yield* pagerankDriver(g, { parts, ...(layout ? { layout } : {}), ...(p.damping !== undefined ? { damping: p.damping } : {}), ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })),
+        r: column('float', yield* pagerankDriver(g, { parts, ...(layout ? { layout: layout as PullLayout } : {}), ...(p.damping !== undefined ? { damping: p.damping } : {}), ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })),
       };
     case 'wcc':
       return { r: column('label', yield* wccDriver(g, { parts })) };
@@ -114,6 +121,6 @@ function* run(pg: ProjectedGraphValue, layout: PullLayout | undefined, p: AppPar
 registerDriver('graph.app', function* (inputs, p: AppParams, ctx): Driver<ContextValue> {
   const pg = inputs[0] as ProjectedGraphValue;
   if (pg.graph.n === 0) throw new EmptyGraphError(`${p.algo} on '${pg.vertexLabel}'/'${pg.edgeLabel}'`);
-  const columns = yield* run(pg, inputs[1] as PullLayout | undefined, p, ctx);
+  const columns = yield* run(pg, inputs[1] as Layout, p, ctx);
   return { kind: 'context', algo: p.algo, columns };
 });

@@ -11,6 +11,7 @@ import { buildGraph } from '../../graph/csr.js';
 import { VertexNotFoundError } from '../../graph/errors.js';
 import { asBigIntColumn, type IdColumn } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
+import { outSlots } from '../../graph/outSlots.js';
 import { pullLayout } from '../../graph/pullLayout.js';
 import { registerKernel } from '../registry.js';
 import type { Column, OriginalIds, ProjectedGraphValue, PropertyGraphValue } from './values.js';
@@ -132,3 +133,6 @@ registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue 
 
 /** PageRank's pull layout of a projected graph: built once per projection and cached with it. */
 registerKernel('graph.pull_layout', (inputs) => pullLayout((inputs[0] as ProjectedGraphValue).graph));
+
+/** BFS's and SSSP's out-slot layout (with SSSP's weight check) of a projected graph, cached the same way. */
+registerKernel('graph.out_slots', (inputs) => outSlots((inputs[0] as ProjectedGraphValue).graph));

@@ -126,7 +126,9 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
   for (const key of ['damping', 'iterations', 'k', 'centralityType', 'tolerance', 'normalized'] as const) {
     if (args[key] !== undefined) params = { ...params, [key]: args[key] };
   }
-  const inputs = algo === 'pagerank' ? [pg, makeTileable('graph.pull_layout', {}, [pg], { type: 'layout' })] : [pg];
+  // Per-graph layouts, cached like the projection: PageRank's pull layout, BFS's and SSSP's out-slots.
+  const layout = algo === 'pagerank' ? 'graph.pull_layout' : algo === 'bfs' || algo === 'sssp' ? 'graph.out_slots' : undefined;
+  const inputs = layout ? [pg, makeTileable(layout, {}, [pg], { type: 'layout' })] : [pg];
   const columns: Record<string, ResultKind> = algo === 'hits' ? { hub: 'float', auth: 'float' } : { r: RESULT[algo] };
   return makeTileable<ContextMeta>('graph.app', params as never, inputs, {
     type: 'context',
@@ -140,4 +142,5 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
 
 registerSingleChunkOp('graph.project', { cache: true });
 registerSingleChunkOp('graph.pull_layout', { cache: true });
+registerSingleChunkOp('graph.out_slots', { cache: true });
 registerSingleChunkOp('graph.app');
