@@ -45,7 +45,11 @@ const SEQUENCE_MASK = (1 << (31 - INDEX_BITS)) - 1;
 const SPIN_MS = 0.2;
 /** Sleeps are bounded anyway, so a lost wake-up costs at most this long. */
 const SLEEP_MS = 5;
-/** A helper with nothing to claim for this long gives its worker back to the pool. */
+/**
+ * A helper with nothing to claim for this long gives its worker back to the pool: longer before the
+ * first request (the leader may still be setting up a big graph's state) than between requests.
+ */
+const HELPER_FIRST_WAIT_MS = 50;
 const HELPER_IDLE_MS = 10;
 
 export interface GangLeadTask {
@@ -88,11 +92,13 @@ function claim(control: Int32Array, sequence: number, count: number): number {
   }
 }
 
-/** Waits while control[slot] === value and the gang runs: spins first, then sleeps. */
-function waitWhile(control: Int32Array, slot: number, value: number): void {
+/** Waits while control[slot] === value and the gang runs, until `deadline` at most: spins first, then sleeps. */
+function waitWhile(control: Int32Array, slot: number, value: number, deadline = Infinity): void {
   const start = performance.now();
   while (Atomics.load(control, slot) === value && Atomics.load(control, STATE) === RUNNING) {
-    if (performance.now() - start > SPIN_MS) Atomics.wait(control, slot, value, SLEEP_MS);
+    const now = performance.now();
+    if (now >= deadline) return;
+    if (now - start > SPIN_MS) Atomics.wait(control, slot, value, Math.min(SLEEP_MS, deadline - now));
   }
 }
 
@@ -142,8 +148,9 @@ export async function leadGang(lead: GangLeadTask): Promise<TaskOutcome> {
 export function helpGang({ control, port }: GangHelpTask): void {
   let latest: Published | undefined;
   let lastWork = performance.now();
+  let patience = HELPER_FIRST_WAIT_MS;
   try {
-    while (Atomics.load(control, STATE) === RUNNING && performance.now() - lastWork < HELPER_IDLE_MS) {
+    while (Atomics.load(control, STATE) === RUNNING && performance.now() - lastWork < patience) {
       const word = Atomics.load(control, CLAIM);
       const sequence = word >>> INDEX_BITS;
       if (sequence !== 0 && latest?.sequence !== sequence) {
@@ -158,10 +165,11 @@ export function helpGang({ control, port }: GangHelpTask): void {
           Atomics.add(control, DONE, 1);
           Atomics.notify(control, DONE);
           lastWork = performance.now();
+          patience = HELPER_IDLE_MS;
           continue;
         }
       }
-      waitWhile(control, CLAIM, word);
+      waitWhile(control, CLAIM, word, lastWork + patience);
     }
   } finally {
     port.close();

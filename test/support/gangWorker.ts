@@ -54,6 +54,11 @@ registerDriver('test.squares', function* (_inputs, p: SquaresParams) {
   return { total, out, threads };
 });
 
+/** A trivial task: when it runs tells whether a worker was free. */
+export function ping(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** Piscina loads a worker file by its default export first; the tests call the gang members by name. */
 export default function unused(): never {
   throw new Error('call helpGang or leadGang by name');

@@ -67,6 +67,15 @@ describe('a gang of workers', () => {
     expect(next.outcome?.ok).toBe(true);
   });
 
+  it('lets an idle helper give its worker back while the leader runs a long single-range step', async () => {
+    // The step takes 1 s; a helper that stayed would hold the other worker all that time. (Slack for a
+    // worker the pool may still be starting after the crash test.)
+    const gang = runGang(pool, task({ n: 8, requests: 1, parts: 1, sleepMs: 1000 }), 2, never).then(() => Date.now());
+    await new Promise((r) => setTimeout(r, 100));
+    const pinged = await pool.run({}, { name: 'ping' });
+    expect(pinged).toBeLessThan((await gang) - 300);
+  });
+
   it('ends at once when the run is aborted, and never rejects', async () => {
     const abort = new AbortController();
     const started = performance.now();
