@@ -83,6 +83,30 @@ describe('building and loading graphs', () => {
     await expect(sess.run(gs.bfs(s, 'e'))).rejects.toMatchObject({ code: 'VertexNotFound' });
   });
 
+  it('aborting an app cancels its gang of workers at once and leaves the session usable', async () => {
+    const s = newSession({ mode: 'lazy', default: false, workers: 2 });
+    try {
+      // A ring of 200k vertices: PageRank for 100k rounds would take minutes.
+      const n = 200_000;
+      const src = Float64Array.from({ length: n }, (_, i) => i);
+      const dst = Float64Array.from({ length: n }, (_, i) => (i + 1) % n);
+      const g = s.scope(() => gs.g().addEdges({ src, dst }, { src: 'src', dst: 'dst' }));
+      const ctl = new AbortController();
+      const started = performance.now();
+      const slow = s.run(s.scope(() => gs.pagerank(g, { maxRound: 100_000 }).toArray('r')), { signal: ctl.signal });
+      setTimeout(() => ctl.abort(), 300);
+      await expect(slow).rejects.toMatchObject({ code: 'Cancelled' });
+      expect(performance.now() - started).toBeLessThan(3000);
+      const labels = values(await s.run(s.scope(() => gs.wcc(g).toArray('r'))));
+      expect(labels).toHaveLength(n);
+      expect(new Set(labels).size).toBe(1);
+      const ranks = values(await s.run(s.scope(() => gs.pagerank(g, { maxRound: 3 }).toArray('r'))));
+      expect(ranks[0]).toBeCloseTo(1 / n, 12);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('declared vertices with a property give v.data; addColumn writes results back', async () => {
     const g = run(() =>
       sess
