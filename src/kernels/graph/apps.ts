@@ -41,12 +41,14 @@ export interface AppParams {
 }
 
 /**
- * Delta-stepping pays only with enough threads per arc: measured on 2 workers, Dijkstra beats it on the
- * 16M-arc R-MAT (0.62 s vs 0.91 s) and on the 3.8M-arc grid, so it needs at least 4 workers and a
- * graph of 16M arcs or more (bench/graph/session.ts).
+ * Delta-stepping pays only with many threads: on the 16M-arc R-MAT, Dijkstra takes 0.62 s. Delta-stepping
+ * run with its ranges timed one by one (the slowest range of each step plus the driver: a lower bound on
+ * its parallel time, memory contention aside) takes 1.67 s on 1 range, 1.17 s on 2, 0.80 s on 4 and
+ * 0.63 s on 8: every range scans the whole frontier's rows, and the driver's bucket work (0.25-0.32 s)
+ * does not split (bench/graph/deltaStepping.ts). So it is chosen from 12 workers and 16M arcs.
  */
 const DELTA_STEPPING_MIN_ARCS = 16_000_000;
-const DELTA_STEPPING_MIN_PARTS = 4;
+const DELTA_STEPPING_MIN_PARTS = 12;
 /** Average out-degree from which BFS splits its levels across workers (R-MAT: 16; grids: under 4). */
 const BFS_SPLIT_MIN_DEGREE = 8;
 
