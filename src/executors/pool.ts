@@ -25,7 +25,10 @@ export function createPool(o: PoolOptions): Piscina {
     minThreads: o.exitWhenIdle ? 0 : o.workers,
     maxThreads: o.workers,
     idleTimeout: o.exitWhenIdle ? 200 : Infinity,
-    maxQueue: 'auto',
+    // No queue limit: the executor bounds what it sends (2 * workers entries in flight; an entry is one
+    // task, a gang of `workers` tasks for a graph app, or the tasks of a crashed batch retried one by
+    // one), and a task Piscina refused for a full queue would be taken for a crashed worker.
+    maxQueue: Infinity,
     ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
     resourceLimits: { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb ?? 4096 },
   });

@@ -107,6 +107,32 @@ describe('building and loading graphs', () => {
     }
   });
 
+  it('runs many apps of one run at once on the pool (gangs queue for workers) with the local results', async () => {
+    const n = 5000;
+    const src = Float64Array.from({ length: 4 * n }, (_, i) => i % n);
+    const dst = Float64Array.from({ length: 4 * n }, (_, i) => (i * 7919 + 13) % n);
+    const apps = (g: ReturnType<typeof gs.g>) => [
+      gs.pagerank(g, { maxRound: 10 }).toArray('r'),
+      gs.wcc(g).toArray('r'),
+      gs.bfs(g, 0).toArray('r'),
+      gs.sssp(g, 0).toArray('r'),
+      gs.cdlp(g, { maxRound: 5 }).toArray('r'),
+      gs.lcc(g).toArray('r'),
+      gs.hits(g).toArray('r.hub'),
+      gs.triangles(g).toArray('r'),
+    ];
+    const results: unknown[][] = [];
+    for (const executor of ['threads', 'local'] as const) {
+      const s = newSession({ mode: 'lazy', default: false, executor, workers: 2 });
+      try {
+        results.push((await s.run(s.scope(() => apps(gs.g({ directed: false }).addEdges({ src, dst }, { src: 'src', dst: 'dst' }))))).map(values));
+      } finally {
+        await s.close();
+      }
+    }
+    expect(results[0]).toEqual(results[1]);
+  });
+
   it('declared vertices with a property give v.data; addColumn writes results back', async () => {
     const g = run(() =>
       sess
