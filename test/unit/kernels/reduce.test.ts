@@ -70,6 +70,18 @@ describe('map / combine / final over a split vector equals the reference fold', 
     );
   });
 
+  it('min and max keep the first of equal values, -0 and 0 included, within a chunk and across chunks', () => {
+    const cases: [ReduceOp, number[], number][] = [
+      ['max', [-0, 0], -0], ['max', [0, -0], 0], ['min', [-0, 0], -0], ['min', [0, -0], 0],
+      ['max', [1, -0, 3, 0, 3, 2, -0], 3], ['max', [-1, -0, -2, 0, -3], -0], ['min', [1, 0, 2, -0, 3], 0],
+    ];
+    for (const [op, xs, expected] of cases) {
+      for (const cuts of [[], [1], [1, 2], [xs.length - 1]]) {
+        expect(Object.is(treeReduce(op, xs, cuts.filter((c) => c > 0 && c < xs.length), 2), expected)).toBe(true);
+      }
+    }
+  });
+
   it.each(['sum', 'prod', 'mean'] as ReduceOp[])('%s, exactly on integers', (op) => {
     fc.assert(
       fc.property(splitVector(fc.integer({ min: -3, max: 3 })), ([xs, cuts, group]) => {
