@@ -138,19 +138,27 @@ function ndBody(spec: LoopSpec): string {
   const back = ins.map((i) => `b${i} -= st${i}[d] * ext;`).join(' ');
   const kind = spec.reduce;
   let inner: string;
+  // Inner loops count down like the flat ones (see flatBody), except the arg reductions, whose
+  // first-index tie rule is written for a forward scan.
   if (!kind) {
-    inner = `for (let j = 0; j < inner; j++) out[p++] = ${val};`;
+    inner = `for (let j = inner - 1; j >= 0; j--) out[p + j] = ${val};\np += inner;`;
   } else if (kind === 'argmin' || kind === 'argmax') {
     inner = spec.innerReduced
       ? `let bv = out[bo], bi = aux[bo];
 for (let j = 0; j < inner; j++) { const v = ${val}; if (bi < 0 || ${better(kind, 'v', 'bv')}) { bv = v; bi = gb + j * gi; } }
 out[bo] = bv; aux[bo] = bi;`
       : `for (let j = 0; j < inner; j++) { const v = ${val}; const k = bo + j; if (aux[k] < 0 || ${better(kind, 'v', 'out[k]')}) { out[k] = v; aux[k] = gb + j * gi; } }`;
+  } else if (spec.innerReduced && (kind === 'min' || kind === 'max')) {
+    const cmp = kind === 'min' ? '<' : '>';
+    inner = `let a = ${INITIAL_VALUE[kind]};
+for (let j = inner - 1; j >= 0; j--) { const v = ${val}; if (v ${cmp}= a || v !== v) a = v; }
+const b = out[bo];
+out[bo] = a ${cmp} b || a !== a ? a : b;`;
   } else if (spec.innerReduced) {
     const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
-    inner = `${c} let a = out[bo];\nfor (let j = 0; j < inner; j++) { ${step(kind, 'a', val)} }\nout[bo] = a;`;
+    inner = `${c} let a = out[bo];\nfor (let j = inner - 1; j >= 0; j--) { ${step(kind, 'a', val)} }\nout[bo] = a;`;
   } else {
-    inner = `for (let j = 0; j < inner; j++) { const k = bo + j; ${kind === 'sqdev' ? 'const c = aux[k];' : ''} let a = out[k]; ${step(kind, 'a', val)} out[k] = a; }`;
+    inner = `for (let j = inner - 1; j >= 0; j--) { const k = bo + j; ${kind === 'sqdev' ? 'const c = aux[k];' : ''} let a = out[k]; ${step(kind, 'a', val)} out[k] = a; }`;
   }
   const arg = kind === 'argmin' || kind === 'argmax';
   return `const nd = shape.length;

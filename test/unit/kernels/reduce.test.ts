@@ -80,6 +80,14 @@ describe('map / combine / final over a split vector equals the reference fold', 
         expect(Object.is(treeReduce(op, xs, cuts.filter((c) => c > 0 && c < xs.length), 2), expected)).toBe(true);
       }
     }
+    // Axis reductions (the nd loops): along the last axis and across rows.
+    const m = f64([2, 3], [-0, 0, 0, 0, -0, -0]);
+    for (const op of ['max', 'min'] as ReduceOp[]) {
+      const rows = Array.from((map(op, m, [1]) as { acc: Float64Array }).acc);
+      const cols = Array.from((map(op, m, [0]) as { acc: Float64Array }).acc);
+      expect(rows.map((v) => Object.is(v, -0))).toEqual([true, false]);
+      expect(cols.map((v) => Object.is(v, -0))).toEqual([true, false, false]);
+    }
   });
 
   it.each(['sum', 'prod', 'mean'] as ReduceOp[])('%s, exactly on integers', (op) => {
