@@ -65,6 +65,11 @@ export interface BfsOptions {
    * less than building it costs.
    */
   readonly outSlots?: OutSlots;
+  /**
+   * Ranges that fill the depth array before the search (default `parts`): a search that runs as one
+   * range can still fill its n entries on every worker, which halves that pass on two.
+   */
+  readonly fillParts?: number;
 }
 
 export interface BfsTopDownArgs {
@@ -267,7 +272,14 @@ export function bfsBottomUpStep(args: BfsBottomUpArgs, lo: number, hi: number): 
   return [count, arcs];
 }
 
+/** Sets depth[lo, hi) to BFS_UNREACHED (fresh memory, so every page is touched here, in parallel). */
+export function bfsFillStep(args: { readonly depth: Int32Array }, lo: number, hi: number): StepResult {
+  args.depth.fill(BFS_UNREACHED, lo, hi);
+  return [];
+}
+
 export const BFS_STEPS: StepTable = {
+  'bfs.fill': bfsFillStep,
   'bfs.topDown': bfsTopDownStep,
   'bfs.topDownSlots': bfsTopDownSlotsStep,
   'bfs.bottomUp': bfsBottomUpStep,
@@ -282,7 +294,8 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
   const slots = whole && options.outSlots && options.outSlots.width > 0 ? options.outSlots : undefined;
   if (slots && slots.n !== n) throw new RangeError(`the out-slot layout is for ${slots.n} vertices, the graph has ${n}`);
   // With slots, depth has the extra entry n that padding slots read (0, never unreached).
-  const depthWithPad = sharedInt32(slots ? n + 1 : n).fill(BFS_UNREACHED);
+  const depthWithPad = sharedInt32(slots ? n + 1 : n);
+  yield { step: 'bfs.fill', args: { depth: depthWithPad }, ranges: splitRange(depthWithPad.length, options.fillParts ?? options.parts ?? 1) };
   if (slots) depthWithPad[n] = 0;
   const depth = slots ? depthWithPad.subarray(0, n) : depthWithPad;
   // The two frontier buffers share one allocation (on small graphs allocation shows in the run time).

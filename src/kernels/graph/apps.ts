@@ -90,7 +90,7 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
       // One range is also what the out-slot layout serves.
       const dense = g.out.m >= BFS_SPLIT_MIN_DEGREE * g.n;
       const outSlots = layout as OutSlots | undefined;
-      return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), { parts: dense ? parts : 1, ...(outSlots ? { outSlots } : {}) })) };
+      return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), { parts: dense ? parts : 1, fillParts: parts, ...(outSlots ? { outSlots } : {}) })) };
     }
     case 'pagerank':
       return {
