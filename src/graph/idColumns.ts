@@ -23,6 +23,28 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** Strings as UTF-8 spans in shared memory (so a worker reads them without a copy). */
+export function sharedStringSpans(values: readonly string[]): StringSpans {
+  const encoder = new TextEncoder();
+  const encoded = values.map((v) => encoder.encode(v));
+  const bytes = new Uint8Array(new SharedArrayBuffer(encoded.reduce((sum, e) => sum + e.length, 0)));
+  const starts = new Int32Array(new SharedArrayBuffer(4 * values.length));
+  const ends = new Int32Array(new SharedArrayBuffer(4 * values.length));
+  let at = 0;
+  encoded.forEach((e, i) => {
+    bytes.set(e, at);
+    starts[i] = at;
+    at += e.length;
+    ends[i] = at;
+  });
+  return { bytes, starts, ends };
+}
+
+/** Text i of a span column. */
+export function spanText(spans: StringSpans, i: number, decoder = new TextDecoder()): string {
+  return decoder.decode(spans.bytes.subarray(spans.starts[i]!, spans.ends[i]!));
+}
+
 /** A column from JS values: all strings, or all integers (numbers and bigints may be mixed). */
 export function idColumn(ids: readonly VertexId[]): IdColumn {
   if (ids.length > 0 && typeof ids[0] === 'string') {

@@ -148,6 +148,18 @@ describe('building and loading graphs', () => {
     expect(g2.schema.vertices.person).toEqual({ age: 'float64', component: 'int64' });
   });
 
+  it('a string vertex property is v.data in internal id order (declared rows out of id order, non-ASCII text)', async () => {
+    const g = run(() =>
+      sess
+        .g({ directed: false })
+        .addVertices({ id: [3, 1, 2, 4], name: ['çà', 'a', '', '😀 z'] }, { label: 'person' })
+        .addEdges({ a: [1, 2], b: [2, 3] }, { label: 'knows', src: 'a', dst: 'b' }),
+    );
+    const ctx = run(() => gs.wcc(g));
+    expect(await sess.run(ctx.toArray('v.data'))).toEqual(['a', '', 'çà', '😀 z']);
+    expect(await sess.run(ctx.toArray('v.data', { vertexRange: { begin: 2, end: 4 } }))).toEqual(['', 'çà']);
+  });
+
   it('a property graph reads several vertex columns as one Arrow table, its selectors checked at build time', async () => {
     const g = run(() =>
       sess

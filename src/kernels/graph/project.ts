@@ -9,12 +9,12 @@
  */
 import { buildGraph } from '../../graph/csr.js';
 import { VertexNotFoundError } from '../../graph/errors.js';
-import { asBigIntColumn, type IdColumn } from '../../graph/idColumns.js';
+import { asBigIntColumn, type IdColumn, sharedStringSpans } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
 import { outSlots } from '../../graph/outSlots.js';
 import { pullLayout } from '../../graph/pullLayout.js';
 import { registerKernel } from '../registry.js';
-import type { Column, OriginalIds, ProjectedGraphValue, PropertyGraphValue } from './values.js';
+import type { Column, OriginalIds, ProjectedGraphValue, PropertyGraphValue, VertexDataColumn } from './values.js';
 
 export interface ProjectParams {
   readonly vertexLabel: string;
@@ -88,19 +88,19 @@ function originals(map: IdMap): OriginalIds {
 }
 
 /** The vertex property column in internal id order (rows of the vertex tables scattered by id). */
-function vertexData(map: IdMap, ids: IdColumn, columns: readonly Column[]): Column {
+function vertexData(map: IdMap, ids: IdColumn, columns: readonly Column[]): VertexDataColumn {
   const internal = map.toInternal(ids, (_, text) => new VertexNotFoundError(text));
   const kind = columns[0]!.kind;
   if (kind === 'string') {
     const src = columns.flatMap((c) => [...(c.values as readonly string[])]);
     const out = new Array<string>(map.size).fill('');
     internal.forEach((v, row) => (out[v] = src[row]!));
-    return { kind, values: out };
+    return { kind, values: sharedStringSpans(out) };
   }
   const src = concatNumbers(columns);
   const out = kind === 'bool' ? new Uint8Array(new SharedArrayBuffer(map.size)) : new Float64Array(new SharedArrayBuffer(8 * map.size));
   internal.forEach((v, row) => (out[v] = src[row]!));
-  return { kind, values: out } as Column;
+  return { kind, values: out } as VertexDataColumn;
 }
 
 registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue => {

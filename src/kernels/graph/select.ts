@@ -10,12 +10,12 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { type ArrayData, allocate } from '../../base/ndarray.js';
 import { BFS_UNREACHED, BFS_UNREACHED_TEXT } from '../../graph/bfs.js';
-import type { IdColumn } from '../../graph/idColumns.js';
+import { type IdColumn, spanText } from '../../graph/idColumns.js';
 import { formatFloat } from '../../graph/output.js';
 import { registerKernel } from '../registry.js';
 import {
   type Column, type ContextValue, idColumnOf, idCount, internalIdOf, lowerBoundId, originalText, type OriginalIds, type ProjectedGraphValue,
-  type PropertyGraphValue, type ResultColumn,
+  type PropertyGraphValue, type ResultColumn, type VertexDataColumn,
 } from './values.js';
 
 export type Selector = { readonly kind: 'id' } | { readonly kind: 'data' } | { readonly kind: 'result'; readonly column: string };
@@ -58,8 +58,11 @@ function idsAt(ids: OriginalIds, pick: (k: number) => number, lo: number, hi: nu
   return numbers('int64', n, (i) => ids.values[pick(lo + i)]!);
 }
 
-function columnSlice(c: Column, lo: number, hi: number): Selected {
-  if (c.kind === 'string') return { kind: 'strings', values: c.values.slice(lo, hi) };
+function columnSlice(c: VertexDataColumn, lo: number, hi: number): Selected {
+  if (c.kind === 'string') {
+    const decoder = new TextDecoder();
+    return { kind: 'strings', values: Array.from({ length: hi - lo }, (_, i) => spanText(c.values, lo + i, decoder)) };
+  }
   return numbers(c.kind === 'bool' ? 'bool' : c.kind, hi - lo, (i) => c.values[lo + i]!);
 }
 

@@ -7,7 +7,7 @@
  * results in internal id order.
  */
 import type { GraphCsr } from '../../graph/csr.js';
-import type { IdColumn, StringSpans } from '../../graph/idColumns.js';
+import { type IdColumn, spanText, type StringSpans } from '../../graph/idColumns.js';
 
 export type { IdColumn };
 
@@ -56,6 +56,9 @@ export function idCount(ids: OriginalIds): number {
   return ids.kind === 'string' ? ids.values.starts.length : ids.values.length;
 }
 
+/** A projected vertex property: like a Column, but strings as UTF-8 spans in shared memory (see OriginalIds). */
+export type VertexDataColumn = Exclude<Column, { readonly kind: 'string' }> | { readonly kind: 'string'; readonly values: StringSpans };
+
 export interface ProjectedGraphValue {
   readonly kind: 'projected-graph';
   readonly vertexLabel: string;
@@ -63,7 +66,7 @@ export interface ProjectedGraphValue {
   readonly ids: OriginalIds;
   readonly graph: GraphCsr;
   /** The projected vertex property (`v.data`), by internal id. */
-  readonly vertexData?: Column;
+  readonly vertexData?: VertexDataColumn;
 }
 
 /** How a result column prints and converts: depths, labels (internal ids standing for a vertex), numbers. */
@@ -147,6 +150,6 @@ export function internalIdOf(ids: OriginalIds, id: number | bigint | string): nu
 
 /** A vertex's original id as text (for labels and output lines). */
 export function originalText(ids: OriginalIds, v: number): string {
-  if (ids.kind === 'string') return decoder.decode(ids.values.bytes.subarray(ids.values.starts[v]!, ids.values.ends[v]!));
+  if (ids.kind === 'string') return spanText(ids.values, v, decoder);
   return String(ids.values[v]);
 }
