@@ -28,6 +28,18 @@ import {
 
 const runs = { numRuns: 150 };
 const arb = randomGraph();
+/** 40 vertices, 400-800 arcs: most rows hold 16 or more arcs. */
+const denseGraph = fc
+  .record({
+    directed: fc.boolean(),
+    raw: fc.array(fc.tuple(fc.nat(39), fc.nat(39), fc.double({ min: 0, max: 10, noNaN: true })), { minLength: 400, maxLength: 800 }),
+  })
+  .map(({ directed, raw }) => ({
+    n: 40,
+    directed,
+    edges: raw.map(([u, v, w]) => ({ u, v, w })),
+    options: { duplicates: 'merge' as const, selfLoops: 'keep' as const },
+  }));
 const reference = (g: ReturnType<typeof arb.generate>['value']) => refGraph(g.n, g.directed, g.edges, g.options);
 
 describe('graph algorithms agree with the reference implementations on random graphs', () => {
@@ -55,6 +67,16 @@ describe('graph algorithms agree with the reference implementations on random gr
         expect(closeTo(deltaStepping(csr, source, delta === undefined ? {} : { delta }), expected, 1e-12)).toBe(true);
       }),
       runs,
+    );
+  });
+
+  it('SSSP on dense graphs, whose rows are long enough for the two-pass relaxation', () => {
+    fc.assert(
+      fc.property(denseGraph, fc.nat(), (g, s) => {
+        const source = s % g.n;
+        expect(closeTo(sssp(toCsr(g), source), refSssp(reference(g), source), 1e-12)).toBe(true);
+      }),
+      { numRuns: 60 },
     );
   });
 
