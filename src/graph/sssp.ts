@@ -80,35 +80,56 @@ function negativeWeight(csr: Csr, arc: number, label: VertexLabel): NegativeWeig
  * pushed again and stale entries skipped), so heaps stay small and cache-resident. A settled flag per
  * vertex skips arcs into settled vertices without touching their distance. Same order of settling as a
  * plain Dijkstra, so the same distances.
+ *
+ * Two copies of the search loop, one per row form: over the out-slot layout (short fixed-width rows,
+ * long rows from the CSR) and over the CSR alone (rows of any length, long ones relaxed in two passes).
+ * One loop serving both was 10% slower on the grid's slot rows (137 -> 150 ms) whether the two-pass code
+ * sat inline or in a function of its own (which in turn made the R-MAT search 40% slower on a worker).
  */
 function dijkstra(csr: Csr, rows: OutSlots | undefined, source: number, maxWeight: number, into: Float64Array | undefined): Float64Array {
-  const { n, m, offsets, targets, weights } = csr;
-  const width = rows?.width ?? 0;
-  const slots = rows?.slots;
-  const slotWeights = rows?.weights;
-  const dist = (into ?? sharedFloat64(n)).fill(Infinity);
-  // A bitset (n/8 bytes) stays in L2 where a byte per vertex would not: most arcs of a large graph
-  // lead to vertices already settled, and this check is all they cost.
-  const settled = new Int32Array((n + 31) >>> 5);
-  // Vertices already taken from a bucket list into the heap: a vertex is opened once, in the bucket
-  // that holds its final distance, and settled before that bucket is done, so bits never need clearing.
-  const opened = new Int32Array((n + 31) >>> 5);
-  // Narrow buckets keep the heap of the current bucket tiny; measured on the peer graphs, a width of
-  // maxWeight / (32 * average degree) was best or near best on all four (about 32 * m/n buckets).
-  // (Widths so small that their inverse overflows, from denormal weights, fall back to width 1.)
-  const narrow = maxWeight / Math.max(1, m / n) / 32;
-  // Bucket of x: floor(x * perDelta), monotone in x, the same expression everywhere.
-  const perDelta = narrow > 0 && 1 / narrow < Infinity ? 1 / narrow : 1;
-  const cycle = Math.ceil(maxWeight * perDelta) + 2;
-  const buckets = new Buckets(cycle);
-  const heap = new LazyHeap();
-  const queue: Queue = { heap, buckets, perDelta, current: 0, unsettled: new Int32Array(256) };
-  dist[source] = 0;
-  buckets.add(0, source);
-  for (let current = 0; buckets.pending > 0; current++) {
-    const list = buckets.take(current);
-    if (list.length === 0) continue;
-    queue.current = current;
+  const search = new Search(csr, maxWeight, source, into);
+  if (rows && rows.width > 0) searchSlots(csr, rows, search);
+  else searchCsr(csr, search);
+  return search.dist;
+}
+
+/** The state of one search. */
+class Search {
+  readonly dist: Float64Array;
+  /**
+   * A bitset (n/8 bytes) stays in L2 where a byte per vertex would not: most arcs of a large graph lead
+   * to vertices already settled, and this check is all they cost.
+   */
+  readonly settled: Int32Array;
+  /**
+   * Vertices already taken from a bucket list into the heap: a vertex is opened once, in the bucket that
+   * holds its final distance, and settled before that bucket is done, so bits never need clearing.
+   */
+  readonly opened: Int32Array;
+  /** Bucket of x: floor(x * perDelta), monotone in x, the same expression everywhere. */
+  readonly perDelta: number;
+  readonly buckets: Buckets;
+  readonly heap = new LazyHeap();
+
+  constructor(csr: Csr, maxWeight: number, source: number, into: Float64Array | undefined) {
+    const { n, m } = csr;
+    this.dist = (into ?? sharedFloat64(n)).fill(Infinity);
+    this.settled = new Int32Array((n + 31) >>> 5);
+    this.opened = new Int32Array((n + 31) >>> 5);
+    // Narrow buckets keep the heap of the current bucket tiny; measured on the peer graphs, a width of
+    // maxWeight / (32 * average degree) was best or near best on all four (about 32 * m/n buckets).
+    // (Widths so small that their inverse overflows, from denormal weights, fall back to width 1.)
+    const narrow = maxWeight / Math.max(1, m / n) / 32;
+    this.perDelta = narrow > 0 && 1 / narrow < Infinity ? 1 / narrow : 1;
+    this.buckets = new Buckets(Math.ceil(maxWeight * this.perDelta) + 2);
+    this.dist[source] = 0;
+    this.buckets.add(0, source);
+  }
+
+  /** Moves bucket `current`'s unsettled vertices into the heap (once each); false when it is empty. */
+  open(current: number): boolean {
+    const { settled, opened, dist, heap } = this;
+    const list = this.buckets.take(current);
     for (let i = 0; i < list.length; i++) {
       const v = list[i]!;
       // A vertex improved several times while waiting is listed several times; queue it once.
@@ -117,26 +138,31 @@ function dijkstra(csr: Csr, rows: OutSlots | undefined, source: number, maxWeigh
       opened[v >>> 5]! |= bit;
       heap.push(dist[v]!, v);
     }
+    return list.length > 0;
+  }
+}
+
+function searchSlots(csr: Csr, rows: OutSlots, search: Search): void {
+  const { n, offsets, targets, weights } = csr;
+  const { width, slots, weights: slotWeights } = rows;
+  const { dist, settled, perDelta, buckets, heap } = search;
+  for (let current = 0; buckets.pending > 0; current++) {
+    if (!search.open(current)) continue;
     while (heap.size > 0) {
       const du = heap.topKey();
       const u = heap.pop();
       if (settled[u >>> 5]! & (1 << (u & 31)) || du > dist[u]!) continue;
       settled[u >>> 5]! |= 1 << (u & 31);
       // u's row: its slots (ending at the first padding slot, n), or the CSR's for a long row.
-      let rowTargets = targets;
-      let rowWeights = weights!;
+      let rowTargets = slots;
+      let rowWeights = slotWeights!;
       let e = width * u;
       let end = e + width;
-      if (width === 0 || slots![e] === LONG_ROW) {
+      if (slots[e] === LONG_ROW) {
+        rowTargets = targets;
+        rowWeights = weights!;
         e = offsets[u]!;
         end = offsets[u + 1]!;
-        if (end - e >= TWO_PASS_MIN_ROW) {
-          relaxLongRow(csr, e, end, du, settled, dist, queue);
-          continue;
-        }
-      } else {
-        rowTargets = slots!;
-        rowWeights = slotWeights!;
       }
       for (; e < end; e++) {
         const t = rowTargets[e]!;
@@ -152,51 +178,62 @@ function dijkstra(csr: Csr, rows: OutSlots | undefined, source: number, maxWeigh
       }
     }
   }
-  return dist;
+}
+
+function searchCsr(csr: Csr, search: Search): void {
+  const { offsets, targets, weights } = csr;
+  const { dist, settled, perDelta, buckets, heap } = search;
+  let unsettled = new Int32Array(256);
+  for (let current = 0; buckets.pending > 0; current++) {
+    if (!search.open(current)) continue;
+    while (heap.size > 0) {
+      const du = heap.topKey();
+      const u = heap.pop();
+      if (settled[u >>> 5]! & (1 << (u & 31)) || du > dist[u]!) continue;
+      settled[u >>> 5]! |= 1 << (u & 31);
+      let e = offsets[u]!;
+      const end = offsets[u + 1]!;
+      if (end - e >= TWO_PASS_MIN_ROW) {
+        // A long row in two passes: first, without a branch, the arcs into unsettled vertices; then
+        // only those are relaxed. The settled test is a coin flip in mid-search and its mispredictions
+        // were what long rows cost (R-MAT s20 through a session: 573-696 -> 545-634 ms).
+        if (end - e > unsettled.length) unsettled = new Int32Array(2 * (end - e));
+        let count = 0;
+        for (; e < end; e++) {
+          const t = targets[e]!;
+          unsettled[count] = e;
+          count += ((settled[t >>> 5]! >>> (t & 31)) & 1) ^ 1;
+        }
+        for (let i = 0; i < count; i++) {
+          const arc = unsettled[i]!;
+          const t = targets[arc]!;
+          const nd = du + weights![arc]!;
+          if (nd < dist[t]!) {
+            dist[t] = nd;
+            const b = Math.floor(nd * perDelta);
+            if (b === current) heap.push(nd, t);
+            else buckets.add(b, t);
+          }
+        }
+        continue;
+      }
+      for (; e < end; e++) {
+        const t = targets[e]!;
+        if (settled[t >>> 5]! & (1 << (t & 31))) continue;
+        const nd = du + weights![e]!;
+        if (nd < dist[t]!) {
+          dist[t] = nd;
+          const b = Math.floor(nd * perDelta);
+          if (b === current) heap.push(nd, t);
+          else buckets.add(b, t);
+        }
+      }
+    }
+  }
 }
 
 /** Rows at least this long are relaxed in two passes (shorter ones: the passes cost more than they save). */
 const TWO_PASS_MIN_ROW = 16;
-
-interface Queue {
-  readonly heap: LazyHeap;
-  readonly buckets: Buckets;
-  readonly perDelta: number;
-  /** The bucket being settled. */
-  current: number;
-  /** Scratch for relaxLongRow. */
-  unsettled: Int32Array;
-}
-
-/**
- * Relaxes the long CSR row [e, end) of a vertex settled at du in two passes: first, without a branch,
- * the arcs into unsettled vertices; then only those. The settled test is a coin flip in mid-search and
- * its mispredictions were what long rows cost (R-MAT s20 through a session: 646-656 -> 572-579 ms). Kept
- * out of the main loop, and tested only on CSR rows: inlined there, it made the grid's slot rows 10% slower.
- */
-function relaxLongRow(csr: Csr, e: number, end: number, du: number, settled: Int32Array, dist: Float64Array, queue: Queue): void {
-  const { targets, weights } = csr;
-  if (end - e > queue.unsettled.length) queue.unsettled = new Int32Array(2 * (end - e));
-  const unsettled = queue.unsettled;
-  let count = 0;
-  for (; e < end; e++) {
-    const t = targets[e]!;
-    unsettled[count] = e;
-    count += ((settled[t >>> 5]! >>> (t & 31)) & 1) ^ 1;
-  }
-  const { heap, buckets, perDelta, current } = queue;
-  for (let i = 0; i < count; i++) {
-    const arc = unsettled[i]!;
-    const t = targets[arc]!;
-    const nd = du + weights![arc]!;
-    if (nd < dist[t]!) {
-      dist[t] = nd;
-      const b = Math.floor(nd * perDelta);
-      if (b === current) heap.push(nd, t);
-      else buckets.add(b, t);
-    }
-  }
-}
 
 /** Dial's cyclic buckets of vertex lists (growable Int32Arrays, reused from cycle to cycle). */
 class Buckets {
