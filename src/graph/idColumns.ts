@@ -48,23 +48,9 @@ export function spanText(spans: StringSpans, i: number, decoder = new TextDecode
 /** A column from JS values: all strings, or all integers (numbers and bigints may be mixed). */
 export function idColumn(ids: readonly VertexId[]): IdColumn {
   if (ids.length > 0 && typeof ids[0] === 'string') {
-    const encoder = new TextEncoder();
-    const parts = ids.map((id) => {
-      if (typeof id !== 'string') throw new InvalidArgumentError(`vertex ids mix strings and numbers: ${String(id)}`);
-      return encoder.encode(id);
-    });
-    const total = parts.reduce((s, p) => s + p.length, 0);
-    const bytes = new Uint8Array(total);
-    const starts = new Int32Array(ids.length);
-    const ends = new Int32Array(ids.length);
-    let at = 0;
-    parts.forEach((p, i) => {
-      bytes.set(p, at);
-      starts[i] = at;
-      at += p.length;
-      ends[i] = at;
-    });
-    return { kind: 'string', values: { bytes, starts, ends } };
+    const bad = ids.findIndex((id) => typeof id !== 'string');
+    if (bad >= 0) throw new InvalidArgumentError(`vertex ids mix strings and numbers: ${String(ids[bad])}`);
+    return { kind: 'string', values: sharedStringSpans(ids as readonly string[]) };
   }
   const needsBigInt = ids.some((id) => typeof id === 'bigint' && (id > SAFE || id < -SAFE));
   if (needsBigInt) {
