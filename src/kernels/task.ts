@@ -37,14 +37,8 @@ export function runTask(task: TaskMessage): TaskOutcome | Promise<TaskOutcome> {
   }
 }
 
-/**
- * Runs a request's step messages (one per range) somewhere (this thread, a pool, a gang of workers)
- * and returns their outcomes in range order.
- */
-export type StepRunner = (
-  steps: readonly TaskMessage[],
-  request: StepRequest,
-) => Promise<readonly TaskOutcome[]> | readonly TaskOutcome[];
+/** Runs a request's step messages somewhere (this thread, a gang of workers) and returns their outcomes in order. */
+export type StepRunner = (steps: readonly TaskMessage[]) => Promise<readonly TaskOutcome[]> | readonly TaskOutcome[];
 
 export function isDriverTask(kernel: string): boolean {
   return getDriver(kernel) !== undefined;
@@ -71,7 +65,7 @@ export async function runDriverTask(task: TaskMessage, ctx: DriverContext, runSt
         params: { step: request.step, args: request.args, lo, hi },
         inputs: [],
       }));
-      const outcomes = await runSteps(steps, request);
+      const outcomes = await runSteps(steps);
       const failed = outcomes.find((o) => !o.ok);
       if (failed) {
         driver.return(undefined);
