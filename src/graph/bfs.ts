@@ -26,7 +26,7 @@
  */
 import { EmptyGraphError, VertexNotFoundError } from './errors.js';
 import type { GraphCsr } from './csr.js';
-import { lowerBound } from './csr.js';
+import { firstArcFrom } from './csr.js';
 import { type Driver, type StepResult, type StepTable, runDriver, splitRange, sumAt } from './parallel.js';
 import { LONG_ROW, type OutSlots } from './outSlots.js';
 import { type Offsets, sharedInt32 } from './shared.js';
@@ -140,9 +140,7 @@ export function bfsTopDownStep(args: BfsTopDownArgs, lo: number, hi: number): St
     for (let i = 0; i < size; i++) {
       const u = current[i]!;
       const end = offsets[u + 1]!;
-      let e = offsets[u]!;
-      if (lo > 0 && e < end && targets[e]! < lo) e = lowerBound(targets, e, end, lo);
-      for (; e < end; e++) {
+      for (let e = firstArcFrom(targets, offsets[u]!, end, lo); e < end; e++) {
         const t = targets[e]!;
         if (t >= hi) break;
         if (depth[t] === BFS_UNREACHED) {

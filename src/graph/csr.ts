@@ -136,6 +136,14 @@ export function lowerBound(targets: Int32Array, from: number, to: number, value:
   return lo;
 }
 
+/**
+ * The first arc of the sorted row [start, end) whose target is >= lo: where an owner-computes step for
+ * vertices [lo, hi) starts reading a row. A row that already starts in range needs no search.
+ */
+export function firstArcFrom(targets: Int32Array, start: number, end: number, lo: number): number {
+  return start < end && targets[start]! < lo ? lowerBound(targets, start, end, lo) : start;
+}
+
 function checkEdgeList(edges: EdgeList): void {
   const { n, src, dst, weights } = edges;
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`vertex count must be an integer >= 0, got ${n}`);

@@ -14,7 +14,7 @@
 import { InvalidArgumentError } from '../base/errors.js';
 import { checkSource } from './bfs.js';
 import type { GraphCsr } from './csr.js';
-import { lowerBound } from './csr.js';
+import { firstArcFrom } from './csr.js';
 import { type Driver, type StepResult, type StepTable, runDriver, splitRange } from './parallel.js';
 import { type Offsets, sharedFloat64, sharedInt32 } from './shared.js';
 import { type SsspOptions, checkWeights } from './sssp.js';
@@ -50,9 +50,7 @@ export function deltaRelaxStep(args: RelaxArgs, lo: number, hi: number): StepRes
     const u = frontier[i]!;
     const du = frontierDist[i]!;
     const end = offsets[u + 1]!;
-    let e = offsets[u]!;
-    if (lo > 0 && e < end && targets[e]! < lo) e = lowerBound(targets, e, end, lo);
-    for (; e < end; e++) {
+    for (let e = firstArcFrom(targets, offsets[u]!, end, lo); e < end; e++) {
       const t = targets[e]!;
       if (t >= hi) break;
       const w = weights ? weights[e]! : 1;
