@@ -105,47 +105,53 @@ function compareSpan(spans: StringSpans, i: number, key: Uint8Array): number {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** `less(i)`: whether internal id i's original id sorts before `bound` (undefined: wrong kind of id). */
-function lessThan(ids: OriginalIds, bound: number | bigint | string): ((i: number) => boolean) | undefined {
+/**
+ * `compare(i)`: the sign of internal id i's original id against `key` (the key is converted once);
+ * undefined when `key` is the wrong kind of id for this graph.
+ */
+function comparator(ids: OriginalIds, key: number | bigint | string): ((i: number) => number) | undefined {
   if (ids.kind === 'string') {
-    if (typeof bound !== 'string') return undefined;
-    const key = encoder.encode(bound);
-    return (i) => compareSpan(ids.values, i, key) < 0;
+    if (typeof key !== 'string') return undefined;
+    const bytes = encoder.encode(key);
+    return (i) => compareSpan(ids.values, i, bytes);
   }
-  if (typeof bound === 'string') return undefined;
+  if (typeof key === 'string') return undefined;
   const values = ids.values;
   if (ids.kind === 'bigint') {
-    const key = BigInt(bound);
-    return (i) => (values[i] as bigint) < key;
+    const big = BigInt(key);
+    return (i) => ((values[i] as bigint) < big ? -1 : (values[i] as bigint) > big ? 1 : 0);
   }
-  if (typeof bound === 'bigint' && BigInt(Number(bound)) !== bound) return undefined;
-  const key = Number(bound);
-  return (i) => (values[i] as number) < key;
+  if (typeof key === 'bigint' && BigInt(Number(key)) !== key) return undefined;
+  const x = Number(key);
+  // NaN compares neither below nor above anything; it is no vertex's id.
+  if (Number.isNaN(x)) return undefined;
+  return (i) => ((values[i] as number) < x ? -1 : (values[i] as number) > x ? 1 : 0);
 }
 
-/** First internal id whose original id is >= `bound` (internal ids follow original id order). */
-export function lowerBoundId(ids: OriginalIds, bound: number | bigint | string): number {
-  const less = lessThan(ids, bound);
-  if (!less) return 0;
+/** First internal id whose original id is not below `compare`'s key (internal ids follow original id order). */
+function lowerBoundBy(ids: OriginalIds, compare: (i: number) => number): number {
   let lo = 0;
   let hi = idCount(ids);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (less(mid)) lo = mid + 1;
+    if (compare(mid) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
+/** First internal id whose original id is >= `bound` (0 when `bound` is the wrong kind of id). */
+export function lowerBoundId(ids: OriginalIds, bound: number | bigint | string): number {
+  const compare = comparator(ids, bound);
+  return compare ? lowerBoundBy(ids, compare) : 0;
+}
+
 /** The internal id of an original id, or -1 when the graph has no such vertex. */
 export function internalIdOf(ids: OriginalIds, id: number | bigint | string): number {
-  const less = lessThan(ids, id);
-  if (!less) return -1;
-  const at = lowerBoundId(ids, id);
-  if (at >= idCount(ids)) return -1;
-  if (ids.kind === 'string') return compareSpan(ids.values, at, encoder.encode(id as string)) === 0 ? at : -1;
-  if (ids.kind === 'bigint') return ids.values[at] === BigInt(id) ? at : -1;
-  return ids.values[at] === Number(id) ? at : -1;
+  const compare = comparator(ids, id);
+  if (!compare) return -1;
+  const at = lowerBoundBy(ids, compare);
+  return at < idCount(ids) && compare(at) === 0 ? at : -1;
 }
 
 /** A vertex's original id as text (for labels and output lines). */
