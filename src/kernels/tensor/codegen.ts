@@ -98,12 +98,26 @@ function header(spec: LoopSpec): string {
  * the earliest element still wins (-0 vs 0), then meet the accumulated value of earlier chunks with a
  * strict comparison. Sums add in a different (still fixed) order, as NumPy's own pairwise sum does.
  */
+/**
+ * min/max of elements `count - 1` down to 0 (`v` is element j), met with the value of earlier chunks or
+ * rows in `target`: ties are taken with `<=`/`>=` so the earliest element wins, the meeting is strict.
+ */
+function extremeFromEnd(kind: 'min' | 'max', count: string, v: string, target: string): string {
+  const cmp = kind === 'min' ? '<' : '>';
+  return `let a = ${INITIAL_VALUE[kind]};
+for (let j = ${count} - 1; j >= 0; j--) { const v = ${v}; if (v ${cmp}= a || v !== v) a = v; }
+const b = ${target};
+${target} = a ${cmp} b || a !== a ? a : b;`;
+}
+
 function flatBody(spec: LoopSpec): string {
   const val = (j: string): string => exprCode(spec.expr, (i) => (spec.access[i] === 's' ? `s${i}` : `x${i}[${j}]`));
   const kind = spec.reduce;
-  const n = 'let n = 1;\nfor (let d = 0; d < shape.length; d++) n *= shape[d];\nconst r = n & 3;';
+  const n = 'let n = 1;\nfor (let d = 0; d < shape.length; d++) n *= shape[d];';
+  // Unrolled by 4 from the end; the first r = n % 4 elements come last.
+  const r = 'const r = n & 3;';
   if (!kind) {
-    return `${n}
+    return `${n}\n${r}
 for (let j = n - 4; j >= r; j -= 4) { out[j] = ${val('j')}; out[j + 1] = ${val('j + 1')}; out[j + 2] = ${val('j + 2')}; out[j + 3] = ${val('j + 3')}; }
 for (let j = r - 1; j >= 0; j--) out[j] = ${val('j')};`;
   }
@@ -112,18 +126,12 @@ for (let j = r - 1; j >= 0; j--) out[j] = ${val('j')};`;
   if (kind === 'sum' || kind === 'prod' || kind === 'cnz' || kind === 'sqdev') {
     const comb = kind === 'prod' ? '(a0 * a1) * (a2 * a3)' : '(a0 + a1) + (a2 + a3)';
     const init = String(INITIAL_VALUE[kind]);
-    return `${n}\n${c}let a0 = ${init}, a1 = ${init}, a2 = ${init}, a3 = ${init};
+    return `${n}\n${r}\n${c}let a0 = ${init}, a1 = ${init}, a2 = ${init}, a3 = ${init};
 for (let j = n - 4; j >= r; j -= 4) { ${step(kind, 'a0', val('j'))} ${step(kind, 'a1', val('j + 1'))} ${step(kind, 'a2', val('j + 2'))} ${step(kind, 'a3', val('j + 3'))} }
 for (let j = r - 1; j >= 0; j--) { ${step(kind, 'a0', val('j'))} }
 out[0] = ${kind === 'sum' || kind === 'prod' ? `out[0] ${kind === 'sum' ? '+' : '*'} (${comb})` : `out[0] + (${comb})`};`;
   }
-  if (kind === 'min' || kind === 'max') {
-    const cmp = kind === 'min' ? '<' : '>';
-    return `${n}\nlet a = ${INITIAL_VALUE[kind]};
-for (let j = n - 1; j >= 0; j--) { const v = ${val('j')}; if (v ${cmp}= a || v !== v) a = v; }
-const b = out[0];
-out[0] = a ${cmp} b || a !== a ? a : b;`;
-  }
+  if (kind === 'min' || kind === 'max') return `${n}\n${extremeFromEnd(kind, 'n', val('j'), 'out[0]')}`;
   const early = kind === 'any' ? 'if (a === 1) break;' : kind === 'all' ? 'if (a === 0) break;' : '';
   return `${n}\nlet a = out[0];\nfor (let j = n - 1; j >= 0; j--) { ${step(kind, 'a', val('j'))} ${early} }\nout[0] = a;`;
 }
@@ -149,11 +157,7 @@ for (let j = 0; j < inner; j++) { const v = ${val}; if (bi < 0 || ${better(kind,
 out[bo] = bv; aux[bo] = bi;`
       : `for (let j = 0; j < inner; j++) { const v = ${val}; const k = bo + j; if (aux[k] < 0 || ${better(kind, 'v', 'out[k]')}) { out[k] = v; aux[k] = gb + j * gi; } }`;
   } else if (spec.innerReduced && (kind === 'min' || kind === 'max')) {
-    const cmp = kind === 'min' ? '<' : '>';
-    inner = `let a = ${INITIAL_VALUE[kind]};
-for (let j = inner - 1; j >= 0; j--) { const v = ${val}; if (v ${cmp}= a || v !== v) a = v; }
-const b = out[bo];
-out[bo] = a ${cmp} b || a !== a ? a : b;`;
+    inner = extremeFromEnd(kind, 'inner', val, 'out[bo]');
   } else if (spec.innerReduced) {
     const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
     inner = `${c} let a = out[bo];\nfor (let j = inner - 1; j >= 0; j--) { ${step(kind, 'a', val)} }\nout[bo] = a;`;
