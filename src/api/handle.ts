@@ -53,8 +53,7 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
   /** Runs this handle (and what it needs) in the session; resolves to this same handle. */
   async execute(options: ExecuteOptions = {}): Promise<this> {
     const session = this.sessionFor(options.session) ?? defaultSessionOrCreate();
-    await session.execute([this.node], options.signal ? { signal: options.signal } : {});
-    if (session !== this.#eagerSession) session.track(this, this.node);
+    await session.execute([this], options.signal ? { signal: options.signal } : {});
     return this;
   }
 
@@ -63,7 +62,7 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
     if (!session) {
       return Promise.reject(new NoSessionError(`Tileable object ${this.node.key} must be executed first before fetch`));
     }
-    return session.fetch(this.node);
+    return session.fetch(this.node, this);
   }
 
   /** Whether this handle's result is cached in the session. */

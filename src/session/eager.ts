@@ -50,7 +50,17 @@ export class EagerBatcher {
     return this.#status.get(key);
   }
 
-  /** Forgets a key (its result was released), so a later submission runs it again. */
+  /** The error the eager run of a key failed with: a later `execute` reports it instead of running again. */
+  failure(key: string): Error | undefined {
+    return this.#failed.get(key);
+  }
+
+  /** Keys with an eager status or failure still remembered (a leak check reads it). */
+  get size(): number {
+    return this.#status.size;
+  }
+
+  /** Forgets a key (its result was released, or nothing refers to it), so a later submission runs it again. */
   forget(key: string): void {
     if (!this.#pending.has(key)) this.#status.delete(key);
     this.#failed.delete(key);

@@ -1,27 +1,17 @@
 /**
- * The session's record of executed results: tileable key → its tiled form (chunk grid and keys), and
- * for every chunk how many executed results hold it (concatenate, for one, reuses its inputs' chunks).
- * A result counts as executed only while every one of its chunks is still in the store, so a chunk
- * evicted under the memory limit turns its result back into "recompute from the DAG". When the last
- * result holding a chunk is released the chunk is handed back to the store: deleted when the user
- * released the result explicitly, or — when the result was let go because no handle referenced it any
- * more — kept as an unheld cache entry (stores with `release` evict those first under the limit).
+ * The session's record of executed results: tileable key → its tiled form (chunk grid and keys), each
+ * also a global object in the store whose members are its chunks. A result holds each of its chunks
+ * once in the store's chunk ledger (the one count of who needs a chunk: results, runs' targets, runs'
+ * pins); releasing a result releases those holds, and a chunk nothing else holds is deleted — at once,
+ * or at the last unpin of a run still reading it.
+ *
+ * A result counts as executed only while every one of its chunks is in the store, so a chunk evicted
+ * under the memory limit turns its result back into "recompute from the DAG". The registry keeps no
+ * reference to the nodes it records, so it never keeps a user's DAG alive.
  */
 import type { TileableNode } from '../dag/nodes.js';
 import type { Tiled } from '../ops/op.js';
-import type { ChunkStore } from '../store/chunkStore.js';
 import type { ObjectStore } from '../store/objectStore.js';
-
-/** Stores that track holders keep released chunks as evictable cache instead of deleting them. */
-export interface HoldingStore extends ChunkStore {
-  retain?(key: string): void;
-  release?(key: string): void;
-}
-
-export interface ResultEntry {
-  readonly node: TileableNode;
-  readonly tiled: Tiled;
-}
 
 /** The typename and fields a result's global object gets, so it can be read back without its DAG. */
 export function resultDescription(node: TileableNode, tiled: Tiled): { typename: string; fields: Record<string, unknown> } {
@@ -34,14 +24,10 @@ export function resultDescription(node: TileableNode, tiled: Tiled): { typename:
 }
 
 export class ResultRegistry {
-  readonly #store: HoldingStore;
-  readonly #objects: ObjectStore | undefined;
-  readonly #entries = new Map<string, ResultEntry>();
-  readonly #holds = new Map<string, number>();
+  readonly #objects: ObjectStore;
+  readonly #entries = new Map<string, Tiled>();
 
-  /** With an object store, every registered result is also a global object whose members are its chunks. */
-  constructor(store: HoldingStore, objects?: ObjectStore) {
-    this.#store = store;
+  constructor(objects: ObjectStore) {
     this.#objects = objects;
   }
 
@@ -49,74 +35,53 @@ export class ResultRegistry {
     return this.#entries.size;
   }
 
-  entry(key: string): ResultEntry | undefined {
-    return this.#entries.get(key);
+  /** Whether a result was registered (its chunks may since have been evicted). */
+  has(key: string): boolean {
+    return this.#entries.has(key);
   }
 
   /** The tiled result, or undefined when it was never executed or lost a chunk to eviction. */
   lookup(key: string): Tiled | undefined {
-    const e = this.#entries.get(key);
-    if (!e) return undefined;
-    for (const c of e.tiled.chunks) if (!this.#store.has(c)) return undefined;
-    return e.tiled;
+    const tiled = this.#entries.get(key);
+    if (!tiled) return undefined;
+    const chunks = this.#objects.chunks;
+    for (const c of tiled.chunks) if (!chunks.has(c)) return undefined;
+    return tiled;
   }
 
+  /** Records a result whose chunks are in the store; throws (changing nothing) when one is missing. */
   register(node: TileableNode, tiled: Tiled): void {
+    const chunks = this.#objects.chunks;
+    const { typename, fields } = resultDescription(node, tiled);
+    chunks.registerResult(node.key, tiled.chunks, { typename, fields: fields as never });
     // Hold the new chunks before letting go of an older record of the same result: they may be the same.
-    for (const c of tiled.chunks) {
-      const n = this.#holds.get(c) ?? 0;
-      this.#holds.set(c, n + 1);
-      if (n === 0) this.#store.retain?.(c);
-    }
+    for (const c of tiled.chunks) chunks.retain(c);
     const old = this.#entries.get(node.key);
-    if (old) this.#drop(old);
-    this.#entries.set(node.key, { node, tiled });
-    if (this.#objects) {
-      const { typename, fields } = resultDescription(node, tiled);
-      this.#objects.chunks.registerResult(node.key, tiled.chunks, { typename, fields: fields as never });
-    }
+    this.#entries.set(node.key, tiled);
+    if (old) for (const c of old.chunks) chunks.release(c);
   }
 
-  /** The printed id of a result's global object (object store only). */
+  /** The printed id of a result's global object. */
   objectId(key: string): string | undefined {
-    return this.#objects?.chunks.resultId(key)?.toString();
+    return this.#objects.chunks.resultId(key)?.toString();
   }
 
-  isHeld(chunkKey: string): boolean {
-    return (this.#holds.get(chunkKey) ?? 0) > 0;
-  }
-
-  /** Forgets a result; `keepAsCache` leaves its chunks in the store as evictable cache instead of deleting them. */
-  release(key: string, keepAsCache = false): boolean {
-    const e = this.#entries.get(key);
-    if (!e) return false;
+  /**
+   * Forgets a result and releases its chunks; `keepCached` leaves chunks nothing else holds in the store
+   * as evictable cache instead of deleting them. False when there was no such result.
+   */
+  release(key: string, keepCached = false): boolean {
+    const tiled = this.#entries.get(key);
+    if (!tiled) return false;
     this.#entries.delete(key);
-    this.#drop(e, keepAsCache);
+    const id = this.#objects.chunks.resultId(key);
+    // Shallow: the global record goes, its chunk members stay for the releases below.
+    if (id && !this.#objects.getMeta(id).isPersist) this.#objects.delete(id, { deep: false });
+    for (const c of tiled.chunks) this.#objects.chunks.release(c, { keepCached });
     return true;
-  }
-
-  #drop(e: ResultEntry, keepAsCache = false): void {
-    const id = this.#objects?.chunks.resultId(e.node.key);
-    // Shallow: the global record goes, its chunk members stay for the release below to hand back.
-    if (id && !this.#objects!.getMeta(id).isPersist) this.#objects!.delete(id, { deep: false });
-    for (const c of e.tiled.chunks) {
-      const n = (this.#holds.get(c) ?? 1) - 1;
-      if (n > 0) {
-        this.#holds.set(c, n);
-        continue;
-      }
-      this.#holds.delete(c);
-      this.#store.release?.(c);
-      if (!keepAsCache || !this.#store.release) this.#store.delete(c);
-    }
   }
 
   keys(): IterableIterator<string> {
     return this.#entries.keys();
-  }
-
-  clear(): void {
-    this.#entries.clear();
-    this.#holds.clear();
   }
 }

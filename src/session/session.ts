@@ -2,32 +2,41 @@
  * A session: where tileables are evaluated and their results cached. It owns an executor (and the
  * threads behind it) and a store; runs are serialised per session so every run sees a consistent
  * cache. `execute` tiles the targets against the cache (reusing every chunk already stored), fuses,
- * orders depth-first and runs; results are registered only when their run succeeds, so a failed or
- * cancelled run leaves the session usable and its other results intact. Sessions are isolated:
- * fetching something another session computed fails with Mars's text.
+ * orders depth-first and runs (runPlan.ts); results are registered only when their run succeeds, so a
+ * failed or cancelled run leaves the session usable and its other results intact. Sessions are
+ * isolated: fetching something another session computed fails with Mars's text.
+ *
+ * Lifetime: a result is held by the objects that asked for it (handles, nodes; holders.ts) and by
+ * nothing else. When the last is garbage-collected, or the user releases it, a job on the session's
+ * queue releases it, and the store's chunk ledger deletes every chunk no other result holds — at once,
+ * or when the last run reading it unpins it. So once handles are unreachable and GC has run, the store
+ * holds only what is named, persisted or still referenced.
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { CancelledError, InvalidArgumentError, SessionClosedError, UnexecutedError } from '../base/errors.js';
+import { ListenerError } from '../base/runErrors.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
-import { depthFirstPriority } from '../dag/topo.js';
-import type { ExecEvent, Executor } from '../executors/executor.js';
+import type { Executor } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local.js';
 import { assemble } from '../ops/assemble.js';
 import type { Tiled } from '../ops/op.js';
-import { fuseElementwise } from '../ops/tensor/fuse.js';
 import type { ChunkInfo } from '../store/chunkView.js';
+import { ObjectNotExistsError } from '../store/errors.js';
 import { ObjectStore } from '../store/objectStore.js';
 import { OverlayStore } from '../store/overlayStore.js';
 import { setProcessDefault, isProcessDefault, runWithDefault } from './defaults.js';
 import { EagerBatcher } from './eager.js';
 import { createExecutor } from './executorFactory.js';
+import { HolderTracker } from './holders.js';
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js';
-import { type HoldingStore, ResultRegistry } from './results.js';
-import { RunStore } from './runStore.js';
+import { ResultRegistry } from './results.js';
+import { type RunContext, type RunRequest, runPlan } from './runPlan.js';
 import { readGlobal } from './sharing.js';
-import { type TilePlan, tileTargets } from './tiler.js';
+import { tileTargets } from './tiler.js';
+
+export type { RunStats } from './runPlan.js';
 
 export interface ExecuteOptions {
   readonly signal?: AbortSignal;
@@ -38,22 +47,6 @@ export interface ProgressEvent {
   readonly progress: number;
   readonly done: number;
   readonly total: number;
-}
-
-/** Emitted as `'run'` after every run: the shape of the DAG it ran. */
-export interface RunStats {
-  readonly run: number;
-  /** Tileables that had to be tiled (not already cached). */
-  readonly tileables: number;
-  /** Chunks in the planned graph, and how many of them were already stored (fetch chunks). */
-  readonly chunks: number;
-  readonly reused: number;
-  /** Chunks fused away into their consumers. */
-  readonly fused: number;
-  /** Tasks actually run. */
-  readonly executed: number;
-  readonly durationMs: number;
-  readonly peakBytes: number;
 }
 
 export interface SessionInfo {
@@ -103,14 +96,15 @@ export class Session extends EventEmitter {
   readonly config: ResolvedOptions;
   readonly #executor: Executor;
   readonly #objects: ObjectStore;
-  readonly #store: HoldingStore;
   readonly #results: ResultRegistry;
+  readonly #holders = new HolderTracker((key) => this.#unheld(key));
   readonly #eager: EagerBatcher;
   readonly #closing = new AbortController();
-  /** Live handles per result key; when the last is garbage-collected the result becomes evictable cache. */
-  readonly #handles = new Map<string, number>();
-  readonly #finalizer = new FinalizationRegistry<string>((key) => this.#handleCollected(key));
+  /** Results whose release is queued: no longer visible, their chunks freed when the job runs. */
+  readonly #releasing = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
+  /** Jobs queued or running: with none, a job may run at once (nothing can interleave with it). */
+  #jobs = 0;
   #closed = false;
   #closePromise: Promise<void> | undefined;
   #runs = 0;
@@ -125,10 +119,9 @@ export class Session extends EventEmitter {
       memoryLimit: this.config.memoryLimit,
       ...(this.config.spillDir !== undefined ? { spillDir: this.config.spillDir } : {}),
     });
-    this.#store = this.#objects.chunks;
     this.#executor = deps.executor ?? createExecutor(this.config, deps.exitWhenIdle ? { exitWhenIdle: true } : {});
-    this.#results = new ResultRegistry(this.#store, this.#objects);
-    this.#eager = new EagerBatcher((nodes) => this.#executeNodes(nodes, { continueOnError: true }));
+    this.#results = new ResultRegistry(this.#objects);
+    this.#eager = new EagerBatcher((nodes) => this.#enqueue(() => this.#runNodes(nodes, { continueOnError: true })));
     if (this.config.default) setProcessDefault(this);
   }
 
@@ -153,7 +146,7 @@ export class Session extends EventEmitter {
       executor: this.#executor.name,
       workers: this.#executor.workers,
       results: this.#results.size,
-      memory: { used: this.#closed ? 0 : this.#store.usedBytes, limit: this.config.memoryLimit },
+      memory: { used: this.#closed ? 0 : this.#objects.usedBytes, limit: this.config.memoryLimit },
     };
   }
 
@@ -172,7 +165,7 @@ export class Session extends EventEmitter {
 
   /** Whether `node`'s result is cached in this session (with every chunk still stored). */
   isExecuted(node: TileableNode): boolean {
-    return this.#results.lookup(node.key) !== undefined;
+    return this.#lookup(node.key) !== undefined;
   }
 
   /** Eager mode: submit a freshly built node; resolves when it has run. */
@@ -185,27 +178,40 @@ export class Session extends EventEmitter {
     return this.#eager.status(node.key);
   }
 
-  /** Runs every node not yet executed here, as one graph; rejects with the first failure. */
-  async execute(nodes: readonly TileableNode[], options: ExecuteOptions = {}): Promise<void> {
+  /**
+   * Runs every target not yet executed here, as one graph; rejects with the first failure. Each target
+   * (a handle, or a node) holds its result: the result stays cached while the object is reachable. A
+   * target whose eager run failed rejects with that failure; it is not run again.
+   */
+  async execute(targets: readonly Fetchable[], options: ExecuteOptions = {}): Promise<void> {
     this.#check();
+    const nodes = targets.map(nodeOf);
+    targets.forEach((t, i) => this.track(t, nodes[i]!));
     const { signal } = options;
     if (signal?.aborted) throw new CancelledError();
     const eager = Promise.all(nodes.map((n) => this.#eager.status(n.key)?.catch(() => undefined)));
     // Waiting on an eager computation is cancellable; the computation itself belongs to its batch.
     await (signal ? untilAborted(eager, signal) : eager);
-    await this.#executeNodes(nodes, { signal });
+    const failed = nodes.map((n) => this.#eager.failure(n.key)).find((e) => e !== undefined);
+    if (failed) throw failed;
+    await this.#enqueue(() => this.#runNodes(nodes, { signal }));
   }
 
-  /** The value of an executed node (a slice of an executed tensor needs no execution). */
-  async fetch(node: TileableNode): Promise<unknown> {
+  /**
+   * The value of an executed node (a slice of an executed tensor needs no execution). `holder` (the
+   * handle asking) holds the result from then on. A result evicted under the memory limit is
+   * recomputed once and read in the same step, so it cannot be evicted again before it is read.
+   */
+  async fetch(node: TileableNode, holder?: object): Promise<unknown> {
     this.#check();
     await this.#eager.status(node.key);
-    const tiled = this.#results.lookup(node.key);
-    if (tiled) return assemble(node, tiled, tiled.chunks.map((k) => this.#store.get(k)));
-    if (this.#results.entry(node.key)) {
-      // Executed, but a chunk was evicted under the memory limit: recompute it from the DAG.
-      await this.#executeNodes([node], {});
-      return this.fetch(node);
+    if (holder) this.track(holder, node);
+    if (this.#lookup(node.key)) return this.#read(node);
+    if (this.#results.has(node.key) && !this.#releasing.has(node.key)) {
+      return this.#enqueue(async () => {
+        if (!this.#lookup(node.key)) await this.#runNodes([node], {});
+        return this.#read(node);
+      });
     }
     if (node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!)) return this.#fetchSlice(node);
     throw new UnexecutedError(reprNode(node));
@@ -218,7 +224,7 @@ export class Session extends EventEmitter {
   async run<T extends Fetchable | readonly Fetchable[]>(fetches: T, options: ExecuteOptions = {}): Promise<T extends readonly Fetchable[] ? unknown[] : unknown> {
     const list = (Array.isArray(fetches) ? fetches : [fetches]) as readonly Fetchable[];
     const nodes = list.map(nodeOf);
-    await this.execute(nodes, options);
+    await this.execute(list, options);
     const values = await Promise.all(nodes.map((n) => this.fetch(n)));
     return (Array.isArray(fetches) ? values : values[0]) as T extends readonly Fetchable[] ? unknown[] : unknown;
   }
@@ -235,7 +241,7 @@ export class Session extends EventEmitter {
     }
     const node = nodeOf(f);
     await this.#eager.status(node.key);
-    if (!this.#results.lookup(node.key)) throw new UnexecutedError(reprNode(node));
+    if (!this.#lookup(node.key)) throw new UnexecutedError(reprNode(node));
     return options.fields ? this.#objects.chunks.infos(node.key, options.fields) : this.#objects.chunks.infos(node.key);
   }
 
@@ -247,8 +253,9 @@ export class Session extends EventEmitter {
   async persist(f: Fetchable, options: { readonly name?: string; readonly overwrite?: boolean } = {}): Promise<string> {
     this.#check();
     const node = nodeOf(f);
+    if (options.name !== undefined) checkName(options.name);
     await this.#eager.status(node.key);
-    if (!this.#results.lookup(node.key)) throw new UnexecutedError(reprNode(node));
+    if (!this.#lookup(node.key)) throw new UnexecutedError(reprNode(node));
     const id = this.#results.objectId(node.key)!;
     this.#objects.persist(id);
     if (options.name !== undefined) this.#objects.putName(id, options.name, options.overwrite ? { overwrite: true } : {});
@@ -258,6 +265,7 @@ export class Session extends EventEmitter {
   /** The value of a result persisted under `name` (by this or another session of the process). */
   async getNamed(name: string, options: { readonly wait?: boolean; readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}): Promise<unknown> {
     this.#check();
+    checkName(name);
     const id = options.wait
       ? await this.#objects.getName(name, { wait: true, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) })
       : this.#objects.getName(name);
@@ -265,36 +273,31 @@ export class Session extends EventEmitter {
   }
 
   /**
-   * Counts `holder` (a user handle) as a reference to `node`'s result: when every holder of a result has
-   * been garbage-collected, the result stops being held and its chunks become evictable cache.
+   * Counts `holder` (a user handle, or a node passed directly) as a reference to `node`'s result: when
+   * every holder of a result has been garbage-collected, the result is released and its chunks freed.
    */
   track(holder: object, node: TileableNode): void {
-    if (this.#closed) return;
-    this.#handles.set(node.key, (this.#handles.get(node.key) ?? 0) + 1);
-    this.#finalizer.register(holder, node.key);
-  }
-
-  #handleCollected(key: string): void {
-    const n = (this.#handles.get(key) ?? 1) - 1;
-    if (n > 0) {
-      this.#handles.set(key, n);
-      return;
-    }
-    this.#handles.delete(key);
-    if (this.#closed) return;
-    this.#eager.forget(key);
-    this.#results.release(key, true);
+    if (!this.#closed) this.#holders.hold(holder, node.key);
   }
 
   /**
-   * Drops a cached result: its chunks are freed now (unless another result shares them), or with
-   * `keepCached` left in the store as unheld cache — evicted first under the memory limit, and reused if
-   * the same computation is asked for again.
+   * Drops a cached result: it stops counting as executed at once, and its chunks are freed by a job on
+   * the session's queue — after any run already queued, which may still read them — unless another
+   * result shares them. With `keepCached` they stay in the store as unheld cache: evicted first under
+   * the memory limit, and reused if the same computation is asked for again. False when there was no
+   * such result.
    */
   release(node: TileableNode, options: { readonly keepCached?: boolean } = {}): boolean {
     if (this.#closed) return false;
-    this.#eager.forget(node.key);
-    return this.#results.release(node.key, options.keepCached ?? false);
+    const key = node.key;
+    const had = this.#lookup(key) !== undefined || (this.#results.has(key) && !this.#releasing.has(key));
+    this.#eager.forget(key);
+    this.#releasing.add(key);
+    this.#serially(() => {
+      this.#releasing.delete(key);
+      this.#results.release(key, options.keepCached ?? false);
+    });
+    return had;
   }
 
   close(): Promise<void> {
@@ -313,7 +316,6 @@ export class Session extends EventEmitter {
     this.#eager.abort(new SessionClosedError());
     await this.#queue.catch(() => undefined);
     for (const key of [...this.#results.keys()]) this.#results.release(key);
-    this.#results.clear();
     this.#eager.clear();
     this.#objects.close();
     await this.#executor.close();
@@ -324,123 +326,116 @@ export class Session extends EventEmitter {
     if (this.#closed) throw new SessionClosedError();
   }
 
+  #lookup(key: string): Tiled | undefined {
+    return this.#releasing.has(key) ? undefined : this.#results.lookup(key);
+  }
+
+  /** Reads a present result, its chunks pinned so restoring one from disk cannot evict another. */
+  #read(node: TileableNode): unknown {
+    const tiled = this.#lookup(node.key);
+    if (!tiled) {
+      throw new ObjectNotExistsError(
+        `The result of ${reprNode(node)} was recomputed but could not be kept in the store; raise memoryLimit or set spillDir.`,
+      );
+    }
+    const chunks = this.#objects.chunks;
+    for (const k of tiled.chunks) chunks.pin(k);
+    try {
+      return assemble(node, tiled, tiled.chunks.map((k) => chunks.get(k)));
+    } finally {
+      for (const k of tiled.chunks) chunks.unpin(k);
+    }
+  }
+
+  /** The last holder of `key` was collected: release its result, on the queue, unless a new holder came. */
+  #unheld(key: string): void {
+    this.#serially(() => {
+      if (this.#closed || this.#holders.count(key) > 0) return;
+      this.#eager.forget(key);
+      this.#results.release(key);
+    });
+  }
+
   #sliceable(node: TileableNode): boolean {
-    if (this.#results.lookup(node.key)) return true;
+    if (this.#lookup(node.key)) return true;
     return node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!);
   }
 
   async #fetchSlice(node: TileableNode): Promise<unknown> {
-    const plan = tileTargets([node], { executed: (k) => this.#results.lookup(k), stored: (k) => this.#store.has(k) });
-    const scratch = new OverlayStore(this.#store);
+    const chunks = this.#objects.chunks;
+    const plan = tileTargets([node], { executed: (k) => this.#lookup(k), stored: (k) => chunks.has(k) });
+    const scratch = new OverlayStore(chunks);
     await new LocalExecutor().run(plan.graph, scratch, { targets: plan.targets });
     const tiled = plan.tiled.get(node.key)!;
     return assemble(node, tiled, tiled.chunks.map((k) => scratch.get(k)));
   }
 
   #enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
+    this.#jobs++;
+    const run = this.#queue.then(fn, fn).finally(() => this.#jobs--);
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  /** One run; with `continueOnError`, returns per-node errors instead of rejecting. */
-  #executeNodes(
-    nodes: readonly TileableNode[],
-    opts: { readonly signal?: AbortSignal | undefined; readonly continueOnError?: boolean },
-  ): Promise<ReadonlyMap<string, Error>> {
-    return this.#enqueue(async () => {
-      this.#check();
-      if (opts.signal?.aborted) throw new CancelledError();
-      const runId = ++this.#runs;
-      const unique = [...new Map(nodes.map((n) => [n.key, n])).values()];
-      const todo = unique.filter((n) => !this.#results.lookup(n.key));
-      if (todo.length === 0) {
-        this.#progress(runId, 0, 0);
-        return new Map();
-      }
-      const plan = tileTargets(todo, { executed: (k) => this.#results.lookup(k), stored: (k) => this.#store.has(k) });
-      return this.#runPlan(runId, todo, plan, opts);
-    });
+  /** A synchronous job in queue order: now when the queue is idle, else after the jobs before it. */
+  #serially(fn: () => void): void {
+    if (this.#closed) return;
+    if (this.#jobs === 0) fn();
+    else void this.#enqueue(async () => fn());
   }
 
-  async #runPlan(
-    runId: number,
-    todo: readonly TileableNode[],
-    plan: TilePlan,
-    opts: { readonly signal?: AbortSignal | undefined; readonly continueOnError?: boolean },
-  ): Promise<ReadonlyMap<string, Error>> {
-    const targetKeys = new Set(plan.targets.map((i) => plan.graph.keys[i]!));
-    const graph = this.config.fuse ? fuseElementwise(plan.graph, (i) => targetKeys.has(plan.graph.keys[i]!)) : plan.graph;
-    const targets = [...targetKeys].map((k) => graph.indexOf(k));
-    const signal = opts.signal ? AbortSignal.any([opts.signal, this.#closing.signal]) : this.#closing.signal;
-    const computed = targets.filter((i) => graph.kernels[i] !== null).map((i) => graph.keys[i]!);
-    let lastDone = -1;
-    const onEvent = (e: ExecEvent): void => {
-      if (e.type === 'finished' && e.done !== lastDone) {
-        lastDone = e.done;
-        if (e.done < e.total) this.#progress(runId, e.done, e.total);
-      }
-    };
-    let report;
-    this.#progress(runId, 0, graph.kernels.filter((k) => k !== null).length);
-    const runStore = new RunStore(this.#objects.chunks, targetKeys);
-    try {
-      report = await this.#executor.run(graph, runStore, {
-        targets,
-        signal,
-        onEvent,
-        priority: depthFirstPriority(graph, targets),
-        memoryLimit: this.config.memoryLimit,
-        ...(opts.continueOnError ? { continueOnError: true } : {}),
-        buildStackOf: (i) => plan.ownerOf.get(graph.keys[i]!)?.origin?.stack,
-      });
-    } catch (e) {
-      this.#dropUnheld(computed);
-      if (e instanceof CancelledError || signal.aborted) throw e instanceof CancelledError ? e : new CancelledError();
-      throw e;
-    } finally {
-      runStore.dispose();
+  /** One run, on the queue; with `continueOnError`, returns per-node errors instead of rejecting. */
+  async #runNodes(nodes: readonly TileableNode[], opts: RunRequest): Promise<ReadonlyMap<string, Error>> {
+    this.#check();
+    if (opts.signal?.aborted) throw new CancelledError();
+    const runId = ++this.#runs;
+    const unique = [...new Map(nodes.map((n) => [n.key, n])).values()];
+    const todo = unique.filter((n) => !this.#lookup(n.key));
+    if (todo.length === 0) {
+      this.#progress(runId, 0, 0);
+      return new Map();
     }
-    const errors = new Map<string, Error>();
-    const failedAt = (k: string): Error | undefined => {
-      const i = graph.indexOf(k);
-      const root = report.blockedBy.get(i) ?? i;
-      return report.failures.find((f) => f.index === root)?.error;
+    const chunks = this.#objects.chunks;
+    const plan = tileTargets(todo, { executed: (k) => this.#lookup(k), stored: (k) => chunks.has(k) });
+    const context: RunContext = {
+      config: this.config,
+      executor: this.#executor,
+      objects: this.#objects,
+      results: this.#results,
+      holders: this.#holders,
+      closing: this.#closing.signal,
+      progress: (run, done, total) => this.#progress(run, done, total),
+      finished: (stats) => this.#emitChecked('run', stats),
     };
-    for (const node of [...todo, ...plan.cached]) {
-      const tiled = plan.tiled.get(node.key)!;
-      const error = tiled.chunks.map(failedAt).find((e) => e !== undefined);
-      if (error) errors.set(node.key, error);
-      else this.#results.register(node, tiled);
-    }
-    this.#dropUnheld(computed);
-    const reused = plan.graph.kernels.filter((k) => k === null).length;
-    const stats: RunStats = {
-      run: runId,
-      tileables: new Set(plan.ownerOf.values()).size,
-      chunks: plan.graph.size,
-      reused,
-      fused: plan.graph.size - graph.size,
-      executed: report.executed,
-      durationMs: report.durationMs,
-      peakBytes: report.peakBytes,
-    };
-    this.emit('run', stats);
-    this.#progress(runId, report.executed, report.executed);
-    return errors;
-  }
-
-  /** Target chunks computed by a run but owned by no registered result (their node failed). */
-  #dropUnheld(keys: readonly string[]): void {
-    for (const k of keys) if (!this.#results.isHeld(k)) this.#store.delete(k);
+    return runPlan(context, runId, todo, plan, opts);
   }
 
   #progress(run: number, done: number, total: number): void {
     const event: ProgressEvent = { run, progress: total === 0 ? 1 : done / total, done, total };
-    this.emit('progress', event);
+    this.#emitChecked('progress', event);
+  }
+
+  /** Emits to the user's listeners; one that throws stops the run with a ListenerError. */
+  #emitChecked(event: string, payload: unknown): void {
+    try {
+      this.emit(event, payload);
+    } catch (e) {
+      throw new ListenerError(event, e);
+    }
   }
 
   tiledOf(node: TileableNode): Tiled | undefined {
-    return this.#results.lookup(node.key);
+    return this.#lookup(node.key);
+  }
+
+  /** Live bookkeeping, for leak checks: results, keys with holders, eager statuses, counted chunks. */
+  get bookkeeping(): { readonly results: number; readonly holders: number; readonly eager: number } {
+    return { results: this.#results.size, holders: this.#holders.size, eager: this.#eager.size };
+  }
+}
+
+function checkName(name: unknown): void {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new InvalidArgumentError(`A name must be a non-empty string, got ${JSON.stringify(name)}.`);
   }
 }

@@ -12,7 +12,9 @@
  * - The graph is culled to what the targets need: a fetch chunk cuts off everything behind it.
  * - Every compute chunk remembers the tileable that emitted it, so a failure can name the user's line.
  * - Tileables whose op is marked `cache` (a projected graph, say) are kept like targets: built once per
- *   session, not once per run.
+ *   session, not once per run. Every cached tileable the plan touches — tiled now or already executed —
+ *   is listed with the nearest uncached nodes it derives from, which hold it in the session: it lives
+ *   as long as the graph it was made from can ask for it again.
  */
 import { type ChunkGraph, ChunkGraphBuilder, cull } from '../dag/chunkGraph.js';
 import type { TileableNode } from '../dag/nodes.js';
@@ -36,6 +38,20 @@ export interface TilePlan {
   readonly ownerOf: ReadonlyMap<string, TileableNode>;
   /** Intermediates whose op asks to be cached: their chunks are targets too, and they become results. */
   readonly cached: readonly TileableNode[];
+  /** Every cached tileable in the plan (tiled now or executed before), with the nodes that hold it. */
+  readonly cacheHolders: readonly { readonly node: TileableNode; readonly holders: readonly TileableNode[] }[];
+}
+
+/** The nearest ancestors of a cached node whose ops are not cached (a layout's graph, not its projection). */
+function uncachedRoots(node: TileableNode): TileableNode[] {
+  const roots: TileableNode[] = [];
+  const stack = [...node.inputs];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (getOp(n.op).cache) stack.push(...n.inputs);
+    else roots.push(n);
+  }
+  return roots.length > 0 ? roots : [node];
 }
 
 export function tileTargets(targets: readonly TileableNode[], source: TileSource): TilePlan {
@@ -44,7 +60,9 @@ export function tileTargets(targets: readonly TileableNode[], source: TileSource
   const ownerOf = new Map<string, TileableNode>();
   const order = topoSortTileables(targets, { stopAt: (n) => source.executed(n.key) !== undefined });
   const cached: TileableNode[] = [];
+  const cacheHolders: { node: TileableNode; holders: TileableNode[] }[] = [];
   for (const node of order) {
+    if (getOp(node.op).cache) cacheHolders.push({ node, holders: uncachedRoots(node) });
     const done = source.executed(node.key);
     if (done) {
       for (const k of done.chunks) builder.addFetch(k, null);
@@ -81,5 +99,5 @@ export function tileTargets(targets: readonly TileableNode[], source: TileSource
     for (const k of tt.chunks) targetKeys.add(k);
   }
   const graph = cull(full, [...targetKeys].map((k) => full.indexOf(k)));
-  return { graph, tiled, targets: [...targetKeys].map((k) => graph.indexOf(k)), ownerOf, cached };
+  return { graph, tiled, targets: [...targetKeys].map((k) => graph.indexOf(k)), ownerOf, cached, cacheHolders };
 }

@@ -7,14 +7,19 @@
  * and eviction notices.
  *
  * Semantics the session can rely on:
- * - `pin`/`unpin` and `retain`/`release` count per key, nest, may precede the chunk's `put` and never
- *   go below zero; only eviction looks at them (`delete` by id ignores them).
+ * - `pin`/`unpin` and `retain`/`release` count per key in the store's one `ChunkLedger`: they nest, may
+ *   precede the chunk's `put` and never go below zero. Releasing the last hold deletes the chunk (unless
+ *   asked to keep it as cache); `delete(key)` keeps a held chunk; either waits for the last unpin when
+ *   the chunk is pinned. Deleting by object id (the Vineyard API) is the user's explicit act and does
+ *   not wait.
  * - Under memory pressure, unpinned transient chunks are evicted: unheld ones first (LRU), then held
  *   ones. Spilled chunks come back on `get`; dropped ones make `has` false and `get` throw
  *   `ObjectNotExists`, and every `onEvict` listener hears `(key, 'spilled' | 'dropped')`.
- * - `delete(key)` keeps a chunk that is held or still a member of another object (a registered result);
- *   for a persisted chunk it only forgets the key, since the catalog's copy belongs to every session.
+ * - Deleting a chunk keeps its object while another object (a registered result) still has it as a
+ *   member; for a persisted chunk it only forgets the key, since the catalog's copy belongs to every
+ *   session.
  */
+import type { ChunkLedger, Disposal } from './chunkLedger.js';
 import type { ChunkStore } from './chunkStore.js';
 import { codecForValue } from './codecs.js';
 import { ObjectNotExistsError } from './errors.js';
@@ -54,13 +59,15 @@ interface ViewHooks {
 export class ChunkView implements ChunkStore {
   readonly #graph: StoreGraph;
   readonly #memory: MemoryManager;
+  readonly #ledger: ChunkLedger;
   readonly #hooks: ViewHooks;
   /** Tileable key → its registered global object. */
   readonly #results = new Map<string, bigint>();
 
-  constructor(graph: StoreGraph, memory: MemoryManager, hooks: ViewHooks) {
+  constructor(graph: StoreGraph, memory: MemoryManager, ledger: ChunkLedger, hooks: ViewHooks) {
     this.#graph = graph;
     this.#memory = memory;
+    this.#ledger = ledger;
     this.#hooks = hooks;
   }
 
@@ -95,12 +102,23 @@ export class ChunkView implements ChunkStore {
     this.#graph.storeValue(codec, value, { chunkKey: key, ...(reuse !== undefined ? { reuse } : {}) });
   }
 
+  /** Deletes the chunk unless it is held; a pinned one goes at its last unpin. */
   delete(key: string): void {
+    this.disposeOf(key);
+  }
+
+  /** `delete`, saying what happened: deleted now, deferred to the last unpin, or kept (held). */
+  disposeOf(key: string): Disposal {
     this.#hooks.open();
-    const id = this.#graph.chunkId(key);
+    return this.#ledger.dispose(key);
+  }
+
+  /** The ledger's deletion: what `delete` does once nothing holds or pins the chunk. */
+  static drop(graph: StoreGraph, key: string): void {
+    const id = graph.chunkId(key);
     if (id === undefined) return;
-    if (!this.#graph.isLocal(id)) this.#graph.unmapChunk(key);
-    else if (this.#memory.holds(key) === 0) this.#graph.delete([id], false, true);
+    if (!graph.isLocal(id)) graph.unmapChunk(key);
+    else graph.delete([id], false, true);
   }
 
   get usedBytes(): number {
@@ -122,22 +140,31 @@ export class ChunkView implements ChunkStore {
 
   pin(key: string): void {
     this.#hooks.open();
-    this.#memory.pin(key);
+    this.#ledger.pin(key);
   }
-  /** Unpinning a key that is not pinned is a no-op. */
+  /** Unpinning a key that is not pinned is a no-op; the last unpin of a doomed chunk deletes it. */
   unpin(key: string): void {
     this.#hooks.open();
-    this.#memory.unpin(key);
+    this.#ledger.unpin(key);
   }
-  /** One more live handle holds the chunk; returns how many do. */
+  /** One more holder (a result, a run's target) needs the chunk; returns how many do. */
   retain(key: string): number {
     this.#hooks.open();
-    return this.#memory.retain(key);
+    return this.#ledger.retain(key);
   }
-  /** One handle fewer; at zero the chunk stays cached but is evicted first. Returns how many remain. */
-  release(key: string): number {
+  /**
+   * One holder fewer; returns how many remain. At zero the chunk is deleted (at its last unpin if it is
+   * pinned), or with `keepCached` stays as unheld cache: evicted first under the memory limit.
+   */
+  release(key: string, options: { readonly keepCached?: boolean } = {}): number {
     this.#hooks.open();
-    return this.#memory.release(key);
+    return this.#ledger.release(key, options.keepCached ?? false);
+  }
+  holds(key: string): number {
+    return this.#ledger.holds(key);
+  }
+  pins(key: string): number {
+    return this.#ledger.pins(key);
   }
   /** The same as the store's `clear()`. */
   clear(): void {

@@ -11,6 +11,7 @@
 import { rmSync } from 'node:fs';
 import { formatBytes } from '../base/size.js';
 import { NotEnoughMemoryError } from './errors.js';
+import type { ChunkLedger } from './chunkLedger.js';
 import { planEviction, type EvictionCandidate, type EvictionPlan } from './eviction.js';
 import { formatId } from './objectId.js';
 import type { BlobEntry, Entry, ObjectEntry, ObjectTable } from './objectTable.js';
@@ -34,6 +35,8 @@ export interface MemoryConfig {
   readonly tag: string;
   readonly table: ObjectTable;
   readonly lookup: (id: bigint) => Entry | undefined;
+  /** Who holds and pins each chunk: eviction never touches a pinned chunk and takes unheld ones first. */
+  readonly ledger: ChunkLedger;
 }
 
 const NOTHING: ReadonlySet<bigint> = new Set();
@@ -42,8 +45,6 @@ export class MemoryManager {
   readonly #config: MemoryConfig;
   /** In-memory transient chunk objects, least recently used first. */
   readonly #lru = new Map<bigint, string>();
-  readonly #pins = new Map<string, number>();
-  readonly #holds = new Map<string, number>();
   readonly #listeners = new Set<EvictListener>();
   readonly counters: MemoryCounters = { evictions: 0, spills: 0, restores: 0, hits: 0, misses: 0 };
   /** Bytes held outside the store that count against its limit (a run's intermediates). */
@@ -60,24 +61,6 @@ export class MemoryManager {
   }
   forget(id: bigint): void {
     this.#lru.delete(id);
-  }
-
-  pin(key: string): void {
-    this.#pins.set(key, (this.#pins.get(key) ?? 0) + 1);
-  }
-  unpin(key: string): void {
-    decrement(this.#pins, key);
-  }
-  retain(key: string): number {
-    const n = (this.#holds.get(key) ?? 0) + 1;
-    this.#holds.set(key, n);
-    return n;
-  }
-  release(key: string): number {
-    return decrement(this.#holds, key);
-  }
-  holds(key: string): number {
-    return this.#holds.get(key) ?? 0;
   }
 
   onEvict(listener: EvictListener): () => void {
@@ -174,8 +157,7 @@ export class MemoryManager {
   /** Forgets every chunk, pin and hold (the store is being cleared). */
   reset(): void {
     this.#lru.clear();
-    this.#pins.clear();
-    this.#holds.clear();
+    this.#config.ledger.reset();
   }
   close(): void {
     this.reset();
@@ -183,9 +165,10 @@ export class MemoryManager {
   }
 
   *#candidates(protect: ReadonlySet<bigint>): Generator<EvictionCandidate> {
+    const { ledger } = this.#config;
     for (const held of [false, true]) {
       for (const [id, key] of this.#lru) {
-        if (protect.has(id) || (this.#pins.get(key) ?? 0) > 0 || this.holds(key) > 0 !== held) continue;
+        if (protect.has(id) || ledger.pins(key) > 0 || ledger.holds(key) > 0 !== held) continue;
         const e = this.#config.table.get(id);
         if (e?.kind === 'object' && e.residency === 'memory') yield { id, key, blobs: [...e.meta.memberValues()] };
       }
@@ -283,11 +266,4 @@ export class MemoryManager {
       cause !== undefined ? { cause } : undefined,
     );
   }
-}
-
-function decrement(counts: Map<string, number>, key: string): number {
-  const n = (counts.get(key) ?? 0) - 1;
-  if (n > 0) counts.set(key, n);
-  else counts.delete(key);
-  return Math.max(n, 0);
 }

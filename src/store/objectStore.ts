@@ -16,6 +16,7 @@ import { totalmem } from 'node:os';
 import { OptionError, UnknownOptionError } from '../base/errors.js';
 import { parseSize } from '../base/size.js';
 import { type SharedCatalog, sharedCatalog } from './catalog.js';
+import { ChunkLedger } from './chunkLedger.js';
 import { ChunkView } from './chunkView.js';
 import { codecForTypename, codecForValue, type Codec } from './codecs.js';
 import { InvalidError, ObjectNotExistsError, StoreTypeError } from './errors.js';
@@ -148,9 +149,10 @@ export class ObjectStore {
     const { catalog, instanceId, memoryLimit, spillDir } = this.#opts;
     const tag = `${process.pid}-${instanceId}-${Math.random().toString(36).slice(2, 8)}`;
     const lookup = (id: bigint): Entry | undefined => this.#local.get(id) ?? catalog.table.get(id);
-    this.#memory = new MemoryManager({ memoryLimit, spillDir, tag, table: this.#local, lookup });
+    const ledger = new ChunkLedger((key) => ChunkView.drop(this.#graph, key));
+    this.#memory = new MemoryManager({ memoryLimit, spillDir, tag, table: this.#local, lookup, ledger });
     this.#graph = new StoreGraph({ local: this.#local, catalog, memory: this.#memory, instanceId, tag });
-    this.chunks = new ChunkView(this.#graph, this.#memory, {
+    this.chunks = new ChunkView(this.#graph, this.#memory, ledger, {
       open: () => this.#open(),
       clear: () => this.clear(),
       usedBytes: () => this.#local.usage,

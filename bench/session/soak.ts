@@ -1,0 +1,88 @@
+/**
+ * Soak: an interactive user's loop, many thousands of times, with no handle kept between steps (issue 9
+ * §2). Eager: `a = rand([200, 200], {chunkSize: 100, seed: i}); await a.mul(2).add(i).sum().fetch()`.
+ * Lazy: the same expression through `sess.run`. Every `--every` steps the script forces a GC (run with
+ * --expose-gc; the runner does) and samples the store (bytes, objects) and the process RSS. The store
+ * must stay flat (< 50 MB) and RSS must not grow with the step count: reported are the samples, the
+ * store's maximum, and RSS growth between the first and last quarter of the run.
+ *
+ *   node --expose-gc --import tsx bench/session/soak.ts [--steps N] [--every K] [--executor threads|local]
+ */
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { newSession, type Session, tensor as tt } from '../../src/index.js';
+import { writeResult } from '../harness.js';
+
+const { values } = parseArgs({
+  options: { steps: { type: 'string', default: '10000' }, every: { type: 'string', default: '500' }, executor: { type: 'string', default: 'threads' } },
+});
+const STEPS = Number(values.steps);
+const EVERY = Number(values.every);
+const executor = values.executor as 'threads' | 'local';
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+interface Sample {
+  readonly step: number;
+  readonly storeBytes: number;
+  readonly storeObjects: number;
+  readonly rssBytes: number;
+}
+
+async function settle(): Promise<void> {
+  // Finalizers run as tasks after a collection; give them (and the session queue) a few turns.
+  for (let i = 0; i < 3; i++) {
+    gc!();
+    await sleep(5);
+  }
+}
+
+async function sample(sess: Session, step: number): Promise<Sample> {
+  await settle();
+  const s = sess.store.status();
+  return { step, storeBytes: s.memoryUsage, storeObjects: s.objects, rssBytes: process.memoryUsage().rss };
+}
+
+async function soak(mode: 'eager' | 'lazy'): Promise<Sample[]> {
+  const sess = newSession({ mode, executor, default: false });
+  const samples: Sample[] = [];
+  try {
+    await sess.scope(async () => {
+      for (let i = 0; i <= STEPS; i++) {
+        if (i % EVERY === 0) samples.push(await sample(sess, i));
+        if (i === STEPS) break;
+        const a = tt.random.rand([200, 200], { chunkSize: 100, seed: i });
+        const s = a.mul(2).add(i).sum();
+        if (mode === 'eager') await s.fetch();
+        else await sess.run(s);
+      }
+    });
+  } finally {
+    await sess.close();
+  }
+  return samples;
+}
+
+function report(mode: string, samples: readonly Sample[]): Record<string, unknown> {
+  const mb = (b: number): number => +(b / 2 ** 20).toFixed(1);
+  const q = Math.max(1, Math.floor(samples.length / 4));
+  const mean = (xs: readonly Sample[]): number => xs.reduce((a, s) => a + s.rssBytes, 0) / xs.length;
+  const rssGrowth = mean(samples.slice(-q)) - mean(samples.slice(1, 1 + q));
+  const storeMax = Math.max(...samples.map((s) => s.storeBytes));
+  const objectsMax = Math.max(...samples.map((s) => s.storeObjects));
+  console.log(
+    `${mode}: ${STEPS} steps, store max ${mb(storeMax)} MB in at most ${objectsMax} objects, ` +
+      `RSS ${mb(samples[1]?.rssBytes ?? 0)} -> ${mb(samples[samples.length - 1]!.rssBytes)} MB (last quarter minus first: ${mb(rssGrowth)} MB)`,
+  );
+  return {
+    steps: STEPS,
+    storeMaxMB: mb(storeMax),
+    storeObjectsMax: objectsMax,
+    rssGrowthMB: mb(rssGrowth),
+    samples: samples.map((s) => ({ step: s.step, storeMB: mb(s.storeBytes), objects: s.storeObjects, rssMB: mb(s.rssBytes) })),
+  };
+}
+
+const eager = report('eager', await soak('eager'));
+const lazy = report('lazy', await soak('lazy'));
+console.log(`wrote ${writeResult('session-soak', { executor, every: EVERY, eager, lazy })}`);

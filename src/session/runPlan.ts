@@ -1,0 +1,133 @@
+/**
+ * One run of a tiled plan, from the session's queue: fuse, order, hand the chunk graph to the executor,
+ * then register what succeeded. Whatever happens — the executor rejects, a listener throws, a result
+ * cannot be registered — the run's store is disposed last, so its pins are undone, its intermediates
+ * freed and every target no result took over deleted: a failed run leaves the session as it was, with
+ * its other results intact.
+ */
+import { CancelledError } from '../base/errors.js';
+import { ExecutorError } from '../base/runErrors.js';
+import type { TileableNode } from '../dag/nodes.js';
+import { depthFirstPriority } from '../dag/topo.js';
+import type { ExecEvent, Executor, RunReport } from '../executors/executor.js';
+import { fuseElementwise } from '../ops/tensor/fuse.js';
+import type { ObjectStore } from '../store/objectStore.js';
+import type { HolderTracker } from './holders.js';
+import type { ResolvedOptions } from './options.js';
+import type { ResultRegistry } from './results.js';
+import { RunStore } from './runStore.js';
+import type { TilePlan } from './tiler.js';
+
+/** Emitted as `'run'` after every run: the shape of the DAG it ran. */
+export interface RunStats {
+  readonly run: number;
+  /** Tileables that had to be tiled (not already cached). */
+  readonly tileables: number;
+  /** Chunks in the planned graph, and how many of them were already stored (fetch chunks). */
+  readonly chunks: number;
+  readonly reused: number;
+  /** Chunks fused away into their consumers. */
+  readonly fused: number;
+  /** Tasks actually run. */
+  readonly executed: number;
+  readonly durationMs: number;
+  readonly peakBytes: number;
+}
+
+/** What a run needs of its session. */
+export interface RunContext {
+  readonly config: ResolvedOptions;
+  readonly executor: Executor;
+  readonly objects: ObjectStore;
+  readonly results: ResultRegistry;
+  readonly holders: HolderTracker;
+  /** Aborts when the session closes. */
+  readonly closing: AbortSignal;
+  /** Reports progress; may throw (a listener's error), which stops the run. */
+  progress(run: number, done: number, total: number): void;
+  /** Emits the run's stats; may throw like `progress`. */
+  finished(stats: RunStats): void;
+}
+
+export interface RunRequest {
+  readonly signal?: AbortSignal | undefined;
+  /** Report per-node errors instead of rejecting (eager batches). */
+  readonly continueOnError?: boolean;
+}
+
+/** Runs a plan; returns the error of every node that failed (only with `continueOnError`). */
+export async function runPlan(ctx: RunContext, runId: number, todo: readonly TileableNode[], plan: TilePlan, req: RunRequest): Promise<ReadonlyMap<string, Error>> {
+  const targetKeys = new Set(plan.targets.map((i) => plan.graph.keys[i]!));
+  const graph = ctx.config.fuse ? fuseElementwise(plan.graph, (i) => targetKeys.has(plan.graph.keys[i]!)) : plan.graph;
+  const targets = [...targetKeys].map((k) => graph.indexOf(k));
+  const signal = req.signal ? AbortSignal.any([req.signal, ctx.closing]) : ctx.closing;
+  for (const { node, holders } of plan.cacheHolders) for (const h of holders) ctx.holders.hold(h, node.key);
+  const runStore = new RunStore(ctx.objects.chunks, targetKeys);
+  try {
+    let lastDone = -1;
+    const onEvent = (e: ExecEvent): void => {
+      if (e.type === 'finished' && e.done !== lastDone) {
+        lastDone = e.done;
+        if (e.done < e.total) ctx.progress(runId, e.done, e.total);
+      }
+    };
+    ctx.progress(runId, 0, graph.kernels.filter((k) => k !== null).length);
+    let report: RunReport;
+    try {
+      // Executors reject with the kernel's own error (class, code, build site) or a typed error of theirs.
+      report = await ctx.executor.run(graph, runStore, {
+        targets,
+        signal,
+        onEvent,
+        priority: depthFirstPriority(graph, targets),
+        memoryLimit: ctx.config.memoryLimit,
+        ...(req.continueOnError ? { continueOnError: true } : {}),
+        buildStackOf: (i) => plan.ownerOf.get(graph.keys[i]!)?.origin?.stack,
+      });
+    } catch (e) {
+      if (e instanceof CancelledError || signal.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+      throw e;
+    }
+    const errors = register(ctx, graph, report, todo, plan, req);
+    ctx.finished({
+      run: runId,
+      tileables: new Set(plan.ownerOf.values()).size,
+      chunks: plan.graph.size,
+      reused: plan.graph.kernels.filter((k) => k === null).length,
+      fused: plan.graph.size - graph.size,
+      executed: report.executed,
+      durationMs: report.durationMs,
+      peakBytes: report.peakBytes,
+    });
+    ctx.progress(runId, report.executed, report.executed);
+    return errors;
+  } finally {
+    runStore.dispose();
+  }
+}
+
+/** Registers every node whose chunks all succeeded; returns the others' errors (or throws the first). */
+function register(ctx: RunContext, graph: TilePlan['graph'], report: RunReport, todo: readonly TileableNode[], plan: TilePlan, req: RunRequest): Map<string, Error> {
+  const failedAt = (k: string): Error | undefined => {
+    const i = graph.indexOf(k);
+    const root = report.blockedBy.get(i) ?? i;
+    return report.failures.find((f) => f.index === root)?.error;
+  };
+  const errors = new Map<string, Error>();
+  for (const node of [...todo, ...plan.cached]) {
+    const tiled = plan.tiled.get(node.key)!;
+    let error = tiled.chunks.map(failedAt).find((e) => e !== undefined);
+    if (!error) {
+      try {
+        ctx.results.register(node, tiled);
+      } catch (e) {
+        // A chunk deleted from the store by id while the run was finishing: this result is lost, not the run.
+        error = e instanceof Error ? e : new ExecutorError(ctx.executor.name, e);
+      }
+    }
+    if (!error) continue;
+    if (!req.continueOnError) throw error;
+    errors.set(node.key, error);
+  }
+  return errors;
+}
