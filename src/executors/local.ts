@@ -2,7 +2,8 @@
  * The `local` executor: runs every kernel on the calling thread, in scheduler order. It is the
  * debugging path (stack traces point straight into kernels) and the fastest for tiny graphs, since a
  * task costs a function call. It yields to the event loop every few milliseconds so cancellation,
- * timers and progress listeners stay responsive during long runs.
+ * timers and progress listeners stay responsive during long runs. Anything that throws outside a
+ * kernel fails the run with a typed error (`runError`), as in the threads executor.
  */
 import { CancelledError } from '../base/errors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
@@ -11,7 +12,7 @@ import { isDriverTask, runDriverTask } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { SchedulerState } from './schedulerState.js';
-import { discardProduced, kernelError, pinInputs, releaseChunks, storeOutput } from './runChunks.js';
+import { discardProduced, kernelError, pinInputs, releaseChunks, runError, storeOutput } from './runChunks.js';
 
 const YIELD_EVERY_MS = 8;
 
@@ -66,8 +67,12 @@ export class LocalExecutor implements Executor {
         }
       }
     } catch (e) {
-      discardProduced(graph, store, state, produced);
-      throw e;
+      try {
+        discardProduced(graph, store, state, produced);
+      } catch {
+        // As in the threads executor: the session's run store undoes what is left; report the run's error.
+      }
+      throw runError('local', e);
     } finally {
       unpinInputs();
     }

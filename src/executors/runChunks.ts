@@ -7,7 +7,8 @@
  * is not enough is the refusal reported to the executor, which can wait for other in-flight tasks to
  * free memory or fail the run.
  */
-import { attachBuildSite, errorFromData } from '../base/errors.js';
+import { attachBuildSite, errorFromData, TesseraError } from '../base/errors.js';
+import { ExecutorError, KernelOutputError } from '../base/runErrors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
 import type { TaskOutcome } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
@@ -43,8 +44,43 @@ export function discardProduced(graph: ChunkGraph, store: ChunkStore, state: Sch
   }
 }
 
+/** Errors kernels threw (rebuilt in their own class): a run rejects with them unchanged. */
+const kernelErrors = new WeakSet<Error>();
+
 export function kernelError(outcome: Extract<TaskOutcome, { ok: false }>, graph: ChunkGraph, i: number, options: RunOptions): Error {
-  return attachBuildSite(errorFromData(outcome.error), graph.keys[i], options.buildStackOf?.(i));
+  const error = attachBuildSite(errorFromData(outcome.error), graph.keys[i], options.buildStackOf?.(i));
+  kernelErrors.add(error);
+  return error;
+}
+
+/**
+ * What a run rejects with when something throws outside a kernel: typed errors (a chunk deleted from
+ * the store, a listener that threw, a bad kernel output) and kernels' own errors as they are, anything
+ * else — a bug in the engine — as an `ExecutorError` carrying it as its cause.
+ */
+export function runError(executor: string, e: unknown): Error {
+  if (e instanceof TesseraError || (e instanceof Error && kernelErrors.has(e))) return e;
+  return new ExecutorError(executor, e);
+}
+
+/**
+ * Checks a kernel's output against what its chunk's meta promised (shape and dtype, where both say):
+ * a wrong value must fail the run at the chunk that produced it, not corrupt what consumes it.
+ */
+export function checkOutput(graph: ChunkGraph, i: number, value: unknown): void {
+  const meta = graph.metas[i] as { shape?: unknown; dtype?: unknown } | null | undefined;
+  if (typeof value !== 'object' || value === null || !meta) return;
+  const out = value as { shape?: unknown; dtype?: unknown; data?: { length?: unknown } };
+  const fail = (detail: string): never => {
+    throw new KernelOutputError(graph.keys[i]!, graph.kernels[i] ?? '(fetch)', detail);
+  };
+  if (Array.isArray(meta.shape) && Array.isArray(out.shape)) {
+    const same = meta.shape.length === out.shape.length && meta.shape.every((d, k) => d === (out.shape as unknown[])[k]);
+    if (!same) fail(`shape [${out.shape.join(', ')}], expected [${meta.shape.join(', ')}]`);
+    const size = (out.shape as number[]).reduce((a, b) => a * b, 1);
+    if (typeof out.data?.length === 'number' && out.data.length !== size) fail(`${out.data.length} elements for shape [${out.shape.join(', ')}]`);
+  }
+  if (typeof meta.dtype === 'string' && typeof out.dtype === 'string' && meta.dtype !== out.dtype) fail(`dtype ${out.dtype}, expected ${meta.dtype}`);
 }
 
 export function isNotEnoughMemory(e: unknown): boolean {
@@ -52,11 +88,13 @@ export function isNotEnoughMemory(e: unknown): boolean {
 }
 
 /**
- * Puts and pins chunk i's value. Returns undefined on success, or the store's `NotEnoughMemory` error
- * when it stays full (the chunk is then not stored; other errors are thrown).
+ * Checks and stores chunk i's value, and pins it. Returns undefined on success, or the store's
+ * `NotEnoughMemory` error when it stays full (the chunk is then not stored); a wrong value
+ * (`KernelOutputError`) and other store errors are thrown.
  */
 export function storeOutput(graph: ChunkGraph, store: ChunkStore, state: SchedulerState, i: number, value: unknown): Error | undefined {
   const key = graph.keys[i]!;
+  checkOutput(graph, i, value);
   try {
     store.put(key, value);
   } catch (e) {

@@ -6,6 +6,12 @@
  * its own error (rebuilt from data, with the chunk key and the build site); a worker that dies is a
  * system failure — its tasks are retried once, one by one, and a second death fails the run with
  * `WorkerCrashedError`. Aborting a run aborts its in-flight tasks (Piscina terminates those threads).
+ *
+ * Every way back into a run from the event loop — a pool task settling, a gang finishing, a deferred
+ * pump, an abort — goes through `#guard`: whatever throws there (a chunk deleted from the store, a
+ * spill that cannot be read back, a wrong kernel output, a throwing listener, a bug) fails the run
+ * with a typed error and frees what it holds, instead of escaping as an unhandled rejection and
+ * leaving the run unsettled. The local executor gets the same from its single async loop.
  */
 import type { Piscina } from 'piscina';
 import { isDType, itemSize } from '../base/dtypes.js';
@@ -17,7 +23,7 @@ import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.j
 import { runGang } from './gang.js';
 import { createPool } from './pool.js';
 import { SchedulerState } from './schedulerState.js';
-import { discardProduced, kernelError, pinInputs, releaseChunks, storeOutput } from './runChunks.js';
+import { discardProduced, kernelError, pinInputs, releaseChunks, runError, storeOutput } from './runChunks.js';
 
 /** Tasks reading or writing fewer elements than this are batched. */
 const LIGHT_ELEMENTS = 32 * 1024;
@@ -80,7 +86,16 @@ class ThreadRun {
 
   start(): void {
     if (this.options.signal?.aborted) this.#fail(new CancelledError());
-    else this.#pump();
+    else this.#guard(() => this.#pump());
+  }
+
+  /** Runs `fn`; anything it throws fails the run with a typed error (see the file's comment). */
+  #guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.#fail(runError('threads', e));
+    }
   }
 
   #message(i: number): TaskMessage {
@@ -129,7 +144,7 @@ class ThreadRun {
       const i = state.next();
       this.#settle(i, runTask(this.#message(i)) as TaskOutcome);
       if (performance.now() - started > INLINE_SLICE_MS) {
-        setImmediate(() => this.#pump());
+        setImmediate(() => this.#guard(() => this.#pump()));
         return;
       }
     }
@@ -166,12 +181,20 @@ class ThreadRun {
         if (this.#done || tries === 1) return { ok: false, error: errorToData(new WorkerCrashedError(task.key, crashed!)) };
       }
     };
-    void attempt().then((o) => {
-      this.#inFlight--;
-      if (this.#done) return;
-      this.#settle(i, o);
-      this.#pump();
-    });
+    attempt().then(
+      (o) => {
+        this.#inFlight--;
+        if (this.#done) return;
+        this.#guard(() => {
+          this.#settle(i, o);
+          this.#pump();
+        });
+      },
+      (e: unknown) => {
+        this.#inFlight--;
+        this.#fail(runError('threads', e));
+      },
+    );
   }
 
   #dispatch(batch: number[], messages: TaskMessage[], attempt: number): void {
@@ -183,18 +206,22 @@ class ThreadRun {
         this.#inFlight--;
         this.#reserved -= reserved;
         if (this.#done) return;
-        outcomes.forEach((o, k) => this.#settle(batch[k]!, o));
-        this.#pump();
+        this.#guard(() => {
+          outcomes.forEach((o, k) => this.#settle(batch[k]!, o));
+          this.#pump();
+        });
       },
       (err: unknown) => {
         this.#inFlight--;
         this.#reserved -= reserved;
         if (this.#done) return;
-        for (let k = 0; k < batch.length; k++) {
-          if (attempt === 0) this.#dispatch([batch[k]!], [messages[k]!], 1);
-          else this.#chunkFailed(batch[k]!, new WorkerCrashedError(this.graph.keys[batch[k]!]!, (err as Error)?.message ?? String(err)));
-        }
-        this.#pump();
+        this.#guard(() => {
+          for (let k = 0; k < batch.length; k++) {
+            if (attempt === 0) this.#dispatch([batch[k]!], [messages[k]!], 1);
+            else this.#chunkFailed(batch[k]!, new WorkerCrashedError(this.graph.keys[batch[k]!]!, (err as Error)?.message ?? String(err)));
+          }
+          this.#pump();
+        });
       },
     );
   }
@@ -205,13 +232,7 @@ class ThreadRun {
       this.#chunkFailed(i, kernelError(o, this.graph, i, this.options));
       return;
     }
-    let full: Error | undefined;
-    try {
-      full = storeOutput(this.graph, this.store, this.#state, i, o.value);
-    } catch (e) {
-      this.#fail(e);
-      return;
-    }
+    const full = storeOutput(this.graph, this.store, this.#state, i, o.value);
     if (full) {
       // Other tasks in flight will free memory when they finish; with none, nothing ever will.
       if (this.#inFlight > 0) this.#waiting.push({ i, value: o.value });
@@ -263,16 +284,26 @@ class ThreadRun {
     this.#done = true;
     this.options.signal?.removeEventListener('abort', this.#onAbort);
     this.#abort.abort();
-    discardProduced(this.graph, this.store, this.#state, this.#produced);
-    this.#unpin();
+    try {
+      discardProduced(this.graph, this.store, this.#state, this.#produced);
+      this.#unpin();
+    } catch {
+      // A store that cannot even be cleaned up is past helping here; the session's run store undoes
+      // the rest when it disposes. The run's own error is the one worth reporting.
+    }
     this.reject(error);
   }
 
   #finish(): void {
     this.#done = true;
     this.options.signal?.removeEventListener('abort', this.#onAbort);
-    for (const i of this.#produced) this.store.unpin(this.graph.keys[i]!);
-    this.#unpin();
+    try {
+      for (const i of this.#produced) this.store.unpin(this.graph.keys[i]!);
+      this.#unpin();
+    } catch (e) {
+      this.reject(runError('threads', e));
+      return;
+    }
     this.resolve({
       executed: this.#executed,
       failures: this.#failures,

@@ -15,6 +15,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { CancelledError, InvalidArgumentError, SessionClosedError, UnexecutedError } from '../base/errors.js';
+import { CollectionPacer } from '../base/gcNudge.js';
 import { ListenerError } from '../base/runErrors.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
@@ -85,6 +86,9 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 
 const INFO_FIELDS: readonly (keyof ChunkInfo)[] = ['key', 'objectId', 'nbytes', 'level', 'typename', 'persisted', 'shape', 'dtype'];
 
+/** Store growth between GC nudges (or an eighth of the memory limit, when that is less). */
+const GC_STEP_BYTES = 64 * 2 ** 20;
+
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function newSessionId(): string {
@@ -100,6 +104,8 @@ export class Session extends EventEmitter {
   readonly #holders = new HolderTracker((key) => this.#unheld(key));
   readonly #eager: EagerBatcher;
   readonly #closing = new AbortController();
+  /** Nudges a GC as the store grows, so results of handles that died are released promptly (gcNudge.ts). */
+  readonly #pacer: CollectionPacer;
   /** Results whose release is queued: no longer visible, their chunks freed when the job runs. */
   readonly #releasing = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
@@ -121,6 +127,7 @@ export class Session extends EventEmitter {
     });
     this.#executor = deps.executor ?? createExecutor(this.config, deps.exitWhenIdle ? { exitWhenIdle: true } : {});
     this.#results = new ResultRegistry(this.#objects);
+    this.#pacer = new CollectionPacer(Math.min(GC_STEP_BYTES, this.config.memoryLimit / 8));
     this.#eager = new EagerBatcher((nodes) => this.#enqueue(() => this.#runNodes(nodes, { continueOnError: true })));
     if (this.config.default) setProcessDefault(this);
   }
@@ -296,6 +303,7 @@ export class Session extends EventEmitter {
     this.#serially(() => {
       this.#releasing.delete(key);
       this.#results.release(key, options.keepCached ?? false);
+      this.#pacer.observe(this.#objects.usedBytes);
     });
     return had;
   }
@@ -353,6 +361,7 @@ export class Session extends EventEmitter {
       if (this.#closed || this.#holders.count(key) > 0) return;
       this.#eager.forget(key);
       this.#results.release(key);
+      this.#pacer.observe(this.#objects.usedBytes);
     });
   }
 
@@ -407,7 +416,11 @@ export class Session extends EventEmitter {
       progress: (run, done, total) => this.#progress(run, done, total),
       finished: (stats) => this.#emitChecked('run', stats),
     };
-    return runPlan(context, runId, todo, plan, opts);
+    try {
+      return await runPlan(context, runId, todo, plan, opts);
+    } finally {
+      this.#pacer.observe(this.#objects.usedBytes);
+    }
   }
 
   #progress(run: number, done: number, total: number): void {

@@ -16,7 +16,8 @@ export type StoreErrorCode =
   | 'ObjectSealed'
   | 'GlobalObjectInvalid'
   | 'MetaTreeInvalid'
-  | 'TypeError';
+  | 'TypeError'
+  | 'IOError';
 
 export class StoreError extends TesseraError {
   declare readonly code: StoreErrorCode;
@@ -94,7 +95,15 @@ export class StoreTypeError extends StoreError {
   }
 }
 
+/** Spilled bytes could not be read back (the spill file was removed, truncated or unreadable). */
+export class SpillError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IOError', message, options);
+  }
+}
+
 for (const cls of [
+  SpillError,
   StoreError,
   ObjectNotExistsError,
   ObjectExistsError,

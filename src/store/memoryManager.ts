@@ -10,7 +10,7 @@
  */
 import { rmSync } from 'node:fs';
 import { formatBytes } from '../base/size.js';
-import { NotEnoughMemoryError } from './errors.js';
+import { NotEnoughMemoryError, SpillError } from './errors.js';
 import type { ChunkLedger } from './chunkLedger.js';
 import { planEviction, type EvictionCandidate, type EvictionPlan } from './eviction.js';
 import { formatId } from './objectId.js';
@@ -109,7 +109,19 @@ export class MemoryManager {
     try {
       const bytes = onDisk.reduce((n, [, b]) => n + b.meta.nbytes, 0);
       this.ensureRoom(bytes, protect, `restoring ${formatId(id)} from ${this.#config.spillDir}`);
-      const data = onDisk.map(([, b]) => readSpilled(b.spill!, b.meta.fields['kind'] as string, b.meta.nbytes));
+      let data: ArrayBufferView[];
+      try {
+        data = onDisk.map(([, b]) => readSpilled(b.spill!, b.meta.fields['kind'] as string, b.meta.nbytes));
+      } catch (err) {
+        for (const b of inMemory) b.residentRefs--;
+        this.#lose(id, entry);
+        throw new SpillError(
+          `Chunk ${entry.meta.chunkKey ?? formatId(id)} (${formatId(id)}) was spilled to ${this.#config.spillDir} and cannot be read back ` +
+            `(${err instanceof Error ? err.message : String(err)}); it is dropped and will be recomputed from the DAG when asked for again. ` +
+            `Keep the spill directory intact while sessions use it.`,
+          { cause: err },
+        );
+      }
       onDisk.forEach(([blobId, b], i) => {
         const location = b.spill!;
         b.spill = undefined;
@@ -118,12 +130,34 @@ export class MemoryManager {
         b.residentRefs++;
       });
     } catch (err) {
-      for (const b of inMemory) b.residentRefs--;
+      if (!(err instanceof SpillError)) for (const b of inMemory) b.residentRefs--;
       throw err;
     }
     entry.residency = 'memory';
     this.counters.restores++;
     if (entry.meta.chunkKey !== undefined) this.touch(id, entry.meta.chunkKey);
+  }
+
+  /**
+   * A spilled object whose bytes are gone: it becomes dropped (like an eviction without spill), its
+   * blobs nothing else refers to are forgotten, and listeners hear it, so the session recomputes it.
+   */
+  #lose(id: bigint, entry: ObjectEntry): void {
+    const { table } = this.#config;
+    entry.residency = 'dropped';
+    entry.value = undefined;
+    entry.resolved = false;
+    for (const m of new Set(entry.meta.memberValues())) {
+      const e = this.#config.lookup(m);
+      if (!e) continue;
+      e.referrers.delete(id);
+      if (e.kind === 'blob' && e.referrers.size === 0 && !e.data && table.get(m)) {
+        if (e.spill) releaseSpilled(e.spill);
+        table.remove(m);
+      }
+    }
+    this.#lru.delete(id);
+    if (entry.meta.chunkKey !== undefined) this.#notify(entry.meta.chunkKey, 'dropped');
   }
 
   /**
