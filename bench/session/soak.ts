@@ -34,6 +34,7 @@ interface Sample {
   readonly storeBytes: number;
   readonly storeObjects: number;
   readonly rssBytes: number;
+  readonly heapBytes: number;
 }
 
 async function settle(): Promise<void> {
@@ -47,7 +48,7 @@ async function settle(): Promise<void> {
 async function sample(sess: Session, step: number): Promise<Sample> {
   if (values['force-gc']) await settle();
   const s = sess.store.status();
-  return { step, ms: performance.now(), storeBytes: s.memoryUsage, storeObjects: s.objects, rssBytes: process.memoryUsage().rss };
+  return { step, ms: performance.now(), storeBytes: s.memoryUsage, storeObjects: s.objects, rssBytes: process.memoryUsage().rss, heapBytes: process.memoryUsage().heapUsed };
 }
 
 async function soak(mode: 'eager' | 'lazy'): Promise<Sample[]> {
@@ -89,7 +90,7 @@ function report(mode: string, samples: readonly Sample[]): Record<string, unknow
     storeMaxMB: mb(storeMax),
     storeObjectsMax: objectsMax,
     rssGrowthMB: mb(rssGrowth),
-    samples: samples.map((s) => ({ step: s.step, storeMB: mb(s.storeBytes), objects: s.storeObjects, rssMB: mb(s.rssBytes) })),
+    samples: samples.map((s) => ({ step: s.step, storeMB: mb(s.storeBytes), objects: s.storeObjects, rssMB: mb(s.rssBytes), heapMB: mb(s.heapBytes) })),
   };
 }
 

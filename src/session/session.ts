@@ -86,8 +86,9 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 
 const INFO_FIELDS: readonly (keyof ChunkInfo)[] = ['key', 'objectId', 'nbytes', 'level', 'typename', 'persisted', 'shape', 'dtype'];
 
-/** Store growth between GC nudges (or an eighth of the memory limit, when that is less). */
-const GC_STEP_BYTES = 64 * 2 ** 20;
+/** Store growth between GC nudges (or an eighth of the memory limit, when that is less), in bytes and results. */
+const GC_STEP_BYTES = 16 * 2 ** 20;
+const GC_STEP_RESULTS = 1024;
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -127,7 +128,7 @@ export class Session extends EventEmitter {
     });
     this.#executor = deps.executor ?? createExecutor(this.config, deps.exitWhenIdle ? { exitWhenIdle: true } : {});
     this.#results = new ResultRegistry(this.#objects);
-    this.#pacer = new CollectionPacer(Math.min(GC_STEP_BYTES, this.config.memoryLimit / 8));
+    this.#pacer = new CollectionPacer(Math.min(GC_STEP_BYTES, this.config.memoryLimit / 8), GC_STEP_RESULTS);
     this.#eager = new EagerBatcher((nodes) => this.#enqueue(() => this.#runNodes(nodes, { continueOnError: true })));
     if (this.config.default) setProcessDefault(this);
   }
@@ -303,7 +304,7 @@ export class Session extends EventEmitter {
     this.#serially(() => {
       this.#releasing.delete(key);
       this.#results.release(key, options.keepCached ?? false);
-      this.#pacer.observe(this.#objects.usedBytes);
+      this.#observeStore();
     });
     return had;
   }
@@ -361,7 +362,7 @@ export class Session extends EventEmitter {
       if (this.#closed || this.#holders.count(key) > 0) return;
       this.#eager.forget(key);
       this.#results.release(key);
-      this.#pacer.observe(this.#objects.usedBytes);
+      this.#observeStore();
     });
   }
 
@@ -419,8 +420,12 @@ export class Session extends EventEmitter {
     try {
       return await runPlan(context, runId, todo, plan, opts);
     } finally {
-      this.#pacer.observe(this.#objects.usedBytes);
+      this.#observeStore();
     }
+  }
+
+  #observeStore(): void {
+    if (!this.#closed) this.#pacer.observe(this.#objects.usedBytes, this.#results.size);
   }
 
   #progress(run: number, done: number, total: number): void {

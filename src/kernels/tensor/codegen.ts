@@ -7,6 +7,7 @@
  * over the last one). Compiled loops are cached by their source, so each distinct expression is
  * compiled once per thread.
  */
+import { BoundedCache } from '../../base/boundedCache.js';
 import type { Expr } from '../../base/expr.js';
 import { exprCode, HELPERS } from './expr.js';
 
@@ -43,7 +44,8 @@ export type CompiledLoop = (
   H: typeof HELPERS,
 ) => void;
 
-const cache = new Map<string, CompiledLoop>();
+/** Bounded: expressions with new constants in every step would otherwise keep one loop per step. */
+const cache = new BoundedCache<string, CompiledLoop>(512);
 
 /** The accumulator's starting value of each reduction (String() of each is also valid source text). */
 export const INITIAL_VALUE: Readonly<Record<ReduceKind, number>> = {

@@ -4,7 +4,9 @@
  * means a function that somehow still names an outer variable fails loudly instead of reading a
  * different value.
  */
-const compiled = new Map<string, (...args: number[]) => number>();
+import { BoundedCache } from '../../base/boundedCache.js';
+
+const compiled = new BoundedCache<string, (...args: number[]) => number>(512);
 
 export function compileUserFunction(source: string): (...args: number[]) => number {
   let fn = compiled.get(source);
