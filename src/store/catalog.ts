@@ -2,13 +2,17 @@
  * The process-wide catalog of persisted objects and of names. `persist` moves an object (and everything
  * it refers to) out of its session's store into this catalog, so it outlives the session and every other
  * store in the process can `get` it — the same typed arrays, no copy. Its bytes are accounted here from the
- * moment they are persisted, never to a session's memory limit. Names live here too, since only persisted
+ * moment they are persisted — against the catalog's own `persistLimit`, never a session's memory limit, so
+ * persisting cannot escape every limit: a persist that would pass it fails with `NotEnoughMemory` and
+ * moves nothing. Names live here too, since only persisted
  * objects may be named; `getName(..., {wait})` parks on the catalog until any store binds the name.
  *
  * `sharedCatalog()` is the module singleton stores use by default; a catalog can also be made on purpose
  * (one per tenant of a server, one per test).
  */
-import { ObjectExistsError, ObjectNotExistsError } from './errors.js';
+import { totalmem } from 'node:os';
+import { formatBytes } from '../base/size.js';
+import { InvalidError, NotEnoughMemoryError, ObjectExistsError, ObjectNotExistsError } from './errors.js';
 import { EMPTY_BLOB_ID, ObjectID } from './objectId.js';
 import { blobMeta } from './objectMeta.js';
 import { ObjectTable } from './objectTable.js';
@@ -25,12 +29,20 @@ export interface NameWaitOptions {
 
 export interface CatalogStatus {
   readonly memoryUsage: number;
+  readonly persistLimit: number;
   readonly objects: number;
   readonly blobs: number;
   readonly names: number;
 }
 
+/** The default persist limit: half of the machine's memory, like a session's default memory limit. */
+export function defaultPersistLimit(): number {
+  return Math.floor(totalmem() / 2);
+}
+
 export class SharedCatalog {
+  /** Bytes persisted objects may hold in all (their blobs in memory, each counted once). */
+  persistLimit: number;
   /** The persisted entries; stores read and move entries through it directly. */
   readonly table = new ObjectTable();
   /** Which store persisted each entry (its tag), for `clear({includePersisted: true})`. */
@@ -40,7 +52,8 @@ export class SharedCatalog {
   readonly #namesOf = new Map<bigint, string[]>();
   readonly #waiters = new Map<string, Set<Waiter>>();
 
-  constructor() {
+  constructor(options: { readonly persistLimit?: number } = {}) {
+    this.persistLimit = options.persistLimit ?? defaultPersistLimit();
     // The shared empty blob exists in every catalog from the start and is never deleted (Vineyard's
     // `EmptyBlobID`), so zero-length blobs cost nothing and can always be referred to.
     const empty = new Uint8Array(new SharedArrayBuffer(0));
@@ -48,12 +61,26 @@ export class SharedCatalog {
     this.table.insert(EMPTY_BLOB_ID.value, { kind: 'blob', meta, data: empty, spill: undefined, referrers: new Set(), residentRefs: 0 });
   }
 
+  /** Throws `NotEnoughMemory` (changing nothing) when `bytes` more would pass the persist limit. */
+  assertRoom(bytes: number, what: string): void {
+    const used = this.table.usage;
+    if (used + bytes <= this.persistLimit) return;
+    const sizes = { requested: bytes, memoryUsage: used, memoryLimit: this.persistLimit, freeable: 0 };
+    throw new NotEnoughMemoryError(
+      `Cannot persist ${what}: it needs ${formatBytes(bytes)} (${bytes} bytes) and persisted objects already hold ` +
+        `${formatBytes(used)} of the process-wide persistLimit of ${formatBytes(this.persistLimit)}. Persisted objects are ` +
+        `never evicted; delete ones no longer needed (store.delete(id)) or raise the limit (setOption('persistLimit', ...)).`,
+      sizes,
+    );
+  }
+
   lookupName(name: string): bigint | undefined {
     return this.#names.get(name);
   }
 
-  /** Throws `ObjectExists` when `name` is bound (to anything but `id`). */
+  /** Throws `ObjectExists` when `name` is bound (to anything but `id`), `Invalid` when it is no name at all. */
   assertNameFree(name: string, id?: bigint): void {
+    checkName(name);
     const previous = this.#names.get(name);
     if (previous === undefined || previous === id) return;
     throw new ObjectExistsError(
@@ -64,6 +91,7 @@ export class SharedCatalog {
 
   /** Binds `name` to a persisted entry; rebinding to another id needs `overwrite`. */
   bindName(name: string, id: bigint, overwrite: boolean): void {
+    checkName(name);
     const previous = this.#names.get(name);
     if (previous === id) return;
     if (previous !== undefined) {
@@ -155,7 +183,7 @@ export class SharedCatalog {
       if (e.kind === 'blob') blobs++;
       else objects++;
     }
-    return { memoryUsage: this.table.usage, objects, blobs, names: this.#names.size };
+    return { memoryUsage: this.table.usage, persistLimit: this.persistLimit, objects, blobs, names: this.#names.size };
   }
 
   #unbind(name: string, id: bigint): void {
@@ -171,6 +199,13 @@ export class SharedCatalog {
     if (!entry) return;
     const list = this.#namesOf.get(id);
     entry.meta = entry.meta.with({ name: list?.[list.length - 1] });
+  }
+}
+
+/** A name is a non-empty string: an empty one could never be told from "no name" in metas and listings. */
+function checkName(name: unknown): void {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new InvalidError(`A name must be a non-empty string, got ${JSON.stringify(name)}.`);
   }
 }
 

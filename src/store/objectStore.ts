@@ -113,10 +113,14 @@ export interface StoreStatus {
   readonly memoryLimit: number;
   /** `getName(..., {wait: true})` calls of this store still parked. */
   readonly deferredRequests: number;
+  /** Objects this store can see: its own (in memory or spilled) and the shared catalog's, as `list` does. */
   readonly objects: number;
   readonly blobs: number;
   /** Objects in the shared catalog (persisted by any store). */
   readonly persisted: number;
+  /** Bytes persisted objects hold in the shared catalog, and the process-wide limit on them. */
+  readonly persistedBytes: number;
+  readonly persistLimit: number;
   /** Names in the shared catalog. */
   readonly names: number;
   readonly evictions: number;
@@ -336,9 +340,11 @@ export class ObjectStore {
       memoryUsage: this.#local.usage,
       memoryLimit: this.#opts.memoryLimit,
       deferredRequests: this.#deferred,
-      objects,
-      blobs,
+      objects: objects + catalog.objects,
+      blobs: blobs + catalog.blobs,
       persisted: catalog.objects,
+      persistedBytes: catalog.memoryUsage,
+      persistLimit: catalog.persistLimit,
       names: catalog.names,
       ...this.#memory.counters,
     };

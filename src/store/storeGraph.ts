@@ -281,6 +281,12 @@ export class StoreGraph {
       if (e.kind === 'object') for (const m of e.meta.memberValues()) walk(m);
     };
     walk(id);
+    let bytes = 0;
+    for (const v of tree) {
+      const e = local.get(v)!;
+      if (e.kind === 'blob') bytes += e.meta.nbytes;
+    }
+    catalog.assertRoom(bytes, `${formatId(id)} (${entry.meta.typename})`);
     for (const v of tree) {
       const e = local.get(v)!;
       if (e.kind === 'object' && e.residency === 'disk') memory.restore(v, e, tree);

@@ -3,7 +3,8 @@
  * pin, retain and persist (with and without a spill directory) against a plain map of what each key
  * should hold. After every step the store stays under its limit, every chunk it reports is there holds
  * exactly the last value put under its key, a chunk only disappears after an eviction notice (and never
- * when spilling), and a failed put changes nothing.
+ * when spilling) or when the ledger says it must go (deleted or released with no hold, at its last unpin
+ * when pinned — never while a pin remains), and a failed put changes nothing.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,15 @@ function run(ops: readonly Op[], spill: boolean): void {
     const expected = new Map<string, Float64Array>();
     const stored = new Map<string, Float64Array>();
     const pins = new Map<string, number>();
+    const holds = new Map<string, number>();
+    const count = (m: Map<string, number>, k: string): number => m.get(k) ?? 0;
+    // A deleted or released chunk goes once nothing holds or pins it; with pins left it must still be there.
+    const mayGo = (k: string): void => {
+      if (store.chunks.has(k) || !expected.has(k)) return;
+      expect(count(pins, k)).toBe(0);
+      expect(count(holds, k)).toBe(0);
+      expected.delete(k);
+    };
     const evicted = new Set<string>();
     // Without a pinned chunk in memory everything may be evicted, so anything up to the limit must fit.
     const mayRunOut = (): boolean => [...pins].some(([pk, n]) => n > 0 && store.chunks.has(pk));
@@ -65,7 +75,8 @@ function run(ops: readonly Op[], spill: boolean): void {
             break;
           case 'delete':
             store.chunks.delete(k);
-            if (!store.chunks.has(k)) expected.delete(k);
+            if (expected.has(k) && (count(holds, k) > 0 || count(pins, k) > 0)) expect(store.chunks.has(k) || evicted.has(k)).toBe(true);
+            mayGo(k);
             break;
           case 'persist':
             if (store.chunks.has(k)) store.persist(store.chunks.infos([k])[0]!.objectId);
@@ -73,10 +84,15 @@ function run(ops: readonly Op[], spill: boolean): void {
           case 'pin':
           case 'unpin':
             store.chunks[o.kind](k);
-            pins.set(k, Math.max(0, (pins.get(k) ?? 0) + (o.kind === 'pin' ? 1 : -1)));
+            pins.set(k, Math.max(0, count(pins, k) + (o.kind === 'pin' ? 1 : -1)));
+            if (o.kind === 'unpin') mayGo(k);
             break;
-          default:
+          case 'retain':
+          case 'release':
             store.chunks[o.kind](k);
+            holds.set(k, Math.max(0, count(holds, k) + (o.kind === 'retain' ? 1 : -1)));
+            if (o.kind === 'release') mayGo(k);
+            break;
         }
       } catch (err) {
         // A restore (get, persist) may not fit when other chunks are pinned; nothing else may fail.

@@ -44,7 +44,7 @@ describe('sharing persisted objects between stores of one process', () => {
     expect(a.usedBytes).toBe(800 + 200);
     expect(catalog.status().memoryUsage).toBe(400);
     a.clear();
-    expect(a.status()).toMatchObject({ memoryUsage: 0, objects: 0, blobs: 0, persisted: 1, names: 1 });
+    expect(a.status()).toMatchObject({ memoryUsage: 0, objects: 1, blobs: 1, persisted: 1, persistedBytes: 400, names: 1 });
     expect(a.chunks.has('k')).toBe(false);
     expect(b.getName('kept').equals(keep)).toBe(true);
     a.close();

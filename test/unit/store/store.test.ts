@@ -199,7 +199,7 @@ describe('clear and status (A.3 #16, #35)', () => {
     const store = newStore({ instanceId: 77 });
     const s = store.status();
     expect(Object.keys(s).sort()).toEqual(
-      ['instanceId', 'memoryUsage', 'memoryLimit', 'deferredRequests', 'objects', 'blobs', 'persisted', 'names', 'evictions', 'spills', 'restores', 'hits', 'misses'].sort(),
+      ['instanceId', 'memoryUsage', 'memoryLimit', 'deferredRequests', 'objects', 'blobs', 'persisted', 'persistedBytes', 'persistLimit', 'names', 'evictions', 'spills', 'restores', 'hits', 'misses'].sort(),
     );
     expect(s.instanceId).toBe(77);
   });
