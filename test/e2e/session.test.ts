@@ -320,11 +320,20 @@ describe('default sessions', () => {
     const s2 = open({ mode: 'lazy', default: false });
     const outside = open({ mode: 'lazy' });
     const order: string[] = [];
+    // Neither pipeline goes on to its second step before both finished their first: they interleave by construction.
+    let arrive!: () => void;
+    const bothArrived = new Promise<void>((resolve) => {
+      let waiting = 2;
+      arrive = () => {
+        if (--waiting === 0) resolve();
+      };
+    });
     const pipeline = async (name: string, k: number): Promise<[Session | undefined, number[]]> => {
       const x = tt.arange(4).mul(k);
       await x.execute();
       order.push(`${name}1`);
-      await new Promise((r) => setTimeout(r, name === 'a' ? 5 : 1));
+      arrive();
+      await bothArrived;
       const y = x.add(1);
       await y.execute();
       order.push(`${name}2`);
