@@ -12,6 +12,8 @@ import { DirectedGraph } from 'graphology';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { graph as gs, type NdArray, newSession, type ProgressEvent, type RunStats, type Session } from '../../src/index.js';
 import { settles } from '../support/events.js';
+import { closeTo } from '../unit/graph/helpers.js';
+import { type RefEdge, refGraph, refHits } from '../unit/graph/reference.js';
 
 let dir: string;
 beforeAll(() => {
@@ -204,6 +206,61 @@ describe('building and loading graphs', () => {
     expect(values(await sess.run(gs.triangles(g).toArray('r')))).toEqual([1, 1, 1, 0]);
     expect(values(await sess.run(gs.kCore(g, { k: 2 }).toArray('r')))).toEqual([1, 1, 1, 0]);
     expect(values(await sess.run(gs.degreeCentrality(g).toArray('r')))).toEqual([2 / 3, 2 / 3, 1, 1 / 3]);
+  });
+});
+
+describe('HITS through a session equals the reference', () => {
+  /** A seeded directed graph: distinct arcs, no self-loops, sinks and sources among its vertices. */
+  function randomArcs(n: number, m: number, seed: number): RefEdge[] {
+    let state = seed;
+    const next = (): number => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) / 4294967296;
+    };
+    const seen = new Set<number>();
+    const arcs: RefEdge[] = [];
+    while (arcs.length < m) {
+      // Squared draws skew the sources towards low ids: hubs, and vertices with no out-arc at all.
+      const u = Math.floor(next() ** 2 * n);
+      const v = Math.floor(next() * n);
+      if (u === v || seen.has(u * n + v)) continue;
+      seen.add(u * n + v);
+      arcs.push({ u, v, w: 1 });
+    }
+    return arcs;
+  }
+
+  // Over 2048 vertices, so the threads executor splits each step between its two workers.
+  const n = 2100;
+  const arcs = randomArcs(n, 6000, 0x9e3779b9);
+  const reference = refGraph(n, true, arcs, { duplicates: 'keep', selfLoops: 'keep' });
+  const OPTIONS = [
+    { tolerance: 0.01, maxRound: 100, normalized: true },
+    { tolerance: 1e-12, maxRound: 7, normalized: false },
+  ] as const;
+
+  it.each(['local', 'threads'] as const)('on the %s executor, with GraphScope\'s defaults and with fixed rounds unnormalised', async (executor) => {
+    const s = newSession({ mode: 'lazy', default: false, executor, workers: 2 });
+    try {
+      const g = s.scope(() =>
+        gs
+          .g()
+          .addVertices({ id: Float64Array.from({ length: n }, (_, v) => v) })
+          .addEdges({ src: Float64Array.from(arcs, (a) => a.u), dst: Float64Array.from(arcs, (a) => a.v) }, { src: 'src', dst: 'dst' }),
+      );
+      for (const options of OPTIONS) {
+        const h = s.scope(() => (options === OPTIONS[0] ? gs.hits(g) : gs.hits(g, options)));
+        const [ids, hub, auth] = (await s.run([h.toArray('v.id'), h.toArray('r.hub'), h.toArray('r.auth')])).map((a) => values(a).map(Number));
+        const expected = refHits(reference, options.tolerance, options.maxRound, options.normalized);
+        expect(ids).toEqual(Array.from({ length: n }, (_, v) => v));
+        expect(closeTo(hub!, expected.hub, 1e-9)).toBe(true);
+        expect(closeTo(auth!, expected.auth, 1e-9)).toBe(true);
+      }
+    } finally {
+      await s.close();
+    }
   });
 });
 
