@@ -51,8 +51,11 @@ async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; 
   throw new Error('expected a rejection');
 }
 const values = (a: unknown): number[] => Array.from((a as NdArray).data);
-/** Lets every pending promise settle, so an unhandled rejection would have been reported. */
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
+/**
+ * One turn of the event loop: Node reports a rejection nobody handled once the microtasks of the turn
+ * that rejected it have run, so after this every rejection made before it has been reported.
+ */
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** A slow pure function: about a millisecond of work per element. */
 const heavy = (x: number): number => {
@@ -103,9 +106,11 @@ describe.each(['local', 'threads'] as const)('eager errors on the %s executor', 
       a.map(() => {
         throw new RangeError('ignored');
       }).add(1);
-      await settle();
+      // `a` ran in the failing batch: once it is fetched, that batch has settled and its failures were rejected.
+      await a.fetch();
+      await nextTurn();
       await a.add(1).fetch();
-      await settle();
+      await nextTurn();
       expect(spy).not.toHaveBeenCalled();
     } finally {
       process.off('unhandledRejection', spy);
@@ -176,7 +181,8 @@ describe('bad input fails at the line that builds it and leaves the session inta
       }
       expect(caught?.code, String(build)).toBe(code);
     }
-    await settle();
+    // A run queued now starts after anything those builds could have submitted has finished.
+    await s.execute([]);
     expect(s.info.results).toBe(results);
     expect(s.info.memory.used).toBe(used);
     expect(values(await kept.fetch())).toEqual([0, 2, 4, 6, 8, 10]);

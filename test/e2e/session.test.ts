@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  getDefaultSession, InvalidArgumentError, NoSessionError, newSession, type ProgressEvent, type Session, SessionClosedError, type SessionOptions,
+  CancelledError, getDefaultSession, InvalidArgumentError, NoSessionError, newSession, type ProgressEvent, type Session, SessionClosedError, type SessionOptions,
   tensor as tt, type Tensor, UnexecutedError, withSession,
 } from '../../src/index.js';
 import type { NdArray } from '../../src/base/ndarray.js';
@@ -281,16 +281,60 @@ describe('closing', () => {
     await b.close();
     expect(getDefaultSession()).toBeUndefined();
   });
+});
 
-  it('closing an eager session with a run in flight settles it with a typed error, no hang', async () => {
-    const s = open();
-    const t = tt.ones([64]).map((x) => x + 1);
-    const fetching = t.fetch().then(
-      () => 'done',
-      (e: Error) => e.name,
-    );
-    await s.close();
-    expect(['done', 'SessionClosedError', 'CancelledError']).toContain(await fetching);
+/** Closes `s` from its own progress listener once the run is under way and not finished: the abort lands mid-run. */
+function closeMidRun(s: Session): { readonly closing: () => Promise<void> | undefined } {
+  let closing: Promise<void> | undefined;
+  const onProgress = (e: ProgressEvent): void => {
+    if (e.done === 0 || e.done === e.total) return;
+    s.off('progress', onProgress);
+    closing = s.close();
+  };
+  s.on('progress', onProgress);
+  return { closing: () => closing };
+}
+
+describe.each(['local', 'threads'] as const)('closing during a fetch on the %s executor', (executor) => {
+  // Close marks the session closed, rejects every eager submission whose batch has not started with
+  // SessionClosedError, and aborts the run in progress, which rejects with CancelledError.
+  const session = (mode: 'eager' | 'lazy'): Session => open({ mode, executor, workers: 2 });
+  const chain = (): Tensor => tt.ones([64], { chunkSize: 8 }).map((x) => x + 1).sum();
+
+  it('before the eager batch has started: the fetch rejects with SessionClosedError', async () => {
+    const s = session('eager');
+    const fetching = chain().fetch();
+    const closing = s.close();
+    const e = await rejection(fetching);
+    expect(e).toBeInstanceOf(SessionClosedError);
+    expect(e.message).toBe('Attempted to use a closed Session.');
+    await closing;
+    expect(s.info.status).toBe('closed');
+  });
+
+  it('while the eager batch runs: the fetch rejects with CancelledError, and later uses with SessionClosedError', async () => {
+    const s = session('eager');
+    const close = closeMidRun(s);
+    const t = chain();
+    const e = await rejection(t.fetch());
+    expect(close.closing()).toBeDefined();
+    expect(e).toBeInstanceOf(CancelledError);
+    expect(e.code).toBe('Cancelled');
+    await close.closing();
+    expect(s.info).toMatchObject({ status: 'closed', results: 0 });
+    expect(await rejection(t.fetch())).toBeInstanceOf(SessionClosedError);
+  });
+
+  it('while a lazy run is in flight: the run rejects with CancelledError and nothing is registered', async () => {
+    const s = session('lazy');
+    const close = closeMidRun(s);
+    const t = chain();
+    const e = await rejection(s.run(t));
+    expect(close.closing()).toBeDefined();
+    expect(e).toBeInstanceOf(CancelledError);
+    await close.closing();
+    expect(s.info).toMatchObject({ status: 'closed', results: 0 });
+    expect(t.isExecuted({ session: s })).toBe(false);
   });
 });
 
@@ -320,11 +364,20 @@ describe('default sessions', () => {
     const s2 = open({ mode: 'lazy', default: false });
     const outside = open({ mode: 'lazy' });
     const order: string[] = [];
+    // Neither pipeline goes on to its second step before both finished their first: they interleave by construction.
+    let arrive!: () => void;
+    const bothArrived = new Promise<void>((resolve) => {
+      let waiting = 2;
+      arrive = () => {
+        if (--waiting === 0) resolve();
+      };
+    });
     const pipeline = async (name: string, k: number): Promise<[Session | undefined, number[]]> => {
       const x = tt.arange(4).mul(k);
       await x.execute();
       order.push(`${name}1`);
-      await new Promise((r) => setTimeout(r, name === 'a' ? 5 : 1));
+      arrive();
+      await bothArrived;
       const y = x.add(1);
       await y.execute();
       order.push(`${name}2`);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type NdArray, newSession, type RunStats, type Session, tensor as tt, UnexecutedError } from '../../src/index.js';
+import { EVENT_SAFETY_MS, until } from '../support/events.js';
 
 const open: Session[] = [];
 function session(opts: Parameters<typeof newSession>[0] = {}): Session {
@@ -77,7 +78,7 @@ describe('sharing between sessions', () => {
   it('getName with wait resolves once another session names the result, and times out otherwise', async () => {
     const a = session();
     const b = session();
-    const waiting = b.getNamed('late', { wait: true, timeoutMs: 5000 });
+    const waiting = b.getNamed('late', { wait: true, timeoutMs: EVENT_SAFETY_MS });
     const x = tt.full([3], 4);
     await x.execute({ session: a });
     await a.persist(x, { name: 'late' });
@@ -156,11 +157,7 @@ describe('the memory limit', () => {
     const b = tt.ones([2 ** 17], { chunkSize: 2 ** 17 }).mul(6);
     await b.execute({ session: sess });
     expect(sess.info.results).toBe(2);
-    for (let i = 0; i < 20 && sess.info.results > 1; i++) {
-      gc!();
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    expect(sess.info.results).toBe(1);
+    await until(() => sess.info.results === 1, 'the result of the collected handle to be let go', gc);
     expect(sess.store.chunks.has(`${keys[0]}:0`)).toBe(false);
     expect(sess.store.usedBytes).toBe(2 ** 20);
     expect(b.isExecuted({ session: sess })).toBe(true);

@@ -5,21 +5,17 @@
  * functions. Every value is computed by the same expression on both sides, so equality is exact.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, newSession, type Session, tensor as tt, type Tensor } from '../../src/index.js';
-import type { NdArray } from '../../src/base/ndarray.js';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, tensor as tt } from '../../src/index.js';
 import { chunkSizeArb, dyadicArb, tensorCaseArb } from '../support/arbitraries.js';
+import { EXECUTORS, propertySessions } from '../support/cases.js';
 import * as R from '../support/reference.js';
 
-let sess: Session;
-beforeAll(() => {
-  sess = newSession({ mode: 'lazy', executor: 'local' });
-});
-afterAll(() => sess.close());
+const sessions = propertySessions();
 
-const run = async (t: Tensor): Promise<NdArray> => (await sess.run(t)) as NdArray;
+describe.each(EXECUTORS)('creation ops are chunk-invariant and follow NumPy (%s executor)', (executor) => {
+  const { run, numRuns } = sessions(executor);
 
-describe('creation ops are chunk-invariant and follow NumPy', () => {
   it('arange with any start, stop and (negative or fractional) step', async () => {
     const arb = fc.record({
       start: fc.integer({ min: -20, max: 20 }),
@@ -35,7 +31,7 @@ describe('creation ops are chunk-invariant and follow NumPy', () => {
         R.assertMatches(got, R.fromFn([n], ([i]) => start + i! * step));
         expect(got.dtype).toBe(Number.isInteger(step) ? 'int64' : 'float64');
       }),
-      { numRuns: 80 },
+      { numRuns: numRuns(80) },
     );
   });
 
@@ -54,7 +50,7 @@ describe('creation ops are chunk-invariant and follow NumPy', () => {
         const expected = R.fromFn([num], ([i]) => (endpoint && num > 1 && i === num - 1 ? stop : start + i! * step));
         R.assertMatches(await run(tt.linspace(start, stop, num, { endpoint, chunkSize: chunk })), expected);
       }),
-      { numRuns: 80 },
+      { numRuns: numRuns(80) },
     );
   });
 
@@ -66,7 +62,7 @@ describe('creation ops are chunk-invariant and follow NumPy', () => {
       fc.asyncProperty(arb, async ([{ n, m, k }, chunks]) => {
         R.assertMatches(await run(tt.eye(n, m, { k, chunkSize: chunks })), R.fromFn([n, m], ([i, j]) => (j === i! + k ? 1 : 0)));
       }),
-      { numRuns: 60 },
+      { numRuns: numRuns(60) },
     );
   });
 
@@ -78,12 +74,14 @@ describe('creation ops are chunk-invariant and follow NumPy', () => {
         expect(got.dtype).toBe('int16');
         R.assertMatches(got, R.fromFn(c.shape, () => v));
       }),
-      { numRuns: 40 },
+      { numRuns: numRuns(40) },
     );
   });
 });
 
-describe('user folds', () => {
+describe.each(EXECUTORS)('user folds (%s executor)', (executor) => {
+  const { run, numRuns } = sessions(executor);
+
   it('t.reduce(fn, initial) over any chunking equals one left-to-right fold', async () => {
     const arb = tensorCaseArb(dyadicArb()).chain((c) => fc.tuple(fc.constant(c), fc.option(fc.integer({ min: -5, max: 5 })), fc.constantFrom('sum', 'max', 'min')));
     await fc.assert(
@@ -103,7 +101,7 @@ describe('user folds', () => {
         const got = await run(initial === null ? t.reduce(fn) : t.reduce(fn, initial));
         R.assertMatches(got, R.ref([], [expected]));
       }),
-      { numRuns: 80 },
+      { numRuns: numRuns(80) },
     );
   });
 });

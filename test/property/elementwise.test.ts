@@ -10,10 +10,10 @@ import { tensor as tt, type Tensor } from '../../src/index.js';
 import {
   broadcastPairArb, caseOfShape, chunkSizeArb, dyadicArb, edgyArb, floatArb, tensorCaseArb, type TensorCase,
 } from '../support/arbitraries.js';
-import { build, localSession, refOf } from '../support/cases.js';
+import { build, EXECUTORS, propertySessions, refOf } from '../support/cases.js';
 import * as R from '../support/reference.js';
 
-const { run } = localSession();
+const sessions = propertySessions();
 
 const UNARY: readonly [string, (t: Tensor) => Tensor, (x: number) => number][] = [
   ['neg', (t) => t.neg(), (x) => -x],
@@ -50,13 +50,15 @@ const BINARY: readonly [string, (a: Tensor, b: Tensor) => Tensor, (x: number, y:
   ['xor', (a, b) => a.xor(b), (x, y) => ((x !== 0) !== (y !== 0) ? 1 : 0)],
 ];
 
-describe('elementwise ops on chunked tensors equal the dense reference', () => {
+describe.each(EXECUTORS)('elementwise ops on chunked tensors equal the dense reference (%s executor)', (kind) => {
+  const { run, numRuns } = sessions(kind);
+
   it('every unary op, any shape and chunking', async () => {
     await fc.assert(
       fc.asyncProperty(tensorCaseArb(fc.oneof(floatArb(), edgyArb())), fc.constantFrom(...UNARY), async (c, [, op, f]) => {
         R.assertMatches(await run(op(build(c))), R.map(refOf(c), f));
       }),
-      { numRuns: 120 },
+      { numRuns: numRuns(120) },
     );
   });
 
@@ -68,7 +70,7 @@ describe('elementwise ops on chunked tensors equal the dense reference', () => {
       fc.asyncProperty(pairCase, fc.constantFrom(...BINARY), async ([a, b], [, op, f]) => {
         R.assertMatches(await run(op(build(a), build(b))), R.zip(refOf(a), refOf(b), f));
       }),
-      { numRuns: 150 },
+      { numRuns: numRuns(150) },
     );
   });
 
@@ -82,7 +84,7 @@ describe('elementwise ops on chunked tensors equal the dense reference', () => {
         R.assertMatches(b, R.map(r, (x) => (Number.isNaN(x) ? NaN : Math.max(s, x))));
         R.assertMatches(d, R.map(r, (x) => (x - s) / 2));
       }),
-      { numRuns: 60 },
+      { numRuns: numRuns(60) },
     );
   });
 
@@ -96,7 +98,7 @@ describe('elementwise ops on chunked tensors equal the dense reference', () => {
         R.assertMatches(await run(tt.where(cond, build(a), build(b))), R.where(refOf(c), refOf(a), refOf(b)));
         if (lo !== null || hi !== null) R.assertMatches(await run(build(a).clip(lo, hi)), R.clip(refOf(a), lo, hi));
       }),
-      { numRuns: 80 },
+      { numRuns: numRuns(80) },
     );
   });
 
@@ -107,7 +109,7 @@ describe('elementwise ops on chunked tensors equal the dense reference', () => {
         const t = build(c).rechunk(target);
         R.assertMatches(await run(t), refOf(c));
       }),
-      { numRuns: 80 },
+      { numRuns: numRuns(80) },
     );
   });
 });

@@ -18,10 +18,10 @@ import type { ChunkSize } from '../../src/ops/tensor/meta.js';
 import {
   axisArb, dyadicArb, edgyArb, floatArb, shapeArb, splitsArb, tensorCaseArb, type TensorCase,
 } from '../support/arbitraries.js';
-import { build, localSession, refOf } from '../support/cases.js';
+import { build, EXECUTORS, propertySessions, refOf } from '../support/cases.js';
 import * as R from '../support/reference.js';
 
-const { run, session } = localSession();
+const sessions = propertySessions();
 
 type Axis = number | number[] | null;
 const reducedSize = (shape: readonly number[], axis: Axis): number =>
@@ -37,7 +37,9 @@ const FOLD: Record<(typeof EXACT)[number], (v: number[]) => number> = {
   countNonzero: R.folds.countNonzero,
 };
 
-describe('reductions on chunked tensors equal the dense reference', () => {
+describe.each(EXECUTORS)('reductions on chunked tensors equal the dense reference (%s executor)', (kind) => {
+  const { run, session, numRuns } = sessions(kind);
+
   it('sum, mean, min, max, any, all, count_nonzero: exact on dyadic data, any axes, keepdims', async () => {
     await fc.assert(
       fc.asyncProperty(withAxes(fc.oneof(dyadicArb(), edgyArb())), fc.constantFrom(...EXACT), async ([c, axis, keepdims], op) => {
@@ -49,7 +51,7 @@ describe('reductions on chunked tensors equal the dense reference', () => {
         }
         R.assertMatches(await run(build(c)[op](opts)), R.reduce(refOf(c), axis, keepdims, FOLD[op]));
       }),
-      { numRuns: 250 },
+      { numRuns: numRuns(250) },
     );
   });
 
@@ -59,7 +61,7 @@ describe('reductions on chunked tensors equal the dense reference', () => {
       fc.asyncProperty(withAxes(pow2), async ([c, axis, keepdims]) => {
         R.assertMatches(await run(build(c).prod({ axis, keepdims })), R.reduce(refOf(c), axis, keepdims, R.folds.prod));
       }),
-      { numRuns: 80 },
+      { numRuns: numRuns(80) },
     );
   });
 
@@ -82,7 +84,7 @@ describe('reductions on chunked tensors equal the dense reference', () => {
         expect(got.dtype).toBe('int64');
         R.assertMatches(got, R.reduce(refOf(c), axis, keepdims, R.folds[op]));
       }),
-      { numRuns: 200 },
+      { numRuns: numRuns(200) },
     );
   });
 
@@ -92,7 +94,7 @@ describe('reductions on chunked tensors equal the dense reference', () => {
         const tol = { rtol: 1e-9, atol: 1e-9 };
         R.assertMatches(await run(build(c)[op]({ axis, keepdims })), R.reduce(refOf(c), axis, keepdims, FOLD[op]), tol);
       }),
-      { numRuns: 80 },
+      { numRuns: numRuns(80) },
     );
   });
 
@@ -102,7 +104,7 @@ describe('reductions on chunked tensors equal the dense reference', () => {
         const fold = R.folds[op](ddof);
         R.assertMatches(await run(build(c)[op]({ axis, keepdims, ddof })), R.reduce(refOf(c), axis, keepdims, fold), { rtol: 1e-9, atol: 1e-12 });
       }),
-      { numRuns: 150 },
+      { numRuns: numRuns(150) },
     );
   });
 
@@ -124,7 +126,7 @@ describe('reductions on chunked tensors equal the dense reference', () => {
         R.assertMatches(am as NdArray, R.reduce(r, null, false, R.folds.argmax));
         R.assertMatches(v as NdArray, R.reduce(r, null, false, R.folds.var(0)), { rtol: 1e-9, atol: 1e-12 });
       }),
-      { numRuns: 60 },
+      { numRuns: numRuns(60) },
     );
   });
 
@@ -144,7 +146,7 @@ describe('reductions on chunked tensors equal the dense reference', () => {
         R.assertMatches(s as NdArray, R.reduce(r, axis, false, R.folds.sum));
         R.assertMatches(am as NdArray, R.reduce(r, axis, true, R.folds.argmin));
       }),
-      { numRuns: 40 },
+      { numRuns: numRuns(40) },
     );
   });
 });

@@ -11,10 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { tensor as tt, type Tensor } from '../../src/index.js';
 import type { IndexSpec } from '../../src/ops/tensor/slicing.js';
 import { caseOfShape, chunkSizeArb, dyadicArb, extentArb, shapeArb, tensorCaseArb, type TensorCase } from '../support/arbitraries.js';
-import { build, localSession, refOf } from '../support/cases.js';
+import { build, EXECUTORS, propertySessions, refOf } from '../support/cases.js';
 import * as R from '../support/reference.js';
 
-const { run, session } = localSession();
+const sessions = propertySessions();
 
 /** One index part for an axis of extent d, as the engine takes it and as the reference does. */
 function axisIndexArb(d: number): fc.Arbitrary<[IndexSpec, R.RefIndex]> {
@@ -81,14 +81,16 @@ function sameSizeShapeArb(shape: readonly number[]): fc.Arbitrary<number[]> {
     });
 }
 
-describe('shape ops on chunked tensors equal the dense reference', () => {
+describe.each(EXECUTORS)('shape ops on chunked tensors equal the dense reference (%s executor)', (kind) => {
+  const { run, session, numRuns } = sessions(kind);
+
   it('basic slicing: ints, any slices and steps, newaxis, ellipsis, string specs', async () => {
     const arb = tensorCaseArb(dyadicArb()).chain((c) => fc.tuple(fc.constant(c), indexArb(c.shape)));
     await fc.assert(
       fc.asyncProperty(arb, async ([c, [index, refIndex]]) => {
         R.assertMatches(await run(build(c).slice(...index)), R.slice(refOf(c), refIndex));
       }),
-      { numRuns: 250 },
+      { numRuns: numRuns(250) },
     );
   });
 
@@ -108,7 +110,7 @@ describe('shape ops on chunked tensors equal the dense reference', () => {
         R.assertMatches(await s2.fetch({ session: session() }), R.slice(R.slice(refOf(c), r1), r2));
         expect(s2.isExecuted({ session: session() })).toBe(false);
       }),
-      { numRuns: 100 },
+      { numRuns: numRuns(100) },
     );
   });
 
@@ -120,7 +122,7 @@ describe('shape ops on chunked tensors equal the dense reference', () => {
         if (R.size(shape) > 0 && shape.length > 0) target[minus % shape.length] = -1;
         R.assertMatches(await run(build(c).reshape(target)), R.reshape(refOf(c), shape));
       }),
-      { numRuns: 200 },
+      { numRuns: numRuns(200) },
     );
   });
 
@@ -131,7 +133,7 @@ describe('shape ops on chunked tensors equal the dense reference', () => {
         const t = build(c).reshape(shape).mul(2).reshape(c.shape);
         R.assertMatches(await run(t), R.map(refOf(c), (x) => x * 2));
       }),
-      { numRuns: 80 },
+      { numRuns: numRuns(80) },
     );
   });
 
@@ -144,7 +146,7 @@ describe('shape ops on chunked tensors equal the dense reference', () => {
         R.assertMatches(await run(build(c).transpose(perm)), R.transpose(refOf(c), perm));
         R.assertMatches(await run(build(c).T), R.transpose(refOf(c)));
       }),
-      { numRuns: 120 },
+      { numRuns: numRuns(120) },
     );
   });
 
@@ -159,7 +161,7 @@ describe('shape ops on chunked tensors equal the dense reference', () => {
       fc.asyncProperty(arb, async ([axis, cases]) => {
         R.assertMatches(await run(tt.concatenate(cases.map(build), axis)), R.concatenate(cases.map(refOf), axis));
       }),
-      { numRuns: 120 },
+      { numRuns: numRuns(120) },
     );
   });
 
@@ -172,7 +174,7 @@ describe('shape ops on chunked tensors equal the dense reference', () => {
       fc.asyncProperty(arb, async ([a, b]) => {
         R.assertMatches(await run(build(a).matmul(build(b))), R.matmul(refOf(a), refOf(b)));
       }),
-      { numRuns: 150 },
+      { numRuns: numRuns(150) },
     );
   });
 
@@ -187,7 +189,7 @@ describe('shape ops on chunked tensors equal the dense reference', () => {
         const t = build(c).T.rechunk(chunks).slice(...index);
         R.assertMatches(await run(t), R.slice(R.transpose(refOf(c)), refIndex));
       }),
-      { numRuns: 80 },
+      { numRuns: numRuns(80) },
     );
   });
 });

@@ -1,8 +1,9 @@
 /**
- * The same chunked-vs-reference properties on the `threads` executor (chunks cross to worker threads
- * as SharedArrayBuffer-backed data, kernels run there), with fewer cases: one pool of two workers is
- * started for the whole file. Also: a seeded random tensor is the same on threads as on the local
- * executor, whatever the chunking — each chunk draws from its own stream of the build-time seed.
+ * Chunked-vs-reference properties on a `threads` session as users open it (one pool of two workers for
+ * the whole file; tiny tasks run on the calling thread, bigger ones cross to the workers as
+ * SharedArrayBuffer-backed data) — the other property files run every case on workers only. Also: a
+ * seeded random tensor is the same on threads as on the local executor, whatever the chunking — each
+ * chunk draws from its own stream of the build-time seed. 100 cases each.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +36,7 @@ describe('on the threads executor, chunked results equal the dense reference', (
         const expected = R.reduce(R.zip(refOf(a), refOf(b), (x, y) => x * 2 - y), axis, keepdims, R.folds.sum);
         R.assertMatches((await threads.run(t)) as NdArray, expected);
       }),
-      { numRuns: 25 },
+      { numRuns: 100 },
     );
   });
 
@@ -50,7 +51,7 @@ describe('on the threads executor, chunked results equal the dense reference', (
         R.assertMatches(prod as NdArray, R.matmul(R.transpose(refOf(a)), refOf(b)));
         R.assertMatches(sliced as NdArray, R.slice(R.transpose(refOf(a)), [{ step: -1 }, { start: 1 }]));
       }),
-      { numRuns: 20 },
+      { numRuns: 100 },
     );
   });
 
@@ -65,7 +66,7 @@ describe('on the threads executor, chunked results equal the dense reference', (
         expect(R.sameValues(a.data, b.data)).toBe(true);
         if (kind === 'rand') expect(Array.from(a.data).every((x) => x >= 0 && x < 1)).toBe(true);
       }),
-      { numRuns: 15 },
+      { numRuns: 100 },
     );
   });
 });

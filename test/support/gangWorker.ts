@@ -1,34 +1,100 @@
 /**
  * A worker for the gang tests: the gang members of kernels/gang.ts plus a test driver whose steps can
- * be told to sleep, throw or kill their thread, so the protocol is tested without graph algorithms.
+ * be told to sleep, throw, kill their thread, or wait for an event another thread signals through
+ * shared memory — so the tests assert what happened (who ran what, what ran while a step waited), never
+ * how long anything took. Waits on events have a generous safety bound after which the step fails with
+ * a message saying which event never came, instead of hanging the test.
  */
-import { threadId } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import { InvalidArgumentError } from '../../src/base/errors.js';
+import { CLAIM, type GangHelpTask, helpGang as joinGang, RUNNING, STATE } from '../../src/kernels/gang.js';
 import { registerDriver, registerKernel, STEP_KERNEL } from '../../src/kernels/registry.js';
+import { EVENT_SAFETY_MS } from './events.js';
 
-export { helpGang, leadGang } from '../../src/kernels/gang.js';
+export { leadGang } from '../../src/kernels/gang.js';
+
+/** The pool's `workerData`: `holdHelpers[0] === 1` makes a helper join only once the first request is published. */
+export interface GangWorkerData {
+  readonly holdHelpers: Int32Array;
+}
+
+/** An Int32Array over shared memory: a flag or counter the main thread and the workers all see. */
+export function sharedInts(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
+}
 
 export interface SquaresParams {
   readonly n: number;
   readonly requests: number;
   readonly parts: number;
-  /** Each range sleeps this long, so every member gets to claim some. */
+  /** Each range sleeps this long. */
   readonly sleepMs?: number;
   /** A range starting here throws InvalidArgumentError. */
   readonly throwAt?: number;
   /** A range starting here ends the thread that runs it. */
   readonly exitAt?: number;
+  /**
+   * [first, second]: the ranges of the first request each record their thread here and wait until two
+   * different threads have taken one, so the request is shared by construction, not by timing.
+   */
+  readonly rendezvous?: Int32Array;
+  /** Every range waits until `waitFor[0]` is non-zero (set by another task, e.g. `ping`). */
+  readonly waitFor?: Int32Array;
+  /**
+   * [started, finished, never set]: every range counts itself started, then blocks with no time limit
+   * — only terminating its thread ends it — and would count itself finished if it ever got past that.
+   */
+  readonly block?: Int32Array;
 }
 
 interface SquaresArgs extends SquaresParams {
   readonly out: Float64Array;
   /** The thread that ran each range (by lo / n * parts), per request. */
   readonly threads: Int32Array;
+  /** How many times each range ran, per request. */
+  readonly runs: Int32Array;
   readonly request: number;
+}
+
+/** Waits while `flags[slot] === value`; false if that outlasted EVENT_SAFETY_MS. */
+function awaitChange(flags: Int32Array, slot: number, value: number): boolean {
+  const deadline = performance.now() + EVENT_SAFETY_MS;
+  while (Atomics.load(flags, slot) === value) {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    Atomics.wait(flags, slot, value, left);
+  }
+  return true;
+}
+
+/** Marks a rendezvous that timed out, so the other ranges of the request fail at once instead of waiting too. */
+const MISSED = -1;
+
+/** Records this thread in [first, second] and waits until a second thread has recorded itself. */
+function meetAnotherMember(rendezvous: Int32Array): void {
+  const first = Atomics.compareExchange(rendezvous, 0, 0, threadId);
+  if (first !== 0 && first !== threadId) Atomics.compareExchange(rendezvous, 1, 0, threadId);
+  if (!awaitChange(rendezvous, 1, 0)) Atomics.compareExchange(rendezvous, 1, 0, MISSED);
+  Atomics.notify(rendezvous, 1);
+  if (Atomics.load(rendezvous, 1) === MISSED) {
+    throw new Error(`no second gang member took a range of this request within ${EVENT_SAFETY_MS} ms (thread ${threadId} waited alone)`);
+  }
 }
 
 registerKernel(STEP_KERNEL, (_inputs, p: { args: SquaresArgs; lo: number; hi: number }) => {
   const { args, lo, hi } = p;
+  const slot = args.request * args.parts + Math.floor((lo * args.parts) / args.n);
+  Atomics.add(args.runs, slot, 1);
+  if (args.rendezvous && args.request === 0) meetAnotherMember(args.rendezvous);
+  if (args.waitFor && !awaitChange(args.waitFor, 0, 0)) {
+    throw new Error(`the event this step waits for did not happen within ${EVENT_SAFETY_MS} ms`);
+  }
+  if (args.block) {
+    Atomics.add(args.block, 0, 1);
+    Atomics.notify(args.block, 0);
+    while (Atomics.load(args.block, 2) === 0) Atomics.wait(args.block, 2, 0);
+    Atomics.add(args.block, 1, 1);
+  }
   if (args.sleepMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, args.sleepMs);
   if (lo === args.throwAt) throw new InvalidArgumentError(`range ${lo} refuses`);
   if (lo === args.exitAt) process.exit(3);
@@ -37,26 +103,43 @@ registerKernel(STEP_KERNEL, (_inputs, p: { args: SquaresArgs; lo: number; hi: nu
     args.out[i] = i * i;
     sum += i * i;
   }
-  args.threads[args.request * args.parts + Math.floor((lo * args.parts) / args.n)] = threadId;
+  args.threads[slot] = threadId;
   return [sum];
 });
 
 registerDriver('test.squares', function* (_inputs, p: SquaresParams) {
   const out = new Float64Array(new SharedArrayBuffer(8 * p.n));
-  const threads = new Int32Array(new SharedArrayBuffer(4 * p.requests * p.parts));
+  const threads = sharedInts(p.requests * p.parts);
+  const runs = sharedInts(p.requests * p.parts);
   const step = p.n / p.parts;
   const ranges = Array.from({ length: p.parts }, (_, k) => [k * step, (k + 1) * step] as const);
   let total = 0;
   for (let request = 0; request < p.requests; request++) {
-    const results = yield { step: 'squares', args: { ...p, out, threads, request }, ranges };
+    const results = yield { step: 'squares', args: { ...p, out, threads, runs, request }, ranges };
     total += results.reduce((s, r) => s + r[0]!, 0);
   }
-  return { total, out, threads };
+  return { total, out, threads, runs };
 });
 
-/** A trivial task: when it runs tells whether a worker was free. */
-export function ping(): number {
-  return performance.timeOrigin + performance.now();
+/**
+ * A helper member. When the pool's `holdHelpers` flag is set, it joins only once the leader has
+ * published its first request (or the gang ended), so it cannot give up waiting before there is work.
+ */
+export function helpGang(task: GangHelpTask): void {
+  const hold = (workerData as GangWorkerData | null)?.holdHelpers;
+  if (hold && Atomics.load(hold, 0) === 1) {
+    const deadline = performance.now() + EVENT_SAFETY_MS;
+    while (Atomics.load(task.control, CLAIM) === 0 && Atomics.load(task.control, STATE) === RUNNING && performance.now() < deadline) {
+      Atomics.wait(task.control, CLAIM, 0, 50);
+    }
+  }
+  joinGang(task);
+}
+
+/** A trivial task that raises `flag[0]`: it runs only when a pool worker is free. */
+export function ping(flag: Int32Array): void {
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
 }
 
 /** Piscina loads a worker file by its default export first; the tests call the gang members by name. */

@@ -4,7 +4,10 @@
  * should hold. After every step the store stays under its limit, every chunk it reports is there holds
  * exactly the last value put under its key, a chunk only disappears after an eviction notice (and never
  * when spilling) or when the ledger says it must go (deleted or released with no hold, at its last unpin
- * when pinned — never while a pin remains), and a failed put changes nothing.
+ * when pinned — never while a pin remains), and a failed put changes nothing. With a spill directory, the
+ * values read back from disk are checked too: by every `get` of a spilled chunk, and for every chunk at
+ * the end of a sequence (pins released so each restore fits) — and the suite asserts that spills and
+ * restores did happen.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +28,19 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constantFrom('get', 'delete', 'pin', 'unpin', 'retain', 'release', 'persist'), key }), weight: 6 },
 );
 
-function run(ops: readonly Op[], spill: boolean): void {
+/** What a sequence did with the disk: chunks spilled, and values read back from disk and checked. */
+interface DiskUse {
+  spills: number;
+  restoredReads: number;
+}
+
+/** Reads `k` (restoring it from disk if it was spilled), checks it against the model and counts disk reads. */
+function readBack(store: ReturnType<typeof newStore>, k: string, expected: Float64Array, disk: DiskUse): void {
+  if (store.chunks.infos([k])[0]!.level === 'disk') disk.restoredReads++;
+  expect([...(store.chunks.get(k) as { data: Float64Array }).data]).toEqual([...expected]);
+}
+
+function run(ops: readonly Op[], spill: boolean, disk: DiskUse = { spills: 0, restoredReads: 0 }): void {
   const dir = spill ? mkdtempSync(join(tmpdir(), 'tessera-model-')) : undefined;
   try {
     const store = newStore({ memoryLimit: LIMIT, ...(dir ? { spillDir: dir } : {}) });
@@ -71,7 +86,7 @@ function run(ops: readonly Op[], spill: boolean): void {
             break;
           }
           case 'get':
-            if (store.chunks.has(k)) store.chunks.get(k);
+            if (store.chunks.has(k)) readBack(store, k, expected.get(k)!, disk);
             break;
           case 'delete':
             store.chunks.delete(k);
@@ -111,6 +126,11 @@ function run(ops: readonly Op[], spill: boolean): void {
         expect([...(store.chunks.get(ek) as { data: Float64Array }).data]).toEqual([...data]);
       }
     }
+    if (spill) {
+      for (const [pk, n] of pins) for (let i = 0; i < n; i++) store.chunks.unpin(pk);
+      for (const [ek, data] of expected) if (store.chunks.has(ek)) readBack(store, ek, data, disk);
+      disk.spills += store.status().spills;
+    }
     store.clear();
     expect(store.usedBytes).toBe(0);
     if (dir) expect(readdirSync(dir)).toEqual([]);
@@ -123,7 +143,10 @@ describe('chunk store model check', () => {
   it('holds its invariants when evictions drop chunks', () => {
     fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (ops) => run(ops, false)), { numRuns: 150 });
   });
-  it('holds its invariants when evictions spill chunks', () => {
-    fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (ops) => run(ops, true)), { numRuns: 100 });
+  it('holds its invariants when evictions spill chunks, and reads every spilled value back intact', () => {
+    const disk: DiskUse = { spills: 0, restoredReads: 0 };
+    fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (ops) => run(ops, true, disk)), { numRuns: 100 });
+    expect(disk.spills).toBeGreaterThan(0);
+    expect(disk.restoredReads).toBeGreaterThan(0);
   });
 });
