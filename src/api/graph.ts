@@ -66,6 +66,13 @@ export class Graph extends Handle<GraphNode> {
     return new Result(vertexColumnNode(this.node, selector));
   }
   /** Several vertex columns as an Arrow table: `{id: 'v:host.id', r: 'v:host.result'}` (same column types as a context's). */
+  toArrow(selectors: Readonly<Record<string, string>>): Result<Table> {
+    return new Result(vertexTableNode(this.node, selectors, 'toArrow'));
+  }
+  /**
+   * The same Arrow table as `toArrow`, under GraphScope's name. When Tessera's DataFrame tileables land,
+   * `toDataFrame` returns a DataFrame instead; code that needs an Arrow table should call `toArrow`.
+   */
   toDataFrame(selectors: Readonly<Record<string, string>>): Result<Table> {
     return new Result(vertexTableNode(this.node, selectors));
   }
@@ -86,7 +93,15 @@ export class Context extends Handle<ContextNode> {
   toArray(selector: string, options: { readonly vertexRange?: RangeSpec } = {}): Result<SelectedArray> {
     return new Result(selectNode(this.node, selector, options.vertexRange));
   }
-  /** Columns by selector as an Arrow table: `{id: 'v.id', dist: 'r'}`. */
+  /** Columns by selector as an Arrow table, `{id: 'v.id', dist: 'r'}`, over all vertices or a half-open id range. */
+  toArrow(selectors: Readonly<Record<string, string>>, options: { readonly vertexRange?: RangeSpec } = {}): Result<Table> {
+    return new Result(tableNode(this.node, selectors, options.vertexRange, 'toArrow'));
+  }
+  /**
+   * The same Arrow table as `toArrow`, under GraphScope's name (`to_dataframe`). When Tessera's DataFrame
+   * tileables land, `toDataFrame` returns a DataFrame instead; code that needs an Arrow table should
+   * call `toArrow`.
+   */
   toDataFrame(selectors: Readonly<Record<string, string>>, options: { readonly vertexRange?: RangeSpec } = {}): Result<Table> {
     return new Result(tableNode(this.node, selectors, options.vertexRange));
   }

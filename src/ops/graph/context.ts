@@ -91,8 +91,9 @@ function selectorMap<S>(selectors: unknown, what: string, parse: (s: unknown) =>
   return Object.fromEntries(entries.map(([name, s]) => [name, parse(s)]));
 }
 
-export function tableNode(ctx: ContextNode, selectors: unknown, range?: RangeSpec): TileableNode {
-  const columns = selectorMap(selectors, 'to_dataframe', (s) => parseSelector(ctx.meta, s));
+/** Columns by selector as one Arrow table; `what` names the method in errors (GraphScope's `to_dataframe`, or `toArrow`). */
+export function tableNode(ctx: ContextNode, selectors: unknown, range?: RangeSpec, what = 'to_dataframe'): TileableNode {
+  const columns = selectorMap(selectors, what, (s) => parseSelector(ctx.meta, s));
   const params = { columns, ...(range ? { range: parseRange(ctx.meta.oidType, range) } : {}) };
   return makeTileable('graph.table', params, [ctx, projectedOf(ctx)], { type: 'table' });
 }
@@ -141,8 +142,8 @@ export function vertexColumnNode(g: GraphNode, selector: string): TileableNode {
 }
 
 /** `g.toDataFrame({name: 'v:label.prop', ...})`: several vertex columns as one table, in one task. */
-export function vertexTableNode(g: GraphNode, selectors: unknown): TileableNode {
-  const columns = selectorMap(selectors, 'to_dataframe', (s) => parseVertexSelector(g, s));
+export function vertexTableNode(g: GraphNode, selectors: unknown, what = 'to_dataframe'): TileableNode {
+  const columns = selectorMap(selectors, what, (s) => parseVertexSelector(g, s));
   return makeTileable('graph.vertex_table', { columns }, [g], { type: 'table' });
 }
 
