@@ -5,6 +5,7 @@
  * them: at once in an eager session, when asked in a lazy one.
  */
 import type { Table } from 'apache-arrow';
+import { checkInstance, optionsObject } from '../base/args.js';
 import type { NdArray } from '../base/ndarray.js';
 import type { TileableNode } from '../dag/nodes.js';
 import {
@@ -17,9 +18,11 @@ import { Handle, type FetchOptions } from './handle.js';
 /** A selected column: numbers as an NdArray; string ids as strings; int64 ids beyond 2^53 as a BigInt64Array. */
 export type SelectedArray = NdArray | string[] | BigInt64Array;
 
+const FETCH_EXAMPLE = '{session}';
+
 export class Result<T> extends Handle<TileableNode> {
-  fetch(options: FetchOptions = {}): Promise<T> {
-    return this.fetchValue(options) as Promise<T>;
+  async fetch(options: FetchOptions = {}): Promise<T> {
+    return (await this.fetchValue(optionsObject(options, 'Result.fetch(options)', FETCH_EXAMPLE))) as T;
   }
 }
 
@@ -43,15 +46,15 @@ export class Graph extends Handle<GraphNode> {
   }
 
   /** Vertex counts per label, edge counts per label, and the schema. */
-  fetch(options: FetchOptions = {}): Promise<GraphSummary> {
-    return this.fetchValue(options) as Promise<GraphSummary>;
+  async fetch(options: FetchOptions = {}): Promise<GraphSummary> {
+    return (await this.fetchValue(optionsObject(options, 'Graph.fetch(options)', FETCH_EXAMPLE))) as GraphSummary;
   }
 
   addVertices(data: DataSource, options: VertexOptions = {}): Graph {
-    return new Graph(addVerticesNode(this.node, data, options));
+    return new Graph(addVerticesNode(this.node, data, optionsObject(options, 'Graph.addVertices(data, options)', "{label: 'person', id: 'id'}")));
   }
   addEdges(data: DataSource, options: EdgeOptions = {}): Graph {
-    return new Graph(addEdgesNode(this.node, data, options));
+    return new Graph(addEdgesNode(this.node, data, optionsObject(options, 'Graph.addEdges(data, options)', "{label: 'knows', src: 'a', dst: 'b'}")));
   }
   /** A graph of some labels and properties (`[]` none, `null` all), e.g. `{vertices: {v: []}, edges: {e: ['dist']}}`. */
   project(spec: ProjectSpec): Graph {
@@ -59,7 +62,8 @@ export class Graph extends Handle<GraphNode> {
   }
   /** This graph with result columns of `ctx` added to the vertex label it was computed on: `{name: 'r'}`. */
   addColumn(ctx: Context, selectors: Readonly<Record<string, string>>): Graph {
-    return new Graph(addColumnNode(this.node, ctx.node, selectors));
+    const c = checkInstance(ctx, Context, 'Graph.addColumn(ctx, selectors)', 'ctx', 'the result of an app, such as gs.wcc(g)');
+    return new Graph(addColumnNode(this.node, c.node, selectors));
   }
   /** A vertex column of the property graph: `'v:<label>.<property>'` or `'v:<label>.id'`, in row order. */
   toArray(selector: string): Result<SelectedArray> {
@@ -82,6 +86,15 @@ export class Graph extends Handle<GraphNode> {
   }
 }
 
+export interface RangeOptions {
+  /** A half-open range of original ids, `{begin, end}` (either may be left out). */
+  readonly vertexRange?: RangeSpec;
+}
+
+function rangeOf(options: RangeOptions, call: string): RangeSpec | undefined {
+  return (optionsObject(options, call, '{vertexRange: {begin: 0, end: 10}}') as RangeOptions).vertexRange;
+}
+
 export class Context extends Handle<ContextNode> {
   get algo(): string {
     return this.node.meta.algo;
@@ -90,24 +103,25 @@ export class Context extends Handle<ContextNode> {
     return this.node.meta.contextType;
   }
   /** One column: `'v.id'`, `'v.data'`, `'r'` (or `'r.hub'`, ...), over all vertices or a half-open id range. */
-  toArray(selector: string, options: { readonly vertexRange?: RangeSpec } = {}): Result<SelectedArray> {
-    return new Result(selectNode(this.node, selector, options.vertexRange));
+  toArray(selector: string, options: RangeOptions = {}): Result<SelectedArray> {
+    return new Result(selectNode(this.node, selector, rangeOf(options, 'Context.toArray(selector, options)')));
   }
   /** Columns by selector as an Arrow table, `{id: 'v.id', dist: 'r'}`, over all vertices or a half-open id range. */
-  toArrow(selectors: Readonly<Record<string, string>>, options: { readonly vertexRange?: RangeSpec } = {}): Result<Table> {
-    return new Result(tableNode(this.node, selectors, options.vertexRange, 'toArrow'));
+  toArrow(selectors: Readonly<Record<string, string>>, options: RangeOptions = {}): Result<Table> {
+    return new Result(tableNode(this.node, selectors, rangeOf(options, 'Context.toArrow(selectors, options)'), 'toArrow'));
   }
   /**
    * The same Arrow table as `toArrow`, under GraphScope's name (`to_dataframe`). When Tessera's DataFrame
    * tileables land, `toDataFrame` returns a DataFrame instead; code that needs an Arrow table should
    * call `toArrow`.
    */
-  toDataFrame(selectors: Readonly<Record<string, string>>, options: { readonly vertexRange?: RangeSpec } = {}): Result<Table> {
-    return new Result(tableNode(this.node, selectors, options.vertexRange));
+  toDataFrame(selectors: Readonly<Record<string, string>>, options: RangeOptions = {}): Result<Table> {
+    return new Result(tableNode(this.node, selectors, rangeOf(options, 'Context.toDataFrame(selectors, options)')));
   }
   /** Writes `<original id> <value>` per vertex (the LDBC Graphalytics format) to `path`. */
   output(path: string, options: { readonly selector?: string } = {}): Result<{ path: string; lines: number }> {
-    return new Result(outputNode(this.node, path, options.selector));
+    const o = optionsObject(options, 'Context.output(path, options)', "{selector: 'r'}") as typeof options;
+    return new Result(outputNode(this.node, path, o.selector));
   }
 }
 

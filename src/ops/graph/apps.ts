@@ -90,17 +90,10 @@ const RESULT: Record<AppName, ResultKind> = {
   triangles: 'integer', degree_centrality: 'float', hits: 'float',
 };
 
-function checkSource(g: GraphNode, source: SourceId | undefined, algo: string): Pick<AppParams, 'source' | 'sourceIsBigInt'> {
+/** The source as the kernel takes it (the API has checked it against the graph's id type): bigints travel as text. */
+function sourceParams(source: SourceId | undefined, algo: string): Pick<AppParams, 'source' | 'sourceIsBigInt'> {
   if (source === undefined) throw new InvalidArgumentError(`${algo} needs a source vertex.`);
-  if (g.meta.oidType === 'string') {
-    if (typeof source !== 'string') throw new InvalidArgumentError(`${algo}: the graph's ids are strings; the source must be a string, got ${typeof source}.`);
-    return { source };
-  }
-  if (typeof source === 'bigint') return { source: source.toString(), sourceIsBigInt: true };
-  if (typeof source !== 'number' || !Number.isInteger(source)) {
-    throw new InvalidArgumentError(`${algo}: the graph's ids are int64; the source must be an integer, got ${JSON.stringify(source)}.`);
-  }
-  return { source };
+  return typeof source === 'bigint' ? { source: source.toString(), sourceIsBigInt: true } : { source };
 }
 
 function checkInteger(name: string, v: number | undefined, min: number): void {
@@ -110,7 +103,7 @@ function checkInteger(name: string, v: number | undefined, min: number): void {
 export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, projection: ProjectionOptions = {}): ContextNode {
   const pg = simpleProjection(g, projection);
   let params: AppParams = { algo };
-  if (algo === 'sssp' || algo === 'bfs') params = { ...params, ...checkSource(g, args.source, algo) };
+  if (algo === 'sssp' || algo === 'bfs') params = { ...params, ...sourceParams(args.source, algo) };
   if (args.damping !== undefined && !(args.damping >= 0 && args.damping <= 1)) {
     throw new InvalidArgumentError(`delta (the damping factor) must be in [0, 1], got ${args.damping}.`);
   }

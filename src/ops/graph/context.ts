@@ -4,6 +4,7 @@
  * ranges typed by the graph's oid type, and the nodes that select arrays, build tables, write
  * Graphalytics output and add result columns back to a property graph.
  */
+import { describeValue } from '../../base/args.js';
 import { InvalidArgumentError, registerErrorClass, TesseraError } from '../../base/errors.js';
 import type { Selector, VertexColumnSelector, VertexRange } from '../../kernels/graph/select.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
@@ -99,8 +100,10 @@ export function tableNode(ctx: ContextNode, selectors: unknown, range?: RangeSpe
 }
 
 /** Writes the Graphalytics text format (`<id> <value>` per vertex) to `path`. */
-export function outputNode(ctx: ContextNode, path: string, selector = 'r'): TileableNode {
-  if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('output needs a file path.');
+export function outputNode(ctx: ContextNode, path: unknown, selector = 'r'): TileableNode {
+  if (typeof path !== 'string' || path === '') {
+    throw new InvalidArgumentError(`Context.output(path, options): path must be a file path (a non-empty string); got ${describeValue(path)}.`);
+  }
   const s = parseSelector(ctx.meta, selector);
   if (s.kind !== 'result') throw new InvalidArgumentError("output writes a result column: use 'r' (or 'r.<column>').");
   return makeTileable('graph.output', { path, column: s.column }, [ctx, projectedOf(ctx)], { type: 'value' });
