@@ -5,7 +5,7 @@
  * them: at once in an eager session, when asked in a lazy one.
  */
 import type { Table } from 'apache-arrow';
-import { checkInstance, optionsObject } from '../base/args.js';
+import { checkInstance, checkOptions, is } from '../base/args.js';
 import type { NdArray } from '../base/ndarray.js';
 import type { TileableNode } from '../dag/nodes.js';
 import {
@@ -13,16 +13,15 @@ import {
   type GraphNode, type GraphSchema, outputNode, type ProjectSpec, type RangeSpec, selectNode, subgraphNode, tableNode, type VertexOptions,
   vertexColumnNode, vertexTableNode,
 } from '../ops/graph/index.js';
+import { EDGE_OPTIONS, FETCH_OPTIONS, OUTPUT_OPTIONS, PROJECT_SPEC, RANGE_OPTIONS, VERTEX_OPTIONS } from './graphOptions.js';
 import { Handle, type FetchOptions } from './handle.js';
 
 /** A selected column: numbers as an NdArray; string ids as strings; int64 ids beyond 2^53 as a BigInt64Array. */
 export type SelectedArray = NdArray | string[] | BigInt64Array;
 
-const FETCH_EXAMPLE = '{session}';
-
 export class Result<T> extends Handle<TileableNode> {
   async fetch(options: FetchOptions = {}): Promise<T> {
-    return (await this.fetchValue(optionsObject(options, 'Result.fetch(options)', FETCH_EXAMPLE))) as T;
+    return (await this.fetchValue(checkOptions(options, 'Result.fetch(options)', FETCH_OPTIONS))) as T;
   }
 }
 
@@ -47,18 +46,18 @@ export class Graph extends Handle<GraphNode> {
 
   /** Vertex counts per label, edge counts per label, and the schema. */
   async fetch(options: FetchOptions = {}): Promise<GraphSummary> {
-    return (await this.fetchValue(optionsObject(options, 'Graph.fetch(options)', FETCH_EXAMPLE))) as GraphSummary;
+    return (await this.fetchValue(checkOptions(options, 'Graph.fetch(options)', FETCH_OPTIONS))) as GraphSummary;
   }
 
   addVertices(data: DataSource, options: VertexOptions = {}): Graph {
-    return new Graph(addVerticesNode(this.node, data, optionsObject(options, 'Graph.addVertices(data, options)', "{label: 'person', id: 'id'}")));
+    return new Graph(addVerticesNode(this.node, data, checkOptions(options, 'Graph.addVertices(data, options)', VERTEX_OPTIONS)));
   }
   addEdges(data: DataSource, options: EdgeOptions = {}): Graph {
-    return new Graph(addEdgesNode(this.node, data, optionsObject(options, 'Graph.addEdges(data, options)', "{label: 'knows', src: 'a', dst: 'b'}")));
+    return new Graph(addEdgesNode(this.node, data, checkOptions(options, 'Graph.addEdges(data, options)', EDGE_OPTIONS)));
   }
   /** A graph of some labels and properties (`[]` none, `null` all), e.g. `{vertices: {v: []}, edges: {e: ['dist']}}`. */
   project(spec: ProjectSpec): Graph {
-    return new Graph(subgraphNode(this.node, spec));
+    return new Graph(subgraphNode(this.node, checkOptions(spec, 'Graph.project(spec)', PROJECT_SPEC, 'spec')));
   }
   /** This graph with result columns of `ctx` added to the vertex label it was computed on: `{name: 'r'}`. */
   addColumn(ctx: Context, selectors: Readonly<Record<string, string>>): Graph {
@@ -92,7 +91,8 @@ export interface RangeOptions {
 }
 
 function rangeOf(options: RangeOptions, call: string): RangeSpec | undefined {
-  return (optionsObject(options, call, '{vertexRange: {begin: 0, end: 10}}') as RangeOptions).vertexRange;
+  const range = checkOptions(options, call, RANGE_OPTIONS).vertexRange;
+  return range === undefined ? undefined : checkOptions(range, call, { begin: is.anything, end: is.anything }, 'vertexRange');
 }
 
 export class Context extends Handle<ContextNode> {
@@ -120,7 +120,7 @@ export class Context extends Handle<ContextNode> {
   }
   /** Writes `<original id> <value>` per vertex (the LDBC Graphalytics format) to `path`. */
   output(path: string, options: { readonly selector?: string } = {}): Result<{ path: string; lines: number }> {
-    const o = optionsObject(options, 'Context.output(path, options)', "{selector: 'r'}") as typeof options;
+    const o = checkOptions(options, 'Context.output(path, options)', OUTPUT_OPTIONS);
     return new Result(outputNode(this.node, path, o.selector));
   }
 }

@@ -5,7 +5,7 @@
  * one edge label (project first otherwise) and return a `Context`.
  */
 import type { DirectedGraph, MultiDirectedGraph, MultiUndirectedGraph, UndirectedGraph } from 'graphology';
-import { checkInstance, describeValue, optionsObject } from '../base/args.js';
+import { checkInstance, checkOptions, describeValue } from '../base/args.js';
 import { InvalidArgumentError } from '../base/errors.js';
 import {
   addEdgesNode, addVerticesNode, type AppArgs, type AppName, appNode, type PropertyGraphValue, type DataSource, emptyGraphNode, type FileOptions, ldbcGraphNode, type OidType,
@@ -15,6 +15,7 @@ import { Session } from '../session/index.js';
 import { Context, Graph } from './graph.js';
 import type { FetchOptions } from './handle.js';
 import { graphologyColumns, graphologyFromValue } from './graphology.js';
+import { APP_OPTIONS, FETCH_OPTIONS, GRAPH_OPTIONS, LOAD_OPTIONS } from './graphOptions.js';
 
 export { Context, Graph, Result, type GraphSummary, type SelectedArray } from './graph.js';
 
@@ -23,11 +24,9 @@ export interface GraphOptions {
   readonly oidType?: OidType;
 }
 
-const GRAPH_EXAMPLE = "{directed: false, oidType: 'string'}";
-
 /** An empty property graph; add vertices and edges to it. */
 export function g(options: GraphOptions = {}): Graph {
-  return new Graph(emptyGraphNode(optionsObject(options, 'gs.g(options)', GRAPH_EXAMPLE)));
+  return new Graph(emptyGraphNode(checkOptions(options, 'gs.g(options)', GRAPH_OPTIONS)));
 }
 
 declare module '../session/session.js' {
@@ -37,7 +36,7 @@ declare module '../session/session.js' {
   }
 }
 Session.prototype.g = function (this: Session, options: GraphOptions = {}): Graph {
-  return this.scope(() => new Graph(emptyGraphNode(optionsObject(options, 'sess.g(options)', GRAPH_EXAMPLE))));
+  return this.scope(() => new Graph(emptyGraphNode(checkOptions(options, 'sess.g(options)', GRAPH_OPTIONS))));
 };
 
 export interface LoadOptions extends FileOptions, GraphOptions {
@@ -57,15 +56,18 @@ export interface LoadOptions extends FileOptions, GraphOptions {
   readonly vertexProperties?: readonly string[];
 }
 
-const LOAD_EXAMPLE = "{edges: 'edges.csv', directed: true}";
-
 export function loadFrom(options: LoadOptions): Graph {
-  if (options === undefined) {
-    throw new InvalidArgumentError(`gs.loadFrom(options): options are required, such as ${LOAD_EXAMPLE} or {ldbc: 'folder'}.`);
+  const call = 'gs.loadFrom(options)';
+  if (options === undefined) throw new InvalidArgumentError(`${call}: options are required, such as {edges: 'edges.csv', directed: true} or {ldbc: 'folder'}.`);
+  checkOptions(options, call, LOAD_OPTIONS);
+  if (options.ldbc !== undefined) {
+    const others = Object.keys(options).filter((k) => k !== 'ldbc' && options[k as keyof LoadOptions] !== undefined);
+    if (others.length > 0) {
+      throw new InvalidArgumentError(`${call}: an ldbc folder describes its own graph (files, direction, properties); it takes no ${others.join(', ')}.`);
+    }
+    return new Graph(ldbcGraphNode(options.ldbc).node);
   }
-  optionsObject(options, 'gs.loadFrom(options)', LOAD_EXAMPLE);
-  if (options.ldbc !== undefined) return new Graph(ldbcGraphNode(options.ldbc).node);
-  if (options.edges === undefined) throw new InvalidArgumentError('loadFrom needs edges (or an ldbc folder).');
+  if (options.edges === undefined) throw new InvalidArgumentError(`${call}: edges are required (or an ldbc folder).`);
   const file = { ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}), ...(options.header !== undefined ? { header: options.header } : {}), ...(options.comment !== undefined ? { comment: options.comment } : {}) };
   let node = emptyGraphNode(options);
   const vlabel = options.vertexLabel ?? '_';
@@ -92,7 +94,7 @@ export function ldbcSpec(dir: string): ReturnType<typeof ldbcGraphNode>['spec'] 
 
 /** A property graph from a graphology graph: node attributes become vertex properties, edge attributes edge properties. */
 export function fromGraphology(graph: unknown, options: { readonly oidType?: OidType } = {}): Graph {
-  const cols = graphologyColumns(graph, optionsObject(options, 'gs.fromGraphology(graph, options)', "{oidType: 'string'}").oidType as OidType | undefined);
+  const cols = graphologyColumns(graph, checkOptions(options, 'gs.fromGraphology(graph, options)', { oidType: GRAPH_OPTIONS.oidType }).oidType);
   let node = emptyGraphNode({ directed: cols.directed, oidType: cols.oidType });
   node = addVerticesNode(node, cols.vertices, { label: '_', id: 'id' });
   node = addEdgesNode(node, cols.edges, { label: '_', src: 'src', dst: 'dst' });
@@ -103,7 +105,7 @@ export function fromGraphology(graph: unknown, options: { readonly oidType?: Oid
 export async function toGraphology(graph: Graph, options: FetchOptions = {}): Promise<DirectedGraph | UndirectedGraph | MultiDirectedGraph | MultiUndirectedGraph> {
   const call = 'gs.toGraphology(graph, options)';
   graphArg(graph, call);
-  optionsObject(options, call, '{session}');
+  checkOptions(options, call, FETCH_OPTIONS);
   const value = await graph.exportValue().execute(options);
   return graphologyFromValue((await value.fetch(options)) as PropertyGraphValue);
 }
@@ -137,7 +139,7 @@ const app = (algo: AppName, graph: Graph, args: AppArgs = {}, weight?: string): 
 export function sssp(graph: Graph, source: SourceId, options: SsspOptions = {}): Context {
   const call = 'gs.sssp(graph, source, options)';
   const g = graphArg(graph, call);
-  const o = optionsObject(options, call, "{weight: 'dist'}") as SsspOptions;
+  const o = checkOptions(options, call, APP_OPTIONS.sssp);
   return app('sssp', g, { source: sourceArg(g, source, call) }, o.weight);
 }
 export function bfs(graph: Graph, source: SourceId): Context {
@@ -148,7 +150,7 @@ export function bfs(graph: Graph, source: SourceId): Context {
 export function pagerank(graph: Graph, options: { readonly delta?: number; readonly maxRound?: number } = {}): Context {
   const call = 'gs.pagerank(graph, options)';
   const g = graphArg(graph, call);
-  const o = optionsObject(options, call, '{delta: 0.85, maxRound: 20}') as typeof options;
+  const o = checkOptions(options, call, APP_OPTIONS.pagerank);
   return app('pagerank', g, { damping: o.delta ?? 0.85, iterations: o.maxRound ?? 10 });
 }
 /** Weakly connected components (also on directed graphs); labels are the smallest vertex id of each component. */
@@ -158,7 +160,7 @@ export function wcc(graph: Graph): Context {
 export function cdlp(graph: Graph, options: { readonly maxRound?: number } = {}): Context {
   const call = 'gs.cdlp(graph, options)';
   const g = graphArg(graph, call);
-  return app('cdlp', g, { iterations: (optionsObject(options, call, '{maxRound: 10}') as typeof options).maxRound ?? 10 });
+  return app('cdlp', g, { iterations: checkOptions(options, call, APP_OPTIONS.cdlp).maxRound ?? 10 });
 }
 export function lcc(graph: Graph): Context {
   return app('lcc', graphArg(graph, 'gs.lcc(graph)'));
@@ -167,7 +169,7 @@ export function lcc(graph: Graph): Context {
 export function kCore(graph: Graph, options: { readonly k: number }): Context {
   const call = 'gs.kCore(graph, options)';
   const g = graphArg(graph, call);
-  return app('k_core', g, { k: (optionsObject(options, call, '{k: 3}') as Partial<typeof options>).k });
+  return app('k_core', g, { k: checkOptions(options, call, APP_OPTIONS.kCore).k });
 }
 export function triangles(graph: Graph): Context {
   return app('triangles', graphArg(graph, 'gs.triangles(graph)'));
@@ -175,14 +177,14 @@ export function triangles(graph: Graph): Context {
 export function degreeCentrality(graph: Graph, options: { readonly centralityType?: 'in' | 'out' | 'both' } = {}): Context {
   const call = 'gs.degreeCentrality(graph, options)';
   const g = graphArg(graph, call);
-  const o = optionsObject(options, call, "{centralityType: 'in'}") as typeof options;
+  const o = checkOptions(options, call, APP_OPTIONS.degreeCentrality);
   return app('degree_centrality', g, o.centralityType ? { centralityType: o.centralityType } : {});
 }
 /** Hubs and authorities (`r.hub`, `r.auth`). */
 export function hits(graph: Graph, options: { readonly tolerance?: number; readonly maxRound?: number; readonly normalized?: boolean } = {}): Context {
   const call = 'gs.hits(graph, options)';
   const g = graphArg(graph, call);
-  const o = optionsObject(options, call, '{tolerance: 0.01, maxRound: 100}') as typeof options;
+  const o = checkOptions(options, call, APP_OPTIONS.hits);
   return app('hits', g, {
     ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
     ...(o.maxRound !== undefined ? { iterations: o.maxRound } : {}),

@@ -55,7 +55,6 @@ export interface RangeSpec {
 
 export function parseRange(oidType: 'int64' | 'string', range: RangeSpec | undefined): VertexRange | undefined {
   if (range === undefined) return undefined;
-  if (typeof range !== 'object' || range === null) throw new InvalidArgumentError("vertexRange must be {begin?, end?} (half-open).");
   let bigint = false;
   const one = (name: 'begin' | 'end'): number | string | undefined => {
     const v = range[name];
