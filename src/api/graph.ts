@@ -118,7 +118,12 @@ export class Context extends Handle<ContextNode> {
   toDataFrame(selectors: Readonly<Record<string, string>>, options: RangeOptions = {}): Result<Table> {
     return new Result(tableNode(this.node, selectors, rangeOf(options, 'Context.toDataFrame(selectors, options)')));
   }
-  /** Writes `<original id> <value>` per vertex (the LDBC Graphalytics format) to `path`. */
+  /**
+   * Writes `<original id> <value>` per vertex (the LDBC Graphalytics format) to the file `path`, created
+   * or overwritten; resolves to its absolute path and line count. The directory must exist and be
+   * writable — checked when the op is built, because output writes one file and creates no directories
+   * (a mistyped path should fail, not leave a tree behind).
+   */
   output(path: string, options: { readonly selector?: string } = {}): Result<{ path: string; lines: number }> {
     const o = checkOptions(options, 'Context.output(path, options)', OUTPUT_OPTIONS);
     return new Result(outputNode(this.node, path, o.selector));

@@ -91,6 +91,16 @@ export class GraphTooLargeError extends TesseraError {
   }
 }
 
+/** A result file cannot be written (its directory is gone, not writable, or the path is a directory). */
+export class OutputFileError extends TesseraError {
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super('OutputFailed', `cannot write ${path}: ${reason}`);
+    this.path = path;
+  }
+}
+
 for (const cls of [
   GraphFormatError,
   MissingColumnError,
@@ -98,6 +108,7 @@ for (const cls of [
   NegativeWeightError,
   EmptyGraphError,
   GraphTooLargeError,
+  OutputFileError,
 ]) {
   registerErrorClass(cls as unknown as new (...args: never[]) => Error);
 }

@@ -1,10 +1,15 @@
 /**
  * Reading graph results as a user does (issue 9 §4 and §6), on both executors: `toArrow` gives an
- * Arrow table with the selectors of `toDataFrame` (which keeps returning one until DataFrames land).
+ * Arrow table with the selectors of `toDataFrame` (which keeps returning one until DataFrames land);
+ * `output` writes one file into an existing directory, and says which directory is missing when the
+ * op is built, or when the run finds it gone.
  */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graph as gs, newSession, type Session } from '../../src/index.js';
+import { graph as gs, InvalidArgumentError, newSession, type Session } from '../../src/index.js';
 
 const rows = (t: unknown): unknown[] => (t as Table).toArray().map((r) => r.toJSON());
 
@@ -59,5 +64,56 @@ describe.each(['local', 'threads'] as const)('graph results on the %s executor',
     expect(() => ctx.toArrow(['v.id'] as never)).toThrow('selector of toArrow must be a dict');
     expect(() => ctx.toArrow({ x: 'r.x' })).toThrow("Selector of r must be 'r'");
     expect(() => weighted().toArrow({})).toThrow('selector of toArrow must name at least one column.');
+  });
+});
+
+describe.each(['local', 'threads'] as const)('ctx.output on the %s executor', (executor) => {
+  let sess: Session;
+  let dir: string;
+  beforeAll(() => {
+    sess = newSession({ mode: 'lazy', executor, workers: 2, default: false });
+    dir = mkdtempSync(join(tmpdir(), 'tessera-output-'));
+  });
+  afterAll(async () => {
+    await sess.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const wcc = () => sess.scope(() => gs.wcc(gs.g().addEdges({ a: [0, 1, 5], b: [1, 2, 6] }, { src: 'a', dst: 'b' })));
+
+  it('refuses a missing directory when the op is built, naming it and what to do; writes once it exists', async () => {
+    const missing = join(dir, 'results', 'deeper');
+    const target = join(missing, 'wcc.txt');
+    const e = (() => {
+      try {
+        wcc().output(target);
+      } catch (err) {
+        return err as InvalidArgumentError;
+      }
+      throw new Error('expected output to refuse a missing directory');
+    })();
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect(e.message).toContain(`the directory ${missing} does not exist; create it first (mkdir -p ${missing})`);
+    expect(existsSync(join(dir, 'results'))).toBe(false);
+    mkdirSync(missing, { recursive: true });
+    expect(await sess.run(wcc().output(target))).toEqual({ path: target, lines: 5 });
+    expect(readFileSync(target, 'utf8')).toBe('0 0\n1 0\n2 0\n5 5\n6 5\n');
+  });
+
+  it('refuses a path that is a directory, or a file as the directory', () => {
+    expect(() => wcc().output(dir)).toThrow(`${dir} is a directory; name a file in it.`);
+    const file = join(dir, 'plain.txt');
+    writeFileSync(file, 'x');
+    expect(() => wcc().output(join(file, 'out.txt'))).toThrow(`${file} is not a directory; name a file in an existing directory.`);
+  });
+
+  it('a directory removed between build and run fails the run with OutputFailed naming the path; the session goes on', async () => {
+    const gone = join(dir, 'gone');
+    mkdirSync(gone);
+    const target = join(gone, 'r.txt');
+    const out = wcc().output(target);
+    rmSync(gone, { recursive: true });
+    await expect(sess.run(out)).rejects.toMatchObject({ name: 'OutputFileError', code: 'OutputFailed', path: target, message: expect.stringContaining(`the directory ${gone} does not exist`) });
+    const again = join(dir, 'again.txt');
+    expect(await sess.run(wcc().output(again))).toEqual({ path: again, lines: 5 });
   });
 });

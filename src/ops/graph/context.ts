@@ -4,6 +4,8 @@
  * ranges typed by the graph's oid type, and the nodes that select arrays, build tables, write
  * Graphalytics output and add result columns back to a property graph.
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { describeValue } from '../../base/args.js';
 import { InvalidArgumentError, registerErrorClass, TesseraError } from '../../base/errors.js';
 import type { Selector, VertexColumnSelector, VertexRange } from '../../kernels/graph/select.js';
@@ -98,14 +100,46 @@ export function tableNode(ctx: ContextNode, selectors: unknown, range?: RangeSpe
   return makeTileable('graph.table', params, [ctx, projectedOf(ctx)], { type: 'table' });
 }
 
-/** Writes the Graphalytics text format (`<id> <value>` per vertex) to `path`. */
-export function outputNode(ctx: ContextNode, path: unknown, selector = 'r'): TileableNode {
+const OUTPUT_CALL = 'Context.output(path, options)';
+
+/**
+ * The absolute path output will write, checked now so a wrong path fails at the user's line: its
+ * directory must exist and be writable (output writes one file and creates no directories), and the
+ * path must not be a directory.
+ */
+function outputPath(path: unknown): string {
   if (typeof path !== 'string' || path === '') {
-    throw new InvalidArgumentError(`Context.output(path, options): path must be a file path (a non-empty string); got ${describeValue(path)}.`);
+    throw new InvalidArgumentError(`${OUTPUT_CALL}: path must be a file path (a non-empty string); got ${describeValue(path)}.`);
   }
+  const full = resolve(path);
+  const dir = dirname(full);
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InvalidArgumentError(
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? `${OUTPUT_CALL}: the directory ${dir} does not exist; create it first (mkdir -p ${dir}), or write somewhere else. output writes one file and creates no directories.`
+        : `${OUTPUT_CALL}: cannot use the directory ${dir} (${code ?? (e as Error).message}).`,
+    );
+  }
+  if (!st.isDirectory()) throw new InvalidArgumentError(`${OUTPUT_CALL}: ${dir} is not a directory; name a file in an existing directory.`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new InvalidArgumentError(`${OUTPUT_CALL}: the directory ${dir} is not writable; make it writable, or write somewhere else.`);
+  }
+  if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidArgumentError(`${OUTPUT_CALL}: ${full} is a directory; name a file in it.`);
+  return full;
+}
+
+/** Writes the Graphalytics text format (`<id> <value>` per vertex) to `path` (created or overwritten). */
+export function outputNode(ctx: ContextNode, path: unknown, selector = 'r'): TileableNode {
+  const full = outputPath(path);
   const s = parseSelector(ctx.meta, selector);
   if (s.kind !== 'result') throw new InvalidArgumentError("output writes a result column: use 'r' (or 'r.<column>').");
-  return makeTileable('graph.output', { path, column: s.column }, [ctx, projectedOf(ctx)], { type: 'value' });
+  return makeTileable('graph.output', { path: full, column: s.column }, [ctx, projectedOf(ctx)], { type: 'value' });
 }
 
 const COLUMN_KIND: Record<string, ColumnKind> = { float: 'float64', integer: 'int64', depth: 'float64' };
