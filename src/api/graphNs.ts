@@ -8,16 +8,21 @@ import type { DirectedGraph, MultiDirectedGraph, MultiUndirectedGraph, Undirecte
 import { checkInstance, checkOptions, describeValue } from '../base/args.js';
 import { InvalidArgumentError } from '../base/errors.js';
 import {
-  addEdgesNode, addVerticesNode, type AppArgs, type AppName, appNode, type PropertyGraphValue, type DataSource, emptyGraphNode, type FileOptions, ldbcGraphNode, type OidType,
+  addEdgesNode, addVerticesNode, type AppArgs, type ContextNode, type GraphNode, type AppName, appNode, type PropertyGraphValue, type DataSource, emptyGraphNode, type FileOptions, ldbcGraphNode, type OidType,
   type SourceId,
 } from '../ops/graph/index.js';
 import { Session } from '../session/index.js';
+import { registerSharedHandle } from '../session/sharing.js';
 import { Context, Graph } from './graph.js';
 import type { FetchOptions } from './handle.js';
 import { graphologyColumns, graphologyFromValue } from './graphology.js';
 import { APP_OPTIONS, FETCH_OPTIONS, GRAPH_OPTIONS, LOAD_OPTIONS } from './graphOptions.js';
 
 export { Context, Graph, Result, type GraphSummary, type SelectedArray } from './graph.js';
+
+// `other.getNamed(name)` of a persisted graph or context gives a handle of `other` (session/sharing.ts).
+registerSharedHandle('graph', (node) => new Graph(node as GraphNode));
+registerSharedHandle('context', (node) => new Context(node as ContextNode));
 
 export interface GraphOptions {
   readonly directed?: boolean;

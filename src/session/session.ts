@@ -26,7 +26,7 @@ import { createExecutor } from './executorFactory.js';
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js';
 import { type HoldingStore, ResultRegistry } from './results.js';
 import { RunStore } from './runStore.js';
-import { readGlobal } from './sharing.js';
+import { readGlobal, sharedInputs, sharedObjectId } from './sharing.js';
 import { type TilePlan, tileTargets } from './tiler.js';
 
 export interface ExecuteOptions {
@@ -241,7 +241,8 @@ export class Session extends EventEmitter {
 
   /**
    * Makes an executed result visible to other sessions of this process: its global object (and its
-   * chunks) move to the shared catalog, optionally under a name another session can `getNamed`.
+   * chunks) move to the shared catalog, optionally under a name another session can `getNamed`; a graph
+   * or a context is shared with what another session needs to compute with it (sharing.ts).
    * Returns the object id.
    */
   async persist(f: Fetchable, options: { readonly name?: string; readonly overwrite?: boolean } = {}): Promise<string> {
@@ -249,19 +250,25 @@ export class Session extends EventEmitter {
     const node = nodeOf(f);
     await this.#eager.status(node.key);
     if (!this.#results.lookup(node.key)) throw new UnexecutedError(reprNode(node));
-    const id = this.#results.objectId(node.key)!;
+    const inputs = sharedInputs(node).filter((n) => !this.#results.lookup(n.key));
+    if (inputs.length > 0) await this.execute(inputs);
+    const id = sharedObjectId(this.#objects, node, (n) => this.#results.objectId(n.key)!);
     this.#objects.persist(id);
     if (options.name !== undefined) this.#objects.putName(id, options.name, options.overwrite ? { overwrite: true } : {});
     return id;
   }
 
-  /** The value of a result persisted under `name` (by this or another session of the process). */
+  /**
+   * A result persisted under `name` (by this or another session of the process): the value of data (a
+   * tensor, an array, a table); for a graph or a context, a `Graph` / `Context` handle of this session,
+   * whose apps and selectors run here.
+   */
   async getNamed(name: string, options: { readonly wait?: boolean; readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}): Promise<unknown> {
     this.#check();
     const id = options.wait
       ? await this.#objects.getName(name, { wait: true, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) })
       : this.#objects.getName(name);
-    return readGlobal(this.#objects, id);
+    return readGlobal(this.#objects, id, this);
   }
 
   /**
