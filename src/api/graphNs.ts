@@ -8,8 +8,8 @@ import type { DirectedGraph, MultiDirectedGraph, MultiUndirectedGraph, Undirecte
 import { checkInstance, checkOptions, describeValue } from '../base/args.js';
 import { InvalidArgumentError } from '../base/errors.js';
 import {
-  addEdgesNode, addVerticesNode, type AppArgs, type ContextNode, type GraphNode, type AppName, appNode, type PropertyGraphValue, type DataSource, emptyGraphNode, type FileOptions, ldbcGraphNode, type OidType,
-  type SourceId,
+  addEdgesNode, addVerticesNode, type AppArgs, type AppName, appNode, type ContextNode, type DataSource, emptyGraphNode, type FileOptions,
+  type GraphNode, ldbcGraphNode, type OidType, type PropertyGraphValue, type SourceId,
 } from '../ops/graph/index.js';
 import { Session } from '../session/index.js';
 import { registerSharedHandle } from '../session/sharing.js';
@@ -48,7 +48,10 @@ export interface LoadOptions extends FileOptions, GraphOptions {
   /** Edge data: a delimited file path, an Arrow table or an object of columns. */
   readonly edges?: DataSource;
   readonly vertices?: DataSource;
-  /** A Graphalytics folder (or its `.properties` file): vertex label `v`, edge label `e`. */
+  /**
+   * A Graphalytics folder (or its `.properties` file): vertex label `v`, edge label `e`. The description
+   * says everything else, so no other option goes with it; the files it names must be inside its folder.
+   */
   readonly ldbc?: string;
   readonly vertexLabel?: string;
   readonly edgeLabel?: string;
