@@ -5,6 +5,7 @@
  * them: at once in an eager session, when asked in a lazy one.
  */
 import type { Table } from 'apache-arrow';
+import { checkInstance, checkOptions, is } from '../base/args.js';
 import type { NdArray } from '../base/ndarray.js';
 import type { TileableNode } from '../dag/nodes.js';
 import {
@@ -12,14 +13,15 @@ import {
   type GraphNode, type GraphSchema, outputNode, type ProjectSpec, type RangeSpec, selectNode, subgraphNode, tableNode, type VertexOptions,
   vertexColumnNode, vertexTableNode,
 } from '../ops/graph/index.js';
+import { EDGE_OPTIONS, FETCH_OPTIONS, OUTPUT_OPTIONS, PROJECT_SPEC, RANGE_OPTIONS, VERTEX_OPTIONS } from './graphOptions.js';
 import { Handle, type FetchOptions } from './handle.js';
 
 /** A selected column: numbers as an NdArray; string ids as strings; int64 ids beyond 2^53 as a BigInt64Array. */
 export type SelectedArray = NdArray | string[] | BigInt64Array;
 
 export class Result<T> extends Handle<TileableNode> {
-  fetch(options: FetchOptions = {}): Promise<T> {
-    return this.fetchValue(options) as Promise<T>;
+  async fetch(options: FetchOptions = {}): Promise<T> {
+    return (await this.fetchValue(checkOptions(options, 'Result.fetch(options)', FETCH_OPTIONS))) as T;
   }
 }
 
@@ -43,29 +45,37 @@ export class Graph extends Handle<GraphNode> {
   }
 
   /** Vertex counts per label, edge counts per label, and the schema. */
-  fetch(options: FetchOptions = {}): Promise<GraphSummary> {
-    return this.fetchValue(options) as Promise<GraphSummary>;
+  async fetch(options: FetchOptions = {}): Promise<GraphSummary> {
+    return (await this.fetchValue(checkOptions(options, 'Graph.fetch(options)', FETCH_OPTIONS))) as GraphSummary;
   }
 
   addVertices(data: DataSource, options: VertexOptions = {}): Graph {
-    return new Graph(addVerticesNode(this.node, data, options));
+    return new Graph(addVerticesNode(this.node, data, checkOptions(options, 'Graph.addVertices(data, options)', VERTEX_OPTIONS)));
   }
   addEdges(data: DataSource, options: EdgeOptions = {}): Graph {
-    return new Graph(addEdgesNode(this.node, data, options));
+    return new Graph(addEdgesNode(this.node, data, checkOptions(options, 'Graph.addEdges(data, options)', EDGE_OPTIONS)));
   }
   /** A graph of some labels and properties (`[]` none, `null` all), e.g. `{vertices: {v: []}, edges: {e: ['dist']}}`. */
   project(spec: ProjectSpec): Graph {
-    return new Graph(subgraphNode(this.node, spec));
+    return new Graph(subgraphNode(this.node, checkOptions(spec, 'Graph.project(spec)', PROJECT_SPEC, 'spec')));
   }
   /** This graph with result columns of `ctx` added to the vertex label it was computed on: `{name: 'r'}`. */
   addColumn(ctx: Context, selectors: Readonly<Record<string, string>>): Graph {
-    return new Graph(addColumnNode(this.node, ctx.node, selectors));
+    const c = checkInstance(ctx, Context, 'Graph.addColumn(ctx, selectors)', 'ctx', 'the result of an app, such as gs.wcc(g)');
+    return new Graph(addColumnNode(this.node, c.node, selectors));
   }
   /** A vertex column of the property graph: `'v:<label>.<property>'` or `'v:<label>.id'`, in row order. */
   toArray(selector: string): Result<SelectedArray> {
     return new Result(vertexColumnNode(this.node, selector));
   }
   /** Several vertex columns as an Arrow table: `{id: 'v:host.id', r: 'v:host.result'}` (same column types as a context's). */
+  toArrow(selectors: Readonly<Record<string, string>>): Result<Table> {
+    return new Result(vertexTableNode(this.node, selectors, 'toArrow'));
+  }
+  /**
+   * The same Arrow table as `toArrow`, under GraphScope's name. When Tessera's DataFrame tileables land,
+   * `toDataFrame` returns a DataFrame instead; code that needs an Arrow table should call `toArrow`.
+   */
   toDataFrame(selectors: Readonly<Record<string, string>>): Result<Table> {
     return new Result(vertexTableNode(this.node, selectors));
   }
@@ -73,6 +83,16 @@ export class Graph extends Handle<GraphNode> {
   exportValue(): Result<unknown> {
     return new Result(exportNode(this.node));
   }
+}
+
+export interface RangeOptions {
+  /** A half-open range of original ids, `{begin, end}` (either may be left out). */
+  readonly vertexRange?: RangeSpec;
+}
+
+function rangeOf(options: RangeOptions, call: string): RangeSpec | undefined {
+  const range = checkOptions(options, call, RANGE_OPTIONS).vertexRange;
+  return range === undefined ? undefined : checkOptions(range, call, { begin: is.anything, end: is.anything }, 'vertexRange');
 }
 
 export class Context extends Handle<ContextNode> {
@@ -83,16 +103,30 @@ export class Context extends Handle<ContextNode> {
     return this.node.meta.contextType;
   }
   /** One column: `'v.id'`, `'v.data'`, `'r'` (or `'r.hub'`, ...), over all vertices or a half-open id range. */
-  toArray(selector: string, options: { readonly vertexRange?: RangeSpec } = {}): Result<SelectedArray> {
-    return new Result(selectNode(this.node, selector, options.vertexRange));
+  toArray(selector: string, options: RangeOptions = {}): Result<SelectedArray> {
+    return new Result(selectNode(this.node, selector, rangeOf(options, 'Context.toArray(selector, options)')));
   }
-  /** Columns by selector as an Arrow table: `{id: 'v.id', dist: 'r'}`. */
-  toDataFrame(selectors: Readonly<Record<string, string>>, options: { readonly vertexRange?: RangeSpec } = {}): Result<Table> {
-    return new Result(tableNode(this.node, selectors, options.vertexRange));
+  /** Columns by selector as an Arrow table, `{id: 'v.id', dist: 'r'}`, over all vertices or a half-open id range. */
+  toArrow(selectors: Readonly<Record<string, string>>, options: RangeOptions = {}): Result<Table> {
+    return new Result(tableNode(this.node, selectors, rangeOf(options, 'Context.toArrow(selectors, options)'), 'toArrow'));
   }
-  /** Writes `<original id> <value>` per vertex (the LDBC Graphalytics format) to `path`. */
+  /**
+   * The same Arrow table as `toArrow`, under GraphScope's name (`to_dataframe`). When Tessera's DataFrame
+   * tileables land, `toDataFrame` returns a DataFrame instead; code that needs an Arrow table should
+   * call `toArrow`.
+   */
+  toDataFrame(selectors: Readonly<Record<string, string>>, options: RangeOptions = {}): Result<Table> {
+    return new Result(tableNode(this.node, selectors, rangeOf(options, 'Context.toDataFrame(selectors, options)')));
+  }
+  /**
+   * Writes `<original id> <value>` per vertex (the LDBC Graphalytics format) to the file `path`, created
+   * or overwritten; resolves to its absolute path and line count. The directory must exist and be
+   * writable — checked when the op is built, because output writes one file and creates no directories
+   * (a mistyped path should fail, not leave a tree behind).
+   */
   output(path: string, options: { readonly selector?: string } = {}): Result<{ path: string; lines: number }> {
-    return new Result(outputNode(this.node, path, options.selector));
+    const o = checkOptions(options, 'Context.output(path, options)', OUTPUT_OPTIONS);
+    return new Result(outputNode(this.node, path, o.selector));
   }
 }
 

@@ -5,6 +5,7 @@
  * are several; a multigraph class is used only when the data has parallel edges.
  */
 import { DirectedGraph, MultiDirectedGraph, MultiUndirectedGraph, UndirectedGraph } from 'graphology';
+import { describeValue } from '../base/args.js';
 import { InvalidArgumentError } from '../base/errors.js';
 import type { Column, IdColumn, OidType, PropertyGraphValue } from '../ops/graph/index.js';
 
@@ -36,7 +37,9 @@ function columnsOf(rows: readonly Record<string, unknown>[], what: string): Reco
 }
 
 export function graphologyColumns(graph: unknown, oidType?: OidType) {
-  if (!isGraphology(graph)) throw new InvalidArgumentError('fromGraphology needs a graphology graph.');
+  if (!isGraphology(graph)) {
+    throw new InvalidArgumentError(`gs.fromGraphology(graph, options): graph must be a graphology graph (a DirectedGraph, UndirectedGraph, ...); got ${describeValue(graph)}.`);
+  }
   if (graph.type === 'mixed') throw new InvalidArgumentError('fromGraphology: mixed graphs are not supported; use a directed or an undirected graph.');
   const keys: string[] = [];
   const nodeAttrs: Record<string, unknown>[] = [];

@@ -5,9 +5,10 @@
  * reads the files and passes their names for error messages. `loadLdbc` puts it together into an
  * IdMap and a CSR (undirected edge files list each edge once; the CSR stores both arcs).
  */
+import { basename } from 'node:path';
 import type { GraphCsr } from './csr.js';
 import { buildGraph } from './csr.js';
-import { GraphFormatError, VertexNotFoundError } from './errors.js';
+import { excerpt, GraphFormatError, VertexNotFoundError } from './errors.js';
 import { type IdColumn, type VertexId, asBigIntColumn } from './idColumns.js';
 import { IdMap } from './idmap.js';
 import { parseProperties, type PropertyEntry } from './properties.js';
@@ -50,14 +51,14 @@ export function readLdbcSpec(text: string, file: string, name?: string): LdbcGra
     const e = get(key);
     if (!e) return undefined;
     if (!/^[+-]?\d+$/.test(e.value)) {
-      throw new GraphFormatError(at(e), `${prefix}${key} '${e.value}' is not an integer`);
+      throw new GraphFormatError(at(e), `${prefix}${key} '${excerpt(e.value)}' is not an integer`);
     }
     return Number(e.value);
   };
   const vertexId = (key: string): VertexId => {
     const e = required(key);
     if (!/^[+-]?\d+$/.test(e.value)) {
-      throw new GraphFormatError(at(e), `${prefix}${key} '${e.value}' is not a vertex id`);
+      throw new GraphFormatError(at(e), `${prefix}${key} '${excerpt(e.value)}' is not a vertex id`);
     }
     const big = BigInt(e.value);
     return big >= -BigInt(Number.MAX_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
@@ -69,7 +70,7 @@ export function readLdbcSpec(text: string, file: string, name?: string): LdbcGra
       .filter((s) => s !== '');
   const directed = required('directed');
   if (!/^(true|false)$/i.test(directed.value)) {
-    throw new GraphFormatError(at(directed), `${prefix}directed '${directed.value}' is not true or false`);
+    throw new GraphFormatError(at(directed), `${prefix}directed '${excerpt(directed.value)}' is not true or false`);
   }
   const names = list('edge-properties.names');
   const types = list('edge-properties.types');
@@ -79,14 +80,14 @@ export function readLdbcSpec(text: string, file: string, name?: string): LdbcGra
   const edgeProperties = names.map((n, i): LdbcEdgeProperty => {
     const t = types[i]!.toLowerCase();
     if (t !== 'int' && t !== 'integer' && t !== 'real') {
-      const problem = `edge property type '${types[i]}' is not int or real`;
+      const problem = `edge property type '${excerpt(types[i]!)}' is not int or real`;
       throw new GraphFormatError(at(get('edge-properties.types')!), problem);
     }
     return { name: n, type: t === 'real' ? 'real' : 'int' };
   });
   const damping = get('pr.damping-factor');
   if (damping && !Number.isFinite(Number(damping.value))) {
-    throw new GraphFormatError(at(damping), `${prefix}pr.damping-factor '${damping.value}' is not a number`);
+    throw new GraphFormatError(at(damping), `${prefix}pr.damping-factor '${excerpt(damping.value)}' is not a number`);
   }
   return {
     name: graph,
@@ -121,7 +122,7 @@ function graphName(entries: ReadonlyMap<string, PropertyEntry>, file: string): s
     { file, line: 0 },
     names.size === 0
       ? 'no graph.NAME.vertex-file, edge-file or directed key: this is not a Graphalytics graph description'
-      : `it describes several graphs (${[...names].join(', ')}); say which one`,
+      : `it describes several graphs (${[...names].map(excerpt).join(', ')}); say which one`,
   );
 }
 
@@ -163,8 +164,8 @@ export function parseLdbcEdges(
   const dst = new IntegerIdsBuilder(lines);
   const kept = weight === undefined ? -1 : properties.indexOf(weight);
   if (weight !== undefined && kept < 0) {
-    const declared = properties.join(', ') || 'none';
-    throw new GraphFormatError({ file, line: 0 }, `no edge property named '${weight}' (declared: ${declared})`);
+    const declared = properties.map((p) => `'${excerpt(p)}'`).join(', ') || 'none';
+    throw new GraphFormatError({ file, line: 0 }, `no edge property named '${excerpt(weight)}' (declared: ${declared})`);
   }
   const fast = fastLines(bytes, lines, 2, properties.length, kept, false);
   if (fast) {
@@ -208,13 +209,13 @@ export function loadLdbc(
   const vertexIds = parseLdbcVertices(vertices.content, vertices.file);
   const ids = IdMap.fromIds(vertexIds, (i, text) => {
     const at = { file: vertices.file, line: lineOfRecord(vertices.content, i) };
-    return new GraphFormatError(at, `vertex id ${text} appears twice`);
+    return new GraphFormatError(at, `vertex id '${excerpt(text)}' appears twice`);
   });
   const weight = spec.sssp?.weightProperty ?? spec.edgeProperties[0]?.name;
   const parsed = parseLdbcEdges(edges.content, edges.file, spec.edgeProperties.map((p) => p.name), weight);
   const missing = (what: string) => (i: number, text: string) => {
     const at = { file: edges.file, line: lineOfRecord(edges.content, i) };
-    return new VertexNotFoundError(text, `${what}; it is not in ${vertices.file}`, at);
+    return new VertexNotFoundError(text, `${what}; it is not in ${basename(vertices.file)}`, at);
   };
   const column = (c: IdColumn): IdColumn => (ids.kind === 'bigint' ? asBigIntColumn(c) : c);
   const src = ids.toInternal(column(parsed.src), missing('edge source'));

@@ -5,7 +5,10 @@
  * shortest text that reads back to the same double, and +Infinity as `infinity`. Label results (WCC,
  * CDLP) hold internal vertex ids and print the original id of that vertex.
  */
+import { openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { BFS_UNREACHED, BFS_UNREACHED_TEXT } from './bfs.js';
+import { OutputFileError } from './errors.js';
 import type { IdMap } from './idmap.js';
 
 export type AlgorithmOutput =
@@ -57,4 +60,24 @@ export function* graphalyticsChunks(ids: IdMap, output: AlgorithmOutput, linesPe
 /** The whole output text. */
 export function formatGraphalytics(ids: IdMap, output: AlgorithmOutput): string {
   return [...graphalyticsChunks(ids, output)].join('');
+}
+
+/**
+ * Opens (creates or truncates) a result file. Its directory must exist: output writes one file, as
+ * every file writer does, and never creates directories — a typo in a path should not leave a tree of
+ * them behind. A failure names the path and what to do instead of a bare errno.
+ */
+export function openOutputFile(path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const dir = dirname(path);
+    const reason =
+      code === 'ENOENT' ? `the directory ${dir} does not exist (it was removed after the output was built?); create it, or write somewhere else`
+      : code === 'EACCES' || code === 'EPERM' ? `permission denied; make ${dir} writable, or write somewhere else`
+      : code === 'EISDIR' ? 'it is a directory; name a file in it'
+      : `${code ?? (e as Error).message}`;
+    throw new OutputFileError(path, reason);
+  }
 }

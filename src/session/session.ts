@@ -34,7 +34,7 @@ import { HolderTracker } from './holders.js';
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js';
 import { ResultRegistry } from './results.js';
 import { type RunContext, type RunRequest, runPlan } from './runPlan.js';
-import { readGlobal } from './sharing.js';
+import { readGlobal, sharedInputs, sharedObjectId } from './sharing.js';
 import { tileTargets } from './tiler.js';
 
 export type { RunStats } from './runPlan.js';
@@ -255,7 +255,8 @@ export class Session extends EventEmitter {
 
   /**
    * Makes an executed result visible to other sessions of this process: its global object (and its
-   * chunks) move to the shared catalog, optionally under a name another session can `getNamed`.
+   * chunks) move to the shared catalog, optionally under a name another session can `getNamed`; a graph
+   * or a context is shared with what another session needs to compute with it (sharing.ts).
    * Returns the object id.
    */
   async persist(f: Fetchable, options: { readonly name?: string; readonly overwrite?: boolean } = {}): Promise<string> {
@@ -264,20 +265,26 @@ export class Session extends EventEmitter {
     if (options.name !== undefined) checkName(options.name);
     await this.#eager.status(node.key);
     if (!this.#lookup(node.key)) throw new UnexecutedError(reprNode(node));
-    const id = this.#results.objectId(node.key)!;
+    const inputs = sharedInputs(node).filter((n) => !this.#lookup(n.key));
+    if (inputs.length > 0) await this.execute(inputs);
+    const id = sharedObjectId(this.#objects, node, (n) => this.#results.objectId(n.key)!);
     this.#objects.persist(id);
     if (options.name !== undefined) this.#objects.putName(id, options.name, options.overwrite ? { overwrite: true } : {});
     return id;
   }
 
-  /** The value of a result persisted under `name` (by this or another session of the process). */
+  /**
+   * A result persisted under `name` (by this or another session of the process): the value of data (a
+   * tensor, an array, a table); for a graph or a context, a `Graph` / `Context` handle of this session,
+   * whose apps and selectors run here.
+   */
   async getNamed(name: string, options: { readonly wait?: boolean; readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}): Promise<unknown> {
     this.#check();
     checkName(name);
     const id = options.wait
       ? await this.#objects.getName(name, { wait: true, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) })
       : this.#objects.getName(name);
-    return readGlobal(this.#objects, id);
+    return readGlobal(this.#objects, id, this);
   }
 
   /**

@@ -1,6 +1,7 @@
 /** Registers every graph kernel (import for its side effects). */
 import './apps.js';
 import './load.js';
+import './persisted.js';
 import './project.js';
 import './select.js';
 import './step.js';

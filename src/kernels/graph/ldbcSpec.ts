@@ -2,11 +2,13 @@
  * Reading a Graphalytics graph description (`<dir>/<name>.properties`) — small enough to read when the
  * graph node is built, so its direction and edge properties are known at the user's line and a missing
  * or malformed description fails there. The `.v`/`.e` files are read later, by the `graph.load_ldbc`
- * kernel.
+ * kernel, from the paths resolved here: the files a description names must be inside its folder, links
+ * included (their real paths are checked, and the real paths are what the kernel reads).
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError } from '../../base/errors.js';
+import { DatasetPathError, excerpt } from '../../graph/errors.js';
 import { type LdbcGraphSpec, readLdbcSpec } from '../../graph/ldbc.js';
 
 export type { LdbcGraphSpec };
@@ -36,5 +38,31 @@ export function describeLdbc(dirOrProperties: string): LdbcDescription {
   }
   const spec = readLdbcSpec(readFileSync(file, 'utf8'), file);
   const dir = resolve(file, '..');
-  return { dir, spec, vertexPath: join(dir, spec.vertexFile), edgePath: join(dir, spec.edgeFile) };
+  const inside = (name: string, key: string): string => insideFolder(dir, name, { file, key: `graph.${spec.name}.${key}` });
+  return { dir, spec, vertexPath: inside(spec.vertexFile, 'vertex-file'), edgePath: inside(spec.edgeFile, 'edge-file') };
+}
+
+function within(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * The path of a file a description names, which must stay inside the dataset's folder: checked on the
+ * text first (so nothing outside is even looked at), then on the real path (a link inside the folder
+ * must not lead out). A file that does not exist is left for the loader to report.
+ */
+function insideFolder(dir: string, name: string, named: { readonly file: string; readonly key: string }): string {
+  const refuse = (problem: string) => new DatasetPathError(named.file, named.key, dir, problem);
+  if (isAbsolute(name)) throw refuse(`names '${excerpt(name)}', an absolute path`);
+  const full = resolve(dir, name);
+  if (!within(dir, full)) throw refuse(`names '${excerpt(name)}', which leads outside the folder`);
+  let real: string;
+  try {
+    real = realpathSync(full);
+  } catch {
+    return full;
+  }
+  if (!within(realpathSync(dir), real)) throw refuse(`names '${excerpt(name)}', a link that leads outside the folder`);
+  return real;
 }

@@ -7,11 +7,11 @@
  * Conversions: labels (WCC components, CDLP communities) become the original id of the labelling
  * vertex; BFS depths of unreached vertices become Infinity in arrays and 9223372036854775807 in text.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { type ArrayData, allocate } from '../../base/ndarray.js';
 import { BFS_UNREACHED, BFS_UNREACHED_TEXT } from '../../graph/bfs.js';
 import { type IdColumn, spanText } from '../../graph/idColumns.js';
-import { formatFloat } from '../../graph/output.js';
+import { formatFloat, openOutputFile } from '../../graph/output.js';
 import { registerKernel } from '../registry.js';
 import {
   type Column, type ContextValue, idColumnOf, idCount, internalIdOf, lowerBoundId, originalText, type OriginalIds, type ProjectedGraphValue,
@@ -119,7 +119,7 @@ registerKernel('graph.output', (inputs, p: { readonly path: string; readonly col
   const pg = inputs[1] as ProjectedGraphValue;
   const r = ctx.columns[p.column]!;
   const n = idCount(pg.ids);
-  const fd = openSync(p.path, 'w');
+  const fd = openOutputFile(p.path);
   try {
     for (let start = 0; start < n; start += 65536) {
       const lines: string[] = [];

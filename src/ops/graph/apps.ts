@@ -2,8 +2,8 @@
  * The analytical apps as ops. An app on a property graph first projects it to a simple graph — one
  * vertex label, one edge label, at most one vertex and one edge property, with GraphScope's rules and
  * error texts — and that projection is a cached node with a deterministic key, so every app on the same
- * graph reuses one CSR (GraphScope re-projects on every call, issue #2895). Arguments are checked here;
- * results are contexts (`vertex_data`, or `vertex_property` for HITS's hub and auth).
+ * graph reuses one CSR (GraphScope re-projects on every call, issue #2895). The API checks the apps'
+ * arguments (api/graphOptions.ts); results are contexts (`vertex_data`, or `vertex_property` for HITS's hub and auth).
  */
 import { makeTileable } from '../../dag/nodes.js';
 import { InvalidArgumentError, registerErrorClass, TesseraError } from '../../base/errors.js';
@@ -90,39 +90,17 @@ const RESULT: Record<AppName, ResultKind> = {
   triangles: 'integer', degree_centrality: 'float', hits: 'float',
 };
 
-function checkSource(g: GraphNode, source: SourceId | undefined, algo: string): Pick<AppParams, 'source' | 'sourceIsBigInt'> {
+/** The source as the kernel takes it (the API has checked it against the graph's id type): bigints travel as text. */
+function sourceParams(source: SourceId | undefined, algo: string): Pick<AppParams, 'source' | 'sourceIsBigInt'> {
   if (source === undefined) throw new InvalidArgumentError(`${algo} needs a source vertex.`);
-  if (g.meta.oidType === 'string') {
-    if (typeof source !== 'string') throw new InvalidArgumentError(`${algo}: the graph's ids are strings; the source must be a string, got ${typeof source}.`);
-    return { source };
-  }
-  if (typeof source === 'bigint') return { source: source.toString(), sourceIsBigInt: true };
-  if (typeof source !== 'number' || !Number.isInteger(source)) {
-    throw new InvalidArgumentError(`${algo}: the graph's ids are int64; the source must be an integer, got ${JSON.stringify(source)}.`);
-  }
-  return { source };
+  return typeof source === 'bigint' ? { source: source.toString(), sourceIsBigInt: true } : { source };
 }
 
-function checkInteger(name: string, v: number | undefined, min: number): void {
-  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${v}.`);
-}
-
+/** An app's node; its arguments were checked by the API (types and ranges, api/graphOptions.ts). */
 export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, projection: ProjectionOptions = {}): ContextNode {
   const pg = simpleProjection(g, projection);
   let params: AppParams = { algo };
-  if (algo === 'sssp' || algo === 'bfs') params = { ...params, ...checkSource(g, args.source, algo) };
-  if (args.damping !== undefined && !(args.damping >= 0 && args.damping <= 1)) {
-    throw new InvalidArgumentError(`delta (the damping factor) must be in [0, 1], got ${args.damping}.`);
-  }
-  checkInteger('maxRound', args.iterations, algo === 'hits' ? 1 : 0);
-  if (algo === 'k_core') {
-    if (args.k === undefined) throw new InvalidArgumentError('kCore needs k.');
-    checkInteger('k', args.k, 0);
-  }
-  if (args.centralityType !== undefined && !['in', 'out', 'both'].includes(args.centralityType)) {
-    throw new InvalidArgumentError(`centralityType must be 'in', 'out' or 'both', got ${JSON.stringify(args.centralityType)}.`);
-  }
-  if (args.tolerance !== undefined && !(args.tolerance > 0)) throw new InvalidArgumentError(`tolerance must be positive, got ${args.tolerance}.`);
+  if (algo === 'sssp' || algo === 'bfs') params = { ...params, ...sourceParams(args.source, algo) };
   for (const key of ['damping', 'iterations', 'k', 'centralityType', 'tolerance', 'normalized'] as const) {
     if (args[key] !== undefined) params = { ...params, [key]: args[key] };
   }

@@ -4,6 +4,9 @@
  * ranges typed by the graph's oid type, and the nodes that select arrays, build tables, write
  * Graphalytics output and add result columns back to a property graph.
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { describeValue } from '../../base/args.js';
 import { InvalidArgumentError, registerErrorClass, TesseraError } from '../../base/errors.js';
 import type { Selector, VertexColumnSelector, VertexRange } from '../../kernels/graph/select.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
@@ -54,7 +57,6 @@ export interface RangeSpec {
 
 export function parseRange(oidType: 'int64' | 'string', range: RangeSpec | undefined): VertexRange | undefined {
   if (range === undefined) return undefined;
-  if (typeof range !== 'object' || range === null) throw new InvalidArgumentError("vertexRange must be {begin?, end?} (half-open).");
   let bigint = false;
   const one = (name: 'begin' | 'end'): number | string | undefined => {
     const v = range[name];
@@ -91,18 +93,53 @@ function selectorMap<S>(selectors: unknown, what: string, parse: (s: unknown) =>
   return Object.fromEntries(entries.map(([name, s]) => [name, parse(s)]));
 }
 
-export function tableNode(ctx: ContextNode, selectors: unknown, range?: RangeSpec): TileableNode {
-  const columns = selectorMap(selectors, 'to_dataframe', (s) => parseSelector(ctx.meta, s));
+/** Columns by selector as one Arrow table; `what` names the method in errors (GraphScope's `to_dataframe`, or `toArrow`). */
+export function tableNode(ctx: ContextNode, selectors: unknown, range?: RangeSpec, what = 'to_dataframe'): TileableNode {
+  const columns = selectorMap(selectors, what, (s) => parseSelector(ctx.meta, s));
   const params = { columns, ...(range ? { range: parseRange(ctx.meta.oidType, range) } : {}) };
   return makeTileable('graph.table', params, [ctx, projectedOf(ctx)], { type: 'table' });
 }
 
-/** Writes the Graphalytics text format (`<id> <value>` per vertex) to `path`. */
-export function outputNode(ctx: ContextNode, path: string, selector = 'r'): TileableNode {
-  if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('output needs a file path.');
+const OUTPUT_CALL = 'Context.output(path, options)';
+
+/**
+ * The absolute path output will write, checked now so a wrong path fails at the user's line: its
+ * directory must exist and be writable (output writes one file and creates no directories), and the
+ * path must not be a directory.
+ */
+function outputPath(path: unknown): string {
+  if (typeof path !== 'string' || path === '') {
+    throw new InvalidArgumentError(`${OUTPUT_CALL}: path must be a file path (a non-empty string); got ${describeValue(path)}.`);
+  }
+  const full = resolve(path);
+  const dir = dirname(full);
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InvalidArgumentError(
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? `${OUTPUT_CALL}: the directory ${dir} does not exist; create it first (mkdir -p ${dir}), or write somewhere else. output writes one file and creates no directories.`
+        : `${OUTPUT_CALL}: cannot use the directory ${dir} (${code ?? (e as Error).message}).`,
+    );
+  }
+  if (!st.isDirectory()) throw new InvalidArgumentError(`${OUTPUT_CALL}: ${dir} is not a directory; name a file in an existing directory.`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new InvalidArgumentError(`${OUTPUT_CALL}: the directory ${dir} is not writable; make it writable, or write somewhere else.`);
+  }
+  if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) throw new InvalidArgumentError(`${OUTPUT_CALL}: ${full} is a directory; name a file in it.`);
+  return full;
+}
+
+/** Writes the Graphalytics text format (`<id> <value>` per vertex) to `path` (created or overwritten). */
+export function outputNode(ctx: ContextNode, path: unknown, selector = 'r'): TileableNode {
+  const full = outputPath(path);
   const s = parseSelector(ctx.meta, selector);
   if (s.kind !== 'result') throw new InvalidArgumentError("output writes a result column: use 'r' (or 'r.<column>').");
-  return makeTileable('graph.output', { path, column: s.column }, [ctx, projectedOf(ctx)], { type: 'value' });
+  return makeTileable('graph.output', { path: full, column: s.column }, [ctx, projectedOf(ctx)], { type: 'value' });
 }
 
 const COLUMN_KIND: Record<string, ColumnKind> = { float: 'float64', integer: 'int64', depth: 'float64' };
@@ -141,8 +178,8 @@ export function vertexColumnNode(g: GraphNode, selector: string): TileableNode {
 }
 
 /** `g.toDataFrame({name: 'v:label.prop', ...})`: several vertex columns as one table, in one task. */
-export function vertexTableNode(g: GraphNode, selectors: unknown): TileableNode {
-  const columns = selectorMap(selectors, 'to_dataframe', (s) => parseVertexSelector(g, s));
+export function vertexTableNode(g: GraphNode, selectors: unknown, what = 'to_dataframe'): TileableNode {
+  const columns = selectorMap(selectors, what, (s) => parseVertexSelector(g, s));
   return makeTileable('graph.vertex_table', { columns }, [g], { type: 'table' });
 }
 

@@ -3,4 +3,5 @@ export * from './apps.js';
 export * from './build.js';
 export * from './context.js';
 export * from './meta.js';
+export * from './persisted.js';
 export * from './sources.js';
