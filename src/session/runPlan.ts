@@ -85,6 +85,8 @@ export async function runPlan(ctx: RunContext, runId: number, todo: readonly Til
         buildStackOf: (i) => plan.ownerOf.get(graph.keys[i]!)?.origin?.stack,
       });
     } catch (e) {
+      // The abort's own reason says why (the session closing); executors only know that it aborted.
+      if (signal.aborted && signal.reason instanceof CancelledError) throw signal.reason;
       if (e instanceof CancelledError || signal.aborted) throw e instanceof CancelledError ? e : new CancelledError();
       throw e;
     }

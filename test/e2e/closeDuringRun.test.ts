@@ -1,11 +1,8 @@
 /**
- * PENDING (engine bug, issue 9 §5; not collected: rename to .test.ts once fixed).
- *
- * A run cut off by `close()` rejects with CancelledError — whose message says "the session is still
- * usable", which is false: the session is closed, and every later use fails with SessionClosedError.
- * session.ts aborts the run with the reason `CancelledError('The session was closed while this run
- * was in progress.')`, but both executors reject with a fresh `new CancelledError()` (default text)
- * and Session.#runPlan rethrows that one, so the reason is lost.
+ * A run cut off by `close()` rejects with CancelledError saying the session was closed — not the
+ * default "the session is still usable", which would be false: every later use fails with
+ * SessionClosedError. (Executors reject with a fresh CancelledError; the run's abort reason is the one
+ * reported.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError, newSession, type ProgressEvent, type Session, tensor as tt } from '../../src/index.js';
@@ -17,7 +14,7 @@ afterEach(async () => {
 
 describe.each(['local', 'threads'] as const)('a run cut off by close on the %s executor', (executor) => {
   it('rejects with a CancelledError that says the session was closed, not that it is still usable', async () => {
-    const s = newSession({ mode: 'lazy', executor, workers: 2, default: false });
+    const s = newSession({ mode: 'lazy', executor, ...(executor === 'threads' ? { workers: 2 } : {}), default: false });
     opened.push(s);
     const onProgress = (e: ProgressEvent): void => {
       if (e.done === 0 || e.done === e.total) return;
