@@ -23,5 +23,4 @@ export {
   NotEnoughMemoryError, ObjectSealedError, GlobalObjectInvalidError, MetaTreeInvalidError, StoreTypeError,
   type StoreErrorCode,
 } from './store/errors.js';
-export { setDefaultChunkBytes } from './ops/tensor/meta.js';
-export { setBuildSiteCapture } from './dag/nodes.js';
+export { setOption, getOption, type ProcessOptions, type OptionName, type OptionInput, type LogLevel } from './base/processOptions.js';

@@ -4,6 +4,7 @@
  * where this module itself was loaded from (js-stack.md §3).
  */
 import { Piscina } from 'piscina';
+import { logEngine } from '../base/log.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
 
@@ -37,7 +38,7 @@ export function createPool(o: PoolOptions): Piscina {
   // from Worker"): harmless, since the run that owned the task has already settled.
   pool.on('error', (err: Error) => {
     if (/^Unexpected message from Worker/.test(err.message)) return;
-    process.emitWarning(`worker pool: ${err.message}`, { code: 'TESSERA_POOL_ERROR' });
+    logEngine('error', `worker pool: ${err.message}`, { code: 'TESSERA_POOL_ERROR' });
   });
   return pool;
 }

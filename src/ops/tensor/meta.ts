@@ -3,10 +3,12 @@
  * the chunk extents along every axis), all known at build time, so every later op can check shapes and
  * plan its chunks without running anything. `chunkSize` accepts an int (every axis), one entry per axis
  * (an int, `-1`/`null` for the whole axis, or explicit extents that sum to the axis), or nothing: then
- * chunks of about `defaultChunkBytes` (16 MiB), keeping trailing axes whole so chunks stay contiguous.
+ * chunks of about the `defaultChunkBytes` process option (16 MiB), keeping trailing axes whole so chunks
+ * stay contiguous.
  */
 import { type DType, itemSize } from '../../base/dtypes.js';
 import { ChunkSizeError } from '../../base/errors.js';
+import { processOptions } from '../../base/processOptions.js';
 import { shapeStr } from '../../base/shape.js';
 import { makeTileable, type NodeMeta, type TileableNode } from '../../dag/nodes.js';
 
@@ -20,17 +22,6 @@ export interface TensorMeta extends NodeMeta {
 export type TensorNode = TileableNode<TensorMeta>;
 
 export type ChunkSize = number | readonly (number | null | readonly number[])[];
-
-let defaultChunkBytes = 16 * 1024 * 1024;
-
-export function setDefaultChunkBytes(bytes: number): void {
-  if (!Number.isInteger(bytes) || bytes <= 0) throw new ChunkSizeError(`chunk bytes must be a positive integer, got ${bytes}.`);
-  defaultChunkBytes = bytes;
-}
-
-export function getDefaultChunkBytes(): number {
-  return defaultChunkBytes;
-}
 
 function splitAxis(extent: number, size: number, axis: number): number[] {
   if (!Number.isInteger(size) || size <= 0) {
@@ -63,7 +54,7 @@ export function normalizeChunks(shape: readonly number[], dtype: DType, chunkSiz
 }
 
 function autoChunks(shape: readonly number[], dtype: DType): number[][] {
-  const target = Math.max(1, Math.floor(defaultChunkBytes / itemSize(dtype)));
+  const target = Math.max(1, Math.floor(processOptions.defaultChunkBytes / itemSize(dtype)));
   const out: number[][] = new Array(shape.length);
   let inner = 1;
   let split = false;
