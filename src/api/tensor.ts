@@ -100,7 +100,7 @@ export class Tensor extends Handle<TensorNode> {
   ceil(): Tensor { return this.#un('ceil'); }
   not(): Tensor { return this.#un('not'); }
   isnan(): Tensor { return this.#un('isnan'); }
-  /** Any unary math function by name (`'sin'`, `'log1p'`, ...). */
+  /** Any unary math function by name (`'sin'`, `'log1p'`, ...); an unknown name is refused here, listing the known ones. */
   apply(op: UnaryOp): Tensor { return this.#un(op); }
 
   clip(min: TensorLike | null, max: TensorLike | null): Tensor {
@@ -142,7 +142,13 @@ export class Tensor extends Handle<TensorNode> {
   get T(): Tensor {
     return this.transpose();
   }
-  /** NumPy basic indexing: `t.slice(0, {start: 1, stop: 5})`, `t.slice(':2, 3:9')`, `t.slice({step: 2}, '...')`. */
+  /**
+   * NumPy basic indexing, one argument per axis: an integer (drops the axis), a slice object
+   * `{start, stop, step}` or `'start:stop:step'` string, `null`/`':'` (whole axis), `'...'`, `'newaxis'`;
+   * a string may hold several parts: `t.slice(0, {start: 1, stop: 5})`, `t.slice(':2, 3:9')`,
+   * `t.slice({step: 2}, '...')`. Arrays are refused (in NumPy they would gather); spread an index held in
+   * an array: `t.slice(...index)`. Anything else is a `SliceError` here, before anything runs.
+   */
   slice(...index: IndexSpec[]): Tensor {
     return new Tensor(sliceNode(this.node, index));
   }
