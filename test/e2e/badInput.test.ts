@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  InvalidArgumentError, type NdArray, newSession, type Session, SliceError, tensor as tt, TesseraError,
+  InvalidArgumentError, type NdArray, newSession, type Session, SliceError, tensor as tt, TesseraError, UserFunctionError,
 } from '../../src/index.js';
 
 type Kind = 'local' | 'threads';
@@ -29,6 +29,14 @@ function thrown(fn: () => unknown): Error & { code?: string } {
   throw new Error('expected an error');
 }
 const values = (a: unknown): number[] => Array.from((a as NdArray).data);
+async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}
 
 describe('slice: only documented index forms', () => {
   const a = tt.arange(6).reshape(2, 3);
@@ -92,5 +100,37 @@ describe('apply: only known unary functions', () => {
     const [sin, neg] = (await sessions[kind].run([a.apply('sin'), tt.abs(a.apply('neg'))])) as NdArray[];
     expect(values(sin)).toEqual([0, 1, 2, 3].map(Math.sin));
     expect(values(neg)).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe.each(KINDS)('map and reduce functions must return numbers (%s)', (kind) => {
+  const a = tt.arange(5, undefined, undefined, { chunkSize: 2 });
+
+  it.each([
+    ['a string', (x: number) => (x > 2 ? 'abc' : x), /returned "abc" \(a string\)/],
+    ['nothing (a block body)', (x: number) => { x + 1; }, /returned undefined/],
+    ['an object', (x: number) => ({ x }), /returned \{"x":\d\} \(an object\)/],
+    ['null', () => null, /returned null/],
+    ['a bigint', (x: number) => BigInt(x), /returned \dn \(a bigint\)/],
+  ])('a map returning %s fails its run with UserFunctionError naming the function and the value', async (_what, fn, value) => {
+    const sess = sessions[kind];
+    for (const t of [a.map(fn as never), a.map(fn as never).sum(), a.add(1).map(fn as never).mul(2)]) {
+      const err = await rejection(sess.run(t));
+      expect(err).toBeInstanceOf(UserFunctionError);
+      expect(err.code).toBe('InvalidUserFunction');
+      expect(err.message).toMatch(/the function given to map, .*=>/);
+      expect(err.message).toMatch(value);
+    }
+    expect(values(await sess.run(a.map((x) => x * 2)))).toEqual([0, 2, 4, 6, 8]);
+  });
+
+  it('a map returning booleans stores 1 and 0, as NumPy does', async () => {
+    expect(values(await sessions[kind].run(a.map((x) => x > 2)))).toEqual([0, 0, 0, 1, 1]);
+  });
+
+  it('a reduce returning a string fails with UserFunctionError', async () => {
+    const err = await rejection(sessions[kind].run(a.reduce((acc, x) => `${acc}${x}` as never)));
+    expect(err).toBeInstanceOf(UserFunctionError);
+    expect(err.message).toMatch(/the function given to reduce, .*returned "01" \(a string\)/);
   });
 });

@@ -8,7 +8,7 @@
  * compiled once per thread.
  */
 import type { Expr } from '../../base/expr.js';
-import { exprCode, HELPERS } from './expr.js';
+import { exprCode, HELPERS, USER_RESULT_VARIABLE } from './expr.js';
 
 export type ReduceKind = 'sum' | 'prod' | 'min' | 'max' | 'any' | 'all' | 'cnz' | 'sqdev' | 'argmin' | 'argmax';
 
@@ -82,7 +82,7 @@ function better(kind: 'argmin' | 'argmax', v: string, best: string): string {
 }
 
 function header(spec: LoopSpec): string {
-  const lines: string[] = [];
+  const lines: string[] = [USER_RESULT_VARIABLE];
   for (let i = 0; i < spec.nIn; i++) {
     lines.push(`const x${i} = ins[${i}];`);
     if (spec.access[i] === 's') lines.push(`const s${i} = x${i}[0];`);

@@ -4,6 +4,8 @@
  * means a function that somehow still names an outer variable fails loudly instead of reading a
  * different value.
  */
+import { UserFunctionError } from '../../base/errors.js';
+
 const compiled = new Map<string, (...args: number[]) => number>();
 
 export function compileUserFunction(source: string): (...args: number[]) => number {
@@ -19,4 +21,38 @@ export function compileUserFunction(source: string): (...args: number[]) => numb
 
 export function compileUserFunctions(sources: readonly string[] | undefined): ((x: number) => number)[] {
   return (sources ?? []).map(compileUserFunction);
+}
+
+/**
+ * What a user function returned when it was not a number: a boolean counts as 1 or 0 (as NumPy's do);
+ * anything else would be stored as NaN (or throw a bare TypeError, for a bigint) without a word, so it
+ * fails the task with an error naming the function and the value.
+ */
+export function nonNumericResult(use: 'map' | 'reduce', source: string, value: unknown): number {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  throw new UserFunctionError(
+    `the function given to ${use}, ${source.length > 120 ? `${source.slice(0, 117)}...` : source}, returned ` +
+      `${describeValue(value)}: it must return a number (or a boolean) for every ${use === 'map' ? 'element' : 'pair'}.`,
+  );
+}
+
+/** A short, printable account of a value a user function returned: `"abc" (a string)`, `undefined`, `{} (an object)`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === 'string') {
+    const text = JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+    return `${text} (a string)`;
+  }
+  if (typeof value === 'bigint') return `${value}n (a bigint)`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') {
+    let text: string;
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
+    return `${text.length > 40 ? `${text.slice(0, 37)}...` : text} (${Array.isArray(value) ? 'an array' : 'an object'})`;
+  }
+  return `${String(value)} (a ${typeof value})`;
 }
