@@ -3,13 +3,14 @@
  * an eager session is the default submits the node to that session at once (the handle remembers
  * which session, so `fetch()` later goes there). `execute` and `fetch` take an explicit session, or use
  * the handle's eager session, the async-context default, or the process default — `execute` creates
- * a local session when there is none at all.
+ * a local session when there is none at all. A result too big for the eager session that would
+ * materialise it is refused right here (session/capacity.ts).
  */
 import { NoSessionError } from '../base/errors.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
 import { tileableToDot } from '../dag/dot.js';
-import { defaultSessionOrCreate, getDefaultSession, type Session } from '../session/index.js';
+import { defaultSessionOrCreate, getDefaultSession, refuseOversized, type Session } from '../session/index.js';
 
 export interface ExecuteOptions {
   readonly session?: Session;
@@ -28,6 +29,7 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
     this.node = node;
     const s = getDefaultSession();
     if (s && s.mode === 'eager') {
+      refuseOversized([node], s, 'built');
       this.#eagerSession = s;
       s.track(this, node);
       void s.submitEager(node);

@@ -123,8 +123,11 @@ export class Tensor extends Handle<TensorNode> {
   argmin(o?: Pick<ReduceOptions, 'axis' | 'keepdims'>): Tensor { return new Tensor(reduceNode('argmin', this.node, o)); }
   argmax(o?: Pick<ReduceOptions, 'axis' | 'keepdims'>): Tensor { return new Tensor(reduceNode('argmax', this.node, o)); }
 
-  /** Applies a pure function to every element (it runs in worker threads from its source text). */
-  map(fn: (x: number) => number, options: { readonly dtype?: DType } = {}): Tensor {
+  /**
+   * Applies a pure function to every element (it runs in worker threads from its source text). It must
+   * return a number or a boolean (stored as 1/0); any other result fails the run with UserFunctionError.
+   */
+  map(fn: (x: number) => number | boolean, options: { readonly dtype?: DType } = {}): Tensor {
     return new Tensor(mapNode(this.node, pureFunctionSource(fn, 'map'), options.dtype));
   }
   /** Folds every element with a pure, associative function (chunks fold in parallel, then their results). */

@@ -11,6 +11,7 @@ import { Session } from './session.js';
 
 export { Session, nodeOf, type ExecuteOptions, type Fetchable, type ProgressEvent, type RunStats, type SessionInfo } from './session.js';
 export { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
+export { refuseOversized } from './capacity.js';
 
 export function newSession(options: SessionOptions = {}): Session {
   return new Session(options);

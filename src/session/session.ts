@@ -20,6 +20,7 @@ import { fuseElementwise } from '../ops/tensor/fuse.js';
 import type { ChunkInfo } from '../store/chunkView.js';
 import { ObjectStore } from '../store/objectStore.js';
 import { OverlayStore } from '../store/overlayStore.js';
+import { refuseOversized } from './capacity.js';
 import { setProcessDefault, isProcessDefault, runWithDefault } from './defaults.js';
 import { EagerBatcher } from './eager.js';
 import { createExecutor } from './executorFactory.js';
@@ -358,6 +359,7 @@ export class Session extends EventEmitter {
         this.#progress(runId, 0, 0);
         return new Map();
       }
+      refuseOversized(todo, this, 'run');
       const plan = tileTargets(todo, { executed: (k) => this.#results.lookup(k), stored: (k) => this.#store.has(k) });
       return this.#runPlan(runId, todo, plan, opts);
     });

@@ -3,9 +3,13 @@
  * the problem — at build time where the builder can tell — and documented forms keep working, on both
  * executors wherever something runs.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  InvalidArgumentError, type NdArray, newSession, type Session, SliceError, tensor as tt, TesseraError, UserFunctionError,
+  InvalidArgumentError, type NdArray, newSession, type Session, SliceError, tensor as tt, TesseraError, NotEnoughMemoryError,
+  UserFunctionError,
 } from '../../src/index.js';
 
 type Kind = 'local' | 'threads';
@@ -131,6 +135,56 @@ describe.each(KINDS)('map and reduce functions must return numbers (%s)', (kind)
   it('a reduce returning a string fails with UserFunctionError', async () => {
     const err = await rejection(sessions[kind].run(a.reduce((acc, x) => `${acc}${x}` as never)));
     expect(err).toBeInstanceOf(UserFunctionError);
-    expect(err.message).toMatch(/the function given to reduce, .*returned "01" \(a string\)/);
+    expect(err.message).toMatch(/the function given to reduce, .*returned "\d+" \(a string\)/);
+  });
+});
+
+describe('a result bigger than the session can hold is refused before any work', () => {
+  const tooBig = (e: unknown, nbytes: number): void => {
+    expect(e).toBeInstanceOf(NotEnoughMemoryError);
+    expect((e as NotEnoughMemoryError).code).toBe('NotEnoughMemory');
+    expect((e as NotEnoughMemoryError).requested).toBe(nbytes);
+    expect((e as NotEnoughMemoryError).memoryLimit).toBe(16 * 1024 * 1024);
+    expect((e as Error).message).toMatch(/memory limit of 16\.0 MiB/);
+  };
+
+  it('when built, in an eager default session (the issue’s ones([1e12]))', async () => {
+    const sess = newSession({ mode: 'eager', executor: 'local', memoryLimit: '16Mi' });
+    try {
+      tooBig(thrown(() => tt.ones([1e12])), 8e12);
+      expect(thrown(() => tt.ones([1e12])).message).toMatch(/7\.3 TiB \(8000000000000 bytes\).*16777216 bytes.*when built in an eager session/);
+      tooBig(thrown(() => tt.zeros([1000, 1000]).reshape(1e6).add(tt.ones([4, 1]))), 32e6);
+      expect(values(await tt.ones([1000]).sum().fetch())).toEqual([1000]);
+    } finally {
+      await sess.close();
+    }
+  });
+
+  it.each(KINDS)('when run, in a lazy session (%s); a larger intermediate still streams through', async (kind) => {
+    const sess = newSession({ mode: 'lazy', executor: kind, workers: 2, memoryLimit: '16Mi', default: false });
+    try {
+      const big = tt.random.rand([4e6], { chunkSize: 5e5, seed: 3 });   // 32 MB
+      tooBig(await rejection(sess.run(big)), 32e6);
+      tooBig(await rejection(sess.run(tt.ones([1e12]))), 8e12);
+      tooBig(await rejection(big.execute({ session: sess })), 32e6);
+      expect(big.isExecuted({ session: sess })).toBe(false);
+      const mean = ((await sess.run(big.mean())) as NdArray).item() as number;
+      expect(mean).toBeGreaterThan(0.49);
+      expect(mean).toBeLessThan(0.51);
+    } finally {
+      await sess.close();
+    }
+  });
+
+  it('a spill directory does not raise the bound: a run keeps its results in memory until it ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-spill-'));
+    const sess = newSession({ mode: 'lazy', executor: 'local', memoryLimit: '16Mi', spillDir: dir, default: false });
+    try {
+      tooBig(await rejection(sess.run(tt.ones([3e6], { chunkSize: 5e5 }))), 24e6);
+      expect(values(await sess.run(tt.ones([1e6], { chunkSize: 5e5 }).sum()))).toEqual([1e6]);
+    } finally {
+      await sess.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

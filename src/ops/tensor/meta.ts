@@ -126,6 +126,13 @@ export class Grid {
   }
 }
 
+/** Bytes a tileable takes once materialised, when its meta says (tensors); undefined otherwise. */
+export function materialisedBytes(node: TileableNode): number | undefined {
+  const meta = node.meta as Partial<TensorMeta>;
+  if (meta.type !== 'tensor' || !meta.shape || !meta.dtype) return undefined;
+  return meta.shape.reduce((n, d) => n * d, 1) * itemSize(meta.dtype);
+}
+
 export function makeTensor(
   op: string,
   params: Readonly<Record<string, unknown>>,
