@@ -11,6 +11,7 @@
  * that has been started is up (Piscina reports a thread started on demand as created only once it is
  * ready) or has exited.
  */
+import { setMaxListeners } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { logEngine } from '../base/log.js';
@@ -42,6 +43,16 @@ export class KernelPool extends Piscina {
   /** Threads started and neither up nor gone (an exited thread's id is -1). */
   starting(): Worker[] {
     return this.threads.filter((t) => t.threadId !== -1 && !this.#up.has(t.threadId));
+  }
+
+  /**
+   * Every task given an abort signal adds a listener to it, and a run passes its one signal to all of
+   * its tasks (up to 2 * workers in flight): past Node's default of 10 that printed a
+   * MaxListenersExceededWarning on every run of a session with 6 or more workers.
+   */
+  override run(task: unknown, options: Parameters<Piscina['run']>[1] = {}): Promise<unknown> {
+    if (options.signal instanceof EventTarget) setMaxListeners(0, options.signal);
+    return super.run(task, options);
   }
 
   override async destroy(): Promise<void> {

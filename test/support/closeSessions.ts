@@ -14,10 +14,11 @@ for (let i = 0; i < idle; i++) {
 }
 for (let i = 0; i < busy; i++) {
   const sess = newSession({ mode: 'lazy', workers: 6, default: false });
-  // 6 chunks of 40,000 elements: each a pool task of its own, so the pool starts a thread for each and
-  // the first ones up take the work while the others are still starting.
-  const total = await sess.run(tt.ones([6 * 40_000], { chunkSize: 40_000 }).add(i).sum());
-  if ((total as { item(): number }).item() !== 6 * 40_000 * (1 + i)) throw new Error(`wrong sum in round ${i}`);
+  // 12 chunks of 40,000 elements: each a pool task of its own (12 in flight with one abort signal), so
+  // the pool starts a thread for each of the first 6 and the first ones up take the work while the
+  // others are still starting.
+  const total = await sess.run(tt.ones([12 * 40_000], { chunkSize: 40_000 }).add(i).sum());
+  if ((total as { item(): number }).item() !== 12 * 40_000 * (1 + i)) throw new Error(`wrong sum in round ${i}`);
   await sess.close();
 }
 console.log('closed');
