@@ -3,12 +3,14 @@
  * the problem — at build time where the builder can tell — and documented forms keep working, on both
  * executors wherever something runs.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  InvalidArgumentError, type NdArray, newSession, type Session, SliceError, tensor as tt, TesseraError, NotEnoughMemoryError,
+  InvalidArgumentError, type NdArray, newSession, OptionError, type Session, SliceError, tensor as tt, TesseraError, NotEnoughMemoryError,
   UserFunctionError,
 } from '../../src/index.js';
 
@@ -185,6 +187,52 @@ describe('a result bigger than the session can hold is refused before any work',
     } finally {
       await sess.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('spillDir is checked when the session is created', () => {
+  const script = fileURLToPath(new URL('../support/spillDirSession.ts', import.meta.url));
+  let scratch: string;
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'tessera-spilldir-'));
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it.each([
+    ['/proc/x', /on proc, a kernel filesystem/],
+    ['/sys/x/y', /on sysfs, a kernel filesystem/],
+  ])('refuses %s at once instead of hanging (in a child process)', (dir, why) => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, dir], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.signal).toBeNull();
+    const outcome = JSON.parse(child.stdout) as { name: string; code: string; message: string };
+    expect(outcome).toMatchObject({ name: 'OptionError', code: 'InvalidOption' });
+    expect(outcome.message).toMatch(why);
+    expect(outcome.message).toContain(dir);
+  }, 70_000);
+
+  it('refuses a file, and a path under a file', () => {
+    const file = join(scratch, 'a-file');
+    writeFileSync(file, 'x');
+    expect(thrown(() => newSession({ spillDir: file, default: false }))).toBeInstanceOf(OptionError);
+    expect(thrown(() => newSession({ spillDir: file, default: false })).message).toMatch(/is a file, not a directory/);
+    expect(thrown(() => newSession({ spillDir: join(file, 'sub'), default: false })).message).toMatch(/cannot be created: .*a-file is a file/);
+  });
+
+  it('creates missing directories, leaves nothing else behind, and the session spills there', async () => {
+    const dir = join(scratch, 'deep', 'er', 'spill');
+    const sess = newSession({ mode: 'lazy', executor: 'local', spillDir: dir, memoryLimit: '4Mi', default: false });
+    try {
+      expect(existsSync(dir)).toBe(true);
+      expect(readdirSync(dir)).toEqual([]);
+      const parts = [1, 2, 3].map((k) => tt.full([300_000], k));          // 2.4 MB each, 7.2 MB held
+      for (const t of parts) await sess.execute([t.node]);
+      expect(readdirSync(dir).length).toBeGreaterThan(0);
+      const sums: unknown[] = [];
+      for (const t of parts) sums.push(((await sess.run(t.sum())) as NdArray).item());
+      expect(sums).toEqual([300_000, 600_000, 900_000]);
+    } finally {
+      await sess.close();
     }
   });
 });
