@@ -6,11 +6,13 @@
  * a local session when there is none at all. A result too big for the eager session that would
  * materialise it is refused right here (session/capacity.ts).
  */
-import { NoSessionError } from '../base/errors.js';
+import { optionsObject } from '../base/args.js';
+import { InvalidArgumentError, NoSessionError } from '../base/errors.js';
+import { show } from '../base/show.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
 import { tileableToDot } from '../dag/dot.js';
-import { defaultSessionOrCreate, getDefaultSession, refuseOversized, type Session } from '../session/index.js';
+import { defaultSessionOrCreate, getDefaultSession, refuseOversized, Session } from '../session/index.js';
 
 export interface ExecuteOptions {
   readonly session?: Session;
@@ -48,20 +50,27 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
    * closed, so using it reports the closed session instead of a misleading "not executed"), else the
    * default.
    */
-  protected sessionFor(explicit: Session | undefined): Session | undefined {
+  protected sessionFor(explicit: unknown): Session | undefined {
+    if (explicit !== undefined && !(explicit instanceof Session)) {
+      throw new InvalidArgumentError(`the session option must be a Session (from newSession()), got ${show(explicit)}.`);
+    }
     return explicit ?? this.#eagerSession ?? getDefaultSession();
   }
 
   /** Runs this handle (and what it needs) in the session; resolves to this same handle. */
-  async execute(options: ExecuteOptions = {}): Promise<this> {
-    const session = this.sessionFor(options.session) ?? defaultSessionOrCreate();
-    await session.execute([this.node], options.signal ? { signal: options.signal } : {});
+  async execute(options?: ExecuteOptions): Promise<this> {
+    const { session: explicit, signal } = optionsObject(options, 'execute');
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new InvalidArgumentError(`the signal option must be an AbortSignal (e.g. new AbortController().signal), got ${show(signal)}.`);
+    }
+    const session = this.sessionFor(explicit) ?? defaultSessionOrCreate();
+    await session.execute([this.node], signal ? { signal } : {});
     if (session !== this.#eagerSession) session.track(this, this.node);
     return this;
   }
 
-  protected fetchValue(options: FetchOptions = {}): Promise<unknown> {
-    const session = this.sessionFor(options.session);
+  protected fetchValue(options?: FetchOptions): Promise<unknown> {
+    const session = this.sessionFor(optionsObject(options, 'fetch').session);
     if (!session) {
       return Promise.reject(new NoSessionError(`Tileable object ${this.node.key} must be executed first before fetch`));
     }
@@ -69,16 +78,18 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
   }
 
   /** Whether this handle's result is cached in the session. */
-  isExecuted(options: FetchOptions = {}): boolean {
-    return this.sessionFor(options.session)?.isExecuted(this.node) ?? false;
+  isExecuted(options?: FetchOptions): boolean {
+    return this.sessionFor(optionsObject(options, 'isExecuted').session)?.isExecuted(this.node) ?? false;
   }
 
   /**
    * Frees this handle's cached result in the session (it is recomputed if asked for again); with
    * `keepCached`, leaves it as evictable cache instead.
    */
-  release(options: FetchOptions & { readonly keepCached?: boolean } = {}): boolean {
-    return this.sessionFor(options.session)?.release(this.node, { keepCached: options.keepCached ?? false }) ?? false;
+  release(options?: FetchOptions & { readonly keepCached?: boolean }): boolean {
+    const { session, keepCached = false } = optionsObject(options, 'release');
+    if (typeof keepCached !== 'boolean') throw new InvalidArgumentError(`keepCached must be true or false, got ${show(keepCached)}.`);
+    return this.sessionFor(session)?.release(this.node, { keepCached }) ?? false;
   }
 
   /** Graphviz text of the DAG behind this handle. */

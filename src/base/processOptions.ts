@@ -7,6 +7,7 @@
  * read: build-site capture is consulted on every node built).
  */
 import { OptionError, UnknownOptionError } from './errors.js';
+import { show } from './show.js';
 import { parseSize } from './size.js';
 
 /** Which of the engine's own messages reach `process.emitWarning`: all, only errors, or none. */
@@ -38,8 +39,6 @@ const values: { -readonly [K in OptionName]: ProcessOptions[K] } = {
 
 /** The live values, for the engine's own reads; users call `getOption`. */
 export const processOptions: ProcessOptions = values;
-
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'bigint' ? `${v}n` : String(v));
 
 const PARSERS: { readonly [K in OptionName]: (value: unknown) => ProcessOptions[K] } = {
   logLevel(value) {

@@ -236,3 +236,49 @@ describe('spillDir is checked when the session is created', () => {
     }
   });
 });
+
+describe('wrong argument types are typed errors, not TypeErrors from inside', () => {
+  const a = tt.arange(6).reshape(2, 3);
+
+  it.each([
+    ['a.matmul(3)', () => a.matmul(3 as never), /matmul needs a Tensor, got 3/],
+    ['a.dot(null)', () => a.dot(null as never), /matmul needs a Tensor, got null/],
+    ['tt.matmul(null, a)', () => tt.matmul(null as never, a), /tensor\.matmul needs a Tensor/],
+    ['tt.sqrt([1, 4])', () => tt.sqrt([1, 4] as never), /tensor\.sqrt needs a Tensor, got \[1,4\]/],
+    ['tt.sum(5)', () => tt.sum(5 as never), /tensor\.sum needs a Tensor/],
+    ['tt.clip(undefined, 0, 1)', () => tt.clip(undefined as never, 0, 1), /tensor\.clip needs a Tensor/],
+    ['tt.astype({}, "int32")', () => tt.astype({} as never, 'int32'), /tensor\.astype needs a Tensor/],
+    ['tt.concatenate(null)', () => tt.concatenate(null as never), /takes an array of tensors, got null/],
+    ['tt.concatenate([a, 3])', () => tt.concatenate([a, 3 as never]), /item 1\) needs a Tensor, got 3/],
+    ['a.sum(null)', () => a.sum(null as never), /sum takes an options object, got null/],
+    ['a.sum({ axis: {} })', () => a.sum({ axis: {} as never }), /axis must be an integer, a list of integers or null, got \{\}/],
+    ['a.std({ ddof: Symbol() })', () => a.std({ ddof: Symbol('d') as never }), /ddof .* got Symbol\(d\)/],
+    ['a.map(f, null)', () => a.map((x) => x, null as never), /map takes an options object/],
+    ['a.transpose("x")', () => a.transpose('x' as never), /transpose axes must be an array/],
+    ['tt.zeros([2n])', () => tt.zeros([2n] as never), /got \["2n"\]/],
+    ['tt.zeros([2], null)', () => tt.zeros([2], null as never), /tensor\.zeros takes an options object/],
+    ['tt.random.rand([2], null)', () => tt.random.rand([2], null as never), /rand takes an options object/],
+    ['tt.linspace(Symbol(), 1)', () => tt.linspace(Symbol('s') as never, 1), /got Symbol\(s\) and 1/],
+    ['a.astype(1n)', () => a.astype(1n as never), /Unknown dtype 1n/],
+    ['a.fetch(null)', () => a.fetch(null as never), /fetch takes an options object/],
+    ['a.isExecuted({ session: "s" })', () => a.isExecuted({ session: 's' as never }), /session option must be a Session/],
+    ['a.release({ keepCached: "yes" })', () => a.release({ keepCached: 'yes' as never }), /keepCached must be true or false/],
+  ])('%s', (_what, fn, message) => {
+    const err = thrown(fn);
+    expect(err).toBeInstanceOf(TesseraError);
+    expect(err.message).toMatch(message);
+  });
+
+  it.each(KINDS)('execute refuses a signal or session of the wrong type, and the session still runs (%s)', async (kind) => {
+    const sess = sessions[kind];
+    const signal = await rejection(a.execute({ session: sess, signal: 'yes' as never }));
+    expect(signal).toBeInstanceOf(InvalidArgumentError);
+    expect(signal.message).toMatch(/signal option must be an AbortSignal .*got "yes"/);
+    const session = await rejection(a.execute({ session: {} as never }));
+    expect(session).toBeInstanceOf(InvalidArgumentError);
+    expect(session.message).toMatch(/session option must be a Session/);
+    expect(await rejection(a.execute(null as never))).toBeInstanceOf(InvalidArgumentError);
+    await a.execute({ session: sess });
+    expect(values(await a.fetch({ session: sess }))).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});

@@ -5,6 +5,7 @@
  * different value.
  */
 import { UserFunctionError } from '../../base/errors.js';
+import { show } from '../../base/show.js';
 
 const compiled = new Map<string, (...args: number[]) => number>();
 
@@ -36,23 +37,9 @@ export function nonNumericResult(use: 'map' | 'reduce', source: string, value: u
   );
 }
 
-/** A short, printable account of a value a user function returned: `"abc" (a string)`, `undefined`, `{} (an object)`. */
+/** A printable account of a value a user function returned: `"abc" (a string)`, `undefined`, `{} (an object)`. */
 export function describeValue(value: unknown): string {
-  if (value === undefined || value === null) return String(value);
-  if (typeof value === 'string') {
-    const text = JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
-    return `${text} (a string)`;
-  }
-  if (typeof value === 'bigint') return `${value}n (a bigint)`;
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') {
-    let text: string;
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = Object.prototype.toString.call(value);
-    }
-    return `${text.length > 40 ? `${text.slice(0, 37)}...` : text} (${Array.isArray(value) ? 'an array' : 'an object'})`;
-  }
-  return `${String(value)} (a ${typeof value})`;
+  if (value === undefined || value === null || typeof value === 'function') return show(value);
+  const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return `${show(value)} (${kind})`;
 }

@@ -9,6 +9,7 @@
 import { type DType, itemSize } from '../../base/dtypes.js';
 import { ChunkSizeError } from '../../base/errors.js';
 import { processOptions } from '../../base/processOptions.js';
+import { show } from '../../base/show.js';
 import { shapeStr } from '../../base/shape.js';
 import { makeTileable, type NodeMeta, type TileableNode } from '../../dag/nodes.js';
 
@@ -25,7 +26,7 @@ export type ChunkSize = number | readonly (number | null | readonly number[])[];
 
 function splitAxis(extent: number, size: number, axis: number): number[] {
   if (!Number.isInteger(size) || size <= 0) {
-    throw new ChunkSizeError(`chunk size ${size} on axis ${axis} is not a positive integer: chunks must hold at least one element.`);
+    throw new ChunkSizeError(`chunk size ${show(size)} on axis ${axis} is not a positive integer: chunks must hold at least one element.`);
   }
   if (extent === 0) return [0];
   const out: number[] = [];
@@ -38,7 +39,7 @@ export function normalizeChunks(shape: readonly number[], dtype: DType, chunkSiz
   if (typeof chunkSize === 'number') return shape.map((d, a) => splitAxis(d, chunkSize, a));
   if (!Array.isArray(chunkSize) || chunkSize.length !== shape.length) {
     throw new ChunkSizeError(
-      `chunkSize ${JSON.stringify(chunkSize)} must be an int or have one entry per axis of shape ${shapeStr(shape)}.`,
+      `chunkSize ${show(chunkSize)} must be an int or have one entry per axis of shape ${shapeStr(shape)}.`,
     );
   }
   return shape.map((d, a) => {
@@ -46,7 +47,7 @@ export function normalizeChunks(shape: readonly number[], dtype: DType, chunkSiz
     if (c === null || c === -1) return [d];
     if (typeof c === 'number') return splitAxis(d, c, a);
     if (!Array.isArray(c) || c.some((x) => !Number.isInteger(x) || x < 0) || c.reduce((s, x) => s + x, 0) !== d) {
-      throw new ChunkSizeError(`explicit chunks ${JSON.stringify(c)} on axis ${a} must be non-negative ints summing to ${d}.`);
+      throw new ChunkSizeError(`explicit chunks ${show(c)} on axis ${a} must be non-negative ints summing to ${d}.`);
     }
     if (d > 0 && c.some((x) => x === 0)) throw new ChunkSizeError(`explicit chunks on axis ${a} contain an empty chunk.`);
     return d === 0 ? [0] : [...c];

@@ -8,6 +8,7 @@
 import { type DType, sumType } from '../../base/dtypes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
 import { normalizeAxes, normalizeAxis, stridesOf } from '../../base/shape.js';
+import { show } from '../../base/show.js';
 import type { Expr } from '../../base/expr.js';
 import type { ReduceOp } from '../../kernels/tensor/reduce.js';
 import { chunkKey, registerOp } from '../op.js';
@@ -55,7 +56,7 @@ export function reduceNode(op: ReduceOp, x: TensorNode, opts: ReduceOptions = {}
   }
   const keepdims = opts.keepdims ?? false;
   const ddof = opts.ddof ?? 0;
-  if (!Number.isInteger(ddof) || ddof < 0) throw new InvalidArgumentError(`ddof must be a non-negative integer, got ${ddof}.`);
+  if (!Number.isInteger(ddof) || ddof < 0) throw new InvalidArgumentError(`ddof must be a non-negative integer, got ${show(ddof)}.`);
   const reducedSize = axes.reduce((n, a) => n * x.meta.shape[a]!, 1);
   if (reducedSize === 0 && ['min', 'max', 'argmin', 'argmax'].includes(op)) {
     throw new InvalidArgumentError(`zero-size array to reduction operation ${op}, which has no identity: reduce a non-empty axis.`);

@@ -11,6 +11,7 @@
  * exactly one input chunk. To pass an index held in an array, spread it: `t.slice(...index)`.
  */
 import { IndexError, SliceError } from '../../base/errors.js';
+import { show } from '../../base/show.js';
 import { chunkKey, registerOp } from '../op.js';
 import { bounds, Grid, type TensorNode, makeTensor } from './meta.js';
 
@@ -36,7 +37,7 @@ const SLICE_KEYS = ['start', 'stop', 'step'];
 function checkPart(p: unknown, position: number): void {
   if (Array.isArray(p)) {
     throw new SliceError(
-      `index part ${position} is an array (${JSON.stringify(p).slice(0, 40)}): integer-array indexing gathers, which a slice ` +
+      `index part ${position} is an array (${show(p)}): integer-array indexing gathers, which a slice ` +
         `does not do. Pass one index per axis, e.g. t.slice(0, 1); to use an index held in an array, spread it: t.slice(...index).`,
     );
   }
@@ -59,9 +60,9 @@ function checkPart(p: unknown, position: number): void {
 
 function normalizeSlice(spec: { start?: number | null; stop?: number | null; step?: number | null }, n: number, axis: number): NormalIndex {
   const step = spec.step ?? 1;
-  if (!Number.isInteger(step) || step === 0) throw new SliceError(`slice step on axis ${axis} must be a non-zero integer, got ${JSON.stringify(spec.step)}.`);
+  if (!Number.isInteger(step) || step === 0) throw new SliceError(`slice step on axis ${axis} must be a non-zero integer, got ${show(spec.step)}.`);
   for (const v of [spec.start, spec.stop]) {
-    if (v !== null && v !== undefined && !Number.isInteger(v)) throw new SliceError(`slice bounds on axis ${axis} must be integers or null, got ${JSON.stringify(v)}.`);
+    if (v !== null && v !== undefined && !Number.isInteger(v)) throw new SliceError(`slice bounds on axis ${axis} must be integers or null, got ${show(v)}.`);
   }
   const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
   const wrap = (v: number): number => (v < 0 ? v + n : v);
@@ -105,7 +106,7 @@ export function normalizeIndex(specs: readonly IndexSpec[], shape: readonly numb
       out.push(normalizeSlice(p, shape[axis]!, axis));
       axis++;
     } else {
-      throw new SliceError(`unsupported index ${JSON.stringify(p)}: only integers, slices, '...' and 'newaxis' are basic indices.`);
+      throw new SliceError(`unsupported index ${show(p)}: only integers, slices, '...' and 'newaxis' are basic indices.`);
     }
   }
   for (; axis < shape.length; axis++) out.push(normalizeSlice({}, shape[axis]!, axis));
