@@ -6,7 +6,7 @@
  * a local session when there is none at all. A result too big for the eager session that would
  * materialise it is refused right here (session/capacity.ts).
  */
-import { optionsObject } from '../base/args.js';
+import { booleanOption, optionsObject } from '../base/args.js';
 import { InvalidArgumentError, NoSessionError } from '../base/errors.js';
 import { show } from '../base/show.js';
 import type { TileableNode } from '../dag/nodes.js';
@@ -59,7 +59,7 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
 
   /** Runs this handle (and what it needs) in the session; resolves to this same handle. */
   async execute(options?: ExecuteOptions): Promise<this> {
-    const { session: explicit, signal } = optionsObject(options, 'execute');
+    const { session: explicit, signal } = optionsObject(options, 'execute', ['session', 'signal']);
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new InvalidArgumentError(`the signal option must be an AbortSignal (e.g. new AbortController().signal), got ${show(signal)}.`);
     }
@@ -70,7 +70,7 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
   }
 
   protected fetchValue(options?: FetchOptions): Promise<unknown> {
-    const session = this.sessionFor(optionsObject(options, 'fetch').session);
+    const session = this.sessionFor(optionsObject(options, 'fetch', ['session']).session);
     if (!session) {
       return Promise.reject(new NoSessionError(`Tileable object ${this.node.key} must be executed first before fetch`));
     }
@@ -79,7 +79,7 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
 
   /** Whether this handle's result is cached in the session. */
   isExecuted(options?: FetchOptions): boolean {
-    return this.sessionFor(optionsObject(options, 'isExecuted').session)?.isExecuted(this.node) ?? false;
+    return this.sessionFor(optionsObject(options, 'isExecuted', ['session']).session)?.isExecuted(this.node) ?? false;
   }
 
   /**
@@ -87,9 +87,9 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
    * `keepCached`, leaves it as evictable cache instead.
    */
   release(options?: FetchOptions & { readonly keepCached?: boolean }): boolean {
-    const { session, keepCached = false } = optionsObject(options, 'release');
-    if (typeof keepCached !== 'boolean') throw new InvalidArgumentError(`keepCached must be true or false, got ${show(keepCached)}.`);
-    return this.sessionFor(session)?.release(this.node, { keepCached }) ?? false;
+    const { session, keepCached } = optionsObject(options, 'release', ['session', 'keepCached']);
+    const keep = booleanOption(keepCached, 'keepCached', false);
+    return this.sessionFor(session)?.release(this.node, { keepCached: keep }) ?? false;
   }
 
   /** Graphviz text of the DAG behind this handle. */

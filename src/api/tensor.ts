@@ -55,7 +55,7 @@ export class Tensor extends Handle<TensorNode> {
   fetch(options?: FetchOptions): Promise<NdArray>;
   fetch(options: FetchOptions & { readonly batchSize: number }): AsyncIterableIterator<NdArray>;
   fetch(options?: FetchOptions & { readonly batchSize?: number }): Promise<NdArray> | AsyncIterableIterator<NdArray> {
-    const { batchSize, ...rest } = optionsObject(options, 'fetch');
+    const { batchSize, ...rest } = optionsObject(options, 'fetch', ['session', 'batchSize']);
     if (batchSize !== undefined) return this.#batches(batchSize, rest);
     return this.fetchValue(rest) as Promise<NdArray>;
   }
@@ -121,7 +121,8 @@ export class Tensor extends Handle<TensorNode> {
   }
 
   #reduce(op: ReduceOp, name: string, o: ReduceOptions | undefined): Tensor {
-    return new Tensor(reduceNode(op, this.node, optionsObject(o, name)));
+    const known = op === 'var' || op === 'std' ? ['axis', 'keepdims', 'ddof'] : ['axis', 'keepdims'];
+    return new Tensor(reduceNode(op, this.node, optionsObject(o, name, known)));
   }
 
   sum(o?: ReduceOptions): Tensor { return this.#reduce('sum', 'sum', o); }
@@ -142,7 +143,7 @@ export class Tensor extends Handle<TensorNode> {
    * return a number or a boolean (stored as 1/0); any other result fails the run with UserFunctionError.
    */
   map(fn: (x: number) => number | boolean, options?: { readonly dtype?: DType }): Tensor {
-    return new Tensor(mapNode(this.node, pureFunctionSource(fn, 'map'), optionsObject(options, 'map').dtype));
+    return new Tensor(mapNode(this.node, pureFunctionSource(fn, 'map'), optionsObject(options, 'map', ['dtype']).dtype));
   }
   /** Folds every element with a pure, associative function (chunks fold in parallel, then their results). */
   reduce(fn: (acc: number, x: number) => number, initial?: number): Tensor {

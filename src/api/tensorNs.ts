@@ -16,30 +16,34 @@ import { operand, requireTensor, Tensor, type TensorLike } from './tensor.js';
 export { Tensor, type TensorLike } from './tensor.js';
 export type { ChunkSize, CreateOptions, ReduceOptions };
 
+/** Option names of the creation functions, for the unknown-key check. */
+const CREATE = ['dtype', 'chunkSize'];
+const RANDOM = [...CREATE, 'seed'];
+
 /** A tensor from nested arrays, a typed array (reshaped by `shape`), or a scalar. */
 export function array(data: unknown, options?: CreateOptions & { readonly shape?: readonly number[] }): Tensor {
-  return new Tensor(fromDataNode(data, optionsObject(options, 'tensor.array')));
+  return new Tensor(fromDataNode(data, optionsObject(options, 'tensor.array', [...CREATE, 'shape'])));
 }
 export const fromArray = array;
 
 export function zeros(shape: readonly number[] | number, options?: CreateOptions): Tensor {
-  return new Tensor(fullNode(shape, 0, optionsObject(options, 'tensor.zeros')));
+  return new Tensor(fullNode(shape, 0, optionsObject(options, 'tensor.zeros', CREATE)));
 }
 export function ones(shape: readonly number[] | number, options?: CreateOptions): Tensor {
-  return new Tensor(fullNode(shape, 1, optionsObject(options, 'tensor.ones')));
+  return new Tensor(fullNode(shape, 1, optionsObject(options, 'tensor.ones', CREATE)));
 }
 export function full(shape: readonly number[] | number, value: number | boolean, options?: CreateOptions): Tensor {
-  return new Tensor(fullNode(shape, value, optionsObject(options, 'tensor.full')));
+  return new Tensor(fullNode(shape, value, optionsObject(options, 'tensor.full', CREATE)));
 }
 /** `arange(stop)`, `arange(start, stop)`, `arange(start, stop, step)` — NumPy's half-open range. */
 export function arange(start: number, stop?: number, step?: number, options?: CreateOptions): Tensor {
-  return new Tensor(arangeNode(start, stop, step, optionsObject(options, 'tensor.arange')));
+  return new Tensor(arangeNode(start, stop, step, optionsObject(options, 'tensor.arange', CREATE)));
 }
 export function linspace(start: number, stop: number, num = 50, options?: CreateOptions & { readonly endpoint?: boolean }): Tensor {
-  return new Tensor(linspaceNode(start, stop, num, optionsObject(options, 'tensor.linspace')));
+  return new Tensor(linspaceNode(start, stop, num, optionsObject(options, 'tensor.linspace', [...CREATE, 'endpoint'])));
 }
 export function eye(n: number, m?: number, options?: CreateOptions & { readonly k?: number }): Tensor {
-  const o = optionsObject(options, 'tensor.eye');
+  const o = optionsObject(options, 'tensor.eye', [...CREATE, 'k']);
   return new Tensor(eyeNode(n, m, o.k ?? 0, o));
 }
 
@@ -51,15 +55,15 @@ export interface RandomOptions extends CreateOptions {
 export const random = {
   /** Uniform in [0, 1). */
   rand(shape: readonly number[] | number, options?: RandomOptions): Tensor {
-    return new Tensor(randomNode('uniform', shape, optionsObject(options, 'tensor.random.rand')));
+    return new Tensor(randomNode('uniform', shape, optionsObject(options, 'tensor.random.rand', RANDOM)));
   },
   /** Standard normal. */
   randn(shape: readonly number[] | number, options?: RandomOptions): Tensor {
-    return new Tensor(randomNode('normal', shape, optionsObject(options, 'tensor.random.randn')));
+    return new Tensor(randomNode('normal', shape, optionsObject(options, 'tensor.random.randn', RANDOM)));
   },
   /** Integers in [low, high). */
   randint(low: number, high: number, shape: readonly number[] | number, options?: RandomOptions): Tensor {
-    return new Tensor(randomNode('integers', shape, { ...optionsObject(options, 'tensor.random.randint'), low, high }));
+    return new Tensor(randomNode('integers', shape, { ...optionsObject(options, 'tensor.random.randint', RANDOM), low, high }));
   },
 };
 

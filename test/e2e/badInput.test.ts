@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  InvalidArgumentError, type NdArray, newSession, OptionError, type Session, SliceError, tensor as tt, TesseraError, NotEnoughMemoryError,
+  ChunkSizeError, InvalidArgumentError, type NdArray, newSession, OptionError, type Session, UnknownOptionError, SliceError, tensor as tt, TesseraError, NotEnoughMemoryError,
   UserFunctionError,
 } from '../../src/index.js';
 
@@ -163,7 +163,8 @@ describe('a result bigger than the session can hold is refused before any work',
   });
 
   it.each(KINDS)('when run, in a lazy session (%s); a larger intermediate still streams through', async (kind) => {
-    const sess = newSession({ mode: 'lazy', executor: kind, workers: 2, memoryLimit: '16Mi', default: false });
+    const pool = kind === 'threads' ? { workers: 2 } : {};
+    const sess = newSession({ mode: 'lazy', executor: kind, ...pool, memoryLimit: '16Mi', default: false });
     try {
       const big = tt.random.rand([4e6], { chunkSize: 5e5, seed: 3 });   // 32 MB
       tooBig(await rejection(sess.run(big)), 32e6);
@@ -280,5 +281,99 @@ describe('wrong argument types are typed errors, not TypeErrors from inside', ()
     expect(await rejection(a.execute(null as never))).toBeInstanceOf(InvalidArgumentError);
     await a.execute({ session: sess });
     expect(values(await a.fetch({ session: sess }))).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('options objects: unknown keys and strings for numbers are refused, naming the key', () => {
+  const a = tt.arange(6).reshape(2, 3);
+
+  it.each([
+    ['tt.ones([10], { bogus: 1 })', () => tt.ones([10], { bogus: 1 } as never), 'bogus', /Known options: dtype, chunkSize/],
+    ['tt.random.rand([2], { seeed: 1 })', () => tt.random.rand([2], { seeed: 1 } as never), 'seeed', /seed/],
+    ['tt.linspace(0, 1, 5, { endPoint: false })', () => tt.linspace(0, 1, 5, { endPoint: false } as never), 'endPoint', /endpoint/],
+    ['tt.array([1], { dype: "int32" })', () => tt.array([1], { dype: 'int32' } as never), 'dype', /shape/],
+    ['a.sum({ axes: 0 })', () => a.sum({ axes: 0 } as never), 'axes', /axis, keepdims/],
+    ['a.sum({ ddof: 1 }) (only var and std have ddof)', () => a.sum({ ddof: 1 }), 'ddof', /axis, keepdims\./],
+    ['a.map(f, { dtyp: "int32" })', () => a.map((x) => x, { dtyp: 'int32' } as never), 'dtyp', /dtype/],
+    ['a.fetch({ batchsize: 2 })', () => a.fetch({ batchsize: 2 } as never), 'batchsize', /session, batchSize/],
+    ['a.release({ keep: true })', () => a.release({ keep: true } as never), 'keep', /keepCached/],
+  ])('%s', (_what, fn, key, known) => {
+    const err = thrown(fn) as UnknownOptionError;
+    expect(err).toBeInstanceOf(UnknownOptionError);
+    expect(err.code).toBe('UnknownOption');
+    expect(err.keys).toEqual([key]);
+    expect(err.message).toMatch(known);
+  });
+
+  it.each([
+    ['chunkSize', () => tt.ones([10], { chunkSize: '100' as never }), ChunkSizeError],
+    ['seed', () => tt.random.rand([2], { seed: '1' as never }), InvalidArgumentError],
+    ['k', () => tt.eye(2, 2, { k: '1' as never }), InvalidArgumentError],
+    ['ddof', () => a.std({ ddof: '1' as never }), InvalidArgumentError],
+    ['axis', () => a.sum({ axis: '0' as never }), TesseraError],
+    ['keepdims', () => a.sum({ keepdims: 'yes' as never }), InvalidArgumentError],
+    ['endpoint', () => tt.linspace(0, 1, 5, { endpoint: 'no' as never }), InvalidArgumentError],
+    ['batchSize', () => a.fetch({ batchSize: '2' as never }).next(), InvalidArgumentError],
+  ])('a string for %s is refused, naming it', async (key, fn, cls) => {
+    let err: unknown;
+    try {
+      await fn();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(cls);
+    expect((err as Error).message).toContain(key);
+  });
+
+  it.each(KINDS)('an execute option with a typo is refused and nothing runs (%s)', async (kind) => {
+    const t = tt.arange(3).mul(2);
+    const err = await rejection(t.execute({ session: sessions[kind], sigal: new AbortController().signal } as never));
+    expect(err).toBeInstanceOf(UnknownOptionError);
+    expect((err as UnknownOptionError).keys).toEqual(['sigal']);
+    expect(t.isExecuted({ session: sessions[kind] })).toBe(false);
+  });
+});
+
+describe('newSession options', () => {
+  const failure = (options: unknown): OptionError => thrown(() => newSession(options as never)) as OptionError;
+
+  it.each([0, 1.5, -1, Number.NaN, '0', '0.5'])('memoryLimit %s is refused: a session must be able to hold a byte', (limit) => {
+    const err = failure({ memoryLimit: limit, executor: 'local', default: false });
+    expect(err).toBeInstanceOf(OptionError);
+    expect(err.message).toMatch(/memoryLimit must be a positive integer number of bytes, a size like '2Gi', or Infinity/);
+  });
+
+  it('memoryLimit accepts bytes, size strings and Infinity', async () => {
+    for (const [limit, bytes] of [[4096, 4096], ['2Gi', 2 ** 31], [Infinity, Infinity]] as const) {
+      const sess = newSession({ memoryLimit: limit, mode: 'lazy', executor: 'local', default: false });
+      try {
+        expect(sess.config.memoryLimit).toBe(bytes);
+        expect(values(await sess.run(tt.arange(4).sum()))).toEqual([6]);
+      } finally {
+        await sess.close();
+      }
+    }
+  });
+
+  it("workers with executor 'local' is an error that says why", () => {
+    const err = failure({ executor: 'local', workers: 4, default: false });
+    expect(err).toBeInstanceOf(OptionError);
+    expect(err.message).toMatch(/workers \(4, set in the arguments\) does nothing with executor 'local'.*calling thread/);
+    expect(failure({ config: { executor: 'local', workers: 2 }, default: false }).message).toMatch(/set in the config/);
+  });
+
+  it("a script may choose 'local' over workers set by a weaker source (a machine-wide config)", async () => {
+    const sess = newSession({ config: { workers: 4 }, executor: 'local', default: false });
+    try {
+      expect(sess.info.executor).toBe('local');
+    } finally {
+      await sess.close();
+    }
+  });
+
+  it('strings for numbers and non-object options are refused', () => {
+    expect(failure({ workers: '2', default: false }).message).toMatch(/workers must be an integer/);
+    expect(failure(null)).toBeInstanceOf(OptionError);
+    expect(failure(null).message).toMatch(/newSession takes an options object, got null/);
   });
 });

@@ -123,7 +123,7 @@ describe('building and loading graphs', () => {
     ];
     const results: unknown[][] = [];
     for (const executor of ['threads', 'local'] as const) {
-      const s = newSession({ mode: 'lazy', default: false, executor, workers: 2 });
+      const s = newSession({ mode: 'lazy', default: false, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
       try {
         results.push((await s.run(s.scope(() => apps(gs.g({ directed: false }).addEdges({ src, dst }, { src: 'src', dst: 'dst' }))))).map(values));
       } finally {

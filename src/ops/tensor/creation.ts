@@ -3,6 +3,7 @@
  * Each builder validates its arguments and fixes everything that determines the values — including the
  * random seed, drawn here when the caller gives none — so the node's key names its content exactly.
  */
+import { booleanOption } from '../../base/args.js';
 import { type DType, checkDType, isInteger } from '../../base/dtypes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
 import { toShared } from '../../base/ndarray.js';
@@ -83,7 +84,7 @@ export function linspaceNode(start: number, stop: number, num = 50, opts: Create
     throw new InvalidArgumentError(`linspace start and stop must be finite, got ${show(start)} and ${show(stop)}.`);
   }
   if (!Number.isInteger(num) || num < 0) throw new InvalidArgumentError(`linspace num must be a non-negative integer, got ${show(num)}.`);
-  const endpoint = opts.endpoint ?? true;
+  const endpoint = booleanOption(opts.endpoint, 'linspace endpoint', true);
   const div = endpoint ? num - 1 : num;
   const step = div > 0 ? (stop - start) / div : 0;
   const dtype = opts.dtype ? checkDType(opts.dtype) : 'float64';

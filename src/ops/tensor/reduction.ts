@@ -5,6 +5,7 @@
  * that is alone along every reduced axis is mapped and finalised in one task. The map step is where a
  * preceding elementwise chain fuses in (see fuse.ts), so `(x*2+y).sum()` never materialises `x*2+y`.
  */
+import { booleanOption } from '../../base/args.js';
 import { type DType, sumType } from '../../base/dtypes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
 import { normalizeAxes, normalizeAxis, stridesOf } from '../../base/shape.js';
@@ -54,7 +55,7 @@ export function reduceNode(op: ReduceOp, x: TensorNode, opts: ReduceOptions = {}
   } else {
     axes = normalizeAxes(opts.axis, ndim);
   }
-  const keepdims = opts.keepdims ?? false;
+  const keepdims = booleanOption(opts.keepdims, 'keepdims', false);
   const ddof = opts.ddof ?? 0;
   if (!Number.isInteger(ddof) || ddof < 0) throw new InvalidArgumentError(`ddof must be a non-negative integer, got ${show(ddof)}.`);
   const reducedSize = axes.reduce((n, a) => n * x.meta.shape[a]!, 1);
