@@ -139,8 +139,9 @@ function needsNormalize(e: Expr): boolean {
 }
 
 /**
- * JS source of `e`, reading input i through `input(i)` and user functions as `F[k]`. Code with user
- * functions assigns a variable `u` that the enclosing loop declares (see `USER_RESULT_VARIABLE`).
+ * JS source of `e`, reading input i through `input(i)` and calling user function k as `Fk`, a local the
+ * enclosing loop declares from `F[k]`; code with user functions also assigns a variable `u` that the
+ * loop declares (see `USER_RESULT_VARIABLE`).
  */
 export function exprCode(e: Expr, input: (i: number) => string): string {
   const raw = ((): string => {
@@ -162,7 +163,7 @@ export function exprCode(e: Expr, input: (i: number) => string): string {
         return e.dtype === 'int64' ? `Math.trunc(${exprCode(e.a, input)})` : exprCode(e.a, input);
       case 'fn':
         // `u` (declared by the loop) holds the result for one check; a number passes straight through.
-        return `(u = F[${e.f}](${exprCode(e.a, input)}), typeof u === 'number' ? u : H.userResult(F, ${e.f}, u))`;
+        return `(u = F${e.f}(${exprCode(e.a, input)}), typeof u === 'number' ? u : H.userResult(F, ${e.f}, u))`;
     }
   })();
   if (e.t === 'in' || e.t === 'const' || !needsNormalize(e)) return raw;
