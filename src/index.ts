@@ -1,5 +1,6 @@
 /**
- * Tessera's public surface: sessions, the tensor namespace, handles, errors and options.
+ * Tessera's public surface: sessions, the tensor and graph namespaces, handles, errors, options and the
+ * object store's ids, metadata and errors (Vineyard's names).
  */
 import './ops/index.js';
 
@@ -12,5 +13,14 @@ export { newSession, getDefaultSession, withSession, Session, type SessionOption
 export { NdArray } from './base/ndarray.js';
 export { DTYPES, type DType } from './base/dtypes.js';
 export * from './base/errors.js';
-export { setDefaultChunkBytes } from './ops/tensor/meta.js';
-export { setBuildSiteCapture } from './dag/nodes.js';
+export { ObjectID } from './store/objectIdCallable.js';
+export type { ObjectMeta, JsonValue } from './store/objectMeta.js';
+export type {
+  ObjectStore, StoreStatus, PutOptions, DeleteOptions, DeleteReport, ListOptions, GetNameOptions, IdLike,
+} from './store/objectStore.js';
+export {
+  StoreError, ObjectNotExistsError, ObjectExistsError, InvalidError, AssertionFailedError, UserInputError,
+  NotEnoughMemoryError, ObjectSealedError, GlobalObjectInvalidError, MetaTreeInvalidError, StoreTypeError,
+  type StoreErrorCode,
+} from './store/errors.js';
+export { setOption, getOption, type ProcessOptions, type OptionName, type OptionInput, type LogLevel } from './base/processOptions.js';

@@ -3,13 +3,16 @@
  * an eager session is the default submits the node to that session at once (the handle remembers
  * which session, so `fetch()` later goes there). `execute` and `fetch` take an explicit session, or use
  * the handle's eager session, the async-context default, or the process default — `execute` creates
- * a local session when there is none at all.
+ * a local session when there is none at all. A result too big for the eager session that would
+ * materialise it is refused right here (session/capacity.ts).
  */
-import { NoSessionError } from '../base/errors.js';
+import { booleanOption, optionsObject } from '../base/args.js';
+import { InvalidArgumentError, NoSessionError } from '../base/errors.js';
+import { show } from '../base/show.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
 import { tileableToDot } from '../dag/dot.js';
-import { defaultSessionOrCreate, getDefaultSession, type Session } from '../session/index.js';
+import { defaultSessionOrCreate, getDefaultSession, refuseOversized, Session } from '../session/index.js';
 
 export interface ExecuteOptions {
   readonly session?: Session;
@@ -28,6 +31,7 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
     this.node = node;
     const s = getDefaultSession();
     if (s && s.mode === 'eager') {
+      refuseOversized([node], s, 'built');
       this.#eagerSession = s;
       s.track(this, node);
       void s.submitEager(node);
@@ -46,19 +50,26 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
    * closed, so using it reports the closed session instead of a misleading "not executed"), else the
    * default.
    */
-  protected sessionFor(explicit: Session | undefined): Session | undefined {
+  protected sessionFor(explicit: unknown): Session | undefined {
+    if (explicit !== undefined && !(explicit instanceof Session)) {
+      throw new InvalidArgumentError(`the session option must be a Session (from newSession()), got ${show(explicit)}.`);
+    }
     return explicit ?? this.#eagerSession ?? getDefaultSession();
   }
 
   /** Runs this handle (and what it needs) in the session; resolves to this same handle. */
-  async execute(options: ExecuteOptions = {}): Promise<this> {
-    const session = this.sessionFor(options.session) ?? defaultSessionOrCreate();
-    await session.execute([this], options.signal ? { signal: options.signal } : {});
+  async execute(options?: ExecuteOptions): Promise<this> {
+    const { session: explicit, signal } = optionsObject(options, 'execute', ['session', 'signal']);
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new InvalidArgumentError(`the signal option must be an AbortSignal (e.g. new AbortController().signal), got ${show(signal)}.`);
+    }
+    const session = this.sessionFor(explicit) ?? defaultSessionOrCreate();
+    await session.execute([this], signal ? { signal } : {});
     return this;
   }
 
-  protected fetchValue(options: FetchOptions = {}): Promise<unknown> {
-    const session = this.sessionFor(options.session);
+  protected fetchValue(options?: FetchOptions): Promise<unknown> {
+    const session = this.sessionFor(optionsObject(options, 'fetch', ['session']).session);
     if (!session) {
       return Promise.reject(new NoSessionError(`Tileable object ${this.node.key} must be executed first before fetch`));
     }
@@ -66,16 +77,18 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
   }
 
   /** Whether this handle's result is cached in the session. */
-  isExecuted(options: FetchOptions = {}): boolean {
-    return this.sessionFor(options.session)?.isExecuted(this.node) ?? false;
+  isExecuted(options?: FetchOptions): boolean {
+    return this.sessionFor(optionsObject(options, 'isExecuted', ['session']).session)?.isExecuted(this.node) ?? false;
   }
 
   /**
    * Frees this handle's cached result in the session (it is recomputed if asked for again); with
    * `keepCached`, leaves it as evictable cache instead.
    */
-  release(options: FetchOptions & { readonly keepCached?: boolean } = {}): boolean {
-    return this.sessionFor(options.session)?.release(this.node, { keepCached: options.keepCached ?? false }) ?? false;
+  release(options?: FetchOptions & { readonly keepCached?: boolean }): boolean {
+    const { session, keepCached } = optionsObject(options, 'release', ['session', 'keepCached']);
+    const keep = booleanOption(keepCached, 'keepCached', false);
+    return this.sessionFor(session)?.release(this.node, { keepCached: keep }) ?? false;
   }
 
   /** Graphviz text of the DAG behind this handle. */

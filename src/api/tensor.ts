@@ -4,9 +4,11 @@
  * nothing runs until the session runs it — at once in an eager session, when asked in a lazy one.
  */
 import type { DType } from '../base/dtypes.js';
+import { optionsObject } from '../base/args.js';
 import { InvalidArgumentError } from '../base/errors.js';
 import type { BinaryOp, UnaryOp } from '../base/expr.js';
 import type { NdArray } from '../base/ndarray.js';
+import { show } from '../base/show.js';
 import {
   binaryNode, castNode, clipNode, fromDataNode, mapNode, matmulNode, normalizeChunks, type Operand, reduceNode,
   type ReduceOptions, rechunkNode, reshapeNode, sliceNode, type IndexSpec, type TensorNode, transposeNode, unaryNode,
@@ -15,12 +17,20 @@ import {
 import { pureFunctionSource } from '../ops/purity.js';
 import { Handle, type FetchOptions } from './handle.js';
 
+type ReduceOp = Parameters<typeof reduceNode>[0];
+
 export type TensorLike = Tensor | number | boolean | readonly unknown[] | ArrayBufferView;
 
 export function operand(x: TensorLike): Operand {
   if (x instanceof Tensor) return x.node;
   if (typeof x === 'number' || typeof x === 'boolean') return x;
   return fromDataNode(x);
+}
+
+/** `x` itself when it is a Tensor; anything else is refused, naming `where`. */
+export function requireTensor(x: unknown, where: string): Tensor {
+  if (x instanceof Tensor) return x;
+  throw new InvalidArgumentError(`${where} needs a Tensor, got ${show(x)}: make one with tensor.array(...).`);
 }
 
 export class Tensor extends Handle<TensorNode> {
@@ -44,15 +54,15 @@ export class Tensor extends Handle<TensorNode> {
   /** The data as one NdArray; with `batchSize`, an async iterator of row batches instead. */
   fetch(options?: FetchOptions): Promise<NdArray>;
   fetch(options: FetchOptions & { readonly batchSize: number }): AsyncIterableIterator<NdArray>;
-  fetch(options: FetchOptions & { readonly batchSize?: number } = {}): Promise<NdArray> | AsyncIterableIterator<NdArray> {
-    const { batchSize, ...rest } = options;
+  fetch(options?: FetchOptions & { readonly batchSize?: number }): Promise<NdArray> | AsyncIterableIterator<NdArray> {
+    const { batchSize, ...rest } = optionsObject(options, 'fetch', ['session', 'batchSize']);
     if (batchSize !== undefined) return this.#batches(batchSize, rest);
     return this.fetchValue(rest) as Promise<NdArray>;
   }
 
   async *#batches(batchSize: number, options: FetchOptions): AsyncIterableIterator<NdArray> {
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
-      throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}.`);
+      throw new InvalidArgumentError(`batchSize must be a positive integer, got ${show(batchSize)}.`);
     }
     if (this.ndim === 0) {
       yield await this.fetch(options);
@@ -100,7 +110,7 @@ export class Tensor extends Handle<TensorNode> {
   ceil(): Tensor { return this.#un('ceil'); }
   not(): Tensor { return this.#un('not'); }
   isnan(): Tensor { return this.#un('isnan'); }
-  /** Any unary math function by name (`'sin'`, `'log1p'`, ...). */
+  /** Any unary math function by name (`'sin'`, `'log1p'`, ...); an unknown name is refused here, listing the known ones. */
   apply(op: UnaryOp): Tensor { return this.#un(op); }
 
   clip(min: TensorLike | null, max: TensorLike | null): Tensor {
@@ -110,22 +120,30 @@ export class Tensor extends Handle<TensorNode> {
     return new Tensor(castNode(this.node, dtype));
   }
 
-  sum(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('sum', this.node, o)); }
-  prod(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('prod', this.node, o)); }
-  mean(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('mean', this.node, o)); }
-  min(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('min', this.node, o)); }
-  max(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('max', this.node, o)); }
-  std(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('std', this.node, o)); }
-  var(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('var', this.node, o)); }
-  any(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('any', this.node, o)); }
-  all(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('all', this.node, o)); }
-  countNonzero(o?: ReduceOptions): Tensor { return new Tensor(reduceNode('count_nonzero', this.node, o)); }
-  argmin(o?: Pick<ReduceOptions, 'axis' | 'keepdims'>): Tensor { return new Tensor(reduceNode('argmin', this.node, o)); }
-  argmax(o?: Pick<ReduceOptions, 'axis' | 'keepdims'>): Tensor { return new Tensor(reduceNode('argmax', this.node, o)); }
+  #reduce(op: ReduceOp, name: string, o: ReduceOptions | undefined): Tensor {
+    const known = op === 'var' || op === 'std' ? ['axis', 'keepdims', 'ddof'] : ['axis', 'keepdims'];
+    return new Tensor(reduceNode(op, this.node, optionsObject(o, name, known)));
+  }
 
-  /** Applies a pure function to every element (it runs in worker threads from its source text). */
-  map(fn: (x: number) => number, options: { readonly dtype?: DType } = {}): Tensor {
-    return new Tensor(mapNode(this.node, pureFunctionSource(fn, 'map'), options.dtype));
+  sum(o?: ReduceOptions): Tensor { return this.#reduce('sum', 'sum', o); }
+  prod(o?: ReduceOptions): Tensor { return this.#reduce('prod', 'prod', o); }
+  mean(o?: ReduceOptions): Tensor { return this.#reduce('mean', 'mean', o); }
+  min(o?: ReduceOptions): Tensor { return this.#reduce('min', 'min', o); }
+  max(o?: ReduceOptions): Tensor { return this.#reduce('max', 'max', o); }
+  std(o?: ReduceOptions): Tensor { return this.#reduce('std', 'std', o); }
+  var(o?: ReduceOptions): Tensor { return this.#reduce('var', 'var', o); }
+  any(o?: ReduceOptions): Tensor { return this.#reduce('any', 'any', o); }
+  all(o?: ReduceOptions): Tensor { return this.#reduce('all', 'all', o); }
+  countNonzero(o?: ReduceOptions): Tensor { return this.#reduce('count_nonzero', 'countNonzero', o); }
+  argmin(o?: Pick<ReduceOptions, 'axis' | 'keepdims'>): Tensor { return this.#reduce('argmin', 'argmin', o); }
+  argmax(o?: Pick<ReduceOptions, 'axis' | 'keepdims'>): Tensor { return this.#reduce('argmax', 'argmax', o); }
+
+  /**
+   * Applies a pure function to every element (it runs in worker threads from its source text). It must
+   * return a number or a boolean (stored as 1/0); any other result fails the run with UserFunctionError.
+   */
+  map(fn: (x: number) => number | boolean, options?: { readonly dtype?: DType }): Tensor {
+    return new Tensor(mapNode(this.node, pureFunctionSource(fn, 'map'), optionsObject(options, 'map', ['dtype']).dtype));
   }
   /** Folds every element with a pure, associative function (chunks fold in parallel, then their results). */
   reduce(fn: (acc: number, x: number) => number, initial?: number): Tensor {
@@ -142,7 +160,13 @@ export class Tensor extends Handle<TensorNode> {
   get T(): Tensor {
     return this.transpose();
   }
-  /** NumPy basic indexing: `t.slice(0, {start: 1, stop: 5})`, `t.slice(':2, 3:9')`, `t.slice({step: 2}, '...')`. */
+  /**
+   * NumPy basic indexing, one argument per axis: an integer (drops the axis), a slice object
+   * `{start, stop, step}` or `'start:stop:step'` string, `null`/`':'` (whole axis), `'...'`, `'newaxis'`;
+   * a string may hold several parts: `t.slice(0, {start: 1, stop: 5})`, `t.slice(':2, 3:9')`,
+   * `t.slice({step: 2}, '...')`. Arrays are refused (in NumPy they would gather); spread an index held in
+   * an array: `t.slice(...index)`. Anything else is a `SliceError` here, before anything runs.
+   */
   slice(...index: IndexSpec[]): Tensor {
     return new Tensor(sliceNode(this.node, index));
   }
@@ -150,7 +174,7 @@ export class Tensor extends Handle<TensorNode> {
     return new Tensor(rechunkNode(this.node, normalizeChunks(this.shape, this.dtype, chunkSize)));
   }
   matmul(o: Tensor): Tensor {
-    return new Tensor(matmulNode(this.node, o.node));
+    return new Tensor(matmulNode(this.node, requireTensor(o, 'matmul').node));
   }
   dot(o: Tensor): Tensor {
     return this.matmul(o);

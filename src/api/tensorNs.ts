@@ -2,41 +2,49 @@
  * The `tensor` namespace (`import { tensor as tt } from 'tessera'`): creation functions, random draws
  * with a build-time seed, and NumPy-style free functions over tensors and scalars.
  */
+import { optionsObject } from '../base/args.js';
 import type { DType } from '../base/dtypes.js';
+import { InvalidArgumentError } from '../base/errors.js';
 import type { UnaryOp } from '../base/expr.js';
+import { show } from '../base/show.js';
 import {
   arangeNode, binaryNode, type ChunkSize, concatenateNode, type CreateOptions, eyeNode, fromDataNode, fullNode,
   linspaceNode, randomNode, type ReduceOptions, whereNode,
 } from '../ops/tensor/index.js';
-import { operand, Tensor, type TensorLike } from './tensor.js';
+import { operand, requireTensor, Tensor, type TensorLike } from './tensor.js';
 
 export { Tensor, type TensorLike } from './tensor.js';
 export type { ChunkSize, CreateOptions, ReduceOptions };
 
+/** Option names of the creation functions, for the unknown-key check. */
+const CREATE = ['dtype', 'chunkSize'];
+const RANDOM = [...CREATE, 'seed'];
+
 /** A tensor from nested arrays, a typed array (reshaped by `shape`), or a scalar. */
-export function array(data: unknown, options: CreateOptions & { readonly shape?: readonly number[] } = {}): Tensor {
-  return new Tensor(fromDataNode(data, options));
+export function array(data: unknown, options?: CreateOptions & { readonly shape?: readonly number[] }): Tensor {
+  return new Tensor(fromDataNode(data, optionsObject(options, 'tensor.array', [...CREATE, 'shape'])));
 }
 export const fromArray = array;
 
-export function zeros(shape: readonly number[] | number, options: CreateOptions = {}): Tensor {
-  return new Tensor(fullNode(shape, 0, options));
+export function zeros(shape: readonly number[] | number, options?: CreateOptions): Tensor {
+  return new Tensor(fullNode(shape, 0, optionsObject(options, 'tensor.zeros', CREATE)));
 }
-export function ones(shape: readonly number[] | number, options: CreateOptions = {}): Tensor {
-  return new Tensor(fullNode(shape, 1, options));
+export function ones(shape: readonly number[] | number, options?: CreateOptions): Tensor {
+  return new Tensor(fullNode(shape, 1, optionsObject(options, 'tensor.ones', CREATE)));
 }
-export function full(shape: readonly number[] | number, value: number | boolean, options: CreateOptions = {}): Tensor {
-  return new Tensor(fullNode(shape, value, options));
+export function full(shape: readonly number[] | number, value: number | boolean, options?: CreateOptions): Tensor {
+  return new Tensor(fullNode(shape, value, optionsObject(options, 'tensor.full', CREATE)));
 }
 /** `arange(stop)`, `arange(start, stop)`, `arange(start, stop, step)` — NumPy's half-open range. */
-export function arange(start: number, stop?: number, step?: number, options: CreateOptions = {}): Tensor {
-  return new Tensor(arangeNode(start, stop, step, options));
+export function arange(start: number, stop?: number, step?: number, options?: CreateOptions): Tensor {
+  return new Tensor(arangeNode(start, stop, step, optionsObject(options, 'tensor.arange', CREATE)));
 }
-export function linspace(start: number, stop: number, num = 50, options: CreateOptions & { readonly endpoint?: boolean } = {}): Tensor {
-  return new Tensor(linspaceNode(start, stop, num, options));
+export function linspace(start: number, stop: number, num = 50, options?: CreateOptions & { readonly endpoint?: boolean }): Tensor {
+  return new Tensor(linspaceNode(start, stop, num, optionsObject(options, 'tensor.linspace', [...CREATE, 'endpoint'])));
 }
-export function eye(n: number, m?: number, options: CreateOptions & { readonly k?: number } = {}): Tensor {
-  return new Tensor(eyeNode(n, m, options.k ?? 0, options));
+export function eye(n: number, m?: number, options?: CreateOptions & { readonly k?: number }): Tensor {
+  const o = optionsObject(options, 'tensor.eye', [...CREATE, 'k']);
+  return new Tensor(eyeNode(n, m, o.k ?? 0, o));
 }
 
 export interface RandomOptions extends CreateOptions {
@@ -46,16 +54,16 @@ export interface RandomOptions extends CreateOptions {
 
 export const random = {
   /** Uniform in [0, 1). */
-  rand(shape: readonly number[] | number, options: RandomOptions = {}): Tensor {
-    return new Tensor(randomNode('uniform', shape, options));
+  rand(shape: readonly number[] | number, options?: RandomOptions): Tensor {
+    return new Tensor(randomNode('uniform', shape, optionsObject(options, 'tensor.random.rand', RANDOM)));
   },
   /** Standard normal. */
-  randn(shape: readonly number[] | number, options: RandomOptions = {}): Tensor {
-    return new Tensor(randomNode('normal', shape, options));
+  randn(shape: readonly number[] | number, options?: RandomOptions): Tensor {
+    return new Tensor(randomNode('normal', shape, optionsObject(options, 'tensor.random.randn', RANDOM)));
   },
   /** Integers in [low, high). */
-  randint(low: number, high: number, shape: readonly number[] | number, options: RandomOptions = {}): Tensor {
-    return new Tensor(randomNode('integers', shape, { ...options, low, high }));
+  randint(low: number, high: number, shape: readonly number[] | number, options?: RandomOptions): Tensor {
+    return new Tensor(randomNode('integers', shape, { ...optionsObject(options, 'tensor.random.randint', RANDOM), low, high }));
   },
 };
 
@@ -63,13 +71,14 @@ export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   return new Tensor(whereNode(operand(cond), operand(a), operand(b)));
 }
 export function clip(a: Tensor, min: TensorLike | null, max: TensorLike | null): Tensor {
-  return a.clip(min, max);
+  return requireTensor(a, 'tensor.clip').clip(min, max);
 }
 export function concatenate(tensors: readonly Tensor[], axis = 0): Tensor {
-  return new Tensor(concatenateNode(tensors.map((t) => t.node), axis));
+  if (!Array.isArray(tensors)) throw new InvalidArgumentError(`tensor.concatenate takes an array of tensors, got ${show(tensors)}.`);
+  return new Tensor(concatenateNode(tensors.map((t, i) => requireTensor(t, `tensor.concatenate (item ${i})`).node), axis));
 }
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  return a.matmul(b);
+  return requireTensor(a, 'tensor.matmul').matmul(b);
 }
 export const dot = matmul;
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
@@ -79,10 +88,10 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
   return new Tensor(binaryNode('minimum', operand(a), operand(b)));
 }
 export function astype(a: Tensor, dtype: DType): Tensor {
-  return a.astype(dtype);
+  return requireTensor(a, 'tensor.astype').astype(dtype);
 }
 
-const unary = (op: UnaryOp) => (a: Tensor): Tensor => a.apply(op);
+const unary = (op: UnaryOp) => (a: Tensor): Tensor => requireTensor(a, `tensor.${op}`).apply(op);
 export const sqrt = unary('sqrt');
 export const exp = unary('exp');
 export const log = unary('log');
@@ -95,8 +104,8 @@ export const ceil = unary('ceil');
 export const round = unary('round');
 export const isnan = unary('isnan');
 
-export const sum = (a: Tensor, o?: ReduceOptions): Tensor => a.sum(o);
-export const mean = (a: Tensor, o?: ReduceOptions): Tensor => a.mean(o);
-export const std = (a: Tensor, o?: ReduceOptions): Tensor => a.std(o);
-export const min = (a: Tensor, o?: ReduceOptions): Tensor => a.min(o);
-export const max = (a: Tensor, o?: ReduceOptions): Tensor => a.max(o);
+export const sum = (a: Tensor, o?: ReduceOptions): Tensor => requireTensor(a, 'tensor.sum').sum(o);
+export const mean = (a: Tensor, o?: ReduceOptions): Tensor => requireTensor(a, 'tensor.mean').mean(o);
+export const std = (a: Tensor, o?: ReduceOptions): Tensor => requireTensor(a, 'tensor.std').std(o);
+export const min = (a: Tensor, o?: ReduceOptions): Tensor => requireTensor(a, 'tensor.min').min(o);
+export const max = (a: Tensor, o?: ReduceOptions): Tensor => requireTensor(a, 'tensor.max').max(o);

@@ -7,6 +7,7 @@
  * what was given.
  */
 import { InvalidArgumentError, UnknownOptionError } from './errors.js';
+import { show } from './show.js';
 
 /** A check of one present value: undefined when it is acceptable, else what was expected (`'a positive integer'`). */
 export interface Check {
@@ -107,4 +108,24 @@ export function checkOptions<T extends object>(value: T | undefined, where: stri
 export function checkInstance<T>(value: unknown, cls: abstract new (...args: never[]) => T, where: string, arg: string, from: string): T {
   if (value instanceof cls) return value;
   throw new InvalidArgumentError(`${where}: ${arg} must be a ${cls.name} (${from}); got ${describeValue(value)}.`);
+}
+
+/**
+ * An options argument checked only for its keys (each value is checked where it is used): `undefined`
+ * is no options; anything but a plain object is refused, and so is a key outside `known` (a misspelt
+ * option would otherwise be ignored without a word).
+ */
+export function optionsObject<T extends object>(value: T | undefined, where: string, known: readonly string[]): T {
+  if (value === undefined) return {} as T;
+  if (!isPlainObject(value)) throw new InvalidArgumentError(`${where} takes an options object, got ${show(value)}.`);
+  const unknown = Object.keys(value).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw new UnknownOptionError(unknown, `the options of ${where}`, known);
+  return value;
+}
+
+/** A boolean option: its default when absent; anything but true or false is refused. */
+export function booleanOption(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(`${name} must be true or false, got ${show(value)}.`);
+  return value;
 }

@@ -6,6 +6,7 @@
  * arithmetic on booleans counts them as 0/1 in int64 instead of NumPy's logical-or quirk for `bool + bool`.
  */
 import { DTypeError } from './errors.js';
+import { show } from './show.js';
 
 export const DTYPES = ['bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'float32', 'float64'] as const;
 export type DType = (typeof DTYPES)[number];
@@ -63,7 +64,7 @@ export function isDType(v: unknown): v is DType {
 
 export function checkDType(v: unknown, what = 'dtype'): DType {
   if (!isDType(v)) {
-    throw new DTypeError(`Unknown ${what} ${JSON.stringify(v)}: use one of ${DTYPES.join(', ')}.`);
+    throw new DTypeError(`Unknown ${what} ${show(v)}: use one of ${DTYPES.join(', ')}.`);
   }
   return v;
 }

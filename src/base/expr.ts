@@ -81,3 +81,22 @@ export function exprSize(e: Expr): number {
       return 1 + exprSize(e.c) + exprSize(e.a) + exprSize(e.b);
   }
 }
+
+/** The user-function slots an expression calls, each once, in first-use order. */
+export function userFunctionSlots(e: Expr, out: number[] = []): number[] {
+  switch (e.t) {
+    case 'in':
+    case 'const':
+      return out;
+    case 'fn':
+      if (!out.includes(e.f)) out.push(e.f);
+      return userFunctionSlots(e.a, out);
+    case 'un':
+    case 'cast':
+      return userFunctionSlots(e.a, out);
+    case 'bin':
+      return userFunctionSlots(e.b, userFunctionSlots(e.a, out));
+    case 'where':
+      return userFunctionSlots(e.b, userFunctionSlots(e.a, userFunctionSlots(e.c, out)));
+  }
+}

@@ -3,6 +3,7 @@
  * normalisation. All checks raise typed errors that name the offending shape or axis.
  */
 import { AxisError, InvalidArgumentError, ShapeError } from './errors.js';
+import { show } from './show.js';
 
 export type Shape = readonly number[];
 
@@ -26,12 +27,12 @@ export function stridesOf(shape: Shape): number[] {
 export function checkShape(shape: unknown, what = 'shape'): number[] {
   const arr = typeof shape === 'number' ? [shape] : shape;
   if (!Array.isArray(arr)) {
-    throw new InvalidArgumentError(`${what} must be an array of non-negative integers, got ${JSON.stringify(shape)}.`);
+    throw new InvalidArgumentError(`${what} must be an array of non-negative integers, got ${show(shape)}.`);
   }
   for (const d of arr) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
       throw new InvalidArgumentError(
-        `${what} must be an array of non-negative integers, got ${JSON.stringify(shape)} (bad extent ${String(d)}).`,
+        `${what} must be an array of non-negative integers, got ${show(shape)} (bad extent ${show(d)}).`,
       );
     }
   }
@@ -67,7 +68,7 @@ export function broadcastShapes(...shapes: Shape[]): number[] {
 export function normalizeAxis(axis: number, ndim: number): number {
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
     throw new AxisError(
-      `axis ${String(axis)} is out of bounds for an array of dimension ${ndim} (valid: ${-ndim}..${ndim - 1}).`,
+      `axis ${show(axis)} is out of bounds for an array of dimension ${ndim} (valid: ${-ndim}..${ndim - 1}).`,
     );
   }
   return axis < 0 ? axis + ndim : axis;
@@ -76,9 +77,12 @@ export function normalizeAxis(axis: number, ndim: number): number {
 /** `undefined`/`null` means every axis; duplicates are an error. Result is sorted. */
 export function normalizeAxes(axis: number | readonly number[] | null | undefined, ndim: number): number[] {
   if (axis === undefined || axis === null) return Array.from({ length: ndim }, (_, i) => i);
+  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw new AxisError(`axis must be an integer, a list of integers or null, got ${show(axis)}.`);
+  }
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const out = list.map((a) => normalizeAxis(a, ndim));
-  if (new Set(out).size !== out.length) throw new AxisError(`repeated axis in ${JSON.stringify(axis)}.`);
+  if (new Set(out).size !== out.length) throw new AxisError(`repeated axis in ${show(axis)}.`);
   return out.sort((a, b) => a - b);
 }
 

@@ -4,6 +4,7 @@
  * `B` — `'2Gi'`, `'512M'`, `'64MiB'`, `1048576`.
  */
 import { OptionError } from './errors.js';
+import { show } from './show.js';
 
 const UNITS: Record<string, number> = {
   '': 1,
@@ -27,7 +28,7 @@ export function parseSize(value: string | number, what = 'size'): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?)?b?\s*$/i.exec(value);
   if (!m) {
     throw new OptionError(
-      `${what} ${JSON.stringify(value)} is not a size: write bytes or a number with K/M/G/T (powers of 1000) or ` +
+      `${what} ${show(value)} is not a size: write bytes or a number with K/M/G/T (powers of 1000) or ` +
         `Ki/Mi/Gi/Ti (powers of 1024), e.g. '2Gi'.`,
     );
   }

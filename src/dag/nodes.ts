@@ -5,6 +5,7 @@
  * runs (Dask tokenize, Mars keys). The build site (stack of the line that created the node) rides along
  * outside the key, so a failure at run time can point at the user's line.
  */
+import { processOptions } from '../base/processOptions.js';
 import { tokenize, TOKEN } from '../base/tokenize.js';
 
 /** Each op family declares its own meta shape; `type` tells them apart (tensor, graph, context, ...). */
@@ -27,15 +28,9 @@ export interface BuildSite {
   readonly stack: string | undefined;
 }
 
-let captureSites = true;
-
-/** Build-site capture costs about a microsecond per op; benchmarks of pure graph building may turn it off. */
-export function setBuildSiteCapture(on: boolean): void {
-  captureSites = on;
-}
-
+/** Costs about a microsecond per op; the `buildSiteCapture` process option turns it off. */
 function captureSite(): BuildSite | undefined {
-  if (!captureSites) return undefined;
+  if (!processOptions.buildSiteCapture) return undefined;
   const e: { stack?: string } = {};
   Error.captureStackTrace(e, makeTileable);
   // Formatted now (about 2 µs more than leaving it to V8): an unformatted trace keeps every frame's

@@ -2,8 +2,19 @@
  * Creating the worker pool. Workers run `kernels/worker` — from the TypeScript source under tests and
  * tsx (with tsx's loader registered in the worker), or from the built JavaScript in `dist` — chosen by
  * where this module itself was loaded from (js-stack.md §3).
+ *
+ * Threads start when tasks need them, not with the pool: a session that never sends work to the pool
+ * (local-sized tasks, or none) starts no thread, and 64 workers cost nothing until a run asks for them
+ * (Piscina spawns up to `maxThreads` while tasks are queued). Terminating a thread that is still loading
+ * its module can abort the whole process with a V8 fatal error (seen 3 times in 13 closes of a
+ * 64-worker session), so `destroy` — and `close`, which ends in it — first waits until every thread
+ * that has been started is up (Piscina reports a thread started on demand as created only once it is
+ * ready) or has exited.
  */
+import { setMaxListeners } from 'node:events';
+import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { logEngine } from '../base/log.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
 
@@ -19,10 +30,60 @@ export interface PoolOptions {
   readonly maxOldGenerationSizeMb?: number;
 }
 
-export function createPool(o: PoolOptions): Piscina {
-  const pool = new Piscina({
+/** A Piscina pool whose `destroy` never terminates a thread while it is loading its module. */
+export class KernelPool extends Piscina {
+  /** Threads that finished loading, by thread id. */
+  readonly #up = new Set<number>();
+
+  constructor(options: ConstructorParameters<typeof Piscina>[0]) {
+    super(options);
+    this.on('workerCreate', (worker: { readonly id: number }) => this.#up.add(worker.id));
+  }
+
+  /** Threads started and neither up nor gone (an exited thread's id is -1). */
+  starting(): Worker[] {
+    return this.threads.filter((t) => t.threadId !== -1 && !this.#up.has(t.threadId));
+  }
+
+  /**
+   * Every task given an abort signal adds a listener to it, and a run passes its one signal to all of
+   * its tasks (up to 2 * workers in flight): past Node's default of 10 that printed a
+   * MaxListenersExceededWarning on every run of a session with 6 or more workers.
+   */
+  override run(task: unknown, options: Parameters<Piscina['run']>[1] = {}): Promise<unknown> {
+    if (options.signal instanceof EventTarget) setMaxListeners(0, options.signal);
+    return super.run(task, options);
+  }
+
+  override async destroy(): Promise<void> {
+    // Another thread may start while we wait (a task queued by a run that is being aborted): look again.
+    for (let starting = this.starting(); starting.length > 0; starting = this.starting()) {
+      await Promise.all(starting.map((t) => this.#untilUp(t)));
+    }
+    return super.destroy();
+  }
+
+  #untilUp(thread: Worker): Promise<void> {
+    const id = thread.threadId;
+    return new Promise((resolve) => {
+      const onCreate = (worker: { readonly id: number }): void => {
+        if (worker.id === id) done();
+      };
+      const done = (): void => {
+        this.off('workerCreate', onCreate);
+        thread.off('exit', done);
+        resolve();
+      };
+      this.on('workerCreate', onCreate);
+      thread.once('exit', done);
+    });
+  }
+}
+
+export function createPool(o: PoolOptions): KernelPool {
+  const pool = new KernelPool({
     filename: kernelWorkerUrl(),
-    minThreads: o.exitWhenIdle ? 0 : o.workers,
+    minThreads: 0,
     maxThreads: o.workers,
     idleTimeout: o.exitWhenIdle ? 200 : Infinity,
     // No queue limit: the executor bounds what it sends (2 * workers entries in flight; an entry is one
@@ -37,7 +98,7 @@ export function createPool(o: PoolOptions): Piscina {
   // from Worker"): harmless, since the run that owned the task has already settled.
   pool.on('error', (err: Error) => {
     if (/^Unexpected message from Worker/.test(err.message)) return;
-    process.emitWarning(`worker pool: ${err.message}`, { code: 'TESSERA_POOL_ERROR' });
+    logEngine('error', `worker pool: ${err.message}`, { code: 'TESSERA_POOL_ERROR' });
   });
   return pool;
 }

@@ -4,12 +4,14 @@
  * `execute()` creates when there is none (with a warning, as Mars does; its threads exit when idle so a
  * script that never closes it still ends).
  */
+import { logEngine } from '../base/log.js';
 import { currentDefault } from './defaults.js';
 import type { SessionOptions } from './options.js';
 import { Session } from './session.js';
 
 export { Session, nodeOf, type ExecuteOptions, type Fetchable, type ProgressEvent, type RunStats, type SessionInfo } from './session.js';
 export { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
+export { refuseOversized } from './capacity.js';
 
 export function newSession(options: SessionOptions = {}): Session {
   return new Session(options);
@@ -31,7 +33,7 @@ export function defaultSessionOrCreate(): Session {
   if (existing) return existing;
   if (!warned) {
     warned = true;
-    process.emitWarning('No session found: a local eager session is created and made the default.', {
+    logEngine('warn', 'No session found: a local eager session is created and made the default.', {
       code: 'TESSERA_IMPLICIT_SESSION',
       detail: 'Create one with newSession() to choose its options, and close it when done.',
     });

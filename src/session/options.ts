@@ -2,10 +2,14 @@
  * Session options, resolved once at the boundary. Precedence: explicit arguments, then the `config`
  * object or JSON file, then the file named by `TESSERA_CONFIG`. Every source is checked for unknown keys
  * (named in the error, with the source they came from) and bad values, before anything is created.
+ * Options that cannot apply together are refused too: `workers` with `executor: 'local'` (which runs
+ * every chunk on the calling thread) is an error unless the executor comes from a stronger source than
+ * the workers (a script choosing `local` over a machine-wide config that sets workers).
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { OptionError, UnknownOptionError } from '../base/errors.js';
+import { show } from '../base/show.js';
 import { parseSize } from '../base/size.js';
 
 export type Mode = 'eager' | 'lazy';
@@ -21,7 +25,10 @@ export interface SessionOptions {
   readonly default?: boolean;
   /** A config object, or the path of a JSON file holding one. */
   readonly config?: string | Readonly<Record<string, unknown>>;
-  /** Store memory limit: bytes or Vineyard's size syntax ('2Gi'). Default: half of the machine's memory. */
+  /**
+   * Store memory limit: a positive integer number of bytes, Vineyard's size syntax ('2Gi'), or
+   * `Infinity`. Default: half of the machine's memory.
+   */
   readonly memoryLimit?: string | number;
   /** Where evicted results are spilled under the memory limit (default: dropped and recomputed). */
   readonly spillDir?: string;
@@ -72,7 +79,14 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
+/** Where a merged option came from, weakest first. */
+const SOURCES = ['the TESSERA_CONFIG file', 'the config', 'the arguments'] as const;
+type Source = (typeof SOURCES)[number];
+
 export function resolveOptions(args: SessionOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    throw new OptionError(`newSession takes an options object, got ${show(args)}.`);
+  }
   checkKeys(args as Record<string, unknown>, 'the session arguments', true);
   let fromConfig: Record<string, unknown> = {};
   if (typeof args.config === 'string') fromConfig = readJson(args.config, 'config');
@@ -84,38 +98,68 @@ export function resolveOptions(args: SessionOptions = {}, env: NodeJS.ProcessEnv
   const envPath = env.TESSERA_CONFIG;
   const fromEnv = envPath ? readJson(envPath, 'TESSERA_CONFIG') : {};
   checkKeys(fromEnv, `TESSERA_CONFIG file ${envPath}`, false);
-  const merged: Record<string, unknown> = { ...fromEnv, ...fromConfig };
-  for (const [k, v] of Object.entries(args)) if (v !== undefined && k !== 'config') merged[k] = v;
-  return validate(merged);
+  const fromArgs = Object.fromEntries(Object.entries(args).filter(([k, v]) => v !== undefined && k !== 'config'));
+  const merged: Record<string, unknown> = {};
+  const origin = new Map<string, Source>();
+  const bySource: readonly [Source, Record<string, unknown>][] = [[SOURCES[0], fromEnv], [SOURCES[1], fromConfig], [SOURCES[2], fromArgs]];
+  for (const [source, values] of bySource) {
+    for (const [k, v] of Object.entries(values)) {
+      merged[k] = v;
+      origin.set(k, source);
+    }
+  }
+  const resolved = validate(merged);
+  refuseIdleWorkers(resolved, origin);
+  return resolved;
+}
+
+/** `workers` with the local executor would be ignored, unless a stronger source chose the executor. */
+function refuseIdleWorkers(o: ResolvedOptions, origin: ReadonlyMap<string, Source>): void {
+  const workersFrom = origin.get('workers');
+  if (o.executor !== 'local' || workersFrom === undefined) return;
+  if (SOURCES.indexOf(workersFrom) < SOURCES.indexOf(origin.get('executor')!)) return;
+  throw new OptionError(
+    `workers (${o.workers}, set in ${workersFrom}) does nothing with executor 'local', which runs every chunk on the ` +
+      `calling thread: drop workers, or use executor 'threads' for a pool of worker threads.`,
+  );
+}
+
+/** A memory limit: a positive integer number of bytes, a size string ('2Gi'), or Infinity. */
+function limitOption(value: unknown, key: string): number {
+  if (value === Number.POSITIVE_INFINITY) return value;
+  const bytes = typeof value === 'string' ? parseSize(value, key) : value;
+  if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new OptionError(
+      `${key} must be a positive integer number of bytes, a size like '2Gi', or Infinity, got ${show(value)}: ` +
+        `a session with less than one byte can run nothing.`,
+    );
+  }
+  return bytes;
 }
 
 function validate(o: Record<string, unknown>): ResolvedOptions {
   const mode = o.mode ?? 'eager';
-  if (mode !== 'eager' && mode !== 'lazy') throw new OptionError(`mode must be 'eager' or 'lazy', got ${JSON.stringify(mode)}.`);
+  if (mode !== 'eager' && mode !== 'lazy') throw new OptionError(`mode must be 'eager' or 'lazy', got ${show(mode)}.`);
   const executor = o.executor ?? 'threads';
   if (executor !== 'local' && executor !== 'threads') {
-    throw new OptionError(`executor must be 'local' or 'threads', got ${JSON.stringify(executor)}.`);
+    throw new OptionError(`executor must be 'local' or 'threads', got ${show(executor)}.`);
   }
   const workers = o.workers ?? defaultWorkers();
   if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 256) {
-    throw new OptionError(`workers must be an integer from 1 to 256, got ${JSON.stringify(workers)}.`);
+    throw new OptionError(`workers must be an integer from 1 to 256, got ${show(workers)}.`);
   }
   for (const k of ['default', 'fuse'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new OptionError(`${k} must be true or false, got ${JSON.stringify(o[k])}.`);
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new OptionError(`${k} must be true or false, got ${show(o[k])}.`);
   }
   for (const k of ['spillDir', 'name'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'string') throw new OptionError(`${k} must be a string, got ${JSON.stringify(o[k])}.`);
-  }
-  const limit = o.memoryLimit;
-  if (limit !== undefined && typeof limit !== 'string' && typeof limit !== 'number') {
-    throw new OptionError(`memoryLimit must be a number of bytes or a size like '2Gi', got ${JSON.stringify(limit)}.`);
+    if (o[k] !== undefined && typeof o[k] !== 'string') throw new OptionError(`${k} must be a string, got ${show(o[k])}.`);
   }
   return {
     mode,
     workers,
     executor,
     default: (o.default as boolean | undefined) ?? true,
-    memoryLimit: limit === undefined ? Math.floor(totalmem() / 2) : parseSize(limit, 'memoryLimit'),
+    memoryLimit: o.memoryLimit === undefined ? Math.floor(totalmem() / 2) : limitOption(o.memoryLimit, 'memoryLimit'),
     spillDir: o.spillDir as string | undefined,
     fuse: (o.fuse as boolean | undefined) ?? true,
     name: o.name as string | undefined,

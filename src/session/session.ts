@@ -27,6 +27,7 @@ import type { ChunkInfo } from '../store/chunkView.js';
 import { ObjectNotExistsError } from '../store/errors.js';
 import { ObjectStore } from '../store/objectStore.js';
 import { OverlayStore } from '../store/overlayStore.js';
+import { refuseOversized } from './capacity.js';
 import { setProcessDefault, isProcessDefault, runWithDefault } from './defaults.js';
 import { EagerBatcher } from './eager.js';
 import { createExecutor } from './executorFactory.js';
@@ -412,6 +413,7 @@ export class Session extends EventEmitter {
       this.#progress(runId, 0, 0);
       return new Map();
     }
+    refuseOversized(todo, this, 'run');
     const chunks = this.#objects.chunks;
     const plan = tileTargets(todo, { executed: (k) => this.#lookup(k), stored: (k) => chunks.has(k) });
     const context: RunContext = {

@@ -11,7 +11,6 @@
  * (value ⇄ fields + blobs), memoryManager (LRU, pins, holds, eviction and spill), catalog (persisted
  * entries and names), chunkView (the chunk-keyed interface); this file is the public API over them.
  */
-import { mkdirSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { OptionError, UnknownOptionError } from '../base/errors.js';
 import { parseSize } from '../base/size.js';
@@ -25,6 +24,7 @@ import { EMPTY_BLOB_ID, MAX_INSTANCE_ID, ObjectID, allocateInstanceId, formatId 
 import { BLOB_TYPENAME, type MetaBuilder, type ObjectMeta } from './objectMeta.js';
 import { ObjectTable, type BlobEntry, type Entry } from './objectTable.js';
 import { compilePattern } from './pattern.js';
+import { prepareSpillDir } from './spillDir.js';
 import { BlobWriter, StoredBlob, StoredObject } from './storedObject.js';
 import { StoreGraph } from './storeGraph.js';
 
@@ -55,13 +55,7 @@ function resolveOptions(options: ObjectStoreOptions): ResolvedStoreOptions {
   if (!Number.isInteger(instanceId) || instanceId < 0 || instanceId > MAX_INSTANCE_ID) {
     throw new OptionError(`instanceId must be an integer from 0 to ${MAX_INSTANCE_ID}, got ${instanceId}.`);
   }
-  if (options.spillDir !== undefined) {
-    try {
-      mkdirSync(options.spillDir, { recursive: true });
-    } catch (err) {
-      throw new OptionError(`spillDir ${JSON.stringify(options.spillDir)} cannot be created (${String(err)}); pick a writable directory.`);
-    }
-  }
+  if (options.spillDir !== undefined) prepareSpillDir(options.spillDir);
   return {
     memoryLimit: resolveLimit(options.memoryLimit),
     spillDir: options.spillDir,

@@ -134,7 +134,7 @@ describe('building and loading graphs', () => {
     ];
     const results: unknown[][] = [];
     for (const executor of ['threads', 'local'] as const) {
-      const s = newSession({ mode: 'lazy', default: false, executor, workers: 2 });
+      const s = newSession({ mode: 'lazy', default: false, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
       try {
         results.push((await s.run(s.scope(() => apps(gs.g({ directed: false }).addEdges({ src, dst }, { src: 'src', dst: 'dst' }))))).map(values));
       } finally {
@@ -242,7 +242,7 @@ describe('HITS through a session equals the reference', () => {
   ] as const;
 
   it.each(['local', 'threads'] as const)('on the %s executor, with GraphScope\'s defaults and with fixed rounds unnormalised', async (executor) => {
-    const s = newSession({ mode: 'lazy', default: false, executor, workers: 2 });
+    const s = newSession({ mode: 'lazy', default: false, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
     try {
       const g = s.scope(() =>
         gs

@@ -81,7 +81,7 @@ describe('an argument of the wrong type is a typed error naming it, when the op 
 describe.each(['local', 'threads'] as const)('after a refused build on the %s executor', (executor) => {
   let sess: Session;
   beforeAll(() => {
-    sess = newSession({ mode: 'eager', executor, workers: 2, default: false });
+    sess = newSession({ mode: 'eager', executor, ...(executor === 'threads' ? { workers: 2 } : {}), default: false });
   });
   afterAll(() => sess.close());
 

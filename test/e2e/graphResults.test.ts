@@ -16,7 +16,7 @@ const rows = (t: unknown): unknown[] => (t as Table).toArray().map((r) => r.toJS
 describe.each(['local', 'threads'] as const)('graph results on the %s executor', (executor) => {
   let sess: Session;
   beforeAll(() => {
-    sess = newSession({ mode: 'lazy', executor, workers: 2, default: false });
+    sess = newSession({ mode: 'lazy', executor, ...(executor === 'threads' ? { workers: 2 } : {}), default: false });
   });
   afterAll(() => sess.close());
   const run = <T>(f: () => T): T => sess.scope(f);
@@ -71,7 +71,7 @@ describe.each(['local', 'threads'] as const)('ctx.output on the %s executor', (e
   let sess: Session;
   let dir: string;
   beforeAll(() => {
-    sess = newSession({ mode: 'lazy', executor, workers: 2, default: false });
+    sess = newSession({ mode: 'lazy', executor, ...(executor === 'threads' ? { workers: 2 } : {}), default: false });
     dir = mkdtempSync(join(tmpdir(), 'tessera-output-'));
   });
   afterAll(async () => {

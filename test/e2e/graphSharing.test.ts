@@ -21,7 +21,7 @@ afterEach(async () => {
 
 describe.each(['local', 'threads'] as const)('persisted graphs and contexts on the %s executor', (executor) => {
   const open = (mode: 'eager' | 'lazy') => {
-    const s = newSession({ mode, executor, workers: 2, default: false });
+    const s = newSession({ mode, executor, ...(executor === 'threads' ? { workers: 2 } : {}), default: false });
     opened.push(s);
     return s;
   };
@@ -87,7 +87,7 @@ describe.each(['local', 'threads'] as const)('persisted graphs and contexts on t
   });
 
   it('shared handles outlive the session that persisted them, and can be shared on from the reading session', async () => {
-    const a = newSession({ mode: 'eager', executor, workers: 2, default: false });
+    const a = newSession({ mode: 'eager', executor, ...(executor === 'threads' ? { workers: 2 } : {}), default: false });
     const b = open('lazy');
     const c = open('lazy');
     const g = a.scope(() => gs.g({ oidType: 'string' }).addEdges({ s: ['x', 'y', 'é'], d: ['y', 'z', '😀'] }, { src: 's', dst: 'd' }));

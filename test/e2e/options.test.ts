@@ -65,7 +65,7 @@ describe('where options come from', () => {
   });
 
   it('precedence: arguments over config over TESSERA_CONFIG, key by key', () => {
-    process.env.TESSERA_CONFIG = json('env.json', { mode: 'lazy', executor: 'local', name: 'env', fuse: false, workers: 3 });
+    process.env.TESSERA_CONFIG = json('env.json', { mode: 'lazy', executor: 'threads', name: 'env', fuse: false, workers: 3 });
     expect(open({}).config).toMatchObject({ mode: 'lazy', name: 'env', fuse: false, workers: 3 });
     const file = json('cfg.json', { name: 'cfg', workers: 5 });
     expect(open({ config: file }).config).toMatchObject({ mode: 'lazy', name: 'cfg', fuse: false, workers: 5 });
@@ -128,7 +128,7 @@ describe('bad values are OptionErrors', () => {
     ['name not a string', { name: 5 }],
     ['memoryLimit not a size', { memoryLimit: true }],
   ])('%s', (_n, options) => {
-    const e = failure({ executor: 'local', ...(options as SessionOptions) });
+    const e = failure({ executor: 'threads', ...(options as SessionOptions) });
     expect(e).toBeInstanceOf(OptionError);
     expect(e.code).toBe('InvalidOption');
   });

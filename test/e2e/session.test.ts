@@ -298,7 +298,7 @@ function closeMidRun(s: Session): { readonly closing: () => Promise<void> | unde
 describe.each(['local', 'threads'] as const)('closing during a fetch on the %s executor', (executor) => {
   // Close marks the session closed, rejects every eager submission whose batch has not started with
   // SessionClosedError, and aborts the run in progress, which rejects with CancelledError.
-  const session = (mode: 'eager' | 'lazy'): Session => open({ mode, executor, workers: 2 });
+  const session = (mode: 'eager' | 'lazy'): Session => open({ mode, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
   const chain = (): Tensor => tt.ones([64], { chunkSize: 8 }).map((x) => x + 1).sum();
 
   it('before the eager batch has started: the fetch rejects with SessionClosedError', async () => {

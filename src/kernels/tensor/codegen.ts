@@ -8,8 +8,8 @@
  * compiled once per thread.
  */
 import { BoundedCache } from '../../base/boundedCache.js';
-import type { Expr } from '../../base/expr.js';
-import { exprCode, HELPERS } from './expr.js';
+import { type Expr, userFunctionSlots } from '../../base/expr.js';
+import { exprCode, HELPERS, USER_RESULT_VARIABLE } from './expr.js';
 
 export type ReduceKind = 'sum' | 'prod' | 'min' | 'max' | 'any' | 'all' | 'cnz' | 'sqdev' | 'argmin' | 'argmax';
 
@@ -83,8 +83,12 @@ function better(kind: 'argmin' | 'argmax', v: string, best: string): string {
   return `(${v} !== ${v} ? ${best} === ${best} : ${v} ${cmp} ${best})`;
 }
 
+/**
+ * Inputs, single values and user functions become locals before the loop: a user function called as a
+ * local instead of `F[k]` measured 15% faster for a materialised map (bench/tensor/userMapAB.ts).
+ */
 function header(spec: LoopSpec): string {
-  const lines: string[] = [];
+  const lines: string[] = [USER_RESULT_VARIABLE, ...userFunctionSlots(spec.expr).map((f) => `const F${f} = F[${f}];`)];
   for (let i = 0; i < spec.nIn; i++) {
     lines.push(`const x${i} = ins[${i}];`);
     if (spec.access[i] === 's') lines.push(`const s${i} = x${i}[0];`);

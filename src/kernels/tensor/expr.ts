@@ -5,6 +5,10 @@
  */
 import type { DType } from '../../base/dtypes.js';
 import type { BinaryOp, Expr, UnaryOp } from '../../base/expr.js';
+import { nonNumericResult } from './userfn.js';
+
+/** The declaration the loop around `exprCode` output needs: user-function results pass through `u`. */
+export const USER_RESULT_VARIABLE = 'let u;';
 
 /** Normalises a JS number expression to a dtype exactly as its typed array would on store. */
 export function normalize(dtype: DType, code: string): string {
@@ -134,7 +138,11 @@ function needsNormalize(e: Expr): boolean {
   return true;
 }
 
-/** JS source of `e`, reading input i through `input(i)` and user functions as `F[k]`. */
+/**
+ * JS source of `e`, reading input i through `input(i)` and calling user function k as `Fk`, a local the
+ * enclosing loop declares from `F[k]`; code with user functions also assigns a variable `u` that the
+ * loop declares (see `USER_RESULT_VARIABLE`).
+ */
 export function exprCode(e: Expr, input: (i: number) => string): string {
   const raw = ((): string => {
     switch (e.t) {
@@ -154,7 +162,8 @@ export function exprCode(e: Expr, input: (i: number) => string): string {
       case 'cast':
         return e.dtype === 'int64' ? `Math.trunc(${exprCode(e.a, input)})` : exprCode(e.a, input);
       case 'fn':
-        return `F[${e.f}](${exprCode(e.a, input)})`;
+        // `u` (declared by the loop) holds the result for one check; a number passes straight through.
+        return `(u = F${e.f}(${exprCode(e.a, input)}), typeof u === 'number' ? u : H.userResult(F, ${e.f}, u))`;
     }
   })();
   if (e.t === 'in' || e.t === 'const' || !needsNormalize(e)) return raw;
@@ -217,6 +226,10 @@ export const HELPERS = Object.freeze({
       base = Math.imul(base, base);
     }
     return result;
+  },
+  /** A user function's result that is not a number (see `nonNumericResult`). */
+  userResult(F: readonly ((x: number) => unknown)[], slot: number, value: unknown): number {
+    return nonNumericResult('map', String(F[slot]), value);
   },
   /** Math.hypot scales, so large operands do not overflow (hypot(1e200, 1e200) is 1.41e200). */
   hypot(a: number, b: number): number {

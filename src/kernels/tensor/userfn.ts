@@ -5,6 +5,8 @@
  * different value.
  */
 import { BoundedCache } from '../../base/boundedCache.js';
+import { UserFunctionError } from '../../base/errors.js';
+import { show } from '../../base/show.js';
 
 const compiled = new BoundedCache<string, (...args: number[]) => number>(512);
 
@@ -21,4 +23,24 @@ export function compileUserFunction(source: string): (...args: number[]) => numb
 
 export function compileUserFunctions(sources: readonly string[] | undefined): ((x: number) => number)[] {
   return (sources ?? []).map(compileUserFunction);
+}
+
+/**
+ * What a user function returned when it was not a number: a boolean counts as 1 or 0 (as NumPy's do);
+ * anything else would be stored as NaN (or throw a bare TypeError, for a bigint) without a word, so it
+ * fails the task with an error naming the function and the value.
+ */
+export function nonNumericResult(use: 'map' | 'reduce', source: string, value: unknown): number {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  throw new UserFunctionError(
+    `the function given to ${use}, ${source.length > 120 ? `${source.slice(0, 117)}...` : source}, returned ` +
+      `${describeValue(value)}: it must return a number (or a boolean) for every ${use === 'map' ? 'element' : 'pair'}.`,
+  );
+}
+
+/** A printable account of a value a user function returned: `"abc" (a string)`, `undefined`, `{} (an object)`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined || value === null || typeof value === 'function') return show(value);
+  const kind = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return `${show(value)} (${kind})`;
 }

@@ -3,10 +3,12 @@
  * Each builder validates its arguments and fixes everything that determines the values — including the
  * random seed, drawn here when the caller gives none — so the node's key names its content exactly.
  */
+import { booleanOption } from '../../base/args.js';
 import { type DType, checkDType, isInteger } from '../../base/dtypes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
 import { toShared } from '../../base/ndarray.js';
 import { checkShape, sizeOf } from '../../base/shape.js';
+import { show } from '../../base/show.js';
 import { makeTileable } from '../../dag/nodes.js';
 import { chunkKey, registerOp, type TileContext, type Tiled } from '../op.js';
 import { type ChunkSize, Grid, normalizeChunks, perShape, type TensorMeta, type TensorNode } from './meta.js';
@@ -66,7 +68,7 @@ export function arangeNode(start: number, stop: number | undefined, step: number
   const st = step ?? 1;
   for (const [name, v] of [['start', lo], ['stop', hi], ['step', st]] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new InvalidArgumentError(`arange ${name} must be a finite number, got ${String(v)}.`);
+      throw new InvalidArgumentError(`arange ${name} must be a finite number, got ${show(v)}.`);
     }
   }
   if (st === 0) throw new InvalidArgumentError('arange step must not be zero (it would never reach stop).');
@@ -79,10 +81,10 @@ registerSource('tensor.arange', (n, start) => ({ start: n.params.start, step: n.
 
 export function linspaceNode(start: number, stop: number, num = 50, opts: CreateOptions & { readonly endpoint?: boolean } = {}): TensorNode {
   if (!Number.isFinite(start) || !Number.isFinite(stop)) {
-    throw new InvalidArgumentError(`linspace start and stop must be finite, got ${start} and ${stop}.`);
+    throw new InvalidArgumentError(`linspace start and stop must be finite, got ${show(start)} and ${show(stop)}.`);
   }
-  if (!Number.isInteger(num) || num < 0) throw new InvalidArgumentError(`linspace num must be a non-negative integer, got ${num}.`);
-  const endpoint = opts.endpoint ?? true;
+  if (!Number.isInteger(num) || num < 0) throw new InvalidArgumentError(`linspace num must be a non-negative integer, got ${show(num)}.`);
+  const endpoint = booleanOption(opts.endpoint, 'linspace endpoint', true);
   const div = endpoint ? num - 1 : num;
   const step = div > 0 ? (stop - start) / div : 0;
   const dtype = opts.dtype ? checkDType(opts.dtype) : 'float64';
@@ -97,7 +99,7 @@ export function eyeNode(n: number, m?: number, k = 0, opts: CreateOptions = {}):
   const cols = m ?? n;
   for (const [name, v] of [['N', n], ['M', cols], ['k', k]] as const) {
     if (!Number.isInteger(v) || (name !== 'k' && v < 0)) {
-      throw new InvalidArgumentError(`eye ${name} must be ${name === 'k' ? 'an integer' : 'a non-negative integer'}, got ${v}.`);
+      throw new InvalidArgumentError(`eye ${name} must be ${name === 'k' ? 'an integer' : 'a non-negative integer'}, got ${show(v)}.`);
     }
   }
   const dtype = opts.dtype ? checkDType(opts.dtype) : 'float64';
@@ -115,14 +117,14 @@ export function randomNode(
   const s = checkShape(shape);
   const seed = opts.seed ?? Math.floor(Math.random() * 0x100000000);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new InvalidArgumentError(`seed must be an integer in [0, 2^32), got ${seed}.`);
+    throw new InvalidArgumentError(`seed must be an integer in [0, 2^32), got ${show(seed)}.`);
   }
   const dtype: DType = opts.dtype ? checkDType(opts.dtype) : dist === 'integers' ? 'int64' : 'float64';
   const params: Record<string, unknown> = { dist, shape: s, seed, dtype };
   if (dist === 'integers') {
     const { low = 0, high } = opts;
     if (high === undefined || !Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
-      throw new InvalidArgumentError(`randint needs integers low < high, got low=${low}, high=${String(high)}.`);
+      throw new InvalidArgumentError(`randint needs integers low < high, got low=${show(low)}, high=${show(high)}.`);
     }
     if (!isInteger(dtype)) throw new InvalidArgumentError(`randint needs an integer dtype, got ${dtype}.`);
     Object.assign(params, { low, high });

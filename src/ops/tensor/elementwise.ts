@@ -10,7 +10,7 @@ import {
 } from '../../base/dtypes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
 import { broadcastShapes } from '../../base/shape.js';
-import type { BinaryOp, Expr, UnaryOp } from '../../base/expr.js';
+import { type BinaryOp, type Expr, type UnaryOp, UNARY_OPS } from '../../base/expr.js';
 import { chunkKey, registerOp } from '../op.js';
 import { Grid, makeTensor, perShape, type TensorNode } from './meta.js';
 import { rechunkTiled } from './rechunk.js';
@@ -93,7 +93,20 @@ export function binaryNode(op: BinaryOp, a: Operand, b: Operand): TensorNode {
   return ewNode(expr, c.inputs);
 }
 
-export function unaryNode(op: UnaryOp, a: TensorNode): TensorNode {
+const KNOWN_UNARY: ReadonlySet<string> = new Set(UNARY_OPS);
+
+/** A name from the table of unary functions; anything else (`'constructor'`, `'eval'`, a typo) is refused here. */
+function checkUnary(op: unknown): UnaryOp {
+  if (typeof op !== 'string' || !KNOWN_UNARY.has(op)) {
+    throw new InvalidArgumentError(
+      `${typeof op === 'string' ? `'${op}'` : `a ${op === null ? 'null' : typeof op}`} is not a unary function: use one of ${UNARY_OPS.join(', ')}.`,
+    );
+  }
+  return op as UnaryOp;
+}
+
+export function unaryNode(name: UnaryOp, a: TensorNode): TensorNode {
+  const op = checkUnary(name);
   const dtype = unaryResultType(op, a.meta.dtype);
   return ewNode({ t: 'un', op, a: { t: 'in', i: 0, dtype: a.meta.dtype }, dtype }, [a]);
 }

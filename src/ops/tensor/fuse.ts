@@ -1,13 +1,16 @@
 /**
  * Elementwise fusion on a chunk graph: an elementwise chunk that is not a result and feeds exactly one
  * other elementwise or reduction-map chunk is substituted into it, so a chain becomes one kernel pass
- * with no temporaries. Runs after cache reuse (a chain whose middle is already stored starts from the
+ * with no temporaries — unless the consumer broadcasts it: a producer with fewer elements than the
+ * consumer's loop would then be evaluated once per consumer element (a row recomputed for every row of
+ * a matrix), so it stays a chunk of its own. Runs after cache reuse (a chain whose middle is already stored starts from the
  * stored chunk) and before scheduling. Fused and unfused graphs compute identical values: every
  * expression node normalises to its dtype exactly as storing it would (see kernels/tensor/expr.ts).
  */
 import { ChunkGraph } from '../../dag/chunkGraph.js';
 import { topologicalOrder } from '../../dag/topo.js';
 import { type Expr, exprSize, mapInputs, renumberFns } from '../../base/expr.js';
+import { sizeOf } from '../../base/shape.js';
 
 const FUSABLE_CONSUMERS = new Set(['tensor.ew', 'tensor.reduce_map']);
 /** Caps keep generated loops small enough for V8 to optimise well. */
@@ -47,7 +50,7 @@ export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean)
   const n = g.size;
   const substitute = memoizedSubstitution();
   const sizes = new WeakMap<Expr, number>();
-  const sizeOf = (e: Expr): number => {
+  const nodesOf = (e: Expr): number => {
     let v = sizes.get(e);
     if (v === undefined) sizes.set(e, (v = exprSize(e)));
     return v;
@@ -56,15 +59,17 @@ export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean)
   const dead = new Uint8Array(n);
   const fusable = (p: number): boolean =>
     g.kernels[p] === 'tensor.ew' && !isTarget(p) && g.succStart[p + 1]! - g.succStart[p]! === 1;
+  const elements = (p: number): number => sizeOf((g.metas[p] as { shape: readonly number[] }).shape);
   let fusedAny = false;
   for (const c of topologicalOrder(g)) {
     const kernel = g.kernels[c];
     if (kernel === null || kernel === undefined || !FUSABLE_CONSUMERS.has(kernel)) continue;
-    const params = g.params[c] as { expr: Expr; fns?: string[] };
+    const params = g.params[c] as { expr: Expr; fns?: string[]; shape: readonly number[] };
+    const loopElements = sizeOf(params.shape);
     const cur: Fusable = { expr: params.expr, fns: [...(params.fns ?? [])], inputs: [...g.inputsOf(c)] };
     for (let s = 0; s < cur.inputs.length; ) {
       const p = cur.inputs[s]!;
-      if (!fusable(p) || dead[p]) {
+      if (!fusable(p) || dead[p] || elements(p) < loopElements) {
         s++;
         continue;
       }
@@ -74,7 +79,7 @@ export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean)
         inputs: [...g.inputsOf(p)],
       };
       const rest = cur.inputs.filter((_, k) => k !== s);
-      if (rest.length + inner.inputs.length > MAX_INPUTS || sizeOf(cur.expr) + sizeOf(inner.expr) > MAX_NODES) {
+      if (rest.length + inner.inputs.length > MAX_INPUTS || nodesOf(cur.expr) + nodesOf(inner.expr) > MAX_NODES) {
         s++;
         continue;
       }

@@ -3,10 +3,13 @@
  * the chunk extents along every axis), all known at build time, so every later op can check shapes and
  * plan its chunks without running anything. `chunkSize` accepts an int (every axis), one entry per axis
  * (an int, `-1`/`null` for the whole axis, or explicit extents that sum to the axis), or nothing: then
- * chunks of about `defaultChunkBytes` (16 MiB), keeping trailing axes whole so chunks stay contiguous.
+ * chunks of about the `defaultChunkBytes` process option (16 MiB), keeping trailing axes whole so chunks
+ * stay contiguous.
  */
 import { type DType, itemSize } from '../../base/dtypes.js';
 import { ChunkSizeError } from '../../base/errors.js';
+import { processOptions } from '../../base/processOptions.js';
+import { show } from '../../base/show.js';
 import { shapeStr } from '../../base/shape.js';
 import { makeTileable, type NodeMeta, type TileableNode } from '../../dag/nodes.js';
 
@@ -21,20 +24,9 @@ export type TensorNode = TileableNode<TensorMeta>;
 
 export type ChunkSize = number | readonly (number | null | readonly number[])[];
 
-let defaultChunkBytes = 16 * 1024 * 1024;
-
-export function setDefaultChunkBytes(bytes: number): void {
-  if (!Number.isInteger(bytes) || bytes <= 0) throw new ChunkSizeError(`chunk bytes must be a positive integer, got ${bytes}.`);
-  defaultChunkBytes = bytes;
-}
-
-export function getDefaultChunkBytes(): number {
-  return defaultChunkBytes;
-}
-
 function splitAxis(extent: number, size: number, axis: number): number[] {
   if (!Number.isInteger(size) || size <= 0) {
-    throw new ChunkSizeError(`chunk size ${size} on axis ${axis} is not a positive integer: chunks must hold at least one element.`);
+    throw new ChunkSizeError(`chunk size ${show(size)} on axis ${axis} is not a positive integer: chunks must hold at least one element.`);
   }
   if (extent === 0) return [0];
   const out: number[] = [];
@@ -47,7 +39,7 @@ export function normalizeChunks(shape: readonly number[], dtype: DType, chunkSiz
   if (typeof chunkSize === 'number') return shape.map((d, a) => splitAxis(d, chunkSize, a));
   if (!Array.isArray(chunkSize) || chunkSize.length !== shape.length) {
     throw new ChunkSizeError(
-      `chunkSize ${JSON.stringify(chunkSize)} must be an int or have one entry per axis of shape ${shapeStr(shape)}.`,
+      `chunkSize ${show(chunkSize)} must be an int or have one entry per axis of shape ${shapeStr(shape)}.`,
     );
   }
   return shape.map((d, a) => {
@@ -55,7 +47,7 @@ export function normalizeChunks(shape: readonly number[], dtype: DType, chunkSiz
     if (c === null || c === -1) return [d];
     if (typeof c === 'number') return splitAxis(d, c, a);
     if (!Array.isArray(c) || c.some((x) => !Number.isInteger(x) || x < 0) || c.reduce((s, x) => s + x, 0) !== d) {
-      throw new ChunkSizeError(`explicit chunks ${JSON.stringify(c)} on axis ${a} must be non-negative ints summing to ${d}.`);
+      throw new ChunkSizeError(`explicit chunks ${show(c)} on axis ${a} must be non-negative ints summing to ${d}.`);
     }
     if (d > 0 && c.some((x) => x === 0)) throw new ChunkSizeError(`explicit chunks on axis ${a} contain an empty chunk.`);
     return d === 0 ? [0] : [...c];
@@ -63,7 +55,7 @@ export function normalizeChunks(shape: readonly number[], dtype: DType, chunkSiz
 }
 
 function autoChunks(shape: readonly number[], dtype: DType): number[][] {
-  const target = Math.max(1, Math.floor(defaultChunkBytes / itemSize(dtype)));
+  const target = Math.max(1, Math.floor(processOptions.defaultChunkBytes / itemSize(dtype)));
   const out: number[][] = new Array(shape.length);
   let inner = 1;
   let split = false;
@@ -133,6 +125,13 @@ export class Grid {
     }
     return out;
   }
+}
+
+/** Bytes a tileable takes once materialised, when its meta says (tensors); undefined otherwise. */
+export function materialisedBytes(node: TileableNode): number | undefined {
+  const meta = node.meta as Partial<TensorMeta>;
+  if (meta.type !== 'tensor' || !meta.shape || !meta.dtype) return undefined;
+  return meta.shape.reduce((n, d) => n * d, 1) * itemSize(meta.dtype);
 }
 
 export function makeTensor(

@@ -5,9 +5,11 @@
  * that is alone along every reduced axis is mapped and finalised in one task. The map step is where a
  * preceding elementwise chain fuses in (see fuse.ts), so `(x*2+y).sum()` never materialises `x*2+y`.
  */
+import { booleanOption } from '../../base/args.js';
 import { type DType, sumType } from '../../base/dtypes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
 import { normalizeAxes, normalizeAxis, stridesOf } from '../../base/shape.js';
+import { show } from '../../base/show.js';
 import type { Expr } from '../../base/expr.js';
 import type { ReduceOp } from '../../kernels/tensor/reduce.js';
 import { chunkKey, registerOp } from '../op.js';
@@ -53,9 +55,9 @@ export function reduceNode(op: ReduceOp, x: TensorNode, opts: ReduceOptions = {}
   } else {
     axes = normalizeAxes(opts.axis, ndim);
   }
-  const keepdims = opts.keepdims ?? false;
+  const keepdims = booleanOption(opts.keepdims, 'keepdims', false);
   const ddof = opts.ddof ?? 0;
-  if (!Number.isInteger(ddof) || ddof < 0) throw new InvalidArgumentError(`ddof must be a non-negative integer, got ${ddof}.`);
+  if (!Number.isInteger(ddof) || ddof < 0) throw new InvalidArgumentError(`ddof must be a non-negative integer, got ${show(ddof)}.`);
   const reducedSize = axes.reduce((n, a) => n * x.meta.shape[a]!, 1);
   if (reducedSize === 0 && ['min', 'max', 'argmin', 'argmax'].includes(op)) {
     throw new InvalidArgumentError(`zero-size array to reduction operation ${op}, which has no identity: reduce a non-empty axis.`);

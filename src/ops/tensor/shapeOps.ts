@@ -8,6 +8,7 @@
 import { promoteTypes } from '../../base/dtypes.js';
 import { InvalidArgumentError, ShapeError } from '../../base/errors.js';
 import { normalizeAxis, shapeStr, sizeOf, stridesOf } from '../../base/shape.js';
+import { show } from '../../base/show.js';
 import { chunkKey, registerOp } from '../op.js';
 import { castNode } from './elementwise.js';
 import { bounds, Grid, type TensorNode, makeTensor } from './meta.js';
@@ -15,9 +16,12 @@ import { rechunkTiled } from './rechunk.js';
 
 export function transposeNode(x: TensorNode, axes?: readonly number[]): TensorNode {
   const nd = x.meta.shape.length;
+  if (axes !== undefined && !Array.isArray(axes)) {
+    throw new InvalidArgumentError(`transpose axes must be an array (a permutation of 0..${nd - 1}), got ${show(axes)}.`);
+  }
   const perm = axes ? axes.map((a) => normalizeAxis(a, nd)) : [...Array(nd).keys()].reverse();
   if (perm.length !== nd || new Set(perm).size !== nd) {
-    throw new InvalidArgumentError(`transpose axes ${JSON.stringify(axes)} must be a permutation of 0..${nd - 1}.`);
+    throw new InvalidArgumentError(`transpose axes ${show(axes)} must be a permutation of 0..${nd - 1}.`);
   }
   if (perm.every((a, i) => a === i)) return x;
   return makeTensor('tensor.transpose', { axes: perm }, [x], {
@@ -55,7 +59,7 @@ function resolveShape(shape: readonly number[], size: number, from: readonly num
   const unknown = shape.filter((d) => d === -1).length;
   if (unknown > 1) throw new ShapeError('reshape can only infer one dimension (one -1).');
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < -1) throw new ShapeError(`reshape extents must be non-negative integers or -1, got ${JSON.stringify(shape)}.`);
+    if (!Number.isInteger(d) || d < -1) throw new ShapeError(`reshape extents must be non-negative integers or -1, got ${show(shape)}.`);
   }
   const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
   const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d));

@@ -1,11 +1,17 @@
 /**
- * NumPy basic indexing for `t.slice(...)`: integers (negative from the end; the axis is dropped),
- * slices `{start, stop, step}` or `'start:stop:step'` strings (negative steps included), `null` or `':'`
- * for a whole axis, `'...'` for all remaining axes and `'newaxis'` (or `null` inside a string spec is
- * not used: write 'newaxis'). A string with commas, `t.slice('0:2, ..., 3')`, is split into parts.
- * Each output chunk reads exactly one input chunk, so a slice never gathers.
+ * NumPy basic indexing for `t.slice(...)`, one argument per axis:
+ * - an integer picks one position and drops the axis (negative counts from the end);
+ * - a slice object `{start, stop, step}` (each optional, at least one given; negative steps included)
+ *   or a `'start:stop:step'` string;
+ * - `null` or `':'` takes the whole axis; `'...'` stands for all remaining axes; `'newaxis'` inserts an
+ *   axis of length 1;
+ * - a string with commas, `t.slice('0:2, ..., 3')`, is split into those parts.
+ * Nothing else is an index. In particular an array is refused: inside a NumPy index a list is
+ * integer-array ("fancy") indexing, which gathers, and a slice never gathers — each output chunk reads
+ * exactly one input chunk. To pass an index held in an array, spread it: `t.slice(...index)`.
  */
 import { IndexError, SliceError } from '../../base/errors.js';
+import { show } from '../../base/show.js';
 import { chunkKey, registerOp } from '../op.js';
 import { bounds, Grid, type TensorNode, makeTensor } from './meta.js';
 
@@ -25,11 +31,38 @@ function parsePart(part: string): IndexSpec {
   return { start: m[1] === undefined ? null : Number(m[1]), stop: m[2] === undefined ? null : Number(m[2]), step: m[3] === undefined ? null : Number(m[3]) };
 }
 
+const SLICE_KEYS = ['start', 'stop', 'step'];
+
+/** Refuses what only looks like an index part: arrays, tensors, empty or misspelt slice objects. */
+function checkPart(p: unknown, position: number): void {
+  if (Array.isArray(p)) {
+    throw new SliceError(
+      `index part ${position} is an array (${show(p)}): integer-array indexing gathers, which a slice ` +
+        `does not do. Pass one index per axis, e.g. t.slice(0, 1); to use an index held in an array, spread it: t.slice(...index).`,
+    );
+  }
+  if (typeof p !== 'object' || p === null) return;
+  const proto = Object.getPrototypeOf(p) as unknown;
+  if (proto !== Object.prototype && proto !== null) {
+    throw new SliceError(
+      `index part ${position} is a ${(p as object).constructor?.name ?? 'non-plain object'}: only integers, slices, ':', '...' and 'newaxis' are indices.`,
+    );
+  }
+  const keys = Object.keys(p);
+  const unknown = keys.filter((k) => !SLICE_KEYS.includes(k));
+  if (unknown.length > 0) {
+    throw new SliceError(`slice object at index part ${position} has unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}: a slice has start, stop and step.`);
+  }
+  if (keys.length === 0) {
+    throw new SliceError(`index part ${position} is an empty slice object: give start, stop or step, or write ':' (or null) for a whole axis.`);
+  }
+}
+
 function normalizeSlice(spec: { start?: number | null; stop?: number | null; step?: number | null }, n: number, axis: number): NormalIndex {
   const step = spec.step ?? 1;
-  if (!Number.isInteger(step) || step === 0) throw new SliceError(`slice step on axis ${axis} must be a non-zero integer, got ${String(spec.step)}.`);
+  if (!Number.isInteger(step) || step === 0) throw new SliceError(`slice step on axis ${axis} must be a non-zero integer, got ${show(spec.step)}.`);
   for (const v of [spec.start, spec.stop]) {
-    if (v !== null && v !== undefined && !Number.isInteger(v)) throw new SliceError(`slice bounds on axis ${axis} must be integers, got ${v}.`);
+    if (v !== null && v !== undefined && !Number.isInteger(v)) throw new SliceError(`slice bounds on axis ${axis} must be integers or null, got ${show(v)}.`);
   }
   const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
   const wrap = (v: number): number => (v < 0 ? v + n : v);
@@ -47,6 +80,7 @@ function normalizeSlice(spec: { start?: number | null; stop?: number | null; ste
 }
 
 export function normalizeIndex(specs: readonly IndexSpec[], shape: readonly number[]): NormalIndex[] {
+  specs.forEach(checkPart);
   const parts = specs.flatMap((s) => (typeof s === 'string' ? s.split(',').map(parsePart) : [s]));
   const ellipses = parts.filter((p) => p === '...').length;
   if (ellipses > 1) throw new SliceError("an index can only have a single ellipsis ('...').");
@@ -72,7 +106,7 @@ export function normalizeIndex(specs: readonly IndexSpec[], shape: readonly numb
       out.push(normalizeSlice(p, shape[axis]!, axis));
       axis++;
     } else {
-      throw new SliceError(`unsupported index ${JSON.stringify(p)}: only integers, slices, '...' and 'newaxis' are basic indices.`);
+      throw new SliceError(`unsupported index ${show(p)}: only integers, slices, '...' and 'newaxis' are basic indices.`);
     }
   }
   for (; axis < shape.length; axis++) out.push(normalizeSlice({}, shape[axis]!, axis));

@@ -4,11 +4,12 @@
  * every bad form rejected with `ChunkSizeError` before anything runs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChunkSizeError } from '../../../src/base/errors.js';
-import { fullNode, getDefaultChunkBytes, normalizeChunks, setDefaultChunkBytes } from '../../../src/ops/tensor/index.js';
+import { ChunkSizeError, OptionError } from '../../../src/base/errors.js';
+import { getOption, setOption } from '../../../src/base/processOptions.js';
+import { fullNode, normalizeChunks } from '../../../src/ops/tensor/index.js';
 
-const original = getDefaultChunkBytes();
-afterEach(() => setDefaultChunkBytes(original));
+const original = getOption('defaultChunkBytes');
+afterEach(() => setOption('defaultChunkBytes', original));
 
 describe('normalizeChunks', () => {
   it('an int splits every axis into full chunks then the remainder (Mars: 10 by 3 -> 3,3,3,1)', () => {
@@ -30,7 +31,7 @@ describe('normalizeChunks', () => {
   });
 
   it('automatic: trailing axes whole, leading axis split to about the default chunk bytes', () => {
-    setDefaultChunkBytes(8 * 100); // 100 float64 elements per chunk
+    setOption('defaultChunkBytes', 8 * 100); // 100 float64 elements per chunk
     expect(normalizeChunks([50, 10], 'float64')).toEqual([[10, 10, 10, 10, 10], [10]]);
     expect(normalizeChunks([30], 'float64')).toEqual([[30]]);
     // A row bigger than a chunk: the last axis is split and every leading axis goes one at a time.
@@ -40,7 +41,7 @@ describe('normalizeChunks', () => {
   });
 
   it('the automatic grid always covers the shape exactly', () => {
-    setDefaultChunkBytes(64);
+    setOption('defaultChunkBytes', 64);
     for (const shape of [[7, 9, 3], [100], [1, 1, 1], [0, 5], [3, 0, 2]]) {
       const ns = normalizeChunks(shape, 'float64');
       expect(ns.map((s) => s.reduce((a, b) => a + b, 0))).toEqual(shape);
@@ -89,8 +90,10 @@ describe('bad chunk sizes fail at build time', () => {
     expect(() => fullNode([4, 4], 0, { chunkSize: [2, 0] })).toThrow(/axis 1/);
   });
 
-  it('the default chunk size must be a positive integer', () => {
-    expect(() => setDefaultChunkBytes(0)).toThrow(ChunkSizeError);
-    expect(() => setDefaultChunkBytes(-5)).toThrow(ChunkSizeError);
+  it('the default chunk size must be a positive integer, and a refused value leaves the option as it was', () => {
+    for (const bad of [0, -5, 1.5, '0', 'lots']) {
+      expect(() => setOption('defaultChunkBytes', bad)).toThrow(OptionError);
+    }
+    expect(getOption('defaultChunkBytes')).toBe(original);
   });
 });

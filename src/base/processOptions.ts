@@ -1,0 +1,80 @@
+/**
+ * The engine's process-wide options (GraphScope's `set_option` / `get_option`): settings that belong to
+ * no session because the code that reads them runs before any session is involved — building nodes,
+ * choosing chunk grids — or on behalf of all of them. One registry holds their names, defaults and
+ * validation, so an unknown name or a value of the wrong type is refused where it is set, with an error
+ * naming the known options. Engine code reads the live values through `processOptions` (a plain field
+ * read: build-site capture is consulted on every node built).
+ */
+import { OptionError, UnknownOptionError } from './errors.js';
+import { show } from './show.js';
+import { parseSize } from './size.js';
+
+/** Which of the engine's own messages reach `process.emitWarning`: all, only errors, or none. */
+export type LogLevel = 'warn' | 'error' | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = ['warn', 'error', 'silent'];
+
+export interface ProcessOptions {
+  /** The engine's messages: `'warn'` (default) emits warnings and errors, `'error'` only errors, `'silent'` none. */
+  readonly logLevel: LogLevel;
+  /** Bytes an automatically chunked tensor aims for per chunk (default 16 MiB). */
+  readonly defaultChunkBytes: number;
+  /**
+   * Record the stack of the line that builds each op, so a failure at run time names it (default true;
+   * it costs about a microsecond per op, which only benchmarks of pure graph building notice).
+   */
+  readonly buildSiteCapture: boolean;
+}
+
+export type OptionName = keyof ProcessOptions;
+
+/** What `setOption` takes: the option's type, and for byte sizes also Vineyard's size strings ('16Mi'). */
+export type OptionInput<K extends OptionName> = K extends 'defaultChunkBytes' ? number | string : ProcessOptions[K];
+
+const values: { -readonly [K in OptionName]: ProcessOptions[K] } = {
+  logLevel: 'warn',
+  defaultChunkBytes: 16 * 1024 * 1024,
+  buildSiteCapture: true,
+};
+
+/** The live values, for the engine's own reads; users call `getOption`. */
+export const processOptions: ProcessOptions = values;
+
+const PARSERS: { readonly [K in OptionName]: (value: unknown) => ProcessOptions[K] } = {
+  logLevel(value) {
+    if (typeof value !== 'string' || !(LOG_LEVELS as readonly string[]).includes(value)) {
+      throw new OptionError(`option 'logLevel' must be one of ${LOG_LEVELS.map((l) => `'${l}'`).join(', ')}, got ${show(value)}.`);
+    }
+    return value as LogLevel;
+  },
+  defaultChunkBytes(value) {
+    const bytes = typeof value === 'string' ? parseSize(value, "option 'defaultChunkBytes'") : value;
+    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes <= 0) {
+      throw new OptionError(
+        `option 'defaultChunkBytes' must be a positive integer number of bytes or a size like '16Mi', got ${show(value)}.`,
+      );
+    }
+    return bytes;
+  },
+  buildSiteCapture(value) {
+    if (typeof value !== 'boolean') throw new OptionError(`option 'buildSiteCapture' must be true or false, got ${show(value)}.`);
+    return value;
+  },
+};
+
+const NAMES = Object.keys(PARSERS) as OptionName[];
+
+function checkName(name: unknown, where: string): OptionName {
+  if (typeof name !== 'string' || !Object.hasOwn(PARSERS, name)) throw new UnknownOptionError([String(name)], where, NAMES);
+  return name as OptionName;
+}
+
+/** Sets a process-wide option; affects everything built or run afterwards, in every session. */
+export function setOption<K extends OptionName>(name: K, value: OptionInput<K>): void {
+  const key = checkName(name, 'setOption');
+  (values as Record<OptionName, unknown>)[key] = PARSERS[key](value);
+}
+
+export function getOption<K extends OptionName>(name: K): ProcessOptions[K] {
+  return values[checkName(name, 'getOption') as K];
+}
