@@ -48,10 +48,14 @@ export function appOf(g: Graph, app: App, source: number | string): Context {
   }
 }
 
-/** A lazy session on the thread pool with its threads started (pool start-up is not a graph's cost). */
+/**
+ * A lazy session on the thread pool with its workers up: a tensor sum of four chunks big enough to go to
+ * the pool makes every worker load the kernels, so session start-up is not counted as a graph's cost
+ * (a tiny sum would run on the calling thread and leave the workers' module loading to the first graph).
+ */
 export async function freshSession(): Promise<Session> {
   const sess = newSession({ mode: 'lazy', default: false });
-  await sess.run(tt.arange(4).sum());
+  await sess.run(tt.ones([1 << 18], { chunkSize: 1 << 16 }).sum());
   return sess;
 }
 

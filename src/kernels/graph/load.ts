@@ -21,7 +21,7 @@ export interface FileRef {
 }
 
 export type InlineColumn =
-  | { readonly kind: 'number'; readonly values: Float64Array }
+  | { readonly kind: 'number'; readonly values: Float64Array | Int32Array }
   | { readonly kind: 'bigint'; readonly values: BigInt64Array }
   | { readonly kind: 'string'; readonly values: readonly string[] }
   | { readonly kind: 'bool'; readonly values: Uint8Array };
@@ -78,16 +78,19 @@ function inlineIds(column: InlineColumn, what: string, oidType: 'int64' | 'strin
   }
   if (column.kind === 'string') throw new InvalidArgumentError(`${what} must be integers for a graph with oidType 'int64', got strings.`);
   if (column.kind === 'bigint') return { kind: 'bigint', values: column.values };
-  for (const v of column.values) {
-    if (!Number.isSafeInteger(v)) throw new InvalidArgumentError(`${what} must be integers (int64 ids), got ${v}.`);
+  const values = column.values;
+  if (values instanceof Float64Array) {
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isSafeInteger(values[i])) throw new InvalidArgumentError(`${what} must be integers (int64 ids), got ${values[i]} at row ${i}.`);
+    }
   }
-  return { kind: 'number', values: column.values };
+  return { kind: 'number', values };
 }
 
 function inlineProp(column: InlineColumn): Column {
   switch (column.kind) {
     case 'number':
-      return { kind: 'float64', values: column.values };
+      return { kind: 'float64', values: column.values instanceof Float64Array ? column.values : Float64Array.from(column.values) };
     case 'bool':
       return { kind: 'bool', values: column.values };
     case 'string':

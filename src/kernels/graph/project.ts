@@ -103,6 +103,18 @@ function vertexData(map: IdMap, ids: IdColumn, columns: readonly Column[]): Vert
   return { kind, values: out } as VertexDataColumn;
 }
 
+/**
+ * The dense-id fast path: when the vertices are exactly 0..n-1 and an edge column is an Int32Array in
+ * that range, the column already is the internal ids (no lookup, no copy; the CSR build only reads it).
+ */
+function denseIds(map: IdMap, c: IdColumn): Int32Array | undefined {
+  if (!map.isIdentity() || c.kind !== 'number' || !(c.values instanceof Int32Array)) return undefined;
+  const values = c.values;
+  const n = map.size;
+  for (let i = 0; i < values.length; i++) if (values[i]! >>> 0 >= n) return undefined;
+  return values;
+}
+
 registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue => {
   const g = inputs[0] as PropertyGraphValue;
   const vertexTables = g.vertices.filter((t) => t.label === p.vertexLabel);
@@ -116,8 +128,9 @@ registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue 
   const column = (c: IdColumn): IdColumn => (map.kind === 'bigint' ? asBigIntColumn(c) : c);
   const missing = (end: string) => (i: number, text: string) =>
     new VertexNotFoundError(text, `${end} of edge ${i} of '${p.edgeLabel}' is not a declared vertex of '${p.vertexLabel}'`);
-  const srcInternal = map.toInternal(column(src), missing('the source'));
-  const dstInternal = map.toInternal(column(dst), missing('the target'));
+  const internal = (c: IdColumn, end: string): Int32Array => denseIds(map, c) ?? map.toInternal(column(c), missing(end));
+  const srcInternal = internal(src, 'the source');
+  const dstInternal = internal(dst, 'the target');
   const weights = p.edgeProp === undefined ? undefined : concatNumbers(edgeTables.map((t) => t.props[p.edgeProp!]!));
   const graph = buildGraph({ n: map.size, src: srcInternal, dst: dstInternal, weights }, { directed: g.directed, inCsr: g.directed });
   const data = p.vertexProp === undefined || !declared ? undefined : vertexData(map, declared, vertexTables.map((t) => t.props[p.vertexProp!]!));

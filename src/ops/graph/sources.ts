@@ -40,6 +40,13 @@ function sharedFloat64(data: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/** An Int32Array stays one (ids 0..2^31 need no widening to doubles: half the bytes to copy and read). */
+function sharedInt32(data: Int32Array): Int32Array {
+  const out = new Int32Array(new SharedArrayBuffer(4 * data.length));
+  out.set(data);
+  return out;
+}
+
 function inlineColumn(name: string, data: ColumnData, what: string): InlineColumn {
   if (ArrayBuffer.isView(data)) {
     if (data instanceof BigInt64Array) {
@@ -50,6 +57,7 @@ function inlineColumn(name: string, data: ColumnData, what: string): InlineColum
     if (data instanceof BigUint64Array || data instanceof DataView) {
       throw new InvalidArgumentError(`${what}: column ${name} is a ${data.constructor.name}; use numbers, BigInt64Array or strings.`);
     }
+    if (data instanceof Int32Array) return { kind: 'number', values: sharedInt32(data) };
     return { kind: 'number', values: sharedFloat64(data as unknown as ArrayLike<number>) };
   }
   if (!Array.isArray(data)) throw new InvalidArgumentError(`${what}: column ${name} must be an array or a typed array.`);
