@@ -22,6 +22,7 @@ import { sharedFloat64, sharedInt32 } from '../../graph/shared.js';
 import { trianglesDriver } from '../../graph/triangles.js';
 import { wccDriver } from '../../graph/wcc.js';
 import { type DriverContext, registerDriver } from '../registry.js';
+import { withInputInCsr } from './project.js';
 import { type ContextValue, internalIdOf, originalText, type ProjectedGraphValue, type ResultColumn } from './values.js';
 
 export const APPS = ['sssp', 'bfs', 'pagerank', 'wcc', 'cdlp', 'lcc', 'k_core', 'triangles', 'degree_centrality', 'hits'] as const;
@@ -121,8 +122,9 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
 }
 
 registerDriver('graph.app', function* (inputs, p: AppParams, ctx): Driver<ContextValue> {
-  const pg = inputs[0] as ProjectedGraphValue;
+  const pg = withInputInCsr(inputs[0] as ProjectedGraphValue, inputs);
   if (pg.graph.n === 0) throw new EmptyGraphError(`${p.algo} on '${pg.vertexLabel}'/'${pg.edgeLabel}'`);
-  const columns = yield* run(pg, inputs[1] as Layout, p, ctx);
+  const layout = inputs.slice(1).find((v) => (v as { kind?: unknown } | undefined)?.kind !== 'in-csr') as Layout;
+  const columns = yield* run(pg, layout, p, ctx);
   return { kind: 'context', algo: p.algo, columns };
 });
