@@ -33,8 +33,12 @@ export function parseIntegerSpan(bytes: Uint8Array, start: number, end: number):
   return negative ? -x + 0 : x;
 }
 
-/** The decimal in bytes[start..end), or NaN when it is not one (no hex, no blanks, no 'Infinity'). */
-export function parseDecimalSpan(bytes: Uint8Array, start: number, end: number): number {
+/**
+ * The decimal in bytes[start..end), or NaN when it is not one (no hex, no blanks, no 'Infinity').
+ * `text`, the bytes decoded as latin1 once by a caller that reads many tokens, makes the slow path's
+ * string a substring (a view) instead of a new string per token.
+ */
+export function parseDecimalSpan(bytes: Uint8Array, start: number, end: number, text?: string): number {
   let i = start;
   let negative = false;
   if (i < end && (bytes[i] === MINUS || bytes[i] === PLUS)) negative = bytes[i++] === MINUS;
@@ -79,7 +83,7 @@ export function parseDecimalSpan(bytes: Uint8Array, start: number, end: number):
     const value = scale >= 0 ? mantissa * POWERS[scale]! : mantissa / POWERS[-scale]!;
     return negative ? -value : value;
   }
-  return Number(latin1Slice(bytes, start, end));
+  return Number(text !== undefined ? text.substring(start, end) : latin1Slice(bytes, start, end));
 }
 
 const latin1Of = Buffer.prototype.latin1Slice;

@@ -4,3 +4,4 @@ import './load.js';
 import './project.js';
 import './select.js';
 import './step.js';
+import './parseRange.js';

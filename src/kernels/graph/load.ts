@@ -11,6 +11,7 @@ import { GraphFormatError } from '../../graph/errors.js';
 import { type IdColumn, idColumn } from '../../graph/idColumns.js';
 import { parseLdbcEdges, parseLdbcVertices } from '../../graph/ldbc.js';
 import { registerKernel } from '../registry.js';
+import type { EdgePart } from './parseRange.js';
 import type { Column, EdgeTable, PropertyGraphValue, VertexTable } from './values.js';
 
 /** A file as the builder saw it; size and mtime are part of the op's key, so a changed file is re-read. */
@@ -149,6 +150,14 @@ registerKernel('graph.add_vertices', (inputs, p: AddVerticesParams): PropertyGra
 registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValue => {
   const g = inputs[0] as PropertyGraphValue;
   const base = { label: p.label, srcLabel: p.srcLabel, dstLabel: p.dstLabel };
+  if (p.source.kind === 'file' && inputs.length > 1) {
+    const [weightName] = Object.keys(p.properties);
+    const tables = (inputs.slice(1) as EdgePart[]).map((part): EdgeTable => {
+      const props: Record<string, Column> = weightName && part.weights ? { [weightName]: { kind: 'float64', values: part.weights } } : {};
+      return { ...base, src: part.src, dst: part.dst, props };
+    });
+    return { ...g, edges: [...g.edges, ...tables] };
+  }
   if (p.source.kind === 'file') {
     const [weightName, weightRef] = Object.entries(p.properties)[0] ?? [];
     const parsed = parseDelimitedEdges(readBytes(p.source.file), {

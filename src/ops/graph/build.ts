@@ -8,9 +8,11 @@
  */
 import { makeTileable } from '../../dag/nodes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
-import type { AddEdgesParams, AddVerticesParams, ColumnsSource, GraphSource } from '../../kernels/graph/load.js';
+import type { AddEdgesParams, AddVerticesParams, ColumnsSource, DelimitedSource, GraphSource } from '../../kernels/graph/load.js';
+import type { ParseRangeParams } from '../../kernels/graph/parseRange.js';
 import { describeLdbc, type LdbcGraphSpec } from '../../kernels/graph/ldbcSpec.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
+import { chunkKey, registerOp } from '../op.js';
 import { type GraphMeta, type GraphNode, type GraphSchema, type OidType, registerSingleChunkOp } from './meta.js';
 import { columnName, type DataSource, type FileOptions, fileRef, propertyKind, toSource } from './sources.js';
 
@@ -194,7 +196,27 @@ export function subgraphNode(g: GraphNode, spec: ProjectSpec): GraphNode {
 
 registerSingleChunkOp('graph.empty');
 registerSingleChunkOp('graph.add_vertices');
-registerSingleChunkOp('graph.add_edges');
+/** Bytes per parse range: a smaller file is one range (a task costs more than parsing that much). */
+const RANGE_BYTES = 32 * 2 ** 20;
+const rangeCount = (size: number): number => Math.max(1, Math.min(256, Math.ceil(size / RANGE_BYTES)));
+
+registerOp({
+  name: 'graph.add_edges',
+  // A delimited file is parsed by byte ranges on the pool (kernels/graph/parseRange.ts); the ranges'
+  // columns become the label's edge tables in the graph.add_edges chunk.
+  tile(node, ctx) {
+    const p = node.params as unknown as AddEdgesParams;
+    const graph = ctx.input(0).chunks[0]!;
+    const parts = p.source.kind === 'file' ? rangeCount(p.source.file.size) : 0;
+    const weight = Object.values(p.properties)[0];
+    const ranges = Array.from({ length: parts }, (_, part) => {
+      const params: ParseRangeParams = { source: p.source as DelimitedSource, src: p.src, dst: p.dst, ...(weight !== undefined ? { weight } : {}), idType: p.oidType === 'string' ? 'string' : 'int', part, parts };
+      return ctx.add({ key: chunkKey(node.key, [part], 'parse'), kernel: 'graph.parse_edges', params, inputs: [], meta: { type: 'edge-part' } });
+    });
+    const key = ctx.add({ key: chunkKey(node.key, []), kernel: 'graph.add_edges', params: node.params, inputs: [graph, ...ranges], meta: { type: node.meta.type } });
+    return { nsplits: [], chunks: [key] };
+  },
+});
 registerSingleChunkOp('graph.load_ldbc');
 registerSingleChunkOp('graph.subgraph');
 registerSingleChunkOp('graph.export');
