@@ -46,13 +46,12 @@ function shareColumns(parsed: EdgeColumns): EdgeColumns {
 }
 
 /**
- * The fast path, or undefined when a line is not of the simple form. A weight of more than 15
- * significant digits (the exact fast path's limit) is read by `Number` on the text of the range, which
- * is decoded once (a substring is a view, not a copy).
+ * The fast path, or undefined when a line is not of the simple form. One pass over the bytes: digits
+ * accumulate as they are met, and a field's end is found by the same loop (no search per line or field).
  */
 function fastEdgeLines(bytes: Uint8Array, options: EdgeLineOptions): EdgeColumns | undefined {
   const delimiter = (options.delimiter ?? ',').charCodeAt(0);
-  if (delimiter === QUOTE) return undefined;
+  if (delimiter === QUOTE || delimiter === RETURN || delimiter === NEWLINE) return undefined;
   const comment = options.comment ? new TextEncoder().encode(options.comment) : undefined;
   const { src: srcAt, dst: dstAt } = options;
   const weightAt = options.weight ?? -1;
@@ -64,6 +63,16 @@ function fastEdgeLines(bytes: Uint8Array, options: EdgeLineOptions): EdgeColumns
   const weights = weightAt >= 0 ? sharedFloat64(capacity) : undefined;
   let text: string | undefined;
   const end = bytes.length;
+  /** Where the field starting at q ends: a delimiter, a line end (LF, or CR before LF or the end), or the end. */
+  const fieldEnd = (q: number): number => {
+    while (q < end) {
+      const b = bytes[q]!;
+      if (b === delimiter || b === NEWLINE || (b === RETURN && (q + 1 === end || bytes[q + 1] === NEWLINE))) return q;
+      if (b === QUOTE) return -1;
+      q++;
+    }
+    return end;
+  };
   let count = 0;
   let p = 0;
   if (options.header ?? true) {
@@ -73,43 +82,64 @@ function fastEdgeLines(bytes: Uint8Array, options: EdgeLineOptions): EdgeColumns
     p = first === -1 ? end : first + 1;
   }
   while (p < end) {
-    let lineEnd = bytes.indexOf(NEWLINE, p);
-    if (lineEnd === -1) lineEnd = end;
-    const next = lineEnd + 1;
-    const stop = lineEnd > p && bytes[lineEnd - 1] === RETURN ? lineEnd - 1 : lineEnd;
-    if (stop === p || (comment && startsWith(bytes, p, stop, comment))) {
-      p = next;
+    const b = bytes[p]!;
+    if (b === NEWLINE || (b === RETURN && (p + 1 === end || bytes[p + 1] === NEWLINE))) {
+      p += b === NEWLINE ? 1 : 2;
       continue;
     }
-    let field = 0;
-    let s = -1;
-    let d = -1;
-    while (field <= lastField) {
-      if (p > stop) return undefined;
-      let fieldEnd = p;
-      while (fieldEnd < stop && bytes[fieldEnd] !== delimiter) fieldEnd++;
+    if (comment && startsWith(bytes, p, end, comment)) {
+      const next = bytes.indexOf(NEWLINE, p);
+      p = next === -1 ? end : next + 1;
+      continue;
+    }
+    let s = 0;
+    let d = 0;
+    for (let field = 0; ; field++) {
+      let q = p;
       if (field === srcAt || field === dstAt) {
-        const x = int32At(bytes, p, fieldEnd);
-        if (x === undefined) return undefined;
+        const negative = bytes[q] === MINUS;
+        if (negative) q++;
+        let x = 0;
+        const first = q;
+        for (; q < end; q++) {
+          const digit = bytes[q]! - ZERO;
+          if (digit < 0 || digit > 9) break;
+          x = x * 10 + digit;
+        }
+        if (q === first || q - first > 10 || x > INT32_MAX) return undefined;
+        if (negative) x = -x | 0;
         if (field === srcAt) s = x;
         else d = x;
-      } else if (field === weightAt) {
-        // Beyond 15 significant digits parseDecimalSpan reads the token's text with Number: one decoded
-        // text of the range serves every such token (17-digit weights are what JS writes).
-        text ??= latin1Slice(bytes, 0, bytes.length);
-        const w = parseDecimalSpan(bytes, p, fieldEnd, text);
-        if (Number.isNaN(w)) return undefined;
-        weights![count] = w;
+        if (fieldEnd(q) !== q) return undefined;
       } else {
-        for (let q = p; q < fieldEnd; q++) if (bytes[q] === QUOTE) return undefined;
+        q = fieldEnd(p);
+        if (q < 0) return undefined;
+        if (field === weightAt) {
+          // Beyond 15 significant digits parseDecimalSpan reads the token's text with Number: one decoded
+          // text of the range serves every such token (17-digit weights are what JS writes).
+          if (q - p > 16) text ??= latin1Slice(bytes, 0, end);
+          const w = parseDecimalSpan(bytes, p, q, text);
+          if (Number.isNaN(w)) return undefined;
+          weights![count] = w;
+        }
       }
-      p = fieldEnd + 1;
-      field++;
+      // q is at the field's delimiter or at its line's end.
+      const lineEnds = q === end || bytes[q] !== delimiter;
+      if (field === lastField) {
+        if (!lineEnds) {
+          const rest = fieldEndOfLine(bytes, q, end);
+          if (rest < 0) return undefined;
+          q = rest;
+        }
+        p = q === end ? end : bytes[q] === RETURN ? q + 2 : q + 1;
+        break;
+      }
+      if (lineEnds) return undefined;
+      p = q + 1;
     }
     src[count] = s;
     dst[count] = d;
     count++;
-    p = next;
   }
   return {
     src: { kind: 'number', values: src.subarray(0, count) },
@@ -118,24 +148,18 @@ function fastEdgeLines(bytes: Uint8Array, options: EdgeLineOptions): EdgeColumns
   };
 }
 
+/** The end of the line from q (its LF, or the CR before it), or -1 when the rest holds a quote. */
+function fieldEndOfLine(bytes: Uint8Array, q: number, end: number): number {
+  for (; q < end; q++) {
+    const b = bytes[q]!;
+    if (b === QUOTE) return -1;
+    if (b === NEWLINE) return q > 0 && bytes[q - 1] === RETURN ? q - 1 : q;
+  }
+  return end > 0 && bytes[end - 1] === RETURN ? end - 1 : end;
+}
+
 function startsWith(bytes: Uint8Array, start: number, stop: number, prefix: Uint8Array): boolean {
   if (stop - start < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (bytes[start + i] !== prefix[i]) return false;
   return true;
-}
-
-/** The int32 in bytes[start..end) (an optional minus, then digits), or undefined. */
-function int32At(bytes: Uint8Array, start: number, end: number): number | undefined {
-  let i = start;
-  const negative = i < end && bytes[i] === MINUS;
-  if (negative) i++;
-  if (i === end || end - i > 10) return undefined;
-  let x = 0;
-  for (; i < end; i++) {
-    const digit = bytes[i]! - ZERO;
-    if (digit < 0 || digit > 9) return undefined;
-    x = x * 10 + digit;
-  }
-  if (x > INT32_MAX) return undefined;
-  return negative ? -x | 0 : x;
 }

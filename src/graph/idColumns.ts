@@ -82,6 +82,11 @@ export function asBigIntColumn(column: IdColumn): IdColumn {
   return { kind: 'bigint', values };
 }
 
+/** The number of ids in a column. */
+export function idColumnLength(column: IdColumn): number {
+  return column.kind === 'string' ? column.values.starts.length : column.values.length;
+}
+
 /** Text of id i of a column, for error messages. */
 export function idText(column: IdColumn, i: number): string {
   if (column.kind === 'string') {

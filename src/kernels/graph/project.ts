@@ -11,12 +11,13 @@
  */
 import { buildGraph, type Csr, transposeCsr } from '../../graph/csr.js';
 import { VertexNotFoundError } from '../../graph/errors.js';
-import { asBigIntColumn, type IdColumn, sharedStringSpans } from '../../graph/idColumns.js';
+import { asBigIntColumn, type IdColumn, idColumnLength, sharedStringSpans } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
 import { outSlots } from '../../graph/outSlots.js';
 import { pullLayout } from '../../graph/pullLayout.js';
+import { sharedInt32 } from '../../graph/shared.js';
 import { registerKernel } from '../registry.js';
-import type { Column, OriginalIds, ProjectedGraphValue, PropertyGraphValue, VertexDataColumn } from './values.js';
+import { type Column, type OriginalIds, type ProjectedGraphValue, type PropertyGraphValue, type VertexDataColumn } from './values.js';
 
 export interface ProjectParams {
   readonly vertexLabel: string;
@@ -117,22 +118,36 @@ function denseIds(map: IdMap, c: IdColumn): Int32Array | undefined {
   return values;
 }
 
+/**
+ * The internal ids of an edge column given in parts (a file's byte ranges are parts), into one array:
+ * each part is mapped straight into its place, never concatenated first.
+ */
+function internalIds(map: IdMap, parts: readonly IdColumn[], p: ProjectParams, end: string): Int32Array {
+  const at = (offset: number) => (i: number, text: string) =>
+    new VertexNotFoundError(text, `${end} of edge ${i + offset} of '${p.edgeLabel}' is not a declared vertex of '${p.vertexLabel}'`);
+  const one = (c: IdColumn, offset: number): Int32Array => denseIds(map, c) ?? map.toInternal(map.kind === 'bigint' ? asBigIntColumn(c) : c, at(offset));
+  if (parts.length === 1) return one(parts[0]!, 0);
+  const out = sharedInt32(parts.reduce((n, c) => n + idColumnLength(c), 0));
+  let offset = 0;
+  for (const c of parts) {
+    out.set(one(c, offset), offset);
+    offset += idColumnLength(c);
+  }
+  return out;
+}
+
 registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue => {
   const g = inputs[0] as PropertyGraphValue;
   const vertexTables = g.vertices.filter((t) => t.label === p.vertexLabel);
   const edgeTables = g.edges.filter((t) => t.label === p.edgeLabel);
-  const src = concatIds(edgeTables.map((t) => t.src));
-  const dst = concatIds(edgeTables.map((t) => t.dst));
+  const src = edgeTables.map((t) => t.src);
+  const dst = edgeTables.map((t) => t.dst);
   const declared = vertexTables.length > 0 ? concatIds(vertexTables.map((t) => t.ids)) : undefined;
   const map = declared
     ? IdMap.fromIds(declared, (i, text) => new VertexNotFoundError(text, `vertex id ${text} of '${p.vertexLabel}' is declared twice (again at row ${i})`))
-    : IdMap.fromEdges(src, dst);
-  const column = (c: IdColumn): IdColumn => (map.kind === 'bigint' ? asBigIntColumn(c) : c);
-  const missing = (end: string) => (i: number, text: string) =>
-    new VertexNotFoundError(text, `${end} of edge ${i} of '${p.edgeLabel}' is not a declared vertex of '${p.vertexLabel}'`);
-  const internal = (c: IdColumn, end: string): Int32Array => denseIds(map, c) ?? map.toInternal(column(c), missing(end));
-  const srcInternal = internal(src, 'the source');
-  const dstInternal = internal(dst, 'the target');
+    : IdMap.fromEdges(...src, ...dst);
+  const srcInternal = internalIds(map, src, p, 'the source');
+  const dstInternal = internalIds(map, dst, p, 'the target');
   const weights = p.edgeProp === undefined ? undefined : concatNumbers(edgeTables.map((t) => t.props[p.edgeProp!]!));
   const graph = buildGraph({ n: map.size, src: srcInternal, dst: dstInternal, weights }, { directed: g.directed });
   const data = p.vertexProp === undefined || !declared ? undefined : vertexData(map, declared, vertexTables.map((t) => t.props[p.vertexProp!]!));

@@ -211,7 +211,10 @@ registerOp({
     const weight = Object.values(p.properties)[0];
     const ranges = Array.from({ length: parts }, (_, part) => {
       const params: ParseRangeParams = { source: p.source as DelimitedSource, src: p.src, dst: p.dst, ...(weight !== undefined ? { weight } : {}), idType: p.oidType === 'string' ? 'string' : 'int', part, parts };
-      return ctx.add({ key: chunkKey(node.key, [part], 'parse'), kernel: 'graph.parse_edges', params, inputs: [], meta: { type: 'edge-part' } });
+      // The meta's shape gives the range's size: the executor batches tasks it thinks are light onto one
+      // worker, and these must spread over the pool.
+      const meta = { type: 'edge-part', shape: [Math.ceil(p.source.kind === 'file' ? p.source.file.size / parts / 8 : 0)] };
+      return ctx.add({ key: chunkKey(node.key, [part], 'parse'), kernel: 'graph.parse_edges', params, inputs: [], meta });
     });
     const key = ctx.add({ key: chunkKey(node.key, []), kernel: 'graph.add_edges', params: node.params, inputs: [graph, ...ranges], meta: { type: node.meta.type } });
     return { nsplits: [], chunks: [key] };

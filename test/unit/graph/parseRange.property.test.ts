@@ -2,7 +2,8 @@
  * Parsing an edge file by byte ranges (kernels/graph/parseRange.ts, run in parallel on the pool) gives
  * exactly the edges of the sequential parser over the whole file, whatever the number of ranges: lines
  * cut at range boundaries, CRLF and LF, comment and blank lines, a header or not, a last line with or
- * without its newline, ids beyond int32 (the careful path) and decimal weights of any length.
+ * without its newline, fields after the weight (quoted too), ids beyond int32 (the careful path) and
+ * decimal weights of any length.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,12 @@ const files = fc.record({
     o: fc.constant(o),
     lines: fc.array(
       fc.oneof(
-        { weight: 8, arbitrary: fc.tuple(idText(o.big), idText(o.big), weightText).map(([s, d, w]) => [s, d, w].join(o.delimiter)) },
+        {
+          weight: 8,
+          arbitrary: fc
+            .tuple(idText(o.big), idText(o.big), weightText, fc.constantFrom([], ['x'], ['"a b"'], ['7', '']))
+            .map(([s, d, w, extra]) => [s, d, w, ...extra].join(o.delimiter)),
+        },
         { weight: 1, arbitrary: fc.constant('# a comment') },
         { weight: 1, arbitrary: fc.constant('') },
       ),
