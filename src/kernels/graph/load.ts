@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../../base/errors.js';
 import { parseDelimitedEdges, parseDelimitedVertices, type ColumnRef } from '../../graph/delimited.js';
 import { GraphFormatError } from '../../graph/errors.js';
 import { type IdColumn, idColumn } from '../../graph/idColumns.js';
+import { IdMap } from '../../graph/idmap.js';
 import { parseLdbcEdges, parseLdbcVertices } from '../../graph/ldbc.js';
 import { registerKernel } from '../registry.js';
 import type { EdgePart } from './parseRange.js';
@@ -113,8 +114,24 @@ function withVertices(g: PropertyGraphValue, table: VertexTable): PropertyGraphV
   return { ...g, vertices: [...g.vertices, table] };
 }
 
-function withEdges(g: PropertyGraphValue, table: EdgeTable): PropertyGraphValue {
-  return { ...g, edges: [...g.edges, table] };
+/**
+ * The vertex counts of `labels` that have no declared vertices: the distinct endpoints of the edge
+ * tables that touch them (what `sess.run(g)` reports; the projection's id map is built the same way).
+ */
+export function implicitCounts(g: PropertyGraphValue, labels: Iterable<string>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const label of labels) {
+    if (g.vertices.some((v) => v.label === label)) continue;
+    const columns = g.edges.flatMap((t) => [...(t.srcLabel === label ? [t.src] : []), ...(t.dstLabel === label ? [t.dst] : [])]);
+    counts[label] = IdMap.fromEdges(...columns).size;
+  }
+  return counts;
+}
+
+function withEdges(g: PropertyGraphValue, tables: readonly EdgeTable[]): PropertyGraphValue {
+  const out = { ...g, edges: [...g.edges, ...tables] };
+  const labels = new Set(tables.flatMap((t) => [t.srcLabel, t.dstLabel]));
+  return { ...out, implicitVertices: { ...g.implicitVertices, ...implicitCounts(out, labels) } };
 }
 
 registerKernel('graph.empty', (_in, p: { readonly directed: boolean; readonly oidType: 'int64' | 'string' }): PropertyGraphValue => ({
@@ -156,7 +173,7 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
       const props: Record<string, Column> = weightName && part.weights ? { [weightName]: { kind: 'float64', values: part.weights } } : {};
       return { ...base, src: part.src, dst: part.dst, props };
     });
-    return { ...g, edges: [...g.edges, ...tables] };
+    return withEdges(g, tables);
   }
   if (p.source.kind === 'file') {
     const [weightName, weightRef] = Object.entries(p.properties)[0] ?? [];
@@ -171,7 +188,7 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
       ...(p.source.comment !== undefined ? { comment: p.source.comment } : {}),
     });
     const props: Record<string, Column> = weightName && parsed.weights ? { [weightName]: { kind: 'float64', values: parsed.weights } } : {};
-    return withEdges(g, { ...base, src: parsed.src, dst: parsed.dst, props });
+    return withEdges(g, [{ ...base, src: parsed.src, dst: parsed.dst, props }]);
   }
   const source = p.source;
   const src = inlineIds(sourceColumn(source, p.src, `edges of '${p.label}'`), `edge sources of '${p.label}'`, p.oidType);
@@ -179,7 +196,7 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
   const props = Object.fromEntries(
     Object.entries(p.properties).map(([name, col]) => [name, inlineProp(sourceColumn(source, col, `property ${name} of '${p.label}'`))]),
   );
-  return withEdges(g, { ...base, src, dst, props });
+  return withEdges(g, [{ ...base, src, dst, props }]);
 });
 
 export interface LdbcParams {
@@ -209,11 +226,17 @@ registerKernel('graph.load_ldbc', (_in, p: LdbcParams): PropertyGraphValue => {
 registerKernel('graph.subgraph', (inputs, p: { readonly vertices: Readonly<Record<string, readonly string[]>>; readonly edges: Readonly<Record<string, readonly string[]>> }): PropertyGraphValue => {
   const g = inputs[0] as PropertyGraphValue;
   const keep = (props: Readonly<Record<string, Column>>, names: readonly string[]) => Object.fromEntries(names.map((n) => [n, props[n]!]));
-  return {
+  const out: PropertyGraphValue = {
     ...g,
     vertices: g.vertices.filter((t) => t.label in p.vertices).map((t) => ({ ...t, props: keep(t.props, p.vertices[t.label]!) })),
     edges: g.edges.filter((t) => t.label in p.edges).map((t) => ({ ...t, props: keep(t.props, p.edges[t.label]!) })),
   };
+  // A label keeps its count when every edge table that touches it is kept; else it is counted again.
+  const implicit = Object.keys(g.implicitVertices ?? {}).filter((l) => l in p.vertices);
+  const touches = (l: string) => (t: EdgeTable) => t.srcLabel === l || t.dstLabel === l;
+  const recount = implicit.filter((l) => g.edges.filter(touches(l)).length !== out.edges.filter(touches(l)).length);
+  const kept = Object.fromEntries(implicit.filter((l) => !recount.includes(l)).map((l) => [l, g.implicitVertices![l]!]));
+  return { ...out, implicitVertices: { ...kept, ...implicitCounts(out, recount) } };
 });
 
 /** The property graph value itself, for exports (graphology) that run on the caller's thread. */

@@ -41,6 +41,8 @@ export interface PropertyGraphValue {
   readonly oidType: 'int64' | 'string';
   readonly vertices: readonly VertexTable[];
   readonly edges: readonly EdgeTable[];
+  /** Vertex counts of the labels without declared vertices, whose vertices are their edges' endpoints. */
+  readonly implicitVertices?: Readonly<Record<string, number>>;
 }
 
 /**

@@ -30,7 +30,9 @@ function checkIds(source: GraphSource, column: string | undefined, oidType: OidT
   if (source.kind !== 'columns' || column === undefined) return;
   const kind = source.columns[column]!.kind;
   const ok = oidType === 'string' ? kind === 'string' : kind === 'number' || kind === 'bigint';
-  if (!ok) throw new InvalidArgumentError(`${what} must be ${oidType === 'string' ? 'strings' : 'integers'} for a graph with oidType '${oidType}'; column ${column} holds ${kind}s.`);
+  if (ok) return;
+  const hint = kind === 'string' ? " For string ids pass oidType: 'string' (gs.loadFrom({ ..., oidType: 'string' }) or gs.g({ oidType: 'string' }))." : '';
+  throw new InvalidArgumentError(`${what} must be ${oidType === 'string' ? 'strings' : 'integers'} for a graph with oidType '${oidType}'; column ${column} holds ${kind}s.${hint}`);
 }
 
 function sameProps(a: Readonly<Record<string, ColumnKind>>, b: Readonly<Record<string, ColumnKind>>): boolean {
