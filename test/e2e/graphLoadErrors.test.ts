@@ -68,3 +68,34 @@ describe('sess.run(g) of a graph whose vertices come from its edges', () => {
     expect(await sess.run(projected)).toMatchObject({ vertices: { person: 3, city: 2 } });
   });
 });
+
+describe('an edge to an undeclared vertex', () => {
+  it('fails when the graph is built, naming the id, the label and the row: dense Int32 ids and a small set of others', () => {
+    const id = Int32Array.from({ length: 100 }, (_, i) => i);
+    const dst = Int32Array.from({ length: 5000 }, (_, i) => i % 100);
+    dst[4321] = 100;
+    const build = () => gs.loadFrom({ vertices: { id }, edges: { src: dst.map((x) => (x + 1) % 100), dst }, directed: true });
+    expect(build).toThrow(expect.objectContaining({ code: 'VertexNotFound', vertex: '100', label: '_', row: 4321 }));
+    expect(build).toThrow(/the target of edge 4321 is not a declared vertex of '_'/);
+    const sparse = () => gs.g({ oidType: 'string' }).addVertices({ id: ['a', 'b'] }, { label: 'v' }).addEdges({ s: ['a', 'zz'], d: ['b', 'a'] }, { src: 's', dst: 'd' });
+    expect(sparse).toThrow(expect.objectContaining({ code: 'VertexNotFound', vertex: 'zz', label: 'v', row: 1 }));
+  });
+
+  it('fails when the graph is loaded (sess.run(g)) where the build cannot check: vertices from a file', async () => {
+    const vertices = file('v.txt', '1\n2\n3\n');
+    const g = gs.loadFrom({ vertices, edges: { src: [1, 2, 3], dst: [2, 3, 4] }, header: false });
+    await expect(sess.run(g)).rejects.toMatchObject({ code: 'VertexNotFound', message: expect.stringMatching(/vertex 4 is not in the graph \(the target of edge 2 of '_'/) });
+    const ok = gs.loadFrom({ vertices, edges: { src: [1, 2], dst: [2, 3] }, header: false });
+    expect(await sess.run(ok)).toMatchObject({ vertices: { _: 3 }, edges: { _: 2 } });
+  });
+
+  it('fails when the graph is loaded for many arcs between non-contiguous ids, and from an edge file', async () => {
+    const id = Float64Array.from({ length: 1000 }, (_, i) => 10 * i);
+    const src = Float64Array.from({ length: 70_000 }, (_, i) => 10 * (i % 1000));
+    const dst = src.map((x, i) => (i === 69_999 ? 5 : x));
+    const g = gs.loadFrom({ vertices: { id }, edges: { src, dst } });
+    await expect(sess.run(g)).rejects.toMatchObject({ code: 'VertexNotFound', message: expect.stringMatching(/vertex 5 is not in the graph \(the target of edge 69999/) });
+    const f = gs.loadFrom({ vertices: { id: [1, 2] }, edges: file('e.txt', '1 2\n2 7\n'), delimiter: ' ', header: false });
+    await expect(sess.run(f)).rejects.toMatchObject({ code: 'VertexNotFound', message: expect.stringMatching(/vertex 7 is not in the graph \(the target of edge 1/) });
+  });
+});

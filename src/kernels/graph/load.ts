@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../../base/errors.js';
 import { parseDelimitedEdges, parseDelimitedVertices, type ColumnRef } from '../../graph/delimited.js';
-import { GraphFormatError } from '../../graph/errors.js';
-import { type IdColumn, idColumn } from '../../graph/idColumns.js';
+import { GraphFormatError, VertexNotFoundError } from '../../graph/errors.js';
+import { asBigIntColumn, type IdColumn, idColumn, idColumnLength } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
 import { parseLdbcEdges, parseLdbcVertices } from '../../graph/ldbc.js';
 import { registerKernel } from '../registry.js';
@@ -62,6 +62,8 @@ export interface AddEdgesParams {
   /** Property name → source column; a file source carries at most one (numeric) property. */
   readonly properties: Readonly<Record<string, ColumnRef>>;
   readonly oidType: 'int64' | 'string';
+  /** Endpoints whose labels have declared vertices that the builder could not check against: the load checks them. */
+  readonly verify?: readonly ('src' | 'dst')[];
 }
 
 function readBytes(file: FileRef): Uint8Array {
@@ -128,7 +130,25 @@ export function implicitCounts(g: PropertyGraphValue, labels: Iterable<string>):
   return counts;
 }
 
-function withEdges(g: PropertyGraphValue, tables: readonly EdgeTable[]): PropertyGraphValue {
+/** Throws VertexNotFoundError (id, label, row) for the first endpoint of `tables` that its label does not declare. */
+function verifyEndpoints(g: PropertyGraphValue, tables: readonly EdgeTable[], ends: readonly ('src' | 'dst')[]): void {
+  for (const end of ends) {
+    const label = end === 'src' ? tables[0]!.srcLabel : tables[0]!.dstLabel;
+    const declared = g.vertices.filter((v) => v.label === label).map((v) => v.ids);
+    if (declared.length === 0) continue;
+    const map = IdMap.fromEdges(...declared);
+    let offset = 0;
+    for (const t of tables) {
+      const column = map.kind === 'bigint' ? asBigIntColumn(t[end]) : t[end];
+      const at = offset;
+      map.toInternal(column, (row, text) => new VertexNotFoundError(text, `${end === 'src' ? 'the source' : 'the target'} of edge ${row + at} of '${t.label}' is not a declared vertex of '${label}'`));
+      offset += idColumnLength(t[end]);
+    }
+  }
+}
+
+function withEdges(g: PropertyGraphValue, tables: readonly EdgeTable[], verify: readonly ('src' | 'dst')[] = []): PropertyGraphValue {
+  if (tables.length > 0) verifyEndpoints(g, tables, verify);
   const out = { ...g, edges: [...g.edges, ...tables] };
   const labels = new Set(tables.flatMap((t) => [t.srcLabel, t.dstLabel]));
   return { ...out, implicitVertices: { ...g.implicitVertices, ...implicitCounts(out, labels) } };
@@ -173,7 +193,7 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
       const props: Record<string, Column> = weightName && part.weights ? { [weightName]: { kind: 'float64', values: part.weights } } : {};
       return { ...base, src: part.src, dst: part.dst, props };
     });
-    return withEdges(g, tables);
+    return withEdges(g, tables, p.verify);
   }
   if (p.source.kind === 'file') {
     const [weightName, weightRef] = Object.entries(p.properties)[0] ?? [];
@@ -188,7 +208,7 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
       ...(p.source.comment !== undefined ? { comment: p.source.comment } : {}),
     });
     const props: Record<string, Column> = weightName && parsed.weights ? { [weightName]: { kind: 'float64', values: parsed.weights } } : {};
-    return withEdges(g, [{ ...base, src: parsed.src, dst: parsed.dst, props }]);
+    return withEdges(g, [{ ...base, src: parsed.src, dst: parsed.dst, props }], p.verify);
   }
   const source = p.source;
   const src = inlineIds(sourceColumn(source, p.src, `edges of '${p.label}'`), `edge sources of '${p.label}'`, p.oidType);
@@ -196,7 +216,7 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
   const props = Object.fromEntries(
     Object.entries(p.properties).map(([name, col]) => [name, inlineProp(sourceColumn(source, col, `property ${name} of '${p.label}'`))]),
   );
-  return withEdges(g, [{ ...base, src, dst, props }]);
+  return withEdges(g, [{ ...base, src, dst, props }], p.verify);
 });
 
 export interface LdbcParams {

@@ -13,6 +13,7 @@ import type { ParseRangeParams } from '../../kernels/graph/parseRange.js';
 import { describeLdbc, type LdbcGraphSpec } from '../../kernels/graph/ldbcSpec.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
 import { chunkKey, registerOp } from '../op.js';
+import { checkEndpoints } from './endpoints.js';
 import { type GraphMeta, type GraphNode, type GraphSchema, type OidType, registerSingleChunkOp } from './meta.js';
 import { columnName, type DataSource, type FileOptions, fileRef, propertyKind, toSource } from './sources.js';
 
@@ -132,7 +133,12 @@ export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOption
   }
   const vertices = { ...g.meta.schema.vertices };
   for (const l of [srcLabel, dstLabel]) vertices[l] ??= {};
-  const params: AddEdgesParams = { label, srcLabel, dstLabel, source, src, dst, properties: wanted, oidType: g.meta.oidType };
+  const names = source.kind === 'columns' ? [columnName(source, src, what), columnName(source, dst, what)] : [];
+  const verify = checkEndpoints(g, source, [
+    { end: 'src', column: names[0], label: srcLabel },
+    { end: 'dst', column: names[1], label: dstLabel },
+  ]);
+  const params: AddEdgesParams = { label, srcLabel, dstLabel, source, src, dst, properties: wanted, oidType: g.meta.oidType, ...(verify.length > 0 ? { verify } : {}) };
   const schema: GraphSchema = { vertices, edges: { ...g.meta.schema.edges, [label]: { src: srcLabel, dst: dstLabel, props: kinds } } };
   return makeTileable<GraphMeta>('graph.add_edges', params as never, [g], { ...g.meta, schema });
 }
