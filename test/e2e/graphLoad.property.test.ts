@@ -1,7 +1,7 @@
 /**
  * The load paths agree (issue 9 §1): Int32 id columns (kept as Int32; the dense-id fast path when the
  * vertices are 0..n-1) give the same results as Float64 columns, as ids shifted or spread out (the
- * general id map), and as the same edges from a delimited file, on random graphs through the public API.
+ * general id map), and as string ids, on random graphs through the public API.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,29 @@ function columnsGraph(spec: Spec, ctor: Int32ArrayConstructor | Float64ArrayCons
   return gs.loadFrom({ vertices: { id }, edges: { src, dst, weight }, directed: true });
 }
 
+/** The same graph with string ids ('é' + the number, UTF-8 spans on the way in), results by numeric id; WCC labels as the component's smallest number. */
+async function stringResults(spec: Spec, source: number): Promise<Map<number, number[]>> {
+  const name = (v: number) => `é${v}`;
+  const g = gs.loadFrom({
+    vertices: { id: spec.order.map(name) },
+    edges: { src: spec.arcs.map(([s]) => name(s)), dst: spec.arcs.map(([, d]) => name(d)), weight: Float64Array.from(spec.arcs, ([, , w]) => w) },
+    directed: true,
+    oidType: 'string',
+  });
+  const apps = [gs.sssp(g, name(source)), gs.bfs(g, name(source)), gs.wcc(g), gs.pagerank(g, { maxRound: 5 })];
+  const out = (await sess.run(apps.flatMap((c) => [c.toArray('v.id'), c.toArray('r')]))) as unknown[];
+  const num = (id: unknown) => Number(String(id).slice(1));
+  const rows = new Map<number, unknown[]>();
+  apps.forEach((_, a) => {
+    const ids = out[2 * a] as string[];
+    const r = out[2 * a + 1] as string[] | NdArray;
+    ids.forEach((id, i) => rows.set(num(id), [...(rows.get(num(id)) ?? []), Array.isArray(r) ? r[i] : r.data[i]]));
+  });
+  const smallest = new Map<unknown, number>();
+  for (const [id, [, , label]] of rows) smallest.set(label, Math.min(smallest.get(label) ?? Infinity, id));
+  return new Map([...rows].map(([id, [d, b, label, p]]) => [id, [d as number, b as number, smallest.get(label)!, +(p as number).toFixed(12)]]));
+}
+
 describe('graph load paths', () => {
   it('Int32 and Float64 columns, dense and general ids, agree', async () => {
     await fc.assert(
@@ -67,6 +90,7 @@ describe('graph load paths', () => {
           new Map([...r].map(([id, [d, b, c, p]]) => [spec.order.find((v) => f(v) === id)!, [d!, b!, spec.order.find((v) => f(v) === c)!, p!]]));
         expect(back(await results(columnsGraph(spec, Int32Array, shifted), shifted, source), shifted)).toEqual(dense32);
         expect(back(await results(columnsGraph(spec, Float64Array, spread), spread, source), spread)).toEqual(dense32);
+        expect(await stringResults(spec, source)).toEqual(dense32);
       }),
       { numRuns: 25 },
     );

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../../base/errors.js';
 import { parseDelimitedEdges, parseDelimitedVertices, type ColumnRef } from '../../graph/delimited.js';
 import { GraphFormatError, VertexNotFoundError } from '../../graph/errors.js';
-import { asBigIntColumn, type IdColumn, idColumn, idColumnLength } from '../../graph/idColumns.js';
+import { asBigIntColumn, type IdColumn, idColumnLength, spanText, type StringSpans } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
 import { parseLdbcEdges, parseLdbcVertices } from '../../graph/ldbc.js';
 import { registerKernel } from '../registry.js';
@@ -25,8 +25,10 @@ export interface FileRef {
 export type InlineColumn =
   | { readonly kind: 'number'; readonly values: Float64Array | Int32Array }
   | { readonly kind: 'bigint'; readonly values: BigInt64Array }
-  | { readonly kind: 'string'; readonly values: readonly string[] }
+  | { readonly kind: 'string'; readonly values: StringSpans }
   | { readonly kind: 'bool'; readonly values: Uint8Array };
+
+export type { StringSpans };
 
 export interface DelimitedSource {
   readonly kind: 'file';
@@ -77,8 +79,9 @@ function readBytes(file: FileRef): Uint8Array {
 function inlineIds(column: InlineColumn, what: string, oidType: 'int64' | 'string'): IdColumn {
   if (column.kind === 'bool') throw new InvalidArgumentError(`${what} cannot be booleans.`);
   if (oidType === 'string') {
+    if (column.kind !== 'string' && column.values.length === 0) return { kind: 'string', values: { bytes: new Uint8Array(0), starts: new Int32Array(0), ends: new Int32Array(0) } };
     if (column.kind !== 'string') throw new InvalidArgumentError(`${what} must be strings for a graph with oidType 'string'.`);
-    return idColumn(column.values);
+    return { kind: 'string', values: column.values };
   }
   if (column.kind === 'string') throw new InvalidArgumentError(`${what} must be integers for a graph with oidType 'int64', got strings.`);
   if (column.kind === 'bigint') return { kind: 'bigint', values: column.values };
@@ -97,8 +100,10 @@ function inlineProp(column: InlineColumn): Column {
       return { kind: 'float64', values: column.values instanceof Float64Array ? column.values : Float64Array.from(column.values) };
     case 'bool':
       return { kind: 'bool', values: column.values };
-    case 'string':
-      return { kind: 'string', values: column.values };
+    case 'string': {
+      const decoder = new TextDecoder();
+      return { kind: 'string', values: Array.from(column.values.starts, (_, i) => spanText(column.values, i, decoder)) };
+    }
     case 'bigint':
       return { kind: 'float64', values: Float64Array.from(column.values, Number) };
   }

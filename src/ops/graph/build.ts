@@ -15,7 +15,7 @@ import type { ColumnKind } from '../../kernels/graph/values.js';
 import { chunkKey, registerOp } from '../op.js';
 import { checkEndpoints } from './endpoints.js';
 import { type GraphMeta, type GraphNode, type GraphSchema, type OidType, registerSingleChunkOp } from './meta.js';
-import { columnName, type DataSource, type FileOptions, fileRef, propertyKind, toSource } from './sources.js';
+import { columnLength, columnName, type DataSource, type FileOptions, fileRef, propertyKind, toSource } from './sources.js';
 
 export function emptyGraphNode(options: { readonly directed?: boolean; readonly oidType?: OidType } = {}): GraphNode {
   const directed = options.directed ?? true;
@@ -30,7 +30,8 @@ export function emptyGraphNode(options: { readonly directed?: boolean; readonly 
 function checkIds(source: GraphSource, column: string | undefined, oidType: OidType, what: string): void {
   if (source.kind !== 'columns' || column === undefined) return;
   const kind = source.columns[column]!.kind;
-  const ok = oidType === 'string' ? kind === 'string' : kind === 'number' || kind === 'bigint';
+  // An empty JS array has no values to tell its type by: it fits any graph.
+  const ok = columnLength(source.columns[column]!) === 0 || (oidType === 'string' ? kind === 'string' : kind === 'number' || kind === 'bigint');
   if (ok) return;
   const hint = kind === 'string' ? " For string ids pass oidType: 'string' (gs.loadFrom({ ..., oidType: 'string' }) or gs.g({ oidType: 'string' }))." : '';
   throw new InvalidArgumentError(`${what} must be ${oidType === 'string' ? 'strings' : 'integers'} for a graph with oidType '${oidType}'; column ${column} holds ${kind}s.${hint}`);

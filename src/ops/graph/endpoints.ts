@@ -77,8 +77,16 @@ function membership(columns: readonly InlineColumn[], edges: number): Membership
   }
   if (edges > SET_CHECK_EDGES) return undefined;
   const set = new Set<string>();
-  for (const c of columns) for (const v of c.values as Iterable<unknown>) set.add(String(v));
+  for (const c of columns) for (const v of values(c)) set.add(String(v));
   return { kind: 'set', set };
+}
+
+/** A column's values as JS values (string columns are UTF-8 spans). */
+function values(c: InlineColumn): ArrayLike<unknown> & Iterable<unknown> {
+  if (c.kind !== 'string') return c.values;
+  const decoder = new TextDecoder();
+  const { bytes, starts, ends } = c.values;
+  return Array.from(starts, (s, i) => decoder.decode(bytes.subarray(s, ends[i]!)));
 }
 
 /** The first row of `values` that is not a declared id, or -1. */
@@ -110,14 +118,16 @@ export function checkEndpoints(
     const declared = declaredSources(g, label);
     if (declared?.length === 0) continue;
     const inline = declared?.every((d) => d.source.kind === 'columns');
-    const values = edges.kind === 'columns' && column !== undefined ? (edges.columns[column]!.values as ArrayLike<unknown>) : undefined;
-    const m = inline && values ? membership(declared!.map((d) => inlineColumn(d.source as ColumnsSource, d.id)), values.length) : undefined;
-    if (!m || !values) {
+    const edgeColumn = edges.kind === 'columns' && column !== undefined ? edges.columns[column]! : undefined;
+    const length = edgeColumn ? (edgeColumn.kind === 'string' ? edgeColumn.values.starts.length : edgeColumn.values.length) : 0;
+    const m = inline && edgeColumn ? membership(declared!.map((d) => inlineColumn(d.source as ColumnsSource, d.id)), length) : undefined;
+    if (!m || !edgeColumn) {
       later.push(end);
       continue;
     }
-    const row = firstUndeclared(values, m);
-    if (row >= 0) throw new UndeclaredVertexError(String(values[row]), label, row, end === 'src' ? 'the source' : 'the target');
+    const ids = m.kind === 'set' ? values(edgeColumn) : (edgeColumn.values as ArrayLike<number>);
+    const row = firstUndeclared(ids, m);
+    if (row >= 0) throw new UndeclaredVertexError(String(ids[row]), label, row, end === 'src' ? 'the source' : 'the target');
   }
   return later;
 }
