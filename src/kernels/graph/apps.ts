@@ -60,6 +60,14 @@ function sourceOf(pg: ProjectedGraphValue, p: AppParams): number {
   return v;
 }
 
+/**
+ * PageRank splits each pull into this many ranges per gang member: claimed one by one, they keep every
+ * member busy to the end of the step, where one range each left a helper idle while a slower member (a
+ * cold, not yet optimised step on a session's first PageRank) finished its half, long enough for the
+ * helper to leave the gang and the rest of the run to fall to the leader alone.
+ */
+const PULL_RANGES_PER_WORKER = 4;
+
 const column = (kind: ResultColumn['kind'], values: Float64Array | Int32Array): ResultColumn => ({ kind, values });
 
 /** A sequential algorithm as one step over the whole graph (so it runs on a worker), writing into `out`. */
@@ -95,7 +103,7 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
     }
     case 'pagerank':
       return {
-        r: column('float', yield* pagerankDriver(g, { parts, ...(layout ? { layout: layout as PullLayout } : {}), ...(p.damping !== undefined ? { damping: p.damping } : {}), ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })),
+        r: column('float', yield* pagerankDriver(g, { parts: PULL_RANGES_PER_WORKER * parts, ...(layout ? { layout: layout as PullLayout } : {}), ...(p.damping !== undefined ? { damping: p.damping } : {}), ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })),
       };
     case 'wcc':
       return { r: column('label', yield* wccDriver(g, { parts })) };

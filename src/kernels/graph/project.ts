@@ -3,13 +3,13 @@
  * at most one vertex property (`v.data`) and one edge property (the weight). Original ids map to dense
  * internal ids in id order; the out-CSR is built here once, and the result is cached by the session, so
  * every app on the same projection reuses it. A directed graph's in-CSR is a node of its own
- * (`graph.in_csr`, cached the same way), built only for the apps that read in-arcs: SSSP and WCC, the
- * first app of many sessions, never wait for it (0.55 s of a 16M-arc projection).
+ * (`graph.in_csr`, cached the same way, built from the property graph beside the projection), built
+ * only for the apps that read in-arcs: SSSP and WCC, the first app of many sessions, never wait for it.
  *
  * An edge whose endpoint is not among the label's declared vertices is an error naming the id (the
  * documented choice); a label with no declared vertices takes its vertices from its edges.
  */
-import { buildGraph, type Csr, transposeCsr } from '../../graph/csr.js';
+import { buildGraph, type Csr } from '../../graph/csr.js';
 import { VertexNotFoundError } from '../../graph/errors.js';
 import { asBigIntColumn, type IdColumn, idColumnLength, sharedStringSpans } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
@@ -67,6 +67,9 @@ function concatIds(columns: readonly IdColumn[]): IdColumn {
 }
 
 function concatNumbers(columns: readonly Column[]): Float64Array {
+  // One shared column is read as it is (the CSR build only reads it): no 128 MB copy on R-MAT s20.
+  const only = columns.length === 1 ? columns[0]!.values : undefined;
+  if (only instanceof Float64Array && only.buffer instanceof SharedArrayBuffer) return only;
   const out = new Float64Array(new SharedArrayBuffer(8 * columns.reduce((n, c) => n + c.values.length, 0)));
   let at = 0;
   for (const c of columns) {
@@ -136,8 +139,8 @@ function internalIds(map: IdMap, parts: readonly IdColumn[], p: ProjectParams, e
   return out;
 }
 
-registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue => {
-  const g = inputs[0] as PropertyGraphValue;
+/** The projection's id map and its edges in internal ids (the same for the out-CSR and the in-CSR). */
+function internalEdges(g: PropertyGraphValue, p: ProjectParams) {
   const vertexTables = g.vertices.filter((t) => t.label === p.vertexLabel);
   const edgeTables = g.edges.filter((t) => t.label === p.edgeLabel);
   const src = edgeTables.map((t) => t.src);
@@ -146,10 +149,14 @@ registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue 
   const map = declared
     ? IdMap.fromIds(declared, (i, text) => new VertexNotFoundError(text, `vertex id ${text} of '${p.vertexLabel}' is declared twice (again at row ${i})`))
     : IdMap.fromEdges(...src, ...dst);
-  const srcInternal = internalIds(map, src, p, 'the source');
-  const dstInternal = internalIds(map, dst, p, 'the target');
+  return { vertexTables, edgeTables, declared, map, src: internalIds(map, src, p, 'the source'), dst: internalIds(map, dst, p, 'the target') };
+}
+
+registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue => {
+  const g = inputs[0] as PropertyGraphValue;
+  const { vertexTables, edgeTables, declared, map, src, dst } = internalEdges(g, p);
   const weights = p.edgeProp === undefined ? undefined : concatNumbers(edgeTables.map((t) => t.props[p.edgeProp!]!));
-  const graph = buildGraph({ n: map.size, src: srcInternal, dst: dstInternal, weights }, { directed: g.directed });
+  const graph = buildGraph({ n: map.size, src, dst, weights }, { directed: g.directed });
   const data = p.vertexProp === undefined || !declared ? undefined : vertexData(map, declared, vertexTables.map((t) => t.props[p.vertexProp!]!));
   return {
     kind: 'projected-graph',
@@ -167,8 +174,16 @@ export interface InCsrValue {
   readonly csr: Csr;
 }
 
-/** The transpose without weights: no app reads the weights of in-arcs (half the bytes to build and keep). */
-registerKernel('graph.in_csr', (inputs): InCsrValue => ({ kind: 'in-csr', csr: transposeCsr({ ...(inputs[0] as ProjectedGraphValue).graph.out, weights: undefined }) }));
+/**
+ * The in-CSR, without weights (no app reads the weights of in-arcs), built from the property graph
+ * like the projection — the out-CSR of the reversed arcs, whose merged, sorted rows are exactly the
+ * transpose's — so that it builds on a second worker while the projection builds the out-CSR, instead
+ * of after it.
+ */
+registerKernel('graph.in_csr', (inputs, p: ProjectParams): InCsrValue => {
+  const { map, src, dst } = internalEdges(inputs[0] as PropertyGraphValue, p);
+  return { kind: 'in-csr', csr: buildGraph({ n: map.size, src: dst, dst: src }, { directed: true }).out };
+});
 
 /** The projected graph with the in-CSR among `inputs` attached (unchanged when there is none). */
 export function withInputInCsr(pg: ProjectedGraphValue, inputs: readonly unknown[]): ProjectedGraphValue {
