@@ -131,8 +131,7 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
   }
   // Per-graph layouts, cached like the projection: a directed graph's in-CSR (for the apps that read
   // in-arcs), PageRank's pull layout, BFS's and SSSP's out-slots.
-  // Built from the graph with the projection's parameters, so it builds beside the projection.
-  const inCsr = g.meta.directed && IN_ARC_APPS.has(algo) ? [makeTileable('graph.in_csr', pg.params, [g], { type: 'layout' })] : [];
+  const inCsr = g.meta.directed && IN_ARC_APPS.has(algo) ? [makeTileable('graph.in_csr', {}, [pg], { type: 'layout' })] : [];
   const layout = algo === 'pagerank' ? 'graph.pull_layout' : algo === 'bfs' || algo === 'sssp' ? 'graph.out_slots' : undefined;
   const layoutInputs = layout === 'graph.pull_layout' ? [pg, ...inCsr] : [pg];
   const inputs = [pg, ...(layout ? [makeTileable(layout, {}, layoutInputs, { type: 'layout' })] : []), ...inCsr];
