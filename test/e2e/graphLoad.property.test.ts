@@ -39,7 +39,7 @@ async function results(g: Graph, ids: (v: number) => number, source: number): Pr
   for (let a = 0; a < apps.length; a++) {
     const idCol = [...out[2 * a]!.data];
     const r = [...out[2 * a + 1]!.data];
-    idCol.forEach((id, i) => byId.set(Number(id), [...(byId.get(Number(id)) ?? []), a === 3 ? +r[i]!.toFixed(12) : r[i]!]));
+    idCol.forEach((id, i) => byId.set(Number(id), [...(byId.get(Number(id)) ?? []), r[i]!]));
   }
   return byId;
 }
@@ -73,7 +73,7 @@ async function stringResults(spec: Spec, source: number): Promise<Map<number, nu
   });
   const smallest = new Map<unknown, number>();
   for (const [id, [, , label]] of rows) smallest.set(label, Math.min(smallest.get(label) ?? Infinity, id));
-  return new Map([...rows].map(([id, [d, b, label, p]]) => [id, [d as number, b as number, smallest.get(label)!, +(p as number).toFixed(12)]]));
+  return new Map([...rows].map(([id, [d, b, label, p]]) => [id, [d as number, b as number, smallest.get(label)!, p as number]]));
 }
 
 describe('graph load paths', () => {
@@ -85,12 +85,20 @@ describe('graph load paths', () => {
         const shifted = (v: number) => v + 7;
         const spread = (v: number) => v * 1000 + 3;
         const dense32 = await results(columnsGraph(spec, Int32Array, same), same, source);
-        expect(await results(columnsGraph(spec, Float64Array, same), same, source)).toEqual(dense32);
+        const agree = (other: Map<number, number[]>) => {
+          expect([...other.keys()].sort()).toEqual([...dense32.keys()].sort());
+          for (const [id, [d, b, c, p]] of other) {
+            expect([d, b, c]).toEqual(dense32.get(id)!.slice(0, 3));
+            // PageRank sums in internal id order, which string ids permute: equal to rounding.
+            expect(p).toBeCloseTo(dense32.get(id)![3]!, 12);
+          }
+        };
+        agree(await results(columnsGraph(spec, Float64Array, same), same, source));
         const back = (r: Map<number, number[]>, f: (v: number) => number) =>
           new Map([...r].map(([id, [d, b, c, p]]) => [spec.order.find((v) => f(v) === id)!, [d!, b!, spec.order.find((v) => f(v) === c)!, p!]]));
-        expect(back(await results(columnsGraph(spec, Int32Array, shifted), shifted, source), shifted)).toEqual(dense32);
-        expect(back(await results(columnsGraph(spec, Float64Array, spread), spread, source), spread)).toEqual(dense32);
-        expect(await stringResults(spec, source)).toEqual(dense32);
+        agree(back(await results(columnsGraph(spec, Int32Array, shifted), shifted, source), shifted));
+        agree(back(await results(columnsGraph(spec, Float64Array, spread), spread, source), spread));
+        agree(await stringResults(spec, source));
       }),
       { numRuns: 25 },
     );
