@@ -129,7 +129,27 @@ export class IdMap {
     if (keys.kind === 'string' || column.kind === 'string') {
       if (keys.kind !== 'string' || column.kind !== 'string') return count === 0 ? out : fail(0);
       const { bytes, starts, ends } = column.values;
-      for (let i = 0; i < count; i++) if ((out[i] = keys.table.find(bytes, starts[i]!, ends[i]!)) < 0) fail(i);
+      // Columns with fewer bytes than ids repeat spans (the builder gives a repeated string the span of its
+      // first occurrence): remember each span's id by its start, so a repeat costs one read, not a hash
+      // probe that misses the cache four times.
+      if (bytes.length >= count) {
+        for (let i = 0; i < count; i++) if ((out[i] = keys.table.find(bytes, starts[i]!, ends[i]!)) < 0) fail(i);
+        return out;
+      }
+      const idAt = new Int32Array(bytes.length + 1);
+      const endAt = new Int32Array(bytes.length + 1).fill(-1);
+      for (let i = 0; i < count; i++) {
+        const s = starts[i]!;
+        const e = ends[i]!;
+        if (endAt[s] === e) {
+          out[i] = idAt[s]!;
+          continue;
+        }
+        const k = keys.table.find(bytes, s, e);
+        if (k < 0) fail(i);
+        out[i] = idAt[s] = k;
+        endAt[s] = e;
+      }
       return out;
     }
     if (keys.kind === 'number' && column.kind === 'number' && keys.lookup.kind !== 'hash') {

@@ -51,15 +51,31 @@ function sharedInt32(data: Int32Array): Int32Array {
  * Strings as UTF-8 spans in shared memory, made once on this thread: a worker then gets them without a
  * clone (a JS string array is cloned string by string), the key hashes three typed arrays (not a sha1
  * update per string), and the id map reads bytes. ASCII, the common case, is copied by a plain loop;
- * other strings go through TextEncoder.
+ * other strings go through TextEncoder. A repeated string (an edge column names each vertex many times)
+ * gets the span of its first occurrence: its bytes are written once, and the id map, seeing the same
+ * span again, looks it up once (IdMap.toInternal). Repeats are looked for while they are common.
  */
 function utf8Spans(values: readonly string[]): StringSpans {
   const n = values.length;
   const starts = new Int32Array(new SharedArrayBuffer(4 * n));
   const ends = new Int32Array(new SharedArrayBuffer(4 * n));
+  const firsts = new Int32Array(n);
+  let unique = 0;
+  let seen: Map<string, number> | undefined = new Map();
   let total = 0;
   for (let i = 0; i < n; i++) {
     const s = values[i]!;
+    const first = seen?.get(s);
+    if (first !== undefined) {
+      starts[i] = starts[first]!;
+      ends[i] = ends[first]!;
+      continue;
+    }
+    if (seen) {
+      seen.set(s, i);
+      if (seen.size > 1 << 16 && seen.size > i / 2) seen = undefined;
+    }
+    firsts[unique++] = i;
     let bytes = s.length;
     for (let k = 0; k < s.length; k++) {
       if (s.charCodeAt(k) > 127) {
@@ -73,7 +89,8 @@ function utf8Spans(values: readonly string[]): StringSpans {
   }
   const bytes = new Uint8Array(new SharedArrayBuffer(total));
   const encoder = new TextEncoder();
-  for (let i = 0; i < n; i++) {
+  for (let u = 0; u < unique; u++) {
+    const i = firsts[u]!;
     const s = values[i]!;
     const at = starts[i]!;
     if (ends[i]! - at === s.length) for (let k = 0; k < s.length; k++) bytes[at + k] = s.charCodeAt(k);
