@@ -181,6 +181,15 @@ export class IdMap {
     return out;
   }
 
+  /** The original ids in internal id order (sorted), shared: a column to build this map again from (`fromIds`). */
+  sortedIds(): IdColumn {
+    const keys = this.#keys;
+    if (keys.kind === 'string') return { kind: 'string', values: this.stringSpans() };
+    const values = keys.kind === 'number' ? new Float64Array(new SharedArrayBuffer(8 * keys.ids.length)) : new BigInt64Array(new SharedArrayBuffer(8 * keys.ids.length));
+    values.set(keys.ids as Float64Array & BigInt64Array);
+    return { kind: keys.kind, values } as IdColumn;
+  }
+
   /** Whether the original ids are exactly 0..size-1, so every id is its own internal id. */
   isIdentity(): boolean {
     const keys = this.#keys;

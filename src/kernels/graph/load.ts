@@ -122,17 +122,17 @@ function withVertices(g: PropertyGraphValue, table: VertexTable): PropertyGraphV
 }
 
 /**
- * The vertex counts of `labels` that have no declared vertices: the distinct endpoints of the edge
- * tables that touch them (what `sess.run(g)` reports; the projection's id map is built the same way).
+ * The vertices of `labels` that have no declared vertices: the sorted distinct endpoints of the edge
+ * tables that touch them (what `sess.run(g)` counts, and the id map a projection of them starts from).
  */
-export function implicitCounts(g: PropertyGraphValue, labels: Iterable<string>): Record<string, number> {
-  const counts: Record<string, number> = {};
+export function implicitIds(g: PropertyGraphValue, labels: Iterable<string>): Record<string, IdColumn> {
+  const ids: Record<string, IdColumn> = {};
   for (const label of labels) {
     if (g.vertices.some((v) => v.label === label)) continue;
     const columns = g.edges.flatMap((t) => [...(t.srcLabel === label ? [t.src] : []), ...(t.dstLabel === label ? [t.dst] : [])]);
-    counts[label] = IdMap.fromEdges(...columns).size;
+    ids[label] = IdMap.fromEdges(...columns).sortedIds();
   }
-  return counts;
+  return ids;
 }
 
 /** Throws VertexNotFoundError (id, label, row) for the first endpoint of `tables` that its label does not declare. */
@@ -156,7 +156,7 @@ function withEdges(g: PropertyGraphValue, tables: readonly EdgeTable[], verify: 
   if (tables.length > 0) verifyEndpoints(g, tables, verify);
   const out = { ...g, edges: [...g.edges, ...tables] };
   const labels = new Set(tables.flatMap((t) => [t.srcLabel, t.dstLabel]));
-  return { ...out, implicitVertices: { ...g.implicitVertices, ...implicitCounts(out, labels) } };
+  return { ...out, implicitVertices: { ...g.implicitVertices, ...implicitIds(out, labels) } };
 }
 
 registerKernel('graph.empty', (_in, p: { readonly directed: boolean; readonly oidType: 'int64' | 'string' }): PropertyGraphValue => ({
@@ -261,7 +261,7 @@ registerKernel('graph.subgraph', (inputs, p: { readonly vertices: Readonly<Recor
   const touches = (l: string) => (t: EdgeTable) => t.srcLabel === l || t.dstLabel === l;
   const recount = implicit.filter((l) => g.edges.filter(touches(l)).length !== out.edges.filter(touches(l)).length);
   const kept = Object.fromEntries(implicit.filter((l) => !recount.includes(l)).map((l) => [l, g.implicitVertices![l]!]));
-  return { ...out, implicitVertices: { ...kept, ...implicitCounts(out, recount) } };
+  return { ...out, implicitVertices: { ...kept, ...implicitIds(out, recount) } };
 });
 
 /** The property graph value itself, for exports (graphology) that run on the caller's thread. */

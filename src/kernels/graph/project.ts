@@ -146,9 +146,14 @@ function internalEdges(g: PropertyGraphValue, p: ProjectParams) {
   const src = edgeTables.map((t) => t.src);
   const dst = edgeTables.map((t) => t.dst);
   const declared = vertexTables.length > 0 ? concatIds(vertexTables.map((t) => t.ids)) : undefined;
+  // The load found a label's implicit vertices; they are this projection's when its edge label is the only one touching it.
+  const implicit = g.implicitVertices?.[p.vertexLabel];
+  const onlyThese = g.edges.every((t) => (t.srcLabel !== p.vertexLabel && t.dstLabel !== p.vertexLabel) || t.label === p.edgeLabel);
   const map = declared
     ? IdMap.fromIds(declared, (i, text) => new VertexNotFoundError(text, `vertex id ${text} of '${p.vertexLabel}' is declared twice (again at row ${i})`))
-    : IdMap.fromEdges(...src, ...dst);
+    : implicit && onlyThese
+      ? IdMap.fromIds(implicit)
+      : IdMap.fromEdges(...src, ...dst);
   return { vertexTables, edgeTables, declared, map, src: internalIds(map, src, p, 'the source'), dst: internalIds(map, dst, p, 'the target') };
 }
 

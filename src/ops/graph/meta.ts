@@ -124,7 +124,7 @@ registerAssembler('graph', (node, _tiled, chunks) => {
   const vertices: Record<string, number> = {};
   for (const t of g.vertices) vertices[t.label] = count(vertices[t.label]) + (t.ids.kind === 'string' ? t.ids.values.starts.length : t.ids.values.length);
   // Labels without declared vertices have their edges' endpoints as vertices, counted when loaded.
-  for (const [label, n] of Object.entries(g.implicitVertices ?? {})) vertices[label] ??= n;
+  for (const [label, ids] of Object.entries(g.implicitVertices ?? {})) vertices[label] ??= ids.kind === 'string' ? ids.values.starts.length : ids.values.length;
   const edges: Record<string, number> = {};
   for (const t of g.edges) edges[t.label] = count(edges[t.label]) + (t.src.kind === 'string' ? t.src.values.starts.length : t.src.values.length);
   const meta = node.meta as GraphMeta;
