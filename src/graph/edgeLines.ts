@@ -56,8 +56,9 @@ function fastEdgeLines(bytes: Uint8Array, options: EdgeLineOptions): EdgeColumns
   const { src: srcAt, dst: dstAt } = options;
   const weightAt = options.weight ?? -1;
   const lastField = Math.max(srcAt, dstAt, weightAt);
-  let capacity = 1;
-  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) capacity++;
+  // A record of k fields takes at least 2k bytes (a character and a delimiter or line end each): a bound on
+  // the records without a pass that counts lines. The arrays' untouched tail costs address space only.
+  const capacity = Math.floor(bytes.length / (2 * (lastField + 1))) + 1;
   const src = sharedInt32(capacity);
   const dst = sharedInt32(capacity);
   const weights = weightAt >= 0 ? sharedFloat64(capacity) : undefined;
