@@ -56,9 +56,11 @@ function fastEdgeLines(bytes: Uint8Array, options: EdgeLineOptions): EdgeColumns
   const { src: srcAt, dst: dstAt } = options;
   const weightAt = options.weight ?? -1;
   const lastField = Math.max(srcAt, dstAt, weightAt);
-  // A record of k fields takes at least 2k bytes (a character and a delimiter or line end each): a bound on
-  // the records without a pass that counts lines. The arrays' untouched tail costs address space only.
-  const capacity = Math.floor(bytes.length / (2 * (lastField + 1))) + 1;
+  // A record takes at least a character per id and weight, a delimiter per field before the last and a
+  // line end: a bound on the records without a pass that counts lines (the last line may lack its end:
+  // + 1). The arrays' untouched tail costs address space only.
+  const minRecord = (weightAt >= 0 ? 3 : 2) + lastField + 1;
+  const capacity = Math.floor(bytes.length / minRecord) + 1;
   const src = sharedInt32(capacity);
   const dst = sharedInt32(capacity);
   const weights = weightAt >= 0 ? sharedFloat64(capacity) : undefined;
@@ -93,6 +95,8 @@ function fastEdgeLines(bytes: Uint8Array, options: EdgeLineOptions): EdgeColumns
       p = next === -1 ? end : next + 1;
       continue;
     }
+    // Never reached while the bound holds; were it wrong, the careful parser would read the range.
+    if (count === capacity) return undefined;
     let s = 0;
     let d = 0;
     for (let field = 0; ; field++) {

@@ -93,3 +93,16 @@ describe('byte-range parsing of edge files', () => {
     expect(run).toThrow(expect.objectContaining({ code: 'GraphFormat', line: 151 }));
   });
 });
+
+describe('byte-range parsing of the shortest records', () => {
+  it('keeps every record when skipped fields are empty (the record-count bound holds)', () => {
+    const parse = getKernel('graph.parse_edges');
+    const path = join(dir, 'short.txt');
+    const lines = Array.from({ length: 20 }, (_, i) => `,${i % 10},${(i + 1) % 10}`);
+    writeFileSync(path, lines.join('\n'));
+    const source = { kind: 'file' as const, file: { path, size: statSync(path).size, mtimeMs: 0 }, delimiter: ',', header: false };
+    const part = parse([], { source, src: 1, dst: 2, idType: 'int', part: 0, parts: 1 } satisfies ParseRangeParams as never) as EdgePart;
+    expect(ids(part.src)).toEqual(lines.map((_, i) => i % 10));
+    expect(ids(part.dst)).toEqual(lines.map((_, i) => (i + 1) % 10));
+  });
+});
