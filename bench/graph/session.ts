@@ -16,10 +16,11 @@ import { connectedComponents } from 'graphology-components';
 import { pagerank as graphologyPagerank } from 'graphology-metrics/centrality/index.js';
 import { dijkstra } from 'graphology-shortest-path';
 import { bfsFromNode } from 'graphology-traversal';
-import { type Context, graph as gs, newSession, type Session, tensor as tt } from '../../src/index.js';
+import { graph as gs, newSession, type Session, tensor as tt } from '../../src/index.js';
 import { simpleProjection } from '../../src/ops/graph/index.js';
 import { summarize, type Timing, writeResult } from '../harness.js';
 import { GRAPHS, loadOrGenerate, type PeerGraph } from './generate.js';
+import { appOf } from './readyCommon.js';
 import { type Kernel, RESULTS_MD, runScipy } from './scipy.js';
 
 const args = process.argv.slice(2);
@@ -46,19 +47,6 @@ function build(sess: Session, peer: PeerGraph) {
       .addVertices({ id: Float64Array.from({ length: peer.n }, (_, i) => i) })
       .addEdges({ src: peer.src, dst: peer.dst, w: peer.weights }, { src: 'src', dst: 'dst', properties: ['w'] }),
   );
-}
-
-function appOf(g: ReturnType<typeof build>, app: App, source: number): Context {
-  switch (app) {
-    case 'sssp':
-      return gs.sssp(g, source);
-    case 'bfs':
-      return gs.bfs(g, source);
-    case 'wcc':
-      return gs.wcc(g);
-    case 'pagerank':
-      return gs.pagerank(g, { delta: 0.85, maxRound: 20 });
-  }
 }
 
 async function graphologyTimes(peer: PeerGraph, runs: number): Promise<{ load: number; apps: Record<App, Timing> }> {

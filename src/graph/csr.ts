@@ -24,7 +24,8 @@
  *    LCC, triangles and k-core ignore self-loops whatever the option.
  * 5. Direction. A directed graph has its out-CSR (row v = heads of the arcs leaving v) and, when an
  *    algorithm needs it (pull-style PageRank, CDLP, LCC, bottom-up BFS, HITS), its in-CSR, the exact
- *    transpose (row v = tails of the arcs entering v, same weights). An undirected graph stores every
+ *    transpose (row v = tails of the arcs entering v, same weights — or none: the engine's projections
+ *    leave them out, since no algorithm reads the weights of in-arcs). An undirected graph stores every
  *    edge {u,v} as the two arcs u->v and v->u with the same weight, so its out-CSR is symmetric and is
  *    also its in-CSR (`g.in === g.out`).
  * 6. Memory. Every array is a view over its own SharedArrayBuffer, so a worker thread can read a CSR

@@ -14,7 +14,7 @@ import {
   BIG_INTEGER,
   IntegerIdsBuilder,
   countLines,
-  latin1,
+  excerpt,
   parseBigIntSpan,
   parseDecimalSpan,
   parseIntegerSpan,
@@ -226,14 +226,15 @@ function readColumns(
       if (x === BIG_INTEGER) {
         const big = parseBigIntSpan(bytes, s, e);
         if (big === undefined) {
-          const problem = `id ${latin1(bytes, s, e)} is outside the int64 range`;
+          const problem = `id ${excerpt(bytes, s, e)} is outside the int64 range`;
           throw new GraphFormatError({ file, line: record.line }, problem, names[k]);
         }
         builders[k]!.pushBig(big);
       } else if (Number.isNaN(x)) {
         if ((options.idType ?? 'auto') === 'auto') return undefined;
-        const text = latin1(bytes, s, e);
-        throw new GraphFormatError({ file, line: record.line }, `${names[k]} '${text}' is not an integer id`, names[k]);
+        const text = excerpt(bytes, s, e);
+        const hint = "the graph's ids are int64 by default; for string ids pass oidType: 'string'";
+        throw new GraphFormatError({ file, line: record.line }, `${names[k]} '${text}' is not an integer id (${hint})`, names[k]);
       } else builders[k]!.push(x);
     }
     if (weights) {
@@ -242,7 +243,7 @@ function readColumns(
       const e = record.ends[indices[k]!]!;
       const value = parseDecimalSpan(bytes, s, e);
       if (Number.isNaN(value)) {
-        const text = latin1(bytes, s, e);
+        const text = excerpt(bytes, s, e);
         throw new GraphFormatError({ file, line: record.line }, `${names[k]} '${text}' is not a number`, names[k]);
       }
       weights[count] = value;

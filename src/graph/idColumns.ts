@@ -1,6 +1,7 @@
 /**
  * Columns of original vertex ids, as parsers produce them and IdMap consumes them. A column has one
- * kind: `number` (safe integers, |id| < 2^53, held exactly in a Float64Array), `bigint` (int64 ids of which
+ * kind: `number` (safe integers, |id| < 2^53, held exactly in a Float64Array — or an Int32Array when the
+ * user gave one, so it is not widened), `bigint` (int64 ids of which
  * some do not fit a double exactly, held in a BigInt64Array so no digit is lost) or `string` (UTF-8
  * byte spans, usually into the very bytes that were parsed, so no JS string is made per token).
  */
@@ -13,7 +14,7 @@ export interface StringSpans {
 }
 
 export type IdColumn =
-  | { readonly kind: 'number'; readonly values: Float64Array }
+  | { readonly kind: 'number'; readonly values: Float64Array | Int32Array }
   | { readonly kind: 'bigint'; readonly values: BigInt64Array }
   | { readonly kind: 'string'; readonly values: StringSpans };
 
@@ -79,6 +80,11 @@ export function asBigIntColumn(column: IdColumn): IdColumn {
   const values = new BigInt64Array(column.values.length);
   for (let i = 0; i < values.length; i++) values[i] = BigInt(column.values[i]!);
   return { kind: 'bigint', values };
+}
+
+/** The number of ids in a column. */
+export function idColumnLength(column: IdColumn): number {
+  return column.kind === 'string' ? column.values.starts.length : column.values.length;
 }
 
 /** Text of id i of a column, for error messages. */

@@ -54,7 +54,7 @@ export class IdMap {
   /** The map of a vertex list; a repeated id is an error (reported through `duplicate`). */
   static fromIds(column: IdColumn, duplicate: IdErrorAt = duplicateId): IdMap {
     if (column.kind === 'string') return IdMap.#strings([column.values], duplicate);
-    const sorted = column.kind === 'number' ? sortedCopy(column.values) : sortedCopy(column.values);
+    const sorted = column.kind === 'number' ? sortedCopy(asFloat64(column.values)) : sortedCopy(column.values);
     for (let i = 1; i < sorted.length; i++) {
       if (sorted[i] === sorted[i - 1]) {
         const repeated = sorted[i]!;
@@ -79,7 +79,7 @@ export class IdMap {
       const all = concat(columns.map((c) => asBigIntColumn(c).values as BigInt64Array), BigInt64Array);
       return IdMap.#sortedBigInts(unique(all.sort()));
     }
-    const all = columns.map((c) => c.values as Float64Array);
+    const all = columns.map((c) => c.values as Float64Array | Int32Array);
     return IdMap.#sortedNumbers(uniqueNumbers(all));
   }
 
@@ -129,7 +129,27 @@ export class IdMap {
     if (keys.kind === 'string' || column.kind === 'string') {
       if (keys.kind !== 'string' || column.kind !== 'string') return count === 0 ? out : fail(0);
       const { bytes, starts, ends } = column.values;
-      for (let i = 0; i < count; i++) if ((out[i] = keys.table.find(bytes, starts[i]!, ends[i]!)) < 0) fail(i);
+      // Columns with fewer bytes than ids repeat spans (the builder gives a repeated string the span of its
+      // first occurrence): remember each span's id by its start, so a repeat costs one read, not a hash
+      // probe that misses the cache four times.
+      if (bytes.length >= count) {
+        for (let i = 0; i < count; i++) if ((out[i] = keys.table.find(bytes, starts[i]!, ends[i]!)) < 0) fail(i);
+        return out;
+      }
+      const idAt = new Int32Array(bytes.length + 1);
+      const endAt = new Int32Array(bytes.length + 1).fill(-1);
+      for (let i = 0; i < count; i++) {
+        const s = starts[i]!;
+        const e = ends[i]!;
+        if (endAt[s] === e) {
+          out[i] = idAt[s]!;
+          continue;
+        }
+        const k = keys.table.find(bytes, s, e);
+        if (k < 0) fail(i);
+        out[i] = idAt[s] = k;
+        endAt[s] = e;
+      }
       return out;
     }
     if (keys.kind === 'number' && column.kind === 'number' && keys.lookup.kind !== 'hash') {
@@ -152,13 +172,28 @@ export class IdMap {
       return out;
     }
     const slots = keys.kind === 'bigint' ? keys.slots : (keys.lookup as { readonly slots: Int32Array }).slots;
-    const words = wordsOf(source.values as Float64Array | BigInt64Array);
+    const words = wordsOf(source.kind === 'number' ? asFloat64(source.values) : (source.values as BigInt64Array));
     for (let i = 0; i < count; i++) {
       const k = slots[probeWords(slots, keys.words, words[2 * i]!, words[2 * i + 1]!)]!;
       if (k < 0) fail(i);
       out[i] = k;
     }
     return out;
+  }
+
+  /** The original ids in internal id order (sorted), shared: a column to build this map again from (`fromIds`). */
+  sortedIds(): IdColumn {
+    const keys = this.#keys;
+    if (keys.kind === 'string') return { kind: 'string', values: this.stringSpans() };
+    const values = keys.kind === 'number' ? new Float64Array(new SharedArrayBuffer(8 * keys.ids.length)) : new BigInt64Array(new SharedArrayBuffer(8 * keys.ids.length));
+    values.set(keys.ids as Float64Array & BigInt64Array);
+    return { kind: keys.kind, values } as IdColumn;
+  }
+
+  /** Whether the original ids are exactly 0..size-1, so every id is its own internal id. */
+  isIdentity(): boolean {
+    const keys = this.#keys;
+    return keys.kind === 'number' && keys.lookup.kind === 'offset' && keys.lookup.min === 0;
   }
 
   /** Internal id of one original id, or -1. */
@@ -282,6 +317,11 @@ function findWords(slots: Int32Array, words: Int32Array, probe: Int32Array): num
   return slots[probeWords(slots, words, probe[0]!, probe[1]!)]!;
 }
 
+/** The same integers as doubles (an Int32Array id column is widened only where bits are hashed). */
+function asFloat64(values: Float64Array | Int32Array): Float64Array {
+  return values instanceof Float64Array ? values : Float64Array.from(values);
+}
+
 function sortedCopy<T extends Float64Array | BigInt64Array>(values: T): T {
   const copy = values.slice() as T;
   for (let i = 1; i < copy.length; i++) if (copy[i - 1]! >= copy[i]!) return copy.sort() as T;
@@ -308,7 +348,7 @@ function concat<T extends Float64Array | BigInt64Array>(parts: readonly T[], cto
  * Sorted distinct values of integer columns: a presence bitmap when they span a dense-ish range (no
  * sort), else a sort of all values. Columns of an edge list hold each vertex many times.
  */
-function uniqueNumbers(columns: readonly Float64Array[]): Float64Array {
+function uniqueNumbers(columns: readonly (Float64Array | Int32Array)[]): Float64Array {
   let min = Infinity;
   let max = -Infinity;
   let count = 0;
@@ -332,5 +372,5 @@ function uniqueNumbers(columns: readonly Float64Array[]): Float64Array {
     for (let i = 0; i < span; i++) if (present[i]) ids[at++] = min + i;
     return ids;
   }
-  return unique(concat(columns, Float64Array).sort());
+  return unique(concat(columns.map(asFloat64), Float64Array).sort());
 }

@@ -33,8 +33,12 @@ export function parseIntegerSpan(bytes: Uint8Array, start: number, end: number):
   return negative ? -x + 0 : x;
 }
 
-/** The decimal in bytes[start..end), or NaN when it is not one (no hex, no blanks, no 'Infinity'). */
-export function parseDecimalSpan(bytes: Uint8Array, start: number, end: number): number {
+/**
+ * The decimal in bytes[start..end), or NaN when it is not one (no hex, no blanks, no 'Infinity').
+ * `text`, the bytes decoded as latin1 once by a caller that reads many tokens, makes the slow path's
+ * string a substring (a view) instead of a new string per token.
+ */
+export function parseDecimalSpan(bytes: Uint8Array, start: number, end: number, text?: string): number {
   let i = start;
   let negative = false;
   if (i < end && (bytes[i] === MINUS || bytes[i] === PLUS)) negative = bytes[i++] === MINUS;
@@ -79,7 +83,7 @@ export function parseDecimalSpan(bytes: Uint8Array, start: number, end: number):
     const value = scale >= 0 ? mantissa * POWERS[scale]! : mantissa / POWERS[-scale]!;
     return negative ? -value : value;
   }
-  return Number(latin1Slice(bytes, start, end));
+  return Number(text !== undefined ? text.substring(start, end) : latin1Slice(bytes, start, end));
 }
 
 const latin1Of = Buffer.prototype.latin1Slice;
@@ -89,9 +93,11 @@ export function latin1Slice(bytes: Uint8Array, start: number, end: number): stri
   return latin1Of.call(bytes, start, end);
 }
 
-/** A short excerpt of the bytes for an error message. */
-export function latin1(bytes: Uint8Array, start: number, end: number): string {
-  return latin1Slice(bytes, start, Math.min(end, start + 60));
+const excerptDecoder = new TextDecoder();
+
+/** A short excerpt of the bytes for an error message, decoded as UTF-8 (so 'α' is not shown as 'Î±'). */
+export function excerpt(bytes: Uint8Array, start: number, end: number): string {
+  return excerptDecoder.decode(bytes.subarray(start, Math.min(end, start + 60)));
 }
 
 /** The exact int64 in the text of an integer token, or undefined when it is outside int64. */
@@ -218,10 +224,10 @@ export class Scanner {
     const x = parseIntegerSpan(this.bytes, start, end);
     if (x === BIG_INTEGER) {
       const big = parseBigIntSpan(this.bytes, start, end);
-      if (big === undefined) throw this.error(`${what} ${latin1(this.bytes, start, end)} is outside the int64 range`);
+      if (big === undefined) throw this.error(`${what} ${excerpt(this.bytes, start, end)} is outside the int64 range`);
       ids.pushBig(big);
     } else if (Number.isNaN(x)) {
-      throw this.error(`${what} '${latin1(this.bytes, start, end)}' is not an integer`);
+      throw this.error(`${what} '${excerpt(this.bytes, start, end)}' is not an integer`);
     } else ids.push(x);
     this.pos = end;
   }
@@ -234,7 +240,7 @@ export class Scanner {
     if (end === start) throw this.error(`missing ${column} column`, column);
     const x = parseDecimalSpan(this.bytes, start, end);
     if (Number.isNaN(x)) {
-      throw this.error(`${column} '${latin1(this.bytes, start, end)}' is not a number`, column);
+      throw this.error(`${column} '${excerpt(this.bytes, start, end)}' is not a number`, column);
     }
     this.pos = end;
     return x;
@@ -250,7 +256,7 @@ export class Scanner {
   /** Consumes the rest of the line, which must be blank. */
   endLine(what: string): void {
     if (!this.lineEnds()) {
-      throw this.error(`unexpected '${latin1(this.bytes, this.pos, this.tokenEnd())}' after the ${what}`);
+      throw this.error(`unexpected '${excerpt(this.bytes, this.pos, this.tokenEnd())}' after the ${what}`);
     }
     if (this.bytes[this.pos] === RETURN) this.pos++;
     if (this.pos < this.bytes.length) {

@@ -22,6 +22,7 @@ import { sharedFloat64, sharedInt32 } from '../../graph/shared.js';
 import { trianglesDriver } from '../../graph/triangles.js';
 import { wccDriver } from '../../graph/wcc.js';
 import { type DriverContext, registerDriver } from '../registry.js';
+import { withInputInCsr } from './project.js';
 import { type ContextValue, internalIdOf, originalText, type ProjectedGraphValue, type ResultColumn } from './values.js';
 
 export const APPS = ['sssp', 'bfs', 'pagerank', 'wcc', 'cdlp', 'lcc', 'k_core', 'triangles', 'degree_centrality', 'hits'] as const;
@@ -59,6 +60,14 @@ function sourceOf(pg: ProjectedGraphValue, p: AppParams): number {
   return v;
 }
 
+/**
+ * PageRank splits each pull into this many ranges per gang member: claimed one by one, they keep every
+ * member busy to the end of the step, where one range each left a helper idle while a slower member (a
+ * cold, not yet optimised step on a session's first PageRank) finished its half, long enough for the
+ * helper to leave the gang and the rest of the run to fall to the leader alone.
+ */
+const PULL_RANGES_PER_WORKER = 4;
+
 const column = (kind: ResultColumn['kind'], values: Float64Array | Int32Array): ResultColumn => ({ kind, values });
 
 /** A sequential algorithm as one step over the whole graph (so it runs on a worker), writing into `out`. */
@@ -94,7 +103,7 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
     }
     case 'pagerank':
       return {
-        r: column('float', yield* pagerankDriver(g, { parts, ...(layout ? { layout: layout as PullLayout } : {}), ...(p.damping !== undefined ? { damping: p.damping } : {}), ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })),
+        r: column('float', yield* pagerankDriver(g, { parts: PULL_RANGES_PER_WORKER * parts, ...(layout ? { layout: layout as PullLayout } : {}), ...(p.damping !== undefined ? { damping: p.damping } : {}), ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })),
       };
     case 'wcc':
       return { r: column('label', yield* wccDriver(g, { parts })) };
@@ -121,8 +130,9 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
 }
 
 registerDriver('graph.app', function* (inputs, p: AppParams, ctx): Driver<ContextValue> {
-  const pg = inputs[0] as ProjectedGraphValue;
+  const pg = withInputInCsr(inputs[0] as ProjectedGraphValue, inputs);
   if (pg.graph.n === 0) throw new EmptyGraphError(`${p.algo} on '${pg.vertexLabel}'/'${pg.edgeLabel}'`);
-  const columns = yield* run(pg, inputs[1] as Layout, p, ctx);
+  const layout = inputs.slice(1).find((v) => (v as { kind?: unknown } | undefined)?.kind !== 'in-csr') as Layout;
+  const columns = yield* run(pg, layout, p, ctx);
   return { kind: 'context', algo: p.algo, columns };
 });

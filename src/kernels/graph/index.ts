@@ -5,3 +5,4 @@ import './persisted.js';
 import './project.js';
 import './select.js';
 import './step.js';
+import './parseRange.js';

@@ -7,10 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../../base/errors.js';
 import { parseDelimitedEdges, parseDelimitedVertices, type ColumnRef } from '../../graph/delimited.js';
-import { GraphFormatError } from '../../graph/errors.js';
-import { type IdColumn, idColumn } from '../../graph/idColumns.js';
+import { GraphFormatError, VertexNotFoundError } from '../../graph/errors.js';
+import { asBigIntColumn, type IdColumn, idColumnLength, spanText, type StringSpans } from '../../graph/idColumns.js';
+import { IdMap } from '../../graph/idmap.js';
 import { parseLdbcEdges, parseLdbcVertices } from '../../graph/ldbc.js';
 import { registerKernel } from '../registry.js';
+import type { EdgePart } from './parseRange.js';
 import type { Column, EdgeTable, PropertyGraphValue, VertexTable } from './values.js';
 
 /** A file as the builder saw it; size and mtime are part of the op's key, so a changed file is re-read. */
@@ -21,10 +23,12 @@ export interface FileRef {
 }
 
 export type InlineColumn =
-  | { readonly kind: 'number'; readonly values: Float64Array }
+  | { readonly kind: 'number'; readonly values: Float64Array | Int32Array }
   | { readonly kind: 'bigint'; readonly values: BigInt64Array }
-  | { readonly kind: 'string'; readonly values: readonly string[] }
+  | { readonly kind: 'string'; readonly values: StringSpans }
   | { readonly kind: 'bool'; readonly values: Uint8Array };
+
+export type { StringSpans };
 
 export interface DelimitedSource {
   readonly kind: 'file';
@@ -60,6 +64,8 @@ export interface AddEdgesParams {
   /** Property name → source column; a file source carries at most one (numeric) property. */
   readonly properties: Readonly<Record<string, ColumnRef>>;
   readonly oidType: 'int64' | 'string';
+  /** Endpoints whose labels have declared vertices that the builder could not check against: the load checks them. */
+  readonly verify?: readonly ('src' | 'dst')[];
 }
 
 function readBytes(file: FileRef): Uint8Array {
@@ -73,25 +79,31 @@ function readBytes(file: FileRef): Uint8Array {
 function inlineIds(column: InlineColumn, what: string, oidType: 'int64' | 'string'): IdColumn {
   if (column.kind === 'bool') throw new InvalidArgumentError(`${what} cannot be booleans.`);
   if (oidType === 'string') {
+    if (column.kind !== 'string' && column.values.length === 0) return { kind: 'string', values: { bytes: new Uint8Array(0), starts: new Int32Array(0), ends: new Int32Array(0) } };
     if (column.kind !== 'string') throw new InvalidArgumentError(`${what} must be strings for a graph with oidType 'string'.`);
-    return idColumn(column.values);
+    return { kind: 'string', values: column.values };
   }
   if (column.kind === 'string') throw new InvalidArgumentError(`${what} must be integers for a graph with oidType 'int64', got strings.`);
   if (column.kind === 'bigint') return { kind: 'bigint', values: column.values };
-  for (const v of column.values) {
-    if (!Number.isSafeInteger(v)) throw new InvalidArgumentError(`${what} must be integers (int64 ids), got ${v}.`);
+  const values = column.values;
+  if (values instanceof Float64Array) {
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isSafeInteger(values[i])) throw new InvalidArgumentError(`${what} must be integers (int64 ids), got ${values[i]} at row ${i}.`);
+    }
   }
-  return { kind: 'number', values: column.values };
+  return { kind: 'number', values };
 }
 
 function inlineProp(column: InlineColumn): Column {
   switch (column.kind) {
     case 'number':
-      return { kind: 'float64', values: column.values };
+      return { kind: 'float64', values: column.values instanceof Float64Array ? column.values : Float64Array.from(column.values) };
     case 'bool':
       return { kind: 'bool', values: column.values };
-    case 'string':
-      return { kind: 'string', values: column.values };
+    case 'string': {
+      const decoder = new TextDecoder();
+      return { kind: 'string', values: Array.from(column.values.starts, (_, i) => spanText(column.values, i, decoder)) };
+    }
     case 'bigint':
       return { kind: 'float64', values: Float64Array.from(column.values, Number) };
   }
@@ -109,8 +121,42 @@ function withVertices(g: PropertyGraphValue, table: VertexTable): PropertyGraphV
   return { ...g, vertices: [...g.vertices, table] };
 }
 
-function withEdges(g: PropertyGraphValue, table: EdgeTable): PropertyGraphValue {
-  return { ...g, edges: [...g.edges, table] };
+/**
+ * The vertices of `labels` that have no declared vertices: the sorted distinct endpoints of the edge
+ * tables that touch them (what `sess.run(g)` counts, and the id map a projection of them starts from).
+ */
+export function implicitIds(g: PropertyGraphValue, labels: Iterable<string>): Record<string, IdColumn> {
+  const ids: Record<string, IdColumn> = {};
+  for (const label of labels) {
+    if (g.vertices.some((v) => v.label === label)) continue;
+    const columns = g.edges.flatMap((t) => [...(t.srcLabel === label ? [t.src] : []), ...(t.dstLabel === label ? [t.dst] : [])]);
+    ids[label] = IdMap.fromEdges(...columns).sortedIds();
+  }
+  return ids;
+}
+
+/** Throws VertexNotFoundError (id, label, row) for the first endpoint of `tables` that its label does not declare. */
+function verifyEndpoints(g: PropertyGraphValue, tables: readonly EdgeTable[], ends: readonly ('src' | 'dst')[]): void {
+  for (const end of ends) {
+    const label = end === 'src' ? tables[0]!.srcLabel : tables[0]!.dstLabel;
+    const declared = g.vertices.filter((v) => v.label === label).map((v) => v.ids);
+    if (declared.length === 0) continue;
+    const map = IdMap.fromEdges(...declared);
+    let offset = 0;
+    for (const t of tables) {
+      const column = map.kind === 'bigint' ? asBigIntColumn(t[end]) : t[end];
+      const at = offset;
+      map.toInternal(column, (row, text) => new VertexNotFoundError(text, `${end === 'src' ? 'the source' : 'the target'} of edge ${row + at} of '${t.label}' is not a declared vertex of '${label}'`));
+      offset += idColumnLength(t[end]);
+    }
+  }
+}
+
+function withEdges(g: PropertyGraphValue, tables: readonly EdgeTable[], verify: readonly ('src' | 'dst')[] = []): PropertyGraphValue {
+  if (tables.length > 0) verifyEndpoints(g, tables, verify);
+  const out = { ...g, edges: [...g.edges, ...tables] };
+  const labels = new Set(tables.flatMap((t) => [t.srcLabel, t.dstLabel]));
+  return { ...out, implicitVertices: { ...g.implicitVertices, ...implicitIds(out, labels) } };
 }
 
 registerKernel('graph.empty', (_in, p: { readonly directed: boolean; readonly oidType: 'int64' | 'string' }): PropertyGraphValue => ({
@@ -146,6 +192,14 @@ registerKernel('graph.add_vertices', (inputs, p: AddVerticesParams): PropertyGra
 registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValue => {
   const g = inputs[0] as PropertyGraphValue;
   const base = { label: p.label, srcLabel: p.srcLabel, dstLabel: p.dstLabel };
+  if (p.source.kind === 'file' && inputs.length > 1) {
+    const [weightName] = Object.keys(p.properties);
+    const tables = (inputs.slice(1) as EdgePart[]).map((part): EdgeTable => {
+      const props: Record<string, Column> = weightName && part.weights ? { [weightName]: { kind: 'float64', values: part.weights } } : {};
+      return { ...base, src: part.src, dst: part.dst, props };
+    });
+    return withEdges(g, tables, p.verify);
+  }
   if (p.source.kind === 'file') {
     const [weightName, weightRef] = Object.entries(p.properties)[0] ?? [];
     const parsed = parseDelimitedEdges(readBytes(p.source.file), {
@@ -159,7 +213,7 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
       ...(p.source.comment !== undefined ? { comment: p.source.comment } : {}),
     });
     const props: Record<string, Column> = weightName && parsed.weights ? { [weightName]: { kind: 'float64', values: parsed.weights } } : {};
-    return withEdges(g, { ...base, src: parsed.src, dst: parsed.dst, props });
+    return withEdges(g, [{ ...base, src: parsed.src, dst: parsed.dst, props }], p.verify);
   }
   const source = p.source;
   const src = inlineIds(sourceColumn(source, p.src, `edges of '${p.label}'`), `edge sources of '${p.label}'`, p.oidType);
@@ -167,7 +221,7 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
   const props = Object.fromEntries(
     Object.entries(p.properties).map(([name, col]) => [name, inlineProp(sourceColumn(source, col, `property ${name} of '${p.label}'`))]),
   );
-  return withEdges(g, { ...base, src, dst, props });
+  return withEdges(g, [{ ...base, src, dst, props }], p.verify);
 });
 
 export interface LdbcParams {
@@ -197,11 +251,17 @@ registerKernel('graph.load_ldbc', (_in, p: LdbcParams): PropertyGraphValue => {
 registerKernel('graph.subgraph', (inputs, p: { readonly vertices: Readonly<Record<string, readonly string[]>>; readonly edges: Readonly<Record<string, readonly string[]>> }): PropertyGraphValue => {
   const g = inputs[0] as PropertyGraphValue;
   const keep = (props: Readonly<Record<string, Column>>, names: readonly string[]) => Object.fromEntries(names.map((n) => [n, props[n]!]));
-  return {
+  const out: PropertyGraphValue = {
     ...g,
     vertices: g.vertices.filter((t) => t.label in p.vertices).map((t) => ({ ...t, props: keep(t.props, p.vertices[t.label]!) })),
     edges: g.edges.filter((t) => t.label in p.edges).map((t) => ({ ...t, props: keep(t.props, p.edges[t.label]!) })),
   };
+  // A label keeps its count when every edge table that touches it is kept; else it is counted again.
+  const implicit = Object.keys(g.implicitVertices ?? {}).filter((l) => l in p.vertices);
+  const touches = (l: string) => (t: EdgeTable) => t.srcLabel === l || t.dstLabel === l;
+  const recount = implicit.filter((l) => g.edges.filter(touches(l)).length !== out.edges.filter(touches(l)).length);
+  const kept = Object.fromEntries(implicit.filter((l) => !recount.includes(l)).map((l) => [l, g.implicitVertices![l]!]));
+  return { ...out, implicitVertices: { ...kept, ...implicitIds(out, recount) } };
 });
 
 /** The property graph value itself, for exports (graphology) that run on the caller's thread. */

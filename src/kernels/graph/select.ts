@@ -27,8 +27,16 @@ export interface VertexRange {
   readonly bigint?: boolean;
 }
 
+/**
+ * A selection as the kernel returns it. Numbers are views of the context's or graph's shared arrays
+ * where they can be (`toArray` of a million results is then the assembler's one copy), and the two
+ * conversions that need a pass anyway — BFS depths (unreached -> Infinity) and labels (internal ->
+ * original ids) — are left to that same pass (`depths`, `labels`).
+ */
 export type Selected =
   | ArrayData
+  | { readonly kind: 'depths'; readonly values: Int32Array | Float64Array; readonly unreached: number }
+  | { readonly kind: 'labels'; readonly labels: Int32Array | Float64Array; readonly ids: Float64Array }
   | { readonly kind: 'bigints'; readonly values: BigInt64Array }
   | { readonly kind: 'strings'; readonly values: readonly string[] };
 
@@ -63,26 +71,36 @@ function columnSlice(c: VertexDataColumn, lo: number, hi: number): Selected {
     const decoder = new TextDecoder();
     return { kind: 'strings', values: Array.from({ length: hi - lo }, (_, i) => spanText(c.values, lo + i, decoder)) };
   }
-  return numbers(c.kind === 'bool' ? 'bool' : c.kind, hi - lo, (i) => c.values[lo + i]!);
+  const dtype = c.kind === 'bool' ? 'bool' : c.kind;
+  return { dtype, shape: [hi - lo], data: c.values.subarray(lo, hi) };
 }
 
 function resultSlice(pg: ProjectedGraphValue, r: ResultColumn, lo: number, hi: number): Selected {
   switch (r.kind) {
     case 'label':
-      return idsAt(pg.ids, (k) => r.values[k]!, lo, hi);
+      return pg.ids.kind === 'number' ? { kind: 'labels', labels: r.values.subarray(lo, hi), ids: pg.ids.values } : idsAt(pg.ids, (k) => r.values[k]!, lo, hi);
     case 'depth':
-      return numbers('float64', hi - lo, (i) => (r.values[lo + i] === BFS_UNREACHED ? Infinity : r.values[lo + i]!));
+      return { kind: 'depths', values: r.values.subarray(lo, hi), unreached: BFS_UNREACHED };
     case 'integer':
       return numbers('int64', hi - lo, (i) => r.values[lo + i]!);
     case 'float':
-      return numbers('float64', hi - lo, (i) => r.values[lo + i]!);
+      return r.values instanceof Float64Array ? { dtype: 'float64', shape: [hi - lo], data: r.values.subarray(lo, hi) } : numbers('float64', hi - lo, (i) => r.values[lo + i]!);
   }
+}
+
+/** A selection with its conversions done (what add_column stores in the property graph). */
+function materialized(s: Selected): Exclude<Selected, { readonly kind: 'depths' | 'labels' }> {
+  if ('dtype' in s) return s;
+  if (s.kind === 'depths') return numbers('float64', s.values.length, (i) => (s.values[i] === s.unreached ? Infinity : s.values[i]!));
+  if (s.kind === 'labels') return numbers('int64', s.labels.length, (i) => s.ids[s.labels[i]!]!);
+  return s;
 }
 
 export function select(ctx: ContextValue, pg: ProjectedGraphValue, s: Selector, range: VertexRange | undefined): Selected {
   const [lo, hi] = rangeOf(pg.ids, range);
   switch (s.kind) {
     case 'id':
+      if (pg.ids.kind === 'number') return { dtype: 'int64', shape: [hi - lo], data: pg.ids.values.subarray(lo, hi) };
       return idsAt(pg.ids, (k) => k, lo, hi);
     case 'data':
       return columnSlice(pg.vertexData!, lo, hi);
@@ -132,7 +150,8 @@ registerKernel('graph.output', (inputs, p: { readonly path: string; readonly col
   return { path: p.path, lines: n };
 });
 
-function toColumn(s: Selected): Column {
+function toColumn(selected: Selected): Column {
+  const s = materialized(selected);
   if ('dtype' in s) return s.dtype === 'bool' ? { kind: 'bool', values: s.data as Uint8Array } : { kind: s.dtype === 'int64' ? 'int64' : 'float64', values: s.data as Float64Array };
   if (s.kind === 'strings') return { kind: 'string', values: s.values };
   return { kind: 'string', values: Array.from(s.values, String) };

@@ -41,6 +41,11 @@ export interface PropertyGraphValue {
   readonly oidType: 'int64' | 'string';
   readonly vertices: readonly VertexTable[];
   readonly edges: readonly EdgeTable[];
+  /**
+   * The sorted distinct ids of each label without declared vertices (its vertices are its edges'
+   * endpoints): counted by `sess.run(g)`, and the projection's id map when it projects all of them.
+   */
+  readonly implicitVertices?: Readonly<Record<string, IdColumn>>;
 }
 
 /**

@@ -85,6 +85,9 @@ export interface AppArgs {
   readonly normalized?: boolean;
 }
 
+/** Apps that read a directed graph's in-arcs (BFS's bottom-up steps, PageRank's pull, the undirected views). */
+const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'lcc', 'k_core', 'triangles', 'hits']);
+
 const RESULT: Record<AppName, ResultKind> = {
   sssp: 'float', bfs: 'depth', pagerank: 'float', wcc: 'label', cdlp: 'label', lcc: 'float', k_core: 'integer',
   triangles: 'integer', degree_centrality: 'float', hits: 'float',
@@ -104,9 +107,12 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
   for (const key of ['damping', 'iterations', 'k', 'centralityType', 'tolerance', 'normalized'] as const) {
     if (args[key] !== undefined) params = { ...params, [key]: args[key] };
   }
-  // Per-graph layouts, cached like the projection: PageRank's pull layout, BFS's and SSSP's out-slots.
+  // Per-graph layouts, cached like the projection: a directed graph's in-CSR (for the apps that read
+  // in-arcs), PageRank's pull layout, BFS's and SSSP's out-slots.
+  const inCsr = g.meta.directed && IN_ARC_APPS.has(algo) ? [makeTileable('graph.in_csr', {}, [pg], { type: 'layout' })] : [];
   const layout = algo === 'pagerank' ? 'graph.pull_layout' : algo === 'bfs' || algo === 'sssp' ? 'graph.out_slots' : undefined;
-  const inputs = layout ? [pg, makeTileable(layout, {}, [pg], { type: 'layout' })] : [pg];
+  const layoutInputs = layout === 'graph.pull_layout' ? [pg, ...inCsr] : [pg];
+  const inputs = [pg, ...(layout ? [makeTileable(layout, {}, layoutInputs, { type: 'layout' })] : []), ...inCsr];
   const columns: Record<string, ResultKind> = algo === 'hits' ? { hub: 'float', auth: 'float' } : { r: RESULT[algo] };
   return makeTileable<ContextMeta>('graph.app', params as never, inputs, {
     type: 'context',
@@ -119,6 +125,7 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
 }
 
 registerSingleChunkOp('graph.project', { cache: true });
+registerSingleChunkOp('graph.in_csr', { cache: true });
 registerSingleChunkOp('graph.pull_layout', { cache: true });
 registerSingleChunkOp('graph.out_slots', { cache: true });
 registerSingleChunkOp('graph.app');

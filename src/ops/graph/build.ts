@@ -8,11 +8,14 @@
  */
 import { makeTileable } from '../../dag/nodes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
-import type { AddEdgesParams, AddVerticesParams, ColumnsSource, GraphSource } from '../../kernels/graph/load.js';
+import type { AddEdgesParams, AddVerticesParams, ColumnsSource, DelimitedSource, GraphSource } from '../../kernels/graph/load.js';
+import type { ParseRangeParams } from '../../kernels/graph/parseRange.js';
 import { describeLdbc, type LdbcGraphSpec } from '../../kernels/graph/ldbcSpec.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
+import { chunkKey, registerOp } from '../op.js';
+import { checkEndpoints } from './endpoints.js';
 import { type GraphMeta, type GraphNode, type GraphSchema, type OidType, registerSingleChunkOp } from './meta.js';
-import { columnName, type DataSource, type FileOptions, fileRef, propertyKind, toSource } from './sources.js';
+import { columnLength, columnName, type DataSource, type FileOptions, fileRef, propertyKind, toSource } from './sources.js';
 
 export function emptyGraphNode(options: { readonly directed?: boolean; readonly oidType?: OidType } = {}): GraphNode {
   const directed = options.directed ?? true;
@@ -27,8 +30,11 @@ export function emptyGraphNode(options: { readonly directed?: boolean; readonly 
 function checkIds(source: GraphSource, column: string | undefined, oidType: OidType, what: string): void {
   if (source.kind !== 'columns' || column === undefined) return;
   const kind = source.columns[column]!.kind;
-  const ok = oidType === 'string' ? kind === 'string' : kind === 'number' || kind === 'bigint';
-  if (!ok) throw new InvalidArgumentError(`${what} must be ${oidType === 'string' ? 'strings' : 'integers'} for a graph with oidType '${oidType}'; column ${column} holds ${kind}s.`);
+  // An empty JS array has no values to tell its type by: it fits any graph.
+  const ok = columnLength(source.columns[column]!) === 0 || (oidType === 'string' ? kind === 'string' : kind === 'number' || kind === 'bigint');
+  if (ok) return;
+  const hint = kind === 'string' ? " For string ids pass oidType: 'string' (gs.loadFrom({ ..., oidType: 'string' }) or gs.g({ oidType: 'string' }))." : '';
+  throw new InvalidArgumentError(`${what} must be ${oidType === 'string' ? 'strings' : 'integers'} for a graph with oidType '${oidType}'; column ${column} holds ${kind}s.${hint}`);
 }
 
 function sameProps(a: Readonly<Record<string, ColumnKind>>, b: Readonly<Record<string, ColumnKind>>): boolean {
@@ -128,7 +134,12 @@ export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOption
   }
   const vertices = { ...g.meta.schema.vertices };
   for (const l of [srcLabel, dstLabel]) vertices[l] ??= {};
-  const params: AddEdgesParams = { label, srcLabel, dstLabel, source, src, dst, properties: wanted, oidType: g.meta.oidType };
+  const names = source.kind === 'columns' ? [columnName(source, src, what), columnName(source, dst, what)] : [];
+  const verify = checkEndpoints(g, source, [
+    { end: 'src', column: names[0], label: srcLabel },
+    { end: 'dst', column: names[1], label: dstLabel },
+  ]);
+  const params: AddEdgesParams = { label, srcLabel, dstLabel, source, src, dst, properties: wanted, oidType: g.meta.oidType, ...(verify.length > 0 ? { verify } : {}) };
   const schema: GraphSchema = { vertices, edges: { ...g.meta.schema.edges, [label]: { src: srcLabel, dst: dstLabel, props: kinds } } };
   return makeTileable<GraphMeta>('graph.add_edges', params as never, [g], { ...g.meta, schema });
 }
@@ -194,7 +205,30 @@ export function subgraphNode(g: GraphNode, spec: ProjectSpec): GraphNode {
 
 registerSingleChunkOp('graph.empty');
 registerSingleChunkOp('graph.add_vertices');
-registerSingleChunkOp('graph.add_edges');
+/** Bytes per parse range: a smaller file is one range (a task costs more than parsing that much). */
+const RANGE_BYTES = 32 * 2 ** 20;
+const rangeCount = (size: number): number => Math.max(1, Math.min(256, Math.ceil(size / RANGE_BYTES)));
+
+registerOp({
+  name: 'graph.add_edges',
+  // A delimited file is parsed by byte ranges on the pool (kernels/graph/parseRange.ts); the ranges'
+  // columns become the label's edge tables in the graph.add_edges chunk.
+  tile(node, ctx) {
+    const p = node.params as unknown as AddEdgesParams;
+    const graph = ctx.input(0).chunks[0]!;
+    const parts = p.source.kind === 'file' ? rangeCount(p.source.file.size) : 0;
+    const weight = Object.values(p.properties)[0];
+    const ranges = Array.from({ length: parts }, (_, part) => {
+      const params: ParseRangeParams = { source: p.source as DelimitedSource, src: p.src, dst: p.dst, ...(weight !== undefined ? { weight } : {}), idType: p.oidType === 'string' ? 'string' : 'int', part, parts };
+      // The meta's shape gives the range's size: the executor batches tasks it thinks are light onto one
+      // worker, and these must spread over the pool.
+      const meta = { type: 'edge-part', shape: [Math.ceil(p.source.kind === 'file' ? p.source.file.size / parts / 8 : 0)] };
+      return ctx.add({ key: chunkKey(node.key, [part], 'parse'), kernel: 'graph.parse_edges', params, inputs: [], meta });
+    });
+    const key = ctx.add({ key: chunkKey(node.key, []), kernel: 'graph.add_edges', params: node.params, inputs: [graph, ...ranges], meta: { type: node.meta.type } });
+    return { nsplits: [], chunks: [key] };
+  },
+});
 registerSingleChunkOp('graph.load_ldbc');
 registerSingleChunkOp('graph.subgraph');
 registerSingleChunkOp('graph.export');

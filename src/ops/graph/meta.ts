@@ -64,7 +64,11 @@ export function registerSingleChunkOp(name: string, options: { readonly cache?: 
   });
 }
 
-/** What a user gets for a selected column: an NdArray of numbers, or the ids as strings / bigints. */
+/**
+ * What a user gets for a selected column: an NdArray of numbers, or the ids as strings / bigints. The
+ * kernel's numbers are views of cached results, so this is the one copy (with BFS's unreached depths
+ * and labels converted in the same pass): the user's array is theirs to change.
+ */
 export function selectedValue(s: Selected): NdArray | string[] | BigInt64Array {
   if (isArrayData(s)) {
     const a = s as ArrayData;
@@ -73,18 +77,37 @@ export function selectedValue(s: Selected): NdArray | string[] | BigInt64Array {
     return new NdArray(a.dtype, a.shape, copy);
   }
   const o = s as Exclude<Selected, ArrayData>;
-  return o.kind === 'strings' ? [...o.values] : BigInt64Array.from(o.values);
+  switch (o.kind) {
+    case 'depths': {
+      // A native converting copy, then the unreached fixed: this warms up in one call where a converting
+      // loop ran several times slower until optimised (a first toArray of a million depths: 2 vs 10+ ms).
+      const out = new Float64Array(o.values.length);
+      out.set(o.values);
+      const { unreached } = o;
+      for (let i = 0; i < out.length; i++) if (out[i] === unreached) out[i] = Infinity;
+      return new NdArray('float64', [out.length], out);
+    }
+    case 'labels': {
+      const out = new Float64Array(o.labels.length);
+      const { ids, labels } = o;
+      // Sorted distinct integer ids from 0 to n-1 are 0..n-1: a label is its own original id.
+      if (ids.length > 0 && ids[0] === 0 && ids[ids.length - 1] === ids.length - 1) out.set(labels);
+      else for (let i = 0; i < out.length; i++) out[i] = ids[labels[i]!]!;
+      return new NdArray('int64', [out.length], out);
+    }
+    case 'strings':
+      return [...o.values];
+    case 'bigints':
+      return BigInt64Array.from(o.values);
+  }
 }
 
-function arrowColumn(s: Selected): unknown {
-  if (isArrayData(s)) {
-    const a = s as ArrayData;
-    if (a.dtype === 'int64') return BigInt64Array.from(a.data as Float64Array, (x) => BigInt(x));
-    if (a.dtype === 'bool') return Array.from(a.data, (x) => x !== 0);
-    return Float64Array.from(a.data as Float64Array);
-  }
-  const o = s as Exclude<Selected, ArrayData>;
-  return o.kind === 'strings' ? [...o.values] : BigInt64Array.from(o.values);
+function arrowColumn(selected: Selected): unknown {
+  const v = selectedValue(selected);
+  if (!(v instanceof NdArray)) return v;
+  if (v.dtype === 'int64') return BigInt64Array.from(v.data as Float64Array, (x) => BigInt(x));
+  if (v.dtype === 'bool') return Array.from(v.data, (x) => x !== 0);
+  return v.data;
 }
 
 export function selectedTable(columns: Readonly<Record<string, Selected>>): Table {
@@ -100,6 +123,8 @@ registerAssembler('graph', (node, _tiled, chunks) => {
   const count = (n: number | undefined) => n ?? 0;
   const vertices: Record<string, number> = {};
   for (const t of g.vertices) vertices[t.label] = count(vertices[t.label]) + (t.ids.kind === 'string' ? t.ids.values.starts.length : t.ids.values.length);
+  // Labels without declared vertices have their edges' endpoints as vertices, counted when loaded.
+  for (const [label, ids] of Object.entries(g.implicitVertices ?? {})) vertices[label] ??= ids.kind === 'string' ? ids.values.starts.length : ids.values.length;
   const edges: Record<string, number> = {};
   for (const t of g.edges) edges[t.label] = count(edges[t.label]) + (t.src.kind === 'string' ? t.src.values.starts.length : t.src.values.length);
   const meta = node.meta as GraphMeta;

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Table } from 'apache-arrow';
 import { InvalidArgumentError } from '../../base/errors.js';
-import type { ColumnsSource, DelimitedSource, FileRef, GraphSource, InlineColumn } from '../../kernels/graph/load.js';
+import type { ColumnsSource, DelimitedSource, FileRef, GraphSource, InlineColumn, StringSpans } from '../../kernels/graph/load.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
 
 export interface FileOptions {
@@ -40,6 +40,70 @@ function sharedFloat64(data: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/** An Int32Array stays one (ids 0..2^31 need no widening to doubles: half the bytes to copy and read). */
+function sharedInt32(data: Int32Array): Int32Array {
+  const out = new Int32Array(new SharedArrayBuffer(4 * data.length));
+  out.set(data);
+  return out;
+}
+
+/**
+ * Strings as UTF-8 spans in shared memory, made once on this thread: a worker then gets them without a
+ * clone (a JS string array is cloned string by string), the key hashes three typed arrays (not a sha1
+ * update per string), and the id map reads bytes. ASCII, the common case, is copied by a plain loop;
+ * other strings go through TextEncoder. A repeated string (an edge column names each vertex many times)
+ * gets the span of its first occurrence: its bytes are written once, and the id map, seeing the same
+ * span again, looks it up once (IdMap.toInternal). Repeats are looked for while they are common.
+ */
+function utf8Spans(values: readonly string[]): StringSpans {
+  const n = values.length;
+  const starts = new Int32Array(new SharedArrayBuffer(4 * n));
+  const ends = new Int32Array(new SharedArrayBuffer(4 * n));
+  const firsts = new Int32Array(n);
+  let unique = 0;
+  let seen: Map<string, number> | undefined = new Map();
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const s = values[i]!;
+    const first = seen?.get(s);
+    if (first !== undefined) {
+      starts[i] = starts[first]!;
+      ends[i] = ends[first]!;
+      continue;
+    }
+    if (seen) {
+      seen.set(s, i);
+      if (seen.size > 1 << 16 && seen.size > i / 2) seen = undefined;
+    }
+    firsts[unique++] = i;
+    let bytes = s.length;
+    for (let k = 0; k < s.length; k++) {
+      if (s.charCodeAt(k) > 127) {
+        bytes = Buffer.byteLength(s, 'utf8');
+        break;
+      }
+    }
+    starts[i] = total;
+    total += bytes;
+    ends[i] = total;
+  }
+  const bytes = new Uint8Array(new SharedArrayBuffer(total));
+  const encoder = new TextEncoder();
+  for (let u = 0; u < unique; u++) {
+    const i = firsts[u]!;
+    const s = values[i]!;
+    const at = starts[i]!;
+    if (ends[i]! - at === s.length) for (let k = 0; k < s.length; k++) bytes[at + k] = s.charCodeAt(k);
+    else encoder.encodeInto(s, bytes.subarray(at, ends[i]!));
+  }
+  return { bytes, starts, ends };
+}
+
+/** The number of values of a column. */
+export function columnLength(column: InlineColumn): number {
+  return column.kind === 'string' ? column.values.starts.length : column.values.length;
+}
+
 function inlineColumn(name: string, data: ColumnData, what: string): InlineColumn {
   if (ArrayBuffer.isView(data)) {
     if (data instanceof BigInt64Array) {
@@ -50,13 +114,14 @@ function inlineColumn(name: string, data: ColumnData, what: string): InlineColum
     if (data instanceof BigUint64Array || data instanceof DataView) {
       throw new InvalidArgumentError(`${what}: column ${name} is a ${data.constructor.name}; use numbers, BigInt64Array or strings.`);
     }
+    if (data instanceof Int32Array) return { kind: 'number', values: sharedInt32(data) };
     return { kind: 'number', values: sharedFloat64(data as unknown as ArrayLike<number>) };
   }
   if (!Array.isArray(data)) throw new InvalidArgumentError(`${what}: column ${name} must be an array or a typed array.`);
   const first = data.find((v) => v !== null && v !== undefined);
   if (typeof first === 'string') {
     if (data.some((v) => typeof v !== 'string')) throw new InvalidArgumentError(`${what}: column ${name} mixes strings with other values.`);
-    return { kind: 'string', values: [...(data as string[])] };
+    return { kind: 'string', values: utf8Spans(data as readonly string[]) };
   }
   if (typeof first === 'boolean') return { kind: 'bool', values: Uint8Array.from(data, (v) => (v ? 1 : 0)) };
   if (typeof first === 'bigint' || data.some((v) => typeof v === 'bigint')) {
@@ -95,7 +160,7 @@ export function toSource(data: DataSource, file: FileOptions, what: string): Gra
     throw new InvalidArgumentError(`${what}: data must be a file path, an Arrow table or an object of columns.`);
   }
   const columns = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, inlineColumn(k, v, what)]));
-  const lengths = new Set(Object.values(columns).map((c) => c.values.length));
+  const lengths = new Set(Object.values(columns).map(columnLength));
   if (lengths.size > 1) throw new InvalidArgumentError(`${what}: columns have different lengths (${[...lengths].join(', ')}).`);
   return { kind: 'columns', columns } satisfies ColumnsSource;
 }

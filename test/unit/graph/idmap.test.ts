@@ -78,3 +78,23 @@ describe('IdMap', () => {
     expect(IdMap.range(4).toInternal(idColumn([3, 0]), fail)).toEqual(Int32Array.from([3, 0]));
   });
 });
+
+describe('IdMap.toInternal of spans that repeat', () => {
+  it('maps repeated spans, and spans that share a start but not an end, like any other', () => {
+    const bytes = new TextEncoder().encode('abc');
+    // ids 'a', 'ab', 'abc', 'b' over three bytes, each many times: fewer bytes than ids (the repeat path)
+    const pick = [
+      [0, 1],
+      [0, 2],
+      [0, 3],
+      [1, 2],
+    ];
+    const order = [0, 1, 2, 3, 2, 1, 0, 0, 3, 1, 2, 2];
+    const column = { kind: 'string' as const, values: { bytes, starts: Int32Array.from(order, (k) => pick[k]![0]!), ends: Int32Array.from(order, (k) => pick[k]![1]!) } };
+    const map = IdMap.of(['b', 'abc', 'ab', 'a']);
+    const text = ['a', 'ab', 'abc', 'b'];
+    expect([...map.toInternal(column, () => new Error('missing'))]).toEqual(order.map((k) => map.internalOf(text[k]!)));
+    const missing = { kind: 'string' as const, values: { bytes, starts: Int32Array.of(0, 0, 0, 2), ends: Int32Array.of(1, 1, 2, 3) } };
+    expect(() => IdMap.of(['a', 'ab']).toInternal(missing, (i) => new Error(`row ${i}`))).toThrow('row 3');
+  });
+});

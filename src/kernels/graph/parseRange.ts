@@ -1,0 +1,124 @@
+/**
+ * One byte range of a delimited edge file, parsed on whichever worker runs it: the file tiles into
+ * ranges that run in parallel on the pool, and `graph.add_edges` takes their columns as the label's
+ * edge tables (no copy). A range owns the lines that *start* in it: it begins after the first newline
+ * at or after its first byte - 1, and ends with the newline of the line that crosses its end, so every
+ * line belongs to exactly one range whatever the boundaries cut. Errors give the line number in the
+ * whole file (the lines before the range are counted only then).
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { InvalidArgumentError } from '../../base/errors.js';
+import type { ColumnRef } from '../../graph/delimited.js';
+import { type EdgeColumns, parseEdgeLines } from '../../graph/edgeLines.js';
+import { GraphFormatError, MissingColumnError } from '../../graph/errors.js';
+import { NEWLINE } from '../../graph/bytes.js';
+import { registerKernel } from '../registry.js';
+import type { DelimitedSource } from './load.js';
+
+export interface ParseRangeParams {
+  readonly source: DelimitedSource;
+  readonly src: ColumnRef;
+  readonly dst: ColumnRef;
+  readonly weight?: ColumnRef;
+  readonly idType: 'int' | 'string';
+  readonly part: number;
+  readonly parts: number;
+}
+
+/** A range's columns, tagged for `graph.add_edges`. */
+export interface EdgePart extends EdgeColumns {
+  readonly kind: 'edge-part';
+}
+
+const BLOCK = 1 << 16;
+
+/** The position of the first newline at or after `from`, or `size`. */
+function newlineFrom(fd: number, from: number, size: number): number {
+  const block = Buffer.allocUnsafe(BLOCK);
+  for (let at = from; at < size; at += BLOCK) {
+    const read = readSync(fd, block, 0, Math.min(BLOCK, size - at), at);
+    const i = block.subarray(0, read).indexOf(NEWLINE);
+    if (i >= 0) return at + i;
+  }
+  return size;
+}
+
+/** Lines in the file before byte `end` (for error messages only). */
+function linesBefore(fd: number, end: number): number {
+  const block = Buffer.allocUnsafe(BLOCK);
+  let lines = 0;
+  for (let at = 0; at < end; at += BLOCK) {
+    const read = readSync(fd, block, 0, Math.min(BLOCK, end - at), at);
+    for (let i = block.indexOf(NEWLINE); i !== -1 && i < read; i = block.indexOf(NEWLINE, i + 1)) lines++;
+  }
+  return lines;
+}
+
+/** Column indices for the references (names are looked up in the header line). */
+function columnIndices(fd: number, size: number, p: ParseRangeParams): [number, number, number | undefined] {
+  const refs = [p.src, p.dst, ...(p.weight !== undefined ? [p.weight] : [])];
+  let names: string[] | undefined;
+  const indices = refs.map((ref) => {
+    if (typeof ref === 'number') {
+      if (!Number.isInteger(ref) || ref < 0) throw new InvalidArgumentError(`column index must be an integer >= 0, got ${ref}`);
+      return ref;
+    }
+    if (!p.source.header) throw new InvalidArgumentError(`column '${ref}' is named, but the file has no header; use an index`);
+    if (!names) {
+      const end = newlineFrom(fd, 0, size);
+      const line = Buffer.allocUnsafe(end);
+      readSync(fd, line, 0, end, 0);
+      names = new TextDecoder().decode(line).replace(/\r$/, '').split(p.source.delimiter).map((n) => n.trim().replace(/^"(.*)"$/, '$1'));
+    }
+    const at = names.indexOf(ref);
+    if (at < 0) throw new MissingColumnError(p.source.file.path, `'${ref}'`, names);
+    return at;
+  });
+  return [indices[0]!, indices[1]!, indices[2]];
+}
+
+function parseRange(fd: number, p: ParseRangeParams): EdgePart {
+  const { size, path } = p.source.file;
+  const begin = Math.floor((size * p.part) / p.parts);
+  const end = Math.floor((size * (p.part + 1)) / p.parts);
+  const start = begin === 0 ? 0 : newlineFrom(fd, begin - 1, size) + 1;
+  const stop = end >= size ? size : Math.min(size, newlineFrom(fd, end - 1, size) + 1);
+  const length = Math.max(0, stop - start);
+  // Shared, so string ids (spans into these bytes) reach the next worker without a copy.
+  const bytes = new Uint8Array(new SharedArrayBuffer(length));
+  for (let at = 0; at < length; ) at += readSync(fd, bytes, at, length - at, start + at);
+  const [src, dst, weight] = columnIndices(fd, size, p);
+  const header = p.source.header && start === 0;
+  try {
+    const columns = parseEdgeLines(bytes, {
+      file: path,
+      delimiter: p.source.delimiter,
+      header,
+      idType: p.idType,
+      src,
+      dst,
+      ...(weight !== undefined ? { weight } : {}),
+      ...(p.source.comment !== undefined ? { comment: p.source.comment } : {}),
+    });
+    return { kind: 'edge-part', ...columns };
+  } catch (e) {
+    if (!(e instanceof GraphFormatError) || start === 0) throw e;
+    const line = e.line + linesBefore(fd, start);
+    const problem = e.message.startsWith(`${e.file}:${e.line}: `) ? e.message.slice(`${e.file}:${e.line}: `.length) : e.message;
+    throw new GraphFormatError({ file: e.file, line }, problem, e.column);
+  }
+}
+
+registerKernel('graph.parse_edges', (_inputs, p: ParseRangeParams): EdgePart => {
+  let fd: number;
+  try {
+    fd = openSync(p.source.file.path, 'r');
+  } catch (e) {
+    throw new GraphFormatError({ file: p.source.file.path, line: 0 }, `cannot read the file: ${(e as Error).message}`);
+  }
+  try {
+    return parseRange(fd, p);
+  } finally {
+    closeSync(fd);
+  }
+});
