@@ -13,6 +13,7 @@ export { newSession, getDefaultSession, withSession, Session, type SessionOption
 export { NdArray } from './base/ndarray.js';
 export { DTYPES, type DType } from './base/dtypes.js';
 export * from './base/errors.js';
+export { ListenerError, KernelOutputError, ExecutorError } from './base/runErrors.js';
 export { ObjectID } from './store/objectIdCallable.js';
 export type { ObjectMeta, JsonValue } from './store/objectMeta.js';
 export type {
@@ -20,7 +21,14 @@ export type {
 } from './store/objectStore.js';
 export {
   StoreError, ObjectNotExistsError, ObjectExistsError, InvalidError, AssertionFailedError, UserInputError,
-  NotEnoughMemoryError, ObjectSealedError, GlobalObjectInvalidError, MetaTreeInvalidError, StoreTypeError,
+  NotEnoughMemoryError, ObjectSealedError, GlobalObjectInvalidError, MetaTreeInvalidError, StoreTypeError, SpillError,
   type StoreErrorCode,
 } from './store/errors.js';
 export { setOption, getOption, type ProcessOptions, type OptionName, type OptionInput, type LogLevel } from './base/processOptions.js';
+export {
+  GraphFormatError, MissingColumnError, VertexNotFoundError, NegativeWeightError, EmptyGraphError, GraphTooLargeError,
+  DatasetPathError, OutputFileError,
+} from './graph/errors.js';
+export { UndeclaredVertexError } from './ops/graph/endpoints.js';
+export { NotSimpleGraphError } from './ops/graph/apps.js';
+export { SelectorError } from './ops/graph/context.js';

@@ -6,6 +6,7 @@
  * naming the known options. Engine code reads the live values through `processOptions` (a plain field
  * read: build-site capture is consulted on every node built).
  */
+import { totalmem } from 'node:os';
 import { OptionError, UnknownOptionError } from './errors.js';
 import { show } from './show.js';
 import { parseSize } from './size.js';
@@ -24,17 +25,24 @@ export interface ProcessOptions {
    * it costs about a microsecond per op, which only benchmarks of pure graph building notice).
    */
   readonly buildSiteCapture: boolean;
+  /**
+   * Bytes that persisted objects (shared between the process's sessions, never evicted) may hold in
+   * all; a persist past it fails with NotEnoughMemory. Default: half the machine's memory, like a
+   * session's default memory limit.
+   */
+  readonly persistLimit: number;
 }
 
 export type OptionName = keyof ProcessOptions;
 
 /** What `setOption` takes: the option's type, and for byte sizes also Vineyard's size strings ('16Mi'). */
-export type OptionInput<K extends OptionName> = K extends 'defaultChunkBytes' ? number | string : ProcessOptions[K];
+export type OptionInput<K extends OptionName> = K extends 'defaultChunkBytes' | 'persistLimit' ? number | string : ProcessOptions[K];
 
 const values: { -readonly [K in OptionName]: ProcessOptions[K] } = {
   logLevel: 'warn',
   defaultChunkBytes: 16 * 1024 * 1024,
   buildSiteCapture: true,
+  persistLimit: Math.floor(totalmem() / 2),
 };
 
 /** The live values, for the engine's own reads; users call `getOption`. */
@@ -53,6 +61,14 @@ const PARSERS: { readonly [K in OptionName]: (value: unknown) => ProcessOptions[
       throw new OptionError(
         `option 'defaultChunkBytes' must be a positive integer number of bytes or a size like '16Mi', got ${show(value)}.`,
       );
+    }
+    return bytes;
+  },
+  persistLimit(value) {
+    if (value === Number.POSITIVE_INFINITY) return value;
+    const bytes = typeof value === 'string' ? parseSize(value, "option 'persistLimit'") : value;
+    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes <= 0) {
+      throw new OptionError(`option 'persistLimit' must be a positive integer number of bytes, a size like '4Gi', or Infinity, got ${show(value)}.`);
     }
     return bytes;
   },

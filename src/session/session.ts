@@ -15,7 +15,9 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { CancelledError, InvalidArgumentError, SessionClosedError, UnexecutedError } from '../base/errors.js';
+import { booleanOption, optionsObject } from '../base/args.js';
 import { CollectionPacer } from '../base/gcNudge.js';
+import { show } from '../base/show.js';
 import { ListenerError } from '../base/runErrors.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
@@ -192,11 +194,12 @@ export class Session extends EventEmitter {
    * (a handle, or a node) holds its result: the result stays cached while the object is reachable. A
    * target whose eager run failed rejects with that failure; it is not run again.
    */
-  async execute(targets: readonly Fetchable[], options: ExecuteOptions = {}): Promise<void> {
+  async execute(targets: readonly Fetchable[], options?: ExecuteOptions): Promise<void> {
     this.#check();
+    const { signal } = runOptions(options, 'execute');
+    if (!Array.isArray(targets)) throw new InvalidArgumentError(`execute takes an array of handles, got ${show(targets)}.`);
     const nodes = targets.map(nodeOf);
     targets.forEach((t, i) => this.track(t, nodes[i]!));
-    const { signal } = options;
     if (signal?.aborted) throw new CancelledError();
     const eager = Promise.all(nodes.map((n) => this.#eager.status(n.key)?.catch(() => undefined)));
     // Waiting on an eager computation is cancellable; the computation itself belongs to its batch.
@@ -230,7 +233,8 @@ export class Session extends EventEmitter {
    * GraphScope's `run`: executes one handle or an array of them as one graph and returns their
    * values in the same shape.
    */
-  async run<T extends Fetchable | readonly Fetchable[]>(fetches: T, options: ExecuteOptions = {}): Promise<T extends readonly Fetchable[] ? unknown[] : unknown> {
+  async run<T extends Fetchable | readonly Fetchable[]>(fetches: T, options?: ExecuteOptions): Promise<T extends readonly Fetchable[] ? unknown[] : unknown> {
+    runOptions(options, 'run');
     const list = (Array.isArray(fetches) ? fetches : [fetches]) as readonly Fetchable[];
     const nodes = list.map(nodeOf);
     await this.execute(list, options);
@@ -242,8 +246,9 @@ export class Session extends EventEmitter {
    * Where an executed result's chunks are: object ids, sizes, memory or disk (Mars's `fetch_infos`).
    * `fields` keeps only those fields of each chunk's info.
    */
-  async fetchInfos(f: Fetchable, options: { readonly fields?: readonly (keyof ChunkInfo)[] } = {}): Promise<Partial<ChunkInfo>[]> {
+  async fetchInfos(f: Fetchable, options?: { readonly fields?: readonly (keyof ChunkInfo)[] }): Promise<Partial<ChunkInfo>[]> {
     this.#check();
+    options = optionsObject(options, 'fetchInfos', ['fields']);
     const unknown = (options.fields ?? []).filter((k) => !INFO_FIELDS.includes(k));
     if (unknown.length > 0) {
       throw new InvalidArgumentError(`fetchInfos got unexpected field name${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (known: ${INFO_FIELDS.join(', ')}).`);
@@ -260,8 +265,10 @@ export class Session extends EventEmitter {
    * or a context is shared with what another session needs to compute with it (sharing.ts).
    * Returns the object id.
    */
-  async persist(f: Fetchable, options: { readonly name?: string; readonly overwrite?: boolean } = {}): Promise<string> {
+  async persist(f: Fetchable, options?: { readonly name?: string; readonly overwrite?: boolean }): Promise<string> {
     this.#check();
+    options = optionsObject(options, 'persist', ['name', 'overwrite']);
+    booleanOption(options.overwrite, 'overwrite', false);
     const node = nodeOf(f);
     if (options.name !== undefined) checkName(options.name);
     await this.#eager.status(node.key);
@@ -279,8 +286,9 @@ export class Session extends EventEmitter {
    * tensor, an array, a table); for a graph or a context, a `Graph` / `Context` handle of this session,
    * whose apps and selectors run here.
    */
-  async getNamed(name: string, options: { readonly wait?: boolean; readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}): Promise<unknown> {
+  async getNamed(name: string, options?: { readonly wait?: boolean; readonly timeoutMs?: number; readonly signal?: AbortSignal }): Promise<unknown> {
     this.#check();
+    options = optionsObject(options, 'getNamed', ['wait', 'timeoutMs', 'signal']);
     checkName(name);
     const id = options.wait
       ? await this.#objects.getName(name, { wait: true, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) })
@@ -459,6 +467,15 @@ export class Session extends EventEmitter {
   get bookkeeping(): { readonly results: number; readonly holders: number; readonly eager: number } {
     return { results: this.#results.size, holders: this.#holders.size, eager: this.#eager.size };
   }
+}
+
+/** The options of `execute` and `run`: only `signal`, an AbortSignal. */
+function runOptions(options: ExecuteOptions | undefined, where: string): ExecuteOptions {
+  const checked = optionsObject(options, where, ['signal']);
+  if (checked.signal !== undefined && !(checked.signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError(`the signal option of ${where} must be an AbortSignal, got ${show(checked.signal)}.`);
+  }
+  return checked;
 }
 
 function checkName(name: unknown): void {

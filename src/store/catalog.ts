@@ -10,7 +10,7 @@
  * `sharedCatalog()` is the module singleton stores use by default; a catalog can also be made on purpose
  * (one per tenant of a server, one per test).
  */
-import { totalmem } from 'node:os';
+import { processOptions } from '../base/processOptions.js';
 import { formatBytes } from '../base/size.js';
 import { InvalidError, NotEnoughMemoryError, ObjectExistsError, ObjectNotExistsError } from './errors.js';
 import { EMPTY_BLOB_ID, ObjectID } from './objectId.js';
@@ -35,14 +35,9 @@ export interface CatalogStatus {
   readonly names: number;
 }
 
-/** The default persist limit: half of the machine's memory, like a session's default memory limit. */
-export function defaultPersistLimit(): number {
-  return Math.floor(totalmem() / 2);
-}
-
 export class SharedCatalog {
-  /** Bytes persisted objects may hold in all (their blobs in memory, each counted once). */
-  persistLimit: number;
+  /** A limit of this catalog's own; without one, the process-wide option `persistLimit` applies. */
+  readonly #ownLimit: number | undefined;
   /** The persisted entries; stores read and move entries through it directly. */
   readonly table = new ObjectTable();
   /** Which store persisted each entry (its tag), for `clear({includePersisted: true})`. */
@@ -53,12 +48,17 @@ export class SharedCatalog {
   readonly #waiters = new Map<string, Set<Waiter>>();
 
   constructor(options: { readonly persistLimit?: number } = {}) {
-    this.persistLimit = options.persistLimit ?? defaultPersistLimit();
+    this.#ownLimit = options.persistLimit;
     // The shared empty blob exists in every catalog from the start and is never deleted (Vineyard's
     // `EmptyBlobID`), so zero-length blobs cost nothing and can always be referred to.
     const empty = new Uint8Array(new SharedArrayBuffer(0));
     const meta = blobMeta(EMPTY_BLOB_ID.value, 'Uint8Array', 0, 0);
     this.table.insert(EMPTY_BLOB_ID.value, { kind: 'blob', meta, data: empty, spill: undefined, referrers: new Set(), residentRefs: 0 });
+  }
+
+  /** Bytes persisted objects may hold in all (their blobs in memory, each counted once). */
+  get persistLimit(): number {
+    return this.#ownLimit ?? processOptions.persistLimit;
   }
 
   /** Throws `NotEnoughMemory` (changing nothing) when `bytes` more would pass the persist limit. */
