@@ -56,11 +56,16 @@ export class KernelPool extends Piscina {
   }
 
   override async destroy(): Promise<void> {
+    await this.whenStarted();
+    return super.destroy();
+  }
+
+  /** Resolves once no thread is still loading its module. */
+  async whenStarted(): Promise<void> {
     // Another thread may start while we wait (a task queued by a run that is being aborted): look again.
     for (let starting = this.starting(); starting.length > 0; starting = this.starting()) {
       await Promise.all(starting.map((t) => this.#untilUp(t)));
     }
-    return super.destroy();
   }
 
   #untilUp(thread: Worker): Promise<void> {
@@ -78,6 +83,52 @@ export class KernelPool extends Piscina {
       thread.once('exit', done);
     });
   }
+}
+
+/** A session's use of a pool: `release` ends it (a private pool is destroyed, a shared one kept). */
+export interface PoolLease {
+  readonly pool: KernelPool;
+  release(): Promise<void>;
+}
+
+/**
+ * The process's shared pools, one per worker count. Sessions of one process share their pool (DESIGN
+ * §8): a second session's first run finds its threads up and its kernels compiled and optimised, and
+ * sessions do not multiply threads. Isolation is by store and keys, not by thread. While no session
+ * holds a lease the pool's threads are unreferenced, so a script that closes its sessions still exits
+ * (Node ends unreferenced threads with the process) — after every thread that was starting is up,
+ * since ending a thread while it loads its module can abort the process.
+ */
+const shared = new Map<number, { readonly pool: KernelPool; leases: number }>();
+
+export function leasePool(o: PoolOptions): PoolLease {
+  if (o.exitWhenIdle || o.maxOldGenerationSizeMb !== undefined) {
+    const pool = createPool(o);
+    return { pool, release: () => pool.destroy() };
+  }
+  let entry = shared.get(o.workers);
+  if (!entry) {
+    const pool = createPool(o);
+    entry = { pool, leases: 0 };
+    shared.set(o.workers, entry);
+    // A thread started while the pool is leased keeps the process alive like any other; see above.
+    pool.on('workerCreate', () => {
+      if (entry!.leases === 0) for (const t of pool.threads) t.unref();
+    });
+  }
+  const held = entry;
+  if (held.leases++ === 0) for (const t of held.pool.threads) t.ref();
+  let released = false;
+  return {
+    pool: held.pool,
+    async release() {
+      if (released) return;
+      released = true;
+      if (--held.leases > 0) return;
+      await held.pool.whenStarted();
+      if (held.leases === 0) for (const t of held.pool.threads) t.unref();
+    },
+  };
 }
 
 export function createPool(o: PoolOptions): KernelPool {

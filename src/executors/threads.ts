@@ -21,7 +21,7 @@ import { isDriverTask, runTask, type TaskMessage, type TaskOutcome } from '../ke
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { runGang } from './gang.js';
-import { createPool } from './pool.js';
+import { leasePool, type PoolLease } from './pool.js';
 import { SchedulerState } from './schedulerState.js';
 import { discardProduced, kernelError, pinInputs, releaseChunks, runError, storeOutput } from './runChunks.js';
 
@@ -324,25 +324,25 @@ export interface ThreadsExecutorOptions {
 export class ThreadsExecutor implements Executor {
   readonly name = 'threads';
   readonly workers: number;
-  readonly #pool: Piscina;
+  readonly #lease: PoolLease;
   readonly #inline: boolean;
   #closed: Promise<void> | undefined;
 
   constructor(options: ThreadsExecutorOptions) {
     this.workers = options.workers;
     this.#inline = options.inlineTinyTasks ?? true;
-    this.#pool = createPool(options);
+    this.#lease = leasePool(options);
   }
 
   run(graph: ChunkGraph, store: ChunkStore, options: RunOptions): Promise<RunReport> {
     if (this.#closed) return Promise.reject(new CancelledError('The executor is closed.'));
     return new Promise((resolve, reject) => {
-      new ThreadRun(this.#pool, this.workers * 2, this.#inline, graph, store, options, resolve, reject).start();
+      new ThreadRun(this.#lease.pool, this.workers * 2, this.#inline, graph, store, options, resolve, reject).start();
     });
   }
 
   close(): Promise<void> {
-    this.#closed ??= this.#pool.destroy();
+    this.#closed ??= this.#lease.release();
     return this.#closed;
   }
 }

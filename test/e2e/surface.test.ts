@@ -149,7 +149,7 @@ describe('process-wide options: setOption / getOption', () => {
     }
     expect(unknown).toBeInstanceOf(UnknownOptionError);
     expect((unknown as UnknownOptionError).code).toBe('UnknownOption');
-    expect((unknown as Error).message).toMatch(/'chunkBytes'.*logLevel, defaultChunkBytes, buildSiteCapture/);
+    expect((unknown as Error).message).toMatch(/'chunkBytes'.*logLevel, defaultChunkBytes, persistLimit, buildSiteCapture/);
     expect(() => getOption('constructor' as never)).toThrow(UnknownOptionError);
     expect(() => setOption('__proto__' as never, {} as never)).toThrow(UnknownOptionError);
     expect(() => setOption('logLevel', 'INFO' as never)).toThrow(OptionError);

@@ -5,7 +5,8 @@
  * "a message came before exit" means the thread was up when it was terminated.
  */
 import { describe, expect, it } from 'vitest';
-import { createPool } from '../../../src/executors/pool.js';
+import { spawnSync } from 'node:child_process';
+import { createPool, leasePool } from '../../../src/executors/pool.js';
 
 describe('createPool', () => {
   it('starts no thread until a task needs one', async () => {
@@ -28,4 +29,34 @@ describe('createPool', () => {
     expect(await Promise.all(states)).toEqual(['up', 'up', 'up']);
     await Promise.all(tasks);
   });
+});
+
+describe('leasePool', () => {
+  it('sessions asking for the same worker count share one pool; its threads outlive a lease', async () => {
+    const a = leasePool({ workers: 3 });
+    const b = leasePool({ workers: 3 });
+    const other = leasePool({ workers: 5 });
+    expect(b.pool).toBe(a.pool);
+    expect(other.pool).not.toBe(a.pool);
+    await Promise.all([0, 1, 2].map(() => a.pool.run([])));
+    const threads = a.pool.threads.length;
+    await a.release();
+    await a.release();
+    const c = leasePool({ workers: 3 });
+    expect(c.pool).toBe(b.pool);
+    expect(c.pool.threads).toHaveLength(threads);
+    await Promise.all([b.release(), c.release(), other.release()]);
+  });
+
+  it('a process whose sessions are closed exits, though the shared pool keeps its threads', () => {
+    const script = `
+      import { leasePool } from ${JSON.stringify(new URL('../../../src/executors/pool.ts', import.meta.url).href)};
+      const lease = leasePool({ workers: 2 });
+      await Promise.all([lease.pool.run([]), lease.pool.run([])]);
+      await lease.release();
+      console.log('released', lease.pool.threads.length);
+    `;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect({ status: child.status, signal: child.signal, out: child.stdout.trim() }).toEqual({ status: 0, signal: null, out: 'released 2' });
+  }, 70_000);
 });
