@@ -9,7 +9,7 @@
  */
 import { BoundedCache } from '../../base/boundedCache.js';
 import { type Expr, userFunctionSlots } from '../../base/expr.js';
-import { exprCode, HELPERS, USER_RESULT_VARIABLE } from './expr.js';
+import { type ConstExpr, exprCode, HELPERS, USER_RESULT_VARIABLE } from './expr.js';
 
 export type ReduceKind = 'sum' | 'prod' | 'min' | 'max' | 'any' | 'all' | 'cnz' | 'sqdev' | 'argmin' | 'argmax';
 
@@ -44,8 +44,8 @@ export type CompiledLoop = (
   H: typeof HELPERS,
 ) => void;
 
-/** Bounded: expressions with new constants in every step would otherwise keep one loop per step. */
-const cache = new BoundedCache<string, CompiledLoop>(512);
+/** Loop factories by source (constants are bound, not written in: see compileFromSource); bounded, LRU. */
+const cache = new BoundedCache<string, (constants: readonly number[]) => CompiledLoop>(512);
 
 /** The accumulator's starting value of each reduction (String() of each is also valid source text). */
 export const INITIAL_VALUE: Readonly<Record<ReduceKind, number>> = {
@@ -116,8 +116,8 @@ const b = ${target};
 ${target} = a ${cmp} b || a !== a ? a : b;`;
 }
 
-function flatBody(spec: LoopSpec): string {
-  const val = (j: string): string => exprCode(spec.expr, (i) => (spec.access[i] === 's' ? `s${i}` : `x${i}[${j}]`));
+function flatBody(spec: LoopSpec, constant: Namer): string {
+  const val = (j: string): string => exprCode(spec.expr, (i) => (spec.access[i] === 's' ? `s${i}` : `x${i}[${j}]`), constant);
   const kind = spec.reduce;
   const n = 'let n = 1;\nfor (let d = 0; d < shape.length; d++) n *= shape[d];';
   // Unrolled by 4 from the end; the first r = n % 4 elements come last.
@@ -142,9 +142,11 @@ out[0] = ${kind === 'sum' || kind === 'prod' ? `out[0] ${kind === 'sum' ? '+' : 
   return `${n}\nlet a = out[0];\nfor (let j = n - 1; j >= 0; j--) { ${step(kind, 'a', val('j'))} ${early} }\nout[0] = a;`;
 }
 
-function ndBody(spec: LoopSpec): string {
-  const val = exprCode(spec.expr, (i) =>
-    spec.access[i] === 's' ? `s${i}` : spec.access[i] === '0' ? `x${i}[b${i}]` : `x${i}[b${i} + j]`,
+function ndBody(spec: LoopSpec, constant: Namer): string {
+  const val = exprCode(
+    spec.expr,
+    (i) => (spec.access[i] === 's' ? `s${i}` : spec.access[i] === '0' ? `x${i}[b${i}]` : `x${i}[b${i} + j]`),
+    constant,
   );
   const ins = [...Array(spec.nIn).keys()].filter((i) => spec.access[i] !== 's');
   const decl = ins.map((i) => `const st${i} = st[${i}]; let b${i} = 0;`).join('\n');
@@ -207,13 +209,36 @@ export function compileLoop(spec: LoopSpec): CompiledLoop {
   return fn;
 }
 
+type Namer = (c: ConstExpr) => string;
+type LoopFactory = (constants: readonly number[]) => CompiledLoop;
+
+/**
+ * The expression's constants are not written into the source but bound by a factory (`k0 = K[0]`, ...):
+ * a pipeline that adds a new constant every step (`x.add(i)`) reuses one compiled loop — its bytecode,
+ * feedback and optimised code — instead of compiling, and keeping, one per step. A constant read from
+ * the closure is hoisted out of the loop like a literal.
+ */
 function compileFromSource(spec: LoopSpec): CompiledLoop {
-  const body = spec.mode === 'flat' ? flatBody(spec) : ndBody(spec);
-  const src = `"use strict";\n${header(spec)}\n${body}`;
-  let fn = cache.get(src);
-  if (!fn) {
-    fn = new Function('ins', 'st', 'shape', 'ost', 'out', 'aux', 'gst', 'gb0', 'F', 'H', src) as CompiledLoop;
-    cache.set(src, fn);
+  const constants: number[] = [];
+  const names = new Map<ConstExpr, string>();
+  const constant: Namer = (c) => {
+    let name = names.get(c);
+    if (name === undefined) {
+      name = `k${constants.length}`;
+      names.set(c, name);
+      constants.push(c.v);
+    }
+    return name;
+  };
+  const body = spec.mode === 'flat' ? flatBody(spec, constant) : ndBody(spec, constant);
+  // Bound as locals of each call, not read from the closure in the loop: measured, closure reads made
+  // the 50M fused sum 10% (threads) to 50% (local) slower than literals; locals match them.
+  const bind = constants.map((_, k) => `const k${k} = K[${k}];`).join('\n');
+  const src = `"use strict";\nreturn function loop(ins, st, shape, ost, out, aux, gst, gb0, F, H) {\n${bind}\n${header(spec)}\n${body}\n};`;
+  let factory = cache.get(src);
+  if (!factory) {
+    factory = new Function('K', src) as LoopFactory;
+    cache.set(src, factory);
   }
-  return fn;
+  return factory(constants);
 }

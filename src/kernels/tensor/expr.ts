@@ -138,32 +138,36 @@ function needsNormalize(e: Expr): boolean {
   return true;
 }
 
+export type ConstExpr = Extract<Expr, { readonly t: 'const' }>;
+
 /**
  * JS source of `e`, reading input i through `input(i)` and calling user function k as `Fk`, a local the
  * enclosing loop declares from `F[k]`; code with user functions also assigns a variable `u` that the
- * loop declares (see `USER_RESULT_VARIABLE`).
+ * loop declares (see `USER_RESULT_VARIABLE`). Constants are literals, or the names `constant` gives
+ * them (variables the caller binds).
  */
-export function exprCode(e: Expr, input: (i: number) => string): string {
+
+export function exprCode(e: Expr, input: (i: number) => string, constant?: (c: ConstExpr) => string): string {
   const raw = ((): string => {
     switch (e.t) {
       case 'in':
         return input(e.i);
       case 'const':
-        return literal(e.v);
+        return constant ? constant(e) : literal(e.v);
       case 'un':
-        if (e.op === 'square' && isInt32OrNarrower(e.dtype)) return `H.sq32(${exprCode(e.a, input)})`;
-        return UNARY[e.op](exprCode(e.a, input));
+        if (e.op === 'square' && isInt32OrNarrower(e.dtype)) return `H.sq32(${exprCode(e.a, input, constant)})`;
+        return UNARY[e.op](exprCode(e.a, input, constant));
       case 'bin': {
         const intResult = isInt(e.dtype) && isInt(e.a.dtype) && isInt(e.b.dtype);
-        return binary(e.op, exprCode(e.a, input), exprCode(e.b, input), intResult, intResult && isInt32OrNarrower(e.dtype));
+        return binary(e.op, exprCode(e.a, input, constant), exprCode(e.b, input, constant), intResult, intResult && isInt32OrNarrower(e.dtype));
       }
       case 'where':
-        return `(${exprCode(e.c, input)} !== 0 ? ${exprCode(e.a, input)} : ${exprCode(e.b, input)})`;
+        return `(${exprCode(e.c, input, constant)} !== 0 ? ${exprCode(e.a, input, constant)} : ${exprCode(e.b, input, constant)})`;
       case 'cast':
-        return e.dtype === 'int64' ? `Math.trunc(${exprCode(e.a, input)})` : exprCode(e.a, input);
+        return e.dtype === 'int64' ? `Math.trunc(${exprCode(e.a, input, constant)})` : exprCode(e.a, input, constant);
       case 'fn':
         // `u` (declared by the loop) holds the result for one check; a number passes straight through.
-        return `(u = F${e.f}(${exprCode(e.a, input)}), typeof u === 'number' ? u : H.userResult(F, ${e.f}, u))`;
+        return `(u = F${e.f}(${exprCode(e.a, input, constant)}), typeof u === 'number' ? u : H.userResult(F, ${e.f}, u))`;
     }
   })();
   if (e.t === 'in' || e.t === 'const' || !needsNormalize(e)) return raw;
