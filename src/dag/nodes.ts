@@ -28,15 +28,36 @@ export interface BuildSite {
   readonly stack: string | undefined;
 }
 
-/** Costs about a microsecond per op; the `buildSiteCapture` process option turns it off. */
+/** V8's frame text (`    at fn (file:line:col)`), built straight from the call sites. */
+function formatFrames(_error: unknown, sites: readonly NodeJS.CallSite[]): string {
+  let text = 'Error';
+  for (const site of sites) {
+    const where = `${site.getFileName() ?? '<anonymous>'}:${site.getLineNumber()}:${site.getColumnNumber()}`;
+    const name = site.getFunctionName();
+    text += name ? `\n    at ${name} (${where})` : `\n    at ${where}`;
+  }
+  return text;
+}
+
+/**
+ * The stack of the line building an op, as text; the `buildSiteCapture` process option turns it off.
+ * Formatted now: an unformatted trace keeps every frame's receiver alive — the handle an op was called
+ * on, the user's objects up the stack — so a node would hold the handles it was built from, and with
+ * them their results. Node's own formatting took about 40 µs a node (measured in an eager loop), the
+ * plain one here a few; with source maps on (tsx, --enable-source-maps) Node's is kept, since only it
+ * maps positions back to the sources.
+ */
 function captureSite(): BuildSite | undefined {
   if (!processOptions.buildSiteCapture) return undefined;
   const e: { stack?: string } = {};
-  Error.captureStackTrace(e, makeTileable);
-  // Formatted now (about 2 µs more than leaving it to V8): an unformatted trace keeps every frame's
-  // receiver alive — the handle an op was called on, the user's objects up the stack — so a node would
-  // hold the handles it was built from, and with them their results.
-  return { stack: e.stack };
+  const previous = Error.prepareStackTrace;
+  if (!process.sourceMapsEnabled) Error.prepareStackTrace = formatFrames;
+  try {
+    Error.captureStackTrace(e, makeTileable);
+    return { stack: e.stack };
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
 }
 
 export function keyOf(op: string, params: Readonly<Record<string, unknown>>, inputs: readonly TileableNode[]): string {

@@ -89,9 +89,8 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 
 const INFO_FIELDS: readonly (keyof ChunkInfo)[] = ['key', 'objectId', 'nbytes', 'level', 'typename', 'persisted', 'shape', 'dtype'];
 
-/** Store growth between GC nudges (or an eighth of the memory limit, when that is less), in bytes and results. */
+/** Store growth between GC nudges (or an eighth of the memory limit, when that is less). */
 const GC_STEP_BYTES = 16 * 2 ** 20;
-const GC_STEP_RESULTS = 1024;
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -131,7 +130,7 @@ export class Session extends EventEmitter {
     });
     this.#executor = deps.executor ?? createExecutor(this.config, deps.exitWhenIdle ? { exitWhenIdle: true } : {});
     this.#results = new ResultRegistry(this.#objects);
-    this.#pacer = new CollectionPacer(Math.min(GC_STEP_BYTES, this.config.memoryLimit / 8), GC_STEP_RESULTS);
+    this.#pacer = new CollectionPacer(Math.min(GC_STEP_BYTES, this.config.memoryLimit / 8));
     this.#eager = new EagerBatcher((nodes) => this.#enqueue(() => this.#runNodes(nodes, { continueOnError: true })));
     if (this.config.default) setProcessDefault(this);
   }
@@ -442,7 +441,7 @@ export class Session extends EventEmitter {
   }
 
   #observeStore(): void {
-    if (!this.#closed) this.#pacer.observe(this.#objects.usedBytes, this.#results.size);
+    if (!this.#closed) this.#pacer.observe(this.#objects.usedBytes);
   }
 
   #progress(run: number, done: number, total: number): void {
