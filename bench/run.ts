@@ -30,6 +30,11 @@ if (want('store')) {
   const r = spawnSync(process.execPath, nodeArgs(join(here, 'store', `store.${ext}`)), { stdio: 'inherit' });
   summary.store = r.status === 0 ? 'bench/out/store.json' : `failed (${r.status})`;
 }
+if (want('soak')) {
+  // 10,000 eager steps and 10,000 lazy runs of a session (issue 9 §2): minutes; a script of its own.
+  const r = spawnSync(process.execPath, nodeArgs(join(here, 'session', `soak.${ext}`)), { stdio: 'inherit' });
+  summary.soak = r.status === 0 ? 'bench/out/session-soak.json' : `failed (${r.status})`;
+}
 // The graph benchmarks generate their workloads on first use (bench/data/, ~15 s) and take minutes.
 // graph-ready (issue 9 §1: load + first app against scipy, the file read against DuckDB) takes ~15 minutes.
 const graphBenches = [['graph', 'graph/session', 'graph-session'], ['graph-kernels', 'graph/kernels', 'graph-kernels'], ['graph-ready', 'graph/ready', 'graph-ready']] as const;
