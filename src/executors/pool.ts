@@ -3,15 +3,16 @@
  * tsx (with tsx's loader registered in the worker), or from the built JavaScript in `dist` — chosen by
  * where this module itself was loaded from (js-stack.md §3).
  *
- * Threads start when tasks need them, not with the pool: a session that never sends work to the pool
- * (local-sized tasks, or none) starts no thread, and 64 workers cost nothing until a run asks for them
- * (Piscina spawns up to `maxThreads` while tasks are queued). Terminating a thread that is still loading
+ * The shared pool of a machine-sized worker count starts its threads in the background when the first
+ * session leases it; other pools start threads when tasks need them, so 64 workers cost nothing until a
+ * run asks for them (Piscina spawns up to `maxThreads` while tasks are queued). Terminating a thread that is still loading
  * its module can abort the whole process with a V8 fatal error (seen 3 times in 13 closes of a
  * 64-worker session), so `destroy` — and `close`, which ends in it — first waits until every thread
  * that has been started is up (Piscina reports a thread started on demand as created only once it is
  * ready) or has exited.
  */
 import { setMaxListeners } from 'node:events';
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { logEngine } from '../base/log.js';
@@ -28,6 +29,8 @@ export interface PoolOptions {
   readonly exitWhenIdle?: boolean;
   /** Heap limit per worker, so a runaway kernel kills its worker instead of the process. */
   readonly maxOldGenerationSizeMb?: number;
+  /** Start every thread with the pool instead of when tasks need them. */
+  readonly prestart?: boolean;
 }
 
 /** A Piscina pool whose `destroy` never terminates a thread while it is loading its module. */
@@ -35,9 +38,23 @@ export class KernelPool extends Piscina {
   /** Threads that finished loading, by thread id. */
   readonly #up = new Set<number>();
 
+  /** Threads the pool started with: Piscina reports them created at once, not when they are up. */
+  readonly #prestarting = new Set<number>();
+
   constructor(options: ConstructorParameters<typeof Piscina>[0]) {
     super(options);
-    this.on('workerCreate', (worker: { readonly id: number }) => this.#up.add(worker.id));
+    for (const thread of this.threads) {
+      const id = thread.threadId;
+      this.#prestarting.add(id);
+      // A thread's first message to its parent is Piscina's "ready".
+      thread.once('message', () => {
+        this.#prestarting.delete(id);
+        this.#up.add(id);
+      });
+    }
+    this.on('workerCreate', (worker: { readonly id: number }) => {
+      if (!this.#prestarting.has(worker.id)) this.#up.add(worker.id);
+    });
   }
 
   /** Threads started and neither up nor gone (an exited thread's id is -1). */
@@ -77,10 +94,12 @@ export class KernelPool extends Piscina {
       const done = (): void => {
         this.off('workerCreate', onCreate);
         thread.off('exit', done);
+        thread.off('message', done);
         resolve();
       };
       this.on('workerCreate', onCreate);
       thread.once('exit', done);
+      thread.once('message', done);
     });
   }
 }
@@ -108,7 +127,9 @@ export function leasePool(o: PoolOptions): PoolLease {
   }
   let entry = shared.get(o.workers);
   if (!entry) {
-    const pool = createPool(o);
+    // A pool the machine's size starts its threads now, in the background, so the first run of the
+    // first session does not wait for them to load (50-100 ms); a bigger one starts them on demand.
+    const pool = createPool({ ...o, prestart: o.workers <= availableParallelism() });
     entry = { pool, leases: 0 };
     shared.set(o.workers, entry);
     // A thread started while the pool is leased keeps the process alive like any other; see above.
@@ -134,7 +155,7 @@ export function leasePool(o: PoolOptions): PoolLease {
 export function createPool(o: PoolOptions): KernelPool {
   const pool = new KernelPool({
     filename: kernelWorkerUrl(),
-    minThreads: 0,
+    minThreads: o.prestart ? o.workers : 0,
     maxThreads: o.workers,
     idleTimeout: o.exitWhenIdle ? 200 : Infinity,
     // No queue limit: the executor bounds what it sends (2 * workers entries in flight; an entry is one

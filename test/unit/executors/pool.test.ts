@@ -59,4 +59,19 @@ describe('leasePool', () => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect({ status: child.status, signal: child.signal, out: child.stdout.trim() }).toEqual({ status: 0, signal: null, out: 'released 2' });
   }, 70_000);
+
+  it('a machine-sized pool starts its threads with the first lease; released at once, the process still exits cleanly', () => {
+    const script = `
+      import { leasePool } from ${JSON.stringify(new URL('../../../src/executors/pool.ts', import.meta.url).href)};
+      const lease = leasePool({ workers: 1 });
+      const started = lease.pool.threads.length;
+      await lease.release();
+      console.log('started', started, 'loading after release', lease.pool.starting().length);
+    `;
+    for (let i = 0; i < 3; i++) {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+      expect({ status: child.status, signal: child.signal, out: child.stdout.trim() }).toEqual({ status: 0, signal: null, out: 'started 1 loading after release 0' });
+      expect(child.stderr).not.toMatch(/FATAL|Check failed/);
+    }
+  }, 120_000);
 });
