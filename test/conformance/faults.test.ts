@@ -8,32 +8,20 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ArrayData } from '../../src/base/ndarray.js';
 import { ChunkGraphBuilder, type ChunkSpec } from '../../src/dag/chunkGraph.js';
 import type { Executor } from '../../src/executors/executor.js';
 import { LocalExecutor } from '../../src/executors/local.js';
 import { ThreadsExecutor } from '../../src/executors/threads.js';
-import { type NdArray, newSession, type Session, tensor as tt, TesseraError } from '../../src/index.js';
+import { type NdArray, tensor as tt, TesseraError } from '../../src/index.js';
 import { MemoryChunkStore } from '../../src/store/chunkStore.js';
+import { failOnUnhandledRejections, sessionsOn } from '../support/lifecycle.js';
 
 const MiB = 2 ** 20;
 const values = (a: unknown) => [...(a as NdArray).data];
 
-const unhandled: unknown[] = [];
-const onUnhandled = (e: unknown): void => {
-  unhandled.push(e);
-};
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  // A stray rejection would surface within a few turns of the event loop.
-  await new Promise((r) => setTimeout(r, 20));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 async function rejection(p: Promise<unknown>): Promise<TesseraError> {
   const e = await p.then(
@@ -45,15 +33,7 @@ async function rejection(p: Promise<unknown>): Promise<TesseraError> {
 }
 
 describe.each(['local', 'threads'] as const)('faults in a session on %s', (executor) => {
-  const open: Session[] = [];
-  function session(opts: Parameters<typeof newSession>[0] = {}): Session {
-    const s = newSession({ mode: 'lazy', executor, default: false, ...(executor === 'threads' ? { workers: 2 } : {}), ...opts });
-    open.push(s);
-    return s;
-  }
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((s) => s.close()));
-  });
+  const session = sessionsOn(executor);
 
   it('a throwing progress listener rejects the run with ListenerError and keeps nothing of it', async () => {
     const sess = session();

@@ -4,8 +4,9 @@
  * close may happen while a run is reading the chunks involved — the run still completes (or, for close,
  * is cancelled) with exact values; an eager failure is reported, not rerun, by a later execute.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type NdArray, newSession, type Session, type Tensor, tensor as tt, CancelledError } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type NdArray, type Session, type Tensor, tensor as tt, CancelledError } from '../../src/index.js';
+import { failOnUnhandledRejections, sessionsOn } from '../support/lifecycle.js';
 
 const MiB = 2 ** 20;
 const gc = (globalThis as { gc?: () => void }).gc!;
@@ -19,29 +20,10 @@ async function collect(sess: Session, until: () => boolean): Promise<void> {
   expect(until(), `after collecting: ${JSON.stringify(sess.bookkeeping)}`).toBe(true);
 }
 
-const unhandled: unknown[] = [];
-const onUnhandled = (e: unknown): void => {
-  unhandled.push(e);
-};
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(() => {
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 describe.each(['local', 'threads'] as const)('chunk lifetime on %s', (executor) => {
-  const open: Session[] = [];
-  function session(opts: Parameters<typeof newSession>[0] = {}): Session {
-    const s = newSession({ mode: 'lazy', executor, default: false, ...(executor === 'threads' ? { workers: 2 } : {}), ...opts });
-    open.push(s);
-    return s;
-  }
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((s) => s.close()));
-  });
+  const session = sessionsOn(executor);
 
   it('an eager session keeps only what live handles refer to once they are collected', async () => {
     const sess = session({ mode: 'eager' });

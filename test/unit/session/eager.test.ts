@@ -4,27 +4,16 @@
  * failure is remembered (so a later execute reports it rather than running again) until the key is
  * forgotten, and nothing is ever an unhandled rejection.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TileableNode } from '../../../src/dag/nodes.js';
 import { EagerBatcher } from '../../../src/session/eager.js';
+import { failOnUnhandledRejections } from '../../support/lifecycle.js';
 
 function node(key: string, inputs: TileableNode[] = []): TileableNode {
   return { kind: 'tileable', key, op: 'test', params: {}, inputs, meta: { type: 'tensor' } } as unknown as TileableNode;
 }
 
-const unhandled: unknown[] = [];
-const onUnhandled = (e: unknown): void => {
-  unhandled.push(e);
-};
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(async () => {
-  await new Promise((r) => setTimeout(r, 10));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 describe('EagerBatcher', () => {
   it('runs the submissions of one synchronous stretch as one batch, each key once', async () => {
