@@ -19,7 +19,7 @@
  *   member; for a persisted chunk it only forgets the key, since the catalog's copy belongs to every
  *   session.
  */
-import type { ChunkLedger, Disposal } from './chunkLedger.js';
+import type { ChunkLedger } from './chunkLedger.js';
 import type { ChunkStore } from './chunkStore.js';
 import { codecForValue } from './codecs.js';
 import { ObjectNotExistsError } from './errors.js';
@@ -104,13 +104,8 @@ export class ChunkView implements ChunkStore {
 
   /** Deletes the chunk unless it is held; a pinned one goes at its last unpin. */
   delete(key: string): void {
-    this.disposeOf(key);
-  }
-
-  /** `delete`, saying what happened: deleted now, deferred to the last unpin, or kept (held). */
-  disposeOf(key: string): Disposal {
     this.#hooks.open();
-    return this.#ledger.dispose(key);
+    this.#ledger.dispose(key);
   }
 
   /** The ledger's deletion: what `delete` does once nothing holds or pins the chunk. */
