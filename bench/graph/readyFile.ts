@@ -71,7 +71,7 @@ export async function benchFile(peer: PeerGraph, runs: number): Promise<FileRow>
       const sess = await freshSession();
       try {
         const t0 = performance.now();
-        const g = sess.scope(() => gs.loadFrom({ edges: path, delimiter: ' ', header: false, edgeProperties: [2 as unknown as string] }));
+        const g = sess.scope(() => gs.loadFrom({ edges: path, delimiter: ' ', header: false, edgeProperties: [2] }));
         const summary = (await sess.run(g)) as { vertices: Record<string, number> };
         const load = seconds(t0);
         vertices = Object.values(summary.vertices).reduce((a, b) => a + b, 0);

@@ -60,7 +60,8 @@ export interface LoadOptions extends FileOptions, GraphOptions {
   readonly dst?: number | string;
   readonly id?: number | string;
   /** Edge properties to load; a delimited file carries at most one (the weight). */
-  readonly edgeProperties?: readonly string[];
+  /** Edge properties to load: column names, or 0-based indices (a file without a header; named '2', ...). */
+  readonly edgeProperties?: readonly (string | number)[];
   readonly vertexProperties?: readonly string[];
 }
 

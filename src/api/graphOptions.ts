@@ -11,6 +11,10 @@ const columnRef: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0) 
 const delimiter: Check = (v) =>
   typeof v === 'string' && v.length === 1 && !'"\n\r'.includes(v) ? undefined : 'one character other than a double quote or a line break';
 
+/** Properties by column: names, or 0-based indices for a file without a header (named by their index). */
+const columnList: Check = (v) =>
+  Array.isArray(v) && v.every((c) => columnRef(c) === undefined) ? undefined : 'an array of column names or 0-based column indices';
+
 /** `{name: column}` for edge properties taken from differently named columns. */
 const columnMap: Check = (v) =>
   isPlainObject(v) && Object.values(v).every((c) => columnRef(c) === undefined) ? undefined : 'an object of property name -> column name or index';
@@ -37,7 +41,7 @@ export const LOAD_OPTIONS = {
   src: columnRef,
   dst: columnRef,
   id: columnRef,
-  edgeProperties: is.stringList,
+  edgeProperties: columnList,
   vertexProperties: is.stringList,
 };
 
@@ -49,7 +53,7 @@ export const EDGE_OPTIONS = {
   dst: columnRef,
   srcLabel: is.nonEmptyString,
   dstLabel: is.nonEmptyString,
-  properties: is.either(is.stringList, columnMap),
+  properties: is.either(columnList, columnMap),
 };
 export const PROJECT_SPEC = { vertices: is.required(labelMap), edges: is.required(labelMap) };
 export const FETCH_OPTIONS = { session };

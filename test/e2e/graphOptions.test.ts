@@ -4,6 +4,9 @@
  * GraphScope's range for that option, is an InvalidArgumentError naming the key, what it expects and
  * what it got — both when the op is built. The boundary values are accepted and run on both executors.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graph as gs, InvalidArgumentError, type NdArray, newSession, type Session, UnknownOptionError } from '../../src/index.js';
 
@@ -90,14 +93,14 @@ describe('a value of the wrong type or range is refused when the op is built, na
     ["loadFrom delimiter '::'", () => gs.loadFrom(loose({ edges: 'e.csv', delimiter: '::' })), /delimiter must be one character other than a double quote or a line break; got the string "::"/],
     ["loadFrom header 'no'", () => gs.loadFrom(loose({ edges: 'e.csv', header: 'no' })), /header must be true or false/],
     ['loadFrom src -1', () => gs.loadFrom(loose({ edges: { a: [0], b: [1] }, src: -1 })), /src must be a column name or a 0-based column index; got the number -1/],
-    ["loadFrom edgeProperties 'w'", () => gs.loadFrom(loose({ edges: { a: [0], b: [1], w: [1] }, edgeProperties: 'w' })), /edgeProperties must be an array of non-empty strings; got the string "w"/],
+    ["loadFrom edgeProperties 'w'", () => gs.loadFrom(loose({ edges: { a: [0], b: [1], w: [1] }, edgeProperties: 'w' })), /edgeProperties must be an array of column names or 0-based column indices; got the string "w"/],
     ['loadFrom ldbc 3', () => gs.loadFrom(loose({ ldbc: 3 })), /ldbc must be a non-empty string; got the number 3/],
     ['loadFrom ldbc with edges', () => gs.loadFrom(loose({ ldbc: 'dir', edges: 'e.csv', directed: false })), /an ldbc folder describes its own graph .*; it takes no edges, directed/],
     ['loadFrom without edges', () => gs.loadFrom(loose({ directed: false })), /gs\.loadFrom\(options\): edges are required/],
     ['g oidType 64', () => gs.g(loose({ oidType: 64 })), /gs\.g\(options\): oidType must be one of 'int64', 'string'; got the number 64/],
     ["addVertices label ''", () => graph().addVertices({ id: [9] }, { label: '' }), /Graph\.addVertices\(data, options\): label must be a non-empty string/],
     ['addVertices id 0.5', () => graph().addVertices({ id: [9] }, { id: 0.5 }), /id must be a column name or a 0-based column index; got the number 0\.5/],
-    ['addEdges properties 5', () => graph().addEdges({ a: [0], b: [1] }, loose({ properties: 5 })), /properties must be an array of non-empty strings or an object of property name -> column name or index; got the number 5/],
+    ['addEdges properties 5', () => graph().addEdges({ a: [0], b: [1] }, loose({ properties: 5 })), /properties must be an array of column names or 0-based column indices or an object of property name -> column name or index; got the number 5/],
     ['project vertices []', () => graph().project(loose({ vertices: ['_'], edges: { _: [] } })), /Graph\.project\(spec\): spec\.vertices must be an object of label -> \[property names\]/],
     ['project without edges', () => graph().project(loose({ vertices: { _: [] } })), /Graph\.project\(spec\): spec\.edges is required/],
     ['project properties as a string', () => graph().project(loose({ vertices: { _: [] }, edges: { _: 'w' } })), /spec\.edges must be an object of label -> \[property names\]/],
@@ -138,5 +141,18 @@ describe.each(['local', 'threads'] as const)('the boundary values of each range 
     expect(values(fullDamping).reduce((x, y) => x + y, 0)).toBeCloseTo(1, 12);
     expect(values(core0)).toEqual([1, 1, 1, 1]);
     expect(values(hits1)).toHaveLength(4);
+  });
+
+  it('edgeProperties names a header-less file column by index (the weight of `src dst weight` lines)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-ep-'));
+    try {
+      const path = join(dir, 'e.txt');
+      writeFileSync(path, '1 2 0.5\n2 3 1.5\n1 3 4\n');
+      const g = sess.scope(() => gs.loadFrom({ edges: path, delimiter: ' ', header: false, edgeProperties: [2] }));
+      expect(values(await sess.run(sess.scope(() => gs.sssp(g, 1).toArray('r'))))).toEqual([0, 0.5, 2]);
+      expect(thrown(() => gs.loadFrom({ edges: path, delimiter: ' ', header: false, edgeProperties: loose([-1]) }))).toBeInstanceOf(InvalidArgumentError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -81,8 +81,11 @@ export interface EdgeOptions extends FileOptions {
   readonly dst?: number | string;
   readonly srcLabel?: string;
   readonly dstLabel?: string;
-  /** Property names (inline data: columns of that name; a file: at most one, a numeric column by header name), or name → column. */
-  readonly properties?: readonly string[] | Readonly<Record<string, number | string>>;
+  /**
+   * Property columns (inline data: columns of that name; a file: at most one numeric column, by header
+   * name or 0-based index, named as given), or name → column.
+   */
+  readonly properties?: readonly (string | number)[] | Readonly<Record<string, number | string>>;
 }
 
 function endpointLabels(g: GraphNode, options: EdgeOptions): [string, string] {
@@ -106,7 +109,7 @@ export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOption
   if (src === dst) throw new InvalidArgumentError('src and dst field cannot refer to the same field');
   const source = toSource(data, options, what);
   const wanted: Record<string, number | string> = Array.isArray(options.properties)
-    ? Object.fromEntries((options.properties as readonly string[]).map((n) => [n, n]))
+    ? Object.fromEntries((options.properties as readonly (string | number)[]).map((n) => [String(n), n]))
     : { ...((options.properties as Record<string, number | string> | undefined) ?? {}) };
   const kinds: Record<string, ColumnKind> = {};
   if (source.kind === 'columns') {
