@@ -35,7 +35,7 @@ export function parseEdgeLines(bytes: Uint8Array, options: EdgeLineOptions): Edg
 
 function shareColumns(parsed: EdgeColumns): EdgeColumns {
   const share = (c: IdColumn): IdColumn => {
-    if (c.kind === 'string') return c;
+    if (c.kind === 'string' || c.kind === 'coded') return c;
     const out = c.kind === 'bigint' ? new BigInt64Array(new SharedArrayBuffer(8 * c.values.length)) : sharedFloat64(c.values.length);
     (out as Float64Array).set(c.values as Float64Array);
     return { kind: c.kind, values: out } as IdColumn;

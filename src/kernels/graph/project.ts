@@ -11,11 +11,12 @@
  */
 import { buildGraph, type Csr, transposeCsr } from '../../graph/csr.js';
 import { VertexNotFoundError } from '../../graph/errors.js';
-import { asBigIntColumn, type IdColumn, idColumnLength, sharedStringSpans } from '../../graph/idColumns.js';
+import { asBigIntColumn, type IdColumn, idColumnLength, sharedStringSpans, type StringSpans } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
 import { outSlots } from '../../graph/outSlots.js';
 import { pullLayout } from '../../graph/pullLayout.js';
 import { sharedInt32 } from '../../graph/shared.js';
+import { codedSpans, concatCoded } from '../../graph/stringDict.js';
 import { registerKernel } from '../registry.js';
 import { type Column, type OriginalIds, type ProjectedGraphValue, type PropertyGraphValue, type VertexDataColumn } from './values.js';
 
@@ -28,8 +29,9 @@ export interface ProjectParams {
 
 function concatIds(columns: readonly IdColumn[]): IdColumn {
   if (columns.length === 1) return columns[0]!;
-  if (columns.some((c) => c.kind === 'string')) {
-    const spans = columns.map((c) => c.values as { bytes: Uint8Array; starts: Int32Array; ends: Int32Array });
+  if (columns.every((c) => c.kind === 'coded')) return { kind: 'coded', values: concatCoded(columns.map((c) => c.values)) };
+  if (columns.some((c) => c.kind === 'string' || c.kind === 'coded')) {
+    const spans = columns.map((c) => (c.kind === 'coded' ? codedSpans(c.values) : (c.values as StringSpans)));
     const bytes = new Uint8Array(spans.reduce((n, s) => n + s.bytes.length, 0));
     const count = spans.reduce((n, s) => n + s.starts.length, 0);
     const starts = new Int32Array(count);
