@@ -11,13 +11,16 @@
  */
 import { type Offsets, sharedFloat64, sharedInt32 } from './shared.js';
 
+/** A weight column in consecutive parts (a file's byte ranges), read in order without joining them. */
+export type WeightParts = readonly Float64Array[];
+
 /** Arcs to group: parallel columns, or the arcs of a CSR regrouped by head (a transpose). */
 export type ArcSource =
   | {
       readonly kind: 'columns';
       readonly keys: Int32Array;
       readonly others: Int32Array;
-      readonly weights: Float64Array | undefined;
+      readonly weights: Float64Array | WeightParts | undefined;
     }
   | {
       readonly kind: 'transpose';
@@ -79,12 +82,14 @@ function scatterDirect(
   const fill = offsets.slice(0, n);
   if (source.kind === 'columns') {
     const { keys, others } = source;
+    // A graph this small joins weights given in parts.
+    const from = source.weights && joined(source.weights);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       const p = fill[k]!;
       fill[k] = p + 1;
       targets[p] = others[i]!;
-      if (weights) weights[p] = source.weights![i]!;
+      if (weights) weights[p] = from![i]!;
     }
     return;
   }
@@ -116,8 +121,8 @@ function groupByBlocks(
   const records = new Int32Array(stride * m);
   const pos = new Float64Array(blocks);
   for (let b = 0; b < blocks; b++) pos[b] = offsets[b << blockBits]!;
-  if (source.kind === 'columns') scatterColumns(m, blockBits, source.keys, source.others, weights, pos, records);
-  else scatterTranspose(n, blockBits, source.offsets, source.targets, weights, pos, records);
+  if (source.kind === 'columns') scatterColumns(m, blockBits, source.keys, source.others, source.weights, pos, records);
+  else scatterTranspose(n, blockBits, source.offsets, source.targets, source.weights, pos, records);
   let largest = 0;
   for (let b = 0; b < blocks; b++) {
     const size = offsets[Math.min(n, (b + 1) << blockBits)]! - offsets[b << blockBits]!;
@@ -182,20 +187,23 @@ function scatterColumns(
   blockBits: number,
   keys: Int32Array,
   others: Int32Array,
-  weights: Float64Array | undefined,
+  weights: Float64Array | WeightParts | undefined,
   pos: Float64Array,
   records: Int32Array,
 ): void {
   if (weights) {
     const recordWeights = new Float64Array(records.buffer);
-    for (let i = 0; i < m; i++) {
-      const k = keys[i]!;
-      const b = k >>> blockBits;
-      const p = pos[b]!;
-      pos[b] = p + 1;
-      records[4 * p] = k;
-      records[4 * p + 1] = others[i]!;
-      recordWeights[2 * p + 1] = weights[i]!;
+    let i = 0;
+    for (const part of weights instanceof Float64Array ? [weights] : weights) {
+      for (let j = 0; j < part.length; j++, i++) {
+        const k = keys[i]!;
+        const b = k >>> blockBits;
+        const p = pos[b]!;
+        pos[b] = p + 1;
+        records[4 * p] = k;
+        records[4 * p + 1] = others[i]!;
+        recordWeights[2 * p + 1] = part[j]!;
+      }
     }
     return;
   }
@@ -207,6 +215,18 @@ function scatterColumns(
     records[2 * p] = k;
     records[2 * p + 1] = others[i]!;
   }
+}
+
+/** Weights given in parts as one column (a copy). */
+export function joined(weights: Float64Array | WeightParts): Float64Array {
+  if (weights instanceof Float64Array) return weights;
+  const out = new Float64Array(weights.reduce((n, w) => n + w.length, 0));
+  let at = 0;
+  for (const w of weights) {
+    out.set(w, at);
+    at += w.length;
+  }
+  return out;
 }
 
 /** The arcs of a CSR keyed by head, read in tail order (so a stable grouping keeps rows sorted). */

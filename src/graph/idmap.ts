@@ -146,13 +146,13 @@ export class IdMap {
   }
 
   /** Internal ids of a coded column: its dictionary merged with the sorted ids, then one gather (or none). */
-  #codedToInternal(sorted: StringSpans, column: { readonly dict: StringSpans; readonly codes: Int32Array }, fail: (i: number) => never): Int32Array {
+  #codedToInternal(sorted: StringSpans, column: { readonly dict: StringSpans; readonly codes: Int32Array }, fail: (i: number) => never, into?: Int32Array): Int32Array {
     const { dict, codes } = column;
     const positions = positionsIn(dict, sorted);
     if (positions.indexOf(-1) >= 0) fail(firstAbsentRow(positions, codes));
     // The column's dictionary is these very ids: its codes are the internal ids (read, never written).
-    if (isIdentity(positions, this.size)) return codes;
-    const out = new Int32Array(codes.length);
+    if (isIdentity(positions, this.size) && !into) return codes;
+    const out = into ?? new Int32Array(codes.length);
     for (let i = 0; i < codes.length; i++) out[i] = positions[codes[i]!]!;
     return out;
   }
@@ -170,15 +170,19 @@ export class IdMap {
     throw missing(row, idText(column, row));
   }
 
-  /** Internal ids of a column of original ids; a missing id is reported through `missing`. */
-  toInternal(column: IdColumn, missing: IdErrorAt): Int32Array {
+  /**
+   * Internal ids of a column of original ids (into `into.out` from `into.at` when given, else a new array
+   * or, for a coded column whose dictionary is the map's ids, its codes); a missing id is reported
+   * through `missing`.
+   */
+  toInternal(column: IdColumn, missing: IdErrorAt, into?: { readonly out: Int32Array; readonly at: number }): Int32Array {
     const keys = this.#keys;
     const count = idColumnLength(column);
-    const out = new Int32Array(count);
+    const out = into ? into.out.subarray(into.at, into.at + count) : new Int32Array(count);
     const fail = (i: number): never => {
       throw missing(i, idText(column, i));
     };
-    if (keys.kind === 'string' && column.kind === 'coded') return this.#codedToInternal(keys.sorted, column.values, fail);
+    if (keys.kind === 'string' && column.kind === 'coded') return this.#codedToInternal(keys.sorted, column.values, fail, into ? out : undefined);
     if (keys.kind === 'string' || column.kind === 'string' || column.kind === 'coded') {
       if (keys.kind !== 'string' || column.kind !== 'string') return count === 0 ? out : fail(0);
       const table = this.#stringTable(keys.sorted);
