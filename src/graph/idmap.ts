@@ -14,8 +14,7 @@ import { InvalidArgumentError } from '../base/errors.js';
 import { VertexNotFoundError } from './errors.js';
 import { type IdColumn, type StringSpans, type VertexId, asBigIntColumn, idColumn, idColumnLength, idText, spanText } from './idColumns.js';
 import { StringKeyTable, compareBytes, newSlots, probeWords } from './idHash.js';
-import { sharedInt32 } from './shared.js';
-import { isIdentity, positionsIn, spansOf, unionSorted } from './stringDict.js';
+import { findSorted, isIdentity, packedKeys, positionsIn, unionSorted } from './stringDict.js';
 
 export type IdKind = IdColumn['kind'];
 
@@ -332,46 +331,7 @@ function firstAbsentRow(positions: Int32Array, codes: Int32Array): number {
   return row;
 }
 
-/** A table's keys (in key order) packed as spans in shared memory. */
-function packedKeys(table: StringKeyTable): StringSpans {
-  const { pool, starts: from, ends: to } = table;
-  const n = table.size;
-  const offsets = sharedInt32(n + 1);
-  let total = 0;
-  for (let v = 0; v < n; v++) total += to[v]! - from[v]!;
-  const bytes = new Uint8Array(new SharedArrayBuffer(total));
-  let at = 0;
-  for (let v = 0; v < n; v++) {
-    bytes.set(pool.subarray(from[v]!, to[v]!), at);
-    at += to[v]! - from[v]!;
-    offsets[v + 1] = at;
-  }
-  return spansOf(bytes, offsets);
-}
 
-/** Index of `key` among sorted spans (binary search), or -1. */
-function findSorted(sorted: StringSpans, key: Uint8Array): number {
-  const { bytes, starts, ends } = sorted;
-  let lo = 0;
-  let hi = starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const c = compareBytesWith(bytes, starts[mid]!, ends[mid]!, key);
-    if (c === 0) return mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return -1;
-}
-
-function compareBytesWith(bytes: Uint8Array, start: number, end: number, key: Uint8Array): number {
-  const length = Math.min(end - start, key.length);
-  for (let k = 0; k < length; k++) {
-    const d = bytes[start + k]! - key[k]!;
-    if (d !== 0) return d;
-  }
-  return end - start - key.length;
-}
 
 function wordsOf(values: Float64Array | BigInt64Array): Int32Array {
   return new Int32Array(values.buffer, values.byteOffset, 2 * values.length);

@@ -6,7 +6,7 @@
  * dictionary's positions (none at all when the dictionary is the map's own ids), and only the
  * dictionaries' strings are kept for output.
  */
-import { compareBytes, hashWords } from './idHash.js';
+import { compareByteRanges, compareBytes, hashWords, type StringKeyTable } from './idHash.js';
 import type { StringSpans } from './idColumns.js';
 import { sharedInt32 } from './shared.js';
 
@@ -252,16 +252,7 @@ export function encodeStrings(column: StringSpans): CodedStrings {
 }
 
 function compareSpans(a: StringSpans, i: number, b: StringSpans, j: number): number {
-  const as = a.starts[i]!;
-  const bs = b.starts[j]!;
-  const length = Math.min(a.ends[i]! - as, b.ends[j]! - bs);
-  const ab = a.bytes;
-  const bb = b.bytes;
-  for (let k = 0; k < length; k++) {
-    const d = ab[as + k]! - bb[bs + k]!;
-    if (d !== 0) return d;
-  }
-  return a.ends[i]! - as - (b.ends[j]! - bs);
+  return compareByteRanges(a.bytes, a.starts[i]!, a.ends[i]!, b.bytes, b.starts[j]!, b.ends[j]!);
 }
 
 /** For each string of sorted `a`, its index in sorted `b`, or -1: one merge of the two lists. */
@@ -341,4 +332,36 @@ export function concatCoded(columns: readonly CodedStrings[]): CodedStrings {
     at += c.codes.length;
   }
   return { dict, codes };
+}
+
+/** A table's keys (in key order) packed as spans in shared memory. */
+export function packedKeys(table: StringKeyTable): StringSpans {
+  const { pool, starts: from, ends: to } = table;
+  const n = table.size;
+  const offsets = sharedInt32(n + 1);
+  let total = 0;
+  for (let v = 0; v < n; v++) total += to[v]! - from[v]!;
+  const bytes = new Uint8Array(new SharedArrayBuffer(total));
+  let at = 0;
+  for (let v = 0; v < n; v++) {
+    bytes.set(pool.subarray(from[v]!, to[v]!), at);
+    at += to[v]! - from[v]!;
+    offsets[v + 1] = at;
+  }
+  return spansOf(bytes, offsets);
+}
+
+/** Index of `key` among sorted spans (binary search), or -1. */
+export function findSorted(sorted: StringSpans, key: Uint8Array): number {
+  const { bytes, starts, ends } = sorted;
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareByteRanges(bytes, starts[mid]!, ends[mid]!, key, 0, key.length);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
 }
