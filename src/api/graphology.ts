@@ -7,7 +7,7 @@
 import { DirectedGraph, MultiDirectedGraph, MultiUndirectedGraph, UndirectedGraph } from 'graphology';
 import { describeValue } from '../base/args.js';
 import { InvalidArgumentError } from '../base/errors.js';
-import type { Column, IdColumn, OidType, PropertyGraphValue } from '../ops/graph/index.js';
+import { type Column, type IdColumn, idValues, type OidType, type PropertyGraphValue } from '../ops/graph/index.js';
 
 interface GraphologyLike {
   readonly type: string;
@@ -74,10 +74,7 @@ export function graphologyColumns(graph: unknown, oidType?: OidType) {
 }
 
 function idTexts(column: IdColumn): string[] {
-  if (column.kind !== 'string') return Array.from(column.values as ArrayLike<number | bigint>, String);
-  const decoder = new TextDecoder();
-  const { bytes, starts, ends } = column.values;
-  return Array.from(starts, (s, i) => decoder.decode(bytes.subarray(s, ends[i]!)));
+  return idValues(column).map(String);
 }
 
 function attrsAt(props: Readonly<Record<string, Column>>, row: number): Record<string, unknown> {

@@ -1,15 +1,19 @@
 /**
  * Groups arcs into CSR rows by a vertex key without comparisons. On a large graph, scattering arcs
  * straight into a million rows costs a cache and TLB miss per arc; instead a first pass scatters them
- * into at most 1024 blocks of consecutive keys (1024 sequential write streams of 16-byte records, which
- * the caches absorb), and each block is then finished while it sits in L2: when rows must be sorted, a
- * counting sort by the top bits of the other endpoint (up to 11, fewer for blocks of fewer arcs), then a
- * stable counting sort by key into the final positions. Rows are then sorted by those top bits, so an
+ * into at most 1024 blocks of consecutive keys — each block's region of the output itself (other end,
+ * weight) plus a key relative to the block (1024 sequential write streams per array, which the caches
+ * absorb) — and each block is then finished while it sits in L2: when rows must be sorted, a counting
+ * sort into a block-sized scratch by the top bits of the other endpoint (up to 11, fewer for blocks of
+ * fewer arcs), then a stable counting sort by key back into the final positions. Rows are then sorted by those top bits, so an
  * insertion sort finishes each row in about linear time (with a guard that switches to a full sort on
  * adversarial rows). Graphs of up to 2^20 arcs fit in cache and take a direct counting scatter instead.
  * Every step is stable, so unsorted rows keep the input order of their arcs.
  */
 import { type Offsets, sharedFloat64, sharedInt32 } from './shared.js';
+
+/** A weight column in consecutive parts (a file's byte ranges), read in order without joining them. */
+export type WeightParts = readonly Float64Array[];
 
 /** Arcs to group: parallel columns, or the arcs of a CSR regrouped by head (a transpose). */
 export type ArcSource =
@@ -17,7 +21,7 @@ export type ArcSource =
       readonly kind: 'columns';
       readonly keys: Int32Array;
       readonly others: Int32Array;
-      readonly weights: Float64Array | undefined;
+      readonly weights: Float64Array | WeightParts | undefined;
     }
   | {
       readonly kind: 'transpose';
@@ -79,12 +83,14 @@ function scatterDirect(
   const fill = offsets.slice(0, n);
   if (source.kind === 'columns') {
     const { keys, others } = source;
+    // A graph this small joins weights given in parts.
+    const from = source.weights && joined(source.weights);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       const p = fill[k]!;
       fill[k] = p + 1;
       targets[p] = others[i]!;
-      if (weights) weights[p] = source.weights![i]!;
+      if (weights) weights[p] = from![i]!;
     }
     return;
   }
@@ -100,6 +106,13 @@ function scatterDirect(
   }
 }
 
+/** A block's arcs while it is finished: other ends, weights, and keys relative to the block's first key. */
+interface BlockScratch {
+  readonly others: Int32Array;
+  readonly weights: Float64Array | undefined;
+  readonly keys: Int32Array;
+}
+
 function groupByBlocks(
   n: number,
   source: ArcSource,
@@ -109,21 +122,22 @@ function groupByBlocks(
   outWeights: Float64Array | undefined,
 ): void {
   const m = offsets[n]!;
-  const weights = source.weights;
   const blockBits = Math.max(0, bitsFor(n) - BLOCK_COUNT_BITS);
   const blocks = n === 0 ? 0 : ((n - 1) >>> blockBits) + 1;
-  const stride = weights ? 4 : 2;
-  const records = new Int32Array(stride * m);
+  // Blocks are runs of consecutive keys, so each arc is scattered straight into its block's final
+  // region of the output, with its key relative to the block (2 bytes while blocks span at most 2^16
+  // keys) alongside: no record buffer of all the arcs (16 bytes an arc) besides the output.
+  const keys = blockBits <= 16 ? new Uint16Array(m) : new Int32Array(m);
   const pos = new Float64Array(blocks);
   for (let b = 0; b < blocks; b++) pos[b] = offsets[b << blockBits]!;
-  if (source.kind === 'columns') scatterColumns(m, blockBits, source.keys, source.others, weights, pos, records);
-  else scatterTranspose(n, blockBits, source.offsets, source.targets, weights, pos, records);
+  if (source.kind === 'columns') scatterColumns(blockBits, source.keys, source.others, source.weights, pos, keys, targets, outWeights);
+  else scatterTranspose(n, blockBits, source.offsets, source.targets, source.weights, pos, keys, targets, outWeights);
   let largest = 0;
   for (let b = 0; b < blocks; b++) {
     const size = offsets[Math.min(n, (b + 1) << blockBits)]! - offsets[b << blockBits]!;
     if (size > largest) largest = size;
   }
-  const scratch = new Int32Array(sortRows ? stride * largest : 0);
+  const scratch: BlockScratch = { others: new Int32Array(largest), weights: outWeights ? new Float64Array(largest) : undefined, keys: new Int32Array(largest) };
   const counts = new Int32Array(1 << DIGIT_BITS);
   const fill = new Float64Array(1 << blockBits);
   const idBits = bitsFor(n);
@@ -133,17 +147,16 @@ function groupByBlocks(
     const lo = offsets[first]!;
     const hi = offsets[last]!;
     if (hi === lo) continue;
-    let block: Int32Array = records.subarray(stride * lo, stride * hi);
     if (sortRows) {
       // As many top bits as the block has arcs, up to DIGIT_BITS: small blocks get small histograms.
       const digitBits = Math.min(idBits, DIGIT_BITS, Math.max(1, Math.ceil(Math.log2(hi - lo))));
-      const sorted = scratch.subarray(0, stride * (hi - lo));
-      const counters = counts.subarray(0, 1 << digitBits);
-      if (stride === 4) bucketByTopBits4(block, sorted, hi - lo, idBits - digitBits, counters);
-      else bucketByTopBits2(block, sorted, hi - lo, idBits - digitBits, counters);
-      block = sorted;
+      bucketByTopBits(lo, hi, targets, outWeights, keys, scratch, idBits - digitBits, counts.subarray(0, 1 << digitBits));
+    } else {
+      scratch.others.set(targets.subarray(lo, hi));
+      scratch.weights?.set(outWeights!.subarray(lo, hi));
+      scratch.keys.set(keys.subarray(lo, hi));
     }
-    placeInRows(block, hi - lo, stride, first, last, offsets, fill, targets, outWeights);
+    placeInRows(scratch, hi - lo, first, last, offsets, fill, targets, outWeights);
   }
 }
 
@@ -178,35 +191,51 @@ function bitsFor(n: number): number {
   return Math.max(1, Math.ceil(Math.log2(Math.max(2, n))));
 }
 function scatterColumns(
-  m: number,
   blockBits: number,
   keys: Int32Array,
   others: Int32Array,
-  weights: Float64Array | undefined,
+  weights: Float64Array | WeightParts | undefined,
   pos: Float64Array,
-  records: Int32Array,
+  keysOut: Uint16Array | Int32Array,
+  targets: Int32Array,
+  outWeights: Float64Array | undefined,
 ): void {
+  const mask = (1 << blockBits) - 1;
   if (weights) {
-    const recordWeights = new Float64Array(records.buffer);
-    for (let i = 0; i < m; i++) {
-      const k = keys[i]!;
-      const b = k >>> blockBits;
-      const p = pos[b]!;
-      pos[b] = p + 1;
-      records[4 * p] = k;
-      records[4 * p + 1] = others[i]!;
-      recordWeights[2 * p + 1] = weights[i]!;
+    let i = 0;
+    for (const part of weights instanceof Float64Array ? [weights] : weights) {
+      for (let j = 0; j < part.length; j++, i++) {
+        const k = keys[i]!;
+        const b = k >>> blockBits;
+        const p = pos[b]!;
+        pos[b] = p + 1;
+        targets[p] = others[i]!;
+        outWeights![p] = part[j]!;
+        keysOut[p] = k & mask;
+      }
     }
     return;
   }
-  for (let i = 0; i < m; i++) {
+  for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const b = k >>> blockBits;
     const p = pos[b]!;
     pos[b] = p + 1;
-    records[2 * p] = k;
-    records[2 * p + 1] = others[i]!;
+    targets[p] = others[i]!;
+    keysOut[p] = k & mask;
   }
+}
+
+/** Weights given in parts as one column (a copy). */
+export function joined(weights: Float64Array | WeightParts): Float64Array {
+  if (weights instanceof Float64Array) return weights;
+  const out = new Float64Array(weights.reduce((n, w) => n + w.length, 0));
+  let at = 0;
+  for (const w of weights) {
+    out.set(w, at);
+    at += w.length;
+  }
+  return out;
 }
 
 /** The arcs of a CSR keyed by head, read in tail order (so a stable grouping keeps rows sorted). */
@@ -214,69 +243,42 @@ function scatterTranspose(
   n: number,
   blockBits: number,
   offsets: Offsets,
-  targets: Int32Array,
+  heads: Int32Array,
   weights: Float64Array | undefined,
   pos: Float64Array,
-  records: Int32Array,
+  keysOut: Uint16Array | Int32Array,
+  targets: Int32Array,
+  outWeights: Float64Array | undefined,
 ): void {
-  const recordWeights = weights ? new Float64Array(records.buffer) : undefined;
+  const mask = (1 << blockBits) - 1;
   for (let u = 0; u < n; u++) {
     const end = offsets[u + 1]!;
-    if (recordWeights) {
-      for (let e = offsets[u]!; e < end; e++) {
-        const k = targets[e]!;
-        const b = k >>> blockBits;
-        const p = pos[b]!;
-        pos[b] = p + 1;
-        records[4 * p] = k;
-        records[4 * p + 1] = u;
-        recordWeights[2 * p + 1] = weights![e]!;
-      }
-      continue;
-    }
     for (let e = offsets[u]!; e < end; e++) {
-      const k = targets[e]!;
+      const k = heads[e]!;
       const b = k >>> blockBits;
       const p = pos[b]!;
       pos[b] = p + 1;
-      records[2 * p] = k;
-      records[2 * p + 1] = u;
+      targets[p] = u;
+      if (outWeights) outWeights[p] = weights![e]!;
+      keysOut[p] = k & mask;
     }
   }
 }
 
-/** Counting sort of a block's 4-word records (key, other, weight) by the top bits of `other`. */
-function bucketByTopBits4(from: Int32Array, to: Int32Array, size: number, shift: number, pos: Int32Array): void {
-  prefixOfTopBits(from, 4, size, shift, pos);
-  for (let i = 0; i < 4 * size; i += 4) {
-    const other = from[i + 1]!;
-    const digit = other >>> shift;
-    const p = pos[digit]!;
-    pos[digit] = p + 1;
-    const q = 4 * p;
-    to[q] = from[i]!;
-    to[q + 1] = other;
-    to[q + 2] = from[i + 2]!;
-    to[q + 3] = from[i + 3]!;
-  }
-}
-
-function bucketByTopBits2(from: Int32Array, to: Int32Array, size: number, shift: number, pos: Int32Array): void {
-  prefixOfTopBits(from, 2, size, shift, pos);
-  for (let i = 0; i < 2 * size; i += 2) {
-    const other = from[i + 1]!;
-    const digit = other >>> shift;
-    const p = pos[digit]!;
-    pos[digit] = p + 1;
-    to[2 * p] = from[i]!;
-    to[2 * p + 1] = other;
-  }
-}
-
-function prefixOfTopBits(from: Int32Array, stride: number, size: number, shift: number, pos: Int32Array): void {
+/** Counting sort of a block's arcs (output region lo..hi) into the scratch, by the top bits of their other end. */
+function bucketByTopBits(
+  lo: number,
+  hi: number,
+  others: Int32Array,
+  weights: Float64Array | undefined,
+  keys: Uint16Array | Int32Array,
+  scratch: BlockScratch,
+  shift: number,
+  pos: Int32Array,
+): void {
   pos.fill(0);
-  for (let i = 1; i < stride * size; i += stride) {
-    const digit = from[i]! >>> shift;
+  for (let i = lo; i < hi; i++) {
+    const digit = others[i]! >>> shift;
     pos[digit] = pos[digit]! + 1;
   }
   let acc = 0;
@@ -284,6 +286,16 @@ function prefixOfTopBits(from: Int32Array, stride: number, size: number, shift: 
     const c = pos[d]!;
     pos[d] = acc;
     acc += c;
+  }
+  const { others: toOthers, weights: toWeights, keys: toKeys } = scratch;
+  for (let i = lo; i < hi; i++) {
+    const other = others[i]!;
+    const digit = other >>> shift;
+    const q = pos[digit]!;
+    pos[digit] = q + 1;
+    toOthers[q] = other;
+    toKeys[q] = keys[i]!;
+    if (toWeights) toWeights[q] = weights![i]!;
   }
 }
 
@@ -338,11 +350,10 @@ function sortRow(targets: Int32Array, weights: Float64Array | undefined, lo: num
   }
 }
 
-/** Stable counting sort of a block by key, straight into the final CSR positions. */
+/** Stable counting sort of a block's arcs (in the scratch) by key, into their final CSR positions. */
 function placeInRows(
-  block: Int32Array,
+  scratch: BlockScratch,
   size: number,
-  stride: number,
   first: number,
   last: number,
   offsets: Offsets,
@@ -351,21 +362,12 @@ function placeInRows(
   weights: Float64Array | undefined,
 ): void {
   for (let v = first; v < last; v++) fill[v - first] = offsets[v]!;
-  if (weights) {
-    const blockWeights = new Float64Array(block.buffer, block.byteOffset, 2 * size);
-    for (let i = 0; i < size; i++) {
-      const k = block[4 * i]! - first;
-      const p = fill[k]!;
-      fill[k] = p + 1;
-      targets[p] = block[4 * i + 1]!;
-      weights[p] = blockWeights[2 * i + 1]!;
-    }
-    return;
-  }
+  const { others, weights: fromWeights, keys } = scratch;
   for (let i = 0; i < size; i++) {
-    const k = block[2 * i]! - first;
+    const k = keys[i]!;
     const p = fill[k]!;
     fill[k] = p + 1;
-    targets[p] = block[2 * i + 1]!;
+    targets[p] = others[i]!;
+    if (weights) weights[p] = fromWeights![i]!;
   }
 }

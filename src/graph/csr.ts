@@ -41,7 +41,7 @@
  */
 import { InvalidArgumentError } from '../base/errors.js';
 import { GraphTooLargeError } from './errors.js';
-import { groupArcs } from './arcSort.js';
+import { groupArcs, joined, type WeightParts } from './arcSort.js';
 import { type Offsets, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
 
 export interface Csr {
@@ -70,8 +70,11 @@ export interface EdgeList {
   readonly n: number;
   readonly src: Int32Array;
   readonly dst: Int32Array;
-  readonly weights?: Float64Array | undefined;
+  /** One weight per arc, or the weights in parts (a file's byte ranges), read in order without joining them. */
+  readonly weights?: Float64Array | WeightParts | undefined;
 }
+
+const weightCount = (weights: Float64Array | WeightParts): number => (weights instanceof Float64Array ? weights.length : weights.reduce((n, w) => n + w.length, 0));
 
 export interface CsrBuildOptions {
   readonly directed: boolean;
@@ -149,10 +152,10 @@ function checkEdgeList(edges: EdgeList): void {
   const { n, src, dst, weights } = edges;
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`vertex count must be an integer >= 0, got ${n}`);
   if (n >= 2 ** 31) throw new GraphTooLargeError(`the graph has ${n} vertices`);
-  if (src.length !== dst.length || (weights && weights.length !== src.length)) {
+  if (src.length !== dst.length || (weights && weightCount(weights) !== src.length)) {
     throw new InvalidArgumentError(
       `edge list columns differ in length: src ${src.length}, dst ${dst.length}` +
-        (weights ? `, weights ${weights.length}` : ''),
+        (weights ? `, weights ${weightCount(weights)}` : ''),
     );
   }
 }
@@ -183,7 +186,7 @@ function prefixSums(counts: Offsets, n: number): Offsets {
 interface ArcColumns {
   readonly tails: Int32Array;
   readonly heads: Int32Array;
-  readonly weights: Float64Array | undefined;
+  readonly weights: Float64Array | WeightParts | undefined;
   readonly tailCounts: Offsets;
 }
 
@@ -192,7 +195,7 @@ interface ArcColumns {
  * else a copy with the reverse arcs added (undirected) or self-loops removed.
  */
 function arcColumns(edges: EdgeList, undirected: boolean, dropLoops: boolean): ArcColumns {
-  const { n, src, dst, weights } = edges;
+  const { n, src, dst } = edges;
   const count = src.length;
   const tailCounts = newCounts(n, 2 * count);
   let loops = 0;
@@ -206,7 +209,8 @@ function arcColumns(edges: EdgeList, undirected: boolean, dropLoops: boolean): A
     } else if (undirected) tailCounts[d] = tailCounts[d]! + 1;
     tailCounts[s] = tailCounts[s]! + 1;
   }
-  if (!undirected && (!dropLoops || loops === 0)) return { tails: src, heads: dst, weights, tailCounts };
+  if (!undirected && (!dropLoops || loops === 0)) return { tails: src, heads: dst, weights: edges.weights, tailCounts };
+  const weights = edges.weights && joined(edges.weights);
   // An undirected edge is two arcs, an undirected self-loop one; a dropped loop none.
   const m = undirected ? (dropLoops ? 2 * (count - loops) : 2 * count - loops) : count - loops;
   const tails = new Int32Array(m);

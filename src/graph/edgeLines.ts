@@ -9,7 +9,7 @@
 import { parseDelimitedEdges, type DelimitedEdgeOptions } from './delimited.js';
 import { MINUS, NEWLINE, RETURN, ZERO } from './bytes.js';
 import type { IdColumn } from './idColumns.js';
-import { latin1Slice, parseDecimalSpan } from './scan.js';
+import { scanDecimal, scannedEnd } from './scan.js';
 import { sharedFloat64, sharedInt32 } from './shared.js';
 
 export interface EdgeColumns {
@@ -35,7 +35,7 @@ export function parseEdgeLines(bytes: Uint8Array, options: EdgeLineOptions): Edg
 
 function shareColumns(parsed: EdgeColumns): EdgeColumns {
   const share = (c: IdColumn): IdColumn => {
-    if (c.kind === 'string') return c;
+    if (c.kind === 'string' || c.kind === 'coded') return c;
     const out = c.kind === 'bigint' ? new BigInt64Array(new SharedArrayBuffer(8 * c.values.length)) : sharedFloat64(c.values.length);
     (out as Float64Array).set(c.values as Float64Array);
     return { kind: c.kind, values: out } as IdColumn;
@@ -64,7 +64,6 @@ function fastEdgeLines(bytes: Uint8Array, options: EdgeLineOptions): EdgeColumns
   const src = sharedInt32(capacity);
   const dst = sharedInt32(capacity);
   const weights = weightAt >= 0 ? sharedFloat64(capacity) : undefined;
-  let text: string | undefined;
   const end = bytes.length;
   /** Where the field starting at q ends: a delimiter, a line end (LF, or CR before LF or the end), or the end. */
   const fieldEnd = (q: number): number => {
@@ -116,17 +115,15 @@ function fastEdgeLines(bytes: Uint8Array, options: EdgeLineOptions): EdgeColumns
         if (field === srcAt) s = x;
         else d = x;
         if (fieldEnd(q) !== q) return undefined;
+      } else if (field === weightAt) {
+        // Read where it stands (no search for the field's end first), then it must end the field.
+        const w = scanDecimal(bytes, p, end);
+        q = scannedEnd;
+        if (w !== w || fieldEnd(q) !== q) return undefined;
+        weights![count] = w;
       } else {
         q = fieldEnd(p);
         if (q < 0) return undefined;
-        if (field === weightAt) {
-          // Beyond 15 significant digits parseDecimalSpan reads the token's text with Number: one decoded
-          // text of the range serves every such token (17-digit weights are what JS writes).
-          if (q - p > 16) text ??= latin1Slice(bytes, 0, end);
-          const w = parseDecimalSpan(bytes, p, q, text);
-          if (Number.isNaN(w)) return undefined;
-          weights![count] = w;
-        }
       }
       // q is at the field's delimiter or at its line's end.
       const lineEnds = q === end || bytes[q] !== delimiter;

@@ -6,10 +6,8 @@
  * ids beyond 2^53 as BigInts and otherwise reports exactly what is wrong on which line. Well-formed
  * files, whatever their size, never leave this loop.
  */
-import { latin1Slice } from './scan.js';
-import { ZERO, MINUS, PLUS, DOT, LOWER_E, UPPER_E, NEWLINE, RETURN, SPACE, TAB } from './bytes.js';
-
-const POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
+import { scanDecimal, scannedEnd } from './scan.js';
+import { ZERO, MINUS, PLUS, NEWLINE, SPACE, TAB, RETURN } from './bytes.js';
 
 export interface FastColumns {
   readonly first: Float64Array;
@@ -103,64 +101,9 @@ export function fastLines(
 /** Where the last decimal read by `decimalAt` ended (a module variable keeps the return value unboxed). */
 let tokenEnd = 0;
 
-/** The decimal starting at `start`, or NaN; sets `tokenEnd`. Clinger's fast path, else Number(). */
+/** The decimal starting at `start`, or NaN; sets `tokenEnd`. */
 function decimalAt(bytes: Uint8Array, start: number, end: number): number {
-  let p = start;
-  let b = p < end ? bytes[p]! : NEWLINE;
-  let negative = false;
-  if (b === MINUS || b === PLUS) {
-    negative = b === MINUS;
-    b = ++p < end ? bytes[p]! : NEWLINE;
-  }
-  // The digits, dot ignored, go into two int32 halves of up to nine digits each (see the ids above).
-  let head = 0;
-  let headDigits = 0;
-  let tail = 0;
-  let tailDigits = 0;
-  let leadingZeros = 0;
-  let digits = 0;
-  let scale = 0;
-  for (let fraction = false; ; ) {
-    if (b >= ZERO && b <= ZERO + 9) {
-      const d = b - ZERO;
-      if (headDigits < 9) {
-        if (head === 0 && d === 0) leadingZeros++;
-        head = (head * 10 + d) | 0;
-        headDigits++;
-      } else if (tailDigits < 9) {
-        tail = (tail * 10 + d) | 0;
-        tailDigits++;
-      }
-      digits++;
-      if (fraction) scale--;
-    } else if (b === DOT && !fraction) fraction = true;
-    else break;
-    b = ++p < end ? bytes[p]! : NEWLINE;
-  }
-  if (digits === 0) return NaN;
-  if (b === LOWER_E || b === UPPER_E) {
-    b = ++p < end ? bytes[p]! : NEWLINE;
-    let expNegative = false;
-    if (b === MINUS || b === PLUS) {
-      expNegative = b === MINUS;
-      b = ++p < end ? bytes[p]! : NEWLINE;
-    }
-    let exponent = 0;
-    let expDigits = 0;
-    while (b >= ZERO && b <= ZERO + 9) {
-      exponent = exponent * 10 + (b - ZERO);
-      expDigits++;
-      b = ++p < end ? bytes[p]! : NEWLINE;
-    }
-    if (expDigits === 0) return NaN;
-    scale += expNegative ? -exponent : exponent;
-  }
-  tokenEnd = p;
-  if (digits === headDigits + tailDigits && digits - leadingZeros <= 15 && scale >= -22 && scale <= 22) {
-    const mantissa = head * POWERS[tailDigits]! + tail;
-    const value = scale >= 0 ? mantissa * POWERS[scale]! : mantissa / POWERS[-scale]!;
-    return negative ? -value : value;
-  }
-  // Too many digits for one exact operation: let the engine round the text (still a number token).
-  return Number(latin1Slice(bytes, start, p));
+  const value = scanDecimal(bytes, start, end);
+  tokenEnd = scannedEnd;
+  return value;
 }

@@ -2,8 +2,9 @@
  * Columns of original vertex ids, as parsers produce them and IdMap consumes them. A column has one
  * kind: `number` (safe integers, |id| < 2^53, held exactly in a Float64Array — or an Int32Array when the
  * user gave one, so it is not widened), `bigint` (int64 ids of which
- * some do not fit a double exactly, held in a BigInt64Array so no digit is lost) or `string` (UTF-8
- * byte spans, usually into the very bytes that were parsed, so no JS string is made per token).
+ * some do not fit a double exactly, held in a BigInt64Array so no digit is lost), `string` (UTF-8
+ * byte spans, usually into the very bytes that were parsed, so no JS string is made per token) or
+ * `coded` (strings as a sorted dictionary and one code per row: see stringDict.ts).
  */
 import { InvalidArgumentError } from '../base/errors.js';
 
@@ -16,7 +17,8 @@ export interface StringSpans {
 export type IdColumn =
   | { readonly kind: 'number'; readonly values: Float64Array | Int32Array }
   | { readonly kind: 'bigint'; readonly values: BigInt64Array }
-  | { readonly kind: 'string'; readonly values: StringSpans };
+  | { readonly kind: 'string'; readonly values: StringSpans }
+  | { readonly kind: 'coded'; readonly values: { readonly dict: StringSpans; readonly codes: Int32Array } };
 
 export type VertexId = number | bigint | string;
 
@@ -44,6 +46,38 @@ export function sharedStringSpans(values: readonly string[]): StringSpans {
 /** Text i of a span column. */
 export function spanText(spans: StringSpans, i: number, decoder = new TextDecoder()): string {
   return decoder.decode(spans.bytes.subarray(spans.starts[i]!, spans.ends[i]!));
+}
+
+/** Below this many texts, spans are decoded one by one; from it, ASCII bytes are decoded once and sliced. */
+const BULK_TEXTS = 4096;
+
+/**
+ * Texts of spans `picks[i]` (or of spans lo..hi when no picks), decoded once per distinct span: a result
+ * labelling vertices by a few ids (WCC components) decodes those few. When the bytes are all ASCII and
+ * many texts are wanted, the bytes become one string that each text is sliced from.
+ */
+export function spanTexts(spans: StringSpans, picks: ArrayLike<number> | undefined, lo: number, hi: number): string[] {
+  const { bytes, starts, ends } = spans;
+  const count = hi - lo;
+  let ascii: string | undefined;
+  if (count >= BULK_TEXTS) {
+    let high = 0;
+    for (let k = 0; k < bytes.length; k++) high |= bytes[k]!;
+    if (high < 128) ascii = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  }
+  const decoder = new TextDecoder();
+  const cache: (string | undefined)[] = picks ? new Array<string | undefined>(starts.length) : [];
+  const out = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    const k = picks ? picks[lo + i]! : lo + i;
+    let text = picks ? cache[k] : undefined;
+    if (text === undefined) {
+      text = ascii !== undefined ? ascii.slice(starts[k]!, ends[k]!) : decoder.decode(bytes.subarray(starts[k]!, ends[k]!));
+      if (picks) cache[k] = text;
+    }
+    out[i] = text;
+  }
+  return out;
 }
 
 /** A column from JS values: all strings, or all integers (numbers and bigints may be mixed). */
@@ -84,14 +118,26 @@ export function asBigIntColumn(column: IdColumn): IdColumn {
 
 /** The number of ids in a column. */
 export function idColumnLength(column: IdColumn): number {
+  if (column.kind === 'coded') return column.values.codes.length;
   return column.kind === 'string' ? column.values.starts.length : column.values.length;
 }
 
 /** Text of id i of a column, for error messages. */
 export function idText(column: IdColumn, i: number): string {
+  if (column.kind === 'coded') return spanText(column.values.dict, column.values.codes[i]!);
   if (column.kind === 'string') {
     const { bytes, starts, ends } = column.values;
     return new TextDecoder().decode(bytes.subarray(starts[i]!, ends[i]!));
   }
   return String(column.values[i]!);
+}
+
+/** A column's ids as JS values, row by row (strings decoded). */
+export function idValues(column: IdColumn): (number | bigint | string)[] {
+  if (column.kind === 'number' || column.kind === 'bigint') return Array.from(column.values as ArrayLike<number | bigint>);
+  const decoder = new TextDecoder();
+  if (column.kind === 'string') return Array.from(column.values.starts, (_, i) => spanText(column.values, i, decoder));
+  const { dict, codes } = column.values;
+  const texts = Array.from(dict.starts, (_, k) => spanText(dict, k, decoder));
+  return Array.from(codes, (k) => texts[k]!);
 }

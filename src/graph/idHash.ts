@@ -136,9 +136,14 @@ export class StringKeyTable {
 
 /** Byte-wise comparison of two UTF-8 keys (this is code point order). */
 export function compareBytes(pool: Uint8Array, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  return compareByteRanges(pool, aStart, aEnd, pool, bStart, bEnd);
+}
+
+/** Byte-wise comparison of a[aStart..aEnd) and b[bStart..bEnd), keys in two buffers. */
+export function compareByteRanges(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
   const length = Math.min(aEnd - aStart, bEnd - bStart);
   for (let i = 0; i < length; i++) {
-    const d = pool[aStart + i]! - pool[bStart + i]!;
+    const d = a[aStart + i]! - b[bStart + i]!;
     if (d !== 0) return d;
   }
   return aEnd - aStart - (bEnd - bStart);

@@ -12,9 +12,9 @@
  */
 import { InvalidArgumentError } from '../base/errors.js';
 import { VertexNotFoundError } from './errors.js';
-import { type IdColumn, type StringSpans, type VertexId, asBigIntColumn, idColumn, idText } from './idColumns.js';
+import { type IdColumn, type StringSpans, type VertexId, asBigIntColumn, idColumn, idColumnLength, idText, spanText } from './idColumns.js';
 import { StringKeyTable, compareBytes, newSlots, probeWords } from './idHash.js';
-import { sharedInt32 } from './shared.js';
+import { findSorted, isIdentity, packedKeys, positionsIn, unionSorted } from './stringDict.js';
 
 export type IdKind = IdColumn['kind'];
 
@@ -28,7 +28,7 @@ type NumberLookup =
 type Keys =
   | { readonly kind: 'number'; readonly ids: Float64Array; readonly words: Int32Array; readonly lookup: NumberLookup }
   | { readonly kind: 'bigint'; readonly ids: BigInt64Array; readonly words: Int32Array; readonly slots: Int32Array }
-  | { readonly kind: 'string'; readonly table: StringKeyTable };
+  | { readonly kind: 'string'; readonly sorted: StringSpans };
 
 /** Called with the position of the offending id in its column; returns the error to throw. */
 export type IdErrorAt = (index: number, idText: string) => Error;
@@ -37,11 +37,14 @@ export class IdMap {
   readonly kind: IdKind;
   readonly size: number;
   readonly #keys: Keys;
+  /** String ids' hash table, built when a column of spans is first looked up (coded columns need none). */
+  #table: StringKeyTable | undefined;
 
-  private constructor(keys: Keys) {
+  private constructor(keys: Keys, table?: StringKeyTable) {
     this.#keys = keys;
+    this.#table = table;
     this.kind = keys.kind;
-    this.size = keys.kind === 'string' ? keys.table.size : keys.ids.length;
+    this.size = keys.kind === 'string' ? keys.sorted.starts.length : keys.ids.length;
   }
 
   /** Ids 0..n-1 mapped to themselves. */
@@ -54,6 +57,17 @@ export class IdMap {
   /** The map of a vertex list; a repeated id is an error (reported through `duplicate`). */
   static fromIds(column: IdColumn, duplicate: IdErrorAt = duplicateId): IdMap {
     if (column.kind === 'string') return IdMap.#strings([column.values], duplicate);
+    if (column.kind === 'coded') {
+      const { dict, codes } = column.values;
+      if (dict.starts.length < codes.length) {
+        const seen = new Uint8Array(dict.starts.length);
+        for (let i = 0; i < codes.length; i++) {
+          if (seen[codes[i]!]) throw duplicate(i, idText(column, i));
+          seen[codes[i]!] = 1;
+        }
+      }
+      return new IdMap({ kind: 'string', sorted: dict });
+    }
     const sorted = column.kind === 'number' ? sortedCopy(asFloat64(column.values)) : sortedCopy(column.values);
     for (let i = 1; i < sorted.length; i++) {
       if (sorted[i] === sorted[i - 1]) {
@@ -71,9 +85,12 @@ export class IdMap {
 
   /** The map of every id that appears in the columns (e.g. the endpoints of an edge list). */
   static fromEdges(...columns: readonly IdColumn[]): IdMap {
-    if (columns.some((c) => c.kind === 'string')) {
-      if (!columns.every((c) => c.kind === 'string')) throw mixedKinds();
-      return IdMap.#strings(columns.map((c) => c.values as StringSpans), undefined);
+    if (columns.some((c) => c.kind === 'string' || c.kind === 'coded')) {
+      if (!columns.every((c) => c.kind === 'string' || c.kind === 'coded')) throw mixedKinds();
+      // A coded column's dictionary holds its distinct strings, sorted: sorted lists only need a merge.
+      const lists = columns.map((c) => (c.kind === 'coded' ? c.values.dict : (c.values as StringSpans)));
+      if (columns.every((c) => c.kind === 'coded')) return new IdMap({ kind: 'string', sorted: unionSorted(lists) });
+      return IdMap.#strings(lists, undefined);
     }
     if (columns.some((c) => c.kind === 'bigint')) {
       const all = concat(columns.map((c) => asBigIntColumn(c).values as BigInt64Array), BigInt64Array);
@@ -115,25 +132,65 @@ export class IdMap {
     order.sort((a, b) => compareBytes(pool, starts[a]!, ends[a]!, starts[b]!, ends[b]!));
     const sorted = new StringKeyTable(seen.size, pool.length);
     for (const k of order) sorted.intern(pool, starts[k]!, ends[k]!);
-    return new IdMap({ kind: 'string', table: sorted });
+    return new IdMap({ kind: 'string', sorted: packedKeys(sorted) }, sorted);
   }
 
-  /** Internal ids of a column of original ids; a missing id is reported through `missing`. */
-  toInternal(column: IdColumn, missing: IdErrorAt): Int32Array {
+  /** The hash table of string ids (internal id order), built from the sorted ids when first needed. */
+  #stringTable(sorted: StringSpans): StringKeyTable {
+    if (this.#table) return this.#table;
+    const { bytes, starts, ends } = sorted;
+    const table = new StringKeyTable(starts.length, bytes.length);
+    for (let v = 0; v < starts.length; v++) table.intern(bytes, starts[v]!, ends[v]!);
+    return (this.#table = table);
+  }
+
+  /** Internal ids of a coded column: its dictionary merged with the sorted ids, then one gather (or none). */
+  #codedToInternal(sorted: StringSpans, column: { readonly dict: StringSpans; readonly codes: Int32Array }, fail: (i: number) => never, into?: Int32Array): Int32Array {
+    const { dict, codes } = column;
+    const positions = positionsIn(dict, sorted);
+    if (positions.indexOf(-1) >= 0) fail(firstAbsentRow(positions, codes));
+    // The column's dictionary is these very ids: its codes are the internal ids (read, never written).
+    if (isIdentity(positions, this.size) && !into) return codes;
+    const out = into ?? new Int32Array(codes.length);
+    for (let i = 0; i < codes.length; i++) out[i] = positions[codes[i]!]!;
+    return out;
+  }
+
+  /** Throws `missing` for the first id of the column that is not in the map (a coded column: one merge, no ids made). */
+  checkAll(column: IdColumn, missing: IdErrorAt): void {
     const keys = this.#keys;
-    const count = column.kind === 'string' ? column.values.starts.length : column.values.length;
-    const out = new Int32Array(count);
+    if (keys.kind !== 'string' || column.kind !== 'coded') {
+      this.toInternal(column, missing);
+      return;
+    }
+    const positions = positionsIn(column.values.dict, keys.sorted);
+    if (positions.indexOf(-1) < 0) return;
+    const row = firstAbsentRow(positions, column.values.codes);
+    throw missing(row, idText(column, row));
+  }
+
+  /**
+   * Internal ids of a column of original ids (into `into.out` from `into.at` when given, else a new array
+   * or, for a coded column whose dictionary is the map's ids, its codes); a missing id is reported
+   * through `missing`.
+   */
+  toInternal(column: IdColumn, missing: IdErrorAt, into?: { readonly out: Int32Array; readonly at: number }): Int32Array {
+    const keys = this.#keys;
+    const count = idColumnLength(column);
+    const out = into ? into.out.subarray(into.at, into.at + count) : new Int32Array(count);
     const fail = (i: number): never => {
       throw missing(i, idText(column, i));
     };
-    if (keys.kind === 'string' || column.kind === 'string') {
+    if (keys.kind === 'string' && column.kind === 'coded') return this.#codedToInternal(keys.sorted, column.values, fail, into ? out : undefined);
+    if (keys.kind === 'string' || column.kind === 'string' || column.kind === 'coded') {
       if (keys.kind !== 'string' || column.kind !== 'string') return count === 0 ? out : fail(0);
+      const table = this.#stringTable(keys.sorted);
       const { bytes, starts, ends } = column.values;
       // Columns with fewer bytes than ids repeat spans (the builder gives a repeated string the span of its
       // first occurrence): remember each span's id by its start, so a repeat costs one read, not a hash
       // probe that misses the cache four times.
       if (bytes.length >= count) {
-        for (let i = 0; i < count; i++) if ((out[i] = keys.table.find(bytes, starts[i]!, ends[i]!)) < 0) fail(i);
+        for (let i = 0; i < count; i++) if ((out[i] = table.find(bytes, starts[i]!, ends[i]!)) < 0) fail(i);
         return out;
       }
       const idAt = new Int32Array(bytes.length + 1);
@@ -145,7 +202,7 @@ export class IdMap {
           out[i] = idAt[s]!;
           continue;
         }
-        const k = keys.table.find(bytes, s, e);
+        const k = table.find(bytes, s, e);
         if (k < 0) fail(i);
         out[i] = idAt[s] = k;
         endAt[s] = e;
@@ -184,7 +241,7 @@ export class IdMap {
   /** The original ids in internal id order (sorted), shared: a column to build this map again from (`fromIds`). */
   sortedIds(): IdColumn {
     const keys = this.#keys;
-    if (keys.kind === 'string') return { kind: 'string', values: this.stringSpans() };
+    if (keys.kind === 'string') return { kind: 'string', values: keys.sorted };
     const values = keys.kind === 'number' ? new Float64Array(new SharedArrayBuffer(8 * keys.ids.length)) : new BigInt64Array(new SharedArrayBuffer(8 * keys.ids.length));
     values.set(keys.ids as Float64Array & BigInt64Array);
     return { kind: keys.kind, values } as IdColumn;
@@ -201,8 +258,7 @@ export class IdMap {
     const keys = this.#keys;
     if (keys.kind === 'string') {
       if (typeof id !== 'string') return -1;
-      const bytes = new TextEncoder().encode(id);
-      return keys.table.find(bytes, 0, bytes.length);
+      return findSorted(keys.sorted, new TextEncoder().encode(id));
     }
     if (typeof id === 'string') return -1;
     if (keys.kind === 'number') {
@@ -230,14 +286,14 @@ export class IdMap {
   originalId(v: number): VertexId {
     const keys = this.#keys;
     this.#check(v);
-    if (keys.kind === 'string') return decode(keys.table, v);
+    if (keys.kind === 'string') return spanText(keys.sorted, v);
     return keys.ids[v]!;
   }
 
   /** The original id as output text: decimal digits for integers, the string itself otherwise. */
   formatId(v: number): string {
     const keys = this.#keys;
-    if (keys.kind === 'string') return decode(keys.table, v);
+    if (keys.kind === 'string') return spanText(keys.sorted, v);
     return String(keys.ids[v]!);
   }
 
@@ -248,21 +304,7 @@ export class IdMap {
   stringSpans(): StringSpans {
     const keys = this.#keys;
     if (keys.kind !== 'string') throw new InvalidArgumentError(`the id map holds ${keys.kind} ids, not strings`);
-    const { pool, starts: from, ends: to } = keys.table;
-    const n = this.size;
-    let total = 0;
-    for (let v = 0; v < n; v++) total += to[v]! - from[v]!;
-    const bytes = new Uint8Array(new SharedArrayBuffer(total));
-    const starts = sharedInt32(n);
-    const ends = sharedInt32(n);
-    let at = 0;
-    for (let v = 0; v < n; v++) {
-      bytes.set(pool.subarray(from[v]!, to[v]!), at);
-      starts[v] = at;
-      at += to[v]! - from[v]!;
-      ends[v] = at;
-    }
-    return { bytes, starts, ends };
+    return keys.sorted;
   }
 
   #check(v: number): void {
@@ -282,9 +324,14 @@ function mixedKinds(): Error {
   return new InvalidArgumentError('vertex ids mix strings and integers; one graph has one id type');
 }
 
-function decode(table: StringKeyTable, k: number): string {
-  return new TextDecoder().decode(table.pool.subarray(table.starts[k]!, table.ends[k]!));
+/** The first row whose code has no position (the row the span path would report). */
+function firstAbsentRow(positions: Int32Array, codes: Int32Array): number {
+  let row = 0;
+  while (positions[codes[row]!]! >= 0) row++;
+  return row;
 }
+
+
 
 function wordsOf(values: Float64Array | BigInt64Array): Int32Array {
   return new Int32Array(values.buffer, values.byteOffset, 2 * values.length);

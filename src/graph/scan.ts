@@ -1,10 +1,11 @@
 /**
  * Byte-level scanning shared by the LDBC and delimited-text parsers. Parsing works on the bytes of a
  * file, never on a string per line: integers are accumulated digit by digit (switching to BigInt only
- * for an id beyond 2^53, so no digit is lost), and decimals take Clinger's fast path (at most 15
- * significant digits and a power of ten up to 22: one correctly rounded multiply or divide), falling
- * back to `Number()` on the token's text otherwise. Every error names the file and the line.
+ * for an id beyond 2^53, so no digit is lost), and decimals of up to 19 significant digits become the
+ * nearest double without a string (decimal.ts: Clinger's fast path, else Eisel–Lemire), falling back to
+ * `Number()` on the token's text beyond. Every error names the file and the line.
  */
+import { decimalToDouble } from './decimal.js';
 import { GraphFormatError } from './errors.js';
 import type { IdColumn } from './idColumns.js';
 import { ZERO, NINE, MINUS, PLUS, DOT, LOWER_E, UPPER_E, NEWLINE, RETURN, SPACE, TAB } from './bytes.js';
@@ -33,36 +34,69 @@ export function parseIntegerSpan(bytes: Uint8Array, start: number, end: number):
   return negative ? -x + 0 : x;
 }
 
+/** The decimal in bytes[start..end), or NaN when it is not one (no hex, no blanks, no 'Infinity'). */
+export function parseDecimalSpan(bytes: Uint8Array, start: number, end: number): number {
+  const value = scanDecimal(bytes, start, end);
+  return scannedEnd === end ? value : NaN;
+}
+
+/** Where the last `scanDecimal` stopped (a module variable holding a small integer: no allocation). */
+export let scannedEnd = 0;
+
 /**
- * The decimal in bytes[start..end), or NaN when it is not one (no hex, no blanks, no 'Infinity').
- * `text`, the bytes decoded as latin1 once by a caller that reads many tokens, makes the slow path's
- * string a substring (a view) instead of a new string per token.
+ * The decimal starting at `start`, read up to the first byte that cannot continue it (then at
+ * `scannedEnd`), or NaN when there is no number there (no digits, an exponent without digits). Up to 19
+ * significant digits become the nearest double here (decimal.ts); a longer token's text goes to Number().
+ * One pass, locals only (see decimal.ts's `product`).
  */
-export function parseDecimalSpan(bytes: Uint8Array, start: number, end: number, text?: string): number {
+export function scanDecimal(bytes: Uint8Array, start: number, end: number): number {
   let i = start;
   let negative = false;
   if (i < end && (bytes[i] === MINUS || bytes[i] === PLUS)) negative = bytes[i++] === MINUS;
-  let mantissa = 0;
+  // The significant digits (leading zeros skipped) make w: the first 15 in `head` (exact in a double),
+  // up to 4 more in `tail`; more send the text to Number().
+  let head = 0;
+  let tail = 0;
+  let tailDigits = 0;
   let significant = 0;
-  let scale = 0;
   let digits = 0;
+  let scale = 0;
+  while (i < end && bytes[i] === ZERO) {
+    i++;
+    digits++;
+  }
   for (; i < end; i++) {
     const d = bytes[i]! - ZERO;
     if (d < 0 || d > 9) break;
     digits++;
-    if (mantissa !== 0 || d !== 0) significant++;
-    mantissa = mantissa * 10 + d;
+    if (++significant <= HEAD_DIGITS) head = head * 10 + d;
+    else if (significant <= MAX_DIGITS) {
+      tail = tail * 10 + d;
+      tailDigits++;
+    }
   }
   if (i < end && bytes[i] === DOT) {
-    for (i++; i < end; i++) {
+    i++;
+    if (significant === 0) {
+      while (i < end && bytes[i] === ZERO) {
+        i++;
+        digits++;
+        scale--;
+      }
+    }
+    for (; i < end; i++) {
       const d = bytes[i]! - ZERO;
       if (d < 0 || d > 9) break;
       digits++;
-      if (mantissa !== 0 || d !== 0) significant++;
-      mantissa = mantissa * 10 + d;
       scale--;
+      if (++significant <= HEAD_DIGITS) head = head * 10 + d;
+      else if (significant <= MAX_DIGITS) {
+        tail = tail * 10 + d;
+        tailDigits++;
+      }
     }
   }
+  scannedEnd = i;
   if (digits === 0) return NaN;
   if (i < end && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
     i++;
@@ -72,19 +106,33 @@ export function parseDecimalSpan(bytes: Uint8Array, start: number, end: number, 
     const first = i;
     for (; i < end; i++) {
       const d = bytes[i]! - ZERO;
-      if (d < 0 || d > 9) return NaN;
-      exponent = exponent * 10 + d;
+      if (d < 0 || d > 9) break;
+      // Capped: any exponent this large over- or underflows whatever the digits (and stays exact).
+      if (exponent < 1e6) exponent = exponent * 10 + d;
     }
+    scannedEnd = i;
     if (i === first) return NaN;
     scale += expNegative ? -exponent : exponent;
   }
-  if (i !== end) return NaN;
-  if (significant <= 15 && scale >= -22 && scale <= 22) {
-    const value = scale >= 0 ? mantissa * POWERS[scale]! : mantissa / POWERS[-scale]!;
-    return negative ? -value : value;
+  if (significant > MAX_DIGITS) return Number(latin1Slice(bytes, start, i));
+  let value: number;
+  if (tailDigits === 0) value = decimalToDouble(negative, Math.floor(head / TWO_32), head >>> 0, scale);
+  else {
+    // w = head * 10^k + tail as two uint32 halves: head's low half times 10^k stays below 2^46.
+    const power = POWERS[tailDigits]!;
+    const high = Math.floor(head / TWO_32);
+    const low = (head - high * TWO_32) * power + tail;
+    const carry = Math.floor(low / TWO_32);
+    value = decimalToDouble(negative, high * power + carry, low - carry * TWO_32, scale);
   }
-  return Number(text !== undefined ? text.substring(start, end) : latin1Slice(bytes, start, end));
+  return value === value ? value : Number(latin1Slice(bytes, start, i));
 }
+
+/** Significant digits decimalToDouble takes (w < 10^19 < 2^64); beyond, Number() reads the text. */
+const MAX_DIGITS = 19;
+/** Digits of w held in one double (exact below 2^53); the rest, up to MAX_DIGITS, apart. */
+const HEAD_DIGITS = 15;
+const TWO_32 = 2 ** 32;
 
 const latin1Of = Buffer.prototype.latin1Slice;
 

@@ -11,6 +11,7 @@ import { GraphFormatError, VertexNotFoundError } from '../../graph/errors.js';
 import { asBigIntColumn, type IdColumn, idColumnLength, spanText, type StringSpans } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
 import { parseLdbcEdges, parseLdbcVertices } from '../../graph/ldbc.js';
+import { type CodedStrings, encodeStrings } from '../../graph/stringDict.js';
 import { registerKernel } from '../registry.js';
 import type { EdgePart } from './parseRange.js';
 import type { Column, EdgeTable, PropertyGraphValue, VertexTable } from './values.js';
@@ -76,12 +77,31 @@ function readBytes(file: FileRef): Uint8Array {
   }
 }
 
-function inlineIds(column: InlineColumn, what: string, oidType: 'int64' | 'string'): IdColumn {
+/** An edge column's string ids dictionary-encoded by a task of their own (`graph.encode_ids`), for `graph.add_edges`. */
+export interface EncodedIds {
+  readonly kind: 'encoded-ids';
+  readonly end: 'src' | 'dst';
+  readonly values: CodedStrings;
+}
+
+export interface EncodeIdsParams {
+  readonly end: 'src' | 'dst';
+  readonly column: StringSpans;
+}
+
+registerKernel('graph.encode_ids', (_in, p: EncodeIdsParams): EncodedIds => ({ kind: 'encoded-ids', end: p.end, values: encodeStrings(p.column) }));
+
+/**
+ * A source column as ids. String ids are dictionary-encoded (stringDict.ts) — here, or by the
+ * `graph.encode_ids` task that did it in parallel (`encoded`) — so loading and projecting them runs on
+ * integer codes.
+ */
+function inlineIds(column: InlineColumn, what: string, oidType: 'int64' | 'string', encoded?: EncodedIds): IdColumn {
   if (column.kind === 'bool') throw new InvalidArgumentError(`${what} cannot be booleans.`);
   if (oidType === 'string') {
     if (column.kind !== 'string' && column.values.length === 0) return { kind: 'string', values: { bytes: new Uint8Array(0), starts: new Int32Array(0), ends: new Int32Array(0) } };
     if (column.kind !== 'string') throw new InvalidArgumentError(`${what} must be strings for a graph with oidType 'string'.`);
-    return { kind: 'string', values: column.values };
+    return { kind: 'coded', values: encoded?.values ?? encodeStrings(column.values) };
   }
   if (column.kind === 'string') throw new InvalidArgumentError(`${what} must be integers for a graph with oidType 'int64', got strings.`);
   if (column.kind === 'bigint') return { kind: 'bigint', values: column.values };
@@ -146,7 +166,7 @@ function verifyEndpoints(g: PropertyGraphValue, tables: readonly EdgeTable[], en
     for (const t of tables) {
       const column = map.kind === 'bigint' ? asBigIntColumn(t[end]) : t[end];
       const at = offset;
-      map.toInternal(column, (row, text) => new VertexNotFoundError(text, `${end === 'src' ? 'the source' : 'the target'} of edge ${row + at} of '${t.label}' is not a declared vertex of '${label}'`));
+      map.checkAll(column, (row, text) => new VertexNotFoundError(text, `${end === 'src' ? 'the source' : 'the target'} of edge ${row + at} of '${t.label}' is not a declared vertex of '${label}'`));
       offset += idColumnLength(t[end]);
     }
   }
@@ -216,8 +236,9 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
     return withEdges(g, [{ ...base, src: parsed.src, dst: parsed.dst, props }], p.verify);
   }
   const source = p.source;
-  const src = inlineIds(sourceColumn(source, p.src, `edges of '${p.label}'`), `edge sources of '${p.label}'`, p.oidType);
-  const dst = inlineIds(sourceColumn(source, p.dst, `edges of '${p.label}'`), `edge targets of '${p.label}'`, p.oidType);
+  const encoded = (end: 'src' | 'dst') => (inputs.slice(1) as EncodedIds[]).find((e) => e.end === end);
+  const src = inlineIds(sourceColumn(source, p.src, `edges of '${p.label}'`), `edge sources of '${p.label}'`, p.oidType, encoded('src'));
+  const dst = inlineIds(sourceColumn(source, p.dst, `edges of '${p.label}'`), `edge targets of '${p.label}'`, p.oidType, encoded('dst'));
   const props = Object.fromEntries(
     Object.entries(p.properties).map(([name, col]) => [name, inlineProp(sourceColumn(source, col, `property ${name} of '${p.label}'`))]),
   );

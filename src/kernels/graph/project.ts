@@ -10,12 +10,14 @@
  * documented choice); a label with no declared vertices takes its vertices from its edges.
  */
 import { buildGraph, type Csr, transposeCsr } from '../../graph/csr.js';
+import type { WeightParts } from '../../graph/arcSort.js';
 import { VertexNotFoundError } from '../../graph/errors.js';
-import { asBigIntColumn, type IdColumn, idColumnLength, sharedStringSpans } from '../../graph/idColumns.js';
+import { asBigIntColumn, type IdColumn, idColumnLength, sharedStringSpans, type StringSpans } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
 import { outSlots } from '../../graph/outSlots.js';
 import { pullLayout } from '../../graph/pullLayout.js';
 import { sharedInt32 } from '../../graph/shared.js';
+import { codedSpans, concatCoded } from '../../graph/stringDict.js';
 import { registerKernel } from '../registry.js';
 import { type Column, type OriginalIds, type ProjectedGraphValue, type PropertyGraphValue, type VertexDataColumn } from './values.js';
 
@@ -28,8 +30,9 @@ export interface ProjectParams {
 
 function concatIds(columns: readonly IdColumn[]): IdColumn {
   if (columns.length === 1) return columns[0]!;
-  if (columns.some((c) => c.kind === 'string')) {
-    const spans = columns.map((c) => c.values as { bytes: Uint8Array; starts: Int32Array; ends: Int32Array });
+  if (columns.every((c) => c.kind === 'coded')) return { kind: 'coded', values: concatCoded(columns.map((c) => c.values)) };
+  if (columns.some((c) => c.kind === 'string' || c.kind === 'coded')) {
+    const spans = columns.map((c) => (c.kind === 'coded' ? codedSpans(c.values) : (c.values as StringSpans)));
     const bytes = new Uint8Array(spans.reduce((n, s) => n + s.bytes.length, 0));
     const count = spans.reduce((n, s) => n + s.starts.length, 0);
     const starts = new Int32Array(count);
@@ -77,6 +80,12 @@ function concatNumbers(columns: readonly Column[]): Float64Array {
     at += c.values.length;
   }
   return out;
+}
+
+/** An edge weight column for the CSR build: the tables' Float64 columns as they are (parts, read in order), else one joined column. */
+function weightParts(columns: readonly Column[]): Float64Array | WeightParts {
+  if (columns.length > 1 && columns.every((c) => c.values instanceof Float64Array)) return columns.map((c) => c.values as Float64Array);
+  return concatNumbers(columns);
 }
 
 function originals(map: IdMap): OriginalIds {
@@ -128,12 +137,15 @@ function denseIds(map: IdMap, c: IdColumn): Int32Array | undefined {
 function internalIds(map: IdMap, parts: readonly IdColumn[], p: ProjectParams, end: string): Int32Array {
   const at = (offset: number) => (i: number, text: string) =>
     new VertexNotFoundError(text, `${end} of edge ${i + offset} of '${p.edgeLabel}' is not a declared vertex of '${p.vertexLabel}'`);
-  const one = (c: IdColumn, offset: number): Int32Array => denseIds(map, c) ?? map.toInternal(map.kind === 'bigint' ? asBigIntColumn(c) : c, at(offset));
-  if (parts.length === 1) return one(parts[0]!, 0);
+  const source = (c: IdColumn): IdColumn => (map.kind === 'bigint' ? asBigIntColumn(c) : c);
+  if (parts.length === 1) return denseIds(map, parts[0]!) ?? map.toInternal(source(parts[0]!), at(0));
+  // Each part is mapped straight into its place (no array per part to copy and free).
   const out = sharedInt32(parts.reduce((n, c) => n + idColumnLength(c), 0));
   let offset = 0;
   for (const c of parts) {
-    out.set(one(c, offset), offset);
+    const dense = denseIds(map, c);
+    if (dense) out.set(dense, offset);
+    else map.toInternal(source(c), at(offset), { out, at: offset });
     offset += idColumnLength(c);
   }
   return out;
@@ -160,7 +172,7 @@ function internalEdges(g: PropertyGraphValue, p: ProjectParams) {
 registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue => {
   const g = inputs[0] as PropertyGraphValue;
   const { vertexTables, edgeTables, declared, map, src, dst } = internalEdges(g, p);
-  const weights = p.edgeProp === undefined ? undefined : concatNumbers(edgeTables.map((t) => t.props[p.edgeProp!]!));
+  const weights = p.edgeProp === undefined ? undefined : weightParts(edgeTables.map((t) => t.props[p.edgeProp!]!));
   const graph = buildGraph({ n: map.size, src, dst, weights }, { directed: g.directed });
   const data = p.vertexProp === undefined || !declared ? undefined : vertexData(map, declared, vertexTables.map((t) => t.props[p.vertexProp!]!));
   return {

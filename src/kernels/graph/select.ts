@@ -10,7 +10,7 @@
 import { closeSync, writeSync } from 'node:fs';
 import { type ArrayData, allocate } from '../../base/ndarray.js';
 import { BFS_UNREACHED, BFS_UNREACHED_TEXT } from '../../graph/bfs.js';
-import { type IdColumn, spanText } from '../../graph/idColumns.js';
+import { idValues, spanText, spanTexts, type StringSpans } from '../../graph/idColumns.js';
 import { formatFloat, openOutputFile } from '../../graph/output.js';
 import { registerKernel } from '../registry.js';
 import {
@@ -38,7 +38,9 @@ export type Selected =
   | { readonly kind: 'depths'; readonly values: Int32Array | Float64Array; readonly unreached: number }
   | { readonly kind: 'labels'; readonly labels: Int32Array | Float64Array; readonly ids: Float64Array }
   | { readonly kind: 'bigints'; readonly values: BigInt64Array }
-  | { readonly kind: 'strings'; readonly values: readonly string[] };
+  | { readonly kind: 'strings'; readonly values: readonly string[] }
+  /** String ids of vertices `picks[lo..hi)` (or lo..hi), decoded by the assembler: shared bytes cross threads without a clone. */
+  | { readonly kind: 'string-ids'; readonly ids: StringSpans; readonly picks?: Int32Array | Float64Array; readonly lo: number; readonly hi: number };
 
 function bound(ids: OriginalIds, b: number | string | undefined, big: boolean | undefined, fallback: number): number {
   if (b === undefined) return fallback;
@@ -58,10 +60,11 @@ function numbers(dtype: 'float64' | 'int64' | 'bool', n: number, at: (i: number)
   return { dtype, shape: [n], data };
 }
 
-/** The original ids of vertices `pick(lo) .. pick(hi - 1)`. */
-function idsAt(ids: OriginalIds, pick: (k: number) => number, lo: number, hi: number): Selected {
+/** The original ids of vertices `picks[lo..hi)` (`lo..hi` without picks). */
+function idsAt(ids: OriginalIds, picks: Int32Array | Float64Array | undefined, lo: number, hi: number): Selected {
   const n = hi - lo;
-  if (ids.kind === 'string') return { kind: 'strings', values: Array.from({ length: n }, (_, i) => originalText(ids, pick(lo + i))) };
+  if (ids.kind === 'string') return { kind: 'string-ids', ids: ids.values, ...(picks ? { picks } : {}), lo, hi };
+  const pick = (k: number): number => (picks ? picks[k]! : k);
   if (ids.kind === 'bigint') return { kind: 'bigints', values: BigInt64Array.from({ length: n }, (_, i) => ids.values[pick(lo + i)]!) };
   return numbers('int64', n, (i) => ids.values[pick(lo + i)]!);
 }
@@ -78,7 +81,7 @@ function columnSlice(c: VertexDataColumn, lo: number, hi: number): Selected {
 function resultSlice(pg: ProjectedGraphValue, r: ResultColumn, lo: number, hi: number): Selected {
   switch (r.kind) {
     case 'label':
-      return pg.ids.kind === 'number' ? { kind: 'labels', labels: r.values.subarray(lo, hi), ids: pg.ids.values } : idsAt(pg.ids, (k) => r.values[k]!, lo, hi);
+      return pg.ids.kind === 'number' ? { kind: 'labels', labels: r.values.subarray(lo, hi), ids: pg.ids.values } : idsAt(pg.ids, r.values, lo, hi);
     case 'depth':
       return { kind: 'depths', values: r.values.subarray(lo, hi), unreached: BFS_UNREACHED };
     case 'integer':
@@ -89,8 +92,9 @@ function resultSlice(pg: ProjectedGraphValue, r: ResultColumn, lo: number, hi: n
 }
 
 /** A selection with its conversions done (what add_column stores in the property graph). */
-function materialized(s: Selected): Exclude<Selected, { readonly kind: 'depths' | 'labels' }> {
+function materialized(s: Selected): Exclude<Selected, { readonly kind: 'depths' | 'labels' | 'string-ids' }> {
   if ('dtype' in s) return s;
+  if (s.kind === 'string-ids') return { kind: 'strings', values: spanTexts(s.ids, s.picks, s.lo, s.hi) };
   if (s.kind === 'depths') return numbers('float64', s.values.length, (i) => (s.values[i] === s.unreached ? Infinity : s.values[i]!));
   if (s.kind === 'labels') return numbers('int64', s.labels.length, (i) => s.ids[s.labels[i]!]!);
   return s;
@@ -101,7 +105,7 @@ export function select(ctx: ContextValue, pg: ProjectedGraphValue, s: Selector, 
   switch (s.kind) {
     case 'id':
       if (pg.ids.kind === 'number') return { dtype: 'int64', shape: [hi - lo], data: pg.ids.values.subarray(lo, hi) };
-      return idsAt(pg.ids, (k) => k, lo, hi);
+      return idsAt(pg.ids, undefined, lo, hi);
     case 'data':
       return columnSlice(pg.vertexData!, lo, hi);
     case 'result':
@@ -184,14 +188,6 @@ registerKernel('graph.add_column', (inputs, p: { readonly label: string; readonl
   });
   return { ...g, vertices };
 });
-
-/** A table's ids as JS values, row by row. */
-function idValues(ids: IdColumn): (number | bigint | string)[] {
-  if (ids.kind !== 'string') return Array.from(ids.values as ArrayLike<number | bigint>);
-  const decoder = new TextDecoder();
-  const { bytes, starts, ends } = ids.values;
-  return Array.from(starts, (start, i) => decoder.decode(bytes.subarray(start, ends[i]!)));
-}
 
 /** A property graph's column for one vertex label: `prop` is `'id'` or a property name. */
 export interface VertexColumnSelector {

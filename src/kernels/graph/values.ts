@@ -10,6 +10,7 @@ import type { GraphCsr } from '../../graph/csr.js';
 import { type IdColumn, spanText, type StringSpans } from '../../graph/idColumns.js';
 
 export type { IdColumn };
+export { idColumnLength, idValues, spanTexts } from '../../graph/idColumns.js';
 
 /** A property column. `int64` values are exact integers held as doubles (|v| < 2^53). */
 export type Column =

@@ -8,11 +8,11 @@
  */
 import { makeTileable } from '../../dag/nodes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
-import type { AddEdgesParams, AddVerticesParams, ColumnsSource, DelimitedSource, GraphSource } from '../../kernels/graph/load.js';
+import type { AddEdgesParams, AddVerticesParams, ColumnsSource, DelimitedSource, EncodeIdsParams, GraphSource } from '../../kernels/graph/load.js';
 import type { ParseRangeParams } from '../../kernels/graph/parseRange.js';
 import { describeLdbc, type LdbcGraphSpec } from '../../kernels/graph/ldbcSpec.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
-import { chunkKey, registerOp } from '../op.js';
+import { chunkKey, registerOp, type TileContext } from '../op.js';
 import { checkEndpoints } from './endpoints.js';
 import { type GraphMeta, type GraphNode, type GraphSchema, type OidType, registerSingleChunkOp } from './meta.js';
 import { columnLength, columnName, type DataSource, type FileOptions, fileRef, propertyKind, toSource } from './sources.js';
@@ -228,10 +228,29 @@ registerOp({
       const meta = { type: 'edge-part', shape: [Math.ceil(p.source.kind === 'file' ? p.source.file.size / parts / 8 : 0)] };
       return ctx.add({ key: chunkKey(node.key, [part], 'parse'), kernel: 'graph.parse_edges', params, inputs: [], meta });
     });
-    const key = ctx.add({ key: chunkKey(node.key, []), kernel: 'graph.add_edges', params: node.params, inputs: [graph, ...ranges], meta: { type: node.meta.type } });
+    const key = ctx.add({ key: chunkKey(node.key, []), kernel: 'graph.add_edges', params: node.params, inputs: [graph, ...ranges, ...encodeTasks(node.key, p, ctx)], meta: { type: node.meta.type } });
     return { nsplits: [], chunks: [key] };
   },
 });
+/** String id columns of at least this many rows are dictionary-encoded by tasks of their own, in parallel. */
+const ENCODE_TASK_ROWS = 1 << 16;
+
+/** The `graph.encode_ids` tasks of an inline edge source's string id columns (smaller ones are encoded by graph.add_edges). */
+function encodeTasks(key: string, p: AddEdgesParams, ctx: TileContext): string[] {
+  if (p.source.kind !== 'columns' || p.oidType !== 'string') return [];
+  const columns = p.source.columns;
+  const names = Object.keys(columns);
+  const tasks: string[] = [];
+  for (const end of ['src', 'dst'] as const) {
+    const ref = p[end];
+    const column = columns[typeof ref === 'number' ? names[ref]! : ref];
+    if (column?.kind !== 'string' || column.values.starts.length < ENCODE_TASK_ROWS) continue;
+    const params: EncodeIdsParams = { end, column: column.values };
+    // The meta's shape gives the task's size, so the executor sends it to a worker of its own.
+    tasks.push(ctx.add({ key: chunkKey(key, [end === 'src' ? 0 : 1], 'encode'), kernel: 'graph.encode_ids', params, inputs: [], meta: { type: 'id-codes', shape: [column.values.starts.length] } }));
+  }
+  return tasks;
+}
 registerSingleChunkOp('graph.load_ldbc');
 registerSingleChunkOp('graph.subgraph');
 registerSingleChunkOp('graph.export');

@@ -7,9 +7,11 @@
 import { tableFromArrays, type Table } from 'apache-arrow';
 import { type ArrayData, isArrayData, NdArray } from '../../base/ndarray.js';
 import type { NodeMeta, TileableNode } from '../../dag/nodes.js';
-import type { ColumnKind, ContextValue, ProjectedGraphValue, PropertyGraphValue, ResultKind } from '../../kernels/graph/values.js';
+import { type ColumnKind, type ContextValue, idColumnLength, type ProjectedGraphValue, spanTexts, type PropertyGraphValue, type ResultKind } from '../../kernels/graph/values.js';
 
 export type { Column, ColumnKind, IdColumn, PropertyGraphValue } from '../../kernels/graph/values.js';
+/** A property graph table's ids as JS values (for exports such as graphology). */
+export { idValues } from '../../kernels/graph/values.js';
 import type { Selected } from '../../kernels/graph/select.js';
 import { registerAssembler } from '../assemble.js';
 import { chunkKey, registerOp } from '../op.js';
@@ -97,6 +99,8 @@ export function selectedValue(s: Selected): NdArray | string[] | BigInt64Array {
     }
     case 'strings':
       return [...o.values];
+    case 'string-ids':
+      return spanTexts(o.ids, o.picks, o.lo, o.hi);
     case 'bigints':
       return BigInt64Array.from(o.values);
   }
@@ -122,11 +126,11 @@ registerAssembler('graph', (node, _tiled, chunks) => {
   const g = chunks[0] as PropertyGraphValue;
   const count = (n: number | undefined) => n ?? 0;
   const vertices: Record<string, number> = {};
-  for (const t of g.vertices) vertices[t.label] = count(vertices[t.label]) + (t.ids.kind === 'string' ? t.ids.values.starts.length : t.ids.values.length);
+  for (const t of g.vertices) vertices[t.label] = count(vertices[t.label]) + idColumnLength(t.ids);
   // Labels without declared vertices have their edges' endpoints as vertices, counted when loaded.
-  for (const [label, ids] of Object.entries(g.implicitVertices ?? {})) vertices[label] ??= ids.kind === 'string' ? ids.values.starts.length : ids.values.length;
+  for (const [label, ids] of Object.entries(g.implicitVertices ?? {})) vertices[label] ??= idColumnLength(ids);
   const edges: Record<string, number> = {};
-  for (const t of g.edges) edges[t.label] = count(edges[t.label]) + (t.src.kind === 'string' ? t.src.values.starts.length : t.src.values.length);
+  for (const t of g.edges) edges[t.label] = count(edges[t.label]) + idColumnLength(t.src);
   const meta = node.meta as GraphMeta;
   return { directed: g.directed, oidType: g.oidType, schema: meta.schema, vertices, edges };
 });

@@ -47,56 +47,67 @@ function sharedInt32(data: Int32Array): Int32Array {
   return out;
 }
 
+/** Strings read per block: the first pass over a block touches them all, so their cache misses overlap. */
+const STRING_BLOCK = 64;
+
+/** A shared byte buffer of at least `need` bytes holding the first `used` bytes of `bytes`. */
+function grownBytes(bytes: Uint8Array, used: number, need: number): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(Math.max(need, Math.ceil(1.5 * bytes.length))));
+  out.set(bytes.subarray(0, used));
+  return out;
+}
+
 /**
- * Strings as UTF-8 spans in shared memory, made once on this thread: a worker then gets them without a
- * clone (a JS string array is cloned string by string), the key hashes three typed arrays (not a sha1
- * update per string), and the id map reads bytes. ASCII, the common case, is copied by a plain loop;
- * other strings go through TextEncoder. A repeated string (an edge column names each vertex many times)
- * gets the span of its first occurrence: its bytes are written once, and the id map, seeing the same
- * span again, looks it up once (IdMap.toInternal). Repeats are looked for while they are common.
+ * Strings as UTF-8 spans packed in shared memory, made once on this thread: a worker then gets them
+ * without a clone (a JS string array is cloned string by string), the key hashes typed arrays (not a sha1
+ * update per string), and the workers dictionary-encode them (kernels/graph/load.ts) — this thread only
+ * copies bytes, which for strings scattered over the heap is what it costs to read them at all. ASCII,
+ * the common case, is copied by a plain loop; other strings go through TextEncoder. Starts and ends are
+ * views of one offsets array.
  */
-function utf8Spans(values: readonly string[]): StringSpans {
+function utf8Spans(values: readonly string[], name: string, what: string): StringSpans {
   const n = values.length;
-  const starts = new Int32Array(new SharedArrayBuffer(4 * n));
-  const ends = new Int32Array(new SharedArrayBuffer(4 * n));
-  const firsts = new Int32Array(n);
-  let unique = 0;
-  let seen: Map<string, number> | undefined = new Map();
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const s = values[i]!;
-    const first = seen?.get(s);
-    if (first !== undefined) {
-      starts[i] = starts[first]!;
-      ends[i] = ends[first]!;
-      continue;
-    }
-    if (seen) {
-      seen.set(s, i);
-      if (seen.size > 1 << 16 && seen.size > i / 2) seen = undefined;
-    }
-    firsts[unique++] = i;
-    let bytes = s.length;
-    for (let k = 0; k < s.length; k++) {
-      if (s.charCodeAt(k) > 127) {
-        bytes = Buffer.byteLength(s, 'utf8');
-        break;
-      }
-    }
-    starts[i] = total;
-    total += bytes;
-    ends[i] = total;
-  }
-  const bytes = new Uint8Array(new SharedArrayBuffer(total));
+  const offsets = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
+  // Room for the UTF-16 length of strings sampled across the column (an ASCII string's byte count), grown if short.
+  const step = Math.max(1, Math.floor(n / 4096));
+  let sampled = 0;
+  for (let i = 0; i < n; i += step) sampled += typeof values[i] === 'string' ? values[i]!.length : 0;
+  let bytes: Uint8Array = new Uint8Array(new SharedArrayBuffer(Math.ceil(1.0625 * sampled * step) + 4096));
   const encoder = new TextEncoder();
-  for (let u = 0; u < unique; u++) {
-    const i = firsts[u]!;
-    const s = values[i]!;
-    const at = starts[i]!;
-    if (ends[i]! - at === s.length) for (let k = 0; k < s.length; k++) bytes[at + k] = s.charCodeAt(k);
-    else encoder.encodeInto(s, bytes.subarray(at, ends[i]!));
+  let at = 0;
+  for (let from = 0; from < n; from += STRING_BLOCK) {
+    const to = Math.min(n, from + STRING_BLOCK);
+    let units = 0;
+    for (let i = from; i < to; i++) {
+      const s = values[i];
+      if (typeof s !== 'string') throw new InvalidArgumentError(`${what}: column ${name} mixes strings with other values (row ${i}).`);
+      units += s.length;
+    }
+    if (at + units > bytes.length) bytes = grownBytes(bytes, at, at + units);
+    for (let i = from; i < to; i++) {
+      const s = values[i]!;
+      units -= s.length;
+      let wide = 0;
+      for (let k = 0; k < s.length; k++) {
+        const c = s.charCodeAt(k);
+        wide |= c;
+        bytes[at + k] = c;
+      }
+      if (wide > 127) {
+        const length = Buffer.byteLength(s, 'utf8');
+        if (at + length + units > bytes.length) bytes = grownBytes(bytes, at, at + length + units);
+        encoder.encodeInto(s, bytes.subarray(at, at + length));
+        at += length;
+      } else {
+        at += s.length;
+      }
+      offsets[i + 1] = at;
+    }
   }
-  return { bytes, starts, ends };
+  // The buffer is kept only as large as its bytes: V8 counts a shared buffer's whole size against the heap.
+  if (bytes.buffer.byteLength > at + (at >> 3) + 4096) bytes = grownBytes(bytes, at, at).subarray(0, at);
+  else bytes = bytes.subarray(0, at);
+  return { bytes, starts: offsets.subarray(0, n), ends: offsets.subarray(1, n + 1) };
 }
 
 /** The number of values of a column. */
@@ -119,10 +130,7 @@ function inlineColumn(name: string, data: ColumnData, what: string): InlineColum
   }
   if (!Array.isArray(data)) throw new InvalidArgumentError(`${what}: column ${name} must be an array or a typed array.`);
   const first = data.find((v) => v !== null && v !== undefined);
-  if (typeof first === 'string') {
-    if (data.some((v) => typeof v !== 'string')) throw new InvalidArgumentError(`${what}: column ${name} mixes strings with other values.`);
-    return { kind: 'string', values: utf8Spans(data as readonly string[]) };
-  }
+  if (typeof first === 'string') return { kind: 'string', values: utf8Spans(data as readonly string[], name, what) };
   if (typeof first === 'boolean') return { kind: 'bool', values: Uint8Array.from(data, (v) => (v ? 1 : 0)) };
   if (typeof first === 'bigint' || data.some((v) => typeof v === 'bigint')) {
     return { kind: 'bigint', values: BigInt64Array.from(data as (number | bigint)[], (v) => BigInt(v)) };

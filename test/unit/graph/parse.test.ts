@@ -2,17 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { errorFromData, errorToData } from '../../../src/base/errors.js';
 import { parseDelimitedEdges, parseDelimitedVertices } from '../../../src/graph/delimited.js';
 import { GraphFormatError, MissingColumnError, VertexNotFoundError } from '../../../src/graph/errors.js';
-import type { IdColumn } from '../../../src/graph/idColumns.js';
+import { type IdColumn, idValues } from '../../../src/graph/idColumns.js';
 import { loadLdbc, parseLdbcEdges, parseLdbcVertices, readLdbcSpec } from '../../../src/graph/ldbc.js';
 import { parseProperties } from '../../../src/graph/properties.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-function values(c: IdColumn): (number | bigint | string)[] {
-  if (c.kind !== 'string') return [...c.values];
-  const { bytes: b, starts, ends } = c.values;
-  return [...starts].map((s, i) => new TextDecoder().decode(b.subarray(s, ends[i])));
-}
+const values = (c: IdColumn): (number | bigint | string)[] => idValues(c);
 
 /** The error thrown by `fn`, checked to be of `cls`. */
 function thrown<T extends Error>(fn: () => unknown, cls: new (...args: never[]) => T): T {

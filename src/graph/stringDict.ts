@@ -1,0 +1,367 @@
+/**
+ * Dictionary encoding of string id columns: a column of UTF-8 spans becomes its distinct strings in
+ * byte order (which for UTF-8 is code point order, the id map's order) and one int32 code per row. A
+ * column is hashed once, on a worker, when the graph is loaded; after that everything runs on integers —
+ * the id map of sorted dictionaries is a merge, a column's internal ids are a gather through its
+ * dictionary's positions (none at all when the dictionary is the map's own ids), and only the
+ * dictionaries' strings are kept for output.
+ */
+import { compareByteRanges, compareBytes, hashWords, type StringKeyTable } from './idHash.js';
+import type { StringSpans } from './idColumns.js';
+import { sharedInt32 } from './shared.js';
+
+/** Row i of a column is entry `codes[i]` of `dict`, its distinct strings in byte order. */
+export interface CodedStrings {
+  readonly dict: StringSpans;
+  readonly codes: Int32Array;
+}
+
+/** Up to 4 bytes from `at` (not past `end`), big-endian and zero-padded, so words compare as the bytes do. */
+function wordAt(bytes: Uint8Array, at: number, end: number): number {
+  if (at + 4 <= end) return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+  let w = 0;
+  for (let k = 0; k < 4; k++) w = (w << 8) | (at + k < end ? bytes[at + k]! : 0);
+  return w;
+}
+
+function tailHash(bytes: Uint8Array, from: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let k = from; k < end; k++) h = Math.imul(h ^ bytes[k]!, 0x01000193);
+  return h;
+}
+
+function grown(a: Int32Array): Int32Array {
+  const b = new Int32Array(2 * a.length);
+  b.set(a);
+  return b;
+}
+
+/** Rows whose keys are computed, and slots read, before any of them is looked up. */
+const KEY_BLOCK = 16;
+
+/**
+ * The distinct strings of a column in first-seen order, and each row's entry. The table's slots hold a
+ * key's first 8 bytes (two big-endian words) and its length next to its entry, so a key of up to 8 bytes
+ * is matched inside one slot, without reading the entry's bytes; only longer keys compare their tails.
+ */
+class Distinct {
+  pool: Uint8Array = new Uint8Array(1 << 16);
+  starts: Int32Array = new Int32Array(1 << 12);
+  ends: Int32Array = new Int32Array(1 << 12);
+  words: Int32Array = new Int32Array(2 << 12);
+  hashes: Int32Array = new Int32Array(1 << 12);
+  size = 0;
+  #used = 0;
+  /** 4 int32 per slot: first word, second word, length, entry + 1 (0: empty). */
+  #slots: Int32Array;
+  #mask: number;
+
+  readonly #blockKeys = new Int32Array(4 * KEY_BLOCK);
+  /** What the first pass over a block read (kept so the reads are not optimised away). */
+  touched = 0;
+
+  constructor(rows: number) {
+    // Grown as strings are added: a table sized for the rows would spread the few distinct ones of a
+    // long column over more cache lines than they need (A/B on R-MAT s20's 16M sources: 1.6 s vs 1.4 s).
+    let capacity = 16;
+    while (0.7 * capacity < Math.min(rows, 1 << 15)) capacity *= 2;
+    this.#slots = new Int32Array(4 * capacity);
+    this.#mask = capacity - 1;
+  }
+
+  /**
+   * Each row's entry, adding new strings. Rows go in blocks: the first pass over a block computes their
+   * keys and reads their slots (the loads are independent, so their cache misses overlap), the second
+   * resolves them from the cache.
+   */
+  codes(column: StringSpans, codes: Int32Array): void {
+    const { bytes, starts, ends } = column;
+    const keys = this.#blockKeys;
+    let touched = 0;
+    for (let from = 0; from < codes.length; from += KEY_BLOCK) {
+      const to = Math.min(codes.length, from + KEY_BLOCK);
+      const mask = this.#mask;
+      for (let i = from; i < to; i++) {
+        const start = starts[i]!;
+        const end = ends[i]!;
+        const length = end - start;
+        const w0 = wordAt(bytes, start, end);
+        const w1 = wordAt(bytes, start + 4, end);
+        const h = hashWords(w0 ^ (length > 8 ? tailHash(bytes, start + 8, end) : 0), w1 ^ Math.imul(length, 0x9e3779b1));
+        const k = 4 * (i - from);
+        keys[k] = w0;
+        keys[k + 1] = w1;
+        keys[k + 2] = h;
+        touched ^= this.#slots[4 * (h & mask) + 3]!;
+      }
+      for (let i = from; i < to; i++) {
+        const k = 4 * (i - from);
+        codes[i] = this.#find(bytes, starts[i]!, ends[i]!, keys[k]!, keys[k + 1]!, keys[k + 2]!);
+      }
+    }
+    this.touched = touched;
+  }
+
+  #find(bytes: Uint8Array, start: number, end: number, w0: number, w1: number, h: number): number {
+    const length = end - start;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const at = 4 * s;
+      const entry = slots[at + 3]! - 1;
+      if (entry < 0) return this.#add(bytes, start, end, w0, w1, h, at);
+      if (slots[at] === w0 && slots[at + 1] === w1 && slots[at + 2] === length && (length <= 8 || this.#sameTail(entry, bytes, start + 8, end))) return entry;
+    }
+  }
+
+  #sameTail(entry: number, bytes: Uint8Array, from: number, end: number): boolean {
+    const pool = this.pool;
+    const at = this.starts[entry]! + 8 - from;
+    for (let k = from; k < end; k++) if (pool[at + k] !== bytes[k]) return false;
+    return true;
+  }
+
+  #add(bytes: Uint8Array, start: number, end: number, w0: number, w1: number, h: number, slot: number): number {
+    const e = this.size++;
+    if (e === this.starts.length) {
+      this.starts = grown(this.starts);
+      this.ends = grown(this.ends);
+      this.hashes = grown(this.hashes);
+      this.words = grown(this.words);
+    }
+    const length = end - start;
+    if (this.#used + length > this.pool.length) {
+      const pool = new Uint8Array(Math.max(2 * this.pool.length, this.#used + length));
+      pool.set(this.pool.subarray(0, this.#used));
+      this.pool = pool;
+    }
+    this.pool.set(bytes.subarray(start, end), this.#used);
+    this.starts[e] = this.#used;
+    this.#used += length;
+    this.ends[e] = this.#used;
+    this.words[2 * e] = w0;
+    this.words[2 * e + 1] = w1;
+    this.hashes[e] = h;
+    const slots = this.#slots;
+    slots[slot] = w0;
+    slots[slot + 1] = w1;
+    slots[slot + 2] = length;
+    slots[slot + 3] = e + 1;
+    // Load <= 0.7: the table is the cache misses of this loop, so it stays as small as probing allows.
+    if (10 * this.size > 7 * (this.#mask + 1)) this.#grow();
+    return e;
+  }
+
+  #grow(): void {
+    const capacity = 2 * (this.#mask + 1);
+    const slots = new Int32Array(4 * capacity);
+    const mask = capacity - 1;
+    for (let e = 0; e < this.size; e++) {
+      let s = this.hashes[e]! & mask;
+      while (slots[4 * s + 3] !== 0) s = (s + 1) & mask;
+      slots[4 * s] = this.words[2 * e]!;
+      slots[4 * s + 1] = this.words[2 * e + 1]!;
+      slots[4 * s + 2] = this.ends[e]! - this.starts[e]!;
+      slots[4 * s + 3] = e + 1;
+    }
+    this.#slots = slots;
+    this.#mask = mask;
+  }
+}
+
+/** Entries sort by their two words as unsigned numbers (a native sort), then by the bytes past the eighth. */
+const RUN_BITS = 21;
+const RUN_SCALE = 2 ** RUN_BITS;
+
+/** Entries in byte order: first words, second words (unsigned), then the bytes past the eighth. */
+function compareEntries(d: Distinct, a: number, b: number): number {
+  const { words, starts, ends } = d;
+  for (let w = 0; w < 2; w++) {
+    const wa = words[2 * a + w]! >>> 0;
+    const wb = words[2 * b + w]! >>> 0;
+    if (wa !== wb) return wa - wb;
+  }
+  // Equal words: the tails decide, or (both at most 8 bytes, zero-padded alike) the shorter comes first.
+  const tails = compareBytes(d.pool, Math.min(starts[a]! + 8, ends[a]!), ends[a]!, Math.min(starts[b]! + 8, ends[b]!), ends[b]!);
+  return tails !== 0 ? tails : ends[a]! - starts[a]! - (ends[b]! - starts[b]!);
+}
+
+/**
+ * `order[from..to)` sorted by word `level` (0, 1) and then by the tails: each level is one native sort of
+ * doubles holding the word above the position in the run (exact below 2^53), then the runs of equal
+ * words are sorted by the next level. A run too long for that goes to a comparator sort.
+ */
+function sortRange(d: Distinct, order: Int32Array, from: number, to: number, level: number): void {
+  const count = to - from;
+  if (count < 2) return;
+  if (level === 2 || count > RUN_SCALE || count < 16) {
+    const run = Array.from(order.subarray(from, to));
+    run.sort((a, b) => compareEntries(d, a, b));
+    order.set(run, from);
+    return;
+  }
+  const keys = new Float64Array(count);
+  for (let i = 0; i < count; i++) keys[i] = (d.words[2 * order[from + i]! + level]! >>> 0) * RUN_SCALE + i;
+  keys.sort();
+  const before = order.slice(from, to);
+  for (let i = 0; i < count; i++) order[from + i] = before[keys[i]! % RUN_SCALE]!;
+  let runStart = 0;
+  for (let i = 1; i <= count; i++) {
+    if (i < count && Math.floor(keys[i]! / RUN_SCALE) === Math.floor(keys[runStart]! / RUN_SCALE)) continue;
+    if (i - runStart > 1) sortRange(d, order, from + runStart, from + i, level + 1);
+    runStart = i;
+  }
+}
+
+/** The entries as spans packed in `order`, in shared memory. */
+function packed(d: Distinct, order: Int32Array): StringSpans {
+  const n = order.length;
+  let total = 0;
+  for (let e = 0; e < d.size; e++) total += d.ends[e]! - d.starts[e]!;
+  const bytes = new Uint8Array(new SharedArrayBuffer(total));
+  const offsets = sharedInt32(n + 1);
+  let at = 0;
+  for (let r = 0; r < n; r++) {
+    const e = order[r]!;
+    bytes.set(d.pool.subarray(d.starts[e]!, d.ends[e]!), at);
+    at += d.ends[e]! - d.starts[e]!;
+    offsets[r + 1] = at;
+  }
+  return spansOf(bytes, offsets);
+}
+
+/** Spans over `bytes` from offsets (n + 1 of them): starts and ends are views of the one array. */
+export function spansOf(bytes: Uint8Array, offsets: Int32Array): StringSpans {
+  const n = offsets.length - 1;
+  return { bytes, starts: offsets.subarray(0, n), ends: offsets.subarray(1, n + 1) };
+}
+
+/** A column's dictionary (its distinct strings in byte order) and codes, in shared memory. */
+export function encodeStrings(column: StringSpans): CodedStrings {
+  const rows = column.starts.length;
+  const codes = sharedInt32(rows);
+  const d = new Distinct(rows);
+  d.codes(column, codes);
+  const order = new Int32Array(d.size);
+  for (let e = 0; e < d.size; e++) order[e] = e;
+  sortRange(d, order, 0, d.size, 0);
+  const rank = new Int32Array(d.size);
+  for (let r = 0; r < d.size; r++) rank[order[r]!] = r;
+  for (let i = 0; i < rows; i++) codes[i] = rank[codes[i]!]!;
+  return { dict: packed(d, order), codes };
+}
+
+function compareSpans(a: StringSpans, i: number, b: StringSpans, j: number): number {
+  return compareByteRanges(a.bytes, a.starts[i]!, a.ends[i]!, b.bytes, b.starts[j]!, b.ends[j]!);
+}
+
+/** For each string of sorted `a`, its index in sorted `b`, or -1: one merge of the two lists. */
+export function positionsIn(a: StringSpans, b: StringSpans): Int32Array {
+  const n = a.starts.length;
+  const m = b.starts.length;
+  const out = new Int32Array(n);
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    let c = 1;
+    while (j < m && (c = compareSpans(a, i, b, j)) > 0) j++;
+    out[i] = j < m && c === 0 ? j : -1;
+  }
+  return out;
+}
+
+/** Whether `positions` (of a list in another of `size` strings) maps each index to itself. */
+export function isIdentity(positions: Int32Array, size: number): boolean {
+  if (positions.length !== size) return false;
+  for (let i = 0; i < size; i++) if (positions[i] !== i) return false;
+  return true;
+}
+
+/** The sorted union of sorted, distinct string lists, packed in shared memory. */
+export function unionSorted(lists: readonly StringSpans[]): StringSpans {
+  if (lists.length === 1) return lists[0]!;
+  const half = lists.length >> 1;
+  const a = unionSorted(lists.slice(0, half));
+  const b = unionSorted(lists.slice(half));
+  // Two merges: the first counts the strings and bytes, the second writes them.
+  let out: Uint8Array | undefined;
+  let offsets: Int32Array | undefined;
+  for (;;) {
+    let r = 0;
+    let at = 0;
+    let i = 0;
+    let j = 0;
+    while (i < a.starts.length || j < b.starts.length) {
+      const c = i === a.starts.length ? 1 : j === b.starts.length ? -1 : compareSpans(a, i, b, j);
+      const [list, k] = c <= 0 ? [a, i] : [b, j];
+      const length = list.ends[k]! - list.starts[k]!;
+      if (out && offsets) {
+        out.set(list.bytes.subarray(list.starts[k]!, list.ends[k]!), at);
+        offsets[r + 1] = at + length;
+      }
+      at += length;
+      r++;
+      if (c <= 0) i++;
+      if (c >= 0) j++;
+    }
+    if (out && offsets) return spansOf(out, offsets);
+    out = new Uint8Array(new SharedArrayBuffer(at));
+    offsets = sharedInt32(r + 1);
+  }
+}
+
+/** A coded column as plain per-row spans into its dictionary's bytes (for paths that read spans). */
+export function codedSpans(c: CodedStrings): StringSpans {
+  const { dict, codes } = c;
+  const starts = new Int32Array(codes.length);
+  const ends = new Int32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    starts[i] = dict.starts[codes[i]!]!;
+    ends[i] = dict.ends[codes[i]!]!;
+  }
+  return { bytes: dict.bytes, starts, ends };
+}
+
+/** Coded columns on one dictionary (the union of theirs), their codes one after another. */
+export function concatCoded(columns: readonly CodedStrings[]): CodedStrings {
+  const dict = unionSorted(columns.map((c) => c.dict));
+  const codes = sharedInt32(columns.reduce((n, c) => n + c.codes.length, 0));
+  let at = 0;
+  for (const c of columns) {
+    const positions = positionsIn(c.dict, dict);
+    for (let i = 0; i < c.codes.length; i++) codes[at + i] = positions[c.codes[i]!]!;
+    at += c.codes.length;
+  }
+  return { dict, codes };
+}
+
+/** A table's keys (in key order) packed as spans in shared memory. */
+export function packedKeys(table: StringKeyTable): StringSpans {
+  const { pool, starts: from, ends: to } = table;
+  const n = table.size;
+  const offsets = sharedInt32(n + 1);
+  let total = 0;
+  for (let v = 0; v < n; v++) total += to[v]! - from[v]!;
+  const bytes = new Uint8Array(new SharedArrayBuffer(total));
+  let at = 0;
+  for (let v = 0; v < n; v++) {
+    bytes.set(pool.subarray(from[v]!, to[v]!), at);
+    at += to[v]! - from[v]!;
+    offsets[v + 1] = at;
+  }
+  return spansOf(bytes, offsets);
+}
+
+/** Index of `key` among sorted spans (binary search), or -1. */
+export function findSorted(sorted: StringSpans, key: Uint8Array): number {
+  const { bytes, starts, ends } = sorted;
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareByteRanges(bytes, starts[mid]!, ends[mid]!, key, 0, key.length);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
+}

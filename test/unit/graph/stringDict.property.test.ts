@@ -1,0 +1,125 @@
+/**
+ * Dictionary-encoded string ids (graph/stringDict.ts) against the plain span path they replace: the
+ * dictionary holds each distinct string once, in UTF-8 byte order (code point order), every row decodes
+ * to its string, and the id maps, internal ids and errors built from codes equal those built from spans.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { VertexNotFoundError } from '../../../src/graph/errors.js';
+import { type IdColumn, sharedStringSpans, spanText, spanTexts, type StringSpans } from '../../../src/graph/idColumns.js';
+import { IdMap } from '../../../src/graph/idmap.js';
+import { concatCoded, encodeStrings, positionsIn, unionSorted } from '../../../src/graph/stringDict.js';
+
+const spansOf = (values: readonly string[]): StringSpans => sharedStringSpans(values);
+/** The span path: the column as UTF-8 spans, one per row. */
+const spanned = (values: readonly string[]): IdColumn => ({ kind: 'string', values: spansOf(values) });
+const coded = (values: readonly string[]): IdColumn => ({ kind: 'coded', values: encodeStrings(spansOf(values)) });
+const texts = (spans: StringSpans): string[] => Array.from(spans.starts, (_, i) => spanText(spans, i));
+const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/**
+ * Strings that stress the encoding: shared 8-byte prefixes with different tails (keys longer than the
+ * slot's two words), prefixes of each other, NUL bytes (a short key padded with zeros), the empty
+ * string, and code points of 1 to 4 UTF-8 bytes (whose UTF-16 order differs from code point order).
+ */
+const ids = fc.oneof(
+  fc.string({ maxLength: 3 }),
+  fc.constantFrom('', '\0', 'a', 'a\0', 'a\0\0', 'abcdefgh', 'abcdefgh\0', 'abcdefghi', 'abcdefghij', 'abcdefgh\u00e9', '\uffff', '\u{1f600}', 'é', 'ée'),
+  fc.tuple(fc.constantFrom('user-', 'abcdefgh', 'v'), fc.nat(5000)).map(([p, n]) => `${p}${n}`),
+  fc.string({ unit: 'binary', maxLength: 12 }),
+);
+const columns = fc.array(ids, { maxLength: 300 });
+
+describe('string dictionary encoding', () => {
+  it('keeps each distinct string once, in byte order, and every row decodes to its string', () => {
+    fc.assert(
+      fc.property(columns, (values) => {
+        const { dict, codes } = encodeStrings(spansOf(values));
+        const expected = [...new Set(values)].sort(byteOrder);
+        expect(texts(dict)).toEqual(expected);
+        expect(Array.from(codes, (k) => spanText(dict, k))).toEqual(values);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('grows its table past many distinct strings and long runs of repeats', () => {
+    const values = Array.from({ length: 200_000 }, (_, i) => (i % 3 === 0 ? `k${(i * 7919) % 70_001}` : `k${i % 17}`));
+    const { dict, codes } = encodeStrings(spansOf(values));
+    expect(texts(dict)).toEqual([...new Set(values)].sort(byteOrder));
+    for (let i = 0; i < values.length; i += 997) expect(spanText(dict, codes[i]!)).toBe(values[i]);
+  });
+
+  it('merges, unions and concatenates sorted dictionaries as the sets they are', () => {
+    fc.assert(
+      fc.property(columns, columns, (a, b) => {
+        const da = encodeStrings(spansOf(a));
+        const db = encodeStrings(spansOf(b));
+        const union = [...new Set([...a, ...b])].sort(byteOrder);
+        expect(texts(unionSorted([da.dict, db.dict]))).toEqual(union);
+        const inB = texts(db.dict);
+        expect([...positionsIn(da.dict, db.dict)]).toEqual(texts(da.dict).map((s) => inB.indexOf(s)));
+        const both = concatCoded([da, db]);
+        expect(texts(both.dict)).toEqual(union);
+        expect(Array.from(both.codes, (k) => spanText(both.dict, k))).toEqual([...a, ...b]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives the id map, internal ids and missing-id errors of the span path', () => {
+    const fail = (i: number, text: string): Error => new VertexNotFoundError(text, `row ${i}`);
+    fc.assert(
+      fc.property(columns, columns, ids, (vertices, edges, probe) => {
+        const fromSpans = IdMap.fromEdges(spanned(vertices), spanned(edges));
+        const fromCodes = IdMap.fromEdges(coded(vertices), coded(edges));
+        expect(fromCodes.size).toBe(fromSpans.size);
+        for (let v = 0; v < fromSpans.size; v++) expect(fromCodes.originalId(v)).toBe(fromSpans.originalId(v));
+        expect(fromCodes.internalOf(probe)).toBe(fromSpans.internalOf(probe));
+        expect([...fromCodes.toInternal(coded(edges), fail)]).toEqual([...fromSpans.toInternal(spanned(edges), fail)]);
+        const declared = IdMap.fromEdges(coded(vertices));
+        const error = (run: () => unknown): string => {
+          try {
+            run();
+            return 'none';
+          } catch (e) {
+            return (e as Error).message;
+          }
+        };
+        const spanError = error(() => IdMap.fromEdges(spanned(vertices)).toInternal(spanned(edges), fail));
+        expect(error(() => declared.toInternal(coded(edges), fail))).toBe(spanError);
+        expect(error(() => declared.checkAll(coded(edges), fail))).toBe(spanError);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a repeated vertex id at its second row, as the span path does', () => {
+    fc.assert(
+      fc.property(columns, (values) => {
+        const message = (column: IdColumn): string => {
+          try {
+            IdMap.fromIds(column);
+            return 'none';
+          } catch (e) {
+            return (e as Error).message;
+          }
+        };
+        expect(message(coded(values))).toBe(message(spanned(values)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('decodes picked spans (repeats once, ASCII in bulk) to the same texts as one by one', () => {
+    fc.assert(
+      fc.property(fc.array(ids, { minLength: 1, maxLength: 50 }), fc.array(fc.nat(), { maxLength: 5000 }), (values, raw) => {
+        const spans = spansOf(values);
+        const picks = Int32Array.from(raw, (x) => x % values.length);
+        expect(spanTexts(spans, picks, 0, picks.length)).toEqual(Array.from(picks, (k) => values[k]));
+        expect(spanTexts(spans, undefined, 0, values.length)).toEqual(values);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
