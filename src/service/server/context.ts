@@ -1,0 +1,43 @@
+/**
+ * What every route plugin of the server gets: the registry, each session's journal and engine session,
+ * the caller's identity, and the data directory guard. The server core (app.ts) builds it; the route
+ * plugins (sessions, remote execution, headless, dashboard, events) only use this interface, so they
+ * can be written and tested apart.
+ */
+import type { Session } from '../../session/index.js';
+import type { SessionJournal } from './journal.js';
+import type { SessionRecord, SessionRegistry } from './registry.js';
+
+export interface ServerOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Accepted bearer tokens (from --token and --tokens FILE). */
+  readonly tokens: readonly string[];
+  /** Files a client names resolve inside this directory only. */
+  readonly dataDir: string;
+  readonly maxSessions: number;
+  /** Seconds a session's client may stay silent before the server closes it (GraphScope's option). */
+  readonly danglingTimeout: number;
+  /** --no-user-code: refuse user functions and headless modules. */
+  readonly allowUserCode: boolean;
+}
+
+/** The caller of a request, after the bearer token was checked. */
+export interface Caller {
+  /** sha256 of the token, hex, first 16 characters: what records store as `owner`. */
+  readonly owner: string;
+}
+
+export interface ServerContext {
+  readonly options: ServerOptions;
+  readonly registry: SessionRegistry;
+  /** The caller's session record, or a 404 error (`SessionNotFound`, same body as a missing id). */
+  recordFor(caller: Caller, id: string): SessionRecord;
+  /** The engine session behind an interactive session of the caller's (404 as above; 409 if not running). */
+  engineSessionFor(caller: Caller, id: string): Session;
+  journalOf(id: string): SessionJournal;
+  /** Marks the session's client alive for another `danglingTimeout` (every request naming it does). */
+  touch(id: string): void;
+  /** A client-named path resolved inside the data directory, or a 403 `PathRefused` error quoting nothing. */
+  resolveDataPath(path: string): string;
+}
