@@ -41,3 +41,37 @@ export interface ServerContext {
   /** A client-named path resolved inside the data directory, or a 403 `PathRefused` error quoting nothing. */
   resolveDataPath(path: string): string;
 }
+
+/** What the server asks of the headless host (src/service/headless/): run one session's module. */
+export interface HeadlessSpec {
+  readonly id: string;
+  /** The module's absolute path, already checked to be inside the data directory. */
+  readonly modulePath: string;
+  readonly args: readonly string[];
+  /** The caller's env plus REPLICA_ID and REPLICA_COUNT. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly workers: number;
+  /** The session's memory in bytes: the child's heap and store are held to it. */
+  readonly memory: number;
+}
+
+export interface HeadlessHooks {
+  /** stdout/stderr text of the module and the session's progress lines. */
+  log(text: string): void;
+  event(type: string, message: string): void;
+  /** Called once the child's session is open and the module is about to run. */
+  running(): void;
+}
+
+export type HeadlessOutcome =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+
+export interface HeadlessRun {
+  /** Settles once, when the module returned, threw, or the child died; never rejects. */
+  readonly done: Promise<HeadlessOutcome>;
+  /** Kills the child (delete/expiry/server close); `done` then settles with a Failed outcome. */
+  stop(): Promise<void>;
+}
+
+export type StartHeadless = (spec: HeadlessSpec, hooks: HeadlessHooks) => HeadlessRun;
