@@ -14,6 +14,7 @@ import { show } from '../../base/show.js';
 import { registerAuth } from './auth.js';
 import type { ServerContext, ServerOptions, StartHeadless } from './context.js';
 import { toErrorReply } from './errorReply.js';
+import { HttpError } from './httpErrors.js';
 import { SessionHost } from './hosting.js';
 import { dataPathGuard } from './paths.js';
 import { eventsRoutes } from './routes/events.js';
@@ -82,7 +83,7 @@ export async function buildServer(options: ServerOptions, deps: ServerDeps = {})
   });
   app.setErrorHandler(async (err, request, reply) => {
     const { status, body } = toErrorReply(err);
-    if (status >= 500) {
+    if (status >= 500 && !(err instanceof HttpError)) {
       logEngine('error', `${request.method} ${request.url} failed: ${(err as Error)?.stack ?? String(err)}`, { code: 'TESSERA_SERVER_ERROR' });
     }
     if (status === 401) void reply.header('www-authenticate', 'Bearer');

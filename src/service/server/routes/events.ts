@@ -5,7 +5,6 @@
  * and with `?follow=1` keeps streaming lines until the session ends or the client goes. Every stream
  * ends when the server closes, so no client is left hanging on a server that is gone.
  */
-import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { callerOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
@@ -23,20 +22,27 @@ export async function eventsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     for (const end of [...open]) end();
   });
 
-  /** A response body that stays open; `cleanup` runs once, when it ends for any reason. */
-  const stream = (reply: FastifyReply, cleanup: () => void): { body: PassThrough; end: () => void } => {
-    const body = new PassThrough();
+  /**
+   * A response that stays open, written as things happen. It is taken over from fastify (hijacked) so
+   * its headers go out at once: a client following an empty log must not wait for a first line to learn
+   * that the request was accepted. `cleanup` runs once, when the response ends for any reason.
+   */
+  const stream = (reply: FastifyReply, contentType: string, cleanup: () => void): { write: (text: string) => void; end: () => void } => {
+    const res = reply.raw;
     let ended = false;
     const end = (): void => {
       if (ended) return;
       ended = true;
       open.delete(end);
       cleanup();
-      body.end();
+      res.end();
     };
+    reply.hijack();
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    res.flushHeaders();
     open.add(end);
-    reply.raw.once('close', end);
-    return { body, end };
+    res.once('close', end);
+    return { write: (text) => void (ended || res.write(text)), end };
   };
 
   app.get('/v1/events', {
@@ -53,7 +59,7 @@ export async function eventsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     const visible = new Set(mine.map((r) => r.id));
     let unsubscribe = (): void => {};
     let keepalive: NodeJS.Timeout | undefined;
-    const { body } = stream(reply, () => {
+    const body = stream(reply, 'text/event-stream; charset=utf-8', () => {
       unsubscribe();
       clearInterval(keepalive);
     });
@@ -66,11 +72,6 @@ export async function eventsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       const forwarded = patchesFor(owner, visible, patches);
       if (forwarded.length > 0) send('patch', forwarded);
     });
-    return reply
-      .header('content-type', 'text/event-stream; charset=utf-8')
-      .header('cache-control', 'no-cache')
-      .header('x-accel-buffering', 'no')
-      .send(body);
   });
 
   app.get('/v1/sessions/:id/events', {
@@ -106,12 +107,10 @@ export async function eventsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     ctx.recordFor(callerOf(request), id);
     const journal = ctx.journalOf(id);
     const follow = ['1', 'true'].includes((request.query as { follow?: string }).follow ?? '');
-    reply.type('text/plain; charset=utf-8');
-    if (!follow) return journal.text();
+    if (!follow) return reply.type('text/plain; charset=utf-8').send(journal.text());
     let unfollow = (): void => {};
-    const { body, end } = stream(reply, () => unfollow());
+    const body = stream(reply, 'text/plain; charset=utf-8', () => unfollow());
     body.write(journal.text());
-    unfollow = journal.follow((line) => body.write(`${line}\n`), end);
-    return reply.send(body);
+    unfollow = journal.follow((line) => body.write(`${line}\n`), body.end);
   });
 }
