@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { totalmem } from 'node:os';
+import { logEngine } from '../../base/log.js';
 import { newSession, type Session } from '../../session/index.js';
 import { defaultWorkers } from '../../session/options.js';
 import type { Caller, HeadlessOutcome, HeadlessRun, ServerContext, ServerOptions, StartHeadless } from './context.js';
@@ -272,7 +273,8 @@ export class SessionHost implements ServerContext {
       if (record.resultName !== undefined) this.#results.drop(record.resultName);
     } catch (e) {
       clean = false;
-      this.#journals.get(id)?.event('Error', `closing failed: ${(e as Error)?.message ?? String(e)}`);
+      const why = `Session ${id} (${record.name}) was removed, but closing it failed: ${(e as Error)?.stack ?? String(e)}`;
+      logEngine('error', why, { code: 'TESSERA_SESSION_CLOSE_FAILED' });
     }
     this.#forget(id);
     return clean;

@@ -247,7 +247,13 @@ describe('deleting sessions', () => {
     const tests = await a.create({ name: 'test', ...interactive, replicas: 2 });
     const [other] = await a.create({ name: 'other', ...interactive });
     const [stuck] = await a.create({ name: 'test-job', kind: 'headless', module: 'job.mjs' });
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
     const r = await a.delete('/v1/sessions?prefix=test');
+    await new Promise((done) => setImmediate(done));
+    process.off('warning', onWarning);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^Session ${stuck} \\(test-job\\) was removed, but closing it failed: Error: the child would not die`))]);
     // The headless run's stop failed: it is gone from the registry, but not cleanly, and says so.
     expect(r).toMatchObject({ status: 200, body: { [tests[0]!]: true, [tests[1]!]: true, [stuck!]: false } });
     expect(Object.keys(r.body as object)).toHaveLength(3);
