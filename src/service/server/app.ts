@@ -76,6 +76,8 @@ export async function buildServer(options: ServerOptions, deps: ServerDeps = {})
   const app = Fastify({
     logger: false,
     bodyLimit: DEFAULT_BODY_LIMIT,
+    // A HEAD twin of every GET would open event streams that never send a body.
+    exposeHeadRoutes: false,
     // On close every connection goes at once: a client waiting on a stream or a slow call gets an error, not a hang.
     forceCloseConnections: true,
     // Bodies are checked as sent: no coercion of "4" into 4, no silent dropping of unknown fields.
