@@ -20,6 +20,8 @@ export interface ServerOptions {
   readonly danglingTimeout: number;
   /** --no-user-code: refuse user functions and headless modules. */
   readonly allowUserCode: boolean;
+  /** Seconds from a session's start (or renewal) to its expiryTime; default 86 400 (24 h). */
+  readonly sessionTtl?: number;
 }
 
 /** The caller of a request, after the bearer token was checked. */

@@ -27,6 +27,8 @@ export interface SessionRecord {
   readonly id: string;
   readonly name: string;
   readonly kind: SessionKind;
+  /** Interactive sessions: the engine session's mode. */
+  readonly mode?: 'eager' | 'lazy';
   /** A hash of the token that created it: tokens themselves never enter the state. */
   readonly owner: string;
   readonly status: SessionStatus;

@@ -1,0 +1,42 @@
+/**
+ * Where a Completed headless session's result lives: persisted in the process's shared catalog under
+ * the name `<session name>-<session id>-result` (the id keeps names of equally named sessions apart), so
+ * a remote session of the same server reads it with `store.getName(name)`. It lives as long as its
+ * session's record: deleting or expiring the session deletes the result and its name.
+ */
+import { ObjectStore } from '../../store/objectStore.js';
+
+export function resultNameOf(session: { readonly id: string; readonly name: string }): string {
+  return `${session.name}-${session.id}-result`;
+}
+
+export class HeadlessResults {
+  /** Only a conduit into the shared catalog: persisting moves a result's bytes out of it. */
+  #store: ObjectStore | undefined;
+
+  #open(): ObjectStore {
+    this.#store ??= new ObjectStore({ memoryLimit: Number.POSITIVE_INFINITY });
+    return this.#store;
+  }
+
+  /** Stores, persists and names `value`; throws the store's error (no codec, persist limit). */
+  put(name: string, value: unknown): void {
+    this.#open().put(value, { persist: true, name });
+  }
+
+  /** Deletes the named result, if it is still there. */
+  drop(name: string): void {
+    const store = this.#open();
+    let id;
+    try {
+      id = store.getName(name);
+    } catch {
+      return;
+    }
+    store.delete(id, { force: true });
+  }
+
+  close(): void {
+    this.#store?.close();
+  }
+}

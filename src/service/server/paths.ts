@@ -1,0 +1,61 @@
+/**
+ * The data-directory guard: every file a remote client names (graph and CSV paths, headless modules,
+ * output targets) resolves inside `--data-dir` or is refused. Refused are `..` segments, absolute paths
+ * elsewhere, and paths that leave the directory through a symlink — checked on the real path of the
+ * deepest part that exists, so an output target that does not exist yet still resolves. The refusal is
+ * a 403 that quotes nothing: not the path, not what it points to, not whether it exists.
+ */
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { HttpError } from './httpErrors.js';
+
+export function pathRefused(): HttpError {
+  return new HttpError(
+    403,
+    'PathRefused',
+    "The path is refused: files resolve inside the server's data directory only (no '..', no absolute path elsewhere, " +
+      'no symlink leading out of it). Name the file relative to the --data-dir the server was started with.',
+  );
+}
+
+function within(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/** The real path of the deepest existing ancestor of `path`, with the missing rest appended. */
+function realPrefix(path: string): string {
+  const missing: string[] = [];
+  let at = path;
+  for (;;) {
+    try {
+      return join(realpathSync(at), ...missing.reverse());
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const parent = dirname(at);
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === at) throw pathRefused();
+      missing.push(basename(at));
+      at = parent;
+    }
+  }
+}
+
+/** `resolveDataPath` for `dataDir`, which must exist. */
+export function dataPathGuard(dataDir: string): (path: string) => string {
+  const given = resolve(dataDir);
+  const root = realpathSync(given);
+  return (path: string): string => {
+    if (typeof path !== 'string' || path === '' || path.includes('\0')) throw pathRefused();
+    if (path.split(/[/\\]/).includes('..')) throw pathRefused();
+    let rel: string;
+    if (isAbsolute(path)) {
+      const base = within(root, path) ? root : within(given, path) ? given : undefined;
+      if (base === undefined) throw pathRefused();
+      rel = relative(base, path);
+    } else {
+      rel = path;
+    }
+    const real = realPrefix(join(root, rel));
+    if (!within(root, real)) throw pathRefused();
+    return real;
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The sessions API (Skaha's, reference/vineyard-skaha.md §B–§C.2): create, list, info, renew, delete
+ * one or by selector, stats. Handlers only read the request and call the rules (sessionRules.ts,
+ * sessionFilters.ts) and the host (hosting.ts); a token only ever sees its own sessions.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { logEngine } from '../../../base/log.js';
+import { callerOf } from '../auth.js';
+import type { SessionHost } from '../hosting.js';
+import { HttpError, ValidationError } from '../httpErrors.js';
+import {
+  createBodySchema,
+  deleteQuerySchema,
+  errorResponses,
+  errorSchema,
+  filterQuerySchema,
+  idParamsSchema,
+  sessionSchema,
+  statsSchema,
+} from '../schemas.js';
+import { matchesFilter, parseDeleteSelector, parseFilter, type FilterQuery } from '../sessionFilters.js';
+import { expandReplicas, parseCreateRequest, type CreateRequest } from '../sessionRules.js';
+import { publicRecord, statsOf } from '../sessionView.js';
+
+/** Names, env and args of up to 512 replicas fit easily; anything bigger is a mistake or an attack. */
+const CREATE_BODY_LIMIT = 64 * 1024;
+const tags = ['sessions'];
+const security = [{ bearer: [] }];
+
+/** A headless module: allowed, hosted, inside the data directory and a file. */
+function modulePathOf(host: SessionHost, request: CreateRequest): string {
+  if (!host.options.allowUserCode) {
+    throw new HttpError(403, 'UserCodeRefused', 'This server runs no user code (--no-user-code): it refuses headless sessions.', 'module');
+  }
+  if (!host.hostsHeadless) throw new HttpError(501, 'HeadlessUnavailable', 'This server has no headless host: it cannot run modules.', 'module');
+  let path: string;
+  try {
+    path = host.resolveDataPath(request.module!);
+  } catch (e) {
+    if (e instanceof HttpError) throw new HttpError(e.status, e.code, e.message, 'module');
+    throw e;
+  }
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new ValidationError('module', "module names no file in the server's data directory.");
+  }
+  return path;
+}
+
+export function sessionsRoutes(host: SessionHost) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.post('/v1/sessions', {
+      bodyLimit: CREATE_BODY_LIMIT,
+      schema: {
+        tags,
+        security,
+        summary: 'Create a session (or N replicas): 201 with the new ids in replica order',
+        body: createBodySchema,
+        response: { 201: { type: 'array', items: { type: 'string' } }, 403: errorSchema, 409: errorSchema, ...errorResponses },
+      },
+    }, async (request, reply) => {
+      const caller = callerOf(request);
+      const create = parseCreateRequest(request.body);
+      const modulePath = create.kind === 'headless' ? modulePathOf(host, create) : undefined;
+      const replicas = expandReplicas(create);
+      const max = host.options.maxSessions;
+      if (host.activeCount() + replicas.length > max) {
+        throw new HttpError(
+          409,
+          'MaxSessions',
+          `The server hosts at most ${max} active (Pending or Running) sessions and cannot add ${replicas.length} more now: ` +
+            'delete sessions you no longer need, or ask for fewer replicas.',
+        );
+      }
+      const ids: string[] = [];
+      let firstError: unknown;
+      for (const replica of replicas) {
+        try {
+          ids.push(host.create(caller.owner, { request: create, replica, ...(modulePath ? { modulePath } : {}) }).id);
+        } catch (e) {
+          // Skaha's client behaviour: a replica that fails is reported and left out, the others stand.
+          firstError ??= e;
+          logEngine('warn', `Replica ${replica.name} of a ${create.kind} session could not be created: ${(e as Error)?.message ?? e}`, {
+            code: 'TESSERA_REPLICA_FAILED',
+          });
+        }
+      }
+      if (ids.length === 0) throw firstError;
+      return reply.code(201).send(ids);
+    });
+
+    app.get('/v1/sessions', {
+      schema: {
+        tags,
+        security,
+        summary: "The caller's sessions, by kind and status",
+        querystring: filterQuerySchema,
+        response: { 200: { type: 'array', items: sessionSchema }, ...errorResponses },
+      },
+    }, async (request) => {
+      const filter = parseFilter(request.query as FilterQuery);
+      return host.registry.ownedBy(callerOf(request).owner).filter((r) => matchesFilter(r, filter)).map(publicRecord);
+    });
+
+    app.get('/v1/sessions/:id', {
+      schema: { tags, security, summary: 'One session', params: idParamsSchema, response: { 200: sessionSchema, ...errorResponses } },
+    }, async (request) => publicRecord(host.recordFor(callerOf(request), (request.params as { id: string }).id)));
+
+    app.post('/v1/sessions/:id/renew', {
+      schema: {
+        tags,
+        security,
+        summary: 'Extend expiryTime by the session TTL; a finished session is a 409',
+        params: idParamsSchema,
+        response: { 200: sessionSchema, 409: errorSchema, ...errorResponses },
+      },
+    }, async (request) => publicRecord(host.renew(callerOf(request), (request.params as { id: string }).id)));
+
+    app.delete('/v1/sessions/:id', {
+      schema: {
+        tags,
+        security,
+        summary: 'Close and remove a session: 204 once it is gone',
+        params: idParamsSchema,
+        response: { 204: { type: 'null' }, 500: errorSchema, ...errorResponses },
+      },
+    }, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      host.recordFor(callerOf(request), id);
+      if (!(await host.delete(id, 'deleted by its client'))) {
+        throw new HttpError(500, 'CloseFailed', `Session '${id}' was removed, but closing it failed; the server's log says why.`);
+      }
+      return reply.code(204).send();
+    });
+
+    app.delete('/v1/sessions', {
+      schema: {
+        tags,
+        security,
+        summary: 'Delete the sessions a selector matches: {id: true|false} per session, honest per id',
+        querystring: deleteQuerySchema,
+        response: { 200: { type: 'object', additionalProperties: { type: 'boolean' } }, ...errorResponses },
+      },
+    }, async (request) => {
+      const selector = parseDeleteSelector(request.query as FilterQuery);
+      const chosen = host.registry.ownedBy(callerOf(request).owner).filter((r) => matchesFilter(r, selector));
+      const outcomes = await Promise.all(chosen.map((r) => host.delete(r.id, 'deleted by its client (by selector)')));
+      return Object.fromEntries(chosen.map((r, i) => [r.id, outcomes[i]!]));
+    });
+
+    app.get('/v1/stats', {
+      schema: { tags, security, summary: "The caller's sessions by kind and status, workers, memory and store", response: { 200: statsSchema, ...errorResponses } },
+    }, async (request) => {
+      const stats = statsOf(host.registry.ownedBy(callerOf(request).owner));
+      return { ...stats, workers: { ...stats.workers, available: availableParallelism() }, limits: { maxSessions: host.options.maxSessions } };
+    });
+  };
+}

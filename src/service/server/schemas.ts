@@ -1,0 +1,132 @@
+/**
+ * JSON schemas of the sessions API. Fastify validates every request against them (the body strictly:
+ * no coercion, no unknown field) and @fastify/swagger builds `GET /openapi.json` from them; responses
+ * are serialized through them. Bounds come from sessionRules.ts, so the document and the checks agree.
+ */
+import { SESSION_KINDS, SESSION_STATUSES } from './registry.js';
+import { MODES, NAME_MAX, REPLICAS_MAX, WORKERS_MAX } from './sessionRules.js';
+
+export const errorSchema = {
+  type: 'object',
+  description: 'Every error: a stable code, what happened and what to do, and the request field at fault if any.',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+} as const;
+
+export const sessionSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    kind: { type: 'string', enum: SESSION_KINDS },
+    mode: { type: 'string', enum: MODES },
+    status: { type: 'string', enum: SESSION_STATUSES },
+    startTime: { type: 'string', format: 'date-time' },
+    expiryTime: { type: 'string', format: 'date-time' },
+    workers: { type: 'integer' },
+    memory: { type: 'integer', description: 'Requested memory, bytes.' },
+    memoryRequested: { type: 'string', description: "Requested memory as written ('2Gi')." },
+    memoryInUse: { type: 'integer', description: "Bytes of the session's store in memory." },
+    storeObjects: { type: 'integer' },
+    replica: { type: 'object', properties: { id: { type: 'integer' }, count: { type: 'integer' } } },
+    module: { type: 'string' },
+    args: { type: 'array', items: { type: 'string' } },
+    env: { type: 'object', additionalProperties: { type: 'string' } },
+    dag: {
+      type: 'object',
+      properties: {
+        runs: { type: 'integer' },
+        chunksTotal: { type: 'integer' },
+        chunksDone: { type: 'integer' },
+        running: { type: 'boolean' },
+        failedRuns: { type: 'integer' },
+      },
+    },
+    error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+    resultName: { type: 'string', description: "Headless, Completed: the stored result's name." },
+  },
+} as const;
+
+export const createBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'kind'],
+  properties: {
+    name: {
+      type: 'string',
+      description: `Letters, digits and '-', at most ${NAME_MAX} characters (replica names name-1 … name-N included).`,
+    },
+    kind: { type: 'string', enum: SESSION_KINDS },
+    workers: { type: 'integer', minimum: 1, maximum: WORKERS_MAX },
+    memory: { type: 'string', description: "The store's memory limit in the size syntax ('2Gi', '512M', '1048576'), up to 512Gi." },
+    replicas: { type: 'integer', minimum: 1, maximum: REPLICAS_MAX, description: 'name-1 … name-N; every env gets REPLICA_ID and REPLICA_COUNT.' },
+    env: { type: 'object', additionalProperties: { type: 'string' }, description: 'Headless only.' },
+    module: { type: 'string', description: 'Headless only, required: a .js/.mjs/.ts file in the data directory.' },
+    args: { type: 'array', items: { type: 'string' }, description: 'Headless only.' },
+    mode: { type: 'string', enum: MODES, description: 'Interactive only (default eager).' },
+  },
+} as const;
+
+const filterText = (values: readonly string[]): string => `One of ${values.join(', ')}, any case.`;
+
+export const filterQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', description: filterText(SESSION_KINDS) },
+    status: { type: 'string', description: `${filterText(SESSION_STATUSES)} Succeeded means Completed.` },
+  },
+} as const;
+
+export const deleteQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'At least one selector: deleting every session at once is refused.',
+  properties: {
+    ...filterQuerySchema.properties,
+    prefix: { type: 'string', description: 'Sessions whose name starts with this (case-sensitive).' },
+  },
+} as const;
+
+export const idParamsSchema = {
+  type: 'object',
+  properties: { id: { type: 'string', maxLength: 64 } },
+  required: ['id'],
+} as const;
+
+export const statsSchema = {
+  type: 'object',
+  properties: {
+    version: { type: 'integer' },
+    sessions: {
+      type: 'object',
+      properties: {
+        total: { type: 'integer' },
+        byKind: { type: 'object', additionalProperties: { type: 'integer' } },
+        byStatus: { type: 'object', additionalProperties: { type: 'integer' } },
+      },
+    },
+    workers: { type: 'object', properties: { requested: { type: 'integer' }, available: { type: 'integer' } } },
+    memory: { type: 'object', properties: { limit: { type: 'integer' }, used: { type: 'integer' } } },
+    store: { type: 'object', properties: { bytes: { type: 'integer' }, objects: { type: 'integer' } } },
+    limits: { type: 'object', properties: { maxSessions: { type: 'integer' } } },
+  },
+} as const;
+
+export const journalEventSchema = {
+  type: 'object',
+  properties: { time: { type: 'string', format: 'date-time' }, type: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  404: errorSchema,
+} as const;

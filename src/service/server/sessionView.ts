@@ -1,0 +1,83 @@
+/**
+ * What a caller is shown of the registry: its records without the owner hash, the registry's patches
+ * narrowed to its own sessions (for `GET /v1/events` and the dashboard), and its stats. Pure functions
+ * over registry data.
+ */
+import type { Patch } from 'immer';
+import { SESSION_KINDS, SESSION_STATUSES, type SessionKind, type SessionRecord, type SessionStatus } from './registry.js';
+import { isActive } from './statuses.js';
+
+export type PublicRecord = Omit<SessionRecord, 'owner'>;
+
+export function publicRecord(record: SessionRecord): PublicRecord {
+  const { owner: _owner, ...rest } = record;
+  return rest;
+}
+
+/**
+ * The patches of one registry change that concern `owner`'s sessions, records stripped of the owner.
+ * `visible` is the caller's set of session ids as the stream knows them; it is kept up to date, so a
+ * removal is forwarded only for a session the caller saw being added (the record is gone by then).
+ */
+export function patchesFor(owner: string, visible: Set<string>, patches: readonly Patch[]): Patch[] {
+  const out: Patch[] = [];
+  for (const p of patches) {
+    if (p.path[0] !== 'sessions') continue;
+    if (p.path.length === 1) {
+      const all = Object.values((p.value ?? {}) as Record<string, SessionRecord>).filter((r) => r.owner === owner);
+      visible.clear();
+      for (const r of all) visible.add(r.id);
+      out.push({ ...p, value: Object.fromEntries(all.map((r) => [r.id, publicRecord(r)])) });
+      continue;
+    }
+    const id = String(p.path[1]);
+    if (p.path.length > 2) {
+      if (visible.has(id)) out.push(p);
+    } else if (p.op === 'remove') {
+      if (visible.delete(id)) out.push(p);
+    } else if ((p.value as SessionRecord).owner === owner) {
+      visible.add(id);
+      out.push({ ...p, value: publicRecord(p.value as SessionRecord) });
+    }
+  }
+  return out;
+}
+
+export interface SessionStats {
+  readonly version: 1;
+  readonly sessions: {
+    readonly total: number;
+    readonly byKind: Readonly<Record<SessionKind, number>>;
+    readonly byStatus: Readonly<Record<SessionStatus, number>>;
+  };
+  /** Over the caller's Pending and Running sessions. */
+  readonly workers: { readonly requested: number };
+  readonly memory: { readonly limit: number; readonly used: number };
+  readonly store: { readonly bytes: number; readonly objects: number };
+}
+
+export function statsOf(records: readonly SessionRecord[]): SessionStats {
+  const byKind = Object.fromEntries(SESSION_KINDS.map((k) => [k, 0])) as Record<SessionKind, number>;
+  const byStatus = Object.fromEntries(SESSION_STATUSES.map((s) => [s, 0])) as Record<SessionStatus, number>;
+  let workers = 0;
+  let limit = 0;
+  let used = 0;
+  let objects = 0;
+  for (const r of records) {
+    byKind[r.kind]++;
+    byStatus[r.status]++;
+    used += r.memoryInUse;
+    objects += r.storeObjects;
+    if (isActive(r.status)) {
+      workers += r.workers;
+      limit += r.memory;
+    }
+  }
+  return {
+    version: 1,
+    sessions: { total: records.length, byKind, byStatus },
+    workers: { requested: workers },
+    memory: { limit, used },
+    store: { bytes: used, objects },
+  };
+}
