@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 /**
  * The `tessera` command. `tessera demo` runs the demo pipeline on the embedded default (local session,
- * thread pool, in-memory store); `tessera version`; `tessera help`.
+ * thread pool, in-memory store); `tessera sessions …` is the client of a server's session API;
+ * `tessera version`; `tessera help`.
  */
 import { parseArgs } from 'node:util';
 import { runDemo } from './demo.js';
+import { runSessions } from './sessions.js';
 
 const HELP = `Usage: tessera <command> [options]
 
 Commands:
   demo [--workers N] [--size N]   run the demo pipeline lazily and eagerly, print results and timings
+  sessions <command> ...          manage a server's sessions (tessera sessions help)
   version                         print the version
   help                            this text
 `;
@@ -29,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return (await runDemo({ ...(workers ? { workers } : {}), ...(size ? { size } : {}) })) ? 0 : 1;
     }
+    case 'sessions':
+      return runSessions(rest);
     case 'version': {
       const { readFileSync } = await import('node:fs');
       const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
