@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 /**
  * The `tessera` command. `tessera demo` runs the demo pipeline on the embedded default (local session,
- * thread pool, in-memory store); `tessera serve` hosts sessions over HTTP; `tessera version`; `tessera help`.
+ * thread pool, in-memory store); `tessera serve` hosts sessions over HTTP; `tessera sessions …` is the
+ * client of a server's session API; `tessera version`; `tessera help`.
  */
 import { parseArgs } from 'node:util';
 import { runDemo } from './demo.js';
 import { serve } from './serve.js';
+import { runSessions } from './sessions.js';
 
 const HELP = `Usage: tessera <command> [options]
 
 Commands:
   demo [--workers N] [--size N]   run the demo pipeline lazily and eagerly, print results and timings
   serve --token T [options]       host sessions over HTTP (tessera serve --help for its options)
+  sessions <command> ...          manage a server's sessions (tessera sessions help)
   version                         print the version
   help                            this text
 `;
@@ -33,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve':
       return serve(rest);
+    case 'sessions':
+      return runSessions(rest);
     case 'version': {
       const { readFileSync } = await import('node:fs');
       const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
