@@ -2,7 +2,8 @@
  * A minimal stand-in for the server core (app.ts `buildServer`, written apart) so the dashboard can be
  * tested on its own: a bearer-token check that puts the caller on the request, a ServerContext over a
  * real registry, journals and engine sessions, `POST /v1/sessions` (interactive sessions only),
- * `GET /v1/events` (the caller's sessions, then registry patches of them) and `/logs?follow=1`.
+ * `GET /v1/events` (a `snapshot` of the caller's sessions, then `patch` events of them) and
+ * `/logs?follow=1`, following the server core's conventions (public routes, event names, error bodies).
  * Once buildServer exists the dashboard tests switch to it; this file then goes.
  */
 import { createHash } from 'node:crypto';
@@ -12,7 +13,7 @@ import { newSession, type ProgressEvent, type RunStats, type Session } from '../
 import type { Caller, ServerContext, ServerOptions } from '../../src/service/server/context.js';
 import { SessionJournal } from '../../src/service/server/journal.js';
 import { type SessionRecord, SessionRegistry } from '../../src/service/server/registry.js';
-import { DASHBOARD_PUBLIC_PATHS, dashboardRoutes } from '../../src/service/server/routes/dashboard.js';
+import { dashboardRoutes } from '../../src/service/server/routes/dashboard.js';
 
 export interface DashboardServer {
   readonly url: string;
@@ -26,7 +27,7 @@ export interface DashboardServer {
 const ownerOf = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 16);
 
 function notFound(id: string): Error {
-  return Object.assign(new Error(`Session ${id} not found.`), { statusCode: 404, code: 'SessionNotFound' });
+  return Object.assign(new Error(`No session '${id}'.`), { statusCode: 404, code: 'SessionNotFound' });
 }
 
 export async function startDashboardServer(tokens: readonly string[]): Promise<DashboardServer> {
@@ -58,9 +59,10 @@ export async function startDashboardServer(tokens: readonly string[]): Promise<D
   // Its own event and log streams are cut when it closes; the dashboard ends its streams itself.
   const app = Fastify({ forceCloseConnections: true });
   app.addHook('onRequest', async (request, reply) => {
-    if (request.method === 'GET' && DASHBOARD_PUBLIC_PATHS.includes(request.url)) return;
+    // As the server core does: routes marked `config: { public: true }` need no token.
+    if ((request.routeOptions.config as { public?: boolean } | undefined)?.public === true) return;
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    if (!token || !tokens.includes(token)) return reply.code(401).send({ code: 'Unauthorized', message: 'A valid bearer token is required.' });
+    if (!token || !tokens.includes(token)) return reply.code(401).send({ error: { code: 'Unauthorized', message: 'A valid bearer token is required.' } });
     (request as FastifyRequest & { caller?: Caller }).caller = { owner: ownerOf(token) };
   });
   const callerOf = (request: FastifyRequest): Caller => (request as FastifyRequest & { caller: Caller }).caller;
@@ -95,11 +97,18 @@ export async function startDashboardServer(tokens: readonly string[]): Promise<D
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const send = (event: string, data: unknown): boolean => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    send('snapshot', { sessions: Object.fromEntries(registry.ownedBy(owner).map((s) => [s.id, s])) });
+    // Records go out without their owner hash, as the server core sends them.
+    const bare = (r: SessionRecord): Omit<SessionRecord, 'owner'> => {
+      const { owner: _owner, ...rest } = r;
+      return rest;
+    };
+    send('snapshot', { sessions: Object.fromEntries(registry.ownedBy(owner).map((s) => [s.id, bare(s)])) });
     const unsubscribe = registry.subscribe((patches: readonly Patch[], state) => {
       for (const [id, s] of Object.entries(state.sessions)) owners.set(id, s.owner);
-      const mine = patches.filter((p) => owners.get(String(p.path[1])) === owner);
-      if (mine.length > 0) send('patches', mine);
+      const mine = patches
+        .filter((p) => owners.get(String(p.path[1])) === owner)
+        .map((p) => (p.path.length === 2 && p.op !== 'remove' ? { ...p, value: bare(p.value as SessionRecord) } : p));
+      if (mine.length > 0) send('patch', mine);
     });
     request.raw.once('close', unsubscribe);
   });

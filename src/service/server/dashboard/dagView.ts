@@ -1,8 +1,9 @@
 /**
  * What the dashboard draws of a run's chunk graph: nodes laid out by topological level, and the edges
  * between them. Up to `detailChunks` chunks every chunk is a node; a bigger run is drawn one node per
- * tileable (the chunks it emitted, with their counts by state), and past `nodes` / `edges` the rest is
- * counted, not drawn — the page says how much it left out. Built once per run, when it is planned.
+ * stage — the chunks one tileable emitted with one kernel (a reduction's map, combine and final steps
+ * apart), with their counts by state — and past `nodes` / `edges` the rest is counted, not drawn: the
+ * page says how much it left out. Built once per run, when it is planned.
  */
 import type { ChunkGraph } from '../../../dag/chunkGraph.js';
 import type { TileableNode } from '../../../dag/nodes.js';
@@ -17,7 +18,7 @@ export interface DagLimits {
 export const DEFAULT_DAG_LIMITS: DagLimits = { detailChunks: 1000, nodes: 1000, edges: 3000 };
 
 export interface DagNode {
-  /** A chunk's kernel, or a tileable's op; `stored` for results the run read from the store. */
+  /** The kernel of the chunk(s) it stands for; `stored` for results the run read from the store. */
   readonly label: string;
   readonly level: number;
   /** Chunks it stands for (1 when drawn chunk by chunk). */
@@ -39,7 +40,7 @@ const STORED = 'stored';
 
 export function layoutDag(graph: ChunkGraph, ownerOf: (index: number) => TileableNode | undefined, limits: DagLimits = DEFAULT_DAG_LIMITS): DagLayout {
   const grouped = graph.size > limits.detailChunks;
-  const { groupOf, labels, sizes } = grouped ? byTileable(graph, ownerOf) : byChunk(graph);
+  const { groupOf, labels, sizes } = grouped ? byStage(graph, ownerOf) : byChunk(graph);
   const groupCount = labels.length;
   const edges = groupEdges(graph, groupOf, groupCount);
   const levels = longestPathLevels(groupCount, edges);
@@ -89,20 +90,20 @@ function byChunk(graph: ChunkGraph): Grouping {
   };
 }
 
-/** One group per tileable that emitted chunks, and one for every chunk read from the store. */
-function byTileable(graph: ChunkGraph, ownerOf: (index: number) => TileableNode | undefined): Grouping {
+/** One group per tileable and kernel, and one for every chunk read from the store. */
+function byStage(graph: ChunkGraph, ownerOf: (index: number) => TileableNode | undefined): Grouping {
   const groupOf = new Int32Array(graph.size);
   const byKey = new Map<string, number>();
   const labels: string[] = [];
   const sizes: number[] = [];
   for (let i = 0; i < graph.size; i++) {
-    const owner = graph.kernels[i] === null ? undefined : ownerOf(i);
-    const key = owner?.key ?? STORED;
+    const kernel = graph.kernels[i];
+    const key = kernel === null ? STORED : `${ownerOf(i)?.key ?? ''}\0${kernel}`;
     let g = byKey.get(key);
     if (g === undefined) {
       g = labels.length;
       byKey.set(key, g);
-      labels.push(owner?.op ?? STORED);
+      labels.push(kernel ?? STORED);
       sizes.push(0);
     }
     groupOf[i] = g;

@@ -16,9 +16,6 @@ import { STATE_JS } from '../dashboard/assets/stateJs.js';
 import type { DagMessage } from '../dashboard/dagTracker.js';
 import { SessionTrackers } from '../dashboard/trackers.js';
 
-/** Paths the server's bearer-token check must let through: the page and its scripts carry no data. */
-export const DASHBOARD_PUBLIC_PATHS: readonly string[] = ['/', '/dashboard/app.js', '/dashboard/state.js', '/dashboard/dag.js'];
-
 const SCRIPTS: Readonly<Record<string, string>> = { 'app.js': APP_JS, 'state.js': STATE_JS, 'dag.js': DAG_JS };
 
 const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -54,8 +51,9 @@ const dagSnapshotSchema = {
 } as const;
 
 /**
- * The caller the server's bearer-token hook attached to the request (app.ts). The dashboard's API
- * routes are never public, so a request that reached them without one is refused.
+ * The caller the server's bearer-token hook found for the request. The server core keeps it in
+ * auth.ts (`callerOf`, written apart); until the two meet, the hook leaves it on `request.caller`.
+ * The dashboard's API routes are never public, so a request that reached them without one is refused.
  */
 function callerOf(request: FastifyRequest): Caller {
   const caller = (request as FastifyRequest & { caller?: Caller }).caller;
@@ -72,11 +70,12 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: ServerContext):
     trackers.close();
   });
 
-  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+  // Public (the server's auth hook lets `config.public` routes through): the page and its scripts hold no data.
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', CSP).send(PAGE_HTML),
   );
   for (const [name, text] of Object.entries(SCRIPTS)) {
-    app.get(`/dashboard/${name}`, { schema: { hide: true } }, async (_request, reply) =>
+    app.get(`/dashboard/${name}`, { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
       reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(text),
     );
   }
@@ -88,7 +87,6 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: ServerContext):
       const caller = callerOf(request);
       const { id } = request.params as { id: string };
       ctx.recordFor(caller, id);
-      ctx.touch(id);
       return trackers.snapshot(caller, id);
     },
   );
@@ -106,7 +104,6 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: ServerContext):
       const caller = callerOf(request);
       const { id } = request.params as { id: string };
       ctx.recordFor(caller, id);
-      ctx.touch(id);
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {

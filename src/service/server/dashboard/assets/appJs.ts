@@ -226,7 +226,10 @@ function onDagEvent(name, data) {
     return;
   }
   const status = $('dag-status');
-  status.textContent = describeRun(dag);
+  const record = state.sessions[selected];
+  status.textContent = record && record.kind === 'headless' && dag.run === 0
+    ? 'A headless session runs its module in a process of its own: its DAG is not drawn here, its progress is in the log.'
+    : describeRun(dag);
   status.dataset.run = String(dag.run);
   status.dataset.status = dag.status;
   $('dag-store').textContent = dag.store

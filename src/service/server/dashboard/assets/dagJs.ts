@@ -47,7 +47,7 @@ export function describeRun(model) {
   const t = model.totals;
   let text = 'Run ' + model.run + ' ' + model.status + ': ' + model.chunks + ' chunks (' +
     t[0] + ' pending, ' + t[1] + ' running, ' + t[2] + ' done, ' + t[3] + ' failed)';
-  if (model.grouped) text += '; drawn one node per tileable';
+  if (model.grouped) text += '; drawn one node per stage (a tileable\'s chunks of one kernel)';
   if (model.hiddenChunks > 0) text += '; ' + model.hiddenChunks + ' chunks beyond the first ' + model.nodes.length + ' nodes not drawn';
   if (model.hiddenEdges > 0) text += '; ' + model.hiddenEdges + ' edges not drawn';
   return text + '.';
@@ -56,7 +56,7 @@ export function describeRun(model) {
 // Positions: a band of columns per level (nodes sorted by label, wrapped every maxRows), left to right.
 export function layoutNodes(nodes) {
   const compact = nodes.length > 150;
-  const w = compact ? 12 : 132;
+  const w = compact ? 12 : 144;
   const h = compact ? 12 : 22;
   const gapX = compact ? 4 : 10;
   const gapY = compact ? 4 : 8;
@@ -97,9 +97,12 @@ function el(name, attrs, parent) {
   return e;
 }
 
-function shortLabel(label) {
-  const s = label.replace(/^(tensor|graph|dataframe)\./, '');
-  return s.length > 15 ? s.slice(0, 14) + '\u2026' : s;
+// A node's text, at most 19 characters (what a node box holds): the kernel without its family, the count.
+function nodeText(node) {
+  const count = node.size > 1 ? ' \u00d7' + node.size : '';
+  const room = 19 - count.length;
+  const s = node.label.replace(/^(tensor|graph|dataframe)\./, '');
+  return (s.length > room ? s.slice(0, room - 1) + '\u2026' : s) + count;
 }
 
 // Draws the model into container; returns { refresh(changedNodes) } to recolour nodes in place.
@@ -133,7 +136,7 @@ export function renderDag(container, model) {
     }) : [];
     if (!layout.compact) {
       const text = el('text', { x: box.x + 6, y: box.y + box.h / 2 + 4, 'font-size': 11, 'pointer-events': 'none' }, g);
-      text.textContent = shortLabel(node.label) + (node.size > 1 ? ' \u00d7' + node.size : '');
+      text.textContent = nodeText(node);
     }
     const title = el('title', {}, g);
     return { g: g, rect: rect, bars: bars, title: title, box: box, node: node };
