@@ -26,7 +26,12 @@ afterAll(async () => {
 const auth = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
 async function createSession(srv: DashboardServer, name: string): Promise<string> {
-  const res = await fetch(`${srv.url}/v1/sessions`, { method: 'POST', headers: { ...auth(TOKEN), 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  const res = await fetch(`${srv.url}/v1/sessions`, {
+    method: 'POST',
+    headers: { ...auth(TOKEN), 'content-type': 'application/json' },
+    body: JSON.stringify({ name, kind: 'interactive' }),
+  });
+  expect(res.status).toBe(201);
   return ((await res.json()) as string[])[0]!;
 }
 
