@@ -7,6 +7,7 @@
  */
 import { CancelledError } from '../base/errors.js';
 import { ExecutorError } from '../base/runErrors.js';
+import type { ChunkGraph } from '../dag/chunkGraph.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { depthFirstPriority } from '../dag/topo.js';
 import type { ExecEvent, Executor, RunReport } from '../executors/executor.js';
@@ -34,6 +35,22 @@ export interface RunStats {
   readonly peakBytes: number;
 }
 
+/**
+ * Emitted as `'chunks'`, only while someone listens (the dashboard): the graph a run hands to its
+ * executor (after fusion; fetch chunks stand for results already stored), then each chunk as it settles,
+ * then the run's end — with the index of the chunk whose failure stopped it, when one did.
+ */
+export type ChunkRunEvent =
+  | {
+      readonly type: 'planned';
+      readonly run: number;
+      readonly graph: ChunkGraph;
+      /** The tileable that emitted chunk `index` (undefined for fetch chunks); call it during the event. */
+      readonly ownerOf: (index: number) => TileableNode | undefined;
+    }
+  | { readonly type: 'finished' | 'failed'; readonly run: number; readonly index: number }
+  | { readonly type: 'ended'; readonly run: number; readonly ok: boolean; readonly failedIndex?: number };
+
 /** What a run needs of its session. */
 export interface RunContext {
   readonly config: ResolvedOptions;
@@ -47,6 +64,8 @@ export interface RunContext {
   progress(run: number, done: number, total: number): void;
   /** Emits the run's stats; may throw like `progress`. */
   finished(stats: RunStats): void;
+  /** Set only while someone listens for chunk events, so an unobserved run pays nothing; may throw like `progress`. */
+  readonly chunks?: ((event: ChunkRunEvent) => void) | undefined;
 }
 
 export interface RunRequest {
@@ -63,14 +82,21 @@ export async function runPlan(ctx: RunContext, runId: number, todo: readonly Til
   const signal = req.signal ? AbortSignal.any([req.signal, ctx.closing]) : ctx.closing;
   for (const { node, holders } of plan.cacheHolders) for (const h of holders) ctx.holders.hold(h, node.key);
   const runStore = new RunStore(ctx.objects.chunks, targetKeys);
+  const chunks = ctx.chunks;
+  let planned = false;
   try {
     let lastDone = -1;
     const onEvent = (e: ExecEvent): void => {
+      if (chunks) chunks({ type: e.type, run: runId, index: e.index });
       if (e.type === 'finished' && e.done !== lastDone) {
         lastDone = e.done;
         if (e.done < e.total) ctx.progress(runId, e.done, e.total);
       }
     };
+    if (chunks) {
+      chunks({ type: 'planned', run: runId, graph, ownerOf: (i) => plan.ownerOf.get(graph.keys[i]!) });
+      planned = true;
+    }
     ctx.progress(runId, 0, graph.kernels.filter((k) => k !== null).length);
     let report: RunReport;
     try {
@@ -102,9 +128,27 @@ export async function runPlan(ctx: RunContext, runId: number, todo: readonly Til
       peakBytes: report.peakBytes,
     });
     ctx.progress(runId, report.executed, report.executed);
+    if (chunks) {
+      planned = false;
+      chunks({ type: 'ended', run: runId, ok: errors.size === 0 });
+    }
     return errors;
+  } catch (e) {
+    if (planned) endFailed(chunks!, runId, graph, e);
+    throw e;
   } finally {
     runStore.dispose();
+  }
+}
+
+/** Tells chunk listeners the run failed, and at which chunk when the error says (kernel errors carry `chunkKey`). */
+function endFailed(chunks: (event: ChunkRunEvent) => void, run: number, graph: ChunkGraph, error: unknown): void {
+  const key = (error as { chunkKey?: unknown } | null)?.chunkKey;
+  const index = typeof key === 'string' ? graph.indexOf(key) : -1;
+  try {
+    chunks({ type: 'ended', run, ok: false, ...(index >= 0 ? { failedIndex: index } : {}) });
+  } catch {
+    // The run already failed: its own error is the one to report, not a listener's.
   }
 }
 

@@ -40,7 +40,7 @@ import { type RunContext, type RunRequest, runPlan } from './runPlan.js';
 import { readGlobal, sharedInputs, sharedObjectId } from './sharing.js';
 import { tileTargets } from './tiler.js';
 
-export type { RunStats } from './runPlan.js';
+export type { ChunkRunEvent, RunStats } from './runPlan.js';
 
 export interface ExecuteOptions {
   readonly signal?: AbortSignal;
@@ -432,6 +432,7 @@ export class Session extends EventEmitter {
       closing: this.#closing.signal,
       progress: (run, done, total) => this.#progress(run, done, total),
       finished: (stats) => this.#emitChecked('run', stats),
+      chunks: this.listenerCount('chunks') > 0 ? (event) => this.#emitChecked('chunks', event) : undefined,
     };
     try {
       return await runPlan(context, runId, todo, plan, opts);
