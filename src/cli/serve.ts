@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { buildServer, type ServerDeps } from '../service/server/app.js';
 import type { ServerOptions } from '../service/server/context.js';
 import { DEFAULT_SESSION_TTL } from '../service/server/hosting.js';
+import { startHeadless } from '../service/headless/host.js';
+import { dashboardRoutes } from '../service/server/routes/dashboard.js';
 
 export const SERVE_HELP = `Usage: tessera serve [options]
 
@@ -90,8 +92,11 @@ export function serveOptions(argv: readonly string[], cwd = process.cwd()): Serv
   };
 }
 
+/** What `tessera serve` hosts with: headless modules in child processes, the dashboard. */
+export const SERVE_DEPS: ServerDeps = { startHeadless, plugins: [dashboardRoutes] };
+
 /** Runs the server until SIGINT or SIGTERM; resolves with the exit code. */
-export async function serve(argv: readonly string[], deps: ServerDeps = {}): Promise<number> {
+export async function serve(argv: readonly string[], deps: ServerDeps = SERVE_DEPS): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(SERVE_HELP);
     return 0;

@@ -8,7 +8,8 @@
 // The OpenAPI keywords of route schemas (hide, tags, summary) come with @fastify/swagger's types.
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Caller, ServerContext } from '../context.js';
+import { callerOf } from '../auth.js';
+import type { ServerContext } from '../context.js';
 import { APP_JS } from '../dashboard/assets/appJs.js';
 import { DAG_JS } from '../dashboard/assets/dagJs.js';
 import { PAGE_HTML } from '../dashboard/assets/pageHtml.js';
@@ -49,17 +50,6 @@ const dagSnapshotSchema = {
     },
   },
 } as const;
-
-/**
- * The caller the server's bearer-token hook found for the request. The server core keeps it in
- * auth.ts (`callerOf`, written apart); until the two meet, the hook leaves it on `request.caller`.
- * The dashboard's API routes are never public, so a request that reached them without one is refused.
- */
-function callerOf(request: FastifyRequest): Caller {
-  const caller = (request as FastifyRequest & { caller?: Caller }).caller;
-  if (!caller) throw Object.assign(new Error('This request needs an Authorization: Bearer <token> header.'), { statusCode: 401, code: 'Unauthorized' });
-  return caller;
-}
 
 export async function dashboardRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const trackers = new SessionTrackers(ctx);
