@@ -1,0 +1,217 @@
+/**
+ * Remote execution: the routes a remote session (service/client/) drives, under `/v1/sessions/:id/remote`.
+ * Every request names its hosted session (which marks its client alive), may carry the client's
+ * releases and forgets, and may carry the nodes it needs that the server does not hold yet (wire
+ * frames, rebuilt through the op builders before anything runs — a bad DAG is a 4xx and nothing runs).
+ *
+ * - `POST /run` runs targets (as an eager batch, or as one lazy run) and streams frames back: progress
+ *   and run events as they happen, then `done` with per-target errors or the run's failure, the values
+ *   asked for, and the session's info. Closing the request aborts the run.
+ * - `POST /fetch` answers one value: raw tensor bytes, Arrow IPC or a frame (wire/values.ts).
+ * - `POST /sync` (releases, heartbeat) and `GET /info`: the session's info as JSON.
+ * - `POST /infos`, `POST /persist`, `POST /named`: fetchInfos, persist and getNamed.
+ * Store routes are in remoteStore.ts, the chunk-graph executor in remoteChunks.ts.
+ */
+import { PassThrough, Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorData } from '../../../base/errors.js';
+import type { TileableNode } from '../../../dag/nodes.js';
+import type { Session } from '../../../session/index.js';
+import { malformed } from '../../wire/errors.js';
+import { decodeFrame, encodeFrame } from '../../wire/frame.js';
+import { encodeValue, FRAME_TYPE, STREAM_TYPE } from '../../wire/values.js';
+import type { ServerContext } from '../context.js';
+import { remoteChunkRoutes } from './remoteChunks.js';
+import { callerOf, clientError, type EventType, type RemoteHost, RemoteHosts, sendError, writeFrame } from './remoteHost.js';
+import { Owners, remoteStoreRoutes } from './remoteStore.js';
+
+/** Requests may carry big inline data (tensor literals, graph columns). */
+const BODY_LIMIT = 1024 ** 3;
+
+export interface RemoteRequest {
+  readonly id: string;
+  readonly owner: string;
+  readonly host: RemoteHost;
+  readonly engine: Session;
+  readonly body: Record<string, unknown>;
+}
+
+/** Wraps a route: finds the caller's session and host, applies the body's releases and nodes; errors become responses. */
+export function remoteHandler(
+  ctx: ServerContext,
+  hosts: RemoteHosts,
+  handle: (r: RemoteRequest, reply: FastifyReply, request: FastifyRequest) => Promise<unknown>,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
+  return async (request, reply) => {
+    try {
+      const { id } = request.params as { id: string };
+      const caller = callerOf(request);
+      const engine = ctx.engineSessionFor(caller, id);
+      ctx.touch(id);
+      const host = hosts.of(id, engine);
+      const body = bodyOf(request);
+      host.update(body);
+      host.rebuild(body['nodes'], ctx);
+      return await handle({ id, owner: caller.owner, host, engine, body }, reply, request);
+    } catch (e) {
+      return sendError(reply, e);
+    }
+  };
+}
+
+function bodyOf(request: FastifyRequest): Record<string, unknown> {
+  const raw = request.body;
+  if (raw === undefined || raw === null) return {};
+  const value = Buffer.isBuffer(raw) ? decodeFrame(raw) : raw;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed('the request body must be an object.');
+  return value as Record<string, unknown>;
+}
+
+export function keysOf(value: unknown, field: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((k) => typeof k === 'string')) throw malformed(`${field} must be a list of keys.`);
+  return value;
+}
+
+export function infoOf(id: string, engine: Session): Record<string, unknown> {
+  return { ...engine.info, id };
+}
+
+/** Sends a value (or a frame) as the response body without copying a tensor's bytes. */
+export function sendValue(reply: FastifyReply, value: unknown): FastifyReply {
+  const body = encodeValue(value);
+  reply.type(body.contentType).headers(body.headers);
+  const chunks = body.chunks;
+  return reply.send(chunks.length === 1 ? Buffer.from(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.byteLength) : Readable.from(chunks));
+}
+
+export function sendFrame(reply: FastifyReply, value: unknown): FastifyReply {
+  return reply.type(FRAME_TYPE).send(Readable.from(encodeFrame(value).chunks));
+}
+
+interface Done {
+  readonly type: 'done';
+  readonly errors: Record<string, ErrorData>;
+  readonly failure?: ErrorData;
+  readonly values: Record<string, unknown>;
+  readonly info: Record<string, unknown>;
+}
+
+async function runTargets(r: RemoteRequest, targets: readonly [string, TileableNode][], signal: AbortSignal): Promise<Done> {
+  const { host, engine, body } = r;
+  const errors: Record<string, ErrorData> = {};
+  const values: Record<string, unknown> = {};
+  let failure: ErrorData | undefined;
+  try {
+    if (body['eager'] === true) {
+      // One synchronous stretch: the engine runs these submissions as one batch, failures per node.
+      const statuses = targets.map(([, node]) => {
+        engine.track(node, node);
+        return engine.submitEager(node);
+      });
+      const settled = await Promise.allSettled(statuses);
+      settled.forEach((s, i) => {
+        const [key, node] = targets[i]!;
+        if (s.status === 'rejected') errors[key] = clientError(s.reason);
+        else host.hold(key, node);
+      });
+    } else {
+      await engine.execute(targets.map(([, node]) => node), { signal });
+      for (const [key, node] of targets) host.hold(key, node);
+    }
+    for (const key of keysOf(body['fetch'], 'fetch')) {
+      if (errors[key] === undefined) values[key] = await engine.fetch(host.node(key));
+    }
+  } catch (e) {
+    failure = clientError(e);
+  }
+  return { type: 'done', errors, ...(failure ? { failure } : {}), values, info: infoOf(r.id, engine) };
+}
+
+export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  app.addContentTypeParser(FRAME_TYPE, { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
+  const hosts = new RemoteHosts();
+  const owners = new Owners();
+  const base = '/v1/sessions/:id/remote';
+
+  app.post(
+    `${base}/run`,
+    remoteHandler(ctx, hosts, async (r, reply) => {
+      const targets = keysOf(r.body['targets'], 'targets').map((k) => [k, r.host.node(k)] as [string, TileableNode]);
+      keysOf(r.body['fetch'], 'fetch').forEach((k) => r.host.node(k));
+      const events = new Set(keysOf(r.body['events'], 'events').filter((e): e is EventType => e === 'progress' || e === 'run'));
+      const out = new PassThrough();
+      const abort = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      });
+      const unsubscribe = events.size > 0 ? r.host.subscribe(events, out) : () => {};
+      void runTargets(r, targets, abort.signal).then((done) => {
+        unsubscribe();
+        try {
+          writeFrame(out, done);
+        } catch (e) {
+          writeFrame(out, { ...done, values: {}, failure: clientError(e) });
+        }
+        out.end();
+      });
+      return reply.type(STREAM_TYPE).send(out);
+    }),
+  );
+
+  app.post(`${base}/fetch`, remoteHandler(ctx, hosts, async (r, reply) => sendValue(reply, await r.engine.fetch(r.host.node(r.body['key'])))));
+
+  app.post(`${base}/sync`, remoteHandler(ctx, hosts, async (r, reply) => reply.send(infoOf(r.id, r.engine))));
+  app.get(`${base}/info`, remoteHandler(ctx, hosts, async (r, reply) => reply.send(infoOf(r.id, r.engine))));
+
+  app.post(
+    `${base}/infos`,
+    remoteHandler(ctx, hosts, async (r, reply) => {
+      const fields = r.body['fields'];
+      const infos = await r.engine.fetchInfos(r.host.node(r.body['key']), fields === undefined ? {} : { fields: keysOf(fields, 'fields') as never });
+      return sendFrame(reply, infos);
+    }),
+  );
+
+  app.post(
+    `${base}/persist`,
+    remoteHandler(ctx, hosts, async (r, reply) => {
+      const name = r.body['name'];
+      if (name !== undefined && typeof name !== 'string') throw malformed('name must be a string.');
+      const id = await r.engine.persist(r.host.node(r.body['key']), {
+        ...(name !== undefined ? { name: owners.name(r.owner, name) } : {}),
+        ...(r.body['overwrite'] === true ? { overwrite: true } : {}),
+      });
+      owners.record(r.owner, id, r.engine.store);
+      return reply.send({ id });
+    }),
+  );
+
+  app.post(
+    `${base}/named`,
+    remoteHandler(ctx, hosts, async (r, reply, request) => {
+      const name = r.body['name'];
+      if (typeof name !== 'string') throw malformed('name must be a string.');
+      const abort = new AbortController();
+      request.raw.socket.once('close', () => abort.abort());
+      const wait = r.body['wait'] === true;
+      const timeoutMs = r.body['timeoutMs'];
+      const value = await r.engine.getNamed(owners.name(r.owner, name), {
+        wait,
+        ...(typeof timeoutMs === 'number' ? { timeoutMs } : {}),
+        signal: abort.signal,
+      });
+      const node = (value as { node?: TileableNode }).node;
+      if (node?.kind !== 'tileable') return sendValue(reply, { kind: 'data', value });
+      // A graph or a context: the client gets a handle whose node the session holds by key.
+      const described = [...node.inputs, node].map((n) => {
+        r.host.hold(n.key, n);
+        return { key: n.key, meta: n.meta };
+      });
+      return sendFrame(reply, { kind: 'handle', nodes: described });
+    }),
+  );
+
+  await remoteStoreRoutes(app, ctx, hosts, owners);
+  await remoteChunkRoutes(app, ctx, hosts);
+}

@@ -1,0 +1,161 @@
+/**
+ * The server's side of one remote session: the nodes its client sent (by the key the client knows them
+ * by), the results the client holds, and the streams its progress events go out on. A client's handles
+ * hold results on the server through `held` (the engine session's holder of a result is its node, kept
+ * here); when the client's handles are gone it says `release`, and when no object of its own can name a
+ * key any more it says `forget`, and the node leaves the table. Also here: who the caller is, and how
+ * an error becomes a response.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorToData, type ErrorData, TesseraError } from '../../../base/errors.js';
+import type { TileableNode } from '../../../dag/nodes.js';
+import type { ProgressEvent, RunStats, Session } from '../../../session/index.js';
+import { malformed, WireError } from '../../wire/errors.js';
+import { encodeFrame, streamChunks } from '../../wire/frame.js';
+import { rebuildNodes } from '../../wire/nodes.js';
+import type { Caller, ServerContext } from '../context.js';
+
+/** The caller of an authenticated request: the owner hash of its bearer token (the server checked the token). */
+export function callerOf(request: FastifyRequest): Caller {
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '');
+  if (!m) throw Object.assign(new TesseraError('Unauthorized', "This request carries no bearer token: send 'Authorization: Bearer <token>'."), { status: 401 });
+  return { owner: createHash('sha256').update(m[1]!, 'utf8').digest('hex').slice(0, 16) };
+}
+
+/** An error as data for a client: its class, code, message and fields, never the server's stack. */
+export function clientError(e: unknown): ErrorData {
+  const data = errorToData(e);
+  return { ...data, stack: `${data.name}: ${data.message}\n    at <remote session>` };
+}
+
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  SessionClosed: 409, Unexecuted: 409, ObjectNotExists: 404, ObjectExists: 409, Cancelled: 409, NotEnoughMemory: 507, PathRefused: 403, Unauthorized: 401,
+};
+
+/** Answers with `{error: {code, message, name, props}}` and the error's status (4xx for bad input, 500 for anything else). */
+export function sendError(reply: FastifyReply, e: unknown): FastifyReply {
+  const data = clientError(e);
+  const own = (e as { status?: unknown; statusCode?: unknown }).status ?? (e as { statusCode?: unknown }).statusCode;
+  const status = typeof own === 'number' ? own : (data.code && STATUS_BY_CODE[data.code]) || (data.code ? 400 : 500);
+  const field = (e as { field?: unknown }).field;
+  return reply
+    .code(status)
+    .type('application/json')
+    .send({ error: { code: data.code ?? 'InternalError', message: data.message, name: data.name, ...(typeof field === 'string' ? { field } : {}), props: data.props ?? {} } });
+}
+
+export type EventType = 'progress' | 'run';
+type Sink = { readonly types: ReadonlySet<EventType>; readonly write: (frame: unknown) => void };
+
+export class RemoteHost {
+  readonly engine: Session;
+  readonly #nodes = new Map<string, TileableNode>();
+  readonly #held = new Map<string, TileableNode>();
+  readonly #sinks: Sink[] = [];
+  readonly #onProgress = (event: ProgressEvent): void => this.#forward('progress', { type: 'progress', event });
+  readonly #onRun = (stats: RunStats): void => this.#forward('run', { type: 'run', stats });
+
+  constructor(engine: Session) {
+    this.engine = engine;
+    engine.on('progress', this.#onProgress);
+    engine.on('run', this.#onRun);
+  }
+
+  detach(): void {
+    this.engine.off('progress', this.#onProgress);
+    this.engine.off('run', this.#onRun);
+    this.#nodes.clear();
+    this.#held.clear();
+  }
+
+  lookup(key: string): TileableNode | undefined {
+    return this.#nodes.get(key) ?? this.#held.get(key);
+  }
+
+  node(key: unknown): TileableNode {
+    const node = typeof key === 'string' ? this.lookup(key) : undefined;
+    if (!node) throw new WireError('UnknownInput', `the session holds no node ${String(key)}: send it with the request.`, { missing: [String(key)] });
+    return node;
+  }
+
+  /** The releases and forgets a request carries, applied before anything else it asks. */
+  update(body: { readonly release?: unknown; readonly forget?: unknown }): void {
+    for (const entry of list(body.release, 'release')) {
+      const [key, keepCached] = Array.isArray(entry) ? entry : [entry, false];
+      const node = this.#held.get(String(key));
+      if (!node) continue;
+      this.#held.delete(String(key));
+      this.engine.release(node, { keepCached: keepCached === true });
+    }
+    for (const key of list(body.forget, 'forget')) this.#nodes.delete(String(key));
+  }
+
+  rebuild(nodes: unknown, ctx: ServerContext): void {
+    if (nodes === undefined) return;
+    const built = rebuildNodes(nodes, {
+      lookup: (k) => this.lookup(k),
+      allowUserCode: ctx.options.allowUserCode,
+      resolvePath: (p) => ctx.resolveDataPath(p),
+    });
+    for (const [key, node] of built) this.#nodes.set(key, node);
+  }
+
+  /** The client holds `key`'s result from now on. */
+  hold(key: string, node: TileableNode): void {
+    this.#held.set(key, node);
+  }
+
+  /** Progress and run events go to the oldest open stream that asked for them, so a client sees each once. */
+  subscribe(types: ReadonlySet<EventType>, out: NodeJS.WritableStream): () => void {
+    const sink: Sink = { types, write: (frame) => writeFrame(out, frame) };
+    this.#sinks.push(sink);
+    return () => {
+      const i = this.#sinks.indexOf(sink);
+      if (i >= 0) this.#sinks.splice(i, 1);
+    };
+  }
+
+  #forward(type: EventType, frame: unknown): void {
+    const sink = this.#sinks.find((s) => s.types.has(type));
+    if (!sink) return;
+    try {
+      sink.write(frame);
+    } catch {
+      // A stream that broke is the client's loss; the run goes on.
+    }
+  }
+}
+
+export function writeFrame(out: NodeJS.WritableStream, frame: unknown): void {
+  for (const chunk of streamChunks(encodeFrame(frame))) out.write(chunk);
+}
+
+function list(value: unknown, field: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw malformed(`${field} must be a list of keys.`);
+  return value;
+}
+
+/** One host per hosted session, dropped when its engine session closes. */
+export class RemoteHosts {
+  readonly #hosts = new Map<string, RemoteHost>();
+
+  of(id: string, engine: Session): RemoteHost {
+    let host = this.#hosts.get(id);
+    if (host && host.engine !== engine) {
+      host.detach();
+      host = undefined;
+    }
+    if (!host) {
+      const created = new RemoteHost(engine);
+      this.#hosts.set(id, created);
+      engine.once('close', () => {
+        created.detach();
+        if (this.#hosts.get(id) === created) this.#hosts.delete(id);
+      });
+      host = created;
+    }
+    return host;
+  }
+}
