@@ -31,6 +31,7 @@ export interface SessionLike extends DefaultCandidate, EventEmitter {
   scope<T>(fn: () => T): T;
   asDefault(): this;
   close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export function isSessionLike(value: unknown): value is SessionLike {

@@ -49,7 +49,8 @@ const tileableKeyOf = (chunkKey: string): string => chunkKey.split(':')[0]!;
 
 export class RemoteSession extends EventEmitter implements SessionLike {
   readonly [SESSION_BRAND] = true as const;
-  readonly config: ResolvedRemoteOptions & { readonly memoryLimit: number };
+  /** The options it was made with (the token left out), the memory limit the server reported. */
+  readonly config: Omit<ResolvedRemoteOptions, 'token'> & { readonly memoryLimit: number };
   readonly channel: Channel;
   readonly #holders = new HolderTracker((key) => this.#unheld(key));
   readonly #eager: EagerBatcher;
@@ -68,7 +69,8 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   constructor(options: RemoteSessionOptions) {
     super();
     const o = resolveRemoteOptions(options);
-    this.config = { ...o, memoryLimit: o.memoryLimit ?? Number.POSITIVE_INFINITY };
+    const { token: _token, ...shown } = o;
+    this.config = { ...shown, memoryLimit: o.memoryLimit ?? Number.POSITIVE_INFINITY };
     const conn = new Connection(o.address, o.token, o.requestTimeout);
     this.channel = new Channel(conn, async () => {
       const body = { name: o.name, kind: 'interactive', mode: o.mode, ...(o.workers ? { workers: o.workers } : {}), ...(o.memoryLimit ? { memory: String(o.memoryLimit) } : {}) };
@@ -106,6 +108,16 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   get store(): RemoteStore {
     this.#check();
     return (this.#store ??= new RemoteStore(this.channel, () => this.#check()));
+  }
+
+  /** Resolves once the server has created the session and reported its state (`info` is then current). */
+  async ready(): Promise<this> {
+    await this.#request(async (signal) => {
+      const id = await this.channel.opened();
+      const response = await this.channel.conn.request(`/v1/sessions/${id}/remote/info`, { signal });
+      this.#info = { ...((await response.json()) as SessionInfo), mode: this.config.mode };
+    });
+    return this;
   }
 
   asDefault(): this {
