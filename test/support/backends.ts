@@ -5,7 +5,9 @@
  * there from local-session options, and what that backend's sessions report about themselves.
  */
 import { afterAll, beforeAll } from 'vitest';
+import type { Executor } from '../../src/executors/executor.js';
 import { newSession, type RemoteSession, type SessionLike, type SessionOptions } from '../../src/index.js';
+import { RemoteExecutor } from '../../src/service/client/index.js';
 import { startTestServer, type TestServer } from './remoteServer.js';
 
 export const BACKENDS = ['local', 'remote'] as const;
@@ -48,5 +50,23 @@ export function sessionBackend(kind: Backend, token = 't1'): SessionBackend {
     executorInfo: kind === 'local' ? { executor: 'local', workers: 0 } : { executor: 'threads', workers: 2 },
     configExtra: kind === 'local' ? { executor: 'local', fuse: true } : { danglingTimeout: 60 },
     server: () => server!,
+  };
+}
+
+/**
+ * The executor of a remote session of `backend` (a remote one), opened on first use — after the
+ * backend's server has started — and closed with the executor.
+ */
+export function remoteExecutor(backend: SessionBackend): Executor {
+  let session: RemoteSession | undefined;
+  let executor: RemoteExecutor | undefined;
+  const open = (): RemoteExecutor => (executor ??= new RemoteExecutor((session = backend.open({ mode: 'lazy', default: false }) as RemoteSession)));
+  return {
+    name: 'remote',
+    workers: backend.executorInfo.workers,
+    run: (graph, store, options) => open().run(graph, store, options),
+    close: async () => {
+      await session?.close();
+    },
   };
 }

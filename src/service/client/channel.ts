@@ -91,6 +91,12 @@ export class Channel {
     }
   }
 
+  /** Cancels the runs given up (by their request ids), and resolves once every run of the session has ended on the server. */
+  async settle(cancel: readonly string[]): Promise<void> {
+    if (this.#id === undefined) return;
+    await (await this.json('remote/sync', { settle: true, cancel })).arrayBuffer();
+  }
+
   /** Tells the server the pending releases now (and that the client is alive). */
   async sync(): Promise<void> {
     if (this.#closed || this.#id === undefined) return;

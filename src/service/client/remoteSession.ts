@@ -63,6 +63,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   readonly #heartbeat: NodeJS.Timeout;
   #info: SessionInfo;
   #closed = false;
+  #runs = 0;
   #closePromise: Promise<void> | undefined;
   #store: RemoteStore | undefined;
 
@@ -323,10 +324,10 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   }
 
   async #runRequest(targets: readonly TileableNode[], req: { eager: boolean; fetch: readonly string[]; signal?: AbortSignal }): Promise<Done> {
-    const before = new Set(targets.filter((n) => this.#executed.has(n.key)).map((n) => n.key));
     const events = (['progress', 'run'] as const).filter((e) => this.listenerCount(e) > 0);
+    const run = String(++this.#runs);
     return this.#request(async (signal, ctl) => {
-      const body = { targets: targets.map((n) => n.key), eager: req.eager, fetch: req.fetch, events };
+      const body = { run, targets: targets.map((n) => n.key), eager: req.eager, fetch: req.fetch, events };
       const response = await this.channel.send('remote/run', body, targets, { signal });
       let done: Done | undefined;
       await this.channel.conn.frames(
@@ -334,27 +335,31 @@ export class RemoteSession extends EventEmitter implements SessionLike {
         (frame) => {
           const f = frame as { type: string; event?: unknown; stats?: unknown };
           if (f.type === 'done') done = f as unknown as Done;
-          else if (f.type === 'progress' || f.type === 'run') this.#emitChecked(f.type, f.type === 'progress' ? f.event : f.stats, ctl, targets, before);
+          else if (f.type === 'progress' || f.type === 'run') this.#emitChecked(f.type, f.type === 'progress' ? f.event : f.stats, ctl);
         },
         signal,
       );
       if (!done) throw new CancelledError('The server ended the run without a result.');
       this.#info = { ...done.info, mode: this.config.mode };
       return done;
-    }, req.signal);
+    }, req.signal).catch(async (e: unknown) => {
+      // A run given up (a cancel, a throwing listener) is reported once the server's run has ended, so
+      // the session is as it was before it when the caller goes on; a closing session does not wait.
+      if ((e instanceof CancelledError || e instanceof ListenerError) && !this.#closed) await this.channel.settle([run]).catch(() => undefined);
+      throw e;
+    });
   }
 
   /**
-   * A listener that throws stops the run, as locally: the request is aborted (so is the server's run),
-   * and whatever the run may still have registered for targets not executed before is released.
+   * A listener that throws stops the run, as locally: the request is aborted, which aborts the server's
+   * run, and the server keeps nothing of it (see #request: the error is reported once it has ended).
    */
-  #emitChecked(event: string, payload: unknown, ctl: AbortController, targets: readonly TileableNode[], before: ReadonlySet<string>): void {
+  #emitChecked(event: string, payload: unknown, ctl: AbortController): void {
     try {
       this.emit(event, payload);
     } catch (e) {
       const error = new ListenerError(event, e);
       ctl.abort(error);
-      for (const n of targets) if (!before.has(n.key)) this.channel.release(n.key, false);
       throw error;
     }
   }

@@ -102,6 +102,7 @@ async function runTargets(r: RemoteRequest, targets: readonly [string, TileableN
   const errors: Record<string, ErrorData> = {};
   const values: Record<string, unknown> = {};
   let failure: ErrorData | undefined;
+  const heldBefore = new Set(targets.filter(([key]) => host.held(key)).map(([key]) => key));
   try {
     if (body['eager'] === true) {
       // One synchronous stretch: the engine runs these submissions as one batch, failures per node.
@@ -125,6 +126,10 @@ async function runTargets(r: RemoteRequest, targets: readonly [string, TileableN
   } catch (e) {
     failure = clientError(e);
   }
+  if (signal.aborted) {
+    // The client gave the run up and will never hold what it made: nothing of it stays.
+    host.update({ release: targets.filter(([key]) => !heldBefore.has(key)).map(([key]) => key) });
+  }
   return { type: 'done', errors, ...(failure ? { failure } : {}), values, info: infoOf(r.id, engine) };
 }
 
@@ -146,7 +151,7 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
         if (!reply.raw.writableFinished) abort.abort();
       });
       const unsubscribe = events.size > 0 ? r.host.subscribe(events, out) : () => {};
-      void runTargets(r, targets, abort.signal).then((done) => {
+      void r.host.track(r.body['run'], abort, runTargets(r, targets, abort.signal)).then((done) => {
         unsubscribe();
         try {
           writeFrame(out, done);
@@ -161,7 +166,13 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
 
   app.post(`${base}/fetch`, remoteHandler(ctx, hosts, async (r, reply) => sendValue(reply, await r.engine.fetch(r.host.node(r.body['key'])))));
 
-  app.post(`${base}/sync`, remoteHandler(ctx, hosts, async (r, reply) => reply.send(infoOf(r.id, r.engine))));
+  app.post(
+    `${base}/sync`,
+    remoteHandler(ctx, hosts, async (r, reply) => {
+      if (r.body['settle'] === true) await r.host.settled(Array.isArray(r.body['cancel']) ? r.body['cancel'] : []);
+      return reply.send(infoOf(r.id, r.engine));
+    }),
+  );
   app.get(`${base}/info`, remoteHandler(ctx, hosts, async (r, reply) => reply.send(infoOf(r.id, r.engine))));
 
   app.post(

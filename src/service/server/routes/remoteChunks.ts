@@ -52,10 +52,16 @@ function checkSpec(spec: unknown, i: number, allowUserCode: boolean, metaOf: (ke
   return s;
 }
 
-function buildGraph(chunks: unknown, allowUserCode: boolean): ChunkGraph {
+/** The graph; a fetch chunk sent with no meta is described by its value (an expression reads its dtype). */
+function buildGraph(chunks: unknown, fetched: Readonly<Record<string, unknown>>, allowUserCode: boolean): ChunkGraph {
   if (!Array.isArray(chunks)) throw malformed('chunks must be a list.');
   const metas = new Map<string, unknown>();
-  for (const c of chunks) if (typeof c === 'object' && c !== null) metas.set((c as ChunkSpec).key, (c as ChunkSpec).meta);
+  for (const c of chunks) {
+    if (typeof c !== 'object' || c === null) continue;
+    const { key, meta, kernel } = c as ChunkSpec;
+    const value = kernel === null && typeof key === 'string' && Object.hasOwn(fetched, key) ? (fetched[key] as { dtype?: unknown }) : undefined;
+    metas.set(key, meta ?? (value && typeof value === 'object' ? { dtype: value.dtype } : meta));
+  }
   const builder = new ChunkGraphBuilder();
   chunks.forEach((c, i) => {
     const spec = checkSpec(c, i, allowUserCode, (k) => metas.get(k));
@@ -107,11 +113,12 @@ export async function remoteChunkRoutes(app: FastifyInstance, ctx: ServerContext
   app.post(
     '/v1/sessions/:id/remote/chunks',
     remoteHandler(ctx, hosts, async (r, reply) => {
-      const graph = buildGraph(r.body['chunks'], ctx.options.allowUserCode);
+      const fetched = (r.body['fetched'] ?? {}) as Record<string, unknown>;
+      if (typeof fetched !== 'object' || fetched === null) throw malformed('fetched must be an object of chunk values.');
+      const graph = buildGraph(r.body['chunks'], fetched, ctx.options.allowUserCode);
       const targets = r.body['targets'];
       if (!Array.isArray(targets) || !targets.every((t) => Number.isInteger(t) && t >= 0 && t < graph.size)) throw malformed('targets must be chunk indices.');
       const store = new MemoryChunkStore();
-      const fetched = (r.body['fetched'] ?? {}) as Record<string, unknown>;
       for (let i = 0; i < graph.size; i++) {
         if (!graph.isFetch(i)) continue;
         const key = graph.keys[i]!;

@@ -53,6 +53,8 @@ export class RemoteHost {
   readonly #nodes = new Map<string, TileableNode>();
   readonly #held = new Map<string, TileableNode>();
   readonly #sinks: Sink[] = [];
+  /** Runs still going, so a client that gave one up can wait until it has really ended. */
+  readonly #runs = new Map<object, { readonly id: unknown; readonly done: Promise<unknown>; readonly abort: AbortController }>();
   readonly #onProgress = (event: ProgressEvent): void => this.#forward('progress', { type: 'progress', event });
   readonly #onRun = (stats: RunStats): void => this.#forward('run', { type: 'run', stats });
 
@@ -99,6 +101,28 @@ export class RemoteHost {
       resolvePath: (p) => ctx.resolveDataPath(p),
     });
     for (const [key, node] of built) this.#nodes.set(key, node);
+  }
+
+  /** Counts a run (the client's id for it, and how to abort it) as going until it settles. */
+  track<T>(id: unknown, abort: AbortController, run: Promise<T>): Promise<T> {
+    const token = {};
+    this.#runs.set(token, { id, done: run, abort });
+    void run.finally(() => this.#runs.delete(token)).catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Aborts the runs the client gave up (it may say so before this server noticed its request close),
+   * then resolves when every run going now has ended and cleaned up after itself.
+   */
+  async settled(cancel: readonly unknown[]): Promise<void> {
+    const runs = [...this.#runs.values()];
+    for (const r of runs) if (cancel.includes(r.id)) r.abort.abort();
+    await Promise.allSettled(runs.map((r) => r.done));
+  }
+
+  held(key: string): boolean {
+    return this.#held.has(key);
   }
 
   /** The client holds `key`'s result from now on. */
