@@ -65,11 +65,26 @@ export class Connection {
     return response;
   }
 
-  /** The whole body of a response, mapping a broken connection to ServerUnreachable. */
+  /**
+   * The whole body of a response, mapping a broken connection to ServerUnreachable. With a known length
+   * the chunks are copied straight into one buffer as they arrive (`arrayBuffer()` gathers and joins
+   * them: a third slower for a 64 MiB result).
+   */
   async bytes(response: Response, signal?: AbortSignal): Promise<Uint8Array> {
+    const length = Number(response.headers.get('content-length') ?? NaN);
     try {
-      return new Uint8Array(await response.arrayBuffer());
+      if (!Number.isSafeInteger(length) || response.body === null) return new Uint8Array(await response.arrayBuffer());
+      const out = new Uint8Array(length);
+      let at = 0;
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        if (at + chunk.byteLength > length) throw new ServerUnreachableError(this.address, 'the answer was longer than it said');
+        out.set(chunk, at);
+        at += chunk.byteLength;
+      }
+      if (at !== length) throw new ServerUnreachableError(this.address, 'the connection closed in the middle of an answer');
+      return out;
     } catch (e) {
+      if (e instanceof ServerUnreachableError) throw e;
       throw this.#failure(e, signal);
     }
   }
