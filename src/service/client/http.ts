@@ -20,6 +20,9 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
 }
 
+/** How undici says a pooled connection was closed under it. */
+const STALE_SOCKET = /\((UND_ERR_SOCKET|ECONNRESET|EPIPE)\)/;
+
 export class Connection {
   readonly address: string;
   readonly #auth: string;
@@ -36,6 +39,17 @@ export class Connection {
    * governing the response's body: aborting it breaks a body still being read.
    */
   async request(path: string, options: RequestOptions = {}): Promise<Response> {
+    try {
+      return await this.#request(path, options);
+    } catch (e) {
+      // A kept-alive connection the server closed (it restarted) fails before the request reaches it:
+      // one fresh attempt says what the server that is there now thinks.
+      if (!(e instanceof ServerUnreachableError) || !STALE_SOCKET.test(e.message) || options.signal?.aborted) throw e;
+      return this.#request(path, options);
+    }
+  }
+
+  async #request(path: string, options: RequestOptions): Promise<Response> {
     const ctl = new AbortController();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const timer = setTimeout(() => ctl.abort(new ServerUnreachableError(this.address, `no answer within ${timeoutMs} ms`)), timeoutMs);
