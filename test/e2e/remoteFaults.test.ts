@@ -76,6 +76,27 @@ describe('a server that is not there', () => {
   });
 });
 
+describe('a run longer than the request timeout', () => {
+  it('is not cut: the server answers at once and the result streams when ready', async () => {
+    const server = await startTestServer();
+    const s = newSession({ address: server.address, token: 't1', mode: 'lazy', default: false, requestTimeout: 100 });
+    try {
+      // Far longer than 100 ms of work (24M square roots), and no progress listener: nothing is sent
+      // while it runs but the answer's start.
+      const slow = tt.ones([60], { chunkSize: 1 }).map((v) => {
+        let x = v;
+        for (let i = 0; i < 4e5; i++) x = Math.sqrt(x + i) % 5;
+        return x;
+      }).sum();
+      const v = (await s.run(slow)) as NdArray;
+      expect(Number.isFinite(v.item())).toBe(true);
+    } finally {
+      await s.close();
+      await server.close();
+    }
+  });
+});
+
 describe('a server that restarted', () => {
   it('no longer has the session: RemoteSessionLost naming it, not a hang', async () => {
     const first = await startTestServer();

@@ -150,6 +150,8 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
+      // Answered at once, so the client's wait for an answer ends now and a long run is not timed out.
+      writeFrame(out, { type: 'start' });
       const unsubscribe = events.size > 0 ? r.host.subscribe(events, out) : () => {};
       void r.host.track(r.body['run'], abort, runTargets(r, targets, abort.signal)).then((done) => {
         unsubscribe();

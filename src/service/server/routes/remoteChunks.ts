@@ -130,6 +130,7 @@ export async function remoteChunkRoutes(app: FastifyInstance, ctx: ServerContext
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
+      writeFrame(out, { type: 'start' });
       const events = r.body['events'] === true;
       const onEvent = (e: ExecEvent): void => {
         if (events) writeFrame(out, { type: 'event', event: e.type === 'failed' ? { type: 'failed', index: e.index, error: clientError(e.error) } : e });
