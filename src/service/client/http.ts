@@ -25,6 +25,8 @@ const STALE_SOCKET = /\((UND_ERR_SOCKET|ECONNRESET|EPIPE)\)/;
 
 export class Connection {
   readonly address: string;
+  /** How long a request waits for the server to start answering. */
+  readonly timeoutMs: number;
   readonly #auth: string;
   readonly #timeoutMs: number;
 
@@ -32,6 +34,7 @@ export class Connection {
     this.address = address.replace(/\/+$/, '');
     this.#auth = `Bearer ${token}`;
     this.#timeoutMs = timeoutMs;
+    this.timeoutMs = timeoutMs;
   }
 
   /**

@@ -51,6 +51,7 @@ export class RemoteExecutor implements Executor {
         targets: options.targets,
         continueOnError: options.continueOnError === true,
         events: options.onEvent !== undefined,
+        answerWithin: this.#session.channel.conn.timeoutMs,
         ...(options.memoryLimit !== undefined && Number.isFinite(options.memoryLimit) ? { memoryLimit: options.memoryLimit } : {}),
       };
       const response = await this.#session.channel.send('remote/chunks', body, [], { signal: ctl.signal });

@@ -327,7 +327,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
     const events = (['progress', 'run'] as const).filter((e) => this.listenerCount(e) > 0);
     const run = String(++this.#runs);
     return this.#request(async (signal, ctl) => {
-      const body = { run, targets: targets.map((n) => n.key), eager: req.eager, fetch: req.fetch, events };
+      const body = { run, targets: targets.map((n) => n.key), eager: req.eager, fetch: req.fetch, events, answerWithin: this.channel.conn.timeoutMs };
       const response = await this.channel.send('remote/run', body, targets, { signal });
       let done: Done | undefined;
       await this.channel.conn.frames(

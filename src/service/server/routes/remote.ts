@@ -133,6 +133,16 @@ async function runTargets(r: RemoteRequest, targets: readonly [string, TileableN
   return { type: 'done', errors, ...(failure ? { failure } : {}), values, info: infoOf(r.id, engine) };
 }
 
+/**
+ * A run still going after half the time its client waits for an answer to start (at most a second)
+ * sends a `start` frame, so a long run is not timed out; a short one answers with its result alone (one
+ * write: a second small write costs a round trip's worth of latency on loopback).
+ */
+export function answerSoon(out: NodeJS.WritableStream, answerWithin: unknown): NodeJS.Timeout {
+  const ms = typeof answerWithin === 'number' && answerWithin > 0 ? Math.min(1000, answerWithin / 2) : 1000;
+  return setTimeout(() => writeFrame(out, { type: 'start' }), ms);
+}
+
 export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   app.addContentTypeParser(FRAME_TYPE, { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
   const hosts = new RemoteHosts();
@@ -150,17 +160,16 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
-      // Answered at once, so the client's wait for an answer ends now and a long run is not timed out.
-      writeFrame(out, { type: 'start' });
       const unsubscribe = events.size > 0 ? r.host.subscribe(events, out) : () => {};
+      const starting = answerSoon(out, r.body['answerWithin']);
       void r.host.track(r.body['run'], abort, runTargets(r, targets, abort.signal)).then((done) => {
+        clearTimeout(starting);
         unsubscribe();
         try {
-          writeFrame(out, done);
+          writeFrame(out, done, true);
         } catch (e) {
-          writeFrame(out, { ...done, values: {}, failure: clientError(e) });
+          writeFrame(out, { ...done, values: {}, failure: clientError(e) }, true);
         }
-        out.end();
       });
       return reply.type(STREAM_TYPE).send(out);
     }),

@@ -22,7 +22,7 @@ import { malformed, WireError } from '../../wire/errors.js';
 import { checkExpr } from '../../wire/rebuildTensor.js';
 import { STREAM_TYPE } from '../../wire/values.js';
 import type { ServerContext } from '../context.js';
-import { remoteHandler } from './remote.js';
+import { answerSoon, remoteHandler } from './remote.js';
 import { clientError, type RemoteHosts, writeFrame } from './remoteHost.js';
 
 /** Params fields that hold user function sources, per tensor kernel. */
@@ -130,7 +130,7 @@ export async function remoteChunkRoutes(app: FastifyInstance, ctx: ServerContext
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
-      writeFrame(out, { type: 'start' });
+      const starting = answerSoon(out, r.body['answerWithin']);
       const events = r.body['events'] === true;
       const onEvent = (e: ExecEvent): void => {
         if (events) writeFrame(out, { type: 'event', event: e.type === 'failed' ? { type: 'failed', index: e.index, error: clientError(e.error) } : e });
@@ -153,8 +153,8 @@ export async function remoteChunkRoutes(app: FastifyInstance, ctx: ServerContext
           (e: unknown) => ({ type: 'done', failure: clientError(e) }),
         )
         .then((done) => {
-          writeFrame(out, done);
-          out.end();
+          clearTimeout(starting);
+          writeFrame(out, done, true);
         });
       return reply.type(STREAM_TYPE).send(out);
     }),

@@ -151,8 +151,21 @@ export class RemoteHost {
   }
 }
 
-export function writeFrame(out: NodeJS.WritableStream, frame: unknown): void {
-  for (const chunk of streamChunks(encodeFrame(frame))) out.write(chunk);
+/** Frames up to this size go out as one write: each write of a stream is a chunk, a syscall and possibly a packet. */
+const ONE_WRITE_BYTES = 1 << 20;
+
+/** Writes a frame to a run's stream; with `last`, ends the stream with it. */
+export function writeFrame(out: NodeJS.WritableStream, frame: unknown, last = false): void {
+  const encoded = encodeFrame(frame);
+  const chunks = streamChunks(encoded);
+  if (encoded.byteLength <= ONE_WRITE_BYTES) {
+    const joined = Buffer.concat(chunks);
+    if (last) out.end(joined);
+    else out.write(joined);
+    return;
+  }
+  for (const chunk of chunks) out.write(chunk);
+  if (last) out.end();
 }
 
 function list(value: unknown, field: string): unknown[] {
