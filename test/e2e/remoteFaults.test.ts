@@ -81,11 +81,12 @@ describe('a run longer than the request timeout', () => {
     const server = await startTestServer();
     const s = newSession({ address: server.address, token: 't1', mode: 'lazy', default: false, requestTimeout: 100 });
     try {
-      // Far longer than 100 ms of work (24M square roots), and no progress listener: nothing is sent
-      // while it runs but the answer's start.
-      const slow = tt.ones([60], { chunkSize: 1 }).map((v) => {
+      // Far longer than 100 ms of work (26M square roots in chunks big enough for the pool's threads, so
+      // this process stays free to answer), and no progress listener: nothing is sent while it runs but
+      // the answer's start.
+      const slow = tt.ones([4 * 65_536], { chunkSize: 65_536 }).map((v) => {
         let x = v;
-        for (let i = 0; i < 4e5; i++) x = Math.sqrt(x + i) % 5;
+        for (let i = 0; i < 100; i++) x = Math.sqrt(x + i) % 5;
         return x;
       }).sum();
       const v = (await s.run(slow)) as NdArray;

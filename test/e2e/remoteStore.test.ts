@@ -87,6 +87,20 @@ describe('the store over the wire', () => {
   });
 });
 
+describe('store requests are validated by their schemas', () => {
+  it('a malformed body is a 400 that names the field', async () => {
+    const s = open();
+    await s.ready();
+    const response = await fetch(`${backend.server().address}/v1/sessions/${s.id}/store/list`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer t1', 'content-type': 'application/json' },
+      body: JSON.stringify({ pattern: { not: 'a string' } }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('pattern');
+  });
+});
+
 describe('one token never sees another\'s objects or names', () => {
   it('by id, by name, in listings and in counts', async () => {
     const mine = open('t1');

@@ -23,6 +23,7 @@ import { encodeValue, FRAME_TYPE, STREAM_TYPE } from '../../wire/values.js';
 import type { ServerContext } from '../context.js';
 import { remoteChunkRoutes } from './remoteChunks.js';
 import { callerOf, clientError, type EventType, type RemoteHost, RemoteHosts, sendError, writeFrame } from './remoteHost.js';
+import { frameRoute, infoRoute } from './remoteSchemas.js';
 import { Owners, remoteStoreRoutes } from './remoteStore.js';
 
 /** Requests may carry big inline data (tensor literals, graph columns). */
@@ -126,19 +127,23 @@ async function runTargets(r: RemoteRequest, targets: readonly [string, TileableN
   } catch (e) {
     failure = clientError(e);
   }
-  if (signal.aborted) {
-    // The client gave the run up and will never hold what it made: nothing of it stays.
-    host.update({ release: targets.filter(([key]) => !heldBefore.has(key)).map(([key]) => key) });
-  }
+  const made = targets.filter(([key]) => !heldBefore.has(key) && host.held(key)).map(([key]) => key);
+  // The client gave the run up and will never hold what it made: nothing of it stays.
+  if (signal.aborted) host.update({ release: made });
+  else host.finished(body['run'], made);
   return { type: 'done', errors, ...(failure ? { failure } : {}), values, info: infoOf(r.id, engine) };
 }
 
 /**
- * A run still going after half the time its client waits for an answer to start (at most a second)
- * sends a `start` frame, so a long run is not timed out; a short one answers with its result alone (one
- * write: a second small write costs a round trip's worth of latency on loopback).
+ * A run answers with a `start` frame — at once (`answerWithin` 0), or once it is still going after half
+ * the time its client waits for an answer to start (at most a second) — so a long run is not timed out,
+ * while a quick one answers with its result alone.
  */
-export function answerSoon(out: NodeJS.WritableStream, answerWithin: unknown): NodeJS.Timeout {
+export function answerSoon(out: NodeJS.WritableStream, answerWithin: unknown): NodeJS.Timeout | undefined {
+  if (answerWithin === 0) {
+    writeFrame(out, { type: 'start' });
+    return undefined;
+  }
   const ms = typeof answerWithin === 'number' && answerWithin > 0 ? Math.min(1000, answerWithin / 2) : 1000;
   return setTimeout(() => writeFrame(out, { type: 'start' }), ms);
 }
@@ -151,6 +156,7 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
 
   app.post(
     `${base}/run`,
+    frameRoute('Run targets', 'Runs `targets` (as an eager batch with `eager`, else one lazy run), sending the nodes they need; `fetch` asks for values, `events` for progress/run events. Closing the request aborts the run.', 'a stream of frames'),
     remoteHandler(ctx, hosts, async (r, reply) => {
       const targets = keysOf(r.body['targets'], 'targets').map((k) => [k, r.host.node(k)] as [string, TileableNode]);
       keysOf(r.body['fetch'], 'fetch').forEach((k) => r.host.node(k));
@@ -161,7 +167,8 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
         if (!reply.raw.writableFinished) abort.abort();
       });
       const unsubscribe = events.size > 0 ? r.host.subscribe(events, out) : () => {};
-      const starting = answerSoon(out, r.body['answerWithin']);
+      // An eager batch is small and waited on op by op: it answers with its result alone when quick.
+      const starting = answerSoon(out, r.body['eager'] === true ? r.body['answerWithin'] : 0);
       void r.host.track(r.body['run'], abort, runTargets(r, targets, abort.signal)).then((done) => {
         clearTimeout(starting);
         unsubscribe();
@@ -175,19 +182,21 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     }),
   );
 
-  app.post(`${base}/fetch`, remoteHandler(ctx, hosts, async (r, reply) => sendValue(reply, await r.engine.fetch(r.host.node(r.body['key'])))));
+  app.post(`${base}/fetch`, frameRoute('Fetch a value', 'The value of `key` (an executed result, or a slice of one).', 'raw tensor bytes, Arrow IPC or a frame'), remoteHandler(ctx, hosts, async (r, reply) => sendValue(reply, await r.engine.fetch(r.host.node(r.body['key'])))));
 
   app.post(
     `${base}/sync`,
+    frameRoute('Sync', 'Applies releases (the heartbeat carries them); with `settle`, aborts the runs in `cancel` and waits for every run to end.', 'the session info (JSON)'),
     remoteHandler(ctx, hosts, async (r, reply) => {
       if (r.body['settle'] === true) await r.host.settled(Array.isArray(r.body['cancel']) ? r.body['cancel'] : []);
       return reply.send(infoOf(r.id, r.engine));
     }),
   );
-  app.get(`${base}/info`, remoteHandler(ctx, hosts, async (r, reply) => reply.send(infoOf(r.id, r.engine))));
+  app.get(`${base}/info`, infoRoute('Remote session info'), remoteHandler(ctx, hosts, async (r, reply) => reply.send(infoOf(r.id, r.engine))));
 
   app.post(
     `${base}/infos`,
+    frameRoute('Fetch infos', 'Where the chunks of the executed result `key` are (Mars\'s fetch_infos); `fields` picks fields.'),
     remoteHandler(ctx, hosts, async (r, reply) => {
       const fields = r.body['fields'];
       const infos = await r.engine.fetchInfos(r.host.node(r.body['key']), fields === undefined ? {} : { fields: keysOf(fields, 'fields') as never });
@@ -197,6 +206,7 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
 
   app.post(
     `${base}/persist`,
+    frameRoute('Persist a result', 'Persists the executed result `key`, optionally under `name` (the token\'s own namespace).', '{id}'),
     remoteHandler(ctx, hosts, async (r, reply) => {
       const name = r.body['name'];
       if (name !== undefined && typeof name !== 'string') throw malformed('name must be a string.');
@@ -211,11 +221,12 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
 
   app.post(
     `${base}/named`,
-    remoteHandler(ctx, hosts, async (r, reply, request) => {
+    frameRoute('Get a named result', 'The result persisted under `name` by a session of this token (waiting with `wait`): data as its value, a graph or context as nodes the session holds.'),
+    remoteHandler(ctx, hosts, async (r, reply) => {
       const name = r.body['name'];
       if (typeof name !== 'string') throw malformed('name must be a string.');
       const abort = new AbortController();
-      request.raw.socket.once('close', () => abort.abort());
+      reply.raw.on('close', () => abort.abort());
       const wait = r.body['wait'] === true;
       const timeoutMs = r.body['timeoutMs'];
       const value = await r.engine.getNamed(owners.name(r.owner, name), {

@@ -23,6 +23,7 @@ import { checkExpr } from '../../wire/rebuildTensor.js';
 import { STREAM_TYPE } from '../../wire/values.js';
 import type { ServerContext } from '../context.js';
 import { answerSoon, remoteHandler } from './remote.js';
+import { frameRoute } from './remoteSchemas.js';
 import { clientError, type RemoteHosts, writeFrame } from './remoteHost.js';
 
 /** Params fields that hold user function sources, per tensor kernel. */
@@ -112,6 +113,7 @@ function executorOf(engine: Session): Executor {
 export async function remoteChunkRoutes(app: FastifyInstance, ctx: ServerContext, hosts: RemoteHosts): Promise<void> {
   app.post(
     '/v1/sessions/:id/remote/chunks',
+    frameRoute('Run a chunk graph', 'Runs `chunks` (tensor kernels; fetch chunks with their values in `fetched`) for `targets` (indices), streaming executor events.', 'a stream of frames'),
     remoteHandler(ctx, hosts, async (r, reply) => {
       const fetched = (r.body['fetched'] ?? {}) as Record<string, unknown>;
       if (typeof fetched !== 'object' || fetched === null) throw malformed('fetched must be an object of chunk values.');
@@ -130,7 +132,7 @@ export async function remoteChunkRoutes(app: FastifyInstance, ctx: ServerContext
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
-      const starting = answerSoon(out, r.body['answerWithin']);
+      const starting = answerSoon(out, 0);
       const events = r.body['events'] === true;
       const onEvent = (e: ExecEvent): void => {
         if (events) writeFrame(out, { type: 'event', event: e.type === 'failed' ? { type: 'failed', index: e.index, error: clientError(e.error) } : e });

@@ -46,6 +46,9 @@ export function sendError(reply: FastifyReply, e: unknown): FastifyReply {
 }
 
 export type EventType = 'progress' | 'run';
+
+/** A client gives a run up as soon as it sees why; only its last few runs can still be undone. */
+const RECENT_RUNS = 64;
 type Sink = { readonly types: ReadonlySet<EventType>; readonly write: (frame: unknown) => void };
 
 export class RemoteHost {
@@ -55,6 +58,8 @@ export class RemoteHost {
   readonly #sinks: Sink[] = [];
   /** Runs still going, so a client that gave one up can wait until it has really ended. */
   readonly #runs = new Map<object, { readonly id: unknown; readonly done: Promise<unknown>; readonly abort: AbortController }>();
+  /** What recent runs made the client hold, by the client's run id: a run it gives up late is undone. */
+  readonly #recent = new Map<unknown, readonly string[]>();
   readonly #onProgress = (event: ProgressEvent): void => this.#forward('progress', { type: 'progress', event });
   readonly #onRun = (stats: RunStats): void => this.#forward('run', { type: 'run', stats });
 
@@ -119,6 +124,19 @@ export class RemoteHost {
     const runs = [...this.#runs.values()];
     for (const r of runs) if (cancel.includes(r.id)) r.abort.abort();
     await Promise.allSettled(runs.map((r) => r.done));
+    for (const id of cancel) {
+      const made = this.#recent.get(id);
+      this.#recent.delete(id);
+      // The run ended before the client's cancel arrived: what it made is not the client's.
+      if (made) this.update({ release: [...made] });
+    }
+  }
+
+  /** A finished run made the client hold `keys` (remembered for the last few runs only). */
+  finished(id: unknown, keys: readonly string[]): void {
+    if (id === undefined || keys.length === 0) return;
+    this.#recent.set(id, keys);
+    if (this.#recent.size > RECENT_RUNS) this.#recent.delete(this.#recent.keys().next().value);
   }
 
   held(key: string): boolean {

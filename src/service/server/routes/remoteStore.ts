@@ -19,6 +19,7 @@ import { malformed } from '../../wire/errors.js';
 import type { ServerContext } from '../context.js';
 import { remoteHandler, sendFrame, sendValue } from './remote.js';
 import type { RemoteHosts } from './remoteHost.js';
+import { storeRoute } from './remoteSchemas.js';
 
 const SEPARATOR = '__';
 
@@ -84,7 +85,7 @@ function ownStatus(status: StoreStatus, names: number, hiddenObjects: number): S
 export async function remoteStoreRoutes(app: FastifyInstance, ctx: ServerContext, hosts: RemoteHosts, owners: Owners): Promise<void> {
   const base = '/v1/sessions/:id/store';
   const route = (path: string, handle: Parameters<typeof remoteHandler>[2]): void => {
-    app.post(`${base}${path}`, remoteHandler(ctx, hosts, handle));
+    app.post(`${base}${path}`, storeRoute(path), remoteHandler(ctx, hosts, handle));
   };
   const allNames = (store: ObjectStore, owner: string): Map<string, ObjectID> => store.listNames(`${owner}${SEPARATOR}*`, { limit: Number.MAX_SAFE_INTEGER });
 
@@ -149,12 +150,12 @@ export async function remoteStoreRoutes(app: FastifyInstance, ctx: ServerContext
     store.putName(id, owners.name(r.owner, String(r.body['name'])), { overwrite: r.body['overwrite'] === true });
     return reply.send({});
   });
-  route('/names/get', async (r, reply, request) => {
+  route('/names/get', async (r, reply) => {
     const store = r.engine.store;
     const full = owners.name(r.owner, String(r.body['name']));
     if (r.body['wait'] !== true) return reply.send({ id: store.getName(full).toString() });
     const abort = new AbortController();
-    request.raw.socket.once('close', () => abort.abort());
+    reply.raw.on('close', () => abort.abort());
     const timeoutMs = r.body['timeoutMs'];
     const id = await store.getName(full, { wait: true, signal: abort.signal, ...(typeof timeoutMs === 'number' ? { timeoutMs } : {}) });
     return reply.send({ id: id.toString() });
