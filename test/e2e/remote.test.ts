@@ -179,6 +179,22 @@ describe('a DAG sent by hand', () => {
     expect(engineOf(s).info.results).toBe(0);
   });
 
+  it('as a chunk graph: only tensor kernels, no cycles, type-checked expressions', async () => {
+    const s = open({ mode: 'lazy' });
+    await s.ready();
+    const post = async (chunks: unknown[], targets: number[]): Promise<{ status: number; code: string }> => {
+      const body = frameBytes(encodeFrame({ chunks, targets, fetched: {} }));
+      const r = await fetch(`${backend.server().address}/v1/sessions/${s.id}/remote/chunks`, { method: 'POST', headers: { authorization: 'Bearer t1', 'content-type': FRAME_TYPE }, body: body as unknown as string });
+      return { status: r.status, code: r.ok ? 'ok' : ((await r.json()) as { error: { code: string } }).error.code };
+    };
+    const full = (key: string, inputs: string[] = []) => ({ key, kernel: 'tensor.full', params: { shape: [2], dtype: 'float64', value: 1 }, inputs, meta: { shape: [2], dtype: 'float64' } });
+    const readFile = { key: 'g', kernel: 'graph.parse_edges', params: { source: { kind: 'file', file: { path: '/etc/passwd', size: 1, mtimeMs: 0 } } }, inputs: [], meta: {} };
+    expect(await post([readFile], [0])).toEqual({ status: 400, code: 'UnknownOp' });
+    expect(await post([full('a', ['b']), full('b', ['a'])], [0])).toEqual({ status: 400, code: 'CyclicGraph' });
+    const lying = { key: 'c', kernel: 'tensor.ew', params: { expr: { t: 'un', op: 'sqrt); process.exit(', a: { t: 'in', i: 0, dtype: 'float64' }, dtype: 'float64' }, shape: [2], dtype: 'float64' }, inputs: ['a'], meta: { shape: [2], dtype: 'float64' } };
+    expect(await post([full('a'), lying], [1])).toEqual({ status: 400, code: 'MalformedWire' });
+  });
+
   it('from another token: the session does not exist for it (404, the same body as a missing id)', async () => {
     const s = open({ mode: 'lazy' });
     await s.ready();
