@@ -2,6 +2,7 @@
  * Remote sessions against the same work in-process (issue 10 §7), the server in a process of its own on
  * loopback (serverProcess.ts):
  * - a tiny eager op round trip (build `full([3]).mul(2)`, fetch it): median latency, target ≤ 2 ms;
+ *   baselines: the same op in-process, and the cheapest request there is (GET the session's info);
  * - fetching a 64 MiB executed result: GB/s, target ≥ 1 GB/s; baselines: the in-process fetch of the
  *   same result, and 64 MiB over a bare loopback TCP socket (the machine's floor for any protocol);
  * - the README's lazy tensor example (4000×4000 random, `mul(2).add(1).sum(axis 0)`, then mean and std
@@ -14,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newSession, type NdArray, type SessionLike, tensor as tt } from '../../src/index.js';
+import { newSession, type NdArray, type RemoteSession, type SessionLike, tensor as tt } from '../../src/index.js';
 import { fmt, summarize, time, writeResult } from '../harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,6 +42,17 @@ async function startServer(): Promise<{ address: string; stop: () => Promise<voi
         child.stdin!.end();
       }),
   };
+}
+
+/** The cheapest request a session can make (GET its info): the HTTP floor under every remote call. */
+async function infoRoundTrip(sess: RemoteSession): Promise<number> {
+  await sess.ready();
+  const url = `${sess.config.address}/v1/sessions/${sess.id}/remote/info`;
+  const t = await time(async () => {
+    const r = await fetch(url, { headers: { authorization: 'Bearer bench' } });
+    await r.arrayBuffer();
+  }, 300, 100);
+  return t.median;
 }
 
 async function eagerRoundTrip(sess: SessionLike): Promise<number> {
@@ -159,9 +171,13 @@ export async function benchRemote(): Promise<Record<string, unknown>> {
     const eagerLocal = local({ mode: 'eager' });
     const eagerRemote = remote({ mode: 'eager' });
     const [remoteMs, localMs] = [await eagerRoundTrip(eagerRemote), await eagerRoundTrip(eagerLocal)];
+    const floorMs = await infoRoundTrip(eagerRemote as RemoteSession);
     await Promise.all([eagerLocal.close(), eagerRemote.close()]);
-    results.eagerTinyOp = { remoteMs: +remoteMs.toFixed(3), inProcessMs: +localMs.toFixed(3), ratio: +(remoteMs / localMs).toFixed(2), targetMs: 2 };
-    console.log(`tiny eager op: remote ${fmt(remoteMs)}, in-process ${fmt(localMs)} (target <= 2 ms)`);
+    results.eagerTinyOp = {
+      remoteMs: +remoteMs.toFixed(3), inProcessMs: +localMs.toFixed(3), httpFloorMs: +floorMs.toFixed(3), ratio: +(remoteMs / localMs).toFixed(2),
+      overheadOverFloorAndEngineMs: +(remoteMs - floorMs - localMs).toFixed(3), targetMs: 2,
+    };
+    console.log(`tiny eager op: remote ${fmt(remoteMs)}, in-process ${fmt(localMs)}, bare info request ${fmt(floorMs)} (target <= 2 ms)`);
 
     const [lazyLocal, lazyRemote] = [local({ mode: 'lazy' }), remote({ mode: 'lazy' })];
     const big = await bigFetch(lazyRemote);

@@ -18,7 +18,7 @@ import type { ErrorData } from '../../../base/errors.js';
 import type { TileableNode } from '../../../dag/nodes.js';
 import type { Session } from '../../../session/index.js';
 import { malformed } from '../../wire/errors.js';
-import { decodeFrame, encodeFrame } from '../../wire/frame.js';
+import { decodeFrame, encodeFrame, streamChunks } from '../../wire/frame.js';
 import { encodeValue, FRAME_TYPE, STREAM_TYPE } from '../../wire/values.js';
 import type { ServerContext } from '../context.js';
 import { remoteChunkRoutes } from './remoteChunks.js';
@@ -135,17 +135,43 @@ async function runTargets(r: RemoteRequest, targets: readonly [string, TileableN
 }
 
 /**
- * A run answers with a `start` frame — at once (`answerWithin` 0), or once it is still going after half
- * the time its client waits for an answer to start (at most a second) — so a long run is not timed out,
- * while a quick one answers with its result alone.
+ * A run's answer: frames in one body. A quick run answers with its result alone, in one write; a run
+ * that is still going after half the time its client waits for an answer to start (at most a second;
+ * at once when `answerWithin` is 0), or that has events to send, turns into a stream that starts with
+ * a `start` frame — so a long run is never timed out, and a short one costs no extra packets.
  */
-export function answerSoon(out: NodeJS.WritableStream, answerWithin: unknown): NodeJS.Timeout | undefined {
-  if (answerWithin === 0) {
-    writeFrame(out, { type: 'start' });
-    return undefined;
+export class RunAnswer {
+  readonly #reply: FastifyReply;
+  #out: PassThrough | undefined;
+  readonly #timer: NodeJS.Timeout | undefined;
+
+  constructor(reply: FastifyReply, answerWithin: unknown) {
+    this.#reply = reply;
+    const ms = typeof answerWithin === 'number' && answerWithin >= 0 ? Math.min(1000, answerWithin / 2) : 1000;
+    if (ms === 0) this.#stream();
+    else this.#timer = setTimeout(() => this.#stream(), ms);
   }
-  const ms = typeof answerWithin === 'number' && answerWithin > 0 ? Math.min(1000, answerWithin / 2) : 1000;
-  return setTimeout(() => writeFrame(out, { type: 'start' }), ms);
+
+  /** Sends a frame now (turning the answer into a stream). */
+  write(frame: unknown): void {
+    writeFrame(this.#stream(), frame);
+  }
+
+  /** The last frame: the result. */
+  finish(frame: unknown): void {
+    clearTimeout(this.#timer);
+    if (this.#out) writeFrame(this.#out, frame, true);
+    else void this.#reply.type(STREAM_TYPE).send(Buffer.concat(streamChunks(encodeFrame(frame))));
+  }
+
+  #stream(): PassThrough {
+    if (!this.#out) {
+      this.#out = new PassThrough();
+      void this.#reply.type(STREAM_TYPE).send(this.#out);
+      writeFrame(this.#out, { type: 'start' });
+    }
+    return this.#out;
+  }
 }
 
 export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -161,24 +187,23 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       const targets = keysOf(r.body['targets'], 'targets').map((k) => [k, r.host.node(k)] as [string, TileableNode]);
       keysOf(r.body['fetch'], 'fetch').forEach((k) => r.host.node(k));
       const events = new Set(keysOf(r.body['events'], 'events').filter((e): e is EventType => e === 'progress' || e === 'run'));
-      const out = new PassThrough();
       const abort = new AbortController();
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
-      const unsubscribe = events.size > 0 ? r.host.subscribe(events, out) : () => {};
-      // An eager batch is small and waited on op by op: it answers with its result alone when quick.
-      const starting = answerSoon(out, r.body['eager'] === true ? r.body['answerWithin'] : 0);
+      // An eager batch is small and waited on op by op: it answers with its result alone when quick. A
+      // lazy run starts its stream at once (its server may be too busy running it to start one later).
+      const answer = new RunAnswer(reply, r.body['eager'] === true ? r.body['answerWithin'] : 0);
+      const unsubscribe = events.size > 0 ? r.host.subscribe(events, (frame) => answer.write(frame)) : () => {};
       void r.host.track(r.body['run'], abort, runTargets(r, targets, abort.signal)).then((done) => {
-        clearTimeout(starting);
         unsubscribe();
         try {
-          writeFrame(out, done, true);
+          answer.finish(done);
         } catch (e) {
-          writeFrame(out, { ...done, values: {}, failure: clientError(e) }, true);
+          answer.finish({ ...done, values: {}, failure: clientError(e) });
         }
       });
-      return reply.type(STREAM_TYPE).send(out);
+      return reply;
     }),
   );
 

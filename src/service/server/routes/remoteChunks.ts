@@ -7,7 +7,6 @@
  * path it is given), every elementwise expression type-checked against its inputs' metas, user
  * functions only where the server runs user code, no cycles. Closing the request aborts the run.
  */
-import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { CycleError } from '../../../base/errors.js';
 import { ChunkGraphBuilder, type ChunkGraph, type ChunkSpec } from '../../../dag/chunkGraph.js';
@@ -20,11 +19,10 @@ import type { Session } from '../../../session/index.js';
 import { MemoryChunkStore } from '../../../store/chunkStore.js';
 import { malformed, WireError } from '../../wire/errors.js';
 import { checkExpr } from '../../wire/rebuildTensor.js';
-import { STREAM_TYPE } from '../../wire/values.js';
 import type { ServerContext } from '../context.js';
-import { answerSoon, remoteHandler } from './remote.js';
+import { remoteHandler, RunAnswer } from './remote.js';
 import { frameRoute } from './remoteSchemas.js';
-import { clientError, type RemoteHosts, writeFrame } from './remoteHost.js';
+import { clientError, type RemoteHosts } from './remoteHost.js';
 
 /** Params fields that hold user function sources, per tensor kernel. */
 const USER_CODE_FIELDS = ['fns', 'fn'];
@@ -127,15 +125,14 @@ export async function remoteChunkRoutes(app: FastifyInstance, ctx: ServerContext
         if (!Object.hasOwn(fetched, key)) throw malformed(`fetch chunk ${key} was sent without its value.`);
         store.put(key, fetched[key]);
       }
-      const out = new PassThrough();
       const abort = new AbortController();
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
-      const starting = answerSoon(out, 0);
+      const answer = new RunAnswer(reply, 0);
       const events = r.body['events'] === true;
       const onEvent = (e: ExecEvent): void => {
-        if (events) writeFrame(out, { type: 'event', event: e.type === 'failed' ? { type: 'failed', index: e.index, error: clientError(e.error) } : e });
+        if (events) answer.write({ type: 'event', event: e.type === 'failed' ? { type: 'failed', index: e.index, error: clientError(e.error) } : e });
       };
       const memoryLimit = r.body['memoryLimit'];
       executorOf(r.engine)
@@ -155,10 +152,13 @@ export async function remoteChunkRoutes(app: FastifyInstance, ctx: ServerContext
           (e: unknown) => ({ type: 'done', failure: clientError(e) }),
         )
         .then((done) => {
-          clearTimeout(starting);
-          writeFrame(out, done, true);
+          try {
+            answer.finish(done);
+          } catch (e) {
+            answer.finish({ type: 'done', failure: clientError(e) });
+          }
         });
-      return reply.type(STREAM_TYPE).send(out);
+      return reply;
     }),
   );
 }

@@ -149,8 +149,8 @@ export class RemoteHost {
   }
 
   /** Progress and run events go to the oldest open stream that asked for them, so a client sees each once. */
-  subscribe(types: ReadonlySet<EventType>, out: NodeJS.WritableStream): () => void {
-    const sink: Sink = { types, write: (frame) => writeFrame(out, frame) };
+  subscribe(types: ReadonlySet<EventType>, write: (frame: unknown) => void): () => void {
+    const sink: Sink = { types, write };
     this.#sinks.push(sink);
     return () => {
       const i = this.#sinks.indexOf(sink);
