@@ -9,6 +9,7 @@ import { benchDag } from './dag.js';
 import { writeResult } from './harness.js';
 import { benchLimitedPipeline } from './store/pipeline.js';
 import { benchFused } from './tensor/fused.js';
+import { benchRemote } from './service/remote.js';
 import { benchScheduler } from './tensor/scheduler.js';
 import { benchTransfer } from './tensor/transfer.js';
 
@@ -25,6 +26,7 @@ if (want('fused')) summary.fused = await benchFused();
 if (want('transfer')) summary.transfer = await benchTransfer();
 if (want('dag')) summary.dag = await benchDag();
 if (want('store-pipeline')) summary.storePipeline = await benchLimitedPipeline();
+if (want('remote')) summary.remote = await benchRemote();
 if (want('store')) {
   // The store micro-benchmark is a script of its own; run it as one.
   const r = spawnSync(process.execPath, nodeArgs(join(here, 'store', `store.${ext}`)), { stdio: 'inherit' });

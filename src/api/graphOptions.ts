@@ -4,7 +4,7 @@
  * integer, the damping factor a probability, a tolerance positive — without its coercions.
  */
 import { type Check, is, isPlainObject } from '../base/args.js';
-import { Session } from '../session/index.js';
+import { isSessionLike } from '../session/index.js';
 
 const columnRef: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0) || (typeof v === 'string' && v !== '') ? undefined : 'a column name or a 0-based column index';
 
@@ -25,7 +25,7 @@ const labelMap: Check = (v) =>
     ? undefined
     : 'an object of label -> [property names] (or null for all of them)';
 
-const session: Check = (v) => (v instanceof Session ? undefined : 'a Session (from newSession)');
+const session: Check = (v) => (isSessionLike(v) ? undefined : 'a Session (from newSession)');
 
 export const GRAPH_OPTIONS = { directed: is.boolean, oidType: is.oneOf('int64', 'string') };
 export const FILE_OPTIONS = { delimiter, header: is.boolean, comment: is.nonEmptyString };

@@ -12,20 +12,20 @@ import { show } from '../base/show.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
 import { tileableToDot } from '../dag/dot.js';
-import { defaultSessionOrCreate, getDefaultSession, refuseOversized, Session } from '../session/index.js';
+import { defaultSessionOrCreate, getDefaultSession, isSessionLike, refuseOversized, type SessionLike } from '../session/index.js';
 
 export interface ExecuteOptions {
-  readonly session?: Session;
+  readonly session?: SessionLike;
   readonly signal?: AbortSignal;
 }
 
 export interface FetchOptions {
-  readonly session?: Session;
+  readonly session?: SessionLike;
 }
 
 export abstract class Handle<N extends TileableNode = TileableNode> {
   readonly node: N;
-  readonly #eagerSession: Session | undefined;
+  readonly #eagerSession: SessionLike | undefined;
 
   constructor(node: N) {
     this.node = node;
@@ -50,11 +50,11 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
    * closed, so using it reports the closed session instead of a misleading "not executed"), else the
    * default.
    */
-  protected sessionFor(explicit: unknown): Session | undefined {
-    if (explicit !== undefined && !(explicit instanceof Session)) {
+  protected sessionFor(explicit: unknown): SessionLike | undefined {
+    if (explicit !== undefined && !isSessionLike(explicit)) {
       throw new InvalidArgumentError(`the session option must be a Session (from newSession()), got ${show(explicit)}.`);
     }
-    return explicit ?? this.#eagerSession ?? getDefaultSession();
+    return (explicit as SessionLike | undefined) ?? this.#eagerSession ?? getDefaultSession();
   }
 
   /** Runs this handle (and what it needs) in the session; resolves to this same handle. */

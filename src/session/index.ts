@@ -8,28 +8,31 @@ import { logEngine } from '../base/log.js';
 import { currentDefault } from './defaults.js';
 import type { SessionOptions } from './options.js';
 import { Session } from './session.js';
+import type { SessionLike } from './sessionLike.js';
 
 export { Session, nodeOf, type ExecuteOptions, type Fetchable, type ProgressEvent, type RunStats, type SessionInfo } from './session.js';
 export { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 export { refuseOversized } from './capacity.js';
+export { isSessionLike, SESSION_BRAND, type SessionLike } from './sessionLike.js';
 
 export function newSession(options: SessionOptions = {}): Session {
   return new Session(options);
 }
 
-export function getDefaultSession(): Session | undefined {
-  return currentDefault<Session>();
+/** The session handles use when none is given: local, or remote (a session hosted by a server). */
+export function getDefaultSession(): SessionLike | undefined {
+  return currentDefault<SessionLike>();
 }
 
 /** Runs `fn` with `session` as the default for everything it (and what it awaits) does. */
-export function withSession<T>(session: Session, fn: () => T): T {
+export function withSession<T>(session: SessionLike, fn: () => T): T {
   return session.scope(fn);
 }
 
 let warned = false;
 
-export function defaultSessionOrCreate(): Session {
-  const existing = currentDefault<Session>();
+export function defaultSessionOrCreate(): SessionLike {
+  const existing = currentDefault<SessionLike>();
   if (existing) return existing;
   if (!warned) {
     warned = true;

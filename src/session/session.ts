@@ -38,6 +38,7 @@ import { type ResolvedOptions, resolveOptions, type SessionOptions } from './opt
 import { ResultRegistry } from './results.js';
 import { type RunContext, type RunRequest, runPlan } from './runPlan.js';
 import { readGlobal, sharedInputs, sharedObjectId } from './sharing.js';
+import { SESSION_BRAND, type SessionLike } from './sessionLike.js';
 import { tileTargets } from './tiler.js';
 
 export type { ChunkRunEvent, RunStats } from './runPlan.js';
@@ -98,7 +99,8 @@ function newSessionId(): string {
   return [...randomBytes(24)].map((b) => ID_CHARS[b % ID_CHARS.length]).join('');
 }
 
-export class Session extends EventEmitter {
+export class Session extends EventEmitter implements SessionLike {
+  readonly [SESSION_BRAND] = true as const;
   readonly id = newSessionId();
   readonly config: ResolvedOptions;
   readonly #executor: Executor;

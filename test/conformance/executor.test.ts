@@ -3,7 +3,8 @@
  * from tensor kernels (what a worker can run), so the suite exercises the executor contract alone:
  * targets stay, intermediates go, fetch chunks are read and never recomputed or deleted, kernel errors
  * keep their class and chunk key, continue-on-error isolates failures, cancellation does not wait for
- * running tasks and leaves nothing behind.
+ * running tasks and leaves nothing behind. The remote executor runs each graph on a session hosted by a
+ * server on loopback (the fetch chunks' values travel with it, the targets' values come back).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import { LocalExecutor } from '../../src/executors/local.js';
 import { ThreadsExecutor } from '../../src/executors/threads.js';
 import type { Expr } from '../../src/base/expr.js';
 import { MemoryChunkStore } from '../../src/store/chunkStore.js';
+import { remoteExecutor, sessionBackend } from '../support/backends.js';
 import { settles } from '../support/events.js';
 
 const IN0: Expr = { t: 'in', i: 0, dtype: 'float64' };
@@ -41,9 +43,12 @@ function build(specs: ChunkSpec[], fetch: string[] = []) {
 
 const values = (store: MemoryChunkStore, key: string) => [...(store.get(key) as ArrayData).data];
 
+const remote = sessionBackend('remote');
+
 const executors: [string, () => Executor][] = [
   ['local', () => new LocalExecutor()],
   ['threads', () => new ThreadsExecutor({ workers: 2 })],
+  ['remote', () => remoteExecutor(remote)],
 ];
 
 describe.each(executors)('executor conformance: %s', (name, make) => {

@@ -3,12 +3,13 @@
  * listener, a chunk deleted from the store mid-run, a spilled chunk whose file is gone, and a kernel
  * whose output does not fit its chunk each end in a rejected run with a typed error — never an
  * unhandled rejection or an unsettled run — and the same session (or executor) then runs the next DAG
- * correctly.
+ * correctly. The throwing listener and the wrong kernel output are checked on a remote session too (a
+ * server on loopback): the listener's error stops the server's run, which keeps nothing of it.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ArrayData } from '../../src/base/ndarray.js';
 import { ChunkGraphBuilder, type ChunkSpec } from '../../src/dag/chunkGraph.js';
 import type { Executor } from '../../src/executors/executor.js';
@@ -16,6 +17,8 @@ import { LocalExecutor } from '../../src/executors/local.js';
 import { ThreadsExecutor } from '../../src/executors/threads.js';
 import { type NdArray, tensor as tt, TesseraError } from '../../src/index.js';
 import { MemoryChunkStore } from '../../src/store/chunkStore.js';
+import { type RemoteSession, type Session } from '../../src/index.js';
+import { remoteExecutor, sessionBackend } from '../support/backends.js';
 import { failOnUnhandledRejections, sessionsOn } from '../support/lifecycle.js';
 
 const MiB = 2 ** 20;
@@ -32,8 +35,20 @@ async function rejection(p: Promise<unknown>): Promise<TesseraError> {
   return e as TesseraError;
 }
 
-describe.each(['local', 'threads'] as const)('faults in a session on %s', (executor) => {
-  const session = sessionsOn(executor);
+const remote = sessionBackend('remote');
+
+describe.each(['local', 'threads', 'remote'] as const)('a throwing listener in a session on %s', (executor) => {
+  const local = sessionsOn(executor === 'remote' ? 'local' : executor);
+  const opened: RemoteSession[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+  const session = (): Session | RemoteSession => {
+    if (executor !== 'remote') return local();
+    const s = remote.open({ mode: 'lazy', default: false }) as RemoteSession;
+    opened.push(s);
+    return s;
+  };
 
   it('a throwing progress listener rejects the run with ListenerError and keeps nothing of it', async () => {
     const sess = session();
@@ -46,10 +61,15 @@ describe.each(['local', 'threads'] as const)('faults in a session on %s', (execu
     expect(e.code).toBe('ListenerFailed');
     expect(e.message).toContain('listener bug');
     expect(sess.info.results).toBe(0);
-    expect(sess.store.usedBytes).toBe(0);
+    expect((await sess.store.status()).memoryUsage).toBe(0);
     sess.off('progress', listener);
     expect(((await sess.run(x.mul(2).sum())) as NdArray).item()).toBe(132);
   });
+
+});
+
+describe.each(['local', 'threads'] as const)('faults in a session on %s', (executor) => {
+  const session = sessionsOn(executor);
 
   it('a chunk deleted from the store mid-run rejects the run with ObjectNotExists; the next run recomputes it', async () => {
     const sess = session({ fuse: false });
@@ -95,6 +115,7 @@ function full(key: string, value: number, n: number, metaN = n): ChunkSpec {
 describe.each([
   ['local', () => new LocalExecutor()],
   ['threads', () => new ThreadsExecutor({ workers: 2 })],
+  ['remote', () => remoteExecutor(remote)],
 ] as [string, () => Executor][])('a wrong kernel output on the %s executor', (_name, make) => {
   const ex = make();
   afterAll(() => ex.close());

@@ -3,22 +3,21 @@
  * execute/fetch/run, the exact "Cannot fetch unexecuted tileable" and "Attempted to use a closed
  * Session." failures, slices of executed tensors, batched fetch, the per-session cache (nothing
  * executed is ever recomputed), closing, default sessions, `withSession`, `await using`, progress and
- * info. Most sessions here use the `local` executor; every session is closed after each test.
+ * info. Every test runs against a local session (on the `local` executor) and against a remote one
+ * (hosted by a server on loopback, test/support/backends.ts); every session is closed after each test.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  CancelledError, getDefaultSession, InvalidArgumentError, NoSessionError, newSession, type ProgressEvent, type Session, SessionClosedError, type SessionOptions,
+  CancelledError, getDefaultSession, InvalidArgumentError, NoSessionError, type ProgressEvent, SessionClosedError, type SessionLike, type SessionOptions,
   tensor as tt, type Tensor, UnexecutedError, withSession,
 } from '../../src/index.js';
 import type { NdArray } from '../../src/base/ndarray.js';
+import { BACKENDS, sessionBackend } from '../support/backends.js';
 import * as R from '../support/reference.js';
 
+type Session = SessionLike;
+
 const opened: Session[] = [];
-function open(options: SessionOptions = {}): Session {
-  const s = newSession({ executor: 'local', ...options });
-  opened.push(s);
-  return s;
-}
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()));
   await getDefaultSession()?.close();
@@ -45,6 +44,14 @@ async function rejection(p: Promise<unknown> | (() => unknown)): Promise<Error &
 
 const values = (a: unknown): number[] => Array.from((a as NdArray).data);
 const raw10x10 = Float64Array.from({ length: 100 }, (_, i) => (i * 37) % 11);
+
+describe.each(BACKENDS)('%s sessions', (kind) => {
+const backend = sessionBackend(kind);
+function open(options: SessionOptions = {}): Session {
+  const s = backend.open({ executor: 'local', ...options });
+  opened.push(s);
+  return s;
+}
 
 describe('lazy and eager modes', () => {
   it('lazy: building runs nothing; execute runs it and resolves to the same handle', async () => {
@@ -154,14 +161,6 @@ describe('fetch', () => {
       expect(e).toBeInstanceOf(InvalidArgumentError);
       expect(e.code).toBe('InvalidArgument');
     }
-  });
-
-  it('with no session anywhere fails with NoSessionError', async () => {
-    const t = tt.arange(3);
-    expect(getDefaultSession()).toBeUndefined();
-    const e = await rejection(t.fetch());
-    expect(e).toBeInstanceOf(NoSessionError);
-    expect(e.code).toBe('NoSession');
   });
 
   it('returns a copy: writing into fetched data never changes the cached result', async () => {
@@ -295,10 +294,10 @@ function closeMidRun(s: Session): { readonly closing: () => Promise<void> | unde
   return { closing: () => closing };
 }
 
-describe.each(['local', 'threads'] as const)('closing during a fetch on the %s executor', (executor) => {
+describe.each(kind === 'local' ? (['local', 'threads'] as const) : (['server'] as const))('closing during a fetch on the %s executor', (executor) => {
   // Close marks the session closed, rejects every eager submission whose batch has not started with
   // SessionClosedError, and aborts the run in progress, which rejects with CancelledError.
-  const session = (mode: 'eager' | 'lazy'): Session => open({ mode, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
+  const session = (mode: 'eager' | 'lazy'): Session => open({ mode, ...(executor === 'server' ? {} : { executor }), ...(executor === 'threads' ? { workers: 2 } : {}) });
   const chain = (): Tensor => tt.ones([64], { chunkSize: 8 }).map((x) => x + 1).sum();
 
   it('before the eager batch has started: the fetch rejects with SessionClosedError', async () => {
@@ -398,7 +397,7 @@ describe('default sessions', () => {
   it('await using closes the session at the end of its scope', async () => {
     let kept: Session | undefined;
     {
-      await using s = newSession({ mode: 'lazy', executor: 'local' });
+      await using s = backend.open({ mode: 'lazy', executor: 'local' });
       kept = s;
       expect(values(await s.run(tt.arange(2)))).toEqual([0, 1]);
     }
@@ -406,26 +405,6 @@ describe('default sessions', () => {
     expect(getDefaultSession()).toBeUndefined();
   });
 
-  it('execute() with no session creates a local default session, with a warning', async () => {
-    expect(getDefaultSession()).toBeUndefined();
-    const warnings: string[] = [];
-    const onWarning = (w: Error & { code?: string }): void => {
-      warnings.push(w.code ?? w.name);
-    };
-    process.on('warning', onWarning);
-    try {
-      const t = tt.arange(3).add(1);
-      expect(await t.execute()).toBe(t);
-      const created = getDefaultSession();
-      expect(created).toBeDefined();
-      expect(created!.mode).toBe('eager');
-      expect(values(await t.fetch())).toEqual([1, 2, 3]);
-      await new Promise((r) => setImmediate(r));
-      expect(warnings).toContain('TESSERA_IMPLICIT_SESSION');
-    } finally {
-      process.off('warning', onWarning);
-    }
-  });
 });
 
 describe('progress and info', () => {
@@ -449,13 +428,46 @@ describe('progress and info', () => {
   it('info: id, name, mode, status, executor, workers, results, memory', async () => {
     const s = open({ mode: 'lazy', name: 'explore', memoryLimit: '1Mi' });
     const other = open({ mode: 'lazy', default: false });
-    expect(s.info).toMatchObject({ name: 'explore', mode: 'lazy', status: 'active', executor: 'local', workers: 0, results: 0 });
+    await Promise.all([backend.ready(s), backend.ready(other)]);
+    expect(s.info).toMatchObject({ name: 'explore', mode: 'lazy', status: 'active', ...backend.executorInfo, results: 0 });
     expect(s.info.id).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(other.info.id).not.toBe(s.info.id);
     expect(s.info.memory).toEqual({ used: 0, limit: 1024 * 1024 });
     await tt.ones([1000]).execute();
     expect(s.info.results).toBe(1);
     expect(s.info.memory.used).toBeGreaterThanOrEqual(8000);
-    expect(s.config).toMatchObject({ mode: 'lazy', executor: 'local', name: 'explore', fuse: true });
+    expect(s.config).toMatchObject({ mode: 'lazy', name: 'explore', ...backend.configExtra });
+  });
+});
+});
+
+describe('without a session', () => {
+  it('with no session anywhere fails with NoSessionError', async () => {
+    const t = tt.arange(3);
+    expect(getDefaultSession()).toBeUndefined();
+    const e = await rejection(t.fetch());
+    expect(e).toBeInstanceOf(NoSessionError);
+    expect(e.code).toBe('NoSession');
+  });
+
+  it('execute() with no session creates a local default session, with a warning', async () => {
+    expect(getDefaultSession()).toBeUndefined();
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }): void => {
+      warnings.push(w.code ?? w.name);
+    };
+    process.on('warning', onWarning);
+    try {
+      const t = tt.arange(3).add(1);
+      expect(await t.execute()).toBe(t);
+      const created = getDefaultSession();
+      expect(created).toBeDefined();
+      expect(created!.mode).toBe('eager');
+      expect(values(await t.fetch())).toEqual([1, 2, 3]);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).toContain('TESSERA_IMPLICIT_SESSION');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

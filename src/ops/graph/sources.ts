@@ -21,7 +21,20 @@ export interface FileOptions {
 export type ColumnData = readonly unknown[] | ArrayBufferView;
 export type DataSource = string | Table | Readonly<Record<string, ColumnData>>;
 
+/**
+ * A file named by a node is the builder's machine's, unless a resolver says otherwise: a remote
+ * session's files are its server's, so its resolver keeps the path as written (the server resolves it
+ * inside its data directory and keys the node by what it finds there).
+ */
+let fileRefResolver: ((path: string) => FileRef | undefined) | undefined;
+
+export function setFileRefResolver(resolver: ((path: string) => FileRef | undefined) | undefined): void {
+  fileRefResolver = resolver;
+}
+
 export function fileRef(path: string, what: string): FileRef {
+  const elsewhere = fileRefResolver?.(path);
+  if (elsewhere) return elsewhere;
   const full = resolve(path);
   let st;
   try {

@@ -1,0 +1,174 @@
+/**
+ * The object store over the wire (Vineyard's RPC client), under `/v1/sessions/:id/store`: status, list,
+ * metas, exists, get (the value's bytes: raw for a tensor or a blob, Arrow IPC for a table), put,
+ * delete, persist, and names (put, get with wait, drop, list).
+ *
+ * Tokens are isolated here too. Persisted objects live in the process's shared catalog, which every
+ * hosted session can see, so the server remembers which owner persisted each object (and everything it
+ * refers to): another owner's object does not exist for a caller (`ObjectNotExists`, as for a missing
+ * id) and is left out of listings. Names are bound in the catalog under the owner's prefix, so two
+ * tokens may use the same name without meeting.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ObjectNotExistsError } from '../../../store/errors.js';
+import { ObjectID } from '../../../store/objectId.js';
+import type { ObjectMeta } from '../../../store/objectMeta.js';
+import type { ObjectStore, StoreStatus } from '../../../store/objectStore.js';
+import { StoredObject } from '../../../store/storedObject.js';
+import { malformed } from '../../wire/errors.js';
+import type { ServerContext } from '../context.js';
+import { remoteHandler, sendFrame, sendValue } from './remote.js';
+import type { RemoteHosts } from './remoteHost.js';
+import { storeRoute } from './remoteSchemas.js';
+
+const SEPARATOR = '__';
+
+/** The store's own text for a missing id: another owner's object reads exactly the same. */
+const missingMessage = (id: string): string =>
+  `Object ${id} does not exist in this store or the shared catalog (never created, deleted, or private to another session).`;
+
+export class Owners {
+  readonly #persistedBy = new Map<string, string>();
+
+  /** The catalog name of an owner's `name`: hex and underscores, so no glob or regex character. */
+  name(owner: string, name: string): string {
+    if (typeof name !== 'string' || name.length === 0) throw malformed(`a name must be a non-empty string, got ${JSON.stringify(name)}.`);
+    return `${owner}${SEPARATOR}${name}`;
+  }
+
+  unname(owner: string, full: string): string {
+    return full.slice(owner.length + SEPARATOR.length);
+  }
+
+  /** `id` (and everything it refers to) was persisted by `owner`. */
+  record(owner: string, id: string, store: ObjectStore): void {
+    const stack = [id];
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (this.#persistedBy.get(next) === owner) continue;
+      this.#persistedBy.set(next, owner);
+      for (const member of Object.values(store.getMeta(next).members)) stack.push(member.toString());
+    }
+  }
+
+  visible(owner: string, id: string): boolean {
+    const by = this.#persistedBy.get(id);
+    return by === undefined || by === owner;
+  }
+
+  /** The id, if the caller may see it; otherwise the very error a missing id gives. */
+  check(owner: string, id: unknown): string {
+    if (typeof id !== 'string') throw malformed(`an object id must be a string like 'o0000018f3a2b4c5d', got ${JSON.stringify(id)}.`);
+    const text = ObjectID.parse(id).toString();
+    if (!this.visible(owner, text)) throw new ObjectNotExistsError(missingMessage(text));
+    return text;
+  }
+}
+
+function withoutHidden(owner: string, owners: Owners, metas: readonly ObjectMeta[]): ObjectMeta[] {
+  return metas.filter((m) => owners.visible(owner, m.id.toString()));
+}
+
+function listOptions(body: Record<string, unknown>): { pattern: string; regex: boolean; limit: number } {
+  const { pattern, regex, limit } = body;
+  if (typeof pattern !== 'string') throw malformed('pattern must be a string.');
+  if (regex !== undefined && typeof regex !== 'boolean') throw malformed('regex must be true or false.');
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && (limit as number) >= 0)) throw malformed('limit must be a non-negative integer.');
+  return { pattern, regex: regex === true, limit: (limit as number | undefined) ?? 5 };
+}
+
+/** Another owner's objects and names left out of the counts. */
+function ownStatus(status: StoreStatus, names: number, hiddenObjects: number): StoreStatus {
+  return { ...status, names, objects: status.objects - hiddenObjects, persisted: Math.max(0, status.persisted - hiddenObjects) };
+}
+
+export async function remoteStoreRoutes(app: FastifyInstance, ctx: ServerContext, hosts: RemoteHosts, owners: Owners): Promise<void> {
+  const base = '/v1/sessions/:id/store';
+  const route = (path: string, handle: Parameters<typeof remoteHandler>[2]): void => {
+    app.post(`${base}${path}`, storeRoute(path), remoteHandler(ctx, hosts, handle));
+  };
+  const allNames = (store: ObjectStore, owner: string): Map<string, ObjectID> => store.listNames(`${owner}${SEPARATOR}*`, { limit: Number.MAX_SAFE_INTEGER });
+
+  route('/status', async (r, reply) => {
+    const store = r.engine.store;
+    const hidden = store.list('*', { limit: Number.MAX_SAFE_INTEGER }).filter((m) => !owners.visible(r.owner, m.id.toString())).length;
+    return sendFrame(reply, ownStatus(store.status(), allNames(store, r.owner).size, hidden));
+  });
+  route('/list', async (r, reply) => {
+    const { pattern, regex, limit } = listOptions(r.body);
+    const store = r.engine.store;
+    // Listed without a limit, then cut: hidden objects must not use up the caller's limit.
+    return sendFrame(reply, withoutHidden(r.owner, owners, store.list(pattern, { regex, limit: Number.MAX_SAFE_INTEGER })).slice(0, limit));
+  });
+  route('/metas', async (r, reply) => {
+    const ids = r.body['ids'];
+    if (!Array.isArray(ids)) throw malformed('ids must be a list of object ids.');
+    const store = r.engine.store;
+    return sendFrame(reply, store.getMetas(ids.map((id) => owners.check(r.owner, id))));
+  });
+  route('/exists', async (r, reply) => {
+    const store = r.engine.store;
+    const id = ObjectID.parse(String(r.body['id'])).toString();
+    return reply.send({ exists: owners.visible(r.owner, id) && store.exists(id) });
+  });
+  route('/get', async (r, reply) => {
+    const store = r.engine.store;
+    const name = r.body['name'];
+    const id = typeof name === 'string' ? store.getName(owners.name(r.owner, name)).toString() : owners.check(r.owner, r.body['id']);
+    const value = store.get(id);
+    return sendValue(reply, value instanceof StoredObject ? { kind: 'object', meta: value.meta } : value);
+  });
+  route('/put', async (r, reply) => {
+    const store = r.engine.store;
+    const options = (r.body['options'] ?? {}) as Record<string, unknown>;
+    if (typeof options !== 'object' || options === null) throw malformed('options must be an object.');
+    const { name, ...rest } = options;
+    const id = store.put(r.body['value'], { ...rest, ...(typeof name === 'string' ? { name: owners.name(r.owner, name) } : {}) } as never);
+    if (options['persist'] === true) owners.record(r.owner, id.toString(), store);
+    return reply.send({ id: id.toString() });
+  });
+  route('/delete', async (r, reply) => {
+    const store = r.engine.store;
+    const ids = r.body['ids'];
+    if (!Array.isArray(ids)) throw malformed('ids must be a list of object ids.');
+    const report = store.delete(ids.map((id) => owners.check(r.owner, id)), {
+      ...(r.body['force'] === true ? { force: true } : {}),
+      ...(r.body['deep'] === false ? { deep: false } : {}),
+    });
+    return sendFrame(reply, report);
+  });
+  route('/persist', async (r, reply) => {
+    const store = r.engine.store;
+    const id = owners.check(r.owner, r.body['id']);
+    store.persist(id);
+    owners.record(r.owner, id, store);
+    return reply.send({ id });
+  });
+  route('/names/put', async (r, reply) => {
+    const store = r.engine.store;
+    const id = owners.check(r.owner, r.body['id']);
+    store.putName(id, owners.name(r.owner, String(r.body['name'])), { overwrite: r.body['overwrite'] === true });
+    return reply.send({});
+  });
+  route('/names/get', async (r, reply) => {
+    const store = r.engine.store;
+    const full = owners.name(r.owner, String(r.body['name']));
+    if (r.body['wait'] !== true) return reply.send({ id: store.getName(full).toString() });
+    const abort = new AbortController();
+    reply.raw.on('close', () => abort.abort());
+    const timeoutMs = r.body['timeoutMs'];
+    const id = await store.getName(full, { wait: true, signal: abort.signal, ...(typeof timeoutMs === 'number' ? { timeoutMs } : {}) });
+    return reply.send({ id: id.toString() });
+  });
+  route('/names/drop', async (r, reply) => {
+    r.engine.store.dropName(owners.name(r.owner, String(r.body['name'])));
+    return reply.send({});
+  });
+  route('/names/list', async (r, reply) => {
+    const { pattern, regex, limit } = listOptions(r.body);
+    const full = regex ? `${r.owner}${SEPARATOR}(?:${pattern})` : `${r.owner}${SEPARATOR}${pattern}`;
+    const names = r.engine.store.listNames(full, { regex, limit });
+    return reply.send(Object.fromEntries([...names].map(([n, id]) => [owners.unname(r.owner, n), id.toString()])));
+  });
+}
+

@@ -1,0 +1,39 @@
+/**
+ * What handles need of a session, local or remote: the contract `Handle` (api/) works against, so the
+ * api layer never names a session class. A local `Session` is one; the service's remote session (a
+ * session hosted by `tessera serve`, service/client/) is another. Both carry the brand below, which is
+ * how an option value is recognised as a session (`instanceof` would tie the check to one class).
+ */
+import type { EventEmitter } from 'node:events';
+import type { TileableNode } from '../dag/nodes.js';
+import type { DefaultCandidate } from './defaults.js';
+import type { ExecuteOptions, Fetchable, SessionInfo } from './session.js';
+
+export const SESSION_BRAND: unique symbol = Symbol.for('tessera.session');
+
+export interface SessionLike extends DefaultCandidate, EventEmitter {
+  readonly [SESSION_BRAND]: true;
+  readonly mode: 'eager' | 'lazy';
+  readonly closed: boolean;
+  /** The memory limit bounds what an eager session lets a handle build (session/capacity.ts). */
+  readonly config: { readonly mode: 'eager' | 'lazy'; readonly memoryLimit: number; readonly name: string | undefined };
+  readonly info: SessionInfo;
+  /** Counts `holder` as a reference to `node`'s result (see session.ts). */
+  track(holder: object, node: TileableNode): void;
+  /** Eager mode: submits a freshly built node; resolves when it has run. */
+  submitEager(node: TileableNode): Promise<void>;
+  execute(targets: readonly Fetchable[], options?: ExecuteOptions): Promise<void>;
+  fetch(node: TileableNode, holder?: object): Promise<unknown>;
+  run<T extends Fetchable | readonly Fetchable[]>(fetches: T, options?: ExecuteOptions): Promise<T extends readonly Fetchable[] ? unknown[] : unknown>;
+  isExecuted(node: TileableNode): boolean;
+  release(node: TileableNode, options?: { readonly keepCached?: boolean }): boolean;
+  /** Runs `fn` with this session as the default of its async context. */
+  scope<T>(fn: () => T): T;
+  asDefault(): this;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export function isSessionLike(value: unknown): value is SessionLike {
+  return typeof value === 'object' && value !== null && (value as { [SESSION_BRAND]?: unknown })[SESSION_BRAND] === true;
+}
