@@ -1,12 +1,18 @@
 /**
  * Fair sharing of one worker pool between the sessions of a process (DESIGN §8). Piscina serves its
  * queue first come, first served: a session with a long run would keep its tasks ahead of everyone
- * else's. So each session gets a lane with a queue of its own, and the dispatcher hands tasks to the
- * pool round-robin over the lanes that have work — one entry per lane per turn — keeping at most
- * `limit` entries in the pool (running, or next in line for a thread) so that Piscina's own queue stays
- * short and the order chosen here is the order tasks run in. An entry is whatever an executor sends as
- * one message (a batch of light tasks, one heavy task, a gang member), so turns are by message, not by
- * estimated cost: the threads executor already sizes its messages to be worth one round trip each.
+ * else's. So each session gets a lane with a queue of its own, and the dispatcher keeps at most
+ * `limit` entries (the pool's thread count) in the pool — Piscina's own queue stays empty, so the order
+ * chosen here is the order tasks run in — and gives each free place to the lane with the fewest
+ * entries in the pool, in turn among equals (max-min fairness in threads). An entry is whatever an
+ * executor sends as one message (a batch of light tasks, one heavy task, a gang member), so shares are
+ * counted in messages, not estimated cost: the threads executor already sizes its messages to be worth
+ * one round trip each. Tasks are not preempted, so a small run still waits for a thread to finish what
+ * it is doing — at most one task of the long run per step of the small one, not the long run's backlog.
+ *
+ * A place freed by a finished entry is filled only after that entry's owner has heard of it (a
+ * microtask later), so a run whose next step depends on the result competes for the place it just
+ * left instead of finding it taken by a lane that had entries waiting.
  *
  * A lane's `cap` is its session's concurrency: at most `cap` of its entries are in the pool at once,
  * so a session asking for one worker never holds two threads, whatever else is idle.
@@ -87,7 +93,7 @@ export interface DispatchEvent {
 export interface LaneStats {
   readonly owner: string;
   readonly cap: number;
-  /** Entries in the pool (running or next for a thread). */
+  /** Entries in the pool (running, or about to). */
   readonly handed: number;
   /** Entries waiting for their turn. */
   readonly queued: number;
@@ -97,8 +103,10 @@ export interface LaneStats {
 export class Lane implements TaskRunner {
   readonly queue = new Fifo<Entry>();
   handed = 0;
-  /** Whether the lane is in the dispatcher's turn order. */
+  /** Whether the lane waits for a turn, in which of the dispatcher's turn queues, and with which ticket. */
   waiting = false;
+  place = 0;
+  ticket = 0;
   closed = false;
 
   constructor(
@@ -132,7 +140,7 @@ export class Lane implements TaskRunner {
 }
 
 export interface DispatcherOptions {
-  /** Entries kept in the pool at once: its threads, plus some next in line so none waits on the main thread. */
+  /** Entries kept in the pool at once (its thread count). */
   readonly limit: number;
   /** Told when the pool goes from no entry to some (true) and back (false). */
   readonly onBusy?: (busy: boolean) => void;
@@ -142,8 +150,9 @@ export class FairDispatcher extends EventEmitter {
   readonly limit: number;
   readonly #runner: TaskRunner;
   readonly #onBusy: ((busy: boolean) => void) | undefined;
-  /** Lanes with an entry they may send, in turn order. */
-  readonly #turns = new Fifo<Lane>();
+  /** Lanes waiting for a turn, by their entries in the pool when they took their place. */
+  readonly #turns: Fifo<{ readonly lane: Lane; readonly ticket: number }>[] = [];
+  #waitingLanes = 0;
   #handed = 0;
 
   constructor(runner: TaskRunner, options: DispatcherOptions) {
@@ -168,8 +177,8 @@ export class FairDispatcher extends EventEmitter {
     if (signal?.aborted) return Promise.reject(new CancelledError('The task was aborted before it reached a worker.'));
     return new Promise((resolve, reject) => {
       const entry: Entry = { task, options, resolve, reject };
-      // Nobody waits (a lane waits only while the pool is full), so this entry may go at once.
-      if (lane.queue.length === 0 && lane.handed < lane.cap && this.#handed < this.limit) {
+      // Nobody waits for a turn and there is room: this entry goes at once.
+      if (this.#waitingLanes === 0 && lane.handed < lane.cap && this.#handed < this.limit) {
         this.#hand(lane, entry);
         return;
       }
@@ -187,20 +196,40 @@ export class FairDispatcher extends EventEmitter {
     });
   }
 
-  /** Puts `lane` in the turn order if it may send and is not there yet. */
+  /** Gives `lane` a place in the turns for its current count of entries in the pool, if it may send. */
   #offer(lane: Lane): void {
-    if (lane.waiting || !lane.eligible) return;
-    lane.waiting = true;
-    this.#turns.push(lane);
+    if (!lane.eligible) return;
+    if (lane.waiting) {
+      // A lane whose entry finished while it waited moves up to the place its count now gives it.
+      if (lane.place === lane.handed) return;
+    } else {
+      lane.waiting = true;
+      this.#waitingLanes++;
+    }
+    lane.ticket++;
+    lane.place = lane.handed;
+    (this.#turns[lane.handed] ??= new Fifo()).push({ lane, ticket: lane.ticket });
+  }
+
+  /** The waiting lane with the fewest entries in the pool (the longest waiting among those). */
+  #next(): Lane | undefined {
+    for (const turns of this.#turns) {
+      for (let place = turns?.shift(); place; place = turns!.shift()) {
+        const { lane, ticket } = place;
+        if (!lane.waiting || lane.ticket !== ticket) continue;
+        lane.waiting = false;
+        this.#waitingLanes--;
+        // An abort or a close may have emptied it since it took its place.
+        if (lane.eligible) return lane;
+      }
+    }
+    return undefined;
   }
 
   #pump(): void {
     while (this.#handed < this.limit) {
-      const lane = this.#turns.shift();
+      const lane = this.#next();
       if (!lane) return;
-      lane.waiting = false;
-      // An abort or a close may have emptied it since it took its place.
-      if (!lane.eligible) continue;
       const entry = lane.queue.shift()!;
       if (entry.onAbort) entry.options.signal!.removeEventListener('abort', entry.onAbort);
       this.#hand(lane, entry);
@@ -219,23 +248,20 @@ export class FairDispatcher extends EventEmitter {
       running = Promise.reject(e);
     }
     running.then(
-      (value) => {
-        this.#settled(lane);
-        entry.resolve(value);
-      },
-      (error: unknown) => {
-        this.#settled(lane);
-        entry.reject(error);
-      },
+      (value) => this.#settled(lane, () => entry.resolve(value)),
+      (error: unknown) => this.#settled(lane, () => entry.reject(error)),
     );
   }
 
-  /** An entry left the pool: the next turn's entry takes its place before its owner hears of it. */
-  #settled(lane: Lane): void {
+  /** An entry left the pool: its owner hears first (see the file's comment), then the place is filled. */
+  #settled(lane: Lane, tellOwner: () => void): void {
     lane.handed--;
     this.#handed--;
-    this.#offer(lane);
-    this.#pump();
-    if (this.#handed === 0) this.#onBusy?.(false);
+    tellOwner();
+    queueMicrotask(() => {
+      this.#offer(lane);
+      this.#pump();
+      if (this.#handed === 0) this.#onBusy?.(false);
+    });
   }
 }

@@ -51,7 +51,7 @@ export class KernelPool extends Piscina {
 
   /**
    * Every task given an abort signal adds a listener to it, and a run passes its one signal to all of
-   * its tasks (up to 2 * workers in flight): past Node's default of 10 that printed a
+   * its tasks (up to `workers` in flight): past Node's default of 10 that printed a
    * MaxListenersExceededWarning on every run of a session with 6 or more workers.
    */
   override run(task: unknown, options: Parameters<Piscina['run']>[1] = {}): Promise<unknown> {
@@ -141,10 +141,11 @@ function sharedPool(): Shared {
   if (shared) return shared;
   const size = machineWorkers();
   const pool = createPool({ workers: size });
-  // Each thread may have one entry next in line, so a finishing thread finds work without waiting for
-  // the main thread's turn.
+  // No more entries than threads: Piscina's queue is on the main thread too, so an entry queued there
+  // would reach a freed thread no sooner than the next lane's turn does (the dispatcher hands it over
+  // as the finished entry settles), and it would make that turn wait behind it.
   const dispatcher = new FairDispatcher(pool, {
-    limit: 2 * size,
+    limit: size,
     onBusy: (busy) => {
       entry.busy = busy;
       holdThreads(entry);
@@ -182,7 +183,7 @@ export function leasePool(o: LeaseOptions): PoolLease {
   const owner = o.owner ?? 'anonymous';
   if (o.pool === 'private') {
     const pool = createPool(o);
-    const lane = new FairDispatcher(pool, { limit: 2 * o.workers }).lane(o.workers, owner);
+    const lane = new FairDispatcher(pool, { limit: o.workers }).lane(o.workers, owner);
     return {
       lane,
       workers: o.workers,
@@ -224,8 +225,8 @@ export function createPool(o: PoolOptions): KernelPool {
     minThreads: 0,
     maxThreads: o.workers,
     idleTimeout: o.exitWhenIdle ? 200 : Infinity,
-    // No queue limit: its dispatcher bounds what it sends (2 * workers entries in flight; an entry is a
-    // batch of tasks, one task, or a gang member), and a task Piscina refused for a full queue would be
+    // No queue limit: its dispatcher bounds what it sends (one entry per thread; an entry is a batch of
+    // tasks, one task, or a gang member), and a task Piscina refused for a full queue would be
     // taken for a crashed worker.
     maxQueue: Infinity,
     ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),

@@ -73,6 +73,35 @@ describe('FairDispatcher', () => {
     expect(d.handed).toBe(0);
   });
 
+  it('a run whose next step follows a finished one gets the place back before a lane with fewer turns to give', async () => {
+    const runner = new HeldRunner();
+    const d = new FairDispatcher(runner, { limit: 2 });
+    const long = d.lane(2, 'long');
+    const steps = d.lane(2, 'steps');
+    const longTasks = Array.from({ length: 5 }, (_, i) => long.run(`long${i}`));
+    // Each step is sent by the callback of the one before, as a run sends the chunks that depended on it.
+    const stepped = new Promise((resolve) => {
+      void steps.run('step0').then(() => steps.run('step1').then(() => steps.run('step2').then(resolve)));
+    });
+    expect(runner.running).toEqual(['long0', 'long1']);
+    runner.finish('long0');
+    await turns();
+    expect(runner.running).toEqual(['long1', 'step0']);
+    runner.finish('step0');
+    await turns();
+    expect(runner.running).toEqual(['long1', 'step1']);
+    runner.finish('step1');
+    await turns();
+    runner.finish('step2');
+    expect(await stepped).toBe('step2 done');
+    for (let i = 1; i < 5; i++) {
+      await turns();
+      runner.finish(`long${i}`);
+    }
+    await Promise.all(longTasks);
+    expect(runner.started).toEqual(['long0', 'long1', 'step0', 'step1', 'step2', 'long2', 'long3', 'long4']);
+  });
+
   it("keeps a lane under its cap while the pool has room for more", async () => {
     const runner = new HeldRunner();
     const d = new FairDispatcher(runner, { limit: 4 });
@@ -146,6 +175,7 @@ describe('FairDispatcher', () => {
     const next = lane.run('ok');
     runner.finish('ok');
     expect(await next).toBe('ok done');
+    await turns();
     expect(d.handed).toBe(0);
     expect(busy).toEqual([true, false, true, false]);
   });
