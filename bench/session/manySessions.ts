@@ -7,12 +7,15 @@
  * - concurrent: N sessions (10, 50, 200) opened at once, each summing a 10-chunk arange plus its index
  *   (`arange(0, 100000, 1, {chunkSize: 10000}).add(i).sum()`), fetched and checked exact; wall time
  *   from the first open to the last checked result, close time, and peak RSS — on the shared pool and,
- *   as the in-run baseline, with `pool: 'private'` (each session its own pool, as every session had
- *   before the pool was shared), runs alternating between the two;
+ *   as the in-run baseline, with `pool: 'private'` (each session its own pool of the machine's size,
+ *   as every session had before the pool was shared), runs alternating between the two;
  * - fairness: the latency of that small run alone, and while another session's long run (hundreds of
  *   heavy chunks) is going on the same shared pool.
  *
- *   npx tsx bench/session/manySessions.ts [--repeats 3] [--sessions 10,50,200]
+ * From the compiled tree, as `npm run bench` runs it (under tsx every private pool's threads load the
+ * TypeScript loader, which makes the baseline several times slower than it is for users):
+ *
+ *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/session/manySessions.js [--repeats 3] [--sessions 10,50,200]
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -85,7 +88,11 @@ async function fairness(runs: number): Promise<Record<string, unknown>> {
     }
     const { dispatcher } = sharedPoolState()!;
     let fromA = 0;
-    const count = (e: DispatchEvent): void => void (e.owner === a.id && fromA++);
+    const smallWaits: number[] = [];
+    const count = (e: DispatchEvent): void => {
+      if (e.owner === a.id) fromA++;
+      else if (e.owner === b.id) smallWaits.push(e.waitedMs);
+    };
     dispatcher.on('dispatch', count);
     let bigDone = false;
     const tBig = performance.now();
@@ -95,6 +102,7 @@ async function fairness(runs: number): Promise<Record<string, unknown>> {
     });
     while (fromA === 0) await new Promise((r) => setImmediate(r));
     const during: number[] = [];
+    smallWaits.length = 0;
     for (let i = 0; i < runs && !bigDone; i++) {
       const t = performance.now();
       if ((await smallRun(b, 100 + i)) !== expected(100 + i)) throw new Error('inexact small run');
@@ -111,6 +119,10 @@ async function fairness(runs: number): Promise<Record<string, unknown>> {
       smallDuringBigMs: +duringMs.toFixed(2),
       ratio: +(duringMs / aloneMs).toFixed(2),
       smallRunsDuringBig: during.length,
+      // How long the small run's messages waited for a turn in the pool while the big run was going
+      // (median and worst); the rest of the slowdown is the cores being shared with the big run's tasks.
+      smallEntryWaitMs: +summarize(smallWaits).median.toFixed(2),
+      smallEntryWaitMaxMs: +summarize(smallWaits).max.toFixed(2),
       bigRunMs: Math.round(bigMs),
       bigEntriesBeforeLastSmall: fromAWhileSmall,
       bigEntries: fromA,
@@ -129,6 +141,13 @@ function child(args: string[]): Record<string, unknown> {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
+/** Runs of the private-pool baseline: every repeat up to 50 sessions, one above (BENCH_SESSIONS_PRIVATE_REPEATS overrides). */
+function privateRepeats(n: number, repeats: number): number {
+  const forced = process.env.BENCH_SESSIONS_PRIVATE_REPEATS;
+  if (forced !== undefined) return Number(forced);
+  return n <= 50 ? repeats : 1;
+}
+
 export async function benchSessions(repeats = 3, counts: readonly number[] = [10, 50, 200]): Promise<Record<string, unknown>> {
   const open = Array.from({ length: repeats }, () => child(['--measure', 'open']));
   const openSummary = {
@@ -142,7 +161,11 @@ export async function benchSessions(repeats = 3, counts: readonly number[] = [10
   for (const n of counts) {
     const runs: Record<'shared' | 'private', ConcurrentResult[]> = { shared: [], private: [] };
     for (let r = 0; r < repeats; r++) {
-      for (const pool of ['shared', 'private'] as const) runs[pool].push(child(['--measure', 'concurrent', '--n', String(n), '--pool', pool]) as unknown as ConcurrentResult);
+      for (const pool of ['shared', 'private'] as const) {
+        // 200 private pools start 400+ threads for a couple of minutes and GBs of RSS on a shared machine: once is enough.
+        if (pool === 'private' && r >= privateRepeats(n, repeats)) continue;
+        runs[pool].push(child(['--measure', 'concurrent', '--n', String(n), '--pool', pool]) as unknown as ConcurrentResult);
+      }
     }
     const med = (pool: 'shared' | 'private', k: keyof ConcurrentResult): number => summarize(runs[pool].map((x) => x[k] as number)).median;
     const row = (pool: 'shared' | 'private') => ({
@@ -167,10 +190,14 @@ export async function benchSessions(repeats = 3, counts: readonly number[] = [10
     smallAloneMs: fm('smallAloneMs'),
     smallDuringBigMs: fm('smallDuringBigMs'),
     ratio: fm('ratio'),
+    smallEntryWaitMs: fm('smallEntryWaitMs'),
     bigRunMs: fm('bigRunMs'),
     runs: fair,
   };
-  console.log(`fairness: small run alone ${fairSummary.smallAloneMs} ms, while a 1500-chunk run is going ${fairSummary.smallDuringBigMs} ms (x${fairSummary.ratio}; the big run took ${fairSummary.bigRunMs} ms)`);
+  console.log(
+    `fairness: small run alone ${fairSummary.smallAloneMs} ms, while a 1500-chunk run is going ${fairSummary.smallDuringBigMs} ms ` +
+      `(x${fairSummary.ratio}; its messages waited ${fairSummary.smallEntryWaitMs} ms for a turn, median; the big run took ${fairSummary.bigRunMs} ms)`,
+  );
   return { repeats, open: openSummary, concurrent: concurrentResults, fairness: fairSummary };
 }
 

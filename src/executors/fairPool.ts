@@ -3,19 +3,21 @@
  * queue first come, first served: a session with a long run would keep its tasks ahead of everyone
  * else's. So each session gets a lane with a queue of its own, and the dispatcher keeps at most
  * `limit` entries (the pool's thread count) in the pool — Piscina's own queue stays empty, so the order
- * chosen here is the order tasks run in — and gives each free place to the lane with the fewest
- * entries in the pool, in turn among equals (max-min fairness in threads). An entry is whatever an
- * executor sends as one message (a batch of light tasks, one heavy task, a gang member), so shares are
- * counted in messages, not estimated cost: the threads executor already sizes its messages to be worth
- * one round trip each. Tasks are not preempted, so a small run still waits for a thread to finish what
- * it is doing — at most one task of the long run per step of the small one, not the long run's backlog.
+ * chosen here is the order tasks run in — and gives each free place to the waiting lane that has had
+ * the least pool time (thread-milliseconds of its entries), the longest waiting among equals: the
+ * virtual-time rule of Linux's CFS. A long run's lane piles up pool time, so another session's small
+ * run wins every place it asks for while the long run keeps whatever is left. A lane that comes back
+ * from idle starts at most IDLE_CREDIT_MS below the pool's clock, so it cannot cash in a long idle spell
+ * by shutting others out. Tasks are not preempted: a small run still waits for a thread to finish the
+ * task it is running, once per step at most, never for a backlog.
  *
  * A place freed by a finished entry is filled only after that entry's owner has heard of it (a
  * microtask later), so a run whose next step depends on the result competes for the place it just
  * left instead of finding it taken by a lane that had entries waiting.
  *
- * A lane's `cap` is its session's concurrency: at most `cap` of its entries are in the pool at once,
- * so a session asking for one worker never holds two threads, whatever else is idle.
+ * An entry is whatever an executor sends as one message (a batch of light tasks, one heavy task, a gang
+ * member). A lane's `cap` is its session's concurrency: at most `cap` of its entries are in the pool at
+ * once, so a session asking for one worker never holds two threads, whatever else is idle.
  *
  * A queued entry whose abort signal fires leaves its lane at once (rejected with CancelledError); an
  * entry already in the pool is aborted by Piscina, which ends the thread running it — that thread ran
@@ -24,6 +26,9 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Piscina } from 'piscina';
 import { CancelledError } from '../base/errors.js';
+
+/** How far below the pool's clock a lane back from idle may start (thread-milliseconds). */
+const IDLE_CREDIT_MS = 20;
 
 export interface TaskOptions {
   /** The worker module's export to call (default: its default export). */
@@ -79,20 +84,27 @@ class Fifo<T> {
 interface Entry {
   readonly task: unknown;
   readonly options: TaskOptions;
+  /** When it was queued (performance.now()), if it had to wait for a turn. */
+  queuedAt?: number;
+  /** When it went to the pool. */
+  handedAt?: number;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   onAbort?: () => void;
 }
 
-/** What a 'dispatch' event says: whose entry went to the pool, and how many of its entries are there now. */
+/** What a 'dispatch' event says: whose entry went to the pool, how many of its entries are there now, how long it waited for its turn. */
 export interface DispatchEvent {
   readonly owner: string;
   readonly handed: number;
+  readonly waitedMs: number;
 }
 
 export interface LaneStats {
   readonly owner: string;
   readonly cap: number;
+  /** Thread-milliseconds its entries have had, counted from the pool's clock when it came back from idle. */
+  readonly poolTimeMs: number;
   /** Entries in the pool (running, or about to). */
   readonly handed: number;
   /** Entries waiting for their turn. */
@@ -103,10 +115,10 @@ export interface LaneStats {
 export class Lane implements TaskRunner {
   readonly queue = new Fifo<Entry>();
   handed = 0;
-  /** Whether the lane waits for a turn, in which of the dispatcher's turn queues, and with which ticket. */
+  /** Its virtual time: pool time had, in thread-milliseconds (see the file's comment). */
+  poolTime = 0;
+  /** Whether it is in the dispatcher's list of lanes waiting for a turn. */
   waiting = false;
-  place = 0;
-  ticket = 0;
   closed = false;
 
   constructor(
@@ -125,7 +137,7 @@ export class Lane implements TaskRunner {
   }
 
   get stats(): LaneStats {
-    return { owner: this.owner, cap: this.cap, handed: this.handed, queued: this.queue.length };
+    return { owner: this.owner, cap: this.cap, poolTimeMs: this.poolTime, handed: this.handed, queued: this.queue.length };
   }
 
   /** Rejects every queued entry; entries in the pool finish (or are aborted by their runs). */
@@ -144,15 +156,19 @@ export interface DispatcherOptions {
   readonly limit: number;
   /** Told when the pool goes from no entry to some (true) and back (false). */
   readonly onBusy?: (busy: boolean) => void;
+  /** The clock pool time is measured with, in milliseconds (default: performance.now). */
+  readonly now?: () => number;
 }
 
 export class FairDispatcher extends EventEmitter {
   readonly limit: number;
   readonly #runner: TaskRunner;
   readonly #onBusy: ((busy: boolean) => void) | undefined;
-  /** Lanes waiting for a turn, by their entries in the pool when they took their place. */
-  readonly #turns: Fifo<{ readonly lane: Lane; readonly ticket: number }>[] = [];
-  #waitingLanes = 0;
+  readonly #now: () => number;
+  /** Lanes waiting for a turn, in the order they began to wait. */
+  #waiting: Lane[] = [];
+  /** The pool time of the last lane given a turn: where a lane back from idle starts (less its credit). */
+  #clock = 0;
   #handed = 0;
 
   constructor(runner: TaskRunner, options: DispatcherOptions) {
@@ -160,6 +176,7 @@ export class FairDispatcher extends EventEmitter {
     this.#runner = runner;
     this.limit = options.limit;
     this.#onBusy = options.onBusy;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /** Entries in the pool, over every lane. */
@@ -168,17 +185,20 @@ export class FairDispatcher extends EventEmitter {
   }
 
   lane(cap: number, owner: string): Lane {
-    return new Lane(this, cap, owner);
+    const lane = new Lane(this, cap, owner);
+    lane.poolTime = this.#clock;
+    return lane;
   }
 
   submit(lane: Lane, task: unknown, options: TaskOptions): Promise<unknown> {
     if (lane.closed) return Promise.reject(new CancelledError('The executor is closed.'));
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(new CancelledError('The task was aborted before it reached a worker.'));
+    if (lane.handed === 0 && lane.queue.length === 0) lane.poolTime = Math.max(lane.poolTime, this.#clock - IDLE_CREDIT_MS);
     return new Promise((resolve, reject) => {
       const entry: Entry = { task, options, resolve, reject };
       // Nobody waits for a turn and there is room: this entry goes at once.
-      if (this.#waitingLanes === 0 && lane.handed < lane.cap && this.#handed < this.limit) {
+      if (this.#waiting.length === 0 && lane.handed < lane.cap && this.#handed < this.limit) {
         this.#hand(lane, entry);
         return;
       }
@@ -190,40 +210,41 @@ export class FairDispatcher extends EventEmitter {
         };
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
+      entry.queuedAt = this.#now();
       lane.queue.push(entry);
       this.#offer(lane);
       this.#pump();
     });
   }
 
-  /** Gives `lane` a place in the turns for its current count of entries in the pool, if it may send. */
   #offer(lane: Lane): void {
-    if (!lane.eligible) return;
-    if (lane.waiting) {
-      // A lane whose entry finished while it waited moves up to the place its count now gives it.
-      if (lane.place === lane.handed) return;
-    } else {
-      lane.waiting = true;
-      this.#waitingLanes++;
-    }
-    lane.ticket++;
-    lane.place = lane.handed;
-    (this.#turns[lane.handed] ??= new Fifo()).push({ lane, ticket: lane.ticket });
+    if (lane.waiting || !lane.eligible) return;
+    lane.waiting = true;
+    this.#waiting.push(lane);
   }
 
-  /** The waiting lane with the fewest entries in the pool (the longest waiting among those). */
+  /** The waiting lane with the least pool time, the longest waiting among equals (see the file's comment). */
   #next(): Lane | undefined {
-    for (const turns of this.#turns) {
-      for (let place = turns?.shift(); place; place = turns!.shift()) {
-        const { lane, ticket } = place;
-        if (!lane.waiting || lane.ticket !== ticket) continue;
-        lane.waiting = false;
-        this.#waitingLanes--;
-        // An abort or a close may have emptied it since it took its place.
-        if (lane.eligible) return lane;
+    let best = -1;
+    let stale = 0;
+    for (let i = 0; i < this.#waiting.length; i++) {
+      const lane = this.#waiting[i]!;
+      // An abort or a close may have emptied it since it began to wait.
+      if (!lane.eligible) {
+        stale++;
+        continue;
       }
+      if (best < 0 || lane.poolTime < this.#waiting[best]!.poolTime) best = i;
     }
-    return undefined;
+    const chosen = best < 0 ? undefined : this.#waiting[best];
+    if (stale > 0 || chosen) {
+      this.#waiting = this.#waiting.filter((lane) => {
+        if (lane !== chosen && lane.eligible) return true;
+        lane.waiting = false;
+        return false;
+      });
+    }
+    return chosen;
   }
 
   #pump(): void {
@@ -240,7 +261,12 @@ export class FairDispatcher extends EventEmitter {
   #hand(lane: Lane, entry: Entry): void {
     lane.handed++;
     if (this.#handed++ === 0) this.#onBusy?.(true);
-    if (this.listenerCount('dispatch') > 0) this.emit('dispatch', { owner: lane.owner, handed: lane.handed } satisfies DispatchEvent);
+    this.#clock = Math.max(this.#clock, lane.poolTime);
+    entry.handedAt = this.#now();
+    if (this.listenerCount('dispatch') > 0) {
+      const waitedMs = entry.queuedAt === undefined ? 0 : entry.handedAt - entry.queuedAt;
+      this.emit('dispatch', { owner: lane.owner, handed: lane.handed, waitedMs } satisfies DispatchEvent);
+    }
     let running: Promise<unknown>;
     try {
       running = this.#runner.run(entry.task, entry.options);
@@ -248,15 +274,16 @@ export class FairDispatcher extends EventEmitter {
       running = Promise.reject(e);
     }
     running.then(
-      (value) => this.#settled(lane, () => entry.resolve(value)),
-      (error: unknown) => this.#settled(lane, () => entry.reject(error)),
+      (value) => this.#settled(lane, entry, () => entry.resolve(value)),
+      (error: unknown) => this.#settled(lane, entry, () => entry.reject(error)),
     );
   }
 
-  /** An entry left the pool: its owner hears first (see the file's comment), then the place is filled. */
-  #settled(lane: Lane, tellOwner: () => void): void {
+  /** An entry left the pool: its lane is charged, its owner hears first (see the file's comment), then the place is filled. */
+  #settled(lane: Lane, entry: Entry, tellOwner: () => void): void {
     lane.handed--;
     this.#handed--;
+    lane.poolTime += this.#now() - entry.handedAt!;
     tellOwner();
     queueMicrotask(() => {
       this.#offer(lane);

@@ -1,7 +1,7 @@
 /**
  * The fair dispatcher (executors/fairPool.ts) over a runner whose tasks finish only when the test says
- * so: turn order between lanes, each lane's cap, the pool-wide limit, aborts and closes of queued
- * entries — all by the order things happen in, never by time.
+ * so, with a clock the test sets: turn order between lanes by pool time, each lane's cap, the pool-wide
+ * limit, aborts and closes of queued entries — all by the order things happen in, never by real time.
  */
 import { describe, expect, it } from 'vitest';
 import { CancelledError } from '../../../src/base/errors.js';
@@ -36,46 +36,56 @@ class HeldRunner {
   }
 }
 
+/** The dispatcher's clock, moved by the test. */
+function testClock(): { now: () => number; set: (ms: number) => void } {
+  let t = 0;
+  return { now: () => t, set: (ms) => (t = ms) };
+}
+
 /** Lets every settled promise's callbacks run. */
 const turns = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
 
 describe('FairDispatcher', () => {
-  it('serves lanes in turns, so a lane that queued first does not keep the pool', async () => {
+  it("gives each free place to the lane with the least pool time, so a long run's backlog does not keep the pool", async () => {
     const runner = new HeldRunner();
-    const d = new FairDispatcher(runner, { limit: 2 });
+    const clock = testClock();
+    const d = new FairDispatcher(runner, { limit: 2, now: clock.now });
     const big = d.lane(2, 'big');
     const small = d.lane(2, 'small');
     const done: string[] = [];
     const bigTasks = Array.from({ length: 6 }, (_, i) => big.run(`big${i}`).then((v) => done.push(v as string)));
     const smallTasks = ['small0', 'small1'].map((t) => small.run(t).then((v) => done.push(v as string)));
     expect(runner.started).toEqual(['big0', 'big1']);
-    expect(big.stats).toEqual({ owner: 'big', cap: 2, handed: 2, queued: 4 });
-    expect(small.stats).toEqual({ owner: 'small', cap: 2, handed: 0, queued: 2 });
-    // Each finished entry's place goes to the next lane in turn, not to the lane that had it.
+    expect(big.stats).toEqual({ owner: 'big', cap: 2, poolTimeMs: 0, handed: 2, queued: 4 });
+    expect(small.stats).toEqual({ owner: 'small', cap: 2, poolTimeMs: 0, handed: 0, queued: 2 });
+    clock.set(10);
     runner.finish('big0');
     await turns();
     runner.finish('big1');
     await turns();
-    expect(runner.started).toEqual(['big0', 'big1', 'small0', 'big2']);
+    // big has had 20 ms of the pool, small none: both places go to small, though big queued first.
+    expect(runner.started).toEqual(['big0', 'big1', 'small0', 'small1']);
+    clock.set(15);
     runner.finish('small0');
-    await turns();
-    expect(runner.started).toEqual(['big0', 'big1', 'small0', 'big2', 'small1']);
     runner.finish('small1');
     await Promise.all(smallTasks);
     expect(done).toEqual(['big0 done', 'big1 done', 'small0 done', 'small1 done']);
+    expect(small.stats.poolTimeMs).toBe(10);
     for (let i = 2; i < 6; i++) {
       await turns();
       runner.finish(`big${i}`);
     }
     await Promise.all(bigTasks);
+    expect(runner.started).toEqual(['big0', 'big1', 'small0', 'small1', 'big2', 'big3', 'big4', 'big5']);
     expect(d.handed).toBe(0);
   });
 
-  it('a run whose next step follows a finished one gets the place back before a lane with fewer turns to give', async () => {
+  it("a run's next step, sent when its last one finishes, gets the place back before a lane with more pool time", async () => {
     const runner = new HeldRunner();
-    const d = new FairDispatcher(runner, { limit: 2 });
+    const clock = testClock();
+    const d = new FairDispatcher(runner, { limit: 2, now: clock.now });
     const long = d.lane(2, 'long');
     const steps = d.lane(2, 'steps');
     const longTasks = Array.from({ length: 5 }, (_, i) => long.run(`long${i}`));
@@ -84,14 +94,16 @@ describe('FairDispatcher', () => {
       void steps.run('step0').then(() => steps.run('step1').then(() => steps.run('step2').then(resolve)));
     });
     expect(runner.running).toEqual(['long0', 'long1']);
+    clock.set(10);
     runner.finish('long0');
     await turns();
     expect(runner.running).toEqual(['long1', 'step0']);
-    runner.finish('step0');
-    await turns();
-    expect(runner.running).toEqual(['long1', 'step1']);
-    runner.finish('step1');
-    await turns();
+    for (const step of ['step0', 'step1']) {
+      clock.set(clock.now() + 1);
+      runner.finish(step);
+      await turns();
+    }
+    expect(runner.running).toEqual(['long1', 'step2']);
     runner.finish('step2');
     expect(await stepped).toBe('step2 done');
     for (let i = 1; i < 5; i++) {
@@ -100,6 +112,31 @@ describe('FairDispatcher', () => {
     }
     await Promise.all(longTasks);
     expect(runner.started).toEqual(['long0', 'long1', 'step0', 'step1', 'step2', 'long2', 'long3', 'long4']);
+  });
+
+  it('a lane back from idle starts at most 20 ms of pool time below the clock: it cannot cash in a long idle spell', async () => {
+    const runner = new HeldRunner();
+    const clock = testClock();
+    const d = new FairDispatcher(runner, { limit: 1, now: clock.now });
+    const busy = d.lane(1, 'busy');
+    const idle = d.lane(1, 'idle');
+    for (let i = 0; i < 10; i++) {
+      const t = busy.run(`warm${i}`);
+      clock.set(clock.now() + 10);
+      runner.finish(`warm${i}`);
+      await t;
+    }
+    await turns();
+    expect(busy.stats.poolTimeMs).toBe(100);
+    const all = [...['b0', 'b1', 'b2', 'b3'].map((t) => busy.run(t)), ...['i0', 'i1', 'i2', 'i3'].map((t) => idle.run(t))];
+    for (let n = 0; n < 8; n++) {
+      await turns();
+      clock.set(clock.now() + 10);
+      runner.finish(runner.running[0]!);
+    }
+    await Promise.all(all);
+    // idle starts at 80 (the clock, 100, less 20) against busy's 110 after b0: three turns, then they alternate.
+    expect(runner.started.slice(10)).toEqual(['b0', 'i0', 'i1', 'i2', 'b1', 'i3', 'b2', 'b3']);
   });
 
   it("keeps a lane under its cap while the pool has room for more", async () => {
@@ -117,7 +154,9 @@ describe('FairDispatcher', () => {
     await turns();
     runner.finish('c');
     expect(await Promise.all(tasks)).toEqual(['a done', 'b done', 'c done']);
-    expect(seen).toEqual([1, 1, 1].map((handed) => ({ owner: 'one', handed })));
+    expect(seen.map(({ owner, handed }) => ({ owner, handed }))).toEqual([1, 1, 1].map((handed) => ({ owner: 'one', handed })));
+    expect(seen[0]!.waitedMs).toBe(0);
+    expect(seen[2]!.waitedMs).toBeGreaterThanOrEqual(0);
   });
 
   it('an aborted queued entry leaves its lane at once; entries in the pool are the runner\'s to abort', async () => {
