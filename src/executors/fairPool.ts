@@ -84,7 +84,7 @@ class Fifo<T> {
 interface Entry {
   readonly task: unknown;
   readonly options: TaskOptions;
-  /** When it was queued (performance.now()), if it had to wait for a turn. */
+  /** When it was queued (the dispatcher's clock), if it had to wait for a turn. */
   queuedAt?: number;
   /** When it went to the pool. */
   handedAt?: number;

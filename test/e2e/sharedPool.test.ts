@@ -2,14 +2,17 @@
  * Sessions of one process on one shared worker pool (issue 10 §5): opening a session starts no thread;
  * many sessions at once get exact results; one session's long run does not starve another's small one
  * (turns recorded from the pool's dispatch events, never timed); `workers` caps a session's share;
- * closing or aborting one session leaves the others' work alone; `pool: 'private'` still gives a
- * session threads of its own.
+ * closing, aborting or crashing one session's work leaves the others' alone; `pool: 'private'` still
+ * gives a session threads of its own.
  */
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChunkGraphBuilder } from '../../src/dag/chunkGraph.js';
 import type { DispatchEvent } from '../../src/executors/fairPool.js';
 import { machineWorkers, sharedPoolState } from '../../src/executors/pool.js';
+import { ThreadsExecutor } from '../../src/executors/threads.js';
 import { CancelledError, type NdArray, newSession, type Session, tensor as tt } from '../../src/index.js';
+import { MemoryChunkStore } from '../../src/store/chunkStore.js';
 import { settles } from '../support/events.js';
 import { failOnUnhandledRejections } from '../support/lifecycle.js';
 
@@ -161,6 +164,27 @@ describe('sessions of a process share one pool', () => {
       expect(item(await a.run(work(4, 40_000, 1)))).toBe(triangle(160_000));
     } finally {
       log.stop();
+    }
+  }, 60_000);
+
+  it("an executor whose task kills its worker fails alone; a session's run on the same pool is exact", async () => {
+    // The purity check keeps `process` out of a session's user functions, so the crash comes from a
+    // chunk graph run on an executor of its own, leasing the shared pool as a session's does.
+    const crashing = new ThreadsExecutor({ workers: 2 });
+    const other = open();
+    try {
+      const b = new ChunkGraphBuilder();
+      b.add({ key: 'a', kernel: 'tensor.full', params: { shape: [4], dtype: 'float64', value: 1 }, inputs: [], meta: { shape: [4], dtype: 'float64' } });
+      const expr = { t: 'fn', f: 0, a: { t: 'in', i: 0, dtype: 'float64' }, dtype: 'float64' };
+      b.add({ key: 'crash', kernel: 'tensor.ew', params: { expr, shape: [4], dtype: 'float64', fns: ['(x) => { process.exit(3); }'] }, inputs: ['a'], meta: { shape: [4], dtype: 'float64' } });
+      const g = b.build();
+      const exact = other.run(work(40, 40_000, 5));
+      await expect(settles(crashing.run(g, new MemoryChunkStore(), { targets: [g.indexOf('crash')] }), 'the crashing run')).rejects.toMatchObject({
+        code: 'WorkerCrashed',
+      });
+      expect(item(await settles(exact, "the other session's run"))).toBe(triangle(40 * 40_000));
+    } finally {
+      await crashing.close();
     }
   }, 60_000);
 
