@@ -11,9 +11,11 @@
  * by shutting others out. Tasks are not preempted: a small run still waits for a thread to finish the
  * task it is running, once per step at most, never for a backlog.
  *
- * A place freed by a finished entry is filled only after that entry's owner has heard of it (a
- * microtask later), so a run whose next step depends on the result competes for the place it just
- * left instead of finding it taken by a lane that had entries waiting.
+ * A place freed by a finished entry whose lane has nothing else queued, while other lanes wait, is
+ * filled only after that entry's owner has heard of it (a microtask later), so a run whose next step
+ * depends on the result competes for the place it just left instead of finding it taken by a lane that
+ * had entries waiting. Otherwise the place is filled at once, before the owner spends its time on the
+ * result, so a busy session's threads never wait on its main thread.
  *
  * An entry is whatever an executor sends as one message (a batch of light tasks, one heavy task, a gang
  * member). A lane's `cap` is its session's concurrency: at most `cap` of its entries are in the pool at
@@ -279,16 +281,27 @@ export class FairDispatcher extends EventEmitter {
     );
   }
 
-  /** An entry left the pool: its lane is charged, its owner hears first (see the file's comment), then the place is filled. */
+  /** An entry left the pool: its lane is charged and the place filled (see the file's comment for when its owner hears first). */
   #settled(lane: Lane, entry: Entry, tellOwner: () => void): void {
     lane.handed--;
     this.#handed--;
     lane.poolTime += this.#now() - entry.handedAt!;
+    if (lane.queue.length === 0 && this.#waiting.length > 0) {
+      tellOwner();
+      queueMicrotask(() => this.#refill(lane));
+      return;
+    }
+    // Its lane has more queued, or nobody else waits: the thread gets its next entry before the owner
+    // spends its time on this result.
+    this.#offer(lane);
+    this.#pump();
     tellOwner();
-    queueMicrotask(() => {
-      this.#offer(lane);
-      this.#pump();
-      if (this.#handed === 0) this.#onBusy?.(false);
-    });
+    queueMicrotask(() => this.#refill(lane));
+  }
+
+  #refill(lane: Lane): void {
+    this.#offer(lane);
+    this.#pump();
+    if (this.#handed === 0) this.#onBusy?.(false);
   }
 }
