@@ -109,6 +109,8 @@ export interface LeaseOptions {
 
 /** A session's use of a pool: `release` ends it (a private pool is destroyed, a shared one kept). */
 export interface PoolLease {
+  /** The pool the lane sends to: the shared one, or the session's own. */
+  readonly pool: KernelPool;
   readonly lane: Lane;
   /** The lane's concurrency cap: `workers`, at most the shared pool's size. */
   readonly workers: number;
@@ -184,12 +186,15 @@ export function leasePool(o: LeaseOptions): PoolLease {
   if (o.pool === 'private') {
     const pool = createPool(o);
     const lane = new FairDispatcher(pool, { limit: o.workers }).lane(o.workers, owner);
+    let ended: Promise<void> | undefined;
     return {
+      pool,
       lane,
       workers: o.workers,
-      release: async () => {
+      release: () => {
         lane.close();
-        await pool.destroy();
+        ended ??= pool.destroy();
+        return ended;
       },
     };
   }
@@ -204,6 +209,7 @@ export function leasePool(o: LeaseOptions): PoolLease {
   }
   let released = false;
   return {
+    pool: held.pool,
     lane,
     workers,
     async release() {

@@ -46,6 +46,7 @@ describe('leasePool', () => {
     const b = leasePool({ workers: 3 });
     const big = leasePool({ workers: 64 });
     const { pool, dispatcher } = sharedPoolState()!;
+    expect(new Set([a.pool, b.pool, big.pool, pool]).size).toBe(1);
     expect(pool.options.maxThreads).toBe(machineWorkers());
     expect([a.workers, b.workers, big.workers]).toEqual([1, Math.min(3, machineWorkers()), machineWorkers()]);
     await Promise.all([a, b, big].flatMap((l) => [l.lane.run([]), l.lane.run([])]));
@@ -65,7 +66,11 @@ describe('leasePool', () => {
     const lease = leasePool({ workers: 3, pool: 'private' });
     expect(lease.workers).toBe(3);
     await Promise.all([0, 1, 2].map(() => lease.lane.run([])));
-    await lease.release();
+    expect(lease.pool).not.toBe(sharedPoolState()?.pool);
+    const threads = lease.pool.threads;
+    expect(threads).toHaveLength(3);
+    await Promise.all([lease.release(), lease.release()]);
+    expect(threads.map((t) => t.threadId)).toEqual([-1, -1, -1]);
     await expect(lease.lane.run([])).rejects.toThrow(/closed/);
   });
 
