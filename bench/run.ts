@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDag } from './dag.js';
 import { writeResult } from './harness.js';
+import { benchSessions } from './session/manySessions.js';
 import { benchLimitedPipeline } from './store/pipeline.js';
 import { benchFused } from './tensor/fused.js';
 import { benchRemote } from './service/remote.js';
@@ -27,6 +28,8 @@ if (want('transfer')) summary.transfer = await benchTransfer();
 if (want('dag')) summary.dag = await benchDag();
 if (want('store-pipeline')) summary.storePipeline = await benchLimitedPipeline();
 if (want('remote')) summary.remote = await benchRemote();
+// Many sessions on one process's pool, with private pools as the in-run baseline (issue 10 §5): ~3 minutes.
+if (want('sessions')) summary.sessions = await benchSessions(Number(process.env.BENCH_SESSIONS_REPEATS ?? 3));
 if (want('store')) {
   // The store micro-benchmark is a script of its own; run it as one.
   const r = spawnSync(process.execPath, nodeArgs(join(here, 'store', `store.${ext}`)), { stdio: 'inherit' });

@@ -52,9 +52,9 @@ export interface RunReport {
 
 export interface Executor {
   readonly name: string;
-  /** Worker threads this executor owns (0 for the same-thread executor). */
+  /** Tasks it runs at once on worker threads (0 for the same-thread executor). */
   readonly workers: number;
   run(graph: ChunkGraph, store: ChunkStore, options: RunOptions): Promise<RunReport>;
-  /** Stops every thread the executor owns; idempotent. */
+  /** Stops every thread the executor owns and gives back its share of a shared pool; idempotent. */
   close(): Promise<void>;
 }

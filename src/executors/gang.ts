@@ -6,7 +6,6 @@
  * leader returns, CANCELLED when a member dies (Piscina rejects its task) or the run is aborted.
  */
 import { MessageChannel } from 'node:worker_threads';
-import type { Piscina } from 'piscina';
 import {
   CANCELLED,
   CLAIM,
@@ -19,6 +18,7 @@ import {
   STATE,
 } from '../kernels/gang.js';
 import type { TaskMessage, TaskOutcome } from '../kernels/task.js';
+import type { TaskRunner } from './fairPool.js';
 
 export interface GangResult {
   /** The leader's outcome, unless a member died first. */
@@ -28,7 +28,7 @@ export interface GangResult {
 }
 
 /** Runs a driver task on a gang of up to `size` workers of `pool`. Never rejects. */
-export async function runGang(pool: Piscina, task: TaskMessage, size: number, signal: AbortSignal): Promise<GangResult> {
+export async function runGang(pool: TaskRunner, task: TaskMessage, size: number, signal: AbortSignal): Promise<GangResult> {
   const control = new Int32Array(new SharedArrayBuffer(GANG_CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   const channels = Array.from({ length: Math.max(0, size - 1) }, () => new MessageChannel());
   let crashed: string | undefined;

@@ -1,7 +1,8 @@
 /**
  * The `threads` executor: the session's default. The scheduler state lives on the main thread; ready
- * chunks go to a Piscina pool of worker threads as plain data (chunk data is SharedArrayBuffer-backed,
- * so nothing is copied). Small chunks travel in batches so trivial tasks are not dominated by message
+ * chunks go as plain data (chunk data is SharedArrayBuffer-backed, so nothing is copied) to the
+ * executor's lane of the process's shared Piscina pool, where they take turns with other sessions'
+ * tasks (fairPool.ts), or to a pool of its own (pool.ts). Small chunks travel in batches so trivial tasks are not dominated by message
  * round trips; big ones travel alone so both cores stay busy. A kernel that throws fails its run with
  * its own error (rebuilt from data, with the chunk key and the build site); a worker that dies is a
  * system failure — its tasks are retried once, one by one, and a second death fails the run with
@@ -13,7 +14,6 @@
  * with a typed error and frees what it holds, instead of escaping as an unhandled rejection and
  * leaving the run unsettled. The local executor gets the same from its single async loop.
  */
-import type { Piscina } from 'piscina';
 import { isDType, itemSize } from '../base/dtypes.js';
 import { CancelledError, errorToData, WorkerCrashedError } from '../base/errors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
@@ -21,7 +21,8 @@ import { isDriverTask, runTask, type TaskMessage, type TaskOutcome } from '../ke
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { runGang } from './gang.js';
-import { leasePool, type PoolLease } from './pool.js';
+import type { TaskRunner } from './fairPool.js';
+import { leasePool, type PoolKind, type PoolLease } from './pool.js';
 import { SchedulerState } from './schedulerState.js';
 import { discardProduced, kernelError, pinInputs, releaseChunks, runError, storeOutput } from './runChunks.js';
 
@@ -69,7 +70,9 @@ class ThreadRun {
   readonly #onAbort = (): void => this.#fail(new CancelledError());
 
   constructor(
-    readonly pool: Piscina,
+    readonly pool: TaskRunner,
+    /** Tasks the run may have at once: its gangs' size. */
+    readonly workers: number,
     readonly maxJobs: number,
     readonly inline: boolean,
     readonly graph: ChunkGraph,
@@ -176,7 +179,7 @@ class ThreadRun {
     this.#inFlight++;
     const attempt = async (): Promise<TaskOutcome> => {
       for (let tries = 0; ; tries++) {
-        const { outcome, crashed } = await runGang(this.pool, task, this.maxJobs / 2, this.#abort.signal);
+        const { outcome, crashed } = await runGang(this.pool, task, this.workers, this.#abort.signal);
         if (outcome) return outcome;
         if (this.#done || tries === 1) return { ok: false, error: errorToData(new WorkerCrashedError(task.key, crashed!)) };
       }
@@ -202,7 +205,8 @@ class ThreadRun {
     const reserved = batch.reduce((s, i) => s + outputBytes(this.graph.metas[i]), 0);
     this.#reserved += reserved;
     this.pool.run(messages, { signal: this.#abort.signal }).then(
-      (outcomes: TaskOutcome[]) => {
+      (done: unknown) => {
+        const outcomes = done as TaskOutcome[];
         this.#inFlight--;
         this.#reserved -= reserved;
         if (this.#done) return;
@@ -315,8 +319,19 @@ class ThreadRun {
 }
 
 export interface ThreadsExecutorOptions {
+  /**
+   * The executor's concurrency: at most this many of its tasks run at once. On the shared pool (the
+   * default) that is a cap on its share of the process's machine-sized pool, so a request above the
+   * machine's cores gets the machine's cores (more could only queue); on a private pool it is also
+   * the pool's thread count.
+   */
   readonly workers: number;
+  /** The process's shared pool (default), or a pool of its own (see pool.ts). */
+  readonly pool?: PoolKind;
+  /** Do not keep the process alive while idle (the implicit session). */
   readonly exitWhenIdle?: boolean;
+  /** Who its tasks belong to in the shared pool's dispatch events (a session id). */
+  readonly owner?: string;
   /** Run tiny tensor tasks on the calling thread (default true); false sends every task to the pool. */
   readonly inlineTinyTasks?: boolean;
 }
@@ -329,15 +344,16 @@ export class ThreadsExecutor implements Executor {
   #closed: Promise<void> | undefined;
 
   constructor(options: ThreadsExecutorOptions) {
-    this.workers = options.workers;
     this.#inline = options.inlineTinyTasks ?? true;
     this.#lease = leasePool(options);
+    this.workers = this.#lease.workers;
   }
 
   run(graph: ChunkGraph, store: ChunkStore, options: RunOptions): Promise<RunReport> {
     if (this.#closed) return Promise.reject(new CancelledError('The executor is closed.'));
     return new Promise((resolve, reject) => {
-      new ThreadRun(this.#lease.pool, this.workers * 2, this.#inline, graph, store, options, resolve, reject).start();
+      // Twice its concurrency in entries, so a finished task's successor is already queued in its lane.
+      new ThreadRun(this.#lease.lane, this.workers, this.workers * 2, this.#inline, graph, store, options, resolve, reject).start();
     });
   }
 

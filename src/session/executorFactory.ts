@@ -4,11 +4,18 @@ import { LocalExecutor } from '../executors/local.js';
 import { ThreadsExecutor } from '../executors/threads.js';
 import type { ResolvedOptions } from './options.js';
 
-export function createExecutor(o: ResolvedOptions, extra: { readonly exitWhenIdle?: boolean } = {}): Executor {
+export interface ExecutorExtras {
+  /** Do not keep the process alive while idle (the implicit session, which nobody closes). */
+  readonly exitWhenIdle?: boolean;
+  /** The session's id: its tasks' owner in the shared pool's dispatch events. */
+  readonly owner?: string;
+}
+
+export function createExecutor(o: ResolvedOptions, extra: ExecutorExtras = {}): Executor {
   switch (o.executor) {
     case 'local':
       return new LocalExecutor();
     case 'threads':
-      return new ThreadsExecutor({ workers: o.workers, ...extra });
+      return new ThreadsExecutor({ workers: o.workers, pool: o.pool, ...extra });
   }
 }

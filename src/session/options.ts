@@ -2,9 +2,9 @@
  * Session options, resolved once at the boundary. Precedence: explicit arguments, then the `config`
  * object or JSON file, then the file named by `TESSERA_CONFIG`. Every source is checked for unknown keys
  * (named in the error, with the source they came from) and bad values, before anything is created.
- * Options that cannot apply together are refused too: `workers` with `executor: 'local'` (which runs
- * every chunk on the calling thread) is an error unless the executor comes from a stronger source than
- * the workers (a script choosing `local` over a machine-wide config that sets workers).
+ * Options that cannot apply together are refused too: `workers` or `pool` with `executor: 'local'`
+ * (which runs every chunk on the calling thread) is an error unless the executor comes from a stronger
+ * source than they do (a script choosing `local` over a machine-wide config that sets workers).
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
@@ -14,13 +14,26 @@ import { parseSize } from '../base/size.js';
 
 export type Mode = 'eager' | 'lazy';
 export type ExecutorKind = 'local' | 'threads';
+export type PoolKind = 'shared' | 'private';
 
 export interface SessionOptions {
   /** `eager` (default): every op runs as it is built. `lazy`: nothing runs until asked. */
   readonly mode?: Mode;
-  /** Worker threads for the `threads` executor (default: the machine's cores). */
+  /**
+   * How many of this session's tasks run at once on worker threads (default: the machine's cores). On
+   * the shared pool this caps the session's share of the process's one machine-sized pool — a value
+   * above the machine's cores gets the machine's cores; with `pool: 'private'` it is also the number
+   * of threads the session's own pool starts.
+   */
   readonly workers?: number;
   readonly executor?: ExecutorKind;
+  /**
+   * `shared` (default): the session runs on the process's one worker pool, sized to the machine and
+   * shared fairly with every other session (opening a session starts no thread). `private`: a pool of
+   * `workers` threads of its own, started when its tasks need them and ended when it closes — for a
+   * session that must not share threads, at the cost of starting them (and their memory) per session.
+   */
+  readonly pool?: PoolKind;
   /** Make this session the default one (default true). */
   readonly default?: boolean;
   /** A config object, or the path of a JSON file holding one. */
@@ -41,6 +54,7 @@ export interface ResolvedOptions {
   readonly mode: Mode;
   readonly workers: number;
   readonly executor: ExecutorKind;
+  readonly pool: PoolKind;
   readonly default: boolean;
   readonly memoryLimit: number;
   readonly spillDir: string | undefined;
@@ -48,7 +62,7 @@ export interface ResolvedOptions {
   readonly name: string | undefined;
 }
 
-const KNOWN = ['mode', 'workers', 'executor', 'default', 'config', 'memoryLimit', 'spillDir', 'fuse', 'name'] as const;
+const KNOWN = ['mode', 'workers', 'executor', 'pool', 'default', 'config', 'memoryLimit', 'spillDir', 'fuse', 'name'] as const;
 
 function checkKeys(source: Readonly<Record<string, unknown>>, where: string, allowConfig: boolean): void {
   const known = allowConfig ? KNOWN : KNOWN.filter((k) => k !== 'config');
@@ -113,15 +127,17 @@ export function resolveOptions(args: SessionOptions = {}, env: NodeJS.ProcessEnv
   return resolved;
 }
 
-/** `workers` with the local executor would be ignored, unless a stronger source chose the executor. */
+/** `workers` or `pool` with the local executor would be ignored, unless a stronger source chose the executor. */
 function refuseIdleWorkers(o: ResolvedOptions, origin: ReadonlyMap<string, Source>): void {
-  const workersFrom = origin.get('workers');
-  if (o.executor !== 'local' || workersFrom === undefined) return;
-  if (SOURCES.indexOf(workersFrom) < SOURCES.indexOf(origin.get('executor')!)) return;
-  throw new OptionError(
-    `workers (${o.workers}, set in ${workersFrom}) does nothing with executor 'local', which runs every chunk on the ` +
-      `calling thread: drop workers, or use executor 'threads' for a pool of worker threads.`,
-  );
+  if (o.executor !== 'local') return;
+  for (const key of ['workers', 'pool'] as const) {
+    const from = origin.get(key);
+    if (from === undefined || SOURCES.indexOf(from) < SOURCES.indexOf(origin.get('executor')!)) continue;
+    throw new OptionError(
+      `${key} (${show(o[key])}, set in ${from}) does nothing with executor 'local', which runs every chunk on the ` +
+        `calling thread: drop ${key}, or use executor 'threads' for worker threads.`,
+    );
+  }
 }
 
 /** A memory limit: a positive integer number of bytes, a size string ('2Gi'), or Infinity. */
@@ -144,6 +160,14 @@ function validate(o: Record<string, unknown>): ResolvedOptions {
   if (executor !== 'local' && executor !== 'threads') {
     throw new OptionError(`executor must be 'local' or 'threads', got ${show(executor)}.`);
   }
+  const pool = o.pool ?? 'shared';
+  if (pool !== 'shared' && pool !== 'private') {
+    throw new OptionError(
+      `pool must be 'shared' (the process's one worker pool, sized to the machine and shared fairly between ` +
+        `sessions; the default) or 'private' (a pool of \`workers\` threads for this session alone, ended when it ` +
+        `closes), got ${show(pool)}.`,
+    );
+  }
   const workers = o.workers ?? defaultWorkers();
   if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 256) {
     throw new OptionError(`workers must be an integer from 1 to 256, got ${show(workers)}.`);
@@ -158,6 +182,7 @@ function validate(o: Record<string, unknown>): ResolvedOptions {
     mode,
     workers,
     executor,
+    pool,
     default: (o.default as boolean | undefined) ?? true,
     memoryLimit: o.memoryLimit === undefined ? Math.floor(totalmem() / 2) : limitOption(o.memoryLimit, 'memoryLimit'),
     spillDir: o.spillDir as string | undefined,

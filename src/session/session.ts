@@ -1,10 +1,11 @@
 /**
- * A session: where tileables are evaluated and their results cached. It owns an executor (and the
- * threads behind it) and a store; runs are serialised per session so every run sees a consistent
- * cache. `execute` tiles the targets against the cache (reusing every chunk already stored), fuses,
- * orders depth-first and runs (runPlan.ts); results are registered only when their run succeeds, so a
- * failed or cancelled run leaves the session usable and its other results intact. Sessions are
- * isolated: fetching something another session computed fails with Mars's text.
+ * A session: where tileables are evaluated and their results cached. It owns an executor (a fair
+ * share of the process's worker pool, or a pool of its own: executors/pool.ts) and a store; runs are
+ * serialised per session so every run sees a consistent cache. `execute` tiles the targets against
+ * the cache (reusing every chunk already stored), fuses, orders depth-first and runs (runPlan.ts);
+ * results are registered only when their run succeeds, so a failed or cancelled run leaves the
+ * session usable and its other results intact. Sessions are isolated: fetching something another
+ * session computed fails with Mars's text.
  *
  * Lifetime: a result is held by the objects that asked for it (handles, nodes; holders.ts) and by
  * nothing else. When the last is garbage-collected, or the user releases it, a job on the session's
@@ -130,7 +131,7 @@ export class Session extends EventEmitter implements SessionLike {
       memoryLimit: this.config.memoryLimit,
       ...(this.config.spillDir !== undefined ? { spillDir: this.config.spillDir } : {}),
     });
-    this.#executor = deps.executor ?? createExecutor(this.config, deps.exitWhenIdle ? { exitWhenIdle: true } : {});
+    this.#executor = deps.executor ?? createExecutor(this.config, { owner: this.id, ...(deps.exitWhenIdle ? { exitWhenIdle: true } : {}) });
     this.#results = new ResultRegistry(this.#objects);
     this.#pacer = new CollectionPacer(Math.min(GC_STEP_BYTES, this.config.memoryLimit / 8));
     this.#eager = new EagerBatcher((nodes) => this.#enqueue(() => this.#runNodes(nodes, { continueOnError: true })));

@@ -362,6 +362,13 @@ describe('newSession options', () => {
     expect(failure({ config: { executor: 'local', workers: 2 }, default: false }).message).toMatch(/set in the config/);
   });
 
+  it("pool names both choices when it is neither, and does nothing with executor 'local'", () => {
+    const bad = failure({ pool: 'mine' as never, default: false });
+    expect(bad).toBeInstanceOf(OptionError);
+    expect(bad.message).toMatch(/pool must be 'shared' \(the process's one worker pool.*\) or 'private' \(a pool of `workers` threads for this session alone.*\), got "mine"/);
+    expect(failure({ executor: 'local', pool: 'private', default: false }).message).toMatch(/pool \("private", set in the arguments\) does nothing with executor 'local'/);
+  });
+
   it("a script may choose 'local' over workers set by a weaker source (a machine-wide config)", async () => {
     const sess = newSession({ config: { workers: 4 }, executor: 'local', default: false });
     try {

@@ -65,8 +65,9 @@ describe('where options come from', () => {
   });
 
   it('precedence: arguments over config over TESSERA_CONFIG, key by key', () => {
-    process.env.TESSERA_CONFIG = json('env.json', { mode: 'lazy', executor: 'threads', name: 'env', fuse: false, workers: 3 });
-    expect(open({}).config).toMatchObject({ mode: 'lazy', name: 'env', fuse: false, workers: 3 });
+    process.env.TESSERA_CONFIG = json('env.json', { mode: 'lazy', executor: 'threads', name: 'env', fuse: false, workers: 3, pool: 'private' });
+    expect(open({}).config).toMatchObject({ mode: 'lazy', name: 'env', fuse: false, workers: 3, pool: 'private' });
+    expect(open({ pool: 'shared' }).config.pool).toBe('shared');
     const file = json('cfg.json', { name: 'cfg', workers: 5 });
     expect(open({ config: file }).config).toMatchObject({ mode: 'lazy', name: 'cfg', fuse: false, workers: 5 });
     expect(open({ config: file, name: 'arg', fuse: true }).config).toMatchObject({ name: 'arg', fuse: true, workers: 5 });
@@ -123,6 +124,7 @@ describe('bad values are OptionErrors', () => {
     ['workers zero', { workers: 0 }],
     ['workers fractional', { workers: 1.5 }],
     ['workers as a string', { workers: '2' }],
+    ['pool neither shared nor private', { pool: 'own' }],
     ['default not boolean', { default: 'yes' }],
     ['fuse not boolean', { fuse: 1 }],
     ['name not a string', { name: 5 }],
