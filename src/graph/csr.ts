@@ -42,6 +42,7 @@
 import { InvalidArgumentError } from '../base/errors.js';
 import { GraphTooLargeError } from './errors.js';
 import { groupArcs, joined, type WeightParts } from './arcSort.js';
+import { RADIX_MAX_VERTICES } from './radixRows.js';
 import { type Offsets, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
 
 export interface Csr {
@@ -91,7 +92,7 @@ export function buildGraph(edges: EdgeList, options: CsrBuildOptions): GraphCsr 
   const undirected = !options.directed;
   const arcs = arcColumns(edges, undirected, options.selfLoops === 'drop');
   const offsets = prefixSums(arcs.tailCounts, n);
-  const source = { kind: 'columns', keys: arcs.tails, others: arcs.heads, weights: arcs.weights } as const;
+  const source = { kind: 'columns', keys: arcs.tails, others: arcs.heads, weights: arcs.weights, otherCounts: arcs.headCounts } as const;
   const rows = groupArcs(n, source, offsets, true);
   const merge = (options.duplicates ?? 'merge') === 'merge';
   const sorted: Csr = { n, m: offsets[n]!, offsets, targets: rows.targets, weights: rows.weights };
@@ -188,6 +189,8 @@ interface ArcColumns {
   readonly heads: Int32Array;
   readonly weights: Float64Array | WeightParts | undefined;
   readonly tailCounts: Offsets;
+  /** Arcs per head, counted for graphs small enough for radixRows (an undirected graph's are its tail counts). */
+  readonly headCounts: Offsets | undefined;
 }
 
 /**
@@ -198,6 +201,8 @@ function arcColumns(edges: EdgeList, undirected: boolean, dropLoops: boolean): A
   const { n, src, dst } = edges;
   const count = src.length;
   const tailCounts = newCounts(n, 2 * count);
+  const countHeads = !undirected && n <= RADIX_MAX_VERTICES;
+  const headCounts = countHeads ? newCounts(n, count) : undefined;
   let loops = 0;
   for (let i = 0; i < count; i++) {
     const s = src[i]!;
@@ -208,8 +213,10 @@ function arcColumns(edges: EdgeList, undirected: boolean, dropLoops: boolean): A
       if (dropLoops) continue;
     } else if (undirected) tailCounts[d] = tailCounts[d]! + 1;
     tailCounts[s] = tailCounts[s]! + 1;
+    if (countHeads) headCounts![d] = headCounts![d]! + 1;
   }
-  if (!undirected && (!dropLoops || loops === 0)) return { tails: src, heads: dst, weights: edges.weights, tailCounts };
+  const perHead = undirected && n <= RADIX_MAX_VERTICES ? tailCounts : headCounts;
+  if (!undirected && (!dropLoops || loops === 0)) return { tails: src, heads: dst, weights: edges.weights, tailCounts, headCounts: perHead };
   const weights = edges.weights && joined(edges.weights);
   // An undirected edge is two arcs, an undirected self-loop one; a dropped loop none.
   const m = undirected ? (dropLoops ? 2 * (count - loops) : 2 * count - loops) : count - loops;
@@ -232,7 +239,7 @@ function arcColumns(edges: EdgeList, undirected: boolean, dropLoops: boolean): A
       at++;
     }
   }
-  return { tails, heads, weights: w, tailCounts };
+  return { tails, heads, weights: w, tailCounts, headCounts: perHead };
 }
 
 /** Merges each run of equal arcs into one carrying the smallest weight of the run. */
