@@ -97,7 +97,9 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
       // levels per step, where a split would pay a round trip per level. Dense ones (social graphs,
       // R-MAT) have a handful of big levels, which the workers share.
       // One range is also what the out-slot layout serves.
-      const dense = g.out.m >= BFS_SPLIT_MIN_DEGREE * g.n;
+      // Without the in-CSR (a small directed graph, ops/graph/apps.ts) every step is top-down, which
+      // splits no better than it runs whole.
+      const dense = g.out.m >= BFS_SPLIT_MIN_DEGREE * g.n && g.in !== undefined;
       const outSlots = layout as OutSlots | undefined;
       return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), { parts: dense ? parts : 1, fillParts: parts, ...(outSlots ? { outSlots } : {}) })) };
     }
