@@ -9,7 +9,8 @@
  * An edge whose endpoint is not among the label's declared vertices is an error naming the id (the
  * documented choice); a label with no declared vertices takes its vertices from its edges.
  */
-import { buildGraph, type Csr, transposeCsr } from '../../graph/csr.js';
+import { InvalidArgumentError } from '../../base/errors.js';
+import { buildGraph, type Csr, type GraphCsr, transposeCsr } from '../../graph/csr.js';
 import type { WeightParts } from '../../graph/arcSort.js';
 import { VertexNotFoundError } from '../../graph/errors.js';
 import { asBigIntColumn, type IdColumn, idColumnLength, sharedStringSpans, type StringSpans } from '../../graph/idColumns.js';
@@ -119,32 +120,31 @@ function vertexData(map: IdMap, ids: IdColumn, columns: readonly Column[]): Vert
 }
 
 /**
- * The dense-id fast path: when the vertices are exactly 0..n-1 and an edge column is an Int32Array in
- * that range, the column already is the internal ids (no lookup, no copy; the CSR build only reads it).
+ * The dense-id fast path: when the vertices are exactly 0..n-1 and an edge column is an Int32Array,
+ * the column already is the internal ids (no lookup, no copy; the CSR build only reads it). Whether
+ * every id is in range is left to the CSR build, which checks every endpoint anyway; the projection
+ * asks again, with the errors that name the vertex, only when that check fails (see `graph.project`).
  */
 function denseIds(map: IdMap, c: IdColumn): Int32Array | undefined {
-  if (!map.isIdentity() || c.kind !== 'number' || !(c.values instanceof Int32Array)) return undefined;
-  const values = c.values;
-  const n = map.size;
-  for (let i = 0; i < values.length; i++) if (values[i]! >>> 0 >= n) return undefined;
-  return values;
+  return map.isIdentity() && c.kind === 'number' && c.values instanceof Int32Array ? c.values : undefined;
 }
 
 /**
  * The internal ids of an edge column given in parts (a file's byte ranges are parts), into one array:
  * each part is mapped straight into its place, never concatenated first.
  */
-function internalIds(map: IdMap, parts: readonly IdColumn[], p: ProjectParams, end: string): Int32Array {
+function internalIds(map: IdMap, parts: readonly IdColumn[], p: ProjectParams, end: string, trustDense: boolean): Int32Array {
   const at = (offset: number) => (i: number, text: string) =>
     new VertexNotFoundError(text, `${end} of edge ${i + offset} of '${p.edgeLabel}' is not a declared vertex of '${p.vertexLabel}'`);
   const source = (c: IdColumn): IdColumn => (map.kind === 'bigint' ? asBigIntColumn(c) : c);
-  if (parts.length === 1) return denseIds(map, parts[0]!) ?? map.toInternal(source(parts[0]!), at(0));
+  const dense = (c: IdColumn): Int32Array | undefined => (trustDense ? denseIds(map, c) : undefined);
+  if (parts.length === 1) return dense(parts[0]!) ?? map.toInternal(source(parts[0]!), at(0));
   // Each part is mapped straight into its place (no array per part to copy and free).
   const out = sharedInt32(parts.reduce((n, c) => n + idColumnLength(c), 0));
   let offset = 0;
   for (const c of parts) {
-    const dense = denseIds(map, c);
-    if (dense) out.set(dense, offset);
+    const ids = dense(c);
+    if (ids) out.set(ids, offset);
     else map.toInternal(source(c), at(offset), { out, at: offset });
     offset += idColumnLength(c);
   }
@@ -152,7 +152,7 @@ function internalIds(map: IdMap, parts: readonly IdColumn[], p: ProjectParams, e
 }
 
 /** The projection's id map and its edges in internal ids (the same for the out-CSR and the in-CSR). */
-function internalEdges(g: PropertyGraphValue, p: ProjectParams) {
+function internalEdges(g: PropertyGraphValue, p: ProjectParams, trustDense: boolean) {
   const vertexTables = g.vertices.filter((t) => t.label === p.vertexLabel);
   const edgeTables = g.edges.filter((t) => t.label === p.edgeLabel);
   const src = edgeTables.map((t) => t.src);
@@ -166,14 +166,21 @@ function internalEdges(g: PropertyGraphValue, p: ProjectParams) {
     : implicit && onlyThese
       ? IdMap.fromIds(implicit)
       : IdMap.fromEdges(...src, ...dst);
-  return { vertexTables, edgeTables, declared, map, src: internalIds(map, src, p, 'the source'), dst: internalIds(map, dst, p, 'the target') };
+  return { vertexTables, edgeTables, declared, map, src: internalIds(map, src, p, 'the source', trustDense), dst: internalIds(map, dst, p, 'the target', trustDense) };
 }
 
 registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue => {
   const g = inputs[0] as PropertyGraphValue;
-  const { vertexTables, edgeTables, declared, map, src, dst } = internalEdges(g, p);
+  const { vertexTables, edgeTables, declared, map, src, dst } = internalEdges(g, p, true);
   const weights = p.edgeProp === undefined ? undefined : weightParts(edgeTables.map((t) => t.props[p.edgeProp!]!));
-  const graph = buildGraph({ n: map.size, src, dst, weights }, { directed: g.directed });
+  let graph: GraphCsr;
+  try {
+    graph = buildGraph({ n: map.size, src, dst, weights }, { directed: g.directed });
+  } catch (e) {
+    // A dense id column with an id out of range: map it the checking way, which names the vertex.
+    if (e instanceof InvalidArgumentError) internalEdges(g, p, false);
+    throw e;
+  }
   const data = p.vertexProp === undefined || !declared ? undefined : vertexData(map, declared, vertexTables.map((t) => t.props[p.vertexProp!]!));
   return {
     kind: 'projected-graph',
