@@ -97,10 +97,11 @@ describe('Graphalytics through the API, eagerly on the local executor', () => {
 });
 
 /**
- * The directed BFS graphs given as columns: a small graph whose size is known when it is built runs BFS
- * top-down over the out-CSR alone (no in-CSR is built for it), and must match the reference just the same.
+ * The graphs given as columns: a small graph whose size is known when it is built runs SSSP, WCC and
+ * (directed) BFS on a grouped projection — rows unsorted, parallel arcs kept — and BFS without the
+ * in-CSR, top-down; the outputs must match the references just the same.
  */
-describe('Graphalytics BFS of directed graphs loaded from columns', () => {
+describe('Graphalytics SSSP, WCC and BFS of graphs loaded from columns', () => {
   let sess: Session;
   beforeAll(() => {
     sess = newSession({ mode: 'lazy', workers: 2, default: false });
@@ -110,16 +111,18 @@ describe('Graphalytics BFS of directed graphs loaded from columns', () => {
   const lines = (name: string, ext: string): number[][] =>
     readFileSync(new URL(`${name}/${name}.${ext}`, root), 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
 
-  it.each(cases.filter(([name, algo]) => algo === 'BFS' && gs.ldbcSpec(join(root.pathname, name)).directed).map(([name]) => name))('%s', async (name) => {
+  it.each(cases.filter(([, algo]) => algo === 'BFS' || algo === 'SSSP' || algo === 'WCC'))('%s %s', async (name, algo) => {
+    const spec = gs.ldbcSpec(join(root.pathname, name));
     const edges = lines(name, 'e');
     const g = gs.loadFrom({
       vertices: { id: Int32Array.from(lines(name, 'v'), (l) => l[0]!) },
-      edges: { src: Int32Array.from(edges, (e) => e[0]!), dst: Int32Array.from(edges, (e) => e[1]!) },
-      directed: true,
+      edges: { src: Int32Array.from(edges, (e) => e[0]!), dst: Int32Array.from(edges, (e) => e[1]!), ...(algo === 'SSSP' ? { weight: Float64Array.from(edges, (e) => e[2]!) } : {}) },
+      directed: spec.directed,
     });
-    const path = join(out, `${name}-BFS.columns`);
-    await sess.run(sess.scope(() => gs.bfs(g, gs.ldbcSpec(join(root.pathname, name)).bfs!.source as number).output(path)));
-    const expected = readFileSync(new URL(`${name}/${name}-BFS`, root), 'utf8');
-    expect(validateGraphalytics(expected, readFileSync(path, 'utf8'), MATCH_RULES.BFS).ok).toBe(true);
+    const app = (): Context => (algo === 'BFS' ? gs.bfs(g, spec.bfs!.source as number) : algo === 'SSSP' ? gs.sssp(g, spec.sssp!.source as number) : gs.wcc(g));
+    const path = join(out, `${name}-${algo}.columns`);
+    await sess.run(sess.scope(app).output(path));
+    const expected = readFileSync(new URL(`${name}/${name}-${algo}`, root), 'utf8');
+    expect(validateGraphalytics(expected, readFileSync(path, 'utf8'), MATCH_RULES[algo]).ok).toBe(true);
   });
 });

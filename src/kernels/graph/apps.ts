@@ -86,7 +86,8 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
     case 'sssp': {
       const source = sourceOf(pg, p);
       const label = (v: number): string => originalText(pg.ids, v);
-      if (parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS) {
+      // Delta-stepping's ranges read sorted rows; a grouped graph is small anyway.
+      if (parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS && !g.grouped) {
         return { r: column('float', yield* deltaSteppingDriver(g, source, { parts, label })) };
       }
       const outSlots = layout as OutSlots | undefined;
@@ -98,8 +99,9 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
       // R-MAT) have a handful of big levels, which the workers share.
       // One range is also what the out-slot layout serves.
       // Without the in-CSR (a small directed graph, ops/graph/apps.ts) every step is top-down, which
-      // splits no better than it runs whole.
-      const dense = g.out.m >= BFS_SPLIT_MIN_DEGREE * g.n && g.in !== undefined;
+      // splits no better than it runs whole; a split top-down step also needs sorted rows, which a
+      // grouped graph has not.
+      const dense = g.out.m >= BFS_SPLIT_MIN_DEGREE * g.n && g.in !== undefined && !g.grouped;
       const outSlots = layout as OutSlots | undefined;
       return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), { parts: dense ? parts : 1, fillParts: parts, ...(outSlots ? { outSlots } : {}) })) };
     }

@@ -10,7 +10,7 @@
  * documented choice); a label with no declared vertices takes its vertices from its edges.
  */
 import { InvalidArgumentError } from '../../base/errors.js';
-import { buildGraph, type Csr, type GraphCsr, transposeCsr } from '../../graph/csr.js';
+import { buildGraph, type Csr, type GraphCsr, groupGraph, transposeCsr } from '../../graph/csr.js';
 import type { WeightParts } from '../../graph/arcSort.js';
 import { VertexNotFoundError } from '../../graph/errors.js';
 import { asBigIntColumn, type IdColumn, idColumnLength, sharedStringSpans, type StringSpans } from '../../graph/idColumns.js';
@@ -27,6 +27,8 @@ export interface ProjectParams {
   readonly edgeLabel: string;
   readonly vertexProp?: string;
   readonly edgeProp?: string;
+  /** A grouped graph (csr.ts `groupGraph`: rows unsorted, parallel arcs kept), for the apps that can take one. */
+  readonly grouped?: true;
 }
 
 function concatIds(columns: readonly IdColumn[]): IdColumn {
@@ -175,7 +177,8 @@ registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue 
   const weights = p.edgeProp === undefined ? undefined : weightParts(edgeTables.map((t) => t.props[p.edgeProp!]!));
   let graph: GraphCsr;
   try {
-    graph = buildGraph({ n: map.size, src, dst, weights }, { directed: g.directed });
+    const edges = { n: map.size, src, dst, weights };
+    graph = p.grouped ? groupGraph(edges, { directed: g.directed }) : buildGraph(edges, { directed: g.directed });
   } catch (e) {
     // A dense id column with an id out of range: map it the checking way, which names the vertex.
     if (e instanceof InvalidArgumentError) internalEdges(g, p, false);

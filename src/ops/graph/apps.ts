@@ -30,7 +30,8 @@ export interface ProjectionOptions {
   readonly weight?: string;
 }
 
-export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}): ProjectedNode {
+/** `grouped`: the projection's rows unsorted, parallel arcs kept (csr.ts `groupGraph`), a node of its own. */
+export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}, grouped = false): ProjectedNode {
   const vlabels = Object.keys(g.meta.schema.vertices);
   const elabels = Object.keys(g.meta.schema.edges);
   if (vlabels.length === 0) throw new NotSimpleGraphError('Failed to project to simple graph as no vertex exists in this graph.');
@@ -61,7 +62,7 @@ export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}):
   }
   const vprops = Object.entries(g.meta.schema.vertices[v]!);
   const vertexProp = vprops.length === 1 ? vprops[0]![0] : undefined;
-  const params: ProjectParams = { vertexLabel: v, edgeLabel: e, ...(vertexProp ? { vertexProp } : {}), ...(edgeProp ? { edgeProp } : {}) };
+  const params: ProjectParams = { vertexLabel: v, edgeLabel: e, ...(vertexProp ? { vertexProp } : {}), ...(edgeProp ? { edgeProp } : {}), ...(grouped ? { grouped } : {}) };
   return makeTileable<ProjectedMeta>('graph.project', params as never, [g], {
     type: 'projected',
     directed: g.meta.directed,
@@ -89,17 +90,29 @@ export interface AppArgs {
 const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'lcc', 'k_core', 'triangles', 'hits']);
 
 /**
- * BFS reads in-arcs only for its bottom-up steps, which save less than the in-CSR costs to build on a
- * small graph: R-MAT s16 (955K arcs), one thread, the transpose takes 12.6 ms where bottom-up steps cut
- * a search from 5.5 to 3.0 ms. So on a graph known at build time to have fewer edges than this, BFS is
- * top-down over the out-CSR alone and a session's first BFS does not wait for the transpose (a
- * graph loaded from files, whose size is not known then, keeps the in-CSR).
+ * Graphs known at build time to have fewer edges than this (every edge added as inline columns) are
+ * small: what a first app waits for matters more there than what later apps save, so
+ * - SSSP, WCC and BFS on a directed graph run on a grouped projection (rows unsorted, parallel arcs
+ *   kept: one scatter instead of a sort; R-MAT s16, 955K arcs, one thread: 11-15 against 30-33 ms),
+ *   which Dijkstra, WCC and a one-range BFS read as they read a sorted one (other apps project again,
+ *   sorted, when they first run);
+ * - BFS on a directed graph reads no in-arcs: bottom-up steps save less than the in-CSR costs (R-MAT
+ *   s16, one thread: the transpose takes 12.6 ms, bottom-up steps cut a search from 5.5 to 3.0 ms), so
+ *   it runs top-down over the out-arcs alone.
+ * A graph loaded from files, whose size is not known then, takes the sorted projection and the in-CSR.
  */
-const BFS_IN_CSR_MIN_EDGES = 1 << 21;
+const SMALL_GRAPH_EDGES = 1 << 21;
+
+const isSmall = (g: GraphNode): boolean => g.meta.inlineEdges !== undefined && g.meta.inlineEdges < SMALL_GRAPH_EDGES;
 
 function readsInArcs(algo: AppName, g: GraphNode): boolean {
   if (!g.meta.directed || !IN_ARC_APPS.has(algo)) return false;
-  return algo !== 'bfs' || g.meta.inlineEdges === undefined || g.meta.inlineEdges >= BFS_IN_CSR_MIN_EDGES;
+  return algo !== 'bfs' || !isSmall(g);
+}
+
+/** Whether the app runs on a grouped projection: the apps that read rows as bags of arcs, on small graphs. */
+function takesGrouped(algo: AppName, g: GraphNode): boolean {
+  return isSmall(g) && (algo === 'sssp' || algo === 'wcc' || (algo === 'bfs' && g.meta.directed));
 }
 
 const RESULT: Record<AppName, ResultKind> = {
@@ -115,7 +128,7 @@ function sourceParams(source: SourceId | undefined, algo: string): Pick<AppParam
 
 /** An app's node; its arguments were checked by the API (types and ranges, api/graphOptions.ts). */
 export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, projection: ProjectionOptions = {}): ContextNode {
-  const pg = simpleProjection(g, projection);
+  const pg = simpleProjection(g, projection, takesGrouped(algo, g));
   let params: AppParams = { algo };
   if (algo === 'sssp' || algo === 'bfs') params = { ...params, ...sourceParams(args.source, algo) };
   for (const key of ['damping', 'iterations', 'k', 'centralityType', 'tolerance', 'normalized'] as const) {
