@@ -34,7 +34,8 @@
  * `groupGraph` builds the one exception, a *grouped* graph (`grouped: true`): rows hold their arcs in
  * input order, parallel arcs neither merged nor counted — invariants 2 and 3 do not hold. It costs one
  * scatter instead of a sort, and serves the algorithms that read a row as a bag of arcs and give the
- * same answer on a multigraph: Dijkstra, BFS over one range, WCC. Nothing else may be given one.
+ * same answer on a multigraph: Dijkstra, BFS over one range, WCC. Nothing else may be given one,
+ * except PageRank with the in-arcs of `mergedTranspose` (its in-CSR is then the merged graph's).
  *
  * Building is counting, not comparing: a counting pass gives the row offsets, and arcSort.ts groups the
  * arcs into rows through cache-sized blocks, bucketing each block by the heads' top bits on the way so
@@ -128,6 +129,32 @@ export function groupGraph(edges: EdgeList, options: { readonly directed: boolea
   const rows = groupArcs(n, { kind: 'columns', keys: arcs.tails, others: arcs.heads, weights: arcs.weights }, offsets, false);
   const out: Csr = { n, m: offsets[n]!, offsets, targets: rows.targets, weights: rows.weights };
   return { n, directed: !undirected, out, in: undirected ? out : undefined, selfLoops: arcs.selfLoops, parallelArcs: 0, grouped: true };
+}
+
+/** The in-CSR of the merged graph behind a grouped one, and its out-degrees when they differ from the grouped rows' lengths. */
+export interface MergedTranspose {
+  readonly in: Csr;
+  /** Distinct heads per tail; undefined when no arc repeats, so the grouped rows' lengths are the out-degrees. */
+  readonly outDegrees: Int32Array | undefined;
+}
+
+/**
+ * The in-CSR (without weights) of the graph a grouped graph stands for, parallel arcs merged: its
+ * transpose comes out with rows sorted (arcs are read in tail order), so repeats are neighbours and
+ * merge in one pass. What PageRank reads, with the out-degrees it divides by.
+ */
+export function mergedTranspose(out: Csr): MergedTranspose {
+  const t = transposeCsr({ ...out, weights: undefined });
+  const { n, offsets, targets } = t;
+  let repeats = 0;
+  for (let v = 0; v < n; v++) {
+    for (let e = offsets[v]! + 1; e < offsets[v + 1]!; e++) if (targets[e] === targets[e - 1]) repeats++;
+  }
+  if (repeats === 0) return { in: t, outDegrees: undefined };
+  const merged = mergeRepeats(t, repeats);
+  const outDegrees = sharedInt32(n);
+  for (let e = 0; e < merged.m; e++) outDegrees[merged.targets[e]!]!++;
+  return { in: merged, outDegrees };
 }
 
 /** The graph with its in-CSR (a transpose of the out-CSR, built once). */

@@ -92,10 +92,10 @@ const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'l
 /**
  * Graphs known at build time to have fewer edges than this (every edge added as inline columns) are
  * small: what a first app waits for matters more there than what later apps save, so
- * - SSSP, WCC and BFS on a directed graph run on a grouped projection (rows unsorted, parallel arcs
- *   kept: one scatter instead of a sort; R-MAT s16, 955K arcs, one thread: 11-15 against 30-33 ms),
- *   which Dijkstra, WCC and a one-range BFS read as they read a sorted one (other apps project again,
- *   sorted, when they first run);
+ * - SSSP, WCC, and BFS and PageRank on a directed graph run on a grouped projection (rows unsorted,
+ *   parallel arcs kept: one scatter instead of a sort; R-MAT s16, 955K arcs, one thread: 11-15 against
+ *   30-33 ms), which Dijkstra, WCC and a one-range BFS read as they read a sorted one, and PageRank
+ *   through the merged graph's in-CSR (other apps project again, sorted, when they first run);
  * - BFS on a directed graph reads no in-arcs: bottom-up steps save less than the in-CSR costs (R-MAT
  *   s16, one thread: the transpose takes 12.6 ms, bottom-up steps cut a search from 5.5 to 3.0 ms), so
  *   it runs top-down over the out-arcs alone.
@@ -110,9 +110,13 @@ function readsInArcs(algo: AppName, g: GraphNode): boolean {
   return algo !== 'bfs' || !isSmall(g);
 }
 
-/** Whether the app runs on a grouped projection: the apps that read rows as bags of arcs, on small graphs. */
+/**
+ * Whether the app runs on a grouped projection: on small graphs, the apps that read rows as bags of
+ * arcs, and PageRank on a directed one, which reads only the in-arcs, merged (kernels/graph/project.ts
+ * `graph.in_csr`) — so one cheap projection serves all four.
+ */
 function takesGrouped(algo: AppName, g: GraphNode): boolean {
-  return isSmall(g) && (algo === 'sssp' || algo === 'wcc' || (algo === 'bfs' && g.meta.directed));
+  return isSmall(g) && (algo === 'sssp' || algo === 'wcc' || (g.meta.directed && (algo === 'bfs' || algo === 'pagerank')));
 }
 
 const RESULT: Record<AppName, ResultKind> = {

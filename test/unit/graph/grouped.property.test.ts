@@ -1,12 +1,15 @@
 /**
  * Grouped graphs (csr.ts `groupGraph`): every input arc in its tail's row, in input order, parallel arcs
  * kept — and the algorithms that take one (Dijkstra with and without the out-slot layout, one-range
- * BFS, WCC split in ranges) give on it exactly what they give on the sorted, merged graph.
+ * BFS, WCC split in ranges) give on it exactly what they give on the sorted, merged graph; so does
+ * PageRank, which reads it through the merged graph's in-CSR and out-degrees (`mergedTranspose`).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BFS_UNREACHED, bfs } from '../../../src/graph/bfs.js';
-import { groupGraph } from '../../../src/graph/csr.js';
+import { buildGraph, groupGraph, mergedTranspose } from '../../../src/graph/csr.js';
+import { pagerank } from '../../../src/graph/pagerank.js';
+import { pullLayout } from '../../../src/graph/pullLayout.js';
 import { outSlots } from '../../../src/graph/outSlots.js';
 import { runDriver } from '../../../src/graph/parallel.js';
 import { sssp } from '../../../src/graph/sssp.js';
@@ -57,6 +60,26 @@ describe('groupGraph', () => {
         expect([...bfs(csr, source, { outSlots: outSlots(csr, { width: 2 }) })]).toEqual(depths);
         const labels = runDriver(wccDriver(csr, { parts }), WCC_STEPS);
         expect([...labels]).toEqual(refWcc(merged));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives PageRank, through the merged transpose, bit for bit the ranks of the sorted, merged graph', () => {
+    fc.assert(
+      fc.property(randomGraph(12, 60), fc.integer({ min: 1, max: 4 }), (g, parts) => {
+        const directed = { ...g, directed: true };
+        const csr = grouped(directed);
+        const sorted = buildGraph(
+          { n: g.n, src: Int32Array.from(g.edges, (e) => e.u), dst: Int32Array.from(g.edges, (e) => e.v), weights: Float64Array.from(g.edges, (e) => e.w) },
+          { directed: true, inCsr: true },
+        );
+        const merged = mergedTranspose(csr.out);
+        expect([...merged.in.offsets]).toEqual([...sorted.in!.offsets]);
+        expect([...merged.in.targets]).toEqual([...sorted.in!.targets]);
+        const withIn = { ...csr, in: merged.in };
+        const ranks = pagerank(withIn, { parts, layout: pullLayout(withIn, merged.outDegrees) });
+        expect([...ranks]).toEqual([...pagerank(sorted, { parts })]);
       }),
       { numRuns: 200 },
     );
