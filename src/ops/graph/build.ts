@@ -53,8 +53,8 @@ export interface VertexOptions extends FileOptions {
 export function addVerticesNode(g: GraphNode, data: DataSource, options: VertexOptions = {}): GraphNode {
   const label = options.label ?? '_';
   const what = `addVertices('${label}')`;
-  const source = toSource(data, options, what);
   const idRef = options.id ?? 0;
+  const source = toSource(data, options, what, g.meta.oidType === 'int64' ? [idRef] : []);
   let properties: Record<string, string> = {};
   const kinds: Record<string, ColumnKind> = {};
   if (source.kind === 'columns') {
@@ -107,7 +107,7 @@ export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOption
   const src = options.src ?? 0;
   const dst = options.dst ?? 1;
   if (src === dst) throw new InvalidArgumentError('src and dst field cannot refer to the same field');
-  const source = toSource(data, options, what);
+  const source = toSource(data, options, what, g.meta.oidType === 'int64' ? [src, dst] : []);
   const wanted: Record<string, number | string> = Array.isArray(options.properties)
     ? Object.fromEntries((options.properties as readonly (string | number)[]).map((n) => [String(n), n]))
     : { ...((options.properties as Record<string, number | string> | undefined) ?? {}) };
