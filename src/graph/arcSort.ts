@@ -10,6 +10,7 @@
  * adversarial rows). Graphs of up to 2^20 arcs fit in cache and take a direct counting scatter instead.
  * Every step is stable, so unsorted rows keep the input order of their arcs.
  */
+import { RADIX_MAX_VERTICES, radixRows } from './radixRows.js';
 import { type Offsets, sharedFloat64, sharedInt32 } from './shared.js';
 
 /** A weight column in consecutive parts (a file's byte ranges), read in order without joining them. */
@@ -22,6 +23,8 @@ export type ArcSource =
       readonly keys: Int32Array;
       readonly others: Int32Array;
       readonly weights: Float64Array | WeightParts | undefined;
+      /** Arcs per other end, when the caller counted them (graphs of up to RADIX_MAX_VERTICES vertices take radixRows then). */
+      readonly otherCounts?: Offsets;
     }
   | {
       readonly kind: 'transpose';
@@ -49,9 +52,13 @@ const DIGIT_BITS = 11;
  */
 export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRows: boolean): GroupedArcs {
   const m = offsets[n]!;
+  const direct = m <= DIRECT_ARCS && (!sortRows || shortRows(n, offsets));
+  if (sortRows && !direct && source.kind === 'columns' && source.otherCounts && n <= RADIX_MAX_VERTICES) {
+    return radixRows(n, source.keys, source.others, source.weights, offsets, source.otherCounts);
+  }
   const targets = sharedInt32(m);
   const weights = source.weights ? sharedFloat64(m) : undefined;
-  if (m <= DIRECT_ARCS && (!sortRows || shortRows(n, offsets))) scatterDirect(n, source, offsets, targets, weights);
+  if (direct) scatterDirect(n, source, offsets, targets, weights);
   else groupByBlocks(n, source, offsets, sortRows, targets, weights);
   if (!sortRows) return { targets, weights, repeats: 0, distinctSelfLoops: 0, selfLoops: 0 };
   return { targets, weights, ...finishRows(n, offsets, targets, weights) };

@@ -15,6 +15,11 @@
  * a range scans the in-rows of its own vertices. No element is written by two ranges and no atomics
  * are needed. A range lists what it reached in `next[lo ..)`, and the driver concatenates the lists.
  *
+ * A search without bottom-up steps on rows that may be unsorted (a small directed graph, whose first
+ * BFS does not wait for an in-CSR) runs as one range and shares only its big levels: a frontier of
+ * SPLIT_FRONTIER vertices or more is cut into pieces that the workers claim, each claiming the new
+ * vertices it reaches by compare-and-swap on their depth (`bfsFrontierStep`).
+ *
  * Sparse, low-degree graphs (road networks, grids) have thousands of levels of a few hundred vertices;
  * there the whole graph is one range, and with the graph's out-slot layout (outSlots.ts) the top-down
  * expansion is `bfsTopDownSlotsStep`: fixed-width rows instead of CSR rows, and no data-dependent
@@ -70,6 +75,14 @@ export interface BfsOptions {
    * range can still fill its n entries on every worker, which halves that pass on two.
    */
   readonly fillParts?: number;
+  /**
+   * A search run as one range (parts = 1, no out-slot layout) without bottom-up steps can still share
+   * its big levels: a frontier of SPLIT_FRONTIER vertices or more is cut into this many pieces per
+   * part, each expanded by whichever worker claims it (`bfsFrontierStep`). Rows need not be sorted.
+   */
+  readonly frontierParts?: number;
+  /** The smallest frontier shared that way (default SPLIT_FRONTIER; tests lower it). */
+  readonly splitFrontierFrom?: number;
 }
 
 export interface BfsTopDownArgs {
@@ -88,6 +101,19 @@ export interface BfsTopDownArgs {
   /** For the multi-level case: the driver's switch to bottom-up (stop at a level that meets it). */
   readonly unexploredArcs: number;
   readonly bottomUpMinSize: number;
+  /** For the multi-level case: stop at a frontier this large, for the driver to share (`frontierParts`). */
+  readonly splitAtSize?: number;
+}
+
+/** Frontier pieces: what `bfsFrontierStep` expands; discoveries are appended to `next` at `tail[0]`. */
+export interface BfsFrontierArgs {
+  readonly offsets: Offsets;
+  readonly targets: Int32Array;
+  readonly depth: Int32Array;
+  readonly frontier: Int32Array;
+  readonly level: number;
+  readonly next: Int32Array;
+  readonly tail: Int32Array;
 }
 
 export interface BfsTopDownSlotsArgs {
@@ -162,11 +188,50 @@ export function bfsTopDownStep(args: BfsTopDownArgs, lo: number, hi: number): St
     level++;
     done++;
     explored += arcs;
-    if (done >= levels || size === 0) break;
+    if (done >= levels || size === 0 || size >= (args.splitAtSize ?? Infinity)) break;
     if (goBottomUp(arcs, unexploredArcs - explored, size, previous, bottomUpMinSize)) break;
   }
   return [size, arcs, done, explored, current === args.frontier ? 1 : 0, previous];
 }
+
+/** Discoveries a frontier piece keeps before appending them to `next` (one atomic add per batch). */
+const FRONTIER_BATCH = 256;
+
+/**
+ * Expands frontier[lo, hi) by one level. Several pieces run at once and their rows may reach the same
+ * vertex, so a vertex is claimed by compare-and-swap on its depth (it goes to exactly one piece), and a
+ * piece appends what it claimed to `next` in batches, reserving room with an atomic add on `tail`.
+ * Depths do not depend on which piece claims a vertex; the order of the next frontier does, and
+ * nothing reads it but the next level. Returns [vertices claimed].
+ */
+export function bfsFrontierStep(args: BfsFrontierArgs, lo: number, hi: number): StepResult {
+  const { offsets, targets, depth, frontier, next, tail } = args;
+  const reachedDepth = args.level + 1;
+  const found = new Int32Array(FRONTIER_BATCH);
+  let count = 0;
+  let total = 0;
+  for (let i = lo; i < hi; i++) {
+    const u = frontier[i]!;
+    const end = offsets[u + 1]!;
+    for (let e = offsets[u]!; e < end; e++) {
+      const t = targets[e]!;
+      if (depth[t] !== BFS_UNREACHED || Atomics.compareExchange(depth, t, BFS_UNREACHED, reachedDepth) !== BFS_UNREACHED) continue;
+      found[count++] = t;
+      if (count === FRONTIER_BATCH) {
+        next.set(found, Atomics.add(tail, 0, count));
+        total += count;
+        count = 0;
+      }
+    }
+  }
+  if (count > 0) next.set(found.subarray(0, count), Atomics.add(tail, 0, count));
+  return [total + count];
+}
+
+/** Frontiers from this many vertices are shared (smaller levels cost less than a round of the gang). */
+const SPLIT_FRONTIER = 4096;
+/** Pieces per part, claimed one by one: a piece holding a hub does not leave the other workers idle. */
+const FRONTIER_PIECES_PER_PART = 4;
 
 /**
  * Top-down over the out-slot layout, for one range owning every vertex: expands level after level
@@ -281,6 +346,7 @@ export const BFS_STEPS: StepTable = {
   'bfs.topDown': bfsTopDownStep,
   'bfs.topDownSlots': bfsTopDownSlotsStep,
   'bfs.bottomUp': bfsBottomUpStep,
+  'bfs.frontier': bfsFrontierStep,
 };
 
 /** The BFS driver: levels, the direction heuristic and the frontier exchange. Yields depth per vertex. */
@@ -302,6 +368,9 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
   let next = buffers.subarray(n);
   const bottomUp = (options.direction ?? 'auto') === 'auto' && g.in !== undefined;
   const bottomUpMinSize = bottomUp ? n / BETA : Infinity;
+  const pieces = whole && !slots && !bottomUp ? Math.max(1, options.frontierParts ?? 1) * FRONTIER_PIECES_PER_PART : 1;
+  const splitFrom = options.splitFrontierFrom ?? SPLIT_FRONTIER;
+  const tail = sharedInt32(1);
   depth[source] = 0;
   frontier[0] = source;
   let size = 1;
@@ -316,6 +385,16 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
       else if (!topDown && size < bottomUpMinSize && size < previous) topDown = true;
     }
     previous = size;
+    if (pieces > 1 && size >= splitFrom) {
+      tail[0] = 0;
+      const step = Math.ceil(size / pieces);
+      const cuts = Array.from({ length: Math.ceil(size / step) }, (_, k) => [k * step, Math.min(size, (k + 1) * step)] as const);
+      yield { step: 'bfs.frontier', args: { offsets: out.offsets, targets: out.targets, depth, frontier, level, next, tail } satisfies BfsFrontierArgs, ranges: cuts };
+      size = Atomics.load(tail, 0);
+      level++;
+      [frontier, next] = [next, frontier];
+      continue;
+    }
     const results = yield topDown && slots
       ? {
           step: 'bfs.topDownSlots',
@@ -349,6 +428,7 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
             levels: whole ? n : 1,
             unexploredArcs,
             bottomUpMinSize,
+            ...(pieces > 1 ? { splitAtSize: splitFrom } : {}),
           } satisfies BfsTopDownArgs,
           ranges,
         }

@@ -212,12 +212,13 @@ export class IdMap {
     if (keys.kind === 'number' && column.kind === 'number' && keys.lookup.kind !== 'hash') {
       const { lookup } = keys;
       const values = column.values;
-      const span = lookup.kind === 'offset' ? keys.ids.length : lookup.table.length;
+      if (lookup.kind === 'offset') return offsetIds(values, lookup.min, keys.ids.length, out, fail);
+      const span = lookup.table.length;
       for (let i = 0; i < count; i++) {
         const at = values[i]! - lookup.min;
         // at >>> 0 === at rejects negatives and fractions in one test.
         if (at >>> 0 !== at || at >= span) fail(i);
-        out[i] = lookup.kind === 'offset' ? at : lookup.table[at]!;
+        out[i] = lookup.table[at]!;
         if (out[i]! < 0) fail(i);
       }
       return out;
@@ -420,4 +421,15 @@ function uniqueNumbers(columns: readonly (Float64Array | Int32Array)[]): Float64
     return ids;
   }
   return unique(concat(columns.map(asFloat64), Float64Array).sort());
+}
+
+/** Ids of one contiguous range min .. min + span - 1 as offsets into it (dense ids given as doubles: one pass, no lookups). */
+function offsetIds(values: Float64Array | Int32Array, min: number, span: number, out: Int32Array, fail: (i: number) => never): Int32Array {
+  for (let i = 0; i < out.length; i++) {
+    const at = values[i]! - min;
+    // at >>> 0 === at rejects negatives and fractions in one test.
+    if (at >>> 0 !== at || at >= span) fail(i);
+    out[i] = at;
+  }
+  return out;
 }

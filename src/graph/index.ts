@@ -10,6 +10,7 @@ export {
   type EdgeList,
   type GraphCsr,
   buildGraph,
+  groupGraph,
   lowerBound,
   transposeCsr,
   withInCsr,

@@ -36,8 +36,10 @@ export interface PullLayout {
   readonly inverseOutDegree: Float64Array;
 }
 
-export function pullLayout(g: GraphCsr): PullLayout {
+/** `outDegrees`: each vertex's out-degree when it is not its out-row's length (a grouped graph with parallel arcs, csr.ts `mergedTranspose`). */
+export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
   const { n, out } = g;
+  const outDegree = outDegrees ? (v: number): number => outDegrees[v]! : (v: number): number => out.offsets[v + 1]! - out.offsets[v]!;
   const { offsets, targets } = requireInCsr(g, 'the pull layout');
   const counts = SLOT_WIDTHS.map(() => 0);
   let isolatedCount = 0;
@@ -48,7 +50,7 @@ export function pullLayout(g: GraphCsr): PullLayout {
     if (k === ISOLATED) isolatedCount++;
     else if (k === LONG) longCount++;
     else counts[k]!++;
-    if (out.offsets[v + 1] === out.offsets[v]) sinkCount++;
+    if (outDegree(v) === 0) sinkCount++;
   }
   const classes = SLOT_WIDTHS.map((width, k) => ({
     width,
@@ -64,12 +66,12 @@ export function pullLayout(g: GraphCsr): PullLayout {
   let longAt = 0;
   let sinkAt = 0;
   for (let v = 0; v < n; v++) {
-    const outDegree = out.offsets[v + 1]! - out.offsets[v]!;
-    if (outDegree === 0) sinks[sinkAt++] = v;
-    else inverseOutDegree[v] = 1 / outDegree;
+    const degree = outDegree(v);
+    if (degree === 0) sinks[sinkAt++] = v;
+    else inverseOutDegree[v] = 1 / degree;
     const start = offsets[v]!;
-    const degree = offsets[v + 1]! - start;
-    const k = classOf(degree);
+    const inDegree = offsets[v + 1]! - start;
+    const k = classOf(inDegree);
     if (k === ISOLATED) isolated[isolatedAt++] = v;
     else if (k === LONG) long[longAt++] = v;
     else {
@@ -77,7 +79,7 @@ export function pullLayout(g: GraphCsr): PullLayout {
       const i = filled[k]!++;
       c.vertices[i] = v;
       const at = i * c.width - start;
-      for (let e = start; e < start + degree; e++) c.slots[at + e] = targets[e]!;
+      for (let e = start; e < start + inDegree; e++) c.slots[at + e] = targets[e]!;
     }
   }
   return { n, isolated, classes, long, sinks, inverseOutDegree };

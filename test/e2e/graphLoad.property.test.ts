@@ -103,4 +103,24 @@ describe('graph load paths', () => {
       { numRuns: 25 },
     );
   }, 120_000);
+
+  it('Float64 ids that are not all int32 stay doubles (the general id map) and agree; a fractional id is refused when loaded', async () => {
+    await fc.assert(
+      fc.asyncProperty(graphs, async (spec) => {
+        const source = spec.order[0]!;
+        const same = (v: number) => v;
+        const huge = (v: number) => v * 2 ** 33 + 5;
+        const dense32 = await results(columnsGraph(spec, Int32Array, same), same, source);
+        const other = await results(columnsGraph(spec, Float64Array, huge), huge, source);
+        for (const [id, [d, b, c, p]] of other) {
+          const v = (id - 5) / 2 ** 33;
+          expect([d, b, (c! - 5) / 2 ** 33]).toEqual(dense32.get(v)!.slice(0, 3));
+          expect(p).toBeCloseTo(dense32.get(v)![3]!, 12);
+        }
+      }),
+      { numRuns: 10 },
+    );
+    const fractional = gs.loadFrom({ vertices: { id: Float64Array.of(0, 1.5) }, edges: { src: Float64Array.of(0), dst: Float64Array.of(1.5) } });
+    await expect(sess.run(fractional)).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/must be integers \(int64 ids\), got 1\.5/) });
+  }, 120_000);
 });

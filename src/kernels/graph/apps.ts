@@ -86,7 +86,8 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
     case 'sssp': {
       const source = sourceOf(pg, p);
       const label = (v: number): string => originalText(pg.ids, v);
-      if (parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS) {
+      // Delta-stepping's ranges read sorted rows; a grouped graph is small anyway.
+      if (parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS && !g.grouped) {
         return { r: column('float', yield* deltaSteppingDriver(g, source, { parts, label })) };
       }
       const outSlots = layout as OutSlots | undefined;
@@ -94,12 +95,16 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
     }
     case 'bfs': {
       // Sparse graphs (road networks, grids) have thousands of levels: one range then expands many
-      // levels per step, where a split would pay a round trip per level. Dense ones (social graphs,
-      // R-MAT) have a handful of big levels, which the workers share.
-      // One range is also what the out-slot layout serves.
+      // levels per step, where a split would pay a round trip per level (and one range is what the
+      // out-slot layout serves). Dense ones (social graphs, R-MAT) have a handful of big levels, which
+      // the workers share: split by vertex ranges, top-down and bottom-up, when there is an in-CSR and
+      // sorted rows; else (a small directed graph, ops/graph/apps.ts) one range expands the levels and
+      // hands its big frontiers out in pieces (frontierParts).
       const dense = g.out.m >= BFS_SPLIT_MIN_DEGREE * g.n;
+      const split = dense && g.in !== undefined && !g.grouped;
       const outSlots = layout as OutSlots | undefined;
-      return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), { parts: dense ? parts : 1, fillParts: parts, ...(outSlots ? { outSlots } : {}) })) };
+      const options = { parts: split ? parts : 1, fillParts: parts, ...(dense && !split ? { frontierParts: parts } : {}), ...(outSlots ? { outSlots } : {}) };
+      return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), options)) };
     }
     case 'pagerank':
       return {

@@ -24,7 +24,7 @@ export function emptyGraphNode(options: { readonly directed?: boolean; readonly 
   if (oidType !== 'int64' && oidType !== 'string') {
     throw new InvalidArgumentError(`oidType can only be 'int64' or 'string', got ${JSON.stringify(oidType)}.`);
   }
-  return makeTileable<GraphMeta>('graph.empty', { directed, oidType }, [], { type: 'graph', directed, oidType, schema: { vertices: {}, edges: {} } });
+  return makeTileable<GraphMeta>('graph.empty', { directed, oidType }, [], { type: 'graph', directed, oidType, schema: { vertices: {}, edges: {} }, inlineEdges: 0 });
 }
 
 function checkIds(source: GraphSource, column: string | undefined, oidType: OidType, what: string): void {
@@ -53,8 +53,8 @@ export interface VertexOptions extends FileOptions {
 export function addVerticesNode(g: GraphNode, data: DataSource, options: VertexOptions = {}): GraphNode {
   const label = options.label ?? '_';
   const what = `addVertices('${label}')`;
-  const source = toSource(data, options, what);
   const idRef = options.id ?? 0;
+  const source = toSource(data, options, what, g.meta.oidType === 'int64' ? [idRef] : []);
   let properties: Record<string, string> = {};
   const kinds: Record<string, ColumnKind> = {};
   if (source.kind === 'columns') {
@@ -107,7 +107,7 @@ export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOption
   const src = options.src ?? 0;
   const dst = options.dst ?? 1;
   if (src === dst) throw new InvalidArgumentError('src and dst field cannot refer to the same field');
-  const source = toSource(data, options, what);
+  const source = toSource(data, options, what, g.meta.oidType === 'int64' ? [src, dst] : []);
   const wanted: Record<string, number | string> = Array.isArray(options.properties)
     ? Object.fromEntries((options.properties as readonly (string | number)[]).map((n) => [String(n), n]))
     : { ...((options.properties as Record<string, number | string> | undefined) ?? {}) };
@@ -144,7 +144,9 @@ export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOption
   ]);
   const params: AddEdgesParams = { label, srcLabel, dstLabel, source, src, dst, properties: wanted, oidType: g.meta.oidType, ...(verify.length > 0 ? { verify } : {}) };
   const schema: GraphSchema = { vertices, edges: { ...g.meta.schema.edges, [label]: { src: srcLabel, dst: dstLabel, props: kinds } } };
-  return makeTileable<GraphMeta>('graph.add_edges', params as never, [g], { ...g.meta, schema });
+  const { inlineEdges, ...meta } = g.meta;
+  const edges = source.kind === 'columns' && inlineEdges !== undefined ? inlineEdges + columnLength(Object.values(source.columns)[0]!) : undefined;
+  return makeTileable<GraphMeta>('graph.add_edges', params as never, [g], { ...meta, schema, ...(edges !== undefined ? { inlineEdges: edges } : {}) });
 }
 
 /** A Graphalytics graph folder (`.properties`, `.v`, `.e`): vertex label `v`, edge label `e`. */

@@ -28,6 +28,11 @@ export interface GraphMeta extends NodeMeta {
   readonly directed: boolean;
   readonly oidType: OidType;
   readonly schema: GraphSchema;
+  /**
+   * The edges added as inline columns, when every edge of the graph was (a bound on any projection's
+   * arcs, known at build time); absent when some come from files.
+   */
+  readonly inlineEdges?: number;
 }
 
 export interface ProjectedMeta extends NodeMeta {

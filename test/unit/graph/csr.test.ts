@@ -122,6 +122,51 @@ describe('buildGraph', () => {
     same({ n, src, dst, weights }, [...Array.from({ length: 15 }, (_, k) => 2000 * (k + 1)), 0]);
   });
 
+  it('sorts, merges and counts through the radix path (few vertices, hubs, repeats, self-loops, weights in parts)', () => {
+    const n = 3000;
+    let seed = 11;
+    const random = (k: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % k;
+    };
+    const tails: number[] = [];
+    const heads: number[] = [];
+    for (let i = 0; i < 6000; i++) (tails.push(random(n)), heads.push(random(n)));
+    // Hubs (rows too long for the direct path's insertion sort), repeated arcs out of order, self-loops.
+    for (let r = 0; r < 10; r++) for (let t = 199; t >= 0; t--) (tails.push(7), heads.push((t * 13) % n));
+    for (let r = 0; r < 3; r++) for (let v = 0; v < 50; v++) (tails.push(v * 11), heads.push(v * 11));
+    const weights = Float64Array.from(tails, (_, i) => (i * 7919) % 101);
+    const src = Int32Array.from(tails);
+    const dst = Int32Array.from(heads);
+    const parts = [weights.subarray(0, 3000), weights.subarray(3000, 3000), weights.subarray(3000, 7000), weights.subarray(7000)];
+    for (const directed of [true, false]) {
+      for (const duplicates of ['merge', 'keep'] as const) {
+        for (const selfLoops of ['keep', 'drop'] as const) {
+          const edges = tails.map((u, i) => ({ u, v: heads[i]!, w: weights[i]! }));
+          const ref = refGraph(n, directed, edges, { duplicates, selfLoops });
+          const g = buildGraph({ n, src, dst, weights }, { directed, duplicates, selfLoops, inCsr: true });
+          checkInvariants(g.out);
+          checkInvariants(g.in!);
+          expect(arcsOf(g.out).join('\n')).toBe(arcStrings(ref.arcs).join('\n'));
+          expect(arcsOf(g.in!, true).join('\n')).toBe(arcStrings(ref.arcs).join('\n'));
+          expect(g.selfLoops).toBe(ref.arcs.filter((a) => a.u === a.v).length);
+          expect(g.parallelArcs).toBe(ref.arcs.length - new Set(ref.arcs.map((a) => `${a.u} ${a.v}`)).size);
+          const parted = buildGraph({ n, src, dst, weights: parts }, { directed, duplicates, selfLoops });
+          expect(parted.out.targets.join()).toBe(g.out.targets.join());
+          expect(parted.out.weights!.join()).toBe(g.out.weights!.join());
+        }
+      }
+    }
+    // Parallel arcs stay in input order within their row.
+    const kept = buildGraph({ n, src, dst, weights }, { directed: true, duplicates: 'keep' });
+    const row = (u: number, t: number): number[] => {
+      const out: number[] = [];
+      for (let e = kept.out.offsets[u]!; e < kept.out.offsets[u + 1]!; e++) if (kept.out.targets[e] === t) out.push(kept.out.weights![e]!);
+      return out;
+    };
+    expect(row(7, 13)).toEqual(tails.flatMap((u, i) => (u === 7 && heads[i] === 13 ? [weights[i]!] : [])));
+  });
+
   it('keeps parallel arcs in input order within a row', () => {
     const g = buildGraph(
       { n: 3, src: Int32Array.from([0, 0, 0, 0]), dst: Int32Array.from([2, 1, 2, 2]), weights: Float64Array.from([3, 9, 1, 2]) },
