@@ -16,6 +16,7 @@ import type { Caller, ServerContext, ServerOptions } from '../../src/service/ser
 import { SessionJournal } from '../../src/service/server/journal.js';
 import { SessionRegistry, type SessionRecord } from '../../src/service/server/registry.js';
 import { remoteRoutes } from '../../src/service/server/routes/remote.js';
+import { Owners } from '../../src/service/server/objectOwners.js';
 
 export interface TestServer {
   readonly address: string;
@@ -51,6 +52,7 @@ export async function startTestServer(options: { tokens?: readonly string[]; por
   const ctx: ServerContext = {
     options: serverOptions,
     registry,
+    owners: new Owners(),
     recordFor(caller, id) {
       const record = registry.get(id);
       if (!record || record.owner !== caller.owner) throw notFound(id);

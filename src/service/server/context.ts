@@ -6,6 +6,7 @@
  */
 import type { Session } from '../../session/index.js';
 import type { SessionJournal } from './journal.js';
+import type { Owners } from './objectOwners.js';
 import type { SessionRecord, SessionRegistry } from './registry.js';
 
 export interface ServerOptions {
@@ -33,6 +34,8 @@ export interface Caller {
 export interface ServerContext {
   readonly options: ServerOptions;
   readonly registry: SessionRegistry;
+  /** Who persisted which catalog object, and owners' name prefixes (objectOwners.ts). */
+  readonly owners: Owners;
   /** The caller's session record, or a 404 error (`SessionNotFound`, same body as a missing id). */
   recordFor(caller: Caller, id: string): SessionRecord;
   /** The engine session behind an interactive session of the caller's (404 as above; 409 if not running). */

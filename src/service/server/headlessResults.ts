@@ -19,9 +19,14 @@ export class HeadlessResults {
     return this.#store;
   }
 
-  /** Stores, persists and names `value`; throws the store's error (no codec, persist limit). */
-  put(name: string, value: unknown): void {
-    this.#open().put(value, { persist: true, name });
+  /**
+   * Stores, persists and names `value` (`name` is the catalog's, owner prefix included); `stored` learns
+   * its id so the owner is recorded. Throws the store's error (no codec, persist limit).
+   */
+  put(name: string, value: unknown, stored: (id: string, store: ObjectStore) => void): void {
+    const store = this.#open();
+    const id = store.put(value, { persist: true, name });
+    stored(id.toString(), store);
   }
 
   /** Deletes the named result, if it is still there. */

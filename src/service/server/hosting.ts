@@ -16,6 +16,7 @@ import { newSession, type Session } from '../../session/index.js';
 import { defaultWorkers } from '../../session/options.js';
 import type { Caller, HeadlessOutcome, HeadlessRun, ServerContext, ServerOptions, StartHeadless } from './context.js';
 import { resultNameOf, HeadlessResults } from './headlessResults.js';
+import { Owners } from './objectOwners.js';
 import { HttpError, sessionNotFound } from './httpErrors.js';
 import { SessionJournal } from './journal.js';
 import { ProgressFeed } from './progressFeed.js';
@@ -42,6 +43,7 @@ export interface HostedSpec {
 
 export class SessionHost implements ServerContext {
   readonly registry = new SessionRegistry();
+  readonly owners = new Owners();
   readonly options: ServerOptions;
   readonly resolveDataPath: (path: string) => string;
   readonly #startHeadless: StartHeadless | undefined;
@@ -239,7 +241,7 @@ export class SessionHost implements ServerContext {
     }
     const name = resultNameOf(record);
     try {
-      this.#results.put(name, result);
+      this.#results.put(this.owners.name(record.owner, name), result, (id, store) => this.owners.record(record.owner, id, store));
     } catch (e) {
       const err = e as Error & { code?: string };
       this.#fail(id, { code: err.code ?? 'ResultNotStored', message: `The module's result could not be stored: ${err.message}` });
@@ -270,7 +272,7 @@ export class SessionHost implements ServerContext {
         await run.stop();
         await run.done;
       }
-      if (record.resultName !== undefined) this.#results.drop(record.resultName);
+      if (record.resultName !== undefined) this.#results.drop(this.owners.name(record.owner, record.resultName));
     } catch (e) {
       clean = false;
       const why = `Session ${id} (${record.name}) was removed, but closing it failed: ${(e as Error)?.stack ?? String(e)}`;

@@ -32,7 +32,8 @@ describe('headless sessions on the server', () => {
     expect((await a.get(`/v1/sessions/${id}/logs`)).text).toContain('sum of arange(100) = 4950');
     const reader = newSession({ executor: 'local', default: false });
     try {
-      expect(await reader.store.get(reader.store.getName(info.resultName))).toEqual({ n: 100, sum: 4950, handedIsDefault: true });
+      const catalogName = server.ctx.owners.name(server.ctx.registry.get(id!)!.owner, info.resultName);
+      expect(await reader.store.get(reader.store.getName(catalogName))).toEqual({ n: 100, sum: 4950, handedIsDefault: true });
     } finally {
       await reader.close();
     }

@@ -24,7 +24,7 @@ import type { ServerContext } from '../context.js';
 import { remoteChunkRoutes } from './remoteChunks.js';
 import { callerOf, clientError, type EventType, type RemoteHost, RemoteHosts, sendError, writeFrame } from './remoteHost.js';
 import { frameRoute, infoRoute } from './remoteSchemas.js';
-import { Owners, remoteStoreRoutes } from './remoteStore.js';
+import { remoteStoreRoutes } from './remoteStore.js';
 
 /** Requests may carry big inline data (tensor literals, graph columns). */
 const BODY_LIMIT = 1024 ** 3;
@@ -177,7 +177,7 @@ export class RunAnswer {
 export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   app.addContentTypeParser(FRAME_TYPE, { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
   const hosts = new RemoteHosts();
-  const owners = new Owners();
+  const owners = ctx.owners;
   const base = '/v1/sessions/:id/remote';
 
   app.post(

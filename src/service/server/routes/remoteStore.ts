@@ -10,60 +10,16 @@
  * tokens may use the same name without meeting.
  */
 import type { FastifyInstance } from 'fastify';
-import { ObjectNotExistsError } from '../../../store/errors.js';
 import { ObjectID } from '../../../store/objectId.js';
 import type { ObjectMeta } from '../../../store/objectMeta.js';
 import type { ObjectStore, StoreStatus } from '../../../store/objectStore.js';
 import { StoredObject } from '../../../store/storedObject.js';
 import { malformed } from '../../wire/errors.js';
 import type { ServerContext } from '../context.js';
+import { type Owners, OWNER_SEPARATOR as SEPARATOR } from '../objectOwners.js';
 import { remoteHandler, sendFrame, sendValue } from './remote.js';
 import type { RemoteHosts } from './remoteHost.js';
 import { storeRoute } from './remoteSchemas.js';
-
-const SEPARATOR = '__';
-
-/** The store's own text for a missing id: another owner's object reads exactly the same. */
-const missingMessage = (id: string): string =>
-  `Object ${id} does not exist in this store or the shared catalog (never created, deleted, or private to another session).`;
-
-export class Owners {
-  readonly #persistedBy = new Map<string, string>();
-
-  /** The catalog name of an owner's `name`: hex and underscores, so no glob or regex character. */
-  name(owner: string, name: string): string {
-    if (typeof name !== 'string' || name.length === 0) throw malformed(`a name must be a non-empty string, got ${JSON.stringify(name)}.`);
-    return `${owner}${SEPARATOR}${name}`;
-  }
-
-  unname(owner: string, full: string): string {
-    return full.slice(owner.length + SEPARATOR.length);
-  }
-
-  /** `id` (and everything it refers to) was persisted by `owner`. */
-  record(owner: string, id: string, store: ObjectStore): void {
-    const stack = [id];
-    while (stack.length > 0) {
-      const next = stack.pop()!;
-      if (this.#persistedBy.get(next) === owner) continue;
-      this.#persistedBy.set(next, owner);
-      for (const member of Object.values(store.getMeta(next).members)) stack.push(member.toString());
-    }
-  }
-
-  visible(owner: string, id: string): boolean {
-    const by = this.#persistedBy.get(id);
-    return by === undefined || by === owner;
-  }
-
-  /** The id, if the caller may see it; otherwise the very error a missing id gives. */
-  check(owner: string, id: unknown): string {
-    if (typeof id !== 'string') throw malformed(`an object id must be a string like 'o0000018f3a2b4c5d', got ${JSON.stringify(id)}.`);
-    const text = ObjectID.parse(id).toString();
-    if (!this.visible(owner, text)) throw new ObjectNotExistsError(missingMessage(text));
-    return text;
-  }
-}
 
 function withoutHidden(owner: string, owners: Owners, metas: readonly ObjectMeta[]): ObjectMeta[] {
   return metas.filter((m) => owners.visible(owner, m.id.toString()));

@@ -1,0 +1,56 @@
+/**
+ * Who persisted which object in the process's shared catalog, and the owner's prefix on catalog
+ * names: persisted objects and names are per token (issue 10 §1), though the catalog is one. The
+ * remote store routes and the headless results (stored for their session's owner) share one of these
+ * through the ServerContext, so a token sees its own headless results and never another token's.
+ */
+import { ObjectNotExistsError } from '../../store/errors.js';
+import { ObjectID } from '../../store/objectId.js';
+import type { ObjectStore } from '../../store/objectStore.js';
+import { malformed } from '../wire/errors.js';
+
+export const OWNER_SEPARATOR = '__';
+const SEPARATOR = OWNER_SEPARATOR;
+
+/** The store's own text for a missing id: another owner's object reads exactly the same. */
+const missingMessage = (id: string): string =>
+  `Object ${id} does not exist in this store or the shared catalog (never created, deleted, or private to another session).`;
+
+export class Owners {
+  readonly #persistedBy = new Map<string, string>();
+
+  /** The catalog name of an owner's `name`: hex and underscores, so no glob or regex character. */
+  name(owner: string, name: string): string {
+    if (typeof name !== 'string' || name.length === 0) throw malformed(`a name must be a non-empty string, got ${JSON.stringify(name)}.`);
+    return `${owner}${SEPARATOR}${name}`;
+  }
+
+  unname(owner: string, full: string): string {
+    return full.slice(owner.length + SEPARATOR.length);
+  }
+
+  /** `id` (and everything it refers to) was persisted by `owner`. */
+  record(owner: string, id: string, store: ObjectStore): void {
+    const stack = [id];
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (this.#persistedBy.get(next) === owner) continue;
+      this.#persistedBy.set(next, owner);
+      for (const member of Object.values(store.getMeta(next).members)) stack.push(member.toString());
+    }
+  }
+
+  visible(owner: string, id: string): boolean {
+    const by = this.#persistedBy.get(id);
+    return by === undefined || by === owner;
+  }
+
+  /** The id, if the caller may see it; otherwise the very error a missing id gives. */
+  check(owner: string, id: unknown): string {
+    if (typeof id !== 'string') throw malformed(`an object id must be a string like 'o0000018f3a2b4c5d', got ${JSON.stringify(id)}.`);
+    const text = ObjectID.parse(id).toString();
+    if (!this.visible(owner, text)) throw new ObjectNotExistsError(missingMessage(text));
+    return text;
+  }
+}
+
