@@ -173,7 +173,9 @@ export const GRAPH_REBUILDERS: Readonly<Record<string, Rebuilder>> = {
   'graph.subgraph': (r) => subgraphNode(inputOf<GraphNode>(r, 0, 'graph'), { vertices: r.params.object('vertices') as never, edges: r.params.object('edges') as never }),
   'graph.project': (r) => {
     const edgeProp = r.params.optionalString('edgeProp');
-    return simpleProjection(inputOf<GraphNode>(r, 0, 'graph'), edgeProp !== undefined ? { weight: edgeProp } : {});
+    // A grouped projection (rows unsorted, for the first app on a small graph) is a node of its own.
+    const grouped = r.params.has('grouped') && r.params.boolean('grouped');
+    return simpleProjection(inputOf<GraphNode>(r, 0, 'graph'), edgeProp !== undefined ? { weight: edgeProp } : {}, grouped);
   },
   'graph.in_csr': layout('graph.in_csr', [1]),
   'graph.out_slots': layout('graph.out_slots', [1]),
