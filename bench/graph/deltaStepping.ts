@@ -6,6 +6,9 @@
  * is measured in the same run. kernels/graph/apps.ts picks its worker threshold from this.
  *
  *   npx tsx bench/graph/deltaStepping.ts [graph name, default g1-rmat-s20]
+ *
+ * A design probe of two kernels (it imports src/graph directly): its numbers choose a threshold and are
+ * not a figure a user gets. SSSP as a user runs it is timed by bench/graph/ready.ts and session.ts.
  */
 import { buildGraph } from '../../src/graph/csr.js';
 import { DELTA_STEPPING_STEPS, deltaSteppingDriver } from '../../src/graph/deltaStepping.js';

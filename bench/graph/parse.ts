@@ -9,6 +9,10 @@
  *   npx tsx bench/graph/parse.ts [--runs N]
  *
  * Text files are cached in bench/data/; prints a table and writes bench/out/graph-parse.json.
+ *
+ * A probe of the parsing kernels (it imports src/graph directly), not a figure a user gets: the user's
+ * figure for loading an edge file through the public API, fetch included, is bench/graph/ready.ts's
+ * `file` section (`BENCH_ONLY=graph-ready`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync, closeSync } from 'node:fs';
