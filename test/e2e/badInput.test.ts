@@ -13,6 +13,7 @@ import {
   ChunkSizeError, InvalidArgumentError, type NdArray, newSession, OptionError, type Session, UnknownOptionError, SliceError, tensor as tt, TesseraError, NotEnoughMemoryError,
   UserFunctionError,
 } from '../../src/index.js';
+import { rejection } from '../support/rejection.js';
 
 type Kind = 'local' | 'threads';
 const KINDS: readonly Kind[] = ['local', 'threads'];
@@ -35,14 +36,6 @@ function thrown(fn: () => unknown): Error & { code?: string } {
   throw new Error('expected an error');
 }
 const values = (a: unknown): number[] => Array.from((a as NdArray).data);
-async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('slice: only documented index forms', () => {
   const a = tt.arange(6).reshape(2, 3);

@@ -18,6 +18,7 @@ import { sessionBackend } from '../support/backends.js';
 import { until } from '../support/events.js';
 import { failOnUnhandledRejections } from '../support/lifecycle.js';
 import { startTestServer } from '../support/remoteServer.js';
+import { rejection } from '../support/rejection.js';
 
 const values = (a: unknown): number[] => Array.from((a as NdArray).data);
 const gc = (globalThis as { gc?: () => void }).gc!;
@@ -36,14 +37,6 @@ function open(options: Parameters<typeof backend.open>[0] = {}): RemoteSession {
 }
 const engineOf = (s: RemoteSession) => backend.server().engines.get(s.id)!;
 
-async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; status?: number }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('eager remote sessions', () => {
   it('fail at the handle that failed and every handle built on it, with the stack of the line here that built it', async () => {

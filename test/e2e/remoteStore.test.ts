@@ -10,6 +10,7 @@ import { graph as gs, type NdArray, newSession, ObjectNotExistsError, type Remot
 import type { ObjectMeta } from '../../src/store/objectMeta.js';
 import { sessionBackend } from '../support/backends.js';
 import { failOnUnhandledRejections } from '../support/lifecycle.js';
+import { rejection } from '../support/rejection.js';
 
 const values = (a: unknown): number[] => Array.from((a as NdArray).data);
 const items = (a: unknown): number[] => Array.from(a as Float64Array);
@@ -27,14 +28,6 @@ function open(token = 't1'): RemoteSession {
   return s;
 }
 
-async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('the store over the wire', () => {
   it('puts, gets, describes, lists, deletes and reports status', async () => {

@@ -14,6 +14,7 @@ import {
 import type { NdArray } from '../../src/base/ndarray.js';
 import { BACKENDS, sessionBackend } from '../support/backends.js';
 import * as R from '../support/reference.js';
+import { rejection } from '../support/rejection.js';
 
 type Session = SessionLike;
 
@@ -33,14 +34,6 @@ function recorder(s: Session): { runs: () => ProgressEvent[][]; computed: () => 
   return { runs, computed };
 }
 
-async function rejection(p: Promise<unknown> | (() => unknown)): Promise<Error & { code?: string }> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const values = (a: unknown): number[] => Array.from((a as NdArray).data);
 const raw10x10 = Float64Array.from({ length: 100 }, (_, i) => (i * 37) % 11);
