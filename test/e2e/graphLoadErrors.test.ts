@@ -81,6 +81,18 @@ describe('an edge to an undeclared vertex', () => {
     expect(sparse).toThrow(expect.objectContaining({ code: 'VertexNotFound', vertex: 'zz', label: 'v', row: 1 }));
   });
 
+  it('a fractional endpoint between dense integer ids is not a declared vertex (refused when the graph is built)', () => {
+    const id = Int32Array.from({ length: 100 }, (_, i) => i);
+    const src = Float64Array.from({ length: 300 }, (_, i) => i % 100);
+    const dst = Float64Array.from({ length: 300 }, (_, i) => (i + 1) % 100);
+    src[17] = 2.5;
+    const build = () => gs.loadFrom({ vertices: { id }, edges: { src, dst }, directed: true });
+    expect(build).toThrow(expect.objectContaining({ code: 'VertexNotFound', vertex: '2.5', label: '_', row: 17 }));
+    expect(build).toThrow(/the source of edge 17 is not a declared vertex of '_'/);
+    src[17] = 2;
+    expect(() => gs.loadFrom({ vertices: { id }, edges: { src, dst }, directed: true })).not.toThrow();
+  });
+
   it('fails when the graph is loaded (sess.run(g)) where the build cannot check: vertices from a file', async () => {
     const vertices = file('v.txt', '1\n2\n3\n');
     const g = gs.loadFrom({ vertices, edges: { src: [1, 2, 3], dst: [2, 3, 4] }, header: false });

@@ -1,0 +1,91 @@
+/**
+ * Which layouts an app's run builds (issue 9 §1: a first BFS on a big directed graph should not wait
+ * for a transpose it barely uses). On a big directed graph — one loaded from a file, whose size is not
+ * known when it is built — the first BFS runs top-down over the out-arcs alone; from the second BFS on
+ * the same projection (or once another app asked for its in-CSR) BFS reads the in-arcs too. The depths
+ * are the same either way, on both executors.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TileableNode } from '../../src/dag/nodes.js';
+import { graph as gs, type NdArray, newSession } from '../../src/index.js';
+
+let root: string;
+let edgeFile: string;
+/** Depth of every vertex of the file's graph from vertex 0, by a plain queue (the reference). */
+let expected: Map<number, number>;
+
+const N = 400;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'tessera-layouts-'));
+  edgeFile = join(root, 'edges.txt');
+  // A directed graph with hubs and long chains, so BFS has both wide and narrow levels.
+  const arcs: [number, number][] = [];
+  for (let v = 1; v < N; v++) arcs.push([Math.floor((v - 1) / 3), v]);
+  for (let v = 0; v < N; v += 7) arcs.push([v, (v * 13 + 5) % N]);
+  writeFileSync(edgeFile, arcs.map(([a, b]) => `${a} ${b}`).join('\n') + '\n');
+  const out = new Map<number, number[]>();
+  for (const [a, b] of arcs) out.set(a, [...(out.get(a) ?? []), b]);
+  expected = new Map([[0, 0]]);
+  const queue = [0];
+  for (let i = 0; i < queue.length; i++) {
+    for (const t of out.get(queue[i]!) ?? []) {
+      if (!expected.has(t)) {
+        expected.set(t, expected.get(queue[i]!)! + 1);
+        queue.push(t);
+      }
+    }
+  }
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const ops = (node: TileableNode): string[] => node.inputs.map((i) => i.op);
+
+function fileGraph() {
+  return gs.loadFrom({ edges: edgeFile, delimiter: ' ', header: false, directed: true });
+}
+
+describe('BFS on a big directed graph builds the in-CSR only once it is asked again', () => {
+  it('the first BFS on a projection reads no in-arcs; the second and later do', () => {
+    const g = fileGraph();
+    expect(ops(gs.bfs(g, 0).node)).not.toContain('graph.in_csr');
+    expect(ops(gs.bfs(g, 1).node)).toContain('graph.in_csr');
+    // The same graph built again has the same projection: its BFS still reads the in-arcs.
+    expect(ops(gs.bfs(fileGraph(), 0).node)).toContain('graph.in_csr');
+  });
+
+  it('a BFS after another app asked for the in-CSR reads it at once', () => {
+    const g = gs.loadFrom({ edges: edgeFile, delimiter: ' ', header: false, directed: true, comment: '%' });
+    expect(ops(gs.pagerank(g).node)).toContain('graph.in_csr');
+    expect(ops(gs.bfs(g, 0).node)).toContain('graph.in_csr');
+  });
+
+  it('a small graph built from columns never reads in-arcs for BFS', () => {
+    const g = gs.loadFrom({ edges: { src: Int32Array.of(0, 1, 2), dst: Int32Array.of(1, 2, 0) }, directed: true });
+    expect(ops(gs.bfs(g, 0).node)).not.toContain('graph.in_csr');
+    expect(ops(gs.bfs(g, 0).node)).not.toContain('graph.in_csr');
+  });
+
+  for (const executor of ['local', 'threads'] as const) {
+    it(`gives the same depths with and without the in-arcs (${executor})`, async () => {
+      const sess = newSession({ mode: 'lazy', default: false, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
+      try {
+        const g = sess.scope(() => gs.loadFrom({ edges: edgeFile, delimiter: ' ', header: false, directed: true, comment: '#' }));
+        const depths: Map<number, number>[] = [];
+        for (const source of [0, 0]) {
+          const ctx = sess.scope(() => gs.bfs(g, source));
+          const [ids, depth] = (await sess.run([ctx.toArray('v.id'), ctx.toArray('r')])) as [NdArray, NdArray];
+          depths.push(new Map(Array.from(ids.data as ArrayLike<number | bigint>, (id, i) => [Number(id), Number(depth.data[i])])));
+        }
+        expect(depths[1]).toEqual(depths[0]);
+        for (const [id, d] of expected) expect(depths[0]!.get(id)).toBe(d);
+        expect(depths[0]!.size).toBe(expected.size);
+      } finally {
+        await sess.close();
+      }
+    });
+  }
+});
