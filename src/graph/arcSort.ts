@@ -129,7 +129,7 @@ function groupByBlocks(
   outWeights: Float64Array | undefined,
 ): void {
   const m = offsets[n]!;
-  const blockBits = Math.max(0, bitsFor(n) - BLOCK_COUNT_BITS);
+  const blockBits = blockBitsFor(n);
   const blocks = n === 0 ? 0 : ((n - 1) >>> blockBits) + 1;
   // Blocks are runs of consecutive keys, so each arc is scattered straight into its block's final
   // region of the output, with its key relative to the block (2 bytes while blocks span at most 2^16
@@ -139,8 +139,33 @@ function groupByBlocks(
   for (let b = 0; b < blocks; b++) pos[b] = offsets[b << blockBits]!;
   if (source.kind === 'columns') scatterColumns(blockBits, source.keys, source.others, source.weights, pos, keys, targets, outWeights);
   else scatterTranspose(n, blockBits, source.offsets, source.targets, source.weights, pos, keys, targets, outWeights);
+  finishBlocks(n, blockBits, 0, blocks, offsets, sortRows, keys, targets, outWeights);
+}
+
+/** Blocks are runs of 2^blockBits consecutive keys, at most 2^BLOCK_COUNT_BITS of them. */
+export function blockBitsFor(n: number): number {
+  return Math.max(0, bitsFor(n) - BLOCK_COUNT_BITS);
+}
+
+/**
+ * Puts the arcs of blocks [firstBlock, lastBlock) — already scattered into their blocks' regions of
+ * `targets` (and `outWeights`), with `keys` relative to the block — into their rows; rows come out
+ * sorted by the other end when `sortRows`. Blocks own disjoint regions, so block ranges may be finished
+ * at the same time on different threads (parallelCsr.ts).
+ */
+export function finishBlocks(
+  n: number,
+  blockBits: number,
+  firstBlock: number,
+  lastBlock: number,
+  offsets: Offsets,
+  sortRows: boolean,
+  keys: Uint16Array | Int32Array,
+  targets: Int32Array,
+  outWeights: Float64Array | undefined,
+): void {
   let largest = 0;
-  for (let b = 0; b < blocks; b++) {
+  for (let b = firstBlock; b < lastBlock; b++) {
     const size = offsets[Math.min(n, (b + 1) << blockBits)]! - offsets[b << blockBits]!;
     if (size > largest) largest = size;
   }
@@ -148,7 +173,7 @@ function groupByBlocks(
   const counts = new Int32Array(1 << DIGIT_BITS);
   const fill = new Float64Array(1 << blockBits);
   const idBits = bitsFor(n);
-  for (let b = 0; b < blocks; b++) {
+  for (let b = firstBlock; b < lastBlock; b++) {
     const first = b << blockBits;
     const last = Math.min(n, (b + 1) << blockBits);
     const lo = offsets[first]!;
@@ -174,10 +199,21 @@ function finishRows(
   targets: Int32Array,
   weights: Float64Array | undefined,
 ): Omit<GroupedArcs, 'targets' | 'weights'> {
+  return finishRowsIn(0, n, offsets, targets, weights);
+}
+
+/** `finishRows` for the rows of vertices [first, last) (rows own disjoint regions: ranges may run at once). */
+export function finishRowsIn(
+  first: number,
+  last: number,
+  offsets: Offsets,
+  targets: Int32Array,
+  weights: Float64Array | undefined,
+): Omit<GroupedArcs, 'targets' | 'weights'> {
   let repeats = 0;
   let selfLoops = 0;
   let distinctSelfLoops = 0;
-  for (let v = 0; v < n; v++) {
+  for (let v = first; v < last; v++) {
     const start = offsets[v]!;
     const end = offsets[v + 1]!;
     finishRow(targets, weights, start, end);

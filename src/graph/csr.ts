@@ -199,7 +199,7 @@ export function firstArcFrom(targets: Int32Array, start: number, end: number, lo
   return start < end && targets[start]! < lo ? lowerBound(targets, start, end, lo) : start;
 }
 
-function checkEdgeList(edges: EdgeList): void {
+export function checkEdgeList(edges: EdgeList): void {
   const { n, src, dst, weights } = edges;
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`vertex count must be an integer >= 0, got ${n}`);
   if (n >= 2 ** 31) throw new GraphTooLargeError(`the graph has ${n} vertices`);
@@ -211,7 +211,7 @@ function checkEdgeList(edges: EdgeList): void {
   }
 }
 
-function endpointError(i: number, s: number, d: number, n: number): InvalidArgumentError {
+export function endpointError(i: number, s: number, d: number, n: number): InvalidArgumentError {
   return new InvalidArgumentError(`edge ${i} (${s} -> ${d}) has an endpoint outside 0..${n - 1}`);
 }
 
@@ -221,7 +221,7 @@ function newCounts(n: number, total: number): Offsets {
 }
 
 /** Exclusive prefix sums of counts[0..n) into an Offsets array of n+1 entries. */
-function prefixSums(counts: Offsets, n: number): Offsets {
+export function prefixSums(counts: Offsets, n: number): Offsets {
   let total = 0;
   for (let v = 0; v < n; v++) total += counts[v]!;
   const start = sharedOffsets(n, total);
@@ -295,7 +295,7 @@ function arcColumns(edges: EdgeList, undirected: boolean, dropLoops: boolean, co
 }
 
 /** Merges each run of equal arcs into one carrying the smallest weight of the run. */
-function mergeRepeats(csr: Csr, repeats: number): Csr {
+export function mergeRepeats(csr: Csr, repeats: number): Csr {
   const { n, offsets, targets, weights } = csr;
   const m = csr.m - repeats;
   const outOffsets = sharedOffsets(n, m);

@@ -8,6 +8,7 @@ import { DELTA_STEPPING_STEPS } from './deltaStepping.js';
 import { HITS_STEPS } from './hits.js';
 import { LCC_STEPS } from './lcc.js';
 import { PAGERANK_STEPS } from './pagerank.js';
+import { CSR_STEPS } from './parallelCsr.js';
 import type { StepTable } from './parallel.js';
 import { TRIANGLES_STEPS } from './triangles.js';
 import { WCC_STEPS } from './wcc.js';
@@ -15,6 +16,7 @@ import { WCC_STEPS } from './wcc.js';
 export const GRAPH_STEPS: StepTable = Object.freeze({
   ...BFS_STEPS,
   ...CDLP_STEPS,
+  ...CSR_STEPS,
   ...DELTA_STEPPING_STEPS,
   ...HITS_STEPS,
   ...LCC_STEPS,

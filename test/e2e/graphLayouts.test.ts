@@ -89,3 +89,47 @@ describe('BFS on a big directed graph builds the in-CSR only once it is asked ag
     });
   }
 });
+
+describe('a big graph projected by the whole gang', () => {
+  // Over 2^21 arcs, also after parallel arcs merge: the size from which the projection and the in-CSR are built in parts on a gang.
+  const n = 1 << 17;
+  const m = (1 << 21) + (1 << 18);
+  const src = new Int32Array(m);
+  const dst = new Int32Array(m);
+  const weight = new Float64Array(m);
+  let x = 12345;
+  const rand = (k: number) => {
+    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+    // The high bits: an LCG's low bits repeat with short periods.
+    return (x >>> 12) % k;
+  };
+  for (let i = 0; i < m; i++) {
+    // Skewed like R-MAT (hubs, parallel arcs, self-loops), so the rows need sorting and merging.
+    src[i] = rand(4) === 0 ? rand(64) : rand(n);
+    dst[i] = rand(4) === 0 ? rand(256) : rand(n);
+    weight[i] = 1 + rand(50);
+  }
+  const id = Int32Array.from({ length: n }, (_, i) => i);
+
+  async function results(executor: 'local' | 'threads'): Promise<number[][]> {
+    const sess = newSession({ mode: 'lazy', default: false, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
+    try {
+      const g = sess.scope(() => gs.loadFrom({ vertices: { id }, edges: { src, dst, weight }, directed: true }));
+      const apps = sess.scope(() => [gs.sssp(g, 0), gs.bfs(g, 0), gs.bfs(g, 1), gs.wcc(g), gs.pagerank(g, { maxRound: 5 })]);
+      // The second BFS reads the in-CSR, and PageRank the pull layout made from it.
+      expect(ops(apps[2]!.node)).toContain('graph.in_csr');
+      const out = (await sess.run(apps.map((c) => c.toArray('r')))) as NdArray[];
+      return out.map((a) => Array.from(a.data as ArrayLike<number>));
+    } finally {
+      await sess.close();
+    }
+  }
+
+  it('gives every app the answer of the one-thread build (local executor)', async () => {
+    const [threads, local] = [await results('threads'), await results('local')];
+    expect(threads.length).toBe(5);
+    for (let k = 0; k < local.length; k++) expect(threads[k]).toEqual(local[k]);
+    // Not all unreached: the search did run.
+    expect(threads[1]!.filter((d) => Number.isFinite(d)).length).toBeGreaterThan(n / 2);
+  }, 120_000);
+});

@@ -10,7 +10,9 @@
  * documented choice); a label with no declared vertices takes its vertices from its edges.
  */
 import { InvalidArgumentError } from '../../base/errors.js';
-import { buildGraph, type Csr, type GraphCsr, groupGraph, mergedTranspose, transposeCsr } from '../../graph/csr.js';
+import { type Csr, type GraphCsr, groupGraph, mergedTranspose } from '../../graph/csr.js';
+import type { Driver } from '../../graph/parallel.js';
+import { buildGraphDriver, transposeDriver } from '../../graph/parallelCsr.js';
 import type { WeightParts } from '../../graph/arcSort.js';
 import { VertexNotFoundError } from '../../graph/errors.js';
 import { asBigIntColumn, type IdColumn, idColumnLength, sharedStringSpans, type StringSpans } from '../../graph/idColumns.js';
@@ -19,7 +21,7 @@ import { outSlots } from '../../graph/outSlots.js';
 import { pullLayout } from '../../graph/pullLayout.js';
 import { sharedInt32 } from '../../graph/shared.js';
 import { codedSpans, concatCoded } from '../../graph/stringDict.js';
-import { registerKernel } from '../registry.js';
+import { registerDriver, registerKernel } from '../registry.js';
 import { type Column, type OriginalIds, type ProjectedGraphValue, type PropertyGraphValue, type VertexDataColumn } from './values.js';
 
 export interface ProjectParams {
@@ -171,14 +173,15 @@ function internalEdges(g: PropertyGraphValue, p: ProjectParams, trustDense: bool
   return { vertexTables, edgeTables, declared, map, src: internalIds(map, src, p, 'the source', trustDense), dst: internalIds(map, dst, p, 'the target', trustDense) };
 }
 
-registerKernel('graph.project', (inputs, p: ProjectParams): ProjectedGraphValue => {
+// A driver: a big directed graph's sorted CSR is built by the whole gang (graph/parallelCsr.ts).
+registerDriver('graph.project', function* (inputs, p: ProjectParams, ctx): Driver<ProjectedGraphValue> {
   const g = inputs[0] as PropertyGraphValue;
   const { vertexTables, edgeTables, declared, map, src, dst } = internalEdges(g, p, true);
   const weights = p.edgeProp === undefined ? undefined : weightParts(edgeTables.map((t) => t.props[p.edgeProp!]!));
   let graph: GraphCsr;
   try {
     const edges = { n: map.size, src, dst, weights };
-    graph = p.grouped ? groupGraph(edges, { directed: g.directed }) : buildGraph(edges, { directed: g.directed });
+    graph = p.grouped ? groupGraph(edges, { directed: g.directed }) : yield* buildGraphDriver(edges, { directed: g.directed }, { parts: ctx.parallelism });
   } catch (e) {
     // A dense id column with an id out of range: map it the checking way, which names the vertex.
     if (e instanceof InvalidArgumentError) internalEdges(g, p, false);
@@ -209,10 +212,11 @@ export interface InCsrValue {
  * the same rows) took the transpose off the first BFS's and PageRank's path, but every PageRank on that
  * in-CSR ran twice as slow (R-MAT s20 warm PageRank 1.70-2.06 s against 0.73-1.03 s), so it is not done.
  * A grouped projection (PageRank's on a small graph) gets the merged graph's in-CSR (csr.ts `mergedTranspose`).
+ * A big one is transposed by the whole gang (graph/parallelCsr.ts `transposeDriver`).
  */
-registerKernel('graph.in_csr', (inputs): InCsrValue => {
+registerDriver('graph.in_csr', function* (inputs, _p: object, ctx): Driver<InCsrValue> {
   const { graph } = inputs[0] as ProjectedGraphValue;
-  if (!graph.grouped) return { kind: 'in-csr', csr: transposeCsr({ ...graph.out, weights: undefined }) };
+  if (!graph.grouped) return { kind: 'in-csr', csr: yield* transposeDriver({ ...graph.out, weights: undefined }, { parts: ctx.parallelism }) };
   const merged = mergedTranspose(graph.out);
   return { kind: 'in-csr', csr: merged.in, ...(merged.outDegrees ? { outDegrees: merged.outDegrees } : {}) };
 });

@@ -5,7 +5,9 @@
  * edge and the labels — not as the CSR builder's generic endpoint error.
  */
 import { describe, expect, it } from 'vitest';
-import { getKernel } from '../../../src/kernels/index.js';
+import { runDriver } from '../../../src/graph/parallel.js';
+import { GRAPH_STEPS } from '../../../src/graph/steps.js';
+import { getDriver } from '../../../src/kernels/index.js';
 import type { ProjectedGraphValue, PropertyGraphValue } from '../../../src/kernels/graph/values.js';
 
 const shared = (values: readonly number[]): Int32Array => {
@@ -24,7 +26,9 @@ function graph(src: readonly number[], dst: readonly number[]): PropertyGraphVal
   };
 }
 
-const project = (g: PropertyGraphValue): ProjectedGraphValue => getKernel('graph.project')([g], { vertexLabel: 'v', edgeLabel: 'e' } as never) as ProjectedGraphValue;
+/** The projection driver run on this thread, as one part (`parallelism: 1`) or as `parts`. */
+const project = (g: PropertyGraphValue, parts = 1): ProjectedGraphValue =>
+  runDriver(getDriver('graph.project')!([g], { vertexLabel: 'v', edgeLabel: 'e' } as never, { parallelism: parts }), GRAPH_STEPS) as ProjectedGraphValue;
 
 describe('graph.project on dense ids', () => {
   it('builds the CSR straight from the columns', () => {

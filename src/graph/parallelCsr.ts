@@ -1,0 +1,332 @@
+/**
+ * The sorted out-CSR of a big directed graph, built by every worker of a gang instead of one.
+ *
+ * `buildGraph` runs on one thread: on R-MAT s20 (16M arcs) it takes about a second, most of a first
+ * app's wait, while the other worker idles. The same blocked counting sort (arcSort.ts) splits cleanly:
+ *
+ * 1. `csr.count`: the arcs are cut into one piece per part; each part counts its arcs per tail into
+ *    counters of its own (and stops at an endpoint out of range, for the driver to report).
+ * 2. The driver sums the counters into the row offsets, and gives every part, for every block of
+ *    consecutive tails, where its arcs of that block start: after the arcs of the same block from the
+ *    parts before it.
+ * 3. `csr.scatter`: each part scatters its arcs into their blocks' regions from its own positions.
+ *    Parts write disjoint slots, and a block holds part 0's arcs, then part 1's, ... — input order, as
+ *    the one-thread scatter leaves it.
+ * 4. `csr.blocks`: block ranges are finished (bucketed, placed in rows, rows sorted, repeats counted)
+ *    by whichever worker claims them; blocks own disjoint regions.
+ *
+ * Every step is stable, so the CSR is the one `buildGraph` makes, array for array: rows sorted by
+ * target, parallel arcs in input order, then merged as there. Graphs below PARALLEL_FROM_ARCS, and the
+ * cases this does not cover (undirected, self-loops dropped, the in-CSR built at once, 2^31 arcs or
+ * more), go to `buildGraph` on the driver's thread.
+ *
+ * The in-CSR (`transposeDriver`) splits the same way: parts of tails count and scatter their arcs by
+ * head, and blocks are placed without sorting (arcs are read in tail order).
+ */
+import { blockBitsFor, finishBlocks, finishRowsIn, type WeightParts } from './arcSort.js';
+import { buildGraph, checkEdgeList, type Csr, type CsrBuildOptions, type EdgeList, endpointError, type GraphCsr, mergeRepeats, prefixSums, transposeCsr } from './csr.js';
+import { type Driver, type Range, splitRange, type StepResult, type StepTable } from './parallel.js';
+import { type Offsets, sharedFloat64, sharedInt32 } from './shared.js';
+
+/** Graphs with fewer arcs are built on one thread: a gang round costs more than the split saves. */
+export const PARALLEL_FROM_ARCS = 1 << 21;
+/** Parts beyond this add counters (4n bytes each) faster than they save time. */
+const MAX_PARTS = 16;
+/** Block ranges per part in the finishing step, claimed one by one, so one heavy block range does not leave workers idle. */
+const BLOCK_RANGES_PER_PART = 4;
+
+export interface ParallelCsrOptions {
+  /** Parts to split the arcs into (the gang's parallelism). */
+  readonly parts: number;
+  /** Build in parts from this many arcs (default PARALLEL_FROM_ARCS; tests lower it). */
+  readonly fromArcs?: number;
+}
+
+/** Which part a range starting at `lo` is: `cuts` holds the parts' first arcs, then m. */
+function partOf(cuts: Float64Array, lo: number): number {
+  let p = 0;
+  while (p + 1 < cuts.length - 1 && cuts[p + 1]! <= lo) p++;
+  return p;
+}
+
+interface CountArgs {
+  readonly keys: Int32Array;
+  readonly others: Int32Array;
+  readonly n: number;
+  readonly counts: readonly Int32Array[];
+  readonly cuts: Float64Array;
+}
+
+/** Counts a part's arcs per tail. Returns [the first arc with an endpoint outside 0..n-1, or -1]. */
+function countStep(args: CountArgs, lo: number, hi: number): StepResult {
+  const { keys, others, n } = args;
+  const counts = args.counts[partOf(args.cuts, lo)]!;
+  for (let i = lo; i < hi; i++) {
+    const s = keys[i]!;
+    if (s >>> 0 >= n || others[i]! >>> 0 >= n) return [i];
+    counts[s] = counts[s]! + 1;
+  }
+  return [-1];
+}
+
+interface ScatterArgs {
+  readonly keys: Int32Array;
+  readonly others: Int32Array;
+  /** The weights as parts (one part when they came as one column), and where each part starts. */
+  readonly weightParts: WeightParts | undefined;
+  readonly weightStarts: Float64Array | undefined;
+  readonly cuts: Float64Array;
+  /** pos[part * blocks + block]: where the part's next arc of that block goes. */
+  readonly pos: Float64Array;
+  readonly blocks: number;
+  readonly blockBits: number;
+  readonly keysOut: Uint16Array | Int32Array;
+  readonly targets: Int32Array;
+  readonly outWeights: Float64Array | undefined;
+}
+
+/** Scatters a part's arcs into their blocks' regions (other end, weight, key relative to the block). */
+function scatterStep(args: ScatterArgs, lo: number, hi: number): StepResult {
+  const { keys, others, pos, blockBits, keysOut, targets, outWeights, weightParts, weightStarts } = args;
+  const base = partOf(args.cuts, lo) * args.blocks;
+  const mask = (1 << blockBits) - 1;
+  if (!outWeights) {
+    for (let i = lo; i < hi; i++) {
+      const k = keys[i]!;
+      const b = base + (k >>> blockBits);
+      const p = pos[b]!;
+      pos[b] = p + 1;
+      targets[p] = others[i]!;
+      keysOut[p] = k & mask;
+    }
+    return [];
+  }
+  let j = 0;
+  while (weightStarts![j + 1]! <= lo) j++;
+  for (let i = lo; i < hi; j++) {
+    const part = weightParts![j]!;
+    const start = weightStarts![j]!;
+    const end = Math.min(hi, weightStarts![j + 1]!);
+    for (; i < end; i++) {
+      const k = keys[i]!;
+      const b = base + (k >>> blockBits);
+      const p = pos[b]!;
+      pos[b] = p + 1;
+      targets[p] = others[i]!;
+      outWeights[p] = part[i - start]!;
+      keysOut[p] = k & mask;
+    }
+  }
+  return [];
+}
+
+interface BlocksArgs {
+  readonly n: number;
+  readonly blockBits: number;
+  readonly offsets: Offsets;
+  readonly keys: Uint16Array | Int32Array;
+  readonly targets: Int32Array;
+  readonly outWeights: Float64Array | undefined;
+}
+
+/** Finishes blocks [lo, hi): rows placed and sorted. Returns [repeats, distinct self-loops, self-loops]. */
+function blocksStep(args: BlocksArgs, lo: number, hi: number): StepResult {
+  const { n, blockBits, offsets, keys, targets, outWeights } = args;
+  finishBlocks(n, blockBits, lo, hi, offsets, true, keys, targets, outWeights);
+  const rows = finishRowsIn(lo << blockBits, Math.min(n, hi << blockBits), offsets, targets, outWeights);
+  return [rows.repeats, rows.distinctSelfLoops, rows.selfLoops];
+}
+
+interface TransposeCountArgs {
+  readonly offsets: Offsets;
+  readonly targets: Int32Array;
+  readonly counts: readonly Int32Array[];
+  readonly cuts: Float64Array;
+}
+
+/** Counts the arcs leaving a part's tails per head. */
+function transposeCountStep(args: TransposeCountArgs, lo: number, hi: number): StepResult {
+  const { offsets, targets } = args;
+  const counts = args.counts[partOf(args.cuts, lo)]!;
+  for (let e = offsets[lo]!, end = offsets[hi]!; e < end; e++) {
+    const h = targets[e]!;
+    counts[h] = counts[h]! + 1;
+  }
+  return [];
+}
+
+interface TransposeScatterArgs {
+  readonly offsets: Offsets;
+  readonly heads: Int32Array;
+  readonly weights: Float64Array | undefined;
+  readonly cuts: Float64Array;
+  readonly pos: Float64Array;
+  readonly blocks: number;
+  readonly blockBits: number;
+  readonly keysOut: Uint16Array | Int32Array;
+  readonly targets: Int32Array;
+  readonly outWeights: Float64Array | undefined;
+}
+
+/** Scatters the arcs leaving a part's tails, in tail order, into their heads' blocks. */
+function transposeScatterStep(args: TransposeScatterArgs, lo: number, hi: number): StepResult {
+  const { offsets, heads, weights, pos, blockBits, keysOut, targets, outWeights } = args;
+  const base = partOf(args.cuts, lo) * args.blocks;
+  const mask = (1 << blockBits) - 1;
+  for (let u = lo; u < hi; u++) {
+    const end = offsets[u + 1]!;
+    for (let e = offsets[u]!; e < end; e++) {
+      const k = heads[e]!;
+      const b = base + (k >>> blockBits);
+      const p = pos[b]!;
+      pos[b] = p + 1;
+      targets[p] = u;
+      if (outWeights) outWeights[p] = weights![e]!;
+      keysOut[p] = k & mask;
+    }
+  }
+  return [];
+}
+
+/** Places blocks [lo, hi) of a transpose in their rows (already in tail order: nothing to sort). */
+function transposeBlocksStep(args: BlocksArgs, lo: number, hi: number): StepResult {
+  finishBlocks(args.n, args.blockBits, lo, hi, args.offsets, false, args.keys, args.targets, args.outWeights);
+  return [];
+}
+
+export const CSR_STEPS: StepTable = {
+  'csr.count': countStep,
+  'csr.scatter': scatterStep,
+  'csr.blocks': blocksStep,
+  'csr.transposeCount': transposeCountStep,
+  'csr.transposeScatter': transposeScatterStep,
+  'csr.transposeBlocks': transposeBlocksStep,
+};
+
+/** `parts` ranges of about equal size over [0, m), and their starts followed by m. */
+function evenCuts(m: number, parts: number): { readonly ranges: Range[]; readonly cuts: Float64Array } {
+  const cuts = new Float64Array(parts + 1);
+  for (let p = 0; p <= parts; p++) cuts[p] = Math.floor((m * p) / parts);
+  return { ranges: Array.from({ length: parts }, (_, p) => [cuts[p]!, cuts[p + 1]!] as const), cuts };
+}
+
+/** Block ranges of about `m / count` arcs each. */
+function blockRanges(n: number, blockBits: number, blocks: number, offsets: Offsets, count: number): Range[] {
+  const m = offsets[n]!;
+  const ranges: Range[] = [];
+  let lo = 0;
+  for (let b = 0; b < blocks; b++) {
+    const end = offsets[Math.min(n, (b + 1) << blockBits)]!;
+    if (end >= (m * (ranges.length + 1)) / count || b === blocks - 1) {
+      ranges.push([lo, b + 1]);
+      lo = b + 1;
+    }
+  }
+  return ranges;
+}
+
+function weightPieces(weights: Float64Array | WeightParts | undefined): { readonly weightParts: WeightParts | undefined; readonly weightStarts: Float64Array | undefined } {
+  if (!weights) return { weightParts: undefined, weightStarts: undefined };
+  const weightParts = weights instanceof Float64Array ? [weights] : weights;
+  const weightStarts = new Float64Array(weightParts.length + 1);
+  for (let j = 0; j < weightParts.length; j++) weightStarts[j + 1] = weightStarts[j]! + weightParts[j]!.length;
+  return { weightParts, weightStarts };
+}
+
+/** Row offsets from the parts' counters. */
+function summedOffsets(n: number, counts: readonly Int32Array[]): Offsets {
+  const total = new Int32Array(n);
+  for (const c of counts) for (let v = 0; v < n; v++) total[v] = total[v]! + c[v]!;
+  return prefixSums(total, n);
+}
+
+/**
+ * The blocks, where each part's arcs of each block start (part p's after those of parts 0..p-1:
+ * pos[p * blocks + b]), and the keys relative to their block, which the scatter fills.
+ */
+function partPositions(n: number, m: number, counts: readonly Int32Array[], offsets: Offsets) {
+  const blockBits = blockBitsFor(n);
+  const blocks = n === 0 ? 0 : ((n - 1) >>> blockBits) + 1;
+  const parts = counts.length;
+  const pos = sharedFloat64(parts * blocks);
+  for (let b = 0; b < blocks; b++) {
+    const first = b << blockBits;
+    const last = Math.min(n, (b + 1) << blockBits);
+    let at = offsets[first]!;
+    for (let p = 0; p < parts; p++) {
+      pos[p * blocks + b] = at;
+      const c = counts[p]!;
+      for (let v = first; v < last; v++) at += c[v]!;
+    }
+  }
+  const keys: Uint16Array | Int32Array = blockBits <= 16 ? new Uint16Array(new SharedArrayBuffer(2 * m)) : sharedInt32(m);
+  return { blockBits, blocks, pos, keys };
+}
+
+/** `buildGraph` as a driver whose big directed builds run in parts on a gang (see above). */
+export function* buildGraphDriver(edges: EdgeList, options: CsrBuildOptions, parallel: ParallelCsrOptions): Driver<GraphCsr> {
+  const m = edges.src.length;
+  const parts = Math.min(MAX_PARTS, Math.floor(parallel.parts));
+  const covered = options.directed && options.selfLoops !== 'drop' && !options.inCsr && m < 2 ** 31;
+  if (!covered || parts < 2 || m < (parallel.fromArcs ?? PARALLEL_FROM_ARCS)) return buildGraph(edges, options);
+  checkEdgeList(edges);
+  const { n, src, dst } = edges;
+  const { ranges, cuts } = evenCuts(m, parts);
+  const counts = Array.from({ length: parts }, () => sharedInt32(n));
+  const found = yield { step: 'csr.count', args: { keys: src, others: dst, n, counts, cuts } satisfies CountArgs, ranges };
+  const bad = found.map((r) => r[0]!).filter((i) => i >= 0);
+  if (bad.length > 0) {
+    const i = Math.min(...bad);
+    throw endpointError(i, src[i]!, dst[i]!, n);
+  }
+  const offsets = summedOffsets(n, counts);
+  const { blockBits, blocks, pos, keys } = partPositions(n, m, counts, offsets);
+  const targets = sharedInt32(m);
+  const outWeights = edges.weights ? sharedFloat64(m) : undefined;
+  const scatter: ScatterArgs = { keys: src, others: dst, ...weightPieces(edges.weights), cuts, pos, blocks, blockBits, keysOut: keys, targets, outWeights };
+  yield { step: 'csr.scatter', args: scatter, ranges };
+  const finished = yield {
+    step: 'csr.blocks',
+    args: { n, blockBits, offsets, keys, targets, outWeights } satisfies BlocksArgs,
+    ranges: blockRanges(n, blockBits, blocks, offsets, parts * BLOCK_RANGES_PER_PART),
+  };
+  let repeats = 0;
+  let distinctSelfLoops = 0;
+  let selfLoops = 0;
+  for (const r of finished) {
+    repeats += r[0]!;
+    distinctSelfLoops += r[1]!;
+    selfLoops += r[2]!;
+  }
+  const merge = (options.duplicates ?? 'merge') === 'merge';
+  const sorted: Csr = { n, m, offsets, targets, weights: outWeights };
+  const out = merge && repeats > 0 ? mergeRepeats(sorted, repeats) : sorted;
+  return { n, directed: true, out, in: undefined, selfLoops: merge ? distinctSelfLoops : selfLoops, parallelArcs: merge ? 0 : repeats };
+}
+
+/**
+ * `transposeCsr` as a driver: the tails are cut into parts of about equal arcs, each part counts and
+ * scatters its arcs by head, and the blocks are placed by whoever claims them. Arcs are read in tail
+ * order and every step is stable, so rows come out sorted, as on one thread.
+ */
+export function* transposeDriver(csr: Csr, parallel: ParallelCsrOptions): Driver<Csr> {
+  const { n, m } = csr;
+  const parts = Math.min(MAX_PARTS, Math.floor(parallel.parts));
+  if (parts < 2 || m < (parallel.fromArcs ?? PARALLEL_FROM_ARCS) || m >= 2 ** 31) return transposeCsr(csr);
+  const ranges = splitRange(n, parts, csr.offsets);
+  const cuts = Float64Array.from([...ranges.map((r) => r[0]), n]);
+  const counts = ranges.map(() => sharedInt32(n));
+  yield { step: 'csr.transposeCount', args: { offsets: csr.offsets, targets: csr.targets, counts, cuts } satisfies TransposeCountArgs, ranges };
+  const offsets = summedOffsets(n, counts);
+  const { blockBits, blocks, pos, keys } = partPositions(n, m, counts, offsets);
+  const targets = sharedInt32(m);
+  const outWeights = csr.weights ? sharedFloat64(m) : undefined;
+  const scatter: TransposeScatterArgs = { offsets: csr.offsets, heads: csr.targets, weights: csr.weights, cuts, pos, blocks, blockBits, keysOut: keys, targets, outWeights };
+  yield { step: 'csr.transposeScatter', args: scatter, ranges };
+  yield {
+    step: 'csr.transposeBlocks',
+    args: { n, blockBits, offsets, keys, targets, outWeights } satisfies BlocksArgs,
+    ranges: blockRanges(n, blockBits, blocks, offsets, parts * BLOCK_RANGES_PER_PART),
+  };
+  return { n, m, offsets, targets, weights: outWeights };
+}
