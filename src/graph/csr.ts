@@ -295,7 +295,7 @@ function arcColumns(edges: EdgeList, undirected: boolean, dropLoops: boolean, co
 }
 
 /** Merges each run of equal arcs into one carrying the smallest weight of the run. */
-export function mergeRepeats(csr: Csr, repeats: number): Csr {
+function mergeRepeats(csr: Csr, repeats: number): Csr {
   const { n, offsets, targets, weights } = csr;
   const m = csr.m - repeats;
   const outOffsets = sharedOffsets(n, m);

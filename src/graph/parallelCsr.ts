@@ -14,9 +14,11 @@
  *    the one-thread scatter leaves it.
  * 4. `csr.blocks`: block ranges are finished (bucketed, placed in rows, rows sorted, repeats counted)
  *    by whichever worker claims them; blocks own disjoint regions.
+ * 5. `csr.merge`: parallel arcs merge range by range, each range's arcs written from where the repeats
+ *    counted before it put them.
  *
  * Every step is stable, so the CSR is the one `buildGraph` makes, array for array: rows sorted by
- * target, parallel arcs in input order, then merged as there. Graphs below PARALLEL_FROM_ARCS, and the
+ * target, parallel arcs in input order, merged into the smallest weight as there. Graphs below PARALLEL_FROM_ARCS, and the
  * cases this does not cover (undirected, self-loops dropped, the in-CSR built at once, 2^31 arcs or
  * more), go to `buildGraph` on the driver's thread.
  *
@@ -24,9 +26,9 @@
  * head, and blocks are placed without sorting (arcs are read in tail order).
  */
 import { blockBitsFor, finishBlocks, finishRowsIn, type WeightParts } from './arcSort.js';
-import { buildGraph, checkEdgeList, type Csr, type CsrBuildOptions, type EdgeList, endpointError, type GraphCsr, mergeRepeats, prefixSums, transposeCsr } from './csr.js';
+import { buildGraph, checkEdgeList, type Csr, type CsrBuildOptions, type EdgeList, endpointError, type GraphCsr, prefixSums, transposeCsr } from './csr.js';
 import { type Driver, type Range, splitRange, type StepResult, type StepTable } from './parallel.js';
-import { type Offsets, sharedFloat64, sharedInt32 } from './shared.js';
+import { type Offsets, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
 
 /** Graphs with fewer arcs are built on one thread: a gang round costs more than the split saves. */
 export const PARALLEL_FROM_ARCS = 1 << 21;
@@ -137,6 +139,43 @@ function blocksStep(args: BlocksArgs, lo: number, hi: number): StepResult {
   return [rows.repeats, rows.distinctSelfLoops, rows.selfLoops];
 }
 
+interface MergeArgs {
+  readonly blockBits: number;
+  readonly n: number;
+  readonly offsets: Offsets;
+  readonly targets: Int32Array;
+  readonly weights: Float64Array | undefined;
+  /** Where each block range's merged arcs start: starts[k] for the range starting at block rangeStarts[k]. */
+  readonly rangeStarts: Float64Array;
+  readonly starts: Float64Array;
+  readonly outOffsets: Offsets;
+  readonly outTargets: Int32Array;
+  readonly outWeights: Float64Array | undefined;
+}
+
+/** csr.ts `mergeRepeats` for the rows of blocks [lo, hi), written from where that range's merged arcs start. */
+function mergeStep(args: MergeArgs, lo: number, hi: number): StepResult {
+  const { blockBits, n, offsets, targets, weights, outOffsets, outTargets, outWeights } = args;
+  let at = args.starts[args.rangeStarts.indexOf(lo)]!;
+  const last = Math.min(n, hi << blockBits);
+  for (let v = lo << blockBits; v < last; v++) {
+    outOffsets[v] = at;
+    const start = at;
+    const end = offsets[v + 1]!;
+    for (let e = offsets[v]!; e < end; e++) {
+      const t = targets[e]!;
+      if (at > start && outTargets[at - 1] === t) {
+        if (outWeights && weights![e]! < outWeights[at - 1]!) outWeights[at - 1] = weights![e]!;
+        continue;
+      }
+      outTargets[at] = t;
+      if (outWeights) outWeights[at] = weights![e]!;
+      at++;
+    }
+  }
+  return [];
+}
+
 interface TransposeCountArgs {
   readonly offsets: Offsets;
   readonly targets: Int32Array;
@@ -198,6 +237,7 @@ export const CSR_STEPS: StepTable = {
   'csr.count': countStep,
   'csr.scatter': scatterStep,
   'csr.blocks': blocksStep,
+  'csr.merge': mergeStep,
   'csr.transposeCount': transposeCountStep,
   'csr.transposeScatter': transposeScatterStep,
   'csr.transposeBlocks': transposeBlocksStep,
@@ -285,11 +325,8 @@ export function* buildGraphDriver(edges: EdgeList, options: CsrBuildOptions, par
   const outWeights = edges.weights ? sharedFloat64(m) : undefined;
   const scatter: ScatterArgs = { keys: src, others: dst, ...weightPieces(edges.weights), cuts, pos, blocks, blockBits, keysOut: keys, targets, outWeights };
   yield { step: 'csr.scatter', args: scatter, ranges };
-  const finished = yield {
-    step: 'csr.blocks',
-    args: { n, blockBits, offsets, keys, targets, outWeights } satisfies BlocksArgs,
-    ranges: blockRanges(n, blockBits, blocks, offsets, parts * BLOCK_RANGES_PER_PART),
-  };
+  const finishing = blockRanges(n, blockBits, blocks, offsets, parts * BLOCK_RANGES_PER_PART);
+  const finished = yield { step: 'csr.blocks', args: { n, blockBits, offsets, keys, targets, outWeights } satisfies BlocksArgs, ranges: finishing };
   let repeats = 0;
   let distinctSelfLoops = 0;
   let selfLoops = 0;
@@ -300,8 +337,27 @@ export function* buildGraphDriver(edges: EdgeList, options: CsrBuildOptions, par
   }
   const merge = (options.duplicates ?? 'merge') === 'merge';
   const sorted: Csr = { n, m, offsets, targets, weights: outWeights };
-  const out = merge && repeats > 0 ? mergeRepeats(sorted, repeats) : sorted;
+  const out = merge && repeats > 0 ? yield* mergeInParts(sorted, blockBits, finishing, finished.map((r) => r[0]!)) : sorted;
   return { n, directed: true, out, in: undefined, selfLoops: merge ? distinctSelfLoops : selfLoops, parallelArcs: merge ? 0 : repeats };
+}
+
+/** `mergeRepeats` over the finishing step's block ranges, each knowing its repeats, so where its merged arcs start. */
+function* mergeInParts(sorted: Csr, blockBits: number, ranges: readonly Range[], repeats: readonly number[]): Driver<Csr> {
+  const { n, offsets } = sorted;
+  const rangeStarts = Float64Array.from(ranges, (r) => r[0]);
+  const starts = new Float64Array(ranges.length);
+  let at = 0;
+  ranges.forEach(([lo, hi], k) => {
+    starts[k] = at;
+    at += offsets[Math.min(n, hi << blockBits)]! - offsets[lo << blockBits]! - repeats[k]!;
+  });
+  const outOffsets = sharedOffsets(n, at);
+  outOffsets[n] = at;
+  const outTargets = sharedInt32(at);
+  const outWeights = sorted.weights ? sharedFloat64(at) : undefined;
+  const args: MergeArgs = { blockBits, n, offsets, targets: sorted.targets, weights: sorted.weights, rangeStarts, starts, outOffsets, outTargets, outWeights };
+  yield { step: 'csr.merge', args, ranges };
+  return { n, m: at, offsets: outOffsets, targets: outTargets, weights: outWeights };
 }
 
 /**
