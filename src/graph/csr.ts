@@ -296,13 +296,22 @@ function arcColumns(edges: EdgeList, undirected: boolean, dropLoops: boolean, co
 
 /** Merges each run of equal arcs into one carrying the smallest weight of the run. */
 function mergeRepeats(csr: Csr, repeats: number): Csr {
-  const { n, offsets, targets, weights } = csr;
+  const { n, weights } = csr;
   const m = csr.m - repeats;
-  const outOffsets = sharedOffsets(n, m);
-  const outTargets = sharedInt32(m);
-  const outWeights = weights ? sharedFloat64(m) : undefined;
-  let at = 0;
-  for (let v = 0; v < n; v++) {
+  const out: Csr = { n, m, offsets: sharedOffsets(n, m), targets: sharedInt32(m), weights: weights ? sharedFloat64(m) : undefined };
+  out.offsets[n] = mergeRowsInto(csr, 0, n, 0, out);
+  return out;
+}
+
+/**
+ * Merges the repeats of rows [first, last) of `csr` into `out`, from arc `at` on; sets those rows'
+ * offsets and returns where the next row starts. Ranges of rows may be merged at once when each knows
+ * its `at` (graph/parallelCsr.ts).
+ */
+export function mergeRowsInto(csr: Csr, first: number, last: number, at: number, out: Csr): number {
+  const { offsets, targets, weights } = csr;
+  const { offsets: outOffsets, targets: outTargets, weights: outWeights } = out;
+  for (let v = first; v < last; v++) {
     outOffsets[v] = at;
     const start = at;
     const end = offsets[v + 1]!;
@@ -317,7 +326,5 @@ function mergeRepeats(csr: Csr, repeats: number): Csr {
       at++;
     }
   }
-  outOffsets[n] = at;
-  return { n, m, offsets: outOffsets, targets: outTargets, weights: outWeights };
+  return at;
 }
-

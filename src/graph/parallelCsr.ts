@@ -26,7 +26,7 @@
  * head, and blocks are placed without sorting (arcs are read in tail order).
  */
 import { blockBitsFor, finishBlocks, finishRowsIn, type WeightParts } from './arcSort.js';
-import { buildGraph, checkEdgeList, type Csr, type CsrBuildOptions, type EdgeList, endpointError, type GraphCsr, prefixSums, transposeCsr } from './csr.js';
+import { buildGraph, checkEdgeList, type Csr, type CsrBuildOptions, type EdgeList, endpointError, type GraphCsr, mergeRowsInto, prefixSums, transposeCsr } from './csr.js';
 import { type Driver, type Range, splitRange, type StepResult, type StepTable } from './parallel.js';
 import { type Offsets, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
 
@@ -141,38 +141,17 @@ function blocksStep(args: BlocksArgs, lo: number, hi: number): StepResult {
 
 interface MergeArgs {
   readonly blockBits: number;
-  readonly n: number;
-  readonly offsets: Offsets;
-  readonly targets: Int32Array;
-  readonly weights: Float64Array | undefined;
+  readonly sorted: Csr;
   /** Where each block range's merged arcs start: starts[k] for the range starting at block rangeStarts[k]. */
   readonly rangeStarts: Float64Array;
   readonly starts: Float64Array;
-  readonly outOffsets: Offsets;
-  readonly outTargets: Int32Array;
-  readonly outWeights: Float64Array | undefined;
+  readonly merged: Csr;
 }
 
-/** csr.ts `mergeRepeats` for the rows of blocks [lo, hi), written from where that range's merged arcs start. */
+/** Merges the repeats of the rows of blocks [lo, hi), from where that range's merged arcs start. */
 function mergeStep(args: MergeArgs, lo: number, hi: number): StepResult {
-  const { blockBits, n, offsets, targets, weights, outOffsets, outTargets, outWeights } = args;
-  let at = args.starts[args.rangeStarts.indexOf(lo)]!;
-  const last = Math.min(n, hi << blockBits);
-  for (let v = lo << blockBits; v < last; v++) {
-    outOffsets[v] = at;
-    const start = at;
-    const end = offsets[v + 1]!;
-    for (let e = offsets[v]!; e < end; e++) {
-      const t = targets[e]!;
-      if (at > start && outTargets[at - 1] === t) {
-        if (outWeights && weights![e]! < outWeights[at - 1]!) outWeights[at - 1] = weights![e]!;
-        continue;
-      }
-      outTargets[at] = t;
-      if (outWeights) outWeights[at] = weights![e]!;
-      at++;
-    }
-  }
+  const { blockBits, sorted } = args;
+  mergeRowsInto(sorted, lo << blockBits, Math.min(sorted.n, hi << blockBits), args.starts[args.rangeStarts.indexOf(lo)]!, args.merged);
   return [];
 }
 
@@ -351,13 +330,10 @@ function* mergeInParts(sorted: Csr, blockBits: number, ranges: readonly Range[],
     starts[k] = at;
     at += offsets[Math.min(n, hi << blockBits)]! - offsets[lo << blockBits]! - repeats[k]!;
   });
-  const outOffsets = sharedOffsets(n, at);
-  outOffsets[n] = at;
-  const outTargets = sharedInt32(at);
-  const outWeights = sorted.weights ? sharedFloat64(at) : undefined;
-  const args: MergeArgs = { blockBits, n, offsets, targets: sorted.targets, weights: sorted.weights, rangeStarts, starts, outOffsets, outTargets, outWeights };
-  yield { step: 'csr.merge', args, ranges };
-  return { n, m: at, offsets: outOffsets, targets: outTargets, weights: outWeights };
+  const merged: Csr = { n, m: at, offsets: sharedOffsets(n, at), targets: sharedInt32(at), weights: sorted.weights ? sharedFloat64(at) : undefined };
+  merged.offsets[n] = at;
+  yield { step: 'csr.merge', args: { blockBits, sorted, rangeStarts, starts, merged } satisfies MergeArgs, ranges };
+  return merged;
 }
 
 /**
