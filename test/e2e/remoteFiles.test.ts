@@ -132,6 +132,22 @@ describe('an LDBC folder of the server', () => {
     for (const e of [missing, bad]) expect(e.message).not.toContain(server.dataDir);
   });
 
+  it('a malformed file read when the graph runs is the loader\'s error, naming the file as the client did', async () => {
+    dataset('graphs/torn', 'graph.torn.vertex-file = torn.v\ngraph.torn.edge-file = torn.e\ngraph.torn.directed = false\n', { 'torn.v': '1\n2\n', 'torn.e': '1 2\nthree 4\n' });
+    writeFileSync(join(server.dataDir, 'torn.csv'), 'src,dst\n1,2\nx,3\n');
+    const s = open();
+    for (const [build, file] of [
+      [() => gs.wcc(gs.loadFrom({ ldbc: 'graphs/torn' })).toArray('r'), 'graphs/torn/torn.e:2'],
+      [() => gs.wcc(gs.loadFrom({ edges: 'torn.csv' })).toArray('r'), 'torn.csv:3'],
+    ] as const) {
+      const e = await rejection(s.run(s.scope(build)));
+      expect(e).toMatchObject({ name: 'GraphFormatError', code: 'GraphFormat' });
+      expect(e.message).toContain(file);
+      expect(e.message).not.toContain(server.dataDir);
+      expect((e as unknown as { file: string }).file).not.toContain(server.dataDir);
+    }
+  });
+
   it('a local session still reads and checks its own files when the graph is built', () => {
     const local = newSession({ mode: 'lazy', executor: 'local', default: false });
     try {
