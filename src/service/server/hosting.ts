@@ -27,7 +27,7 @@ import { canMove, isActive } from './statuses.js';
 
 export const DEFAULT_SESSION_TTL = 86_400;
 /** The engine's own default memory limit (half the machine, in whole MiB), for sessions that ask for none. */
-const DEFAULT_MEMORY = Math.floor(totalmem() / 2 / 2 ** 20) * 2 ** 20;
+export const DEFAULT_MEMORY = Math.floor(totalmem() / 2 / 2 ** 20) * 2 ** 20;
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export interface HostDeps {
