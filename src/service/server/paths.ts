@@ -73,7 +73,11 @@ export function hideDataDir(dataDir: string, text: string): string {
     // A data directory that went away: its given path is all there is to hide.
   }
   let out = text;
-  for (const root of [...new Set([real, given])].sort((a, b) => b.length - a.length)) out = out.split(root + sep).join('').split(root).join('.');
+  for (const root of [...new Set([real, given])].sort((a, b) => b.length - a.length)) {
+    const escaped = root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // The directory itself becomes '.'; a longer name that merely starts like it (data2/) is left alone.
+    out = out.split(root + sep).join('').replace(new RegExp(`${escaped}(?![^\\s'"\`),:;])`, 'g'), '.');
+  }
   return out;
 }
 
