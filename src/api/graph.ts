@@ -122,7 +122,9 @@ export class Context extends Handle<ContextNode> {
    * Writes `<original id> <value>` per vertex (the LDBC Graphalytics format) to the file `path`, created
    * or overwritten; resolves to its absolute path and line count. The directory must exist and be
    * writable — checked when the op is built, because output writes one file and creates no directories
-   * (a mistyped path should fail, not leave a tree behind).
+   * (a mistyped path should fail, not leave a tree behind). In a remote session the path is the
+   * server's, inside its data directory: the server checks it when the op reaches it, writes the file,
+   * and reports the path as written here.
    */
   output(path: string, options: { readonly selector?: string } = {}): Result<{ path: string; lines: number }> {
     const o = checkOptions(options, 'Context.output(path, options)', OUTPUT_OPTIONS);

@@ -51,6 +51,8 @@ export interface LoadOptions extends FileOptions, GraphOptions {
   /**
    * A Graphalytics folder (or its `.properties` file): vertex label `v`, edge label `e`. The description
    * says everything else, so no other option goes with it; the files it names must be inside its folder.
+   * In a remote session the folder is the server's (inside its data directory), described by the
+   * server when the graph is built.
    */
   readonly ldbc?: string;
   readonly vertexLabel?: string;

@@ -13,6 +13,7 @@ import type { ServerOptions } from '../service/server/context.js';
 import { DEFAULT_SESSION_TTL } from '../service/server/hosting.js';
 import { startHeadless } from '../service/headless/host.js';
 import { dashboardRoutes } from '../service/server/routes/dashboard.js';
+import { dataFileRoutes } from '../service/server/routes/dataFiles.js';
 import { remoteRoutes } from '../service/server/routes/remote.js';
 
 export const SERVE_HELP = `Usage: tessera serve [options]
@@ -93,8 +94,8 @@ export function serveOptions(argv: readonly string[], cwd = process.cwd()): Serv
   };
 }
 
-/** What `tessera serve` hosts with: headless modules in child processes, remote sessions, the dashboard. */
-export const SERVE_DEPS: ServerDeps = { startHeadless, plugins: [remoteRoutes, dashboardRoutes] };
+/** What `tessera serve` hosts with: headless modules in child processes, remote sessions, data-file descriptions, the dashboard. */
+export const SERVE_DEPS: ServerDeps = { startHeadless, plugins: [remoteRoutes, dataFileRoutes, dashboardRoutes] };
 
 /** Runs the server until SIGINT or SIGTERM; resolves with the exit code. */
 export async function serve(argv: readonly string[], deps: ServerDeps = SERVE_DEPS): Promise<number> {

@@ -80,6 +80,118 @@ describe('the store over the wire', () => {
   });
 });
 
+describe('clear, label and shallowCopy over the wire (Vineyard semantics)', () => {
+  it('clear drops the session\'s transient objects (usage to 0); persisted ones stay unless asked, and never another token\'s', async () => {
+    const s = open();
+    const other = open('t2');
+    const transient = await s.store.put(Float64Array.from({ length: 500 }, (_, i) => i));
+    const kept = await s.store.put(Float64Array.from([7, 8]), { persist: true, name: 'kept' });
+    const theirs = await other.store.put(Float64Array.from([5]), { persist: true, name: 'theirs' });
+    const before = await s.store.status();
+    expect(before.memoryUsage).toBeGreaterThanOrEqual(4000);
+    await s.store.clear();
+    const after = await s.store.status();
+    expect(after.memoryUsage).toBe(0);
+    expect(after.memoryLimit).toBe(before.memoryLimit);
+    expect(await s.store.exists(transient)).toBe(false);
+    expect(items(await s.store.get({ name: 'kept' }))).toEqual([7, 8]);
+    await s.store.clear({ includePersisted: true });
+    expect(await s.store.exists(kept)).toBe(false);
+    expect(items(await other.store.get(theirs))).toEqual([5]);
+    expect(items(await other.store.get({ name: 'theirs' }))).toEqual([5]);
+    // Its names go with what it persisted: the other token is left with none.
+    await other.store.clear({ includePersisted: true });
+    expect((await other.store.listNames('*', { limit: 100 })).size).toBe(0);
+    expect(await other.store.exists(theirs)).toBe(false);
+  });
+
+  it('label adds and overwrites labels, one or several; values must be strings', async () => {
+    const s = open();
+    const id = await s.store.put(Float64Array.from([1]), { labels: { kind: 'demo' } });
+    await s.store.label(id, 'stage', 'raw');
+    expect((await s.store.getMeta(id)).labels).toEqual({ kind: 'demo', stage: 'raw' });
+    await s.store.label(id, 'stage', 'clean');
+    await s.store.label(id, { owner: 'me', kind: 'final' });
+    expect((await s.store.getMeta(id)).labels).toEqual({ kind: 'final', stage: 'clean', owner: 'me' });
+    const e = await rejection(s.store.label(id, 'n', 3 as unknown as string));
+    expect(e).toMatchObject({ name: 'InvalidError', code: 'Invalid', message: "Label 'n' must be a string, got number." });
+    expect((await s.store.getMeta(id)).labels).not.toHaveProperty('n');
+  });
+
+  it('shallowCopy shares members and data, keeps the transient flag, adds primitive fields; each copy deletes on its own', async () => {
+    const s = open();
+    const source = await s.store.put(Float64Array.from([3, 1, 4]), { persist: true });
+    const copy = await s.store.shallowCopy(source, { note: 'copy', n: 2 });
+    expect(copy).not.toBe(source);
+    const [a, b] = await s.store.getMetas([source, copy]);
+    expect(b!.transient).toBe(false);
+    expect(b!.fields).toMatchObject({ note: 'copy', n: 2 });
+    expect(Object.values(b!.members).map(String)).toEqual(Object.values(a!.members).map(String));
+    expect(items(await s.store.get(copy))).toEqual([3, 1, 4]);
+    await s.store.delete(copy);
+    expect(items(await s.store.get(source))).toEqual([3, 1, 4]);
+    const transientCopy = await s.store.shallowCopy(await s.store.put(Float64Array.from([2])));
+    expect((await s.store.getMeta(transientCopy)).transient).toBe(true);
+    const blob = Object.values(a!.members)[0]!.toString();
+    expect(await rejection(s.store.shallowCopy(blob))).toMatchObject({ name: 'AssertionFailedError', code: 'AssertionFailed', message: expect.stringContaining('The blobs cannot be shallow copied') });
+    expect(await rejection(s.store.shallowCopy(source, { nested: { no: 1 } }))).toMatchObject({ code: 'AssertionFailed', message: expect.stringContaining("'nested' is a object") });
+  });
+
+  it('another token\'s objects do not exist for these calls (404, the same body as a missing id), nor do its copies', async () => {
+    const mine = open('t1');
+    const theirs = open('t2');
+    await theirs.ready();
+    const id = await mine.store.put(Float64Array.from([9]), { persist: true });
+    const copy = await mine.store.shallowCopy(id);
+    const ask = async (path: string, body: Record<string, unknown>): Promise<{ status: number; body: unknown }> => {
+      const r = await fetch(`${backend.server().address}/v1/sessions/${theirs.id}/store/${path}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer t2', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: r.status, body: JSON.parse((await r.text()).replace(/o[0-9a-f]{16}/g, 'ID')) };
+    };
+    const missing = 'o00000000000000ff';
+    for (const [path, extra] of [['label', { labels: { k: 'v' } }], ['shallow-copy', {}]] as const) {
+      const forId = await ask(path, { id, ...extra });
+      expect(forId.status).toBe(404);
+      expect(forId).toEqual(await ask(path, { id: missing, ...extra }));
+    }
+    expect(await theirs.store.exists(copy)).toBe(false);
+    expect(await rejection(theirs.store.get(copy))).toBeInstanceOf(ObjectNotExistsError);
+    await theirs.store.clear({ includePersisted: true });
+    expect(items(await mine.store.get(id))).toEqual([9]);
+    expect((await mine.store.getMeta(id)).labels).toEqual({});
+  });
+
+  it('malformed bodies are 400s naming the field', async () => {
+    const s = open();
+    await s.ready();
+    const post = async (path: string, body: unknown): Promise<{ status: number; message: string }> => {
+      const r = await fetch(`${backend.server().address}/v1/sessions/${s.id}/store/${path}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer t1', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: r.status, message: ((await r.json()) as { error: { message: string } }).error.message };
+    };
+    const id = await s.store.put(Float64Array.from([1]));
+    for (const [path, body, field] of [
+      ['clear', { includePersisted: 'yes' }, 'includePersisted'],
+      ['label', { id }, 'labels'],
+      ['label', { id, labels: {} }, 'labels'],
+      ['label', { id, labels: { k: 1 } }, 'labels.k'],
+      ['label', { id: 'not-an-id', labels: { k: 'v' } }, 'id'],
+      ['shallow-copy', {}, 'id'],
+      ['shallow-copy', { id, extra: [1] }, 'extra'],
+    ] as const) {
+      const r = await post(path, body);
+      expect({ path, body, status: r.status }).toEqual({ path, body, status: 400 });
+      expect(r.message).toContain(field);
+    }
+  });
+});
+
 describe('store requests are validated by their schemas', () => {
   it('a malformed body is a 400 that names the field', async () => {
     const s = open();

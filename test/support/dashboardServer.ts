@@ -1,7 +1,7 @@
 /**
- * The dashboard's tests run on the real server (buildServer with the dashboard plugin, on a free port
- * and a temporary data directory); `engine(id)` gives the engine session behind a session id, to run
- * DAGs on it as a remote client's requests would.
+ * The dashboard's tests run on the real server (buildServer with the dashboard plugin and the real
+ * headless host, on a free port and a temporary data directory); `engine(id)` gives the engine session
+ * behind a session id, to run DAGs on it as a remote client's requests would.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +10,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Session } from '../../src/index.js';
 import { buildServer } from '../../src/service/server/app.js';
 import type { ServerContext } from '../../src/service/server/context.js';
+import { startHeadless } from '../../src/service/headless/host.js';
 import { dashboardRoutes } from '../../src/service/server/routes/dashboard.js';
 
 export interface DashboardServer {
   readonly url: string;
+  readonly dataDir: string;
   readonly app: FastifyInstance;
   readonly ctx: ServerContext;
   engine(id: string): Session;
@@ -24,10 +26,11 @@ export async function startDashboardServer(tokens: readonly string[]): Promise<D
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-dashboard-data-'));
   const server = await buildServer(
     { host: '127.0.0.1', port: 0, tokens, dataDir, maxSessions: 100, danglingTimeout: 60, allowUserCode: true },
-    { plugins: [dashboardRoutes] },
+    { plugins: [dashboardRoutes], startHeadless },
   );
   return {
     url: server.url,
+    dataDir,
     app: server.app,
     ctx: server.ctx,
     engine: (id) => server.ctx.engineSessionFor({ owner: server.ctx.registry.get(id)!.owner }, id),

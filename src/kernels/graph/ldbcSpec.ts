@@ -18,10 +18,17 @@ export interface LdbcDescription {
   readonly spec: LdbcGraphSpec;
   readonly vertexPath: string;
   readonly edgePath: string;
+  /** The folder or `.properties` path as a remote client named it, for its server to describe again. */
+  readonly named?: string;
 }
 
-export function describeLdbc(dirOrProperties: string): LdbcDescription {
-  const full = resolve(dirOrProperties);
+/**
+ * `guard`, on a server: maps every path read (the folder, the description, the files it names) to its
+ * real path inside the data directory, or refuses it — so a description linked out of the data
+ * directory is never read, and a file it names that leads out is refused as a path, quoting nothing.
+ */
+export function describeLdbc(dirOrProperties: string, guard?: (path: string) => string): LdbcDescription {
+  const full = guard ? guard(dirOrProperties) : resolve(dirOrProperties);
   let file = full;
   if (!full.endsWith('.properties')) {
     let names: string[];
@@ -36,9 +43,13 @@ export function describeLdbc(dirOrProperties: string): LdbcDescription {
     }
     file = join(full, preferred);
   }
+  if (guard) file = guard(file);
   const spec = readLdbcSpec(readFileSync(file, 'utf8'), file);
   const dir = resolve(file, '..');
-  const inside = (name: string, key: string): string => insideFolder(dir, name, { file, key: `graph.${spec.name}.${key}` });
+  const inside = (name: string, key: string): string => {
+    guard?.(resolve(dir, name));
+    return insideFolder(dir, name, { file, key: `graph.${spec.name}.${key}` });
+  };
   return { dir, spec, vertexPath: inside(spec.vertexFile, 'vertex-file'), edgePath: inside(spec.edgeFile, 'edge-file') };
 }
 

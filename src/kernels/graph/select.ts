@@ -136,7 +136,7 @@ function text(pg: ProjectedGraphValue, r: ResultColumn, v: number): string {
 }
 
 /** Writes `<original id> <value>` per vertex (Graphalytics); returns the path and the number of lines. */
-registerKernel('graph.output', (inputs, p: { readonly path: string; readonly column: string }) => {
+registerKernel('graph.output', (inputs, p: { readonly path: string; readonly column: string; readonly shown?: string }) => {
   const ctx = inputs[0] as ContextValue;
   const pg = inputs[1] as ProjectedGraphValue;
   const r = ctx.columns[p.column]!;
@@ -151,7 +151,7 @@ registerKernel('graph.output', (inputs, p: { readonly path: string; readonly col
   } finally {
     closeSync(fd);
   }
-  return { path: p.path, lines: n };
+  return { path: p.shown ?? p.path, lines: n };
 });
 
 function toColumn(selected: Selected): Column {

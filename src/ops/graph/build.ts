@@ -15,7 +15,7 @@ import type { ColumnKind } from '../../kernels/graph/values.js';
 import { chunkKey, registerOp, type TileContext } from '../op.js';
 import { checkEndpoints } from './endpoints.js';
 import { type GraphMeta, type GraphNode, type GraphSchema, type OidType, registerSingleChunkOp } from './meta.js';
-import { columnLength, columnName, type DataSource, type FileOptions, fileRef, propertyKind, toSource } from './sources.js';
+import { columnLength, columnName, type DataSource, type FileOptions, fileRef, propertyKind, serverFiles, toSource } from './sources.js';
 
 export function emptyGraphNode(options: { readonly directed?: boolean; readonly oidType?: OidType } = {}): GraphNode {
   const directed = options.directed ?? true;
@@ -150,12 +150,15 @@ export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOption
 }
 
 /** A Graphalytics graph folder (`.properties`, `.v`, `.e`): vertex label `v`, edge label `e`. */
-export function ldbcGraphNode(dir: string): { readonly node: GraphNode; readonly spec: LdbcGraphSpec } {
-  const d = describeLdbc(dir);
+export function ldbcGraphNode(dir: string, guard?: (path: string) => string): { readonly node: GraphNode; readonly spec: LdbcGraphSpec } {
+  // In a remote session the server describes the folder (its files are the server's); `guard` is the
+  // server's own data-directory check when it rebuilds such a node.
+  const d = (guard ? undefined : serverFiles()?.describeLdbc(dir)) ?? describeLdbc(dir, guard);
   const weight = d.spec.sssp?.weightProperty ?? d.spec.edgeProperties[0]?.name;
   const params = {
     vertices: fileRef(d.vertexPath, 'ldbc vertices'),
     edges: fileRef(d.edgePath, 'ldbc edges'),
+    ...(d.named !== undefined ? { ldbc: d.named } : {}),
     directed: d.spec.directed,
     edgeProperties: d.spec.edgeProperties.map((p) => p.name),
     ...(weight !== undefined ? { weight } : {}),

@@ -12,6 +12,7 @@ import type { Selector, VertexColumnSelector, VertexRange } from '../../kernels/
 import type { ColumnKind } from '../../kernels/graph/values.js';
 import { type ContextMeta, type ContextNode, type GraphMeta, type GraphNode, registerSingleChunkOp } from './meta.js';
 import { makeTileable, type TileableNode } from '../../dag/nodes.js';
+import { serverFiles } from './sources.js';
 
 export class SelectorError extends TesseraError {
   constructor(message: string) {
@@ -111,6 +112,8 @@ function outputPath(path: unknown): string {
   if (typeof path !== 'string' || path === '') {
     throw new InvalidArgumentError(`${OUTPUT_CALL}: path must be a file path (a non-empty string); got ${describeValue(path)}.`);
   }
+  // A remote session's file is its server's: the server checks it, inside its data directory, when it rebuilds the node.
+  if (serverFiles()) return path;
   const full = resolve(path);
   const dir = dirname(full);
   let st;
@@ -134,12 +137,16 @@ function outputPath(path: unknown): string {
   return full;
 }
 
-/** Writes the Graphalytics text format (`<id> <value>` per vertex) to `path` (created or overwritten). */
-export function outputNode(ctx: ContextNode, path: unknown, selector = 'r'): TileableNode {
+/**
+ * Writes the Graphalytics text format (`<id> <value>` per vertex) to `path` (created or overwritten).
+ * `shown`, on a server: the path as its client named it, which the result reports instead of the
+ * server's own path.
+ */
+export function outputNode(ctx: ContextNode, path: unknown, selector = 'r', shown?: string): TileableNode {
   const full = outputPath(path);
   const s = parseSelector(ctx.meta, selector);
   if (s.kind !== 'result') throw new InvalidArgumentError("output writes a result column: use 'r' (or 'r.<column>').");
-  return makeTileable('graph.output', { path: full, column: s.column }, [ctx, projectedOf(ctx)], { type: 'value' });
+  return makeTileable('graph.output', { path: full, column: s.column, ...(shown !== undefined ? { shown } : {}) }, [ctx, projectedOf(ctx)], { type: 'value' });
 }
 
 const COLUMN_KIND: Record<string, ColumnKind> = { float: 'float64', integer: 'int64', depth: 'float64' };

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { Table } from 'apache-arrow';
 import { InvalidArgumentError } from '../../base/errors.js';
 import type { ColumnsSource, DelimitedSource, FileRef, GraphSource, InlineColumn, StringSpans } from '../../kernels/graph/load.js';
+import type { LdbcDescription } from '../../kernels/graph/ldbcSpec.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
 
 export interface FileOptions {
@@ -32,8 +33,44 @@ export function setFileRefResolver(resolver: ((path: string) => FileRef | undefi
   fileRefResolver = resolver;
 }
 
+/**
+ * What the builders ask of a session whose files are its server's (the same rule as the resolver
+ * above): an LDBC folder's description comes from the server, and an output target is left for the
+ * server to check inside its data directory. Undefined for a local session.
+ */
+export interface ServerFiles {
+  /** The folder (or `.properties` file) as the server describes it; paths stay as the client named them. */
+  describeLdbc(path: string): LdbcDescription;
+}
+
+let serverFilesOf: (() => ServerFiles | undefined) | undefined;
+/** Nonzero while a server rebuilds a client's nodes: the files named then are this machine's. */
+let onServer = 0;
+
+export function setServerFiles(of: (() => ServerFiles | undefined) | undefined): void {
+  serverFilesOf = of;
+}
+
+export function serverFiles(): ServerFiles | undefined {
+  return onServer > 0 ? undefined : serverFilesOf?.();
+}
+
+/**
+ * Runs `fn` (synchronous) with every file it names read on this machine, whatever the default session
+ * is: a server rebuilding a client's nodes in a process that also holds a remote session (a test, a
+ * service that is both) must not hand the client's paths back to a server.
+ */
+export function withLocalFiles<T>(fn: () => T): T {
+  onServer++;
+  try {
+    return fn();
+  } finally {
+    onServer--;
+  }
+}
+
 export function fileRef(path: string, what: string): FileRef {
-  const elsewhere = fileRefResolver?.(path);
+  const elsewhere = onServer > 0 ? undefined : fileRefResolver?.(path);
   if (elsewhere) return elsewhere;
   const full = resolve(path);
   let st;

@@ -1,9 +1,9 @@
 /**
  * The remote client: `newSession({ address, token, ... })` gives a `RemoteSession` (a session hosted by
  * `tessera serve`); without `address`, a local `Session` as before. While a remote session is the
- * default, a graph file path is left for its server to read (ops/graph/sources.ts).
+ * default, a graph file path, an LDBC folder and an output target are the server's (ops/graph/sources.ts).
  */
-import { setFileRefResolver } from '../../ops/graph/sources.js';
+import { setFileRefResolver, setServerFiles } from '../../ops/graph/sources.js';
 import { getDefaultSession, newSession as newLocalSession, Session, type SessionOptions } from '../../session/index.js';
 import type { RemoteSessionOptions } from './options.js';
 import { RemoteSession } from './remoteSession.js';
@@ -15,6 +15,10 @@ export type { RemoteSessionOptions } from './options.js';
 export { RemoteError, RemoteSessionLostError, ServerUnreachableError } from './errors.js';
 
 setFileRefResolver((path) => (getDefaultSession() instanceof RemoteSession ? { path, size: -1, mtimeMs: -1 } : undefined));
+setServerFiles(() => {
+  const session = getDefaultSession();
+  return session instanceof RemoteSession ? session : undefined;
+});
 
 /** A session: remote when `address` is given (a server hosts it), else local. */
 export function newSession(options: RemoteSessionOptions): RemoteSession;

@@ -23,6 +23,7 @@ import { show } from '../../base/show.js';
 import type { TileableNode } from '../../dag/nodes.js';
 import { reprNode } from '../../dag/repr.js';
 import { persistedNode } from '../../ops/graph/index.js';
+import type { LdbcDescription } from '../../kernels/graph/ldbcSpec.js';
 import type { ChunkInfo } from '../../store/chunkView.js';
 import { isProcessDefault, runWithDefault, setProcessDefault } from '../../session/defaults.js';
 import { EagerBatcher } from '../../session/eager.js';
@@ -35,6 +36,7 @@ import { rebuildError } from './errors.js';
 import { Connection } from './http.js';
 import { type RemoteSessionOptions, type ResolvedRemoteOptions, resolveRemoteOptions } from './options.js';
 import { RemoteStore } from './remoteStore.js';
+import { describeRemoteLdbc } from './remoteFiles.js';
 
 interface Done {
   readonly type: 'done';
@@ -66,10 +68,13 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   #runs = 0;
   #closePromise: Promise<void> | undefined;
   #store: RemoteStore | undefined;
+  /** Describes an LDBC folder of the server, synchronously (a graph handle's meta needs it when built). */
+  readonly #describeLdbc: (path: string) => LdbcDescription;
 
   constructor(options: RemoteSessionOptions) {
     super();
     const o = resolveRemoteOptions(options);
+    this.#describeLdbc = (path) => describeRemoteLdbc(o.address, o.token, path, o.requestTimeout);
     const { token: _token, ...shown } = o;
     this.config = { ...shown, memoryLimit: o.memoryLimit ?? Number.POSITIVE_INFINITY };
     const conn = new Connection(o.address, o.token, o.requestTimeout);
@@ -222,6 +227,15 @@ export class RemoteSession extends EventEmitter implements SessionLike {
       this.#executed.add(n.key);
     }
     return this.scope(() => (node.meta.type === 'context' ? new Context(node as never) : new Graph(node as never)));
+  }
+
+  /**
+   * An LDBC folder (or its `.properties` file) of the server's data directory, as the server describes
+   * it; what `gs.loadFrom({ldbc})` builds from while this session is the default (ops/graph/sources.ts).
+   */
+  describeLdbc(path: string): LdbcDescription {
+    this.#check();
+    return this.#describeLdbc(path);
   }
 
   /** An empty property graph evaluated in this session (GraphScope's `sess.g()`). */

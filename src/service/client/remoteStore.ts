@@ -4,6 +4,7 @@
  * decodes a value (raw tensor bytes, Arrow IPC, or a frame); `stream` hands the bytes over as they
  * arrive. Objects and names are this token's: another token's do not exist here.
  */
+import { InvalidError } from '../../store/errors.js';
 import type { ObjectID } from '../../store/objectId.js';
 import type { ObjectMeta } from '../../store/objectMeta.js';
 import type { DeleteOptions, DeleteReport, IdLike, ListOptions, PutOptions, StoreStatus } from '../../store/objectStore.js';
@@ -88,6 +89,26 @@ export class RemoteStore {
   delete(ids: IdLike | readonly IdLike[], options: DeleteOptions = {}): Promise<DeleteReport> {
     const list = (Array.isArray(ids) ? ids : [ids]) as readonly IdLike[];
     return this.#frame('delete', { ids: list.map(idText), ...options });
+  }
+
+  /** Sets one label (or several): the only change an object's meta allows after sealing (Vineyard's `label`). */
+  label(id: IdLike, key: string, value: string): Promise<void>;
+  label(id: IdLike, labels: Readonly<Record<string, string>>): Promise<void>;
+  async label(id: IdLike, key: string | Readonly<Record<string, string>>, value?: string): Promise<void> {
+    const labels = typeof key === 'string' ? { [key]: value } : key;
+    // The local store's check and text; JSON would drop an undefined value without a word.
+    for (const [k, v] of Object.entries(labels ?? {})) if (typeof v !== 'string') throw new InvalidError(`Label '${k}' must be a string, got ${typeof v}.`);
+    await this.#json('label', { id: idText(id), labels });
+  }
+
+  /** A new object sharing the members and data of `id` (persisted if it is), plus extra primitive fields. */
+  async shallowCopy(id: IdLike, extraMeta: Readonly<Record<string, unknown>> = {}): Promise<string> {
+    return (await this.#json<{ id: string }>('shallow-copy', { id: idText(id), extra: extraMeta })).id;
+  }
+
+  /** Drops every transient object of the session's store (usage → 0); what it persisted too with `includePersisted`. */
+  async clear(options: { readonly includePersisted?: boolean } = {}): Promise<void> {
+    await this.#json('clear', options.includePersisted === undefined ? {} : { includePersisted: options.includePersisted });
   }
 
   async persist(id: IdLike): Promise<void> {

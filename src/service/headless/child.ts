@@ -1,7 +1,8 @@
 /**
  * The child process of one headless session (forked by host.ts). It exposes `run` over its IPC
  * channel through comlink: load the module, open an engine session (the process default), call the
- * module's default export, hand back its result as plain data, close the session. Whatever the module
+ * module's default export, hand back its result as plain data, close the session. The session's chunk
+ * events go to the host as they happen (chunkChannel.ts), for the dashboard. Whatever the module
  * does wrong ends here as an outcome — a throw, a rejection, an uncaught exception or unhandled
  * rejection it caused later — except ending or crashing the process, which the host sees from outside.
  *
@@ -10,6 +11,7 @@
  */
 import * as Comlink from 'comlink';
 import { newSession, type ProgressEvent, type Session } from '../../index.js';
+import { forwardChunks } from './chunkChannel.js';
 import { HeadlessError, type HeadlessFailure } from './errors.js';
 import { ipcEndpoint, parentPort } from './ipcEndpoint.js';
 import { loadModule } from './moduleLoader.js';
@@ -75,9 +77,11 @@ async function run(request: ChildRequest): Promise<ChildOutcome> {
   }
   tell((h) => h.loaded(`${request.modulePath} loaded in process ${process.pid}`));
   let session: Session | undefined;
+  let stopChunks: (() => void) | undefined;
   try {
     session = newSession({ workers: request.workers, memoryLimit: request.memory, default: true });
     logProgress(session);
+    stopChunks = forwardChunks(session, (batch) => tell((h) => h.chunks(batch)));
     tell((h) => h.running());
     const stray = new Promise<never>((_, reject) => {
       strayFailure = (error, how) => reject(new HeadlessError('ModuleFailed', `The module caused ${how}: ${describeError(error)}`, { cause: error }));
@@ -88,6 +92,7 @@ async function run(request: ChildRequest): Promise<ChildOutcome> {
     return { ok: false, error: failure(e) };
   } finally {
     strayFailure = undefined;
+    stopChunks?.();
     await session?.close().catch((e: unknown) => tell((h) => h.log(`closing the session failed: ${describeError(e)}`)));
   }
 }

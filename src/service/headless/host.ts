@@ -152,6 +152,7 @@ class ChildRun implements HeadlessRun {
       loaded: (detail) => safely(() => this.hooks.event('ModuleLoaded', detail)),
       running: () => safely(() => this.hooks.running()),
       log: (text) => safely(() => this.hooks.log(text)),
+      chunks: (batch) => safely(() => this.hooks.chunks?.(batch)),
     };
     Comlink.expose(childHooks, ipcEndpoint(port, HOOKS_CHANNEL));
   }

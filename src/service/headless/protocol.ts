@@ -3,6 +3,7 @@
  * child exposes `ChildApi` on the `api` channel, the host exposes `ChildHooks` on the `hooks` channel.
  * Failures travel as data (comlink keeps an error's message but drops its `code`).
  */
+import type { ChunkBatch } from './chunkChannel.js';
 import type { HeadlessFailure } from './errors.js';
 
 export const API_CHANNEL = 'api';
@@ -37,4 +38,6 @@ export interface ChildHooks {
   running(): void;
   /** The session's progress lines and the child's own notes (stdout/stderr reach the host through pipes). */
   log(text: string): void;
+  /** The session's chunk events, batched (chunkChannel.ts): the dashboard draws the run from them. */
+  chunks(batch: ChunkBatch): void;
 }

@@ -5,6 +5,7 @@
  * can be written and tested apart.
  */
 import type { Session } from '../../session/index.js';
+import type { ChunkRunEvent } from '../../session/session.js';
 import type { SessionJournal } from './journal.js';
 import type { Owners } from './objectOwners.js';
 import type { SessionRecord, SessionRegistry } from './registry.js';
@@ -40,11 +41,33 @@ export interface ServerContext {
   recordFor(caller: Caller, id: string): SessionRecord;
   /** The engine session behind an interactive session of the caller's (404 as above; 409 if not running). */
   engineSessionFor(caller: Caller, id: string): Session;
+  /**
+   * What a session's DAG view follows: an interactive session's engine session, or the chunk events a
+   * headless session's child sends (404 as above; 409 when neither is up).
+   */
+  chunkSourceFor(caller: Caller, id: string): ChunkSource;
   journalOf(id: string): SessionJournal;
   /** Marks the session's client alive for another `danglingTimeout` (every request naming it does). */
   touch(id: string): void;
   /** A client-named path resolved inside the data directory, or a 403 `PathRefused` error quoting nothing. */
   resolveDataPath(path: string): string;
+}
+
+/** A store's usage as the dashboard shows it. */
+export interface StoreCounts {
+  readonly memoryUsage: number;
+  readonly memoryLimit: number;
+  readonly objects: number;
+}
+
+/** What the dashboard's DAG tracker listens to: an engine session, or a headless session's feed of its child's events. */
+export interface ChunkSource {
+  readonly closed: boolean;
+  readonly store: { status(): StoreCounts };
+  on(event: 'chunks', listener: (event: ChunkRunEvent) => void): unknown;
+  off(event: 'chunks', listener: (event: ChunkRunEvent) => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
 }
 
 /** What the server asks of the headless host (src/service/headless/): run one session's module. */
@@ -66,6 +89,8 @@ export interface HeadlessHooks {
   event(type: string, message: string): void;
   /** Called once the child's session is open and the module is about to run. */
   running(): void;
+  /** A batch of the child session's chunk events (headless/chunkChannel.ts), for the dashboard; unchecked. */
+  chunks?(batch: unknown): void;
 }
 
 export type HeadlessOutcome =

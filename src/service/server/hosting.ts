@@ -12,9 +12,10 @@
 import { randomBytes } from 'node:crypto';
 import { totalmem } from 'node:os';
 import { logEngine } from '../../base/log.js';
+import { ChunkFeed } from '../headless/chunkChannel.js';
 import { newSession, type Session } from '../../session/index.js';
 import { defaultWorkers } from '../../session/options.js';
-import type { Caller, HeadlessOutcome, HeadlessRun, ServerContext, ServerOptions, StartHeadless } from './context.js';
+import type { Caller, ChunkSource, HeadlessOutcome, HeadlessRun, ServerContext, ServerOptions, StartHeadless } from './context.js';
 import { resultNameOf, HeadlessResults } from './headlessResults.js';
 import { Owners } from './objectOwners.js';
 import { HttpError, sessionNotFound } from './httpErrors.js';
@@ -26,7 +27,7 @@ import { canMove, isActive } from './statuses.js';
 
 export const DEFAULT_SESSION_TTL = 86_400;
 /** The engine's own default memory limit (half the machine, in whole MiB), for sessions that ask for none. */
-const DEFAULT_MEMORY = Math.floor(totalmem() / 2 / 2 ** 20) * 2 ** 20;
+export const DEFAULT_MEMORY = Math.floor(totalmem() / 2 / 2 ** 20) * 2 ** 20;
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export interface HostDeps {
@@ -50,6 +51,8 @@ export class SessionHost implements ServerContext {
   readonly #engines = new Map<string, Session>();
   readonly #feeds = new Map<string, ProgressFeed>();
   readonly #runs = new Map<string, HeadlessRun>();
+  /** Headless sessions' chunk events from their child processes, for the dashboard. */
+  readonly #chunkFeeds = new Map<string, ChunkFeed>();
   readonly #journals = new Map<string, SessionJournal>();
   readonly #expiry = new Map<string, NodeJS.Timeout>();
   readonly #dangling = new Map<string, NodeJS.Timeout>();
@@ -89,6 +92,13 @@ export class SessionHost implements ServerContext {
       throw new HttpError(409, 'SessionNotRunning', `Session '${id}' is a ${record.status} ${record.kind} session: only a Running interactive session runs DAGs.`);
     }
     return session;
+  }
+
+  chunkSourceFor(caller: Caller, id: string): ChunkSource {
+    const record = this.recordFor(caller, id);
+    const chunks = this.#chunkFeeds.get(id);
+    if (record.kind === 'headless' && chunks && !chunks.closed) return chunks;
+    return this.engineSessionFor(caller, id);
   }
 
   journalOf(id: string): SessionJournal {
@@ -206,15 +216,27 @@ export class SessionHost implements ServerContext {
     if (!this.#startHeadless) throw new HttpError(501, 'HeadlessUnavailable', 'This server has no headless host: it cannot run modules.');
     const { id } = record;
     const journal = this.#journals.get(id)!;
+    const chunks = new ChunkFeed(record.memory);
+    this.#chunkFeeds.set(id, chunks);
     const run = this.#startHeadless(
       { id, modulePath, args: record.args ?? [], env: record.env ?? {}, workers: record.workers, memory: record.memory },
       {
         log: (text) => journal.log(text),
         event: (type, message) => journal.event(type, message),
         running: () => void this.#move(id, 'Running', 'the module is running'),
+        chunks: (batch) => {
+          chunks.push(batch);
+          const store = chunks.store.status();
+          this.registry.patch(id, (d) => {
+            d.dag = chunks.progress();
+            d.memoryInUse = store.memoryUsage;
+            d.storeObjects = store.objects;
+          });
+        },
       },
     );
     this.#runs.set(id, run);
+    void run.done.finally(() => chunks.end());
     run.done.then(
       (outcome) => this.#finish(id, outcome),
       (e: unknown) => this.#finish(id, { ok: false, error: { code: 'HeadlessHostError', message: String((e as Error)?.message ?? e) } }),
@@ -292,6 +314,8 @@ export class SessionHost implements ServerContext {
     this.#feeds.delete(id);
     this.#engines.delete(id);
     this.#runs.delete(id);
+    this.#chunkFeeds.get(id)?.end();
+    this.#chunkFeeds.delete(id);
     this.#journals.get(id)?.end();
     this.#journals.delete(id);
     this.registry.remove(id);

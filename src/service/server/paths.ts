@@ -59,3 +59,34 @@ export function dataPathGuard(dataDir: string): (path: string) => string {
     return real;
   };
 }
+
+/**
+ * `text` with the data directory's own path taken out, so an error about a file inside it names the
+ * file as the client did (relative to the data directory) and says nothing of where the server keeps it.
+ */
+export function hideDataDir(dataDir: string, text: string): string {
+  const given = resolve(dataDir);
+  let real = given;
+  try {
+    real = realpathSync(given);
+  } catch {
+    // A data directory that went away: its given path is all there is to hide.
+  }
+  let out = text;
+  for (const root of [...new Set([real, given])].sort((a, b) => b.length - a.length)) {
+    const escaped = root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // The directory itself becomes '.'; a longer name that merely starts like it (data2/) is left alone.
+    out = out.split(root + sep).join('').replace(new RegExp(`${escaped}(?![^\\s'"\`),:;])`, 'g'), '.');
+  }
+  return out;
+}
+
+/** The error with the data directory hidden in its message and its string fields (file, folder, path). */
+export function withDataDirHidden<E>(dataDir: string, e: E): E {
+  if (!(e instanceof Error)) return e;
+  const fields = e as unknown as Record<string, unknown>;
+  for (const key of Object.keys(fields)) if (typeof fields[key] === 'string') fields[key] = hideDataDir(dataDir, fields[key] as string);
+  e.message = hideDataDir(dataDir, e.message);
+  if (e.stack) e.stack = hideDataDir(dataDir, e.stack);
+  return e;
+}

@@ -4,6 +4,7 @@
  * are serialized through them. Bounds come from sessionRules.ts, so the document and the checks agree.
  */
 import { SESSION_KINDS, SESSION_STATUSES } from './registry.js';
+import { PAGE_MAX } from './sessionPages.js';
 import { MODES, NAME_MAX, REPLICAS_MAX, WORKERS_MAX } from './sessionRules.js';
 
 export const errorSchema = {
@@ -82,6 +83,52 @@ export const filterQuerySchema = {
   properties: {
     kind: { type: 'string', description: filterText(SESSION_KINDS) },
     status: { type: 'string', description: `${filterText(SESSION_STATUSES)} Succeeded means Completed.` },
+  },
+} as const;
+
+export const listQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...filterQuerySchema.properties,
+    limit: { type: 'string', description: `With limit or cursor the answer is one page, {items, nextCursor}: at most limit sessions (1 to ${PAGE_MAX}, default 100).` },
+    cursor: { type: 'string', maxLength: 400, description: 'The nextCursor of the previous page (opaque).' },
+  },
+} as const;
+
+export const createHeadersSchema = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'A retried create with the same key (and body) answers the first request\'s ids and creates nothing; the same key with another body is a 422.',
+    },
+  },
+} as const;
+
+export const contextSchema = {
+  type: 'object',
+  description: "What a session may ask for on this server (Skaha's GET context): the bounds create checks, its defaults, and the server's limits.",
+  properties: {
+    version: { type: 'integer' },
+    kinds: { type: 'array', items: { type: 'string' } },
+    modes: { type: 'array', items: { type: 'string' } },
+    workers: { type: 'object', properties: { min: { type: 'integer' }, max: { type: 'integer' }, default: { type: 'integer' } } },
+    memory: {
+      type: 'object',
+      properties: { min: { type: 'integer' }, max: { type: 'integer' }, default: { type: 'integer' }, defaultText: { type: 'string' }, syntax: { type: 'string' } },
+    },
+    replicas: { type: 'object', properties: { min: { type: 'integer' }, max: { type: 'integer' } } },
+    nameMaxLength: { type: 'integer' },
+    userCode: { type: 'boolean', description: 'Whether user functions and headless modules run here (false with --no-user-code).' },
+    headless: { type: 'boolean', description: 'Whether this server hosts headless sessions.' },
+    limits: {
+      type: 'object',
+      properties: { maxSessions: { type: 'integer' }, danglingTimeoutSeconds: { type: 'number' }, sessionTtlSeconds: { type: 'number' } },
+    },
   },
 } as const;
 

@@ -9,7 +9,7 @@
 import { CycleError } from '../../base/errors.js';
 import { processOptions, setOption } from '../../base/processOptions.js';
 import type { TileableNode } from '../../dag/nodes.js';
-import { PERSISTED_OP } from '../../ops/graph/index.js';
+import { PERSISTED_OP, withLocalFiles } from '../../ops/graph/index.js';
 import { malformed, WireError } from './errors.js';
 import { Params } from './params.js';
 import { GRAPH_REBUILDERS, namesFile } from './rebuildGraph.js';
@@ -149,26 +149,30 @@ export function rebuildNodes(value: unknown, options: RebuildOptions): Map<strin
   const capture = processOptions.buildSiteCapture;
   if (capture) setOption('buildSiteCapture', false);
   try {
-    for (const wire of nodes) {
-      const where = `node ${wire.key} (${wire.op})`;
-      if (wire.op === PERSISTED_OP) throw new WireError('UnknownInput', `${where}: a persisted graph comes from the server; get it with getNamed.`, { missing: [wire.key] });
-      const rebuild = Object.hasOwn(REBUILDERS, wire.op) ? REBUILDERS[wire.op]! : undefined;
-      if (!rebuild) throw new WireError('UnknownOp', `${where}: no op named '${wire.op}' exists on this server.`);
-      const inputs = wire.inputs.map((k) => built.get(k) ?? options.lookup(k)!);
-      const candidates = rebuild({ params: new Params(wire.params, where), inputs, where, allowUserCode: options.allowUserCode, resolvePath: options.resolvePath });
-      const node = pick(candidates, wire.key);
-      const fromFile = namesFile(wire.op, wire.params) || wire.inputs.some((k) => serverKeyed.has(k));
-      if (node.op !== wire.op || (!fromFile && node.key !== wire.key)) {
-        throw new WireError('KeyMismatch', `${where}: its op and params make ${node.op} ${node.key}, not the key it was sent with.`);
-      }
-      if (!sameJson(node.meta, wire.meta)) throw new WireError('MetaMismatch', `${where}: its meta is ${JSON.stringify(node.meta)}, not what it was sent with.`);
-      if (fromFile) serverKeyed.add(wire.key);
-      built.set(wire.key, node);
-    }
+    withLocalFiles(() => rebuildInOrder(nodes, options, built, serverKeyed));
   } finally {
     if (capture) setOption('buildSiteCapture', true);
   }
   return built;
+}
+
+function rebuildInOrder(nodes: readonly WireNode[], options: RebuildOptions, built: Map<string, TileableNode>, serverKeyed: Set<string>): void {
+  for (const wire of nodes) {
+    const where = `node ${wire.key} (${wire.op})`;
+    if (wire.op === PERSISTED_OP) throw new WireError('UnknownInput', `${where}: a persisted graph comes from the server; get it with getNamed.`, { missing: [wire.key] });
+    const rebuild = Object.hasOwn(REBUILDERS, wire.op) ? REBUILDERS[wire.op]! : undefined;
+    if (!rebuild) throw new WireError('UnknownOp', `${where}: no op named '${wire.op}' exists on this server.`);
+    const inputs = wire.inputs.map((k) => built.get(k) ?? options.lookup(k)!);
+    const candidates = rebuild({ params: new Params(wire.params, where), inputs, where, allowUserCode: options.allowUserCode, resolvePath: options.resolvePath });
+    const node = pick(candidates, wire.key);
+    const fromFile = namesFile(wire.op, wire.params) || wire.inputs.some((k) => serverKeyed.has(k));
+    if (node.op !== wire.op || (!fromFile && node.key !== wire.key)) {
+      throw new WireError('KeyMismatch', `${where}: its op and params make ${node.op} ${node.key}, not the key it was sent with.`);
+    }
+    if (!sameJson(node.meta, wire.meta)) throw new WireError('MetaMismatch', `${where}: its meta is ${JSON.stringify(node.meta)}, not what it was sent with.`);
+    if (fromFile) serverKeyed.add(wire.key);
+    built.set(wire.key, node);
+  }
 }
 
 function pick(rebuilt: TileableNode | readonly (() => TileableNode)[], key: string): TileableNode {

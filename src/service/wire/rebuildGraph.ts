@@ -166,9 +166,13 @@ export const GRAPH_REBUILDERS: Readonly<Record<string, Rebuilder>> = {
     });
   },
   'graph.load_ldbc': (r) => {
+    // The folder or description the client named (older clients: the vertex file's folder), described
+    // here with every file it reads or names checked against the data directory.
+    const named = r.params.raw('ldbc');
+    if (named !== undefined && typeof named !== 'string') throw malformed(`${r.where}: params.ldbc must be a path.`);
     const vertices = r.params.object('vertices');
-    if (typeof vertices['path'] !== 'string') throw malformed(`${r.where}: params.vertices.path must be a path.`);
-    return ldbcGraphNode(r.resolvePath(dirname(vertices['path']))).node;
+    if (named === undefined && typeof vertices['path'] !== 'string') throw malformed(`${r.where}: params.vertices.path must be a path.`);
+    return ldbcGraphNode(r.resolvePath(named ?? dirname(vertices['path'] as string)), (p) => r.resolvePath(p)).node;
   },
   'graph.subgraph': (r) => subgraphNode(inputOf<GraphNode>(r, 0, 'graph'), { vertices: r.params.object('vertices') as never, edges: r.params.object('edges') as never }),
   'graph.project': (r) => {
@@ -199,7 +203,8 @@ export const GRAPH_REBUILDERS: Readonly<Record<string, Rebuilder>> = {
   'graph.output': (r) => {
     const ctx = inputOf<ContextNode>(r, 0, 'context');
     const column = r.params.string('column');
-    return outputNode(ctx, r.resolvePath(r.params.string('path')), selectorText({ kind: 'result', column }, ctx, r.where));
+    const named = r.params.string('path');
+    return outputNode(ctx, r.resolvePath(named), selectorText({ kind: 'result', column }, ctx, r.where), named);
   },
   'graph.add_column': (r) => {
     const ctx = inputOf<ContextNode>(r, 1, 'context');

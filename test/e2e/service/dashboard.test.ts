@@ -1,11 +1,13 @@
 /**
  * The dashboard in headless Chromium (issue 10 §6): the user opens the page, enters the token, a
  * session is created and runs a DAG; the page shows the session live, its DAG with every chunk done,
- * store usage and the session's log, then a run that fails at one chunk; a screenshot is saved.
+ * store usage and the session's log, then a run that fails at one chunk; a screenshot is saved. A
+ * headless session's runs, made in its own child process, are drawn the same way.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tensor as tt } from '../../../src/index.js';
@@ -123,6 +125,54 @@ describe('dashboard', () => {
       await page.close();
     }
   });
+
+  it("draws a headless session's DAG from its child process: a run completing, then one failing at one chunk", async () => {
+    copyFileSync(fileURLToPath(new URL('../../fixtures/headless/dagRuns.mjs', import.meta.url)), join(server.dataDir, 'dagRuns.mjs'));
+    const gate = join(server.dataDir, 'gate');
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    try {
+      await signIn(page, TOKEN);
+      const res = await fetch(`${server.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'dash-batch', kind: 'headless', module: 'dagRuns.mjs', args: [gate] }),
+      });
+      expect(res.status).toBe(201);
+      const [id] = (await res.json()) as string[];
+      const row = page.locator(`tr[data-session-id="${id}"]`);
+      await row.waitFor();
+      await row.click();
+
+      // The module's first run, drawn while the module waits at its gate: every chunk done.
+      const status = page.locator('#dag-status');
+      await expect.poll(() => status.getAttribute('data-run'), { timeout: 90_000 }).toBe('1');
+      await expect.poll(() => status.getAttribute('data-status'), { timeout: 30_000 }).toBe('done');
+      const states = await nodeStates(page);
+      expect(Object.keys(states)).toEqual(['done']);
+      expect(states.done).toBeGreaterThanOrEqual(80);
+      expect(await status.textContent()).toContain(`${states.done} chunks (0 pending, 0 running, ${states.done} done, 0 failed)`);
+      expect(await page.locator('#dag-store').textContent()).toMatch(/^Store: .* in use of .*, \d+ objects\.$/);
+      await expect.poll(() => row.locator('td.dag').textContent()).toContain('1 run');
+      await expect.poll(() => page.locator('#logs').textContent(), { timeout: 10_000 }).toContain('first run: 1600000000');
+
+      // The next run fails at one chunk; the session then completes and keeps its last run on the page.
+      writeFileSync(gate, '');
+      await expect.poll(() => status.getAttribute('data-status'), { timeout: 30_000 }).toBe('failed');
+      expect(Number(await status.getAttribute('data-run'))).toBeGreaterThan(1);
+      expect((await nodeStates(page)).failed).toBe(1);
+      expect(await page.locator('#dag-view g.chunk[data-state="failed"] title').textContent()).toContain('tensor.fold_map');
+      await expect.poll(() => row.locator('td.status').textContent(), { timeout: 30_000 }).toBe('Completed');
+      expect(await row.locator('td.dag').textContent()).toContain('2 runs, 1 failed');
+      const shot = join(shots, 'dashboard-headless.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      expect([...readFileSync(shot).subarray(0, 8)]).toEqual(PNG_SIGNATURE);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
 
   it('a refused token sends the user back to the token form, and nothing is kept', async () => {
     const page = await browser.newPage();

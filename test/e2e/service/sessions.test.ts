@@ -272,12 +272,13 @@ describe('the OpenAPI document', () => {
     };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/sessions', '/v1/sessions/{id}', '/v1/sessions/{id}/renew', '/v1/sessions/{id}/events', '/v1/sessions/{id}/logs', '/v1/stats', '/v1/events']),
+      expect.arrayContaining(['/v1/sessions', '/v1/sessions/{id}', '/v1/sessions/{id}/renew', '/v1/sessions/{id}/events', '/v1/sessions/{id}/logs', '/v1/stats', '/v1/events', '/v1/context']),
     );
     const create = doc.paths['/v1/sessions']!.post!.requestBody!.content['application/json']!.schema;
     expect(Object.keys(create.properties)).toEqual(expect.arrayContaining(['name', 'kind', 'workers', 'memory', 'replicas', 'env', 'module', 'args', 'mode']));
     expect(create.required).toEqual(['name', 'kind']);
-    expect(doc.paths['/v1/sessions']!.get!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:kind', 'query:status']);
+    expect(doc.paths['/v1/sessions']!.get!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:kind', 'query:status', 'query:limit', 'query:cursor']);
+    expect(doc.paths['/v1/sessions']!.post!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['header:idempotency-key']);
     expect(Object.keys(doc.paths['/v1/sessions']!)).toEqual(expect.arrayContaining(['get', 'post', 'delete']));
   });
 });

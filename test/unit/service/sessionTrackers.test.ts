@@ -1,11 +1,12 @@
 /**
  * Which sessions the dashboard tracks and when: an interactive session from the moment its engine
  * session is up (so a viewer arriving mid-run sees that run), a viewer who came first handed the
- * tracker when it exists, headless sessions never (their engine lives in another process), and a
+ * tracker when it exists, a headless session through the chunk events its child sends, and a
  * session that leaves the registry lets its viewers go.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { newSession, type Session, tensor as tt } from '../../../src/index.js';
+import { ChunkFeed, forwardChunks } from '../../../src/service/headless/chunkChannel.js';
 import type { ServerContext } from '../../../src/service/server/context.js';
 import type { DagMessage } from '../../../src/service/server/dashboard/dagTracker.js';
 import { SessionTrackers } from '../../../src/service/server/dashboard/trackers.js';
@@ -21,13 +22,19 @@ afterEach(async () => {
 function setup() {
   const registry = new SessionRegistry();
   const engines = new Map<string, Session>();
+  const feeds = new Map<string, ChunkFeed>();
+  const engineSessionFor = (caller: { owner: string }, id: string): Session => {
+    const r = registry.get(id);
+    const engine = engines.get(id);
+    if (!r || r.owner !== caller.owner || r.kind !== 'interactive' || !engine) throw Object.assign(new Error('not running'), { statusCode: 409 });
+    return engine;
+  };
   const ctx = {
     registry,
-    engineSessionFor(caller: { owner: string }, id: string): Session {
-      const r = registry.get(id);
-      const engine = engines.get(id);
-      if (!r || r.owner !== caller.owner || !engine) throw Object.assign(new Error('not running'), { statusCode: 409 });
-      return engine;
+    engineSessionFor,
+    chunkSourceFor: (caller: { owner: string }, id: string) => {
+      const feed = feeds.get(id);
+      return registry.get(id)?.kind === 'headless' && feed && !feed.closed ? feed : engineSessionFor(caller, id);
     },
   } as unknown as ServerContext;
   const add = (id: string, patch: Partial<SessionRecord> = {}): void =>
@@ -46,7 +53,7 @@ function setup() {
     trackers.push(t);
     return t;
   };
-  return { registry, add, engine, make };
+  return { registry, add, engine, make, feeds };
 }
 
 const caller = { owner: 'o1' };
@@ -94,7 +101,7 @@ describe('SessionTrackers', () => {
     expect(t.size).toBe(0);
   });
 
-  it('never tracks a headless session or a finished one', async () => {
+  it('never tracks a finished session, nor a headless one whose child sends nothing yet', async () => {
     const { add, engine, make } = setup();
     const t = make();
     engine('h');
@@ -104,6 +111,25 @@ describe('SessionTrackers', () => {
     await tick();
     expect(t.size).toBe(0);
     expect(t.snapshot(caller, 'h')).toMatchObject({ run: 0, status: 'idle' });
+  });
+
+  it("tracks a headless session through its child's chunk feed, and keeps its last run when the child is done", async () => {
+    const { add, make, feeds } = setup();
+    const t = make();
+    const feed = new ChunkFeed(1 << 20);
+    feeds.set('h', feed);
+    add('h', { kind: 'headless', status: 'Pending' });
+    await tick();
+    expect(t.size).toBe(1);
+    // The child's side, in this process: a session whose events reach the feed as batches.
+    const child = newSession({ executor: 'local', mode: 'lazy', default: false });
+    opened.push(child);
+    const stop = forwardChunks(child, (batch) => feed.push(structuredClone(batch)), 1);
+    await child.run(tt.arange(300, undefined, undefined, { chunkSize: 100 }).sum());
+    stop();
+    feed.end();
+    expect(t.snapshot(caller, 'h')).toMatchObject({ run: 1, status: 'done', totals: [0, 0, expect.any(Number), 0] });
+    expect(t.snapshot(caller, 'h').totals[2]).toBe(t.snapshot(caller, 'h').chunks);
   });
 
   it('closing lets every viewer go and stops listening to sessions', async () => {

@@ -1,5 +1,6 @@
 /**
- * Follows one engine session's runs for the dashboard: the latest run's drawn DAG and every chunk's
+ * Follows one engine session's runs for the dashboard (or a headless session's, replayed from its child
+ * process by headless/chunkChannel.ts): the latest run's drawn DAG and every chunk's
  * state. Executors report chunks as they settle, not as they start, so "running" means "every input is
  * done": dispatched, or about to be. Changes are batched (`flushMs`) and handed to subscribers as count
  * deltas per drawn node; a new run is sent whole. The tracker keeps the last run after the session
@@ -7,7 +8,8 @@
  */
 import type { ChunkGraph } from '../../../dag/chunkGraph.js';
 import type { TileableNode } from '../../../dag/nodes.js';
-import type { ChunkRunEvent, Session } from '../../../session/session.js';
+import type { ChunkRunEvent } from '../../../session/session.js';
+import type { ChunkSource } from '../context.js';
 import { DEFAULT_DAG_LIMITS, type DagLayout, type DagLimits, type DagNode, layoutDag } from './dagView.js';
 
 export const CHUNK_STATES = ['pending', 'running', 'done', 'failed'] as const;
@@ -69,7 +71,7 @@ interface RunView {
 }
 
 export class DagTracker {
-  readonly #session: Session;
+  readonly #session: ChunkSource;
   readonly #limits: DagLimits;
   readonly #flushMs: number;
   readonly #listeners = new Set<DagListener>();
@@ -81,7 +83,7 @@ export class DagTracker {
   #timer: NodeJS.Timeout | undefined;
   #attached = true;
 
-  constructor(session: Session, options: { readonly limits?: DagLimits; readonly flushMs?: number } = {}) {
+  constructor(session: ChunkSource, options: { readonly limits?: DagLimits; readonly flushMs?: number } = {}) {
     this.#session = session;
     this.#limits = options.limits ?? DEFAULT_DAG_LIMITS;
     this.#flushMs = options.flushMs ?? 100;

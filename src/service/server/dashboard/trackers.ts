@@ -1,6 +1,7 @@
 /**
- * One DAG tracker per hosted interactive session, attached as soon as the registry shows the session
- * Pending or Running (so a viewer who arrives mid-run still sees that run), or when a viewer asks first.
+ * One DAG tracker per hosted session (a headless one follows the chunk events its child sends), attached
+ * as soon as the registry shows the session Pending or Running (so a viewer who arrives mid-run still
+ * sees that run), or when a viewer asks first.
  * Viewers follow a session by id: they get its current snapshot, then its changes; a viewer of a session
  * with no tracker yet (still starting) is handed the tracker once it exists; when the session leaves the
  * registry its viewers are ended and its tracker dropped.
@@ -87,15 +88,15 @@ export class SessionTrackers {
     }
   }
 
-  /** Starts tracking `id` if it is an interactive session whose engine session is up; undefined otherwise. */
+  /** Starts tracking `id` if its engine session (or a headless session's child) is up; undefined otherwise. */
   #attach(id: string, caller?: Caller): DagTracker | undefined {
     const existing = this.#trackers.get(id);
     if (existing || this.#closed) return existing;
     const record = this.#ctx.registry.get(id);
-    if (!record || record.kind !== 'interactive' || (record.status !== 'Pending' && record.status !== 'Running')) return undefined;
+    if (!record || (record.status !== 'Pending' && record.status !== 'Running')) return undefined;
     let tracker: DagTracker;
     try {
-      tracker = new DagTracker(this.#ctx.engineSessionFor(caller ?? { owner: record.owner }, id), this.#options);
+      tracker = new DagTracker(this.#ctx.chunkSourceFor(caller ?? { owner: record.owner }, id), this.#options);
     } catch {
       // Not up yet (Pending) or already closing: a later registry change tries again.
       return undefined;

@@ -21,6 +21,7 @@ import { malformed } from '../../wire/errors.js';
 import { decodeFrame, encodeFrame, streamChunks } from '../../wire/frame.js';
 import { encodeValue, FRAME_TYPE, STREAM_TYPE } from '../../wire/values.js';
 import type { ServerContext } from '../context.js';
+import { withDataDirHidden } from '../paths.js';
 import { remoteChunkRoutes } from './remoteChunks.js';
 import { callerOf, clientError, type EventType, type RemoteHost, RemoteHosts, sendError, writeFrame } from './remoteHost.js';
 import { frameRoute, infoRoute } from './remoteSchemas.js';
@@ -35,6 +36,8 @@ export interface RemoteRequest {
   readonly host: RemoteHost;
   readonly engine: Session;
   readonly body: Record<string, unknown>;
+  /** Errors about files inside it name them relative to it (paths.ts). */
+  readonly dataDir: string;
 }
 
 /** Wraps a route: finds the caller's session and host, applies the body's releases and nodes; errors become responses. */
@@ -53,7 +56,7 @@ export function remoteHandler(
       const body = bodyOf(request);
       host.update(body);
       host.rebuild(body['nodes'], ctx);
-      return await handle({ id, owner: caller.owner, host, engine, body }, reply, request);
+      return await handle({ id, owner: caller.owner, host, engine, body, dataDir: ctx.options.dataDir }, reply, request);
     } catch (e) {
       return sendError(reply, e);
     }
@@ -114,7 +117,7 @@ async function runTargets(r: RemoteRequest, targets: readonly [string, TileableN
       const settled = await Promise.allSettled(statuses);
       settled.forEach((s, i) => {
         const [key, node] = targets[i]!;
-        if (s.status === 'rejected') errors[key] = clientError(s.reason);
+        if (s.status === 'rejected') errors[key] = clientError(withDataDirHidden(r.dataDir, s.reason));
         else host.hold(key, node);
       });
     } else {
@@ -125,7 +128,7 @@ async function runTargets(r: RemoteRequest, targets: readonly [string, TileableN
       if (errors[key] === undefined) values[key] = await engine.fetch(host.node(key));
     }
   } catch (e) {
-    failure = clientError(e);
+    failure = clientError(withDataDirHidden(r.dataDir, e));
   }
   const made = targets.filter(([key]) => !heldBefore.has(key) && host.held(key)).map(([key]) => key);
   // The client gave the run up and will never hold what it made: nothing of it stays.

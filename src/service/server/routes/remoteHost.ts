@@ -15,6 +15,7 @@ import { malformed, WireError } from '../../wire/errors.js';
 import { encodeFrame, streamChunks } from '../../wire/frame.js';
 import { rebuildNodes } from '../../wire/nodes.js';
 import type { Caller, ServerContext } from '../context.js';
+import { withDataDirHidden } from '../paths.js';
 
 /** The caller of an authenticated request: the owner hash of its bearer token (the server checked the token). */
 export function callerOf(request: FastifyRequest): Caller {
@@ -100,11 +101,17 @@ export class RemoteHost {
 
   rebuild(nodes: unknown, ctx: ServerContext): void {
     if (nodes === undefined) return;
-    const built = rebuildNodes(nodes, {
-      lookup: (k) => this.lookup(k),
-      allowUserCode: ctx.options.allowUserCode,
-      resolvePath: (p) => ctx.resolveDataPath(p),
-    });
+    let built: Map<string, TileableNode>;
+    try {
+      built = rebuildNodes(nodes, {
+        lookup: (k) => this.lookup(k),
+        allowUserCode: ctx.options.allowUserCode,
+        resolvePath: (p) => ctx.resolveDataPath(p),
+      });
+    } catch (e) {
+      // A file the client named is inside the data directory: name it as the client did.
+      throw withDataDirHidden(ctx.options.dataDir, e);
+    }
     for (const [key, node] of built) this.#nodes.set(key, node);
   }
 

@@ -53,6 +53,12 @@ const STORE_BODIES: Readonly<Record<string, { properties: Record<string, unknown
   '/names/get': { properties: { name, wait: { type: 'boolean' }, timeoutMs: { type: 'integer', minimum: 0 } }, required: ['name'] },
   '/names/drop': { properties: { name }, required: ['name'] },
   '/names/list': { properties: listing, required: ['pattern'] },
+  '/clear': { properties: { includePersisted: { type: 'boolean' } } },
+  '/label': {
+    properties: { id, labels: { type: 'object', minProperties: 1, maxProperties: 1024, additionalProperties: { type: 'string', maxLength: 65_536 } } },
+    required: ['id', 'labels'],
+  },
+  '/shallow-copy': { properties: { id, extra: { type: 'object', maxProperties: 1024 } }, required: ['id'] },
 };
 
 export function storeRoute(path: string): { schema: FastifySchema } {

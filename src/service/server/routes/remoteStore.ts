@@ -1,7 +1,7 @@
 /**
  * The object store over the wire (Vineyard's RPC client), under `/v1/sessions/:id/store`: status, list,
  * metas, exists, get (the value's bytes: raw for a tensor or a blob, Arrow IPC for a table), put,
- * delete, persist, and names (put, get with wait, drop, list).
+ * delete, persist, clear, label, shallow-copy, and names (put, get with wait, drop, list).
  *
  * Tokens are isolated here too. Persisted objects live in the process's shared catalog, which every
  * hosted session can see, so the server remembers which owner persisted each object (and everything it
@@ -99,6 +99,23 @@ export async function remoteStoreRoutes(app: FastifyInstance, ctx: ServerContext
     store.persist(id);
     owners.record(r.owner, id, store);
     return reply.send({ id });
+  });
+  route('/clear', async (r, reply) => {
+    // The session's own store: its transient objects, and (asked) what it persisted — all the caller's.
+    r.engine.store.clear({ includePersisted: r.body['includePersisted'] === true });
+    return reply.send({});
+  });
+  route('/label', async (r, reply) => {
+    const store = r.engine.store;
+    store.label(owners.check(r.owner, r.body['id']), r.body['labels'] as Record<string, string>);
+    return reply.send({});
+  });
+  route('/shallow-copy', async (r, reply) => {
+    const store = r.engine.store;
+    const copy = store.shallowCopy(owners.check(r.owner, r.body['id']), (r.body['extra'] ?? {}) as Record<string, unknown>).toString();
+    // A copy of a persisted object is persisted too: it is the caller's, like its source.
+    if (!store.getMeta(copy).transient) owners.record(r.owner, copy, store);
+    return reply.send({ id: copy });
   });
   route('/names/put', async (r, reply) => {
     const store = r.engine.store;

@@ -1,6 +1,7 @@
 /**
- * The sessions API (Skaha's, reference/vineyard-skaha.md §B–§C.2): create, list, info, renew, delete
- * one or by selector, stats. Handlers only read the request and call the rules (sessionRules.ts,
+ * The sessions API (Skaha's, reference/vineyard-skaha.md §B–§C.2): create (with an Idempotency-Key),
+ * list (whole, or by pages), info, renew, delete one or by selector, stats, and the context (what a
+ * session may ask for here). Handlers only read the request and call the rules (sessionRules.ts,
  * sessionFilters.ts) and the host (hosting.ts); a token only ever sees its own sessions.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -8,20 +9,26 @@ import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { logEngine } from '../../../base/log.js';
 import { callerOf } from '../auth.js';
-import type { SessionHost } from '../hosting.js';
+import { DEFAULT_MEMORY, DEFAULT_SESSION_TTL, type SessionHost } from '../hosting.js';
+import { bodyDigest, IdempotencyKeys } from '../idempotency.js';
+import { SESSION_KINDS } from '../registry.js';
+import { pageOf, type PageQuery, wantsPage } from '../sessionPages.js';
+import { defaultWorkers } from '../../../session/options.js';
 import { HttpError, ValidationError } from '../httpErrors.js';
 import {
+  contextSchema,
   createBodySchema,
+  createHeadersSchema,
   deleteQuerySchema,
   errorResponses,
   errorSchema,
-  filterQuerySchema,
   idParamsSchema,
+  listQuerySchema,
   sessionSchema,
   statsSchema,
 } from '../schemas.js';
 import { matchesFilter, parseDeleteSelector, parseFilter, type FilterQuery } from '../sessionFilters.js';
-import { expandReplicas, parseCreateRequest, type CreateRequest } from '../sessionRules.js';
+import { expandReplicas, MEMORY_MAX, MODES, NAME_MAX, parseCreateRequest, REPLICAS_MAX, sizeText, WORKERS_MAX, type CreateRequest } from '../sessionRules.js';
 import { publicRecord, statsOf } from '../sessionView.js';
 
 /** Names, env and args of up to 512 replicas fit easily; anything bigger is a mistake or an attack. */
@@ -49,6 +56,7 @@ function modulePathOf(host: SessionHost, request: CreateRequest): string {
 }
 
 export function sessionsRoutes(host: SessionHost) {
+  const idempotency = new IdempotencyKeys();
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/v1/sessions', {
       bodyLimit: CREATE_BODY_LIMIT,
@@ -57,10 +65,15 @@ export function sessionsRoutes(host: SessionHost) {
         security,
         summary: 'Create a session (or N replicas): 201 with the new ids in replica order',
         body: createBodySchema,
-        response: { 201: { type: 'array', items: { type: 'string' } }, 403: errorSchema, 409: errorSchema, ...errorResponses },
+        headers: createHeadersSchema,
+        response: { 201: { type: 'array', items: { type: 'string' } }, 403: errorSchema, 409: errorSchema, 422: errorSchema, ...errorResponses },
       },
     }, async (request, reply) => {
       const caller = callerOf(request);
+      const key = request.headers['idempotency-key'] as string | undefined;
+      const digest = key === undefined ? '' : bodyDigest(request.body);
+      const replayed = key === undefined ? undefined : idempotency.replay(caller.owner, key, digest);
+      if (replayed) return reply.code(201).header('idempotent-replayed', 'true').send(replayed);
       const create = parseCreateRequest(request.body);
       const modulePath = create.kind === 'headless' ? modulePathOf(host, create) : undefined;
       const replicas = expandReplicas(create);
@@ -87,6 +100,7 @@ export function sessionsRoutes(host: SessionHost) {
         }
       }
       if (ids.length === 0) throw firstError;
+      if (key !== undefined) idempotency.remember(caller.owner, key, digest, ids);
       return reply.code(201).send(ids);
     });
 
@@ -94,14 +108,45 @@ export function sessionsRoutes(host: SessionHost) {
       schema: {
         tags,
         security,
-        summary: "The caller's sessions, by kind and status",
-        querystring: filterQuerySchema,
-        response: { 200: { type: 'array', items: sessionSchema }, ...errorResponses },
+        summary: "The caller's sessions, by kind and status; with limit or cursor, one page of them",
+        querystring: listQuerySchema,
+        response: {
+          200: {
+            anyOf: [
+              { type: 'array', items: sessionSchema },
+              { type: 'object', properties: { items: { type: 'array', items: sessionSchema }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
+            ],
+          },
+          ...errorResponses,
+        },
       },
     }, async (request) => {
-      const filter = parseFilter(request.query as FilterQuery);
-      return host.registry.ownedBy(callerOf(request).owner).filter((r) => matchesFilter(r, filter)).map(publicRecord);
+      const query = request.query as FilterQuery & PageQuery;
+      const filter = parseFilter(query);
+      const mine = host.registry.ownedBy(callerOf(request).owner).filter((r) => matchesFilter(r, filter));
+      if (!wantsPage(query)) return mine.map(publicRecord);
+      const page = pageOf(mine, query);
+      return { items: page.items.map(publicRecord), nextCursor: page.nextCursor };
     });
+
+    app.get('/v1/context', {
+      schema: { tags, security, summary: "What a session may ask for here (Skaha's GET context)", response: { 200: contextSchema, ...errorResponses } },
+    }, async () => ({
+      version: 1,
+      kinds: SESSION_KINDS,
+      modes: MODES,
+      workers: { min: 1, max: WORKERS_MAX, default: defaultWorkers() },
+      memory: { min: 1, max: MEMORY_MAX, default: DEFAULT_MEMORY, defaultText: sizeText(DEFAULT_MEMORY), syntax: "bytes, or a size such as '512Mi', '2Gi', '1.5G'" },
+      replicas: { min: 1, max: REPLICAS_MAX },
+      nameMaxLength: NAME_MAX,
+      userCode: host.options.allowUserCode,
+      headless: host.hostsHeadless && host.options.allowUserCode,
+      limits: {
+        maxSessions: host.options.maxSessions,
+        danglingTimeoutSeconds: host.options.danglingTimeout,
+        sessionTtlSeconds: host.options.sessionTtl ?? DEFAULT_SESSION_TTL,
+      },
+    }));
 
     app.get('/v1/sessions/:id', {
       schema: { tags, security, summary: 'One session', params: idParamsSchema, response: { 200: sessionSchema, ...errorResponses } },

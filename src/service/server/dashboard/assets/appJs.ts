@@ -228,7 +228,7 @@ function onDagEvent(name, data) {
   const status = $('dag-status');
   const record = state.sessions[selected];
   status.textContent = record && record.kind === 'headless' && dag.run === 0
-    ? 'A headless session runs its module in a process of its own: its DAG is not drawn here, its progress is in the log.'
+    ? 'A headless session runs its module in a process of its own: its DAG is drawn here once the module runs one; its output is in the log.'
     : describeRun(dag);
   status.dataset.run = String(dag.run);
   status.dataset.status = dag.status;
