@@ -26,7 +26,7 @@
  * head, and blocks are placed without sorting (arcs are read in tail order).
  */
 import { blockBitsFor, finishBlocks, finishRowsIn, type WeightParts } from './arcSort.js';
-import { buildGraph, checkEdgeList, type Csr, type CsrBuildOptions, type EdgeList, endpointError, type GraphCsr, mergeRowsInto, prefixSums, transposeCsr } from './csr.js';
+import { buildGraph, checkEdgeList, type Csr, type CsrBuildOptions, type EdgeList, endpointError, type GraphCsr, mergeRowsInto, transposeCsr } from './csr.js';
 import { type Driver, type Range, splitRange, type StepResult, type StepTable } from './parallel.js';
 import { type Offsets, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
 
@@ -125,7 +125,9 @@ function scatterStep(args: ScatterArgs, lo: number, hi: number): StepResult {
 interface BlocksArgs {
   readonly n: number;
   readonly blockBits: number;
+  /** Set at block boundaries; the step fills its blocks' rows from `rowTotals` first. */
   readonly offsets: Offsets;
+  readonly rowTotals: Int32Array;
   readonly keys: Uint16Array | Int32Array;
   readonly targets: Int32Array;
   readonly outWeights: Float64Array | undefined;
@@ -134,6 +136,7 @@ interface BlocksArgs {
 /** Finishes blocks [lo, hi): rows placed and sorted. Returns [repeats, distinct self-loops, self-loops]. */
 function blocksStep(args: BlocksArgs, lo: number, hi: number): StepResult {
   const { n, blockBits, offsets, keys, targets, outWeights } = args;
+  fillOffsets(args, lo, hi);
   finishBlocks(n, blockBits, lo, hi, offsets, true, keys, targets, outWeights);
   const rows = finishRowsIn(lo << blockBits, Math.min(n, hi << blockBits), offsets, targets, outWeights);
   return [rows.repeats, rows.distinctSelfLoops, rows.selfLoops];
@@ -208,12 +211,14 @@ function transposeScatterStep(args: TransposeScatterArgs, lo: number, hi: number
 
 /** Places blocks [lo, hi) of a transpose in their rows (already in tail order: nothing to sort). */
 function transposeBlocksStep(args: BlocksArgs, lo: number, hi: number): StepResult {
+  fillOffsets(args, lo, hi);
   finishBlocks(args.n, args.blockBits, lo, hi, args.offsets, false, args.keys, args.targets, args.outWeights);
   return [];
 }
 
 export const CSR_STEPS: StepTable = {
   'csr.count': countStep,
+  'csr.sum': sumStep,
   'csr.scatter': scatterStep,
   'csr.blocks': blocksStep,
   'csr.merge': mergeStep,
@@ -229,21 +234,6 @@ function evenCuts(m: number, parts: number): { readonly ranges: Range[]; readonl
   return { ranges: Array.from({ length: parts }, (_, p) => [cuts[p]!, cuts[p + 1]!] as const), cuts };
 }
 
-/** Block ranges of about `m / count` arcs each. */
-function blockRanges(n: number, blockBits: number, blocks: number, offsets: Offsets, count: number): Range[] {
-  const m = offsets[n]!;
-  const ranges: Range[] = [];
-  let lo = 0;
-  for (let b = 0; b < blocks; b++) {
-    const end = offsets[Math.min(n, (b + 1) << blockBits)]!;
-    if (end >= (m * (ranges.length + 1)) / count || b === blocks - 1) {
-      ranges.push([lo, b + 1]);
-      lo = b + 1;
-    }
-  }
-  return ranges;
-}
-
 function weightPieces(weights: Float64Array | WeightParts | undefined): { readonly weightParts: WeightParts | undefined; readonly weightStarts: Float64Array | undefined } {
   if (!weights) return { weightParts: undefined, weightStarts: undefined };
   const weightParts = weights instanceof Float64Array ? [weights] : weights;
@@ -252,34 +242,96 @@ function weightPieces(weights: Float64Array | WeightParts | undefined): { readon
   return { weightParts, weightStarts };
 }
 
-/** Row offsets from the parts' counters. */
-function summedOffsets(n: number, counts: readonly Int32Array[]): Offsets {
-  const total = new Int32Array(n);
-  for (const c of counts) for (let v = 0; v < n; v++) total[v] = total[v]! + c[v]!;
-  return prefixSums(total, n);
+interface SumArgs {
+  readonly n: number;
+  readonly blockBits: number;
+  readonly blocks: number;
+  readonly counts: readonly Int32Array[];
+  readonly rowTotals: Int32Array;
+  /** blockCounts[part * blocks + block]: the part's arcs in the block. */
+  readonly blockCounts: Float64Array;
 }
 
-/**
- * The blocks, where each part's arcs of each block start (part p's after those of parts 0..p-1:
- * pos[p * blocks + b]), and the keys relative to their block, which the scatter fills.
- */
-function partPositions(n: number, m: number, counts: readonly Int32Array[], offsets: Offsets) {
-  const blockBits = blockBitsFor(n);
-  const blocks = n === 0 ? 0 : ((n - 1) >>> blockBits) + 1;
-  const parts = counts.length;
-  const pos = sharedFloat64(parts * blocks);
-  for (let b = 0; b < blocks; b++) {
+/** Sums the parts' counters of the rows of blocks [lo, hi), per row and per part and block. */
+function sumStep(args: SumArgs, lo: number, hi: number): StepResult {
+  const { n, blockBits, blocks, counts, rowTotals, blockCounts } = args;
+  for (let b = lo; b < hi; b++) {
+    const first = b << blockBits;
+    const last = Math.min(n, (b + 1) << blockBits);
+    for (let p = 0; p < counts.length; p++) {
+      const c = counts[p]!;
+      let inBlock = 0;
+      for (let v = first; v < last; v++) {
+        const k = c[v]!;
+        inBlock += k;
+        rowTotals[v] = (p === 0 ? 0 : rowTotals[v]!) + k;
+      }
+      blockCounts[p * blocks + b] = inBlock;
+    }
+  }
+  return [];
+}
+
+/** Where the rows of blocks [lo, hi) start, from their counts and the blocks' starts (set by the driver). */
+function fillOffsets(args: BlocksArgs, lo: number, hi: number): void {
+  const { n, blockBits, offsets, rowTotals } = args;
+  for (let b = lo; b < hi; b++) {
     const first = b << blockBits;
     const last = Math.min(n, (b + 1) << blockBits);
     let at = offsets[first]!;
-    for (let p = 0; p < parts; p++) {
-      pos[p * blocks + b] = at;
-      const c = counts[p]!;
-      for (let v = first; v < last; v++) at += c[v]!;
+    for (let v = first; v < last; v++) {
+      offsets[v] = at;
+      at += rowTotals[v]!;
     }
   }
+}
+
+/** What the scatter and the finishing steps need: blocks, each part's positions in them, the blocks' starts. */
+interface Layout {
+  readonly blockBits: number;
+  readonly blocks: number;
+  /** pos[part * blocks + block]: where the part's first arc of the block goes (after those of the parts before it). */
+  readonly pos: Float64Array;
+  /** The row offsets, set at block boundaries (and n); the finishing step fills the rest from `rowTotals`. */
+  readonly offsets: Offsets;
+  readonly rowTotals: Int32Array;
+  /** Keys relative to their block, which the scatter fills. */
+  readonly keys: Uint16Array | Int32Array;
+  /** Block ranges of about equal arcs for the finishing step. */
+  readonly finishing: Range[];
+}
+
+/**
+ * Sums the parts' counters on the gang (a pass over n on the driver's thread would leave the helpers idle
+ * long enough to leave), then lays out the blocks here: parts x blocks numbers.
+ */
+function* layOut(n: number, m: number, counts: readonly Int32Array[], count: number): Driver<Layout> {
+  const blockBits = blockBitsFor(n);
+  const blocks = n === 0 ? 0 : ((n - 1) >>> blockBits) + 1;
+  const parts = counts.length;
+  const rowTotals = sharedInt32(n);
+  const blockCounts = sharedFloat64(parts * blocks);
+  const sumRanges = evenCuts(blocks, Math.min(blocks, count)).ranges.filter(([lo, hi]) => hi > lo);
+  yield { step: 'csr.sum', args: { n, blockBits, blocks, counts, rowTotals, blockCounts } satisfies SumArgs, ranges: sumRanges };
+  const pos = sharedFloat64(parts * blocks);
+  const offsets = sharedOffsets(n, m);
+  const finishing: Range[] = [];
+  let at = 0;
+  let rangeStart = 0;
+  for (let b = 0; b < blocks; b++) {
+    offsets[b << blockBits] = at;
+    for (let p = 0; p < parts; p++) {
+      pos[p * blocks + b] = at;
+      at += blockCounts[p * blocks + b]!;
+    }
+    if (at >= (m * (finishing.length + 1)) / count || b === blocks - 1) {
+      finishing.push([rangeStart, b + 1]);
+      rangeStart = b + 1;
+    }
+  }
+  offsets[n] = at;
   const keys: Uint16Array | Int32Array = blockBits <= 16 ? new Uint16Array(new SharedArrayBuffer(2 * m)) : sharedInt32(m);
-  return { blockBits, blocks, pos, keys };
+  return { blockBits, blocks, pos, offsets, rowTotals, keys, finishing };
 }
 
 /** `buildGraph` as a driver whose big directed builds run in parts on a gang (see above). */
@@ -298,14 +350,12 @@ export function* buildGraphDriver(edges: EdgeList, options: CsrBuildOptions, par
     const i = Math.min(...bad);
     throw endpointError(i, src[i]!, dst[i]!, n);
   }
-  const offsets = summedOffsets(n, counts);
-  const { blockBits, blocks, pos, keys } = partPositions(n, m, counts, offsets);
+  const { blockBits, blocks, pos, offsets, rowTotals, keys, finishing } = yield* layOut(n, m, counts, parts * BLOCK_RANGES_PER_PART);
   const targets = sharedInt32(m);
   const outWeights = edges.weights ? sharedFloat64(m) : undefined;
   const scatter: ScatterArgs = { keys: src, others: dst, ...weightPieces(edges.weights), cuts, pos, blocks, blockBits, keysOut: keys, targets, outWeights };
   yield { step: 'csr.scatter', args: scatter, ranges };
-  const finishing = blockRanges(n, blockBits, blocks, offsets, parts * BLOCK_RANGES_PER_PART);
-  const finished = yield { step: 'csr.blocks', args: { n, blockBits, offsets, keys, targets, outWeights } satisfies BlocksArgs, ranges: finishing };
+  const finished = yield { step: 'csr.blocks', args: { n, blockBits, offsets, rowTotals, keys, targets, outWeights } satisfies BlocksArgs, ranges: finishing };
   let repeats = 0;
   let distinctSelfLoops = 0;
   let selfLoops = 0;
@@ -349,16 +399,11 @@ export function* transposeDriver(csr: Csr, parallel: ParallelCsrOptions): Driver
   const cuts = Float64Array.from([...ranges.map((r) => r[0]), n]);
   const counts = ranges.map(() => sharedInt32(n));
   yield { step: 'csr.transposeCount', args: { offsets: csr.offsets, targets: csr.targets, counts, cuts } satisfies TransposeCountArgs, ranges };
-  const offsets = summedOffsets(n, counts);
-  const { blockBits, blocks, pos, keys } = partPositions(n, m, counts, offsets);
+  const { blockBits, blocks, pos, offsets, rowTotals, keys, finishing } = yield* layOut(n, m, counts, parts * BLOCK_RANGES_PER_PART);
   const targets = sharedInt32(m);
   const outWeights = csr.weights ? sharedFloat64(m) : undefined;
   const scatter: TransposeScatterArgs = { offsets: csr.offsets, heads: csr.targets, weights: csr.weights, cuts, pos, blocks, blockBits, keysOut: keys, targets, outWeights };
   yield { step: 'csr.transposeScatter', args: scatter, ranges };
-  yield {
-    step: 'csr.transposeBlocks',
-    args: { n, blockBits, offsets, keys, targets, outWeights } satisfies BlocksArgs,
-    ranges: blockRanges(n, blockBits, blocks, offsets, parts * BLOCK_RANGES_PER_PART),
-  };
+  yield { step: 'csr.transposeBlocks', args: { n, blockBits, offsets, rowTotals, keys, targets, outWeights } satisfies BlocksArgs, ranges: finishing };
   return { n, m, offsets, targets, weights: outWeights };
 }

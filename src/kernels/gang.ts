@@ -14,7 +14,8 @@
  *   loop: it spins briefly on CLAIM, then sleeps in `Atomics.wait` until the leader notifies it.
  * - The leader never waits for a helper to join, only for ranges that were claimed, so a helper that
  *   starts late (or never) cannot stall the gang: the leader then runs every range itself. That also
- *   lets an idle helper leave: one that found nothing to claim for HELPER_IDLE_MS (a driver busy with
+ *   lets an idle helper leave: one that found nothing to claim for HELPER_IDLE_MS, or for as long as
+ *   its longest range took if that is longer (a driver busy with
  *   one long whole-graph step, like Dijkstra) returns its worker to the pool.
  * - STATE ends the gang: FINISHED when the leader is done, CANCELLED when the main thread saw a gang
  *   member die or the run was aborted; every wait also wakes on it.
@@ -47,7 +48,8 @@ const SPIN_MS = 0.2;
 const SLEEP_MS = 5;
 /**
  * A helper with nothing to claim for this long gives its worker back to the pool: longer before the
- * first request (the leader may still be setting up a big graph's state) than between requests.
+ * first request (the leader may still be setting up a big graph's state) than between requests, and
+ * between requests at least as long as its longest range took.
  */
 const HELPER_FIRST_WAIT_MS = 50;
 const HELPER_IDLE_MS = 10;
@@ -149,6 +151,7 @@ export function helpGang({ control, port }: GangHelpTask): void {
   let latest: Published | undefined;
   let lastWork = performance.now();
   let patience = HELPER_FIRST_WAIT_MS;
+  let longestRange = 0;
   try {
     while (Atomics.load(control, STATE) === RUNNING && performance.now() - lastWork < patience) {
       const word = Atomics.load(control, CLAIM);
@@ -160,12 +163,17 @@ export function helpGang({ control, port }: GangHelpTask): void {
       if (latest?.sequence === sequence) {
         const index = claim(control, sequence, latest.steps.length);
         if (index >= 0) {
+          const started = performance.now();
           const outcome = runTask(latest.steps[index]!) as TaskOutcome;
           port.postMessage({ sequence, index, outcome } satisfies HelperOutcome);
           Atomics.add(control, DONE, 1);
           Atomics.notify(control, DONE);
           lastWork = performance.now();
-          patience = HELPER_IDLE_MS;
+          // A gang of long ranges keeps its helper as long as its longest range took: the leader may
+          // still be finishing a range as big, or preparing the next request over as much data (on a
+          // loaded machine the two ends of a step lie apart by as much as a range takes).
+          longestRange = Math.max(longestRange, lastWork - started);
+          patience = Math.max(HELPER_IDLE_MS, longestRange);
           continue;
         }
       }

@@ -101,8 +101,8 @@ const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'l
  *   it runs top-down over the out-arcs alone.
  * A graph loaded from files, whose size is not known then, takes the sorted projection and the in-CSR.
  *
- * On a big directed graph, BFS reads the in-arcs from its second run on a projection on (or once another
- * app has asked for that projection's in-CSR): the transpose costs a first search more than the
+ * On a big directed graph, BFS reads the in-arcs from its second run on a projection of a graph on (or
+ * once another app has asked that graph for that projection's in-CSR): the transpose costs a first search more than the
  * bottom-up steps save it (R-MAT s20, 16M arcs: the in-CSR took 0.43 s, the search 0.1 s), and only
  * repeated searches earn it back (warm searches 30-40% faster with it). The answer is the same either
  * way; only which layouts a run builds differs.
@@ -111,26 +111,20 @@ const SMALL_GRAPH_EDGES = 1 << 21;
 
 const isSmall = (g: GraphNode): boolean => g.meta.inlineEdges !== undefined && g.meta.inlineEdges < SMALL_GRAPH_EDGES;
 
-/** Keys of projections whose in-CSR an app has asked for (bounded: the oldest are forgotten first). */
-const inArcsAsked = new Set<string>();
-const IN_ARCS_REMEMBERED = 1024;
-
-function rememberInArcs(projectionKey: string): void {
-  inArcsAsked.delete(projectionKey);
-  inArcsAsked.add(projectionKey);
-  if (inArcsAsked.size > IN_ARCS_REMEMBERED) inArcsAsked.delete(inArcsAsked.values().next().value!);
-}
+/**
+ * Per graph (the node a handle holds), the projections whose in-CSR an app has asked for. Kept with the
+ * node, not the process: a graph built again (another session, another load) starts afresh, as its
+ * session's cache does.
+ */
+const inArcsAsked = new WeakMap<GraphNode, Set<string>>();
 
 function readsInArcs(algo: AppName, g: GraphNode, pg: ProjectedNode): boolean {
   if (!g.meta.directed || !IN_ARC_APPS.has(algo)) return false;
-  if (algo !== 'bfs') {
-    rememberInArcs(pg.key);
-    return true;
-  }
-  if (isSmall(g)) return false;
-  const asked = inArcsAsked.has(pg.key);
-  rememberInArcs(pg.key);
-  return asked;
+  let asked = inArcsAsked.get(g);
+  if (!asked) inArcsAsked.set(g, (asked = new Set()));
+  const before = asked.has(pg.key);
+  asked.add(pg.key);
+  return algo !== 'bfs' || (!isSmall(g) && before);
 }
 
 /**

@@ -98,7 +98,10 @@ describe('buildGraphDriver', () => {
         expect(plain(value)).toEqual(plain(buildGraph(edges, options)));
         for (const a of [value.out.offsets, value.out.targets, ...(value.out.weights ? [value.out.weights] : [])]) expect(isShared(a)).toBe(true);
         // It did run in parts: one count and one scatter range per part.
-        if (c.arcs > 0) expect(requests.slice(0, 2)).toEqual([`csr.countx${c.parts}`, `csr.scatterx${c.parts}`]);
+        if (c.arcs > 0) {
+          expect(requests[0]).toBe(`csr.countx${c.parts}`);
+          expect(requests[2]).toBe(`csr.scatterx${c.parts}`);
+        }
       }),
       { numRuns: 150 },
     );
