@@ -251,3 +251,75 @@ describe('persisted results between remote sessions', () => {
     expect((await rejection(other.getNamed('total'))).code).toBe('ObjectNotExists');
   });
 });
+
+describe('list patterns from a client', () => {
+  async function listNamesRaw(s: RemoteSession, body: Record<string, unknown>): Promise<Response> {
+    return fetch(`${backend.server().address}/v1/sessions/${s.id}/store/names/list`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer t1', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  it('a regex cannot reach past the caller\'s own names', async () => {
+    const mine = open('t1');
+    const theirs = open('t2');
+    await mine.store.put(Float64Array.from([1]), { persist: true, name: 'secretA' });
+    // Closes the server's group early and adds an alternative that matches every name.
+    const theirNames = [...(await theirs.store.listNames('*', { limit: 100 })).keys()];
+    expect(theirNames).not.toContain('secretA');
+    expect([...(await theirs.store.listNames('x)|(?:.*', { regex: true, limit: 100 })).keys()]).toEqual(theirNames);
+    expect([...(await theirs.store.listNames('.*', { regex: true, limit: 100 })).keys()]).toEqual(theirNames);
+    expect([...(await mine.store.listNames('sec.*A', { regex: true, limit: 100 })).keys()]).toEqual(['secretA']);
+  });
+
+  it('a catastrophic regex or glob answers at once and the server stays up', async () => {
+    const s = open();
+    const id = await s.store.put(Float64Array.from([1]), { persist: true });
+    await s.store.putName(id, 'a'.repeat(28));
+    await s.store.putName(id, 'a'.repeat(1000));
+    const started = performance.now();
+    // On a backtracking engine the first costs ~2^28 steps, the second ~1000^7.
+    expect((await s.store.listNames('(a+)+b', { regex: true, limit: 100 })).size).toBe(0);
+    expect((await s.store.listNames('*a*a*a*a*a*a*a*b', { limit: 100 })).size).toBe(0);
+    expect([...(await s.store.listNames('(a+)+', { regex: true, limit: 100 })).keys()]).toEqual(['a'.repeat(28), 'a'.repeat(1000)]);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(await s.store.exists(id)).toBe(true);
+  });
+
+  it('a regex the server cannot run in linear time is a 400 naming pattern; an invalid one lists nothing', async () => {
+    const s = open();
+    await s.ready();
+    for (const pattern of ['(a)\\1', '(?=a)a', 'a{0,5000}']) {
+      const response = await listNamesRaw(s, { pattern, regex: true });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^pattern: .*linear time/);
+    }
+    const tooLong = await listNamesRaw(s, { pattern: 'a'.repeat(1025) });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: { message: string } }).error.message).toContain('pattern');
+    expect((await s.store.listNames('(', { regex: true })).size).toBe(0);
+    // Typenames are matched too, so their length is bounded as a name's is.
+    const longTypename = await rejection(s.store.put(Float64Array.from([1]), { typename: `tessera::Tensor${'x'.repeat(1024)}` }));
+    expect(longTypename.code).toBe('MalformedWire');
+    expect(longTypename.message).toContain('options.typename');
+  });
+
+  it('typenames are listed by glob and regex as the local store does, blobs only for a glob naming them', async () => {
+    const s = open();
+    const id = await s.store.put(Float64Array.from([1, 2]));
+    const meta = await s.store.getMeta(id);
+    const blob = Object.values(meta.members)[0]!.toString();
+    const remote = async (pattern: string, regex = false): Promise<string[]> => (await s.store.list(pattern, { regex, limit: 1000 })).map((m: ObjectMeta) => m.id.toString());
+    // The engine's own store, limited to what this token sees.
+    const visible = new Set(await remote('*'));
+    const local = (pattern: string, regex = false): string[] =>
+      backend.server().engines.get(s.id)!.store.list(pattern, { regex, limit: 1000 }).map((m) => m.id.toString()).filter((i) => visible.has(i));
+    for (const [pattern, regex] of [[meta.typename, false], ['tessera::*', false], ['tessera::.*', true], ['*', false], ['.*', true], ['(a+)+b', true], ['(', true], ['[t]essera::Blo?', false]] as const) {
+      expect(await remote(pattern, regex)).toEqual(local(pattern, regex));
+    }
+    expect(await remote(meta.typename)).toContain(id);
+    expect(await remote('tessera::*')).toContain(blob);
+    expect(await remote('tessera::.*', true)).not.toContain(blob);
+  });
+});

@@ -38,7 +38,7 @@ export function infoRoute(summary: string): { schema: FastifySchema } {
 
 const id = { type: 'string', pattern: '^o[0-9a-f]{16}$' } as const;
 const name = { type: 'string', minLength: 1, maxLength: 1024 } as const;
-const listing = { pattern: { type: 'string', maxLength: 4096 }, regex: { type: 'boolean' }, limit: { type: 'integer', minimum: 0 } } as const;
+const listing = { pattern: { type: 'string', maxLength: 1024 }, regex: { type: 'boolean' }, limit: { type: 'integer', minimum: 0 } } as const;
 
 /** JSON bodies of the store routes, by path. */
 const STORE_BODIES: Readonly<Record<string, { properties: Record<string, unknown>; required?: readonly string[] }>> = {

@@ -11,12 +11,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ObjectID } from '../../../store/objectId.js';
-import type { ObjectMeta } from '../../../store/objectMeta.js';
+import { BLOB_TYPENAME, type ObjectMeta } from '../../../store/objectMeta.js';
 import type { ObjectStore, StoreStatus } from '../../../store/objectStore.js';
 import { StoredObject } from '../../../store/storedObject.js';
 import { malformed } from '../../wire/errors.js';
 import type { ServerContext } from '../context.js';
 import { type Owners, OWNER_SEPARATOR as SEPARATOR } from '../objectOwners.js';
+import { filterYielding, MAX_MATCHED_TEXT, wireMatcher } from '../wirePatterns.js';
 import { remoteHandler, sendFrame, sendValue } from './remote.js';
 import type { RemoteHosts } from './remoteHost.js';
 import { storeRoute } from './remoteSchemas.js';
@@ -53,8 +54,14 @@ export async function remoteStoreRoutes(app: FastifyInstance, ctx: ServerContext
   route('/list', async (r, reply) => {
     const { pattern, regex, limit } = listOptions(r.body);
     const store = r.engine.store;
+    // Matched here rather than by store.list, with the same result: the client's pattern runs on the
+    // server's bounded matcher (wirePatterns.ts). Blobs come last and only for a glob naming them.
+    const matches = wireMatcher(pattern, regex);
+    const blobs = wireMatcher(pattern, false)?.(BLOB_TYPENAME) === true;
+    if (!matches) return sendFrame(reply, []);
     // Listed without a limit, then cut: hidden objects must not use up the caller's limit.
-    return sendFrame(reply, withoutHidden(r.owner, owners, store.list(pattern, { regex, limit: Number.MAX_SAFE_INTEGER })).slice(0, limit));
+    const all = withoutHidden(r.owner, owners, store.list('*', { limit: Number.MAX_SAFE_INTEGER }));
+    return sendFrame(reply, await filterYielding(all, (m) => (m.typename === BLOB_TYPENAME ? blobs : matches(m.typename)), limit));
   });
   route('/metas', async (r, reply) => {
     const ids = r.body['ids'];
@@ -79,6 +86,7 @@ export async function remoteStoreRoutes(app: FastifyInstance, ctx: ServerContext
     const options = (r.body['options'] ?? {}) as Record<string, unknown>;
     if (typeof options !== 'object' || options === null) throw malformed('options must be an object.');
     const { name, ...rest } = options;
+    if (typeof rest['typename'] === 'string' && rest['typename'].length > MAX_MATCHED_TEXT) throw malformed(`options.typename must be at most ${MAX_MATCHED_TEXT} characters.`);
     const id = store.put(r.body['value'], { ...rest, ...(typeof name === 'string' ? { name: owners.name(r.owner, name) } : {}) } as never);
     if (options['persist'] === true) owners.record(r.owner, id.toString(), store);
     return reply.send({ id: id.toString() });
@@ -139,9 +147,12 @@ export async function remoteStoreRoutes(app: FastifyInstance, ctx: ServerContext
   });
   route('/names/list', async (r, reply) => {
     const { pattern, regex, limit } = listOptions(r.body);
-    const full = regex ? `${r.owner}${SEPARATOR}(?:${pattern})` : `${r.owner}${SEPARATOR}${pattern}`;
-    const names = r.engine.store.listNames(full, { regex, limit });
-    return reply.send(Object.fromEntries([...names].map(([n, id]) => [owners.unname(r.owner, n), id.toString()])));
+    // The caller's own names first (its prefix is hex, so the glob is plain), then the client's
+    // pattern against each name without the prefix: no pattern can reach another owner's names.
+    const matches = wireMatcher(pattern, regex);
+    if (!matches) return reply.send({});
+    const own = [...allNames(r.engine.store, r.owner)].map(([n, id]): [string, string] => [owners.unname(r.owner, n), id.toString()]);
+    return reply.send(Object.fromEntries(await filterYielding(own, ([n]) => matches(n), limit)));
   });
 }
 
