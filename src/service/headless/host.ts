@@ -21,10 +21,10 @@ import * as Comlink from 'comlink';
 import { formatBytes } from '../../base/size.js';
 import type { HeadlessHooks, HeadlessOutcome, HeadlessRun, HeadlessSpec, StartHeadless } from '../server/context.js';
 import type { HeadlessFailure } from './errors.js';
-import { childPort, ipcEndpoint } from './ipcEndpoint.js';
+import { type ArgKind, childPort, ipcEndpoint, onlyCalls } from './ipcEndpoint.js';
 import { LineSplitter, TextTail } from './lines.js';
 import { watchMemory, type MemoryWatch } from './memoryWatch.js';
-import { API_CHANNEL, HOOKS_CHANNEL, type ChildApi, type ChildHooks, type ChildOutcome } from './protocol.js';
+import { API_CHANNEL, checkedOutcome, HOOKS_CHANNEL, type ChildApi, type ChildHooks, type ChildOutcome } from './protocol.js';
 
 export interface HeadlessHostOptions {
   /** How long a stopped child has to end after SIGTERM before it gets SIGKILL, and a finished one to exit. */
@@ -54,6 +54,9 @@ export function createHeadlessHost(options: HeadlessHostOptions = {}): StartHead
 
 /** The host the server uses: a 3 s grace and 512 MiB of resident allowance. */
 export const startHeadless: StartHeadless = createHeadlessHost();
+
+/** What each hook takes from the child (a batch of chunk events is checked by the server's ChunkFeed). */
+const HOOK_ARGUMENTS: { readonly [K in keyof ChildHooks]: readonly ArgKind[] } = { ready: [], loaded: ['string'], running: [], log: ['string'], chunks: ['data'] };
 
 function failed(code: HeadlessFailure['code'], message: string): HeadlessOutcome {
   return { ok: false, error: { code, message } };
@@ -145,7 +148,7 @@ class ChildRun implements HeadlessRun {
         if (this.#stopping) return;
         const { modulePath, args, env, workers, memory } = this.spec;
         api.run({ modulePath, args, env, workers, memory }).then(
-          (outcome) => this.#onReported(api, outcome),
+          (outcome) => this.#onReported(api, checkedOutcome(outcome)),
           (e: unknown) => this.#onReported(api, { ok: false, error: { code: 'HostFailed', message: `The child's answer was lost: ${(e as Error).message}` } }),
         );
       },
@@ -154,7 +157,8 @@ class ChildRun implements HeadlessRun {
       log: (text) => safely(() => this.hooks.log(text)),
       chunks: (batch) => safely(() => this.hooks.chunks?.(batch)),
     };
-    Comlink.expose(childHooks, ipcEndpoint(port, HOOKS_CHANNEL));
+    // The child runs user code: it may call these hooks and nothing else (ipcEndpoint.ts).
+    Comlink.expose(childHooks, onlyCalls(ipcEndpoint(port, HOOKS_CHANNEL), HOOK_ARGUMENTS));
   }
 
   /**

@@ -69,6 +69,67 @@ export function ipcEndpoint(port: IpcPort, channel: string, onSendError: (error:
   };
 }
 
+/**
+ * What a method accepts, argument by argument: a string, or `data` — any value the channel's structured
+ * clone rebuilt (no functions, prototypes or getters survive it), which the method must check itself.
+ */
+export type ArgKind = 'string' | 'data';
+export type CallSpec = Readonly<Record<string, readonly ArgKind[]>>;
+
+/**
+ * The request of a call to a method of `methods` with the arguments it takes, rebuilt from the peer's
+ * message, or undefined for anything else. Comlink's `expose` would otherwise GET, SET, CONSTRUCT or
+ * APPLY along any property path the peer names (`constructor.prototype.x` reaches Object.prototype)
+ * and open whatever its arguments claim to be (a `proxy` argument makes it call `.start()` on data).
+ */
+function callOf(data: unknown, methods: CallSpec): unknown {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { id, type, path, argumentList } = data as Record<string, unknown>;
+  if (typeof id !== 'string' || type !== 'APPLY' || !Array.isArray(path) || path.length !== 1) return undefined;
+  const name = path[0];
+  const kinds = typeof name === 'string' && Object.hasOwn(methods, name) ? methods[name]! : undefined;
+  const args = argumentList ?? [];
+  if (kinds === undefined || !Array.isArray(args) || args.length !== kinds.length) return undefined;
+  const values: unknown[] = [];
+  for (const [i, arg] of args.entries()) {
+    const { type: wireType, value } = (typeof arg === 'object' && arg !== null ? arg : {}) as Record<string, unknown>;
+    if (wireType !== 'RAW' || (kinds[i] === 'string' && typeof value !== 'string')) return undefined;
+    values.push(value);
+  }
+  return { id, type: 'APPLY', path: [name], argumentList: values.map((value) => ({ type: 'RAW', value })) };
+}
+
+/**
+ * An endpoint for `Comlink.expose` to an untrusted peer: it passes on only calls of the methods
+ * `methods` names (own methods of the exposed object) with the arguments each takes, rebuilt as fresh
+ * requests, and drops every other message unanswered.
+ */
+export function onlyCalls(endpoint: Endpoint, methods: CallSpec): Endpoint {
+  const allowed = methods;
+  const wrapped = new Map<Listener, (event: MessageEvent) => void>();
+  return {
+    postMessage: (message, transfer) => endpoint.postMessage(message, transfer),
+    addEventListener(type: string, listener: Listener): void {
+      if (wrapped.has(listener)) return;
+      const onMessage = (event: MessageEvent): void => {
+        const call = callOf(event.data, allowed);
+        if (call === undefined) return;
+        const filtered = { data: call } as MessageEvent;
+        if (typeof listener === 'function') listener(filtered);
+        else listener.handleEvent(filtered);
+      };
+      wrapped.set(listener, onMessage);
+      endpoint.addEventListener(type, onMessage as Listener);
+    },
+    removeEventListener(type: string, listener: Listener): void {
+      const onMessage = wrapped.get(listener);
+      if (onMessage === undefined) return;
+      wrapped.delete(listener);
+      endpoint.removeEventListener(type, onMessage as Listener);
+    },
+  };
+}
+
 /** The forked child's own end of its IPC channel. */
 export function parentPort(): IpcPort {
   const send = process.send?.bind(process);

@@ -4,7 +4,7 @@
  * Failures travel as data (comlink keeps an error's message but drops its `code`).
  */
 import type { ChunkBatch } from './chunkChannel.js';
-import type { HeadlessFailure } from './errors.js';
+import { HEADLESS_FAILURES, type HeadlessFailure } from './errors.js';
 
 export const API_CHANNEL = 'api';
 export const HOOKS_CHANNEL = 'hooks';
@@ -21,6 +21,20 @@ export interface ChildRequest {
 export type ChildOutcome =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly error: HeadlessFailure };
+
+/**
+ * What the child answered to `run`, if it has the shape of an outcome: the child runs user code, so the
+ * host does not take its answer on trust. Anything else is a HostFailed outcome.
+ */
+export function checkedOutcome(answer: unknown): ChildOutcome {
+  const a = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
+  if (a['ok'] === true && 'result' in a) return { ok: true, result: a['result'] };
+  const error = (a['ok'] === false && typeof a['error'] === 'object' && a['error'] !== null ? a['error'] : {}) as Record<string, unknown>;
+  if ((HEADLESS_FAILURES as readonly unknown[]).includes(error['code']) && typeof error['message'] === 'string') {
+    return { ok: false, error: { code: error['code'], message: error['message'] } as HeadlessFailure };
+  }
+  return { ok: false, error: { code: 'HostFailed', message: 'The child answered the run with something that is not an outcome.' } };
+}
 
 export interface ChildApi {
   /** Loads and runs the module once; never rejects (a failure is an outcome). */

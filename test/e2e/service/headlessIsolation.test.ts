@@ -101,3 +101,15 @@ describe('runs at once', () => {
     expect(failure(hog).code).toBe('OutOfMemory');
   }, SLOW);
 });
+
+describe('a module that speaks to the host\'s hooks directly', () => {
+  it('gets only the hooks\' own calls with the arguments they take answered; nothing in the host process changes', async () => {
+    const r = runFixture('hooksAbuse.js');
+    const outcome = await r.outcome();
+    expect(outcome).toEqual({ ok: true, result: ['probe'] });
+    expect(({} as Record<string, unknown>)['pwnedByModule']).toBeUndefined();
+    expect((() => {}) as unknown as Record<string, unknown>).not.toHaveProperty('pwnedByModule');
+    expect(r.journal.text()).toContain('probe line');
+    expect(r.journal.text()).not.toContain('via call');
+  }, SLOW);
+});

@@ -8,7 +8,8 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { NdArray } from '../../../src/base/ndarray.js';
 import { HeadlessError } from '../../../src/service/headless/errors.js';
-import { ipcEndpoint, type IpcPort } from '../../../src/service/headless/ipcEndpoint.js';
+import { ipcEndpoint, onlyCalls, type IpcPort } from '../../../src/service/headless/ipcEndpoint.js';
+import { checkedOutcome } from '../../../src/service/headless/protocol.js';
 import { LineSplitter } from '../../../src/service/headless/lines.js';
 import { cloneableResult } from '../../../src/service/headless/result.js';
 
@@ -112,5 +113,39 @@ describe('ipcEndpoint', () => {
     expect(self.listenerCount('message')).toBe(1);
     ep.removeEventListener('message', listener);
     expect(self.listenerCount('message')).toBe(0);
+  });
+});
+
+describe('what the host takes from the child', () => {
+  it('an outcome only if it has the shape of one (known failure code, string message)', () => {
+    expect(checkedOutcome({ ok: true, result: [1, 2] })).toEqual({ ok: true, result: [1, 2] });
+    expect(checkedOutcome({ ok: true, result: undefined })).toEqual({ ok: true, result: undefined });
+    expect(checkedOutcome({ ok: false, error: { code: 'ModuleFailed', message: 'boom', extra: 1 } })).toEqual({ ok: false, error: { code: 'ModuleFailed', message: 'boom' } });
+    for (const answer of [undefined, null, 7, { ok: true }, { ok: 'yes', result: 1 }, { ok: false }, { ok: false, error: { code: 'Pwned', message: 'x' } }, { ok: false, error: { code: 'Stopped', message: 3 } }]) {
+      expect(checkedOutcome(answer), JSON.stringify(answer)).toEqual({ ok: false, error: { code: 'HostFailed', message: 'The child answered the run with something that is not an outcome.' } });
+    }
+  });
+
+  it('through onlyCalls, only calls of the named methods with the arguments each takes reach an exposed object', async () => {
+    const [hostSide, childSide] = portPair();
+    const calls: unknown[][] = [];
+    const hooks = { log: (...args: unknown[]) => void calls.push(args), ready: () => void calls.push(['ready']) };
+    Comlink.expose(hooks, onlyCalls(ipcEndpoint(hostSide, 'hooks'), { log: ['string', 'data'], ready: [] }));
+    const remote = Comlink.wrap<typeof hooks>(ipcEndpoint(childSide, 'hooks'));
+    const answers: string[] = [];
+    childSide.on('message', (m) => answers.push(String((m as { data: { id: string } }).data.id)));
+    const send = (data: Record<string, unknown>): void => childSide.send({ __tesseraIpc: 'hooks', data }, () => {});
+    send({ id: 'set', type: 'SET', path: ['constructor', 'prototype', 'polluted'], value: { type: 'RAW', value: 1 } });
+    send({ id: 'get', type: 'GET', path: ['log'] });
+    send({ id: 'deep', type: 'APPLY', path: ['log', 'call'], argumentList: [] });
+    send({ id: 'object-arg', type: 'APPLY', path: ['log'], argumentList: [{ type: 'RAW', value: { a: 1 } }, { type: 'RAW', value: 2 }] });
+    send({ id: 'arity', type: 'APPLY', path: ['log'], argumentList: [{ type: 'RAW', value: 'one' }] });
+    send({ id: 'inherited', type: 'APPLY', path: ['toString'], argumentList: [] });
+    send({ id: 'handler-arg', type: 'APPLY', path: ['log'], argumentList: [{ type: 'RAW', value: 'x' }, { type: 'HANDLER', name: 'proxy', value: {} }] });
+    await remote.log('fine', { n: 2 });
+    await remote.ready();
+    expect(calls).toEqual([['fine', { n: 2 }], ['ready']]);
+    expect(answers.filter((id) => ['set', 'get', 'deep', 'object-arg', 'arity', 'inherited', 'handler-arg'].includes(id))).toEqual([]);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });
