@@ -59,6 +59,16 @@ describe('an LDBC description names only files inside its folder', () => {
     const vdir = dataset('vout', { v: '../outside.e', e: 'vout.e' }, { 'vout.e': '1 2\n' });
     expect(thrown(() => gs.loadFrom({ ldbc: vdir }))).toMatchObject({ code: 'OutsideDataset', key: 'graph.vout.vertex-file' });
   });
+
+  it('refuses a description in the folder that is a link leading out, without reading or quoting it', () => {
+    writeFileSync(join(root, 'outside.properties'), 'secret-line-of-a-file-outside\n');
+    const dir = join(root, 'propslink');
+    mkdirSync(dir);
+    symlinkSync(join(root, 'outside.properties'), join(dir, 'propslink.properties'));
+    const e = thrown(() => gs.loadFrom({ ldbc: dir }));
+    expect(e).toMatchObject({ code: 'OutsideDataset', message: expect.stringContaining("names 'propslink.properties', a link that leads outside the folder") });
+    expect(e.message).not.toContain('secret-line');
+  });
 });
 
 describe.each(['local', 'threads'] as const)('dataset files on the %s executor', (executor) => {

@@ -5,7 +5,8 @@
  * longer holds leave the server; big results come back byte-exact; a bad DAG sent by hand is a typed
  * 4xx and nothing runs; a server without user code refuses user functions; the client heartbeats.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -117,6 +118,23 @@ describe('graphs from files', () => {
     const e = await rejection(s.run(g));
     expect(e.code).toBe('PathRefused');
     expect(e.message).not.toContain('passwd');
+  });
+
+  it('an output path that is a dangling link is refused with 403, and nothing is written where it points', async () => {
+    writeFileSync(join(backend.server().dataDir, 'out-edges.csv'), edges);
+    const outside = mkdtempSync(join(tmpdir(), 'tessera-outside-'));
+    try {
+      const target = join(outside, 'planted.txt');
+      symlinkSync(target, join(backend.server().dataDir, 'out-link'));
+      const s = open({ mode: 'lazy' });
+      const ctx = s.scope(() => gs.wcc(gs.loadFrom({ edges: 'out-edges.csv' })));
+      const e = await rejection(s.run(ctx.output(join(backend.server().dataDir, 'out-link'))));
+      expect(e.code).toBe('PathRefused');
+      expect(e.message).not.toContain(outside);
+      expect(existsSync(target)).toBe(false);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });
 

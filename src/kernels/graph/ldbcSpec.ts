@@ -41,7 +41,8 @@ export function describeLdbc(dirOrProperties: string, guard?: (path: string) => 
     if (!preferred) {
       throw new InvalidArgumentError(`ldbc: ${full} must hold one <name>.properties graph description (found ${names.length}).`);
     }
-    file = join(full, preferred);
+    // A description in the folder is held to it as the files it names are.
+    file = insideFolder(full, preferred, { file: full, key: 'description' });
   }
   if (guard) file = guard(file);
   const spec = readLdbcSpec(readFileSync(file, 'utf8'), file);

@@ -2,10 +2,11 @@
  * The data-directory guard: every file a remote client names (graph and CSV paths, headless modules,
  * output targets) resolves inside `--data-dir` or is refused. Refused are `..` segments, absolute paths
  * elsewhere, and paths that leave the directory through a symlink — checked on the real path of the
- * deepest part that exists, so an output target that does not exist yet still resolves. The refusal is
+ * deepest part that exists, so an output target that does not exist yet still resolves (a dangling link
+ * is refused: it exists, and writing to it would create its target wherever that is). The refusal is
  * a 403 that quotes nothing: not the path, not what it points to, not whether it exists.
  */
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { HttpError } from './httpErrors.js';
 
@@ -22,6 +23,19 @@ function within(root: string, path: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
+/**
+ * Whether something is at `path` itself, not following a final link: a path realpath cannot resolve
+ * may still be a dangling link, which a later open would follow to wherever it points.
+ */
+function entryExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The real path of the deepest existing ancestor of `path`, with the missing rest appended. */
 function realPrefix(path: string): string {
   const missing: string[] = [];
@@ -32,7 +46,7 @@ function realPrefix(path: string): string {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const parent = dirname(at);
-      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === at) throw pathRefused();
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === at || entryExists(at)) throw pathRefused();
       missing.push(basename(at));
       at = parent;
     }

@@ -30,6 +30,10 @@ beforeEach(() => {
   symlinkSync(join(outside, 'secret.js'), join(data, 'leak.js'));
   symlinkSync(outside, join(data, 'escape'));
   symlinkSync(join(data, 'graphs'), join(data, 'alias'));
+  // Dangling: they point at files that do not exist (yet), outside and inside.
+  symlinkSync(join(outside, 'planted.txt'), join(data, 'dangling-out'));
+  symlinkSync(join(outside, 'nowhere'), join(data, 'dangling-dir'));
+  symlinkSync(join(data, 'graphs', 'planted.txt'), join(data, 'dangling-in'));
 });
 
 afterEach(() => {
@@ -71,6 +75,10 @@ describe('resolveDataPath', () => {
       'leak.js',
       'escape/secret.js',
       'escape/new-file.txt',
+      'dangling-out',
+      join(data, 'dangling-out'),
+      'dangling-dir/new.txt',
+      'dangling-in',
       '',
       'a\0b',
     ];
