@@ -17,6 +17,9 @@ export function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+/** setTimeout's and setInterval's ceiling in seconds (~24.8 days): a longer delay fires at once, every 1 ms for an interval. */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** A promise whose rejection is never reported as unhandled; awaiting it still throws. */
 export function quiet<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);

@@ -24,7 +24,8 @@ export const SERVE_HELP = `Usage: tessera serve [options]
   --tokens FILE          a file of tokens, one a line (blank lines and # comments skipped)
   --data-dir DIR         files clients name resolve inside this directory only (default: the current one)
   --max-sessions N       at most N active sessions at once (default 256)
-  --dangling-timeout S   close an interactive session whose client is silent for S seconds (default 60)
+  --dangling-timeout S   close an interactive session whose client is silent for S seconds, unless its
+                         create request names its own danglingTimeout (default 60)
   --session-ttl S        seconds from a session's start or renewal to its expiry (default ${DEFAULT_SESSION_TTL})
   --no-user-code         refuse user functions and headless modules (a token can otherwise run code)
 `;

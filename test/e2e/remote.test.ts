@@ -236,6 +236,47 @@ describe('a server that runs no user code', () => {
   });
 });
 
+describe('danglingTimeout', () => {
+  const createRaw = (body: Record<string, unknown>): Promise<Response> =>
+    fetch(`${backend.server().address}/v1/sessions`, { method: 'POST', headers: { authorization: 'Bearer t1', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('the client\'s is the server\'s for its session: a silent session closes after it, a heartbeating one stays', async () => {
+    const { ctx } = backend.server();
+    const s = open({ mode: 'lazy', danglingTimeout: 0.3 } as never);
+    await s.ready();
+    expect(ctx.journalOf(s.id).events.map((e) => e.message).join('\n')).toContain('danglingTimeout 0.3 s');
+    const response = await createRaw({ name: 'silent', kind: 'interactive', danglingTimeout: 0.3 });
+    expect(response.status).toBe(201);
+    const [silent] = (await response.json()) as string[];
+    const journal = ctx.journalOf(silent!);
+    await until(() => ctx.registry.get(silent!) === undefined, 'the silent session to close');
+    expect(journal.events.map((e) => e.message).join('\n')).toContain('no request for 0.3 s (danglingTimeout)');
+    // Longer than 0.3 s went by: the client's heartbeats kept its session.
+    expect(ctx.registry.get(s.id)?.status).toBe('Running');
+    expect((await s.store.status()).objects).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a bad one is a 400 naming it on the server, an OptionError naming it on the client', async () => {
+    for (const [body, message] of [
+      [{ name: 'x', kind: 'interactive', danglingTimeout: -1 }, /danglingTimeout/],
+      [{ name: 'x', kind: 'interactive', danglingTimeout: 1e7 }, /danglingTimeout/],
+      [{ name: 'x', kind: 'interactive', danglingTimeout: 'soon' }, /danglingTimeout/],
+      [{ name: 'x', kind: 'headless', module: 'job.mjs', danglingTimeout: 5 }, /only for interactive sessions/],
+    ] as const) {
+      const response = await createRaw(body);
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as { error: { field: string; message: string } };
+      expect(error.field).toBe('danglingTimeout');
+      expect(error.message).toMatch(message);
+    }
+    for (const danglingTimeout of [1e7, 0.01, 0, Number.NaN, Number.POSITIVE_INFINITY, '60']) {
+      expect(() => newSession({ address: backend.server().address, token: 't1', default: false, danglingTimeout } as never), String(danglingTimeout)).toThrow(
+        expect.objectContaining({ name: 'OptionError', message: expect.stringMatching(/^danglingTimeout must be a number of seconds from 0\.1 to 2147483, got /) }),
+      );
+    }
+  });
+});
+
 describe('heartbeat', () => {
   it('says the client is alive every third of danglingTimeout, on a timer that keeps nothing running', async () => {
     const touched: string[] = [];
@@ -251,5 +292,23 @@ describe('heartbeat', () => {
     } finally {
       ctx.touch = original;
     }
+  });
+
+  it('sends the next beat only once the last one is answered', async () => {
+    const s = open({ mode: 'lazy', danglingTimeout: 0.15 } as never);
+    await s.ready();
+    let inFlight = 0;
+    let most = 0;
+    let beats = 0;
+    const slowSync = async (): Promise<void> => {
+      beats++;
+      most = Math.max(most, ++inFlight);
+      // Answered after several beat periods (50 ms each).
+      await new Promise((r) => setTimeout(r, 200));
+      inFlight--;
+    };
+    (s.channel as { sync: () => Promise<void> }).sync = slowSync;
+    await until(() => beats >= 3, 'three heartbeats');
+    expect(most).toBe(1);
   });
 });

@@ -3,6 +3,7 @@
  * what session to ask it for (GraphScope's `session(addr=...)` with its `dangling_timeout`, Mars's
  * `new_session(url)`). Unknown keys and bad values are errors naming them, as for local sessions.
  */
+import { MAX_TIMER_SECONDS } from '../../base/async.js';
 import { OptionError, UnknownOptionError } from '../../base/errors.js';
 import { show } from '../../base/show.js';
 import { parseSize } from '../../base/size.js';
@@ -18,8 +19,9 @@ export interface RemoteSessionOptions {
   /** The session's memory on the server: bytes or a size like '2Gi' (default: the server's choice). */
   readonly memoryLimit?: string | number;
   /**
-   * Seconds the server keeps the session while its client is silent (GraphScope's option; default 60):
-   * the client says it is alive every third of it, so a script that dies leaves nothing behind for long.
+   * Seconds the server keeps the session while its client is silent (GraphScope's option; default 60,
+   * from 0.1 to MAX_TIMER_SECONDS): sent with the create request, and the client says it is alive every
+   * third of it, so a script that dies leaves nothing behind for long.
    */
   readonly danglingTimeout?: number;
   /** Make it the default session (default true). */
@@ -42,6 +44,8 @@ export interface ResolvedRemoteOptions {
   readonly requestTimeout: number;
 }
 
+const MIN_DANGLING_TIMEOUT = 0.1;
+
 const KNOWN = ['address', 'token', 'mode', 'workers', 'memoryLimit', 'danglingTimeout', 'default', 'name', 'requestTimeout'] as const;
 
 export function resolveRemoteOptions(options: RemoteSessionOptions): ResolvedRemoteOptions {
@@ -61,8 +65,9 @@ export function resolveRemoteOptions(options: RemoteSessionOptions): ResolvedRem
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 256)) throw new OptionError(`workers must be an integer from 1 to 256, got ${show(workers)}.`);
   const bytes = memoryLimit === undefined ? undefined : typeof memoryLimit === 'string' ? parseSize(memoryLimit, 'memoryLimit') : memoryLimit;
   if (bytes !== undefined && (!Number.isSafeInteger(bytes) || bytes < 1)) throw new OptionError(`memoryLimit must be a positive number of bytes or a size like '2Gi', got ${show(memoryLimit)}.`);
-  if (typeof danglingTimeout !== 'number' || !(danglingTimeout > 0) || !Number.isFinite(danglingTimeout)) {
-    throw new OptionError(`danglingTimeout must be a positive number of seconds, got ${show(danglingTimeout)}.`);
+  // The heartbeat runs every third of it: at least every 33 ms, and within what a timer can wait.
+  if (typeof danglingTimeout !== 'number' || !(danglingTimeout >= MIN_DANGLING_TIMEOUT && danglingTimeout <= MAX_TIMER_SECONDS)) {
+    throw new OptionError(`danglingTimeout must be a number of seconds from ${MIN_DANGLING_TIMEOUT} to ${MAX_TIMER_SECONDS}, got ${show(danglingTimeout)}.`);
   }
   if (options.default !== undefined && typeof options.default !== 'boolean') throw new OptionError(`default must be true or false, got ${show(options.default)}.`);
   if (typeof name !== 'string' || !/^[A-Za-z0-9-]{1,57}$/.test(name)) throw new OptionError(`name must be letters, digits and '-', at most 57 of them, got ${show(name)}.`);

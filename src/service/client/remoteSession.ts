@@ -62,7 +62,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   readonly #wanted = new Set<string>();
   readonly #inline = new Map<string, unknown>();
   readonly #inflight = new Set<AbortController>();
-  readonly #heartbeat: NodeJS.Timeout;
+  #heartbeat: NodeJS.Timeout | undefined;
   #info: SessionInfo;
   #closed = false;
   #runs = 0;
@@ -79,7 +79,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
     this.config = { ...shown, memoryLimit: o.memoryLimit ?? Number.POSITIVE_INFINITY };
     const conn = new Connection(o.address, o.token, o.requestTimeout);
     this.channel = new Channel(conn, async () => {
-      const body = { name: o.name, kind: 'interactive', mode: o.mode, ...(o.workers ? { workers: o.workers } : {}), ...(o.memoryLimit ? { memory: String(o.memoryLimit) } : {}) };
+      const body = { name: o.name, kind: 'interactive', mode: o.mode, danglingTimeout: o.danglingTimeout, ...(o.workers ? { workers: o.workers } : {}), ...(o.memoryLimit ? { memory: String(o.memoryLimit) } : {}) };
       const ids = (await (await conn.request('/v1/sessions', { json: body })).json()) as unknown;
       if (!Array.isArray(ids) || typeof ids[0] !== 'string') throw new InvalidArgumentError(`the server at ${o.address} did not answer a session id.`);
       return ids[0];
@@ -90,9 +90,18 @@ export class RemoteSession extends EventEmitter implements SessionLike {
       () => undefined,
     );
     this.#eager = new EagerBatcher((nodes) => this.#runEagerBatch(nodes));
-    this.#heartbeat = setInterval(() => void this.channel.sync().catch(() => undefined), (o.danglingTimeout * 1000) / 3);
-    this.#heartbeat.unref();
+    this.#beat((o.danglingTimeout * 1000) / 3);
     if (o.default) setProcessDefault(this);
+  }
+
+  /** Says the client is alive every `periodMs`, the next beat only once the last one is answered. */
+  #beat(periodMs: number): void {
+    this.#heartbeat = setTimeout(() => {
+      void this.channel.sync().catch(() => undefined).finally(() => {
+        if (!this.#closed) this.#beat(periodMs);
+      });
+    }, periodMs);
+    this.#heartbeat.unref();
   }
 
   get closed(): boolean {
@@ -255,7 +264,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   async #close(): Promise<void> {
     this.#closed = true;
     if (isProcessDefault(this)) setProcessDefault(undefined);
-    clearInterval(this.#heartbeat);
+    clearTimeout(this.#heartbeat);
     for (const ctl of this.#inflight) ctl.abort(new CancelledError('The session was closed while this run was in progress.'));
     this.#eager.abort(new SessionClosedError());
     this.#executed.clear();

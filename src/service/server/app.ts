@@ -8,6 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { MAX_TIMER_SECONDS } from '../../base/async.js';
 import { OptionError } from '../../base/errors.js';
 import { logEngine } from '../../base/log.js';
 import { show } from '../../base/show.js';
@@ -40,8 +41,6 @@ export interface RunningServer {
 
 /** Default body limit; routes that take more (remote DAGs, uploads) set their own `bodyLimit`. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-/** setTimeout's ceiling (~24.8 days): TTLs and timeouts beyond it would fire at once. */
-const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 export function checkServerOptions(o: ServerOptions): void {
   if (!Array.isArray(o.tokens) || o.tokens.length === 0 || o.tokens.some((t) => typeof t !== 'string' || !/^\S+$/.test(t))) {

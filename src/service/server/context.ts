@@ -18,7 +18,7 @@ export interface ServerOptions {
   /** Files a client names resolve inside this directory only. */
   readonly dataDir: string;
   readonly maxSessions: number;
-  /** Seconds a session's client may stay silent before the server closes it (GraphScope's option). */
+  /** Seconds a session's client may stay silent before the server closes it, unless its create request names its own (GraphScope's option). */
   readonly danglingTimeout: number;
   /** --no-user-code: refuse user functions and headless modules. */
   readonly allowUserCode: boolean;

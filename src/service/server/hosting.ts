@@ -142,7 +142,7 @@ export class SessionHost implements ServerContext {
     this.registry.add(record);
     journal.event('Pending', `${record.kind} session created (replica ${replica.replica.id} of ${replica.replica.count})`);
     try {
-      if (record.kind === 'interactive') this.#openEngine(record);
+      if (record.kind === 'interactive') this.#openEngine(record, request.danglingTimeout ?? this.options.danglingTimeout);
       else this.#startRun(record, spec.modulePath!);
     } catch (e) {
       void this.#engines.get(id)?.close();
@@ -191,7 +191,7 @@ export class SessionHost implements ServerContext {
     return this.#closing;
   }
 
-  #openEngine(record: SessionRecord): void {
+  #openEngine(record: SessionRecord, danglingTimeout: number): void {
     const { id } = record;
     const session = newSession({ mode: record.mode, workers: record.workers, memoryLimit: record.memory, default: false, name: record.name });
     this.#engines.set(id, session);
@@ -205,10 +205,10 @@ export class SessionHost implements ServerContext {
       log: (line) => journal.log(line),
     }));
     session.once('close', () => void this.delete(id, 'its engine session was closed'));
-    this.#move(id, 'Running', `engine session open (${record.mode}, ${record.workers} workers, memory ${record.memoryRequested})`);
+    this.#move(id, 'Running', `engine session open (${record.mode}, ${record.workers} workers, memory ${record.memoryRequested}, danglingTimeout ${danglingTimeout} s)`);
     this.#dangling.set(id, this.#timer(
-      () => void this.delete(id, `its client made no request for ${this.options.danglingTimeout} s (danglingTimeout)`),
-      this.options.danglingTimeout * 1000,
+      () => void this.delete(id, `its client made no request for ${danglingTimeout} s (danglingTimeout)`),
+      danglingTimeout * 1000,
     ));
   }
 

@@ -3,6 +3,7 @@
  * no coercion, no unknown field) and @fastify/swagger builds `GET /openapi.json` from them; responses
  * are serialized through them. Bounds come from sessionRules.ts, so the document and the checks agree.
  */
+import { MAX_TIMER_SECONDS } from '../../base/async.js';
 import { SESSION_KINDS, SESSION_STATUSES } from './registry.js';
 import { PAGE_MAX } from './sessionPages.js';
 import { MODES, NAME_MAX, REPLICAS_MAX, WORKERS_MAX } from './sessionRules.js';
@@ -72,6 +73,12 @@ export const createBodySchema = {
     module: { type: 'string', description: 'Headless only, required: a .js/.mjs/.ts file in the data directory.' },
     args: { type: 'array', items: { type: 'string' }, description: 'Headless only.' },
     mode: { type: 'string', enum: MODES, description: 'Interactive only (default eager).' },
+    danglingTimeout: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: MAX_TIMER_SECONDS,
+      description: "Interactive only: seconds the server keeps the session while its client is silent (default: the server's --dangling-timeout).",
+    },
   },
 } as const;
 

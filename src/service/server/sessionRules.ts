@@ -4,6 +4,7 @@
  * The route schemas check the same bounds (they document them in the OpenAPI text); these functions
  * give Skaha's wording, the cross-field rules a schema cannot say, and the replica expansion.
  */
+import { MAX_TIMER_SECONDS } from '../../base/async.js';
 import { parseSize } from '../../base/size.js';
 import { show } from '../../base/show.js';
 import { ValidationError } from './httpErrors.js';
@@ -36,6 +37,8 @@ export interface CreateRequest {
   readonly args: readonly string[];
   /** Interactive sessions only: the engine session's mode (default eager, as newSession's). */
   readonly mode: SessionMode | undefined;
+  /** Interactive sessions only: seconds its client may stay silent (default: the server's --dangling-timeout). */
+  readonly danglingTimeout: number | undefined;
 }
 
 /** One replica to create: its name, place and environment. */
@@ -141,6 +144,13 @@ export function parseCreateRequest(body: unknown): CreateRequest {
   } else if (b.mode !== undefined) {
     throw new ValidationError('mode', 'mode is only for interactive sessions: a headless module opens its session itself.');
   }
+  if (b.danglingTimeout !== undefined) {
+    if (kind === 'headless') throw new ValidationError('danglingTimeout', 'danglingTimeout is only for interactive sessions: a headless session has no client to wait for.');
+    const t = b.danglingTimeout;
+    if (typeof t !== 'number' || !(t > 0) || t > MAX_TIMER_SECONDS) {
+      throw new ValidationError('danglingTimeout', `danglingTimeout must be a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}, got ${show(t)}.`);
+    }
+  }
   if (b.mode !== undefined && !(MODES as readonly unknown[]).includes(b.mode)) {
     throw new ValidationError('mode', `mode must be 'eager' or 'lazy', got ${show(b.mode)}.`);
   }
@@ -158,6 +168,7 @@ export function parseCreateRequest(body: unknown): CreateRequest {
     module: kind === 'headless' ? checkModule(b.module) : undefined,
     args: kind === 'headless' ? checkArgs(b.args) : [],
     mode: b.mode as SessionMode | undefined,
+    danglingTimeout: b.danglingTimeout as number | undefined,
   };
 }
 
