@@ -163,6 +163,15 @@ export class Session extends EventEmitter implements SessionLike {
     };
   }
 
+  /**
+   * Runs a chunk graph built elsewhere (the service's `/remote/chunks`) on this session's own executor:
+   * its share of the pool, so it counts against the session's `workers` with its runs.
+   */
+  runChunkGraph(...args: Parameters<Executor['run']>): ReturnType<Executor['run']> {
+    this.#check();
+    return this.#executor.run(...args);
+  }
+
   /** Makes this the process-wide default session and returns it. */
   asDefault(): this {
     this.#check();

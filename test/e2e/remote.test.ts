@@ -12,6 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   CancelledError, graph as gs, type NdArray, newSession, type ProgressEvent, type RemoteSession, tensor as tt, type Tensor,
 } from '../../src/index.js';
+import type { DispatchEvent } from '../../src/executors/fairPool.js';
+import { sharedPoolState } from '../../src/executors/pool.js';
 import { encodeFrame, frameBytes } from '../../src/service/wire/frame.js';
 import { collectNodes, toWire } from '../../src/service/wire/nodes.js';
 import { FRAME_TYPE } from '../../src/service/wire/values.js';
@@ -204,6 +206,29 @@ describe('a DAG sent by hand', () => {
     expect(await post([full('a', ['b']), full('b', ['a'])], [0])).toEqual({ status: 400, code: 'CyclicGraph' });
     const lying = { key: 'c', kernel: 'tensor.ew', params: { expr: { t: 'un', op: 'sqrt); process.exit(', a: { t: 'in', i: 0, dtype: 'float64' }, dtype: 'float64' }, shape: [2], dtype: 'float64' }, inputs: ['a'], meta: { shape: [2], dtype: 'float64' } };
     expect(await post([full('a'), lying], [1])).toEqual({ status: 400, code: 'MalformedWire' });
+  });
+
+  it('as a chunk graph: runs on the session\'s own share of the pool, under its id', async () => {
+    const s = open({ mode: 'lazy', workers: 2 });
+    await s.ready();
+    const engine = backend.server().engines.get(s.id)!;
+    // Big enough (over the executor's inline limit) to go to the pool.
+    const full = (key: string) => ({ key, kernel: 'tensor.full', params: { shape: [20_000], dtype: 'float64', value: 2 }, inputs: [], meta: { shape: [20_000], dtype: 'float64' } });
+    const chunks = ['a', 'b', 'c', 'd', 'e', 'f'].map(full);
+    const { dispatcher } = sharedPoolState()!;
+    const owners: string[] = [];
+    const listener = (e: DispatchEvent): void => void owners.push(e.owner);
+    dispatcher.on('dispatch', listener);
+    try {
+      const body = frameBytes(encodeFrame({ chunks, targets: [0, 1, 2, 3, 4, 5], fetched: {} }));
+      const r = await fetch(`${backend.server().address}/v1/sessions/${s.id}/remote/chunks`, { method: 'POST', headers: { authorization: 'Bearer t1', 'content-type': FRAME_TYPE }, body: body as unknown as string });
+      expect(r.status).toBe(200);
+      await r.arrayBuffer();
+    } finally {
+      dispatcher.off('dispatch', listener);
+    }
+    expect(owners.length).toBeGreaterThan(0);
+    expect(new Set(owners)).toEqual(new Set([engine.id]));
   });
 
   it('from another token: the session does not exist for it (404, the same body as a missing id)', async () => {

@@ -1,7 +1,7 @@
 /**
  * A hosted session as an executor: `POST /v1/sessions/:id/remote/chunks` runs a chunk graph (the
- * executor contract of executors/executor.ts — what the conformance suite drives) on a pool of the
- * session's size, against a scratch store holding the fetch chunks the client sent, and streams the
+ * executor contract of executors/executor.ts — what the conformance suite drives) on the session's own
+ * executor (its share of the pool, shared with its runs), against a scratch store holding the fetch chunks the client sent, and streams the
  * executor's events back, then the report and the targets' values. Chunk graphs bypass the op builders,
  * so they are held to what is safe without them: tensor kernels only (a graph kernel would read any
  * path it is given), every elementwise expression type-checked against its inputs' metas, user
@@ -10,12 +10,9 @@
 import type { FastifyInstance } from 'fastify';
 import { CycleError } from '../../../base/errors.js';
 import { ChunkGraphBuilder, type ChunkGraph, type ChunkSpec } from '../../../dag/chunkGraph.js';
-import type { ExecEvent, Executor } from '../../../executors/executor.js';
-import { LocalExecutor } from '../../../executors/local.js';
-import { ThreadsExecutor } from '../../../executors/threads.js';
+import type { ExecEvent } from '../../../executors/executor.js';
 import { hasKernel } from '../../../kernels/index.js';
 import type { TensorNode } from '../../../ops/tensor/index.js';
-import type { Session } from '../../../session/index.js';
 import { MemoryChunkStore } from '../../../store/chunkStore.js';
 import { malformed, WireError } from '../../wire/errors.js';
 import { checkExpr } from '../../wire/rebuildTensor.js';
@@ -93,21 +90,6 @@ function refuseCycles(g: ChunkGraph): void {
   throw new CycleError(stuck.slice(0, 8));
 }
 
-/** One executor per hosted session, of its size, closed with it. */
-const executors = new WeakMap<Session, Executor>();
-
-function executorOf(engine: Session): Executor {
-  let ex = executors.get(engine);
-  if (!ex) {
-    const workers = engine.info.workers;
-    const made = workers > 0 ? new ThreadsExecutor({ workers }) : new LocalExecutor();
-    executors.set(engine, made);
-    engine.once('close', () => void made.close());
-    ex = made;
-  }
-  return ex;
-}
-
 export async function remoteChunkRoutes(app: FastifyInstance, ctx: ServerContext, hosts: RemoteHosts): Promise<void> {
   app.post(
     '/v1/sessions/:id/remote/chunks',
@@ -135,8 +117,9 @@ export async function remoteChunkRoutes(app: FastifyInstance, ctx: ServerContext
         if (events) answer.write({ type: 'event', event: e.type === 'failed' ? { type: 'failed', index: e.index, error: clientError(e.error) } : e });
       };
       const memoryLimit = r.body['memoryLimit'];
-      executorOf(r.engine)
-        .run(graph, store, {
+      // On the session's own executor: a lane of its own here would double its share of the pool.
+      r.engine
+        .runChunkGraph(graph, store, {
           targets: targets as number[],
           signal: abort.signal,
           onEvent,
