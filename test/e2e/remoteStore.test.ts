@@ -5,6 +5,7 @@
  * call. Results persisted by one remote session are read by another of the same token with getNamed,
  * data as values and graphs as handles to compute with; another token cannot.
  */
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { graph as gs, type NdArray, newSession, ObjectNotExistsError, type RemoteSession, tensor as tt } from '../../src/index.js';
 import type { ObjectMeta } from '../../src/store/objectMeta.js';
@@ -189,6 +190,19 @@ describe('clear, label and shallowCopy over the wire (Vineyard semantics)', () =
       expect({ path, body, status: r.status }).toEqual({ path, body, status: 400 });
       expect(r.message).toContain(field);
     }
+  });
+});
+
+describe('a signal the caller keeps', () => {
+  it('gathers no listener per request, and still aborts a waiting getName', async () => {
+    const s = open();
+    await s.store.put(Float64Array.from([1]), { persist: true, name: 'kept-signal' });
+    const ctl = new AbortController();
+    for (let i = 0; i < 20; i++) await s.store.getName('kept-signal', { signal: ctl.signal });
+    expect(getEventListeners(ctl.signal, 'abort')).toHaveLength(0);
+    const waiting = s.store.getName('never-bound', { wait: true, timeoutMs: 60_000, signal: ctl.signal });
+    ctl.abort(new Error('no longer wanted'));
+    expect((await rejection(waiting)).message).toBe('no longer wanted');
   });
 });
 

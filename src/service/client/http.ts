@@ -56,11 +56,9 @@ export class Connection {
     const ctl = new AbortController();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const timer = setTimeout(() => ctl.abort(new ServerUnreachableError(this.address, `no answer within ${timeoutMs} ms`)), timeoutMs);
-    const outer = options.signal;
-    if (outer) {
-      if (outer.aborted) ctl.abort(outer.reason);
-      else outer.addEventListener('abort', () => ctl.abort(outer.reason), { once: true });
-    }
+    // Combined without a listener on the caller's signal, which may outlive many requests (a user's,
+    // passed through by store.getName): a listener per request would pile up there.
+    const signal = options.signal ? AbortSignal.any([options.signal, ctl.signal]) : ctl.signal;
     const headers: Record<string, string> = { authorization: this.#auth };
     let body: Uint8Array | string | undefined;
     if (options.frame) {
@@ -72,9 +70,9 @@ export class Connection {
     }
     let response: Response;
     try {
-      response = await fetch(this.address + path, { method: options.method ?? (body !== undefined ? 'POST' : 'GET'), headers, ...(body !== undefined ? { body: body as unknown as string } : {}), signal: ctl.signal });
+      response = await fetch(this.address + path, { method: options.method ?? (body !== undefined ? 'POST' : 'GET'), headers, ...(body !== undefined ? { body: body as unknown as string } : {}), signal });
     } catch (e) {
-      throw this.#failure(e, ctl.signal);
+      throw this.#failure(e, signal);
     } finally {
       clearTimeout(timer);
     }
