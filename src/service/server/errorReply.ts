@@ -2,10 +2,12 @@
  * Every failure as the API's error body `{error: {code, message, field?}}` with its status: our
  * HttpErrors as they are; fastify's schema failures as a 400 ValidationError naming the field
  * (`workers`, `env.FOO`, `body`, `kind` of the query); a body that is not JSON, too large or of another
- * type with its own status; engine errors (bad input the engine refused) as 400 with their code.
- * Anything else is a 500 that says nothing of its insides.
+ * type with its own status; engine errors (bad input the engine refused) with their code, and their own
+ * status (wire errors carry one) or the one STATUS_BY_CODE gives, else 400. Anything else is a 500 that
+ * says nothing of its insides. The remote routes answer the same, plus the error's class `name` and
+ * fields `props` so the client rebuilds it (toRemoteErrorReply).
  */
-import { TesseraError } from '../../base/errors.js';
+import { errorToData, TesseraError } from '../../base/errors.js';
 import { HttpError, type ErrorBody } from './httpErrors.js';
 
 export interface ErrorReply {
@@ -53,6 +55,28 @@ export function describeIssue(issue: SchemaIssue, part: string): { field: string
   }
 }
 
+/** Engine error codes whose status is not 400. */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  SessionClosed: 409, Unexecuted: 409, ObjectNotExists: 404, ObjectExists: 409, Cancelled: 409, NotEnoughMemory: 507, PathRefused: 403, Unauthorized: 401,
+};
+
+function engineReply(err: TesseraError): ErrorReply {
+  const own = (err as { status?: unknown }).status;
+  const field = (err as { field?: unknown }).field;
+  return reply(typeof own === 'number' ? own : (STATUS_BY_CODE[err.code] ?? 400), err.code, err.message, typeof field === 'string' ? field : undefined);
+}
+
+export interface RemoteErrorBody {
+  readonly error: ErrorBody['error'] & { readonly name: string; readonly props: Readonly<Record<string, unknown>> };
+}
+
+/** toErrorReply's answer with the error's class and fields for a remote client; nothing of them for a 500. */
+export function toRemoteErrorReply(err: unknown): { readonly status: number; readonly body: RemoteErrorBody } {
+  const { status, body } = toErrorReply(err);
+  const data = status >= 500 && !(err instanceof TesseraError) ? { name: 'Error', props: {} } : errorToData(err);
+  return { status, body: { error: { ...body.error, name: data.name, props: data.props ?? {} } } };
+}
+
 export function toErrorReply(err: unknown): ErrorReply {
   if (err instanceof HttpError) return { status: err.status, body: err.body };
   const e = (err ?? {}) as FastifyLikeError;
@@ -72,7 +96,7 @@ export function toErrorReply(err: unknown): ErrorReply {
       return reply(415, 'UnsupportedMediaType', 'Send the body as application/json.', 'body');
     default:
   }
-  if (err instanceof TesseraError) return reply(400, err.code, err.message);
+  if (err instanceof TesseraError) return engineReply(err);
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) return reply(status, typeof e.code === 'string' ? e.code : 'BadRequest', e.message);
   return reply(500, 'InternalError', 'The server failed while handling this request; its log has the details.');

@@ -1,12 +1,15 @@
 /**
  * Every failure becomes `{error: {code, message, field?}}` with its status: schema failures name the
  * field, bodies that are not JSON or too large say so, engine errors keep their code, and anything
- * unexpected is a 500 that says nothing of its insides.
+ * unexpected is a 500 that says nothing of its insides. The remote routes answer the same statuses and
+ * bodies, plus the error's class and fields.
  */
 import { describe, expect, it } from 'vitest';
 import { OptionError } from '../../../src/base/errors.js';
-import { toErrorReply } from '../../../src/service/server/errorReply.js';
-import { HttpError } from '../../../src/service/server/httpErrors.js';
+import { toErrorReply, toRemoteErrorReply } from '../../../src/service/server/errorReply.js';
+import { HttpError, sessionNotFound } from '../../../src/service/server/httpErrors.js';
+import { WireError } from '../../../src/service/wire/errors.js';
+import { ObjectNotExistsError } from '../../../src/store/errors.js';
 
 const schemaError = (issue: object, validationContext = 'body'): object => ({
   message: 'body/x must be…',
@@ -49,6 +52,34 @@ describe('toErrorReply', () => {
   it('says nothing of an unexpected error', () => {
     const reply = toErrorReply(new Error('secret at /home/me/.ssh/id_rsa'));
     expect(reply.status).toBe(500);
+    expect(JSON.stringify(reply.body)).not.toContain('secret');
+  });
+});
+
+describe('toRemoteErrorReply', () => {
+  it('answers as toErrorReply does, with the class and fields a remote client rebuilds the error from', () => {
+    const errors: unknown[] = [
+      sessionNotFound('abc'),
+      new WireError('UnknownInput', 'send them', { missing: ['k1'] }),
+      new ObjectNotExistsError('o0000000000000001'),
+      new OptionError('workers must be…'),
+      new HttpError(403, 'PathRefused', 'refused'),
+    ];
+    for (const e of errors) {
+      const plain = toErrorReply(e);
+      const remote = toRemoteErrorReply(e);
+      expect(remote.status).toBe(plain.status);
+      expect(remote.body.error).toMatchObject(plain.body.error);
+      expect(remote.body.error.name).toBe((e as Error).name);
+    }
+    expect(toRemoteErrorReply(new WireError('UnknownInput', 'send them', { missing: ['k1'] }))).toMatchObject({ status: 409, body: { error: { code: 'UnknownInput', props: { missing: ['k1'] } } } });
+    expect(toErrorReply(new ObjectNotExistsError('o0000000000000001')).status).toBe(404);
+  });
+
+  it('says nothing of an unexpected error either', () => {
+    const reply = toRemoteErrorReply(Object.assign(new TypeError('secret at /home/me/.ssh/id_rsa'), { code: 'ENOENT', path: '/home/me/.ssh/id_rsa' }));
+    expect(reply.status).toBe(500);
+    expect(reply.body.error).toEqual({ code: 'InternalError', message: expect.any(String), name: 'Error', props: {} });
     expect(JSON.stringify(reply.body)).not.toContain('secret');
   });
 });

@@ -6,23 +6,20 @@
  * key any more it says `forget`, and the node leaves the table. Also here: who the caller is, and how
  * an error becomes a response.
  */
-import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorToData, type ErrorData, TesseraError } from '../../../base/errors.js';
+import type { FastifyReply } from 'fastify';
+import { errorToData, type ErrorData } from '../../../base/errors.js';
+import { logEngine } from '../../../base/log.js';
 import type { TileableNode } from '../../../dag/nodes.js';
 import type { ProgressEvent, RunStats, Session } from '../../../session/index.js';
 import { malformed, WireError } from '../../wire/errors.js';
 import { encodeFrame, streamChunks } from '../../wire/frame.js';
 import { rebuildNodes } from '../../wire/nodes.js';
-import type { Caller, ServerContext } from '../context.js';
+import type { ServerContext } from '../context.js';
+import { toRemoteErrorReply } from '../errorReply.js';
 import { withDataDirHidden } from '../paths.js';
 
-/** The caller of an authenticated request: the owner hash of its bearer token (the server checked the token). */
-export function callerOf(request: FastifyRequest): Caller {
-  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '');
-  if (!m) throw Object.assign(new TesseraError('Unauthorized', "This request carries no bearer token: send 'Authorization: Bearer <token>'."), { status: 401 });
-  return { owner: createHash('sha256').update(m[1]!, 'utf8').digest('hex').slice(0, 16) };
-}
+/** The caller of an authenticated request, as the auth hook recorded it. */
+export { callerOf } from '../auth.js';
 
 /** An error as data for a client: its class, code, message and fields, never the server's stack. */
 export function clientError(e: unknown): ErrorData {
@@ -30,20 +27,11 @@ export function clientError(e: unknown): ErrorData {
   return { ...data, stack: `${data.name}: ${data.message}\n    at <remote session>` };
 }
 
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  SessionClosed: 409, Unexecuted: 409, ObjectNotExists: 404, ObjectExists: 409, Cancelled: 409, NotEnoughMemory: 507, PathRefused: 403, Unauthorized: 401,
-};
-
-/** Answers with `{error: {code, message, name, props}}` and the error's status (4xx for bad input, 500 for anything else). */
+/** Answers as every route does (errorReply.ts), with the error's `name` and `props` for the client to rebuild it. */
 export function sendError(reply: FastifyReply, e: unknown): FastifyReply {
-  const data = clientError(e);
-  const own = (e as { status?: unknown; statusCode?: unknown }).status ?? (e as { statusCode?: unknown }).statusCode;
-  const status = typeof own === 'number' ? own : (data.code && STATUS_BY_CODE[data.code]) || (data.code ? 400 : 500);
-  const field = (e as { field?: unknown }).field;
-  return reply
-    .code(status)
-    .type('application/json')
-    .send({ error: { code: data.code ?? 'InternalError', message: data.message, name: data.name, ...(typeof field === 'string' ? { field } : {}), props: data.props ?? {} } });
+  const { status, body } = toRemoteErrorReply(e);
+  if (status >= 500) logEngine('error', `${reply.request.method} ${reply.request.url} failed: ${(e as Error)?.stack ?? String(e)}`, { code: 'TESSERA_SERVER_ERROR' });
+  return reply.code(status).type('application/json').send(body);
 }
 
 export type EventType = 'progress' | 'run';
