@@ -178,7 +178,7 @@ async function create({ api, values, io, json }: Context): Promise<number> {
   if (kind !== 'headless' && (values.module !== undefined || values.arg !== undefined || env !== undefined)) {
     throw usage('--module, --arg and --env are only for headless sessions.');
   }
-  if (kind === 'headless' && values.module === undefined) throw usage('a headless session needs --module PATH (a .js, .mjs or .ts file on the server).');
+  if (kind === 'headless' && values.module === undefined) throw usage('a headless session needs --module PATH (a .js, .mjs, .ts or .mts file on the server).');
   if (values.memory !== undefined) {
     try {
       parseSize(values.memory, '--memory');

@@ -70,7 +70,7 @@ export const createBodySchema = {
     memory: { type: 'string', description: "The store's memory limit in the size syntax ('2Gi', '512M', '1048576'), up to 512Gi." },
     replicas: { type: 'integer', minimum: 1, maximum: REPLICAS_MAX, description: 'name-1 … name-N; every env gets REPLICA_ID and REPLICA_COUNT.' },
     env: { type: 'object', additionalProperties: { type: 'string' }, description: 'Headless only.' },
-    module: { type: 'string', description: 'Headless only, required: a .js/.mjs/.ts file in the data directory.' },
+    module: { type: 'string', description: 'Headless only, required: a .js/.mjs/.ts/.mts file in the data directory.' },
     args: { type: 'array', items: { type: 'string' }, description: 'Headless only.' },
     mode: { type: 'string', enum: MODES, description: 'Interactive only (default eager).' },
     danglingTimeout: {

@@ -22,7 +22,8 @@ export type SessionMode = (typeof MODES)[number];
 /** Set by the server on every replica; a caller may not set them. */
 export const REPLICA_ENV = ['REPLICA_ID', 'REPLICA_COUNT'] as const;
 const HEADLESS_ONLY = ['module', 'args', 'env'] as const;
-const MODULE_EXTENSIONS = ['.js', '.mjs', '.ts'];
+/** What the headless loader runs (headless/moduleLoader.ts). */
+const MODULE_EXTENSIONS = ['.js', '.mjs', '.ts', '.mts'];
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface CreateRequest {
@@ -106,12 +107,12 @@ function checkModule(value: unknown): string {
   if (typeof value !== 'string' || value === '') {
     throw new ValidationError(
       'module',
-      'module is required for headless sessions: the path, inside the server\'s data directory, of a .js, .mjs or .ts file ' +
+      'module is required for headless sessions: the path, inside the server\'s data directory, of a .js, .mjs, .ts or .mts file ' +
         'whose default export is async (session, args, env) => result.',
     );
   }
   if (!MODULE_EXTENSIONS.some((ext) => value.endsWith(ext))) {
-    throw new ValidationError('module', `module must be a .js, .mjs or .ts file, got ${show(value)}.`);
+    throw new ValidationError('module', `module must be a .js, .mjs, .ts or .mts file, got ${show(value)}.`);
   }
   return value;
 }

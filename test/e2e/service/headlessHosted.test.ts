@@ -4,7 +4,7 @@
  * Completed with its result under a name — or Failed with the module's error in its events, while the
  * server and its other sessions carry on.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +37,17 @@ describe('headless sessions on the server', () => {
     } finally {
       await reader.close();
     }
+  });
+
+  it('runs a .mts module, as the headless loader allows', async () => {
+    const server = await serverWithModules();
+    writeFileSync(join(server.dataDir, 'count.mts'), 'export default async (_session: unknown, args: readonly string[]): Promise<number> => args.length;\n');
+    const a = api(server, TOKEN_A);
+    const [id] = await a.create({ name: 'typed', kind: 'headless', module: 'count.mts', args: ['a', 'b'] });
+    await until(server.ctx.registry, (s) => ['Completed', 'Failed'].includes(s.sessions[id!]?.status ?? ''));
+    expect(server.ctx.registry.get(id!)?.status).toBe('Completed');
+    const events = (await a.get(`/v1/sessions/${id}/events`)).body as { message: string }[];
+    expect(events.map((e) => e.message).join('\n')).toContain('The module returned 2.');
   });
 
   it('a module that exits its process fails that session alone', async () => {
