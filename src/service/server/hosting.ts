@@ -145,7 +145,9 @@ export class SessionHost implements ServerContext {
       if (record.kind === 'interactive') this.#openEngine(record, request.danglingTimeout ?? this.options.danglingTimeout);
       else this.#startRun(record, spec.modulePath!);
     } catch (e) {
-      void this.#engines.get(id)?.close();
+      this.#engines.get(id)?.close().catch((closeError: unknown) => {
+        logEngine('error', `Session ${id} (${record.name}) failed to open, and closing it failed too: ${(closeError as Error)?.stack ?? String(closeError)}`, { code: 'TESSERA_SESSION_CLOSE_FAILED' });
+      });
       this.#forget(id);
       throw e;
     }

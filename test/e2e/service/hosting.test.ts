@@ -6,9 +6,11 @@
  */
 import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { tensor as tt, type NdArray } from '../../../src/index.js';
 import type { Caller } from '../../../src/service/server/context.js';
+import { SessionJournal } from '../../../src/service/server/journal.js';
+import { Session } from '../../../src/session/session.js';
 import type { SessionRecord, SessionStatus } from '../../../src/service/server/registry.js';
 import { ObjectStore } from '../../../src/store/objectStore.js';
 import { failOnUnhandledRejections } from '../../support/lifecycle.js';
@@ -215,5 +217,35 @@ describe('closing the server', () => {
     expect(host.runs[0]!.stopped).toBe(true);
     expect(server.ctx.registry.state.sessions).toEqual({});
     await expect(fetch(`${server.url}/v1/stats`)).rejects.toThrow();
+  });
+});
+
+describe('a session whose opening fails', () => {
+  it('is removed, and a close that fails then is logged, not left as an unhandled rejection', async () => {
+    const server = await start();
+    const { event } = SessionJournal.prototype;
+    const journalBreaks = vi.spyOn(SessionJournal.prototype, 'event').mockImplementation(function (this: SessionJournal, ...args: Parameters<SessionJournal['event']>) {
+      if (args[0] === 'Running') throw new Error('the journal broke while opening');
+      return event.apply(this, args);
+    });
+    const closeFails = vi.spyOn(Session.prototype, 'close').mockRejectedValueOnce(new Error('the engine would not close'));
+    let onWarning!: (w: Error & { code?: string }) => void;
+    const closeLogged = new Promise<string>((resolve) => {
+      onWarning = (w) => {
+        if (w.message.includes('the engine would not close')) resolve(`${w.code}: ${w.message}`);
+      };
+    });
+    process.on('warning', onWarning);
+    try {
+      const r = await api(server, TOKEN_A).post('/v1/sessions', { name: 'doomed', kind: 'interactive' });
+      expect(r.status).toBe(500);
+      expect(Object.values(server.ctx.registry.state.sessions).map((s) => s.name)).not.toContain('doomed');
+      expect(closeFails).toHaveBeenCalledTimes(1);
+      expect(await closeLogged).toMatch(/^TESSERA_SESSION_CLOSE_FAILED: /);
+    } finally {
+      process.off('warning', onWarning);
+      journalBreaks.mockRestore();
+      closeFails.mockRestore();
+    }
   });
 });
