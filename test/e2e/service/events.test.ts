@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPatches, type Patch } from 'immer';
 import type { SessionRecord } from '../../../src/service/server/registry.js';
+import { MAX_UNREAD_BYTES } from '../../../src/service/server/routes/events.js';
 import { failOnUnhandledRejections } from '../../support/lifecycle.js';
 import { TOKEN_A, TOKEN_B, api, hostedServers, until } from '../../support/hostedServer.js';
 
@@ -118,6 +119,23 @@ describe('GET /v1/sessions/:id/logs?follow=1', () => {
     await reader.until((t) => t.includes('third line\n'));
     expect((await a.delete(`/v1/sessions/${id}`)).status).toBe(204);
     expect(await reader.toEnd()).toBe('first line\nsecond line\nthird line\n');
+  });
+
+  it('drops a client that leaves more than MAX_UNREAD_BYTES unread, instead of buffering without end', async () => {
+    const server = await start();
+    const a = api(server, TOKEN_A);
+    const [id] = await a.create({ name: 'loud', kind: 'interactive', workers: 1 });
+    const journal = server.ctx.journalOf(id!);
+    const { reader } = await open(`${server.url}/v1/sessions/${id}/logs?follow=1`, TOKEN_A);
+    journal.log('first line\n');
+    await reader.until((t) => t.includes('first line\n'));
+    // Written while the client reads nothing: twice the cap, and more than loopback's socket buffers hold.
+    const line = 'x'.repeat(2 ** 20);
+    const lines = (2 * MAX_UNREAD_BYTES) / 2 ** 20 + 16;
+    for (let i = 0; i < lines; i++) journal.log(line);
+    const received = await reader.toEnd().catch(() => reader.buffer);
+    expect(received.length).toBeLessThan(lines * (line.length + 1));
+    expect(server.ctx.registry.get(id!)?.status).toBe('Running');
   });
 
   it('refuses an unknown follow value', async () => {

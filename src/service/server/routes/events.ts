@@ -15,6 +15,11 @@ const tags = ['sessions'];
 const security = [{ bearer: [] }];
 /** A comment line this often keeps proxies from closing a quiet event stream. */
 const KEEPALIVE_MS = 15_000;
+/**
+ * What a streaming client may leave unread before it is dropped: the server would otherwise hold every
+ * patch or line for a client that never reads. A dropped client reconnects and gets a fresh snapshot.
+ */
+export const MAX_UNREAD_BYTES = 16 * 2 ** 20;
 
 export async function eventsRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const open = new Set<() => void>();
@@ -42,7 +47,15 @@ export async function eventsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     res.flushHeaders();
     open.add(end);
     res.once('close', end);
-    return { write: (text) => void (ended || res.write(text)), end };
+    const write = (text: string): void => {
+      if (ended) return;
+      res.write(text);
+      if (res.writableLength > MAX_UNREAD_BYTES) {
+        end();
+        res.destroy();
+      }
+    };
+    return { write, end };
   };
 
   app.get('/v1/events', {
