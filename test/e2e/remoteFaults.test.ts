@@ -79,18 +79,22 @@ describe('a server that is not there', () => {
 describe('a run longer than the request timeout', () => {
   it('is not cut: the server answers at once and the result streams when ready', async () => {
     const server = await startTestServer();
-    const s = newSession({ address: server.address, token: 't1', mode: 'lazy', default: false, requestTimeout: 100 });
+    const s = newSession({ address: server.address, token: 't1', mode: 'lazy', default: false, requestTimeout: 400 });
     try {
-      // Far longer than 100 ms of work (26M square roots in chunks big enough for the pool's threads, so
-      // this process stays free to answer), and no progress listener: nothing is sent while it runs but
-      // the answer's start.
+      // Several request timeouts of work (157M square roots, 1-2 s here; 100 ms timeouts failed when
+      // the loaded machine took that long to answer at all), in chunks big enough for the pool's threads,
+      // so the server stays free to answer; no progress listener: nothing is sent while it runs but the
+      // answer's start.
       const slow = tt.ones([4 * 65_536], { chunkSize: 65_536 }).map((v) => {
         let x = v;
-        for (let i = 0; i < 100; i++) x = Math.sqrt(x + i) % 5;
+        for (let i = 0; i < 600; i++) x = Math.sqrt(x + i) % 5;
         return x;
       }).sum();
+      const started = Date.now();
       const v = (await s.run(slow)) as NdArray;
       expect(Number.isFinite(v.item())).toBe(true);
+      // The run did outlast the request timeout, or the test proved nothing.
+      expect(Date.now() - started).toBeGreaterThan(400);
     } finally {
       await s.close();
       await server.close();
