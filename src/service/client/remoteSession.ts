@@ -253,6 +253,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
     } catch {
       // The server is gone or never made the session: there is nothing of it left to close.
     }
+    this.channel.conn.close();
     this.#eager.clear();
     this.emit('close');
   }
