@@ -60,6 +60,31 @@ export class WireResponse {
     return JSON.parse(await this.text()) as unknown;
   }
 
+  /**
+   * Copies the body into `out` as it arrives, with 'data' events (no async iterator step, no chunk
+   * list to join); resolves with the body's length, which is more than `out` holds when it overflowed.
+   */
+  readInto(out: Uint8Array): Promise<number> {
+    const message = this.#message;
+    return new Promise((resolve, reject) => {
+      let at = 0;
+      message.on('data', (chunk: Buffer) => {
+        if (at + chunk.byteLength > out.byteLength) {
+          message.destroy();
+          resolve(at + chunk.byteLength);
+          return;
+        }
+        out.set(chunk, at);
+        at += chunk.byteLength;
+      });
+      message.once('end', () => resolve(at));
+      message.once('error', reject);
+      message.once('close', () => {
+        if (!message.complete) reject(new Error('the connection closed in the middle of an answer'));
+      });
+    });
+  }
+
   async #all(): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const chunk of this.#message) chunks.push(chunk as Buffer);
@@ -182,13 +207,9 @@ export class Connection {
     try {
       if (!Number.isSafeInteger(length)) return new Uint8Array(await response.arrayBuffer());
       const out = new Uint8Array(length);
-      let at = 0;
-      for await (const chunk of response.body) {
-        if (at + chunk.byteLength > length) throw new ServerUnreachableError(this.address, 'the answer was longer than it said');
-        out.set(chunk, at);
-        at += chunk.byteLength;
-      }
-      if (at !== length) throw new ServerUnreachableError(this.address, 'the connection closed in the middle of an answer');
+      const got = await response.readInto(out);
+      if (got > length) throw new ServerUnreachableError(this.address, 'the answer was longer than it said');
+      if (got !== length) throw new ServerUnreachableError(this.address, 'the connection closed in the middle of an answer');
       return out;
     } catch (e) {
       if (e instanceof ServerUnreachableError) throw e;

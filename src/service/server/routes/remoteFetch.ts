@@ -21,7 +21,7 @@ export const HANDOFF_TYPE = 'application/x-tessera-handoff';
 /** Results smaller than this go over the socket: a file costs more than it saves. */
 export const HANDOFF_MIN_BYTES = 1024 * 1024;
 /** The file is written in pieces of at most this size, so reading overlaps writing. */
-const PIECE_BYTES = 8 * 1024 * 1024;
+const PIECE_BYTES = 4 * 1024 * 1024;
 /** Sessions whose close already removes their hand-off files. */
 const watched = new WeakSet<Session>();
 
