@@ -13,14 +13,13 @@ import { CancelledError } from '../../base/errors.js';
 import { sizeOf } from '../../base/shape.js';
 import { itemSize, isDType } from '../../base/dtypes.js';
 import type { TileableNode } from '../../dag/nodes.js';
-import { decodeValue } from '../wire/values.js';
+import {
+  decodeValue, HANDOFF_FILE_HEADER, HANDOFF_LENGTH_HEADER, HANDOFF_MIN_BYTES, HANDOFF_SECRET_HEADER, HANDOFF_TYPE, VALUE_TYPE_HEADER,
+} from '../wire/values.js';
 import type { Channel } from './channel.js';
 import { ServerUnreachableError } from './errors.js';
 import type { WireResponse } from './http.js';
 
-const HANDOFF_TYPE = 'application/x-tessera-handoff';
-/** Below this many bytes (when the meta says) the socket is faster than a file: no need to ask. */
-const HANDOFF_MIN_BYTES = 1024 * 1024;
 /** What a hand-off directory, probe, secret and file name look like: nothing else is read or unlinked. */
 const DIR_NAME = /^tessera-handoff-\d+-[A-Za-z0-9]+$/;
 const PROBE_NAME = /^probe-[0-9a-f]{32}$/;
@@ -46,8 +45,8 @@ export class ValueFetcher {
 
   /** The value of `node` on the server (executed, or a slice of an executed result). */
   async fetch(node: TileableNode, signal: AbortSignal): Promise<unknown> {
-    const handoff = mayBeBig(node) ? await (this.#handoff ??= this.#negotiate(signal)) : null;
-    const headers = handoff ? { 'x-tessera-handoff': handoff.secret } : undefined;
+    const handoff = mayBeBig(node) ? await (this.#handoff ??= this.#negotiate()) : null;
+    const headers = handoff ? { [HANDOFF_SECRET_HEADER]: handoff.secret } : undefined;
     const response = await this.#channel.send('remote/fetch', { key: node.key }, [node], { signal, ...(headers ? { headers } : {}) });
     const type = response.headers.get('content-type') ?? '';
     if (!handoff || !type.startsWith(HANDOFF_TYPE)) {
@@ -58,7 +57,7 @@ export class ValueFetcher {
     try {
       const bytes = await this.#readHandoff(handoff, response, signal);
       this.transfers.sharedMemory++;
-      return decodeValue(response.headers.get('x-tessera-value-type') ?? '', (h) => response.headers.get(h), bytes);
+      return decodeValue(response.headers.get(VALUE_TYPE_HEADER) ?? '', (h) => response.headers.get(h), bytes);
     } catch (e) {
       if (signal.aborted || e instanceof CancelledError) throw e;
       // The hand-off broke (the file went, /dev/shm filled up): this client uses the socket from now on.
@@ -67,23 +66,30 @@ export class ValueFetcher {
     }
   }
 
-  async #negotiate(signal: AbortSignal): Promise<Handoff | null> {
+  /** Where the server's hand-off is, if this client can read it; asked again later if the server could not be reached. */
+  async #negotiate(): Promise<Handoff | null> {
+    let where: { dir?: unknown; probe?: unknown };
     try {
-      const where = (await (await this.#channel.conn.request('/v1/handoff', { signal })).json()) as { dir?: unknown; probe?: unknown };
-      const { dir, probe } = where;
-      if (typeof dir !== 'string' || typeof probe !== 'string' || !isAbsolute(dir) || !DIR_NAME.test(basename(dir)) || !PROBE_NAME.test(probe)) return null;
+      where = (await (await this.#channel.conn.request('/v1/handoff')).json()) as typeof where;
+    } catch {
+      this.#handoff = undefined;
+      return null;
+    }
+    const { dir, probe } = where;
+    if (typeof dir !== 'string' || typeof probe !== 'string' || !isAbsolute(dir) || !DIR_NAME.test(basename(dir)) || !PROBE_NAME.test(probe)) return null;
+    try {
       const secret = await readFile(join(dir, probe), 'utf8');
       return SECRET.test(secret) ? { dir, secret } : null;
-    } catch (e) {
-      if (signal.aborted) throw e;
+    } catch {
+      // Another host, another OS user, or no /dev/shm here: the socket it is.
       return null;
     }
   }
 
   /** Copies the file out as the server writes it, then checks it got every byte. */
   async #readHandoff(handoff: Handoff, response: WireResponse, signal: AbortSignal): Promise<Uint8Array> {
-    const name = response.headers.get('x-tessera-handoff-file') ?? '';
-    const length = Number(response.headers.get('x-tessera-handoff-length'));
+    const name = response.headers.get(HANDOFF_FILE_HEADER) ?? '';
+    const length = Number(response.headers.get(HANDOFF_LENGTH_HEADER));
     if (!FILE_NAME.test(name) || !Number.isSafeInteger(length) || length < 0) throw new ServerUnreachableError(this.#channel.conn.address, 'a hand-off answer without a valid file name and length');
     const path = join(handoff.dir, name);
     const file = await open(path, 'r');

@@ -19,8 +19,6 @@ import { join } from 'node:path';
 /** Where hand-off directories live: tmpfs, so a file is memory the client copies from. */
 const SHM = '/dev/shm';
 export const HANDOFF_DIR_PREFIX = 'tessera-handoff-';
-/** The request header carrying the probe's secret. */
-export const HANDOFF_HEADER = 'x-tessera-handoff';
 
 export class HandoffDir {
   readonly dir: string;
@@ -88,11 +86,6 @@ export class HandoffDir {
   /** Removes what is left of a closed session's files. */
   removeSession(session: string): void {
     for (const [name, file] of this.#files) if (file.session === session) this.remove(name);
-  }
-
-  /** The names of the files not yet removed by the server (the client may have unlinked some). */
-  get pending(): readonly string[] {
-    return [...this.#files.keys()];
   }
 
   close(): void {

@@ -13,13 +13,13 @@ import type { FileHandle } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Session } from '../../../session/index.js';
-import { HANDOFF_HEADER, type HandoffDir } from '../handoff.js';
+import {
+  HANDOFF_FILE_HEADER, HANDOFF_LENGTH_HEADER, HANDOFF_MIN_BYTES, HANDOFF_SECRET_HEADER, HANDOFF_TYPE, VALUE_TYPE_HEADER,
+} from '../../wire/values.js';
+import type { HandoffDir } from '../handoff.js';
 import { resultBody } from '../resultBody.js';
 import type { RemoteRequest } from './remote.js';
 
-export const HANDOFF_TYPE = 'application/x-tessera-handoff';
-/** Results smaller than this go over the socket: a file costs more than it saves. */
-export const HANDOFF_MIN_BYTES = 1024 * 1024;
 /** The file is written in pieces of at most this size, so reading overlaps writing. */
 const PIECE_BYTES = 4 * 1024 * 1024;
 /** Sessions whose close already removes their hand-off files. */
@@ -28,7 +28,7 @@ const watched = new WeakSet<Session>();
 export async function sendResult(r: RemoteRequest, reply: FastifyReply, request: FastifyRequest, handoff: HandoffDir | undefined): Promise<FastifyReply> {
   const body = await resultBody(r.engine, r.host.node(r.body['key']));
   const parts = body.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));
-  if (handoff && body.byteLength >= HANDOFF_MIN_BYTES && handoff.accepts(request.headers[HANDOFF_HEADER])) {
+  if (handoff && body.byteLength >= HANDOFF_MIN_BYTES && handoff.accepts(request.headers[HANDOFF_SECRET_HEADER])) {
     const { name, handle } = await handoff.create(r.id);
     if (!watched.has(r.engine)) {
       watched.add(r.engine);
@@ -37,7 +37,7 @@ export async function sendResult(r: RemoteRequest, reply: FastifyReply, request:
     const progress = new PassThrough();
     void reply
       .type(HANDOFF_TYPE)
-      .headers({ ...body.headers, 'x-tessera-value-type': body.contentType, 'x-tessera-handoff-file': name, 'x-tessera-handoff-length': String(body.byteLength) })
+      .headers({ ...body.headers, [VALUE_TYPE_HEADER]: body.contentType, [HANDOFF_FILE_HEADER]: name, [HANDOFF_LENGTH_HEADER]: String(body.byteLength) })
       .send(progress);
     void writePieces(parts, handle, progress, () => reply.raw.destroyed).then(
       () => progress.end(),
