@@ -191,10 +191,12 @@ export class Connection {
         if (status >= 200 && status < 300) resolve(response);
         else this.#errorOf(response).then(reject, reject);
       });
-      if (body.length > 1) req.cork();
+      // One chunk goes out with the headers in one write; several are corked into one writev.
+      if (body.length === 1) return void req.end(body[0]);
+      req.cork();
       for (const chunk of body) req.write(chunk);
       req.end();
-      if (body.length > 1) req.uncork();
+      req.uncork();
     });
   }
 

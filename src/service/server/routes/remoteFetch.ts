@@ -22,6 +22,7 @@ import type { RemoteRequest } from './remote.js';
 
 /** The file is written in pieces of at most this size, so reading overlaps writing. */
 const PIECE_BYTES = 4 * 1024 * 1024;
+const FIRST_PIECE_BYTES = 1024 * 1024;
 /** Sessions whose close already removes their hand-off files. */
 const watched = new WeakSet<Session>();
 
@@ -59,10 +60,12 @@ async function writePieces(parts: readonly Buffer[], handle: FileHandle, progres
     // A first mark of 0 sends the answer's headers now: the client opens the file while it is written.
     progress.write(Buffer.from(mark));
     for (const part of parts) {
-      for (let from = 0; from < part.byteLength; from += PIECE_BYTES) {
+      for (let from = 0; from < part.byteLength; ) {
         if (gone()) throw new Error('the client went away');
-        const piece = part.subarray(from, Math.min(part.byteLength, from + PIECE_BYTES));
+        // Small first pieces start the client's copy early; later ones are bigger, with fewer marks.
+        const piece = part.subarray(from, Math.min(part.byteLength, from + Math.min(PIECE_BYTES, Math.max(FIRST_PIECE_BYTES, at))));
         for (let done = 0; done < piece.byteLength; ) done += (await handle.write(piece, done, piece.byteLength - done, at + done)).bytesWritten;
+        from += piece.byteLength;
         at += piece.byteLength;
         mark.writeDoubleLE(at, 0);
         progress.write(Buffer.from(mark));
