@@ -229,14 +229,26 @@ export class Session extends EventEmitter implements SessionLike {
     this.#check();
     await this.#eager.status(node.key);
     if (holder) this.track(holder, node);
-    if (this.#lookup(node.key)) return this.#read(node);
+    const kept = this.#lookup(node.key) !== undefined || (this.#results.has(node.key) && !this.#releasing.has(node.key));
+    if (!kept && node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!)) return this.#fetchSlice(node);
+    const { tiled, chunks } = await this.fetchChunks(node);
+    return assemble(node, tiled, chunks);
+  }
+
+  /**
+   * An executed result's tiling and chunk values, unassembled (the service writes a big result out chunk
+   * by chunk). They are the cache's own: never write them. Evicted results are recomputed as for `fetch`.
+   */
+  async fetchChunks(node: TileableNode): Promise<{ readonly tiled: Tiled; readonly chunks: readonly unknown[] }> {
+    this.#check();
+    await this.#eager.status(node.key);
+    if (this.#lookup(node.key)) return this.#readChunks(node);
     if (this.#results.has(node.key) && !this.#releasing.has(node.key)) {
       return this.#enqueue(async () => {
         if (!this.#lookup(node.key)) await this.#runNodes([node], {});
-        return this.#read(node);
+        return this.#readChunks(node);
       });
     }
-    if (node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!)) return this.#fetchSlice(node);
     throw new UnexecutedError(reprNode(node));
   }
 
@@ -366,8 +378,8 @@ export class Session extends EventEmitter implements SessionLike {
     return this.#releasing.has(key) ? undefined : this.#results.lookup(key);
   }
 
-  /** Reads a present result, its chunks pinned so restoring one from disk cannot evict another. */
-  #read(node: TileableNode): unknown {
+  /** Reads a present result's chunks, pinned so restoring one from disk cannot evict another. */
+  #readChunks(node: TileableNode): { tiled: Tiled; chunks: unknown[] } {
     const tiled = this.#lookup(node.key);
     if (!tiled) {
       throw new ObjectNotExistsError(
@@ -377,7 +389,7 @@ export class Session extends EventEmitter implements SessionLike {
     const chunks = this.#objects.chunks;
     for (const k of tiled.chunks) chunks.pin(k);
     try {
-      return assemble(node, tiled, tiled.chunks.map((k) => chunks.get(k)));
+      return { tiled, chunks: tiled.chunks.map((k) => chunks.get(k)) };
     } finally {
       for (const k of tiled.chunks) chunks.unpin(k);
     }

@@ -25,12 +25,14 @@ export interface TestServer {
   close(options?: { readonly keepDataDir?: boolean }): Promise<void>;
 }
 
-export async function startTestServer(options: { tokens?: readonly string[]; port?: number; dataDir?: string; allowUserCode?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { tokens?: readonly string[]; port?: number; dataDir?: string; allowUserCode?: boolean; danglingTimeout?: number } = {},
+): Promise<TestServer> {
   const tokens = options.tokens ?? ['t1', 't2'];
   const owned = options.dataDir === undefined;
   const dataDir = realpathSync(options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-serve-')));
   const server = await buildServer(
-    { host: '127.0.0.1', port: options.port ?? 0, tokens, dataDir, maxSessions: 1000, danglingTimeout: 60, allowUserCode: options.allowUserCode ?? true },
+    { host: '127.0.0.1', port: options.port ?? 0, tokens, dataDir, maxSessions: 1000, danglingTimeout: options.danglingTimeout ?? 60, allowUserCode: options.allowUserCode ?? true },
     SERVE_DEPS,
   );
   const { ctx } = server;

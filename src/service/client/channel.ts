@@ -10,7 +10,7 @@ import type { TileableNode } from '../../dag/nodes.js';
 import { encodeFrame } from '../wire/frame.js';
 import { collectNodes, toWire } from '../wire/nodes.js';
 import { RemoteSessionLostError } from './errors.js';
-import { type Connection, type RequestOptions, statusOf } from './http.js';
+import { type Connection, type RequestOptions, statusOf, type WireResponse } from './http.js';
 
 /** Releases and forgets wait at most this long for a request to carry them. */
 const FLUSH_DELAY_MS = 1000;
@@ -58,7 +58,7 @@ export class Channel {
   }
 
   /** A request to `/v1/sessions/:id/<path>` with a frame body carrying `body`, the nodes `roots` need, and pending releases. */
-  async send(path: string, body: Record<string, unknown>, roots: readonly TileableNode[], options: Omit<RequestOptions, 'frame' | 'json'> = {}): Promise<Response> {
+  async send(path: string, body: Record<string, unknown>, roots: readonly TileableNode[], options: Omit<RequestOptions, 'frame' | 'json'> = {}): Promise<WireResponse> {
     const id = await this.#opened;
     let everything = false;
     for (;;) {
@@ -80,7 +80,7 @@ export class Channel {
   }
 
   /** A JSON request to a path of the session (store routes, sync). */
-  async json(path: string, json: Record<string, unknown>, options: Omit<RequestOptions, 'frame' | 'json'> = {}): Promise<Response> {
+  async json(path: string, json: Record<string, unknown>, options: Omit<RequestOptions, 'frame' | 'json'> = {}): Promise<WireResponse> {
     const id = await this.#opened;
     const pending = this.#takePending();
     try {

@@ -30,6 +30,11 @@ export interface RemoteSessionOptions {
   readonly name?: string;
   /** How long a request may wait for the server to start answering, in ms (default 60 000). */
   readonly requestTimeout?: number;
+  /**
+   * Big results come through shared memory (/dev/shm) when the server is on this host and this OS
+   * user can read its files (default true); false sends every result over the socket.
+   */
+  readonly sharedMemory?: boolean;
 }
 
 export interface ResolvedRemoteOptions {
@@ -42,11 +47,12 @@ export interface ResolvedRemoteOptions {
   readonly default: boolean;
   readonly name: string;
   readonly requestTimeout: number;
+  readonly sharedMemory: boolean;
 }
 
 const MIN_DANGLING_TIMEOUT = 0.1;
 
-const KNOWN = ['address', 'token', 'mode', 'workers', 'memoryLimit', 'danglingTimeout', 'default', 'name', 'requestTimeout'] as const;
+const KNOWN = ['address', 'token', 'mode', 'workers', 'memoryLimit', 'danglingTimeout', 'default', 'name', 'requestTimeout', 'sharedMemory'] as const;
 
 export function resolveRemoteOptions(options: RemoteSessionOptions): ResolvedRemoteOptions {
   if (typeof options !== 'object' || options === null) throw new OptionError(`newSession takes an options object, got ${show(options)}.`);
@@ -72,5 +78,6 @@ export function resolveRemoteOptions(options: RemoteSessionOptions): ResolvedRem
   if (options.default !== undefined && typeof options.default !== 'boolean') throw new OptionError(`default must be true or false, got ${show(options.default)}.`);
   if (typeof name !== 'string' || !/^[A-Za-z0-9-]{1,57}$/.test(name)) throw new OptionError(`name must be letters, digits and '-', at most 57 of them, got ${show(name)}.`);
   if (typeof requestTimeout !== 'number' || !(requestTimeout > 0)) throw new OptionError(`requestTimeout must be a positive number of milliseconds, got ${show(requestTimeout)}.`);
-  return { address: url.origin, token, mode, workers, memoryLimit: bytes, danglingTimeout, default: options.default ?? true, name, requestTimeout };
+  if (options.sharedMemory !== undefined && typeof options.sharedMemory !== 'boolean') throw new OptionError(`sharedMemory must be true or false, got ${show(options.sharedMemory)}.`);
+  return { address: url.origin, token, mode, workers, memoryLimit: bytes, danglingTimeout, default: options.default ?? true, name, requestTimeout, sharedMemory: options.sharedMemory ?? true };
 }

@@ -33,6 +33,7 @@ import { decodeFrame } from '../wire/frame.js';
 import { decodeValue } from '../wire/values.js';
 import { Channel } from './channel.js';
 import { rebuildError } from './errors.js';
+import { ValueFetcher } from './fetchValue.js';
 import { Connection } from './http.js';
 import { type RemoteSessionOptions, type ResolvedRemoteOptions, resolveRemoteOptions } from './options.js';
 import { RemoteStore } from './remoteStore.js';
@@ -56,6 +57,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   readonly channel: Channel;
   readonly #holders = new HolderTracker((key) => this.#unheld(key));
   readonly #eager: EagerBatcher;
+  readonly #values: ValueFetcher;
   readonly #executed = new Set<string>();
   /** Eager nodes submitted but not yet sent, and those of them a fetch is already waiting for. */
   readonly #unsent = new Set<string>();
@@ -89,6 +91,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
       (id) => (this.#info = { ...this.#info, id }),
       () => undefined,
     );
+    this.#values = new ValueFetcher(this.channel, o.sharedMemory);
     this.#eager = new EagerBatcher((nodes) => this.#runEagerBatch(nodes));
     this.#beat((o.danglingTimeout * 1000) / 3);
     if (o.default) setProcessDefault(this);
@@ -123,6 +126,11 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   get store(): RemoteStore {
     this.#check();
     return (this.#store ??= new RemoteStore(this.channel, () => this.#check()));
+  }
+
+  /** How many fetched values came through shared memory (a server on this host) and over the socket. */
+  get transfers(): { readonly sharedMemory: number; readonly socket: number } {
+    return { ...this.#values.transfers };
   }
 
   /** Resolves once the server has created the session and reported its state (`info` is then current). */
@@ -179,10 +187,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
       return value;
     }
     if (!this.#executed.has(node.key) && !(node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!))) throw new UnexecutedError(reprNode(node));
-    return this.#request(async (signal) => {
-      const response = await this.channel.send('remote/fetch', { key: node.key }, [node], { signal });
-      return decodeValue(response.headers.get('content-type') ?? '', (h) => response.headers.get(h), await this.channel.conn.bytes(response, signal));
-    });
+    return this.#request((signal) => this.#values.fetch(node, signal));
   }
 
   release(node: TileableNode, options: { readonly keepCached?: boolean } = {}): boolean {
@@ -276,6 +281,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
     } catch {
       // The server is gone or never made the session: there is nothing of it left to close.
     }
+    this.channel.conn.close();
     this.#eager.clear();
     this.emit('close');
   }

@@ -11,6 +11,7 @@ import type { DeleteOptions, DeleteReport, IdLike, ListOptions, PutOptions, Stor
 import { decodeFrame } from '../wire/frame.js';
 import { decodeValue } from '../wire/values.js';
 import type { Channel } from './channel.js';
+import type { WireResponse } from './http.js';
 
 export interface RemoteGetNameOptions {
   readonly wait?: boolean;
@@ -74,7 +75,7 @@ export class RemoteStore {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) yield chunk;
   }
 
-  #getResponse(target: IdLike | { readonly name: string }): Promise<Response> {
+  #getResponse(target: IdLike | { readonly name: string }): Promise<WireResponse> {
     this.#check();
     const body = typeof target === 'object' && 'name' in target ? { name: target.name } : { id: idText(target as IdLike) };
     return this.#channel.json('store/get', body);

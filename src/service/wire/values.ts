@@ -19,6 +19,18 @@ export const SHAPE_HEADER = 'x-tessera-shape';
 /** A plain typed array (a blob's bytes) names its kind instead of a dtype and shape. */
 export const VIEW_HEADER = 'x-tessera-view';
 
+/**
+ * A value handed off through shared memory (server/handoff.ts): the answer names the file and its
+ * length, and carries the value's own content type in VALUE_TYPE_HEADER; its body reports progress.
+ * A fetch asks for it by sending the hand-off secret; results under HANDOFF_MIN_BYTES never use it.
+ */
+export const HANDOFF_TYPE = 'application/x-tessera-handoff';
+export const HANDOFF_SECRET_HEADER = 'x-tessera-handoff';
+export const HANDOFF_FILE_HEADER = 'x-tessera-handoff-file';
+export const HANDOFF_LENGTH_HEADER = 'x-tessera-handoff-length';
+export const VALUE_TYPE_HEADER = 'x-tessera-value-type';
+export const HANDOFF_MIN_BYTES = 1024 * 1024;
+
 const VIEWS: Readonly<Record<string, { new (buffer: ArrayBufferLike, offset: number, length: number): ArrayBufferView; readonly BYTES_PER_ELEMENT: number }>> = {
   Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array,
 };

@@ -7,7 +7,8 @@
  * - `POST /run` runs targets (as an eager batch, or as one lazy run) and streams frames back: progress
  *   and run events as they happen, then `done` with per-target errors or the run's failure, the values
  *   asked for, and the session's info. Closing the request aborts the run.
- * - `POST /fetch` answers one value: raw tensor bytes, Arrow IPC or a frame (wire/values.ts).
+ * - `POST /fetch` answers one value: raw tensor bytes, Arrow IPC or a frame (wire/values.ts), or for a
+ *   client on this host a shared-memory hand-off (remoteFetch.ts); `GET /v1/handoff` tells where.
  * - `POST /sync` (releases, heartbeat) and `GET /info`: the session's info as JSON.
  * - `POST /infos`, `POST /persist`, `POST /named`: fetchInfos, persist and getNamed.
  * Store routes are in remoteStore.ts, the chunk-graph executor in remoteChunks.ts.
@@ -24,7 +25,9 @@ import type { ServerContext } from '../context.js';
 import { withDataDirHidden } from '../paths.js';
 import { remoteChunkRoutes } from './remoteChunks.js';
 import { callerOf, clientError, type EventType, type RemoteHost, RemoteHosts, sendError, writeFrame } from './remoteHost.js';
-import { frameRoute, infoRoute } from './remoteSchemas.js';
+import { HandoffDir } from '../handoff.js';
+import { sendResult } from './remoteFetch.js';
+import { frameRoute, handoffRoute, infoRoute } from './remoteSchemas.js';
 import { remoteStoreRoutes } from './remoteStore.js';
 
 /** Requests may carry big inline data (tensor literals, graph columns). */
@@ -210,7 +213,16 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     }),
   );
 
-  app.post(`${base}/fetch`, frameRoute('Fetch a value', 'The value of `key` (an executed result, or a slice of one).', 'raw tensor bytes, Arrow IPC or a frame'), remoteHandler(ctx, hosts, async (r, reply) => sendValue(reply, await r.engine.fetch(r.host.node(r.body['key'])))));
+  // A client on this host reads big results from shared memory (handoff.ts); files left behind by a
+  // client that died go after danglingTimeout, with their session, or when the server closes.
+  const handoff = HandoffDir.open(ctx.options.danglingTimeout * 1000);
+  app.addHook('onClose', async () => handoff?.close());
+  app.get('/v1/handoff', handoffRoute(), async () => (handoff ? { dir: handoff.dir, probe: handoff.probe } : {}));
+  app.post(
+    `${base}/fetch`,
+    frameRoute('Fetch a value', 'The value of `key` (an executed result, or a slice of one); a client on this host that sends the hand-off secret gets a big one through shared memory.', 'raw tensor bytes, Arrow IPC, a frame, or a hand-off'),
+    remoteHandler(ctx, hosts, async (r, reply, request) => sendResult(r, reply, request, handoff)),
+  );
 
   app.post(
     `${base}/sync`,

@@ -36,6 +36,18 @@ export function infoRoute(summary: string): { schema: FastifySchema } {
   return { schema: { summary, tags: ['remote'], params } as FastifySchema };
 }
 
+/** `GET /v1/handoff`: where a client on this host finds the probe proving it (server/handoff.ts). */
+export function handoffRoute(): { schema: FastifySchema } {
+  return {
+    schema: {
+      summary: 'Shared-memory hand-off',
+      description: 'The hand-off directory and its probe file: a client that can read the probe sends its content in `x-tessera-handoff` with its fetches and gets big results through /dev/shm. `{}` when the server has none.',
+      tags: ['remote'],
+      response: { 200: { type: 'object', properties: { dir: { type: 'string' }, probe: { type: 'string' } }, additionalProperties: false } },
+    } as FastifySchema,
+  };
+}
+
 const id = { type: 'string', pattern: '^o[0-9a-f]{16}$' } as const;
 const name = { type: 'string', minLength: 1, maxLength: 1024 } as const;
 const listing = { pattern: { type: 'string', maxLength: 1024 }, regex: { type: 'boolean' }, limit: { type: 'integer', minimum: 0 } } as const;

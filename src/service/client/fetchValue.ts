@@ -1,0 +1,140 @@
+/**
+ * Fetching one value of a remote session, through shared memory when the server is on this host
+ * (server/handoff.ts) and over the socket otherwise. The first fetch that could be big asks the server
+ * where its hand-off directory is and reads the probe there: a client that can read it sends its secret
+ * with every fetch and gets big results as a file it copies out piece by piece while the server still
+ * writes (the answer's body says how far the file is written), unlinking the file as soon as it has
+ * opened it. A client that cannot read the probe (another host, another user, no /dev/shm), a session
+ * made with `sharedMemory: false`, and any hand-off that fails use the socket.
+ */
+import { closeSync, openSync, read, unlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, isAbsolute, join } from 'node:path';
+import { CancelledError } from '../../base/errors.js';
+import { sizeOf } from '../../base/shape.js';
+import { itemSize, isDType } from '../../base/dtypes.js';
+import type { TileableNode } from '../../dag/nodes.js';
+import {
+  decodeValue, HANDOFF_FILE_HEADER, HANDOFF_LENGTH_HEADER, HANDOFF_MIN_BYTES, HANDOFF_SECRET_HEADER, HANDOFF_TYPE, VALUE_TYPE_HEADER,
+} from '../wire/values.js';
+import type { Channel } from './channel.js';
+import { ServerUnreachableError } from './errors.js';
+import type { WireResponse } from './http.js';
+
+/** What a hand-off directory, probe, secret and file name look like: nothing else is read or unlinked. */
+const DIR_NAME = /^tessera-handoff-\d+-[A-Za-z0-9]+$/;
+const PROBE_NAME = /^probe-[0-9a-f]{32}$/;
+const SECRET = /^[0-9a-f]{64}$/;
+const FILE_NAME = /^[0-9a-f]{32}$/;
+
+interface Handoff {
+  readonly dir: string;
+  readonly secret: string;
+}
+
+export class ValueFetcher {
+  /** How many values came through shared memory and how many over the socket. */
+  readonly transfers = { sharedMemory: 0, socket: 0 };
+  readonly #channel: Channel;
+  /** Undefined until asked; null when this client cannot use the server's shared memory. */
+  #handoff: Promise<Handoff | null> | undefined;
+
+  constructor(channel: Channel, sharedMemory: boolean) {
+    this.#channel = channel;
+    if (!sharedMemory) this.#handoff = Promise.resolve(null);
+  }
+
+  /** The value of `node` on the server (executed, or a slice of an executed result). */
+  async fetch(node: TileableNode, signal: AbortSignal): Promise<unknown> {
+    const handoff = mayBeBig(node) ? await (this.#handoff ??= this.#negotiate()) : null;
+    const headers = handoff ? { [HANDOFF_SECRET_HEADER]: handoff.secret } : undefined;
+    const response = await this.#channel.send('remote/fetch', { key: node.key }, [node], { signal, ...(headers ? { headers } : {}) });
+    const type = response.headers.get('content-type') ?? '';
+    if (!handoff || !type.startsWith(HANDOFF_TYPE)) {
+      const bytes = await this.#channel.conn.bytes(response, signal);
+      this.transfers.socket++;
+      return decodeValue(type, (h) => response.headers.get(h), bytes);
+    }
+    try {
+      const bytes = await this.#readHandoff(handoff, response, signal);
+      this.transfers.sharedMemory++;
+      return decodeValue(response.headers.get(VALUE_TYPE_HEADER) ?? '', (h) => response.headers.get(h), bytes);
+    } catch (e) {
+      if (signal.aborted || e instanceof CancelledError) throw e;
+      // The hand-off broke (the file went, /dev/shm filled up): this client uses the socket from now on.
+      this.#handoff = Promise.resolve(null);
+      return this.fetch(node, signal);
+    }
+  }
+
+  /** Where the server's hand-off is, if this client can read it; asked again later if the server could not be reached. */
+  async #negotiate(): Promise<Handoff | null> {
+    let where: { dir?: unknown; probe?: unknown };
+    try {
+      where = (await (await this.#channel.conn.request('/v1/handoff')).json()) as typeof where;
+    } catch {
+      this.#handoff = undefined;
+      return null;
+    }
+    const { dir, probe } = where;
+    if (typeof dir !== 'string' || typeof probe !== 'string' || !isAbsolute(dir) || !DIR_NAME.test(basename(dir)) || !PROBE_NAME.test(probe)) return null;
+    try {
+      const secret = await readFile(join(dir, probe), 'utf8');
+      return SECRET.test(secret) ? { dir, secret } : null;
+    } catch {
+      // Another host, another OS user, or no /dev/shm here: the socket it is.
+      return null;
+    }
+  }
+
+  /** Copies the file out as the server writes it, then checks it got every byte. */
+  async #readHandoff(handoff: Handoff, response: WireResponse, signal: AbortSignal): Promise<Uint8Array> {
+    const name = response.headers.get(HANDOFF_FILE_HEADER) ?? '';
+    const length = Number(response.headers.get(HANDOFF_LENGTH_HEADER));
+    if (!FILE_NAME.test(name) || !Number.isSafeInteger(length) || length < 0) throw new ServerUnreachableError(this.#channel.conn.address, 'a hand-off answer without a valid file name and length');
+    const path = join(handoff.dir, name);
+    // Opened, unlinked and closed synchronously: microseconds on tmpfs, where a trip through libuv's
+    // thread pool can cost milliseconds on a busy machine. Unlinked at once: the open file stays
+    // readable, and nothing is left behind if this process dies.
+    const fd = openSync(path, 'r');
+    try {
+      unlinkSync(path);
+    } catch {
+      // The server's timer got there first: the open file is still whole.
+    }
+    try {
+      const out = new Uint8Array(length);
+      let copied = 0;
+      let marks = Buffer.alloc(0);
+      for await (const chunk of response.body) {
+        marks = marks.length === 0 ? Buffer.from(chunk) : Buffer.concat([marks, chunk]);
+        const whole = marks.length - (marks.length % 8);
+        if (whole === 0) continue;
+        const written = marks.readDoubleLE(whole - 8);
+        marks = marks.subarray(whole);
+        while (copied < written) {
+          const bytesRead = await readAt(fd, out, copied, written - copied);
+          if (bytesRead === 0) throw new ServerUnreachableError(this.#channel.conn.address, 'the hand-off file is shorter than the server said');
+          copied += bytesRead;
+        }
+      }
+      if (copied !== length) throw new ServerUnreachableError(this.#channel.conn.address, 'the hand-off ended before the whole result was written');
+      return out;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Reads into `out` at `at` from the same offset of the file (in libuv's pool: the copy takes milliseconds). */
+function readAt(fd: number, out: Uint8Array, at: number, length: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, out, at, length, at, (e, n) => (e ? reject(e) : resolve(n))));
+}
+
+/** Whether a node's result may be big enough for the hand-off (unknown sizes may be). */
+function mayBeBig(node: TileableNode): boolean {
+  const meta = node.meta as { type: string; dtype?: unknown; shape?: readonly number[] };
+  if (meta.type !== 'tensor' || !isDType(meta.dtype) || !Array.isArray(meta.shape)) return true;
+  const bytes = sizeOf(meta.shape) * itemSize(meta.dtype);
+  return !Number.isFinite(bytes) || bytes >= HANDOFF_MIN_BYTES;
+}

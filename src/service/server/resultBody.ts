@@ -1,0 +1,44 @@
+/**
+ * A fetched result as the bytes of its answer (wire/values.ts), without first copying a big tensor into
+ * one array: when a tensor's chunks lie one after another in row-major order (it is split along its
+ * first axis only, as `arange`, `rand` and most row-wise results are), its bytes are its chunks' own
+ * bytes in order, sent as they are; anything else is fetched (assembled) and encoded.
+ */
+import { isArrayData } from '../../base/ndarray.js';
+import { typedArrayCtor, type DType } from '../../base/dtypes.js';
+import { UnexecutedError } from '../../base/errors.js';
+import type { TileableNode } from '../../dag/nodes.js';
+import type { Session } from '../../session/index.js';
+import { DTYPE_HEADER, encodeValue, SHAPE_HEADER, TENSOR_TYPE, type ValueBody } from '../wire/values.js';
+
+export interface ResultBody extends ValueBody {
+  readonly byteLength: number;
+}
+
+export async function resultBody(engine: Session, node: TileableNode): Promise<ResultBody> {
+  const parts = node.meta.type === 'tensor' ? await tensorParts(engine, node) : undefined;
+  const body = parts ?? encodeValue(await engine.fetch(node));
+  return { ...body, byteLength: body.chunks.reduce((n, c) => n + c.byteLength, 0) };
+}
+
+/** A tensor result's chunk bytes in order when they are contiguous, else undefined. */
+async function tensorParts(engine: Session, node: TileableNode): Promise<ValueBody | undefined> {
+  let read: Awaited<ReturnType<Session['fetchChunks']>>;
+  try {
+    read = await engine.fetchChunks(node);
+  } catch (e) {
+    // A slice of an executed result is no result of its own: fetch computes it.
+    if (e instanceof UnexecutedError) return undefined;
+    throw e;
+  }
+  const { tiled, chunks } = read;
+  if (tiled.nsplits.slice(1).some((splits) => splits.length !== 1)) return undefined;
+  const { dtype, shape } = node.meta as unknown as { dtype: DType; shape: readonly number[] };
+  const Ctor = typedArrayCtor(dtype);
+  const bytes: Uint8Array[] = [];
+  for (const c of chunks) {
+    if (!isArrayData(c) || c.dtype !== dtype || !(c.data instanceof Ctor)) return undefined;
+    bytes.push(new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength));
+  }
+  return { contentType: TENSOR_TYPE, headers: { [DTYPE_HEADER]: dtype, [SHAPE_HEADER]: shape.join(',') }, chunks: bytes };
+}
