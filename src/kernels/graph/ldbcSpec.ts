@@ -41,7 +41,9 @@ export function describeLdbc(dirOrProperties: string, guard?: (path: string) => 
     if (!preferred) {
       throw new InvalidArgumentError(`ldbc: ${full} must hold one <name>.properties graph description (found ${names.length}).`);
     }
-    // A description in the folder is held to it as the files it names are.
+    // A description in the folder is held to it as the files it names are (and to the guard first, as
+    // they are: a server's refusal quotes nothing).
+    guard?.(resolve(full, preferred));
     file = insideFolder(full, preferred, { file: full, key: 'description' });
   }
   if (guard) file = guard(file);

@@ -126,8 +126,10 @@ describe('DagTracker on a session', () => {
     expect(tracker.snapshot()).toMatchObject({ run: 0, status: 'idle' });
     const viewer = follow(tracker);
     const done = viewer.until('done', 1);
-    const value = (await s.run(tt.arange(20_000, undefined, undefined, { chunkSize: 100 }).mul(3).sum())) as { item(): number };
-    expect(value.item()).toBe(3 * 19_999 * 10_000);
+    // 2,000 chunks: a run long enough (tens of ms) for the 1 ms flush to fire between chunks even when
+    // a loaded machine runs it in few event-loop turns (400 chunks ran in one flush there).
+    const value = (await s.run(tt.arange(200_000, undefined, undefined, { chunkSize: 100 }).mul(3).sum())) as { item(): number };
+    expect(value.item()).toBe(3 * 199_999 * 100_000);
     await done;
     const snapshot = tracker.snapshot();
     expect(snapshot.totals).toEqual([0, 0, snapshot.chunks, 0]);
