@@ -44,13 +44,15 @@ const engineOf = (s: RemoteSession) => backend.server().engines.get(s.id)!;
 describe('eager remote sessions', () => {
   it('fail at the handle that failed and every handle built on it, with the stack of the line here that built it', async () => {
     const s = open({ mode: 'eager' });
-    const { bad, dependent, fine } = s.scope(() => {
+    // x is kept reachable to the end: a handle the client collects is released on the server, which
+    // would change the count of results below whenever a GC ran first (it did, on a loaded machine).
+    const { x, bad, dependent, fine } = s.scope(() => {
       const x = tt.arange(4);
       const bad = x.map((v) => {
         if (v > 1) throw new RangeError(`too big: ${v}`);
         return v;
       });
-      return { bad, dependent: bad.add(1), fine: x.mul(3) };
+      return { x, bad, dependent: bad.add(1), fine: x.mul(3) };
     });
     const e = await rejection(bad.fetch());
     expect(e).toBeInstanceOf(RangeError);
@@ -60,6 +62,7 @@ describe('eager remote sessions', () => {
     expect((await rejection(dependent.fetch())).message).toBe(e.message);
     expect(values(await fine.fetch())).toEqual([0, 3, 6, 9]);
     expect(engineOf(s).info.results).toBe(2);
+    expect(x.shape).toEqual([4]);
   });
 
   it('one round trip per eager op: the value rides along with the op it was asked for', async () => {
