@@ -14,7 +14,6 @@
  * holds only what is named, persisted or still referenced.
  */
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import { CancelledError, InvalidArgumentError, SessionClosedError, UnexecutedError } from '../base/errors.js';
 import { booleanOption, optionsObject } from '../base/args.js';
 import { CollectionPacer } from '../base/gcNudge.js';
@@ -41,12 +40,12 @@ import { type RunContext, type RunRequest, runPlan } from './runPlan.js';
 import { readGlobal, sharedInputs, sharedObjectId } from './sharing.js';
 import { SESSION_BRAND, type SessionLike } from './sessionLike.js';
 import { tileTargets } from './tiler.js';
+import { checkName, type ExecuteOptions, type Fetchable, newSessionId, nodeOf, runOptions, untilAborted } from './sessionArgs.js';
+
+export { type ExecuteOptions, type Fetchable, nodeOf } from './sessionArgs.js';
 
 export type { ChunkRunEvent, RunStats } from './runPlan.js';
 
-export interface ExecuteOptions {
-  readonly signal?: AbortSignal;
-}
 
 export interface ProgressEvent {
   readonly run: number;
@@ -66,39 +65,10 @@ export interface SessionInfo {
   readonly memory: { readonly used: number; readonly limit: number };
 }
 
-/** Anything that stands for a tileable: a handle (with `.node`) or the node itself. */
-export type Fetchable = { readonly node: TileableNode } | TileableNode;
-
-export function nodeOf(f: Fetchable): TileableNode {
-  if (typeof f === 'object' && f !== null) {
-    if ('kind' in f && f.kind === 'tileable') return f;
-    const node = (f as { node?: TileableNode }).node;
-    if (typeof node === 'object' && node !== null && node.kind === 'tileable') return node;
-  }
-  throw new InvalidArgumentError(
-    `Expected a handle (a Tensor, Graph, Context, ...) or a tileable node, got ${f === null ? 'null' : typeof f === 'object' ? (f as object).constructor?.name ?? 'an object' : typeof f}.`,
-  );
-}
-
-/** `p`, or a CancelledError as soon as `signal` aborts, whichever comes first. */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new CancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
 const INFO_FIELDS: readonly (keyof ChunkInfo)[] = ['key', 'objectId', 'nbytes', 'level', 'typename', 'persisted', 'shape', 'dtype'];
 
 /** Store growth between GC nudges (or an eighth of the memory limit, when that is less). */
 const GC_STEP_BYTES = 16 * 2 ** 20;
-
-const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-function newSessionId(): string {
-  return [...randomBytes(24)].map((b) => ID_CHARS[b % ID_CHARS.length]).join('');
-}
 
 export class Session extends EventEmitter implements SessionLike {
   readonly [SESSION_BRAND] = true as const;
@@ -490,20 +460,5 @@ export class Session extends EventEmitter implements SessionLike {
   /** Live bookkeeping, for leak checks: results, keys with holders, eager statuses, counted chunks. */
   get bookkeeping(): { readonly results: number; readonly holders: number; readonly eager: number } {
     return { results: this.#results.size, holders: this.#holders.size, eager: this.#eager.size };
-  }
-}
-
-/** The options of `execute` and `run`: only `signal`, an AbortSignal. */
-function runOptions(options: ExecuteOptions | undefined, where: string): ExecuteOptions {
-  const checked = optionsObject(options, where, ['signal']);
-  if (checked.signal !== undefined && !(checked.signal instanceof AbortSignal)) {
-    throw new InvalidArgumentError(`the signal option of ${where} must be an AbortSignal, got ${show(checked.signal)}.`);
-  }
-  return checked;
-}
-
-function checkName(name: unknown): void {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new InvalidArgumentError(`A name must be a non-empty string, got ${JSON.stringify(name)}.`);
   }
 }
