@@ -9,7 +9,7 @@ export * as graph from './api/graphNs.js';
 export { Graph, Context, Result, type GraphSummary, type SelectedArray } from './api/graph.js';
 export { Tensor } from './api/tensor.js';
 export { Handle, type ExecuteOptions, type FetchOptions } from './api/handle.js';
-export { getDefaultSession, withSession, Session, type SessionLike, type SessionOptions, type SessionInfo, type ProgressEvent, type RunStats } from './session/index.js';
+export { getDefaultSession, withSession, Session, type SessionLike, type SessionOptions, type SessionInfo, type ProgressEvent, type RunStats, type ChunkRunEvent } from './session/index.js';
 export {
   newSession, RemoteSession, RemoteStore, RemoteError, RemoteSessionLostError, ServerUnreachableError, type RemoteSessionOptions, type RemoteGetNameOptions,
 } from './service/client/index.js';

@@ -10,7 +10,7 @@ import type { SessionOptions } from './options.js';
 import { Session } from './session.js';
 import type { SessionLike } from './sessionLike.js';
 
-export { Session, nodeOf, type ExecuteOptions, type Fetchable, type ProgressEvent, type RunStats, type SessionInfo } from './session.js';
+export { Session, nodeOf, type ChunkRunEvent, type ExecuteOptions, type Fetchable, type ProgressEvent, type RunStats, type SessionInfo } from './session.js';
 export { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 export { refuseOversized } from './capacity.js';
 export { isSessionLike, SESSION_BRAND, type SessionLike } from './sessionLike.js';
