@@ -23,8 +23,8 @@
  * PARALLEL_FROM_ARCS, and the cases this does not cover (undirected, self-loops dropped, the in-CSR
  * built at once, 2^31 arcs or more), go to `buildGraph` on the driver's thread.
  *
- * R-MAT s20 on 2 workers (bench/graph/timeline.ts, quiet machine): the projection took 0.7 s against
- * 1.4-1.5 s on one; count 0.11 s, scatter 0.2-0.25 s and the blocks 0.3 s a worker.
+ * R-MAT s20 on 2 workers (bench/graph/timeline.ts, quiet machine): the projection took 0.57-0.62 s
+ * against 1.06-1.13 s built on one thread; count 0.11 s, scatter 0.2-0.25 s, blocks 0.3 s a worker.
  *
  * The in-CSR (`transposeDriver`) splits the same way: parts of tails count and scatter their arcs by
  * head, and blocks are placed without sorting (arcs are read in tail order).
