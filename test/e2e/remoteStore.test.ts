@@ -292,12 +292,11 @@ describe('list patterns from a client', () => {
     const id = await s.store.put(Float64Array.from([1]), { persist: true });
     await s.store.putName(id, 'a'.repeat(28));
     await s.store.putName(id, 'a'.repeat(1000));
-    const started = performance.now();
-    // On a backtracking engine the first costs ~2^28 steps, the second ~1000^7.
+    // On a backtracking engine the first costs ~2^28 steps, the second ~1000^7: the test's timeout (or
+    // the client's request timeout) fails it then, not a wall-clock bound of its own.
     expect((await s.store.listNames('(a+)+b', { regex: true, limit: 100 })).size).toBe(0);
     expect((await s.store.listNames('*a*a*a*a*a*a*a*b', { limit: 100 })).size).toBe(0);
     expect([...(await s.store.listNames('(a+)+', { regex: true, limit: 100 })).keys()]).toEqual(['a'.repeat(28), 'a'.repeat(1000)]);
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(await s.store.exists(id)).toBe(true);
   });
 

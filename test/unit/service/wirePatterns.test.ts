@@ -30,12 +30,12 @@ describe('wire list patterns', () => {
   });
 
   it('a pattern that backtracks exponentially costs pattern × text here', () => {
+    // On a backtracking engine each of these runs for longer than the universe: the test's own timeout
+    // is what fails then, not a wall-clock bound of this test's choosing.
     const long = 'a'.repeat(1024);
-    const started = performance.now();
     expect(wireMatcher('(a+)+b', true)!(long)).toBe(false);
     expect(wireMatcher('(a|a)*b', true)!(long)).toBe(false);
     expect(wireMatcher('*a*a*a*a*a*a*a*a*b', false)!(long)).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('refuses backreferences, lookaround and large counted repetitions, naming pattern', () => {
