@@ -9,6 +9,9 @@
  * Graphs are cached in bench/data/ in the peers' binary format (`PEERGRF1`), which scipy also reads.
  *
  *   npx tsx bench/graph/generate.ts [--force] [g1-rmat-s16 g2-grid-256 g1-rmat-s20 g2-grid-1024]
+ *
+ * It makes inputs and times nothing: the one engine internal it imports is the random stream it draws
+ * the graphs from (changing it would change every cached graph and every figure measured on them).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

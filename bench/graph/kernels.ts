@@ -11,6 +11,11 @@
  *   npx tsx bench/graph/kernels.ts [--quick] [--runs N]
  *
  * Prints a table and writes bench/out/graph-kernels.json.
+ *
+ * A probe of the single-threaded kernels (it imports src/graph directly, with no session, no pool and
+ * no fetch), not a figure a user gets: the user's figures — load plus first app, warm apps and
+ * `toArray`, through the public API with the result fetched — are bench/graph/ready.ts's
+ * (`BENCH_ONLY=graph-ready`) and session.ts's (`BENCH_ONLY=graph`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
