@@ -221,7 +221,7 @@ function newCounts(n: number, total: number): Offsets {
 }
 
 /** Exclusive prefix sums of counts[0..n) into an Offsets array of n+1 entries. */
-export function prefixSums(counts: Offsets, n: number): Offsets {
+function prefixSums(counts: Offsets, n: number): Offsets {
   let total = 0;
   for (let v = 0; v < n; v++) total += counts[v]!;
   const start = sharedOffsets(n, total);

@@ -35,7 +35,7 @@ import { type Driver, type Range, splitRange, type StepResult, type StepTable } 
 import { type Offsets, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
 
 /** Graphs with fewer arcs are built on one thread: a gang round costs more than the split saves. */
-export const PARALLEL_FROM_ARCS = 1 << 21;
+const PARALLEL_FROM_ARCS = 1 << 21;
 /** Parts beyond this add counters (4n bytes each) faster than they save time. */
 const MAX_PARTS = 16;
 /** Block ranges per part in the finishing step, claimed one by one, so one heavy block range does not leave workers idle. */

@@ -134,9 +134,10 @@ export function checkEndpoints(
     const inline = declared?.every((d) => d.source.kind === 'columns');
     const edgeColumn = edges.kind === 'columns' && column !== undefined ? edges.columns[column]! : undefined;
     const length = edgeColumn ? (edgeColumn.kind === 'string' ? edgeColumn.values.starts.length : edgeColumn.values.length) : 0;
-    const known = memberships.has(label);
-    const m = known ? memberships.get(label) : inline && edgeColumn ? membership(declared!.map((d) => inlineColumn(d.source as ColumnsSource, d.id)), length) : undefined;
-    if (!known && inline && edgeColumn) memberships.set(label, m);
+    if (inline && edgeColumn && !memberships.has(label)) {
+      memberships.set(label, membership(declared!.map((d) => inlineColumn(d.source as ColumnsSource, d.id)), length));
+    }
+    const m = inline && edgeColumn ? memberships.get(label) : undefined;
     if (!m || !edgeColumn) {
       later.push(end);
       continue;
