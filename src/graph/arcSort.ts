@@ -61,7 +61,7 @@ export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRo
   if (direct) scatterDirect(n, source, offsets, targets, weights);
   else groupByBlocks(n, source, offsets, sortRows, targets, weights);
   if (!sortRows) return { targets, weights, repeats: 0, distinctSelfLoops: 0, selfLoops: 0 };
-  return { targets, weights, ...finishRows(n, offsets, targets, weights) };
+  return { targets, weights, ...finishRowsIn(0, n, offsets, targets, weights) };
 }
 
 /**
@@ -137,8 +137,9 @@ function groupByBlocks(
   const keys = blockBits <= 16 ? new Uint16Array(m) : new Int32Array(m);
   const pos = new Float64Array(blocks);
   for (let b = 0; b < blocks; b++) pos[b] = offsets[b << blockBits]!;
-  if (source.kind === 'columns') scatterColumns(blockBits, source.keys, source.others, source.weights, pos, keys, targets, outWeights);
-  else scatterTranspose(n, blockBits, source.offsets, source.targets, source.weights, pos, keys, targets, outWeights);
+  const to: BlockDestination = { blockBits, pos, base: 0, keysOut: keys, targets, outWeights };
+  if (source.kind === 'columns') scatterColumns(to, source.keys, source.others, source.weights, 0, source.keys.length);
+  else scatterTranspose(to, source.offsets, source.targets, source.weights, 0, n);
   finishBlocks(n, blockBits, 0, blocks, offsets, sortRows, keys, targets, outWeights);
 }
 
@@ -192,17 +193,10 @@ export function finishBlocks(
   }
 }
 
-/** Sorts every row (cheaply when it is nearly sorted) and counts repeated arcs and self-loops. */
-function finishRows(
-  n: number,
-  offsets: Offsets,
-  targets: Int32Array,
-  weights: Float64Array | undefined,
-): Omit<GroupedArcs, 'targets' | 'weights'> {
-  return finishRowsIn(0, n, offsets, targets, weights);
-}
-
-/** `finishRows` for the rows of vertices [first, last) (rows own disjoint regions: ranges may run at once). */
+/**
+ * Sorts the rows of vertices [first, last) (cheaply when nearly sorted) and counts their repeated arcs
+ * and self-loops. Rows own disjoint regions, so ranges may be finished at once (parallelCsr.ts).
+ */
 export function finishRowsIn(
   first: number,
   last: number,
@@ -233,35 +227,50 @@ export function finishRowsIn(
 function bitsFor(n: number): number {
   return Math.max(1, Math.ceil(Math.log2(Math.max(2, n))));
 }
-function scatterColumns(
-  blockBits: number,
+/**
+ * Where a scatter puts arcs: block b's next arc goes to `pos[base + b]` (a part of a parallel build has
+ * its own run of positions, parallelCsr.ts), with its key relative to the block beside it.
+ */
+export interface BlockDestination {
+  readonly blockBits: number;
+  readonly pos: Float64Array;
+  readonly base: number;
+  readonly keysOut: Uint16Array | Int32Array;
+  readonly targets: Int32Array;
+  readonly outWeights: Float64Array | undefined;
+}
+
+/** Scatters arcs [lo, hi) of parallel columns (weights as one column or in parts) into their blocks. */
+export function scatterColumns(
+  to: BlockDestination,
   keys: Int32Array,
   others: Int32Array,
   weights: Float64Array | WeightParts | undefined,
-  pos: Float64Array,
-  keysOut: Uint16Array | Int32Array,
-  targets: Int32Array,
-  outWeights: Float64Array | undefined,
+  lo: number,
+  hi: number,
 ): void {
+  const { blockBits, pos, base, keysOut, targets, outWeights } = to;
   const mask = (1 << blockBits) - 1;
   if (weights) {
-    let i = 0;
+    let start = 0;
     for (const part of weights instanceof Float64Array ? [weights] : weights) {
-      for (let j = 0; j < part.length; j++, i++) {
+      const end = Math.min(hi, start + part.length);
+      for (let i = Math.max(lo, start); i < end; i++) {
         const k = keys[i]!;
-        const b = k >>> blockBits;
+        const b = base + (k >>> blockBits);
         const p = pos[b]!;
         pos[b] = p + 1;
         targets[p] = others[i]!;
-        outWeights![p] = part[j]!;
+        outWeights![p] = part[i - start]!;
         keysOut[p] = k & mask;
       }
+      start += part.length;
     }
     return;
   }
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = lo; i < hi; i++) {
     const k = keys[i]!;
-    const b = k >>> blockBits;
+    const b = base + (k >>> blockBits);
     const p = pos[b]!;
     pos[b] = p + 1;
     targets[p] = others[i]!;
@@ -281,24 +290,22 @@ export function joined(weights: Float64Array | WeightParts): Float64Array {
   return out;
 }
 
-/** The arcs of a CSR keyed by head, read in tail order (so a stable grouping keeps rows sorted). */
-function scatterTranspose(
-  n: number,
-  blockBits: number,
+/** The arcs of tails [lo, hi) of a CSR keyed by head, read in tail order (so a stable grouping keeps rows sorted). */
+export function scatterTranspose(
+  to: BlockDestination,
   offsets: Offsets,
   heads: Int32Array,
   weights: Float64Array | undefined,
-  pos: Float64Array,
-  keysOut: Uint16Array | Int32Array,
-  targets: Int32Array,
-  outWeights: Float64Array | undefined,
+  lo: number,
+  hi: number,
 ): void {
+  const { blockBits, pos, base, keysOut, targets, outWeights } = to;
   const mask = (1 << blockBits) - 1;
-  for (let u = 0; u < n; u++) {
+  for (let u = lo; u < hi; u++) {
     const end = offsets[u + 1]!;
     for (let e = offsets[u]!; e < end; e++) {
       const k = heads[e]!;
-      const b = k >>> blockBits;
+      const b = base + (k >>> blockBits);
       const p = pos[b]!;
       pos[b] = p + 1;
       targets[p] = u;

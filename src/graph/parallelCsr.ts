@@ -29,7 +29,7 @@
  * The in-CSR (`transposeDriver`) splits the same way: parts of tails count and scatter their arcs by
  * head, and blocks are placed without sorting (arcs are read in tail order).
  */
-import { blockBitsFor, finishBlocks, finishRowsIn, type WeightParts } from './arcSort.js';
+import { type BlockDestination, blockBitsFor, finishBlocks, finishRowsIn, scatterColumns, scatterTranspose, type WeightParts } from './arcSort.js';
 import { buildGraph, checkEdgeList, type Csr, type CsrBuildOptions, type EdgeList, endpointError, type GraphCsr, mergeRowsInto, transposeCsr } from './csr.js';
 import { type Driver, type Range, splitRange, type StepResult, type StepTable } from './parallel.js';
 import { type Offsets, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
@@ -78,51 +78,16 @@ function countStep(args: CountArgs, lo: number, hi: number): StepResult {
 interface ScatterArgs {
   readonly keys: Int32Array;
   readonly others: Int32Array;
-  /** The weights as parts (one part when they came as one column), and where each part starts. */
-  readonly weightParts: WeightParts | undefined;
-  readonly weightStarts: Float64Array | undefined;
+  readonly weights: Float64Array | WeightParts | undefined;
   readonly cuts: Float64Array;
-  /** pos[part * blocks + block]: where the part's next arc of that block goes. */
-  readonly pos: Float64Array;
+  /** Every part's positions: part p's are pos[p * blocks ...]. */
   readonly blocks: number;
-  readonly blockBits: number;
-  readonly keysOut: Uint16Array | Int32Array;
-  readonly targets: Int32Array;
-  readonly outWeights: Float64Array | undefined;
+  readonly to: BlockDestination;
 }
 
-/** Scatters a part's arcs into their blocks' regions (other end, weight, key relative to the block). */
+/** Scatters a part's arcs into their blocks' regions, from the part's own positions. */
 function scatterStep(args: ScatterArgs, lo: number, hi: number): StepResult {
-  const { keys, others, pos, blockBits, keysOut, targets, outWeights, weightParts, weightStarts } = args;
-  const base = partOf(args.cuts, lo) * args.blocks;
-  const mask = (1 << blockBits) - 1;
-  if (!outWeights) {
-    for (let i = lo; i < hi; i++) {
-      const k = keys[i]!;
-      const b = base + (k >>> blockBits);
-      const p = pos[b]!;
-      pos[b] = p + 1;
-      targets[p] = others[i]!;
-      keysOut[p] = k & mask;
-    }
-    return [];
-  }
-  let j = 0;
-  while (weightStarts![j + 1]! <= lo) j++;
-  for (let i = lo; i < hi; j++) {
-    const part = weightParts![j]!;
-    const start = weightStarts![j]!;
-    const end = Math.min(hi, weightStarts![j + 1]!);
-    for (; i < end; i++) {
-      const k = keys[i]!;
-      const b = base + (k >>> blockBits);
-      const p = pos[b]!;
-      pos[b] = p + 1;
-      targets[p] = others[i]!;
-      outWeights[p] = part[i - start]!;
-      keysOut[p] = k & mask;
-    }
-  }
+  scatterColumns({ ...args.to, base: partOf(args.cuts, lo) * args.blocks }, args.keys, args.others, args.weights, lo, hi);
   return [];
 }
 
@@ -185,31 +150,13 @@ interface TransposeScatterArgs {
   readonly heads: Int32Array;
   readonly weights: Float64Array | undefined;
   readonly cuts: Float64Array;
-  readonly pos: Float64Array;
   readonly blocks: number;
-  readonly blockBits: number;
-  readonly keysOut: Uint16Array | Int32Array;
-  readonly targets: Int32Array;
-  readonly outWeights: Float64Array | undefined;
+  readonly to: BlockDestination;
 }
 
 /** Scatters the arcs leaving a part's tails, in tail order, into their heads' blocks. */
 function transposeScatterStep(args: TransposeScatterArgs, lo: number, hi: number): StepResult {
-  const { offsets, heads, weights, pos, blockBits, keysOut, targets, outWeights } = args;
-  const base = partOf(args.cuts, lo) * args.blocks;
-  const mask = (1 << blockBits) - 1;
-  for (let u = lo; u < hi; u++) {
-    const end = offsets[u + 1]!;
-    for (let e = offsets[u]!; e < end; e++) {
-      const k = heads[e]!;
-      const b = base + (k >>> blockBits);
-      const p = pos[b]!;
-      pos[b] = p + 1;
-      targets[p] = u;
-      if (outWeights) outWeights[p] = weights![e]!;
-      keysOut[p] = k & mask;
-    }
-  }
+  scatterTranspose({ ...args.to, base: partOf(args.cuts, lo) * args.blocks }, args.offsets, args.heads, args.weights, lo, hi);
   return [];
 }
 
@@ -236,14 +183,6 @@ function evenCuts(m: number, parts: number): { readonly ranges: Range[]; readonl
   const cuts = new Float64Array(parts + 1);
   for (let p = 0; p <= parts; p++) cuts[p] = Math.floor((m * p) / parts);
   return { ranges: Array.from({ length: parts }, (_, p) => [cuts[p]!, cuts[p + 1]!] as const), cuts };
-}
-
-function weightPieces(weights: Float64Array | WeightParts | undefined): { readonly weightParts: WeightParts | undefined; readonly weightStarts: Float64Array | undefined } {
-  if (!weights) return { weightParts: undefined, weightStarts: undefined };
-  const weightParts = weights instanceof Float64Array ? [weights] : weights;
-  const weightStarts = new Float64Array(weightParts.length + 1);
-  for (let j = 0; j < weightParts.length; j++) weightStarts[j + 1] = weightStarts[j]! + weightParts[j]!.length;
-  return { weightParts, weightStarts };
 }
 
 interface SumArgs {
@@ -357,7 +296,8 @@ export function* buildGraphDriver(edges: EdgeList, options: CsrBuildOptions, par
   const { blockBits, blocks, pos, offsets, rowTotals, keys, finishing } = yield* layOut(n, m, counts, parts * BLOCK_RANGES_PER_PART);
   const targets = sharedInt32(m);
   const outWeights = edges.weights ? sharedFloat64(m) : undefined;
-  const scatter: ScatterArgs = { keys: src, others: dst, ...weightPieces(edges.weights), cuts, pos, blocks, blockBits, keysOut: keys, targets, outWeights };
+  const to: BlockDestination = { blockBits, pos, base: 0, keysOut: keys, targets, outWeights };
+  const scatter: ScatterArgs = { keys: src, others: dst, weights: edges.weights, cuts, blocks, to };
   yield { step: 'csr.scatter', args: scatter, ranges };
   const finished = yield { step: 'csr.blocks', args: { n, blockBits, offsets, rowTotals, keys, targets, outWeights } satisfies BlocksArgs, ranges: finishing };
   let repeats = 0;
@@ -406,7 +346,8 @@ export function* transposeDriver(csr: Csr, parallel: ParallelCsrOptions): Driver
   const { blockBits, blocks, pos, offsets, rowTotals, keys, finishing } = yield* layOut(n, m, counts, parts * BLOCK_RANGES_PER_PART);
   const targets = sharedInt32(m);
   const outWeights = csr.weights ? sharedFloat64(m) : undefined;
-  const scatter: TransposeScatterArgs = { offsets: csr.offsets, heads: csr.targets, weights: csr.weights, cuts, pos, blocks, blockBits, keysOut: keys, targets, outWeights };
+  const to: BlockDestination = { blockBits, pos, base: 0, keysOut: keys, targets, outWeights };
+  const scatter: TransposeScatterArgs = { offsets: csr.offsets, heads: csr.targets, weights: csr.weights, cuts, blocks, to };
   yield { step: 'csr.transposeScatter', args: scatter, ranges };
   yield { step: 'csr.transposeBlocks', args: { n, blockBits, offsets, rowTotals, keys, targets, outWeights } satisfies BlocksArgs, ranges: finishing };
   return { n, m, offsets, targets, weights: outWeights };
