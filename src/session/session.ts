@@ -199,9 +199,8 @@ export class Session extends EventEmitter implements SessionLike {
     this.#check();
     await this.#eager.status(node.key);
     if (holder) this.track(holder, node);
-    const kept = this.#lookup(node.key) !== undefined || (this.#results.has(node.key) && !this.#releasing.has(node.key));
-    if (!kept && node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!)) return this.#fetchSlice(node);
-    const { tiled, chunks } = await this.fetchChunks(node);
+    if (!this.#kept(node.key) && node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!)) return this.#fetchSlice(node);
+    const { tiled, chunks } = await this.#chunksOf(node);
     return assemble(node, tiled, chunks);
   }
 
@@ -212,14 +211,22 @@ export class Session extends EventEmitter implements SessionLike {
   async fetchChunks(node: TileableNode): Promise<{ readonly tiled: Tiled; readonly chunks: readonly unknown[] }> {
     this.#check();
     await this.#eager.status(node.key);
+    return this.#chunksOf(node);
+  }
+
+  /** Whether `key`'s result is stored, or held and so recomputed when read. */
+  #kept(key: string): boolean {
+    return this.#lookup(key) !== undefined || (this.#results.has(key) && !this.#releasing.has(key));
+  }
+
+  /** `fetchChunks` past its entry checks. */
+  #chunksOf(node: TileableNode): Promise<{ readonly tiled: Tiled; readonly chunks: readonly unknown[] }> | { tiled: Tiled; chunks: unknown[] } {
     if (this.#lookup(node.key)) return this.#readChunks(node);
-    if (this.#results.has(node.key) && !this.#releasing.has(node.key)) {
-      return this.#enqueue(async () => {
-        if (!this.#lookup(node.key)) await this.#runNodes([node], {});
-        return this.#readChunks(node);
-      });
-    }
-    throw new UnexecutedError(reprNode(node));
+    if (!this.#kept(node.key)) throw new UnexecutedError(reprNode(node));
+    return this.#enqueue(async () => {
+      if (!this.#lookup(node.key)) await this.#runNodes([node], {});
+      return this.#readChunks(node);
+    });
   }
 
   /**

@@ -46,7 +46,6 @@ export function describeLdbc(dirOrProperties: string, guard?: (path: string) => 
     guard?.(resolve(full, preferred));
     file = insideFolder(full, preferred, { file: full, key: 'description' });
   }
-  if (guard) file = guard(file);
   const spec = readLdbcSpec(readFileSync(file, 'utf8'), file);
   const dir = resolve(file, '..');
   const inside = (name: string, key: string): string => {

@@ -29,6 +29,7 @@ import { isProcessDefault, runWithDefault, setProcessDefault } from '../../sessi
 import { EagerBatcher } from '../../session/eager.js';
 import { HolderTracker } from '../../session/holders.js';
 import { type ExecuteOptions, type Fetchable, nodeOf, type SessionInfo, SESSION_BRAND, type SessionLike } from '../../session/index.js';
+import { checkName, runOptions, untilAborted } from '../../session/sessionArgs.js';
 import { decodeFrame } from '../wire/frame.js';
 import { decodeValue } from '../wire/values.js';
 import { Channel } from './channel.js';
@@ -212,7 +213,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   /** Persists an executed result on the server, optionally under a name this token's sessions can `getNamed`. */
   async persist(f: Fetchable, options?: { readonly name?: string; readonly overwrite?: boolean }): Promise<string> {
     const { name, overwrite } = optionsObject(options, 'persist', ['name', 'overwrite']);
-    if (name !== undefined && (typeof name !== 'string' || name === '')) throw new InvalidArgumentError(`A name must be a non-empty string, got ${JSON.stringify(name)}.`);
+    if (name !== undefined) checkName(name);
     const node = await this.#executedNode(f);
     return this.#request(async (signal) => {
       const response = await this.channel.send('remote/persist', { key: node.key, ...(name !== undefined ? { name } : {}), ...(overwrite === true ? { overwrite } : {}) }, [node], { signal });
@@ -224,7 +225,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   async getNamed(name: string, options?: { readonly wait?: boolean; readonly timeoutMs?: number; readonly signal?: AbortSignal }): Promise<unknown> {
     this.#check();
     const { wait, timeoutMs, signal } = optionsObject(options, 'getNamed', ['wait', 'timeoutMs', 'signal']);
-    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`A name must be a non-empty string, got ${JSON.stringify(name)}.`);
+    checkName(name);
     const answer = (await this.#request(async (sig) => {
       const body = { name, wait: wait === true, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
       const waitMs = wait ? (timeoutMs ?? 300_000) + this.config.requestTimeout : undefined;
@@ -314,7 +315,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   /** `execute` and `run`: as a local session, then one request that runs (and, for run, fetches). */
   async #runTargets(targets: readonly Fetchable[], options: ExecuteOptions | undefined, where: string, fetch: boolean): Promise<unknown[]> {
     this.#check();
-    const { signal } = checkRunOptions(options, where);
+    const { signal } = runOptions(options, where);
     if (!Array.isArray(targets)) throw new InvalidArgumentError(`${where} takes an array of handles, got ${show(targets)}.`);
     const nodes = targets.map(nodeOf);
     targets.forEach((t, i) => this.track(t, nodes[i]!));
@@ -438,20 +439,3 @@ function findNode(roots: readonly TileableNode[], key: string): TileableNode | u
 function copyOf(value: unknown): unknown {
   return value instanceof NdArray ? new NdArray(value.dtype, value.shape, value.data.slice()) : value;
 }
-
-function checkRunOptions(options: ExecuteOptions | undefined, where: string): ExecuteOptions {
-  const checked = optionsObject(options, where, ['signal']);
-  if (checked.signal !== undefined && !(checked.signal instanceof AbortSignal)) {
-    throw new InvalidArgumentError(`the signal option of ${where} must be an AbortSignal, got ${show(checked.signal)}.`);
-  }
-  return checked;
-}
-
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new CancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-

@@ -8,6 +8,7 @@ import { isArrayData } from '../../base/ndarray.js';
 import { typedArrayCtor, type DType } from '../../base/dtypes.js';
 import { UnexecutedError } from '../../base/errors.js';
 import type { TileableNode } from '../../dag/nodes.js';
+import { assemble } from '../../ops/assemble.js';
 import type { Session } from '../../session/index.js';
 import { DTYPE_HEADER, encodeValue, SHAPE_HEADER, TENSOR_TYPE, type ValueBody } from '../wire/values.js';
 
@@ -16,22 +17,25 @@ export interface ResultBody extends ValueBody {
 }
 
 export async function resultBody(engine: Session, node: TileableNode): Promise<ResultBody> {
-  const parts = node.meta.type === 'tensor' ? await tensorParts(engine, node) : undefined;
-  const body = parts ?? encodeValue(await engine.fetch(node));
+  const body = await encoded(engine, node);
   return { ...body, byteLength: body.chunks.reduce((n, c) => n + c.byteLength, 0) };
 }
 
-/** A tensor result's chunk bytes in order when they are contiguous, else undefined. */
-async function tensorParts(engine: Session, node: TileableNode): Promise<ValueBody | undefined> {
+async function encoded(engine: Session, node: TileableNode): Promise<ValueBody> {
   let read: Awaited<ReturnType<Session['fetchChunks']>>;
   try {
     read = await engine.fetchChunks(node);
   } catch (e) {
     // A slice of an executed result is no result of its own: fetch computes it.
-    if (e instanceof UnexecutedError) return undefined;
+    if (e instanceof UnexecutedError) return encodeValue(await engine.fetch(node));
     throw e;
   }
-  const { tiled, chunks } = read;
+  // The chunks read are assembled when they cannot be sent as they are: they are not read again.
+  return (node.meta.type === 'tensor' ? tensorParts(node, read) : undefined) ?? encodeValue(assemble(node, read.tiled, read.chunks));
+}
+
+/** A tensor result's chunk bytes in order when they are contiguous, else undefined. */
+function tensorParts(node: TileableNode, { tiled, chunks }: Awaited<ReturnType<Session['fetchChunks']>>): ValueBody | undefined {
   if (tiled.nsplits.slice(1).some((splits) => splits.length !== 1)) return undefined;
   const { dtype, shape } = node.meta as unknown as { dtype: DType; shape: readonly number[] };
   const Ctor = typedArrayCtor(dtype);
