@@ -11,9 +11,8 @@ import { closeSync, openSync, read, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { CancelledError } from '../../base/errors.js';
-import { sizeOf } from '../../base/shape.js';
-import { itemSize, isDType } from '../../base/dtypes.js';
 import type { TileableNode } from '../../dag/nodes.js';
+import { materialisedBytes } from '../../ops/tensor/meta.js';
 import {
   decodeValue, HANDOFF_FILE_HEADER, HANDOFF_LENGTH_HEADER, HANDOFF_MIN_BYTES, HANDOFF_SECRET_HEADER, HANDOFF_TYPE, VALUE_TYPE_HEADER,
 } from '../wire/values.js';
@@ -133,8 +132,6 @@ function readAt(fd: number, out: Uint8Array, at: number, length: number): Promis
 
 /** Whether a node's result may be big enough for the hand-off (unknown sizes may be). */
 function mayBeBig(node: TileableNode): boolean {
-  const meta = node.meta as { type: string; dtype?: unknown; shape?: readonly number[] };
-  if (meta.type !== 'tensor' || !isDType(meta.dtype) || !Array.isArray(meta.shape)) return true;
-  const bytes = sizeOf(meta.shape) * itemSize(meta.dtype);
-  return !Number.isFinite(bytes) || bytes >= HANDOFF_MIN_BYTES;
+  const bytes = materialisedBytes(node);
+  return bytes === undefined || !Number.isFinite(bytes) || bytes >= HANDOFF_MIN_BYTES;
 }

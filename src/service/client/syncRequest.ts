@@ -17,13 +17,12 @@ const done = (message) => {
   Atomics.notify(flag, 0);
 };
 fetch(url, init)
-  .then(async (r) => done({ status: r.status, contentType: r.headers.get('content-type') ?? '', body: new Uint8Array(await r.arrayBuffer()) }))
+  .then(async (r) => done({ status: r.status, body: new Uint8Array(await r.arrayBuffer()) }))
   .catch((e) => done({ failure: String((e && e.cause && (e.cause.code || e.cause.message)) || (e && e.message) || e) }));
 `;
 
 export interface SyncAnswer {
   readonly status: number;
-  readonly contentType: string;
   readonly body: Uint8Array;
 }
 

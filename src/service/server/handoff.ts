@@ -18,7 +18,9 @@ import { join } from 'node:path';
 
 /** Where hand-off directories live: tmpfs, so a file is memory the client copies from. */
 const SHM = '/dev/shm';
-export const HANDOFF_DIR_PREFIX = 'tessera-handoff-';
+const HANDOFF_DIR_PREFIX = 'tessera-handoff-';
+/** A hand-off directory's name: the prefix, the pid of the server that made it, a random tail. */
+const HANDOFF_DIR_NAME = new RegExp(`^${HANDOFF_DIR_PREFIX}(\\d+)-`);
 
 export class HandoffDir {
   readonly dir: string;
@@ -100,7 +102,7 @@ export class HandoffDir {
 /** Directories of servers that died without closing (their pid is gone): removed, so none leaks for long. */
 function removeStale(root: string): void {
   for (const entry of readdirSync(root)) {
-    const pid = Number(/^tessera-handoff-(\d+)-/.exec(entry)?.[1]);
+    const pid = Number(HANDOFF_DIR_NAME.exec(entry)?.[1]);
     if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
     try {
       chmodSync(join(root, entry), 0o700);

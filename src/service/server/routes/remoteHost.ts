@@ -19,7 +19,6 @@ import { toRemoteErrorReply } from '../errorReply.js';
 import { withDataDirHidden } from '../paths.js';
 
 /** The caller of an authenticated request, as the auth hook recorded it. */
-export { callerOf } from '../auth.js';
 
 /** An error as data for a client: its class, code, message and fields, never the server's stack. */
 export function clientError(e: unknown): ErrorData {
