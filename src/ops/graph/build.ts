@@ -153,7 +153,7 @@ export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOption
 export function ldbcGraphNode(dir: string, guard?: (path: string) => string): { readonly node: GraphNode; readonly spec: LdbcGraphSpec } {
   // In a remote session the server describes the folder (its files are the server's); `guard` is the
   // server's own data-directory check when it rebuilds such a node.
-  const d = (guard ? undefined : serverFiles()?.describeLdbc(dir)) ?? describeLdbc(dir, guard);
+  const d = serverFiles()?.describeLdbc(dir) ?? describeLdbc(dir, guard);
   const weight = d.spec.sssp?.weightProperty ?? d.spec.edgeProperties[0]?.name;
   const params = {
     vertices: fileRef(d.vertexPath, 'ldbc vertices'),

@@ -23,19 +23,9 @@ export type ColumnData = readonly unknown[] | ArrayBufferView;
 export type DataSource = string | Table | Readonly<Record<string, ColumnData>>;
 
 /**
- * A file named by a node is the builder's machine's, unless a resolver says otherwise: a remote
- * session's files are its server's, so its resolver keeps the path as written (the server resolves it
- * inside its data directory and keys the node by what it finds there).
- */
-let fileRefResolver: ((path: string) => FileRef | undefined) | undefined;
-
-export function setFileRefResolver(resolver: ((path: string) => FileRef | undefined) | undefined): void {
-  fileRefResolver = resolver;
-}
-
-/**
- * What the builders ask of a session whose files are its server's (the same rule as the resolver
- * above): an LDBC folder's description comes from the server, and an output target is left for the
+ * What the builders ask of a session whose files are its server's (a remote session): a file path is
+ * kept as written (the server resolves it inside its data directory and keys the node by what it finds
+ * there), an LDBC folder's description comes from the server, and an output target is left for the
  * server to check inside its data directory. Undefined for a local session.
  */
 export interface ServerFiles {
@@ -70,8 +60,7 @@ export function withLocalFiles<T>(fn: () => T): T {
 }
 
 export function fileRef(path: string, what: string): FileRef {
-  const elsewhere = onServer > 0 ? undefined : fileRefResolver?.(path);
-  if (elsewhere) return elsewhere;
+  if (serverFiles()) return { path, size: -1, mtimeMs: -1 };
   const full = resolve(path);
   let st;
   try {

@@ -3,7 +3,7 @@
  * `tessera serve`); without `address`, a local `Session` as before. While a remote session is the
  * default, a graph file path, an LDBC folder and an output target are the server's (ops/graph/sources.ts).
  */
-import { setFileRefResolver, setServerFiles } from '../../ops/graph/sources.js';
+import { setServerFiles } from '../../ops/graph/sources.js';
 import { getDefaultSession, newSession as newLocalSession, Session, type SessionOptions } from '../../session/index.js';
 import type { RemoteSessionOptions } from './options.js';
 import { RemoteSession } from './remoteSession.js';
@@ -14,7 +14,6 @@ export { RemoteExecutor } from './remoteExecutor.js';
 export type { RemoteSessionOptions } from './options.js';
 export { RemoteError, RemoteSessionLostError, ServerUnreachableError } from './errors.js';
 
-setFileRefResolver((path) => (getDefaultSession() instanceof RemoteSession ? { path, size: -1, mtimeMs: -1 } : undefined));
 setServerFiles(() => {
   const session = getDefaultSession();
   return session instanceof RemoteSession ? session : undefined;
