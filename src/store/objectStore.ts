@@ -270,11 +270,7 @@ export class ObjectStore {
   label(id: IdLike, labels: Readonly<Record<string, string>>): void;
   label(id: IdLike, key: string | Readonly<Record<string, string>>, value?: string): void {
     this.#open();
-    const labels = typeof key === 'string' ? { [key]: value } : key;
-    for (const [k, v] of Object.entries(labels)) {
-      if (typeof v !== 'string') throw new InvalidError(`Label '${k}' must be a string, got ${typeof v}.`);
-    }
-    this.#graph.setLabels(toBigInt(id), labels as Readonly<Record<string, string>>);
+    this.#graph.setLabels(toBigInt(id), checkedLabels(key, value));
   }
 
   /** A new object sharing the members and data of `id`, plus extra primitive fields. */
@@ -433,4 +429,19 @@ function* mergeSorted(a: readonly bigint[], b: readonly bigint[]): Generator<big
     if (j >= b.length || (i < a.length && a[i]! < b[j]!)) yield a[i++]!;
     else yield b[j++]!;
   }
+}
+
+/**
+ * `label(id, key, value)` / `label(id, labels)`'s labels, checked the same way by the local store and a
+ * remote one (JSON would drop an undefined value without a word).
+ */
+export function checkedLabels(key: string | Readonly<Record<string, string>>, value?: string): Readonly<Record<string, string>> {
+  const labels: unknown = typeof key === 'string' ? { [key]: value } : key;
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    throw new InvalidError(`Labels must be a key and a string value or an object of strings, got ${labels === null ? 'null' : typeof labels}.`);
+  }
+  for (const [k, v] of Object.entries(labels)) {
+    if (typeof v !== 'string') throw new InvalidError(`Label '${k}' must be a string, got ${typeof v}.`);
+  }
+  return labels as Readonly<Record<string, string>>;
 }

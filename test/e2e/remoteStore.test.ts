@@ -117,6 +117,8 @@ describe('clear, label and shallowCopy over the wire (Vineyard semantics)', () =
     const e = await rejection(s.store.label(id, 'n', 3 as unknown as string));
     expect(e).toMatchObject({ name: 'InvalidError', code: 'Invalid', message: "Label 'n' must be a string, got number." });
     expect((await s.store.getMeta(id)).labels).not.toHaveProperty('n');
+    const none = await rejection(s.store.label(id, null as unknown as Record<string, string>));
+    expect(none).toMatchObject({ name: 'InvalidError', message: 'Labels must be a key and a string value or an object of strings, got null.' });
   });
 
   it('shallowCopy shares members and data, keeps the transient flag, adds primitive fields; each copy deletes on its own', async () => {

@@ -7,7 +7,7 @@
 import { InvalidError } from '../../store/errors.js';
 import type { ObjectID } from '../../store/objectId.js';
 import type { ObjectMeta } from '../../store/objectMeta.js';
-import type { DeleteOptions, DeleteReport, IdLike, ListOptions, PutOptions, StoreStatus } from '../../store/objectStore.js';
+import { checkedLabels, type DeleteOptions, type DeleteReport, type IdLike, type ListOptions, type PutOptions, type StoreStatus } from '../../store/objectStore.js';
 import { decodeFrame } from '../wire/frame.js';
 import { decodeValue } from '../wire/values.js';
 import type { Channel } from './channel.js';
@@ -96,10 +96,7 @@ export class RemoteStore {
   label(id: IdLike, key: string, value: string): Promise<void>;
   label(id: IdLike, labels: Readonly<Record<string, string>>): Promise<void>;
   async label(id: IdLike, key: string | Readonly<Record<string, string>>, value?: string): Promise<void> {
-    const labels = typeof key === 'string' ? { [key]: value } : key;
-    // The local store's check and text; JSON would drop an undefined value without a word.
-    for (const [k, v] of Object.entries(labels ?? {})) if (typeof v !== 'string') throw new InvalidError(`Label '${k}' must be a string, got ${typeof v}.`);
-    await this.#json('label', { id: idText(id), labels });
+    await this.#json('label', { id: idText(id), labels: checkedLabels(key, value) });
   }
 
   /** A new object sharing the members and data of `id` (persisted if it is), plus extra primitive fields. */

@@ -46,6 +46,8 @@ describe('ObjectMeta: sealed and deep-frozen', () => {
     expect(store.getMeta(id).labels).toEqual({ k: 'v2', other: 'x' });
     expect(first.labels).toEqual({}); // snapshots already handed out do not change
     expect(codeOf(() => store.label(id, { n: 1 as unknown as string }))).toBe('Invalid');
+    expect(codeOf(() => store.label(id, null as unknown as Record<string, string>))).toBe('Invalid');
+    expect(store.getMeta(id).labels).toEqual({ k: 'v2', other: 'x' });
   });
 
   it('stores user fields as frozen JSON and refuses what JSON cannot hold', () => {
