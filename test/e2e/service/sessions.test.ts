@@ -177,7 +177,7 @@ describe('listing, info, renew and stats', () => {
     expect(await ids('?status=running')).toEqual([i]);
     expect(await ids('?status=Pending&kind=headless')).toEqual([h]);
     expect(await ids('?status=completed')).toEqual([]);
-    for (const [query, field] of [['?status=bogus', 'status'], ['?kind=notebook', 'kind'], ['?view=all', 'view']]) {
+    for (const [query, field] of [['?status=bogus', 'status'], ['?kind=notebook', 'kind'], ['?view=stats', 'view'], ['?sort=name', 'sort']]) {
       expect(await a.get(`/v1/sessions${query}`)).toMatchObject({ status: 400, body: { error: { code: 'ValidationError', field } } });
     }
   });
@@ -277,7 +277,8 @@ describe('the OpenAPI document', () => {
     const create = doc.paths['/v1/sessions']!.post!.requestBody!.content['application/json']!.schema;
     expect(Object.keys(create.properties)).toEqual(expect.arrayContaining(['name', 'kind', 'workers', 'memory', 'replicas', 'env', 'module', 'args', 'mode']));
     expect(create.required).toEqual(['name', 'kind']);
-    expect(doc.paths['/v1/sessions']!.get!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:kind', 'query:status', 'query:limit', 'query:cursor']);
+    expect(doc.paths['/v1/sessions']!.get!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:kind', 'query:status', 'query:view', 'query:limit', 'query:cursor']);
+    expect(doc.paths['/v1/sessions']!.delete!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:kind', 'query:status', 'query:prefix', 'query:match']);
     expect(doc.paths['/v1/sessions']!.post!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['header:idempotency-key']);
     expect(Object.keys(doc.paths['/v1/sessions']!)).toEqual(expect.arrayContaining(['get', 'post', 'delete']));
   });

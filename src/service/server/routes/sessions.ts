@@ -24,12 +24,13 @@ import {
   errorSchema,
   idParamsSchema,
   listQuerySchema,
+  publicViewSchema,
   sessionSchema,
   statsSchema,
 } from '../schemas.js';
-import { matchesFilter, parseDeleteSelector, parseFilter, type FilterQuery } from '../sessionFilters.js';
+import { matchesFilter, parseDeleteSelector, parseFilter, parseView, type FilterQuery } from '../sessionFilters.js';
 import { expandReplicas, MEMORY_MAX, MODES, NAME_MAX, parseCreateRequest, REPLICAS_MAX, sizeText, WORKERS_MAX, type CreateRequest } from '../sessionRules.js';
-import { publicRecord, statsOf } from '../sessionView.js';
+import { publicRecord, publicView, statsOf } from '../sessionView.js';
 
 /** Names, env and args of up to 512 replicas fit easily; anything bigger is a mistake or an attack. */
 const CREATE_BODY_LIMIT = 64 * 1024;
@@ -108,11 +109,12 @@ export function sessionsRoutes(host: SessionHost) {
       schema: {
         tags,
         security,
-        summary: "The caller's sessions, by kind and status; with limit or cursor, one page of them",
+        summary: "The caller's sessions, by kind and status; with limit or cursor, one page of them; with view=all, every token's sessions, public fields only",
         querystring: listQuerySchema,
         response: {
           200: {
             anyOf: [
+              { type: 'array', items: publicViewSchema },
               { type: 'array', items: sessionSchema },
               { type: 'object', properties: { items: { type: 'array', items: sessionSchema }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
             ],
@@ -121,8 +123,13 @@ export function sessionsRoutes(host: SessionHost) {
         },
       },
     }, async (request) => {
-      const query = request.query as FilterQuery & PageQuery;
+      const query = request.query as FilterQuery & PageQuery & { view?: string };
       const filter = parseFilter(query);
+      if (query.view && parseView(query.view) === 'all') {
+        // Not paged: a cursor names the place of the last session listed, another token's id included.
+        if (wantsPage(query)) throw new ValidationError('view', 'view=all answers the whole list: leave out limit and cursor.');
+        return Object.values(host.registry.state.sessions).filter((r) => matchesFilter(r, filter)).map(publicView);
+      }
       const mine = host.registry.ownedBy(callerOf(request).owner).filter((r) => matchesFilter(r, filter));
       if (!wantsPage(query)) return mine.map(publicRecord);
       const page = pageOf(mine, query);
