@@ -1,7 +1,8 @@
 /**
  * `tessera sessions …`: the command-line client of a Tessera server's session API (issue 10 §2), with
  * Skaha's client behaviours (reference/vineyard-skaha.md §B.4): the options are checked before any
- * request; replicas the server could not create are left out of the printed ids (and said so); `info`,
+ * request; replicas the server could not create (its 207 answer) are left out of the printed ids, and
+ * each is said on stderr with the server's reason, exit 6; `info`,
  * `renew` and `delete` of several ids make one request each and report per id, `delete` as
  * `{id: true|false}`; empty events print `<none>`.
  */
@@ -192,12 +193,20 @@ async function create({ api, values, io, json }: Context): Promise<number> {
     kind,
     ...defined({ workers: integer(values, 'workers', 256), memory: values.memory, replicas, env, module: values.module, args: values.arg }),
   };
-  const ids = await api.json<string[]>('POST', '/v1/sessions', { body });
+  const answer = await api.json<string[] | PartialCreate>('POST', '/v1/sessions', { body });
+  const ids = Array.isArray(answer) ? answer : answer.ids;
   io.out(json ? `${JSON.stringify(ids)}\n` : ids.map((id) => `${id}\n`).join(''));
   const wanted = replicas ?? 1;
   if (ids.length === wanted) return EXIT.ok;
   io.err(`tessera sessions: ${ids.length} of ${wanted} replicas were created; the server left out the others.\n`);
+  for (const e of Array.isArray(answer) ? [] : answer.errors) io.err(`tessera sessions: replica ${e.replica}: ${e.code}: ${e.message}\n`);
   return ids.length === 0 ? EXIT.failed : EXIT.partial;
+}
+
+/** The server's 207 answer: the replicas it created, and why each other one failed. */
+interface PartialCreate {
+  readonly ids: string[];
+  readonly errors: readonly { readonly replica: number; readonly code: string; readonly message: string }[];
 }
 
 function defined(o: Record<string, unknown>): Record<string, unknown> {

@@ -85,6 +85,23 @@ export const createBodySchema = {
 /** The longest `match` selector of a bulk delete (names are at most 57 characters). */
 export const MATCH_MAX = 256;
 
+export const partialCreateSchema = {
+  type: 'object',
+  description: 'Some replicas were created (ids, in replica order) and some not: each failed replica with its 1-based number and why.',
+  required: ['ids', 'errors'],
+  properties: {
+    ids: { type: 'array', items: { type: 'string' } },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['replica', 'code', 'message'],
+        properties: { replica: { type: 'integer' }, code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
 const filterText = (values: readonly string[]): string => `One of ${values.join(', ')}, any case.`;
 
 export const filterQuerySchema = {

@@ -45,11 +45,12 @@ describe('create', () => {
     expect(server.requests[0]!.body).toEqual({ name: 'nb', kind: 'interactive' });
   });
 
-  it('a replica the server left out is missing from the ids, said on stderr, exit 6', async () => {
+  it('a replica the server could not create (207) is missing from the ids, said on stderr with its reason, exit 6', async () => {
     const r = await cli('create', '--name', 'flaky', '--kind', 'headless', '--module', 'm.js', '--replicas', '3');
     expect(r.code).toBe(6);
     expect(r.out).toBe('id-flaky-1\nid-flaky-2\n');
     expect(r.err).toContain('2 of 3 replicas were created');
+    expect(r.err).toContain('replica 3: HeadlessHostError: the child would not start');
   });
 
   it.each([

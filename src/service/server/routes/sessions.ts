@@ -15,6 +15,7 @@ import { SESSION_KINDS } from '../registry.js';
 import { pageOf, type PageQuery, wantsPage } from '../sessionPages.js';
 import { defaultWorkers } from '../../../session/options.js';
 import { HttpError, ValidationError } from '../httpErrors.js';
+import { hideDataDir } from '../paths.js';
 import {
   contextSchema,
   createBodySchema,
@@ -24,6 +25,7 @@ import {
   errorSchema,
   idParamsSchema,
   listQuerySchema,
+  partialCreateSchema,
   publicViewSchema,
   sessionSchema,
   statsSchema,
@@ -36,6 +38,23 @@ import { publicRecord, publicView, statsOf } from '../sessionView.js';
 const CREATE_BODY_LIMIT = 64 * 1024;
 const tags = ['sessions'];
 const security = [{ bearer: [] }];
+
+/** One replica that could not be created, as the 207 answer names it. */
+interface ReplicaError {
+  readonly replica: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+type CreateAnswer = { readonly status: 201; readonly body: readonly string[] } | { readonly status: 207; readonly body: { readonly ids: readonly string[]; readonly errors: readonly ReplicaError[] } };
+
+/** What the client is told of a replica's failure: its code, and its message with the data directory hidden. */
+function replicaError(host: SessionHost, replica: number, e: unknown): ReplicaError {
+  const err = e as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof err?.code === 'string' ? err.code : 'ReplicaFailed';
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  return { replica, code, message: hideDataDir(host.options.dataDir, message) };
+}
 
 /** A headless module: allowed, hosted, inside the data directory and a file. */
 function modulePathOf(host: SessionHost, request: CreateRequest): string {
@@ -57,24 +76,24 @@ function modulePathOf(host: SessionHost, request: CreateRequest): string {
 }
 
 export function sessionsRoutes(host: SessionHost) {
-  const idempotency = new IdempotencyKeys();
+  const idempotency = new IdempotencyKeys<CreateAnswer>();
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/v1/sessions', {
       bodyLimit: CREATE_BODY_LIMIT,
       schema: {
         tags,
         security,
-        summary: 'Create a session (or N replicas): 201 with the new ids in replica order',
+        summary: 'Create a session (or N replicas): 201 with the new ids in replica order; 207 {ids, errors} when some replicas failed',
         body: createBodySchema,
         headers: createHeadersSchema,
-        response: { 201: { type: 'array', items: { type: 'string' } }, 403: errorSchema, 409: errorSchema, 422: errorSchema, ...errorResponses },
+        response: { 201: { type: 'array', items: { type: 'string' } }, 207: partialCreateSchema, 403: errorSchema, 409: errorSchema, 422: errorSchema, ...errorResponses },
       },
     }, async (request, reply) => {
       const caller = callerOf(request);
       const key = request.headers['idempotency-key'] as string | undefined;
       const digest = key === undefined ? '' : bodyDigest(request.body);
       const replayed = key === undefined ? undefined : idempotency.replay(caller.owner, key, digest);
-      if (replayed) return reply.code(201).header('idempotent-replayed', 'true').send(replayed);
+      if (replayed) return reply.code(replayed.status).header('idempotent-replayed', 'true').send(replayed.body);
       const create = parseCreateRequest(request.body);
       const modulePath = create.kind === 'headless' ? modulePathOf(host, create) : undefined;
       const replicas = expandReplicas(create);
@@ -88,21 +107,24 @@ export function sessionsRoutes(host: SessionHost) {
         );
       }
       const ids: string[] = [];
+      const errors: ReplicaError[] = [];
       let firstError: unknown;
       for (const replica of replicas) {
         try {
           ids.push(host.create(caller.owner, { request: create, replica, ...(modulePath ? { modulePath } : {}) }).id);
         } catch (e) {
-          // Skaha's client behaviour: a replica that fails is reported and left out, the others stand.
+          // Never dropped silently (§C.2, unlike Skaha's client): the answer is a 207 naming each failed replica.
           firstError ??= e;
+          errors.push(replicaError(host, replica.replica.id, e));
           logEngine('warn', `Replica ${replica.name} of a ${create.kind} session could not be created: ${(e as Error)?.message ?? e}`, {
             code: 'TESSERA_REPLICA_FAILED',
           });
         }
       }
       if (ids.length === 0) throw firstError;
-      if (key !== undefined) idempotency.remember(caller.owner, key, digest, ids);
-      return reply.code(201).send(ids);
+      const answer: CreateAnswer = errors.length === 0 ? { status: 201, body: ids } : { status: 207, body: { ids, errors } };
+      if (key !== undefined) idempotency.remember(caller.owner, key, digest, answer);
+      return reply.code(answer.status).send(answer.body);
     });
 
     app.get('/v1/sessions', {
