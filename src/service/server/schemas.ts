@@ -6,7 +6,7 @@
 import { MAX_TIMER_SECONDS } from '../../base/async.js';
 import { SESSION_KINDS, SESSION_STATUSES } from './registry.js';
 import { PAGE_MAX } from './sessionPages.js';
-import { MODES, NAME_MAX, REPLICAS_MAX, WORKERS_MAX } from './sessionRules.js';
+import { MODES, NAME_MAX, PURGES, REPLICAS_MAX, WORKERS_MAX } from './sessionRules.js';
 
 export const errorSchema = {
   type: 'object',
@@ -190,6 +190,19 @@ export const publicViewSchema = {
     kind: { type: 'string', enum: SESSION_KINDS },
     status: { type: 'string', enum: SESSION_STATUSES },
     startTime: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const purgeQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    purge: {
+      type: 'string',
+      enum: PURGES,
+      description:
+        "transient (default): the session's unnamed results go with it; persisted objects and names outlive it. all: also the objects it persisted (with every name bound to them) and a headless session's named result.",
+    },
   },
 } as const;
 

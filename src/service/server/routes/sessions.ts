@@ -27,11 +27,12 @@ import {
   listQuerySchema,
   partialCreateSchema,
   publicViewSchema,
+  purgeQuerySchema,
   sessionSchema,
   statsSchema,
 } from '../schemas.js';
 import { matchesFilter, parseDeleteSelector, parseFilter, parseView, type FilterQuery } from '../sessionFilters.js';
-import { expandReplicas, MEMORY_MAX, MODES, NAME_MAX, parseCreateRequest, REPLICAS_MAX, sizeText, WORKERS_MAX, type CreateRequest } from '../sessionRules.js';
+import { expandReplicas, MEMORY_MAX, MODES, NAME_MAX, parseCreateRequest, type Purge, REPLICAS_MAX, sizeText, WORKERS_MAX, type CreateRequest } from '../sessionRules.js';
 import { publicRecord, publicView, statsOf } from '../sessionView.js';
 
 /** Names, env and args of up to 512 replicas fit easily; anything bigger is a mistake or an attack. */
@@ -195,14 +196,16 @@ export function sessionsRoutes(host: SessionHost) {
       schema: {
         tags,
         security,
-        summary: 'Close and remove a session: 204 once it is gone',
+        summary: 'Close and remove a session: 204 once it is gone; purge=all also drops what it persisted and named',
         params: idParamsSchema,
+        querystring: purgeQuerySchema,
         response: { 204: { type: 'null' }, 500: errorSchema, ...errorResponses },
       },
     }, async (request, reply) => {
       const { id } = request.params as { id: string };
+      const { purge = 'transient' } = request.query as { purge?: Purge };
       host.recordFor(callerOf(request), id);
-      if (!(await host.delete(id, 'deleted by its client'))) {
+      if (!(await host.delete(id, `deleted by its client (purge=${purge})`, purge))) {
         throw new HttpError(500, 'CloseFailed', `Session '${id}' was removed, but closing it failed; the server's log says why.`);
       }
       return reply.code(204).send();
