@@ -1,8 +1,10 @@
 /**
- * The sessions API (Skaha's, reference/vineyard-skaha.md §B–§C.2): create (with an Idempotency-Key),
- * list (whole, or by pages), info, renew, delete one or by selector, stats, and the context (what a
- * session may ask for here). Handlers only read the request and call the rules (sessionRules.ts,
- * sessionFilters.ts) and the host (hosting.ts); a token only ever sees its own sessions.
+ * The sessions API (Skaha's, reference/vineyard-skaha.md §B–§C.2): create (with an Idempotency-Key; a
+ * partial failure of replicas is a 207 naming each), list (whole, by pages, or every token's sessions
+ * reduced to public fields with view=all), info, renew, delete one (with purge) or by selector (prefix
+ * or a linear-time regex), stats, and the context (what a session may ask for here). Handlers only read
+ * the request and call the rules (sessionRules.ts, sessionFilters.ts) and the host (hosting.ts); a
+ * token only ever sees its own sessions, except the public fields of view=all.
  */
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
