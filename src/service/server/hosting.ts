@@ -4,7 +4,8 @@
  * headless one is a run of its module by the headless host (Pending → Running when the module starts →
  * Completed with its result named, or Failed). Deleting, expiring, a silent client (interactive only)
  * and the server closing all end a session the same way: Terminating, its engine session closed or its
- * run stopped, then gone from the registry (404).
+ * run stopped, then gone from the registry (404). What the session persisted and named (a headless
+ * result included) outlives it, unless its client deletes it with `purge=all` (see `delete`).
  *
  * Records hold counters only; an engine session's progress reaches its record through a throttled feed
  * (progressFeed.ts), and a headless module's output goes to the session's journal.
