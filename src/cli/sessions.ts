@@ -1,7 +1,8 @@
 /**
  * `tessera sessions …`: the command-line client of a Tessera server's session API (issue 10 §2), with
  * Skaha's client behaviours (reference/vineyard-skaha.md §B.4): the options are checked before any
- * request; replicas the server could not create are left out of the printed ids (and said so); `info`,
+ * request; replicas the server could not create (its 207 answer) are left out of the printed ids, and
+ * each is said on stderr with the server's reason, exit 6; `info`,
  * `renew` and `delete` of several ids make one request each and report per id, `delete` as
  * `{id: true|false}`; empty events print `<none>`.
  */
@@ -15,14 +16,17 @@ Commands:
   create --name NAME [--kind interactive|headless] [--workers N] [--memory SIZE] [--replicas N]
          [--module PATH] [--arg A]... [--env K=V]...
                         create a session (replicas: NAME-1..NAME-N); prints the new ids
-  list [--kind K] [--status S]
-                        your sessions
+  list [--kind K] [--status S] [--all]
+                        your sessions; --all: every user's, as userid, kind, status, startTime
   info ID...            each session's details
   events ID             its events (<none> when there are none)
   logs ID [--follow]    its logs; --follow streams them until the session ends
-  delete ID...          delete sessions; prints {id: true|false}
-  delete [--prefix P] [--kind K] [--status S]
-                        delete the sessions that match (at least one filter: never all)
+  delete ID... [--purge transient|all]
+                        delete sessions; prints {id: true|false}; --purge all also drops
+                        what they persisted and named (default transient: that stays)
+  delete [--prefix P | --match REGEX] [--kind K] [--status S]
+                        delete the sessions that match (at least one filter: never all);
+                        --match is a regex searched in the name (^ anchors it)
   renew ID...           extend each session's expiry time
   stats                 sessions by kind and status, workers, memory, store
 
@@ -40,6 +44,7 @@ Exit codes: 0 done, 1 the server refused the request, 2 bad command line, 3 serv
 
 const KINDS = ['interactive', 'headless'];
 const STATUSES = ['Pending', 'Running', 'Completed', 'Failed', 'Terminating'];
+const PURGES = ['transient', 'all'];
 
 export interface CliOutput {
   out(text: string): void;
@@ -59,6 +64,9 @@ const OPTIONS = {
   kind: { type: 'string' },
   status: { type: 'string' },
   prefix: { type: 'string' },
+  match: { type: 'string' },
+  purge: { type: 'string' },
+  all: { type: 'boolean' },
   workers: { type: 'string' },
   memory: { type: 'string' },
   replicas: { type: 'string' },
@@ -88,11 +96,11 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   create: { options: ['name', 'kind', 'workers', 'memory', 'replicas', 'module', 'arg', 'env'], ids: 'none', run: create },
-  list: { options: ['kind', 'status'], ids: 'none', run: list },
+  list: { options: ['kind', 'status', 'all'], ids: 'none', run: list },
   info: { options: [], ids: 'some', run: info },
   events: { options: [], ids: 'one', run: events },
   logs: { options: ['follow'], ids: 'one', run: logs },
-  delete: { options: ['prefix', 'kind', 'status'], ids: 'any', run: remove },
+  delete: { options: ['prefix', 'match', 'kind', 'status', 'purge'], ids: 'any', run: remove },
   renew: { options: [], ids: 'some', run: renew },
   stats: { options: [], ids: 'none', run: stats },
 };
@@ -192,12 +200,20 @@ async function create({ api, values, io, json }: Context): Promise<number> {
     kind,
     ...defined({ workers: integer(values, 'workers', 256), memory: values.memory, replicas, env, module: values.module, args: values.arg }),
   };
-  const ids = await api.json<string[]>('POST', '/v1/sessions', { body });
+  const answer = await api.json<string[] | PartialCreate>('POST', '/v1/sessions', { body });
+  const ids = Array.isArray(answer) ? answer : answer.ids;
   io.out(json ? `${JSON.stringify(ids)}\n` : ids.map((id) => `${id}\n`).join(''));
   const wanted = replicas ?? 1;
   if (ids.length === wanted) return EXIT.ok;
   io.err(`tessera sessions: ${ids.length} of ${wanted} replicas were created; the server left out the others.\n`);
+  for (const e of Array.isArray(answer) ? [] : answer.errors) io.err(`tessera sessions: replica ${e.replica}: ${e.code}: ${e.message}\n`);
   return ids.length === 0 ? EXIT.failed : EXIT.partial;
+}
+
+/** The server's 207 answer: the replicas it created, and why each other one failed. */
+interface PartialCreate {
+  readonly ids: string[];
+  readonly errors: readonly { readonly replica: number; readonly code: string; readonly message: string }[];
 }
 
 function defined(o: Record<string, unknown>): Record<string, unknown> {
@@ -205,10 +221,11 @@ function defined(o: Record<string, unknown>): Record<string, unknown> {
 }
 
 async function list({ api, values, io, json }: Context): Promise<number> {
-  const query = { kind: oneOf(values, 'kind', KINDS), status: oneOf(values, 'status', STATUSES) };
+  const query = { kind: oneOf(values, 'kind', KINDS), status: oneOf(values, 'status', STATUSES), ...(values.all ? { view: 'all' } : {}) };
   const sessions = await api.json<Record<string, unknown>[]>('GET', '/v1/sessions', { query });
+  const columns = values.all ? ['userid', 'kind', 'status', 'startTime'] : ['id', 'name', 'kind', 'status', 'workers', 'memoryRequested', 'startTime', 'expiryTime'];
   if (json) io.out(`${JSON.stringify(sessions, null, 2)}\n`);
-  else io.out(table(sessions, ['id', 'name', 'kind', 'status', 'workers', 'memoryRequested', 'startTime', 'expiryTime']));
+  else io.out(table(sessions, columns));
   return EXIT.ok;
 }
 
@@ -271,10 +288,13 @@ async function logs({ api, ids, values, io }: Context): Promise<number> {
 
 async function remove(ctx: Context): Promise<number> {
   const { api, ids, values, io } = ctx;
-  const filters = { prefix: values.prefix, kind: oneOf(values, 'kind', KINDS), status: oneOf(values, 'status', STATUSES) };
+  const filters = { prefix: values.prefix, match: values.match, kind: oneOf(values, 'kind', KINDS), status: oneOf(values, 'status', STATUSES) };
   const filtered = Object.values(filters).some((v) => v !== undefined);
-  if (filtered && ids.length > 0) throw usage("'delete' takes session ids or filters (--prefix, --kind, --status), not both.");
-  if (!filtered && ids.length === 0) throw usage('Cannot kill all sessions: name session ids, or filter with --prefix, --kind or --status.');
+  if (filtered && ids.length > 0) throw usage("'delete' takes session ids or filters (--prefix, --match, --kind, --status), not both.");
+  if (!filtered && ids.length === 0) throw usage('Cannot kill all sessions: name session ids, or filter with --prefix, --match, --kind or --status.');
+  if (values.prefix !== undefined && values.match !== undefined) throw usage('Give --prefix or --match, not both.');
+  if (values.purge !== undefined && !PURGES.includes(values.purge)) throw usage(`--purge must be one of ${PURGES.join(', ')}, got ${JSON.stringify(values.purge)}.`);
+  if (values.purge !== undefined && filtered) throw usage('--purge applies to sessions named by id.');
   let report: Record<string, boolean>;
   if (filtered) {
     report = await api.json<Record<string, boolean>>('DELETE', '/v1/sessions', { query: filters });
@@ -282,7 +302,7 @@ async function remove(ctx: Context): Promise<number> {
     report = {};
     for (const id of ids) {
       try {
-        await api.request('DELETE', path(id));
+        await api.request('DELETE', path(id), { query: { purge: values.purge } });
         report[id] = true;
       } catch (e) {
         if (!(e instanceof CliError) || e.exitCode === EXIT.unreachable || e.exitCode === EXIT.unauthorized) throw e;

@@ -5,7 +5,7 @@
  * shortest text that reads back to the same double, and +Infinity as `infinity`. Label results (WCC,
  * CDLP) hold internal vertex ids and print the original id of that vertex.
  */
-import { openSync } from 'node:fs';
+import { constants, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BFS_UNREACHED, BFS_UNREACHED_TEXT } from './bfs.js';
 import { OutputFileError } from './errors.js';
@@ -65,11 +65,15 @@ export function formatGraphalytics(ids: IdMap, output: AlgorithmOutput): string 
 /**
  * Opens (creates or truncates) a result file. Its directory must exist: output writes one file, as
  * every file writer does, and never creates directories — a typo in a path should not leave a tree of
- * them behind. A failure names the path and what to do instead of a bare errno.
+ * them behind. With `noFollow` (a server writing for a remote client) a symbolic link at the path is
+ * refused rather than followed (O_NOFOLLOW): the server checked the path when the request came, and a
+ * link planted there since must not send the write anywhere else. A failure names the path and what to
+ * do instead of a bare errno.
  */
-export function openOutputFile(path: string): number {
+export function openOutputFile(path: string, options: { readonly noFollow?: boolean } = {}): number {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (options.noFollow ? constants.O_NOFOLLOW : 0);
   try {
-    return openSync(path, 'w');
+    return openSync(path, flags, 0o666);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const dir = dirname(path);
@@ -77,6 +81,7 @@ export function openOutputFile(path: string): number {
       code === 'ENOENT' ? `the directory ${dir} does not exist (it was removed after the output was built?); create it, or write somewhere else`
       : code === 'EACCES' || code === 'EPERM' ? `permission denied; make ${dir} writable, or write somewhere else`
       : code === 'EISDIR' ? 'it is a directory; name a file in it'
+      : code === 'ELOOP' && options.noFollow ? 'it is a symbolic link, and the server writes output through no link; remove the link, or name another file'
       : `${code ?? (e as Error).message}`;
     throw new OutputFileError(path, reason);
   }

@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Result } from '../../src/api/graph.js';
 import { graph as gs, type NdArray, newSession, type RemoteSession } from '../../src/index.js';
+import { outputNode } from '../../src/ops/graph/context.js';
 import { failOnUnhandledRejections } from '../support/lifecycle.js';
 import { rejection } from '../support/rejection.js';
 import { startTestServer, type TestServer } from '../support/remoteServer.js';
@@ -178,6 +180,29 @@ describe('ctx.output of a remote session', () => {
     }
     expect(existsSync(join(outside, 'written.txt'))).toBe(false);
     expect(existsSync(join(server.dataDir, '..', 'written.txt'))).toBe(false);
+  });
+
+  it('a link planted at the target between the check and the write is refused, and the file it names is not touched', async () => {
+    const local = newSession({ mode: 'lazy', executor: 'local', default: false });
+    try {
+      const target = join(server.dataDir, 'out', 'planted.txt');
+      mkdirSync(join(server.dataDir, 'out'), { recursive: true });
+      rmSync(target, { force: true });
+      // Built as the server builds a client's output (the path checked, then written with O_NOFOLLOW).
+      const written = local.scope(() => new Result(outputNode(gs.wcc(gs.loadFrom({ ldbc: join(server.dataDir, 'graphs', 'tiny') })).node, target, 'r', 'out/planted.txt')));
+      const victim = join(outside, 'victim.txt');
+      writeFileSync(victim, SECRET);
+      symlinkSync(victim, target);
+      const e = await rejection(local.run(written));
+      expect(e).toMatchObject({ code: 'OutputFailed', message: expect.stringContaining('it is a symbolic link') });
+      expect(readFileSync(victim, 'utf8')).toBe(SECRET);
+      // Without the link, the same node writes its file.
+      rmSync(target);
+      expect(await local.run(written)).toEqual({ path: 'out/planted.txt', lines: 4 });
+      expect(readFileSync(target, 'utf8')).toBe('1 1\n2 1\n3 1\n4 4\n');
+    } finally {
+      await local.close();
+    }
   });
 
   it("a missing directory inside the data directory is output's own error, naming it as the client did", async () => {

@@ -2,8 +2,8 @@
  * A tiny stand-in for the server's session API (issue 10 §2), for testing `tessera sessions` before
  * the real server exists: it records every request and answers from a fixed set of sessions — `a`
  * (headless, Running, with events), `b` (interactive, Pending, no events), `done` (Completed: renew is
- * a 409). Create leaves out the last replica of a session named `flaky` (a replica the server could
- * not create); the token is `good`.
+ * a 409). Create of a session named `flaky` answers 207: the last replica failed (the server could not
+ * create it); the token is `good`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,7 +61,8 @@ function route(r: RecordedRequest, res: ServerResponse): void {
   if (r.path === '/v1/sessions' && r.method === 'POST') {
     const { name, replicas = 1 } = r.body as { name: string; replicas?: number };
     const ids = Array.from({ length: replicas }, (_, i) => `id-${replicas === 1 ? name : `${name}-${i + 1}`}`);
-    send(res, 201, name === 'flaky' ? ids.slice(0, -1) : ids);
+    if (name === 'flaky') send(res, 207, { ids: ids.slice(0, -1), errors: [{ replica: replicas, code: 'HeadlessHostError', message: 'the child would not start' }] });
+    else send(res, 201, ids);
   } else if (r.path === '/v1/sessions' && r.method === 'GET') {
     send(res, 200, SESSIONS.filter((s) => (!r.query.kind || s.kind === r.query.kind) && (!r.query.status || s.status === r.query.status)));
   } else if (r.path === '/v1/sessions' && r.method === 'DELETE') {

@@ -136,12 +136,12 @@ function text(pg: ProjectedGraphValue, r: ResultColumn, v: number): string {
 }
 
 /** Writes `<original id> <value>` per vertex (Graphalytics); returns the path and the number of lines. */
-registerKernel('graph.output', (inputs, p: { readonly path: string; readonly column: string; readonly shown?: string }) => {
+registerKernel('graph.output', (inputs, p: { readonly path: string; readonly column: string; readonly shown?: string; readonly noFollow?: boolean }) => {
   const ctx = inputs[0] as ContextValue;
   const pg = inputs[1] as ProjectedGraphValue;
   const r = ctx.columns[p.column]!;
   const n = idCount(pg.ids);
-  const fd = openOutputFile(p.path);
+  const fd = openOutputFile(p.path, { noFollow: p.noFollow === true });
   try {
     for (let start = 0; start < n; start += 65536) {
       const lines: string[] = [];

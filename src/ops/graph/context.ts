@@ -140,13 +140,14 @@ function outputPath(path: unknown): string {
 /**
  * Writes the Graphalytics text format (`<id> <value>` per vertex) to `path` (created or overwritten).
  * `shown`, on a server: the path as its client named it, which the result reports instead of the
- * server's own path.
+ * server's own path; the server's write then follows no symbolic link at the path (O_NOFOLLOW), so a
+ * link planted after the server checked the path cannot redirect it.
  */
 export function outputNode(ctx: ContextNode, path: unknown, selector = 'r', shown?: string): TileableNode {
   const full = outputPath(path);
   const s = parseSelector(ctx.meta, selector);
   if (s.kind !== 'result') throw new InvalidArgumentError("output writes a result column: use 'r' (or 'r.<column>').");
-  return makeTileable('graph.output', { path: full, column: s.column, ...(shown !== undefined ? { shown } : {}) }, [ctx, projectedOf(ctx)], { type: 'value' });
+  return makeTileable('graph.output', { path: full, column: s.column, ...(shown !== undefined ? { shown, noFollow: true } : {}) }, [ctx, projectedOf(ctx)], { type: 'value' });
 }
 
 const COLUMN_KIND: Record<string, ColumnKind> = { float: 'float64', integer: 'int64', depth: 'float64' };

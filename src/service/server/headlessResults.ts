@@ -1,8 +1,9 @@
 /**
  * Where a Completed headless session's result lives: persisted in the process's shared catalog under
  * the name `<session name>-<session id>-result` (the id keeps names of equally named sessions apart), so
- * a remote session of the same server reads it with `store.getName(name)`. It lives as long as its
- * session's record: deleting or expiring the session deletes the result and its name.
+ * a remote session of the same server reads it with `store.getName(name)`. Like anything persisted and
+ * named, it outlives its session (reference §C.3): a delete with `?purge=all` drops it with the
+ * session, and the same token's remote sessions can delete it from their store.
  */
 import { ObjectStore } from '../../store/objectStore.js';
 
@@ -39,6 +40,11 @@ export class HeadlessResults {
       return;
     }
     store.delete(id, { force: true });
+  }
+
+  /** Whether `id` is still an object of the shared catalog. */
+  exists(id: string): boolean {
+    return this.#open().exists(id);
   }
 
   close(): void {

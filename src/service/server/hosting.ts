@@ -4,7 +4,8 @@
  * headless one is a run of its module by the headless host (Pending → Running when the module starts →
  * Completed with its result named, or Failed). Deleting, expiring, a silent client (interactive only)
  * and the server closing all end a session the same way: Terminating, its engine session closed or its
- * run stopped, then gone from the registry (404).
+ * run stopped, then gone from the registry (404). What the session persisted and named (a headless
+ * result included) outlives it, unless its client deletes it with `purge=all` (see `delete`).
  *
  * Records hold counters only; an engine session's progress reaches its record through a throttled feed
  * (progressFeed.ts), and a headless module's output goes to the session's journal.
@@ -22,7 +23,7 @@ import { HttpError, sessionNotFound } from './httpErrors.js';
 import { SessionJournal } from './journal.js';
 import { ProgressFeed } from './progressFeed.js';
 import { SessionRegistry, type SessionRecord, type SessionStatus } from './registry.js';
-import { sizeText, type CreateRequest, type ReplicaSpec } from './sessionRules.js';
+import { sizeText, type CreateRequest, type Purge, type ReplicaSpec } from './sessionRules.js';
 import { canMove, isActive } from './statuses.js';
 
 export const DEFAULT_SESSION_TTL = 86_400;
@@ -173,13 +174,18 @@ export class SessionHost implements ServerContext {
   /**
    * Ends a session: Terminating, closed, removed. True once it is gone after a clean close; false when
    * there was no such session or closing it failed (it is removed all the same). Concurrent deletes of
-   * one session share one ending.
+   * one session share one ending (the first one's purge).
+   *
+   * `purge` says what of the session's results go with it. `transient` (the default, and how every end
+   * the server decides on goes): its unnamed, unpersisted results, which closing drops. `all`: also what
+   * the session persisted in the shared catalog (and so every name bound to those objects) and a
+   * headless session's named result. Persisted objects and names otherwise outlive their session.
    */
-  delete(id: string, reason: string): Promise<boolean> {
+  delete(id: string, reason: string, purge: Purge = 'transient'): Promise<boolean> {
     const ongoing = this.#terminating.get(id);
     if (ongoing) return ongoing;
     if (!this.registry.get(id)) return Promise.resolve(false);
-    const ending = this.#terminate(id, reason).finally(() => this.#terminating.delete(id));
+    const ending = this.#terminate(id, reason, purge).finally(() => this.#terminating.delete(id));
     this.#terminating.set(id, ending);
     return ending;
   }
@@ -284,19 +290,22 @@ export class SessionHost implements ServerContext {
     this.#move(id, 'Failed', `${error.code}: ${error.message}`);
   }
 
-  async #terminate(id: string, reason: string): Promise<boolean> {
+  async #terminate(id: string, reason: string, purge: Purge): Promise<boolean> {
     this.#move(id, 'Terminating', reason);
     const record = this.registry.get(id)!;
     let clean = true;
     try {
       this.#feeds.get(id)?.stop();
-      await this.#engines.get(id)?.close();
+      const engine = this.#engines.get(id);
+      if (purge === 'all' && engine && !engine.closed) engine.store.clear({ includePersisted: true });
+      await engine?.close();
       const run = this.#runs.get(id);
       if (run) {
         await run.stop();
         await run.done;
       }
-      if (record.resultName !== undefined) this.#results.drop(this.owners.name(record.owner, record.resultName));
+      if (purge === 'all' && record.resultName !== undefined) this.#results.drop(this.owners.name(record.owner, record.resultName));
+      if (purge === 'all') this.owners.prune((objectId) => this.#results.exists(objectId));
     } catch (e) {
       clean = false;
       const why = `Session ${id} (${record.name}) was removed, but closing it failed: ${(e as Error)?.stack ?? String(e)}`;

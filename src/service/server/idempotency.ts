@@ -4,14 +4,15 @@
  * made instead of a second set of sessions. Keys are the caller's own (another token's key of the same
  * text is another key), remembered for a day, at most `perOwner` of them per token (the oldest go
  * first). The same key with a different body is a 422: the key names one request, not a slot to reuse.
- * Only a request that created sessions is remembered: one that failed may be retried under its key.
+ * Only a request that created sessions is remembered (a partial one, 207, with its errors): one that
+ * created none may be retried under its key.
  */
 import { createHash } from 'node:crypto';
 import { HttpError } from './httpErrors.js';
 
-interface Remembered {
+interface Remembered<A> {
   readonly body: string;
-  readonly ids: readonly string[];
+  readonly answer: A;
   readonly at: number;
 }
 
@@ -27,8 +28,9 @@ export function bodyDigest(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(body) ?? null)).digest('hex');
 }
 
-export class IdempotencyKeys {
-  readonly #byOwner = new Map<string, Map<string, Remembered>>();
+/** Remembers answers of type `A` (the route keeps its status and body) by owner and key. */
+export class IdempotencyKeys<A = readonly string[]> {
+  readonly #byOwner = new Map<string, Map<string, Remembered<A>>>();
   readonly #ttlMs: number;
   readonly #perOwner: number;
   readonly #now: () => number;
@@ -39,8 +41,8 @@ export class IdempotencyKeys {
     this.#now = options.now ?? Date.now;
   }
 
-  /** The ids a first request under `key` made, if there was one; a 422 if it had another body. */
-  replay(owner: string, key: string, body: string): readonly string[] | undefined {
+  /** The answer of a first request under `key`, if there was one; a 422 if it had another body. */
+  replay(owner: string, key: string, body: string): A | undefined {
     const keys = this.#byOwner.get(owner);
     const seen = keys?.get(key);
     if (!seen) return undefined;
@@ -56,10 +58,10 @@ export class IdempotencyKeys {
         'Idempotency-Key',
       );
     }
-    return seen.ids;
+    return seen.answer;
   }
 
-  remember(owner: string, key: string, body: string, ids: readonly string[]): void {
+  remember(owner: string, key: string, body: string, answer: A): void {
     let keys = this.#byOwner.get(owner);
     if (!keys) this.#byOwner.set(owner, (keys = new Map()));
     const now = this.#now();
@@ -68,6 +70,6 @@ export class IdempotencyKeys {
       if (now - r.at <= this.#ttlMs && keys.size < this.#perOwner) break;
       keys.delete(k);
     }
-    keys.set(key, { body, ids: [...ids], at: now });
+    keys.set(key, { body, answer, at: now });
   }
 }

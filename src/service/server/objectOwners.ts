@@ -40,6 +40,20 @@ export class Owners {
     }
   }
 
+  /**
+   * Forgets the owner of every object that no longer `exists` (deleted, cleared with its persisted
+   * objects, or dropped with its session): called after each such change, so the records never outgrow
+   * the catalog. An id is never reused, so forgetting cannot make another owner's object visible.
+   */
+  prune(exists: (id: string) => boolean): void {
+    for (const id of [...this.#persistedBy.keys()]) if (!exists(id)) this.#persistedBy.delete(id);
+  }
+
+  /** How many objects have a recorded owner. */
+  get size(): number {
+    return this.#persistedBy.size;
+  }
+
   visible(owner: string, id: string): boolean {
     const by = this.#persistedBy.get(id);
     return by === undefined || by === owner;

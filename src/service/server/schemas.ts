@@ -6,7 +6,7 @@
 import { MAX_TIMER_SECONDS } from '../../base/async.js';
 import { SESSION_KINDS, SESSION_STATUSES } from './registry.js';
 import { PAGE_MAX } from './sessionPages.js';
-import { MODES, NAME_MAX, REPLICAS_MAX, WORKERS_MAX } from './sessionRules.js';
+import { MODES, NAME_MAX, PURGES, REPLICAS_MAX, WORKERS_MAX } from './sessionRules.js';
 
 export const errorSchema = {
   type: 'object',
@@ -82,6 +82,26 @@ export const createBodySchema = {
   },
 } as const;
 
+/** The longest `match` selector of a bulk delete (names are at most 57 characters). */
+export const MATCH_MAX = 256;
+
+export const partialCreateSchema = {
+  type: 'object',
+  description: 'Some replicas were created (ids, in replica order) and some not: each failed replica with its 1-based number and why.',
+  required: ['ids', 'errors'],
+  properties: {
+    ids: { type: 'array', items: { type: 'string' } },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['replica', 'code', 'message'],
+        properties: { replica: { type: 'integer' }, code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
 const filterText = (values: readonly string[]): string => `One of ${values.join(', ')}, any case.`;
 
 export const filterQuerySchema = {
@@ -98,6 +118,11 @@ export const listQuerySchema = {
   additionalProperties: false,
   properties: {
     ...filterQuerySchema.properties,
+    view: {
+      type: 'string',
+      description:
+        "all (any case): every token's sessions, each reduced to {userid, kind, status, startTime} (Skaha's view=all); userid is a label of the owning token, never the token. Takes no limit or cursor.",
+    },
     limit: { type: 'string', description: `With limit or cursor the answer is one page, {items, nextCursor}: at most limit sessions (1 to ${PAGE_MAX}, default 100).` },
     cursor: { type: 'string', maxLength: 400, description: 'The nextCursor of the previous page (opaque).' },
   },
@@ -145,7 +170,39 @@ export const deleteQuerySchema = {
   description: 'At least one selector: deleting every session at once is refused.',
   properties: {
     ...filterQuerySchema.properties,
-    prefix: { type: 'string', description: 'Sessions whose name starts with this (case-sensitive).' },
+    prefix: { type: 'string', description: 'Sessions whose name starts with this (case-sensitive). Not with match.' },
+    match: {
+      type: 'string',
+      maxLength: MATCH_MAX,
+      description:
+        'Sessions whose name this regex matches anywhere (anchor it with ^); run on a linear-time engine, so backreferences and lookaround are refused (400 naming match). Not with prefix.',
+    },
+  },
+} as const;
+
+/** `view=all`: what every token may see of every session (Skaha's view=all, B.4 #13). */
+export const publicViewSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['userid', 'kind', 'status', 'startTime'],
+  properties: {
+    userid: { type: 'string', description: 'A label of the owning token (a hash of its hash): the same for all its sessions, and never the token or anything that leads to it.' },
+    kind: { type: 'string', enum: SESSION_KINDS },
+    status: { type: 'string', enum: SESSION_STATUSES },
+    startTime: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const purgeQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    purge: {
+      type: 'string',
+      enum: PURGES,
+      description:
+        "transient (default): the session's unnamed results go with it; persisted objects and names outlive it. all: also the objects it persisted (with every name bound to them) and a headless session's named result.",
+    },
   },
 } as const;
 

@@ -193,3 +193,7 @@ export function sizeText(bytes: number): string {
   }
   return String(bytes);
 }
+
+/** What of a session's results a delete drops with it (`DELETE /v1/sessions/:id?purge=`, hosting.ts). */
+export const PURGES = ['transient', 'all'] as const;
+export type Purge = (typeof PURGES)[number];

@@ -1,8 +1,10 @@
 /**
- * What a caller is shown of the registry: its records without the owner hash, the registry's patches
+ * What a caller is shown of the registry: its records without the owner hash, any token's sessions
+ * reduced to public fields under a userid label (view=all), the registry's patches
  * narrowed to its own sessions (for `GET /v1/events` and the dashboard), and its stats. Pure functions
  * over registry data.
  */
+import { createHash } from 'node:crypto';
 import type { Patch } from 'immer';
 import { SESSION_KINDS, SESSION_STATUSES, type SessionKind, type SessionRecord, type SessionStatus } from './registry.js';
 import { isActive } from './statuses.js';
@@ -12,6 +14,28 @@ export type PublicRecord = Omit<SessionRecord, 'owner'>;
 export function publicRecord(record: SessionRecord): PublicRecord {
   const { owner: _owner, ...rest } = record;
   return rest;
+}
+
+/** What `GET /v1/sessions?view=all` shows of any token's session (Skaha's view=all, B.4 #13). */
+export interface PublicView {
+  readonly userid: string;
+  readonly kind: SessionKind;
+  readonly status: SessionStatus;
+  readonly startTime: string;
+}
+
+/**
+ * The label other tokens see for an owner: 12 hex characters of sha256 over a fixed context and the
+ * owner hash (itself sha256 of the token). Stable per token, so one user's sessions group together, but
+ * it is neither the token nor the owner hash (which prefixes the token's catalog names), and no one can
+ * get from it back to either.
+ */
+export function useridOf(owner: string): string {
+  return createHash('sha256').update(`tessera-userid\0${owner}`, 'utf8').digest('hex').slice(0, 12);
+}
+
+export function publicView(record: SessionRecord): PublicView {
+  return { userid: useridOf(record.owner), kind: record.kind, status: record.status, startTime: record.startTime };
 }
 
 /**

@@ -45,6 +45,20 @@ function compiles(source: string, flags: string): RegExp | undefined {
   }
 }
 
+/** Why a client's regex does not run: not a regex at all, or not one the server can bound. */
+export type RegexRefusal = 'invalid' | 'unbounded';
+
+/**
+ * A client's regex compiled for the linear-time engine, or why not: `'invalid'` (it does not compile)
+ * or `'unbounded'` (backreferences, lookaround, large counted repetitions, or a Node without the
+ * linear engine: its cost could not be bounded). The one place client regexes are compiled.
+ */
+export function linearRegExp(source: string): RegExp | RegexRefusal {
+  if (!compiles(source, '')) return 'invalid';
+  if (!hasLinearEngine()) return 'unbounded';
+  return compiles(source, 'l') ?? 'unbounded';
+}
+
 /**
  * The matcher of a client's pattern (whole-string match, as store/pattern.ts), or undefined for an
  * invalid regex (which lists nothing, as Vineyard). Throws MalformedWire for a pattern whose cost the
@@ -52,15 +66,16 @@ function compiles(source: string, flags: string): RegExp | undefined {
  */
 export function wireMatcher(pattern: string, regex: boolean): Matcher | undefined {
   const source = `^(?:${regex ? pattern : globToRegExpSource(pattern)})$`;
-  if (!compiles(source, '')) return undefined;
   if (!hasLinearEngine()) {
+    if (!compiles(source, '')) return undefined;
     if (regex) throw malformed('pattern: this server cannot run a regex in bounded time (its Node has no linear-time regex engine); list with a glob instead.');
     if ((pattern.match(/\*/g)?.length ?? 0) > 1) throw malformed('pattern: a glob may hold at most one * on this server (its Node has no linear-time regex engine).');
     const re = new RegExp(source);
     return (text) => re.test(text);
   }
-  const re = compiles(source, 'l');
-  if (!re) {
+  const re = linearRegExp(source);
+  if (re === 'invalid') return undefined;
+  if (re === 'unbounded') {
     throw malformed(
       'pattern: this regex cannot be matched in linear time, so the server does not run it: backreferences, lookahead, lookbehind and large counted repetitions ({n,m}) are refused. Rewrite it without them, or list with a glob.',
     );

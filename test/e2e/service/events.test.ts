@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPatches, type Patch } from 'immer';
 import type { SessionRecord } from '../../../src/service/server/registry.js';
-import { MAX_UNREAD_BYTES } from '../../../src/service/server/routes/events.js';
+import { MAX_UNREAD_BYTES } from '../../../src/service/server/liveStreams.js';
 import { failOnUnhandledRejections } from '../../support/lifecycle.js';
 import { TOKEN_A, TOKEN_B, api, hostedServers, until } from '../../support/hostedServer.js';
 

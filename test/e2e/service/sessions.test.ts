@@ -129,7 +129,7 @@ describe('creating sessions', () => {
     expect(await b.create({ name: 'three', ...interactive })).toHaveLength(1);
   });
 
-  it('leaves a replica whose create fails out of the ids and keeps the rest (201)', async () => {
+  it('answers 207 {ids, errors} when a replica fails: the others stand, the failed one is named with its code and message', async () => {
     const headless = fakeHeadless({ refuse: (spec) => spec.env.REPLICA_ID === '2' });
     const server = await start({}, { startHeadless: headless.start });
     writeFileSync(join(server.dataDir, 'job.mjs'), 'export default async () => 1;\n');
@@ -139,8 +139,10 @@ describe('creating sessions', () => {
     process.on('warning', onWarning);
     try {
       const r = await a.post('/v1/sessions', { name: 'batch', kind: 'headless', module: 'job.mjs', replicas: 3 });
-      expect(r.status).toBe(201);
-      const names = await Promise.all((r.body as string[]).map(async (id) => ((await a.get(`/v1/sessions/${id}`)).body as SessionRecord).name));
+      expect(r.status).toBe(207);
+      const body = r.body as { ids: string[]; errors: unknown[] };
+      expect(body.errors).toEqual([{ replica: 2, code: 'ReplicaFailed', message: 'the fake host refuses replica 2' }]);
+      const names = await Promise.all(body.ids.map(async (id) => ((await a.get(`/v1/sessions/${id}`)).body as SessionRecord).name));
       expect(names).toEqual(['batch-1', 'batch-3']);
       expect(((await a.get('/v1/sessions')).body as unknown[]).length).toBe(2);
       await new Promise((r) => setImmediate(r));
@@ -148,6 +150,31 @@ describe('creating sessions', () => {
     } finally {
       process.off('warning', onWarning);
     }
+    // Every replica failing is the first failure's own answer, not a 207 with no ids.
+    const allRefused = fakeHeadless({ refuse: () => true });
+    const refusing = await start({}, { startHeadless: allRefused.start });
+    writeFileSync(join(refusing.dataDir, 'job.mjs'), 'export default async () => 1;\n');
+    const failed = await api(refusing, TOKEN_A).post('/v1/sessions', { name: 'batch', kind: 'headless', module: 'job.mjs', replicas: 2 });
+    expect(failed.status).toBe(500);
+    expect(((await api(refusing, TOKEN_A).get('/v1/sessions')).body as unknown[]).length).toBe(0);
+  });
+
+  it('replays a partial create under its Idempotency-Key as the same 207, creating nothing more', async () => {
+    const headless = fakeHeadless({ refuse: (spec) => spec.env.REPLICA_ID === '1' });
+    const server = await start({}, { startHeadless: headless.start });
+    writeFileSync(join(server.dataDir, 'job.mjs'), 'export default async () => 1;\n');
+    const post = async (): Promise<{ status: number; body: unknown; replayed: string | null }> => {
+      const res = await fetch(`${server.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN_A}`, 'content-type': 'application/json', 'idempotency-key': 'partial-1' },
+        body: JSON.stringify({ name: 'p', kind: 'headless', module: 'job.mjs', replicas: 2 }),
+      });
+      return { status: res.status, body: await res.json(), replayed: res.headers.get('idempotent-replayed') };
+    };
+    const first = await post();
+    expect(first).toMatchObject({ status: 207, replayed: null, body: { errors: [{ replica: 1 }] } });
+    expect(await post()).toEqual({ ...first, replayed: 'true' });
+    expect(headless.runs).toHaveLength(1);
   });
 
   it('refuses headless sessions with 403 under --no-user-code, and with 501 when no headless host is given', async () => {
@@ -177,7 +204,7 @@ describe('listing, info, renew and stats', () => {
     expect(await ids('?status=running')).toEqual([i]);
     expect(await ids('?status=Pending&kind=headless')).toEqual([h]);
     expect(await ids('?status=completed')).toEqual([]);
-    for (const [query, field] of [['?status=bogus', 'status'], ['?kind=notebook', 'kind'], ['?view=all', 'view']]) {
+    for (const [query, field] of [['?status=bogus', 'status'], ['?kind=notebook', 'kind'], ['?view=stats', 'view'], ['?sort=name', 'sort']]) {
       expect(await a.get(`/v1/sessions${query}`)).toMatchObject({ status: 400, body: { error: { code: 'ValidationError', field } } });
     }
   });
@@ -277,7 +304,9 @@ describe('the OpenAPI document', () => {
     const create = doc.paths['/v1/sessions']!.post!.requestBody!.content['application/json']!.schema;
     expect(Object.keys(create.properties)).toEqual(expect.arrayContaining(['name', 'kind', 'workers', 'memory', 'replicas', 'env', 'module', 'args', 'mode']));
     expect(create.required).toEqual(['name', 'kind']);
-    expect(doc.paths['/v1/sessions']!.get!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:kind', 'query:status', 'query:limit', 'query:cursor']);
+    expect(doc.paths['/v1/sessions']!.get!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:kind', 'query:status', 'query:view', 'query:limit', 'query:cursor']);
+    expect(doc.paths['/v1/sessions']!.delete!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:kind', 'query:status', 'query:prefix', 'query:match']);
+    expect(doc.paths['/v1/sessions/{id}']!.delete!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:purge', 'path:id']);
     expect(doc.paths['/v1/sessions']!.post!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['header:idempotency-key']);
     expect(Object.keys(doc.paths['/v1/sessions']!)).toEqual(expect.arrayContaining(['get', 'post', 'delete']));
   });

@@ -45,11 +45,12 @@ describe('create', () => {
     expect(server.requests[0]!.body).toEqual({ name: 'nb', kind: 'interactive' });
   });
 
-  it('a replica the server left out is missing from the ids, said on stderr, exit 6', async () => {
+  it('a replica the server could not create (207) is missing from the ids, said on stderr with its reason, exit 6', async () => {
     const r = await cli('create', '--name', 'flaky', '--kind', 'headless', '--module', 'm.js', '--replicas', '3');
     expect(r.code).toBe(6);
     expect(r.out).toBe('id-flaky-1\nid-flaky-2\n');
     expect(r.err).toContain('2 of 3 replicas were created');
+    expect(r.err).toContain('replica 3: HeadlessHostError: the child would not start');
   });
 
   it.each([
@@ -145,6 +146,31 @@ describe('delete and renew', () => {
     expect(all.err).toContain('Cannot kill all sessions');
     expect((await cli('delete', 'a', '--prefix', 'x')).code).toBe(2);
     expect(server.requests).toEqual([]);
+  });
+
+  it('delete --match sends the regex; delete ID --purge all sends purge per id; misuse is refused before any request', async () => {
+    await cli('delete', '--match', '^batch-[0-9]+$', '--status', 'running');
+    expect(server.requests).toMatchObject([{ method: 'DELETE', path: '/v1/sessions', query: { match: '^batch-[0-9]+$', status: 'Running' } }]);
+    server.requests.length = 0;
+    expect((await cli('delete', 'a', 'b', '--purge', 'all')).code).toBe(0);
+    expect(server.requests.map((q) => [q.path, q.query])).toEqual([['/v1/sessions/a', { purge: 'all' }], ['/v1/sessions/b', { purge: 'all' }]]);
+    server.requests.length = 0;
+    for (const [argv, message] of [
+      [['--prefix', 'a', '--match', 'b'], 'Give --prefix or --match, not both.'],
+      [['a', '--purge', 'some'], '--purge must be one of transient, all, got "some".'],
+      [['--prefix', 'a', '--purge', 'all'], '--purge applies to sessions named by id.'],
+    ] as const) {
+      const r = await cli('delete', ...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(message);
+    }
+    expect(server.requests).toEqual([]);
+  });
+
+  it('list --all asks for view=all and prints userid, kind, status and startTime', async () => {
+    const r = await cli('list', '--all');
+    expect(server.requests[0]).toMatchObject({ method: 'GET', path: '/v1/sessions', query: { view: 'all' } });
+    expect(r.out.split('\n')[0]!.split(/\s+/).filter(Boolean)).toEqual(['USERID', 'KIND', 'STATUS', 'START_TIME']);
   });
 
   it('renew prints the new expiry; a finished session is the server\'s 409, reported for that id', async () => {

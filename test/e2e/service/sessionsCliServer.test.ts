@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runSessions } from '../../../src/cli/sessions.js';
 import { startHeadless } from '../../../src/service/headless/host.js';
-import { hostedServers, TOKEN_A, TOKEN_B, until } from '../../support/hostedServer.js';
+import { fakeHeadless, hostedServers, TOKEN_A, TOKEN_B, until } from '../../support/hostedServer.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/headless');
 const start = hostedServers();
@@ -40,5 +40,22 @@ describe('tessera sessions against tessera serve', () => {
     expect(JSON.parse(deleted.out)).toEqual({ [ids[0]!]: true, 'nope-0000': false });
     expect(server.ctx.registry.get(ids[0]!)).toBeUndefined();
     expect(server.ctx.registry.get(ids[1]!)?.status).toBe('Completed');
+  });
+
+  it("prints the ids of a partial create (the server's 207) and each failed replica's reason, exit 6", async () => {
+    const headless = fakeHeadless({ refuse: (spec) => spec.env.REPLICA_ID === '2' });
+    const server = await start({}, { startHeadless: headless.start });
+    copyFileSync(join(FIXTURES, 'sum.mjs'), join(server.dataDir, 'sum.mjs'));
+    let out = '';
+    let err = '';
+    const code = await runSessions(['create', '--name', 'part', '--module', 'sum.mjs', '--replicas', '3', '--address', server.url, '--token', TOKEN_A], {
+      out: (t) => void (out += t),
+      err: (t) => void (err += t),
+    });
+    expect(code).toBe(6);
+    const ids = out.trim().split('\n');
+    expect(ids.map((id) => server.ctx.registry.get(id)?.name)).toEqual(['part-1', 'part-3']);
+    expect(err).toContain('2 of 3 replicas were created');
+    expect(err).toContain('replica 2: ReplicaFailed: the fake host refuses replica 2');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HttpError, ValidationError } from '../../../src/service/server/httpErrors.js';
-import { matchesFilter, parseDeleteSelector, parseFilter } from '../../../src/service/server/sessionFilters.js';
+import { matchesFilter, parseDeleteSelector, parseFilter, parseView } from '../../../src/service/server/sessionFilters.js';
 import { canMove, isActive } from '../../../src/service/server/statuses.js';
 import { record } from '../../support/sessionRecords.js';
 
@@ -60,6 +60,20 @@ describe('session filters', () => {
     }
     expect(parseDeleteSelector({ prefix: 'x' })).toEqual({ prefix: 'x' });
     expect(parseDeleteSelector({ status: 'failed' })).toEqual({ status: 'Failed' });
+  });
+
+  it('takes match as a regex searched in the name (canfar re.search), refused with prefix or when it cannot run in linear time', () => {
+    const selector = parseDeleteSelector({ match: 'job-[0-9]+$' });
+    expect(['job-1', 'my-job-12', 'job-x', 'job-1-b'].map((name) => matchesFilter(record({ name }), selector))).toEqual([true, true, false, false]);
+    expect(matchesFilter(record({ name: 'JOB-1' }), selector)).toBe(false);
+    for (const query of [{ match: '(a)\\1' }, { match: '(?=x)' }, { match: '[' }, { match: 'a', prefix: 'a' }]) {
+      expect(() => parseDeleteSelector(query)).toThrow(expect.objectContaining({ status: 400, field: 'match' }));
+    }
+  });
+
+  it('reads view=all in any case and refuses other views, naming view', () => {
+    expect(parseView('ALL')).toBe('all');
+    expect(() => parseView('stats')).toThrow(expect.objectContaining({ status: 400, field: 'view' }));
   });
 });
 

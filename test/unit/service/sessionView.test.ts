@@ -5,7 +5,7 @@
 import type { Patch } from 'immer';
 import { describe, expect, it } from 'vitest';
 import { SessionRegistry } from '../../../src/service/server/registry.js';
-import { patchesFor, publicRecord, statsOf } from '../../../src/service/server/sessionView.js';
+import { patchesFor, publicRecord, publicView, statsOf, useridOf } from '../../../src/service/server/sessionView.js';
 import { record } from '../../support/sessionRecords.js';
 
 describe('patchesFor', () => {
@@ -45,6 +45,18 @@ describe('patchesFor', () => {
     const out = patchesFor('owner-a', visible, [{ op: 'replace', path: ['sessions'], value: { [a.id]: a, [b.id]: b } }]);
     expect(out).toEqual([{ op: 'replace', path: ['sessions'], value: { [a.id]: publicRecord(a) } }]);
     expect([...visible]).toEqual([a.id]);
+  });
+});
+
+describe('publicView', () => {
+  it('shows userid, kind, status and startTime only; userid is stable per owner and is not the owner hash', () => {
+    const r = record({ owner: '0123456789abcdef', name: 'private-name', kind: 'headless', status: 'Running' });
+    const view = publicView(r);
+    expect(view).toEqual({ userid: useridOf('0123456789abcdef'), kind: 'headless', status: 'Running', startTime: r.startTime });
+    expect(view.userid).toMatch(/^[0-9a-f]{12}$/);
+    expect('0123456789abcdef').not.toContain(view.userid);
+    expect(useridOf('0123456789abcdee')).not.toBe(view.userid);
+    expect(publicView(record({ owner: '0123456789abcdef' })).userid).toBe(view.userid);
   });
 });
 

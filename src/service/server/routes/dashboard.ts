@@ -3,7 +3,8 @@
  * a token, since they hold no data; the page asks for the token and sends it with every API call. The
  * API it adds: `GET /v1/sessions/:id/dag` (the latest run's DAG with each chunk's state) and
  * `GET /v1/sessions/:id/dag/events` (server-sent events: that snapshot, then batched state changes, and
- * a fresh snapshot per run). Both answer only the session's owner: to another token it does not exist.
+ * a fresh snapshot per run; a client that leaves more than MAX_UNREAD_BYTES unread is dropped, as on
+ * every live stream, liveStreams.ts). Both answer only the session's owner: to another token it does not exist.
  */
 // The OpenAPI keywords of route schemas (hide, tags, summary) come with @fastify/swagger's types.
 import type {} from '@fastify/swagger';
@@ -16,6 +17,7 @@ import { PAGE_HTML } from '../dashboard/assets/pageHtml.js';
 import { STATE_JS } from '../dashboard/assets/stateJs.js';
 import type { DagMessage } from '../dashboard/dagTracker.js';
 import { SessionTrackers } from '../dashboard/trackers.js';
+import { LiveStreams } from '../liveStreams.js';
 
 const SCRIPTS: Readonly<Record<string, string>> = { 'app.js': APP_JS, 'state.js': STATE_JS, 'dag.js': DAG_JS };
 
@@ -53,10 +55,10 @@ const dagSnapshotSchema = {
 
 export async function dashboardRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const trackers = new SessionTrackers(ctx);
-  const streams = new Set<() => void>();
+  const streams = new LiveStreams();
   // Before the server waits for open requests to finish: these streams never would on their own.
   app.addHook('preClose', async () => {
-    for (const end of [...streams]) end();
+    streams.endAll();
     trackers.close();
   });
 
@@ -94,32 +96,15 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: ServerContext):
       const caller = callerOf(request);
       const { id } = request.params as { id: string };
       ctx.recordFor(caller, id);
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      let open = true;
       let unfollow = (): void => {};
+      const body = streams.open(reply, 'text/event-stream; charset=utf-8', () => unfollow());
       const send = (message: DagMessage): void => {
-        if (!open) return;
         const data = message.type === 'snapshot' ? message.snapshot : message.update;
-        raw.write(`event: ${message.type}\ndata: ${JSON.stringify(data)}\n\n`);
+        body.write(`event: ${message.type}\ndata: ${JSON.stringify(data)}\n\n`);
       };
-      const end = (): void => {
-        if (!open) return;
-        open = false;
-        streams.delete(end);
-        unfollow();
-        raw.end();
-      };
-      streams.add(end);
-      unfollow = trackers.follow(caller, id, { send, end });
-      request.raw.once('close', end);
-      raw.once('error', end);
+      unfollow = trackers.follow(caller, id, { send, end: body.end });
+      // The first snapshot goes out inside follow(): if writing it dropped the client, let go now.
+      if (body.ended) unfollow();
     },
   );
 }

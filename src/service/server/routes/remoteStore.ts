@@ -99,6 +99,7 @@ export async function remoteStoreRoutes(app: FastifyInstance, ctx: ServerContext
       ...(r.body['force'] === true ? { force: true } : {}),
       ...(r.body['deep'] === false ? { deep: false } : {}),
     });
+    owners.prune((id) => store.exists(id));
     return sendFrame(reply, report);
   });
   route('/persist', async (r, reply) => {
@@ -110,7 +111,9 @@ export async function remoteStoreRoutes(app: FastifyInstance, ctx: ServerContext
   });
   route('/clear', async (r, reply) => {
     // The session's own store: its transient objects, and (asked) what it persisted — all the caller's.
-    r.engine.store.clear({ includePersisted: r.body['includePersisted'] === true });
+    const store = r.engine.store;
+    store.clear({ includePersisted: r.body['includePersisted'] === true });
+    owners.prune((id) => store.exists(id));
     return reply.send({});
   });
   route('/label', async (r, reply) => {

@@ -1,8 +1,10 @@
 /**
- * The sessions API (Skaha's, reference/vineyard-skaha.md §B–§C.2): create (with an Idempotency-Key),
- * list (whole, or by pages), info, renew, delete one or by selector, stats, and the context (what a
- * session may ask for here). Handlers only read the request and call the rules (sessionRules.ts,
- * sessionFilters.ts) and the host (hosting.ts); a token only ever sees its own sessions.
+ * The sessions API (Skaha's, reference/vineyard-skaha.md §B–§C.2): create (with an Idempotency-Key; a
+ * partial failure of replicas is a 207 naming each), list (whole, by pages, or every token's sessions
+ * reduced to public fields with view=all), info, renew, delete one (with purge) or by selector (prefix
+ * or a linear-time regex), stats, and the context (what a session may ask for here). Handlers only read
+ * the request and call the rules (sessionRules.ts, sessionFilters.ts) and the host (hosting.ts); a
+ * token only ever sees its own sessions, except the public fields of view=all.
  */
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -15,6 +17,7 @@ import { SESSION_KINDS } from '../registry.js';
 import { pageOf, type PageQuery, wantsPage } from '../sessionPages.js';
 import { defaultWorkers } from '../../../session/options.js';
 import { HttpError, ValidationError } from '../httpErrors.js';
+import { hideDataDir } from '../paths.js';
 import {
   contextSchema,
   createBodySchema,
@@ -24,17 +27,37 @@ import {
   errorSchema,
   idParamsSchema,
   listQuerySchema,
+  partialCreateSchema,
+  publicViewSchema,
+  purgeQuerySchema,
   sessionSchema,
   statsSchema,
 } from '../schemas.js';
-import { matchesFilter, parseDeleteSelector, parseFilter, type FilterQuery } from '../sessionFilters.js';
-import { expandReplicas, MEMORY_MAX, MODES, NAME_MAX, parseCreateRequest, REPLICAS_MAX, sizeText, WORKERS_MAX, type CreateRequest } from '../sessionRules.js';
-import { publicRecord, statsOf } from '../sessionView.js';
+import { matchesFilter, parseDeleteSelector, parseFilter, parseView, type FilterQuery } from '../sessionFilters.js';
+import { expandReplicas, MEMORY_MAX, MODES, NAME_MAX, parseCreateRequest, type Purge, REPLICAS_MAX, sizeText, WORKERS_MAX, type CreateRequest } from '../sessionRules.js';
+import { publicRecord, publicView, statsOf } from '../sessionView.js';
 
 /** Names, env and args of up to 512 replicas fit easily; anything bigger is a mistake or an attack. */
 const CREATE_BODY_LIMIT = 64 * 1024;
 const tags = ['sessions'];
 const security = [{ bearer: [] }];
+
+/** One replica that could not be created, as the 207 answer names it. */
+interface ReplicaError {
+  readonly replica: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+type CreateAnswer = { readonly status: 201; readonly body: readonly string[] } | { readonly status: 207; readonly body: { readonly ids: readonly string[]; readonly errors: readonly ReplicaError[] } };
+
+/** What the client is told of a replica's failure: its code, and its message with the data directory hidden. */
+function replicaError(host: SessionHost, replica: number, e: unknown): ReplicaError {
+  const err = e as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof err?.code === 'string' ? err.code : 'ReplicaFailed';
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  return { replica, code, message: hideDataDir(host.options.dataDir, message) };
+}
 
 /** A headless module: allowed, hosted, inside the data directory and a file. */
 function modulePathOf(host: SessionHost, request: CreateRequest): string {
@@ -56,24 +79,24 @@ function modulePathOf(host: SessionHost, request: CreateRequest): string {
 }
 
 export function sessionsRoutes(host: SessionHost) {
-  const idempotency = new IdempotencyKeys();
+  const idempotency = new IdempotencyKeys<CreateAnswer>();
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/v1/sessions', {
       bodyLimit: CREATE_BODY_LIMIT,
       schema: {
         tags,
         security,
-        summary: 'Create a session (or N replicas): 201 with the new ids in replica order',
+        summary: 'Create a session (or N replicas): 201 with the new ids in replica order; 207 {ids, errors} when some replicas failed',
         body: createBodySchema,
         headers: createHeadersSchema,
-        response: { 201: { type: 'array', items: { type: 'string' } }, 403: errorSchema, 409: errorSchema, 422: errorSchema, ...errorResponses },
+        response: { 201: { type: 'array', items: { type: 'string' } }, 207: partialCreateSchema, 403: errorSchema, 409: errorSchema, 422: errorSchema, ...errorResponses },
       },
     }, async (request, reply) => {
       const caller = callerOf(request);
       const key = request.headers['idempotency-key'] as string | undefined;
       const digest = key === undefined ? '' : bodyDigest(request.body);
       const replayed = key === undefined ? undefined : idempotency.replay(caller.owner, key, digest);
-      if (replayed) return reply.code(201).header('idempotent-replayed', 'true').send(replayed);
+      if (replayed) return reply.code(replayed.status).header('idempotent-replayed', 'true').send(replayed.body);
       const create = parseCreateRequest(request.body);
       const modulePath = create.kind === 'headless' ? modulePathOf(host, create) : undefined;
       const replicas = expandReplicas(create);
@@ -87,32 +110,36 @@ export function sessionsRoutes(host: SessionHost) {
         );
       }
       const ids: string[] = [];
+      const errors: ReplicaError[] = [];
       let firstError: unknown;
       for (const replica of replicas) {
         try {
           ids.push(host.create(caller.owner, { request: create, replica, ...(modulePath ? { modulePath } : {}) }).id);
         } catch (e) {
-          // Skaha's client behaviour: a replica that fails is reported and left out, the others stand.
+          // Never dropped silently (§C.2, unlike Skaha's client): the answer is a 207 naming each failed replica.
           firstError ??= e;
+          errors.push(replicaError(host, replica.replica.id, e));
           logEngine('warn', `Replica ${replica.name} of a ${create.kind} session could not be created: ${(e as Error)?.message ?? e}`, {
             code: 'TESSERA_REPLICA_FAILED',
           });
         }
       }
       if (ids.length === 0) throw firstError;
-      if (key !== undefined) idempotency.remember(caller.owner, key, digest, ids);
-      return reply.code(201).send(ids);
+      const answer: CreateAnswer = errors.length === 0 ? { status: 201, body: ids } : { status: 207, body: { ids, errors } };
+      if (key !== undefined) idempotency.remember(caller.owner, key, digest, answer);
+      return reply.code(answer.status).send(answer.body);
     });
 
     app.get('/v1/sessions', {
       schema: {
         tags,
         security,
-        summary: "The caller's sessions, by kind and status; with limit or cursor, one page of them",
+        summary: "The caller's sessions, by kind and status; with limit or cursor, one page of them; with view=all, every token's sessions, public fields only",
         querystring: listQuerySchema,
         response: {
           200: {
             anyOf: [
+              { type: 'array', items: publicViewSchema },
               { type: 'array', items: sessionSchema },
               { type: 'object', properties: { items: { type: 'array', items: sessionSchema }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
             ],
@@ -121,8 +148,13 @@ export function sessionsRoutes(host: SessionHost) {
         },
       },
     }, async (request) => {
-      const query = request.query as FilterQuery & PageQuery;
+      const query = request.query as FilterQuery & PageQuery & { view?: string };
       const filter = parseFilter(query);
+      if (query.view && parseView(query.view) === 'all') {
+        // Not paged: a cursor names the place of the last session listed, another token's id included.
+        if (wantsPage(query)) throw new ValidationError('view', 'view=all answers the whole list: leave out limit and cursor.');
+        return Object.values(host.registry.state.sessions).filter((r) => matchesFilter(r, filter)).map(publicView);
+      }
       const mine = host.registry.ownedBy(callerOf(request).owner).filter((r) => matchesFilter(r, filter));
       if (!wantsPage(query)) return mine.map(publicRecord);
       const page = pageOf(mine, query);
@@ -166,14 +198,16 @@ export function sessionsRoutes(host: SessionHost) {
       schema: {
         tags,
         security,
-        summary: 'Close and remove a session: 204 once it is gone',
+        summary: 'Close and remove a session: 204 once it is gone; purge=all also drops what it persisted and named',
         params: idParamsSchema,
+        querystring: purgeQuerySchema,
         response: { 204: { type: 'null' }, 500: errorSchema, ...errorResponses },
       },
     }, async (request, reply) => {
       const { id } = request.params as { id: string };
+      const { purge = 'transient' } = request.query as { purge?: Purge };
       host.recordFor(callerOf(request), id);
-      if (!(await host.delete(id, 'deleted by its client'))) {
+      if (!(await host.delete(id, `deleted by its client (purge=${purge})`, purge))) {
         throw new HttpError(500, 'CloseFailed', `Session '${id}' was removed, but closing it failed; the server's log says why.`);
       }
       return reply.code(204).send();
