@@ -13,6 +13,7 @@ import type { TileableNode } from '../../dag/nodes.js';
 import type { ChunkRunEvent, Session } from '../../session/session.js';
 import type { ChunkSource, StoreCounts } from '../server/context.js';
 import type { DagProgress } from '../server/registry.js';
+import { RunTally } from '../server/runTally.js';
 
 export type WireChunkEvent =
   | {
@@ -109,12 +110,8 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isF
 export class ChunkFeed extends EventEmitter implements ChunkSource {
   #closed = false;
   #store: StoreCounts;
-  /** The runs' chunk counts, as the registry record of an interactive session keeps them (progressFeed.ts). */
-  #runs = 0;
-  #failedRuns = 0;
-  #closedTotal = 0;
-  #closedDone = 0;
-  #current: { total: number; done: number; ended: boolean } | undefined;
+  /** The runs' chunk counts, as the registry record of an interactive session keeps them. */
+  readonly #tally = new RunTally();
   /** The chunk count of the run the child last planned (finished and failed indices are checked against it). */
   #run: { readonly id: number; readonly size: number } | undefined;
   readonly store = { status: (): StoreCounts => this.#store };
@@ -151,14 +148,7 @@ export class ChunkFeed extends EventEmitter implements ChunkSource {
 
   /** The runs so far, for the session's registry record. */
   progress(): DagProgress {
-    const c = this.#current;
-    return {
-      runs: this.#runs,
-      chunksTotal: this.#closedTotal + (c?.total ?? 0),
-      chunksDone: this.#closedDone + (c?.done ?? 0),
-      running: c !== undefined && !c.ended,
-      failedRuns: this.#failedRuns + (this.#closed && c !== undefined && !c.ended ? 1 : 0),
-    };
+    return this.#tally.snapshot(this.#closed);
   }
 
   /** The child is done: trackers detach and keep its last run. */
@@ -170,21 +160,9 @@ export class ChunkFeed extends EventEmitter implements ChunkSource {
   }
 
   #count(event: ChunkRunEvent): void {
-    if (event.type === 'planned') {
-      const c = this.#current;
-      if (c) {
-        this.#closedTotal += c.total;
-        this.#closedDone += c.done;
-        if (!c.ended) this.#failedRuns++;
-      }
-      this.#runs++;
-      this.#current = { total: event.graph.kernels.filter((k) => k !== null).length, done: 0, ended: false };
-    } else if (event.type === 'finished' && this.#current) {
-      this.#current.done++;
-    } else if (event.type === 'ended' && this.#current) {
-      this.#current.ended = true;
-      if (!event.ok) this.#failedRuns++;
-    }
+    if (event.type === 'planned') this.#tally.begin(event.graph.kernels.filter((k) => k !== null).length);
+    else if (event.type === 'finished') this.#tally.finishedOne();
+    else if (event.type === 'ended') this.#tally.end(event.ok);
   }
 
   #checked(e: unknown): ChunkRunEvent | undefined {

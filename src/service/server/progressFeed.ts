@@ -9,6 +9,7 @@
  */
 import type { ProgressEvent, RunStats, Session } from '../../session/index.js';
 import type { DagProgress } from './registry.js';
+import { type EndedRun, RunTally } from './runTally.js';
 
 export interface ProgressSink {
   record(update: { readonly dag: DagProgress; readonly memoryInUse: number; readonly storeObjects: number }): void;
@@ -19,12 +20,7 @@ export class ProgressFeed {
   readonly #session: Session;
   readonly #sink: ProgressSink;
   readonly #intervalMs: number;
-  #runs = 0;
-  #failedRuns = 0;
-  /** Chunks of the runs before the current one. */
-  #closedTotal = 0;
-  #closedDone = 0;
-  #current: { run: number; done: number; total: number; finished: boolean } | undefined;
+  readonly #tally = new RunTally();
   #timer: NodeJS.Timeout | undefined;
   #lastFlush = 0;
   readonly #onProgress = (e: ProgressEvent): void => this.#guard(() => this.#progress(e));
@@ -42,7 +38,7 @@ export class ProgressFeed {
   stop(): void {
     this.#session.off('progress', this.#onProgress);
     this.#session.off('run', this.#onRun);
-    this.#endCurrent();
+    this.#logEnded(this.#tally.closeCurrent());
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#flush();
@@ -58,34 +54,24 @@ export class ProgressFeed {
   }
 
   #progress(e: ProgressEvent): void {
-    if (this.#current?.run !== e.run) {
-      this.#endCurrent();
-      this.#runs = Math.max(this.#runs, e.run);
-      this.#current = { run: e.run, done: e.done, total: e.total, finished: e.total === 0 };
-      if (e.total > 0) this.#sink.log(`run ${e.run}: ${e.total} chunk${e.total === 1 ? '' : 's'} to run`);
-    } else {
-      this.#current.done = e.done;
-      this.#current.total = e.total;
+    if (this.#tally.current !== e.run) {
+      this.#logEnded(this.#tally.begin(e.total, e.run));
+      // A run with nothing to run announces no end of its own.
+      if (e.total === 0) this.#tally.end(true);
+      else this.#sink.log(`run ${e.run}: ${e.total} chunk${e.total === 1 ? '' : 's'} to run`);
     }
+    this.#tally.progress(e.done, e.total);
     this.#schedule();
   }
 
   #finished(stats: RunStats): void {
-    if (this.#current?.run === stats.run) this.#current.finished = true;
+    if (this.#tally.current === stats.run) this.#tally.end(true);
     this.#sink.log(`run ${stats.run} done: ${stats.executed} chunks run, ${stats.reused} reused, in ${Math.round(stats.durationMs)} ms`);
     this.#schedule();
   }
 
-  #endCurrent(): void {
-    const c = this.#current;
-    if (!c) return;
-    if (!c.finished) {
-      this.#failedRuns++;
-      this.#sink.log(`run ${c.run} failed or was cancelled after ${c.done} of ${c.total} chunks`);
-    }
-    this.#closedTotal += c.total;
-    this.#closedDone += c.done;
-    this.#current = undefined;
+  #logEnded(run: EndedRun | undefined): void {
+    if (run?.unfinished) this.#sink.log(`run ${run.run} failed or was cancelled after ${run.done} of ${run.total} chunks`);
   }
 
   #schedule(): void {
@@ -100,14 +86,7 @@ export class ProgressFeed {
 
   #flush(): void {
     this.#lastFlush = Date.now();
-    const c = this.#current;
-    const dag: DagProgress = {
-      runs: this.#runs,
-      chunksTotal: this.#closedTotal + (c?.total ?? 0),
-      chunksDone: this.#closedDone + (c?.done ?? 0),
-      running: c !== undefined && !c.finished,
-      failedRuns: this.#failedRuns,
-    };
+    const dag = this.#tally.snapshot();
     const closed = this.#session.closed;
     const status = closed ? undefined : this.#session.store.status();
     this.#sink.record({
