@@ -57,9 +57,9 @@ export function matchesFilter(record: SessionRecord, filter: SessionFilter): boo
   );
 }
 
-export const VIEWS = ['all'] as const;
+export const VIEWS = ['all', 'stats'] as const;
 
-/** A list's `view` (Skaha's FetchRequest checks it against its literals): `all`, any case. */
+/** A list's `view` (Skaha's FetchRequest checks it against its literals): `all` or `stats`, any case. */
 export function parseView(view: string): (typeof VIEWS)[number] {
   return oneOf('view', view, VIEWS);
 }

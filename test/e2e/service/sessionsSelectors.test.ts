@@ -98,3 +98,21 @@ describe('GET /v1/sessions?view=all', () => {
     expect(await a.get('/v1/sessions?view=all&limit=1')).toMatchObject({ status: 400, body: { error: { field: 'view' } } });
   });
 });
+
+describe('GET /v1/sessions?view=stats', () => {
+  it("answers as GET /v1/stats (the caller's own counts) and refuses filters and paging it would ignore", async () => {
+    const server = await start();
+    const a = api(server, TOKEN_A);
+    const b = api(server, TOKEN_B);
+    await a.create({ name: 'one', ...interactive });
+    await b.create({ name: 'two', ...interactive, replicas: 2 });
+    const viaView = await a.get('/v1/sessions?view=Stats');
+    expect(viaView.status).toBe(200);
+    const stats = (await a.get('/v1/stats')).body as { sessions: unknown };
+    expect((viaView.body as { sessions: unknown }).sessions).toEqual(stats.sessions);
+    expect(((await b.get('/v1/sessions?view=stats')).body as { sessions: unknown }).sessions).not.toEqual(stats.sessions);
+    for (const extra of ['&kind=headless', '&status=running', '&limit=2']) {
+      expect(await a.get(`/v1/sessions?view=stats${extra}`)).toMatchObject({ status: 400, body: { error: { field: 'view' } } });
+    }
+  });
+});

@@ -1,14 +1,14 @@
 /**
  * The sessions API (Skaha's, reference/vineyard-skaha.md §B–§C.2): create (with an Idempotency-Key; a
  * partial failure of replicas is a 207 naming each), list (whole, by pages, or every token's sessions
- * reduced to public fields with view=all), info, renew, delete one (with purge) or by selector (prefix
+ * reduced to public fields with view=all; view=stats answers as /v1/stats), info, renew, delete one (with purge) or by selector (prefix
  * or a linear-time regex), stats, and the context (what a session may ask for here). Handlers only read
  * the request and call the rules (sessionRules.ts, sessionFilters.ts) and the host (hosting.ts); a
  * token only ever sees its own sessions, except the public fields of view=all.
  */
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { logEngine } from '../../../base/log.js';
 import { callerOf } from '../auth.js';
 import { DEFAULT_MEMORY, DEFAULT_SESSION_TTL, type SessionHost } from '../hosting.js';
@@ -80,6 +80,10 @@ function modulePathOf(host: SessionHost, request: CreateRequest): string {
 
 export function sessionsRoutes(host: SessionHost) {
   const idempotency = new IdempotencyKeys<CreateAnswer>();
+  const statsAnswer = (request: FastifyRequest) => {
+    const stats = statsOf(host.registry.ownedBy(callerOf(request).owner));
+    return { ...stats, workers: { ...stats.workers, available: availableParallelism() }, limits: { maxSessions: host.options.maxSessions } };
+  };
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/v1/sessions', {
       bodyLimit: CREATE_BODY_LIMIT,
@@ -134,11 +138,12 @@ export function sessionsRoutes(host: SessionHost) {
       schema: {
         tags,
         security,
-        summary: "The caller's sessions, by kind and status; with limit or cursor, one page of them; with view=all, every token's sessions, public fields only",
+        summary: "The caller's sessions, by kind and status; with limit or cursor, one page of them; with view=all, every token's sessions, public fields only; view=stats is GET /v1/stats",
         querystring: listQuerySchema,
         response: {
           200: {
             anyOf: [
+              statsSchema,
               { type: 'array', items: publicViewSchema },
               { type: 'array', items: sessionSchema },
               { type: 'object', properties: { items: { type: 'array', items: sessionSchema }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
@@ -149,8 +154,14 @@ export function sessionsRoutes(host: SessionHost) {
       },
     }, async (request) => {
       const query = request.query as FilterQuery & PageQuery & { view?: string };
+      const view = query.view ? parseView(query.view) : undefined;
+      if (view === 'stats') {
+        // Skaha's alias of GET stats: the caller's whole count, so a filter or a page would be ignored.
+        if (wantsPage(query) || query.kind || query.status || query.prefix) throw new ValidationError('view', 'view=stats counts all of your sessions: leave out kind, status, prefix, limit and cursor.');
+        return statsAnswer(request);
+      }
       const filter = parseFilter(query);
-      if (query.view && parseView(query.view) === 'all') {
+      if (view === 'all') {
         // Not paged: a cursor names the place of the last session listed, another token's id included.
         if (wantsPage(query)) throw new ValidationError('view', 'view=all answers the whole list: leave out limit and cursor.');
         return Object.values(host.registry.state.sessions).filter((r) => matchesFilter(r, filter)).map(publicView);
@@ -230,9 +241,6 @@ export function sessionsRoutes(host: SessionHost) {
 
     app.get('/v1/stats', {
       schema: { tags, security, summary: "The caller's sessions by kind and status, workers, memory and store", response: { 200: statsSchema, ...errorResponses } },
-    }, async (request) => {
-      const stats = statsOf(host.registry.ownedBy(callerOf(request).owner));
-      return { ...stats, workers: { ...stats.workers, available: availableParallelism() }, limits: { maxSessions: host.options.maxSessions } };
-    });
+    }, async (request) => statsAnswer(request));
   };
 }
