@@ -48,15 +48,20 @@ export class ValueFetcher {
   async fetch(node: TileableNode, signal: AbortSignal): Promise<unknown> {
     const handoff = mayBeBig(node) ? await (this.#handoff ??= this.#negotiate()) : null;
     const headers = handoff ? { [HANDOFF_SECRET_HEADER]: handoff.secret } : undefined;
-    const response = await this.#channel.send('remote/fetch', { key: node.key }, [node], { signal, ...(headers ? { headers } : {}) });
+    // A big tensor's array is made while the server works: a new array's first touch of each page and
+    // the garbage collection its size sets off take milliseconds.
+    const expected = materialisedBytes(node);
+    let ready: Uint8Array | undefined;
+    const onSent = expected !== undefined && expected >= HANDOFF_MIN_BYTES ? () => void (ready ??= new Uint8Array(expected)) : undefined;
+    const response = await this.#channel.send('remote/fetch', { key: node.key }, [node], { signal, ...(headers ? { headers } : {}), ...(onSent ? { onSent } : {}) });
     const type = response.headers.get('content-type') ?? '';
     if (!handoff || !type.startsWith(HANDOFF_TYPE)) {
-      const bytes = await this.#channel.conn.bytes(response, signal);
+      const body = await this.#channel.conn.bytes(response, signal, ready);
       this.transfers.socket++;
-      return decodeValue(type, (h) => response.headers.get(h), bytes);
+      return decodeValue(type, (h) => response.headers.get(h), body);
     }
     try {
-      const bytes = await this.#readHandoff(handoff, response);
+      const bytes = await this.#readHandoff(handoff, response, ready);
       this.transfers.sharedMemory++;
       return decodeValue(response.headers.get(VALUE_TYPE_HEADER) ?? '', (h) => response.headers.get(h), bytes);
     } catch (e) {
@@ -88,7 +93,7 @@ export class ValueFetcher {
   }
 
   /** Copies the file out as the server writes it, checks it got every byte, and gives the file back. */
-  async #readHandoff(handoff: Handoff, response: WireResponse): Promise<Uint8Array> {
+  async #readHandoff(handoff: Handoff, response: WireResponse, ready: Uint8Array | undefined): Promise<Uint8Array> {
     const name = response.headers.get(HANDOFF_FILE_HEADER) ?? '';
     const length = Number(response.headers.get(HANDOFF_LENGTH_HEADER));
     if (!FILE_NAME.test(name) || !Number.isSafeInteger(length) || length < 0) throw new ServerUnreachableError(this.#channel.conn.address, 'a hand-off answer without a valid file name and length');
@@ -101,7 +106,7 @@ export class ValueFetcher {
       this.#channel.handoffDone(name);
       throw e;
     }
-    const out = new Uint8Array(length);
+    const out = ready?.byteLength === length ? ready : new Uint8Array(length);
     const copy = new FileCopy(fd, out);
     try {
       let marks = Buffer.alloc(0);
