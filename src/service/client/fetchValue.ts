@@ -4,8 +4,9 @@
  * where its hand-off directory is and reads the probe there: a client that can read it sends its secret
  * with every fetch and gets big results as a file it copies out piece by piece while the server still
  * writes (the answer's body says how far the file is written, fileCopy.ts), then gives the file back
- * with its next request (the server reuses it for this session's next big result). A client that cannot read the probe (another host, another user, no /dev/shm), a session
- * made with `sharedMemory: false`, and any hand-off that fails use the socket.
+ * with its next request (the server reuses it for this session's next big result). A client that
+ * cannot read the probe (another host, another user, no /dev/shm), a session made with
+ * `sharedMemory: false`, and any hand-off that fails use the socket.
  */
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
