@@ -1,6 +1,6 @@
 /**
  * One remote session's line to its server: the session's id once created, which nodes the server holds
- * for it, and the releases and forgets still to tell it. Every request carries the nodes it needs that
+ * for it, and the releases, forgets and read hand-off files still to tell it. Every request carries the nodes it needs that
  * the server does not hold yet and whatever releases are pending; the server applies them first, so
  * they arrive in order with the work. A node the server holds is forgotten there once no node object of
  * this client with its key is alive (a finalizer counts them); if a request still names one (two
@@ -15,6 +15,13 @@ import { type Connection, type RequestOptions, statusOf, type WireResponse } fro
 /** Releases and forgets wait at most this long for a request to carry them. */
 const FLUSH_DELAY_MS = 1000;
 
+/** What a request carries besides its own fields. */
+interface Pending {
+  release?: [string, boolean][];
+  forget?: string[];
+  handoffDone?: string[];
+}
+
 export class Channel {
   readonly conn: Connection;
   readonly #opened: Promise<string>;
@@ -24,6 +31,7 @@ export class Channel {
   readonly #objects = new FinalizationRegistry<string>((key) => this.#objectGone(key));
   #releases: [string, boolean][] = [];
   #forgets: string[] = [];
+  #handoffDone: string[] = [];
   #flushTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -54,6 +62,13 @@ export class Channel {
   release(key: string, keepCached: boolean): void {
     if (this.#closed) return;
     this.#releases.push([key, keepCached]);
+    this.#scheduleFlush();
+  }
+
+  /** The client has read the hand-off file `name`: the server may write it again. */
+  handoffDone(name: string): void {
+    if (this.#closed) return;
+    this.#handoffDone.push(name);
     this.#scheduleFlush();
   }
 
@@ -108,6 +123,7 @@ export class Channel {
     clearTimeout(this.#flushTimer);
     this.#releases = [];
     this.#forgets = [];
+    this.#handoffDone = [];
   }
 
   /** A 404 for the session itself means the server no longer has it. */
@@ -115,20 +131,23 @@ export class Channel {
     return statusOf(e) === 404 && (e as { code?: string }).code === 'SessionNotFound' ? new RemoteSessionLostError(this.conn.address, id) : e;
   }
 
-  #takePending(): { release?: [string, boolean][]; forget?: string[] } {
-    const out: { release?: [string, boolean][]; forget?: string[] } = {};
+  #takePending(): Pending {
+    const out: Pending = {};
     if (this.#releases.length > 0) out.release = this.#releases;
     if (this.#forgets.length > 0) out.forget = this.#forgets;
+    if (this.#handoffDone.length > 0) out.handoffDone = this.#handoffDone;
     this.#releases = [];
     this.#forgets = [];
+    this.#handoffDone = [];
     return out;
   }
 
   /** A request that failed before the server answered: what it carried is still to be said. */
-  #restore(pending: { release?: [string, boolean][]; forget?: string[] }): void {
+  #restore(pending: Pending): void {
     if (this.#closed) return;
     this.#releases.unshift(...(pending.release ?? []));
     this.#forgets.unshift(...(pending.forget ?? []));
+    this.#handoffDone.unshift(...(pending.handoffDone ?? []));
   }
 
   #remember(node: TileableNode): void {

@@ -3,11 +3,12 @@
  * (server/handoff.ts) and over the socket otherwise. The first fetch that could be big asks the server
  * where its hand-off directory is and reads the probe there: a client that can read it sends its secret
  * with every fetch and gets big results as a file it copies out piece by piece while the server still
- * writes (the answer's body says how far the file is written), unlinking the file as soon as it has
- * opened it. A client that cannot read the probe (another host, another user, no /dev/shm), a session
- * made with `sharedMemory: false`, and any hand-off that fails use the socket.
+ * writes (the answer's body says how far the file is written, fileCopy.ts), then gives the file back
+ * with its next request (the server reuses it for this session's next big result). A client that
+ * cannot read the probe (another host, another user, no /dev/shm), a session made with
+ * `sharedMemory: false`, and any hand-off that fails use the socket.
  */
-import { closeSync, openSync, read, unlinkSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { CancelledError } from '../../base/errors.js';
@@ -18,6 +19,7 @@ import {
 } from '../wire/values.js';
 import type { Channel } from './channel.js';
 import { ServerUnreachableError } from './errors.js';
+import { FileCopy } from './fileCopy.js';
 import type { WireResponse } from './http.js';
 
 /** What a hand-off directory, probe, secret and file name look like: nothing else is read or unlinked. */
@@ -47,15 +49,20 @@ export class ValueFetcher {
   async fetch(node: TileableNode, signal: AbortSignal): Promise<unknown> {
     const handoff = mayBeBig(node) ? await (this.#handoff ??= this.#negotiate()) : null;
     const headers = handoff ? { [HANDOFF_SECRET_HEADER]: handoff.secret } : undefined;
-    const response = await this.#channel.send('remote/fetch', { key: node.key }, [node], { signal, ...(headers ? { headers } : {}) });
+    // A big tensor's array is made while the server works: a new array's first touch of each page and
+    // the garbage collection its size sets off take milliseconds.
+    const expected = materialisedBytes(node);
+    let ready: Uint8Array | undefined;
+    const onSent = expected !== undefined && expected >= HANDOFF_MIN_BYTES ? () => void (ready ??= new Uint8Array(expected)) : undefined;
+    const response = await this.#channel.send('remote/fetch', { key: node.key }, [node], { signal, ...(headers ? { headers } : {}), ...(onSent ? { onSent } : {}) });
     const type = response.headers.get('content-type') ?? '';
     if (!handoff || !type.startsWith(HANDOFF_TYPE)) {
-      const bytes = await this.#channel.conn.bytes(response, signal);
+      const body = await this.#channel.conn.bytes(response, signal, ready);
       this.transfers.socket++;
-      return decodeValue(type, (h) => response.headers.get(h), bytes);
+      return decodeValue(type, (h) => response.headers.get(h), body);
     }
     try {
-      const bytes = await this.#readHandoff(handoff, response, signal);
+      const bytes = await this.#readHandoff(handoff, response, ready);
       this.transfers.sharedMemory++;
       return decodeValue(response.headers.get(VALUE_TYPE_HEADER) ?? '', (h) => response.headers.get(h), bytes);
     } catch (e) {
@@ -86,48 +93,41 @@ export class ValueFetcher {
     }
   }
 
-  /** Copies the file out as the server writes it, then checks it got every byte. */
-  async #readHandoff(handoff: Handoff, response: WireResponse, signal: AbortSignal): Promise<Uint8Array> {
+  /** Copies the file out as the server writes it, checks it got every byte, and gives the file back. */
+  async #readHandoff(handoff: Handoff, response: WireResponse, ready: Uint8Array | undefined): Promise<Uint8Array> {
     const name = response.headers.get(HANDOFF_FILE_HEADER) ?? '';
     const length = Number(response.headers.get(HANDOFF_LENGTH_HEADER));
     if (!FILE_NAME.test(name) || !Number.isSafeInteger(length) || length < 0) throw new ServerUnreachableError(this.#channel.conn.address, 'a hand-off answer without a valid file name and length');
-    const path = join(handoff.dir, name);
-    // Opened, unlinked and closed synchronously: microseconds on tmpfs, where a trip through libuv's
-    // thread pool can cost milliseconds on a busy machine. Unlinked at once: the open file stays
-    // readable, and nothing is left behind if this process dies.
-    const fd = openSync(path, 'r');
+    // Opened and closed synchronously: microseconds on tmpfs, where a trip through libuv's thread pool
+    // can cost milliseconds on a busy machine.
+    let fd: number;
     try {
-      unlinkSync(path);
-    } catch {
-      // The server's timer got there first: the open file is still whole.
+      fd = openSync(join(handoff.dir, name), 'r');
+    } catch (e) {
+      this.#channel.handoffDone(name);
+      throw e;
     }
+    const out = ready?.byteLength === length ? ready : new Uint8Array(length);
+    const copy = new FileCopy(fd, out);
     try {
-      const out = new Uint8Array(length);
-      let copied = 0;
       let marks = Buffer.alloc(0);
       for await (const chunk of response.body) {
         marks = marks.length === 0 ? Buffer.from(chunk) : Buffer.concat([marks, chunk]);
         const whole = marks.length - (marks.length % 8);
         if (whole === 0) continue;
-        const written = marks.readDoubleLE(whole - 8);
+        copy.written(marks.readDoubleLE(whole - 8));
         marks = marks.subarray(whole);
-        while (copied < written) {
-          const bytesRead = await readAt(fd, out, copied, written - copied);
-          if (bytesRead === 0) throw new ServerUnreachableError(this.#channel.conn.address, 'the hand-off file is shorter than the server said');
-          copied += bytesRead;
-        }
       }
-      if (copied !== length) throw new ServerUnreachableError(this.#channel.conn.address, 'the hand-off ended before the whole result was written');
+      await copy.finish();
+      if (copy.copied !== length) throw new ServerUnreachableError(this.#channel.conn.address, 'the hand-off ended before the whole result was written');
       return out;
     } finally {
+      // No read of ours is left when the server may write the file again.
+      await copy.settled();
       closeSync(fd);
+      this.#channel.handoffDone(name);
     }
   }
-}
-
-/** Reads into `out` at `at` from the same offset of the file (in libuv's pool: the copy takes milliseconds). */
-function readAt(fd: number, out: Uint8Array, at: number, length: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, out, at, length, at, (e, n) => (e ? reject(e) : resolve(n))));
 }
 
 /** Whether a node's result may be big enough for the hand-off (unknown sizes may be). */

@@ -23,6 +23,8 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Extra request headers. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Called once the request has gone out: the caller prepares for the answer while the server works. */
+  readonly onSent?: () => void;
 }
 
 /** A response whose status is 2xx: its headers, and its body read once (as bytes, JSON, text or chunks). */
@@ -191,6 +193,7 @@ export class Connection {
         if (status >= 200 && status < 300) resolve(response);
         else this.#errorOf(response).then(reject, reject);
       });
+      if (options.onSent) req.once('finish', options.onSent);
       // One chunk goes out with the headers in one write; several are corked into one writev.
       if (body.length === 1) return void req.end(body[0]);
       req.cork();
@@ -202,13 +205,13 @@ export class Connection {
 
   /**
    * The whole body of a response, mapping a broken connection to ServerUnreachable. With a known length
-   * the chunks are copied straight into one buffer as they arrive.
+   * the chunks are copied straight into one buffer as they arrive: `into` when it has that length.
    */
-  async bytes(response: WireResponse, signal?: AbortSignal): Promise<Uint8Array> {
+  async bytes(response: WireResponse, signal?: AbortSignal, into?: Uint8Array): Promise<Uint8Array> {
     const length = Number(response.headers.get('content-length') ?? NaN);
     try {
       if (!Number.isSafeInteger(length)) return new Uint8Array(await response.arrayBuffer());
-      const out = new Uint8Array(length);
+      const out = into?.byteLength === length ? into : new Uint8Array(length);
       const got = await response.readInto(out);
       if (got > length) throw new ServerUnreachableError(this.address, 'the answer was longer than it said');
       if (got !== length) throw new ServerUnreachableError(this.address, 'the connection closed in the middle of an answer');

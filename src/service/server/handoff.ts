@@ -4,37 +4,41 @@
  * /dev/shm, `tessera-handoff-<pid>-<random>`, mode 0300: its owner may open a file in it by name but
  * nobody can list it. A probe file in it holds a random secret; a client that can read the probe is on
  * this host as this OS user, and proves it by sending the secret with its fetches
- * (`x-tessera-handoff`). Such a fetch of a big result gets the result's bytes in a new file of 128
- * random bits' name, mode 0600, created only for that authenticated request, and only the file's name
- * in the answer. The client unlinks the file as soon as it has opened it; the server removes what is
- * left after `ttlMs` (a client that died before reading: its session closes after danglingTimeout
- * too), when the session closes, and when the server closes. Without a usable /dev/shm, there is no
- * hand-off and every result goes over the socket.
+ * (`x-tessera-handoff`). Such a fetch of a big result gets the result's bytes in one of its session's
+ * files (handoffPool.ts: 128 random bits' name, mode 0600, told to that session's client only, reused
+ * once the client gives it back), and only the file's name in the answer. The files go after `ttlMs`
+ * unused or unreturned (a client that died: its session closes after danglingTimeout too), when their
+ * session closes, and when the server closes; a server that died leaves a directory the next one
+ * sweeps. Without a usable /dev/shm, there is no hand-off and every result goes over the socket.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
+import { HandoffPool } from './handoffPool.js';
+
+export type { LentSlot } from './handoffPool.js';
 
 /** Where hand-off directories live: tmpfs, so a file is memory the client copies from. */
 const SHM = '/dev/shm';
 const HANDOFF_DIR_PREFIX = 'tessera-handoff-';
 /** A hand-off directory's name: the prefix, the pid of the server that made it, a random tail. */
 const HANDOFF_DIR_NAME = new RegExp(`^${HANDOFF_DIR_PREFIX}(\\d+)-`);
+/** Idle hand-off files all sessions keep at most: an eighth of the machine's memory, at most 1 GiB. */
+const IDLE_BYTES = Math.min(2 ** 30, Math.floor(totalmem() / 8));
 
 export class HandoffDir {
   readonly dir: string;
   /** The probe file's name (in `dir`): its content is the secret. */
   readonly probe: string;
+  /** The sessions' files. */
+  readonly pool: HandoffPool;
   readonly #secret: Buffer;
-  readonly #ttlMs: number;
-  /** Files not yet removed, with their removal timers and sessions. */
-  readonly #files = new Map<string, { timer: NodeJS.Timeout; session: string }>();
   #closed = false;
 
-  private constructor(dir: string, ttlMs: number) {
+  private constructor(dir: string, ttlMs: number, idleBytes: number) {
     this.dir = dir;
-    this.#ttlMs = ttlMs;
+    this.pool = new HandoffPool(dir, ttlMs, idleBytes);
     this.probe = `probe-${randomBytes(16).toString('hex')}`;
     const secret = randomBytes(32).toString('hex');
     this.#secret = Buffer.from(secret);
@@ -42,13 +46,16 @@ export class HandoffDir {
     chmodSync(dir, 0o300);
   }
 
-  /** A fresh hand-off directory, or undefined when /dev/shm cannot be used here. */
-  static open(ttlMs: number, root = SHM): HandoffDir | undefined {
+  /**
+   * A fresh hand-off directory, or undefined when /dev/shm cannot be used here. Files unused or
+   * unreturned for `ttlMs` go; all sessions' idle files hold at most `idleBytes`.
+   */
+  static open(ttlMs: number, root = SHM, idleBytes = IDLE_BYTES): HandoffDir | undefined {
     let dir: string | undefined;
     try {
       removeStale(root);
       dir = mkdtempSync(join(root, `${HANDOFF_DIR_PREFIX}${process.pid}-`));
-      return new HandoffDir(dir, ttlMs);
+      return new HandoffDir(dir, ttlMs, idleBytes);
     } catch {
       if (dir) rmSync(dir, { recursive: true, force: true });
       return undefined;
@@ -62,38 +69,10 @@ export class HandoffDir {
     return given.length === this.#secret.length && timingSafeEqual(given, this.#secret);
   }
 
-  /** A new empty file for `session`'s result: its name and a handle open for writing. */
-  async create(session: string): Promise<{ name: string; handle: FileHandle }> {
-    const name = randomBytes(16).toString('hex');
-    const handle = await open(join(this.dir, name), 'wx', 0o600);
-    const timer = setTimeout(() => this.remove(name), this.#ttlMs);
-    timer.unref();
-    this.#files.set(name, { timer, session });
-    return { name, handle };
-  }
-
-  /** Removes a file (gone already when its client opened it). */
-  remove(name: string): void {
-    const file = this.#files.get(name);
-    if (!file) return;
-    clearTimeout(file.timer);
-    this.#files.delete(name);
-    try {
-      unlinkSync(join(this.dir, name));
-    } catch {
-      // The client unlinked it after opening it: nothing left to remove.
-    }
-  }
-
-  /** Removes what is left of a closed session's files. */
-  removeSession(session: string): void {
-    for (const [name, file] of this.#files) if (file.session === session) this.remove(name);
-  }
-
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const name of [...this.#files.keys()]) this.remove(name);
+    this.pool.close();
     chmodSync(this.dir, 0o700);
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -1,9 +1,11 @@
 /**
- * The shared-memory hand-off of big results (server/handoff.ts, client/fetchValue.ts): a client on the
- * server's host gets exact bytes through /dev/shm, and no hand-off file outlives its use — not after
- * the fetch, not after a client that dies before reading it, not after the server closes. A session
- * made with `sharedMemory: false` uses the socket; another token cannot get a hand-off of an object
- * that is not its own, and a request without the secret gets the socket's answer.
+ * The shared-memory hand-off of big results (server/handoff.ts, handoffPool.ts, client/fetchValue.ts):
+ * a client on the server's host gets exact bytes through /dev/shm, from files its session reuses —
+ * results of other sizes, several at once, two sessions at once; a file is never lent to another
+ * session and never written while its client has not given it back; no file outlives its session, a
+ * client that dies before reading it, or the server. A session made with `sharedMemory: false` uses
+ * the socket; another token cannot get a hand-off of an object that is not its own, and a request
+ * without the secret gets the socket's answer.
  */
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
@@ -53,6 +55,39 @@ function filesIn(dir: string): string[] {
   }
 }
 
+/** A fetch sent by hand with `secret`, read to its end: the hand-off file's name (nothing is given back). */
+function fetchWhole(sessionId: string, key: string, secret: string): Promise<string> {
+  const body = frameBytes(encodeFrame({ key }));
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.address}/v1/sessions/${sessionId}/remote/fetch`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer t1', 'content-type': FRAME_TYPE, 'content-length': body.byteLength, 'x-tessera-handoff': secret },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(String(res.headers['x-tessera-handoff-file'])));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Gives hand-off files back as a client's request does. */
+async function giveBack(sessionId: string, names: readonly string[]): Promise<void> {
+  const r = await fetch(`${server.address}/v1/sessions/${sessionId}/remote/sync`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer t1', 'content-type': 'application/json' },
+    body: JSON.stringify({ handoffDone: names }),
+  });
+  expect(r.status).toBe(200);
+}
+
+/** The first `bytes` bytes of a hand-off file as float64s. */
+function fileValues(dir: string, name: string, bytes: number): Float64Array {
+  const b = readFileSync(join(dir, name));
+  return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + bytes));
+}
+
 /** A fetch sent by hand with `secret`, answered up to its headers; the body is never read and the socket is dropped. */
 function rawFetch(token: string, sessionId: string, key: string, secret: string): Promise<{ status: number; headers: Record<string, unknown> }> {
   const body = frameBytes(encodeFrame({ key }));
@@ -71,11 +106,18 @@ function rawFetch(token: string, sessionId: string, key: string, secret: string)
   });
 }
 
-/** An executed float64 result of `bytes` bytes in three chunks along its only axis: element i is i / 2. */
-async function bigResult(s: RemoteSession, bytes = 3 * MiB) {
-  const x = s.scope(() => tt.arange(bytes / 8, undefined, undefined, { chunkSize: bytes / 8 / 3 }).mul(0.5));
+/** An executed float64 result of `bytes` bytes in three chunks along its only axis: element i is i * factor. */
+async function bigResult(s: RemoteSession, bytes = 3 * MiB, factor = 0.5) {
+  const x = s.scope(() => tt.arange(bytes / 8, undefined, undefined, { chunkSize: Math.ceil(bytes / 8 / 3) }).mul(factor));
   await x.execute({ session: s });
   return x;
+}
+
+/** Whether a fetched value is bigResult(…, bytes, factor)'s. */
+function exact(v: { data: ArrayLike<number> }, bytes: number, factor: number): boolean {
+  if (v.data.length !== bytes / 8) return false;
+  for (let i = 0; i < v.data.length; i++) if (v.data[i] !== i * factor) return false;
+  return true;
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,15 +145,60 @@ describe('the shared-memory hand-off', () => {
     expect(s.transfers).toEqual({ sharedMemory: 3, socket: 1 });
   });
 
-  it('leaves no file once fetched; its directory holds only the probe, unlistable, and the probe is 0600', async () => {
+  it('reuses one file per session for results of any size, exact each time; its directory is unlistable, files 0600; none once the session closes', async () => {
     const s = open();
-    const x = await bigResult(s);
-    for (let i = 0; i < 3; i++) await x.fetch({ session: s });
-    expect(s.transfers.sharedMemory).toBe(3);
+    const sizes: [number, number][] = [[3 * MiB, 0.5], [5 * MiB, 2], [2 * MiB, 3], [3 * MiB, 0.25], [5 * MiB + 8 * 1000, 7]];
+    const results = [];
+    for (const [bytes, factor] of sizes) results.push(await bigResult(s, bytes, factor));
     const { dir, probe } = await handoffDir();
-    expect(filesIn(dir)).toEqual([probe]);
+    const before = filesIn(dir);
+    for (const [i, x] of results.entries()) expect(exact(await x.fetch({ session: s }), ...sizes[i]!)).toBe(true);
+    // Again, largest first: a big file holds the small results' first bytes, and nothing else is read.
+    for (const i of [4, 1, 0, 2, 3]) expect(exact(await results[i]!.fetch({ session: s }), ...sizes[i]!)).toBe(true);
+    expect(s.transfers).toEqual({ sharedMemory: 10, socket: 0 });
+    const made = filesIn(dir).filter((f) => !before.includes(f));
+    // Fetches one after another: each gives its file back with the next request, which reuses it.
+    expect(made).toHaveLength(1);
     expect(statSync(dir).mode & 0o777).toBe(0o300);
+    expect(statSync(join(dir, made[0]!)).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, probe)).mode & 0o777).toBe(0o600);
+    await s.close();
+    expect(filesIn(dir)).toEqual(before);
+  });
+
+  it('gets exact bytes for several fetches at once in one session, and in two sessions at once', async () => {
+    const [s1, s2] = [open(), open()];
+    const sizes: [number, number][] = [[3 * MiB, 1], [4 * MiB, 2], [2 * MiB, 3]];
+    const [r1, r2] = await Promise.all([s1, s2].map((s) => Promise.all(sizes.map(([bytes, factor]) => bigResult(s, bytes, factor)))));
+    for (let round = 0; round < 3; round++) {
+      const fetched = await Promise.all([s1, s2].flatMap((s, k) => [r1, r2][k]!.map((x) => x.fetch({ session: s }))));
+      fetched.forEach((v, i) => expect(exact(v, ...sizes[i % 3]!)).toBe(true));
+    }
+    expect([s1.transfers, s2.transfers]).toEqual([{ sharedMemory: 9, socket: 0 }, { sharedMemory: 9, socket: 0 }]);
+  });
+
+  it('never writes a file its client has not given back, and never lends one to another session', async () => {
+    const [a, b] = [open(), open()];
+    const { dir, probe } = await handoffDir();
+    const secret = readFileSync(join(dir, probe), 'utf8');
+    const x = await bigResult(a, 3 * MiB, 1);
+    const y = await bigResult(a, 2 * MiB, 2);
+    const z = await bigResult(b, 2 * MiB, 3);
+    const first = await fetchWhole(a.id, x.node.key, secret);
+    // Not given back: the next fetch gets another file, and the first still holds x.
+    const second = await fetchWhole(a.id, y.node.key, secret);
+    expect(second).not.toBe(first);
+    expect(exact({ data: fileValues(dir, first, 3 * MiB) }, 3 * MiB, 1)).toBe(true);
+    // Given back by a: b never gets it (b's own fetch makes b a file of its own).
+    await giveBack(a.id, [first, second]);
+    const other = await fetchWhole(b.id, z.node.key, secret);
+    expect([first, second]).not.toContain(other);
+    // b cannot give a's file back, nor take it: a's next fetch reuses one of its own.
+    await giveBack(b.id, [first, second, other]);
+    const reused = await fetchWhole(a.id, y.node.key, secret);
+    expect([first, second]).toContain(reused);
+    expect(exact({ data: fileValues(dir, reused, 2 * MiB) }, 2 * MiB, 2)).toBe(true);
+    expect(exact({ data: fileValues(dir, other, 2 * MiB) }, 2 * MiB, 3)).toBe(true);
   });
 
   it('uses the socket when the session says sharedMemory: false, with the same bytes', async () => {

@@ -1,7 +1,7 @@
 /**
  * The server's hand-off directory (server/handoff.ts) on its own: made unlistable with a 0600 probe
- * holding the secret; a file per request, removed by its timer, with its session, or at close; the
- * directories of servers that died are swept at start; no directory at all where the root is unusable.
+ * holding the secret; its files (handoffPool.test.ts) removed at close; the directories of servers
+ * that died are swept at start; no directory at all where the root is unusable.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,22 +42,18 @@ describe('HandoffDir', () => {
     expect(h.accepts(secret)).toBe(false);
   });
 
-  it('removes a file after its time, with its session, and everything at close', async () => {
-    const h = HandoffDir.open(150, root)!;
-    const timed = await h.create('s1');
-    await timed.handle.close();
-    const a = await h.create('s2');
-    const b = await h.create('s2');
-    await Promise.all([a.handle.close(), b.handle.close()]);
-    expect(statSync(join(h.dir, timed.name)).mode & 0o777).toBe(0o600);
-    h.removeSession('s2');
-    expect(listing(h.dir)).toEqual([h.probe, timed.name].sort());
-    await new Promise((r) => setTimeout(r, 300));
-    expect(listing(h.dir)).toEqual([h.probe]);
-    const left = await h.create('s3');
-    await left.handle.close();
+  it('removes its files, lent or idle, and itself at close; lends nothing after', async () => {
+    const h = HandoffDir.open(60_000, root)!;
+    const lent = await h.pool.lend('s1', 10);
+    const idle = await h.pool.lend('s2', 10);
+    await idle.handle.write(Buffer.alloc(10), 0, 10, 0);
+    h.pool.written(idle, 10);
+    h.pool.giveBack('s2', [idle.name]);
+    expect(listing(h.dir)).toEqual([h.probe, lent.name, idle.name].sort());
+    expect(statSync(join(h.dir, lent.name)).mode & 0o777).toBe(0o600);
     h.close();
     expect(existsSync(h.dir)).toBe(false);
+    await expect(h.pool.lend('s1', 10)).rejects.toThrow(/closed|ENOENT/);
   });
 
   it('sweeps the directory of a server that died, keeps a live one, and is absent where the root cannot be used', () => {

@@ -183,7 +183,12 @@ export class RunAnswer {
 
 export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   app.addContentTypeParser(FRAME_TYPE, { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
-  const hosts = new RemoteHosts();
+  // A client on this host reads big results from shared memory (handoff.ts); its requests give back
+  // the files it has read. The files go after danglingTimeout unused, with their session, or when the
+  // server closes.
+  const handoff = HandoffDir.open(ctx.options.danglingTimeout * 1000);
+  app.addHook('onClose', async () => handoff?.close());
+  const hosts = new RemoteHosts(handoff?.pool);
   const owners = ctx.owners;
   const base = '/v1/sessions/:id/remote';
 
@@ -214,10 +219,6 @@ export async function remoteRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     }),
   );
 
-  // A client on this host reads big results from shared memory (handoff.ts); files left behind by a
-  // client that died go after danglingTimeout, with their session, or when the server closes.
-  const handoff = HandoffDir.open(ctx.options.danglingTimeout * 1000);
-  app.addHook('onClose', async () => handoff?.close());
   app.get('/v1/handoff', handoffRoute(), async () => (handoff ? { dir: handoff.dir, probe: handoff.probe } : {}));
   app.post(
     `${base}/fetch`,

@@ -15,6 +15,7 @@ import { malformed, WireError } from '../../wire/errors.js';
 import { encodeFrame, streamChunks } from '../../wire/frame.js';
 import { rebuildNodes } from '../../wire/nodes.js';
 import type { ServerContext } from '../context.js';
+import type { HandoffPool } from '../handoffPool.js';
 import { toRemoteErrorReply } from '../errorReply.js';
 import { withDataDirHidden } from '../paths.js';
 
@@ -50,9 +51,12 @@ export class RemoteHost {
   readonly #recent = new Map<unknown, readonly string[]>();
   readonly #onProgress = (event: ProgressEvent): void => this.#forward('progress', { type: 'progress', event });
   readonly #onRun = (stats: RunStats): void => this.#forward('run', { type: 'run', stats });
+  /** Takes back the hand-off files the client has read (handoffPool.ts). */
+  readonly #giveBack: (names: readonly string[]) => void;
 
-  constructor(engine: Session) {
+  constructor(engine: Session, giveBack: (names: readonly string[]) => void = () => {}) {
     this.engine = engine;
+    this.#giveBack = giveBack;
     engine.on('progress', this.#onProgress);
     engine.on('run', this.#onRun);
   }
@@ -74,8 +78,11 @@ export class RemoteHost {
     return node;
   }
 
-  /** The releases and forgets a request carries, applied before anything else it asks. */
-  update(body: { readonly release?: unknown; readonly forget?: unknown }): void {
+  /** The releases, forgets and read hand-off files a request carries, applied before anything else it asks. */
+  update(body: { readonly release?: unknown; readonly forget?: unknown; readonly handoffDone?: unknown }): void {
+    const done = list(body.handoffDone, 'handoffDone');
+    if (!done.every((name) => typeof name === 'string')) throw malformed('handoffDone must be a list of file names.');
+    this.#giveBack(done as string[]);
     for (const entry of list(body.release, 'release')) {
       const [key, keepCached] = Array.isArray(entry) ? entry : [entry, false];
       const node = this.#held.get(String(key));
@@ -189,6 +196,12 @@ function list(value: unknown, field: string): unknown[] {
 /** One host per hosted session, dropped when its engine session closes. */
 export class RemoteHosts {
   readonly #hosts = new Map<string, RemoteHost>();
+  readonly #handoffs: HandoffPool | undefined;
+
+  /** `handoffs`: the server's hand-off files, which sessions' clients give back with their requests. */
+  constructor(handoffs?: HandoffPool) {
+    this.#handoffs = handoffs;
+  }
 
   of(id: string, engine: Session): RemoteHost {
     let host = this.#hosts.get(id);
@@ -197,7 +210,7 @@ export class RemoteHosts {
       host = undefined;
     }
     if (!host) {
-      const created = new RemoteHost(engine);
+      const created = new RemoteHost(engine, (names) => this.#handoffs?.giveBack(id, names));
       this.#hosts.set(id, created);
       engine.once('close', () => {
         created.detach();

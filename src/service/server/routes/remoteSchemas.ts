@@ -13,8 +13,9 @@ const params = {
   required: ['id'],
 } as const;
 
-/** What any request of a remote session may carry besides its own fields: the client's releases and forgets. */
+/** What any request of a remote session may carry besides its own fields: the client's releases, forgets and read hand-off files. */
 const pending = {
+  handoffDone: { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 64 }, description: 'Hand-off files the client has read: the server may write them again.' },
   release: { type: 'array', maxItems: 100_000, description: 'Keys whose results the client no longer holds ([key, keepCached] or key).' },
   forget: { type: 'array', maxItems: 100_000, items: { type: 'string' }, description: 'Keys no object of the client can name any more.' },
 } as const;
