@@ -71,9 +71,10 @@ describe('session filters', () => {
     }
   });
 
-  it('reads view=all in any case and refuses other views, naming view', () => {
+  it('reads view=all and view=stats in any case and refuses other views, naming view', () => {
     expect(parseView('ALL')).toBe('all');
-    expect(() => parseView('stats')).toThrow(expect.objectContaining({ status: 400, field: 'view' }));
+    expect(parseView('Stats')).toBe('stats');
+    expect(() => parseView('mine')).toThrow(expect.objectContaining({ status: 400, field: 'view' }));
   });
 });
 

@@ -40,8 +40,8 @@ export interface RemoteRequest {
   readonly host: RemoteHost;
   readonly engine: Session;
   readonly body: Record<string, unknown>;
-  /** Errors about files inside it name them relative to it (paths.ts). */
-  readonly dataDir: string;
+  /** An error as the client may see it: files inside the data directory named as the client named them (paths.ts). */
+  readonly clientSide: <E>(e: E) => E;
 }
 
 /** Wraps a route: finds the caller's session and host, applies the body's releases and nodes; errors become responses. */
@@ -50,6 +50,7 @@ export function remoteHandler(
   hosts: RemoteHosts,
   handle: (r: RemoteRequest, reply: FastifyReply, request: FastifyRequest) => Promise<unknown>,
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
+  const clientSide = <E>(e: E): E => withDataDirHidden(ctx.options.dataDir, e);
   return async (request, reply) => {
     try {
       const { id } = request.params as { id: string };
@@ -60,9 +61,9 @@ export function remoteHandler(
       const body = bodyOf(request);
       host.update(body);
       host.rebuild(body['nodes'], ctx);
-      return await handle({ id, owner: caller.owner, host, engine, body, dataDir: ctx.options.dataDir }, reply, request);
+      return await handle({ id, owner: caller.owner, host, engine, body, clientSide }, reply, request);
     } catch (e) {
-      return sendError(reply, e);
+      return sendError(reply, clientSide(e));
     }
   };
 }
@@ -121,7 +122,7 @@ async function runTargets(r: RemoteRequest, targets: readonly [string, TileableN
       const settled = await Promise.allSettled(statuses);
       settled.forEach((s, i) => {
         const [key, node] = targets[i]!;
-        if (s.status === 'rejected') errors[key] = clientError(withDataDirHidden(r.dataDir, s.reason));
+        if (s.status === 'rejected') errors[key] = clientError(r.clientSide(s.reason));
         else host.hold(key, node);
       });
     } else {
@@ -132,7 +133,7 @@ async function runTargets(r: RemoteRequest, targets: readonly [string, TileableN
       if (errors[key] === undefined) values[key] = await engine.fetch(host.node(key));
     }
   } catch (e) {
-    failure = clientError(withDataDirHidden(r.dataDir, e));
+    failure = clientError(r.clientSide(e));
   }
   const made = targets.filter(([key]) => !heldBefore.has(key) && host.held(key)).map(([key]) => key);
   // The client gave the run up and will never hold what it made: nothing of it stays.

@@ -17,7 +17,6 @@ import { rebuildNodes } from '../../wire/nodes.js';
 import type { ServerContext } from '../context.js';
 import type { HandoffPool } from '../handoffPool.js';
 import { toRemoteErrorReply } from '../errorReply.js';
-import { withDataDirHidden } from '../paths.js';
 
 /** The caller of an authenticated request, as the auth hook recorded it. */
 
@@ -95,17 +94,12 @@ export class RemoteHost {
 
   rebuild(nodes: unknown, ctx: ServerContext): void {
     if (nodes === undefined) return;
-    let built: Map<string, TileableNode>;
-    try {
-      built = rebuildNodes(nodes, {
-        lookup: (k) => this.lookup(k),
-        allowUserCode: ctx.options.allowUserCode,
-        resolvePath: (p) => ctx.resolveDataPath(p),
-      });
-    } catch (e) {
-      // A file the client named is inside the data directory: name it as the client did.
-      throw withDataDirHidden(ctx.options.dataDir, e);
-    }
+    // An error naming a file inside the data directory is rewritten by remoteHandler, which calls this.
+    const built = rebuildNodes(nodes, {
+      lookup: (k) => this.lookup(k),
+      allowUserCode: ctx.options.allowUserCode,
+      resolvePath: (p) => ctx.resolveDataPath(p),
+    });
     for (const [key, node] of built) this.#nodes.set(key, node);
   }
 
