@@ -6,9 +6,9 @@
 import type { GraphCsr } from '../../graph/csr.js';
 import { degreeCentrality, type DegreeType } from '../../graph/degreeCentrality.js';
 import { kCore } from '../../graph/kcore.js';
-import type { OutSlots } from '../../graph/outSlots.js';
 import type { StepResult, StepTable } from '../../graph/parallel.js';
 import { sssp } from '../../graph/sssp.js';
+import type { SsspLayout } from '../../graph/ssspLayout.js';
 import { type OriginalIds, originalText } from './values.js';
 
 export interface WholeGraphArgs<Out> {
@@ -19,8 +19,8 @@ export interface WholeGraphArgs<Out> {
 const NONE: StepResult = [];
 
 export const APP_STEPS: StepTable = {
-  'app.sssp': (a: WholeGraphArgs<Float64Array> & { readonly source: number; readonly ids: OriginalIds; readonly outSlots?: OutSlots }): StepResult => {
-    sssp(a.graph, a.source, { label: (v) => originalText(a.ids, v), into: a.out, ...(a.outSlots ? { outSlots: a.outSlots } : {}) });
+  'app.sssp': (a: WholeGraphArgs<Float64Array> & { readonly source: number; readonly ids: OriginalIds; readonly layout?: SsspLayout }): StepResult => {
+    sssp(a.graph, a.source, { label: (v) => originalText(a.ids, v), into: a.out, ...a.layout });
     return NONE;
   },
   'app.kcore': (a: WholeGraphArgs<Int32Array> & { readonly k: number }): StepResult => {

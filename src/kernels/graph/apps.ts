@@ -18,6 +18,7 @@ import { pagerankDriver } from '../../graph/pagerank.js';
 import type { OutSlots } from '../../graph/outSlots.js';
 import type { Driver } from '../../graph/parallel.js';
 import type { PullLayout } from '../../graph/pullLayout.js';
+import type { SsspLayout } from '../../graph/ssspLayout.js';
 import { sharedFloat64, sharedInt32 } from '../../graph/shared.js';
 import { trianglesDriver } from '../../graph/triangles.js';
 import { wccDriver } from '../../graph/wcc.js';
@@ -76,8 +77,8 @@ function* whole<Out extends Float64Array | Int32Array>(step: string, graph: Grap
   return out;
 }
 
-/** The per-graph layout an app reads (inputs[1]): PageRank's pull layout, or BFS's and SSSP's out-slots. */
-type Layout = PullLayout | OutSlots | undefined;
+/** The per-graph layout an app reads (inputs[1]): PageRank's pull layout, BFS's out-slots or SSSP's layout. */
+type Layout = PullLayout | OutSlots | SsspLayout | undefined;
 
 function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: DriverContext): Driver<Record<string, ResultColumn>> {
   const g = pg.graph;
@@ -90,8 +91,7 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
       if (parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS && !g.grouped) {
         return { r: column('float', yield* deltaSteppingDriver(g, source, { parts, label })) };
       }
-      const outSlots = layout as OutSlots | undefined;
-      return { r: column('float', yield* whole('app.sssp', g, sharedFloat64(g.n), { source, ids: pg.ids, outSlots })) };
+      return { r: column('float', yield* whole('app.sssp', g, sharedFloat64(g.n), { source, ids: pg.ids, layout: layout as SsspLayout | undefined })) };
     }
     case 'bfs': {
       // Sparse graphs (road networks, grids) have thousands of levels: one range then expands many

@@ -141,6 +141,8 @@ const RESULT: Record<AppName, ResultKind> = {
   triangles: 'integer', degree_centrality: 'float', hits: 'float',
 };
 
+const LAYOUT_OF: Partial<Record<AppName, string>> = { pagerank: 'graph.pull_layout', bfs: 'graph.out_slots', sssp: 'graph.sssp_layout' };
+
 /** The source as the kernel takes it (the API has checked it against the graph's id type): bigints travel as text. */
 function sourceParams(source: SourceId | undefined, algo: string): Pick<AppParams, 'source' | 'sourceIsBigInt'> {
   if (source === undefined) throw new InvalidArgumentError(`${algo} needs a source vertex.`);
@@ -156,9 +158,9 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
     if (args[key] !== undefined) params = { ...params, [key]: args[key] };
   }
   // Per-graph layouts, cached like the projection: a directed graph's in-CSR (for the apps that read
-  // in-arcs), PageRank's pull layout, BFS's and SSSP's out-slots.
+  // in-arcs), PageRank's pull layout, BFS's out-slots, SSSP's layout.
   const inCsr = readsInArcs(algo, g, pg) ? [makeTileable('graph.in_csr', {}, [pg], { type: 'layout' })] : [];
-  const layout = algo === 'pagerank' ? 'graph.pull_layout' : algo === 'bfs' || algo === 'sssp' ? 'graph.out_slots' : undefined;
+  const layout = LAYOUT_OF[algo];
   const layoutInputs = layout === 'graph.pull_layout' ? [pg, ...inCsr] : [pg];
   const inputs = [pg, ...(layout ? [makeTileable(layout, {}, layoutInputs, { type: 'layout' })] : []), ...inCsr];
   const columns: Record<string, ResultKind> = algo === 'hits' ? { hub: 'float', auth: 'float' } : { r: RESULT[algo] };
@@ -176,4 +178,5 @@ registerSingleChunkOp('graph.project', { cache: true });
 registerSingleChunkOp('graph.in_csr', { cache: true });
 registerSingleChunkOp('graph.pull_layout', { cache: true });
 registerSingleChunkOp('graph.out_slots', { cache: true });
+registerSingleChunkOp('graph.sssp_layout', { cache: true });
 registerSingleChunkOp('graph.app');
