@@ -1,11 +1,11 @@
 /**
- * What Dijkstra (sssp.ts) keeps with a graph between searches: the outcome of its weight check (scipy's
- * semantics: a negative weight anywhere is an error, so every weight is read before a search; 11 ms on
- * the 1024x1024 grid, 30-80 ms on R-MAT s20), and a better form of the rows for this graph:
- * - sparse, low-degree graphs (roads, grids): the out-slots with their weights (outSlots.ts);
- * - big skewed ones (power-law, R-MAT): the graph renumbered hubs first (hubOrder.ts);
- * - others: nothing, the search reads the CSR.
- * It depends only on the graph, so a session builds it once per projected graph (kernels/graph
+ * What Dijkstra (sssp.ts) keeps with a graph between searches:
+ * - its layout: the outcome of the weight check (scipy's semantics: a negative weight anywhere is an
+ *   error, so every weight is read before a search; 11 ms on the 1024x1024 grid, 30-80 ms on R-MAT
+ *   s20), and on sparse, low-degree graphs (roads, grids) the out-slots with their weights (outSlots.ts);
+ * - on big skewed graphs (power-law, R-MAT), the graph renumbered hubs first (hubOrder.ts), which the
+ *   apps ask for from a graph's second search (ops/graph/apps.ts).
+ * Both depend only on the graph, so a session builds them once per projected graph (kernels/graph
  * layouts.ts). BFS keeps a layout of its own, without weights or the check.
  */
 import type { GraphCsr } from './csr.js';
@@ -19,7 +19,21 @@ export interface SsspLayout {
   readonly weightCheck?: WeightCheck;
   /** Width 0 ("read the CSR") when the degrees do not suit slots. */
   readonly outSlots: OutSlots;
-  readonly hubs?: HubOrder;
+}
+
+export function ssspLayout(g: GraphCsr): SsspLayout {
+  const { n, out } = g;
+  const weightCheck = out.weights ? checkArcWeights(out.weights) : undefined;
+  const checked = weightCheck ? { weightCheck } : {};
+  // A negative weight makes every search an error: no slots are worth building.
+  const bad = weightCheck !== undefined && weightCheck.badArc >= 0;
+  return { kind: 'sssp-layout', n, outSlots: outSlots(g, bad ? { width: 0 } : { weights: true }), ...checked };
+}
+
+/** A graph's hub order, or none when it would not pay (`order` undefined). */
+export interface HubOrderValue {
+  readonly kind: 'hub-order';
+  readonly order?: HubOrder;
 }
 
 /**
@@ -28,13 +42,8 @@ export interface SsspLayout {
  */
 export const HUB_ORDER_MIN_VERTICES = 1 << 17;
 
-export function ssspLayout(g: GraphCsr): SsspLayout {
-  const { n, out } = g;
-  const weightCheck = out.weights ? checkArcWeights(out.weights) : undefined;
-  const checked = weightCheck ? { weightCheck } : {};
-  // A negative weight makes every search an error: nothing else is worth building.
-  if (weightCheck && weightCheck.badArc >= 0) return { kind: 'sssp-layout', n, outSlots: outSlots(g, { width: 0 }), ...checked };
-  const slots = outSlots(g, { weights: true });
-  const hubs = weightCheck && slots.width === 0 && n >= HUB_ORDER_MIN_VERTICES ? hubOrder(out) : undefined;
-  return { kind: 'sssp-layout', n, outSlots: slots, ...checked, ...(hubs ? { hubs } : {}) };
+/** The hub order of a big weighted graph with skewed in-degrees (unweighted graphs are searched by BFS). */
+export function hubOrderOf(g: GraphCsr): HubOrderValue {
+  const order = g.out.weights && g.n >= HUB_ORDER_MIN_VERTICES ? hubOrder(g.out) : undefined;
+  return { kind: 'hub-order', ...(order ? { order } : {}) };
 }

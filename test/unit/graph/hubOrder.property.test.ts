@@ -4,8 +4,7 @@ import { buildGraph, groupGraph } from '../../../src/graph/csr.js';
 import { NegativeWeightError } from '../../../src/graph/errors.js';
 import { hubOrder } from '../../../src/graph/hubOrder.js';
 import { sssp } from '../../../src/graph/sssp.js';
-import { HUB_ORDER_MIN_VERTICES, ssspLayout } from '../../../src/graph/ssspLayout.js';
-import { seededGraph } from './helpers.js';
+import { HUB_ORDER_MIN_VERTICES, hubOrderOf, ssspLayout } from '../../../src/graph/ssspLayout.js';
 import { refGraph, refSssp } from './reference.js';
 
 /** Weights that break naive queues: zeros, ties, denormals, huge ranges, infinities. */
@@ -109,30 +108,34 @@ describe('the hub order', () => {
     );
   });
 
-  it('is built for a big graph of hubs, not for a uniform one or a small one', () => {
+  it('is built for a big weighted graph of hubs, not for a uniform one, a small one or an unweighted one', () => {
     const skewed = hubGraph(HUB_ORDER_MIN_VERTICES, 8);
+    const hubs = hubOrderOf(skewed).order;
+    expect(hubs).toBeDefined();
     const layout = ssspLayout(skewed);
-    expect(layout.hubs).toBeDefined();
     expect(layout.outSlots.width).toBe(0);
-    for (const source of [0, 1, 777, HUB_ORDER_MIN_VERTICES - 1]) expect([...sssp(skewed, source, layout)]).toEqual([...sssp(skewed, source)]);
+    for (const source of [0, 1, 777, HUB_ORDER_MIN_VERTICES - 1]) expect([...sssp(skewed, source, { ...layout, hubs })]).toEqual([...sssp(skewed, source)]);
     // Every vertex has in-degree 8 or so: no hubs to gather.
     const n = HUB_ORDER_MIN_VERTICES;
     const src = Int32Array.from({ length: 8 * n }, (_, i) => i % n);
     const dst = Int32Array.from({ length: 8 * n }, (_, i) => (i * 2654435761) % n);
     const weights = Float64Array.from({ length: 8 * n }, (_, i) => (i % 13) / 13);
-    expect(hubOrder(buildGraph({ n, src, dst, weights }, { directed: true }).out)).toBeUndefined();
-    expect(ssspLayout(seededGraph(1000, 16_000, true, 3)).hubs).toBeUndefined();
+    expect(hubOrderOf(buildGraph({ n, src, dst, weights }, { directed: true })).order).toBeUndefined();
+    expect(hubOrderOf(buildGraph({ n, src, dst }, { directed: true })).order).toBeUndefined();
+    expect(hubOrderOf(hubGraph(HUB_ORDER_MIN_VERTICES / 2, 8)).order).toBeUndefined();
   });
 
-  it('is not built when a weight is negative, and the search reports that arc', () => {
-    const n = HUB_ORDER_MIN_VERTICES;
-    const src = Int32Array.from({ length: 4 * n }, (_, i) => Math.floor((i * i) % n));
-    const dst = Int32Array.from({ length: 4 * n }, (_, i) => i % 64);
+  it('leaves a negative weight to the check, which the search with the hub order reports', () => {
+    const n = 64;
+    const src = Int32Array.from({ length: 4 * n }, (_, i) => (i * 7) % n);
+    const dst = Int32Array.from({ length: 4 * n }, (_, i) => i % 8);
     const weights = Float64Array.from({ length: 4 * n }, (_, i) => (i === 4 * n - 1 ? -0.5 : 1));
     const g = buildGraph({ n, src, dst, weights }, { directed: true });
     const layout = ssspLayout(g);
-    expect(layout.hubs).toBeUndefined();
     expect(layout.weightCheck!.badArc).toBeGreaterThanOrEqual(0);
-    expect(() => sssp(g, 0, layout)).toThrow(NegativeWeightError);
+    expect(layout.outSlots.width).toBe(0);
+    const hubs = hubOrder(g.out, { always: true })!;
+    expect(() => sssp(g, 0, { ...layout, hubs })).toThrow(NegativeWeightError);
+    expect(() => sssp(g, 0, { hubs })).toThrow(NegativeWeightError);
   });
 });
