@@ -60,7 +60,7 @@ export function sssp(g: GraphCsr, source: number, options: SsspOptions = {}): Fl
 /**
  * The largest finite weight, after checking that no weight is negative or NaN (NegativeWeightError
  * names the first such arc in CSR order). Unweighted graphs count 1 per arc. `known` is that check's
- * outcome kept with the graph (the out-slot layout's), which spares the pass over the weights.
+ * outcome kept with the graph (SSSP's layout, ssspLayout.ts), which spares the pass over the weights.
  */
 export function checkWeights(csr: Csr, label: VertexLabel = String, known?: WeightCheck): number {
   const { weights } = csr;
