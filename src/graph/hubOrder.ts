@@ -24,8 +24,8 @@ export interface HubOrder {
   /** The vertex (original CSR id) at each new position. */
   readonly oldOf: Int32Array;
   /**
-   * The renumbered graph: row v is oldOf[v]'s row with every target t written as t's new id, its arcs
-   * into the first `hubs` vertices first, each part in the row's order.
+   * The renumbered graph: row v is oldOf[v]'s row with every target t written as t's new id: its arcs
+   * into the first `hubs` vertices in the row's order, then the others in reverse order.
    */
   readonly csr: Csr;
   readonly hubs: number;
@@ -82,21 +82,14 @@ export function hubOrder(csr: Csr, options: { readonly always?: boolean } = {}):
     const u = oldOf[v]!;
     const start = offsets[u]!;
     const end = offsets[u + 1]!;
-    // Two passes over the row: its arcs into hubs, then the others.
-    let k = newOffsets[v]!;
+    // One pass over the row: arcs into hubs fill it from the front, the others from the back.
+    let front = newOffsets[v]!;
+    let back = front + end - start - 1;
     for (let e = start; e < end; e++) {
       const t = newOf[targets[e]!]!;
-      if (t >= hubs) continue;
+      const k = t < hubs ? front++ : back--;
       newTargets[k] = t;
       if (newWeights) newWeights[k] = weights![e]!;
-      k++;
-    }
-    for (let e = start; e < end; e++) {
-      const t = newOf[targets[e]!]!;
-      if (t < hubs) continue;
-      newTargets[k] = t;
-      if (newWeights) newWeights[k] = weights![e]!;
-      k++;
     }
   }
   return { n, oldOf, hubs, csr: { n, m, offsets: newOffsets, targets: newTargets, weights: newWeights } };

@@ -70,9 +70,9 @@ describe('the hub order', () => {
         expect(h.hubs).toBe(Math.ceil(g.n / 16));
         for (let v = 0; v < g.n; v++) {
           const u = h.oldOf[v]!;
-          // The row's arcs (target, weight), renumbered: those into hubs first, each part in row order.
+          // The row's arcs (target, weight), renumbered: those into hubs in row order, then the others in reverse.
           const arcs = Array.from({ length: out.offsets[u + 1]! - out.offsets[u]! }, (_, i) => [newOf[out.targets[out.offsets[u]! + i]!]!, out.weights![out.offsets[u]! + i]!]);
-          const expected = [...arcs.filter(([t]) => t! < h.hubs), ...arcs.filter(([t]) => t! >= h.hubs)];
+          const expected = [...arcs.filter(([t]) => t! < h.hubs), ...arcs.filter(([t]) => t! >= h.hubs).reverse()];
           const row = Array.from({ length: h.csr.offsets[v + 1]! - h.csr.offsets[v]! }, (_, i) => [h.csr.targets[h.csr.offsets[v]! + i]!, h.csr.weights![h.csr.offsets[v]! + i]!]);
           expect(row).toEqual(expected);
         }
