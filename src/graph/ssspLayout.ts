@@ -11,6 +11,7 @@
 import type { GraphCsr } from './csr.js';
 import { type HubOrder, hubOrder } from './hubOrder.js';
 import { checkArcWeights, type OutSlots, outSlots, type WeightCheck } from './outSlots.js';
+import type { SsspOptions } from './sssp.js';
 
 export interface SsspLayout {
   readonly kind: 'sssp-layout';
@@ -46,4 +47,13 @@ export const HUB_ORDER_MIN_VERTICES = 1 << 17;
 export function hubOrderOf(g: GraphCsr): HubOrderValue {
   const order = g.out.weights && g.n >= HUB_ORDER_MIN_VERTICES ? hubOrder(g.out) : undefined;
   return { kind: 'hub-order', ...(order ? { order } : {}) };
+}
+
+/** What a search takes from the graph's kept layout and hub order (either may be absent). */
+export function searchOptions(layout: SsspLayout | undefined, hubs: HubOrderValue | undefined): Pick<SsspOptions, 'outSlots' | 'weightCheck' | 'hubs'> {
+  return {
+    ...(layout ? { outSlots: layout.outSlots } : {}),
+    ...(layout?.weightCheck ? { weightCheck: layout.weightCheck } : {}),
+    ...(hubs?.order ? { hubs: hubs.order } : {}),
+  };
 }

@@ -18,7 +18,7 @@ import { pagerankDriver } from '../../graph/pagerank.js';
 import type { OutSlots } from '../../graph/outSlots.js';
 import type { Driver } from '../../graph/parallel.js';
 import type { PullLayout } from '../../graph/pullLayout.js';
-import type { HubOrderValue, SsspLayout } from '../../graph/ssspLayout.js';
+import { type HubOrderValue, searchOptions, type SsspLayout } from '../../graph/ssspLayout.js';
 import { sharedFloat64, sharedInt32 } from '../../graph/shared.js';
 import { trianglesDriver } from '../../graph/triangles.js';
 import { wccDriver } from '../../graph/wcc.js';
@@ -91,7 +91,7 @@ function* run(pg: ProjectedGraphValue, layout: Layout, hubs: HubOrderValue | und
       if (parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS && !g.grouped) {
         return { r: column('float', yield* deltaSteppingDriver(g, source, { parts, label })) };
       }
-      const options = { ...(layout as SsspLayout | undefined), ...(hubs?.order ? { hubs: hubs.order } : {}) };
+      const options = searchOptions(layout as SsspLayout | undefined, hubs);
       return { r: column('float', yield* whole('app.sssp', g, sharedFloat64(g.n), { source, ids: pg.ids, options })) };
     }
     case 'bfs': {
