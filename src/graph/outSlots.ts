@@ -18,10 +18,9 @@
  * dense or power-law ones, where most arcs sit in long rows, or ones where padding would outweigh the
  * arcs — get the "not applicable" layout (width 0) and algorithms read the CSR.
  *
- * Dijkstra (sssp.ts) reads the same rows, with the weights in slot order: 12% faster on the grid. And
- * since SSSP must check every weight before searching (scipy's semantics: a negative weight anywhere
- * is an error), the layout keeps that check's outcome too; it depends only on the graph, and on the
- * grid it costs 11 ms, as much as the slots save. It is there whatever the width.
+ * Dijkstra (sssp.ts) reads the same rows, with the weights in slot order (`weights: true`): 12% faster
+ * on the grid. BFS's layout has no weights: SSSP keeps its own (ssspLayout.ts), with the outcome of
+ * its weight check, which BFS does not need either.
  *
  * Like the pull layout (pullLayout.ts), it depends only on the graph, so a session builds it once per
  * projected graph and keeps it with the graph.
@@ -49,10 +48,8 @@ export interface OutSlots {
   readonly maxOutDegree: number;
   /** Rows longer than `width`, flagged LONG_ROW. */
   readonly longRows: number;
-  /** The weights in slot order (padding slots hold 0), when the graph is weighted and width > 0. */
+  /** The weights in slot order (padding slots hold 0), when asked for, the graph is weighted and width > 0. */
   readonly weights?: Float64Array;
-  /** The outcome of checking the weights (sssp.ts `checkWeights`), when the graph is weighted. */
-  readonly weightCheck?: WeightCheck;
 }
 
 export interface WeightCheck {
@@ -78,6 +75,8 @@ export function checkArcWeights(weights: Float64Array): WeightCheck {
 export interface OutSlotOptions {
   /** Build with this width whatever the degrees (tests use it to make long rows); chosen from the degrees otherwise. */
   readonly width?: number;
+  /** Also lay out the weights in slot order (for Dijkstra). */
+  readonly weights?: boolean;
 }
 
 /** The out-slot layout of `g` (width 0, no slots, when the degrees do not suit it). */
@@ -94,13 +93,11 @@ export function outSlots(g: GraphCsr, options: OutSlotOptions = {}): OutSlots {
     if (d <= widest) arcsInRowsOf[d]! += d;
   }
   const width = options.width ?? chooseWidth(n, out.m, arcsInRowsOf);
-  const weightCheck = out.weights ? checkArcWeights(out.weights) : undefined;
-  const checked = weightCheck ? { weightCheck } : {};
-  if (width === 0) return { n, width, slots: sharedInt32(0), maxOutDegree, longRows: 0, ...checked };
+  if (width === 0) return { n, width, slots: sharedInt32(0), maxOutDegree, longRows: 0 };
   if (!Number.isInteger(width) || width < 1) throw new RangeError(`out-slot width must be a positive integer, got ${width}`);
   // One pass writes every slot (no fill first: 16 MB of fresh pages already cost the grid 7 ms).
   const slots = sharedInt32(width * n);
-  const arcWeights = out.weights;
+  const arcWeights = options.weights ? out.weights : undefined;
   const weights = arcWeights ? sharedFloat64(width * n) : undefined;
   let longRows = 0;
   for (let v = 0; v < n; v++) {
@@ -117,7 +114,7 @@ export function outSlots(g: GraphCsr, options: OutSlotOptions = {}): OutSlots {
     }
     for (; k < rowEnd; k++) slots[k] = n;
   }
-  return { n, width, slots, maxOutDegree, longRows, ...(weights ? { weights } : {}), ...checked };
+  return { n, width, slots, maxOutDegree, longRows, ...(weights ? { weights } : {}) };
 }
 
 /** The smallest width whose rows hold MIN_ARCS_IN_SLOTS of the arcs within MAX_SLOTS_PER_ARC; 0 if none. */

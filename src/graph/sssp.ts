@@ -4,20 +4,24 @@
  * runs over every arc before the search, as scipy's does, so a negative weight anywhere is reported
  * even when the source cannot reach it.
  *
- * The queue is two-level (see `dijkstra` below): cyclic buckets of width delta, and a 4-ary heap with
- * inline keys for the current bucket only. This is the sequential algorithm; the split across workers
- * is delta-stepping (deltaStepping.ts), which pays only with several cores.
+ * The queue is Dial's cyclic buckets of width delta (ssspQueue.ts); the current bucket is scanned in
+ * list order, label-correcting (`bucketSearch`), or, over the out-slots, ordered by a small heap. This
+ * is the sequential algorithm; the split across workers is delta-stepping (deltaStepping.ts), which
+ * pays only with several cores.
  *
- * Given the graph's out-slot layout (outSlots.ts), Dijkstra reads fixed-width rows and their weights
- * in slot order instead of the CSR (no offsets load per settled vertex: 157 → 139 ms on the 1024x1024
- * grid), and the weight check's outcome kept with the layout replaces the pass over every weight
- * (11 ms there).
+ * The graph's SSSP layout (ssspLayout.ts), when the caller keeps one with the graph, gives the search
+ * a better form of the same rows: on sparse graphs the out-slots (outSlots.ts: fixed-width rows and
+ * their weights in slot order, no offsets load per settled vertex: 157 -> 139 ms on the 1024x1024
+ * grid), on skewed ones the graph renumbered hubs first (hubOrder.ts); and the weight check's outcome
+ * kept with it replaces the pass over every weight.
  */
 import { NegativeWeightError } from './errors.js';
 import { BFS_UNREACHED, bfs, checkSource } from './bfs.js';
 import type { Csr, GraphCsr } from './csr.js';
+import type { HubOrder } from './hubOrder.js';
 import { checkArcWeights, LONG_ROW, type OutSlots, type WeightCheck } from './outSlots.js';
 import { sharedFloat64 } from './shared.js';
+import { type Buckets, bucketsFor, bucketsPerUnit, LazyHeap } from './ssspQueue.js';
 
 /** Names a vertex in an error message (the caller maps internal ids back to original ids). */
 export type VertexLabel = (v: number) => string;
@@ -26,31 +30,37 @@ export interface SsspOptions {
   readonly label?: VertexLabel;
   /** Where to write the distances (n elements, e.g. a buffer another thread reads); a new array otherwise. */
   readonly into?: Float64Array;
-  /** The graph's out-slot layout, when the caller keeps one with the graph (never built here). */
+  /** The graph's out-slot layout with its weights (outSlots.ts, `weights: true`), read instead of the CSR when its width is not 0. */
   readonly outSlots?: OutSlots;
+  /** The graph renumbered hubs first (hubOrder.ts), searched instead of the CSR. */
+  readonly hubs?: HubOrder;
+  /** The outcome of checking the graph's weights (outSlots.ts `checkArcWeights`), which spares the pass over them. */
+  readonly weightCheck?: WeightCheck;
 }
 
 /** Shortest distance from `source` to every vertex; on an unweighted graph, every arc counts 1 (BFS). */
 export function sssp(g: GraphCsr, source: number, options: SsspOptions = {}): Float64Array {
   const { n, out } = g;
   checkSource(n, source, 'SSSP source');
-  const layout = options.outSlots;
+  const { outSlots: layout, hubs } = options;
   if (layout && layout.n !== n) throw new RangeError(`the out-slot layout is for ${layout.n} vertices, the graph has ${n}`);
-  const maxWeight = checkWeights(out, options.label ?? String, layout?.weightCheck);
+  if (hubs && hubs.n !== n) throw new RangeError(`the hub order is for ${hubs.n} vertices, the graph has ${n}`);
+  const maxWeight = checkWeights(out, options.label ?? String, options.weightCheck);
   if (!out.weights) {
     const d = depthsAsDistances(bfs(g, source, layout ? { outSlots: layout } : {}));
     if (!options.into) return d;
     options.into.set(d);
     return options.into;
   }
-  const rows = layout && layout.width > 0 && layout.weights ? layout : undefined;
-  return dijkstra(out, rows, source, maxWeight, options.into);
+  if (layout && layout.width > 0 && layout.weights) return dijkstraSlots(out, layout, source, maxWeight, options.into);
+  if (hubs?.csr.weights) return bucketSearch(hubs.csr, hubs.oldOf, hubs.oldOf.indexOf(source), maxWeight, options.into);
+  return bucketSearch(out, undefined, source, maxWeight, options.into);
 }
 
 /**
  * The largest finite weight, after checking that no weight is negative or NaN (NegativeWeightError
  * names the first such arc in CSR order). Unweighted graphs count 1 per arc. `known` is that check's
- * outcome kept with the graph (the out-slot layout's), which spares the pass over the weights.
+ * outcome kept with the graph (SSSP's layout, ssspLayout.ts), which spares the pass over the weights.
  */
 export function checkWeights(csr: Csr, label: VertexLabel = String, known?: WeightCheck): number {
   const { weights } = csr;
@@ -73,26 +83,24 @@ function negativeWeight(csr: Csr, arc: number, label: VertexLabel): NegativeWeig
 }
 
 /**
- * Dijkstra with a two-level queue. Tentative distances are bucketed by floor(d / delta) into a cyclic
- * array of buckets (Dial): every queued distance lies within the largest weight of the distance being
- * settled, so ceil(maxWeight / delta) + 2 buckets suffice, and queueing a vertex in a later bucket is
- * an append, not a heap operation. Only the current bucket is a heap (lazy: improved vertices are
- * pushed again and stale entries skipped), so heaps stay small and cache-resident. A settled flag per
- * vertex skips arcs into settled vertices without touching their distance. Same order of settling as a
- * plain Dijkstra, so the same distances.
- *
- * Two copies of the search loop, one per row form: over the out-slot layout (short fixed-width rows,
- * long rows from the CSR) and over the CSR alone (rows of any length, long ones relaxed in two passes).
- * One loop serving both was 10% slower on the grid's slot rows (137 -> 150 ms) whether the two-pass code
- * sat inline or in a function of its own (which in turn made the R-MAT search 40% slower on a worker).
- * The relaxation is written out in each loop: calling it as a Search method cost 2-3% on R-MAT s20.
+ * Dijkstra over the out-slot layout (short fixed-width rows, long rows from the CSR), with a two-level
+ * queue. Tentative distances are bucketed by floor(d / delta) into a cyclic array of buckets (Dial):
+ * every queued distance lies within the largest weight of the distance being settled, so
+ * ceil(maxWeight / delta) + 2 buckets suffice, and queueing a vertex in a later bucket is an append,
+ * not a heap operation. Only the current bucket is a heap (lazy: improved vertices are pushed again and
+ * stale entries skipped), so heaps stay small and cache-resident. A settled flag per vertex skips arcs
+ * into settled vertices without touching their distance. Same order of settling as a plain Dijkstra,
+ * so the same distances. The relaxation is written out in the loop: calling it as a Search method
+ * cost 2-3% on R-MAT s20.
  */
-function dijkstra(csr: Csr, rows: OutSlots | undefined, source: number, maxWeight: number, into: Float64Array | undefined): Float64Array {
+function dijkstraSlots(csr: Csr, rows: OutSlots, source: number, maxWeight: number, into: Float64Array | undefined): Float64Array {
   const search = new Search(csr, maxWeight, source, into);
-  if (rows && rows.width > 0) searchSlots(csr, rows, search);
-  else searchCsr(csr, search);
+  searchSlots(csr, rows, search);
   return search.dist;
 }
+
+/** Buckets per largest weight for the heap search: 32 times the average degree (see ssspQueue.ts). */
+const HEAP_BUCKETS = 32;
 
 /** The state of one search. */
 class Search {
@@ -117,12 +125,8 @@ class Search {
     this.dist = (into ?? sharedFloat64(n)).fill(Infinity);
     this.settled = new Int32Array((n + 31) >>> 5);
     this.opened = new Int32Array((n + 31) >>> 5);
-    // Narrow buckets keep the heap of the current bucket tiny; measured on the peer graphs, a width of
-    // maxWeight / (32 * average degree) was best or near best on all four (about 32 * m/n buckets).
-    // (Widths so small that their inverse overflows, from denormal weights, fall back to width 1.)
-    const narrow = maxWeight / Math.max(1, m / n) / 32;
-    this.perDelta = narrow > 0 && 1 / narrow < Infinity ? 1 / narrow : 1;
-    this.buckets = new Buckets(Math.ceil(maxWeight * this.perDelta) + 2);
+    this.perDelta = bucketsPerUnit(maxWeight, n, m, HEAP_BUCKETS);
+    this.buckets = bucketsFor(maxWeight, this.perDelta);
     this.dist[source] = 0;
     this.buckets.add(0, source);
   }
@@ -181,162 +185,95 @@ function searchSlots(csr: Csr, rows: OutSlots, search: Search): void {
   }
 }
 
-function searchCsr(csr: Csr, search: Search): void {
-  const { offsets, targets, weights } = csr;
-  const { dist, settled, perDelta, buckets, heap } = search;
-  let unsettled = new Int32Array(256);
+/**
+ * Dial's buckets, label-correcting within a bucket: the vertices of the current bucket are scanned in
+ * list order, with no heap, and one that a light arc (weight below the bucket width) improves after its
+ * scan goes back on the list and is scanned again. When the list runs dry every distance in the bucket
+ * is final: later scans start from later buckets, and fl(d + w) >= d for w >= 0 keeps their sums there
+ * (monotone rounding, so no exact-arithmetic argument is needed). Each vertex's distance is then the
+ * minimum over its in-arcs of fl(d[u] + w) from final d[u], as in Dijkstra: the same distances, bit
+ * for bit. Rescans are rare (R-MAT s20: 549K scans for 546K vertices); the heap they replace was a
+ * third of the search.
+ *
+ * A vertex whose bucket is done gets distance -Infinity (its final distance goes to the output, at
+ * oldOf[v] when the graph is renumbered), so one comparison per arc, `nd < dist[t]`, rejects both arcs
+ * into finished vertices and arcs that improve nothing: no settled bitset, and a branch that is almost
+ * never taken (R-MAT s20: 1.2M improvements in 16M arcs) instead of a settled test that is a coin flip.
+ * Over the hub order (hubOrder.ts) the distances most arcs read stay in cache. Measured in one process
+ * on R-MAT s20 (CPU ms, loaded machine): this search over the hub order 513-772, with a heap per bucket
+ * 774-1083; over the CSR in its own order about as fast as the two-pass heap search it replaced; on
+ * R-MAT s16 (whose distances fit in cache) 18-24 against 27-50.
+ */
+function bucketSearch(csr: Csr, oldOf: Int32Array | undefined, source: number, maxWeight: number, into: Float64Array | undefined): Float64Array {
+  const { n, m, offsets, targets } = csr;
+  const weights = csr.weights!;
+  const out = (into ?? sharedFloat64(n)).fill(Infinity);
+  const dist = new Float64Array(n).fill(Infinity);
+  // Vertices on the current bucket's work list and not yet scanned.
+  const listed = new Int32Array((n + 31) >>> 5);
+  const perDelta = bucketsPerUnit(maxWeight, n, m, LABEL_CORRECTING_BUCKETS);
+  const buckets = bucketsFor(maxWeight, perDelta);
+  let work: Int32Array = new Int32Array(1024);
+  dist[source] = 0;
+  buckets.add(0, source);
   for (let current = 0; buckets.pending > 0; current++) {
-    if (!search.open(current)) continue;
-    while (heap.size > 0) {
-      const du = heap.topKey();
-      const u = heap.pop();
-      if (settled[u >>> 5]! & (1 << (u & 31)) || du > dist[u]!) continue;
-      settled[u >>> 5]! |= 1 << (u & 31);
-      let e = offsets[u]!;
+    const list = buckets.take(current);
+    if (list.length === 0) continue;
+    if (list.length > work.length) work = new Int32Array(2 * list.length);
+    let count = 0;
+    for (let i = 0; i < list.length; i++) {
+      // A vertex improved several times while waiting is listed several times; a finished one may be too.
+      const v = list[i]!;
+      const bit = 1 << (v & 31);
+      if (listed[v >>> 5]! & bit || dist[v] === -Infinity) continue;
+      listed[v >>> 5]! |= bit;
+      work[count++] = v;
+    }
+    // Over the hub order, scanning a bucket's vertices in id order (hubs and their long rows first,
+    // offsets and rows read forwards) took the search from 601-719 to 514-678 CPU ms; over the CSR
+    // in its own order it gained nothing.
+    if (oldOf && count > 1) work.subarray(0, count).sort();
+    for (let i = 0; i < count; i++) {
+      const u = work[i]!;
+      listed[u >>> 5]! &= ~(1 << (u & 31));
+      const du = dist[u]!;
       const end = offsets[u + 1]!;
-      if (end - e >= TWO_PASS_MIN_ROW) {
-        // A long row in two passes: first, without a branch, the arcs into unsettled vertices; then
-        // only those are relaxed. The settled test is a coin flip in mid-search and its mispredictions
-        // were what long rows cost (R-MAT s20 through a session: 573-696 -> 545-634 ms).
-        if (end - e > unsettled.length) unsettled = new Int32Array(2 * (end - e));
-        let count = 0;
-        for (; e < end; e++) {
-          const t = targets[e]!;
-          unsettled[count] = e;
-          count += ((settled[t >>> 5]! >>> (t & 31)) & 1) ^ 1;
-        }
-        for (let i = 0; i < count; i++) {
-          const arc = unsettled[i]!;
-          const t = targets[arc]!;
-          const nd = du + weights![arc]!;
-          if (nd < dist[t]!) {
-            dist[t] = nd;
-            const b = Math.floor(nd * perDelta);
-            if (b === current) heap.push(nd, t);
-            else buckets.add(b, t);
-          }
-        }
-        continue;
-      }
-      for (; e < end; e++) {
+      for (let e = offsets[u]!; e < end; e++) {
         const t = targets[e]!;
-        if (settled[t >>> 5]! & (1 << (t & 31))) continue;
-        const nd = du + weights![e]!;
+        const nd = du + weights[e]!;
         if (nd < dist[t]!) {
           dist[t] = nd;
           const b = Math.floor(nd * perDelta);
-          if (b === current) heap.push(nd, t);
-          else buckets.add(b, t);
+          if (b !== current) buckets.add(b, t);
+          else if (!(listed[t >>> 5]! & (1 << (t & 31)))) {
+            listed[t >>> 5]! |= 1 << (t & 31);
+            if (count === work.length) work = grown(work);
+            work[count++] = t;
+          }
         }
       }
     }
+    for (let i = 0; i < count; i++) {
+      const v = work[i]!;
+      const d = dist[v]!;
+      if (d === -Infinity) continue;
+      out[oldOf ? oldOf[v]! : v] = d;
+      dist[v] = -Infinity;
+    }
   }
+  return out;
 }
 
-/** Rows at least this long are relaxed in two passes (shorter ones: the passes cost more than they save). */
-const TWO_PASS_MIN_ROW = 16;
+/**
+ * Buckets per largest weight for the label-correcting search: 8 times the average degree. Narrower
+ * buckets cost more empty buckets, wider ones more rescans (R-MAT s20: 549K scans at 8, 546K at 32).
+ */
+const LABEL_CORRECTING_BUCKETS = 8;
 
-/** Dial's cyclic buckets of vertex lists (growable Int32Arrays, reused from cycle to cycle). */
-class Buckets {
-  readonly #lists: Int32Array[];
-  readonly #sizes: Int32Array;
-  pending = 0;
-
-  constructor(cycle: number) {
-    this.#lists = Array.from({ length: cycle }, () => new Int32Array(16));
-    this.#sizes = new Int32Array(cycle);
-  }
-
-  add(bucket: number, v: number): void {
-    const slot = bucket % this.#lists.length;
-    let list = this.#lists[slot]!;
-    const size = this.#sizes[slot]!;
-    if (size === list.length) {
-      const grown = new Int32Array(2 * size);
-      grown.set(list);
-      this.#lists[slot] = list = grown;
-    }
-    list[size] = v;
-    this.#sizes[slot] = size + 1;
-    this.pending++;
-  }
-
-  /** The vertices queued in `bucket` (a view, valid until the next add to it); empties the bucket. */
-  take(bucket: number): Int32Array {
-    const slot = bucket % this.#lists.length;
-    const size = this.#sizes[slot]!;
-    this.#sizes[slot] = 0;
-    this.pending -= size;
-    return this.#lists[slot]!.subarray(0, size);
-  }
-}
-
-/** A 4-ary min-heap of (distance, vertex) with the keys inline; duplicates allowed. */
-class LazyHeap {
-  #keys = new Float64Array(1024);
-  #vertices = new Int32Array(1024);
-  size = 0;
-
-  topKey(): number {
-    return this.#keys[0]!;
-  }
-
-  push(key: number, vertex: number): void {
-    if (this.size === this.#keys.length) {
-      const keys = new Float64Array(2 * this.size);
-      keys.set(this.#keys);
-      this.#keys = keys;
-      const vertices = new Int32Array(2 * this.size);
-      vertices.set(this.#vertices);
-      this.#vertices = vertices;
-    }
-    const keys = this.#keys;
-    const vertices = this.#vertices;
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 2;
-      const pk = keys[parent]!;
-      if (pk <= key) break;
-      keys[i] = pk;
-      vertices[i] = vertices[parent]!;
-      i = parent;
-    }
-    keys[i] = key;
-    vertices[i] = vertex;
-  }
-
-  /** Removes the minimum and returns its vertex. */
-  pop(): number {
-    const keys = this.#keys;
-    const vertices = this.#vertices;
-    const top = vertices[0]!;
-    const size = --this.size;
-    if (size === 0) return top;
-    const key = keys[size]!;
-    const vertex = vertices[size]!;
-    let i = 0;
-    for (;;) {
-      const first = 4 * i + 1;
-      if (first >= size) break;
-      let best = first;
-      let bestKey = keys[first]!;
-      const last = Math.min(first + 4, size);
-      for (let c = first + 1; c < last; c++) {
-        const ck = keys[c]!;
-        if (ck < bestKey) {
-          bestKey = ck;
-          best = c;
-        }
-      }
-      if (bestKey >= key) break;
-      keys[i] = bestKey;
-      vertices[i] = vertices[best]!;
-      i = best;
-    }
-    keys[i] = key;
-    vertices[i] = vertex;
-    return top;
-  }
+function grown(a: Int32Array): Int32Array {
+  const b = new Int32Array(2 * a.length);
+  b.set(a);
+  return b;
 }
 
 function depthsAsDistances(depth: Int32Array): Float64Array {

@@ -3,13 +3,16 @@
  * for a transpose it barely uses). On a big directed graph — one loaded from a file, whose size is not
  * known when it is built — the first BFS runs top-down over the out-arcs alone; from the second BFS on
  * the same graph handle (or once another app asked it for the in-CSR) BFS reads the in-arcs too. The depths
- * are the same either way, on both executors.
+ * are the same either way, on both executors. SSSP likewise reads the graph renumbered hubs first from
+ * its second search on a big graph.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TileableNode } from '../../src/dag/nodes.js';
+import { buildGraph } from '../../src/graph/csr.js';
+import { hubOrderOf } from '../../src/graph/ssspLayout.js';
 import { graph as gs, type NdArray, newSession } from '../../src/index.js';
 
 let root: string;
@@ -136,3 +139,105 @@ describe('a big graph projected by the whole gang', () => {
     expect(threads[1]!.filter((d) => Number.isFinite(d)).length).toBeGreaterThan(n / 2);
   }, 120_000);
 });
+
+describe('SSSP reads the hub order from its second run on a big graph', () => {
+  // A file graph (its size unknown when it is built) with more vertices than the hub order's minimum,
+  // heads skewed to a few ids (x^10: 1/16 of the ids take 58% of the arcs), weights with zeros and ties.
+  const n = 1 << 17;
+  const m = 3 * n;
+  let hubFile: string;
+  let reference: Map<number, number>;
+
+  beforeAll(() => {
+    let x = 987654321;
+    const next = (): number => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 4294967296;
+    };
+    const arcs: [number, number, number][] = [];
+    // A chain through every vertex, so every id occurs and most are reachable from 0.
+    for (let v = 0; v + 1 < n; v++) arcs.push([v, v + 1, 5 + Math.floor(next() * 4)]);
+    for (let i = 0; i < m; i++) arcs.push([Math.floor(next() * n), Math.floor(next() ** 10 * n), Math.floor(next() * 8) / 4]);
+    hubFile = join(root, 'hubs.txt');
+    writeFileSync(hubFile, arcs.map((a) => a.join(' ')).join('\n') + '\n');
+    reference = dijkstra(arcs, 0);
+    // Skewed enough for the hub order to be built, so the second search does read it.
+    const csr = buildGraph({ n, src: Int32Array.from(arcs, (a) => a[0]), dst: Int32Array.from(arcs, (a) => a[1]), weights: Float64Array.from(arcs, (a) => a[2]) }, { directed: true });
+    expect(hubOrderOf(csr).order).toBeDefined();
+  });
+
+  const load = () => gs.loadFrom({ edges: hubFile, delimiter: ' ', header: false, directed: true, edgeProperties: [2] });
+
+  it('the first SSSP on a projection builds no hub order; the second does; a small column graph never', () => {
+    const g = load();
+    expect(ops(gs.sssp(g, 0).node)).not.toContain('graph.hub_order');
+    expect(ops(gs.sssp(g, 1).node)).toContain('graph.hub_order');
+    const small = gs.loadFrom({ edges: { src: Int32Array.of(0, 1, 2), dst: Int32Array.of(1, 2, 0), w: Float64Array.of(1, 2, 3) }, directed: true });
+    expect(ops(gs.sssp(small, 0).node)).not.toContain('graph.hub_order');
+    expect(ops(gs.sssp(small, 0).node)).not.toContain('graph.hub_order');
+  });
+
+  for (const executor of ['local', 'threads'] as const) {
+    it(`gives the reference distances with and without it (${executor})`, async () => {
+      const sess = newSession({ mode: 'lazy', default: false, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
+      try {
+        const g = sess.scope(() => load());
+        for (let run = 0; run < 2; run++) {
+          const ctx = sess.scope(() => gs.sssp(g, 0));
+          expect(ops(ctx.node).includes('graph.hub_order')).toBe(run === 1);
+          const [ids, dist] = (await sess.run([ctx.toArray('v.id'), ctx.toArray('r')])) as [NdArray, NdArray];
+          const got = new Map(Array.from(ids.data as ArrayLike<number | bigint>, (id, i) => [Number(id), Number(dist.data[i])]));
+          expect(got.size).toBe(n);
+          const wrong = [...got].filter(([v, d]) => d !== (reference.get(v) ?? Infinity));
+          expect(wrong).toEqual([]);
+        }
+      } finally {
+        await sess.close();
+      }
+    }, 120_000);
+  }
+});
+
+/** Plain Dijkstra with a binary heap over (tail, head, weight) arcs: the reference distances. */
+function dijkstra(arcs: readonly (readonly [number, number, number])[], source: number): Map<number, number> {
+  const out = new Map<number, [number, number][]>();
+  for (const [a, b, w] of arcs) out.set(a, [...(out.get(a) ?? []), [b, w]]);
+  const dist = new Map<number, number>([[source, 0]]);
+  const heap: [number, number][] = [[0, source]];
+  const done = new Set<number>();
+  while (heap.length > 0) {
+    const [d, u] = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let s = i;
+        if (l < heap.length && heap[l]![0] < heap[s]![0]) s = l;
+        if (r < heap.length && heap[r]![0] < heap[s]![0]) s = r;
+        if (s === i) break;
+        [heap[i], heap[s]] = [heap[s]!, heap[i]!];
+        i = s;
+      }
+    }
+    if (done.has(u)) continue;
+    done.add(u);
+    for (const [t, w] of out.get(u) ?? []) {
+      const nd = d + w;
+      if (nd < (dist.get(t) ?? Infinity)) {
+        dist.set(t, nd);
+        heap.push([nd, t]);
+        for (let i = heap.length - 1; i > 0; ) {
+          const p = (i - 1) >> 1;
+          if (heap[p]![0] <= heap[i]![0]) break;
+          [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+          i = p;
+        }
+      }
+    }
+  }
+  return dist;
+}

@@ -6,9 +6,8 @@
 import type { GraphCsr } from '../../graph/csr.js';
 import { degreeCentrality, type DegreeType } from '../../graph/degreeCentrality.js';
 import { kCore } from '../../graph/kcore.js';
-import type { OutSlots } from '../../graph/outSlots.js';
 import type { StepResult, StepTable } from '../../graph/parallel.js';
-import { sssp } from '../../graph/sssp.js';
+import { sssp, type SsspOptions } from '../../graph/sssp.js';
 import { type OriginalIds, originalText } from './values.js';
 
 export interface WholeGraphArgs<Out> {
@@ -19,8 +18,8 @@ export interface WholeGraphArgs<Out> {
 const NONE: StepResult = [];
 
 export const APP_STEPS: StepTable = {
-  'app.sssp': (a: WholeGraphArgs<Float64Array> & { readonly source: number; readonly ids: OriginalIds; readonly outSlots?: OutSlots }): StepResult => {
-    sssp(a.graph, a.source, { label: (v) => originalText(a.ids, v), into: a.out, ...(a.outSlots ? { outSlots: a.outSlots } : {}) });
+  'app.sssp': (a: WholeGraphArgs<Float64Array> & { readonly source: number; readonly ids: OriginalIds; readonly options: SsspOptions }): StepResult => {
+    sssp(a.graph, a.source, { ...a.options, label: (v) => originalText(a.ids, v), into: a.out });
     return NONE;
   },
   'app.kcore': (a: WholeGraphArgs<Int32Array> & { readonly k: number }): StepResult => {

@@ -18,6 +18,7 @@ import { pagerankDriver } from '../../graph/pagerank.js';
 import type { OutSlots } from '../../graph/outSlots.js';
 import type { Driver } from '../../graph/parallel.js';
 import type { PullLayout } from '../../graph/pullLayout.js';
+import { type HubOrderValue, searchOptions, type SsspLayout } from '../../graph/ssspLayout.js';
 import { sharedFloat64, sharedInt32 } from '../../graph/shared.js';
 import { trianglesDriver } from '../../graph/triangles.js';
 import { wccDriver } from '../../graph/wcc.js';
@@ -76,10 +77,10 @@ function* whole<Out extends Float64Array | Int32Array>(step: string, graph: Grap
   return out;
 }
 
-/** The per-graph layout an app reads (inputs[1]): PageRank's pull layout, or BFS's and SSSP's out-slots. */
-type Layout = PullLayout | OutSlots | undefined;
+/** The per-graph layout an app reads (inputs[1]): PageRank's pull layout, BFS's out-slots or SSSP's layout. */
+type Layout = PullLayout | OutSlots | SsspLayout | undefined;
 
-function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: DriverContext): Driver<Record<string, ResultColumn>> {
+function* run(pg: ProjectedGraphValue, layout: Layout, hubs: HubOrderValue | undefined, p: AppParams, ctx: DriverContext): Driver<Record<string, ResultColumn>> {
   const g = pg.graph;
   const parts = ctx.parallelism;
   switch (p.algo) {
@@ -90,8 +91,8 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
       if (parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS && !g.grouped) {
         return { r: column('float', yield* deltaSteppingDriver(g, source, { parts, label })) };
       }
-      const outSlots = layout as OutSlots | undefined;
-      return { r: column('float', yield* whole('app.sssp', g, sharedFloat64(g.n), { source, ids: pg.ids, outSlots })) };
+      const options = searchOptions(layout as SsspLayout | undefined, hubs);
+      return { r: column('float', yield* whole('app.sssp', g, sharedFloat64(g.n), { source, ids: pg.ids, options })) };
     }
     case 'bfs': {
       // Sparse graphs (road networks, grids) have thousands of levels: one range then expands many
@@ -137,7 +138,9 @@ function* run(pg: ProjectedGraphValue, layout: Layout, p: AppParams, ctx: Driver
 registerDriver('graph.app', function* (inputs, p: AppParams, ctx): Driver<ContextValue> {
   const pg = withInputInCsr(inputs[0] as ProjectedGraphValue, inputs);
   if (pg.graph.n === 0) throw new EmptyGraphError(`${p.algo} on '${pg.vertexLabel}'/'${pg.edgeLabel}'`);
-  const layout = inputs.slice(1).find((v) => (v as { kind?: unknown } | undefined)?.kind !== 'in-csr') as Layout;
-  const columns = yield* run(pg, layout, p, ctx);
+  const kind = (v: unknown): unknown => (v as { kind?: unknown } | undefined)?.kind;
+  const layout = inputs.slice(1).find((v) => kind(v) !== 'in-csr' && kind(v) !== 'hub-order') as Layout;
+  const hubs = inputs.find((v) => kind(v) === 'hub-order') as HubOrderValue | undefined;
+  const columns = yield* run(pg, layout, hubs, p, ctx);
   return { kind: 'context', algo: p.algo, columns };
 });

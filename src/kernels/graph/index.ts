@@ -1,5 +1,6 @@
 /** Registers every graph kernel (import for its side effects). */
 import './apps.js';
+import './layouts.js';
 import './load.js';
 import './persisted.js';
 import './project.js';

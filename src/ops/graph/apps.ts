@@ -104,28 +104,39 @@ const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'l
  * On a big directed graph, BFS reads the in-arcs from its second run on a projection of a graph on (or
  * once another app has asked that graph for that projection's in-CSR): the transpose costs a first search more than the
  * bottom-up steps save it (R-MAT s20, 16M arcs: the in-CSR took 0.43 s, the search 0.1 s), and only
- * repeated searches earn it back (warm searches 30-40% faster with it). The answer is the same either
- * way; only which layouts a run builds differs.
+ * repeated searches earn it back (warm searches 30-40% faster with it). Likewise SSSP reads the graph
+ * renumbered hubs first (graph/hubOrder.ts) from its second run on a big graph: building it costs
+ * about what it saves a search. The answer is the same either way; only which layouts a run builds differs.
  */
 const SMALL_GRAPH_EDGES = 1 << 21;
 
 const isSmall = (g: GraphNode): boolean => g.meta.inlineEdges !== undefined && g.meta.inlineEdges < SMALL_GRAPH_EDGES;
 
 /**
- * Per graph (the node a handle holds), the projections whose in-CSR an app has asked for. Kept with the
- * node, not the process: a graph built again (another session, another load) starts afresh, as its
- * session's cache does.
+ * Per graph (the node a handle holds), the layouts of its projections that apps have asked for
+ * ("<projection key> in-csr", "<projection key> hub-order"). Kept with the node, not the process: a
+ * graph built again (another session, another load) starts afresh, as its session's cache does.
  */
-const inArcsAsked = new WeakMap<GraphNode, Set<string>>();
+const layoutsAsked = new WeakMap<GraphNode, Set<string>>();
+
+/** Whether `layout` of `pg` was asked for before; it is from now on. */
+function askedBefore(g: GraphNode, pg: ProjectedNode, layout: string): boolean {
+  let asked = layoutsAsked.get(g);
+  if (!asked) layoutsAsked.set(g, (asked = new Set()));
+  const key = `${pg.key} ${layout}`;
+  const before = asked.has(key);
+  asked.add(key);
+  return before;
+}
 
 function readsInArcs(algo: AppName, g: GraphNode, pg: ProjectedNode): boolean {
   if (!g.meta.directed || !IN_ARC_APPS.has(algo)) return false;
-  let asked = inArcsAsked.get(g);
-  if (!asked) inArcsAsked.set(g, (asked = new Set()));
-  const before = asked.has(pg.key);
-  asked.add(pg.key);
+  const before = askedBefore(g, pg, 'in-csr');
   return algo !== 'bfs' || (!isSmall(g) && before);
 }
+
+/** SSSP reads the hub order from its second run on a big graph's projection (see above). */
+const readsHubOrder = (algo: AppName, g: GraphNode, pg: ProjectedNode): boolean => algo === 'sssp' && !isSmall(g) && askedBefore(g, pg, 'hub-order');
 
 /**
  * Whether the app runs on a grouped projection: on small graphs, the apps that read rows as bags of
@@ -140,6 +151,8 @@ const RESULT: Record<AppName, ResultKind> = {
   sssp: 'float', bfs: 'depth', pagerank: 'float', wcc: 'label', cdlp: 'label', lcc: 'float', k_core: 'integer',
   triangles: 'integer', degree_centrality: 'float', hits: 'float',
 };
+
+const LAYOUT_OF: Partial<Record<AppName, string>> = { pagerank: 'graph.pull_layout', bfs: 'graph.out_slots', sssp: 'graph.sssp_layout' };
 
 /** The source as the kernel takes it (the API has checked it against the graph's id type): bigints travel as text. */
 function sourceParams(source: SourceId | undefined, algo: string): Pick<AppParams, 'source' | 'sourceIsBigInt'> {
@@ -156,11 +169,12 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
     if (args[key] !== undefined) params = { ...params, [key]: args[key] };
   }
   // Per-graph layouts, cached like the projection: a directed graph's in-CSR (for the apps that read
-  // in-arcs), PageRank's pull layout, BFS's and SSSP's out-slots.
+  // in-arcs), PageRank's pull layout, BFS's out-slots, SSSP's layout and hub order.
   const inCsr = readsInArcs(algo, g, pg) ? [makeTileable('graph.in_csr', {}, [pg], { type: 'layout' })] : [];
-  const layout = algo === 'pagerank' ? 'graph.pull_layout' : algo === 'bfs' || algo === 'sssp' ? 'graph.out_slots' : undefined;
+  const hubOrder = readsHubOrder(algo, g, pg) ? [makeTileable('graph.hub_order', {}, [pg], { type: 'layout' })] : [];
+  const layout = LAYOUT_OF[algo];
   const layoutInputs = layout === 'graph.pull_layout' ? [pg, ...inCsr] : [pg];
-  const inputs = [pg, ...(layout ? [makeTileable(layout, {}, layoutInputs, { type: 'layout' })] : []), ...inCsr];
+  const inputs = [pg, ...(layout ? [makeTileable(layout, {}, layoutInputs, { type: 'layout' })] : []), ...inCsr, ...hubOrder];
   const columns: Record<string, ResultKind> = algo === 'hits' ? { hub: 'float', auth: 'float' } : { r: RESULT[algo] };
   return makeTileable<ContextMeta>('graph.app', params as never, inputs, {
     type: 'context',
@@ -176,4 +190,6 @@ registerSingleChunkOp('graph.project', { cache: true });
 registerSingleChunkOp('graph.in_csr', { cache: true });
 registerSingleChunkOp('graph.pull_layout', { cache: true });
 registerSingleChunkOp('graph.out_slots', { cache: true });
+registerSingleChunkOp('graph.sssp_layout', { cache: true });
+registerSingleChunkOp('graph.hub_order', { cache: true });
 registerSingleChunkOp('graph.app');

@@ -5,6 +5,7 @@ import { BFS_STEPS, BFS_UNREACHED, bfs, bfsDriver } from '../../../src/graph/bfs
 import { buildGraph } from '../../../src/graph/csr.js';
 import { LONG_ROW, outSlots } from '../../../src/graph/outSlots.js';
 import { sssp } from '../../../src/graph/sssp.js';
+import { ssspLayout } from '../../../src/graph/ssspLayout.js';
 import { randomGraph, seededGraph, toCsr } from './helpers.js';
 import { refBfs, refGraph, refSssp } from './reference.js';
 
@@ -41,7 +42,7 @@ describe('the out-slot layout', () => {
     fc.assert(
       fc.property(arb, width, (g, w) => {
         const csr = toCsr(g);
-        const layout = outSlots(csr, { width: w });
+        const layout = outSlots(csr, { width: w, weights: true });
         const { offsets, targets, weights } = csr.out;
         let long = 0;
         for (let v = 0; v < csr.n; v++) {
@@ -57,6 +58,8 @@ describe('the out-slot layout', () => {
           expect([...layout.weights!.subarray(w * v, w * v + degree)]).toEqual([...weights!.subarray(offsets[v]!, offsets[v + 1]!)]);
         }
         expect(layout.longRows).toBe(long);
+        // BFS's layout (the default) carries no weights.
+        expect(outSlots(csr, { width: w }).weights).toBeUndefined();
       }),
       { numRuns: 100 },
     );
@@ -95,9 +98,9 @@ describe('the out-slot layout', () => {
       fc.property(arb, width, fc.nat(), (g, w, s) => {
         const source = s % g.n;
         const csr = toCsr(g);
-        expect([...sssp(csr, source, { outSlots: outSlots(csr, { width: w }) })]).toEqual(refSssp(reference(g), source));
-        // The layout the degrees choose (often "not applicable" here) still carries the weight check.
-        expect([...sssp(csr, source, { outSlots: outSlots(csr) })]).toEqual([...sssp(csr, source)]);
+        expect([...sssp(csr, source, { outSlots: outSlots(csr, { width: w, weights: true }) })]).toEqual(refSssp(reference(g), source));
+        // SSSP's layout (slots often "not applicable" here) carries the weight check.
+        expect([...sssp(csr, source, ssspLayout(csr))]).toEqual([...sssp(csr, source)]);
       }),
       { numRuns: 200 },
     );
@@ -106,9 +109,11 @@ describe('the out-slot layout', () => {
   it('equals the CSR search on a bigger grid, where the level loop and the bottom-up test both run', () => {
     const g = grid(64, 48, (i) => (i * 7919) % 10 === 0);
     const layout = outSlots(g);
+    const forSssp = ssspLayout(g);
+    expect(forSssp.outSlots.weights).toBeDefined();
     for (const source of [0, 65, 1500, 64 * 48 - 1]) {
       expect([...bfs(g, source, { outSlots: layout })]).toEqual([...bfs(g, source)]);
-      expect([...sssp(g, source, { outSlots: layout })]).toEqual([...sssp(g, source)]);
+      expect([...sssp(g, source, forSssp)]).toEqual([...sssp(g, source)]);
     }
   });
 
@@ -147,9 +152,9 @@ describe('the out-slot layout', () => {
 
   it('reports a negative weight from the kept check as the plain search does', () => {
     const g = buildGraph({ n: 3, src: Int32Array.of(0, 1), dst: Int32Array.of(1, 2), weights: Float64Array.of(1, -2) }, { directed: true, inCsr: false });
-    const layout = outSlots(g, { width: 2 });
+    const layout = ssspLayout(g);
     expect(layout.weightCheck).toEqual({ maxWeight: 1, badArc: 1 });
-    expect(() => sssp(g, 0, { outSlots: layout })).toThrow(NegativeWeightError);
-    expect(() => sssp(g, 0, { outSlots: layout })).toThrow(/1.*2.*-2/);
+    expect(() => sssp(g, 0, layout)).toThrow(NegativeWeightError);
+    expect(() => sssp(g, 0, layout)).toThrow(/1.*2.*-2/);
   });
 });
