@@ -19,6 +19,7 @@ import { asBigIntColumn, type IdColumn, sharedStringSpans, type StringSpans } fr
 import { IdMap } from '../../graph/idmap.js';
 import { outSlots } from '../../graph/outSlots.js';
 import { endpointIds, endpointIdsDriver } from '../../graph/parallelIds.js';
+import { compactRows, idRows, joinedIds } from '../../graph/spanCsr.js';
 import { pullLayout } from '../../graph/pullLayout.js';
 import { codedSpans, concatCoded } from '../../graph/stringDict.js';
 import { registerDriver, registerKernel } from '../registry.js';
@@ -141,22 +142,40 @@ function projectionIds(g: PropertyGraphValue, p: ProjectParams) {
   return { vertexTables, edgeTables, declared, map, src, dst };
 }
 
+/**
+ * The projection's graph over internal ids: built over the ids themselves and compacted (spanCsr.ts)
+ * when they are small non-negative Int32 ids, else from the endpoints mapped to internal ids (on the
+ * gang for a big edge list). An endpoint that is not a vertex is a VertexNotFoundError.
+ */
+function* projectedGraph(g: PropertyGraphValue, p: ProjectParams, projection: ReturnType<typeof projectionIds>, ids: OriginalIds, parts: number): Driver<GraphCsr> {
+  const { edgeTables, map, src: srcIds, dst: dstIds } = projection;
+  const weights = p.edgeProp === undefined ? undefined : weightParts(edgeTables.map((t) => t.props[p.edgeProp!]!));
+  const rows = g.directed && !p.grouped && ids.kind === 'number' ? idRows(map, [...srcIds, ...dstIds]) : undefined;
+  if (rows !== undefined) {
+    const raw = yield* buildGraphDriver({ n: rows, src: joinedIds(srcIds), dst: joinedIds(dstIds), weights }, { directed: true }, { parts });
+    const compacted = yield* compactRows(raw, map, ids.values as Float64Array, { parts });
+    if (compacted) return compacted;
+  }
+  const { src, dst } = yield* endpointIdsDriver(map, srcIds, dstIds, p, { parts });
+  const edges = { n: map.size, src, dst, weights };
+  return p.grouped ? groupGraph(edges, { directed: g.directed }) : yield* buildGraphDriver(edges, { directed: g.directed }, { parts });
+}
+
 // A driver: a big graph's endpoints are mapped, and a big directed graph's sorted CSR is built, by the
 // whole gang (graph/parallelIds.ts, graph/parallelCsr.ts).
 registerDriver('graph.project', function* (inputs, p: ProjectParams, ctx): Driver<ProjectedGraphValue> {
   const g = inputs[0] as PropertyGraphValue;
-  const { vertexTables, edgeTables, declared, map, ...ends } = projectionIds(g, p);
-  const { src, dst } = yield* endpointIdsDriver(map, ends.src, ends.dst, p, { parts: ctx.parallelism });
-  const weights = p.edgeProp === undefined ? undefined : weightParts(edgeTables.map((t) => t.props[p.edgeProp!]!));
+  const projection = projectionIds(g, p);
+  const { vertexTables, declared, map, src, dst } = projection;
+  const ids = originals(map);
   let graph: GraphCsr;
   try {
-    const edges = { n: map.size, src, dst, weights };
-    graph = p.grouped ? groupGraph(edges, { directed: g.directed }) : yield* buildGraphDriver(edges, { directed: g.directed }, { parts: ctx.parallelism });
+    graph = yield* projectedGraph(g, p, projection, ids, ctx.parallelism);
   } catch (e) {
-    // A dense id column with an id out of range: map it the checking way, which names the vertex.
+    // An id out of range of the CSR's rows (dense ids, or ids as rows): map it the checking way, which names the vertex.
     if (e instanceof InvalidArgumentError) {
-      endpointIds(map, ends.src, p, 'the source', false);
-      endpointIds(map, ends.dst, p, 'the target', false);
+      endpointIds(map, src, p, 'the source', false);
+      endpointIds(map, dst, p, 'the target', false);
     }
     throw e;
   }
@@ -165,7 +184,7 @@ registerDriver('graph.project', function* (inputs, p: ProjectParams, ctx): Drive
     kind: 'projected-graph',
     vertexLabel: p.vertexLabel,
     edgeLabel: p.edgeLabel,
-    ids: originals(map),
+    ids,
     graph,
     ...(data ? { vertexData: data } : {}),
   };
