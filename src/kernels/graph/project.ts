@@ -19,7 +19,6 @@ import { asBigIntColumn, type IdColumn, sharedStringSpans, type StringSpans } fr
 import { IdMap } from '../../graph/idmap.js';
 import { outSlots } from '../../graph/outSlots.js';
 import { endpointIds, endpointIdsDriver } from '../../graph/parallelIds.js';
-import { compactRows, idRows, joinedIds } from '../../graph/spanCsr.js';
 import { pullLayout } from '../../graph/pullLayout.js';
 import { codedSpans, concatCoded } from '../../graph/stringDict.js';
 import { registerDriver, registerKernel } from '../registry.js';
@@ -142,21 +141,11 @@ function projectionIds(g: PropertyGraphValue, p: ProjectParams) {
   return { vertexTables, edgeTables, declared, map, src, dst };
 }
 
-/**
- * The projection's graph over internal ids: built over the ids themselves and compacted (spanCsr.ts)
- * when they are small non-negative Int32 ids, else from the endpoints mapped to internal ids (on the
- * gang for a big edge list). An endpoint that is not a vertex is a VertexNotFoundError.
- */
-function* projectedGraph(g: PropertyGraphValue, p: ProjectParams, projection: ReturnType<typeof projectionIds>, ids: OriginalIds, parts: number): Driver<GraphCsr> {
-  const { edgeTables, map, src: srcIds, dst: dstIds } = projection;
+/** The projection's graph over internal ids, from its endpoints mapped (on the gang for a big edge list). */
+function* projectedGraph(g: PropertyGraphValue, p: ProjectParams, projection: ReturnType<typeof projectionIds>, parts: number): Driver<GraphCsr> {
+  const { edgeTables, map } = projection;
   const weights = p.edgeProp === undefined ? undefined : weightParts(edgeTables.map((t) => t.props[p.edgeProp!]!));
-  const rows = g.directed && !p.grouped && ids.kind === 'number' ? idRows(map, [...srcIds, ...dstIds]) : undefined;
-  if (rows !== undefined) {
-    const raw = yield* buildGraphDriver({ n: rows, src: joinedIds(srcIds), dst: joinedIds(dstIds), weights }, { directed: true }, { parts });
-    const compacted = yield* compactRows(raw, map, ids.values as Float64Array, { parts });
-    if (compacted) return compacted;
-  }
-  const { src, dst } = yield* endpointIdsDriver(map, srcIds, dstIds, p, { parts });
+  const { src, dst } = yield* endpointIdsDriver(map, projection.src, projection.dst, p, { parts });
   const edges = { n: map.size, src, dst, weights };
   return p.grouped ? groupGraph(edges, { directed: g.directed }) : yield* buildGraphDriver(edges, { directed: g.directed }, { parts });
 }
@@ -170,9 +159,9 @@ registerDriver('graph.project', function* (inputs, p: ProjectParams, ctx): Drive
   const ids = originals(map);
   let graph: GraphCsr;
   try {
-    graph = yield* projectedGraph(g, p, projection, ids, ctx.parallelism);
+    graph = yield* projectedGraph(g, p, projection, ctx.parallelism);
   } catch (e) {
-    // An id out of range of the CSR's rows (dense ids, or ids as rows): map it the checking way, which names the vertex.
+    // A dense id column with an id out of range: map it the checking way, which names the vertex.
     if (e instanceof InvalidArgumentError) {
       endpointIds(map, src, p, 'the source', false);
       endpointIds(map, dst, p, 'the target', false);

@@ -1,8 +1,8 @@
 /**
- * `graph.project` on an edge file's parts (test/unit/graph/fileParts.ts) builds, whichever way it takes
- * (over the ids themselves and compacted, spanCsr.ts; the endpoints mapped on the gang; or on one
- * thread), the graph that mapping the endpoints on one thread and `buildGraph` give, array for array;
- * and an endpoint that is not a declared vertex is the error the one-thread mapping raises.
+ * `graph.project` on an edge file's parts (test/unit/graph/fileParts.ts) builds, whichever way it maps
+ * the endpoints (dense ids taken as they are, on the gang, or on one thread), the graph that mapping the
+ * endpoints on one thread and `buildGraph` give, array for array; and an endpoint that is not a declared
+ * vertex is the error the one-thread mapping raises.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
