@@ -156,7 +156,6 @@ registerDriver('graph.project', function* (inputs, p: ProjectParams, ctx): Drive
   const g = inputs[0] as PropertyGraphValue;
   const projection = projectionIds(g, p);
   const { vertexTables, declared, map, src, dst } = projection;
-  const ids = originals(map);
   let graph: GraphCsr;
   try {
     graph = yield* projectedGraph(g, p, projection, ctx.parallelism);
@@ -173,7 +172,7 @@ registerDriver('graph.project', function* (inputs, p: ProjectParams, ctx): Drive
     kind: 'projected-graph',
     vertexLabel: p.vertexLabel,
     edgeLabel: p.edgeLabel,
-    ids,
+    ids: originals(map),
     graph,
     ...(data ? { vertexData: data } : {}),
   };
