@@ -27,7 +27,8 @@ export interface FileRow {
   readonly wccRatio: number;
 }
 
-function writeEdgeFile(path: string, peer: PeerGraph): number {
+/** Writes the graph as `src dst weight` lines; returns the bytes written. */
+export function writeEdgeFile(path: string, peer: PeerGraph): number {
   const fd = openSync(path, 'w');
   let bytes = 0;
   try {

@@ -3,18 +3,34 @@
  * lazy session, printing when each chunk of the run finished (graph.add_edges, graph.project,
  * graph.in_csr, graph.out_slots, graph.app, ...), through the session's public 'chunks' event. A probe
  * of one run's critical path, not a benchmark: the user's figure is bench/graph/ready.ts's `e2e`.
- * The first repetition warms the process's code; later ones are printed.
+ * The first repetition warms the process's code; later ones are printed. With ids `file` the graph is
+ * written as readyFile.ts's edge file and loaded from it (`sess.run(g)` first, as that section does),
+ * and the timeline is of the app's run alone.
  *
- *   npx tsx bench/graph/timeline.ts [graph=g1-rmat-s20] [app=bfs] [ids=int32] [reps=2]
+ *   npx tsx bench/graph/timeline.ts [graph=g1-rmat-s20] [app=bfs] [ids=int32|float64|string|file] [reps=2]
  */
-import type { ChunkRunEvent } from '../../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ChunkRunEvent, graph as gs } from '../../src/index.js';
 import { loadOrGenerate } from './generate.js';
 import { type App, appOf, columnsOf, freshSession, type IdType, loadColumns } from './readyCommon.js';
+import { writeEdgeFile } from './readyFile.js';
 
 const [name = 'g1-rmat-s20', app = 'bfs', ids = 'int32', reps = '2'] = process.argv.slice(2);
 const { graph: peer } = loadOrGenerate(name);
-const columns = columnsOf(peer, ids as IdType);
-for (let rep = 0; rep < Number(reps); rep++) {
+const fromFile = ids === 'file';
+const columns = columnsOf(peer, fromFile ? 'int32' : (ids as IdType));
+const dir = fromFile ? mkdtempSync(join(tmpdir(), 'tessera-timeline-')) : undefined;
+const path = dir ? join(dir, `${name}.txt`) : '';
+if (dir) writeEdgeFile(path, peer);
+try {
+  for (let rep = 0; rep < Number(reps); rep++) await repetition(rep);
+} finally {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+async function repetition(rep: number): Promise<void> {
   const sess = await freshSession();
   try {
     const ops: string[] = [];
@@ -29,8 +45,11 @@ for (let rep = 0; rep < Number(reps); rep++) {
         lines.push(`${at()} ms  ${ops[e.index]}`);
       }
     });
+    const loaded = fromFile ? sess.scope(() => gs.loadFrom({ edges: path, delimiter: ' ', header: false, edgeProperties: [2] })) : undefined;
+    if (loaded) await sess.run(loaded);
+    lines.length = 0;
     t0 = performance.now();
-    const g = loadColumns(sess, columns);
+    const g = loaded ?? loadColumns(sess, columns);
     const ctx = sess.scope(() => appOf(g, app as App, columns.source));
     lines.push(`${at()} ms  built`);
     await sess.run(ctx.toArray('r'));

@@ -45,8 +45,41 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): number
   return h | 0;
 }
 
+/** A string key table's arrays, as plain data (what a worker needs to look keys up). */
+export interface StringKeys {
+  readonly pool: Uint8Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly hashes: Int32Array;
+  readonly slots: Int32Array;
+}
+
+/** Index of the key bytes[start..end) among `keys`, or -1. */
+export function findKey(keys: StringKeys, bytes: Uint8Array, start: number, end: number): number {
+  return keys.slots[probeBytes(keys, bytes, start, end, hashBytes(bytes, start, end))]!;
+}
+
+/** The slot holding key bytes[start..end) (hash h), or the empty slot where it would go. */
+function probeBytes(keys: StringKeys, bytes: Uint8Array, start: number, end: number, h: number): number {
+  const { slots, pool, starts, ends, hashes } = keys;
+  const mask = slots.length - 1;
+  const length = end - start;
+  let s = h & mask;
+  for (;;) {
+    const k = slots[s]!;
+    if (k === -1) return s;
+    if (hashes[k] === h && ends[k]! - starts[k]! === length) {
+      let i = 0;
+      const at = starts[k]!;
+      while (i < length && pool[at + i] === bytes[start + i]) i++;
+      if (i === length) return s;
+    }
+    s = (s + 1) & mask;
+  }
+}
+
 /** UTF-8 keys stored back to back in a growable pool, with a hash table over them. */
-export class StringKeyTable {
+export class StringKeyTable implements StringKeys {
   pool: Uint8Array;
   starts: Int32Array;
   ends: Int32Array;
@@ -65,13 +98,13 @@ export class StringKeyTable {
 
   /** Index of the key bytes[start..end), or -1. */
   find(bytes: Uint8Array, start: number, end: number): number {
-    return this.slots[this.#probe(bytes, start, end, hashBytes(bytes, start, end))]!;
+    return findKey(this, bytes, start, end);
   }
 
   /** Index of the key, adding it (with the next index) when new. */
   intern(bytes: Uint8Array, start: number, end: number): number {
     const h = hashBytes(bytes, start, end);
-    const s = this.#probe(bytes, start, end, h);
+    const s = probeBytes(this, bytes, start, end, h);
     const found = this.slots[s]!;
     if (found !== -1) return found;
     const k = this.size++;
@@ -84,24 +117,6 @@ export class StringKeyTable {
     this.slots[s] = k;
     if (2 * this.size > this.slots.length) this.#rehash();
     return k;
-  }
-
-  #probe(bytes: Uint8Array, start: number, end: number, h: number): number {
-    const { slots, pool, starts, ends, hashes } = this;
-    const mask = slots.length - 1;
-    const length = end - start;
-    let s = h & mask;
-    for (;;) {
-      const k = slots[s]!;
-      if (k === -1) return s;
-      if (hashes[k] === h && ends[k]! - starts[k]! === length) {
-        let i = 0;
-        const at = starts[k]!;
-        while (i < length && pool[at + i] === bytes[start + i]) i++;
-        if (i === length) return s;
-      }
-      s = (s + 1) & mask;
-    }
   }
 
   #reserve(k: number, bytes: number): void {

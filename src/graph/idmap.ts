@@ -14,6 +14,7 @@ import { InvalidArgumentError } from '../base/errors.js';
 import { VertexNotFoundError } from './errors.js';
 import { type IdColumn, type StringSpans, type VertexId, asBigIntColumn, idColumn, idColumnLength, idText, spanText } from './idColumns.js';
 import { StringKeyTable, compareBytes, newSlots, probeWords } from './idHash.js';
+import { canMap, type IdTable, mapIds } from './idTable.js';
 import { findSorted, isIdentity, packedKeys, positionsIn, unionSorted } from './stringDict.js';
 
 export type IdKind = IdColumn['kind'];
@@ -39,6 +40,8 @@ export class IdMap {
   readonly #keys: Keys;
   /** String ids' hash table, built when a column of spans is first looked up (coded columns need none). */
   #table: StringKeyTable | undefined;
+  /** The lookup in shared memory, once a gang has asked for it (`idTable`). */
+  #shared: IdTable | undefined;
 
   private constructor(keys: Keys, table?: StringKeyTable) {
     this.#keys = keys;
@@ -189,10 +192,7 @@ export class IdMap {
       // Columns with fewer bytes than ids repeat spans (the builder gives a repeated string the span of its
       // first occurrence): remember each span's id by its start, so a repeat costs one read, not a hash
       // probe that misses the cache four times.
-      if (bytes.length >= count) {
-        for (let i = 0; i < count; i++) if ((out[i] = table.find(bytes, starts[i]!, ends[i]!)) < 0) fail(i);
-        return out;
-      }
+      if (bytes.length >= count) return mapAll({ kind: 'string', keys: table }, column, out, fail);
       const idAt = new Int32Array(bytes.length + 1);
       const endAt = new Int32Array(bytes.length + 1).fill(-1);
       for (let i = 0; i < count; i++) {
@@ -209,34 +209,43 @@ export class IdMap {
       }
       return out;
     }
-    if (keys.kind === 'number' && column.kind === 'number' && keys.lookup.kind !== 'hash') {
-      const { lookup } = keys;
-      const values = column.values;
-      if (lookup.kind === 'offset') return offsetIds(values, lookup.min, keys.ids.length, out, fail);
-      const span = lookup.table.length;
-      for (let i = 0; i < count; i++) {
-        const at = values[i]! - lookup.min;
-        // at >>> 0 === at rejects negatives and fractions in one test.
-        if (at >>> 0 !== at || at >= span) fail(i);
-        out[i] = lookup.table[at]!;
-        if (out[i]! < 0) fail(i);
-      }
-      return out;
-    }
+    const table = this.#numberTable();
     const source = keys.kind === 'bigint' ? asBigIntColumn(column) : column;
-    if (source.kind === 'bigint' && keys.kind === 'number') {
-      // Only the bigints that are safe integers can be in a map of numbers.
-      for (let i = 0; i < count; i++) if ((out[i] = this.internalOf(source.values[i]!)) < 0) fail(i);
-      return out;
-    }
-    const slots = keys.kind === 'bigint' ? keys.slots : (keys.lookup as { readonly slots: Int32Array }).slots;
-    const words = wordsOf(source.kind === 'number' ? asFloat64(source.values) : (source.values as BigInt64Array));
-    for (let i = 0; i < count; i++) {
-      const k = slots[probeWords(slots, keys.words, words[2 * i]!, words[2 * i + 1]!)]!;
-      if (k < 0) fail(i);
-      out[i] = k;
-    }
+    if (canMap(table, source)) return mapAll(table, source, out, fail);
+    // Bigints against a map of numbers: only those that are safe integers can be in it.
+    const values = source.values as BigInt64Array;
+    for (let i = 0; i < count; i++) if ((out[i] = this.internalOf(values[i]!)) < 0) fail(i);
     return out;
+  }
+
+  /** The lookup of integer ids as plain data (its arrays are this map's own). */
+  #numberTable(): IdTable {
+    const keys = this.#keys;
+    if (keys.kind === 'bigint') return { kind: 'words', bigint: true, slots: keys.slots, words: keys.words };
+    if (keys.kind === 'string') throw new InvalidArgumentError('the id map holds strings, not integers');
+    const { lookup } = keys;
+    if (lookup.kind === 'offset') return { kind: 'offset', min: lookup.min, size: keys.ids.length };
+    if (lookup.kind === 'table') return { kind: 'table', min: lookup.min, table: lookup.table };
+    return { kind: 'words', bigint: false, slots: lookup.slots, words: keys.words };
+  }
+
+  /**
+   * The lookup as plain data in shared memory, for the workers of a gang to map ids with (idTable.ts
+   * `mapIds`, the loop `toInternal` runs): built on first use, its arrays copied to shared memory once.
+   */
+  idTable(): IdTable {
+    if (this.#shared) return this.#shared;
+    const keys = this.#keys;
+    let table: IdTable;
+    if (keys.kind === 'string') {
+      const { pool, starts, ends, hashes, slots } = this.#stringTable(keys.sorted);
+      table = { kind: 'string', keys: { pool: shared(pool), starts: shared(starts), ends: shared(ends), hashes: shared(hashes), slots: shared(slots) } };
+    } else {
+      table = this.#numberTable();
+      if (table.kind === 'table') table = { ...table, table: shared(table.table) };
+      if (table.kind === 'words') table = { ...table, slots: shared(table.slots), words: shared(table.words) };
+    }
+    return (this.#shared = table);
   }
 
   /** The original ids in internal id order (sorted), shared: a column to build this map again from (`fromIds`). */
@@ -423,13 +432,17 @@ function uniqueNumbers(columns: readonly (Float64Array | Int32Array)[]): Float64
   return unique(concat(columns.map(asFloat64), Float64Array).sort());
 }
 
-/** Ids of one contiguous range min .. min + span - 1 as offsets into it (dense ids given as doubles: one pass, no lookups). */
-function offsetIds(values: Float64Array | Int32Array, min: number, span: number, out: Int32Array, fail: (i: number) => never): Int32Array {
-  for (let i = 0; i < out.length; i++) {
-    const at = values[i]! - min;
-    // at >>> 0 === at rejects negatives and fractions in one test.
-    if (at >>> 0 !== at || at >= span) fail(i);
-    out[i] = at;
-  }
+/** Every id of a column mapped through `table` into `out` (whose length is the column's); the first missing one fails. */
+function mapAll(table: IdTable, column: IdColumn, out: Int32Array, fail: (i: number) => never): Int32Array {
+  const missing = mapIds(table, column, 0, out.length, out, 0);
+  if (missing >= 0) fail(missing);
   return out;
+}
+
+/** The array itself when it is in shared memory, else a copy there. */
+function shared<T extends Uint8Array | Int32Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const copy = new (a.constructor as { new (buffer: SharedArrayBuffer): T })(new SharedArrayBuffer(a.byteLength));
+  copy.set(a);
+  return copy;
 }

@@ -6,6 +6,7 @@ import { BFS_STEPS } from './bfs.js';
 import { CDLP_STEPS } from './cdlp.js';
 import { DELTA_STEPPING_STEPS } from './deltaStepping.js';
 import { HITS_STEPS } from './hits.js';
+import { ID_STEPS } from './parallelIds.js';
 import { LCC_STEPS } from './lcc.js';
 import { PAGERANK_STEPS } from './pagerank.js';
 import { CSR_STEPS } from './parallelCsr.js';
@@ -19,6 +20,7 @@ export const GRAPH_STEPS: StepTable = Object.freeze({
   ...CSR_STEPS,
   ...DELTA_STEPPING_STEPS,
   ...HITS_STEPS,
+  ...ID_STEPS,
   ...LCC_STEPS,
   ...PAGERANK_STEPS,
   ...TRIANGLES_STEPS,

@@ -15,11 +15,11 @@ import type { Driver } from '../../graph/parallel.js';
 import { buildGraphDriver, transposeDriver } from '../../graph/parallelCsr.js';
 import type { WeightParts } from '../../graph/arcSort.js';
 import { VertexNotFoundError } from '../../graph/errors.js';
-import { asBigIntColumn, type IdColumn, idColumnLength, sharedStringSpans, type StringSpans } from '../../graph/idColumns.js';
+import { asBigIntColumn, type IdColumn, sharedStringSpans, type StringSpans } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
 import { outSlots } from '../../graph/outSlots.js';
+import { endpointIds, endpointIdsDriver } from '../../graph/parallelIds.js';
 import { pullLayout } from '../../graph/pullLayout.js';
-import { sharedInt32 } from '../../graph/shared.js';
 import { codedSpans, concatCoded } from '../../graph/stringDict.js';
 import { registerDriver, registerKernel } from '../registry.js';
 import { type Column, type OriginalIds, type ProjectedGraphValue, type PropertyGraphValue, type VertexDataColumn } from './values.js';
@@ -123,40 +123,8 @@ function vertexData(map: IdMap, ids: IdColumn, columns: readonly Column[]): Vert
   return { kind, values: out } as VertexDataColumn;
 }
 
-/**
- * The dense-id fast path: when the vertices are exactly 0..n-1 and an edge column is an Int32Array,
- * the column already is the internal ids (no lookup, no copy; the CSR build only reads it). Whether
- * every id is in range is left to the CSR build, which checks every endpoint anyway; the projection
- * asks again, with the errors that name the vertex, only when that check fails (see `graph.project`).
- */
-function denseIds(map: IdMap, c: IdColumn): Int32Array | undefined {
-  return map.isIdentity() && c.kind === 'number' && c.values instanceof Int32Array ? c.values : undefined;
-}
-
-/**
- * The internal ids of an edge column given in parts (a file's byte ranges are parts), into one array:
- * each part is mapped straight into its place, never concatenated first.
- */
-function internalIds(map: IdMap, parts: readonly IdColumn[], p: ProjectParams, end: string, trustDense: boolean): Int32Array {
-  const at = (offset: number) => (i: number, text: string) =>
-    new VertexNotFoundError(text, `${end} of edge ${i + offset} of '${p.edgeLabel}' is not a declared vertex of '${p.vertexLabel}'`);
-  const source = (c: IdColumn): IdColumn => (map.kind === 'bigint' ? asBigIntColumn(c) : c);
-  const dense = (c: IdColumn): Int32Array | undefined => (trustDense ? denseIds(map, c) : undefined);
-  if (parts.length === 1) return dense(parts[0]!) ?? map.toInternal(source(parts[0]!), at(0));
-  // Each part is mapped straight into its place (no array per part to copy and free).
-  const out = sharedInt32(parts.reduce((n, c) => n + idColumnLength(c), 0));
-  let offset = 0;
-  for (const c of parts) {
-    const ids = dense(c);
-    if (ids) out.set(ids, offset);
-    else map.toInternal(source(c), at(offset), { out, at: offset });
-    offset += idColumnLength(c);
-  }
-  return out;
-}
-
-/** The projection's id map and its edges in internal ids (the same for the out-CSR and the in-CSR). */
-function internalEdges(g: PropertyGraphValue, p: ProjectParams, trustDense: boolean) {
+/** The projection's tables, its id map and its edges' endpoint columns (original ids, one per edge table). */
+function projectionIds(g: PropertyGraphValue, p: ProjectParams) {
   const vertexTables = g.vertices.filter((t) => t.label === p.vertexLabel);
   const edgeTables = g.edges.filter((t) => t.label === p.edgeLabel);
   const src = edgeTables.map((t) => t.src);
@@ -170,21 +138,33 @@ function internalEdges(g: PropertyGraphValue, p: ProjectParams, trustDense: bool
     : implicit && onlyThese
       ? IdMap.fromIds(implicit)
       : IdMap.fromEdges(...src, ...dst);
-  return { vertexTables, edgeTables, declared, map, src: internalIds(map, src, p, 'the source', trustDense), dst: internalIds(map, dst, p, 'the target', trustDense) };
+  return { vertexTables, edgeTables, declared, map, src, dst };
 }
 
-// A driver: a big directed graph's sorted CSR is built by the whole gang (graph/parallelCsr.ts).
+/** The projection's graph over internal ids, from its endpoints mapped (on the gang for a big edge list). */
+function* projectedGraph(g: PropertyGraphValue, p: ProjectParams, projection: ReturnType<typeof projectionIds>, parts: number): Driver<GraphCsr> {
+  const { edgeTables, map } = projection;
+  const weights = p.edgeProp === undefined ? undefined : weightParts(edgeTables.map((t) => t.props[p.edgeProp!]!));
+  const { src, dst } = yield* endpointIdsDriver(map, projection.src, projection.dst, p, { parts });
+  const edges = { n: map.size, src, dst, weights };
+  return p.grouped ? groupGraph(edges, { directed: g.directed }) : yield* buildGraphDriver(edges, { directed: g.directed }, { parts });
+}
+
+// A driver: a big graph's endpoints are mapped, and a big directed graph's sorted CSR is built, by the
+// whole gang (graph/parallelIds.ts, graph/parallelCsr.ts).
 registerDriver('graph.project', function* (inputs, p: ProjectParams, ctx): Driver<ProjectedGraphValue> {
   const g = inputs[0] as PropertyGraphValue;
-  const { vertexTables, edgeTables, declared, map, src, dst } = internalEdges(g, p, true);
-  const weights = p.edgeProp === undefined ? undefined : weightParts(edgeTables.map((t) => t.props[p.edgeProp!]!));
+  const projection = projectionIds(g, p);
+  const { vertexTables, declared, map, src, dst } = projection;
   let graph: GraphCsr;
   try {
-    const edges = { n: map.size, src, dst, weights };
-    graph = p.grouped ? groupGraph(edges, { directed: g.directed }) : yield* buildGraphDriver(edges, { directed: g.directed }, { parts: ctx.parallelism });
+    graph = yield* projectedGraph(g, p, projection, ctx.parallelism);
   } catch (e) {
     // A dense id column with an id out of range: map it the checking way, which names the vertex.
-    if (e instanceof InvalidArgumentError) internalEdges(g, p, false);
+    if (e instanceof InvalidArgumentError) {
+      endpointIds(map, src, p, 'the source', false);
+      endpointIds(map, dst, p, 'the target', false);
+    }
     throw e;
   }
   const data = p.vertexProp === undefined || !declared ? undefined : vertexData(map, declared, vertexTables.map((t) => t.props[p.vertexProp!]!));
