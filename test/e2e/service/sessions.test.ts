@@ -204,7 +204,7 @@ describe('listing, info, renew and stats', () => {
     expect(await ids('?status=running')).toEqual([i]);
     expect(await ids('?status=Pending&kind=headless')).toEqual([h]);
     expect(await ids('?status=completed')).toEqual([]);
-    for (const [query, field] of [['?status=bogus', 'status'], ['?kind=notebook', 'kind'], ['?view=stats', 'view'], ['?sort=name', 'sort']]) {
+    for (const [query, field] of [['?status=bogus', 'status'], ['?kind=notebook', 'kind'], ['?view=mine', 'view'], ['?sort=name', 'sort']]) {
       expect(await a.get(`/v1/sessions${query}`)).toMatchObject({ status: 400, body: { error: { code: 'ValidationError', field } } });
     }
   });

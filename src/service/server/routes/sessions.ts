@@ -143,10 +143,11 @@ export function sessionsRoutes(host: SessionHost) {
         response: {
           200: {
             anyOf: [
-              statsSchema,
               { type: 'array', items: publicViewSchema },
               { type: 'array', items: sessionSchema },
               { type: 'object', properties: { items: { type: 'array', items: sessionSchema }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
+              // Last: the serializer takes the first schema an answer fits, and the stats schema requires nothing.
+              statsSchema,
             ],
           },
           ...errorResponses,
