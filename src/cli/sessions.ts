@@ -24,7 +24,7 @@ Commands:
   delete ID... [--purge transient|all]
                         delete sessions; prints {id: true|false}; --purge all also drops
                         what they persisted and named (default transient: that stays)
-  delete [--prefix P | --match REGEX] [--kind K] [--status S]
+  delete [--prefix P | --match REGEX] [--kind K] [--status S] [--purge transient|all]
                         delete the sessions that match (at least one filter: never all);
                         --match is a regex searched in the name (^ anchors it)
   renew ID...           extend each session's expiry time
@@ -294,10 +294,9 @@ async function remove(ctx: Context): Promise<number> {
   if (!filtered && ids.length === 0) throw usage('Cannot kill all sessions: name session ids, or filter with --prefix, --match, --kind or --status.');
   if (values.prefix !== undefined && values.match !== undefined) throw usage('Give --prefix or --match, not both.');
   if (values.purge !== undefined && !PURGES.includes(values.purge)) throw usage(`--purge must be one of ${PURGES.join(', ')}, got ${JSON.stringify(values.purge)}.`);
-  if (values.purge !== undefined && filtered) throw usage('--purge applies to sessions named by id.');
   let report: Record<string, boolean>;
   if (filtered) {
-    report = await api.json<Record<string, boolean>>('DELETE', '/v1/sessions', { query: filters });
+    report = await api.json<Record<string, boolean>>('DELETE', '/v1/sessions', { query: { ...filters, purge: values.purge } });
   } else {
     report = {};
     for (const id of ids) {

@@ -164,6 +164,13 @@ export const contextSchema = {
   },
 } as const;
 
+const purgeProperty = {
+  type: 'string',
+  enum: PURGES,
+  description:
+    "transient (default): the session's unnamed results go with it; persisted objects and names outlive it. all: also the objects it persisted (with every name bound to them) and a headless session's named result.",
+} as const;
+
 export const deleteQuerySchema = {
   type: 'object',
   additionalProperties: false,
@@ -177,6 +184,7 @@ export const deleteQuerySchema = {
       description:
         'Sessions whose name this regex matches anywhere (anchor it with ^); run on a linear-time engine, so backreferences and lookaround are refused (400 naming match). Not with prefix.',
     },
+    purge: purgeProperty,
   },
 } as const;
 
@@ -196,14 +204,7 @@ export const publicViewSchema = {
 export const purgeQuerySchema = {
   type: 'object',
   additionalProperties: false,
-  properties: {
-    purge: {
-      type: 'string',
-      enum: PURGES,
-      description:
-        "transient (default): the session's unnamed results go with it; persisted objects and names outlive it. all: also the objects it persisted (with every name bound to them) and a headless session's named result.",
-    },
-  },
+  properties: { purge: purgeProperty },
 } as const;
 
 export const idParamsSchema = {

@@ -88,6 +88,34 @@ describe('DELETE /v1/sessions/:id?purge=', () => {
   });
 });
 
+describe('DELETE /v1/sessions?<selector>&purge=', () => {
+  it('purges what every session the selector deletes persisted, and nothing of the others; a bad purge deletes nothing', async () => {
+    const server = await start({}, SERVE_DEPS);
+    const a = api(server, TOKEN_A);
+    const named = async (name: string) => {
+      const sess = newSession({ address: server.url, token: TOKEN_A, default: false, name }) as RemoteSession;
+      await sess.ready();
+      return { sess, store: sess.store as unknown as RemoteStore };
+    };
+    const reader = await named('reader');
+    const batch = [await named('batch-1'), await named('batch-2')];
+    try {
+      const ids = await Promise.all(batch.map((b, i) => b.store.put(new Float64Array([i]), { persist: true, name: `out-${i}` })));
+      const mine = await reader.store.put(new Float64Array([9]), { persist: true, name: 'mine' });
+      expect(await a.delete('/v1/sessions?prefix=batch-&purge=sometimes')).toMatchObject({ status: 400, body: { error: { field: 'purge' } } });
+      expect(await reader.store.exists(ids[0]!)).toBe(true);
+      const r = await a.delete('/v1/sessions?prefix=batch-&purge=all');
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual(Object.fromEntries(batch.map((b) => [b.sess.info.id, true])));
+      for (const id of ids) expect(await reader.store.exists(id)).toBe(false);
+      await expect(reader.store.getName('out-0')).rejects.toMatchObject({ code: 'ObjectNotExists' });
+      expect(await reader.store.getName('mine')).toBe(String(mine));
+    } finally {
+      await Promise.all([reader, ...batch].map((s) => s.sess.close().catch(() => undefined)));
+    }
+  });
+});
+
 describe("the server's owner records", () => {
   it('return to their count after a store delete and after clear({includePersisted})', async () => {
     const server = await start({}, SERVE_DEPS);

@@ -148,17 +148,20 @@ describe('delete and renew', () => {
     expect(server.requests).toEqual([]);
   });
 
-  it('delete --match sends the regex; delete ID --purge all sends purge per id; misuse is refused before any request', async () => {
+  it('delete --match sends the regex; --purge all goes with ids and with filters; misuse is refused before any request', async () => {
     await cli('delete', '--match', '^batch-[0-9]+$', '--status', 'running');
     expect(server.requests).toMatchObject([{ method: 'DELETE', path: '/v1/sessions', query: { match: '^batch-[0-9]+$', status: 'Running' } }]);
     server.requests.length = 0;
     expect((await cli('delete', 'a', 'b', '--purge', 'all')).code).toBe(0);
     expect(server.requests.map((q) => [q.path, q.query])).toEqual([['/v1/sessions/a', { purge: 'all' }], ['/v1/sessions/b', { purge: 'all' }]]);
     server.requests.length = 0;
+    await cli('delete', '--prefix', 'batch-', '--purge', 'all'); // the fake server's report is not the point here
+    expect(server.requests).toMatchObject([{ method: 'DELETE', path: '/v1/sessions', query: { prefix: 'batch-', purge: 'all' } }]);
+    server.requests.length = 0;
     for (const [argv, message] of [
       [['--prefix', 'a', '--match', 'b'], 'Give --prefix or --match, not both.'],
       [['a', '--purge', 'some'], '--purge must be one of transient, all, got "some".'],
-      [['--prefix', 'a', '--purge', 'all'], '--purge applies to sessions named by id.'],
+      [['--prefix', 'a', '--purge', 'some'], '--purge must be one of transient, all, got "some".'],
     ] as const) {
       const r = await cli('delete', ...argv);
       expect(r.code).toBe(2);

@@ -229,14 +229,15 @@ export function sessionsRoutes(host: SessionHost) {
       schema: {
         tags,
         security,
-        summary: 'Delete the sessions a selector matches: {id: true|false} per session, honest per id',
+        summary: 'Delete the sessions a selector matches: {id: true|false} per session, honest per id; purge as for one session',
         querystring: deleteQuerySchema,
         response: { 200: { type: 'object', additionalProperties: { type: 'boolean' } }, ...errorResponses },
       },
     }, async (request) => {
-      const selector = parseDeleteSelector(request.query as FilterQuery);
+      const { purge = 'transient', ...query } = request.query as FilterQuery & { purge?: Purge };
+      const selector = parseDeleteSelector(query);
       const chosen = host.registry.ownedBy(callerOf(request).owner).filter((r) => matchesFilter(r, selector));
-      const outcomes = await Promise.all(chosen.map((r) => host.delete(r.id, 'deleted by its client (by selector)')));
+      const outcomes = await Promise.all(chosen.map((r) => host.delete(r.id, `deleted by its client (by selector, purge=${purge})`, purge)));
       return Object.fromEntries(chosen.map((r, i) => [r.id, outcomes[i]!]));
     });
 
