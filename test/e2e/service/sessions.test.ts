@@ -305,7 +305,7 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(create.properties)).toEqual(expect.arrayContaining(['name', 'kind', 'workers', 'memory', 'replicas', 'env', 'module', 'args', 'mode']));
     expect(create.required).toEqual(['name', 'kind']);
     expect(doc.paths['/v1/sessions']!.get!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:kind', 'query:status', 'query:view', 'query:limit', 'query:cursor']);
-    expect(doc.paths['/v1/sessions']!.delete!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:kind', 'query:status', 'query:prefix', 'query:match']);
+    expect(doc.paths['/v1/sessions']!.delete!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:kind', 'query:status', 'query:prefix', 'query:match', 'query:purge']);
     expect(doc.paths['/v1/sessions/{id}']!.delete!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['query:purge', 'path:id']);
     expect(doc.paths['/v1/sessions']!.post!.parameters!.map((p) => `${p.in}:${p.name}`)).toEqual(['header:idempotency-key']);
     expect(Object.keys(doc.paths['/v1/sessions']!)).toEqual(expect.arrayContaining(['get', 'post', 'delete']));
