@@ -2,7 +2,7 @@
  * Many sessions in one process (issue 10 §5). Every figure but the first comes from a fresh child
  * process per measurement, so thread start-up and RSS belong to the configuration measured:
  *
- * - open: the cost of `newSession()` (median, max and the process's first, µs) and the pool's threads
+ * - open: the cost of `newSession()` (median, max and the process's first, µs) and the OS threads the process gained
  *   right after opening 200 sessions (must be 0: opening a session starts no thread);
  * - concurrent: N sessions (10, 50, 200) opened at once, each summing a 10-chunk arange plus its index
  *   (`arange(0, 100000, 1, {chunkSize: 10000}).add(i).sum()`), fetched and checked exact; wall time
@@ -20,9 +20,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { DispatchEvent } from '../../src/executors/fairPool.js';
-import { sharedPoolState } from '../../src/executors/pool.js';
-import { type NdArray, newSession, type Session, tensor as tt } from '../../src/index.js';
+import { readdirSync } from 'node:fs';
+import { type NdArray, newSession, type ProgressEvent, type Session, tensor as tt } from '../../src/index.js';
 import { summarize, writeResult } from '../harness.js';
 
 const N_ELEMENTS = 100_000;
@@ -60,12 +59,15 @@ async function concurrent(n: number, pool: 'shared' | 'private'): Promise<Concur
 async function openCost(): Promise<Record<string, number>> {
   const micros: number[] = [];
   const sessions: Session[] = [];
+  // The process's OS threads, as a user sees them (Linux): opening sessions must start none.
+  const osThreads = (): number => readdirSync('/proc/self/task').length;
+  const threadsBefore = osThreads();
   for (let i = 0; i < 200; i++) {
     const t = performance.now();
     sessions.push(newSession({ mode: 'lazy', default: false }));
     micros.push((performance.now() - t) * 1000);
   }
-  const threads = sharedPoolState()?.pool.threads.length ?? 0;
+  const threads = osThreads() - threadsBefore;
   const rest = summarize(micros.slice(1));
   await Promise.all(sessions.map((s) => s.close()));
   return { firstUs: Math.round(micros[0]!), medianUs: Math.round(rest.median), maxUs: Math.round(rest.max), threadsAfterOpening: threads };
@@ -86,14 +88,12 @@ async function fairness(runs: number): Promise<Record<string, unknown>> {
       if ((await smallRun(b, i)) !== expected(i)) throw new Error('inexact small run');
       alone.push(performance.now() - t);
     }
-    const { dispatcher } = sharedPoolState()!;
+    // A's chunks done so far, from its public progress events.
     let fromA = 0;
-    const smallWaits: number[] = [];
-    const count = (e: DispatchEvent): void => {
-      if (e.owner === a.id) fromA++;
-      else if (e.owner === b.id) smallWaits.push(e.waitedMs);
+    const count = (e: ProgressEvent): void => {
+      fromA = e.done;
     };
-    dispatcher.on('dispatch', count);
+    a.on('progress', count);
     let bigDone = false;
     const tBig = performance.now();
     const big = a.run(tt.arange(0, 1500 * 100_000, 1, { chunkSize: 100_000 }).sqrt().add(1).log().exp().sum()).then((v) => {
@@ -102,7 +102,6 @@ async function fairness(runs: number): Promise<Record<string, unknown>> {
     });
     while (fromA === 0) await new Promise((r) => setImmediate(r));
     const during: number[] = [];
-    smallWaits.length = 0;
     for (let i = 0; i < runs && !bigDone; i++) {
       const t = performance.now();
       if ((await smallRun(b, 100 + i)) !== expected(100 + i)) throw new Error('inexact small run');
@@ -111,7 +110,7 @@ async function fairness(runs: number): Promise<Record<string, unknown>> {
     const fromAWhileSmall = fromA;
     await big;
     const bigMs = performance.now() - tBig;
-    dispatcher.off('dispatch', count);
+    a.off('progress', count);
     const aloneMs = summarize(alone).median;
     const duringMs = summarize(during).median;
     return {
@@ -119,13 +118,9 @@ async function fairness(runs: number): Promise<Record<string, unknown>> {
       smallDuringBigMs: +duringMs.toFixed(2),
       ratio: +(duringMs / aloneMs).toFixed(2),
       smallRunsDuringBig: during.length,
-      // How long the small run's messages waited for a turn in the pool while the big run was going
-      // (median and worst); the rest of the slowdown is the cores being shared with the big run's tasks.
-      smallEntryWaitMs: +summarize(smallWaits).median.toFixed(2),
-      smallEntryWaitMaxMs: +summarize(smallWaits).max.toFixed(2),
       bigRunMs: Math.round(bigMs),
-      bigEntriesBeforeLastSmall: fromAWhileSmall,
-      bigEntries: fromA,
+      bigChunksDoneBeforeLastSmall: fromAWhileSmall,
+      bigChunksDone: fromA,
     };
   } finally {
     await Promise.all([a.close(), b.close()]);
@@ -196,7 +191,7 @@ export async function benchSessions(repeats = 3, counts: readonly number[] = [10
   };
   console.log(
     `fairness: small run alone ${fairSummary.smallAloneMs} ms, while a 1500-chunk run is going ${fairSummary.smallDuringBigMs} ms ` +
-      `(x${fairSummary.ratio}; its messages waited ${fairSummary.smallEntryWaitMs} ms for a turn, median; the big run took ${fairSummary.bigRunMs} ms)`,
+      `(x${fairSummary.ratio}; the big run took ${fairSummary.bigRunMs} ms)`,
   );
   return { repeats, open: openSummary, concurrent: concurrentResults, fairness: fairSummary };
 }
