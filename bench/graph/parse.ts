@@ -1,24 +1,25 @@
 /**
  * Parsing benchmark: the scale-20 R-MAT graph (16M arcs) as LDBC Graphalytics text, with weights
  * written short (6 significant digits, the fast decimal path) and as shortest round-trip text (17
- * digits, like the peers' .e files, which take the slower exact path). Times `parseLdbcEdges` alone and
- * `loadLdbc` (description, vertex and edge files to IdMap and CSR with in-CSR), median of several runs;
- * the baseline, measured in the same run, is numpy's `loadtxt` on the same file, what a numpy user
- * would reach for (skipped when python3 has no numpy).
+ * digits, like the peers' .e files, which take the slower exact path). Times `parseLdbcEdges` alone (a
+ * probe of the parsing kernel: it imports src/graph) and, as the user's figure, the folder loaded
+ * through the public API (`gs.loadFrom({ ldbc })` in a fresh lazy session on the pool, its summary
+ * fetched), median of several runs; the baseline, measured in the same run, is numpy's `loadtxt` on the
+ * same file, what a numpy user would reach for (skipped when python3 has no numpy).
  *
  *   npx tsx bench/graph/parse.ts [--runs N]
  *
  * Text files are cached in bench/data/; prints a table and writes bench/out/graph-parse.json.
  *
- * A probe of the parsing kernels (it imports src/graph directly), not a figure a user gets: the user's
- * figure for loading an edge file through the public API, fetch included, is bench/graph/ready.ts's
- * `file` section (`BENCH_ONLY=graph-ready`).
+ * Loading an edge file (not an LDBC folder) against DuckDB is bench/graph/ready.ts's `file` section.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { loadLdbc, parseLdbcEdges } from '../../src/graph/ldbc.js';
+import { parseLdbcEdges } from '../../src/graph/ldbc.js';
+import { graph as gs } from '../../src/index.js';
+import { freshSession } from './readyCommon.js';
 import { DATA_DIR, loadOrGenerate } from './generate.js';
 
 const args = process.argv.slice(2);
@@ -92,14 +93,14 @@ for (const style of ['short', 'repr'] as const) {
     let t0 = performance.now();
     const parsed = parseLdbcEdges(edges, `${NAME}.e`, ['weight'], 'weight');
     const tParse = (performance.now() - t0) / 1000;
+    // The user's figure: the folder loaded through the public API in a fresh session, its summary fetched.
+    const sess = await freshSession();
     t0 = performance.now();
-    const g = loadLdbc(
-      { file: `${NAME}.properties`, content: read(`${NAME}.properties`).toString('utf8') },
-      { file: `${NAME}.v`, content: read(`${NAME}.v`) },
-      { file: `${NAME}.e`, content: read(`${NAME}.e`) },
-    );
+    const summary = (await sess.run(sess.scope(() => gs.loadFrom({ ldbc: dir })))) as { readonly edges: Readonly<Record<string, number>> };
     const tLoad = (performance.now() - t0) / 1000;
-    if (parsed.weights!.length !== g.graph.out.m) throw new Error('parse and load disagree on the arc count');
+    await sess.close();
+    const arcs = Object.values(summary.edges).reduce((a, b) => a + b, 0);
+    if (parsed.weights!.length !== arcs) throw new Error(`parse and load disagree on the arc count (${parsed.weights!.length} vs ${arcs})`);
     if (r > 0) (parse.push(tParse), load.push(tLoad));
   }
   const numpy = numpyLoadtxt(join(dir, `${NAME}.e`));
@@ -108,7 +109,7 @@ for (const style of ['short', 'repr'] as const) {
   const base = numpy ? median(numpy) : undefined;
   console.log(
     `${style.padEnd(5)} ${mb.toFixed(0)} MB: parse ${p.toFixed(2)} s (${(mb / p).toFixed(0)} MB/s, ` +
-      `${(edges.length && 16.085909 / p).toFixed(1)} M lines/s); read + parse + ids + CSR ${median(load).toFixed(2)} s; ` +
+      `${(edges.length && 16.085909 / p).toFixed(1)} M lines/s); gs.loadFrom({ ldbc }) fetched ${median(load).toFixed(2)} s; ` +
       `numpy.loadtxt ${base?.toFixed(2) ?? 'n/a'} s${base ? ` (${(base / p).toFixed(1)}x)` : ''}`,
   );
   rows.push({ style, megabytes: mb, parse: { median: p, runs: parse }, load: { median: median(load), runs: load }, numpyLoadtxt: numpy ?? null });
