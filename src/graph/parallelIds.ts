@@ -57,10 +57,12 @@ function mapStep(args: MapArgs, lo: number, hi: number): StepResult {
 
 export const ID_STEPS: StepTable = { 'ids.map': mapStep };
 
+/** The ids in all of `parts`. */
+const lengthOf = (parts: readonly IdColumn[]): number => parts.reduce((n, c) => n + idColumnLength(c), 0);
+
 /** Whether `mapIdsDriver` maps these columns on the gang (else the caller maps them on its thread). */
 export function mapsInParts(table: () => IdTable, columns: readonly IdColumn[], parallel: ParallelIdsOptions): boolean {
-  const total = columns.reduce((n, c) => n + idColumnLength(c), 0);
-  if (Math.floor(parallel.parts) < 2 || total < (parallel.fromIds ?? PARALLEL_FROM_IDS)) return false;
+  if (Math.floor(parallel.parts) < 2 || lengthOf(columns) < (parallel.fromIds ?? PARALLEL_FROM_IDS)) return false;
   const t = table();
   return columns.every((c) => canMap(t, c));
 }
@@ -113,7 +115,7 @@ export function endpointIds(map: IdMap, parts: readonly IdColumn[], labels: Endp
   const dense = (c: IdColumn): Int32Array | undefined => (trustDense ? denseIds(map, c) : undefined);
   if (parts.length === 1) return dense(parts[0]!) ?? map.toInternal(source(parts[0]!), at(0));
   // Each part is mapped straight into its place (no array per part to copy and free).
-  const out = sharedInt32(parts.reduce((n, c) => n + idColumnLength(c), 0));
+  const out = sharedInt32(lengthOf(parts));
   let offset = 0;
   for (const c of parts) {
     const ids = dense(c);
@@ -133,8 +135,7 @@ export function* endpointIdsDriver(map: IdMap, src: readonly IdColumn[], dst: re
   const columns = [...src, ...dst];
   const dense = columns.every((c) => denseIds(map, c));
   if (!dense && mapsInParts(() => map.idTable(), columns, parallel)) {
-    const length = (parts: readonly IdColumn[]) => parts.reduce((n, c) => n + idColumnLength(c), 0);
-    const out = { src: sharedInt32(length(src)), dst: sharedInt32(length(dst)) };
+    const out = { src: sharedInt32(lengthOf(src)), dst: sharedInt32(lengthOf(dst)) };
     const views = (whole: Int32Array, parts: readonly IdColumn[]) => {
       let at = 0;
       return parts.map((c) => whole.subarray(at, (at += idColumnLength(c))));
