@@ -3,7 +3,11 @@
  * value (typed arrays, ArrayBuffers, SharedArrayBuffers, Arrow-style nested objects), each buffer
  * counted once even when several views share it.
  */
+import { frameNbytes, isFrameChunk } from './frame.js';
+
 export function nbytesOf(value: unknown): number {
+  // A frame chunk's dictionaries are strings, which the buffer walk below cannot see.
+  if (isFrameChunk(value)) return frameNbytes(value);
   const buffers = new Set<ArrayBufferLike>();
   let total = 0;
   const seen = new Set<object>();

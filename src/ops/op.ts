@@ -13,6 +13,13 @@ export interface Tiled {
   readonly chunks: readonly string[];
 }
 
+/** What the session measured of a chunk that has run (its value is in the store). */
+export interface ChunkInfo {
+  readonly nbytes: number;
+  /** Rows of a dataframe chunk (or length along axis 0 of an array); undefined for other values. */
+  readonly rows: number | undefined;
+}
+
 export interface TileContext {
   /** The tiled form of the node's i-th input. */
   input(i: number): Tiled;
@@ -20,7 +27,21 @@ export interface TileContext {
   add(spec: ChunkSpec): string;
   /** The meta of a chunk already added (or of a stored chunk). */
   chunkMeta(key: string): unknown;
+  /**
+   * What a chunk that has run turned out to be — defined for chunks in the store, which is every chunk
+   * an iterative tile asked to run (see `TileResult`) once the generator is resumed.
+   */
+  chunkInfo(key: string): ChunkInfo | undefined;
 }
+
+/**
+ * A tile is plain (returns the chunks) or *iterative* (Mars's generator tiling): a generator that
+ * yields the keys of chunks it already added and needs to have run before it can go on — because the
+ * next chunks depend on sizes only a run can tell (how many rows a filter kept, how many groups a
+ * pre-aggregation found). The session runs those chunks (and what they need), keeps their results,
+ * and resumes the generator, which reads them with `ctx.chunkInfo`; it returns the tiled form.
+ */
+export type TileResult = Tiled | Generator<readonly string[], Tiled, void>;
 
 export interface OpDef {
   readonly name: string;
@@ -29,7 +50,7 @@ export interface OpDef {
    * `cache`): expensive, reusable structure — a projected graph with its CSR — is built once per session.
    */
   readonly cache?: boolean;
-  tile(node: TileableNode, ctx: TileContext): Tiled;
+  tile(node: TileableNode, ctx: TileContext): TileResult;
 }
 
 const ops = new Map<string, OpDef>();

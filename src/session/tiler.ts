@@ -85,9 +85,12 @@ export function tileTargets(targets: readonly TileableNode[], source: TileSource
         return spec.key;
       },
       chunkMeta: (key) => builder.metaOf(key),
+      chunkInfo: () => undefined,
     };
     const op = getOp(node.op);
-    tiledOf.set(node.key, op.tile(node, ctx));
+    const result = op.tile(node, ctx);
+    if (!('chunks' in result)) throw new Error(`${node.op} tiles iteratively, which this tiler cannot run yet.`);
+    tiledOf.set(node.key, result);
     if (op.cache) cached.push(node);
   }
   const full = builder.build();
