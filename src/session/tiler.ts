@@ -86,6 +86,7 @@ export function tileTargets(targets: readonly TileableNode[], source: TileSource
       },
       chunkMeta: (key) => builder.metaOf(key),
       chunkInfo: () => undefined,
+      plan: () => undefined,
     };
     const op = getOp(node.op);
     const result = op.tile(node, ctx);
