@@ -1,7 +1,8 @@
 /**
  * A worker for the gang tests: the gang members of kernels/gang.ts plus a test driver whose steps can
  * be told to sleep, throw, kill their thread, or wait for an event another thread signals through
- * shared memory — so the tests assert what happened (who ran what, what ran while a step waited), never
+ * shared memory, and whose own code can keep the leader busy between requests (a serial phase) or wait
+ * for such an event before making any — so the tests assert what happened (who ran what, what ran while a step waited), never
  * how long anything took. Waits on events have a generous safety bound after which the step fails with
  * a message saying which event never came, instead of hanging the test.
  */
