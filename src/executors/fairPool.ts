@@ -18,7 +18,8 @@
  * result, so a busy session's threads never wait on its main thread.
  *
  * An entry is whatever an executor sends as one message (a batch of light tasks, one heavy task, a gang
- * member). A lane's `cap` is its session's concurrency: at most `cap` of its entries are in the pool at
+ * member). A 'queued' event (lane, task) says an entry was left waiting; with `placeWanted` a gang
+ * (executors/gang.ts) learns when its parked helpers should give their places up. A lane's `cap` is its session's concurrency: at most `cap` of its entries are in the pool at
  * once, so a session asking for one worker never holds two threads, whatever else is idle.
  *
  * A queued entry whose abort signal fires leaves its lane at once (rejected with CancelledError); an
@@ -186,6 +187,14 @@ export class FairDispatcher extends EventEmitter {
     return this.#handed;
   }
 
+  /**
+   * Whether a lane other than `except` waits for a place in the full pool: one that an entry leaving
+   * the pool would go to (a lane at its cap waits for its own entries instead).
+   */
+  placeWanted(except?: Lane): boolean {
+    return this.#handed >= this.limit && this.#waiting.some((lane) => lane !== except && lane.eligible);
+  }
+
   lane(cap: number, owner: string): Lane {
     const lane = new Lane(this, cap, owner);
     lane.poolTime = this.#clock;
@@ -216,6 +225,8 @@ export class FairDispatcher extends EventEmitter {
       lane.queue.push(entry);
       this.#offer(lane);
       this.#pump();
+      // A gang's helpers give up their places when a task waits for one (executors/gang.ts).
+      if (lane.queue.length > 0 && this.listenerCount('queued') > 0) this.emit('queued', lane, task);
     });
   }
 

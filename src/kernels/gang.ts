@@ -11,14 +11,24 @@
  *   claims ranges by compare-and-swap on that word, runs them, and counts them in DONE; helpers send
  *   their outcomes back on their port. The leader resumes the driver when DONE reaches the range count.
  * - Helpers read their port synchronously (`receiveMessageOnPort`), so a waiting helper needs no event
- *   loop: it spins briefly on CLAIM, then sleeps in `Atomics.wait` until the leader notifies it.
+ *   loop: it spins briefly, then sleeps in `Atomics.wait` on EPOCH, a counter every change of the
+ *   control block (a request published, a phase, the gang's end, a call to leave) bumps after making
+ *   it, so no wake-up is lost and a sleep needs no time limit.
  * - The leader never waits for a helper to join, only for ranges that were claimed, so a helper that
  *   starts late (or never) cannot stall the gang: the leader then runs every range itself. That also
- *   lets an idle helper leave: one that found nothing to claim for HELPER_IDLE_MS, or for as long as
- *   its longest range took if that is longer (a driver busy with
- *   one long whole-graph step, like Dijkstra) returns its worker to the pool.
+ *   lets a helper leave whenever holding its worker is a waste:
+ *   - While the leader runs its driver's own code (reading inputs, allocating, a serial pass between
+ *     two steps: PHASE = DRIVING), a helper stays however long that takes: a request may follow at
+ *     any moment. A fixed wait here lost every range of a graph projection whose first request came
+ *     after more than 50 ms of setting up under load.
+ *   - While the leader runs a step alone (a single-range request, like Dijkstra's whole-graph step:
+ *     PHASE = ALONE), a helper stays HELPER_IDLE_MS, or as long as its longest range took if that is
+ *     longer, then returns its worker to the pool.
+ *   - When a task waits for the place a helper holds, the main thread raises YIELD (executors/gang.ts):
+ *     helpers leave at their next range boundary, so a parked or busy helper never starves another
+ *     session's task (or its own run's) for longer than one range.
  * - STATE ends the gang: FINISHED when the leader is done, CANCELLED when the main thread saw a gang
- *   member die or the run was aborted; every wait also wakes on it.
+ *   member die or the run was aborted.
  *
  * Results are the same as on the main-thread path: the same step messages run through `runTask`.
  */
@@ -30,11 +40,22 @@ import { runDriverTask, runTask, type TaskMessage, type TaskOutcome } from './ta
 export const CLAIM = 0;
 export const DONE = 1;
 export const STATE = 2;
-export const GANG_CONTROL_SLOTS = 4;
+/** Bumped after every change helpers wait for (see the file's comment). */
+export const EPOCH = 3;
+/** What the leader is doing between requests: DRIVING or ALONE. */
+export const PHASE = 4;
+/** Non-zero once a task waits for a place the helpers hold: they leave. */
+export const YIELD = 5;
+export const GANG_CONTROL_SLOTS = 6;
 
+/** STATE values. */
 export const RUNNING = 0;
 export const FINISHED = 1;
 export const CANCELLED = 2;
+
+/** PHASE values: the leader runs its driver's code (a request may follow), or runs a step alone. */
+export const DRIVING = 0;
+export const ALONE = 1;
 
 /** CLAIM = sequence << INDEX_BITS | next range; a request has at most MAX_RANGES ranges. */
 const INDEX_BITS = 10;
@@ -44,14 +65,12 @@ const MAX_RANGES = INDEX_MASK;
 const SEQUENCE_MASK = (1 << (31 - INDEX_BITS)) - 1;
 /** How long a waiting gang member spins before it sleeps: about one driver turn between two steps. */
 const SPIN_MS = 0.2;
-/** Sleeps are bounded anyway, so a lost wake-up costs at most this long. */
+/** The leader's sleeps while helpers finish their ranges are bounded, so a missed cancellation costs at most this long. */
 const SLEEP_MS = 5;
 /**
- * A helper with nothing to claim for this long gives its worker back to the pool: longer before the
- * first request (the leader may still be setting up a big graph's state) than between requests, and
- * between requests at least as long as its longest range took.
+ * A helper that watched the leader run a step alone for this long, or for as long as its own longest
+ * range took if that is longer, gives its worker back to the pool.
  */
-const HELPER_FIRST_WAIT_MS = 50;
 const HELPER_IDLE_MS = 10;
 
 export interface GangLeadTask {
@@ -94,13 +113,28 @@ function claim(control: Int32Array, sequence: number, count: number): number {
   }
 }
 
-/** Waits while control[slot] === value and the gang runs, until `deadline` at most: spins first, then sleeps. */
-function waitWhile(control: Int32Array, slot: number, value: number, deadline = Infinity): void {
+/** The leader's wait while control[slot] === value and the gang runs: spins first, then sleeps. */
+function waitWhile(control: Int32Array, slot: number, value: number): void {
   const start = performance.now();
   while (Atomics.load(control, slot) === value && Atomics.load(control, STATE) === RUNNING) {
+    if (performance.now() - start > SPIN_MS) Atomics.wait(control, slot, value, SLEEP_MS);
+  }
+}
+
+/** Bumps EPOCH after a change to the control block, waking the helpers that sleep on it. */
+export function announce(control: Int32Array): void {
+  Atomics.add(control, EPOCH, 1);
+  Atomics.notify(control, EPOCH);
+}
+
+/** Waits until EPOCH differs from `epoch`, or until `deadline`: spins first, then sleeps. */
+function awaitChange(control: Int32Array, epoch: number, deadline: number): void {
+  const start = performance.now();
+  for (;;) {
+    if (Atomics.load(control, EPOCH) !== epoch) return;
     const now = performance.now();
     if (now >= deadline) return;
-    if (now - start > SPIN_MS) Atomics.wait(control, slot, value, Math.min(SLEEP_MS, deadline - now));
+    if (now - start > SPIN_MS) Atomics.wait(control, EPOCH, epoch, deadline - now);
   }
 }
 
@@ -110,13 +144,24 @@ export async function leadGang(lead: GangLeadTask): Promise<TaskOutcome> {
   let sequence = 0;
   const runShared = (steps: readonly TaskMessage[]): TaskOutcome[] => {
     const count = steps.length;
-    if (count === 1 || ports.length === 0 || count > MAX_RANGES) return steps.map((s) => runTask(s) as TaskOutcome);
+    if (ports.length === 0) return steps.map((s) => runTask(s) as TaskOutcome);
+    if (count === 1 || count > MAX_RANGES) {
+      // Helpers have nothing to do while this runs: after a while they leave (see the file's comment).
+      Atomics.store(control, PHASE, ALONE);
+      announce(control);
+      try {
+        return steps.map((s) => runTask(s) as TaskOutcome);
+      } finally {
+        Atomics.store(control, PHASE, DRIVING);
+        announce(control);
+      }
+    }
     sequence = (sequence % SEQUENCE_MASK) + 1;
     const message: Published = { sequence, steps };
     Atomics.store(control, DONE, 0);
     for (const port of ports) port.postMessage(message);
     Atomics.store(control, CLAIM, sequence << INDEX_BITS);
-    Atomics.notify(control, CLAIM);
+    announce(control);
     const outcomes: TaskOutcome[] = new Array(count);
     for (let i = claim(control, sequence, count); i >= 0; i = claim(control, sequence, count)) {
       outcomes[i] = runTask(steps[i]!) as TaskOutcome;
@@ -141,24 +186,31 @@ export async function leadGang(lead: GangLeadTask): Promise<TaskOutcome> {
     return { ok: false, error: errorToData(e) };
   } finally {
     Atomics.compareExchange(control, STATE, RUNNING, FINISHED);
-    Atomics.notify(control, CLAIM);
+    announce(control);
     for (const port of ports) port.close();
   }
 }
 
-/** A helper: runs ranges of the leader's requests until the gang ends. */
+/** A helper: runs ranges of the leader's requests until the gang ends or it has reason to leave (see the file's comment). */
 export function helpGang({ control, port }: GangHelpTask): void {
   let latest: Published | undefined;
-  let lastWork = performance.now();
-  let patience = HELPER_FIRST_WAIT_MS;
   let longestRange = 0;
+  /**
+   * When this helper first saw the leader run a step alone since the last request it saw (undefined:
+   * not since then). Driving phases in between do not reset it, so a driver of many single-range
+   * steps with short turns between them lets its helper go as one long step does.
+   */
+  let aloneSince: number | undefined;
   try {
-    while (Atomics.load(control, STATE) === RUNNING && performance.now() - lastWork < patience) {
-      const word = Atomics.load(control, CLAIM);
-      const sequence = word >>> INDEX_BITS;
+    for (;;) {
+      // EPOCH is read before what it guards: a change made after this read makes the wait below return at once.
+      const epoch = Atomics.load(control, EPOCH);
+      if (Atomics.load(control, STATE) !== RUNNING || Atomics.load(control, YIELD) !== 0) return;
+      const sequence = Atomics.load(control, CLAIM) >>> INDEX_BITS;
       if (sequence !== 0 && latest?.sequence !== sequence) {
         // Requests this helper slept through are over; only the newest can still have ranges left.
         for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) latest = m.message as Published;
+        aloneSince = undefined;
       }
       if (latest?.sequence === sequence) {
         const index = claim(control, sequence, latest.steps.length);
@@ -168,16 +220,23 @@ export function helpGang({ control, port }: GangHelpTask): void {
           port.postMessage({ sequence, index, outcome } satisfies HelperOutcome);
           Atomics.add(control, DONE, 1);
           Atomics.notify(control, DONE);
-          lastWork = performance.now();
-          // A gang of long ranges keeps its helper as long as its longest range took: the leader may
-          // still be finishing a range as big, or preparing the next request over as much data (on a
-          // loaded machine the two ends of a step lie apart by as much as a range takes).
-          longestRange = Math.max(longestRange, lastWork - started);
-          patience = Math.max(HELPER_IDLE_MS, longestRange);
+          // A gang of long ranges keeps its helper as long as its longest range took while the leader
+          // runs a step alone: on a loaded machine the two ends of a step lie apart by as much.
+          longestRange = Math.max(longestRange, performance.now() - started);
           continue;
         }
       }
-      waitWhile(control, CLAIM, word, lastWork + patience);
+      let deadline = Infinity;
+      if (sequence !== 0 && latest?.sequence !== sequence) {
+        // The leader posts a request before it publishes it, so this does not happen; if it ever did,
+        // looking again soon beats sleeping until the next change.
+        deadline = performance.now() + SLEEP_MS;
+      } else if (Atomics.load(control, PHASE) === ALONE) {
+        aloneSince ??= performance.now();
+        deadline = aloneSince + Math.max(HELPER_IDLE_MS, longestRange);
+        if (performance.now() >= deadline) return;
+      }
+      awaitChange(control, epoch, deadline);
     }
   } finally {
     port.close();

@@ -1,21 +1,22 @@
 /**
  * A worker for the gang tests: the gang members of kernels/gang.ts plus a test driver whose steps can
  * be told to sleep, throw, kill their thread, or wait for an event another thread signals through
- * shared memory — so the tests assert what happened (who ran what, what ran while a step waited), never
+ * shared memory, and whose own code can keep the leader busy between requests (a serial phase) or wait
+ * for such an event before making any — so the tests assert what happened (who ran what, what ran while a step waited), never
  * how long anything took. Waits on events have a generous safety bound after which the step fails with
  * a message saying which event never came, instead of hanging the test.
  */
 import { threadId, workerData } from 'node:worker_threads';
 import { InvalidArgumentError } from '../../src/base/errors.js';
-import { CLAIM, type GangHelpTask, helpGang as joinGang, RUNNING, STATE } from '../../src/kernels/gang.js';
+import { type GangHelpTask, helpGang as joinGang } from '../../src/kernels/gang.js';
 import { registerDriver, registerKernel, STEP_KERNEL } from '../../src/kernels/registry.js';
 import { EVENT_SAFETY_MS } from './events.js';
 
 export { leadGang } from '../../src/kernels/gang.js';
 
-/** The pool's `workerData`: `holdHelpers[0] === 1` makes a helper join only once the first request is published. */
+/** The pool's `workerData`: `joined[0]` counts the helpers that have started, in every gang. */
 export interface GangWorkerData {
-  readonly holdHelpers: Int32Array;
+  readonly joined: Int32Array;
 }
 
 /** An Int32Array over shared memory: a flag or counter the main thread and the workers all see. */
@@ -34,12 +35,20 @@ export interface SquaresParams {
   /** A range starting here ends the thread that runs it. */
   readonly exitAt?: number;
   /**
-   * [first, second]: the ranges of the first request each record their thread here and wait until two
-   * different threads have taken one, so the request is shared by construction, not by timing.
+   * [first, second] per request, for as many requests as it has pairs: the ranges of those requests
+   * each record their thread here and wait until two different threads have taken one, so those
+   * requests are shared by construction, not by timing.
    */
   readonly rendezvous?: Int32Array;
   /** Every range waits until `waitFor[0]` is non-zero (set by another task, e.g. `ping`). */
   readonly waitFor?: Int32Array;
+  /**
+   * The driver's own serial phase before each request: it first waits until `joined[0]` (the pool's
+   * count of started helpers) reaches `atLeast`, so a helper is there, then keeps its thread for `ms`.
+   */
+  readonly serial?: { readonly joined: Int32Array; readonly atLeast: number; readonly ms: number };
+  /** The driver, before any request (or its result if it makes none), waits until `driverWaitsFor[0]` is non-zero. */
+  readonly driverWaitsFor?: Int32Array;
   /**
    * [started, finished, never set]: every range counts itself started, then blocks with no time limit
    * — only terminating its thread ends it — and would count itself finished if it ever got past that.
@@ -70,22 +79,27 @@ function awaitChange(flags: Int32Array, slot: number, value: number): boolean {
 /** Marks a rendezvous that timed out, so the other ranges of the request fail at once instead of waiting too. */
 const MISSED = -1;
 
-/** Records this thread in [first, second] and waits until a second thread has recorded itself. */
-function meetAnotherMember(rendezvous: Int32Array): void {
-  const first = Atomics.compareExchange(rendezvous, 0, 0, threadId);
-  if (first !== 0 && first !== threadId) Atomics.compareExchange(rendezvous, 1, 0, threadId);
-  if (!awaitChange(rendezvous, 1, 0)) Atomics.compareExchange(rendezvous, 1, 0, MISSED);
-  Atomics.notify(rendezvous, 1);
-  if (Atomics.load(rendezvous, 1) === MISSED) {
+/** Records this thread in [first, second] (at `at`) and waits until a second thread has recorded itself. */
+function meetAnotherMember(rendezvous: Int32Array, at: number): void {
+  const first = Atomics.compareExchange(rendezvous, at, 0, threadId);
+  if (first !== 0 && first !== threadId) Atomics.compareExchange(rendezvous, at + 1, 0, threadId);
+  if (!awaitChange(rendezvous, at + 1, 0)) Atomics.compareExchange(rendezvous, at + 1, 0, MISSED);
+  Atomics.notify(rendezvous, at + 1);
+  if (Atomics.load(rendezvous, at + 1) === MISSED) {
     throw new Error(`no second gang member took a range of this request within ${EVENT_SAFETY_MS} ms (thread ${threadId} waited alone)`);
   }
+}
+
+/** Keeps this thread for `ms` (a driver's serial work, a long range). */
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 registerKernel(STEP_KERNEL, (_inputs, p: { args: SquaresArgs; lo: number; hi: number }) => {
   const { args, lo, hi } = p;
   const slot = args.request * args.parts + Math.floor((lo * args.parts) / args.n);
   Atomics.add(args.runs, slot, 1);
-  if (args.rendezvous && args.request === 0) meetAnotherMember(args.rendezvous);
+  if (args.rendezvous && 2 * args.request + 1 < args.rendezvous.length) meetAnotherMember(args.rendezvous, 2 * args.request);
   if (args.waitFor && !awaitChange(args.waitFor, 0, 0)) {
     throw new Error(`the event this step waits for did not happen within ${EVENT_SAFETY_MS} ms`);
   }
@@ -95,7 +109,7 @@ registerKernel(STEP_KERNEL, (_inputs, p: { args: SquaresArgs; lo: number; hi: nu
     while (Atomics.load(args.block, 2) === 0) Atomics.wait(args.block, 2, 0);
     Atomics.add(args.block, 1, 1);
   }
-  if (args.sleepMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, args.sleepMs);
+  if (args.sleepMs) sleep(args.sleepMs);
   if (lo === args.throwAt) throw new InvalidArgumentError(`range ${lo} refuses`);
   if (lo === args.exitAt) process.exit(3);
   let sum = 0;
@@ -114,24 +128,31 @@ registerDriver('test.squares', function* (_inputs, p: SquaresParams) {
   const step = p.n / p.parts;
   const ranges = Array.from({ length: p.parts }, (_, k) => [k * step, (k + 1) * step] as const);
   let total = 0;
+  if (p.driverWaitsFor && !awaitChange(p.driverWaitsFor, 0, 0)) {
+    throw new Error(`the event this driver waits for did not happen within ${EVENT_SAFETY_MS} ms`);
+  }
   for (let request = 0; request < p.requests; request++) {
+    if (p.serial) {
+      const { joined, atLeast, ms } = p.serial;
+      const deadline = performance.now() + EVENT_SAFETY_MS;
+      for (let seen = Atomics.load(joined, 0); seen < atLeast; seen = Atomics.load(joined, 0)) {
+        if (performance.now() > deadline) throw new Error(`no helper joined this gang within ${EVENT_SAFETY_MS} ms`);
+        Atomics.wait(joined, 0, seen, 50);
+      }
+      sleep(ms);
+    }
     const results = yield { step: 'squares', args: { ...p, out, threads, runs, request }, ranges };
     total += results.reduce((s, r) => s + r[0]!, 0);
   }
   return { total, out, threads, runs };
 });
 
-/**
- * A helper member. When the pool's `holdHelpers` flag is set, it joins only once the leader has
- * published its first request (or the gang ended), so it cannot give up waiting before there is work.
- */
+/** A helper member, counted in the pool's `joined` as it starts. */
 export function helpGang(task: GangHelpTask): void {
-  const hold = (workerData as GangWorkerData | null)?.holdHelpers;
-  if (hold && Atomics.load(hold, 0) === 1) {
-    const deadline = performance.now() + EVENT_SAFETY_MS;
-    while (Atomics.load(task.control, CLAIM) === 0 && Atomics.load(task.control, STATE) === RUNNING && performance.now() < deadline) {
-      Atomics.wait(task.control, CLAIM, 0, 50);
-    }
+  const joined = (workerData as GangWorkerData | null)?.joined;
+  if (joined) {
+    Atomics.add(joined, 0, 1);
+    Atomics.notify(joined, 0);
   }
   joinGang(task);
 }

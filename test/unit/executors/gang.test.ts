@@ -1,15 +1,17 @@
 /**
  * The gang protocol (kernels/gang.ts, executors/gang.ts) on a real two-thread pool, with a test driver
- * (test/support/gangWorker.ts): results, sharing of ranges, a failing step, a dying member, an abort.
+ * (test/support/gangWorker.ts): results, sharing of ranges, a helper that waits through the driver's
+ * serial phases, helpers that give their places to waiting tasks, a failing step, a dying member, an abort.
  */
 import { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FairDispatcher } from '../../../src/executors/fairPool.js';
 import { type GangResult, runGang } from '../../../src/executors/gang.js';
 import type { TaskMessage } from '../../../src/kernels/task.js';
 import { settles, signalled } from '../../support/events.js';
 import { type GangWorkerData, sharedInts, type SquaresParams } from '../../support/gangWorker.js';
 
-const workerData: GangWorkerData = { holdHelpers: sharedInts(1) };
+const workerData: GangWorkerData = { joined: sharedInts(1) };
 const pool = new Piscina({
   filename: new URL('../../support/gangWorker.ts', import.meta.url).href,
   minThreads: 2,
@@ -35,14 +37,11 @@ function expectSucceeded({ outcome, crashed }: GangResult): void {
   expect(outcome?.ok ? 'succeeded' : (outcome as { error: { message: string } }).error.message).toBe('succeeded');
 }
 
-/** Runs a gang whose helpers join only after the leader published its first request (see gangWorker.ts). */
-async function withHeldHelpers<T>(run: () => Promise<T>): Promise<T> {
-  Atomics.store(workerData.holdHelpers, 0, 1);
-  try {
-    return await run();
-  } finally {
-    Atomics.store(workerData.holdHelpers, 0, 0);
-  }
+/** How many ranges of request `request` each thread ran, by thread id. */
+function rangesPerThread(value: Squares, request: number, parts: number): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const thread of value.threads.subarray(request * parts, (request + 1) * parts)) counts.set(thread, (counts.get(thread) ?? 0) + 1);
+  return counts;
 }
 
 describe('a gang of workers', () => {
@@ -50,7 +49,7 @@ describe('a gang of workers', () => {
     const n = 64;
     // The first request's ranges wait until two different members have taken one: sharing is forced.
     const params = { n, requests: 6, parts: 4, sleepMs: 1, rendezvous: sharedInts(2) };
-    const result = await withHeldHelpers(() => runGang(pool, task(params), 2, never));
+    const result = await runGang(pool, task(params), 2, never);
     expectSucceeded(result);
     const value = (result.outcome as { value: Squares }).value;
     let expected = 0;
@@ -88,6 +87,47 @@ describe('a gang of workers', () => {
     expect(next.outcome?.ok).toBe(true);
   });
 
+  it('keeps its helper through the driver’s long serial phases: the helper runs ranges of every request', async () => {
+    // Before each request the driver keeps its thread 300 ms, once the helper has joined (a fixed
+    // first wait of 50 ms lost the helper here); each request's ranges then wait for two members.
+    const parts = 4;
+    const requests = 3;
+    const serial = { joined: workerData.joined, atLeast: Atomics.load(workerData.joined, 0) + 1, ms: 300 };
+    const params = { n: 64, requests, parts, serial, rendezvous: sharedInts(2 * requests) };
+    const result = await runGang(pool, task(params), 2, never);
+    expectSucceeded(result);
+    const value = (result.outcome as { value: Squares }).value;
+    expect(Array.from(value.runs)).toEqual(new Array(requests * parts).fill(1));
+    for (let request = 0; request < requests; request++) {
+      const counts = rangesPerThread(value, request, parts);
+      expect(counts.size).toBe(2);
+      for (const ranges of counts.values()) expect(ranges).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('gives a parked helper’s worker to another session’s waiting task while the driver runs no step', async () => {
+    // Two lanes of one dispatcher over the two threads: the gang takes both, the other lane's task
+    // waits. The driver makes no request and finishes only once that task ran, so it can only
+    // finish if its helper left for the waiting task.
+    const dispatcher = new FairDispatcher(pool, { limit: 2 });
+    const gangLane = dispatcher.lane(2, 'gang');
+    const other = dispatcher.lane(2, 'other');
+    const pinged = sharedInts(1);
+    const gang = runGang(gangLane, task({ n: 8, requests: 0, parts: 1, driverWaitsFor: pinged }), 2, never);
+    const ping = other.run(pinged, { name: 'ping' });
+    const [result] = await settles(Promise.all([gang, ping]), 'the gang and the other lane’s task');
+    expectSucceeded(result);
+  });
+
+  it('gives its helper’s worker to its own run’s next task the same way', async () => {
+    const lane = new FairDispatcher(pool, { limit: 2 }).lane(2, 'run');
+    const pinged = sharedInts(1);
+    const gang = runGang(lane, task({ n: 8, requests: 0, parts: 1, driverWaitsFor: pinged }), 2, never);
+    const ping = lane.run(pinged, { name: 'ping' });
+    const [result] = await settles(Promise.all([gang, ping]), 'the gang and the run’s next task');
+    expectSucceeded(result);
+  });
+
   it('lets an idle helper give its worker back while the leader runs a long single-range step', async () => {
     // The step waits until another task has run on the pool. With two workers, that task gets one only
     // if the idle helper left; a helper that stayed would hold it until the step gave up.
@@ -111,6 +151,6 @@ describe('a gang of workers', () => {
     expect(Atomics.load(block, 1)).toBe(0);
     // A gang that needs two members at once runs: neither worker is still held by a blocked step.
     const params = { n: 64, requests: 2, parts: 4, rendezvous: sharedInts(2) };
-    expectSucceeded(await withHeldHelpers(() => runGang(pool, task(params), 2, never)));
+    expectSucceeded(await runGang(pool, task(params), 2, never));
   });
 });
