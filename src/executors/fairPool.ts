@@ -19,8 +19,9 @@
  *
  * An entry is whatever an executor sends as one message (a batch of light tasks, one heavy task, a gang
  * member). A 'queued' event (lane, task) says an entry was left waiting; with `placeWanted` a gang
- * (executors/gang.ts) learns when its parked helpers should give their places up. A lane's `cap` is its session's concurrency: at most `cap` of its entries are in the pool at
- * once, so a session asking for one worker never holds two threads, whatever else is idle.
+ * (executors/gang.ts) learns when its parked helpers should give their places up. A lane's `cap` is
+ * its session's concurrency: at most `cap` of its entries are in the pool at once, so a session asking
+ * for one worker never holds two threads, whatever else is idle.
  *
  * A queued entry whose abort signal fires leaves its lane at once (rejected with CancelledError); an
  * entry already in the pool is aborted by Piscina, which ends the thread running it — that thread ran
