@@ -120,16 +120,18 @@ function emitLiteral(g: Gen, e: Extract<FrameExpr, { t: 'lit' }>): Val {
   if (e.v === null) return e.dtype === 'string' ? { v: '-1', ok: 'false', dict: [] } : NULL_VAL;
   if (typeof e.v === 'string') return { v: '0', ok: 'true', dict: [e.v] };
   if (typeof e.v === 'boolean') return { v: e.v ? '1' : '0', ok: 'true' };
-  return { v: g.bind(e.v), ok: 'true' };
+  // An int32 has no -0 (storing one gives 0): int32 values inside the loop are kept that way too.
+  return { v: g.bind(e.dtype === 'int32' ? e.v + 0 : e.v), ok: 'true' };
 }
 
 function emitArith(g: Gen, e: Extract<FrameExpr, { t: 'bin' }>, a: Val, b: Val): Val {
   const ok = both(a.ok, b.ok);
   if (e.dtype === 'int32') {
     // Both int32: a zero divisor, or a quotient outside int32, is null.
-    if (e.op === 'mod') return { v: g.local(`${b.v} !== 0 ? H.modi(${a.v}, ${b.v}) : 0`), ok: g.local(`${both(ok, `${b.v} !== 0`)}`) };
+    // `| 0` also turns the -0 that floor or % can give into 0.
+    if (e.op === 'mod') return { v: g.local(`${b.v} !== 0 ? H.modi(${a.v}, ${b.v}) | 0 : 0`), ok: g.local(`${both(ok, `${b.v} !== 0`)}`) };
     const q = g.local(`Math.floor(${a.v} / ${b.v})`);
-    return { v: q, ok: g.local(both(ok, `(${q} | 0) === ${q}`)) };
+    return { v: g.local(`${q} | 0`), ok: g.local(both(ok, `(${q} | 0) === ${q}`)) };
   }
   const code: Record<string, string> = {
     add: `${a.v} + ${b.v}`, sub: `${a.v} - ${b.v}`, mul: `${a.v} * ${b.v}`, div: `${a.v} / ${b.v}`,
@@ -230,7 +232,7 @@ function emitFill(g: Gen, e: Extract<FrameExpr, { t: 'fill' }>): Val {
     const dict = at >= 0 ? a.dict! : [...a.dict!, e.v];
     return { v: g.local(`${a.ok} ? ${a.v} : ${at >= 0 ? at : a.dict!.length}`), ok: 'true', dict };
   }
-  const fill = typeof e.v === 'boolean' ? (e.v ? '1' : '0') : g.bind(e.v);
+  const fill = typeof e.v === 'boolean' ? (e.v ? '1' : '0') : g.bind(e.dtype === 'int32' ? e.v + 0 : e.v);
   return { v: g.local(`${a.ok} ? ${a.v} : ${fill}`), ok: 'true' };
 }
 
@@ -272,7 +274,7 @@ function emitCast(g: Gen, e: Extract<FrameExpr, { t: 'cast' }>): Val {
   if (e.dtype === 'bool') return { v: g.local(`${a.v} !== 0 ? 1 : 0`), ok: a.ok };
   if (e.dtype === 'float64' || e.a.dtype === 'bool') return a;
   const t = g.local(`Math.trunc(${a.v})`);
-  return { v: t, ok: g.local(both(a.ok, `(${t} | 0) === ${t}`)) };
+  return { v: g.local(`${t} | 0`), ok: g.local(both(a.ok, `(${t} | 0) === ${t}`)) };
 }
 
 function emit(g: Gen, e: FrameExpr): Val {

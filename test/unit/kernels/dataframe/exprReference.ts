@@ -70,8 +70,13 @@ function unary(op: string, x: number): number {
   }
 }
 
-/** The value of `e` at row `i` of `chunk`. */
+/** The value of `e` at row `i` of `chunk`; an int32 value is never -0 (an int32 has no -0). */
 export function interpret(e: FrameExpr, chunk: FrameChunk, i: number): Value {
+  const v = interpretNode(e, chunk, i);
+  return e.dtype === 'int32' && typeof v === 'number' ? v + 0 : v;
+}
+
+function interpretNode(e: FrameExpr, chunk: FrameChunk, i: number): Value {
   const rec = (x: FrameExpr): Value => interpret(x, chunk, i);
   switch (e.t) {
     case 'col':
