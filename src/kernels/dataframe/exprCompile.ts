@@ -65,9 +65,14 @@ class Gen {
 
   constructor(readonly chunk: FrameChunk) {}
 
+  /**
+   * A local bound from `B`. Its type is written into the source as a comment so that expressions of
+   * the same shape over different dtypes (`col(i) + 1`, `col(f) + 1`) get separate, monomorphic loops.
+   */
   bind(x: unknown): string {
     const name = `b${this.binds.length}`;
-    this.head.push(`const ${name} = B[${this.binds.length}];`);
+    const type = typeof x === 'object' && x !== null ? x.constructor.name : typeof x;
+    this.head.push(`const ${name} = B[${this.binds.length}]; // ${type}`);
     this.binds.push(x);
     return name;
   }
@@ -323,6 +328,8 @@ export function compiledLoopCount(): number {
 /** The expression's value on every row of `chunk`, as a column of the expression's dtype. */
 export function evaluateExpr(e: FrameExpr, chunk: FrameChunk): FrameColumn {
   const g = new Gen(chunk);
+  // A bare column is the column itself: chunks are immutable, so sharing it is safe and free.
+  if (e.t === 'col') return column(g, e.name, e.dtype);
   const r = emit(g, e);
   const n = chunk.rows;
   const nullable = r.ok !== 'true';
