@@ -54,6 +54,10 @@ export function withColumns(chunk: FrameChunk, names: readonly string[], columns
   return outNames.length === 0 ? chunk : makeFrame(outNames, outCols);
 }
 
+function hasNulls(c: FrameColumn): boolean {
+  return c.dtype === 'string' ? c.codes.includes(-1) : c.valid !== null && c.valid.includes(0);
+}
+
 registerKernel<SeriesParams>('frame.series', (inputs, p) => {
   const chunk = chunkOf(inputs, 'frame.series');
   return makeFrame([p.name], [evaluateExpr(p.expr, chunk)]);
@@ -74,7 +78,9 @@ registerKernel<FillnaParams>('frame.fillna', (inputs, p) => {
   const chunk = chunkOf(inputs, 'frame.fillna');
   const columns = p.names.map((name, j) => {
     const c = columnOf(chunk, name);
-    return evaluateExpr(fillExpr(colExpr({ name, dtype: c.dtype }), p.values[j]!), chunk);
+    const e = fillExpr(colExpr({ name, dtype: c.dtype }), p.values[j]!);
+    // A column with no nulls that keeps its dtype is already filled.
+    return e.dtype === c.dtype && !hasNulls(c) ? c : evaluateExpr(e, chunk);
   });
   return withColumns(chunk, p.names, columns);
 });

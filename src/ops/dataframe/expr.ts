@@ -9,7 +9,7 @@
  */
 import { DTypeError, InvalidArgumentError } from '../../base/errors.js';
 import { describeExpr, exprColumns, fillExpr, colExpr, type FrameExpr, type Literal } from '../../base/frameExpr.js';
-import type { FrameDtype, FrameField } from '../../base/frame.js';
+import { FRAME_DTYPES, type FrameDtype, type FrameField } from '../../base/frame.js';
 import { show } from '../../base/show.js';
 import { makeTileable } from '../../dag/nodes.js';
 import { registerOp } from '../op.js';
@@ -28,9 +28,18 @@ function columnNodes(e: FrameExpr, out: Extract<FrameExpr, { t: 'col' }>[] = [])
   return out;
 }
 
+/** Whether `e` has the shape of an expression tree (it may arrive as JSON from a remote client). */
+function wellFormed(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const n = e as { t?: unknown; dtype?: unknown; a?: unknown; b?: unknown };
+  if (!EXPR_TAGS.has(n.t as string) || !(FRAME_DTYPES as readonly unknown[]).includes(n.dtype)) return false;
+  if (n.t === 'col' || n.t === 'lit') return true;
+  return wellFormed(n.a) && (n.t !== 'bin' || wellFormed(n.b));
+}
+
 /** Checks that `e` is an expression whose columns are all in `meta` with the dtypes it was built for. */
 export function checkExpr(meta: FrameMeta, e: unknown, where: string): FrameExpr {
-  if (typeof e !== 'object' || e === null || !EXPR_TAGS.has((e as { t?: unknown }).t as string)) {
+  if (!wellFormed(e)) {
     throw new InvalidArgumentError(`${where} needs a Series expression (built with col(name) and its methods), got ${show(e)}.`);
   }
   const expr = e as FrameExpr;

@@ -130,6 +130,9 @@ describe('fillna and dropna kernels', () => {
     expect(values(out.columns[0]!)).toEqual([7, -7, -2147483648, 0.5]);
     expect(values(out.columns[5]!)).toEqual(['Apple', 'APPLE', 'kiwi', 'pear']);
     expect(out.columns[2]!.dtype !== 'string' && out.columns[2]!.valid).toBe(null);
+    // A column without nulls whose dtype stays is passed through.
+    const z = getKernel('frame.fillna')([chunk], { names: ['z'], values: [1] } as never) as FrameChunk;
+    expect(z.columns[1]).toBe(chunk.columns[1]);
   });
 
   it('dropna drops rows with a null in the subset (every column when empty), keeping NaN', () => {

@@ -85,6 +85,8 @@ describe('seriesNode', () => {
     rejects(() => seriesNode(source, colExpr({ name: 'w', dtype: 'int32' }), 'y'), InvalidArgumentError, /"w".*the columns are/);
     rejects(() => seriesNode(source, colExpr({ name: 'v', dtype: 'float64' }), 'y'), DTypeError, /reads column "v" as float64.*is int32/);
     rejects(() => seriesNode(source, { t: 'nope' } as never, 'y'), InvalidArgumentError, /Series expression/);
+    const halfBuilt = { t: 'bin', op: 'add', a: col('v'), dtype: 'float64' };
+    rejects(() => seriesNode(source, halfBuilt as never, 'y'), InvalidArgumentError, /Series expression/);
     rejects(() => seriesNode(source, col('v'), ''), InvalidArgumentError, /non-empty string/);
   });
 
