@@ -363,7 +363,7 @@ function nodeCount(e: FrameExpr): number {
 
 /**
  * The rows where a bool expression is true (null and false drop a row), in order; the mask is never
- * stored. A row is kept when every term of a top-level `and` chain is true (Kleene `and` is true
+ * stored. The result is a view of a buffer the next call overwrites: gather from it, or copy it. A row is kept when every term of a top-level `and` chain is true (Kleene `and` is true
  * exactly then), so the loop tests the terms one by one, smallest first, and skips the rest of the
  * row at the first that is not true — a selective string equality then saves the arithmetic of the
  * other terms on most rows.
@@ -377,7 +377,19 @@ export function maskIndex(mask: FrameExpr, chunk: FrameChunk): Int32Array {
     const r = emit(g, e);
     g.body.push(r.ok === 'true' ? `if (${r.v} === 0) continue;` : `if (!(${r.ok}) || ${r.v} === 0) continue;`);
   }
-  const idx = new Int32Array(chunk.rows);
+  const idx = scratchIndex(chunk.rows);
   const kept = compile(g.head, g.body, 'idx[k++] = i;')(chunk.rows, g.binds, H, null, null, idx);
   return idx.subarray(0, kept);
+}
+
+/**
+ * The row-number buffer filters write into, reused across calls: a fresh chunk-sized array per call
+ * (4 MB for a million rows) measured slower than the mask loop itself once the collector had to
+ * reclaim them. Kernels run one at a time on a thread, and every caller copies what it keeps (a
+ * gather) before the next call.
+ */
+let scratch = new Int32Array(0);
+function scratchIndex(n: number): Int32Array {
+  if (scratch.length < n) scratch = new Int32Array(Math.max(n, scratch.length * 2));
+  return scratch;
 }
