@@ -4,16 +4,18 @@
  * - `frame.series`: one expression → a one-column chunk.
  * - `frame.assign`: expressions added as columns (a name already there is replaced in place); every
  *   expression reads the *input* chunk, not columns assigned by the same call.
- * - `frame.filter`: the rows where the mask is true; the mask is evaluated in the loop that collects
- *   the kept row numbers, then each column is gathered once. String dictionaries are kept as they are.
+ * - `frame.filter`: the rows where the mask is true, the mask evaluated and the columns gathered block
+ *   by block (exprFilter.ts). String dictionaries are kept as they are.
  * - `frame.fillna`: nulls of the named columns replaced by a literal (NaN is a value, not a null).
  */
-import { type FrameChunk, type FrameColumn, columnOf, isFrameChunk, makeFrame, takeRows } from '../../base/frame.js';
+import { type FrameChunk, type FrameColumn, columnOf, isFrameChunk, makeFrame } from '../../base/frame.js';
 import { colExpr, fillExpr, type FrameExpr, type Literal } from '../../base/frameExpr.js';
 import { registerKernel } from '../registry.js';
-import { evaluateExpr, maskIndex } from './exprCompile.js';
+import { evaluateExpr } from './exprCompile.js';
+import { filterRows } from './exprFilter.js';
 
-export { evaluateExpr, maskIndex } from './exprCompile.js';
+export { evaluateExpr } from './exprCompile.js';
+export { filterRows, maskIndex } from './exprFilter.js';
 
 export interface SeriesParams {
   readonly expr: FrameExpr;
@@ -70,8 +72,7 @@ registerKernel<AssignParams>('frame.assign', (inputs, p) => {
 
 registerKernel<FilterParams>('frame.filter', (inputs, p) => {
   const chunk = chunkOf(inputs, 'frame.filter');
-  const index = maskIndex(p.mask, chunk);
-  return index.length === chunk.rows ? chunk : takeRows(chunk, index);
+  return filterRows(p.mask, chunk);
 });
 
 registerKernel<FillnaParams>('frame.fillna', (inputs, p) => {

@@ -305,13 +305,14 @@ function emit(g: Gen, e: FrameExpr): Val {
   }
 }
 
-type Loop = (n: number, B: readonly unknown[], h: typeof H, out: unknown, vd: Uint8Array | null, idx: Int32Array | null) => number;
+/** Runs rows [lo, n). */
+type Loop = (n: number, B: readonly unknown[], h: typeof H, out: unknown, vd: Uint8Array | null, idx: Int32Array | null, lo: number) => number;
 
 /** Compiled loops by source text; bounded so a stream of distinct expressions cannot grow it forever. */
 const loops = new BoundedCache<string, Loop>(512);
 
 function compile(head: readonly string[], body: readonly string[], tail: string): Loop {
-  const src = `"use strict";\nreturn function loop(n, B, H, out, vd, idx) {\n${head.join('\n')}\nlet k = 0;\nfor (let i = 0; i < n; i++) {\n${body.join('\n')}\n${tail}\n}\nreturn k;\n};`;
+  const src = `"use strict";\nreturn function loop(n, B, H, out, vd, idx, lo) {\n${head.join('\n')}\nlet k = 0;\nfor (let i = lo; i < n; i++) {\n${body.join('\n')}\n${tail}\n}\nreturn k;\n};`;
   let fn = loops.get(src);
   if (!fn) {
     fn = new Function(src)() as Loop;
@@ -337,12 +338,12 @@ export function evaluateExpr(e: FrameExpr, chunk: FrameChunk): FrameColumn {
   const validTail = nullable ? `vd[i] = ${r.ok} ? 1 : 0;` : '';
   if (e.dtype === 'string') {
     const codes = allocInt32(n);
-    compile(g.head, g.body, `out[i] = ${r.ok} ? ${r.v} : -1;`)(n, g.binds, H, codes, null, null);
+    compile(g.head, g.body, `out[i] = ${r.ok} ? ${r.v} : -1;`)(n, g.binds, H, codes, null, null, 0);
     return { dtype: 'string', codes, dict: r.dict ?? [] };
   }
   const out = e.dtype === 'float64' ? allocFloat64(n) : e.dtype === 'int32' ? allocInt32(n) : allocBytes(n);
   const write = nullable ? `out[i] = ${r.ok} ? ${r.v} : 0;` : `out[i] = ${r.v};`;
-  compile(g.head, g.body, `${write}\n${validTail}`)(n, g.binds, H, out, vd, null);
+  compile(g.head, g.body, `${write}\n${validTail}`)(n, g.binds, H, out, vd, null, 0);
   const valid = vd !== null && vd.indexOf(0) >= 0 ? vd : null;
   return { dtype: e.dtype, values: out, valid } as FrameColumn;
 }
@@ -361,14 +362,16 @@ function nodeCount(e: FrameExpr): number {
   return 1 + nodeCount(e.a) + (e.t === 'bin' ? nodeCount(e.b) : 0);
 }
 
+/** A compiled mask: writes the rows in [lo, hi) where it is true into `idx` (from 0), returns how many. */
+export type MaskLoop = (lo: number, hi: number, idx: Int32Array) => number;
+
 /**
- * The rows where a bool expression is true (null and false drop a row), in order; the mask is never
- * stored. The result is a view of a buffer the next call overwrites: gather from it, or copy it. A row is kept when every term of a top-level `and` chain is true (Kleene `and` is true
- * exactly then), so the loop tests the terms one by one, smallest first, and skips the rest of the
- * row at the first that is not true — a selective string equality then saves the arithmetic of the
- * other terms on most rows.
+ * Compiles a bool expression as a row selector (null and false drop a row); the mask is never stored.
+ * A row is kept when every term of a top-level `and` chain is true (Kleene `and` is true exactly
+ * then), so the loop tests the terms one by one, smallest first, and skips the rest of the row at the
+ * first that is not true — a selective string equality then saves the arithmetic of the other terms.
  */
-export function maskIndex(mask: FrameExpr, chunk: FrameChunk): Int32Array {
+export function compileMask(mask: FrameExpr, chunk: FrameChunk): MaskLoop {
   if (mask.dtype !== 'bool') throw new DTypeError(`a filter mask must be bool, got ${mask.dtype} (${describeExpr(mask)}).`);
   const g = new Gen(chunk);
   const terms = conjuncts(mask).map((e, k) => ({ e, k, size: nodeCount(e) }));
@@ -377,19 +380,7 @@ export function maskIndex(mask: FrameExpr, chunk: FrameChunk): Int32Array {
     const r = emit(g, e);
     g.body.push(r.ok === 'true' ? `if (${r.v} === 0) continue;` : `if (!(${r.ok}) || ${r.v} === 0) continue;`);
   }
-  const idx = scratchIndex(chunk.rows);
-  const kept = compile(g.head, g.body, 'idx[k++] = i;')(chunk.rows, g.binds, H, null, null, idx);
-  return idx.subarray(0, kept);
-}
-
-/**
- * The row-number buffer filters write into, reused across calls: a fresh chunk-sized array per call
- * (4 MB for a million rows) measured slower than the mask loop itself once the collector had to
- * reclaim them. Kernels run one at a time on a thread, and every caller copies what it keeps (a
- * gather) before the next call.
- */
-let scratch = new Int32Array(0);
-function scratchIndex(n: number): Int32Array {
-  if (scratch.length < n) scratch = new Int32Array(Math.max(n, scratch.length * 2));
-  return scratch;
+  const loop = compile(g.head, g.body, 'idx[k++] = i;');
+  const binds = g.binds;
+  return (lo, hi, idx) => loop(hi, binds, H, null, null, idx, lo);
 }

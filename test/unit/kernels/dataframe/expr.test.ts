@@ -12,7 +12,8 @@ import {
   binaryExpr, castExpr, colExpr, type FrameExpr, isinExpr, litExpr, stringExpr, unaryExpr,
 } from '../../../../src/base/frameExpr.js';
 import { compiledLoopCount } from '../../../../src/kernels/dataframe/exprCompile.js';
-import { evaluateExpr } from '../../../../src/kernels/dataframe/expr.js';
+import { evaluateExpr, filterRows, maskIndex } from '../../../../src/kernels/dataframe/expr.js';
+import { takeRows } from '../../../../src/base/frame.js';
 import { getKernel } from '../../../../src/kernels/index.js';
 
 const values = (c: FrameColumn): unknown[] =>
@@ -144,4 +145,37 @@ describe('fillna and dropna kernels', () => {
     const none = getKernel('frame.dropna')([chunk], { subset: ['z'] } as never) as FrameChunk;
     expect(none).toBe(chunk);
   });
+});
+
+describe('filter over many blocks', () => {
+  // 20 011 rows: several of the filter's 4096-row blocks and a partial last one; nulls in every column.
+  const n = 20011;
+  let seed = 7;
+  const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+  const big = makeFrame(['k', 'x', 'b', 's'], [
+    { dtype: 'int32', values: Int32Array.from({ length: n }, () => Math.floor(rnd() * 1000)), valid: Uint8Array.from({ length: n }, () => (rnd() < 0.05 ? 0 : 1)) },
+    { dtype: 'float64', values: Float64Array.from({ length: n }, () => rnd()), valid: null },
+    { dtype: 'bool', values: Uint8Array.from({ length: n }, () => (rnd() < 0.5 ? 1 : 0)), valid: Uint8Array.from({ length: n }, () => (rnd() < 0.1 ? 0 : 1)) },
+    { dtype: 'string', codes: Int32Array.from({ length: n }, () => Math.floor(rnd() * 4) - 1), dict: ['p', 'q', 'r'] },
+  ]);
+  const k = colExpr({ name: 'k', dtype: 'int32' });
+
+  for (const [what, mask] of [
+    ['none', binaryExpr('lt', k, litExpr(0))],
+    ['about 1%', binaryExpr('and', binaryExpr('lt', k, litExpr(10)), unaryExpr('notNull', colExpr({ name: 'b', dtype: 'bool' })))],
+    ['about half', binaryExpr('eq', colExpr({ name: 'b', dtype: 'bool' }), litExpr(true))],
+    ['all but nulls', unaryExpr('notNull', k)],
+    ['all', binaryExpr('ge', colExpr({ name: 'x', dtype: 'float64' }), litExpr(0))],
+  ] as const) {
+    it(`keeps ${what} of the rows, as a gather of the mask's rows would`, () => {
+      const want = takeRows(big, maskIndex(mask, big));
+      const got = filterRows(mask, big);
+      expect(got.rows).toBe(want.rows);
+      got.columns.forEach((c, j) => {
+        expect(values(c)).toEqual(values(want.columns[j]!));
+        if (c.dtype !== 'string') expect(c.valid === null).toBe((want.columns[j] as { valid: unknown }).valid === null);
+      });
+      if (what === 'all') expect(got).toBe(big);
+    });
+  }
 });
