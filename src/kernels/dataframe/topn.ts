@@ -68,7 +68,11 @@ export function selectTop(words: KeyWords, rows: number, n: number): Int32Array 
 /** The first n rows of the chunk in stable key order. */
 export function topN(chunk: FrameChunk, keys: SortKeys, n: number): FrameChunk {
   if (n <= 0) return sliceRows(chunk, 0, 0);
-  if (n * SHARE >= chunk.rows) return sliceRows(sortFrame(chunk, keys), 0, n);
+  if (n * SHARE >= chunk.rows) {
+    const sorted = sortFrame(chunk, keys);
+    // A copy of the head, not a view, so the full sorted chunk is not kept alive by the result.
+    return n >= sorted.rows ? sorted : takeRows(sorted, Int32Array.from({ length: n }, (_, i) => i));
+  }
   const chosen = selectTop(encodeKeys(chunk, keys), chunk.rows, n);
   return sortFrame(takeRows(chunk, chosen), keys);
 }
