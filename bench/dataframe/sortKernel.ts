@@ -1,7 +1,8 @@
 /**
  * Probe of the local sort kernel (kernels/dataframe/sort.ts): one chunk of N rows sorted by a float64
  * key, by a string key (N/10 distinct strings), and by both; top-100 of the same; and the single-key
- * baseline of V8's own Float64Array sort (values only, no argsort) for scale. Load on the machine
+ * baselines of V8's own Float64Array sort (values only, no argsort) and of an index array sorted by a
+ * typed comparator (the alternative to the radix argsort), for scale. Load on the machine
  * changes these figures: report the load with them.
  * Run: npx tsx bench/dataframe/sortKernel.ts [rows]
  */
@@ -26,9 +27,9 @@ const chunk: FrameChunk = makeFrame(['x', 's'], [
   { dtype: 'string', codes, dict },
 ]);
 
-function time(label: string, fn: () => unknown): void {
+function time(label: string, fn: () => unknown, repeats = 3): void {
   const runs: number[] = [];
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < repeats; r++) {
     const t = performance.now();
     fn();
     runs.push(performance.now() - t);
@@ -42,3 +43,9 @@ time('sortValues(s)', () => sortFrame(chunk, { by: ['s'], ascending: [true] }));
 time('sortValues(s desc, x)', () => sortFrame(chunk, { by: ['s', 'x'], ascending: [false, true] }));
 time('top 100 by x', () => topN(chunk, { by: ['x'], ascending: [true] }, 100));
 time('Float64Array.prototype.sort (values only)', () => x.slice().sort());
+// The comparator alternative to the radix argsort: an index array sorted by a typed comparator.
+time('argsort of x by a typed comparator (stable by index)', () => {
+  const index = new Int32Array(n);
+  for (let i = 0; i < n; i++) index[i] = i;
+  return index.sort((a, b) => x[a]! - x[b]! || a - b);
+}, 1);
