@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FrameField } from '../../../../src/base/frame.js';
 import { selectTop, topN } from '../../../../src/kernels/dataframe/topn.js';
-import { chunkOf, referenceCompare, rowsOf, type Row } from '../../ops/dataframe/tileHarness.js';
+import { chunkOf, referenceCompare, rowsOf, type Row } from '../../ops/dataframe/sortTileHarness.js';
 
 const FIELDS: FrameField[] = [
   { name: 'id', dtype: 'int32' },

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../../src/base/errors.js';
 import type { FrameField } from '../../../../src/base/frame.js';
 import { describeNode } from '../../../../src/ops/dataframe/describe.js';
-import { chunkOf, rowsOf, runTile, sourceNode, split, type Row } from './tileHarness.js';
+import { chunkOf, rowsOf, runTile, sourceNode, split, type Row } from './sortTileHarness.js';
 
 const FIELDS: FrameField[] = [
   { name: 'i', dtype: 'int32' },

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../../src/base/errors.js';
 import type { FrameField } from '../../../../src/base/frame.js';
 import { sortValuesNode, topNNode } from '../../../../src/ops/dataframe/sort.js';
-import { chunkOf, referenceCompare, rowsOf, runTile, sourceNode, split, type Row } from './tileHarness.js';
+import { chunkOf, referenceCompare, rowsOf, runTile, sourceNode, split, type Row } from './sortTileHarness.js';
 
 const FIELDS: FrameField[] = [
   { name: 'id', dtype: 'int32' },
