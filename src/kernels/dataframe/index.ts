@@ -1,3 +1,6 @@
 /** Every dataframe kernel module, registered on import. */
 import './expr.js';
 import './rows.js';
+import './sort.js';
+import './topn.js';
+import './describe.js';
