@@ -39,7 +39,8 @@ import { ResultRegistry } from './results.js';
 import { type RunContext, type RunRequest, runPlan } from './runPlan.js';
 import { readGlobal, sharedInputs, sharedObjectId } from './sharing.js';
 import { SESSION_BRAND, type SessionLike } from './sessionLike.js';
-import { tileTargets } from './tiler.js';
+import { PreRunner } from './preRuns.js';
+import { type PlanDecisions, tileTargets } from './tiler.js';
 import { checkName, type ExecuteOptions, type Fetchable, newSessionId, nodeOf, runOptions, untilAborted } from './sessionArgs.js';
 
 export { type ExecuteOptions, type Fetchable, nodeOf } from './sessionArgs.js';
@@ -63,7 +64,15 @@ export interface SessionInfo {
   readonly workers: number;
   readonly results: number;
   readonly memory: { readonly used: number; readonly limit: number };
+  /**
+   * What ops decided while tiling (`ctx.plan`: "tree combine", "broadcast right: 1.2 MB"), per tileable
+   * key, oldest first; the last 256 tileables that recorded any. Each run's own are in its 'run' event.
+   */
+  readonly plans: readonly PlanDecisions[];
 }
+
+/** Tileables whose tiling decisions `info.plans` keeps. */
+const PLANS_KEPT = 256;
 
 const INFO_FIELDS: readonly (keyof ChunkInfo)[] = ['key', 'objectId', 'nbytes', 'level', 'typename', 'persisted', 'shape', 'dtype'];
 
@@ -90,6 +99,7 @@ export class Session extends EventEmitter implements SessionLike {
   #closed = false;
   #closePromise: Promise<void> | undefined;
   #runs = 0;
+  readonly #plans = new Map<string, PlanDecisions>();
 
   constructor(
     options: SessionOptions = {},
@@ -130,6 +140,7 @@ export class Session extends EventEmitter implements SessionLike {
       workers: this.#executor.workers,
       results: this.#results.size,
       memory: { used: this.#closed ? 0 : this.#objects.usedBytes, limit: this.config.memoryLimit },
+      plans: [...this.#plans.values()],
     };
   }
 
@@ -422,8 +433,14 @@ export class Session extends EventEmitter implements SessionLike {
       return new Map();
     }
     refuseOversized(todo, this, 'run');
-    const chunks = this.#objects.chunks;
-    const plan = tileTargets(todo, { executed: (k) => this.#lookup(k), stored: (k) => chunks.has(k) });
+    // Pre-run tasks count in both figures, so `done` never goes back and the run still ends at exactly 1;
+    // the total grows as iterative tiles discover work, so the fraction is kept from going back.
+    let preRunTasks = 0;
+    let floor = 0;
+    const report = (run: number, done: number, total: number): void => {
+      floor = Math.max(floor, total === 0 ? 1 : done / total);
+      this.#progress(run, done, total, floor);
+    };
     const context: RunContext = {
       config: this.config,
       executor: this.#executor,
@@ -431,14 +448,34 @@ export class Session extends EventEmitter implements SessionLike {
       results: this.#results,
       holders: this.#holders,
       closing: this.#closing.signal,
-      progress: (run, done, total) => this.#progress(run, done, total),
-      finished: (stats) => this.#emitChecked('run', stats),
+      progress: (run, done, total) => report(run, done + preRunTasks, total + preRunTasks),
+      finished: (stats) => {
+        this.#recordPlans(stats.plans);
+        this.#emitChecked('run', stats);
+      },
       chunks: this.listenerCount('chunks') > 0 ? (event) => this.#emitChecked('chunks', event) : undefined,
     };
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.#closing.signal]) : this.#closing.signal;
+    const preRuns = new PreRunner({ ...context, progress: report }, runId, signal);
     try {
-      return await runPlan(context, runId, todo, plan, opts);
+      const plan = await preRuns.plan(todo, (k) => this.#lookup(k));
+      preRunTasks = preRuns.executed;
+      return await runPlan(context, runId, todo, plan, { ...opts, preRunTasks });
     } finally {
+      preRuns.release();
       this.#observeStore();
+    }
+  }
+
+  /** Keeps what ops decided while tiling (newest last, the last PLANS_KEPT tileables) for `info.plans`. */
+  #recordPlans(plans: readonly PlanDecisions[]): void {
+    for (const p of plans) {
+      this.#plans.delete(p.key);
+      this.#plans.set(p.key, p);
+    }
+    for (const k of this.#plans.keys()) {
+      if (this.#plans.size <= PLANS_KEPT) break;
+      this.#plans.delete(k);
     }
   }
 
@@ -446,8 +483,8 @@ export class Session extends EventEmitter implements SessionLike {
     if (!this.#closed) this.#pacer.observe(this.#objects.usedBytes);
   }
 
-  #progress(run: number, done: number, total: number): void {
-    const event: ProgressEvent = { run, progress: total === 0 ? 1 : done / total, done, total };
+  #progress(run: number, done: number, total: number, progress = total === 0 ? 1 : done / total): void {
+    const event: ProgressEvent = { run, progress, done, total };
     this.#emitChecked('progress', event);
   }
 
