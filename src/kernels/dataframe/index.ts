@@ -1,0 +1,2 @@
+/** Registers every dataframe kernel (import for its side effects). */
+import './basic.js';
