@@ -164,6 +164,9 @@ function stringColumn(n: number, at: (i: number) => string | null): StringColumn
   return { dtype: 'string', codes, dict };
 }
 
+/** Integers up to ±2^53 are exact as float64 (2^53 + 1 is the first that is not). */
+const LIMIT_2_53 = 2n ** 53n;
+
 const isStringType = (t: DataType): boolean => t.typeId === Type.Utf8 || t.typeId === Type.LargeUtf8 || t.typeId === Type.Utf8View;
 
 /** One column of one batch as a frame column (copied into fresh, shareable buffers). */
@@ -181,8 +184,9 @@ function fromData(name: string, data: Data, vector: Vector): FrameColumn {
     }
     const values = allocFloat64(n);
     for (let i = 0; i < n; i++) {
-      const v = Number(src[lo + i]!);
-      if ((valid === null || valid[i]) && Math.abs(v) > Number.MAX_SAFE_INTEGER) {
+      const raw = src[lo + i]!;
+      const v = Number(raw);
+      if ((valid === null || valid[i]) && typeof raw === 'bigint' && (raw > LIMIT_2_53 || raw < -LIMIT_2_53)) {
         throw new DTypeError(`column ${show(name)} holds ${String(src[lo + i])} at row ${i}, beyond ±2^53: a float64 cannot hold it exactly. Convert the column to strings or floats first.`);
       }
       values[i] = v;

@@ -57,8 +57,9 @@ function typedColumn(name: string, data: ArrayBufferView & ArrayLike<number | bi
   const n = data.length;
   const values = want === 'int32' ? allocInt32(n) : allocFloat64(n);
   for (let i = 0; i < n; i++) {
-    const v = Number(data[i]!);
-    if (typeof data[i] === 'bigint' && Math.abs(v) > Number.MAX_SAFE_INTEGER) {
+    const raw = data[i]!;
+    const v = Number(raw);
+    if (typeof raw === 'bigint' && (raw > LIMIT_2_53 || raw < -LIMIT_2_53)) {
       throw new InvalidArgumentError(`${where}: column ${show(name)} holds ${String(data[i])} at index ${i}, beyond ±2^53: a float64 cannot hold it exactly.`);
     }
     if (want === 'int32' && !isInt32(v)) {
@@ -68,6 +69,9 @@ function typedColumn(name: string, data: ArrayBufferView & ArrayLike<number | bi
   }
   return want === 'int32' ? { dtype: 'int32', values: values as Int32Array, valid: null } : { dtype: 'float64', values: values as Float64Array, valid: null };
 }
+
+/** Integers up to ±2^53 are exact as float64 (2^53 + 1 is the first that is not). */
+const LIMIT_2_53 = 2n ** 53n;
 
 const kindOf = (v: unknown): 'number' | 'string' | 'boolean' | 'null' | 'other' =>
   v === null || v === undefined ? 'null' : typeof v === 'number' ? 'number' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : 'other';
