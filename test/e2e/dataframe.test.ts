@@ -7,7 +7,7 @@
 import { Bool, DateDay, Dictionary, Field, Int8, Int32, Int64, makeData, RecordBatch, Schema, Struct, Table, tableFromArrays, tableFromIPC, tableToIPC, Uint32, Utf8, vectorFromArray } from 'apache-arrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  DataFrame, dataframe as df, DTypeError, InvalidArgumentError, newSession, type RunStats, Series, type Session, SessionClosedError, UnexecutedError,
+  DataFrame, dataframe as df, DTypeError, graph as gs, InvalidArgumentError, newSession, type RunStats, Series, type Session, SessionClosedError, UnexecutedError,
 } from '../../src/index.js';
 import { rejection } from '../support/rejection.js';
 
@@ -257,5 +257,19 @@ describe('Series', () => {
     expect(e).toBeInstanceOf(InvalidArgumentError);
     expect(e.message).toContain(d.key);
     expect(e.message).toContain(other.key);
+  });
+});
+
+describe('graph interop', () => {
+  it('a context’s toDataFrame is a DataFrame with its schema at build time, fetched as an Arrow table', async () => {
+    const s = newSession({ mode: 'lazy', executor: 'local', default: false });
+    opened.push(s);
+    const ctx = s.scope(() => gs.sssp(gs.g().addEdges({ a: [0, 0, 1], b: [1, 2, 2], w: [1, 5, 1] }, { src: 'a', dst: 'b', properties: ['w'] }), 0));
+    const d = ctx.toDataFrame({ id: 'v.id', dist: 'r' });
+    expect(d).toBeInstanceOf(DataFrame);
+    expect(d.dtypes).toEqual({ id: 'float64', dist: 'float64' });
+    await d.execute({ session: s });
+    expect(await d.toRecords({ session: s })).toEqual([{ id: 0, dist: 0 }, { id: 1, dist: 1 }, { id: 2, dist: 2 }]);
+    expect(await d.col('dist').frame.head(1).execute({ session: s }).then((h) => h.toRecords({ session: s }))).toEqual([{ id: 0, dist: 0 }]);
   });
 });

@@ -33,6 +33,19 @@ describe.each(['local', 'threads'] as const)('head of a frame of unknown rows on
   };
   const values = Array.from({ length: 20 }, (_, i) => i);
 
+  it('a result of unknown rows is registered with the rows its chunks turned out to have', async () => {
+    const s = open();
+    const d = unknownRows(df.fromColumns({ v: values }, { chunkRows: 6 }));
+    await d.execute({ session: s });
+    expect(s.tiledOf(d.node)!.nsplits).toEqual([[6, 6, 6, 2]]);
+    expect((await d.toRecords({ session: s })).length).toBe(20);
+    const runs: RunStats[] = [];
+    s.on('run', (r: RunStats) => runs.push(r));
+    await d.head(7).execute({ session: s });
+    // The executed input's rows are known now: head needs no pre-run.
+    expect(runs.at(-1)!.preRuns).toBe(0);
+  });
+
   it.each([
     [0, 1],
     [1, 1],
