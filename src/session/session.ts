@@ -458,13 +458,35 @@ export class Session extends EventEmitter implements SessionLike {
     const signal = opts.signal ? AbortSignal.any([opts.signal, this.#closing.signal]) : this.#closing.signal;
     const preRuns = new PreRunner({ ...context, progress: report }, runId, signal);
     try {
-      const plan = await preRuns.plan(todo, (k) => this.#lookup(k));
+      let plan;
+      try {
+        plan = await preRuns.plan(todo, (k) => this.#lookup(k));
+      } catch (e) {
+        // A pre-run fails the whole plan; an eager batch must not fail neighbours that did not need it.
+        if (!opts.continueOnError || todo.length === 1 || e instanceof CancelledError) throw e;
+        preRuns.release();
+        return await this.#runEach(todo, opts);
+      }
       preRunTasks = preRuns.executed;
       return await runPlan(context, runId, todo, plan, { ...opts, preRunTasks });
     } finally {
       preRuns.release();
       this.#observeStore();
     }
+  }
+
+  /** Runs nodes one plan each, collecting their errors (an eager batch whose joint plan failed). */
+  async #runEach(nodes: readonly TileableNode[], opts: RunRequest): Promise<ReadonlyMap<string, Error>> {
+    const errors = new Map<string, Error>();
+    for (const n of nodes) {
+      try {
+        for (const [k, e] of await this.#runNodes([n], opts)) errors.set(k, e);
+      } catch (e) {
+        if (e instanceof CancelledError) throw e;
+        errors.set(n.key, e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    return errors;
   }
 
   /** Keeps what ops decided while tiling (newest last, the last PLANS_KEPT tileables) for `info.plans`. */

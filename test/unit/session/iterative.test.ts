@@ -164,4 +164,20 @@ describe.each(['local', 'threads'] as const)('iterative tiling on the %s executo
     expect(s.isExecuted(node)).toBe(true);
     expect(values(await s.fetch(node))).toEqual(expected(data.map((v) => v - 1)));
   });
+
+  it('eager mode: a failing pre-run fails its own node, not an independent one of the same batch', async () => {
+    const s = open('eager');
+    const { bad, good } = s.scope(() => {
+      const failing = tt.array(Float64Array.from(data), { chunkSize: 4 }).map((v) => {
+        if (v > 8) throw new RangeError('too big');
+        return v;
+      });
+      return { bad: measured(failing.node, 10, 3).node, good: measured(tt.array(Float64Array.from(data), { chunkSize: 5 }).add(2).node, 10, 2) };
+    });
+    const failing = s.submitEager(bad);
+    const passing = s.submitEager(good.node);
+    expect(String((await rejection(failing)).message)).toContain('too big');
+    await passing;
+    expect(values(await s.fetch(good.node))).toEqual(good.expected(data.map((v) => v + 2)));
+  });
 });
