@@ -11,11 +11,12 @@
  *   which the session calls once the whole plan has run (or failed, or was cancelled): the final graph
  *   reads them as fetch chunks, so none may be evicted in between, and the ones no result took over are
  *   deleted then. A failure or a cancellation anywhere therefore leaves the store as it was.
- * - Progress counts pre-run tasks with the final run's (the session adds `executed` to both figures), so
+ * - Progress counts pre-run tasks with the final run's (`planAndRun` adds them to both figures), so
  *   `done` never goes back and the run's last event is still exactly 1; `total` grows as pre-runs
- *   discover work, and the session keeps the fraction from going back when it does.
+ *   discover work, and the fraction is kept from going back when it does.
  * - Pre-runs emit no 'chunks' events: those describe the one graph the run hands to its executor.
  */
+import { CancelledError } from '../base/errors.js';
 import { isFrameChunk } from '../base/frame.js';
 import { nbytesOf } from '../base/nbytes.js';
 import { isArrayData } from '../base/ndarray.js';
@@ -25,9 +26,9 @@ import type { ExecEvent } from '../executors/executor.js';
 import type { ChunkInfo } from '../ops/op.js';
 import { fuseElementwise } from '../ops/tensor/fuse.js';
 import type { ChunkView } from '../store/chunkView.js';
-import { type RunContext, runError } from './runPlan.js';
+import { type RunContext, type RunRequest, runError, runPlan } from './runPlan.js';
 import { RunStore } from './runStore.js';
-import { planTiles, type PreRun, type TilePlan, type TileSource } from './tiler.js';
+import { type PlanDecisions, planTiles, type PreRun, type TilePlan, type TileSource } from './tiler.js';
 
 /** What a stored chunk value measures: its bytes, and its rows when it is a frame or an array. */
 export function measureChunk(value: unknown): ChunkInfo {
@@ -136,5 +137,74 @@ export class PreRunner {
     } finally {
       runStore.dispose();
     }
+  }
+}
+
+/** What `planAndRun` needs of its session besides the run context. */
+export interface PlanHooks {
+  readonly executed: TileSource['executed'];
+  /** Emits a progress event with the fraction to report. */
+  progress(run: number, done: number, total: number, progress: number): void;
+  /** Called instead of failing when planning failed (an eager batch retries its nodes one by one). */
+  readonly planFailed?: (() => Promise<ReadonlyMap<string, Error>>) | undefined;
+}
+
+/**
+ * Tiles `todo` (running its pre-runs) and runs the plan (runPlan.ts). Pre-run tasks count in both
+ * progress figures, so `done` never goes back and the run still ends at exactly 1; the total grows as
+ * iterative tiles discover work, so the fraction is kept from going back.
+ */
+export async function planAndRun(
+  context: Omit<RunContext, 'progress'>,
+  run: number,
+  todo: readonly TileableNode[],
+  req: RunRequest,
+  hooks: PlanHooks,
+): Promise<ReadonlyMap<string, Error>> {
+  let preRunTasks = 0;
+  let floor = 0;
+  const report = (r: number, done: number, total: number): void => {
+    floor = Math.max(floor, total === 0 ? 1 : done / total);
+    hooks.progress(r, done, total, floor);
+  };
+  const signal = req.signal ? AbortSignal.any([req.signal, context.closing]) : context.closing;
+  const preRuns = new PreRunner({ ...context, progress: report }, run, signal);
+  try {
+    let plan: TilePlan;
+    try {
+      plan = await preRuns.plan(todo, hooks.executed);
+    } catch (e) {
+      if (!hooks.planFailed || e instanceof CancelledError) throw e;
+      preRuns.release();
+      return await hooks.planFailed();
+    }
+    preRunTasks = preRuns.executed;
+    const ctx: RunContext = { ...context, progress: (r, done, total) => report(r, done + preRunTasks, total + preRunTasks) };
+    return await runPlan(ctx, run, todo, plan, { ...req, preRunTasks });
+  } finally {
+    preRuns.release();
+  }
+}
+
+/** Tileables whose tiling decisions `sess.info.plans` keeps. */
+const PLANS_KEPT = 256;
+
+/** What ops decided while tiling, per tileable, newest last; the last PLANS_KEPT tileables. */
+export class PlanLog {
+  readonly #plans = new Map<string, PlanDecisions>();
+
+  record(plans: readonly PlanDecisions[]): void {
+    for (const p of plans) {
+      this.#plans.delete(p.key);
+      this.#plans.set(p.key, p);
+    }
+    for (const k of this.#plans.keys()) {
+      if (this.#plans.size <= PLANS_KEPT) break;
+      this.#plans.delete(k);
+    }
+  }
+
+  list(): PlanDecisions[] {
+    return [...this.#plans.values()];
   }
 }

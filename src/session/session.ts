@@ -36,10 +36,10 @@ import { createExecutor } from './executorFactory.js';
 import { HolderTracker } from './holders.js';
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js';
 import { ResultRegistry } from './results.js';
-import { type RunContext, type RunRequest, runPlan } from './runPlan.js';
+import type { RunContext, RunRequest } from './runPlan.js';
 import { readGlobal, sharedInputs, sharedObjectId } from './sharing.js';
 import { SESSION_BRAND, type SessionLike } from './sessionLike.js';
-import { PreRunner } from './preRuns.js';
+import { PlanLog, planAndRun } from './preRuns.js';
 import { type PlanDecisions, tileTargets } from './tiler.js';
 import { checkName, type ExecuteOptions, type Fetchable, newSessionId, nodeOf, runOptions, untilAborted } from './sessionArgs.js';
 
@@ -71,9 +71,6 @@ export interface SessionInfo {
   readonly plans: readonly PlanDecisions[];
 }
 
-/** Tileables whose tiling decisions `info.plans` keeps. */
-const PLANS_KEPT = 256;
-
 const INFO_FIELDS: readonly (keyof ChunkInfo)[] = ['key', 'objectId', 'nbytes', 'level', 'typename', 'persisted', 'shape', 'dtype'];
 
 /** Store growth between GC nudges (or an eighth of the memory limit, when that is less). */
@@ -99,7 +96,7 @@ export class Session extends EventEmitter implements SessionLike {
   #closed = false;
   #closePromise: Promise<void> | undefined;
   #runs = 0;
-  readonly #plans = new Map<string, PlanDecisions>();
+  readonly #plans = new PlanLog();
 
   constructor(
     options: SessionOptions = {},
@@ -140,7 +137,7 @@ export class Session extends EventEmitter implements SessionLike {
       workers: this.#executor.workers,
       results: this.#results.size,
       memory: { used: this.#closed ? 0 : this.#objects.usedBytes, limit: this.config.memoryLimit },
-      plans: [...this.#plans.values()],
+      plans: this.#plans.list(),
     };
   }
 
@@ -433,44 +430,27 @@ export class Session extends EventEmitter implements SessionLike {
       return new Map();
     }
     refuseOversized(todo, this, 'run');
-    // Pre-run tasks count in both figures, so `done` never goes back and the run still ends at exactly 1;
-    // the total grows as iterative tiles discover work, so the fraction is kept from going back.
-    let preRunTasks = 0;
-    let floor = 0;
-    const report = (run: number, done: number, total: number): void => {
-      floor = Math.max(floor, total === 0 ? 1 : done / total);
-      this.#progress(run, done, total, floor);
-    };
-    const context: RunContext = {
+    const context: Omit<RunContext, 'progress'> = {
       config: this.config,
       executor: this.#executor,
       objects: this.#objects,
       results: this.#results,
       holders: this.#holders,
       closing: this.#closing.signal,
-      progress: (run, done, total) => report(run, done + preRunTasks, total + preRunTasks),
       finished: (stats) => {
-        this.#recordPlans(stats.plans);
+        this.#plans.record(stats.plans);
         this.#emitChecked('run', stats);
       },
       chunks: this.listenerCount('chunks') > 0 ? (event) => this.#emitChecked('chunks', event) : undefined,
     };
-    const signal = opts.signal ? AbortSignal.any([opts.signal, this.#closing.signal]) : this.#closing.signal;
-    const preRuns = new PreRunner({ ...context, progress: report }, runId, signal);
     try {
-      let plan;
-      try {
-        plan = await preRuns.plan(todo, (k) => this.#lookup(k));
-      } catch (e) {
+      return await planAndRun(context, runId, todo, opts, {
+        executed: (k) => this.#lookup(k),
+        progress: (run, done, total, progress) => this.#progress(run, done, total, progress),
         // A pre-run fails the whole plan; an eager batch must not fail neighbours that did not need it.
-        if (!opts.continueOnError || todo.length === 1 || e instanceof CancelledError) throw e;
-        preRuns.release();
-        return await this.#runEach(todo, opts);
-      }
-      preRunTasks = preRuns.executed;
-      return await runPlan(context, runId, todo, plan, { ...opts, preRunTasks });
+        planFailed: opts.continueOnError && todo.length > 1 ? () => this.#runEach(todo, opts) : undefined,
+      });
     } finally {
-      preRuns.release();
       this.#observeStore();
     }
   }
@@ -487,18 +467,6 @@ export class Session extends EventEmitter implements SessionLike {
       }
     }
     return errors;
-  }
-
-  /** Keeps what ops decided while tiling (newest last, the last PLANS_KEPT tileables) for `info.plans`. */
-  #recordPlans(plans: readonly PlanDecisions[]): void {
-    for (const p of plans) {
-      this.#plans.delete(p.key);
-      this.#plans.set(p.key, p);
-    }
-    for (const k of this.#plans.keys()) {
-      if (this.#plans.size <= PLANS_KEPT) break;
-      this.#plans.delete(k);
-    }
   }
 
   #observeStore(): void {

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   DataFrame, dataframe as df, DTypeError, graph as gs, InvalidArgumentError, newSession, type RunStats, Series, type Session, SessionClosedError, UnexecutedError,
 } from '../../src/index.js';
+import { sessionBackend } from '../support/backends.js';
 import { rejection } from '../support/rejection.js';
 
 const opened: Session[] = [];
@@ -271,5 +272,25 @@ describe('graph interop', () => {
     await d.execute({ session: s });
     expect(await d.toRecords({ session: s })).toEqual([{ id: 0, dist: 0 }, { id: 1, dist: 1 }, { id: 2, dist: 2 }]);
     expect(await d.col('dist').frame.head(1).execute({ session: s }).then((h) => h.toRecords({ session: s }))).toEqual([{ id: 0, dist: 0 }]);
+  });
+});
+
+describe('a remote session', () => {
+  const backend = sessionBackend('remote');
+  it('runs frames built here: fetch, toRecords, iterBatches (from the fetched table) and head', async () => {
+    const s = backend.open({ mode: 'lazy' });
+    try {
+      const d = df.fromColumns(people, { chunkRows: 3 });
+      await d.execute({ session: s });
+      expect(rowsOf(await d.fetch({ session: s }))).toEqual(expected);
+      const h = await d.select(['name']).rename({ name: 'who' }).head(2).execute({ session: s });
+      expect(await h.toRecords({ session: s })).toEqual([{ who: 'Ada' }, { who: 'Bjørn' }]);
+      const sizes: number[] = [];
+      for await (const b of d.iterBatches({ session: s, batchSize: 4 })) sizes.push(b.numRows);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(7);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
+    } finally {
+      await s.close();
+    }
   });
 });

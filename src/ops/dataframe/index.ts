@@ -3,4 +3,4 @@ export { arrowSchema, fieldsOfSchema, framesToTable, frameToRecordBatch, recordB
 export { headNode, renameNode, selectNode } from './basic.js';
 export { knownRows, tileChunkwise, type ChunkwiseOptions } from './chunkwise.js';
 export { checkDtype, fieldOf, fieldsOfNames, frameMeta, isFrameNode, type FrameDtype, type FrameField, type FrameMeta, type FrameNode } from './meta.js';
-export { type ColumnData, type ColumnsOptions, DEFAULT_CHUNK_ROWS, fromArrowNode, fromColumnsNode, fromRecordsNode, type SourceOptions } from './sources.js';
+export { type ColumnData, type ColumnsOptions, DEFAULT_CHUNK_ROWS, fromArrowNode, fromColumnsNode, fromInlineNode, fromRecordsNode, type SourceOptions } from './sources.js';

@@ -203,7 +203,10 @@ function checkDtypes(dtypes: unknown, names: readonly string[], where: string): 
 
 /** `df.fromColumns({a: Int32Array, b: ['x', null], ...})`: columns of equal length. */
 export function fromColumnsNode(columns: Readonly<Record<string, ColumnData>>, options: ColumnsOptions = {}): FrameNode {
-  const where = 'dataframe.fromColumns';
+  return columnsNode(columns, options, 'dataframe.fromColumns');
+}
+
+function columnsNode(columns: Readonly<Record<string, ColumnData>>, options: ColumnsOptions, where: string): FrameNode {
   if (typeof columns !== 'object' || columns === null || Array.isArray(columns)) {
     throw new InvalidArgumentError(`${where} takes an object of column name → array, got ${show(columns)}.`);
   }
@@ -235,7 +238,7 @@ export function fromRecordsNode(records: readonly Readonly<Record<string, unknow
   });
   const columns: Record<string, unknown[]> = {};
   for (const k of index.keys()) columns[k] = records.map((r) => (Object.hasOwn(r, k) ? r[k] : null));
-  return fromColumnsNode(columns, options);
+  return columnsNode(columns, options, where);
 }
 
 /** `df.fromArrow(table)`: any Arrow table whose column types map to frame dtypes (arrow.ts). */
@@ -245,4 +248,50 @@ export function fromArrowNode(table: Table, options: SourceOptions = {}): FrameN
   const chunkRows = chunkRowsOf(options, where);
   fieldsOfSchema(table.schema);
   return sourceNode(tableToFrame(table), chunkRows);
+}
+
+/**
+ * A `frame.from_data` node rebuilt from its params as they travelled (a remote session's server):
+ * every buffer is checked against the rows and dtypes it claims, so a malformed request cannot make a
+ * chunk that lies about itself; equal params give the client's key.
+ */
+export function fromInlineNode(names: unknown, chunks: unknown, where: string): FrameNode {
+  const bad = (what: string): never => {
+    throw new InvalidArgumentError(`${where}: ${what}`);
+  };
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string') || new Set(names).size !== names.length) bad('names must be distinct strings.');
+  if (!Array.isArray(chunks) || chunks.length === 0) bad('chunks must be a non-empty list.');
+  const dtypes: (FrameDtype | undefined)[] = (names as string[]).map(() => undefined);
+  let total = 0;
+  for (const [i, c] of (chunks as { rows?: unknown; columns?: unknown }[]).entries()) {
+    const rows = c?.rows;
+    if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 0) bad(`chunk ${i} has no valid row count.`);
+    if (!Array.isArray(c.columns) || c.columns.length !== (names as string[]).length) bad(`chunk ${i} must have one column per name.`);
+    total += rows as number;
+    (c.columns as Record<string, unknown>[]).forEach((col, j) => {
+      const dtype = col?.dtype as FrameDtype;
+      if (dtypes[j] !== undefined && dtypes[j] !== dtype) bad(`column ${j} changes dtype in chunk ${i}.`);
+      dtypes[j] = dtype;
+      const is = (v: unknown, ctor: new (n: number) => ArrayBufferView, n: number): boolean => v instanceof ctor && (v as unknown as ArrayLike<number>).length === n;
+      const validOk = col.valid === null || (dtype !== 'string' && is(col.valid, Uint8Array, rows as number));
+      const ok =
+        dtype === 'int32' ? is(col.values, Int32Array, rows as number) && validOk
+        : dtype === 'float64' ? is(col.values, Float64Array, rows as number) && validOk
+        : dtype === 'bool' ? is(col.values, Uint8Array, rows as number) && validOk
+        : dtype === 'string' ? inlineStringsOk(col, rows as number)
+        : false;
+      if (!ok) bad(`column ${j} of chunk ${i} does not hold ${rows} rows of a known dtype.`);
+    });
+  }
+  const fields = (names as string[]).map((name, j) => ({ name, dtype: dtypes[j] ?? 'float64' }));
+  return makeTileable('frame.from_data', { names, chunks }, [], frameMeta(fields, total));
+}
+
+function inlineStringsOk(col: Record<string, unknown>, rows: number): boolean {
+  const { codes, bytes, offsets } = col as { codes: unknown; bytes: unknown; offsets: unknown };
+  if (!(codes instanceof Int32Array) || codes.length !== rows || !(bytes instanceof Uint8Array) || !(offsets instanceof Int32Array) || offsets.length < 1) return false;
+  if (offsets[0] !== 0 || offsets[offsets.length - 1] !== bytes.length) return false;
+  for (let d = 1; d < offsets.length; d++) if (offsets[d]! < offsets[d - 1]!) return false;
+  for (let i = 0; i < rows; i++) if (codes[i]! < -1 || codes[i]! >= offsets.length - 1) return false;
+  return true;
 }

@@ -5,6 +5,7 @@
  * ids, exact to 2^53), results float64 (BFS depths with unreached as Infinity, as `toArrow` gives them)
  * or ids for labels, property columns bool, string or float64.
  */
+import { InvalidArgumentError } from '../../base/errors.js';
 import type { FrameDtype, FrameField } from '../../base/frame.js';
 import { makeTileable, type TileableNode } from '../../dag/nodes.js';
 import type { Selector, VertexColumnSelector } from '../../kernels/graph/select.js';
@@ -33,27 +34,36 @@ registerOp({
   },
 });
 
+/** The DataFrame of a table node (`graph.table` of a context, or `graph.vertex_table` of a graph), its schema derived from it. */
+export function frameOfTableNode(table: TileableNode): FrameNode {
+  if (table.op === 'graph.table') {
+    const ctx = table.inputs[0] as ContextNode;
+    const projected = ctx.inputs[0]!.meta as ProjectedMeta;
+    const columns = table.params.columns as Readonly<Record<string, Selector>>;
+    return frameOfTable(table, Object.entries(columns).map(([name, s]): FrameField => {
+      if (s.kind === 'id') return { name, dtype: oidDtype(ctx.meta.oidType) };
+      if (s.kind === 'data') return { name, dtype: kindDtype(projected.vertexData?.kind) };
+      const d = RESULT_DTYPE[ctx.meta.columns[s.column]!];
+      return { name, dtype: d === 'oid' ? oidDtype(ctx.meta.oidType) : d };
+    }));
+  }
+  if (table.op === 'graph.vertex_table') {
+    const g = table.inputs[0] as GraphNode;
+    const columns = table.params.columns as Readonly<Record<string, VertexColumnSelector>>;
+    return frameOfTable(table, Object.entries(columns).map(([name, s]): FrameField => ({
+      name,
+      dtype: s.prop === 'id' ? oidDtype(g.meta.oidType) : kindDtype(g.meta.schema.vertices[s.label]![s.prop] as ColumnKind),
+    })));
+  }
+  throw new InvalidArgumentError(`a DataFrame of a graph selection needs a graph.table or graph.vertex_table node, got ${table.op}.`);
+}
+
 /** `ctx.toDataFrame({id: 'v.id', d: 'r'})`, over all vertices or a half-open id range. */
 export function contextFrameNode(ctx: ContextNode, selectors: unknown, range?: RangeSpec): FrameNode {
-  const table = tableNode(ctx, selectors, range);
-  const projected = ctx.inputs[0]!.meta as ProjectedMeta;
-  const columns = table.params.columns as Readonly<Record<string, Selector>>;
-  const fields = Object.entries(columns).map(([name, s]): FrameField => {
-    if (s.kind === 'id') return { name, dtype: oidDtype(ctx.meta.oidType) };
-    if (s.kind === 'data') return { name, dtype: kindDtype(projected.vertexData?.kind) };
-    const d = RESULT_DTYPE[ctx.meta.columns[s.column]!];
-    return { name, dtype: d === 'oid' ? oidDtype(ctx.meta.oidType) : d };
-  });
-  return frameOfTable(table, fields);
+  return frameOfTableNode(tableNode(ctx, selectors, range));
 }
 
 /** `g.toDataFrame({id: 'v:person.id', age: 'v:person.age'})`: vertex columns of a property graph. */
 export function graphFrameNode(g: GraphNode, selectors: unknown): FrameNode {
-  const table = vertexTableNode(g, selectors);
-  const columns = table.params.columns as Readonly<Record<string, VertexColumnSelector>>;
-  const fields = Object.entries(columns).map(([name, s]): FrameField => ({
-    name,
-    dtype: s.prop === 'id' ? oidDtype(g.meta.oidType) : kindDtype(g.meta.schema.vertices[s.label]![s.prop] as ColumnKind),
-  }));
-  return frameOfTable(table, fields);
+  return frameOfTableNode(vertexTableNode(g, selectors));
 }
