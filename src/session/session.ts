@@ -2,7 +2,8 @@
  * A session: where tileables are evaluated and their results cached. It owns an executor (a fair
  * share of the process's worker pool, or a pool of its own: executors/pool.ts) and a store; runs are
  * serialised per session so every run sees a consistent cache. `execute` tiles the targets against
- * the cache (reusing every chunk already stored), fuses, orders depth-first and runs (runPlan.ts);
+ * the cache (reusing every chunk already stored; running first what iterative tiles ask for, preRuns.ts),
+ * fuses, orders depth-first and runs (runPlan.ts);
  * results are registered only when their run succeeds, so a failed or cancelled run leaves the
  * session usable and its other results intact. Sessions are isolated: fetching something another
  * session computed fails with Mars's text.
