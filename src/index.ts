@@ -6,8 +6,11 @@ import './ops/index.js';
 
 export * as tensor from './api/tensorNs.js';
 export * as graph from './api/graphNs.js';
+export * as dataframe from './api/dataframeNs.js';
 export { Graph, Context, Result, type GraphSummary, type SelectedArray } from './api/graph.js';
 export { Tensor } from './api/tensor.js';
+export { DataFrame, type BatchOptions } from './api/dataframe.js';
+export { Series, type SeriesLike } from './api/series.js';
 export { Handle, type ExecuteOptions, type FetchOptions } from './api/handle.js';
 export { getDefaultSession, withSession, Session, type SessionLike, type SessionOptions, type SessionInfo, type ProgressEvent, type RunStats, type ChunkRunEvent } from './session/index.js';
 export {

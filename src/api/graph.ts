@@ -9,11 +9,12 @@ import { checkInstance, checkOptions, is } from '../base/args.js';
 import type { NdArray } from '../base/ndarray.js';
 import type { TileableNode } from '../dag/nodes.js';
 import {
-  addColumnNode, addEdgesNode, addVerticesNode, type ContextNode, type DataSource, type EdgeOptions, exportNode, type GraphMeta,
+  addColumnNode, addEdgesNode, contextFrameNode, graphFrameNode, addVerticesNode, type ContextNode, type DataSource, type EdgeOptions, exportNode, type GraphMeta,
   type GraphNode, type GraphSchema, outputNode, type ProjectSpec, type RangeSpec, selectNode, subgraphNode, tableNode, type VertexOptions,
   vertexColumnNode, vertexTableNode,
 } from '../ops/graph/index.js';
 import { EDGE_OPTIONS, FETCH_OPTIONS, OUTPUT_OPTIONS, PROJECT_SPEC, RANGE_OPTIONS, VERTEX_OPTIONS } from './graphOptions.js';
+import { DataFrame } from './dataframe.js';
 import { Handle, type FetchOptions } from './handle.js';
 
 /** A selected column: numbers as an NdArray; string ids as strings; int64 ids beyond 2^53 as a BigInt64Array. */
@@ -73,11 +74,11 @@ export class Graph extends Handle<GraphNode> {
     return new Result(vertexTableNode(this.node, selectors, 'toArrow'));
   }
   /**
-   * The same Arrow table as `toArrow`, under GraphScope's name. When Tessera's DataFrame tileables land,
-   * `toDataFrame` returns a DataFrame instead; code that needs an Arrow table should call `toArrow`.
+   * The same columns as `toArrow`, as a DataFrame (GraphScope's name): its `fetch()` gives an Arrow
+   * table; int64 ids and properties are float64 columns there (exact to 2^53), strings dictionaries.
    */
-  toDataFrame(selectors: Readonly<Record<string, string>>): Result<Table> {
-    return new Result(vertexTableNode(this.node, selectors));
+  toDataFrame(selectors: Readonly<Record<string, string>>): DataFrame {
+    return new DataFrame(graphFrameNode(this.node, selectors));
   }
   /** The raw property graph value (labels, id columns, property columns), e.g. for `toGraphology`. */
   exportValue(): Result<unknown> {
@@ -111,12 +112,12 @@ export class Context extends Handle<ContextNode> {
     return new Result(tableNode(this.node, selectors, rangeOf(options, 'Context.toArrow(selectors, options)'), 'toArrow'));
   }
   /**
-   * The same Arrow table as `toArrow`, under GraphScope's name (`to_dataframe`). When Tessera's DataFrame
-   * tileables land, `toDataFrame` returns a DataFrame instead; code that needs an Arrow table should
-   * call `toArrow`.
+   * The columns of `toArrow` as a DataFrame (GraphScope's `to_dataframe`), over all vertices or a
+   * half-open id range: its `fetch()` gives an Arrow table, with int64 ids and integer results as
+   * float64 columns (exact to 2^53), strings as dictionaries and unreached BFS depths as Infinity.
    */
-  toDataFrame(selectors: Readonly<Record<string, string>>, options: RangeOptions = {}): Result<Table> {
-    return new Result(tableNode(this.node, selectors, rangeOf(options, 'Context.toDataFrame(selectors, options)')));
+  toDataFrame(selectors: Readonly<Record<string, string>>, options: RangeOptions = {}): DataFrame {
+    return new DataFrame(contextFrameNode(this.node, selectors, rangeOf(options, 'Context.toDataFrame(selectors, options)')));
   }
   /**
    * Writes `<original id> <value>` per vertex (the LDBC Graphalytics format) to the file `path`, created

@@ -91,9 +91,14 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
     return this.sessionFor(session)?.release(this.node, { keepCached: keep }) ?? false;
   }
 
-  /** Graphviz text of the DAG behind this handle. */
-  toDot(): string {
-    return tileableToDot([this.node]);
+  /**
+   * Graphviz text of the DAG behind this handle; a node the session tiled shows the strategies its op
+   * chose there (`plan: ...` lines, from `sess.info.plans`).
+   */
+  toDot(options?: FetchOptions): string {
+    const plans = this.sessionFor(optionsObject(options, 'toDot', ['session']).session)?.info.plans ?? [];
+    const byKey = new Map(plans.map((p) => [p.key, p.decisions]));
+    return tileableToDot([this.node], 'tessera', (k) => byKey.get(k));
   }
 
   toString(): string {

@@ -145,6 +145,37 @@ export class ChunkGraphBuilder {
     return i === undefined ? undefined : this.#metas[i];
   }
 
+  /**
+   * The graph `keys` need so far, culled as `cull` would (walking inputs, stopping at fetch chunks),
+   * without freezing the builder: an iterative tile runs part of a plan while it is still being built,
+   * and chunks it added for later may not have all their inputs yet.
+   */
+  buildFor(keys: readonly string[]): ChunkGraph {
+    const keep = new Set<number>();
+    const stack: number[] = [];
+    for (const k of keys) {
+      const i = this.#index.get(k);
+      if (i === undefined) throw new Error(`Chunk ${k} was asked to run but was never added (a tiling bug).`);
+      if (!keep.has(i)) stack.push(i);
+      keep.add(i);
+    }
+    while (stack.length > 0) {
+      for (const k of this.#inputs[stack.pop()!]!) {
+        const d = this.#index.get(k);
+        if (d === undefined) throw new Error(`Chunk ${k} is needed before it was added (a tiling bug).`);
+        if (!keep.has(d)) {
+          keep.add(d);
+          stack.push(d);
+        }
+      }
+    }
+    const sub = new ChunkGraphBuilder();
+    for (const i of [...keep].sort((a, b) => a - b)) {
+      sub.addNew({ key: this.#keys[i]!, kernel: this.#kernels[i]!, params: this.#params[i], inputs: this.#inputs[i]!, meta: this.#metas[i] });
+    }
+    return sub.build();
+  }
+
   /** Freezes into compact arrays; every input key must have been added. */
   build(): ChunkGraph {
     const n = this.#keys.length;

@@ -16,13 +16,18 @@ function shortKey(key: string): string {
   return m ? `${m[1]}-${m[2]}${m[3]}` : key;
 }
 
-export function tileableToDot(targets: readonly TileableNode[], name = 'tessera'): string {
+/**
+ * `planOf` gives what an op decided when the node was tiled (`ctx.plan`); each decision is one more
+ * line of the node's label.
+ */
+export function tileableToDot(targets: readonly TileableNode[], name = 'tessera', planOf?: (key: string) => readonly string[] | undefined): string {
   const nodes = topoSortTileables(targets);
   const lines = [`digraph ${quote(name)} {`, '  rankdir=LR;', '  node [shape=box, fontname="monospace"];'];
   for (const n of nodes) {
     const meta = n.meta as { type: string; shape?: readonly number[]; dtype?: string };
     const what = meta.shape ? `${meta.dtype ?? meta.type}(${meta.shape.join(', ')})` : meta.type;
-    lines.push(`  ${quote(n.key)} [label=${quote(n.op, shortKey(n.key), what)}, tooltip=${quote(n.key)}];`);
+    const plan = (planOf?.(n.key) ?? []).map((d) => `plan: ${d}`);
+    lines.push(`  ${quote(n.key)} [label=${quote(n.op, shortKey(n.key), what, ...plan)}, tooltip=${quote(n.key)}];`);
     for (const i of n.inputs) lines.push(`  ${quote(i.key)} -> ${quote(n.key)};`);
   }
   lines.push('}');

@@ -2,6 +2,7 @@
  * Everything a worker can run: importing this module registers every kernel. Workers load this and
  * nothing else of the engine.
  */
+import './dataframe/index.js';
 import './graph/index.js';
 import './tensor/index.js';
 import './dataframe/index.js';

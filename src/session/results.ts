@@ -12,15 +12,24 @@
 import type { TileableNode } from '../dag/nodes.js';
 import type { Tiled } from '../ops/op.js';
 import type { ObjectStore } from '../store/objectStore.js';
+import { measureChunk } from './preRuns.js';
 
 /** The typename and fields a result's global object gets, so it can be read back without its DAG. */
 export function resultDescription(node: TileableNode, tiled: Tiled): { typename: string; fields: Record<string, unknown> } {
   const meta = node.meta as { type: string; shape?: readonly number[]; dtype?: string };
   const kind = meta.type.charAt(0).toUpperCase() + meta.type.slice(1);
-  const fields: Record<string, unknown> = { type: meta.type, nsplits: tiled.nsplits.map((s) => [...s]) };
+  // An extent still unknown (NaN) is recorded as null: metadata numbers must be finite.
+  const fields: Record<string, unknown> = { type: meta.type, nsplits: tiled.nsplits.map((s) => s.map((x) => (Number.isFinite(x) ? x : null))) };
   if (meta.shape) fields.shape = [...meta.shape];
   if (meta.dtype) fields.dtype = meta.dtype;
   return { typename: `tessera::Global${kind}`, fields };
+}
+
+/** `tiled` with each unknown (NaN) extent of a one-axis tiling replaced by its chunk's measured rows. */
+function measuredSplits(tiled: Tiled, rowsOf: (key: string) => number | undefined): Tiled {
+  const axis = tiled.nsplits[0];
+  if (tiled.nsplits.length !== 1 || !axis!.some((x) => Number.isNaN(x))) return tiled;
+  return { nsplits: [axis!.map((x, i) => (Number.isNaN(x) ? (rowsOf(tiled.chunks[i]!) ?? x) : x))], chunks: tiled.chunks };
 }
 
 export class ResultRegistry {
@@ -49,9 +58,14 @@ export class ResultRegistry {
     return tiled;
   }
 
-  /** Records a result whose chunks are in the store; throws (changing nothing) when one is missing. */
-  register(node: TileableNode, tiled: Tiled): void {
+  /**
+   * Records a result whose chunks are in the store; throws (changing nothing) when one is missing.
+   * Extents the plan did not know (NaN rows of a filter's chunks, say) are measured from the stored
+   * chunks, so later plans that read this result know them, as Mars updates nsplits after a run.
+   */
+  register(node: TileableNode, planned: Tiled): void {
     const chunks = this.#objects.chunks;
+    const tiled = measuredSplits(planned, (k) => measureChunk(chunks.get(k)).rows);
     const { typename, fields } = resultDescription(node, tiled);
     chunks.registerResult(node.key, tiled.chunks, { typename, fields: fields as never });
     // Hold the new chunks before letting go of an older record of the same result: they may be the same.

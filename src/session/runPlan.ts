@@ -17,7 +17,7 @@ import type { HolderTracker } from './holders.js';
 import type { ResolvedOptions } from './options.js';
 import type { ResultRegistry } from './results.js';
 import { RunStore } from './runStore.js';
-import type { TilePlan } from './tiler.js';
+import type { PlanDecisions, TilePlan } from './tiler.js';
 
 /** Emitted as `'run'` after every run: the shape of the DAG it ran. */
 export interface RunStats {
@@ -33,6 +33,10 @@ export interface RunStats {
   readonly executed: number;
   readonly durationMs: number;
   readonly peakBytes: number;
+  /** Pre-runs iterative tiles needed before this run's graph was complete (their tasks count in `executed`). */
+  readonly preRuns: number;
+  /** The strategies ops chose while tiling this run (`ctx.plan`), per tileable. */
+  readonly plans: readonly PlanDecisions[];
 }
 
 /**
@@ -72,6 +76,8 @@ export interface RunRequest {
   readonly signal?: AbortSignal | undefined;
   /** Report per-node errors instead of rejecting (eager batches). */
   readonly continueOnError?: boolean;
+  /** Tasks the plan's pre-runs executed (preRuns.ts), counted in the run's stats. */
+  readonly preRunTasks?: number;
 }
 
 /** Runs a plan; returns the error of every node that failed (only with `continueOnError`). */
@@ -111,21 +117,20 @@ export async function runPlan(ctx: RunContext, runId: number, todo: readonly Til
         buildStackOf: (i) => plan.ownerOf.get(graph.keys[i]!)?.origin?.stack,
       });
     } catch (e) {
-      // The abort's own reason says why (the session closing); executors only know that it aborted.
-      if (signal.aborted && signal.reason instanceof CancelledError) throw signal.reason;
-      if (e instanceof CancelledError || signal.aborted) throw e instanceof CancelledError ? e : new CancelledError();
-      throw e;
+      throw runError(e, signal);
     }
     const errors = register(ctx, graph, report, todo, plan, req);
     ctx.finished({
       run: runId,
-      tileables: new Set(plan.ownerOf.values()).size,
+      tileables: plan.tileables,
       chunks: plan.graph.size,
       reused: plan.graph.kernels.filter((k) => k === null).length,
       fused: plan.graph.size - graph.size,
-      executed: report.executed,
+      executed: report.executed + (req.preRunTasks ?? 0),
       durationMs: report.durationMs,
       peakBytes: report.peakBytes,
+      preRuns: plan.preRuns,
+      plans: plan.decisions,
     });
     ctx.progress(runId, report.executed, report.executed);
     if (chunks) {
@@ -139,6 +144,14 @@ export async function runPlan(ctx: RunContext, runId: number, todo: readonly Til
   } finally {
     runStore.dispose();
   }
+}
+
+/** What a run's executor rejected with, as the run reports it: a cancellation says why it was aborted. */
+export function runError(e: unknown, signal: AbortSignal): unknown {
+  // The abort's own reason says why (the session closing); executors only know that it aborted.
+  if (signal.aborted && signal.reason instanceof CancelledError) return signal.reason;
+  if (e instanceof CancelledError || signal.aborted) return e instanceof CancelledError ? e : new CancelledError();
+  return e;
 }
 
 /** Tells chunk listeners the run failed, and at which chunk when the error says (kernel errors carry `chunkKey`). */

@@ -2,7 +2,8 @@
  * A session: where tileables are evaluated and their results cached. It owns an executor (a fair
  * share of the process's worker pool, or a pool of its own: executors/pool.ts) and a store; runs are
  * serialised per session so every run sees a consistent cache. `execute` tiles the targets against
- * the cache (reusing every chunk already stored), fuses, orders depth-first and runs (runPlan.ts);
+ * the cache (reusing every chunk already stored; running first what iterative tiles ask for, preRuns.ts),
+ * fuses, orders depth-first and runs (runPlan.ts);
  * results are registered only when their run succeeds, so a failed or cancelled run leaves the
  * session usable and its other results intact. Sessions are isolated: fetching something another
  * session computed fails with Mars's text.
@@ -36,10 +37,11 @@ import { createExecutor } from './executorFactory.js';
 import { HolderTracker } from './holders.js';
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js';
 import { ResultRegistry } from './results.js';
-import { type RunContext, type RunRequest, runPlan } from './runPlan.js';
+import type { RunContext, RunRequest } from './runPlan.js';
 import { readGlobal, sharedInputs, sharedObjectId } from './sharing.js';
 import { SESSION_BRAND, type SessionLike } from './sessionLike.js';
-import { tileTargets } from './tiler.js';
+import { PlanLog, planAndRun } from './preRuns.js';
+import { type PlanDecisions, tileTargets } from './tiler.js';
 import { checkName, type ExecuteOptions, type Fetchable, newSessionId, nodeOf, runOptions, untilAborted } from './sessionArgs.js';
 
 export { type ExecuteOptions, type Fetchable, nodeOf } from './sessionArgs.js';
@@ -63,6 +65,11 @@ export interface SessionInfo {
   readonly workers: number;
   readonly results: number;
   readonly memory: { readonly used: number; readonly limit: number };
+  /**
+   * What ops decided while tiling (`ctx.plan`: "tree combine", "broadcast right: 1.2 MB"), per tileable
+   * key, oldest first; the last 256 tileables that recorded any. Each run's own are in its 'run' event.
+   */
+  readonly plans: readonly PlanDecisions[];
 }
 
 const INFO_FIELDS: readonly (keyof ChunkInfo)[] = ['key', 'objectId', 'nbytes', 'level', 'typename', 'persisted', 'shape', 'dtype'];
@@ -90,6 +97,7 @@ export class Session extends EventEmitter implements SessionLike {
   #closed = false;
   #closePromise: Promise<void> | undefined;
   #runs = 0;
+  readonly #plans = new PlanLog();
 
   constructor(
     options: SessionOptions = {},
@@ -130,6 +138,7 @@ export class Session extends EventEmitter implements SessionLike {
       workers: this.#executor.workers,
       results: this.#results.size,
       memory: { used: this.#closed ? 0 : this.#objects.usedBytes, limit: this.config.memoryLimit },
+      plans: this.#plans.list(),
     };
   }
 
@@ -422,32 +431,51 @@ export class Session extends EventEmitter implements SessionLike {
       return new Map();
     }
     refuseOversized(todo, this, 'run');
-    const chunks = this.#objects.chunks;
-    const plan = tileTargets(todo, { executed: (k) => this.#lookup(k), stored: (k) => chunks.has(k) });
-    const context: RunContext = {
+    const context: Omit<RunContext, 'progress'> = {
       config: this.config,
       executor: this.#executor,
       objects: this.#objects,
       results: this.#results,
       holders: this.#holders,
       closing: this.#closing.signal,
-      progress: (run, done, total) => this.#progress(run, done, total),
-      finished: (stats) => this.#emitChecked('run', stats),
+      finished: (stats) => {
+        this.#plans.record(stats.plans);
+        this.#emitChecked('run', stats);
+      },
       chunks: this.listenerCount('chunks') > 0 ? (event) => this.#emitChecked('chunks', event) : undefined,
     };
     try {
-      return await runPlan(context, runId, todo, plan, opts);
+      return await planAndRun(context, runId, todo, opts, {
+        executed: (k) => this.#lookup(k),
+        progress: (run, done, total, progress) => this.#progress(run, done, total, progress),
+        // A pre-run fails the whole plan; an eager batch must not fail neighbours that did not need it.
+        planFailed: opts.continueOnError && todo.length > 1 ? () => this.#runEach(todo, opts) : undefined,
+      });
     } finally {
       this.#observeStore();
     }
+  }
+
+  /** Runs nodes one plan each, collecting their errors (an eager batch whose joint plan failed). */
+  async #runEach(nodes: readonly TileableNode[], opts: RunRequest): Promise<ReadonlyMap<string, Error>> {
+    const errors = new Map<string, Error>();
+    for (const n of nodes) {
+      try {
+        for (const [k, e] of await this.#runNodes([n], opts)) errors.set(k, e);
+      } catch (e) {
+        if (e instanceof CancelledError) throw e;
+        errors.set(n.key, e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    return errors;
   }
 
   #observeStore(): void {
     if (!this.#closed) this.#pacer.observe(this.#objects.usedBytes);
   }
 
-  #progress(run: number, done: number, total: number): void {
-    const event: ProgressEvent = { run, progress: total === 0 ? 1 : done / total, done, total };
+  #progress(run: number, done: number, total: number, progress = total === 0 ? 1 : done / total): void {
+    const event: ProgressEvent = { run, progress, done, total };
     this.#emitChecked('progress', event);
   }
 

@@ -15,17 +15,45 @@
  *   session, not once per run. Every cached tileable the plan touches — tiled now or already executed —
  *   is listed with the nearest uncached nodes it derives from, which hold it in the session: it lives
  *   as long as the graph it was made from can ask for it again.
+ * - Iterative tiles (Mars's generator tiling) are driven here but never run anything: `planTiles` is
+ *   itself a generator that hands the driver (the session) a *pre-run* — the part of the plan the
+ *   yielded chunks need, culled at stored chunks — and resumes once the driver has run it and keeps its
+ *   yielded chunks stored until the plan ends. Those chunks then become fetch chunks of the plan (their
+ *   ancestors are culled unless something else needs them), so the final graph never recomputes what
+ *   a pre-run measured. `tileTargets` is the synchronous driver for plans with no iterative tile.
+ * - What an op records with `ctx.plan` is kept per tileable, in tiling order, in `decisions`.
  */
 import { type ChunkGraph, ChunkGraphBuilder, cull } from '../dag/chunkGraph.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { topoSortTileables } from '../dag/walk.js';
-import { getOp, type TileContext, type Tiled } from '../ops/op.js';
+import { type ChunkInfo, getOp, type TileContext, type TileResult, type Tiled } from '../ops/op.js';
 
 export interface TileSource {
   /** The tiled form of a tileable this session executed, when all of its chunks are still stored. */
   executed(key: string): Tiled | undefined;
   /** Whether a chunk's result is in the store. */
   stored(chunkKey: string): boolean;
+  /** What a stored chunk measures (for iterative tiles); undefined when it is not stored. */
+  info?(chunkKey: string): ChunkInfo | undefined;
+}
+
+/** The strategy an op recorded for one tileable (`ctx.plan`), in the order it recorded them. */
+export interface PlanDecisions {
+  readonly key: string;
+  readonly op: string;
+  readonly decisions: readonly string[];
+}
+
+/** Part of a plan an iterative tile needs run before it can go on. */
+export interface PreRun {
+  /** What the yielded chunks need, culled at stored chunks (fetch chunks). */
+  readonly graph: ChunkGraph;
+  /** The yielded chunks: the driver keeps them stored until the whole plan has run. */
+  readonly keys: readonly string[];
+  /** Indices (in `graph`) of `keys`. */
+  readonly targets: readonly number[];
+  /** The tileable that emitted a chunk, by chunk key (absent for fetch chunks). */
+  readonly ownerOf: ReadonlyMap<string, TileableNode>;
 }
 
 export interface TilePlan {
@@ -40,6 +68,12 @@ export interface TilePlan {
   readonly cached: readonly TileableNode[];
   /** Every cached tileable in the plan (tiled now or executed before), with the nodes that hold it. */
   readonly cacheHolders: readonly { readonly node: TileableNode; readonly holders: readonly TileableNode[] }[];
+  /** Tileables tiled by this plan (not already executed). */
+  readonly tileables: number;
+  /** The decisions ops recorded, per tileable, in tiling order (only tileables that recorded any). */
+  readonly decisions: readonly PlanDecisions[];
+  /** Pre-runs the plan needed (iterative tiles). */
+  readonly preRuns: number;
 }
 
 /** The nearest ancestors of a cached node whose ops are not cached (a layout's graph, not its projection). */
@@ -54,13 +88,24 @@ function uncachedRoots(node: TileableNode): TileableNode[] {
   return roots.length > 0 ? roots : [node];
 }
 
-export function tileTargets(targets: readonly TileableNode[], source: TileSource): TilePlan {
+function isIterative(r: TileResult): r is Exclude<TileResult, Tiled> {
+  return typeof (r as { next?: unknown }).next === 'function';
+}
+
+/**
+ * Tiles the DAG behind `targets`; yields a pre-run each time an iterative tile needs chunks run, and
+ * must be resumed only once the driver has run it (and keeps `keys` stored until the plan is over).
+ */
+export function* planTiles(targets: readonly TileableNode[], source: TileSource): Generator<PreRun, TilePlan, void> {
   const builder = new ChunkGraphBuilder();
   const tiledOf = new Map<string, Tiled>();
   const ownerOf = new Map<string, TileableNode>();
   const order = topoSortTileables(targets, { stopAt: (n) => source.executed(n.key) !== undefined });
   const cached: TileableNode[] = [];
   const cacheHolders: { node: TileableNode; holders: TileableNode[] }[] = [];
+  const decisions: PlanDecisions[] = [];
+  let tileables = 0;
+  let preRuns = 0;
   for (const node of order) {
     if (getOp(node.op).cache) cacheHolders.push({ node, holders: uncachedRoots(node) });
     const done = source.executed(node.key);
@@ -69,6 +114,8 @@ export function tileTargets(targets: readonly TileableNode[], source: TileSource
       tiledOf.set(node.key, done);
       continue;
     }
+    tileables++;
+    let recorded: string[] | undefined;
     const ctx: TileContext = {
       input: (i) => {
         const t = tiledOf.get(node.inputs[i]!.key);
@@ -85,13 +132,36 @@ export function tileTargets(targets: readonly TileableNode[], source: TileSource
         return spec.key;
       },
       chunkMeta: (key) => builder.metaOf(key),
-      chunkInfo: () => undefined,
-      plan: () => undefined,
+      chunkInfo: (key) => source.info?.(key),
+      plan: (decision) => {
+        if (recorded === undefined) {
+          recorded = [];
+          decisions.push({ key: node.key, op: node.op, decisions: recorded });
+        }
+        recorded.push(String(decision));
+      },
     };
     const op = getOp(node.op);
-    const result = op.tile(node, ctx);
-    if (!('chunks' in result)) throw new Error(`${node.op} tiles iteratively, which this tiler cannot run yet.`);
-    tiledOf.set(node.key, result);
+    const result: TileResult = op.tile(node, ctx);
+    let tiled: Tiled;
+    if (!isIterative(result)) tiled = result;
+    else {
+      let step = result.next();
+      while (!step.done) {
+        const keys = [...new Set(step.value)];
+        const graph = builder.buildFor(keys);
+        preRuns++;
+        yield { graph, keys, targets: keys.map((k) => graph.indexOf(k)), ownerOf };
+        // The driver ran them and keeps them stored: from here on they are results, not computations.
+        for (const k of keys) {
+          builder.markFetch(k);
+          ownerOf.delete(k);
+        }
+        step = result.next();
+      }
+      tiled = step.value;
+    }
+    tiledOf.set(node.key, tiled);
     if (op.cache) cached.push(node);
   }
   const full = builder.build();
@@ -103,5 +173,16 @@ export function tileTargets(targets: readonly TileableNode[], source: TileSource
     for (const k of tt.chunks) targetKeys.add(k);
   }
   const graph = cull(full, [...targetKeys].map((k) => full.indexOf(k)));
-  return { graph, tiled, targets: [...targetKeys].map((k) => graph.indexOf(k)), ownerOf, cached, cacheHolders };
+  return { graph, tiled, targets: [...targetKeys].map((k) => graph.indexOf(k)), ownerOf, cached, cacheHolders, tileables, decisions, preRuns };
+}
+
+/** Tiles a plan that needs no pre-run (a slice of an executed tensor, say); throws at an iterative tile. */
+export function tileTargets(targets: readonly TileableNode[], source: TileSource): TilePlan {
+  const steps = planTiles(targets, source);
+  const step = steps.next();
+  if (!step.done) {
+    steps.return(undefined as never);
+    throw new Error('this plan tiles iteratively and needs a session to run its pre-runs (a tiler bug: use planTiles).');
+  }
+  return step.value;
 }

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  getDefaultSession, getOption, InvalidError, newSession, NotEnoughMemoryError, ObjectExistsError, ObjectID,
+  DataFrame, dataframe, getDefaultSession, Series, getOption, InvalidError, newSession, NotEnoughMemoryError, ObjectExistsError, ObjectID,
   type ObjectMeta, ObjectNotExistsError, OptionError, setOption, StoreError, tensor as tt, UnknownOptionError,
   UserInputError,
 } from '../../src/index.js';
@@ -159,5 +159,23 @@ describe('process-wide options: setOption / getOption', () => {
     expect(() => setOption('defaultChunkBytes', 0)).toThrow(OptionError);
     expect(getOption('logLevel')).toBe('warn');
     expect(getOption('defaultChunkBytes')).toBe(16 * 1024 * 1024);
+  });
+});
+
+describe('the dataframe surface from the package entry', () => {
+  it('exports the dataframe namespace and the DataFrame and Series classes', async () => {
+    expect(Object.keys(dataframe).sort()).toEqual(['DataFrame', 'Series', 'fromArrow', 'fromColumns', 'fromRecords']);
+    expect(dataframe.DataFrame).toBe(DataFrame);
+    expect(dataframe.Series).toBe(Series);
+    const sess = newSession({ mode: 'lazy', executor: 'local', default: false });
+    try {
+      const d = dataframe.fromRecords([{ a: 1 }, { a: 2 }]);
+      expect(d).toBeInstanceOf(DataFrame);
+      expect(d.col('a')).toBeInstanceOf(Series);
+      await d.execute({ session: sess });
+      expect((await d.fetch({ session: sess })).numRows).toBe(2);
+    } finally {
+      await sess.close();
+    }
   });
 });

@@ -1,4 +1,6 @@
 /** Every dataframe kernel module, registered on import. */
+import './basic.js';
+import './fromGraph.js';
 import './expr.js';
 import './rows.js';
 import './sort.js';

@@ -5,3 +5,4 @@ export * from './context.js';
 export * from './meta.js';
 export * from './persisted.js';
 export * from './sources.js';
+export * from './frames.js';

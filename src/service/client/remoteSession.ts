@@ -87,7 +87,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
       if (!Array.isArray(ids) || typeof ids[0] !== 'string') throw new InvalidArgumentError(`the server at ${o.address} did not answer a session id.`);
       return ids[0];
     });
-    this.#info = { id: '', name: o.name, mode: o.mode, status: 'active', executor: 'remote', workers: o.workers ?? 0, results: 0, memory: { used: 0, limit: this.config.memoryLimit } };
+    this.#info = { id: '', name: o.name, mode: o.mode, status: 'active', executor: 'remote', workers: o.workers ?? 0, results: 0, memory: { used: 0, limit: this.config.memoryLimit }, plans: [] };
     this.channel.opened().then(
       (id) => (this.#info = { ...this.#info, id }),
       () => undefined,

@@ -12,6 +12,7 @@ import type { TileableNode } from '../../dag/nodes.js';
 import { PERSISTED_OP, withLocalFiles } from '../../ops/graph/index.js';
 import { malformed, WireError } from './errors.js';
 import { Params } from './params.js';
+import { FRAME_REBUILDERS } from './rebuildFrame.js';
 import { GRAPH_REBUILDERS, namesFile } from './rebuildGraph.js';
 import { type Rebuilder, TENSOR_REBUILDERS } from './rebuildTensor.js';
 
@@ -23,7 +24,7 @@ export interface WireNode {
   readonly meta: unknown;
 }
 
-const REBUILDERS: Readonly<Record<string, Rebuilder>> = { ...TENSOR_REBUILDERS, ...GRAPH_REBUILDERS };
+const REBUILDERS: Readonly<Record<string, Rebuilder>> = { ...TENSOR_REBUILDERS, ...GRAPH_REBUILDERS, ...FRAME_REBUILDERS };
 
 /** Ops the server can rebuild (a persisted graph or context is never sent: the server holds it). */
 export const WIRE_OPS: readonly string[] = Object.keys(REBUILDERS);

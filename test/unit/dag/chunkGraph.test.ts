@@ -24,6 +24,19 @@ describe('ChunkGraphBuilder', () => {
     expect([...g.consumersOf(g.indexOf('a'))]).toEqual([0, 0]);
   });
 
+  it('buildFor: the part some keys need, culled at fetch chunks, while other chunks still lack inputs', () => {
+    const b = new ChunkGraphBuilder();
+    chain(b, { a: [], b: ['a'], c: ['b'], later: ['not-yet'] });
+    b.addFetch('s', null);
+    chain(b, { d: ['s', 'b'] });
+    const g = b.buildFor(['c', 'd']);
+    expect([...g.keys].sort()).toEqual(['a', 'b', 'c', 'd', 's']);
+    expect(g.isFetch(g.indexOf('s'))).toBe(true);
+    expect(g.spec(g.indexOf('d')).inputs).toEqual(['s', 'b']);
+    expect(() => b.buildFor(['nope'])).toThrow(/never added/);
+    expect(() => b.buildFor(['later'])).toThrow(/not-yet/);
+  });
+
   it('refuses an input that was never added', () => {
     const b = new ChunkGraphBuilder();
     b.add({ key: 'x', kernel: 'k', params: null, inputs: ['missing'], meta: null });
