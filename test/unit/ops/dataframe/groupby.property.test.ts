@@ -27,7 +27,7 @@ const FIELDS: FrameField[] = [
 const ALL: AggFn[] = ['sum', 'mean', 'min', 'max', 'count', 'std', 'first', 'nunique'];
 const STRINGY: AggFn[] = ['min', 'max', 'count', 'first', 'nunique'];
 
-const keysArb = fc.constantFrom(['k1'], ['k2'], ['k1', 'k2'], ['kb', 'k1'], ['kf'], ['k2', 'kf', 's']);
+const keysArb = fc.constantFrom<string[]>(['k1'], ['k2'], ['k1', 'k2'], ['kb', 'k1'], ['kf'], ['k2', 'kf', 's']);
 const specArb = fc.record({ v: fc.constantFrom(...ALL), w: fc.constantFrom(...ALL), s: fc.constantFrom(...STRINGY) }, { requiredKeys: ['v'] });
 const optionsArb: fc.Arbitrary<HashOptions> = fc.oneof(
   fc.record({ method: fc.constant('tree' as const), combineSize: fc.integer({ min: 2, max: 3 }) }),
