@@ -148,6 +148,19 @@ function compareNumbers(x: number, y: number): number {
   return x !== x ? (y !== y ? 0 : 1) : -1;
 }
 
+/** Dictionary entry → its rank in code point order (`rank[code + 1]`; `rank[0]` = null, after all). */
+function dictRanks(dict: readonly string[]): Int32Array {
+  // UTF-16 order is code point order unless a string holds a unit at or above U+D800: then the slow compare.
+  const plain = dict.every((s) => !/[\ud800-\uffff]/.test(s));
+  const order = Array.from(dict.keys()).sort(
+    plain ? (a, b) => (dict[a]! < dict[b]! ? -1 : dict[a]! > dict[b]! ? 1 : 0) : (a, b) => compareStrings(dict[a]!, dict[b]!),
+  );
+  const rank = new Int32Array(dict.length + 1);
+  order.forEach((d, r) => (rank[d + 1] = r));
+  rank[0] = dict.length;
+  return rank;
+}
+
 /**
  * A comparator of rows of one chunk's key columns: ascending, nulls last. Strings compare through
  * ranks of their dictionary entries, sorted once.
@@ -155,10 +168,7 @@ function compareNumbers(x: number, y: number): number {
 export function rowComparator(cols: readonly FrameColumn[]): (i: number, j: number) => number {
   const cmps = cols.map((c): ((i: number, j: number) => number) => {
     if (c.dtype === 'string') {
-      const order = Array.from(c.dict.keys()).sort((a, b) => compareStrings(c.dict[a]!, c.dict[b]!));
-      const rank = new Int32Array(c.dict.length + 1);
-      order.forEach((d, r) => (rank[d + 1] = r));
-      rank[0] = c.dict.length;
+      const rank = dictRanks(c.dict);
       const codes = c.codes;
       return (i, j) => rank[codes[i]! + 1]! - rank[codes[j]! + 1]!;
     }
@@ -206,10 +216,50 @@ export function compareAcross(a: readonly FrameColumn[], i: number, b: readonly 
   return 0;
 }
 
-/** Row indices of a chunk sorted by its key columns (stable). */
-export function sortedRows(cols: readonly FrameColumn[], rows: number): Int32Array {
-  const cmp = rowComparator(cols);
+/** Dense rank (0..) of rows 0..rows-1 of one column in ascending order, nulls last; returns [rank, ranks]. */
+function denseRanks(c: FrameColumn, rows: number): [Int32Array, number] {
+  const out = new Int32Array(rows);
+  if (c.dtype === 'string') {
+    const rank = dictRanks(c.dict);
+    for (let i = 0; i < rows; i++) out[i] = rank[c.codes[i]! + 1]!;
+    return [out, c.dict.length + 1];
+  }
+  if (c.dtype === 'bool') {
+    for (let i = 0; i < rows; i++) out[i] = c.valid !== null && c.valid[i] === 0 ? 2 : c.values[i]!;
+    return [out, 3];
+  }
+  const cmp = rowComparator([c]);
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
-  return order.sort(cmp);
+  order.sort(cmp);
+  let r = 0;
+  for (let k = 0; k < rows; k++) {
+    if (k > 0 && cmp(order[k - 1]!, order[k]!) !== 0) r++;
+    out[order[k]!] = r;
+  }
+  return [out, r + 1];
+}
+
+/** Stable counting sort of `order` by `rank[order[k]]`. */
+function countingSort(order: Int32Array, rank: Int32Array, size: number): Int32Array {
+  const start = new Int32Array(size + 1);
+  for (let k = 0; k < order.length; k++) start[rank[order[k]!]! + 1]!++;
+  for (let r = 0; r < size; r++) start[r + 1]! += start[r]!;
+  const out = new Int32Array(order.length);
+  for (let k = 0; k < order.length; k++) out[start[rank[order[k]!]!]!++] = order[k]!;
+  return out;
+}
+
+/**
+ * Row indices 0..rows-1 sorted by the key columns (stable; ascending, nulls last): each column becomes
+ * a dense rank, then an LSD radix sort — one stable counting sort per column, last column first.
+ */
+export function sortedRows(cols: readonly FrameColumn[], rows: number): Int32Array {
+  let order: Int32Array = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = i;
+  for (let k = cols.length - 1; k >= 0; k--) {
+    const [rank, size] = denseRanks(cols[k]!, rows);
+    order = countingSort(order, rank, size);
+  }
+  return order;
 }
