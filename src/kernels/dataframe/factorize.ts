@@ -27,8 +27,8 @@ export interface Factorized {
 const DIRECT_MAX = 1 << 22;
 
 interface Radix {
-  /** Slot of row i in this column: 0 for null, 1.. for values. */
-  readonly slot: (i: number) => number;
+  /** Adds `slot(i) * stride` to `slots[i]` for every row: 0 for null, 1.. for values (one loop per column). */
+  readonly addTo: (slots: Int32Array, stride: number) => void;
   readonly size: number;
 }
 
@@ -36,12 +36,22 @@ interface Radix {
 function radixOf(c: FrameColumn, rows: number, limit: number): Radix | null {
   if (c.dtype === 'string') {
     const codes = c.codes;
-    return { slot: (i) => codes[i]! + 1, size: c.dict.length + 1 };
+    return {
+      size: c.dict.length + 1,
+      addTo: (slots, stride) => {
+        for (let i = 0; i < rows; i++) slots[i]! += (codes[i]! + 1) * stride;
+      },
+    };
   }
   if (c.dtype === 'bool') {
     const v = c.values;
     const valid = c.valid;
-    return { slot: valid === null ? (i) => v[i]! + 1 : (i) => (valid[i] === 0 ? 0 : v[i]! + 1), size: 3 };
+    return {
+      size: 3,
+      addTo: (slots, stride) => {
+        for (let i = 0; i < rows; i++) slots[i]! += (valid !== null && valid[i] === 0 ? 0 : v[i]! + 1) * stride;
+      },
+    };
   }
   if (c.dtype !== 'int32') return null;
   const v = c.values as Int32Array;
@@ -57,7 +67,13 @@ function radixOf(c: FrameColumn, rows: number, limit: number): Radix | null {
   const size = hi < lo ? 1 : hi - lo + 2;
   if (size > limit) return null;
   const base = lo - 1;
-  return { slot: valid === null ? (i) => v[i]! - base : (i) => (valid[i] === 0 ? 0 : v[i]! - base), size };
+  return {
+    size,
+    addTo: (slots, stride) => {
+      if (valid === null) for (let i = 0; i < rows; i++) slots[i]! += (v[i]! - base) * stride;
+      else for (let i = 0; i < rows; i++) slots[i]! += (valid[i] === 0 ? 0 : v[i]! - base) * stride;
+    },
+  };
 }
 
 /** Group ids through a slot table; `slots[i]` is row i's key as one small integer. */
@@ -116,10 +132,8 @@ function direct(cols: readonly FrameColumn[], rows: number): Factorized | null {
   const slots = new Int32Array(rows);
   let stride = 1;
   for (let k = radices.length - 1; k >= 0; k--) {
-    const { slot, size: s } = radices[k]!;
-    if (stride === 1) for (let i = 0; i < rows; i++) slots[i] = slot(i);
-    else for (let i = 0; i < rows; i++) slots[i]! += slot(i) * stride;
-    stride *= s;
+    radices[k]!.addTo(slots, stride);
+    stride *= radices[k]!.size;
   }
   return bySlots(slots, size, rows);
 }

@@ -94,6 +94,13 @@ export function groupbyPartial(chunk: FrameChunk, p: GroupbyParams): FrameChunk 
     names.push(TAG);
     cols.push(int32Column(allocInt32(g).fill(-1)));
   }
+  // Group sizes are every no-null column's count: counted once.
+  let sizes: Int32Array | null = null;
+  const countOf = (c: FrameColumn | null): Int32Array => {
+    if (c !== null && (c.dtype === 'string' || c.valid !== null)) return groupCounts(c, ids, g);
+    sizes ??= groupCounts(null, ids, g);
+    return sizes.slice();
+  };
   p.aggs.forEach((a, k) => {
     const c = columnOf(chunk, a.column);
     const push = (s: string, col: FrameColumn): void => {
@@ -102,11 +109,11 @@ export function groupbyPartial(chunk: FrameChunk, p: GroupbyParams): FrameChunk 
     };
     switch (a.fn) {
       case 'sum': push('s', float64Column(groupSums(c, ids, g), null)); break;
-      case 'count': push('n', int32Column(groupCounts(c, ids, g))); break;
-      case 'size': push('n', int32Column(groupCounts(null, ids, g))); break;
+      case 'count': push('n', int32Column(countOf(c))); break;
+      case 'size': push('n', int32Column(countOf(null))); break;
       case 'mean':
         push('s', float64Column(groupSums(c, ids, g), null));
-        push('n', int32Column(groupCounts(c, ids, g)));
+        push('n', int32Column(countOf(c)));
         break;
       case 'std': {
         const m = groupMoments(c, ids, g);

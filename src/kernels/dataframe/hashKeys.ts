@@ -216,7 +216,7 @@ export function compareAcross(a: readonly FrameColumn[], i: number, b: readonly 
   return 0;
 }
 
-/** Dense rank (0..) of rows 0..rows-1 of one column in ascending order, nulls last; returns [rank, ranks]. */
+/** A rank (0..size-1) per row 0..rows-1 of one column, ascending, nulls last; returns [ranks, size]. */
 function denseRanks(c: FrameColumn, rows: number): [Int32Array, number] {
   const out = new Int32Array(rows);
   if (c.dtype === 'string') {
@@ -227,6 +227,22 @@ function denseRanks(c: FrameColumn, rows: number): [Int32Array, number] {
   if (c.dtype === 'bool') {
     for (let i = 0; i < rows; i++) out[i] = c.valid !== null && c.valid[i] === 0 ? 2 : c.values[i]!;
     return [out, 3];
+  }
+  if (c.dtype === 'int32') {
+    // A small range of values: the value itself is the rank (counting sort needs bounded, not dense, ranks).
+    let lo = 2147483647;
+    let hi = -2147483648;
+    for (let i = 0; i < rows; i++) {
+      if (c.valid !== null && c.valid[i] === 0) continue;
+      const x = c.values[i]!;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    if (hi < lo || hi - lo <= 4 * rows + 65536) {
+      const nullRank = hi < lo ? 0 : hi - lo + 1;
+      for (let i = 0; i < rows; i++) out[i] = c.valid !== null && c.valid[i] === 0 ? nullRank : c.values[i]! - lo;
+      return [out, nullRank + 1];
+    }
   }
   const cmp = rowComparator([c]);
   const order = new Int32Array(rows);

@@ -18,7 +18,7 @@ import { chunkKey, registerOp, type TileContext, type Tiled } from '../op.js';
 import { tileChunkwise } from './chunkwise.js';
 import { tileGroupbyStages } from './groupby.js';
 import {
-  checkHashOptions, chooseMethod, DEFAULT_COMBINE_SIZE, type HashOptions, shuffleMappers, treeCombine,
+  checkHashOptions, chooseMethod, DEFAULT_COMBINE_SIZE, type HashOptions, partitionsFor, shuffleMappers, treeCombine,
 } from './hashTiling.js';
 import { fieldOf, fieldsOfNames, frameMeta, type FrameNode } from './meta.js';
 import type { TileableNode } from '../../dag/nodes.js';
@@ -58,7 +58,7 @@ function* tileDropDuplicates(node: TileableNode, ctx: TileContext): Generator<re
     const last = treeCombine(node, ctx, pre.chunks, 'frame.distinct.combine', kp, p.options.combineSize ?? DEFAULT_COMBINE_SIZE);
     lists = last.length === 1 ? last : [ctx.add({ key: chunkKey(node.key, [0], 'firsts'), kernel: 'frame.distinct.combine', params: kp, inputs: last, meta: { rows: Number.NaN } })];
   } else {
-    const parts = p.options.partitions ?? pre.chunks.length;
+    const parts = partitionsFor(p.options.partitions, pre.chunks.length);
     const mappers = shuffleMappers(node, ctx, pre.chunks, p.keys, parts, 'hash');
     lists = Array.from({ length: parts }, (_, r) =>
       ctx.add({ key: chunkKey(node.key, [r], 'firsts'), kernel: 'frame.distinct.combine', params: { ...kp, part: r }, inputs: mappers, meta: { rows: Number.NaN } }),

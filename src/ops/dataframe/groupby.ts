@@ -19,7 +19,7 @@ import { AGG_FNS, type AggFn, type AggSpec, type GroupbyParams } from '../../ker
 import { chunkKey, registerOp, type TileContext, type Tiled } from '../op.js';
 import { tileChunkwise } from './chunkwise.js';
 import {
-  checkHashOptions, chooseMethod, DEFAULT_COMBINE_SIZE, type HashOptions, shuffleMappers, treeCombine,
+  checkHashOptions, chooseMethod, DEFAULT_COMBINE_SIZE, type HashOptions, partitionsFor, shuffleMappers, treeCombine,
 } from './hashTiling.js';
 import { fieldOf, fieldsOfNames, frameMeta, type FrameNode } from './meta.js';
 import type { TileableNode } from '../../dag/nodes.js';
@@ -85,7 +85,7 @@ export function* tileGroupbyStages(
     const out = ctx.add({ key: chunkKey(node.key, [0], 'agg'), kernel: 'frame.groupby.finalize', params: kp, inputs: last, meta: { rows: Number.NaN } });
     return { nsplits: [[Number.NaN]], chunks: [out] };
   }
-  const parts = o.partitions ?? pre.chunks.length;
+  const parts = partitionsFor(o.partitions, pre.chunks.length);
   const mappers = shuffleMappers(node, ctx, pre.chunks, kp.keys, parts, 'range');
   const chunks = Array.from({ length: parts }, (_, r) =>
     ctx.add({ key: chunkKey(node.key, [r], 'agg'), kernel: 'frame.groupby.finalize', params: { ...kp, part: r }, inputs: mappers, meta: { rows: Number.NaN } }),

@@ -28,11 +28,21 @@ export interface HashOptions {
   readonly combineSize?: number;
   /** Largest projected combined size a tree may hold (default 64 MiB). */
   readonly treeMaxBytes?: number;
-  /** Reducers of a shuffle (default: the number of input chunks). */
+  /** Reducers of a shuffle (default: the number of input chunks, at most 32). */
   readonly partitions?: number;
 }
 
 export const DEFAULT_COMBINE_SIZE = 4;
+/**
+ * Most reducers a shuffle gets by default: every reducer reads every mapper, so the chunk graph grows
+ * with chunks × reducers; past a few dozen reducers more only adds edges on a machine's workers.
+ */
+export const MAX_DEFAULT_PARTITIONS = 32;
+
+/** The reducers of a shuffle over `chunks` mapper chunks: as asked, else one per chunk up to the cap. */
+export function partitionsFor(asked: number | null | undefined, chunks: number): number {
+  return asked ?? Math.max(1, Math.min(chunks, MAX_DEFAULT_PARTITIONS));
+}
 export const DEFAULT_TREE_MAX_BYTES = 64 * 1024 * 1024;
 
 function positiveInt(v: unknown, min: number, name: string, where: string): void {
@@ -70,7 +80,7 @@ export function* chooseMethod(
   const fanIn = o.combineSize ?? DEFAULT_COMBINE_SIZE;
   const method = o.method ?? 'auto';
   if (method !== 'auto') {
-    ctx.plan(`${what}: ${method === 'tree' ? `tree combine (fan-in ${fanIn})` : `shuffle into ${o.partitions ?? pre.length} partitions`}, as asked`);
+    ctx.plan(`${what}: ${method === 'tree' ? `tree combine (fan-in ${fanIn})` : `shuffle into ${partitionsFor(o.partitions, pre.length)} partitions`}, as asked`);
     return method;
   }
   if (pre.length <= fanIn) {
@@ -89,7 +99,7 @@ export function* chooseMethod(
     ctx.plan(`${what}: tree combine (fan-in ${fanIn}), ${seen}`);
     return 'tree';
   }
-  ctx.plan(`${what}: shuffle into ${o.partitions ?? pre.length} partitions, ${seen}`);
+  ctx.plan(`${what}: shuffle into ${partitionsFor(o.partitions, pre.length)} partitions, ${seen}`);
   return 'shuffle';
 }
 

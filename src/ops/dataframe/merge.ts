@@ -19,7 +19,7 @@ import { show } from '../../base/show.js';
 import { makeTileable } from '../../dag/nodes.js';
 import type { JoinHow, JoinParams } from '../../kernels/dataframe/join.js';
 import { chunkKey, registerOp, type TileContext, type Tiled } from '../op.js';
-import { shuffleMappers } from './hashTiling.js';
+import { partitionsFor, shuffleMappers } from './hashTiling.js';
 import { fieldsOfNames, frameMeta, type FrameNode } from './meta.js';
 import type { TileableNode } from '../../dag/nodes.js';
 
@@ -32,7 +32,7 @@ export interface MergeOptions {
   readonly method?: 'auto' | 'broadcast' | 'shuffle';
   /** Largest side 'auto' broadcasts (default 64 MiB). */
   readonly broadcastMaxBytes?: number;
-  /** Reducers of a shuffle (default: the larger side's chunk count). */
+  /** Reducers of a shuffle (default: the larger side's chunk count, at most 32). */
   readonly partitions?: number;
 }
 
@@ -130,9 +130,9 @@ function* tileMerge(node: TileableNode, ctx: TileContext): Generator<readonly st
       .sort((a, b) => a[1] - b[1]);
     side = cands[0]?.[0] ?? null;
     const sizes = `left ${mib(lb)} in ${L.length} chunks, right ${mib(rb)} in ${R.length}`;
-    ctx.plan(side ? `merge: broadcast ${side} (${sizes}; limit ${mib(p.broadcastMaxBytes)})` : `merge: hash shuffle into ${p.partitions ?? Math.max(L.length, R.length)} partitions (${sizes})`);
+    ctx.plan(side ? `merge: broadcast ${side} (${sizes}; limit ${mib(p.broadcastMaxBytes)})` : `merge: hash shuffle into ${partitionsFor(p.partitions, Math.max(L.length, R.length))} partitions (${sizes})`);
   } else {
-    ctx.plan(`merge: hash shuffle into ${p.partitions ?? Math.max(L.length, R.length)} partitions, as asked`);
+    ctx.plan(`merge: hash shuffle into ${partitionsFor(p.partitions, Math.max(L.length, R.length))} partitions, as asked`);
   }
   if (side === 'right') {
     const chunks = L.map((l, i) => join(i, [l, ...R], 1, 'join'));
@@ -142,7 +142,7 @@ function* tileMerge(node: TileableNode, ctx: TileContext): Generator<readonly st
     const chunks = R.map((r, j) => join(j, [...L, r], L.length, 'join'));
     return { nsplits: [chunks.map(() => Number.NaN)], chunks };
   }
-  const parts = p.partitions ?? Math.max(L.length, R.length);
+  const parts = partitionsFor(p.partitions, Math.max(L.length, R.length));
   const lm = shuffleMappers(node, ctx, L, p.join.on, parts, 'hash', 'map-left');
   const rm = shuffleMappers(node, ctx, R, p.join.on, parts, 'hash', 'map-right');
   const chunks = Array.from({ length: parts }, (_, r) => join(r, [...lm, ...rm], lm.length, 'join', r));
