@@ -11,11 +11,12 @@
  * missing side's columns are null. Rows come in left order, a left row's matches in right order, then
  * (right/outer) the right rows that matched nothing, in right order.
  */
-import { columnOf, concatColumns, concatFrames, type FrameChunk, makeFrame, takeColumn } from '../../base/frame.js';
+import {
+  columnOf, concatColumns, concatFrames, type FrameChunk, type FrameColumn, makeFrame, takeColumn,
+} from '../../base/frame.js';
 import { registerKernel } from '../registry.js';
 import { factorize } from './factorize.js';
 import { frameInputs, takeOrNull } from './gather.js';
-import { anyNullAt } from './hashKeys.js';
 
 export type JoinHow = 'inner' | 'left' | 'right' | 'outer';
 
@@ -32,21 +33,18 @@ export interface JoinParams {
   readonly part?: number;
 }
 
-/** Grows an Int32Array list. */
-class IntList {
-  data = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
+/** 1 per row (of the concatenated keys) with a null in any key column; null when no key has a null. */
+function nullRows(keys: readonly FrameColumn[], rows: number): Uint8Array | null {
+  let mask: Uint8Array | null = null;
+  for (const c of keys) {
+    if (c.dtype === 'string') {
+      for (let i = 0; i < rows; i++) if (c.codes[i]! < 0) (mask ??= new Uint8Array(rows))[i] = 1;
+    } else if (c.valid !== null) {
+      const valid = c.valid;
+      for (let i = 0; i < rows; i++) if (valid[i] === 0) (mask ??= new Uint8Array(rows))[i] = 1;
     }
-    this.data[this.length++] = v;
   }
-  done(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
+  return mask;
 }
 
 export function hashJoin(left: FrameChunk, right: FrameChunk, p: JoinParams): FrameChunk {
@@ -54,44 +52,62 @@ export function hashJoin(left: FrameChunk, right: FrameChunk, p: JoinParams): Fr
   const nR = right.rows;
   const keys = p.on.map((k) => concatColumns([columnOf(left, k), columnOf(right, k)]));
   const { ids, count } = factorize(keys, nL + nR);
-  const hasNull = (i: number): boolean => anyNullAt(keys, i);
+  // A null-key row takes group `count`, which no right row is bucketed in: it never matches.
+  const nulls = nullRows(keys, nL + nR);
+  if (nulls !== null) for (let i = 0; i < nL + nR; i++) if (nulls[i] === 1) ids[i] = count;
   // Right rows bucketed by group: rows of group g are rRows[start[g] .. start[g+1]).
-  const start = new Int32Array(count + 1);
-  for (let r = 0; r < nR; r++) if (!hasNull(nL + r)) start[ids[nL + r]! + 1]!++;
+  const start = new Int32Array(count + 2);
+  for (let r = 0; r < nR; r++) {
+    const g = ids[nL + r]!;
+    if (g < count) start[g + 1]!++;
+  }
   for (let g = 0; g < count; g++) start[g + 1]! += start[g]!;
+  start[count + 1] = start[count]!;
   const rRows = new Int32Array(start[count]!);
   const fill = start.slice(0, count);
-  for (let r = 0; r < nR; r++) if (!hasNull(nL + r)) rRows[fill[ids[nL + r]!]!++] = r;
+  for (let r = 0; r < nR; r++) {
+    const g = ids[nL + r]!;
+    if (g < count) rRows[fill[g]!++] = r;
+  }
 
   const keepLeft = p.how === 'left' || p.how === 'outer';
   const keepRight = p.how === 'right' || p.how === 'outer';
-  const matched = keepRight ? new Uint8Array(count) : null;
-  const li = new IntList();
-  const ri = new IntList();
+  // Count the output first, so the index arrays are allocated once at their size.
+  let total = 0;
+  const matched = keepRight ? new Uint8Array(count + 1) : null;
   for (let l = 0; l < nL; l++) {
-    const g = hasNull(l) ? -1 : ids[l]!;
-    const a = g < 0 ? 0 : start[g]!;
-    const b = g < 0 ? 0 : start[g + 1]!;
+    const g = ids[l]!;
+    const m = start[g + 1]! - start[g]!;
+    total += m === 0 ? (keepLeft ? 1 : 0) : m;
+    if (matched !== null && m > 0) matched[g] = 1;
+  }
+  let unmatchedRight = 0;
+  if (matched !== null) for (let r = 0; r < nR; r++) if (matched[ids[nL + r]!] === 0) unmatchedRight++;
+  total += unmatchedRight;
+  const leftIdx = new Int32Array(total);
+  const rightIdx = new Int32Array(total);
+  let o = 0;
+  for (let l = 0; l < nL; l++) {
+    const g = ids[l]!;
+    const a = start[g]!;
+    const b = start[g + 1]!;
     if (a === b) {
-      if (keepLeft) (li.push(l), ri.push(-1));
+      if (keepLeft) (leftIdx[o] = l), (rightIdx[o++] = -1);
       continue;
     }
-    if (matched !== null) matched[g] = 1;
-    for (let k = a; k < b; k++) (li.push(l), ri.push(rRows[k]!));
+    for (let k = a; k < b; k++) (leftIdx[o] = l), (rightIdx[o++] = rRows[k]!);
   }
-  if (keepRight) {
-    for (let r = 0; r < nR; r++) {
-      if (hasNull(nL + r) || matched![ids[nL + r]!] === 0) (li.push(-1), ri.push(r));
-    }
+  if (matched !== null) {
+    for (let r = 0; r < nR; r++) if (matched[ids[nL + r]!] === 0) (leftIdx[o] = -1), (rightIdx[o++] = r);
   }
-  const leftIdx = li.done();
-  const rightIdx = ri.done();
-  const keyIdx = new Int32Array(leftIdx.length);
-  for (let i = 0; i < keyIdx.length; i++) keyIdx[i] = leftIdx[i]! >= 0 ? leftIdx[i]! : nL + rightIdx[i]!;
+  const keyIdx = new Int32Array(total);
+  for (let i = 0; i < total; i++) keyIdx[i] = leftIdx[i]! >= 0 ? leftIdx[i]! : nL + rightIdx[i]!;
+  // A plain gather where every index is a row (no missing side): keeps the source's null mask as is.
+  const gather = (c: FrameColumn, index: Int32Array): FrameColumn => (index.includes(-1) ? takeOrNull(c, index) : takeColumn(c, index));
   const cols = [
     ...keys.map((c) => takeColumn(c, keyIdx)),
-    ...p.leftOthers.map((n) => takeOrNull(columnOf(left, n), leftIdx)),
-    ...p.rightOthers.map((n) => takeOrNull(columnOf(right, n), rightIdx)),
+    ...p.leftOthers.map((n) => gather(columnOf(left, n), leftIdx)),
+    ...p.rightOthers.map((n) => gather(columnOf(right, n), rightIdx)),
   ];
   return makeFrame(p.names, cols);
 }
