@@ -16,7 +16,7 @@ import {
 } from '../../base/frame.js';
 import { registerKernel } from '../registry.js';
 import { factorize } from './factorize.js';
-import { frameInputs, int32Column, intValues } from './gather.js';
+import { compactDicts, frameInputs, int32Column, intValues } from './gather.js';
 import { anyNullAt, keyColumns, rowComparator } from './hashKeys.js';
 
 export const CHUNK_COL = '\0chunk';
@@ -32,10 +32,10 @@ export interface DistinctParams {
 export function distinctPartial(chunk: FrameChunk, p: DistinctParams): FrameChunk {
   const keys = keyColumns(chunk, p.keys);
   const { first } = factorize(keys, chunk.rows);
-  return makeFrame(
+  return compactDicts(makeFrame(
     [...p.keys, CHUNK_COL, ROW_COL],
     [...keys.map((c) => takeColumn(c, first)), int32Column(allocInt32(first.length).fill(p.chunk ?? 0)), int32Column(first.slice())],
-  );
+  ));
 }
 
 export function distinctCombine(frames: readonly FrameChunk[], p: DistinctParams): FrameChunk {

@@ -80,3 +80,30 @@ export function intValues(c: FrameColumn): Int32Array {
   if (c.dtype !== 'int32') throw new Error(`an int32 column was expected, got ${c.dtype}.`);
   return c.values as Int32Array;
 }
+
+/**
+ * The chunk with each string column's dictionary cut to the entries its rows use (first-seen order),
+ * rewriting the codes in place — only for chunks a kernel has just made. A shuffle part or a partial
+ * aggregate holds a few of the rows but keeps the whole dictionary otherwise, and whoever merges N of
+ * them would walk N whole dictionaries.
+ */
+export function compactDicts(chunk: FrameChunk): FrameChunk {
+  const columns = chunk.columns.map((c): FrameColumn => {
+    if (c.dtype !== 'string') return c;
+    const remap = new Int32Array(c.dict.length).fill(-1);
+    const dict: string[] = [];
+    const codes = c.codes;
+    for (let i = 0; i < codes.length; i++) {
+      const k = codes[i]!;
+      if (k < 0) continue;
+      let m = remap[k]!;
+      if (m < 0) {
+        m = remap[k] = dict.length;
+        dict.push(c.dict[k]!);
+      }
+      codes[i] = m;
+    }
+    return { dtype: 'string', codes, dict };
+  });
+  return { ...chunk, columns };
+}

@@ -20,7 +20,7 @@ import {
   combineMoments, groupCounts, groupCountSums, groupMoments, groupPick, groupSums,
 } from './aggStates.js';
 import { factorize } from './factorize.js';
-import { float64Column, frameInputs, int32Column, intValues, numValues, takeOrNull } from './gather.js';
+import { compactDicts, float64Column, frameInputs, int32Column, intValues, numValues, takeOrNull } from './gather.js';
 import { keyColumns, sortedRows } from './hashKeys.js';
 
 export type AggFn = 'sum' | 'mean' | 'min' | 'max' | 'count' | 'std' | 'first' | 'nunique';
@@ -126,7 +126,7 @@ export function groupbyPartial(chunk: FrameChunk, p: GroupbyParams): FrameChunk 
       default: push('v', takeOrNull(c, groupPick(c, ids, g, a.fn)));
     }
   });
-  const main = makeFrame(names, cols);
+  const main = compactDicts(makeFrame(names, cols));
   return hasTag(p) ? withTagRows(main, chunk, p, (k) => columnOf(chunk, p.aggs[k]!.column)) : main;
 }
 

@@ -5,40 +5,14 @@
  * partitions are the globally sorted answer pandas gives). Range pivots come from a regular sample of
  * every chunk (`frame.sample`), sorted once (`frame.pivots`), as in PSRS.
  */
-import { concatFrames, type FrameChunk, type FrameColumn, makeFrame, takeRows } from '../../base/frame.js';
+import { concatFrames, type FrameChunk, makeFrame, takeRows } from '../../base/frame.js';
 import { registerKernel } from '../registry.js';
-import { type FrameParts, frameInputs } from './gather.js';
+import { compactDicts, type FrameParts, frameInputs } from './gather.js';
 import { compareAcross, hashRows, keyColumns, sortedRows } from './hashKeys.js';
 
 export interface PartitionParams {
   readonly keys: readonly string[];
   readonly parts: number;
-}
-
-/**
- * The chunk with each string column's dictionary cut to the entries its rows use (first-seen order): a
- * part holds a slice of the rows, and a reducer merging N mappers' parts would otherwise walk N whole
- * dictionaries.
- */
-export function compactDicts(chunk: FrameChunk): FrameChunk {
-  const columns = chunk.columns.map((c): FrameColumn => {
-    if (c.dtype !== 'string') return c;
-    const remap = new Int32Array(c.dict.length).fill(-1);
-    const dict: string[] = [];
-    const codes = c.codes;
-    for (let i = 0; i < codes.length; i++) {
-      const k = codes[i]!;
-      if (k < 0) continue;
-      let m = remap[k]!;
-      if (m < 0) {
-        m = remap[k] = dict.length;
-        dict.push(c.dict[k]!);
-      }
-      codes[i] = m;
-    }
-    return { dtype: 'string', codes, dict };
-  });
-  return { ...chunk, columns };
 }
 
 /** Splits rows by a part number per row, keeping each part's rows in order. */
