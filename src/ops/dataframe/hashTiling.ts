@@ -94,7 +94,7 @@ export function* chooseMethod(
   const groups = infos.reduce((s, i) => s + (i?.rows ?? 0), 0) / probe.length;
   const projected = bytes * pre.length;
   const limit = o.treeMaxBytes ?? DEFAULT_TREE_MAX_BYTES;
-  const seen = `~${Math.round(groups)} groups/chunk, projected ${mib(projected)} against ${mib(limit)}`;
+  const seen = `~${Math.round(groups)} pre-aggregated rows/chunk (groups, plus distinct values for nunique), projected ${mib(projected)} against ${mib(limit)}`;
   if (projected <= limit) {
     ctx.plan(`${what}: tree combine (fan-in ${fanIn}), ${seen}`);
     return 'tree';

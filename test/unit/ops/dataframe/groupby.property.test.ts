@@ -70,7 +70,7 @@ describe('groupbyAggNode', () => {
     few.fetch(groupbyAggNode(src, ['k1'], { v: 'sum' }, { combineSize: 2 }));
     expect(few.yielded).toHaveLength(1);
     expect(few.yielded[0]).toHaveLength(2);
-    expect(few.plans[0]).toMatch(/^groupby: tree combine \(fan-in 2\), ~5 groups\/chunk/);
+    expect(few.plans[0]).toMatch(/^groupby: tree combine \(fan-in 2\), ~5 pre-aggregated rows\/chunk/);
     const many = new FakeSession();
     const out = many.chunks(groupbyAggNode(src, ['k2'], { v: 'sum' }, { combineSize: 2, treeMaxBytes: 100 }));
     expect(many.plans[0]).toMatch(/^groupby: shuffle into 8 partitions/);
