@@ -100,13 +100,19 @@ export function hashJoin(left: FrameChunk, right: FrameChunk, p: JoinParams): Fr
   if (matched !== null) {
     for (let r = 0; r < nR; r++) if (matched[ids[nL + r]!] === 0) (leftIdx[o] = -1), (rightIdx[o++] = r);
   }
-  const keyIdx = new Int32Array(total);
-  for (let i = 0; i < total; i++) keyIdx[i] = leftIdx[i]! >= 0 ? leftIdx[i]! : nL + rightIdx[i]!;
-  // A plain gather where every index is a row (no missing side): keeps the source's null mask as is.
+  // A many-to-one join that keeps every left row once, in order (a fact table against a dimension table,
+  // the common case), leaves left's columns as they are: no gather, the buffers are shared.
+  let identity = total === nL;
+  for (let i = 0; identity && i < total; i++) identity = leftIdx[i] === i;
   const gather = (c: FrameColumn, index: Int32Array): FrameColumn => (index.includes(-1) ? takeOrNull(c, index) : takeColumn(c, index));
+  const keyIdx = identity ? leftIdx : new Int32Array(total);
+  if (!identity) for (let i = 0; i < total; i++) keyIdx[i] = leftIdx[i]! >= 0 ? leftIdx[i]! : nL + rightIdx[i]!;
   const cols = [
-    ...keys.map((c) => takeColumn(c, keyIdx)),
-    ...p.leftOthers.map((n) => gather(columnOf(left, n), leftIdx)),
+    ...keys.map((c, j) => {
+      const own = columnOf(left, p.on[j]!);
+      return identity && own.dtype === c.dtype ? own : takeColumn(c, keyIdx);
+    }),
+    ...p.leftOthers.map((n) => (identity ? columnOf(left, n) : gather(columnOf(left, n), leftIdx))),
     ...p.rightOthers.map((n) => gather(columnOf(right, n), rightIdx)),
   ];
   return makeFrame(p.names, cols);
