@@ -30,6 +30,8 @@ interface Radix {
   /** Adds `slot(i) * stride` to `slots[i]` for every row: 0 for null, 1.. for values (one loop per column). */
   readonly addTo: (slots: Int32Array, stride: number) => void;
   readonly size: number;
+  /** Value minus `base` is a value's slot (int32 columns). */
+  readonly base: number;
 }
 
 /** The column as a small domain, or null when its values are too spread out. */
@@ -38,6 +40,7 @@ function radixOf(c: FrameColumn, rows: number, limit: number): Radix | null {
     const codes = c.codes;
     return {
       size: c.dict.length + 1,
+      base: -1,
       addTo: (slots, stride) => {
         for (let i = 0; i < rows; i++) slots[i]! += (codes[i]! + 1) * stride;
       },
@@ -48,6 +51,7 @@ function radixOf(c: FrameColumn, rows: number, limit: number): Radix | null {
     const valid = c.valid;
     return {
       size: 3,
+      base: -1,
       addTo: (slots, stride) => {
         for (let i = 0; i < rows; i++) slots[i]! += (valid !== null && valid[i] === 0 ? 0 : v[i]! + 1) * stride;
       },
@@ -69,6 +73,7 @@ function radixOf(c: FrameColumn, rows: number, limit: number): Radix | null {
   const base = lo - 1;
   return {
     size,
+    base,
     addTo: (slots, stride) => {
       if (valid === null) for (let i = 0; i < rows; i++) slots[i]! += (v[i]! - base) * stride;
       else for (let i = 0; i < rows; i++) slots[i]! += (valid[i] === 0 ? 0 : v[i]! - base) * stride;
@@ -95,14 +100,17 @@ function bySlots(slots: Int32Array, size: number, rows: number): Factorized {
   return { ids, count, first: first.subarray(0, count) };
 }
 
-/** One string key: its codes are the slots (shifted by one for null) — the fastest path. */
-function byCodes(codes: Int32Array, dictSize: number, rows: number): Factorized {
-  const table = new Int32Array(dictSize + 1).fill(-1);
+/**
+ * One key whose slot is `values[i] - base` (dictionary codes with base -1, or a small-range int32
+ * column with no nulls) — the fastest path: no slot array, one pass.
+ */
+function byOffset(values: Int32Array, base: number, size: number, rows: number): Factorized {
+  const table = new Int32Array(size).fill(-1);
   const ids = new Int32Array(rows);
-  const first = new Int32Array(Math.min(rows, dictSize + 1));
+  const first = new Int32Array(Math.min(rows, size));
   let count = 0;
   for (let i = 0; i < rows; i++) {
-    const s = codes[i]! + 1;
+    const s = values[i]! - base;
     let g = table[s]!;
     if (g < 0) {
       g = count++;
@@ -114,11 +122,22 @@ function byCodes(codes: Int32Array, dictSize: number, rows: number): Factorized 
   return { ids, count, first: first.subarray(0, count) };
 }
 
+/** One string key: its codes are the slots (shifted by one for null). */
+function byCodes(codes: Int32Array, dictSize: number, rows: number): Factorized {
+  return byOffset(codes, -1, dictSize + 1, rows);
+}
+
 function direct(cols: readonly FrameColumn[], rows: number): Factorized | null {
   const limit = Math.max(1 << 16, Math.min(DIRECT_MAX, 4 * rows));
   const c0 = cols[0]!;
   if (cols.length === 1 && c0.dtype === 'string') {
     return c0.dict.length + 1 <= Math.max(limit, 2 * rows) ? byCodes(c0.codes, c0.dict.length, rows) : null;
+  }
+  if (cols.length === 1 && c0.dtype === 'int32' && c0.valid === null) {
+    const r = radixOf(c0, rows, limit);
+    if (r === null) return null;
+    // Values lo..hi take slots 1..size-1 (slot 0 is null's): the offset is lo - 1.
+    return byOffset(c0.values as Int32Array, r.base, r.size, rows);
   }
   const radices: Radix[] = [];
   let size = 1;
