@@ -5,7 +5,6 @@
 import './dataframe/index.js';
 import './graph/index.js';
 import './tensor/index.js';
-import './dataframe/index.js';
 
 export {
   getDriver, getKernel, hasKernel, registerDriver, registerKernel, STEP_KERNEL, type DriverContext, type DriverKernel, type Kernel,

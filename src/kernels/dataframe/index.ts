@@ -6,3 +6,7 @@ import './rows.js';
 import './sort.js';
 import './topn.js';
 import './describe.js';
+import './groupby.js';
+import './shuffle.js';
+import './join.js';
+import './distinct.js';
