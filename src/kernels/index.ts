@@ -4,6 +4,7 @@
  */
 import './graph/index.js';
 import './tensor/index.js';
+import './dataframe/index.js';
 
 export {
   getDriver, getKernel, hasKernel, registerDriver, registerKernel, STEP_KERNEL, type DriverContext, type DriverKernel, type Kernel,

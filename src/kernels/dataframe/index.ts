@@ -1,0 +1,2 @@
+/** Every dataframe kernel module, registered on import. */
+import './csv.js';
