@@ -156,7 +156,9 @@ function readChunk(fd: number, p: CsvChunkParams, parityBefore: number): FrameCh
   } else inQuotes ^= countQuotes(head, 0, hi - lo) & 1;
   const parser = new CsvParser(p.layout);
   if (start < 0) return parser.parse(head.subarray(0, 0), 0, 0, 0, () => 0);
-  const bytes = readThroughRecord(fd, lo, hi, inQuotes, size, head);
+  // A plain Uint8Array view: the parser's loads then see one map (not Buffer's and Uint8Array's).
+  const buf = readThroughRecord(fd, lo, hi, inQuotes, size, head);
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
   const rowsHint = Math.ceil(((bytes.length - start) / Math.max(1, p.lineBytes)) * 1.1) + 16;
   return parser.parse(bytes, start, bytes.length, rowsHint, (pos) => {
     let n = linesBefore(fd, lo) + 1;

@@ -126,7 +126,13 @@ export class CsvParser {
         dict: kind === STRING ? new ByteDict(layout.nullValues) : null,
       };
     });
-    const cols = builders.map((b) => b.values);
+    // One array per element type, so every load and store below sees a single typed-array map.
+    const EMPTY_I = new Int32Array(0);
+    const EMPTY_F = new Float64Array(0);
+    const EMPTY_B = new Uint8Array(0);
+    const ints = builders.map((b) => (b.values instanceof Int32Array ? b.values : EMPTY_I));
+    const floats = builders.map((b) => (b.values instanceof Float64Array ? b.values : EMPTY_F));
+    const bools = builders.map((b) => (b.values instanceof Uint8Array ? b.values : EMPTY_B));
     let rows = 0;
     let p = from;
     while (p < until) {
@@ -143,7 +149,10 @@ export class CsvParser {
         capacity *= 2;
         for (let j = 0; j < builders.length; j++) {
           const b = builders[j]!;
-          b.values = cols[j] = grow(b.values, capacity);
+          b.values = grow(b.values, capacity);
+          if (b.values instanceof Int32Array) ints[j] = b.values;
+          else if (b.values instanceof Float64Array) floats[j] = b.values;
+          else bools[j] = b.values;
           if (b.valid) {
             const valid = new Uint8Array(capacity).fill(1);
             valid.set(b.valid);
@@ -217,7 +226,7 @@ export class CsvParser {
           const b = builders[j]!;
           const code = b.dict!.code(src, s, e);
           if (b.dict!.invalid) throw this.#error(lineAt(record), 'the field is not valid UTF-8', c);
-          (cols[j] as Int32Array)[rows] = code;
+          ints[j]![rows] = code;
           continue;
         }
         if (e === s || (this.#valueLikeNulls && this.#isNull(src, s, e))) {
@@ -246,17 +255,17 @@ export class CsvParser {
           if (ok) {
             if (negative) x = -x;
             if (x >= INT32_MIN && x <= INT32_MAX) {
-              (cols[j] as Int32Array)[rows] = x;
+              ints[j]![rows] = x;
               continue;
             }
           }
-          this.#slowNumber(builders[j]!, cols[j]!, rows, capacity, src, s, e, lineAt(record), c);
+          this.#slowNumber(builders[j]!, rows, capacity, src, s, e, lineAt, record, c);
         } else if (kind === FLOAT) {
           const v = scanDecimal(src, s, e);
-          if (scannedEnd === e && v === v) (cols[j] as Float64Array)[rows] = v;
-          else this.#slowNumber(builders[j]!, cols[j]!, rows, capacity, src, s, e, lineAt(record), c);
-        } else if (isWord(src, s, e, TRUE)) (cols[j] as Uint8Array)[rows] = 1;
-        else if (isWord(src, s, e, FALSE)) (cols[j] as Uint8Array)[rows] = 0;
+          if (scannedEnd === e && v === v) floats[j]![rows] = v;
+          else this.#slowNumber(builders[j]!, rows, capacity, src, s, e, lineAt, record, c);
+        } else if (isWord(src, s, e, TRUE)) bools[j]![rows] = 1;
+        else if (isWord(src, s, e, FALSE)) bools[j]![rows] = 0;
         else if (this.#isNull(src, s, e)) this.#setNull(builders[j]!, rows, capacity);
         else throw this.#error(lineAt(record), `${JSON.stringify(excerpt(src, s, e))} is not a bool (true or false)${this.#hint(c, 'string')}`, c);
       }
@@ -282,7 +291,7 @@ export class CsvParser {
   }
 
   /** A number field the fast loop did not take: an integer-valued decimal, nan/inf, a null value, or an error. */
-  #slowNumber(b: Builder, values: Int32Array | Float64Array | Uint8Array, row: number, capacity: number, src: Uint8Array, s: number, e: number, line: number, c: number): void {
+  #slowNumber(b: Builder, row: number, capacity: number, src: Uint8Array, s: number, e: number, lineAt: (pos: number) => number, record: number, c: number): void {
     let v = scanDecimal(src, s, e);
     let parsed = scannedEnd === e && v === v;
     if (!parsed) {
@@ -293,7 +302,7 @@ export class CsvParser {
       }
     }
     if (parsed && (b.kind === FLOAT || (Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX))) {
-      values[row] = v;
+      b.values[row] = v;
       return;
     }
     if (this.#isNull(src, s, e)) {
@@ -303,9 +312,9 @@ export class CsvParser {
     const text = JSON.stringify(excerpt(src, s, e));
     if (b.kind === INT && parsed) {
       const what = Number.isInteger(v) ? 'is outside the int32 range' : 'is not an integer';
-      throw this.#error(line, `${text} ${what}, but the column is int32${this.#hint(c, 'float64')}`, c);
+      throw this.#error(lineAt(record), `${text} ${what}, but the column is int32${this.#hint(c, 'float64')}`, c);
     }
-    throw this.#error(line, `${text} is not a number, but the column is ${b.kind === INT ? 'int32' : 'float64'}${this.#hint(c, 'string')}`, c);
+    throw this.#error(lineAt(record), `${text} is not a number, but the column is ${b.kind === INT ? 'int32' : 'float64'}${this.#hint(c, 'string')}`, c);
   }
 
   #hint(c: number, dtype: FrameDtype): string {

@@ -31,13 +31,23 @@ export interface CsvSample {
   readonly lineBytes: number;
 }
 
-/** Splits text into records of fields (RFC 4180); throws a message with the record index on bad quoting. */
-export function splitRecords(text: string, delimiter: string): string[][] {
+/**
+ * Splits text into records of fields (RFC 4180); `lines` gets each record's 1-based line in the text.
+ * Throws a SampleError with the line on bad quoting.
+ */
+export function splitRecords(text: string, delimiter: string, lines: number[] = []): string[][] {
   const records: string[][] = [];
   let fields: string[] = [];
   let i = 0;
   const n = text.length;
+  let line = 1;
+  let counted = 0;
+  const lineAt = (at: number): number => {
+    for (; counted < at; counted++) if (text.charCodeAt(counted) === 10) line++;
+    return line;
+  };
   while (i < n) {
+    if (fields.length === 0) lines[records.length] = lineAt(i);
     if (fields.length === 0 && (text[i] === '\n' || (text[i] === '\r' && (i + 1 === n || text[i + 1] === '\n')))) {
       i += text[i] === '\r' ? 2 : 1;
       continue;
@@ -47,7 +57,7 @@ export function splitRecords(text: string, delimiter: string): string[][] {
       i++;
       for (;;) {
         const q = text.indexOf('"', i);
-        if (q < 0) throw new SampleError(records.length, 'a quoted field is not closed');
+        if (q < 0) throw new SampleError(lines[records.length]!, 'a quoted field is not closed');
         value += text.slice(i, q);
         if (text[q + 1] === '"') {
           value += '"';
@@ -58,13 +68,13 @@ export function splitRecords(text: string, delimiter: string): string[][] {
         }
       }
       if (i < n && text[i] !== delimiter && text[i] !== '\n' && !(text[i] === '\r' && (i + 1 === n || text[i + 1] === '\n'))) {
-        throw new SampleError(records.length, 'text after a closing quote');
+        throw new SampleError(lines[records.length]!, 'text after a closing quote');
       }
     } else {
       let j = i;
       while (j < n && text[j] !== delimiter && text[j] !== '\n') j++;
       value = text.slice(i, j);
-      if (value.includes('"')) throw new SampleError(records.length, 'a quote inside an unquoted field');
+      if (value.includes('"')) throw new SampleError(lines[records.length]!, 'a quote inside an unquoted field');
       if (value.endsWith('\r') && (j === n || text[j] === '\n')) value = value.slice(0, -1);
       i = j;
     }
@@ -84,7 +94,7 @@ export function splitRecords(text: string, delimiter: string): string[][] {
 }
 
 class SampleError extends Error {
-  constructor(readonly record: number, problem: string) {
+  constructor(readonly line: number, problem: string) {
     super(problem);
   }
 }
@@ -153,11 +163,12 @@ export function sampleCsv(path: string, size: number, delimiter: string, header:
     if (firstEnd < 0) firstEnd = head.length;
     const cut = head.length === size ? head.length : Math.max(firstEnd, lastRecordEnd(head.subarray(0, head.length)));
     let records: string[][];
+    const lines: number[] = [];
     try {
-      records = splitRecords(decoder.decode(head.subarray(bom, cut)), delimiter);
+      records = splitRecords(decoder.decode(head.subarray(bom, cut)), delimiter, lines);
     } catch (e) {
       if (!(e instanceof SampleError)) throw e;
-      throw new FileFormatError(path, 0, `${e.message} in record ${e.record + 1} of the file`);
+      throw new FileFormatError(path, e.line, e.message);
     }
     let names: string[];
     let dataStart = bom;
@@ -168,7 +179,8 @@ export function sampleCsv(path: string, size: number, delimiter: string, header:
     const width = names.length;
     records.forEach((r, k) => {
       if (r.length !== width) {
-        throw new FileFormatError(path, 0, `record ${k + (header ? 2 : 1)} has ${r.length} fields where the ${header ? 'header' : 'first record'} has ${width}`);
+        const line = lines[k + (header ? 1 : 0)]!;
+        throw new FileFormatError(path, line, `the line has ${r.length} field${r.length === 1 ? '' : 's'} where the ${header ? 'header' : 'first line'} has ${width}`);
       }
     });
     let sampledBytes = cut - dataStart;
