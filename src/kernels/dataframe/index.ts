@@ -1,2 +1,3 @@
 /** Every dataframe kernel module, registered on import. */
 import './csv.js';
+import './parquet.js';

@@ -56,3 +56,32 @@ export function runNode(node: TileableNode): Ran {
 export function runFrame(node: TileableNode<FrameMeta>): FrameChunk {
   return concatFrames(runNode(node).chunks, node.meta.fields);
 }
+
+/** Like runChunks, awaiting kernels that return promises (file readers and writers). */
+export async function runChunksAsync(specs: Map<string, ChunkSpec>, keys: readonly string[]): Promise<unknown[]> {
+  const values = new Map<string, Promise<unknown>>();
+  const value = (key: string): Promise<unknown> => {
+    let v = values.get(key);
+    if (!v) {
+      const spec = specs.get(key)!;
+      v = Promise.all(spec.inputs.map(value)).then(async (inputs) => structuredClone(await getKernel(spec.kernel!)(inputs, spec.params as never)));
+      values.set(key, v);
+    }
+    return v;
+  };
+  return Promise.all(keys.map(value));
+}
+
+export async function runFrameAsync(node: TileableNode<FrameMeta>): Promise<{ frame: FrameChunk; chunks: FrameChunk[]; tiled: Tiled }> {
+  const { tiled, specs } = tileNode(node);
+  const chunks = (await runChunksAsync(specs, tiled.chunks)) as FrameChunk[];
+  return { frame: concatFrames(chunks, node.meta.fields), chunks, tiled };
+}
+
+/** Runs a one-input node (a sink) over a source frame node: both tiled, every chunk run. */
+export async function runOnFrame(node: TileableNode, frame: TileableNode): Promise<unknown[]> {
+  const source = tileNode(frame);
+  const { tiled, specs } = tileNode(node, [source.tiled]);
+  for (const [k, s] of source.specs) specs.set(k, s);
+  return runChunksAsync(specs, tiled.chunks);
+}
