@@ -20,7 +20,7 @@ import {
   allocBytes, allocFloat64, allocInt32, makeFrame, type FrameChunk, type FrameColumn, type FrameDtype,
 } from '../../base/frame.js';
 import { excerpt, scanDecimal, scannedEnd } from '../../graph/scan.js';
-import { ByteDict } from './csvDict.js';
+import { ByteDict, HASH_PRIME, HASH_SEED } from './csvDict.js';
 
 export interface CsvLayout {
   /** The file's name for errors. */
@@ -116,6 +116,7 @@ export class CsvParser {
     const slot = this.#slot;
     const kinds = this.#kinds;
     const len = bytes.length;
+    const valueLikeNulls = this.#valueLikeNulls;
     let capacity = Math.max(16, rowsHint);
     const builders: Builder[] = layout.columns.map((c) => {
       const kind = KIND[c.dtype];
@@ -164,7 +165,11 @@ export class CsvParser {
       for (let c = 0; c < width; c++) {
         let src = bytes;
         let s = p;
-        let e: number;
+        let e = p;
+        // Set when a fused fast path below already stored the field's value.
+        let stored = false;
+        const j0 = slot[c]!;
+        const k0 = j0 < 0 ? 0 : kinds[c]!;
         if (p < len && bytes[p] === QUOTE) {
           // A quoted field: find the closing quote; `""` pairs are unescaped into the scratch buffer.
           let q = bytes.indexOf(QUOTE, p + 1);
@@ -198,15 +203,75 @@ export class CsvParser {
             }
           }
         } else {
-          while (p < len) {
-            const t = bytes[p]!;
-            if (t === delim || t === NL) break;
-            if (t === QUOTE) throw this.#error(lineAt(record), 'a quote inside an unquoted field (quote the whole field and double the quote)', c);
-            p++;
+          // Fused fast paths: parse (or hash) while finding the field's end, one pass over its bytes.
+          // Anything unusual leaves `stored` false and goes the general way from the field's start.
+          if (k0 === INT && !valueLikeNulls) {
+            let i = p;
+            let negative = false;
+            const b0 = i < len ? bytes[i]! : NL;
+            if (b0 === 45 || b0 === 43) {
+              negative = b0 === 45;
+              i++;
+            }
+            const d0 = i;
+            let x = 0;
+            while (i < len) {
+              const d = bytes[i]! - 48;
+              if (d < 0 || d > 9) break;
+              x = x * 10 + d;
+              i++;
+            }
+            const digits = i - d0;
+            const t = i < len ? bytes[i]! : NL;
+            if (digits > 0 && digits <= 10 && (t === delim || t === NL || (t === CR && (i + 1 === len || bytes[i + 1] === NL)))) {
+              if (negative) x = -x;
+              if (x >= INT32_MIN && x <= INT32_MAX) {
+                ints[j0]![rows] = x;
+                stored = true;
+                p = e = i;
+              }
+            }
+          } else if (k0 === FLOAT && !valueLikeNulls) {
+            const v = scanDecimal(bytes, p, len);
+            const i = scannedEnd;
+            const t = i < len ? bytes[i]! : NL;
+            if (i > p && v === v && (t === delim || t === NL || (t === CR && (i + 1 === len || bytes[i + 1] === NL)))) {
+              floats[j0]![rows] = v;
+              stored = true;
+              p = e = i;
+            }
+          } else if (k0 === STRING) {
+            let h = HASH_SEED;
+            let high = 0;
+            while (p < len) {
+              const t = bytes[p]!;
+              if (t === delim || t === NL) break;
+              if (t === QUOTE) throw this.#error(lineAt(record), 'a quote inside an unquoted field (quote the whole field and double the quote)', c);
+              high |= t;
+              h = Math.imul(h ^ t, HASH_PRIME);
+              p++;
+            }
+            e = p;
+            const dict = builders[j0]!.dict!;
+            let code: number;
+            if (e > s && bytes[e - 1] === CR && (p === len || bytes[p] === NL)) code = dict.code(bytes, s, --e);
+            else code = dict.codeHashed(bytes, s, e, h, high);
+            if (dict.invalid) throw this.#error(lineAt(record), 'the field is not valid UTF-8', c);
+            ints[j0]![rows] = code;
+            stored = true;
           }
-          e = p;
-          // The CR of a CRLF (or of a final CR) is not data.
-          if (e > s && bytes[e - 1] === CR && (p === len || bytes[p] === NL)) e--;
+          if (!stored) {
+            p = s;
+            while (p < len) {
+              const t = bytes[p]!;
+              if (t === delim || t === NL) break;
+              if (t === QUOTE) throw this.#error(lineAt(record), 'a quote inside an unquoted field (quote the whole field and double the quote)', c);
+              p++;
+            }
+            e = p;
+            // The CR of a CRLF (or of a final CR) is not data.
+            if (e > s && bytes[e - 1] === CR && (p === len || bytes[p] === NL)) e--;
+          }
         }
         // p is at the field's terminator: the delimiter, a newline (maybe after a CR), or the end.
         if (p < len && bytes[p] === CR) p++;
@@ -219,9 +284,9 @@ export class CsvParser {
           throw this.#error(lineAt(record), `the line has at least ${width + extra} fields where the header has ${width}`);
         }
         p++;
-        const j = slot[c]!;
-        if (j < 0) continue;
-        const kind = kinds[c]!;
+        const j = j0;
+        if (j < 0 || stored) continue;
+        const kind = k0;
         if (kind === STRING) {
           const b = builders[j]!;
           const code = b.dict!.code(src, s, e);
@@ -334,7 +399,7 @@ export class CsvParser {
       if (b.kind === STRING) {
         const codes = allocInt32(rows);
         codes.set((b.values as Int32Array).subarray(0, rows));
-        return { dtype: 'string', codes, dict: b.dict!.strings };
+        return { dtype: 'string', codes, dict: b.dict!.finish() };
       }
       let valid: Uint8Array | null = null;
       if (b.valid) {
