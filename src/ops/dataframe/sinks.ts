@@ -5,11 +5,10 @@
  * bytes }`; the meta type is 'dataframe_sink'. The target path is part of the params (and so of the key),
  * the frame's key too, so the same frame written to the same path again is served from the cache.
  */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from '../../base/errors.js';
 import { show } from '../../base/show.js';
-import { resolve } from 'node:path';
-import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { makeTileable, type NodeMeta, type TileableNode } from '../../dag/nodes.js';
 import { registerAssembler } from '../assemble.js';
 import { chunkKey, registerOp, type Tiled } from '../op.js';

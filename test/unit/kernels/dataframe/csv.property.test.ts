@@ -130,6 +130,19 @@ describe('readCsv against a reference parser', () => {
     );
   });
 
+  it('reads null values that look like numbers as nulls in every column', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: -3, max: 3 }), fc.constantFrom(-1, 0.5, 2.25), fc.constantFrom('-1', 'a')), { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 50 }), (rows, chunkBytes) => {
+        const path = join(dir, `v${files++}.csv`);
+        writeFileSync(path, ['i,f,s', ...rows.map((r) => r.join(','))].join('\n'));
+        const node = readCsvNode(path, { chunkBytes, nullValues: ['-1'], dtypes: { i: 'int32', f: 'float64', s: 'string' } });
+        const got = rowsOf(runNode(node).chunks);
+        expect(got).toEqual(rows.map((r) => r.map((v) => (String(v) === '-1' ? null : v))));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('reads numbers exactly and infers int32, float64 and bool from the sample', () => {
     const row = fc.tuple(
       fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { nil: null }),
@@ -138,14 +151,14 @@ describe('readCsv against a reference parser', () => {
       fc.option(fc.string({ maxLength: 4, unit: fc.constantFrom('q', 'é', ',', '"') }).map((s) => `s${s}`), { nil: null }),
     );
     fc.assert(
-      fc.property(fc.array(row, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 64 }), (rows, chunkBytes) => {
+      fc.property(fc.array(row, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 64 }), fc.boolean(), (rows, chunkBytes, crlf) => {
         // Every column needs a value for its dtype to be inferred (an all-null column is string).
         // Every column needs a value for its dtype to be inferred (an all-null column is string), and
         // the float column a non-integer (integers alone are int32).
         fc.pre([0, 1, 2, 3].every((j) => rows.some((r) => r[j] !== null)));
         fc.pre(rows.some((r) => r[1] !== null && !Number.isInteger(r[1])));
         const q = (s: string): string => `"${s.replaceAll('"', '""')}"`;
-        const body = ['i,f,b,s', ...rows.map(([i, f, b, s]) => [i ?? '', f ?? '', b ?? '', s === null ? '' : q(s)].join(','))].join('\n');
+        const body = ['i,f,b,s', ...rows.map(([i, f, b, s]) => [i ?? '', f ?? '', b ?? '', s === null ? '' : q(s)].join(','))].join(crlf ? '\r\n' : '\n');
         const path = join(dir, `n${files++}.csv`);
         writeFileSync(path, body);
         const node = readCsvNode(path, { chunkBytes });
