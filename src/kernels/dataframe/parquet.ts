@@ -10,12 +10,14 @@ import { closeSync, statSync } from 'node:fs';
 import { asyncBufferFromFile, parquetRead, type ColumnData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { ParquetWriter, fileWriter, schemaFromColumnData, type ColumnSource } from 'hyparquet-writer';
-import { FileFormatError } from '../../base/errors.js';
+import { DTypeError, FileFormatError } from '../../base/errors.js';
 import {
   allocBytes, allocFloat64, allocInt32, makeFrame, valueAt, type FrameChunk, type FrameColumn, type FrameDtype, type FrameField,
 } from '../../base/frame.js';
 import { registerKernel } from '../registry.js';
 import { openChecked, type CsvFileRef } from './csv.js';
+
+const MAX_EXACT = 2n ** 53n;
 
 export interface ParquetReadParams {
   readonly file: CsvFileRef;
@@ -59,7 +61,11 @@ export function columnFromValues(dtype: FrameDtype, values: ArrayLike<unknown>, 
     if (v === null || v === undefined) {
       if (!valid) valid = allocBytes(rows).fill(1);
       valid[i] = 0;
-    } else out[i] = typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+    } else if (typeof v === 'bigint') {
+      // int64 becomes float64, exact to 2^53; a larger value would be silently rounded, so it fails.
+      if (v > MAX_EXACT || v < -MAX_EXACT) throw new DTypeError(`the int64 value ${v} is beyond 2^53, which float64 cannot hold exactly.`);
+      out[i] = Number(v);
+    } else out[i] = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
   }
   return { dtype, values: out, valid } as FrameColumn;
 }

@@ -4,7 +4,7 @@
  * rows of every row group — so the frame's row count and each chunk's rows are known before running.
  * Chunks are row groups (kernels/dataframe/parquet.ts reads one group's column chunks by byte range).
  * Parquet types map to frame dtypes: INT32 (and narrower ints) -> int32; INT64, FLOAT, DOUBLE ->
- * float64 (INT64 exact to 2^53); BOOLEAN -> bool; UTF8 strings -> string. Other types fail at build
+ * float64 (INT64 exact to 2^53; a chunk holding a larger one fails rather than round it); BOOLEAN -> bool; UTF8 strings -> string. Other types fail at build
  * time, naming the column.
  */
 import { closeSync, openSync, readSync } from 'node:fs';

@@ -71,3 +71,17 @@ describe('Parquet', () => {
     expect(() => toParquetNode(readCsvNode(csv), join(dir, 'no', 'such', 'f.parquet'))).toThrow(/does not exist/);
   });
 });
+
+describe('Parquet int64', () => {
+  it('reads int64 as float64 exactly to 2^53 and fails beyond, never rounding silently', async () => {
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    const ok = join(dir, 'i64.parquet');
+    writeFileSync(ok, new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'x', data: [1n, -(2n ** 53n), 2n ** 53n], type: 'INT64' }] })));
+    const node = readParquetNode(ok);
+    expect(node.meta.fields).toEqual([{ name: 'x', dtype: 'float64' }]);
+    expect(table((await runFrameAsync(node)).frame)).toEqual([[1], [-(2 ** 53)], [2 ** 53]]);
+    const big = join(dir, 'i64big.parquet');
+    writeFileSync(big, new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'x', data: [2n ** 53n + 1n], type: 'INT64' }] })));
+    await expect(runFrameAsync(readParquetNode(big))).rejects.toThrow(/beyond 2\^53/);
+  });
+});
