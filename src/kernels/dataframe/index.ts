@@ -13,3 +13,4 @@ import './distinct.js';
 import './csv.js';
 import './parquet.js';
 import './arrowFile.js';
+import './tensor.js';

@@ -15,3 +15,4 @@ export { readCsvNode, type ReadCsvOptions } from './csv.js';
 export { readParquetNode, toParquetNode, type ReadParquetOptions } from './parquet.js';
 export { readArrowNode, toArrowFileNode, type ReadArrowOptions } from './arrowFile.js';
 export type { SinkResult } from './sinks.js';
+export { frameToTensorNode, fromTensorsNode } from './tensor.js';
