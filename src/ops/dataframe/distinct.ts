@@ -52,7 +52,7 @@ function* tileDropDuplicates(node: TileableNode, ctx: TileContext): Generator<re
   const input = ctx.input(0);
   const kp = { keys: p.keys };
   const pre = tileChunkwise(node, ctx, input, 'frame.distinct.partial', { params: kp, keepsRows: false, stage: 'pre', withIndex: true });
-  const method = yield* chooseMethod(ctx, pre.chunks, p.options, 'dropDuplicates');
+  const method = yield* chooseMethod(ctx, pre.chunks, p.options, 'dropDuplicates', { node, kernel: 'frame.distinct.combine', params: kp });
   let lists: string[];
   if (method === 'tree') {
     const last = treeCombine(node, ctx, pre.chunks, 'frame.distinct.combine', kp, p.options.combineSize ?? DEFAULT_COMBINE_SIZE);

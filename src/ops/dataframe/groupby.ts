@@ -79,7 +79,7 @@ export function* tileGroupbyStages(
 ): Generator<readonly string[], Tiled, void> {
   const pre = tileChunkwise(node, ctx, ctx.input(0), 'frame.groupby.partial', { params: kp, keepsRows: false, stage: 'pre' });
   const fanIn = o.combineSize ?? DEFAULT_COMBINE_SIZE;
-  const method = yield* chooseMethod(ctx, pre.chunks, o, what);
+  const method = yield* chooseMethod(ctx, pre.chunks, o, what, { node, kernel: 'frame.groupby.combine', params: kp });
   if (method === 'tree') {
     const last = treeCombine(node, ctx, pre.chunks, 'frame.groupby.combine', kp, fanIn);
     const out = ctx.add({ key: chunkKey(node.key, [0], 'agg'), kernel: 'frame.groupby.finalize', params: kp, inputs: last, meta: { rows: Number.NaN } });

@@ -70,12 +70,36 @@ export function checkHashOptions(o: HashOptions | undefined, where: string): Has
 
 const mib = (b: number): string => `${(b / (1024 * 1024)).toFixed(1)} MiB`;
 
-/** Tree or shuffle for the pre-aggregated chunks `pre` (may yield to measure them); records the plan. */
+/** How a tree would combine the pre-aggregated chunks: what `chooseMethod` runs to measure overlap. */
+export interface CombineProbe {
+  readonly node: TileableNode;
+  readonly kernel: string;
+  readonly params: unknown;
+}
+
+/**
+ * Distinct groups in `chunks` chunks, extrapolated from `perChunk` groups in one chunk and `combined`
+ * in `fanIn` chunks: groups grow as chunks^e, e = log(combined/perChunk) / log(fanIn) — 0 when every
+ * chunk holds the same groups (h2o's id3: 1e5 keys, ~96% of them in every chunk), 1 when none repeat.
+ */
+export function projectGroups(perChunk: number, combined: number, fanIn: number, chunks: number): number {
+  if (perChunk <= 0) return 0;
+  const e = Math.min(1, Math.max(0, Math.log(Math.max(combined, perChunk) / perChunk) / Math.log(fanIn)));
+  return perChunk * chunks ** e;
+}
+
+/**
+ * Tree or shuffle for the pre-aggregated chunks `pre` (may yield to measure them); records the plan.
+ * With a `combine` probe it also runs the tree's first combine (the same chunk a tree then reuses, by
+ * key) to see how much the first chunks' groups overlap, so many chunks of the same few-hundred-thousand
+ * groups still combine in a tree; without one it assumes no overlap.
+ */
 export function* chooseMethod(
   ctx: TileContext,
   pre: readonly string[],
   o: HashOptions,
   what: string,
+  combine?: CombineProbe,
 ): Generator<readonly string[], 'tree' | 'shuffle', void> {
   const fanIn = o.combineSize ?? DEFAULT_COMBINE_SIZE;
   const method = o.method ?? 'auto';
@@ -92,9 +116,18 @@ export function* chooseMethod(
   const infos = probe.map((k) => ctx.chunkInfo(k));
   const bytes = infos.reduce((s, i) => s + (i?.nbytes ?? 0), 0) / probe.length;
   const groups = infos.reduce((s, i) => s + (i?.rows ?? 0), 0) / probe.length;
-  const projected = bytes * pre.length;
+  let projectedGroups = groups * pre.length;
+  let overlap = '';
+  if (combine && groups > 0) {
+    const first = ctx.add({ key: chunkKey(combine.node.key, [0], 'combine0'), kernel: combine.kernel, params: combine.params, inputs: probe, meta: { rows: Number.NaN } });
+    yield [first];
+    const combined = ctx.chunkInfo(first)?.rows ?? groups * fanIn;
+    projectedGroups = projectGroups(groups, combined, fanIn, pre.length);
+    overlap = `, ${combined} after combining ${fanIn}`;
+  }
+  const projected = groups > 0 ? (bytes / groups) * projectedGroups : bytes * pre.length;
   const limit = o.treeMaxBytes ?? DEFAULT_TREE_MAX_BYTES;
-  const seen = `~${Math.round(groups)} pre-aggregated rows/chunk (groups, plus distinct values for nunique), projected ${mib(projected)} against ${mib(limit)}`;
+  const seen = `~${Math.round(groups)} pre-aggregated rows/chunk${overlap} (groups, plus distinct values for nunique), projected ${Math.round(projectedGroups)} rows, ${mib(projected)} against ${mib(limit)}`;
   if (projected <= limit) {
     ctx.plan(`${what}: tree combine (fan-in ${fanIn}), ${seen}`);
     return 'tree';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../../src/base/errors.js';
 import { fieldsOf, type FrameField } from '../../../../src/base/frame.js';
 import { type AggFn, groupbyAggNode } from '../../../../src/ops/dataframe/groupby.js';
-import type { HashOptions } from '../../../../src/ops/dataframe/hashTiling.js';
+import { type HashOptions, projectGroups } from '../../../../src/ops/dataframe/hashTiling.js';
 import { chunked, framesArb, rowsOf } from '../../kernels/dataframe/frames.js';
 import { FakeSession, sourceNode } from './fakeSession.js';
 import { expectRowsClose, refGroupby } from './reference.js';
@@ -68,9 +68,9 @@ describe('groupbyAggNode', () => {
     const src = sourceNode(fields, chunked(fields, rows, [5, 5, 5, 5, 5, 5, 5]));
     const few = new FakeSession();
     few.fetch(groupbyAggNode(src, ['k1'], { v: 'sum' }, { combineSize: 2 }));
-    expect(few.yielded).toHaveLength(1);
-    expect(few.yielded[0]).toHaveLength(2);
-    expect(few.plans[0]).toMatch(/^groupby: tree combine \(fan-in 2\), ~5 pre-aggregated rows\/chunk/);
+    // The first two pre-aggregated chunks, then their combine (the tree's own first chunk) to see the overlap.
+    expect(few.yielded.map((y) => y.length)).toEqual([2, 1]);
+    expect(few.plans[0]).toMatch(/^groupby: tree combine \(fan-in 2\), ~5 pre-aggregated rows\/chunk, 7 after combining 2/);
     const many = new FakeSession();
     const out = many.chunks(groupbyAggNode(src, ['k2'], { v: 'sum' }, { combineSize: 2, treeMaxBytes: 100 }));
     expect(many.plans[0]).toMatch(/^groupby: shuffle into 8 partitions/);
@@ -92,5 +92,17 @@ describe('groupbyAggNode', () => {
   it('output dtypes follow the contract', () => {
     const node = groupbyAggNode(sourceNode(FIELDS, []), ['k1'], { v: 'sum', w: 'min', s: 'nunique', k2: 'first', kb: 'mean' });
     expect(node.meta.fields.map((f) => f.dtype)).toEqual(['string', 'float64', 'float64', 'int32', 'int32', 'float64']);
+  });
+});
+
+describe('projectGroups', () => {
+  it('extrapolates distinct groups from the overlap of the first chunks', () => {
+    // Every chunk holds the same groups: no growth. None repeat: linear. Half new: in between.
+    expect(projectGroups(1000, 1000, 4, 64)).toBe(1000);
+    expect(projectGroups(1000, 4000, 4, 64)).toBeCloseTo(64000, 6);
+    const half = projectGroups(1000, 2000, 4, 64);
+    expect(half).toBeGreaterThan(1000 * 4);
+    expect(half).toBeLessThan(64000);
+    expect(projectGroups(0, 0, 4, 64)).toBe(0);
   });
 });
