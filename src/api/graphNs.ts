@@ -1,6 +1,6 @@
 /**
  * The `graph` namespace (`import { graph as gs } from 'tessera'`): creating and loading property graphs
- * (`gs.g`, `gs.loadFrom` from delimited files, Arrow tables, columns, LDBC folders; `gs.fromGraphology`),
+ * (`gs.g`, `gs.loadFrom` from delimited files, Arrow tables, columns, DataFrames, LDBC folders; `gs.fromGraphology`),
  * the analytical apps, and `sess.g()` on sessions. Apps take a property graph with one vertex label and
  * one edge label (project first otherwise) and return a `Context`.
  */
