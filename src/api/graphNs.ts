@@ -1,6 +1,6 @@
 /**
  * The `graph` namespace (`import { graph as gs } from 'tessera'`): creating and loading property graphs
- * (`gs.g`, `gs.loadFrom` from delimited files, Arrow tables, columns, LDBC folders; `gs.fromGraphology`),
+ * (`gs.g`, `gs.loadFrom` from delimited files, Arrow tables, columns, DataFrames, LDBC folders; `gs.fromGraphology`),
  * the analytical apps, and `sess.g()` on sessions. Apps take a property graph with one vertex label and
  * one edge label (project first otherwise) and return a `Context`.
  */
@@ -8,11 +8,13 @@ import type { DirectedGraph, MultiDirectedGraph, MultiUndirectedGraph, Undirecte
 import { checkInstance, checkOptions, describeValue } from '../base/args.js';
 import { InvalidArgumentError } from '../base/errors.js';
 import {
-  addEdgesNode, addVerticesNode, type AppArgs, type AppName, appNode, type ContextNode, type DataSource, emptyGraphNode, type FileOptions,
-  type GraphNode, ldbcGraphNode, type OidType, type PropertyGraphValue, type SourceId,
+  addEdgesNode, addFrameEdgesNode, addFrameVerticesNode, addVerticesNode, type AppArgs, type AppName, appNode, type ContextNode, type DataSource, emptyGraphNode, type FileOptions,
+  frameOidType, type GraphNode, ldbcGraphNode, type OidType, type PropertyGraphValue, type SourceId,
 } from '../ops/graph/index.js';
 import { Session } from '../session/index.js';
 import { registerSharedHandle } from '../session/sharing.js';
+import type { FrameNode } from '../ops/dataframe/index.js';
+import { DataFrame } from './dataframe.js';
 import { Context, Graph } from './graph.js';
 import type { FetchOptions } from './handle.js';
 import { graphologyColumns, graphologyFromValue } from './graphology.js';
@@ -45,9 +47,12 @@ Session.prototype.g = function (this: Session, options: GraphOptions = {}): Grap
 };
 
 export interface LoadOptions extends FileOptions, GraphOptions {
-  /** Edge data: a delimited file path, an Arrow table or an object of columns. */
-  readonly edges?: DataSource;
-  readonly vertices?: DataSource;
+  /**
+   * Edge data: a delimited file path, an Arrow table, an object of columns, or a DataFrame (read when
+   * the graph is loaded; without `oidType`, its src column's dtype decides: strings or int64 ids).
+   */
+  readonly edges?: DataSource | DataFrame;
+  readonly vertices?: DataSource | DataFrame;
   /**
    * A Graphalytics folder (or its `.properties` file): vertex label `v`, edge label `e`. The description
    * says everything else, so no other option goes with it; the files it names must be inside its folder.
@@ -67,6 +72,8 @@ export interface LoadOptions extends FileOptions, GraphOptions {
   readonly vertexProperties?: readonly string[];
 }
 
+const frameOf = (data: unknown): FrameNode | undefined => (data instanceof DataFrame ? data.node : undefined);
+
 export function loadFrom(options: LoadOptions): Graph {
   const call = 'gs.loadFrom(options)';
   if (options === undefined) throw new InvalidArgumentError(`${call}: options are required, such as {edges: 'edges.csv', directed: true} or {ldbc: 'folder'}.`);
@@ -79,21 +86,25 @@ export function loadFrom(options: LoadOptions): Graph {
     return new Graph(ldbcGraphNode(options.ldbc).node);
   }
   if (options.edges === undefined) throw new InvalidArgumentError(`${call}: edges are required (or an ldbc folder).`);
+  // A DataFrame's ids say the graph's oidType when none is given (string columns: string ids).
+  const frames = { edges: frameOf(options.edges), vertices: frameOf(options.vertices) };
+  const implied = options.oidType ?? (frames.edges ? frameOidType(frames.edges, options.src ?? 0) : frames.vertices ? frameOidType(frames.vertices, options.id ?? 0) : undefined);
   const file = { ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}), ...(options.header !== undefined ? { header: options.header } : {}), ...(options.comment !== undefined ? { comment: options.comment } : {}) };
-  let node = emptyGraphNode(options);
+  let node = emptyGraphNode({ ...(options.directed !== undefined ? { directed: options.directed } : {}), ...(implied !== undefined ? { oidType: implied } : {}) });
   const vlabel = options.vertexLabel ?? '_';
   if (options.vertices !== undefined) {
-    node = addVerticesNode(node, options.vertices, { ...file, label: vlabel, ...(options.id !== undefined ? { id: options.id } : {}), ...(options.vertexProperties ? { properties: options.vertexProperties } : {}) });
+    const vertexOptions = { label: vlabel, ...(options.id !== undefined ? { id: options.id } : {}), ...(options.vertexProperties ? { properties: options.vertexProperties } : {}) };
+    node = frames.vertices ? addFrameVerticesNode(node, frames.vertices, vertexOptions) : addVerticesNode(node, options.vertices as DataSource, { ...file, ...vertexOptions });
   }
-  node = addEdgesNode(node, options.edges, {
-    ...file,
+  const edgeOptions = {
     label: options.edgeLabel ?? '_',
     srcLabel: vlabel,
     dstLabel: vlabel,
     ...(options.src !== undefined ? { src: options.src } : {}),
     ...(options.dst !== undefined ? { dst: options.dst } : {}),
     ...(options.edgeProperties ? { properties: options.edgeProperties } : {}),
-  });
+  };
+  node = frames.edges ? addFrameEdgesNode(node, frames.edges, edgeOptions) : addEdgesNode(node, options.edges as DataSource, { ...file, ...edgeOptions });
   return new Graph(node);
 }
 

@@ -7,3 +7,4 @@ import './project.js';
 import './select.js';
 import './step.js';
 import './parseRange.js';
+import './frameLoad.js';

@@ -201,13 +201,20 @@ registerKernel('graph.add_vertices', (inputs, p: AddVerticesParams): PropertyGra
     });
     return withVertices(g, { label: p.label, ids, props: {} });
   }
-  const source = p.source;
+  return addInlineVertices(g, p, p.source);
+});
+
+/**
+ * The column path of `graph.add_vertices`: the vertex table of columns in memory. Frame sources
+ * (frameLoad.ts) gather a DataFrame's chunks into such columns and call this too.
+ */
+export function addInlineVertices(g: PropertyGraphValue, p: Omit<AddVerticesParams, 'source'>, source: ColumnsSource): PropertyGraphValue {
   const ids = inlineIds(sourceColumn(source, p.id, `vertices of '${p.label}'`), `vertex ids of '${p.label}'`, p.oidType);
   const props = Object.fromEntries(
     Object.entries(p.properties).map(([name, col]) => [name, inlineProp(sourceColumn(source, col, `property ${name} of '${p.label}'`))]),
   );
   return withVertices(g, { label: p.label, ids, props });
-});
+}
 
 registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValue => {
   const g = inputs[0] as PropertyGraphValue;
@@ -235,15 +242,24 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
     const props: Record<string, Column> = weightName && parsed.weights ? { [weightName]: { kind: 'float64', values: parsed.weights } } : {};
     return withEdges(g, [{ ...base, src: parsed.src, dst: parsed.dst, props }], p.verify);
   }
-  const source = p.source;
-  const encoded = (end: 'src' | 'dst') => (inputs.slice(1) as EncodedIds[]).find((e) => e.end === end);
+  return addInlineEdges(g, p, p.source, inputs.slice(1) as EncodedIds[]);
+});
+
+/**
+ * The column path of `graph.add_edges`: the edge table of columns in memory (string ids encoded here or
+ * by `graph.encode_ids` tasks), endpoints checked against declared vertices where `p.verify` says.
+ * Frame sources (frameLoad.ts) gather a DataFrame's chunks into such columns and call this too.
+ */
+export function addInlineEdges(g: PropertyGraphValue, p: Omit<AddEdgesParams, 'source'>, source: ColumnsSource, encodedIds: readonly EncodedIds[] = []): PropertyGraphValue {
+  const base = { label: p.label, srcLabel: p.srcLabel, dstLabel: p.dstLabel };
+  const encoded = (end: 'src' | 'dst') => encodedIds.find((e) => e.end === end);
   const src = inlineIds(sourceColumn(source, p.src, `edges of '${p.label}'`), `edge sources of '${p.label}'`, p.oidType, encoded('src'));
   const dst = inlineIds(sourceColumn(source, p.dst, `edges of '${p.label}'`), `edge targets of '${p.label}'`, p.oidType, encoded('dst'));
   const props = Object.fromEntries(
     Object.entries(p.properties).map(([name, col]) => [name, inlineProp(sourceColumn(source, col, `property ${name} of '${p.label}'`))]),
   );
   return withEdges(g, [{ ...base, src, dst, props }], p.verify);
-});
+}
 
 export interface LdbcParams {
   readonly vertices: FileRef;

@@ -37,7 +37,7 @@ function checkIds(source: GraphSource, column: string | undefined, oidType: OidT
   throw new InvalidArgumentError(`${what} must be ${oidType === 'string' ? 'strings' : 'integers'} for a graph with oidType '${oidType}'; column ${column} holds ${kind}s.${hint}`);
 }
 
-function sameProps(a: Readonly<Record<string, ColumnKind>>, b: Readonly<Record<string, ColumnKind>>): boolean {
+export function sameProps(a: Readonly<Record<string, ColumnKind>>, b: Readonly<Record<string, ColumnKind>>): boolean {
   const ka = Object.keys(a).sort();
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
@@ -66,13 +66,18 @@ export function addVerticesNode(g: GraphNode, data: DataSource, options: VertexO
   } else if (options.properties && options.properties.length > 0) {
     throw new InvalidArgumentError(`${what}: vertex properties load from an Arrow table or columns; a delimited vertex file gives ids only.`);
   }
+  const params: AddVerticesParams = { label, source, id: idRef, properties, oidType: g.meta.oidType };
+  const schema = withVertexLabel(g, label, kinds, what);
+  return makeTileable<GraphMeta>('graph.add_vertices', params as never, [g], { ...g.meta, schema });
+}
+
+/** The graph's schema with vertices of `label` having properties `kinds` (a label's vertices all have the same). */
+export function withVertexLabel(g: GraphNode, label: string, kinds: Readonly<Record<string, ColumnKind>>, what: string): GraphSchema {
   const existing = g.meta.schema.vertices[label];
   if (existing && Object.keys(existing).length > 0 && !sameProps(existing, kinds)) {
     throw new InvalidArgumentError(`${what}: label '${label}' already has properties ${JSON.stringify(existing)}; more vertices of it need the same properties.`);
   }
-  const params: AddVerticesParams = { label, source, id: idRef, properties, oidType: g.meta.oidType };
-  const schema: GraphSchema = { ...g.meta.schema, vertices: { ...g.meta.schema.vertices, [label]: { ...existing, ...kinds } } };
-  return makeTileable<GraphMeta>('graph.add_vertices', params as never, [g], { ...g.meta, schema });
+  return { ...g.meta.schema, vertices: { ...g.meta.schema.vertices, [label]: { ...existing, ...kinds } } };
 }
 
 export interface EdgeOptions extends FileOptions {
@@ -88,7 +93,7 @@ export interface EdgeOptions extends FileOptions {
   readonly properties?: readonly (string | number)[] | Readonly<Record<string, number | string>>;
 }
 
-function endpointLabels(g: GraphNode, options: EdgeOptions): [string, string] {
+export function endpointLabels(g: GraphNode, options: EdgeOptions): [string, string] {
   const { srcLabel, dstLabel } = options;
   if ((srcLabel === undefined) !== (dstLabel === undefined)) {
     throw new InvalidArgumentError('src and dst label must be both specified or either unspecified.');
@@ -98,6 +103,20 @@ function endpointLabels(g: GraphNode, options: EdgeOptions): [string, string] {
   if (labels.length > 1) throw new InvalidArgumentError('Ambiguous vertex label, please specify the src_label and dst_label.');
   const only = labels[0] ?? '_';
   return [only, only];
+}
+
+/** The graph's schema with edges of `label` from `srcLabel` to `dstLabel` having properties `kinds` (as GraphScope checks them). */
+export function withEdgeLabel(g: GraphNode, label: string, [srcLabel, dstLabel]: readonly [string, string], kinds: Readonly<Record<string, ColumnKind>>, what: string): GraphSchema {
+  const existing = g.meta.schema.edges[label];
+  if (existing && (existing.src !== srcLabel || existing.dst !== dstLabel)) {
+    throw new InvalidArgumentError(`${what}: label '${label}' already connects '${existing.src}' -> '${existing.dst}'; use another edge label for '${srcLabel}' -> '${dstLabel}'.`);
+  }
+  if (existing && !sameProps(existing.props, kinds)) {
+    throw new InvalidArgumentError(`${what}: label '${label}' already has properties ${JSON.stringify(existing.props)}; more edges of it need the same properties.`);
+  }
+  const vertices = { ...g.meta.schema.vertices };
+  for (const l of [srcLabel, dstLabel]) vertices[l] ??= {};
+  return { vertices, edges: { ...g.meta.schema.edges, [label]: { src: srcLabel, dst: dstLabel, props: kinds } } };
 }
 
 export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOptions = {}): GraphNode {
@@ -128,22 +147,13 @@ export function addEdgesNode(g: GraphNode, data: DataSource, options: EdgeOption
     }
     for (const n of Object.keys(wanted)) kinds[n] = 'float64';
   }
-  const existing = g.meta.schema.edges[label];
-  if (existing && (existing.src !== srcLabel || existing.dst !== dstLabel)) {
-    throw new InvalidArgumentError(`${what}: label '${label}' already connects '${existing.src}' -> '${existing.dst}'; use another edge label for '${srcLabel}' -> '${dstLabel}'.`);
-  }
-  if (existing && !sameProps(existing.props, kinds)) {
-    throw new InvalidArgumentError(`${what}: label '${label}' already has properties ${JSON.stringify(existing.props)}; more edges of it need the same properties.`);
-  }
-  const vertices = { ...g.meta.schema.vertices };
-  for (const l of [srcLabel, dstLabel]) vertices[l] ??= {};
+  const schema = withEdgeLabel(g, label, [srcLabel, dstLabel], kinds, what);
   const names = source.kind === 'columns' ? [columnName(source, src, what), columnName(source, dst, what)] : [];
   const verify = checkEndpoints(g, source, [
     { end: 'src', column: names[0], label: srcLabel },
     { end: 'dst', column: names[1], label: dstLabel },
   ]);
   const params: AddEdgesParams = { label, srcLabel, dstLabel, source, src, dst, properties: wanted, oidType: g.meta.oidType, ...(verify.length > 0 ? { verify } : {}) };
-  const schema: GraphSchema = { vertices, edges: { ...g.meta.schema.edges, [label]: { src: srcLabel, dst: dstLabel, props: kinds } } };
   const { inlineEdges, ...meta } = g.meta;
   const edges = source.kind === 'columns' && inlineEdges !== undefined ? inlineEdges + columnLength(Object.values(source.columns)[0]!) : undefined;
   return makeTileable<GraphMeta>('graph.add_edges', params as never, [g], { ...meta, schema, ...(edges !== undefined ? { inlineEdges: edges } : {}) });

@@ -36,7 +36,10 @@ function declaredSources(g: GraphNode, label: string): { readonly source: GraphS
     if (node.op === 'graph.add_vertices') {
       const p = node.params as { label: string; source: GraphSource; id: number | string };
       if (p.label === label) found.push({ source: p.source, id: p.id });
-    } else if (node.op !== 'graph.add_edges') return undefined;
+    } else if (node.op === 'graph.add_vertices_frame') {
+      // A DataFrame's ids exist only once it has run.
+      if ((node.params as { label: string }).label === label) return undefined;
+    } else if (node.op !== 'graph.add_edges' && node.op !== 'graph.add_edges_frame') return undefined;
   }
   return undefined;
 }
@@ -119,10 +122,12 @@ function firstNotInRange(values: ArrayLike<number>, min: number, max: number): n
 /**
  * Checks the endpoints of inline edge columns against their labels' declared vertices where that is
  * cheap (throwing UndeclaredVertexError); returns the ends ('src', 'dst') the load must check instead.
+ * `edges` is undefined for a DataFrame's edges (not known until it runs): every end with declared
+ * vertices is then the load's to check.
  */
 export function checkEndpoints(
   g: GraphNode,
-  edges: GraphSource,
+  edges: GraphSource | undefined,
   ends: readonly { readonly end: 'src' | 'dst'; readonly column: string | undefined; readonly label: string }[],
 ): ('src' | 'dst')[] {
   const later: ('src' | 'dst')[] = [];
@@ -132,7 +137,7 @@ export function checkEndpoints(
     const declared = declaredSources(g, label);
     if (declared?.length === 0) continue;
     const inline = declared?.every((d) => d.source.kind === 'columns');
-    const edgeColumn = edges.kind === 'columns' && column !== undefined ? edges.columns[column]! : undefined;
+    const edgeColumn = edges?.kind === 'columns' && column !== undefined ? edges.columns[column]! : undefined;
     const length = edgeColumn ? (edgeColumn.kind === 'string' ? edgeColumn.values.starts.length : edgeColumn.values.length) : 0;
     if (inline && edgeColumn && !memberships.has(label)) {
       memberships.set(label, membership(declared!.map((d) => inlineColumn(d.source as ColumnsSource, d.id)), length));

@@ -6,3 +6,4 @@ export * from './meta.js';
 export * from './persisted.js';
 export * from './sources.js';
 export * from './frames.js';
+export * from './frameSource.js';

@@ -11,8 +11,9 @@ import { type TileableNode, makeTileable } from '../../dag/nodes.js';
 import { APPS, type AppName } from '../../kernels/graph/apps.js';
 import type { GraphSource, InlineColumn } from '../../kernels/graph/load.js';
 import type { Selector, VertexRange } from '../../kernels/graph/select.js';
+import type { FrameNode } from '../../ops/dataframe/index.js';
 import {
-  addColumnNode, addEdgesNode, addVerticesNode, type AppArgs, appNode, type ContextNode, type DataSource, emptyGraphNode, exportNode, type GraphNode,
+  addColumnNode, addEdgesNode, addFrameEdgesNode, addFrameVerticesNode, addVerticesNode, type AppArgs, appNode, type ContextNode, type DataSource, emptyGraphNode, exportNode, type GraphNode,
   ldbcGraphNode, outputNode, type RangeSpec, selectNode, simpleProjection, subgraphNode, tableNode, vertexColumnNode, vertexTableNode,
 } from '../../ops/graph/index.js';
 import { malformed } from './errors.js';
@@ -163,6 +164,28 @@ export const GRAPH_REBUILDERS: Readonly<Record<string, Rebuilder>> = {
       src: columnRef(r.params, 'src'),
       dst: columnRef(r.params, 'dst'),
       properties,
+    });
+  },
+  // A DataFrame source: the frame is the node's second input; columns travel resolved to their names.
+  'graph.add_vertices_frame': (r) => {
+    const properties = r.params.object('properties') as Record<string, unknown>;
+    if (!Object.values(properties).every((c) => typeof c === 'string')) throw malformed(`${r.where}: params.properties must map property names to column names.`);
+    return addFrameVerticesNode(inputOf<GraphNode>(r, 0, 'graph'), inputOf<FrameNode>(r, 1, 'dataframe'), {
+      label: r.params.string('label'),
+      id: r.params.string('id'),
+      properties: Object.keys(properties),
+    });
+  },
+  'graph.add_edges_frame': (r) => {
+    const properties = r.params.object('properties') as Record<string, unknown>;
+    if (!Object.values(properties).every((c) => typeof c === 'string')) throw malformed(`${r.where}: params.properties must map property names to column names.`);
+    return addFrameEdgesNode(inputOf<GraphNode>(r, 0, 'graph'), inputOf<FrameNode>(r, 1, 'dataframe'), {
+      label: r.params.string('label'),
+      srcLabel: r.params.string('srcLabel'),
+      dstLabel: r.params.string('dstLabel'),
+      src: r.params.string('src'),
+      dst: r.params.string('dst'),
+      properties: properties as Record<string, string>,
     });
   },
   'graph.load_ldbc': (r) => {
