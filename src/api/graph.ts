@@ -8,7 +8,7 @@ import type { Table } from 'apache-arrow';
 import { checkInstance, checkOptions, is } from '../base/args.js';
 import type { NdArray } from '../base/ndarray.js';
 import {
-  addColumnNode, addEdgesNode, contextFrameNode, graphFrameNode, addVerticesNode, type ContextNode, type DataSource, type EdgeOptions, exportNode, type GraphMeta,
+  addColumnNode, addEdgesNode, addFrameEdgesNode, addFrameVerticesNode, type FrameEdgeOptions, type FrameVertexOptions, contextFrameNode, graphFrameNode, addVerticesNode, type ContextNode, type DataSource, type EdgeOptions, exportNode, type GraphMeta,
   type GraphNode, type GraphSchema, outputNode, type ProjectSpec, type RangeSpec, selectNode, subgraphNode, tableNode, type VertexOptions,
   vertexColumnNode, vertexTableNode,
 } from '../ops/graph/index.js';
@@ -46,11 +46,17 @@ export class Graph extends Handle<GraphNode> {
     return (await this.fetchValue(checkOptions(options, 'Graph.fetch(options)', FETCH_OPTIONS))) as GraphSummary;
   }
 
-  addVertices(data: DataSource, options: VertexOptions = {}): Graph {
-    return new Graph(addVerticesNode(this.node, data, checkOptions(options, 'Graph.addVertices(data, options)', VERTEX_OPTIONS)));
+  /** Vertices from a file, an Arrow table, columns — or a DataFrame (its rows are read when the graph loads). */
+  addVertices(data: DataSource | DataFrame, options: VertexOptions = {}): Graph {
+    const o = checkOptions(options, 'Graph.addVertices(data, options)', VERTEX_OPTIONS);
+    if (data instanceof DataFrame) return new Graph(addFrameVerticesNode(this.node, data.node, o as FrameVertexOptions));
+    return new Graph(addVerticesNode(this.node, data, o));
   }
-  addEdges(data: DataSource, options: EdgeOptions = {}): Graph {
-    return new Graph(addEdgesNode(this.node, data, checkOptions(options, 'Graph.addEdges(data, options)', EDGE_OPTIONS)));
+  /** Edges from a file, an Arrow table, columns — or a DataFrame (its rows are read when the graph loads). */
+  addEdges(data: DataSource | DataFrame, options: EdgeOptions = {}): Graph {
+    const o = checkOptions(options, 'Graph.addEdges(data, options)', EDGE_OPTIONS);
+    if (data instanceof DataFrame) return new Graph(addFrameEdgesNode(this.node, data.node, o as FrameEdgeOptions));
+    return new Graph(addEdgesNode(this.node, data, o));
   }
   /** A graph of some labels and properties (`[]` none, `null` all), e.g. `{vertices: {v: []}, edges: {e: ['dist']}}`. */
   project(spec: ProjectSpec): Graph {

@@ -10,7 +10,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataFrame, dataframe as df, graph as gs, type Graph, InvalidArgumentError, type NdArray, newSession, type Session, type SessionLike } from '../../src/index.js';
 import type { ChunkRunEvent } from '../../src/session/runPlan.js';
-import { filterNode } from '../../src/ops/dataframe/index.js';
 import { sessionBackend } from '../support/backends.js';
 
 const N = 60;
@@ -74,7 +73,7 @@ function scoped<T>(sess: SessionLike, build: () => T): T {
   return 'scope' in sess ? (sess as Session).scope(build) : build();
 }
 
-const filtered = (d: DataFrame, mask: ReturnType<DataFrame['col']>): DataFrame => new DataFrame(filterNode(d.node, mask.expr));
+const filtered = (d: DataFrame, mask: ReturnType<DataFrame['col']>): DataFrame => d.filter(mask);
 
 describe.each([
   ['local', 'lazy'],
@@ -99,6 +98,9 @@ describe.each([
     // The first two columns by default, every other column a property.
     const plain = () => df.fromColumns({ s: c.s, t: c.t, w: c.w }, { chunkRows: 64 });
     expect(await results(sess, () => gs.loadFrom({ edges: plain() }), source)).toEqual(expected);
+    // The builder API takes a frame too.
+    const built = () => gs.g({ directed: true, ...oid(kind) }).addEdges(plain());
+    expect((await results(sess, built, source)).rows).toEqual(expected.rows);
   });
 
   it.each(['int32', 'string'] as const)('%s ids: declared vertices (some isolated) with a property, from a frame', async (kind) => {
