@@ -6,6 +6,7 @@
  */
 import { type NdArray, newSession, type RunStats, type Session, type Tensor, tensor as tt } from '../index.js';
 import { topoSortTileables } from '../dag/walk.js';
+import { runFrameDemo } from './demoFrame.js';
 import { runGraphDemo } from './demoGraph.js';
 import { attachProgressBar } from './progress.js';
 
@@ -105,5 +106,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
   }
   log(`\nLazy and eager results ${ok ? 'agree' : 'DISAGREE'}.`);
   const graphOk = await runGraphDemo(options.workers, log);
-  return ok && graphOk;
+  const frameOk = await runFrameDemo(options.workers, log);
+  return ok && graphOk && frameOk;
 }

@@ -11,6 +11,11 @@
  *   which the session calls once the whole plan has run (or failed, or was cancelled): the final graph
  *   reads them as fetch chunks, so none may be evicted in between, and the ones no result took over are
  *   deleted then. A failure or a cancellation anywhere therefore leaves the store as it was.
+ * - Every other chunk a pre-run computed (the parsed CSV ranges under a group-by's first partials,
+ *   say) is held but not pinned until `release()`: later pre-runs and the final graph find it stored and
+ *   read it instead of computing it again, and under memory pressure it is evicted like any unpinned
+ *   result (and then recomputed if still needed) — so a lazy plan with several iterative ops over one
+ *   source parses each range once, not once per op.
  * - Progress counts pre-run tasks with the final run's (`planAndRun` adds them to both figures), so
  *   `done` never goes back and the run's last event is still exactly 1; `total` grows as pre-runs
  *   discover work, and the fraction is kept from going back when it does.
@@ -43,6 +48,8 @@ export class PreRunner {
   readonly #chunks: ChunkView;
   /** Yielded chunks held (and pinned) until the plan is over. */
   readonly #kept = new Set<string>();
+  /** Other chunks the pre-runs computed, held (not pinned) until the plan is over. */
+  readonly #cached = new Set<string>();
   readonly #measured = new Map<string, ChunkInfo>();
   #executed = 0;
 
@@ -87,6 +94,8 @@ export class PreRunner {
       this.#chunks.release(k);
     }
     this.#kept.clear();
+    for (const k of this.#cached) this.#chunks.release(k);
+    this.#cached.clear();
   }
 
   #info(key: string): ChunkInfo | undefined {
@@ -102,7 +111,9 @@ export class PreRunner {
     const ctx = this.#ctx;
     const keys = new Set(pre.keys);
     const graph = ctx.config.fuse ? fuseElementwise(pre.graph, (i) => keys.has(pre.graph.keys[i]!)) : pre.graph;
-    const runStore = new RunStore(this.#chunks, keys);
+    // Everything computed goes to the store (not the run's scratch), so it can be kept below.
+    const computed = graph.keys.filter((k, i) => graph.kernels[i] !== null && !keys.has(k) && !this.#cached.has(k));
+    const runStore = new RunStore(this.#chunks, new Set([...keys, ...computed]));
     try {
       if (graph.kernels.some((k) => k !== null)) {
         const targets = pre.keys.map((k) => graph.indexOf(k));
@@ -133,6 +144,11 @@ export class PreRunner {
         this.#chunks.retain(k);
         this.#chunks.pin(k);
         this.#kept.add(k);
+      }
+      for (const k of computed) {
+        if (!this.#chunks.has(k)) continue;
+        this.#chunks.retain(k);
+        this.#cached.add(k);
       }
     } finally {
       runStore.dispose();
