@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_DIR, summarize, type Timing, writeResult } from '../harness.js';
 import { PeerServer } from '../peerServer.js';
-import { ensureH2oData } from './h2oData.js';
+import { ensureH2oData, type H2oFiles } from './h2oData.js';
 import { QUESTIONS, type Question, type SideAnswer } from './questions.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -168,8 +168,24 @@ async function main(): Promise<void> {
         console.log(`run ${r + 1}/${runs} ${q.id.padEnd(4)} ${s.padEnd(7)} ${typeof a === 'string' ? a : `${a.seconds.toFixed(3)} s, peak ${a.peakRssMiB} MiB`}`);
       }
     }
+    // Written after every run, so a run cut short (the machine is shared) still leaves its figures.
+    report({ rows, runs: r + 1, sides, launch, questions, files, answers });
   }
+}
 
+interface RunState {
+  readonly rows: number;
+  readonly runs: number;
+  readonly sides: readonly Side[];
+  readonly launch: Record<Side, Launcher | string>;
+  readonly questions: readonly Question[];
+  readonly files: H2oFiles;
+  readonly answers: Record<string, Record<string, (SideAnswer | string)[]>>;
+}
+
+/** Prints the table of medians and ratios over the runs done so far and writes the JSON. */
+function report({ rows, runs, sides, launch, questions, files, answers }: RunState): void {
+  const live = sides.filter((s) => typeof launch[s] !== 'string');
   const results: Record<string, Record<string, unknown>> = {};
   const header = `${'question'.padEnd(28)}${sides.map((s) => s.padStart(22)).join('')}   ${sides.filter((s) => s !== 'tessera').map((s) => `T/${s}`.padStart(10)).join('')}`;
   console.log(`\nh2o db-benchmark, ${rows.toExponential(0)} rows, median of ${runs} runs (seconds from the CSV read to the result in memory; peak RSS; ≠ = answer differs from DuckDB's)`);
@@ -201,7 +217,7 @@ async function main(): Promise<void> {
     console.log(`${`${q.id} ${q.title}`.padEnd(28)}${sides.map((s) => (typeof launch[s] === 'string' ? 'unavailable' : cell(per[s])).padStart(22)).join('')}   ${ratioCells.join('')}`);
   }
   const versions = Object.fromEntries(live.map((s) => [s, (launch[s] as Launcher).version ?? null]).filter(([, v]) => v));
-  const path = writeResult('dataframe-h2o', { rows, runs, sides, versions, note: 'one process per side, question and run; timing from before the CSV read to the result in memory', results });
+  const path = writeResult(rows === 1e7 ? 'dataframe-h2o' : `dataframe-h2o-${rows.toExponential(0).replace('+', '')}`, { rows, runs, sides, versions, note: 'one process per side, question and run; timing from before the CSV read to the result in memory', results });
   console.log(`wrote ${path}`);
 }
 
