@@ -13,11 +13,10 @@
  *
  * A side is a checkout whose dist-bench/ holds this file compiled (`--serve` mode).
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { PeerServer as Server } from '../peerServer.js';
 import { loadOrGenerate } from './generate.js';
 import { type App, appOf, columnsOf, freshSession, type IdType, loadColumns } from './readyCommon.js';
 
@@ -68,32 +67,6 @@ async function serve(name: string, ids: IdType, app: App): Promise<void> {
     console.log(await once());
   }
   await sess.close();
-}
-
-/** A server process answering one line per request. */
-class Server {
-  readonly #child: ChildProcessByStdio<Writable, Readable, null>;
-  readonly #lines: AsyncIterator<string>;
-
-  constructor(command: string, args: readonly string[], cwd: string) {
-    this.#child = spawn(command, args, { cwd, stdio: ['pipe', 'pipe', 'inherit'] });
-    this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
-  }
-
-  async read(): Promise<string> {
-    const next = await this.#lines.next();
-    if (next.done) throw new Error('a benchmark server exited early');
-    return next.value;
-  }
-
-  async ask(request: string): Promise<number> {
-    this.#child.stdin.write(`${request}\n`);
-    return Number(await this.read());
-  }
-
-  close(): void {
-    this.#child.stdin.end('quit\n');
-  }
 }
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
