@@ -9,13 +9,30 @@ import type { RecordBatch, Table } from 'apache-arrow';
 import { optionsObject } from '../base/args.js';
 import { InvalidArgumentError } from '../base/errors.js';
 import { type FrameChunk, type FrameDtype, sliceRows, valueAt } from '../base/frame.js';
+import { type FrameExpr, type Literal, litExpr } from '../base/frameExpr.js';
 import { show } from '../base/show.js';
 import {
-  fieldOf, type FrameNode, frameToRecordBatch, headNode, recordBatchToFrame, renameNode, selectNode,
+  assignNode, describeNode, dropDuplicatesNode, dropnaNode, fieldOf, fillnaNode, filterNode, type FrameNode, frameToRecordBatch,
+  type HashOptions, headNode, mergeNode, type MergeOptions, recordBatchToFrame, renameNode, selectNode, type SinkResult,
+  sortValuesNode, toArrowFileNode, topNNode, toParquetNode, valueCountsNode,
 } from '../ops/dataframe/index.js';
 import type { SessionLike } from '../session/index.js';
+import { GroupBy } from './groupby.js';
 import { Handle, type FetchOptions } from './handle.js';
-import { Series } from './series.js';
+import { Result } from './result.js';
+import { Series, type SeriesLike } from './series.js';
+
+export interface SortOptions {
+  /** One flag for every `by` column, or one for all (default true). */
+  readonly ascending?: boolean | readonly boolean[];
+}
+
+export interface MergeSpec extends Partial<Omit<MergeOptions, 'on'>> {
+  /** The key column (or columns) both frames have. */
+  readonly on: string | readonly string[];
+}
+
+const names = (x: string | readonly string[]): readonly string[] => (typeof x === 'string' ? [x] : x);
 
 export interface BatchOptions extends FetchOptions {
   /** Rows per batch; without it, one batch per chunk. */
@@ -50,8 +67,83 @@ export class DataFrame extends Handle<FrameNode> {
   rename(mapping: Readonly<Record<string, string>>): DataFrame {
     return new DataFrame(renameNode(this.node, mapping));
   }
+  /**
+   * The first `n` rows. After `sortValues`, the top `n` by the sort keys — computed as a tree of
+   * per-chunk top-n instead of sorting the whole frame.
+   */
   head(n = 5): DataFrame {
-    return new DataFrame(headNode(this.node, n));
+    const node = this.node;
+    if (node.op === 'frame.sortValues') {
+      const p = node.params as { readonly by: readonly string[]; readonly ascending: readonly boolean[] };
+      return new DataFrame(topNNode(node.inputs[0] as FrameNode, p.by, p.ascending, n));
+    }
+    return new DataFrame(headNode(node, n));
+  }
+
+  /** A Series of this frame as an expression; a literal as a constant of the expression's dtype. */
+  #expr(x: SeriesLike, where: string): FrameExpr {
+    if (x instanceof Series) {
+      if (x.frame.key !== this.key) {
+        throw new InvalidArgumentError(`${where}: Series ${show(x.name)} belongs to another DataFrame; use columns of this one (d.col(...)), or merge the frames first.`);
+      }
+      return x.expr;
+    }
+    return litExpr(x as Literal);
+  }
+
+  /** The rows where `mask` (a bool Series of this frame) is true; null counts as false. */
+  filter(mask: Series): DataFrame {
+    return new DataFrame(filterNode(this.node, this.#expr(mask, 'filter')));
+  }
+  /** Adds or replaces columns; every expression reads this frame as it is, not the columns assigned beside it. */
+  assign(columns: Readonly<Record<string, SeriesLike>>): DataFrame {
+    if (typeof columns !== 'object' || columns === null) throw new InvalidArgumentError(`assign takes {name: Series or value}, got ${show(columns)}.`);
+    return new DataFrame(assignNode(this.node, Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, this.#expr(v, `assign(${k})`)]))));
+  }
+  /** Nulls replaced: one value for every column it fits, or a value per column. */
+  fillna(value: Literal | Readonly<Record<string, Literal>>): DataFrame {
+    return new DataFrame(fillnaNode(this.node, value as Literal | Record<string, Literal>));
+  }
+  /** The rows with no null (in `subset`'s columns, when given). */
+  dropna(options?: { readonly subset?: string | readonly string[] }): DataFrame {
+    const { subset } = optionsObject(options, 'dropna', ['subset']);
+    return new DataFrame(dropnaNode(this.node, subset === undefined ? undefined : names(subset)));
+  }
+  groupby(keys: string | readonly string[]): GroupBy {
+    return new GroupBy(this.node, names(keys), (node) => new DataFrame(node));
+  }
+  /** The rows ordered by `by` (stable; nulls and NaN last either way), as a sampling sort (PSRS). */
+  sortValues(by: string | readonly string[], options?: SortOptions): DataFrame {
+    const { ascending = true } = optionsObject(options, 'sortValues', ['ascending']);
+    const cols = names(by);
+    const flags = typeof ascending === 'boolean' ? cols.map(() => ascending) : ascending;
+    return new DataFrame(sortValuesNode(this.node, cols, flags));
+  }
+  /** A database-style join on key columns: keys, then this frame's other columns, then `right`'s ('_x'/'_y' on a clash). */
+  merge(right: DataFrame, spec: MergeSpec): DataFrame {
+    if (!(right instanceof DataFrame)) throw new InvalidArgumentError(`merge needs a DataFrame to join with, got ${show(right)}.`);
+    const { on, how = 'inner', ...rest } = optionsObject(spec, 'merge', ['on', 'how', 'method', 'broadcastMaxBytes', 'partitions']);
+    return new DataFrame(mergeNode(this.node, right.node, { ...rest, on: names(on), how }));
+  }
+  /** pandas' describe of the numeric columns: count, mean, std, min, quartiles and max (exact). */
+  describe(): DataFrame {
+    return new DataFrame(describeNode(this.node));
+  }
+  /** The distinct values of a column with their counts, most frequent first (nulls left out). */
+  valueCounts(column: string, options?: HashOptions): DataFrame {
+    return new DataFrame(valueCountsNode(this.node, column, options));
+  }
+  /** The first row of every distinct key (of `columns`, or of whole rows), in frame order. */
+  dropDuplicates(columns?: string | readonly string[], options?: HashOptions): DataFrame {
+    return new DataFrame(dropDuplicatesNode(this.node, columns === undefined ? undefined : names(columns), options));
+  }
+  /** Writes a Parquet file (one row group per chunk); the result reports `{path, rows, bytes}`. */
+  toParquet(path: string): Result<SinkResult> {
+    return new Result<SinkResult>(toParquetNode(this.node, path));
+  }
+  /** Writes an Arrow IPC file; the result reports `{path, rows, bytes}`. */
+  toArrowFile(path: string): Result<SinkResult> {
+    return new Result<SinkResult>(toArrowFileNode(this.node, path));
   }
 
   /** The whole result as one Arrow Table; with `batchSize`, an async iterator of record batches instead. */

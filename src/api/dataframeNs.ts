@@ -4,17 +4,53 @@
  */
 import type { Table } from 'apache-arrow';
 import { optionsObject } from '../base/args.js';
-import { type ColumnData, type ColumnsOptions, fromArrowNode, fromColumnsNode, fromRecordsNode, type SourceOptions } from '../ops/dataframe/index.js';
+import { InvalidArgumentError } from '../base/errors.js';
+import {
+  type ColumnData, type ColumnsOptions, fromArrowNode, fromColumnsNode, fromRecordsNode, fromTensorsNode, readArrowNode, type ReadArrowOptions,
+  readCsvNode, type ReadCsvOptions, readParquetNode, type ReadParquetOptions, type SourceOptions,
+} from '../ops/dataframe/index.js';
 import { DataFrame } from './dataframe.js';
+import { Tensor } from './tensor.js';
 
 export { DataFrame, type BatchOptions } from './dataframe.js';
 export { Series, type SeriesLike, type StringMethods } from './series.js';
-export type { ColumnData, ColumnsOptions, SourceOptions };
+export type { ColumnData, ColumnsOptions, ReadArrowOptions, ReadCsvOptions, ReadParquetOptions, SourceOptions };
+export { GroupBy } from './groupby.js';
+export type { MergeSpec, SortOptions } from './dataframe.js';
 export type { FrameDtype } from '../ops/dataframe/index.js';
 
-/** A DataFrame from columns of equal length: typed arrays, or arrays of numbers, strings or booleans with nulls. */
-export function fromColumns(columns: Readonly<Record<string, ColumnData>>, options?: ColumnsOptions): DataFrame {
-  return new DataFrame(fromColumnsNode(columns, optionsObject(options, 'dataframe.fromColumns', ['chunkRows', 'dtypes'])));
+/**
+ * A DataFrame from columns of equal length: typed arrays, or arrays of numbers, strings or booleans with
+ * nulls — or 1-D Tensors (all of them; the frame is chunked as the first tensor).
+ */
+export function fromColumns(columns: Readonly<Record<string, ColumnData | Tensor>>, options?: ColumnsOptions): DataFrame {
+  const values = typeof columns === 'object' && columns !== null ? Object.values(columns) : [];
+  const tensors = values.filter((v) => v instanceof Tensor).length;
+  if (tensors > 0) {
+    if (tensors !== values.length) throw new InvalidArgumentError('fromColumns takes either Tensors or data for all columns, not both; make the data a tensor with tensor.array(...).');
+    optionsObject(options, 'dataframe.fromColumns (of tensors)', []);
+    return new DataFrame(fromTensorsNode(Object.fromEntries(Object.entries(columns).map(([k, t]) => [k, (t as Tensor).node]))));
+  }
+  return new DataFrame(fromColumnsNode(columns as Readonly<Record<string, ColumnData>>, optionsObject(options, 'dataframe.fromColumns', ['chunkRows', 'dtypes'])));
+}
+
+/**
+ * A CSV file, cut into byte ranges of `chunkBytes` parsed in the workers (never read whole). The header
+ * and the dtypes are read from samples now; a later value that breaks its column's dtype fails with the
+ * file, line and column (`FileFormatError`), as do ragged rows, bad quotes and invalid UTF-8.
+ */
+export function readCsv(path: string, options?: ReadCsvOptions): DataFrame {
+  return new DataFrame(readCsvNode(path, options));
+}
+
+/** A Parquet file, one chunk per row group (schema and row counts read from its footer now). */
+export function readParquet(path: string, options?: ReadParquetOptions): DataFrame {
+  return new DataFrame(readParquetNode(path, options));
+}
+
+/** An Arrow IPC file (or stream), in chunks of record batches. */
+export function readArrow(path: string, options?: ReadArrowOptions): DataFrame {
+  return new DataFrame(readArrowNode(path, options));
 }
 
 /** A DataFrame from plain objects: the union of their keys, a missing key being null. */

@@ -7,7 +7,6 @@
 import type { Table } from 'apache-arrow';
 import { checkInstance, checkOptions, is } from '../base/args.js';
 import type { NdArray } from '../base/ndarray.js';
-import type { TileableNode } from '../dag/nodes.js';
 import {
   addColumnNode, addEdgesNode, contextFrameNode, graphFrameNode, addVerticesNode, type ContextNode, type DataSource, type EdgeOptions, exportNode, type GraphMeta,
   type GraphNode, type GraphSchema, outputNode, type ProjectSpec, type RangeSpec, selectNode, subgraphNode, tableNode, type VertexOptions,
@@ -16,15 +15,12 @@ import {
 import { EDGE_OPTIONS, FETCH_OPTIONS, OUTPUT_OPTIONS, PROJECT_SPEC, RANGE_OPTIONS, VERTEX_OPTIONS } from './graphOptions.js';
 import { DataFrame } from './dataframe.js';
 import { Handle, type FetchOptions } from './handle.js';
+import { Result } from './result.js';
 
 /** A selected column: numbers as an NdArray; string ids as strings; int64 ids beyond 2^53 as a BigInt64Array. */
 export type SelectedArray = NdArray | string[] | BigInt64Array;
 
-export class Result<T> extends Handle<TileableNode> {
-  async fetch(options: FetchOptions = {}): Promise<T> {
-    return (await this.fetchValue(checkOptions(options, 'Result.fetch(options)', FETCH_OPTIONS))) as T;
-  }
-}
+export { Result };
 
 export interface GraphSummary {
   readonly directed: boolean;

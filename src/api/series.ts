@@ -13,8 +13,11 @@ import {
 } from '../base/frameExpr.js';
 import { show } from '../base/show.js';
 import { reprNode } from '../dag/repr.js';
-import { checkDtype } from '../ops/dataframe/index.js';
-import type { DataFrame } from './dataframe.js';
+import type { Vector } from 'apache-arrow';
+import { checkDtype, frameToTensorNode, seriesNode } from '../ops/dataframe/index.js';
+import { DataFrame } from './dataframe.js';
+import type { FetchOptions } from './handle.js';
+import { Tensor } from './tensor.js';
 
 export type SeriesLike = Series | Literal;
 
@@ -118,6 +121,23 @@ export class Series {
       lower: () => s('lower'),
       upper: () => s('upper'),
     };
+  }
+
+  /** The values as a one-column DataFrame (the column named as this Series). */
+  toFrame(): DataFrame {
+    return new DataFrame(seriesNode(this.frame.node, this.expr, this.name));
+  }
+  /** The values as an Arrow Vector. */
+  async fetch(options?: FetchOptions): Promise<Vector> {
+    const table = await this.toFrame().fetch(options);
+    return table.getChildAt(0)!;
+  }
+  /**
+   * The values as a 1-D tensor (int32, float64 or bool; a float64 null becomes NaN, and int32 or bool
+   * nulls are refused when it runs). Needs the frame's row count at build time.
+   */
+  toTensor(): Tensor {
+    return new Tensor(frameToTensorNode(this.toFrame().node));
   }
 
   toString(): string {

@@ -134,6 +134,22 @@ export class NotImplementedYetError extends TesseraError {
   }
 }
 
+/**
+ * A dataframe source file (CSV, Parquet, Arrow IPC) is malformed or disagrees with its schema; names the
+ * file, the 1-based line (0 when the format has none) and the column where known, and what to do.
+ */
+export class FileFormatError extends TesseraError {
+  readonly file: string;
+  readonly line: number;
+  readonly column: string | undefined;
+  constructor(file: string, line: number, problem: string, column?: string) {
+    super('FileFormat', `${file}${line > 0 ? `:${line}` : ''}: ${column !== undefined ? `column '${column}': ` : ''}${problem}`);
+    this.file = file;
+    this.line = line;
+    this.column = column;
+  }
+}
+
 const registry = new Map<string, new (...args: never[]) => Error>();
 const builtins: Record<string, new (message?: string) => Error> = {
   Error,
@@ -170,6 +186,7 @@ for (const cls of [
   SliceError,
   IndexError,
   NotImplementedYetError,
+  FileFormatError,
 ]) {
   registerErrorClass(cls as unknown as new (...args: never[]) => Error);
 }

@@ -10,3 +10,7 @@ import './groupby.js';
 import './shuffle.js';
 import './join.js';
 import './distinct.js';
+import './csv.js';
+import './parquet.js';
+import './arrowFile.js';
+import './tensor.js';

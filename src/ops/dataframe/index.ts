@@ -11,3 +11,8 @@ export { groupbyAggNode, type AggFn, type GroupbyOptions } from './groupby.js';
 export { mergeNode, type JoinHow, type MergeOptions } from './merge.js';
 export { dropDuplicatesNode, valueCountsNode } from './distinct.js';
 export type { HashOptions } from './hashTiling.js';
+export { readCsvNode, type ReadCsvOptions } from './csv.js';
+export { readParquetNode, toParquetNode, type ReadParquetOptions } from './parquet.js';
+export { readArrowNode, toArrowFileNode, type ReadArrowOptions } from './arrowFile.js';
+export type { SinkResult } from './sinks.js';
+export { frameToTensorNode, fromTensorsNode } from './tensor.js';
