@@ -3,11 +3,13 @@
  * nodes are (rebuildTensor.ts, rebuildGraph.ts): a source's inline chunks are checked buffer by buffer,
  * ops re-check their column names, and a graph selection's frame re-derives its schema from the table
  * node it wraps — so the server keys and types every node as the client did, or refuses it. The other
- * dataframe ops (expressions, sorts, describe, group-by, merge, distinct) are in rebuildFrameOps.ts.
+ * dataframe ops (expressions, sorts, describe, group-by, merge, distinct) are in rebuildFrameOps.ts, the
+ * file sources (read under the server's file rules) in rebuildFrameFiles.ts.
  */
 import { frameOfTableNode } from '../../ops/graph/index.js';
 import { fromInlineNode, headNode, renameNode, selectNode } from '../../ops/dataframe/index.js';
 import { malformed } from './errors.js';
+import { FRAME_FILE_REBUILDERS } from './rebuildFrameFiles.js';
 import { FRAME_OP_REBUILDERS, frameInput } from './rebuildFrameOps.js';
 import type { Rebuilder } from './rebuildTensor.js';
 
@@ -27,4 +29,5 @@ export const FRAME_REBUILDERS: Readonly<Record<string, Rebuilder>> = {
     return frameOfTableNode(table);
   },
   ...FRAME_OP_REBUILDERS,
+  ...FRAME_FILE_REBUILDERS,
 };
