@@ -1,18 +1,16 @@
 /**
- * Dataframe pipelines through a real server (issue 11 on issue 10's remote sessions): a group-by (auto
- * and a forced shuffle), merges (broadcast and shuffled), a filter over an assign, sortValues then head
- * and topN, describe, valueCounts, dropDuplicates, fillna and dropna, built here, sent as plain data,
- * rebuilt and tiled on the server — each gives the very table the same pipeline gives in a local session.
+ * Dataframe pipelines through a real server (issue 11 on issue 10's remote sessions), written with the
+ * public API: group-bys (auto, shuffle, tree), merges (broadcast and shuffled), a filter over an assign,
+ * sortValues then head (a top-n tree), describe, valueCounts, dropDuplicates, fillna and dropna, built
+ * here, sent as plain data, rebuilt and tiled on the server — each gives the very table the same
+ * pipeline gives in a local session.
  * A hostile expression sent by hand is a typed 400 and nothing runs.
  */
 import type { Table } from 'apache-arrow';
 import { afterEach, describe, expect, it } from 'vitest';
-import { binaryExpr, colExpr, type FrameExpr, litExpr, stringExpr, unaryExpr } from '../../src/base/frameExpr.js';
-import { DataFrame, newSession, type RemoteSession, type Session, type SessionLike } from '../../src/index.js';
-import {
-  assignNode, describeNode, dropDuplicatesNode, dropnaNode, fillnaNode, filterNode, type FrameNode, fromColumnsNode, groupbyAggNode, headNode,
-  mergeNode, sortValuesNode, topNNode, valueCountsNode,
-} from '../../src/ops/dataframe/index.js';
+import { binaryExpr, colExpr, type FrameExpr, litExpr } from '../../src/base/frameExpr.js';
+import { type DataFrame, dataframe as df, newSession, type RemoteSession, type Session, type SessionLike } from '../../src/index.js';
+import { filterNode, fromColumnsNode } from '../../src/ops/dataframe/index.js';
 import { encodeFrame, frameBytes } from '../../src/service/wire/frame.js';
 import { collectNodes, toWire } from '../../src/service/wire/nodes.js';
 import { MAX_FRAME_EXPR_DEPTH } from '../../src/service/wire/rebuildFrameExpr.js';
@@ -41,88 +39,99 @@ const local = (mode: 'lazy' | 'eager'): Session => {
 // 2000 rows in chunks of 300: group keys with nulls and unicode, numbers with nulls, NaN and negatives.
 const N = 2000;
 const groups = ['a', 'b', 'é', '🎉', null, 'ab', 'c'];
-const facts = fromColumnsNode(
-  {
-    id: Int32Array.from({ length: N }, (_, i) => i),
-    g: Array.from({ length: N }, (_, i) => groups[(i * 7) % groups.length]!),
-    k: Int32Array.from({ length: N }, (_, i) => (i * 13) % 50),
-    v: Array.from({ length: N }, (_, i) => (i % 11 === 0 ? null : ((i * 37) % 101) - 50)),
-    w: Array.from({ length: N }, (_, i) => (i % 97 === 0 ? NaN : i % 5 === 0 ? null : (i % 23) / 4)),
-    ok: Array.from({ length: N }, (_, i) => (i % 17 === 0 ? null : i % 3 === 0)),
-  },
-  { chunkRows: 300 },
-);
-const dim = fromColumnsNode(
-  { k: Int32Array.from({ length: 40 }, (_, i) => i), label: Array.from({ length: 40 }, (_, i) => (i % 9 === 0 ? null : `k${i}·`)), w: Array.from({ length: 40 }, (_, i) => i / 8) },
-  { chunkRows: 16 },
-);
+const factColumns = {
+  id: Int32Array.from({ length: N }, (_, i) => i),
+  g: Array.from({ length: N }, (_, i) => groups[(i * 7) % groups.length]!),
+  k: Int32Array.from({ length: N }, (_, i) => (i * 13) % 50),
+  v: Array.from({ length: N }, (_, i) => (i % 11 === 0 ? null : ((i * 37) % 101) - 50)),
+  w: Array.from({ length: N }, (_, i) => (i % 97 === 0 ? NaN : i % 5 === 0 ? null : (i % 23) / 4)),
+  ok: Array.from({ length: N }, (_, i) => (i % 17 === 0 ? null : i % 3 === 0)),
+};
+const dimColumns = {
+  k: Int32Array.from({ length: 40 }, (_, i) => i),
+  label: Array.from({ length: 40 }, (_, i) => (i % 9 === 0 ? null : `k${i}·`)),
+  w: Array.from({ length: 40 }, (_, i) => i / 8),
+};
+const facts = fromColumnsNode(factColumns, { chunkRows: 300 });
 const col = (name: string): FrameExpr => colExpr(facts.meta.fields.find((f) => f.name === name)!);
 
 const rowsOf = (t: Table): Record<string, unknown>[] => t.toArray().map((r) => ({ ...(r as { toJSON(): object }).toJSON() }));
 /** Rows in a canonical order, for results whose row order is unspecified (a shuffled merge). */
 const sortedRows = (t: Table): string[] => rowsOf(t).map((r) => JSON.stringify(r)).sort();
 
-async function both(nodes: readonly FrameNode[], mode: 'lazy' | 'eager' = 'lazy'): Promise<[Table[], Table[]]> {
+/**
+ * Runs the pipeline `build` makes in a remote session and in a local one (each builds its own handles,
+ * as two programs would) and gives both sessions' tables.
+ */
+async function both(build: () => readonly DataFrame[], mode: 'lazy' | 'eager' = 'lazy'): Promise<[Table[], Table[]]> {
   const run = async (s: SessionLike): Promise<Table[]> => {
-    const handles = nodes.map((n) => new DataFrame(n));
+    const handles = withSession(s, build);
     await Promise.all(handles.map((h) => h.execute({ session: s })));
     return Promise.all(handles.map((h) => h.fetch({ session: s })));
   };
   return [await run(remote(mode)), await run(local(mode))];
 }
+const withSession = <T>(s: SessionLike, fn: () => T): T => s.scope(fn);
+const frames = (): { d: DataFrame; dim: DataFrame } => ({ d: df.fromColumns(factColumns, { chunkRows: 300 }), dim: df.fromColumns(dimColumns, { chunkRows: 16 }) });
 
 describe('dataframe pipelines in a remote session', () => {
-  it('group-by (auto and a forced shuffle), valueCounts and dropDuplicates give the local tables', async () => {
-    const nodes = [
-      groupbyAggNode(facts, ['g'], { v: 'sum', w: 'mean', ok: 'count', k: 'nunique' }),
-      groupbyAggNode(facts, ['g', 'ok'], { v: 'std', w: 'max', id: 'first' }, { method: 'shuffle', partitions: 3 }),
-      groupbyAggNode(facts, ['k'], { v: 'min' }, { method: 'tree', combineSize: 2 }),
-      valueCountsNode(facts, 'g'),
-      dropDuplicatesNode(facts, ['g', 'ok']),
-    ];
-    const [there, here] = await both(nodes);
-    for (let j = 0; j < nodes.length; j++) {
-      expect(there[j]!.numRows, nodes[j]!.op).toBeGreaterThan(0);
-      expect(rowsOf(there[j]!), nodes[j]!.op).toEqual(rowsOf(here[j]!));
+  it('group-by (auto, a forced shuffle, a tree), valueCounts and dropDuplicates give the local tables', async () => {
+    const [there, here] = await both(() => {
+      const { d } = frames();
+      return [
+        d.groupby('g').agg({ v: 'sum', w: 'mean', ok: 'count', k: 'nunique' }),
+        d.groupby(['g', 'ok']).agg({ v: 'std', w: 'max', id: 'first' }, { method: 'shuffle', partitions: 3 }),
+        d.groupby('k').agg({ v: 'min' }, { method: 'tree', combineSize: 2 }),
+        d.valueCounts('g'),
+        d.dropDuplicates(['g', 'ok']),
+      ];
+    });
+    for (let j = 0; j < there.length; j++) {
+      expect(there[j]!.numRows, `pipeline ${j}`).toBeGreaterThan(0);
+      expect(rowsOf(there[j]!), `pipeline ${j}`).toEqual(rowsOf(here[j]!));
     }
   });
 
   it('merges (broadcast and shuffled, every how) give the local tables', async () => {
-    const nodes = [
-      mergeNode(facts, dim, { on: ['k'], how: 'left' }),
-      mergeNode(facts, dim, { on: ['k'], how: 'inner', method: 'broadcast' }),
-      mergeNode(facts, dim, { on: ['k'], how: 'outer', method: 'shuffle', partitions: 4 }),
-      mergeNode(dim, facts, { on: ['k'], how: 'right', method: 'shuffle' }),
-    ];
-    const [there, here] = await both(nodes);
+    const [there, here] = await both(() => {
+      const { d, dim } = frames();
+      return [
+        d.merge(dim, { on: 'k', how: 'left' }),
+        d.merge(dim, { on: ['k'], how: 'inner', method: 'broadcast' }),
+        d.merge(dim, { on: 'k', how: 'outer', method: 'shuffle', partitions: 4 }),
+        dim.merge(d, { on: 'k', how: 'right', method: 'shuffle' }),
+      ];
+    });
     expect(there[0]!.numRows).toBe(N);
     expect(rowsOf(there[0]!)).toEqual(rowsOf(here[0]!));
-    for (let j = 1; j < nodes.length; j++) expect(sortedRows(there[j]!), nodes[j]!.params['method'] as string).toEqual(sortedRows(here[j]!));
+    for (let j = 1; j < there.length; j++) expect(sortedRows(there[j]!), `merge ${j}`).toEqual(sortedRows(here[j]!));
   });
 
-  it('a filter over an assign, fillna and dropna give the local tables, eagerly too', async () => {
-    const x = binaryExpr('add', binaryExpr('mul', col('v'), litExpr(2)), col('w'));
-    const assigned = assignNode(facts, { x, big: binaryExpr('gt', col('v'), litExpr(10)) });
-    const xs = colExpr({ name: 'x', dtype: 'float64' });
-    const mask = binaryExpr('and', binaryExpr('gt', xs, litExpr(0)), stringExpr('startsWith', col('g'), 'a'));
-    // As deep as a server takes: the chain survives the client's encoder, the server's decoder and the kernel.
-    let deep: FrameExpr = col('ok');
-    for (let k = 0; k < MAX_FRAME_EXPR_DEPTH; k++) deep = unaryExpr('not', deep);
-    const nodes = [filterNode(assigned, mask), fillnaNode(facts, { v: 0, g: '?' }), dropnaNode(facts, ['v', 'g']), filterNode(facts, deep)];
+  it('a filter over an assign, fillna, dropna and a max-depth expression give the local tables, eagerly too', async () => {
+    const build = (): DataFrame[] => {
+      const { d } = frames();
+      const a = d.assign({ x: d.col('v').mul(2).add(d.col('w')), big: d.col('v').gt(10) });
+      // As deep as a server takes: the chain survives the client's encoder, the server's decoder and the kernel.
+      let deep = d.col('ok');
+      for (let k = 0; k < MAX_FRAME_EXPR_DEPTH; k++) deep = deep.not();
+      return [a.filter(a.col('x').gt(0).and(a.col('g').str.startsWith('a'))), d.fillna({ v: 0, g: '?' }), d.dropna({ subset: ['v', 'g'] }), d.filter(deep)];
+    };
     for (const mode of ['lazy', 'eager'] as const) {
-      const [there, here] = await both(nodes, mode);
+      const [there, here] = await both(build, mode);
       expect(there[0]!.numRows).toBeGreaterThan(0);
-      for (let j = 0; j < nodes.length; j++) expect(rowsOf(there[j]!), `${nodes[j]!.op} ${mode}`).toEqual(rowsOf(here[j]!));
+      for (let j = 0; j < there.length; j++) expect(rowsOf(there[j]!), `pipeline ${j}, ${mode}`).toEqual(rowsOf(here[j]!));
     }
   });
 
-  it('sortValues then head, topN and describe give the local tables', async () => {
-    const sorted = sortValuesNode(facts, ['g', 'v', 'id'], [true, false, true]);
-    const nodes = [headNode(sorted, 25), topNNode(facts, ['w', 'id'], [false, true], 30), describeNode(facts), sorted];
-    const [there, here] = await both(nodes);
+  it('sortValues then head (a top-n tree), a whole sort and describe give the local tables', async () => {
+    const [there, here] = await both(() => {
+      const { d } = frames();
+      const sorted = d.sortValues(['g', 'v', 'id'], { ascending: [true, false, true] });
+      return [sorted.head(25), d.sortValues(['w', 'id'], { ascending: [false, true] }).head(30), d.describe(), sorted];
+    });
     expect(there[0]!.numRows).toBe(25);
     expect(there[2]!.numRows).toBe(8);
-    for (let j = 0; j < nodes.length; j++) expect(rowsOf(there[j]!), nodes[j]!.op).toEqual(rowsOf(here[j]!));
+    for (let j = 0; j < there.length; j++) expect(rowsOf(there[j]!), `pipeline ${j}`).toEqual(rowsOf(here[j]!));
   });
 });
 
