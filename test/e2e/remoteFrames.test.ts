@@ -3,13 +3,15 @@
  * public API: group-bys (auto, shuffle, tree), merges (broadcast and shuffled), a filter over an assign,
  * sortValues then head (a top-n tree), describe, valueCounts, dropDuplicates, fillna and dropna, built
  * here, sent as plain data, rebuilt and tiled on the server — each gives the very table the same
- * pipeline gives in a local session.
+ * pipeline gives in a local session; so do tensors made columns and a column made a tensor.
  * A hostile expression sent by hand is a typed 400 and nothing runs.
  */
 import type { Table } from 'apache-arrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { binaryExpr, colExpr, type FrameExpr, litExpr } from '../../src/base/frameExpr.js';
-import { type DataFrame, dataframe as df, newSession, type RemoteSession, type Session, type SessionLike } from '../../src/index.js';
+import {
+  type DataFrame, dataframe as df, type NdArray, newSession, type RemoteSession, type Session, type SessionLike, type Tensor, tensor as tt,
+} from '../../src/index.js';
 import { filterNode, fromColumnsNode } from '../../src/ops/dataframe/index.js';
 import { encodeFrame, frameBytes } from '../../src/service/wire/frame.js';
 import { collectNodes, toWire } from '../../src/service/wire/nodes.js';
@@ -132,6 +134,23 @@ describe('dataframe pipelines in a remote session', () => {
     expect(there[0]!.numRows).toBe(25);
     expect(there[2]!.numRows).toBe(8);
     for (let j = 0; j < there.length; j++) expect(rowsOf(there[j]!), `pipeline ${j}`).toEqual(rowsOf(here[j]!));
+  });
+});
+
+describe('tensors and frames in a remote session', () => {
+  it('tensors become columns and a column a tensor, as locally', async () => {
+    const build = (): { frame: DataFrame; tensor: Tensor } => {
+      const frame = df.fromColumns({ a: tt.arange(30, undefined, undefined, { chunkSize: 7 }), b: tt.random.rand([30], { seed: 5, chunkSize: 4 }) });
+      return { frame, tensor: frame.col('a').mul(frame.col('b')).toTensor() };
+    };
+    const values = async (s: SessionLike): Promise<[Record<string, unknown>[], number[]]> => {
+      const { frame, tensor } = s.scope(build);
+      const [t, x] = await s.run([frame, tensor] as const);
+      return [rowsOf(t as Table), Array.from((x as NdArray).data as Float64Array)];
+    };
+    const [there, here] = [await values(remote('lazy')), await values(local('lazy'))];
+    expect(there[0]).toHaveLength(30);
+    expect(there).toEqual(here);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Rebuilding the dataframe ops beyond the sources and select/rename/head (rebuildFrame.ts): Series
- * expression ops, sorts, describe and the hash ops. Each rebuilder reads its node's params back into
+ * expression ops, sorts, describe, the hash ops, and the tensor interop (a column as a tensor, tensors
+ * as columns). Each rebuilder reads its node's params back into
  * the arguments a user's call passes — an expression through checkFrameExpr (rebuildFrameExpr.ts), a
  * group-by's aggregations as its spec, a merge's join as its `on`/`how` — and calls the op builder, which
  * checks columns, dtypes and options as it does for the user and makes the params, meta and key itself.
@@ -9,9 +10,10 @@
  */
 import type { Literal } from '../../base/frameExpr.js';
 import {
-  type AggFn, assignNode, describeNode, dropDuplicatesNode, dropnaNode, fillnaNode, filterNode, type FrameNode, groupbyAggNode, type HashOptions,
-  type JoinHow, mergeNode, type MergeOptions, seriesNode, sortValuesNode, topNNode, valueCountsNode,
+  type AggFn, assignNode, describeNode, dropDuplicatesNode, dropnaNode, fillnaNode, filterNode, type FrameNode, frameToTensorNode, fromTensorsNode,
+  groupbyAggNode, type HashOptions, type JoinHow, mergeNode, type MergeOptions, seriesNode, sortValuesNode, topNNode, valueCountsNode,
 } from '../../ops/dataframe/index.js';
+import type { TensorNode } from '../../ops/tensor/index.js';
 import { malformed } from './errors.js';
 import { checkFrameExpr } from './rebuildFrameExpr.js';
 import type { RebuildInput, Rebuilder } from './rebuildTensor.js';
@@ -106,4 +108,15 @@ export const FRAME_OP_REBUILDERS: Readonly<Record<string, Rebuilder>> = {
   'frame.merge': (r) => mergeNode(frameInput(r, 0, 2), frameInput(r, 1, 2), mergeOptions(r)),
   'frame.valueCounts': (r) => valueCountsNode(frameInput(r, 0), r.params.string('column'), hashOptions(r)),
   'frame.dropDuplicates': (r) => dropDuplicatesNode(frameInput(r, 0), r.params.strings('keys'), hashOptions(r)),
+  'frame.to_tensor': (r) => frameToTensorNode(frameInput(r, 0)),
+  // The inputs are the columns already rechunked to the first's chunks, which rechunks them no further.
+  'frame.from_tensors': (r) => {
+    const names = r.params.strings('names');
+    if (names.length !== r.inputs.length) throw malformed(`${r.where}: params.names must name each input once.`);
+    const columns = r.inputs.map((x, j) => {
+      if (x.meta.type !== 'tensor') throw malformed(`${r.where}: input ${j} must be a tensor.`);
+      return x as TensorNode;
+    });
+    return fromTensorsNode(zip(r, names, columns, 'inputs'));
+  },
 };

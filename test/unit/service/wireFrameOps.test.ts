@@ -1,7 +1,8 @@
 /**
  * Dataframe ops on the wire beyond sources and select/rename/head (wireFrames.test.ts): every op
  * registered in ops/dataframe — series, assign, filter, fillna, dropna, sortValues, topN, describe,
- * groupbyAgg (with its strategy options), merge (with its options), valueCounts, dropDuplicates — is
+ * groupbyAgg (with its strategy options), merge (with its options), valueCounts, dropDuplicates,
+ * to_tensor, from_tensors — is
  * encoded, decoded and rebuilt through its builder with the very key and meta it had, and so is every
  * kind of Series expression node (property-tested over random expressions). A hostile expression —
  * an unknown or injected operator, a lying dtype, a stray field, a non-literal, deep nesting, too many
@@ -15,9 +16,10 @@ import {
 } from '../../../src/base/frameExpr.js';
 import type { TileableNode } from '../../../src/dag/nodes.js';
 import {
-  assignNode, describeNode, dropDuplicatesNode, dropnaNode, fillnaNode, filterNode, type FrameNode, fromColumnsNode, groupbyAggNode, headNode,
-  mergeNode, seriesNode, sortValuesNode, topNNode, valueCountsNode,
+  assignNode, describeNode, dropDuplicatesNode, dropnaNode, fillnaNode, filterNode, type FrameNode, frameToTensorNode, fromColumnsNode, fromTensorsNode,
+  groupbyAggNode, headNode, mergeNode, selectNode, seriesNode, sortValuesNode, topNNode, valueCountsNode,
 } from '../../../src/ops/dataframe/index.js';
+import { tensor as tt } from '../../../src/index.js';
 import { decodeFrame, encodeFrame, frameBytes } from '../../../src/service/wire/frame.js';
 import { collectNodes, rebuildNodes, toWire, type WireNode } from '../../../src/service/wire/nodes.js';
 import {
@@ -101,6 +103,20 @@ describe('dataframe ops round-trip with their keys and metas', () => {
       valueCountsNode(d, 's'), valueCountsNode(d, 'i', { method: 'shuffle', partitions: 2 }),
       dropDuplicatesNode(d), dropDuplicatesNode(d, ['s']), dropDuplicatesNode(d, ['i', 'b'], { combineSize: 3 }),
     ]);
+  });
+
+  it('a column as a tensor and tensors as columns (rechunked to the first one\'s chunks)', () => {
+    const a = tt.arange(10, undefined, undefined, { chunkSize: 4 }).node;
+    const b = tt.random.rand([10], { seed: 1, chunkSize: 3 }).astype('float32').node;
+    const c = tt.full([10], true, { chunkSize: 10 }).node;
+    const known = fromColumnsNode({ x: Int32Array.from([1, 2, 3]), y: [0.5, null, 2] }, { chunkRows: 2 });
+    expectSame([
+      fromTensorsNode({ a, b, c }), fromTensorsNode({ '2': b, a }), frameToTensorNode(selectNode(known, ['y'])),
+      frameToTensorNode(seriesNode(fromTensorsNode({ a, b }), binaryExpr('add', colExpr({ name: 'a', dtype: 'float64' }), litExpr(1)), 'z')),
+    ]);
+    const wire = wireOf([fromTensorsNode({ a, b })]);
+    const last = wire[wire.length - 1]!;
+    expect(send([...wire.slice(0, -1), { ...last, params: { ...last.params, names: ['a'] } }]).code).toBe('MalformedWire');
   });
 
   it('any expression the builders make, over every op that takes one (property)', () => {
