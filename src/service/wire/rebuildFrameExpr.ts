@@ -19,8 +19,8 @@ import { malformed } from './errors.js';
 
 /** Deepest expression a server takes (a chain of 1000 `.add(1)` is 1001 deep). */
 export const MAX_FRAME_EXPR_DEPTH = 1024;
-/** Most nodes in one expression. */
-export const MAX_FRAME_EXPR_NODES = 65_536;
+/** Most nodes in one expression (compiling the largest into one loop takes a fraction of a second). */
+export const MAX_FRAME_EXPR_NODES = 16_384;
 /** Most `isin` values in one expression, over all its `isin` nodes. */
 export const MAX_ISIN_VALUES = 1 << 20;
 /** Most characters of literal text (string literals, patterns, `isin` strings) in one expression. */

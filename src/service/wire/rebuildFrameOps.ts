@@ -1,12 +1,13 @@
 /**
  * Rebuilding the dataframe ops beyond the sources and select/rename/head (rebuildFrame.ts): Series
  * expression ops, sorts, describe, the hash ops, and the tensor interop (a column as a tensor, tensors
- * as columns). Each rebuilder reads its node's params back into
- * the arguments a user's call passes — an expression through checkFrameExpr (rebuildFrameExpr.ts), a
- * group-by's aggregations as its spec, a merge's join as its `on`/`how` — and calls the op builder, which
- * checks columns, dtypes and options as it does for the user and makes the params, meta and key itself.
- * A node whose params are not what its builder makes (a hand-edited key, a spec that disagrees with its
- * output names) gets a different key and is refused as a KeyMismatch.
+ * as columns). Each rebuilder reads its node's params back into the arguments a user's call passes —
+ * an expression through checkFrameExpr (rebuildFrameExpr.ts), a group-by's aggregations as its spec, a
+ * merge's join as its `on`/`how` — and calls the op builder, which checks columns, dtypes and options as
+ * it does for the user and makes the params, meta and key itself. A node whose params are not what its
+ * builder makes (a hand-edited key, a spec that disagrees with its output names) gets a different key
+ * and is refused as a KeyMismatch; params the builder derives (a merge's output names, describe's
+ * columns) are never read from the wire at all.
  */
 import type { Literal } from '../../base/frameExpr.js';
 import {
