@@ -190,7 +190,13 @@ export function decodeFrame(bytes: Uint8Array): unknown {
         throw malformed(`unknown wire tag ${JSON.stringify(s[TAG])}.`);
     }
   };
-  return revive(parsed);
+  try {
+    return revive(parsed);
+  } catch (e) {
+    // JSON.parse takes any depth, this recursive walk does not: a hostile body is refused, not a 500.
+    if (e instanceof RangeError) throw malformed(`the frame's JSON cannot be read (${e.message}): it nests too deeply.`);
+    throw e;
+  }
 }
 
 const NdArrayKind: Record<string, string> = {

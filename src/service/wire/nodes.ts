@@ -13,6 +13,7 @@ import { PERSISTED_OP, withLocalFiles } from '../../ops/graph/index.js';
 import { malformed, WireError } from './errors.js';
 import { Params } from './params.js';
 import { FRAME_REBUILDERS } from './rebuildFrame.js';
+import { FRAME_FILE_OPS } from './rebuildFrameFiles.js';
 import { GRAPH_REBUILDERS, namesFile } from './rebuildGraph.js';
 import { type Rebuilder, TENSOR_REBUILDERS } from './rebuildTensor.js';
 
@@ -166,7 +167,7 @@ function rebuildInOrder(nodes: readonly WireNode[], options: RebuildOptions, bui
     const inputs = wire.inputs.map((k) => built.get(k) ?? options.lookup(k)!);
     const candidates = rebuild({ params: new Params(wire.params, where), inputs, where, allowUserCode: options.allowUserCode, resolvePath: options.resolvePath });
     const node = pick(candidates, wire.key);
-    const fromFile = namesFile(wire.op, wire.params) || wire.inputs.some((k) => serverKeyed.has(k));
+    const fromFile = namesFile(wire.op, wire.params) || FRAME_FILE_OPS.has(wire.op) || wire.inputs.some((k) => serverKeyed.has(k));
     if (node.op !== wire.op || (!fromFile && node.key !== wire.key)) {
       throw new WireError('KeyMismatch', `${where}: its op and params make ${node.op} ${node.key}, not the key it was sent with.`);
     }
