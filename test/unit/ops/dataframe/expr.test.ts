@@ -14,6 +14,7 @@ import { makeTileable } from '../../../../src/dag/nodes.js';
 import { getKernel } from '../../../../src/kernels/index.js';
 import { assignNode, dropnaNode, fillnaNode, filterNode, seriesNode } from '../../../../src/ops/dataframe/expr.js';
 import { frameMeta, type FrameNode } from '../../../../src/ops/dataframe/meta.js';
+import { fromColumnsNode } from '../../../../src/ops/dataframe/sources.js';
 import { chunkKey, getOp, type TileContext, type Tiled } from '../../../../src/ops/op.js';
 
 const FIELDS: FrameField[] = [{ name: 'id', dtype: 'string' }, { name: 'v', dtype: 'int32' }, { name: 'x', dtype: 'float64' }, { name: 'ok', dtype: 'bool' }];
@@ -178,5 +179,15 @@ describe('dropnaNode', () => {
   it('refuses unknown or repeated subset columns', () => {
     rejects(() => dropnaNode(source, ['nope']), InvalidArgumentError, /"nope"/);
     rejects(() => dropnaNode(source, ['v', 'v']), InvalidArgumentError, /named twice/);
+  });
+});
+
+describe('expressions that did not come from the Series builders', () => {
+  it('an operator name outside the language is refused before any code is generated', () => {
+    const frame = fromColumnsNode({ a: [1, 2, 3] });
+    const col = { t: 'col', name: 'a', dtype: 'int32' };
+    const injected = { t: 'un', op: 'abs(1)); globalThis.pwned = (1', a: col, dtype: 'float64' };
+    expect(() => filterNode(frame, { t: 'bin', op: 'gt', a: injected, b: { t: 'lit', v: 0, dtype: 'int32' }, dtype: 'bool' } as never)).toThrow(/needs a Series expression/);
+    expect(() => filterNode(frame, { t: 'bin', op: 'constructor', a: col, b: col, dtype: 'bool' } as never)).toThrow(/needs a Series expression/);
   });
 });
