@@ -108,7 +108,8 @@ export class CsvParser {
   /** The parser generated for this layout, or null when the layout's null values look like values. */
   readonly #fast: FastParse | null;
 
-  constructor(layout: CsvLayout) {
+  /** `generated` false: the general loop alone (the reference the generated parser is tested against). */
+  constructor(layout: CsvLayout, generated = true) {
     this.#layout = layout;
     this.#delim = layout.delimiter.charCodeAt(0);
     this.#slot = new Int32Array(layout.width).fill(-1);
@@ -120,7 +121,7 @@ export class CsvParser {
     this.#nulls = layout.nullValues.map((v) => encoder.encode(v));
     this.#valueLikeNulls = layout.nullValues.some((v) => v !== '' && (/^\s*[-+]?[\d.]/.test(v) || /^(true|false|[-+]?(nan|inf|infinity))$/i.test(v)));
     // Such null values would have to be checked before every number, which the generated code does not.
-    this.#fast = this.#valueLikeNulls ? null : fastParser(this.#delim, Array.from(this.#slot, (j, c) => (j < 0 ? SKIP : this.#kinds[c]!)), Array.from(this.#slot));
+    this.#fast = this.#valueLikeNulls || !generated ? null : fastParser(this.#delim, Array.from(this.#slot, (j, c) => (j < 0 ? SKIP : this.#kinds[c]!)), Array.from(this.#slot));
   }
 
   /**
