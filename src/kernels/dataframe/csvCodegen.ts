@@ -17,15 +17,15 @@
  * exact in a double, so m / 10^k is the correctly rounded value (Clinger's fast path) — the very
  * computation graph/decimal.ts makes for such a decimal, so the result is the same double, -0 included.
  *
- * Strings: the bytes are packed into three int32 words while scanned, and a key of up to 12 bytes is
- * probed in the column's short-key table (csvDict.ts) inline; a miss, or a longer key, asks the ByteDict
- * (which adds a new string, checking its UTF-8).
+ * Strings: a key of up to 12 bytes is packed into three int32 words (three DataView loads, not a shift
+ * per byte) and probed in the column's short-key table (csvDict.ts) inline; a miss, or a longer key,
+ * asks the ByteDict (which adds a new string, checking its UTF-8).
  *
  * Compiled functions are cached by their source, which depends only on the delimiter and on the file
  * columns' kinds (read or not, and as what).
  */
 import { BoundedCache } from '../../base/boundedCache.js';
-import { SHORT_KEY_BYTES, shortStart } from './csvDict.js';
+import { SHORT_HASH, SHORT_KEY_BYTES } from './csvDict.js';
 import type { ParseState } from './csvParse.js';
 
 /** Per file column, what the generated code does with it. */
@@ -63,7 +63,6 @@ export const FAST_HELPERS = Object.freeze({
     if (n === 5 && (bytes[s]! | 0x20) === 102 && (bytes[s + 1]! | 0x20) === 97 && (bytes[s + 2]! | 0x20) === 108 && (bytes[s + 3]! | 0x20) === 115 && (bytes[s + 4]! | 0x20) === 101) return 0;
     return -1;
   },
-  start: shortStart,
 });
 
 const cache = new BoundedCache<string, FastParse>(64);
@@ -87,6 +86,16 @@ function generate(D: number, kinds: readonly number[], slots: readonly number[])
   const SP = Math.max(D, QUOTE, CR, NL);
   const special = `(t <= ${SP} && (t === ${D} || t === ${NL} || t === ${QUOTE} || t === ${CR}))`;
   const width = kinds.length;
+  // A short key's words (csvDict.ts): three big-endian loads ending at e, the bytes before s masked
+  // off; near the buffer's start, byte by byte.
+  const pack = `  if (e >= 12) {
+    w0 = dv.getInt32(e - 4); if (n < 4) w0 &= (1 << (n << 3)) - 1;
+    if (n <= 4) { w1 = 0; w2 = 0; }
+    else { w1 = dv.getInt32(e - 8); if (n < 8) { w1 &= (1 << ((n - 4) << 3)) - 1; w2 = 0; } else { w2 = dv.getInt32(e - 12); if (n < 12) w2 &= (1 << ((n - 8) << 3)) - 1; } }
+  } else {
+    w0 = 0; w1 = 0; w2 = 0;
+    for (q = s; q < e; q++) { w2 = (w2 << 8) | (w1 >>> 24); w1 = (w1 << 8) | (w0 >>> 24); w0 = (w0 << 8) | bytes[q]; }
+  }`;
   const head: string[] = [];
   const reload: string[] = [];
   const body: string[] = [];
@@ -129,12 +138,13 @@ function generate(D: number, kinds: readonly number[], slots: readonly number[])
       head.push(`const D${j} = S.builders[${j}].dict;`);
       reload.push(`A${j} = S.ints[${j}]; T${j} = D${j}.short; M${j} = D${j}.shortMask;`);
       body.push(
-        `s = i; w0 = 0; w1 = 0; w2 = 0; t = bytes[i];`,
-        `while (!${special}) { w2 = (w2 << 8) | (w1 >>> 24); w1 = (w1 << 8) | (w0 >>> 24); w0 = (w0 << 8) | t; t = bytes[++i]; }`,
+        `s = i; t = bytes[i]; while (!${special}) t = bytes[++i];`,
         end,
         `n = e - s; code = -2;`,
         `if (n <= ${SHORT_KEY_BYTES}) {`,
-        `  for (let q = hstart(w0, w1, w2, n, M${j}) << 2; ; q = (q + 4) & ((M${j} << 2) | 3)) {`,
+        pack,
+        `  q = Math.imul(w0 ^ Math.imul(w1, ${SHORT_HASH[0]}) ^ Math.imul(w2 ^ n, ${SHORT_HASH[1]}), ${SHORT_HASH[2]});`,
+        `  for (q = ((q ^ (q >>> 16)) & M${j}) << 2; ; q = (q + 4) & ((M${j} << 2) | 3)) {`,
         `    const meta = T${j}[q + 3]; if (meta === 0) break;`,
         `    if (T${j}[q] === w0 && T${j}[q + 1] === w1 && T${j}[q + 2] === w2 && (meta & 15) === n) { code = (meta >> 4) - 2; break; }`,
         `  }`,
@@ -151,11 +161,12 @@ function generate(D: number, kinds: readonly number[], slots: readonly number[])
   const decl = reload.map((r) => r.replace(/(\w+) = /g, 'let $1 = ')).join('\n');
   return `"use strict";
 return function fastCsv(bytes, from, until, last, S, slow, grow, H) {
-const POW = H.POW, hstart = H.start, hbool = H.bool;
+const POW = H.POW, hbool = H.bool;
+const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 ${head.join('\n')}
 ${decl}
 let rows = S.rows, cap = S.capacity, p = from;
-let i = 0, t = 0, s = 0, e = 0, f = 0, k = 0, n = 0, x = 0, m = 0, v = 0, code = 0, neg = false, w0 = 0, w1 = 0, w2 = 0;
+let i = 0, t = 0, s = 0, e = 0, q = 0, f = 0, k = 0, n = 0, x = 0, m = 0, v = 0, code = 0, neg = false, w0 = 0, w1 = 0, w2 = 0;
 while (p < until && p <= last) {
   t = bytes[p];
   if (t === ${NL}) { p++; continue; }

@@ -26,9 +26,12 @@ export const SHORT_KEY_BYTES = 12;
 /** Codes a short slot can hold: (code + 2) << 4 must stay a positive int32. Later keys go long. */
 const SHORT_CODE_LIMIT = (1 << 27) - 2;
 
-/** The slot where a probe for a short key starts (the generated parser computes the same). */
+/** The multipliers of the short-key hash (the generated parser inlines `shortStart` with them). */
+export const SHORT_HASH = [0x9e3779b1 | 0, 0x85ebca77 | 0, 0xc2b2ae3d | 0] as const;
+
+/** The slot where a probe for a short key starts. */
 export function shortStart(w0: number, w1: number, w2: number, length: number, mask: number): number {
-  const h = Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1 | 0) ^ Math.imul(w2 ^ length, 0x85ebca77 | 0), 0xc2b2ae3d | 0);
+  const h = Math.imul(w0 ^ Math.imul(w1, SHORT_HASH[0]) ^ Math.imul(w2 ^ length, SHORT_HASH[1]), SHORT_HASH[2]);
   return (h ^ (h >>> 16)) & mask;
 }
 
@@ -50,7 +53,8 @@ export class ByteDict {
   /** Set when a new string's bytes are not valid UTF-8 (the caller raises the error). */
   invalid = false;
   /** (code, pool start, length) of ASCII strings not made yet. */
-  #ascii: number[] = [];
+  #ascii = new Int32Array(3 * 256);
+  #asciiUsed = 0;
 
   constructor(nullValues: readonly string[]) {
     const enc = new TextEncoder();
@@ -62,11 +66,11 @@ export class ByteDict {
 
   /** The dictionary: every distinct string, in first-seen order. */
   finish(): string[] {
-    if (this.#ascii.length > 0) {
+    if (this.#asciiUsed > 0) {
       const all = latin1Slice(this.#pool, 0, this.#used);
       const a = this.#ascii;
-      for (let k = 0; k < a.length; k += 3) this.strings[a[k]!] = all.slice(a[k + 1]!, a[k + 1]! + a[k + 2]!);
-      this.#ascii = [];
+      for (let k = 0; k < this.#asciiUsed; k += 3) this.strings[a[k]!] = all.slice(a[k + 1]!, a[k + 1]! + a[k + 2]!);
+      this.#asciiUsed = 0;
     }
     return this.strings;
   }
@@ -208,7 +212,17 @@ export class ByteDict {
       }
       code = this.strings.length;
       // ASCII strings are made at the end, as slices of one string of the whole pool (see finish).
-      if (high < 0x80) this.#ascii.push(code, this.#used, length);
+      if (high < 0x80) {
+        let a = this.#ascii;
+        if (this.#asciiUsed === a.length) {
+          a = new Int32Array(2 * a.length);
+          a.set(this.#ascii);
+          this.#ascii = a;
+        }
+        a[this.#asciiUsed++] = code;
+        a[this.#asciiUsed++] = this.#used;
+        a[this.#asciiUsed++] = length;
+      }
       this.strings.push(text);
     }
     if (this.#used + length > this.#pool.length) {
