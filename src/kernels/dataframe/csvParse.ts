@@ -14,6 +14,11 @@
  * - string: dictionary-encoded through csvDict.ts (each distinct string decoded once, UTF-8 checked).
  * An empty field is null in every column; the `nullValues` are null too (compared as bytes).
  * Errors are FileFormatErrors naming the file, the physical line (1-based, header included) and column.
+ *
+ * Two loops: the plain records go through a parser generated for the layout (csvCodegen.ts), which
+ * hands every other record, from its first byte, to the general loop here — so the general loop alone
+ * decides every value, null and error that is not plain, and the generated one only has to agree with
+ * it on plain records (tested against it in csvCodegen.property.test.ts).
  */
 import { FileFormatError } from '../../base/errors.js';
 import {
@@ -21,6 +26,7 @@ import {
 } from '../../base/frame.js';
 import { excerpt, scanDecimal, scannedEnd } from '../../graph/scan.js';
 import { FAST_HELPERS, fastParser, type FastParse, BOOL, FLOAT, INT, SKIP, STRING } from './csvCodegen.js';
+import { give, take } from './csvBuffers.js';
 import { ByteDict, HASH_PRIME, HASH_SEED } from './csvDict.js';
 
 export interface CsvLayout {
@@ -469,34 +475,4 @@ export class CsvParser {
     for (const b of builders) give(b.values.buffer as ArrayBuffer);
     return makeFrame(this.#layout.columns.map((c) => c.name), columns);
   }
-}
-
-/**
- * Column buffers of finished parses, for the next parse on this thread (a worker parses chunk after
- * chunk of one layout): no allocating and zeroing a chunk's worth of columns, and less for the GC.
- * Not zeroed on reuse: both loops write every row of every column (a null writes 0). Bounded, so a
- * thread keeps at most SPARE_LIMIT bytes between parses.
- */
-const spare: ArrayBuffer[] = [];
-let spareBytes = 0;
-const SPARE_LIMIT = 64 * 2 ** 20;
-const SPARE_STEP = 1 << 16;
-
-function take(bytes: number): ArrayBuffer {
-  for (let k = 0; k < spare.length; k++) {
-    const buf = spare[k]!;
-    if (buf.byteLength >= bytes && buf.byteLength <= 2 * bytes + SPARE_STEP) {
-      spare.splice(k, 1);
-      spareBytes -= buf.byteLength;
-      return buf;
-    }
-  }
-  // Rounded up, so chunks of about the same size reuse each other's buffers.
-  return new ArrayBuffer(Math.ceil(bytes / SPARE_STEP) * SPARE_STEP);
-}
-
-function give(buf: ArrayBuffer): void {
-  if (buf.byteLength < SPARE_STEP || spareBytes + buf.byteLength > SPARE_LIMIT) return;
-  spare.push(buf);
-  spareBytes += buf.byteLength;
 }
