@@ -7,7 +7,7 @@
  */
 const spare: ArrayBuffer[] = [];
 let spareBytes = 0;
-const SPARE_LIMIT = 64 * 2 ** 20;
+const SPARE_LIMIT = 32 * 2 ** 20;
 const SPARE_STEP = 1 << 16;
 
 /** A buffer of at least `bytes` bytes (and not much more), reused or new. */
