@@ -1,60 +1,97 @@
 /**
- * Dictionary encoding of a CSV string column while it is parsed: an open-addressing hash table over the
- * field's bytes, so a value seen before costs a hash and one byte compare, and each distinct string is
- * decoded once (UTF-8, `fatal`: invalid bytes are an error, never U+FFFD in the data). The null values
- * (`nullValues`, '' by default) are entries too, mapping to code -1, so recognising a null costs nothing
- * extra. (graph/stringDict.ts's table works on a whole column of spans after the fact and sorts its
- * dictionary; here codes are needed field by field in first-seen order, the FrameChunk convention.)
+ * Dictionary encoding of a CSV string column while it is parsed: each distinct string is decoded once
+ * (UTF-8, `fatal`: invalid bytes are an error, never U+FFFD in the data) and gets the next code, in
+ * first-seen order (the FrameChunk convention). The null values (`nullValues`, '' by default) are
+ * entries too, mapping to code -1, so recognising a null costs nothing extra.
+ *
+ * Two open-addressing tables, by key length:
+ * - a key of up to SHORT_KEY_BYTES (12) bytes ('id016', 'id0000053785') is its bytes packed big-endian
+ *   into three int32 words (w2 w1 w0, the last byte lowest, zeros above a shorter key), and a slot holds
+ *   the words and (code + 2) << 4 | length: a hit reads one 16-byte slot and compares three words, with
+ *   no byte-by-byte hash and no second place to look. The length is in the slot because a key's leading
+ *   NUL bytes pack to zeros. The generated parser (csvCodegen.ts) packs the words while it scans the
+ *   field and probes `short` inline; a miss calls `codeShort`.
+ * - a longer key is hashed (FNV-1a over its bytes) into slots of (hash, entry + 1), the entry giving its
+ *   bytes in the pool.
+ * (graph/stringDict.ts's table works on a whole column of spans after the fact and sorts its dictionary;
+ * here codes are needed field by field in first-seen order.)
  */
 import { latin1Slice } from '../../graph/scan.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 export const HASH_SEED = 0x811c9dc5 | 0;
 export const HASH_PRIME = 0x01000193;
+/** Keys of up to this many bytes go to the short-key table. */
+export const SHORT_KEY_BYTES = 12;
+/** Codes a short slot can hold: (code + 2) << 4 must stay a positive int32. Later keys go long. */
+const SHORT_CODE_LIMIT = (1 << 27) - 2;
+
+/** The multipliers of the short-key hash (the generated parser inlines `shortStart` with them). */
+export const SHORT_HASH = [0x9e3779b1 | 0, 0x85ebca77 | 0, 0xc2b2ae3d | 0] as const;
+
+/** The slot where a probe for a short key starts. */
+export function shortStart(w0: number, w1: number, w2: number, length: number, mask: number): number {
+  const h = Math.imul(w0 ^ Math.imul(w1, SHORT_HASH[0]) ^ Math.imul(w2 ^ length, SHORT_HASH[1]), SHORT_HASH[2]);
+  return (h ^ (h >>> 16)) & mask;
+}
 
 export class ByteDict {
   /** The decoded distinct strings, in first-seen order (the chunk's `dict`). */
   readonly strings: string[] = [];
+  /** Short keys, per slot: w0, w1, w2, (code + 2) << 4 | length (0: empty). Read by generated code. */
+  short = new Int32Array(4 * 1024);
+  shortMask = 1023;
+  #shortEntries = 0;
   #pool = new Uint8Array(1 << 14);
   #used = 0;
-  /** Per entry, together so a hit reads one place: pool start, byte length, code (-1: a null value). */
+  /** Per long entry, together so a hit reads one place: pool start, byte length, code (-1: a null value). */
   #info = new Int32Array(3 * 256);
   #entries = 0;
-  /** Per slot: the hash and entry + 1 (0: empty), side by side, so a probe is one cache line. */
+  /** Per long slot: the hash and entry + 1 (0: empty), side by side, so a probe is one cache line. */
   #slots = new Int32Array(2 * 1024);
   #mask = 1023;
-  /** Set by `code` when a new string's bytes are not valid UTF-8 (the caller raises the error). */
+  /** Set when a new string's bytes are not valid UTF-8 (the caller raises the error). */
   invalid = false;
-  /** (code, entry) pairs of ASCII strings not made yet. */
-  #ascii: number[] = [];
+  /** (code, pool start, length) of ASCII strings not made yet. */
+  #ascii = new Int32Array(3 * 256);
+  #asciiUsed = 0;
 
   constructor(nullValues: readonly string[]) {
     const enc = new TextEncoder();
     for (const v of nullValues) {
       const b = enc.encode(v);
-      let h = HASH_SEED;
-      for (const x of b) h = Math.imul(h ^ x, HASH_PRIME);
-      this.codeHashed(b, 0, b.length, h, 0, -1);
+      this.#lookup(b, 0, b.length, -1);
     }
   }
 
   /** The dictionary: every distinct string, in first-seen order. */
   finish(): string[] {
-    if (this.#ascii.length > 0) {
+    if (this.#asciiUsed > 0) {
       const all = latin1Slice(this.#pool, 0, this.#used);
-      const info = this.#info;
-      for (let k = 0; k < this.#ascii.length; k += 2) {
-        const e = this.#ascii[k + 1]!;
-        const at = info[3 * e]!;
-        this.strings[this.#ascii[k]!] = all.slice(at, at + info[3 * e + 1]!);
-      }
-      this.#ascii = [];
+      const a = this.#ascii;
+      for (let k = 0; k < this.#asciiUsed; k += 3) this.strings[a[k]!] = all.slice(a[k + 1]!, a[k + 1]! + a[k + 2]!);
+      this.#asciiUsed = 0;
     }
     return this.strings;
   }
 
   /** The code of bytes[start..end): its dictionary index, or -1 for a null value; `invalid` on bad UTF-8. */
   code(bytes: Uint8Array, start: number, end: number): number {
+    return this.#lookup(bytes, start, end, -2);
+  }
+
+  #lookup(bytes: Uint8Array, start: number, end: number, newCode: number): number {
+    if (end - start <= SHORT_KEY_BYTES) {
+      let w0 = 0;
+      let w1 = 0;
+      let w2 = 0;
+      for (let k = start; k < end; k++) {
+        w2 = (w2 << 8) | (w1 >>> 24);
+        w1 = (w1 << 8) | (w0 >>> 24);
+        w0 = (w0 << 8) | bytes[k]!;
+      }
+      return this.codeShort(bytes, start, end, w0, w1, w2, newCode);
+    }
     let h = HASH_SEED;
     let high = 0;
     for (let k = start; k < end; k++) {
@@ -62,23 +99,66 @@ export class ByteDict {
       high |= b;
       h = Math.imul(h ^ b, HASH_PRIME);
     }
-    return this.codeHashed(bytes, start, end, h, high, -2);
+    return this.#codeLong(bytes, start, end, h, high, newCode);
+  }
+
+  /**
+   * The code of a key of at most SHORT_KEY_BYTES bytes whose packed words are w0, w1, w2 (see the
+   * header); adds it when new (`newCode` -2: the next code).
+   */
+  codeShort(bytes: Uint8Array, start: number, end: number, w0: number, w1: number, w2: number, newCode = -2): number {
+    const length = end - start;
+    const table = this.short;
+    const mask = this.shortMask;
+    let s = shortStart(w0, w1, w2, length, mask);
+    for (;;) {
+      const meta = table[4 * s + 3]!;
+      if (meta === 0) break;
+      if (table[4 * s] === w0 && table[4 * s + 1] === w1 && table[4 * s + 2] === w2 && (meta & 15) === length) return (meta >> 4) - 2;
+      s = (s + 1) & mask;
+    }
+    if (this.strings.length >= SHORT_CODE_LIMIT) return this.#lookupLong(bytes, start, end, newCode);
+    const code = this.#add(bytes, start, end, newCode);
+    if (code === -3) return -1;
+    table[4 * s] = w0;
+    table[4 * s + 1] = w1;
+    table[4 * s + 2] = w2;
+    table[4 * s + 3] = ((code + 2) << 4) | length;
+    // Linear probing stays short below 3/4 full; a smaller table stays in cache.
+    if (4 * ++this.#shortEntries > 3 * (mask + 1)) this.#growShort();
+    return code;
+  }
+
+  #lookupLong(bytes: Uint8Array, start: number, end: number, newCode: number): number {
+    let h = HASH_SEED;
+    let high = 0;
+    for (let k = start; k < end; k++) {
+      high |= bytes[k]!;
+      h = Math.imul(h ^ bytes[k]!, HASH_PRIME);
+    }
+    return this.#codeLong(bytes, start, end, h, high, newCode);
   }
 
   /**
    * `code` for a caller that hashed the bytes while scanning them: `hash` is the FNV-1a state from
    * HASH_SEED over the bytes (by HASH_PRIME), `high` the OR of the bytes (>= 0x80: not ASCII).
    */
-  codeHashed(bytes: Uint8Array, start: number, end: number, hash: number, high: number, newCode = -2): number {
+  codeHashed(bytes: Uint8Array, start: number, end: number, hash: number, high: number): number {
+    if (end - start <= SHORT_KEY_BYTES) return this.#lookup(bytes, start, end, -2);
+    return this.#codeLong(bytes, start, end, hash, high, -2);
+  }
+
+  #codeLong(bytes: Uint8Array, start: number, end: number, hash: number, high: number, newCode: number): number {
     const length = end - start;
     let h = Math.imul(hash ^ length, HASH_PRIME);
     h ^= h >>> 15;
     const slots = this.#slots;
     const mask = this.#mask;
     const info = this.#info;
-    for (let s = h & mask; ; s = (s + 1) & mask) {
+    let s = h & mask;
+    for (; ; s = (s + 1) & mask) {
       const e = slots[2 * s + 1]! - 1;
-      if (e < 0) return this.#add(bytes, start, end, h, s, high, newCode);
+      if (e < 0) break;
       if (slots[2 * s] !== h || info[3 * e + 1] !== length) continue;
       const pool = this.#pool;
       const at = info[3 * e]! - start;
@@ -91,9 +171,34 @@ export class ByteDict {
       }
       if (same) return info[3 * e + 2]!;
     }
+    const at = this.#used;
+    const code = this.#add(bytes, start, end, newCode, high);
+    if (code === -3) return -1;
+    const e = this.#entries++;
+    if (3 * e === this.#info.length) {
+      const grown = new Int32Array(2 * this.#info.length);
+      grown.set(this.#info);
+      this.#info = grown;
+    }
+    this.#info[3 * e] = at;
+    this.#info[3 * e + 1] = length;
+    this.#info[3 * e + 2] = code;
+    slots[2 * s] = h;
+    slots[2 * s + 1] = e + 1;
+    if (2 * this.#entries > mask + 1) this.#growLong();
+    return code;
   }
 
-  #add(bytes: Uint8Array, start: number, end: number, h: number, slot: number, high: number, newCode: number): number {
+  /**
+   * A new key: its bytes go to the pool and it gets `newCode`, or (-2) the next code and its string;
+   * -3 (and `invalid`) when its bytes are not valid UTF-8.
+   */
+  #add(bytes: Uint8Array, start: number, end: number, newCode: number, high = -1): number {
+    const length = end - start;
+    if (high < 0) {
+      high = 0;
+      for (let k = start; k < end; k++) high |= bytes[k]!;
+    }
     let code = newCode;
     if (code === -2) {
       let text = '';
@@ -102,21 +207,24 @@ export class ByteDict {
           text = utf8.decode(bytes.subarray(start, end));
         } catch {
           this.invalid = true;
-          return -1;
+          return -3;
         }
       }
       code = this.strings.length;
       // ASCII strings are made at the end, as slices of one string of the whole pool (see finish).
-      if (high < 0x80) this.#ascii.push(code, this.#entries);
+      if (high < 0x80) {
+        let a = this.#ascii;
+        if (this.#asciiUsed === a.length) {
+          a = new Int32Array(2 * a.length);
+          a.set(this.#ascii);
+          this.#ascii = a;
+        }
+        a[this.#asciiUsed++] = code;
+        a[this.#asciiUsed++] = this.#used;
+        a[this.#asciiUsed++] = length;
+      }
       this.strings.push(text);
     }
-    const e = this.#entries++;
-    if (3 * e === this.#info.length) {
-      const info = new Int32Array(2 * this.#info.length);
-      info.set(this.#info);
-      this.#info = info;
-    }
-    const length = end - start;
     if (this.#used + length > this.#pool.length) {
       const pool = new Uint8Array(Math.max(2 * this.#pool.length, this.#used + length));
       pool.set(this.#pool.subarray(0, this.#used));
@@ -124,17 +232,29 @@ export class ByteDict {
     }
     if (length <= 16) for (let k = 0; k < length; k++) this.#pool[this.#used + k] = bytes[start + k]!;
     else this.#pool.set(bytes.subarray(start, end), this.#used);
-    this.#info[3 * e] = this.#used;
-    this.#info[3 * e + 1] = length;
-    this.#info[3 * e + 2] = code;
     this.#used += length;
-    this.#slots[2 * slot] = h;
-    this.#slots[2 * slot + 1] = e + 1;
-    if (2 * this.#entries > this.#mask + 1) this.#grow();
     return code;
   }
 
-  #grow(): void {
+  #growShort(): void {
+    const old = this.short;
+    const mask = 2 * (this.shortMask + 1) - 1;
+    const table = new Int32Array(4 * (mask + 1));
+    for (let k = 0; k < old.length; k += 4) {
+      const meta = old[k + 3]!;
+      if (meta === 0) continue;
+      let s = shortStart(old[k]!, old[k + 1]!, old[k + 2]!, meta & 15, mask);
+      while (table[4 * s + 3] !== 0) s = (s + 1) & mask;
+      table[4 * s] = old[k]!;
+      table[4 * s + 1] = old[k + 1]!;
+      table[4 * s + 2] = old[k + 2]!;
+      table[4 * s + 3] = meta;
+    }
+    this.short = table;
+    this.shortMask = mask;
+  }
+
+  #growLong(): void {
     const capacity = 2 * (this.#mask + 1);
     const old = this.#slots;
     const slots = new Int32Array(2 * capacity);

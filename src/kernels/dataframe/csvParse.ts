@@ -14,12 +14,19 @@
  * - string: dictionary-encoded through csvDict.ts (each distinct string decoded once, UTF-8 checked).
  * An empty field is null in every column; the `nullValues` are null too (compared as bytes).
  * Errors are FileFormatErrors naming the file, the physical line (1-based, header included) and column.
+ *
+ * Two loops: the plain records go through a parser generated for the layout (csvCodegen.ts), which
+ * hands every other record, from its first byte, to the general loop here — so the general loop alone
+ * decides every value, null and error that is not plain, and the generated one only has to agree with
+ * it on plain records (tested against it in csvCodegen.property.test.ts).
  */
 import { FileFormatError } from '../../base/errors.js';
 import {
   allocBytes, allocFloat64, allocInt32, makeFrame, type FrameChunk, type FrameColumn, type FrameDtype,
 } from '../../base/frame.js';
 import { excerpt, scanDecimal, scannedEnd } from '../../graph/scan.js';
+import { FAST_HELPERS, fastParser, type FastParse, BOOL, FLOAT, INT, SKIP, STRING } from './csvCodegen.js';
+import { give, take } from './csvBuffers.js';
 import { ByteDict, HASH_PRIME, HASH_SEED } from './csvDict.js';
 
 export interface CsvLayout {
@@ -36,10 +43,6 @@ export interface CsvLayout {
 const QUOTE = 34;
 const NL = 10;
 const CR = 13;
-const INT = 1;
-const FLOAT = 2;
-const BOOL = 3;
-const STRING = 4;
 const KIND: Record<FrameDtype, number> = { int32: INT, float64: FLOAT, bool: BOOL, string: STRING };
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -47,12 +50,29 @@ const INT32_MAX = 2147483647;
 const encoder = new TextEncoder();
 
 /** A growable column being filled. */
-interface Builder {
+export interface Builder {
   kind: number;
   values: Int32Array | Float64Array | Uint8Array;
   valid: Uint8Array | null;
   dict: ByteDict | null;
 }
+
+/**
+ * The columns being filled, shared by the general loop and the generated parser: per output column its
+ * builder, and its values again in the array of its element type (the others hold an empty array).
+ */
+export interface ParseState {
+  readonly builders: Builder[];
+  readonly ints: Int32Array[];
+  readonly floats: Float64Array[];
+  readonly bools: Uint8Array[];
+  capacity: number;
+  rows: number;
+}
+
+const EMPTY_I = new Int32Array(0);
+const EMPTY_F = new Float64Array(0);
+const EMPTY_B = new Uint8Array(0);
 
 function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number): T {
   const b = new (a.constructor as new (n: number) => T)(n);
@@ -91,8 +111,11 @@ export class CsvParser {
   /** Whether a null value could also parse as a number or bool (then nulls are checked first). */
   readonly #valueLikeNulls: boolean;
   #scratch = new Uint8Array(256);
+  /** The parser generated for this layout, or null when the layout's null values look like values. */
+  readonly #fast: FastParse | null;
 
-  constructor(layout: CsvLayout) {
+  /** `generated` false: the general loop alone (the reference the generated parser is tested against). */
+  constructor(layout: CsvLayout, generated = true) {
     this.#layout = layout;
     this.#delim = layout.delimiter.charCodeAt(0);
     this.#slot = new Int32Array(layout.width).fill(-1);
@@ -103,13 +126,76 @@ export class CsvParser {
     });
     this.#nulls = layout.nullValues.map((v) => encoder.encode(v));
     this.#valueLikeNulls = layout.nullValues.some((v) => v !== '' && (/^\s*[-+]?[\d.]/.test(v) || /^(true|false|[-+]?(nan|inf|infinity))$/i.test(v)));
+    // Such null values would have to be checked before every number, which the generated code does not.
+    this.#fast = this.#valueLikeNulls || !generated ? null : fastParser(this.#delim, Array.from(this.#slot, (j, c) => (j < 0 ? SKIP : this.#kinds[c]!)), Array.from(this.#slot));
   }
 
   /**
    * Parses the records that start in [from, until) of `bytes` (the last may run to bytes.length).
    * `lineAt(pos)` gives the 1-based file line of a buffer position, for errors (called only then).
+   * The generated parser (csvCodegen.ts) takes the plain records up to the buffer's last newline and
+   * hands every other record to the general loop below, one at a time; the general loop also takes
+   * whatever follows (a last record without its newline) and every layout the generator declines.
    */
   parse(bytes: Uint8Array, from: number, until: number, rowsHint: number, lineAt: (pos: number) => number): FrameChunk {
+    const st = this.#start(rowsHint);
+    let p = from;
+    const fast = this.#fast;
+    if (fast !== null && from < until) {
+      const last = bytes.lastIndexOf(NL);
+      if (last >= from) {
+        p = fast(bytes, from, until, last, st, (q) => this.#general(st, bytes, q, until, lineAt, true), () => this.#grow(st), FAST_HELPERS);
+      }
+    }
+    if (p < until) this.#general(st, bytes, p, until, lineAt, false);
+    return this.#finish(st.builders, st.rows);
+  }
+
+  #start(rowsHint: number): ParseState {
+    const layout = this.#layout;
+    const capacity = Math.max(16, rowsHint);
+    const builders: Builder[] = layout.columns.map((c) => {
+      const kind = KIND[c.dtype];
+      return {
+        kind,
+        values: kind === FLOAT ? new Float64Array(take(8 * capacity), 0, capacity) : kind === BOOL ? new Uint8Array(take(capacity), 0, capacity) : new Int32Array(take(4 * capacity), 0, capacity),
+        valid: null,
+        dict: kind === STRING ? new ByteDict(layout.nullValues) : null,
+      };
+    });
+    // One array per element type, so every load and store below sees a single typed-array map.
+    return {
+      builders,
+      ints: builders.map((b) => (b.values instanceof Int32Array ? b.values : EMPTY_I)),
+      floats: builders.map((b) => (b.values instanceof Float64Array ? b.values : EMPTY_F)),
+      bools: builders.map((b) => (b.values instanceof Uint8Array ? b.values : EMPTY_B)),
+      capacity,
+      rows: 0,
+    };
+  }
+
+  /** Doubles every column's room. */
+  #grow(st: ParseState): void {
+    const capacity = (st.capacity *= 2);
+    for (let j = 0; j < st.builders.length; j++) {
+      const b = st.builders[j]!;
+      b.values = grow(b.values, capacity);
+      if (b.values instanceof Int32Array) st.ints[j] = b.values;
+      else if (b.values instanceof Float64Array) st.floats[j] = b.values;
+      else st.bools[j] = b.values;
+      if (b.valid) {
+        const valid = new Uint8Array(capacity).fill(1);
+        valid.set(b.valid);
+        b.valid = valid;
+      }
+    }
+  }
+
+  /**
+   * The general record loop, from `from` (a record start or an empty line) while records start before
+   * `until`; with `once`, it stops after one record. Returns where it stopped.
+   */
+  #general(st: ParseState, bytes: Uint8Array, from: number, until: number, lineAt: (pos: number) => number, once: boolean): number {
     const layout = this.#layout;
     const width = layout.width;
     const delim = this.#delim;
@@ -117,24 +203,9 @@ export class CsvParser {
     const kinds = this.#kinds;
     const len = bytes.length;
     const valueLikeNulls = this.#valueLikeNulls;
-    let capacity = Math.max(16, rowsHint);
-    const builders: Builder[] = layout.columns.map((c) => {
-      const kind = KIND[c.dtype];
-      return {
-        kind,
-        values: kind === FLOAT ? new Float64Array(capacity) : kind === BOOL ? new Uint8Array(capacity) : new Int32Array(capacity),
-        valid: null,
-        dict: kind === STRING ? new ByteDict(layout.nullValues) : null,
-      };
-    });
-    // One array per element type, so every load and store below sees a single typed-array map.
-    const EMPTY_I = new Int32Array(0);
-    const EMPTY_F = new Float64Array(0);
-    const EMPTY_B = new Uint8Array(0);
-    const ints = builders.map((b) => (b.values instanceof Int32Array ? b.values : EMPTY_I));
-    const floats = builders.map((b) => (b.values instanceof Float64Array ? b.values : EMPTY_F));
-    const bools = builders.map((b) => (b.values instanceof Uint8Array ? b.values : EMPTY_B));
-    let rows = 0;
+    const { builders, ints, floats, bools } = st;
+    let capacity = st.capacity;
+    let rows = st.rows;
     let p = from;
     while (p < until) {
       const first = bytes[p]!;
@@ -147,19 +218,8 @@ export class CsvParser {
         continue;
       }
       if (rows === capacity) {
-        capacity *= 2;
-        for (let j = 0; j < builders.length; j++) {
-          const b = builders[j]!;
-          b.values = grow(b.values, capacity);
-          if (b.values instanceof Int32Array) ints[j] = b.values;
-          else if (b.values instanceof Float64Array) floats[j] = b.values;
-          else bools[j] = b.values;
-          if (b.valid) {
-            const valid = new Uint8Array(capacity).fill(1);
-            valid.set(b.valid);
-            b.valid = valid;
-          }
-        }
+        this.#grow(st);
+        capacity = st.capacity;
       }
       const record = p;
       for (let c = 0; c < width; c++) {
@@ -335,8 +395,10 @@ export class CsvParser {
         else throw this.#error(lineAt(record), `${JSON.stringify(excerpt(src, s, e))} is not a bool (true or false)${this.#hint(c, 'string')}`, c);
       }
       rows++;
+      if (once) break;
     }
-    return this.#finish(builders, rows);
+    st.rows = rows;
+    return p;
   }
 
   #isNull(src: Uint8Array, s: number, e: number): boolean {
@@ -410,6 +472,7 @@ export class CsvParser {
       values.set(b.values.subarray(0, rows) as never);
       return { dtype, values, valid } as FrameColumn;
     });
+    for (const b of builders) give(b.values.buffer as ArrayBuffer);
     return makeFrame(this.#layout.columns.map((c) => c.name), columns);
   }
 }
