@@ -110,15 +110,16 @@ interface Case {
 const CASES: readonly Case[] = [{ executor: 'local', fileBytes: 3 * 2 ** 30, memoryLimit: '1GiB' }];
 
 describe.each(CASES)('a $fileBytes-byte CSV through a $memoryLimit memoryLimit on the $executor executor', ({ executor, workers, fileBytes, memoryLimit, chunkBytes }) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-bigcsv-'));
-  const path = join(dir, 'big.csv');
+  let dir: string | undefined;
   let session: Session | undefined;
   afterAll(async () => {
     await session?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   it('completes readCsv -> groupby(sum, count, mean) with the exact closed-form answer', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tessera-bigcsv-'));
+    const path = join(dir, 'big.csv');
     const { blocks } = writeFile(path, fileBytes);
     session = newSession({ mode: 'lazy', executor, ...(workers === undefined ? {} : { workers }), memoryLimit, default: false });
     const d = df.readCsv(path, chunkBytes === undefined ? {} : { chunkBytes });
