@@ -111,6 +111,10 @@ class ThreadRun {
   #elements(i: number, bound: number): number {
     const g = this.graph;
     let elements = outputElements(g.metas[i]);
+    // A dataframe chunk counts its rows; when they are unknown until it runs (a file range, a filter)
+    // it may be big, so it is never batched as light.
+    const rows = (g.metas[i] as { rows?: unknown } | null)?.rows;
+    if (typeof rows === 'number') elements += Number.isNaN(rows) ? bound : rows;
     for (let e = g.depStart[i]!; e < g.depStart[i + 1]! && elements < bound; e++) {
       elements += elementsOf(this.store.get(g.keys[g.deps[e]!]!));
     }

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../../src/base/errors.js';
 import type { FrameField } from '../../../../src/base/frame.js';
 import { describeNode } from '../../../../src/ops/dataframe/describe.js';
+import { describeReference as reference } from '../../../support/describeReference.js';
 import { chunkOf, rowsOf, runTile, sourceNode, split, type Row } from './sortTileHarness.js';
 
 const FIELDS: FrameField[] = [
@@ -17,27 +18,6 @@ const FIELDS: FrameField[] = [
   { name: 'f', dtype: 'float64' },
   { name: 'b', dtype: 'bool' },
 ];
-
-/** NumPy's percentile, method 'linear', on sorted values. */
-function quantile(sorted: number[], q: number): number {
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const a = sorted[lo]!;
-  const b = sorted[Math.min(lo + 1, sorted.length - 1)]!;
-  const t = h - lo;
-  if (a === b) return a;
-  return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
-}
-
-function reference(values: (number | null)[]): (number | null)[] {
-  const xs = values.filter((v): v is number => v !== null && !Number.isNaN(v));
-  const n = xs.length;
-  if (n === 0) return [0, null, null, null, null, null, null, null];
-  const mean = xs.reduce((s, x) => s + x, 0) / n;
-  const std = n < 2 ? null : Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
-  const sorted = [...xs].sort((a, b) => a - b);
-  return [n, mean, std, sorted[0]!, quantile(sorted, 0.25), quantile(sorted, 0.5), quantile(sorted, 0.75), sorted[n - 1]!];
-}
 
 function close(actual: number | null, expected: number | null, scale: number): void {
   if (expected === null) expect(actual).toBeNull();
