@@ -83,6 +83,24 @@ describe.each([
     expect(got).toEqual(await want.toRecords({ session: whole }));
   });
 
+  it('Parquet and Arrow IPC sources read only the columns used', async () => {
+    const s = open();
+    const base = df.fromColumns(
+      { k: ['a', 'b', null, 'a', 'c', 'b', 'a'], v: [1, 2, 3, 4, 5, 6, 7], w: [0.5, null, 2, 3, 4, 5, 6], t: [true, false, true, true, null, false, true] },
+      { chunkRows: 3 },
+    );
+    const pq = join(dir, `t-${executor}.parquet`);
+    const ar = join(dir, `t-${executor}.arrow`);
+    await base.toParquet(pq).execute({ session: s });
+    await base.toArrowFile(ar).execute({ session: s });
+    const want = await base.groupby(['k']).agg({ v: 'sum' }).execute({ session: s });
+    for (const [d, op] of [[df.readParquet(pq), 'read_parquet'], [df.readArrow(ar), 'read_arrow']] as const) {
+      const g = await d.groupby(['k']).agg({ v: 'sum' }).execute({ session: s });
+      expect(await g.toRecords({ session: s })).toEqual(await want.toRecords({ session: s }));
+      expect(plansOf(s)).toContain(`${op}: 2 of 4 columns (k, v)`);
+    }
+  });
+
   it('an unread column is not parsed: its bad text fails only a plan that reads it', async () => {
     const bad = join(dir, `bad-${executor}.csv`);
     writeFileSync(bad, `a,b,c\n${Array.from({ length: 50 }, (_, i) => `${i},oops${i},${i * 2}`).join('\n')}\n`);

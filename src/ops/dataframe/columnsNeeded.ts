@@ -149,7 +149,10 @@ export const PRUNE_RULES: Readonly<Record<string, PruneRule>> = {
       const subset = node.params.subset as readonly string[];
       return [subset.length === 0 ? 'all' : union(out, subset)];
     },
-    rebuild: (node, [input]) => dropnaNode(input!, node.params.subset as readonly string[]),
+    rebuild: (node, [input]) => {
+      const subset = node.params.subset as readonly string[];
+      return dropnaNode(input!, subset.length === 0 ? undefined : subset);
+    },
   },
   'frame.sortValues': {
     needs: (node, out) => [union(out, node.params.by as readonly string[])],
