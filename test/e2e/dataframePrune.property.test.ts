@@ -54,7 +54,8 @@ function apply(d: DataFrame, [op, x, y]: Step, j: number): DataFrame {
       if (cols.length < 2) return d;
       const key = pick(cols, x);
       const other = pick(cols.filter((c) => c !== key), y);
-      return d.groupby([key]).agg({ [other]: 'count' });
+      const third = cols.find((c) => c !== key && c !== other);
+      return d.groupby([key]).agg({ [other]: 'count', ...(third !== undefined && y % 2 === 1 ? { [third]: 'max' } : {}) });
     }
     default:
       return d.rename({ [pick(cols, x)]: `r${j}` });

@@ -36,6 +36,7 @@ const read = (): DataFrame => df.readCsv(csvPath, { chunkBytes: 4096 });
 type Pipeline = (d: DataFrame, other: DataFrame) => DataFrame;
 const pipelines: Record<string, Pipeline> = {
   groupby: (d) => d.groupby(['k']).agg({ v: 'sum', w: 'mean' }),
+  'groupby with aggregations nobody reads': (d) => d.groupby(['k']).agg({ v: 'sum', w: 'mean', s: 'nunique', u: 'max' }).select(['w', 'k']),
   'filter then groupby': (d) => d.filter(d.col('v').gt(4)).groupby(['k']).agg({ w: 'max' }),
   'assign, filter, select': (d) => {
     const a = d.assign({ z: d.col('v').mul(2) });

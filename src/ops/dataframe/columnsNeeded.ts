@@ -18,6 +18,7 @@ import type { JoinParams } from '../../kernels/dataframe/join.js';
 import { keyOf, makeTileable } from '../../dag/nodes.js';
 import { headNode, renameNode, selectNode } from './basic.js';
 import { assignNode, dropnaNode, fillnaNode, filterNode, seriesNode } from './expr.js';
+import { type AggFn, groupbyAggNode, type GroupbyOptions } from './groupby.js';
 import { mergeNode } from './merge.js';
 import { frameMeta, type FrameNode } from './meta.js';
 import { sortValuesNode, topNNode } from './sort.js';
@@ -76,6 +77,17 @@ function mergeSources(node: FrameNode): { left: Map<string, string>; right: Map<
   const right = new Map(j.rightOthers.map((c, i) => [j.names[k + j.leftOthers.length + i]!, c]));
   const clash = new Set(j.leftOthers.filter((c) => j.rightOthers.includes(c)));
   return { left, right, clash };
+}
+
+interface GroupbyParams {
+  readonly keys: readonly string[];
+  readonly aggs: readonly { readonly column: string; readonly fn: AggFn; readonly name: string }[];
+  readonly options: GroupbyOptions;
+}
+
+function usedAggs(p: GroupbyParams, out: ReadonlySet<string>): GroupbyParams['aggs'] {
+  const used = p.aggs.filter((a) => out.has(a.name));
+  return used.length > 0 ? used : p.aggs.slice(0, 1);
 }
 
 export const PRUNE_RULES: Readonly<Record<string, PruneRule>> = {
@@ -167,11 +179,16 @@ export const PRUNE_RULES: Readonly<Record<string, PruneRule>> = {
     rebuild: (node, inputs) => passThrough(node, inputs),
   },
   'frame.groupbyAgg': {
-    needs: (node) => {
-      const p = node.params as unknown as { keys: readonly string[]; aggs: readonly { column: string }[] };
-      return [union(p.keys, p.aggs.map((a) => a.column))];
+    // Aggregations nobody reads are dropped (one is kept: a group-by needs one).
+    needs: (node, out) => {
+      const p = node.params as unknown as GroupbyParams;
+      return [union(p.keys, usedAggs(p, out).map((a) => a.column))];
     },
-    rebuild: (node, inputs) => sameOutput(node, inputs),
+    rebuild: (node, [input], out) => {
+      const p = node.params as unknown as GroupbyParams;
+      const spec = Object.fromEntries(usedAggs(p, out).map((a) => [a.column, a.fn]));
+      return groupbyAggNode(input!, p.keys, spec, p.options);
+    },
   },
   'frame.valueCounts': {
     needs: (node) => [new Set([node.params.column as string])],

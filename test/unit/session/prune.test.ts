@@ -55,7 +55,10 @@ describe('per-op rules: the input columns read for the output columns needed', (
     expect(needs(sortValuesNode(frame, ['b'], [true]), ['a'])).toEqual([['a', 'b']]);
     expect(needs(topNNode(frame, ['d'], [false], 2), ['a'])).toEqual([['a', 'd']]);
     expect(needs(dropDuplicatesNode(frame, ['c']), ['a'])).toEqual([['a', 'c']]);
-    expect(needs(groupbyAggNode(frame, ['c'], { b: 'sum', a: 'count' }), ['c'])).toEqual([['a', 'b', 'c']]);
+    const g = groupbyAggNode(frame, ['c'], { b: 'sum', a: 'count' });
+    expect(needs(g, ['c', 'a', 'b'])).toEqual([['a', 'b', 'c']]);
+    expect(needs(g, ['a'])).toEqual([['a', 'c']]);
+    expect(needs(g, ['c'])).toEqual([['b', 'c']]);
     expect(needs(valueCountsNode(frame, 'd'), ['d', 'count'])).toEqual([['d']]);
     expect(needs(describeNode(frame), ['stat'])).toEqual([['a', 'b']]);
   });
@@ -115,6 +118,16 @@ describe('the pruning pass', () => {
     const rename = q.alias.get(r.key)!.inputs[0] as FrameNode;
     expect(names(rename)).toEqual(['b', 'y']);
     expect(rename.params.names).toEqual(['b', 'y']);
+  });
+
+  it('a group-by drops the aggregations nobody reads', () => {
+    const src = readCsvNode(csv);
+    const g = groupbyAggNode(src, ['c'], { a: 'sum', b: 'mean', e: 'max' });
+    const t = selectNode(g, ['b', 'c']);
+    const p = pruneColumns([t], none);
+    const g2 = p.alias.get(t.key)!.inputs[0] as FrameNode;
+    expect(names(g2)).toEqual(['c', 'b']);
+    expect(names(g2.inputs[0]!)).toEqual(['b', 'c']);
   });
 
   it('an assign whose columns nobody reads is dropped, and the source reads only what is left', () => {
