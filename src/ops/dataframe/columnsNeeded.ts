@@ -130,13 +130,18 @@ export const PRUNE_RULES: Readonly<Record<string, PruneRule>> = {
       const reads = p.names.flatMap((n, k) => (out.has(n) ? [...exprColumns(p.exprs[k]!)] : []));
       return [union([...out].filter((n) => !added.has(n)), reads)];
     },
+    // A replaced column nobody reads is not computed; if the input still has it (another op below
+    // read it), it is selected away, so no column is left with its value from before the assign.
     rebuild: (node, [input], out) => {
       const p = node.params as unknown as AssignParams;
       const columns: Record<string, FrameExpr> = {};
       p.names.forEach((n, k) => {
         if (out.has(n)) columns[n] = p.exprs[k]!;
       });
-      return Object.keys(columns).length === 0 ? input! : assignNode(input!, columns);
+      const stale = new Set(p.names.filter((n) => !out.has(n)));
+      const kept = names(input!).filter((n) => !stale.has(n));
+      const base = kept.length < input!.meta.fields.length ? selectNode(input!, kept) : input!;
+      return Object.keys(columns).length === 0 ? base : assignNode(base, columns);
     },
   },
   'frame.filter': {

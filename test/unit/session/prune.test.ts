@@ -120,6 +120,18 @@ describe('the pruning pass', () => {
     expect(rename.params.names).toEqual(['b', 'y']);
   });
 
+  it('a replaced column nobody reads after an assign is selected away, not left with its old value and dtype', () => {
+    const src = readCsvNode(csv);
+    const f = filterNode(src, binaryExpr('gt', col(src, 'e'), litExpr(7)));
+    const a = assignNode(f, { e: binaryExpr('mul', col(f, 'a'), litExpr(2.5)) });
+    const t = selectNode(a, ['a']);
+    const p = pruneColumns([t], none);
+    const a2 = p.alias.get(t.key)!.inputs[0] as FrameNode;
+    expect(a2.op).toBe('frame.select');
+    expect(a2.meta.fields).toEqual([{ name: 'a', dtype: 'int32' }]);
+    expect(names(a2.inputs[0]!)).toEqual(['a', 'e']);
+  });
+
   it('a group-by drops the aggregations nobody reads', () => {
     const src = readCsvNode(csv);
     const g = groupbyAggNode(src, ['c'], { a: 'sum', b: 'mean', e: 'max' });
