@@ -220,9 +220,21 @@ export const PRUNE_RULES: Readonly<Record<string, PruneRule>> = {
       }
       return [l, r];
     },
-    rebuild: (node, [left, right]) => {
+    // A side that could not be narrowed (executed, say) may still have a clashing name the other side
+    // dropped: nobody reads it, and it is selected away so that the suffixes stay as they were.
+    rebuild: (node, [l, r]) => {
       const p = node.params as unknown as MergeParams;
-      return mergeNode(left!, right!, {
+      const { clash } = mergeSources(node);
+      const inL = present(l!);
+      const inR = present(r!);
+      const odd = new Set([...clash].filter((c) => inL.has(c) !== inR.has(c)));
+      const without = (side: FrameNode): FrameNode => {
+        const keep = names(side).filter((n) => !odd.has(n));
+        return keep.length < side.meta.fields.length ? selectNode(side, keep) : side;
+      };
+      const left = without(l!);
+      const right = without(r!);
+      return mergeNode(left, right, {
         on: p.join.on, how: p.join.how, method: p.method, broadcastMaxBytes: p.broadcastMaxBytes, ...(p.partitions === null ? {} : { partitions: p.partitions }),
       });
     },

@@ -132,6 +132,20 @@ describe('the pruning pass', () => {
     expect(names(a2.inputs[0]!)).toEqual(['a', 'e']);
   });
 
+  it('a merge with one side executed keeps the suffixes: the clashing name the other side dropped is selected away', () => {
+    const src = readCsvNode(csv);
+    const m = mergeNode(frame, src, { on: ['a'], how: 'inner' });
+    const t = selectNode(m, ['c_x', 'e']);
+    const p = pruneColumns([t], (n) => n.key === frame.key);
+    const m2 = p.alias.get(t.key)!.inputs[0] as FrameNode;
+    expect(names(m2)).toEqual(['a', 'c_x', 'c_y', 'e']);
+    const q = pruneColumns([selectNode(m, ['e'])], (n) => n.key === frame.key);
+    const m3 = [...q.alias.values()][0]!.inputs[0] as FrameNode;
+    expect(names(m3)).toEqual(['a', 'e']);
+    expect(m3.inputs[0]!.op).toBe('frame.select');
+    expect(names(m3.inputs[0]!)).toEqual(['a']);
+  });
+
   it('a group-by drops the aggregations nobody reads', () => {
     const src = readCsvNode(csv);
     const g = groupbyAggNode(src, ['c'], { a: 'sum', b: 'mean', e: 'max' });
