@@ -22,11 +22,16 @@
  *   ancestors are culled unless something else needs them), so the final graph never recomputes what
  *   a pre-run measured. `tileTargets` is the synchronous driver for plans with no iterative tile.
  * - What an op records with `ctx.plan` is kept per tileable, in tiling order, in `decisions`.
+ * - Before tiling, columns are pruned (prune.ts): a source whose consumers in this plan use some of its
+ *   columns is tiled as a narrower source, and the nodes reading it as rebuilt ones; where a rebuilt
+ *   node has the original's columns again it is tiled in the original's place (an alias), so targets
+ *   keep their keys and executed nodes are reused as they are. Decisions of rebuilt nodes are filed
+ *   under the keys of the nodes they replace.
  */
 import { type ChunkGraph, ChunkGraphBuilder, cull } from '../dag/chunkGraph.js';
 import type { TileableNode } from '../dag/nodes.js';
-import { topoSortTileables } from '../dag/walk.js';
 import { type ChunkInfo, getOp, type TileContext, type TileResult, type Tiled } from '../ops/op.js';
+import { pruneColumns } from './prune.js';
 
 export interface TileSource {
   /** The tiled form of a tileable this session executed, when all of its chunks are still stored. */
@@ -100,13 +105,20 @@ export function* planTiles(targets: readonly TileableNode[], source: TileSource)
   const builder = new ChunkGraphBuilder();
   const tiledOf = new Map<string, Tiled>();
   const ownerOf = new Map<string, TileableNode>();
-  const order = topoSortTileables(targets, { stopAt: (n) => source.executed(n.key) !== undefined });
+  // Column pruning (prune.ts): narrower sources tiled in place of the originals, by their aliases.
+  const pruned = pruneColumns(targets, (n) => source.executed(n.key) !== undefined);
+  const order = pruned.order;
   const cached: TileableNode[] = [];
   const cacheHolders: { node: TileableNode; holders: TileableNode[] }[] = [];
   const decisions: PlanDecisions[] = [];
   let tileables = 0;
   let preRuns = 0;
   for (const node of order) {
+    const alias = pruned.alias.get(node.key);
+    if (alias) {
+      tiledOf.set(node.key, tiledOf.get(alias.key)!);
+      continue;
+    }
     if (getOp(node.op).cache) cacheHolders.push({ node, holders: uncachedRoots(node) });
     const done = source.executed(node.key);
     if (done) {
@@ -136,11 +148,13 @@ export function* planTiles(targets: readonly TileableNode[], source: TileSource)
       plan: (decision) => {
         if (recorded === undefined) {
           recorded = [];
-          decisions.push({ key: node.key, op: node.op, decisions: recorded });
+          decisions.push({ key: pruned.originalOf.get(node.key)?.key ?? node.key, op: node.op, decisions: recorded });
         }
         recorded.push(String(decision));
       },
     };
+    const note = pruned.notes.get(node.key);
+    if (note !== undefined) ctx.plan(note);
     const op = getOp(node.op);
     const result: TileResult = op.tile(node, ctx);
     let tiled: Tiled;
