@@ -292,3 +292,46 @@ export function frameNbytes(chunk: FrameChunk): number {
   }
   return n;
 }
+
+/** A string column from a row accessor (null = null), each distinct string once, in first-seen order. */
+export function encodeStrings(n: number, at: (i: number) => string | null): StringColumn {
+  const codes = allocInt32(n);
+  const dict: string[] = [];
+  const codeOf = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const s = at(i);
+    if (s === null) {
+      codes[i] = -1;
+      continue;
+    }
+    let code = codeOf.get(s);
+    if (code === undefined) {
+      code = dict.length;
+      dict.push(s);
+      codeOf.set(s, code);
+    }
+    codes[i] = code;
+  }
+  return { dtype: 'string', codes, dict };
+}
+
+/**
+ * -1, 0 or 1 by Unicode code point, the order Python, pandas and Arrow sort strings in: UTF-16 order
+ * puts U+E000..U+FFFF after astral characters, so surrogate units are moved above them.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+      }
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length < b.length ? -1 : 1;
+}

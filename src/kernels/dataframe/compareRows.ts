@@ -17,6 +17,7 @@
  * within its range; a null is always all ones (or the int32 flag), above every value.
  */
 import type { FrameChunk, FrameColumn, StringColumn } from '../../base/frame.js';
+import { compareCodePoints } from '../../base/frame.js';
 
 export interface SortKeys {
   readonly by: readonly string[];
@@ -28,22 +29,7 @@ export type KeyWords = (Uint32Array | null)[];
 
 const ALL_ONES = 0xffffffff;
 
-/** Compares strings by code point: UTF-16 puts U+E000..U+FFFF above astral characters, Python does not. */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x !== y) {
-      if (x >= 0xd800 && y >= 0xd800) {
-        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-      }
-      return x - y;
-    }
-  }
-  return a.length - b.length;
-}
+export { compareCodePoints };
 
 const HIGH_UNITS = /[\ud800-\uffff]/;
 

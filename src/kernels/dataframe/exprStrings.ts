@@ -9,29 +9,11 @@
  * two differ when a character outside the BMP meets one in U+E000..U+FFFF.
  */
 import type { CompareOp } from '../../base/frameExpr.js';
+import { compareCodePoints } from '../../base/frame.js';
 
-/** Maps a UTF-16 unit >= 0xD800 so that unit order equals code-point order (surrogates above U+FFFF). */
-function fixUnit(u: number): number {
-  return u >= 0xe000 ? u - 0x800 : u + 0x2000;
-}
 
-/** -1, 0 or 1 by Unicode code point order. */
-export function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let k = 0; k < n; k++) {
-    let x = a.charCodeAt(k);
-    let y = b.charCodeAt(k);
-    if (x !== y) {
-      if (x >= 0xd800 && y >= 0xd800) {
-        x = fixUnit(x);
-        y = fixUnit(y);
-      }
-      return x < y ? -1 : 1;
-    }
-  }
-  return a.length < b.length ? -1 : 1;
-}
+/** -1, 0 or 1 by Unicode code point order (base/frame.ts). */
+export const compareStrings = compareCodePoints;
 
 /** Whether `cmp` (a compareStrings result) satisfies `op`. */
 export function compareHolds(op: CompareOp, cmp: number): boolean {

@@ -5,7 +5,7 @@
  * column), BFS depths with unreached as Infinity (as `toArrow` gives them), strings dictionary-encoded.
  */
 import { InvalidArgumentError } from '../../base/errors.js';
-import { allocBytes, allocFloat64, allocInt32, type FrameChunk, type FrameColumn, type FrameDtype, makeFrame } from '../../base/frame.js';
+import { allocBytes, allocFloat64, allocInt32, type FrameChunk, type FrameColumn, type FrameDtype, makeFrame, encodeStrings } from '../../base/frame.js';
 import { spanTexts } from '../../graph/idColumns.js';
 import type { Selected } from '../graph/select.js';
 import { registerKernel } from '../registry.js';
@@ -13,19 +13,7 @@ import { registerKernel } from '../registry.js';
 const LIMIT_2_53 = 2n ** 53n;
 
 function strings(values: readonly string[]): FrameColumn {
-  const codes = allocInt32(values.length);
-  const dict: string[] = [];
-  const codeOf = new Map<string, number>();
-  values.forEach((s, i) => {
-    let c = codeOf.get(s);
-    if (c === undefined) {
-      c = dict.length;
-      dict.push(s);
-      codeOf.set(s, c);
-    }
-    codes[i] = c;
-  });
-  return { dtype: 'string', codes, dict };
+  return encodeStrings(values.length, (i) => values[i]!);
 }
 
 function numbers(n: number, dtype: FrameDtype, at: (i: number) => number): FrameColumn {

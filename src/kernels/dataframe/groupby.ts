@@ -43,16 +43,6 @@ export interface GroupbyParams {
 export const TAG = '\0tag';
 const st = (k: number, s: string): string => `\0${k}${s}`;
 
-function stateKinds(fn: AggSpec['fn']): string[] {
-  switch (fn) {
-    case 'sum': return ['s'];
-    case 'count': case 'size': return ['n'];
-    case 'mean': return ['s', 'n'];
-    case 'std': return ['n', 'm', 'q'];
-    default: return ['v'];
-  }
-}
-
 const hasTag = (p: GroupbyParams): boolean => p.aggs.some((a) => a.fn === 'nunique');
 
 /** A state column for rows that carry no state (a nunique row): zeros, or nulls for a value. */

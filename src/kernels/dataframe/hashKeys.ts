@@ -12,6 +12,7 @@
  * - A null hashes to a constant of its own; in ordering, nulls come last (NaN just before them).
  */
 import type { FrameChunk, FrameColumn } from '../../base/frame.js';
+import { compareCodePoints } from '../../base/frame.js';
 
 const NULL_HASH = 0x6b43a9b5;
 const NAN_HASH = 0x2f1d83c1;
@@ -122,23 +123,8 @@ export function rowsEqual(cols: readonly FrameColumn[], i: number, j: number): b
   return true;
 }
 
-/** Code point order of two strings (UTF-16 order with surrogates moved above U+E000..U+FFFF). */
-export function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x !== y) {
-      if (x >= 0xd800 && y >= 0xd800) {
-        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-      }
-      return x < y ? -1 : 1;
-    }
-  }
-  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
-}
+/** Code point order of two strings (base/frame.ts). */
+export const compareStrings = compareCodePoints;
 
 /** Order of two numbers with NaN after every number. */
 function compareNumbers(x: number, y: number): number {

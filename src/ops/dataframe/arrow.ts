@@ -17,7 +17,7 @@ import {
 import { DTypeError } from '../../base/errors.js';
 import {
   allocBytes, allocFloat64, allocInt32, concatFrames, type FrameChunk, type FrameColumn, type FrameDtype, type FrameField,
-  makeFrame, type StringColumn,
+  encodeStrings, makeFrame,
 } from '../../base/frame.js';
 import { show } from '../../base/show.js';
 
@@ -167,26 +167,7 @@ function validBytes(data: Data): Uint8Array | null {
   return out;
 }
 
-function stringColumn(n: number, at: (i: number) => string | null): StringColumn {
-  const codes = allocInt32(n);
-  const dict: string[] = [];
-  const codeOf = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const s = at(i);
-    if (s === null) {
-      codes[i] = -1;
-      continue;
-    }
-    let code = codeOf.get(s);
-    if (code === undefined) {
-      code = dict.length;
-      dict.push(s);
-      codeOf.set(s, code);
-    }
-    codes[i] = code;
-  }
-  return { dtype: 'string', codes, dict };
-}
+const stringColumn = encodeStrings;
 
 /** Integers up to ±2^53 are exact as float64 (2^53 + 1 is the first that is not). */
 const LIMIT_2_53 = 2n ** 53n;

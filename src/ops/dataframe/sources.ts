@@ -11,7 +11,7 @@ import { Table as ArrowTable } from 'apache-arrow';
 import { InvalidArgumentError } from '../../base/errors.js';
 import {
   allocBytes, allocFloat64, allocInt32, type FrameChunk, type FrameColumn, type FrameDtype, type FrameField, makeFrame, sliceRows,
-  type StringColumn,
+  encodeStrings, type StringColumn,
 } from '../../base/frame.js';
 import { show } from '../../base/show.js';
 import { makeTileable } from '../../dag/nodes.js';
@@ -118,26 +118,7 @@ function arrayColumn(name: string, data: ArrayLike<unknown>, given: FrameDtype |
   return dtype === 'int32' ? { dtype, values: values as Int32Array, valid: validOrNull } : { dtype, values: values as Float64Array, valid: validOrNull };
 }
 
-function stringCodes(n: number, at: (i: number) => string | null): StringColumn {
-  const codes = allocInt32(n);
-  const dict: string[] = [];
-  const codeOf = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const s = at(i);
-    if (s === null) {
-      codes[i] = -1;
-      continue;
-    }
-    let c = codeOf.get(s);
-    if (c === undefined) {
-      c = dict.length;
-      dict.push(s);
-      codeOf.set(s, c);
-    }
-    codes[i] = c;
-  }
-  return { dtype: 'string', codes, dict };
-}
+const stringCodes = encodeStrings;
 
 const encoder = new TextEncoder();
 
