@@ -11,11 +11,12 @@
  * shifted one byte back, [b_i - 1, b_(i+1) - 1), so the parity is known at the byte before the range's
  * start — the newline that may end the previous record.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { FileFormatError } from '../../base/errors.js';
 import { type FrameChunk } from '../../base/frame.js';
 import { registerKernel } from '../registry.js';
 import { CsvParser, type CsvLayout } from './csvParse.js';
+import { readInto } from '../../base/fileRange.js';
 
 export interface CsvFileRef {
   readonly path: string;
@@ -62,11 +63,8 @@ export function openChecked(file: CsvFileRef): number {
 }
 
 function readFully(fd: number, into: Uint8Array, at: number, length: number, position: number): void {
-  for (let done = 0; done < length; ) {
-    const n = readSync(fd, into, at + done, length - done, position + done);
-    if (n === 0) throw new Error(`unexpected end of file at byte ${position + done}`);
-    done += n;
-  }
+  const done = readInto(fd, into, at, length, position);
+  if (done < length) throw new Error(`unexpected end of file at byte ${position + done}`);
 }
 
 /** Quotes in bytes[from..to) (Buffer.indexOf is memchr). */

@@ -6,7 +6,7 @@
  * types map to frame dtypes: Int8/16/32, Uint8/16 -> int32; Int64, Uint32/64, Float* -> float64; Bool
  * -> bool; Utf8, LargeUtf8 and dictionaries of them -> string; other types fail at build time.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { RecordBatchReader, Table, tableToIPC, type DataType, type Schema } from 'apache-arrow';
 import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { FileFormatError, InvalidArgumentError, UnknownOptionError } from '../../base/errors.js';
@@ -18,6 +18,7 @@ import { chunkKey, registerOp, type Tiled } from '../op.js';
 import { statFile } from './csv.js';
 import { frameMeta, type FrameDtype, type FrameField, type FrameNode } from './meta.js';
 import { registerSinkOp, sinkNode, sinkPath, type SinkMeta } from './sinks.js';
+import { readAt } from '../../base/fileRange.js';
 
 export interface ReadArrowOptions {
   readonly columns?: readonly string[];
@@ -31,17 +32,6 @@ interface ReadArrowNodeParams extends Omit<ArrowReadParams, 'batches'> {
 
 const MAGIC = 'ARROW1';
 const DEFAULT_CHUNK_BYTES = 32 * 2 ** 20;
-
-function readAt(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, buf, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return buf.subarray(0, done);
-}
 
 /** The encapsulated message at `offset`: its block (continuation, length, metadata; no body for a schema). */
 function messageBlock(fd: number, offset: number, path: string): IpcBlock {

@@ -11,9 +11,10 @@
  * column with no values is string. A sample can miss a later value (a 1.5 in an int32 column, text in a
  * number column); the workers then fail with the file, line and column and say which dtype to pass.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { FileFormatError } from '../../base/errors.js';
 import type { FrameDtype } from '../../base/frame.js';
+import { readAt } from '../../base/fileRange.js';
 
 export const SAMPLE_BYTES = 1 << 16;
 const MAX_HEADER_BYTES = 1 << 24;
@@ -97,17 +98,6 @@ class SampleError extends Error {
   constructor(readonly line: number, problem: string) {
     super(problem);
   }
-}
-
-function readAt(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, buf, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return buf.subarray(0, done);
 }
 
 /** Index just past the first newline outside quotes in bytes[from..), or -1. */
