@@ -14,7 +14,8 @@ import type { FrameEdgesParams, FrameVerticesParams } from '../../kernels/graph/
 import type { ColumnKind } from '../../kernels/graph/values.js';
 import type { FrameNode } from '../dataframe/meta.js';
 import { chunkKey, registerOp } from '../op.js';
-import { endpointLabels, withEdgeLabel, withVertexLabel } from './build.js';
+import { type EdgeOptions, endpointLabels, type VertexOptions, withEdgeLabel, withVertexLabel } from './build.js';
+import type { FileOptions } from './sources.js';
 import { checkEndpoints } from './endpoints.js';
 import type { GraphMeta, GraphNode, OidType } from './meta.js';
 
@@ -50,13 +51,8 @@ function checkIds(field: FrameField, oidType: OidType, what: string): void {
 /** What a property column of a dtype becomes (as the column path's propertyKind: numbers are float64). */
 const kindOf = (dtype: FrameDtype): ColumnKind => (dtype === 'string' ? 'string' : dtype === 'bool' ? 'bool' : 'float64');
 
-export interface FrameVertexOptions {
-  readonly label?: string;
-  /** The id column: a name or 0-based index (default 0). */
-  readonly id?: number | string;
-  /** Property columns; all other columns when omitted. */
-  readonly properties?: readonly string[];
-}
+/** A vertex frame's options: the column path's, without the file ones (a frame has no file). */
+export type FrameVertexOptions = Omit<VertexOptions, keyof FileOptions>;
 
 export function addFrameVerticesNode(g: GraphNode, frame: FrameNode, options: FrameVertexOptions = {}): GraphNode {
   const label = options.label ?? '_';
@@ -77,16 +73,8 @@ export function addFrameVerticesNode(g: GraphNode, frame: FrameNode, options: Fr
   return makeTileable<GraphMeta>('graph.add_vertices_frame', params as never, [g, frame], { ...g.meta, schema: withVertexLabel(g, label, kinds, what) });
 }
 
-export interface FrameEdgeOptions {
-  readonly label?: string;
-  /** Endpoint columns: names or 0-based indices (default the first two). */
-  readonly src?: number | string;
-  readonly dst?: number | string;
-  readonly srcLabel?: string;
-  readonly dstLabel?: string;
-  /** Property columns (each named as given), or name → column; all other columns when omitted. */
-  readonly properties?: readonly (string | number)[] | Readonly<Record<string, number | string>>;
-}
+/** An edge frame's options: the column path's, without the file ones. */
+export type FrameEdgeOptions = Omit<EdgeOptions, keyof FileOptions>;
 
 export function addFrameEdgesNode(g: GraphNode, frame: FrameNode, options: FrameEdgeOptions = {}): GraphNode {
   const label = options.label ?? '_';
