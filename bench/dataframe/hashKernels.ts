@@ -3,7 +3,9 @@
  * questions q1–q5 as pre-aggregation of every chunk then one finalize, and join-like questions as one
  * broadcast join per left chunk, on generated rows in 1e6-row FrameChunks, each chunk with its own
  * dictionaries (id1/id2 100 strings, id3 1e5 strings, id4 100 ints, id6 1e5 ints, v1/v2 small ints, v3
- * float64). Prints wall and CPU ms per stage (CPU is the steadier figure on a shared machine).
+ * float64). Prints wall and CPU ms per stage (CPU is the steadier figure on a shared machine). The
+ * user's figure — CSV read to result held, through the public API, peers in the same run — is
+ * bench/dataframe/h2o.ts's.
  *
  *   npx tsx bench/dataframe/hashKernels.ts [rows=1e7] [runs=2]
  */
