@@ -43,6 +43,11 @@ export class SharedCatalog {
   /** Which store persisted each entry (its tag), for `clear({includePersisted: true})`. */
   readonly persistedBy = new Map<bigint, string>();
   readonly #names = new Map<string, bigint>();
+  /**
+   * Which store bound each name (its tag): `clear({includePersisted: true})` drops the names a store bound,
+   * to its own objects or to another store's, so a purged session leaves no name of its own behind.
+   */
+  readonly #boundBy = new Map<string, string>();
   /** Names bound to each id, oldest first: the meta shows the newest. */
   readonly #namesOf = new Map<bigint, string[]>();
   readonly #waiters = new Map<string, Set<Waiter>>();
@@ -89,16 +94,21 @@ export class SharedCatalog {
     );
   }
 
-  /** Binds `name` to a persisted entry; rebinding to another id needs `overwrite`. */
-  bindName(name: string, id: bigint, overwrite: boolean): void {
+  /** Binds `name` to a persisted entry for the store tagged `binder`; rebinding to another id needs `overwrite`. */
+  bindName(name: string, id: bigint, overwrite: boolean, binder: string): void {
     checkName(name);
     const previous = this.#names.get(name);
-    if (previous === id) return;
+    if (previous === id) {
+      // Binding it again makes it the latest binder's: the name outlives whichever store bound it last.
+      this.#boundBy.set(name, binder);
+      return;
+    }
     if (previous !== undefined) {
       if (!overwrite) this.assertNameFree(name, id);
       this.#unbind(name, previous);
     }
     this.#names.set(name, id);
+    this.#boundBy.set(name, binder);
     const list = this.#namesOf.get(id) ?? [];
     list.push(name);
     this.#namesOf.set(id, list);
@@ -116,10 +126,21 @@ export class SharedCatalog {
     if (id !== undefined) this.#unbind(name, id);
   }
 
-  /** Drops every name of an object that is being deleted. */
+  /**
+   * Drops every name of an object that is being deleted, whoever bound it: a name never outlives its
+   * object (reference §C.1, unlike Vineyard's A.3 #23, where `get_name` keeps answering the dead id).
+   */
   dropNamesOf(id: bigint): void {
-    for (const name of this.#namesOf.get(id) ?? []) this.#names.delete(name);
+    for (const name of this.#namesOf.get(id) ?? []) {
+      this.#names.delete(name);
+      this.#boundBy.delete(name);
+    }
     this.#namesOf.delete(id);
+  }
+
+  /** Unbinds every name the store tagged `binder` bound last; the objects they named stay. */
+  dropNamesBoundBy(binder: string): void {
+    for (const [name, by] of [...this.#boundBy]) if (by === binder) this.unbindName(name);
   }
 
   listNames(pattern: string, regex: boolean, limit: number): Map<string, ObjectID> {
@@ -188,6 +209,7 @@ export class SharedCatalog {
 
   #unbind(name: string, id: bigint): void {
     this.#names.delete(name);
+    this.#boundBy.delete(name);
     const list = (this.#namesOf.get(id) ?? []).filter((n) => n !== name);
     if (list.length) this.#namesOf.set(id, list);
     else this.#namesOf.delete(id);

@@ -139,6 +139,8 @@ export class ObjectStore {
   readonly #graph: StoreGraph;
   readonly #memory: MemoryManager;
   readonly #closer = new AbortController();
+  /** This store's mark in the catalog: on what it persisted and on the names it bound. */
+  readonly #tag: string;
   #deferred = 0;
   #closed = false;
 
@@ -146,6 +148,7 @@ export class ObjectStore {
     this.#opts = resolveOptions(options);
     const { catalog, instanceId, memoryLimit, spillDir } = this.#opts;
     const tag = `${process.pid}-${instanceId}-${Math.random().toString(36).slice(2, 8)}`;
+    this.#tag = tag;
     const lookup = (id: bigint): Entry | undefined => this.#local.get(id) ?? catalog.table.get(id);
     const ledger = new ChunkLedger((key) => ChunkView.drop(this.#graph, key));
     this.#memory = new MemoryManager({ memoryLimit, spillDir, tag, table: this.#local, lookup, ledger });
@@ -187,7 +190,7 @@ export class ObjectStore {
     const codec = options.typename === undefined ? codecForValue(value) : codecByTypename(options.typename, value);
     const id = this.#graph.storeValue(codec, value, { typename: options.typename, labels: options.labels });
     if (options.persist) this.#graph.persist(id);
-    if (options.name !== undefined) this.#opts.catalog.bindName(options.name, id, false);
+    if (options.name !== undefined) this.#opts.catalog.bindName(options.name, id, false, this.#tag);
     return ObjectID.fromBigInt(id);
   }
 
@@ -301,7 +304,11 @@ export class ObjectStore {
     this.#graph.persist(toBigInt(id));
   }
 
-  /** Drops every transient object of this store (usage → 0); persisted ones stay unless asked. */
+  /**
+   * Drops every transient object of this store (usage → 0). Persisted objects and names stay unless asked:
+   * `includePersisted` also deletes what this store persisted (with every name bound to it, whoever bound
+   * it) and unbinds the names this store bound to other stores' objects, which stay.
+   */
   clear(options: { readonly includePersisted?: boolean } = {}): void {
     this.#open();
     this.#graph.clear(options.includePersisted ?? false);
@@ -352,7 +359,7 @@ export class ObjectStore {
     if (this.#graph.isLocal(v)) {
       throw new InvalidError(`transient objects cannot have name, please persist it first (${formatId(v)}, name '${name}'; call store.persist(id)).`);
     }
-    this.#opts.catalog.bindName(name, v, options.overwrite ?? false);
+    this.#opts.catalog.bindName(name, v, options.overwrite ?? false, this.#tag);
   }
 
   /**

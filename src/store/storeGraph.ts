@@ -360,6 +360,7 @@ export class StoreGraph {
     if (includePersisted) {
       const mine = [...catalog.persistedBy].filter(([, owner]) => owner === tag).map(([id]) => id);
       this.delete(mine, true, true);
+      catalog.dropNamesBoundBy(tag);
     }
   }
 

@@ -14,6 +14,12 @@ export function resultNameOf(session: { readonly id: string; readonly name: stri
 export class HeadlessResults {
   /** Only a conduit into the shared catalog: persisting moves a result's bytes out of it. */
   #store: ObjectStore | undefined;
+  /**
+   * The id each result was stored under, by its catalog name, until its session ends. A purge deletes
+   * that id, not whatever the name points at by then: the name may have been dropped or rebound (with
+   * `overwrite`) to an object the session never made, which a purge must not touch.
+   */
+  readonly #ids = new Map<string, string>();
 
   #open(): ObjectStore {
     this.#store ??= new ObjectStore({ memoryLimit: Number.POSITIVE_INFINITY });
@@ -26,20 +32,24 @@ export class HeadlessResults {
    */
   put(name: string, value: unknown, stored: (id: string, store: ObjectStore) => void): void {
     const store = this.#open();
-    const id = store.put(value, { persist: true, name });
-    stored(id.toString(), store);
+    const id = store.put(value, { persist: true, name }).toString();
+    this.#ids.set(name, id);
+    stored(id, store);
   }
 
-  /** Deletes the named result, if it is still there. */
+  /**
+   * Deletes the result stored under `name`, if it is still there, and with it every name bound to it
+   * (whoever bound it: a name never outlives its object).
+   */
   drop(name: string): void {
-    const store = this.#open();
-    let id;
-    try {
-      id = store.getName(name);
-    } catch {
-      return;
-    }
-    store.delete(id, { force: true });
+    const id = this.#ids.get(name);
+    this.#ids.delete(name);
+    if (id !== undefined) this.#open().delete(id, { force: true });
+  }
+
+  /** The session of the result stored under `name` ended without a purge: the result outlives it. */
+  release(name: string): void {
+    this.#ids.delete(name);
   }
 
   /** Whether `id` is still an object of the shared catalog. */
@@ -48,6 +58,7 @@ export class HeadlessResults {
   }
 
   close(): void {
+    this.#ids.clear();
     this.#store?.close();
   }
 }

@@ -178,8 +178,10 @@ export class SessionHost implements ServerContext {
    *
    * `purge` says what of the session's results go with it. `transient` (the default, and how every end
    * the server decides on goes): its unnamed, unpersisted results, which closing drops. `all`: also what
-   * the session persisted in the shared catalog (and so every name bound to those objects) and a
-   * headless session's named result. Persisted objects and names otherwise outlive their session.
+   * the session persisted in the shared catalog and a headless session's result (each with every name
+   * bound to it, whichever session bound it: a name never outlives its object), and the names the
+   * session bound to other sessions' objects, which stay. Persisted objects and names otherwise outlive
+   * their session.
    */
   delete(id: string, reason: string, purge: Purge = 'transient'): Promise<boolean> {
     const ongoing = this.#terminating.get(id);
@@ -304,7 +306,11 @@ export class SessionHost implements ServerContext {
         await run.stop();
         await run.done;
       }
-      if (purge === 'all' && record.resultName !== undefined) this.#results.drop(this.owners.name(record.owner, record.resultName));
+      if (record.resultName !== undefined) {
+        const name = this.owners.name(record.owner, record.resultName);
+        if (purge === 'all') this.#results.drop(name);
+        else this.#results.release(name);
+      }
       if (purge === 'all') this.owners.prune((objectId) => this.#results.exists(objectId));
     } catch (e) {
       clean = false;

@@ -16,6 +16,18 @@ const SEPARATOR = OWNER_SEPARATOR;
 const missingMessage = (id: string): string =>
   `Object ${id} does not exist in this store or the shared catalog (never created, deleted, or private to another session).`;
 
+/**
+ * An error as its owner's client may see it: the catalog names in its text (`<owner>__<name>`) as the
+ * client wrote them, without the owner's prefix, which is the server's bookkeeping.
+ */
+export function withOwnerPrefixHidden<E>(owner: string | undefined, e: E): E {
+  if (owner === undefined || !(e instanceof Error)) return e;
+  const prefix = `${owner}${SEPARATOR}`;
+  e.message = e.message.split(prefix).join('');
+  if (e.stack) e.stack = e.stack.split(prefix).join('');
+  return e;
+}
+
 export class Owners {
   readonly #persistedBy = new Map<string, string>();
 

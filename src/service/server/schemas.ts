@@ -168,7 +168,7 @@ const purgeProperty = {
   type: 'string',
   enum: PURGES,
   description:
-    "transient (default): the session's unnamed results go with it; persisted objects and names outlive it. all: also the objects it persisted (with every name bound to them) and a headless session's named result.",
+    "transient (default): the session's unnamed results go with it; persisted objects and names outlive it. all: also the objects it persisted and a headless session's result, with every name bound to them (whichever session bound it: a name never outlives its object), and the names the session bound to other sessions' objects, which stay.",
 } as const;
 
 export const deleteQuerySchema = {

@@ -68,6 +68,38 @@ describe('sharing persisted objects between stores of one process', () => {
     expect(catalog.status().memoryUsage).toBe(80);
   });
 
+  it('a name never outlives its object: a delete or a clear drops names other stores bound to it too', () => {
+    const catalog = new SharedCatalog();
+    const a = new ObjectStore({ catalog });
+    const b = new ObjectStore({ catalog });
+    const deleted = a.put(f64(2), { persist: true });
+    b.putName(deleted, 'b-on-deleted');
+    a.delete(deleted);
+    expect(() => b.getName('b-on-deleted')).toThrow(ObjectNotExistsError);
+    const cleared = a.put(f64(2), { persist: true });
+    b.putName(cleared, 'b-on-cleared');
+    a.clear({ includePersisted: true });
+    expect(() => b.getName('b-on-cleared')).toThrow(ObjectNotExistsError);
+    expect(catalog.status().names).toBe(0);
+  });
+
+  it("clear({includePersisted: true}) unbinds the names this store bound to another's object, which stays with its own", () => {
+    const catalog = new SharedCatalog();
+    const a = new ObjectStore({ catalog });
+    const b = new ObjectStore({ catalog });
+    const theirs = b.put(f64(3), { persist: true, name: 'theirs' });
+    a.putName(theirs, 'a-alias');
+    a.putName(theirs, 'rebound-by-b');
+    b.putName(theirs, 'rebound-by-b');
+    a.clear();
+    expect(b.getName('a-alias').equals(theirs)).toBe(true);
+    a.clear({ includePersisted: true });
+    expect(() => b.getName('a-alias')).toThrow(ObjectNotExistsError);
+    expect(b.getName('rebound-by-b').equals(theirs)).toBe(true);
+    expect(b.getName('theirs').equals(theirs)).toBe(true);
+    expect(b.getMeta(theirs).name).toBe('rebound-by-b');
+  });
+
   it('a persisted chunk stays readable through its key and survives the session', () => {
     const catalog = new SharedCatalog();
     const a = new ObjectStore({ catalog, memoryLimit: 1000 });

@@ -22,6 +22,7 @@ import { malformed } from '../../wire/errors.js';
 import { decodeFrame, encodeFrame, streamChunks } from '../../wire/frame.js';
 import { encodeValue, FRAME_TYPE, STREAM_TYPE } from '../../wire/values.js';
 import type { ServerContext } from '../context.js';
+import { withOwnerPrefixHidden } from '../objectOwners.js';
 import { withDataDirHidden } from '../paths.js';
 import { remoteChunkRoutes } from './remoteChunks.js';
 import { callerOf } from '../auth.js';
@@ -50,11 +51,14 @@ export function remoteHandler(
   hosts: RemoteHosts,
   handle: (r: RemoteRequest, reply: FastifyReply, request: FastifyRequest) => Promise<unknown>,
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
-  const clientSide = <E>(e: E): E => withDataDirHidden(ctx.options.dataDir, e);
   return async (request, reply) => {
+    let owner: string | undefined;
+    // Catalog names carry the owner's prefix (objectOwners.ts); the client named them without it.
+    const clientSide = <E>(e: E): E => withOwnerPrefixHidden(owner, withDataDirHidden(ctx.options.dataDir, e));
     try {
       const { id } = request.params as { id: string };
       const caller = callerOf(request);
+      owner = caller.owner;
       const engine = ctx.engineSessionFor(caller, id);
       ctx.touch(id);
       const host = hosts.of(id, engine);
