@@ -3,21 +3,21 @@
  * `kind` and `status` are matched case-insensitively and an unknown value is refused rather than
  * matching nothing; `prefix` is a case-sensitive name prefix. A bulk delete may name `match` instead, a
  * regex searched anywhere in the name (canfar's `re.search`; `^` anchors it), which runs on the
- * linear-time engine of wirePatterns.ts so no pattern can hold up the server; one it cannot run there,
+ * linear-time matcher of linearRegex.ts so no pattern can hold up the server; one it cannot run there,
  * or that does not compile, is a 400 naming `match`. `prefix` and `match` together are a 400 too: two
  * selectors of one name would leave the client guessing whether they combine by "and" or "or". A bulk
  * delete needs at least one of kind, status, prefix, match — never all sessions at once.
  */
 import { show } from '../../base/show.js';
 import { HttpError, ValidationError } from './httpErrors.js';
-import { linearRegExp } from './wirePatterns.js';
+import { compileLinear, type LinearRegex } from './linearRegex.js';
 import { SESSION_KINDS, SESSION_STATUSES, type SessionKind, type SessionRecord, type SessionStatus } from './registry.js';
 
 export interface SessionFilter {
   readonly kind?: SessionKind;
   readonly status?: SessionStatus;
   readonly prefix?: string;
-  readonly match?: RegExp;
+  readonly match?: LinearRegex;
 }
 
 export interface FilterQuery {
@@ -76,15 +76,13 @@ export function parseDeleteSelector(query: FilterQuery): SessionFilter {
   return filter;
 }
 
-/** The `match` selector, compiled for the linear-time engine, or a 400 naming it. */
-function nameRegex(source: string): RegExp {
-  const re = linearRegExp(source);
-  if (re === 'invalid') throw new ValidationError('match', `match is not a valid regular expression: ${show(source)}.`);
-  if (re === 'unbounded') {
-    throw new ValidationError(
-      'match',
-      'match cannot be run in linear time, so the server does not run it: backreferences, lookahead, lookbehind and large counted repetitions ({n,m}) are refused. Rewrite it without them, or select with prefix.',
-    );
-  }
-  return re;
+/** The `match` selector, compiled for the linear-time matcher, or a 400 naming it. */
+function nameRegex(source: string): LinearRegex {
+  const re = compileLinear(source);
+  if (!('refused' in re)) return re;
+  if (re.refused === 'invalid') throw new ValidationError('match', `match is not a valid regular expression: ${show(source)}.`);
+  throw new ValidationError(
+    'match',
+    `match cannot be run in linear time, so the server does not run it (${re.why}): backreferences, lookahead, lookbehind and large counted repetitions ({n,m} past 1000) are refused. Rewrite it without them, or select with prefix.`,
+  );
 }
