@@ -29,7 +29,7 @@ export function fromColumns(columns: Readonly<Record<string, ColumnData | Tensor
   if (tensors > 0) {
     if (tensors !== values.length) throw new InvalidArgumentError('fromColumns takes either Tensors or data for all columns, not both; make the data a tensor with tensor.array(...).');
     optionsObject(options, 'dataframe.fromColumns (of tensors)', []);
-    return new DataFrame(fromTensorsNode(Object.fromEntries(Object.entries(columns).map(([k, t]) => [k, (t as Tensor).node]))));
+    return new DataFrame(fromTensorsNode(Object.fromEntries(Object.entries(columns).map(([k, t]) => [k, (t as Tensor).planNode()]))));
   }
   return new DataFrame(fromColumnsNode(columns as Readonly<Record<string, ColumnData>>, optionsObject(options, 'dataframe.fromColumns', ['chunkRows', 'dtypes'])));
 }

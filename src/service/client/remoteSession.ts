@@ -28,7 +28,7 @@ import type { ChunkInfo } from '../../store/chunkView.js';
 import { isProcessDefault, runWithDefault, setProcessDefault } from '../../session/defaults.js';
 import { EagerBatcher } from '../../session/eager.js';
 import { HolderTracker } from '../../session/holders.js';
-import { type ExecuteOptions, type Fetchable, nodeOf, type SessionInfo, SESSION_BRAND, type SessionLike } from '../../session/index.js';
+import { type ExecuteOptions, type Fetchable, nodeOf, noteHeld, type SessionInfo, SESSION_BRAND, type SessionLike } from '../../session/index.js';
 import { checkName, runOptions, untilAborted } from '../../session/sessionArgs.js';
 import { decodeFrame } from '../wire/frame.js';
 import { decodeValue } from '../wire/values.js';
@@ -157,7 +157,9 @@ export class RemoteSession extends EventEmitter implements SessionLike {
     return !this.#closed && this.#executed.has(node.key);
   }
   track(holder: object, node: TileableNode): void {
-    if (!this.#closed) this.#holders.hold(holder, node.key);
+    if (this.#closed) return;
+    this.#holders.hold(holder, node.key);
+    noteHeld(holder, this);
   }
 
   submitEager(node: TileableNode): Promise<void> {
