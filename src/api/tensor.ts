@@ -92,7 +92,9 @@ export class Tensor extends Handle<TensorNode> {
       yield await this.fetch(options);
       return;
     }
-    for (let start = 0; start < this.shape[0]!; start += batchSize) {
+    // A length unknown when built (a filtered column) is told by the result; slices then see it measured.
+    const rows = Number.isNaN(this.shape[0]) ? (await this.fetch(options)).shape[0]! : this.shape[0]!;
+    for (let start = 0; start < rows; start += batchSize) {
       yield await new Tensor(sliceNode(this.planNode(), [{ start, stop: start + batchSize }])).fetch(options);
     }
   }

@@ -95,6 +95,17 @@ describe.each([
     // Now measured: the handle knows its length, and ops that need it at build time take it.
     expect(t.shape).toEqual([kept.length]);
     expect(numbers(await s.run(s.scope(() => t.reshape([kept.length, 1]).sum({ axis: 1 }))) as NdArray)).toEqual(kept.map(([x]) => x));
+    const batches: number[][] = [];
+    for await (const b of t.fetch({ session: s, batchSize: 2 })) batches.push(numbers(b));
+    expect(batches.flat()).toEqual(kept.map(([x]) => x));
+    if (mode === 'eager') {
+      // Fetched in batches before its eager run has told it its length: the result tells it.
+      const fresh = s.scope(() => filtered().col('w').toTensor());
+      const parts: number[][] = [];
+      for await (const b of fresh.fetch({ batchSize: 3 })) parts.push(numbers(b));
+      const ws = kept.map(([, y]) => y);
+      expect(parts).toEqual([ws.slice(0, 3), ws.slice(3, 6), ws.slice(6)]);
+    }
   });
 
   it('a filtered column broadcasts with known tensors and an empty filter gives an empty tensor', async () => {
