@@ -11,10 +11,11 @@ import { InvalidArgumentError } from '../base/errors.js';
 import { type FrameChunk, type FrameDtype, sliceRows, valueAt } from '../base/frame.js';
 import { type FrameExpr, type Literal, litExpr } from '../base/frameExpr.js';
 import { show } from '../base/show.js';
+import { withMeta } from '../dag/nodes.js';
 import {
   assignNode, describeNode, dropDuplicatesNode, dropnaNode, fieldOf, fillnaNode, filterNode, type FrameNode, frameToRecordBatch,
   type HashOptions, headNode, mergeNode, type MergeOptions, recordBatchToFrame, renameNode, selectNode, type SinkResult,
-  sortValuesNode, toArrowFileNode, topNNode, toParquetNode, valueCountsNode,
+  sortValuesNode, toArrowFileNode, topNNode, toParquetNode, valueCountsNode, frameMeta,
 } from '../ops/dataframe/index.js';
 import type { SessionLike } from '../session/index.js';
 import { GroupBy } from './groupby.js';
@@ -46,15 +47,50 @@ interface ChunkSource {
 const hasChunks = (s: SessionLike): s is SessionLike & ChunkSource => typeof (s as Partial<ChunkSource>).fetchChunks === 'function';
 
 export class DataFrame extends Handle<FrameNode> {
+  /** Rows a run measured, once known (facts do not change: the key fixes the computation). */
+  #measuredRows: number | undefined;
+  /** `node` with the measured rows in its meta, made once they are known. */
+  #known: FrameNode | undefined;
+
   get columns(): string[] {
     return this.node.meta.fields.map((f) => f.name);
   }
   get dtypes(): Record<string, FrameDtype> {
     return Object.fromEntries(this.node.meta.fields.map((f) => [f.name, f.dtype]));
   }
-  /** `[rows, columns]`; rows are `NaN` until known (after a run, for ops like filter). */
+  /**
+   * `[rows, columns]`. Rows a source does not know (a filter's, a CSV file's) are `NaN` until this handle
+   * has run — `execute`, `fetch`, a session's `run`, or an eager session — and then the measured count,
+   * as in Mars; handles built from it afterwards (`select`, `assign`, `rename`, ...) know it too.
+   */
   get shape(): [number, number] {
-    return [this.node.meta.rows, this.node.meta.fields.length];
+    return [this.#rows(), this.node.meta.fields.length];
+  }
+
+  #rows(): number {
+    if (!Number.isNaN(this.node.meta.rows)) return this.node.meta.rows;
+    if (this.#measuredRows === undefined) {
+      const tiled = this.measuredTiling();
+      if (tiled && tiled.nsplits.length === 1) this.#noteRows(tiled.nsplits[0]!.reduce((a, b) => a + b, 0));
+    }
+    return this.#measuredRows ?? Number.NaN;
+  }
+
+  #noteRows(rows: number): void {
+    if (Number.isInteger(rows) && rows >= 0) this.#measuredRows = rows;
+  }
+
+  /**
+   * The node new handles are built from: `node` itself, or — once a run measured its rows — a twin of it
+   * (same key) whose meta carries them, so a `select` or a `toTensor` of this frame knows its rows.
+   * @internal
+   */
+  planNode(): FrameNode {
+    if (this.#known) return this.#known;
+    const rows = this.#rows();
+    if (Number.isNaN(rows) || !Number.isNaN(this.node.meta.rows)) return this.node;
+    this.#known = withMeta(this.node, frameMeta(this.node.meta.fields, rows));
+    return this.#known;
   }
 
   /** The column `name` as a Series, for expressions (`d.col('a').mul(2).gt(d.col('b'))`). */
@@ -62,17 +98,17 @@ export class DataFrame extends Handle<FrameNode> {
     return Series.ofColumn(this, fieldOf(this.node.meta, name, 'col'));
   }
   select(names: string | readonly string[]): DataFrame {
-    return new DataFrame(selectNode(this.node, typeof names === 'string' ? [names] : names));
+    return new DataFrame(selectNode(this.planNode(), typeof names === 'string' ? [names] : names));
   }
   rename(mapping: Readonly<Record<string, string>>): DataFrame {
-    return new DataFrame(renameNode(this.node, mapping));
+    return new DataFrame(renameNode(this.planNode(), mapping));
   }
   /**
    * The first `n` rows. After `sortValues`, the top `n` by the sort keys — computed as a tree of
    * per-chunk top-n instead of sorting the whole frame.
    */
   head(n = 5): DataFrame {
-    const node = this.node;
+    const node = this.planNode();
     if (node.op === 'frame.sortValues') {
       const p = node.params as { readonly by: readonly string[]; readonly ascending: readonly boolean[] };
       return new DataFrame(topNNode(node.inputs[0] as FrameNode, p.by, p.ascending, n));
@@ -93,49 +129,49 @@ export class DataFrame extends Handle<FrameNode> {
 
   /** The rows where `mask` (a bool Series of this frame) is true; null counts as false. */
   filter(mask: Series): DataFrame {
-    return new DataFrame(filterNode(this.node, this.#expr(mask, 'filter')));
+    return new DataFrame(filterNode(this.planNode(), this.#expr(mask, 'filter')));
   }
   /** Adds or replaces columns; every expression reads this frame as it is, not the columns assigned beside it. */
   assign(columns: Readonly<Record<string, SeriesLike>>): DataFrame {
     if (typeof columns !== 'object' || columns === null) throw new InvalidArgumentError(`assign takes {name: Series or value}, got ${show(columns)}.`);
-    return new DataFrame(assignNode(this.node, Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, this.#expr(v, `assign(${k})`)]))));
+    return new DataFrame(assignNode(this.planNode(), Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, this.#expr(v, `assign(${k})`)]))));
   }
   /** Nulls replaced: one value for every column it fits, or a value per column. */
   fillna(value: Literal | Readonly<Record<string, Literal>>): DataFrame {
-    return new DataFrame(fillnaNode(this.node, value as Literal | Record<string, Literal>));
+    return new DataFrame(fillnaNode(this.planNode(), value as Literal | Record<string, Literal>));
   }
   /** The rows with no null (in `subset`'s columns, when given). */
   dropna(options?: { readonly subset?: string | readonly string[] }): DataFrame {
     const { subset } = optionsObject(options, 'dropna', ['subset']);
-    return new DataFrame(dropnaNode(this.node, subset === undefined ? undefined : names(subset)));
+    return new DataFrame(dropnaNode(this.planNode(), subset === undefined ? undefined : names(subset)));
   }
   groupby(keys: string | readonly string[]): GroupBy {
-    return new GroupBy(this.node, names(keys), (node) => new DataFrame(node));
+    return new GroupBy(this.planNode(), names(keys), (node) => new DataFrame(node));
   }
   /** The rows ordered by `by` (stable; nulls and NaN last either way), as a sampling sort (PSRS). */
   sortValues(by: string | readonly string[], options?: SortOptions): DataFrame {
     const { ascending = true } = optionsObject(options, 'sortValues', ['ascending']);
     const cols = names(by);
     const flags = typeof ascending === 'boolean' ? cols.map(() => ascending) : ascending;
-    return new DataFrame(sortValuesNode(this.node, cols, flags));
+    return new DataFrame(sortValuesNode(this.planNode(), cols, flags));
   }
   /** A database-style join on key columns: keys, then this frame's other columns, then `right`'s ('_x'/'_y' on a clash). */
   merge(right: DataFrame, spec: MergeSpec): DataFrame {
     if (!(right instanceof DataFrame)) throw new InvalidArgumentError(`merge needs a DataFrame to join with, got ${show(right)}.`);
     const { on, how = 'inner', ...rest } = optionsObject(spec, 'merge', ['on', 'how', 'method', 'broadcastMaxBytes', 'partitions']);
-    return new DataFrame(mergeNode(this.node, right.node, { ...rest, on: names(on), how }));
+    return new DataFrame(mergeNode(this.planNode(), right.planNode(), { ...rest, on: names(on), how }));
   }
   /** pandas' describe of the numeric columns: count, mean, std, min, quartiles and max (exact). */
   describe(): DataFrame {
-    return new DataFrame(describeNode(this.node));
+    return new DataFrame(describeNode(this.planNode()));
   }
   /** The distinct values of a column with their counts, most frequent first (nulls left out). */
   valueCounts(column: string, options?: HashOptions): DataFrame {
-    return new DataFrame(valueCountsNode(this.node, column, options));
+    return new DataFrame(valueCountsNode(this.planNode(), column, options));
   }
   /** The first row of every distinct key (of `columns`, or of whole rows), in frame order. */
   dropDuplicates(columns?: string | readonly string[], options?: HashOptions): DataFrame {
-    return new DataFrame(dropDuplicatesNode(this.node, columns === undefined ? undefined : names(columns), options));
+    return new DataFrame(dropDuplicatesNode(this.planNode(), columns === undefined ? undefined : names(columns), options));
   }
   /** Writes a Parquet file (one row group per chunk); the result reports `{path, rows, bytes}`. */
   toParquet(path: string): Result<SinkResult> {
@@ -152,7 +188,11 @@ export class DataFrame extends Handle<FrameNode> {
   fetch(options?: BatchOptions): Promise<Table> | AsyncIterableIterator<RecordBatch> {
     const { batchSize, ...rest } = optionsObject(options, 'fetch', ['session', 'batchSize']);
     if (batchSize !== undefined) return this.iterBatches({ ...rest, batchSize });
-    return this.fetchValue(rest) as Promise<Table>;
+    return (this.fetchValue(rest) as Promise<Table>).then((table) => {
+      // The fetched table measures the rows too (a remote session has no tiling to ask).
+      this.#noteRows(table.numRows);
+      return table;
+    });
   }
 
   /**

@@ -9,8 +9,21 @@ import {
   type ColumnData, type ColumnsOptions, fromArrowNode, fromColumnsNode, fromRecordsNode, fromTensorsNode, readArrowNode, type ReadArrowOptions,
   readCsvNode, type ReadCsvOptions, readParquetNode, type ReadParquetOptions, type SourceOptions,
 } from '../ops/dataframe/index.js';
+import { serverFileNode } from '../ops/dataframe/serverFile.js';
+import { serverFiles } from '../ops/graph/sources.js';
+import type { FrameNode } from '../ops/dataframe/index.js';
 import { DataFrame } from './dataframe.js';
 import { Tensor } from './tensor.js';
+
+/**
+ * A file source built by `local` from this machine's file, or — while a remote session is the default —
+ * by its server from the server's file (ops/dataframe/serverFile.ts), whose answer is the schema.
+ */
+function fileSource(op: string, path: string, options: unknown, local: () => FrameNode): DataFrame {
+  const remote = serverFiles();
+  if (!remote?.describeFrameFile) return new DataFrame(local());
+  return new DataFrame(serverFileNode(op, remote.describeFrameFile(op, path, options ?? {})));
+}
 
 export { DataFrame, type BatchOptions } from './dataframe.js';
 export { Series, type SeriesLike, type StringMethods } from './series.js';
@@ -29,7 +42,7 @@ export function fromColumns(columns: Readonly<Record<string, ColumnData | Tensor
   if (tensors > 0) {
     if (tensors !== values.length) throw new InvalidArgumentError('fromColumns takes either Tensors or data for all columns, not both; make the data a tensor with tensor.array(...).');
     optionsObject(options, 'dataframe.fromColumns (of tensors)', []);
-    return new DataFrame(fromTensorsNode(Object.fromEntries(Object.entries(columns).map(([k, t]) => [k, (t as Tensor).node]))));
+    return new DataFrame(fromTensorsNode(Object.fromEntries(Object.entries(columns).map(([k, t]) => [k, (t as Tensor).planNode()]))));
   }
   return new DataFrame(fromColumnsNode(columns as Readonly<Record<string, ColumnData>>, optionsObject(options, 'dataframe.fromColumns', ['chunkRows', 'dtypes'])));
 }
@@ -40,17 +53,17 @@ export function fromColumns(columns: Readonly<Record<string, ColumnData | Tensor
  * file, line and column (`FileFormatError`), as do ragged rows, bad quotes and invalid UTF-8.
  */
 export function readCsv(path: string, options?: ReadCsvOptions): DataFrame {
-  return new DataFrame(readCsvNode(path, options));
+  return fileSource('frame.read_csv', path, options, () => readCsvNode(path, options));
 }
 
 /** A Parquet file, one chunk per row group (schema and row counts read from its footer now). */
 export function readParquet(path: string, options?: ReadParquetOptions): DataFrame {
-  return new DataFrame(readParquetNode(path, options));
+  return fileSource('frame.read_parquet', path, options, () => readParquetNode(path, options));
 }
 
 /** An Arrow IPC file (or stream), in chunks of record batches. */
 export function readArrow(path: string, options?: ReadArrowOptions): DataFrame {
-  return new DataFrame(readArrowNode(path, options));
+  return fileSource('frame.read_arrow', path, options, () => readArrowNode(path, options));
 }
 
 /** A DataFrame from plain objects: the union of their keys, a missing key being null. */

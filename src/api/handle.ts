@@ -12,7 +12,8 @@ import { show } from '../base/show.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
 import { tileableToDot } from '../dag/dot.js';
-import { defaultSessionOrCreate, getDefaultSession, isSessionLike, refuseOversized, type SessionLike } from '../session/index.js';
+import type { Tiled } from '../ops/op.js';
+import { defaultSessionOrCreate, getDefaultSession, HELD_IN, isSessionLike, refuseOversized, type SessionLike } from '../session/index.js';
 
 export interface ExecuteOptions {
   readonly session?: SessionLike;
@@ -26,6 +27,8 @@ export interface FetchOptions {
 export abstract class Handle<N extends TileableNode = TileableNode> {
   readonly node: N;
   readonly #eagerSession: SessionLike | undefined;
+  /** The sessions that hold (or held) this handle's result: weakly, so a handle never keeps one alive. */
+  readonly #heldIn: WeakRef<SessionLike>[] = [];
 
   constructor(node: N) {
     this.node = node;
@@ -43,6 +46,25 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
   }
   get op(): string {
     return this.node.op;
+  }
+
+  /** A session tells the handle it holds its result (session/sessionLike.ts `noteHeld`). */
+  [HELD_IN](session: SessionLike): void {
+    if (!this.#heldIn.some((r) => r.deref() === session)) this.#heldIn.push(new WeakRef(session));
+  }
+
+  /**
+   * What a session that ran this handle measured of its result (its tiling, with extents the build did
+   * not know), while one of them still holds it; undefined otherwise. Only this handle's own sessions
+   * are asked, so a twin handle run elsewhere tells it nothing.
+   */
+  protected measuredTiling(): Tiled | undefined {
+    for (const ref of this.#heldIn) {
+      const s = ref.deref();
+      const tiled = s && !s.closed ? s.tiledOf?.(this.node) : undefined;
+      if (tiled) return tiled;
+    }
+    return undefined;
   }
 
   /**

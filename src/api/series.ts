@@ -125,7 +125,7 @@ export class Series {
 
   /** The values as a one-column DataFrame (the column named as this Series). */
   toFrame(): DataFrame {
-    return new DataFrame(seriesNode(this.frame.node, this.expr, this.name));
+    return new DataFrame(seriesNode(this.frame.planNode(), this.expr, this.name));
   }
   /** The values as an Arrow Vector. */
   async fetch(options?: FetchOptions): Promise<Vector> {

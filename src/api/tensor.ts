@@ -15,6 +15,7 @@ import {
   type ChunkSize, userReduceNode,
 } from '../ops/tensor/index.js';
 import { pureFunctionSource } from '../ops/purity.js';
+import { withMeta } from '../dag/nodes.js';
 import { Handle, type FetchOptions } from './handle.js';
 
 type ReduceOp = Parameters<typeof reduceNode>[0];
@@ -22,7 +23,7 @@ type ReduceOp = Parameters<typeof reduceNode>[0];
 export type TensorLike = Tensor | number | boolean | readonly unknown[] | ArrayBufferView;
 
 export function operand(x: TensorLike): Operand {
-  if (x instanceof Tensor) return x.node;
+  if (x instanceof Tensor) return x.planNode();
   if (typeof x === 'number' || typeof x === 'boolean') return x;
   return fromDataNode(x);
 }
@@ -34,8 +35,31 @@ export function requireTensor(x: unknown, where: string): Tensor {
 }
 
 export class Tensor extends Handle<TensorNode> {
+  /** `node` with its measured shape, once a run measured a length its build did not know. */
+  #known: TensorNode | undefined;
+
+  /**
+   * The shape; a length not known when built (`NaN`: a column of a filtered frame, `toTensor()`) is the
+   * measured one once this handle has run, as in Mars.
+   */
   get shape(): readonly number[] {
-    return this.node.meta.shape;
+    return this.planNode().meta.shape;
+  }
+
+  /**
+   * The node new handles are built from: `node`, or — once a run measured the extents it did not know —
+   * a twin of it (same key) whose meta carries them, so ops that need a shape (slice, reshape) take it.
+   * @internal
+   */
+  planNode(): TensorNode {
+    if (this.#known) return this.#known;
+    const meta = this.node.meta;
+    if (!meta.shape.some((e) => Number.isNaN(e))) return this.node;
+    const tiled = this.measuredTiling();
+    if (!tiled || tiled.nsplits.length !== meta.shape.length) return this.node;
+    const nsplits = tiled.nsplits.map((s) => [...s]);
+    this.#known = withMeta(this.node, { ...meta, shape: nsplits.map((s) => s.reduce((a, b) => a + b, 0)), nsplits });
+    return this.#known;
   }
   get dtype(): DType {
     return this.node.meta.dtype;
@@ -44,11 +68,11 @@ export class Tensor extends Handle<TensorNode> {
     return this.node.meta.shape.length;
   }
   get size(): number {
-    return this.node.meta.shape.reduce((a, b) => a * b, 1);
+    return this.shape.reduce((a, b) => a * b, 1);
   }
-  /** Chunk extents along every axis. */
+  /** Chunk extents along every axis (measured, as `shape`, where the build did not know them). */
   get nsplits(): readonly (readonly number[])[] {
-    return this.node.meta.nsplits;
+    return this.planNode().meta.nsplits;
   }
 
   /** The data as one NdArray; with `batchSize`, an async iterator of row batches instead. */
@@ -68,16 +92,18 @@ export class Tensor extends Handle<TensorNode> {
       yield await this.fetch(options);
       return;
     }
-    for (let start = 0; start < this.shape[0]!; start += batchSize) {
-      yield await new Tensor(sliceNode(this.node, [{ start, stop: start + batchSize }])).fetch(options);
+    // A length unknown when built (a filtered column) is told by the result; slices then see it measured.
+    const rows = Number.isNaN(this.shape[0]) ? (await this.fetch(options)).shape[0]! : this.shape[0]!;
+    for (let start = 0; start < rows; start += batchSize) {
+      yield await new Tensor(sliceNode(this.planNode(), [{ start, stop: start + batchSize }])).fetch(options);
     }
   }
 
   #bin(op: BinaryOp, other: TensorLike): Tensor {
-    return new Tensor(binaryNode(op, this.node, operand(other)));
+    return new Tensor(binaryNode(op, this.planNode(), operand(other)));
   }
   #un(op: UnaryOp): Tensor {
-    return new Tensor(unaryNode(op, this.node));
+    return new Tensor(unaryNode(op, this.planNode()));
   }
 
   add(o: TensorLike): Tensor { return this.#bin('add', o); }
@@ -114,15 +140,15 @@ export class Tensor extends Handle<TensorNode> {
   apply(op: UnaryOp): Tensor { return this.#un(op); }
 
   clip(min: TensorLike | null, max: TensorLike | null): Tensor {
-    return new Tensor(clipNode(this.node, min === null ? null : operand(min), max === null ? null : operand(max)));
+    return new Tensor(clipNode(this.planNode(), min === null ? null : operand(min), max === null ? null : operand(max)));
   }
   astype(dtype: DType): Tensor {
-    return new Tensor(castNode(this.node, dtype));
+    return new Tensor(castNode(this.planNode(), dtype));
   }
 
   #reduce(op: ReduceOp, name: string, o: ReduceOptions | undefined): Tensor {
     const known = op === 'var' || op === 'std' ? ['axis', 'keepdims', 'ddof'] : ['axis', 'keepdims'];
-    return new Tensor(reduceNode(op, this.node, optionsObject(o, name, known)));
+    return new Tensor(reduceNode(op, this.planNode(), optionsObject(o, name, known)));
   }
 
   sum(o?: ReduceOptions): Tensor { return this.#reduce('sum', 'sum', o); }
@@ -143,19 +169,19 @@ export class Tensor extends Handle<TensorNode> {
    * return a number or a boolean (stored as 1/0); any other result fails the run with UserFunctionError.
    */
   map(fn: (x: number) => number | boolean, options?: { readonly dtype?: DType }): Tensor {
-    return new Tensor(mapNode(this.node, pureFunctionSource(fn, 'map'), optionsObject(options, 'map', ['dtype']).dtype));
+    return new Tensor(mapNode(this.planNode(), pureFunctionSource(fn, 'map'), optionsObject(options, 'map', ['dtype']).dtype));
   }
   /** Folds every element with a pure, associative function (chunks fold in parallel, then their results). */
   reduce(fn: (acc: number, x: number) => number, initial?: number): Tensor {
-    return new Tensor(userReduceNode(this.node, pureFunctionSource(fn, 'reduce'), initial));
+    return new Tensor(userReduceNode(this.planNode(), pureFunctionSource(fn, 'reduce'), initial));
   }
 
   reshape(...shape: (number | readonly number[])[]): Tensor {
     const s = shape.length === 1 && Array.isArray(shape[0]) ? (shape[0] as readonly number[]) : (shape as number[]);
-    return new Tensor(reshapeNode(this.node, s));
+    return new Tensor(reshapeNode(this.planNode(), s));
   }
   transpose(axes?: readonly number[]): Tensor {
-    return new Tensor(transposeNode(this.node, axes));
+    return new Tensor(transposeNode(this.planNode(), axes));
   }
   get T(): Tensor {
     return this.transpose();
@@ -168,13 +194,13 @@ export class Tensor extends Handle<TensorNode> {
    * an array: `t.slice(...index)`. Anything else is a `SliceError` here, before anything runs.
    */
   slice(...index: IndexSpec[]): Tensor {
-    return new Tensor(sliceNode(this.node, index));
+    return new Tensor(sliceNode(this.planNode(), index));
   }
   rechunk(chunkSize: ChunkSize): Tensor {
-    return new Tensor(rechunkNode(this.node, normalizeChunks(this.shape, this.dtype, chunkSize)));
+    return new Tensor(rechunkNode(this.planNode(), normalizeChunks(this.shape, this.dtype, chunkSize)));
   }
   matmul(o: Tensor): Tensor {
-    return new Tensor(matmulNode(this.node, requireTensor(o, 'matmul').node));
+    return new Tensor(matmulNode(this.planNode(), requireTensor(o, 'matmul').planNode()));
   }
   dot(o: Tensor): Tensor {
     return this.matmul(o);

@@ -75,7 +75,7 @@ export function clip(a: Tensor, min: TensorLike | null, max: TensorLike | null):
 }
 export function concatenate(tensors: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors)) throw new InvalidArgumentError(`tensor.concatenate takes an array of tensors, got ${show(tensors)}.`);
-  return new Tensor(concatenateNode(tensors.map((t, i) => requireTensor(t, `tensor.concatenate (item ${i})`).node), axis));
+  return new Tensor(concatenateNode(tensors.map((t, i) => requireTensor(t, `tensor.concatenate (item ${i})`).planNode()), axis));
 }
 export function matmul(a: Tensor, b: Tensor): Tensor {
   return requireTensor(a, 'tensor.matmul').matmul(b);

@@ -52,8 +52,14 @@ export function broadcastShapes(...shapes: Shape[]): number[] {
     for (let i = 0; i < s.length; i++) {
       const d = s[i]!;
       const o = out[off + i]!;
+      // NaN is an extent not known until run (a filtered column's length): it matches any extent here,
+      // and the elementwise tile checks the measured one (ops/tensor/elementwise.ts).
       if (d === o || d === 1) continue;
-      if (o === 1) out[off + i] = d;
+      if (Number.isNaN(d)) {
+        if (o === 1) out[off + i] = d;
+        continue;
+      }
+      if (o === 1 || Number.isNaN(o)) out[off + i] = d;
       else {
         throw new ShapeError(
           `Shapes ${shapes.map(shapeStr).join(' and ')} do not broadcast: axis ${off + i - ndim} has extents ` +

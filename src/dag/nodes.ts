@@ -84,6 +84,17 @@ export function makeTileable<M extends NodeMeta>(
   return Object.freeze(node);
 }
 
+/**
+ * `node` with a fuller meta: the same computation (same key, op, params, inputs and build site) now that
+ * a run has measured what its build could not know (a filter's rows). Nodes built from it carry the fact
+ * on, as Mars's tileables do once executed.
+ */
+export function withMeta<M extends NodeMeta>(node: TileableNode<M>, meta: M): TileableNode<M> {
+  const twin: TileableNode<M> = { kind: 'tileable', key: node.key, op: node.op, params: node.params, inputs: node.inputs, meta: Object.freeze(meta), origin: node.origin };
+  Object.defineProperty(twin, TOKEN, { value: () => twin.key, enumerable: false });
+  return Object.freeze(twin);
+}
+
 /** The stack text of the line that built `node`, for error messages. */
 export function buildStackOf(node: TileableNode): string | undefined {
   return node.origin?.stack;

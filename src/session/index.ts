@@ -13,7 +13,7 @@ import type { SessionLike } from './sessionLike.js';
 export { Session, nodeOf, type ChunkRunEvent, type ExecuteOptions, type Fetchable, type ProgressEvent, type RunStats, type SessionInfo } from './session.js';
 export { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 export { refuseOversized } from './capacity.js';
-export { isSessionLike, SESSION_BRAND, type SessionLike } from './sessionLike.js';
+export { HELD_IN, isSessionLike, noteHeld, SESSION_BRAND, type SessionLike } from './sessionLike.js';
 
 export function newSession(options: SessionOptions = {}): Session {
   return new Session(options);

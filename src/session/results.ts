@@ -20,7 +20,8 @@ export function resultDescription(node: TileableNode, tiled: Tiled): { typename:
   const kind = meta.type.charAt(0).toUpperCase() + meta.type.slice(1);
   // An extent still unknown (NaN) is recorded as null: metadata numbers must be finite.
   const fields: Record<string, unknown> = { type: meta.type, nsplits: tiled.nsplits.map((s) => s.map((x) => (Number.isFinite(x) ? x : null))) };
-  if (meta.shape) fields.shape = [...meta.shape];
+  // A length unknown when built (NaN: a filtered column as a tensor) is the measured one by now.
+  if (meta.shape) fields.shape = meta.shape.map((x, a) => (Number.isNaN(x) ? (tiled.nsplits[a] ?? []).reduce((s, n) => s + n, 0) : x));
   if (meta.dtype) fields.dtype = meta.dtype;
   return { typename: `tessera::Global${kind}`, fields };
 }

@@ -39,7 +39,7 @@ import { type ResolvedOptions, resolveOptions, type SessionOptions } from './opt
 import { ResultRegistry } from './results.js';
 import type { RunContext, RunRequest } from './runPlan.js';
 import { readGlobal, sharedInputs, sharedObjectId } from './sharing.js';
-import { SESSION_BRAND, type SessionLike } from './sessionLike.js';
+import { noteHeld, SESSION_BRAND, type SessionLike } from './sessionLike.js';
 import { PlanLog, planAndRun } from './preRuns.js';
 import { type PlanDecisions, tileTargets } from './tiler.js';
 import { checkName, type ExecuteOptions, type Fetchable, newSessionId, nodeOf, runOptions, untilAborted } from './sessionArgs.js';
@@ -310,7 +310,9 @@ export class Session extends EventEmitter implements SessionLike {
    * every holder of a result has been garbage-collected, the result is released and its chunks freed.
    */
   track(holder: object, node: TileableNode): void {
-    if (!this.#closed) this.#holders.hold(holder, node.key);
+    if (this.#closed) return;
+    this.#holders.hold(holder, node.key);
+    noteHeld(holder, this);
   }
 
   /**

@@ -6,10 +6,25 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { TileableNode } from '../dag/nodes.js';
+import type { Tiled } from '../ops/op.js';
 import type { DefaultCandidate } from './defaults.js';
 import type { ExecuteOptions, Fetchable, SessionInfo } from './session.js';
 
 export const SESSION_BRAND: unique symbol = Symbol.for('tessera.session');
+
+/**
+ * A holder (a handle) is told, through this method when it has one, each session that holds its result,
+ * so it can later ask that session what the run measured (`tiledOf`: a filter's rows, say) — Mars fills
+ * a tileable's shape once it has run. Only sessions that ran (or were asked for) the handle tell it:
+ * another handle of the same key in another session learns nothing (sessions are isolated).
+ */
+export const HELD_IN: unique symbol = Symbol.for('tessera.heldIn');
+
+/** Tells `holder` (when it listens) that `session` holds its result. */
+export function noteHeld(holder: object, session: SessionLike): void {
+  const listener = (holder as { [HELD_IN]?: (s: SessionLike) => void })[HELD_IN];
+  if (typeof listener === 'function') listener.call(holder, session);
+}
 
 export interface SessionLike extends DefaultCandidate, EventEmitter {
   readonly [SESSION_BRAND]: true;
@@ -18,7 +33,12 @@ export interface SessionLike extends DefaultCandidate, EventEmitter {
   /** The memory limit bounds what an eager session lets a handle build (session/capacity.ts). */
   readonly config: { readonly mode: 'eager' | 'lazy'; readonly memoryLimit: number; readonly name: string | undefined };
   readonly info: SessionInfo;
-  /** Counts `holder` as a reference to `node`'s result (see session.ts). */
+  /**
+   * The executed result's tiling with its measured extents (rows of a filter's chunks), while its chunks
+   * are stored; undefined otherwise. A remote session does not have it (its results are the server's).
+   */
+  tiledOf?(node: TileableNode): Tiled | undefined;
+  /** Counts `holder` as a reference to `node`'s result (see session.ts); tells the holder (`noteHeld`). */
   track(holder: object, node: TileableNode): void;
   /** Eager mode: submits a freshly built node; resolves when it has run. */
   submitEager(node: TileableNode): Promise<void>;

@@ -8,26 +8,14 @@
  * the expression semantics (nulls, NaN, division by zero, casts) in kernels/dataframe/exprCompile.ts.
  */
 import { DTypeError, InvalidArgumentError } from '../../base/errors.js';
-import {
-  ARITH_OPS, COMPARE_OPS, describeExpr, exprColumns, fillExpr, colExpr, FRAME_UNARY_OPS, type FrameExpr, type Literal, LOGIC_OPS, STRING_OPS,
-} from '../../base/frameExpr.js';
-import { FRAME_DTYPES, type FrameDtype, type FrameField } from '../../base/frame.js';
+import { describeExpr, exprColumns, fillExpr, colExpr, type FrameExpr, type Literal } from '../../base/frameExpr.js';
+import type { FrameDtype, FrameField } from '../../base/frame.js';
 import { show } from '../../base/show.js';
 import { makeTileable } from '../../dag/nodes.js';
 import { registerOp } from '../op.js';
 import { tileChunkwise } from './chunkwise.js';
+import { rebuildExpr } from './exprCheck.js';
 import { fieldOf, fieldsOfNames, frameMeta, type FrameMeta, type FrameNode } from './meta.js';
-
-const EXPR_TAGS = new Set(['col', 'lit', 'bin', 'un', 'str', 'isin', 'fill', 'cast']);
-/**
- * The operators each tag may name. The compiler writes operator names into generated code, so a tree
- * that did not come from the Series builders must never reach it with any other name.
- */
-const OPS_OF: Readonly<Record<string, ReadonlySet<string>>> = {
-  bin: new Set<string>([...ARITH_OPS, ...COMPARE_OPS, ...LOGIC_OPS]),
-  un: new Set<string>(FRAME_UNARY_OPS),
-  str: new Set<string>(STRING_OPS),
-};
 
 /** Every column node of `e`, depth first. */
 function columnNodes(e: FrameExpr, out: Extract<FrameExpr, { t: 'col' }>[] = []): Extract<FrameExpr, { t: 'col' }>[] {
@@ -39,23 +27,15 @@ function columnNodes(e: FrameExpr, out: Extract<FrameExpr, { t: 'col' }>[] = [])
   return out;
 }
 
-/** Whether `e` has the shape of an expression tree (it may arrive as JSON from a remote client). */
-function wellFormed(e: unknown): boolean {
-  if (typeof e !== 'object' || e === null) return false;
-  const n = e as { t?: unknown; op?: unknown; dtype?: unknown; a?: unknown; b?: unknown };
-  if (!EXPR_TAGS.has(n.t as string) || !(FRAME_DTYPES as readonly unknown[]).includes(n.dtype)) return false;
-  const ops = OPS_OF[n.t as string];
-  if (ops && !ops.has(n.op as string)) return false;
-  if (n.t === 'col' || n.t === 'lit') return true;
-  return wellFormed(n.a) && (n.t !== 'bin' || wellFormed(n.b));
-}
-
 /** Checks that `e` is an expression whose columns are all in `meta` with the dtypes it was built for. */
 export function checkExpr(meta: FrameMeta, e: unknown, where: string): FrameExpr {
-  if (!wellFormed(e)) {
-    throw new InvalidArgumentError(`${where} needs a Series expression (built with col(name) and its methods), got ${show(e)}.`);
-  }
-  const expr = e as FrameExpr;
+  // The one expression check (exprCheck.ts): the wire runs it first with its limits and its error type.
+  const expr = rebuildExpr(e, {
+    name: 'expr',
+    refuse: (place, why) => {
+      throw new InvalidArgumentError(`${where} needs a Series expression (built with col(name) and its methods), got ${show(e)}: its node ${place} ${why}.`);
+    },
+  });
   for (const name of exprColumns(expr)) fieldOf(meta, name, `${where}: the expression ${describeExpr(expr)}`);
   for (const c of columnNodes(expr)) {
     const f = fieldOf(meta, c.name, where);

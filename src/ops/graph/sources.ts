@@ -31,6 +31,19 @@ export type DataSource = string | Table | Readonly<Record<string, ColumnData>>;
 export interface ServerFiles {
   /** The folder (or `.properties` file) as the server describes it; paths stay as the client named them. */
   describeLdbc(path: string): LdbcDescription;
+  /**
+   * A dataframe file source (`frame.read_csv`, `frame.read_parquet`, `frame.read_arrow`) as the server
+   * builds it from its own file: the node's key, params (paths as the client named them) and meta.
+   */
+  describeFrameFile?(op: string, path: string, options: unknown): ServerFileNode;
+}
+
+/** A source node the server built from one of its files, for the client to build the same handle from. */
+export interface ServerFileNode {
+  readonly key: string;
+  readonly op: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly meta: unknown;
 }
 
 let serverFilesOf: (() => ServerFiles | undefined) | undefined;

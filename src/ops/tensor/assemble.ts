@@ -9,7 +9,9 @@ import { registerAssembler } from '../assemble.js';
 import { Grid, type TensorNode } from './meta.js';
 
 export function assembleTensor(node: TensorNode, nsplits: readonly (readonly number[])[], chunks: readonly unknown[]): NdArray {
-  const { shape, dtype } = node.meta;
+  const { dtype } = node.meta;
+  // From the tiling, not the meta: a length unknown when built (NaN) is measured there.
+  const shape = nsplits.map((s) => s.reduce((a, b) => a + b, 0));
   const out = allocate(dtype, sizeOf(shape));
   const grid = new Grid(nsplits);
   const outStrides = stridesOf(shape);

@@ -8,11 +8,11 @@
 import {
   type DType, arithmeticType, checkDType, floatType, isFloat, promoteTypes, promoteWithScalar, scalarDType,
 } from '../../base/dtypes.js';
-import { InvalidArgumentError } from '../../base/errors.js';
-import { broadcastShapes } from '../../base/shape.js';
+import { InvalidArgumentError, ShapeError } from '../../base/errors.js';
+import { broadcastShapes, shapeStr } from '../../base/shape.js';
 import { type BinaryOp, type Expr, type UnaryOp, UNARY_OPS } from '../../base/expr.js';
-import { chunkKey, registerOp } from '../op.js';
-import { Grid, makeTensor, perShape, type TensorNode } from './meta.js';
+import { chunkKey, registerOp, type Tiled } from '../op.js';
+import { Grid, hasUnknownExtent, makeTensor, perShape, type TensorNode } from './meta.js';
 import { rechunkTiled } from './rechunk.js';
 
 export type Operand = TensorNode | number | boolean;
@@ -167,33 +167,71 @@ export function ewNode(expr: Expr, inputs: readonly TensorNode[], fns?: readonly
   return makeTensor('tensor.ew', params, inputs, { shape, dtype: expr.dtype, nsplits });
 }
 
+/**
+ * The output's shape and grid at tile time. Extents unknown when the node was built (NaN: a filtered
+ * column's length) are measured by now in the inputs' tilings; they must broadcast as known ones do,
+ * else the run fails here with the measured shapes.
+ */
+function resolvedGrid(node: TensorNode, inputs: readonly Tiled[]): { shape: number[]; nsplits: number[][] } {
+  const { shape, nsplits } = node.meta;
+  if (!hasUnknownExtent(shape)) return { shape: [...shape], nsplits: nsplits.map((s) => [...s]) };
+  const measured = inputs.map((t) => t.nsplits.map((s) => s.reduce((a, b) => a + b, 0)));
+  const out = [...shape];
+  const splits = nsplits.map((s) => [...s]);
+  shape.forEach((extent, d) => {
+    if (!Number.isNaN(extent)) return;
+    let found = 1;
+    inputs.forEach((t, i) => {
+      const a = d - (shape.length - measured[i]!.length);
+      const e = a >= 0 ? measured[i]![a]! : 1;
+      if (e === 1 || e === found) return;
+      if (found !== 1) {
+        throw new ShapeError(`Shapes ${measured.map(shapeStr).join(' and ')} (measured when run) do not broadcast: axis ${d - shape.length} has extents ${found} and ${e}.`);
+      }
+      found = e;
+      splits[d] = [...t.nsplits[a]!];
+    });
+    out[d] = found;
+    if (found === 1) splits[d] = [1];
+  });
+  return { shape: out, nsplits: splits };
+}
+
 registerOp({
   name: 'tensor.ew',
   tile(tileable, ctx) {
     const node = tileable as TensorNode;
-    const { shape, dtype, nsplits } = node.meta;
+    const { dtype } = node.meta;
+    const inputs = node.inputs.map((_, i) => ctx.input(i));
+    const { shape, nsplits } = resolvedGrid(node, inputs);
     const grid = new Grid(nsplits);
     const ins = node.inputs.map((x, i) => {
       const t = x as TensorNode;
-      const off = shape.length - t.meta.shape.length;
-      const target = t.meta.shape.map((e, a) => (e === shape[a + off] ? nsplits[a + off]! : [e]));
-      const tiled = rechunkTiled(ctx, { key: t.key, dtype: t.meta.dtype }, ctx.input(i), target);
-      return { t, off, tiled, grid: new Grid(tiled.nsplits) };
+      // The input's extents as tiled (equal to its meta's, or measured where the meta did not know them).
+      const extents = inputs[i]!.nsplits.map((s) => s.reduce((a, b) => a + b, 0));
+      const off = shape.length - extents.length;
+      const along = extents.map((e, a) => e === shape[a + off]);
+      if (along.some((on, a) => !on && extents[a] !== 1)) {
+        throw new ShapeError(`Shapes ${shapeStr(extents)} and ${shapeStr(shape)} (measured when run) do not broadcast: extents must be equal or 1 (NumPy broadcasting rules).`);
+      }
+      const target = extents.map((e, a) => (along[a] ? nsplits[a + off]! : [e]));
+      const tiled = rechunkTiled(ctx, { key: t.key, dtype: t.meta.dtype }, inputs[i]!, target);
+      return { along, off, tiled, grid: new Grid(tiled.nsplits) };
     });
     const { expr, fns } = node.params as { expr: Expr; fns?: string[] };
     const paramsFor = perShape((chunkShape) => (fns ? { expr, shape: chunkShape, dtype, fns } : { expr, shape: chunkShape, dtype }));
     const metaFor = perShape((chunkShape) => ({ shape: chunkShape, dtype }));
     const chunks = grid.indices().map((index) => {
       const chunkShape = grid.shape(index);
-      const inputs = ins.map(({ t, off, tiled, grid: g }) => {
-        const at = t.meta.shape.map((e, a) => (e === shape[a + off] ? index[a + off]! : 0));
+      const chunkInputs = ins.map(({ along, off, tiled, grid: g }) => {
+        const at = along.map((on, a) => (on ? index[a + off]! : 0));
         return tiled.chunks[g.flat(at)]!;
       });
       return ctx.add({
         key: chunkKey(node.key, index),
         kernel: 'tensor.ew',
         params: paramsFor(chunkShape),
-        inputs,
+        inputs: chunkInputs,
         meta: metaFor(chunkShape),
       });
     });

@@ -7,11 +7,12 @@
  * stay contiguous.
  */
 import { type DType, itemSize } from '../../base/dtypes.js';
-import { ChunkSizeError } from '../../base/errors.js';
+import { ChunkSizeError, ShapeError } from '../../base/errors.js';
 import { processOptions } from '../../base/processOptions.js';
 import { show } from '../../base/show.js';
 import { shapeStr } from '../../base/shape.js';
 import { makeTileable, type NodeMeta, type TileableNode } from '../../dag/nodes.js';
+import { reprNode } from '../../dag/repr.js';
 
 export interface TensorMeta extends NodeMeta {
   readonly type: 'tensor';
@@ -131,7 +132,31 @@ export class Grid {
 export function materialisedBytes(node: TileableNode): number | undefined {
   const meta = node.meta as Partial<TensorMeta>;
   if (meta.type !== 'tensor' || !meta.shape || !meta.dtype) return undefined;
-  return meta.shape.reduce((n, d) => n * d, 1) * itemSize(meta.dtype);
+  const bytes = meta.shape.reduce((n, d) => n * d, 1) * itemSize(meta.dtype);
+  // A length not known until run (NaN) cannot be checked before: the store's limit applies as it runs.
+  return Number.isNaN(bytes) ? undefined : bytes;
+}
+
+/** Ops that take a tensor whose extents are not known until it runs (NaN): they tile from the measured extents. */
+const TAKES_UNKNOWN_EXTENTS: ReadonlySet<string> = new Set(['tensor.ew', 'tensor.reduce', 'tensor.user_reduce']);
+
+export function hasUnknownExtent(shape: readonly number[]): boolean {
+  return shape.some((e) => Number.isNaN(e));
+}
+
+/** Refuses, at the user's line, an op that needs its input's shape when it is built but got an unknown one. */
+function refuseUnknownExtents(op: string, inputs: readonly TileableNode[]): void {
+  if (TAKES_UNKNOWN_EXTENTS.has(op)) return;
+  for (const x of inputs) {
+    const shape = (x.meta as Partial<TensorMeta>).shape;
+    if (x.meta.type === 'tensor' && shape && hasUnknownExtent(shape)) {
+      throw new ShapeError(
+        `${op.replace('tensor.', '')} needs the shape of its input when it is built, and ${reprNode(x)} has shape ${shapeStr(shape)}: ` +
+          'its length is known only once it has run (a column of a filtered frame). Execute it first and build from that handle ' +
+          '(its shape is then measured), or use elementwise ops and reductions, which take it as it is.',
+      );
+    }
+  }
 }
 
 export function makeTensor(
@@ -140,6 +165,7 @@ export function makeTensor(
   inputs: readonly TileableNode[],
   meta: Omit<TensorMeta, 'type'>,
 ): TensorNode {
+  refuseUnknownExtents(op, inputs);
   return makeTileable<TensorMeta>(op, params, inputs, { type: 'tensor', ...meta });
 }
 

@@ -81,9 +81,12 @@ registerOp({
     const dims = inGrid.dims;
     const ndim = dims.length;
     const arg = op === 'argmin' || op === 'argmax';
-    const globalStrides = stridesOf(x.meta.shape);
-    const gstrides = arg ? (axes.length === 1 && ndim > 1 ? x.meta.shape.map((_, a) => (a === axes[0] ? 1 : 0)) : globalStrides) : undefined;
-    const outGrid = new Grid(node.meta.nsplits);
+    // From the tiling: a length unknown when built (NaN) is measured by now.
+    const extents = input.nsplits.map((s) => s.reduce((a, b) => a + b, 0));
+    const globalStrides = stridesOf(extents);
+    const gstrides = arg ? (axes.length === 1 && ndim > 1 ? extents.map((_, a) => (a === axes[0] ? 1 : 0)) : globalStrides) : undefined;
+    const outSplits = input.nsplits.flatMap((s, a) => (axes.includes(a) ? (keepdims ? [[1]] : []) : [[...s]]));
+    const outGrid = new Grid(outSplits);
     const final = (index: readonly number[]) => {
       const outIndex = index.flatMap((i, a) => (axes.includes(a) ? (keepdims ? [0] : []) : [i]));
       return { op, outShape: outGrid.shape(outIndex), dtype: node.meta.dtype, ddof, outIndex };
@@ -149,6 +152,6 @@ registerOp({
       }
     }
     const chunks = outGrid.indices().map((i) => chunkKey(node.key, i));
-    return { nsplits: node.meta.nsplits, chunks };
+    return { nsplits: outSplits, chunks };
   },
 });

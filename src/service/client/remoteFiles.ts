@@ -12,6 +12,7 @@
 import { posix } from 'node:path';
 import { type ErrorData, errorToData, TesseraError } from '../../base/errors.js';
 import type { LdbcDescription, LdbcGraphSpec } from '../../kernels/graph/ldbcSpec.js';
+import type { ServerFileNode } from '../../ops/graph/sources.js';
 import { decodeFrame } from '../wire/frame.js';
 import { rebuildError } from './errors.js';
 import { postJsonSync } from './syncRequest.js';
@@ -20,6 +21,7 @@ import { postJsonSync } from './syncRequest.js';
 interface LocalServer {
   readonly port: () => number | undefined;
   readonly describeLdbc: (token: string, path: string) => LdbcGraphSpec;
+  readonly describeFrameFile: (token: string, op: string, path: string, options: unknown) => ServerFileNode;
 }
 
 const localServers = new Set<LocalServer>();
@@ -84,4 +86,22 @@ export function describeRemoteLdbc(address: string, token: string, path: string,
   const dir = path.endsWith('.properties') ? posix.dirname(path) : path;
   const inside = (name: string): string => (posix.isAbsolute(name) ? name : posix.join(dir, name));
   return { dir, spec, vertexPath: inside(spec.vertexFile), edgePath: inside(spec.edgeFile), named: path };
+}
+
+/**
+ * A dataframe file source as the server builds it from its file (`POST /v1/data/frame`): the schema a
+ * handle needs when it is built. A file the server does not have fails with the server's typed error.
+ */
+export function describeRemoteFrameFile(address: string, token: string, op: string, path: string, options: unknown, timeoutMs: number): ServerFileNode {
+  const local = localServerAt(address);
+  if (local) {
+    try {
+      return local.describeFrameFile(token, op, path, options);
+    } catch (e) {
+      throw asAnswered(e);
+    }
+  }
+  const answer = postJsonSync(address, '/v1/data/frame', token, { op, path, options }, timeoutMs);
+  if (answer.status !== 200) throw errorOf(answer.status, answer.body);
+  return (decodeFrame(answer.body) as { node: ServerFileNode }).node;
 }

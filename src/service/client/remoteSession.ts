@@ -24,11 +24,12 @@ import type { TileableNode } from '../../dag/nodes.js';
 import { reprNode } from '../../dag/repr.js';
 import { persistedNode } from '../../ops/graph/index.js';
 import type { LdbcDescription } from '../../kernels/graph/ldbcSpec.js';
+import type { ServerFileNode } from '../../ops/graph/sources.js';
 import type { ChunkInfo } from '../../store/chunkView.js';
 import { isProcessDefault, runWithDefault, setProcessDefault } from '../../session/defaults.js';
 import { EagerBatcher } from '../../session/eager.js';
 import { HolderTracker } from '../../session/holders.js';
-import { type ExecuteOptions, type Fetchable, nodeOf, type SessionInfo, SESSION_BRAND, type SessionLike } from '../../session/index.js';
+import { type ExecuteOptions, type Fetchable, nodeOf, noteHeld, type SessionInfo, SESSION_BRAND, type SessionLike } from '../../session/index.js';
 import { checkName, runOptions, untilAborted } from '../../session/sessionArgs.js';
 import { decodeFrame } from '../wire/frame.js';
 import { decodeValue } from '../wire/values.js';
@@ -38,7 +39,7 @@ import { ValueFetcher } from './fetchValue.js';
 import { Connection } from './http.js';
 import { type RemoteSessionOptions, type ResolvedRemoteOptions, resolveRemoteOptions } from './options.js';
 import { RemoteStore } from './remoteStore.js';
-import { describeRemoteLdbc } from './remoteFiles.js';
+import { describeRemoteFrameFile, describeRemoteLdbc } from './remoteFiles.js';
 
 interface Done {
   readonly type: 'done';
@@ -73,11 +74,13 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   #store: RemoteStore | undefined;
   /** Describes an LDBC folder of the server, synchronously (a graph handle's meta needs it when built). */
   readonly #describeLdbc: (path: string) => LdbcDescription;
+  readonly #describeFrameFile: (op: string, path: string, options: unknown) => ServerFileNode;
 
   constructor(options: RemoteSessionOptions) {
     super();
     const o = resolveRemoteOptions(options);
     this.#describeLdbc = (path) => describeRemoteLdbc(o.address, o.token, path, o.requestTimeout);
+    this.#describeFrameFile = (op, path, options) => describeRemoteFrameFile(o.address, o.token, op, path, options, o.requestTimeout);
     const { token: _token, ...shown } = o;
     this.config = { ...shown, memoryLimit: o.memoryLimit ?? Number.POSITIVE_INFINITY };
     const conn = new Connection(o.address, o.token, o.requestTimeout);
@@ -157,7 +160,9 @@ export class RemoteSession extends EventEmitter implements SessionLike {
     return !this.#closed && this.#executed.has(node.key);
   }
   track(holder: object, node: TileableNode): void {
-    if (!this.#closed) this.#holders.hold(holder, node.key);
+    if (this.#closed) return;
+    this.#holders.hold(holder, node.key);
+    noteHeld(holder, this);
   }
 
   submitEager(node: TileableNode): Promise<void> {
@@ -251,6 +256,16 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   describeLdbc(path: string): LdbcDescription {
     this.#check();
     return this.#describeLdbc(path);
+  }
+
+  /**
+   * A dataframe file source as the server builds it from its file, synchronously (a frame handle's
+   * schema is needed when it is built); what `dataframe.readCsv` and friends build from while this
+   * session is the default (ops/dataframe/serverFile.ts).
+   */
+  describeFrameFile(op: string, path: string, options: unknown): ServerFileNode {
+    this.#check();
+    return this.#describeFrameFile(op, path, options);
   }
 
   /** An empty property graph evaluated in this session (GraphScope's `sess.g()`). */

@@ -124,9 +124,13 @@ function ordered(nodes: readonly WireNode[]): WireNode[] {
   return out;
 }
 
+/**
+ * Whether the client's meta `b` is the rebuilt `a`. Where the rebuild cannot know an extent (NaN: a
+ * filter's rows) the client may: its handle learnt it from a run (api/dataframe.ts `shape`).
+ */
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Number.isNaN(a) && Number.isNaN(b);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Number.isNaN(a) && typeof b === 'number';
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);

@@ -1,20 +1,14 @@
 /**
- * A Series expression (base/frameExpr.ts) as it arrives from a remote client: untrusted JSON. The op
- * builders of ops/dataframe/expr.ts check a tree's tags and its columns, but not its operators or the
- * dtypes of its inner nodes, and the kernel compiles operator names into generated source — so the
- * server rebuilds the whole tree here, node by node, through the same base builders a user's `Series`
- * methods call (`binaryExpr`, `isinExpr`, ...). Every operator must be a known one, every field the
- * one its tag has, every literal a literal, and every claimed dtype the one the builders derive from the
- * operands; anything else is a MalformedWire error naming the node's path. The tree's depth, node count,
- * `isin` values and literal text are bounded, so no request can exhaust the stack or keep the server busy
- * hashing and compiling; the limits are far above what a pipeline writes by hand, and a bigger `isin`
- * list is a merge with a frame of the values.
+ * A Series expression (base/frameExpr.ts) as it arrives from a remote client: untrusted JSON. It is
+ * checked (rebuilt node by node through the base builders) by the one expression check the op builders
+ * use too, ops/dataframe/exprCheck.ts. What is the wire's own is the policy: a refusal is a MalformedWire
+ * error naming the node's path, and the tree's depth, node count, `isin` values and literal text are
+ * bounded, so no request can exhaust the stack or keep the server busy hashing and compiling. The limits
+ * are far above what a pipeline writes by hand, and a bigger `isin` list is a merge with a frame of the
+ * values.
  */
-import { FRAME_DTYPES, type FrameDtype } from '../../base/frame.js';
-import {
-  ARITH_OPS, binaryExpr, castExpr, colExpr, COMPARE_OPS, fillExpr, type FrameBinaryOp, type FrameExpr, FRAME_UNARY_OPS, type FrameUnaryOp,
-  isinExpr, type Literal, litExpr, LOGIC_OPS, STRING_OPS, type StringOp, stringExpr, unaryExpr,
-} from '../../base/frameExpr.js';
+import type { FrameExpr } from '../../base/frameExpr.js';
+import { type ExprLimits, rebuildExpr } from '../../ops/dataframe/exprCheck.js';
 import { malformed } from './errors.js';
 
 /** Deepest expression a server takes (a chain of 1000 `.add(1)` is 1001 deep). */
@@ -26,156 +20,7 @@ export const MAX_ISIN_VALUES = 1 << 20;
 /** Most characters of literal text (string literals, patterns, `isin` strings) in one expression. */
 export const MAX_LITERAL_CHARS = 1 << 26;
 
-const BINARY: ReadonlySet<string> = new Set<string>([...ARITH_OPS, ...COMPARE_OPS, ...LOGIC_OPS]);
-const UNARY: ReadonlySet<string> = new Set<string>(FRAME_UNARY_OPS);
-const STRING: ReadonlySet<string> = new Set<string>(STRING_OPS);
-const DTYPES: ReadonlySet<unknown> = new Set<unknown>(FRAME_DTYPES);
-
-/** The fields each tag's node has (no more: a node is hashed into the key as it is). */
-const FIELDS: Readonly<Record<string, readonly string[]>> = {
-  col: ['t', 'name', 'dtype'],
-  lit: ['t', 'v', 'dtype'],
-  bin: ['t', 'op', 'a', 'b', 'dtype'],
-  un: ['t', 'op', 'a', 'dtype'],
-  str: ['t', 'op', 'a', 'arg', 'dtype'],
-  isin: ['t', 'a', 'values', 'dtype'],
-  fill: ['t', 'a', 'v', 'dtype'],
-  cast: ['t', 'a', 'dtype'],
-};
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
-const isLiteral = (v: unknown): v is Literal => v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
-
-/** Builder messages can quote whole subtrees; a refusal quotes at most this much of one. */
-const MAX_QUOTED = 300;
-
-/** A sent value as a refusal quotes it: never more than a line of it. */
-function quote(v: unknown): string {
-  if (typeof v === 'string') return v.length > 60 ? `${JSON.stringify(v.slice(0, 60))}...` : JSON.stringify(v);
-  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? 'a list' : 'an object';
-  return String(v);
-}
-
-/** Where a node is: its parent's place and the field it is in (a string only when an error names it). */
-interface Place {
-  readonly up: Place | null;
-  readonly k: string;
-}
-
-function placeText(p: Place): string {
-  const parts: string[] = [];
-  for (let q: Place | null = p; q; q = q.up) parts.push(q.k);
-  parts.reverse();
-  return parts.length <= 12 ? parts.join('.') : `${parts.slice(0, 4).join('.')}...${parts.slice(-4).join('.')} (${parts.length - 1} levels down)`;
-}
-
-class Checker {
-  nodes = 0;
-  isinValues = 0;
-  chars = 0;
-
-  constructor(readonly where: string) {}
-
-  bad(path: Place, why: string): never {
-    throw malformed(`${this.where}: the expression's node ${placeText(path)} ${why}.`);
-  }
-
-  text(path: Place, s: string): string {
-    this.chars += s.length;
-    if (this.chars > MAX_LITERAL_CHARS) this.bad(path, `takes the literal text past ${MAX_LITERAL_CHARS} characters`);
-    return s;
-  }
-
-  /** Runs a base builder; its type error (a string added to a number, ...) becomes a refusal at `path`. */
-  build(path: Place, make: () => FrameExpr): FrameExpr {
-    try {
-      return make();
-    } catch (e) {
-      const message = (e as Error).message ?? String(e);
-      return this.bad(path, `is ill-typed: ${message.length > MAX_QUOTED ? `${message.slice(0, MAX_QUOTED)}...` : message}`);
-    }
-  }
-
-  node(x: unknown, path: Place, depth: number): FrameExpr {
-    if (depth > MAX_FRAME_EXPR_DEPTH) this.bad(path, `is deeper than ${MAX_FRAME_EXPR_DEPTH} levels`);
-    if (++this.nodes > MAX_FRAME_EXPR_NODES) this.bad(path, `takes the expression past ${MAX_FRAME_EXPR_NODES} nodes`);
-    if (!isObject(x)) return this.bad(path, 'is not an object');
-    const t = x['t'];
-    const fields = typeof t === 'string' && Object.hasOwn(FIELDS, t) ? FIELDS[t]! : this.bad(path, `has an unknown type ${quote(t)}`);
-    const extra = Object.keys(x).find((k) => !fields.includes(k));
-    if (extra !== undefined) this.bad(path, `(${t}) has a field ${quote(extra)} no ${t} node has`);
-    const dtype = x['dtype'];
-    if (!DTYPES.has(dtype)) this.bad(path, `(${t}) has dtype ${quote(dtype)}; the dtypes are ${FRAME_DTYPES.join(', ')}`);
-    const made = this.make(x, t as string, dtype as FrameDtype, path, depth);
-    if (made.t !== t) this.bad(path, `is a ${t} node its builder never makes (it would be the ${made.t} node under it)`);
-    if (made.dtype !== dtype) this.bad(path, `(${t}) says ${String(dtype)} where its operands make ${made.dtype}`);
-    return made;
-  }
-
-  make(x: Record<string, unknown>, t: string, dtype: FrameDtype, path: Place, depth: number): FrameExpr {
-    const sub = (k: 'a' | 'b'): FrameExpr => this.node(x[k], { up: path, k }, depth + 1);
-    const op = x['op'];
-    switch (t) {
-      case 'col': {
-        const name = x['name'];
-        if (typeof name !== 'string') return this.bad(path, '(col) needs a column name');
-        return colExpr({ name: this.text(path, name), dtype });
-      }
-      case 'lit': {
-        const v = x['v'];
-        if (!isLiteral(v)) return this.bad(path, '(lit) holds something that is not a number, string, boolean or null');
-        if (typeof v === 'string') this.text(path, v);
-        // A null literal takes the dtype of what it meets; any other literal's dtype is its value's.
-        return this.build(path, () => litExpr(v, dtype));
-      }
-      case 'bin': {
-        if (typeof op !== 'string' || !BINARY.has(op)) return this.bad(path, `uses an unknown binary op ${quote(op)}`);
-        const [a, b] = [sub('a'), sub('b')];
-        return this.build(path, () => binaryExpr(op as FrameBinaryOp, a, b));
-      }
-      case 'un': {
-        if (typeof op !== 'string' || !UNARY.has(op)) return this.bad(path, `uses an unknown unary op ${quote(op)}`);
-        const a = sub('a');
-        return this.build(path, () => unaryExpr(op as FrameUnaryOp, a));
-      }
-      case 'str': {
-        if (typeof op !== 'string' || !STRING.has(op)) return this.bad(path, `uses an unknown string op ${quote(op)}`);
-        const arg = x['arg'];
-        if (arg !== undefined && typeof arg !== 'string') return this.bad(path, `(str.${op}) has an argument that is not a string`);
-        if (arg !== undefined) this.text(path, arg);
-        const a = sub('a');
-        const made = this.build(path, () => stringExpr(op as StringOp, a, arg));
-        if ((made as { arg?: string }).arg !== arg) this.bad(path, `(str.${op}) takes no argument`);
-        return made;
-      }
-      case 'isin': {
-        const values = x['values'];
-        if (!Array.isArray(values)) return this.bad(path, '(isin) needs a list of values');
-        this.isinValues += values.length;
-        if (this.isinValues > MAX_ISIN_VALUES) {
-          this.bad(path, `takes the expression past ${MAX_ISIN_VALUES} isin values: merge with a frame of the values instead`);
-        }
-        for (const v of values) {
-          if (!isLiteral(v)) this.bad(path, '(isin) holds a value that is not a number, string, boolean or null');
-          if (typeof v === 'string') this.text(path, v);
-        }
-        const a = sub('a');
-        return this.build(path, () => isinExpr(a, values as Literal[]));
-      }
-      case 'fill': {
-        const v = x['v'];
-        if (!isLiteral(v) || v === null) return this.bad(path, '(fill) needs a number, string or boolean to fill with');
-        if (typeof v === 'string') this.text(path, v);
-        const a = sub('a');
-        return this.build(path, () => fillExpr(a, v));
-      }
-      default: {
-        const a = sub('a');
-        return this.build(path, () => castExpr(a, dtype));
-      }
-    }
-  }
-}
+const WIRE_LIMITS: ExprLimits = { depth: MAX_FRAME_EXPR_DEPTH, nodes: MAX_FRAME_EXPR_NODES, isinValues: MAX_ISIN_VALUES, literalChars: MAX_LITERAL_CHARS };
 
 /**
  * The expression `e` rebuilt through the base builders, or a MalformedWire error naming what is wrong
@@ -183,5 +28,11 @@ class Checker {
  * afterwards, by the op builder the result goes to.
  */
 export function checkFrameExpr(e: unknown, where: string, name = 'expr'): FrameExpr {
-  return new Checker(where).node(e, { up: null, k: name }, 0);
+  return rebuildExpr(e, {
+    name,
+    limits: WIRE_LIMITS,
+    refuse: (place, why) => {
+      throw malformed(`${where}: the expression's node ${place} ${why}.`);
+    },
+  });
 }

@@ -190,4 +190,16 @@ describe('expressions that did not come from the Series builders', () => {
     expect(() => filterNode(frame, { t: 'bin', op: 'gt', a: injected, b: { t: 'lit', v: 0, dtype: 'int32' }, dtype: 'bool' } as never)).toThrow(/needs a Series expression/);
     expect(() => filterNode(frame, { t: 'bin', op: 'constructor', a: col, b: col, dtype: 'bool' } as never)).toThrow(/needs a Series expression/);
   });
+
+  it('are checked node by node by the one checker the wire uses too: a lying dtype or a stray field is refused, naming the node', () => {
+    const frame = fromColumnsNode({ a: [1, 2, 3] });
+    const a = colExpr({ name: 'a', dtype: 'int32' });
+    const gt = binaryExpr('gt', a, litExpr(1));
+    // Both passed the old whitelist (known tags and operators); only a rebuild through the builders sees them.
+    rejects(() => filterNode(frame, { ...gt, a: { t: 'bin', op: 'add', a, b: litExpr(1), dtype: 'bool' } } as never), InvalidArgumentError, /node expr\.a \(bin\) says bool where its operands make float64/);
+    rejects(() => filterNode(frame, { ...gt, extra: 1 } as never), InvalidArgumentError, /needs a Series expression.*has a field "extra"/);
+    // A tree the Series builders made passes, and its key is the one it always had.
+    expect(filterNode(frame, gt).key).toBe(filterNode(frame, binaryExpr('gt', a, litExpr(1))).key);
+    expect(Object.isFrozen(filterNode(frame, gt).params.mask)).toBe(true);
+  });
 });
