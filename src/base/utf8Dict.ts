@@ -146,8 +146,7 @@ export class Utf8DictBuilder {
   #offsets: Int32Array;
   #size = 0;
   readonly #unique: boolean;
-  #hashes: Int32Array;
-  /** entry + 1 per slot, 0 = empty. */
+  /** Per slot: the entry's hash, then entry + 1 (0 = empty). */
   #slots: Int32Array;
   #mask: number;
 
@@ -157,8 +156,7 @@ export class Utf8DictBuilder {
     this.#unique = unique;
     let cap = 16;
     while (cap < 2 * entries) cap *= 2;
-    this.#hashes = new Int32Array(unique ? Math.max(entries, 4) : 0);
-    this.#slots = new Int32Array(unique ? cap : 0);
+    this.#slots = new Int32Array(unique ? 2 * cap : 0);
     this.#mask = cap - 1;
   }
 
@@ -169,16 +167,17 @@ export class Utf8DictBuilder {
   /** The code of bytes [start, end) of `src`, adding them when new. */
   add(src: Uint8Array, start: number, end: number, hash = bytesHash(src, start, end)): number {
     if (!this.#unique) return this.#append(src, start, end);
+    // Slots hold (hash, entry + 1) side by side: a probe that misses reads one place.
     const slots = this.#slots;
     const mask = this.#mask;
-    const pool = this.#bytes;
-    const offsets = this.#offsets;
     const length = end - start;
     let s = hash & mask;
     for (;;) {
-      const e = slots[s]! - 1;
+      const e = slots[2 * s + 1]! - 1;
       if (e < 0) break;
-      if (this.#hashes[e] === hash) {
+      if (slots[2 * s] === hash) {
+        const pool = this.#bytes;
+        const offsets = this.#offsets;
         const at = offsets[e]!;
         if (offsets[e + 1]! - at === length) {
           let k = 0;
@@ -189,13 +188,8 @@ export class Utf8DictBuilder {
       s = (s + 1) & mask;
     }
     const code = this.#append(src, start, end);
-    if (code >= this.#hashes.length) {
-      const grown = new Int32Array(2 * this.#hashes.length);
-      grown.set(this.#hashes);
-      this.#hashes = grown;
-    }
-    this.#hashes[code] = hash;
-    slots[s] = code + 1;
+    slots[2 * s] = hash;
+    slots[2 * s + 1] = code + 1;
     if (2 * this.#size > mask) this.#grow();
     return code;
   }
@@ -253,12 +247,15 @@ export class Utf8DictBuilder {
 
   #grow(): void {
     const cap = 2 * (this.#mask + 1);
-    const slots = new Int32Array(cap);
+    const old = this.#slots;
+    const slots = new Int32Array(2 * cap);
     const mask = cap - 1;
-    for (let e = 0; e < this.#size; e++) {
-      let s = this.#hashes[e]! & mask;
-      while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = e + 1;
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k + 1] === 0) continue;
+      let s = old[k]! & mask;
+      while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
+      slots[2 * s] = old[k]!;
+      slots[2 * s + 1] = old[k + 1]!;
     }
     this.#slots = slots;
     this.#mask = mask;
