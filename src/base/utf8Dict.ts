@@ -155,7 +155,8 @@ export class Utf8DictBuilder {
     this.#bytes = new Uint8Array(Math.max(bytes, 64));
     this.#unique = unique;
     let cap = 16;
-    while (cap < 2 * entries) cap *= 2;
+    // At most 2/3 full once `entries` are in (linear probing stays short; the table stays smaller than at 1/2).
+    while (2 * cap < 3 * entries) cap *= 2;
     this.#slots = new Int32Array(unique ? 2 * cap : 0);
     this.#mask = cap - 1;
   }
@@ -190,7 +191,7 @@ export class Utf8DictBuilder {
     const code = this.#append(src, start, end);
     slots[2 * s] = hash;
     slots[2 * s + 1] = code + 1;
-    if (2 * this.#size > mask) this.#grow();
+    if (3 * this.#size > 2 * mask) this.#grow();
     return code;
   }
 

@@ -111,8 +111,13 @@ export function framesToTable(chunks: readonly FrameChunk[], fields: readonly Fr
   const merged = fields.map((f, j) => {
     if (f.dtype !== 'string') return undefined;
     let entries = 0;
-    for (const chunk of chunks) entries += dictSize((chunk.columns[j] as StringColumn).dict);
-    return new Utf8DictBuilder(Math.min(entries, 1 << 24));
+    let bytes = 0;
+    for (const chunk of chunks) {
+      const d = (chunk.columns[j] as StringColumn).dict;
+      entries += dictSize(d);
+      bytes += d.offsets[dictSize(d)]!;
+    }
+    return new Utf8DictBuilder(Math.min(entries, 1 << 24), Math.min(bytes, 1 << 28));
   });
   const remapped = chunks.map((chunk) => {
     const columns = chunk.columns.map((c, j): FrameColumn => {
