@@ -200,12 +200,84 @@ export class Utf8DictBuilder {
     return this.add(d.bytes, d.offsets[k]!, d.offsets[k + 1]!, hash);
   }
 
-  /** Codes, in this builder, of every entry of `d` (the remap of a dictionary being merged in). */
+  /**
+   * Codes, in this builder, of every entry of `d` (the remap of a dictionary being merged in). The hot
+   * loop of unifying dictionaries (concat, fetch), so room for all of `d` is made first and the loop
+   * inlines the hash, the probe and the append with no growth checks.
+   */
   addAll(d: Utf8Dict): Int32Array {
     const n = dictSize(d);
     const remap = new Int32Array(n);
-    for (let k = 0; k < n; k++) remap[k] = this.add(d.bytes, d.offsets[k]!, d.offsets[k + 1]!);
+    if (!this.#unique) {
+      for (let k = 0; k < n; k++) remap[k] = this.#append(d.bytes, d.offsets[k]!, d.offsets[k + 1]!);
+      return remap;
+    }
+    const src = d.bytes;
+    const srcOffsets = d.offsets;
+    this.#reserve(n, srcOffsets[n]! - srcOffsets[0]!);
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const pool = this.#bytes;
+    const offsets = this.#offsets;
+    let used = this.#used;
+    let size = this.#size;
+    for (let k = 0; k < n; k++) {
+      const start = srcOffsets[k]!;
+      const end = srcOffsets[k + 1]!;
+      const length = end - start;
+      let h = 0x811c9dc5 | 0;
+      for (let b = start; b < end; b++) h = Math.imul(h ^ src[b]!, 0x01000193);
+      h ^= length;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      let s = h & mask;
+      let code = -1;
+      for (;;) {
+        const e = slots[2 * s + 1]! - 1;
+        if (e < 0) break;
+        if (slots[2 * s] === h) {
+          const at = offsets[e]!;
+          if (offsets[e + 1]! - at === length) {
+            let q = 0;
+            while (q < length && pool[at + q] === src[start + q]) q++;
+            if (q === length) {
+              code = e;
+              break;
+            }
+          }
+        }
+        s = (s + 1) & mask;
+      }
+      if (code < 0) {
+        for (let b = start; b < end; b++) pool[used++] = src[b]!;
+        code = size++;
+        offsets[size] = used;
+        slots[2 * s] = h;
+        slots[2 * s + 1] = size;
+      }
+      remap[k] = code;
+    }
+    this.#used = used;
+    this.#size = size;
     return remap;
+  }
+
+  /** Room for `entries` more entries of `bytes` more bytes, the table staying at most 2/3 full. */
+  #reserve(entries: number, bytes: number): void {
+    if (this.#used + bytes > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(2 * this.#bytes.length, this.#used + bytes));
+      grown.set(this.#bytes.subarray(0, this.#used));
+      this.#bytes = grown;
+    }
+    if (this.#size + entries + 1 > this.#offsets.length) {
+      const grown = new Int32Array(Math.max(2 * this.#offsets.length, this.#size + entries + 1));
+      grown.set(this.#offsets.subarray(0, this.#size + 1));
+      this.#offsets = grown;
+    }
+    while (3 * (this.#size + entries) > 2 * this.#mask) this.#grow();
   }
 
   /** The code of a JavaScript string (UTF-8 encoded), adding it when new. */
