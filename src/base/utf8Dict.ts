@@ -95,7 +95,7 @@ export function compareEntries(a: Utf8Dict, i: number, b: Utf8Dict, j: number): 
 }
 
 /** Whether every entry's bytes are below 0xED: then no UTF-16 unit is a surrogate or above, and JS `<` is code-point order. */
-export function belowSurrogates(d: Utf8Dict): boolean {
+function belowSurrogates(d: Utf8Dict): boolean {
   const b = d.bytes;
   const end = d.offsets[dictSize(d)]!;
   for (let k = 0; k < end; k++) if (b[k]! >= 0xed) return false;
@@ -193,11 +193,6 @@ export class Utf8DictBuilder {
     slots[2 * s + 1] = code + 1;
     if (3 * this.#size > 2 * mask) this.#grow();
     return code;
-  }
-
-  /** The code of entry `k` of another dictionary. */
-  addEntry(d: Utf8Dict, k: number, hash?: number): number {
-    return this.add(d.bytes, d.offsets[k]!, d.offsets[k + 1]!, hash);
   }
 
   /**
