@@ -11,6 +11,7 @@
  */
 import type { FrameChunk, FrameColumn } from '../../src/base/frame.js';
 import { getKernel } from '../../src/kernels/index.js';
+import { utf8DictOf } from '../../src/base/utf8Dict.js';
 
 const N = Number(process.argv[2] ?? 1e7);
 const RUNS = Number(process.argv[3] ?? 2);
@@ -30,7 +31,7 @@ function strings(n: number, k: number, width: number): FrameColumn {
     if (at[v]! < 0) (at[v] = dict.length), dict.push(`id${String(v + 1).padStart(width, '0')}`);
     codes[i] = at[v]!;
   }
-  return { dtype: 'string', codes, dict };
+  return { dtype: 'string', codes, dict: utf8DictOf(dict) };
 }
 
 const chunks: FrameChunk[] = [];

@@ -13,6 +13,7 @@ import { makeFrame, type FrameChunk } from '../../src/base/frame.js';
 import { dataframe as df, newSession, tensor as tt } from '../../src/index.js';
 import { sortFrame } from '../../src/kernels/dataframe/sort.js';
 import { topN } from '../../src/kernels/dataframe/topn.js';
+import { utf8DictOf } from '../../src/base/utf8Dict.js';
 
 const n = Number(process.argv[2] ?? 1e7);
 let seed = 12345;
@@ -28,7 +29,7 @@ const codes = new Int32Array(n);
 for (let i = 0; i < n; i++) codes[i] = Math.floor(rand() * distinct);
 const chunk: FrameChunk = makeFrame(['x', 's'], [
   { dtype: 'float64', values: x, valid: null },
-  { dtype: 'string', codes, dict },
+  { dtype: 'string', codes, dict: utf8DictOf(dict) },
 ]);
 
 function time(label: string, fn: () => unknown, repeats = 3): void {

@@ -10,12 +10,14 @@
  * - Strings are dictionary-encoded per chunk: `codes[i]` indexes `dict`, and `-1` is null. Group-by,
  *   joins and comparisons then work on small integers and touch each distinct string once — the reason
  *   categorical columns make pandas and DuckDB fast. Chunks have their own dictionaries; an op that
- *   mixes chunks (concat, combine, shuffle) maps codes through the strings.
+ *   mixes chunks (concat, combine, shuffle) maps codes through the entries' bytes. A dictionary is
+ *   UTF-8 bytes plus offsets in typed arrays (base/utf8Dict.ts says why), not JavaScript strings.
  * - Integers are int32 and everything else numeric is float64: a CSV column of integers that do not
  *   fit int32 is float64 (exact to 2^53), so JavaScript never pays for BigInt in a loop.
  */
 import { InvalidArgumentError } from './errors.js';
 import { show } from './show.js';
+import { dictSize, dictString, EMPTY_DICT, type Utf8Dict, Utf8DictBuilder } from './utf8Dict.js';
 
 export type FrameDtype = 'int32' | 'float64' | 'bool' | 'string';
 
@@ -40,7 +42,7 @@ export interface StringColumn {
   /** Index into `dict` per row; -1 is null. */
   readonly codes: Int32Array;
   /** The chunk's distinct strings (each once, in first-seen order unless an op says otherwise). */
-  readonly dict: readonly string[];
+  readonly dict: Utf8Dict;
 }
 
 export type FrameColumn = NumberColumn | BoolColumn | StringColumn;
@@ -88,7 +90,7 @@ export function valueAt(c: FrameColumn, i: number): number | boolean | string | 
   switch (c.dtype) {
     case 'string': {
       const code = c.codes[i]!;
-      return code < 0 ? null : c.dict[code]!;
+      return code < 0 ? null : dictString(c.dict, code);
     }
     case 'bool':
       return c.valid !== null && c.valid[i] === 0 ? null : c.values[i] === 1;
@@ -130,7 +132,7 @@ export function columnOf(chunk: FrameChunk, name: string): FrameColumn {
 export function emptyColumn(dtype: FrameDtype): FrameColumn {
   switch (dtype) {
     case 'string':
-      return { dtype, codes: new Int32Array(0), dict: [] };
+      return { dtype, codes: new Int32Array(0), dict: EMPTY_DICT };
     case 'bool':
       return { dtype, values: new Uint8Array(0), valid: null };
     case 'int32':
@@ -207,31 +209,75 @@ export function sliceRows(chunk: FrameChunk, lo: number, hi: number): FrameChunk
   return { kind: 'frame', rows: b - a, names: chunk.names, columns };
 }
 
-/** Concatenates string columns, merging their dictionaries (each distinct string once, first-seen order). */
+/**
+ * Concatenates string columns, merging their dictionaries by hashing entry bytes (each distinct string
+ * once, first-seen order); columns that share one dictionary object keep it.
+ */
 function concatStrings(cols: readonly StringColumn[], rows: number): StringColumn {
-  const dict: string[] = [];
-  const codeOf = new Map<string, number>();
   const codes = allocInt32(rows);
+  const first = cols[0]!.dict;
+  if (cols.every((c) => c.dict === first)) {
+    let at = 0;
+    for (const c of cols) {
+      codes.set(c.codes, at);
+      at += c.codes.length;
+    }
+    return { dtype: 'string', codes, dict: first };
+  }
+  let entries = 0;
+  let bytes = 0;
+  for (const c of cols) {
+    entries += dictSize(c.dict);
+    bytes += c.dict.offsets[dictSize(c.dict)]!;
+  }
+  const builder = new Utf8DictBuilder(Math.min(entries, rows), Math.min(bytes, 1 << 24));
   let at = 0;
   for (const c of cols) {
-    const remap = new Int32Array(c.dict.length);
-    for (let d = 0; d < c.dict.length; d++) {
-      const s = c.dict[d]!;
-      let code = codeOf.get(s);
-      if (code === undefined) {
-        code = dict.length;
-        dict.push(s);
-        codeOf.set(s, code);
-      }
-      remap[d] = code;
-    }
+    const remap = builder.addAll(c.dict);
     const src = c.codes;
     for (let i = 0; i < src.length; i++) {
       const k = src[i]!;
       codes[at++] = k < 0 ? -1 : remap[k]!;
     }
   }
-  return { dtype: 'string', codes, dict };
+  return { dtype: 'string', codes, dict: builder.finish() };
+}
+
+/**
+ * The column with its dictionary cut to the entries its rows use, in first-seen order (the same column
+ * when it uses them all, in order). `inPlace` rewrites the codes array — only for a column just made.
+ */
+export function compactStrings(c: StringColumn, inPlace = false): StringColumn {
+  const { offsets, bytes } = c.dict;
+  const n = dictSize(c.dict);
+  const remap = new Int32Array(n).fill(-1);
+  const src = c.codes;
+  let used = 0;
+  let identity = true;
+  for (let i = 0; i < src.length; i++) {
+    const k = src[i]!;
+    if (k >= 0 && remap[k]! < 0) {
+      identity &&= k === used;
+      remap[k] = used++;
+    }
+  }
+  if (identity && used === n) return c;
+  const codes = inPlace ? src : allocInt32(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const k = src[i]!;
+    codes[i] = k < 0 ? -1 : remap[k]!;
+  }
+  const outOffsets = allocInt32(used + 1);
+  for (let k = 0; k < n; k++) if (remap[k]! >= 0) outOffsets[remap[k]! + 1] = offsets[k + 1]! - offsets[k]!;
+  for (let m = 0; m < used; m++) outOffsets[m + 1]! += outOffsets[m]!;
+  const outBytes = allocBytes(outOffsets[used]!);
+  for (let k = 0; k < n; k++) {
+    const m = remap[k]!;
+    if (m < 0) continue;
+    let at = outOffsets[m]!;
+    for (let b = offsets[k]!, e = offsets[k + 1]!; b < e; b++) outBytes[at++] = bytes[b]!;
+  }
+  return { dtype: 'string', codes, dict: { offsets: outOffsets, bytes: outBytes } };
 }
 
 function concatValid(cols: readonly (NumberColumn | BoolColumn)[], rows: number): Uint8Array | null {
@@ -279,13 +325,12 @@ export function concatFrames(chunks: readonly FrameChunk[], fields?: readonly Fr
   return makeFrame(names, columns);
 }
 
-/** Bytes a chunk holds (every buffer; a dictionary counted at about 2 bytes a character plus overhead). */
+/** Bytes a chunk holds (every buffer). */
 export function frameNbytes(chunk: FrameChunk): number {
   let n = 0;
   for (const c of chunk.columns) {
     if (c.dtype === 'string') {
-      n += c.codes.byteLength;
-      for (const s of c.dict) n += 2 * s.length + 16;
+      n += c.codes.byteLength + c.dict.offsets.byteLength + c.dict.bytes.byteLength;
     } else {
       n += c.values.byteLength + (c.valid?.byteLength ?? 0);
     }
@@ -296,7 +341,7 @@ export function frameNbytes(chunk: FrameChunk): number {
 /** A string column from a row accessor (null = null), each distinct string once, in first-seen order. */
 export function encodeStrings(n: number, at: (i: number) => string | null): StringColumn {
   const codes = allocInt32(n);
-  const dict: string[] = [];
+  const dict = new Utf8DictBuilder(16, 0, false);
   const codeOf = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const s = at(i);
@@ -306,13 +351,12 @@ export function encodeStrings(n: number, at: (i: number) => string | null): Stri
     }
     let code = codeOf.get(s);
     if (code === undefined) {
-      code = dict.length;
-      dict.push(s);
+      code = dict.appendString(s);
       codeOf.set(s, code);
     }
     codes[i] = code;
   }
-  return { dtype: 'string', codes, dict };
+  return { dtype: 'string', codes, dict: dict.finish() };
 }
 
 /**

@@ -25,13 +25,9 @@ export interface InlineChunk {
   readonly columns: readonly InlineColumn[];
 }
 
-const decoder = new TextDecoder();
-
 function decodeColumn(c: InlineColumn): FrameColumn {
   if (c.dtype !== 'string') return c;
-  const dict: string[] = [];
-  for (let d = 0; d + 1 < c.offsets.length; d++) dict.push(decoder.decode(c.bytes.subarray(c.offsets[d]!, c.offsets[d + 1]!)));
-  return { dtype: 'string', codes: c.codes, dict };
+  return { dtype: 'string', codes: c.codes, dict: { offsets: c.offsets, bytes: c.bytes } };
 }
 
 registerKernel('frame.inline', (_in, p: { readonly names: readonly string[]; readonly chunk: InlineChunk }): FrameChunk => {

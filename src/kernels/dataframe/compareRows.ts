@@ -18,6 +18,9 @@
  */
 import type { FrameChunk, FrameColumn, StringColumn } from '../../base/frame.js';
 import { compareCodePoints } from '../../base/frame.js';
+import {
+  compareEntries, dictSize, sortedEntries, type Utf8Dict, Utf8DictBuilder, utf8DictOf,
+} from '../../base/utf8Dict.js';
 
 export interface SortKeys {
   readonly by: readonly string[];
@@ -31,38 +34,31 @@ const ALL_ONES = 0xffffffff;
 
 export { compareCodePoints };
 
-const HIGH_UNITS = /[\ud800-\uffff]/;
-
 /**
- * The dictionary sorted by code point with duplicates merged, and each code's rank in it. Without
- * characters at or above U+D800 (the usual case) UTF-16 order is code point order, so the native
- * comparator-free sort does it.
+ * The dictionary sorted by code point (its UTF-8 bytes' order) with duplicates merged, and each code's
+ * rank in it.
  */
-export function rankDictionary(dict: readonly string[]): { sorted: readonly string[]; rank: Int32Array } {
+export function rankDictionary(dict: Utf8Dict): { sorted: Utf8Dict; rank: Int32Array } {
+  const n = dictSize(dict);
+  const rank = new Int32Array(n);
   if (isSortedDictionary(dict)) {
-    const rank = new Int32Array(dict.length);
-    for (let d = 0; d < dict.length; d++) rank[d] = d;
+    for (let d = 0; d < n; d++) rank[d] = d;
     return { sorted: dict, rank };
   }
-  const copy = dict.slice();
-  if (copy.some((s) => HIGH_UNITS.test(s))) copy.sort(compareCodePoints);
-  else copy.sort();
-  const sorted: string[] = [];
-  const rankOf = new Map<string, number>();
-  for (const s of copy) {
-    if (sorted.length === 0 || sorted[sorted.length - 1] !== s) {
-      rankOf.set(s, sorted.length);
-      sorted.push(s);
-    }
+  const order = sortedEntries(dict);
+  const out = new Utf8DictBuilder(n, dict.offsets[n]!, false);
+  for (let r = 0; r < n; r++) {
+    const d = order[r]!;
+    if (r > 0 && compareEntries(dict, order[r - 1]!, dict, d) === 0) rank[d] = out.size - 1;
+    else rank[d] = out.appendBytes(dict.bytes, dict.offsets[d]!, dict.offsets[d + 1]!);
   }
-  const rank = new Int32Array(dict.length);
-  for (let d = 0; d < dict.length; d++) rank[d] = rankOf.get(dict[d]!)!;
-  return { sorted, rank };
+  return { sorted: out.finish(), rank };
 }
 
 /** Whether a string column's dictionary is sorted by code point without duplicates (sort output is). */
-export function isSortedDictionary(dict: readonly string[]): boolean {
-  for (let d = 1; d < dict.length; d++) if (compareCodePoints(dict[d - 1]!, dict[d]!) >= 0) return false;
+export function isSortedDictionary(dict: Utf8Dict): boolean {
+  const n = dictSize(dict);
+  for (let d = 1; d < n; d++) if (compareEntries(dict, d - 1, dict, d) >= 0) return false;
   return true;
 }
 
@@ -150,7 +146,7 @@ export function encodeColumn(c: FrameColumn, ascending: boolean): KeyWords {
 
 function encodeStrings(c: StringColumn, ascending: boolean): Uint32Array {
   const { sorted, rank } = rankDictionary(c.dict);
-  const top = 2 * sorted.length;
+  const top = 2 * dictSize(sorted);
   const codes = c.codes;
   const w = new Uint32Array(codes.length);
   for (let i = 0; i < codes.length; i++) {
@@ -187,15 +183,17 @@ export function encodeValue(c: FrameColumn, ascending: boolean, v: number | bool
         return;
       }
       const dict = c.dict;
+      const size = dictSize(dict);
+      const value = utf8DictOf([v as string]);
       let lo = 0;
-      let hi = dict.length;
+      let hi = size;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (compareCodePoints(dict[mid]!, v as string) < 0) lo = mid + 1;
+        if (compareEntries(dict, mid, value, 0) < 0) lo = mid + 1;
         else hi = mid;
       }
-      const w = lo < dict.length && dict[lo] === v ? 2 * lo + 1 : 2 * lo;
-      out[at] = ascending ? w : 2 * dict.length - w;
+      const w = lo < size && compareEntries(dict, lo, value, 0) === 0 ? 2 * lo + 1 : 2 * lo;
+      out[at] = ascending ? w : 2 * size - w;
       return;
     }
   }

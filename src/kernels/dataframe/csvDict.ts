@@ -1,7 +1,8 @@
 /**
- * Dictionary encoding of a CSV string column while it is parsed: each distinct string is decoded once
- * (UTF-8, `fatal`: invalid bytes are an error, never U+FFFD in the data) and gets the next code, in
- * first-seen order (the FrameChunk convention). The null values (`nullValues`, '' by default) are
+ * Dictionary encoding of a CSV string column while it is parsed: each distinct string's bytes are
+ * checked once (UTF-8: invalid bytes are an error, never U+FFFD in the data), kept in a pool and given
+ * the next code, in first-seen order (the FrameChunk convention); the pool is the chunk's dictionary
+ * (base/utf8Dict.ts), so no string is ever decoded here. The null values (`nullValues`, '' by default) are
  * entries too, mapping to code -1, so recognising a null costs nothing extra.
  *
  * Two open-addressing tables, by key length:
@@ -16,9 +17,9 @@
  * (graph/stringDict.ts's table works on a whole column of spans after the fact and sorts its dictionary;
  * here codes are needed field by field in first-seen order.)
  */
-import { latin1Slice } from '../../graph/scan.js';
+import { isUtf8 } from 'node:buffer';
+import { makeUtf8Dict, type Utf8Dict } from '../../base/utf8Dict.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 export const HASH_SEED = 0x811c9dc5 | 0;
 export const HASH_PRIME = 0x01000193;
 /** Keys of up to this many bytes go to the short-key table. */
@@ -36,8 +37,12 @@ export function shortStart(w0: number, w1: number, w2: number, length: number, m
 }
 
 export class ByteDict {
-  /** The decoded distinct strings, in first-seen order (the chunk's `dict`). */
-  readonly strings: string[] = [];
+  /** Distinct strings so far (the next code). */
+  #count = 0;
+  /** Per code, the end of its bytes in the pool (minus #base); offsets[0] = 0. */
+  #offsets = new Int32Array(257);
+  /** Pool bytes of the null values, which come first. */
+  #base = 0;
   /** Short keys, per slot: w0, w1, w2, (code + 2) << 4 | length (0: empty). Read by generated code. */
   short = new Int32Array(4 * 1024);
   shortMask = 1023;
@@ -52,9 +57,6 @@ export class ByteDict {
   #mask = 1023;
   /** Set when a new string's bytes are not valid UTF-8 (the caller raises the error). */
   invalid = false;
-  /** (code, pool start, length) of ASCII strings not made yet. */
-  #ascii = new Int32Array(3 * 256);
-  #asciiUsed = 0;
 
   constructor(nullValues: readonly string[]) {
     const enc = new TextEncoder();
@@ -62,17 +64,12 @@ export class ByteDict {
       const b = enc.encode(v);
       this.#lookup(b, 0, b.length, -1);
     }
+    this.#base = this.#used;
   }
 
-  /** The dictionary: every distinct string, in first-seen order. */
-  finish(): string[] {
-    if (this.#asciiUsed > 0) {
-      const all = latin1Slice(this.#pool, 0, this.#used);
-      const a = this.#ascii;
-      for (let k = 0; k < this.#asciiUsed; k += 3) this.strings[a[k]!] = all.slice(a[k + 1]!, a[k + 1]! + a[k + 2]!);
-      this.#asciiUsed = 0;
-    }
-    return this.strings;
+  /** The dictionary: every distinct string, in first-seen order, as UTF-8 bytes and offsets. */
+  finish(): Utf8Dict {
+    return makeUtf8Dict(this.#offsets.subarray(0, this.#count + 1), this.#pool.subarray(this.#base, this.#used));
   }
 
   /** The code of bytes[start..end): its dictionary index, or -1 for a null value; `invalid` on bad UTF-8. */
@@ -117,7 +114,7 @@ export class ByteDict {
       if (table[4 * s] === w0 && table[4 * s + 1] === w1 && table[4 * s + 2] === w2 && (meta & 15) === length) return (meta >> 4) - 2;
       s = (s + 1) & mask;
     }
-    if (this.strings.length >= SHORT_CODE_LIMIT) return this.#lookupLong(bytes, start, end, newCode);
+    if (this.#count >= SHORT_CODE_LIMIT) return this.#lookupLong(bytes, start, end, newCode);
     const code = this.#add(bytes, start, end, newCode);
     if (code === -3) return -1;
     table[4 * s] = w0;
@@ -190,7 +187,7 @@ export class ByteDict {
   }
 
   /**
-   * A new key: its bytes go to the pool and it gets `newCode`, or (-2) the next code and its string;
+   * A new key: its bytes go to the pool and it gets `newCode`, or (-2) the next code;
    * -3 (and `invalid`) when its bytes are not valid UTF-8.
    */
   #add(bytes: Uint8Array, start: number, end: number, newCode: number, high = -1): number {
@@ -199,31 +196,9 @@ export class ByteDict {
       high = 0;
       for (let k = start; k < end; k++) high |= bytes[k]!;
     }
-    let code = newCode;
-    if (code === -2) {
-      let text = '';
-      if (high >= 0x80) {
-        try {
-          text = utf8.decode(bytes.subarray(start, end));
-        } catch {
-          this.invalid = true;
-          return -3;
-        }
-      }
-      code = this.strings.length;
-      // ASCII strings are made at the end, as slices of one string of the whole pool (see finish).
-      if (high < 0x80) {
-        let a = this.#ascii;
-        if (this.#asciiUsed === a.length) {
-          a = new Int32Array(2 * a.length);
-          a.set(this.#ascii);
-          this.#ascii = a;
-        }
-        a[this.#asciiUsed++] = code;
-        a[this.#asciiUsed++] = this.#used;
-        a[this.#asciiUsed++] = length;
-      }
-      this.strings.push(text);
+    if (newCode === -2 && high >= 0x80 && !isUtf8(bytes.subarray(start, end))) {
+      this.invalid = true;
+      return -3;
     }
     if (this.#used + length > this.#pool.length) {
       const pool = new Uint8Array(Math.max(2 * this.#pool.length, this.#used + length));
@@ -233,6 +208,14 @@ export class ByteDict {
     if (length <= 16) for (let k = 0; k < length; k++) this.#pool[this.#used + k] = bytes[start + k]!;
     else this.#pool.set(bytes.subarray(start, end), this.#used);
     this.#used += length;
+    if (newCode !== -2) return newCode;
+    const code = this.#count++;
+    if (this.#count === this.#offsets.length) {
+      const grown = new Int32Array(2 * this.#offsets.length);
+      grown.set(this.#offsets);
+      this.#offsets = grown;
+    }
+    this.#offsets[this.#count] = this.#used - this.#base;
     return code;
   }
 

@@ -14,6 +14,7 @@
  * value is null (pandas: NaN).
  */
 import { allocBytes, allocFloat64, makeFrame, type FrameChunk, type NumberColumn } from '../../base/frame.js';
+import { utf8DictOf } from '../../base/utf8Dict.js';
 import { registerKernel } from '../registry.js';
 
 export const DESCRIBE_STATS = ['count', 'mean', 'std', 'min', '25%', '50%', '75%', 'max'] as const;
@@ -183,7 +184,7 @@ export function quantileOf(arrays: readonly Float64Array[], lens: readonly numbe
 /** The describe frame: 'stat' then one float64 column per input column. */
 export function describeFrame(moments: FrameChunk, sorted: readonly FrameChunk[], columns: readonly string[]): FrameChunk {
   const [count, mean, m2, min, max] = moments.columns.map((c) => (c as NumberColumn).values) as Float64Array[];
-  const stat = { dtype: 'string' as const, codes: Int32Array.from(DESCRIBE_STATS.keys()), dict: [...DESCRIBE_STATS] };
+  const stat = { dtype: 'string' as const, codes: Int32Array.from(DESCRIBE_STATS.keys()), dict: utf8DictOf(DESCRIBE_STATS) };
   const cols = columns.map((name, j): NumberColumn => {
     const n = count![j]!;
     const values = allocFloat64(DESCRIBE_STATS.length);

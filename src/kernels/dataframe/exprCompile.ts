@@ -31,6 +31,7 @@ import { DTypeError, InvalidArgumentError } from '../../base/errors.js';
 import { allocBytes, allocFloat64, allocInt32, type FrameChunk, type FrameColumn, type StringColumn } from '../../base/frame.js';
 import { COMPARE_OPS, type CompareOp, describeExpr, type FrameExpr } from '../../base/frameExpr.js';
 import { show } from '../../base/show.js';
+import { dictStrings, EMPTY_DICT, type Utf8Dict, utf8DictOf } from '../../base/utf8Dict.js';
 import { HELPERS } from '../tensor/expr.js';
 import {
   boolTable, codePointLength, compareHolds, compareStrings, flipCompare, intTable, remapDict,
@@ -61,6 +62,8 @@ class Gen {
   readonly body: string[] = [];
   /** A column read twice is read once per row. */
   readonly reads = new Map<FrameColumn, Val>();
+  /** A column's dictionary decoded to strings → the dictionary itself (an unchanged one is reused). */
+  readonly decodedFrom = new Map<readonly string[], Utf8Dict>();
   #temps = 0;
 
   constructor(readonly chunk: FrameChunk) {}
@@ -75,6 +78,13 @@ class Gen {
     this.head.push(`const ${name} = B[${this.binds.length}]; // ${type}`);
     this.binds.push(x);
     return name;
+  }
+
+  /** A string column's dictionary as JavaScript strings (per-entry work is done on these). */
+  strings(d: Utf8Dict): readonly string[] {
+    const s = dictStrings(d);
+    this.decodedFrom.set(s, d);
+    return s;
   }
 
   local(code: string): string {
@@ -100,7 +110,7 @@ function readColumn(g: Gen, c: FrameColumn): Val {
   let val: Val;
   if (c.dtype === 'string') {
     const v = g.local(`${g.bind(c.codes)}[i]`);
-    val = { v, ok: `(${v} >= 0)`, dict: c.dict };
+    val = { v, ok: `(${v} >= 0)`, dict: g.strings(c.dict) };
   } else {
     const v = g.local(`${g.bind(c.values)}[i]`);
     val = { v, ok: c.valid === null ? 'true' : g.local(`${g.bind(c.valid)}[i] !== 0`) };
@@ -263,7 +273,7 @@ function numbersToStrings(c: FrameColumn): StringColumn {
     }
     codes[i] = code;
   }
-  return { dtype: 'string', codes, dict };
+  return { dtype: 'string', codes, dict: utf8DictOf(dict) };
 }
 
 function emitCast(g: Gen, e: Extract<FrameExpr, { t: 'cast' }>): Val {
@@ -339,7 +349,7 @@ export function evaluateExpr(e: FrameExpr, chunk: FrameChunk): FrameColumn {
   if (e.dtype === 'string') {
     const codes = allocInt32(n);
     compile(g.head, g.body, `out[i] = ${r.ok} ? ${r.v} : -1;`)(n, g.binds, H, codes, null, null, 0);
-    return { dtype: 'string', codes, dict: r.dict ?? [] };
+    return { dtype: 'string', codes, dict: r.dict ? (g.decodedFrom.get(r.dict) ?? utf8DictOf(r.dict)) : EMPTY_DICT };
   }
   const out = e.dtype === 'float64' ? allocFloat64(n) : e.dtype === 'int32' ? allocInt32(n) : allocBytes(n);
   const write = nullable ? `out[i] = ${r.ok} ? ${r.v} : 0;` : `out[i] = ${r.v};`;

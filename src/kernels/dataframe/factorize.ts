@@ -12,6 +12,7 @@
  *
  * Null keys form a group of their own (pandas `dropna=False`); NaN groups with NaN.
  */
+import { dictSize } from '../../base/utf8Dict.js';
 import type { FrameColumn } from '../../base/frame.js';
 import { hashRows, rowsEqual } from './hashKeys.js';
 
@@ -39,7 +40,7 @@ function radixOf(c: FrameColumn, rows: number, limit: number): Radix | null {
   if (c.dtype === 'string') {
     const codes = c.codes;
     return {
-      size: c.dict.length + 1,
+      size: dictSize(c.dict) + 1,
       base: -1,
       addTo: (slots, stride) => {
         for (let i = 0; i < rows; i++) slots[i]! += (codes[i]! + 1) * stride;
@@ -123,15 +124,15 @@ function byOffset(values: Int32Array, base: number, size: number, rows: number):
 }
 
 /** One string key: its codes are the slots (shifted by one for null). */
-function byCodes(codes: Int32Array, dictSize: number, rows: number): Factorized {
-  return byOffset(codes, -1, dictSize + 1, rows);
+function byCodes(codes: Int32Array, entries: number, rows: number): Factorized {
+  return byOffset(codes, -1, entries + 1, rows);
 }
 
 function direct(cols: readonly FrameColumn[], rows: number): Factorized | null {
   const limit = Math.max(1 << 16, Math.min(DIRECT_MAX, 4 * rows));
   const c0 = cols[0]!;
   if (cols.length === 1 && c0.dtype === 'string') {
-    return c0.dict.length + 1 <= Math.max(limit, 2 * rows) ? byCodes(c0.codes, c0.dict.length, rows) : null;
+    return dictSize(c0.dict) + 1 <= Math.max(limit, 2 * rows) ? byCodes(c0.codes, dictSize(c0.dict), rows) : null;
   }
   if (cols.length === 1 && c0.dtype === 'int32' && c0.valid === null) {
     const r = radixOf(c0, rows, limit);

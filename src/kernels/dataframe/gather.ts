@@ -4,7 +4,7 @@
  * turns index -1 into a null (the missing side of an outer join, a group with no value).
  */
 import {
-  allocBytes, allocFloat64, allocInt32, type FrameChunk, type FrameColumn, isFrameChunk,
+  allocBytes, allocFloat64, allocInt32, compactStrings, type FrameChunk, type FrameColumn, isFrameChunk,
 } from '../../base/frame.js';
 
 /** What a shuffle mapper returns: its chunk split into one frame per reducer (Mars's map blocks). */
@@ -88,22 +88,6 @@ export function intValues(c: FrameColumn): Int32Array {
  * them would walk N whole dictionaries.
  */
 export function compactDicts(chunk: FrameChunk): FrameChunk {
-  const columns = chunk.columns.map((c): FrameColumn => {
-    if (c.dtype !== 'string') return c;
-    const remap = new Int32Array(c.dict.length).fill(-1);
-    const dict: string[] = [];
-    const codes = c.codes;
-    for (let i = 0; i < codes.length; i++) {
-      const k = codes[i]!;
-      if (k < 0) continue;
-      let m = remap[k]!;
-      if (m < 0) {
-        m = remap[k] = dict.length;
-        dict.push(c.dict[k]!);
-      }
-      codes[i] = m;
-    }
-    return { dtype: 'string', codes, dict };
-  });
+  const columns = chunk.columns.map((c): FrameColumn => (c.dtype === 'string' ? compactStrings(c, true) : c));
   return { ...chunk, columns };
 }

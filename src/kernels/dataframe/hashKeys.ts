@@ -4,8 +4,9 @@
  * work across chunks and meet again: equal key values hash equally whatever chunk or dictionary they
  * come from.
  *
- * - Strings hash by their text, each dictionary entry once per call (never once per row), and order by
- *   code point (the order of pandas, Arrow and DuckDB; UTF-16 unit order differs above U+FFFF).
+ * - Strings hash by their UTF-8 bytes, each dictionary entry once per call (never once per row), and
+ *   order by code point = byte order (the order of pandas, Arrow and DuckDB; UTF-16 unit order differs
+ *   above U+FFFF).
  * - Numbers hash by value: an int32 and a float64 holding the same integer hash alike, which is what
  *   lets a merge key of int32 on one side and float64 on the other compare numerically. -0 is 0; every
  *   NaN is one value (it groups with itself).
@@ -13,6 +14,7 @@
  */
 import type { FrameChunk, FrameColumn } from '../../base/frame.js';
 import { compareCodePoints } from '../../base/frame.js';
+import { compareEntries, dictSize, entryHashes, sortedEntries, type Utf8Dict } from '../../base/utf8Dict.js';
 
 const NULL_HASH = 0x6b43a9b5;
 const NAN_HASH = 0x2f1d83c1;
@@ -26,13 +28,6 @@ export function fmix32(x: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h | 0;
-}
-
-/** FNV-1a over the UTF-16 units of a string, finalised. */
-export function stringHash(s: string): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return fmix32(h ^ s.length);
 }
 
 const f64 = new Float64Array(1);
@@ -49,8 +44,7 @@ export function numberHash(v: number): number {
 /** Mixes one column's hashes into `h` (one 32-bit hash per row). */
 function mixColumn(h: Int32Array, c: FrameColumn, rows: number): void {
   if (c.dtype === 'string') {
-    const dictHash = new Int32Array(c.dict.length);
-    for (let d = 0; d < c.dict.length; d++) dictHash[d] = stringHash(c.dict[d]!);
+    const dictHash = entryHashes(c.dict);
     const codes = c.codes;
     for (let i = 0; i < rows; i++) {
       const k = codes[i]!;
@@ -135,15 +129,12 @@ function compareNumbers(x: number, y: number): number {
 }
 
 /** Dictionary entry → its rank in code point order (`rank[code + 1]`; `rank[0]` = null, after all). */
-function dictRanks(dict: readonly string[]): Int32Array {
-  // UTF-16 order is code point order unless a string holds a unit at or above U+D800: then the slow compare.
-  const plain = dict.every((s) => !/[\ud800-\uffff]/.test(s));
-  const order = Array.from(dict.keys()).sort(
-    plain ? (a, b) => (dict[a]! < dict[b]! ? -1 : dict[a]! > dict[b]! ? 1 : 0) : (a, b) => compareStrings(dict[a]!, dict[b]!),
-  );
-  const rank = new Int32Array(dict.length + 1);
-  order.forEach((d, r) => (rank[d + 1] = r));
-  rank[0] = dict.length;
+function dictRanks(dict: Utf8Dict): Int32Array {
+  const n = dictSize(dict);
+  const order = sortedEntries(dict);
+  const rank = new Int32Array(n + 1);
+  for (let r = 0; r < n; r++) rank[order[r]! + 1] = r;
+  rank[0] = n;
   return rank;
 }
 
@@ -189,7 +180,7 @@ export function compareAcross(a: readonly FrameColumn[], i: number, b: readonly 
     if (x.dtype === 'string' && y.dtype === 'string') {
       const p = x.codes[i]!;
       const q = y.codes[j]!;
-      r = p < 0 || q < 0 ? (p < 0 ? (q < 0 ? 0 : 1) : -1) : compareStrings(x.dict[p]!, y.dict[q]!);
+      r = p < 0 || q < 0 ? (p < 0 ? (q < 0 ? 0 : 1) : -1) : compareEntries(x.dict, p, y.dict, q);
     } else if (x.dtype !== 'string' && y.dtype !== 'string') {
       const p = x.valid === null || x.valid[i] === 1;
       const q = y.valid === null || y.valid[j] === 1;
@@ -208,7 +199,7 @@ function denseRanks(c: FrameColumn, rows: number): [Int32Array, number] {
   if (c.dtype === 'string') {
     const rank = dictRanks(c.dict);
     for (let i = 0; i < rows; i++) out[i] = rank[c.codes[i]! + 1]!;
-    return [out, c.dict.length + 1];
+    return [out, dictSize(c.dict) + 1];
   }
   if (c.dtype === 'bool') {
     for (let i = 0; i < rows; i++) out[i] = c.valid !== null && c.valid[i] === 0 ? 2 : c.values[i]!;

@@ -14,6 +14,7 @@ import { DTypeError, FileFormatError } from '../../base/errors.js';
 import {
   allocBytes, allocFloat64, allocInt32, makeFrame, valueAt, type FrameChunk, type FrameColumn, type FrameDtype, type FrameField,
 } from '../../base/frame.js';
+import { utf8DictOf } from '../../base/utf8Dict.js';
 import { registerKernel } from '../registry.js';
 import { openChecked, type CsvFileRef } from './csv.js';
 
@@ -52,7 +53,7 @@ export function columnFromValues(dtype: FrameDtype, values: ArrayLike<unknown>, 
       }
       codes[i] = c;
     }
-    return { dtype, codes, dict };
+    return { dtype, codes, dict: utf8DictOf(dict) };
   }
   const out = dtype === 'int32' ? allocInt32(rows) : dtype === 'float64' ? allocFloat64(rows) : allocBytes(rows);
   let valid: Uint8Array | null = null;

@@ -6,6 +6,7 @@
  * every chunk (`frame.sample`), sorted once (`frame.pivots`), as in PSRS.
  */
 import { concatFrames, type FrameChunk, makeFrame, takeRows } from '../../base/frame.js';
+import { dictSize } from '../../base/utf8Dict.js';
 import { registerKernel } from '../registry.js';
 import { compactDicts, type FrameParts, frameInputs } from './gather.js';
 import { compareAcross, hashRows, keyColumns, sortedRows } from './hashKeys.js';
@@ -72,7 +73,7 @@ export function rangePartition(chunk: FrameChunk, pivots: FrameChunk, p: Partiti
   };
   if (cols.length === 1 && c0.dtype === 'string') {
     // One string key: place each dictionary entry once, then every row by its code.
-    const byCode = new Int32Array(c0.dict.length + 1).fill(-1);
+    const byCode = new Int32Array(dictSize(c0.dict) + 1).fill(-1);
     for (let i = 0; i < chunk.rows; i++) {
       const s = c0.codes[i]! + 1;
       if (byCode[s]! < 0) byCode[s] = partAt(i);

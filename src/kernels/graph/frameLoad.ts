@@ -6,6 +6,7 @@
  * tell is checked here, with the frame's column and row: a null id or property (a graph has no nulls),
  * a float64 id that is not an integer.
  */
+import { dictSize, EMPTY_DICT } from '../../base/utf8Dict.js';
 import { InvalidArgumentError } from '../../base/errors.js';
 import type { FrameChunk, FrameColumn, FrameDtype } from '../../base/frame.js';
 import { registerKernel } from '../registry.js';
@@ -88,29 +89,25 @@ function floatIds(values: Float64Array, what: string, name: string): Float64Arra
   return out;
 }
 
-/** Strings as UTF-8 spans: each chunk's dictionary is encoded once, and a row's span is its entry's. */
+/** Strings as UTF-8 spans: each chunk's dictionary bytes are copied once, and a row's span is its entry's. */
 function stringSpans(columns: readonly FrameColumn[], rows: number): InlineColumn {
-  const encoder = new TextEncoder();
-  const dicts = columns.map((c) => (c.dtype === 'string' ? c.dict.map((s) => encoder.encode(s)) : []));
-  const bytes = new Uint8Array(new SharedArrayBuffer(dicts.reduce((n, d) => d.reduce((m, e) => m + e.length, n), 0)));
+  const dicts = columns.map((c) => (c.dtype === 'string' ? c.dict : EMPTY_DICT));
+  const bytes = new Uint8Array(new SharedArrayBuffer(dicts.reduce((n, d) => n + d.offsets[dictSize(d)]!, 0)));
   const starts = sharedInt32(rows);
   const ends = sharedInt32(rows);
   let at = 0;
   let row = 0;
   columns.forEach((c, k) => {
-    const entryStart = new Int32Array(dicts[k]!.length);
-    const entryEnd = new Int32Array(dicts[k]!.length);
-    dicts[k]!.forEach((e, d) => {
-      bytes.set(e, at);
-      entryStart[d] = at;
-      at += e.length;
-      entryEnd[d] = at;
-    });
+    const dict = dicts[k]!;
+    const used = dict.offsets[dictSize(dict)]!;
+    bytes.set(dict.bytes.subarray(0, used), at);
+    const offsets = dict.offsets;
     const codes = (c as Extract<FrameColumn, { dtype: 'string' }>).codes;
     for (let i = 0; i < codes.length; i++, row++) {
-      starts[row] = entryStart[codes[i]!]!;
-      ends[row] = entryEnd[codes[i]!]!;
+      starts[row] = at + offsets[codes[i]!]!;
+      ends[row] = at + offsets[codes[i]! + 1]!;
     }
+    at += used;
   });
   return { kind: 'string', values: { bytes, starts, ends } };
 }

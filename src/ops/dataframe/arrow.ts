@@ -17,9 +17,10 @@ import {
 import { DTypeError } from '../../base/errors.js';
 import {
   allocBytes, allocFloat64, allocInt32, concatFrames, type FrameChunk, type FrameColumn, type FrameDtype, type FrameField,
-  encodeStrings, makeFrame,
+  encodeStrings, makeFrame, type StringColumn,
 } from '../../base/frame.js';
 import { show } from '../../base/show.js';
+import { dictSize, EMPTY_DICT, type Utf8Dict, Utf8DictBuilder } from '../../base/utf8Dict.js';
 
 const ARROW_TYPES: Record<FrameDtype, () => DataType> = {
   int32: () => new Int32(),
@@ -44,32 +45,11 @@ function toBitmap(valid: Uint8Array | null, n: number): { bitmap: Uint8Array | u
   return nulls === 0 ? { bitmap: undefined, nulls } : { bitmap, nulls };
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-const utf8 = new TextEncoder();
-
-/**
- * Strings as one Arrow Utf8 vector, built straight from offsets and bytes: Arrow's own builder costs
- * about half a microsecond a string, which a dictionary of a million ids (h2o's id6) turns into half a
- * second per chunk. ASCII text (the common case for ids) is copied as Latin-1 in one call.
- */
-function utf8Vector(strings: readonly string[]): Vector {
-  const n = strings.length;
-  const offsets = new Int32Array(n + 1);
-  const joined = strings.join('');
-  let bytes: Uint8Array;
-  if (!NON_ASCII.test(joined)) {
-    for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i]! + strings[i]!.length;
-    bytes = Buffer.from(joined, 'latin1');
-  } else {
-    bytes = new Uint8Array(joined.length * 3);
-    let at = 0;
-    for (let i = 0; i < n; i++) {
-      at += utf8.encodeInto(strings[i]!, bytes.subarray(at)).written;
-      offsets[i + 1] = at;
-    }
-    bytes = bytes.subarray(0, at);
-  }
-  return new Vector([makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: bytes })]);
+/** A dictionary as one Arrow Utf8 vector: its offsets and bytes are already Arrow's buffers. */
+function utf8Vector(d: Utf8Dict): Vector {
+  const n = dictSize(d);
+  const bytes = d.bytes.subarray(0, d.offsets[n]!);
+  return new Vector([makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: d.offsets, data: bytes })]);
 }
 
 /** One column as Arrow data; `dict` overrides a string column's own dictionary (already remapped codes). */
@@ -127,30 +107,29 @@ export function frameToRecordBatch(chunk: FrameChunk, fields?: readonly FrameFie
 export function framesToTable(chunks: readonly FrameChunk[], fields: readonly FrameField[]): Table {
   const schema = arrowSchema(fields);
   if (chunks.length === 0) return new Table(schema);
-  const merged: (string[] | undefined)[] = fields.map((f) => (f.dtype === 'string' ? [] : undefined));
-  const codeOf = fields.map(() => new Map<string, number>());
+  // One dictionary per string column, unified by hashing entry bytes (utf8Dict.ts's builder).
+  const merged = fields.map((f, j) => {
+    if (f.dtype !== 'string') return undefined;
+    let entries = 0;
+    let bytes = 0;
+    for (const chunk of chunks) {
+      const d = (chunk.columns[j] as StringColumn).dict;
+      entries += dictSize(d);
+      bytes += d.offsets[dictSize(d)]!;
+    }
+    return new Utf8DictBuilder(Math.min(entries, 1 << 24), Math.min(bytes, 1 << 28));
+  });
   const remapped = chunks.map((chunk) => {
     const columns = chunk.columns.map((c, j): FrameColumn => {
       if (c.dtype !== 'string') return c;
-      const dict = merged[j]!;
-      const map = codeOf[j]!;
-      const remap = new Int32Array(c.dict.length);
-      c.dict.forEach((s, d) => {
-        let code = map.get(s);
-        if (code === undefined) {
-          code = dict.length;
-          dict.push(s);
-          map.set(s, code);
-        }
-        remap[d] = code;
-      });
+      const remap = merged[j]!.addAll(c.dict);
       const codes = new Int32Array(c.codes.length);
       for (let i = 0; i < codes.length; i++) codes[i] = c.codes[i]! < 0 ? -1 : remap[c.codes[i]!]!;
-      return { dtype: 'string', codes, dict };
+      return { dtype: 'string', codes, dict: EMPTY_DICT };
     });
     return { ...chunk, columns };
   });
-  const dicts = merged.map((d) => (d ? utf8Vector(d) : undefined));
+  const dicts = merged.map((d) => (d ? utf8Vector(d.finish()) : undefined));
   const nonEmpty = remapped.filter((c) => c.rows > 0);
   return new Table(schema, (nonEmpty.length > 0 ? nonEmpty : remapped.slice(0, 1)).map((c) => batchOf(schema, c, dicts)));
 }

@@ -11,7 +11,7 @@ import { Table as ArrowTable } from 'apache-arrow';
 import { InvalidArgumentError } from '../../base/errors.js';
 import {
   allocBytes, allocFloat64, allocInt32, type FrameChunk, type FrameColumn, type FrameDtype, type FrameField, makeFrame, sliceRows,
-  encodeStrings, type StringColumn,
+  compactStrings, encodeStrings, type StringColumn,
 } from '../../base/frame.js';
 import { show } from '../../base/show.js';
 import { makeTileable } from '../../dag/nodes.js';
@@ -120,31 +120,15 @@ function arrayColumn(name: string, data: ArrayLike<unknown>, given: FrameDtype |
 
 const stringCodes = encodeStrings;
 
-const encoder = new TextEncoder();
-
 /** A chunk's string column with its own dictionary (only the strings it uses) as UTF-8 in shared memory. */
 function inlineStrings(c: StringColumn): InlineColumn {
-  const used = new Map<number, number>();
-  const codes = allocInt32(c.codes.length);
-  for (let i = 0; i < codes.length; i++) {
-    const k = c.codes[i]!;
-    if (k < 0) {
-      codes[i] = -1;
-      continue;
-    }
-    let m = used.get(k);
-    if (m === undefined) {
-      m = used.size;
-      used.set(k, m);
-    }
-    codes[i] = m;
+  const own = compactStrings(c);
+  let codes = own.codes;
+  if (codes === c.codes) {
+    codes = allocInt32(c.codes.length);
+    codes.set(c.codes);
   }
-  const encoded = [...used.keys()].map((k) => encoder.encode(c.dict[k]!));
-  const offsets = allocInt32(encoded.length + 1);
-  for (let d = 0; d < encoded.length; d++) offsets[d + 1] = offsets[d]! + encoded[d]!.length;
-  const bytes = allocBytes(offsets[encoded.length]!);
-  encoded.forEach((b, d) => bytes.set(b, offsets[d]!));
-  return { dtype: 'string', codes, bytes, offsets };
+  return { dtype: 'string', codes, bytes: own.dict.bytes, offsets: own.dict.offsets };
 }
 
 /** A whole frame as a source node: cut into chunks of `chunkRows` rows (one empty chunk when it has none). */

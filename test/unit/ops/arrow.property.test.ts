@@ -9,6 +9,7 @@ import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { type FrameChunk, type FrameDtype, type FrameField, valueAt } from '../../../src/base/frame.js';
 import { framesToTable, frameToRecordBatch, recordBatchToFrame, tableToFrame } from '../../../src/ops/dataframe/arrow.js';
+import { utf8DictOf } from '../../../src/base/utf8Dict.js';
 
 type Value = number | string | boolean | null;
 
@@ -29,7 +30,7 @@ function chunkOf(fields: readonly FrameField[], rows: readonly Value[][]): Frame
     switch (f.dtype) {
       case 'string': {
         const dict = [...new Set(col.filter((v): v is string => v !== null))].reverse();
-        return { dtype: 'string' as const, codes: Int32Array.from(col, (v) => (v === null ? -1 : dict.indexOf(v as string))), dict };
+        return { dtype: 'string' as const, codes: Int32Array.from(col, (v) => (v === null ? -1 : dict.indexOf(v as string))), dict: utf8DictOf(dict) };
       }
       case 'bool':
         return { dtype: 'bool' as const, values: Uint8Array.from(col, (v) => (v === true ? 1 : 0)), valid: nulls ? valid : null };

@@ -17,6 +17,7 @@ import { idValues, type PropertyGraphValue } from '../../../src/kernels/graph/va
 import { addFrameEdgesNode, emptyGraphNode, toSource } from '../../../src/ops/graph/index.js';
 import { fromColumnsNode } from '../../../src/ops/dataframe/index.js';
 import { getOp, type TileContext } from '../../../src/ops/op.js';
+import { utf8DictOf } from '../../../src/base/utf8Dict.js';
 
 type Id = number | string;
 type IdKind = 'int32' | 'float64' | 'string';
@@ -43,7 +44,7 @@ function column(dtype: FrameDtype, values: readonly unknown[]): FrameColumn {
     case 'string': {
       // First-seen order, plus an entry no row uses, as a filtered chunk keeps its whole dictionary.
       const dict = [...new Set(values as string[]), 'unused-entry'];
-      return { dtype, codes: Int32Array.from(values as string[], (v) => dict.indexOf(v)), dict };
+      return { dtype, codes: Int32Array.from(values as string[], (v) => dict.indexOf(v)), dict: utf8DictOf(dict) };
     }
     case 'bool':
       return { dtype, values: Uint8Array.from(values as boolean[], (b) => (b ? 1 : 0)), valid: null };

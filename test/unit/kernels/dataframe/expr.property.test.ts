@@ -13,6 +13,7 @@ import { describeExpr, type FrameExpr } from '../../../../src/base/frameExpr.js'
 import { evaluateExpr, maskIndex } from '../../../../src/kernels/dataframe/expr.js';
 import { getKernel } from '../../../../src/kernels/index.js';
 import { chunkArb, exprArb, interpret, sameValue, type Value } from './exprReference.js';
+import { dictStrings } from '../../../../src/base/utf8Dict.js';
 
 const RUNS = 300;
 
@@ -34,8 +35,9 @@ function checkColumn(e: FrameExpr, chunk: FrameChunk, col: FrameColumn): void {
     if (!sameValue(got, want)) throw new Error(`row ${i} of ${describeExpr(e)}: got ${text(got)}, expected ${text(want)}`);
   }
   if (col.dtype === 'string') {
-    expect(new Set(col.dict).size).toBe(col.dict.length);
-    for (const c of col.codes) expect(c >= -1 && c < col.dict.length).toBe(true);
+    const dict = dictStrings(col.dict);
+    expect(new Set(dict).size).toBe(dict.length);
+    for (const c of col.codes) expect(c >= -1 && c < dict.length).toBe(true);
   } else if (col.valid !== null && e.t !== 'col') {
     // A computed column has validity only when something is null (a bare column is passed through as it is).
     expect(col.valid.includes(0)).toBe(true);

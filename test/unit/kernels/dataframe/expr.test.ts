@@ -15,6 +15,7 @@ import { compiledLoopCount } from '../../../../src/kernels/dataframe/exprCompile
 import { evaluateExpr, filterRows, maskIndex } from '../../../../src/kernels/dataframe/expr.js';
 import { takeRows } from '../../../../src/base/frame.js';
 import { getKernel } from '../../../../src/kernels/index.js';
+import { dictStrings, utf8DictOf } from '../../../../src/base/utf8Dict.js';
 
 const values = (c: FrameColumn): unknown[] =>
   Array.from({ length: c.dtype === 'string' ? c.codes.length : c.values.length }, (_, i) => valueAt(c, i));
@@ -25,7 +26,7 @@ const chunk = makeFrame(['i', 'z', 'f', 'p', 'q', 's'], [
   { dtype: 'float64', values: new Float64Array([NaN, 0, -0, 2.5]), valid: new Uint8Array([1, 1, 1, 0]) },
   { dtype: 'bool', values: new Uint8Array([1, 0, 0, 1]), valid: new Uint8Array([1, 1, 0, 0]) },
   { dtype: 'bool', values: new Uint8Array([0, 1, 0, 1]), valid: new Uint8Array([1, 0, 1, 0]) },
-  { dtype: 'string', codes: new Int32Array([0, 1, -1, 2]), dict: ['Apple', 'APPLE', 'pear', 'unused'] },
+  { dtype: 'string', codes: new Int32Array([0, 1, -1, 2]), dict: utf8DictOf(['Apple', 'APPLE', 'pear', 'unused']) },
 ]);
 const col = (name: string): FrameExpr => colExpr({ name, dtype: chunk.columns[chunk.names.indexOf(name)]!.dtype });
 const run = (e: FrameExpr): unknown[] => values(evaluateExpr(e, chunk));
@@ -82,8 +83,8 @@ describe('strings', () => {
     expect(run(binaryExpr('lt', col('s'), litExpr('Apple')))).toEqual([false, true, null, false]);
     expect(run(binaryExpr('gt', litExpr('Apple'), col('s')))).toEqual([false, true, null, false]);
     const u = makeFrame(['a', 'b'], [
-      { dtype: 'string', codes: new Int32Array([0]), dict: ['😀'] },
-      { dtype: 'string', codes: new Int32Array([0]), dict: ['\uffff'] },
+      { dtype: 'string', codes: new Int32Array([0]), dict: utf8DictOf(['😀']) },
+      { dtype: 'string', codes: new Int32Array([0]), dict: utf8DictOf(['\uffff']) },
     ]);
     // U+1F600 is above U+FFFF though its first UTF-16 unit (0xD83D) is below 0xFFFF.
     const a = colExpr({ name: 'a', dtype: 'string' });
@@ -95,9 +96,9 @@ describe('strings', () => {
   it('lower/upper remap codes into a new dictionary, merging equal results; len counts code points', () => {
     const low = evaluateExpr(stringExpr('lower', col('s')), chunk);
     expect(values(low)).toEqual(['apple', 'apple', null, 'pear']);
-    expect(low.dtype === 'string' && low.dict).toEqual(['apple', 'pear', 'unused']);
+    expect(low.dtype === 'string' && dictStrings(low.dict)).toEqual(['apple', 'pear', 'unused']);
     expect(run(stringExpr('len', stringExpr('upper', col('s'))))).toEqual([5, 5, null, 4]);
-    const e = makeFrame(['x'], [{ dtype: 'string', codes: new Int32Array([0]), dict: ['😀é'] }]);
+    const e = makeFrame(['x'], [{ dtype: 'string', codes: new Int32Array([0]), dict: utf8DictOf(['😀é']) }]);
     expect(values(evaluateExpr(stringExpr('len', colExpr({ name: 'x', dtype: 'string' })), e))).toEqual([2]);
     expect(run(stringExpr('startsWith', col('s'), 'App'))).toEqual([true, false, null, false]);
   });
@@ -156,7 +157,7 @@ describe('filter over many blocks', () => {
     { dtype: 'int32', values: Int32Array.from({ length: n }, () => Math.floor(rnd() * 1000)), valid: Uint8Array.from({ length: n }, () => (rnd() < 0.05 ? 0 : 1)) },
     { dtype: 'float64', values: Float64Array.from({ length: n }, () => rnd()), valid: null },
     { dtype: 'bool', values: Uint8Array.from({ length: n }, () => (rnd() < 0.5 ? 1 : 0)), valid: Uint8Array.from({ length: n }, () => (rnd() < 0.1 ? 0 : 1)) },
-    { dtype: 'string', codes: Int32Array.from({ length: n }, () => Math.floor(rnd() * 4) - 1), dict: ['p', 'q', 'r'] },
+    { dtype: 'string', codes: Int32Array.from({ length: n }, () => Math.floor(rnd() * 4) - 1), dict: utf8DictOf(['p', 'q', 'r']) },
   ]);
   const k = colExpr({ name: 'k', dtype: 'int32' });
 

@@ -10,6 +10,7 @@ import {
   binaryExpr, castExpr, colExpr, fillExpr, type FrameExpr, isinExpr, type Literal, litExpr, stringExpr, unaryExpr,
 } from '../../../../src/base/frameExpr.js';
 import { pyFloorDiv, roundHalfEven } from '../../../support/reference.js';
+import { utf8DictOf } from '../../../../src/base/utf8Dict.js';
 
 export type Value = number | boolean | string | null;
 
@@ -170,7 +171,7 @@ const boolColumn = (n: number): fc.Arbitrary<FrameColumn> =>
 const stringColumn = (n: number): fc.Arbitrary<FrameColumn> =>
   fc.shuffledSubarray(TEXTS, { minLength: 1 }).chain((dict) =>
     fc.array(fc.integer({ min: -1, max: dict.length - 1 }), { minLength: n, maxLength: n })
-      .map((codes) => ({ dtype: 'string' as const, codes: Int32Array.from(codes), dict })));
+      .map((codes) => ({ dtype: 'string' as const, codes: Int32Array.from(codes), dict: utf8DictOf(dict) })));
 
 export const SCHEMA = [
   { name: 'i', dtype: 'int32' }, { name: 'j', dtype: 'int32' }, { name: 'f', dtype: 'float64' },

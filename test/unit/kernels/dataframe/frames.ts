@@ -9,6 +9,7 @@ import {
   type FrameChunk, type FrameColumn, type FrameDtype, type FrameField, makeFrame, valueAt,
 } from '../../../../src/base/frame.js';
 import { compareStrings } from '../../../../src/kernels/dataframe/hashKeys.js';
+import { utf8DictOf } from '../../../../src/base/utf8Dict.js';
 
 export type Cell = number | boolean | string | null;
 export type Row = Cell[];
@@ -28,7 +29,7 @@ export function column(dtype: FrameDtype, cells: readonly Cell[]): FrameColumn {
         if (k === undefined) (k = dict.length), dict.push(c as string), at.set(c as string, k);
         return k;
       });
-      return { dtype, codes, dict };
+      return { dtype, codes, dict: utf8DictOf(dict) };
     }
     case 'bool':
       return { dtype, values: Uint8Array.from(cells, (c) => (c === true ? 1 : 0)), valid: mask };

@@ -16,18 +16,19 @@ import { assignNode, dropnaNode, fillnaNode, filterNode, seriesNode } from '../.
 import { frameMeta, type FrameNode } from '../../../../src/ops/dataframe/meta.js';
 import { fromColumnsNode } from '../../../../src/ops/dataframe/sources.js';
 import { chunkKey, getOp, type TileContext, type Tiled } from '../../../../src/ops/op.js';
+import { utf8DictOf } from '../../../../src/base/utf8Dict.js';
 
 const FIELDS: FrameField[] = [{ name: 'id', dtype: 'string' }, { name: 'v', dtype: 'int32' }, { name: 'x', dtype: 'float64' }, { name: 'ok', dtype: 'bool' }];
 
 const CHUNKS: FrameChunk[] = [
   makeFrame(['id', 'v', 'x', 'ok'], [
-    { dtype: 'string', codes: new Int32Array([0, 1, -1]), dict: ['a', 'b'] },
+    { dtype: 'string', codes: new Int32Array([0, 1, -1]), dict: utf8DictOf(['a', 'b']) },
     { dtype: 'int32', values: new Int32Array([1, 2, 3]), valid: new Uint8Array([1, 0, 1]) },
     { dtype: 'float64', values: new Float64Array([0.5, NaN, 4]), valid: null },
     { dtype: 'bool', values: new Uint8Array([1, 0, 1]), valid: null },
   ]),
   makeFrame(['id', 'v', 'x', 'ok'], [
-    { dtype: 'string', codes: new Int32Array([0, 1]), dict: ['b', 'c'] },
+    { dtype: 'string', codes: new Int32Array([0, 1]), dict: utf8DictOf(['b', 'c']) },
     { dtype: 'int32', values: new Int32Array([10, 20]), valid: null },
     { dtype: 'float64', values: new Float64Array([1, 2]), valid: new Uint8Array([0, 1]) },
     { dtype: 'bool', values: new Uint8Array([0, 1]), valid: new Uint8Array([1, 0]) },

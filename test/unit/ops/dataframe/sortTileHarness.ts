@@ -13,6 +13,7 @@ import {
 import { getKernel } from '../../../../src/kernels/registry.js';
 import { getOp, type TileContext, type Tiled } from '../../../../src/ops/op.js';
 import { frameMeta, type FrameNode } from '../../../../src/ops/dataframe/meta.js';
+import { utf8DictOf } from '../../../../src/base/utf8Dict.js';
 
 export type Cell = number | boolean | string | null;
 export type Row = Record<string, Cell>;
@@ -86,7 +87,7 @@ export function chunkOf(fields: readonly FrameField[], rows: readonly Row[], dic
           const j = (i * 7 + dictOrder * 13) % (i + 1);
           [dict[i], dict[j]] = [dict[j]!, dict[i]!];
         }
-        return { dtype: 'string', dict, codes: Int32Array.from(cells.map((v) => (v === null ? -1 : dict.indexOf(v as string)))) };
+        return { dtype: 'string', dict: utf8DictOf(dict), codes: Int32Array.from(cells.map((v) => (v === null ? -1 : dict.indexOf(v as string)))) };
       }
       case 'bool':
         return { dtype: 'bool', values: Uint8Array.from(cells.map((v) => (v === true ? 1 : 0))), valid };
