@@ -18,9 +18,13 @@ export interface CodedStrings {
 
 /** Up to 4 bytes from `at` (not past `end`), big-endian and zero-padded, so words compare as the bytes do. */
 function wordAt(bytes: Uint8Array, at: number, end: number): number {
-  if (at + 4 <= end) return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
-  let w = 0;
-  for (let k = 0; k < 4; k++) w = (w << 8) | (at + k < end ? bytes[at + k]! : 0);
+  const left = end - at;
+  if (left >= 4) return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+  // A short id's last word (R-MAT's 'v12345' ends in one): its 0-3 bytes without a loop.
+  if (left <= 0) return 0;
+  let w = bytes[at]! << 24;
+  if (left > 1) w |= bytes[at + 1]! << 16;
+  if (left > 2) w |= bytes[at + 2]! << 8;
   return w;
 }
 
