@@ -85,8 +85,19 @@ export function fileRef(path: string, what: string): FileRef {
   return { path: full, size: st.size, mtimeMs: st.mtimeMs };
 }
 
+/**
+ * Whether a typed array already lives in shared memory: the workers can read it as it is, so it is
+ * adopted, not copied (a copy into fresh pages is most of a small graph's build: on this project's VMs
+ * a first write costs about 9 ms per MB under load). The engine never writes a source column; the user
+ * must not either once the graph is built (the graph and its key were made from these values).
+ */
+function isShared(data: ArrayBufferView): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer;
+}
+
 /** Columns live in shared memory from the start: they reach the workers that load the graph without a copy. */
 function sharedFloat64(data: ArrayLike<number>): Float64Array {
+  if (data instanceof Float64Array && isShared(data)) return data;
   const out = new Float64Array(new SharedArrayBuffer(8 * data.length));
   out.set(data);
   return out;
@@ -94,6 +105,7 @@ function sharedFloat64(data: ArrayLike<number>): Float64Array {
 
 /** An Int32Array stays one (ids 0..2^31 need no widening to doubles: half the bytes to copy and read). */
 function sharedInt32(data: Int32Array): Int32Array {
+  if (isShared(data)) return data;
   const out = new Int32Array(new SharedArrayBuffer(4 * data.length));
   out.set(data);
   return out;
@@ -188,6 +200,7 @@ function inlineColumn(name: string, data: ColumnData, what: string, ids = false)
   if (narrowed) return { kind: 'number', values: narrowed };
   if (ArrayBuffer.isView(data)) {
     if (data instanceof BigInt64Array) {
+      if (isShared(data)) return { kind: 'bigint', values: data };
       const out = new BigInt64Array(new SharedArrayBuffer(8 * data.length));
       out.set(data);
       return { kind: 'bigint', values: out };

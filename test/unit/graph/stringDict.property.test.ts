@@ -20,13 +20,16 @@ const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a
 /**
  * Strings that stress the encoding: shared 8-byte prefixes with different tails (keys longer than the
  * slot's two words), prefixes of each other, NUL bytes (a short key padded with zeros), the empty
- * string, and code points of 1 to 4 UTF-8 bytes (whose UTF-16 order differs from code point order).
+ * string, code points of 1 to 4 UTF-8 bytes (whose UTF-16 order differs from code point order), and
+ * strings on both sides of the 64 bytes below which strings are copied byte by byte.
  */
 const ids = fc.oneof(
   fc.string({ maxLength: 3 }),
   fc.constantFrom('', '\0', 'a', 'a\0', 'a\0\0', 'abcdefgh', 'abcdefgh\0', 'abcdefghi', 'abcdefghij', 'abcdefgh\u00e9', '\uffff', '\u{1f600}', 'é', 'ée'),
   fc.tuple(fc.constantFrom('user-', 'abcdefgh', 'v'), fc.nat(5000)).map(([p, n]) => `${p}${n}`),
   fc.string({ unit: 'binary', maxLength: 12 }),
+  // Longer than the 64 bytes copied by a loop: these are copied with set().
+  fc.tuple(fc.constantFrom('x'.repeat(64), 'x'.repeat(63) + '\u00e9', 'y'.repeat(100)), fc.nat(50)).map(([p, n]) => `${p}${n}`),
 );
 const columns = fc.array(ids, { maxLength: 300 });
 

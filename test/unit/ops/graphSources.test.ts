@@ -1,0 +1,55 @@
+/**
+ * How `toSource` (ops/graph/sources.ts) takes a user's columns: typed arrays in shared memory are
+ * adopted as they are (the workers read them without a copy), typed arrays in ordinary memory are
+ * copied into shared memory (so a later write by the user cannot change the graph), and Float64 ids
+ * that are all int32 are narrowed — a fresh Int32Array, whether or not the doubles were shared.
+ */
+import { describe, expect, it } from 'vitest';
+import type { InlineColumn } from '../../../src/kernels/graph/load.js';
+import { toSource } from '../../../src/ops/graph/sources.js';
+
+function shared<T extends Int32Array | Float64Array | BigInt64Array>(ctor: new (b: SharedArrayBuffer) => T, values: readonly number[]): T {
+  const out = new ctor(new SharedArrayBuffer(values.length * (ctor === (Int32Array as unknown) ? 4 : 8)));
+  values.forEach((v, i) => (out[i] = (out instanceof BigInt64Array ? BigInt(v) : v) as never));
+  return out;
+}
+
+function columnsOf(data: Record<string, unknown>, ids: readonly string[]): Record<string, InlineColumn> {
+  const source = toSource(data as never, {}, 'test', ids);
+  if (source.kind !== 'columns') throw new Error('expected columns');
+  return source.columns as Record<string, InlineColumn>;
+}
+
+describe('toSource', () => {
+  it('adopts shared Int32Array, Float64Array and BigInt64Array columns without a copy', () => {
+    const src = shared(Int32Array, [0, 1, 2]);
+    const weight = shared(Float64Array, [0.5, 1.5, 2.5]);
+    const dst = shared(BigInt64Array, [1, 2, 0]);
+    const c = columnsOf({ src, dst, weight }, ['src', 'dst']);
+    expect(c.src!.values).toBe(src);
+    expect(c.dst!.values).toBe(dst);
+    expect(c.weight!.values).toBe(weight);
+  });
+
+  it('copies ordinary typed arrays into shared memory, so writing them later changes nothing', () => {
+    const src = Int32Array.of(0, 1, 2);
+    const weight = Float64Array.of(0.5, 1.5, 2.5);
+    const c = columnsOf({ src, dst: Int32Array.of(1, 2, 0), weight }, ['src', 'dst']);
+    const values = c.src!.values as Int32Array;
+    expect(values).not.toBe(src);
+    expect(values.buffer).toBeInstanceOf(SharedArrayBuffer);
+    src[0] = 7;
+    weight[0] = 9;
+    expect(Array.from(values)).toEqual([0, 1, 2]);
+    expect(Array.from(c.weight!.values as Float64Array)).toEqual([0.5, 1.5, 2.5]);
+  });
+
+  it('narrows shared Float64 ids that are all int32 (a new array), and adopts those that are not', () => {
+    const ints = shared(Float64Array, [0, 1, 2]);
+    const wide = shared(Float64Array, [0, 2 ** 40, 2]);
+    const c = columnsOf({ src: ints, dst: wide }, ['src', 'dst']);
+    expect(c.src!.values).toBeInstanceOf(Int32Array);
+    expect(Array.from(c.src!.values as Int32Array)).toEqual([0, 1, 2]);
+    expect(c.dst!.values).toBe(wide);
+  });
+});
