@@ -142,7 +142,7 @@ registerOp({
     const quotes: string[] = [];
     for (let k = 0; k < n - 1; k++) {
       const qp: CsvQuotesParams = { file: p.file, lo: k === 0 ? p.dataStart : bound(k) - 1, hi: bound(k + 1) - 1 };
-      quotes.push(ctx.add({ key: chunkKey(node.key, [k], 'quotes'), kernel: 'frame.csv_quotes', params: qp, inputs: [], meta: {} }));
+      quotes.push(ctx.add({ key: chunkKey(node.key, [k], 'quotes'), kernel: 'frame.csv_quotes', params: qp, inputs: [], meta: { readBytes: qp.hi - qp.lo } }));
     }
     const chunks = Array.from({ length: n }, (_, i) => {
       const cp: CsvChunkParams = { file: p.file, layout: p.layout, dataStart: p.dataStart, begin: bound(i), end: bound(i + 1), lineBytes: p.lineBytes };
