@@ -177,6 +177,32 @@ describe('readCsv on malformed files', () => {
     expect(e.message).toMatch(/not closed/);
   });
 
+  it('reads a range bigger than its read block exactly: quoted newlines across block ends, and lines of errors there', () => {
+    // ~9 MB in one 16 MiB range: the worker reads it in 4 MiB blocks, each cut at a record end, so
+    // quoted fields with newlines (every 997th record) and long records land on block boundaries.
+    const lines = ['id,v,s'];
+    const expected: unknown[][] = [];
+    for (let i = 0, bytes = 0; bytes < 9_000_000; i++) {
+      const s = i % 997 === 0 ? `multi\nline, "${i}"\n${'x'.repeat(i % 5000)}` : `name${i % 7}`;
+      lines.push(`${i},${i % 100},${i % 997 === 0 ? `"${s.replaceAll('"', '""')}"` : s}`);
+      expected.push([i, i % 100, s]);
+      bytes += lines.at(-1)!.length + 1;
+    }
+    const p = file(`${lines.join('\n')}\n`);
+    const got = rows(p, { dtypes: { s: 'string' } });
+    expect(got.length).toBe(expected.length);
+    // Compared as one text each: toEqual over 600k rows takes seconds.
+    const text = (rs: unknown[][]): string => rs.map((r) => JSON.stringify(r)).join('\n');
+    expect(text(got) === text(expected)).toBe(true);
+    // An error in the second block (and outside the build-time samples) names its physical line,
+    // quoted newlines counted.
+    const at = Math.floor(lines.length * 0.7);
+    const bad = [...lines.slice(0, at), '1,oops,x', ...lines.slice(at)];
+    const physical = bad.slice(0, at + 1).join('\n').split('\n').length;
+    const e = failure(() => runFrame(readCsvNode(file(`${bad.join('\n')}\n`))));
+    expect([e.line, e.column]).toEqual([physical, 'v']);
+  });
+
   it('invalid UTF-8 in a string field fails with its line', () => {
     const head = Buffer.from('id,v,s\n1,2,ok\n');
     const body = Buffer.concat([head, Buffer.from([0x33, 0x2c, 0x34, 0x2c, 0xc3, 0x28, 0x0a])]);
