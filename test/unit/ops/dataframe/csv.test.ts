@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileFormatError, InvalidArgumentError, UnknownOptionError } from '../../../../src/base/errors.js';
 import { valueAt } from '../../../../src/base/frame.js';
-import { readCsvNode } from '../../../../src/ops/dataframe/csv.js';
+import { defaultCsvChunkBytes, readCsvNode } from '../../../../src/ops/dataframe/csv.js';
 import { runFrame, runNode } from './runFrame.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-csv-'));
@@ -76,6 +76,17 @@ describe('readCsv at build time', () => {
     expect(rows(p, { columns: ['i', 'f'], dtypes: { i: 'string' } })).toEqual([['1', 2.5], ['-2', 3]]);
     // Integers beyond int32 are float64 (exact to 2^53).
     expect(readCsvNode(file('x\n3000000000\n')).meta.fields[0]!.dtype).toBe('float64');
+  });
+
+  it('cuts the file into about 16 ranges of 16 to 64 MiB by default, or into chunkBytes', () => {
+    const MiB = 2 ** 20;
+    expect(defaultCsvChunkBytes(50e6)).toBe(16 * MiB);
+    expect(defaultCsvChunkBytes(509e6)).toBe(31 * MiB);
+    expect(Math.ceil(509e6 / defaultCsvChunkBytes(509e6))).toBe(16);
+    expect(defaultCsvChunkBytes(3 * 2 ** 30)).toBe(64 * MiB);
+    const p = file('a,b\n1,2\n');
+    expect((readCsvNode(p).params as { chunkBytes: number }).chunkBytes).toBe(16 * MiB);
+    expect((readCsvNode(p, { chunkBytes: 1000 }).params as { chunkBytes: number }).chunkBytes).toBe(1000);
   });
 
   it('keys the node by the file identity, so an edited file is read again', () => {
