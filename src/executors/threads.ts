@@ -29,6 +29,13 @@ import { discardProduced, kernelError, pinInputs, releaseChunks, runError, store
 /** Tasks reading or writing fewer elements than this are batched. */
 const LIGHT_ELEMENTS = 32 * 1024;
 const MAX_BATCH = 64;
+/**
+ * File bytes one batch may read. Tasks that read a file range (a CSV quote count: no output to speak
+ * of, but a memchr over its range) batch up to this much: one batch of all of them would put the whole
+ * file's count on one worker while every parse that needs a count waits for the batch to end; alone,
+ * each would cost a round trip and hold a dispatch slot the parses need.
+ */
+const BATCH_READ_BYTES = 64 * 2 ** 20;
 /** Tensor tasks this small run on the calling thread: a pool round trip would cost more than the work. */
 const INLINE_ELEMENTS = 4096;
 /** Inline work yields to the event loop after this long, so aborts and I/O stay responsive. */
@@ -107,6 +114,12 @@ class ThreadRun {
     return { key: g.keys[i]!, kernel: g.kernels[i]!, params: g.params[i], inputs };
   }
 
+  /** File bytes chunk i reads (its meta's `readBytes`; 0 when it reads no file). */
+  #readBytes(i: number): number {
+    const readBytes = (this.graph.metas[i] as { readBytes?: unknown } | null)?.readBytes;
+    return typeof readBytes === 'number' ? readBytes : 0;
+  }
+
   /** Elements chunk i reads and writes, counted only until `bound` is reached. */
   #elements(i: number, bound: number): number {
     const g = this.graph;
@@ -159,7 +172,8 @@ class ThreadRun {
       const batch: number[] = [];
       const messages: TaskMessage[] = [];
       const batching = state.readyCount > this.maxJobs;
-      while (state.readyCount > 0 && batch.length < MAX_BATCH) {
+      let readBytes = 0;
+      while (state.readyCount > 0 && batch.length < MAX_BATCH && readBytes < BATCH_READ_BYTES) {
         const i = state.next();
         const m = this.#message(i);
         if (isDriverTask(m.kernel)) {
@@ -168,6 +182,7 @@ class ThreadRun {
         }
         batch.push(i);
         messages.push(m);
+        readBytes += this.#readBytes(i);
         if (!batching || this.#elements(i, LIGHT_ELEMENTS) >= LIGHT_ELEMENTS) break;
       }
       if (batch.length > 0) this.#dispatch(batch, messages, 0);

@@ -1,6 +1,8 @@
 /**
  * CSV byte-range chunks, read and parsed on the worker that runs them: a chunk reads only its own range
- * of the file (plus the end of its last line), never the whole file.
+ * of the file (plus the end of its last line), never the whole file, and that in blocks of at most
+ * BLOCK_BYTES through one reused buffer per thread, each block cut at a record end and fed to the parser
+ * (CsvParser.begin/feed/end), so a worker holds a block of the file, not its whole range.
  *
  * Which range owns which line: a range owns the records that *start* in it. A newline ends a record
  * only outside quotes, and whether a byte is inside quotes depends on every quote before it, so
@@ -103,30 +105,131 @@ function linesBefore(fd: number, end: number): number {
 }
 
 /**
- * The bytes [lo, stop) where stop is the first record start at or after `hi` (a newline at even quote
- * parity), reading past `hi` in blocks; `parity` is the quote parity at `hi`.
+ * A window onto the file, read block by block into one buffer per thread (a worker parses range after
+ * range, so the buffer is reused rather than allocated per chunk): a range's bytes are never held
+ * whole, only a block of them (more only while one record is longer than that). The block is
+ * BLOCK_BYTES, or the range's length when that is smaller, so a small range reads little past its end.
  */
-function readThroughRecord(fd: number, lo: number, hi: number, parity: number, size: number, head: Buffer): Buffer {
-  let buf = head;
-  let used = hi - lo;
-  let inQuotes = parity;
-  for (let at = hi; at < size; ) {
-    const n = Math.min(1 << 16, size - at);
-    if (used + n > buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(2 * buf.length, used + n));
-      buf.copy(next, 0, 0, used);
-      buf = next;
-    }
-    readFully(fd, buf, used, n, at);
-    for (let k = used; k < used + n; k++) {
-      const b = buf[k]!;
-      if (b === QUOTE) inQuotes ^= 1;
-      else if (b === NL && inQuotes === 0) return buf.subarray(0, k + 1);
-    }
-    used += n;
-    at += n;
+const BLOCK_BYTES = 4 << 20;
+let spareWindow: Uint8Array | null = null;
+
+class FileWindow {
+  buf: Uint8Array;
+  /** Bytes the window holds at most (the block; doubled while one record does not fit). */
+  #cap: number;
+  /** File position of buf[0]. */
+  pos = 0;
+  /** Valid bytes in buf. */
+  n = 0;
+
+  constructor(readonly fd: number, readonly size: number, block: number) {
+    this.#cap = Math.max(1, Math.min(BLOCK_BYTES, block));
+    const spare = spareWindow;
+    this.buf = spare !== null && spare.length >= this.#cap ? spare : new Uint8Array(this.#cap);
+    spareWindow = null;
   }
-  return buf.subarray(0, used);
+
+  /** Whether the window reaches the end of the file. */
+  get atEnd(): boolean {
+    return this.pos + this.n >= this.size;
+  }
+
+  load(at: number): void {
+    this.pos = at;
+    this.n = 0;
+    this.#fill();
+  }
+
+  /** Drops the first `k` bytes and reads on to fill the window. */
+  advance(k: number): void {
+    this.buf.copyWithin(0, k, this.n);
+    this.pos += k;
+    this.n -= k;
+    this.#fill();
+  }
+
+  /** Doubles the window (one record is longer than it) and reads on. */
+  grow(): void {
+    this.#cap *= 2;
+    if (this.buf.length < this.#cap) {
+      const next = new Uint8Array(this.#cap);
+      next.set(this.buf.subarray(0, this.n));
+      this.buf = next;
+    }
+    this.#fill();
+  }
+
+  #fill(): void {
+    const want = Math.min(this.#cap - this.n, this.size - this.pos - this.n);
+    if (want > 0) readFully(this.fd, this.buf, this.n, want, this.pos + this.n);
+    this.n += Math.max(0, want);
+  }
+
+  /** Keeps the buffer for the thread's next range (a grown one only if not much bigger than a block). */
+  release(): void {
+    if (this.buf.length <= 2 * BLOCK_BYTES && (spareWindow === null || spareWindow.length < this.buf.length)) spareWindow = this.buf;
+  }
+}
+
+/**
+ * The first record start in [lo, hi) of the file — just past a newline at even quote parity — given the
+ * parity at lo; -1 when no record starts there. The window is left at lo's block or later.
+ */
+function firstRecordStart(w: FileWindow, lo: number, hi: number, parity: number): number {
+  let inQuotes = parity;
+  w.load(lo);
+  for (;;) {
+    const limit = Math.min(w.n, hi - w.pos);
+    const buf = w.buf.subarray(0, limit);
+    if (buf.indexOf(QUOTE) < 0) {
+      // No quote here: inside quotes nothing starts; outside, the first newline ends a record.
+      if (inQuotes === 0) {
+        const nl = buf.indexOf(NL);
+        if (nl >= 0) return w.pos + nl + 1;
+      }
+    } else {
+      for (let k = 0; k < limit; k++) {
+        const b = buf[k]!;
+        if (b === QUOTE) inQuotes ^= 1;
+        else if (b === NL && inQuotes === 0) return w.pos + k + 1;
+      }
+    }
+    if (w.pos + limit >= hi || w.atEnd) return -1;
+    w.advance(limit);
+  }
+}
+
+/**
+ * Where the parser's next block ends in the window, which starts at a record start: after the first
+ * record that ends at or past `end` (then `last` is true: the range's records are all there), else after
+ * the window's last whole record; 0 when no record ends in the window (one is longer than it). At the end
+ * of the file the last record needs no newline.
+ */
+function blockCut(w: FileWindow, end: number): { cut: number; last: boolean } {
+  const n = w.n;
+  const buf = w.buf.subarray(0, n);
+  const endAt = end - w.pos;
+  if (buf.indexOf(QUOTE) < 0) {
+    // No quotes (parity stays even): record ends are simply after newlines.
+    if (endAt <= n) {
+      const nl = buf.indexOf(NL, Math.max(0, endAt - 1));
+      if (nl >= 0) return { cut: nl + 1, last: true };
+    }
+    if (w.atEnd) return { cut: n, last: true };
+    return { cut: buf.lastIndexOf(NL) + 1, last: false };
+  }
+  let inQuotes = 0;
+  let lastEnd = 0;
+  for (let k = 0; k < n; k++) {
+    const b = buf[k]!;
+    if (b === QUOTE) inQuotes ^= 1;
+    else if (b === NL && inQuotes === 0) {
+      if (k + 1 >= endAt) return { cut: k + 1, last: true };
+      lastEnd = k + 1;
+    }
+  }
+  if (w.atEnd) return { cut: n, last: true };
+  return { cut: lastEnd, last: false };
 }
 
 function readChunk(fd: number, p: CsvChunkParams, parityBefore: number): FrameChunk {
@@ -135,34 +238,43 @@ function readChunk(fd: number, p: CsvChunkParams, parityBefore: number): FrameCh
   // Counted from one byte back (see the header), so the newline before `begin` is seen.
   const lo = first ? p.begin : p.begin - 1;
   const hi = p.end >= size ? size : p.end - 1;
-  const head = Buffer.allocUnsafe(Math.max(1, hi - lo + (1 << 16)));
-  readFully(fd, head, 0, hi - lo, lo);
-  // The first record start in [begin, end): right after a newline at even parity in [lo, hi).
-  let start = 0;
-  let inQuotes = parityBefore;
-  if (!first) {
-    start = -1;
-    for (let k = 0; k < hi - lo; k++) {
-      const b = head[k]!;
-      if (b === QUOTE) inQuotes ^= 1;
-      else if (b === NL && inQuotes === 0) {
-        start = k + 1;
-        inQuotes ^= countQuotes(head, start, hi - lo) & 1;
-        break;
-      }
-    }
-  } else inQuotes ^= countQuotes(head, 0, hi - lo) & 1;
   const parser = new CsvParser(p.layout);
-  if (start < 0) return parser.parse(head.subarray(0, 0), 0, 0, 0, () => 0);
-  // A plain Uint8Array view: the parser's loads then see one map (not Buffer's and Uint8Array's).
-  const buf = readThroughRecord(fd, lo, hi, inQuotes, size, head);
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-  const rowsHint = Math.ceil(((bytes.length - start) / Math.max(1, p.lineBytes)) * 1.1) + 16;
-  return parser.parse(bytes, start, bytes.length, rowsHint, (pos) => {
-    let n = linesBefore(fd, lo) + 1;
-    for (let i = bytes.indexOf(NL); i !== -1 && i < pos; i = bytes.indexOf(NL, i + 1)) n++;
-    return n;
-  });
+  const w = new FileWindow(fd, size, p.end - p.begin + 1);
+  try {
+    const start = first ? lo : firstRecordStart(w, lo, hi, parityBefore);
+    if (start < 0 || start >= size) return parser.parse(new Uint8Array(0), 0, 0, 0, () => 0);
+    if (first) w.load(start);
+    else w.advance(start - w.pos);
+    // The range owns the records that start before `end`: the last one is read through to its end.
+    const end = p.end >= size ? size : p.end;
+    const st = parser.begin(Math.ceil(((end - start) / Math.max(1, p.lineBytes)) * 1.1) + 16);
+    // Lines before the block being parsed, counted only for an error message, once per block.
+    let linesToBlock = 0;
+    let linesAt = -1;
+    for (;;) {
+      const { cut, last } = blockCut(w, end);
+      if (cut === 0) {
+        w.grow();
+        continue;
+      }
+      const block = w.buf.subarray(0, cut);
+      const blockPos = w.pos;
+      parser.feed(st, block, 0, cut, (pos) => {
+        if (linesAt !== blockPos) {
+          linesToBlock = linesBefore(fd, blockPos);
+          linesAt = blockPos;
+        }
+        let n = linesToBlock + 1;
+        for (let i = block.indexOf(NL); i !== -1 && i < pos; i = block.indexOf(NL, i + 1)) n++;
+        return n;
+      });
+      if (last) break;
+      w.advance(cut);
+    }
+    return parser.end(st);
+  } finally {
+    w.release();
+  }
 }
 
 registerKernel('frame.read_csv', (inputs, p: CsvChunkParams): FrameChunk => {

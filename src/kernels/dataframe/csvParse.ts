@@ -138,7 +138,23 @@ export class CsvParser {
    * whatever follows (a last record without its newline) and every layout the generator declines.
    */
   parse(bytes: Uint8Array, from: number, until: number, rowsHint: number, lineAt: (pos: number) => number): FrameChunk {
-    const st = this.#start(rowsHint);
+    const st = this.begin(rowsHint);
+    this.feed(st, bytes, from, until, lineAt);
+    return this.end(st);
+  }
+
+  /**
+   * The incremental form of `parse`, for a range read block by block (kernels/dataframe/csv.ts): `begin`
+   * makes the columns, each `feed` appends the records of one block, `end` finishes the chunk. A block
+   * must hold whole records (the caller cuts it at a record end), since a record is parsed from one buffer;
+   * the parser keeps no reference to a block's bytes after `feed`, so the caller may reuse its buffer.
+   */
+  begin(rowsHint: number): ParseState {
+    return this.#start(rowsHint);
+  }
+
+  /** Appends the records that start in [from, until) of `bytes` (the last may run to bytes.length). */
+  feed(st: ParseState, bytes: Uint8Array, from: number, until: number, lineAt: (pos: number) => number): void {
     let p = from;
     const fast = this.#fast;
     if (fast !== null && from < until) {
@@ -148,6 +164,9 @@ export class CsvParser {
       }
     }
     if (p < until) this.#general(st, bytes, p, until, lineAt, false);
+  }
+
+  end(st: ParseState): FrameChunk {
     return this.#finish(st.builders, st.rows);
   }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileFormatError, InvalidArgumentError, UnknownOptionError } from '../../../../src/base/errors.js';
 import { valueAt } from '../../../../src/base/frame.js';
-import { readCsvNode } from '../../../../src/ops/dataframe/csv.js';
+import { defaultCsvChunkBytes, readCsvNode } from '../../../../src/ops/dataframe/csv.js';
 import { runFrame, runNode } from './runFrame.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-csv-'));
@@ -76,6 +76,17 @@ describe('readCsv at build time', () => {
     expect(rows(p, { columns: ['i', 'f'], dtypes: { i: 'string' } })).toEqual([['1', 2.5], ['-2', 3]]);
     // Integers beyond int32 are float64 (exact to 2^53).
     expect(readCsvNode(file('x\n3000000000\n')).meta.fields[0]!.dtype).toBe('float64');
+  });
+
+  it('cuts the file into about 16 ranges of 16 to 64 MiB by default, or into chunkBytes', () => {
+    const MiB = 2 ** 20;
+    expect(defaultCsvChunkBytes(50e6)).toBe(16 * MiB);
+    expect(defaultCsvChunkBytes(509e6)).toBe(31 * MiB);
+    expect(Math.ceil(509e6 / defaultCsvChunkBytes(509e6))).toBe(16);
+    expect(defaultCsvChunkBytes(3 * 2 ** 30)).toBe(64 * MiB);
+    const p = file('a,b\n1,2\n');
+    expect((readCsvNode(p).params as { chunkBytes: number }).chunkBytes).toBe(16 * MiB);
+    expect((readCsvNode(p, { chunkBytes: 1000 }).params as { chunkBytes: number }).chunkBytes).toBe(1000);
   });
 
   it('keys the node by the file identity, so an edited file is read again', () => {
@@ -175,6 +186,32 @@ describe('readCsv on malformed files', () => {
     const e = failure(() => runFrame(readCsvNode(p, { chunkBytes: 100_000 })));
     expect([e.line, e.column]).toEqual([30002, 's']);
     expect(e.message).toMatch(/not closed/);
+  });
+
+  it('reads a range bigger than its read block exactly: quoted newlines across block ends, and lines of errors there', () => {
+    // ~9 MB in one 16 MiB range: the worker reads it in 4 MiB blocks, each cut at a record end, so
+    // quoted fields with newlines (every 997th record) and long records land on block boundaries.
+    const lines = ['id,v,s'];
+    const expected: unknown[][] = [];
+    for (let i = 0, bytes = 0; bytes < 9_000_000; i++) {
+      const s = i % 997 === 0 ? `multi\nline, "${i}"\n${'x'.repeat(i % 5000)}` : `name${i % 7}`;
+      lines.push(`${i},${i % 100},${i % 997 === 0 ? `"${s.replaceAll('"', '""')}"` : s}`);
+      expected.push([i, i % 100, s]);
+      bytes += lines.at(-1)!.length + 1;
+    }
+    const p = file(`${lines.join('\n')}\n`);
+    const got = rows(p, { dtypes: { s: 'string' } });
+    expect(got.length).toBe(expected.length);
+    // Compared as one text each: toEqual over 600k rows takes seconds.
+    const text = (rs: unknown[][]): string => rs.map((r) => JSON.stringify(r)).join('\n');
+    expect(text(got) === text(expected)).toBe(true);
+    // An error in the second block (and outside the build-time samples) names its physical line,
+    // quoted newlines counted.
+    const at = Math.floor(lines.length * 0.7);
+    const bad = [...lines.slice(0, at), '1,oops,x', ...lines.slice(at)];
+    const physical = bad.slice(0, at + 1).join('\n').split('\n').length;
+    const e = failure(() => runFrame(readCsvNode(file(`${bad.join('\n')}\n`))));
+    expect([e.line, e.column]).toEqual([physical, 'v']);
   });
 
   it('invalid UTF-8 in a string field fails with its line', () => {
