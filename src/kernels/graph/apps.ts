@@ -6,6 +6,7 @@
  * delta-stepping when there is more than one worker and the graph is big enough for it to pay.
  * Results are per-vertex columns in internal id order, with the kind that says how they convert and print.
  */
+import { InvalidArgumentError } from '../../base/errors.js';
 import { EmptyGraphError, VertexNotFoundError } from '../../graph/errors.js';
 import { bfsDriver } from '../../graph/bfs.js';
 import { cdlpDriver } from '../../graph/cdlp.js';
@@ -23,7 +24,6 @@ import { sharedFloat64, sharedInt32 } from '../../graph/shared.js';
 import { trianglesDriver } from '../../graph/triangles.js';
 import { wccDriver } from '../../graph/wcc.js';
 import { wccArcsDriver } from '../../graph/wccArcs.js';
-import { InvalidArgumentError } from '../../base/errors.js';
 import { type DriverContext, registerDriver } from '../registry.js';
 import { withInputInCsr } from './project.js';
 import { type ContextValue, internalIdOf, originalText, type ProjectedArcsValue, type ProjectedGraphValue, type ResultColumn } from './values.js';
