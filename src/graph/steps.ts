@@ -2,6 +2,7 @@
  * Every range step of the graph library by name: what a worker thread loads to run any request a
  * driver yields (`GRAPH_STEPS[request.step](request.args, lo, hi)`). See parallel.ts for the contract.
  */
+import { ARC_LIST_STEPS } from './arcList.js';
 import { BFS_STEPS } from './bfs.js';
 import { CDLP_STEPS } from './cdlp.js';
 import { DELTA_STEPPING_STEPS } from './deltaStepping.js';
@@ -13,8 +14,10 @@ import { CSR_STEPS } from './parallelCsr.js';
 import type { StepTable } from './parallel.js';
 import { TRIANGLES_STEPS } from './triangles.js';
 import { WCC_STEPS } from './wcc.js';
+import { WCC_ARCS_STEPS } from './wccArcs.js';
 
 export const GRAPH_STEPS: StepTable = Object.freeze({
+  ...ARC_LIST_STEPS,
   ...BFS_STEPS,
   ...CDLP_STEPS,
   ...CSR_STEPS,
@@ -25,4 +28,5 @@ export const GRAPH_STEPS: StepTable = Object.freeze({
   ...PAGERANK_STEPS,
   ...TRIANGLES_STEPS,
   ...WCC_STEPS,
+  ...WCC_ARCS_STEPS,
 });

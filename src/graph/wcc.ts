@@ -30,7 +30,8 @@ export interface WccArgs {
   readonly parent: Int32Array;
 }
 
-function findRoot(parent: Int32Array, v: number): number {
+/** The root of v's tree, halving the path on the way (each write a compareExchange: see above). */
+export function findRoot(parent: Int32Array, v: number): number {
   let x = v;
   for (;;) {
     const p = parent[x]!;
@@ -69,7 +70,7 @@ export function wccHookStep(args: WccArgs, lo: number, hi: number): StepResult {
 }
 
 /** Points every vertex of [lo, hi) straight at its root (the smallest vertex of its component). */
-export function wccCompressStep(args: WccArgs, lo: number, hi: number): StepResult {
+export function wccCompressStep(args: { readonly parent: Int32Array }, lo: number, hi: number): StepResult {
   const { parent } = args;
   let roots = 0;
   for (let v = lo; v < hi; v++) {

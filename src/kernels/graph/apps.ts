@@ -6,6 +6,7 @@
  * delta-stepping when there is more than one worker and the graph is big enough for it to pay.
  * Results are per-vertex columns in internal id order, with the kind that says how they convert and print.
  */
+import { InvalidArgumentError } from '../../base/errors.js';
 import { EmptyGraphError, VertexNotFoundError } from '../../graph/errors.js';
 import { bfsDriver } from '../../graph/bfs.js';
 import { cdlpDriver } from '../../graph/cdlp.js';
@@ -22,9 +23,10 @@ import { type HubOrderValue, searchOptions, type SsspLayout } from '../../graph/
 import { sharedFloat64, sharedInt32 } from '../../graph/shared.js';
 import { trianglesDriver } from '../../graph/triangles.js';
 import { wccDriver } from '../../graph/wcc.js';
+import { wccArcsDriver } from '../../graph/wccArcs.js';
 import { type DriverContext, registerDriver } from '../registry.js';
 import { withInputInCsr } from './project.js';
-import { type ContextValue, internalIdOf, originalText, type ProjectedGraphValue, type ResultColumn } from './values.js';
+import { type ContextValue, internalIdOf, originalText, type ProjectedArcsValue, type ProjectedGraphValue, type ResultColumn } from './values.js';
 
 export const APPS = ['sssp', 'bfs', 'pagerank', 'wcc', 'cdlp', 'lcc', 'k_core', 'triangles', 'degree_centrality', 'hits'] as const;
 export type AppName = (typeof APPS)[number];
@@ -135,8 +137,17 @@ function* run(pg: ProjectedGraphValue, layout: Layout, hubs: HubOrderValue | und
   }
 }
 
+/** WCC on a projection's arc list (ops/graph/apps.ts gives one to a graph's first WCC): the only app that takes one. */
+function* onArcs(pa: ProjectedArcsValue, p: AppParams, ctx: DriverContext): Driver<ContextValue> {
+  if (p.algo !== 'wcc') throw new InvalidArgumentError(`${p.algo} reads a CSR; it was given the arc list of '${pa.vertexLabel}'/'${pa.edgeLabel}'.`);
+  if (pa.arcs.n === 0) throw new EmptyGraphError(`${p.algo} on '${pa.vertexLabel}'/'${pa.edgeLabel}'`);
+  return { kind: 'context', algo: p.algo, columns: { r: column('label', yield* wccArcsDriver(pa.arcs, { parts: ctx.parallelism })) } };
+}
+
 registerDriver('graph.app', function* (inputs, p: AppParams, ctx): Driver<ContextValue> {
-  const pg = withInputInCsr(inputs[0] as ProjectedGraphValue, inputs);
+  const first = inputs[0] as ProjectedGraphValue | ProjectedArcsValue;
+  if (first.kind === 'projected-arcs') return yield* onArcs(first, p, ctx);
+  const pg = withInputInCsr(first, inputs);
   if (pg.graph.n === 0) throw new EmptyGraphError(`${p.algo} on '${pg.vertexLabel}'/'${pg.edgeLabel}'`);
   const kind = (v: unknown): unknown => (v as { kind?: unknown } | undefined)?.kind;
   const layout = inputs.slice(1).find((v) => kind(v) !== 'in-csr' && kind(v) !== 'hub-order') as Layout;

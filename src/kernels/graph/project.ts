@@ -10,6 +10,7 @@
  * documented choice); a label with no declared vertices takes its vertices from its edges.
  */
 import { InvalidArgumentError } from '../../base/errors.js';
+import { arcListDriver } from '../../graph/arcList.js';
 import { type Csr, type GraphCsr, groupGraph, mergedTranspose } from '../../graph/csr.js';
 import type { Driver } from '../../graph/parallel.js';
 import { buildGraphDriver, transposeDriver } from '../../graph/parallelCsr.js';
@@ -22,7 +23,7 @@ import { endpointIds, endpointIdsDriver } from '../../graph/parallelIds.js';
 import { pullLayout } from '../../graph/pullLayout.js';
 import { codedSpans, concatCoded } from '../../graph/stringDict.js';
 import { registerDriver, registerKernel } from '../registry.js';
-import { type Column, type OriginalIds, type ProjectedGraphValue, type PropertyGraphValue, type VertexDataColumn } from './values.js';
+import { type Column, type OriginalIds, type ProjectedArcsValue, type ProjectedGraphValue, type ProjectedVertices, type PropertyGraphValue, type VertexDataColumn } from './values.js';
 
 export interface ProjectParams {
   readonly vertexLabel: string;
@@ -31,6 +32,8 @@ export interface ProjectParams {
   readonly edgeProp?: string;
   /** A grouped graph (csr.ts `groupGraph`: rows unsorted, parallel arcs kept), for the apps that can take one. */
   readonly grouped?: true;
+  /** No CSR: the arcs as a list (graph/arcList.ts), for a graph's first WCC. */
+  readonly arcs?: true;
 }
 
 function concatIds(columns: readonly IdColumn[]): IdColumn {
@@ -141,6 +144,13 @@ function projectionIds(g: PropertyGraphValue, p: ProjectParams) {
   return { vertexTables, edgeTables, declared, map, src, dst };
 }
 
+/** The projection's vertices as every projection holds them: original ids and `v.data`. */
+function projectedVertices(p: ProjectParams, projection: ReturnType<typeof projectionIds>): ProjectedVertices {
+  const { vertexTables, declared, map } = projection;
+  const data = p.vertexProp === undefined || !declared ? undefined : vertexData(map, declared, vertexTables.map((t) => t.props[p.vertexProp!]!));
+  return { vertexLabel: p.vertexLabel, edgeLabel: p.edgeLabel, ids: originals(map), ...(data ? { vertexData: data } : {}) };
+}
+
 /** The projection's graph over internal ids, from its endpoints mapped (on the gang for a big edge list). */
 function* projectedGraph(g: PropertyGraphValue, p: ProjectParams, projection: ReturnType<typeof projectionIds>, parts: number): Driver<GraphCsr> {
   const { edgeTables, map } = projection;
@@ -152,10 +162,15 @@ function* projectedGraph(g: PropertyGraphValue, p: ProjectParams, projection: Re
 
 // A driver: a big graph's endpoints are mapped, and a big directed graph's sorted CSR is built, by the
 // whole gang (graph/parallelIds.ts, graph/parallelCsr.ts).
-registerDriver('graph.project', function* (inputs, p: ProjectParams, ctx): Driver<ProjectedGraphValue> {
+registerDriver('graph.project', function* (inputs, p: ProjectParams, ctx): Driver<ProjectedGraphValue | ProjectedArcsValue> {
   const g = inputs[0] as PropertyGraphValue;
   const projection = projectionIds(g, p);
-  const { vertexTables, declared, map, src, dst } = projection;
+  const { declared, map, src, dst } = projection;
+  if (p.arcs) {
+    // Vertices that are their edges' endpoints are all in the map: nothing to check.
+    const arcs = yield* arcListDriver(map, src, dst, p, { directed: g.directed, complete: !declared, parts: ctx.parallelism });
+    return { kind: 'projected-arcs', ...projectedVertices(p, projection), arcs };
+  }
   let graph: GraphCsr;
   try {
     graph = yield* projectedGraph(g, p, projection, ctx.parallelism);
@@ -167,15 +182,7 @@ registerDriver('graph.project', function* (inputs, p: ProjectParams, ctx): Drive
     }
     throw e;
   }
-  const data = p.vertexProp === undefined || !declared ? undefined : vertexData(map, declared, vertexTables.map((t) => t.props[p.vertexProp!]!));
-  return {
-    kind: 'projected-graph',
-    vertexLabel: p.vertexLabel,
-    edgeLabel: p.edgeLabel,
-    ids: originals(map),
-    graph,
-    ...(data ? { vertexData: data } : {}),
-  };
+  return { kind: 'projected-graph', ...projectedVertices(p, projection), graph };
 });
 
 /** A directed projection's in-CSR, tagged so an app finds it among its inputs. */

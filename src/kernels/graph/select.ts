@@ -14,7 +14,7 @@ import { idValues, spanText, spanTexts, type StringSpans } from '../../graph/idC
 import { formatFloat, openOutputFile } from '../../graph/output.js';
 import { registerKernel } from '../registry.js';
 import {
-  type Column, type ContextValue, idColumnOf, idCount, internalIdOf, lowerBoundId, originalText, type OriginalIds, type ProjectedGraphValue,
+  type Column, type ContextValue, idColumnOf, idCount, internalIdOf, lowerBoundId, originalText, type OriginalIds, type ProjectedVertices,
   type PropertyGraphValue, type ResultColumn, type VertexDataColumn,
 } from './values.js';
 
@@ -78,7 +78,7 @@ function columnSlice(c: VertexDataColumn, lo: number, hi: number): Selected {
   return { dtype, shape: [hi - lo], data: c.values.subarray(lo, hi) };
 }
 
-function resultSlice(pg: ProjectedGraphValue, r: ResultColumn, lo: number, hi: number): Selected {
+function resultSlice(pg: ProjectedVertices, r: ResultColumn, lo: number, hi: number): Selected {
   switch (r.kind) {
     case 'label':
       return pg.ids.kind === 'number' ? { kind: 'labels', labels: r.values.subarray(lo, hi), ids: pg.ids.values } : idsAt(pg.ids, r.values, lo, hi);
@@ -100,7 +100,7 @@ function materialized(s: Selected): Exclude<Selected, { readonly kind: 'depths' 
   return s;
 }
 
-export function select(ctx: ContextValue, pg: ProjectedGraphValue, s: Selector, range: VertexRange | undefined): Selected {
+export function select(ctx: ContextValue, pg: ProjectedVertices, s: Selector, range: VertexRange | undefined): Selected {
   const [lo, hi] = rangeOf(pg.ids, range);
   switch (s.kind) {
     case 'id':
@@ -114,14 +114,14 @@ export function select(ctx: ContextValue, pg: ProjectedGraphValue, s: Selector, 
 }
 
 registerKernel('graph.select', (inputs, p: { readonly selector: Selector; readonly range?: VertexRange }) =>
-  select(inputs[0] as ContextValue, inputs[1] as ProjectedGraphValue, p.selector, p.range),
+  select(inputs[0] as ContextValue, inputs[1] as ProjectedVertices, p.selector, p.range),
 );
 
 registerKernel('graph.table', (inputs, p: { readonly columns: Readonly<Record<string, Selector>>; readonly range?: VertexRange }) =>
-  Object.fromEntries(Object.entries(p.columns).map(([name, s]) => [name, select(inputs[0] as ContextValue, inputs[1] as ProjectedGraphValue, s, p.range)])),
+  Object.fromEntries(Object.entries(p.columns).map(([name, s]) => [name, select(inputs[0] as ContextValue, inputs[1] as ProjectedVertices, s, p.range)])),
 );
 
-function text(pg: ProjectedGraphValue, r: ResultColumn, v: number): string {
+function text(pg: ProjectedVertices, r: ResultColumn, v: number): string {
   const x = r.values[v]!;
   switch (r.kind) {
     case 'depth':
@@ -138,7 +138,7 @@ function text(pg: ProjectedGraphValue, r: ResultColumn, v: number): string {
 /** Writes `<original id> <value>` per vertex (Graphalytics); returns the path and the number of lines. */
 registerKernel('graph.output', (inputs, p: { readonly path: string; readonly column: string; readonly shown?: string; readonly noFollow?: boolean }) => {
   const ctx = inputs[0] as ContextValue;
-  const pg = inputs[1] as ProjectedGraphValue;
+  const pg = inputs[1] as ProjectedVertices;
   const r = ctx.columns[p.column]!;
   const n = idCount(pg.ids);
   const fd = openOutputFile(p.path, { noFollow: p.noFollow === true });
@@ -165,7 +165,7 @@ function toColumn(selected: Selected): Column {
 registerKernel('graph.add_column', (inputs, p: { readonly label: string; readonly columns: Readonly<Record<string, Selector>> }) => {
   const g = inputs[0] as PropertyGraphValue;
   const ctx = inputs[1] as ContextValue;
-  const pg = inputs[2] as ProjectedGraphValue;
+  const pg = inputs[2] as ProjectedVertices;
   const full = Object.fromEntries(Object.entries(p.columns).map(([name, s]) => [name, toColumn(select(ctx, pg, s, undefined))]));
   const tables = g.vertices.filter((t) => t.label === p.label);
   if (tables.length === 0) {

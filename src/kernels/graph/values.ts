@@ -6,6 +6,7 @@
  * original ids (internal id i is the i-th smallest original id); a *context* holds an app's per-vertex
  * results in internal id order.
  */
+import type { ArcList } from '../../graph/arcList.js';
 import type { GraphCsr } from '../../graph/csr.js';
 import { type IdColumn, spanText, type StringSpans } from '../../graph/idColumns.js';
 
@@ -65,14 +66,24 @@ export function idCount(ids: OriginalIds): number {
 /** A projected vertex property: like a Column, but strings as UTF-8 spans in shared memory (see OriginalIds). */
 export type VertexDataColumn = Exclude<Column, { readonly kind: 'string' }> | { readonly kind: 'string'; readonly values: StringSpans };
 
-export interface ProjectedGraphValue {
-  readonly kind: 'projected-graph';
+/** What every projection holds of its vertices: what results are read through (ids, `v.data`). */
+export interface ProjectedVertices {
   readonly vertexLabel: string;
   readonly edgeLabel: string;
   readonly ids: OriginalIds;
-  readonly graph: GraphCsr;
   /** The projected vertex property (`v.data`), by internal id. */
   readonly vertexData?: VertexDataColumn;
+}
+
+export interface ProjectedGraphValue extends ProjectedVertices {
+  readonly kind: 'projected-graph';
+  readonly graph: GraphCsr;
+}
+
+/** A projection's arcs as a list, no CSR (graph/arcList.ts): what a graph's first WCC reads. */
+export interface ProjectedArcsValue extends ProjectedVertices {
+  readonly kind: 'projected-arcs';
+  readonly arcs: ArcList;
 }
 
 /** How a result column prints and converts: depths, labels (internal ids standing for a vertex), numbers. */

@@ -30,8 +30,14 @@ export interface ProjectionOptions {
   readonly weight?: string;
 }
 
-/** `grouped`: the projection's rows unsorted, parallel arcs kept (csr.ts `groupGraph`), a node of its own. */
-export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}, grouped = false): ProjectedNode {
+/**
+ * How a projection holds its arcs: a sorted CSR (what every app reads), `grouped` rows unsorted with
+ * parallel arcs kept (csr.ts `groupGraph`), or the `arcs` as a list with no CSR (graph/arcList.ts, WCC
+ * only). Each is a node of its own.
+ */
+export type ProjectionLayout = 'sorted' | 'grouped' | 'arcs';
+
+export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}, layout: ProjectionLayout = 'sorted'): ProjectedNode {
   const vlabels = Object.keys(g.meta.schema.vertices);
   const elabels = Object.keys(g.meta.schema.edges);
   if (vlabels.length === 0) throw new NotSimpleGraphError('Failed to project to simple graph as no vertex exists in this graph.');
@@ -62,7 +68,13 @@ export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}, 
   }
   const vprops = Object.entries(g.meta.schema.vertices[v]!);
   const vertexProp = vprops.length === 1 ? vprops[0]![0] : undefined;
-  const params: ProjectParams = { vertexLabel: v, edgeLabel: e, ...(vertexProp ? { vertexProp } : {}), ...(edgeProp ? { edgeProp } : {}), ...(grouped ? { grouped } : {}) };
+  const params: ProjectParams = {
+    vertexLabel: v,
+    edgeLabel: e,
+    ...(vertexProp ? { vertexProp } : {}),
+    ...(edgeProp ? { edgeProp } : {}),
+    ...(layout === 'grouped' ? { grouped: true } : layout === 'arcs' ? { arcs: true } : {}),
+  };
   return makeTileable<ProjectedMeta>('graph.project', params as never, [g], {
     type: 'projected',
     directed: g.meta.directed,
@@ -129,6 +141,9 @@ function askedBefore(g: GraphNode, pg: ProjectedNode, layout: string): boolean {
   return before;
 }
 
+/** Whether `layout` of `pg` was asked for before (asking nothing). */
+const wasAsked = (g: GraphNode, pg: ProjectedNode, layout: string): boolean => layoutsAsked.get(g)?.has(`${pg.key} ${layout}`) ?? false;
+
 function readsInArcs(algo: AppName, g: GraphNode, pg: ProjectedNode): boolean {
   if (!g.meta.directed || !IN_ARC_APPS.has(algo)) return false;
   const before = askedBefore(g, pg, 'in-csr');
@@ -147,6 +162,20 @@ function takesGrouped(algo: AppName, g: GraphNode): boolean {
   return isSmall(g) && (algo === 'sssp' || algo === 'wcc' || (g.meta.directed && (algo === 'bfs' || algo === 'pagerank')));
 }
 
+/**
+ * The projection an app runs on. WCC on a graph that is not small reads the arcs as a list (no CSR:
+ * graph/arcList.ts, graph/wccArcs.ts) until some app of the graph has asked for its sorted projection,
+ * which it then reads too: on R-MAT s20 the sorted CSR is about ten times the WCC that reads it
+ * (bench/graph/timeline.ts), and union-find needs each arc once, in any order. The labels are the same.
+ */
+function projectionFor(algo: AppName, g: GraphNode, options: ProjectionOptions): ProjectedNode {
+  if (takesGrouped(algo, g)) return simpleProjection(g, options, 'grouped');
+  const sorted = simpleProjection(g, options, 'sorted');
+  if (algo === 'wcc' && !isSmall(g) && !wasAsked(g, sorted, 'sorted')) return simpleProjection(g, options, 'arcs');
+  askedBefore(g, sorted, 'sorted');
+  return sorted;
+}
+
 const RESULT: Record<AppName, ResultKind> = {
   sssp: 'float', bfs: 'depth', pagerank: 'float', wcc: 'label', cdlp: 'label', lcc: 'float', k_core: 'integer',
   triangles: 'integer', degree_centrality: 'float', hits: 'float',
@@ -162,7 +191,7 @@ function sourceParams(source: SourceId | undefined, algo: string): Pick<AppParam
 
 /** An app's node; its arguments were checked by the API (types and ranges, api/graphOptions.ts). */
 export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, projection: ProjectionOptions = {}): ContextNode {
-  const pg = simpleProjection(g, projection, takesGrouped(algo, g));
+  const pg = projectionFor(algo, g, projection);
   let params: AppParams = { algo };
   if (algo === 'sssp' || algo === 'bfs') params = { ...params, ...sourceParams(args.source, algo) };
   for (const key of ['damping', 'iterations', 'k', 'centralityType', 'tolerance', 'normalized'] as const) {

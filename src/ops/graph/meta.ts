@@ -7,7 +7,7 @@
 import { tableFromArrays, type Table } from 'apache-arrow';
 import { type ArrayData, isArrayData, NdArray } from '../../base/ndarray.js';
 import type { NodeMeta, TileableNode } from '../../dag/nodes.js';
-import { type ColumnKind, type ContextValue, idColumnLength, type ProjectedGraphValue, spanTexts, type PropertyGraphValue, type ResultKind } from '../../kernels/graph/values.js';
+import { type ColumnKind, type ContextValue, idColumnLength, type ProjectedArcsValue, type ProjectedGraphValue, spanTexts, type PropertyGraphValue, type ResultKind } from '../../kernels/graph/values.js';
 
 export type { Column, ColumnKind, IdColumn, PropertyGraphValue } from '../../kernels/graph/values.js';
 /** A property graph table's ids as JS values (for exports such as graphology). */
@@ -140,9 +140,11 @@ registerAssembler('graph', (node, _tiled, chunks) => {
   return { directed: g.directed, oidType: g.oidType, schema: meta.schema, vertices, edges };
 });
 registerAssembler('projected', (node, _tiled, chunks) => {
-  const p = chunks[0] as ProjectedGraphValue;
+  const p = chunks[0] as ProjectedGraphValue | ProjectedArcsValue;
   const meta = node.meta as ProjectedMeta;
-  return { vertexLabel: p.vertexLabel, edgeLabel: p.edgeLabel, directed: meta.directed, vertices: p.graph.n, arcs: p.graph.out.m };
+  // An arc list counts its arcs as listed (parallel arcs not merged).
+  const [vertices, arcs] = p.kind === 'projected-arcs' ? [p.arcs.n, p.arcs.src.reduce((m, part) => m + part.length, 0)] : [p.graph.n, p.graph.out.m];
+  return { vertexLabel: p.vertexLabel, edgeLabel: p.edgeLabel, directed: meta.directed, vertices, arcs };
 });
 registerAssembler('context', (_node, _tiled, chunks) => {
   const c = chunks[0] as ContextValue;

@@ -200,9 +200,11 @@ export const GRAPH_REBUILDERS: Readonly<Record<string, Rebuilder>> = {
   'graph.subgraph': (r) => subgraphNode(inputOf<GraphNode>(r, 0, 'graph'), { vertices: r.params.object('vertices') as never, edges: r.params.object('edges') as never }),
   'graph.project': (r) => {
     const edgeProp = r.params.optionalString('edgeProp');
-    // A grouped projection (rows unsorted, for the first app on a small graph) is a node of its own.
+    // A grouped projection (rows unsorted, for the first app on a small graph) and an arc list (a big
+    // graph's first WCC) are nodes of their own.
     const grouped = r.params.has('grouped') && r.params.boolean('grouped');
-    return simpleProjection(inputOf<GraphNode>(r, 0, 'graph'), edgeProp !== undefined ? { weight: edgeProp } : {}, grouped);
+    const arcs = r.params.has('arcs') && r.params.boolean('arcs');
+    return simpleProjection(inputOf<GraphNode>(r, 0, 'graph'), edgeProp !== undefined ? { weight: edgeProp } : {}, grouped ? 'grouped' : arcs ? 'arcs' : 'sorted');
   },
   'graph.in_csr': layout('graph.in_csr', [1]),
   'graph.out_slots': layout('graph.out_slots', [1]),
