@@ -11,6 +11,7 @@
  * - `tessera:pool:{queue}:worker:{id}`: a worker's heartbeat (JSON, expires when it stops refreshing).
  */
 import { type ErrorData } from '../../base/errors.js';
+import type { RemoteWorker } from '../executor.js';
 
 export const DEFAULT_QUEUE = 'tessera';
 
@@ -40,8 +41,8 @@ export const sessionsKey = (queue: string): string => `tessera:pool:${queue}:ses
 export const workerKey = (queue: string, id: string): string => `tessera:pool:${queue}:worker:${id}`;
 export const workerPattern = (queue: string): string => `tessera:pool:${queue}:worker:*`;
 
-/** One chunk task as a job: names and keys only, never chunk bytes. */
-export interface JobData {
+/** One chunk task: names and keys only, never chunk bytes. */
+export interface TaskData {
   readonly key: string;
   readonly kernel: string;
   /** The kernel's parameters in `toJsonSafe` form (typed arrays survive the JSON of job data). */
@@ -52,51 +53,58 @@ export interface JobData {
   readonly out: string;
 }
 
-/** What a finished job returns: enough for the driver to check the output against its meta. */
-export interface JobResult {
+/**
+ * A job: one task, or a batch of independent light tasks (so thousands of tiny tasks do not each pay
+ * the queue's round trips). A driver kernel (a graph app) is always alone in its job.
+ */
+export interface JobData {
+  readonly tasks: readonly TaskData[];
+}
+
+/** What a finished task returns: enough for the driver to check the output against its meta. */
+export interface TaskResult {
   readonly nbytes: number;
   readonly shape?: readonly number[];
   readonly dtype?: string;
   readonly length?: number;
+}
+
+export interface JobResult {
+  readonly results: readonly TaskResult[];
   readonly worker: string;
 }
 
+/** Each task's end in a job that failed: its result, or its error as data. */
+export type TaskEnd = { readonly ok: true; readonly result: TaskResult } | { readonly ok: false; readonly error: ErrorData };
+
 /** What a worker announces in its heartbeat. */
-export interface WorkerInfo {
-  readonly id: string;
-  readonly host: string;
-  readonly pid: number;
-  readonly threads: number;
-  /** Jobs it is running now. */
-  readonly running: number;
-  /** The machine's 1-minute load average. */
-  readonly load: number;
+export interface WorkerInfo extends RemoteWorker {
+  /** Sessions it serves. */
   readonly sessions: number;
 }
 
-/** The reason of a job failed by a task's own error: a marker, then the error as data (JSON). */
+/** The reason of a job failed by its tasks' own errors: a marker, then every task's end (JSON). */
 const TASK_ERROR = 'tessera-task-error:';
 
-export function taskErrorReason(error: ErrorData): string {
-  return TASK_ERROR + JSON.stringify(error);
+export function taskErrorReason(ends: readonly TaskEnd[]): string {
+  return TASK_ERROR + JSON.stringify(ends);
 }
 
-/** The task error a failed job's reason carries, or undefined for BullMQ's own reasons (a stalled job). */
-export function taskErrorOf(reason: string): ErrorData | undefined {
+/** The task ends a failed job's reason carries, or undefined for BullMQ's own reasons (a stalled job). */
+export function taskEndsOf(reason: string): TaskEnd[] | undefined {
   if (!reason.startsWith(TASK_ERROR)) return undefined;
   try {
-    return JSON.parse(reason.slice(TASK_ERROR.length)) as ErrorData;
+    return JSON.parse(reason.slice(TASK_ERROR.length)) as TaskEnd[];
   } catch {
     return undefined;
   }
 }
 
 /** A summary of a chunk value for the driver's output check (runChunks.checkOutput reads these fields). */
-export function summarise(value: unknown, nbytes: number, worker: string): JobResult {
+export function summarise(value: unknown, nbytes: number): TaskResult {
   const v = (typeof value === 'object' && value !== null ? value : {}) as { shape?: unknown; dtype?: unknown; data?: { length?: unknown } };
   return {
     nbytes,
-    worker,
     ...(Array.isArray(v.shape) && v.shape.every((d) => typeof d === 'number') ? { shape: v.shape as number[] } : {}),
     ...(typeof v.dtype === 'string' ? { dtype: v.dtype } : {}),
     ...(ArrayBuffer.isView(v.data) && typeof v.data.length === 'number' ? { length: v.data.length } : {}),

@@ -31,6 +31,8 @@ import {
   HEARTBEAT_TTL_SECONDS,
   type JobData,
   type JobResult,
+  type TaskEnd,
+  type TaskResult,
   LOCK_DURATION_MS,
   MAX_STALLED_COUNT,
   queuePrefix,
@@ -65,6 +67,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const redis = new Redis(o.redis, { maxRetriesPerRequest: null });
   await redis.ping();
   const pool: KernelPool = createPool({ workers: o.threads });
+  // Start every thread now (an empty batch each), so the first jobs do not wait for threads to load.
+  await Promise.all(Array.from({ length: o.threads }, () => pool.run([])));
   const served = new Map<string, { readonly worker: Worker<JobData, JobResult>; readonly connection: Redis }>();
   let running = 0;
   let closing: Promise<void> | undefined;
@@ -77,15 +81,18 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     if (!closing) heartbeat().catch((e: unknown) => log(`heartbeat failed: ${(e as Error).message}`));
   };
 
-  const runKernel = async (task: TaskMessage, signal: AbortSignal): Promise<TaskOutcome> => {
-    if (isDriverTask(task.kernel)) {
+  /** Runs a job's tasks: a driver kernel alone on a gang, a batch as one pool entry. */
+  const runTasks = async (tasks: readonly TaskMessage[], signal: AbortSignal): Promise<TaskOutcome[]> => {
+    if (tasks.length === 1 && isDriverTask(tasks[0]!.kernel)) {
+      const task = tasks[0]!;
       const { outcome, crashed } = await runGang(pool, task, o.threads, signal);
-      return outcome ?? { ok: false, error: errorToData(new WorkerCrashedError(task.key, crashed ?? 'a gang member died')) };
+      return [outcome ?? { ok: false, error: errorToData(new WorkerCrashedError(task.key, crashed ?? 'a gang member died')) }];
     }
     try {
-      return ((await pool.run([task], { signal })) as TaskOutcome[])[0]!;
+      return (await pool.run(tasks, { signal })) as TaskOutcome[];
     } catch (e) {
-      return { ok: false, error: errorToData(new WorkerCrashedError(task.key, (e as Error)?.message ?? String(e))) };
+      const error = errorToData(new WorkerCrashedError(tasks[0]!.key, (e as Error)?.message ?? String(e)));
+      return tasks.map(() => ({ ok: false, error }));
     }
   };
 
@@ -96,21 +103,33 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       beat();
       const abort = new AbortController();
       try {
-        const d = job.data;
-        let outcome: TaskOutcome;
+        const tasks = job.data.tasks;
+        let outcomes: TaskOutcome[];
         try {
-          const inputs = await store.get(d.inputs);
-          outcome = await runKernel({ key: d.key, kernel: d.kernel, params: fromJsonSafe(d.params), inputs }, abort.signal);
+          // Every input of the batch in one round trip; an input two tasks share is read once.
+          const keys = [...new Set(tasks.flatMap((t) => t.inputs))];
+          const values = new Map(keys.map((k, n) => [k, n] as const));
+          const fetched = await store.get(keys);
+          const messages = tasks.map((t) => ({ key: t.key, kernel: t.kernel, params: fromJsonSafe(t.params), inputs: t.inputs.map((k) => fetched[values.get(k)!]) }));
+          outcomes = await runTasks(messages, abort.signal);
         } catch (e) {
-          outcome = { ok: false, error: errorToData(e) };
+          const error = errorToData(e);
+          outcomes = tasks.map(() => ({ ok: false, error }));
         }
-        if (!outcome.ok) throw new UnrecoverableError(taskErrorReason(outcome.error));
+        // A session closed while this ran: nobody will read the outputs, so they are not written.
+        if (!served.has(session)) throw new UnrecoverableError(`session ${session} closed`);
+        const ends: TaskEnd[] = [];
         try {
-          const [nbytes] = await store.put([[d.out, outcome.value]]);
-          return summarise(outcome.value, nbytes!, id);
+          const ok = outcomes.flatMap((out, k) => (out.ok ? [[tasks[k]!.out, out.value] as const] : []));
+          const sizes = await store.put(ok);
+          let n = 0;
+          for (const out of outcomes) ends.push(out.ok ? { ok: true, result: summarise(out.value, sizes[n++]!) } : { ok: false, error: out.error });
         } catch (e) {
-          throw new UnrecoverableError(taskErrorReason(errorToData(e)));
+          const error = errorToData(e);
+          throw new UnrecoverableError(taskErrorReason(tasks.map(() => ({ ok: false, error }))));
         }
+        if (ends.some((e) => !e.ok)) throw new UnrecoverableError(taskErrorReason(ends));
+        return { results: ends.map((e) => (e as { result: TaskResult }).result), worker: id };
       } finally {
         abort.abort();
         running--;
@@ -124,7 +143,9 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     const w = new Worker<JobData, JobResult>(o.queue, processor(session), {
       connection,
       prefix: queuePrefix(session),
-      concurrency: o.threads,
+      // Twice the threads: a job's input and output transfers overlap another's kernel (the pool queues
+      // the rest, off the event loop, so locks still renew).
+      concurrency: 2 * o.threads,
       lockDuration: o.lockDurationMs ?? LOCK_DURATION_MS,
       stalledInterval: o.stalledIntervalMs ?? STALLED_INTERVAL_MS,
       maxStalledCount: MAX_STALLED_COUNT,
