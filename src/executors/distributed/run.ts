@@ -216,7 +216,6 @@ export class DistributedRun {
     this.#peak = Math.max(this.#peak, this.store.usedBytes + this.#remoteBytes);
     const release = this.#state.complete(i);
     this.#release(release);
-    if (this.#state.isTarget(i)) this.#dropRemote([this.#remoteKey(i)]);
     this.options.onEvent?.({ type: 'finished', index: i, done: this.#state.settled, total: this.#state.total });
     this.#schedulePump();
   }
