@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { runDemo } from './demo.js';
 import { serve } from './serve.js';
 import { runSessions } from './sessions.js';
+import { runWorker } from './worker.js';
 
 const HELP = `Usage: tessera <command> [options]
 
@@ -15,6 +16,7 @@ Commands:
   demo [--workers N] [--size N]   run the demo pipeline lazily and eagerly, print results and timings
   serve --token T [options]       host sessions over HTTP (tessera serve --help for its options)
   sessions <command> ...          manage a server's sessions (tessera sessions help)
+  worker --redis URL [options]    run chunk tasks of distributed sessions (tessera worker --help)
   version                         print the version
   help                            this text
 `;
@@ -38,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return serve(rest);
     case 'sessions':
       return runSessions(rest);
+    case 'worker':
+      return runWorker(rest);
     case 'version': {
       const { readFileSync } = await import('node:fs');
       const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

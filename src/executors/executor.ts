@@ -50,8 +50,22 @@ export interface RunReport {
   readonly peakBytes: number;
 }
 
+/** A worker process an executor sends tasks to on other machines (the distributed executor's workers). */
+export interface RemoteWorker {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly threads: number;
+  /** Jobs it is running now. */
+  readonly running: number;
+  /** Its machine's 1-minute load average. */
+  readonly load: number;
+}
+
 export interface Executor {
   readonly name: string;
+  /** The worker processes it has seen alive lately, for executors that use any (distributed). */
+  readonly workersSeen?: readonly RemoteWorker[];
   /** Tasks it runs at once on worker threads (0 for the same-thread executor). */
   readonly workers: number;
   run(graph: ChunkGraph, store: ChunkStore, options: RunOptions): Promise<RunReport>;

@@ -1,5 +1,6 @@
 /** Builds the executor a session's options ask for. */
 import type { Executor } from '../executors/executor.js';
+import { DistributedExecutor } from '../executors/distributed/executor.js';
 import { LocalExecutor } from '../executors/local.js';
 import { ThreadsExecutor } from '../executors/threads.js';
 import type { ResolvedOptions } from './options.js';
@@ -17,5 +18,7 @@ export function createExecutor(o: ResolvedOptions, extra: ExecutorExtras = {}): 
       return new LocalExecutor();
     case 'threads':
       return new ThreadsExecutor({ workers: o.workers, pool: o.pool, ...extra });
+    case 'distributed':
+      return new DistributedExecutor({ redis: o.redis!, queue: o.queue, session: extra.owner ?? 'anonymous' });
   }
 }

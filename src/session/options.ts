@@ -13,7 +13,7 @@ import { show } from '../base/show.js';
 import { parseSize } from '../base/size.js';
 
 export type Mode = 'eager' | 'lazy';
-export type ExecutorKind = 'local' | 'threads';
+export type ExecutorKind = 'local' | 'threads' | 'distributed';
 export type PoolKind = 'shared' | 'private';
 
 export interface SessionOptions {
@@ -48,6 +48,13 @@ export interface SessionOptions {
   /** Fuse elementwise chains into one kernel pass (default true). */
   readonly fuse?: boolean;
   readonly name?: string;
+  /**
+   * The Redis server of the `distributed` executor ('redis://host:6379'): its tasks go to
+   * `tessera worker` processes through a queue there, and chunk bytes are kept there.
+   */
+  readonly redis?: string;
+  /** The queue name the distributed executor's workers serve (`tessera worker --queue`; default 'tessera'). */
+  readonly queue?: string;
 }
 
 export interface ResolvedOptions {
@@ -60,9 +67,12 @@ export interface ResolvedOptions {
   readonly spillDir: string | undefined;
   readonly fuse: boolean;
   readonly name: string | undefined;
+  /** Set exactly when the executor is 'distributed'. */
+  readonly redis: string | undefined;
+  readonly queue: string;
 }
 
-const KNOWN = ['mode', 'workers', 'executor', 'pool', 'default', 'config', 'memoryLimit', 'spillDir', 'fuse', 'name'] as const;
+const KNOWN = ['mode', 'workers', 'executor', 'pool', 'default', 'config', 'memoryLimit', 'spillDir', 'fuse', 'name', 'redis', 'queue'] as const;
 
 function checkKeys(source: Readonly<Record<string, unknown>>, where: string, allowConfig: boolean): void {
   const known = allowConfig ? KNOWN : KNOWN.filter((k) => k !== 'config');
@@ -129,6 +139,7 @@ export function resolveOptions(args: SessionOptions = {}, env: NodeJS.ProcessEnv
 
 /** `workers` or `pool` with the local executor would be ignored, unless a stronger source chose the executor. */
 function refuseIdleWorkers(o: ResolvedOptions, origin: ReadonlyMap<string, Source>): void {
+  if (o.executor === 'distributed') return refuseDistributedIdle(o, origin);
   if (o.executor !== 'local') return;
   for (const key of ['workers', 'pool'] as const) {
     const from = origin.get(key);
@@ -136,6 +147,18 @@ function refuseIdleWorkers(o: ResolvedOptions, origin: ReadonlyMap<string, Sourc
     throw new OptionError(
       `${key} (${show(o[key])}, set in ${from}) does nothing with executor 'local', which runs every chunk on the ` +
         `calling thread: drop ${key}, or use executor 'threads' for worker threads.`,
+    );
+  }
+}
+
+/** `workers` and `pool` size threads of this process, which runs no kernel with executor 'distributed'. */
+function refuseDistributedIdle(o: ResolvedOptions, origin: ReadonlyMap<string, Source>): void {
+  for (const key of ['workers', 'pool'] as const) {
+    const from = origin.get(key);
+    if (from === undefined || SOURCES.indexOf(from) < SOURCES.indexOf(origin.get('executor')!)) continue;
+    throw new OptionError(
+      `${key} (${show(o[key])}, set in ${from}) does nothing with executor 'distributed', whose tasks run on ` +
+        `\`tessera worker\` processes: drop ${key}, and give each worker its threads with \`tessera worker --threads N\`.`,
     );
   }
 }
@@ -157,9 +180,10 @@ function validate(o: Record<string, unknown>): ResolvedOptions {
   const mode = o.mode ?? 'eager';
   if (mode !== 'eager' && mode !== 'lazy') throw new OptionError(`mode must be 'eager' or 'lazy', got ${show(mode)}.`);
   const executor = o.executor ?? 'threads';
-  if (executor !== 'local' && executor !== 'threads') {
-    throw new OptionError(`executor must be 'local' or 'threads', got ${show(executor)}.`);
+  if (executor !== 'local' && executor !== 'threads' && executor !== 'distributed') {
+    throw new OptionError(`executor must be 'local', 'threads' or 'distributed', got ${show(executor)}.`);
   }
+  const { redis, queue } = distributedOptions(executor, o.redis, o.queue);
   const pool = o.pool ?? 'shared';
   if (pool !== 'shared' && pool !== 'private') {
     throw new OptionError(
@@ -188,5 +212,37 @@ function validate(o: Record<string, unknown>): ResolvedOptions {
     spillDir: o.spillDir as string | undefined,
     fuse: (o.fuse as boolean | undefined) ?? true,
     name: o.name as string | undefined,
+    redis,
+    queue,
   };
+}
+
+/** `redis` (a Redis URL) goes with executor 'distributed' and only with it; `queue` is a plain name. */
+function distributedOptions(executor: ExecutorKind, redis: unknown, queue: unknown): { redis: string | undefined; queue: string } {
+  if (executor !== 'distributed') {
+    if (redis !== undefined || queue !== undefined) {
+      throw new OptionError(
+        `${redis !== undefined ? 'redis' : 'queue'} is an option of executor 'distributed' (tasks on \`tessera worker\` ` +
+          `processes through Redis), but the executor is ${show(executor)}: add executor: 'distributed', or drop it.`,
+      );
+    }
+    return { redis: undefined, queue: 'tessera' };
+  }
+  if (redis === undefined) {
+    throw new OptionError(`executor 'distributed' needs redis, the URL of the Redis server its workers use (e.g. 'redis://127.0.0.1:6379').`);
+  }
+  let url: URL | undefined;
+  try {
+    url = typeof redis === 'string' ? new URL(redis) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    throw new OptionError(`redis must be a Redis URL like 'redis://127.0.0.1:6379' (rediss:// for TLS), got ${show(redis)}.`);
+  }
+  const name = queue ?? 'tessera';
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
+    throw new OptionError(`queue must be 1 to 64 letters, digits, '_', '.' or '-' (the name \`tessera worker --queue\` serves), got ${show(name)}.`);
+  }
+  return { redis: redis as string, queue: name };
 }

@@ -22,7 +22,7 @@ import { show } from '../base/show.js';
 import { ListenerError } from '../base/runErrors.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
-import type { Executor } from '../executors/executor.js';
+import type { Executor, RemoteWorker } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local.js';
 import { assemble } from '../ops/assemble.js';
 import type { Tiled } from '../ops/op.js';
@@ -70,6 +70,8 @@ export interface SessionInfo {
    * key, oldest first; the last 256 tileables that recorded any. Each run's own are in its 'run' event.
    */
   readonly plans: readonly PlanDecisions[];
+  /** With executor 'distributed': the `tessera worker` processes seen alive lately (id, host, threads, load). */
+  readonly remoteWorkers?: readonly RemoteWorker[];
 }
 
 const INFO_FIELDS: readonly (keyof ChunkInfo)[] = ['key', 'objectId', 'nbytes', 'level', 'typename', 'persisted', 'shape', 'dtype'];
@@ -139,6 +141,7 @@ export class Session extends EventEmitter implements SessionLike {
       results: this.#results.size,
       memory: { used: this.#closed ? 0 : this.#objects.usedBytes, limit: this.config.memoryLimit },
       plans: this.#plans.list(),
+      ...(this.#executor.workersSeen ? { remoteWorkers: this.#executor.workersSeen } : {}),
     };
   }
 

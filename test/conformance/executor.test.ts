@@ -4,7 +4,8 @@
  * targets stay, intermediates go, fetch chunks are read and never recomputed or deleted, kernel errors
  * keep their class and chunk key, continue-on-error isolates failures, cancellation does not wait for
  * running tasks and leaves nothing behind. The remote executor runs each graph on a session hosted by a
- * server on loopback (the fetch chunks' values travel with it, the targets' values come back).
+ * server on loopback (the fetch chunks' values travel with it, the targets' values come back); the
+ * distributed executor on two `tessera worker` processes and a private redis-server.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { ThreadsExecutor } from '../../src/executors/threads.js';
 import type { Expr } from '../../src/base/expr.js';
 import { MemoryChunkStore } from '../../src/store/chunkStore.js';
 import { remoteExecutor, sessionBackend } from '../support/backends.js';
+import { clusterForSuite, distributedExecutor } from '../support/distributed.js';
 import { settles } from '../support/events.js';
 
 const IN0: Expr = { t: 'in', i: 0, dtype: 'float64' };
@@ -44,11 +46,13 @@ function build(specs: ChunkSpec[], fetch: string[] = []) {
 const values = (store: MemoryChunkStore, key: string) => [...(store.get(key) as ArrayData).data];
 
 const remote = sessionBackend('remote');
+const cluster = clusterForSuite(2, 1);
 
 const executors: [string, () => Executor][] = [
   ['local', () => new LocalExecutor()],
   ['threads', () => new ThreadsExecutor({ workers: 2 })],
   ['remote', () => remoteExecutor(remote)],
+  ['distributed', () => distributedExecutor(cluster)],
 ];
 
 describe.each(executors)('executor conformance: %s', (name, make) => {

@@ -1,0 +1,67 @@
+/**
+ * Reaching Redis, or saying at once why not. ioredis retries a refused connection forever by default,
+ * so a session or worker pointed at a wrong address would hang; the first connection here is a probe
+ * with a short timeout and no retries, and its failure is a typed error naming the URL and the fix.
+ * Only after the probe answers are the long-lived connections (which do reconnect) opened.
+ */
+import { Redis } from 'ioredis';
+import { OptionError, registerErrorClass, TesseraError } from '../../base/errors.js';
+import { show } from '../../base/show.js';
+
+export class RedisUnreachableError extends TesseraError {
+  readonly url: string;
+  constructor(url: string, reason: string) {
+    super(
+      'RedisUnreachable',
+      `Cannot reach Redis at ${url} (${reason}). Start it (e.g. \`redis-server --port ${portOf(url)}\`), or pass the ` +
+        `address of a running one; the distributed executor keeps its tasks and chunks there.`,
+    );
+    this.url = url;
+  }
+}
+registerErrorClass(RedisUnreachableError);
+
+function portOf(url: string): string {
+  try {
+    return new URL(url).port || '6379';
+  } catch {
+    return '6379';
+  }
+}
+
+/** Checks a Redis URL's form (redis:// or rediss://, a host); throws OptionError naming `what`. */
+export function checkRedisUrl(url: unknown, what: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
+    throw new OptionError(`${what} must be a Redis URL like 'redis://127.0.0.1:6379' (or rediss:// for TLS), got ${show(url)}.`);
+  }
+  return url as string;
+}
+
+export const PROBE_TIMEOUT_MS = 3_000;
+
+/** Resolves once Redis at `url` answers PING; rejects with RedisUnreachableError within about PROBE_TIMEOUT_MS. */
+export async function probeRedis(url: string): Promise<void> {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: PROBE_TIMEOUT_MS,
+    commandTimeout: PROBE_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (e) {
+    throw new RedisUnreachableError(url, (e as Error)?.message || String(e));
+  } finally {
+    probe.disconnect();
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * A distributed worker (`tessera worker`): serves chunk tasks of every session that uses its queue
+ * name, on any machine that reaches the Redis server. Per session it runs one BullMQ `Worker` on the
+ * session's queue; each job's processor reads the inputs from the chunk store, runs the kernel on this
+ * process's own thread pool (pool.ts: CPU work stays off the event loop, so job locks keep being
+ * renewed while a kernel runs), writes the output under the job's deterministic key and returns only
+ * a summary. A driver kernel (a graph app) runs whole here, on a gang of this worker's threads.
+ *
+ * A task's own error fails its job with `UnrecoverableError` carrying the error as data (class, code,
+ * message, stack, properties), so the driver rebuilds the same typed error and nothing retries it. A
+ * worker that dies mid-task loses its lock; another worker's stalled check reruns the job.
+ *
+ * The worker announces itself with a heartbeat key (id, host, pid, threads, running jobs, load) that
+ * expires a few seconds after it stops; it serves the sessions listed for its queue whose driver is
+ * alive, and stops serving a session once its driver closed it or stopped refreshing its alive key.
+ */
+import { hostname, loadavg } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { errorToData, WorkerCrashedError } from '../../base/errors.js';
+import '../../kernels/index.js';
+import { isDriverTask, type TaskMessage, type TaskOutcome } from '../../kernels/task.js';
+import { fromJsonSafe } from '../../store/chunkCodec.js';
+import { runGang } from '../gang.js';
+import { createPool, type KernelPool } from '../pool.js';
+import {
+  aliveKey,
+  DISCOVERY_MS,
+  HEARTBEAT_MS,
+  HEARTBEAT_TTL_SECONDS,
+  type JobData,
+  type JobResult,
+  type TaskEnd,
+  type TaskResult,
+  LOCK_DURATION_MS,
+  MAX_STALLED_COUNT,
+  queuePrefix,
+  sessionsKey,
+  STALLED_INTERVAL_MS,
+  summarise,
+  taskErrorReason,
+  type WorkerInfo,
+  workerKey,
+} from './protocol.js';
+import { RedisChunkStore } from './redisChunkStore.js';
+
+export interface WorkerOptions {
+  readonly redis: string;
+  /** Threads of the kernel pool, and jobs run at once per session. */
+  readonly threads: number;
+  readonly queue: string;
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningWorker {
+  readonly id: string;
+  /** Stops taking jobs, lets running ones finish, ends the pool and the heartbeat. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
+  const id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const log = o.log ?? (() => {});
+  const redis = new Redis(o.redis, { maxRetriesPerRequest: null });
+  await redis.ping();
+  const pool: KernelPool = createPool({ workers: o.threads });
+  // Start every thread now (an empty batch each), so the first jobs do not wait for threads to load.
+  await Promise.all(Array.from({ length: o.threads }, () => pool.run([])));
+  const served = new Map<string, { readonly worker: Worker<JobData, JobResult>; readonly connection: Redis }>();
+  let running = 0;
+  let closing: Promise<void> | undefined;
+
+  const heartbeat = async (): Promise<void> => {
+    const info: WorkerInfo = { id, host: hostname(), pid: process.pid, threads: o.threads, running, load: loadavg()[0]!, sessions: served.size };
+    await redis.set(workerKey(o.queue, id), JSON.stringify(info), 'EX', HEARTBEAT_TTL_SECONDS);
+  };
+  const beat = (): void => {
+    if (!closing) heartbeat().catch((e: unknown) => log(`heartbeat failed: ${(e as Error).message}`));
+  };
+
+  /** Runs a job's tasks: a driver kernel alone on a gang, a batch as one pool entry. */
+  const runTasks = async (tasks: readonly TaskMessage[], signal: AbortSignal): Promise<TaskOutcome[]> => {
+    if (tasks.length === 1 && isDriverTask(tasks[0]!.kernel)) {
+      const task = tasks[0]!;
+      const { outcome, crashed } = await runGang(pool, task, o.threads, signal);
+      return [outcome ?? { ok: false, error: errorToData(new WorkerCrashedError(task.key, crashed ?? 'a gang member died')) }];
+    }
+    try {
+      return (await pool.run(tasks, { signal })) as TaskOutcome[];
+    } catch (e) {
+      const error = errorToData(new WorkerCrashedError(tasks[0]!.key, (e as Error)?.message ?? String(e)));
+      return tasks.map(() => ({ ok: false, error }));
+    }
+  };
+
+  const processor = (session: string) => {
+    const store = new RedisChunkStore(redis, session);
+    return async (job: Job<JobData, JobResult>): Promise<JobResult> => {
+      running++;
+      beat();
+      const abort = new AbortController();
+      try {
+        const tasks = job.data.tasks;
+        let outcomes: TaskOutcome[];
+        try {
+          // Every input of the batch in one round trip; an input two tasks share is read once.
+          const keys = [...new Set(tasks.flatMap((t) => t.inputs))];
+          const values = new Map(keys.map((k, n) => [k, n] as const));
+          const fetched = await store.get(keys);
+          const messages = tasks.map((t) => ({ key: t.key, kernel: t.kernel, params: fromJsonSafe(t.params), inputs: t.inputs.map((k) => fetched[values.get(k)!]) }));
+          outcomes = await runTasks(messages, abort.signal);
+        } catch (e) {
+          const error = errorToData(e);
+          outcomes = tasks.map(() => ({ ok: false, error }));
+        }
+        // A session closed while this ran: nobody will read the outputs, so they are not written.
+        if (!served.has(session)) throw new UnrecoverableError(`session ${session} closed`);
+        const ends: TaskEnd[] = [];
+        try {
+          const ok = outcomes.flatMap((out, k) => (out.ok ? [[tasks[k]!.out, out.value] as const] : []));
+          const sizes = await store.put(ok);
+          let n = 0;
+          for (const out of outcomes) ends.push(out.ok ? { ok: true, result: summarise(out.value, sizes[n++]!) } : { ok: false, error: out.error });
+        } catch (e) {
+          const error = errorToData(e);
+          throw new UnrecoverableError(taskErrorReason(tasks.map(() => ({ ok: false, error }))));
+        }
+        if (ends.some((e) => !e.ok)) throw new UnrecoverableError(taskErrorReason(ends));
+        return { results: ends.map((e) => (e as { result: TaskResult }).result), worker: id };
+      } finally {
+        abort.abort();
+        running--;
+        beat();
+      }
+    };
+  };
+
+  const serve = (session: string): void => {
+    const connection = redis.duplicate();
+    const w = new Worker<JobData, JobResult>(o.queue, processor(session), {
+      connection,
+      prefix: queuePrefix(session),
+      // Twice the threads: a job's input and output transfers overlap another's kernel (the pool queues
+      // the rest, off the event loop, so locks still renew).
+      concurrency: 2 * o.threads,
+      lockDuration: o.lockDurationMs ?? LOCK_DURATION_MS,
+      stalledInterval: o.stalledIntervalMs ?? STALLED_INTERVAL_MS,
+      maxStalledCount: MAX_STALLED_COUNT,
+    });
+    w.on('error', (e) => log(`session ${session}: ${e.message}`));
+    served.set(session, { worker: w, connection });
+    log(`serving session ${session}`);
+  };
+  /** Forced when the session is gone (its jobs are of no use to anyone); graceful when the worker stops. */
+  const stopServing = async (session: string, force: boolean): Promise<void> => {
+    const s = served.get(session);
+    if (!s) return;
+    served.delete(session);
+    await s.worker.close(force);
+    s.connection.disconnect();
+    log(`left session ${session}`);
+  };
+
+  /** Serves the listed sessions whose driver is alive; leaves the others (and forgets dead ones). */
+  const discover = async (): Promise<void> => {
+    const listed = await redis.smembers(sessionsKey(o.queue));
+    const alive = listed.length === 0 ? [] : await redis.pipeline(listed.map((s) => ['exists', aliveKey(s)])).exec();
+    const live = new Set<string>();
+    listed.forEach((s, k) => {
+      if (alive?.[k]?.[1] === 1) live.add(s);
+    });
+    const dead = listed.filter((s) => !live.has(s));
+    if (dead.length > 0) await redis.srem(sessionsKey(o.queue), ...dead);
+    if (closing) return;
+    for (const s of live) if (!served.has(s)) serve(s);
+    await Promise.all([...served.keys()].filter((s) => !live.has(s)).map((s) => stopServing(s, true)));
+  };
+
+  let discovering = false;
+  const discoverTimer = setInterval(() => {
+    if (discovering || closing) return;
+    discovering = true;
+    discover()
+      .catch((e: unknown) => log(`discovery failed: ${(e as Error).message}`))
+      .finally(() => (discovering = false));
+  }, DISCOVERY_MS);
+  const heartbeatTimer = setInterval(beat, HEARTBEAT_MS);
+  await heartbeat();
+  await discover();
+  log(`worker ${id} on ${o.redis}, queue ${o.queue}, ${o.threads} thread(s)`);
+
+  return {
+    id,
+    close() {
+      closing ??= (async () => {
+        clearInterval(discoverTimer);
+        clearInterval(heartbeatTimer);
+        await Promise.all([...served.keys()].map((s) => stopServing(s, false)));
+        await redis.del(workerKey(o.queue, id)).catch(() => 0);
+        await pool.destroy();
+        redis.disconnect();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * Chunk values as bytes, for stores outside the process (Redis, object storage): a "JSON skeleton +
+ * binary parts" encoding of the plain data chunks are made of — tensor chunks ({dtype, shape, data}),
+ * dataframe chunks (FrameChunk: columns of typed arrays and strings), graph records (CSR typed arrays)
+ * and whatever nests them. It walks the value generically instead of knowing each chunk kind, so a
+ * kind that changes shape (string dictionaries turning into typed arrays) still round-trips.
+ *
+ * Layout (little-endian): 'TSC1' | u32 header length | header JSON | pad to 8 | parts, each padded to 8.
+ * The header is `{ s: skeleton, p: [[ctor, byteLength, shared], ...] }`. Typed arrays and ArrayBuffers
+ * are parts, copied raw; numbers JSON cannot say exactly, bigints, `undefined`, Maps, Sets and Dates
+ * are tagged in the skeleton (`$t`), and so is a plain object that has its own `$t` key. Class
+ * instances, functions and symbols are refused (`ChunkCodecError`, naming the path): a chunk value
+ * must survive the trip unchanged or not be sent at all.
+ *
+ * Decoding always copies each part into fresh memory of its own — a SharedArrayBuffer when the
+ * original was shared — so the result is aligned whatever the reply buffer's offsets were, crosses
+ * to worker threads without another copy, and does not pin the whole network reply.
+ */
+import { TesseraError, registerErrorClass } from '../base/errors.js';
+
+export class ChunkCodecError extends TesseraError {
+  constructor(message: string) {
+    super('ChunkCodec', message);
+  }
+}
+registerErrorClass(ChunkCodecError);
+
+type Skeleton = null | boolean | number | string | Skeleton[] | { [key: string]: Skeleton };
+
+const TAG = '$t';
+const MAGIC = 0x31435354; // 'TSC1' read as a little-endian u32
+
+const VIEWS: Readonly<Record<string, new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayBufferView>> = {
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+};
+
+/** One binary part: the bytes to copy, the typed-array constructor ('ArrayBuffer' for a bare buffer). */
+interface Part {
+  readonly ctor: string;
+  readonly bytes: Uint8Array;
+  readonly shared: boolean;
+}
+
+function isPlain(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'object' && v !== null) return `${(v as object).constructor?.name ?? 'object'} instance`;
+  return typeof v;
+}
+
+/** Walks a value into a skeleton, handing each binary part to `part` (which returns its skeleton reference). */
+function toSkeleton(input: unknown, part: (p: Part) => Skeleton): Skeleton {
+  const seenParts = new Map<object, Skeleton>();
+  const onPath = new Set<object>();
+  const walk = (v: unknown, path: string): Skeleton => {
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return v;
+      case 'number':
+        return Number.isFinite(v) && !Object.is(v, -0) ? v : { [TAG]: 'num', v: Object.is(v, -0) ? '-0' : String(v) };
+      case 'bigint':
+        return { [TAG]: 'big', v: v.toString() };
+      case 'undefined':
+        return { [TAG]: 'undef' };
+      case 'object':
+        break;
+      default:
+        throw refuse(v, path);
+    }
+    if (v === null) return null;
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) {
+      const known = seenParts.get(v);
+      if (known !== undefined) return known;
+      const ref = part(binaryPart(v, path));
+      seenParts.set(v, ref);
+      return ref;
+    }
+    if (onPath.has(v)) throw new ChunkCodecError(`Cannot encode a cyclic chunk value: ${path || 'the value'} refers back to itself.`);
+    onPath.add(v);
+    try {
+      if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`));
+      if (v instanceof Map) return { [TAG]: 'map', v: [...v].map(([k, x], i) => [walk(k, `${path}<key ${i}>`), walk(x, `${path}<${i}>`)]) };
+      if (v instanceof Set) return { [TAG]: 'set', v: [...v].map((x, i) => walk(x, `${path}<${i}>`)) };
+      if (v instanceof Date) return { [TAG]: 'date', v: v.getTime() };
+      if (!isPlain(v)) throw refuse(v, path);
+      const out: Record<string, Skeleton> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x, `${path}.${k}`);
+      return Object.hasOwn(out, TAG) ? { [TAG]: 'obj', v: out } : out;
+    } finally {
+      onPath.delete(v);
+    }
+  };
+  return walk(input, '');
+}
+
+function binaryPart(v: ArrayBufferView | ArrayBuffer | SharedArrayBuffer, path: string): Part {
+  if (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) {
+    return { ctor: 'ArrayBuffer', bytes: new Uint8Array(v), shared: v instanceof SharedArrayBuffer };
+  }
+  // A Node Buffer is a Uint8Array subclass: it comes back as a plain Uint8Array.
+  const ctor = v instanceof Uint8Array ? 'Uint8Array' : v.constructor.name;
+  if (!(ctor in VIEWS)) throw refuse(v, path);
+  return { ctor, bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength), shared: v.buffer instanceof SharedArrayBuffer };
+}
+
+function refuse(v: unknown, path: string): ChunkCodecError {
+  return new ChunkCodecError(
+    `Cannot send ${path ? `the ${describe(v)} at ${path}` : `a ${describe(v)}`} to another machine: chunk values may only ` +
+      `hold typed arrays, ArrayBuffers, numbers, bigints, strings, booleans, null, undefined, arrays, Maps, Sets, ` +
+      `Dates and plain objects. A kernel that returns anything else cannot run on the distributed executor.`,
+  );
+}
+
+function fromSkeleton(s: Skeleton, partAt: (ref: Skeleton) => unknown): unknown {
+  const revive = (x: Skeleton): unknown => {
+    if (x === null || typeof x !== 'object') return x;
+    if (Array.isArray(x)) return x.map(revive);
+    if (Object.hasOwn(x, TAG)) {
+      const v = x['v'];
+      switch (x[TAG]) {
+        case 'num':
+          return v === '-0' ? -0 : Number(v);
+        case 'big':
+          return BigInt(v as string);
+        case 'undef':
+          return undefined;
+        case 'part':
+          return partAt(x);
+        case 'map':
+          return new Map((v as Skeleton[][]).map(([k, y]) => [revive(k!), revive(y!)]));
+        case 'set':
+          return new Set((v as Skeleton[]).map(revive));
+        case 'date':
+          return new Date(v as number);
+        case 'obj':
+          return reviveObject(v as Record<string, Skeleton>, revive);
+        default:
+          throw new ChunkCodecError(`An encoded chunk has an unknown tag ${JSON.stringify(x[TAG])}: it was written by another version.`);
+      }
+    }
+    return reviveObject(x, revive);
+  };
+  return revive(s);
+}
+
+function reviveObject(s: Record<string, Skeleton>, revive: (s: Skeleton) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(s)) out[k] = revive(v);
+  return out;
+}
+
+/** A fresh, aligned copy of a part's bytes as its own kind of value. */
+function materialise(ctor: string, src: Uint8Array, shared: boolean): unknown {
+  const buf = shared ? new SharedArrayBuffer(src.byteLength) : new ArrayBuffer(src.byteLength);
+  new Uint8Array(buf).set(src);
+  if (ctor === 'ArrayBuffer') return buf;
+  const View = VIEWS[ctor];
+  if (!View) throw new ChunkCodecError(`An encoded chunk holds an unknown array kind ${JSON.stringify(ctor)}.`);
+  const size = (View as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  if (src.byteLength % size !== 0) throw new ChunkCodecError(`An encoded ${ctor} has ${src.byteLength} bytes, not a multiple of ${size}: it is damaged.`);
+  return new View(buf, 0, src.byteLength / size);
+}
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+
+/** A chunk value as one byte buffer (see the file's comment for the layout). */
+export function encodeChunk(value: unknown): Buffer {
+  const parts: Part[] = [];
+  const skeleton = toSkeleton(value, (p) => {
+    parts.push(p);
+    return { [TAG]: 'part', i: parts.length - 1 };
+  });
+  const header = Buffer.from(JSON.stringify({ s: skeleton, p: parts.map((p) => [p.ctor, p.bytes.byteLength, p.shared]) }), 'utf8');
+  let size = pad8(8 + header.byteLength);
+  for (const p of parts) size += pad8(p.bytes.byteLength);
+  const out = Buffer.alloc(size);
+  out.writeUInt32LE(MAGIC, 0);
+  out.writeUInt32LE(header.byteLength, 4);
+  header.copy(out, 8);
+  let at = pad8(8 + header.byteLength);
+  for (const p of parts) {
+    out.set(p.bytes, at);
+    at += pad8(p.bytes.byteLength);
+  }
+  return out;
+}
+
+/** The value `encodeChunk` encoded; throws `ChunkCodecError` on bytes it did not write. */
+export function decodeChunk(bytes: Uint8Array): unknown {
+  if (bytes.byteLength < 8) throw new ChunkCodecError(`An encoded chunk of ${bytes.byteLength} bytes is too short to be one.`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) throw new ChunkCodecError('These bytes are not an encoded chunk (bad magic number).');
+  const headerLength = view.getUint32(4, true);
+  if (8 + headerLength > bytes.byteLength) throw new ChunkCodecError('An encoded chunk is truncated (its header runs past its end).');
+  const header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerLength).toString('utf8')) as {
+    s: Skeleton;
+    p: [string, number, boolean][];
+  };
+  const offsets: number[] = [];
+  let at = pad8(8 + headerLength);
+  for (const [, length] of header.p) {
+    offsets.push(at);
+    at += pad8(length);
+  }
+  if (at > bytes.byteLength) throw new ChunkCodecError(`An encoded chunk is truncated: ${bytes.byteLength} bytes, its parts need ${at}.`);
+  const revived = new Map<number, unknown>();
+  return fromSkeleton(header.s, (ref) => {
+    const i = (ref as { i: number }).i;
+    let v = revived.get(i);
+    if (v === undefined) {
+      const [ctor, length, shared] = header.p[i]!;
+      v = materialise(ctor, bytes.subarray(offsets[i]!, offsets[i]! + length), shared);
+      revived.set(i, v);
+    }
+    return v;
+  });
+}
+
+/**
+ * A value as JSON-safe data (binary parts inlined as base64): for small plain data that must travel
+ * inside a queue message, such as a task's parameters, where typed arrays would otherwise turn into
+ * `{"0":1.5,...}` objects.
+ */
+export function toJsonSafe(value: unknown): unknown {
+  return toSkeleton(value, (p) => ({ [TAG]: 'part', c: p.ctor, sh: p.shared, b: Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength).toString('base64') }));
+}
+
+export function fromJsonSafe(data: unknown): unknown {
+  return fromSkeleton(data as Skeleton, (ref) => {
+    const r = ref as { c: string; sh: boolean; b: string };
+    return materialise(r.c, Buffer.from(r.b, 'base64'), r.sh);
+  });
+}

@@ -1,0 +1,46 @@
+/** RedisChunkStore against a private redis-server: binary round trips, session prefixes, TTL, misses. */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisChunkStore } from '../../../../src/executors/distributed/redisChunkStore.js';
+import { redisForSuite } from '../../../support/redisServer.js';
+
+const redisServer = redisForSuite();
+
+describe('RedisChunkStore', () => {
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(redisServer().url);
+  });
+  afterAll(() => redis.disconnect());
+
+  it('round-trips a 4 MiB float64 chunk byte for byte under the session prefix, with a TTL', async () => {
+    const store = new RedisChunkStore(redis, 'sessA', 600);
+    const data = new Float64Array(new SharedArrayBuffer(2 ** 22));
+    for (let i = 0; i < data.length; i++) data[i] = Math.sin(i) * 1e6;
+    const [size] = await store.put([['k1', { dtype: 'float64', shape: [data.length], data }]]);
+    expect(size).toBeGreaterThan(2 ** 22);
+    expect(await redis.exists('tessera:sessA:chunk:k1')).toBe(1);
+    const ttl = await redis.ttl('tessera:sessA:chunk:k1');
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(600);
+    const [back] = (await store.get(['k1'])) as { data: Float64Array }[];
+    expect(Buffer.from(back!.data.buffer).equals(Buffer.from(data.buffer))).toBe(true);
+  });
+
+  it('keeps sessions apart: the same chunk key in two sessions is two values', async () => {
+    const a = new RedisChunkStore(redis, 'sA');
+    const b = new RedisChunkStore(redis, 'sB');
+    await a.put([['same', { v: 1 }]]);
+    await b.put([['same', { v: 2 }]]);
+    expect(await a.get(['same'])).toEqual([{ v: 1 }]);
+    expect(await b.get(['same'])).toEqual([{ v: 2 }]);
+    await a.delete(['same']);
+    await expect(a.get(['same'])).rejects.toMatchObject({ code: 'ObjectNotExists' });
+    expect(await b.get(['same'])).toEqual([{ v: 2 }]);
+  });
+
+  it('a missing key rejects with ObjectNotExists naming it', async () => {
+    const store = new RedisChunkStore(redis, 'sC');
+    await expect(store.get(['nope'])).rejects.toThrow(/No chunk with key nope/);
+  });
+});
