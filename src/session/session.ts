@@ -22,7 +22,7 @@ import { show } from '../base/show.js';
 import { ListenerError } from '../base/runErrors.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
-import type { Executor, RemoteWorker } from '../executors/executor.js';
+import type { Executor } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local.js';
 import { assemble } from '../ops/assemble.js';
 import type { Tiled } from '../ops/op.js';
@@ -41,38 +41,14 @@ import type { RunContext, RunRequest } from './runPlan.js';
 import { readGlobal, sharedInputs, sharedObjectId } from './sharing.js';
 import { noteHeld, SESSION_BRAND, type SessionLike } from './sessionLike.js';
 import { PlanLog, planAndRun } from './preRuns.js';
-import { type PlanDecisions, tileTargets } from './tiler.js';
+import { tileTargets } from './tiler.js';
+import type { ProgressEvent, SessionInfo } from './sessionInfo.js';
 import { checkName, type ExecuteOptions, type Fetchable, newSessionId, nodeOf, runOptions, untilAborted } from './sessionArgs.js';
 
 export { type ExecuteOptions, type Fetchable, nodeOf } from './sessionArgs.js';
 
 export type { ChunkRunEvent, RunStats } from './runPlan.js';
-
-
-export interface ProgressEvent {
-  readonly run: number;
-  readonly progress: number;
-  readonly done: number;
-  readonly total: number;
-}
-
-export interface SessionInfo {
-  readonly id: string;
-  readonly name: string | undefined;
-  readonly mode: 'eager' | 'lazy';
-  readonly status: 'active' | 'closed';
-  readonly executor: string;
-  readonly workers: number;
-  readonly results: number;
-  readonly memory: { readonly used: number; readonly limit: number };
-  /**
-   * What ops decided while tiling (`ctx.plan`: "tree combine", "broadcast right: 1.2 MB"), per tileable
-   * key, oldest first; the last 256 tileables that recorded any. Each run's own are in its 'run' event.
-   */
-  readonly plans: readonly PlanDecisions[];
-  /** With executor 'distributed': the `tessera worker` processes seen alive lately (id, host, threads, load). */
-  readonly remoteWorkers?: readonly RemoteWorker[];
-}
+export type { ProgressEvent, SessionInfo } from './sessionInfo.js';
 
 const INFO_FIELDS: readonly (keyof ChunkInfo)[] = ['key', 'objectId', 'nbytes', 'level', 'typename', 'persisted', 'shape', 'dtype'];
 
