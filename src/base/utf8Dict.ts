@@ -314,19 +314,8 @@ export class Utf8DictBuilder {
   }
 
   #grow(): void {
-    const cap = 2 * (this.#mask + 1);
-    const old = this.#slots;
-    const slots = new Int32Array(2 * cap);
-    const mask = cap - 1;
-    for (let k = 0; k < old.length; k += 2) {
-      if (old[k + 1] === 0) continue;
-      let s = old[k]! & mask;
-      while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
-      slots[2 * s] = old[k]!;
-      slots[2 * s + 1] = old[k + 1]!;
-    }
-    this.#slots = slots;
-    this.#mask = mask;
+    this.#slots = growPairTable(this.#slots, this.#mask);
+    this.#mask = 2 * this.#mask + 1;
   }
 
   /** The dictionary, in fresh buffers (shared when big). */
@@ -337,6 +326,23 @@ export class Utf8DictBuilder {
 }
 
 let scratch = new Uint8Array(256);
+
+/**
+ * An open-addressing table of (hash, entry + 1) pairs (0: empty) rehashed into twice the slots, by linear
+ * probing; the new mask is `2 * mask + 1`. Shared by this builder and the CSV parser's long-key table.
+ */
+export function growPairTable(old: Int32Array, mask: number): Int32Array<ArrayBuffer> {
+  const next = 2 * mask + 1;
+  const slots = new Int32Array(2 * (next + 1));
+  for (let k = 0; k < old.length; k += 2) {
+    if (old[k + 1] === 0) continue;
+    let s = old[k]! & next;
+    while (slots[2 * s + 1] !== 0) s = (s + 1) & next;
+    slots[2 * s] = old[k]!;
+    slots[2 * s + 1] = old[k + 1]!;
+  }
+  return slots;
+}
 
 function encodeScratch(s: string): { bytes: Uint8Array; length: number } {
   if (3 * s.length > scratch.length) scratch = new Uint8Array(Math.max(3 * s.length, 2 * scratch.length));

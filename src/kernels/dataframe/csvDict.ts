@@ -18,7 +18,7 @@
  * here codes are needed field by field in first-seen order.)
  */
 import { isUtf8 } from 'node:buffer';
-import { makeUtf8Dict, type Utf8Dict } from '../../base/utf8Dict.js';
+import { growPairTable, makeUtf8Dict, type Utf8Dict } from '../../base/utf8Dict.js';
 
 export const HASH_SEED = 0x811c9dc5 | 0;
 export const HASH_PRIME = 0x01000193;
@@ -238,18 +238,7 @@ export class ByteDict {
   }
 
   #growLong(): void {
-    const capacity = 2 * (this.#mask + 1);
-    const old = this.#slots;
-    const slots = new Int32Array(2 * capacity);
-    const mask = capacity - 1;
-    for (let k = 0; k < old.length; k += 2) {
-      if (old[k + 1] === 0) continue;
-      let s = old[k]! & mask;
-      while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
-      slots[2 * s] = old[k]!;
-      slots[2 * s + 1] = old[k + 1]!;
-    }
-    this.#slots = slots;
-    this.#mask = mask;
+    this.#slots = growPairTable(this.#slots, this.#mask);
+    this.#mask = 2 * this.#mask + 1;
   }
 }
