@@ -43,6 +43,20 @@ export function findRoot(parent: Int32Array, v: number): number {
   }
 }
 
+/** Joins the trees of u and v; 1 when this call linked two trees, 0 when they were one already. */
+export function union(parent: Int32Array, u: number, v: number): number {
+  let a = findRoot(parent, u);
+  let b = findRoot(parent, v);
+  while (a !== b) {
+    if (a > b) [a, b] = [b, a];
+    // b is the larger root: hang it under a, unless another thread has linked b meanwhile.
+    if (Atomics.compareExchange(parent, b, b, a) === b) return 1;
+    a = findRoot(parent, a);
+    b = findRoot(parent, b);
+  }
+  return 0;
+}
+
 /** Joins the components of every arc leaving [lo, hi). Returns the number of successful links. */
 export function wccHookStep(args: WccArgs, lo: number, hi: number): StepResult {
   const { offsets, targets, symmetric, parent } = args;
@@ -52,18 +66,7 @@ export function wccHookStep(args: WccArgs, lo: number, hi: number): StepResult {
     for (let e = offsets[u]!; e < end; e++) {
       const t = targets[e]!;
       if (symmetric && t <= u) continue;
-      let a = findRoot(parent, u);
-      let b = findRoot(parent, t);
-      while (a !== b) {
-        if (a > b) [a, b] = [b, a];
-        // b is the larger root: hang it under a, unless another thread has linked b meanwhile.
-        if (Atomics.compareExchange(parent, b, b, a) === b) {
-          links++;
-          break;
-        }
-        a = findRoot(parent, a);
-        b = findRoot(parent, b);
-      }
+      links += union(parent, u, t);
     }
   }
   return [links];

@@ -19,7 +19,7 @@
 import type { ArcList } from './arcList.js';
 import { type Driver, type Range, splitRange, type StepResult, type StepTable } from './parallel.js';
 import { sharedInt32 } from './shared.js';
-import { findRoot } from './wcc.js';
+import { union } from './wcc.js';
 
 /** Ranges per gang member, claimed one by one, so a member slowed down does not hold the others up. */
 const RANGES_PER_PART = 4;
@@ -50,17 +50,7 @@ function hookArcsStep(args: HookArcsArgs, lo: number, hi: number): StepResult {
     const last = Math.min(hi, starts[k + 1]!) - starts[k]!;
     for (let i = first; i < last; i++) {
       // The projection checked every id (arcList.ts): id - min is a slot, an int32.
-      let a = findRoot(parent, (src[i]! - min) | 0);
-      let b = findRoot(parent, (dst[i]! - min) | 0);
-      while (a !== b) {
-        if (a > b) [a, b] = [b, a];
-        if (Atomics.compareExchange(parent, b, b, a) === b) {
-          links++;
-          break;
-        }
-        a = findRoot(parent, a);
-        b = findRoot(parent, b);
-      }
+      links += union(parent, (src[i]! - min) | 0, (dst[i]! - min) | 0);
     }
   }
   return [links];
