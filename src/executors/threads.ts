@@ -143,12 +143,14 @@ class ThreadRun {
   }
 
   /**
-   * Whether chunk i is a tiny tensor task to run right here. User functions never run on this thread
-   * (a bad one could take the process down with it), and neither does anything without a known shape.
+   * Whether chunk i is a tiny tensor task, or a chunk whose meta says `inline` (a view of shared
+   * results), to run right here. User functions never run on this thread (a bad one could take the
+   * process down with it), and neither does anything else without a known shape.
    */
   #inlineable(i: number): boolean {
     const g = this.graph;
     const kernel = g.kernels[i]!;
+    if ((g.metas[i] as { inline?: unknown } | null)?.inline === true) return true;
     const shape = (g.metas[i] as { shape?: readonly number[] } | null)?.shape;
     if (!shape || !kernel.startsWith('tensor.')) return false;
     const p = g.params[i] as { fns?: unknown; fn?: unknown } | null;
@@ -351,7 +353,7 @@ export interface ThreadsExecutorOptions {
   readonly exitWhenIdle?: boolean;
   /** Who its tasks belong to in the shared pool's dispatch events (a session id). */
   readonly owner?: string;
-  /** Run tiny tensor tasks on the calling thread (default true); false sends every task to the pool. */
+  /** Run tiny tensor tasks and `inline` chunks on the calling thread (default true); false sends every task to the pool. */
   readonly inlineTinyTasks?: boolean;
 }
 

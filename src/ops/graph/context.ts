@@ -196,8 +196,13 @@ export function exportNode(g: GraphNode): TileableNode {
   return makeTileable('graph.export', {}, [g], { type: 'value' });
 }
 
-registerSingleChunkOp('graph.select');
-registerSingleChunkOp('graph.table');
+/**
+ * Selections of results and numeric ids are views of shared arrays (one pass at most), so they run on
+ * the session's thread; a property column may be strings to decode, which stays on the pool.
+ */
+const viewOnly = (s: Selector): boolean => s.kind !== 'data';
+registerSingleChunkOp('graph.select', { inline: (p: { readonly selector: Selector }) => viewOnly(p.selector) });
+registerSingleChunkOp('graph.table', { inline: (p: { readonly columns: Readonly<Record<string, Selector>> }) => Object.values(p.columns).every(viewOnly) });
 registerSingleChunkOp('graph.output');
 registerSingleChunkOp('graph.add_column');
 registerSingleChunkOp('graph.vertex_column');

@@ -58,14 +58,26 @@ export type GraphNode = TileableNode<GraphMeta>;
 export type ProjectedNode = TileableNode<ProjectedMeta>;
 export type ContextNode = TileableNode<ContextMeta>;
 
+export interface SingleChunkOptions {
+  readonly cache?: boolean;
+  /**
+   * Whether a chunk with these params is cheap enough to run on the session's own thread (a view of
+   * results already in shared memory): a pool round trip, and a wait behind whatever the pool is
+   * running, would cost more than the work. The threads executor reads it as the chunk meta's `inline`.
+   */
+  readonly inline?: (params: never) => boolean;
+}
+
 /** A graph-family op: one chunk, computed by the kernel of the same name from the inputs' chunks. */
-export function registerSingleChunkOp(name: string, options: { readonly cache?: boolean } = {}): void {
+export function registerSingleChunkOp(name: string, options: SingleChunkOptions = {}): void {
   registerOp({
     name,
     ...(options.cache ? { cache: true } : {}),
     tile(node, ctx) {
       const inputs = node.inputs.map((_, i) => ctx.input(i).chunks[0]!);
-      const key = ctx.add({ key: chunkKey(node.key, []), kernel: name, params: node.params, inputs, meta: { type: node.meta.type } });
+      const inline = options.inline?.(node.params as never) === true;
+      const meta = { type: node.meta.type, ...(inline ? { inline } : {}) };
+      const key = ctx.add({ key: chunkKey(node.key, []), kernel: name, params: node.params, inputs, meta });
       return { nsplits: [], chunks: [key] };
     },
   });
