@@ -7,6 +7,7 @@
  * - fetching a 64 MiB executed result: GB/s, target ≥ 1 GB/s, through shared memory (the default for a
  *   client on the server's host) and over the socket (`sharedMemory: false`), interleaved; baselines:
  *   the in-process fetch of the same result, and 64 MiB over a bare loopback TCP socket (the socket's floor);
+ *   each path also with `fetch({ into })`, into one array the caller reuses (no fresh pages to fault in);
  * - the README's lazy tensor example (4000×4000 random, `mul(2).add(1).sum(axis 0)`, then mean and std
  *   in one run), a fresh seed per repetition: remote / in-process time, target ≤ 1.2×;
  * - 100 concurrent remote sessions each creating, running a small DAG (exact result checked) and
@@ -88,18 +89,26 @@ async function eagerRoundTrip(sess: SessionLike): Promise<{ coldMs: number; stea
   return { coldMs: cold.median, steadyMs: steady.median };
 }
 
-/** A 64 MiB executed result (8 chunks along its only axis) and one timed fetch of it, checked. */
-async function bigResult(sess: SessionLike): Promise<{ fetchOnce: () => Promise<number>; release: () => void }> {
+/**
+ * A 64 MiB executed result (8 chunks along its only axis) and one timed fetch of it, checked: into a
+ * fresh array, and `fetch({ into })` into one array reused from fetch to fetch (made once, outside the timing).
+ */
+async function bigResult(sess: SessionLike): Promise<{ fetchOnce: () => Promise<number>; fetchInto: () => Promise<number>; release: () => void }> {
   const x = tt.arange(64 * MiB / 8, undefined, undefined, { chunkSize: 8 * MiB / 8 }).mul(0.5);
   await x.execute({ session: sess });
-  const fetchOnce = async (): Promise<number> => {
-    const t0 = performance.now();
-    const v = await x.fetch({ session: sess });
-    const ms = performance.now() - t0;
+  const check = (v: NdArray): void => {
     if (v.data.length !== 8 * MiB || v.data[12345] !== 6172.5 || v.data[8 * MiB - 1] !== (8 * MiB - 1) * 0.5) throw new Error('wrong fetched value');
+  };
+  const into = new Float64Array(8 * MiB);
+  const timed = async (options: { into?: Float64Array }): Promise<number> => {
+    if (options.into) options.into.fill(-1);
+    const t0 = performance.now();
+    const v = await x.fetch({ session: sess, ...options });
+    const ms = performance.now() - t0;
+    check(v);
     return ms;
   };
-  return { fetchOnce, release: () => sess.release(x.node) };
+  return { fetchOnce: () => timed({}), fetchInto: () => timed({ into }), release: () => sess.release(x.node) };
 }
 
 /** Repetitions of each of `fns` in turn (the machine's load drifts), after a warm-up of each: their medians. */
@@ -224,7 +233,7 @@ export async function benchRemote(): Promise<Record<string, unknown>> {
     // The same server and result shape, one client forced onto the socket.
     const socketRemote = remote({ mode: 'lazy', sharedMemory: false }) as RemoteSession;
     const bigs = [await bigResult(lazyRemote), await bigResult(socketRemote), await bigResult(lazyLocal)];
-    const [shmMs, socketMs, localBigMs] = await interleaved(9, bigs.map((b) => b.fetchOnce));
+    const [shmMs, socketMs, localBigMs, shmIntoMs, socketIntoMs, localIntoMs] = await interleaved(9, [...bigs.map((b) => b.fetchOnce), ...bigs.map((b) => b.fetchInto)]);
     bigs.forEach((b) => b.release());
     const transfers = [(lazyRemote as RemoteSession).transfers, socketRemote.transfers];
     if (transfers[0]!.socket !== 0 || transfers[1]!.sharedMemory !== 0) throw new Error(`a fetch took the other path: ${JSON.stringify(transfers)}`);
@@ -234,11 +243,19 @@ export async function benchRemote(): Promise<Record<string, unknown>> {
     results.fetch64MiB = {
       sharedMemoryMs: +shmMs!.toFixed(1), sharedMemoryGBps: gbps(shmMs!), socketMs: +socketMs!.toFixed(1), socketGBps: gbps(socketMs!),
       inProcessMs: +localBigMs!.toFixed(1), inProcessGBps: gbps(localBigMs!), rawLoopbackTcpMs: +rawMs.toFixed(1), rawLoopbackGBps: gbps(rawMs),
+      into: {
+        sharedMemoryMs: +shmIntoMs!.toFixed(1), sharedMemoryGBps: gbps(shmIntoMs!), socketMs: +socketIntoMs!.toFixed(1), socketGBps: gbps(socketIntoMs!),
+        inProcessMs: +localIntoMs!.toFixed(1), inProcessGBps: gbps(localIntoMs!),
+      },
       socketRatioToRawLoopback: +(socketMs! / rawMs).toFixed(2), transfers: { sharedMemorySession: transfers[0], socketSession: transfers[1] }, runs: 9, targetGBps: 1,
     };
     console.log(
       `64 MiB fetch: shared memory ${fmt(shmMs!)} (${gbps(shmMs!)} GB/s), socket ${fmt(socketMs!)} (${gbps(socketMs!)} GB/s), ` +
         `in-process ${fmt(localBigMs!)}, bare loopback TCP ${fmt(rawMs)} (target >= 1 GB/s)`,
+    );
+    console.log(
+      `64 MiB fetch({ into }) a reused array: shared memory ${fmt(shmIntoMs!)} (${gbps(shmIntoMs!)} GB/s), socket ${fmt(socketIntoMs!)} (${gbps(socketIntoMs!)} GB/s), ` +
+        `in-process ${fmt(localIntoMs!)} (${gbps(localIntoMs!)} GB/s)`,
     );
 
     const [readmeRemote, readmeLocal] = await alternate(7, () => readmeOnce(lazyRemote), () => readmeOnce(lazyLocal));

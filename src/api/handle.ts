@@ -6,6 +6,7 @@
  * a local session when there is none at all. A result too big for the eager session that would
  * materialise it is refused right here (session/capacity.ts).
  */
+import type { TypedArray } from '../base/dtypes.js';
 import { booleanOption, optionsObject } from '../base/args.js';
 import { InvalidArgumentError, NoSessionError } from '../base/errors.js';
 import { show } from '../base/show.js';
@@ -90,12 +91,13 @@ export abstract class Handle<N extends TileableNode = TileableNode> {
     return this;
   }
 
-  protected fetchValue(options?: FetchOptions): Promise<unknown> {
+  /** `into`: a tensor's caller-owned destination, already checked against its dtype. */
+  protected fetchValue(options?: FetchOptions, into?: TypedArray): Promise<unknown> {
     const session = this.sessionFor(optionsObject(options, 'fetch', ['session']).session);
     if (!session) {
       return Promise.reject(new NoSessionError(`Tileable object ${this.node.key} must be executed first before fetch`));
     }
-    return session.fetch(this.node, this);
+    return session.fetch(this.node, this, into ? { into } : {});
   }
 
   /** Whether this handle's result is cached in the session. */

@@ -3,7 +3,7 @@
  * dtypes and chunk grids are checked right here, at the caller's line) and returns a new handle;
  * nothing runs until the session runs it — at once in an eager session, when asked in a lazy one.
  */
-import type { DType } from '../base/dtypes.js';
+import type { DType, TypedArray } from '../base/dtypes.js';
 import { optionsObject } from '../base/args.js';
 import { InvalidArgumentError } from '../base/errors.js';
 import type { BinaryOp, UnaryOp } from '../base/expr.js';
@@ -15,6 +15,7 @@ import {
   type ChunkSize, userReduceNode,
 } from '../ops/tensor/index.js';
 import { pureFunctionSource } from '../ops/purity.js';
+import { checkInto } from '../ops/tensor/into.js';
 import { withMeta } from '../dag/nodes.js';
 import { Handle, type FetchOptions } from './handle.js';
 
@@ -75,13 +76,20 @@ export class Tensor extends Handle<TensorNode> {
     return this.planNode().meta.nsplits;
   }
 
-  /** The data as one NdArray; with `batchSize`, an async iterator of row batches instead. */
-  fetch(options?: FetchOptions): Promise<NdArray>;
+  /**
+   * The data as one NdArray; with `batchSize`, an async iterator of row batches instead. With `into` (a
+   * typed array of the dtype's kind and the result's length, e.g. a Float64Array for float64 and
+   * int64), the data is written there and the NdArray's `data` is `into`: a caller fetching results of
+   * one size again and again reuses one buffer instead of faulting in a fresh one each time.
+   */
+  fetch(options?: FetchOptions & { readonly into?: TypedArray }): Promise<NdArray>;
   fetch(options: FetchOptions & { readonly batchSize: number }): AsyncIterableIterator<NdArray>;
-  fetch(options?: FetchOptions & { readonly batchSize?: number }): Promise<NdArray> | AsyncIterableIterator<NdArray> {
-    const { batchSize, ...rest } = optionsObject(options, 'fetch', ['session', 'batchSize']);
+  fetch(options?: FetchOptions & { readonly batchSize?: number; readonly into?: TypedArray }): Promise<NdArray> | AsyncIterableIterator<NdArray> {
+    const { batchSize, into, ...rest } = optionsObject(options, 'fetch', ['session', 'batchSize', 'into']);
+    if (batchSize !== undefined && into !== undefined) throw new InvalidArgumentError('fetch: into and batchSize cannot be combined; fetch each batch into an array of its own length.');
     if (batchSize !== undefined) return this.#batches(batchSize, rest);
-    return this.fetchValue(rest) as Promise<NdArray>;
+    if (into === undefined) return this.fetchValue(rest) as Promise<NdArray>;
+    return this.fetchValue(rest, checkInto(into, this.dtype, this.size)) as Promise<NdArray>;
   }
 
   async *#batches(batchSize: number, options: FetchOptions): AsyncIterableIterator<NdArray> {

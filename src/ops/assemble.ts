@@ -3,10 +3,16 @@
  * become one NdArray; other families register their own). Lives with the ops because only the op
  * family knows how its chunks fit together.
  */
+import type { TypedArray } from '../base/dtypes.js';
 import type { TileableNode } from '../dag/nodes.js';
 import type { Tiled } from './op.js';
 
-export type Assembler = (node: TileableNode, tiled: Tiled, chunks: readonly unknown[]) => unknown;
+export interface AssembleOptions {
+  /** A tensor's caller-owned destination (`Tensor.fetch({ into })`, checked there for its type). */
+  readonly into?: TypedArray;
+}
+
+export type Assembler = (node: TileableNode, tiled: Tiled, chunks: readonly unknown[], options: AssembleOptions) => unknown;
 
 const assemblers = new Map<string, Assembler>();
 
@@ -14,8 +20,8 @@ export function registerAssembler(metaType: string, fn: Assembler): void {
   assemblers.set(metaType, fn);
 }
 
-export function assemble(node: TileableNode, tiled: Tiled, chunks: readonly unknown[]): unknown {
+export function assemble(node: TileableNode, tiled: Tiled, chunks: readonly unknown[], options: AssembleOptions = {}): unknown {
   const fn = assemblers.get(node.meta.type);
   if (!fn) throw new Error(`No assembler for results of type '${node.meta.type}'.`);
-  return fn(node, tiled, chunks);
+  return fn(node, tiled, chunks, options);
 }

@@ -24,7 +24,7 @@ import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
 import type { Executor } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local.js';
-import { assemble } from '../ops/assemble.js';
+import { assemble, type AssembleOptions } from '../ops/assemble.js';
 import type { Tiled } from '../ops/op.js';
 import type { ChunkInfo } from '../store/chunkView.js';
 import { ObjectNotExistsError } from '../store/errors.js';
@@ -183,13 +183,13 @@ export class Session extends EventEmitter implements SessionLike {
    * handle asking) holds the result from then on. A result evicted under the memory limit is
    * recomputed once and read in the same step, so it cannot be evicted again before it is read.
    */
-  async fetch(node: TileableNode, holder?: object): Promise<unknown> {
+  async fetch(node: TileableNode, holder?: object, options: AssembleOptions = {}): Promise<unknown> {
     this.#check();
     await this.#eager.status(node.key);
     if (holder) this.track(holder, node);
-    if (!this.#kept(node.key) && node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!)) return this.#fetchSlice(node);
+    if (!this.#kept(node.key) && node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!)) return this.#fetchSlice(node, options);
     const { tiled, chunks } = await this.#chunksOf(node);
-    return assemble(node, tiled, chunks);
+    return assemble(node, tiled, chunks, options);
   }
 
   /**
@@ -377,13 +377,13 @@ export class Session extends EventEmitter implements SessionLike {
     return node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!);
   }
 
-  async #fetchSlice(node: TileableNode): Promise<unknown> {
+  async #fetchSlice(node: TileableNode, options: AssembleOptions): Promise<unknown> {
     const chunks = this.#objects.chunks;
     const plan = tileTargets([node], { executed: (k) => this.#lookup(k), stored: (k) => chunks.has(k) });
     const scratch = new OverlayStore(chunks);
     await new LocalExecutor().run(plan.graph, scratch, { targets: plan.targets });
     const tiled = plan.tiled.get(node.key)!;
-    return assemble(node, tiled, tiled.chunks.map((k) => scratch.get(k)));
+    return assemble(node, tiled, tiled.chunks.map((k) => scratch.get(k)), options);
   }
 
   #enqueue<T>(fn: () => Promise<T>): Promise<T> {

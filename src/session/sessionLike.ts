@@ -6,6 +6,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { TileableNode } from '../dag/nodes.js';
+import type { AssembleOptions } from '../ops/assemble.js';
 import type { Tiled } from '../ops/op.js';
 import type { DefaultCandidate } from './defaults.js';
 import type { ExecuteOptions, Fetchable, SessionInfo } from './session.js';
@@ -43,7 +44,8 @@ export interface SessionLike extends DefaultCandidate, EventEmitter {
   /** Eager mode: submits a freshly built node; resolves when it has run. */
   submitEager(node: TileableNode): Promise<void>;
   execute(targets: readonly Fetchable[], options?: ExecuteOptions): Promise<void>;
-  fetch(node: TileableNode, holder?: object): Promise<unknown>;
+  /** `options.into`: a tensor result goes into the caller's array (checked by Tensor.fetch). */
+  fetch(node: TileableNode, holder?: object, options?: AssembleOptions): Promise<unknown>;
   run<T extends Fetchable | readonly Fetchable[]>(fetches: T, options?: ExecuteOptions): Promise<T extends readonly Fetchable[] ? unknown[] : unknown>;
   isExecuted(node: TileableNode): boolean;
   release(node: TileableNode, options?: { readonly keepCached?: boolean }): boolean;

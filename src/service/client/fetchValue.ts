@@ -11,6 +11,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
+import type { TypedArray } from '../../base/dtypes.js';
 import { CancelledError } from '../../base/errors.js';
 import type { TileableNode } from '../../dag/nodes.js';
 import { materialisedBytes } from '../../ops/tensor/meta.js';
@@ -46,13 +47,14 @@ export class ValueFetcher {
   }
 
   /** The value of `node` on the server (executed, or a slice of an executed result). */
-  async fetch(node: TileableNode, signal: AbortSignal): Promise<unknown> {
+  /** `into`: the caller's array a tensor is read into when its size is what it says (no copy after). */
+  async fetch(node: TileableNode, signal: AbortSignal, into?: TypedArray): Promise<unknown> {
     const handoff = mayBeBig(node) ? await (this.#handoff ??= this.#negotiate()) : null;
     const headers = handoff ? { [HANDOFF_SECRET_HEADER]: handoff.secret } : undefined;
     // A big tensor's array is made while the server works: a new array's first touch of each page and
     // the garbage collection its size sets off take milliseconds.
     const expected = materialisedBytes(node);
-    let ready: Uint8Array | undefined;
+    let ready: Uint8Array | undefined = into ? new Uint8Array(into.buffer, into.byteOffset, into.byteLength) : undefined;
     const onSent = expected !== undefined && expected >= HANDOFF_MIN_BYTES ? () => void (ready ??= new Uint8Array(expected)) : undefined;
     const response = await this.#channel.send('remote/fetch', { key: node.key }, [node], { signal, ...(headers ? { headers } : {}), ...(onSent ? { onSent } : {}) });
     const type = response.headers.get('content-type') ?? '';
@@ -69,7 +71,7 @@ export class ValueFetcher {
       if (signal.aborted || e instanceof CancelledError) throw e;
       // The hand-off broke (the file went, /dev/shm filled up): this client uses the socket from now on.
       this.#handoff = Promise.resolve(null);
-      return this.fetch(node, signal);
+      return this.fetch(node, signal, into);
     }
   }
 

@@ -15,6 +15,7 @@
 import { EventEmitter } from 'node:events';
 import { optionsObject } from '../../base/args.js';
 import { CancelledError, InvalidArgumentError, type ErrorData, SessionClosedError, UnexecutedError, attachBuildSite } from '../../base/errors.js';
+import type { TypedArray } from '../../base/dtypes.js';
 import { NdArray } from '../../base/ndarray.js';
 import { Context, Graph } from '../../api/graph.js';
 import { g as emptyGraph, type GraphOptions } from '../../api/graphNs.js';
@@ -22,7 +23,9 @@ import { ListenerError } from '../../base/runErrors.js';
 import { show } from '../../base/show.js';
 import type { TileableNode } from '../../dag/nodes.js';
 import { reprNode } from '../../dag/repr.js';
+import type { AssembleOptions } from '../../ops/assemble.js';
 import { persistedNode } from '../../ops/graph/index.js';
+import { placedInto } from '../../ops/tensor/into.js';
 import type { LdbcDescription } from '../../kernels/graph/ldbcSpec.js';
 import type { ServerFileNode } from '../../ops/graph/sources.js';
 import type { ChunkInfo } from '../../store/chunkView.js';
@@ -181,7 +184,13 @@ export class RemoteSession extends EventEmitter implements SessionLike {
     return (Array.isArray(fetches) ? values : values[0]) as T extends readonly Fetchable[] ? unknown[] : unknown;
   }
 
-  async fetch(node: TileableNode, holder?: object): Promise<unknown> {
+  async fetch(node: TileableNode, holder?: object, options: AssembleOptions = {}): Promise<unknown> {
+    const { into } = options;
+    const value = await this.#fetchValue(node, holder, into);
+    return into ? placedInto(value, into) : value;
+  }
+
+  async #fetchValue(node: TileableNode, holder: object | undefined, into: TypedArray | undefined): Promise<unknown> {
     this.#check();
     if (this.#unsent.has(node.key)) this.#wanted.add(node.key);
     await this.#eager.status(node.key);
@@ -193,7 +202,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
       return value;
     }
     if (!this.#executed.has(node.key) && !(node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!))) throw new UnexecutedError(reprNode(node));
-    return this.#request((signal) => this.#values.fetch(node, signal));
+    return this.#request((signal) => this.#values.fetch(node, signal, into));
   }
 
   release(node: TileableNode, options: { readonly keepCached?: boolean } = {}): boolean {

@@ -37,7 +37,9 @@ async function encoded(engine: Session, node: TileableNode): Promise<ValueBody> 
 /** A tensor result's chunk bytes in order when they are contiguous, else undefined. */
 function tensorParts(node: TileableNode, { tiled, chunks }: Awaited<ReturnType<Session['fetchChunks']>>): ValueBody | undefined {
   if (tiled.nsplits.slice(1).some((splits) => splits.length !== 1)) return undefined;
-  const { dtype, shape } = node.meta as unknown as { dtype: DType; shape: readonly number[] };
+  const { dtype } = node.meta as unknown as { dtype: DType };
+  // From the tiling, not the meta: a length unknown when built (NaN, a filtered column) is measured there.
+  const shape = tiled.nsplits.map((s) => s.reduce((a, b) => a + b, 0));
   const Ctor = typedArrayCtor(dtype);
   const bytes: Uint8Array[] = [];
   for (const c of chunks) {
