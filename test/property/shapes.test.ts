@@ -150,6 +150,36 @@ describe.each(EXECUTORS)('shape ops on chunked tensors equal the dense reference
     );
   });
 
+  it('a reduction of a transpose (any permutation, axes, keepdims) is that of the transposed data', async () => {
+    // Built as the reduction of the transpose's input over the matching axes (reduction.ts), whose
+    // kept axes are transposed back when they come out in another order.
+    const arb = tensorCaseArb(dyadicArb()).chain((c) =>
+      fc.tuple(
+        fc.constant(c),
+        fc.shuffledSubarray([...c.shape.keys()], { minLength: c.shape.length }),
+        c.shape.length === 0 ? fc.constant(null) : fc.oneof(fc.constant(null), fc.subarray([...c.shape.keys()], { minLength: 1 })),
+        fc.boolean(),
+        fc.constantFrom('sum', 'max', 'min', 'mean'),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ([c, perm, axis, keepdims, op]) => {
+        const reduced = R.transpose(refOf(c), perm);
+        const size = (axis ?? [...c.shape.keys()]).reduce((n, a) => n * reduced.shape[a]!, 1);
+        if (size === 0 && (op === 'max' || op === 'min')) return;
+        const fold = {
+          sum: (v: number[]) => v.reduce((a, b) => a + b, 0),
+          max: (v: number[]) => Math.max(...v),
+          min: (v: number[]) => Math.min(...v),
+          mean: (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length,
+        }[op];
+        const got = await run(build(c).transpose(perm)[op]({ axis, keepdims }));
+        R.assertMatches(got, R.reduce(reduced, axis, keepdims, fold), op === 'mean' ? { rtol: 1e-12, atol: 1e-12 } : undefined);
+      }),
+      { numRuns: numRuns(120) },
+    );
+  });
+
   it('concatenate along any axis, each input chunked its own way', async () => {
     const arb = shapeArb({ minDims: 1, maxDims: 3, maxSize: 60 }).chain((base) =>
       fc.tuple(fc.integer({ min: -base.length, max: base.length - 1 }), fc.array(extentArb(4), { minLength: 1, maxLength: 4 })).chain(([axis, extents]) => {

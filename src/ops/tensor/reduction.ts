@@ -14,6 +14,7 @@ import type { Expr } from '../../base/expr.js';
 import type { ReduceOp } from '../../kernels/tensor/reduce.js';
 import { chunkKey, registerOp } from '../op.js';
 import { Grid, makeTensor, perShape, type TensorNode } from './meta.js';
+import { transposeNode } from './shapeOps.js';
 
 export const COMBINE_SIZE = 4;
 
@@ -62,10 +63,29 @@ export function reduceNode(op: ReduceOp, x: TensorNode, opts: ReduceOptions = {}
   if (reducedSize === 0 && ['min', 'max', 'argmin', 'argmax'].includes(op)) {
     throw new InvalidArgumentError(`zero-size array to reduction operation ${op}, which has no identity: reduce a non-empty axis.`);
   }
+  if (x.op === 'tensor.transpose' && op !== 'argmin' && op !== 'argmax') return reducedTranspose(op, x, axes, keepdims, ddof);
   const shape = x.meta.shape.flatMap((e, a) => (axes.includes(a) ? (keepdims ? [1] : []) : [e]));
   const nsplits = x.meta.nsplits.flatMap((s, a) => (axes.includes(a) ? (keepdims ? [[1]] : []) : [[...s]]));
   const dtype = resultType(op, x.meta.dtype);
   return makeTensor('tensor.reduce', { op, axes, keepdims, ddof }, [x], { shape, dtype, nsplits });
+}
+
+/**
+ * A reduction of a transpose is the same reduction of the transpose's input over the matching axes
+ * (NumPy's `x.T.sum(0)` is `x.sum(1)`), so the transpose — a strided copy of every chunk — is never
+ * made: only the (smaller) result is transposed, when its kept axes come out in another order.
+ * argmin/argmax are left alone: their flat indices count in the transposed order.
+ */
+function reducedTranspose(op: ReduceOp, t: TensorNode, axes: readonly number[], keepdims: boolean, ddof: number): TensorNode {
+  const perm = t.params.axes as readonly number[];
+  const base = t.inputs[0] as TensorNode;
+  const baseAxes = axes.map((a) => perm[a]!).sort((a, b) => a - b);
+  const reduced = reduceNode(op, base, { axis: baseAxes, keepdims, ddof });
+  // The result's axes in the base's order, and the order the transposed reduction has them in.
+  const kept = keepdims ? perm.map((_, a) => a) : perm.map((_, a) => a).filter((a) => !baseAxes.includes(a));
+  const wanted = keepdims ? perm : perm.filter((a) => !baseAxes.includes(a));
+  const order = wanted.map((a) => kept.indexOf(a));
+  return order.every((a, i) => a === i) ? reduced : transposeNode(reduced, order);
 }
 
 const IDENTITY: Expr = { t: 'in', i: 0, dtype: 'float64' };
