@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tensor as tt, type Tensor } from '../../src/index.js';
+import { type RunStats, tensor as tt, type Tensor } from '../../src/index.js';
 import type { IndexSpec } from '../../src/ops/tensor/slicing.js';
 import { caseOfShape, chunkSizeArb, dyadicArb, extentArb, shapeArb, tensorCaseArb, type TensorCase } from '../support/arbitraries.js';
 import { build, EXECUTORS, propertySessions, refOf } from '../support/cases.js';
@@ -92,6 +92,34 @@ describe.each(EXECUTORS)('shape ops on chunked tensors equal the dense reference
       }),
       { numRuns: numRuns(250) },
     );
+  });
+
+  it('a slice feeding elementwise work and reductions is read in place (fused into them), exact', async () => {
+    const sess = session();
+    const fusedCounts: number[] = [];
+    const sumFused: number[] = [];
+    const onRun = (stats: RunStats): void => void fusedCounts.push(stats.fused);
+    sess.on('run', onRun);
+    try {
+      const arb = tensorCaseArb(dyadicArb()).chain((c) => fc.tuple(fc.constant(c), indexArb(c.shape), fc.boolean()));
+      await fc.assert(
+        fc.asyncProperty(arb, async ([c, [index, refIndex], keepdims]) => {
+          const sliced = R.slice(refOf(c), refIndex);
+          const t = build(c).slice(...index);
+          R.assertMatches(await run(t.mul(2).add(1)), R.map(sliced, (x) => 2 * x + 1));
+          // The reduction alone: a slice read in place is the only fusion its run can count.
+          const before = fusedCounts.length;
+          R.assertMatches(await run(t.sum()), R.reduce(sliced, null, false, (v) => v.reduce((a, b) => a + b, 0)));
+          sumFused.push(...fusedCounts.slice(before));
+          const axis = sliced.shape.length > 0 ? 0 : null;
+          if (R.size(sliced.shape) > 0) R.assertMatches(await run(t.max({ axis, keepdims })), R.reduce(sliced, axis, keepdims, (v) => Math.max(...v)));
+        }),
+        { numRuns: numRuns(150) },
+      );
+    } finally {
+      sess.off('run', onRun);
+    }
+    expect(sumFused.some((n) => n > 0)).toBe(true);
   });
 
   it('slices (and slices of slices) of an executed tensor fetch without executing', async () => {

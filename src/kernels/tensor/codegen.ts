@@ -16,7 +16,7 @@ export type ReduceKind = 'sum' | 'prod' | 'min' | 'max' | 'any' | 'all' | 'cnz' 
 export interface LoopSpec {
   readonly expr: Expr;
   readonly nIn: number;
-  /** Per input: 's' read once (a single value), '1' unit inner stride, '0' broadcast along the inner axis. */
+  /** Per input: 's' read once (a single value), '1' unit inner stride, '0' broadcast along the inner axis, 'k' another inner stride (a view). */
   readonly access: string;
   readonly mode: 'flat' | 'nd';
   /** Absent for an elementwise map. */
@@ -27,7 +27,7 @@ export interface LoopSpec {
 
 /**
  * Generated signature: (ins, st, shape, ost, out, aux, gst, gb0, F, H).
- * ins: input arrays; st: per-input element strides over the loop shape (0 = broadcast);
+ * ins: input arrays; st: per-input element strides over the loop shape (0 = broadcast), then its first element;
  * ost: output strides (0 on reduced axes); out: output or accumulator; aux: centre (sqdev) or best index
  * (arg*); gst/gb0: global-index strides and base for arg*; F: user functions; H: helpers.
  */
@@ -145,11 +145,14 @@ out[0] = ${kind === 'sum' || kind === 'prod' ? `out[0] ${kind === 'sum' ? '+' : 
 function ndBody(spec: LoopSpec, constant: Namer): string {
   const val = exprCode(
     spec.expr,
-    (i) => (spec.access[i] === 's' ? `s${i}` : spec.access[i] === '0' ? `x${i}[b${i}]` : `x${i}[b${i} + j]`),
+    (i) => {
+      const a = spec.access[i];
+      return a === 's' ? `s${i}` : a === '0' ? `x${i}[b${i}]` : a === 'k' ? `x${i}[b${i} + j * sk${i}]` : `x${i}[b${i} + j]`;
+    },
     constant,
   );
   const ins = [...Array(spec.nIn).keys()].filter((i) => spec.access[i] !== 's');
-  const decl = ins.map((i) => `const st${i} = st[${i}]; let b${i} = 0;`).join('\n');
+  const decl = ins.map((i) => `const st${i} = st[${i}]; let b${i} = st${i}[nd];${spec.access[i] === 'k' ? ` const sk${i} = st${i}[nd - 1];` : ''}`).join('\n');
   const adv = ins.map((i) => `b${i} += st${i}[d];`).join(' ');
   const back = ins.map((i) => `b${i} -= st${i}[d] * ext;`).join(' ');
   const kind = spec.reduce;

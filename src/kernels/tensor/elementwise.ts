@@ -9,7 +9,7 @@ import { registerKernel } from '../registry.js';
 import { compileLoop } from './codegen.js';
 import type { Expr } from '../../base/expr.js';
 import { HELPERS } from './expr.js';
-import { planInputs } from './layout.js';
+import { type InputView, planInputs, viewedInputs } from './layout.js';
 import { compileUserFunctions } from './userfn.js';
 
 export interface ElementwiseParams {
@@ -19,10 +19,12 @@ export interface ElementwiseParams {
   readonly dtype: DType;
   /** Sources of user functions referenced by `fn` nodes. */
   readonly fns?: readonly string[];
+  /** Per input, a slice read in place (fusion's views), or null for the input as it is. */
+  readonly views?: readonly (InputView | null)[];
 }
 
 export function elementwise(inputs: readonly unknown[], p: ElementwiseParams): ArrayData {
-  const ins = inputs as readonly ArrayData[];
+  const ins = viewedInputs(inputs, p.views);
   const plan = planInputs(ins, p.shape);
   const out = allocate(p.dtype, sizeOf(p.shape));
   const loop = plan.flat

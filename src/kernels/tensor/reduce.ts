@@ -16,7 +16,7 @@ import { registerKernel } from '../registry.js';
 import { compileLoop, INITIAL_VALUE, type ReduceKind } from './codegen.js';
 import type { Expr } from '../../base/expr.js';
 import { HELPERS } from './expr.js';
-import { keepdimsShape, planInputs, reducedStrides } from './layout.js';
+import { type InputView, keepdimsShape, planInputs, reducedStrides, viewedInputs } from './layout.js';
 import { compileUserFunctions } from './userfn.js';
 
 export const REDUCE_OPS = [
@@ -44,6 +44,8 @@ export interface ReduceMapParams {
   readonly gbase?: number;
   /** Finish in the same task when this chunk is the only one along every reduced axis. */
   readonly final?: FinalParams;
+  /** Per input, a slice read in place (fusion's views), or null for the input as it is. */
+  readonly views?: readonly (InputView | null)[];
 }
 
 type F64 = Float64Array;
@@ -107,7 +109,7 @@ function flattenBroadcast(p: ReduceMapParams, ins: readonly ArrayData[]): { p: R
   const scratch = new Float64Array(sizeOf(loopShape));
   compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd' })(
     ins.map((x) => x.data), plan.strides, plan.shape, [], scratch, null, null, 0, compileUserFunctions(p.fns), HELPERS);
-  const { fns: _fns, ...rest } = p;
+  const { fns: _fns, views: _views, ...rest } = p;
   return {
     p: { ...rest, expr: { t: 'in', i: 0, dtype: 'float64' } },
     ins: [{ dtype: 'float64', shape: [...p.shape], data: scratch }],
@@ -115,7 +117,7 @@ function flattenBroadcast(p: ReduceMapParams, ins: readonly ArrayData[]): { p: R
 }
 
 export function reduceMap(inputs: readonly unknown[], params: ReduceMapParams): Partial | ArrayData {
-  const { p, ins } = flattenBroadcast(params, inputs as readonly ArrayData[]);
+  const { p, ins } = flattenBroadcast(params, viewedInputs(inputs, params.views));
   const shape = keepdimsShape(p.shape, p.axes);
   const n = sizeOf(shape);
   const count = p.axes.reduce((c, a) => c * p.shape[a]!, 1);

@@ -6,11 +6,16 @@
  * a matrix), so it stays a chunk of its own. Runs after cache reuse (a chain whose middle is already stored starts from the
  * stored chunk) and before scheduling. Fused and unfused graphs compute identical values: every
  * expression node normalises to its dtype exactly as storing it would (see kernels/tensor/expr.ts).
+ *
+ * A basic slice that is not a result and feeds one such consumer is not copied out either: the
+ * consumer reads the slice's input chunk in place through a view (offset and strides, see
+ * kernels/tensor/layout.ts), so `x.slice('::2, 100:4000').max()` reads the slice once and writes nothing.
  */
 import { ChunkGraph } from '../../dag/chunkGraph.js';
 import { topologicalOrder } from '../../dag/topo.js';
 import { type Expr, exprSize, mapInputs, renumberFns } from '../../base/expr.js';
 import { sizeOf } from '../../base/shape.js';
+import { type InputView, sliceView } from '../../kernels/tensor/layout.js';
 
 const FUSABLE_CONSUMERS = new Set(['tensor.ew', 'tensor.reduce_map']);
 /** Caps keep generated loops small enough for V8 to optimise well. */
@@ -21,7 +26,12 @@ interface Fusable {
   expr: Expr;
   fns: string[];
   inputs: number[];
+  /** Per input, the view it is read through (a fused slice), or null. */
+  views: (InputView | null)[];
 }
+
+/** A slice chunk's params (ops/tensor/slicing.ts): with its input chunk's shape, `source`. */
+type SliceParams = Parameters<typeof sliceView>[0] & { readonly source?: readonly number[] };
 
 /**
  * Substitution results are shared: every chunk of a tileable carries the same expression object, so
@@ -60,16 +70,34 @@ export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean)
   const fusable = (p: number): boolean =>
     g.kernels[p] === 'tensor.ew' && !isTarget(p) && g.succStart[p + 1]! - g.succStart[p]! === 1;
   const elements = (p: number): number => sizeOf((g.metas[p] as { shape: readonly number[] }).shape);
+  /** The view chunk p reads its input through, when p is a slice that can be read in place. */
+  const sliceViewOf = (p: number): { source: number; view: InputView } | undefined => {
+    if (g.kernels[p] !== 'tensor.slice' || isTarget(p) || g.succStart[p + 1]! - g.succStart[p]! !== 1) return undefined;
+    const params = g.params[p] as SliceParams;
+    if (!params.source) return undefined;
+    return { source: g.inputsOf(p)[0]!, view: sliceView(params, params.source) };
+  };
   let fusedAny = false;
   for (const c of topologicalOrder(g)) {
     const kernel = g.kernels[c];
     if (kernel === null || kernel === undefined || !FUSABLE_CONSUMERS.has(kernel)) continue;
     const params = g.params[c] as { expr: Expr; fns?: string[]; shape: readonly number[] };
     const loopElements = sizeOf(params.shape);
-    const cur: Fusable = { expr: params.expr, fns: [...(params.fns ?? [])], inputs: [...g.inputsOf(c)] };
+    const inputs = [...g.inputsOf(c)];
+    const cur: Fusable = { expr: params.expr, fns: [...(params.fns ?? [])], inputs, views: inputs.map((): InputView | null => null) };
     for (let s = 0; s < cur.inputs.length; ) {
       const p = cur.inputs[s]!;
-      if (!fusable(p) || dead[p] || elements(p) < loopElements) {
+      const sliced = cur.views[s] === null && !dead[p] ? sliceViewOf(p) : undefined;
+      if (sliced) {
+        // Read in place; the source itself is then read through the view, never fused further.
+        cur.inputs[s] = sliced.source;
+        cur.views[s] = sliced.view;
+        dead[p] = 1;
+        fusedAny = true;
+        s++;
+        continue;
+      }
+      if (cur.views[s] !== null || !fusable(p) || dead[p] || elements(p) < loopElements) {
         s++;
         continue;
       }
@@ -77,6 +105,7 @@ export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean)
         expr: (g.params[p] as { expr: Expr }).expr,
         fns: [...((g.params[p] as { fns?: string[] }).fns ?? [])],
         inputs: [...g.inputsOf(p)],
+        views: Array.from(g.inputsOf(p), (): InputView | null => null),
       };
       const rest = cur.inputs.filter((_, k) => k !== s);
       if (rest.length + inner.inputs.length > MAX_INPUTS || nodesOf(cur.expr) + nodesOf(inner.expr) > MAX_NODES) {
@@ -86,6 +115,7 @@ export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean)
       cur.expr = substitute(cur.expr, s, inner.expr, rest.length, cur.fns.length);
       cur.fns.push(...inner.fns);
       cur.inputs = [...rest, ...inner.inputs];
+      cur.views = [...cur.views.filter((_, k) => k !== s), ...inner.views];
       dead[p] = 1;
       fusedAny = true;
     }
@@ -119,7 +149,9 @@ export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean)
     metas.push(g.metas[i]);
     const st = state.get(i);
     if (st) {
-      params.push(paramsOf(g.params[i] as { expr: Expr; fns?: string[] }, st));
+      const shared = paramsOf(g.params[i] as { expr: Expr; fns?: string[] }, st);
+      // Views are per chunk (each slice starts elsewhere): those chunks get params of their own.
+      params.push(st.views.some((v) => v !== null) ? { ...(shared as object), views: st.views } : shared);
       inputLists.push(st.inputs);
     } else {
       params.push(g.params[i]);

@@ -203,11 +203,16 @@ registerOp({
         if (a >= 0) chosen[a] = inAxisPieces[a]![i]!;
       });
       const shape = outGrid.shape(oi);
+      const sourceIndex = chosen.map((p) => p.chunk);
       return ctx.add({
         key: chunkKey(node.key, oi),
         kernel: 'tensor.slice',
-        params: { starts: chosen.map((p) => p.start), steps: chosen.map((p) => p.step), sliced: chosen.map((p) => p.count), shape, dtype: node.meta.dtype },
-        inputs: [input.chunks[inGrid.flat(chosen.map((p) => p.chunk))]!],
+        // `source`, the input chunk's shape, lets fusion read the slice in place (ops/tensor/fuse.ts).
+        params: {
+          starts: chosen.map((p) => p.start), steps: chosen.map((p) => p.step), sliced: chosen.map((p) => p.count), shape, dtype: node.meta.dtype,
+          source: inGrid.shape(sourceIndex),
+        },
+        inputs: [input.chunks[inGrid.flat(sourceIndex)]!],
         meta: { shape, dtype: node.meta.dtype },
       });
     });
