@@ -61,7 +61,8 @@ function packA(dst: Float64Array, at: number, a: MatView, i0: number, mc: number
   }
 }
 
-/** Scalar macro-kernel with the same layout and summation order as the wasm one (offsets in elements). */
+/** Scalar macro-kernel with the same layout and summation order as the wasm one (offsets in elements); its tile is 4×4. */
+if (MR !== 4 || NR !== 4) throw new Error('gebpJs is written for the 4×4 register tile of wasmGemm.ts.');
 function gebpJs(w: Float64Array, ap: number, bp: number, cp: number, mBlocks: number, nBlocks: number, kc: number, ldc: number): void {
   for (let jr = 0; jr < nBlocks; jr++) {
     for (let ir = 0; ir < mBlocks; ir++) {
