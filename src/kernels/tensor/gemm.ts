@@ -31,16 +31,15 @@ const roundUp = (x: number, r: number): number => Math.ceil(x / r) * r;
 
 function packB(dst: Float64Array, at: number, b: MatView, p0: number, kc: number, n: number, nPad: number): void {
   const { data, offset, rowStride, colStride } = b;
-  for (let j0 = 0; j0 < nPad; j0 += NR) {
-    const panel = at + j0 * kc;
-    for (let jj = 0; jj < NR; jj++) {
-      const j = j0 + jj;
-      if (j >= n) {
-        for (let p = 0; p < kc; p++) dst[panel + p * NR + jj] = 0;
-        continue;
+  // Row by row of B (its contiguous direction when row-major), each row scattered over the NR-wide panels.
+  for (let p = 0; p < kc; p++) {
+    const row = offset + (p0 + p) * rowStride;
+    let d = at + p * NR;
+    for (let j0 = 0; j0 < nPad; j0 += NR, d += kc * NR) {
+      for (let jj = 0; jj < NR; jj++) {
+        const j = j0 + jj;
+        dst[d + jj] = j < n ? data[row + j * colStride]! : 0;
       }
-      let src = offset + p0 * rowStride + j * colStride;
-      for (let p = 0; p < kc; p++, src += rowStride) dst[panel + p * NR + jj] = data[src]!;
     }
   }
 }

@@ -13,50 +13,9 @@
 export const MR = 4;
 export const NR = 4;
 
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
-// Instructions (the few this module needs).
-const get = (i: number): number[] => [0x20, ...uleb(i)];
-const set = (i: number): number[] => [0x21, ...uleb(i)];
-const i32c = (v: number): number[] => [0x41, ...sleb(v)];
-const ADD = [0x6a];
-const MUL = [0x6c];
-const LT_U = [0x49];
-const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
-const vload = (offset: number): number[] => simd(0x00, 3, ...uleb(offset));
-const vstore = (offset: number): number[] => simd(0x0b, 3, ...uleb(offset));
-const splat64 = (offset: number): number[] => simd(0x0a, 3, ...uleb(offset));
-const F64X2_ADD = simd(0xf0);
-const F64X2_MUL = simd(0xf2);
+import {
+  ADD, F64X2_ADD, F64X2_MUL, get, I32, i32c, LT_U, MUL, name, section, set, sleb, splat64, uleb, V128, vec, vload, vstore,
+} from './wasmAsm.js';
 
 /** The micro-kernel: params ap, bp, cp, kc, ldc; locals: p, then MR·NR/2 accumulators, NR/2 B vectors, one A splat. */
 function microKernel(): number[] {
@@ -133,7 +92,7 @@ let cached: WasmGemm | null | undefined;
 export function wasmGemm(): WasmGemm | null {
   if (cached !== undefined) return cached;
   cached = null;
-  if (process.env.TESSERA_MATMUL_JS === '1' || typeof WebAssembly === 'undefined') return cached;
+  if (typeof WebAssembly === 'undefined') return cached;
   const bytes = moduleBytes();
   if (!WebAssembly.validate(bytes)) return cached;
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
