@@ -1,13 +1,14 @@
 /**
  * Matrix products and random draws through the public API in a lazy `threads` session, NumPy timed in
  * the same run on the same shapes (issue 13): `a.matmul(b).sum()` for float64 squares (the operands
- * executed and cached first, as NumPy's are in memory), `tt.random.rand(n).sum()` and `randn`, and the
- * matmul again with the scalar JS kernel (TESSERA_MATMUL_JS=1) to show what WebAssembly SIMD buys.
+ * executed and cached first, as NumPy's are in memory), `tt.random.rand(n).sum()` and `randn`; and the
+ * matrix kernel alone on one thread, WebAssembly SIMD against the scalar JS kernel, to show what SIMD buys.
  * Ratios are NumPy's time over Tessera's (above 1: Tessera is faster). BENCH_MATMUL and BENCH_RANDOM
  * override the sizes; BENCH_RUNS the timed runs (medians).
  */
 import { spawnSync } from 'node:child_process';
 import { newSession, tensor as tt, type NdArray, type Session, type Tensor } from '../../src/index.js';
+import { gemm } from '../../src/kernels/tensor/gemm.js';
 import { fmt, summarize, time, type Timing, writeResult } from '../harness.js';
 
 const MATMUL = (process.env.BENCH_MATMUL ?? '1000,4000').split(',').map(Number);
@@ -52,8 +53,7 @@ async function timeSum(sess: Session, build: () => Tensor): Promise<{ timing: Ti
   return { timing, value };
 }
 
-async function matmulRow(n: number, engine: 'wasm' | 'js'): Promise<{ timing: Timing; value: number; workers: number }> {
-  if (engine === 'js') process.env.TESSERA_MATMUL_JS = '1';
+async function matmulRow(n: number): Promise<{ timing: Timing; value: number; workers: number }> {
   const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });
   try {
     const a = tt.random.rand([n, n], { seed: 1 });
@@ -62,9 +62,28 @@ async function matmulRow(n: number, engine: 'wasm' | 'js'): Promise<{ timing: Ti
     const r = await timeSum(sess, () => a.matmul(b));
     return { ...r, workers: sess.info.workers };
   } finally {
-    delete process.env.TESSERA_MATMUL_JS;
     await sess.close();
   }
+}
+
+/** The kernel alone on this thread: GFLOP/s of the wasm SIMD and scalar JS macro-kernels, alternated. */
+function kernelRow(n: number): Record<string, unknown> {
+  const a = Float64Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1009) / 1009);
+  const b = Float64Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1013) / 1013);
+  const out = new Float64Array(n * n);
+  const pairs = [{ a: { data: a, offset: 0, rowStride: n, colStride: 1 }, b: { data: b, offset: 0, rowStride: n, colStride: 1 }, k: n }];
+  const samples: Record<'wasm' | 'js', number[]> = { wasm: [], js: [] };
+  for (let r = 0; r < RUNS + 1; r++) {
+    for (const engine of ['wasm', 'js'] as const) {
+      const t0 = performance.now();
+      gemm(out, n, n, pairs, engine);
+      if (r > 0) samples[engine].push(performance.now() - t0);
+    }
+  }
+  const [w, j] = [summarize(samples.wasm), summarize(samples.js)];
+  const gf = (t: Timing): number => +((2 * n ** 3) / t.median / 1e6).toFixed(2);
+  console.log(`kernel ${n}x${n}, one thread: wasm-simd ${fmt(w.median)} (${gf(w)} GFLOP/s), js-scalar ${fmt(j.median)} (${gf(j)} GFLOP/s)`);
+  return { workload: `gemm kernel ${n}x${n} one thread`, wasmMs: w, jsMs: j, wasmGflops: gf(w), jsGflops: gf(j), jsOverWasm: +(j.median / w.median).toFixed(2) };
 }
 
 export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
@@ -95,14 +114,10 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
     console.log(`${w.name.padEnd(22)} ${JSON.stringify(extra)} engine ${fmt(engineMs.median)}${ref ? `  numpy ${fmt(ref.median)}  numpy/engine ${row.numpyOverEngine}` : ''}`);
   };
   for (const [i, n] of MATMUL.entries()) {
-    const w = workloads[i]!;
-    const simd = await matmulRow(n, 'wasm');
-    report(w, simd.timing, { kernel: 'wasm-simd', workers: simd.workers, sum: simd.value });
-    if (n <= 1000) {
-      const js = await matmulRow(n, 'js');
-      report(w, js.timing, { kernel: 'js-scalar', workers: js.workers, sum: js.value });
-    }
+    const r = await matmulRow(n);
+    report(workloads[i]!, r.timing, { workers: r.workers, sum: r.value });
   }
+  rows.push(kernelRow(Math.min(...MATMUL, 1000)));
   const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });
   try {
     for (const [i, n] of RANDOM.entries()) {

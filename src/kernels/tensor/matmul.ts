@@ -1,6 +1,7 @@
 /**
- * One output block of a (batched) matrix product: block (..., i, j) = Σ_k A(..., i, k) · B(..., k, j),
- * with the k-blocks passed as input pairs [A0, B0, A1, B1, ...]. The block's rows start at `aRow0` in
+ * One output block of a (batched) matrix product: block (..., i, j) = Σ_k A(..., i, k) · B(..., k, j).
+ * `pairs` lists the pieces of k as [A input, B input, k offset in the A chunk, in the B chunk, length]
+ * (the op's overlaps of the two operands' k chunks); without it the inputs are pairs [A0, B0, A1, B1, ...]. The block's rows start at `aRow0` in
  * the A chunks and its columns at `bCol0` in the B chunks (the op cuts big chunks finer so every worker
  * gets a share); a batch axis of extent 1 in either chunk is broadcast. The products run in the blocked
  * kernel (gemm.ts), summed in float64 whatever the result dtype.
@@ -16,6 +17,13 @@ interface MatmulParams {
   readonly dtype: DType;
   readonly aRow0?: number;
   readonly bCol0?: number;
+  readonly pairs?: readonly (readonly [number, number, number, number, number])[];
+}
+
+function alternatingPairs(count: number): [number, number, number, number, number][] {
+  const out: [number, number, number, number, number][] = [];
+  for (let q = 0; q + 1 < count; q += 2) out.push([q, q + 1, 0, 0, -1]);
+  return out;
 }
 
 /** Flat batch offset (in matrices) of an operand chunk for the output batch index, broadcasting extents of 1. */
@@ -41,17 +49,18 @@ registerKernel('tensor.matmul', (inputs, p: MatmulParams) => {
   const index = new Array<number>(outBatch.length).fill(0);
   const aRow0 = p.aRow0 ?? 0;
   const bCol0 = p.bCol0 ?? 0;
+  const pieces = p.pairs ?? alternatingPairs(inputs.length);
   for (let bi = 0; bi < batches; bi++) {
     const pairs: GemmPair[] = [];
-    for (let q = 0; q + 1 < inputs.length; q += 2) {
-      const a = inputs[q] as ArrayData;
-      const b = inputs[q + 1] as ArrayData;
+    for (const [ai, bi2, a0, b0, len] of pieces) {
+      const a = inputs[ai] as ArrayData;
+      const b = inputs[bi2] as ArrayData;
       const [ma, ka] = a.shape.slice(-2) as [number, number];
       const [kb, nbCols] = b.shape.slice(-2) as [number, number];
       pairs.push({
-        a: { data: a.data, offset: batchOffset(a.shape, outBatch, index) * ma * ka + aRow0 * ka, rowStride: ka, colStride: 1 },
-        b: { data: b.data, offset: batchOffset(b.shape, outBatch, index) * kb * nbCols + bCol0, rowStride: nbCols, colStride: 1 },
-        k: ka,
+        a: { data: a.data, offset: batchOffset(a.shape, outBatch, index) * ma * ka + aRow0 * ka + a0, rowStride: ka, colStride: 1 },
+        b: { data: b.data, offset: (batchOffset(b.shape, outBatch, index) * kb + b0) * nbCols + bCol0, rowStride: nbCols, colStride: 1 },
+        k: len < 0 ? ka : len,
       });
     }
     const target = direct ? (out as Float64Array).subarray(bi * m * n, (bi + 1) * m * n) : scratch!;

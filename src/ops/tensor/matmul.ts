@@ -1,9 +1,9 @@
 /**
  * Blocked matrix product, NumPy's `matmul`: the last two axes are the matrices, the leading ones are
  * batch axes broadcast against each other, and a 1-D operand is a row on the left or a column on the
- * right (that axis dropped from the result). The contracted axis and the batch axes of the right operand
- * are rechunked to match the left one; output block (..., i, j) is one task summing A(i, k)·B(k, j)
- * over the k chunks. When the chunks give fewer output blocks than a pool can share, row (then column)
+ * right (that axis dropped from the result). The batch axes of the right operand are rechunked to
+ * match the left one; the contracted axis is not: output block (..., i, j) is one task summing
+ * A(i, k)·B(k, j) over the overlaps of the two operands' k chunks, each read in place at its offset. When the chunks give fewer output blocks than a pool can share, row (then column)
  * blocks are cut finer, each reading its rows of A's chunk in place, so every worker gets products.
  */
 import { promoteTypes } from '../../base/dtypes.js';
@@ -100,6 +100,26 @@ function blockSources(outSplits: readonly number[], inSplits: readonly number[])
   });
 }
 
+/**
+ * The pieces of the contracted axis where a chunk of A and a chunk of B overlap, as
+ * [A chunk, B chunk, offset in the A chunk, offset in the B chunk, length]; one empty piece for k = 0.
+ */
+function kOverlaps(aSplits: readonly number[], bSplits: readonly number[]): [number, number, number, number, number][] {
+  const [ab, bb] = [bounds(aSplits), bounds(bSplits)];
+  const total = ab[ab.length - 1]!;
+  if (total === 0) return [[0, 0, 0, 0, 0]];
+  const out: [number, number, number, number, number][] = [];
+  let [i, j, pos] = [0, 0, 0];
+  while (pos < total) {
+    const end = Math.min(ab[i + 1]!, bb[j + 1]!);
+    out.push([i, j, pos - ab[i]!, pos - bb[j]!, end - pos]);
+    pos = end;
+    if (ab[i + 1] === end) i++;
+    if (bb[j + 1] === end) j++;
+  }
+  return out;
+}
+
 registerOp({
   name: 'tensor.matmul',
   tile(tileable, ctx) {
@@ -110,17 +130,18 @@ registerOp({
     const [ra, rb] = [a.meta.shape.length, b.meta.shape.length];
     const ta = ctx.input(0);
     const outSplits = node.meta.nsplits;
-    // The right operand's batch axes (where not broadcast) and contracted axis follow the left's chunks.
+    // The right operand's batch axes (where not broadcast) follow the left's chunks.
     const bTarget = b.meta.shape.map((d, ax) => {
-      if (ax === rb - 2) return ta.nsplits[ra - 1]!;
-      if (ax === rb - 1) return b.meta.nsplits[ax]!;
+      if (ax >= rb - 2) return b.meta.nsplits[ax]!;
       const t = ax + nb - (rb - 2);
       return d === 1 && node.meta.shape[t] !== 1 ? [1] : outSplits[t]!;
     });
     const tb = rechunkTiled(ctx, { key: b.key, dtype: b.meta.dtype }, ctx.input(1), bTarget);
     const ga = new Grid(ta.nsplits);
     const gb = new Grid(tb.nsplits);
-    const kChunks = ta.nsplits[ra - 1]!.length;
+    const aK = ta.nsplits[ra - 1]!;
+    const bK = tb.nsplits[rb - 2]!;
+    const pairs = kOverlaps(aK, bK).map(([i, j, a0, b0, k]) => [i, aK.length + j, a0, b0, k]);
     const rowSrc = blockSources(outSplits[nd - 2]!, ta.nsplits[ra - 2]!);
     const colSrc = blockSources(outSplits[nd - 1]!, tb.nsplits[rb - 1]!);
     const outGrid = new Grid(outSplits);
@@ -132,15 +153,15 @@ registerOp({
         shape.slice(0, rank - 2).map((d, ax) => (d === 1 ? 0 : index[ax + nb - (rank - 2)]!));
       const aBatch = batchOf(ra, a.meta.shape);
       const bBatch = batchOf(rb, b.meta.shape);
-      const inputs: string[] = [];
-      for (let q = 0; q < kChunks; q++) {
-        inputs.push(ta.chunks[ga.flat([...aBatch, rowSrc[i]!.chunk, q])]!, tb.chunks[gb.flat([...bBatch, q, colSrc[j]!.chunk])]!);
-      }
+      const inputs = [
+        ...aK.map((_, q) => ta.chunks[ga.flat([...aBatch, rowSrc[i]!.chunk, q])]!),
+        ...bK.map((_, q) => tb.chunks[gb.flat([...bBatch, q, colSrc[j]!.chunk])]!),
+      ];
       const shape = outGrid.shape(index);
       return ctx.add({
         key: chunkKey(node.key, index),
         kernel: 'tensor.matmul',
-        params: { shape, dtype, aRow0: rowSrc[i]!.offset, bCol0: colSrc[j]!.offset },
+        params: { shape, dtype, aRow0: rowSrc[i]!.offset, bCol0: colSrc[j]!.offset, pairs },
         inputs,
         meta: { shape, dtype },
       });
