@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { newSession, tensor as tt, type NdArray, type Session, type Tensor } from '../../src/index.js';
+import { normalRun, uniformRun } from '../../src/kernels/tensor/counterRandom.js';
 import { gemm } from '../../src/kernels/tensor/gemm.js';
 import { fmt, summarize, time, type Timing, writeResult } from '../harness.js';
 
@@ -86,6 +87,31 @@ function kernelRow(n: number): Record<string, unknown> {
   return { workload: `gemm kernel ${n}x${n} one thread`, wasmMs: w, jsMs: j, wasmGflops: gf(w), jsGflops: gf(j), jsOverWasm: +(j.median / w.median).toFixed(2) };
 }
 
+/**
+ * The generators alone on this thread, into a buffer already touched (GB/s of float64), beside the
+ * cost of touching a fresh 16 MiB buffer (page faults), which every new chunk pays once.
+ */
+function generatorRow(): Record<string, unknown> {
+  const n = 2 * 1024 * 1024;
+  const out = new Float64Array(n);
+  const samples: Record<'uniform' | 'normal' | 'firstTouch', number[]> = { uniform: [], normal: [], firstTouch: [] };
+  for (let r = 0; r < RUNS + 1; r++) {
+    let t0 = performance.now();
+    uniformRun(out, r * n, 7);
+    if (r > 0) samples.uniform.push(performance.now() - t0);
+    t0 = performance.now();
+    normalRun(out, r * n, 7);
+    if (r > 0) samples.normal.push(performance.now() - t0);
+    t0 = performance.now();
+    new Float64Array(new SharedArrayBuffer(8 * n)).fill(1);
+    if (r > 0) samples.firstTouch.push(performance.now() - t0);
+  }
+  const gbps = (t: Timing): number => +((8 * n) / t.median / 1e6).toFixed(2);
+  const [u, g, f] = [summarize(samples.uniform), summarize(samples.normal), summarize(samples.firstTouch)];
+  console.log(`generators, one thread, 16 MiB warm: uniform ${gbps(u)} GB/s, normal ${gbps(g)} GB/s; touching a fresh 16 MiB: ${fmt(f.median)}`);
+  return { workload: 'generators 2M float64 one thread', uniformMs: u, normalMs: g, freshBufferFillMs: f, uniformGBps: gbps(u), normalGBps: gbps(g) };
+}
+
 export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
   const workloads: Workload[] = [
     ...MATMUL.map((n) => ({
@@ -130,6 +156,7 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
   } finally {
     await sess.close();
   }
+  rows.push(generatorRow());
   return rows;
 }
 
