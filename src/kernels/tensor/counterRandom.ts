@@ -3,9 +3,9 @@
  * (its row-major flat index) is a pure function of (seed, e), so a chunk fills its elements straight
  * from their positions, on any worker, in any order, and the same seed gives the same tensor for every
  * chunking and worker count. Uniform doubles take counter e/2 (two doubles per counter). Normals take
- * counter (e, attempt) and the 256-layer ziggurat of Marsaglia & Tsang (2000), which is exact: most
+ * two words of counter e/2 and the 256-layer ziggurat of Marsaglia & Tsang (2000), which is exact: most
  * draws accept on the first rectangle test, the rest go through the wedge test or the tail method,
- * drawing further attempts of the same element's counter, so rejections never shift another element.
+ * drawing from the element's own slow counters, so rejections never shift another element.
  * (The older `RandomStream` in random.ts is a separate sequential generator, kept for data makers
  * that pin its values.)
  */
@@ -19,6 +19,7 @@ const PAGE = 65536;
 /** The fourth counter word tells the distributions apart, so rand and randn with one seed are independent. */
 const UNIFORM_TAG = 0;
 const NORMAL_TAG = 1;
+const NORMAL_SLOW_TAG = 2;
 /** The second key word (the first is the seed): a fixed constant, "Tess". */
 const KEY1 = 0x54657373;
 const TWO32 = 4294967296;
@@ -70,55 +71,69 @@ const X = ZIGGURAT_X;
 export function normalRun(out: Float64Array | Float32Array, first: number, seed: number): void {
   const g = generator();
   const words = new Uint32Array(g.memory.buffer, 0, 4 * BLOCK + 4);
-  const extra = SCRATCH / 4;
   let done = 0;
   while (done < out.length) {
+    // Counter c serves elements 2c (words 0, 1) and 2c + 1 (words 2, 3) on the fast path.
     const e0 = first + done;
-    const n = Math.min(BLOCK, out.length - done);
-    g.words(0, n, e0 % TWO32, Math.floor(e0 / TWO32), 0, NORMAL_TAG, seed, KEY1);
-    for (let j = 0; j < n; j++) {
-      const w0 = words[4 * j]!;
+    const c0 = Math.floor(e0 / 2);
+    const skip = e0 - 2 * c0;
+    const counters = Math.min(BLOCK, Math.ceil((out.length - done + skip) / 2));
+    g.words(0, counters, c0 % TWO32, Math.floor(c0 / TWO32), 0, NORMAL_TAG, seed, KEY1);
+    const take = Math.min(out.length - done, 2 * counters - skip);
+    for (let j = 0; j < take; j++) {
+      const at = 2 * (j + skip);
+      const w0 = words[at]!;
       const layer = w0 & 255;
-      const u = (words[4 * j + 1]! * 2097152 + (w0 >>> 11)) * 1.1102230246251565e-16;
-      const z = u * X[layer]!;
-      if (z < X[layer + 1]!) {
-        out[done + j] = w0 & 256 ? -z : z;
-        continue;
-      }
-      out[done + j] = slowNormal(g, words, extra, e0 + j, seed, 4 * j);
+      const z = (words[at + 1]! * 2097152 + (w0 >>> 11)) * 1.1102230246251565e-16 * X[layer]!;
+      out[done + j] = z < X[layer + 1]! ? (w0 & 256 ? -z : z) : slowNormal(g, words, e0 + j, seed, w0, words[at + 1]!);
     }
-    done += n;
+    done += take;
   }
 }
 
-/** The rare draw that left the rectangles: wedge or tail tests, then further attempts of the same counter. */
-function slowNormal(g: ReturnType<typeof philox>, words: Uint32Array, extra: number, e: number, seed: number, at: number): number {
-  let [w0, w1, w2, w3] = [words[at]!, words[at + 1]!, words[at + 2]!, words[at + 3]!];
+/**
+ * The rare draw that left the rectangles (about 1 in 70): the wedge or tail test, then new draws, all
+ * from the element's own slow stream — counters (e, 1), (e, 2), ... under another tag, four words each,
+ * taken two at a time — so a rejection never shifts another element.
+ */
+function slowNormal(g: ReturnType<typeof philox>, words: Uint32Array, e: number, seed: number, firstW0: number, firstW1: number): number {
+  const base = SCRATCH / 4;
   let attempt = 0;
-  const next = (): void => {
-    attempt++;
-    g.words(SCRATCH, 1, e % TWO32, Math.floor(e / TWO32), attempt, NORMAL_TAG, seed, KEY1);
-    [w0, w1, w2, w3] = [words[extra]!, words[extra + 1]!, words[extra + 2]!, words[extra + 3]!];
+  let used = 4; // words of the current slow counter already taken (4: none left)
+  let w0 = firstW0;
+  let w1 = firstW1;
+  let pa = 0;
+  let pb = 0;
+  /** Puts the slow stream's next two words in pa, pb. */
+  const pair = (): void => {
+    if (used === 4) {
+      attempt++;
+      g.words(SCRATCH, 1, e % TWO32, Math.floor(e / TWO32), attempt, NORMAL_SLOW_TAG, seed, KEY1);
+      used = 0;
+    }
+    pa = words[base + used]!;
+    pb = words[base + used + 1]!;
+    used += 2;
   };
   for (;;) {
     const layer = w0 & 255;
     const negative = (w0 & 256) !== 0;
     const z = (w1 * 2097152 + (w0 >>> 11)) * 1.1102230246251565e-16 * X[layer]!;
     if (z < X[layer + 1]!) return negative ? -z : z;
+    pair();
     if (layer === 0) {
-      // Tail past R (Marsaglia 1964): x = -ln(u)/R, accepted when -2 ln(v) > x²; each try is a fresh attempt.
-      let [ua, ub] = [w2, w3];
+      // Tail past R (Marsaglia 1964): x = -ln(u)/R, accepted when -2 ln(v) > x².
       for (;;) {
-        const x = -Math.log((ua + 0.5) / TWO32) / R;
-        const y = -Math.log((ub + 0.5) / TWO32);
+        const x = -Math.log((pa + 0.5) / TWO32) / R;
+        const y = -Math.log((pb + 0.5) / TWO32);
         if (2 * y > x * x) return negative ? -(R + x) : R + x;
-        next();
-        [ua, ub] = [w0, w1];
+        pair();
       }
     }
-    const u2 = (w2 * 2097152 + (w3 >>> 11)) * 1.1102230246251565e-16;
+    const u2 = (pa * 2097152 + (pb >>> 11)) * 1.1102230246251565e-16;
     if (Y[layer]! + u2 * (Y[layer + 1]! - Y[layer]!) < f(z)) return negative ? -z : z;
-    next();
+    pair();
+    [w0, w1] = [pa, pb];
   }
 }
 
