@@ -10,9 +10,9 @@ import type { BinaryOp, UnaryOp } from '../base/expr.js';
 import type { NdArray } from '../base/ndarray.js';
 import { show } from '../base/show.js';
 import {
-  binaryNode, castNode, clipNode, fromDataNode, mapNode, matmulNode, normalizeChunks, type Operand, reduceNode,
+  binaryNode, castNode, clipNode, dotNode, fromDataNode, mapNode, matmulNode, normalizeChunks, type Operand, reduceNode,
   type ReduceOptions, rechunkNode, reshapeNode, sliceNode, type IndexSpec, type TensorNode, transposeNode, unaryNode,
-  type ChunkSize, userReduceNode,
+  type ChunkSize, tensordotNode, type TensordotAxes, userReduceNode,
 } from '../ops/tensor/index.js';
 import { pureFunctionSource } from '../ops/purity.js';
 import { checkInto } from '../ops/tensor/into.js';
@@ -210,7 +210,12 @@ export class Tensor extends Handle<TensorNode> {
   matmul(o: Tensor): Tensor {
     return new Tensor(matmulNode(this.planNode(), requireTensor(o, 'matmul').planNode()));
   }
+  /** NumPy's `dot`: matmul up to 2-D; above, the sum over this tensor's last axis and `o`'s second-to-last. */
   dot(o: Tensor): Tensor {
-    return this.matmul(o);
+    return new Tensor(dotNode(this.planNode(), requireTensor(o, 'dot').planNode()));
+  }
+  /** NumPy's `tensordot`: `axes` is n (this tensor's last n axes with `o`'s first n) or a pair of axis lists. */
+  tensordot(o: Tensor, axes: TensordotAxes = 2): Tensor {
+    return new Tensor(tensordotNode(this.planNode(), requireTensor(o, 'tensordot').planNode(), axes));
   }
 }

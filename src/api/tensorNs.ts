@@ -9,12 +9,12 @@ import type { UnaryOp } from '../base/expr.js';
 import { show } from '../base/show.js';
 import {
   arangeNode, binaryNode, type ChunkSize, concatenateNode, type CreateOptions, eyeNode, fromDataNode, fullNode,
-  linspaceNode, randomNode, type ReduceOptions, whereNode,
+  linspaceNode, randomNode, type ReduceOptions, type TensordotAxes, whereNode,
 } from '../ops/tensor/index.js';
 import { operand, requireTensor, Tensor, type TensorLike } from './tensor.js';
 
 export { Tensor, type TensorLike } from './tensor.js';
-export type { ChunkSize, CreateOptions, ReduceOptions };
+export type { ChunkSize, CreateOptions, ReduceOptions, TensordotAxes };
 
 /** Option names of the creation functions, for the unknown-key check. */
 const CREATE = ['dtype', 'chunkSize'];
@@ -80,7 +80,14 @@ export function concatenate(tensors: readonly Tensor[], axis = 0): Tensor {
 export function matmul(a: Tensor, b: Tensor): Tensor {
   return requireTensor(a, 'tensor.matmul').matmul(b);
 }
-export const dot = matmul;
+/** NumPy's `dot`: matmul up to 2-D; above, the sum over a's last axis and b's second-to-last. */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  return requireTensor(a, 'tensor.dot').dot(b);
+}
+/** NumPy's `tensordot`: `axes` is n (a's last n axes with b's first n) or a pair of axis lists. */
+export function tensordot(a: Tensor, b: Tensor, axes?: TensordotAxes): Tensor {
+  return requireTensor(a, 'tensor.tensordot').tensordot(b, axes);
+}
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
   return new Tensor(binaryNode('maximum', operand(a), operand(b)));
 }

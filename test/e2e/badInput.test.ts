@@ -236,7 +236,8 @@ describe('wrong argument types are typed errors, not TypeErrors from inside', ()
 
   it.each([
     ['a.matmul(3)', () => a.matmul(3 as never), /matmul needs a Tensor, got 3/],
-    ['a.dot(null)', () => a.dot(null as never), /matmul needs a Tensor, got null/],
+    ['a.dot(null)', () => a.dot(null as never), /dot needs a Tensor, got null/],
+    ['a.tensordot(7)', () => a.tensordot(7 as never), /tensordot needs a Tensor, got 7/],
     ['tt.matmul(null, a)', () => tt.matmul(null as never, a), /tensor\.matmul needs a Tensor/],
     ['tt.sqrt([1, 4])', () => tt.sqrt([1, 4] as never), /tensor\.sqrt needs a Tensor, got \[1,4\]/],
     ['tt.sum(5)', () => tt.sum(5 as never), /tensor\.sum needs a Tensor/],

@@ -2,7 +2,7 @@
  * Chunked creation ops equal NumPy's formulas whatever the chunking — arange (start + i*step),
  * linspace (start + i*step, the last element exactly stop), eye with any offset, full — and user
  * folds (`t.reduce(fn, initial)`) over any chunking equal one left-to-right fold for associative
- * functions. Every value is computed by the same expression on both sides, so equality is exact.
+ * functions, and random tensors of one seed are identical under any chunking (counter-based draws). Every value is computed by the same expression on both sides, so equality is exact.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,31 @@ describe.each(EXECUTORS)('creation ops are chunk-invariant and follow NumPy (%s 
         const step = div > 0 ? (stop - start) / div : 0;
         const expected = R.fromFn([num], ([i]) => (endpoint && num > 1 && i === num - 1 ? stop : start + i! * step));
         R.assertMatches(await run(tt.linspace(start, stop, num, { endpoint, chunkSize: chunk })), expected);
+      }),
+      { numRuns: numRuns(80) },
+    );
+  });
+
+  it('random tensors (rand, randn, randint, float32) are the same for a seed whatever the chunking', async () => {
+    const arb = fc
+      .record({
+        shape: fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 3 }),
+        seed: fc.integer({ min: 0, max: 0xffffffff }),
+        kind: fc.constantFrom('rand', 'randn', 'randint', 'rand32', 'randn32'),
+      })
+      .chain((r) => fc.tuple(fc.constant(r), chunkSizeArb(r.shape)));
+    await fc.assert(
+      fc.asyncProperty(arb, async ([{ shape, seed, kind }, chunkSize]) => {
+        const make = (chunks?: typeof chunkSize) => {
+          const o = { seed, ...(chunks === undefined ? {} : { chunkSize: chunks }) };
+          if (kind === 'randint') return tt.random.randint(-50, 50, shape, o);
+          if (kind === 'randn' || kind === 'randn32') return tt.random.randn(shape, { ...o, ...(kind === 'randn32' ? { dtype: 'float32' } : {}) });
+          return tt.random.rand(shape, { ...o, ...(kind === 'rand32' ? { dtype: 'float32' } : {}) });
+        };
+        const whole = await run(make(shape.map(() => null)));
+        const chunked = await run(make(chunkSize));
+        expect(Array.from(chunked.data)).toEqual(Array.from(whole.data));
+        expect(chunked.shape).toEqual(shape);
       }),
       { numRuns: numRuns(80) },
     );

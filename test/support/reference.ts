@@ -315,6 +315,47 @@ export function matmul(a: Ref, b: Ref): Ref {
   return ref(shape, out.data);
 }
 
+/** NumPy matmul above 2-D: batch axes broadcast, each pair of matrices multiplied with k in order. */
+export function matmulBatched(a: Ref, b: Ref): Ref {
+  if (a.shape.length < 2 || b.shape.length < 2) return matmul(a, b);
+  const [m, k] = a.shape.slice(-2) as [number, number];
+  const n = b.shape[b.shape.length - 1]!;
+  const batch = broadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  if (!batch) throw new Error('reference: batch axes do not broadcast');
+  const pick = (x: Ref, idx: readonly number[], i: number, j: number): number => {
+    const xb = x.shape.slice(0, -2);
+    const bi = xb.map((d, ax) => (d === 1 ? 0 : idx[ax + batch.length - xb.length]!));
+    return at(x, [...bi, i, j]);
+  };
+  return fromFn([...batch, m, n], (idx) => {
+    const bIdx = idx.slice(0, -2);
+    const [i, j] = idx.slice(-2) as [number, number];
+    let s = 0;
+    for (let q = 0; q < k; q++) s += pick(a, bIdx, i, q) * pick(b, bIdx, q, j);
+    return s;
+  });
+}
+
+/** NumPy tensordot with explicit axis lists (non-negative): the sum over the contracted index tuples in row-major order. */
+export function tensordot(a: Ref, b: Ref, left: readonly number[], right: readonly number[]): Ref {
+  const freeA = a.shape.map((_, ax) => ax).filter((ax) => !left.includes(ax));
+  const freeB = b.shape.map((_, ax) => ax).filter((ax) => !right.includes(ax));
+  const contracted = indices(left.map((ax) => a.shape[ax]!));
+  return fromFn([...freeA.map((ax) => a.shape[ax]!), ...freeB.map((ax) => b.shape[ax]!)], (idx) => {
+    const ia = new Array<number>(a.shape.length);
+    const ib = new Array<number>(b.shape.length);
+    freeA.forEach((ax, t) => (ia[ax] = idx[t]!));
+    freeB.forEach((ax, t) => (ib[ax] = idx[freeA.length + t]!));
+    let s = 0;
+    for (const c of contracted) {
+      left.forEach((ax, t) => (ia[ax] = c[t]!));
+      right.forEach((ax, t) => (ib[ax] = c[t]!));
+      s += at(a, ia) * at(b, ib);
+    }
+    return s;
+  });
+}
+
 // ---- comparison ----
 
 /** Exact equality with NaN equal to NaN (and -0 equal to 0). */

@@ -7,7 +7,7 @@ import { type ArrayData, allocate } from '../../base/ndarray.js';
 import { copyBlock } from '../../base/blocks.js';
 import { sizeOf, stridesOf } from '../../base/shape.js';
 import { registerKernel } from '../registry.js';
-import { RandomStream } from './random.js';
+import { fillChunk, normalRun, uniformRun } from './counterRandom.js';
 
 interface Base {
   readonly shape: readonly number[];
@@ -56,22 +56,34 @@ registerKernel('tensor.eye', (_in, p: Base & { readonly rowOffset: number; reado
 export interface RandomParams extends Base {
   readonly dist: 'uniform' | 'normal' | 'integers';
   readonly seed: number;
-  readonly stream: number;
+  /** The chunk's offset and the whole tensor's shape: each element's value follows from its flat index. */
+  readonly start: readonly number[];
+  readonly fullShape: readonly number[];
   readonly low?: number;
   readonly high?: number;
 }
 
+/** The largest float32 below 1: a double in [0, 1) may round up to 1 when stored as float32. */
+const BELOW_ONE_F32 = 1 - 2 ** -24;
+
 registerKernel('tensor.random', (_in, p: RandomParams) =>
   make(p, (out) => {
-    const rng = new RandomStream(p.seed, p.stream);
-    const n = out.length;
-    if (p.dist === 'uniform') for (let i = 0; i < n; i++) out[i] = rng.nextDouble();
-    else if (p.dist === 'normal') for (let i = 0; i < n; i++) out[i] = rng.nextNormal();
-    else {
-      const low = p.low ?? 0;
-      const span = (p.high ?? 1) - low;
-      for (let i = 0; i < n; i++) out[i] = low + Math.floor(rng.nextDouble() * span);
+    const seed = p.seed;
+    if (p.dist === 'normal') {
+      fillChunk(out, p.shape, p.start, p.fullShape, (dst, first) => normalRun(dst, first, seed));
+      return;
     }
+    if (p.dist === 'uniform') {
+      fillChunk(out, p.shape, p.start, p.fullShape, (dst, first) => uniformRun(dst, first, seed));
+      if (out instanceof Float32Array) for (let i = 0; i < out.length; i++) if (out[i] === 1) out[i] = BELOW_ONE_F32;
+      return;
+    }
+    const low = p.low ?? 0;
+    const span = (p.high ?? 1) - low;
+    fillChunk(out, p.shape, p.start, p.fullShape, (dst, first) => {
+      uniformRun(dst, first, seed);
+      for (let i = 0; i < dst.length; i++) dst[i] = low + Math.floor(dst[i]! * span);
+    });
   }),
 );
 

@@ -1,8 +1,8 @@
 /**
- * Seeded random streams. Every chunk of a random tensor draws from its own stream, derived from the
- * tensor's build-time seed and the chunk's position, so values do not depend on which thread runs the
- * chunk or in what order — the same seed gives the same tensor on 1 worker or 16. Generator:
- * xoshiro128** seeded through splitmix32 (fast, 32-bit, good statistical quality); doubles take 53 bits.
+ * A seeded sequential random stream: xoshiro128** seeded through splitmix32 (fast, 32-bit, good
+ * statistical quality); doubles take 53 bits. The demo and benchmark data makers draw from it and pin
+ * its values, so its output must not change. Random tensors use the counter-based generator in
+ * counterRandom.ts instead, which any chunk can start at any element.
  */
 export class RandomStream {
   #a: number;

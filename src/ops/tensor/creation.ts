@@ -131,8 +131,8 @@ export function randomNode(
   }
   return sourceNode('tensor.random', params, tensorMeta(s, dtype, opts.chunkSize));
 }
-registerSource('tensor.random', (n, _start, _shape, flat) => ({
-  dist: n.params.dist, seed: n.params.seed, stream: flat, low: n.params.low, high: n.params.high,
+registerSource('tensor.random', (n, start) => ({
+  dist: n.params.dist, seed: n.params.seed, start, fullShape: n.params.shape, low: n.params.low, high: n.params.high,
 }));
 
 type Nested = number | boolean | readonly Nested[];

@@ -3,6 +3,7 @@ export * from './creation.js';
 export * from './elementwise.js';
 export * from './fuse.js';
 export * from './matmul.js';
+export * from './tensordot.js';
 export * from './meta.js';
 export * from './rechunk.js';
 export * from './reduction.js';

@@ -1,37 +1,122 @@
 /**
- * Blocked matrix product of 2-D tensors: the contracted axis of the right operand is rechunked to
- * match the left one, and output block (i, j) is one task summing A(i, k)·B(k, j) over k. 1-D operands
- * follow NumPy (a vector is a row on the left, a column on the right, and that axis is dropped).
+ * Blocked matrix product, NumPy's `matmul`: the last two axes are the matrices, the leading ones are
+ * batch axes broadcast against each other, and a 1-D operand is a row on the left or a column on the
+ * right (that axis dropped from the result). The batch axes of the right operand are rechunked to
+ * match the left one; the contracted axis is not: output block (..., i, j) is one task summing
+ * A(i, k)·B(k, j) over the overlaps of the two operands' k chunks, each read in place at its offset. When the chunks give fewer output blocks than a pool can share, row (then column)
+ * blocks are cut finer, each reading its rows of A's chunk in place, so every worker gets products.
  */
 import { promoteTypes } from '../../base/dtypes.js';
 import { ShapeError } from '../../base/errors.js';
-import { shapeStr } from '../../base/shape.js';
+import { broadcastShapes, shapeStr, sizeOf } from '../../base/shape.js';
 import { chunkKey, registerOp } from '../op.js';
-import { Grid, type TensorNode, makeTensor } from './meta.js';
+import { bounds, Grid, type TensorNode, makeTensor } from './meta.js';
 import { rechunkTiled } from './rechunk.js';
 import { reshapeNode } from './shapeOps.js';
 
+/** Output blocks wanted for a product big enough to share (a pool of up to this many workers stays busy). */
+const TARGET_BLOCKS = 8;
+/** Multiply-adds below which a product runs as its chunks come (a few milliseconds of work). */
+const SHARE_MIN_MACS = 1 << 25;
+/** Rows or columns an output block keeps at least, so packing stays small beside the products. */
+const MIN_BLOCK_EXTENT = 64;
+
+/** Cuts every extent into up to `pieces` near-equal parts of at least MIN_BLOCK_EXTENT. */
+function cutFiner(splits: readonly number[], pieces: number): number[] {
+  const out: number[] = [];
+  for (const s of splits) {
+    const parts = Math.max(1, Math.min(pieces, Math.floor(s / MIN_BLOCK_EXTENT)));
+    const base = Math.floor(s / parts);
+    for (let p = 0; p < parts; p++) out.push(base + (p < s % parts ? 1 : 0));
+  }
+  return out;
+}
+
+function batchMismatch(sa: readonly number[], sb: readonly number[]): ShapeError {
+  return new ShapeError(
+    `matmul: the batch axes of shapes ${shapeStr(sa)} and ${shapeStr(sb)} do not broadcast ` +
+      `(${shapeStr(sa.slice(0, -2))} against ${shapeStr(sb.slice(0, -2))}); each must be equal or 1 (NumPy broadcasting).`,
+  );
+}
+
 export function matmulNode(a: TensorNode, b: TensorNode): TensorNode {
   const [sa, sb] = [a.meta.shape, b.meta.shape];
-  if (sa.length === 0 || sb.length === 0 || sa.length > 2 || sb.length > 2) {
-    throw new ShapeError(`matmul takes 1-D or 2-D tensors, got shapes ${shapeStr(sa)} and ${shapeStr(sb)}.`);
+  if (sa.length === 0 || sb.length === 0) {
+    throw new ShapeError(`matmul does not take 0-D tensors, got shapes ${shapeStr(sa)} and ${shapeStr(sb)}: multiply by a scalar with mul.`);
   }
   const a2 = sa.length === 1 ? reshapeNode(a, [1, sa[0]!]) : a;
   const b2 = sb.length === 1 ? reshapeNode(b, [sb[0]!, 1]) : b;
-  const [m, k] = a2.meta.shape as [number, number];
-  const [k2, n] = b2.meta.shape as [number, number];
+  const [as, bs] = [a2.meta.shape, b2.meta.shape];
+  const [m, k] = as.slice(-2) as [number, number];
+  const [k2, n] = bs.slice(-2) as [number, number];
   if (k !== k2) {
-    throw new ShapeError(`matmul: shapes ${shapeStr(sa)} and ${shapeStr(sb)} are not aligned: ${k} (axis 1 of the left) != ${k2} (axis 0 of the right).`);
+    throw new ShapeError(
+      `matmul: shapes ${shapeStr(sa)} and ${shapeStr(sb)} are not aligned: ${k} (last axis of the left) != ` +
+        `${k2} (${sb.length === 1 ? 'the only axis' : 'second-to-last axis'} of the right).`,
+    );
   }
-  const dtype = promoteTypes(a.meta.dtype, b.meta.dtype);
+  const [batchA, batchB] = [as.slice(0, -2), bs.slice(0, -2)];
+  let batch: number[];
+  try {
+    batch = broadcastShapes(batchA, batchB);
+  } catch {
+    throw batchMismatch(sa, sb);
+  }
+  const nb = batch.length;
+  const batchSplits = batch.map((d, t) => {
+    const ta = t - (nb - batchA.length);
+    const tb = t - (nb - batchB.length);
+    if (ta >= 0 && batchA[ta] === d) return [...a2.meta.nsplits[ta]!];
+    if (tb >= 0 && batchB[tb] === d) return [...b2.meta.nsplits[tb]!];
+    return [d];
+  });
+  let rows = [...a2.meta.nsplits[as.length - 2]!];
+  let cols = [...b2.meta.nsplits[bs.length - 1]!];
+  const blocks = (): number => batchSplits.reduce((p, s) => p * s.length, rows.length * cols.length);
+  if (sizeOf(batch) * m * n * k >= SHARE_MIN_MACS && blocks() < TARGET_BLOCKS) {
+    rows = cutFiner(rows, Math.ceil(TARGET_BLOCKS / blocks()));
+    if (blocks() < TARGET_BLOCKS) cols = cutFiner(cols, Math.ceil(TARGET_BLOCKS / blocks()));
+  }
   const out = makeTensor('tensor.matmul', {}, [a2, b2], {
-        shape: [m, n],
-    dtype,
-    nsplits: [[...a2.meta.nsplits[0]!], [...b2.meta.nsplits[1]!]],
+    shape: [...batch, m, n],
+    dtype: promoteTypes(a.meta.dtype, b.meta.dtype),
+    nsplits: [...batchSplits, rows, cols],
   });
   if (sa.length === 1 && sb.length === 1) return reshapeNode(out, []);
-  if (sa.length === 1) return reshapeNode(out, [n]);
-  if (sb.length === 1) return reshapeNode(out, [m]);
+  if (sa.length === 1) return reshapeNode(out, [...batch, n]);
+  if (sb.length === 1) return reshapeNode(out, [...batch, m]);
+  return out;
+}
+
+/** For each (possibly finer) output block along an axis: the input chunk it lies in and its offset there. */
+function blockSources(outSplits: readonly number[], inSplits: readonly number[]): { chunk: number; offset: number }[] {
+  const inBounds = bounds(inSplits);
+  const outBounds = bounds(outSplits);
+  let chunk = 0;
+  return outSplits.map((_, i) => {
+    const start = outBounds[i]!;
+    while (chunk + 1 < inSplits.length && inBounds[chunk + 1]! <= start) chunk++;
+    return { chunk, offset: start - inBounds[chunk]! };
+  });
+}
+
+/**
+ * The pieces of the contracted axis where a chunk of A and a chunk of B overlap, as
+ * [A chunk, B chunk, offset in the A chunk, offset in the B chunk, length]; one empty piece for k = 0.
+ */
+function kOverlaps(aSplits: readonly number[], bSplits: readonly number[]): [number, number, number, number, number][] {
+  const [ab, bb] = [bounds(aSplits), bounds(bSplits)];
+  const total = ab[ab.length - 1]!;
+  if (total === 0) return [[0, 0, 0, 0, 0]];
+  const out: [number, number, number, number, number][] = [];
+  let [i, j, pos] = [0, 0, 0];
+  while (pos < total) {
+    const end = Math.min(ab[i + 1]!, bb[j + 1]!);
+    out.push([i, j, pos - ab[i]!, pos - bb[j]!, end - pos]);
+    pos = end;
+    if (ab[i + 1] === end) i++;
+    if (bb[j + 1] === end) j++;
+  }
   return out;
 }
 
@@ -39,25 +124,51 @@ registerOp({
   name: 'tensor.matmul',
   tile(tileable, ctx) {
     const node = tileable as TensorNode;
-    const b = node.inputs[1] as TensorNode;
+    const [a, b] = node.inputs as [TensorNode, TensorNode];
+    const nd = node.meta.shape.length;
+    const nb = nd - 2;
+    const [ra, rb] = [a.meta.shape.length, b.meta.shape.length];
     const ta = ctx.input(0);
-    const tb = rechunkTiled(ctx, { key: b.key, dtype: b.meta.dtype }, ctx.input(1), [ta.nsplits[1]!, b.meta.nsplits[1]!]);
+    const outSplits = node.meta.nsplits;
+    // The right operand's batch axes (where not broadcast) follow the left's chunks.
+    const bTarget = b.meta.shape.map((d, ax) => {
+      if (ax >= rb - 2) return b.meta.nsplits[ax]!;
+      const t = ax + nb - (rb - 2);
+      return d === 1 && node.meta.shape[t] !== 1 ? [1] : outSplits[t]!;
+    });
+    const tb = rechunkTiled(ctx, { key: b.key, dtype: b.meta.dtype }, ctx.input(1), bTarget);
     const ga = new Grid(ta.nsplits);
     const gb = new Grid(tb.nsplits);
-    const kChunks = ta.nsplits[1]!.length;
-    const outGrid = new Grid(node.meta.nsplits);
-    const chunks = outGrid.indices().map(([i, j]) => {
-      const inputs: string[] = [];
-      for (let k = 0; k < kChunks; k++) inputs.push(ta.chunks[ga.flat([i!, k])]!, tb.chunks[gb.flat([k, j!])]!);
-      const shape = outGrid.shape([i!, j!]);
+    const aK = ta.nsplits[ra - 1]!;
+    const bK = tb.nsplits[rb - 2]!;
+    const pairs = kOverlaps(aK, bK).map(([i, j, a0, b0, k]) => [i, aK.length + j, a0, b0, k]);
+    const rowSrc = blockSources(outSplits[nd - 2]!, ta.nsplits[ra - 2]!);
+    const colSrc = blockSources(outSplits[nd - 1]!, tb.nsplits[rb - 1]!);
+    const outGrid = new Grid(outSplits);
+    const dtype = node.meta.dtype;
+    const chunks = outGrid.indices().map((index) => {
+      const i = index[nd - 2]!;
+      const j = index[nd - 1]!;
+      const batchOf = (rank: number, shape: readonly number[]): number[] =>
+        shape.slice(0, rank - 2).map((d, ax) => (d === 1 ? 0 : index[ax + nb - (rank - 2)]!));
+      const aBatch = batchOf(ra, a.meta.shape);
+      const bBatch = batchOf(rb, b.meta.shape);
+      const inputs = [
+        ...aK.map((_, q) => ta.chunks[ga.flat([...aBatch, rowSrc[i]!.chunk, q])]!),
+        ...bK.map((_, q) => tb.chunks[gb.flat([...bBatch, q, colSrc[j]!.chunk])]!),
+      ];
+      const shape = outGrid.shape(index);
       return ctx.add({
-        key: chunkKey(node.key, [i!, j!]),
+        key: chunkKey(node.key, index),
         kernel: 'tensor.matmul',
-        params: { shape, dtype: node.meta.dtype },
+        params: { shape, dtype, aRow0: rowSrc[i]!.offset, bCol0: colSrc[j]!.offset, pairs },
         inputs,
-        meta: { shape, dtype: node.meta.dtype },
+        meta: { shape, dtype },
       });
     });
-    return { nsplits: node.meta.nsplits, chunks };
+    if (rowSrc.length > ta.nsplits[ra - 2]!.length || colSrc.length > tb.nsplits[rb - 1]!.length) {
+      ctx.plan(`matmul: ${outGrid.size} output blocks, rows and columns of the input chunks cut finer to share the work`);
+    }
+    return { nsplits: outSplits, chunks };
   },
 });

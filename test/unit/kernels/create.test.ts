@@ -1,7 +1,7 @@
 /**
  * Creation kernels called directly — fills, ranges (by global offset, so chunks agree with the whole),
- * identity blocks, windows of user data — and the random streams: a chunk's values depend only on
- * (seed, stream), never on which thread runs it or in what order; different streams or seeds differ.
+ * identity blocks, windows of user data — the sequential RandomStream the data makers use (deterministic
+ * per (seed, stream); different streams or seeds differ) and the random tensor kernel's value ranges.
  */
 import { describe, expect, it } from 'vitest';
 import type { ArrayData } from '../../../src/base/ndarray.js';
@@ -66,7 +66,7 @@ describe('random', () => {
   });
 
   it('the random kernel: uniform in [0, 1), integers in [low, high), normals centred', () => {
-    const base = { shape: [4000], seed: 11, stream: 2 };
+    const base = { shape: [4000], seed: 11, start: [0], fullShape: [4000] };
     const u = run('tensor.random', { ...base, dtype: 'float64', dist: 'uniform' });
     expect(values(u).every((x) => x >= 0 && x < 1)).toBe(true);
     expect(values(u)).toEqual(values(run('tensor.random', { ...base, dtype: 'float64', dist: 'uniform' })));

@@ -1,14 +1,15 @@
 /**
  * Shape-changing builders — reshape, transpose, concatenate, matmul and basic slicing: their output
  * shape, dtype and grid, and the bad input each rejects at build time with its own error class:
- * reshape to another size, a non-permutation, mismatched concatenation, misaligned matmul, too many
+ * reshape to another size, a non-permutation, mismatched concatenation, misaligned matmul or batch axes,
+ * tensordot axes that do not pair up, too many
  * indices, an out-of-range integer index, a zero step.
  */
 import { describe, expect, it } from 'vitest';
 import type { DType } from '../../../src/base/dtypes.js';
 import { AxisError, IndexError, InvalidArgumentError, ShapeError, SliceError } from '../../../src/base/errors.js';
 import {
-  concatenateNode, fullNode, matmulNode, reshapeNode, sliceNode, type TensorNode, transposeNode,
+  concatenateNode, dotNode, fullNode, matmulNode, reshapeNode, sliceNode, tensordotNode, type TensorNode, transposeNode,
 } from '../../../src/ops/tensor/index.js';
 
 const T = (shape: number[], chunkSize: number | (number | number[])[] = 4, dtype: DType = 'float64'): TensorNode =>
@@ -101,13 +102,52 @@ describe('matmul', () => {
     expect(matmulNode(T([2, 2], 2, 'int8'), T([2, 2], 2, 'uint8')).meta.dtype).toBe('int16');
   });
 
-  it('rejects misaligned inner extents and 0-d or 3-d operands with ShapeError', () => {
+  it('rejects misaligned inner extents, 0-d operands and batch axes that do not broadcast with ShapeError', () => {
     const e = thrown(() => matmulNode(T([2, 3]), T([4, 2])));
     expect(e).toBeInstanceOf(ShapeError);
     expect(e.message).toMatch(/not aligned/);
     expect(thrown(() => matmulNode(T([3]), T([4])))).toBeInstanceOf(ShapeError);
     expect(thrown(() => matmulNode(T([]), T([2])))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => matmulNode(T([2, 2, 2]), T([2, 2])))).toBeInstanceOf(ShapeError);
+    const batch = thrown(() => matmulNode(T([3, 2, 2]), T([4, 2, 2])));
+    expect(batch).toBeInstanceOf(ShapeError);
+    expect(batch.message).toMatch(/batch axes .*\(3,\) against \(4,\)/);
+  });
+
+  it('batch axes broadcast (NumPy); the grid follows the left where it is not broadcast', () => {
+    const a = fullNode([3, 1, 4, 5], 1, { chunkSize: [2, 1, 4, 5] });
+    const b = fullNode([6, 5, 2], 1, { chunkSize: [4, 5, 2] });
+    expect(matmulNode(a, b).meta).toMatchObject({ shape: [3, 6, 4, 2], nsplits: [[2, 1], [4, 2], [4], [2]] });
+    expect(matmulNode(T([5]), T([3, 5, 2])).meta.shape).toEqual([3, 2]);
+    expect(matmulNode(T([3, 4, 5]), T([5])).meta.shape).toEqual([3, 4]);
+  });
+
+  it('cuts a big product into at least 8 output blocks, none under 64 rows or columns', () => {
+    const big = matmulNode(fullNode([1000, 1000], 1, { chunkSize: [1000, 1000] }), fullNode([1000, 1000], 1, { chunkSize: [1000, 1000] }));
+    expect(big.meta.nsplits[0]!.length * big.meta.nsplits[1]!.length).toBeGreaterThanOrEqual(8);
+    expect(Math.min(...big.meta.nsplits[0]!, ...big.meta.nsplits[1]!)).toBeGreaterThanOrEqual(64);
+    expect(big.meta.nsplits[0]!.reduce((x, y) => x + y)).toBe(1000);
+    const small = matmulNode(fullNode([100, 100], 1, { chunkSize: [100, 100] }), fullNode([100, 100], 1, { chunkSize: [100, 100] }));
+    expect(small.meta.nsplits).toEqual([[100], [100]]);
+  });
+});
+
+describe('tensordot and dot', () => {
+  it('NumPy shapes for the int and list forms, and dot above 2-D', () => {
+    expect(tensordotNode(T([2, 3, 4]), T([3, 4, 5])).meta.shape).toEqual([2, 5]);
+    expect(tensordotNode(T([2, 3]), T([4]), 0).meta.shape).toEqual([2, 3, 4]);
+    expect(tensordotNode(T([2, 3, 4]), T([4, 2, 6]), [[0, 2], [1, 0]]).meta.shape).toEqual([3, 6]);
+    expect(dotNode(T([2, 3, 4]), T([5, 4, 6])).meta.shape).toEqual([2, 3, 5, 6]);
+  });
+
+  it('rejects unequal contracted extents, uneven axis lists, repeated axes and a bad int', () => {
+    const e = thrown(() => tensordotNode(T([2, 3]), T([4, 2]), [[1], [0]]));
+    expect(e).toBeInstanceOf(ShapeError);
+    expect(e.message).toMatch(/axis 1 of the left .* extent 3 but axis 0 of the right .* has 4/);
+    expect(thrown(() => tensordotNode(T([2, 3]), T([3, 2]), [[0, 1], [0]]))).toBeInstanceOf(ShapeError);
+    expect(thrown(() => tensordotNode(T([2, 3]), T([3, 3]), [[1, 1], [0, 1]]))).toBeInstanceOf(InvalidArgumentError);
+    expect(thrown(() => tensordotNode(T([2, 3]), T([3]), 3))).toBeInstanceOf(InvalidArgumentError);
+    expect(thrown(() => tensordotNode(T([2, 3]), T([3]), [[5], [0]]))).toBeInstanceOf(AxisError);
+    expect(thrown(() => dotNode(T([2, 3, 4]), T([3, 5])))).toBeInstanceOf(ShapeError);
   });
 });
 

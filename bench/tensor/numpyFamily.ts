@@ -1,0 +1,169 @@
+/**
+ * Matrix products and random draws through the public API in a lazy `threads` session, NumPy timed in
+ * the same run on the same shapes (issue 13): `a.matmul(b).sum()` for float64 squares (the operands
+ * executed and cached first, as NumPy's are in memory), `tt.random.rand(n).sum()` and `randn`; and the
+ * matrix kernel alone on one thread, WebAssembly SIMD against the scalar JS kernel, to show what SIMD buys.
+ * Ratios are NumPy's time over Tessera's (above 1: Tessera is faster). BENCH_MATMUL and BENCH_RANDOM
+ * override the sizes; BENCH_RUNS the timed runs (medians).
+ */
+import { spawnSync } from 'node:child_process';
+import { newSession, tensor as tt, type NdArray, type Session, type Tensor } from '../../src/index.js';
+import { normalRun, uniformRun } from '../../src/kernels/tensor/counterRandom.js';
+import { gemm } from '../../src/kernels/tensor/gemm.js';
+import { fmt, summarize, time, type Timing, writeResult } from '../harness.js';
+
+const MATMUL = (process.env.BENCH_MATMUL ?? '1000,4000').split(',').map(Number);
+const RANDOM = (process.env.BENCH_RANDOM ?? '25000000').split(',').map(Number);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+interface Workload {
+  readonly name: string;
+  readonly python: string;
+  readonly flops?: number;
+  readonly bytes?: number;
+}
+
+/** One python process times every workload (medians of RUNS after a warm-up), same shapes and dtypes. */
+function numpy(workloads: readonly Workload[]): Record<string, Timing> | undefined {
+  const script = [
+    'import json, time, numpy as np',
+    'out = {}',
+    'def bench(name, setup, fn):',
+    '    env = setup()',
+    '    fn(env)',
+    '    ts = []',
+    `    for _ in range(${RUNS}):`,
+    '        t0 = time.perf_counter(); fn(env); ts.append((time.perf_counter() - t0) * 1000)',
+    '    out[name] = ts',
+    ...workloads.map((w) => w.python),
+    'print(json.dumps(out))',
+  ].join('\n');
+  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) return undefined;
+  const raw = JSON.parse(r.stdout) as Record<string, number[]>;
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, summarize(v)]));
+}
+
+async function timeSum(sess: Session, build: () => Tensor): Promise<{ timing: Timing; value: number }> {
+  let value = 0;
+  const timing = await time(async () => {
+    const s = build().sum();
+    value = ((await sess.run(s)) as NdArray).item() as number;
+    sess.release(s.node);
+  }, RUNS, 1);
+  return { timing, value };
+}
+
+async function matmulRow(n: number): Promise<{ timing: Timing; value: number; workers: number }> {
+  const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });
+  try {
+    const a = tt.random.rand([n, n], { seed: 1 });
+    const b = tt.random.rand([n, n], { seed: 2 });
+    await sess.execute([a.node, b.node]);
+    const r = await timeSum(sess, () => a.matmul(b));
+    return { ...r, workers: sess.info.workers };
+  } finally {
+    await sess.close();
+  }
+}
+
+/** The kernel alone on this thread: GFLOP/s of the wasm SIMD and scalar JS macro-kernels, alternated. */
+function kernelRow(n: number): Record<string, unknown> {
+  const a = Float64Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1009) / 1009);
+  const b = Float64Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1013) / 1013);
+  const out = new Float64Array(n * n);
+  const pairs = [{ a: { data: a, offset: 0, rowStride: n, colStride: 1 }, b: { data: b, offset: 0, rowStride: n, colStride: 1 }, k: n }];
+  const samples: Record<'wasm' | 'js', number[]> = { wasm: [], js: [] };
+  for (let r = 0; r < RUNS + 1; r++) {
+    for (const engine of ['wasm', 'js'] as const) {
+      const t0 = performance.now();
+      gemm(out, n, n, pairs, engine);
+      if (r > 0) samples[engine].push(performance.now() - t0);
+    }
+  }
+  const [w, j] = [summarize(samples.wasm), summarize(samples.js)];
+  const gf = (t: Timing): number => +((2 * n ** 3) / t.median / 1e6).toFixed(2);
+  console.log(`kernel ${n}x${n}, one thread: wasm-simd ${fmt(w.median)} (${gf(w)} GFLOP/s), js-scalar ${fmt(j.median)} (${gf(j)} GFLOP/s)`);
+  return { workload: `gemm kernel ${n}x${n} one thread`, wasmMs: w, jsMs: j, wasmGflops: gf(w), jsGflops: gf(j), jsOverWasm: +(j.median / w.median).toFixed(2) };
+}
+
+/**
+ * The generators alone on this thread, into a buffer already touched (GB/s of float64), beside the
+ * cost of touching a fresh 16 MiB buffer (page faults), which every new chunk pays once. The fresh
+ * buffers are kept alive until the end, so the allocator cannot hand back pages it already faulted in.
+ */
+function generatorRow(): Record<string, unknown> {
+  const n = 2 * 1024 * 1024;
+  const out = new Float64Array(n);
+  const samples: Record<'uniform' | 'normal' | 'firstTouch', number[]> = { uniform: [], normal: [], firstTouch: [] };
+  const fresh: Float64Array[] = [];
+  for (let r = 0; r < RUNS + 1; r++) {
+    let t0 = performance.now();
+    uniformRun(out, r * n, 7);
+    if (r > 0) samples.uniform.push(performance.now() - t0);
+    t0 = performance.now();
+    normalRun(out, r * n, 7);
+    if (r > 0) samples.normal.push(performance.now() - t0);
+    t0 = performance.now();
+    fresh.push(new Float64Array(new SharedArrayBuffer(8 * n)).fill(1));
+    if (r > 0) samples.firstTouch.push(performance.now() - t0);
+  }
+  const gbps = (t: Timing): number => +((8 * n) / t.median / 1e6).toFixed(2);
+  const [u, g, f] = [summarize(samples.uniform), summarize(samples.normal), summarize(samples.firstTouch)];
+  fresh.length = 0;
+  console.log(`generators, one thread, 16 MiB warm: uniform ${gbps(u)} GB/s, normal ${gbps(g)} GB/s; touching a fresh 16 MiB: ${fmt(f.median)}`);
+  return { workload: 'generators 2M float64 one thread', uniformMs: u, normalMs: g, freshBufferFillMs: f, uniformGBps: gbps(u), normalGBps: gbps(g) };
+}
+
+export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
+  const workloads: Workload[] = [
+    ...MATMUL.map((n) => ({
+      name: `matmul ${n}x${n}`,
+      flops: 2 * n ** 3,
+      python: `bench('matmul ${n}x${n}', lambda: (np.random.default_rng(1).random((${n}, ${n})), np.random.default_rng(2).random((${n}, ${n}))), lambda e: (e[0] @ e[1]).sum())`,
+    })),
+    ...RANDOM.flatMap((n) => [
+      { name: `rand ${n}`, bytes: 8 * n, python: `bench('rand ${n}', lambda: None, lambda e: np.random.default_rng(7).random(${n}).sum())` },
+      { name: `randn ${n}`, bytes: 8 * n, python: `bench('randn ${n}', lambda: None, lambda e: np.random.default_rng(7).standard_normal(${n}).sum())` },
+    ]),
+  ];
+  const np = numpy(workloads);
+  const rows: Record<string, unknown>[] = [];
+  const report = (w: Workload, engineMs: Timing, extra: Record<string, unknown>): void => {
+    const ref = np?.[w.name];
+    const row = {
+      workload: w.name,
+      engineMs,
+      ...(w.flops ? { engineGflops: +(w.flops / engineMs.median / 1e6).toFixed(2) } : {}),
+      ...(w.bytes ? { engineGBps: +(w.bytes / engineMs.median / 1e6).toFixed(2) } : {}),
+      ...(ref ? { numpyMs: ref, numpyOverEngine: +(ref.median / engineMs.median).toFixed(3) } : {}),
+      ...extra,
+    };
+    rows.push(row);
+    console.log(`${w.name.padEnd(22)} ${JSON.stringify(extra)} engine ${fmt(engineMs.median)}${ref ? `  numpy ${fmt(ref.median)}  numpy/engine ${row.numpyOverEngine}` : ''}`);
+  };
+  for (const [i, n] of MATMUL.entries()) {
+    const r = await matmulRow(n);
+    report(workloads[i]!, r.timing, { workers: r.workers, sum: r.value });
+  }
+  rows.push(kernelRow(Math.min(...MATMUL, 1000)));
+  const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });
+  try {
+    for (const [i, n] of RANDOM.entries()) {
+      const [wr, wn] = [workloads[MATMUL.length + 2 * i]!, workloads[MATMUL.length + 2 * i + 1]!];
+      const u = await timeSum(sess, () => tt.random.rand([n], { seed: 7 }));
+      report(wr, u.timing, { workers: sess.info.workers, mean: u.value / n });
+      const g = await timeSum(sess, () => tt.random.randn([n], { seed: 7 }));
+      report(wn, g.timing, { workers: sess.info.workers, mean: g.value / n });
+    }
+  } finally {
+    await sess.close();
+  }
+  rows.push(generatorRow());
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await benchNumpyFamily();
+  console.log(`wrote ${writeResult('numpyFamily', { rows })}`);
+}

@@ -1,0 +1,170 @@
+/**
+ * Random tensors from a counter-based generator (Philox4x32-10, wasmPhilox.ts): element e of a tensor
+ * (its row-major flat index) is a pure function of (seed, e), so a chunk fills its elements straight
+ * from their positions, on any worker, in any order, and the same seed gives the same tensor for every
+ * chunking and worker count. Uniform doubles take counter e/2 (two doubles per counter). Normals take
+ * two words of counter e/2 and the 256-layer ziggurat of Marsaglia & Tsang (2000), which is exact: most
+ * draws accept on the first rectangle test, the rest go through the wedge test or the tail method,
+ * drawing from the element's own slow counters, so rejections never shift another element.
+ * (The older `RandomStream` in random.ts is a separate sequential generator, kept for data makers
+ * that pin its values.)
+ */
+import type { TypedArray } from '../../base/dtypes.js';
+import { philox } from './wasmPhilox.js';
+
+/** Counters per wasm call: 8192 · 16 bytes of output in the module's memory. */
+const BLOCK = 8192;
+const SCRATCH = BLOCK * 16;
+const PAGE = 65536;
+/** The fourth counter word tells the distributions apart, so rand and randn with one seed are independent. */
+const UNIFORM_TAG = 0;
+const NORMAL_TAG = 1;
+const NORMAL_SLOW_TAG = 2;
+/** The second key word (the first is the seed): a fixed constant, "Tess". */
+const KEY1 = 0x54657373;
+const TWO32 = 4294967296;
+
+function generator(): ReturnType<typeof philox> {
+  const g = philox();
+  const need = SCRATCH + 64;
+  if (g.memory.buffer.byteLength < need) g.memory.grow(Math.ceil((need - g.memory.buffer.byteLength) / PAGE));
+  return g;
+}
+
+/** Uniform [0, 1) doubles for global elements first .. first + out.length - 1. */
+export function uniformRun(out: Float64Array | Float32Array, first: number, seed: number): void {
+  const g = generator();
+  const buf = new Float64Array(g.memory.buffer, 0, 2 * BLOCK);
+  let done = 0;
+  while (done < out.length) {
+    const e = first + done;
+    const counter = Math.floor(e / 2);
+    const skip = e - 2 * counter;
+    const counters = Math.min(BLOCK, Math.ceil((out.length - done + skip) / 2));
+    g.uniform(0, counters, counter % TWO32, Math.floor(counter / TWO32), 0, UNIFORM_TAG, seed, KEY1);
+    const take = Math.min(out.length - done, 2 * counters - skip);
+    out.set(buf.subarray(skip, skip + take), done);
+    done += take;
+  }
+}
+
+// ---- the ziggurat: 256 layers of equal area V under f(x) = exp(-x²/2), the base one with the tail past R ----
+const LAYERS = 256;
+const R = 3.6541528853610088;
+const V = 4.92867323399e-3;
+const f = (x: number): number => Math.exp(-0.5 * x * x);
+/** X[i]: right edge of layer i (X[0] the base layer's virtual width V/f(R)); Y[i] = f(X[i]); X[256] = 0. */
+export const ZIGGURAT_X = new Float64Array(LAYERS + 1);
+const Y = new Float64Array(LAYERS + 1);
+ZIGGURAT_X[1] = R;
+Y[1] = f(R);
+ZIGGURAT_X[0] = V / Y[1];
+for (let i = 1; i < LAYERS - 1; i++) {
+  ZIGGURAT_X[i + 1] = Math.sqrt(-2 * Math.log(Y[i]! + V / ZIGGURAT_X[i]!));
+  Y[i + 1] = f(ZIGGURAT_X[i + 1]!);
+}
+ZIGGURAT_X[LAYERS] = 0;
+Y[LAYERS] = 1;
+const X = ZIGGURAT_X;
+
+/** Standard normals for global elements first .. first + out.length - 1. */
+export function normalRun(out: Float64Array | Float32Array, first: number, seed: number): void {
+  const g = generator();
+  const words = new Uint32Array(g.memory.buffer, 0, 4 * BLOCK + 4);
+  let done = 0;
+  while (done < out.length) {
+    // Counter c serves elements 2c (words 0, 1) and 2c + 1 (words 2, 3) on the fast path.
+    const e0 = first + done;
+    const c0 = Math.floor(e0 / 2);
+    const skip = e0 - 2 * c0;
+    const counters = Math.min(BLOCK, Math.ceil((out.length - done + skip) / 2));
+    g.words(0, counters, c0 % TWO32, Math.floor(c0 / TWO32), 0, NORMAL_TAG, seed, KEY1);
+    const take = Math.min(out.length - done, 2 * counters - skip);
+    for (let j = 0; j < take; j++) {
+      const at = 2 * (j + skip);
+      const w0 = words[at]!;
+      const layer = w0 & 255;
+      const z = (words[at + 1]! * 2097152 + (w0 >>> 11)) * 1.1102230246251565e-16 * X[layer]!;
+      out[done + j] = z < X[layer + 1]! ? (w0 & 256 ? -z : z) : slowNormal(g, words, e0 + j, seed, w0, words[at + 1]!);
+    }
+    done += take;
+  }
+}
+
+/**
+ * The rare draw that left the rectangles (about 1 in 70): the wedge or tail test, then new draws, all
+ * from the element's own slow stream — counters (e, 1), (e, 2), ... under another tag, four words each,
+ * taken two at a time — so a rejection never shifts another element.
+ */
+function slowNormal(g: ReturnType<typeof philox>, words: Uint32Array, e: number, seed: number, firstW0: number, firstW1: number): number {
+  const base = SCRATCH / 4;
+  let attempt = 0;
+  let used = 4; // words of the current slow counter already taken (4: none left)
+  let w0 = firstW0;
+  let w1 = firstW1;
+  let pa = 0;
+  let pb = 0;
+  /** Puts the slow stream's next two words in pa, pb. */
+  const pair = (): void => {
+    if (used === 4) {
+      attempt++;
+      g.words(SCRATCH, 1, e % TWO32, Math.floor(e / TWO32), attempt, NORMAL_SLOW_TAG, seed, KEY1);
+      used = 0;
+    }
+    pa = words[base + used]!;
+    pb = words[base + used + 1]!;
+    used += 2;
+  };
+  for (;;) {
+    const layer = w0 & 255;
+    const negative = (w0 & 256) !== 0;
+    const z = (w1 * 2097152 + (w0 >>> 11)) * 1.1102230246251565e-16 * X[layer]!;
+    if (z < X[layer + 1]!) return negative ? -z : z;
+    pair();
+    if (layer === 0) {
+      // Tail past R (Marsaglia 1964): x = -ln(u)/R, accepted when -2 ln(v) > x².
+      for (;;) {
+        const x = -Math.log((pa + 0.5) / TWO32) / R;
+        const y = -Math.log((pb + 0.5) / TWO32);
+        if (2 * y > x * x) return negative ? -(R + x) : R + x;
+        pair();
+      }
+    }
+    const u2 = (pa * 2097152 + (pb >>> 11)) * 1.1102230246251565e-16;
+    if (Y[layer]! + u2 * (Y[layer + 1]! - Y[layer]!) < f(z)) return negative ? -z : z;
+    pair();
+    [w0, w1] = [pa, pb];
+  }
+}
+
+/** Fills a chunk of `shape` at `start` in a tensor of `fullShape`, one contiguous run of flat indices at a time. */
+export function fillChunk(
+  out: TypedArray,
+  shape: readonly number[],
+  start: readonly number[],
+  fullShape: readonly number[],
+  run: (dst: Float64Array, first: number) => void,
+): void {
+  const nd = shape.length;
+  if (out.length === 0) return;
+  // Trailing axes the chunk spans whole merge into one run with the axis before them.
+  let d = nd - 1;
+  let runLen = nd === 0 ? 1 : shape[d]!;
+  while (d > 0 && shape[d] === fullShape[d]) runLen *= shape[--d]!;
+  const fullStrides = new Array<number>(nd).fill(1);
+  for (let a = nd - 2; a >= 0; a--) fullStrides[a] = fullStrides[a + 1]! * fullShape[a + 1]!;
+  const direct = out instanceof Float64Array;
+  const tmp = direct ? null : new Float64Array(runLen);
+  const outer = new Array<number>(Math.max(0, d)).fill(0);
+  for (let pos = 0; pos < out.length; pos += runLen) {
+    let first = 0;
+    for (let a = 0; a < nd; a++) first += (start[a]! + (a < d ? outer[a]! : 0)) * fullStrides[a]!;
+    const dst = direct ? (out as Float64Array).subarray(pos, pos + runLen) : tmp!;
+    run(dst, first);
+    if (!direct) out.set(tmp!, pos);
+    for (let a = d - 1; a >= 0; a--) {
+      if (++outer[a]! < shape[a]!) break;
+      outer[a] = 0;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Blocked matrix product C = Σ A·B over a list of (A, B) pairs, GotoBLAS style: B is packed KC rows at
+ * a time into NR-wide panels, A into MC×KC blocks of MR-row panels, and the macro-kernel (WebAssembly
+ * SIMD, wasmGemm.ts, or the scalar JS one below where wasm is unavailable) keeps an MR×NR tile of C in
+ * registers across each kc block. Packing reads any strides, so transposed operands cost nothing
+ * extra, and converts every dtype to float64 (the product is always summed in float64).
+ * Results per element are a sequential sum over k within a kc block, added block after block.
+ */
+import { MR, NR, wasmGemm } from './wasmGemm.js';
+
+/** A 2-D operand: element (i, j) is data[offset + i·rowStride + j·colStride]. */
+export interface MatView {
+  readonly data: ArrayLike<number>;
+  readonly offset: number;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+export interface GemmPair {
+  readonly a: MatView;
+  readonly b: MatView;
+  readonly k: number;
+}
+
+/** k-block depth and rows of A per packed block: the A block (256 KiB) stays in L2, a B panel (8 KiB) in L1. */
+const KC = 256;
+const MC = MR * Math.floor(128 / MR);
+const PAGE = 65536;
+
+const roundUp = (x: number, r: number): number => Math.ceil(x / r) * r;
+
+function packB(dst: Float64Array, at: number, b: MatView, p0: number, kc: number, n: number, nPad: number): void {
+  const { data, offset, rowStride, colStride } = b;
+  // Row by row of B (its contiguous direction when row-major), each row scattered over the NR-wide panels.
+  for (let p = 0; p < kc; p++) {
+    const row = offset + (p0 + p) * rowStride;
+    let d = at + p * NR;
+    for (let j0 = 0; j0 < nPad; j0 += NR, d += kc * NR) {
+      for (let jj = 0; jj < NR; jj++) {
+        const j = j0 + jj;
+        dst[d + jj] = j < n ? data[row + j * colStride]! : 0;
+      }
+    }
+  }
+}
+
+function packA(dst: Float64Array, at: number, a: MatView, i0: number, mc: number, p0: number, kc: number): void {
+  const { data, offset, rowStride, colStride } = a;
+  const mPad = roundUp(mc, MR);
+  for (let ib = 0; ib < mPad; ib += MR) {
+    const panel = at + ib * kc;
+    for (let ii = 0; ii < MR; ii++) {
+      if (ib + ii >= mc) {
+        for (let p = 0; p < kc; p++) dst[panel + p * MR + ii] = 0;
+        continue;
+      }
+      let src = offset + (i0 + ib + ii) * rowStride + p0 * colStride;
+      for (let p = 0; p < kc; p++, src += colStride) dst[panel + p * MR + ii] = data[src]!;
+    }
+  }
+}
+
+/** Scalar macro-kernel with the same layout and summation order as the wasm one (offsets in elements); its tile is 4×4. */
+if (MR !== 4 || NR !== 4) throw new Error('gebpJs is written for the 4×4 register tile of wasmGemm.ts.');
+function gebpJs(w: Float64Array, ap: number, bp: number, cp: number, mBlocks: number, nBlocks: number, kc: number, ldc: number): void {
+  for (let jr = 0; jr < nBlocks; jr++) {
+    for (let ir = 0; ir < mBlocks; ir++) {
+      let a = ap + ir * MR * kc;
+      let b = bp + jr * NR * kc;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      for (let p = 0; p < kc; p++, a += MR, b += NR) {
+        const b0 = w[b]!, b1 = w[b + 1]!, b2 = w[b + 2]!, b3 = w[b + 3]!;
+        const a0 = w[a]!, a1 = w[a + 1]!, a2 = w[a + 2]!, a3 = w[a + 3]!;
+        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+      }
+      const c = cp + ir * MR * ldc + jr * NR;
+      addRow(w, c, c00, c01, c02, c03);
+      addRow(w, c + ldc, c10, c11, c12, c13);
+      addRow(w, c + 2 * ldc, c20, c21, c22, c23);
+      addRow(w, c + 3 * ldc, c30, c31, c32, c33);
+    }
+  }
+}
+
+function addRow(w: Float64Array, at: number, x0: number, x1: number, x2: number, x3: number): void {
+  w[at] = w[at]! + x0;
+  w[at + 1] = w[at + 1]! + x1;
+  w[at + 2] = w[at + 2]! + x2;
+  w[at + 3] = w[at + 3]! + x3;
+}
+
+let jsWork = new Float64Array(0);
+
+/** Float64 work space of at least `elements`: the wasm memory (grown on demand) or a JS array. */
+function workspace(elements: number, useWasm: boolean): Float64Array {
+  const wasm = useWasm ? wasmGemm() : null;
+  if (wasm) {
+    const bytes = elements * 8;
+    const have = wasm.memory.buffer.byteLength;
+    if (have < bytes) wasm.memory.grow(Math.ceil((bytes - have) / PAGE));
+    return new Float64Array(wasm.memory.buffer);
+  }
+  if (jsWork.length < elements) jsWork = new Float64Array(elements);
+  return jsWork;
+}
+
+/**
+ * out (m×n, row-major) = Σ over pairs of A (m×k) · B (k×n). `engine` picks the kernel: wasm SIMD when
+ * available (the default), or the scalar JS one (for comparison and where wasm is missing).
+ */
+export function gemm(out: Float64Array, m: number, n: number, pairs: readonly GemmPair[], engine: 'wasm' | 'js' = 'wasm'): void {
+  out.fill(0, 0, m * n);
+  if (m === 0 || n === 0) return;
+  const wasm = engine === 'wasm' ? wasmGemm() : null;
+  const nPad = roundUp(n, NR);
+  const mPad = roundUp(m, MR);
+  const kMax = Math.min(KC, Math.max(1, ...pairs.map((q) => q.k)));
+  const aAt = 0;
+  const bAt = aAt + MC * kMax;
+  const cAt = bAt + kMax * nPad;
+  const w = workspace(cAt + mPad * nPad, wasm !== null);
+  w.fill(0, cAt, cAt + mPad * nPad);
+  for (const { a, b, k } of pairs) {
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const kc = Math.min(KC, k - p0);
+      packB(w, bAt, b, p0, kc, n, nPad);
+      for (let i0 = 0; i0 < m; i0 += MC) {
+        const mc = Math.min(MC, m - i0);
+        packA(w, aAt, a, i0, mc, p0, kc);
+        const mBlocks = Math.ceil(mc / MR);
+        const c = cAt + i0 * nPad;
+        if (wasm) wasm.gebp(aAt * 8, bAt * 8, c * 8, mBlocks, nPad / NR, kc, nPad * 8);
+        else gebpJs(w, aAt, bAt, c, mBlocks, nPad / NR, kc, nPad);
+      }
+    }
+  }
+  for (let i = 0; i < m; i++) out.set(w.subarray(cAt + i * nPad, cAt + i * nPad + n), i * n);
+}
