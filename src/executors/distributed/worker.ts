@@ -160,15 +160,21 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     served.set(session, { worker: w, connection, running: new Set() });
     log(`serving session ${session}`);
   };
-  /** Forced when the session is gone (its jobs are of no use to anyone); graceful when the worker stops. */
-  const stopServing = async (session: string, force: boolean): Promise<void> => {
+  /**
+   * Stops serving a session. When the session is gone (closed, or its driver dead), its running kernels
+   * are aborted (nobody will read their outputs), the BullMQ worker still closes gracefully so that those
+   * jobs' ends are written before it returns, and then whatever they wrote under the session's prefix is
+   * deleted: the driver may have deleted its keys before they landed. When this worker stops, its jobs
+   * simply finish.
+   */
+  const stopServing = async (session: string, gone: boolean): Promise<void> => {
     const s = served.get(session);
     if (!s) return;
     served.delete(session);
-    // A forced stop aborts the kernels running for the session (nobody will read their outputs).
-    if (force) for (const abort of s.running) abort.abort();
-    await s.worker.close(force);
+    if (gone) for (const abort of s.running) abort.abort();
+    await s.worker.close();
     s.connection.disconnect();
+    if (gone && (await redis.exists(aliveKey(session))) === 0) await deleteByPrefix(redis, `${queuePrefix(session)}:`);
     log(`left session ${session}`);
   };
 
