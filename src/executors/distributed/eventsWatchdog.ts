@@ -90,7 +90,11 @@ function compareIds(a: string, b: string): number {
  * Whether entries were trimmed before `events` read them (so some job's end is lost): then
  * [entries read, position of the last one read or entries trimmed], else undefined.
  */
-export async function unreadTrimmed(redis: Redis, key: string, events: CountingQueueEvents): Promise<[number, number] | undefined> {
+export async function unreadTrimmed(
+  redis: Redis,
+  key: string,
+  events: Pick<CountingQueueEvents, 'entriesRead' | 'lastReadId'>,
+): Promise<[number, number] | undefined> {
   const read = events.entriesRead;
   const last = events.lastReadId;
   const replies = await redis.multi().xinfo('STREAM', key).xrange(key, `(${last}`, '+', 'COUNT', BACKLOG_LIMIT + 1).exec();
