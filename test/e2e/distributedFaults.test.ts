@@ -196,6 +196,27 @@ describe('the event reader watchdog', () => {
       await ex.close();
     }
   }, 60_000);
+
+  it('an executor closed right after its connection was dropped still deletes its keys', async () => {
+    const session = `f${randomBytes(5).toString('hex')}`;
+    const ex = executor({ session });
+    const store = new MemoryChunkStore();
+    const g = build([full('a', 1), fn('s', 'a', slowly(1_500))]);
+    const failed = rejection(ex.run(g, store, { targets: [g.indexOf('s')] }), 'the run whose events were trimmed unread');
+    await settles(busyWorker(), 'a worker to start the slow task');
+    const events = `tessera:${session}:tessera:events`;
+    await client.multi().xadd(events, '*', 'event', 'completed', 'jobId', 'nobody').xtrim(events, 'MAXLEN', 0).exec();
+    expect(await failed).toBeInstanceOf(JobEventsLostError);
+    await ex.close();
+    expect(await client.sismember(sessionsKey('tessera'), session)).toBe(0);
+    // The worker that ran the slow task leaves the session and deletes what its aborted job wrote after.
+    await settles(
+      (async () => {
+        while ((await client.keys(`tessera:${session}:*`)).length > 0) await new Promise((r) => setTimeout(r, 50));
+      })(),
+      "the closed session's keys to be gone",
+    );
+  }, 60_000);
 });
 
 describe('the driver dies', () => {

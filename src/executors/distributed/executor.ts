@@ -74,6 +74,8 @@ export class DistributedExecutor implements Executor {
   readonly #handlers = new Map<string, (end: JobEnd) => void>();
   #connected: Promise<Connected> | undefined;
   readonly #runs = new Set<DistributedRun>();
+  /** A fault dropped a connection of this executor: closing must still clean up its keys. */
+  #dropped = false;
   #workersSeen: readonly WorkerInfo[] = [];
   #closed: Promise<void> | undefined;
 
@@ -159,6 +161,7 @@ export class DistributedExecutor implements Executor {
   #drop(c: Connected, error: Error): void {
     if (c.dropped) return;
     c.dropped = true;
+    this.#dropped = true;
     this.#connected = undefined;
     for (const t of c.timers) clearInterval(t);
     for (const run of [...this.#runs]) run.fail(error);
@@ -238,7 +241,10 @@ export class DistributedExecutor implements Executor {
   }
 
   async #close(): Promise<void> {
-    if (!this.#connected) return;
+    if (!this.#connected) {
+      if (this.#dropped) await this.#forget().catch(() => {});
+      return;
+    }
     let c: Connected;
     try {
       c = await this.#connected;
@@ -260,6 +266,25 @@ export class DistributedExecutor implements Executor {
     } finally {
       c.eventsConnection.disconnect();
       c.redis.disconnect();
+    }
+  }
+
+  /**
+   * Closing after a fault dropped the connection: if Redis answers (the fault was a lost lease or lost
+   * events, or Redis came back), the session's keys go as on a normal close; if not, workers delete them
+   * once its lease expires.
+   */
+  async #forget(): Promise<void> {
+    const { redis: url, session, queue: name } = this.#o;
+    await probeRedis(url);
+    const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => {});
+    try {
+      await redis.srem(sessionsKey(name), session);
+      await redis.del(aliveKey(session));
+      await deleteByPrefix(redis, `${queuePrefix(session)}:`);
+    } finally {
+      redis.disconnect();
     }
   }
 }
