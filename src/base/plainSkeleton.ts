@@ -8,7 +8,8 @@
  *   -0 (`num`), bigints (`big`), `undefined` (`undef`), and a plain object that has its own `$t` key
  *   (`obj`, so no user object is ever mistaken for a tag);
  * - arrays and plain objects (prototype Object or null) are walked; a cycle is refused naming its path;
- *   any other object goes to the writer's `special` hook, and is refused if the hook does not know it.
+ *   any other object (typed arrays included) goes to the writer's `special` hook, and is refused if the
+ *   hook does not know it.
  * Reading is the mirror: the shared tags are revived here, the writer's own tags by its `tagged` hook.
  */
 
@@ -18,9 +19,9 @@ export const TAG = '$t';
 
 export interface SkeletonWriter {
   /**
-   * The skeleton of an object that is neither an array nor a plain object (or one the writer wants to
-   * tag itself, such as a typed array), or undefined to let the walk handle it. `walk` encodes nested
-   * values (with their paths, for errors).
+   * The skeleton of an object that is neither an array nor a plain object (a typed array, a Map, a
+   * class the writer knows), or undefined when the writer does not know it either (it is then refused).
+   * `walk` encodes nested values (with their paths, for errors).
    */
   special?(value: object, path: string, walk: (value: unknown, path: string) => Skeleton): Skeleton | undefined;
   /** The error for a value with no skeleton form: a function, a symbol, an unknown class instance. */
@@ -58,16 +59,18 @@ export function toSkeleton(input: unknown, writer: SkeletonWriter): Skeleton {
     if (onPath.has(v)) throw writer.cyclic(path);
     onPath.add(v);
     try {
+      if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`));
+      if (isPlainObject(v)) {
+        const out: Record<string, Skeleton> = {};
+        for (const [k, x] of Object.entries(v)) {
+          if (x === undefined && writer.dropUndefinedProperties) continue;
+          out[k] = walk(x, `${path}.${k}`);
+        }
+        return Object.hasOwn(out, TAG) ? { [TAG]: 'obj', v: out } : out;
+      }
       const own = writer.special?.(v, path, walk);
       if (own !== undefined) return own;
-      if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`));
-      if (!isPlainObject(v)) throw writer.refuse(v, path);
-      const out: Record<string, Skeleton> = {};
-      for (const [k, x] of Object.entries(v)) {
-        if (x === undefined && writer.dropUndefinedProperties) continue;
-        out[k] = walk(x, `${path}.${k}`);
-      }
-      return Object.hasOwn(out, TAG) ? { [TAG]: 'obj', v: out } : out;
+      throw writer.refuse(v, path);
     } finally {
       onPath.delete(v);
     }
@@ -83,15 +86,18 @@ export interface SkeletonReader {
 }
 
 export function fromSkeleton(skeleton: Skeleton, reader: SkeletonReader): unknown {
-  const seal = reader.freeze ? <T extends object>(x: T): T => Object.freeze(x) : <T extends object>(x: T): T => x;
+  const freeze = reader.freeze === true;
   const object = (s: { readonly [key: string]: Skeleton }): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(s)) out[k] = revive(v);
-    return seal(out);
+    for (const k in s) out[k] = revive(s[k]!);
+    return freeze ? Object.freeze(out) : out;
   };
   const revive = (s: Skeleton): unknown => {
     if (s === null || typeof s !== 'object') return s;
-    if (Array.isArray(s)) return seal(s.map(revive));
+    if (Array.isArray(s)) {
+      const out = s.map(revive);
+      return freeze ? Object.freeze(out) : out;
+    }
     if (!Object.hasOwn(s, TAG)) return object(s);
     const v = s['v'];
     switch (s[TAG]) {
