@@ -7,6 +7,7 @@
  * - Redis killed and restarted mid-run fails the run at once with RedisConnectionLostError (documented in
  *   the README: no resume), and the next run on the same executor works again;
  * - job events trimmed before the driver read them fail the run with JobEventsLostError (the watchdog);
+ * - a lease found expired while the driver lives fails the run with SessionLeaseLostError;
  * - a driver SIGKILLed mid-run: the workers abort its running task and delete every key of its session
  *   within its lease (`driverTtl`, 2 s here) plus a discovery interval.
  * Deletions are driven by Redis keyspace notifications, so they land right after the write they follow.
@@ -19,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArrayData } from '../../src/base/ndarray.js';
 import type { Expr } from '../../src/base/expr.js';
 import { ChunkGraphBuilder, type ChunkSpec } from '../../src/dag/chunkGraph.js';
-import { ChunkLostError, JobEventsLostError, RedisConnectionLostError } from '../../src/executors/distributed/errors.js';
+import { ChunkLostError, JobEventsLostError, RedisConnectionLostError, SessionLeaseLostError } from '../../src/executors/distributed/errors.js';
 import { DistributedExecutor } from '../../src/executors/distributed/executor.js';
 import { MAX_LOSSES } from '../../src/executors/distributed/lineage.js';
 import { DISCOVERY_MS, sessionsKey, workerPattern } from '../../src/executors/distributed/protocol.js';
@@ -268,6 +269,32 @@ describe('the driver dies', () => {
       if (driver.exitCode === null && driver.signalCode === null) process.kill(driver.pid!, 'SIGKILL');
     }
   }, 120_000);
+});
+
+describe('a lease lost while the driver lives', () => {
+  it('fails the run with SessionLeaseLostError at the next refresh instead of waiting for dropped jobs', async () => {
+    // A queue no worker serves: the job waits, so only the lease can end the run.
+    const session = `f${randomBytes(5).toString('hex')}`;
+    const ex = new DistributedExecutor({ redis: redis.url, queue: 'lonely', session, driverTtlSeconds: 2 });
+    try {
+      const g = build([full('a', 1)]);
+      const failed = rejection(ex.run(g, new MemoryChunkStore(), { targets: [g.indexOf('a')] }), 'the run whose lease was lost');
+      await settles(
+        (async () => {
+          while ((await client.exists(`tessera:${session}:alive`)) === 0) await new Promise((r) => setTimeout(r, 20));
+        })(),
+        'the session to take its lease',
+      );
+      await client.del(`tessera:${session}:alive`);
+      const e = await failed;
+      expect(e).toBeInstanceOf(SessionLeaseLostError);
+      expect((e as SessionLeaseLostError).code).toBe('SessionLeaseLost');
+      expect(e.message).toContain('driverTtl');
+    } finally {
+      await ex.close();
+    }
+    expect(await client.keys(`tessera:${session}:*`)).toEqual([]);
+  }, 60_000);
 });
 
 describe('Redis restarted mid-run', () => {
