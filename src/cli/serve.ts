@@ -28,6 +28,9 @@ export const SERVE_HELP = `Usage: tessera serve [options]
                          create request names its own danglingTimeout (default 60)
   --session-ttl S        seconds from a session's start or renewal to its expiry (default ${DEFAULT_SESSION_TTL})
   --no-user-code         refuse user functions and headless modules (a token can otherwise run code)
+  --redis URL            interactive sessions run their tasks on \`tessera worker\` processes through this Redis
+                         (executor 'distributed'); GET /v1/stats then lists the workers they see
+  --queue NAME           the queue name of those workers (default tessera)
 `;
 
 class UsageError extends Error {}
@@ -71,6 +74,8 @@ export function serveOptions(argv: readonly string[], cwd = process.cwd()): Serv
         'dangling-timeout': { type: 'string' },
         'session-ttl': { type: 'string' },
         'no-user-code': { type: 'boolean' },
+        redis: { type: 'string' },
+        queue: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -92,6 +97,8 @@ export function serveOptions(argv: readonly string[], cwd = process.cwd()): Serv
     danglingTimeout: number('dangling-timeout', values['dangling-timeout'], 60, false),
     sessionTtl: number('session-ttl', values['session-ttl'], DEFAULT_SESSION_TTL, false),
     allowUserCode: !values['no-user-code'],
+    ...(values.redis !== undefined ? { redis: values.redis } : {}),
+    ...(values.queue !== undefined ? { queue: values.queue } : {}),
   };
 }
 

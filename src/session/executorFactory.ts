@@ -19,6 +19,11 @@ export function createExecutor(o: ResolvedOptions, extra: ExecutorExtras = {}): 
     case 'threads':
       return new ThreadsExecutor({ workers: o.workers, pool: o.pool, ...extra });
     case 'distributed':
-      return new DistributedExecutor({ redis: o.redis!, queue: o.queue, session: extra.owner ?? 'anonymous' });
+      return new DistributedExecutor({
+        redis: o.redis!,
+        queue: o.queue,
+        session: extra.owner ?? 'anonymous',
+        ...(o.driverTtl !== undefined ? { driverTtlSeconds: o.driverTtl } : {}),
+      });
   }
 }

@@ -55,6 +55,12 @@ export interface SessionOptions {
   readonly redis?: string;
   /** The queue name the distributed executor's workers serve (`tessera worker --queue`; default 'tessera'). */
   readonly queue?: string;
+  /**
+   * Seconds a distributed session outlives its driver process (default 20, from 2 to 86400): the driver
+   * refreshes its lease in Redis every quarter of this; if it dies, workers drop its tasks and delete
+   * its keys within this plus half a second.
+   */
+  readonly driverTtl?: number;
 }
 
 export interface ResolvedOptions {
@@ -70,9 +76,11 @@ export interface ResolvedOptions {
   /** Set exactly when the executor is 'distributed'. */
   readonly redis: string | undefined;
   readonly queue: string;
+  /** Set exactly when the executor is 'distributed'. */
+  readonly driverTtl: number | undefined;
 }
 
-const KNOWN = ['mode', 'workers', 'executor', 'pool', 'default', 'config', 'memoryLimit', 'spillDir', 'fuse', 'name', 'redis', 'queue'] as const;
+const KNOWN = ['mode', 'workers', 'executor', 'pool', 'default', 'config', 'memoryLimit', 'spillDir', 'fuse', 'name', 'redis', 'queue', 'driverTtl'] as const;
 
 function checkKeys(source: Readonly<Record<string, unknown>>, where: string, allowConfig: boolean): void {
   const known = allowConfig ? KNOWN : KNOWN.filter((k) => k !== 'config');
@@ -184,6 +192,7 @@ function validate(o: Record<string, unknown>): ResolvedOptions {
     throw new OptionError(`executor must be 'local', 'threads' or 'distributed', got ${show(executor)}.`);
   }
   const { redis, queue } = distributedOptions(executor, o.redis, o.queue);
+  const driverTtl = driverTtlOption(executor, o.driverTtl);
   const pool = o.pool ?? 'shared';
   if (pool !== 'shared' && pool !== 'private') {
     throw new OptionError(
@@ -214,7 +223,20 @@ function validate(o: Record<string, unknown>): ResolvedOptions {
     name: o.name as string | undefined,
     redis,
     queue,
+    driverTtl,
   };
+}
+
+/** `driverTtl`: whole seconds, with executor 'distributed' only. */
+function driverTtlOption(executor: ExecutorKind, ttl: unknown): number | undefined {
+  if (ttl === undefined) return undefined;
+  if (executor !== 'distributed') {
+    throw new OptionError(`driverTtl is an option of executor 'distributed' (how long its tasks outlive a dead driver), but the executor is ${show(executor)}: drop it.`);
+  }
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 2 || ttl > 86_400) {
+    throw new OptionError(`driverTtl must be a whole number of seconds from 2 to 86400, got ${show(ttl)}.`);
+  }
+  return ttl;
 }
 
 /** `redis` (a Redis URL) goes with executor 'distributed' and only with it; `queue` is a plain name. */

@@ -10,13 +10,15 @@
  * are parts, copied raw; numbers JSON cannot say exactly, bigints, `undefined`, Maps, Sets and Dates
  * are tagged in the skeleton (`$t`), and so is a plain object that has its own `$t` key. Class
  * instances, functions and symbols are refused (`ChunkCodecError`, naming the path): a chunk value
- * must survive the trip unchanged or not be sent at all.
+ * must survive the trip unchanged or not be sent at all. The walk and the shared tags are
+ * base/plainSkeleton.ts's, as for the store's records and the remote wire frames.
  *
  * Decoding always copies each part into fresh memory of its own — a SharedArrayBuffer when the
  * original was shared — so the result is aligned whatever the reply buffer's offsets were, crosses
  * to worker threads without another copy, and does not pin the whole network reply.
  */
 import { TesseraError, registerErrorClass } from '../base/errors.js';
+import { bytesOf, fromSkeleton, pad8, type Skeleton, TAG, toSkeleton, typedArrayCtor } from '../base/plainSkeleton.js';
 
 export class ChunkCodecError extends TesseraError {
   constructor(message: string) {
@@ -25,24 +27,7 @@ export class ChunkCodecError extends TesseraError {
 }
 registerErrorClass(ChunkCodecError);
 
-type Skeleton = null | boolean | number | string | Skeleton[] | { [key: string]: Skeleton };
-
-const TAG = '$t';
 const MAGIC = 0x31435354; // 'TSC1' read as a little-endian u32
-
-const VIEWS: Readonly<Record<string, new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayBufferView>> = {
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-};
 
 /** One binary part: the bytes to copy, the typed-array constructor ('ArrayBuffer' for a bare buffer). */
 interface Part {
@@ -51,70 +36,43 @@ interface Part {
   readonly shared: boolean;
 }
 
-function isPlain(v: object): boolean {
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
 function describe(v: unknown): string {
   if (typeof v === 'object' && v !== null) return `${(v as object).constructor?.name ?? 'object'} instance`;
   return typeof v;
 }
 
 /** Walks a value into a skeleton, handing each binary part to `part` (which returns its skeleton reference). */
-function toSkeleton(input: unknown, part: (p: Part) => Skeleton): Skeleton {
+function encodeSkeleton(input: unknown, part: (p: Part) => Skeleton): Skeleton {
   const seenParts = new Map<object, Skeleton>();
-  const onPath = new Set<object>();
-  const walk = (v: unknown, path: string): Skeleton => {
-    switch (typeof v) {
-      case 'string':
-      case 'boolean':
-        return v;
-      case 'number':
-        return Number.isFinite(v) && !Object.is(v, -0) ? v : { [TAG]: 'num', v: Object.is(v, -0) ? '-0' : String(v) };
-      case 'bigint':
-        return { [TAG]: 'big', v: v.toString() };
-      case 'undefined':
-        return { [TAG]: 'undef' };
-      case 'object':
-        break;
-      default:
-        throw refuse(v, path);
-    }
-    if (v === null) return null;
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) {
-      const known = seenParts.get(v);
-      if (known !== undefined) return known;
-      const ref = part(binaryPart(v, path));
-      seenParts.set(v, ref);
-      return ref;
-    }
-    if (onPath.has(v)) throw new ChunkCodecError(`Cannot encode a cyclic chunk value: ${path || 'the value'} refers back to itself.`);
-    onPath.add(v);
-    try {
-      if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`));
+  return toSkeleton(input, {
+    special(v, path, walk) {
+      if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) {
+        let ref = seenParts.get(v);
+        if (ref === undefined) {
+          ref = part(binaryPart(v, path));
+          seenParts.set(v, ref);
+        }
+        return ref;
+      }
       if (v instanceof Map) return { [TAG]: 'map', v: [...v].map(([k, x], i) => [walk(k, `${path}<key ${i}>`), walk(x, `${path}<${i}>`)]) };
       if (v instanceof Set) return { [TAG]: 'set', v: [...v].map((x, i) => walk(x, `${path}<${i}>`)) };
       if (v instanceof Date) return { [TAG]: 'date', v: v.getTime() };
-      if (!isPlain(v)) throw refuse(v, path);
-      const out: Record<string, Skeleton> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x, `${path}.${k}`);
-      return Object.hasOwn(out, TAG) ? { [TAG]: 'obj', v: out } : out;
-    } finally {
-      onPath.delete(v);
-    }
-  };
-  return walk(input, '');
+      return undefined;
+    },
+    refuse,
+    cyclic: (path) => new ChunkCodecError(`Cannot encode a cyclic chunk value: ${path || 'the value'} refers back to itself.`),
+  });
 }
 
 function binaryPart(v: ArrayBufferView | ArrayBuffer | SharedArrayBuffer, path: string): Part {
   if (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) {
     return { ctor: 'ArrayBuffer', bytes: new Uint8Array(v), shared: v instanceof SharedArrayBuffer };
   }
-  // A Node Buffer is a Uint8Array subclass: it comes back as a plain Uint8Array.
+  // A Node Buffer is a Uint8Array subclass: it comes back as a plain Uint8Array. Any other subclass (or a
+  // DataView) would not come back as itself, so it is refused.
   const ctor = v instanceof Uint8Array ? 'Uint8Array' : v.constructor.name;
-  if (!(ctor in VIEWS)) throw refuse(v, path);
-  return { ctor, bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength), shared: v.buffer instanceof SharedArrayBuffer };
+  if (typedArrayCtor(ctor) === undefined) throw refuse(v, path);
+  return { ctor, bytes: bytesOf(v), shared: v.buffer instanceof SharedArrayBuffer };
 }
 
 function refuse(v: unknown, path: string): ChunkCodecError {
@@ -125,19 +83,11 @@ function refuse(v: unknown, path: string): ChunkCodecError {
   );
 }
 
-function fromSkeleton(s: Skeleton, partAt: (ref: Skeleton) => unknown): unknown {
-  const revive = (x: Skeleton): unknown => {
-    if (x === null || typeof x !== 'object') return x;
-    if (Array.isArray(x)) return x.map(revive);
-    if (Object.hasOwn(x, TAG)) {
+function decodeSkeleton(s: Skeleton, partAt: (ref: Skeleton) => unknown): unknown {
+  return fromSkeleton(s, {
+    tagged(tag, x, revive) {
       const v = x['v'];
-      switch (x[TAG]) {
-        case 'num':
-          return v === '-0' ? -0 : Number(v);
-        case 'big':
-          return BigInt(v as string);
-        case 'undef':
-          return undefined;
+      switch (tag) {
         case 'part':
           return partAt(x);
         case 'map':
@@ -146,21 +96,11 @@ function fromSkeleton(s: Skeleton, partAt: (ref: Skeleton) => unknown): unknown 
           return new Set((v as Skeleton[]).map(revive));
         case 'date':
           return new Date(v as number);
-        case 'obj':
-          return reviveObject(v as Record<string, Skeleton>, revive);
         default:
-          throw new ChunkCodecError(`An encoded chunk has an unknown tag ${JSON.stringify(x[TAG])}: it was written by another version.`);
+          throw new ChunkCodecError(`An encoded chunk has an unknown tag ${JSON.stringify(tag)}: it was written by another version.`);
       }
-    }
-    return reviveObject(x, revive);
-  };
-  return revive(s);
-}
-
-function reviveObject(s: Record<string, Skeleton>, revive: (s: Skeleton) => unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(s)) out[k] = revive(v);
-  return out;
+    },
+  });
 }
 
 /** A fresh, aligned copy of a part's bytes as its own kind of value. */
@@ -168,19 +108,18 @@ function materialise(ctor: string, src: Uint8Array, shared: boolean): unknown {
   const buf = shared ? new SharedArrayBuffer(src.byteLength) : new ArrayBuffer(src.byteLength);
   new Uint8Array(buf).set(src);
   if (ctor === 'ArrayBuffer') return buf;
-  const View = VIEWS[ctor];
+  const View = typedArrayCtor(ctor);
   if (!View) throw new ChunkCodecError(`An encoded chunk holds an unknown array kind ${JSON.stringify(ctor)}.`);
-  const size = (View as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  if (src.byteLength % size !== 0) throw new ChunkCodecError(`An encoded ${ctor} has ${src.byteLength} bytes, not a multiple of ${size}: it is damaged.`);
-  return new View(buf, 0, src.byteLength / size);
+  if (src.byteLength % View.BYTES_PER_ELEMENT !== 0) {
+    throw new ChunkCodecError(`An encoded ${ctor} has ${src.byteLength} bytes, not a multiple of ${View.BYTES_PER_ELEMENT}: it is damaged.`);
+  }
+  return new View(buf, 0, src.byteLength / View.BYTES_PER_ELEMENT);
 }
-
-const pad8 = (n: number): number => (n + 7) & ~7;
 
 /** A chunk value as one byte buffer (see the file's comment for the layout). */
 export function encodeChunk(value: unknown): Buffer {
   const parts: Part[] = [];
-  const skeleton = toSkeleton(value, (p) => {
+  const skeleton = encodeSkeleton(value, (p) => {
     parts.push(p);
     return { [TAG]: 'part', i: parts.length - 1 };
   });
@@ -218,7 +157,7 @@ export function decodeChunk(bytes: Uint8Array): unknown {
   }
   if (at > bytes.byteLength) throw new ChunkCodecError(`An encoded chunk is truncated: ${bytes.byteLength} bytes, its parts need ${at}.`);
   const revived = new Map<number, unknown>();
-  return fromSkeleton(header.s, (ref) => {
+  return decodeSkeleton(header.s, (ref) => {
     const i = (ref as { i: number }).i;
     let v = revived.get(i);
     if (v === undefined) {
@@ -236,11 +175,11 @@ export function decodeChunk(bytes: Uint8Array): unknown {
  * `{"0":1.5,...}` objects.
  */
 export function toJsonSafe(value: unknown): unknown {
-  return toSkeleton(value, (p) => ({ [TAG]: 'part', c: p.ctor, sh: p.shared, b: Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength).toString('base64') }));
+  return encodeSkeleton(value, (p) => ({ [TAG]: 'part', c: p.ctor, sh: p.shared, b: Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength).toString('base64') }));
 }
 
 export function fromJsonSafe(data: unknown): unknown {
-  return fromSkeleton(data as Skeleton, (ref) => {
+  return decodeSkeleton(data as Skeleton, (ref) => {
     const r = ref as { c: string; sh: boolean; b: string };
     return materialise(r.c, Buffer.from(r.b, 'base64'), r.sh);
   });

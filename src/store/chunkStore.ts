@@ -23,8 +23,11 @@ export interface ChunkStore {
 }
 
 export class ChunkNotFoundError extends TesseraError {
+  /** The missing chunk's key (a property, so the error carries it across processes as data). */
+  readonly key: string;
   constructor(key: string) {
     super('ObjectNotExists', `No chunk with key ${key} is in the store (never computed, released or evicted).`);
+    this.key = key;
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import { ObjectSealedError, ObjectNotExistsError, StoreTypeError } from './errors.js';
 import { ObjectID, formatId, formatSignature } from './objectId.js';
+import { isPlainObject } from '../base/plainSkeleton.js';
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
@@ -235,10 +236,7 @@ export function frozenJson(value: unknown, where: string): JsonValue {
   );
 }
 
-export function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
+export { isPlainObject };
 
 export function describeType(value: unknown): string {
   if (value === null) return 'null';

@@ -3,26 +3,10 @@
  * so that bytes read back from a spill file, or a zero-length blob, become the same kind of array again —
  * in shared memory, so a restored chunk still reaches a worker without a copy.
  */
+import { standardViewKind, typedArrayCtor } from '../base/plainSkeleton.js';
 import { StoreTypeError } from './errors.js';
 
-type ViewCtor = {
-  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): ArrayBufferView;
-  readonly BYTES_PER_ELEMENT: number;
-};
-
-const VIEW_CTORS: Readonly<Record<string, ViewCtor>> = {
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-};
+export { bytesOf } from '../base/plainSkeleton.js';
 
 /** True for typed arrays (and Node Buffers); DataViews are not values the store keeps. */
 export function isTypedArray(value: unknown): value is ArrayBufferView {
@@ -31,16 +15,14 @@ export function isTypedArray(value: unknown): value is ArrayBufferView {
 
 /** The standard constructor name in the value's prototype chain (a Node `Buffer` is a `Uint8Array`). */
 export function viewKind(view: ArrayBufferView): string {
-  for (let proto = Object.getPrototypeOf(view) as { constructor?: { name?: string } } | null; proto; proto = Object.getPrototypeOf(proto) as typeof proto) {
-    const name = proto.constructor?.name;
-    if (name && Object.hasOwn(VIEW_CTORS, name)) return name;
-  }
-  throw new StoreTypeError(`A ${view.constructor.name} is not a typed array the store can keep.`);
+  const kind = standardViewKind(view);
+  if (kind === undefined) throw new StoreTypeError(`A ${view.constructor.name} is not a typed array the store can keep.`);
+  return kind;
 }
 
 /** A view of `kind` over `byteLength` bytes of `buffer`. */
 export function makeView(kind: string, buffer: ArrayBufferLike, byteOffset: number, byteLength: number): ArrayBufferView {
-  const Ctor = Object.hasOwn(VIEW_CTORS, kind) ? VIEW_CTORS[kind] : undefined;
+  const Ctor = typedArrayCtor(kind);
   if (!Ctor) throw new StoreTypeError(`Unknown typed-array kind '${kind}' in stored metadata.`);
   return new Ctor(buffer, byteOffset, byteLength / Ctor.BYTES_PER_ELEMENT);
 }
@@ -53,8 +35,4 @@ export function allocateShared(kind: string, byteLength: number): ArrayBufferVie
 /** The same bytes seen as `kind` (a zero-copy re-view, e.g. the shared empty blob as a Float64Array). */
 export function asKind(view: ArrayBufferView, kind: string): ArrayBufferView {
   return viewKind(view) === kind ? view : makeView(kind, view.buffer, view.byteOffset, view.byteLength);
-}
-
-export function bytesOf(view: ArrayBufferView): Uint8Array {
-  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }

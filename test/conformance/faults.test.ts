@@ -4,7 +4,8 @@
  * whose output does not fit its chunk each end in a rejected run with a typed error — never an
  * unhandled rejection or an unsettled run — and the same session (or executor) then runs the next DAG
  * correctly. The throwing listener and the wrong kernel output are checked on a remote session too (a
- * server on loopback): the listener's error stops the server's run, which keeps nothing of it.
+ * server on loopback): the listener's error stops the server's run, which keeps nothing of it. The
+ * wrong kernel output is also checked on the distributed executor (a worker process and a redis-server).
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { type NdArray, tensor as tt, TesseraError } from '../../src/index.js';
 import { MemoryChunkStore } from '../../src/store/chunkStore.js';
 import { type RemoteSession, type Session } from '../../src/index.js';
 import { remoteExecutor, sessionBackend } from '../support/backends.js';
+import { clusterForSuite, distributedExecutor } from '../support/distributed.js';
 import { failOnUnhandledRejections, sessionsOn } from '../support/lifecycle.js';
 
 const MiB = 2 ** 20;
@@ -36,6 +38,8 @@ async function rejection(p: Promise<unknown>): Promise<TesseraError> {
 }
 
 const remote = sessionBackend('remote');
+// One `tessera worker` and a private redis-server, for the wrong kernel output on the distributed executor.
+const cluster = clusterForSuite(1, 1);
 
 describe.each(['local', 'threads', 'remote'] as const)('a throwing listener in a session on %s', (executor) => {
   const local = sessionsOn(executor === 'remote' ? 'local' : executor);
@@ -116,6 +120,7 @@ describe.each([
   ['local', () => new LocalExecutor()],
   ['threads', () => new ThreadsExecutor({ workers: 2 })],
   ['remote', () => remoteExecutor(remote)],
+  ['distributed', () => distributedExecutor(cluster)],
 ] as [string, () => Executor][])('a wrong kernel output on the %s executor', (_name, make) => {
   const ex = make();
   afterAll(() => ex.close());

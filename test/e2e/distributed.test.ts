@@ -116,6 +116,9 @@ describe('distributed sessions', () => {
     expect(make({ executor: 'threads', redis: cluster().url })).toThrow(/option of executor 'distributed'/);
     expect(make({ executor: 'distributed', redis: cluster().url, workers: 4 })).toThrow(/tessera worker --threads/);
     expect(make({ executor: 'distributed', redis: cluster().url, queue: 'a b' })).toThrow(/queue must be/);
+    expect(make({ executor: 'distributed', redis: cluster().url, driverTtl: 1 })).toThrow(/driverTtl must be a whole number of seconds from 2/);
+    expect(make({ executor: 'distributed', redis: cluster().url, driverTtl: 2.5 })).toThrow(OptionError);
+    expect(make({ executor: 'threads', driverTtl: 30 })).toThrow(/driverTtl is an option of executor 'distributed'/);
   });
 
   it('a Redis nobody listens on fails the run with RedisUnreachableError naming the URL', async () => {

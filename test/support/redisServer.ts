@@ -29,11 +29,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<TestRedis & { stop(): Promise<void> }> {
+/** Starts a server on `port` (a free one when not given: pass a port to restart a stopped server in place). */
+export async function startRedis(port?: number): Promise<TestRedis & { stop(): Promise<void> }> {
   if (!existsSync(REDIS_SERVER)) {
     throw new Error(`${REDIS_SERVER} is missing: install Debian's redis-server (apt-get install -y redis-server), as .ci/run does.`);
   }
-  const port = await freePort();
+  port ??= await freePort();
   const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

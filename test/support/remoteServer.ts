@@ -26,13 +26,22 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { tokens?: readonly string[]; port?: number; dataDir?: string; allowUserCode?: boolean; danglingTimeout?: number } = {},
+  options: { tokens?: readonly string[]; port?: number; dataDir?: string; allowUserCode?: boolean; danglingTimeout?: number; redis?: string } = {},
 ): Promise<TestServer> {
   const tokens = options.tokens ?? ['t1', 't2'];
   const owned = options.dataDir === undefined;
   const dataDir = realpathSync(options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-serve-')));
   const server = await buildServer(
-    { host: '127.0.0.1', port: options.port ?? 0, tokens, dataDir, maxSessions: 1000, danglingTimeout: options.danglingTimeout ?? 60, allowUserCode: options.allowUserCode ?? true },
+    {
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      tokens,
+      dataDir,
+      maxSessions: 1000,
+      danglingTimeout: options.danglingTimeout ?? 60,
+      allowUserCode: options.allowUserCode ?? true,
+      ...(options.redis !== undefined ? { redis: options.redis } : {}),
+    },
     SERVE_DEPS,
   );
   const { ctx } = server;

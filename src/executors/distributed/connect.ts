@@ -65,3 +65,12 @@ export async function probeRedis(url: string): Promise<void> {
     probe.disconnect();
   }
 }
+
+/** Deletes every key that starts with `prefix` (SCAN, so the server never blocks on a big KEYS). */
+export async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
+  const escaped = prefix.replace(/[*?[\]\\]/g, '\\$&');
+  for await (const batch of redis.scanStream({ match: `${escaped}*`, count: 500 })) {
+    const keys = batch as string[];
+    if (keys.length > 0) await redis.unlink(...keys);
+  }
+}

@@ -15,9 +15,12 @@ import type { RemoteWorker } from '../executor.js';
 
 export const DEFAULT_QUEUE = 'tessera';
 
-/** A driver refreshes its session's alive key this often; the key lives ALIVE_TTL_SECONDS. */
-export const ALIVE_REFRESH_MS = 5_000;
-export const ALIVE_TTL_SECONDS = 20;
+/**
+ * The session's lease: the driver sets its alive key to live this many seconds (the session option
+ * `driverTtl`) and refreshes it every quarter of that. When the driver dies, the key expires, and the
+ * workers drop its tasks and delete the session's keys at their next discovery (DISCOVERY_MS later).
+ */
+export const DRIVER_TTL_SECONDS = 20;
 /** A worker refreshes its heartbeat this often; the key lives HEARTBEAT_TTL_SECONDS. */
 export const HEARTBEAT_MS = 2_000;
 export const HEARTBEAT_TTL_SECONDS = 6;

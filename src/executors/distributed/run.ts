@@ -10,12 +10,14 @@
  * - a failed job rebuilds its task's error (class, code, message, build site) and fails the run, or,
  *   with continueOnError, the chunk and what depends on it; a job that outlived MAX_STALLED_COUNT
  *   worker deaths fails with WorkerCrashedError.
+ * A chunk found missing from the store (its key deleted or expired) is recomputed from the DAG and the
+ * task that missed it sent again (lineage.ts), a bounded number of times.
  * An abort or failure removes the run's queued jobs, deletes its chunks from the store (outputs of
  * jobs still running are deleted when they land) and leaves nothing of the run in the session store.
  * Everything that comes back from the event loop goes through `#guard`, as in the threads executor.
  */
 import { randomBytes } from 'node:crypto';
-import { CancelledError, WorkerCrashedError } from '../../base/errors.js';
+import { CancelledError, type ErrorData, WorkerCrashedError } from '../../base/errors.js';
 import type { ChunkGraph } from '../../dag/chunkGraph.js';
 import { toJsonSafe } from '../../store/chunkCodec.js';
 import type { ChunkStore } from '../../store/chunkStore.js';
@@ -23,21 +25,27 @@ import type { ChunkFailure, RunOptions, RunReport } from '../executor.js';
 import { checkOutput, discardProduced, kernelError, pinInputs, runError, storeOutput } from '../runChunks.js';
 import { SchedulerState } from '../schedulerState.js';
 import { isDriverTask } from '../../kernels/task.js';
+import { Lineage } from './lineage.js';
 import { type JobData, type JobResult, type TaskData, type TaskEnd, taskEndsOf, type TaskResult } from './protocol.js';
 import type { RemoteChunkStore } from './redisChunkStore.js';
 
-/** What a run needs from its executor: a way to add jobs and to hear how they end. */
 /** Tasks with fewer output elements than this are light: they may share a job with others. */
 const LIGHT_ELEMENTS = 32 * 1024;
 const MAX_BATCH = 64;
 
+/** How a job ended: its result, or the reason BullMQ gives for its failure. */
+export type JobEnd = { readonly ok: true; readonly result: JobResult } | { readonly ok: false; readonly reason: string };
+
+/** What a run needs from its executor: a way to add jobs and to hear how they end. */
 export interface JobPort {
+  /** The session's id (the prefix of its keys). */
+  readonly session: string;
   /** Worker threads seen: how many jobs can run at once. */
   parallelism(): number;
   addJobs(jobs: readonly { readonly jobId: string; readonly data: JobData }[]): Promise<void>;
   removeJobs(jobIds: readonly string[]): Promise<void>;
   /** Registers the handler of one job's end; the executor calls it once and forgets it. */
-  onJobEnd(jobId: string, handler: (end: { readonly ok: true; readonly result: JobResult } | { readonly ok: false; readonly reason: string }) => void): void;
+  onJobEnd(jobId: string, handler: (end: JobEnd) => void): void;
   readonly chunks: RemoteChunkStore;
 }
 
@@ -58,6 +66,11 @@ export class DistributedRun {
   #peak: number;
   #done = false;
   #pumpScheduled = false;
+  /** Jobs sent again (after a lost input was recomputed) or recomputing a chunk: their ids must be new. */
+  #resent = 0;
+  /** Recoveries of lost chunks under way: the run cannot finish before they do. */
+  #recovering = 0;
+  readonly #lineage: Lineage;
   readonly #onAbort = (): void => this.#fail(new CancelledError());
 
   constructor(
@@ -72,6 +85,21 @@ export class DistributedRun {
     this.#unpin = pinInputs(graph, store);
     this.#peak = store.usedBytes;
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#lineage = new Lineage({
+      graph,
+      session: port.session,
+      held: (i) => this.#remote.has(this.#remoteKey(i)),
+      reupload: async (i) => {
+        const [size] = await this.port.chunks.put([[this.#remoteKey(i), this.store.get(graph.keys[i]!)]]);
+        if (!this.#remote.has(this.#remoteKey(i))) this.#holdRemote(this.#remoteKey(i), size!);
+      },
+      runTask: (i) => this.#runAlone(i),
+      restored: (i, end) => {
+        if (!this.#remote.has(this.#remoteKey(i))) this.#holdRemote(this.#remoteKey(i), end.result.results[0]!.nbytes);
+      },
+      lostInput: (end) => this.#lostInput(end),
+      failure: (i, end) => this.#endError(i, end, 0),
+    });
   }
 
   #remoteKey(i: number): string {
@@ -152,16 +180,22 @@ export class DistributedRun {
     return Array.isArray(shape) && shape.reduce((a, b) => a * b, 1) < LIGHT_ELEMENTS && !isDriverTask(g.kernels[i]!);
   }
 
-  #job(batch: readonly number[]): { jobId: string; data: JobData } {
+  #task(i: number): TaskData {
     const g = this.graph;
-    const jobId = `${this.#id}.${batch[0]!}`;
-    const tasks: TaskData[] = batch.map((i) => ({
+    return {
       key: g.keys[i]!,
       kernel: g.kernels[i]!,
       params: toJsonSafe(g.params[i]),
       inputs: Array.from(g.inputsOf(i), (d) => this.#remoteKey(d)),
       out: this.#remoteKey(i),
-    }));
+    };
+  }
+
+  /** A job for a batch of ready tasks; `resend` when it is sent again after a lost input came back. */
+  #job(batch: readonly number[], resend = false): { jobId: string; data: JobData } {
+    const g = this.graph;
+    const jobId = resend ? `${this.#id}.${batch[0]!}.r${++this.#resent}` : `${this.#id}.${batch[0]!}`;
+    const tasks: TaskData[] = batch.map((i) => this.#task(i));
     this.#inFlight.add(jobId);
     this.port.onJobEnd(jobId, (end) => {
       this.#inFlight.delete(jobId);
@@ -171,18 +205,77 @@ export class DistributedRun {
         return;
       }
       this.#guard(() => {
+        const lost = this.#lostInput(end);
+        if (lost !== undefined) return this.#recoverThenResend(batch, lost);
         const ends: readonly TaskEnd[] = end.ok ? end.result.results.map((result) => ({ ok: true, result })) : (taskEndsOf(end.reason) ?? []);
         batch.forEach((i, k) => {
           if (this.#done) return;
           const e = ends[k];
           if (e?.ok) this.#finished(i, e.result);
-          else if (e) this.#chunkFailed(i, kernelError({ ok: false, error: e.error }, this.graph, i, this.options));
-          else this.#chunkFailed(i, new WorkerCrashedError(g.keys[i]!, `its job failed on the distributed workers: ${(end as { reason: string }).reason}`));
+          else this.#chunkFailed(i, this.#endError(i, end, k));
         });
         this.#maybeFinish();
       });
     });
     return { jobId, data: { tasks } };
+  }
+
+  /** The error of task `i`, the `k`th of a failed job: its kernel's own, or the job's death. */
+  #endError(i: number, end: JobEnd, k: number): Error {
+    const e = end.ok ? undefined : taskEndsOf(end.reason)?.[k];
+    if (e && !e.ok) return kernelError({ ok: false, error: e.error }, this.graph, i, this.options);
+    const reason = end.ok ? 'it returned no result' : end.reason;
+    return new WorkerCrashedError(this.graph.keys[i]!, `its job failed on the distributed workers: ${reason}`);
+  }
+
+  /**
+   * The chunk of this run a failed job could not read (its workers fetch a job's inputs together, so
+   * every task of the job fails with the same missing key), or undefined for any other failure.
+   */
+  #lostInput(end: JobEnd): number | undefined {
+    if (end.ok) return undefined;
+    const first = taskEndsOf(end.reason)?.[0];
+    return first && !first.ok ? this.#missingChunk(first.error) : undefined;
+  }
+
+  #missingChunk(error: ErrorData | Error): number | undefined {
+    const key = error instanceof Error ? (error as { key?: unknown }).key : error.props?.['key'];
+    if (error.name !== 'ChunkNotFoundError' || typeof key !== 'string' || !key.startsWith(`${this.#id}/`)) return undefined;
+    const i = this.graph.indexOf(key.slice(this.#id.length + 1));
+    return i >= 0 ? i : undefined;
+  }
+
+  /** Recomputes a lost input, then sends the batch that missed it again. */
+  #recoverThenResend(batch: readonly number[], lost: number): void {
+    this.#recovering++;
+    this.#lineage.lost(lost).then(
+      () => {
+        this.#recovering--;
+        if (this.#done) return;
+        const job = this.#job(batch, true);
+        this.port.addJobs([job]).catch((e: unknown) => this.#fail(runError('distributed', e)));
+      },
+      (e: unknown) => {
+        this.#recovering--;
+        this.#fail(runError('distributed', e));
+      },
+    );
+  }
+
+  /** Runs task `i` alone (a recomputation); resolves with the job's end. */
+  #runAlone(i: number): Promise<JobEnd> {
+    const jobId = `${this.#id}.${i}.r${++this.#resent}`;
+    this.#inFlight.add(jobId);
+    return new Promise((resolve, reject) => {
+      this.port.onJobEnd(jobId, (end) => {
+        this.#inFlight.delete(jobId);
+        resolve(end);
+      });
+      this.port.addJobs([{ jobId, data: { tasks: [this.#task(i)] } }]).catch((e: unknown) => {
+        this.#inFlight.delete(jobId);
+        reject(e);
+      });
+    });
   }
 
   #finished(i: number, result: TaskResult): void {
@@ -193,8 +286,8 @@ export class DistributedRun {
       return;
     }
     this.#fetching++;
-    this.port.chunks.get([this.#remoteKey(i)]).then(
-      ([value]) => {
+    this.#fetchTarget(i).then(
+      (value) => {
         this.#fetching--;
         if (this.#done) return;
         this.#guard(() => {
@@ -208,6 +301,19 @@ export class DistributedRun {
         this.#fail(runError('distributed', e));
       },
     );
+  }
+
+  /** A target's value from the chunk store, recomputed first (and again, within bounds) when it is lost. */
+  async #fetchTarget(i: number): Promise<unknown> {
+    for (;;) {
+      try {
+        const [value] = await this.port.chunks.get([this.#remoteKey(i)]);
+        return value;
+      } catch (e) {
+        if (this.#done || !(e instanceof Error) || this.#missingChunk(e) !== i) throw e;
+        await this.#lineage.lost(i);
+      }
+    }
   }
 
   #completed(i: number): void {
@@ -251,7 +357,7 @@ export class DistributedRun {
   }
 
   #maybeFinish(): void {
-    if (this.#done || this.#inFlight.size > 0 || this.#fetching > 0 || !this.#state.finished()) return;
+    if (this.#done || this.#inFlight.size > 0 || this.#fetching > 0 || this.#recovering > 0 || !this.#state.finished()) return;
     this.#done = true;
     this.options.signal?.removeEventListener('abort', this.#onAbort);
     this.#dropRemote([...this.#remote.keys()]);
@@ -269,6 +375,11 @@ export class DistributedRun {
       durationMs: performance.now() - this.#started,
       peakBytes: this.#peak,
     });
+  }
+
+  /** Fails the run from outside (its executor lost Redis): as any failure, it removes what it can. */
+  fail(error: Error): void {
+    this.#fail(error);
   }
 
   #fail(error: unknown): void {

@@ -13,6 +13,9 @@
  * The worker announces itself with a heartbeat key (id, host, pid, threads, running jobs, load) that
  * expires a few seconds after it stops; it serves the sessions listed for its queue whose driver is
  * alive, and stops serving a session once its driver closed it or stopped refreshing its alive key.
+ * A session whose lease expired (its driver died) is dropped at the next discovery: its running
+ * kernels are aborted, and its keys (queue, jobs, chunks) deleted, so nothing of it outlives the
+ * driver by more than its lease plus DISCOVERY_MS.
  */
 import { hostname, loadavg } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +46,7 @@ import {
   type WorkerInfo,
   workerKey,
 } from './protocol.js';
+import { deleteByPrefix } from './connect.js';
 import { RedisChunkStore } from './redisChunkStore.js';
 
 export interface WorkerOptions {
@@ -69,7 +73,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const pool: KernelPool = createPool({ workers: o.threads });
   // Start every thread now (an empty batch each), so the first jobs do not wait for threads to load.
   await Promise.all(Array.from({ length: o.threads }, () => pool.run([])));
-  const served = new Map<string, { readonly worker: Worker<JobData, JobResult>; readonly connection: Redis }>();
+  const served = new Map<string, { readonly worker: Worker<JobData, JobResult>; readonly connection: Redis; readonly running: Set<AbortController> }>();
   let running = 0;
   let closing: Promise<void> | undefined;
 
@@ -102,6 +106,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       running++;
       beat();
       const abort = new AbortController();
+      served.get(session)?.running.add(abort);
       try {
         const tasks = job.data.tasks;
         let outcomes: TaskOutcome[];
@@ -131,6 +136,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         if (ends.some((e) => !e.ok)) throw new UnrecoverableError(taskErrorReason(ends));
         return { results: ends.map((e) => (e as { result: TaskResult }).result), worker: id };
       } finally {
+        served.get(session)?.running.delete(abort);
         abort.abort();
         running--;
         beat();
@@ -151,16 +157,24 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       maxStalledCount: MAX_STALLED_COUNT,
     });
     w.on('error', (e) => log(`session ${session}: ${e.message}`));
-    served.set(session, { worker: w, connection });
+    served.set(session, { worker: w, connection, running: new Set() });
     log(`serving session ${session}`);
   };
-  /** Forced when the session is gone (its jobs are of no use to anyone); graceful when the worker stops. */
-  const stopServing = async (session: string, force: boolean): Promise<void> => {
+  /**
+   * Stops serving a session. When the session is gone (closed, or its driver dead), its running kernels
+   * are aborted (nobody will read their outputs), the BullMQ worker still closes gracefully so that those
+   * jobs' ends are written before it returns, and then whatever they wrote under the session's prefix is
+   * deleted: the driver may have deleted its keys before they landed. When this worker stops, its jobs
+   * simply finish.
+   */
+  const stopServing = async (session: string, gone: boolean): Promise<void> => {
     const s = served.get(session);
     if (!s) return;
     served.delete(session);
-    await s.worker.close(force);
+    if (gone) for (const abort of s.running) abort.abort();
+    await s.worker.close();
     s.connection.disconnect();
+    if (gone && (await redis.exists(aliveKey(session))) === 0) await deleteByPrefix(redis, `${queuePrefix(session)}:`);
     log(`left session ${session}`);
   };
 
@@ -177,6 +191,10 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     if (closing) return;
     for (const s of live) if (!served.has(s)) serve(s);
     await Promise.all([...served.keys()].filter((s) => !live.has(s)).map((s) => stopServing(s, true)));
+    // A listed session without a lease lost its driver (a closed session unlists itself first and
+    // deletes its own keys): whichever worker sees it first deletes what the driver left.
+    await Promise.all(dead.map((s) => deleteByPrefix(redis, `${queuePrefix(s)}:`)));
+    if (dead.length > 0) log(`dropped the keys of session(s) ${dead.join(', ')}: their driver stopped refreshing its lease`);
   };
 
   let discovering = false;

@@ -20,6 +20,7 @@ import { SessionHost } from './hosting.js';
 import { dataPathGuard } from './paths.js';
 import { eventsRoutes } from './routes/events.js';
 import { sessionsRoutes } from './routes/sessions.js';
+import { checkRedisUrl } from '../../executors/distributed/connect.js';
 
 /** A route plugin of another part of the service: it gets the app (encapsulated) and the context. */
 export type RoutePlugin = (app: FastifyInstance, ctx: ServerContext) => Promise<void>;
@@ -50,6 +51,11 @@ export function checkServerOptions(o: ServerOptions): void {
   if (!Number.isInteger(o.maxSessions) || o.maxSessions < 1) {
     throw new OptionError(`maxSessions must be a positive integer, got ${show(o.maxSessions)}.`);
   }
+  if (o.redis !== undefined) checkRedisUrl(o.redis, 'redis');
+  if (o.queue !== undefined && (typeof o.queue !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(o.queue))) {
+    throw new OptionError(`queue must be 1 to 64 letters, digits, '_', '.' or '-' (the name \`tessera worker --queue\` serves), got ${show(o.queue)}.`);
+  }
+  if (o.queue !== undefined && o.redis === undefined) throw new OptionError('queue names the queue of distributed workers: give redis too.');
   for (const [key, value] of [['danglingTimeout', o.danglingTimeout], ['sessionTtl', o.sessionTtl]] as const) {
     if (value === undefined && key === 'sessionTtl') continue;
     if (typeof value !== 'number' || !(value > 0) || value > MAX_TIMER_SECONDS) {

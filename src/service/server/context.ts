@@ -24,6 +24,13 @@ export interface ServerOptions {
   readonly allowUserCode: boolean;
   /** Seconds from a session's start (or renewal) to its expiryTime; default 86 400 (24 h). */
   readonly sessionTtl?: number;
+  /**
+   * --redis: interactive sessions run their chunk tasks on `tessera worker` processes through this Redis
+   * (executor 'distributed'), and the stats list the workers they see.
+   */
+  readonly redis?: string;
+  /** --queue: the queue name of those workers (default 'tessera'). */
+  readonly queue?: string;
 }
 
 /** The caller of a request, after the bearer token was checked. */

@@ -86,6 +86,12 @@ export class SessionHost implements ServerContext {
     return record;
   }
 
+  /** The open engine session behind an interactive session, if it has one (for stats: no caller check). */
+  engineOf(id: string): Session | undefined {
+    const session = this.#engines.get(id);
+    return session && !session.closed ? session : undefined;
+  }
+
   engineSessionFor(caller: Caller, id: string): Session {
     const record = this.recordFor(caller, id);
     const session = this.#engines.get(id);
@@ -203,7 +209,10 @@ export class SessionHost implements ServerContext {
 
   #openEngine(record: SessionRecord, danglingTimeout: number): void {
     const { id } = record;
-    const session = newSession({ mode: record.mode, workers: record.workers, memoryLimit: record.memory, default: false, name: record.name });
+    const { redis, queue } = this.options;
+    // A distributed session's threads are its workers' (`tessera worker --threads`), so `workers` is not passed.
+    const placement = redis === undefined ? { workers: record.workers } : { executor: 'distributed' as const, redis, ...(queue !== undefined ? { queue } : {}) };
+    const session = newSession({ mode: record.mode, ...placement, memoryLimit: record.memory, default: false, name: record.name });
     this.#engines.set(id, session);
     const journal = this.#journals.get(id)!;
     this.#feeds.set(id, new ProgressFeed(session, {

@@ -228,6 +228,21 @@ export const statsSchema = {
     workers: { type: 'object', properties: { requested: { type: 'integer' }, available: { type: 'integer' } } },
     memory: { type: 'object', properties: { limit: { type: 'integer' }, used: { type: 'integer' } } },
     store: { type: 'object', properties: { bytes: { type: 'integer' }, objects: { type: 'integer' } } },
+    remoteWorkers: {
+      type: 'array',
+      description: "With `tessera serve --redis`: the distributed workers the caller's sessions see (their heartbeats).",
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          host: { type: 'string' },
+          pid: { type: 'integer' },
+          threads: { type: 'integer' },
+          running: { type: 'integer' },
+          load: { type: 'number' },
+        },
+      },
+    },
     limits: { type: 'object', properties: { maxSessions: { type: 'integer' } } },
   },
 } as const;

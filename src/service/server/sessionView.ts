@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { Patch } from 'immer';
 import { SESSION_KINDS, SESSION_STATUSES, type SessionKind, type SessionRecord, type SessionStatus } from './registry.js';
+import type { RemoteWorker } from '../../executors/executor.js';
+import type { Session } from '../../session/index.js';
 import { isActive } from './statuses.js';
 
 export type PublicRecord = Omit<SessionRecord, 'owner'>;
@@ -78,6 +80,16 @@ export interface SessionStats {
   readonly workers: { readonly requested: number };
   readonly memory: { readonly limit: number; readonly used: number };
   readonly store: { readonly bytes: number; readonly objects: number };
+}
+
+/**
+ * The distributed workers the given engine sessions saw (by their last heartbeats), each listed once:
+ * id, host, pid, threads, running jobs, load.
+ */
+export function remoteWorkersOf(sessions: readonly Session[]): RemoteWorker[] {
+  const byId = new Map<string, RemoteWorker>();
+  for (const s of sessions) for (const w of s.info.remoteWorkers ?? []) byId.set(w.id, { id: w.id, host: w.host, pid: w.pid, threads: w.threads, running: w.running, load: w.load });
+  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
 export function statsOf(records: readonly SessionRecord[]): SessionStats {

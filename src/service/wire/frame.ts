@@ -8,38 +8,24 @@
  * JSON (UTF-8), then the parts; the JSON and every part start at a multiple of 8 bytes from the frame's
  * start. What JSON cannot say exactly is tagged (`{"$t": ...}`): non-finite numbers and -0, bigints,
  * `undefined`, typed arrays, NdArrays, Arrow tables, object ids, metas, Maps, and objects that happen to
- * have a `$t` key. Anything else (functions, class instances, cycles) is refused naming its path.
+ * have a `$t` key. Anything else (functions, class instances, cycles) is refused naming its path. The
+ * walk and the shared tags are base/plainSkeleton.ts's (as for the store's records and distributed chunks).
  */
 import { tableFromIPC, tableToIPC, Table } from 'apache-arrow';
 import { isDType } from '../../base/dtypes.js';
 import { NdArray } from '../../base/ndarray.js';
+import { bytesOf, fromSkeleton, pad8, type Skeleton, type SkeletonReader, standardViewKind, TAG, toSkeleton, typedArrayCtor } from '../../base/plainSkeleton.js';
 import { ObjectID } from '../../store/objectId.js';
 import { ObjectMeta } from '../../store/objectMeta.js';
 import { malformed } from './errors.js';
 
 const MAGIC = 0x31575354; // 'TSW1' read as a little-endian u32
-const TAG = '$t';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-const VIEWS: Readonly<Record<string, new (buffer: ArrayBufferLike, offset: number, length: number) => ArrayBufferView>> = {
-  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array,
-};
 
 function viewKind(v: ArrayBufferView): string {
-  for (let p = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null; p; p = Object.getPrototypeOf(p) as typeof p) {
-    const name = p.constructor?.name;
-    if (name && Object.hasOwn(VIEWS, name)) return name;
-  }
-  throw malformed(`a ${v.constructor.name} cannot travel on the wire: use a typed array.`);
+  const kind = standardViewKind(v);
+  if (kind === undefined) throw malformed(`a ${v.constructor.name} cannot travel on the wire: use a typed array.`);
+  return kind;
 }
-
-function isPlain(v: object): boolean {
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-const pad8 = (n: number): number => (n + 7) & ~7;
 
 /** A frame's bytes as chunks in order (the parts are not copied); `byteLength` is their total. */
 export interface EncodedFrame {
@@ -49,48 +35,24 @@ export interface EncodedFrame {
 
 export function encodeFrame(value: unknown): EncodedFrame {
   const parts: Uint8Array[] = [];
-  const onPath = new Set<object>();
   const part = (bytes: Uint8Array): number => parts.push(bytes) - 1;
-  const walk = (v: unknown, path: string): Json => {
-    switch (typeof v) {
-      case 'string':
-      case 'boolean':
-        return v;
-      case 'number':
-        return Number.isFinite(v) && !Object.is(v, -0) ? v : { [TAG]: 'num', v: Object.is(v, -0) ? '-0' : String(v) };
-      case 'bigint':
-        return { [TAG]: 'big', v: v.toString() };
-      case 'undefined':
-        return { [TAG]: 'undef' };
-      case 'object':
-        break;
-      default:
-        throw malformed(`cannot send the ${typeof v} at ${path || 'the top'}: functions and symbols have no wire form.`);
-    }
-    if (v === null) return null;
-    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-      return { [TAG]: 'bin', c: viewKind(v), p: part(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) };
-    }
-    if (v instanceof NdArray) {
-      return { [TAG]: 'nd', dtype: v.dtype, shape: [...v.shape], p: part(new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength)) };
-    }
-    if (v instanceof Table) return { [TAG]: 'arrow', p: part(tableToIPC(v, 'stream')) };
-    if (v instanceof ObjectID) return { [TAG]: 'oid', v: v.toString() };
-    if (v instanceof ObjectMeta) return { [TAG]: 'meta', v: walk(v.toJSON(), `${path}.meta`) };
-    if (onPath.has(v)) throw malformed(`cannot send a cyclic structure: ${path || 'the value'} refers back to itself.`);
-    onPath.add(v);
-    try {
+  const skeleton = toSkeleton(value, {
+    special(v, path, walk): Skeleton | undefined {
+      if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return { [TAG]: 'bin', c: viewKind(v), p: part(bytesOf(v)) };
+      if (v instanceof NdArray) return { [TAG]: 'nd', dtype: v.dtype, shape: [...v.shape], p: part(bytesOf(v.data)) };
+      if (v instanceof Table) return { [TAG]: 'arrow', p: part(tableToIPC(v, 'stream')) };
+      if (v instanceof ObjectID) return { [TAG]: 'oid', v: v.toString() };
+      if (v instanceof ObjectMeta) return { [TAG]: 'meta', v: walk(v.toJSON(), `${path}.meta`) };
       if (v instanceof Map) return { [TAG]: 'map', v: [...v].map(([k, x], i) => [walk(k, `${path}<key ${i}>`), walk(x, `${path}<${i}>`)]) };
-      if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`));
-      if (!isPlain(v)) throw malformed(`cannot send the ${v.constructor?.name ?? 'object'} at ${path || 'the top'}: only plain data has a wire form.`);
-      const out: Record<string, Json> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x, `${path}.${k}`);
-      return Object.hasOwn(out, TAG) ? { [TAG]: 'obj', v: out } : out;
-    } finally {
-      onPath.delete(v);
-    }
-  };
-  const json = Buffer.from(JSON.stringify(walk(value, '')), 'utf8');
+      return undefined;
+    },
+    refuse: (v, path) =>
+      typeof v === 'object' && v !== null
+        ? malformed(`cannot send the ${v.constructor?.name ?? 'object'} at ${path || 'the top'}: only plain data has a wire form.`)
+        : malformed(`cannot send the ${typeof v} at ${path || 'the top'}: functions and symbols have no wire form.`),
+    cyclic: (path) => malformed(`cannot send a cyclic structure: ${path || 'the value'} refers back to itself.`),
+  });
+  const json = Buffer.from(JSON.stringify(skeleton), 'utf8');
   const headLength = 12 + 8 * parts.length;
   const head = Buffer.alloc(pad8(headLength) + pad8(json.length));
   head.writeUInt32LE(MAGIC, 0);
@@ -130,10 +92,10 @@ export function decodeFrame(bytes: Uint8Array): unknown {
     ranges.push([at, length]);
     at += pad8(length);
   }
-  let parsed: Json;
+  let parsed: Skeleton;
   try {
     const start = pad8(headLength);
-    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + start, jsonLength).toString('utf8')) as Json;
+    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + start, jsonLength).toString('utf8')) as Skeleton;
   } catch (e) {
     throw malformed(`the frame's JSON does not parse: ${(e as Error).message}`);
   }
@@ -142,10 +104,10 @@ export function decodeFrame(bytes: Uint8Array): unknown {
     return ranges[p]!;
   };
   const view = (kind: string, p: unknown): ArrayBufferView => {
-    const Ctor = Object.hasOwn(VIEWS, kind) ? VIEWS[kind]! : undefined;
+    const Ctor = typedArrayCtor(kind);
     if (!Ctor) throw malformed(`'${kind}' is not a typed array kind.`);
     const [offset, length] = partBytes(p);
-    const size = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    const size = Ctor.BYTES_PER_ELEMENT;
     if (length % size !== 0) throw malformed(`a ${kind} part of ${length} bytes is not a whole number of elements.`);
     const start = bytes.byteOffset + offset;
     if (start % size === 0) return new Ctor(bytes.buffer, start, length / size);
@@ -153,45 +115,36 @@ export function decodeFrame(bytes: Uint8Array): unknown {
     new Uint8Array(copy).set(bytes.subarray(offset, offset + length));
     return new Ctor(copy, 0, length / size);
   };
-  const revive = (s: Json): unknown => {
-    if (s === null || typeof s !== 'object') return s;
-    if (Array.isArray(s)) return s.map(revive);
-    if (!Object.hasOwn(s, TAG)) return reviveObject(s, revive);
-    const v = s['v'];
-    switch (s[TAG]) {
-      case 'num':
-        return v === '-0' ? -0 : Number(v);
-      case 'big':
-        return BigInt(String(v));
-      case 'undef':
-        return undefined;
-      case 'bin':
-        return view(String(s['c']), s['p']);
-      case 'nd': {
-        const dtype = s['dtype'];
-        if (!isDType(dtype) || !Array.isArray(s['shape'])) throw malformed('an NdArray needs a dtype and a shape.');
-        const data = view(NdArrayKind[dtype]!, s['p']);
-        return new NdArray(dtype, s['shape'] as number[], data as never);
+  const reader: SkeletonReader = {
+    tagged(tag, s, revive) {
+      const v = s['v'];
+      switch (tag) {
+        case 'bin':
+          return view(String(s['c']), s['p']);
+        case 'nd': {
+          const dtype = s['dtype'];
+          if (!isDType(dtype) || !Array.isArray(s['shape'])) throw malformed('an NdArray needs a dtype and a shape.');
+          const data = view(NdArrayKind[dtype]!, s['p']);
+          return new NdArray(dtype, s['shape'] as number[], data as never);
+        }
+        case 'arrow': {
+          const [offset, length] = partBytes(s['p']);
+          return tableFromIPC(bytes.subarray(offset, offset + length));
+        }
+        case 'oid':
+          return ObjectID.parse(String(v));
+        case 'meta':
+          return metaFromJson(revive(v as Skeleton) as Record<string, unknown>);
+        case 'map':
+          if (!Array.isArray(v)) throw malformed('a map must be a list of pairs.');
+          return new Map(v.map((pair) => (Array.isArray(pair) && pair.length === 2 ? [revive(pair[0]!), revive(pair[1]!)] : [undefined, undefined])));
+        default:
+          throw malformed(`unknown wire tag ${JSON.stringify(tag)}.`);
       }
-      case 'arrow': {
-        const [offset, length] = partBytes(s['p']);
-        return tableFromIPC(bytes.subarray(offset, offset + length));
-      }
-      case 'oid':
-        return ObjectID.parse(String(v));
-      case 'meta':
-        return metaFromJson(revive(v as Json) as Record<string, unknown>);
-      case 'map':
-        if (!Array.isArray(v)) throw malformed('a map must be a list of pairs.');
-        return new Map((v as Json[]).map((pair) => (Array.isArray(pair) && pair.length === 2 ? [revive(pair[0]!), revive(pair[1]!)] : [undefined, undefined])));
-      case 'obj':
-        return reviveObject(v as Record<string, Json>, revive);
-      default:
-        throw malformed(`unknown wire tag ${JSON.stringify(s[TAG])}.`);
-    }
+    },
   };
   try {
-    return revive(parsed);
+    return fromSkeleton(parsed, reader);
   } catch (e) {
     // JSON.parse takes any depth, this recursive walk does not: a hostile body is refused, not a 500.
     if (e instanceof RangeError) throw malformed(`the frame's JSON cannot be read (${e.message}): it nests too deeply.`);
@@ -222,12 +175,6 @@ function metaFromJson(j: Record<string, unknown>): ObjectMeta {
     ...(typeof j['name'] === 'string' ? { name: j['name'] } : {}),
     ...(typeof j['chunkKey'] === 'string' ? { chunkKey: j['chunkKey'] } : {}),
   });
-}
-
-function reviveObject(s: Record<string, Json>, revive: (s: Json) => unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(s)) out[k] = revive(v);
-  return out;
 }
 
 /** Length-prefixed frames in one byte stream: an f64 length, then the frame (8-byte aligned). */

@@ -35,7 +35,7 @@ import {
 } from '../schemas.js';
 import { matchesFilter, parseDeleteSelector, parseFilter, parseView, type FilterQuery } from '../sessionFilters.js';
 import { expandReplicas, MEMORY_MAX, MODES, NAME_MAX, parseCreateRequest, type Purge, REPLICAS_MAX, sizeText, WORKERS_MAX, type CreateRequest } from '../sessionRules.js';
-import { publicRecord, publicView, statsOf } from '../sessionView.js';
+import { publicRecord, publicView, remoteWorkersOf, statsOf } from '../sessionView.js';
 
 /** Names, env and args of up to 512 replicas fit easily; anything bigger is a mistake or an attack. */
 const CREATE_BODY_LIMIT = 64 * 1024;
@@ -81,8 +81,10 @@ function modulePathOf(host: SessionHost, request: CreateRequest): string {
 export function sessionsRoutes(host: SessionHost) {
   const idempotency = new IdempotencyKeys<CreateAnswer>();
   const statsAnswer = (request: FastifyRequest) => {
-    const stats = statsOf(host.registry.ownedBy(callerOf(request).owner));
-    return { ...stats, workers: { ...stats.workers, available: availableParallelism() }, limits: { maxSessions: host.options.maxSessions } };
+    const records = host.registry.ownedBy(callerOf(request).owner);
+    const stats = statsOf(records);
+    const remote = host.options.redis === undefined ? {} : { remoteWorkers: remoteWorkersOf(records.flatMap((r) => host.engineOf(r.id) ?? [])) };
+    return { ...stats, workers: { ...stats.workers, available: availableParallelism() }, ...remote, limits: { maxSessions: host.options.maxSessions } };
   };
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/v1/sessions', {
