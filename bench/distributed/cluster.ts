@@ -31,7 +31,8 @@ export interface Redis extends Process {
   readonly url: string;
 }
 
-function freePort(): Promise<number> {
+/** A port nobody listens on right now (the OS picks it); the tests' Redis servers use it too. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

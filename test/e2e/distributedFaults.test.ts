@@ -173,18 +173,23 @@ describe('lost chunks', () => {
   }, 60_000);
 });
 
+/** A slow run on `ex` whose next job event is added and trimmed in one transaction: its reader can never see it. */
+async function runWithTrimmedEvents(ex: ReturnType<typeof executor>, session: string): Promise<{ store: MemoryChunkStore; failed: Promise<unknown> }> {
+  const store = new MemoryChunkStore();
+  const g = build([full('a', 1), fn('s', 'a', slowly(1_500))]);
+  const failed = rejection(ex.run(g, store, { targets: [g.indexOf('s')] }), 'the run whose events were trimmed unread');
+  await settles(busyWorker(), 'a worker to start the slow task');
+  const events = `tessera:${session}:tessera:events`;
+  await client.multi().xadd(events, '*', 'event', 'completed', 'jobId', 'nobody').xtrim(events, 'MAXLEN', 0).exec();
+  return { store, failed };
+}
+
 describe('the event reader watchdog', () => {
   it('job events trimmed before the driver read them fail the run with JobEventsLostError, not a hang', async () => {
     const session = `f${randomBytes(5).toString('hex')}`;
     const ex = executor({ session });
     try {
-      const store = new MemoryChunkStore();
-      const g = build([full('a', 1), fn('s', 'a', slowly(1_500))]);
-      const failed = rejection(ex.run(g, store, { targets: [g.indexOf('s')] }), 'the run whose events were trimmed unread');
-      await settles(busyWorker(), 'a worker to start the slow task');
-      // An event added and trimmed in one transaction: the driver's reader can never see it.
-      const events = `tessera:${session}:tessera:events`;
-      await client.multi().xadd(events, '*', 'event', 'completed', 'jobId', 'nobody').xtrim(events, 'MAXLEN', 0).exec();
+      const { store, failed } = await runWithTrimmedEvents(ex, session);
       const e = await failed;
       expect(e).toBeInstanceOf(JobEventsLostError);
       expect((e as JobEventsLostError).code).toBe('JobEventsLost');
@@ -201,12 +206,7 @@ describe('the event reader watchdog', () => {
   it('an executor closed right after its connection was dropped still deletes its keys', async () => {
     const session = `f${randomBytes(5).toString('hex')}`;
     const ex = executor({ session });
-    const store = new MemoryChunkStore();
-    const g = build([full('a', 1), fn('s', 'a', slowly(1_500))]);
-    const failed = rejection(ex.run(g, store, { targets: [g.indexOf('s')] }), 'the run whose events were trimmed unread');
-    await settles(busyWorker(), 'a worker to start the slow task');
-    const events = `tessera:${session}:tessera:events`;
-    await client.multi().xadd(events, '*', 'event', 'completed', 'jobId', 'nobody').xtrim(events, 'MAXLEN', 0).exec();
+    const { failed } = await runWithTrimmedEvents(ex, session);
     expect(await failed).toBeInstanceOf(JobEventsLostError);
     await ex.close();
     expect(await client.sismember(sessionsKey('tessera'), session)).toBe(0);

@@ -5,9 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort } from '../../bench/distributed/cluster.js';
 import { settles } from './events.js';
+
+export { freePort };
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 
@@ -15,18 +17,6 @@ export interface TestRedis {
   readonly url: string;
   readonly port: number;
   readonly pid: number;
-}
-
-/** A port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts a server on `port` (a free one when not given: pass a port to restart a stopped server in place). */
