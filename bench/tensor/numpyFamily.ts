@@ -1,6 +1,8 @@
 /**
- * Matrix products and random draws through the public API in a lazy `threads` session, NumPy timed in
- * the same run on the same shapes (issue 13): `a.matmul(b).sum()` for float64 squares (the operands
+ * Matrix products, random draws, axis reductions and views through the public API in a lazy `threads`
+ * session, NumPy timed in the same run on the same shapes (issue 13): the issue's rows on an executed
+ * 5000x5000 x (BENCH_VIEWS, 0 to leave them out: column normalisation, a row sum, a strided slice's
+ * max, a transposed column sum); `a.matmul(b).sum()` for float64 squares (the operands
  * executed and cached first, as NumPy's are in memory), `tt.random.rand(n).sum()` and `randn`; and the
  * matrix kernel alone on one thread, WebAssembly SIMD against the scalar JS kernel, to show what SIMD buys.
  * Ratios are NumPy's time over Tessera's (above 1: Tessera is faster). BENCH_MATMUL and BENCH_RANDOM
@@ -15,6 +17,16 @@ import { fmt, summarize, time, type Timing, writeResult } from '../harness.js';
 const MATMUL = (process.env.BENCH_MATMUL ?? '1000,4000').split(',').map(Number);
 const RANDOM = (process.env.BENCH_RANDOM ?? '25000000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** The side of the square x of the axis, view and statistics rows (0 leaves them out). */
+const VIEWS = Number(process.env.BENCH_VIEWS ?? 5000);
+
+/** The issue's rows on an executed x (NumPy's x is in memory too): [name, Tessera's expression, NumPy's]. */
+const VIEW_ROWS: readonly (readonly [string, (x: Tensor) => Tensor, string])[] = [
+  ['normalise by column, sum', (x) => x.sub(x.mean({ axis: 0 })).div(x.std({ axis: 0 })).sum(), '((x - x.mean(axis=0)) / x.std(axis=0)).sum()'],
+  ['sum axis 1', (x) => x.sum({ axis: 1 }), 'x.sum(axis=1)'],
+  ["slice '::2, 100:4000' max", (x) => x.slice('::2, 100:4000').max(), 'x[::2, 100:4000].max()'],
+  ['transpose sum axis 0', (x) => x.transpose().sum({ axis: 0 }), 'x.T.sum(axis=0)'],
+];
 
 interface Workload {
   readonly name: string;
@@ -127,6 +139,12 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
       { name: `randn ${n}`, bytes: 8 * n, python: `bench('randn ${n}', lambda: None, lambda e: np.random.default_rng(7).standard_normal(${n}).sum())` },
     ]),
   ];
+  if (VIEWS > 0) {
+    for (const [name, , py] of VIEW_ROWS) {
+      workloads.push({ name: `${name} ${VIEWS}x${VIEWS}`, python: `bench(${JSON.stringify(`${name} ${VIEWS}x${VIEWS}`)}, lambda: None, lambda e: (lambda x: ${py})(X))` });
+    }
+    workloads.unshift({ name: 'setup', python: `X = np.random.default_rng(1).random((${VIEWS}, ${VIEWS}))` });
+  }
   const np = numpy(workloads);
   const rows: Record<string, unknown>[] = [];
   const report = (w: Workload, engineMs: Timing, extra: Record<string, unknown>): void => {
@@ -142,15 +160,33 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
     rows.push(row);
     console.log(`${w.name.padEnd(22)} ${JSON.stringify(extra)} engine ${fmt(engineMs.median)}${ref ? `  numpy ${fmt(ref.median)}  numpy/engine ${row.numpyOverEngine}` : ''}`);
   };
-  for (const [i, n] of MATMUL.entries()) {
+  const named = (name: string): Workload => workloads.find((w) => w.name === name)!;
+  if (VIEWS > 0) {
+    const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });
+    try {
+      const x = tt.random.rand([VIEWS, VIEWS], { seed: 1 });
+      await sess.execute([x.node]);
+      for (const [name, build] of VIEW_ROWS) {
+        const timing = await time(async () => {
+          const r = build(x);
+          await sess.run(r);
+          sess.release(r.node);
+        }, RUNS, 1);
+        report(named(`${name} ${VIEWS}x${VIEWS}`), timing, { workers: sess.info.workers });
+      }
+    } finally {
+      await sess.close();
+    }
+  }
+  for (const n of MATMUL) {
     const r = await matmulRow(n);
-    report(workloads[i]!, r.timing, { workers: r.workers, sum: r.value });
+    report(named(`matmul ${n}x${n}`), r.timing, { workers: r.workers, sum: r.value });
   }
   rows.push(kernelRow(Math.min(...MATMUL, 1000)));
   const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });
   try {
-    for (const [i, n] of RANDOM.entries()) {
-      const [wr, wn] = [workloads[MATMUL.length + 2 * i]!, workloads[MATMUL.length + 2 * i + 1]!];
+    for (const n of RANDOM) {
+      const [wr, wn] = [named(`rand ${n}`), named(`randn ${n}`)];
       const u = await timeSum(sess, () => tt.random.rand([n], { seed: 7 }));
       report(wr, u.timing, { workers: sess.info.workers, mean: u.value / n });
       const g = await timeSum(sess, () => tt.random.randn([n], { seed: 7 }));
