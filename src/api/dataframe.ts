@@ -182,7 +182,12 @@ export class DataFrame extends Handle<FrameNode> {
     return new Result<SinkResult>(toArrowFileNode(this.node, path));
   }
 
-  /** The whole result as one Arrow Table; with `batchSize`, an async iterator of record batches instead. */
+  /**
+   * The whole result as one Arrow Table (one batch per chunk, sharing the chunks' memory; a string
+   * column's batches keep their chunks' own dictionaries, which Arrow streams carry — for an IPC file,
+   * `dataframe.unifyDictionaries(table)` first, or `toArrowFile`); with `batchSize`, an async iterator
+   * of record batches instead.
+   */
   fetch(options?: FetchOptions): Promise<Table>;
   fetch(options: FetchOptions & { readonly batchSize: number }): AsyncIterableIterator<RecordBatch>;
   fetch(options?: BatchOptions): Promise<Table> | AsyncIterableIterator<RecordBatch> {

@@ -2,12 +2,13 @@
  * The `dataframe` namespace (`import { dataframe as df } from 'tessera'`): DataFrames from data in
  * memory — columns, records, Arrow tables. Input is checked here, at the caller's line.
  */
-import type { Table } from 'apache-arrow';
+import { Table } from 'apache-arrow';
 import { optionsObject } from '../base/args.js';
 import { InvalidArgumentError } from '../base/errors.js';
+import { show } from '../base/show.js';
 import {
   type ColumnData, type ColumnsOptions, fromArrowNode, fromColumnsNode, fromRecordsNode, fromTensorsNode, readArrowNode, type ReadArrowOptions,
-  readCsvNode, type ReadCsvOptions, readParquetNode, type ReadParquetOptions, type SourceOptions,
+  readCsvNode, type ReadCsvOptions, readParquetNode, type ReadParquetOptions, type SourceOptions, unifyDictionaries as unifyTableDictionaries,
 } from '../ops/dataframe/index.js';
 import { serverFileNode } from '../ops/dataframe/serverFile.js';
 import { serverFiles } from '../ops/graph/sources.js';
@@ -74,4 +75,15 @@ export function fromRecords(records: readonly Readonly<Record<string, unknown>>[
 /** A DataFrame from an Arrow table (ints, floats, bools and strings; other types are refused by name). */
 export function fromArrow(table: Table, options?: SourceOptions): DataFrame {
   return new DataFrame(fromArrowNode(table, optionsObject(options, 'dataframe.fromArrow', ['chunkRows'])));
+}
+
+/**
+ * The table with one dictionary per string column across its batches (codes re-encoded). A fetched
+ * table's batches keep their chunks' own dictionaries, which Arrow streams allow and Arrow's IPC *file*
+ * format does not: `tableToIPC(df.unifyDictionaries(await d.fetch()), 'file')` writes one, as does
+ * `d.toArrowFile(path)` without fetching.
+ */
+export function unifyDictionaries(table: Table): Table {
+  if (!(table instanceof Table)) throw new InvalidArgumentError(`dataframe.unifyDictionaries takes an Arrow Table, got ${show(table)}.`);
+  return unifyTableDictionaries(table);
 }

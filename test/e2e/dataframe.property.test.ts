@@ -1,14 +1,17 @@
 /**
  * Issue 11 §3 through the public API, on both executors, eager and lazy: the row-wise ops — filter by
  * random Series expressions (arithmetic, comparisons, and/or/not, isNull, isin, str.*), assign,
- * fillna, dropna, select + rename + head — and reading results back (toRecords, fetch, iterBatches),
+ * fillna, dropna, select + rename + head — and reading results back (toRecords, fetch, iterBatches;
+ * the fetched table through an IPC stream, and unified through an IPC file),
  * against plain references: the expression interpreter of the kernel tests, and obvious row loops.
  * Frames come from test/support/frameCases.ts: nulls, NaN, ±0, ±Infinity, int32 extremes, astral
  * strings, one-row chunks and the empty chunks a filter leaves.
  */
 import fc from 'fast-check';
+import { type Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { expect, it } from 'vitest';
 import type { FrameDtype, FrameField } from '../../src/base/frame.js';
+import { dataframe as df } from '../../src/index.js';
 import type { Literal } from '../../src/base/frameExpr.js';
 import { frameOf } from '../unit/kernels/dataframe/frames.js';
 import { interpret, SCHEMA, TEXTS } from '../unit/kernels/dataframe/exprReference.js';
@@ -122,7 +125,13 @@ eachSession('row-wise DataFrame ops', (session) => {
         expect((await d.toRecords({ session: session() })).map(ofRecord)).toEqual(want);
         const table = await d.fetch({ session: session() });
         expect(table.numRows).toBe(want.length);
-        expect(table.toArray().map((r) => ofRecord((r as { toJSON(): Record<string, unknown> }).toJSON()))).toEqual(want);
+        const rowsOf = (t: Table): Row[] => t.toArray().map((r) => ofRecord((r as { toJSON(): Record<string, unknown> }).toJSON()));
+        expect(rowsOf(table)).toEqual(want);
+        // Its batches keep their chunks' dictionaries: a stream carries them; a file takes them unified.
+        expect(rowsOf(tableFromIPC(tableToIPC(table, 'stream')))).toEqual(want);
+        const unified = df.unifyDictionaries(table);
+        expect(new Set(unified.batches.map((b) => b.getChild('s')!.data[0]!.dictionary)).size).toBeLessThanOrEqual(1);
+        expect(rowsOf(tableFromIPC(tableToIPC(unified, 'file')))).toEqual(want);
         for (const size of [undefined, batchSize]) {
           const got: Row[] = [];
           for await (const b of d.iterBatches({ session: session(), ...(size === undefined ? {} : { batchSize: size }) })) {

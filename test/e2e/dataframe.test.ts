@@ -52,8 +52,15 @@ describe.each([
     expect(t.numRows).toBe(7);
     expect(t.schema.fields.map((f) => String(f.type))).toEqual(['Int32', 'Dictionary<Int32, Utf8>', 'Float64', 'Bool']);
     expect(rowsOf(t)).toEqual(expected);
-    // One dictionary for the whole table, so it writes to an IPC file and reads back the same.
-    expect(rowsOf(tableFromIPC(tableToIPC(t, 'file')))).toEqual(expected);
+    // One batch per chunk, each with its chunk's own dictionary: an IPC stream carries them as they are;
+    // the file format wants one dictionary per column, which unifyDictionaries makes.
+    expect(t.batches.map((b) => b.numRows)).toEqual([3, 3, 1]);
+    expect(new Set(t.batches.map((b) => b.getChild('name')!.data[0]!.dictionary)).size).toBe(3);
+    expect(rowsOf(tableFromIPC(tableToIPC(t, 'stream')))).toEqual(expected);
+    const unified = df.unifyDictionaries(t);
+    expect(new Set(unified.batches.map((b) => b.getChild('name')!.data[0]!.dictionary)).size).toBe(1);
+    expect(rowsOf(tableFromIPC(tableToIPC(unified, 'file')))).toEqual(expected);
+    expect(() => df.unifyDictionaries({} as never)).toThrow(InvalidArgumentError);
     expect(await d.toRecords()).toEqual(expected);
   });
 

@@ -78,6 +78,10 @@ eachSession('CSV, Parquet and Arrow files', (session) => {
     const chunks: number[] = [];
     for await (const b of d.iterBatches({ session: session() })) chunks.push(b.numRows);
     expect(chunks.length).toBeGreaterThan(10);
+    // The fetched table is the parsed chunks' buffers (views of the parser's columns), a batch per chunk.
+    const table = await d.fetch({ session: session() });
+    expect(table.batches.map((b) => b.numRows)).toEqual(chunks);
+    expect(table.toArray().map((r) => { const o = (r as { toJSON(): Record<string, Cell> }).toJSON(); return FIELDS.map((f) => o[f.name]!); })).toEqual(good.rows);
     const spec = { score: 'sum', id: 'count', flag: 'nunique' } as const;
     const g = d.groupby('name').agg(spec);
     expectRowsClose(await rowsOfFrame(g, session()), refGroupby(FIELDS, good.rows, ['name'], spec));

@@ -26,7 +26,7 @@ import {
 } from '../../base/frame.js';
 import { excerpt, scanDecimal, scannedEnd } from '../../graph/scan.js';
 import { FAST_HELPERS, fastParser, type FastParse, BOOL, FLOAT, INT, SKIP, STRING } from './csvCodegen.js';
-import { give, take } from './csvBuffers.js';
+import { exact, grow } from './csvColumns.js';
 import { ByteDict, HASH_PRIME, HASH_SEED } from './csvDict.js';
 
 export interface CsvLayout {
@@ -73,12 +73,6 @@ export interface ParseState {
 const EMPTY_I = new Int32Array(0);
 const EMPTY_F = new Float64Array(0);
 const EMPTY_B = new Uint8Array(0);
-
-function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
-}
 
 /** bytes[s..e) is one of the words, ignoring ASCII case. */
 function isWord(bytes: Uint8Array, s: number, e: number, word: Uint8Array): boolean {
@@ -177,7 +171,7 @@ export class CsvParser {
       const kind = KIND[c.dtype];
       return {
         kind,
-        values: kind === FLOAT ? new Float64Array(take(8 * capacity), 0, capacity) : kind === BOOL ? new Uint8Array(take(capacity), 0, capacity) : new Int32Array(take(4 * capacity), 0, capacity),
+        values: kind === FLOAT ? allocFloat64(capacity) : kind === BOOL ? allocBytes(capacity) : allocInt32(capacity),
         valid: null,
         dict: kind === STRING ? new ByteDict(layout.nullValues) : null,
       };
@@ -203,7 +197,7 @@ export class CsvParser {
       else if (b.values instanceof Float64Array) st.floats[j] = b.values;
       else st.bools[j] = b.values;
       if (b.valid) {
-        const valid = new Uint8Array(capacity).fill(1);
+        const valid = allocBytes(capacity).fill(1);
         valid.set(b.valid);
         b.valid = valid;
       }
@@ -431,7 +425,7 @@ export class CsvParser {
   }
 
   #setNull(b: Builder, row: number, capacity: number): void {
-    if (!b.valid) b.valid = new Uint8Array(capacity).fill(1);
+    if (!b.valid) b.valid = allocBytes(capacity).fill(1);
     b.valid[row] = 0;
     b.values[row] = 0;
   }
@@ -474,24 +468,18 @@ export class CsvParser {
     return new FileFormatError(this.#layout.file, line, problem, name);
   }
 
+  /**
+   * The columns were parsed straight into shared buffers sized from the row estimate, so they are the
+   * chunk's columns as they are (views of their rows): no copy, and no second set of buffers held while
+   * the chunk is made — that pair, per worker, was the read's peak memory beyond the table itself.
+   */
   #finish(builders: readonly Builder[], rows: number): FrameChunk {
     const columns = builders.map((b, j): FrameColumn => {
       const dtype = this.#layout.columns[j]!.dtype;
-      if (b.kind === STRING) {
-        const codes = allocInt32(rows);
-        codes.set((b.values as Int32Array).subarray(0, rows));
-        return { dtype: 'string', codes, dict: b.dict!.finish() };
-      }
-      let valid: Uint8Array | null = null;
-      if (b.valid) {
-        valid = allocBytes(rows);
-        valid.set(b.valid.subarray(0, rows));
-      }
-      const values = b.kind === FLOAT ? allocFloat64(rows) : b.kind === BOOL ? allocBytes(rows) : allocInt32(rows);
-      values.set(b.values.subarray(0, rows) as never);
-      return { dtype, values, valid } as FrameColumn;
+      if (b.kind === STRING) return { dtype: 'string', codes: exact(b.values as Int32Array, rows), dict: b.dict!.finish() };
+      const valid = b.valid ? exact(b.valid, rows) : null;
+      return { dtype, values: exact(b.values, rows), valid } as FrameColumn;
     });
-    for (const b of builders) give(b.values.buffer as ArrayBuffer);
     return makeFrame(this.#layout.columns.map((c) => c.name), columns);
   }
 }

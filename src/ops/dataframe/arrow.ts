@@ -17,10 +17,10 @@ import {
 import { DTypeError } from '../../base/errors.js';
 import {
   allocBytes, allocFloat64, allocInt32, concatFrames, type FrameChunk, type FrameColumn, type FrameDtype, type FrameField,
-  encodeStrings, makeFrame, type StringColumn,
+  encodeStrings, makeFrame,
 } from '../../base/frame.js';
 import { show } from '../../base/show.js';
-import { dictSize, EMPTY_DICT, type Utf8Dict, Utf8DictBuilder } from '../../base/utf8Dict.js';
+import { dictSize, type Utf8Dict } from '../../base/utf8Dict.js';
 
 const ARROW_TYPES: Record<FrameDtype, () => DataType> = {
   int32: () => new Int32(),
@@ -52,44 +52,46 @@ function utf8Vector(d: Utf8Dict): Vector {
   return new Vector([makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: d.offsets, data: bytes })]);
 }
 
-/** One column as Arrow data; `dict` overrides a string column's own dictionary (already remapped codes). */
-function columnData(c: FrameColumn, n: number, dict?: Vector): Data {
+/** Null count and Arrow bitmap of a string column (codes < 0 are null); no bitmap without nulls. */
+function codesBitmap(codes: Int32Array, n: number): { bitmap: Uint8Array | undefined; nulls: number } {
+  let nulls = 0;
+  for (let i = 0; i < n; i++) nulls += codes[i]! >>> 31;
+  if (nulls === 0) return { bitmap: undefined, nulls };
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) if (codes[i]! >= 0) bitmap[i >> 3]! |= 1 << (i & 7);
+  return { bitmap, nulls };
+}
+
+/** One column as Arrow data; numbers and string codes are the chunk's own buffers (no copy). */
+function columnData(c: FrameColumn, n: number, type: DataType): Data {
   switch (c.dtype) {
     case 'int32':
     case 'float64': {
       const { bitmap, nulls } = toBitmap(c.valid, n);
-      const type = c.dtype === 'int32' ? new Int32() : new Float64();
       return makeData({ type, length: n, nullCount: nulls, ...(bitmap ? { nullBitmap: bitmap } : {}), data: c.values } as never);
     }
     case 'bool': {
       const { bitmap, nulls } = toBitmap(c.valid, n);
       const bits = new Uint8Array((n + 7) >> 3);
       for (let i = 0; i < n; i++) if (c.values[i]) bits[i >> 3]! |= 1 << (i & 7);
-      return makeData({ type: new Bool(), length: n, nullCount: nulls, ...(bitmap ? { nullBitmap: bitmap } : {}), data: bits });
+      return makeData({ type: type as Bool, length: n, nullCount: nulls, ...(bitmap ? { nullBitmap: bitmap } : {}), data: bits });
     }
     case 'string': {
-      const valid = new Uint8Array(n);
-      let nulls = 0;
-      for (let i = 0; i < n; i++) {
-        const ok = c.codes[i]! >= 0 ? 1 : 0;
-        valid[i] = ok;
-        nulls += ok ^ 1;
-      }
-      const { bitmap } = toBitmap(nulls > 0 ? valid : null, n);
+      const { bitmap, nulls } = codesBitmap(c.codes, n);
       return makeData({
-        type: new Dictionary(new Utf8(), new Int32()),
+        type: type as Dictionary<Utf8, Int32>,
         length: n,
         nullCount: nulls,
         ...(bitmap ? { nullBitmap: bitmap } : {}),
-        data: c.codes,
-        dictionary: dict ?? utf8Vector(c.dict),
+        data: c.codes.length === n ? c.codes : c.codes.subarray(0, n),
+        dictionary: utf8Vector(c.dict),
       });
     }
   }
 }
 
-function batchOf(schema: Schema, chunk: FrameChunk, dicts?: readonly (Vector | undefined)[]): RecordBatch {
-  const children = chunk.columns.map((c, j) => columnData(c, chunk.rows, dicts?.[j]));
+function batchOf(schema: Schema, chunk: FrameChunk): RecordBatch {
+  const children = chunk.columns.map((c, j) => columnData(c, chunk.rows, schema.fields[j]!.type as DataType));
   const data = makeData({ type: new Struct(schema.fields), length: chunk.rows, nullCount: 0, children });
   return new RecordBatch(schema, data);
 }
@@ -101,37 +103,19 @@ export function frameToRecordBatch(chunk: FrameChunk, fields?: readonly FrameFie
 }
 
 /**
- * Chunks as one table of one batch per chunk. String columns get one dictionary for the whole table
- * (codes remapped per chunk), so the table writes to IPC files, which allow no dictionary replacement.
+ * Chunks as one table of one batch per chunk (empty chunks dropped), sharing the chunks' buffers: no
+ * copy, no work per row beyond null bitmaps. Each batch of a string column carries its chunk's own
+ * dictionary — a dictionary replacement, in Arrow's terms. Unifying them instead (one dictionary for
+ * the table, codes remapped) is a serial hash of every chunk's entries plus a copy of every code: on
+ * wide joins and reads of high-cardinality strings it cost more than the query. Arrow readers and
+ * `tableToIPC(t, 'stream')` take replacements; the IPC *file* format forbids them, so a file is
+ * written by `d.toArrowFile(path)` (plain Utf8) or after `unifyDictionaries(table)`.
  */
 export function framesToTable(chunks: readonly FrameChunk[], fields: readonly FrameField[]): Table {
   const schema = arrowSchema(fields);
   if (chunks.length === 0) return new Table(schema);
-  // One dictionary per string column, unified by hashing entry bytes (utf8Dict.ts's builder).
-  const merged = fields.map((f, j) => {
-    if (f.dtype !== 'string') return undefined;
-    let entries = 0;
-    let bytes = 0;
-    for (const chunk of chunks) {
-      const d = (chunk.columns[j] as StringColumn).dict;
-      entries += dictSize(d);
-      bytes += d.offsets[dictSize(d)]!;
-    }
-    return new Utf8DictBuilder(Math.min(entries, 1 << 24), Math.min(bytes, 1 << 28));
-  });
-  const remapped = chunks.map((chunk) => {
-    const columns = chunk.columns.map((c, j): FrameColumn => {
-      if (c.dtype !== 'string') return c;
-      const remap = merged[j]!.addAll(c.dict);
-      const codes = new Int32Array(c.codes.length);
-      for (let i = 0; i < codes.length; i++) codes[i] = c.codes[i]! < 0 ? -1 : remap[c.codes[i]!]!;
-      return { dtype: 'string', codes, dict: EMPTY_DICT };
-    });
-    return { ...chunk, columns };
-  });
-  const dicts = merged.map((d) => (d ? utf8Vector(d.finish()) : undefined));
-  const nonEmpty = remapped.filter((c) => c.rows > 0);
-  return new Table(schema, (nonEmpty.length > 0 ? nonEmpty : remapped.slice(0, 1)).map((c) => batchOf(schema, c, dicts)));
+  const nonEmpty = chunks.filter((c) => c.rows > 0);
+  return new Table(schema, (nonEmpty.length > 0 ? nonEmpty : chunks.slice(0, 1)).map((c) => batchOf(schema, c)));
 }
 
 /** Arrow's validity of `data` as bytes (0 = null), or null when nothing is null. */
@@ -159,19 +143,19 @@ function fromData(name: string, data: Data, vector: Vector): FrameColumn {
   const n = data.length;
   const valid = validBytes(data);
   if (DataType.isInt(t)) {
+    // A sliced Data's values start at the slice already (only its null bitmap is read at `offset`).
     const src = data.values as ArrayLike<number | bigint>;
-    const lo = data.offset;
     if (t.bitWidth <= 16 || (t.bitWidth === 32 && t.isSigned)) {
       const values = allocInt32(n);
-      for (let i = 0; i < n; i++) values[i] = src[lo + i] as number;
+      for (let i = 0; i < n; i++) values[i] = src[i] as number;
       return { dtype: 'int32', values, valid };
     }
     const values = allocFloat64(n);
     for (let i = 0; i < n; i++) {
-      const raw = src[lo + i]!;
+      const raw = src[i]!;
       const v = Number(raw);
       if ((valid === null || valid[i]) && typeof raw === 'bigint' && (raw > LIMIT_2_53 || raw < -LIMIT_2_53)) {
-        throw new DTypeError(`column ${show(name)} holds ${String(src[lo + i])} at row ${i}, beyond ±2^53: a float64 cannot hold it exactly. Convert the column to strings or floats first.`);
+        throw new DTypeError(`column ${show(name)} holds ${String(raw)} at row ${i}, beyond ±2^53: a float64 cannot hold it exactly. Convert the column to strings or floats first.`);
       }
       values[i] = v;
     }

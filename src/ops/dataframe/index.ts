@@ -1,5 +1,6 @@
 /** The dataframe op family: node builders (importing this registers every dataframe op and the assembler). */
 export { arrowSchema, fieldsOfSchema, framesToTable, frameToRecordBatch, recordBatchToFrame, tableToFrame } from './arrow.js';
+export { unifyDictionaries } from './arrowUnify.js';
 export { headNode, renameNode, selectNode } from './basic.js';
 export { knownRows, tileChunkwise, type ChunkwiseOptions } from './chunkwise.js';
 export { checkDtype, fieldOf, fieldsOfNames, frameMeta, isFrameNode, type FrameDtype, type FrameField, type FrameMeta, type FrameNode } from './meta.js';
