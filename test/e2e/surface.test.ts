@@ -164,7 +164,7 @@ describe('process-wide options: setOption / getOption', () => {
 
 describe('the dataframe surface from the package entry', () => {
   it('exports the dataframe namespace and the DataFrame and Series classes', async () => {
-    expect(Object.keys(dataframe).sort()).toEqual(['DataFrame', 'GroupBy', 'Series', 'fromArrow', 'fromColumns', 'fromRecords', 'readArrow', 'readCsv', 'readParquet']);
+    expect(Object.keys(dataframe).sort()).toEqual(['DataFrame', 'GroupBy', 'Series', 'fromArrow', 'fromColumns', 'fromRecords', 'readArrow', 'readCsv', 'readParquet', 'unifyDictionaries']);
     expect(dataframe.DataFrame).toBe(DataFrame);
     expect(dataframe.Series).toBe(Series);
     const sess = newSession({ mode: 'lazy', executor: 'local', default: false });
