@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { OptionError, UnknownOptionError } from '../base/errors.js';
 import { show } from '../base/show.js';
+import { checkRedisUrl } from '../base/redisUrl.js';
 import { parseSize } from '../base/size.js';
 
 export type Mode = 'eager' | 'lazy';
@@ -253,15 +254,7 @@ function distributedOptions(executor: ExecutorKind, redis: unknown, queue: unkno
   if (redis === undefined) {
     throw new OptionError(`executor 'distributed' needs redis, the URL of the Redis server its workers use (e.g. 'redis://127.0.0.1:6379').`);
   }
-  let url: URL | undefined;
-  try {
-    url = typeof redis === 'string' ? new URL(redis) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-    throw new OptionError(`redis must be a Redis URL like 'redis://127.0.0.1:6379' (rediss:// for TLS), got ${show(redis)}.`);
-  }
+  checkRedisUrl(redis, 'redis');
   const name = queue ?? 'tessera';
   if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
     throw new OptionError(`queue must be 1 to 64 letters, digits, '_', '.' or '-' (the name \`tessera worker --queue\` serves), got ${show(name)}.`);

@@ -5,8 +5,7 @@
  * Only after the probe answers are the long-lived connections (which do reconnect) opened.
  */
 import { Redis } from 'ioredis';
-import { OptionError, registerErrorClass, TesseraError } from '../../base/errors.js';
-import { show } from '../../base/show.js';
+import { registerErrorClass, TesseraError } from '../../base/errors.js';
 
 export class RedisUnreachableError extends TesseraError {
   readonly url: string;
@@ -29,19 +28,7 @@ function portOf(url: string): string {
   }
 }
 
-/** Checks a Redis URL's form (redis:// or rediss://, a host); throws OptionError naming `what`. */
-export function checkRedisUrl(url: unknown, what: string): string {
-  let parsed: URL | undefined;
-  try {
-    parsed = typeof url === 'string' ? new URL(url) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
-    throw new OptionError(`${what} must be a Redis URL like 'redis://127.0.0.1:6379' (or rediss:// for TLS), got ${show(url)}.`);
-  }
-  return url as string;
-}
+export { checkRedisUrl } from '../../base/redisUrl.js';
 
 export const PROBE_TIMEOUT_MS = 3_000;
 
