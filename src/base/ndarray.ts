@@ -6,6 +6,7 @@
 import { type DType, type TypedArray, checkDType, typedArrayCtor } from './dtypes.js';
 import { InvalidArgumentError, ShapeError } from './errors.js';
 import { formatArray } from './format.js';
+import { sharedBuffer } from './scratchPool.js';
 import { type Shape, shapeStr, sizeOf, stridesOf } from './shape.js';
 
 export interface ArrayData {
@@ -20,12 +21,13 @@ const SHARED_MIN_BYTES = 4096;
 
 /**
  * A fresh typed array: over shared memory, so it reaches any worker without a copy — except for tiny
- * arrays, where allocating a SharedArrayBuffer costs more than the copy it would save.
+ * arrays, where allocating a SharedArrayBuffer costs more than the copy it would save. Inside a chained
+ * producer (kernels/chain.ts) the buffer may be a reused one from this thread's scratch pool.
  */
 export function allocate(dtype: DType, length: number): TypedArray {
   const Ctor = typedArrayCtor(dtype);
   const bytes = length * Ctor.BYTES_PER_ELEMENT;
-  return new Ctor(bytes < SHARED_MIN_BYTES ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes));
+  return new Ctor(bytes < SHARED_MIN_BYTES ? new ArrayBuffer(bytes) : sharedBuffer(bytes));
 }
 
 /**

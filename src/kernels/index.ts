@@ -5,6 +5,7 @@
 import './dataframe/index.js';
 import './graph/index.js';
 import './tensor/index.js';
+import './chain.js';
 
 export {
   getDriver, getKernel, hasKernel, registerDriver, registerKernel, STEP_KERNEL, type DriverContext, type DriverKernel, type Kernel,

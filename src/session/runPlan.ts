@@ -11,6 +11,7 @@ import type { ChunkGraph } from '../dag/chunkGraph.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { depthFirstPriority } from '../dag/topo.js';
 import type { ExecEvent, Executor, RunReport } from '../executors/executor.js';
+import { chainProducers } from '../ops/tensor/chain.js';
 import { fuseElementwise } from '../ops/tensor/fuse.js';
 import type { ObjectStore } from '../store/objectStore.js';
 import type { HolderTracker } from './holders.js';
@@ -29,6 +30,8 @@ export interface RunStats {
   readonly reused: number;
   /** Chunks fused away into their consumers. */
   readonly fused: number;
+  /** Chunks run inside their consumer's task, their output never stored (ops/tensor/chain.ts). */
+  readonly chained: number;
   /** Tasks actually run. */
   readonly executed: number;
   readonly durationMs: number;
@@ -83,7 +86,9 @@ export interface RunRequest {
 /** Runs a plan; returns the error of every node that failed (only with `continueOnError`). */
 export async function runPlan(ctx: RunContext, runId: number, todo: readonly TileableNode[], plan: TilePlan, req: RunRequest): Promise<ReadonlyMap<string, Error>> {
   const targetKeys = new Set(plan.targets.map((i) => plan.graph.keys[i]!));
-  const graph = ctx.config.fuse ? fuseElementwise(plan.graph, (i) => targetKeys.has(plan.graph.keys[i]!)) : plan.graph;
+  const isTarget = (g: ChunkGraph) => (i: number): boolean => targetKeys.has(g.keys[i]!);
+  const fused = ctx.config.fuse ? fuseElementwise(plan.graph, isTarget(plan.graph)) : plan.graph;
+  const graph = ctx.config.fuse ? chainProducers(fused, isTarget(fused)) : fused;
   const targets = [...targetKeys].map((k) => graph.indexOf(k));
   const signal = req.signal ? AbortSignal.any([req.signal, ctx.closing]) : ctx.closing;
   for (const { node, holders } of plan.cacheHolders) for (const h of holders) ctx.holders.hold(h, node.key);
@@ -125,7 +130,8 @@ export async function runPlan(ctx: RunContext, runId: number, todo: readonly Til
       tileables: plan.tileables,
       chunks: plan.graph.size,
       reused: plan.graph.kernels.filter((k) => k === null).length,
-      fused: plan.graph.size - graph.size,
+      fused: plan.graph.size - fused.size,
+      chained: fused.size - graph.size,
       executed: report.executed + (req.preRunTasks ?? 0),
       durationMs: report.durationMs,
       peakBytes: report.peakBytes,

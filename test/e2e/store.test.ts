@@ -133,7 +133,8 @@ describe('the memory limit', () => {
     const sess = session({ memoryLimit: 3 * MiB });
     const a = tt.ones([2 ** 17], { chunkSize: 2 ** 17 }).mul(2); // 1 MiB
     const b = tt.ones([2 ** 17], { chunkSize: 2 ** 17 }).mul(3); // 1 MiB
-    const c = tt.ones([2 ** 17], { chunkSize: 2 ** 17 }).mul(4); // 1 MiB more than fits
+    // 2 MiB: more than fits (the ones are drawn inside the product's task, so only the result is stored).
+    const c = tt.ones([2 ** 18], { chunkSize: 2 ** 18 }).mul(4);
     await a.execute({ session: sess });
     await b.execute({ session: sess });
     a.release({ session: sess, keepCached: true });

@@ -1,6 +1,7 @@
 /** The tensor op family: builders (meta + validation at build time) and their tiling, registered on import. */
 export * from './creation.js';
 export * from './elementwise.js';
+export * from './chain.js';
 export * from './fuse.js';
 export * from './matmul.js';
 export * from './tensordot.js';

@@ -1,0 +1,103 @@
+/**
+ * Shared buffers for values that live and die inside one task (a chained producer's output, see
+ * kernels/chain.ts), kept per thread and reused. On this class of machine the first touch of fresh
+ * memory costs several milliseconds per megabyte while rewriting warm memory costs a few hundredths,
+ * and V8 gives a buffer's pages back only when it collects it — so an intermediate that a consumer reads
+ * once and drops is far cheaper in a buffer that was used before.
+ *
+ * Safety is by construction, not by reference counting: only buffers that `allocate` (base/ndarray.ts)
+ * handed out while `trackAllocations` was running are ever returned to the pool, and only those that the
+ * caller proves unreachable from what it keeps (`recycle`'s `kept`). A buffer that came from elsewhere —
+ * an input, a view of an input — is never in the tracked set, so it can never be reused under anyone.
+ */
+
+/** Bytes kept per thread; beyond it, recycled buffers are dropped for the collector. */
+const POOL_BYTES = 256 * 1024 * 1024;
+
+const free = new Map<number, SharedArrayBuffer[]>();
+let pooledBytes = 0;
+let tracked: SharedArrayBuffer[] | undefined;
+const counters = { reused: 0, fresh: 0, recycled: 0, dropped: 0 };
+
+/** A zeroed shared buffer of exactly `bytes`: a pooled one when one of that size is free. */
+function take(bytes: number): SharedArrayBuffer {
+  const list = free.get(bytes);
+  const buffer = list?.pop();
+  if (buffer) {
+    pooledBytes -= bytes;
+    counters.reused++;
+    // `allocate` promises zeroed memory like a fresh buffer; zeroing warm pages is cheap.
+    new Uint8Array(buffer).fill(0);
+    return buffer;
+  }
+  counters.fresh++;
+  return new SharedArrayBuffer(bytes);
+}
+
+/** A shared buffer for `allocate`: tracked (and possibly reused) inside `trackAllocations`, else fresh. */
+export function sharedBuffer(bytes: number): SharedArrayBuffer {
+  if (!tracked) return new SharedArrayBuffer(bytes);
+  const buffer = take(bytes);
+  tracked.push(buffer);
+  return buffer;
+}
+
+/**
+ * Runs `fn` and returns what it returned with every shared buffer `allocate` gave it. `fn` must be
+ * synchronous: a task on this thread that ran while it awaited would have its buffers tracked too.
+ */
+export function trackAllocations<T>(fn: () => T): { readonly value: T; readonly buffers: readonly SharedArrayBuffer[] } {
+  const outer = tracked;
+  const mine: SharedArrayBuffer[] = [];
+  tracked = mine;
+  try {
+    return { value: fn(), buffers: mine };
+  } finally {
+    tracked = outer;
+    // A nested tracker's buffers belong to the outer one too: they are dead only when it says so.
+    if (outer) outer.push(...mine);
+  }
+}
+
+/** Returns tracked buffers to the pool, except those in `kept` (reachable from a value that lives on). */
+export function recycle(buffers: readonly SharedArrayBuffer[], kept: ReadonlySet<ArrayBufferLike>): void {
+  for (const buffer of buffers) {
+    if (kept.has(buffer)) continue;
+    if (pooledBytes + buffer.byteLength > POOL_BYTES) {
+      counters.dropped++;
+      continue;
+    }
+    let list = free.get(buffer.byteLength);
+    if (!list) free.set(buffer.byteLength, (list = []));
+    list.push(buffer);
+    pooledBytes += buffer.byteLength;
+    counters.recycled++;
+  }
+}
+
+/** Every array buffer reachable from `value` through plain objects, arrays and typed-array views. */
+export function buffersIn(value: unknown, into = new Set<ArrayBufferLike>(), depth = 0): Set<ArrayBufferLike> {
+  if (typeof value !== 'object' || value === null || depth > 32) return into;
+  if (ArrayBuffer.isView(value)) {
+    into.add(value.buffer);
+    return into;
+  }
+  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
+    into.add(value);
+    return into;
+  }
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      buffersIn(k, into, depth + 1);
+      buffersIn(v, into, depth + 1);
+    }
+    return into;
+  }
+  for (const v of Array.isArray(value) ? value : Object.values(value)) buffersIn(v, into, depth + 1);
+  return into;
+}
+
+/** This thread's pool: buffers reused and allocated fresh under tracking, recycled, dropped, bytes held. */
+export function scratchPoolStats(): { readonly reused: number; readonly fresh: number; readonly recycled: number; readonly dropped: number; readonly pooledBytes: number } {
+  return { ...counters, pooledBytes };
+}

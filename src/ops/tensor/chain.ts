@@ -1,0 +1,71 @@
+/**
+ * Chaining, after fusion: a tensor chunk that fusion could not substitute (a random draw, a fill, a
+ * matrix product, a slice copy, ...) and that exactly one consumer reads, and that is not a result, runs
+ * inside its consumer's task (kernels/chain.ts). Its output then never goes to the store or across a
+ * thread, and its memory is reused from one chunk to the next. The consumer keeps its key, meta and
+ * place in the graph; the producer's inputs become the chained chunk's inputs.
+ *
+ * Only kernels known to be synchronous, and to allocate what they return through `allocate`, are
+ * producers; only kernels that read their inputs and keep nothing of them beyond their output are
+ * consumers (the chain kernel still recycles nothing the consumer's output reaches).
+ */
+import { ChunkGraph } from '../../dag/chunkGraph.js';
+import { topologicalOrder } from '../../dag/topo.js';
+import { CHAIN_KERNEL, type ChainedProducer, type ChainParams } from '../../kernels/chain.js';
+
+const PRODUCERS = new Set([
+  'tensor.random', 'tensor.full', 'tensor.arange', 'tensor.linspace', 'tensor.eye',
+  'tensor.ew', 'tensor.matmul', 'tensor.slice', 'tensor.transpose', 'tensor.reshape_gather',
+]);
+const CONSUMERS = new Set(['tensor.ew', 'tensor.reduce_map', 'tensor.matmul']);
+
+export function chainProducers(g: ChunkGraph, isTarget: (i: number) => boolean): ChunkGraph {
+  const n = g.size;
+  const chainable = (p: number): boolean =>
+    PRODUCERS.has(g.kernels[p] ?? '') && !isTarget(p) && g.succStart[p + 1]! - g.succStart[p]! === 1;
+  const absorbed = new Uint8Array(n);
+  const chained = new Map<number, { params: ChainParams; inputs: number[] }>();
+  // In topological order a producer is decided before its consumer: one that became a chain stays a task.
+  for (const c of topologicalOrder(g)) {
+    if (!CONSUMERS.has(g.kernels[c] ?? '')) continue;
+    const deps = g.inputsOf(c);
+    if (!deps.some((p) => chainable(p) && !chained.has(p))) continue;
+    const inputs: number[] = [];
+    const args: (number | ChainedProducer)[] = [];
+    for (const p of deps) {
+      if (chainable(p) && !chained.has(p) && !absorbed[p]) {
+        const from = inputs.length;
+        inputs.push(...g.inputsOf(p));
+        args.push({ kernel: g.kernels[p]!, params: g.params[p], from, count: inputs.length - from });
+        absorbed[p] = 1;
+      } else {
+        args.push(inputs.length);
+        inputs.push(p);
+      }
+    }
+    chained.set(c, { params: { consumer: { kernel: g.kernels[c]!, params: g.params[c] }, args }, inputs });
+  }
+  if (chained.size === 0) return g;
+  const keys: string[] = [];
+  const kernels: (string | null)[] = [];
+  const params: unknown[] = [];
+  const metas: unknown[] = [];
+  const inputLists: number[][] = [];
+  const remap = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    if (absorbed[i]) continue;
+    remap[i] = keys.length;
+    keys.push(g.keys[i]!);
+    metas.push(g.metas[i]);
+    const chain = chained.get(i);
+    kernels.push(chain ? CHAIN_KERNEL : g.kernels[i]!);
+    params.push(chain ? chain.params : g.params[i]);
+    inputLists.push(chain ? chain.inputs : [...g.inputsOf(i)]);
+  }
+  const depStart = new Int32Array(keys.length + 1);
+  inputLists.forEach((l, i) => (depStart[i + 1] = depStart[i]! + l.length));
+  const deps = new Int32Array(depStart[keys.length]!);
+  let e = 0;
+  for (const l of inputLists) for (const d of l) deps[e++] = remap[d]!;
+  return new ChunkGraph(keys, kernels, params, metas, depStart, deps);
+}
