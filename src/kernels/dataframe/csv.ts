@@ -69,6 +69,13 @@ function readFully(fd: number, into: Uint8Array, at: number, length: number, pos
   if (done < length) throw new Error(`unexpected end of file at byte ${position + done}`);
 }
 
+/** The thread's block for counting passes (quotes, lines), reused: fresh memory is slow to touch here. */
+let countBlock: Buffer | null = null;
+function blockBuffer(): Buffer {
+  countBlock ??= Buffer.allocUnsafeSlow(BLOCK);
+  return countBlock;
+}
+
 /** Quotes in bytes[from..to) (Buffer.indexOf is memchr). */
 function countQuotes(bytes: Buffer, from: number, to: number): number {
   let n = 0;
@@ -79,10 +86,10 @@ function countQuotes(bytes: Buffer, from: number, to: number): number {
 registerKernel('frame.csv_quotes', (_inputs, p: CsvQuotesParams): number => {
   const fd = openChecked(p.file);
   try {
-    const block = Buffer.allocUnsafe(Math.min(BLOCK, Math.max(1, p.hi - p.lo)));
+    const block = blockBuffer();
     let parity = 0;
-    for (let at = p.lo; at < p.hi; at += block.length) {
-      const n = Math.min(block.length, p.hi - at);
+    for (let at = p.lo; at < p.hi; at += BLOCK) {
+      const n = Math.min(BLOCK, p.hi - at);
       readFully(fd, block, 0, n, at);
       parity ^= countQuotes(block, 0, n) & 1;
     }
@@ -94,7 +101,7 @@ registerKernel('frame.csv_quotes', (_inputs, p: CsvQuotesParams): number => {
 
 /** Newlines in the file before byte `end` (error messages only). */
 function linesBefore(fd: number, end: number): number {
-  const block = Buffer.allocUnsafe(BLOCK);
+  const block = blockBuffer();
   let lines = 0;
   for (let at = 0; at < end; at += BLOCK) {
     const n = Math.min(BLOCK, end - at);

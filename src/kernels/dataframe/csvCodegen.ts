@@ -18,8 +18,16 @@
  * computation graph/decimal.ts makes for such a decimal, so the result is the same double, -0 included.
  *
  * Strings: a key of up to 12 bytes is packed into three int32 words (three DataView loads, not a shift
- * per byte) and probed in the column's short-key table (csvDict.ts) inline; a miss, or a longer key,
- * asks the ByteDict (which adds a new string, checking its UTF-8).
+ * per byte) and probed in the column's short-key table (csvDict.ts); a miss, or a longer key, asks the
+ * ByteDict (which adds a new string, checking its UTF-8). The probes are deferred: the record loop only
+ * notes each string field (its words, length and start) and `flush` looks a batch of up to
+ * LOOKUP_BATCH rows up column by column, in row order, so codes come out in first-seen order as before.
+ * A high-cardinality column's table (h2o's id3: 1e5 keys, 4 MiB) misses the cache on nearly every
+ * probe; in the record loop each miss stalled the parse (a third of its time), in the tight lookup loop
+ * the misses of consecutive rows overlap. The batch is flushed before a record goes to the general loop
+ * (which looks its strings up itself), before the columns grow, and before returning. A key that is
+ * not UTF-8 shows up in the flush: the general loop then parses that record again and raises the error
+ * (the dictionaries' `invalid` flags cleared first), so the error is the one it always gave.
  *
  * Compiled functions are cached by their source, which depends only on the delimiter and on the file
  * columns' kinds (read or not, and as what).
@@ -67,12 +75,15 @@ export const FAST_HELPERS = Object.freeze({
 
 const cache = new BoundedCache<string, FastParse>(64);
 
+/** Rows whose string lookups are deferred and done together (see the header). */
+export const LOOKUP_BATCH = 512;
+
 /**
  * The generated parser for a file of `kinds.length` columns (SKIP or a kind per file column, `slots[c]`
  * its output column) separated by `delimiter` (an ASCII byte other than a quote, CR or LF).
  */
-export function fastParser(delimiter: number, kinds: readonly number[], slots: readonly number[]): FastParse {
-  const src = generate(delimiter, kinds, slots);
+export function fastParser(delimiter: number, kinds: readonly number[], slots: readonly number[], batch = LOOKUP_BATCH): FastParse {
+  const src = generate(delimiter, kinds, slots, batch);
   let fn = cache.get(src);
   if (!fn) {
     fn = new Function(src)() as FastParse;
@@ -81,7 +92,7 @@ export function fastParser(delimiter: number, kinds: readonly number[], slots: r
   return fn;
 }
 
-function generate(D: number, kinds: readonly number[], slots: readonly number[]): string {
+function generate(D: number, kinds: readonly number[], slots: readonly number[], batch: number): string {
   // Bytes at or below SP may end a field; the exact test runs only for them.
   const SP = Math.max(D, QUOTE, CR, NL);
   const special = `(t <= ${SP} && (t === ${D} || t === ${NL} || t === ${QUOTE} || t === ${CR}))`;
@@ -98,6 +109,9 @@ function generate(D: number, kinds: readonly number[], slots: readonly number[])
   }`;
   const head: string[] = [];
   const reload: string[] = [];
+  // String columns: their output slots, and the flush code that looks their batch up.
+  const strings: number[] = [];
+  const flush: string[] = [];
   const body: string[] = [];
   for (let c = 0; c < width; c++) {
     const kind = kinds[c]!;
@@ -135,55 +149,91 @@ function generate(D: number, kinds: readonly number[], slots: readonly number[])
       reload.push(`A${j} = S.bools[${j}];`);
       body.push(`s = i; t = bytes[i]; while (!${special}) t = bytes[++i];`, end, `x = hbool(bytes, s, e); if (x < 0) break rec; A${j}[rows] = x;`);
     } else {
-      head.push(`const D${j} = S.builders[${j}].dict;`);
-      reload.push(`A${j} = S.ints[${j}]; T${j} = D${j}.short; M${j} = D${j}.shortMask;`);
+      strings.push(j);
+      head.push(`const W${j} = new Int32Array(${4 * batch}), P${j} = new Int32Array(${batch});`);
       body.push(
         `s = i; t = bytes[i]; while (!${special}) t = bytes[++i];`,
         end,
-        `n = e - s; code = -2;`,
+        `n = e - s;`,
         `if (n <= ${SHORT_KEY_BYTES}) {`,
         pack,
-        `  q = Math.imul(w0 ^ Math.imul(w1, ${SHORT_HASH[0]}) ^ Math.imul(w2 ^ n, ${SHORT_HASH[1]}), ${SHORT_HASH[2]});`,
-        `  for (q = ((q ^ (q >>> 16)) & M${j}) << 2; ; q = (q + 4) & ((M${j} << 2) | 3)) {`,
-        `    const meta = T${j}[q + 3]; if (meta === 0) break;`,
-        `    if (T${j}[q] === w0 && T${j}[q + 1] === w1 && T${j}[q + 2] === w2 && (meta & 15) === n) { code = (meta >> 4) - 2; break; }`,
-        `  }`,
-        `}`,
-        `if (code === -2) {`,
-        `  code = n <= ${SHORT_KEY_BYTES} ? D${j}.codeShort(bytes, s, e, w0, w1, w2) : D${j}.code(bytes, s, e);`,
-        `  if (D${j}.invalid) break rec;`,
-        `  T${j} = D${j}.short; M${j} = D${j}.shortMask;`,
-        `}`,
-        `A${j}[rows] = code;`,
+        `} else { w0 = 0; w1 = 0; w2 = 0; }`,
+        `q = r << 2; W${j}[q] = w0; W${j}[q + 1] = w1; W${j}[q + 2] = w2; W${j}[q + 3] = n; P${j}[r] = s;`,
       );
+      flush.push(`{
+  const A = S.ints[${j}];
+  let T = D${j}.short, M = D${j}.shortMask;
+  for (let r = 0; r < count; r++) {
+    const o = r << 2, w0 = W${j}[o], w1 = W${j}[o + 1], w2 = W${j}[o + 2], n = W${j}[o + 3];
+    let code = -2;
+    if (n <= ${SHORT_KEY_BYTES}) {
+      let q = Math.imul(w0 ^ Math.imul(w1, ${SHORT_HASH[0]}) ^ Math.imul(w2 ^ n, ${SHORT_HASH[1]}), ${SHORT_HASH[2]});
+      for (q = ((q ^ (q >>> 16)) & M) << 2; ; q = (q + 4) & ((M << 2) | 3)) {
+        const meta = T[q + 3]; if (meta === 0) break;
+        if (T[q] === w0 && T[q + 1] === w1 && T[q + 2] === w2 && (meta & 15) === n) { code = (meta >> 4) - 2; break; }
+      }
+    }
+    if (code === -2) {
+      const s = P${j}[r];
+      code = n <= ${SHORT_KEY_BYTES} ? D${j}.codeShort(bytes, s, s + n, w0, w1, w2) : D${j}.code(bytes, s, s + n);
+      if (D${j}.invalid) { if (r < bad) bad = r; break; }
+      T = D${j}.short; M = D${j}.shortMask;
+    }
+    A[b0 + r] = code;
+  }
+}`);
     }
   }
   const decl = reload.map((r) => r.replace(/(\w+) = /g, 'let $1 = ')).join('\n');
+  const deferred = strings.length > 0;
+  const batchOf = `{ ${strings.map((j) => `W${j}, P${j}`).join(', ')} }`;
+  // Looks the deferred strings of `count` rows from b0 up; gives the first batch row whose key is not UTF-8, or -1.
+  const flushFn = `function flush(bytes, S, b0, count, B) {
+${strings.map((j) => `const D${j} = S.builders[${j}].dict, W${j} = B.W${j}, P${j} = B.P${j};`).join('\n')}
+let bad = count;
+${flush.join('\n')}
+return bad < count ? bad : -1;
+}
+// A key that is not UTF-8 in batch row \`bad\`: the general loop parses that record again and raises the error.
+function fail(S, slow, RP, b0, bad) {
+${strings.map((j) => `S.builders[${j}].dict.invalid = false;`).join(' ')}
+S.rows = b0 + bad;
+slow(RP[bad]);
+throw new Error('internal error: a CSV string was not UTF-8, yet the general loop read its record');
+}`;
+  const flushNow = deferred ? `x = flush(bytes, S, b0, rows - b0, B); if (x >= 0) fail(S, slow, RP, b0, x); b0 = rows;` : '';
   return `"use strict";
+${deferred ? flushFn : ''}
 return function fastCsv(bytes, from, until, last, S, slow, grow, H) {
 const POW = H.POW, hbool = H.bool;
 const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 ${head.join('\n')}
+${deferred ? `const B = ${batchOf}, RP = new Int32Array(${batch});` : ''}
 ${decl}
-let rows = S.rows, cap = S.capacity, p = from;
+let rows = S.rows, cap = S.capacity, p = from, b0 = rows, r = 0;
 let i = 0, t = 0, s = 0, e = 0, q = 0, f = 0, k = 0, n = 0, x = 0, m = 0, v = 0, code = 0, neg = false, w0 = 0, w1 = 0, w2 = 0;
 while (p < until && p <= last) {
   t = bytes[p];
   if (t === ${NL}) { p++; continue; }
-  if (rows === cap) { S.rows = rows; grow(); cap = S.capacity; ${reload.join(' ')} }
+  if (rows === cap${deferred ? ` || rows - b0 === ${batch}` : ''}) {
+    ${flushNow}
+    if (rows === cap) { S.rows = rows; grow(); cap = S.capacity; ${reload.join(' ')} }
+  }
   rec: {
     if (t === ${CR}) break rec;
-    i = p;
+    i = p;${deferred ? ' r = rows - b0; RP[r] = p;' : ''}
 ${body.join('\n')}
     rows++;
     p = i;
     continue;
   }
+  ${flushNow}
   S.rows = rows;
   p = slow(p);
-  rows = S.rows; cap = S.capacity;
+  rows = S.rows; cap = S.capacity; b0 = rows;
   ${reload.join(' ')}
 }
+${flushNow}
 S.rows = rows;
 return p;
 };`;

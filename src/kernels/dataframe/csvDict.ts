@@ -16,9 +16,13 @@
  *   bytes in the pool.
  * (graph/stringDict.ts's table works on a whole column of spans after the fact and sorts its dictionary;
  * here codes are needed field by field in first-seen order.)
+ *
+ * Every table and the pool are the thread's scratch (csvScratch.ts), handed back by `finish`, whose
+ * dictionary is an exact-size copy.
  */
 import { isUtf8 } from 'node:buffer';
-import { growPairTable, makeUtf8Dict, type Utf8Dict } from '../../base/utf8Dict.js';
+import { makeUtf8Dict, type Utf8Dict } from '../../base/utf8Dict.js';
+import { giveBack, scratchBytes, scratchInt32, zeroedInt32 } from './csvScratch.js';
 
 export const HASH_SEED = 0x811c9dc5 | 0;
 export const HASH_PRIME = 0x01000193;
@@ -40,25 +44,26 @@ export class ByteDict {
   /** Distinct strings so far (the next code). */
   #count = 0;
   /** Per code, the end of its bytes in the pool (minus #base); offsets[0] = 0. */
-  #offsets = new Int32Array(257);
+  #offsets = scratchInt32(257);
   /** Pool bytes of the null values, which come first. */
   #base = 0;
   /** Short keys, per slot: w0, w1, w2, (code + 2) << 4 | length (0: empty). Read by generated code. */
-  short = new Int32Array(4 * 1024);
+  short = zeroedInt32(4 * 1024);
   shortMask = 1023;
   #shortEntries = 0;
-  #pool = new Uint8Array(1 << 14);
+  #pool = scratchBytes(1 << 14);
   #used = 0;
   /** Per long entry, together so a hit reads one place: pool start, byte length, code (-1: a null value). */
-  #info = new Int32Array(3 * 256);
+  #info = scratchInt32(3 * 256);
   #entries = 0;
   /** Per long slot: the hash and entry + 1 (0: empty), side by side, so a probe is one cache line. */
-  #slots = new Int32Array(2 * 1024);
+  #slots = zeroedInt32(2 * 1024);
   #mask = 1023;
   /** Set when a new string's bytes are not valid UTF-8 (the caller raises the error). */
   invalid = false;
 
   constructor(nullValues: readonly string[]) {
+    this.#offsets[0] = 0;
     const enc = new TextEncoder();
     for (const v of nullValues) {
       const b = enc.encode(v);
@@ -67,9 +72,14 @@ export class ByteDict {
     this.#base = this.#used;
   }
 
-  /** The dictionary: every distinct string, in first-seen order, as UTF-8 bytes and offsets. */
+  /**
+   * The dictionary: every distinct string, in first-seen order, as UTF-8 bytes and offsets (copies);
+   * the dictionary's buffers go back to the thread's scratch, so it must not be used afterwards.
+   */
   finish(): Utf8Dict {
-    return makeUtf8Dict(this.#offsets.subarray(0, this.#count + 1), this.#pool.subarray(this.#base, this.#used));
+    const d = makeUtf8Dict(this.#offsets.subarray(0, this.#count + 1), this.#pool.subarray(this.#base, this.#used));
+    for (const b of [this.#offsets, this.short, this.#pool, this.#info, this.#slots]) giveBack(b);
+    return d;
   }
 
   /** The code of bytes[start..end): its dictionary index, or -1 for a null value; `invalid` on bad UTF-8. */
@@ -173,8 +183,9 @@ export class ByteDict {
     if (code === -3) return -1;
     const e = this.#entries++;
     if (3 * e === this.#info.length) {
-      const grown = new Int32Array(2 * this.#info.length);
+      const grown = scratchInt32(2 * this.#info.length);
       grown.set(this.#info);
+      giveBack(this.#info);
       this.#info = grown;
     }
     this.#info[3 * e] = at;
@@ -201,8 +212,9 @@ export class ByteDict {
       return -3;
     }
     if (this.#used + length > this.#pool.length) {
-      const pool = new Uint8Array(Math.max(2 * this.#pool.length, this.#used + length));
+      const pool = scratchBytes(Math.max(2 * this.#pool.length, this.#used + length));
       pool.set(this.#pool.subarray(0, this.#used));
+      giveBack(this.#pool);
       this.#pool = pool;
     }
     if (length <= 16) for (let k = 0; k < length; k++) this.#pool[this.#used + k] = bytes[start + k]!;
@@ -211,8 +223,9 @@ export class ByteDict {
     if (newCode !== -2) return newCode;
     const code = this.#count++;
     if (this.#count === this.#offsets.length) {
-      const grown = new Int32Array(2 * this.#offsets.length);
+      const grown = scratchInt32(2 * this.#offsets.length);
       grown.set(this.#offsets);
+      giveBack(this.#offsets);
       this.#offsets = grown;
     }
     this.#offsets[this.#count] = this.#used - this.#base;
@@ -222,7 +235,7 @@ export class ByteDict {
   #growShort(): void {
     const old = this.short;
     const mask = 2 * (this.shortMask + 1) - 1;
-    const table = new Int32Array(4 * (mask + 1));
+    const table = zeroedInt32(4 * (mask + 1));
     for (let k = 0; k < old.length; k += 4) {
       const meta = old[k + 3]!;
       if (meta === 0) continue;
@@ -233,12 +246,25 @@ export class ByteDict {
       table[4 * s + 2] = old[k + 2]!;
       table[4 * s + 3] = meta;
     }
+    giveBack(old);
     this.short = table;
     this.shortMask = mask;
   }
 
+  /** Doubles the long-key table (slots of hash, entry + 1), rehashed by each hash's low bits. */
   #growLong(): void {
-    this.#slots = growPairTable(this.#slots, this.#mask);
-    this.#mask = 2 * this.#mask + 1;
+    const old = this.#slots;
+    const mask = 2 * this.#mask + 1;
+    const slots = zeroedInt32(2 * (mask + 1));
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k + 1] === 0) continue;
+      let s = old[k]! & mask;
+      while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
+      slots[2 * s] = old[k]!;
+      slots[2 * s + 1] = old[k + 1]!;
+    }
+    giveBack(old);
+    this.#slots = slots;
+    this.#mask = mask;
   }
 }

@@ -25,7 +25,7 @@ import {
   allocBytes, allocFloat64, allocInt32, makeFrame, type FrameChunk, type FrameColumn, type FrameDtype,
 } from '../../base/frame.js';
 import { excerpt, scanDecimal, scannedEnd } from '../../graph/scan.js';
-import { FAST_HELPERS, fastParser, type FastParse, BOOL, FLOAT, INT, SKIP, STRING } from './csvCodegen.js';
+import { FAST_HELPERS, fastParser, type FastParse, BOOL, FLOAT, INT, LOOKUP_BATCH, SKIP, STRING } from './csvCodegen.js';
 import { exact, grow } from './csvColumns.js';
 import { ByteDict, HASH_PRIME, HASH_SEED } from './csvDict.js';
 
@@ -108,8 +108,11 @@ export class CsvParser {
   /** The parser generated for this layout, or null when the layout's null values look like values. */
   readonly #fast: FastParse | null;
 
-  /** `generated` false: the general loop alone (the reference the generated parser is tested against). */
-  constructor(layout: CsvLayout, generated = true) {
+  /**
+   * `generated` false: the general loop alone (the reference the generated parser is tested against);
+   * `lookupBatch`: rows per batch of deferred string lookups in the generated parser (small in tests).
+   */
+  constructor(layout: CsvLayout, generated = true, lookupBatch = LOOKUP_BATCH) {
     this.#layout = layout;
     this.#delim = layout.delimiter.charCodeAt(0);
     this.#slot = new Int32Array(layout.width).fill(-1);
@@ -121,7 +124,7 @@ export class CsvParser {
     this.#nulls = layout.nullValues.map((v) => encoder.encode(v));
     this.#valueLikeNulls = layout.nullValues.some((v) => v !== '' && (/^\s*[-+]?[\d.]/.test(v) || /^(true|false|[-+]?(nan|inf|infinity))$/i.test(v)));
     // Such null values would have to be checked before every number, which the generated code does not.
-    this.#fast = this.#valueLikeNulls || !generated ? null : fastParser(this.#delim, Array.from(this.#slot, (j, c) => (j < 0 ? SKIP : this.#kinds[c]!)), Array.from(this.#slot));
+    this.#fast = this.#valueLikeNulls || !generated ? null : fastParser(this.#delim, Array.from(this.#slot, (j, c) => (j < 0 ? SKIP : this.#kinds[c]!)), Array.from(this.#slot), lookupBatch);
   }
 
   /**

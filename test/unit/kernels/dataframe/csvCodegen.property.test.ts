@@ -5,7 +5,8 @@
  * integers, exponents, long mantissas, nan/inf, quotes (closed, doubled, stray), CR inside fields,
  * CRLF and bare LF, empty lines, a last line without its newline, ragged records, 12- and 13-byte
  * strings, NUL bytes and invalid UTF-8. Both must give the same chunk — values, validity, dictionaries
- * in the same order, across the columns growing — or throw the same error.
+ * in the same order, across the columns growing and across batches of deferred string lookups (1 to 3
+ * rows here, so batches fill and flush mid-chunk) — or throw the same error.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +53,7 @@ const cases = fc.integer({ min: 1, max: 5 }).chain((width) =>
     // One field in `oddEvery` is drawn from the odd ones (0: none), so that some cases have long runs
     // of plain records (and the columns grow under the generated loop).
     oddEvery: fc.constantFrom(0, 2, 5, 30),
+    lookupBatch: fc.constantFrom(1, 2, 3, 512),
     finalNewline: fc.boolean(),
     lines: fc.array(
       fc.record({
@@ -86,9 +88,21 @@ describe('the generated CSV parser', () => {
           .replace(/\r?\n$/, c.finalNewline ? '$&' : '');
         // \u0001 stands for a byte that is not UTF-8.
         const bytes = new TextEncoder().encode(text).map((b) => (b === 1 ? 0xff : b));
-        expect(outcome(new CsvParser(layout), bytes)).toEqual(outcome(new CsvParser(layout, false), bytes));
+        expect(outcome(new CsvParser(layout, true, c.lookupBatch), bytes)).toEqual(outcome(new CsvParser(layout, false), bytes));
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('names the first bad string of a lookup batch, even when a later row of an earlier column is bad too', () => {
+    const layout: CsvLayout = {
+      file: 'f.csv', delimiter: ',', width: 2, nullValues: [''],
+      columns: [{ index: 0, name: 'a', dtype: 'string' }, { index: 1, name: 'b', dtype: 'string' }],
+    };
+    // Row 2 has a non-UTF-8 byte in column b, row 3 in column a; the batch holds both rows.
+    const bytes = new TextEncoder().encode('x,y\nx,\u0001\n\u0001,y\n').map((b) => (b === 1 ? 0xff : b));
+    const expected = outcome(new CsvParser(layout, false), bytes);
+    expect(expected).toMatch(/^f\.csv:2: column 'b'/);
+    expect(outcome(new CsvParser(layout, true, 512), bytes)).toEqual(expected);
   });
 });
