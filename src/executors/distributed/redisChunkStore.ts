@@ -18,6 +18,13 @@ export interface RemoteChunkStore {
   /** The values under keys, in order; rejects with `ObjectNotExists` naming the first missing key. */
   get(keys: readonly string[]): Promise<unknown[]>;
   delete(keys: readonly string[]): Promise<void>;
+  /**
+   * The values under keys, in order, where `held` has the values this process already holds for some of
+   * them: for those the store is only asked whether the key still exists (a chunk deleted from the store
+   * is gone, whatever a process remembers), the others are fetched. `sizes` are the fetched values'
+   * encoded sizes (0 for held ones). Rejects as `get` does, also for a held key that is gone.
+   */
+  getUnlessHeld(keys: readonly string[], held: ReadonlyMap<string, unknown>): Promise<{ values: unknown[]; sizes: number[] }>;
 }
 
 /** Default lifetime of a chunk key: far longer than any task, short enough that an orphan goes away. */
@@ -58,6 +65,29 @@ export class RedisChunkStore implements RemoteChunkStore {
       if (bytes === null) throw new ChunkNotFoundError(keys[k]!);
       return decodeChunk(bytes as Buffer);
     });
+  }
+
+  async getUnlessHeld(keys: readonly string[], held: ReadonlyMap<string, unknown>): Promise<{ values: unknown[]; sizes: number[] }> {
+    if (keys.length === 0) return { values: [], sizes: [] };
+    const pipe = this.redis.pipeline();
+    for (const key of keys) {
+      if (held.has(key)) pipe.exists(chunkKey(this.session, key));
+      else pipe.getBuffer(chunkKey(this.session, key));
+    }
+    const results = (await pipe.exec()) ?? [];
+    const sizes: number[] = [];
+    const values = results.map(([err, reply], k) => {
+      if (err) throw err;
+      const key = keys[k]!;
+      if (reply === null || reply === 0) throw new ChunkNotFoundError(key);
+      if (held.has(key)) {
+        sizes.push(0);
+        return held.get(key);
+      }
+      sizes.push((reply as Buffer).byteLength);
+      return decodeChunk(reply as Buffer);
+    });
+    return { values, sizes };
   }
 
   async delete(keys: readonly string[]): Promise<void> {
