@@ -11,7 +11,7 @@
  *
  * Locality: a run may ask for a job to go to a worker (the one holding most of its tasks' inputs); the
  * executor puts it on that worker's own queue (workerRoutes.ts) if the worker's heartbeat is fresh and
- * fewer of its routed jobs are in flight than it has threads, else on the shared queue. A routed job
+ * fewer of its routed jobs are in flight than twice its threads, else on the shared queue. A routed job
  * whose worker's heartbeat expires is sent again on the shared queue (nobody else takes jobs from a
  * dead worker's queue, nor checks them for stalls); if the worker was only late, whichever copy ends
  * first counts.
@@ -39,6 +39,7 @@ import {
   queuePrefix,
   sessionsKey,
   type WorkerInfo,
+  workerKey,
   workerPattern,
 } from './protocol.js';
 import { RedisChunkStore } from './redisChunkStore.js';
@@ -61,6 +62,13 @@ export interface DistributedExecutorOptions {
   readonly eventsMaxLen?: number;
 }
 
+
+/**
+ * How often the driver looks whether the workers it routed jobs to still beat: a worker's heartbeat
+ * expires HEARTBEAT_TTL_SECONDS after its last beat, so its routed jobs go to the shared queue at most
+ * that plus this after it died.
+ */
+const ROUTED_CHECK_MS = 1_000;
 
 /** Events a stream keeps: far more than a run's in-flight jobs emit before the subscription reads them. */
 const EVENTS_MAX_LEN = 200_000;
@@ -189,7 +197,8 @@ export class DistributedExecutor implements Executor {
     };
     c.timers.push(
       setInterval(() => void refreshAlive().catch(() => {}), (ttl * 1000) / 4),
-      setInterval(() => void this.#seeWorkers(redis).then(() => this.#rescueOrphans(c)).catch(() => {}), HEARTBEAT_MS),
+      setInterval(() => void this.#seeWorkers(redis).catch(() => {}), HEARTBEAT_MS),
+      setInterval(() => void this.#checkRouted(c).catch(() => {}), ROUTED_CHECK_MS),
       setInterval(() => void watch().catch(() => {}), WATCHDOG_MS),
     );
     for (const t of c.timers) t.unref();
@@ -242,10 +251,14 @@ export class DistributedExecutor implements Executor {
     if (p.worker !== undefined) this.#routedTo.set(p.worker, this.#routedTo.get(p.worker)! - 1);
   }
 
-  /** Whether a job may go to worker `id`'s own queue now: its heartbeat is fresh and it has a free thread. */
+  /**
+   * Whether a job may go to worker `id`'s own queue now: its heartbeat is fresh and fewer of its routed
+   * jobs are in flight than it takes at once from a queue (twice its threads). Past that, tasks go to the
+   * shared queue, so a worker that holds everything does not queue work another worker could do.
+   */
   #canRoute(id: string): boolean {
     const w = this.#workersSeen.find((x) => x.id === id);
-    return w !== undefined && (this.#routedTo.get(id) ?? 0) < w.threads;
+    return w !== undefined && (this.#routedTo.get(id) ?? 0) < 2 * w.threads;
   }
 
   /** Sends jobs, each on its worker's own queue when it names one that can take it, else on the shared queue. */
@@ -280,14 +293,22 @@ export class DistributedExecutor implements Executor {
     ]);
   }
 
+  /** Looks whether the workers with routed jobs in flight still beat (one EXISTS each), and rescues the others' jobs. */
+  async #checkRouted(c: Connected): Promise<void> {
+    const workers = [...this.#routedTo].flatMap(([w, n]) => (n > 0 ? [w] : []));
+    if (workers.length === 0) return;
+    const beats = await c.redis.pipeline(workers.map((w) => ['exists', workerKey(this.#o.queue, w)])).exec();
+    const gone = new Set(workers.filter((_, k) => beats?.[k]?.[0] === null && beats[k]![1] === 0));
+    if (gone.size > 0) this.#rescue(c, gone);
+  }
+
   /**
-   * Routed jobs whose worker's heartbeat expired go again on the shared queue, under a new id with the
+   * Routed jobs of workers whose heartbeat expired go again on the shared queue, under a new id with the
    * same handler: nobody takes jobs from a dead worker's queue or reruns its stalled ones.
    */
-  #rescueOrphans(c: Connected): void {
+  #rescue(c: Connected, gone: ReadonlySet<string>): void {
     if (c.dropped) return;
-    const alive = new Set(this.#workersSeen.map((w) => w.id));
-    const orphans = [...this.#placed].filter(([, p]) => p.worker !== undefined && !alive.has(p.worker));
+    const orphans = [...this.#placed].filter(([, p]) => p.worker !== undefined && gone.has(p.worker));
     if (orphans.length === 0) return;
     const jobs: JobToAdd[] = [];
     for (const [jobId, p] of orphans) {
