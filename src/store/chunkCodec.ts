@@ -116,26 +116,40 @@ function materialise(ctor: string, src: Uint8Array, shared: boolean): unknown {
   return new View(buf, 0, src.byteLength / View.BYTES_PER_ELEMENT);
 }
 
-/** A chunk value as one byte buffer (see the file's comment for the layout). */
-export function encodeChunk(value: unknown): Buffer {
+/** Zero bytes for padding pieces. */
+const ZEROS = new Uint8Array(8);
+
+/**
+ * A chunk value's encoding as pieces to send one after another — the header, then each binary part
+ * over the value's own memory (no copy), with the padding between them — and their total length. A
+ * writer that can send pieces (a socket) never builds the whole encoding; `encodeChunk` joins them.
+ */
+export function encodeChunkPieces(value: unknown): { readonly pieces: Uint8Array[]; readonly byteLength: number } {
   const parts: Part[] = [];
   const skeleton = encodeSkeleton(value, (p) => {
     parts.push(p);
     return { [TAG]: 'part', i: parts.length - 1 };
   });
   const header = Buffer.from(JSON.stringify({ s: skeleton, p: parts.map((p) => [p.ctor, p.bytes.byteLength, p.shared]) }), 'utf8');
-  let size = pad8(8 + header.byteLength);
-  for (const p of parts) size += pad8(p.bytes.byteLength);
-  const out = Buffer.alloc(size);
-  out.writeUInt32LE(MAGIC, 0);
-  out.writeUInt32LE(header.byteLength, 4);
-  header.copy(out, 8);
-  let at = pad8(8 + header.byteLength);
+  const head = Buffer.alloc(pad8(8 + header.byteLength));
+  head.writeUInt32LE(MAGIC, 0);
+  head.writeUInt32LE(header.byteLength, 4);
+  header.copy(head, 8);
+  const pieces: Uint8Array[] = [head];
+  let byteLength = head.byteLength;
   for (const p of parts) {
-    out.set(p.bytes, at);
-    at += pad8(p.bytes.byteLength);
+    const padding = pad8(p.bytes.byteLength) - p.bytes.byteLength;
+    pieces.push(p.bytes);
+    if (padding > 0) pieces.push(ZEROS.subarray(0, padding));
+    byteLength += p.bytes.byteLength + padding;
   }
-  return out;
+  return { pieces, byteLength };
+}
+
+/** A chunk value as one byte buffer (see the file's comment for the layout). */
+export function encodeChunk(value: unknown): Buffer {
+  const { pieces, byteLength } = encodeChunkPieces(value);
+  return Buffer.concat(pieces, byteLength);
 }
 
 /** The value `encodeChunk` encoded; throws `ChunkCodecError` on bytes it did not write. */

@@ -9,8 +9,12 @@
  * (store/chunkStore.ts); this is the bytes-only store the distributed executor and its workers share.
  */
 import type { Redis } from 'ioredis';
-import { decodeChunk, encodeChunk } from '../../store/chunkCodec.js';
+import { decodeChunk, encodeChunkPieces } from '../../store/chunkCodec.js';
 import { ChunkNotFoundError } from '../../store/chunkStore.js';
+import { SetPiecesCommand } from './setPieces.js';
+
+/** Encoded values from this size on are written to the socket in pieces instead of copied into a command. */
+const PIECES_BYTES = 256 * 1024;
 
 export interface RemoteChunkStore {
   /** Stores values under keys (one round trip); returns each value's encoded size. */
@@ -45,13 +49,16 @@ export class RedisChunkStore implements RemoteChunkStore {
     if (entries.length === 0) return [];
     const sizes: number[] = [];
     const pipe = this.redis.pipeline();
+    const alone: Promise<unknown>[] = [];
     for (const [key, value] of entries) {
-      const bytes = encodeChunk(value);
-      sizes.push(bytes.byteLength);
-      pipe.set(chunkKey(this.session, key), bytes, 'EX', this.ttlSeconds);
+      const { pieces, byteLength } = encodeChunkPieces(value);
+      sizes.push(byteLength);
+      // A big value goes to the socket piece by piece, never copied (setPieces.ts); small ones share a pipeline.
+      if (byteLength >= PIECES_BYTES) alone.push(this.#sendAlone(new SetPiecesCommand(chunkKey(this.session, key), pieces, byteLength, this.ttlSeconds)));
+      else pipe.set(chunkKey(this.session, key), Buffer.concat(pieces, byteLength), 'EX', this.ttlSeconds);
     }
-    const results = (await pipe.exec()) ?? [];
-    for (const [err] of results) if (err) throw err;
+    const [results] = await Promise.all([pipe.length > 0 ? pipe.exec() : [], ...alone]);
+    for (const [err] of results ?? []) if (err) throw err;
     return sizes;
   }
 
@@ -65,6 +72,11 @@ export class RedisChunkStore implements RemoteChunkStore {
       if (bytes === null) throw new ChunkNotFoundError(keys[k]!);
       return decodeChunk(bytes as Buffer);
     });
+  }
+
+  #sendAlone(command: SetPiecesCommand): Promise<unknown> {
+    void this.redis.sendCommand(command);
+    return command.promise;
   }
 
   async getUnlessHeld(keys: readonly string[], held: ReadonlyMap<string, unknown>): Promise<{ values: unknown[]; sizes: number[] }> {
