@@ -17,7 +17,7 @@ export const WORKER_HELP = `Usage: tessera worker --redis URL [options]
   --threads N      kernel threads, and jobs run at once (default: the machine's cores)
   --queue NAME     the queue name sessions use (default ${DEFAULT_QUEUE})
   --cache-bytes N  bytes of chunk values kept in memory for later tasks on this worker, which the
-                   sessions then route those tasks to (default an eighth of memory, at most 1 GiB,
+                   sessions then route those tasks to (default an eighth of memory, at most 256 MiB,
                    here ${defaultCacheBytes(totalmem())}; 0 turns it off)
 `;
 

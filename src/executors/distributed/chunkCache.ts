@@ -30,9 +30,13 @@ interface Entry {
   readonly nbytes: number;
 }
 
-/** The default limit: an eighth of the machine's memory, at most 1 GiB. */
+/**
+ * The default limit: an eighth of the machine's memory, at most 256 MiB. What locality needs is the
+ * chunks made or read lately, whose readers are about to run; more only holds dead chunks longer (the
+ * driver cannot tell a producer that a reader elsewhere was the last), memory new chunks cannot reuse.
+ */
 export function defaultCacheBytes(totalMemory: number): number {
-  return Math.min(2 ** 30, Math.floor(totalMemory / 8));
+  return Math.min(256 * 2 ** 20, Math.floor(totalMemory / 8));
 }
 
 export class ChunkCache {

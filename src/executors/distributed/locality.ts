@@ -8,6 +8,11 @@
  * at least MIN_LOCAL_BYTES: below that, fetching from Redis costs less than waiting for one worker.
  * A worker may have dropped a chunk from memory since (its cache is bounded); the task then fetches
  * it there as it would anywhere, so a stale guess costs nothing but the choice.
+ *
+ * Workers should not keep what nobody will read: memory held by dead chunks is memory a new chunk
+ * cannot reuse, and first touching fresh memory is slow (and does not parallelise) on small VMs. So
+ * the task that is the last reader of an input says so (the worker forgets it after the task), and a
+ * target nobody else reads is not kept at all (the driver fetches it once).
  */
 import type { ChunkGraph } from '../../dag/chunkGraph.js';
 
@@ -19,12 +24,32 @@ const HOLDERS_KEPT = 4;
 export class Locality {
   readonly #holders = new Map<number, string[]>();
   readonly #generations = new Map<number, number>();
+  /** Per chunk, reads (dependency edges) not sent in a task yet. */
+  readonly #unsent: Int32Array;
 
-  /** `sizeOf(i)`: chunk `i`'s bytes in the chunk store (0 when unknown). */
+  /** `sizeOf(i)`: chunk `i`'s bytes in the chunk store (0 when unknown); `isTarget(i)`: the run keeps it. */
   constructor(
     readonly graph: ChunkGraph,
     readonly sizeOf: (i: number) => number,
-  ) {}
+    readonly isTarget: (i: number) => boolean,
+  ) {
+    this.#unsent = new Int32Array(graph.size);
+    for (let i = 0; i < graph.size; i++) this.#unsent[i] = graph.succStart[i + 1]! - graph.succStart[i]!;
+  }
+
+  /**
+   * Task `i` is being sent: the positions of its inputs it is the last to read (a worker may forget
+   * them after it), and whether a worker should keep its output (someone else will read it).
+   */
+  sending(i: number): { readonly lastReads: number[]; readonly keepOutput: boolean } {
+    const lastReads: number[] = [];
+    let k = 0;
+    for (const d of this.graph.inputsOf(i)) {
+      if (--this.#unsent[d]! === 0 && !this.isTarget(d)) lastReads.push(k);
+      k++;
+    }
+    return { lastReads, keepOutput: this.graph.succStart[i + 1]! > this.graph.succStart[i]! };
+  }
 
   generation(i: number): number {
     return this.#generations.get(i) ?? 0;

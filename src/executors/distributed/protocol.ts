@@ -66,6 +66,10 @@ export interface TaskData {
    */
   readonly gens?: readonly number[];
   readonly outGen?: number;
+  /** Positions of the inputs this task is the last to read: the worker forgets them after it. */
+  readonly lastReads?: readonly number[];
+  /** False when nobody but the driver reads the output: the worker does not keep it. */
+  readonly keepOutput?: boolean;
 }
 
 /**

@@ -98,7 +98,11 @@ export class DistributedRun {
     this.#unpin = pinInputs(graph, store);
     this.#peak = store.usedBytes;
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
-    this.#locality = new Locality(graph, (i) => this.#remote.get(this.#remoteKey(i)) ?? 0);
+    this.#locality = new Locality(
+      graph,
+      (i) => this.#remote.get(this.#remoteKey(i)) ?? 0,
+      (i) => this.#state.isTarget(i),
+    );
     this.#lineage = new Lineage({
       graph,
       session: port.session,
@@ -210,6 +214,7 @@ export class DistributedRun {
     const inputs = Array.from(g.inputsOf(i));
     const gens = inputs.map((d) => this.#locality.generation(d));
     const outGen = this.#locality.generation(i);
+    const { lastReads, keepOutput } = this.#locality.sending(i);
     return {
       key: g.keys[i]!,
       kernel: g.kernels[i]!,
@@ -218,6 +223,8 @@ export class DistributedRun {
       out: this.#remoteKey(i),
       ...(gens.some((n) => n > 0) ? { gens } : {}),
       ...(outGen > 0 ? { outGen } : {}),
+      ...(lastReads.length > 0 ? { lastReads } : {}),
+      ...(keepOutput ? {} : { keepOutput }),
     };
   }
 

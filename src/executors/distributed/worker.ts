@@ -171,7 +171,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
           outcomes.forEach((out, k) => {
             if (!out.ok) return ends.push({ ok: false, error: out.error });
             const nbytes = sizes[n++]!;
-            cache.set(session, tasks[k]!.out, tasks[k]!.outGen ?? 0, out.value, nbytes);
+            if (tasks[k]!.keepOutput !== false) cache.set(session, tasks[k]!.out, tasks[k]!.outGen ?? 0, out.value, nbytes);
             return ends.push({ ok: true, result: summarise(out.value, nbytes) });
           });
         } catch (e) {
@@ -181,6 +181,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         if (ends.some((e) => !e.ok)) throw new UnrecoverableError(taskErrorReason(ends));
         return { results: ends.map((e) => (e as { result: TaskResult }).result), worker: id, ...reads };
       } finally {
+        // Inputs no later task reads: their memory goes back for the next chunks.
+        for (const t of job.data.tasks) for (const k of t.lastReads ?? []) cache.delete(session, t.inputs[k]!);
         served.get(session)?.running.delete(abort);
         abort.abort();
         running--;

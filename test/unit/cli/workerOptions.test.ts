@@ -23,6 +23,6 @@ describe('tessera worker options', () => {
 
   it('documents --cache-bytes and its default', () => {
     expect(WORKER_HELP).toMatch(/--cache-bytes N {2}bytes of chunk values kept in memory/);
-    expect(WORKER_HELP).toMatch(/at most 1 GiB,\s+here \d+; 0 turns it off/);
+    expect(WORKER_HELP).toMatch(/at most 256 MiB,\s+here \d+; 0 turns it off/);
   });
 });

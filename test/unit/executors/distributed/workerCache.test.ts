@@ -3,7 +3,8 @@
  * driven by hand through BullMQ: an input the worker produced or fetched before is served from memory
  * (Redis sees an EXISTS for it, never a GET: watched with MONITOR); a task naming a newer generation of
  * a key (the driver recomputed it) never gets the value cached for an older one; a key deleted from
- * Redis is never served from memory. The LRU's byte accounting is checked on its own.
+ * Redis is never served from memory; an input's last reader and an output only the driver reads leave
+ * nothing behind. The LRU's byte accounting is checked on its own.
  */
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -18,6 +19,7 @@ import { redisForSuite } from '../../../support/redisServer.js';
 
 const server = redisForSuite();
 const SESSION = 'cacheTestSession';
+type JobEnd = { ok: true; value: JobResult } | { ok: false; reason: string };
 const IN0 = { t: 'in', i: 0, dtype: 'float64' };
 
 /** A task doubling its one input of `n` float64 (`gen`: the input's generation). */
@@ -33,6 +35,8 @@ describe('the worker chunk cache (in process)', () => {
   let shared: Queue<JobData, JobResult>;
   let own: Queue<JobData, JobResult>;
   const eventStreams: QueueEvents[] = [];
+  /** Jobs awaited, by id. */
+  const waiting = new Map<string, (end: JobEnd) => void>();
   const connections: Redis[] = [];
   /** Chunk-store commands Redis saw, as `get r/a` / `exists r/a`. */
   const chunkCommands: string[] = [];
@@ -59,6 +63,8 @@ describe('the worker chunk cache (in process)', () => {
     own = new Queue(workerQueue('tc', worker.id), { connection: connection(), prefix: queuePrefix(SESSION) });
     for (const name of ['tc', workerQueue('tc', worker.id)]) {
       const events = new QueueEvents(name, { connection: connection(), prefix: queuePrefix(SESSION), lastEventId: '0-0' });
+      events.on('completed', (a) => waiting.get(a.jobId)?.({ ok: true, value: (typeof a.returnvalue === 'string' ? JSON.parse(a.returnvalue) : a.returnvalue) as JobResult }));
+      events.on('failed', (a) => waiting.get(a.jobId)?.({ ok: false, reason: a.failedReason }));
       eventStreams.push(events);
       await events.waitUntilReady();
     }
@@ -74,18 +80,9 @@ describe('the worker chunk cache (in process)', () => {
 
   let jobs = 0;
   /** Runs one task as a job (on the worker's own queue when `routed`) and gives its end. */
-  async function run(task: TaskData, routed = false): Promise<{ ok: true; value: JobResult } | { ok: false; reason: string }> {
+  async function run(task: TaskData, routed = false): Promise<JobEnd> {
     const jobId = `j${++jobs}`;
-    const ended = new Promise<{ ok: true; value: JobResult } | { ok: false; reason: string }>((resolve) => {
-      for (const events of eventStreams) {
-        events.on('completed', (a) => {
-          if (a.jobId === jobId) resolve({ ok: true, value: (typeof a.returnvalue === 'string' ? JSON.parse(a.returnvalue) : a.returnvalue) as JobResult });
-        });
-        events.on('failed', (a) => {
-          if (a.jobId === jobId) resolve({ ok: false, reason: a.failedReason });
-        });
-      }
-    });
+    const ended = new Promise<JobEnd>((resolve) => waiting.set(jobId, resolve));
     await (routed ? own : shared).add(task.kernel, { tasks: [task] }, { jobId });
     return settles(ended, `job ${jobId} to end`);
   }
@@ -140,6 +137,15 @@ describe('the worker chunk cache (in process)', () => {
     // Put back (recomputed), the key is fetched again: the failed read dropped it from memory.
     await store().put([['r/k', { dtype: 'float64', shape: [1], data: Float64Array.from([3]) }]]);
     expect(await commandsOf(() => run(double('r/n', 'r/k', 1)))).toEqual(['get r/k']);
+  });
+
+  it("forgets an input after its last reader, and does not keep an output only the driver reads", async () => {
+    await store().put([['r/p', { dtype: 'float64', shape: [2], data: Float64Array.from([1, 2]) }]]);
+    expect(await commandsOf(() => run({ ...double('r/q', 'r/p', 2), lastReads: [0], keepOutput: false }))).toEqual(['get r/p']);
+    // Both were dropped: reading them again fetches them.
+    expect(await commandsOf(() => run(double('r/s', 'r/p', 2)))).toEqual(['get r/p']);
+    expect(await commandsOf(() => run(double('r/t', 'r/q', 2)))).toEqual(['get r/q']);
+    expect(await valueOf('r/t')).toEqual([4, 8]);
   });
 
   it('reports its cache in its heartbeat', async () => {
