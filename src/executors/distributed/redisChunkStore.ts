@@ -9,7 +9,7 @@
  * (store/chunkStore.ts); this is the bytes-only store the distributed executor and its workers share.
  */
 import type { Redis } from 'ioredis';
-import { decodeChunk, encodeChunkPieces } from '../../store/chunkCodec.js';
+import { decodeChunk, type DecodeOptions, encodeChunkPieces } from '../../store/chunkCodec.js';
 import { ChunkNotFoundError } from '../../store/chunkStore.js';
 import { SetPiecesCommand } from './setPieces.js';
 
@@ -19,8 +19,11 @@ const PIECES_BYTES = 256 * 1024;
 export interface RemoteChunkStore {
   /** Stores values under keys (one round trip); returns each value's encoded size. */
   put(entries: readonly (readonly [key: string, value: unknown])[]): Promise<number[]>;
-  /** The values under keys, in order; rejects with `ObjectNotExists` naming the first missing key. */
-  get(keys: readonly string[]): Promise<unknown[]>;
+  /**
+   * The values under keys, in order; rejects with `ObjectNotExists` naming the first missing key.
+   * `options` as decodeChunk's (big parts as views over the reply, for a reader that keeps them here).
+   */
+  get(keys: readonly string[], options?: DecodeOptions): Promise<unknown[]>;
   delete(keys: readonly string[]): Promise<void>;
   /**
    * The values under keys, in order, where `held` has the values this process already holds for some of
@@ -62,7 +65,7 @@ export class RedisChunkStore implements RemoteChunkStore {
     return sizes;
   }
 
-  async get(keys: readonly string[]): Promise<unknown[]> {
+  async get(keys: readonly string[], options?: DecodeOptions): Promise<unknown[]> {
     if (keys.length === 0) return [];
     const pipe = this.redis.pipeline();
     for (const key of keys) pipe.getBuffer(chunkKey(this.session, key));
@@ -70,7 +73,7 @@ export class RedisChunkStore implements RemoteChunkStore {
     return results.map(([err, bytes], k) => {
       if (err) throw err;
       if (bytes === null) throw new ChunkNotFoundError(keys[k]!);
-      return decodeChunk(bytes as Buffer);
+      return decodeChunk(bytes as Buffer, options);
     });
   }
 

@@ -37,6 +37,8 @@ import type { RemoteChunkStore } from './redisChunkStore.js';
 /** Tasks with fewer output elements than this are light: they may share a job with others. */
 const LIGHT_ELEMENTS = 32 * 1024;
 const MAX_BATCH = 64;
+/** A target's parts from this size on are kept as views over the Redis reply instead of copied. */
+const VIEW_AT_LEAST = 1 << 20;
 
 /** How a job ended: its result, or the reason BullMQ gives for its failure. */
 export type JobEnd = { readonly ok: true; readonly result: JobResult } | { readonly ok: false; readonly reason: string };
@@ -349,7 +351,8 @@ export class DistributedRun {
   async #fetchTarget(i: number): Promise<unknown> {
     for (;;) {
       try {
-        const [value] = await this.port.chunks.get([this.#remoteKey(i)]);
+        // Big parts stay views over the reply (no second copy): the session store keeps them in this process.
+        const [value] = await this.port.chunks.get([this.#remoteKey(i)], { viewAtLeast: VIEW_AT_LEAST });
         return value;
       } catch (e) {
         if (this.#done || !(e instanceof Error) || this.#missingChunk(e) !== i) throw e;
