@@ -4,7 +4,8 @@
  * - put: the chunk store's `put` (the encoding's pieces written to the socket, setPieces.ts) against the
  *   earlier way (`encodeChunk` into one buffer, then SET in a pipeline: ioredis copies it into its
  *   command buffer and the pipeline's), and a plain SET of a ready 64 MiB Buffer (the floor);
- * - get: the chunk store's `get` (GET, then decode into shared memory) against a plain GET.
+ * - get: the chunk store's `get` (GET, then decode into shared memory; or big parts as views over the
+ *   reply, as the driver reads a target) against a plain GET.
  *
  *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/distributed/chunkPath.js [--runs 7] [--mib 64]
  */
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
       },
       plainSet: () => client.set('plain', plain),
       getDecoded: () => store.get(['k']),
+      getViews: () => store.get(['k'], { viewAtLeast: 2 ** 20 }),
       plainGet: () => client.getBuffer('plain'),
     };
     const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
@@ -55,9 +57,10 @@ async function main(): Promise<void> {
       putPiecesVsEncodedPipeline: +(median('putPieces') / median('putEncodedPipeline')).toFixed(2),
       putPiecesVsPlainSet: +(median('putPieces') / median('plainSet')).toFixed(2),
       getDecodedVsPlainGet: +(median('getDecoded') / median('plainGet')).toFixed(2),
+      getViewsVsPlainGet: +(median('getViews') / median('plainGet')).toFixed(2),
     };
     for (const k of Object.keys(cases)) console.log(`${k}: ${fmt(median(k))}`);
-    console.log(`put in pieces / encoded+pipeline: ${result.putPiecesVsEncodedPipeline}; put in pieces / plain SET: ${result.putPiecesVsPlainSet}; get+decode / plain GET: ${result.getDecodedVsPlainGet}`);
+    console.log(`put in pieces / encoded+pipeline: ${result.putPiecesVsEncodedPipeline}; put in pieces / plain SET: ${result.putPiecesVsPlainSet}; get+decode / plain GET: ${result.getDecodedVsPlainGet}; get as views / plain GET: ${result.getViewsVsPlainGet}`);
     writeResult('distributed-chunk-path', result);
   } finally {
     client.disconnect();
