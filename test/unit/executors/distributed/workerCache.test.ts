@@ -87,18 +87,23 @@ describe('the worker chunk cache (in process)', () => {
     return settles(ended, `job ${jobId} to end`);
   }
   const valueOf = async (key: string) => [...((await store().get([key])) as { data: Float64Array }[])[0]!.data];
-  /** The chunk commands the next step makes (MONITOR lines arrive after the replies: wait for a marker). */
-  async function commandsOf(step: () => Promise<unknown>): Promise<string[]> {
-    chunkCommands.length = 0;
-    await step();
-    await redis.exists(chunkKey(SESSION, 'marker'));
+  /** Waits until MONITOR has shown every command before this one (its lines come in order, after the replies). */
+  async function seen(marker: string): Promise<void> {
+    await redis.exists(chunkKey(SESSION, marker));
     await settles(
       (async () => {
-        while (!chunkCommands.includes('exists marker')) await new Promise((r) => setTimeout(r, 5));
+        while (!chunkCommands.includes(`exists ${marker}`)) await new Promise((r) => setTimeout(r, 5));
       })(),
       'the MONITOR marker',
     );
-    return chunkCommands.filter((c) => c !== 'exists marker');
+  }
+  /** The chunk commands the step makes, and nothing from before it. */
+  async function commandsOf(step: () => Promise<unknown>): Promise<string[]> {
+    await seen('before');
+    chunkCommands.length = 0;
+    await step();
+    await seen('after');
+    return chunkCommands.filter((c) => c !== 'exists after');
   }
 
   it('serves an input it produced from memory: Redis sees an EXISTS, no GET', async () => {
