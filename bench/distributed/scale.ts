@@ -91,6 +91,9 @@ async function main(): Promise<void> {
     workers.push(await startWorker(redis.url, 1, hosts?.workers[1]));
     const twoMs = await median(runs, () => timed(() => cpuBound(dist)));
     results.speedup = { oneWorkerMs: +oneMs.toFixed(0), twoWorkersMs: +twoMs.toFixed(0), speedup: +(oneMs / twoMs).toFixed(2), target: 1.7 };
+    // Inputs the workers served from memory (locality) and fetched, as their heartbeats last said.
+    const caches = (dist.info.remoteWorkers ?? []).flatMap((w) => (w.cache ? [w.cache] : []));
+    results.workerCaches = caches.map(({ hits, misses, bytes, limit }) => ({ hits, misses, bytes, limit }));
     console.log(`cpu-bound ${tensors} x rand([${size}, ${size}]).map(f).sum(): 1 worker ${fmt(oneMs)}, 2 workers ${fmt(twoMs)}: ${(oneMs / twoMs).toFixed(2)}x (target >= 1.7)`);
 
     // Overhead per task against threads in this process.

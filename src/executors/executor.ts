@@ -8,7 +8,14 @@ import type { ChunkGraph } from '../dag/chunkGraph.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 
 export type ExecEvent =
-  | { readonly type: 'finished'; readonly index: number; readonly done: number; readonly total: number }
+  | {
+      readonly type: 'finished';
+      readonly index: number;
+      readonly done: number;
+      readonly total: number;
+      /** The distributed worker that ran it (its id), for executors that use remote workers. */
+      readonly worker?: string;
+    }
   | { readonly type: 'failed'; readonly index: number; readonly error: Error };
 
 export interface RunOptions {
@@ -60,6 +67,8 @@ export interface RemoteWorker {
   readonly running: number;
   /** Its machine's 1-minute load average. */
   readonly load: number;
+  /** Its chunk cache (distributed workers): values and bytes held, the limit, inputs served from it and fetched. */
+  readonly cache?: { readonly entries: number; readonly bytes: number; readonly limit: number; readonly hits: number; readonly misses: number };
 }
 
 export interface Executor {

@@ -13,9 +13,11 @@
  * must survive the trip unchanged or not be sent at all. The walk and the shared tags are
  * base/plainSkeleton.ts's, as for the store's records and the remote wire frames.
  *
- * Decoding always copies each part into fresh memory of its own — a SharedArrayBuffer when the
- * original was shared — so the result is aligned whatever the reply buffer's offsets were, crosses
- * to worker threads without another copy, and does not pin the whole network reply.
+ * Decoding copies each part into fresh memory of its own — a SharedArrayBuffer when the original was
+ * shared — so the result is aligned whatever the reply buffer's offsets were, crosses to worker
+ * threads without another copy, and does not pin the whole network reply. A reader that owns the
+ * bytes and needs neither (the distributed driver fetching a result) may ask for big parts as views
+ * over the bytes instead (`viewAtLeast`): one copy of the chunk fewer, and no fresh memory for it.
  */
 import { TesseraError, registerErrorClass } from '../base/errors.js';
 import { bytesOf, fromSkeleton, pad8, type Skeleton, TAG, toSkeleton, typedArrayCtor } from '../base/plainSkeleton.js';
@@ -116,30 +118,61 @@ function materialise(ctor: string, src: Uint8Array, shared: boolean): unknown {
   return new View(buf, 0, src.byteLength / View.BYTES_PER_ELEMENT);
 }
 
-/** A chunk value as one byte buffer (see the file's comment for the layout). */
-export function encodeChunk(value: unknown): Buffer {
+/** Zero bytes for padding pieces. */
+const ZEROS = new Uint8Array(8);
+
+/**
+ * A chunk value's encoding as pieces to send one after another — the header, then each binary part
+ * over the value's own memory (no copy), with the padding between them — and their total length. A
+ * writer that can send pieces (a socket) never builds the whole encoding; `encodeChunk` joins them.
+ */
+export function encodeChunkPieces(value: unknown): { readonly pieces: Uint8Array[]; readonly byteLength: number } {
   const parts: Part[] = [];
   const skeleton = encodeSkeleton(value, (p) => {
     parts.push(p);
     return { [TAG]: 'part', i: parts.length - 1 };
   });
   const header = Buffer.from(JSON.stringify({ s: skeleton, p: parts.map((p) => [p.ctor, p.bytes.byteLength, p.shared]) }), 'utf8');
-  let size = pad8(8 + header.byteLength);
-  for (const p of parts) size += pad8(p.bytes.byteLength);
-  const out = Buffer.alloc(size);
-  out.writeUInt32LE(MAGIC, 0);
-  out.writeUInt32LE(header.byteLength, 4);
-  header.copy(out, 8);
-  let at = pad8(8 + header.byteLength);
+  const head = Buffer.alloc(pad8(8 + header.byteLength));
+  head.writeUInt32LE(MAGIC, 0);
+  head.writeUInt32LE(header.byteLength, 4);
+  header.copy(head, 8);
+  const pieces: Uint8Array[] = [head];
+  let byteLength = head.byteLength;
   for (const p of parts) {
-    out.set(p.bytes, at);
-    at += pad8(p.bytes.byteLength);
+    const padding = pad8(p.bytes.byteLength) - p.bytes.byteLength;
+    pieces.push(p.bytes);
+    if (padding > 0) pieces.push(ZEROS.subarray(0, padding));
+    byteLength += p.bytes.byteLength + padding;
   }
-  return out;
+  return { pieces, byteLength };
+}
+
+/** A view of `src` as its kind, or undefined when `src` is not aligned for it (or is a bare ArrayBuffer part). */
+function viewOf(ctor: string, src: Uint8Array): unknown {
+  const View = typedArrayCtor(ctor);
+  if (!View || src.byteOffset % View.BYTES_PER_ELEMENT !== 0 || src.byteLength % View.BYTES_PER_ELEMENT !== 0) return undefined;
+  return new View(src.buffer, src.byteOffset, src.byteLength / View.BYTES_PER_ELEMENT);
+}
+
+/** A chunk value as one byte buffer (see the file's comment for the layout). */
+export function encodeChunk(value: unknown): Buffer {
+  const { pieces, byteLength } = encodeChunkPieces(value);
+  return Buffer.concat(pieces, byteLength);
+}
+
+export interface DecodeOptions {
+  /**
+   * Parts of at least this many bytes become views over `bytes` where aligned for their kind (never
+   * shared memory, and they keep `bytes` alive): for a caller that owns `bytes` and will not send the
+   * value to worker threads. Default: every part is copied.
+   */
+  readonly viewAtLeast?: number;
 }
 
 /** The value `encodeChunk` encoded; throws `ChunkCodecError` on bytes it did not write. */
-export function decodeChunk(bytes: Uint8Array): unknown {
+export function decodeChunk(bytes: Uint8Array, options: DecodeOptions = {}): unknown {
+  const viewAtLeast = options.viewAtLeast ?? Infinity;
   if (bytes.byteLength < 8) throw new ChunkCodecError(`An encoded chunk of ${bytes.byteLength} bytes is too short to be one.`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) throw new ChunkCodecError('These bytes are not an encoded chunk (bad magic number).');
@@ -162,7 +195,8 @@ export function decodeChunk(bytes: Uint8Array): unknown {
     let v = revived.get(i);
     if (v === undefined) {
       const [ctor, length, shared] = header.p[i]!;
-      v = materialise(ctor, bytes.subarray(offsets[i]!, offsets[i]! + length), shared);
+      const src = bytes.subarray(offsets[i]!, offsets[i]! + length);
+      v = length >= viewAtLeast ? (viewOf(ctor, src) ?? materialise(ctor, src, shared)) : materialise(ctor, src, shared);
       revived.set(i, v);
     }
     return v;

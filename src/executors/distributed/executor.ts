@@ -9,6 +9,13 @@
  * run at once with RedisUnreachableError instead of hanging. `close` stops the session being served,
  * removes its queue and deletes every key under its prefix.
  *
+ * Locality: a run may ask for a job to go to a worker (the one holding most of its tasks' inputs); the
+ * executor puts it on that worker's own queue (workerRoutes.ts) if the worker's heartbeat is fresh and
+ * fewer of its routed jobs are in flight than twice its threads, else on the shared queue. A routed job
+ * whose worker's heartbeat expires is sent again on the shared queue (nobody else takes jobs from a
+ * dead worker's queue, nor checks them for stalls); if the worker was only late, whichever copy ends
+ * first counts.
+ *
  * Faults never leave a run waiting (errors.ts): a connection to Redis that closes (Redis restarted or
  * died) fails the runs in flight with RedisConnectionLostError; a lease found expired on refresh fails
  * them with SessionLeaseLostError; job events trimmed unread fail them with JobEventsLostError
@@ -32,10 +39,12 @@ import {
   queuePrefix,
   sessionsKey,
   type WorkerInfo,
+  workerKey,
   workerPattern,
 } from './protocol.js';
 import { RedisChunkStore } from './redisChunkStore.js';
-import { DistributedRun, type JobEnd, type JobPort } from './run.js';
+import { DistributedRun, type JobEnd, type JobPort, type JobToAdd } from './run.js';
+import { listenForEnds, WorkerRoutes } from './workerRoutes.js';
 
 export interface DistributedExecutorOptions {
   /** A Redis URL (checked by the session's options). */
@@ -54,6 +63,13 @@ export interface DistributedExecutorOptions {
 }
 
 
+/**
+ * How often the driver looks whether the workers it routed jobs to still beat: a worker's heartbeat
+ * expires HEARTBEAT_TTL_SECONDS after its last beat, so its routed jobs go to the shared queue at most
+ * that plus this after it died.
+ */
+const ROUTED_CHECK_MS = 1_000;
+
 /** Events a stream keeps: far more than a run's in-flight jobs emit before the subscription reads them. */
 const EVENTS_MAX_LEN = 200_000;
 
@@ -63,15 +79,39 @@ interface Connected {
   readonly events: CountingQueueEvents;
   readonly eventsConnection: Redis;
   readonly chunks: RedisChunkStore;
+  readonly routes: WorkerRoutes;
   readonly timers: NodeJS.Timeout[];
   /** Set once the connection failed (or was closed): its timers are stopped and it is not reused. */
   dropped: boolean;
 }
 
+/** What the driver counts about locality since the executor was made. */
+export interface LocalityStats {
+  /** Jobs put on a worker's own queue, and on the shared queue. */
+  readonly routedJobs: number;
+  readonly sharedJobs: number;
+  /** Routed jobs sent again on the shared queue because their worker's heartbeat expired. */
+  readonly rescuedJobs: number;
+  /** Distinct job inputs the workers served from memory, and fetched from the chunk store. */
+  readonly inputsFromCache: number;
+  readonly inputsFetched: number;
+}
+
+/** A job in flight: its data (to send it again), where it went, and its handler (shared by its copies). */
+interface Placed {
+  readonly data: JobData;
+  readonly worker: string | undefined;
+  readonly end: { readonly handler: (end: JobEnd) => void; readonly ids: string[] };
+}
+
 export class DistributedExecutor implements Executor {
   readonly name = 'distributed';
   readonly #o: DistributedExecutorOptions;
-  readonly #handlers = new Map<string, (end: JobEnd) => void>();
+  readonly #placed = new Map<string, Placed>();
+  /** Routed jobs in flight per worker. */
+  readonly #routedTo = new Map<string, number>();
+  #locality = { routedJobs: 0, sharedJobs: 0, rescuedJobs: 0, inputsFromCache: 0, inputsFetched: 0 };
+  #rescues = 0;
   #connected: Promise<Connected> | undefined;
   readonly #runs = new Set<DistributedRun>();
   /** A fault dropped a connection of this executor: closing must still clean up its keys. */
@@ -93,6 +133,11 @@ export class DistributedExecutor implements Executor {
     return this.#workersSeen;
   }
 
+  /** Locality counters since the executor was made (worker-side cache figures are in `workersSeen`). */
+  get locality(): LocalityStats {
+    return { ...this.#locality };
+  }
+
   /** Connects on first use (a probe first, so a bad address fails fast) and announces the session. */
   connect(): Promise<Connected> {
     this.#connected ??= this.#connect();
@@ -112,11 +157,22 @@ export class DistributedExecutor implements Executor {
     // connection's events (if Redis kept them) belong to runs that are over.
     const start = await streamPosition(redis, eventsKey);
     const events = new CountingQueueEvents(name, { connection: eventsConnection, prefix, lastEventId: start.lastId }, start.added);
-    const c: Connected = { redis, queue, events, eventsConnection, chunks: new RedisChunkStore(redis, session), timers: [], dropped: false };
+    let onClose = (): void => {};
+    const routes = new WorkerRoutes({
+      url,
+      redis,
+      session,
+      queue: name,
+      eventsMaxLen: this.#o.eventsMaxLen ?? EVENTS_MAX_LEN,
+      onEnd: (jobId, end) => this.#end(jobId, end),
+      onConnectionClosed: () => onClose(),
+    });
+    const c: Connected = { redis, queue, events, eventsConnection, chunks: new RedisChunkStore(redis, session), routes, timers: [], dropped: false };
     // A connection that closes (Redis restarted or died) fails the runs at once; ioredis would otherwise
     // reconnect and leave them waiting for job ends that a restarted Redis has forgotten.
     const lost = new Promise<never>((_, reject) => {
-      const onClose = (): void => {
+      onClose = (): void => {
+        if (c.dropped) return;
         const error = new RedisConnectionLostError(url);
         this.#drop(c, error);
         reject(error);
@@ -125,12 +181,7 @@ export class DistributedExecutor implements Executor {
       eventsConnection.once('close', onClose);
     });
     lost.catch(() => {});
-    events.on('completed', ({ jobId, returnvalue }) => {
-      const result = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as JobResult;
-      this.#end(jobId, { ok: true, result });
-    });
-    events.on('failed', ({ jobId, failedReason }) => this.#end(jobId, { ok: false, reason: failedReason }));
-    events.on('error', () => {});
+    listenForEnds(events, (jobId, end) => this.#end(jobId, end));
     await Promise.race([Promise.all([events.waitUntilReady(), queue.waitUntilReady()]), lost]);
     await Promise.race([redis.set(aliveKey(session), '1', 'EX', ttl), lost]);
     await Promise.race([redis.sadd(sessionsKey(name), session), lost]);
@@ -141,12 +192,13 @@ export class DistributedExecutor implements Executor {
       if (previous === null && !c.dropped) this.#drop(c, new SessionLeaseLostError(session, ttl));
     };
     const watch = async (): Promise<void> => {
-      const behind = await unreadTrimmed(redis, eventsKey, events);
+      const behind = (await unreadTrimmed(redis, eventsKey, events)) ?? (await routes.trimmed());
       if (behind && !c.dropped) this.#drop(c, new JobEventsLostError(...behind));
     };
     c.timers.push(
       setInterval(() => void refreshAlive().catch(() => {}), (ttl * 1000) / 4),
       setInterval(() => void this.#seeWorkers(redis).catch(() => {}), HEARTBEAT_MS),
+      setInterval(() => void this.#checkRouted(c).catch(() => {}), ROUTED_CHECK_MS),
       setInterval(() => void watch().catch(() => {}), WATCHDOG_MS),
     );
     for (const t of c.timers) t.unref();
@@ -165,7 +217,9 @@ export class DistributedExecutor implements Executor {
     this.#connected = undefined;
     for (const t of c.timers) clearInterval(t);
     for (const run of [...this.#runs]) run.fail(error);
-    this.#handlers.clear();
+    this.#placed.clear();
+    this.#routedTo.clear();
+    c.routes.close().catch(() => {});
     c.events.close().catch(() => {});
     c.queue.close().catch(() => {});
     c.eventsConnection.disconnect();
@@ -180,34 +234,114 @@ export class DistributedExecutor implements Executor {
   }
 
   #end(jobId: string, end: JobEnd): void {
-    const handler = this.#handlers.get(jobId);
-    if (!handler) return;
-    this.#handlers.delete(jobId);
-    handler(end);
+    const placed = this.#placed.get(jobId);
+    if (!placed) return;
+    for (const id of placed.end.ids) this.#unplace(id);
+    if (end.ok) {
+      this.#locality.inputsFromCache += end.result.hits ?? 0;
+      this.#locality.inputsFetched += end.result.fetched ?? 0;
+    }
+    placed.end.handler(end);
+  }
+
+  #unplace(jobId: string): void {
+    const p = this.#placed.get(jobId);
+    if (!p) return;
+    this.#placed.delete(jobId);
+    if (p.worker !== undefined) this.#routedTo.set(p.worker, this.#routedTo.get(p.worker)! - 1);
+  }
+
+  /**
+   * Whether a job may go to worker `id`'s own queue now: its heartbeat is fresh and fewer of its routed
+   * jobs are in flight than it takes at once from a queue (twice its threads). Past that, tasks go to the
+   * shared queue, so a worker that holds everything does not queue work another worker could do.
+   */
+  #canRoute(id: string): boolean {
+    const w = this.#workersSeen.find((x) => x.id === id);
+    return w !== undefined && (this.#routedTo.get(id) ?? 0) < 2 * w.threads;
+  }
+
+  /** Sends jobs, each on its worker's own queue when it names one that can take it, else on the shared queue. */
+  async #addJobs(c: Connected, jobs: readonly JobToAdd[], handlers: Map<string, (end: JobEnd) => void>): Promise<void> {
+    const shared: JobToAdd[] = [];
+    const routed = new Map<string, JobToAdd[]>();
+    for (const job of jobs) {
+      const worker = job.worker !== undefined && this.#canRoute(job.worker) ? job.worker : undefined;
+      const handler = handlers.get(job.jobId);
+      handlers.delete(job.jobId);
+      if (handler) this.#placed.set(job.jobId, { data: job.data, worker, end: { handler, ids: [job.jobId] } });
+      if (worker === undefined) {
+        shared.push(job);
+        continue;
+      }
+      this.#routedTo.set(worker, (this.#routedTo.get(worker) ?? 0) + 1);
+      routed.set(worker, [...(routed.get(worker) ?? []), job]);
+    }
+    this.#locality.sharedJobs += shared.length;
+    this.#locality.routedJobs += jobs.length - shared.length;
+    const bulk = (list: readonly JobToAdd[]) =>
+      list.map(({ jobId, data }) => ({
+        name: data.tasks[0]!.kernel,
+        data,
+        // One attempt: a task's own error is deterministic (UnrecoverableError anyway); a worker's
+        // death is handled by the stalled check, which reruns the job without counting an attempt.
+        opts: { jobId, attempts: 1, removeOnComplete: true, removeOnFail: true },
+      }));
+    await Promise.all([
+      shared.length > 0 ? c.queue.addBulk(bulk(shared)) : undefined,
+      ...[...routed].map(async ([worker, list]) => (await c.routes.route(worker)).queue.addBulk(bulk(list))),
+    ]);
+  }
+
+  /** Looks whether the workers with routed jobs in flight still beat (one EXISTS each), and rescues the others' jobs. */
+  async #checkRouted(c: Connected): Promise<void> {
+    const workers = [...this.#routedTo].flatMap(([w, n]) => (n > 0 ? [w] : []));
+    if (workers.length === 0) return;
+    const beats = await c.redis.pipeline(workers.map((w) => ['exists', workerKey(this.#o.queue, w)])).exec();
+    const gone = new Set(workers.filter((_, k) => beats?.[k]?.[0] === null && beats[k]![1] === 0));
+    if (gone.size > 0) this.#rescue(c, gone);
+  }
+
+  /**
+   * Routed jobs of workers whose heartbeat expired go again on the shared queue, under a new id with the
+   * same handler: nobody takes jobs from a dead worker's queue or reruns its stalled ones.
+   */
+  #rescue(c: Connected, gone: ReadonlySet<string>): void {
+    if (c.dropped) return;
+    const orphans = [...this.#placed].filter(([, p]) => p.worker !== undefined && gone.has(p.worker));
+    if (orphans.length === 0) return;
+    const jobs: JobToAdd[] = [];
+    for (const [jobId, p] of orphans) {
+      this.#unplace(jobId);
+      this.#placed.set(jobId, { ...p, worker: undefined });
+      const again = `${jobId}.x${++this.#rescues}`;
+      p.end.ids.push(again);
+      this.#placed.set(again, { data: p.data, worker: undefined, end: p.end });
+      jobs.push({ jobId: again, data: p.data });
+      void c.routes.remove(p.worker!, jobId);
+    }
+    this.#locality.rescuedJobs += jobs.length;
+    this.#addJobs(c, jobs, new Map()).catch((e: unknown) => {
+      for (const run of [...this.#runs]) run.fail(e instanceof Error ? e : new Error(String(e)));
+    });
   }
 
   #port(c: Connected): JobPort {
+    /** Handlers registered for jobs not added yet. */
+    const pending = new Map<string, (end: JobEnd) => void>();
     return {
       session: this.#o.session,
       chunks: c.chunks,
       parallelism: () => this.workers,
-      addJobs: async (jobs) => {
-        await c.queue.addBulk(
-          jobs.map(({ jobId, data }) => ({
-            name: data.tasks[0]!.kernel,
-            data,
-            // One attempt: a task's own error is deterministic (UnrecoverableError anyway); a worker's
-            // death is handled by the stalled check, which reruns the job without counting an attempt.
-            opts: { jobId, attempts: 1, removeOnComplete: true, removeOnFail: true },
-          })),
-        );
-      },
+      addJobs: (jobs) => this.#addJobs(c, jobs, pending),
       removeJobs: async (jobIds) => {
-        await Promise.all(jobIds.map((id) => c.queue.remove(id).catch(() => 0)));
-        for (const id of jobIds) this.#handlers.delete(id);
+        const copies = jobIds.flatMap((id) => this.#placed.get(id)?.end.ids.map((x) => [x, this.#placed.get(x)?.worker] as const) ?? []);
+        for (const [id] of copies) this.#unplace(id);
+        for (const id of jobIds) pending.delete(id);
+        await Promise.all(copies.map(([id, worker]) => (worker === undefined ? c.queue.remove(id).catch(() => 0) : c.routes.remove(worker, id))));
       },
       onJobEnd: (jobId, handler) => {
-        this.#handlers.set(jobId, handler);
+        pending.set(jobId, handler);
       },
     };
   }
@@ -260,6 +394,7 @@ export class DistributedExecutor implements Executor {
       await c.redis.srem(sessionsKey(name), session);
       await c.redis.del(aliveKey(session));
       await c.events.close();
+      await c.routes.close();
       await c.queue.obliterate({ force: true }).catch(() => {});
       await c.queue.close();
       await deleteByPrefix(c.redis, `${queuePrefix(session)}:`);

@@ -6,6 +6,9 @@
  * closing one deletes exactly its keys):
  * - `tessera:{session}:chunk:{run}/{chunk key}`: chunk bytes (redisChunkStore.ts);
  * - `tessera:{session}:{queue}:*`: the session's BullMQ queue (BullMQ `prefix` = `tessera:{session}`);
+ * - `tessera:{session}:{queue}.on.{worker id}:*`: a worker's own queue in the session, for the tasks
+ *   the driver routes to it because it holds their inputs (locality; the worker takes these besides
+ *   the shared queue's);
  * - `tessera:{session}:alive`: set by the driver with a short TTL and refreshed while it lives;
  * - `tessera:pool:{queue}:sessions`: the sessions a pool of workers serves (a set; workers poll it);
  * - `tessera:pool:{queue}:worker:{id}`: a worker's heartbeat (JSON, expires when it stops refreshing).
@@ -43,6 +46,8 @@ export const aliveKey = (session: string): string => `tessera:${session}:alive`;
 export const sessionsKey = (queue: string): string => `tessera:pool:${queue}:sessions`;
 export const workerKey = (queue: string, id: string): string => `tessera:pool:${queue}:worker:${id}`;
 export const workerPattern = (queue: string): string => `tessera:pool:${queue}:worker:*`;
+/** The name of worker `id`'s own queue (within the session's prefix, as the shared queue). */
+export const workerQueue = (queue: string, id: string): string => `${queue}.on.${id}`;
 
 /** One chunk task: names and keys only, never chunk bytes. */
 export interface TaskData {
@@ -54,6 +59,17 @@ export interface TaskData {
   readonly inputs: readonly string[];
   /** Chunk-store key the output goes to: deterministic, so a rerun overwrites it with the same bytes. */
   readonly out: string;
+  /**
+   * The generation of each input, and of the output (absent: all 0). The driver bumps a chunk's
+   * generation each time it produces it again after a loss, so a worker's cached value of an earlier
+   * generation is never taken for it (chunkCache.ts).
+   */
+  readonly gens?: readonly number[];
+  readonly outGen?: number;
+  /** Positions of the inputs this task is the last to read: the worker forgets them after it. */
+  readonly lastReads?: readonly number[];
+  /** False when nobody but the driver reads the output: the worker does not keep it. */
+  readonly keepOutput?: boolean;
 }
 
 /**
@@ -74,7 +90,11 @@ export interface TaskResult {
 
 export interface JobResult {
   readonly results: readonly TaskResult[];
+  /** The worker that ran the job: the driver routes the tasks that read these outputs to it. */
   readonly worker: string;
+  /** The job's distinct inputs served from the worker's memory, and fetched from the chunk store. */
+  readonly hits?: number;
+  readonly fetched?: number;
 }
 
 /** Each task's end in a job that failed: its result, or its error as data. */
@@ -85,6 +105,9 @@ export interface WorkerInfo extends RemoteWorker {
   /** Sessions it serves. */
   readonly sessions: number;
 }
+
+/** Generation `k` of a task's inputs (0 when the task names none). */
+export const inputGen = (task: TaskData, k: number): number => task.gens?.[k] ?? 0;
 
 /** The reason of a job failed by its tasks' own errors: a marker, then every task's end (JSON). */
 const TASK_ERROR = 'tessera-task-error:';

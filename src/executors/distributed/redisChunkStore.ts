@@ -9,15 +9,29 @@
  * (store/chunkStore.ts); this is the bytes-only store the distributed executor and its workers share.
  */
 import type { Redis } from 'ioredis';
-import { decodeChunk, encodeChunk } from '../../store/chunkCodec.js';
+import { decodeChunk, type DecodeOptions, encodeChunkPieces } from '../../store/chunkCodec.js';
 import { ChunkNotFoundError } from '../../store/chunkStore.js';
+import { SetPiecesCommand } from './setPieces.js';
+
+/** Encoded values from this size on are written to the socket in pieces instead of copied into a command. */
+const PIECES_BYTES = 256 * 1024;
 
 export interface RemoteChunkStore {
   /** Stores values under keys (one round trip); returns each value's encoded size. */
   put(entries: readonly (readonly [key: string, value: unknown])[]): Promise<number[]>;
-  /** The values under keys, in order; rejects with `ObjectNotExists` naming the first missing key. */
-  get(keys: readonly string[]): Promise<unknown[]>;
+  /**
+   * The values under keys, in order; rejects with `ObjectNotExists` naming the first missing key.
+   * `options` as decodeChunk's (big parts as views over the reply, for a reader that keeps them here).
+   */
+  get(keys: readonly string[], options?: DecodeOptions): Promise<unknown[]>;
   delete(keys: readonly string[]): Promise<void>;
+  /**
+   * The values under keys, in order, where `held` has the values this process already holds for some of
+   * them: for those the store is only asked whether the key still exists (a chunk deleted from the store
+   * is gone, whatever a process remembers), the others are fetched. `sizes` are the fetched values'
+   * encoded sizes (0 for held ones). Rejects as `get` does, also for a held key that is gone.
+   */
+  getUnlessHeld(keys: readonly string[], held: ReadonlyMap<string, unknown>): Promise<{ values: unknown[]; sizes: number[] }>;
 }
 
 /** Default lifetime of a chunk key: far longer than any task, short enough that an orphan goes away. */
@@ -38,17 +52,20 @@ export class RedisChunkStore implements RemoteChunkStore {
     if (entries.length === 0) return [];
     const sizes: number[] = [];
     const pipe = this.redis.pipeline();
+    const alone: Promise<unknown>[] = [];
     for (const [key, value] of entries) {
-      const bytes = encodeChunk(value);
-      sizes.push(bytes.byteLength);
-      pipe.set(chunkKey(this.session, key), bytes, 'EX', this.ttlSeconds);
+      const { pieces, byteLength } = encodeChunkPieces(value);
+      sizes.push(byteLength);
+      // A big value goes to the socket piece by piece, never copied (setPieces.ts); small ones share a pipeline.
+      if (byteLength >= PIECES_BYTES) alone.push(this.#sendAlone(new SetPiecesCommand(chunkKey(this.session, key), pieces, byteLength, this.ttlSeconds)));
+      else pipe.set(chunkKey(this.session, key), Buffer.concat(pieces, byteLength), 'EX', this.ttlSeconds);
     }
-    const results = (await pipe.exec()) ?? [];
-    for (const [err] of results) if (err) throw err;
+    const [results] = await Promise.all([pipe.length > 0 ? pipe.exec() : [], ...alone]);
+    for (const [err] of results ?? []) if (err) throw err;
     return sizes;
   }
 
-  async get(keys: readonly string[]): Promise<unknown[]> {
+  async get(keys: readonly string[], options?: DecodeOptions): Promise<unknown[]> {
     if (keys.length === 0) return [];
     const pipe = this.redis.pipeline();
     for (const key of keys) pipe.getBuffer(chunkKey(this.session, key));
@@ -56,8 +73,36 @@ export class RedisChunkStore implements RemoteChunkStore {
     return results.map(([err, bytes], k) => {
       if (err) throw err;
       if (bytes === null) throw new ChunkNotFoundError(keys[k]!);
-      return decodeChunk(bytes as Buffer);
+      return decodeChunk(bytes as Buffer, options);
     });
+  }
+
+  #sendAlone(command: SetPiecesCommand): Promise<unknown> {
+    void this.redis.sendCommand(command);
+    return command.promise;
+  }
+
+  async getUnlessHeld(keys: readonly string[], held: ReadonlyMap<string, unknown>): Promise<{ values: unknown[]; sizes: number[] }> {
+    if (keys.length === 0) return { values: [], sizes: [] };
+    const pipe = this.redis.pipeline();
+    for (const key of keys) {
+      if (held.has(key)) pipe.exists(chunkKey(this.session, key));
+      else pipe.getBuffer(chunkKey(this.session, key));
+    }
+    const results = (await pipe.exec()) ?? [];
+    const sizes: number[] = [];
+    const values = results.map(([err, reply], k) => {
+      if (err) throw err;
+      const key = keys[k]!;
+      if (reply === null || reply === 0) throw new ChunkNotFoundError(key);
+      if (held.has(key)) {
+        sizes.push(0);
+        return held.get(key);
+      }
+      sizes.push((reply as Buffer).byteLength);
+      return decodeChunk(reply as Buffer);
+    });
+    return { values, sizes };
   }
 
   async delete(keys: readonly string[]): Promise<void> {

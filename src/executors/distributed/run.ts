@@ -10,6 +10,10 @@
  * - a failed job rebuilds its task's error (class, code, message, build site) and fails the run, or,
  *   with continueOnError, the chunk and what depends on it; a job that outlived MAX_STALLED_COUNT
  *   worker deaths fails with WorkerCrashedError.
+ * Locality (locality.ts): the run remembers which workers hold each chunk (the one that produced it,
+ * and those that read it: a worker keeps what it fetched in memory), and asks for a job to go to the
+ * worker holding most of its tasks' input bytes; light tasks share a job only with tasks that prefer
+ * the same worker.
  * A chunk found missing from the store (its key deleted or expired) is recomputed from the DAG and the
  * task that missed it sent again (lineage.ts), a bounded number of times.
  * An abort or failure removes the run's queued jobs, deletes its chunks from the store (outputs of
@@ -26,15 +30,25 @@ import { checkOutput, discardProduced, kernelError, pinInputs, runError, storeOu
 import { SchedulerState } from '../schedulerState.js';
 import { isDriverTask } from '../../kernels/task.js';
 import { Lineage } from './lineage.js';
+import { Locality } from './locality.js';
 import { type JobData, type JobResult, type TaskData, type TaskEnd, taskEndsOf, type TaskResult } from './protocol.js';
 import type { RemoteChunkStore } from './redisChunkStore.js';
 
 /** Tasks with fewer output elements than this are light: they may share a job with others. */
 const LIGHT_ELEMENTS = 32 * 1024;
 const MAX_BATCH = 64;
+/** A target's parts from this size on are kept as views over the Redis reply instead of copied. */
+const VIEW_AT_LEAST = 1 << 20;
 
 /** How a job ended: its result, or the reason BullMQ gives for its failure. */
 export type JobEnd = { readonly ok: true; readonly result: JobResult } | { readonly ok: false; readonly reason: string };
+
+/** A job to add; `worker` is the worker the run would like it to run on (it holds the inputs). */
+export interface JobToAdd {
+  readonly jobId: string;
+  readonly data: JobData;
+  readonly worker?: string;
+}
 
 /** What a run needs from its executor: a way to add jobs and to hear how they end. */
 export interface JobPort {
@@ -42,7 +56,7 @@ export interface JobPort {
   readonly session: string;
   /** Worker threads seen: how many jobs can run at once. */
   parallelism(): number;
-  addJobs(jobs: readonly { readonly jobId: string; readonly data: JobData }[]): Promise<void>;
+  addJobs(jobs: readonly JobToAdd[]): Promise<void>;
   removeJobs(jobIds: readonly string[]): Promise<void>;
   /** Registers the handler of one job's end; the executor calls it once and forgets it. */
   onJobEnd(jobId: string, handler: (end: JobEnd) => void): void;
@@ -71,6 +85,7 @@ export class DistributedRun {
   /** Recoveries of lost chunks under way: the run cannot finish before they do. */
   #recovering = 0;
   readonly #lineage: Lineage;
+  readonly #locality: Locality;
   readonly #onAbort = (): void => this.#fail(new CancelledError());
 
   constructor(
@@ -85,16 +100,23 @@ export class DistributedRun {
     this.#unpin = pinInputs(graph, store);
     this.#peak = store.usedBytes;
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#locality = new Locality(
+      graph,
+      (i) => this.#remote.get(this.#remoteKey(i)) ?? 0,
+      (i) => this.#state.isTarget(i),
+    );
     this.#lineage = new Lineage({
       graph,
       session: port.session,
       held: (i) => this.#remote.has(this.#remoteKey(i)),
       reupload: async (i) => {
+        this.#locality.reproduced(i);
         const [size] = await this.port.chunks.put([[this.#remoteKey(i), this.store.get(graph.keys[i]!)]]);
         if (!this.#remote.has(this.#remoteKey(i))) this.#holdRemote(this.#remoteKey(i), size!);
       },
       runTask: (i) => this.#runAlone(i),
       restored: (i, end) => {
+        this.#locality.ran([i], end.result.worker);
         if (!this.#remote.has(this.#remoteKey(i))) this.#holdRemote(this.#remoteKey(i), end.result.results[0]!.nbytes);
       },
       lostInput: (end) => this.#lostInput(end),
@@ -157,19 +179,28 @@ export class DistributedRun {
    */
   #pump(): void {
     const state = this.#state;
-    const jobs: { jobId: string; data: JobData }[] = [];
+    const jobs: JobToAdd[] = [];
     const threads = Math.max(1, this.port.parallelism());
     const ready = state.readyCount;
     const batchMax = ready > 4 * threads ? Math.min(MAX_BATCH, Math.ceil(ready / (2 * threads))) : 1;
+    // Light tasks fill one open batch per preferred worker ('' for none); heavy ones go alone.
+    const open = new Map<string, number[]>();
     while (!this.#done && state.readyCount > 0) {
-      const batch: number[] = [];
-      while (state.readyCount > 0 && batch.length < batchMax) {
-        const i = state.next();
-        batch.push(i);
-        if (!this.#light(i)) break;
+      const i = state.next();
+      const worker = this.#locality.preferred(i) ?? '';
+      if (batchMax === 1 || !this.#light(i)) {
+        jobs.push(this.#job([i], worker));
+        continue;
       }
-      jobs.push(this.#job(batch));
+      const batch = open.get(worker) ?? [];
+      batch.push(i);
+      open.set(worker, batch);
+      if (batch.length >= batchMax) {
+        jobs.push(this.#job(batch, worker));
+        open.delete(worker);
+      }
     }
+    for (const [worker, batch] of open) jobs.push(this.#job(batch, worker));
     if (jobs.length > 0) this.port.addJobs(jobs).catch((e: unknown) => this.#fail(runError('distributed', e)));
     this.#maybeFinish();
   }
@@ -182,17 +213,28 @@ export class DistributedRun {
 
   #task(i: number): TaskData {
     const g = this.graph;
+    const inputs = Array.from(g.inputsOf(i));
+    const gens = inputs.map((d) => this.#locality.generation(d));
+    const outGen = this.#locality.generation(i);
+    const { lastReads, keepOutput } = this.#locality.sending(i);
     return {
       key: g.keys[i]!,
       kernel: g.kernels[i]!,
       params: toJsonSafe(g.params[i]),
-      inputs: Array.from(g.inputsOf(i), (d) => this.#remoteKey(d)),
+      inputs: inputs.map((d) => this.#remoteKey(d)),
       out: this.#remoteKey(i),
+      ...(gens.some((n) => n > 0) ? { gens } : {}),
+      ...(outGen > 0 ? { outGen } : {}),
+      ...(lastReads.length > 0 ? { lastReads } : {}),
+      ...(keepOutput ? {} : { keepOutput }),
     };
   }
 
-  /** A job for a batch of ready tasks; `resend` when it is sent again after a lost input came back. */
-  #job(batch: readonly number[], resend = false): { jobId: string; data: JobData } {
+  /**
+   * A job for a batch of ready tasks, to run on `worker` if it can ('' for any); `resend` when it is
+   * sent again after a lost input came back.
+   */
+  #job(batch: readonly number[], worker = '', resend = false): JobToAdd {
     const g = this.graph;
     const jobId = resend ? `${this.#id}.${batch[0]!}.r${++this.#resent}` : `${this.#id}.${batch[0]!}`;
     const tasks: TaskData[] = batch.map((i) => this.#task(i));
@@ -207,17 +249,18 @@ export class DistributedRun {
       this.#guard(() => {
         const lost = this.#lostInput(end);
         if (lost !== undefined) return this.#recoverThenResend(batch, lost);
+        if (end.ok) this.#locality.ran(batch, end.result.worker);
         const ends: readonly TaskEnd[] = end.ok ? end.result.results.map((result) => ({ ok: true, result })) : (taskEndsOf(end.reason) ?? []);
         batch.forEach((i, k) => {
           if (this.#done) return;
           const e = ends[k];
-          if (e?.ok) this.#finished(i, e.result);
+          if (e?.ok) this.#finished(i, e.result, end.ok ? end.result.worker : undefined);
           else this.#chunkFailed(i, this.#endError(i, end, k));
         });
         this.#maybeFinish();
       });
     });
-    return { jobId, data: { tasks } };
+    return { jobId, data: { tasks }, ...(worker ? { worker } : {}) };
   }
 
   /** The error of task `i`, the `k`th of a failed job: its kernel's own, or the job's death. */
@@ -252,7 +295,7 @@ export class DistributedRun {
       () => {
         this.#recovering--;
         if (this.#done) return;
-        const job = this.#job(batch, true);
+        const job = this.#job(batch, '', true);
         this.port.addJobs([job]).catch((e: unknown) => this.#fail(runError('distributed', e)));
       },
       (e: unknown) => {
@@ -264,6 +307,7 @@ export class DistributedRun {
 
   /** Runs task `i` alone (a recomputation); resolves with the job's end. */
   #runAlone(i: number): Promise<JobEnd> {
+    this.#locality.reproduced(i);
     const jobId = `${this.#id}.${i}.r${++this.#resent}`;
     this.#inFlight.add(jobId);
     return new Promise((resolve, reject) => {
@@ -278,11 +322,11 @@ export class DistributedRun {
     });
   }
 
-  #finished(i: number, result: TaskResult): void {
+  #finished(i: number, result: TaskResult, worker?: string): void {
     this.#holdRemote(this.#remoteKey(i), result.nbytes);
     checkOutput(this.graph, i, { shape: result.shape, dtype: result.dtype, ...(result.length !== undefined ? { data: { length: result.length } } : {}) });
     if (!this.#state.isTarget(i)) {
-      this.#completed(i);
+      this.#completed(i, worker);
       return;
     }
     this.#fetching++;
@@ -293,7 +337,7 @@ export class DistributedRun {
         this.#guard(() => {
           const full = storeOutput(this.graph, this.store, this.#state, i, value);
           if (full) throw full;
-          this.#completed(i);
+          this.#completed(i, worker);
         });
       },
       (e: unknown) => {
@@ -307,7 +351,8 @@ export class DistributedRun {
   async #fetchTarget(i: number): Promise<unknown> {
     for (;;) {
       try {
-        const [value] = await this.port.chunks.get([this.#remoteKey(i)]);
+        // Big parts stay views over the reply (no second copy): the session store keeps them in this process.
+        const [value] = await this.port.chunks.get([this.#remoteKey(i)], { viewAtLeast: VIEW_AT_LEAST });
         return value;
       } catch (e) {
         if (this.#done || !(e instanceof Error) || this.#missingChunk(e) !== i) throw e;
@@ -316,13 +361,13 @@ export class DistributedRun {
     }
   }
 
-  #completed(i: number): void {
+  #completed(i: number, worker?: string): void {
     this.#produced.add(i);
     this.#executed++;
     this.#peak = Math.max(this.#peak, this.store.usedBytes + this.#remoteBytes);
     const release = this.#state.complete(i);
     this.#release(release);
-    this.options.onEvent?.({ type: 'finished', index: i, done: this.#state.settled, total: this.#state.total });
+    this.options.onEvent?.({ type: 'finished', index: i, done: this.#state.settled, total: this.#state.total, ...(worker ? { worker } : {}) });
     this.#schedulePump();
   }
 
@@ -345,6 +390,7 @@ export class DistributedRun {
    */
   #release(indices: readonly number[]): void {
     for (const d of indices) this.#produced.delete(d);
+    this.#locality.released(indices);
     this.#dropRemote(indices.map((d) => this.#remoteKey(d)));
   }
 

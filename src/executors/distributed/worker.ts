@@ -16,8 +16,12 @@
  * A session whose lease expired (its driver died) is dropped at the next discovery: its running
  * kernels are aborted, and its keys (queue, jobs, chunks) deleted, so nothing of it outlives the
  * driver by more than its lease plus DISCOVERY_MS.
+ *
+ * Locality: the worker keeps the chunk values it produced or fetched in memory (chunkCache.ts, bounded
+ * by `cacheBytes`), and per session it takes jobs from its own queue too, where the driver routes the
+ * tasks whose inputs it holds; their inputs then cost one EXISTS each instead of a GET and a decode.
  */
-import { hostname, loadavg } from 'node:os';
+import { hostname, loadavg, totalmem } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -25,16 +29,19 @@ import { errorToData, WorkerCrashedError } from '../../base/errors.js';
 import '../../kernels/index.js';
 import { isDriverTask, type TaskMessage, type TaskOutcome } from '../../kernels/task.js';
 import { fromJsonSafe } from '../../store/chunkCodec.js';
+import { ChunkNotFoundError } from '../../store/chunkStore.js';
 import { runGang } from '../gang.js';
 import { createPool, type KernelPool } from '../pool.js';
 import {
   aliveKey,
+  inputGen,
   DISCOVERY_MS,
   HEARTBEAT_MS,
   HEARTBEAT_TTL_SECONDS,
   type JobData,
   type JobResult,
   type TaskEnd,
+  type TaskData,
   type TaskResult,
   LOCK_DURATION_MS,
   MAX_STALLED_COUNT,
@@ -45,7 +52,9 @@ import {
   taskErrorReason,
   type WorkerInfo,
   workerKey,
+  workerQueue,
 } from './protocol.js';
+import { ChunkCache, defaultCacheBytes } from './chunkCache.js';
 import { deleteByPrefix } from './connect.js';
 import { RedisChunkStore } from './redisChunkStore.js';
 
@@ -56,6 +65,8 @@ export interface WorkerOptions {
   readonly queue: string;
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
+  /** Bytes of chunk values kept in memory for later tasks (default: defaultCacheBytes; 0 turns it off). */
+  readonly cacheBytes?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -73,12 +84,14 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const pool: KernelPool = createPool({ workers: o.threads });
   // Start every thread now (an empty batch each), so the first jobs do not wait for threads to load.
   await Promise.all(Array.from({ length: o.threads }, () => pool.run([])));
-  const served = new Map<string, { readonly worker: Worker<JobData, JobResult>; readonly connection: Redis; readonly running: Set<AbortController> }>();
+  const cache = new ChunkCache(o.cacheBytes ?? defaultCacheBytes(totalmem()));
+  /** Per session: its BullMQ workers (the shared queue's, then this worker's own) and its running jobs. */
+  const served = new Map<string, { readonly workers: Worker<JobData, JobResult>[]; readonly connection: Redis; readonly running: Set<AbortController> }>();
   let running = 0;
   let closing: Promise<void> | undefined;
 
   const heartbeat = async (): Promise<void> => {
-    const info: WorkerInfo = { id, host: hostname(), pid: process.pid, threads: o.threads, running, load: loadavg()[0]!, sessions: served.size };
+    const info: WorkerInfo = { id, host: hostname(), pid: process.pid, threads: o.threads, running, load: loadavg()[0]!, sessions: served.size, cache: cache.stats };
     await redis.set(workerKey(o.queue, id), JSON.stringify(info), 'EX', HEARTBEAT_TTL_SECONDS);
   };
   const beat = (): void => {
@@ -100,6 +113,34 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     }
   };
 
+  /**
+   * Every distinct input of a job's tasks in one round trip: from memory when the cache holds it at the
+   * generation the task names (Redis is only asked whether it still exists), else fetched and kept.
+   */
+  const readInputs = async (session: string, store: RedisChunkStore, tasks: readonly TaskData[]) => {
+    const gens = new Map<string, number>();
+    for (const t of tasks) t.inputs.forEach((k, n) => gens.set(k, inputGen(t, n)));
+    const keys = [...gens.keys()];
+    const held = new Map<string, unknown>();
+    for (const k of keys) {
+      const v = cache.get(session, k, gens.get(k)!);
+      if (v !== undefined) held.set(k, v);
+    }
+    let got: { values: unknown[]; sizes: number[] };
+    try {
+      got = await store.getUnlessHeld(keys, held);
+    } catch (e) {
+      // A key gone from the store is gone from memory too: the driver recomputes it under a new generation.
+      if (e instanceof ChunkNotFoundError) cache.delete(session, e.key);
+      throw e;
+    }
+    keys.forEach((k, n) => {
+      if (!held.has(k)) cache.set(session, k, gens.get(k)!, got.values[n], got.sizes[n]!);
+    });
+    cache.countReads(held.size, keys.length - held.size);
+    return { values: new Map(keys.map((k, n) => [k, got.values[n]] as const)), reads: { hits: held.size, fetched: keys.length - held.size } };
+  };
+
   const processor = (session: string) => {
     const store = new RedisChunkStore(redis, session);
     return async (job: Job<JobData, JobResult>): Promise<JobResult> => {
@@ -110,12 +151,11 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       try {
         const tasks = job.data.tasks;
         let outcomes: TaskOutcome[];
+        let reads = { hits: 0, fetched: 0 };
         try {
-          // Every input of the batch in one round trip; an input two tasks share is read once.
-          const keys = [...new Set(tasks.flatMap((t) => t.inputs))];
-          const values = new Map(keys.map((k, n) => [k, n] as const));
-          const fetched = await store.get(keys);
-          const messages = tasks.map((t) => ({ key: t.key, kernel: t.kernel, params: fromJsonSafe(t.params), inputs: t.inputs.map((k) => fetched[values.get(k)!]) }));
+          const inputs = await readInputs(session, store, tasks);
+          reads = inputs.reads;
+          const messages = tasks.map((t) => ({ key: t.key, kernel: t.kernel, params: fromJsonSafe(t.params), inputs: t.inputs.map((k) => inputs.values.get(k)) }));
           outcomes = await runTasks(messages, abort.signal);
         } catch (e) {
           const error = errorToData(e);
@@ -128,14 +168,21 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
           const ok = outcomes.flatMap((out, k) => (out.ok ? [[tasks[k]!.out, out.value] as const] : []));
           const sizes = await store.put(ok);
           let n = 0;
-          for (const out of outcomes) ends.push(out.ok ? { ok: true, result: summarise(out.value, sizes[n++]!) } : { ok: false, error: out.error });
+          outcomes.forEach((out, k) => {
+            if (!out.ok) return ends.push({ ok: false, error: out.error });
+            const nbytes = sizes[n++]!;
+            if (tasks[k]!.keepOutput !== false) cache.set(session, tasks[k]!.out, tasks[k]!.outGen ?? 0, out.value, nbytes);
+            return ends.push({ ok: true, result: summarise(out.value, nbytes) });
+          });
         } catch (e) {
           const error = errorToData(e);
           throw new UnrecoverableError(taskErrorReason(tasks.map(() => ({ ok: false, error }))));
         }
         if (ends.some((e) => !e.ok)) throw new UnrecoverableError(taskErrorReason(ends));
-        return { results: ends.map((e) => (e as { result: TaskResult }).result), worker: id };
+        return { results: ends.map((e) => (e as { result: TaskResult }).result), worker: id, ...reads };
       } finally {
+        // Inputs no later task reads: their memory goes back for the next chunks.
+        for (const t of job.data.tasks) for (const k of t.lastReads ?? []) cache.delete(session, t.inputs[k]!);
         served.get(session)?.running.delete(abort);
         abort.abort();
         running--;
@@ -146,18 +193,23 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
 
   const serve = (session: string): void => {
     const connection = redis.duplicate();
-    const w = new Worker<JobData, JobResult>(o.queue, processor(session), {
-      connection,
-      prefix: queuePrefix(session),
-      // Twice the threads: a job's input and output transfers overlap another's kernel (the pool queues
-      // the rest, off the event loop, so locks still renew).
-      concurrency: 2 * o.threads,
-      lockDuration: o.lockDurationMs ?? LOCK_DURATION_MS,
-      stalledInterval: o.stalledIntervalMs ?? STALLED_INTERVAL_MS,
-      maxStalledCount: MAX_STALLED_COUNT,
+    const handle = processor(session);
+    // The shared queue, and this worker's own (tasks routed here because it holds their inputs).
+    const workers = [o.queue, workerQueue(o.queue, id)].map((name) => {
+      const w = new Worker<JobData, JobResult>(name, handle, {
+        connection,
+        prefix: queuePrefix(session),
+        // Twice the threads: a job's input and output transfers overlap another's kernel (the pool queues
+        // the rest, off the event loop, so locks still renew).
+        concurrency: 2 * o.threads,
+        lockDuration: o.lockDurationMs ?? LOCK_DURATION_MS,
+        stalledInterval: o.stalledIntervalMs ?? STALLED_INTERVAL_MS,
+        maxStalledCount: MAX_STALLED_COUNT,
+      });
+      w.on('error', (e) => log(`session ${session}: ${e.message}`));
+      return w;
     });
-    w.on('error', (e) => log(`session ${session}: ${e.message}`));
-    served.set(session, { worker: w, connection, running: new Set() });
+    served.set(session, { workers, connection, running: new Set() });
     log(`serving session ${session}`);
   };
   /**
@@ -172,8 +224,9 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     if (!s) return;
     served.delete(session);
     if (gone) for (const abort of s.running) abort.abort();
-    await s.worker.close();
+    await Promise.all(s.workers.map((w) => w.close()));
     s.connection.disconnect();
+    cache.dropSession(session);
     if (gone && (await redis.exists(aliveKey(session))) === 0) await deleteByPrefix(redis, `${queuePrefix(session)}:`);
     log(`left session ${session}`);
   };

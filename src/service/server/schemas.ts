@@ -240,6 +240,17 @@ export const statsSchema = {
           threads: { type: 'integer' },
           running: { type: 'integer' },
           load: { type: 'number' },
+          cache: {
+            type: 'object',
+            description: "The worker's chunk cache: values and bytes held, its byte limit, inputs served from it (hits) and fetched from Redis (misses).",
+            properties: {
+              entries: { type: 'integer' },
+              bytes: { type: 'integer' },
+              limit: { type: 'integer' },
+              hits: { type: 'integer' },
+              misses: { type: 'integer' },
+            },
+          },
         },
       },
     },

@@ -84,11 +84,15 @@ export interface SessionStats {
 
 /**
  * The distributed workers the given engine sessions saw (by their last heartbeats), each listed once:
- * id, host, pid, threads, running jobs, load.
+ * id, host, pid, threads, running jobs, load, and their chunk cache (values, bytes, limit, hits, misses).
  */
 export function remoteWorkersOf(sessions: readonly Session[]): RemoteWorker[] {
   const byId = new Map<string, RemoteWorker>();
-  for (const s of sessions) for (const w of s.info.remoteWorkers ?? []) byId.set(w.id, { id: w.id, host: w.host, pid: w.pid, threads: w.threads, running: w.running, load: w.load });
+  for (const s of sessions) {
+    for (const w of s.info.remoteWorkers ?? []) {
+      byId.set(w.id, { id: w.id, host: w.host, pid: w.pid, threads: w.threads, running: w.running, load: w.load, ...(w.cache ? { cache: { ...w.cache } } : {}) });
+    }
+  }
   return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 

@@ -27,9 +27,11 @@ describe('tessera serve --redis', () => {
     expect(engine.info.executor).toBe('distributed');
     // The session connects (and sees the workers) on its first run, which its worker computes.
     expect(((await engine.run(tt.arange(8, undefined, undefined, { chunkSize: 4 }).mul(3).sum())) as NdArray).item()).toBe(84);
-    const stats = (await client.get('/v1/stats')).body as { remoteWorkers: { id: string; threads: number; pid: number; host: string }[] };
+    const stats = (await client.get('/v1/stats')).body as { remoteWorkers: { id: string; threads: number; pid: number; host: string; cache: { limit: number; hits: number } }[] };
     expect(stats.remoteWorkers.map((w) => w.id)).toEqual(cluster().workers.map((w) => w.id));
     expect(stats.remoteWorkers[0]).toMatchObject({ threads: 1, pid: cluster().workers[0]!.pid });
+    // Each worker lists its chunk cache (the default limit, and how many inputs it served from memory).
+    expect(stats.remoteWorkers.every((w) => w.cache.limit > 0 && Number.isInteger(w.cache.hits))).toBe(true);
     expect(typeof stats.remoteWorkers[0]!.host).toBe('string');
   });
 

@@ -22,6 +22,25 @@ describe('chunk codec', () => {
     expect([...back.data]).toEqual([...chunk.data]);
   });
 
+  it('with viewAtLeast, gives big aligned parts as views over the bytes and copies the rest', () => {
+    const big = shared(1000);
+    const chunk = { big, small: Int16Array.from([1, 2, 3]), odd: new Uint8Array(4001).fill(9) };
+    const bytes = encodeChunk(chunk);
+    const back = decodeChunk(bytes, { viewAtLeast: 4000 }) as typeof chunk;
+    expect(back.big.buffer).toBe(bytes.buffer);
+    expect([...back.big]).toEqual([...big]);
+    expect(back.odd.buffer).toBe(bytes.buffer);
+    expect(back.odd.every((v) => v === 9)).toBe(true);
+    expect(back.small.buffer).not.toBe(bytes.buffer);
+    expect([...back.small]).toEqual([1, 2, 3]);
+    // A part that is not aligned for its kind where it lies is copied instead.
+    const shifted = new Uint8Array(bytes.byteLength + 4);
+    shifted.set(bytes, 4);
+    const moved = decodeChunk(shifted.subarray(4), { viewAtLeast: 4000 }) as typeof chunk;
+    expect(moved.big.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect([...moved.big]).toEqual([...big]);
+  });
+
   it('round-trips frame-like and graph-like records: strings, typed arrays of every kind, bigints, odd numbers, Maps', () => {
     const value = {
       kind: 'frame',

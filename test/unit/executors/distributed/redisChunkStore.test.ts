@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisChunkStore } from '../../../../src/executors/distributed/redisChunkStore.js';
+import { encodeChunk } from '../../../../src/store/chunkCodec.js';
 import { redisForSuite } from '../../../support/redisServer.js';
 
 const redisServer = redisForSuite();
@@ -37,6 +38,31 @@ describe('RedisChunkStore', () => {
     await a.delete(['same']);
     await expect(a.get(['same'])).rejects.toMatchObject({ code: 'ObjectNotExists' });
     expect(await b.get(['same'])).toEqual([{ v: 2 }]);
+  });
+
+  it('stores big values (written to the socket in pieces) and small ones in one put, each byte for byte its encoding', async () => {
+    const store = new RedisChunkStore(redis, 'sD');
+    // Parts of odd lengths (padding between pieces), shared and not, a part named twice, and a string column.
+    const odd = new Uint8Array(new SharedArrayBuffer(3 * 2 ** 20 + 3)).map((_, i) => i * 7);
+    const big = { columns: { a: odd, b: Int32Array.from({ length: 100_001 }, (_, i) => i - 50_000), again: odd }, names: ['x', 'y'] };
+    const small = { dtype: 'int16', shape: [3], data: Int16Array.from([1, -2, 3]) };
+    const sizes = await store.put([
+      ['big', big],
+      ['small', small],
+      ['big2', { data: new Float64Array(2 ** 16).fill(0.5) }],
+    ]);
+    for (const [key, value, size] of [['big', big, sizes[0]], ['small', small, sizes[1]]] as const) {
+      const stored = await redis.getBuffer(`tessera:sD:chunk:${key}`);
+      expect(stored!.equals(encodeChunk(value))).toBe(true);
+      expect(stored!.byteLength).toBe(size);
+    }
+    const [back, backSmall, back2] = (await store.get(['big', 'small', 'big2'])) as [typeof big, typeof small, { data: Float64Array }];
+    expect(Buffer.from(back.columns.a).equals(Buffer.from(odd))).toBe(true);
+    expect(back.columns.again).toBe(back.columns.a);
+    expect([...back.columns.b.subarray(0, 3)]).toEqual([-50_000, -49_999, -49_998]);
+    expect(back.names).toEqual(['x', 'y']);
+    expect([...backSmall.data]).toEqual([1, -2, 3]);
+    expect(back2.data.every((v) => v === 0.5)).toBe(true);
   });
 
   it('a missing key rejects with ObjectNotExists naming it', async () => {
