@@ -237,3 +237,39 @@ export function cull(graph: ChunkGraph, targets: readonly number[]): ChunkGraph 
   }
   return new ChunkGraph(keys, kernels, params, metas, depStart, Int32Array.from(depList));
 }
+
+/** A chunk's new kernel, params and inputs (indices in the old graph) in `rewriteChunks`. */
+export interface ChunkRewrite {
+  readonly kernel: string | null;
+  readonly params: unknown;
+  readonly inputs: readonly number[];
+}
+
+/**
+ * The graph without the chunks `dropped` marks, each other chunk keeping its key and meta and taking
+ * `rewrite(i)` where that gives one (inputs renumbered): what optimisation passes build their result with.
+ */
+export function rewriteChunks(g: ChunkGraph, dropped: Uint8Array, rewrite: (i: number) => ChunkRewrite | undefined): ChunkGraph {
+  const keys: string[] = [];
+  const kernels: (string | null)[] = [];
+  const params: unknown[] = [];
+  const metas: unknown[] = [];
+  const inputLists: (readonly number[])[] = [];
+  const remap = new Int32Array(g.size).fill(-1);
+  for (let i = 0; i < g.size; i++) {
+    if (dropped[i]) continue;
+    remap[i] = keys.length;
+    keys.push(g.keys[i]!);
+    metas.push(g.metas[i]);
+    const r = rewrite(i);
+    kernels.push(r ? r.kernel : g.kernels[i]!);
+    params.push(r ? r.params : g.params[i]);
+    inputLists.push(r ? r.inputs : [...g.inputsOf(i)]);
+  }
+  const depStart = new Int32Array(keys.length + 1);
+  inputLists.forEach((l, i) => (depStart[i + 1] = depStart[i]! + l.length));
+  const deps = new Int32Array(depStart[keys.length]!);
+  let e = 0;
+  for (const l of inputLists) for (const d of l) deps[e++] = remap[d]!;
+  return new ChunkGraph(keys, kernels, params, metas, depStart, deps);
+}

@@ -9,7 +9,7 @@
  * producers; only kernels that read their inputs and keep nothing of them beyond their output are
  * consumers (the chain kernel still recycles nothing the consumer's output reaches).
  */
-import { ChunkGraph } from '../../dag/chunkGraph.js';
+import { type ChunkGraph, rewriteChunks } from '../../dag/chunkGraph.js';
 import { topologicalOrder } from '../../dag/topo.js';
 import { CHAIN_KERNEL, type ChainedProducer, type ChainParams } from '../../kernels/chain.js';
 
@@ -46,26 +46,8 @@ export function chainProducers(g: ChunkGraph, isTarget: (i: number) => boolean):
     chained.set(c, { params: { consumer: { kernel: g.kernels[c]!, params: g.params[c] }, args }, inputs });
   }
   if (chained.size === 0) return g;
-  const keys: string[] = [];
-  const kernels: (string | null)[] = [];
-  const params: unknown[] = [];
-  const metas: unknown[] = [];
-  const inputLists: number[][] = [];
-  const remap = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    if (absorbed[i]) continue;
-    remap[i] = keys.length;
-    keys.push(g.keys[i]!);
-    metas.push(g.metas[i]);
+  return rewriteChunks(g, absorbed, (i) => {
     const chain = chained.get(i);
-    kernels.push(chain ? CHAIN_KERNEL : g.kernels[i]!);
-    params.push(chain ? chain.params : g.params[i]);
-    inputLists.push(chain ? chain.inputs : [...g.inputsOf(i)]);
-  }
-  const depStart = new Int32Array(keys.length + 1);
-  inputLists.forEach((l, i) => (depStart[i + 1] = depStart[i]! + l.length));
-  const deps = new Int32Array(depStart[keys.length]!);
-  let e = 0;
-  for (const l of inputLists) for (const d of l) deps[e++] = remap[d]!;
-  return new ChunkGraph(keys, kernels, params, metas, depStart, deps);
+    return chain && { kernel: CHAIN_KERNEL, params: chain.params, inputs: chain.inputs };
+  });
 }

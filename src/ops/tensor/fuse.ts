@@ -11,7 +11,7 @@
  * consumer reads the slice's input chunk in place through a view (offset and strides, see
  * kernels/tensor/layout.ts), so `x.slice('::2, 100:4000').max()` reads the slice once and writes nothing.
  */
-import { ChunkGraph } from '../../dag/chunkGraph.js';
+import { type ChunkGraph, rewriteChunks } from '../../dag/chunkGraph.js';
 import { topologicalOrder } from '../../dag/topo.js';
 import { type Expr, exprSize, mapInputs, renumberFns } from '../../base/expr.js';
 import { sizeOf } from '../../base/shape.js';
@@ -135,33 +135,12 @@ export function fuseElementwise(g: ChunkGraph, isTarget: (i: number) => boolean)
     }
     return p;
   };
-  const keys: string[] = [];
-  const kernels: (string | null)[] = [];
-  const params: unknown[] = [];
-  const metas: unknown[] = [];
-  const inputLists: number[][] = [];
-  const remap = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    if (dead[i]) continue;
-    remap[i] = keys.length;
-    keys.push(g.keys[i]!);
-    kernels.push(g.kernels[i]!);
-    metas.push(g.metas[i]);
+  return rewriteChunks(g, dead, (i) => {
     const st = state.get(i);
-    if (st) {
-      const shared = paramsOf(g.params[i] as { expr: Expr; fns?: string[] }, st);
-      // Views are per chunk (each slice starts elsewhere): those chunks get params of their own.
-      params.push(st.views.some((v) => v !== null) ? { ...(shared as object), views: st.views } : shared);
-      inputLists.push(st.inputs);
-    } else {
-      params.push(g.params[i]);
-      inputLists.push([...g.inputsOf(i)]);
-    }
-  }
-  const depStart = new Int32Array(keys.length + 1);
-  inputLists.forEach((l, i) => (depStart[i + 1] = depStart[i]! + l.length));
-  const deps = new Int32Array(depStart[keys.length]!);
-  let e = 0;
-  for (const l of inputLists) for (const d of l) deps[e++] = remap[d]!;
-  return new ChunkGraph(keys, kernels, params, metas, depStart, deps);
+    if (!st) return undefined;
+    const shared = paramsOf(g.params[i] as { expr: Expr; fns?: string[] }, st);
+    // Views are per chunk (each slice starts elsewhere): those chunks get params of their own.
+    const params = st.views.some((v) => v !== null) ? { ...(shared as object), views: st.views } : shared;
+    return { kernel: g.kernels[i]!, params, inputs: st.inputs };
+  });
 }
