@@ -18,6 +18,7 @@ import { isDType, itemSize } from '../base/dtypes.js';
 import { CancelledError, errorToData, WorkerCrashedError } from '../base/errors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
 import { isDriverTask, runTask, type TaskMessage, type TaskOutcome } from '../kernels/task.js';
+import { chainedElements } from '../kernels/chain.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { runGang } from './gang.js';
@@ -123,7 +124,8 @@ class ThreadRun {
   /** Elements chunk i reads and writes, counted only until `bound` is reached. */
   #elements(i: number, bound: number): number {
     const g = this.graph;
-    let elements = outputElements(g.metas[i]);
+    // A chained task also makes its producers' outputs (kernels/chain.ts): that is work too.
+    let elements = outputElements(g.metas[i]) + chainedElements(g.kernels[i] ?? null, g.params[i]);
     // A dataframe chunk counts its rows; when they are unknown until it runs (a file range, a filter)
     // it may be big, so it is never batched as light.
     const rows = (g.metas[i] as { rows?: unknown } | null)?.rows;

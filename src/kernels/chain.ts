@@ -18,12 +18,22 @@ export interface ChainedProducer {
   readonly params: unknown;
   readonly from: number;
   readonly count: number;
+  /** Elements of its output: the chained task's work that its own output and inputs do not show. */
+  readonly elements: number;
 }
 
 export interface ChainParams {
   readonly consumer: { readonly kernel: string; readonly params: unknown };
   /** Per consumer argument: the index of a chain input, or a producer that makes it. */
   readonly args: readonly (number | ChainedProducer)[];
+}
+
+/** Elements a chained task's producers make, for executors that size tasks by elements (0 for any other kernel). */
+export function chainedElements(kernel: string | null, params: unknown): number {
+  if (kernel !== CHAIN_KERNEL) return 0;
+  let elements = 0;
+  for (const arg of (params as ChainParams).args) if (typeof arg !== 'number') elements += arg.elements;
+  return elements;
 }
 
 function isThenable(v: unknown): boolean {

@@ -11,6 +11,7 @@
  */
 import { type ChunkGraph, rewriteChunks } from '../../dag/chunkGraph.js';
 import { topologicalOrder } from '../../dag/topo.js';
+import { sizeOf } from '../../base/shape.js';
 import { CHAIN_KERNEL, type ChainedProducer, type ChainParams } from '../../kernels/chain.js';
 
 const PRODUCERS = new Set([
@@ -36,7 +37,8 @@ export function chainProducers(g: ChunkGraph, isTarget: (i: number) => boolean):
       if (chainable(p) && !chained.has(p) && !absorbed[p]) {
         const from = inputs.length;
         inputs.push(...g.inputsOf(p));
-        args.push({ kernel: g.kernels[p]!, params: g.params[p], from, count: inputs.length - from });
+        const shape = (g.metas[p] as { shape?: readonly number[] } | null)?.shape ?? [];
+        args.push({ kernel: g.kernels[p]!, params: g.params[p], from, count: inputs.length - from, elements: sizeOf(shape) });
         absorbed[p] = 1;
       } else {
         args.push(inputs.length);

@@ -27,7 +27,7 @@ registerKernel('test.chain_sum', (inputs) => {
 const chain = (consumer: string, value: number, inputs: unknown[] = []): unknown =>
   getKernel(CHAIN_KERNEL)(inputs, {
     consumer: { kernel: consumer, params: {} },
-    args: [{ kernel: 'test.chain_fill', params: { value }, from: 0, count: 0 }],
+    args: [{ kernel: 'test.chain_fill', params: { value }, from: 0, count: 0, elements: N }],
   } satisfies ChainParams as never);
 
 describe('the chain kernel', () => {
@@ -52,7 +52,7 @@ describe('the chain kernel', () => {
     const input: ArrayData = { dtype: 'float64', shape: [N], data: allocate('float64', N).fill(3) };
     const out = getKernel(CHAIN_KERNEL)([input], {
       consumer: { kernel: 'test.chain_sum', params: {} },
-      args: [0, { kernel: 'test.chain_fill', params: { value: 1 }, from: 1, count: 0 }],
+      args: [0, { kernel: 'test.chain_fill', params: { value: 1 }, from: 1, count: 0, elements: N }],
     } satisfies ChainParams as never);
     expect(out).toBe(4 * N);
     chain('test.chain_sum', 9);
