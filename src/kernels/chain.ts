@@ -9,6 +9,7 @@
 import { buffersIn, recycle, trackAllocations } from '../base/scratchPool.js';
 import { TesseraError } from '../base/errors.js';
 import { getKernel, registerKernel } from './registry.js';
+import { isThenable } from './task.js';
 
 export const CHAIN_KERNEL = 'chain';
 
@@ -34,10 +35,6 @@ export function chainedElements(kernel: string | null, params: unknown): number 
   let elements = 0;
   for (const arg of (params as ChainParams).args) if (typeof arg !== 'number') elements += arg.elements;
   return elements;
-}
-
-function isThenable(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 registerKernel(CHAIN_KERNEL, (inputs, p: ChainParams) => {

@@ -29,12 +29,13 @@ export function chainProducers(g: ChunkGraph, isTarget: (i: number) => boolean):
   // In topological order a producer is decided before its consumer: one that became a chain stays a task.
   for (const c of topologicalOrder(g)) {
     if (!CONSUMERS.has(g.kernels[c] ?? '')) continue;
-    const deps = g.inputsOf(c);
-    if (!deps.some((p) => chainable(p) && !chained.has(p))) continue;
     const inputs: number[] = [];
     const args: (number | ChainedProducer)[] = [];
-    for (const p of deps) {
-      if (chainable(p) && !chained.has(p) && !absorbed[p]) {
+    let producers = 0;
+    // A chainable producer has one consumer slot, so it is absorbed here or nowhere.
+    for (const p of g.inputsOf(c)) {
+      if (chainable(p) && !chained.has(p)) {
+        producers++;
         const from = inputs.length;
         inputs.push(...g.inputsOf(p));
         const shape = (g.metas[p] as { shape?: readonly number[] } | null)?.shape ?? [];
@@ -45,7 +46,7 @@ export function chainProducers(g: ChunkGraph, isTarget: (i: number) => boolean):
         inputs.push(p);
       }
     }
-    chained.set(c, { params: { consumer: { kernel: g.kernels[c]!, params: g.params[c] }, args }, inputs });
+    if (producers > 0) chained.set(c, { params: { consumer: { kernel: g.kernels[c]!, params: g.params[c] }, args }, inputs });
   }
   if (chained.size === 0) return g;
   return rewriteChunks(g, absorbed, (i) => {
