@@ -13,7 +13,7 @@ import { RedisUnreachableError } from '../../src/executors/distributed/connect.j
 import { workerPattern } from '../../src/executors/distributed/protocol.js';
 import { type NdArray, newSession, OptionError, type Session, type SessionOptions, tensor as tt } from '../../src/index.js';
 import { clusterForSuite } from '../support/distributed.js';
-import { settles } from '../support/events.js';
+import { EVENT_SAFETY_MS, settles } from '../support/events.js';
 import { freePort } from '../support/redisServer.js';
 
 const cluster = clusterForSuite(2, 1);
@@ -78,6 +78,13 @@ describe('distributed sessions', () => {
   });
 
   it('two sessions on one Redis keep to their own keys and queue; a closed one leaves no key behind', async () => {
+    // A session an earlier test closed mid-run may still have a job finishing on a worker, whose ends
+    // land after the driver deleted its keys; the worker deletes them when it leaves the session
+    // (within a discovery period). Wait for that, so every key seen below belongs to a or b.
+    const foreign = async () => (await redis.keys('tessera:*')).filter((k) => !k.startsWith('tessera:pool:'));
+    const deadline = Date.now() + EVENT_SAFETY_MS;
+    while ((await foreign()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await foreign()).toEqual([]);
     const a = open();
     const b = open();
     // The same graph in both: the same chunk keys, which must not meet.
