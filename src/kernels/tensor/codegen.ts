@@ -116,6 +116,33 @@ const b = ${target};
 ${target} = a ${cmp} b || a !== a ? a : b;`;
 }
 
+/** Elements per block of a sum: NumPy's pairwise sum also adds blocks of 128 in registers first. */
+const SUM_BLOCK = 128;
+
+/**
+ * A sum (or sum of squared deviations from `c`) of elements `count - 1` down to 0 (`valAt(j)` is element
+ * j) added to `target`. Each block of SUM_BLOCK elements is summed by four interleaved accumulators (the
+ * loop runs at memory speed, not at the latency of one chain of additions), and the block sums are
+ * added with Neumaier's compensation, so the error is that of one block — at most about
+ * SUM_BLOCK / 4 · eps · Σ|x| whatever the length, where one running sum per accumulator lost
+ * 70,000 · eps · Σ|x| on 4M tenths (NumPy's pairwise sum bounds it by (16 + log2(n / 128)) · eps · Σ|x|).
+ * A non-finite running sum (an infinity or NaN among the elements, or overflow) is taken as it is: its
+ * compensation would be NaN.
+ */
+function blockedSum(kind: 'sum' | 'sqdev', count: string, valAt: (j: string) => string, target: string): string {
+  const add = (v: string): string => `{ const s = ${v}; const t = hi + s; lo += (hi >= 0 ? hi : -hi) >= (s >= 0 ? s : -s) ? (hi - t) + s : (s - t) + hi; hi = t; }`;
+  return `const r = ${count} & 3;
+let hi = 0, lo = 0, a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+for (let j = ${count} - 4; j >= r; ) {
+const stop = j - ${SUM_BLOCK - 4} > r ? j - ${SUM_BLOCK - 4} : r;
+for (; j >= stop; j -= 4) { ${step(kind, 'a0', valAt('j'))} ${step(kind, 'a1', valAt('j + 1'))} ${step(kind, 'a2', valAt('j + 2'))} ${step(kind, 'a3', valAt('j + 3'))} }
+${add('(a0 + a1) + (a2 + a3)')} a0 = 0; a1 = 0; a2 = 0; a3 = 0;
+}
+for (let j = r - 1; j >= 0; j--) { ${step(kind, 'a0', valAt('j'))} }
+${add('a0')}
+${target} = ${target} + (hi - hi === 0 ? hi + lo : hi);`;
+}
+
 function flatBody(spec: LoopSpec, constant: Namer): string {
   const val = (j: string): string => exprCode(spec.expr, (i) => (spec.access[i] === 's' ? `s${i}` : `x${i}[${j}]`), constant);
   const kind = spec.reduce;
@@ -129,7 +156,8 @@ for (let j = r - 1; j >= 0; j--) out[j] = ${val('j')};`;
   }
   if (kind === 'argmin' || kind === 'argmax') throw new Error('arg reductions use the nd loop');
   const c = kind === 'sqdev' ? 'const c = aux[0];\n' : '';
-  if (kind === 'sum' || kind === 'prod' || kind === 'cnz' || kind === 'sqdev') {
+  if (kind === 'sum' || kind === 'sqdev') return `${n}\n${c}${blockedSum(kind, 'n', val, 'out[0]')}`;
+  if (kind === 'prod' || kind === 'cnz') {
     const comb = kind === 'prod' ? '(a0 * a1) * (a2 * a3)' : '(a0 + a1) + (a2 + a3)';
     const init = String(INITIAL_VALUE[kind]);
     return `${n}\n${r}\n${c}let a0 = ${init}, a1 = ${init}, a2 = ${init}, a3 = ${init};
@@ -175,10 +203,7 @@ out[bo] = bv; aux[bo] = bi;`
     // Four accumulators along the row, as the flat loop: a sum along the last axis then runs at memory
     // speed instead of at the latency of one chain of additions.
     const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
-    inner = `${c} const r = inner & 3; let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-for (let j = inner - 4; j >= r; j -= 4) { ${step(kind, 'a0', valAt('j'))} ${step(kind, 'a1', valAt('j + 1'))} ${step(kind, 'a2', valAt('j + 2'))} ${step(kind, 'a3', valAt('j + 3'))} }
-for (let j = r - 1; j >= 0; j--) { ${step(kind, 'a0', valAt('j'))} }
-out[bo] = out[bo] + ((a0 + a1) + (a2 + a3));`;
+    inner = `${c}\n${blockedSum(kind, 'inner', valAt, 'out[bo]')}`;
   } else if (spec.innerReduced) {
     const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
     inner = `${c} let a = out[bo];\nfor (let j = inner - 1; j >= 0; j--) { ${step(kind, 'a', val)} }\nout[bo] = a;`;
