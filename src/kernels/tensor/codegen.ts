@@ -160,10 +160,10 @@ for (let j = r - 1; j >= 0; j--) out[j] = ${val('j')};`;
   if (kind === 'prod' || kind === 'cnz') {
     const comb = kind === 'prod' ? '(a0 * a1) * (a2 * a3)' : '(a0 + a1) + (a2 + a3)';
     const init = String(INITIAL_VALUE[kind]);
-    return `${n}\n${r}\n${c}let a0 = ${init}, a1 = ${init}, a2 = ${init}, a3 = ${init};
+    return `${n}\n${r}\nlet a0 = ${init}, a1 = ${init}, a2 = ${init}, a3 = ${init};
 for (let j = n - 4; j >= r; j -= 4) { ${step(kind, 'a0', val('j'))} ${step(kind, 'a1', val('j + 1'))} ${step(kind, 'a2', val('j + 2'))} ${step(kind, 'a3', val('j + 3'))} }
 for (let j = r - 1; j >= 0; j--) { ${step(kind, 'a0', val('j'))} }
-out[0] = ${kind === 'sum' || kind === 'prod' ? `out[0] ${kind === 'sum' ? '+' : '*'} (${comb})` : `out[0] + (${comb})`};`;
+out[0] = out[0] ${kind === 'prod' ? '*' : '+'} (${comb});`;
   }
   if (kind === 'min' || kind === 'max') return `${n}\n${extremeFromEnd(kind, 'n', val('j'), 'out[0]')}`;
   const early = kind === 'any' ? 'if (a === 1) break;' : kind === 'all' ? 'if (a === 0) break;' : '';
