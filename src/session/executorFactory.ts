@@ -24,6 +24,7 @@ export function createExecutor(o: ResolvedOptions, extra: ExecutorExtras = {}): 
         queue: o.queue,
         session: extra.owner ?? 'anonymous',
         ...(o.driverTtl !== undefined ? { driverTtlSeconds: o.driverTtl } : {}),
+        ...(o.s3 ? { s3: o.s3 } : {}),
       });
   }
 }

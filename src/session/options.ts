@@ -12,6 +12,7 @@ import { OptionError, UnknownOptionError } from '../base/errors.js';
 import { show } from '../base/show.js';
 import { checkRedisUrl } from '../base/redisUrl.js';
 import { parseSize } from '../base/size.js';
+import { type S3Option, s3Option } from './s3Option.js';
 
 export type Mode = 'eager' | 'lazy';
 export type ExecutorKind = 'local' | 'threads' | 'distributed';
@@ -62,6 +63,12 @@ export interface SessionOptions {
    * its keys within this plus half a second.
    */
   readonly driverTtl?: number;
+  /**
+   * Keep the distributed executor's chunk bytes in S3-compatible storage instead of Redis (Redis keeps
+   * the queue): `{ endpoint, bucket, region?, prefix?, accessKeyId?, secretAccessKey? }`. Workers sign
+   * with their own AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+   */
+  readonly s3?: S3Option;
 }
 
 export interface ResolvedOptions {
@@ -79,9 +86,10 @@ export interface ResolvedOptions {
   readonly queue: string;
   /** Set exactly when the executor is 'distributed'. */
   readonly driverTtl: number | undefined;
+  readonly s3: S3Option | undefined;
 }
 
-const KNOWN = ['mode', 'workers', 'executor', 'pool', 'default', 'config', 'memoryLimit', 'spillDir', 'fuse', 'name', 'redis', 'queue', 'driverTtl'] as const;
+const KNOWN = ['mode', 'workers', 'executor', 'pool', 'default', 'config', 'memoryLimit', 'spillDir', 'fuse', 'name', 'redis', 'queue', 'driverTtl', 's3'] as const;
 
 function checkKeys(source: Readonly<Record<string, unknown>>, where: string, allowConfig: boolean): void {
   const known = allowConfig ? KNOWN : KNOWN.filter((k) => k !== 'config');
@@ -194,6 +202,7 @@ function validate(o: Record<string, unknown>): ResolvedOptions {
   }
   const { redis, queue } = distributedOptions(executor, o.redis, o.queue);
   const driverTtl = driverTtlOption(executor, o.driverTtl);
+  const s3 = s3Option(executor, o.s3);
   const pool = o.pool ?? 'shared';
   if (pool !== 'shared' && pool !== 'private') {
     throw new OptionError(
@@ -225,6 +234,7 @@ function validate(o: Record<string, unknown>): ResolvedOptions {
     redis,
     queue,
     driverTtl,
+    s3,
   };
 }
 

@@ -45,9 +45,10 @@ function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
   return Promise.race([p, missing]).finally(() => clearTimeout(timer));
 }
 
-export async function spawnWorker(url: string, threads = 1, extra: readonly string[] = []): Promise<TestWorker> {
+export async function spawnWorker(url: string, threads = 1, extra: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<TestWorker> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'worker', '--redis', url, '--threads', String(threads), ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let out = '';
   let err = '';
@@ -71,19 +72,19 @@ export async function spawnWorker(url: string, threads = 1, extra: readonly stri
   return { pid: child.pid!, id, child, exited };
 }
 
-/** A redis-server and `workers` worker processes for the calling describe block or file. */
-export function clusterForSuite(workers = 2, threads = 1): () => TestCluster {
+/** A redis-server and `workers` worker processes (with environment `env`) for the calling describe block or file. */
+export function clusterForSuite(workers = 2, threads = 1, env: NodeJS.ProcessEnv = process.env): () => TestCluster {
   let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   const running: TestWorker[] = [];
   let cluster: TestCluster | undefined;
   beforeAll(async () => {
     redis = await startRedis();
-    running.push(...(await Promise.all(Array.from({ length: workers }, () => spawnWorker(redis!.url, threads)))));
+    running.push(...(await Promise.all(Array.from({ length: workers }, () => spawnWorker(redis!.url, threads, [], env)))));
     cluster = {
       url: redis.url,
       workers: running,
       async addWorker(t = threads) {
-        const w = await spawnWorker(redis!.url, t);
+        const w = await spawnWorker(redis!.url, t, [], env);
         running.push(w);
         return w;
       },

@@ -42,7 +42,8 @@ import {
   workerKey,
   workerPattern,
 } from './protocol.js';
-import { RedisChunkStore } from './redisChunkStore.js';
+import { RedisChunkStore, type RemoteChunkStore } from './redisChunkStore.js';
+import { S3ChunkStore, s3StoreForDriver, type S3StoreOptions, storeKey } from './s3ChunkStore.js';
 import { DistributedRun, type JobEnd, type JobPort, type JobToAdd } from './run.js';
 import { listenForEnds, WorkerRoutes } from './workerRoutes.js';
 
@@ -60,6 +61,8 @@ export interface DistributedExecutorOptions {
   readonly driverTtlSeconds?: number;
   /** Entries the job-event stream keeps before Redis trims the oldest. */
   readonly eventsMaxLen?: number;
+  /** Keep chunk bytes in S3-compatible storage instead of Redis (s3ChunkStore.ts). */
+  readonly s3?: S3StoreOptions;
 }
 
 
@@ -78,7 +81,7 @@ interface Connected {
   readonly queue: Queue<JobData, JobResult>;
   readonly events: CountingQueueEvents;
   readonly eventsConnection: Redis;
-  readonly chunks: RedisChunkStore;
+  readonly chunks: RemoteChunkStore;
   readonly routes: WorkerRoutes;
   readonly timers: NodeJS.Timeout[];
   /** Set once the connection failed (or was closed): its timers are stopped and it is not reused. */
@@ -138,6 +141,11 @@ export class DistributedExecutor implements Executor {
     return { ...this.#locality };
   }
 
+  /** The S3 chunk store the options ask for, if any (credentials checked when the session was made). */
+  #s3Store(): ReturnType<typeof s3StoreForDriver> | undefined {
+    return this.#o.s3 ? s3StoreForDriver(this.#o.s3, this.#o.session, 'newSession({ s3 })') : undefined;
+  }
+
   /** Connects on first use (a probe first, so a bad address fails fast) and announces the session. */
   connect(): Promise<Connected> {
     this.#connected ??= this.#connect();
@@ -148,6 +156,7 @@ export class DistributedExecutor implements Executor {
     const { redis: url, queue: name, session } = this.#o;
     const ttl = this.#o.driverTtlSeconds ?? DRIVER_TTL_SECONDS;
     await probeRedis(url);
+    const s3 = this.#s3Store();
     const redis = new Redis(url, { maxRetriesPerRequest: null });
     const eventsConnection = new Redis(url, { maxRetriesPerRequest: null });
     const prefix = queuePrefix(session);
@@ -167,7 +176,7 @@ export class DistributedExecutor implements Executor {
       onEnd: (jobId, end) => this.#end(jobId, end),
       onConnectionClosed: () => onClose(),
     });
-    const c: Connected = { redis, queue, events, eventsConnection, chunks: new RedisChunkStore(redis, session), routes, timers: [], dropped: false };
+    const c: Connected = { redis, queue, events, eventsConnection, chunks: s3?.store ?? new RedisChunkStore(redis, session), routes, timers: [], dropped: false };
     // A connection that closes (Redis restarted or died) fails the runs at once; ioredis would otherwise
     // reconnect and leave them waiting for job ends that a restarted Redis has forgotten.
     const lost = new Promise<never>((_, reject) => {
@@ -183,6 +192,8 @@ export class DistributedExecutor implements Executor {
     lost.catch(() => {});
     listenForEnds(events, (jobId, end) => this.#end(jobId, end));
     await Promise.race([Promise.all([events.waitUntilReady(), queue.waitUntilReady()]), lost]);
+    // Workers read where the chunks live before they serve the session: published before it is listed.
+    if (s3) await Promise.race([redis.set(storeKey(session), s3.published), lost]);
     await Promise.race([redis.set(aliveKey(session), '1', 'EX', ttl), lost]);
     await Promise.race([redis.sadd(sessionsKey(name), session), lost]);
     // SET ... GET answers the value it replaced: none means the lease had expired, and workers may
@@ -397,6 +408,9 @@ export class DistributedExecutor implements Executor {
       await c.routes.close();
       await c.queue.obliterate({ force: true }).catch(() => {});
       await c.queue.close();
+      // Best effort: if this process's S3 credentials are refused, the workers that wrote the objects
+      // delete them with theirs when they leave the session (worker.ts).
+      if (c.chunks instanceof S3ChunkStore) await c.chunks.deleteAll().catch(() => {});
       await deleteByPrefix(c.redis, `${queuePrefix(session)}:`);
     } finally {
       c.eventsConnection.disconnect();
@@ -417,6 +431,7 @@ export class DistributedExecutor implements Executor {
     try {
       await redis.srem(sessionsKey(name), session);
       await redis.del(aliveKey(session));
+      await this.#s3Store()?.store.deleteAll().catch(() => {});
       await deleteByPrefix(redis, `${queuePrefix(session)}:`);
     } finally {
       redis.disconnect();

@@ -56,7 +56,8 @@ import {
 } from './protocol.js';
 import { ChunkCache, defaultCacheBytes } from './chunkCache.js';
 import { deleteByPrefix } from './connect.js';
-import { RedisChunkStore } from './redisChunkStore.js';
+import type { RemoteChunkStore } from './redisChunkStore.js';
+import { storeForWorker } from './s3ChunkStore.js';
 
 export interface WorkerOptions {
   readonly redis: string;
@@ -117,7 +118,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
    * Every distinct input of a job's tasks in one round trip: from memory when the cache holds it at the
    * generation the task names (Redis is only asked whether it still exists), else fetched and kept.
    */
-  const readInputs = async (session: string, store: RedisChunkStore, tasks: readonly TaskData[]) => {
+  const readInputs = async (session: string, store: RemoteChunkStore, tasks: readonly TaskData[]) => {
     const gens = new Map<string, number>();
     for (const t of tasks) t.inputs.forEach((k, n) => gens.set(k, inputGen(t, n)));
     const keys = [...gens.keys()];
@@ -141,8 +142,25 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     return { values: new Map(keys.map((k, n) => [k, got.values[n]] as const)), reads: { hits: held.size, fetched: keys.length - held.size } };
   };
 
+  /** Each served session's chunk store (Redis, or the S3 store it published): read once, when serving starts. */
+  const stores = new Map<string, Promise<RemoteChunkStore & { deleteAll?: () => Promise<void> }>>();
+  const storeOf = (session: string) => {
+    let store = stores.get(session);
+    if (!store) {
+      stores.set(session, (store = storeForWorker(redis, session)));
+      store.catch(() => {});
+    }
+    return store;
+  };
+  /** Deletes what a gone session left: its S3 objects (if it kept chunks there), then its Redis keys. */
+  const deleteSession = async (session: string): Promise<void> => {
+    const store = await storeOf(session).catch(() => undefined);
+    stores.delete(session);
+    await store?.deleteAll?.();
+    await deleteByPrefix(redis, `${queuePrefix(session)}:`);
+  };
+
   const processor = (session: string) => {
-    const store = new RedisChunkStore(redis, session);
     return async (job: Job<JobData, JobResult>): Promise<JobResult> => {
       running++;
       beat();
@@ -152,7 +170,10 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         const tasks = job.data.tasks;
         let outcomes: TaskOutcome[];
         let reads = { hits: 0, fetched: 0 };
+        // A worker that cannot reach the session's store (no S3 credentials here) fails the tasks saying so.
+        const store = await storeOf(session).catch((e: unknown) => e as Error);
         try {
+          if (store instanceof Error) throw store;
           const inputs = await readInputs(session, store, tasks);
           reads = inputs.reads;
           const messages = tasks.map((t) => ({ key: t.key, kernel: t.kernel, params: fromJsonSafe(t.params), inputs: t.inputs.map((k) => inputs.values.get(k)) }));
@@ -166,6 +187,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         const ends: TaskEnd[] = [];
         try {
           const ok = outcomes.flatMap((out, k) => (out.ok ? [[tasks[k]!.out, out.value] as const] : []));
+          if (store instanceof Error) throw store;
           const sizes = await store.put(ok);
           let n = 0;
           outcomes.forEach((out, k) => {
@@ -227,7 +249,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     await Promise.all(s.workers.map((w) => w.close()));
     s.connection.disconnect();
     cache.dropSession(session);
-    if (gone && (await redis.exists(aliveKey(session))) === 0) await deleteByPrefix(redis, `${queuePrefix(session)}:`);
+    if (gone && (await redis.exists(aliveKey(session))) === 0) await deleteSession(session);
+    else stores.delete(session);
     log(`left session ${session}`);
   };
 
@@ -246,7 +269,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     await Promise.all([...served.keys()].filter((s) => !live.has(s)).map((s) => stopServing(s, true)));
     // A listed session without a lease lost its driver (a closed session unlists itself first and
     // deletes its own keys): whichever worker sees it first deletes what the driver left.
-    await Promise.all(dead.map((s) => deleteByPrefix(redis, `${queuePrefix(s)}:`)));
+    await Promise.all(dead.map((s) => deleteSession(s)));
     if (dead.length > 0) log(`dropped the keys of session(s) ${dead.join(', ')}: their driver stopped refreshing its lease`);
   };
 
