@@ -45,6 +45,11 @@ interface ChunkSource {
   fetchChunks(node: FrameNode): Promise<{ readonly chunks: readonly unknown[] }>;
 }
 const hasChunks = (s: SessionLike): s is SessionLike & ChunkSource => typeof (s as Partial<ChunkSource>).fetchChunks === 'function';
+/** A session that streams a result's record batches as they arrive (a remote one). */
+interface BatchSource {
+  fetchBatches(node: FrameNode, holder?: object): AsyncIterable<RecordBatch>;
+}
+const hasBatches = (s: SessionLike): s is SessionLike & BatchSource => typeof (s as Partial<BatchSource>).fetchBatches === 'function';
 
 export class DataFrame extends Handle<FrameNode> {
   /** Rows a run measured, once known (facts do not change: the key fixes the computation). */
@@ -213,6 +218,15 @@ export class DataFrame extends Handle<FrameNode> {
   }
 
   async *#batches(batchSize: number | undefined, options: FetchOptions): AsyncIterableIterator<RecordBatch> {
+    const session = this.sessionFor(options.session);
+    if (session && !hasChunks(session) && hasBatches(session)) {
+      // A remote session: batches as the server streams them, one per chunk, cut to batchSize here.
+      for await (const batch of session.fetchBatches(this.node, this)) {
+        const step = batchSize ?? Math.max(1, batch.numRows);
+        for (let lo = 0; lo < batch.numRows; lo += step) yield batch.slice(lo, Math.min(batch.numRows, lo + step));
+      }
+      return;
+    }
     const fields = this.node.meta.fields;
     for (const chunk of await this.#chunks(options)) {
       const step = batchSize ?? Math.max(1, chunk.rows);

@@ -6,7 +6,7 @@
  * pipeline gives in a local session; so do tensors made columns and a column made a tensor.
  * A hostile expression sent by hand is a typed 400 and nothing runs.
  */
-import type { Table } from 'apache-arrow';
+import { RecordBatch, type Table } from 'apache-arrow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { binaryExpr, colExpr, type FrameExpr, litExpr } from '../../src/base/frameExpr.js';
 import {
@@ -138,6 +138,36 @@ describe('dataframe pipelines in a remote session', () => {
 });
 
 describe('tensors and frames in a remote session', () => {
+  it('iterBatches streams a big result batch by batch over the socket (never whole), as locally; stopping early leaves the session usable', async () => {
+    const s = remote('lazy');
+    const rows = 200_000;
+    const d = s.scope(() => df.fromColumns({ i: Int32Array.from({ length: rows }, (_, i) => i), x: Float64Array.from({ length: rows }, (_, i) => i / 8) }, { chunkRows: 20_000 }));
+    await d.execute({ session: s });
+    const before = s.transfers;
+    const sizes: number[] = [];
+    let next = 0;
+    for await (const b of d.iterBatches({ session: s })) {
+      expect(b).toBeInstanceOf(RecordBatch);
+      sizes.push(b.numRows);
+      const i = b.getChild('i')!.toArray() as Int32Array;
+      expect(i[0]).toBe(next);
+      expect(i[i.length - 1]).toBe(next + b.numRows - 1);
+      expect(b.getChild('x')!.get(b.numRows - 1)).toBe((next + b.numRows - 1) / 8);
+      next += b.numRows;
+    }
+    expect(sizes).toEqual(new Array(10).fill(20_000));
+    // 2.4 MB would come whole through the shared-memory hand-off; the stream is one socket answer.
+    expect(s.transfers).toEqual({ sharedMemory: before.sharedMemory, socket: before.socket + 1 });
+    const cut: number[] = [];
+    for await (const b of d.iterBatches({ session: s, batchSize: 15_000 })) cut.push(b.numRows);
+    expect(cut).toEqual(Array.from({ length: 10 }, () => [15_000, 5_000]).flat());
+    for await (const b of d.iterBatches({ session: s })) {
+      expect(b.numRows).toBe(20_000);
+      break;
+    }
+    expect((await d.fetch({ session: s })).numRows).toBe(rows);
+  });
+
   it('tensors become columns and a column a tensor, as locally', async () => {
     const build = (): { frame: DataFrame; tensor: Tensor } => {
       const frame = df.fromColumns({ a: tt.arange(30, undefined, undefined, { chunkSize: 7 }), b: tt.random.rand([30], { seed: 5, chunkSize: 4 }) });

@@ -8,6 +8,7 @@
  * cannot read the probe (another host, another user, no /dev/shm), a session made with
  * `sharedMemory: false`, and any hand-off that fails use the socket.
  */
+import { type RecordBatch, RecordBatchReader, Table } from 'apache-arrow';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
@@ -16,7 +17,7 @@ import { CancelledError } from '../../base/errors.js';
 import type { TileableNode } from '../../dag/nodes.js';
 import { materialisedBytes } from '../../ops/tensor/meta.js';
 import {
-  decodeValue, HANDOFF_FILE_HEADER, HANDOFF_LENGTH_HEADER, HANDOFF_MIN_BYTES, HANDOFF_SECRET_HEADER, HANDOFF_TYPE, VALUE_TYPE_HEADER,
+  ARROW_TYPE, decodeValue, HANDOFF_FILE_HEADER, HANDOFF_LENGTH_HEADER, HANDOFF_MIN_BYTES, HANDOFF_SECRET_HEADER, HANDOFF_TYPE, VALUE_TYPE_HEADER,
 } from '../wire/values.js';
 import type { Channel } from './channel.js';
 import { ServerUnreachableError } from './errors.js';
@@ -72,6 +73,30 @@ export class ValueFetcher {
       // The hand-off broke (the file went, /dev/shm filled up): this client uses the socket from now on.
       this.#handoff = Promise.resolve(null);
       return this.fetch(node, signal, into);
+    }
+  }
+
+  /**
+   * A table's record batches as they arrive over the socket (the server sends the result as an Arrow IPC
+   * stream, one batch per chunk): this client never holds the whole table. Never through the hand-off,
+   * which hands over the whole value at once.
+   */
+  async *batches(node: TileableNode, signal: AbortSignal): AsyncGenerator<RecordBatch> {
+    const response = await this.#channel.send('remote/fetch', { key: node.key }, [node], { signal });
+    const type = response.headers.get('content-type') ?? '';
+    this.transfers.socket++;
+    if (!type.startsWith(ARROW_TYPE)) {
+      const value = decodeValue(type, (h) => response.headers.get(h), await this.#channel.conn.bytes(response, signal));
+      if (value instanceof Table) yield* value.batches;
+      return;
+    }
+    let reader: RecordBatchReader;
+    try {
+      reader = await RecordBatchReader.from(response.body as AsyncIterable<Uint8Array>);
+      for await (const batch of reader) yield batch;
+    } catch (e) {
+      if (signal.aborted || e instanceof CancelledError) throw e;
+      throw new ServerUnreachableError(this.#channel.conn.address, `the Arrow stream of a result broke off (${(e as Error).message})`);
     }
   }
 

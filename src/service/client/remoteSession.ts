@@ -13,6 +13,7 @@
  * timer, so a script that closes its session exits, and one that dies is cleaned up by the server.
  */
 import { EventEmitter } from 'node:events';
+import { type RecordBatch, Table } from 'apache-arrow';
 import { optionsObject } from '../../base/args.js';
 import { CancelledError, InvalidArgumentError, type ErrorData, SessionClosedError, UnexecutedError, attachBuildSite } from '../../base/errors.js';
 import type { TypedArray } from '../../base/dtypes.js';
@@ -203,6 +204,36 @@ export class RemoteSession extends EventEmitter implements SessionLike {
     }
     if (!this.#executed.has(node.key) && !(node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!))) throw new UnexecutedError(reprNode(node));
     return this.#request((signal) => this.#values.fetch(node, signal, into));
+  }
+
+  /**
+   * An executed table's record batches as the server streams them (DataFrame.iterBatches): the whole
+   * table is never in this process. Stopping early cancels the rest of the stream.
+   */
+  async *fetchBatches(node: TileableNode, holder?: object): AsyncGenerator<RecordBatch> {
+    this.#check();
+    if (this.#unsent.has(node.key)) this.#wanted.add(node.key);
+    await this.#eager.status(node.key);
+    this.#check();
+    if (holder) this.track(holder, node);
+    if (this.#inline.has(node.key)) {
+      const value = this.#inline.get(node.key);
+      this.#inline.delete(node.key);
+      if (value instanceof Table) yield* value.batches;
+      return;
+    }
+    if (!this.#executed.has(node.key)) throw new UnexecutedError(reprNode(node));
+    const ctl = new AbortController();
+    this.#inflight.add(ctl);
+    try {
+      yield* this.#values.batches(node, ctl.signal);
+    } catch (e) {
+      throw ctl.signal.aborted && ctl.signal.reason instanceof Error ? ctl.signal.reason : e;
+    } finally {
+      this.#inflight.delete(ctl);
+      // A consumer that stopped early: the rest of the answer is not read, so the request is ended.
+      if (!ctl.signal.aborted) ctl.abort(new CancelledError());
+    }
   }
 
   release(node: TileableNode, options: { readonly keepCached?: boolean } = {}): boolean {
