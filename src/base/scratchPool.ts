@@ -19,15 +19,15 @@ let pooledBytes = 0;
 let tracked: SharedArrayBuffer[] | undefined;
 const counters = { reused: 0, fresh: 0, recycled: 0, dropped: 0 };
 
-/** A zeroed shared buffer of exactly `bytes`: a pooled one when one of that size is free. */
-function take(bytes: number): SharedArrayBuffer {
+/** A zeroed shared buffer of exactly `bytes` (unless `zeroed` is false): a pooled one when one of that size is free. */
+function take(bytes: number, zeroed = true): SharedArrayBuffer {
   const list = free.get(bytes);
   const buffer = list?.pop();
   if (buffer) {
     pooledBytes -= bytes;
     counters.reused++;
     // `allocate` promises zeroed memory like a fresh buffer; zeroing warm pages is cheap.
-    new Uint8Array(buffer).fill(0);
+    if (zeroed) new Uint8Array(buffer).fill(0);
     return buffer;
   }
   counters.fresh++;
@@ -57,6 +57,21 @@ export function trackAllocations<T>(fn: () => T): { readonly value: T; readonly 
     // A nested tracker's buffers belong to the outer one too: they are dead only when it says so.
     if (outer) outer.push(...mine);
   }
+}
+
+/**
+ * Scratch a kernel writes in full, reads, and drops before it returns (never tracked, never zeroed):
+ * give it back with `giveBack` once nothing reads it. Outside any tracking, so a chained task's own
+ * bookkeeping never sees it.
+ */
+export function borrowScratch(bytes: number): SharedArrayBuffer {
+  return take(bytes, false);
+}
+
+const NOTHING_KEPT: ReadonlySet<ArrayBufferLike> = new Set();
+
+export function giveBack(buffer: SharedArrayBuffer): void {
+  recycle([buffer], NOTHING_KEPT);
 }
 
 /** Returns tracked buffers to the pool, except those in `kept` (reachable from a value that lives on). */
