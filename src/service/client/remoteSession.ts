@@ -191,17 +191,22 @@ export class RemoteSession extends EventEmitter implements SessionLike {
     return into ? placedInto(value, into) : value;
   }
 
-  async #fetchValue(node: TileableNode, holder: object | undefined, into: TypedArray | undefined): Promise<unknown> {
+  /** Waits until `node` ran (eagerly) and holds it; its value if it came back with the run (taken once). */
+  async #settled(node: TileableNode, holder: object | undefined): Promise<{ readonly inline: boolean; readonly value?: unknown }> {
     this.#check();
     if (this.#unsent.has(node.key)) this.#wanted.add(node.key);
     await this.#eager.status(node.key);
     this.#check();
     if (holder) this.track(holder, node);
-    if (this.#inline.has(node.key)) {
-      const value = this.#inline.get(node.key);
-      this.#inline.delete(node.key);
-      return value;
-    }
+    if (!this.#inline.has(node.key)) return { inline: false };
+    const value = this.#inline.get(node.key);
+    this.#inline.delete(node.key);
+    return { inline: true, value };
+  }
+
+  async #fetchValue(node: TileableNode, holder: object | undefined, into: TypedArray | undefined): Promise<unknown> {
+    const settled = await this.#settled(node, holder);
+    if (settled.inline) return settled.value;
     if (!this.#executed.has(node.key) && !(node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!))) throw new UnexecutedError(reprNode(node));
     return this.#request((signal) => this.#values.fetch(node, signal, into));
   }
@@ -211,15 +216,9 @@ export class RemoteSession extends EventEmitter implements SessionLike {
    * table is never in this process. Stopping early cancels the rest of the stream.
    */
   async *fetchBatches(node: TileableNode, holder?: object): AsyncGenerator<RecordBatch> {
-    this.#check();
-    if (this.#unsent.has(node.key)) this.#wanted.add(node.key);
-    await this.#eager.status(node.key);
-    this.#check();
-    if (holder) this.track(holder, node);
-    if (this.#inline.has(node.key)) {
-      const value = this.#inline.get(node.key);
-      this.#inline.delete(node.key);
-      if (value instanceof Table) yield* value.batches;
+    const settled = await this.#settled(node, holder);
+    if (settled.inline) {
+      if (settled.value instanceof Table) yield* settled.value.batches;
       return;
     }
     if (!this.#executed.has(node.key)) throw new UnexecutedError(reprNode(node));
