@@ -17,7 +17,7 @@ import type { FrameChunk } from '../../src/base/frame.js';
 import type { CsvChunkParams } from '../../src/kernels/dataframe/csv.js';
 import { CsvParser } from '../../src/kernels/dataframe/csvParse.js';
 import { getKernel } from '../../src/kernels/index.js';
-import { readCsvNode, type ReadCsvParams } from '../../src/ops/dataframe/csv.js';
+import { csvRangeBounds, readCsvNode, type ReadCsvParams } from '../../src/ops/dataframe/csv.js';
 import { dataframe as df, newSession } from '../../src/index.js';
 
 const path = process.argv[2] ?? 'bench/data/h2o/G1_1e7_1e2_0_0.csv';
@@ -27,8 +27,9 @@ const MODES = (process.argv[4] ?? 'parse,kernel').split(',');
 const node = readCsvNode(path);
 const p = node.params as unknown as ReadCsvParams;
 const size = p.file.size;
-const n = Math.max(1, Math.ceil((size - p.dataStart) / p.chunkBytes));
-const bound = (i: number): number => Math.min(size, p.dataStart + i * p.chunkBytes);
+const bounds = csvRangeBounds(p.dataStart, size, p.chunkBytes);
+const n = bounds.length - 1;
+const bound = (i: number): number => bounds[i]!;
 const ranges: CsvChunkParams[] = Array.from({ length: n }, (_, i) => ({
   file: p.file, layout: p.layout, dataStart: p.dataStart, begin: bound(i), end: bound(i + 1), lineBytes: p.lineBytes,
 }));

@@ -49,7 +49,8 @@ export function fromColumns(columns: Readonly<Record<string, ColumnData | Tensor
 }
 
 /**
- * A CSV file, cut into byte ranges of `chunkBytes` parsed in the workers (never read whole). The header
+ * A CSV file, cut into byte ranges of at most `chunkBytes` (smaller toward the end, so workers finish
+ * together) parsed in the workers (never read whole). The header
  * and the dtypes are read from samples now; a later value that breaks its column's dtype fails with the
  * file, line and column (`FileFormatError`), as do ragged rows, bad quotes and invalid UTF-8.
  */

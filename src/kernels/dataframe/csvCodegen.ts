@@ -75,6 +75,11 @@ export const FAST_HELPERS = Object.freeze({
 
 const cache = new BoundedCache<string, FastParse>(64);
 
+/** String fields are guessed at their last length (see generate) only when no byte that ends a field is this big. */
+const GUESS_BELOW = 64;
+const BELOW_ONES = 0x01010101;
+const HIGH_BITS = 0x80808080 | 0;
+
 /** Rows whose string lookups are deferred and done together (see the header). */
 export const LOOKUP_BATCH = 512;
 
@@ -151,15 +156,42 @@ function generate(D: number, kinds: readonly number[], slots: readonly number[],
     } else {
       strings.push(j);
       head.push(`const W${j} = new Int32Array(${4 * batch}), P${j} = new Int32Array(${batch});`);
-      body.push(
+      const scan = [
         `s = i; t = bytes[i]; while (!${special}) t = bytes[++i];`,
         end,
         `n = e - s;`,
         `if (n <= ${SHORT_KEY_BYTES}) {`,
         pack,
         `} else { w0 = 0; w1 = 0; w2 = 0; }`,
-        `q = r << 2; W${j}[q] = w0; W${j}[q + 1] = w1; W${j}[q + 2] = w2; W${j}[q + 3] = n; P${j}[r] = s;`,
-      );
+      ];
+      if (isLast || SP >= GUESS_BELOW) body.push(...scan);
+      else {
+        // Guess the field is as long as this column's last one (ids often are): its words are loaded
+        // at once, and the guess holds if the byte after it is the delimiter and none of its bytes is
+        // below SP + 1 (so none can end a field) — then the byte loop would have stopped at that very
+        // delimiter. The test is "hasless" per word ((w - 0x01010101 * b) & ~w & 0x80808080 is nonzero
+        // iff some byte of w is below b, for b <= 128); bytes of a word before the field are set to
+        // 0xff first, which it never flags. Any doubt goes the byte loop's way.
+        const below = `${BELOW_ONES * (SP + 1)}`;
+        body.push(
+          `n = L${j}; e = i + n;`,
+          `if (n !== 0 && n <= ${SHORT_KEY_BYTES} && e >= 12 && e < len && bytes[e] === ${D}) {`,
+          `  w0 = dv.getInt32(e - 4); x = n < 4 ? (1 << (n << 3)) - 1 : -1; q = w0 | ~x; w0 &= x; k = (q - ${below}) & ~q;`,
+          `  w1 = 0; w2 = 0;`,
+          `  if (n > 4) {`,
+          `    w1 = dv.getInt32(e - 8); x = n < 8 ? (1 << ((n - 4) << 3)) - 1 : -1; q = w1 | ~x; w1 &= x; k |= (q - ${below}) & ~q;`,
+          `    if (n > 8) { w2 = dv.getInt32(e - 12); x = n < 12 ? (1 << ((n - 8) << 3)) - 1 : -1; q = w2 | ~x; w2 &= x; k |= (q - ${below}) & ~q; }`,
+          `  }`,
+          `  if ((k & ${HIGH_BITS}) !== 0) e = -1;`,
+          `} else e = -1;`,
+          `if (e >= 0) { s = i; i = e + 1; } else {`,
+          ...scan,
+          `}`,
+          `L${j} = n;`,
+        );
+        head.push(`let L${j} = 0;`);
+      }
+      body.push(`q = r << 2; W${j}[q] = w0; W${j}[q + 1] = w1; W${j}[q + 2] = w2; W${j}[q + 3] = n; P${j}[r] = s;`);
       flush.push(`{
   const A = S.ints[${j}];
   let T = D${j}.short, M = D${j}.shortMask;
@@ -206,7 +238,7 @@ throw new Error('internal error: a CSV string was not UTF-8, yet the general loo
 ${deferred ? flushFn : ''}
 return function fastCsv(bytes, from, until, last, S, slow, grow, H) {
 const POW = H.POW, hbool = H.bool;
-const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), len = bytes.length;
 ${head.join('\n')}
 ${deferred ? `const B = ${batchOf}, RP = new Int32Array(${batch});` : ''}
 ${decl}

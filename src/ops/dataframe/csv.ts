@@ -4,15 +4,16 @@
  * (csvSample.ts) for the header and the dtypes, so the schema is known at the user's line; the node's
  * params hold the file's path, size and mtime, so an edited file gets a new key and is read again.
  *
- * Tiling (kernels/dataframe/csv.ts explains why): per `chunkBytes` range, a quote-count chunk and a
- * parse chunk that takes the counts of every earlier range. Rows per chunk are unknown until run (NaN).
- * `chunkBytes` defaults to about a sixteenth of the data, between 16 and 64 MiB: every chunk has its own
- * dictionary per string column, built in the worker and unified into the table's on the main thread,
- * and a high-cardinality column (h2o's id3: 1e5 strings) fills most of it in every chunk, so that cost
- * grows with the number of chunks; 16 of them still keep 2 to 8 workers evenly busy to the end. A worker
- * holds one range's columns at a time (its bytes only a 4 MiB block at a time). Measured on the 509 MB
- * h2o file (load ~19, 2 workers): 16 MiB ranges, 12.2 s of CPU and 1054 MiB peak RSS; 32 MiB, 9.4 s and
- * 998 MiB.
+ * Tiling (kernels/dataframe/csv.ts explains why): per byte range, a quote-count chunk and a parse
+ * chunk that takes the counts of every earlier range. Rows per chunk are unknown until run (NaN).
+ * Ranges are at most `chunkBytes` and shrink toward the end of the file (`csvRangeBounds`: each a third
+ * of what is left, within chunkBytes / 8 .. chunkBytes — guided self-scheduling): workers take ranges
+ * in order, so the last ones decide how long the first worker to run dry waits for the others, and
+ * small last ranges keep that wait short while the big early ones keep the count of ranges low (every
+ * chunk has its own dictionary per string column, and a high-cardinality column — h2o's id3, 1e5
+ * strings — fills most of it in every chunk, ~15 ms a chunk here). `chunkBytes` defaults to an eighth
+ * of the data, between 16 and 64 MiB: the 509 MB h2o file is 13 ranges, 61 MiB down to 8 MiB. A worker
+ * holds one range's columns at a time (its bytes only a 4 MiB block at a time).
  *
  * Dtype policy (exact, never a silently wrong column): the schema is fixed here from the samples, so a
  * chunk cannot change a column's dtype after the fact. int -> float is lossless, so a float64 column
@@ -47,10 +48,29 @@ const KNOWN = ['delimiter', 'header', 'columns', 'dtypes', 'chunkBytes', 'nullVa
 const MIN_DEFAULT_CHUNK_BYTES = 16 * 2 ** 20;
 const MAX_DEFAULT_CHUNK_BYTES = 64 * 2 ** 20;
 
-/** The default range size for `dataBytes` of records: a sixteenth, in whole MiB, within 16..64 MiB. */
+/** The default largest range for `dataBytes` of records: an eighth, in whole MiB, within 16..64 MiB. */
 export function defaultCsvChunkBytes(dataBytes: number): number {
-  const sixteenth = Math.ceil(dataBytes / 16 / 2 ** 20) * 2 ** 20;
-  return Math.min(MAX_DEFAULT_CHUNK_BYTES, Math.max(MIN_DEFAULT_CHUNK_BYTES, sixteenth));
+  const eighth = Math.ceil(dataBytes / 8 / 2 ** 20) * 2 ** 20;
+  return Math.min(MAX_DEFAULT_CHUNK_BYTES, Math.max(MIN_DEFAULT_CHUNK_BYTES, eighth));
+}
+
+/**
+ * The range boundaries of the records in [dataStart, size): each range a third of the bytes left,
+ * within [chunkBytes / 8, chunkBytes]; a last piece shorter than half a range joins the one before
+ * (which happens only at the floor, so the joined range is still under chunkBytes).
+ */
+export function csvRangeBounds(dataStart: number, size: number, chunkBytes: number): number[] {
+  const bounds = [dataStart];
+  const least = Math.max(1, Math.floor(chunkBytes / 8));
+  for (let at = dataStart; at < size; ) {
+    const left = size - at;
+    let step = Math.min(chunkBytes, Math.max(least, Math.ceil(left / 3)));
+    if (left - step < step / 2) step = left;
+    at += step;
+    bounds.push(at);
+  }
+  if (bounds.length === 1) bounds.push(size);
+  return bounds;
 }
 
 export interface ReadCsvParams {
@@ -148,9 +168,9 @@ registerOp({
   name: 'frame.read_csv',
   tile(node, ctx): Tiled {
     const p = node.params as unknown as ReadCsvParams;
-    const { size } = p.file;
-    const n = Math.max(1, Math.ceil((size - p.dataStart) / p.chunkBytes));
-    const bound = (i: number): number => Math.min(size, p.dataStart + i * p.chunkBytes);
+    const bounds = csvRangeBounds(p.dataStart, p.file.size, p.chunkBytes);
+    const n = bounds.length - 1;
+    const bound = (i: number): number => bounds[i]!;
     const quotes: string[] = [];
     for (let k = 0; k < n - 1; k++) {
       const qp: CsvQuotesParams = { file: p.file, lo: k === 0 ? p.dataStart : bound(k) - 1, hi: bound(k + 1) - 1 };
@@ -160,7 +180,7 @@ registerOp({
       const cp: CsvChunkParams = { file: p.file, layout: p.layout, dataStart: p.dataStart, begin: bound(i), end: bound(i + 1), lineBytes: p.lineBytes };
       return ctx.add({ key: chunkKey(node.key, [i]), kernel: 'frame.read_csv', params: cp, inputs: quotes.slice(0, i), meta: { rows: Number.NaN } });
     });
-    ctx.plan(`read_csv: ${n} byte range${n === 1 ? '' : 's'} of ${p.chunkBytes} bytes`);
+    ctx.plan(`read_csv: ${n} byte range${n === 1 ? '' : 's'} of ${n === 1 ? bounds[1]! - bounds[0]! : `${bounds[n]! - bounds[n - 1]!} to ${Math.max(...bounds.slice(1).map((b, i) => b - bounds[i]!))}`} bytes`);
     return { nsplits: [chunks.map(() => Number.NaN)], chunks };
   },
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileFormatError, InvalidArgumentError, UnknownOptionError } from '../../../../src/base/errors.js';
 import { valueAt } from '../../../../src/base/frame.js';
-import { defaultCsvChunkBytes, readCsvNode } from '../../../../src/ops/dataframe/csv.js';
+import { csvRangeBounds, defaultCsvChunkBytes, readCsvNode } from '../../../../src/ops/dataframe/csv.js';
 import { runFrame, runNode } from './runFrame.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-csv-'));
@@ -78,15 +78,43 @@ describe('readCsv at build time', () => {
     expect(readCsvNode(file('x\n3000000000\n')).meta.fields[0]!.dtype).toBe('float64');
   });
 
-  it('cuts the file into about 16 ranges of 16 to 64 MiB by default, or into chunkBytes', () => {
+  it('cuts the file into ranges of at most an eighth of it (16 to 64 MiB) by default, or of chunkBytes', () => {
     const MiB = 2 ** 20;
     expect(defaultCsvChunkBytes(50e6)).toBe(16 * MiB);
-    expect(defaultCsvChunkBytes(509e6)).toBe(31 * MiB);
-    expect(Math.ceil(509e6 / defaultCsvChunkBytes(509e6))).toBe(16);
+    expect(defaultCsvChunkBytes(509e6)).toBe(61 * MiB);
+    expect(csvRangeBounds(57, 509e6, defaultCsvChunkBytes(509e6)).length - 1).toBe(13);
     expect(defaultCsvChunkBytes(3 * 2 ** 30)).toBe(64 * MiB);
     const p = file('a,b\n1,2\n');
     expect((readCsvNode(p).params as { chunkBytes: number }).chunkBytes).toBe(16 * MiB);
     expect((readCsvNode(p, { chunkBytes: 1000 }).params as { chunkBytes: number }).chunkBytes).toBe(1000);
+  });
+
+  it('cuts ranges of at most chunkBytes that cover the records once and shrink toward the end', () => {
+    for (const [start, size, chunkBytes] of [[0, 0, 10], [3, 3, 10], [5, 6, 10], [0, 1000, 1], [7, 1000, 10], [0, 1000, 1000], [57, 509e6, 61 * 2 ** 20], [4, 12345, 100]] as const) {
+      const b = csvRangeBounds(start, size, chunkBytes);
+      expect(b[0]).toBe(start);
+      expect(b.at(-1)).toBe(size);
+      const lengths = b.slice(1).map((x, i) => x - b[i]!);
+      expect(lengths.length).toBeGreaterThan(0);
+      if (size > start) expect(Math.min(...lengths)).toBeGreaterThan(0);
+      expect(lengths.every((l) => l <= chunkBytes)).toBe(true);
+      // Shrinking, but for the last, which may hold a piece too small to stand alone.
+      for (let i = 1; i < lengths.length - 1; i++) expect(lengths[i]!).toBeLessThanOrEqual(lengths[i - 1]!);
+    }
+    const h2o = csvRangeBounds(57, 509e6, 61 * 2 ** 20);
+    expect(h2o[1]! - h2o[0]!).toBe(61 * 2 ** 20);
+    expect(h2o.at(-1)! - h2o.at(-2)!).toBeLessThan(9 * 2 ** 20);
+  });
+
+  it('reads quoted fields holding newlines and record-like text the same across every range cut', () => {
+    // Quoted fields with newlines, delimiters, doubled quotes and text that looks like records: with
+    // chunkBytes from 1 byte up, a cut (so a range start) falls inside each of them somewhere.
+    const body = ['k,s,v', '1,"a\n2,""b"",3\n",4', '5,"x,y",6', '7,"\n\n8,9\n",10', '11,plain,12', '13,"""",14', '15,"end\n",', ''].join('\n');
+    const p = file(body);
+    const dtypes = { k: 'int32', s: 'string', v: 'int32' } as const;
+    const whole = rows(p, { chunkBytes: 1 << 20, dtypes });
+    expect(whole).toEqual([[1, 'a\n2,"b",3\n', 4], [5, 'x,y', 6], [7, '\n\n8,9\n', 10], [11, 'plain', 12], [13, '"', 14], [15, 'end\n', null]]);
+    for (let chunkBytes = 1; chunkBytes <= body.length; chunkBytes++) expect(rows(p, { chunkBytes, dtypes })).toEqual(whole);
   });
 
   it('keys the node by the file identity, so an edited file is read again', () => {
