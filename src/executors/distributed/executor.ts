@@ -42,8 +42,10 @@ import {
   workerKey,
   workerPattern,
 } from './protocol.js';
+import { INLINE_BYTES } from './inlineResults.js';
 import { RedisChunkStore } from './redisChunkStore.js';
-import { DistributedRun, type JobEnd, type JobPort, type JobToAdd } from './run.js';
+import type { JobEnd, JobPort, JobToAdd } from './jobPort.js';
+import { DistributedRun } from './run.js';
 import { listenForEnds, WorkerRoutes } from './workerRoutes.js';
 
 export interface DistributedExecutorOptions {
@@ -60,6 +62,11 @@ export interface DistributedExecutorOptions {
   readonly driverTtlSeconds?: number;
   /** Entries the job-event stream keeps before Redis trims the oldest. */
   readonly eventsMaxLen?: number;
+  /**
+   * Task outputs up to this many encoded bytes come back in their job's result instead of going to the
+   * chunk store (default INLINE_BYTES; 0 sends every output through the store): inlineResults.ts.
+   */
+  readonly inlineBytes?: number;
 }
 
 
@@ -332,6 +339,7 @@ export class DistributedExecutor implements Executor {
     return {
       session: this.#o.session,
       chunks: c.chunks,
+      inlineBytes: this.#o.inlineBytes ?? INLINE_BYTES,
       parallelism: () => this.workers,
       addJobs: (jobs) => this.#addJobs(c, jobs, pending),
       removeJobs: async (jobIds) => {

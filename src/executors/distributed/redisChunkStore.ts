@@ -13,6 +13,8 @@ import { decodeChunk, type DecodeOptions, encodeChunkPieces } from '../../store/
 import { ChunkNotFoundError } from '../../store/chunkStore.js';
 import { SetPiecesCommand } from './setPieces.js';
 
+export type EncodedPieces = ReturnType<typeof encodeChunkPieces>;
+
 /** Encoded values from this size on are written to the socket in pieces instead of copied into a command. */
 const PIECES_BYTES = 256 * 1024;
 
@@ -49,12 +51,16 @@ export class RedisChunkStore implements RemoteChunkStore {
   ) {}
 
   async put(entries: readonly (readonly [string, unknown])[]): Promise<number[]> {
+    return this.putEncoded(entries.map(([key, value]) => [key, encodeChunkPieces(value)] as const));
+  }
+
+  /** As `put`, for values already encoded (`encodeChunkPieces`). */
+  async putEncoded(entries: readonly (readonly [string, EncodedPieces])[]): Promise<number[]> {
     if (entries.length === 0) return [];
     const sizes: number[] = [];
     const pipe = this.redis.pipeline();
     const alone: Promise<unknown>[] = [];
-    for (const [key, value] of entries) {
-      const { pieces, byteLength } = encodeChunkPieces(value);
+    for (const [key, { pieces, byteLength }] of entries) {
       sizes.push(byteLength);
       // A big value goes to the socket piece by piece, never copied (setPieces.ts); small ones share a pipeline.
       if (byteLength >= PIECES_BYTES) alone.push(this.#sendAlone(new SetPiecesCommand(chunkKey(this.session, key), pieces, byteLength, this.ttlSeconds)));

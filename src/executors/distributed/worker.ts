@@ -4,7 +4,7 @@
  * session's queue; each job's processor reads the inputs from the chunk store, runs the kernel on this
  * process's own thread pool (pool.ts: CPU work stays off the event loop, so job locks keep being
  * renewed while a kernel runs), writes the output under the job's deterministic key and returns only
- * a summary. A driver kernel (a graph app) runs whole here, on a gang of this worker's threads.
+ * a summary (a tiny output the driver asked for comes back in the summary instead: inlineResults.ts). A driver kernel (a graph app) runs whole here, on a gang of this worker's threads.
  *
  * A task's own error fails its job with `UnrecoverableError` carrying the error as data (class, code,
  * message, stack, properties), so the driver rebuilds the same typed error and nothing retries it. A
@@ -56,6 +56,7 @@ import {
 } from './protocol.js';
 import { ChunkCache, defaultCacheBytes } from './chunkCache.js';
 import { deleteByPrefix } from './connect.js';
+import { encodeOutput } from './inlineResults.js';
 import { RedisChunkStore } from './redisChunkStore.js';
 
 export interface WorkerOptions {
@@ -165,14 +166,14 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         if (!served.has(session)) throw new UnrecoverableError(`session ${session} closed`);
         const ends: TaskEnd[] = [];
         try {
-          const ok = outcomes.flatMap((out, k) => (out.ok ? [[tasks[k]!.out, out.value] as const] : []));
-          const sizes = await store.put(ok);
-          let n = 0;
+          // Tiny outputs go back in the result (inlineResults.ts); the others to the store, in one round trip.
+          const encoded = outcomes.map((out, k) => (out.ok ? encodeOutput(out.value, tasks[k]!.inlineUpTo) : undefined));
+          await store.putEncoded(encoded.flatMap((e, k) => (e && e.inline === undefined ? [[tasks[k]!.out, e.encoded] as const] : [])));
           outcomes.forEach((out, k) => {
             if (!out.ok) return ends.push({ ok: false, error: out.error });
-            const nbytes = sizes[n++]!;
-            if (tasks[k]!.keepOutput !== false) cache.set(session, tasks[k]!.out, tasks[k]!.outGen ?? 0, out.value, nbytes);
-            return ends.push({ ok: true, result: summarise(out.value, nbytes) });
+            const { encoded: { byteLength }, inline } = encoded[k]!;
+            if (inline === undefined && tasks[k]!.keepOutput !== false) cache.set(session, tasks[k]!.out, tasks[k]!.outGen ?? 0, out.value, byteLength);
+            return ends.push({ ok: true, result: summarise(out.value, byteLength, inline) });
           });
         } catch (e) {
           const error = errorToData(e);
