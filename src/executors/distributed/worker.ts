@@ -59,6 +59,9 @@ import { deleteByPrefix } from './connect.js';
 import { encodeOutput } from './inlineResults.js';
 import { RedisChunkStore } from './redisChunkStore.js';
 
+/** Beats for job starts and ends are this far apart at least. */
+const BEAT_COALESCE_MS = 100;
+
 export interface WorkerOptions {
   readonly redis: string;
   /** Threads of the kernel pool, and jobs run at once per session. */
@@ -97,6 +100,24 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   };
   const beat = (): void => {
     if (!closing) heartbeat().catch((e: unknown) => log(`heartbeat failed: ${(e as Error).message}`));
+  };
+  /**
+   * A job started or ended: the heartbeat says so soon (the driver and `sess.info` see the running
+   * count change), but at most once per BEAT_COALESCE_MS. A beat per job start and end was the
+   * biggest CPU cost of this thread: a SET of the whole info and a read of the load average each.
+   */
+  let lastBeat = 0;
+  let beatTimer: NodeJS.Timeout | undefined;
+  const changed = (): void => {
+    if (beatTimer) return;
+    const wait = lastBeat + BEAT_COALESCE_MS - performance.now();
+    const now = (): void => {
+      beatTimer = undefined;
+      lastBeat = performance.now();
+      beat();
+    };
+    if (wait <= 0) now();
+    else beatTimer = setTimeout(now, wait);
   };
 
   /** Runs a job's tasks: a driver kernel alone on a gang, a batch as one pool entry. */
@@ -146,7 +167,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     const store = new RedisChunkStore(redis, session);
     return async (job: Job<JobData, JobResult>): Promise<JobResult> => {
       running++;
-      beat();
+      changed();
       const abort = new AbortController();
       served.get(session)?.running.add(abort);
       try {
@@ -187,7 +208,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         served.get(session)?.running.delete(abort);
         abort.abort();
         running--;
-        beat();
+        changed();
       }
     };
   };
@@ -270,6 +291,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       closing ??= (async () => {
         clearInterval(discoverTimer);
         clearInterval(heartbeatTimer);
+        clearTimeout(beatTimer);
         await Promise.all([...served.keys()].map((s) => stopServing(s, false)));
         await redis.del(workerKey(o.queue, id)).catch(() => 0);
         await pool.destroy();
