@@ -2,15 +2,22 @@
  * Which ready tasks of a distributed run share a job. A job costs about a millisecond of CPU between
  * the driver, Redis and the worker's main thread (its queue round trips and events) whatever it
  * carries; on a small machine that CPU is the kernels' own. So when many tasks are ready, tasks that
- * prefer the same worker share a job, up to MAX_BATCH of them and BATCH_ELEMENTS made in all (a chained
- * task counts its producers' elements: kernels/chain.ts); heavier tasks, those of unknown size and
- * driver kernels go alone. Bigger jobs would balance the workers' load worse at the end of a run.
+ * prefer the same worker share a job, up to MAX_BATCH of them and a budget of elements made in all (a
+ * chained task counts its producers' elements: kernels/chain.ts); heavier tasks, those of unknown size
+ * and driver kernels go alone.
+ *
+ * The budget is guided (as in guided self-scheduling): a job takes about 1/GUIDE of a thread's share
+ * of the work still to send, between MIN_ and MAX_JOB_ELEMENTS. Workers take jobs in the order they
+ * were added, so the first jobs are big (few jobs in all) and the last ones small (the workers finish
+ * together: a big job last would leave one worker running it while the others idle).
  */
 import type { ChunkGraph } from '../../dag/chunkGraph.js';
 import { chainedElements } from '../../kernels/chain.js';
 import { isDriverTask } from '../../kernels/task.js';
 
-export const BATCH_ELEMENTS = 1 << 20;
+export const MAX_JOB_ELEMENTS = 4 << 20;
+export const MIN_JOB_ELEMENTS = 1 << 18;
+const GUIDE = 4;
 export const MAX_BATCH = 64;
 
 /** Elements task `i` makes (Infinity when its meta does not say, or for a driver kernel). */
@@ -30,19 +37,22 @@ export class Batcher {
   constructor(
     readonly graph: ChunkGraph,
     ready: number,
-    threads: number,
+    readonly threads: number,
   ) {
     this.batchMax = ready > 4 * threads ? Math.min(MAX_BATCH, Math.ceil(ready / (2 * threads))) : 1;
   }
 
-  add(i: number, worker: string): void {
+  /** Adds task `i`, which prefers `worker`, with `left` more ready tasks to come after it in this pump. */
+  add(i: number, worker: string, left: number): void {
     const elements = this.batchMax === 1 ? Infinity : taskElements(this.graph, i);
-    if (elements >= BATCH_ELEMENTS) {
+    // The work still to send, estimated as this task's times the tasks left (ready tasks are mostly alike).
+    const budget = Math.min(MAX_JOB_ELEMENTS, Math.max(MIN_JOB_ELEMENTS, ((left + 1) * elements) / (GUIDE * this.threads)));
+    if (elements >= budget) {
       this.#jobs.push({ tasks: [i], worker });
       return;
     }
     let batch = this.#open.get(worker);
-    if (batch && batch.elements + elements > BATCH_ELEMENTS) {
+    if (batch && batch.elements + elements > budget) {
       this.#jobs.push({ tasks: batch.tasks, worker });
       batch = undefined;
     }

@@ -181,12 +181,13 @@ export class DistributedRun {
         break;
       }
       sent.push(i);
-      batcher.add(i, this.#locality.preferred(i) ?? '');
+      batcher.add(i, this.#locality.preferred(i) ?? '', state.readyCount);
     }
     const jobs = batcher.finish().map(({ tasks, worker }) => this.#job(tasks, worker));
     if (jobs.length > 0) {
       const uploads = this.#held.upload(sent.flatMap((i) => Array.from(this.graph.inputsOf(i))));
-      (uploads ? uploads.then(() => this.port.addJobs(jobs)) : this.port.addJobs(jobs)).catch((e: unknown) => this.#fail(runError('distributed', e)));
+      // A run that failed while its uploads were under way sends nothing more.
+      (uploads ? uploads.then(() => (this.#done ? undefined : this.port.addJobs(jobs))) : this.port.addJobs(jobs)).catch((e: unknown) => this.#fail(runError('distributed', e)));
     }
     this.#maybeFinish();
   }
