@@ -68,7 +68,8 @@ export interface HeldPort {
 
 /** The tiny chunks a run's driver holds instead of the chunk store, by chunk index, until released. */
 export class DriverHeld {
-  readonly #values = new Map<number, unknown>();
+  readonly #values = new Map<number, { readonly value: unknown; readonly nbytes: number }>();
+  #bytes = 0;
   /** Held chunks being uploaded because a task sent to a worker reads them. */
   readonly #uploading = new Map<number, Promise<void>>();
 
@@ -78,16 +79,25 @@ export class DriverHeld {
     return this.#values.has(i);
   }
 
-  set(i: number, value: unknown): void {
-    this.#values.set(i, value);
+  /** Encoded bytes of the chunks held (the run's peak counts them). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  set(i: number, value: unknown, nbytes: number): void {
+    this.delete(i);
+    this.#values.set(i, { value, nbytes });
+    this.#bytes += nbytes;
   }
 
   delete(i: number): void {
+    this.#bytes -= this.#values.get(i)?.nbytes ?? 0;
     this.#values.delete(i);
   }
 
   clear(): void {
     this.#values.clear();
+    this.#bytes = 0;
   }
 
   /** The values of task `i`'s inputs when the driver holds every one of them, else undefined. */
@@ -95,7 +105,7 @@ export class DriverHeld {
     const inputs: unknown[] = [];
     for (const d of graph.inputsOf(i)) {
       if (!this.#values.has(d)) return undefined;
-      inputs.push(this.#values.get(d));
+      inputs.push(this.#values.get(d)!.value);
     }
     return inputs;
   }
@@ -111,7 +121,7 @@ export class DriverHeld {
       if (!this.#values.has(d) || this.port.stored(d)) continue;
       const pending = this.#uploading.get(d);
       if (pending) waits.push(pending);
-      else entries.push([d, this.#values.get(d)]);
+      else entries.push([d, this.#values.get(d)!.value]);
     }
     if (entries.length > 0) {
       const put = this.port.put(entries).finally(() => entries.forEach(([d]) => this.#uploading.delete(d)));

@@ -25,7 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import { CancelledError, type ErrorData, WorkerCrashedError } from '../../base/errors.js';
 import type { ChunkGraph } from '../../dag/chunkGraph.js';
-import { toJsonSafe } from '../../store/chunkCodec.js';
+import { encodeChunkPieces, toJsonSafe } from '../../store/chunkCodec.js';
 import type { ChunkStore } from '../../store/chunkStore.js';
 import type { ChunkFailure, RunOptions, RunReport } from '../executor.js';
 import { checkOutput, discardProduced, kernelError, pinInputs, runError, storeOutput } from '../runChunks.js';
@@ -144,7 +144,7 @@ export class DistributedRun {
   #holdRemote(key: string, nbytes: number): void {
     this.#remote.set(key, nbytes);
     this.#remoteBytes += nbytes;
-    this.#peak = Math.max(this.#peak, this.store.usedBytes + this.#remoteBytes);
+    this.#peak = Math.max(this.#peak, this.store.usedBytes + this.#remoteBytes + this.#held.bytes);
   }
 
   #dropRemote(keys: readonly string[]): void {
@@ -216,12 +216,12 @@ export class DistributedRun {
   #ranHere(i: number, outcome: TaskOutcome): void {
     if (!outcome.ok) return this.#chunkFailed(i, kernelError(outcome, this.graph, i, this.options));
     checkOutput(this.graph, i, outcome.value);
-    this.#hold(i, outcome.value);
+    this.#hold(i, outcome.value, encodeChunkPieces(outcome.value).byteLength);
   }
 
   /** Keeps a tiny output on the driver (a target goes to the session store too), and completes its task. */
-  #hold(i: number, value: unknown, worker?: string): void {
-    this.#held.set(i, value);
+  #hold(i: number, value: unknown, nbytes: number, worker?: string): void {
+    this.#held.set(i, value, nbytes);
     if (this.#state.isTarget(i)) {
       const full = storeOutput(this.graph, this.store, this.#state, i, value);
       if (full) throw full;
@@ -348,7 +348,7 @@ export class DistributedRun {
     if (result.inline !== undefined) {
       const value = decodeInline(result.inline);
       checkOutput(this.graph, i, value);
-      return this.#hold(i, value, worker);
+      return this.#hold(i, value, result.nbytes, worker);
     }
     this.#holdRemote(this.#remoteKey(i), result.nbytes);
     checkOutput(this.graph, i, { shape: result.shape, dtype: result.dtype, ...(result.length !== undefined ? { data: { length: result.length } } : {}) });
@@ -391,7 +391,7 @@ export class DistributedRun {
   #completed(i: number, worker?: string): void {
     this.#produced.add(i);
     this.#executed++;
-    this.#peak = Math.max(this.#peak, this.store.usedBytes + this.#remoteBytes);
+    this.#peak = Math.max(this.#peak, this.store.usedBytes + this.#remoteBytes + this.#held.bytes);
     const release = this.#state.complete(i);
     this.#release(release);
     this.options.onEvent?.({ type: 'finished', index: i, done: this.#state.settled, total: this.#state.total, ...(worker ? { worker } : {}) });
