@@ -73,8 +73,9 @@ afterAll(async () => {
   await redis?.stop();
 }, 60_000);
 
+/** Every output goes through the chunk store (inlineBytes 0): these tests delete and watch chunk keys. */
 function executor(options: { session?: string } = {}): DistributedExecutor {
-  return new DistributedExecutor({ redis: redis.url, queue: 'tessera', session: options.session ?? `f${randomBytes(5).toString('hex')}` });
+  return new DistributedExecutor({ redis: redis.url, queue: 'tessera', session: options.session ?? `f${randomBytes(5).toString('hex')}`, inlineBytes: 0 });
 }
 
 /** Calls `onSet(chunk, n, key)` each time a chunk key of `session` is written (n counts that chunk's writes). */

@@ -42,9 +42,11 @@ import {
   workerKey,
   workerPattern,
 } from './protocol.js';
+import { INLINE_BYTES } from './inlineResults.js';
 import { RedisChunkStore, type RemoteChunkStore } from './redisChunkStore.js';
 import { S3ChunkStore, s3StoreForDriver, type S3StoreOptions, storeKey } from './s3ChunkStore.js';
-import { DistributedRun, type JobEnd, type JobPort, type JobToAdd } from './run.js';
+import type { JobEnd, JobPort, JobToAdd } from './jobPort.js';
+import { DistributedRun } from './run.js';
 import { listenForEnds, WorkerRoutes } from './workerRoutes.js';
 
 export interface DistributedExecutorOptions {
@@ -61,6 +63,11 @@ export interface DistributedExecutorOptions {
   readonly driverTtlSeconds?: number;
   /** Entries the job-event stream keeps before Redis trims the oldest. */
   readonly eventsMaxLen?: number;
+  /**
+   * Task outputs up to this many encoded bytes come back in their job's result instead of going to the
+   * chunk store (default INLINE_BYTES; 0 sends every output through the store): inlineResults.ts.
+   */
+  readonly inlineBytes?: number;
   /** Keep chunk bytes in S3-compatible storage instead of Redis (s3ChunkStore.ts). */
   readonly s3?: S3StoreOptions;
 }
@@ -343,6 +350,7 @@ export class DistributedExecutor implements Executor {
     return {
       session: this.#o.session,
       chunks: c.chunks,
+      inlineBytes: this.#o.inlineBytes ?? INLINE_BYTES,
       parallelism: () => this.workers,
       addJobs: (jobs) => this.#addJobs(c, jobs, pending),
       removeJobs: async (jobIds) => {

@@ -12,7 +12,7 @@
  */
 import type { ChunkGraph } from '../../dag/chunkGraph.js';
 import { ChunkLostError } from './errors.js';
-import type { JobEnd } from './run.js';
+import type { JobEnd } from './jobPort.js';
 
 /** How often one chunk may be lost in a run before the run fails instead of recomputing it again. */
 export const MAX_LOSSES = 3;

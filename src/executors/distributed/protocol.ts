@@ -70,6 +70,11 @@ export interface TaskData {
   readonly lastReads?: readonly number[];
   /** False when nobody but the driver reads the output: the worker does not keep it. */
   readonly keepOutput?: boolean;
+  /**
+   * An output of at most this many encoded bytes comes back in the job's result (`TaskResult.inline`)
+   * and is not written to the chunk store: the driver holds it (inlineResults.ts).
+   */
+  readonly inlineUpTo?: number;
 }
 
 /**
@@ -83,6 +88,8 @@ export interface JobData {
 /** What a finished task returns: enough for the driver to check the output against its meta. */
 export interface TaskResult {
   readonly nbytes: number;
+  /** The output's encoding (base64), when it came back in the result instead of going to the store. */
+  readonly inline?: string;
   readonly shape?: readonly number[];
   readonly dtype?: string;
   readonly length?: number;
@@ -127,10 +134,11 @@ export function taskEndsOf(reason: string): TaskEnd[] | undefined {
 }
 
 /** A summary of a chunk value for the driver's output check (runChunks.checkOutput reads these fields). */
-export function summarise(value: unknown, nbytes: number): TaskResult {
+export function summarise(value: unknown, nbytes: number, inline?: string): TaskResult {
   const v = (typeof value === 'object' && value !== null ? value : {}) as { shape?: unknown; dtype?: unknown; data?: { length?: unknown } };
   return {
     nbytes,
+    ...(inline !== undefined ? { inline } : {}),
     ...(Array.isArray(v.shape) && v.shape.every((d) => typeof d === 'number') ? { shape: v.shape as number[] } : {}),
     ...(typeof v.dtype === 'string' ? { dtype: v.dtype } : {}),
     ...(ArrayBuffer.isView(v.data) && typeof v.data.length === 'number' ? { length: v.data.length } : {}),

@@ -13,12 +13,16 @@ import { decodeChunk, type DecodeOptions, encodeChunkPieces } from '../../store/
 import { ChunkNotFoundError } from '../../store/chunkStore.js';
 import { SetPiecesCommand } from './setPieces.js';
 
+export type EncodedPieces = ReturnType<typeof encodeChunkPieces>;
+
 /** Encoded values from this size on are written to the socket in pieces instead of copied into a command. */
 const PIECES_BYTES = 256 * 1024;
 
 export interface RemoteChunkStore {
   /** Stores values under keys (one round trip); returns each value's encoded size. */
   put(entries: readonly (readonly [key: string, value: unknown])[]): Promise<number[]>;
+  /** As `put`, for values already encoded (`encodeChunkPieces`). */
+  putEncoded(entries: readonly (readonly [key: string, value: EncodedPieces])[]): Promise<number[]>;
   /**
    * The values under keys, in order; rejects with `ObjectNotExists` naming the first missing key.
    * `options` as decodeChunk's (big parts as views over the reply, for a reader that keeps them here).
@@ -49,12 +53,16 @@ export class RedisChunkStore implements RemoteChunkStore {
   ) {}
 
   async put(entries: readonly (readonly [string, unknown])[]): Promise<number[]> {
+    return this.putEncoded(entries.map(([key, value]) => [key, encodeChunkPieces(value)] as const));
+  }
+
+  /** As `put`, for values already encoded (`encodeChunkPieces`). */
+  async putEncoded(entries: readonly (readonly [string, EncodedPieces])[]): Promise<number[]> {
     if (entries.length === 0) return [];
     const sizes: number[] = [];
     const pipe = this.redis.pipeline();
     const alone: Promise<unknown>[] = [];
-    for (const [key, value] of entries) {
-      const { pieces, byteLength } = encodeChunkPieces(value);
+    for (const [key, { pieces, byteLength }] of entries) {
       sizes.push(byteLength);
       // A big value goes to the socket piece by piece, never copied (setPieces.ts); small ones share a pipeline.
       if (byteLength >= PIECES_BYTES) alone.push(this.#sendAlone(new SetPiecesCommand(chunkKey(this.session, key), pieces, byteLength, this.ttlSeconds)));

@@ -2,8 +2,10 @@
  * One run of a chunk graph on the distributed executor. The scheduler state is the same as for the
  * local and threads executors; what changes is where tasks go and where chunks live:
  * - the fetch chunks the graph reads are uploaded to the chunk store once per run;
- * - every ready task becomes a job (added in waves with `addBulk`) naming its kernel, its parameters
- *   and its input keys; its output goes to `{run}/{chunk key}` in the store;
+ * - every ready task becomes a job, alone or batched with others (batching.ts; added in waves with
+ *   `addBulk`) naming its kernel, its parameters and its input keys; its output goes to
+ *   `{run}/{chunk key}` in the store, unless it is tiny: then it comes back in the job's result and
+ *   the driver holds it, and a tiny task reading only such chunks runs on the driver (inlineResults.ts);
  * - completions come back through the executor's one QueueEvents subscription; a target's value is
  *   then fetched into the session's store, an intermediate stays remote until its last consumer is
  *   done and is then deleted;
@@ -12,8 +14,8 @@
  *   worker deaths fails with WorkerCrashedError.
  * Locality (locality.ts): the run remembers which workers hold each chunk (the one that produced it,
  * and those that read it: a worker keeps what it fetched in memory), and asks for a job to go to the
- * worker holding most of its tasks' input bytes; light tasks share a job only with tasks that prefer
- * the same worker.
+ * worker holding most of its tasks' input bytes; tasks share a job only with tasks that prefer the
+ * same worker.
  * A chunk found missing from the store (its key deleted or expired) is recomputed from the DAG and the
  * task that missed it sent again (lineage.ts), a bounded number of times.
  * An abort or failure removes the run's queued jobs, deletes its chunks from the store (outputs of
@@ -23,45 +25,23 @@
 import { randomBytes } from 'node:crypto';
 import { CancelledError, type ErrorData, WorkerCrashedError } from '../../base/errors.js';
 import type { ChunkGraph } from '../../dag/chunkGraph.js';
-import { toJsonSafe } from '../../store/chunkCodec.js';
+import { encodeChunkPieces, toJsonSafe } from '../../store/chunkCodec.js';
 import type { ChunkStore } from '../../store/chunkStore.js';
 import type { ChunkFailure, RunOptions, RunReport } from '../executor.js';
 import { checkOutput, discardProduced, kernelError, pinInputs, runError, storeOutput } from '../runChunks.js';
 import { SchedulerState } from '../schedulerState.js';
-import { isDriverTask } from '../../kernels/task.js';
+import { isDriverTask, isThenable, runTask, type TaskOutcome } from '../../kernels/task.js';
+import { Batcher } from './batching.js';
+import { decodeInline, DriverHeld, runsOnDriver } from './inlineResults.js';
 import { Lineage } from './lineage.js';
 import { Locality } from './locality.js';
-import { type JobData, type JobResult, type TaskData, type TaskEnd, taskEndsOf, type TaskResult } from './protocol.js';
-import type { RemoteChunkStore } from './redisChunkStore.js';
+import { type TaskData, type TaskEnd, taskEndsOf, type TaskResult } from './protocol.js';
+import type { JobEnd, JobPort, JobToAdd } from './jobPort.js';
 
-/** Tasks with fewer output elements than this are light: they may share a job with others. */
-const LIGHT_ELEMENTS = 32 * 1024;
-const MAX_BATCH = 64;
 /** A target's parts from this size on are kept as views over the Redis reply instead of copied. */
 const VIEW_AT_LEAST = 1 << 20;
-
-/** How a job ended: its result, or the reason BullMQ gives for its failure. */
-export type JobEnd = { readonly ok: true; readonly result: JobResult } | { readonly ok: false; readonly reason: string };
-
-/** A job to add; `worker` is the worker the run would like it to run on (it holds the inputs). */
-export interface JobToAdd {
-  readonly jobId: string;
-  readonly data: JobData;
-  readonly worker?: string;
-}
-
-/** What a run needs from its executor: a way to add jobs and to hear how they end. */
-export interface JobPort {
-  /** The session's id (the prefix of its keys). */
-  readonly session: string;
-  /** Worker threads seen: how many jobs can run at once. */
-  parallelism(): number;
-  addJobs(jobs: readonly JobToAdd[]): Promise<void>;
-  removeJobs(jobIds: readonly string[]): Promise<void>;
-  /** Registers the handler of one job's end; the executor calls it once and forgets it. */
-  onJobEnd(jobId: string, handler: (end: JobEnd) => void): void;
-  readonly chunks: RemoteChunkStore;
-}
+/** Tasks run on the driver yield to the event loop after this long (job ends keep being read). */
+const DRIVER_SLICE_MS = 8;
 
 export class DistributedRun {
   readonly #state: SchedulerState;
@@ -74,6 +54,8 @@ export class DistributedRun {
   readonly #remote = new Map<string, number>();
   #remoteBytes = 0;
   readonly #inFlight = new Set<string>();
+  /** Tiny chunks the driver holds instead of the chunk store (inlineResults.ts), until released. */
+  readonly #held: DriverHeld;
   /** Targets being fetched into the session store. */
   #fetching = 0;
   #executed = 0;
@@ -105,10 +87,20 @@ export class DistributedRun {
       (i) => this.#remote.get(this.#remoteKey(i)) ?? 0,
       (i) => this.#state.isTarget(i),
     );
+    this.#held = new DriverHeld({
+      stored: (i) => this.#remote.has(this.#remoteKey(i)),
+      put: async (entries) => {
+        const keys = entries.map(([d]) => this.#remoteKey(d));
+        const sizes = await this.port.chunks.put(entries.map(([, value], k) => [keys[k]!, value] as const));
+        // Uploaded after the run ended: nobody will read or delete them otherwise.
+        if (this.#done) return void this.port.chunks.delete(keys).catch(() => {});
+        keys.forEach((key, k) => this.#holdRemote(key, sizes[k]!));
+      },
+    });
     this.#lineage = new Lineage({
       graph,
       session: port.session,
-      held: (i) => this.#remote.has(this.#remoteKey(i)),
+      held: (i) => this.#remote.has(this.#remoteKey(i)) || this.#held.has(i),
       reupload: async (i) => {
         this.#locality.reproduced(i);
         const [size] = await this.port.chunks.put([[this.#remoteKey(i), this.store.get(graph.keys[i]!)]]);
@@ -152,7 +144,7 @@ export class DistributedRun {
   #holdRemote(key: string, nbytes: number): void {
     this.#remote.set(key, nbytes);
     this.#remoteBytes += nbytes;
-    this.#peak = Math.max(this.#peak, this.store.usedBytes + this.#remoteBytes);
+    this.#peak = Math.max(this.#peak, this.store.usedBytes + this.#remoteBytes + this.#held.bytes);
   }
 
   #dropRemote(keys: readonly string[]): void {
@@ -173,45 +165,73 @@ export class DistributedRun {
   }
 
   /**
-   * Sends every ready task. When many are ready, light ones (small known outputs) travel in batches
-   * sized to give every worker thread about two jobs, so tiny tasks do not each pay the queue's round
-   * trips; heavy ones and driver kernels travel alone.
+   * Sends every ready task that does not run on the driver, in jobs (batching.ts); driver-held chunks
+   * those tasks read are uploaded first.
    */
   #pump(): void {
     const state = this.#state;
-    const jobs: JobToAdd[] = [];
-    const threads = Math.max(1, this.port.parallelism());
-    const ready = state.readyCount;
-    const batchMax = ready > 4 * threads ? Math.min(MAX_BATCH, Math.ceil(ready / (2 * threads))) : 1;
-    // Light tasks fill one open batch per preferred worker ('' for none); heavy ones go alone.
-    const open = new Map<string, number[]>();
+    const batcher = new Batcher(this.graph, state.readyCount, Math.max(1, this.port.parallelism()));
+    const sent: number[] = [];
+    const started = performance.now();
     while (!this.#done && state.readyCount > 0) {
       const i = state.next();
-      const worker = this.#locality.preferred(i) ?? '';
-      if (batchMax === 1 || !this.#light(i)) {
-        jobs.push(this.#job([i], worker));
-        continue;
+      if (this.#runHere(i)) {
+        if (performance.now() - started <= DRIVER_SLICE_MS) continue;
+        this.#schedulePump();
+        break;
       }
-      const batch = open.get(worker) ?? [];
-      batch.push(i);
-      open.set(worker, batch);
-      if (batch.length >= batchMax) {
-        jobs.push(this.#job(batch, worker));
-        open.delete(worker);
-      }
+      sent.push(i);
+      batcher.add(i, this.#locality.preferred(i) ?? '', state.readyCount);
     }
-    for (const [worker, batch] of open) jobs.push(this.#job(batch, worker));
-    if (jobs.length > 0) this.port.addJobs(jobs).catch((e: unknown) => this.#fail(runError('distributed', e)));
+    const jobs = batcher.finish().map(({ tasks, worker }) => this.#job(tasks, worker));
+    if (jobs.length > 0) {
+      const uploads = this.#held.upload(sent.flatMap((i) => Array.from(this.graph.inputsOf(i))));
+      // A run that failed while its uploads were under way sends nothing more.
+      (uploads ? uploads.then(() => (this.#done ? undefined : this.port.addJobs(jobs))) : this.port.addJobs(jobs)).catch((e: unknown) => this.#fail(runError('distributed', e)));
+    }
     this.#maybeFinish();
   }
 
-  #light(i: number): boolean {
-    const g = this.graph;
-    const shape = (g.metas[i] as { shape?: readonly number[] } | null)?.shape;
-    return Array.isArray(shape) && shape.reduce((a, b) => a * b, 1) < LIGHT_ELEMENTS && !isDriverTask(g.kernels[i]!);
+  /**
+   * Runs task `i` here when the driver holds all its inputs and it is tiny (inlineResults.ts); false
+   * when it must go to a worker.
+   */
+  #runHere(i: number): boolean {
+    const inputs = this.#held.inputsOf(this.graph, i);
+    if (!inputs || !runsOnDriver(this.graph, i, inputs)) return false;
+    const outcome = runTask({ key: this.graph.keys[i]!, kernel: this.graph.kernels[i]!, params: this.graph.params[i], inputs });
+    if (!isThenable(outcome)) {
+      this.#ranHere(i, outcome);
+      return true;
+    }
+    this.#fetching++;
+    void outcome.then((o) => {
+      this.#fetching--;
+      if (!this.#done) this.#guard(() => this.#ranHere(i, o));
+      this.#maybeFinish();
+    });
+    return true;
   }
 
-  #task(i: number): TaskData {
+  #ranHere(i: number, outcome: TaskOutcome): void {
+    if (!outcome.ok) return this.#chunkFailed(i, kernelError(outcome, this.graph, i, this.options));
+    checkOutput(this.graph, i, outcome.value);
+    this.#hold(i, outcome.value, encodeChunkPieces(outcome.value).byteLength);
+  }
+
+  /** Keeps a tiny output on the driver (a target goes to the session store too), and completes its task. */
+  #hold(i: number, value: unknown, nbytes: number, worker?: string): void {
+    this.#held.set(i, value, nbytes);
+    if (this.#state.isTarget(i)) {
+      const full = storeOutput(this.graph, this.store, this.#state, i, value);
+      if (full) throw full;
+    }
+    this.#completed(i, worker);
+  }
+
+
+  /** Task `i`'s job data; `inline`: a tiny output may come back in the result (not for recomputations, which restore the store). */
+  #task(i: number, inline = true): TaskData {
     const g = this.graph;
     const inputs = Array.from(g.inputsOf(i));
     const gens = inputs.map((d) => this.#locality.generation(d));
@@ -227,6 +247,7 @@ export class DistributedRun {
       ...(outGen > 0 ? { outGen } : {}),
       ...(lastReads.length > 0 ? { lastReads } : {}),
       ...(keepOutput ? {} : { keepOutput }),
+      ...(inline && this.port.inlineBytes > 0 && !isDriverTask(g.kernels[i]!) ? { inlineUpTo: this.port.inlineBytes } : {}),
     };
   }
 
@@ -306,7 +327,8 @@ export class DistributedRun {
   }
 
   /** Runs task `i` alone (a recomputation); resolves with the job's end. */
-  #runAlone(i: number): Promise<JobEnd> {
+  async #runAlone(i: number): Promise<JobEnd> {
+    await this.#held.upload(Array.from(this.graph.inputsOf(i)));
     this.#locality.reproduced(i);
     const jobId = `${this.#id}.${i}.r${++this.#resent}`;
     this.#inFlight.add(jobId);
@@ -315,7 +337,7 @@ export class DistributedRun {
         this.#inFlight.delete(jobId);
         resolve(end);
       });
-      this.port.addJobs([{ jobId, data: { tasks: [this.#task(i)] } }]).catch((e: unknown) => {
+      this.port.addJobs([{ jobId, data: { tasks: [this.#task(i, false)] } }]).catch((e: unknown) => {
         this.#inFlight.delete(jobId);
         reject(e);
       });
@@ -323,6 +345,11 @@ export class DistributedRun {
   }
 
   #finished(i: number, result: TaskResult, worker?: string): void {
+    if (result.inline !== undefined) {
+      const value = decodeInline(result.inline);
+      checkOutput(this.graph, i, value);
+      return this.#hold(i, value, result.nbytes, worker);
+    }
     this.#holdRemote(this.#remoteKey(i), result.nbytes);
     checkOutput(this.graph, i, { shape: result.shape, dtype: result.dtype, ...(result.length !== undefined ? { data: { length: result.length } } : {}) });
     if (!this.#state.isTarget(i)) {
@@ -364,7 +391,7 @@ export class DistributedRun {
   #completed(i: number, worker?: string): void {
     this.#produced.add(i);
     this.#executed++;
-    this.#peak = Math.max(this.#peak, this.store.usedBytes + this.#remoteBytes);
+    this.#peak = Math.max(this.#peak, this.store.usedBytes + this.#remoteBytes + this.#held.bytes);
     const release = this.#state.complete(i);
     this.#release(release);
     this.options.onEvent?.({ type: 'finished', index: i, done: this.#state.settled, total: this.#state.total, ...(worker ? { worker } : {}) });
@@ -389,7 +416,10 @@ export class DistributedRun {
    * the session store, so a released chunk lives in the chunk store alone.
    */
   #release(indices: readonly number[]): void {
-    for (const d of indices) this.#produced.delete(d);
+    for (const d of indices) {
+      this.#produced.delete(d);
+      this.#held.delete(d);
+    }
     this.#locality.released(indices);
     this.#dropRemote(indices.map((d) => this.#remoteKey(d)));
   }
@@ -407,6 +437,7 @@ export class DistributedRun {
     this.#done = true;
     this.options.signal?.removeEventListener('abort', this.#onAbort);
     this.#dropRemote([...this.#remote.keys()]);
+    this.#held.clear();
     try {
       for (const i of this.#produced) if (this.#state.isTarget(i)) this.store.unpin(this.graph.keys[i]!);
       this.#unpin();
@@ -434,6 +465,7 @@ export class DistributedRun {
     this.options.signal?.removeEventListener('abort', this.#onAbort);
     this.port.removeJobs([...this.#inFlight]).catch(() => {});
     this.#dropRemote([...this.#remote.keys()]);
+    this.#held.clear();
     try {
       discardProduced(this.graph, this.store, this.#state, new Set([...this.#produced].filter((i) => this.#state.isTarget(i))));
       this.#unpin();

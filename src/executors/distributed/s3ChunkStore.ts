@@ -15,7 +15,7 @@ import { InvalidArgumentError } from '../../base/errors.js';
 import { decodeChunk, type DecodeOptions, encodeChunkPieces } from '../../store/chunkCodec.js';
 import { ChunkNotFoundError } from '../../store/chunkStore.js';
 import { queuePrefix } from './protocol.js';
-import { RedisChunkStore, type RemoteChunkStore } from './redisChunkStore.js';
+import { type EncodedPieces, RedisChunkStore, type RemoteChunkStore } from './redisChunkStore.js';
 import { credentialsFromEnv, S3Client, type S3Credentials, type S3Location } from './s3Client.js';
 
 /** Where a session keeps its chunk bytes; `prefix` (default `tessera/`) is prepended to every object key. */
@@ -57,8 +57,11 @@ export class S3ChunkStore implements RemoteChunkStore {
   readonly #key = (key: string): string => `${this.#root}chunk/${key}`;
 
   async put(entries: readonly (readonly [string, unknown])[]): Promise<number[]> {
-    return inParallel(entries, async ([key, value]) => {
-      const { pieces, byteLength } = encodeChunkPieces(value);
+    return this.putEncoded(entries.map(([key, value]) => [key, encodeChunkPieces(value)] as const));
+  }
+
+  async putEncoded(entries: readonly (readonly [string, EncodedPieces])[]): Promise<number[]> {
+    return inParallel(entries, async ([key, { pieces, byteLength }]) => {
       // One piece in plain memory goes as it is; shared-memory parts are copied into one body (fetch sends plain buffers).
       const one = pieces.length === 1 && pieces[0]!.buffer instanceof ArrayBuffer;
       await this.client.put(this.#key(key), one ? pieces[0]! : Buffer.concat(pieces, byteLength));

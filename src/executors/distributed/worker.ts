@@ -4,7 +4,7 @@
  * session's queue; each job's processor reads the inputs from the chunk store, runs the kernel on this
  * process's own thread pool (pool.ts: CPU work stays off the event loop, so job locks keep being
  * renewed while a kernel runs), writes the output under the job's deterministic key and returns only
- * a summary. A driver kernel (a graph app) runs whole here, on a gang of this worker's threads.
+ * a summary (a tiny output the driver asked for comes back in the summary instead: inlineResults.ts). A driver kernel (a graph app) runs whole here, on a gang of this worker's threads.
  *
  * A task's own error fails its job with `UnrecoverableError` carrying the error as data (class, code,
  * message, stack, properties), so the driver rebuilds the same typed error and nothing retries it. A
@@ -56,8 +56,12 @@ import {
 } from './protocol.js';
 import { ChunkCache, defaultCacheBytes } from './chunkCache.js';
 import { deleteByPrefix } from './connect.js';
+import { encodeOutput } from './inlineResults.js';
 import type { RemoteChunkStore } from './redisChunkStore.js';
 import { storeForWorker } from './s3ChunkStore.js';
+
+/** Beats for job starts and ends are this far apart at least. */
+const BEAT_COALESCE_MS = 100;
 
 export interface WorkerOptions {
   readonly redis: string;
@@ -97,6 +101,29 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   };
   const beat = (): void => {
     if (!closing) heartbeat().catch((e: unknown) => log(`heartbeat failed: ${(e as Error).message}`));
+  };
+  /**
+   * A job started or ended: the heartbeat says so. Going from idle to busy or back beats at once (the
+   * driver, `sess.info` and the fault tests read `running` to find a busy worker); other changes beat at
+   * most once per BEAT_COALESCE_MS. A beat per job start and end was the biggest CPU cost of this
+   * thread: a SET of the whole info and a read of the load average each.
+   */
+  let lastBeat = 0;
+  let beatRunning = 0;
+  let beatTimer: NodeJS.Timeout | undefined;
+  const changed = (): void => {
+    const now = (): void => {
+      clearTimeout(beatTimer);
+      beatTimer = undefined;
+      lastBeat = performance.now();
+      beatRunning = running;
+      beat();
+    };
+    if ((running === 0) !== (beatRunning === 0)) return now();
+    if (beatTimer) return;
+    const wait = lastBeat + BEAT_COALESCE_MS - performance.now();
+    if (wait <= 0) now();
+    else beatTimer = setTimeout(now, wait);
   };
 
   /** Runs a job's tasks: a driver kernel alone on a gang, a batch as one pool entry. */
@@ -163,7 +190,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const processor = (session: string) => {
     return async (job: Job<JobData, JobResult>): Promise<JobResult> => {
       running++;
-      beat();
+      changed();
       const abort = new AbortController();
       served.get(session)?.running.add(abort);
       try {
@@ -186,15 +213,15 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         if (!served.has(session)) throw new UnrecoverableError(`session ${session} closed`);
         const ends: TaskEnd[] = [];
         try {
-          const ok = outcomes.flatMap((out, k) => (out.ok ? [[tasks[k]!.out, out.value] as const] : []));
           if (store instanceof Error) throw store;
-          const sizes = await store.put(ok);
-          let n = 0;
+          // Tiny outputs go back in the result (inlineResults.ts); the others to the store, in one round trip.
+          const encoded = outcomes.map((out, k) => (out.ok ? encodeOutput(out.value, tasks[k]!.inlineUpTo) : undefined));
+          await store.putEncoded(encoded.flatMap((e, k) => (e && e.inline === undefined ? [[tasks[k]!.out, e.encoded] as const] : [])));
           outcomes.forEach((out, k) => {
             if (!out.ok) return ends.push({ ok: false, error: out.error });
-            const nbytes = sizes[n++]!;
-            if (tasks[k]!.keepOutput !== false) cache.set(session, tasks[k]!.out, tasks[k]!.outGen ?? 0, out.value, nbytes);
-            return ends.push({ ok: true, result: summarise(out.value, nbytes) });
+            const { encoded: { byteLength }, inline } = encoded[k]!;
+            if (inline === undefined && tasks[k]!.keepOutput !== false) cache.set(session, tasks[k]!.out, tasks[k]!.outGen ?? 0, out.value, byteLength);
+            return ends.push({ ok: true, result: summarise(out.value, byteLength, inline) });
           });
         } catch (e) {
           const error = errorToData(e);
@@ -208,7 +235,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         served.get(session)?.running.delete(abort);
         abort.abort();
         running--;
-        beat();
+        changed();
       }
     };
   };
@@ -292,6 +319,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       closing ??= (async () => {
         clearInterval(discoverTimer);
         clearInterval(heartbeatTimer);
+        clearTimeout(beatTimer);
         await Promise.all([...served.keys()].map((s) => stopServing(s, false)));
         await redis.del(workerKey(o.queue, id)).catch(() => 0);
         await pool.destroy();

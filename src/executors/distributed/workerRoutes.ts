@@ -12,7 +12,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { CountingQueueEvents, streamPosition, unreadTrimmed } from './eventsWatchdog.js';
 import { type JobData, type JobResult, queuePrefix, workerQueue } from './protocol.js';
-import type { JobEnd } from './run.js';
+import type { JobEnd } from './jobPort.js';
 
 /** Sends a queue's job ends (completed with the worker's result, or failed with BullMQ's reason) to `onEnd`. */
 export function listenForEnds(events: CountingQueueEvents, onEnd: (jobId: string, end: JobEnd) => void): void {
