@@ -9,6 +9,8 @@
  * handed out while `trackAllocations` was running are ever returned to the pool, and only those that the
  * caller proves unreachable from what it keeps (`recycle`'s `kept`). A buffer that came from elsewhere —
  * an input, a view of an input — is never in the tracked set, so it can never be reused under anyone.
+ * The one other way in is `borrowScratch`/`giveBack`, for scratch a kernel holds only inside its own
+ * call (a broadcast reduction's evaluated expression: kernels/tensor/reduce.ts).
  */
 
 /** Bytes kept per thread; beyond it, recycled buffers are dropped for the collector. */

@@ -18,13 +18,13 @@ import { isDType, itemSize } from '../base/dtypes.js';
 import { CancelledError, errorToData, WorkerCrashedError } from '../base/errors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
 import { isDriverTask, runTask, type TaskMessage, type TaskOutcome } from '../kernels/task.js';
-import { chainedElements } from '../kernels/chain.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { runGang } from './gang.js';
 import type { TaskRunner } from './fairPool.js';
 import { leasePool, type PoolKind, type PoolLease } from './pool.js';
 import { SchedulerState } from './schedulerState.js';
+import { madeElements, outputElements, safeToRunInPlace, TINY_TASK_ELEMENTS, valueElements } from './taskSize.js';
 import { discardProduced, kernelError, pinInputs, releaseChunks, runError, storeOutput } from './runChunks.js';
 
 /** Tasks reading or writing fewer elements than this are batched. */
@@ -37,21 +37,8 @@ const MAX_BATCH = 64;
  * each would cost a round trip and hold a dispatch slot the parses need.
  */
 const BATCH_READ_BYTES = 64 * 2 ** 20;
-/** Tensor tasks this small run on the calling thread: a pool round trip would cost more than the work. */
-const INLINE_ELEMENTS = 4096;
 /** Inline work yields to the event loop after this long, so aborts and I/O stay responsive. */
 const INLINE_SLICE_MS = 8;
-
-function elementsOf(v: unknown): number {
-  if (typeof v !== 'object' || v === null) return 0;
-  const d = (v as { data?: { length?: number }; acc?: { length?: number } }).data ?? (v as { acc?: { length?: number } }).acc;
-  return typeof d?.length === 'number' ? d.length : LIGHT_ELEMENTS;
-}
-
-function outputElements(meta: unknown): number {
-  const shape = (meta as { shape?: readonly number[] } | null)?.shape;
-  return shape ? shape.reduce((a, b) => a * b, 1) : 0;
-}
 
 /** Bytes a chunk's output will take, from its meta (0 when the meta does not say). */
 function outputBytes(meta: unknown): number {
@@ -125,13 +112,13 @@ class ThreadRun {
   #elements(i: number, bound: number): number {
     const g = this.graph;
     // A chained task also makes its producers' outputs (kernels/chain.ts): that is work too.
-    let elements = outputElements(g.metas[i]) + chainedElements(g.kernels[i] ?? null, g.params[i]);
+    let elements = madeElements(g, i);
     // A dataframe chunk counts its rows; when they are unknown until it runs (a file range, a filter)
     // it may be big, so it is never batched as light.
     const rows = (g.metas[i] as { rows?: unknown } | null)?.rows;
     if (typeof rows === 'number') elements += Number.isNaN(rows) ? bound : rows;
     for (let e = g.depStart[i]!; e < g.depStart[i + 1]! && elements < bound; e++) {
-      elements += elementsOf(this.store.get(g.keys[g.deps[e]!]!));
+      elements += valueElements(this.store.get(g.keys[g.deps[e]!]!), LIGHT_ELEMENTS);
     }
     return elements;
   }
@@ -151,13 +138,8 @@ class ThreadRun {
    */
   #inlineable(i: number): boolean {
     const g = this.graph;
-    const kernel = g.kernels[i]!;
     if ((g.metas[i] as { inline?: unknown } | null)?.inline === true) return true;
-    const shape = (g.metas[i] as { shape?: readonly number[] } | null)?.shape;
-    if (!shape || !kernel.startsWith('tensor.')) return false;
-    const p = g.params[i] as { fns?: unknown; fn?: unknown } | null;
-    if (p && (p.fns !== undefined || p.fn !== undefined)) return false;
-    return this.#elements(i, INLINE_ELEMENTS) < INLINE_ELEMENTS;
+    return safeToRunInPlace(g, i) && this.#elements(i, TINY_TASK_ELEMENTS) < TINY_TASK_ELEMENTS;
   }
 
   #pump(): void {

@@ -6,19 +6,11 @@
  */
 import { OptionError, UnknownOptionError } from '../base/errors.js';
 import { show } from '../base/show.js';
+import { credentialsFromEnv } from '../executors/distributed/s3Client.js';
+import type { S3StoreOptions } from '../executors/distributed/s3ChunkStore.js';
 
-export interface S3Option {
-  /** Where the server answers, e.g. 'http://127.0.0.1:9000' or 'https://s3.eu-west-1.amazonaws.com'. */
-  readonly endpoint: string;
-  readonly bucket: string;
-  /** Default 'us-east-1'. */
-  readonly region?: string;
-  /** Prepended to every object key (default 'tessera/'); a session's objects are under `{prefix}{session id}/`. */
-  readonly prefix?: string;
-  /** Default: the environment's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
-  readonly accessKeyId?: string;
-  readonly secretAccessKey?: string;
-}
+/** The option's shape is the S3 store's own options (executors/distributed/s3ChunkStore.ts). */
+export type S3Option = S3StoreOptions;
 
 const KEYS = ['endpoint', 'bucket', 'region', 'prefix', 'accessKeyId', 'secretAccessKey'] as const;
 
@@ -51,7 +43,7 @@ export function s3Option(executor: string, value: unknown, env: NodeJS.ProcessEn
   if ((o.accessKeyId === undefined) !== (o.secretAccessKey === undefined)) {
     throw new OptionError('s3.accessKeyId and s3.secretAccessKey go together: give both, or neither (then AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are used).');
   }
-  if (o.accessKeyId === undefined && (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY)) {
+  if (o.accessKeyId === undefined && !credentialsFromEnv(env)) {
     throw new OptionError(
       's3 needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for this process and for every `tessera worker`), or give s3.accessKeyId and s3.secretAccessKey.',
     );

@@ -12,8 +12,8 @@
  * together: a big job last would leave one worker running it while the others idle).
  */
 import type { ChunkGraph } from '../../dag/chunkGraph.js';
-import { chainedElements } from '../../kernels/chain.js';
 import { isDriverTask } from '../../kernels/task.js';
+import { madeElements } from '../taskSize.js';
 
 export const MAX_JOB_ELEMENTS = 4 << 20;
 export const MIN_JOB_ELEMENTS = 1 << 18;
@@ -22,9 +22,8 @@ export const MAX_BATCH = 64;
 
 /** Elements task `i` makes (Infinity when its meta does not say, or for a driver kernel). */
 export function taskElements(graph: ChunkGraph, i: number): number {
-  const shape = (graph.metas[i] as { shape?: readonly number[] } | null)?.shape;
-  if (!Array.isArray(shape) || isDriverTask(graph.kernels[i]!)) return Infinity;
-  return shape.reduce((a, b) => a * b, 1) + chainedElements(graph.kernels[i]!, graph.params[i]);
+  if (!Array.isArray((graph.metas[i] as { shape?: unknown } | null)?.shape) || isDriverTask(graph.kernels[i]!)) return Infinity;
+  return madeElements(graph, i);
 }
 
 /** Groups the tasks of one pump into jobs, one open batch per preferred worker ('' for none). */

@@ -7,21 +7,19 @@
  *
  * So an output of at most INLINE_BYTES encoded comes back inside the job's result (which the driver
  * reads anyway) and is never written to the store; the driver holds it. A ready task whose inputs the
- * driver all holds, and which is tiny by the threads executor's rule (a tensor kernel without a user
- * function, few elements, not a source), runs right there on the driver, as the threads executor runs such tasks on
+ * driver all holds, and which is tiny by the threads executor's rule (executors/taskSize.ts: a tensor
+ * kernel without a user function, few elements, not a source), runs right there on the driver, as the threads executor runs such tasks on
  * its own thread: no job at all. A task sent to a worker that reads a driver-held chunk gets it uploaded
  * first (run.ts). Faults: a driver-held chunk lives as long as the run, in the driver; a worker that
  * dies takes none of it along.
  */
-import { chainedElements } from '../../kernels/chain.js';
 import { isDriverTask } from '../../kernels/task.js';
 import type { ChunkGraph } from '../../dag/chunkGraph.js';
 import { decodeChunk, encodeChunkPieces } from '../../store/chunkCodec.js';
+import { madeElements, safeToRunInPlace, TINY_TASK_ELEMENTS, valueElements } from '../taskSize.js';
 
 /** Outputs up to this many encoded bytes come back in the job's result. */
 export const INLINE_BYTES = 4096;
-/** Tensor tasks reading and making fewer elements than this run on the driver (threads: INLINE_ELEMENTS). */
-const DRIVER_ELEMENTS = 4096;
 
 /** A chunk value's encoding, and its base64 when it is small enough to come back in a job's result. */
 export function encodeOutput(value: unknown, inlineUpTo: number | undefined): { readonly encoded: ReturnType<typeof encodeChunkPieces>; readonly inline?: string } {
@@ -34,28 +32,17 @@ export function decodeInline(inline: string): unknown {
   return decodeChunk(Buffer.from(inline, 'base64'));
 }
 
-function elementsOf(v: unknown): number {
-  if (typeof v !== 'object' || v === null) return 0;
-  const d = (v as { data?: { length?: number }; acc?: { length?: number } }).data ?? (v as { acc?: { length?: number } }).acc;
-  return typeof d?.length === 'number' ? d.length : DRIVER_ELEMENTS;
-}
-
 /**
  * Whether task `i`, whose inputs are `inputs` (all held by the driver), is cheap enough to run on the
  * driver: a tensor kernel with no user function (a bad one could take the driver down), reading and
  * making few elements, with at least one input.
  */
 export function runsOnDriver(graph: ChunkGraph, i: number, inputs: readonly unknown[]): boolean {
-  const kernel = graph.kernels[i]!;
-  if (!kernel.startsWith('tensor.') || isDriverTask(kernel)) return false;
-  const p = graph.params[i] as { fns?: unknown; fn?: unknown } | null;
-  if (p && (p.fns !== undefined || p.fn !== undefined)) return false;
   // Sources run on the workers: the driver only finishes what they sent back.
-  if (inputs.length === 0) return false;
-  const shape = (graph.metas[i] as { shape?: readonly number[] } | null)?.shape;
-  let elements = (shape ? shape.reduce((a, b) => a * b, 1) : 0) + chainedElements(kernel, graph.params[i]);
-  for (const v of inputs) elements += elementsOf(v);
-  return elements < DRIVER_ELEMENTS;
+  if (inputs.length === 0 || isDriverTask(graph.kernels[i]!) || !safeToRunInPlace(graph, i)) return false;
+  let elements = madeElements(graph, i);
+  for (const v of inputs) elements += valueElements(v, TINY_TASK_ELEMENTS);
+  return elements < TINY_TASK_ELEMENTS;
 }
 
 /** What the driver's held chunks need from their run. */

@@ -18,8 +18,9 @@ import { queuePrefix } from './protocol.js';
 import { type EncodedPieces, RedisChunkStore, type RemoteChunkStore } from './redisChunkStore.js';
 import { credentialsFromEnv, S3Client, type S3Credentials, type S3Location } from './s3Client.js';
 
-/** Where a session keeps its chunk bytes; `prefix` (default `tessera/`) is prepended to every object key. */
+/** Where a session keeps its chunk bytes (the session option `s3`). */
 export interface S3StoreOptions extends S3Location {
+  /** Prepended to every object key (default 'tessera/'); a session's objects are under `{prefix}{session id}/`. */
   readonly prefix?: string;
   /** Default: the environment's AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
   readonly accessKeyId?: string;

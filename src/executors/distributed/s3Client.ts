@@ -13,7 +13,7 @@ export interface S3Location {
   /** Where the server answers, e.g. `http://127.0.0.1:9000` or `https://s3.eu-west-1.amazonaws.com`. */
   readonly endpoint: string;
   readonly bucket: string;
-  /** Region the signature is scoped to (S3-compatible servers mostly take any; default `us-east-1`). */
+  /** Region the signature is scoped to (S3-compatible servers mostly take any; default 'us-east-1'). */
   readonly region?: string;
 }
 

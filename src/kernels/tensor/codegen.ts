@@ -200,8 +200,8 @@ out[bo] = bv; aux[bo] = bi;`
   } else if (spec.innerReduced && (kind === 'min' || kind === 'max')) {
     inner = extremeFromEnd(kind, 'inner', val, 'out[bo]');
   } else if (spec.innerReduced && (kind === 'sum' || kind === 'sqdev')) {
-    // Four accumulators along the row, as the flat loop: a sum along the last axis then runs at memory
-    // speed instead of at the latency of one chain of additions.
+    // The flat loop's blocked sum along the row: a sum along the last axis runs at memory speed
+    // instead of at the latency of one chain of additions, and as accurately.
     const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
     inner = `${c}\n${blockedSum(kind, 'inner', valAt, 'out[bo]')}`;
   } else if (spec.innerReduced) {

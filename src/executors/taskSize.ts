@@ -1,0 +1,39 @@
+/**
+ * How much work a chunk task is, for the executors' scheduling decisions: which tasks are tiny enough
+ * to run on the scheduling thread itself (threads: the calling thread; distributed: the driver), and
+ * how many light tasks share a message or a job. One rule for both executors.
+ */
+import type { ChunkGraph } from '../dag/chunkGraph.js';
+import { chainedElements } from '../kernels/chain.js';
+
+/** Tensor tasks reading and making fewer elements than this run where they are scheduled: a round trip would cost more. */
+export const TINY_TASK_ELEMENTS = 4096;
+
+/** Elements of a stored value (an array's data, a reduction partial's accumulator); `otherwise` when it has neither. */
+export function valueElements(v: unknown, otherwise: number): number {
+  if (typeof v !== 'object' || v === null) return 0;
+  const d = (v as { data?: { length?: number }; acc?: { length?: number } }).data ?? (v as { acc?: { length?: number } }).acc;
+  return typeof d?.length === 'number' ? d.length : otherwise;
+}
+
+/** Elements of a chunk's output, from its meta (0 when the meta has no shape). */
+export function outputElements(meta: unknown): number {
+  const shape = (meta as { shape?: readonly number[] } | null)?.shape;
+  return shape ? shape.reduce((a, b) => a * b, 1) : 0;
+}
+
+/** Elements task `i` makes: its output and, for a chained task, its producers' outputs (kernels/chain.ts). */
+export function madeElements(graph: ChunkGraph, i: number): number {
+  return outputElements(graph.metas[i]) + chainedElements(graph.kernels[i] ?? null, graph.params[i]);
+}
+
+/**
+ * Whether task `i` may run on the scheduling thread at all: a tensor kernel with a known shape and no
+ * user function (a bad one could take that thread, and every session on it, down).
+ */
+export function safeToRunInPlace(graph: ChunkGraph, i: number): boolean {
+  if (!graph.kernels[i]!.startsWith('tensor.')) return false;
+  if (!(graph.metas[i] as { shape?: unknown } | null)?.shape) return false;
+  const p = graph.params[i] as { fns?: unknown; fn?: unknown } | null;
+  return !(p && (p.fns !== undefined || p.fn !== undefined));
+}
