@@ -235,6 +235,7 @@ export function createPool(o: PoolOptions): KernelPool {
     // tasks, one task, or a gang member), and a task Piscina refused for a full queue would be
     // taken for a crashed worker.
     maxQueue: Infinity,
+    atomics: 'async',
     ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
     // A runaway kernel kills its worker instead of the process.
     resourceLimits: { maxOldGenerationSizeMb: 4096 },

@@ -35,6 +35,7 @@
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { errorToData, TesseraError } from '../base/errors.js';
 import { runDriverTask, runTask, type TaskMessage, type TaskOutcome } from './task.js';
+import { allocatedBytes, handled, sharedBytesIn } from './workerCollection.js';
 
 /** Slots of the control block (an Int32Array over a SharedArrayBuffer of GANG_CONTROL_SLOTS). */
 export const CLAIM = 0;
@@ -180,14 +181,20 @@ export async function leadGang(lead: GangLeadTask): Promise<TaskOutcome> {
     }
     return outcomes;
   };
+  const allocatedBefore = allocatedBytes();
+  let outcome: TaskOutcome | undefined;
   try {
-    return await runDriverTask(lead.task, { parallelism: lead.parallelism }, runShared);
+    outcome = await runDriverTask(lead.task, { parallelism: lead.parallelism }, runShared);
+    return outcome;
   } catch (e) {
     return { ok: false, error: errorToData(e) };
   } finally {
     Atomics.compareExchange(control, STATE, RUNNING, FINISHED);
     announce(control);
     for (const port of ports) port.close();
+    // What the driver received and returned, and what it allocated along the way (scratch included).
+    const seen = new Set<ArrayBufferLike>();
+    handled(sharedBytesIn(lead.task, seen) + sharedBytesIn(outcome, seen) + Math.max(0, allocatedBytes() - allocatedBefore));
   }
 }
 
@@ -201,6 +208,8 @@ export function helpGang({ control, port }: GangHelpTask): void {
    * steps with short turns between them lets its helper go as one long step does.
    */
   let aloneSince: number | undefined;
+  let received = 0;
+  const seen = new Set<ArrayBufferLike>();
   try {
     for (;;) {
       // EPOCH is read before what it guards: a change made after this read makes the wait below return at once.
@@ -209,7 +218,10 @@ export function helpGang({ control, port }: GangHelpTask): void {
       const sequence = Atomics.load(control, CLAIM) >>> INDEX_BITS;
       if (sequence !== 0 && latest?.sequence !== sequence) {
         // Requests this helper slept through are over; only the newest can still have ranges left.
-        for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) latest = m.message as Published;
+        for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+          latest = m.message as Published;
+          received += sharedBytesIn(latest.steps, seen);
+        }
         aloneSince = undefined;
       }
       if (latest?.sequence === sequence) {
@@ -240,5 +252,6 @@ export function helpGang({ control, port }: GangHelpTask): void {
     }
   } finally {
     port.close();
+    handled(received);
   }
 }

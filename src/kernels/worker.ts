@@ -3,31 +3,24 @@
  * batch of independent tasks; each outcome, success or failure, comes back as data. Chunk data lives
  * in SharedArrayBuffers, so inputs and outputs cross without a copy.
  */
-import { nudgeCollection } from '../base/gcNudge.js';
 import './index.js';
 import { runTask, type TaskMessage, type TaskOutcome } from './task.js';
-
-/**
- * Shared buffers that arrive from other threads are not counted against this thread's heap, so V8
- * would keep the dead ones' memory mapped until its JS heap alone asks for a collection; the worker
- * nudges one per 64 MB of tensor chunk data it has read (the input bytes are its "allocation").
- */
-const NUDGE_EVERY_BYTES = 64 * 2 ** 20;
-let bytesRead = 0;
-
-function tensorBytes(v: unknown): number {
-  const data = (v as { data?: unknown } | null)?.data;
-  return ArrayBuffer.isView(data) ? data.byteLength : 0;
-}
+import { handled, sharedBytesIn } from './workerCollection.js';
 
 export default function runBatch(batch: readonly TaskMessage[]): TaskOutcome[] | Promise<TaskOutcome[]> {
-  for (const task of batch) for (const input of task.inputs) bytesRead += tensorBytes(input);
-  if (bytesRead >= NUDGE_EVERY_BYTES) {
-    bytesRead = 0;
-    nudgeCollection();
-  }
   const out: (TaskOutcome | Promise<TaskOutcome>)[] = batch.map(runTask);
-  return out.some((o) => o instanceof Promise) ? Promise.all(out) : (out as TaskOutcome[]);
+  if (!out.some((o) => o instanceof Promise)) return done(batch, out as TaskOutcome[]);
+  return Promise.all(out).then((outcomes) => done(batch, outcomes));
+}
+
+/** Counts the shared bytes a batch handled (kernels/workerCollection.ts) and passes its outcomes on. */
+function done(batch: readonly TaskMessage[], outcomes: TaskOutcome[]): TaskOutcome[] {
+  const seen = new Set<ArrayBufferLike>();
+  let bytes = 0;
+  for (const task of batch) bytes += sharedBytesIn(task.inputs, seen) + sharedBytesIn(task.params, seen);
+  bytes += sharedBytesIn(outcomes, seen);
+  handled(bytes);
+  return outcomes;
 }
 
 /** Gang members (kernels/gang.ts), called by name (Piscina's `name` run option). */

@@ -17,7 +17,7 @@
 import { EventEmitter } from 'node:events';
 import { CancelledError, InvalidArgumentError, SessionClosedError, UnexecutedError } from '../base/errors.js';
 import { booleanOption, optionsObject } from '../base/args.js';
-import { CollectionPacer } from '../base/gcNudge.js';
+import { CollectionPacer, nudgeCollection } from '../base/gcNudge.js';
 import { show } from '../base/show.js';
 import { ListenerError } from '../base/runErrors.js';
 import type { TileableNode } from '../dag/nodes.js';
@@ -334,6 +334,7 @@ export class Session extends EventEmitter implements SessionLike {
     this.#eager.clear();
     this.#objects.close();
     await this.#executor.close();
+    nudgeCollection();
     this.emit('close');
   }
 
