@@ -330,11 +330,15 @@ export class Session extends EventEmitter implements SessionLike {
     this.#closing.abort(new CancelledError('The session was closed while this run was in progress.'));
     this.#eager.abort(new SessionClosedError());
     await this.#queue.catch(() => undefined);
+    const held = this.#objects.usedBytes;
     for (const key of [...this.#results.keys()]) this.#results.release(key);
     this.#eager.clear();
     this.#objects.close();
     await this.#executor.close();
-    nudgeCollection();
+    // Shared memory goes back to the allocator only once every thread has collected its handle of it
+    // (kernels/workerCollection.ts): collect here too, so the next session reuses it warm — but not
+    // for sessions that held little, which a server may open and close by the hundred.
+    if (held >= GC_STEP_BYTES / 2) nudgeCollection();
     this.emit('close');
   }
 
