@@ -23,6 +23,11 @@ export interface LoopSpec {
   readonly reduce?: ReduceKind;
   /** nd reductions: whether the last axis is reduced (accumulate in a register). */
   readonly innerReduced?: boolean;
+  /**
+   * Sums: keep the compensated sum's low part too, in `aux` beside `out` (a double-double), for the
+   * chunk means of var/std (reduce.ts). Only the blocked sums have one; column sums leave `aux` alone.
+   */
+  readonly split?: boolean;
 }
 
 /**
@@ -151,7 +156,7 @@ const SUM_BLOCK = 128;
  * A non-finite running sum (an infinity or NaN among the elements, or overflow) is taken as it is: its
  * compensation would be NaN.
  */
-function blockedSum(kind: 'sum' | 'sqdev', count: string, valAt: (j: string) => string, target: string, base = '0'): string {
+function blockedSum(kind: 'sum' | 'sqdev', count: string, valAt: (j: string) => string, target: string, base = '0', low?: string): string {
   const add = (v: string): string => `{ const s = ${v}; const t = hi + s; lo += (hi >= 0 ? hi : -hi) >= (s >= 0 ? s : -s) ? (hi - t) + s : (s - t) + hi; hi = t; }`;
   // With a base, j runs over base + [0, count) and valAt takes that absolute index: the same blocks.
   const from = (k: number): string => (base === '0' ? `${count} - ${k}` : `${base} + ${count} - ${k}`);
@@ -164,7 +169,17 @@ ${add('(a0 + a1) + (a2 + a3)')} a0 = 0; a1 = 0; a2 = 0; a3 = 0;
 }
 for (let j = r - 1; j >= ${base}; j--) { ${step(kind, 'a0', valAt('j'))} }
 ${add('a0')}
-${target} = ${target} + (hi - hi === 0 ? hi + lo : hi);`;
+${low ? splitTotal(target, low) : `${target} = ${target} + (hi - hi === 0 ? hi + lo : hi);`}`;
+}
+
+/**
+ * Adds the compensated sum (hi, lo) to the double-double (target, low): the same high part as the plain
+ * total when target starts at 0, and the rounding error of every addition kept in low.
+ */
+function splitTotal(target: string, low: string): string {
+  return `{ const fin = hi - hi === 0; const s = fin ? hi + lo : hi; const e = fin ? (hi - s) + lo : 0;
+const o = ${target}; const t = o + s;
+${low} += (t - t === 0 ? ((o >= 0 ? o : -o) >= (s >= 0 ? s : -s) ? (o - t) + s : (s - t) + o) : 0) + e; ${target} = t; }`;
 }
 
 function flatBody(spec: LoopSpec, constant: Namer): string {
@@ -180,7 +195,7 @@ for (let j = r - 1; j >= 0; j--) out[j] = ${val('j')};`;
   }
   if (kind === 'argmin' || kind === 'argmax') throw new Error('arg reductions use the nd loop');
   const c = kind === 'sqdev' ? 'const c = aux[0];\n' : '';
-  if (kind === 'sum' || kind === 'sqdev') return `${n}\n${c}${blockedSum(kind, 'n', val, 'out[0]')}`;
+  if (kind === 'sum' || kind === 'sqdev') return `${n}\n${c}${blockedSum(kind, 'n', val, 'out[0]', '0', spec.split && kind === 'sum' ? 'aux[0]' : undefined)}`;
   if (kind === 'prod' || kind === 'cnz') {
     const comb = kind === 'prod' ? '(a0 * a1) * (a2 * a3)' : '(a0 + a1) + (a2 + a3)';
     const init = String(INITIAL_VALUE[kind]);
@@ -237,7 +252,8 @@ out[bo] = bv; aux[bo] = bi;`
     const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
     const one = ins.length === 1 && spec.access[ins[0]!] === '1' ? ins[0]! : -1;
     const absAt = (j: string): string => exprCode(spec.expr, (i) => (i === one ? `x${i}[${j}]` : `s${i}`), constant);
-    inner = `${c}\n${one >= 0 ? blockedSum(kind, 'inner', absAt, 'out[bo]', `b${one}`) : blockedSum(kind, 'inner', valAt, 'out[bo]')}`;
+    const low = spec.split && kind === 'sum' ? 'aux[bo]' : undefined;
+    inner = `${c}\n${one >= 0 ? blockedSum(kind, 'inner', absAt, 'out[bo]', `b${one}`, low) : blockedSum(kind, 'inner', valAt, 'out[bo]', '0', low)}`;
   } else if (spec.innerReduced) {
     const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
     inner = `${c} let a = out[bo];\nfor (let j = inner - 1; j >= 0; j--) { ${step(kind, 'a', val)} }\nout[bo] = a;`;
@@ -287,7 +303,7 @@ idx[d] = 0;
 const byExpr = new WeakMap<Expr, Map<string, CompiledLoop>>();
 
 export function compileLoop(spec: LoopSpec): CompiledLoop {
-  const variant = `${spec.mode}|${spec.access}|${spec.reduce ?? ''}|${spec.innerReduced ? 1 : 0}|${spec.nIn}`;
+  const variant = `${spec.mode}|${spec.access}|${spec.reduce ?? ''}|${spec.innerReduced ? 1 : 0}|${spec.nIn}|${spec.split ? 1 : 0}`;
   let known = byExpr.get(spec.expr);
   const hit = known?.get(variant);
   if (hit) return hit;
