@@ -85,4 +85,25 @@ describe.each(EXECUTORS)('sums on hostile data are within %s of an exact referen
       expect(Math.abs((await item(t.std({ ddof }))) - Math.sqrt(exact)) / Math.sqrt(exact)).toBeLessThan(1e-10);
     }
   });
+
+  // Chan's merge adds the difference of two chunk means (~1e-3 here), which two rounded means of ~1e8
+  // spoil by up to 7e-9: kept as double-doubles (the compensated sum's low part divided too), the merged
+  // variance is off by 3e-16 to 6e-13 (measured, by chunking) instead of 1e-12 to 3e-11 with doubles.
+  // What is left is the error of the chunk sums themselves (plain sums inside each 128-element block).
+  it('var of a large offset plus noise over many chunks, whole and by rows: relative error below 1e-12', async () => {
+    const x = HOSTILE['a large offset plus noise']!();
+    const exact = exactVariance(x, 0);
+    for (const chunkSize of [1 << 19, 1 << 16, 100_003]) {
+      const got = await item(tt.array(x, { chunkSize }).var());
+      expect(Math.abs(got - exact) / exact).toBeLessThan(1e-12);
+    }
+    const rows = 4;
+    const width = (N - 3) / rows;
+    const m = tt.array(x.subarray(0, rows * width), { shape: [rows, width], chunkSize: [1, 1 << 17] });
+    const byRow = (await run(m.var({ axis: 1 }))).data;
+    for (let i = 0; i < rows; i++) {
+      const row = exactVariance(x.subarray(i * width, (i + 1) * width), 0);
+      expect(Math.abs((byRow[i] as number) - row) / row).toBeLessThan(1e-12);
+    }
+  });
 });

@@ -23,6 +23,11 @@ export interface LoopSpec {
   readonly reduce?: ReduceKind;
   /** nd reductions: whether the last axis is reduced (accumulate in a register). */
   readonly innerReduced?: boolean;
+  /**
+   * Sums: keep the compensated sum's low part too, in `aux` beside `out` (a double-double), for the
+   * chunk means of var/std (reduce.ts). Only the blocked sums have one; column sums leave `aux` alone.
+   */
+  readonly split?: boolean;
 }
 
 /**
@@ -104,14 +109,36 @@ function header(spec: LoopSpec): string {
  * the earliest element still wins (-0 vs 0), then meet the accumulated value of earlier chunks with a
  * strict comparison. Sums add in a different (still fixed) order, as NumPy's own pairwise sum does.
  */
+/** Independent running extremes of a min/max: one chain of compare-and-branch runs at a third of memory speed. */
+const EXTREME_LANES = 8;
+
 /**
- * min/max of elements `count - 1` down to 0 (`v` is element j), met with the value of earlier chunks or
- * rows in `target`: ties are taken with `<=`/`>=` so the earliest element wins, the meeting is strict.
+ * min/max of elements `count - 1` down to 0 (`v(j)` is element j), met with the value of earlier chunks
+ * or rows in `target`: ties are taken with `<=`/`>=` so the earliest element wins (-0 vs 0), a NaN wins
+ * (the first one), and the meeting is strict. EXTREME_LANES lanes each keep the extreme of every
+ * EXTREME_LANES-th element with one comparison per element (`!(v <= a)` is true for a greater value
+ * and for NaN alike; the rare true case tells them apart), which is exact whenever the extreme is not
+ * zero and nothing was NaN: equal nonzero numbers are the same bits, so which of them wins cannot
+ * show. Otherwise (a NaN seen, or an extreme of ±0, whose sign depends on which zero came first) the
+ * elements are scanned again in order with the tie rule.
  */
-function extremeFromEnd(kind: 'min' | 'max', count: string, v: string, target: string): string {
+function extremeFromEnd(kind: 'min' | 'max', count: string, v: (j: string) => string, target: string): string {
   const cmp = kind === 'min' ? '<' : '>';
-  return `let a = ${INITIAL_VALUE[kind]};
-for (let j = ${count} - 1; j >= 0; j--) { const v = ${v}; if (v ${cmp}= a || v !== v) a = v; }
+  const notBeyond = kind === 'min' ? '>=' : '<=';
+  const init = INITIAL_VALUE[kind];
+  const lanes = [...Array(EXTREME_LANES).keys()];
+  const lane = (l: number, j: string): string =>
+    `{ const v = ${v(j)}; if (!(v ${notBeyond} a${l})) { if (v === v) a${l} = v; else nan = 1; } }`;
+  return `let ${lanes.map((l) => `a${l} = ${init}`).join(', ')}, nan = 0;
+const r = ${count} % ${EXTREME_LANES};
+for (let j = ${count} - ${EXTREME_LANES}; j >= r; j -= ${EXTREME_LANES}) { ${lanes.map((l) => lane(l, l === 0 ? 'j' : `j + ${l}`)).join(' ')} }
+for (let j = r - 1; j >= 0; j--) ${lane(0, 'j')}
+let a = a0;
+${lanes.slice(1).map((l) => `if (a${l} ${cmp} a) a = a${l};`).join(' ')}
+if (nan === 1 || a === 0) {
+a = ${init};
+for (let j = ${count} - 1; j >= 0; j--) { const v = ${v('j')}; if (v ${cmp}= a || v !== v) a = v; }
+}
 const b = ${target};
 ${target} = a ${cmp} b || a !== a ? a : b;`;
 }
@@ -129,18 +156,30 @@ const SUM_BLOCK = 128;
  * A non-finite running sum (an infinity or NaN among the elements, or overflow) is taken as it is: its
  * compensation would be NaN.
  */
-function blockedSum(kind: 'sum' | 'sqdev', count: string, valAt: (j: string) => string, target: string): string {
+function blockedSum(kind: 'sum' | 'sqdev', count: string, valAt: (j: string) => string, target: string, base = '0', low?: string): string {
   const add = (v: string): string => `{ const s = ${v}; const t = hi + s; lo += (hi >= 0 ? hi : -hi) >= (s >= 0 ? s : -s) ? (hi - t) + s : (s - t) + hi; hi = t; }`;
-  return `const r = ${count} & 3;
+  // With a base, j runs over base + [0, count) and valAt takes that absolute index: the same blocks.
+  const from = (k: number): string => (base === '0' ? `${count} - ${k}` : `${base} + ${count} - ${k}`);
+  return `const r = ${base === '0' ? '' : `${base} + `}(${count} & 3);
 let hi = 0, lo = 0, a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-for (let j = ${count} - 4; j >= r; ) {
+for (let j = ${from(4)}; j >= r; ) {
 const stop = j - ${SUM_BLOCK - 4} > r ? j - ${SUM_BLOCK - 4} : r;
 for (; j >= stop; j -= 4) { ${step(kind, 'a0', valAt('j'))} ${step(kind, 'a1', valAt('j + 1'))} ${step(kind, 'a2', valAt('j + 2'))} ${step(kind, 'a3', valAt('j + 3'))} }
 ${add('(a0 + a1) + (a2 + a3)')} a0 = 0; a1 = 0; a2 = 0; a3 = 0;
 }
-for (let j = r - 1; j >= 0; j--) { ${step(kind, 'a0', valAt('j'))} }
+for (let j = r - 1; j >= ${base}; j--) { ${step(kind, 'a0', valAt('j'))} }
 ${add('a0')}
-${target} = ${target} + (hi - hi === 0 ? hi + lo : hi);`;
+${low ? splitTotal(target, low) : `${target} = ${target} + (hi - hi === 0 ? hi + lo : hi);`}`;
+}
+
+/**
+ * Adds the compensated sum (hi, lo) to the double-double (target, low): the same high part as the plain
+ * total when target starts at 0, and the rounding error of every addition kept in low.
+ */
+function splitTotal(target: string, low: string): string {
+  return `{ const fin = hi - hi === 0; const s = fin ? hi + lo : hi; const e = fin ? (hi - s) + lo : 0;
+const o = ${target}; const t = o + s;
+${low} += (t - t === 0 ? ((o >= 0 ? o : -o) >= (s >= 0 ? s : -s) ? (o - t) + s : (s - t) + o) : 0) + e; ${target} = t; }`;
 }
 
 function flatBody(spec: LoopSpec, constant: Namer): string {
@@ -156,7 +195,7 @@ for (let j = r - 1; j >= 0; j--) out[j] = ${val('j')};`;
   }
   if (kind === 'argmin' || kind === 'argmax') throw new Error('arg reductions use the nd loop');
   const c = kind === 'sqdev' ? 'const c = aux[0];\n' : '';
-  if (kind === 'sum' || kind === 'sqdev') return `${n}\n${c}${blockedSum(kind, 'n', val, 'out[0]')}`;
+  if (kind === 'sum' || kind === 'sqdev') return `${n}\n${c}${blockedSum(kind, 'n', val, 'out[0]', '0', spec.split && kind === 'sum' ? 'aux[0]' : undefined)}`;
   if (kind === 'prod' || kind === 'cnz') {
     const comb = kind === 'prod' ? '(a0 * a1) * (a2 * a3)' : '(a0 + a1) + (a2 + a3)';
     const init = String(INITIAL_VALUE[kind]);
@@ -165,18 +204,23 @@ for (let j = n - 4; j >= r; j -= 4) { ${step(kind, 'a0', val('j'))} ${step(kind,
 for (let j = r - 1; j >= 0; j--) { ${step(kind, 'a0', val('j'))} }
 out[0] = out[0] ${kind === 'prod' ? '*' : '+'} (${comb});`;
   }
-  if (kind === 'min' || kind === 'max') return `${n}\n${extremeFromEnd(kind, 'n', val('j'), 'out[0]')}`;
+  if (kind === 'min' || kind === 'max') return `${n}\n${extremeFromEnd(kind, 'n', val, 'out[0]')}`;
   const early = kind === 'any' ? 'if (a === 1) break;' : kind === 'all' ? 'if (a === 0) break;' : '';
   return `${n}\nlet a = out[0];\nfor (let j = n - 1; j >= 0; j--) { ${step(kind, 'a', val('j'))} ${early} }\nout[0] = a;`;
 }
 
+/** Rows of the axis outside the inner one that a column reduction takes per pass (see ndBody). */
+const ROWS_PER_PASS = 8;
+
 function ndBody(spec: LoopSpec, constant: Namer): string {
-  const valAt = (j: string): string =>
+  // Element j of the current row, or of the row `row` further along axis nd - 2 (strides rs{i}).
+  const valAt = (j: string, row = 0): string =>
     exprCode(
       spec.expr,
       (i) => {
         const a = spec.access[i];
-        return a === 's' ? `s${i}` : a === '0' ? `x${i}[b${i}]` : a === 'k' ? `x${i}[b${i} + (${j}) * sk${i}]` : `x${i}[b${i} + ${j}]`;
+        const b = row === 0 ? `b${i}` : `(b${i} + ${row === 1 ? '' : `${row} * `}rs${i})`;
+        return a === 's' ? `s${i}` : a === '0' ? `x${i}[${b}]` : a === 'k' ? `x${i}[${b} + (${j}) * sk${i}]` : `x${i}[${b} + ${j}]`;
       },
       constant,
     );
@@ -187,6 +231,7 @@ function ndBody(spec: LoopSpec, constant: Namer): string {
   const back = ins.map((i) => `b${i} -= st${i}[d] * ext;`).join(' ');
   const kind = spec.reduce;
   let inner: string;
+  let rowDecl = '';
   // Inner loops count down like the flat ones (see flatBody), except the arg reductions, whose
   // first-index tie rule is written for a forward scan.
   if (!kind) {
@@ -198,17 +243,37 @@ for (let j = 0; j < inner; j++) { const v = ${val}; if (bi < 0 || ${better(kind,
 out[bo] = bv; aux[bo] = bi;`
       : `for (let j = 0; j < inner; j++) { const v = ${val}; const k = bo + j; if (aux[k] < 0 || ${better(kind, 'v', 'out[k]')}) { out[k] = v; aux[k] = gb + j * gi; } }`;
   } else if (spec.innerReduced && (kind === 'min' || kind === 'max')) {
-    inner = extremeFromEnd(kind, 'inner', val, 'out[bo]');
+    inner = extremeFromEnd(kind, 'inner', valAt, 'out[bo]');
   } else if (spec.innerReduced && (kind === 'sum' || kind === 'sqdev')) {
     // The flat loop's blocked sum along the row: a sum along the last axis runs at memory speed
     // instead of at the latency of one chain of additions, and as accurately.
+    // One input read along the row: index it absolutely from its row start (b{i} + j is an add and a
+    // bounds check V8 does not hoist; measured 12% faster on 5000-wide rows). Same blocks, same sums.
     const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
-    inner = `${c}\n${blockedSum(kind, 'inner', valAt, 'out[bo]')}`;
+    const one = ins.length === 1 && spec.access[ins[0]!] === '1' ? ins[0]! : -1;
+    const absAt = (j: string): string => exprCode(spec.expr, (i) => (i === one ? `x${i}[${j}]` : `s${i}`), constant);
+    const low = spec.split && kind === 'sum' ? 'aux[bo]' : undefined;
+    inner = `${c}\n${one >= 0 ? blockedSum(kind, 'inner', absAt, 'out[bo]', `b${one}`, low) : blockedSum(kind, 'inner', valAt, 'out[bo]', '0', low)}`;
   } else if (spec.innerReduced) {
     const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
     inner = `${c} let a = out[bo];\nfor (let j = inner - 1; j >= 0; j--) { ${step(kind, 'a', val)} }\nout[bo] = a;`;
   } else {
-    inner = `for (let j = inner - 1; j >= 0; j--) { const k = bo + j; ${kind === 'sqdev' ? 'const c = aux[k];' : ''} let a = out[k]; ${step(kind, 'a', val)} out[k] = a; }`;
+    // A column reduction (the inner axis kept): when the axis outside it is reduced too, as in a sum
+    // over axis 0, each pass takes ROWS_PER_PASS rows, so every accumulator is loaded and stored once per
+    // eight elements instead of once per element (a 419x5000 chunk's column sums: 3.3 -> 1.0 ms, memory
+    // speed; four rows per pass gave 1.3 ms). Each column
+    // still meets its elements one by one in row order: the results are bit-identical.
+    const c = kind === 'sqdev' ? 'const c = aux[k];' : '';
+    const steps = [...Array(ROWS_PER_PASS).keys()].map((r) => step(kind, 'a', valAt('j', r))).join(' ');
+    inner = `if (rowsReduced && idx[nd - 2] + ${ROWS_PER_PASS} <= rows) {
+for (let j = inner - 1; j >= 0; j--) { const k = bo + j; ${c} let a = out[k]; ${steps} out[k] = a; }
+${ins.map((i) => `b${i} += ${ROWS_PER_PASS - 1} * rs${i};`).join(' ')} idx[nd - 2] += ${ROWS_PER_PASS - 1}; o += ${ROWS_PER_PASS - 1};
+} else {
+for (let j = inner - 1; j >= 0; j--) { const k = bo + j; ${c} let a = out[k]; ${step(kind, 'a', val)} out[k] = a; }
+}`;
+    rowDecl = `const rowsReduced = nd >= 2 && ost[nd - 2] === 0;
+const rows = nd >= 2 ? shape[nd - 2] : 1;
+${ins.map((i) => `const rs${i} = nd >= 2 ? st${i}[nd - 2] : 0;`).join('\n')}`;
   }
   const arg = kind === 'argmin' || kind === 'argmax';
   return `const nd = shape.length;
@@ -219,6 +284,7 @@ if (total === 0) return;
 const outer = total / inner;
 const idx = new Int32Array(nd);
 ${decl}
+${rowDecl}
 let p = 0, bo = 0, gb = gb0;
 const gi = ${arg ? 'gst[nd - 1]' : '0'};
 for (let o = 0; o < outer; o++) {
@@ -237,7 +303,7 @@ idx[d] = 0;
 const byExpr = new WeakMap<Expr, Map<string, CompiledLoop>>();
 
 export function compileLoop(spec: LoopSpec): CompiledLoop {
-  const variant = `${spec.mode}|${spec.access}|${spec.reduce ?? ''}|${spec.innerReduced ? 1 : 0}|${spec.nIn}`;
+  const variant = `${spec.mode}|${spec.access}|${spec.reduce ?? ''}|${spec.innerReduced ? 1 : 0}|${spec.nIn}|${spec.split ? 1 : 0}`;
   let known = byExpr.get(spec.expr);
   const hit = known?.get(variant);
   if (hit) return hit;

@@ -53,7 +53,7 @@ type F64 = Float64Array;
 export type Partial =
   | { readonly kind: 'plain'; readonly acc: F64; readonly shape: readonly number[] }
   | { readonly kind: 'mean'; readonly acc: F64; readonly count: number; readonly shape: readonly number[] }
-  | { readonly kind: 'moments'; readonly count: number; readonly mean: F64; readonly m2: F64; readonly shape: readonly number[] }
+  | { readonly kind: 'moments'; readonly count: number; readonly mean: F64; readonly meanLo: F64; readonly m2: F64; readonly shape: readonly number[] }
   | { readonly kind: 'arg'; readonly value: F64; readonly index: F64; readonly shape: readonly number[] };
 
 const PLAIN: { readonly [op in ReduceOp]?: ReduceKind } = {
@@ -72,7 +72,8 @@ function copy(a: F64): F64 {
   return out;
 }
 
-function runLoop(kind: ReduceKind, p: ReduceMapParams, ins: readonly ArrayData[], acc: F64, aux: F64 | null): void {
+/** `split`: a sum keeps its low part in `aux` (codegen.ts LoopSpec.split). */
+function runLoop(kind: ReduceKind, p: ReduceMapParams, ins: readonly ArrayData[], acc: F64, aux: F64 | null, split = false): void {
   const loopShape = p.shape.length === 0 ? [1] : p.shape;
   const axes = p.shape.length === 0 ? [0] : p.axes;
   const plan = planInputs(ins, loopShape);
@@ -81,12 +82,12 @@ function runLoop(kind: ReduceKind, p: ReduceMapParams, ins: readonly ArrayData[]
   const fns = compileUserFunctions(p.fns);
   const data = ins.map((x) => x.data);
   if (plan.flat && full && !arg) {
-    compileLoop({ expr: p.expr, nIn: ins.length, access: plan.flatAccess, mode: 'flat', reduce: kind })(
+    compileLoop({ expr: p.expr, nIn: ins.length, access: plan.flatAccess, mode: 'flat', reduce: kind, split })(
       data, plan.strides, plan.shape, [], acc, aux, null, 0, fns, HELPERS);
     return;
   }
   const innerReduced = axes.includes(loopShape.length - 1);
-  const loop = compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd', reduce: kind, innerReduced });
+  const loop = compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd', reduce: kind, innerReduced, split });
   const gst = arg ? (p.gstrides && p.gstrides.length > 0 ? p.gstrides : [0]) : null;
   loop(data, plan.strides, plan.shape, reducedStrides(plan.shape, axes), acc, aux, gst, p.gbase ?? 0, fns, HELPERS);
 }
@@ -150,12 +151,18 @@ function reduceFlattened(p: ReduceMapParams, ins: readonly ArrayData[]): Partial
     runLoop('sum', p, ins, acc, null);
     partial = { kind: 'mean', acc, count, shape };
   } else if (p.op === 'var' || p.op === 'std') {
+    // The chunk's mean as a double-double (the compensated sum's low part divided too): Chan's merge
+    // adds the difference of two chunk means, which one rounded mean would spoil (see combinePartials).
     const mean = filled(n, 0);
-    runLoop('sum', p, ins, mean, null);
-    for (let i = 0; i < n; i++) mean[i] = count === 0 ? 0 : mean[i]! / count;
+    const meanLo = filled(n, 0);
+    runLoop('sum', p, ins, mean, meanLo, true);
+    for (let i = 0; i < n; i++) {
+      if (count === 0) mean[i] = meanLo[i] = 0;
+      else [mean[i], meanLo[i]] = ddDivide(mean[i]!, meanLo[i]!, count);
+    }
     const m2 = filled(n, 0);
     runLoop('sqdev', p, ins, m2, mean);
-    partial = { kind: 'moments', count, mean, m2, shape };
+    partial = { kind: 'moments', count, mean, meanLo, m2, shape };
   } else {
     const value = filled(n, INITIAL_VALUE[p.op as 'argmin' | 'argmax']);
     const index = filled(n, -1);
@@ -211,7 +218,11 @@ export function combinePartials(op: ReduceOp, parts: readonly Partial[]): Partia
       return { kind: 'mean', acc, count, shape: first.shape };
     }
     case 'moments': {
+      // Chan's merge with the means as double-doubles: the difference of two means of 1e8 + U(0, 1)
+      // data is ~1e-4 while each rounded mean is off by up to 7e-9, so plain doubles left the variance
+      // ~3e-12 off; with the low parts the difference is good to an ulp of itself.
       const mean = copy(first.mean);
+      const meanLo = copy(first.meanLo);
       const m2 = copy(first.m2);
       let na = first.count;
       for (const p of parts.slice(1) as (typeof first)[]) {
@@ -219,13 +230,18 @@ export function combinePartials(op: ReduceOp, parts: readonly Partial[]): Partia
         const n = na + nb;
         if (nb === 0) continue;
         for (let i = 0; i < mean.length; i++) {
-          const delta = p.mean[i]! - mean[i]!;
-          mean[i]! += (delta * nb) / n;
+          const a = mean[i]!;
+          const dh = p.mean[i]! - a;
+          const delta = dh - dh === 0 ? dh + (twoSumError(p.mean[i]!, -a, dh) + (p.meanLo[i]! - meanLo[i]!)) : dh;
+          const step = (delta * nb) / n;
+          const sum = a + step;
+          mean[i] = sum;
+          if (sum - sum === 0) meanLo[i]! += twoSumError(a, step, sum);
           m2[i]! += p.m2[i]! + (delta * delta * na * nb) / n;
         }
         na = n;
       }
-      return { kind: 'moments', count: na, mean, m2, shape: first.shape };
+      return { kind: 'moments', count: na, mean, meanLo, m2, shape: first.shape };
     }
     case 'arg': {
       const value = copy(first.value);
@@ -248,6 +264,28 @@ export function combinePartials(op: ReduceOp, parts: readonly Partial[]): Partia
       return { kind: 'arg', value, index, shape: first.shape };
     }
   }
+}
+
+/** The rounding error of s = a + b (Knuth's TwoSum): a + b = s + error exactly. */
+function twoSumError(a: number, b: number, s: number): number {
+  const bv = s - a;
+  return (a - (s - bv)) + (b - bv);
+}
+
+/** (hi + lo) / n as a double-double, n a positive integer (the remainder hi - q·n is exact by Dekker's product). */
+function ddDivide(hi: number, lo: number, n: number): [number, number] {
+  const q = hi / n;
+  if (!(q - q === 0) || Math.abs(q) > 1e290) return [q, 0]; // non-finite, or too large to split
+  const SPLIT = 134217729; // 2^27 + 1 (Veltkamp)
+  const c = SPLIT * q;
+  const qh = c - (c - q);
+  const ql = q - qh;
+  const d = SPLIT * n;
+  const nh = d - (d - n);
+  const nl = n - nh;
+  const p = q * n;
+  const pErr = ((qh * nh - p) + qh * nl + ql * nh) + ql * nl;
+  return [q, ((hi - p) - pErr + lo) / n];
 }
 
 /** Does candidate (v, vi) beat the current best (c, ci)? NaN beats numbers; ties go to the lower index. */

@@ -116,7 +116,8 @@ registerOp({
     const mapParams = perShape((chunkShape) => ({ op, expr: inExpr, shape: chunkShape, axes }));
     const partialMeta = perShape((chunkShape) => ({ shape: chunkShape.map((e, a) => (axes.includes(a) ? 1 : e)), dtype: 'float64', partial: op }));
     const combineParams = { op };
-    const combineMeta = { dtype: 'float64', partial: op };
+    // A partial's shape (its accumulator's), so the executors see how small a merge is (taskSize.ts).
+    const combineMeta = (index: readonly number[]) => ({ shape: index.map((i, a) => (axes.includes(a) ? 1 : input.nsplits[a]![i]!)), dtype: 'float64', partial: op });
     // Level 0: map every input chunk to a partial (finalising directly when it is alone).
     // `level` holds each level's chunk keys in row-major order of that level's grid.
     let level: string[] = [];
@@ -142,8 +143,11 @@ registerOp({
       level.push(key);
     }
     if (!lonely) {
-      // Combine rounds: group neighbours along each reduced axis until one chunk remains per axis.
-      const factor = Math.max(2, Math.floor(COMBINE_SIZE ** (1 / axes.length)));
+      // Combine rounds: group neighbours along each reduced axis until one chunk remains per axis. Only
+      // the axes split into several chunks share the group size: a full reduction of a grid of row
+      // chunks merges them four at a time, not two (each round is a wait for the slowest of its group).
+      const split = axes.filter((a) => dims[a]! > 1).length;
+      const factor = Math.max(2, Math.floor(COMBINE_SIZE ** (1 / split)));
       let cur = [...dims];
       for (let round = 1; axes.some((a) => cur[a]! > 1); round++) {
         const next = cur.map((n, a) => (axes.includes(a) ? Math.ceil(n / factor) : n));
@@ -163,7 +167,7 @@ registerOp({
             kernel: last ? 'tensor.reduce_final' : 'tensor.reduce_combine',
             params: last ? { op, outShape: f!.outShape, dtype: f!.dtype, ddof } : combineParams,
             inputs: groupInputs,
-            meta: last ? { shape: f!.outShape, dtype: f!.dtype } : combineMeta,
+            meta: last ? { shape: f!.outShape, dtype: f!.dtype } : combineMeta(index),
           });
           nextLevel.push(key);
         }

@@ -90,6 +90,36 @@ describe('map / combine / final over a split vector equals the reference fold', 
     }
   });
 
+  it('min and max over runs longer than their lanes: the first of ±0, the first NaN, in flat, row and strided loops', () => {
+    // The loops keep eight running extremes and scan again in order only when the extreme is ±0 or a
+    // NaN was seen (codegen.ts extremeFromEnd): long runs of zeros of both signs, NaN anywhere.
+    const firstWins = (op: 'min' | 'max', v: readonly number[]): number =>
+      v.reduce((m, x) => (m !== m ? m : x !== x || (op === 'max' ? x > m : x < m) ? x : m), op === 'max' ? -Infinity : Infinity);
+    const value = fc.oneof(
+      { arbitrary: fc.constantFrom(-0, 0), weight: 8 },
+      { arbitrary: fc.constantFrom(-1, 1, -Infinity, Infinity), weight: 2 },
+      { arbitrary: fc.constant(NaN), weight: 1 },
+    );
+    const arb = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 40 })).chain(([rows, cols]) =>
+      fc.tuple(fc.constant([rows, cols]), fc.array(value, { minLength: rows * cols, maxLength: rows * cols }), fc.constantFrom('min' as const, 'max' as const)),
+    );
+    fc.assert(
+      fc.property(arb, ([[rows, cols], xs, op]) => {
+        const same = (got: number, want: number): void => expect(Object.is(got, want) || (got !== got && want !== want)).toBe(true);
+        same(treeReduce(op, xs, [], 2), firstWins(op, xs));
+        const m = f64([rows!, cols!], xs);
+        const row = (r: number): number[] => xs.slice(r * cols!, (r + 1) * cols!);
+        const perRow = (map(op, m, [1]) as { acc: Float64Array }).acc;
+        for (let r = 0; r < rows!; r++) same(perRow[r]!, firstWins(op, row(r)));
+        // The rows read backwards in place (a slice with step -1 fused into the reduction).
+        const view = { shape: [rows!, cols!], strides: [cols!, -1], offset: cols! - 1 };
+        const all = final(op, [map(op, m, [0, 1], { views: [view] })], [], 'float64').data[0]!;
+        same(all, firstWins(op, Array.from({ length: rows! }, (_, r) => row(r).reverse()).flat()));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it.each(['sum', 'prod', 'mean'] as ReduceOp[])('%s, exactly on integers', (op) => {
     fc.assert(
       fc.property(splitVector(fc.integer({ min: -3, max: 3 })), ([xs, cuts, group]) => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { DType } from '../../../src/base/dtypes.js';
 import { AxisError, InvalidArgumentError } from '../../../src/base/errors.js';
 import type { ReduceOp } from '../../../src/kernels/tensor/reduce.js';
+import { newSession, type RunStats, tensor as tt } from '../../../src/index.js';
 import { fullNode, reduceNode, type TensorNode } from '../../../src/ops/tensor/index.js';
 
 const T = (shape: number[], dtype: DType = 'float64', chunkSize: number | (number | number[])[] = 2): TensorNode =>
@@ -89,5 +90,26 @@ describe('bad reductions fail at build time', () => {
 
   it.each([-1, 1.5, NaN])('ddof %s: InvalidArgumentError', (ddof) => {
     expect(thrown(() => reduceNode('var', T([4]), { ddof }))).toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe('reduction trees', () => {
+  it('merge partials four at a time along the one split axis, also when the reduction spans unsplit axes too', async () => {
+    // 12 row chunks reduced over both axes: the column axis is whole, so groups are of four (3 merges
+    // and the final), not of two as for a grid split on both axes (6 + 3 + 2 merges and the final).
+    const sess = newSession({ mode: 'lazy', executor: 'local', default: false });
+    try {
+      const stats: RunStats[] = [];
+      sess.on('run', (r: RunStats) => stats.push(r));
+      const x = tt.array(Float64Array.from({ length: 12 * 6 }, (_, i) => i % 7), { shape: [12, 6], chunkSize: [1, 6] });
+      await sess.execute([x.node]);
+      for (const [r, expected] of [[x.sum(), 211], [x.max(), 6], [x.std({ axis: [0, 1] }), null]] as const) {
+        const got = ((await sess.run(r)) as { item(): number }).item();
+        if (expected !== null) expect(got).toBe(expected);
+        expect(stats.at(-1)!.executed).toBe(12 + 3 + 1);
+      }
+    } finally {
+      await sess.close();
+    }
   });
 });
