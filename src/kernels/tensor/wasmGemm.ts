@@ -24,9 +24,11 @@ export const TILE_BYTES = MR * NR * 8;
  * k steps per trip of the inner loop (the loop's counter, pointer bumps and interrupt check are paid
  * once per UNROLL steps). V8's scheduler hoists every load of the trip to its top and sinks every
  * product to its end, which spills; a never-taken branch between steps whose body stores the
- * accumulators pins each step's sums before it and each next step's loads after it.
+ * accumulators pins each step's sums before it and each next step's loads after it. Measured on this
+ * host, the macro-kernel alone: 22.1 GFLOP/s one step a trip, 24.7 with 4 pinned steps, 25.4 with 8
+ * (unpinned, 2 or 4 steps spilled and fell to 15).
  */
-const UNROLL = 4;
+const UNROLL = 8;
 
 import {
   ADD, F64X2_ADD, F64X2_MUL, get, I32, i32c, LT_U, MUL, name, section, set, splat64, tee, uleb, V128, vec, vload, vstore,
