@@ -3,8 +3,10 @@
  * batch axes broadcast against each other, and a 1-D operand is a row on the left or a column on the
  * right (that axis dropped from the result). The batch axes of the right operand are rechunked to
  * match the left one; the contracted axis is not: output block (..., i, j) is one task summing
- * A(i, k)·B(k, j) over the overlaps of the two operands' k chunks, each read in place at its offset. When the chunks give fewer output blocks than a pool can share, row (then column)
- * blocks are cut finer, each reading its rows of A's chunk in place, so every worker gets products.
+ * A(i, k)·B(k, j) over the overlaps of the two operands' k chunks, each read in place at its offset
+ * (the contracted axis is never split over tasks: no partial products to add afterwards). When the
+ * chunks give fewer output blocks than a pool can share, rows and columns are cut finer (`shareCuts`),
+ * each block reading its rows of A's chunk and its columns of B's in place, so every worker gets products.
  */
 import { promoteTypes } from '../../base/dtypes.js';
 import { ShapeError } from '../../base/errors.js';
