@@ -16,14 +16,19 @@ import { bounds, Grid, type TensorNode, makeTensor } from './meta.js';
 import { rechunkTiled } from './rechunk.js';
 import { reshapeNode } from './shapeOps.js';
 
-/** Output blocks wanted for a product big enough to share (a pool of up to this many workers stays busy). */
-const TARGET_BLOCKS = 8;
 /**
- * Multiply-adds from which a product wants twice as many blocks: unequal input chunks (a 4000-row
- * operand comes in seven chunks of 524 rows and one of 332) then still split evenly over the workers,
- * and a block's packing stays well under 1% of its products.
+ * Output blocks wanted for a product big enough to share: every worker of a pool of 2 or 4 gets equal
+ * work. Each block copies (packs) its rows of A and columns of B, so more blocks cost more copying: a
+ * 1000² product took 7–10% more CPU cut into 8 blocks than into 4.
+ */
+const TARGET_BLOCKS = 4;
+/**
+ * Multiply-adds from which a product wants 16 blocks: a pool of up to 16 stays busy, unequal input
+ * chunks (a 4000-row operand comes in seven chunks of 524 rows and one of 332) still split evenly over
+ * the workers, and a block's packing stays well under 1% of its products.
  */
 const BIG_MACS = 2 ** 33;
+const BIG_TARGET_BLOCKS = 16;
 /** Multiply-adds below which a product runs as its chunks come (a few milliseconds of work). */
 const SHARE_MIN_MACS = 1 << 25;
 /** Rows or columns an output block keeps at least, so packing stays small beside the products. */
@@ -44,8 +49,8 @@ function cutFiner(splits: readonly number[], pieces: number): number[] {
  * Row and column cuts giving at least `target` output blocks (with the batch blocks) when the extents
  * allow. Each block packs its rows of A and its columns of B once, so a product of m×k by k×n cut into
  * R row and C column pieces packs C·m·k + R·k·n elements: among the fewest blocks that reach the
- * target (8 blocks, not 9, for a pool of 2, 4 or 8), the cuts that pack least — a square product goes
- * 4×2 (6 operand copies) rather than 8×1 (9).
+ * target (4 blocks, not 6, for a pool of 2 or 4), the cuts that pack least — a square product goes
+ * 2×2 (4 operand copies) rather than 4×1 (5).
  */
 function shareCuts(rows: readonly number[], cols: readonly number[], batchBlocks: number, target: number): [number[], number[]] {
   const want = Math.ceil(target / (batchBlocks * rows.length * cols.length));
@@ -105,7 +110,7 @@ export function matmulNode(a: TensorNode, b: TensorNode): TensorNode {
   let cols: readonly number[] = b2.meta.nsplits[bs.length - 1]!;
   const batchBlocks = batchSplits.reduce((p, s) => p * s.length, 1);
   const macs = sizeOf(batch) * m * n * k;
-  const target = macs >= BIG_MACS ? 2 * TARGET_BLOCKS : TARGET_BLOCKS;
+  const target = macs >= BIG_MACS ? BIG_TARGET_BLOCKS : TARGET_BLOCKS;
   if (macs >= SHARE_MIN_MACS && batchBlocks * rows.length * cols.length < target) [rows, cols] = shareCuts(rows, cols, batchBlocks, target);
   const out = makeTensor('tensor.matmul', {}, [a2, b2], {
     shape: [...batch, m, n],
