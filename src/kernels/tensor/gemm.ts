@@ -3,8 +3,11 @@
  * a time into NR-wide panels, A into MC×KC blocks of MR-row panels, and the macro-kernel (WebAssembly
  * SIMD, wasmGemm.ts, or the scalar JS one below where wasm is unavailable) keeps an MR×NR tile of C in
  * registers across each kc block. Packing reads any strides, so transposed operands cost nothing
- * extra, and converts every dtype to float64 (the product is always summed in float64).
- * Results per element are a sequential sum over k within a kc block, added block after block.
+ * extra, and converts every dtype to float64 (the product is always summed in float64); row-major
+ * float64 operands take monomorphic typed loops. C lives in the wasm memory as contiguous MR×NR tiles
+ * (wasmGemm.ts) and is copied out row-major at the end.
+ * Results per element are a sequential sum over k within a kc block, added block after block: KC fixes
+ * the summation order, so changing it changes results in the last bits.
  */
 import { MR, NR, TILE_BYTES, wasmGemm } from './wasmGemm.js';
 
