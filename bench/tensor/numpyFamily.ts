@@ -6,7 +6,8 @@
  * executed and cached first, as NumPy's are in memory), `tt.random.rand(n).sum()` and `randn`; and the
  * matrix kernel alone on one thread, WebAssembly SIMD against the scalar JS kernel, to show what SIMD buys.
  * Ratios are NumPy's time over Tessera's (above 1: Tessera is faster). BENCH_MATMUL and BENCH_RANDOM
- * override the sizes; BENCH_RUNS the timed runs (medians).
+ * override the sizes (0 leaves the matrix rows, or the random rows and the generators alone, out);
+ * BENCH_RUNS the timed runs (medians).
  */
 import { spawnSync } from 'node:child_process';
 import { newSession, tensor as tt, type NdArray, type Session, type Tensor } from '../../src/index.js';
@@ -14,8 +15,10 @@ import { normalRun, uniformRun } from '../../src/kernels/tensor/counterRandom.js
 import { gemm } from '../../src/kernels/tensor/gemm.js';
 import { fmt, summarize, time, type Timing, writeResult } from '../harness.js';
 
-const MATMUL = (process.env.BENCH_MATMUL ?? '1000,4000').split(',').map(Number);
-const RANDOM = (process.env.BENCH_RANDOM ?? '25000000').split(',').map(Number);
+/** Sizes from an env list; 0 (or nothing) leaves that family out. */
+const sizes = (value: string): number[] => value.split(',').map(Number).filter((n) => n > 0);
+const MATMUL = sizes(process.env.BENCH_MATMUL ?? '1000,4000');
+const RANDOM = sizes(process.env.BENCH_RANDOM ?? '25000000');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** The side of the square x of the axis, view and statistics rows (0 leaves them out). */
 const VIEWS = Number(process.env.BENCH_VIEWS ?? 5000);
@@ -182,7 +185,7 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
     const r = await matmulRow(n);
     report(named(`matmul ${n}x${n}`), r.timing, { workers: r.workers, sum: r.value });
   }
-  rows.push(kernelRow(Math.min(...MATMUL, 1000)));
+  if (MATMUL.length > 0) rows.push(kernelRow(Math.min(...MATMUL, 1000)));
   const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });
   try {
     for (const n of RANDOM) {
@@ -195,7 +198,7 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
   } finally {
     await sess.close();
   }
-  rows.push(generatorRow());
+  if (RANDOM.length > 0) rows.push(generatorRow());
   return rows;
 }
 

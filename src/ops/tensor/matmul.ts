@@ -3,8 +3,10 @@
  * batch axes broadcast against each other, and a 1-D operand is a row on the left or a column on the
  * right (that axis dropped from the result). The batch axes of the right operand are rechunked to
  * match the left one; the contracted axis is not: output block (..., i, j) is one task summing
- * A(i, k)·B(k, j) over the overlaps of the two operands' k chunks, each read in place at its offset. When the chunks give fewer output blocks than a pool can share, row (then column)
- * blocks are cut finer, each reading its rows of A's chunk in place, so every worker gets products.
+ * A(i, k)·B(k, j) over the overlaps of the two operands' k chunks, each read in place at its offset
+ * (the contracted axis is never split over tasks: no partial products to add afterwards). When the
+ * chunks give fewer output blocks than a pool can share, rows and columns are cut finer (`shareCuts`),
+ * each block reading its rows of A's chunk and its columns of B's in place, so every worker gets products.
  */
 import { promoteTypes } from '../../base/dtypes.js';
 import { ShapeError } from '../../base/errors.js';
@@ -14,8 +16,19 @@ import { bounds, Grid, type TensorNode, makeTensor } from './meta.js';
 import { rechunkTiled } from './rechunk.js';
 import { reshapeNode } from './shapeOps.js';
 
-/** Output blocks wanted for a product big enough to share (a pool of up to this many workers stays busy). */
-const TARGET_BLOCKS = 8;
+/**
+ * Output blocks wanted for a product big enough to share: every worker of a pool of 2 or 4 gets equal
+ * work. Each block copies (packs) its rows of A and columns of B, so more blocks cost more copying: a
+ * 1000² product took 7–10% more CPU cut into 8 blocks than into 4.
+ */
+const TARGET_BLOCKS = 4;
+/**
+ * Multiply-adds from which a product wants 16 blocks: a pool of up to 16 stays busy, unequal input
+ * chunks (a 4000-row operand comes in seven chunks of 524 rows and one of 332) still split evenly over
+ * the workers, and a block's packing stays well under 1% of its products.
+ */
+const BIG_MACS = 2 ** 33;
+const BIG_TARGET_BLOCKS = 16;
 /** Multiply-adds below which a product runs as its chunks come (a few milliseconds of work). */
 const SHARE_MIN_MACS = 1 << 25;
 /** Rows or columns an output block keeps at least, so packing stays small beside the products. */
@@ -30,6 +43,29 @@ function cutFiner(splits: readonly number[], pieces: number): number[] {
     for (let p = 0; p < parts; p++) out.push(base + (p < s % parts ? 1 : 0));
   }
   return out;
+}
+
+/**
+ * Row and column cuts giving at least `target` output blocks (with the batch blocks) when the extents
+ * allow. Each block packs its rows of A and its columns of B once, so a product of m×k by k×n cut into
+ * R row and C column pieces packs C·m·k + R·k·n elements: among the fewest blocks that reach the
+ * target (4 blocks, not 6, for a pool of 2 or 4), the cuts that pack least — a square product goes
+ * 2×2 (4 operand copies) rather than 4×1 (5).
+ */
+function shareCuts(rows: readonly number[], cols: readonly number[], batchBlocks: number, target: number): [number[], number[]] {
+  const want = Math.ceil(target / (batchBlocks * rows.length * cols.length));
+  const [m, n] = [rows.reduce((x, y) => x + y, 0), cols.reduce((x, y) => x + y, 0)];
+  let best: { r: number[]; c: number[]; blocks: number; cost: number } | undefined;
+  for (let pieces = want; pieces >= 1; pieces--) {
+    const r = cutFiner(rows, pieces);
+    const c = cutFiner(cols, Math.ceil(want / pieces));
+    const blocks = batchBlocks * r.length * c.length;
+    const cost = c.length * m + r.length * n;
+    const better = !best
+      || (blocks >= target ? best.blocks < target || blocks < best.blocks || (blocks === best.blocks && cost < best.cost) : blocks > best.blocks);
+    if (better) best = { r, c, blocks, cost };
+  }
+  return [best!.r, best!.c];
 }
 
 function batchMismatch(sa: readonly number[], sb: readonly number[]): ShapeError {
@@ -70,17 +106,16 @@ export function matmulNode(a: TensorNode, b: TensorNode): TensorNode {
     if (tb >= 0 && batchB[tb] === d) return [...b2.meta.nsplits[tb]!];
     return [d];
   });
-  let rows = [...a2.meta.nsplits[as.length - 2]!];
-  let cols = [...b2.meta.nsplits[bs.length - 1]!];
-  const blocks = (): number => batchSplits.reduce((p, s) => p * s.length, rows.length * cols.length);
-  if (sizeOf(batch) * m * n * k >= SHARE_MIN_MACS && blocks() < TARGET_BLOCKS) {
-    rows = cutFiner(rows, Math.ceil(TARGET_BLOCKS / blocks()));
-    if (blocks() < TARGET_BLOCKS) cols = cutFiner(cols, Math.ceil(TARGET_BLOCKS / blocks()));
-  }
+  let rows: readonly number[] = a2.meta.nsplits[as.length - 2]!;
+  let cols: readonly number[] = b2.meta.nsplits[bs.length - 1]!;
+  const batchBlocks = batchSplits.reduce((p, s) => p * s.length, 1);
+  const macs = sizeOf(batch) * m * n * k;
+  const target = macs >= BIG_MACS ? BIG_TARGET_BLOCKS : TARGET_BLOCKS;
+  if (macs >= SHARE_MIN_MACS && batchBlocks * rows.length * cols.length < target) [rows, cols] = shareCuts(rows, cols, batchBlocks, target);
   const out = makeTensor('tensor.matmul', {}, [a2, b2], {
     shape: [...batch, m, n],
     dtype: promoteTypes(a.meta.dtype, b.meta.dtype),
-    nsplits: [...batchSplits, rows, cols],
+    nsplits: [...batchSplits, [...rows], [...cols]],
   });
   if (sa.length === 1 && sb.length === 1) return reshapeNode(out, []);
   if (sa.length === 1) return reshapeNode(out, [...batch, n]);

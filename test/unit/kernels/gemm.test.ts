@@ -2,7 +2,8 @@
  * The blocked matrix kernel (kernels/tensor/gemm.ts): the WebAssembly SIMD macro-kernel and the scalar
  * JS one give bit-identical results (same packing, same summation order), equal to a sequential sum over
  * k for k within one k-block; operands read through any strides (a transposed view), edges that are not
- * a multiple of the register tile, several (A, B) pairs summed, and k past a k-block.
+ * a multiple of the register tile or of the unrolled k loop, blocks at an offset inside wider matrices,
+ * integer data, several (A, B) pairs summed, and k past a k-block.
  */
 import { describe, expect, it } from 'vitest';
 import { gemm, type GemmPair, type MatView } from '../../../src/kernels/tensor/gemm.js';
@@ -40,7 +41,7 @@ describe('gemm', () => {
   });
 
   it.each([
-    [1, 1, 1], [3, 5, 7], [4, 4, 4], [9, 13, 6], [130, 17, 33], [5, 300, 6],
+    [1, 1, 1], [3, 5, 7], [4, 4, 4], [9, 13, 6], [130, 17, 33], [5, 300, 6], [8, 9, 12], [7, 263, 20], [131, 40, 70],
   ])('m=%i k=%i n=%i: wasm and JS agree bit for bit, and with a sequential sum within a k-block', (m, k, n) => {
     const a = values(m * k, m + 1);
     const b = values(k * n, n + 7);
@@ -63,6 +64,19 @@ describe('gemm', () => {
     const pairs: GemmPair[] = [
       { a: { data: at, offset: 0, rowStride: 1, colStride: m }, b: rowMajor(b1, n), k: k1 },
       { a: rowMajor(a2, k2), b: { data: bt, offset: 0, rowStride: 1, colStride: k2 }, k: k2 },
+    ];
+    const out = new Float64Array(m * n);
+    gemm(out, m, n, pairs);
+    expect(Array.from(out)).toEqual(Array.from(naive(m, n, pairs)));
+  });
+
+  it('reads a block at a row and column offset inside wider matrices, and integer data, as a triple loop does', () => {
+    const [m, k, n] = [9, 21, 13];
+    const [ldA, ldB] = [k + 5, n + 11];
+    const a = Int32Array.from(values(40 * ldA, 8), (x) => Math.round(x * 50));
+    const b = values(40 * ldB, 9);
+    const pairs: GemmPair[] = [
+      { a: { data: a, offset: 3 * ldA + 2, rowStride: ldA, colStride: 1 }, b: { data: b, offset: 4 * ldB + 7, rowStride: ldB, colStride: 1 }, k },
     ];
     const out = new Float64Array(m * n);
     gemm(out, m, n, pairs);

@@ -121,9 +121,9 @@ describe('matmul', () => {
     expect(matmulNode(T([3, 4, 5]), T([5])).meta.shape).toEqual([3, 4]);
   });
 
-  it('cuts a big product into at least 8 output blocks, none under 64 rows or columns', () => {
+  it('cuts a big product into at least 4 output blocks, none under 64 rows or columns', () => {
     const big = matmulNode(fullNode([1000, 1000], 1, { chunkSize: [1000, 1000] }), fullNode([1000, 1000], 1, { chunkSize: [1000, 1000] }));
-    expect(big.meta.nsplits[0]!.length * big.meta.nsplits[1]!.length).toBeGreaterThanOrEqual(8);
+    expect(big.meta.nsplits[0]!.length * big.meta.nsplits[1]!.length).toBeGreaterThanOrEqual(4);
     expect(Math.min(...big.meta.nsplits[0]!, ...big.meta.nsplits[1]!)).toBeGreaterThanOrEqual(64);
     expect(big.meta.nsplits[0]!.reduce((x, y) => x + y)).toBe(1000);
     const small = matmulNode(fullNode([100, 100], 1, { chunkSize: [100, 100] }), fullNode([100, 100], 1, { chunkSize: [100, 100] }));
