@@ -6,22 +6,20 @@
  * session that had loaded a 1M-arc graph left its 15 MB of columns mapped for good, 15 MB a session
  * (bench: load, run, close, GC the main thread — `arrayBuffers` grew by that much each time).
  *
- * So a worker counts the shared bytes it handles — what its tasks receive (inputs, params, gang
- * steps), what they return, and what its driver tasks allocate — and collects:
- * - after a task once that reaches `COLLECT_EVERY_BYTES` (a worker that is never idle), and
- * - when it has been idle for `IDLE_MS` after handling any, so a session's buffers go back to the
- *   allocator soon after their last use, and the next ones reuse warm memory instead of faulting in
- *   fresh pages (several ms per MB on this project's VMs).
+ * So a worker notes whether its tasks handled shared bytes — what they receive (inputs, params, gang
+ * steps), what they return, and what its driver tasks allocate — and collects when it has been idle for
+ * `IDLE_MS` after handling any, so a session's buffers go back to the allocator soon after their last
+ * use, and the next ones reuse warm memory instead of faulting in fresh pages (several ms per MB on
+ * this project's VMs). A worker that is never idle collects when its own heap asks, as before.
  * The collection is asynchronous (base/gcNudge.ts); a worker's own heap is small, so it is cheap.
  */
 import { nudgeCollection } from '../base/gcNudge.js';
 
 /**
- * A collection costs a busy worker 10-40 ms (measured: at one per 64 MB handled, a 5000² row sum ran 4x
- * slower), and most bytes a busy worker handles are live chunks of the session's store, not garbage —
- * so a busy worker collects rarely, and an idle one soon.
+ * Only an idle worker collects: a collection costs a busy one 10-40 ms, and most bytes a busy worker
+ * handles are live chunks of the session's store, not garbage (measured: collecting per 64 MB handled
+ * made a 5000² row sum 4x slower, per GiB the 50M fused sum 1.6x slower).
  */
-const COLLECT_EVERY_BYTES = 2 ** 30;
 const IDLE_MS = 50;
 /** Deeper than any task message or value the engine sends (values, params, frames, graph parts). */
 const MAX_DEPTH = 8;
@@ -62,14 +60,10 @@ function bufferBytes(buffer: ArrayBufferLike, seen: Set<ArrayBufferLike>): numbe
   return buffer.byteLength;
 }
 
-/** Call after a task with the shared bytes it handled: collects now, or arms the idle collection. */
+/** Call after a task with the shared bytes it handled: arms (or pushes back) the idle collection. */
 export function handled(bytes: number): void {
   if (bytes <= 0) return;
   pending += bytes;
-  if (pending >= COLLECT_EVERY_BYTES) {
-    collect();
-    return;
-  }
   if (idleTimer) idleTimer.refresh();
   else {
     idleTimer = setTimeout(() => {
