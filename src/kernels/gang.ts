@@ -35,7 +35,7 @@
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { errorToData, TesseraError } from '../base/errors.js';
 import { runDriverTask, runTask, type TaskMessage, type TaskOutcome } from './task.js';
-import { allocatedBytes, handled, sharedBytesIn } from './workerCollection.js';
+import { handled, sharedBytesIn } from './workerCollection.js';
 
 /** Slots of the control block (an Int32Array over a SharedArrayBuffer of GANG_CONTROL_SLOTS). */
 export const CLAIM = 0;
@@ -181,7 +181,6 @@ export async function leadGang(lead: GangLeadTask): Promise<TaskOutcome> {
     }
     return outcomes;
   };
-  const allocatedBefore = allocatedBytes();
   let outcome: TaskOutcome | undefined;
   try {
     outcome = await runDriverTask(lead.task, { parallelism: lead.parallelism }, runShared);
@@ -192,9 +191,9 @@ export async function leadGang(lead: GangLeadTask): Promise<TaskOutcome> {
     Atomics.compareExchange(control, STATE, RUNNING, FINISHED);
     announce(control);
     for (const port of ports) port.close();
-    // What the driver received and returned, and what it allocated along the way (scratch included).
+    // What the driver received and returned (its scratch dies with it: any of these arms the collection).
     const seen = new Set<ArrayBufferLike>();
-    handled(sharedBytesIn(lead.task, seen) + sharedBytesIn(outcome, seen) + Math.max(0, allocatedBytes() - allocatedBefore));
+    handled(sharedBytesIn(lead.task, seen) + sharedBytesIn(outcome, seen));
   }
 }
 

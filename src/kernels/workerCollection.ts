@@ -7,7 +7,7 @@
  * (bench: load, run, close, GC the main thread — `arrayBuffers` grew by that much each time).
  *
  * So a worker notes whether its tasks handled shared bytes — what they receive (inputs, params, gang
- * steps), what they return, and what its driver tasks allocate — and collects when it has been idle for
+ * steps) and what they return; a driver's scratch dies with a task that did — and collects when it has been idle for
  * `IDLE_MS` after handling any, so a session's buffers go back to the allocator soon after their last
  * use, and the next ones reuse warm memory instead of faulting in fresh pages (several ms per MB on
  * this project's VMs). A worker that is never idle collects when its own heap asks, as before.
@@ -72,9 +72,4 @@ export function handled(bytes: number): void {
     // An idle worker must not keep the process alive for this.
     idleTimer.unref();
   }
-}
-
-/** Bytes this thread's allocator holds now: the growth over a task is what it allocated (and kept). */
-export function allocatedBytes(): number {
-  return process.memoryUsage().arrayBuffers;
 }
