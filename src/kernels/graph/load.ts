@@ -10,6 +10,7 @@ import { parseDelimitedEdges, parseDelimitedVertices, type ColumnRef } from '../
 import { GraphFormatError, VertexNotFoundError } from '../../graph/errors.js';
 import { asBigIntColumn, type IdColumn, idColumnLength, spanText, type StringSpans } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
+import { unionPresentIds } from '../../graph/presentIds.js';
 import { parseLdbcEdges, parseLdbcVertices } from '../../graph/ldbc.js';
 import { type CodedStrings, encodeStrings } from '../../graph/stringDict.js';
 import { registerKernel } from '../registry.js';
@@ -172,11 +173,26 @@ function verifyEndpoints(g: PropertyGraphValue, tables: readonly EdgeTable[], en
   }
 }
 
-function withEdges(g: PropertyGraphValue, tables: readonly EdgeTable[], verify: readonly ('src' | 'dst')[] = []): PropertyGraphValue {
+/**
+ * The implicit vertices of the one label a file's parts connect, from the ids each part marked as it was
+ * parsed (presentIds.ts) — when the graph has no other edges or declared vertices of that label, so the
+ * parts' endpoints are all of its vertices; else undefined, and `implicitIds` reads the columns.
+ */
+function knownImplicitIds(g: PropertyGraphValue, p: AddEdgesParams, parts: readonly EdgePart[]): Record<string, IdColumn> | undefined {
+  const label = p.srcLabel;
+  if (p.dstLabel !== label || g.vertices.some((v) => v.label === label) || g.edges.some((t) => t.srcLabel === label || t.dstLabel === label)) return undefined;
+  const marked = parts.filter((part) => idColumnLength(part.src) > 0);
+  if (!marked.every((part) => part.present !== undefined)) return undefined;
+  const endpoints = marked.reduce((sum, part) => sum + 2 * idColumnLength(part.src), 0);
+  const ids = unionPresentIds(marked.map((part) => part.present!), endpoints);
+  return ids && { [label]: { kind: 'number', values: ids } };
+}
+
+function withEdges(g: PropertyGraphValue, tables: readonly EdgeTable[], verify: readonly ('src' | 'dst')[] = [], known?: Record<string, IdColumn>): PropertyGraphValue {
   if (tables.length > 0) verifyEndpoints(g, tables, verify);
   const out = { ...g, edges: [...g.edges, ...tables] };
-  const labels = new Set(tables.flatMap((t) => [t.srcLabel, t.dstLabel]));
-  return { ...out, implicitVertices: { ...g.implicitVertices, ...implicitIds(out, labels) } };
+  const labels = [...new Set(tables.flatMap((t) => [t.srcLabel, t.dstLabel]))].filter((l) => !known?.[l]);
+  return { ...out, implicitVertices: { ...g.implicitVertices, ...implicitIds(out, labels), ...known } };
 }
 
 registerKernel('graph.empty', (_in, p: { readonly directed: boolean; readonly oidType: 'int64' | 'string' }): PropertyGraphValue => ({
@@ -221,11 +237,12 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
   const base = { label: p.label, srcLabel: p.srcLabel, dstLabel: p.dstLabel };
   if (p.source.kind === 'file' && inputs.length > 1) {
     const [weightName] = Object.keys(p.properties);
-    const tables = (inputs.slice(1) as EdgePart[]).map((part): EdgeTable => {
+    const parts = inputs.slice(1) as EdgePart[];
+    const tables = parts.map((part): EdgeTable => {
       const props: Record<string, Column> = weightName && part.weights ? { [weightName]: { kind: 'float64', values: part.weights } } : {};
       return { ...base, src: part.src, dst: part.dst, props };
     });
-    return withEdges(g, tables, p.verify);
+    return withEdges(g, tables, p.verify, knownImplicitIds(g, p, parts));
   }
   if (p.source.kind === 'file') {
     const [weightName, weightRef] = Object.entries(p.properties)[0] ?? [];

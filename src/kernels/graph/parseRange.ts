@@ -12,6 +12,7 @@ import type { ColumnRef } from '../../graph/delimited.js';
 import { type EdgeColumns, parseEdgeLines } from '../../graph/edgeLines.js';
 import { GraphFormatError, MissingColumnError } from '../../graph/errors.js';
 import { NEWLINE } from '../../graph/bytes.js';
+import { type PresentIds, presentIds } from '../../graph/presentIds.js';
 import { registerKernel } from '../registry.js';
 import type { DelimitedSource } from './load.js';
 
@@ -25,9 +26,10 @@ export interface ParseRangeParams {
   readonly parts: number;
 }
 
-/** A range's columns, tagged for `graph.add_edges`. */
+/** A range's columns, tagged for `graph.add_edges`, with the ids they hold when they are int32 (presentIds.ts). */
 export interface EdgePart extends EdgeColumns {
   readonly kind: 'edge-part';
+  readonly present?: PresentIds;
 }
 
 const BLOCK = 1 << 16;
@@ -117,7 +119,9 @@ function parseRange(fd: number, p: ParseRangeParams): EdgePart {
       ...(weight !== undefined ? { weight } : {}),
       ...(p.source.comment !== undefined ? { comment: p.source.comment } : {}),
     });
-    return { kind: 'edge-part', ...columns };
+    const { src: s, dst: d } = columns;
+    const present = s.values instanceof Int32Array && d.values instanceof Int32Array ? presentIds([s.values, d.values]) : undefined;
+    return { kind: 'edge-part', ...columns, ...(present ? { present } : {}) };
   } catch (e) {
     if (!(e instanceof GraphFormatError) || start === 0) throw e;
     const line = e.line + linesBefore(fd, start);

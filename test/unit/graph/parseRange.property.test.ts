@@ -15,6 +15,7 @@ import type { IdColumn } from '../../../src/graph/idColumns.js';
 import { getKernel } from '../../../src/kernels/registry.js';
 import '../../../src/kernels/graph/index.js';
 import type { EdgePart, ParseRangeParams } from '../../../src/kernels/graph/parseRange.js';
+import { unionPresentIds } from '../../../src/graph/presentIds.js';
 
 let dir: string;
 beforeAll(() => {
@@ -24,6 +25,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ids = (c: IdColumn): (number | bigint | string)[] =>
   c.kind === 'string' ? Array.from(c.values.starts, (s, i) => new TextDecoder().decode(c.values.bytes.subarray(s, c.values.ends[i]!))) : Array.from(c.values as ArrayLike<number | bigint>, (x) => (typeof x === 'bigint' ? x : Number(x)));
+
+const distinct = (xs: readonly (number | bigint | string)[]): number[] => [...new Set(xs.map(Number))].sort((a, b) => a - b);
 
 const weightText = fc.oneof(
   fc.integer({ min: 0, max: 1000 }).map(String),
@@ -77,6 +80,13 @@ describe('byte-range parsing of edge files', () => {
         expect(parts.flatMap((p) => ids(p.dst))).toEqual(ids(whole.dst));
         expect(parts.flatMap((p) => [...p.weights!])).toEqual([...whole.weights!]);
         for (const p of parts) expect((p.src.values as Float64Array).buffer).toBeInstanceOf(SharedArrayBuffer);
+        // The ids each int32 part marked are its distinct endpoints, and their union the file's, sorted.
+        const marked = parts.filter((p) => p.present);
+        for (const p of marked) expect([...unionPresentIds([p.present!], 2 * p.src.values.length)!]).toEqual(distinct([...ids(p.src), ...ids(p.dst)]));
+        if (marked.length === parts.filter((p) => p.src.values.length > 0).length && marked.length > 0) {
+          const union = unionPresentIds(marked.map((p) => p.present!), 2 * whole.src.values.length);
+          expect([...union!]).toEqual(distinct([...ids(whole.src), ...ids(whole.dst)]));
+        }
       }),
       { numRuns: 300 },
     );
