@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDelimitedEdges } from '../../../src/graph/delimited.js';
 import { parseEdgeLines } from '../../../src/graph/edgeLines.js';
+import type { IdColumn } from '../../../src/graph/idColumns.js';
 
 /** Lines of `bytes` total, long (an extra 300-byte field) where `long(at)` says for the line's start offset. */
 function edgeFile(bytes: number, long: (at: number) => boolean): Uint8Array {
@@ -38,12 +39,17 @@ describe('edge-line columns sized by an estimate', () => {
       const bytes = edgeFile(size, long(size));
       const fast = parseEdgeLines(bytes, options);
       const careful = parseDelimitedEdges(bytes, options);
-      const n = careful.src.values.length;
-      expect(fast.src.values).toBeInstanceOf(Int32Array);
-      expect([...fast.src.values]).toEqual([...careful.src.values]);
-      expect([...fast.dst.values]).toEqual([...careful.dst.values]);
+      const numbers = (c: IdColumn): Int32Array | Float64Array => {
+        if (c.kind !== 'number') throw new Error(`expected a number column, got ${c.kind}`);
+        return c.values;
+      };
+      const [src, dst] = [numbers(fast.src), numbers(fast.dst)];
+      const n = numbers(careful.src).length;
+      expect(src).toBeInstanceOf(Int32Array);
+      expect([...src]).toEqual([...numbers(careful.src)]);
+      expect([...dst]).toEqual([...numbers(careful.dst)]);
       expect([...fast.weights!]).toEqual([...careful.weights!]);
-      for (const column of [fast.src.values, fast.dst.values, fast.weights!]) {
+      for (const column of [src, dst, fast.weights!]) {
         expect(column.buffer).toBeInstanceOf(SharedArrayBuffer);
         expect(column.buffer.byteLength / column.BYTES_PER_ELEMENT).toBeLessThanOrEqual(n * 1.1 + 1024);
       }

@@ -82,9 +82,9 @@ describe('byte-range parsing of edge files', () => {
         for (const p of parts) expect((p.src.values as Float64Array).buffer).toBeInstanceOf(SharedArrayBuffer);
         // The ids each int32 part marked are its distinct endpoints, and their union the file's, sorted.
         const marked = parts.filter((p) => p.present);
-        for (const p of marked) expect([...unionPresentIds([p.present!], 2 * p.src.values.length)!]).toEqual(distinct([...ids(p.src), ...ids(p.dst)]));
-        if (marked.length === parts.filter((p) => p.src.values.length > 0).length && marked.length > 0) {
-          const union = unionPresentIds(marked.map((p) => p.present!), 2 * whole.src.values.length);
+        for (const p of marked) expect([...unionPresentIds([p.present!], 2 * ids(p.src).length)!]).toEqual(distinct([...ids(p.src), ...ids(p.dst)]));
+        if (marked.length === parts.filter((p) => ids(p.src).length > 0).length && marked.length > 0) {
+          const union = unionPresentIds(marked.map((p) => p.present!), 2 * ids(whole.src).length);
           expect([...union!]).toEqual(distinct([...ids(whole.src), ...ids(whole.dst)]));
         }
       }),
