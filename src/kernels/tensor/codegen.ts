@@ -182,6 +182,11 @@ const o = ${target}; const t = o + s;
 ${low} += (t - t === 0 ? ((o >= 0 ? o : -o) >= (s >= 0 ? s : -s) ? (o - t) + s : (s - t) + o) : 0) + e; ${target} = t; }`;
 }
 
+/** `a += v` with the addition's rounding error added to `l` (none once the sum is not finite). */
+function compensatedStep(a: string, l: string, v: string): string {
+  return `{ const s = ${v}; const t = ${a} + s; ${l} += t - t === 0 ? ((${a} >= 0 ? ${a} : -${a}) >= (s >= 0 ? s : -s) ? (${a} - t) + s : (s - t) + ${a}) : 0; ${a} = t; }`;
+}
+
 function flatBody(spec: LoopSpec, constant: Namer): string {
   const val = (j: string): string => exprCode(spec.expr, (i) => (spec.access[i] === 's' ? `s${i}` : `x${i}[${j}]`), constant);
   const kind = spec.reduce;
@@ -263,13 +268,19 @@ out[bo] = bv; aux[bo] = bi;`
     // eight elements instead of once per element (a 419x5000 chunk's column sums: 3.3 -> 1.0 ms, memory
     // speed; four rows per pass gave 1.3 ms). Each column
     // still meets its elements one by one in row order: the results are bit-identical.
-    const c = kind === 'sqdev' ? 'const c = aux[k];' : '';
-    const steps = [...Array(ROWS_PER_PASS).keys()].map((r) => step(kind, 'a', valAt('j', r))).join(' ');
+    // A split sum (var/std's chunk means: see reduce.ts) keeps each column's rounding errors in aux[k]
+    // (Neumaier), the high part being the plain sum: with one rounded sum per column, chunk means of
+    // 1e8 + U(0, 1) were off enough to leave Chan's merge of 20 chunks 4e-9 off.
+    const low = spec.split && kind === 'sum';
+    const c = kind === 'sqdev' ? 'const c = aux[k];' : low ? 'let l = aux[k];' : '';
+    const put = low ? 'out[k] = a; aux[k] = l;' : 'out[k] = a;';
+    const add = (v: string): string => (low ? compensatedStep('a', 'l', v) : step(kind, 'a', v));
+    const steps = [...Array(ROWS_PER_PASS).keys()].map((r) => add(valAt('j', r))).join(' ');
     inner = `if (rowsReduced && idx[nd - 2] + ${ROWS_PER_PASS} <= rows) {
-for (let j = inner - 1; j >= 0; j--) { const k = bo + j; ${c} let a = out[k]; ${steps} out[k] = a; }
+for (let j = inner - 1; j >= 0; j--) { const k = bo + j; ${c} let a = out[k]; ${steps} ${put} }
 ${ins.map((i) => `b${i} += ${ROWS_PER_PASS - 1} * rs${i};`).join(' ')} idx[nd - 2] += ${ROWS_PER_PASS - 1}; o += ${ROWS_PER_PASS - 1};
 } else {
-for (let j = inner - 1; j >= 0; j--) { const k = bo + j; ${c} let a = out[k]; ${step(kind, 'a', val)} out[k] = a; }
+for (let j = inner - 1; j >= 0; j--) { const k = bo + j; ${c} let a = out[k]; ${add(val)} ${put} }
 }`;
     rowDecl = `const rowsReduced = nd >= 2 && ost[nd - 2] === 0;
 const rows = nd >= 2 ? shape[nd - 2] : 1;

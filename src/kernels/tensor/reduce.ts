@@ -158,7 +158,14 @@ function reduceFlattened(p: ReduceMapParams, ins: readonly ArrayData[]): Partial
     runLoop('sum', p, ins, mean, meanLo, true);
     for (let i = 0; i < n; i++) {
       if (count === 0) mean[i] = meanLo[i] = 0;
-      else [mean[i], meanLo[i]] = ddDivide(mean[i]!, meanLo[i]!, count);
+      else {
+        // Normalised (the high part the double nearest the mean): a column sum's low part can exceed half
+        // an ulp of its high part, and the deviations below are taken from the high part.
+        const [hi, lo] = ddDivide(mean[i]!, meanLo[i]!, count);
+        const s = hi + lo;
+        mean[i] = s;
+        meanLo[i] = s - s === 0 ? hi - s + lo : 0;
+      }
     }
     const m2 = filled(n, 0);
     runLoop('sqdev', p, ins, m2, mean);
