@@ -36,10 +36,13 @@ function take(bytes: number, zeroed = true): SharedArrayBuffer {
   return new SharedArrayBuffer(bytes);
 }
 
-/** A shared buffer for `allocate`: tracked (and possibly reused) inside `trackAllocations`, else fresh. */
-export function sharedBuffer(bytes: number): SharedArrayBuffer {
+/**
+ * A shared buffer for `allocate`: tracked (and possibly reused) inside `trackAllocations`, else fresh.
+ * Zeroed like a fresh one unless `zeroed` is false (the caller writes every byte before reading any).
+ */
+export function sharedBuffer(bytes: number, zeroed = true): SharedArrayBuffer {
   if (!tracked) return new SharedArrayBuffer(bytes);
-  const buffer = take(bytes);
+  const buffer = take(bytes, zeroed);
   tracked.push(buffer);
   return buffer;
 }

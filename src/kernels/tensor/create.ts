@@ -3,7 +3,7 @@
  * ranges, identity blocks, seeded random draws) or from a window of user data captured at build time.
  */
 import type { DType, TypedArray } from '../../base/dtypes.js';
-import { type ArrayData, allocate } from '../../base/ndarray.js';
+import { type ArrayData, allocate, allocateOverwritten } from '../../base/ndarray.js';
 import { copyBlock } from '../../base/blocks.js';
 import { sizeOf, stridesOf } from '../../base/shape.js';
 import { registerKernel } from '../registry.js';
@@ -14,8 +14,9 @@ interface Base {
   readonly dtype: DType;
 }
 
-function make(p: Base, fill: (out: TypedArray) => void): ArrayData {
-  const out = allocate(p.dtype, sizeOf(p.shape));
+/** A chunk made by `fill`; `writesAll` when it sets every element (then a reused buffer is not zeroed first). */
+function make(p: Base, fill: (out: TypedArray) => void, writesAll = false): ArrayData {
+  const out = (writesAll ? allocateOverwritten : allocate)(p.dtype, sizeOf(p.shape));
   fill(out);
   return { dtype: p.dtype, shape: [...p.shape], data: out };
 }
@@ -29,7 +30,7 @@ registerKernel('tensor.full', (_in, p: Base & { readonly value: number }) =>
 registerKernel('tensor.arange', (_in, p: Base & { readonly start: number; readonly step: number; readonly offset: number }) =>
   make(p, (out) => {
     for (let i = 0; i < out.length; i++) out[i] = p.start + (p.offset + i) * p.step;
-  }),
+  }, true),
 );
 
 registerKernel(
@@ -40,7 +41,7 @@ registerKernel(
         const g = p.offset + i;
         out[i] = g === p.last ? p.stop : p.start + g * p.step;
       }
-    }),
+    }, true),
 );
 
 registerKernel('tensor.eye', (_in, p: Base & { readonly rowOffset: number; readonly colOffset: number; readonly k: number }) =>
@@ -84,7 +85,7 @@ registerKernel('tensor.random', (_in, p: RandomParams) =>
       uniformRun(dst, first, seed);
       for (let i = 0; i < dst.length; i++) dst[i] = low + Math.floor(dst[i]! * span);
     });
-  }),
+  }, true),
 );
 
 /** A window of build-time data; the whole array when the tensor has one chunk (no copy at all). */
@@ -92,6 +93,6 @@ registerKernel(
   'tensor.from_data',
   (_in, p: Base & { readonly data: TypedArray; readonly fullShape: readonly number[]; readonly start: readonly number[] }) => {
     if (p.data.length === sizeOf(p.shape)) return { dtype: p.dtype, shape: [...p.shape], data: p.data };
-    return make(p, (out) => copyBlock(p.data, stridesOf(p.fullShape), p.start, out, stridesOf(p.shape), new Array(p.shape.length).fill(0), p.shape));
+    return make(p, (out) => copyBlock(p.data, stridesOf(p.fullShape), p.start, out, stridesOf(p.shape), new Array(p.shape.length).fill(0), p.shape), true);
   },
 );

@@ -3,7 +3,7 @@
  * broadcasting, into a fresh shared-memory chunk.
  */
 import type { DType } from '../../base/dtypes.js';
-import { type ArrayData, allocate } from '../../base/ndarray.js';
+import { type ArrayData, allocateOverwritten } from '../../base/ndarray.js';
 import { sizeOf } from '../../base/shape.js';
 import { registerKernel } from '../registry.js';
 import { compileLoop } from './codegen.js';
@@ -26,7 +26,8 @@ export interface ElementwiseParams {
 export function elementwise(inputs: readonly unknown[], p: ElementwiseParams): ArrayData {
   const ins = viewedInputs(inputs, p.views);
   const plan = planInputs(ins, p.shape);
-  const out = allocate(p.dtype, sizeOf(p.shape));
+  // Every element is written by the loop below.
+  const out = allocateOverwritten(p.dtype, sizeOf(p.shape));
   const loop = plan.flat
     ? compileLoop({ expr: p.expr, nIn: ins.length, access: plan.flatAccess, mode: 'flat' })
     : compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd' });

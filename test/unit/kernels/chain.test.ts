@@ -4,7 +4,7 @@
  * the consumer's output still reaches), and reused memory reads as zeros like fresh memory.
  */
 import { describe, expect, it } from 'vitest';
-import { allocate, type ArrayData } from '../../../src/base/ndarray.js';
+import { allocate, allocateOverwritten, type ArrayData } from '../../../src/base/ndarray.js';
 import { buffersIn, recycle, scratchPoolStats, trackAllocations } from '../../../src/base/scratchPool.js';
 import { CHAIN_KERNEL, type ChainParams } from '../../../src/kernels/chain.js';
 import { getKernel, registerKernel } from '../../../src/kernels/index.js';
@@ -67,6 +67,28 @@ describe('the scratch pool', () => {
     const second = trackAllocations(() => allocate('float64', N));
     expect(second.buffers[0]).toBe(first.buffers[0]);
     expect(second.value.every((v) => v === 0)).toBe(true);
+  });
+
+  it('leaves a reused buffer as it was for a kernel that writes every element (allocateOverwritten)', () => {
+    const first = trackAllocations(() => allocate('float64', N).fill(42));
+    recycle(first.buffers, new Set());
+    const second = trackAllocations(() => allocateOverwritten('float64', N));
+    expect(second.buffers[0]).toBe(first.buffers[0]);
+    expect(second.value[N - 1]).toBe(42);
+  });
+
+  it('a random draw and an elementwise map chained on dirty reused memory equal the same kernels run fresh', () => {
+    const random = { dtype: 'float64', shape: [N], dist: 'uniform', seed: 9, start: [0], fullShape: [N] };
+    const fresh = getKernel('tensor.random')([], random as never) as ArrayData;
+    // Leave a buffer of the draw's size in the pool, full of 42s.
+    const dirty = trackAllocations(() => allocate('float64', N).fill(42));
+    recycle(dirty.buffers, new Set());
+    const chained = getKernel(CHAIN_KERNEL)([], {
+      consumer: { kernel: 'test.chain_identity', params: {} },
+      args: [{ kernel: 'tensor.random', params: random, from: 0, count: 0, elements: N }],
+    } satisfies ChainParams as never) as ArrayData;
+    expect(chained.data.buffer).toBe(dirty.buffers[0]);
+    expect([...chained.data]).toEqual([...fresh.data]);
   });
 
   it('tracks nothing outside trackAllocations, and keeps what `kept` names', () => {
