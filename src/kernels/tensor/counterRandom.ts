@@ -11,6 +11,7 @@
  */
 import type { TypedArray } from '../../base/dtypes.js';
 import { philox } from './wasmPhilox.js';
+import { COUNTERS_PER_TRIP, philoxSimdUniform } from './wasmPhiloxSimd.js';
 
 /** Counters per wasm call: 8192 · 16 bytes of output in the module's memory. */
 const BLOCK = 8192;
@@ -31,6 +32,21 @@ function generator(): ReturnType<typeof philox> {
   return g;
 }
 
+/**
+ * Two uniform doubles for each of `n` counters from `counter` into the module's memory from 0: four
+ * counters at a time in SIMD lanes (wasmPhiloxSimd.ts, bit-identical) while the counters' low word
+ * does not wrap, the rest by the scalar rounds.
+ */
+function uniformCounters(g: ReturnType<typeof philox>, counter: number, n: number, seed: number): void {
+  const simd = philoxSimdUniform(g.memory);
+  const low = counter % TWO32;
+  const trips = simd && low + n <= TWO32 ? Math.floor(n / COUNTERS_PER_TRIP) : 0;
+  if (trips > 0) simd!(0, trips, low, Math.floor(counter / TWO32), 0, UNIFORM_TAG, seed, KEY1);
+  const done = trips * COUNTERS_PER_TRIP;
+  const next = counter + done;
+  if (done < n) g.uniform(16 * done, n - done, next % TWO32, Math.floor(next / TWO32), 0, UNIFORM_TAG, seed, KEY1);
+}
+
 /** Uniform [0, 1) doubles for global elements first .. first + out.length - 1. */
 export function uniformRun(out: Float64Array | Float32Array, first: number, seed: number): void {
   const g = generator();
@@ -41,7 +57,7 @@ export function uniformRun(out: Float64Array | Float32Array, first: number, seed
     const counter = Math.floor(e / 2);
     const skip = e - 2 * counter;
     const counters = Math.min(BLOCK, Math.ceil((out.length - done + skip) / 2));
-    g.uniform(0, counters, counter % TWO32, Math.floor(counter / TWO32), 0, UNIFORM_TAG, seed, KEY1);
+    uniformCounters(g, counter, counters, seed);
     const take = Math.min(out.length - done, 2 * counters - skip);
     out.set(buf.subarray(skip, skip + take), done);
     done += take;

@@ -11,6 +11,7 @@ import type { ArrayData } from '../../../src/base/ndarray.js';
 import { getKernel } from '../../../src/kernels/index.js';
 import { normalRun, uniformRun, ZIGGURAT_X } from '../../../src/kernels/tensor/counterRandom.js';
 import { philox } from '../../../src/kernels/tensor/wasmPhilox.js';
+import { COUNTERS_PER_TRIP, philoxSimdUniform } from '../../../src/kernels/tensor/wasmPhiloxSimd.js';
 
 const hex = (a: ArrayLike<number>): string[] => Array.from(a, (x) => (x >>> 0).toString(16).padStart(8, '0'));
 
@@ -67,6 +68,41 @@ describe('Philox4x32-10', () => {
     expect(words([0, 0, 0, 0], [0, 0])).toEqual(['6627e8d5', 'e169c58d', 'bc57ac4c', '9b00dbd8']);
     expect(words([-1, -1, -1, -1], [-1, -1])).toEqual(['408f276d', '41c83b0e', 'a20bc7c6', '6d5451fd']);
     expect(words([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0])).toEqual(['d16cfe09', '94fdcceb', '5001e420', '24126ea1']);
+  });
+});
+
+describe('Philox uniforms in SIMD lanes', () => {
+  /** Two scalar-round doubles per counter from `counter` (the reference the SIMD path must equal bit for bit). */
+  function scalarUniforms(counter: number, n: number, seed: number): Float64Array {
+    const g = philox();
+    const out = new Float64Array(2 * n);
+    for (let c = 0; c < n; c++) {
+      const at = counter + c;
+      g.uniform(0, 1, at % 2 ** 32, Math.floor(at / 2 ** 32), 0, 0, seed, 0x54657373);
+      out.set(new Float64Array(g.memory.buffer, 0, 2), 2 * c);
+    }
+    return out;
+  }
+
+  it('the SIMD module gives the scalar rounds\' doubles for every lane and trip', () => {
+    const g = philox();
+    const simd = philoxSimdUniform(g.memory);
+    expect(simd).not.toBeNull();
+    for (const [counter, seed] of [[0, 1], [12345, 0xdeadbeef | 0], [2 ** 33 + 77, 5]] as const) {
+      const trips = 37;
+      const n = trips * COUNTERS_PER_TRIP;
+      simd!(0, trips, counter % 2 ** 32, Math.floor(counter / 2 ** 32), 0, 0, seed, 0x54657373);
+      const got = Array.from(new Float64Array(g.memory.buffer, 0, 2 * n));
+      expect(got).toEqual(Array.from(scalarUniforms(counter, n, seed)));
+    }
+  });
+
+  it('a uniform run across the counters\' 2^32 boundary equals the scalar rounds (the SIMD lanes stop short of it)', () => {
+    const first = 2 * (2 ** 32 - 100) + 1;
+    const run = new Float64Array(2000);
+    uniformRun(run, first, 9);
+    const reference = scalarUniforms((first - 1) / 2, 1001, 9).subarray(1, 2001);
+    expect(Array.from(run)).toEqual(Array.from(reference));
   });
 });
 
