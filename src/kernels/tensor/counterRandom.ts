@@ -11,7 +11,7 @@
  */
 import type { TypedArray } from '../../base/dtypes.js';
 import { philox } from './wasmPhilox.js';
-import { COUNTERS_PER_TRIP, philoxSimdUniform } from './wasmPhiloxSimd.js';
+import { COUNTERS_PER_TRIP, philoxSimd } from './wasmPhiloxSimd.js';
 
 /** Counters per wasm call: 8192 · 16 bytes of output in the module's memory. */
 const BLOCK = 8192;
@@ -33,18 +33,18 @@ function generator(): ReturnType<typeof philox> {
 }
 
 /**
- * Two uniform doubles for each of `n` counters from `counter` into the module's memory from 0: four
- * counters at a time in SIMD lanes (wasmPhiloxSimd.ts, bit-identical) while the counters' low word
- * does not wrap, the rest by the scalar rounds.
+ * The output of `n` counters from `counter` into the module's memory from 0 (`uniform`: two doubles,
+ * `words`: four words, 16 bytes a counter either way): COUNTERS_PER_TRIP at a time in SIMD lanes
+ * (wasmPhiloxSimd.ts, bit-identical) while the counters' low word does not wrap, the rest by the scalar rounds.
  */
-function uniformCounters(g: ReturnType<typeof philox>, counter: number, n: number, seed: number): void {
-  const simd = philoxSimdUniform(g.memory);
+function runCounters(g: ReturnType<typeof philox>, kind: 'uniform' | 'words', counter: number, n: number, tag: number, seed: number): void {
+  const simd = philoxSimd(g.memory);
   const low = counter % TWO32;
   const trips = simd && low + n <= TWO32 ? Math.floor(n / COUNTERS_PER_TRIP) : 0;
-  if (trips > 0) simd!(0, trips, low, Math.floor(counter / TWO32), 0, UNIFORM_TAG, seed, KEY1);
+  if (trips > 0) simd![kind](0, trips, low, Math.floor(counter / TWO32), 0, tag, seed, KEY1);
   const done = trips * COUNTERS_PER_TRIP;
   const next = counter + done;
-  if (done < n) g.uniform(16 * done, n - done, next % TWO32, Math.floor(next / TWO32), 0, UNIFORM_TAG, seed, KEY1);
+  if (done < n) g[kind](16 * done, n - done, next % TWO32, Math.floor(next / TWO32), 0, tag, seed, KEY1);
 }
 
 /** Uniform [0, 1) doubles for global elements first .. first + out.length - 1. */
@@ -57,7 +57,7 @@ export function uniformRun(out: Float64Array | Float32Array, first: number, seed
     const counter = Math.floor(e / 2);
     const skip = e - 2 * counter;
     const counters = Math.min(BLOCK, Math.ceil((out.length - done + skip) / 2));
-    uniformCounters(g, counter, counters, seed);
+    runCounters(g, 'uniform', counter, counters, UNIFORM_TAG, seed);
     const take = Math.min(out.length - done, 2 * counters - skip);
     out.set(buf.subarray(skip, skip + take), done);
     done += take;
@@ -97,7 +97,7 @@ export function normalRun(out: Float64Array | Float32Array, first: number, seed:
     const c0 = Math.floor(e0 / 2);
     const skip = e0 - 2 * c0;
     const counters = Math.min(BLOCK, Math.ceil((out.length - done + skip) / 2));
-    g.words(0, counters, c0 % TWO32, Math.floor(c0 / TWO32), 0, NORMAL_TAG, seed, KEY1);
+    runCounters(g, 'words', c0, counters, NORMAL_TAG, seed);
     const take = Math.min(out.length - done, 2 * counters - skip);
     // The rare draws that leave the rectangles are finished after the block's loop: a call inside it
     // cost the fast path half its speed (one thread: 0.20 → 0.40 GB/s). The slow stream writes past

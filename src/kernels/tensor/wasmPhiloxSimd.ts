@@ -7,7 +7,8 @@
  * 2^-53, since the sum is an integer below 2^53 times a power of two: output is bit-identical.
  *
  * `uniform(ptr, trips, cLo, cHi, x2, x3, k0, k1)` writes two doubles for each of the COUNTERS_PER_TRIP ·
- * trips counters from cLo on (which must not pass 2^32: the caller splits there), from `ptr` on.
+ * trips counters from cLo on (which must not pass 2^32: the caller splits there), from `ptr` on; `words`
+ * writes each counter's four words instead (its lanes transposed back to counter order).
  */
 import { f64c, funcBody, get, HEADER, I32, i32c, I32_ADD, LT_U, name, section, set, simd, tee, V128, vec, vstore } from './wasmAsm.js';
 
@@ -95,7 +96,45 @@ function doubles(sHi: number, sLo: number, upper: boolean): number[] {
   ];
 }
 
-function body(): number[] {
+/** Group g's two doubles per counter (2c from words 0, 1 and 2c + 1 from words 2, 3), 64 bytes at 64·g. */
+function storeDoubles(g: number): number[] {
+  const b: number[] = [];
+  const v = (k: number): number => local(g, k);
+  // The words shifted to 27 and 26 bits (in the temporaries: the rounds are done with them).
+  const [s0, s1, s2, s3] = [v(T), v(U), v(LO0), v(HI0)];
+  b.push(...get(v(X0V)), ...i32c(5), ...I32X4_SHR_U, ...set(s0), ...get(v(X1V)), ...i32c(6), ...I32X4_SHR_U, ...set(s1));
+  b.push(...get(v(X2V)), ...i32c(5), ...I32X4_SHR_U, ...set(s2), ...get(v(X3V)), ...i32c(6), ...I32X4_SHR_U, ...set(s3));
+  for (const upper of [false, true]) {
+    b.push(...doubles(s0, s1, upper), ...set(v(E)), ...doubles(s2, s3, upper), ...set(v(F)));
+    const at = 64 * g + (upper ? 32 : 0);
+    b.push(...get(PTR), ...get(v(E)), ...get(v(F)), ...FIRSTS, ...vstore(at));
+    b.push(...get(PTR), ...get(v(E)), ...get(v(F)), ...SECONDS, ...vstore(at + 16));
+  }
+  return b;
+}
+
+/** Interleaved 32-bit lanes 0, 1 (2, 3) of two i32x4: [a0, b0, a1, b1] ([a2, b2, a3, b3]). */
+const ZIP_LOW = shuffle([...range(0, 4), ...range(16, 4), ...range(4, 4), ...range(20, 4)]);
+const ZIP_HIGH = shuffle([...range(8, 4), ...range(24, 4), ...range(12, 4), ...range(28, 4)]);
+
+/** Group g's four words per counter, counter after counter (a 4×4 transpose of the lanes), 64 bytes at 64·g. */
+function storeWords(g: number): number[] {
+  const v = (k: number): number => local(g, k);
+  const [t0, t1, t2, t3] = [v(T), v(U), v(LO0), v(HI0)];
+  return [
+    ...get(v(X0V)), ...get(v(X1V)), ...ZIP_LOW, ...set(t0), // x0, x1 of counters 0, 1
+    ...get(v(X0V)), ...get(v(X1V)), ...ZIP_HIGH, ...set(t1), // of counters 2, 3
+    ...get(v(X2V)), ...get(v(X3V)), ...ZIP_LOW, ...set(t2),
+    ...get(v(X2V)), ...get(v(X3V)), ...ZIP_HIGH, ...set(t3),
+    ...get(PTR), ...get(t0), ...get(t2), ...FIRSTS, ...vstore(64 * g),
+    ...get(PTR), ...get(t0), ...get(t2), ...SECONDS, ...vstore(64 * g + 16),
+    ...get(PTR), ...get(t1), ...get(t3), ...FIRSTS, ...vstore(64 * g + 32),
+    ...get(PTR), ...get(t1), ...get(t3), ...SECONDS, ...vstore(64 * g + 48),
+  ];
+}
+
+/** A function running the rounds on GROUPS·4 counters a trip and storing each group's output with `store`. */
+function body(store: (g: number) => number[]): number[] {
   const b: number[] = [];
   // Setup: the first group's counters, constant words, multipliers and the ten rounds' keys.
   b.push(...splat(get(CLO)), ...simd(0x0c, ...[0, 1, 2, 3].flatMap((v) => [v, 0, 0, 0])), ...I32X4_ADD, ...set(CTR));
@@ -112,20 +151,7 @@ function body(): number[] {
     b.push(...get(CHIV), ...set(v(X1V)), ...get(X2C), ...set(v(X2V)), ...get(X3C), ...set(v(X3V)));
   }
   for (let r = 0; r < 10; r++) for (let g = 0; g < GROUPS; g++) b.push(...roundCode(r, g));
-  for (let g = 0; g < GROUPS; g++) {
-    // The words shifted to 27 and 26 bits (in the temporaries: the rounds are done with them).
-    const v = (k: number): number => local(g, k);
-    const [s0, s1, s2, s3] = [v(T), v(U), v(LO0), v(HI0)];
-    b.push(...get(v(X0V)), ...i32c(5), ...I32X4_SHR_U, ...set(s0), ...get(v(X1V)), ...i32c(6), ...I32X4_SHR_U, ...set(s1));
-    b.push(...get(v(X2V)), ...i32c(5), ...I32X4_SHR_U, ...set(s2), ...get(v(X3V)), ...i32c(6), ...I32X4_SHR_U, ...set(s3));
-    // Counter c gives doubles 2c (words 0, 1) and 2c + 1 (words 2, 3).
-    for (const upper of [false, true]) {
-      b.push(...doubles(s0, s1, upper), ...set(v(E)), ...doubles(s2, s3, upper), ...set(v(F)));
-      const at = 64 * g + (upper ? 32 : 0);
-      b.push(...get(PTR), ...get(v(E)), ...get(v(F)), ...FIRSTS, ...vstore(at));
-      b.push(...get(PTR), ...get(v(E)), ...get(v(F)), ...SECONDS, ...vstore(at + 16));
-    }
-  }
+  for (let g = 0; g < GROUPS; g++) b.push(...store(g));
   b.push(...get(PTR), ...i32c(64 * GROUPS), ...I32_ADD, ...set(PTR));
   b.push(...get(CTR), ...splat(i32c(4 * GROUPS)), ...I32X4_ADD, ...set(CTR));
   b.push(...get(I), ...i32c(1), ...I32_ADD, ...tee(I), ...get(N), ...LT_U, 0x0d, 0x00, 0x0b, 0x0b);
@@ -138,29 +164,36 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     ...HEADER,
     ...section(1, vec([type])),
     ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0x00]])),
-    ...section(7, vec([[...name('uniform'), 0x00, 0x00]])),
-    ...section(10, vec([body()])),
+    ...section(3, vec([[0x00], [0x00]])),
+    ...section(7, vec([[...name('uniform'), 0x00, 0x00], [...name('words'), 0x00, 0x01]])),
+    ...section(10, vec([body(storeDoubles), body(storeWords)])),
   ]);
 }
 
 export type SimdFill = (ptr: number, trips: number, cLo: number, cHi: number, x2: number, x3: number, k0: number, k1: number) => void;
 
-const compiled = new WeakMap<WebAssembly.Memory, SimdFill | null>();
+export interface PhiloxSimd {
+  /** Two doubles per counter, as wasmPhilox.ts's `uniform`. */
+  readonly uniform: SimdFill;
+  /** Four words per counter, as wasmPhilox.ts's `words`. */
+  readonly words: SimdFill;
+}
+
+const compiled = new WeakMap<WebAssembly.Memory, PhiloxSimd | null>();
 
 /**
- * The SIMD uniform fill over `memory` (the scalar module's, so both write the same scratch), or null
- * where WebAssembly SIMD is unavailable (then the scalar rounds run).
+ * The SIMD fills over `memory` (the scalar module's, so both write the same scratch), or null where
+ * WebAssembly SIMD is unavailable (then the scalar rounds run).
  */
-export function philoxSimdUniform(memory: WebAssembly.Memory): SimdFill | null {
+export function philoxSimd(memory: WebAssembly.Memory): PhiloxSimd | null {
   const known = compiled.get(memory);
   if (known !== undefined) return known;
   const bytes = moduleBytes();
-  let fill: SimdFill | null = null;
+  let fills: PhiloxSimd | null = null;
   if (WebAssembly.validate(bytes)) {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } });
-    fill = (instance.exports as { uniform: SimdFill }).uniform;
+    fills = instance.exports as unknown as PhiloxSimd;
   }
-  compiled.set(memory, fill);
-  return fill;
+  compiled.set(memory, fills);
+  return fills;
 }

@@ -11,7 +11,7 @@ import type { ArrayData } from '../../../src/base/ndarray.js';
 import { getKernel } from '../../../src/kernels/index.js';
 import { normalRun, uniformRun, ZIGGURAT_X } from '../../../src/kernels/tensor/counterRandom.js';
 import { philox } from '../../../src/kernels/tensor/wasmPhilox.js';
-import { COUNTERS_PER_TRIP, philoxSimdUniform } from '../../../src/kernels/tensor/wasmPhiloxSimd.js';
+import { COUNTERS_PER_TRIP, philoxSimd } from '../../../src/kernels/tensor/wasmPhiloxSimd.js';
 
 const hex = (a: ArrayLike<number>): string[] => Array.from(a, (x) => (x >>> 0).toString(16).padStart(8, '0'));
 
@@ -84,16 +84,19 @@ describe('Philox uniforms in SIMD lanes', () => {
     return out;
   }
 
-  it('the SIMD module gives the scalar rounds\' doubles for every lane and trip', () => {
+  it('the SIMD module gives the scalar rounds\' doubles and words for every lane and trip', () => {
     const g = philox();
-    const simd = philoxSimdUniform(g.memory);
+    const simd = philoxSimd(g.memory);
     expect(simd).not.toBeNull();
+    const trips = 37;
+    const n = trips * COUNTERS_PER_TRIP;
     for (const [counter, seed] of [[0, 1], [12345, 0xdeadbeef | 0], [2 ** 33 + 77, 5]] as const) {
-      const trips = 37;
-      const n = trips * COUNTERS_PER_TRIP;
-      simd!(0, trips, counter % 2 ** 32, Math.floor(counter / 2 ** 32), 0, 0, seed, 0x54657373);
-      const got = Array.from(new Float64Array(g.memory.buffer, 0, 2 * n));
-      expect(got).toEqual(Array.from(scalarUniforms(counter, n, seed)));
+      simd!.uniform(0, trips, counter % 2 ** 32, Math.floor(counter / 2 ** 32), 0, 0, seed, 0x54657373);
+      expect(Array.from(new Float64Array(g.memory.buffer, 0, 2 * n))).toEqual(Array.from(scalarUniforms(counter, n, seed)));
+      simd!.words(0, trips, counter % 2 ** 32, Math.floor(counter / 2 ** 32), 7, 1, seed, 0x54657373);
+      const got = Array.from(new Uint32Array(g.memory.buffer, 0, 4 * n));
+      g.words(0, n, counter % 2 ** 32, Math.floor(counter / 2 ** 32), 7, 1, seed, 0x54657373);
+      expect(got).toEqual(Array.from(new Uint32Array(g.memory.buffer, 0, 4 * n)));
     }
   });
 
