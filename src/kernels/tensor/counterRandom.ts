@@ -126,44 +126,54 @@ export function normalRun(out: Float64Array | Float32Array, first: number, seed:
  * taken two at a time — so a rejection never shifts another element.
  */
 function slowNormal(g: ReturnType<typeof philox>, words: Uint32Array, e: number, seed: number, firstW0: number, firstW1: number): number {
-  const base = SCRATCH / 4;
-  let attempt = 0;
-  let used = 4; // words of the current slow counter already taken (4: none left)
+  slow.g = g;
+  slow.stream[0] = e;
+  slow.stream[1] = seed;
+  slow.attempt = 0;
+  slow.used = 4;
   let w0 = firstW0;
   let w1 = firstW1;
-  let pa = 0;
-  let pb = 0;
-  /** Puts the slow stream's next two words in pa, pb. */
-  const pair = (): void => {
-    if (used === 4) {
-      attempt++;
-      g.words(SCRATCH, 1, e % TWO32, Math.floor(e / TWO32), attempt, NORMAL_SLOW_TAG, seed, KEY1);
-      used = 0;
-    }
-    pa = words[base + used]!;
-    pb = words[base + used + 1]!;
-    used += 2;
-  };
   for (;;) {
     const layer = w0 & 255;
     const negative = (w0 & 256) !== 0;
     const z = (w1 * 2097152 + (w0 >>> 11)) * 1.1102230246251565e-16 * X[layer]!;
     if (z < X[layer + 1]!) return negative ? -z : z;
-    pair();
+    let k = nextSlowPair();
     if (layer === 0) {
       // Tail past R (Marsaglia 1964): x = -ln(u)/R, accepted when -2 ln(v) > x².
       for (;;) {
-        const x = -Math.log((pa + 0.5) / TWO32) / R;
-        const y = -Math.log((pb + 0.5) / TWO32);
+        const x = -Math.log((words[k]! + 0.5) / TWO32) / R;
+        const y = -Math.log((words[k + 1]! + 0.5) / TWO32);
         if (2 * y > x * x) return negative ? -(R + x) : R + x;
-        pair();
+        k = nextSlowPair();
       }
     }
-    const u2 = (pa * 2097152 + (pb >>> 11)) * 1.1102230246251565e-16;
+    const u2 = (words[k]! * 2097152 + (words[k + 1]! >>> 11)) * 1.1102230246251565e-16;
     if (Y[layer]! + u2 * (Y[layer + 1]! - Y[layer]!) < f(z)) return negative ? -z : z;
-    pair();
-    [w0, w1] = [pa, pb];
+    k = nextSlowPair();
+    w0 = words[k]!;
+    w1 = words[k + 1]!;
   }
+}
+
+/**
+ * The slow stream of the draw slowNormal is finishing, in module state rather than a closure per call
+ * (one draw in ~70 is slow; a closure per call cost a quarter of randn's time where functions carry
+ * names, as under tsx). `stream` holds the element and the seed (doubles: neither need fit 31 bits).
+ */
+const slow = { g: undefined as ReturnType<typeof philox> | undefined, stream: new Float64Array(2), attempt: 0, used: 4 };
+
+/** The index in the module's words of the slow stream's next two words (a new counter every two pairs). */
+function nextSlowPair(): number {
+  if (slow.used === 4) {
+    slow.attempt++;
+    const e = slow.stream[0]!;
+    slow.g!.words(SCRATCH, 1, e % TWO32, Math.floor(e / TWO32), slow.attempt, NORMAL_SLOW_TAG, slow.stream[1]!, KEY1);
+    slow.used = 0;
+  }
+  const at = SCRATCH / 4 + slow.used;
+  slow.used += 2;
+  return at;
 }
 
 /** Fills a chunk of `shape` at `start` in a tensor of `fullShape`, one contiguous run of flat indices at a time. */
