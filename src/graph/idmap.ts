@@ -10,6 +10,7 @@
  * range (span <= 2n + 1024) go through a direct Int32Array table; everything else through an
  * open-addressing hash table over the id's 64 bits or UTF-8 bytes (idHash.ts).
  */
+import { denseEnough, idRange } from './presentIds.js';
 import { InvalidArgumentError } from '../base/errors.js';
 import { VertexNotFoundError } from './errors.js';
 import { type IdColumn, type StringSpans, type VertexId, asBigIntColumn, idColumn, idColumnLength, idText, spanText } from './idColumns.js';
@@ -406,20 +407,10 @@ function concat<T extends Float64Array | BigInt64Array>(parts: readonly T[], cto
  * sort), else a sort of all values. Columns of an edge list hold each vertex many times.
  */
 function uniqueNumbers(columns: readonly (Float64Array | Int32Array)[]): Float64Array {
-  let min = Infinity;
-  let max = -Infinity;
-  let count = 0;
-  for (const c of columns) {
-    count += c.length;
-    for (let i = 0; i < c.length; i++) {
-      const x = c[i]!;
-      if (x < min) min = x;
-      if (x > max) max = x;
-    }
-  }
+  const { min, max, count } = idRange(columns);
   if (count === 0) return new Float64Array(0);
   const span = max - min + 1;
-  if (span <= 4 * count + 1024 && span < 2 ** 31) {
+  if (denseEnough(span, count)) {
     const present = new Uint8Array(span);
     for (const c of columns) for (let i = 0; i < c.length; i++) present[c[i]! - min] = 1;
     let n = 0;

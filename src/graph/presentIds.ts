@@ -14,17 +14,7 @@ export interface PresentIds {
 
 /** The bitmap of the ids in `columns`, or undefined when they are too sparse for one (then ids are sorted). */
 export function presentIds(columns: readonly Int32Array[]): PresentIds | undefined {
-  let min = Infinity;
-  let max = -Infinity;
-  let count = 0;
-  for (const c of columns) {
-    count += c.length;
-    for (let i = 0; i < c.length; i++) {
-      const x = c[i]!;
-      if (x < min) min = x;
-      if (x > max) max = x;
-    }
-  }
+  const { min, max, count } = idRange(columns);
   if (count === 0 || !denseEnough(max - min + 1, count)) return undefined;
   const base = min - (((min % 32) + 32) % 32);
   const words = new Int32Array(new SharedArrayBuffer(4 * (((max - base) >>> 5) + 1)));
@@ -37,8 +27,24 @@ export function presentIds(columns: readonly Int32Array[]): PresentIds | undefin
   return { base, words };
 }
 
-/** Whether a bitmap is worth it for `count` ids spanning `span` values (the rule uniqueNumbers in idmap.ts follows). */
-function denseEnough(span: number, count: number): boolean {
+/** The least and greatest id of the columns, and how many ids they hold (repeats counted). */
+export function idRange(columns: readonly (Int32Array | Float64Array)[]): { readonly min: number; readonly max: number; readonly count: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let count = 0;
+  for (const c of columns) {
+    count += c.length;
+    for (let i = 0; i < c.length; i++) {
+      const x = c[i]!;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+  }
+  return { min, max, count };
+}
+
+/** Whether a bitmap is worth it for `count` ids spanning `span` values (uniqueNumbers in idmap.ts too). */
+export function denseEnough(span: number, count: number): boolean {
   return span <= 4 * count + 1024 && span < 2 ** 31;
 }
 
