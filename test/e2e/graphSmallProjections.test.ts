@@ -37,6 +37,13 @@ describe('apps on a small graph read only what they need', () => {
     expect(projection(gs.sssp(columnGraph(), 0))).toBe('grouped weighted');
   });
 
+  it('a second WCC reads the grouped projection (union-find reads rows faster than the list)', () => {
+    const g = columnGraph();
+    expect(projection(gs.wcc(g))).toBe('arcs');
+    expect(projection(gs.wcc(g))).toBe('grouped');
+    expect(projection(gs.bfs(g, 0))).toBe('grouped');
+  });
+
   it('apps after the first share the grouped projection it asked for', () => {
     const g = columnGraph();
     const bfs = gs.bfs(g, 0);
