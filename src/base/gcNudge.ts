@@ -32,10 +32,10 @@ function exposed(): Collector | null {
   }
 }
 
-/** Schedules a full collection (asynchronously); a no-op where no collector can be had. */
-export function nudgeCollection(): void {
+/** Schedules a collection (asynchronously; major unless asked for a minor one); a no-op where no collector can be had. */
+export function nudgeCollection(type: 'major' | 'minor' = 'major'): void {
   collector ??= exposed();
-  collector?.({ type: 'major', execution: 'async' });
+  collector?.({ type, execution: 'async' });
 }
 
 /**

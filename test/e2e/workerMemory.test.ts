@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { graph as gs, newSession, tensor as tt } from '../../src/index.js';
-import { sharedBytesIn } from '../../src/kernels/workerCollection.js';
+import { idleCollectionKind, sharedBytesIn } from '../../src/kernels/workerCollection.js';
 import { failOnUnhandledRejections } from '../support/lifecycle.js';
 
 failOnUnhandledRejections();
@@ -74,5 +74,13 @@ describe('sharedBytesIn', () => {
     expect(sharedBytesIn([value, value])).toBe(1024 + 4096);
     expect(sharedBytesIn(null)).toBe(0);
     expect(sharedBytesIn(['x', new Int32Array(b)])).toBe(0);
+  });
+});
+
+describe('idleCollectionKind', () => {
+  it('is minor (a pause of a few ms) until 512 MB were handled since the last major one', () => {
+    const kinds = Array.from({ length: 6 }, () => idleCollectionKind(100 * MB));
+    expect(kinds).toEqual(['minor', 'minor', 'minor', 'minor', 'minor', 'major']);
+    expect(idleCollectionKind(16 * MB)).toBe('minor');
   });
 });

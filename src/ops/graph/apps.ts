@@ -37,7 +37,11 @@ export interface ProjectionOptions {
  */
 export type ProjectionLayout = 'sorted' | 'grouped' | 'arcs';
 
-export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}, layout: ProjectionLayout = 'sorted'): ProjectedNode {
+/**
+ * `weighted`: false leaves the edge property out (a projection for an app that reads no weights: its
+ * weights are not scattered into rows). The weight option is checked all the same.
+ */
+export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}, layout: ProjectionLayout = 'sorted', weighted = true): ProjectedNode {
   const vlabels = Object.keys(g.meta.schema.vertices);
   const elabels = Object.keys(g.meta.schema.edges);
   if (vlabels.length === 0) throw new NotSimpleGraphError('Failed to project to simple graph as no vertex exists in this graph.');
@@ -66,6 +70,7 @@ export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}, 
     const props = Object.entries(edge.props);
     if (props.length === 1 && NUMERIC.has(props[0]![1])) edgeProp = props[0]![0];
   }
+  if (!weighted) edgeProp = undefined;
   const vprops = Object.entries(g.meta.schema.vertices[v]!);
   const vertexProp = vprops.length === 1 ? vprops[0]![0] : undefined;
   const params: ProjectParams = {
@@ -107,7 +112,8 @@ const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'l
  * - SSSP, WCC, and BFS and PageRank on a directed graph run on a grouped projection (rows unsorted,
  *   parallel arcs kept: one scatter instead of a sort; R-MAT s16, 955K arcs, one thread: 11-15 against
  *   30-33 ms), which Dijkstra, WCC and a one-range BFS read as they read a sorted one, and PageRank
- *   through the merged graph's in-CSR (other apps project again, sorted, when they first run);
+ *   through the merged graph's in-CSR (other apps project again, sorted, when they first run); only
+ *   SSSP's carries the weights, and a first WCC reads the arcs as a list (`smallProjection`);
  * - BFS on a directed graph reads no in-arcs: bottom-up steps save less than the in-CSR costs (R-MAT
  *   s16, one thread: the transpose takes 12.6 ms, bottom-up steps cut a search from 5.5 to 3.0 ms), so
  *   it runs top-down over the out-arcs alone.
@@ -156,10 +162,33 @@ const readsHubOrder = (algo: AppName, g: GraphNode, pg: ProjectedNode): boolean 
 /**
  * Whether the app runs on a grouped projection: on small graphs, the apps that read rows as bags of
  * arcs, and PageRank on a directed one, which reads only the in-arcs, merged (kernels/graph/project.ts
- * `graph.in_csr`) — so one cheap projection serves all four.
+ * `graph.in_csr`).
  */
 function takesGrouped(algo: AppName, g: GraphNode): boolean {
   return isSmall(g) && (algo === 'sssp' || algo === 'wcc' || (g.meta.directed && (algo === 'bfs' || algo === 'pagerank')));
+}
+
+/** The one app that reads edge weights (Dijkstra, and its layouts). */
+const readsWeights = (algo: AppName): boolean => algo === 'sssp';
+
+/**
+ * A small graph's projection for an app that takes a grouped one. Only SSSP reads weights: the others
+ * take a grouped projection without them (no weight column scattered into rows: R-MAT s16, 955K arcs,
+ * one thread: 15 against 23 ms), and a first WCC the arcs as a list (no CSR at all: dense ids are read
+ * where they are; later ones the grouped rows, which union-find reads faster: warm s16 WCC 10-11
+ * against 12-15 ms) — unless an app of the graph has asked for a grouped projection before, which they
+ * then share (the weighted one first), so a session running several apps projects at most twice.
+ */
+function smallProjection(algo: AppName, g: GraphNode, options: ProjectionOptions): ProjectedNode {
+  const weighted = simpleProjection(g, options, 'grouped');
+  if (readsWeights(algo) || wasAsked(g, weighted, 'grouped')) {
+    askedBefore(g, weighted, 'grouped');
+    return weighted;
+  }
+  const bare = simpleProjection(g, options, 'grouped', false);
+  if (algo === 'wcc' && !wasAsked(g, bare, 'grouped') && !askedBefore(g, bare, 'arcs')) return simpleProjection(g, options, 'arcs', false);
+  askedBefore(g, bare, 'grouped');
+  return bare;
 }
 
 /**
@@ -169,7 +198,7 @@ function takesGrouped(algo: AppName, g: GraphNode): boolean {
  * (bench/graph/timeline.ts), and union-find needs each arc once, in any order. The labels are the same.
  */
 function projectionFor(algo: AppName, g: GraphNode, options: ProjectionOptions): ProjectedNode {
-  if (takesGrouped(algo, g)) return simpleProjection(g, options, 'grouped');
+  if (takesGrouped(algo, g)) return smallProjection(algo, g, options);
   const sorted = simpleProjection(g, options, 'sorted');
   if (algo === 'wcc' && !isSmall(g) && !wasAsked(g, sorted, 'sorted')) return simpleProjection(g, options, 'arcs');
   askedBefore(g, sorted, 'sorted');

@@ -204,7 +204,8 @@ export const GRAPH_REBUILDERS: Readonly<Record<string, Rebuilder>> = {
     // graph's first WCC) are nodes of their own.
     const grouped = r.params.has('grouped') && r.params.boolean('grouped');
     const arcs = r.params.has('arcs') && r.params.boolean('arcs');
-    return simpleProjection(inputOf<GraphNode>(r, 0, 'graph'), edgeProp !== undefined ? { weight: edgeProp } : {}, grouped ? 'grouped' : arcs ? 'arcs' : 'sorted');
+    // No edgeProp: a projection without weights (for an app that reads none), or of a graph without one.
+    return simpleProjection(inputOf<GraphNode>(r, 0, 'graph'), edgeProp !== undefined ? { weight: edgeProp } : {}, grouped ? 'grouped' : arcs ? 'arcs' : 'sorted', edgeProp !== undefined);
   },
   'graph.in_csr': layout('graph.in_csr', [1]),
   'graph.out_slots': layout('graph.out_slots', [1]),

@@ -1,0 +1,26 @@
+/**
+ * A probe of the BFS kernel's work, not a user figure: the direction-optimizing search of the graph
+ * library on a benchmark graph with its in-CSR, split in `parts` ranges run one after another on this
+ * thread, timed by process CPU time (which the load of other processes on a shared machine barely
+ * moves), with a checksum of the depths. Run it on two checkouts, interleaved, to compare kernels.
+ *
+ *   npx tsx bench/graph/bfsCpu.ts [graph=g1-rmat-s20] [parts=2] [runs=9]
+ */
+import { BFS_UNREACHED, bfs } from '../../src/graph/bfs.js';
+import { buildGraph } from '../../src/graph/csr.js';
+import { loadOrGenerate } from './generate.js';
+
+const [name = 'g1-rmat-s20', parts = '2', runs = '9'] = process.argv.slice(2);
+const { graph: p } = loadOrGenerate(name);
+const g = buildGraph({ n: p.n, src: p.src, dst: p.dst }, { directed: true, inCsr: true });
+const cpu: number[] = [];
+let checksum = 0;
+for (let i = 0; i < Number(runs); i++) {
+  const t = process.cpuUsage();
+  const depth = bfs(g, p.source, { parts: Number(parts) });
+  const used = process.cpuUsage(t);
+  cpu.push((used.user + used.system) / 1000);
+  if (i === 0) for (const d of depth) if (d !== BFS_UNREACHED) checksum += d;
+}
+cpu.sort((a, b) => a - b);
+console.log(`${name} BFS, ${parts} ranges: median ${cpu[cpu.length >> 1]!.toFixed(1)} ms CPU (min ${cpu[0]!.toFixed(1)}), depth checksum ${checksum}`);

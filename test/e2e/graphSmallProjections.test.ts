@@ -1,0 +1,102 @@
+/**
+ * Which projection an app on a small graph (every edge given as columns) reads (issue 9 §1: a first
+ * app on a small graph pays only for what it reads). Only SSSP reads weights: BFS and PageRank read a
+ * grouped projection without them, and a first WCC the arcs as a list; once an app asked the graph for
+ * a grouped projection, the others share it. The answers are those of a graph loaded from a file,
+ * which always reads the sorted, weighted projection, on both executors.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TileableNode } from '../../src/dag/nodes.js';
+import { graph as gs, type NdArray, newSession } from '../../src/index.js';
+
+const N = 300;
+const src: number[] = [];
+const dst: number[] = [];
+const weight: number[] = [];
+for (let v = 1; v < N; v++) {
+  src.push(Math.floor((v - 1) / 3), (v * 7) % N);
+  dst.push(v, (v * 11 + 3) % N);
+  weight.push(1 + (v % 5), 0.5 + (v % 3));
+}
+
+const columnGraph = () => gs.loadFrom({ edges: { src: Int32Array.from(src), dst: Int32Array.from(dst), weight: Float64Array.from(weight) }, directed: true });
+/** What the app's projection is: its layout and whether it carries the weights. */
+const projection = (ctx: { readonly node: TileableNode }): string => {
+  const p = ctx.node.inputs[0]!.params as { grouped?: boolean; arcs?: boolean; edgeProp?: string };
+  return `${p.grouped ? 'grouped' : p.arcs ? 'arcs' : 'sorted'}${p.edgeProp !== undefined ? ' weighted' : ''}`;
+};
+
+describe('apps on a small graph read only what they need', () => {
+  it('BFS and PageRank read a grouped projection without weights, a first WCC the arcs, SSSP the weights', () => {
+    expect(projection(gs.bfs(columnGraph(), 0))).toBe('grouped');
+    expect(projection(gs.pagerank(columnGraph()))).toBe('grouped');
+    expect(projection(gs.wcc(columnGraph()))).toBe('arcs');
+    expect(projection(gs.sssp(columnGraph(), 0))).toBe('grouped weighted');
+  });
+
+  it('a second WCC reads the grouped projection (union-find reads rows faster than the list)', () => {
+    const g = columnGraph();
+    expect(projection(gs.wcc(g))).toBe('arcs');
+    expect(projection(gs.wcc(g))).toBe('grouped');
+    expect(projection(gs.bfs(g, 0))).toBe('grouped');
+  });
+
+  it('apps after the first share the grouped projection it asked for', () => {
+    const g = columnGraph();
+    const bfs = gs.bfs(g, 0);
+    const wcc = gs.wcc(g);
+    expect(projection(wcc)).toBe('grouped');
+    expect(wcc.node.inputs[0]!.key).toBe(bfs.node.inputs[0]!.key);
+    const h = columnGraph();
+    const sssp = gs.sssp(h, 0);
+    for (const ctx of [gs.bfs(h, 0), gs.pagerank(h), gs.wcc(h)]) {
+      expect(projection(ctx)).toBe('grouped weighted');
+      expect(ctx.node.inputs[0]!.key).toBe(sssp.node.inputs[0]!.key);
+    }
+  });
+});
+
+describe('answers on a small graph match the file-loaded graph', () => {
+  let root: string;
+  let edgeFile: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'tessera-small-'));
+    edgeFile = join(root, 'edges.txt');
+    writeFileSync(edgeFile, src.map((s, i) => `${s} ${dst[i]} ${weight[i]}`).join('\n') + '\n');
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  for (const executor of ['local', 'threads'] as const) {
+    it(`BFS, WCC, PageRank and SSSP, in either order (${executor})`, async () => {
+      const sess = newSession({ mode: 'lazy', default: false, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
+      try {
+        const apps = (g: ReturnType<typeof columnGraph>, order: readonly string[]) =>
+          order.map((app) => {
+            const ctx = sess.scope(() => (app === 'bfs' ? gs.bfs(g, 0) : app === 'wcc' ? gs.wcc(g) : app === 'pagerank' ? gs.pagerank(g) : gs.sssp(g, 0)));
+            return [ctx.toArray('v.id'), ctx.toArray('r')];
+          });
+        const byId = async (g: ReturnType<typeof columnGraph>, order: readonly string[]) => {
+          const arrays = (await sess.run(apps(g, order).flat())) as NdArray[];
+          const out: Record<string, Map<number, number>> = {};
+          order.forEach((app, k) => {
+            const ids = arrays[2 * k]!.data as ArrayLike<number>;
+            const r = arrays[2 * k + 1]!.data as ArrayLike<number>;
+            out[app] = new Map(Array.from(ids, (id, i) => [Number(id), Number(r[i])]));
+          });
+          return out;
+        };
+        const file = sess.scope(() => gs.loadFrom({ edges: edgeFile, delimiter: ' ', header: false, directed: true, edgeProperties: [2] }));
+        const expected = await byId(file, ['bfs', 'wcc', 'pagerank', 'sssp']);
+        for (const order of [['bfs', 'wcc', 'pagerank', 'sssp'], ['sssp', 'pagerank', 'wcc', 'bfs'], ['wcc', 'sssp', 'bfs', 'pagerank']]) {
+          const got = await byId(sess.scope(columnGraph), order);
+          for (const app of order) expect(got[app], `${app} after ${order.join(', ')}`).toEqual(expected[app]);
+        }
+      } finally {
+        await sess.close();
+      }
+    });
+  }
+});
