@@ -11,7 +11,7 @@ import { GraphFormatError, VertexNotFoundError } from '../../graph/errors.js';
 import { asBigIntColumn, type IdColumn, idColumnLength, spanText, type StringSpans } from '../../graph/idColumns.js';
 import { IdMap } from '../../graph/idmap.js';
 import { parseLdbcEdges, parseLdbcVertices } from '../../graph/ldbc.js';
-import { type CodedStrings, codesIn, encodeStrings } from '../../graph/stringDict.js';
+import { type CodedStrings, codesIn, type DictTable, dictTable, encodeStrings } from '../../graph/stringDict.js';
 import { registerKernel } from '../registry.js';
 import type { EdgePart } from './parseRange.js';
 import type { Column, EdgeTable, PropertyGraphValue, VertexTable } from './values.js';
@@ -102,11 +102,23 @@ function declaredDict(g: PropertyGraphValue, label: string): StringSpans | undef
   return tables.length === 1 && tables[0]!.ids.kind === 'coded' ? tables[0]!.ids.values.dict : undefined;
 }
 
+/** The hash table of a label's declared vertices' dictionary (`graph.dict_table`), read by the encode tasks of both ends. */
+export interface DeclaredTable {
+  readonly kind: 'dict-table';
+  readonly table: DictTable | undefined;
+}
+
+registerKernel('graph.dict_table', (inputs, p: { readonly label: string }): DeclaredTable => {
+  const dict = declaredDict(inputs[0] as PropertyGraphValue, p.label);
+  return { kind: 'dict-table', table: dict ? dictTable(dict) : undefined };
+});
+
 registerKernel('graph.encode_ids', (inputs, p: EncodeIdsParams): EncodedIds => {
   // Against the declared vertices: a lookup per row, and a column coded like its vertices (no
   // dictionary of its own to sort, nor to merge and map through when the graph is projected).
   const dict = p.declared === undefined ? undefined : declaredDict(inputs[0] as PropertyGraphValue, p.declared);
-  if (dict) return { kind: 'encoded-ids', end: p.end, values: { dict, codes: codesIn(dict, p.column) }, declared: p.declared! };
+  const table = (inputs[1] as DeclaredTable | undefined)?.table;
+  if (dict) return { kind: 'encoded-ids', end: p.end, values: { dict, codes: codesIn(dict, p.column, table) }, declared: p.declared! };
   return { kind: 'encoded-ids', end: p.end, values: encodeStrings(p.column) };
 });
 

@@ -25,9 +25,11 @@ function withVertices(ids: readonly string[]): PropertyGraphValue {
 /** `graph.add_edges` of inline string columns, both ends encoded by their tasks against the declared vertices. */
 function addEdges(g: PropertyGraphValue, src: readonly string[], dst: readonly string[]): PropertyGraphValue {
   const columns = { s: { kind: 'string', values: sharedStringSpans(src) }, d: { kind: 'string', values: sharedStringSpans(dst) } } as const;
+  // The source looks its ids up in the shared table of `graph.dict_table`, the target in a table of its own.
+  const table = getKernel('graph.dict_table')([g], { label: 'v' } as never);
   const encoded = (['src', 'dst'] as const).map((end) => {
     const params: EncodeIdsParams = { end, column: columns[end === 'src' ? 's' : 'd'].values, declared: 'v' };
-    return getKernel('graph.encode_ids')([g], params as never) as EncodedIds;
+    return getKernel('graph.encode_ids')(end === 'src' ? [g, table] : [g], params as never) as EncodedIds;
   });
   const params: AddEdgesParams = { label: 'e', srcLabel: 'v', dstLabel: 'v', source: { kind: 'columns', columns }, src: 's', dst: 'd', properties: {}, oidType: 'string', verify: ['src', 'dst'] };
   return getKernel('graph.add_edges')([g, ...encoded], params as never) as PropertyGraphValue;
