@@ -63,6 +63,9 @@ const lengthOf = (parts: readonly IdColumn[]): number => parts.reduce((n, c) => 
 /** Whether `mapIdsDriver` maps these columns on the gang (else the caller maps them on its thread). */
 export function mapsInParts(table: () => IdTable, columns: readonly IdColumn[], parallel: ParallelIdsOptions): boolean {
   if (Math.floor(parallel.parts) < 2 || lengthOf(columns) < (parallel.fromIds ?? PARALLEL_FROM_IDS)) return false;
+  // No table reads coded strings (their codes are mapped through a merge of dictionaries): a string
+  // map's table is 1M strings hashed for nothing on R-MAT s20.
+  if (columns.some((c) => c.kind === 'coded')) return false;
   const t = table();
   return columns.every((c) => canMap(t, c));
 }

@@ -80,13 +80,34 @@ class Distinct {
   /** What the first pass over a block read (kept so the reads are not optimised away). */
   touched = 0;
 
-  constructor(rows: number) {
+  /**
+   * `distinct`: how many strings the table is first sized for (a known dictionary's size); `shared`:
+   * its slots in shared memory, for a table built once and read by several workers (`dictTable`).
+   */
+  constructor(rows: number, distinct = Math.min(rows, 1 << 15), shared = false) {
     // Grown as strings are added: a table sized for the rows would spread the few distinct ones of a
     // long column over more cache lines than they need (A/B on R-MAT s20's 16M sources: 1.6 s vs 1.4 s).
     let capacity = 16;
-    while (0.7 * capacity < Math.min(rows, 1 << 15)) capacity *= 2;
-    this.#slots = new Int32Array(4 * capacity);
+    while (0.7 * capacity < distinct) capacity *= 2;
+    this.#slots = shared ? new Int32Array(new SharedArrayBuffer(16 * capacity)) : new Int32Array(4 * capacity);
     this.#mask = capacity - 1;
+  }
+
+  /** The table (slots and mask), once every string is in. */
+  get table(): DictTable {
+    return { slots: this.#slots, mask: this.#mask };
+  }
+
+  /** Lookups in a table `dictTable` built over `dict`: entries are dictionary positions, tails compared in the dictionary's bytes. */
+  static over(dict: StringSpans, table: DictTable): Distinct {
+    const d = new Distinct(0, 0);
+    d.pool = dict.bytes;
+    d.starts = dict.starts;
+    d.ends = dict.ends;
+    d.size = dict.starts.length;
+    d.#slots = table.slots;
+    d.#mask = table.mask;
+    return d;
   }
 
   /**
@@ -94,7 +115,7 @@ class Distinct {
    * keys and reads their slots (the loads are independent, so their cache misses overlap), the second
    * resolves them from the cache.
    */
-  codes(column: StringSpans, codes: Int32Array): void {
+  codes(column: StringSpans, codes: Int32Array, insert = true): void {
     const { bytes, starts, ends } = column;
     const keys = this.#blockKeys;
     let touched = 0;
@@ -116,20 +137,21 @@ class Distinct {
       }
       for (let i = from; i < to; i++) {
         const k = 4 * (i - from);
-        codes[i] = this.#find(bytes, starts[i]!, ends[i]!, keys[k]!, keys[k + 1]!, keys[k + 2]!);
+        codes[i] = this.#find(bytes, starts[i]!, ends[i]!, keys[k]!, keys[k + 1]!, keys[k + 2]!, insert);
       }
     }
     this.touched = touched;
   }
 
-  #find(bytes: Uint8Array, start: number, end: number, w0: number, w1: number, h: number): number {
+  /** The entry of a string, added when new and `insert`, else -1. */
+  #find(bytes: Uint8Array, start: number, end: number, w0: number, w1: number, h: number, insert: boolean): number {
     const length = end - start;
     const slots = this.#slots;
     const mask = this.#mask;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const at = 4 * s;
       const entry = slots[at + 3]! - 1;
-      if (entry < 0) return this.#add(bytes, start, end, w0, w1, h, at);
+      if (entry < 0) return insert ? this.#add(bytes, start, end, w0, w1, h, at) : -1;
       if (slots[at] === w0 && slots[at + 1] === w1 && slots[at + 2] === length && (length <= 8 || this.#sameTail(entry, bytes, start + 8, end))) return entry;
     }
   }
@@ -286,6 +308,41 @@ export function encodeStrings(column: StringSpans): CodedStrings {
   return { dict: packed(d, order), codes };
 }
 
+/**
+ * Each row's position in `dict` (distinct strings in byte order, e.g. a vertex table's dictionary), or
+ * -1 for a string it lacks: the rows' codes against that dictionary, so a column of edge endpoints is
+ * coded like its declared vertices without a dictionary of its own to sort, pack and merge.
+ */
+export function codesIn(dict: StringSpans, column: StringSpans, table?: DictTable): Int32Array {
+  const d = table ? Distinct.over(dict, table) : filled(dict, false);
+  const codes = sharedInt32(column.starts.length);
+  d.codes(column, codes, false);
+  return codes;
+}
+
+/** A hash table of a dictionary's strings (slots: first two words, length, position + 1), in shared memory. */
+export interface DictTable {
+  readonly slots: Int32Array;
+  readonly mask: number;
+}
+
+/**
+ * The table `codesIn` looks a dictionary's strings up in, built once in shared memory: the workers that
+ * code a graph's edge columns against its vertices read this one table (half the cache footprint of a
+ * table each, and no build per column).
+ */
+export function dictTable(dict: StringSpans): DictTable {
+  return filled(dict, true).table;
+}
+
+function filled(dict: StringSpans, shared: boolean): Distinct {
+  const size = dict.starts.length;
+  const d = new Distinct(size, size, shared);
+  // Distinct strings enter in order: entry k is dictionary position k.
+  d.codes(dict, new Int32Array(size));
+  return d;
+}
+
 function compareSpans(a: StringSpans, i: number, b: StringSpans, j: number): number {
   return compareByteRanges(a.bytes, a.starts[i]!, a.ends[i]!, b.bytes, b.starts[j]!, b.ends[j]!);
 }
@@ -295,6 +352,11 @@ export function positionsIn(a: StringSpans, b: StringSpans): Int32Array {
   const n = a.starts.length;
   const m = b.starts.length;
   const out = new Int32Array(n);
+  // One list (a column coded against its vertices' dictionary): every string is where it is.
+  if (a === b) {
+    for (let i = 0; i < n; i++) out[i] = i;
+    return out;
+  }
   let j = 0;
   for (let i = 0; i < n; i++) {
     let c = 1;

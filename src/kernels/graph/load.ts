@@ -12,7 +12,7 @@ import { asBigIntColumn, type IdColumn, idColumnLength, spanText, type StringSpa
 import { IdMap } from '../../graph/idmap.js';
 import { unionPresentIds } from '../../graph/presentIds.js';
 import { parseLdbcEdges, parseLdbcVertices } from '../../graph/ldbc.js';
-import { type CodedStrings, encodeStrings } from '../../graph/stringDict.js';
+import { type CodedStrings, codesIn, type DictTable, dictTable, encodeStrings } from '../../graph/stringDict.js';
 import { registerKernel } from '../registry.js';
 import type { EdgePart } from './parseRange.js';
 import type { Column, EdgeTable, PropertyGraphValue, VertexTable } from './values.js';
@@ -78,19 +78,50 @@ function readBytes(file: FileRef): Uint8Array {
   }
 }
 
-/** An edge column's string ids dictionary-encoded by a task of their own (`graph.encode_ids`), for `graph.add_edges`. */
+/**
+ * An edge column's string ids dictionary-encoded by a task of their own (`graph.encode_ids`), for
+ * `graph.add_edges`. With `declared`, the codes are positions in that label's declared vertices'
+ * dictionary (-1: not a declared vertex), and `values.dict` is that dictionary.
+ */
 export interface EncodedIds {
   readonly kind: 'encoded-ids';
   readonly end: 'src' | 'dst';
   readonly values: CodedStrings;
+  readonly declared?: string;
 }
 
 export interface EncodeIdsParams {
   readonly end: 'src' | 'dst';
   readonly column: StringSpans;
+  /** The endpoints' vertex label, whose declared vertices the task's input graph holds (graph.add_edges checks them). */
+  readonly declared?: string;
 }
 
-registerKernel('graph.encode_ids', (_in, p: EncodeIdsParams): EncodedIds => ({ kind: 'encoded-ids', end: p.end, values: encodeStrings(p.column) }));
+/** The dictionary of a label's declared vertices when they are one table of coded strings (inline columns). */
+function declaredDict(g: PropertyGraphValue, label: string): StringSpans | undefined {
+  const tables = g.vertices.filter((v) => v.label === label);
+  return tables.length === 1 && tables[0]!.ids.kind === 'coded' ? tables[0]!.ids.values.dict : undefined;
+}
+
+/** The hash table of a label's declared vertices' dictionary (`graph.dict_table`), read by the encode tasks of both ends. */
+export interface DeclaredTable {
+  readonly kind: 'dict-table';
+  readonly table: DictTable | undefined;
+}
+
+registerKernel('graph.dict_table', (inputs, p: { readonly label: string }): DeclaredTable => {
+  const dict = declaredDict(inputs[0] as PropertyGraphValue, p.label);
+  return { kind: 'dict-table', table: dict ? dictTable(dict) : undefined };
+});
+
+registerKernel('graph.encode_ids', (inputs, p: EncodeIdsParams): EncodedIds => {
+  // Against the declared vertices: a lookup per row, and a column coded like its vertices (no
+  // dictionary of its own to sort, nor to merge and map through when the graph is projected).
+  const dict = p.declared === undefined ? undefined : declaredDict(inputs[0] as PropertyGraphValue, p.declared);
+  const table = (inputs[1] as DeclaredTable | undefined)?.table;
+  if (dict) return { kind: 'encoded-ids', end: p.end, values: { dict, codes: codesIn(dict, p.column, table) }, declared: p.declared! };
+  return { kind: 'encoded-ids', end: p.end, values: encodeStrings(p.column) };
+});
 
 /**
  * A source column as ids. String ids are dictionary-encoded (stringDict.ts) — here, or by the
@@ -269,13 +300,35 @@ registerKernel('graph.add_edges', (inputs, p: AddEdgesParams): PropertyGraphValu
  */
 export function addInlineEdges(g: PropertyGraphValue, p: Omit<AddEdgesParams, 'source'>, source: ColumnsSource, encodedIds: readonly EncodedIds[] = []): PropertyGraphValue {
   const base = { label: p.label, srcLabel: p.srcLabel, dstLabel: p.dstLabel };
-  const encoded = (end: 'src' | 'dst') => encodedIds.find((e) => e.end === end);
+  const encoded = (end: 'src' | 'dst') => {
+    const e = encodedIds.find((x) => x.end === end);
+    // Coded against the declared vertices: the codes index this graph's own dictionary object, so the
+    // projection sees one list where it would merge two.
+    return e?.declared === undefined ? e : { ...e, values: { dict: declaredDict(g, e.declared) ?? e.values.dict, codes: e.values.codes } };
+  };
   const src = inlineIds(sourceColumn(source, p.src, `edges of '${p.label}'`), `edge sources of '${p.label}'`, p.oidType, encoded('src'));
   const dst = inlineIds(sourceColumn(source, p.dst, `edges of '${p.label}'`), `edge targets of '${p.label}'`, p.oidType, encoded('dst'));
   const props = Object.fromEntries(
     Object.entries(p.properties).map(([name, col]) => [name, inlineProp(sourceColumn(source, col, `property ${name} of '${p.label}'`))]),
   );
-  return withEdges(g, [{ ...base, src, dst, props }], p.verify);
+  const table: EdgeTable = { ...base, src, dst, props };
+  // Ends in the order verifyEndpoints takes them: one coded against its vertices has its misses as -1 codes.
+  const coded = (end: 'src' | 'dst') => encodedIds.find((e) => e.end === end)?.declared;
+  for (const end of ['src', 'dst'] as const) {
+    const label = coded(end);
+    if (label !== undefined) checkDeclaredCodes(table, end, label, sourceColumn(source, p[end], `edges of '${p.label}'`));
+    else if (p.verify?.includes(end)) verifyEndpoints(g, [table], [end]);
+  }
+  return withEdges(g, [table]);
+}
+
+/** Throws VertexNotFoundError (as verifyEndpoints words it) for the first row coded -1: not a declared vertex of `label`. */
+function checkDeclaredCodes(table: EdgeTable, end: 'src' | 'dst', label: string, column: InlineColumn): void {
+  const ids = table[end];
+  const row = ids.kind === 'coded' ? ids.values.codes.indexOf(-1) : -1;
+  if (row < 0) return;
+  const text = column.kind === 'string' ? spanText(column.values, row) : '';
+  throw new VertexNotFoundError(text, `${end === 'src' ? 'the source' : 'the target'} of edge ${row} of '${table.label}' is not a declared vertex of '${label}'`);
 }
 
 export interface LdbcParams {

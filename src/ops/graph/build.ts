@@ -243,26 +243,42 @@ registerOp({
       const meta = { type: 'edge-part', shape: [Math.ceil(p.source.kind === 'file' ? p.source.file.size / parts / 8 : 0)] };
       return ctx.add({ key: chunkKey(node.key, [part], 'parse'), kernel: 'graph.parse_edges', params, inputs: [], meta });
     });
-    const key = ctx.add({ key: chunkKey(node.key, []), kernel: 'graph.add_edges', params: node.params, inputs: [graph, ...ranges, ...encodeTasks(node.key, p, ctx)], meta: { type: node.meta.type } });
+    const key = ctx.add({ key: chunkKey(node.key, []), kernel: 'graph.add_edges', params: node.params, inputs: [graph, ...ranges, ...encodeTasks(node.key, p, graph, ctx)], meta: { type: node.meta.type } });
     return { nsplits: [], chunks: [key] };
   },
 });
 /** String id columns of at least this many rows are dictionary-encoded by tasks of their own, in parallel. */
 const ENCODE_TASK_ROWS = 1 << 16;
 
-/** The `graph.encode_ids` tasks of an inline edge source's string id columns (smaller ones are encoded by graph.add_edges). */
-function encodeTasks(key: string, p: AddEdgesParams, ctx: TileContext): string[] {
+/**
+ * The `graph.encode_ids` tasks of an inline edge source's string id columns (smaller ones are encoded by
+ * graph.add_edges). An end whose label has declared vertices that the build could not check against is
+ * coded against them: its task reads the graph so far (`graph`), and graph.add_edges checks its misses.
+ */
+function encodeTasks(key: string, p: AddEdgesParams, graph: string, ctx: TileContext): string[] {
   if (p.source.kind !== 'columns' || p.oidType !== 'string') return [];
   const columns = p.source.columns;
   const names = Object.keys(columns);
   const tasks: string[] = [];
+  // One hash table of each label's vertex dictionary, in shared memory, for the ends coded against it.
+  const tables = new Map<string, string>();
+  const tableOf = (label: string): string => {
+    const found = tables.get(label);
+    if (found !== undefined) return found;
+    const made = ctx.add({ key: chunkKey(key, [tables.size], `table-${label}`), kernel: 'graph.dict_table', params: { label }, inputs: [graph], meta: { type: 'dict-table' } });
+    tables.set(label, made);
+    return made;
+  };
   for (const end of ['src', 'dst'] as const) {
     const ref = p[end];
     const column = columns[typeof ref === 'number' ? names[ref]! : ref];
     if (column?.kind !== 'string' || column.values.starts.length < ENCODE_TASK_ROWS) continue;
-    const params: EncodeIdsParams = { end, column: column.values };
+    const declared = p.verify?.includes(end) ? (end === 'src' ? p.srcLabel : p.dstLabel) : undefined;
+    const params: EncodeIdsParams = { end, column: column.values, ...(declared !== undefined ? { declared } : {}) };
     // The meta's shape gives the task's size, so the executor sends it to a worker of its own.
-    tasks.push(ctx.add({ key: chunkKey(key, [end === 'src' ? 0 : 1], 'encode'), kernel: 'graph.encode_ids', params, inputs: [], meta: { type: 'id-codes', shape: [column.values.starts.length] } }));
+    const meta = { type: 'id-codes', shape: [column.values.starts.length] };
+    const inputs = declared !== undefined ? [graph, tableOf(declared)] : [];
+    tasks.push(ctx.add({ key: chunkKey(key, [end === 'src' ? 0 : 1], 'encode'), kernel: 'graph.encode_ids', params, inputs, meta }));
   }
   return tasks;
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { VertexNotFoundError } from '../../../src/graph/errors.js';
 import { type IdColumn, sharedStringSpans, spanText, spanTexts, type StringSpans } from '../../../src/graph/idColumns.js';
 import { IdMap } from '../../../src/graph/idmap.js';
-import { concatCoded, encodeStrings, positionsIn, unionSorted } from '../../../src/graph/stringDict.js';
+import { codesIn, concatCoded, dictTable, encodeStrings, positionsIn, unionSorted } from '../../../src/graph/stringDict.js';
 
 const spansOf = (values: readonly string[]): StringSpans => sharedStringSpans(values);
 /** The span path: the column as UTF-8 spans, one per row. */
@@ -68,6 +68,29 @@ describe('string dictionary encoding', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('codes a column against another dictionary: each row its position there, -1 for a string it lacks', () => {
+    fc.assert(
+      fc.property(columns, columns, (vertices, edges) => {
+        const { dict } = encodeStrings(spansOf(vertices));
+        const sorted = texts(dict);
+        const expected = edges.map((s) => sorted.indexOf(s));
+        expect([...codesIn(dict, spansOf(edges))]).toEqual(expected);
+        // The same through the dictionary's shared table (built once, read by the workers of both ends).
+        expect([...codesIn(dict, spansOf(edges), dictTable(dict))]).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+    // A dictionary bigger than the table's first size, looked up by a longer column of repeats.
+    const vertices = Array.from({ length: 70_000 }, (_, i) => `vertex-${(i * 7919) % 70_000}`);
+    const { dict } = encodeStrings(spansOf(vertices));
+    const edges = Array.from({ length: 150_000 }, (_, i) => (i === 123_456 ? 'vertex-70000' : `vertex-${(i * 31) % 70_000}`));
+    const codes = codesIn(dict, spansOf(edges), dictTable(dict));
+    expect(codes.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(dictTable(dict).slots.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(codes.indexOf(-1)).toBe(123_456);
+    for (let i = 0; i < edges.length; i += 641) if (i !== 123_456) expect(spanText(dict, codes[i]!)).toBe(edges[i]);
   });
 
   it('gives the id map, internal ids and missing-id errors of the span path', () => {
