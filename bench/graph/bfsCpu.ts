@@ -3,6 +3,8 @@
  * library on a benchmark graph with its in-CSR, split in `parts` ranges run one after another on this
  * thread, timed by process CPU time (which the load of other processes on a shared machine barely
  * moves), with a checksum of the depths. Run it on two checkouts, interleaved, to compare kernels.
+ * It imports src/graph directly (no session, no pool, no fetch): the user's BFS figures — first app and
+ * warm app with `toArray('r')` fetched, through the public API — are bench/graph/ready.ts's.
  *
  *   npx tsx bench/graph/bfsCpu.ts [graph=g1-rmat-s20] [parts=2] [runs=9]
  */

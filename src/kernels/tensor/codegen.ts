@@ -157,7 +157,7 @@ const SUM_BLOCK = 128;
  * compensation would be NaN.
  */
 function blockedSum(kind: 'sum' | 'sqdev', count: string, valAt: (j: string) => string, target: string, base = '0', low?: string): string {
-  const add = (v: string): string => `{ const s = ${v}; const t = hi + s; lo += (hi >= 0 ? hi : -hi) >= (s >= 0 ? s : -s) ? (hi - t) + s : (s - t) + hi; hi = t; }`;
+  const add = (v: string): string => compensatedStep('hi', 'lo', v);
   // With a base, j runs over base + [0, count) and valAt takes that absolute index: the same blocks.
   const from = (k: number): string => (base === '0' ? `${count} - ${k}` : `${base} + ${count} - ${k}`);
   return `const r = ${base === '0' ? '' : `${base} + `}(${count} & 3);
@@ -182,9 +182,12 @@ const o = ${target}; const t = o + s;
 ${low} += (t - t === 0 ? ((o >= 0 ? o : -o) >= (s >= 0 ? s : -s) ? (o - t) + s : (s - t) + o) : 0) + e; ${target} = t; }`;
 }
 
-/** `a += v` with the addition's rounding error added to `l` (none once the sum is not finite). */
+/**
+ * `a += v` with the addition's rounding error added to `l` (Neumaier). Once `a` is not finite `l` is
+ * meaningless (NaN); readers of the pair check `a` and ignore `l` then, so the loop carries no test.
+ */
 function compensatedStep(a: string, l: string, v: string): string {
-  return `{ const s = ${v}; const t = ${a} + s; ${l} += t - t === 0 ? ((${a} >= 0 ? ${a} : -${a}) >= (s >= 0 ? s : -s) ? (${a} - t) + s : (s - t) + ${a}) : 0; ${a} = t; }`;
+  return `{ const s = ${v}; const t = ${a} + s; ${l} += (${a} >= 0 ? ${a} : -${a}) >= (s >= 0 ? s : -s) ? (${a} - t) + s : (s - t) + ${a}; ${a} = t; }`;
 }
 
 function flatBody(spec: LoopSpec, constant: Namer): string {

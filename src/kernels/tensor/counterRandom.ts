@@ -114,7 +114,7 @@ export function normalRun(out: Float64Array | Float32Array, first: number, seed:
     for (let k = 0; k < slow; k++) {
       const j = slowAt[k]!;
       const at = 2 * (j + skip);
-      out[done + j] = slowNormal(g, words, e0 + j, seed, words[at]!, words[at + 1]!);
+      out[done + j] = slowNormal(words, e0 + j, seed, words[at]!, words[at + 1]!);
     }
     done += take;
   }
@@ -125,8 +125,7 @@ export function normalRun(out: Float64Array | Float32Array, first: number, seed:
  * from the element's own slow stream — counters (e, 1), (e, 2), ... under another tag, four words each,
  * taken two at a time — so a rejection never shifts another element.
  */
-function slowNormal(g: ReturnType<typeof philox>, words: Uint32Array, e: number, seed: number, firstW0: number, firstW1: number): number {
-  slow.g = g;
+function slowNormal(words: Uint32Array, e: number, seed: number, firstW0: number, firstW1: number): number {
   slow.stream[0] = e;
   slow.stream[1] = seed;
   slow.attempt = 0;
@@ -161,14 +160,14 @@ function slowNormal(g: ReturnType<typeof philox>, words: Uint32Array, e: number,
  * (one draw in ~70 is slow; a closure per call cost a quarter of randn's time where functions carry
  * names, as under tsx). `stream` holds the element and the seed (doubles: neither need fit 31 bits).
  */
-const slow = { g: undefined as ReturnType<typeof philox> | undefined, stream: new Float64Array(2), attempt: 0, used: 4 };
+const slow = { stream: new Float64Array(2), attempt: 0, used: 4 };
 
 /** The index in the module's words of the slow stream's next two words (a new counter every two pairs). */
 function nextSlowPair(): number {
   if (slow.used === 4) {
     slow.attempt++;
     const e = slow.stream[0]!;
-    slow.g!.words(SCRATCH, 1, e % TWO32, Math.floor(e / TWO32), slow.attempt, NORMAL_SLOW_TAG, slow.stream[1]!, KEY1);
+    philox().words(SCRATCH, 1, e % TWO32, Math.floor(e / TWO32), slow.attempt, NORMAL_SLOW_TAG, slow.stream[1]!, KEY1);
     slow.used = 0;
   }
   const at = SCRATCH / 4 + slow.used;

@@ -160,7 +160,8 @@ function reduceFlattened(p: ReduceMapParams, ins: readonly ArrayData[]): Partial
       if (count === 0) mean[i] = meanLo[i] = 0;
       else {
         // Normalised (the high part the double nearest the mean): a column sum's low part can exceed half
-        // an ulp of its high part, and the deviations below are taken from the high part.
+        // an ulp of its high part, and the deviations below are taken from the high part. (ddDivide
+        // ignores the low part of a sum that is not finite, where the loops leave it NaN.)
         const [hi, lo] = ddDivide(mean[i]!, meanLo[i]!, count);
         const s = hi + lo;
         mean[i] = s;

@@ -14,10 +14,15 @@ import {
   i32store, I64, I64_ADD, I64_EXTEND_I32_U, I64_MUL, I64_OR, I64_SHL, I64_SHR_U, i64c, LT_U, name, section, set, tee, vec,
 } from './wasmAsm.js';
 
-const M0 = 0xd2511f53n;
-const M1 = 0xcd9e8d57n;
-const W0 = 0x9e3779b9 | 0;
-const W1 = 0xbb67ae85 | 0;
+/** Philox4x32's round multipliers and key increments (Weyl constants), shared with wasmPhiloxSimd.ts. */
+export const PHILOX_M0 = 0xd2511f53;
+export const PHILOX_M1 = 0xcd9e8d57;
+export const PHILOX_W0 = 0x9e3779b9 | 0;
+export const PHILOX_W1 = 0xbb67ae85 | 0;
+const M0 = BigInt(PHILOX_M0);
+const M1 = BigInt(PHILOX_M1);
+const W0 = PHILOX_W0;
+const W1 = PHILOX_W1;
 
 // Parameters of both functions, then locals.
 const [PTR, N, CLO, CHI, X2, X3, K0, K1] = [0, 1, 2, 3, 4, 5, 6, 7];

@@ -10,12 +10,13 @@
  * trips counters from cLo on (which must not pass 2^32: the caller splits there), from `ptr` on; `words`
  * writes each counter's four words instead (its lanes transposed back to counter order).
  */
+import { PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 } from './wasmPhilox.js';
 import { f64c, funcBody, get, HEADER, I32, i32c, I32_ADD, LT_U, name, section, set, simd, tee, V128, vec, vstore } from './wasmAsm.js';
 
-const M0 = 0xd2511f53 | 0;
-const M1 = 0xcd9e8d57 | 0;
-const W0 = 0x9e3779b9 | 0;
-const W1 = 0xbb67ae85 | 0;
+const M0 = PHILOX_M0 | 0;
+const M1 = PHILOX_M1 | 0;
+const W0 = PHILOX_W0;
+const W1 = PHILOX_W1;
 
 const [PTR, N, CLO, CHI, X2, X3, K0, K1, I] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 /** Groups of four counters per trip, their rounds interleaved: one group's chain of dependent multiplies and shuffles leaves the SIMD units idle. */
