@@ -90,7 +90,7 @@ describe('map / combine / final over a split vector equals the reference fold', 
     }
   });
 
-  it('min and max over runs longer than their lanes: the first of ±0, the first NaN, in flat, row and strided loops', () => {
+  it('min and max over runs longer than their lanes: the first of ±0, the first NaN, in flat, row, column and strided loops', () => {
     // The loops keep eight running extremes and scan again in order only when the extreme is ±0 or a
     // NaN was seen (codegen.ts extremeFromEnd): long runs of zeros of both signs, NaN anywhere.
     const firstWins = (op: 'min' | 'max', v: readonly number[]): number =>
@@ -100,7 +100,8 @@ describe('map / combine / final over a split vector equals the reference fold', 
       { arbitrary: fc.constantFrom(-1, 1, -Infinity, Infinity), weight: 2 },
       { arbitrary: fc.constant(NaN), weight: 1 },
     );
-    const arb = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 40 })).chain(([rows, cols]) =>
+    // Up to 20 rows: column reductions take eight rows per pass, and the nd loops walk rows last first.
+    const arb = fc.tuple(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 40 })).chain(([rows, cols]) =>
       fc.tuple(fc.constant([rows, cols]), fc.array(value, { minLength: rows * cols, maxLength: rows * cols }), fc.constantFrom('min' as const, 'max' as const)),
     );
     fc.assert(
@@ -111,6 +112,8 @@ describe('map / combine / final over a split vector equals the reference fold', 
         const row = (r: number): number[] => xs.slice(r * cols!, (r + 1) * cols!);
         const perRow = (map(op, m, [1]) as { acc: Float64Array }).acc;
         for (let r = 0; r < rows!; r++) same(perRow[r]!, firstWins(op, row(r)));
+        const perColumn = (map(op, m, [0]) as { acc: Float64Array }).acc;
+        for (let c = 0; c < cols!; c++) same(perColumn[c]!, firstWins(op, Array.from({ length: rows! }, (_, r) => xs[r * cols! + c]!)));
         // The rows read backwards in place (a slice with step -1 fused into the reduction).
         const view = { shape: [rows!, cols!], strides: [cols!, -1], offset: cols! - 1 };
         const all = final(op, [map(op, m, [0, 1], { views: [view] })], [], 'float64').data[0]!;
