@@ -28,6 +28,13 @@ export interface LoopSpec {
    * chunk means of var/std (reduce.ts). Only the blocked sums have one; column sums leave `aux` alone.
    */
   readonly split?: boolean;
+  /**
+   * Flat sums: continue a running compensated sum kept in aux[0] (high) and aux[1] (low) and leave it
+   * there, instead of adding the total into out[0]: a chunk summed in consecutive segments from its end
+   * (segmentedSum.ts) adds exactly as one call over the whole chunk, provided every segment but the last
+   * is a whole number of SUM_BLOCK blocks.
+   */
+  readonly resume?: boolean;
 }
 
 /**
@@ -149,7 +156,7 @@ ${target} = a ${cmp}${laterTarget ? '=' : ''} b || a !== a ? a : b;`;
 }
 
 /** Elements per block of a sum: NumPy's pairwise sum also adds blocks of 128 in registers first. */
-const SUM_BLOCK = 128;
+export const SUM_BLOCK = 128;
 
 /**
  * A sum (or sum of squared deviations from `c`) of elements `count - 1` down to 0 (`valAt(j)` is element
@@ -161,12 +168,12 @@ const SUM_BLOCK = 128;
  * A non-finite running sum (an infinity or NaN among the elements, or overflow) is taken as it is: its
  * compensation would be NaN.
  */
-function blockedSum(kind: 'sum' | 'sqdev', count: string, valAt: (j: string) => string, target: string, base = '0', low?: string): string {
+function blockedSum(kind: 'sum' | 'sqdev', count: string, valAt: (j: string) => string, target: string, base = '0', low?: string, resume = false): string {
   const add = (v: string): string => compensatedStep('hi', 'lo', v);
   // With a base, j runs over base + [0, count) and valAt takes that absolute index: the same blocks.
   const from = (k: number): string => (base === '0' ? `${count} - ${k}` : `${base} + ${count} - ${k}`);
   return `const r = ${base === '0' ? '' : `${base} + `}(${count} & 3);
-let hi = 0, lo = 0, a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+let hi = ${resume ? 'aux[0]' : '0'}, lo = ${resume ? 'aux[1]' : '0'}, a0 = 0, a1 = 0, a2 = 0, a3 = 0;
 for (let j = ${from(4)}; j >= r; ) {
 const stop = j - ${SUM_BLOCK - 4} > r ? j - ${SUM_BLOCK - 4} : r;
 for (; j >= stop; j -= 4) { ${step(kind, 'a0', valAt('j'))} ${step(kind, 'a1', valAt('j + 1'))} ${step(kind, 'a2', valAt('j + 2'))} ${step(kind, 'a3', valAt('j + 3'))} }
@@ -174,7 +181,17 @@ ${add('(a0 + a1) + (a2 + a3)')} a0 = 0; a1 = 0; a2 = 0; a3 = 0;
 }
 for (let j = r - 1; j >= ${base}; j--) { ${step(kind, 'a0', valAt('j'))} }
 ${add('a0')}
-${low ? splitTotal(target, low) : `${target} = ${target} + (hi - hi === 0 ? hi + lo : hi);`}`;
+${resume ? 'aux[0] = hi; aux[1] = lo;' : low ? splitTotal(target, low) : `${target} = ${target} + ${SUM_TOTAL};`}`;
+}
+
+/** The compensated sum's value: its low part is meaningless (NaN) once the high part is not finite. */
+const SUM_TOTAL = '(hi - hi === 0 ? hi + lo : hi)';
+
+/** The total of a running sum left by `resume` loops in (hi, lo) = (state[0], state[1]). */
+export function resumedTotal(state: ArrayLike<number>): number {
+  const hi = state[0]!;
+  const lo = state[1]!;
+  return hi - hi === 0 ? hi + lo : hi;
 }
 
 /**
@@ -229,7 +246,7 @@ for (let j = r - 1; j >= 0; j--) out[j] = ${val('j')};`;
   }
   if (kind === 'argmin' || kind === 'argmax') throw new Error('arg reductions use the nd loop');
   const c = kind === 'sqdev' ? 'const c = aux[0];\n' : '';
-  if (kind === 'sum' || kind === 'sqdev') return `${n}\n${c}${blockedSum(kind, 'n', val, 'out[0]', '0', spec.split && kind === 'sum' ? 'aux[0]' : undefined)}`;
+  if (kind === 'sum' || kind === 'sqdev') return `${n}\n${c}${blockedSum(kind, 'n', val, 'out[0]', '0', spec.split && kind === 'sum' ? 'aux[0]' : undefined, spec.resume === true && kind === 'sum')}`;
   if (kind === 'prod' || kind === 'cnz') {
     const comb = kind === 'prod' ? '(a0 * a1) * (a2 * a3)' : '(a0 + a1) + (a2 + a3)';
     const init = String(INITIAL_VALUE[kind]);
@@ -382,7 +399,7 @@ idx[d] = ext - 1;
 const byExpr = new WeakMap<Expr, Map<string, CompiledLoop>>();
 
 export function compileLoop(spec: LoopSpec): CompiledLoop {
-  const variant = `${spec.mode}|${spec.access}|${spec.reduce ?? ''}|${spec.innerReduced ? 1 : 0}|${spec.nIn}|${spec.split ? 1 : 0}`;
+  const variant = `${spec.mode}|${spec.access}|${spec.reduce ?? ''}|${spec.innerReduced ? 1 : 0}|${spec.nIn}|${spec.split ? 1 : 0}|${spec.resume ? 1 : 0}`;
   let known = byExpr.get(spec.expr);
   const hit = known?.get(variant);
   if (hit) return hit;

@@ -19,6 +19,7 @@ import type { Expr } from '../../base/expr.js';
 import { HELPERS } from './expr.js';
 import { type InputView, keepdimsShape, planInputs, reducedStrides, viewedInputs } from './layout.js';
 import { rowBlocks } from './rowBlocks.js';
+import { rowLayout, sumBySegments } from './segmentedSum.js';
 import { compileUserFunctions } from './userfn.js';
 
 export const REDUCE_OPS = [
@@ -97,6 +98,25 @@ function runLoop(kind: ReduceKind, p: ReduceMapParams, ins: readonly ArrayData[]
 const FOUR_WAY = new Set<ReduceOp>(['sum', 'prod', 'mean', 'var', 'std']);
 
 /**
+ * A full sum or mean whose inputs the flat loop cannot read (broadcast, or viewed) and whose loop lays
+ * out as rows: summed segment by segment in cache (segmentedSum.ts), bit-identical to the flat loop over
+ * the values. Null when another path takes it.
+ */
+function segmentedFullSum(p: ReduceMapParams, ins: readonly ArrayData[]): Partial | null {
+  if (p.op !== 'sum' && p.op !== 'mean') return null;
+  if (p.shape.length > 0 && p.axes.length !== p.shape.length) return null;
+  const plan = planInputs(ins, p.shape.length === 0 ? [1] : p.shape);
+  if (plan.flat) return null;
+  const layout = rowLayout(plan.shape, plan.strides);
+  if (!layout) return null;
+  const map = compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd' });
+  const acc = filled(1, 0);
+  sumBySegments(map, ins.map((x) => x.data), layout, compileUserFunctions(p.fns), acc);
+  const shape = keepdimsShape(p.shape, p.axes);
+  return p.op === 'sum' ? { kind: 'plain', acc, shape } : { kind: 'mean', acc, count: sizeOf(plan.shape), shape };
+}
+
+/**
  * A full reduction of one stored chunk runs the flat loop; once fusion substitutes a producer with
  * broadcast inputs into this map, only the nd loop fits and its single accumulator adds in another
  * order, so fused and unfused results would differ in the last bits. In that one case the expression
@@ -129,7 +149,10 @@ function flattenBroadcast(p: ReduceMapParams, ins: readonly ArrayData[]): { p: R
 }
 
 export function reduceMap(inputs: readonly unknown[], params: ReduceMapParams): Partial | ArrayData {
-  const { p, ins, scratch } = flattenBroadcast(params, viewedInputs(inputs, params.views));
+  const viewed = viewedInputs(inputs, params.views);
+  const segmented = segmentedFullSum(params, viewed);
+  if (segmented) return params.final ? finish(segmented, params.final) : segmented;
+  const { p, ins, scratch } = flattenBroadcast(params, viewed);
   try {
     return reduceFlattened(p, ins);
   } finally {
