@@ -397,13 +397,27 @@ idx[d] = ext - 1;
 
 /** Same expression object (all chunks of a tileable on one thread share it): skip generating the source. */
 const byExpr = new WeakMap<Expr, Map<string, CompiledLoop>>();
+/** Loops (constants bound) by their spec's text; bounded, LRU. */
+const byText = new BoundedCache<string, CompiledLoop>(512);
+
+/** JSON writes NaN and ±Infinity as null and -0 as 0: constants that must not share a loop. */
+function exactNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0)) ? { n: String(Object.is(value, -0) ? '-0' : value) } : value;
+}
 
 export function compileLoop(spec: LoopSpec): CompiledLoop {
   const variant = `${spec.mode}|${spec.access}|${spec.reduce ?? ''}|${spec.innerReduced ? 1 : 0}|${spec.nIn}|${spec.split ? 1 : 0}|${spec.resume ? 1 : 0}`;
   let known = byExpr.get(spec.expr);
   const hit = known?.get(variant);
   if (hit) return hit;
-  const fn = compileFromSource(spec);
+  // A task reaches a worker as a structured clone, so every task brings a new expression object: find
+  // the loop by the expression's text (a few µs) instead of generating its source again (21-35 µs).
+  const text = `${variant}|${JSON.stringify(spec.expr, exactNumbers)}`;
+  let fn = byText.get(text);
+  if (!fn) {
+    fn = compileFromSource(spec);
+    byText.set(text, fn);
+  }
   if (!known) byExpr.set(spec.expr, (known = new Map()));
   known.set(variant, fn);
   return fn;
