@@ -358,7 +358,7 @@ ${decl}
 ${rowDecl}
 let bo = 0, gb = gb0;
 const gi = ${arg ? 'gst[nd - 1]' : '0'};
-${down ? downOdometer(ins, inner) : upOdometer(ins, inner, arg)}`;
+${down ? downOdometer(ins, inner, kind !== undefined) : upOdometer(ins, inner, arg)}`;
 }
 
 /** The outer axes walked from the first position up; `arg` also moves the global index base. */
@@ -376,20 +376,24 @@ idx[d] = 0;
 }`;
 }
 
-/** The outer axes walked from the last position down to the first (a map's output row p with them). */
-function downOdometer(ins: readonly number[], inner: string): string {
+/**
+ * The outer axes walked from the last position down to the first (a map's output row p with them; a
+ * reduction's output position bo, by its strides `ost`, which a map does not have).
+ */
+function downOdometer(ins: readonly number[], inner: string, reduction: boolean): string {
+  const out = (op: string, times = ''): string => (reduction ? ` bo ${op}= ost[d]${times};` : '');
   return `for (let d = 0; d < nd - 1; d++) {
 const last = shape[d] - 1;
-idx[d] = last; ${ins.map((i) => `b${i} += st${i}[d] * last;`).join(' ')} bo += ost[d] * last;
+idx[d] = last; ${ins.map((i) => `b${i} += st${i}[d] * last;`).join(' ')}${out('+', ' * last')}
 }
 let p = total - inner;
 for (let o = 0; o < outer; o++) {
 ${inner}
 for (let d = nd - 2; d >= 0; d--) {
-${ins.map((i) => `b${i} -= st${i}[d];`).join(' ')} bo -= ost[d];
+${ins.map((i) => `b${i} -= st${i}[d];`).join(' ')}${out('-')}
 if (--idx[d] >= 0) break;
 const ext = shape[d];
-${ins.map((i) => `b${i} += st${i}[d] * ext;`).join(' ')} bo += ost[d] * ext;
+${ins.map((i) => `b${i} += st${i}[d] * ext;`).join(' ')}${out('+', ' * ext')}
 idx[d] = ext - 1;
 }
 }`;
