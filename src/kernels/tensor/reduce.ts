@@ -17,8 +17,9 @@ import { registerKernel } from '../registry.js';
 import { compileLoop, INITIAL_VALUE, type ReduceKind } from './codegen.js';
 import type { Expr } from '../../base/expr.js';
 import { HELPERS } from './expr.js';
-import { type InputView, keepdimsShape, planInputs, reducedStrides, viewedInputs } from './layout.js';
-import { rowBlocks } from './rowBlocks.js';
+import { type InputView, keepdimsShape, planInputs, viewedInputs } from './layout.js';
+import { chunkMoments, mergeMoments } from './moments.js';
+import { copy, type F64, filled, runLoop } from './reduceLoop.js';
 import { rowLayout, sumBySegments } from './segmentedSum.js';
 import { compileUserFunctions } from './userfn.js';
 
@@ -51,7 +52,6 @@ export interface ReduceMapParams {
   readonly views?: readonly (InputView | null)[];
 }
 
-type F64 = Float64Array;
 export type Partial =
   | { readonly kind: 'plain'; readonly acc: F64; readonly shape: readonly number[] }
   | { readonly kind: 'mean'; readonly acc: F64; readonly count: number; readonly shape: readonly number[] }
@@ -61,38 +61,6 @@ export type Partial =
 const PLAIN: { readonly [op in ReduceOp]?: ReduceKind } = {
   sum: 'sum', prod: 'prod', min: 'min', max: 'max', any: 'any', all: 'all', count_nonzero: 'cnz',
 };
-
-function filled(n: number, v: number): F64 {
-  const a = allocate('float64', n) as F64;
-  if (v !== 0) a.fill(v);
-  return a;
-}
-
-function copy(a: F64): F64 {
-  const out = allocate('float64', a.length) as F64;
-  out.set(a);
-  return out;
-}
-
-/** `split`: a sum keeps its low part in `aux` (codegen.ts LoopSpec.split). */
-function runLoop(kind: ReduceKind, p: ReduceMapParams, ins: readonly ArrayData[], acc: F64, aux: F64 | null, split = false): void {
-  const loopShape = p.shape.length === 0 ? [1] : p.shape;
-  const axes = p.shape.length === 0 ? [0] : p.axes;
-  const plan = planInputs(ins, loopShape);
-  const full = axes.length === loopShape.length;
-  const arg = kind === 'argmin' || kind === 'argmax';
-  const fns = compileUserFunctions(p.fns);
-  const data = ins.map((x) => x.data);
-  if (plan.flat && full && !arg) {
-    compileLoop({ expr: p.expr, nIn: ins.length, access: plan.flatAccess, mode: 'flat', reduce: kind, split })(
-      data, plan.strides, plan.shape, [], acc, aux, null, 0, fns, HELPERS);
-    return;
-  }
-  const innerReduced = axes.includes(loopShape.length - 1);
-  const loop = compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd', reduce: kind, innerReduced, split });
-  const gst = arg ? (p.gstrides && p.gstrides.length > 0 ? p.gstrides : [0]) : null;
-  loop(data, plan.strides, plan.shape, reducedStrides(plan.shape, axes), acc, aux, gst, p.gbase ?? 0, fns, HELPERS);
-}
 
 /** Reductions whose flat loop adds with four interleaved accumulators (the nd loop uses one). */
 const FOUR_WAY = new Set<ReduceOp>(['sum', 'prod', 'mean', 'var', 'std']);
@@ -185,96 +153,6 @@ function reduceFlattened(p: ReduceMapParams, ins: readonly ArrayData[]): Partial
   return p.final ? finish(partial, p.final) : partial;
 }
 
-type Moments = Extract<Partial, { kind: 'moments' }>;
-
-/**
- * var/std of one chunk, block by block of rows (rowBlocks.ts): each block's mean, then its squared
- * deviations from that mean while the block is still in cache, so the chunk is read from memory once
- * (two passes over a whole 16 MB chunk read it twice). Blocks that share outputs (the first axis
- * reduced) merge with Chan's formula, as chunks do; otherwise each fills its own rows of the result.
- */
-function chunkMoments(p: ReduceMapParams, ins: readonly ArrayData[], shape: readonly number[], n: number, count: number): Moments {
-  const loopShape = p.shape.length === 0 ? [1] : p.shape;
-  const firstReduced = p.shape.length === 0 || p.axes.includes(0);
-  const mean = filled(n, 0);
-  const meanLo = filled(n, 0);
-  const m2 = filled(n, 0);
-  const rows = loopShape[0]!;
-  // A column reduction (the first axis reduced, the last kept) is bound by its compensated additions,
-  // not by memory: split, it only paid each block's merge (var by column of 417x5000 chunks, one thread:
-  // 60 ms unsplit, 65-116 ms in blocks of 24-104 rows).
-  if (firstReduced && !p.axes.includes(loopShape.length - 1)) {
-    momentsInto(p, ins, count, mean, meanLo, m2);
-    return { kind: 'moments', count, mean, meanLo, m2, shape };
-  }
-  if (!firstReduced) {
-    const per = n / rows;
-    for (const b of rowBlocks(ins, loopShape)) {
-      const at = (a: F64): F64 => a.subarray(b.first * per, (b.first + b.rows) * per);
-      momentsInto(b.rows === rows ? p : { ...p, shape: b.shape }, b.inputs, count, at(mean), at(meanLo), at(m2));
-    }
-    return { kind: 'moments', count, mean, meanLo, m2, shape };
-  }
-  let total = 0;
-  let block: { mean: F64; meanLo: F64; m2: F64 } | undefined;
-  for (const b of rowBlocks(ins, loopShape)) {
-    const blockCount = b.rows === rows ? count : (count / rows) * b.rows;
-    if (total === 0) {
-      momentsInto(b.rows === rows ? p : { ...p, shape: b.shape }, b.inputs, blockCount, mean, meanLo, m2);
-    } else {
-      block ??= { mean: filled(n, 0), meanLo: filled(n, 0), m2: filled(n, 0) };
-      block.mean.fill(0);
-      block.meanLo.fill(0);
-      block.m2.fill(0);
-      momentsInto({ ...p, shape: b.shape }, b.inputs, blockCount, block.mean, block.meanLo, block.m2);
-      mergeMoments(mean, meanLo, m2, total, block.mean, block.meanLo, block.m2, blockCount);
-    }
-    total += blockCount;
-  }
-  return { kind: 'moments', count, mean, meanLo, m2, shape };
-}
-
-/** Fills zeroed (mean, meanLo, m2) with the moments of `count` elements per output, read by `p`'s loop. */
-function momentsInto(p: ReduceMapParams, ins: readonly ArrayData[], count: number, mean: F64, meanLo: F64, m2: F64): void {
-  // The mean as a double-double (the compensated sum's low part divided too): Chan's merge adds the
-  // difference of two means, which one rounded mean would spoil (see mergeMoments).
-  runLoop('sum', p, ins, mean, meanLo, true);
-  for (let i = 0; i < mean.length; i++) {
-    if (count === 0) mean[i] = meanLo[i] = 0;
-    else {
-      // Normalised (the high part the double nearest the mean): a column sum's low part can exceed half
-      // an ulp of its high part, and the deviations below are taken from the high part. (ddDivide
-      // ignores the low part of a sum that is not finite, where the loops leave it NaN.)
-      const [hi, lo] = ddDivide(mean[i]!, meanLo[i]!, count);
-      const s = hi + lo;
-      mean[i] = s;
-      meanLo[i] = s - s === 0 ? hi - s + lo : 0;
-    }
-  }
-  runLoop('sqdev', p, ins, m2, mean);
-}
-
-/**
- * Chan's merge of the moments of nb more elements into those of na, in place, with the means as
- * double-doubles: the difference of two means of 1e8 + U(0, 1) data is ~1e-4 while each rounded mean
- * is off by up to 7e-9, so plain doubles left the variance ~3e-12 off; with the low parts the
- * difference is good to an ulp of itself.
- */
-function mergeMoments(mean: F64, meanLo: F64, m2: F64, na: number, bMean: F64, bMeanLo: F64, bM2: F64, nb: number): void {
-  if (nb === 0) return;
-  const n = na + nb;
-  for (let i = 0; i < mean.length; i++) {
-    const a = mean[i]!;
-    const dh = bMean[i]! - a;
-    const delta = dh - dh === 0 ? dh + (twoSumError(bMean[i]!, -a, dh) + (bMeanLo[i]! - meanLo[i]!)) : dh;
-    const step = (delta * nb) / n;
-    const sum = a + step;
-    mean[i] = sum;
-    if (sum - sum === 0) meanLo[i]! += twoSumError(a, step, sum);
-    m2[i]! += bM2[i]! + (delta * delta * na * nb) / n;
-  }
-}
-
 function mergePlain(op: ReduceOp, a: F64, b: F64): void {
   const n = a.length;
   switch (op) {
@@ -352,28 +230,6 @@ export function combinePartials(op: ReduceOp, parts: readonly Partial[]): Partia
       return { kind: 'arg', value, index, shape: first.shape };
     }
   }
-}
-
-/** The rounding error of s = a + b (Knuth's TwoSum): a + b = s + error exactly. */
-function twoSumError(a: number, b: number, s: number): number {
-  const bv = s - a;
-  return (a - (s - bv)) + (b - bv);
-}
-
-/** (hi + lo) / n as a double-double, n a positive integer (the remainder hi - q·n is exact by Dekker's product). */
-function ddDivide(hi: number, lo: number, n: number): [number, number] {
-  const q = hi / n;
-  if (!(q - q === 0) || Math.abs(q) > 1e290) return [q, 0]; // non-finite, or too large to split
-  const SPLIT = 134217729; // 2^27 + 1 (Veltkamp)
-  const c = SPLIT * q;
-  const qh = c - (c - q);
-  const ql = q - qh;
-  const d = SPLIT * n;
-  const nh = d - (d - n);
-  const nl = n - nh;
-  const p = q * n;
-  const pErr = ((qh * nh - p) + qh * nl + ql * nh) + ql * nl;
-  return [q, ((hi - p) - pErr + lo) / n];
 }
 
 /** Does candidate (v, vi) beat the current best (c, ci)? NaN beats numbers; ties go to the lower index. */
