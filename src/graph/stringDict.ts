@@ -67,7 +67,8 @@ class Distinct {
 
   /**
    * `distinct`: how many strings the table is first sized for (a known dictionary's size); `shared`:
-   * its slots in shared memory, for a table built once and read by several workers (`dictTable`).
+   * its slots in shared memory, for a table built once and read by several workers (a vertex column's,
+   * `dictTable`).
    */
   constructor(rows: number, distinct = Math.min(rows, 1 << 15), shared = false) {
     // Grown as strings are added: a table sized for the rows would spread the few distinct ones of a
@@ -320,9 +321,9 @@ export function codesIn(dict: StringSpans, column: StringSpans, table?: DictTabl
 export type { DictTable };
 
 /**
- * The table `codesIn` looks a dictionary's strings up in, built once in shared memory: the workers that
- * code a graph's edge columns against its vertices read this one table (half the cache footprint of a
- * table each, and no build per column).
+ * The table `codesIn` looks a dictionary's strings up in, built in shared memory, for a dictionary whose
+ * encoding kept none (`encodeStrings` without `lookup`): built once, it serves every column coded
+ * against the dictionary, on any worker.
  */
 export function dictTable(dict: StringSpans): DictTable {
   return filled(dict, true).table;
