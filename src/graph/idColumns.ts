@@ -7,6 +7,7 @@
  * `coded` (strings as a sorted dictionary and one code per row: see stringDict.ts).
  */
 import { InvalidArgumentError } from '../base/errors.js';
+import type { DictTable } from './dictKeys.js';
 
 export interface StringSpans {
   readonly bytes: Uint8Array;
@@ -18,7 +19,7 @@ export type IdColumn =
   | { readonly kind: 'number'; readonly values: Float64Array | Int32Array }
   | { readonly kind: 'bigint'; readonly values: BigInt64Array }
   | { readonly kind: 'string'; readonly values: StringSpans }
-  | { readonly kind: 'coded'; readonly values: { readonly dict: StringSpans; readonly codes: Int32Array } };
+  | { readonly kind: 'coded'; readonly values: { readonly dict: StringSpans; readonly codes: Int32Array; readonly table?: DictTable } };
 
 export type VertexId = number | bigint | string;
 

@@ -6,7 +6,8 @@
  * dictionary's positions (none at all when the dictionary is the map's own ids), and only the
  * dictionaries' strings are kept for output.
  */
-import { compareByteRanges, compareBytes, hashWords, type StringKeyTable } from './idHash.js';
+import { type DictTable, keyHash, lookupPartitioned, PARTITIONED_SLOTS, wordAt } from './dictKeys.js';
+import { compareByteRanges, compareBytes, type StringKeyTable } from './idHash.js';
 import type { StringSpans } from './idColumns.js';
 import { sharedInt32 } from './shared.js';
 
@@ -14,24 +15,8 @@ import { sharedInt32 } from './shared.js';
 export interface CodedStrings {
   readonly dict: StringSpans;
   readonly codes: Int32Array;
-}
-
-/** Up to 4 bytes from `at` (not past `end`), big-endian and zero-padded, so words compare as the bytes do. */
-function wordAt(bytes: Uint8Array, at: number, end: number): number {
-  const left = end - at;
-  if (left >= 4) return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
-  // A short id's last word (R-MAT's 'v12345' ends in one): its 0-3 bytes without a loop.
-  if (left <= 0) return 0;
-  let w = bytes[at]! << 24;
-  if (left > 1) w |= bytes[at + 1]! << 16;
-  if (left > 2) w |= bytes[at + 2]! << 8;
-  return w;
-}
-
-function tailHash(bytes: Uint8Array, from: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let k = from; k < end; k++) h = Math.imul(h ^ bytes[k]!, 0x01000193);
-  return h;
+  /** The dictionary's lookup table (entries are positions in `dict`), when `encodeStrings` was asked for it. */
+  readonly table?: DictTable;
 }
 
 /** Strings up to this many bytes are copied by a loop: `set(subarray(...))` costs a view object per string. */
@@ -82,7 +67,8 @@ class Distinct {
 
   /**
    * `distinct`: how many strings the table is first sized for (a known dictionary's size); `shared`:
-   * its slots in shared memory, for a table built once and read by several workers (`dictTable`).
+   * its slots in shared memory, for a table built once and read by several workers (a vertex column's,
+   * `dictTable`).
    */
   constructor(rows: number, distinct = Math.min(rows, 1 << 15), shared = false) {
     // Grown as strings are added: a table sized for the rows would spread the few distinct ones of a
@@ -125,10 +111,9 @@ class Distinct {
       for (let i = from; i < to; i++) {
         const start = starts[i]!;
         const end = ends[i]!;
-        const length = end - start;
         const w0 = wordAt(bytes, start, end);
         const w1 = wordAt(bytes, start + 4, end);
-        const h = hashWords(w0 ^ (length > 8 ? tailHash(bytes, start + 8, end) : 0), w1 ^ Math.imul(length, 0x9e3779b1));
+        const h = keyHash(bytes, start, end, w0, w1);
         const k = 4 * (i - from);
         keys[k] = w0;
         keys[k + 1] = w1;
@@ -295,17 +280,26 @@ export function spansOf(bytes: Uint8Array, offsets: Int32Array): StringSpans {
   return { bytes, starts: offsets.subarray(0, n), ends: offsets.subarray(1, n + 1) };
 }
 
-/** A column's dictionary (its distinct strings in byte order) and codes, in shared memory. */
-export function encodeStrings(column: StringSpans): CodedStrings {
+/**
+ * A column's dictionary (its distinct strings in byte order) and codes, in shared memory. With
+ * `lookup` (a vertex table's ids, which edge columns are then coded against), also the dictionary's
+ * lookup table: the table the column was hashed into, sized for every row to be distinct (no growing)
+ * and in shared memory, its entries renumbered to dictionary positions — no second table to build.
+ */
+export function encodeStrings(column: StringSpans, lookup = false): CodedStrings {
   const rows = column.starts.length;
   const codes = sharedInt32(rows);
-  const d = new Distinct(rows);
+  const d = lookup ? new Distinct(rows, rows, true) : new Distinct(rows);
   d.codes(column, codes);
   const order = sortedOrder(d);
   const rank = new Int32Array(d.size);
   for (let r = 0; r < d.size; r++) rank[order[r]!] = r;
   for (let i = 0; i < rows; i++) codes[i] = rank[codes[i]!]!;
-  return { dict: packed(d, order), codes };
+  const dict = packed(d, order);
+  if (!lookup) return { dict, codes };
+  const { slots, mask } = d.table;
+  for (let at = 3; at < slots.length; at += 4) if (slots[at] !== 0) slots[at] = rank[slots[at]! - 1]! + 1;
+  return { dict, codes, table: { slots, mask } };
 }
 
 /**
@@ -314,22 +308,22 @@ export function encodeStrings(column: StringSpans): CodedStrings {
  * coded like its declared vertices without a dictionary of its own to sort, pack and merge.
  */
 export function codesIn(dict: StringSpans, column: StringSpans, table?: DictTable): Int32Array {
-  const d = table ? Distinct.over(dict, table) : filled(dict, false);
   const codes = sharedInt32(column.starts.length);
+  if (table && table.mask + 1 >= PARTITIONED_SLOTS) {
+    lookupPartitioned(table, dict, column, codes);
+    return codes;
+  }
+  const d = table ? Distinct.over(dict, table) : filled(dict, false);
   d.codes(column, codes, false);
   return codes;
 }
 
-/** A hash table of a dictionary's strings (slots: first two words, length, position + 1), in shared memory. */
-export interface DictTable {
-  readonly slots: Int32Array;
-  readonly mask: number;
-}
+export type { DictTable };
 
 /**
- * The table `codesIn` looks a dictionary's strings up in, built once in shared memory: the workers that
- * code a graph's edge columns against its vertices read this one table (half the cache footprint of a
- * table each, and no build per column).
+ * The table `codesIn` looks a dictionary's strings up in, built in shared memory, for a dictionary whose
+ * encoding kept none (`encodeStrings` without `lookup`): built once, it serves every column coded
+ * against the dictionary, on any worker.
  */
 export function dictTable(dict: StringSpans): DictTable {
   return filled(dict, true).table;

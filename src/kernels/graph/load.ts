@@ -12,7 +12,7 @@ import { asBigIntColumn, type IdColumn, idColumnLength, spanText, type StringSpa
 import { IdMap } from '../../graph/idmap.js';
 import { unionPresentIds } from '../../graph/presentIds.js';
 import { parseLdbcEdges, parseLdbcVertices } from '../../graph/ldbc.js';
-import { type CodedStrings, codesIn, type DictTable, dictTable, encodeStrings } from '../../graph/stringDict.js';
+import { type CodedStrings, codesIn, encodeStrings } from '../../graph/stringDict.js';
 import { registerKernel } from '../registry.js';
 import type { EdgePart } from './parseRange.js';
 import type { Column, EdgeTable, PropertyGraphValue, VertexTable } from './values.js';
@@ -98,28 +98,21 @@ export interface EncodeIdsParams {
 }
 
 /** The dictionary of a label's declared vertices when they are one table of coded strings (inline columns). */
-function declaredDict(g: PropertyGraphValue, label: string): StringSpans | undefined {
+function declaredCoded(g: PropertyGraphValue, label: string): CodedStrings | undefined {
   const tables = g.vertices.filter((v) => v.label === label);
-  return tables.length === 1 && tables[0]!.ids.kind === 'coded' ? tables[0]!.ids.values.dict : undefined;
+  return tables.length === 1 && tables[0]!.ids.kind === 'coded' ? tables[0]!.ids.values : undefined;
 }
 
-/** The hash table of a label's declared vertices' dictionary (`graph.dict_table`), read by the encode tasks of both ends. */
-export interface DeclaredTable {
-  readonly kind: 'dict-table';
-  readonly table: DictTable | undefined;
+function declaredDict(g: PropertyGraphValue, label: string): StringSpans | undefined {
+  return declaredCoded(g, label)?.dict;
 }
-
-registerKernel('graph.dict_table', (inputs, p: { readonly label: string }): DeclaredTable => {
-  const dict = declaredDict(inputs[0] as PropertyGraphValue, p.label);
-  return { kind: 'dict-table', table: dict ? dictTable(dict) : undefined };
-});
 
 registerKernel('graph.encode_ids', (inputs, p: EncodeIdsParams): EncodedIds => {
-  // Against the declared vertices: a lookup per row, and a column coded like its vertices (no
-  // dictionary of its own to sort, nor to merge and map through when the graph is projected).
-  const dict = p.declared === undefined ? undefined : declaredDict(inputs[0] as PropertyGraphValue, p.declared);
-  const table = (inputs[1] as DeclaredTable | undefined)?.table;
-  if (dict) return { kind: 'encoded-ids', end: p.end, values: { dict, codes: codesIn(dict, p.column, table) }, declared: p.declared! };
+  // Against the declared vertices: a lookup per row in the table their encoding left (shared by the
+  // tasks of both ends), and a column coded like its vertices (no dictionary of its own to sort, nor to
+  // merge and map through when the graph is projected).
+  const declared = p.declared === undefined ? undefined : declaredCoded(inputs[0] as PropertyGraphValue, p.declared);
+  if (declared) return { kind: 'encoded-ids', end: p.end, values: { dict: declared.dict, codes: codesIn(declared.dict, p.column, declared.table) }, declared: p.declared! };
   return { kind: 'encoded-ids', end: p.end, values: encodeStrings(p.column) };
 });
 
@@ -128,12 +121,12 @@ registerKernel('graph.encode_ids', (inputs, p: EncodeIdsParams): EncodedIds => {
  * `graph.encode_ids` task that did it in parallel (`encoded`) — so loading and projecting them runs on
  * integer codes.
  */
-function inlineIds(column: InlineColumn, what: string, oidType: 'int64' | 'string', encoded?: EncodedIds): IdColumn {
+function inlineIds(column: InlineColumn, what: string, oidType: 'int64' | 'string', encoded?: EncodedIds, lookup = false): IdColumn {
   if (column.kind === 'bool') throw new InvalidArgumentError(`${what} cannot be booleans.`);
   if (oidType === 'string') {
     if (column.kind !== 'string' && column.values.length === 0) return { kind: 'string', values: { bytes: new Uint8Array(0), starts: new Int32Array(0), ends: new Int32Array(0) } };
     if (column.kind !== 'string') throw new InvalidArgumentError(`${what} must be strings for a graph with oidType 'string'.`);
-    return { kind: 'coded', values: encoded?.values ?? encodeStrings(column.values) };
+    return { kind: 'coded', values: encoded?.values ?? encodeStrings(column.values, lookup) };
   }
   if (column.kind === 'string') throw new InvalidArgumentError(`${what} must be integers for a graph with oidType 'int64', got strings.`);
   if (column.kind === 'bigint') return { kind: 'bigint', values: column.values };
@@ -256,7 +249,8 @@ registerKernel('graph.add_vertices', (inputs, p: AddVerticesParams): PropertyGra
  * (frameLoad.ts) gather a DataFrame's chunks into such columns and call this too.
  */
 export function addInlineVertices(g: PropertyGraphValue, p: Omit<AddVerticesParams, 'source'>, source: ColumnsSource): PropertyGraphValue {
-  const ids = inlineIds(sourceColumn(source, p.id, `vertices of '${p.label}'`), `vertex ids of '${p.label}'`, p.oidType);
+  // String ids keep their dictionary's lookup table: edge columns are coded against it.
+  const ids = inlineIds(sourceColumn(source, p.id, `vertices of '${p.label}'`), `vertex ids of '${p.label}'`, p.oidType, undefined, true);
   const props = Object.fromEntries(
     Object.entries(p.properties).map(([name, col]) => [name, inlineProp(sourceColumn(source, col, `property ${name} of '${p.label}'`))]),
   );

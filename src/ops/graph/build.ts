@@ -260,15 +260,6 @@ function encodeTasks(key: string, p: AddEdgesParams, graph: string, ctx: TileCon
   const columns = p.source.columns;
   const names = Object.keys(columns);
   const tasks: string[] = [];
-  // One hash table of each label's vertex dictionary, in shared memory, for the ends coded against it.
-  const tables = new Map<string, string>();
-  const tableOf = (label: string): string => {
-    const found = tables.get(label);
-    if (found !== undefined) return found;
-    const made = ctx.add({ key: chunkKey(key, [tables.size], `table-${label}`), kernel: 'graph.dict_table', params: { label }, inputs: [graph], meta: { type: 'dict-table' } });
-    tables.set(label, made);
-    return made;
-  };
   for (const end of ['src', 'dst'] as const) {
     const ref = p[end];
     const column = columns[typeof ref === 'number' ? names[ref]! : ref];
@@ -277,7 +268,7 @@ function encodeTasks(key: string, p: AddEdgesParams, graph: string, ctx: TileCon
     const params: EncodeIdsParams = { end, column: column.values, ...(declared !== undefined ? { declared } : {}) };
     // The meta's shape gives the task's size, so the executor sends it to a worker of its own.
     const meta = { type: 'id-codes', shape: [column.values.starts.length] };
-    const inputs = declared !== undefined ? [graph, tableOf(declared)] : [];
+    const inputs = declared !== undefined ? [graph] : [];
     tasks.push(ctx.add({ key: chunkKey(key, [end === 'src' ? 0 : 1], 'encode'), kernel: 'graph.encode_ids', params, inputs, meta }));
   }
   return tasks;

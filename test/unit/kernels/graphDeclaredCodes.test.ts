@@ -22,14 +22,19 @@ function withVertices(ids: readonly string[]): PropertyGraphValue {
   return getKernel('graph.add_vertices')([empty], { label: 'v', source, id: 'id', properties: {}, oidType: 'string' } as never) as PropertyGraphValue;
 }
 
+/** The graph with its vertex dictionaries' lookup tables dropped. */
+function withoutTable(g: PropertyGraphValue): PropertyGraphValue {
+  return { ...g, vertices: g.vertices.map((t) => (t.ids.kind === 'coded' ? { ...t, ids: { kind: 'coded', values: { dict: t.ids.values.dict, codes: t.ids.values.codes } } } : t)) };
+}
+
 /** `graph.add_edges` of inline string columns, both ends encoded by their tasks against the declared vertices. */
 function addEdges(g: PropertyGraphValue, src: readonly string[], dst: readonly string[]): PropertyGraphValue {
   const columns = { s: { kind: 'string', values: sharedStringSpans(src) }, d: { kind: 'string', values: sharedStringSpans(dst) } } as const;
-  // The source looks its ids up in the shared table of `graph.dict_table`, the target in a table of its own.
-  const table = getKernel('graph.dict_table')([g], { label: 'v' } as never);
+  // The source looks its ids up in the table the vertex ids' encoding left; the target in a table of its
+  // own, as for a vertex dictionary that has none.
   const encoded = (['src', 'dst'] as const).map((end) => {
     const params: EncodeIdsParams = { end, column: columns[end === 'src' ? 's' : 'd'].values, declared: 'v' };
-    return getKernel('graph.encode_ids')(end === 'src' ? [g, table] : [g], params as never) as EncodedIds;
+    return getKernel('graph.encode_ids')([end === 'src' ? g : withoutTable(g)], params as never) as EncodedIds;
   });
   const params: AddEdgesParams = { label: 'e', srcLabel: 'v', dstLabel: 'v', source: { kind: 'columns', columns }, src: 's', dst: 'd', properties: {}, oidType: 'string', verify: ['src', 'dst'] };
   return getKernel('graph.add_edges')([g, ...encoded], params as never) as PropertyGraphValue;
@@ -44,6 +49,8 @@ describe('edge ids coded against the declared vertices', () => {
     const dst = ['\uffef', '\uffef', 'a', 'é', 'a-long-vertex-id-0'];
     const out = addEdges(g, src, dst);
     const vertexIds = out.vertices[0]!.ids;
+    // The vertex ids' encoding keeps its hash table for the edge columns, in shared memory.
+    if (vertexIds.kind === 'coded') expect(vertexIds.values.table?.slots.buffer).toBeInstanceOf(SharedArrayBuffer);
     const [edges] = out.edges;
     if (vertexIds.kind !== 'coded' || edges!.src.kind !== 'coded' || edges!.dst.kind !== 'coded') throw new Error('expected coded columns');
     expect(edges!.src.values.dict).toBe(vertexIds.values.dict);
