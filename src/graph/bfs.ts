@@ -75,6 +75,12 @@ export interface BfsOptions {
   readonly frontierParts?: number;
   /** The smallest frontier shared that way (default SPLIT_FRONTIER; tests lower it). */
   readonly splitFrontierFrom?: number;
+  /**
+   * Ranges for the bottom-up steps when they differ from `parts`: a search whose top-down steps run as
+   * one range (rows unsorted: a grouped graph) can still split its bottom-up steps, which read only
+   * the in-CSR and each vertex's own depth.
+   */
+  readonly bottomUpParts?: number;
 }
 
 /** Sets depth[lo, hi) to BFS_UNREACHED (fresh memory, so every page is touched here, in parallel). */
@@ -97,6 +103,7 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
   checkSource(n, source, 'BFS source');
   const ranges = splitRange(n, options.parts ?? 1, (g.in ?? out).offsets);
   const whole = ranges.length === 1;
+  const bottomUpRanges = options.bottomUpParts === undefined || g.in === undefined ? ranges : splitRange(n, options.bottomUpParts, g.in.offsets);
   const slots = whole && options.outSlots && options.outSlots.width > 0 ? options.outSlots : undefined;
   if (slots && slots.n !== n) throw new RangeError(`the out-slot layout is for ${slots.n} vertices, the graph has ${n}`);
   // With slots, depth has the extra entry n that padding slots read (0, never unreached).
@@ -185,7 +192,7 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
       : {
           step: 'bfs.bottomUp',
           args: { inOffsets: g.in!.offsets, inTargets: g.in!.targets, outOffsets: out.offsets, depth, level, next, frontierBits: bits![0], nextBits: bits![1] } satisfies BfsBottomUpArgs,
-          ranges,
+          ranges: bottomUpRanges,
         };
     if (!topDown) bits = [bits![1], bits![0]];
     bitsCurrent = !topDown;
@@ -196,13 +203,14 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
     previous = before;
     unexploredArcs -= explored;
     // Each range listed its vertices at next[lo ..] (or, after several levels, frontier[0 ..]).
-    if (whole) {
+    const stepRanges = topDown ? ranges : bottomUpRanges;
+    if (stepRanges.length === 1) {
       if (inFrontier === 0) [frontier, next] = [next, frontier];
       continue;
     }
     let at = 0;
     results.forEach((r, i) => {
-      const lo = ranges[i]![0];
+      const lo = stepRanges[i]![0];
       frontier.set(next.subarray(lo, lo + r[0]!), at);
       at += r[0]!;
     });

@@ -114,12 +114,13 @@ const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'l
  *   30-33 ms), which Dijkstra, WCC and a one-range BFS read as they read a sorted one, and PageRank
  *   through the merged graph's in-CSR (other apps project again, sorted, when they first run); only
  *   SSSP's carries the weights, and a first WCC reads the arcs as a list (`smallProjection`);
- * - BFS on a directed graph reads no in-arcs: bottom-up steps save less than the in-CSR costs (R-MAT
- *   s16, one thread: the transpose takes 12.6 ms, bottom-up steps cut a search from 5.5 to 3.0 ms), so
- *   it runs top-down over the out-arcs alone.
+ * - a first BFS on a directed graph reads no in-arcs: bottom-up steps save less than the in-CSR costs
+ *   (R-MAT s16, one thread: the transpose takes 12.6 ms, bottom-up steps cut a search from 5.5 to
+ *   3.0 ms), so it runs top-down over the out-arcs alone; later ones read them, as on a big graph
+ *   (below), with their bottom-up steps split across the workers (warm s16 BFS: 5 against 10 ms).
  * A graph loaded from files, whose size is not known then, takes the sorted projection and the in-CSR.
  *
- * On a big directed graph, BFS reads the in-arcs from its second run on a projection of a graph on (or
+ * On any directed graph, BFS reads the in-arcs from its second run on a projection of a graph on (or
  * once another app has asked that graph for that projection's in-CSR): the transpose costs a first search more than the
  * bottom-up steps save it (R-MAT s20, 16M arcs: the in-CSR took 0.43 s, the search 0.1 s), and only
  * repeated searches earn it back (warm searches 30-40% faster with it). Likewise SSSP reads the graph
@@ -153,7 +154,7 @@ const wasAsked = (g: GraphNode, pg: ProjectedNode, layout: string): boolean => l
 function readsInArcs(algo: AppName, g: GraphNode, pg: ProjectedNode): boolean {
   if (!g.meta.directed || !IN_ARC_APPS.has(algo)) return false;
   const before = askedBefore(g, pg, 'in-csr');
-  return algo !== 'bfs' || (!isSmall(g) && before);
+  return algo !== 'bfs' || before;
 }
 
 /** SSSP reads the hub order from its second run on a big graph's projection (see above). */
