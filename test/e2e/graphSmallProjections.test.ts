@@ -100,3 +100,44 @@ describe('answers on a small graph match the file-loaded graph', () => {
     });
   }
 });
+
+describe('a small graph grouped by the whole gang', () => {
+  // Over 2^17 arcs (graph/parallelGroup.ts groups in parts from there), with hubs, parallel arcs and self-loops.
+  const n = 40_000;
+  const m = (1 << 17) + 5000;
+  let x = 7;
+  const rand = (k: number): number => {
+    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+    return (x >>> 12) % k;
+  };
+  const arcs = { src: new Int32Array(m), dst: new Int32Array(m), weight: new Float64Array(m) };
+  for (let i = 0; i < m; i++) {
+    arcs.src[i] = rand(4) === 0 ? rand(32) : rand(n);
+    arcs.dst[i] = rand(4) === 0 ? rand(128) : rand(n);
+    arcs.weight[i] = 1 + rand(20);
+  }
+
+  async function answers(executor: 'local' | 'threads'): Promise<number[][]> {
+    const sess = newSession({ mode: 'lazy', default: false, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
+    try {
+      const g = sess.scope(() => gs.loadFrom({ vertices: { id: Int32Array.from({ length: n }, (_, i) => i) }, edges: arcs, directed: true }));
+      const out: number[][] = [];
+      for (const app of ['sssp', 'bfs', 'pagerank', 'bfs']) {
+        const ctx = sess.scope(() => (app === 'sssp' ? gs.sssp(g, 0) : app === 'bfs' ? gs.bfs(g, 0) : gs.pagerank(g, { maxRound: 5 })));
+        // SSSP asked first for the weighted grouping: the others share it.
+        expect(projection(ctx)).toBe('grouped weighted');
+        out.push(Array.from(((await sess.run(ctx.toArray('r'))) as NdArray).data as ArrayLike<number>));
+      }
+      return out;
+    } finally {
+      await sess.close();
+    }
+  }
+
+  it('gives every app the answer of the one-thread grouping (local executor)', async () => {
+    const [threads, local] = [await answers('threads'), await answers('local')];
+    for (let k = 0; k < local.length; k++) expect(threads[k]).toEqual(local[k]);
+    expect(threads[1]!.filter((d) => Number.isFinite(d)).length).toBeGreaterThan(n / 4);
+    expect(threads[3]).toEqual(threads[1]);
+  }, 120_000);
+});
