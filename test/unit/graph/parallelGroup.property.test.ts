@@ -91,7 +91,8 @@ describe('groupGraphDriver', () => {
     const undirected = runReversed(groupGraphDriver(edges, { directed: false }, { parts: 2, fromArcs: 1 }));
     expect(undirected.requests).toEqual([]);
     expect(plain(undirected.value)).toEqual(plain(groupGraph(edges, { directed: false })));
-    const inParts = { ...edges, weights: [edges.weights!.subarray(0, 2) as Float64Array, edges.weights!.subarray(2) as Float64Array] };
+    const w = edges.weights as Float64Array;
+    const inParts = { ...edges, weights: [w.subarray(0, 2), w.subarray(2)] };
     const split = runReversed(groupGraphDriver(inParts, { directed: true }, { parts: 2, fromArcs: 1 }));
     expect(split.requests).toEqual([]);
     expect(plain(split.value)).toEqual(plain(groupGraph(edges, { directed: true })));
