@@ -34,7 +34,7 @@ export const LONG_ROW = -1;
 export const OUT_SLOT_WIDTHS = [2, 4, 8] as const;
 
 /** The rows of width W must hold at least this share of the arcs for the layout to be worth building. */
-const MIN_ARCS_IN_SLOTS = 0.9;
+export const MIN_ARCS_IN_SLOTS = 0.9;
 /** At most this many slots per arc (padding included), so the layout stays near the CSR's size. */
 const MAX_SLOTS_PER_ARC = 3;
 

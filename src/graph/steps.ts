@@ -7,6 +7,7 @@ import { BFS_STEPS } from './bfs.js';
 import { CDLP_STEPS } from './cdlp.js';
 import { DELTA_STEPPING_STEPS } from './deltaStepping.js';
 import { HITS_STEPS } from './hits.js';
+import { GROUP_STEPS } from './parallelGroup.js';
 import { ID_STEPS } from './parallelIds.js';
 import { LCC_STEPS } from './lcc.js';
 import { PAGERANK_STEPS } from './pagerank.js';
@@ -22,6 +23,7 @@ export const GRAPH_STEPS: StepTable = Object.freeze({
   ...CDLP_STEPS,
   ...CSR_STEPS,
   ...DELTA_STEPPING_STEPS,
+  ...GROUP_STEPS,
   ...HITS_STEPS,
   ...ID_STEPS,
   ...LCC_STEPS,

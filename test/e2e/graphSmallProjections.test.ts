@@ -100,3 +100,100 @@ describe('answers on a small graph match the file-loaded graph', () => {
     });
   }
 });
+
+describe('a small graph grouped by the whole gang', () => {
+  // Over 2^17 arcs (graph/parallelGroup.ts groups in parts from there), with hubs, parallel arcs and self-loops.
+  const n = 40_000;
+  const m = (1 << 17) + 5000;
+  let x = 7;
+  const rand = (k: number): number => {
+    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+    return (x >>> 12) % k;
+  };
+  const arcs = { src: new Int32Array(m), dst: new Int32Array(m), weight: new Float64Array(m) };
+  for (let i = 0; i < m; i++) {
+    arcs.src[i] = rand(4) === 0 ? rand(32) : rand(n);
+    arcs.dst[i] = rand(4) === 0 ? rand(128) : rand(n);
+    arcs.weight[i] = 1 + rand(20);
+  }
+
+  async function answers(executor: 'local' | 'threads'): Promise<number[][]> {
+    const sess = newSession({ mode: 'lazy', default: false, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
+    try {
+      const g = sess.scope(() => gs.loadFrom({ vertices: { id: Int32Array.from({ length: n }, (_, i) => i) }, edges: arcs, directed: true }));
+      const out: number[][] = [];
+      for (const app of ['sssp', 'bfs', 'pagerank', 'bfs']) {
+        const ctx = sess.scope(() => (app === 'sssp' ? gs.sssp(g, 0) : app === 'bfs' ? gs.bfs(g, 0) : gs.pagerank(g, { maxRound: 5 })));
+        // SSSP asked first for the weighted grouping: the others share it.
+        expect(projection(ctx)).toBe('grouped weighted');
+        out.push(Array.from(((await sess.run(ctx.toArray('r'))) as NdArray).data as ArrayLike<number>));
+      }
+      return out;
+    } finally {
+      await sess.close();
+    }
+  }
+
+  it('gives every app the answer of the one-thread grouping (local executor)', async () => {
+    const [threads, local] = [await answers('threads'), await answers('local')];
+    for (let k = 0; k < local.length; k++) expect(threads[k]).toEqual(local[k]);
+    expect(threads[1]!.filter((d) => Number.isFinite(d)).length).toBeGreaterThan(n / 4);
+    expect(threads[3]).toEqual(threads[1]);
+  }, 120_000);
+});
+
+describe('a small dense graph skips the out-slot layouts it could not use', () => {
+  // 500 declared vertices, 12 arcs each: more than the widest slot rows (8 arcs) could hold 90% of.
+  const n = 500;
+  const m = 12 * n;
+  const dense = {
+    src: Int32Array.from({ length: m }, (_, i) => i % n),
+    dst: Int32Array.from({ length: m }, (_, i) => (i * 7 + (i >> 3)) % n),
+    weight: Float64Array.from({ length: m }, (_, i) => 1 + (i % 9)),
+  };
+  const id = Int32Array.from({ length: n }, (_, i) => i);
+  const inputOps = (ctx: { readonly node: TileableNode }): string[] => ctx.node.inputs.map((i) => i.op);
+
+  it('BFS never asks for the out-slots; SSSP asks for its layout from its second search', () => {
+    const g = gs.loadFrom({ vertices: { id }, edges: dense, directed: true });
+    expect(inputOps(gs.bfs(g, 0))).not.toContain('graph.out_slots');
+    expect(inputOps(gs.bfs(g, 0))).not.toContain('graph.out_slots');
+    expect(inputOps(gs.sssp(g, 0))).not.toContain('graph.sssp_layout');
+    expect(inputOps(gs.sssp(g, 0))).toContain('graph.sssp_layout');
+  });
+
+  it('keeps the layouts when the vertices are not declared, or the graph is sparse', () => {
+    const undeclared = gs.loadFrom({ edges: dense, directed: true });
+    expect(inputOps(gs.bfs(undeclared, 0))).toContain('graph.out_slots');
+    expect(inputOps(gs.sssp(undeclared, 0))).toContain('graph.sssp_layout');
+    const sparse = gs.loadFrom({ vertices: { id }, edges: { src: dense.src.subarray(0, 2 * n), dst: dense.dst.subarray(0, 2 * n) }, directed: true });
+    expect(inputOps(gs.bfs(sparse, 0))).toContain('graph.out_slots');
+  });
+
+  for (const executor of ['local', 'threads'] as const) {
+    it(`gives the answers of the graph loaded from a file (${executor})`, async () => {
+      const root = mkdtempSync(join(tmpdir(), 'tessera-dense-'));
+      const sess = newSession({ mode: 'lazy', default: false, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
+      try {
+        const file = join(root, 'edges.txt');
+        writeFileSync(file, Array.from(dense.src, (s, i) => `${s} ${dense.dst[i]} ${dense.weight[i]}`).join('\n') + '\n');
+        const fromFile = sess.scope(() => gs.loadFrom({ edges: file, delimiter: ' ', header: false, directed: true, edgeProperties: [2] }));
+        const fromColumns = sess.scope(() => gs.loadFrom({ vertices: { id }, edges: dense, directed: true }));
+        const run = async (g: typeof fromFile, app: 'bfs' | 'sssp') => {
+          const ctx = sess.scope(() => (app === 'bfs' ? gs.bfs(g, 3) : gs.sssp(g, 3)));
+          const [ids, r] = (await sess.run([ctx.toArray('v.id'), ctx.toArray('r')])) as NdArray[];
+          return new Map(Array.from(ids!.data as ArrayLike<number>, (v, i) => [Number(v), Number(r!.data[i])]));
+        };
+        for (const app of ['bfs', 'sssp'] as const) {
+          const expected = await run(fromFile, app);
+          // The first search without the layout, the second (SSSP) with it.
+          expect(await run(fromColumns, app)).toEqual(expected);
+          expect(await run(fromColumns, app)).toEqual(expected);
+        }
+      } finally {
+        await sess.close();
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
+});

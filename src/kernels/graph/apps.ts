@@ -101,12 +101,18 @@ function* run(pg: ProjectedGraphValue, layout: Layout, hubs: HubOrderValue | und
       // levels per step, where a split would pay a round trip per level (and one range is what the
       // out-slot layout serves). Dense ones (social graphs, R-MAT) have a handful of big levels, which
       // the workers share: split by vertex ranges, top-down and bottom-up, when there is an in-CSR and
-      // sorted rows; else (a small directed graph, ops/graph/apps.ts) one range expands the levels and
-      // hands its big frontiers out in pieces (frontierParts).
+      // sorted rows. Rows unsorted (a small directed graph's grouped projection, ops/graph/apps.ts), one
+      // range expands the top-down levels: with an in-CSR the bottom-up steps are still split, and
+      // without one it hands its big frontiers out in pieces (frontierParts).
       const dense = g.out.m >= BFS_SPLIT_MIN_DEGREE * g.n;
       const split = dense && g.in !== undefined && !g.grouped;
       const outSlots = layout as OutSlots | undefined;
-      const options = { parts: split ? parts : 1, fillParts: parts, ...(dense && !split ? { frontierParts: parts } : {}), ...(outSlots ? { outSlots } : {}) };
+      const options = {
+        parts: split ? parts : 1,
+        fillParts: parts,
+        ...(dense && !split ? { frontierParts: parts, bottomUpParts: parts } : {}),
+        ...(outSlots ? { outSlots } : {}),
+      };
       return { r: column('depth', yield* bfsDriver(g, sourceOf(pg, p), options)) };
     }
     case 'pagerank':

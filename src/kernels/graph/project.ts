@@ -11,9 +11,10 @@
  */
 import { InvalidArgumentError } from '../../base/errors.js';
 import { arcListDriver } from '../../graph/arcList.js';
-import { type Csr, type GraphCsr, groupGraph, mergedTranspose } from '../../graph/csr.js';
+import { type Csr, type GraphCsr, mergedTranspose } from '../../graph/csr.js';
 import type { Driver } from '../../graph/parallel.js';
 import { buildGraphDriver, transposeDriver } from '../../graph/parallelCsr.js';
+import { groupGraphDriver } from '../../graph/parallelGroup.js';
 import type { WeightParts } from '../../graph/arcSort.js';
 import { VertexNotFoundError } from '../../graph/errors.js';
 import { asBigIntColumn, type IdColumn, sharedStringSpans, type StringSpans } from '../../graph/idColumns.js';
@@ -151,13 +152,13 @@ function projectedVertices(p: ProjectParams, projection: ReturnType<typeof proje
   return { vertexLabel: p.vertexLabel, edgeLabel: p.edgeLabel, ids: originals(map), ...(data ? { vertexData: data } : {}) };
 }
 
-/** The projection's graph over internal ids, from its endpoints mapped (on the gang for a big edge list). */
+/** The projection's graph over internal ids, from its endpoints mapped (on the gang for a big edge list), grouped or sorted on the gang. */
 function* projectedGraph(g: PropertyGraphValue, p: ProjectParams, projection: ReturnType<typeof projectionIds>, parts: number): Driver<GraphCsr> {
   const { edgeTables, map } = projection;
   const weights = p.edgeProp === undefined ? undefined : weightParts(edgeTables.map((t) => t.props[p.edgeProp!]!));
   const { src, dst } = yield* endpointIdsDriver(map, projection.src, projection.dst, p, { parts });
   const edges = { n: map.size, src, dst, weights };
-  return p.grouped ? groupGraph(edges, { directed: g.directed }) : yield* buildGraphDriver(edges, { directed: g.directed }, { parts });
+  return p.grouped ? yield* groupGraphDriver(edges, { directed: g.directed }, { parts }) : yield* buildGraphDriver(edges, { directed: g.directed }, { parts });
 }
 
 // A driver: a big graph's endpoints are mapped, and a big directed graph's sorted CSR is built, by the

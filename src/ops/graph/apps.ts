@@ -12,6 +12,7 @@ import type { AppName, AppParams } from '../../kernels/graph/apps.js';
 export type { AppName };
 import type { ResultKind } from '../../kernels/graph/values.js';
 import type { ProjectParams } from '../../kernels/graph/project.js';
+import type { AddVerticesParams } from '../../kernels/graph/load.js';
 import {
   type ContextMeta, type ContextNode, type GraphNode, type ProjectedMeta, type ProjectedNode, registerSingleChunkOp,
 } from './meta.js';
@@ -114,12 +115,13 @@ const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'l
  *   30-33 ms), which Dijkstra, WCC and a one-range BFS read as they read a sorted one, and PageRank
  *   through the merged graph's in-CSR (other apps project again, sorted, when they first run); only
  *   SSSP's carries the weights, and a first WCC reads the arcs as a list (`smallProjection`);
- * - BFS on a directed graph reads no in-arcs: bottom-up steps save less than the in-CSR costs (R-MAT
- *   s16, one thread: the transpose takes 12.6 ms, bottom-up steps cut a search from 5.5 to 3.0 ms), so
- *   it runs top-down over the out-arcs alone.
+ * - a first BFS on a directed graph reads no in-arcs: bottom-up steps save less than the in-CSR costs
+ *   (R-MAT s16, one thread: the transpose takes 12.6 ms, bottom-up steps cut a search from 5.5 to
+ *   3.0 ms), so it runs top-down over the out-arcs alone; later ones read them, as on a big graph
+ *   (below), with their bottom-up steps split across the workers (warm s16 BFS: 5 against 10 ms).
  * A graph loaded from files, whose size is not known then, takes the sorted projection and the in-CSR.
  *
- * On a big directed graph, BFS reads the in-arcs from its second run on a projection of a graph on (or
+ * On any directed graph, BFS reads the in-arcs from its second run on a projection of a graph on (or
  * once another app has asked that graph for that projection's in-CSR): the transpose costs a first search more than the
  * bottom-up steps save it (R-MAT s20, 16M arcs: the in-CSR took 0.43 s, the search 0.1 s), and only
  * repeated searches earn it back (warm searches 30-40% faster with it). Likewise SSSP reads the graph
@@ -153,7 +155,7 @@ const wasAsked = (g: GraphNode, pg: ProjectedNode, layout: string): boolean => l
 function readsInArcs(algo: AppName, g: GraphNode, pg: ProjectedNode): boolean {
   if (!g.meta.directed || !IN_ARC_APPS.has(algo)) return false;
   const before = askedBefore(g, pg, 'in-csr');
-  return algo !== 'bfs' || (!isSmall(g) && before);
+  return algo !== 'bfs' || before;
 }
 
 /** SSSP reads the hub order from its second run on a big graph's projection (see above). */
@@ -205,6 +207,49 @@ function projectionFor(algo: AppName, g: GraphNode, options: ProjectionOptions):
   return sorted;
 }
 
+/** graph/outSlots.ts's widest row and the share of the arcs its rows must hold (a unit test keeps them equal). */
+export const WIDEST_SLOT_ROW = 8;
+export const SLOT_ARC_SHARE = 0.9;
+
+/** The vertices declared as inline columns, when every vertex of the graph was (undefined when not known at build time). */
+function declaredVertices(g: GraphNode): number | undefined {
+  let count = 0;
+  for (let node: GraphNode | undefined = g; node; node = node.inputs[0] as GraphNode | undefined) {
+    if (node.op === 'graph.empty') return count > 0 ? count : undefined;
+    if (node.op === 'graph.add_vertices') {
+      const { source, id } = node.params as unknown as AddVerticesParams;
+      if (source.kind !== 'columns') return undefined;
+      const column = source.columns[typeof id === 'number' ? Object.keys(source.columns)[id]! : id]!;
+      count += column.kind === 'string' ? column.values.starts.length : column.values.length;
+    } else if (node.op !== 'graph.add_edges' && node.op !== 'graph.add_edges_frame') return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Whether an out-slot layout of the graph's grouped projection is sure to be the "not applicable" one
+ * (width 0, graph/outSlots.ts): rows of up to the widest width hold at most that many arcs a vertex,
+ * short of the share of the arcs the layout needs. Known at build time on a small graph whose vertices
+ * were all declared: its grouped projection keeps every edge as an arc (both ways when undirected).
+ * R-MAT (16 arcs a vertex) is such a graph: its BFS then skips a chunk that would only find that out.
+ */
+function slotsSurelyUnused(g: GraphNode): boolean {
+  const n = declaredVertices(g);
+  return isSmall(g) && n !== undefined && WIDEST_SLOT_ROW * n < SLOT_ARC_SHARE * g.meta.inlineEdges!;
+}
+
+/**
+ * The per-graph layout an app reads besides its projection, if any. SSSP's carries the weight check
+ * with its slots: on a graph whose slots are unused it pays only from the second search (the first
+ * checks the weights itself, as it would with the layout, and does not wait for a chunk of its own).
+ */
+function layoutOf(algo: AppName, g: GraphNode, pg: ProjectedNode): string | undefined {
+  if ((algo === 'bfs' || algo === 'sssp') && takesGrouped(algo, g) && slotsSurelyUnused(g)) {
+    return algo === 'sssp' && askedBefore(g, pg, 'sssp-layout') ? LAYOUT_OF[algo] : undefined;
+  }
+  return LAYOUT_OF[algo];
+}
+
 const RESULT: Record<AppName, ResultKind> = {
   sssp: 'float', bfs: 'depth', pagerank: 'float', wcc: 'label', cdlp: 'label', lcc: 'float', k_core: 'integer',
   triangles: 'integer', degree_centrality: 'float', hits: 'float',
@@ -230,7 +275,7 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
   // in-arcs), PageRank's pull layout, BFS's out-slots, SSSP's layout and hub order.
   const inCsr = readsInArcs(algo, g, pg) ? [makeTileable('graph.in_csr', {}, [pg], { type: 'layout' })] : [];
   const hubOrder = readsHubOrder(algo, g, pg) ? [makeTileable('graph.hub_order', {}, [pg], { type: 'layout' })] : [];
-  const layout = LAYOUT_OF[algo];
+  const layout = layoutOf(algo, g, pg);
   const layoutInputs = layout === 'graph.pull_layout' ? [pg, ...inCsr] : [pg];
   const inputs = [pg, ...(layout ? [makeTileable(layout, {}, layoutInputs, { type: 'layout' })] : []), ...inCsr, ...hubOrder];
   const columns: Record<string, ResultKind> = algo === 'hits' ? { hub: 'float', auth: 'float' } : { r: RESULT[algo] };

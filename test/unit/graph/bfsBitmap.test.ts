@@ -1,11 +1,14 @@
 /**
  * BFS's bottom-up steps find parents in the frontier's bitmap (not in the depths, which do not stay in
  * cache on big graphs) and leave the bitmap of what they reached for the next bottom-up step: a range
- * owns whole words of it. Direction-optimizing searches split in ranges give the plain search's depths.
+ * owns whole words of it. Direction-optimizing searches split in ranges give the plain search's depths,
+ * also on grouped rows (unsorted), where only the bottom-up steps are split.
  */
 import { describe, expect, it } from 'vitest';
-import { BFS_UNREACHED, bfs, bfsBottomUpStep } from '../../../src/graph/bfs.js';
-import { buildGraph } from '../../../src/graph/csr.js';
+import { BFS_UNREACHED, bfs, bfsBottomUpStep, bfsDriver } from '../../../src/graph/bfs.js';
+import { buildGraph, type GraphCsr, groupGraph, mergedTranspose } from '../../../src/graph/csr.js';
+import { runDriver } from '../../../src/graph/parallel.js';
+import { GRAPH_STEPS } from '../../../src/graph/steps.js';
 import { seededGraph } from './helpers.js';
 
 describe('bfsBottomUpStep', () => {
@@ -40,6 +43,43 @@ describe('direction-optimizing BFS in ranges', () => {
       for (const source of [0, 11]) {
         const plain = bfs(g, source, { direction: 'top-down' });
         for (const parts of [1, 3, 8]) expect(bfs(g, source, { parts })).toEqual(plain);
+      }
+    }
+  });
+});
+
+describe('BFS on grouped rows with an in-CSR', () => {
+  /** The seeded graph's arcs as a grouped graph (rows in reversed input order) with its merged in-CSR. */
+  function grouped(seed: number): GraphCsr {
+    const sorted = seededGraph(20_000, 300_000, true, seed);
+    const src = new Int32Array(sorted.out.m);
+    for (let u = 0; u < sorted.n; u++) src.fill(u, sorted.out.offsets[u]!, sorted.out.offsets[u + 1]!);
+    const g = groupGraph({ n: sorted.n, src: src.reverse(), dst: sorted.out.targets.slice().reverse() }, { directed: true });
+    return { ...g, in: mergedTranspose(g.out).in };
+  }
+
+  it('splits only its bottom-up steps (top-down stays one range) and gives the plain depths', () => {
+    for (const seed of [4, 9]) {
+      const g = grouped(seed);
+      for (const source of [0, 11]) {
+        const plain = bfs(g, source, { direction: 'top-down' });
+        for (const bottomUpParts of [1, 2, 5]) {
+          const ranges: Record<string, number[]> = {};
+          const counting = (function* () {
+            const driver = bfsDriver(g, source, { parts: 1, bottomUpParts });
+            let next = driver.next();
+            while (!next.done) {
+              (ranges[next.value.step] ??= []).push(next.value.ranges.length);
+              next = driver.next(yield next.value);
+            }
+            return next.value;
+          })();
+          expect(runDriver(counting, GRAPH_STEPS)).toEqual(plain);
+          expect(ranges['bfs.topDown']!.every((k) => k === 1)).toBe(true);
+          // The search went bottom-up, in the ranges asked for.
+          expect(ranges['bfs.bottomUp']!.length).toBeGreaterThan(0);
+          expect(ranges['bfs.bottomUp']!.every((k) => k === bottomUpParts)).toBe(true);
+        }
       }
     }
   });
