@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Lane } from '../../../src/executors/fairPool.js';
 import type { TaskMessage } from '../../../src/kernels/task.js';
-import { newSession, tensor as tt } from '../../../src/index.js';
+import { type NdArray, newSession, tensor as tt } from '../../../src/index.js';
 
 /** The tasks per entry of every reduce_map entry sent to the pool while `body` runs. */
 async function entries(body: () => Promise<void>): Promise<number[]> {
@@ -32,8 +32,8 @@ describe('heavy tasks on threads', () => {
       const x = tt.random.rand([2048, 512], { seed: 3, chunkSize: [128, 512] });
       await sess.execute([x.node]);
       const sizes = await entries(async () => {
-        const sums = (await sess.run(x.sum({ axis: 1 }))).data;
-        const reference = (await sess.run(x)).data;
+        const sums = ((await sess.run(x.sum({ axis: 1 }))) as NdArray).data;
+        const reference = ((await sess.run(x)) as NdArray).data;
         for (const r of [0, 1000, 2047]) {
           let s = 0;
           for (let c = 0; c < 512; c++) s += reference[r * 512 + c] as number;
