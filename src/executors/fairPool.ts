@@ -192,6 +192,11 @@ export class FairDispatcher extends EventEmitter {
    * Whether a lane other than `except` waits for a place in the full pool: one that an entry leaving
    * the pool would go to (a lane at its cap waits for its own entries instead).
    */
+  /** Whether `lane` has the pool to itself: every entry in it is the lane's, and no other lane waits. */
+  alone(lane: Lane): boolean {
+    return this.#handed === lane.handed && !this.#waiting.some((other) => other !== lane);
+  }
+
   placeWanted(except?: Lane): boolean {
     return this.#handed >= this.limit && this.#waiting.some((lane) => lane !== except && lane.eligible);
   }

@@ -21,7 +21,7 @@ import { isDriverTask, runTask, type TaskMessage, type TaskOutcome } from '../ke
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { runGang } from './gang.js';
-import type { TaskRunner } from './fairPool.js';
+import { Lane, type TaskRunner } from './fairPool.js';
 import { leasePool, type PoolKind, type PoolLease } from './pool.js';
 import { SchedulerState } from './schedulerState.js';
 import { madeElements, outputElements, safeToRunInPlace, TINY_TASK_ELEMENTS, valueElements } from './taskSize.js';
@@ -35,7 +35,8 @@ const MAX_BATCH = 64;
  * this (guided self-scheduling: entries shrink toward the run's end, so the workers still finish
  * together): a worker runs them back to back instead of waiting, between each two, for its result to
  * reach this thread and the next task to come back — 0.3-0.5 ms a task on this VM (a row sum of 12
- * chunks of 417x5000 on 2 workers, traced: 1.2-1.9 ms kernels with such gaps between them).
+ * chunks of 417x5000 on 2 workers, traced: 1.2-1.9 ms kernels with such gaps between them). Only while
+ * the run's session has the pool to itself (see #pump).
  */
 const MAX_HEAVY_BATCH = 4;
 /**
@@ -175,7 +176,10 @@ class ThreadRun {
       const batch: number[] = [];
       const messages: TaskMessage[] = [];
       const batching = state.readyCount > this.maxJobs;
-      const heavyPerEntry = Math.min(MAX_HEAVY_BATCH, Math.floor(state.readyCount / (2 * this.workers)));
+      // Only while no other session's lane is in the pool or waiting for it: another session's task then
+      // waits for one task of this run, as the dispatcher promises (fairPool.ts), not for a whole entry.
+      const alone = !(this.pool instanceof Lane) || this.pool.dispatcher.alone(this.pool);
+      const heavyPerEntry = alone ? Math.min(MAX_HEAVY_BATCH, Math.floor(state.readyCount / (2 * this.workers))) : 1;
       let readBytes = 0;
       let heavy = 0;
       let reserved = 0;

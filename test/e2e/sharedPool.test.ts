@@ -87,7 +87,8 @@ describe('sessions of a process share one pool', () => {
     try {
       const finished: string[] = [];
       const firstOfA = firstDispatchOf(a);
-      // 240 chunks of 40,000 elements: each too big to batch, so A keeps the pool busy with 240 entries.
+      // 240 chunks of 40,000 elements: heavy tasks, which share entries only while A has the pool to
+      // itself (threads.ts), so A keeps the pool busy with 60 to 240 entries.
       const long = a.run(work(240, 40_000, 20)).then((v) => (finished.push('A'), item(v)));
       await settles(firstOfA, "A's first task to reach the pool");
       const small = b.run(work(10, 1_000, 1)).then((v) => (finished.push('B'), item(v)));
@@ -95,7 +96,7 @@ describe('sessions of a process share one pool', () => {
       expect(finished).toEqual(['B', 'A']);
       const fromA = log.owners.filter((o) => o === a.id).length;
       const fromAAfterB = log.owners.slice(log.owners.lastIndexOf(b.id)).filter((o) => o === a.id).length;
-      expect(fromA).toBeGreaterThanOrEqual(240);
+      expect(fromA).toBeGreaterThanOrEqual(60);
       // B's tasks took turns with A's instead of waiting for A's backlog to drain.
       expect(fromAAfterB).toBeGreaterThan(fromA / 2);
     } finally {

@@ -48,6 +48,30 @@ const turns = async (): Promise<void> => {
 };
 
 describe('FairDispatcher', () => {
+  it('tells a lane whether it has the pool to itself: no other lane in it or waiting for it', async () => {
+    const runner = new HeldRunner();
+    const d = new FairDispatcher(runner, { limit: 2, now: testClock().now });
+    const a = d.lane(2, 'a');
+    const b = d.lane(2, 'b');
+    expect(d.alone(a)).toBe(true);
+    const aTasks = ['a0', 'a1', 'a2'].map((t) => a.run(t));
+    expect(d.alone(a)).toBe(true); // a2 waits for a place, but only a's own entries are ahead of it
+    const bTask = b.run('b0');
+    expect(d.alone(a)).toBe(false); // b waits
+    runner.finish('a0');
+    await turns();
+    expect(runner.running).toContain('b0');
+    expect(d.alone(a)).toBe(false); // b is in the pool
+    runner.finish('b0');
+    await bTask;
+    runner.finish('a1');
+    await turns();
+    runner.finish('a2');
+    await Promise.all(aTasks);
+    expect(d.alone(a)).toBe(true);
+    expect(d.alone(b)).toBe(true);
+  });
+
   it("gives each free place to the lane with the least pool time, so a long run's backlog does not keep the pool", async () => {
     const runner = new HeldRunner();
     const clock = testClock();
