@@ -149,7 +149,10 @@ for (let j = 0; j < inner; j++) { const v = ${val}; if (bi < 0 || ${better(kind,
 out[bo] = bv; aux[bo] = bi;`
       : `for (let j = 0; j < inner; j++) { const v = ${val}; const k = bo + j; if (aux[k] < 0 || ${better(kind, 'v', 'out[k]')}) { out[k] = v; aux[k] = gb + j * gi; } }`;
   } else if (spec.innerReduced && (kind === 'min' || kind === 'max')) {
-    inner = extremeFromEnd(kind, 'inner', valAt, 'out[bo]', true);
+    // One input read along the row: indexed absolutely from its row start, as the row sums are below.
+    const one = ins.length === 1 && spec.access[ins[0]!] === '1' ? ins[0]! : -1;
+    const absAt = (j: string): string => exprCode(spec.expr, (i) => (i === one ? `x${i}[${j}]` : `s${i}`), constant);
+    inner = one >= 0 ? extremeFromEnd(kind, 'inner', absAt, 'out[bo]', true, `b${one}`) : extremeFromEnd(kind, 'inner', valAt, 'out[bo]', true);
   } else if (spec.innerReduced && (kind === 'sum' || kind === 'sqdev')) {
     // The flat loop's blocked sum along the row: a sum along the last axis runs at memory speed
     // instead of at the latency of one chain of additions, and as accurately.

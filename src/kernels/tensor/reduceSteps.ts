@@ -58,22 +58,24 @@ const EXTREME_LANES = 8;
  * show. Otherwise (a NaN seen, or an extreme of ±0, whose sign depends on which zero came first) the
  * elements are scanned again in order with the tie rule.
  */
-export function extremeFromEnd(kind: 'min' | 'max', count: string, v: (j: string) => string, target: string, laterTarget = false): string {
+export function extremeFromEnd(kind: 'min' | 'max', count: string, v: (j: string) => string, target: string, laterTarget = false, base = '0'): string {
   const cmp = kind === 'min' ? '<' : '>';
+  // With a base, j runs over base + [0, count) and v takes that absolute index (as in blockedSum).
+  const at = (k: string): string => (base === '0' ? k : `${base} + ${k}`);
   const notBeyond = kind === 'min' ? '>=' : '<=';
   const init = INITIAL_VALUE[kind];
   const lanes = [...Array(EXTREME_LANES).keys()];
   const lane = (l: number, j: string): string =>
     `{ const v = ${v(j)}; if (!(v ${notBeyond} a${l})) { if (v === v) a${l} = v; else nan = 1; } }`;
   return `let ${lanes.map((l) => `a${l} = ${init}`).join(', ')}, nan = 0;
-const r = ${count} % ${EXTREME_LANES};
-for (let j = ${count} - ${EXTREME_LANES}; j >= r; j -= ${EXTREME_LANES}) { ${lanes.map((l) => lane(l, l === 0 ? 'j' : `j + ${l}`)).join(' ')} }
-for (let j = r - 1; j >= 0; j--) ${lane(0, 'j')}
+const r = ${at(`(${count} % ${EXTREME_LANES})`)};
+for (let j = ${at(`${count} - ${EXTREME_LANES}`)}; j >= r; j -= ${EXTREME_LANES}) { ${lanes.map((l) => lane(l, l === 0 ? 'j' : `j + ${l}`)).join(' ')} }
+for (let j = r - 1; j >= ${base}; j--) ${lane(0, 'j')}
 let a = a0;
 ${lanes.slice(1).map((l) => `if (a${l} ${cmp} a) a = a${l};`).join(' ')}
 if (nan === 1 || a === 0) {
 a = ${init};
-for (let j = ${count} - 1; j >= 0; j--) { const v = ${v('j')}; if (v ${cmp}= a || v !== v) a = v; }
+for (let j = ${at(`${count} - 1`)}; j >= ${base}; j--) { const v = ${v('j')}; if (v ${cmp}= a || v !== v) a = v; }
 }
 const b = ${target};
 ${target} = a ${cmp}${laterTarget ? '=' : ''} b || a !== a ? a : b;`;
