@@ -164,6 +164,11 @@ export class MemoryManager {
    * Blobs whose last in-memory user just went (deleted or replaced) while spilled objects still refer to
    * them would otherwise sit in memory with nothing able to evict them: they follow their users to disk.
    */
+  /** Whether `settle` spills blobs left in memory with no resident user (it does whenever there is a spill directory). */
+  get spillsOrphans(): boolean {
+    return this.#config.spillDir !== undefined;
+  }
+
   settle(blobIds: Iterable<bigint>): void {
     const { table, spillDir, tag } = this.#config;
     if (spillDir === undefined) return;

@@ -121,7 +121,11 @@ export class StoreGraph {
     for (const b of claimed) b.residentRefs++;
     for (const b of released) b.residentRefs--;
     try {
-      const freedByOld = released.reduce((n, b) => (b.residentRefs === 0 && b.referrers.size === 1 && b.data ? n + b.meta.nbytes : n), 0);
+      // A blob of the old object leaves memory when nothing else uses it, or — with a spill directory —
+      // when only spilled objects do (`settle` writes it out below): a chunk replaced while its shared
+      // blob's other user was on disk otherwise failed for want of room that was about to be freed.
+      const leaves = (b: BlobEntry): boolean => b.residentRefs === 0 && (b.referrers.size === 1 || memory.spillsOrphans);
+      const freedByOld = released.reduce((n, b) => (b.data && leaves(b) ? n + b.meta.nbytes : n), 0);
       const what = options.chunkKey !== undefined ? `chunk ${options.chunkKey}` : `a ${codec.typename}`;
       memory.ensureRoom(bytes - freedByOld, new Set(options.reuse === undefined ? [] : [options.reuse]), `putting ${what}`);
     } finally {

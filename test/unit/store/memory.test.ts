@@ -300,4 +300,21 @@ describe('spilling to disk', () => {
     expect(store.chunks.infos(['k1', 'k2']).map((i) => i.level)).toEqual(['memory', 'memory']);
     expect(store.chunks.has('k3')).toBe(false);
   });
+
+  it('replaces a chunk whose blob it shared with a spilled chunk: the blob is spilled, not counted as needing room', () => {
+    // Found by the model check (seed -1148794801): k1 shares k3's blob, both spilled; k1 read back alone;
+    // then k1 replaced by k0's data (itself spilled). The old blob leaves memory once only spilled k3
+    // uses it, but was not counted as freed, so the put failed for want of 8 bytes under a 1200-byte limit.
+    const store = newStore({ memoryLimit: 1200, spillDir: spillDir() });
+    const shared = f64(76, 1000);
+    store.chunks.put('k3', { dtype: 'float64', shape: [76], data: shared });
+    store.chunks.put('k1', { dtype: 'float64', shape: [76], data: shared });
+    const other = f64(75, 2000);
+    store.chunks.put('k0', { dtype: 'float64', shape: [75], data: other });
+    store.chunks.get('k1');
+    store.chunks.put('k1', { dtype: 'float64', shape: [75], data: other });
+    expect(store.usedBytes).toBeLessThanOrEqual(1200);
+    expect([...(store.chunks.get('k1') as { data: Float64Array }).data]).toEqual([...other]);
+    expect([...(store.chunks.get('k3') as { data: Float64Array }).data]).toEqual([...shared]);
+  });
 });
