@@ -17,7 +17,7 @@ import { registerKernel } from '../registry.js';
 import { compileLoop, INITIAL_VALUE, type ReduceKind } from './codegen.js';
 import type { Expr } from '../../base/expr.js';
 import { HELPERS } from './expr.js';
-import { type InputView, keepdimsShape, planInputs, viewedInputs } from './layout.js';
+import { type InputPlan, type InputView, keepdimsShape, planInputs, viewedInputs } from './layout.js';
 import { chunkMoments, mergeMoments } from './moments.js';
 import { copy, type F64, filled, runLoop } from './reduceLoop.js';
 import { rowLayout, sumBySegments } from './segmentedSum.js';
@@ -66,17 +66,23 @@ const PLAIN: { readonly [op in ReduceOp]?: ReduceKind } = {
 const FOUR_WAY = new Set<ReduceOp>(['sum', 'prod', 'mean', 'var', 'std']);
 
 /**
- * A full sum or mean whose inputs the flat loop cannot read (broadcast, or viewed) and whose loop lays
- * out as rows: summed segment by segment in cache (segmentedSum.ts), bit-identical to the flat loop over
- * the values. Null when another path takes it.
+ * The input plan of a full reduction whose inputs the flat loop cannot read (broadcast, or viewed) —
+ * the one case the paths below exist for — or undefined.
  */
-function segmentedFullSum(p: ReduceMapParams, ins: readonly ArrayData[]): Partial | null {
-  if (p.op !== 'sum' && p.op !== 'mean') return null;
-  if (p.shape.length > 0 && p.axes.length !== p.shape.length) return null;
+function broadcastPlan(p: ReduceMapParams, ins: readonly ArrayData[]): InputPlan | undefined {
+  const full = p.shape.length === 0 || p.axes.length === p.shape.length;
+  if (!full || !FOUR_WAY.has(p.op)) return undefined;
   const plan = planInputs(ins, p.shape.length === 0 ? [1] : p.shape);
-  if (plan.flat) return null;
+  return plan.flat ? undefined : plan;
+}
+
+/**
+ * A full sum or mean of such inputs whose loop lays out as rows: summed segment by segment in cache
+ * (segmentedSum.ts), bit-identical to the flat loop over the values. Undefined when it does not lay out.
+ */
+function segmentedFullSum(p: ReduceMapParams, ins: readonly ArrayData[], plan: InputPlan): Partial | undefined {
   const layout = rowLayout(plan.shape, plan.strides);
-  if (!layout) return null;
+  if (!layout) return undefined;
   const map = compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd' });
   const acc = filled(1, 0);
   sumBySegments(map, ins.map((x) => x.data), layout, compileUserFunctions(p.fns), acc);
@@ -87,19 +93,15 @@ function segmentedFullSum(p: ReduceMapParams, ins: readonly ArrayData[]): Partia
 /**
  * A full reduction of one stored chunk runs the flat loop; once fusion substitutes a producer with
  * broadcast inputs into this map, only the nd loop fits and its single accumulator adds in another
- * order, so fused and unfused results would differ in the last bits. In that one case the expression
- * is evaluated into a scratch buffer first — exactly the values the unfused chunk would hold, since
- * every expression node is normalised to its dtype — and reduced with the flat loop like that chunk.
+ * order, so fused and unfused results would differ in the last bits. Where segments do not serve (var,
+ * std, prod, or a loop that does not lay out as rows) the expression is evaluated into a scratch buffer
+ * first — exactly the values the unfused chunk would hold, since every expression node is normalised to
+ * its dtype — and reduced with the flat loop like that chunk.
  */
-function flattenBroadcast(p: ReduceMapParams, ins: readonly ArrayData[]): { p: ReduceMapParams; ins: readonly ArrayData[]; scratch?: SharedArrayBuffer } {
-  const loopShape = p.shape.length === 0 ? [1] : p.shape;
-  const full = p.shape.length === 0 || p.axes.length === p.shape.length;
-  if (!full || !FOUR_WAY.has(p.op)) return { p, ins };
-  const plan = planInputs(ins, loopShape);
-  if (plan.flat) return { p, ins };
+function flattened(p: ReduceMapParams, ins: readonly ArrayData[], plan: InputPlan): { p: ReduceMapParams; ins: readonly ArrayData[]; scratch: SharedArrayBuffer } {
   // Written in full here and dead once summed (reduceMap gives it back): a pooled buffer, whose pages
   // are warm, instead of a fresh one that costs its page faults on every run (72 MB: ~250 ms here).
-  const buffer = borrowScratch(8 * sizeOf(loopShape));
+  const buffer = borrowScratch(8 * sizeOf(plan.shape));
   const scratch = new Float64Array(buffer);
   try {
     compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd' })(
@@ -118,13 +120,15 @@ function flattenBroadcast(p: ReduceMapParams, ins: readonly ArrayData[]): { p: R
 
 export function reduceMap(inputs: readonly unknown[], params: ReduceMapParams): Partial | ArrayData {
   const viewed = viewedInputs(inputs, params.views);
-  const segmented = segmentedFullSum(params, viewed);
+  const plan = broadcastPlan(params, viewed);
+  if (!plan) return reduceFlattened(params, viewed);
+  const segmented = params.op === 'sum' || params.op === 'mean' ? segmentedFullSum(params, viewed, plan) : undefined;
   if (segmented) return params.final ? finish(segmented, params.final) : segmented;
-  const { p, ins, scratch } = flattenBroadcast(params, viewed);
+  const { p, ins, scratch } = flattened(params, viewed, plan);
   try {
     return reduceFlattened(p, ins);
   } finally {
-    if (scratch) giveBack(scratch);
+    giveBack(scratch);
   }
 }
 
