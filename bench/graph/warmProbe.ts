@@ -24,6 +24,7 @@ sess.on('chunks', (e: ChunkRunEvent) => {
     ops = e.graph.keys.map((_, i) => e.ownerOf(i)?.op ?? '(stored)');
     mark('planned', performance.now() - t0);
   } else if (e.type === 'finished') mark(`finished ${ops[e.index]}`, performance.now() - t0);
+  else if (e.type === 'ended') mark('ended', performance.now() - t0);
 });
 for (let i = 0; i < Number(runs); i++) {
   t0 = performance.now();
@@ -41,4 +42,4 @@ for (let i = 0; i < Number(runs); i++) {
 await sess.close();
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 console.log(`${name} ${app} ${ids}, ${runs} warm runs (median ms since the build began):`);
-for (const [what, ts] of [...marks].sort((x, y) => median(x[1]) - median(y[1]))) console.log(`${median(ts).toFixed(2).padStart(8)}  ${what}`);
+for (const [what, ts] of [...marks].sort((x, y) => median(x[1]) - median(y[1]))) console.log(`${median(ts).toFixed(2).padStart(8)}  ${what} x${ts.length}`);
