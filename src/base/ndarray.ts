@@ -3,8 +3,10 @@
  * structured clone, and its data lives in a SharedArrayBuffer so it crosses threads without a copy);
  * `NdArray` is the user-facing view of fetched data with indexing and a NumPy-style repr.
  */
+import { isMainThread } from 'node:worker_threads';
 import { type DType, type TypedArray, checkDType, typedArrayCtor } from './dtypes.js';
 import { InvalidArgumentError, ShapeError } from './errors.js';
+import { FIRST_TOUCH_MIN_BYTES, sharedFilled, type TypedArrayOf } from './firstTouch.js';
 import { formatArray } from './format.js';
 import { sharedBuffer } from './scratchPool.js';
 import { type Shape, shapeStr, sizeOf, stridesOf } from './shape.js';
@@ -52,10 +54,20 @@ export function toShared(dtype: DType, src: ArrayLike<number>): TypedArray {
   if (ArrayBuffer.isView(src) && src.buffer instanceof SharedArrayBuffer && src.constructor === typedArrayCtor(dtype)) {
     if (dtype !== 'bool' && dtype !== 'int64') return src as unknown as TypedArray;
   }
+  const cast = (out: TypedArray, from: number, to: number): void => {
+    if (dtype === 'int64') for (let i = from; i < to; i++) out[i] = Math.trunc(src[i]!);
+    else if (dtype === 'bool') for (let i = from; i < to; i++) out[i] = src[i] !== 0 ? 1 : 0;
+    else if (from === 0 && to === src.length) out.set(src);
+    else if (ArrayBuffer.isView(src)) out.set((src as unknown as Float64Array).subarray(from, to), from);
+    else for (let i = from; i < to; i++) out[i] = src[i]!;
+  };
+  const Ctor = typedArrayCtor(dtype);
+  // Big arrays built on the main thread: their pages are faulted in by a helper thread meanwhile (firstTouch.ts).
+  if (isMainThread && src.length * Ctor.BYTES_PER_ELEMENT >= FIRST_TOUCH_MIN_BYTES) {
+    return sharedFilled(Ctor as unknown as TypedArrayOf<Float64Array>, src.length, (out, from, to) => cast(out, from, to))!;
+  }
   const out = allocate(dtype, src.length);
-  if (dtype === 'int64') for (let i = 0; i < src.length; i++) out[i] = Math.trunc(src[i]!);
-  else if (dtype === 'bool') for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0;
-  else out.set(src);
+  cast(out, 0, src.length);
   return out;
 }
 

@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Table } from 'apache-arrow';
 import { InvalidArgumentError } from '../../base/errors.js';
+import { sharedCopy, sharedFilled } from '../../base/firstTouch.js';
 import type { ColumnsSource, DelimitedSource, FileRef, GraphSource, InlineColumn, StringSpans } from '../../kernels/graph/load.js';
 import type { LdbcDescription } from '../../kernels/graph/ldbcSpec.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
@@ -98,17 +99,14 @@ function isShared(data: ArrayBufferView): boolean {
 /** Columns live in shared memory from the start: they reach the workers that load the graph without a copy. */
 function sharedFloat64(data: ArrayLike<number>): Float64Array {
   if (data instanceof Float64Array && isShared(data)) return data;
-  const out = new Float64Array(new SharedArrayBuffer(8 * data.length));
-  out.set(data);
-  return out;
+  // Typed arrays only reach here (inlineColumn); `set` converts Float32, Uint8, ... as it copies.
+  const view = data as Float64Array;
+  return sharedFilled(Float64Array, view.length, (out, from, to) => out.set(view.subarray(from, to), from))!;
 }
 
 /** An Int32Array stays one (ids 0..2^31 need no widening to doubles: half the bytes to copy and read). */
 function sharedInt32(data: Int32Array): Int32Array {
-  if (isShared(data)) return data;
-  const out = new Int32Array(new SharedArrayBuffer(4 * data.length));
-  out.set(data);
-  return out;
+  return isShared(data) ? data : sharedCopy(data);
 }
 
 /**
@@ -118,13 +116,14 @@ function sharedInt32(data: Int32Array): Int32Array {
  * fractional ids are refused when the graph loads, as before).
  */
 function narrowedIds(data: ArrayLike<unknown>): Int32Array | undefined {
-  const out = new Int32Array(new SharedArrayBuffer(4 * data.length));
-  for (let i = 0; i < data.length; i++) {
-    const x = data[i];
-    if (typeof x !== 'number' || (x | 0) !== x) return undefined;
-    out[i] = x;
-  }
-  return out;
+  return sharedFilled(Int32Array, data.length, (out, from, to) => {
+    for (let i = from; i < to; i++) {
+      const x = data[i];
+      if (typeof x !== 'number' || (x | 0) !== x) return false;
+      out[i] = x;
+    }
+    return true;
+  });
 }
 
 /** Strings read per block: the first pass over a block touches them all, so their cache misses overlap. */
@@ -200,10 +199,7 @@ function inlineColumn(name: string, data: ColumnData, what: string, ids = false)
   if (narrowed) return { kind: 'number', values: narrowed };
   if (ArrayBuffer.isView(data)) {
     if (data instanceof BigInt64Array) {
-      if (isShared(data)) return { kind: 'bigint', values: data };
-      const out = new BigInt64Array(new SharedArrayBuffer(8 * data.length));
-      out.set(data);
-      return { kind: 'bigint', values: out };
+      return { kind: 'bigint', values: isShared(data) ? data : sharedCopy(data) };
     }
     if (data instanceof BigUint64Array || data instanceof DataView) {
       throw new InvalidArgumentError(`${what}: column ${name} is a ${data.constructor.name}; use numbers, BigInt64Array or strings.`);
@@ -218,11 +214,15 @@ function inlineColumn(name: string, data: ColumnData, what: string, ids = false)
   if (typeof first === 'bigint' || data.some((v) => typeof v === 'bigint')) {
     return { kind: 'bigint', values: BigInt64Array.from(data as (number | bigint)[], (v) => BigInt(v)) };
   }
-  const values = new Float64Array(new SharedArrayBuffer(8 * data.length));
-  data.forEach((v, i) => {
-    if (typeof v !== 'number') throw new InvalidArgumentError(`${what}: column ${name} has a non-numeric value ${JSON.stringify(v)} at row ${i}.`);
-    values[i] = v;
-  });
+  const values = sharedFilled(Float64Array, data.length, (out, from, to) => {
+    for (let i = from; i < to; i++) {
+      const v: unknown = data[i];
+      // A hole stays 0, as it did when this was a forEach (which skips holes).
+      if (v === undefined && !(i in data)) continue;
+      if (typeof v !== 'number') throw new InvalidArgumentError(`${what}: column ${name} has a non-numeric value ${JSON.stringify(v)} at row ${i}.`);
+      out[i] = v;
+    }
+  })!;
   return { kind: 'number', values };
 }
 
