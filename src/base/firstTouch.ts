@@ -24,7 +24,7 @@
 import { isMainThread, Worker } from 'node:worker_threads';
 
 /** Below this, a fill runs on this thread alone: the helper's round trip would cost more than it saves. */
-export const FIRST_TOUCH_MIN_BYTES = 8 << 20;
+export const FIRST_TOUCH_MIN_BYTES = 2 << 20;
 /** Block size: the most the caller waits for the helper to finish the block it is touching (~0.7 ms). */
 const BLOCK_BYTES = 256 << 10;
 const PAGE_BYTES = 4096;
@@ -35,21 +35,35 @@ const BACK = 1;
 const DONE = 2;
 const CONTROL_SLOTS = 3;
 
+// Jobs are taken in turns, one block each, so a buffer made while the helper works on another (a string
+// column's bytes next to its offsets) gets its share at once instead of after the first is done.
 const HELPER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-parentPort.on('message', ({ buffer, control, blocks, blockBytes, pageBytes, touched }) => {
-  const bytes = new Uint8Array(buffer);
+const { parentPort, receiveMessageOnPort } = require('node:worker_threads');
+const jobs = [];
+const add = (job) => { job.bytes = new Uint8Array(job.buffer); job.next = job.blocks - 1; jobs.push(job); };
+const done = (job) => { Atomics.store(job.control, ${DONE}, 1); Atomics.notify(job.control, ${DONE}); };
+parentPort.on('message', (first) => {
+  add(first);
   try {
-    for (let j = blocks - 1; j >= 0; j--) {
-      Atomics.store(control, ${BACK}, j);
-      if (Atomics.load(control, ${FRONT}) > j) break;
-      const end = Math.min(bytes.length, (j + 1) * blockBytes);
-      for (let at = j * blockBytes; at < end; at += pageBytes) bytes[at] = 0;
-      Atomics.add(touched, 0, 1);
+    while (jobs.length > 0) {
+      for (let m = receiveMessageOnPort(parentPort); m; m = receiveMessageOnPort(parentPort)) add(m.message);
+      for (let k = jobs.length - 1; k >= 0; k--) {
+        const job = jobs[k];
+        const j = job.next;
+        if (j >= 0) Atomics.store(job.control, ${BACK}, j);
+        if (j < 0 || Atomics.load(job.control, ${FRONT}) > j) {
+          done(job);
+          jobs.splice(k, 1);
+          continue;
+        }
+        const end = Math.min(job.bytes.length, (j + 1) * job.blockBytes);
+        for (let at = j * job.blockBytes; at < end; at += job.pageBytes) job.bytes[at] = 0;
+        Atomics.add(job.touched, 0, 1);
+        job.next = j - 1;
+      }
     }
   } finally {
-    Atomics.store(control, ${DONE}, 1);
-    Atomics.notify(control, ${DONE});
+    for (const job of jobs.splice(0)) done(job);
   }
 });`;
 
@@ -88,6 +102,56 @@ export interface TypedArrayOf<T extends TypedArray> {
 }
 
 /**
+ * A fresh shared buffer that this thread writes front to back while the helper faults its pages in
+ * from the back. Call `claim(end)` before writing any byte below `end`, and `stop()` once done (or on
+ * giving up): the helper then leaves at its next block. Without a helper (small buffers, a worker
+ * thread, the helper not started) both are no-ops.
+ */
+export class FirstTouch {
+  readonly #control: Int32Array | undefined;
+  readonly #blocks: number;
+  /** Blocks this thread has claimed (0 .. claimed - 1 are its own). */
+  #claimed = 0;
+  /** Set once the helper has stopped: every byte is this thread's. */
+  #free: boolean;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.#blocks = Math.ceil(buffer.byteLength / BLOCK_BYTES);
+    const worker = isMainThread && buffer.byteLength >= FIRST_TOUCH_MIN_BYTES ? helperThread() : undefined;
+    this.#free = worker === undefined;
+    if (!worker) return;
+    const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
+    control[BACK] = this.#blocks;
+    worker.postMessage({ buffer, control, blocks: this.#blocks, blockBytes: BLOCK_BYTES, pageBytes: PAGE_BYTES, touched });
+    this.#control = control;
+  }
+
+  /** Makes every byte below `end` this thread's to write (waiting, if it must, for the helper to stop). */
+  claim(end: number): void {
+    if (this.#free) return;
+    const control = this.#control!;
+    while (this.#claimed * BLOCK_BYTES < end && this.#claimed < this.#blocks) {
+      Atomics.store(control, FRONT, this.#claimed + 1);
+      if (Atomics.load(control, BACK) <= this.#claimed) {
+        // The helper holds this block and the ones after it (or is about to give them back): wait until
+        // it stops, which it does before its next block now that FRONT is past every block.
+        Atomics.store(control, FRONT, this.#blocks);
+        while (Atomics.load(control, DONE) === 0) Atomics.wait(control, DONE, 0, 1);
+        this.#free = true;
+        return;
+      }
+      this.#claimed++;
+    }
+  }
+
+  /** Done writing: the helper stops at its next block (the bytes it may still touch are none of ours). */
+  stop(): void {
+    if (this.#control && !this.#free) Atomics.store(this.#control, FRONT, this.#blocks);
+    this.#free = true;
+  }
+}
+
+/**
  * A fresh shared array of `length` elements, filled by `fill(out, from, to)` over consecutive element
  * ranges in order (each element is written by exactly one call, front to back). `fill` may return false
  * to give up (a value it cannot store): the array is then dropped and undefined returned.
@@ -96,34 +160,19 @@ export function sharedFilled<T extends TypedArray>(Ctor: TypedArrayOf<T>, length
   const size = Ctor.BYTES_PER_ELEMENT;
   const buffer = new SharedArrayBuffer(length * size);
   const out = new Ctor(buffer);
-  const worker = isMainThread && buffer.byteLength >= FIRST_TOUCH_MIN_BYTES ? helperThread() : undefined;
-  if (!worker) return fill(out, 0, length) === false ? undefined : out;
-  const perBlock = BLOCK_BYTES / size;
-  const blocks = Math.ceil(length / perBlock);
-  const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
-  control[BACK] = blocks;
-  worker.postMessage({ buffer, control, blocks, blockBytes: BLOCK_BYTES, pageBytes: PAGE_BYTES, touched });
-  let i = 0;
+  const touch = new FirstTouch(buffer);
+  const perBlock = buffer.byteLength >= FIRST_TOUCH_MIN_BYTES ? BLOCK_BYTES / size : Math.max(1, length);
   try {
-    for (; i < blocks; i++) {
-      Atomics.store(control, FRONT, i + 1);
-      if (Atomics.load(control, BACK) <= i) break;
-      if (fill(out, i * perBlock, Math.min(length, (i + 1) * perBlock)) === false) {
-        Atomics.store(control, FRONT, blocks);
-        return undefined;
-      }
+    for (let from = 0; from < length || from === 0; from += perBlock) {
+      const to = Math.min(length, from + perBlock);
+      touch.claim(to * size);
+      if (fill(out, from, to) === false) return undefined;
     }
-  } catch (e) {
-    // The helper stops at its next block instead of faulting in an array nobody will use.
-    Atomics.store(control, FRONT, blocks);
-    throw e;
+    return out;
+  } finally {
+    // Done, given up or thrown: the helper stops instead of faulting in what nobody will write.
+    touch.stop();
   }
-  if (i === blocks) return out;
-  // The helper holds blocks from i on (or is about to give them back): wait until it stops, which it
-  // does before its next block now that FRONT is past it.
-  Atomics.store(control, FRONT, blocks);
-  while (Atomics.load(control, DONE) === 0) Atomics.wait(control, DONE, 0, 1);
-  return fill(out, i * perBlock, length) === false ? undefined : out;
 }
 
 /** A shared copy of `src` (same element type), filled as `sharedFilled` does. */

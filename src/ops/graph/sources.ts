@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Table } from 'apache-arrow';
 import { InvalidArgumentError } from '../../base/errors.js';
-import { sharedCopy, sharedFilled } from '../../base/firstTouch.js';
+import { FirstTouch, sharedCopy, sharedFilled } from '../../base/firstTouch.js';
 import type { ColumnsSource, DelimitedSource, FileRef, GraphSource, InlineColumn, StringSpans } from '../../kernels/graph/load.js';
 import type { LdbcDescription } from '../../kernels/graph/ldbcSpec.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
@@ -129,10 +129,24 @@ function narrowedIds(data: ArrayLike<unknown>): Int32Array | undefined {
 /** Strings read per block: the first pass over a block touches them all, so their cache misses overlap. */
 const STRING_BLOCK = 64;
 
-/** A shared byte buffer of at least `need` bytes holding the first `used` bytes of `bytes`. */
-function grownBytes(bytes: Uint8Array, used: number, need: number): Uint8Array {
-  const out = new Uint8Array(new SharedArrayBuffer(Math.max(need, Math.ceil(1.5 * bytes.length))));
-  out.set(bytes.subarray(0, used));
+/** Packed bytes and the first touch of their pages (base/firstTouch.ts): claim before writing. */
+interface PackedBytes {
+  readonly bytes: Uint8Array;
+  readonly touch: FirstTouch;
+}
+
+function packedBytes(size: number): PackedBytes {
+  const buffer = new SharedArrayBuffer(size);
+  // Made before anything is written: the helper must never touch a page that already holds bytes.
+  return { touch: new FirstTouch(buffer), bytes: new Uint8Array(buffer) };
+}
+
+/** A buffer of at least `need` bytes (exactly `need` with `exact`) holding the first `used` bytes of `old`. */
+function grownBytes(old: PackedBytes, used: number, need: number, exact = false): PackedBytes {
+  old.touch.stop();
+  const out = packedBytes(exact ? need : Math.max(need, Math.ceil(1.5 * old.bytes.length)));
+  out.touch.claim(used);
+  out.bytes.set(old.bytes.subarray(0, used));
   return out;
 }
 
@@ -147,45 +161,55 @@ function grownBytes(bytes: Uint8Array, used: number, need: number): Uint8Array {
 function utf8Spans(values: readonly string[], name: string, what: string): StringSpans {
   const n = values.length;
   const offsets = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
+  const offsetsTouch = new FirstTouch(offsets.buffer as SharedArrayBuffer);
   // Room for the UTF-16 length of strings sampled across the column (an ASCII string's byte count), grown if short.
   const step = Math.max(1, Math.floor(n / 4096));
   let sampled = 0;
   for (let i = 0; i < n; i += step) sampled += typeof values[i] === 'string' ? values[i]!.length : 0;
-  let bytes: Uint8Array = new Uint8Array(new SharedArrayBuffer(Math.ceil(1.0625 * sampled * step) + 4096));
+  let packed = packedBytes(Math.ceil(1.0625 * sampled * step) + 4096);
+  let bytes = packed.bytes;
   const encoder = new TextEncoder();
   let at = 0;
-  for (let from = 0; from < n; from += STRING_BLOCK) {
-    const to = Math.min(n, from + STRING_BLOCK);
-    let units = 0;
-    for (let i = from; i < to; i++) {
-      const s = values[i];
-      if (typeof s !== 'string') throw new InvalidArgumentError(`${what}: column ${name} mixes strings with other values (row ${i}).`);
-      units += s.length;
-    }
-    if (at + units > bytes.length) bytes = grownBytes(bytes, at, at + units);
-    for (let i = from; i < to; i++) {
-      const s = values[i]!;
-      units -= s.length;
-      let wide = 0;
-      for (let k = 0; k < s.length; k++) {
-        const c = s.charCodeAt(k);
-        wide |= c;
-        bytes[at + k] = c;
+  try {
+    for (let from = 0; from < n; from += STRING_BLOCK) {
+      const to = Math.min(n, from + STRING_BLOCK);
+      let units = 0;
+      for (let i = from; i < to; i++) {
+        const s = values[i];
+        if (typeof s !== 'string') throw new InvalidArgumentError(`${what}: column ${name} mixes strings with other values (row ${i}).`);
+        units += s.length;
       }
-      if (wide > 127) {
-        const length = Buffer.byteLength(s, 'utf8');
-        if (at + length + units > bytes.length) bytes = grownBytes(bytes, at, at + length + units);
-        encoder.encodeInto(s, bytes.subarray(at, at + length));
-        at += length;
-      } else {
-        at += s.length;
+      if (at + units > bytes.length) bytes = (packed = grownBytes(packed, at, at + units)).bytes;
+      packed.touch.claim(at + units);
+      offsetsTouch.claim(4 * (to + 1));
+      for (let i = from; i < to; i++) {
+        const s = values[i]!;
+        units -= s.length;
+        let wide = 0;
+        for (let k = 0; k < s.length; k++) {
+          const c = s.charCodeAt(k);
+          wide |= c;
+          bytes[at + k] = c;
+        }
+        if (wide > 127) {
+          const length = Buffer.byteLength(s, 'utf8');
+          if (at + length + units > bytes.length) bytes = (packed = grownBytes(packed, at, at + length + units)).bytes;
+          packed.touch.claim(at + length + units);
+          encoder.encodeInto(s, bytes.subarray(at, at + length));
+          at += length;
+        } else {
+          at += s.length;
+        }
+        offsets[i + 1] = at;
       }
-      offsets[i + 1] = at;
     }
+    // The buffer is kept only as large as its bytes: V8 counts a shared buffer's whole size against the heap.
+    if (bytes.buffer.byteLength > at + (at >> 3) + 4096) bytes = (packed = grownBytes(packed, at, at, true)).bytes;
+    else bytes = bytes.subarray(0, at);
+  } finally {
+    packed.touch.stop();
+    offsetsTouch.stop();
   }
-  // The buffer is kept only as large as its bytes: V8 counts a shared buffer's whole size against the heap.
-  if (bytes.buffer.byteLength > at + (at >> 3) + 4096) bytes = grownBytes(bytes, at, at).subarray(0, at);
-  else bytes = bytes.subarray(0, at);
   return { bytes, starts: offsets.subarray(0, n), ends: offsets.subarray(1, n + 1) };
 }
 

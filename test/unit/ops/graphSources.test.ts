@@ -52,4 +52,30 @@ describe('toSource', () => {
     expect(Array.from(c.src!.values as Int32Array)).toEqual([0, 1, 2]);
     expect(c.dst!.values).toBe(wide);
   });
+
+  it('packs and copies big columns whole (their pages faulted in by the first-touch helper meanwhile)', () => {
+    const n = 1_200_000;
+    // Short ASCII ids sampled for the size estimate, then long and non-ASCII ones: the buffer must grow.
+    const names = Array.from({ length: n }, (_, i) => (i < n / 2 ? `v${i}` : `vértice-número-${i}-${'ü'.repeat(i % 7)}`));
+    const numbers = Array.from({ length: n }, (_, i) => i * 0.25);
+    const doubles = Float64Array.from({ length: n }, (_, i) => i + 0.5);
+    const ints = Float64Array.from({ length: n }, (_, i) => n - i);
+    for (let round = 0; round < 3; round++) {
+      const c = columnsOf({ id: names, x: numbers, d: doubles, k: ints }, ['id', 'k']);
+      const spans = c.id!.values as { bytes: Uint8Array; starts: Int32Array; ends: Int32Array };
+      const decoder = new TextDecoder();
+      for (let i = 0; i < n; i += 997) expect(decoder.decode(spans.bytes.subarray(spans.starts[i]!, spans.ends[i]!))).toBe(names[i]);
+      expect(spans.ends[n - 1]).toBe(spans.bytes.length);
+      // Every byte: the spans are back to back, so the whole buffer is the column joined.
+      expect(decoder.decode(spans.bytes) === names.join('')).toBe(true);
+      expect(decoder.decode(spans.bytes.subarray(spans.starts[n - 1]!, spans.ends[n - 1]!))).toBe(names[n - 1]);
+      const x = c.x!.values as Float64Array;
+      const d = c.d!.values as Float64Array;
+      const k = c.k!.values as Int32Array;
+      expect(k).toBeInstanceOf(Int32Array);
+      for (let i = 0; i < n; i++) {
+        if (x[i] !== i * 0.25 || d[i] !== i + 0.5 || k[i] !== n - i) throw new Error(`row ${i}: ${x[i]} ${d[i]} ${k[i]}`);
+      }
+    }
+  });
 });
