@@ -113,10 +113,11 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
   if (slots) depthWithPad[n] = 0;
   const depth = slots ? depthWithPad.subarray(0, n) : depthWithPad;
   // Everything but the depths is scratch, dropped when the search ends: the two frontier buffers, the
-  // frontier pieces' tail and the bottom-up steps' two bitmaps, in one buffer of this thread's pool.
+  // frontier pieces' tail and the bottom-up steps' three bitmaps, in one buffer of this thread's pool.
   // A fresh one costs a page fault per 4 KB it touches (~10 µs each on a small VM: ~0.3 ms of a 3 ms
   // search on R-MAT s16); one reused from the search before is warm. Every step writes what it reads
-  // later (frontierBitmap clears, the bottom-up ranges clear their words), so it needs no zeroing.
+  // later (frontierBitmap clears, the bottom-up ranges clear their words of nextBits and the first
+  // writes every word of pending), so it needs no zeroing.
   const words = (n + 31) >>> 5;
   const scratch = borrowScratch(4 * (2 * n + 1 + 3 * words));
   try {
