@@ -27,6 +27,7 @@ import {
   STATE,
   YIELD,
 } from '../kernels/gang.js';
+import { membersFor } from '../kernels/registry.js';
 import type { TaskMessage, TaskOutcome } from '../kernels/task.js';
 import { Lane, type TaskRunner } from './fairPool.js';
 
@@ -73,8 +74,12 @@ function watchDemand(runner: TaskRunner, members: ReadonlySet<unknown>, release:
   };
 }
 
-/** Runs a driver task on a gang of up to `size` workers of `pool`. Never rejects. */
-export async function runGang(pool: TaskRunner, task: TaskMessage, size: number, signal: AbortSignal): Promise<GangResult> {
+/**
+ * Runs a driver task on a gang of up to `workers` workers of `pool` (fewer when the driver says its run
+ * is too small to share: kernels/registry.ts `membersFor`). Never rejects.
+ */
+export async function runGang(pool: TaskRunner, task: TaskMessage, workers: number, signal: AbortSignal): Promise<GangResult> {
+  const size = membersFor(task.kernel, task.inputs, task.params, workers);
   const control = new Int32Array(new SharedArrayBuffer(GANG_CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   const channels = Array.from({ length: Math.max(0, size - 1) }, () => new MessageChannel());
   let crashed: string | undefined;

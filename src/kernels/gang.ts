@@ -11,9 +11,9 @@
  *   claims ranges by compare-and-swap on that word, runs them, and counts them in DONE; helpers send
  *   their outcomes back on their port. The leader resumes the driver when DONE reaches the range count.
  * - Helpers read their port synchronously (`receiveMessageOnPort`), so a waiting helper needs no event
- *   loop: it spins briefly, then sleeps in `Atomics.wait` on EPOCH, a counter every change of the
- *   control block (a request published, a phase, the gang's end, a call to leave) bumps after making
- *   it, so no wake-up is lost and a sleep needs no time limit.
+ *   loop: it spins briefly (not while the leader runs a step alone), then sleeps in `Atomics.wait` on
+ *   EPOCH, a counter every change of the control block (a request published, a phase, the gang's end,
+ *   a call to leave) bumps after making it, so no wake-up is lost and a sleep needs no time limit.
  * - The leader never waits for a helper to join, only for ranges that were claimed, so a helper that
  *   starts late (or never) cannot stall the gang: the leader then runs every range itself. That also
  *   lets a helper leave whenever holding its worker is a waste:
@@ -64,7 +64,10 @@ const INDEX_MASK = (1 << INDEX_BITS) - 1;
 const MAX_RANGES = INDEX_MASK;
 /** 21 bits of sequence: CLAIM stays a positive int32, and wraps only after 2M requests. */
 const SEQUENCE_MASK = (1 << (31 - INDEX_BITS)) - 1;
-/** How long a waiting gang member spins before it sleeps: about one driver turn between two steps. */
+/**
+ * How long a waiting gang member spins before it sleeps (a helper only while the leader drives): about
+ * one driver turn between two steps.
+ */
 const SPIN_MS = 0.2;
 /** The leader's sleeps while helpers finish their ranges are bounded, so a missed cancellation costs at most this long. */
 const SLEEP_MS = 5;
@@ -128,14 +131,18 @@ export function announce(control: Int32Array): void {
   Atomics.notify(control, EPOCH);
 }
 
-/** Waits until EPOCH differs from `epoch`, or until `deadline`: spins first, then sleeps. */
-function awaitChange(control: Int32Array, epoch: number, deadline: number): void {
+/**
+ * Waits until EPOCH differs from `epoch`, or until `deadline`: spins first when `spin` (a request may
+ * follow at once), then sleeps. Atomics.wait returns at once if EPOCH changed since it was read, so a
+ * sleep loses no wake-up.
+ */
+function awaitChange(control: Int32Array, epoch: number, deadline: number, spin: boolean): void {
   const start = performance.now();
   for (;;) {
     if (Atomics.load(control, EPOCH) !== epoch) return;
     const now = performance.now();
     if (now >= deadline) return;
-    if (now - start > SPIN_MS) Atomics.wait(control, EPOCH, epoch, deadline - now);
+    if (!spin || now - start > SPIN_MS) Atomics.wait(control, EPOCH, epoch, deadline - now);
   }
 }
 
@@ -238,6 +245,9 @@ export function helpGang({ control, port }: GangHelpTask): void {
         }
       }
       let deadline = Infinity;
+      // While the leader runs a step alone, the next request is at least that step away: spinning then
+      // only takes a CPU from the leader (or anyone else) on a small machine, so the helper sleeps at once.
+      let spin = true;
       if (sequence !== 0 && latest?.sequence !== sequence) {
         // The leader posts a request before it publishes it, so this does not happen; if it ever did,
         // looking again soon beats sleeping until the next change.
@@ -246,8 +256,9 @@ export function helpGang({ control, port }: GangHelpTask): void {
         aloneSince ??= performance.now();
         deadline = aloneSince + Math.max(HELPER_IDLE_MS, longestRange);
         if (performance.now() >= deadline) return;
+        spin = false;
       }
-      awaitChange(control, epoch, deadline);
+      awaitChange(control, epoch, deadline, spin);
     }
   } finally {
     port.close();

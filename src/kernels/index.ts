@@ -8,6 +8,6 @@ import './tensor/index.js';
 import './chain.js';
 
 export {
-  getDriver, getKernel, hasKernel, registerDriver, registerKernel, STEP_KERNEL, type DriverContext, type DriverKernel, type Kernel,
+  getDriver, getKernel, hasKernel, membersFor, registerDriver, registerKernel, STEP_KERNEL, type DriverContext, type DriverKernel, type DriverMembers, type Kernel,
 } from './registry.js';
 export { runTask, type TaskMessage, type TaskOutcome } from './task.js';

@@ -28,18 +28,36 @@ export type DriverKernel = (
 /** The kernel that runs one range of a step request (registered by kernels/graph). */
 export const STEP_KERNEL = 'graph.step';
 
+/**
+ * How many workers a run of a driver wants, given its inputs and params and the workers there are
+ * (1 to `workers`). A driver whose run is too small to share (a few milliseconds of work, where waking
+ * a helper and meeting it at every step costs more than it saves) says 1: it then runs alone.
+ */
+export type DriverMembers<P> = (inputs: readonly unknown[], params: P, workers: number) => number;
+
 const drivers = new Map<string, DriverKernel>();
+const driverMembers = new Map<string, DriverMembers<never>>();
 
 export function registerDriver<P>(
   name: string,
   fn: (inputs: readonly unknown[], params: P, ctx: DriverContext) => Generator<StepRequest, unknown, readonly StepResult[]>,
+  options: { readonly members?: DriverMembers<P> } = {},
 ): void {
   if (drivers.has(name) || kernels.has(name)) throw new Error(`Kernel ${name} is registered twice.`);
   drivers.set(name, fn as DriverKernel);
+  if (options.members) driverMembers.set(name, options.members as DriverMembers<never>);
 }
 
 export function getDriver(name: string): DriverKernel | undefined {
   return drivers.get(name);
+}
+
+/** How many of `workers` a run of driver `name` on these inputs should use (all, unless its `members` says fewer). */
+export function membersFor(name: string, inputs: readonly unknown[], params: unknown, workers: number): number {
+  const members = driverMembers.get(name);
+  if (!members || workers <= 1) return workers;
+  const wanted = members(inputs, params as never, workers);
+  return Number.isInteger(wanted) ? Math.max(1, Math.min(workers, wanted)) : workers;
 }
 
 export type Kernel = (inputs: readonly unknown[], params: never) => unknown;

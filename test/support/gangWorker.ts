@@ -54,6 +54,8 @@ export interface SquaresParams {
    * — only terminating its thread ends it — and would count itself finished if it ever got past that.
    */
   readonly block?: Int32Array;
+  /** What the driver's `members` says it wants (registry.ts), unless absent: every worker. */
+  readonly members?: number;
 }
 
 interface SquaresArgs extends SquaresParams {
@@ -121,7 +123,7 @@ registerKernel(STEP_KERNEL, (_inputs, p: { args: SquaresArgs; lo: number; hi: nu
   return [sum];
 });
 
-registerDriver('test.squares', function* (_inputs, p: SquaresParams) {
+registerDriver('test.squares', function* (_inputs, p: SquaresParams, ctx) {
   const out = new Float64Array(new SharedArrayBuffer(8 * p.n));
   const threads = sharedInts(p.requests * p.parts);
   const runs = sharedInts(p.requests * p.parts);
@@ -144,8 +146,8 @@ registerDriver('test.squares', function* (_inputs, p: SquaresParams) {
     const results = yield { step: 'squares', args: { ...p, out, threads, runs, request }, ranges };
     total += results.reduce((s, r) => s + r[0]!, 0);
   }
-  return { total, out, threads, runs };
-});
+  return { total, out, threads, runs, parallelism: ctx.parallelism };
+}, { members: (_inputs, p: SquaresParams, workers) => p.members ?? workers });
 
 /** A helper member, counted in the pool's `joined` as it starts. */
 export function helpGang(task: GangHelpTask): void {

@@ -55,6 +55,21 @@ const DELTA_STEPPING_MIN_ARCS = 16_000_000;
 const DELTA_STEPPING_MIN_PARTS = 12;
 /** Average out-degree from which BFS splits its levels across workers (R-MAT: 16; grids: under 4). */
 const BFS_SPLIT_MIN_DEGREE = 8;
+/**
+ * A BFS over fewer arcs (and vertices) runs alone on one worker: on R-MAT s16 (955K arcs, 65,536
+ * vertices) the whole search takes 2-3 ms on one thread, and a second worker saves less than it costs
+ * to wake it and meet it at every level (0.5-1 ms per wake-up on a small VM).
+ */
+const BFS_SOLO_MAX_ARCS = 2_000_000;
+const BFS_SOLO_MAX_VERTICES = 262_144;
+
+/**
+ * Whether SSSP runs delta-stepping on `parts` workers (else Dijkstra, one whole-graph step). Its ranges
+ * read sorted rows; a grouped graph is small anyway.
+ */
+function deltaStepping(g: GraphCsr, parts: number): boolean {
+  return parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS && !g.grouped;
+}
 
 function sourceOf(pg: ProjectedGraphValue, p: AppParams): number {
   const id = p.sourceIsBigInt ? BigInt(p.source as string) : p.source!;
@@ -89,8 +104,7 @@ function* run(pg: ProjectedGraphValue, layout: Layout, hubs: HubOrderValue | und
     case 'sssp': {
       const source = sourceOf(pg, p);
       const label = (v: number): string => originalText(pg.ids, v);
-      // Delta-stepping's ranges read sorted rows; a grouped graph is small anyway.
-      if (parts >= DELTA_STEPPING_MIN_PARTS && g.out.m >= DELTA_STEPPING_MIN_ARCS && !g.grouped) {
+      if (deltaStepping(g, parts)) {
         return { r: column('float', yield* deltaSteppingDriver(g, source, { parts, label })) };
       }
       const options = searchOptions(layout as SsspLayout | undefined, hubs);
@@ -150,6 +164,27 @@ function* onArcs(pa: ProjectedArcsValue, p: AppParams, ctx: DriverContext): Driv
   return { kind: 'context', algo: p.algo, columns: { r: column('label', yield* wccArcsDriver(pa.arcs, { parts: ctx.parallelism })) } };
 }
 
+/**
+ * How many workers a run wants (registry.ts): one for an app that runs as one whole-graph step (a helper
+ * would only wait for the leader, then leave) and for a small BFS; every worker otherwise.
+ */
+function appMembers(inputs: readonly unknown[], p: AppParams, workers: number): number {
+  const first = inputs[0] as ProjectedGraphValue | ProjectedArcsValue | undefined;
+  if (first?.kind !== 'projected-graph') return workers;
+  const g = first.graph;
+  switch (p.algo) {
+    case 'bfs':
+      return g.out.m <= BFS_SOLO_MAX_ARCS && g.n <= BFS_SOLO_MAX_VERTICES ? 1 : workers;
+    case 'sssp':
+      return deltaStepping(g, workers) ? workers : 1;
+    case 'k_core':
+    case 'degree_centrality':
+      return 1;
+    default:
+      return workers;
+  }
+}
+
 registerDriver('graph.app', function* (inputs, p: AppParams, ctx): Driver<ContextValue> {
   const first = inputs[0] as ProjectedGraphValue | ProjectedArcsValue;
   if (first.kind === 'projected-arcs') return yield* onArcs(first, p, ctx);
@@ -160,4 +195,4 @@ registerDriver('graph.app', function* (inputs, p: AppParams, ctx): Driver<Contex
   const hubs = inputs.find((v) => kind(v) === 'hub-order') as HubOrderValue | undefined;
   const columns = yield* run(pg, layout, hubs, p, ctx);
   return { kind: 'context', algo: p.algo, columns };
-});
+}, { members: appMembers });

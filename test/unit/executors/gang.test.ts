@@ -25,6 +25,7 @@ const task = (params: SquaresParams): TaskMessage => ({ key: 'squares-chunk', ke
 const never = new AbortController().signal;
 
 interface Squares {
+  readonly parallelism: number;
   readonly total: number;
   readonly out: Float64Array;
   readonly threads: Int32Array;
@@ -65,6 +66,25 @@ describe('a gang of workers', () => {
     const { outcome } = await runGang(pool, task({ n: 32, requests: 3, parts: 4 }), 1, never);
     expect(outcome?.ok).toBe(true);
     expect(new Set((outcome as { value: Squares }).value.threads).size).toBe(1);
+  });
+
+  it('runs on as few members as the driver asks for: one starts no helper and tells the driver so', async () => {
+    const joined = Atomics.load(workerData.joined, 0);
+    const { outcome } = await runGang(pool, task({ n: 64, requests: 3, parts: 4, members: 1 }), 2, never);
+    expect(outcome?.ok).toBe(true);
+    const value = (outcome as { value: Squares }).value;
+    expect(value.parallelism).toBe(1);
+    expect(new Set(value.threads).size).toBe(1);
+    expect(Array.from(value.runs)).toEqual(new Array(3 * 4).fill(1));
+    // No helper started for this gang (the count is the pool's, over every gang so far).
+    expect(Atomics.load(workerData.joined, 0)).toBe(joined);
+  });
+
+  it('clamps what the driver asks for to between one member and the workers there are', async () => {
+    for (const [members, expected] of [[0, 1], [7, 2], [1.5, 2]] as const) {
+      const { outcome } = await runGang(pool, task({ n: 8, requests: 1, parts: 2, members }), 2, never);
+      expect((outcome as { value: Squares }).value.parallelism).toBe(expected);
+    }
   });
 
   it('fails with the step error, class and code kept, whichever member ran the range', async () => {

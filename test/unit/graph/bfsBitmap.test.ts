@@ -25,13 +25,40 @@ describe('bfsBottomUpStep', () => {
     frontierBits[0] = 1 << 1;
     const nextBits = new Int32Array(3).fill(-1);
     const next = new Int32Array(n);
-    const [count] = bfsBottomUpStep({ inOffsets: g.in!.offsets, inTargets: g.in!.targets, outOffsets: g.out.offsets, depth, level: 0, next, frontierBits, nextBits }, 0, 64);
+    const pending = new Int32Array(3).fill(-1);
+    const args = { inOffsets: g.in!.offsets, inTargets: g.in!.targets, outOffsets: g.out.offsets, depth, level: 0, next, frontierBits, nextBits, pending, pendingKnown: false };
+    const [count] = bfsBottomUpStep(args, 0, 64);
     expect(count).toBe(1);
     expect(next[0]).toBe(3);
     expect(depth[3]).toBe(1);
     expect(depth[2]).toBe(BFS_UNREACHED);
     // Words 0 and 1 are the range's: cleared, then bit 3 set; word 2 (vertices 64-69) is another range's.
     expect([...nextBits]).toEqual([1 << 3, 0, -1]);
+    // The first bottom-up step of a search lists what later ones may still reach: the unvisited vertices
+    // with in-arcs that it did not reach (2 and 4-63), in its own words only.
+    expect([...pending]).toEqual([~0b1011, -1, -1]);
+  });
+
+  it('once the pending vertices are known, looks only at them and drops those reached (now or since)', () => {
+    const depth = new Int32Array(n).fill(BFS_UNREACHED);
+    depth[0] = 0;
+    depth[1] = 0;
+    // Reached by a top-down step since the pending bits were written.
+    depth[4] = 1;
+    const frontierBits = new Int32Array(3);
+    frontierBits[0] = 0b11;
+    const nextBits = new Int32Array(3);
+    const next = new Int32Array(n);
+    // Vertex 2 has a parent in the frontier but is not pending: the step must not look at it.
+    const pending = Int32Array.of((1 << 3) | (1 << 4), 1 << (40 - 32), 0);
+    const args = { inOffsets: g.in!.offsets, inTargets: g.in!.targets, outOffsets: g.out.offsets, depth, level: 0, next, frontierBits, nextBits, pending, pendingKnown: true };
+    expect(bfsBottomUpStep(args, 0, 64)[0]).toBe(1);
+    expect(next[0]).toBe(3);
+    expect(depth[3]).toBe(1);
+    expect(depth[2]).toBe(BFS_UNREACHED);
+    // 3 was reached, 4 had been: both leave; 40 (its parent 38 is not in the frontier) stays.
+    expect([...pending]).toEqual([0, 1 << 8, 0]);
+    expect([...nextBits]).toEqual([1 << 3, 0, 0]);
   });
 });
 

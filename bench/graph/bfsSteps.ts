@@ -1,0 +1,41 @@
+/**
+ * A probe of the BFS steps, not a user figure: the direction-optimizing search of the graph library on
+ * a benchmark graph with its in-CSR as one range on this thread (what a small graph's warm BFS runs on
+ * its one worker), with each step's median wall time over the runs, in the order the search takes them.
+ *
+ *   node dist-bench/bench/graph/bfsSteps.js [graph=g1-rmat-s16] [runs=200]
+ */
+import { BFS_STEPS, bfsDriver } from '../../src/graph/bfs.js';
+import { buildGraph } from '../../src/graph/csr.js';
+import { runDriver, type StepFn, type StepTable } from '../../src/graph/parallel.js';
+import { loadOrGenerate } from './generate.js';
+
+const [name = 'g1-rmat-s16', runs = '200'] = process.argv.slice(2);
+const { graph: p } = loadOrGenerate(name);
+const g = buildGraph({ n: p.n, src: p.src, dst: p.dst }, { directed: true, inCsr: true });
+let times: number[][] = [];
+let at = 0;
+const timed: StepTable = Object.fromEntries(
+  Object.entries(BFS_STEPS).map(([k, step]: [string, StepFn]) => [
+    k,
+    (args: object, lo: number, hi: number) => {
+      const t = performance.now();
+      const r = step(args, lo, hi);
+      (times[at] ??= []).push(performance.now() - t);
+      names[at++] = `${k} -> ${r[0] ?? ''}`;
+      return r;
+    },
+  ]),
+);
+const names: string[] = [];
+const total: number[] = [];
+for (let i = 0; i < Number(runs); i++) {
+  at = 0;
+  const t = performance.now();
+  runDriver(bfsDriver(g, p.source, { parts: 1 }), timed);
+  total.push(performance.now() - t);
+  if (i === 9) times = [];
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+console.log(`${name} BFS as one range, medians of ${runs} runs: ${median(total).toFixed(3)} ms in all`);
+times.forEach((ts, i) => console.log(`${median(ts).toFixed(3).padStart(8)} ms  ${names[i]}`));
