@@ -31,12 +31,6 @@ export interface PoolOptions {
   readonly workers: number;
   /** Let idle threads exit so a process that never closes its (implicit) session can still end. */
   readonly exitWhenIdle?: boolean;
-  /**
-   * Let a thread hold a second entry behind its running one (`idleFirst`). Only for a pool fed by a
-   * dispatcher that sends such entries by fairPool.ts's rule: on a pool used directly, an abort of one
-   * caller's queued entry would end the thread running another caller's.
-   */
-  readonly secondInLine?: boolean;
 }
 
 /** A Piscina pool whose `destroy` never terminates a thread while it is loading its module. */
@@ -148,7 +142,7 @@ let shared: Shared | undefined;
 function sharedPool(): Shared {
   if (shared) return shared;
   const size = machineWorkers();
-  const pool = createPool({ workers: size, secondInLine: true });
+  const pool = createPool({ workers: size });
   // One entry per thread, plus a second in line on each thread only for a lane alone in a full pool:
   // Piscina's own queue is on the main thread too, so an entry queued there would reach a freed thread
   // no sooner than the next lane's turn does, and it would make that turn wait behind it; an entry in a
@@ -192,7 +186,7 @@ export function sharedPoolState(): { readonly pool: KernelPool; readonly dispatc
 export function leasePool(o: LeaseOptions): PoolLease {
   const owner = o.owner ?? 'anonymous';
   if (o.pool === 'private') {
-    const pool = createPool({ ...o, secondInLine: true });
+    const pool = createPool(o);
     const lane = new FairDispatcher(pool, { limit: o.workers, secondInLine: true }).lane(o.workers, owner);
     let ended: Promise<void> | undefined;
     return {
@@ -267,7 +261,8 @@ export function createPool(o: PoolOptions): KernelPool {
     maxQueue: Infinity,
     atomics: 'async',
     // A thread may hold a second entry behind its running one (fairPool.ts: `secondInLine`).
-    ...(o.secondInLine ? { concurrentTasksPerWorker: 2, loadBalancer: idleFirst(o.workers) } : {}),
+    concurrentTasksPerWorker: 2,
+    loadBalancer: idleFirst(o.workers),
     ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
     // A runaway kernel kills its worker instead of the process.
     resourceLimits: { maxOldGenerationSizeMb: 4096 },
