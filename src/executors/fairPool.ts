@@ -23,14 +23,6 @@
  * its session's concurrency: at most `cap` of its entries are in the pool at once, so a session asking
  * for one worker never holds two threads, whatever else is idle.
  *
- * While one lane has the pool to itself and fills it (no other lane in the pool or waiting, no gang
- * member in it, its cap at least the thread count), the dispatcher may hand it up to `limit` more
- * entries (`secondInLine`): the pool puts each behind a thread's running entry (pool.ts `idleFirst`),
- * so that thread starts it the moment the first ends instead of after a round trip through this
- * thread — on the 2-vCPU machines measured, waking this thread and then the worker again took 0.5-2 ms
- * between two tasks, up to a whole task's time. Another lane arriving then waits for those second
- * entries too, at most one per thread; gangs are never queued behind an entry this way.
- *
  * A queued entry whose abort signal fires leaves its lane at once (rejected with CancelledError); an
  * entry already in the pool is aborted by Piscina, which ends the thread running it — that thread ran
  * this lane's task, so no other session's work is lost. Closing a lane rejects what it still has queued.
@@ -64,9 +56,6 @@ class Fifo<T> {
   }
   push(item: T): void {
     this.#items.push(item);
-  }
-  peek(): T | undefined {
-    return this.#items[this.#head];
   }
   shift(): T | undefined {
     if (this.#head === this.#items.length) return undefined;
@@ -173,11 +162,6 @@ export interface DispatcherOptions {
   readonly onBusy?: (busy: boolean) => void;
   /** The clock pool time is measured with, in milliseconds (default: performance.now). */
   readonly now?: () => number;
-  /**
-   * Whether the pool queues an entry behind a thread's running one (pool.ts `idleFirst`): then a lane
-   * alone in a full pool may have a second entry per thread in it (see the file's comment).
-   */
-  readonly secondInLine?: boolean;
 }
 
 export class FairDispatcher extends EventEmitter {
@@ -190,17 +174,11 @@ export class FairDispatcher extends EventEmitter {
   /** The pool time of the last lane given a turn: where a lane back from idle starts (less its credit). */
   #clock = 0;
   #handed = 0;
-  /** The lane of the entry handed last. */
-  #lastLane: Lane | undefined;
-  /** Gang members in the pool (entries sent with a `name`): no entry is queued behind anything while one is. */
-  #gangMembers = 0;
-  readonly #secondInLine: boolean;
 
   constructor(runner: TaskRunner, options: DispatcherOptions) {
     super();
     this.#runner = runner;
     this.limit = options.limit;
-    this.#secondInLine = options.secondInLine ?? false;
     this.#onBusy = options.onBusy;
     this.#now = options.now ?? (() => performance.now());
   }
@@ -236,8 +214,8 @@ export class FairDispatcher extends EventEmitter {
     if (lane.handed === 0 && lane.queue.length === 0) lane.poolTime = Math.max(lane.poolTime, this.#clock - IDLE_CREDIT_MS);
     return new Promise((resolve, reject) => {
       const entry: Entry = { task, options, resolve, reject };
-      // Nobody waits for a turn and there is room, or a place second in line: this entry goes at once.
-      if (this.#waiting.length === 0 && ((lane.handed < lane.cap && this.#handed < this.limit) || (lane.queue.length === 0 && this.#mayQueueBehind(lane, options)))) {
+      // Nobody waits for a turn and there is room: this entry goes at once.
+      if (this.#waiting.length === 0 && lane.handed < lane.cap && this.#handed < this.limit) {
         this.#hand(lane, entry);
         return;
       }
@@ -253,37 +231,9 @@ export class FairDispatcher extends EventEmitter {
       lane.queue.push(entry);
       this.#offer(lane);
       this.#pump();
-      this.#queueBehind();
       // A gang's helpers give up their places when a task waits for one (executors/gang.ts).
       if (lane.queue.length > 0 && this.listenerCount('queued') > 0) this.emit('queued', lane, task);
     });
-  }
-
-  /** Whether `lane` may put an entry behind a running one (see the file's comment). */
-  #mayQueueBehind(lane: Lane, options: TaskOptions): boolean {
-    return (
-      this.#secondInLine &&
-      options.name === undefined &&
-      this.#gangMembers === 0 &&
-      lane.cap >= this.limit &&
-      this.#handed === lane.handed &&
-      this.#handed >= this.limit &&
-      this.#handed < 2 * this.limit
-    );
-  }
-
-  /**
-   * Hands queued entries second in line, in order, while their lane may (see the file's comment): only
-   * the lane of the entry handed last can be alone in the pool.
-   */
-  #queueBehind(): void {
-    const lane = this.#lastLane;
-    if (!lane) return;
-    while (lane.queue.length > 0 && this.#mayQueueBehind(lane, lane.queue.peek()!.options) && !this.#waiting.some((other) => other !== lane && other.eligible)) {
-      const entry = lane.queue.shift()!;
-      if (entry.onAbort) entry.options.signal!.removeEventListener('abort', entry.onAbort);
-      this.#hand(lane, entry);
-    }
   }
 
   #offer(lane: Lane): void {
@@ -328,8 +278,6 @@ export class FairDispatcher extends EventEmitter {
   }
 
   #hand(lane: Lane, entry: Entry): void {
-    if (entry.options.name !== undefined) this.#gangMembers++;
-    this.#lastLane = lane;
     lane.handed++;
     if (this.#handed++ === 0) this.#onBusy?.(true);
     this.#clock = Math.max(this.#clock, lane.poolTime);
@@ -352,7 +300,6 @@ export class FairDispatcher extends EventEmitter {
 
   /** An entry left the pool: its lane is charged and the place filled (see the file's comment for when its owner hears first). */
   #settled(lane: Lane, entry: Entry, tellOwner: () => void): void {
-    if (entry.options.name !== undefined) this.#gangMembers--;
     lane.handed--;
     this.#handed--;
     lane.poolTime += this.#now() - entry.handedAt!;
@@ -365,7 +312,6 @@ export class FairDispatcher extends EventEmitter {
     // spends its time on this result.
     this.#offer(lane);
     this.#pump();
-    this.#queueBehind();
     tellOwner();
     queueMicrotask(() => this.#refill(lane));
   }
@@ -373,7 +319,6 @@ export class FairDispatcher extends EventEmitter {
   #refill(lane: Lane): void {
     this.#offer(lane);
     this.#pump();
-    this.#queueBehind();
     if (this.#handed === 0) this.#onBusy?.(false);
   }
 }

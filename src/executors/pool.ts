@@ -143,13 +143,11 @@ function sharedPool(): Shared {
   if (shared) return shared;
   const size = machineWorkers();
   const pool = createPool({ workers: size });
-  // One entry per thread, plus a second in line on each thread only for a lane alone in a full pool:
-  // Piscina's own queue is on the main thread too, so an entry queued there would reach a freed thread
-  // no sooner than the next lane's turn does, and it would make that turn wait behind it; an entry in a
-  // thread's own queue starts without that round trip (fairPool.ts).
+  // No more entries than threads: Piscina's queue is on the main thread too, so an entry queued there
+  // would reach a freed thread no sooner than the next lane's turn does (the dispatcher hands it over
+  // as the finished entry settles), and it would make that turn wait behind it.
   const dispatcher = new FairDispatcher(pool, {
     limit: size,
-    secondInLine: true,
     onBusy: (busy) => {
       entry.busy = busy;
       holdThreads(entry);
@@ -187,7 +185,7 @@ export function leasePool(o: LeaseOptions): PoolLease {
   const owner = o.owner ?? 'anonymous';
   if (o.pool === 'private') {
     const pool = createPool(o);
-    const lane = new FairDispatcher(pool, { limit: o.workers, secondInLine: true }).lane(o.workers, owner);
+    const lane = new FairDispatcher(pool, { limit: o.workers }).lane(o.workers, owner);
     let ended: Promise<void> | undefined;
     return {
       pool,
@@ -227,28 +225,6 @@ export function leasePool(o: LeaseOptions): PoolLease {
   };
 }
 
-type Balancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>;
-
-/**
- * Where Piscina puts an entry: an idle thread first; else, once all `threads` are up, a thread running
- * exactly one entry, the new one then waiting in that thread's own queue (the dispatcher sends such
- * second entries only as fairPool.ts says); never a third. While a thread is still starting, an entry
- * that finds no idle thread waits in Piscina's queue for it, as before, instead of doubling up.
- */
-export function idleFirst(threads: number): Balancer {
-  return (_task, workers) => {
-    let second: (typeof workers)[number] | null = null;
-    for (const w of workers) {
-      if (w.terminating || w.destroyed) continue;
-      if (w.currentUsage === 0) return w;
-      // Piscina reports a thread running one abortable entry (ours carry their run's signal) as using
-      // Infinity, one without a signal as 1, and two entries as 2.
-      if (second === null && (w.isRunningAbortableTask || w.currentUsage === 1)) second = w;
-    }
-    return workers.length >= threads ? second : null;
-  };
-}
-
 export function createPool(o: PoolOptions): KernelPool {
   const pool = new KernelPool({
     filename: kernelWorkerUrl(),
@@ -260,9 +236,6 @@ export function createPool(o: PoolOptions): KernelPool {
     // taken for a crashed worker.
     maxQueue: Infinity,
     atomics: 'async',
-    // A thread may hold a second entry behind its running one (fairPool.ts: `secondInLine`).
-    concurrentTasksPerWorker: 2,
-    loadBalancer: idleFirst(o.workers),
     ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
     // A runaway kernel kills its worker instead of the process.
     resourceLimits: { maxOldGenerationSizeMb: 4096 },
