@@ -2,6 +2,8 @@
  * A probe of the BFS steps, not a user figure: the direction-optimizing search of the graph library on
  * a benchmark graph with its in-CSR as one range on this thread (what a small graph's warm BFS runs on
  * its one worker), with each step's median wall time over the runs, in the order the search takes them.
+ * It imports src/graph directly (no session, no pool, no fetch): the user's warm BFS figure, through the
+ * public API with `toArray('r')` fetched, is bench/graph/ready.ts's `warm` section (warmProbe.ts breaks it down).
  *
  *   node dist-bench/bench/graph/bfsSteps.js [graph=g1-rmat-s16] [runs=200]
  */

@@ -155,6 +155,11 @@ export class FirstTouch {
     }
   }
 
+  /** Whether a helper may still touch pages: only then is writing block by block worth it. */
+  get active(): boolean {
+    return !this.#free;
+  }
+
   /** Done writing: the helper stops at its next block (the bytes it may still touch are none of ours). */
   stop(): void {
     if (this.#control && !this.#free) Atomics.store(this.#control, FRONT, this.#blocks);
@@ -172,9 +177,10 @@ export function sharedFilled<T extends TypedArray>(Ctor: TypedArrayOf<T>, length
   const buffer = new SharedArrayBuffer(length * size);
   const out = new Ctor(buffer);
   const touch = new FirstTouch(buffer);
-  const perBlock = buffer.byteLength >= FIRST_TOUCH_MIN_BYTES ? BLOCK_BYTES / size : Math.max(1, length);
+  if (!touch.active) return fill(out, 0, length) === false ? undefined : out;
+  const perBlock = BLOCK_BYTES / size;
   try {
-    for (let from = 0; from < length || from === 0; from += perBlock) {
+    for (let from = 0; from < length; from += perBlock) {
       const to = Math.min(length, from + perBlock);
       touch.claim(to * size);
       if (fill(out, from, to) === false) return undefined;
