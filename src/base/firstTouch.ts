@@ -22,6 +22,7 @@
  * to the other workers, and must not start threads of its own.
  */
 import { isMainThread, Worker } from 'node:worker_threads';
+import { recycledBuffer, recycles, track } from './recycledBuffers.js';
 
 /** Below this, a fill runs on this thread alone: the helper's round trip would cost more than it saves. */
 export const FIRST_TOUCH_MIN_BYTES = 2 << 20;
@@ -108,7 +109,7 @@ function helperThread(): Worker | undefined {
 type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
 
 export interface TypedArrayOf<T extends TypedArray> {
-  new (buffer: SharedArrayBuffer): T;
+  new (buffer: SharedArrayBuffer, byteOffset?: number, length?: number): T;
   readonly BYTES_PER_ELEMENT: number;
 }
 
@@ -168,20 +169,42 @@ export class FirstTouch {
 }
 
 /**
- * A fresh shared array of `length` elements, filled by `fill(out, from, to)` over consecutive element
- * ranges in order (each element is written by exactly one call, front to back). `fill` may return false
- * to give up (a value it cannot store): the array is then dropped and undefined returned.
+ * A shared array of `length` elements, filled by `fill(out, from, to)` over consecutive element ranges
+ * in order (each element is written by exactly one call, front to back). `fill` may return false to give
+ * up (a value it cannot store): the array is then dropped and undefined returned. With `recycle`, a big
+ * array on the main thread goes in warm memory that no one can read any more when there is some
+ * (base/recycledBuffers.ts: the array is then a view of a slightly bigger buffer).
  */
-export function sharedFilled<T extends TypedArray>(Ctor: TypedArrayOf<T>, length: number, fill: (out: T, from: number, to: number) => boolean | void): T | undefined {
+export function sharedFilled<T extends TypedArray>(
+  Ctor: TypedArrayOf<T>,
+  length: number,
+  fill: (out: T, from: number, to: number) => boolean | void,
+  options: { readonly recycle?: boolean } = {},
+): T | undefined {
   const size = Ctor.BYTES_PER_ELEMENT;
+  if (options.recycle && recycles(length * size)) return recycledFilled(Ctor, length, fill);
   const buffer = new SharedArrayBuffer(length * size);
-  const out = new Ctor(buffer);
-  const touch = new FirstTouch(buffer);
-  if (!touch.active) return fill(out, 0, length) === false ? undefined : out;
+  return filled(new Ctor(buffer), new FirstTouch(buffer), fill);
+}
+
+function recycledFilled<T extends TypedArray>(Ctor: TypedArrayOf<T>, length: number, fill: (out: T, from: number, to: number) => boolean | void): T | undefined {
+  const { buffer, warm } = recycledBuffer(length * Ctor.BYTES_PER_ELEMENT);
+  const out = new Ctor(buffer, 0, length);
+  // Warm pages need no helper; fresh ones get it as any fill does.
+  const touch = warm ? undefined : new FirstTouch(buffer);
+  const result = filled(out, touch, fill);
+  // A fill that gave up leaves the memory to no one — unless the helper may still be touching it.
+  if (result || !touch) track(buffer);
+  return result;
+}
+
+function filled<T extends TypedArray>(out: T, touch: FirstTouch | undefined, fill: (out: T, from: number, to: number) => boolean | void): T | undefined {
+  if (!touch?.active) return fill(out, 0, out.length) === false ? undefined : out;
+  const size = out.BYTES_PER_ELEMENT;
   const perBlock = BLOCK_BYTES / size;
   try {
-    for (let from = 0; from < length; from += perBlock) {
-      const to = Math.min(length, from + perBlock);
+    for (let from = 0; from < out.length; from += perBlock) {
+      const to = Math.min(out.length, from + perBlock);
       touch.claim(to * size);
       if (fill(out, from, to) === false) return undefined;
     }
@@ -193,9 +216,14 @@ export function sharedFilled<T extends TypedArray>(Ctor: TypedArrayOf<T>, length
 }
 
 /** A shared copy of `src` (same element type), filled as `sharedFilled` does. */
-export function sharedCopy<T extends TypedArray>(src: T): T {
+export function sharedCopy<T extends TypedArray>(src: T, options: { readonly recycle?: boolean } = {}): T {
   const Ctor = src.constructor as unknown as TypedArrayOf<T>;
-  return sharedFilled(Ctor, src.length, (out, from, to) => {
-    (out as unknown as { set(a: ArrayLike<unknown>, at: number): void }).set(src.subarray(from, to) as ArrayLike<unknown>, from);
-  })!;
+  return sharedFilled(
+    Ctor,
+    src.length,
+    (out, from, to) => {
+      (out as unknown as { set(a: ArrayLike<unknown>, at: number): void }).set(src.subarray(from, to) as ArrayLike<unknown>, from);
+    },
+    options,
+  )!;
 }

@@ -31,18 +31,25 @@ export interface ProcessOptions {
    * session's default memory limit.
    */
   readonly persistLimit: number;
+  /**
+   * Bytes of idle memory the main thread keeps to build the next graph's columns in (base/recycledBuffers.ts):
+   * refilling warm pages is much cheaper than faulting in fresh ones. Idle memory is let go after 30 s
+   * whatever this says; 0 turns recycling off. Default 512 MiB.
+   */
+  readonly recycledMemory: number;
 }
 
 export type OptionName = keyof ProcessOptions;
 
 /** What `setOption` takes: the option's type, and for byte sizes also Vineyard's size strings ('16Mi'). */
-export type OptionInput<K extends OptionName> = K extends 'defaultChunkBytes' | 'persistLimit' ? number | string : ProcessOptions[K];
+export type OptionInput<K extends OptionName> = K extends 'defaultChunkBytes' | 'persistLimit' | 'recycledMemory' ? number | string : ProcessOptions[K];
 
 const values: { -readonly [K in OptionName]: ProcessOptions[K] } = {
   logLevel: 'warn',
   defaultChunkBytes: 16 * 1024 * 1024,
   buildSiteCapture: true,
   persistLimit: Math.floor(totalmem() / 2),
+  recycledMemory: 512 * 1024 * 1024,
 };
 
 /** The live values, for the engine's own reads; users call `getOption`. */
@@ -75,6 +82,13 @@ const PARSERS: { readonly [K in OptionName]: (value: unknown) => ProcessOptions[
   buildSiteCapture(value) {
     if (typeof value !== 'boolean') throw new OptionError(`option 'buildSiteCapture' must be true or false, got ${show(value)}.`);
     return value;
+  },
+  recycledMemory(value) {
+    const bytes = typeof value === 'string' ? parseSize(value, "option 'recycledMemory'") : value;
+    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new OptionError(`option 'recycledMemory' must be a non-negative integer number of bytes or a size like '512Mi' (0 turns recycling off), got ${show(value)}.`);
+    }
+    return bytes;
   },
 };
 

@@ -7,6 +7,7 @@
  * is not enough is the refusal reported to the executor, which can wait for other in-flight tasks to
  * free memory or fail the run.
  */
+import { noteStored } from '../base/recycledBuffers.js';
 import { attachBuildSite, errorFromData, TesseraError } from '../base/errors.js';
 import { ExecutorError, KernelOutputError } from '../base/runErrors.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
@@ -95,6 +96,8 @@ export function isNotEnoughMemory(e: unknown): boolean {
 export function storeOutput(graph: ChunkGraph, store: ChunkStore, state: SchedulerState, i: number, value: unknown): Error | undefined {
   const key = graph.keys[i]!;
   checkOutput(graph, i, value);
+  // A worker's output may view a recycled column through its own handle: one more reader of it.
+  noteStored(value);
   try {
     store.put(key, value);
   } catch (e) {

@@ -18,6 +18,7 @@ import { EventEmitter } from 'node:events';
 import { CancelledError, InvalidArgumentError, SessionClosedError, UnexecutedError } from '../base/errors.js';
 import { booleanOption, optionsObject } from '../base/args.js';
 import { CollectionPacer, nudgeCollection } from '../base/gcNudge.js';
+import { collectIfUndecided } from '../base/recycledBuffers.js';
 import { show } from '../base/show.js';
 import { ListenerError } from '../base/runErrors.js';
 import type { TileableNode } from '../dag/nodes.js';
@@ -339,6 +340,8 @@ export class Session extends EventEmitter implements SessionLike {
     // (kernels/workerCollection.ts): collect here too, so the next session reuses it warm — but not
     // for sessions that held little, which a server may open and close by the hundred.
     if (held >= GC_STEP_BYTES / 2) nudgeCollection();
+    // Memory of earlier graphs whose handles have died since goes back to the next load warm.
+    else collectIfUndecided();
     this.emit('close');
   }
 

@@ -96,17 +96,23 @@ function isShared(data: ArrayBufferView): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer;
 }
 
+/**
+ * Column copies go in recycled memory (base/recycledBuffers.ts): the next graph loaded after this one
+ * is gone refills its warm pages instead of faulting in fresh ones. Every fill writes every element.
+ */
+const RECYCLE = { recycle: true } as const;
+
 /** Columns live in shared memory from the start: they reach the workers that load the graph without a copy. */
 function sharedFloat64(data: ArrayLike<number>): Float64Array {
   if (data instanceof Float64Array && isShared(data)) return data;
   // Typed arrays only reach here (inlineColumn); `set` converts Float32, Uint8, ... as it copies.
   const view = data as Float64Array;
-  return sharedFilled(Float64Array, view.length, (out, from, to) => out.set(view.subarray(from, to), from))!;
+  return sharedFilled(Float64Array, view.length, (out, from, to) => out.set(view.subarray(from, to), from), RECYCLE)!;
 }
 
 /** An Int32Array stays one (ids 0..2^31 need no widening to doubles: half the bytes to copy and read). */
 function sharedInt32(data: Int32Array): Int32Array {
-  return isShared(data) ? data : sharedCopy(data);
+  return isShared(data) ? data : sharedCopy(data, RECYCLE);
 }
 
 /**
@@ -123,7 +129,7 @@ function narrowedIds(data: ArrayLike<unknown>): Int32Array | undefined {
       out[i] = x;
     }
     return true;
-  });
+  }, RECYCLE);
 }
 
 /** Strings read per block: the first pass over a block touches them all, so their cache misses overlap. */
@@ -223,7 +229,7 @@ function inlineColumn(name: string, data: ColumnData, what: string, ids = false)
   if (narrowed) return { kind: 'number', values: narrowed };
   if (ArrayBuffer.isView(data)) {
     if (data instanceof BigInt64Array) {
-      return { kind: 'bigint', values: isShared(data) ? data : sharedCopy(data) };
+      return { kind: 'bigint', values: isShared(data) ? data : sharedCopy(data, RECYCLE) };
     }
     if (data instanceof BigUint64Array || data instanceof DataView) {
       throw new InvalidArgumentError(`${what}: column ${name} is a ${data.constructor.name}; use numbers, BigInt64Array or strings.`);
@@ -241,12 +247,15 @@ function inlineColumn(name: string, data: ColumnData, what: string, ids = false)
   const values = sharedFilled(Float64Array, data.length, (out, from, to) => {
     for (let i = from; i < to; i++) {
       const v: unknown = data[i];
-      // A hole stays 0, as it did when this was a forEach (which skips holes).
-      if (v === undefined && !(i in data)) continue;
+      // A hole is 0, as it was when this was a forEach (which skips holes) over fresh memory.
+      if (v === undefined && !(i in data)) {
+        out[i] = 0;
+        continue;
+      }
       if (typeof v !== 'number') throw new InvalidArgumentError(`${what}: column ${name} has a non-numeric value ${JSON.stringify(v)} at row ${i}.`);
       out[i] = v;
     }
-  })!;
+  }, RECYCLE)!;
   return { kind: 'number', values };
 }
 
