@@ -1,85 +1,105 @@
 /**
- * Warm shared memory for the big arrays the main thread builds from a user's data (a graph's inline
- * columns): a buffer whose arrays nobody can read any more is filled again instead of a fresh one.
+ * Warm shared memory for the big arrays a graph is made of: a buffer whose arrays nobody can read any
+ * more is filled again instead of a fresh one — the main thread's copies of a user's columns, and the
+ * CSR arrays the workers build.
  *
  * Why: on the machines this engine is measured on, the first write to a page of fresh memory costs
  * about 10 µs (2.6 ms per MB) and rewriting warm memory a hundredth of that. V8 gives every
  * SharedArrayBuffer fresh pages and frees one only once every thread that held it has collected its
  * handle, so loading a 1M-arc graph again (a new session, the next graph of a loop) faulted in its
- * 15 MB of columns every time: most of the load. CPython frees a dead array at once and its allocator
- * hands the same pages to the next one, which is why scipy reloads that graph in half our time.
+ * 15 MB of columns and 4-12 MB of CSR every time: most of the load. CPython frees a dead array at once
+ * and its allocator hands the same pages to the next one, which is why scipy reloads that graph in
+ * half our time.
  *
- * Safety is by reachability, checked by the collector, never by timing:
- * - each recycled buffer ends with an 8-byte tag (its entry's id) after the bytes its arrays view, so a
- *   buffer that comes back from a worker — a different object for the same memory, say an edge table
- *   whose columns are views of it — is recognised when it is stored (`noteStored`, called for every
- *   task output) and counted as one more reader;
- * - the module keeps its own handle of the memory (a clone, never handed out) and a WeakRef to every
- *   object through which anyone can read it: the one the columns view, and each recognised alias;
- * - the memory is filled again only once every one of those objects has been finalized: then no handle,
- *   no stored chunk, no fetched view and no run in flight (a run holds its nodes, which hold the
- *   columns) can reach it. Worker threads may still hold stale handles, but nothing reads them: a
- *   worker keeps no chunk data between tasks.
- * Only the main thread recycles (session host threads pass results on to other threads).
+ * How a buffer's readers are known — by reachability, checked by the collector, never by timing:
+ * - each recycled buffer ends with a trailer after the bytes its arrays view: a magic number, an id
+ *   (naming the thread that made it) and a state word, LIVE or DEAD;
+ * - the thread that made it keeps its own handle (a clone, never handed out), so the memory stays
+ *   mapped, and warm, once everyone else has let go;
+ * - the main thread holds every reader: handles, the store, fetched values. It keeps a WeakRef to each
+ *   object through which the memory can be read — the array it made, and every buffer a task's output
+ *   brings (recognised by its trailer when the output is stored: `noteStored`) — and writes DEAD once
+ *   all of them are finalized. Then no handle, no stored chunk, no fetched view and no run in flight (a
+ *   run holds its nodes and pins its inputs) can reach it;
+ * - the thread that made it fills it again only once it reads DEAD. Worker threads may still hold
+ *   stale handles of it, but nothing reads them: a worker keeps no chunk data between tasks.
+ * Only arrays made for this are recycled (`recycledBuffer`): graph columns and CSR arrays, never a
+ * kernel's scratch, which the main thread would never see die.
  *
- * Recycled memory is idle memory the process keeps: at most the `recycledMemory` option's bytes of it
- * (0 turns recycling off), and none for longer than `IDLE_MS`, after which its last handle is dropped
- * and V8 frees it as before.
+ * Recycled memory is idle memory the process keeps: on the main thread at most the `recycledMemory`
+ * option's bytes of it (0 turns recycling off: nothing is ever marked DEAD), on each worker at most
+ * `WORKER_BYTES`; and no buffer is kept for reuse longer than `IDLE_MS` after it was filled.
  */
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { nudgeCollection } from './gcNudge.js';
 import { processOptions } from './processOptions.js';
 
-/** Below this a buffer is not worth tagging: its faults cost less than the bookkeeping. */
-export const RECYCLE_MIN_BYTES = 1 << 20;
+/** Below this a buffer is not worth a trailer: its faults cost less than the bookkeeping. */
+export const RECYCLE_MIN_BYTES = 256 << 10;
 /** Sizes are rounded up to this, so graphs of nearly the same size share buffers. */
 const GRANULE = 64 << 10;
-const TAG_BYTES = 8;
-/** Idle recycled memory older than this is let go. */
+/** Magic (8 bytes), id (8), state (4), padding (4). */
+const TRAILER_BYTES = 24;
+const MAGIC = 0x5465_7373_6572_6121n;
+const LIVE = 1;
+const DEAD = 0;
+/** A buffer is not kept for reuse longer than this after it was filled. */
 const IDLE_MS = 30_000;
+/** Idle memory a worker thread keeps (the main thread's limit is the `recycledMemory` option). */
+const WORKER_BYTES = 256 << 20;
 
-interface Entry {
+/** A buffer this thread made: its memory is filled again once its state reads DEAD. */
+interface Owned {
   readonly id: bigint;
   readonly bytes: number;
-  /** This module's own handle of the memory: keeps it mapped (and warm) once every reader is gone. */
   readonly keeper: SharedArrayBuffer;
-  /** Every object through which someone may read the memory. */
-  readonly readers: WeakRef<SharedArrayBuffer>[];
-  /** Readers not yet finalized: the memory is reused only at 0. */
-  live: number;
-  /** When the last reader was seen finalized (for IDLE_MS). */
-  idleSince: number;
+  readonly state: Int32Array;
+  readonly filledAt: number;
 }
 
-const entries = new Map<bigint, Entry>();
-const bySize = new Map<number, Set<Entry>>();
-const finalized = new FinalizationRegistry<Entry>((entry) => {
-  entry.live--;
-  if (entry.live > 0) return;
-  entry.idleSince = performance.now();
+/** On the main thread, the readers of a buffer of any thread. */
+interface Watched {
+  readonly id: bigint;
+  /** Where DEAD is written once the readers are gone (a handle of this thread's own). */
+  readonly state: Int32Array;
+  readonly readers: WeakRef<SharedArrayBuffer>[];
+  live: number;
+}
+
+const owned = new Map<bigint, Owned>();
+const bySize = new Map<number, Set<Owned>>();
+const watched = new Map<bigint, Watched>();
+const finalized = new FinalizationRegistry<Watched>((w) => {
+  w.live--;
+  if (w.live > 0) return;
+  watched.delete(w.id);
+  Atomics.store(w.state, 0, DEAD);
+  counters.dead++;
   trim();
 });
-let idleTimer: ReturnType<typeof setTimeout> | undefined;
-// A random high half: a tag in some other buffer's last bytes is unlikely to name an entry (and if it
-// did, that buffer would only count as one more reader, delaying a reuse).
-const idBase = BigInt(Math.floor(Math.random() * 2 ** 31)) << 32n;
 let nextId = 1n;
-const counters = { reused: 0, fresh: 0, asked: 0, released: 0 };
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+const counters = { reused: 0, fresh: 0, dead: 0, asked: 0, released: 0 };
 
-/** The buffer size for `bytes` of arrays: rounded up, plus the tag. */
+/** The buffer size for `bytes` of arrays: rounded up, plus the trailer. */
 export function recycledSize(bytes: number): number {
-  return Math.ceil(bytes / GRANULE) * GRANULE + TAG_BYTES;
+  return Math.ceil(bytes / GRANULE) * GRANULE + TRAILER_BYTES;
 }
 
-/** Whether arrays of `bytes` get a recyclable buffer here. */
+/** Whether arrays of `bytes` get a recyclable buffer. */
 export function recycles(bytes: number): boolean {
-  return isMainThread && bytes >= RECYCLE_MIN_BYTES && processOptions.recycledMemory > 0;
+  return bytes >= RECYCLE_MIN_BYTES && limit() > 0;
+}
+
+function limit(): number {
+  return isMainThread ? processOptions.recycledMemory : WORKER_BYTES;
 }
 
 /**
  * A buffer for `bytes` of arrays (views must start at 0 and stay within `bytes`): warm memory nobody can
- * read when there is some, else fresh. `warm` says which. Call `track` once it is filled (or once a
- * fill that gave up is sure no thread writes it any more): it is then reused when its readers are gone.
+ * read when this thread has some, else fresh. `warm` says which (warm memory holds old values, fresh
+ * is zeroed). Call `track` once it is filled (or once a fill that gave up is sure no thread writes it
+ * any more): it is reused once its readers are gone.
  */
 export function recycledBuffer(bytes: number): { readonly buffer: SharedArrayBuffer; readonly warm: boolean } {
   const size = recycledSize(bytes);
@@ -92,37 +112,53 @@ export function recycledBuffer(bytes: number): { readonly buffer: SharedArrayBuf
   return { buffer: new SharedArrayBuffer(size), warm: false };
 }
 
-/** Registers a filled buffer from `recycledBuffer`: it is reused once every object reading it is gone. */
+/** Tags a filled buffer from `recycledBuffer` (a new id, LIVE) and keeps it for reuse. */
 export function track(buffer: SharedArrayBuffer): void {
-  const id = idBase | nextId++;
-  new BigUint64Array(buffer, buffer.byteLength - TAG_BYTES, 1)[0] = id;
-  const entry: Entry = { id, bytes: buffer.byteLength, keeper: structuredClone(buffer), readers: [], live: 0, idleSince: 0 };
-  entries.set(id, entry);
+  const id = (BigInt(threadId) << 40n) | nextId++;
+  const at = buffer.byteLength - TRAILER_BYTES;
+  const tag = new BigUint64Array(buffer, at, 2);
+  tag[0] = MAGIC;
+  tag[1] = id;
+  const keeper = structuredClone(buffer);
+  const state = new Int32Array(keeper, at + 16, 1);
+  Atomics.store(state, 0, LIVE);
+  const entry: Owned = { id, bytes: buffer.byteLength, keeper, state, filledAt: performance.now() };
+  owned.set(id, entry);
   let same = bySize.get(entry.bytes);
   if (!same) bySize.set(entry.bytes, (same = new Set()));
   same.add(entry);
-  currentJob().born.add(entry);
-  addReader(entry, buffer);
+  bornThisJob().add(id);
+  if (isMainThread) watch(id, buffer, state);
   trim();
 }
 
-function addReader(entry: Entry, buffer: SharedArrayBuffer): void {
+/** Main thread: `buffer` is one more object through which the memory tagged `id` can be read. */
+function watch(id: bigint, buffer: SharedArrayBuffer, state?: Int32Array): void {
+  let w = watched.get(id);
+  if (!w) {
+    const own = state ?? new Int32Array(structuredClone(buffer), buffer.byteLength - TRAILER_BYTES + 16, 1);
+    watched.set(id, (w = { id, state: own, readers: [], live: 0 }));
+  } else if (w.readers.some((r) => r.deref() === buffer)) {
+    return;
+  }
   // A graph loaded by many sessions gains an alias per load: the collected ones need no WeakRef.
-  if (entry.readers.length >= 16) entry.readers.splice(0, entry.readers.length, ...entry.readers.filter((r) => r.deref() !== undefined));
-  entry.readers.push(new WeakRef(buffer));
-  entry.live++;
-  finalized.register(buffer, entry);
+  if (w.readers.length >= 16) w.readers.splice(0, w.readers.length, ...w.readers.filter((r) => r.deref() !== undefined));
+  w.readers.push(new WeakRef(buffer));
+  w.live++;
+  finalized.register(buffer, w);
 }
 
 /** Deeper than any value a task returns (values, frames, graph parts). */
-const MAX_DEPTH = 8;
+const MAX_DEPTH = 16;
+/** Arrays longer than this are walked only when their first element is an object (ids, names hold no buffers). */
+const WALK_ALL_BELOW = 1024;
 
 /**
- * Call with every value a task stored: buffers in it that carry a recycled buffer's tag are more
- * readers of that memory. Costs nothing while no buffer is tracked.
+ * Main thread: call with every value a task stored. Buffers in it that carry a trailer are more readers
+ * of that memory, whichever thread made it.
  */
 export function noteStored(value: unknown): void {
-  if (entries.size > 0) visit(value, new Set(), 0);
+  if (isMainThread && processOptions.recycledMemory > 0) visit(value, new Set(), 0);
 }
 
 function visit(value: unknown, seen: Set<unknown>, depth: number): void {
@@ -132,11 +168,10 @@ function visit(value: unknown, seen: Set<unknown>, depth: number): void {
   if (value instanceof SharedArrayBuffer) return noteBuffer(value, seen);
   if (value instanceof ArrayBuffer) return;
   if (Array.isArray(value)) {
-    // An array of numbers or strings (ids, names) holds no buffers.
-    if (value.length > 0 && typeof value[0] === 'object') for (const v of value) visit(v, seen, depth + 1);
+    if (value.length < WALK_ALL_BELOW || typeof value[0] === 'object') for (const v of value) visit(v, seen, depth + 1);
     return;
   }
-  if (value instanceof Map) {
+  if (value instanceof Map || value instanceof Set) {
     for (const v of value.values()) visit(v, seen, depth + 1);
     return;
   }
@@ -144,27 +179,86 @@ function visit(value: unknown, seen: Set<unknown>, depth: number): void {
 }
 
 function noteBuffer(buffer: ArrayBufferLike, seen: Set<unknown>): void {
-  if (!(buffer instanceof SharedArrayBuffer) || seen.has(buffer) || buffer.byteLength < RECYCLE_MIN_BYTES) return;
+  if (!(buffer instanceof SharedArrayBuffer) || seen.has(buffer)) return;
   seen.add(buffer);
-  if (buffer.byteLength % TAG_BYTES !== 0) return;
-  const entry = entries.get(new BigUint64Array(buffer, buffer.byteLength - TAG_BYTES, 1)[0]!);
-  if (!entry || entry.bytes !== buffer.byteLength) return;
-  // The object the columns view is stored as it is by a task on this thread: it is a reader already.
-  if (entry.readers.some((r) => r.deref() === buffer)) return;
-  addReader(entry, buffer);
+  const at = buffer.byteLength - TRAILER_BYTES;
+  if (at < RECYCLE_MIN_BYTES || at % GRANULE !== 0) return;
+  const tag = new BigUint64Array(buffer, at, 2);
+  if (tag[0] !== MAGIC) return;
+  watch(tag[1]!, buffer);
+}
+
+function takeDead(size: number): SharedArrayBuffer | undefined {
+  const born = bornThisJob();
+  let undecided = false;
+  for (const e of bySize.get(size) ?? []) {
+    if (born.has(e.id)) continue;
+    if (Atomics.load(e.state, 0) === DEAD) {
+      forget(e);
+      return e.keeper;
+    }
+    undecided = true;
+  }
+  // Readers of the others may have died since the last collection: ask for one, in the background. It
+  // cannot help this fill (a synchronous collection that clears WeakRefs took ~20 ms, more than the
+  // faults it would save; one with options scans the stack conservatively and cleared nothing), but
+  // the next fill of this size finds them finalized.
+  if (undecided && isMainThread) askForCollection();
+  return undefined;
 }
 
 /**
- * What this job (the synchronous run of code up to the next microtask checkpoint) tracked: those
- * buffers are in the caller's hands (a graph's src and dst columns have one size).
+ * Main thread: asks for a background collection when some recycled memory has readers that may have
+ * died. A session calls this as it closes, so that the next session's graph finds the memory of the
+ * graph before this one (whose handles are usually still alive) finalized, and the collection's pause
+ * (~15 ms with a 24 MB heap) falls between the two instead of inside the next load.
  */
-interface Job {
-  readonly born: Set<Entry>;
-  asked: boolean;
+export function collectIfUndecided(): void {
+  if (watched.size > 0) askForCollection();
 }
-let job: Job | undefined;
 
-function currentJob(): Job {
+/** One background collection per job at most (a graph's columns are filled in one). */
+function askForCollection(): void {
+  if (askedThisJob()) return;
+  counters.asked++;
+  nudgeCollection();
+}
+
+function forget(e: Owned): void {
+  owned.delete(e.id);
+  bySize.get(e.bytes)?.delete(e);
+}
+
+/** Lets go of memory kept beyond this thread's limit (the oldest first) or for longer than IDLE_MS. */
+function trim(): void {
+  const now = performance.now();
+  let bytes = 0;
+  for (const e of owned.values()) bytes += e.bytes;
+  // Map order is fill order: the oldest first.
+  for (const e of owned.values()) {
+    if (bytes <= limit() && now - e.filledAt < IDLE_MS) break;
+    forget(e);
+    bytes -= e.bytes;
+    counters.released++;
+  }
+  // Kept memory is let go after IDLE_MS even if nothing else happens; the timer never keeps a thread alive.
+  if (idleTimer === undefined && owned.size > 0) {
+    idleTimer = setTimeout(() => {
+      idleTimer = undefined;
+      trim();
+    }, IDLE_MS);
+    idleTimer.unref();
+  }
+}
+
+/**
+ * What this job (the synchronous run of code up to the next microtask checkpoint) did: the buffers it
+ * filled are in its hands (a graph's src and dst columns have one size), and one background collection
+ * asked for in it is enough.
+ */
+let job: { readonly born: Set<bigint>; asked: boolean } | undefined;
+
+function currentJob(): { readonly born: Set<bigint>; asked: boolean } {
   if (!job) {
     job = { born: new Set(), asked: false };
     queueMicrotask(() => {
@@ -174,72 +268,31 @@ function currentJob(): Job {
   return job;
 }
 
-function takeDead(size: number): SharedArrayBuffer | undefined {
-  const now = currentJob();
-  const older = [...(bySize.get(size) ?? [])].filter((e) => !now.born.has(e));
-  const found = older.find((e) => e.live === 0);
-  if (found) return take(found);
-  // Readers of the others may have died since the last collection: ask for one, in the background. It
-  // cannot help this fill (a synchronous collection that clears WeakRefs took ~20 ms, more than the
-  // faults it would save; one with options scans the stack conservatively and cleared nothing), but
-  // the next fill of this size finds them finalized.
-  if (older.length > 0) askForCollection();
-  return undefined;
+function bornThisJob(): Set<bigint> {
+  return currentJob().born;
 }
 
-/**
- * Asks for a background collection when some tracked memory has readers that may have died: a session
- * calls this as it closes, so that loading a graph again in the next session finds the memory of the
- * graph before it (the user's handles of the closing one are usually still alive) finalized, and the
- * collection's pause (~15 ms with a 24 MB heap) falls between the two instead of inside the next load.
- */
-export function collectIfUndecided(): void {
-  for (const e of entries.values()) {
-    if (e.live > 0) return askForCollection();
-  }
-}
-
-/** One background collection per job at most (a graph's columns are filled in one). */
-function askForCollection(): void {
+/** Whether this job asked for a collection already (and, if not, that it now has). */
+function askedThisJob(): boolean {
   const now = currentJob();
-  if (now.asked) return;
+  const asked = now.asked;
   now.asked = true;
-  counters.asked++;
-  nudgeCollection();
+  return asked;
 }
 
-/** Takes a dead entry's memory out of the pool; its pending finalizations go to an entry no one looks up. */
-function take(entry: Entry): SharedArrayBuffer {
-  forget(entry);
-  return entry.keeper;
-}
-
-function forget(entry: Entry): void {
-  entries.delete(entry.id);
-  bySize.get(entry.bytes)?.delete(entry);
-}
-
-/** Lets go of idle memory beyond the limit (oldest first) or older than IDLE_MS. */
-function trim(): void {
-  const now = performance.now();
-  const idle = [...entries.values()].filter((e) => e.live === 0).sort((a, b) => a.idleSince - b.idleSince);
-  let bytes = idle.reduce((n, e) => n + e.bytes, 0);
-  for (const e of idle) {
-    if (bytes <= processOptions.recycledMemory && now - e.idleSince < IDLE_MS) break;
-    forget(e);
-    bytes -= e.bytes;
-    counters.released++;
-  }
-  // Idle memory is let go after IDLE_MS even if nothing else happens; the timer never keeps the process alive.
-  if (idleTimer === undefined && idle.some((e) => entries.has(e.id))) {
-    idleTimer = setTimeout(() => {
-      idleTimer = undefined;
-      trim();
-    }, IDLE_MS).unref();
-  }
-}
-
-/** What the pool did since the process started (for tests and probes). */
-export function recycledBufferStats(): { readonly reused: number; readonly fresh: number; readonly asked: number; readonly released: number; readonly tracked: number } {
-  return { ...counters, tracked: entries.size };
+/** What this thread's recycling did since it started (for tests and probes). */
+export function recycledBufferStats(): {
+  /** Fills in warm memory, and in fresh. */
+  readonly reused: number;
+  readonly fresh: number;
+  /** Main thread: buffers (of any thread) whose last reader was finalized, marked DEAD. */
+  readonly dead: number;
+  /** Background collections asked for. */
+  readonly asked: number;
+  /** Buffers let go (limit or age). */
+  readonly released: number;
+  /** Buffers this thread keeps for reuse now. */
+  readonly kept: number;
+} {
+  return { ...counters, kept: owned.size };
 }

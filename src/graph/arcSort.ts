@@ -11,7 +11,7 @@
  * Every step is stable, so unsorted rows keep the input order of their arcs.
  */
 import { RADIX_MAX_VERTICES, radixRows } from './radixRows.js';
-import { type Offsets, sharedFloat64, sharedInt32 } from './shared.js';
+import { type Offsets, outputFloat64, outputInt32 } from './shared.js';
 
 /** A weight column in consecutive parts (a file's byte ranges), read in order without joining them. */
 export type WeightParts = readonly Float64Array[];
@@ -56,8 +56,9 @@ export function groupArcs(n: number, source: ArcSource, offsets: Offsets, sortRo
   if (sortRows && !direct && source.kind === 'columns' && source.otherCounts && n <= RADIX_MAX_VERTICES) {
     return radixRows(n, source.keys, source.others, source.weights, offsets, source.otherCounts);
   }
-  const targets = sharedInt32(m);
-  const weights = source.weights ? sharedFloat64(m) : undefined;
+  // Both are written in full (every arc lands in one slot), so recycled memory needs no zeroing.
+  const targets = outputInt32(m, true);
+  const weights = source.weights ? outputFloat64(m, true) : undefined;
   if (direct) scatterDirect(n, source, offsets, targets, weights);
   else groupByBlocks(n, source, offsets, sortRows, targets, weights);
   if (!sortRows) return { targets, weights, repeats: 0, distinctSelfLoops: 0, selfLoops: 0 };

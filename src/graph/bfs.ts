@@ -34,7 +34,7 @@ import type { GraphCsr } from './csr.js';
 import { type Driver, type Range, type StepResult, type StepTable, runDriver, splitRange, sumAt } from './parallel.js';
 import type { OutSlots } from './outSlots.js';
 import { borrowScratch, giveBack } from '../base/scratchPool.js';
-import { sharedInt32 } from './shared.js';
+import { outputInt32 } from './shared.js';
 import { BETA, BFS_UNREACHED, goBottomUp } from './bfsDirection.js';
 import {
   type BfsFrontierArgs,
@@ -108,7 +108,7 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
   const slots = whole && options.outSlots && options.outSlots.width > 0 ? options.outSlots : undefined;
   if (slots && slots.n !== n) throw new RangeError(`the out-slot layout is for ${slots.n} vertices, the graph has ${n}`);
   // With slots, depth has the extra entry n that padding slots read (0, never unreached).
-  const depthWithPad = sharedInt32(slots ? n + 1 : n);
+  const depthWithPad = outputInt32(slots ? n + 1 : n);
   yield { step: 'bfs.fill', args: { depth: depthWithPad }, ranges: splitRange(depthWithPad.length, options.fillParts ?? options.parts ?? 1) };
   if (slots) depthWithPad[n] = 0;
   const depth = slots ? depthWithPad.subarray(0, n) : depthWithPad;

@@ -49,7 +49,7 @@ import { InvalidArgumentError } from '../base/errors.js';
 import { GraphTooLargeError } from './errors.js';
 import { groupArcs, joined, type WeightParts } from './arcSort.js';
 import { RADIX_MAX_VERTICES } from './radixRows.js';
-import { type Offsets, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
+import { type Offsets, outputOffsets, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
 
 export interface Csr {
   readonly n: number;
@@ -224,7 +224,7 @@ function newCounts(n: number, total: number): Offsets {
 function prefixSums(counts: Offsets, n: number): Offsets {
   let total = 0;
   for (let v = 0; v < n; v++) total += counts[v]!;
-  const start = sharedOffsets(n, total);
+  const start = outputOffsets(n, total);
   let acc = 0;
   for (let v = 0; v < n; v++) {
     start[v] = acc;

@@ -30,7 +30,7 @@ import {
   splitRange,
   sumInOrder,
 } from './parallel.js';
-import { type Offsets, sharedFloat64 } from './shared.js';
+import { type Offsets, outputFloat64, sharedFloat64 } from './shared.js';
 
 export interface PageRankOptions {
   /** Damping factor d (default 0.85). */
@@ -168,7 +168,7 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
   const { n } = g;
   const inCsr = requireInCsr(g, 'PageRank');
   const layout = options.layout ?? pullLayout(g);
-  const rank = sharedFloat64(n);
+  const rank = outputFloat64(n);
   let contribution = sharedFloat64(n + 1);
   let nextContribution = sharedFloat64(n + 1);
   const ranges = splitRange(n, options.parts ?? 1, inCsr.offsets);

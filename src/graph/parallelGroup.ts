@@ -17,7 +17,7 @@
  */
 import { checkEdgeList, type EdgeList, endpointError, type GraphCsr, groupGraph } from './csr.js';
 import { type Driver, type StepResult, type StepTable } from './parallel.js';
-import { isShared, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
+import { isShared, outputFloat64, outputInt32, outputOffsets, sharedInt32 } from './shared.js';
 
 /** Graphs with fewer arcs are grouped on one thread: two gang rounds cost more than the split saves. */
 const PARALLEL_GROUP_FROM_ARCS = 1 << 17;
@@ -111,7 +111,7 @@ export function* groupGraphDriver(edges: EdgeList, options: { readonly directed:
     const i = Math.min(...bad);
     throw endpointError(i, src[i]!, dst[i]!, n);
   }
-  const offsets = sharedOffsets(n, m);
+  const offsets = outputOffsets(n, m);
   let at = 0;
   for (let v = 0; v < n; v++) {
     offsets[v] = at;
@@ -122,8 +122,9 @@ export function* groupGraphDriver(edges: EdgeList, options: { readonly directed:
     }
   }
   offsets[n] = at;
-  const targets = sharedInt32(m);
-  const outWeights = weights ? sharedFloat64(m) : undefined;
+  // The scatter writes every arc's slot: recycled memory needs no zeroing.
+  const targets = outputInt32(m, true);
+  const outWeights = weights ? outputFloat64(m, true) : undefined;
   yield { step: 'group.scatter', args: { src, dst, weights, cursors: counts, cuts, targets, outWeights } satisfies GroupScatterArgs, ranges };
   const selfLoops = counted.reduce((s, r) => s + r[1]!, 0);
   return { n, directed: true, out: { n, m, offsets, targets, weights: outWeights }, in: undefined, selfLoops, parallelArcs: 0, grouped: true };

@@ -12,7 +12,7 @@
  * minimum of 20 builds).
  */
 import type { GroupedArcs, WeightParts } from './arcSort.js';
-import { type Offsets, sharedFloat64, sharedInt32 } from './shared.js';
+import { type Offsets, outputFloat64, outputInt32 } from './shared.js';
 
 /** Graphs up to this many vertices take the radix path (their write positions stay in L2). */
 export const RADIX_MAX_VERTICES = 1 << 16;
@@ -43,8 +43,9 @@ export function radixRows(
       scatterWeightedByOther(others, keys, parts[k]!, first, fill, scratchKeys, scratchWeights!);
     }
   }
-  const targets = sharedInt32(m);
-  const outWeights = weights ? sharedFloat64(m) : undefined;
+  // scatterByKey writes every arc's slot: recycled memory needs no zeroing.
+  const targets = outputInt32(m, true);
+  const outWeights = weights ? outputFloat64(m, true) : undefined;
   return { targets, weights: outWeights, ...scatterByKey(n, byOther, scratchKeys, scratchWeights, offsets, targets, outWeights) };
 }
 

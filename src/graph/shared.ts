@@ -4,6 +4,7 @@
  * worker thread by reference: structured clone of a view over a SharedArrayBuffer shares the memory
  * instead of copying it. A fresh SharedArrayBuffer is zero-filled, like an ArrayBuffer.
  */
+import { recycledBuffer, recycles, track } from '../base/recycledBuffers.js';
 
 /** The offsets of a CSR: Int32Array while the arc count fits in int32, Float64Array (exact to 2^53) beyond. */
 export type Offsets = Int32Array | Float64Array;
@@ -19,6 +20,34 @@ export function sharedFloat64(length: number): Float64Array {
 /** Offsets for `arcs` arcs over `n` vertices, in the narrowest type that can hold `arcs`. */
 export function sharedOffsets(n: number, arcs: number): Offsets {
   return arcs < 2 ** 31 ? sharedInt32(n + 1) : sharedFloat64(n + 1);
+}
+
+/**
+ * An array a kernel returns (a CSR's arrays, an app's result) in recycled memory when it is big
+ * (base/recycledBuffers.ts): the memory of an earlier graph's arrays that nobody can read any more, if
+ * this thread has some of that size, else fresh. Zeroed unless `writesAll` (the caller writes every
+ * element before anyone reads one). Never for scratch that dies inside the kernel: its death would go
+ * unseen, and its memory kept for nothing until it is let go.
+ */
+export function outputInt32(length: number, writesAll = false): Int32Array {
+  return new Int32Array(outputBuffer(length * 4, writesAll), 0, length);
+}
+
+export function outputFloat64(length: number, writesAll = false): Float64Array {
+  return new Float64Array(outputBuffer(length * 8, writesAll), 0, length);
+}
+
+/** Offsets (see `sharedOffsets`) in recycled memory, zeroed. */
+export function outputOffsets(n: number, arcs: number): Offsets {
+  return arcs < 2 ** 31 ? outputInt32(n + 1) : outputFloat64(n + 1);
+}
+
+function outputBuffer(bytes: number, writesAll: boolean): SharedArrayBuffer {
+  if (!recycles(bytes)) return new SharedArrayBuffer(bytes);
+  const { buffer, warm } = recycledBuffer(bytes);
+  if (warm && !writesAll) new Uint8Array(buffer, 0, bytes).fill(0);
+  track(buffer);
+  return buffer;
 }
 
 export function isShared(a: ArrayBufferView): boolean {

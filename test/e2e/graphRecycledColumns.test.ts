@@ -27,6 +27,12 @@ function load(sess: Session, k: number, n: number): Graph {
   return sess.scope(() => gs.loadFrom({ vertices: { id, score }, edges: { src, dst }, directed: true }));
 }
 
+function firstDifference(a: Float64Array, b: Float64Array): number {
+  if (a.length !== b.length) return -2;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
 /** The score column of an exported graph value: its one Float64Array. */
 function scoresIn(value: unknown, depth = 0): Float64Array {
   if (value instanceof Float64Array) return value;
@@ -58,31 +64,37 @@ describe.each([
    * the second (no handle), the third's handle. In a function of its own, so that no handle it made
    * outlives it in a register of the test's frame.
    */
-  async function firstSession(): Promise<{ readonly kept: NdArray; readonly exportedScores: Float64Array; readonly live: Graph }> {
+  async function firstSession(): Promise<{ readonly kept: NdArray; readonly exportedScores: Float64Array; readonly live: Graph; readonly dist: NdArray; readonly distCopy: Float64Array }> {
     const first = open();
     try {
       const dead = load(first, 1, n);
       const exportedGraph = load(first, 2, n);
       const live = load(first, 4, n);
-      const [deadScores, kept, exported] = (await first.run([
+      const [deadScores, kept, exported, dist] = (await first.run([
         first.scope(() => gs.wcc(dead).toArray('v.data')),
         first.scope(() => gs.wcc(exportedGraph).toArray('v.data')),
         exportedGraph.exportValue(),
-      ])) as [NdArray, NdArray, unknown];
+        // A result array made by a worker (on threads), its CSR too: recycled memory of that thread.
+        first.scope(() => gs.sssp(exportedGraph, 0).toArray('r')),
+        first.scope(() => gs.sssp(dead, 0).toArray('r')),
+      ])) as [NdArray, NdArray, unknown, NdArray];
       expect(firstWrong(deadScores, 1, n)).toBe(-1);
       // The raw graph value views the columns as the task that built it returned them: on threads,
       // other objects for the memory of the handle's columns.
       const exportedScores = scoresIn(exported);
       expect(firstWrong(exportedScores, 2, n)).toBe(-1);
-      return { kept, exportedScores, live };
+      return { kept, exportedScores, live, dist, distCopy: Float64Array.from(dist.data as Float64Array) };
     } finally {
       await first.close();
     }
   }
 
   it('refill a dead graph’s memory, and leave what can still be read its values', async () => {
-    const { kept, exportedScores, live } = await firstSession();
+    const dead = recycledBufferStats().dead;
+    const { kept, exportedScores, live, dist, distCopy } = await firstSession();
     await collect();
+    // The dead graph's columns, CSR and results, whichever thread made them, are marked dead.
+    expect(recycledBufferStats().dead).toBeGreaterThan(dead);
     const before = recycledBufferStats().reused;
     const second = open();
     try {
@@ -92,10 +104,14 @@ describe.each([
       const results = (await second.run([
         ...next.map((g) => second.scope(() => gs.wcc(g).toArray('v.data'))),
         second.scope(() => gs.wcc(live).toArray('v.data')),
+        // Apps whose CSR and results reuse the dead graph's memory on the worker that made it.
+        ...next.map((g) => second.scope(() => gs.sssp(g, 0).toArray('r'))),
       ])) as NdArray[];
-      expect(results.map((r, k) => firstWrong(r, [3, 5, 4][k]!, n))).toEqual([-1, -1, -1]);
+      expect(results.slice(0, 3).map((r, k) => firstWrong(r, [3, 5, 4][k]!, n))).toEqual([-1, -1, -1]);
+      expect(results[3]!.data.length).toBe(n);
       expect(firstWrong(kept, 2, n)).toBe(-1);
       expect(firstWrong(exportedScores, 2, n)).toBe(-1);
+      expect(firstDifference(dist.data as Float64Array, distCopy)).toBe(-1);
     } finally {
       await second.close();
     }

@@ -20,7 +20,7 @@ import type { OutSlots } from '../../graph/outSlots.js';
 import type { Driver } from '../../graph/parallel.js';
 import type { PullLayout } from '../../graph/pullLayout.js';
 import { type HubOrderValue, searchOptions, type SsspLayout } from '../../graph/ssspLayout.js';
-import { sharedFloat64, sharedInt32 } from '../../graph/shared.js';
+import { outputFloat64, sharedFloat64, sharedInt32 } from '../../graph/shared.js';
 import { trianglesDriver } from '../../graph/triangles.js';
 import { wccDriver } from '../../graph/wcc.js';
 import { wccArcsDriver } from '../../graph/wccArcs.js';
@@ -108,7 +108,7 @@ function* run(pg: ProjectedGraphValue, layout: Layout, hubs: HubOrderValue | und
         return { r: column('float', yield* deltaSteppingDriver(g, source, { parts, label })) };
       }
       const options = searchOptions(layout as SsspLayout | undefined, hubs);
-      return { r: column('float', yield* whole('app.sssp', g, sharedFloat64(g.n), { source, ids: pg.ids, options })) };
+      return { r: column('float', yield* whole('app.sssp', g, outputFloat64(g.n), { source, ids: pg.ids, options })) };
     }
     case 'bfs': {
       // Sparse graphs (road networks, grids) have thousands of levels: one range then expands many

@@ -22,6 +22,7 @@ import { IdMap } from '../../graph/idmap.js';
 import { outSlots } from '../../graph/outSlots.js';
 import { endpointIds, endpointIdsDriver } from '../../graph/parallelIds.js';
 import { pullLayout } from '../../graph/pullLayout.js';
+import { outputFloat64 } from '../../graph/shared.js';
 import { codedSpans, concatCoded } from '../../graph/stringDict.js';
 import { registerDriver, registerKernel } from '../registry.js';
 import { type Column, type OriginalIds, type ProjectedArcsValue, type ProjectedGraphValue, type ProjectedVertices, type PropertyGraphValue, type VertexDataColumn } from './values.js';
@@ -106,7 +107,7 @@ function originals(map: IdMap): OriginalIds {
     for (let v = 0; v < n; v++) values[v] = BigInt(map.originalId(v));
     return { kind: 'bigint', values };
   }
-  const values = new Float64Array(new SharedArrayBuffer(8 * n));
+  const values = outputFloat64(n, true);
   for (let v = 0; v < n; v++) values[v] = map.originalId(v) as number;
   return { kind: 'number', values };
 }
