@@ -9,11 +9,25 @@ export interface DefaultCandidate {
   readonly closed: boolean;
 }
 
-const scoped = new AsyncLocalStorage<DefaultCandidate>();
+/**
+ * What a scope's async context holds: not the session itself but its one holder, emptied when the
+ * session closes. Every async resource made inside a scope keeps that context for its whole life — a
+ * MessagePort, a worker, a timer, a socket — so a context holding the session kept a closed session
+ * alive, and through it its listeners and whatever their closures held (measured: each closed
+ * session's graph handle, and so its columns, stayed reachable for good).
+ */
+interface Scope {
+  candidate: DefaultCandidate | undefined;
+}
+
+const scoped = new AsyncLocalStorage<Scope>();
+const scopeOf = new WeakMap<DefaultCandidate, Scope>();
 let processDefault: DefaultCandidate | undefined;
 
 export function currentDefault<S extends DefaultCandidate>(): S | undefined {
-  const s = scoped.getStore() ?? processDefault;
+  const scope = scoped.getStore();
+  // Inside a scope of a closed session there is no default, as before (not the process's).
+  const s = scope ? scope.candidate : processDefault;
   return s && !s.closed ? (s as S) : undefined;
 }
 
@@ -26,5 +40,14 @@ export function isProcessDefault(s: DefaultCandidate): boolean {
 }
 
 export function runWithDefault<T>(s: DefaultCandidate, fn: () => T): T {
-  return scoped.run(s, fn);
+  let scope = scopeOf.get(s);
+  if (!scope) scopeOf.set(s, (scope = { candidate: s }));
+  return scoped.run(scope, fn);
+}
+
+/** A session that closes lets go of the contexts of its scopes (see `Scope`). */
+export function endScopes(s: DefaultCandidate): void {
+  const scope = scopeOf.get(s);
+  if (scope) scope.candidate = undefined;
+  scopeOf.delete(s);
 }

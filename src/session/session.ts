@@ -32,7 +32,7 @@ import { ObjectNotExistsError } from '../store/errors.js';
 import { ObjectStore } from '../store/objectStore.js';
 import { OverlayStore } from '../store/overlayStore.js';
 import { refuseOversized } from './capacity.js';
-import { setProcessDefault, isProcessDefault, runWithDefault } from './defaults.js';
+import { endScopes, isProcessDefault, runWithDefault, setProcessDefault } from './defaults.js';
 import { EagerBatcher } from './eager.js';
 import { createExecutor } from './executorFactory.js';
 import { HolderTracker } from './holders.js';
@@ -328,6 +328,7 @@ export class Session extends EventEmitter implements SessionLike {
   async #close(): Promise<void> {
     this.#closed = true;
     if (isProcessDefault(this)) setProcessDefault(undefined);
+    endScopes(this);
     this.#closing.abort(new CancelledError('The session was closed while this run was in progress.'));
     this.#eager.abort(new SessionClosedError());
     await this.#queue.catch(() => undefined);

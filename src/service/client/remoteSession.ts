@@ -30,7 +30,7 @@ import { placedInto } from '../../ops/tensor/into.js';
 import type { LdbcDescription } from '../../kernels/graph/ldbcSpec.js';
 import type { ServerFileNode } from '../../ops/graph/sources.js';
 import type { ChunkInfo } from '../../store/chunkView.js';
-import { isProcessDefault, runWithDefault, setProcessDefault } from '../../session/defaults.js';
+import { endScopes, isProcessDefault, runWithDefault, setProcessDefault } from '../../session/defaults.js';
 import { EagerBatcher } from '../../session/eager.js';
 import { HolderTracker } from '../../session/holders.js';
 import { type ExecuteOptions, type Fetchable, nodeOf, noteHeld, type SessionInfo, SESSION_BRAND, type SessionLike } from '../../session/index.js';
@@ -324,6 +324,7 @@ export class RemoteSession extends EventEmitter implements SessionLike {
   async #close(): Promise<void> {
     this.#closed = true;
     if (isProcessDefault(this)) setProcessDefault(undefined);
+    endScopes(this);
     clearTimeout(this.#heartbeat);
     for (const ctl of this.#inflight) ctl.abort(new CancelledError('The session was closed while this run was in progress.'));
     this.#eager.abort(new SessionClosedError());
