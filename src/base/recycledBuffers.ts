@@ -27,10 +27,10 @@
  * kernel's scratch, which the main thread would never see die.
  *
  * Recycled memory is idle memory the process keeps: on the main thread at most the `recycledMemory`
- * option's bytes of it (0 turns recycling off: nothing is ever marked DEAD), on each worker at most
- * `WORKER_BYTES`; and no buffer is kept for reuse longer than `IDLE_MS` after it was filled.
+ * option's bytes of it, on each worker of the main thread's pools at most `WORKER_BYTES`; and no buffer
+ * is kept for reuse longer than `IDLE_MS` after it was filled. The option at 0 turns it all off.
  */
-import { isMainThread, threadId } from 'node:worker_threads';
+import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import { nudgeCollection } from './gcNudge.js';
 import { processOptions } from './processOptions.js';
 
@@ -91,8 +91,29 @@ export function recycles(bytes: number): boolean {
   return bytes >= RECYCLE_MIN_BYTES && limit() > 0;
 }
 
+/**
+ * Whether a worker recycles: only the main thread marks buffers DEAD, so only the main thread's pools
+ * have it on, and only while the `recycledMemory` option is not 0 (kept in step on every call here).
+ * Pools pass it to their threads as `workerData.recycling` (executors/pool.ts).
+ */
+const mainSwitch = new Int32Array(new SharedArrayBuffer(4));
+const workerSwitch: Int32Array | undefined = isMainThread
+  ? undefined
+  : (workerData as { recycling?: unknown } | null)?.recycling instanceof Int32Array
+    ? ((workerData as { recycling: Int32Array }).recycling)
+    : undefined;
+
 function limit(): number {
-  return isMainThread ? processOptions.recycledMemory : WORKER_BYTES;
+  if (!isMainThread) return workerSwitch !== undefined && Atomics.load(workerSwitch, 0) === 1 ? WORKER_BYTES : 0;
+  Atomics.store(mainSwitch, 0, processOptions.recycledMemory > 0 ? 1 : 0);
+  return processOptions.recycledMemory;
+}
+
+/** The switch to give a pool's threads: the main thread's, or one that stays off (see `mainSwitch`). */
+export function recyclingSwitchForWorkers(): Int32Array {
+  if (!isMainThread) return new Int32Array(new SharedArrayBuffer(4));
+  limit();
+  return mainSwitch;
 }
 
 /**
@@ -158,7 +179,7 @@ const WALK_ALL_BELOW = 1024;
  * of that memory, whichever thread made it.
  */
 export function noteStored(value: unknown): void {
-  if (isMainThread && processOptions.recycledMemory > 0) visit(value, new Set(), 0);
+  if (isMainThread && limit() > 0) visit(value, new Set(), 0);
 }
 
 function visit(value: unknown, seen: Set<unknown>, depth: number): void {

@@ -19,6 +19,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { logEngine } from '../base/log.js';
+import { recyclingSwitchForWorkers } from '../base/recycledBuffers.js';
 import { FairDispatcher, type Lane } from './fairPool.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
@@ -236,6 +237,8 @@ export function createPool(o: PoolOptions): KernelPool {
     // taken for a crashed worker.
     maxQueue: Infinity,
     atomics: 'async',
+    // Whether the threads keep their arrays' memory for reuse (base/recycledBuffers.ts).
+    workerData: { recycling: recyclingSwitchForWorkers() },
     ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
     // A runaway kernel kills its worker instead of the process.
     resourceLimits: { maxOldGenerationSizeMb: 4096 },
