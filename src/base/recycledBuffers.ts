@@ -16,7 +16,7 @@
  *   (naming the thread that made it) and a state word, LIVE or DEAD;
  * - the thread that made it keeps its own handle (a clone, never handed out), so the memory stays
  *   mapped, and warm, once everyone else has let go;
- * - the main thread holds every reader: handles, the store, fetched values. It keeps a WeakRef to each
+ * - the main thread holds every reader: handles, the store, fetched values. It counts, weakly, each
  *   object through which the memory can be read — the array it made, and every buffer a task's output
  *   brings (recognised by its trailer when the output is stored: `noteStored`) — and writes DEAD once
  *   all of them are finalized. Then no handle, no stored chunk, no fetched view and no run in flight (a
@@ -62,7 +62,9 @@ interface Watched {
   readonly id: bigint;
   /** Where DEAD is written once the readers are gone (a handle of this thread's own). */
   readonly state: Int32Array;
-  readonly readers: WeakRef<SharedArrayBuffer>[];
+  /** The objects counted (a WeakSet: asking it does not keep them alive, where a WeakRef's deref would to the end of the job). */
+  readonly readers: WeakSet<SharedArrayBuffer>;
+  /** Readers not yet finalized. */
   live: number;
 }
 
@@ -158,13 +160,11 @@ function watch(id: bigint, buffer: SharedArrayBuffer, state?: Int32Array): void 
   let w = watched.get(id);
   if (!w) {
     const own = state ?? new Int32Array(structuredClone(buffer), buffer.byteLength - TRAILER_BYTES + 16, 1);
-    watched.set(id, (w = { id, state: own, readers: [], live: 0 }));
-  } else if (w.readers.some((r) => r.deref() === buffer)) {
+    watched.set(id, (w = { id, state: own, readers: new WeakSet(), live: 0 }));
+  } else if (w.readers.has(buffer)) {
     return;
   }
-  // A graph loaded by many sessions gains an alias per load: the collected ones need no WeakRef.
-  if (w.readers.length >= 16) w.readers.splice(0, w.readers.length, ...w.readers.filter((r) => r.deref() !== undefined));
-  w.readers.push(new WeakRef(buffer));
+  w.readers.add(buffer);
   w.live++;
   finalized.register(buffer, w);
 }
