@@ -10,7 +10,7 @@
  * contiguous slice of each. The layout depends only on the graph, so a caller may keep it with it.
  */
 import type { GraphCsr } from './csr.js';
-import { sharedFloat64, sharedInt32 } from './shared.js';
+import { outputFloat64, outputInt32, sharedInt32 } from './shared.js';
 import { requireInCsr } from './views.js';
 
 export const SLOT_WIDTHS = [4, 8, 16] as const;
@@ -54,13 +54,14 @@ export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
   }
   const classes = SLOT_WIDTHS.map((width, k) => ({
     width,
-    vertices: sharedInt32(counts[k]!),
-    slots: sharedInt32(width * counts[k]!).fill(n),
+    // Every class's vertices are listed below and its slots filled here: no zeroing needed.
+    vertices: outputInt32(counts[k]!, true),
+    slots: outputInt32(width * counts[k]!, true).fill(n),
   }));
   const isolated = sharedInt32(isolatedCount);
   const long = sharedInt32(longCount);
   const sinks = sharedInt32(sinkCount);
-  const inverseOutDegree = sharedFloat64(n);
+  const inverseOutDegree = outputFloat64(n);
   const filled = SLOT_WIDTHS.map(() => 0);
   let isolatedAt = 0;
   let longAt = 0;
