@@ -33,6 +33,7 @@
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import { nudgeCollection } from './gcNudge.js';
 import { processOptions } from './processOptions.js';
+import { forEachSharedBuffer } from './sharedWalk.js';
 
 /** Below this a buffer is not worth a trailer: its faults cost less than the bookkeeping. */
 export const RECYCLE_MIN_BYTES = 256 << 10;
@@ -69,6 +70,8 @@ interface Watched {
 }
 
 const owned = new Map<bigint, Owned>();
+/** Bytes of `owned`, kept as it changes: trim runs on every fill. */
+let ownedBytes = 0;
 const bySize = new Map<number, Set<Owned>>();
 const watched = new Map<bigint, Watched>();
 const finalized = new FinalizationRegistry<Watched>((w) => {
@@ -107,7 +110,8 @@ const workerSwitch: Int32Array | undefined = isMainThread
 
 function limit(): number {
   if (!isMainThread) return workerSwitch !== undefined && Atomics.load(workerSwitch, 0) === 1 ? WORKER_BYTES : 0;
-  Atomics.store(mainSwitch, 0, processOptions.recycledMemory > 0 ? 1 : 0);
+  const on = processOptions.recycledMemory > 0 ? 1 : 0;
+  if (mainSwitch[0] !== on) Atomics.store(mainSwitch, 0, on);
   return processOptions.recycledMemory;
 }
 
@@ -147,6 +151,7 @@ export function track(buffer: SharedArrayBuffer): void {
   Atomics.store(state, 0, LIVE);
   const entry: Owned = { id, bytes: buffer.byteLength, keeper, state, filledAt: performance.now() };
   owned.set(id, entry);
+  ownedBytes += entry.bytes;
   let same = bySize.get(entry.bytes);
   if (!same) bySize.set(entry.bytes, (same = new Set()));
   same.add(entry);
@@ -169,39 +174,21 @@ function watch(id: bigint, buffer: SharedArrayBuffer, state?: Int32Array): void 
   finalized.register(buffer, w);
 }
 
-/** Deeper than any value a task returns (values, frames, graph parts). */
-const MAX_DEPTH = 16;
-/** Arrays longer than this are walked only when their first element is an object (ids, names hold no buffers). */
-const WALK_ALL_BELOW = 1024;
+/**
+ * Deeper than any value a task returns; arrays shorter than `allBelow` are walked whatever their first
+ * element, so a buffer behind a number is not missed.
+ */
+const WALK = { maxDepth: 16, allBelow: 1024 } as const;
 
 /**
  * Main thread: call with every value a task stored. Buffers in it that carry a trailer are more readers
  * of that memory, whichever thread made it.
  */
 export function noteStored(value: unknown): void {
-  if (isMainThread && limit() > 0) visit(value, new Set(), 0);
+  if (isMainThread && limit() > 0) forEachSharedBuffer(value, noteBuffer, WALK);
 }
 
-function visit(value: unknown, seen: Set<unknown>, depth: number): void {
-  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH || seen.has(value)) return;
-  seen.add(value);
-  if (ArrayBuffer.isView(value)) return noteBuffer(value.buffer, seen);
-  if (value instanceof SharedArrayBuffer) return noteBuffer(value, seen);
-  if (value instanceof ArrayBuffer) return;
-  if (Array.isArray(value)) {
-    if (value.length < WALK_ALL_BELOW || typeof value[0] === 'object') for (const v of value) visit(v, seen, depth + 1);
-    return;
-  }
-  if (value instanceof Map || value instanceof Set) {
-    for (const v of value.values()) visit(v, seen, depth + 1);
-    return;
-  }
-  for (const key in value) visit((value as Record<string, unknown>)[key], seen, depth + 1);
-}
-
-function noteBuffer(buffer: ArrayBufferLike, seen: Set<unknown>): void {
-  if (!(buffer instanceof SharedArrayBuffer) || seen.has(buffer)) return;
-  seen.add(buffer);
+function noteBuffer(buffer: SharedArrayBuffer): void {
   const at = buffer.byteLength - TRAILER_BYTES;
   if (at < RECYCLE_MIN_BYTES || at % GRANULE !== 0) return;
   const tag = new BigUint64Array(buffer, at, 2);
@@ -247,19 +234,17 @@ function askForCollection(): void {
 
 function forget(e: Owned): void {
   owned.delete(e.id);
+  ownedBytes -= e.bytes;
   bySize.get(e.bytes)?.delete(e);
 }
 
 /** Lets go of memory kept beyond this thread's limit (the oldest first) or for longer than IDLE_MS. */
 function trim(): void {
   const now = performance.now();
-  let bytes = 0;
-  for (const e of owned.values()) bytes += e.bytes;
   // Map order is fill order: the oldest first.
   for (const e of owned.values()) {
-    if (bytes <= limit() && now - e.filledAt < IDLE_MS) break;
+    if (ownedBytes <= limit() && now - e.filledAt < IDLE_MS) break;
     forget(e);
-    bytes -= e.bytes;
     counters.released++;
   }
   // Kept memory is let go after IDLE_MS even if nothing else happens; the timer never keeps a thread alive.

@@ -20,6 +20,7 @@
  * MAJOR_BYTES have been handled since the last one.
  */
 import { nudgeCollection } from '../base/gcNudge.js';
+import { forEachSharedBuffer } from '../base/sharedWalk.js';
 
 /**
  * Only an idle worker collects: a collection costs a busy one 10-40 ms, and most bytes a busy worker
@@ -28,7 +29,7 @@ import { nudgeCollection } from '../base/gcNudge.js';
  */
 const IDLE_MS = 50;
 /** Deeper than any task message or value the engine sends (values, params, frames, graph parts). */
-const MAX_DEPTH = 8;
+const WALK = { maxDepth: 8 } as const;
 
 /** Shared bytes handled between two major idle collections (the others are minor). */
 const MAJOR_BYTES = 512 * 2 ** 20;
@@ -52,31 +53,13 @@ function collect(): void {
 }
 
 /**
- * Bytes of the distinct array buffers reachable from `value` through objects, arrays and views. Arrays
- * whose first element is not an object (a million string ids, say) are not walked: they hold no buffers.
+ * Bytes of the distinct shared buffers reachable from `value` (base/sharedWalk.ts). Arrays whose first
+ * element is not an object (a million string ids, say) are not walked: they hold no buffers.
  */
-export function sharedBytesIn(value: unknown, seen = new Set<ArrayBufferLike>(), depth = 0): number {
-  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return 0;
-  if (ArrayBuffer.isView(value)) return bufferBytes(value.buffer, seen);
-  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return bufferBytes(value, seen);
+export function sharedBytesIn(value: unknown, seen = new Set<unknown>()): number {
   let total = 0;
-  if (Array.isArray(value)) {
-    if (value.length === 0 || typeof value[0] !== 'object') return 0;
-    for (const v of value) total += sharedBytesIn(v, seen, depth + 1);
-    return total;
-  }
-  if (value instanceof Map) {
-    for (const v of value.values()) total += sharedBytesIn(v, seen, depth + 1);
-    return total;
-  }
-  for (const key in value) total += sharedBytesIn((value as Record<string, unknown>)[key], seen, depth + 1);
+  forEachSharedBuffer(value, (buffer) => (total += buffer.byteLength), WALK, seen);
   return total;
-}
-
-function bufferBytes(buffer: ArrayBufferLike, seen: Set<ArrayBufferLike>): number {
-  if (!(buffer instanceof SharedArrayBuffer) || seen.has(buffer)) return 0;
-  seen.add(buffer);
-  return buffer.byteLength;
 }
 
 /** Call after a task with the shared bytes it handled: arms (or pushes back) the idle collection. */
