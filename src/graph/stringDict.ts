@@ -9,7 +9,7 @@
 import { type DictTable, keyHash, lookupPartitioned, PARTITIONED_SLOTS, wordAt } from './dictKeys.js';
 import { compareByteRanges, compareBytes, type StringKeyTable } from './idHash.js';
 import type { StringSpans } from './idColumns.js';
-import { sharedInt32 } from './shared.js';
+import { outputInt32, sharedInt32 } from './shared.js';
 
 /** Row i of a column is entry `codes[i]` of `dict`, its distinct strings in byte order. */
 export interface CodedStrings {
@@ -288,7 +288,8 @@ export function spansOf(bytes: Uint8Array, offsets: Int32Array): StringSpans {
  */
 export function encodeStrings(column: StringSpans, lookup = false): CodedStrings {
   const rows = column.starts.length;
-  const codes = sharedInt32(rows);
+  // A task's output (graph.encode_ids, graph.add_vertices/add_edges keep it): recycled memory (shared.ts).
+  const codes = outputInt32(rows, true);
   const d = lookup ? new Distinct(rows, rows, true) : new Distinct(rows);
   d.codes(column, codes);
   const order = sortedOrder(d);
@@ -308,7 +309,8 @@ export function encodeStrings(column: StringSpans, lookup = false): CodedStrings
  * coded like its declared vertices without a dictionary of its own to sort, pack and merge.
  */
 export function codesIn(dict: StringSpans, column: StringSpans, table?: DictTable): Int32Array {
-  const codes = sharedInt32(column.starts.length);
+  // Every row is written (-1 when missing); graph.encode_ids returns it, so it is recycled memory (shared.ts).
+  const codes = outputInt32(column.starts.length, true);
   if (table && table.mask + 1 >= PARTITIONED_SLOTS) {
     lookupPartitioned(table, dict, column, codes);
     return codes;

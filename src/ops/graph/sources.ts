@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import { Table } from 'apache-arrow';
 import { InvalidArgumentError } from '../../base/errors.js';
 import { FirstTouch, sharedCopy, sharedFilled } from '../../base/firstTouch.js';
+import { recycledBuffer, recycles, track } from '../../base/recycledBuffers.js';
+import { TOKEN, viewHash128 } from '../../base/tokenize.js';
 import type { ColumnsSource, DelimitedSource, FileRef, GraphSource, InlineColumn, StringSpans } from '../../kernels/graph/load.js';
 import type { LdbcDescription } from '../../kernels/graph/ldbcSpec.js';
 import type { ColumnKind } from '../../kernels/graph/values.js';
@@ -135,25 +137,60 @@ function narrowedIds(data: ArrayLike<unknown>): Int32Array | undefined {
 /** Strings read per block: the first pass over a block touches them all, so their cache misses overlap. */
 const STRING_BLOCK = 64;
 
-/** Packed bytes and the first touch of their pages (base/firstTouch.ts): claim before writing. */
-interface PackedBytes {
-  readonly bytes: Uint8Array;
-  readonly touch: FirstTouch;
+/**
+ * A packed column's buffer (its bytes, or its offsets) and the first touch of its pages (base/firstTouch.ts):
+ * claim before writing. Big ones are recycled memory (base/recycledBuffers.ts), as numeric columns are:
+ * loading the graph again refills warm pages instead of faulting in fresh ones (R-MAT s16's two string
+ * endpoint columns are 18 MB of bytes and offsets).
+ */
+class PackedBuffer {
+  readonly buffer: SharedArrayBuffer;
+  readonly #touch: FirstTouch | undefined;
+  readonly #recycled: boolean;
+
+  constructor(readonly size: number) {
+    this.#recycled = recycles(size);
+    const { buffer, warm } = this.#recycled ? recycledBuffer(size) : { buffer: new SharedArrayBuffer(size), warm: false };
+    this.buffer = buffer;
+    // Made before anything is written: the helper must never touch a page that already holds bytes.
+    this.#touch = warm ? undefined : new FirstTouch(buffer);
+  }
+
+  claim(end: number): void {
+    this.#touch?.claim(end);
+  }
+
+  /**
+   * Done writing (or giving up). A recycled buffer is first claimed to its end, which waits for the
+   * helper if it still holds pages there: once tracked, only its maker may ever write it.
+   */
+  finish(): void {
+    if (this.#recycled) this.#touch?.claim(this.buffer.byteLength);
+    this.#touch?.stop();
+    if (this.#recycled) track(this.buffer);
+  }
 }
 
-function packedBytes(size: number): PackedBytes {
-  const buffer = new SharedArrayBuffer(size);
-  // Made before anything is written: the helper must never touch a page that already holds bytes.
-  return { touch: new FirstTouch(buffer), bytes: new Uint8Array(buffer) };
-}
-
-/** A buffer of at least `need` bytes (exactly `need` with `exact`) holding the first `used` bytes of `old`. */
-function grownBytes(old: PackedBytes, used: number, need: number, exact = false): PackedBytes {
-  old.touch.stop();
-  const out = packedBytes(exact ? need : Math.max(need, Math.ceil(1.5 * old.bytes.length)));
-  out.touch.claim(used);
-  out.bytes.set(old.bytes.subarray(0, used));
+/** A buffer of at least `need` bytes (exactly `need` with `exact`) holding the first `used` bytes of `old`, which is finished. */
+function grownBytes(old: PackedBuffer, used: number, need: number, exact = false): PackedBuffer {
+  const out = new PackedBuffer(exact ? need : Math.max(need, Math.ceil(1.5 * old.size)));
+  out.claim(used);
+  new Uint8Array(out.buffer, 0, used).set(new Uint8Array(old.buffer, 0, used));
+  old.finish();
   return out;
+}
+
+/**
+ * A string column's content token, for node keys (base/tokenize.ts): its bytes and its offsets hashed
+ * once each. Hashing the spans as plain data would hash the offsets twice (starts and ends are views of
+ * the one array), 8 bytes per string of a 5-6 byte id. Not enumerable: it never reaches a worker.
+ */
+function withToken(spans: StringSpans, offsets: Int32Array): StringSpans {
+  let token: string | undefined;
+  Object.defineProperty(spans, TOKEN, {
+    value: () => (token ??= `spans:${offsets.length - 1}:${viewHash128(spans.bytes)}:${viewHash128(offsets)}`),
+  });
+  return spans;
 }
 
 /**
@@ -166,17 +203,24 @@ function grownBytes(old: PackedBytes, used: number, need: number, exact = false)
  */
 function utf8Spans(values: readonly string[], name: string, what: string): StringSpans {
   const n = values.length;
-  const offsets = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
-  const offsetsTouch = new FirstTouch(offsets.buffer as SharedArrayBuffer);
+  const offsetsBuffer = new PackedBuffer(4 * (n + 1));
+  const offsets = new Int32Array(offsetsBuffer.buffer, 0, n + 1);
   // Room for the UTF-16 length of strings sampled across the column (an ASCII string's byte count), grown if short.
   const step = Math.max(1, Math.floor(n / 4096));
   let sampled = 0;
   for (let i = 0; i < n; i += step) sampled += typeof values[i] === 'string' ? values[i]!.length : 0;
-  let packed = packedBytes(Math.ceil(1.0625 * sampled * step) + 4096);
-  let bytes = packed.bytes;
+  let packed = new PackedBuffer(Math.ceil(1.0625 * sampled * step) + 4096);
+  let bytes = new Uint8Array(packed.buffer, 0, packed.size);
+  const grow = (used: number, need: number, exact = false): void => {
+    packed = grownBytes(packed, used, need, exact);
+    bytes = new Uint8Array(packed.buffer, 0, packed.size);
+  };
   const encoder = new TextEncoder();
   let at = 0;
   try {
+    // Recycled memory holds old values: every offset is written, the first one too.
+    offsetsBuffer.claim(4);
+    offsets[0] = 0;
     for (let from = 0; from < n; from += STRING_BLOCK) {
       const to = Math.min(n, from + STRING_BLOCK);
       let units = 0;
@@ -185,9 +229,9 @@ function utf8Spans(values: readonly string[], name: string, what: string): Strin
         if (typeof s !== 'string') throw new InvalidArgumentError(`${what}: column ${name} mixes strings with other values (row ${i}).`);
         units += s.length;
       }
-      if (at + units > bytes.length) bytes = (packed = grownBytes(packed, at, at + units)).bytes;
-      packed.touch.claim(at + units);
-      offsetsTouch.claim(4 * (to + 1));
+      if (at + units > bytes.length) grow(at, at + units);
+      packed.claim(at + units);
+      offsetsBuffer.claim(4 * (to + 1));
       for (let i = from; i < to; i++) {
         const s = values[i]!;
         units -= s.length;
@@ -199,8 +243,8 @@ function utf8Spans(values: readonly string[], name: string, what: string): Strin
         }
         if (wide > 127) {
           const length = Buffer.byteLength(s, 'utf8');
-          if (at + length + units > bytes.length) bytes = (packed = grownBytes(packed, at, at + length + units)).bytes;
-          packed.touch.claim(at + length + units);
+          if (at + length + units > bytes.length) grow(at, at + length + units);
+          packed.claim(at + length + units);
           encoder.encodeInto(s, bytes.subarray(at, at + length));
           at += length;
         } else {
@@ -210,13 +254,13 @@ function utf8Spans(values: readonly string[], name: string, what: string): Strin
       }
     }
     // The buffer is kept only as large as its bytes: V8 counts a shared buffer's whole size against the heap.
-    if (bytes.buffer.byteLength > at + (at >> 3) + 4096) bytes = (packed = grownBytes(packed, at, at, true)).bytes;
-    else bytes = bytes.subarray(0, at);
+    if (bytes.length > at + (at >> 3) + 4096) grow(at, at, true);
+    bytes = bytes.subarray(0, at);
   } finally {
-    packed.touch.stop();
-    offsetsTouch.stop();
+    packed.finish();
+    offsetsBuffer.finish();
   }
-  return { bytes, starts: offsets.subarray(0, n), ends: offsets.subarray(1, n + 1) };
+  return withToken({ bytes, starts: offsets.subarray(0, n), ends: offsets.subarray(1, n + 1) }, offsets);
 }
 
 /** The number of values of a column. */

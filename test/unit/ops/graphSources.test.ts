@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InlineColumn } from '../../../src/kernels/graph/load.js';
 import { toSource } from '../../../src/ops/graph/sources.js';
+import { tokenize } from '../../../src/base/tokenize.js';
 
 function shared<T extends Int32Array | Float64Array | BigInt64Array>(ctor: new (b: SharedArrayBuffer) => T, values: readonly number[]): T {
   const out = new ctor(new SharedArrayBuffer(values.length * (ctor === (Int32Array as unknown) ? 4 : 8)));
@@ -78,4 +79,21 @@ describe('toSource', () => {
       }
     }
   });
+
+  it('keys a string column by its content: its bytes and where each string ends, whatever memory holds them', () => {
+    const keyOf = (strings: readonly string[]): string => tokenize(columnsOf({ id: strings }, ['id']).id);
+    const many = (prefix: string): string[] => Array.from({ length: 100_000 }, (_, i) => `${prefix}${i}`);
+    // Big columns (packed in recycled memory) and small ones: equal content, equal keys.
+    expect(keyOf(many('v'))).toBe(keyOf(many('v')));
+    expect(keyOf(['a', 'b'])).toBe(keyOf(['a', 'b']));
+    // The same bytes split differently, and one byte changed, are other columns.
+    expect(keyOf(['ab', 'c'])).not.toBe(keyOf(['a', 'bc']));
+    const changed = many('v');
+    changed[50_000] = 'w50000';
+    expect(keyOf(changed)).not.toBe(keyOf(many('v')));
+    const spans = columnsOf({ id: many('v') }, ['id']).id!.values as { starts: Int32Array };
+    // The first start is written, not left to fresh memory's zero (recycled memory holds old values).
+    expect(spans.starts[0]).toBe(0);
+  });
 });
+
