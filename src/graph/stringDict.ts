@@ -75,7 +75,8 @@ class Distinct {
     // long column over more cache lines than they need (A/B on R-MAT s20's 16M sources: 1.6 s vs 1.4 s).
     let capacity = 16;
     while (0.7 * capacity < distinct) capacity *= 2;
-    this.#slots = shared ? new Int32Array(new SharedArrayBuffer(16 * capacity)) : new Int32Array(4 * capacity);
+    // A shared table is a task's output (a vertex column's lookup table, kept with the graph): recycled memory, zeroed.
+    this.#slots = shared ? outputInt32(4 * capacity) : new Int32Array(4 * capacity);
     this.#mask = capacity - 1;
   }
 
