@@ -81,6 +81,29 @@ describe('an edge to an undeclared vertex', () => {
     expect(sparse).toThrow(expect.objectContaining({ code: 'VertexNotFound', vertex: 'zz', label: 'v', row: 1 }));
   });
 
+  it('finds the first Int32 endpoint just outside a run of ids, wherever the run lies in int32 and beyond', () => {
+    // Runs at the bottom and top of int32, around 0, and past int32 (ids as doubles): the endpoint one
+    // below the first id or one above the last, at a row of the unrolled loop or of its tail, or none.
+    const runs: [number, number][] = [[-(2 ** 31), 50], [2 ** 31 - 50, 50], [-20, 40], [2 ** 32 + 5, 40]];
+    for (const [first, count] of runs) {
+      const ids = Float64Array.from({ length: count }, (_, i) => first + i);
+      // Past int32, endpoints equal to the ids modulo 2^32: a test done in uint32 arithmetic would pass them.
+      const inside = (i: number): number => (first > 2 ** 31 ? first - 2 ** 32 : first) + (i % count);
+      for (const [row, bad] of [[13, first - 1], [21, first + count], [-1, 0]] as const) {
+        const dst = Int32Array.from({ length: 22 }, (_, i) => inside(i));
+        const src = Int32Array.from({ length: 22 }, (_, i) => inside(i + 1));
+        if (row >= 0) dst[row] = bad;
+        // An Int32Array wraps what it stores: one below -2^31 is 2^31 - 1, outside a run at the bottom.
+        const stored = row >= 0 ? dst[row]! : 0;
+        const build = () => gs.loadFrom({ vertices: { id: ids }, edges: { src, dst }, directed: true });
+        // Ids past int32 are never an Int32 endpoint: the first row is already outside.
+        if (first > 2 ** 31) expect(build).toThrow(expect.objectContaining({ code: 'VertexNotFound', row: 0 }));
+        else if (row < 0) expect(build).not.toThrow();
+        else expect(build).toThrow(expect.objectContaining({ code: 'VertexNotFound', vertex: String(stored), row }));
+      }
+    }
+  });
+
   it('a fractional endpoint between dense integer ids is not a declared vertex (refused when the graph is built)', () => {
     const id = Int32Array.from({ length: 100 }, (_, i) => i);
     const src = Float64Array.from({ length: 300 }, (_, i) => i % 100);

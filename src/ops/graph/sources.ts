@@ -124,10 +124,27 @@ function sharedInt32(data: Int32Array): Int32Array {
  * fractional ids are refused when the graph loads, as before).
  */
 function narrowedIds(data: ArrayLike<unknown>): Int32Array | undefined {
+  if (data instanceof Float64Array) return narrowedDoubles(data);
   return sharedFilled(Int32Array, data.length, (out, from, to) => {
     for (let i = from; i < to; i++) {
       const x = data[i];
       if (typeof x !== 'number' || (x | 0) !== x) return false;
+      out[i] = x;
+    }
+    return true;
+  }, RECYCLE);
+}
+
+/**
+ * `narrowedIds` of a Float64Array: a loop of its own over one array type. The generic loop, reading
+ * through `ArrayLike<unknown>` with a type test per value, took 5 ns a value (10.7 ms of a 2M-endpoint
+ * build); doubles need only the int32 test.
+ */
+function narrowedDoubles(data: Float64Array): Int32Array | undefined {
+  return sharedFilled(Int32Array, data.length, (out, from, to) => {
+    for (let i = from; i < to; i++) {
+      const x = data[i]!;
+      if ((x | 0) !== x) return false;
       out[i] = x;
     }
     return true;
