@@ -157,23 +157,21 @@ export function viewHash128(view: ArrayBufferView): string {
   // Int32 views need 4-byte alignment; an odd offset (a byte view) hashes an aligned copy.
   const w = (view.byteOffset & 3) === 0 ? new Int32Array(view.buffer, view.byteOffset, words) : new Int32Array(bytes.slice(0, 4 * words).buffer);
   const quads = words & ~3;
-  const lanes = hashQuads(w, quads);
-  let [a, b] = lanes;
-  const [, , c, d] = lanes;
+  let [a, b, c, d] = hashQuads(w, quads);
   for (let i = quads; i < words; i++) a = rotl(Math.imul(a ^ w[i]!, 0x9e3779b1), 13);
   for (let i = 4 * words; i < bytes.length; i++) b = rotl(Math.imul(b ^ bytes[i]!, 0x85ebca77), 15);
   a = fmix(a ^ view.byteLength);
   b = fmix(b ^ a);
-  const c2 = fmix(c ^ b);
-  const d2 = fmix(d ^ c2);
-  a = fmix(a ^ d2);
-  return [a, b, c2, d2].map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
+  c = fmix(c ^ b);
+  d = fmix(d ^ c);
+  a = fmix(a ^ d);
+  return [a, b, c, d].map((x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
 }
 
 /**
  * The four lanes over words [0, quads), from the last quad down. A loop of its own, counting down:
- * inside viewHash128 and counting up, it hashed a graph's columns at 2 GB/s where this runs at 7-8
- * (node probe: the four columns of R-MAT s16, 15.5 MB, 7.8 -> 2.0 ms a build).
+ * inside viewHash128 and counting up, it hashed a graph's columns at 2 GB/s, where this runs at 5-6
+ * (node probe hashing R-MAT s16's four columns, 15.5 MB, over and over: 7.8 -> 2.7-3.2 ms).
  */
 function hashQuads(w: Int32Array, quads: number): [number, number, number, number] {
   let a = 0x243f6a88;
