@@ -32,10 +32,11 @@ export interface ProcessOptions {
    */
   readonly persistLimit: number;
   /**
-   * Bytes of memory the main thread keeps to build the next graph's columns in once an earlier graph's
-   * are dead (base/recycledBuffers.ts): refilling warm pages is much cheaper than faulting in fresh
-   * ones. The pool's threads keep up to 256 MiB each for CSR arrays while this is not 0; nothing is kept
-   * past 30 s. 0 turns recycling off. Default 512 MiB.
+   * Bytes of memory the main thread keeps to build the next graph's columns in (numeric and string)
+   * once an earlier graph's are dead (base/recycledBuffers.ts): refilling warm pages is much cheaper
+   * than faulting in fresh ones. The pool's threads keep up to 256 MiB each for CSR arrays, app results
+   * and string id codes while this is not 0; nothing is kept past 30 s. 0 turns recycling off. Default
+   * 512 MiB.
    */
   readonly recycledMemory: number;
 }
