@@ -169,11 +169,53 @@ export class FirstTouch {
 }
 
 /**
+ * A shared buffer this thread is about to fill front to back, with the first touch of its pages: fresh
+ * (the helper faulting pages in from the back), or with `recycle`, for a big buffer, warm memory nobody
+ * can read any more when this thread has some (base/recycledBuffers.ts; the buffer is then a little
+ * bigger than `bytes`, and its old values are there until written over). Claim before writing any byte
+ * below `end`; `finish` once done or given up.
+ */
+export class FillTarget {
+  readonly buffer: SharedArrayBuffer;
+  readonly #touch: FirstTouch | undefined;
+  readonly #recycled: boolean;
+
+  constructor(
+    readonly bytes: number,
+    recycle = false,
+  ) {
+    this.#recycled = recycle && recycles(bytes);
+    const { buffer, warm } = this.#recycled ? recycledBuffer(bytes) : { buffer: new SharedArrayBuffer(bytes), warm: false };
+    this.buffer = buffer;
+    // Made before anything is written: the helper must never touch a page that already holds bytes.
+    this.#touch = warm ? undefined : new FirstTouch(buffer);
+  }
+
+  claim(end: number): void {
+    this.#touch?.claim(end);
+  }
+
+  /** Whether the helper may still touch pages: only then is writing block by block worth it. */
+  get active(): boolean {
+    return this.#touch?.active === true;
+  }
+
+  /**
+   * Done writing, or given up. A recycled buffer is first claimed to its end, which waits for the helper
+   * if it still holds pages there: once tracked, only this thread ever writes it again.
+   */
+  finish(): void {
+    if (this.#recycled) this.#touch?.claim(this.buffer.byteLength);
+    this.#touch?.stop();
+    if (this.#recycled) track(this.buffer);
+  }
+}
+
+/**
  * A shared array of `length` elements, filled by `fill(out, from, to)` over consecutive element ranges
  * in order (each element is written by exactly one call, front to back). `fill` may return false to give
  * up (a value it cannot store): the array is then dropped and undefined returned. With `recycle`, a big
- * array on the main thread goes in warm memory that no one can read any more when there is some
- * (base/recycledBuffers.ts: the array is then a view of a slightly bigger buffer).
+ * array goes in recycled memory (`FillTarget`: the array is then a view of a slightly bigger buffer).
  */
 export function sharedFilled<T extends TypedArray>(
   Ctor: TypedArrayOf<T>,
@@ -181,38 +223,25 @@ export function sharedFilled<T extends TypedArray>(
   fill: (out: T, from: number, to: number) => boolean | void,
   options: { readonly recycle?: boolean } = {},
 ): T | undefined {
-  const size = Ctor.BYTES_PER_ELEMENT;
-  if (options.recycle && recycles(length * size)) return recycledFilled(Ctor, length, fill);
-  const buffer = new SharedArrayBuffer(length * size);
-  return filled(new Ctor(buffer), new FirstTouch(buffer), fill);
-}
-
-function recycledFilled<T extends TypedArray>(Ctor: TypedArrayOf<T>, length: number, fill: (out: T, from: number, to: number) => boolean | void): T | undefined {
-  const { buffer, warm } = recycledBuffer(length * Ctor.BYTES_PER_ELEMENT);
-  const out = new Ctor(buffer, 0, length);
-  // Warm pages need no helper; fresh ones get it as any fill does.
-  const touch = warm ? undefined : new FirstTouch(buffer);
-  const result = filled(out, touch, fill);
-  // A fill that gave up leaves the memory to no one — unless the helper may still be touching it.
-  if (result || !touch) track(buffer);
-  return result;
-}
-
-function filled<T extends TypedArray>(out: T, touch: FirstTouch | undefined, fill: (out: T, from: number, to: number) => boolean | void): T | undefined {
-  if (!touch?.active) return fill(out, 0, out.length) === false ? undefined : out;
-  const size = out.BYTES_PER_ELEMENT;
-  const perBlock = BLOCK_BYTES / size;
+  const target = new FillTarget(length * Ctor.BYTES_PER_ELEMENT, options.recycle === true);
   try {
-    for (let from = 0; from < out.length; from += perBlock) {
-      const to = Math.min(out.length, from + perBlock);
-      touch.claim(to * size);
-      if (fill(out, from, to) === false) return undefined;
-    }
-    return out;
+    return filled(new Ctor(target.buffer, 0, length), target, fill);
   } finally {
     // Done, given up or thrown: the helper stops instead of faulting in what nobody will write.
-    touch.stop();
+    target.finish();
   }
+}
+
+function filled<T extends TypedArray>(out: T, target: FillTarget, fill: (out: T, from: number, to: number) => boolean | void): T | undefined {
+  if (!target.active) return fill(out, 0, out.length) === false ? undefined : out;
+  const size = out.BYTES_PER_ELEMENT;
+  const perBlock = BLOCK_BYTES / size;
+  for (let from = 0; from < out.length; from += perBlock) {
+    const to = Math.min(out.length, from + perBlock);
+    target.claim(to * size);
+    if (fill(out, from, to) === false) return undefined;
+  }
+  return out;
 }
 
 /** A shared copy of `src` (same element type), filled as `sharedFilled` does. */

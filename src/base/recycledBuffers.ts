@@ -23,8 +23,9 @@
  *   run holds its nodes and pins its inputs) can reach it;
  * - the thread that made it fills it again only once it reads DEAD. Worker threads may still hold
  *   stale handles of it, but nothing reads them: a worker keeps no chunk data between tasks.
- * Only arrays made for this are recycled (`recycledBuffer`): graph columns and CSR arrays, never a
- * kernel's scratch, which the main thread would never see die.
+ * Only arrays made for this are recycled (`recycledBuffer`): a graph's columns (numeric and string), its
+ * CSR arrays and layouts, string id codes and app results — never a kernel's scratch, which the main
+ * thread would never see die.
  *
  * Recycled memory is idle memory the process keeps: on the main thread at most the `recycledMemory`
  * option's bytes of it, on each worker of the main thread's pools at most `WORKER_BYTES`; and no buffer

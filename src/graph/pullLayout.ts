@@ -42,14 +42,14 @@ export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
   const outOffsets = out.offsets;
   const { offsets, targets } = requireInCsr(g, 'the pull layout');
   // Two passes over the vertices (count, then place), each reading degrees straight from the arrays
-  // and the class from a table: a closure call and a search per vertex made this 5x slower.
+  // and the class from a table (`slotClass`, which V8 inlines): a closure chosen at run time and a
+  // search per vertex made the kernel 1.4-1.8x slower (R-MAT s16: 5.8 against 3.2-4.3 ms).
   const counts = SLOT_WIDTHS.map(() => 0);
   let isolatedCount = 0;
   let longCount = 0;
   let sinkCount = 0;
   for (let v = 0; v < n; v++) {
-    const inDegree = offsets[v + 1]! - offsets[v]!;
-    const k = inDegree <= MAX_WIDTH ? CLASS_OF_DEGREE[inDegree]! : LONG;
+    const k = slotClass(offsets[v + 1]! - offsets[v]!);
     if (k === ISOLATED) isolatedCount++;
     else if (k === LONG) longCount++;
     else counts[k]!++;
@@ -78,7 +78,7 @@ export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
     else inverseOutDegree[v] = 1 / degree;
     const start = offsets[v]!;
     const inDegree = offsets[v + 1]! - start;
-    const k = inDegree <= MAX_WIDTH ? CLASS_OF_DEGREE[inDegree]! : LONG;
+    const k = slotClass(inDegree);
     if (k === ISOLATED) isolated[isolatedAt++] = v;
     else if (k === LONG) long[longAt++] = v;
     else {
@@ -98,3 +98,8 @@ const MAX_WIDTH: number = SLOT_WIDTHS[SLOT_WIDTHS.length - 1]!;
 
 /** The class of each in-degree up to the widest slot: ISOLATED for 0, else the narrowest width that holds it. */
 const CLASS_OF_DEGREE = Int8Array.from({ length: MAX_WIDTH + 1 }, (_, degree) => (degree === 0 ? ISOLATED : SLOT_WIDTHS.findIndex((w) => degree <= w)));
+
+/** A vertex's class by its in-degree: ISOLATED, LONG, or the index of its slot width (a table lookup). */
+function slotClass(inDegree: number): number {
+  return inDegree <= MAX_WIDTH ? CLASS_OF_DEGREE[inDegree]! : LONG;
+}

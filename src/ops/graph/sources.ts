@@ -8,8 +8,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Table } from 'apache-arrow';
 import { InvalidArgumentError } from '../../base/errors.js';
-import { FirstTouch, sharedCopy, sharedFilled } from '../../base/firstTouch.js';
-import { recycledBuffer, recycles, track } from '../../base/recycledBuffers.js';
+import { FillTarget, sharedCopy, sharedFilled } from '../../base/firstTouch.js';
 import { TOKEN, viewHash128 } from '../../base/tokenize.js';
 import type { ColumnsSource, DelimitedSource, FileRef, GraphSource, InlineColumn, StringSpans } from '../../kernels/graph/load.js';
 import type { LdbcDescription } from '../../kernels/graph/ldbcSpec.js';
@@ -155,42 +154,12 @@ function narrowedDoubles(data: Float64Array): Int32Array | undefined {
 const STRING_BLOCK = 64;
 
 /**
- * A packed column's buffer (its bytes, or its offsets) and the first touch of its pages (base/firstTouch.ts):
- * claim before writing. Big ones are recycled memory (base/recycledBuffers.ts), as numeric columns are:
- * loading the graph again refills warm pages instead of faulting in fresh ones (R-MAT s16's two string
+ * A buffer of at least `need` bytes (exactly `need` with `exact`) holding the first `used` bytes of `old`,
+ * which is finished. Packed columns are recycled memory, as numeric ones are (R-MAT s16's two string
  * endpoint columns are 18 MB of bytes and offsets).
  */
-class PackedBuffer {
-  readonly buffer: SharedArrayBuffer;
-  readonly #touch: FirstTouch | undefined;
-  readonly #recycled: boolean;
-
-  constructor(readonly size: number) {
-    this.#recycled = recycles(size);
-    const { buffer, warm } = this.#recycled ? recycledBuffer(size) : { buffer: new SharedArrayBuffer(size), warm: false };
-    this.buffer = buffer;
-    // Made before anything is written: the helper must never touch a page that already holds bytes.
-    this.#touch = warm ? undefined : new FirstTouch(buffer);
-  }
-
-  claim(end: number): void {
-    this.#touch?.claim(end);
-  }
-
-  /**
-   * Done writing (or giving up). A recycled buffer is first claimed to its end, which waits for the
-   * helper if it still holds pages there: once tracked, only its maker may ever write it.
-   */
-  finish(): void {
-    if (this.#recycled) this.#touch?.claim(this.buffer.byteLength);
-    this.#touch?.stop();
-    if (this.#recycled) track(this.buffer);
-  }
-}
-
-/** A buffer of at least `need` bytes (exactly `need` with `exact`) holding the first `used` bytes of `old`, which is finished. */
-function grownBytes(old: PackedBuffer, used: number, need: number, exact = false): PackedBuffer {
-  const out = new PackedBuffer(exact ? need : Math.max(need, Math.ceil(1.5 * old.size)));
+function grownBytes(old: FillTarget, used: number, need: number, exact = false): FillTarget {
+  const out = new FillTarget(exact ? need : Math.max(need, Math.ceil(1.5 * old.bytes)), true);
   out.claim(used);
   new Uint8Array(out.buffer, 0, used).set(new Uint8Array(old.buffer, 0, used));
   old.finish();
@@ -220,17 +189,17 @@ function withToken(spans: StringSpans, offsets: Int32Array): StringSpans {
  */
 function utf8Spans(values: readonly string[], name: string, what: string): StringSpans {
   const n = values.length;
-  const offsetsBuffer = new PackedBuffer(4 * (n + 1));
+  const offsetsBuffer = new FillTarget(4 * (n + 1), true);
   const offsets = new Int32Array(offsetsBuffer.buffer, 0, n + 1);
   // Room for the UTF-16 length of strings sampled across the column (an ASCII string's byte count), grown if short.
   const step = Math.max(1, Math.floor(n / 4096));
   let sampled = 0;
   for (let i = 0; i < n; i += step) sampled += typeof values[i] === 'string' ? values[i]!.length : 0;
-  let packed = new PackedBuffer(Math.ceil(1.0625 * sampled * step) + 4096);
-  let bytes = new Uint8Array(packed.buffer, 0, packed.size);
+  let packed = new FillTarget(Math.ceil(1.0625 * sampled * step) + 4096, true);
+  let bytes = new Uint8Array(packed.buffer, 0, packed.bytes);
   const grow = (used: number, need: number, exact = false): void => {
     packed = grownBytes(packed, used, need, exact);
-    bytes = new Uint8Array(packed.buffer, 0, packed.size);
+    bytes = new Uint8Array(packed.buffer, 0, packed.bytes);
   };
   const encoder = new TextEncoder();
   let at = 0;
