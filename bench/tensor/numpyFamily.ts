@@ -3,16 +3,19 @@
  * session, NumPy timed in the same run on the same shapes (issue 13): the issue's rows on an executed
  * 5000x5000 x (BENCH_VIEWS, 0 to leave them out: column normalisation, a row sum, a strided slice's
  * max, a transposed column sum); `a.matmul(b).sum()` for float64 squares (the operands
- * executed and cached first, as NumPy's are in memory), `tt.random.rand(n).sum()` and `randn`; and the
- * matrix kernel alone on one thread, WebAssembly SIMD against the scalar JS kernel, to show what SIMD buys.
+ * executed and cached first, as NumPy's are in memory) with the default options (ONNX Runtime's GEMM,
+ * `kernel: 'native'`) and again with `nativeMatmul` off (the engine's WebAssembly kernel, `kernel:
+ * 'wasm'`), `tt.random.rand(n).sum()` and `randn`; and the matrix kernels alone on one thread (a kernel
+ * probe: ONNX Runtime, WebAssembly SIMD and scalar JS, alternated).
  * Ratios are NumPy's time over Tessera's (above 1: Tessera is faster). BENCH_MATMUL and BENCH_RANDOM
  * override the sizes (0 leaves the matrix rows, or the random rows and the generators alone, out);
  * BENCH_RUNS the timed runs (medians).
  */
 import { spawnSync } from 'node:child_process';
-import { newSession, tensor as tt, type NdArray, type Session, type Tensor } from '../../src/index.js';
+import { newSession, setOption, tensor as tt, type NdArray, type Session, type Tensor } from '../../src/index.js';
 import { normalRun, uniformRun } from '../../src/kernels/tensor/counterRandom.js';
 import { gemm } from '../../src/kernels/tensor/gemm.js';
+import { nativeGemm } from '../../src/kernels/tensor/nativeGemm.js';
 import { fmt, summarize, time, type Timing, writeResult } from '../harness.js';
 
 /** Sizes from an env list; 0 (or nothing) leaves that family out. */
@@ -69,7 +72,8 @@ async function timeSum(sess: Session, build: () => Tensor): Promise<{ timing: Ti
   return { timing, value };
 }
 
-async function matmulRow(n: number): Promise<{ timing: Timing; value: number; workers: number }> {
+async function matmulRow(n: number, native: boolean): Promise<{ timing: Timing; value: number; workers: number }> {
+  setOption('nativeMatmul', native);
   const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });
   try {
     const a = tt.random.rand([n, n], { seed: 1 });
@@ -79,27 +83,39 @@ async function matmulRow(n: number): Promise<{ timing: Timing; value: number; wo
     return { ...r, workers: sess.info.workers };
   } finally {
     await sess.close();
+    setOption('nativeMatmul', true);
   }
 }
 
-/** The kernel alone on this thread: GFLOP/s of the wasm SIMD and scalar JS macro-kernels, alternated. */
+/** The kernels alone on this thread: GFLOP/s of ONNX Runtime's, the wasm SIMD and the scalar JS ones, alternated. */
 function kernelRow(n: number): Record<string, unknown> {
   const a = Float64Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1009) / 1009);
   const b = Float64Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1013) / 1013);
   const out = new Float64Array(n * n);
   const pairs = [{ a: { data: a, offset: 0, rowStride: n, colStride: 1 }, b: { data: b, offset: 0, rowStride: n, colStride: 1 }, k: n }];
-  const samples: Record<'wasm' | 'js', number[]> = { wasm: [], js: [] };
+  const native = nativeGemm();
+  const kernels = {
+    ...(native ? { native: () => native.product(out, n, n, pairs) } : {}),
+    wasm: () => gemm(out, n, n, pairs, 'wasm'),
+    js: () => gemm(out, n, n, pairs, 'js'),
+  };
+  const samples: Record<string, number[]> = {};
   for (let r = 0; r < RUNS + 1; r++) {
-    for (const engine of ['wasm', 'js'] as const) {
+    for (const [name, run] of Object.entries(kernels)) {
       const t0 = performance.now();
-      gemm(out, n, n, pairs, engine);
-      if (r > 0) samples[engine].push(performance.now() - t0);
+      run();
+      if (r > 0) (samples[name] ??= []).push(performance.now() - t0);
     }
   }
-  const [w, j] = [summarize(samples.wasm), summarize(samples.js)];
   const gf = (t: Timing): number => +((2 * n ** 3) / t.median / 1e6).toFixed(2);
-  console.log(`kernel ${n}x${n}, one thread: wasm-simd ${fmt(w.median)} (${gf(w)} GFLOP/s), js-scalar ${fmt(j.median)} (${gf(j)} GFLOP/s)`);
-  return { workload: `gemm kernel ${n}x${n} one thread`, wasmMs: w, jsMs: j, wasmGflops: gf(w), jsGflops: gf(j), jsOverWasm: +(j.median / w.median).toFixed(2) };
+  const row: Record<string, unknown> = { workload: `gemm kernel ${n}x${n} one thread` };
+  for (const [name, times] of Object.entries(samples)) {
+    const t = summarize(times);
+    row[`${name}Ms`] = t;
+    row[`${name}Gflops`] = gf(t);
+  }
+  console.log(`kernel ${n}x${n}, one thread (GFLOP/s): ${Object.keys(samples).map((k) => `${k} ${row[`${k}Gflops`]}`).join(', ')}`);
+  return row;
 }
 
 /**
@@ -182,8 +198,10 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
     }
   }
   for (const n of MATMUL) {
-    const r = await matmulRow(n);
-    report(named(`matmul ${n}x${n}`), r.timing, { workers: r.workers, sum: r.value });
+    for (const native of [true, false]) {
+      const r = await matmulRow(n, native);
+      report(named(`matmul ${n}x${n}`), r.timing, { kernel: native ? 'native' : 'wasm', workers: r.workers, sum: r.value });
+    }
   }
   if (MATMUL.length > 0) rows.push(kernelRow(Math.min(...MATMUL, 1000)));
   const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });

@@ -39,6 +39,13 @@ export interface ProcessOptions {
    * 512 MiB.
    */
   readonly recycledMemory: number;
+  /**
+   * Run big matrix products (from 2^24 multiply-adds) on ONNX Runtime's CPU GEMM when the optional
+   * `onnxruntime-node` package loads (kernels/tensor/nativeGemm.ts); false, or the package missing,
+   * keeps every product on the engine's WebAssembly SIMD kernel, about half as fast on one thread and
+   * with a different summation order (results differ in the last bits). Default true.
+   */
+  readonly nativeMatmul: boolean;
 }
 
 export type OptionName = keyof ProcessOptions;
@@ -52,6 +59,7 @@ const values: { -readonly [K in OptionName]: ProcessOptions[K] } = {
   buildSiteCapture: true,
   persistLimit: Math.floor(totalmem() / 2),
   recycledMemory: 512 * 1024 * 1024,
+  nativeMatmul: true,
 };
 
 /** The live values, for the engine's own reads; users call `getOption`. */
@@ -92,6 +100,10 @@ const PARSERS: { readonly [K in OptionName]: (value: unknown) => ProcessOptions[
     }
     return bytes;
   },
+  nativeMatmul(value) {
+    if (typeof value !== 'boolean') throw new OptionError(`option 'nativeMatmul' must be true or false, got ${show(value)}.`);
+    return value;
+  },
 };
 
 const NAMES = Object.keys(PARSERS) as OptionName[];
@@ -101,10 +113,21 @@ function checkName(name: unknown, where: string): OptionName {
   return name as OptionName;
 }
 
+const watchers = new Map<OptionName, (() => void)[]>();
+
+/**
+ * Calls `fn` after every `setOption(name, …)`: for engine code that mirrors an option where a plain
+ * read of `processOptions` does not reach (the pool's threads).
+ */
+export function watchOption(name: OptionName, fn: () => void): void {
+  watchers.set(name, [...(watchers.get(name) ?? []), fn]);
+}
+
 /** Sets a process-wide option; affects everything built or run afterwards, in every session. */
 export function setOption<K extends OptionName>(name: K, value: OptionInput<K>): void {
   const key = checkName(name, 'setOption');
   (values as Record<OptionName, unknown>)[key] = PARSERS[key](value);
+  for (const fn of watchers.get(key) ?? []) fn();
 }
 
 export function getOption<K extends OptionName>(name: K): ProcessOptions[K] {

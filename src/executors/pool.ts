@@ -20,6 +20,7 @@ import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { logEngine } from '../base/log.js';
 import { recyclingSwitchForWorkers } from '../base/recycledBuffers.js';
+import { nativeMatmulSwitchForWorkers } from '../kernels/tensor/nativeGemm.js';
 import { FairDispatcher, type Lane } from './fairPool.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
@@ -237,8 +238,9 @@ export function createPool(o: PoolOptions): KernelPool {
     // taken for a crashed worker.
     maxQueue: Infinity,
     atomics: 'async',
-    // Whether the threads keep their arrays' memory for reuse (base/recycledBuffers.ts).
-    workerData: { recycling: recyclingSwitchForWorkers() },
+    // Whether the threads keep their arrays' memory for reuse (base/recycledBuffers.ts), and whether
+    // big products may run on ONNX Runtime (kernels/tensor/nativeGemm.ts): the main thread's options.
+    workerData: { recycling: recyclingSwitchForWorkers(), nativeMatmul: nativeMatmulSwitchForWorkers() },
     ...(fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
     // A runaway kernel kills its worker instead of the process.
     resourceLimits: { maxOldGenerationSizeMb: 4096 },

@@ -3,14 +3,16 @@
  * `pairs` lists the pieces of k as [A input, B input, k offset in the A chunk, in the B chunk, length]
  * (the op's overlaps of the two operands' k chunks); without it the inputs are pairs [A0, B0, A1, B1, ...]. The block's rows start at `aRow0` in
  * the A chunks and its columns at `bCol0` in the B chunks (the op cuts big chunks finer so every worker
- * gets a share); a batch axis of extent 1 in either chunk is broadcast. The products run in the blocked
- * kernel (gemm.ts), summed in float64 whatever the result dtype.
+ * gets a share); a batch axis of extent 1 in either chunk is broadcast. Products of at least
+ * NATIVE_MIN_MACS run on ONNX Runtime's GEMM where it loads (nativeGemm.ts), smaller ones (and all,
+ * without it) in the engine's blocked kernel (gemm.ts); both sum in float64 whatever the result dtype.
  */
 import type { DType } from '../../base/dtypes.js';
 import { type ArrayData, allocate } from '../../base/ndarray.js';
 import { sizeOf, stridesOf } from '../../base/shape.js';
 import { registerKernel } from '../registry.js';
 import { gemm, type GemmPair } from './gemm.js';
+import { NATIVE_MIN_MACS, nativeGemm, nativeMatmulEnabled } from './nativeGemm.js';
 
 interface MatmulParams {
   readonly shape: readonly number[];
@@ -38,7 +40,10 @@ function batchOffset(chunkShape: readonly number[], outBatch: readonly number[],
   return off;
 }
 
-registerKernel('tensor.matmul', (inputs, p: MatmulParams) => {
+type Product = (out: Float64Array, m: number, n: number, pairs: readonly GemmPair[]) => void;
+
+/** Each batch's product in turn: the block's pairs located for that batch, summed into its rows of the output. */
+function matmulBlock(inputs: readonly unknown[], p: MatmulParams, product: Product): ArrayData {
   const nd = p.shape.length;
   const [m, n] = p.shape.slice(-2) as [number, number];
   const outBatch = p.shape.slice(0, nd - 2);
@@ -64,7 +69,7 @@ registerKernel('tensor.matmul', (inputs, p: MatmulParams) => {
       });
     }
     const target = direct ? (out as Float64Array).subarray(bi * m * n, (bi + 1) * m * n) : scratch!;
-    gemm(target, m, n, pairs);
+    product(target, m, n, pairs);
     if (!direct) {
       // A boolean product is a logical or of ands (NumPy): any non-zero sum is True, stored as 1.
       if (p.dtype === 'bool') for (let e = 0; e < m * n; e++) out[bi * m * n + e] = scratch![e] !== 0 ? 1 : 0;
@@ -76,4 +81,17 @@ registerKernel('tensor.matmul', (inputs, p: MatmulParams) => {
     }
   }
   return { dtype: p.dtype, shape: [...p.shape], data: out };
+}
+
+/** Multiply-adds of one output block: every batch's m·n·k over all its pairs. */
+function blockMacs(inputs: readonly unknown[], p: MatmulParams): number {
+  const [m, n] = p.shape.slice(-2) as [number, number];
+  let k = 0;
+  for (const [ai, , , , len] of p.pairs ?? alternatingPairs(inputs.length)) k += len < 0 ? ((inputs[ai] as ArrayData).shape.at(-1) ?? 0) : len;
+  return sizeOf(p.shape.slice(0, -2)) * m * n * k;
+}
+
+registerKernel('tensor.matmul', (inputs, p: MatmulParams) => {
+  const native = blockMacs(inputs, p) >= NATIVE_MIN_MACS && nativeMatmulEnabled() ? nativeGemm() : null;
+  return matmulBlock(inputs, p, native ? native.product : gemm);
 });
