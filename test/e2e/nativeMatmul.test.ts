@@ -78,6 +78,29 @@ describe.each(['local', 'threads'] as const)('nativeMatmul on %s', (kind) => {
     const rows = Array.from({ length: M }, (_, i) => (stored!.data as Float64Array).subarray(i * N, (i + 1) * N).reduce((x, y) => x + y, 0));
     expect(maxError(chained.data as Float64Array, rows)).toBeLessThan(1e-9);
   });
+
+  it('picks the kernel per matrix product of a batch: big ones natively, a block of many small ones on wasm', async () => {
+    const sess = sessions[kind];
+    const both = async (build: () => ReturnType<typeof tt.random.rand>): Promise<[Float64Array, Float64Array]> => {
+      const out: Float64Array[] = [];
+      for (const native of [true, false]) {
+        setOption('nativeMatmul', native);
+        const c = build();
+        out.push(Float64Array.from(((await sess.run(c)) as NdArray).data as Float64Array));
+        sess.release(c.node);
+      }
+      return out as [Float64Array, Float64Array];
+    };
+    // Four batches of 400×420 by 420×410 (each 2^26.04 multiply-adds), one batch per block.
+    const big = await both(() => tt.random.rand([4, 400, 420], { seed: 35, chunkSize: [1, 400, 420] }).matmul(tt.random.rand([4, 420, 410], { seed: 36, chunkSize: [1, 420, 410] })));
+    expect(maxError(big[0], big[1])).toBeLessThan(1e-10);
+    expect(big[0].some((x, i) => x !== big[1][i])).toBe(true);
+    // One block of 16384 products of 16×16 by 16×16: 2^26 multiply-adds in all, 4096 each.
+    const whole = { chunkSize: [16384, 16, 16] };
+    const small = await both(() => tt.random.rand([16384, 16, 16], { seed: 37, ...whole }).matmul(tt.random.rand([16384, 16, 16], { seed: 38, ...whole })));
+    expect(small[0].length).toBe(16384 * 256);
+    expect(small[0].findIndex((x, i) => x !== small[1][i])).toBe(-1);
+  });
 });
 
 it('refuses a value that is not a boolean', () => {

@@ -102,7 +102,9 @@ function parseRange(fd: number, p: ParseRangeParams): EdgePart {
   const begin = Math.floor((size * p.part) / p.parts);
   const end = Math.floor((size * (p.part + 1)) / p.parts);
   const start = begin === 0 ? 0 : newlineFrom(fd, begin - 1, size) + 1;
-  const stop = end >= size ? size : Math.min(size, newlineFrom(fd, end - 1, size) + 1);
+  // A range that ends at byte 0 (a file smaller than its number of ranges) owns no line; reading from
+  // end - 1 = -1 would read from the file's current position instead, and own the first line twice.
+  const stop = end === 0 ? 0 : end >= size ? size : Math.min(size, newlineFrom(fd, end - 1, size) + 1);
   const length = Math.max(0, stop - start);
   const bytes = rangeBytes(length, p.idType);
   for (let at = 0; at < length; ) at += readSync(fd, bytes, at, length - at, start + at);

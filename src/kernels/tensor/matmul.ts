@@ -83,15 +83,15 @@ function matmulBlock(inputs: readonly unknown[], p: MatmulParams, product: Produ
   return { dtype: p.dtype, shape: [...p.shape], data: out };
 }
 
-/** Multiply-adds of one output block: every batch's m·n·k over all its pairs. */
-function blockMacs(inputs: readonly unknown[], p: MatmulParams): number {
+/** Multiply-adds of one matrix product of the block (one batch's m·n·k over all its pairs): the unit each kernel call does. */
+function productMacs(inputs: readonly unknown[], p: MatmulParams): number {
   const [m, n] = p.shape.slice(-2) as [number, number];
   let k = 0;
   for (const [ai, , , , len] of p.pairs ?? alternatingPairs(inputs.length)) k += len < 0 ? ((inputs[ai] as ArrayData).shape.at(-1) ?? 0) : len;
-  return sizeOf(p.shape.slice(0, -2)) * m * n * k;
+  return m * n * k;
 }
 
 registerKernel('tensor.matmul', (inputs, p: MatmulParams) => {
-  const native = blockMacs(inputs, p) >= NATIVE_MIN_MACS && nativeMatmulEnabled() ? nativeGemm() : null;
+  const native = productMacs(inputs, p) >= NATIVE_MIN_MACS && nativeMatmulEnabled() ? nativeGemm() : null;
   return matmulBlock(inputs, p, native ? native.product : gemm);
 });

@@ -105,6 +105,21 @@ describe('byte-range parsing of edge files', () => {
 });
 
 describe('byte-range parsing of the shortest records', () => {
+  it('owns each line once when the file has fewer bytes than ranges (ranges ending at byte 0 are empty)', () => {
+    const parse = getKernel('graph.parse_edges');
+    for (const text of ['0\t1\t2', '0\t1\t2\r\n', '3\t4\t5\n6\t7\t8']) {
+      const path = join(dir, 'tiny.txt');
+      writeFileSync(path, text);
+      const source = { kind: 'file' as const, file: { path, size: statSync(path).size, mtimeMs: 0 }, delimiter: '\t', header: false };
+      const lines = text.split('\n').filter((l) => l.length > 0);
+      for (const parts of [1, 2, 8, 16]) {
+        const got = Array.from({ length: parts }, (_, part) => parse([], { source, src: 0, dst: 1, weight: 2, idType: 'int', part, parts } satisfies ParseRangeParams as never) as EdgePart);
+        expect(got.flatMap((p) => ids(p.src))).toEqual(lines.map((l) => Number(l.split('\t')[0])));
+        expect(got.flatMap((p) => [...p.weights!])).toEqual(lines.map((l) => Number(l.split('\t')[2])));
+      }
+    }
+  });
+
   it('keeps every record when skipped fields are empty (the record-count bound holds)', () => {
     const parse = getKernel('graph.parse_edges');
     const path = join(dir, 'short.txt');
