@@ -40,10 +40,10 @@ export interface ProcessOptions {
    */
   readonly recycledMemory: number;
   /**
-   * Run big matrix products (from 2^24 multiply-adds) on ONNX Runtime's CPU GEMM when the optional
-   * `onnxruntime-node` package loads (kernels/tensor/nativeGemm.ts); false, or the package missing,
-   * keeps every product on the engine's WebAssembly SIMD kernel, about half as fast on one thread and
-   * with a different summation order (results differ in the last bits). Default true.
+   * Run big matrix products (from 2^26 multiply-adds per matrix) on ONNX Runtime's CPU GEMM when the
+   * optional `onnxruntime-node` package loads (kernels/tensor/nativeGemm.ts); false, or the package
+   * missing, keeps every product on the engine's WebAssembly SIMD kernel, a half to a third as fast on
+   * one thread and with another summation order (results differ in the last bits). Default true.
    */
   readonly nativeMatmul: boolean;
 }

@@ -3,7 +3,9 @@
  * through the optional `onnxruntime-node` package, which ships its binaries in its registry package.
  * Why: WebAssembly SIMD is 128 bits wide and has no fused multiply-add, so the engine's own kernel
  * (wasmGemm.ts) peaks at a quarter of what a 512-bit FMA core does; on this project's machines it
- * reached 0.21× NumPy's BLAS on a 4000² product, where this one runs level with it.
+ * reached 0.21–0.46× NumPy's BLAS on a 4000² product, where this one runs level with it. Loading it
+ * takes ~85 ms per thread (once) and adds one thread to the process (ONNX Runtime's own, once per
+ * process; it does not keep the process alive).
  *
  * ONNX Runtime reads only memory it can address as a plain ArrayBuffer (it refuses SharedArrayBuffer
  * views, which every chunk is), so each product packs its operands into this thread's warm scratch —
@@ -183,7 +185,8 @@ function load(): NativeGemm | null {
       executionMode: 'sequential',
       graphOptimizationLevel: 'disabled',
     });
-    // Settled already; a late rejection must not go unhandled (the check below decides).
+    // A promise, though a model given as bytes is loaded before it returns (the check below runs the
+    // session at once, and fails if it is not); a late rejection must not go unhandled.
     if (loaded instanceof Promise) loaded.catch(() => undefined);
     const native = { product: productOn(Tensor, session) };
     return works(native.product) ? native : null;
