@@ -44,9 +44,10 @@ if (want('soak')) {
 // graph-ready (issue 9 §1: load + first app against scipy, the file read against DuckDB) takes ~15 minutes.
 // h2o (issue 11 §4: db-benchmark's groupby and join questions against DuckDB, arquero and pandas) writes ~1 GB
 // of CSV on first use (bench/data/h2o/) and takes ~30 minutes at 1e7 rows; `--rows 1e6` runs it alone in minutes.
+// numpy-family (issue 13: views, axis reductions, matmul with both kernels, random draws against NumPy): ~1 minute.
 const scriptBenches = [
   ['graph', 'graph/session', 'graph-session'], ['graph-kernels', 'graph/kernels', 'graph-kernels'], ['graph-ready', 'graph/ready', 'graph-ready'],
-  ['h2o', 'dataframe/h2o', 'dataframe-h2o'],
+  ['h2o', 'dataframe/h2o', 'dataframe-h2o'], ['numpy-family', 'tensor/numpyFamily', 'numpyFamily'],
 ] as const;
 for (const [key, script, out] of scriptBenches) {
   if (!want(key)) continue;
