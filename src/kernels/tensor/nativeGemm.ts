@@ -17,7 +17,7 @@
  * runs; the `nativeMatmul` option turns this path off.
  */
 import { createRequire } from 'node:module';
-import { isMainThread, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { processOptions, watchOption } from '../../base/processOptions.js';
 import type { GemmPair, MatView } from './gemm.js';
 
@@ -86,28 +86,28 @@ export function matmulModel(): Uint8Array {
 }
 
 /**
- * Whether this thread may use the native kernel: the `nativeMatmul` option on the main thread; in a
- * pool's thread, the main thread's switch it was handed (`workerData.nativeMatmul`), which mirrors the
- * option as it is set.
+ * Whether this thread may use the native kernel. A pool's thread follows the switch its pool handed it
+ * (`workerData.nativeMatmul`); any other thread — the main one, a server's session host — follows its
+ * own `nativeMatmul` option, mirrored into the switch it hands its pools as the option is set.
  */
-const mainSwitch = new Int32Array(new SharedArrayBuffer(4));
-const workerSwitch = (workerData as { nativeMatmul?: unknown } | null)?.nativeMatmul;
-if (isMainThread) {
+const handed = (workerData as { nativeMatmul?: unknown } | null)?.nativeMatmul;
+const poolSwitch = handed instanceof Int32Array ? handed : undefined;
+const ownSwitch = new Int32Array(new SharedArrayBuffer(4));
+if (!poolSwitch) {
   const mirror = (): void => {
-    Atomics.store(mainSwitch, 0, processOptions.nativeMatmul ? 1 : 0);
+    Atomics.store(ownSwitch, 0, processOptions.nativeMatmul ? 1 : 0);
   };
   mirror();
   watchOption('nativeMatmul', mirror);
 }
 
 export function nativeMatmulEnabled(): boolean {
-  if (isMainThread) return processOptions.nativeMatmul;
-  return workerSwitch instanceof Int32Array ? Atomics.load(workerSwitch, 0) === 1 : true;
+  return poolSwitch ? Atomics.load(poolSwitch, 0) === 1 : processOptions.nativeMatmul;
 }
 
-/** The switch to give a pool's threads (a pool's thread gives its own, which follows its main thread's). */
+/** The switch to give a pool's threads: this thread's own, or the one it was handed. */
 export function nativeMatmulSwitchForWorkers(): Int32Array {
-  return isMainThread || !(workerSwitch instanceof Int32Array) ? mainSwitch : workerSwitch;
+  return poolSwitch ?? ownSwitch;
 }
 
 let scratch = new ArrayBuffer(0);
