@@ -88,6 +88,21 @@ describe('nativeGemm', () => {
     }
   });
 
+  it('carries NaN and infinities as the triple loop does (IEEE sums, no shortcut for zeros)', () => {
+    const [m, k, n] = [70, 90, 80];
+    const a = shared(m * k, 11, true);
+    const b = shared(k * n, 12, true);
+    a[5] = NaN; // row 0 of the product is NaN wherever it meets a column
+    a[3 * k + 7] = Infinity; // row 3: ±Infinity, or NaN where B's row 7 holds a 0 (∞·0) or ±∞ of both signs meet
+    b[9 * n + 4] = -Infinity;
+    const pairs = [{ a: rowMajor(a, k), b: rowMajor(b, n), k }];
+    const out = new Float64Array(m * n);
+    native!.product(out, m, n, pairs);
+    const expected = naive(m, n, pairs);
+    expect(expected.some((x) => Number.isNaN(x)) && expected.some((x) => x === Infinity) && expected.some((x) => x === -Infinity)).toBe(true);
+    expect(Array.from(out, (x) => (Number.isNaN(x) ? 'NaN' : x))).toEqual(expected.map((x) => (Number.isNaN(x) ? 'NaN' : x)));
+  });
+
   it('gives zeros for an empty k', () => {
     const out = new Float64Array(6).fill(9);
     native!.product(out, 2, 3, [{ a: rowMajor(new Float64Array(0), 0), b: rowMajor(new Float64Array(0), 3), k: 0 }]);
