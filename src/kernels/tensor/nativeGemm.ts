@@ -30,6 +30,8 @@ export const NATIVE_MIN_MACS = 2 ** 26;
 /** Scratch kept for the next product; a bigger product gets memory of its own, dropped after it. */
 const KEPT_SCRATCH_BYTES = 256 << 20;
 const SCRATCH_GRANULE = 1 << 20;
+/** Kept scratch no product has used for this long is let go (as recycled buffers are: base/recycledBuffers.ts). */
+const SCRATCH_IDLE_MS = 30_000;
 
 export interface NativeGemm {
   /** out (m×n, row-major) = Σ over pairs of A (m×k) · B (k×n), summed in float64. */
@@ -111,13 +113,35 @@ export function nativeMatmulSwitchForWorkers(): Int32Array {
 }
 
 let scratch = new ArrayBuffer(0);
+let scratchUsedAt = 0;
+let idleCheck: ReturnType<typeof setTimeout> | undefined;
+
+/** Drops the kept scratch once idle, so a thread that ran one big product does not hold its operands' size for good. */
+function dropWhenIdle(): void {
+  const idle = performance.now() - scratchUsedAt;
+  if (idle >= SCRATCH_IDLE_MS) {
+    scratch = new ArrayBuffer(0);
+    idleCheck = undefined;
+    return;
+  }
+  // Unreferenced: the timer never keeps a thread (or the process) alive.
+  idleCheck = setTimeout(dropWhenIdle, SCRATCH_IDLE_MS - idle).unref();
+}
 
 function scratchOf(bytes: number): ArrayBuffer {
-  if (scratch.byteLength >= bytes) return scratch;
-  const rounded = Math.ceil(bytes / SCRATCH_GRANULE) * SCRATCH_GRANULE;
-  if (rounded > KEPT_SCRATCH_BYTES) return new ArrayBuffer(rounded);
-  scratch = new ArrayBuffer(rounded);
+  scratchUsedAt = performance.now();
+  if (scratch.byteLength < bytes) {
+    const rounded = Math.ceil(bytes / SCRATCH_GRANULE) * SCRATCH_GRANULE;
+    if (rounded > KEPT_SCRATCH_BYTES) return new ArrayBuffer(rounded);
+    scratch = new ArrayBuffer(rounded);
+  }
+  idleCheck ??= setTimeout(dropWhenIdle, SCRATCH_IDLE_MS).unref();
   return scratch;
+}
+
+/** Bytes of scratch this thread keeps (for tests). */
+export function keptScratchBytes(): number {
+  return scratch.byteLength;
 }
 
 /** Rows [0, rows) × columns [0, cols) of `src` into row-major `dst` at `at` with row stride `dstStride`. */
