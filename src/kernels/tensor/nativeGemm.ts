@@ -9,12 +9,12 @@
  *
  * ONNX Runtime reads only memory it can address as a plain ArrayBuffer (it refuses SharedArrayBuffer
  * views, which every chunk is), so each product packs its operands into this thread's warm scratch —
- * A as m×K and B as K×n row-major, K the sum of the pairs' k — runs one MatMul on them, and copies the
- * product from ONNX Runtime's output into the chunk's, one thread
- * per call (`intraOpNumThreads: 1`: the pool's workers are the parallelism; the op cuts big products
- * into blocks for them). Packing is O(mK + Kn) beside 2mnK flops, as for the wasm kernel, which packs
- * too. Where the package is missing or fails to load, `nativeGemm` gives null and the wasm kernel
- * runs; the `nativeMatmul` option turns this path off.
+ * A as m×K and B as K×n row-major, K the sum of the pairs' k — runs one MatMul on them on this thread
+ * (`intraOpNumThreads: 1`: the pool's workers are the parallelism; the op cuts big products into
+ * blocks for them), and copies the product from ONNX Runtime's output into the chunk's. Packing is
+ * O(mK + Kn) beside 2mnK flops, as for the wasm kernel, which packs too. Where the package is missing
+ * or fails to load, `nativeGemm` gives null and the wasm kernel runs; the `nativeMatmul` option turns
+ * this path off.
  */
 import { createRequire } from 'node:module';
 import { workerData } from 'node:worker_threads';
