@@ -12,7 +12,7 @@
  * BENCH_RUNS the timed runs (medians).
  */
 import { spawnSync } from 'node:child_process';
-import { newSession, setOption, tensor as tt, type NdArray, type Session, type Tensor } from '../../src/index.js';
+import { getOption, newSession, setOption, tensor as tt, type NdArray, type Session, type Tensor } from '../../src/index.js';
 import { normalRun, uniformRun } from '../../src/kernels/tensor/counterRandom.js';
 import { gemm } from '../../src/kernels/tensor/gemm.js';
 import { nativeGemm } from '../../src/kernels/tensor/nativeGemm.js';
@@ -73,6 +73,7 @@ async function timeSum(sess: Session, build: () => Tensor): Promise<{ timing: Ti
 }
 
 async function matmulRow(n: number, native: boolean): Promise<{ timing: Timing; value: number; workers: number }> {
+  const saved = getOption('nativeMatmul');
   setOption('nativeMatmul', native);
   const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });
   try {
@@ -83,7 +84,7 @@ async function matmulRow(n: number, native: boolean): Promise<{ timing: Timing; 
     return { ...r, workers: sess.info.workers };
   } finally {
     await sess.close();
-    setOption('nativeMatmul', true);
+    setOption('nativeMatmul', saved);
   }
 }
 

@@ -40,10 +40,18 @@ function batchOffset(chunkShape: readonly number[], outBatch: readonly number[],
   return off;
 }
 
-type Product = (out: Float64Array, m: number, n: number, pairs: readonly GemmPair[]) => void;
+/**
+ * The kernel for one matrix product: ONNX Runtime's (nativeGemm.ts) from NATIVE_MIN_MACS multiply-adds
+ * where it loads and the `nativeMatmul` option allows, else the wasm one (gemm.ts). Decided per product,
+ * so a block of many small batched products stays on the kernel that is faster for each.
+ */
+function kernelFor(m: number, n: number, pairs: readonly GemmPair[]): typeof gemm {
+  const k = pairs.reduce((sum, q) => sum + q.k, 0);
+  const native = m * n * k >= NATIVE_MIN_MACS && nativeMatmulEnabled() ? nativeGemm() : null;
+  return native ? native.product : gemm;
+}
 
-/** Each batch's product in turn: the block's pairs located for that batch, summed into its rows of the output. */
-function matmulBlock(inputs: readonly unknown[], p: MatmulParams, product: Product): ArrayData {
+registerKernel('tensor.matmul', (inputs, p: MatmulParams) => {
   const nd = p.shape.length;
   const [m, n] = p.shape.slice(-2) as [number, number];
   const outBatch = p.shape.slice(0, nd - 2);
@@ -69,7 +77,7 @@ function matmulBlock(inputs: readonly unknown[], p: MatmulParams, product: Produ
       });
     }
     const target = direct ? (out as Float64Array).subarray(bi * m * n, (bi + 1) * m * n) : scratch!;
-    product(target, m, n, pairs);
+    kernelFor(m, n, pairs)(target, m, n, pairs);
     if (!direct) {
       // A boolean product is a logical or of ands (NumPy): any non-zero sum is True, stored as 1.
       if (p.dtype === 'bool') for (let e = 0; e < m * n; e++) out[bi * m * n + e] = scratch![e] !== 0 ? 1 : 0;
@@ -81,17 +89,4 @@ function matmulBlock(inputs: readonly unknown[], p: MatmulParams, product: Produ
     }
   }
   return { dtype: p.dtype, shape: [...p.shape], data: out };
-}
-
-/** Multiply-adds of one matrix product of the block (one batch's m·n·k over all its pairs): the unit each kernel call does. */
-function productMacs(inputs: readonly unknown[], p: MatmulParams): number {
-  const [m, n] = p.shape.slice(-2) as [number, number];
-  let k = 0;
-  for (const [ai, , , , len] of p.pairs ?? alternatingPairs(inputs.length)) k += len < 0 ? ((inputs[ai] as ArrayData).shape.at(-1) ?? 0) : len;
-  return m * n * k;
-}
-
-registerKernel('tensor.matmul', (inputs, p: MatmulParams) => {
-  const native = productMacs(inputs, p) >= NATIVE_MIN_MACS && nativeMatmulEnabled() ? nativeGemm() : null;
-  return matmulBlock(inputs, p, native ? native.product : gemm);
 });
