@@ -10,7 +10,7 @@
 import { BoundedCache } from '../../base/boundedCache.js';
 import { type Expr, userFunctionSlots } from '../../base/expr.js';
 import { type ConstExpr, exprCode, HELPERS, USER_RESULT_VARIABLE } from './expr.js';
-import { better, blockedSum, compensatedStep, exactTree, extremeFromEnd, INITIAL_VALUE, type ReduceKind, step } from './reduceSteps.js';
+import { better, blockedSum, compensatedStep, exactTree, EXTREME_ROWS, extremeFromEnd, extremeOfRows, INITIAL_VALUE, type ReduceKind, step } from './reduceSteps.js';
 
 export { INITIAL_VALUE, type ReduceKind, resumedTotal, SUM_BLOCK } from './reduceSteps.js';
 
@@ -152,7 +152,26 @@ out[bo] = bv; aux[bo] = bi;`
     // One input read along the row: indexed absolutely from its row start, as the row sums are below.
     const one = ins.length === 1 && spec.access[ins[0]!] === '1' ? ins[0]! : -1;
     const absAt = (j: string): string => exprCode(spec.expr, (i) => (i === one ? `x${i}[${j}]` : `s${i}`), constant);
-    inner = one >= 0 ? extremeFromEnd(kind, 'inner', absAt, 'out[bo]', true, `b${one}`) : extremeFromEnd(kind, 'inner', valAt, 'out[bo]', true);
+    const oneRow = one >= 0 ? extremeFromEnd(kind, 'inner', absAt, 'out[bo]', true, `b${one}`) : extremeFromEnd(kind, 'inner', valAt, 'out[bo]', true);
+    // When the rows are reduced too (a full min/max over a view), EXTREME_ROWS rows at a time.
+    const rows = [...Array(EXTREME_ROWS).keys()];
+    const rowStart = (i: number, q: number): string => `c${i}_${q}`;
+    const inRow = (q: number, j: string): string =>
+      exprCode(spec.expr, (i) => {
+        const a = spec.access[i];
+        return a === 's' ? `s${i}` : a === '0' ? `x${i}[${rowStart(i, q)}]` : a === 'k' ? `x${i}[${rowStart(i, q)} + (${j}) * sk${i}]` : `x${i}[${rowStart(i, q)} + ${j}]`;
+      }, constant);
+    const starts = rows.map((q) => ins.map((i) => `const ${rowStart(i, q)} = b${i}${q === 0 ? '' : ` - ${q} * rs${i}`};`).join(' ')).join(' ');
+    const inOrder = rows.map((q) => `{ ${oneRow} }${q < EXTREME_ROWS - 1 ? ` ${ins.map((i) => `b${i} -= rs${i};`).join(' ')}` : ''}`).join('\n');
+    const restore = ins.map((i) => `b${i} = ${rowStart(i, 0)};`).join(' ');
+    inner = `if (rowsReduced && idx[nd - 2] >= ${EXTREME_ROWS - 1}) {
+${starts}
+${extremeOfRows(kind, 'inner', inRow, 'out[bo]', `${inOrder}\n${restore}`)}
+${ins.map((i) => `b${i} -= ${EXTREME_ROWS - 1} * rs${i};`).join(' ')} idx[nd - 2] -= ${EXTREME_ROWS - 1}; o += ${EXTREME_ROWS - 1};
+} else {
+${oneRow}
+}`;
+    rowDecl = ROW_STRIDES(ins);
   } else if (spec.innerReduced && (kind === 'sum' || kind === 'sqdev')) {
     // The flat loop's blocked sum along the row: a sum along the last axis runs at memory speed
     // instead of at the latency of one chain of additions, and as accurately.
@@ -195,8 +214,7 @@ ${ins.map((i) => `b${i} -= ${ROWS_PER_PASS - 1} * rs${i};`).join(' ')} idx[nd - 
 } else {
 for (let j = inner - 1; j >= 0; j--) { const k = bo + j; ${c} let a = out[k]; ${add(val)} ${put} }
 }`;
-    rowDecl = `const rowsReduced = nd >= 2 && ost[nd - 2] === 0;
-${ins.map((i) => `const rs${i} = nd >= 2 ? st${i}[nd - 2] : 0;`).join('\n')}`;
+    rowDecl = ROW_STRIDES(ins);
   }
   return `const nd = shape.length;
 const inner = shape[nd - 1];
@@ -211,6 +229,10 @@ let bo = 0, gb = gb0;
 const gi = ${arg ? 'gst[nd - 1]' : '0'};
 ${down ? downOdometer(ins, inner, kind !== undefined) : upOdometer(ins, inner, arg)}`;
 }
+
+/** Whether the axis outside the inner one is reduced, and each input's stride along it (rs{i}). */
+const ROW_STRIDES = (ins: readonly number[]): string => `const rowsReduced = nd >= 2 && ost[nd - 2] === 0;
+${ins.map((i) => `const rs${i} = nd >= 2 ? st${i}[nd - 2] : 0;`).join('\n')}`;
 
 /** The outer axes walked from the first position up; `arg` also moves the global index base. */
 function upOdometer(ins: readonly number[], inner: string, arg: boolean): string {

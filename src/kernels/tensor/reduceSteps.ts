@@ -81,6 +81,43 @@ const b = ${target};
 ${target} = a ${cmp}${laterTarget ? '=' : ''} b || a !== a ? a : b;`;
 }
 
+/**
+ * Rows a full min/max over a view takes at once, and running extremes per row (ROWS x LANES in all).
+ * A row of a strided view (a slice skipping rows or columns) ends where the hardware prefetcher's stream
+ * ends; read one after another, each row starts cold. Read side by side, the streams overlap. One thread
+ * over 12 chunks of 419x5000 read as `[::2, 100:4000]` (a probe of the kernel): 9.1 GB/s one row at a
+ * time, 14.0 with four rows of two lanes each (eight rows of one lane: the same; four of four, eight of
+ * two: 12.9); a view of whole contiguous rows reads 14.7 instead of 15.9.
+ */
+export const EXTREME_ROWS = 4;
+const ROW_LANES = 2;
+
+/**
+ * min/max of EXTREME_ROWS rows of `count` elements (`v(q, j)` is element j of the q-th row in the walk's
+ * order, q = 0 the first), met with `target` as `extremeFromEnd` with `laterTarget` meets one row. The
+ * lanes are exact under the same condition as there (no NaN seen, an extreme that is not zero); when it
+ * does not hold, `inOrder` — the rows one by one in the walk's order — runs instead.
+ */
+export function extremeOfRows(kind: 'min' | 'max', count: string, v: (q: number, j: string) => string, target: string, inOrder: string): string {
+  const cmp = kind === 'min' ? '<' : '>';
+  const notBeyond = kind === 'min' ? '>=' : '<=';
+  const init = INITIAL_VALUE[kind];
+  const names = [...Array(EXTREME_ROWS).keys()].flatMap((q) => [...Array(ROW_LANES).keys()].map((l) => [q, l, `e${q}_${l}`] as const));
+  const lane = (name: string, x: string): string => `{ const v = ${x}; if (!(v ${notBeyond} ${name})) { if (v === v) ${name} = v; else nan = 1; } }`;
+  return `{ let ${names.map(([, , n]) => `${n} = ${init}`).join(', ')}, nan = 0;
+const r = ${count} % ${ROW_LANES};
+for (let j = ${count} - ${ROW_LANES}; j >= r; j -= ${ROW_LANES}) { ${names.map(([q, l, n]) => lane(n, v(q, l === 0 ? 'j' : `j + ${l}`))).join(' ')} }
+for (let j = r - 1; j >= 0; j--) { ${[...Array(EXTREME_ROWS).keys()].map((q) => lane(`e${q}_0`, v(q, 'j'))).join(' ')} }
+let a = e0_0;
+${names.slice(1).map(([, , n]) => `if (${n} ${cmp} a) a = ${n};`).join(' ')}
+if (nan === 1 || a === 0) {
+${inOrder}
+} else {
+const b = ${target};
+${target} = a ${cmp}= b ? a : b;
+} }`;
+}
+
 /** Elements per block of a sum: NumPy's pairwise sum also adds blocks of 128 in registers first. */
 export const SUM_BLOCK = 128;
 

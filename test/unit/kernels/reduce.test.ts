@@ -118,6 +118,19 @@ describe('map / combine / final over a split vector equals the reference fold', 
         const view = { shape: [rows!, cols!], strides: [cols!, -1], offset: cols! - 1 };
         const all = final(op, [map(op, m, [0, 1], { views: [view] })], [], 'float64').data[0]!;
         same(all, firstWins(op, Array.from({ length: rows! }, (_, r) => row(r).reverse()).flat()));
+        // Every other row from the second column (rows read four at a time: codegen.ts EXTREME_ROWS).
+        const kept = Array.from({ length: Math.ceil(rows! / 2) }, (_, k) => row(2 * k).slice(1));
+        if (cols! > 1) {
+          const skip = { shape: [kept.length, cols! - 1], strides: [2 * cols!, 1], offset: 1 };
+          same(final(op, [map(op, m, [0, 1], { views: [skip], shape: skip.shape })], [], 'float64').data[0]!, firstWins(op, kept.flat()));
+        }
+        // Two inputs in one fused expression (x + 0 * x: the general loop) and a 3-d loop (one block of rows).
+        const twice: Expr = { t: 'bin', op: 'add', a: { t: 'in', i: 0, dtype: 'float64' }, b: { t: 'bin', op: 'mul', a: { t: 'const', v: 0, dtype: 'float64' }, b: { t: 'in', i: 1, dtype: 'float64' }, dtype: 'float64' }, dtype: 'float64' };
+        const fused = getKernel('tensor.reduce_map')([m, m], { op, expr: twice, shape: [rows!, cols!], axes: [0, 1], views: [view, view] } as never) as Partial;
+        const plusZero = Array.from({ length: rows! }, (_, r) => row(r).reverse()).flat().map((v) => v + 0 * v);
+        same(final(op, [fused], [], 'float64').data[0]!, firstWins(op, plusZero));
+        const cube = getKernel('tensor.reduce_map')([f64([1, rows!, cols!], xs)], { op, expr: id, shape: [1, rows!, cols!], axes: [0, 1, 2], views: [{ shape: [1, rows!, cols!], strides: [0, cols!, -1], offset: cols! - 1 }] } as never) as Partial;
+        same(final(op, [cube], [], 'float64').data[0]!, firstWins(op, Array.from({ length: rows! }, (_, r) => row(r).reverse()).flat()));
       }),
       { numRuns: 400 },
     );
