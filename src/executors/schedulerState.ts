@@ -94,6 +94,13 @@ export class SchedulerState {
     return top;
   }
 
+  /** Returns a chunk taken by `next()` that did not run (a claimed batch's unclaimed task) to the ready set. */
+  putBack(i: number): void {
+    if (this.#status[i] !== 1) throw new Error(`chunk ${i} was not taken, so it cannot be put back`);
+    this.#status[i] = 0;
+    this.#push(i);
+  }
+
   /**
    * The inputs that `complete(i)` will release (without completing anything): lets an executor free
    * them before storing i's output when the store is full.

@@ -2,11 +2,14 @@
  * The `threads` executor: the session's default. The scheduler state lives on the main thread; ready
  * chunks go as plain data (chunk data is SharedArrayBuffer-backed, so nothing is copied) to the
  * executor's lane of the process's shared Piscina pool, where they take turns with other sessions'
- * tasks (fairPool.ts), or to a pool of its own (pool.ts). Small chunks travel in batches so trivial tasks are not dominated by message
- * round trips; big ones travel alone so both cores stay busy. A kernel that throws fails its run with
- * its own error (rebuilt from data, with the chunk key and the build site); a worker that dies is a
- * system failure — its tasks are retried once, one by one, and a second death fails the run with
- * `WorkerCrashedError`. Aborting a run aborts its in-flight tasks (Piscina terminates those threads).
+ * tasks (fairPool.ts), or to a pool of its own (pool.ts). While a run has the pool to itself and more
+ * tasks are ready than it has workers, they go as one claimed batch (claimedBatch.ts): an entry per
+ * worker, each taking the next task from a shared counter, so no worker waits for a round trip through
+ * this thread between two tasks and all finish together. Otherwise small chunks travel in batches so
+ * trivial tasks are not dominated by message round trips, and big ones alone or a few to an entry.
+ * A kernel that throws fails its run with its own error (rebuilt from data, with the chunk key and the
+ * build site); a worker that dies is a system failure — its tasks are retried once, one by one, and a
+ * second death fails the run with `WorkerCrashedError`. Aborting a run aborts its in-flight tasks (Piscina terminates those threads).
  *
  * Every way back into a run from the event loop — a pool task settling, a gang finishing, a deferred
  * pump, an abort — goes through `#guard`: whatever throws there (a chunk deleted from the store, a
@@ -20,6 +23,7 @@ import type { ChunkGraph } from '../dag/chunkGraph.js';
 import { isDriverTask, runTask, type TaskMessage, type TaskOutcome } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
+import { runClaimedBatch } from './claimedBatch.js';
 import { runGang } from './gang.js';
 import { Lane, type TaskRunner } from './fairPool.js';
 import { leasePool, type PoolKind, type PoolLease } from './pool.js';
@@ -31,7 +35,8 @@ import { discardProduced, kernelError, pinInputs, releaseChunks, runError, store
 const LIGHT_ELEMENTS = 32 * 1024;
 const MAX_BATCH = 64;
 /**
- * Heavy tasks one entry may carry. While many wait, an entry takes ready / (2 · workers) of them, up to
+ * Heavy tasks one entry may carry when a claimed batch does not apply (one worker, or one place free).
+ * While many wait, an entry takes ready / (2 · workers) of them, up to
  * this (guided self-scheduling: entries shrink toward the run's end, so the workers still finish
  * together): a worker runs them back to back instead of waiting, between each two, for its result to
  * reach this thread and the next task to come back — 0.3-0.5 ms a task on this VM (a row sum of 12
@@ -175,11 +180,14 @@ class ThreadRun {
     while (!this.#done && this.#inFlight < this.maxJobs && state.readyCount > 0 && this.#fits(state.peek())) {
       const batch: number[] = [];
       const messages: TaskMessage[] = [];
-      const batching = state.readyCount > this.maxJobs;
       // Only while no other session's lane is in the pool or waiting for it: another session's task then
       // waits for one task of this run, as the dispatcher promises (fairPool.ts), not for a whole entry.
       const alone = !(this.pool instanceof Lane) || this.pool.dispatcher.alone(this.pool);
-      const heavyPerEntry = alone ? Math.min(MAX_HEAVY_BATCH, Math.floor(state.readyCount / (2 * this.workers))) : 1;
+      // More ready tasks than workers, and places for a worker each: a claimed batch (see #dispatchClaimed).
+      const entries = Math.min(this.workers, this.maxJobs - this.#inFlight);
+      const claimed = alone && entries > 1 && state.readyCount > this.workers;
+      const batching = claimed || state.readyCount > this.maxJobs;
+      const heavyPerEntry = claimed ? MAX_BATCH : alone ? Math.min(MAX_HEAVY_BATCH, Math.floor(state.readyCount / (2 * this.workers))) : 1;
       let readBytes = 0;
       let heavy = 0;
       let reserved = 0;
@@ -199,7 +207,8 @@ class ThreadRun {
         reserved += outputBytes(this.graph.metas[i]);
         if (heavy >= heavyPerEntry || !this.#sizeKnown(i) || state.readyCount === 0 || !this.#fits(state.peek(), reserved)) break;
       }
-      if (batch.length > 0) this.#dispatch(batch, messages, 0);
+      if (batch.length > 1 && claimed) this.#dispatchClaimed(batch, messages, Math.min(entries, batch.length));
+      else if (batch.length > 0) this.#dispatch(batch, messages, 0);
     }
     if (!this.#done && this.#inFlight === 0 && this.#waiting.length === 0 && state.finished()) this.#finish();
   }
@@ -261,6 +270,45 @@ class ThreadRun {
         });
       },
     );
+  }
+
+  /**
+   * A claimed batch (executors/claimedBatch.ts): `entries` workers take the batch's tasks one by one
+   * from a shared counter. Each entry's outcomes settle as it ends; once all have ended, tasks nobody
+   * claimed go back to the ready set and tasks whose worker died are retried alone, as a failed
+   * entry's are in #dispatch.
+   */
+  #dispatchClaimed(batch: number[], messages: TaskMessage[], entries: number): void {
+    this.#inFlight += entries;
+    const bytes = batch.map((i) => outputBytes(this.graph.metas[i]));
+    this.#reserved += bytes.reduce((s, b) => s + b, 0);
+    const unreserve = (ks: readonly number[]): void => {
+      for (const k of ks) this.#reserved -= bytes[k]!;
+    };
+    let ended = 0;
+    const onEntry = (ran: readonly number[], outcomes: readonly TaskOutcome[]): void => {
+      this.#inFlight--;
+      ended++;
+      unreserve(ran);
+      if (this.#done) return;
+      this.#guard(() => {
+        ran.forEach((k, n) => this.#settle(batch[k]!, outcomes[n]!));
+        this.#pump();
+      });
+    };
+    void runClaimedBatch(this.pool, messages, entries, this.#abort.signal, onEntry).then(({ unclaimed, lost }) => {
+      // Entries that failed: onEntry never heard of them.
+      this.#inFlight -= entries - ended;
+      unreserve(unclaimed);
+      unreserve(lost);
+      if (this.#done) return;
+      this.#guard(() => {
+        for (const k of unclaimed) this.#state.putBack(batch[k]!);
+        // Retried alone, once: a second death fails the chunk with WorkerCrashedError (#dispatch).
+        for (const k of lost) this.#dispatch([batch[k]!], [messages[k]!], 1);
+        this.#pump();
+      });
+    });
   }
 
   #settle(i: number, o: TaskOutcome): void {

@@ -5,7 +5,7 @@
  */
 import './index.js';
 import { runTask, type TaskMessage, type TaskOutcome } from './task.js';
-import { handled, sharedBytesIn } from './workerCollection.js';
+import { tasksHandled } from './workerCollection.js';
 
 export default function runBatch(batch: readonly TaskMessage[]): TaskOutcome[] | Promise<TaskOutcome[]> {
   const out: (TaskOutcome | Promise<TaskOutcome>)[] = batch.map(runTask);
@@ -15,13 +15,10 @@ export default function runBatch(batch: readonly TaskMessage[]): TaskOutcome[] |
 
 /** Counts the shared bytes a batch handled (kernels/workerCollection.ts) and passes its outcomes on. */
 function done(batch: readonly TaskMessage[], outcomes: TaskOutcome[]): TaskOutcome[] {
-  const seen = new Set<ArrayBufferLike>();
-  let bytes = 0;
-  for (const task of batch) bytes += sharedBytesIn(task.inputs, seen) + sharedBytesIn(task.params, seen);
-  bytes += sharedBytesIn(outcomes, seen);
-  handled(bytes);
+  tasksHandled(batch, outcomes);
   return outcomes;
 }
 
-/** Gang members (kernels/gang.ts), called by name (Piscina's `name` run option). */
+/** Gang members (kernels/gang.ts) and claimed batches (kernels/claimed.ts), called by name (Piscina's `name` run option). */
+export { runClaimed } from './claimed.js';
 export { helpGang, leadGang } from './gang.js';

@@ -62,6 +62,14 @@ export function sharedBytesIn(value: unknown, seen = new Set<unknown>()): number
   return total;
 }
 
+/** Arms the idle collection for tasks a worker ran: the shared bytes of their inputs, params and outcomes. */
+export function tasksHandled(tasks: Iterable<{ readonly inputs: unknown; readonly params: unknown }>, outcomes: unknown): void {
+  const seen = new Set<unknown>();
+  let bytes = 0;
+  for (const task of tasks) bytes += sharedBytesIn(task.inputs, seen) + sharedBytesIn(task.params, seen);
+  handled(bytes + sharedBytesIn(outcomes, seen));
+}
+
 /** Call after a task with the shared bytes it handled: arms (or pushes back) the idle collection. */
 export function handled(bytes: number): void {
   if (bytes <= 0) return;

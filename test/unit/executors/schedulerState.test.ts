@@ -24,6 +24,23 @@ describe('SchedulerState', () => {
     expect(drain(s).map(k).sort()).toEqual(['a', 'c']);
   });
 
+  it('takes back a chunk that was taken and did not run, in priority order, and only such a chunk', () => {
+    const { g, i, k } = graph({ a: [], b: [], c: ['a'] });
+    const s = new SchedulerState(g, [i('b'), i('c')]);
+    expect(drain(s).map(k)).toEqual(['a', 'b']);
+    s.putBack(i('b'));
+    s.putBack(i('a'));
+    expect(s.readyCount).toBe(2);
+    expect(drain(s).map(k)).toEqual(['a', 'b']);
+    s.complete(i('a'));
+    expect(() => s.putBack(i('a'))).toThrow(/not taken/);
+    expect(() => s.putBack(i('c'))).toThrow(/not taken/);
+    expect(drain(s).map(k)).toEqual(['c']);
+    s.complete(i('b'));
+    s.complete(i('c'));
+    expect(s.finished()).toBe(true);
+  });
+
   it('makes a chunk ready only when every input completed, counting repeated inputs', () => {
     const { g, i, k } = graph({ a: [], b: ['a', 'a'], c: ['a', 'b'] });
     const s = new SchedulerState(g, [i('c')]);
