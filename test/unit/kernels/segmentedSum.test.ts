@@ -2,7 +2,7 @@
  * A full sum whose inputs broadcast or are viewed is summed segment by segment in cache
  * (kernels/tensor/segmentedSum.ts) and must equal, bit for bit, the flat sum of a stored chunk holding
  * the same values — what fusion promises. Shapes straddle segment boundaries (8,192 elements) with rows
- * of every width, inputs broadcast along either axis, read backwards or strided.
+ * of every width, inputs broadcast along either axis, read backwards, strided, or sliced (rows copied).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ describe('segmented full sums', () => {
     const arb = fc.record({
       rows: fc.integer({ min: 1, max: 60 }),
       cols: fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 100, max: 3 * SEGMENT })),
-      along: fc.constantFrom('row', 'column', 'reversed', 'strided'),
+      along: fc.constantFrom('row', 'column', 'reversed', 'strided', 'sliced'),
       op: fc.constantFrom('sum' as const, 'mean' as const),
       seed: fc.integer({ min: 0, max: 1000 }),
     });
@@ -45,6 +45,13 @@ describe('segmented full sums', () => {
           const sub: Expr = { t: 'bin', op: 'sub', a: input(0), b: input(1), dtype: 'float64' } as Expr;
           values = Float64Array.from({ length: n }, (_, i) => x[i]! - other[along === 'row' ? i % cols : Math.floor(i / cols)]!);
           got = reduce(op, [f64([rows, cols], x), f64(along === 'row' ? [cols] : [rows, 1], other)], sub, [rows, cols]);
+        } else if (along === 'sliced') {
+          // A basic slice of a wider source, every other row from its third column (copied row by row).
+          const width = cols + 3;
+          const source = noisy(2 * rows * width, seed);
+          const view = { shape: [rows, cols], strides: [2 * width, 1], offset: 2 };
+          values = Float64Array.from({ length: n }, (_, i) => source[2 + Math.floor(i / cols) * 2 * width + (i % cols)]!);
+          got = reduce(op, [f64([2 * rows, width], source)], input(0), [rows, cols], [view]);
         } else {
           // A view of the source: each row read backwards, or every other element of a wider source.
           const step = along === 'reversed' ? -1 : 2;
