@@ -1,14 +1,16 @@
 /**
  * Sending a claimed batch (kernels/claimed.ts): one list of tasks as `entries` pool entries that share a
  * counter, so each worker takes the next task as soon as it finishes one, with no round trip through
- * this thread between them. The caller hears each entry's outcomes as it ends, then, once every entry
- * has ended, which tasks no worker claimed (they go back to the ready set: a STOP, or a worker that
- * came late) and which were claimed by a worker that died or was aborted (their outcomes are lost).
+ * this thread between them. The caller hears outcomes as workers send them (at least every FLUSH_MS,
+ * and at each entry's end), then, once every entry has ended, which tasks no worker claimed (they go
+ * back to the ready set: a STOP, or a worker that came late) and which were claimed by a worker that
+ * died or was aborted before it sent their outcomes (lost).
  *
  * On a shared pool, a claimed batch gives its places up to other sessions as a gang's helpers do
  * (executors/gang.ts): once another lane's entry waits for a place, STOP is raised and every worker
  * returns after the task it is running.
  */
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { CLAIMED_CONTROL_SLOTS, type ClaimedBatch, type ClaimedResult, NEXT, STOP } from '../kernels/claimed.js';
 import type { TaskMessage, TaskOutcome } from '../kernels/task.js';
 import { Lane, type TaskRunner } from './fairPool.js';
@@ -35,32 +37,56 @@ function yieldToOthers(runner: TaskRunner, stop: () => void): () => void {
   return () => dispatcher.off('queued', onQueued);
 }
 
+/** Hands a group of outcomes on, once per task (a group may come twice: on the port, and drained). */
+type Deliver = (group: ClaimedResult) => void;
+
 /**
- * Runs `tasks` on `entries` workers of `pool` claiming them one at a time. `onEntry` gets each entry's
- * tasks (indices) and outcomes as it ends; the promise resolves once every entry has ended (after the
- * last `onEntry`) and never rejects, provided `onEntry` does not throw (ThreadRun's are guarded).
+ * One entry: its own port for the outcomes its worker sends as they pile up (kernels/claimed.ts
+ * FLUSH_MS). When the entry ends — its last outcomes, or a rejection — whatever the port still holds is
+ * read at once (the pool's reply and the port's messages travel on different channels, so the reply
+ * may come first), then the port is closed.
+ */
+function runEntry(pool: TaskRunner, control: Int32Array, tasks: readonly TaskMessage[], signal: AbortSignal, deliver: Deliver): Promise<void> {
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', deliver);
+  const drain = (): void => {
+    for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) deliver(m.message as ClaimedResult);
+    port1.close();
+  };
+  const batch: ClaimedBatch = { control, tasks, port: port2 };
+  return pool.run(batch, { name: 'runClaimed', signal, transferList: [port2] }).then(
+    (last) => {
+      drain();
+      deliver(last as ClaimedResult);
+    },
+    // Its tasks without an outcome show up as lost; the caller retries them.
+    drain,
+  );
+}
+
+/**
+ * Runs `tasks` on `entries` workers of `pool` claiming them one at a time. `onOutcomes` gets outcomes
+ * (with their tasks' indices) as workers send them, `onEntryEnd` each entry's end after its last
+ * outcomes; the promise resolves once every entry has ended (after the last `onEntryEnd`) and never
+ * rejects, provided the callbacks do not throw (ThreadRun's are guarded).
  */
 export function runClaimedBatch(
   pool: TaskRunner,
   tasks: readonly TaskMessage[],
   entries: number,
   signal: AbortSignal,
-  onEntry: (ran: readonly number[], outcomes: readonly TaskOutcome[]) => void,
+  onOutcomes: (ran: readonly number[], outcomes: readonly TaskOutcome[]) => void,
+  onEntryEnd: () => void,
 ): Promise<ClaimedEnd> {
   const control = new Int32Array(new SharedArrayBuffer(CLAIMED_CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
-  const batch: ClaimedBatch = { control, tasks };
   const reported = new Uint8Array(tasks.length);
   const stopWatching = yieldToOthers(pool, () => Atomics.store(control, STOP, 1));
-  const one = (): Promise<void> =>
-    pool.run(batch, { name: 'runClaimed', signal }).then(
-      (value) => {
-        const { ran, outcomes } = value as ClaimedResult;
-        for (const k of ran) reported[k] = 1;
-        onEntry(ran, outcomes);
-      },
-      // Its tasks show up as lost below; the caller retries them.
-      () => {},
-    );
+  const deliver: Deliver = ({ ran, outcomes }) => {
+    const fresh = ran.flatMap((k, n) => (reported[k] === 1 ? [] : [n]));
+    for (const n of fresh) reported[ran[n]!] = 1;
+    if (fresh.length > 0) onOutcomes(fresh.map((n) => ran[n]!), fresh.map((n) => outcomes[n]!));
+  };
+  const one = (): Promise<void> => runEntry(pool, control, tasks, signal, deliver).then(onEntryEnd);
   return Promise.all(Array.from({ length: entries }, one)).then(() => {
     stopWatching();
     const claimed = Math.min(Atomics.load(control, NEXT), tasks.length);

@@ -274,8 +274,8 @@ class ThreadRun {
 
   /**
    * A claimed batch (executors/claimedBatch.ts): `entries` workers take the batch's tasks one by one
-   * from a shared counter. Each entry's outcomes settle as it ends; once all have ended, tasks nobody
-   * claimed go back to the ready set and tasks whose worker died are retried alone, as a failed
+   * from a shared counter. Outcomes settle as workers send them; once every entry has ended, tasks
+   * nobody claimed go back to the ready set and tasks whose worker died are retried alone, as a failed
    * entry's are in #dispatch.
    */
   #dispatchClaimed(batch: number[], messages: TaskMessage[], entries: number): void {
@@ -285,10 +285,7 @@ class ThreadRun {
     const unreserve = (ks: readonly number[]): void => {
       for (const k of ks) this.#reserved -= bytes[k]!;
     };
-    let ended = 0;
-    const onEntry = (ran: readonly number[], outcomes: readonly TaskOutcome[]): void => {
-      this.#inFlight--;
-      ended++;
+    const onOutcomes = (ran: readonly number[], outcomes: readonly TaskOutcome[]): void => {
       unreserve(ran);
       if (this.#done) return;
       this.#guard(() => {
@@ -296,9 +293,11 @@ class ThreadRun {
         this.#pump();
       });
     };
-    void runClaimedBatch(this.pool, messages, entries, this.#abort.signal, onEntry).then(({ unclaimed, lost }) => {
-      // Entries that failed: onEntry never heard of them.
-      this.#inFlight -= entries - ended;
+    const onEntryEnd = (): void => {
+      this.#inFlight--;
+      if (!this.#done) this.#guard(() => this.#pump());
+    };
+    void runClaimedBatch(this.pool, messages, entries, this.#abort.signal, onOutcomes, onEntryEnd).then(({ unclaimed, lost }) => {
       unreserve(unclaimed);
       unreserve(lost);
       if (this.#done) return;

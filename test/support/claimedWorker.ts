@@ -1,7 +1,7 @@
 /**
  * A worker for the claimed-batch tests: kernels/claimed.ts's `runClaimed` plus a test kernel that
- * records which thread ran each task and how often, and can be told to wait at a gate the main thread
- * opens, or to end its thread — so the tests assert who ran what, never how long anything took. A gate
+ * records which thread ran each task and how often, and can be told to sleep, to wait at a gate the
+ * main thread opens, or to end its thread — so the tests assert who ran what, never how long anything took. A gate
  * has the events helpers' safety bound, after which the task fails naming the gate.
  */
 import { threadId } from 'node:worker_threads';
@@ -21,6 +21,8 @@ export interface MarkParams {
   readonly gated?: boolean;
   /** This task ends its thread. */
   readonly exit?: boolean;
+  /** This task sleeps this long first (Atomics.wait on a private flag). */
+  readonly sleepMs?: number;
 }
 
 registerKernel('test.mark', (_inputs, p: MarkParams) => {
@@ -29,6 +31,7 @@ registerKernel('test.mark', (_inputs, p: MarkParams) => {
   Atomics.add(p.started, 0, 1);
   Atomics.notify(p.started, 0);
   if (p.exit) process.exit(7);
+  if (p.sleepMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, p.sleepMs);
   if (p.gated && p.gate) {
     if (Atomics.wait(p.gate, 0, 0, EVENT_SAFETY_MS) === 'timed-out') throw new Error(`task ${p.k}: the gate never opened`);
   }

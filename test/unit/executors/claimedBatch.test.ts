@@ -2,12 +2,13 @@
  * Claimed batches on a real two-thread pool (executors/claimedBatch.ts, kernels/claimed.ts, with the
  * test worker test/support/claimedWorker.ts): every task runs once, shared between the workers; another
  * lane's waiting entry makes the workers stop at their next task boundary and leaves the rest
- * unclaimed; a worker that dies loses the tasks it took, and only those. Events, not time: tasks wait at
+ * unclaimed; outcomes come back while a worker still runs; a worker that dies loses only what it had not sent. Events, not time: tasks wait at
  * gates the test opens once it has seen what it needs.
  */
 import { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runClaimedBatch } from '../../../src/executors/claimedBatch.js';
+import { FLUSH_MS } from '../../../src/kernels/claimed.js';
 import { FairDispatcher } from '../../../src/executors/fairPool.js';
 import type { TaskMessage, TaskOutcome } from '../../../src/kernels/task.js';
 import type { MarkParams } from '../../support/claimedWorker.js';
@@ -47,10 +48,11 @@ describe('a claimed batch', () => {
     // The first two tasks wait until both have started: two workers took one each, by construction.
     const m = marks(12, (k) => ({ gated: k < 2 }));
     const reported: number[] = [];
+    let ended = 0;
     const running = runClaimedBatch(pool, m.tasks, 2, never, (ran, outcomes) => {
       reported.push(...ran);
       expect(outcomes.map((o) => (o as { value: number }).value)).toEqual(ran);
-    });
+    }, () => ended++);
     await until(() => Atomics.load(m.started, 0) >= 2, 'both gated tasks to start');
     open(m.gate);
     const end = await settles(running, 'the batch to end');
@@ -58,6 +60,20 @@ describe('a claimed batch', () => {
     expect(reported.sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
     expect(Array.from(m.runs)).toEqual(new Array(12).fill(1));
     expect(new Set(Array.from(m.threads.subarray(0, 2))).size).toBe(2);
+    expect(ended).toBe(2);
+  });
+
+  it('sends outcomes while its worker is still running tasks, once FLUSH_MS have passed', async () => {
+    // Task 0 takes longer than FLUSH_MS; task 1 then waits at a gate the test opens only once it has
+    // task 0's outcome: a worker that sent nothing before its entry ended would never get there.
+    const m = marks(3, (k) => ({ gated: k === 1, sleepMs: k === 0 ? FLUSH_MS + 5 : 0 }));
+    const reported: number[] = [];
+    const running = runClaimedBatch(pool, m.tasks, 1, never, (ran) => reported.push(...ran), () => {});
+    await until(() => reported.includes(0), "task 0's outcome, sent while task 1 waits");
+    expect(reported).toEqual([0]);
+    open(m.gate);
+    expect(await settles(running, 'the batch to end')).toEqual({ unclaimed: [], lost: [] });
+    expect(reported).toEqual([0, 1, 2]);
   });
 
   it("stops at the next task boundary once another lane's entry waits, leaving the rest unclaimed", async () => {
@@ -66,7 +82,7 @@ describe('a claimed batch', () => {
     const other = dispatcher.lane(2, 'other');
     const m = marks(10, (k) => ({ gated: k < 2 }));
     const outcomes: TaskOutcome[] = [];
-    const running = runClaimedBatch(mine, m.tasks, 2, never, (_ran, o) => outcomes.push(...o));
+    const running = runClaimedBatch(mine, m.tasks, 2, never, (_ran, o) => outcomes.push(...o), () => {});
     await until(() => Atomics.load(m.started, 0) >= 2, 'both workers to hold a gated task');
     // The pool is full: the other lane's entry waits, and the batch is told to stop.
     const waiting = marks(1);
@@ -83,15 +99,15 @@ describe('a claimed batch', () => {
     expect(Array.from(waiting.runs)).toEqual([1]);
   });
 
-  it('loses the tasks a dying worker took (their outcomes die with it); the other worker takes the rest', async () => {
+  it('loses only tasks a dying worker took and had not sent; the other worker takes the rest', async () => {
     const m = marks(8, (k) => ({ exit: k === 1 }));
     const reported: number[] = [];
-    const end = await settles(runClaimedBatch(pool, m.tasks, 2, never, (ran) => reported.push(...ran)), 'the batch to end');
+    const end = await settles(runClaimedBatch(pool, m.tasks, 2, never, (ran) => reported.push(...ran), () => {}), 'the batch to end');
     const died = m.threads[1];
-    const tookByDead = [...Array(8).keys()].filter((k) => m.threads[k] === died);
-    expect(end).toEqual({ unclaimed: [], lost: tookByDead });
-    expect(tookByDead).toContain(1);
-    expect(reported.sort((a, b) => a - b)).toEqual([...Array(8).keys()].filter((k) => !tookByDead.includes(k)));
+    expect(end.unclaimed).toEqual([]);
+    expect(end.lost).toContain(1);
+    for (const k of end.lost) expect(m.threads[k]).toBe(died);
+    expect([...reported, ...end.lost].sort((a, b) => a - b)).toEqual([...Array(8).keys()]);
     expect(Array.from(m.runs)).toEqual(new Array(8).fill(1));
   });
 });

@@ -23,8 +23,8 @@ import { settles, until } from '../../support/events.js';
 interface Entries {
   /** Tasks per entry of reduce_map tasks sent as plain entries. */
   readonly plain: number[];
-  /** Claimed batches of reduce_map tasks: how many tasks, in how many entries. */
-  readonly claimed: Map<ClaimedBatch, number>;
+  /** Claimed batches of reduce_map tasks (by their shared control block): their tasks, and in how many entries. */
+  readonly claimed: Map<Int32Array, { tasks: number; entries: number }>;
 }
 
 /** Every entry of reduce_map tasks sent to the pool while `body` runs. */
@@ -35,7 +35,9 @@ async function entries(body: () => Promise<void>): Promise<Entries> {
     const isMap = (m: TaskMessage): boolean => m.kernel === 'tensor.reduce_map';
     if (Array.isArray(task) && (task as TaskMessage[]).some(isMap)) seen.plain.push(task.length);
     const batch = task as ClaimedBatch;
-    if (options?.name === 'runClaimed' && batch.tasks.some(isMap)) seen.claimed.set(batch, (seen.claimed.get(batch) ?? 0) + 1);
+    if (options?.name === 'runClaimed' && batch.tasks.some(isMap)) {
+      seen.claimed.set(batch.control, { tasks: batch.tasks.length, entries: (seen.claimed.get(batch.control)?.entries ?? 0) + 1 });
+    }
     return run.call(this, task, options);
   });
   await body();
@@ -81,7 +83,7 @@ describe('ready tasks on threads', () => {
   it('go as one claimed batch of every ready task, an entry per worker, while the run has the pool', async () => {
     const seen = await rowSums(2);
     expect(seen.plain).toEqual([]);
-    expect([...seen.claimed].map(([batch, sent]) => [batch.tasks.length, sent])).toEqual([[16, 2]]);
+    expect([...seen.claimed.values()]).toEqual([{ tasks: 16, entries: 2 }]);
   });
 
   it('with one worker, share entries while many wait, shrinking toward the end, and every one runs once', async () => {
