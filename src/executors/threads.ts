@@ -9,7 +9,8 @@
  * trivial tasks are not dominated by message round trips, and big ones alone or a few to an entry.
  * A kernel that throws fails its run with its own error (rebuilt from data, with the chunk key and the
  * build site); a worker that dies is a system failure — its tasks are retried once, one by one, and a
- * second death fails the run with `WorkerCrashedError`. Aborting a run aborts its in-flight tasks (Piscina terminates those threads).
+ * second death fails the run with `WorkerCrashedError`. Aborting a run aborts its in-flight tasks
+ * (Piscina terminates those threads).
  *
  * Every way back into a run from the event loop — a pool task settling, a gang finishing, a deferred
  * pump, an abort — goes through `#guard`: whatever throws there (a chunk deleted from the store, a

@@ -124,15 +124,16 @@ function ndBody(spec: LoopSpec, constant: Namer): string {
   const kind = spec.reduce;
   const arg = kind === 'argmin' || kind === 'argmax';
   const down = !arg;
+  // Element j of input i in the row starting at `b` (its access code says how the row is read).
+  const element = (i: number, b: string, j: string): string => {
+    const a = spec.access[i];
+    return a === 's' ? `s${i}` : a === '0' ? `x${i}[${b}]` : a === 'k' ? `x${i}[${b} + (${j}) * sk${i}]` : `x${i}[${b} + ${j}]`;
+  };
   // Element j of the current row, or of the row `row` further along axis nd - 2 in the walk (strides rs{i}).
   const valAt = (j: string, row = 0): string =>
     exprCode(
       spec.expr,
-      (i) => {
-        const a = spec.access[i];
-        const b = row === 0 ? `b${i}` : `(b${i} ${down ? '-' : '+'} ${row === 1 ? '' : `${row} * `}rs${i})`;
-        return a === 's' ? `s${i}` : a === '0' ? `x${i}[${b}]` : a === 'k' ? `x${i}[${b} + (${j}) * sk${i}]` : `x${i}[${b} + ${j}]`;
-      },
+      (i) => element(i, row === 0 ? `b${i}` : `(b${i} ${down ? '-' : '+'} ${row === 1 ? '' : `${row} * `}rs${i})`, j),
       constant,
     );
   const val = valAt('j');
@@ -156,11 +157,7 @@ out[bo] = bv; aux[bo] = bi;`
     // When the rows are reduced too (a full min/max over a view), EXTREME_ROWS rows at a time.
     const rows = [...Array(EXTREME_ROWS).keys()];
     const rowStart = (i: number, q: number): string => `c${i}_${q}`;
-    const inRow = (q: number, j: string): string =>
-      exprCode(spec.expr, (i) => {
-        const a = spec.access[i];
-        return a === 's' ? `s${i}` : a === '0' ? `x${i}[${rowStart(i, q)}]` : a === 'k' ? `x${i}[${rowStart(i, q)} + (${j}) * sk${i}]` : `x${i}[${rowStart(i, q)} + ${j}]`;
-      }, constant);
+    const inRow = (q: number, j: string): string => exprCode(spec.expr, (i) => element(i, rowStart(i, q), j), constant);
     const starts = rows.map((q) => ins.map((i) => `const ${rowStart(i, q)} = b${i}${q === 0 ? '' : ` - ${q} * rs${i}`};`).join(' ')).join(' ');
     const inOrder = rows.map((q) => `{ ${oneRow} }${q < EXTREME_ROWS - 1 ? ` ${ins.map((i) => `b${i} -= rs${i};`).join(' ')}` : ''}`).join('\n');
     const restore = ins.map((i) => `b${i} = ${rowStart(i, 0)};`).join(' ');
