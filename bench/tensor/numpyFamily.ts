@@ -4,10 +4,9 @@
  * 5000x5000 x (BENCH_VIEWS, 0 to leave them out: column normalisation, a row sum, a strided slice's
  * max, a transposed column sum, and beside them the strided slice's sum); `a.matmul(b).sum()` for
  * float64 squares (the operands executed and cached first, as NumPy's are in memory) with the default
- * options (ONNX Runtime's GEMM,
- * `kernel: 'native'`) and again with `nativeMatmul` off (the engine's WebAssembly kernel, `kernel:
- * 'wasm'`), `tt.random.rand(n).sum()` and `randn`; and the matrix kernels alone on one thread (a kernel
- * probe: ONNX Runtime, WebAssembly SIMD and scalar JS, alternated).
+ * options (ONNX Runtime's GEMM, `kernel: 'native'`) and again with `nativeMatmul` off (the engine's
+ * WebAssembly kernel, `kernel: 'wasm'`), `tt.random.rand(n).sum()` and `randn`; and the matrix kernels
+ * alone on one thread (a kernel probe: ONNX Runtime, WebAssembly SIMD and scalar JS, alternated).
  * Ratios are NumPy's time over Tessera's (above 1: Tessera is faster). BENCH_MATMUL and BENCH_RANDOM
  * override the sizes (0 leaves the matrix rows, or the random rows and the generators alone, out);
  * BENCH_RUNS the timed runs (medians).
