@@ -9,7 +9,8 @@
  * alone on one thread (a kernel probe: ONNX Runtime, WebAssembly SIMD and scalar JS, alternated).
  * Ratios are NumPy's time over Tessera's (above 1: Tessera is faster). BENCH_MATMUL and BENCH_RANDOM
  * override the sizes (0 leaves the matrix rows, or the random rows and the generators alone, out);
- * BENCH_RUNS the timed runs (medians).
+ * BENCH_RUNS the timed runs (medians), BENCH_WARMUP the untimed runs before them (default 1; NumPy
+ * always has one).
  */
 import { spawnSync } from 'node:child_process';
 import { getOption, newSession, setOption, tensor as tt, type NdArray, type Session, type Tensor } from '../../src/index.js';
@@ -23,6 +24,8 @@ const sizes = (value: string): number[] => value.split(',').map(Number).filter((
 const MATMUL = sizes(process.env.BENCH_MATMUL ?? '1000,4000');
 const RANDOM = sizes(process.env.BENCH_RANDOM ?? '25000000');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Untimed runs before the timed ones (the engine's loops are compiled and optimised as they run). */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 /** The side of the square x of the axis, view and statistics rows (0 leaves them out). */
 const VIEWS = Number(process.env.BENCH_VIEWS ?? 5000);
 
@@ -70,7 +73,7 @@ async function timeSum(sess: Session, build: () => Tensor): Promise<{ timing: Ti
     const s = build().sum();
     value = ((await sess.run(s)) as NdArray).item() as number;
     sess.release(s.node);
-  }, RUNS, 1);
+  }, RUNS, WARMUP);
   return { timing, value };
 }
 
@@ -193,7 +196,7 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
           const r = build(x);
           await sess.run(r);
           sess.release(r.node);
-        }, RUNS, 1);
+        }, RUNS, WARMUP);
         report(named(`${name} ${VIEWS}x${VIEWS}`), timing, { workers: sess.info.workers });
       }
     } finally {
