@@ -37,7 +37,7 @@ function yieldToOthers(runner: TaskRunner, stop: () => void): () => void {
   return () => dispatcher.off('queued', onQueued);
 }
 
-/** Hands a group of outcomes on, once per task (a group may come twice: on the port, and drained). */
+/** Hands a group of outcomes on (each group arrives once: on the port, drained from it, or as the reply). */
 type Deliver = (group: ClaimedResult) => void;
 
 /**
@@ -82,9 +82,8 @@ export function runClaimedBatch(
   const reported = new Uint8Array(tasks.length);
   const stopWatching = yieldToOthers(pool, () => Atomics.store(control, STOP, 1));
   const deliver: Deliver = ({ ran, outcomes }) => {
-    const fresh = ran.flatMap((k, n) => (reported[k] === 1 ? [] : [n]));
-    for (const n of fresh) reported[ran[n]!] = 1;
-    if (fresh.length > 0) onOutcomes(fresh.map((n) => ran[n]!), fresh.map((n) => outcomes[n]!));
+    for (const k of ran) reported[k] = 1;
+    if (ran.length > 0) onOutcomes(ran, outcomes);
   };
   const one = (): Promise<void> => runEntry(pool, control, tasks, signal, deliver).then(onEntryEnd);
   return Promise.all(Array.from({ length: entries }, one)).then(() => {

@@ -101,10 +101,12 @@ function parseRange(fd: number, p: ParseRangeParams): EdgePart {
   const { size, path } = p.source.file;
   const begin = Math.floor((size * p.part) / p.parts);
   const end = Math.floor((size * (p.part + 1)) / p.parts);
-  const start = begin === 0 ? 0 : newlineFrom(fd, begin - 1, size) + 1;
-  // A range that ends at byte 0 (a file smaller than its number of ranges) owns no line; reading from
-  // end - 1 = -1 would read from the file's current position instead, and own the first line twice.
-  const stop = end === 0 ? 0 : end >= size ? size : Math.min(size, newlineFrom(fd, end - 1, size) + 1);
+  // A range owns the lines that start in it: from the first line start at or after `begin` to the first
+  // at or after `end`. Byte 0 starts a line (reading from -1 would read from the file's current
+  // position instead: a range ending at 0 — a file smaller than its number of ranges — owned line one twice).
+  const lineStartFrom = (at: number): number => (at === 0 ? 0 : at >= size ? size : Math.min(size, newlineFrom(fd, at - 1, size) + 1));
+  const start = lineStartFrom(begin);
+  const stop = lineStartFrom(end);
   const length = Math.max(0, stop - start);
   const bytes = rangeBytes(length, p.idType);
   for (let at = 0; at < length; ) at += readSync(fd, bytes, at, length - at, start + at);

@@ -159,11 +159,12 @@ out[bo] = bv; aux[bo] = bi;`
     const rowStart = (i: number, q: number): string => `c${i}_${q}`;
     const inRow = (q: number, j: string): string => exprCode(spec.expr, (i) => element(i, rowStart(i, q), j), constant);
     const starts = rows.map((q) => ins.map((i) => `const ${rowStart(i, q)} = b${i}${q === 0 ? '' : ` - ${q} * rs${i}`};`).join(' ')).join(' ');
-    const inOrder = rows.map((q) => `{ ${oneRow} }${q < EXTREME_ROWS - 1 ? ` ${ins.map((i) => `b${i} -= rs${i};`).join(' ')}` : ''}`).join('\n');
-    const restore = ins.map((i) => `b${i} = ${rowStart(i, 0)};`).join(' ');
+    // The rows one by one in the walk's order (the one-row loop, moved along), then back to the first.
+    const inOrder = `for (let q = 0; q < ${EXTREME_ROWS}; q++) { { ${oneRow} } ${ins.map((i) => `b${i} -= rs${i};`).join(' ')} }
+${ins.map((i) => `b${i} = ${rowStart(i, 0)};`).join(' ')}`;
     inner = `if (rowsReduced && idx[nd - 2] >= ${EXTREME_ROWS - 1}) {
 ${starts}
-${extremeOfRows(kind, 'inner', inRow, 'out[bo]', `${inOrder}\n${restore}`)}
+${extremeOfRows(kind, 'inner', inRow, 'out[bo]', inOrder)}
 ${ins.map((i) => `b${i} -= ${EXTREME_ROWS - 1} * rs${i};`).join(' ')} idx[nd - 2] -= ${EXTREME_ROWS - 1}; o += ${EXTREME_ROWS - 1};
 } else {
 ${oneRow}

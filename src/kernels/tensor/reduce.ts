@@ -83,9 +83,9 @@ function broadcastPlan(p: ReduceMapParams, ins: readonly ArrayData[]): InputPlan
 function segmentedFullSum(p: ReduceMapParams, ins: readonly ArrayData[], plan: InputPlan): Partial | undefined {
   const layout = rowLayout(plan.shape, plan.strides);
   if (!layout) return undefined;
-  // A float64 input summed as it is (a slice's sum) needs no evaluation: its rows are copied.
-  const asItIs = p.expr.t === 'in' && ins.length === 1 && ins[0]!.data instanceof Float64Array;
-  const map = asItIs ? null : compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd' });
+  // A float64 input summed as it is along unit-stride rows (a slice's sum) needs no evaluation: its rows are copied.
+  const copied = p.expr.t === 'in' && ins.length === 1 && ins[0]!.data instanceof Float64Array && layout.strides[0]![1] === 1;
+  const map = copied ? null : compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd' });
   const acc = filled(1, 0);
   sumBySegments(map, ins.map((x) => x.data), layout, compileUserFunctions(p.fns), acc);
   const shape = keepdimsShape(p.shape, p.axes);

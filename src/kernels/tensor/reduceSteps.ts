@@ -45,6 +45,14 @@ export function better(kind: 'argmin' | 'argmax', v: string, best: string): stri
   return `(${v} !== ${v} ? ${best} === ${best} : ${v} ${cmp} ${best})`;
 }
 
+/**
+ * One element `x` into the running extreme `a`, one comparison per element: `!(x <= a)` (for a max) is
+ * true for a greater value and for NaN alike, and the rare true case tells them apart (a NaN sets `nan`).
+ */
+function laneStep(kind: 'min' | 'max', a: string, x: string): string {
+  return `{ const v = ${x}; if (!(v ${kind === 'min' ? '>=' : '<='} ${a})) { if (v === v) ${a} = v; else nan = 1; } }`;
+}
+
 /** Independent running extremes of a min/max: one chain of compare-and-branch runs at a third of memory speed. */
 const EXTREME_LANES = 8;
 
@@ -62,11 +70,9 @@ export function extremeFromEnd(kind: 'min' | 'max', count: string, v: (j: string
   const cmp = kind === 'min' ? '<' : '>';
   // With a base, j runs over base + [0, count) and v takes that absolute index (as in blockedSum).
   const at = (k: string): string => (base === '0' ? k : `${base} + ${k}`);
-  const notBeyond = kind === 'min' ? '>=' : '<=';
   const init = INITIAL_VALUE[kind];
   const lanes = [...Array(EXTREME_LANES).keys()];
-  const lane = (l: number, j: string): string =>
-    `{ const v = ${v(j)}; if (!(v ${notBeyond} a${l})) { if (v === v) a${l} = v; else nan = 1; } }`;
+  const lane = (l: number, j: string): string => laneStep(kind, `a${l}`, v(j));
   return `let ${lanes.map((l) => `a${l} = ${init}`).join(', ')}, nan = 0;
 const r = ${at(`(${count} % ${EXTREME_LANES})`)};
 for (let j = ${at(`${count} - ${EXTREME_LANES}`)}; j >= r; j -= ${EXTREME_LANES}) { ${lanes.map((l) => lane(l, l === 0 ? 'j' : `j + ${l}`)).join(' ')} }
@@ -100,10 +106,9 @@ const ROW_LANES = 2;
  */
 export function extremeOfRows(kind: 'min' | 'max', count: string, v: (q: number, j: string) => string, target: string, inOrder: string): string {
   const cmp = kind === 'min' ? '<' : '>';
-  const notBeyond = kind === 'min' ? '>=' : '<=';
   const init = INITIAL_VALUE[kind];
   const names = [...Array(EXTREME_ROWS).keys()].flatMap((q) => [...Array(ROW_LANES).keys()].map((l) => [q, l, `e${q}_${l}`] as const));
-  const lane = (name: string, x: string): string => `{ const v = ${x}; if (!(v ${notBeyond} ${name})) { if (v === v) ${name} = v; else nan = 1; } }`;
+  const lane = (name: string, x: string): string => laneStep(kind, name, x);
   return `{ let ${names.map(([, , n]) => `${n} = ${init}`).join(', ')}, nan = 0;
 const r = ${count} % ${ROW_LANES};
 for (let j = ${count} - ${ROW_LANES}; j >= r; j -= ${ROW_LANES}) { ${names.map(([q, l, n]) => lane(n, v(q, l === 0 ? 'j' : `j + ${l}`))).join(' ')} }

@@ -48,8 +48,8 @@ let buffer: Float64Array | undefined;
 
 /**
  * Adds to acc[0] the sum of the `map` loop's values over `layout` (`map` an elementwise nd loop
- * compiled for these inputs, or null when the values are the one float64 input's own), segment by
- * segment from the end.
+ * compiled for these inputs, or null when the values are the one float64 input's own, read along
+ * unit-stride rows: copied in, not evaluated), segment by segment from the end.
  */
 export function sumBySegments(map: CompiledLoop | null, data: readonly ArrayLike<number>[], layout: RowLayout, fns: readonly ((x: number) => number)[], acc: Float64Array): void {
   const { rows, cols } = layout;
@@ -58,12 +58,10 @@ export function sumBySegments(map: CompiledLoop | null, data: readonly ArrayLike
   buffer ??= new Float64Array(SEGMENT);
   const segment = buffer;
   const state = new Float64Array(2);
-  // A float64 input read as it is along unit-stride rows (a slice's sum): copied in, not evaluated.
-  const source = map === null && layout.strides[0]![1] === 1 ? (data[0] as Float64Array) : null;
-  const evaluated = map ?? compileLoop({ expr: IDENTITY, nIn: 1, access: 'k', mode: 'nd' });
-  /** Evaluates `count` rows of `len` elements from (row, col) into segment[at ...]. */
+  /** Evaluates (or copies) `count` rows of `len` elements from (row, col) into segment[at ...]. */
   const evaluate = (row: number, col: number, count: number, len: number, at: number): void => {
-    if (source) {
+    if (map === null) {
+      const source = data[0] as Float64Array;
       const [rs, , base] = layout.strides[0]!;
       for (let r = 0; r < count; r++) {
         const from = base + (row + r) * rs + col;
@@ -72,7 +70,7 @@ export function sumBySegments(map: CompiledLoop | null, data: readonly ArrayLike
       return;
     }
     const st = layout.strides.map(([rs, cs, base]) => [rs, cs, base + row * rs + col * cs]);
-    evaluated(data, st, [count, len], [], segment.subarray(at), null, null, 0, fns, HELPERS);
+    map(data, st, [count, len], [], segment.subarray(at), null, null, 0, fns, HELPERS);
   };
   for (let hi = n; hi > 0; hi -= SEGMENT) {
     const lo = Math.max(0, hi - SEGMENT);
