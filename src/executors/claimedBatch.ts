@@ -9,9 +9,12 @@
  * On a shared pool, a claimed batch gives its places up to other sessions as a gang's helpers do
  * (executors/gang.ts): once another lane's entry waits for a place, STOP is raised and every worker
  * returns after the task it is running.
+ *
+ * The sending thread may take tasks from the same counter too (`claimHere`), running them itself while
+ * the workers run theirs (executors/threads.ts says when and why).
  */
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import { CLAIMED_CONTROL_SLOTS, type ClaimedBatch, type ClaimedResult, NEXT, STOP } from '../kernels/claimed.js';
+import { claim, CLAIMED_CONTROL_SLOTS, type ClaimedBatch, type ClaimedResult, NEXT, STOP } from '../kernels/claimed.js';
 import type { TaskMessage, TaskOutcome } from '../kernels/task.js';
 import { Lane, type TaskRunner } from './fairPool.js';
 
@@ -20,6 +23,16 @@ export interface ClaimedEnd {
   readonly unclaimed: number[];
   /** Indices of the tasks a worker took whose entry failed (a worker died, or the run was aborted). */
   readonly lost: number[];
+}
+
+export interface ClaimedBatchRun {
+  /** Resolves once every entry has ended (after the last `onEntryEnd`); never rejects, provided the callbacks do not throw. */
+  readonly ended: Promise<ClaimedEnd>;
+  /**
+   * The next task for the sending thread to run itself, or -1 when none is left, STOP is raised or
+   * the batch has ended. The caller runs and settles it; it is never reported as unclaimed or lost.
+   */
+  claimHere(): number;
 }
 
 /** Raises `stop` once another lane's entry waits for a place in the pool; returns the function that stops watching. */
@@ -65,10 +78,10 @@ function runEntry(pool: TaskRunner, control: Int32Array, tasks: readonly TaskMes
 }
 
 /**
- * Runs `tasks` on `entries` workers of `pool` claiming them one at a time. `onOutcomes` gets outcomes
- * (with their tasks' indices) as workers send them, `onEntryEnd` each entry's end after its last
- * outcomes; the promise resolves once every entry has ended (after the last `onEntryEnd`) and never
- * rejects, provided the callbacks do not throw (ThreadRun's are guarded).
+ * Runs `tasks` on `entries` workers of `pool` claiming them one at a time (and on this thread, as far
+ * as the caller takes tasks with `claimHere`). `onOutcomes` gets outcomes (with their tasks' indices)
+ * as workers send them, `onEntryEnd` each entry's end after its last outcomes (ThreadRun's callbacks
+ * are guarded).
  */
 export function runClaimedBatch(
   pool: TaskRunner,
@@ -77,7 +90,7 @@ export function runClaimedBatch(
   signal: AbortSignal,
   onOutcomes: (ran: readonly number[], outcomes: readonly TaskOutcome[]) => void,
   onEntryEnd: () => void,
-): Promise<ClaimedEnd> {
+): ClaimedBatchRun {
   const control = new Int32Array(new SharedArrayBuffer(CLAIMED_CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   const reported = new Uint8Array(tasks.length);
   const stopWatching = yieldToOthers(pool, () => Atomics.store(control, STOP, 1));
@@ -86,8 +99,10 @@ export function runClaimedBatch(
     if (ran.length > 0) onOutcomes(ran, outcomes);
   };
   const one = (): Promise<void> => runEntry(pool, control, tasks, signal, deliver).then(onEntryEnd);
-  return Promise.all(Array.from({ length: entries }, one)).then(() => {
+  const ended = Promise.all(Array.from({ length: entries }, one)).then(() => {
     stopWatching();
+    // This thread takes nothing more either: what is unclaimed now goes back to the caller.
+    Atomics.store(control, STOP, 1);
     const claimed = Math.min(Atomics.load(control, NEXT), tasks.length);
     const unclaimed: number[] = [];
     const lost: number[] = [];
@@ -97,4 +112,10 @@ export function runClaimedBatch(
     }
     return { unclaimed, lost };
   });
+  const claimHere = (): number => {
+    const k = claim(control, tasks.length);
+    if (k >= 0) reported[k] = 1;
+    return k;
+  };
+  return { ended, claimHere };
 }

@@ -42,8 +42,8 @@ export interface ClaimedResult {
  */
 export const FLUSH_MS = 20;
 
-/** The next task this worker takes, or -1 when there is none or it is told to stop. */
-function claim(control: Int32Array, count: number): number {
+/** The next task this thread takes, or -1 when there is none or it is told to stop. */
+export function claim(control: Int32Array, count: number): number {
   if (Atomics.load(control, STOP) !== 0) return -1;
   const k = Atomics.add(control, NEXT, 1);
   return k < count ? k : -1;

@@ -55,12 +55,27 @@ describe('a claimed batch', () => {
     }, () => ended++);
     await until(() => Atomics.load(m.started, 0) >= 2, 'both gated tasks to start');
     open(m.gate);
-    const end = await settles(running, 'the batch to end');
+    const end = await settles(running.ended, 'the batch to end');
     expect(end).toEqual({ unclaimed: [], lost: [] });
     expect(reported.sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
     expect(Array.from(m.runs)).toEqual(new Array(12).fill(1));
     expect(new Set(Array.from(m.threads.subarray(0, 2))).size).toBe(2);
     expect(ended).toBe(2);
+  });
+
+  it("lets the sending thread claim from the same counter: what it takes is neither a worker's nor lost, and nothing once the batch has ended", async () => {
+    const m = marks(6, () => ({ gated: true }));
+    const reported: number[] = [];
+    const running = runClaimedBatch(pool, m.tasks, 1, never, (ran) => reported.push(...ran), () => {});
+    // Taken here (and not run: the test only claims it); the worker holds another at the gate.
+    const mine = running.claimHere();
+    expect(mine).toBeGreaterThanOrEqual(0);
+    await until(() => Atomics.load(m.started, 0) >= 1, 'the worker to hold a task');
+    open(m.gate);
+    expect(await settles(running.ended, 'the batch to end')).toEqual({ unclaimed: [], lost: [] });
+    expect(reported.sort((a, b) => a - b)).toEqual([...Array(6).keys()].filter((k) => k !== mine));
+    expect(m.runs[mine]).toBe(0);
+    expect(running.claimHere()).toBe(-1);
   });
 
   it('sends outcomes while its worker is still running tasks, once FLUSH_MS have passed', async () => {
@@ -72,7 +87,7 @@ describe('a claimed batch', () => {
     await until(() => reported.includes(0), "task 0's outcome, sent while task 1 waits");
     expect(reported).toEqual([0]);
     open(m.gate);
-    expect(await settles(running, 'the batch to end')).toEqual({ unclaimed: [], lost: [] });
+    expect(await settles(running.ended, 'the batch to end')).toEqual({ unclaimed: [], lost: [] });
     expect(reported).toEqual([0, 1, 2]);
   });
 
@@ -90,7 +105,7 @@ describe('a claimed batch', () => {
     // The batch hears of the waiting entry a microtask later.
     await new Promise((r) => setImmediate(r));
     open(m.gate);
-    const end = await settles(running, 'the batch to end');
+    const end = await settles(running.ended, 'the batch to end');
     expect(end.lost).toEqual([]);
     expect(end.unclaimed).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
     expect(Array.from(m.runs)).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -102,7 +117,7 @@ describe('a claimed batch', () => {
   it('loses only tasks a dying worker took and had not sent; the other worker takes the rest', async () => {
     const m = marks(8, (k) => ({ exit: k === 1 }));
     const reported: number[] = [];
-    const end = await settles(runClaimedBatch(pool, m.tasks, 2, never, (ran) => reported.push(...ran), () => {}), 'the batch to end');
+    const end = await settles(runClaimedBatch(pool, m.tasks, 2, never, (ran) => reported.push(...ran), () => {}).ended, 'the batch to end');
     const died = m.threads[1];
     expect(end.unclaimed).toEqual([]);
     expect(end.lost).toContain(1);

@@ -1,13 +1,16 @@
 /**
  * How ready tasks travel to the pool (executors/threads.ts). With more ready tasks than workers and a
  * place per worker, a run that has the pool to itself sends them as one claimed batch, one entry per
- * worker, each worker taking the next task from a shared counter; another session's waiting task makes
+ * worker, each worker taking the next task from a shared counter; when every task is a safe tensor
+ * kernel the calling thread takes tasks from that counter too, in place of one worker (observed
+ * through `runTask`, passed through on this thread only); another session's waiting task makes
  * those workers stop at their next task boundary, and what they left unclaimed runs later; a task whose
  * worker dies in a batch is retried alone once. With one worker, heavy tasks share entries of
  * ready / (2 · workers), at most four (MAX_HEAVY_BATCH). Observed by spying on the lane every entry goes through.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as task from '../../../src/kernels/task.js';
 import type { ArrayData } from '../../../src/base/ndarray.js';
 import type { Expr } from '../../../src/base/expr.js';
 import { WorkerCrashedError } from '../../../src/base/errors.js';
@@ -17,6 +20,7 @@ import { ThreadsExecutor } from '../../../src/executors/threads.js';
 import type { ClaimedBatch } from '../../../src/kernels/claimed.js';
 import type { TaskMessage } from '../../../src/kernels/task.js';
 import { type NdArray, newSession, tensor as tt } from '../../../src/index.js';
+import { Session } from '../../../src/session/session.js';
 import { MemoryChunkStore } from '../../../src/store/chunkStore.js';
 import { settles, until } from '../../support/events.js';
 
@@ -44,18 +48,28 @@ async function entries(body: () => Promise<void>): Promise<Entries> {
   return seen;
 }
 
-afterEach(() => vi.restoreAllMocks());
+// runTask as this thread calls it (workers load their own copy of the module): counted, then run.
+vi.mock('../../../src/kernels/task.js', async (original) => {
+  const actual = await original<typeof task>();
+  return { ...actual, runTask: vi.fn(actual.runTask) };
+});
+const mapsRunHere = (): number => vi.mocked(task.runTask).mock.calls.filter(([m]) => m.kernel === 'tensor.reduce_map').length;
 
-/** Row sums of 16 chunks of 128x512 (65,536 elements each: heavy), checked against the data. */
-async function rowSums(workers: number): Promise<Entries> {
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.mocked(task.runTask).mockClear();
+});
+
+/** Row sums of 16 chunks of `rows`x512 (65,536 elements each by default: heavy), checked against the data. */
+async function rowSums(workers: number, rows = 128): Promise<Entries> {
   const sess = newSession({ mode: 'lazy', executor: 'threads', workers, default: false });
   try {
-    const x = tt.random.rand([2048, 512], { seed: 3, chunkSize: [128, 512] });
+    const x = tt.random.rand([16 * rows, 512], { seed: 3, chunkSize: [rows, 512] });
     await sess.execute([x.node]);
     return await entries(async () => {
       const sums = ((await sess.run(x.sum({ axis: 1 }))) as NdArray).data;
       const reference = ((await sess.run(x)) as NdArray).data;
-      for (const r of [0, 1000, 2047]) {
+      for (const r of [0, 1000, 16 * rows - 1]) {
         let s = 0;
         for (let c = 0; c < 512; c++) s += reference[r * 512 + c] as number;
         expect(sums[r]).toBeCloseTo(s, 9);
@@ -80,10 +94,30 @@ function build(specs: ChunkSpec[]) {
 }
 
 describe('ready tasks on threads', () => {
-  it('go as one claimed batch of every ready task, an entry per worker, while the run has the pool', async () => {
-    const seen = await rowSums(2);
+  it('go as one claimed batch of every ready task while the run has the pool: this thread and a worker take them from one counter', async () => {
+    // 16 tasks of 1M elements (~1 ms each): this thread claims its first task right after sending the
+    // entry, long before a worker could have taken all of them.
+    const seen = await rowSums(2, 2048);
     expect(seen.plain).toEqual([]);
-    expect([...seen.claimed.values()]).toEqual([{ tasks: 16, entries: 2 }]);
+    expect([...seen.claimed.values()]).toEqual([{ tasks: 16, entries: 1 }]);
+    expect(mapsRunHere()).toBeGreaterThan(0);
+    expect(mapsRunHere()).toBeLessThan(16);
+  });
+
+  it('go as one claimed batch with an entry per worker when the executor runs nothing on this thread', async () => {
+    const sess = new Session({ mode: 'lazy', executor: 'threads', default: false }, { executor: new ThreadsExecutor({ workers: 2, inlineTinyTasks: false }) });
+    try {
+      const x = tt.random.rand([2048, 512], { seed: 3, chunkSize: [128, 512] });
+      await sess.execute([x.node]);
+      const seen = await entries(async () => {
+        const sums = ((await sess.run(x.sum({ axis: 1 }))) as NdArray).data;
+        expect(sums).toHaveLength(2048);
+      });
+      expect([...seen.claimed.values()]).toEqual([{ tasks: 16, entries: 2 }]);
+      expect(mapsRunHere()).toBe(0);
+    } finally {
+      await sess.close();
+    }
   });
 
   it('with one worker, share entries while many wait, shrinking toward the end, and every one runs once', async () => {
