@@ -29,7 +29,7 @@ import { runGang } from './gang.js';
 import { Lane, type TaskRunner } from './fairPool.js';
 import { leasePool, type PoolKind, type PoolLease } from './pool.js';
 import { SchedulerState } from './schedulerState.js';
-import { madeElements, outputElements, safeToRunInPlace, TINY_TASK_ELEMENTS, valueElements } from './taskSize.js';
+import { madeElements, outputElements, readElements, safeToRunInPlace, TINY_TASK_ELEMENTS } from './taskSize.js';
 import { discardProduced, kernelError, pinInputs, releaseChunks, runError, storeOutput } from './runChunks.js';
 
 /** Tasks reading or writing fewer elements than this are batched. */
@@ -133,7 +133,7 @@ class ThreadRun {
     const rows = (g.metas[i] as { rows?: unknown } | null)?.rows;
     if (typeof rows === 'number') elements += Number.isNaN(rows) ? bound : rows;
     for (let e = g.depStart[i]!; e < g.depStart[i + 1]! && elements < bound; e++) {
-      elements += valueElements(this.store.get(g.keys[g.deps[e]!]!), LIGHT_ELEMENTS);
+      elements += readElements(g, i, e - g.depStart[i]!, this.store.get(g.keys[g.deps[e]!]!), LIGHT_ELEMENTS);
     }
     return elements;
   }

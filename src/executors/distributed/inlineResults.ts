@@ -16,7 +16,7 @@
 import { isDriverTask } from '../../kernels/task.js';
 import type { ChunkGraph } from '../../dag/chunkGraph.js';
 import { decodeChunk, encodeChunkPieces } from '../../store/chunkCodec.js';
-import { madeElements, safeToRunInPlace, TINY_TASK_ELEMENTS, valueElements } from '../taskSize.js';
+import { madeElements, readElements, safeToRunInPlace, TINY_TASK_ELEMENTS } from '../taskSize.js';
 
 /** Outputs up to this many encoded bytes come back in the job's result. */
 export const INLINE_BYTES = 4096;
@@ -41,7 +41,7 @@ export function runsOnDriver(graph: ChunkGraph, i: number, inputs: readonly unkn
   // Sources run on the workers: the driver only finishes what they sent back.
   if (inputs.length === 0 || isDriverTask(graph.kernels[i]!) || !safeToRunInPlace(graph, i)) return false;
   let elements = madeElements(graph, i);
-  for (const v of inputs) elements += valueElements(v, TINY_TASK_ELEMENTS);
+  inputs.forEach((v, k) => (elements += readElements(graph, i, k, v, TINY_TASK_ELEMENTS)));
   return elements < TINY_TASK_ELEMENTS;
 }
 

@@ -3,7 +3,8 @@
  * place per worker, a run that has the pool to itself sends them as one claimed batch, one entry per
  * worker, each worker taking the next task from a shared counter; when every task is a safe tensor
  * kernel the calling thread takes tasks from that counter too, in place of one worker (observed
- * through `runTask`, passed through on this thread only); another session's waiting task makes
+ * through `runTask`, passed through on this thread only), and a task that reads only a few elements
+ * through a view of a big chunk runs on the calling thread; another session's waiting task makes
  * those workers stop at their next task boundary, and what they left unclaimed runs later; a task whose
  * worker dies in a batch is retried alone once. With one worker, heavy tasks share entries of
  * ready / (2 · workers), at most four (MAX_HEAVY_BATCH). Observed by spying on the lane every entry goes through.
@@ -115,6 +116,26 @@ describe('ready tasks on threads', () => {
       });
       expect([...seen.claimed.values()]).toEqual([{ tasks: 16, entries: 2 }]);
       expect(mapsRunHere()).toBe(0);
+    } finally {
+      await sess.close();
+    }
+  });
+
+  it('run here when they read only a few elements through a view of a big chunk', async () => {
+    const sess = newSession({ mode: 'lazy', executor: 'threads', workers: 2, default: false });
+    try {
+      // One chunk of 1M elements; the sum reads nine of them in place.
+      const x = tt.random.rand([2048, 512], { seed: 3, chunkSize: [2048, 512] });
+      const whole = ((await sess.run(x)) as NdArray).data;
+      const seen = await entries(async () => {
+        const s = ((await sess.run(x.slice('0:3, 0:3').sum())) as NdArray).item() as number;
+        let expected = 0;
+        for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) expected += whole[r * 512 + c] as number;
+        expect(s).toBeCloseTo(expected, 12);
+      });
+      expect(seen.plain).toEqual([]);
+      expect(seen.claimed.size).toBe(0);
+      expect(mapsRunHere()).toBe(1);
     } finally {
       await sess.close();
     }
