@@ -5,7 +5,8 @@
  * tasks (fairPool.ts), or to a pool of its own (pool.ts). While a run has the pool to itself and more
  * tasks are ready than it has workers, they go as one claimed batch (claimedBatch.ts): an entry per
  * worker, each taking the next task from a shared counter, so no worker waits for a round trip through
- * this thread between two tasks and all finish together. Otherwise small chunks travel in batches so
+ * this thread between two tasks and all finish together (this thread takes its share of a batch of
+ * safe tensor kernels in place of one worker: #runHere). Otherwise small chunks travel in batches so
  * trivial tasks are not dominated by message round trips, and big ones alone or a few to an entry.
  * A kernel that throws fails its run with its own error (rebuilt from data, with the chunk key and the
  * build site); a worker that dies is a system failure — its tasks are retried once, one by one, and a
