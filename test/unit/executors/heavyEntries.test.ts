@@ -4,7 +4,7 @@
  * worker, each worker taking the next task from a shared counter; when every task is a safe tensor
  * kernel the calling thread takes tasks from that counter too, in place of one worker (observed
  * through `runTask`, passed through on this thread only), and a task that reads only a few elements
- * through a view of a big chunk runs on the calling thread; another session's waiting task makes
+ * through a view of a big chunk, or is a run's only task and small, runs on the calling thread; another session's waiting task makes
  * those workers stop at their next task boundary, and what they left unclaimed runs later; a task whose
  * worker dies in a batch is retried alone once. With one worker, heavy tasks share entries of
  * ready / (2 · workers), at most four (MAX_HEAVY_BATCH). Observed by spying on the lane every entry goes through.
@@ -32,8 +32,8 @@ interface Entries {
   readonly claimed: Map<Int32Array, { tasks: number; entries: number }>;
 }
 
-/** Every entry of reduce_map tasks sent to the pool while `body` runs. */
-async function entries(body: () => Promise<void>): Promise<Entries> {
+/** Every entry of reduce_map tasks sent to the pool while `body` runs (which may read them as they come). */
+async function entries(body: (live: Entries) => Promise<void>): Promise<Entries> {
   const seen: Entries = { plain: [], claimed: new Map() };
   const run = Lane.prototype.run;
   vi.spyOn(Lane.prototype, 'run').mockImplementation(function (this: Lane, task, options) {
@@ -45,7 +45,7 @@ async function entries(body: () => Promise<void>): Promise<Entries> {
     }
     return run.call(this, task, options);
   });
-  await body();
+  await body(seen);
   return seen;
 }
 
@@ -136,6 +136,33 @@ describe('ready tasks on threads', () => {
       expect(seen.plain).toEqual([]);
       expect(seen.claimed.size).toBe(0);
       expect(mapsRunHere()).toBe(1);
+    } finally {
+      await sess.close();
+    }
+  });
+
+  it("run here when a run's only task is small, and go to the pool when it is not", async () => {
+    const sess = newSession({ mode: 'lazy', executor: 'threads', workers: 2, default: false });
+    try {
+      // One chunk each: 90,000 elements (under SOLO_TASK_ELEMENTS) and 524,288 (over it).
+      const small = tt.random.rand([300, 300], { seed: 4 });
+      const big = tt.random.rand([1024, 512], { seed: 5, chunkSize: [1024, 512] });
+      await sess.execute([small.node, big.node]);
+      let afterSmall: { plain: number; here: number } | undefined;
+      const seen = await entries(async (live) => {
+        expect(((await sess.run(small.mul(2).sum())) as NdArray).item()).toBeGreaterThan(0);
+        afterSmall = { plain: live.plain.length, here: mapsRunHere() };
+        expect(((await sess.run(big.mul(2).sum())) as NdArray).item()).toBeGreaterThan(0);
+      });
+      expect(afterSmall).toEqual({ plain: 0, here: 1 });
+      expect(seen.plain).toEqual([1]);
+      expect(mapsRunHere()).toBe(1);
+      // A product's work is not its elements: 250x250 reads and makes fewer, and still goes to the pool.
+      const a = tt.random.rand([250, 250], { seed: 6 });
+      await sess.execute([a.node]);
+      const product = ((await sess.run(a.matmul(a))) as NdArray).data;
+      expect(product).toHaveLength(250 * 250);
+      expect(vi.mocked(task.runTask).mock.calls.some(([m]) => m.kernel === 'tensor.matmul')).toBe(false);
     } finally {
       await sess.close();
     }
