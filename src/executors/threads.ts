@@ -30,7 +30,7 @@ import { runGang } from './gang.js';
 import { Lane, type TaskRunner } from './fairPool.js';
 import { leasePool, type PoolKind, type PoolLease } from './pool.js';
 import { SchedulerState } from './schedulerState.js';
-import { madeElements, outputElements, readElements, safeToRunInPlace, TINY_TASK_ELEMENTS } from './taskSize.js';
+import { madeElements, outputElements, readElements, safeToRunInPlace, TINY_TASK_ELEMENTS, workIsElements } from './taskSize.js';
 import { discardProduced, kernelError, pinInputs, releaseChunks, runError, storeOutput } from './runChunks.js';
 
 /** Tasks reading or writing fewer elements than this are batched. */
@@ -173,8 +173,7 @@ class ThreadRun {
     const g = this.graph;
     if ((g.metas[i] as { inline?: unknown } | null)?.inline === true) return true;
     if (!safeToRunInPlace(g, i)) return false;
-    // A product's work is not its elements (250x250 reads and makes fewer than SOLO_TASK_ELEMENTS).
-    const alone = this.#inFlight === 0 && this.#state.readyCount === 1 && g.kernels[i] !== 'tensor.matmul';
+    const alone = this.#inFlight === 0 && this.#state.readyCount === 1 && workIsElements(g, i);
     const bound = alone ? SOLO_TASK_ELEMENTS : TINY_TASK_ELEMENTS;
     return this.#elements(i, bound) < bound;
   }
@@ -343,6 +342,7 @@ class ThreadRun {
     const started = performance.now();
     for (let k = run.claimHere(); k >= 0; k = run.claimHere()) {
       unreserve([k]);
+      // A failed run still claims the rest, so no worker starts them either.
       if (this.#done) continue;
       this.#settle(batch[k]!, runTask(messages[k]!) as TaskOutcome);
       if (performance.now() - started > INLINE_SLICE_MS) {

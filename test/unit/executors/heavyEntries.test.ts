@@ -61,10 +61,19 @@ afterEach(() => {
   vi.mocked(task.runTask).mockClear();
 });
 
-/** Row sums of 16 chunks of `rows`x512 (65,536 elements each by default: heavy), checked against the data. */
-async function rowSums(workers: number, rows = 128): Promise<Entries> {
+/** `body` on a lazy threads session of `workers` workers, closed after. */
+async function withThreads<T>(workers: number, body: (sess: Session) => Promise<T>): Promise<T> {
   const sess = newSession({ mode: 'lazy', executor: 'threads', workers, default: false });
   try {
+    return await body(sess);
+  } finally {
+    await sess.close();
+  }
+}
+
+/** Row sums of 16 chunks of `rows`x512 (65,536 elements each by default: heavy), checked against the data. */
+async function rowSums(workers: number, rows = 128): Promise<Entries> {
+  return withThreads(workers, async (sess) => {
     const x = tt.random.rand([16 * rows, 512], { seed: 3, chunkSize: [rows, 512] });
     await sess.execute([x.node]);
     return await entries(async () => {
@@ -76,9 +85,7 @@ async function rowSums(workers: number, rows = 128): Promise<Entries> {
         expect(sums[r]).toBeCloseTo(s, 9);
       }
     });
-  } finally {
-    await sess.close();
-  }
+  });
 }
 
 const IN0: Expr = { t: 'in', i: 0, dtype: 'float64' };
@@ -121,9 +128,8 @@ describe('ready tasks on threads', () => {
     }
   });
 
-  it('run here when they read only a few elements through a view of a big chunk', async () => {
-    const sess = newSession({ mode: 'lazy', executor: 'threads', workers: 2, default: false });
-    try {
+  it('run here when they read only a few elements through a view of a big chunk', () =>
+    withThreads(2, async (sess) => {
       // One chunk of 1M elements; the sum reads nine of them in place.
       const x = tt.random.rand([2048, 512], { seed: 3, chunkSize: [2048, 512] });
       const whole = ((await sess.run(x)) as NdArray).data;
@@ -136,14 +142,10 @@ describe('ready tasks on threads', () => {
       expect(seen.plain).toEqual([]);
       expect(seen.claimed.size).toBe(0);
       expect(mapsRunHere()).toBe(1);
-    } finally {
-      await sess.close();
-    }
-  });
+    }));
 
-  it("run here when a run's only task is small, and go to the pool when it is not", async () => {
-    const sess = newSession({ mode: 'lazy', executor: 'threads', workers: 2, default: false });
-    try {
+  it("run here when a run's only task is small, and go to the pool when it is not", () =>
+    withThreads(2, async (sess) => {
       // One chunk each: 90,000 elements (under SOLO_TASK_ELEMENTS) and 524,288 (over it).
       const small = tt.random.rand([300, 300], { seed: 4 });
       const big = tt.random.rand([1024, 512], { seed: 5, chunkSize: [1024, 512] });
@@ -163,10 +165,7 @@ describe('ready tasks on threads', () => {
       const product = ((await sess.run(a.matmul(a))) as NdArray).data;
       expect(product).toHaveLength(250 * 250);
       expect(vi.mocked(task.runTask).mock.calls.some(([m]) => m.kernel === 'tensor.matmul')).toBe(false);
-    } finally {
-      await sess.close();
-    }
-  });
+    }));
 
   it('with one worker, share entries while many wait, shrinking toward the end, and every one runs once', async () => {
     const { plain, claimed } = await rowSums(1);
