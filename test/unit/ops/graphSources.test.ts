@@ -80,6 +80,32 @@ describe('toSource', () => {
     }
   });
 
+  it('packs every kind of string as its UTF-8 bytes: empty, ASCII, accented, astral, lone surrogates, in any order', () => {
+    // A seeded mix, long enough to cross the claimed byte steps and the row blocks, starting with a wide string.
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pieces = ['', 'v', 'x12345', 'é', 'ü', 'α', '😀', '\ud800', '\udfff', 'longer-ascii-id-', '\u0000', '\u007f', '\u0080'];
+    const strings = Array.from({ length: 150_000 }, (_, i) => (i === 0 ? 'ÿ' : Array.from({ length: Math.floor(next() * 4) }, () => pieces[Math.floor(next() * pieces.length)]!).join('')));
+    const spans = columnsOf({ id: strings }, ['id']).id!.values as { bytes: Uint8Array; starts: Int32Array; ends: Int32Array };
+    const encoder = new TextEncoder();
+    let at = 0;
+    for (let i = 0; i < strings.length; i++) {
+      const want = encoder.encode(strings[i]);
+      if (spans.starts[i] !== at || spans.ends[i] !== at + want.length) throw new Error(`row ${i}: span ${spans.starts[i]}..${spans.ends[i]}, expected ${at}..${at + want.length}`);
+      for (let k = 0; k < want.length; k++) if (spans.bytes[at + k] !== want[k]) throw new Error(`row ${i}: byte ${k} is ${spans.bytes[at + k]}, expected ${want[k]}`);
+      at += want.length;
+    }
+    expect(spans.bytes.length).toBe(at);
+  });
+
+  it('names the row of a value that is not a string in a string column', () => {
+    const strings: unknown[] = Array.from({ length: 100_000 }, (_, i) => `v${i}`);
+    strings[70_001] = 3;
+    expect(() => columnsOf({ id: strings }, ['id'])).toThrow(/column id mixes strings with other values \(row 70001\)/);
+    strings[70_001] = null;
+    expect(() => columnsOf({ id: strings }, ['id'])).toThrow(/row 70001/);
+  });
+
   it('keys a string column by its content: its bytes and where each string ends, whatever memory holds them', () => {
     const keyOf = (strings: readonly string[]): string => tokenize(columnsOf({ id: strings }, ['id']).id);
     const many = (prefix: string): string[] => Array.from({ length: 100_000 }, (_, i) => `${prefix}${i}`);
