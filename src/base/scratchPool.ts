@@ -73,6 +73,20 @@ export function borrowScratch(bytes: number): SharedArrayBuffer {
   return take(bytes, false);
 }
 
+/** From this size, scratch arrays are borrowed in power-of-two buffers, so inputs of about one size share them. */
+const ROUNDED_FROM_BYTES = 64 << 10;
+
+/**
+ * A scratch Int32Array of `length` elements (not zeroed) over a borrowed buffer (`borrowScratch`), whose
+ * size from 64 KB up is rounded up to a power of two: a graph loaded after one of about its size finds the
+ * first one's warm buffers. Give it back with `giveBack(array.buffer)` once nothing reads it.
+ */
+export function scratchInt32(length: number): Int32Array {
+  const bytes = 4 * length;
+  const rounded = bytes < ROUNDED_FROM_BYTES ? bytes : 2 ** Math.ceil(Math.log2(bytes));
+  return new Int32Array(take(rounded, false), 0, length);
+}
+
 const NOTHING_KEPT: ReadonlySet<ArrayBufferLike> = new Set();
 
 export function giveBack(buffer: SharedArrayBuffer): void {

@@ -17,7 +17,8 @@
  */
 import { checkEdgeList, type EdgeList, endpointError, type GraphCsr, groupGraph } from './csr.js';
 import { type Driver, type StepResult, type StepTable } from './parallel.js';
-import { isShared, outputFloat64, outputInt32, outputOffsets, sharedInt32 } from './shared.js';
+import { giveBack, scratchInt32 } from '../base/scratchPool.js';
+import { isShared, outputFloat64, outputInt32, outputOffsets } from './shared.js';
 
 /** Graphs with fewer arcs are grouped on one thread: two gang rounds cost more than the split saves. */
 const PARALLEL_GROUP_FROM_ARCS = 1 << 17;
@@ -104,28 +105,35 @@ export function* groupGraphDriver(edges: EdgeList, options: { readonly directed:
   if (!splittable) return groupGraph(edges, options);
   const cuts = Array.from({ length: parts }, (_, k) => Math.floor((m * k) / parts));
   const ranges = cuts.map((lo, k) => [lo, k + 1 < parts ? cuts[k + 1]! : m] as const);
-  const counts = cuts.map(() => sharedInt32(n));
-  const counted = yield { step: 'group.count', args: { src, dst, n, counts, cuts } satisfies GroupCountArgs, ranges };
-  const bad = counted.map((r) => r[0]!).filter((i) => i >= 0);
-  if (bad.length > 0) {
-    const i = Math.min(...bad);
-    throw endpointError(i, src[i]!, dst[i]!, n);
-  }
-  const offsets = outputOffsets(n, m);
-  let at = 0;
-  for (let v = 0; v < n; v++) {
-    offsets[v] = at;
-    for (const c of counts) {
-      const k = c[v]!;
-      c[v] = at;
-      at += k;
+  // Each part's counters (then cursors) live only in this build: warm scratch from the last graph of
+  // about this size (base/scratchPool.ts), zeroed here, not fresh pages (256 KB each at R-MAT s16).
+  const counts = cuts.map(() => scratchInt32(n).fill(0));
+  try {
+    const counted = yield { step: 'group.count', args: { src, dst, n, counts, cuts } satisfies GroupCountArgs, ranges };
+    const bad = counted.map((r) => r[0]!).filter((i) => i >= 0);
+    if (bad.length > 0) {
+      const i = Math.min(...bad);
+      throw endpointError(i, src[i]!, dst[i]!, n);
     }
+    const offsets = outputOffsets(n, m);
+    let at = 0;
+    for (let v = 0; v < n; v++) {
+      offsets[v] = at;
+      for (const c of counts) {
+        const k = c[v]!;
+        c[v] = at;
+        at += k;
+      }
+    }
+    offsets[n] = at;
+    // The scatter writes every arc's slot: recycled memory needs no zeroing.
+    const targets = outputInt32(m, true);
+    const outWeights = weights ? outputFloat64(m, true) : undefined;
+    yield { step: 'group.scatter', args: { src, dst, weights, cursors: counts, cuts, targets, outWeights } satisfies GroupScatterArgs, ranges };
+    const selfLoops = counted.reduce((s, r) => s + r[1]!, 0);
+    return { n, directed: true, out: { n, m, offsets, targets, weights: outWeights }, in: undefined, selfLoops, parallelArcs: 0, grouped: true };
+  } finally {
+    // The steps that wrote them have ended (a driver resumes only once its steps are done, or is closed).
+    for (const c of counts) giveBack(c.buffer as SharedArrayBuffer);
   }
-  offsets[n] = at;
-  // The scatter writes every arc's slot: recycled memory needs no zeroing.
-  const targets = outputInt32(m, true);
-  const outWeights = weights ? outputFloat64(m, true) : undefined;
-  yield { step: 'group.scatter', args: { src, dst, weights, cursors: counts, cuts, targets, outWeights } satisfies GroupScatterArgs, ranges };
-  const selfLoops = counted.reduce((s, r) => s + r[1]!, 0);
-  return { n, directed: true, out: { n, m, offsets, targets, weights: outWeights }, in: undefined, selfLoops, parallelArcs: 0, grouped: true };
 }

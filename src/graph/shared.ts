@@ -37,6 +37,11 @@ export function outputFloat64(length: number, writesAll = false): Float64Array {
   return new Float64Array(outputBuffer(length * 8, writesAll), 0, length);
 }
 
+/** Bytes in recycled memory (see `outputInt32`). */
+export function outputBytes(length: number, writesAll = false): Uint8Array {
+  return new Uint8Array(outputBuffer(length, writesAll), 0, length);
+}
+
 /** Offsets (see `sharedOffsets`) in recycled memory, zeroed. */
 export function outputOffsets(n: number, arcs: number): Offsets {
   return arcs < 2 ** 31 ? outputInt32(n + 1) : outputFloat64(n + 1);

@@ -9,7 +9,8 @@
 import { type DictTable, keyHash, lookupPartitioned, PARTITIONED_SLOTS, wordAt } from './dictKeys.js';
 import { compareByteRanges, compareBytes, type StringKeyTable } from './idHash.js';
 import type { StringSpans } from './idColumns.js';
-import { outputInt32, sharedInt32 } from './shared.js';
+import { giveBack, scratchInt32 } from '../base/scratchPool.js';
+import { outputBytes, outputInt32, sharedInt32 } from './shared.js';
 
 /** Row i of a column is entry `codes[i]` of `dict`, its distinct strings in byte order. */
 export interface CodedStrings {
@@ -50,11 +51,11 @@ const KEY_BLOCK = 16;
  * is matched inside one slot, without reading the entry's bytes; only longer keys compare their tails.
  */
 class Distinct {
-  pool: Uint8Array = new Uint8Array(1 << 16);
-  starts: Int32Array = new Int32Array(1 << 12);
-  ends: Int32Array = new Int32Array(1 << 12);
-  words: Int32Array = new Int32Array(2 << 12);
-  hashes: Int32Array = new Int32Array(1 << 12);
+  pool: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  words: Int32Array;
+  hashes: Int32Array;
   size = 0;
   #used = 0;
   /** 4 int32 per slot: first word, second word, length, entry + 1 (0: empty). */
@@ -68,9 +69,26 @@ class Distinct {
   /**
    * `distinct`: how many strings the table is first sized for (a known dictionary's size); `shared`:
    * its slots in shared memory, for a table built once and read by several workers (a vertex column's,
-   * `dictTable`).
+   * `dictTable`); `scratch`: the per-string arrays sized for `distinct` strings of `poolBytes` bytes in
+   * all, so they never grow, and borrowed (`borrowed`) into `scratch.arrays` — grown by doubling from
+   * fresh memory, a 65K-string vertex table's faulted 3.1 MB in, 9 of its 13 ms.
    */
-  constructor(rows: number, distinct = Math.min(rows, 1 << 15), shared = false) {
+  constructor(rows: number, distinct = Math.min(rows, 1 << 15), shared = false, scratch?: { readonly arrays: Int32Array[]; readonly poolBytes: number }) {
+    if (scratch) {
+      const entries = Math.max(1, distinct);
+      this.starts = borrowed(entries, scratch.arrays);
+      this.ends = borrowed(entries, scratch.arrays);
+      this.hashes = borrowed(entries, scratch.arrays);
+      this.words = borrowed(2 * entries, scratch.arrays);
+      const poolWords = borrowed(Math.max(1, Math.ceil(scratch.poolBytes / 4)), scratch.arrays);
+      this.pool = new Uint8Array(poolWords.buffer, 0, 4 * poolWords.length);
+    } else {
+      this.pool = new Uint8Array(1 << 16);
+      this.starts = new Int32Array(1 << 12);
+      this.ends = new Int32Array(1 << 12);
+      this.words = new Int32Array(2 << 12);
+      this.hashes = new Int32Array(1 << 12);
+    }
     // Grown as strings are added: a table sized for the rows would spread the few distinct ones of a
     // long column over more cache lines than they need (A/B on R-MAT s20's 16M sources: 1.6 s vs 1.4 s).
     let capacity = 16;
@@ -220,12 +238,13 @@ const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
  * R-MAT s16, 'v0'..'v65535': 22-25 ms with the earlier sort of doubles by word and comparator runs,
  * most of an encode.)
  */
-function sortedOrder(d: Distinct): Int32Array {
+function sortedOrder(d: Distinct, scratch: Int32Array[]): Int32Array {
   const n = d.size;
-  let order = new Int32Array(n);
+  let order = borrowed(n, scratch);
   for (let e = 0; e < n; e++) order[e] = e;
-  let spare = new Int32Array(n);
-  const counts = new Int32Array(1 << DIGIT_BITS);
+  // Every pass writes each of the n places of the other array before it is read.
+  let spare = borrowed(n, scratch);
+  const counts = borrowed(1 << DIGIT_BITS, scratch);
   const words = d.words;
   // Least significant digit first: the second word's low and high halves, then the first word's.
   for (const [word, shift] of [[1, 0], [1, DIGIT_BITS], [0, 0], [0, DIGIT_BITS]] as const) {
@@ -258,13 +277,27 @@ function sortedOrder(d: Distinct): Int32Array {
   return order;
 }
 
-/** The entries as spans packed in `order`, in shared memory. */
+/**
+ * Scratch for one encode (the radix sort's arrays, the ranks): warm memory from the last encode of about
+ * this size (base/scratchPool.ts), not zeroed. On this project's VMs a fresh array's first touch costs
+ * 2.6-3.3 ms a MB: 0.6-0.9 MB of it in a 65K-string vertex table's 8-13 ms encode, on the load's
+ * critical path (per-thread fault counts, R-MAT s16).
+ */
+function borrowed(length: number, scratch: Int32Array[]): Int32Array {
+  const a = scratchInt32(length);
+  scratch.push(a);
+  return a;
+}
+
+/** The entries as spans packed in `order`, in shared memory (recycled: a graph's dictionary is an output). */
 function packed(d: Distinct, order: Int32Array): StringSpans {
   const n = order.length;
   let total = 0;
   for (let e = 0; e < d.size; e++) total += d.ends[e]! - d.starts[e]!;
-  const bytes = new Uint8Array(new SharedArrayBuffer(total));
-  const offsets = sharedInt32(n + 1);
+  // Every byte and every offset is written (the first one too: recycled memory holds old values).
+  const bytes = outputBytes(total, true);
+  const offsets = outputInt32(n + 1, true);
+  offsets[0] = 0;
   let at = 0;
   for (let r = 0; r < n; r++) {
     const e = order[r]!;
@@ -281,6 +314,13 @@ export function spansOf(bytes: Uint8Array, offsets: Int32Array): StringSpans {
   return { bytes, starts: offsets.subarray(0, n), ends: offsets.subarray(1, n + 1) };
 }
 
+/** The bytes a column's spans cover (its bytes may be a whole parsed file's). */
+function spannedBytes(column: StringSpans): number {
+  let total = 0;
+  for (let i = 0; i < column.starts.length; i++) total += column.ends[i]! - column.starts[i]!;
+  return total;
+}
+
 /**
  * A column's dictionary (its distinct strings in byte order) and codes, in shared memory. With
  * `lookup` (a vertex table's ids, which edge columns are then coded against), also the dictionary's
@@ -291,17 +331,23 @@ export function encodeStrings(column: StringSpans, lookup = false): CodedStrings
   const rows = column.starts.length;
   // A task's output (graph.encode_ids, graph.add_vertices/add_edges keep it): recycled memory (shared.ts).
   const codes = outputInt32(rows, true);
-  const d = lookup ? new Distinct(rows, rows, true) : new Distinct(rows);
-  d.codes(column, codes);
-  const order = sortedOrder(d);
-  const rank = new Int32Array(d.size);
-  for (let r = 0; r < d.size; r++) rank[order[r]!] = r;
-  for (let i = 0; i < rows; i++) codes[i] = rank[codes[i]!]!;
-  const dict = packed(d, order);
-  if (!lookup) return { dict, codes };
-  const { slots, mask } = d.table;
-  for (let at = 3; at < slots.length; at += 4) if (slots[at] !== 0) slots[at] = rank[slots[at]! - 1]! + 1;
-  return { dict, codes, table: { slots, mask } };
+  const scratch: Int32Array[] = [];
+  try {
+    // A vertex table's strings are (nearly) all distinct: its arrays are sized for every row up front.
+    const d = lookup ? new Distinct(rows, rows, true, { arrays: scratch, poolBytes: spannedBytes(column) }) : new Distinct(rows);
+    d.codes(column, codes);
+    const order = sortedOrder(d, scratch);
+    const rank = borrowed(d.size, scratch);
+    for (let r = 0; r < d.size; r++) rank[order[r]!] = r;
+    for (let i = 0; i < rows; i++) codes[i] = rank[codes[i]!]!;
+    const dict = packed(d, order);
+    if (!lookup) return { dict, codes };
+    const { slots, mask } = d.table;
+    for (let at = 3; at < slots.length; at += 4) if (slots[at] !== 0) slots[at] = rank[slots[at]! - 1]! + 1;
+    return { dict, codes, table: { slots, mask } };
+  } finally {
+    for (const a of scratch) giveBack(a.buffer as SharedArrayBuffer);
+  }
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scratchPoolStats } from '../../../src/base/scratchPool.js';
 import { type EdgeList, type GraphCsr, groupGraph } from '../../../src/graph/csr.js';
 import { type Driver, lookupStep } from '../../../src/graph/parallel.js';
 import { groupGraphDriver } from '../../../src/graph/parallelGroup.js';
@@ -72,6 +73,22 @@ describe('groupGraphDriver', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('counts in scratch from the last build of about its size, zeroed, and its arrays are its own', () => {
+    type Arc = readonly [number, number, number];
+    const arcsFor = (n: number, m: number, seed: number): Arc[] => Array.from({ length: m }, (_, i): Arc => [(i * 7 + seed) % n, (i * 13 + 3 * seed) % n, i % 5]);
+    // 20,000 and 18,000 vertices: each part's counters of both round up to one size.
+    const a = shared(20_000, arcsFor(20_000, 90_000, 1), true);
+    const b = shared(18_000, arcsFor(18_000, 80_000, 2), true);
+    const first = runReversed(groupGraphDriver(a, { directed: true }, { parts: 2, fromArcs: 1 })).value;
+    const firstPlain = plain(first);
+    const reused = scratchPoolStats().reused;
+    const second = runReversed(groupGraphDriver(b, { directed: true }, { parts: 2, fromArcs: 1 })).value;
+    expect(scratchPoolStats().reused).toBeGreaterThanOrEqual(reused + 2);
+    expect(plain(second)).toEqual(plain(groupGraph(b, { directed: true })));
+    expect(plain(first)).toEqual(firstPlain);
+    expect(firstPlain).toEqual(plain(groupGraph(a, { directed: true })));
   });
 
   it('reports the first arc with an endpoint out of range, as groupGraph does', () => {

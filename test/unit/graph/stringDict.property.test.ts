@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scratchPoolStats } from '../../../src/base/scratchPool.js';
 import { VertexNotFoundError } from '../../../src/graph/errors.js';
 import { type IdColumn, sharedStringSpans, spanText, spanTexts, type StringSpans } from '../../../src/graph/idColumns.js';
 import { IdMap } from '../../../src/graph/idmap.js';
@@ -34,6 +35,24 @@ const ids = fc.oneof(
 const columns = fc.array(ids, { maxLength: 300 });
 
 describe('string dictionary encoding', () => {
+  it('sorts in scratch from the last encode of about its size, and its dictionary and codes are its own', () => {
+    // 40,000 and 36,000 distinct strings: the radix sort's arrays of both round up to one size.
+    const first = Array.from({ length: 40_000 }, (_, i) => `a${(i * 7919) % 40_000}`);
+    const second = Array.from({ length: 36_000 }, (_, i) => `b${(i * 104_729) % 36_000}x`);
+    const a = encodeStrings(spansOf(first), true);
+    const aTexts = texts(a.dict);
+    const reused = scratchPoolStats().reused;
+    const b = encodeStrings(spansOf(second), true);
+    expect(scratchPoolStats().reused).toBeGreaterThan(reused);
+    expect(texts(b.dict)).toEqual([...new Set(second)].sort(byteOrder));
+    for (let i = 0; i < second.length; i++) if (spanText(b.dict, b.codes[i]!) !== second[i]) throw new Error(`row ${i} decodes to ${spanText(b.dict, b.codes[i]!)}`);
+    // The first encode's outputs were not scratch: the second one left them as they were.
+    expect(texts(a.dict)).toEqual(aTexts);
+    expect(aTexts).toEqual([...new Set(first)].sort(byteOrder));
+    for (let i = 0; i < first.length; i++) if (aTexts[a.codes[i]!] !== first[i]) throw new Error(`first row ${i} changed`);
+    expect(codesIn(a.dict, spansOf(['a17', 'nope']), a.table)).toEqual(Int32Array.from([aTexts.indexOf('a17'), -1]));
+  });
+
   it('keeps each distinct string once, in byte order, and every row decodes to its string', () => {
     fc.assert(
       fc.property(columns, (values) => {
