@@ -182,8 +182,17 @@ function packAscii(values: readonly unknown[], from: number, to: number, bytes: 
     if (typeof s !== 'string') return i;
     const length = s.length;
     if (at + length > limit) return i;
+    // Two characters a turn: 13.3 ms instead of 14.8 for R-MAT s16's 955K endpoints (node probe).
     let wide = 0;
-    for (let k = 0; k < length; k++) {
+    let k = 0;
+    for (; k + 1 < length; k += 2) {
+      const c0 = s.charCodeAt(k);
+      const c1 = s.charCodeAt(k + 1);
+      wide |= c0 | c1;
+      bytes[at + k] = c0;
+      bytes[at + k + 1] = c1;
+    }
+    if (k < length) {
       const c = s.charCodeAt(k);
       wide |= c;
       bytes[at + k] = c;
