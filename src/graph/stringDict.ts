@@ -69,9 +69,9 @@ class Distinct {
   /**
    * `distinct`: how many strings the table is first sized for (a known dictionary's size); `shared`:
    * its slots in shared memory, for a table built once and read by several workers (a vertex column's,
-   * `dictTable`); `scratch`: the per-string arrays sized for `distinct` strings of `poolBytes` bytes in
-   * all, so they never grow, and borrowed (`borrowed`) into `scratch.arrays` — grown by doubling from
-   * fresh memory, a 65K-string vertex table's faulted 3.1 MB in, 9 of its 13 ms.
+   * `dictTable`); `scratch`: the per-string arrays sized for `distinct` strings of `poolBytes` bytes,
+   * borrowed into `scratch.arrays` (grown by doubling in fresh memory, a 65K-string vertex table's
+   * faulted 3.1 MB in: 9 of its 13 ms).
    */
   constructor(rows: number, distinct = Math.min(rows, 1 << 15), shared = false, scratch?: { readonly arrays: Int32Array[]; readonly poolBytes: number }) {
     if (scratch) {
@@ -277,16 +277,9 @@ function sortedOrder(d: Distinct, scratch: Int32Array[]): Int32Array {
   return order;
 }
 
-/**
- * Scratch for one encode (the radix sort's arrays, the ranks): warm memory from the last encode of about
- * this size (base/scratchPool.ts), not zeroed. On this project's VMs a fresh array's first touch costs
- * 2.6-3.3 ms a MB: 0.6-0.9 MB of it in a 65K-string vertex table's 8-13 ms encode, on the load's
- * critical path (per-thread fault counts, R-MAT s16).
- */
+/** Scratch for one encode, not zeroed: warm memory from the last encode of about this size (fresh pages cost 2.6-3.3 ms a MB here). */
 function borrowed(length: number, scratch: Int32Array[]): Int32Array {
-  const a = scratchInt32(length);
-  scratch.push(a);
-  return a;
+  return scratch[scratch.push(scratchInt32(length)) - 1]!;
 }
 
 /** The entries as spans packed in `order`, in shared memory (recycled: a graph's dictionary is an output). */
@@ -314,13 +307,6 @@ export function spansOf(bytes: Uint8Array, offsets: Int32Array): StringSpans {
   return { bytes, starts: offsets.subarray(0, n), ends: offsets.subarray(1, n + 1) };
 }
 
-/** The bytes a column's spans cover (its bytes may be a whole parsed file's). */
-function spannedBytes(column: StringSpans): number {
-  let total = 0;
-  for (let i = 0; i < column.starts.length; i++) total += column.ends[i]! - column.starts[i]!;
-  return total;
-}
-
 /**
  * A column's dictionary (its distinct strings in byte order) and codes, in shared memory. With
  * `lookup` (a vertex table's ids, which edge columns are then coded against), also the dictionary's
@@ -333,8 +319,11 @@ export function encodeStrings(column: StringSpans, lookup = false): CodedStrings
   const codes = outputInt32(rows, true);
   const scratch: Int32Array[] = [];
   try {
-    // A vertex table's strings are (nearly) all distinct: its arrays are sized for every row up front.
-    const d = lookup ? new Distinct(rows, rows, true, { arrays: scratch, poolBytes: spannedBytes(column) }) : new Distinct(rows);
+    // A vertex table's strings are (nearly) all distinct: its arrays are sized for every row up front,
+    // its pool for the bytes its spans cover (a parsed column's bytes may be a whole file's).
+    let spanned = 0;
+    for (let i = 0; lookup && i < rows; i++) spanned += column.ends[i]! - column.starts[i]!;
+    const d = lookup ? new Distinct(rows, rows, true, { arrays: scratch, poolBytes: spanned }) : new Distinct(rows);
     d.codes(column, codes);
     const order = sortedOrder(d, scratch);
     const rank = borrowed(d.size, scratch);
