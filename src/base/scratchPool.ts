@@ -82,9 +82,16 @@ const ROUNDED_FROM_BYTES = 64 << 10;
  * first one's warm buffers. Give it back with `giveBack(array.buffer)` once nothing reads it.
  */
 export function scratchInt32(length: number): Int32Array {
-  const bytes = 4 * length;
-  const rounded = bytes < ROUNDED_FROM_BYTES ? bytes : 2 ** Math.ceil(Math.log2(bytes));
-  return new Int32Array(take(rounded, false), 0, length);
+  return new Int32Array(takeRounded(4 * length), 0, length);
+}
+
+/** `scratchInt32` for doubles. */
+export function scratchFloat64(length: number): Float64Array {
+  return new Float64Array(takeRounded(8 * length), 0, length);
+}
+
+function takeRounded(bytes: number): SharedArrayBuffer {
+  return take(bytes < ROUNDED_FROM_BYTES ? bytes : 2 ** Math.ceil(Math.log2(bytes)), false);
 }
 
 const NOTHING_KEPT: ReadonlySet<ArrayBufferLike> = new Set();

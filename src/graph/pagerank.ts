@@ -30,7 +30,8 @@ import {
   splitRange,
   sumInOrder,
 } from './parallel.js';
-import { type Offsets, outputFloat64, sharedFloat64 } from './shared.js';
+import { giveBack, scratchFloat64 } from '../base/scratchPool.js';
+import { type Offsets, outputFloat64 } from './shared.js';
 
 export interface PageRankOptions {
   /** Damping factor d (default 0.85). */
@@ -169,30 +170,38 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
   const inCsr = requireInCsr(g, 'PageRank');
   const layout = options.layout ?? pullLayout(g);
   const rank = outputFloat64(n);
-  let contribution = sharedFloat64(n + 1);
-  let nextContribution = sharedFloat64(n + 1);
-  const ranges = splitRange(n, options.parts ?? 1, inCsr.offsets);
-  const init = yield {
-    step: 'pagerank.init',
-    args: { n, layout, rank, contribution } satisfies PageRankInitArgs,
-    ranges,
-  };
-  let dangling = sumInOrder(init);
-  for (let i = 0; i < iterations; i++) {
-    const args: PageRankPullArgs = {
-      inOffsets: inCsr.offsets,
-      inTargets: inCsr.targets,
-      layout,
-      contribution,
-      nextContribution,
-      rank,
-      base: (1 - damping) / n + (damping * dangling) / n,
-      damping,
+  // The contributions live only in this run: warm scratch from the last run of about this size
+  // (base/scratchPool.ts), zeroed (slot n, which padded layout slots read, must be 0) — fresh pages
+  // were 1 MB of a first PageRank's faults at 65K vertices.
+  const scratch = [scratchFloat64(n + 1).fill(0), scratchFloat64(n + 1).fill(0)];
+  let [contribution, nextContribution] = scratch as [Float64Array, Float64Array];
+  try {
+    const ranges = splitRange(n, options.parts ?? 1, inCsr.offsets);
+    const init = yield {
+      step: 'pagerank.init',
+      args: { n, layout, rank, contribution } satisfies PageRankInitArgs,
+      ranges,
     };
-    dangling = sumInOrder(yield { step: 'pagerank.pull', args, ranges });
-    [contribution, nextContribution] = [nextContribution, contribution];
+    let dangling = sumInOrder(init);
+    for (let i = 0; i < iterations; i++) {
+      const args: PageRankPullArgs = {
+        inOffsets: inCsr.offsets,
+        inTargets: inCsr.targets,
+        layout,
+        contribution,
+        nextContribution,
+        rank,
+        base: (1 - damping) / n + (damping * dangling) / n,
+        damping,
+      };
+      dangling = sumInOrder(yield { step: 'pagerank.pull', args, ranges });
+      [contribution, nextContribution] = [nextContribution, contribution];
+    }
+    return rank;
+  } finally {
+    // Every step that wrote them has ended: a driver resumes (or is closed) only after its steps.
+    for (const a of scratch) giveBack(a.buffer as SharedArrayBuffer);
   }
-  return rank;
 }
 
 /** Graphalytics PageRank of every vertex (adds the in-CSR first when the graph lacks it). */
