@@ -44,6 +44,18 @@ export function sharedStringSpans(values: readonly string[]): StringSpans {
   return { bytes, starts, ends };
 }
 
+/**
+ * Whether two span lists hold the same strings at the same places, compared as memory (memcmp): a
+ * column coded against its vertices' dictionary arrives with its own copy of that dictionary's views
+ * (another message's clone), and this says it is the map's own list without a merge of the two.
+ */
+export function sameSpans(a: StringSpans, b: StringSpans): boolean {
+  if (a === b) return true;
+  const bytesOf = (v: ArrayBufferView): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  return a.starts.length === b.starts.length && a.bytes.length === b.bytes.length &&
+    bytesOf(a.starts).equals(bytesOf(b.starts)) && bytesOf(a.ends).equals(bytesOf(b.ends)) && bytesOf(a.bytes).equals(bytesOf(b.bytes));
+}
+
 /** Text i of a span column. */
 export function spanText(spans: StringSpans, i: number, decoder = new TextDecoder()): string {
   return decoder.decode(spans.bytes.subarray(spans.starts[i]!, spans.ends[i]!));

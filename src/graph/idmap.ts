@@ -13,7 +13,7 @@
 import { denseEnough, idRange } from './presentIds.js';
 import { InvalidArgumentError } from '../base/errors.js';
 import { VertexNotFoundError } from './errors.js';
-import { type IdColumn, type StringSpans, type VertexId, asBigIntColumn, idColumn, idColumnLength, idText, spanText } from './idColumns.js';
+import { type IdColumn, type StringSpans, type VertexId, asBigIntColumn, idColumn, idColumnLength, idText, sameSpans, spanText } from './idColumns.js';
 import { StringKeyTable, compareBytes, newSlots, probeWords } from './idHash.js';
 import { canMap, type IdTable, mapIds } from './idTable.js';
 import { findSorted, isIdentity, packedKeys, positionsIn, unionSorted } from './stringDict.js';
@@ -151,9 +151,10 @@ export class IdMap {
   /** Internal ids of a coded column: its dictionary merged with the sorted ids, then one gather (or none). */
   #codedToInternal(sorted: StringSpans, column: { readonly dict: StringSpans; readonly codes: Int32Array }, fail: (i: number) => never, into?: Int32Array): Int32Array {
     const { dict, codes } = column;
+    // The column's dictionary is these very ids: its codes are the internal ids (read, never written).
+    if (!into && sameSpans(dict, sorted)) return codes;
     const positions = positionsIn(dict, sorted);
     if (positions.indexOf(-1) >= 0) fail(firstAbsentRow(positions, codes));
-    // The column's dictionary is these very ids: its codes are the internal ids (read, never written).
     if (isIdentity(positions, this.size) && !into) return codes;
     const out = into ?? new Int32Array(codes.length);
     for (let i = 0; i < codes.length; i++) out[i] = positions[codes[i]!]!;

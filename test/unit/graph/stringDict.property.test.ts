@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scratchPoolStats } from '../../../src/base/scratchPool.js';
 import { VertexNotFoundError } from '../../../src/graph/errors.js';
-import { type IdColumn, sharedStringSpans, spanText, spanTexts, type StringSpans } from '../../../src/graph/idColumns.js';
+import { type IdColumn, sameSpans, sharedStringSpans, spanText, spanTexts, type StringSpans } from '../../../src/graph/idColumns.js';
 import { IdMap } from '../../../src/graph/idmap.js';
 import { codesIn, concatCoded, dictTable, encodeStrings, positionsIn, unionSorted } from '../../../src/graph/stringDict.js';
 
@@ -137,6 +137,30 @@ describe('string dictionary encoding', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('tells a copy of a dictionary from other lists by its memory; a column coded on the copy gets its codes as internal ids', () => {
+    const vertices = Array.from({ length: 3000 }, (_, i) => `v${i}`);
+    const table = encodeStrings(spansOf(vertices), true);
+    const map = IdMap.fromIds({ kind: 'coded', values: table });
+    const column = spansOf(Array.from({ length: 5000 }, (_, i) => `v${(i * 7) % 3000}`));
+    // What another thread's message brings: the dictionary's arrays copied into other memory.
+    const copy = <T extends Uint8Array | Int32Array>(a: T): T => a.slice() as T;
+    const offsets = copy(Int32Array.from([...table.dict.starts, table.dict.ends[table.dict.ends.length - 1]!]));
+    const dictCopy = { bytes: copy(table.dict.bytes), starts: offsets.subarray(0, 3000), ends: offsets.subarray(1) };
+    expect(sameSpans(dictCopy, table.dict)).toBe(true);
+    const codes = codesIn(dictCopy, column, table.table);
+    const fail = (i: number, text: string): Error => new VertexNotFoundError(text, `row ${i}`);
+    const internal = map.toInternal({ kind: 'coded', values: { dict: dictCopy, codes } }, fail);
+    expect(internal).toBe(codes);
+    for (let i = 0; i < 5000; i++) if (map.originalId(internal[i]!) !== `v${(i * 7) % 3000}`) throw new Error(`row ${i}`);
+    // Other lists: one byte changed, the same bytes split elsewhere, one string fewer.
+    const changed = { ...dictCopy, bytes: copy(dictCopy.bytes) };
+    changed.bytes[10] = changed.bytes[10]! ^ 1;
+    expect(sameSpans(changed, table.dict)).toBe(false);
+    expect(sameSpans(spansOf(['ab', 'c']), spansOf(['a', 'bc']))).toBe(false);
+    expect(sameSpans(spansOf(vertices.slice(1)), spansOf(vertices))).toBe(false);
+    expect(sameSpans(spansOf(['x', 'y']), spansOf(['x', 'y']))).toBe(true);
   });
 
   it('refuses a repeated vertex id at its second row, as the span path does', () => {
