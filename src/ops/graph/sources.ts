@@ -178,10 +178,10 @@ let touchedLengths = 0;
  * `offsets[i + 1]` after each, and stops before `to`, before a string that would pass `limit`, and at a
  * row that is not an ASCII string (its bytes below `limit` may have been written: they are written again).
  * Returns the row it stopped at. A loop of its own, over parameters only: inside `utf8Spans`, whose
- * `bytes` a closure reassigns, it ran at 19-23 ns a string instead of 10-12. Each block of strings is
- * touched first and copied after: R-MAT s20's endpoints are 1M distinct strings spread over 30+ MB of
- * heap, and copied one by one, each string's cache miss waited for the last (2.0-2.3 s for two columns
- * against 1.0 s).
+ * `bytes` a closure reassigns, R-MAT s16's two endpoint columns packed in 38 ms, here in 30-33. Each
+ * block of strings is touched first and copied after: R-MAT s20's endpoints are 1M distinct strings
+ * over 30+ MB of heap, and copied one by one, each string's cache miss waited for the last (2.0-2.3 s
+ * for the two columns against 0.9-1.0 s).
  */
 function packAscii(values: readonly unknown[], from: number, to: number, bytes: Uint8Array, offsets: Int32Array, limit: number): number {
   let at = offsets[from]!;
