@@ -173,10 +173,19 @@ function endFailed(chunks: (event: ChunkRunEvent) => void, run: number, graph: C
 
 /** Registers every node whose chunks all succeeded; returns the others' errors (or throws the first). */
 function register(ctx: RunContext, graph: TilePlan['graph'], report: RunReport, todo: readonly TileableNode[], plan: TilePlan, req: RunRequest): Map<string, Error> {
+  const failureOf = new Map(report.failures.map((f) => [f.index, f.error] as const));
+  // A failure is reported as its op's: the op's first failed chunk in chunk order. Which of a failing
+  // op's chunks blocked a dependent first is timing, so every handle built on it reports what its own
+  // handle reports (a sum over a map failing in three chunks named chunk 1 while the map named chunk 0).
+  const opFailure = (root: number): Error | undefined => {
+    const owner = plan.ownerOf.get(graph.keys[root]!);
+    const chunks = owner ? plan.tiled.get(owner.key)?.chunks : undefined;
+    return chunks?.map((k) => failureOf.get(graph.indexOf(k))).find((e) => e !== undefined) ?? failureOf.get(root);
+  };
   const failedAt = (k: string): Error | undefined => {
     const i = graph.indexOf(k);
     const root = report.blockedBy.get(i) ?? i;
-    return report.failures.find((f) => f.index === root)?.error;
+    return failureOf.has(root) ? opFailure(root) : undefined;
   };
   const errors = new Map<string, Error>();
   for (const node of [...todo, ...plan.cached]) {

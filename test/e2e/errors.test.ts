@@ -97,6 +97,22 @@ describe.each(['local', 'threads'] as const)('eager errors on the %s executor', 
     expect(after.isExecuted()).toBe(false);
   });
 
+  it('a dependent reports the failing op\'s first failed chunk, whichever of its chunks failed first', async () => {
+    eagerSession(kind);
+    const a = tt.arange(8, undefined, undefined, { chunkSize: 2 });
+    // Chunk 0 fails last: it works a while first, so on the pool the later chunks' failures arrive sooner.
+    const bad = a.map((x) => {
+      let s = 0;
+      if (x < 2) for (let i = 0; i < 6_000_000; i++) s += Math.sqrt(i + x);
+      throw new TypeError(`no good at ${x}${s < 0 ? '!' : ''}`);
+    });
+    const after = bad.add(1).sum();
+    const [eBad, eAfter] = await Promise.all([rejection(bad.fetch()), rejection(after.fetch())]);
+    expect(eBad.chunkKey).toBe(`${bad.key}:0`);
+    expect(eAfter.chunkKey).toBe(eBad.chunkKey);
+    expect(eAfter.message).toBe(eBad.message);
+  });
+
   it('an eager failure nobody awaits is never an unhandled rejection', async () => {
     const spy = vi.fn();
     process.on('unhandledRejection', spy);
