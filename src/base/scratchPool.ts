@@ -76,28 +76,25 @@ export function borrowScratch(bytes: number): SharedArrayBuffer {
 /** From this size, scratch arrays are borrowed in power-of-two buffers, so inputs of about one size share them. */
 const ROUNDED_FROM_BYTES = 64 << 10;
 
+/** A typed array constructor `scratchArray` can make an array over a shared buffer with. */
+export type ScratchCtor<T extends Int32Array | Float64Array | Uint8Array> = { new (buffer: SharedArrayBuffer, offset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
+
 /**
- * A scratch Int32Array of `length` elements (not zeroed) over a borrowed buffer (`borrowScratch`), whose
+ * A scratch typed array of `length` elements (not zeroed) over a borrowed buffer (`borrowScratch`), whose
  * size from 64 KB up is rounded up to a power of two: a graph loaded after one of about its size finds the
- * first one's warm buffers. Give it back with `giveBack(array.buffer)` once nothing reads it.
+ * first one's warm buffers. Give it back with `giveBack(array)` once nothing reads it.
+ * (kernels/dataframe/csvScratch.ts is the CSV parser's own pool of the same idea, in private memory.)
  */
-export function scratchInt32(length: number): Int32Array {
-  return new Int32Array(takeRounded(4 * length), 0, length);
-}
-
-/** `scratchInt32` for doubles. */
-export function scratchFloat64(length: number): Float64Array {
-  return new Float64Array(takeRounded(8 * length), 0, length);
-}
-
-function takeRounded(bytes: number): SharedArrayBuffer {
-  return take(bytes < ROUNDED_FROM_BYTES ? bytes : 2 ** Math.ceil(Math.log2(bytes)), false);
+export function scratchArray<T extends Int32Array | Float64Array | Uint8Array>(Ctor: ScratchCtor<T>, length: number): T {
+  const bytes = Ctor.BYTES_PER_ELEMENT * length;
+  return new Ctor(take(bytes < ROUNDED_FROM_BYTES ? bytes : 2 ** Math.ceil(Math.log2(bytes)), false), 0, length);
 }
 
 const NOTHING_KEPT: ReadonlySet<ArrayBufferLike> = new Set();
 
-export function giveBack(buffer: SharedArrayBuffer): void {
-  recycle([buffer], NOTHING_KEPT);
+/** Returns a borrowed buffer, or the buffer of a scratch array (`scratchArray`), to the pool. */
+export function giveBack(borrowed: SharedArrayBuffer | ArrayBufferView): void {
+  recycle([ArrayBuffer.isView(borrowed) ? (borrowed.buffer as SharedArrayBuffer) : borrowed], NOTHING_KEPT);
 }
 
 /** Returns tracked buffers to the pool, except those in `kept` (reachable from a value that lives on). */

@@ -30,7 +30,7 @@ import {
   splitRange,
   sumInOrder,
 } from './parallel.js';
-import { giveBack, scratchFloat64 } from '../base/scratchPool.js';
+import { giveBack, scratchArray } from '../base/scratchPool.js';
 import { type Offsets, outputFloat64 } from './shared.js';
 
 export interface PageRankOptions {
@@ -173,7 +173,7 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
   // The contributions live only in this run: warm scratch from the last run of about this size
   // (base/scratchPool.ts), zeroed (slot n, which padded layout slots read, must be 0) — fresh pages
   // were 1 MB of a first PageRank's faults at 65K vertices.
-  const scratch = [scratchFloat64(n + 1).fill(0), scratchFloat64(n + 1).fill(0)];
+  const scratch = [scratchArray(Float64Array, n + 1).fill(0), scratchArray(Float64Array, n + 1).fill(0)];
   let [contribution, nextContribution] = scratch as [Float64Array, Float64Array];
   try {
     const ranges = splitRange(n, options.parts ?? 1, inCsr.offsets);
@@ -200,7 +200,7 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
     return rank;
   } finally {
     // Every step that wrote them has ended: a driver resumes (or is closed) only after its steps.
-    for (const a of scratch) giveBack(a.buffer as SharedArrayBuffer);
+    for (const a of scratch) giveBack(a);
   }
 }
 

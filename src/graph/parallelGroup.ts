@@ -17,7 +17,7 @@
  */
 import { checkEdgeList, type EdgeList, endpointError, type GraphCsr, groupGraph } from './csr.js';
 import { type Driver, type StepResult, type StepTable } from './parallel.js';
-import { giveBack, scratchInt32 } from '../base/scratchPool.js';
+import { giveBack, scratchArray } from '../base/scratchPool.js';
 import { isShared, outputFloat64, outputInt32, outputOffsets } from './shared.js';
 
 /** Graphs with fewer arcs are grouped on one thread: two gang rounds cost more than the split saves. */
@@ -107,7 +107,7 @@ export function* groupGraphDriver(edges: EdgeList, options: { readonly directed:
   const ranges = cuts.map((lo, k) => [lo, k + 1 < parts ? cuts[k + 1]! : m] as const);
   // Each part's counters (then cursors) live only in this build: warm scratch from the last graph of
   // about this size (base/scratchPool.ts), zeroed here, not fresh pages (256 KB each at R-MAT s16).
-  const counts = cuts.map(() => scratchInt32(n).fill(0));
+  const counts = cuts.map(() => scratchArray(Int32Array, n).fill(0));
   try {
     const counted = yield { step: 'group.count', args: { src, dst, n, counts, cuts } satisfies GroupCountArgs, ranges };
     const bad = counted.map((r) => r[0]!).filter((i) => i >= 0);
@@ -134,6 +134,6 @@ export function* groupGraphDriver(edges: EdgeList, options: { readonly directed:
     return { n, directed: true, out: { n, m, offsets, targets, weights: outWeights }, in: undefined, selfLoops, parallelArcs: 0, grouped: true };
   } finally {
     // The steps that wrote them have ended (a driver resumes only once its steps are done, or is closed).
-    for (const c of counts) giveBack(c.buffer as SharedArrayBuffer);
+    for (const c of counts) giveBack(c);
   }
 }

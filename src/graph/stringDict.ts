@@ -9,7 +9,7 @@
 import { type DictTable, keyHash, lookupPartitioned, PARTITIONED_SLOTS, wordAt } from './dictKeys.js';
 import { compareByteRanges, compareBytes, type StringKeyTable } from './idHash.js';
 import type { StringSpans } from './idColumns.js';
-import { giveBack, scratchInt32 } from '../base/scratchPool.js';
+import { giveBack, scratchArray, type ScratchCtor } from '../base/scratchPool.js';
 import { outputBytes, outputInt32, sharedInt32 } from './shared.js';
 
 /** Row i of a column is entry `codes[i]` of `dict`, its distinct strings in byte order. */
@@ -51,11 +51,11 @@ const KEY_BLOCK = 16;
  * is matched inside one slot, without reading the entry's bytes; only longer keys compare their tails.
  */
 class Distinct {
-  pool: Uint8Array;
-  starts: Int32Array;
-  ends: Int32Array;
-  words: Int32Array;
-  hashes: Int32Array;
+  pool: Uint8Array = new Uint8Array(1 << 16);
+  starts: Int32Array = new Int32Array(1 << 12);
+  ends: Int32Array = new Int32Array(1 << 12);
+  words: Int32Array = new Int32Array(2 << 12);
+  hashes: Int32Array = new Int32Array(1 << 12);
   size = 0;
   #used = 0;
   /** 4 int32 per slot: first word, second word, length, entry + 1 (0: empty). */
@@ -69,26 +69,9 @@ class Distinct {
   /**
    * `distinct`: how many strings the table is first sized for (a known dictionary's size); `shared`:
    * its slots in shared memory, for a table built once and read by several workers (a vertex column's,
-   * `dictTable`); `scratch`: the per-string arrays sized for `distinct` strings of `poolBytes` bytes,
-   * borrowed into `scratch.arrays` (grown by doubling in fresh memory, a 65K-string vertex table's
-   * faulted 3.1 MB in: 9 of its 13 ms).
+   * `dictTable`).
    */
-  constructor(rows: number, distinct = Math.min(rows, 1 << 15), shared = false, scratch?: { readonly arrays: Int32Array[]; readonly poolBytes: number }) {
-    if (scratch) {
-      const entries = Math.max(1, distinct);
-      this.starts = borrowed(entries, scratch.arrays);
-      this.ends = borrowed(entries, scratch.arrays);
-      this.hashes = borrowed(entries, scratch.arrays);
-      this.words = borrowed(2 * entries, scratch.arrays);
-      const poolWords = borrowed(Math.max(1, Math.ceil(scratch.poolBytes / 4)), scratch.arrays);
-      this.pool = new Uint8Array(poolWords.buffer, 0, 4 * poolWords.length);
-    } else {
-      this.pool = new Uint8Array(1 << 16);
-      this.starts = new Int32Array(1 << 12);
-      this.ends = new Int32Array(1 << 12);
-      this.words = new Int32Array(2 << 12);
-      this.hashes = new Int32Array(1 << 12);
-    }
+  constructor(rows: number, distinct = Math.min(rows, 1 << 15), shared = false) {
     // Grown as strings are added: a table sized for the rows would spread the few distinct ones of a
     // long column over more cache lines than they need (A/B on R-MAT s20's 16M sources: 1.6 s vs 1.4 s).
     let capacity = 16;
@@ -101,6 +84,26 @@ class Distinct {
   /** The table (slots and mask), once every string is in. */
   get table(): DictTable {
     return { slots: this.#slots, mask: this.#mask };
+  }
+
+  /**
+   * A vertex column's table (every row distinct, or nearly): its per-string arrays sized for every row
+   * and its pool for the bytes the spans cover (a parsed column's bytes may be a whole file's), borrowed
+   * into `scratch` — grown by doubling in fresh memory, a 65K-string table's faulted 3.1 MB in, 9 of its
+   * 13 ms.
+   */
+  static forTable(column: StringSpans, scratch: ArrayBufferView[]): Distinct {
+    const rows = column.starts.length;
+    const d = new Distinct(rows, rows, true);
+    let spanned = 0;
+    for (let i = 0; i < rows; i++) spanned += column.ends[i]! - column.starts[i]!;
+    const entries = Math.max(1, rows);
+    d.starts = borrowed(Int32Array, entries, scratch);
+    d.ends = borrowed(Int32Array, entries, scratch);
+    d.hashes = borrowed(Int32Array, entries, scratch);
+    d.words = borrowed(Int32Array, 2 * entries, scratch);
+    d.pool = borrowed(Uint8Array, Math.max(1, spanned), scratch);
+    return d;
   }
 
   /** Lookups in a table `dictTable` built over `dict`: entries are dictionary positions, tails compared in the dictionary's bytes. */
@@ -238,13 +241,13 @@ const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
  * R-MAT s16, 'v0'..'v65535': 22-25 ms with the earlier sort of doubles by word and comparator runs,
  * most of an encode.)
  */
-function sortedOrder(d: Distinct, scratch: Int32Array[]): Int32Array {
+function sortedOrder(d: Distinct, scratch: ArrayBufferView[]): Int32Array {
   const n = d.size;
-  let order = borrowed(n, scratch);
+  let order = borrowed(Int32Array, n, scratch);
   for (let e = 0; e < n; e++) order[e] = e;
   // Every pass writes each of the n places of the other array before it is read.
-  let spare = borrowed(n, scratch);
-  const counts = borrowed(1 << DIGIT_BITS, scratch);
+  let spare = borrowed(Int32Array, n, scratch);
+  const counts = borrowed(Int32Array, 1 << DIGIT_BITS, scratch);
   const words = d.words;
   // Least significant digit first: the second word's low and high halves, then the first word's.
   for (const [word, shift] of [[1, 0], [1, DIGIT_BITS], [0, 0], [0, DIGIT_BITS]] as const) {
@@ -278,8 +281,10 @@ function sortedOrder(d: Distinct, scratch: Int32Array[]): Int32Array {
 }
 
 /** Scratch for one encode, not zeroed: warm memory from the last encode of about this size (fresh pages cost 2.6-3.3 ms a MB here). */
-function borrowed(length: number, scratch: Int32Array[]): Int32Array {
-  return scratch[scratch.push(scratchInt32(length)) - 1]!;
+function borrowed<T extends Int32Array | Uint8Array>(Ctor: ScratchCtor<T>, length: number, scratch: ArrayBufferView[]): T {
+  const a = scratchArray(Ctor, length);
+  scratch.push(a);
+  return a;
 }
 
 /** The entries as spans packed in `order`, in shared memory (recycled: a graph's dictionary is an output). */
@@ -317,16 +322,12 @@ export function encodeStrings(column: StringSpans, lookup = false): CodedStrings
   const rows = column.starts.length;
   // A task's output (graph.encode_ids, graph.add_vertices/add_edges keep it): recycled memory (shared.ts).
   const codes = outputInt32(rows, true);
-  const scratch: Int32Array[] = [];
+  const scratch: ArrayBufferView[] = [];
   try {
-    // A vertex table's strings are (nearly) all distinct: its arrays are sized for every row up front,
-    // its pool for the bytes its spans cover (a parsed column's bytes may be a whole file's).
-    let spanned = 0;
-    for (let i = 0; lookup && i < rows; i++) spanned += column.ends[i]! - column.starts[i]!;
-    const d = lookup ? new Distinct(rows, rows, true, { arrays: scratch, poolBytes: spanned }) : new Distinct(rows);
+    const d = lookup ? Distinct.forTable(column, scratch) : new Distinct(rows);
     d.codes(column, codes);
     const order = sortedOrder(d, scratch);
-    const rank = borrowed(d.size, scratch);
+    const rank = borrowed(Int32Array, d.size, scratch);
     for (let r = 0; r < d.size; r++) rank[order[r]!] = r;
     for (let i = 0; i < rows; i++) codes[i] = rank[codes[i]!]!;
     const dict = packed(d, order);
@@ -335,7 +336,7 @@ export function encodeStrings(column: StringSpans, lookup = false): CodedStrings
     for (let at = 3; at < slots.length; at += 4) if (slots[at] !== 0) slots[at] = rank[slots[at]! - 1]! + 1;
     return { dict, codes, table: { slots, mask } };
   } finally {
-    for (const a of scratch) giveBack(a.buffer as SharedArrayBuffer);
+    for (const a of scratch) giveBack(a);
   }
 }
 

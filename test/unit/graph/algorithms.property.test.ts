@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { giveBack, scratchFloat64, scratchPoolStats } from '../../../src/base/scratchPool.js';
+import { giveBack, scratchArray, scratchPoolStats } from '../../../src/base/scratchPool.js';
 import { BFS_UNREACHED, bfs } from '../../../src/graph/bfs.js';
 import { cdlp } from '../../../src/graph/cdlp.js';
 import { degreeCentrality } from '../../../src/graph/degreeCentrality.js';
@@ -110,9 +110,9 @@ describe('graph algorithms agree with the reference implementations on random gr
     const clean = pagerank(g, { damping: 0.85, iterations: 10 });
     const cleanCopy = Float64Array.from(clean);
     // The contributions' scratch (20,001 doubles, rounded up to 256 KB), dirtied and given back twice.
-    const dirty = [scratchFloat64(20_001), scratchFloat64(20_001)];
+    const dirty = [scratchArray(Float64Array, 20_001), scratchArray(Float64Array, 20_001)];
     for (const d of dirty) d.fill(1e300);
-    for (const d of dirty) giveBack(d.buffer as SharedArrayBuffer);
+    for (const d of dirty) giveBack(d);
     const reused = scratchPoolStats().reused;
     const again = pagerank(g, { damping: 0.85, iterations: 10 });
     expect(scratchPoolStats().reused).toBeGreaterThanOrEqual(reused + 2);
