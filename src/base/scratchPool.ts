@@ -13,6 +13,8 @@
  * call (a broadcast reduction's evaluated expression: kernels/tensor/reduce.ts).
  */
 
+import { wasmBuffer } from './wasmMemory.js';
+
 /** Bytes kept per thread; beyond it, recycled buffers are dropped for the collector. */
 const POOL_BYTES = 256 * 1024 * 1024;
 
@@ -39,9 +41,12 @@ function take(bytes: number, zeroed = true): SharedArrayBuffer {
 /**
  * A shared buffer for `allocate`: tracked (and possibly reused) inside `trackAllocations`, else fresh.
  * Zeroed like a fresh one unless `zeroed` is false (the caller writes every byte before reading any).
+ * It may be longer than `bytes`.
  */
 export function sharedBuffer(bytes: number, zeroed = true): SharedArrayBuffer {
-  if (!tracked) return new SharedArrayBuffer(bytes);
+  // Big ones in a WebAssembly memory, which SIMD kernels read in place (base/wasmMemory.ts); such a
+  // buffer may be longer than asked (whole pages), so views of it give their length.
+  if (!tracked) return wasmBuffer(bytes) ?? new SharedArrayBuffer(bytes);
   const buffer = take(bytes, zeroed);
   tracked.push(buffer);
   return buffer;

@@ -21,8 +21,9 @@
  */
 import { isDType, itemSize } from '../base/dtypes.js';
 import { CancelledError, errorToData, WorkerCrashedError } from '../base/errors.js';
+import { adopt } from '../base/wasmMemory.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
-import { isDriverTask, runTask, type TaskMessage, type TaskOutcome } from '../kernels/task.js';
+import { isDriverTask, runTask, type TaskMessage, type TaskOutcome, withInputMemories } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { type ClaimedBatchRun, runClaimedBatch } from './claimedBatch.js';
@@ -212,7 +213,7 @@ class ThreadRun {
           break;
         }
         batch.push(i);
-        messages.push(m);
+        messages.push(withInputMemories(m));
         readBytes += this.#readBytes(i);
         if (!batching) break;
         if (this.#elements(i, LIGHT_ELEMENTS) < LIGHT_ELEMENTS) continue;
@@ -356,6 +357,8 @@ class ThreadRun {
 
   #settle(i: number, o: TaskOutcome): void {
     if (this.#done) return;
+    // A value made in a worker's WebAssembly memory: known here by its buffer from now on (base/wasmMemory.ts).
+    if (o.ok) adopt(o.memories);
     if (!o.ok) {
       this.#chunkFailed(i, kernelError(o, this.graph, i, this.options));
       return;

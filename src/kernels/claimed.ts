@@ -13,7 +13,7 @@
  * one task, as for any entry (executors/fairPool.ts).
  */
 import type { MessagePort } from 'node:worker_threads';
-import { runTask, type TaskMessage, type TaskOutcome } from './task.js';
+import { runTask, type TaskMessage, type TaskOutcome, withValueMemories } from './task.js';
 import { tasksHandled } from './workerCollection.js';
 
 /** Slots of the control block (an Int32Array over a SharedArrayBuffer of CLAIMED_CONTROL_SLOTS). */
@@ -58,7 +58,7 @@ class Held {
 
   add(k: number, outcome: TaskOutcome): void {
     this.result.ran.push(k);
-    this.result.outcomes.push(outcome);
+    this.result.outcomes.push(withValueMemories(outcome));
     if (this.batch.port && performance.now() - this.#since >= FLUSH_MS) this.batch.port.postMessage(this.take());
   }
 

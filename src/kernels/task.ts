@@ -4,6 +4,7 @@
  * thrown error loses its class and custom properties on the way back from a worker.
  */
 import { type ErrorData, errorToData } from '../base/errors.js';
+import { adopt, memoriesIn } from '../base/wasmMemory.js';
 import { type DriverContext, getDriver, getKernel, STEP_KERNEL, type StepRequest, type StepResult } from './registry.js';
 
 export interface TaskMessage {
@@ -11,11 +12,26 @@ export interface TaskMessage {
   readonly kernel: string;
   readonly params: unknown;
   readonly inputs: readonly unknown[];
+  /** The WebAssembly memories the inputs' buffers are, sent beside them (base/wasmMemory.ts). */
+  readonly memories?: readonly WebAssembly.Memory[];
 }
 
 export type TaskOutcome =
-  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: true; readonly value: unknown; readonly memories?: readonly WebAssembly.Memory[] }
   | { readonly ok: false; readonly error: ErrorData };
+
+/** A task for another thread: with the memories of its inputs' buffers, when any are WebAssembly memories. */
+export function withInputMemories(task: TaskMessage): TaskMessage {
+  const memories = memoriesIn(task.inputs);
+  return memories ? { ...task, memories } : task;
+}
+
+/** An outcome going back to the thread that sent the task: with the memories of its value's buffers. */
+export function withValueMemories(outcome: TaskOutcome): TaskOutcome {
+  if (!outcome.ok) return outcome;
+  const memories = memoriesIn(outcome.value);
+  return memories ? { ...outcome, memories } : outcome;
+}
 
 export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
@@ -24,6 +40,7 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
 /** Runs one task; never throws. Synchronous kernels stay synchronous (no promise per task). */
 export function runTask(task: TaskMessage): TaskOutcome | Promise<TaskOutcome> {
   try {
+    adopt(task.memories);
     const value = getKernel(task.kernel)(task.inputs, task.params as never);
     if (isThenable(value)) {
       return Promise.resolve(value).then(

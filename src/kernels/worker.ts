@@ -1,10 +1,11 @@
 /**
  * The worker-thread entry point (Piscina loads this file and nothing else of the engine). A job is a
  * batch of independent tasks; each outcome, success or failure, comes back as data. Chunk data lives
- * in SharedArrayBuffers, so inputs and outputs cross without a copy.
+ * in SharedArrayBuffers, so inputs and outputs cross without a copy (with the WebAssembly memories
+ * of those that are one: base/wasmMemory.ts).
  */
 import './index.js';
-import { runTask, type TaskMessage, type TaskOutcome } from './task.js';
+import { runTask, type TaskMessage, type TaskOutcome, withValueMemories } from './task.js';
 import { tasksHandled } from './workerCollection.js';
 
 export default function runBatch(batch: readonly TaskMessage[]): TaskOutcome[] | Promise<TaskOutcome[]> {
@@ -16,7 +17,7 @@ export default function runBatch(batch: readonly TaskMessage[]): TaskOutcome[] |
 /** Counts the shared bytes a batch handled (kernels/workerCollection.ts) and passes its outcomes on. */
 function done(batch: readonly TaskMessage[], outcomes: TaskOutcome[]): TaskOutcome[] {
   tasksHandled(batch, outcomes);
-  return outcomes;
+  return outcomes.map(withValueMemories);
 }
 
 /** Gang members (kernels/gang.ts) and claimed batches (kernels/claimed.ts), called by name (Piscina's `name` run option). */

@@ -5,9 +5,11 @@
 import { type ArrayData, allocate } from '../../base/ndarray.js';
 import { compileLoop, type ReduceKind } from './codegen.js';
 import { HELPERS } from './expr.js';
-import { planInputs, reducedStrides } from './layout.js';
+import { sizeOf } from '../../base/shape.js';
+import { type InputView, planInputs, reducedStrides } from './layout.js';
 import type { ReduceMapParams } from './reduce.js';
 import { compileUserFunctions } from './userfn.js';
+import { wasmExtreme } from './wasmExtreme.js';
 
 export type F64 = Float64Array;
 
@@ -30,6 +32,7 @@ export function runLoop(kind: ReduceKind, p: ReduceMapParams, ins: readonly Arra
   const plan = planInputs(ins, loopShape);
   const full = axes.length === loopShape.length;
   const arg = kind === 'argmin' || kind === 'argmax';
+  if ((kind === 'max' || kind === 'min') && full && ins.length === 1 && p.expr.t === 'in' && inPlaceExtreme(kind, ins[0]!, sizeOf(loopShape), acc)) return;
   const fns = compileUserFunctions(p.fns);
   const data = ins.map((x) => x.data);
   if (plan.flat && full && !arg) {
@@ -41,4 +44,34 @@ export function runLoop(kind: ReduceKind, p: ReduceMapParams, ins: readonly Arra
   const loop = compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd', reduce: kind, innerReduced, split });
   const gst = arg ? (p.gstrides && p.gstrides.length > 0 ? p.gstrides : [0]) : null;
   loop(data, plan.strides, plan.shape, reducedStrides(plan.shape, axes), acc, aux, gst, p.gbase ?? 0, fns, HELPERS);
+}
+
+/**
+ * A full max/min of one float64 input — a chunk, or a view of one whose rows are contiguous — read in
+ * place in WebAssembly when the chunk lies in a WebAssembly memory (wasmExtreme.ts). False when it does
+ * not apply, or when a NaN or a zero extreme needs the exact loop's tie rules.
+ */
+function inPlaceExtreme(kind: 'max' | 'min', x: ArrayData & { readonly view?: InputView }, size: number, acc: F64): boolean {
+  if (!(x.data instanceof Float64Array)) return false;
+  const rows = rowsOf(x);
+  // The input read whole, not broadcast over a bigger loop.
+  if (!rows || rows.rows * rows.cols !== size) return false;
+  const found = wasmExtreme(kind, x.data, rows.offset, rows.rows, rows.cols, rows.stride);
+  if (found === undefined || found !== found) return false;
+  const before = acc[0]!;
+  if (before === before && (kind === 'max' ? found > before : found < before)) acc[0] = found;
+  return true;
+}
+
+/** `x` as rows of contiguous elements (axes of extent 1 dropped), or undefined when it is not. */
+function rowsOf(x: ArrayData & { readonly view?: InputView }): { offset: number; rows: number; cols: number; stride: number } | undefined {
+  if (!x.view) return { offset: 0, rows: 1, cols: x.data.length, stride: 0 };
+  const { shape, strides, offset } = x.view;
+  const axes = shape.map((e, a) => [e, strides[a]!] as const).filter(([e]) => e !== 1);
+  if (axes.length === 0) return { offset, rows: 1, cols: 1, stride: 0 };
+  const [cols, unit] = axes[axes.length - 1]!;
+  if (unit !== 1 || axes.length > 2) return undefined;
+  if (axes.length === 1) return { offset, rows: 1, cols, stride: 0 };
+  const [rows, stride] = axes[0]!;
+  return stride >= cols ? { offset, rows, cols, stride } : undefined;
 }
