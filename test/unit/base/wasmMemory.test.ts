@@ -80,9 +80,9 @@ describe('WebAssembly memories of big buffers', () => {
     const input = bigInput();
     const task = withInputMemories({ key: 't', kernel: 'test.memory_report', params: { length: BIG, fill: 2.5 }, inputs: [input] });
     expect(task.memories).toHaveLength(1);
-    const [outcome] = (await pool.run([task])) as TaskOutcome[];
-    expect(outcome!.ok).toBe(true);
-    if (!outcome!.ok) return;
+    const outcome = ((await pool.run([task])) as TaskOutcome[])[0]!;
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
     const report = outcome.value as MemoryReport;
     expect(report.known).toBe(true);
     expect(report.max).toBe(7.5);
@@ -94,7 +94,7 @@ describe('WebAssembly memories of big buffers', () => {
 
   it('without the memories beside it the worker reads a plain buffer (and falls back to JavaScript)', async () => {
     const task: TaskMessage = { key: 't', kernel: 'test.memory_report', params: { length: 8, fill: 1 }, inputs: [bigInput()] };
-    const [outcome] = (await pool.run([task])) as TaskOutcome[];
+    const outcome = ((await pool.run([task])) as TaskOutcome[])[0]!;
     const report = (outcome as { value: MemoryReport }).value;
     expect(report.known).toBe(false);
     expect(report.max).toBeUndefined();
