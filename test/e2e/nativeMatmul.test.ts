@@ -6,17 +6,11 @@
  * how the test sees which kernel ran). A product chained into its reduction runs natively too, since
  * the native kernel is synchronous. Bad values are typed errors.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getOption, newSession, type NdArray, OptionError, type Session, setOption, tensor as tt } from '../../src/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getOption, type NdArray, OptionError, setOption, tensor as tt } from '../../src/index.js';
+import { sessionsForFile } from '../support/lifecycle.js';
 
-const sessions: Record<'local' | 'threads', Session> = {} as never;
-beforeAll(() => {
-  sessions.local = newSession({ mode: 'lazy', executor: 'local', default: false });
-  sessions.threads = newSession({ mode: 'lazy', executor: 'threads', workers: 2, default: false });
-});
-afterAll(async () => {
-  await Promise.all([sessions.local.close(), sessions.threads.close()]);
-});
+const sessions = sessionsForFile();
 afterEach(() => setOption('nativeMatmul', true));
 
 /**

@@ -5,22 +5,16 @@
  * tasks — full and strided reductions equal the reference fold of the fetched values, NumPy's rules for
  * NaN (it wins) and signed zeros (the first one wins) included.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSession, type NdArray, type Session, tensor as tt, type Tensor } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { type NdArray, type Session, tensor as tt, type Tensor } from '../../src/index.js';
+import { sessionsForFile } from '../support/lifecycle.js';
 
 const ROWS = 1500;
 const COLS = 2000;
 /** 600 x 2000 doubles: 9.6 MB chunks, big enough for a memory of their own. */
 const CHUNK = [600, COLS];
 
-const sessions: Record<'local' | 'threads', Session> = {} as never;
-beforeAll(() => {
-  sessions.local = newSession({ mode: 'lazy', executor: 'local', default: false });
-  sessions.threads = newSession({ mode: 'lazy', executor: 'threads', workers: 2, default: false });
-});
-afterAll(async () => {
-  await Promise.all([sessions.local.close(), sessions.threads.close()]);
-});
+const sessions = sessionsForFile();
 
 /** The elements of rows [r0, r1) by rStep and columns [c0, c1) by cStep of a ROWS x COLS array, in order. */
 function picked(v: Float64Array, [r0, r1, rStep]: readonly number[], [c0, c1, cStep]: readonly number[]): number[] {

@@ -2,7 +2,7 @@
  * Test-file lifecycle helpers: fail a test that leaves an unhandled promise rejection behind, and open
  * sessions on a given executor that are closed after each test.
  */
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { newSession, type Session } from '../../src/index.js';
 
 /** Every test in the calling file fails if a promise rejection goes unhandled during it. */
@@ -34,4 +34,20 @@ export function sessionsOn(executor: 'local' | 'threads'): (opts?: Parameters<ty
     open.push(s);
     return s;
   };
+}
+
+/**
+ * One lazy, non-default session on each executor (2 workers on threads) for the whole calling file:
+ * opened before its tests, closed after them. The record is filled in `beforeAll`.
+ */
+export function sessionsForFile(): Record<'local' | 'threads', Session> {
+  const sessions = {} as Record<'local' | 'threads', Session>;
+  beforeAll(() => {
+    sessions.local = newSession({ mode: 'lazy', executor: 'local', default: false });
+    sessions.threads = newSession({ mode: 'lazy', executor: 'threads', workers: 2, default: false });
+  });
+  afterAll(async () => {
+    await Promise.all([sessions.local.close(), sessions.threads.close()]);
+  });
+  return sessions;
 }
