@@ -35,6 +35,7 @@ import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import { nudgeCollection } from './gcNudge.js';
 import { processOptions } from './processOptions.js';
 import { forEachSharedBuffer } from './sharedWalk.js';
+import { adopt, memoryOf, wasmBuffer, wasmBufferBytes, wasmBuffersOn } from './wasmMemory.js';
 
 /** Below this a buffer is not worth a trailer: its faults cost less than the bookkeeping. */
 export const RECYCLE_MIN_BYTES = 256 << 10;
@@ -55,6 +56,8 @@ interface Owned {
   readonly id: bigint;
   readonly bytes: number;
   readonly keeper: SharedArrayBuffer;
+  /** For a buffer in a WebAssembly memory: the keeper's memory (a clone of the one handed out). */
+  readonly memory: WebAssembly.Memory | undefined;
   readonly state: Int32Array;
   readonly filledAt: number;
 }
@@ -140,6 +143,26 @@ export function recycledBuffer(bytes: number): { readonly buffer: SharedArrayBuf
   return { buffer: new SharedArrayBuffer(size), warm: false };
 }
 
+/**
+ * `recycledBuffer` in a WebAssembly memory of its own (base/wasmMemory.ts), whose SIMD kernels read it in
+ * place: a fresh memory's pages always fault in, where a plain buffer often comes back warm from the
+ * allocator, so big tensor chunks in memories are only worth it recycled. Undefined when this thread
+ * does not recycle or no memory can be made; then a plain buffer serves.
+ */
+export function recycledWasmBuffer(bytes: number): { readonly buffer: SharedArrayBuffer; readonly warm: boolean } | undefined {
+  if (!wasmBuffersOn() || !recycles(bytes)) return undefined;
+  const size = wasmBufferBytes(bytes + TRAILER_BYTES);
+  const reused = takeDead(size);
+  if (reused) {
+    counters.reused++;
+    return { buffer: reused, warm: true };
+  }
+  const buffer = wasmBuffer(size);
+  if (!buffer) return undefined;
+  counters.fresh++;
+  return { buffer, warm: false };
+}
+
 /** Tags a filled buffer from `recycledBuffer` (a new id, LIVE) and keeps it for reuse. */
 export function track(buffer: SharedArrayBuffer): void {
   const id = (BigInt(threadId) << 40n) | nextId++;
@@ -147,10 +170,13 @@ export function track(buffer: SharedArrayBuffer): void {
   const tag = new BigUint64Array(buffer, at, 2);
   tag[0] = MAGIC;
   tag[1] = id;
-  const keeper = structuredClone(buffer);
+  // The keeper is another object for the same memory: the one handed out must be able to die.
+  const handedOut = memoryOf(buffer);
+  const memory = handedOut ? structuredClone(handedOut) : undefined;
+  const keeper = memory ? (memory.buffer as unknown as SharedArrayBuffer) : structuredClone(buffer);
   const state = new Int32Array(keeper, at + 16, 1);
   Atomics.store(state, 0, LIVE);
-  const entry: Owned = { id, bytes: buffer.byteLength, keeper, state, filledAt: performance.now() };
+  const entry: Owned = { id, bytes: buffer.byteLength, keeper, memory, state, filledAt: performance.now() };
   owned.set(id, entry);
   ownedBytes += entry.bytes;
   let same = bySize.get(entry.bytes);
@@ -191,7 +217,8 @@ export function noteStored(value: unknown): void {
 
 function noteBuffer(buffer: SharedArrayBuffer): void {
   const at = buffer.byteLength - TRAILER_BYTES;
-  if (at < RECYCLE_MIN_BYTES || at % GRANULE !== 0) return;
+  // A plain recycled buffer is whole granules and a trailer; one in a WebAssembly memory, whole pages.
+  if (at < RECYCLE_MIN_BYTES || (at % GRANULE !== 0 && buffer.byteLength % GRANULE !== 0)) return;
   const tag = new BigUint64Array(buffer, at, 2);
   if (tag[0] !== MAGIC) return;
   watch(tag[1]!, buffer);
@@ -204,6 +231,8 @@ function takeDead(size: number): SharedArrayBuffer | undefined {
     if (born.has(e.id)) continue;
     if (Atomics.load(e.state, 0) === DEAD) {
       forget(e);
+      // Handed out again: this thread knows the keeper's buffer as that memory's from now on.
+      if (e.memory) adopt([e.memory]);
       return e.keeper;
     }
     undecided = true;

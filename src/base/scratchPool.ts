@@ -13,7 +13,8 @@
  * call (a broadcast reduction's evaluated expression: kernels/tensor/reduce.ts).
  */
 
-import { wasmBuffer } from './wasmMemory.js';
+import { recycledWasmBuffer, track } from './recycledBuffers.js';
+import { WASM_BUFFER_MIN_BYTES } from './wasmMemory.js';
 
 /** Bytes kept per thread; beyond it, recycled buffers are dropped for the collector. */
 const POOL_BYTES = 256 * 1024 * 1024;
@@ -44,12 +45,25 @@ function take(bytes: number, zeroed = true): SharedArrayBuffer {
  * It may be longer than `bytes`.
  */
 export function sharedBuffer(bytes: number, zeroed = true): SharedArrayBuffer {
-  // Big ones in a WebAssembly memory, which SIMD kernels read in place (base/wasmMemory.ts); such a
-  // buffer may be longer than asked (whole pages), so views of it give their length.
-  if (!tracked) return wasmBuffer(bytes) ?? new SharedArrayBuffer(bytes);
+  if (!tracked) return bytes >= WASM_BUFFER_MIN_BYTES ? recycledInMemory(bytes, zeroed) : new SharedArrayBuffer(bytes);
   const buffer = take(bytes, zeroed);
   tracked.push(buffer);
   return buffer;
+}
+
+/**
+ * A big buffer in a recycled WebAssembly memory (base/recycledBuffers.ts), which SIMD kernels read in
+ * place (base/wasmMemory.ts) — longer than asked (whole pages and a trailer), so views of it give their
+ * length — or a plain one where this thread does not recycle. Never a fresh memory unrecycled: its pages
+ * would fault in on every chunk where the allocator hands a plain buffer back warm (a stored 128 MB
+ * map: 230-260 ms a step in fresh memories, 74-160 in plain buffers).
+ */
+function recycledInMemory(bytes: number, zeroed: boolean): SharedArrayBuffer {
+  const recycled = recycledWasmBuffer(bytes);
+  if (!recycled) return new SharedArrayBuffer(bytes);
+  if (recycled.warm && zeroed) new Uint8Array(recycled.buffer, 0, bytes).fill(0);
+  track(recycled.buffer);
+  return recycled.buffer;
 }
 
 /**

@@ -3,9 +3,10 @@
  * module reads only the memory it was instantiated with, and a SharedArrayBuffer cannot become one
  * after the fact — but a shared `WebAssembly.Memory`'s buffer is a SharedArrayBuffer like any other: the
  * engine's typed arrays, the store, the walks and the transfers between threads treat it as one. So
- * `allocate` (base/ndarray.ts, through scratchPool.ts) takes big buffers from a memory of their own,
- * and a SIMD kernel reads a chunk where it lies instead of at the speed of scalar JavaScript
- * (kernels/tensor/wasmExtreme.ts: a strided max at 19 GB/s on one thread where JS reads 14).
+ * `allocate` (base/ndarray.ts, through scratchPool.ts) takes big buffers from a memory of their own —
+ * recycled (base/recycledBuffers.ts), since a fresh memory's pages fault in every time — and a SIMD
+ * kernel reads a chunk where it lies instead of at the speed of scalar JavaScript
+ * (kernels/tensor/wasmExtreme.ts: a strided max at 17-18 GB/s on one thread where JS reads 11-14).
  *
  * A buffer reached from another thread arrives without its memory: the memories travel beside the
  * values that hold them (`memoriesIn` on the sending side, `adopt` on the receiving one). Within one
@@ -35,6 +36,11 @@ let enabled = typeof WebAssembly === 'object';
  */
 let pausedUntil = 0;
 const PAUSE_MS = 1000;
+
+/** The bytes of the WebAssembly memory `wasmBuffer(bytes)` makes: whole 64 KiB pages. */
+export function wasmBufferBytes(bytes: number): number {
+  return Math.ceil(bytes / PAGE_BYTES) * PAGE_BYTES;
+}
 
 /**
  * A zeroed shared buffer of at least `bytes` (a whole number of 64 KiB pages) in a WebAssembly memory
@@ -86,6 +92,11 @@ export function adopt(received: readonly WebAssembly.Memory[] | undefined): void
   if (!received) return;
   for (const memory of received) memories.set(memory.buffer as unknown as SharedArrayBuffer, memory);
   if (received.length > 0) any = true;
+}
+
+/** Whether this thread puts big buffers in WebAssembly memories (see `setWasmBuffers`). */
+export function wasmBuffersOn(): boolean {
+  return enabled;
 }
 
 /** Turns the memories off (or on again) for buffers made from now on: for tests comparing both paths. */

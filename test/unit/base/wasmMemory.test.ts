@@ -9,7 +9,8 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allocate, type ArrayData } from '../../../src/base/ndarray.js';
+import { allocate, allocateOverwritten, type ArrayData } from '../../../src/base/ndarray.js';
+import { recycledBufferStats, recyclingSwitchForWorkers } from '../../../src/base/recycledBuffers.js';
 import { adopt, memoriesIn, memoryOf, setWasmBuffers, WASM_BUFFER_MIN_BYTES, wasmBuffer } from '../../../src/base/wasmMemory.js';
 import { CLAIMED_CONTROL_SLOTS, type ClaimedResult } from '../../../src/kernels/claimed.js';
 import { type TaskMessage, type TaskOutcome, withInputMemories } from '../../../src/kernels/task.js';
@@ -22,6 +23,8 @@ const pool = new Piscina({
   minThreads: 1,
   maxThreads: 1,
   execArgv: ['--import', 'tsx'],
+  // Workers recycle (and so put big buffers in memories) only when the main thread's switch says so, as in the engine's pools.
+  workerData: { recycling: recyclingSwitchForWorkers() },
 });
 afterAll(() => pool.destroy());
 
@@ -30,6 +33,16 @@ function bigInput(): ArrayData {
   for (let i = 0; i < data.length; i++) data[i] = Math.sin(i);
   data[12345] = 7.5;
   return { dtype: 'float64', shape: [data.length], data };
+}
+
+const gc = (globalThis as { gc?: () => void }).gc!;
+
+/** Collects, then lets the finalization callbacks run (they are tasks of their own). */
+async function collect(): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 describe('WebAssembly memories of big buffers', () => {
@@ -43,6 +56,38 @@ describe('WebAssembly memories of big buffers', () => {
     const small = allocate('float64', BIG / 2);
     expect(memoryOf(small.buffer)).toBeUndefined();
     expect(wasmBuffer(WASM_BUFFER_MIN_BYTES - 8)).toBeUndefined();
+  });
+
+  it('a memory nobody reads any more is filled again (warm): zeroed for allocate, as it was for allocateOverwritten', async () => {
+    const n = BIG + 11;
+    let first: Float64Array | undefined = allocate('float64', n) as Float64Array;
+    first.fill(5);
+    const before = recycledBufferStats().reused;
+    first = undefined;
+    await collect();
+    const second = allocate('float64', n) as Float64Array;
+    expect(recycledBufferStats().reused).toBe(before + 1);
+    expect(memoryOf(second.buffer)?.buffer).toBe(second.buffer);
+    expect(second.every((v) => v === 0)).toBe(true);
+    second.fill(7);
+    let third: Float64Array | undefined = second;
+    third = undefined;
+    expect(third).toBeUndefined();
+  });
+
+  it('never fills again a memory that a view still reads', async () => {
+    // Pages of their own (the test before frees a memory of 65 pages).
+    const n = BIG + 20_000;
+    let first: Float64Array | undefined = allocateOverwritten('float64', n) as Float64Array;
+    first.fill(3);
+    const tail = first.subarray(n - 4);
+    first = undefined;
+    await collect();
+    const before = recycledBufferStats().reused;
+    const second = allocateOverwritten('float64', n) as Float64Array;
+    second.fill(9);
+    expect(recycledBufferStats().reused).toBe(before);
+    expect(Array.from(tail)).toEqual([3, 3, 3, 3]);
   });
 
   it('setWasmBuffers(false) makes plain buffers until it is turned on again', () => {
