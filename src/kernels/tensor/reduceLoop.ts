@@ -1,11 +1,12 @@
 /**
  * Running a compiled reduction loop over a chunk's inputs (flat when every input allows it, nd
- * otherwise), and the float64 accumulators the reduction kernels fill.
+ * otherwise), and the float64 accumulators the reduction kernels fill. A full max/min of a chunk that
+ * lies in a WebAssembly memory is read there in SIMD instead (wasmExtreme.ts).
  */
 import { type ArrayData, allocate } from '../../base/ndarray.js';
+import { sizeOf } from '../../base/shape.js';
 import { compileLoop, type ReduceKind } from './codegen.js';
 import { HELPERS } from './expr.js';
-import { sizeOf } from '../../base/shape.js';
 import { type InputView, planInputs, reducedStrides } from './layout.js';
 import type { ReduceMapParams } from './reduce.js';
 import { compileUserFunctions } from './userfn.js';
@@ -29,10 +30,10 @@ export function copy(a: F64): F64 {
 export function runLoop(kind: ReduceKind, p: ReduceMapParams, ins: readonly ArrayData[], acc: F64, aux: F64 | null, split = false): void {
   const loopShape = p.shape.length === 0 ? [1] : p.shape;
   const axes = p.shape.length === 0 ? [0] : p.axes;
-  const plan = planInputs(ins, loopShape);
   const full = axes.length === loopShape.length;
-  const arg = kind === 'argmin' || kind === 'argmax';
   if ((kind === 'max' || kind === 'min') && full && ins.length === 1 && p.expr.t === 'in' && inPlaceExtreme(kind, ins[0]!, sizeOf(loopShape), acc)) return;
+  const plan = planInputs(ins, loopShape);
+  const arg = kind === 'argmin' || kind === 'argmax';
   const fns = compileUserFunctions(p.fns);
   const data = ins.map((x) => x.data);
   if (plan.flat && full && !arg) {
