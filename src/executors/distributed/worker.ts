@@ -31,6 +31,7 @@ import { isDriverTask, type TaskMessage, type TaskOutcome } from '../../kernels/
 import { fromJsonSafe } from '../../store/chunkCodec.js';
 import { ChunkNotFoundError } from '../../store/chunkStore.js';
 import { runGang } from '../gang.js';
+import { noteStored } from '../../base/recycledBuffers.js';
 import { createPool, type KernelPool } from '../pool.js';
 import {
   aliveKey,
@@ -205,6 +206,10 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
           reads = inputs.reads;
           const messages = tasks.map((t) => ({ key: t.key, kernel: t.kernel, params: fromJsonSafe(t.params), inputs: t.inputs.map((k) => inputs.values.get(k)) }));
           outcomes = await runTasks(messages, abort.signal);
+          // This thread holds every reader of what the pool made (the outputs it encodes and caches): the
+          // pool's recycled buffers are filled again once these are gone (base/recycledBuffers.ts), not
+          // kept LIVE until the pool lets them go.
+          for (const out of outcomes) if (out.ok) noteStored(out.value);
         } catch (e) {
           const error = errorToData(e);
           outcomes = tasks.map(() => ({ ok: false, error }));
