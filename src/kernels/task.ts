@@ -5,7 +5,7 @@
  */
 import { type ErrorData, errorToData } from '../base/errors.js';
 import { adopt, memoriesIn } from '../base/wasmMemory.js';
-import { type DriverContext, getDriver, getKernel, STEP_KERNEL, type StepRequest, type StepResult } from './registry.js';
+import { type DriverContext, getDriver, getKernel, readsInPlace, STEP_KERNEL, type StepRequest, type StepResult } from './registry.js';
 
 export interface TaskMessage {
   readonly key: string;
@@ -20,8 +20,12 @@ export type TaskOutcome =
   | { readonly ok: true; readonly value: unknown; readonly memories?: readonly WebAssembly.Memory[] }
   | { readonly ok: false; readonly error: ErrorData };
 
-/** A task for another thread: with the memories of its inputs' buffers, when any are WebAssembly memories. */
+/**
+ * A task for another thread: with the memories of its inputs' buffers when its kernel reads them in
+ * place (registry.ts `registerInPlaceReader`) and any are WebAssembly memories.
+ */
 export function withInputMemories(task: TaskMessage): TaskMessage {
+  if (!readsInPlace(task.kernel, task.params)) return task;
   const memories = memoriesIn(task.inputs);
   return memories ? { ...task, memories } : task;
 }

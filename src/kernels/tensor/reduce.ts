@@ -13,7 +13,7 @@ import type { DType } from '../../base/dtypes.js';
 import { type ArrayData, allocate } from '../../base/ndarray.js';
 import { borrowScratch, giveBack } from '../../base/scratchPool.js';
 import { sizeOf } from '../../base/shape.js';
-import { registerKernel } from '../registry.js';
+import { registerInPlaceReader, registerKernel } from '../registry.js';
 import { compileLoop, INITIAL_VALUE, type ReduceKind } from './codegen.js';
 import type { Expr } from '../../base/expr.js';
 import { HELPERS } from './expr.js';
@@ -274,6 +274,8 @@ function finish(p: Partial, f: FinalParams): ArrayData {
 }
 
 registerKernel('tensor.reduce_map', reduceMap);
+// A full max/min of an input as it is reads it in place when it lies in a WebAssembly memory (reduceLoop.ts).
+registerInPlaceReader('tensor.reduce_map', (p: ReduceMapParams) => (p.op === 'max' || p.op === 'min') && p.expr.t === 'in' && (p.shape.length === 0 || p.axes.length === p.shape.length));
 registerKernel('tensor.reduce_combine', (inputs, p: { readonly op: ReduceOp }) =>
   combinePartials(p.op, inputs as readonly Partial[]),
 );

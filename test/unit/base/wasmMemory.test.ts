@@ -13,10 +13,14 @@ import { allocate, allocateOverwritten, type ArrayData } from '../../../src/base
 import { recycledBufferStats, recyclingSwitchForWorkers } from '../../../src/base/recycledBuffers.js';
 import { adopt, memoriesIn, memoryOf, setWasmBuffers, WASM_BUFFER_MIN_BYTES, wasmBuffer } from '../../../src/base/wasmMemory.js';
 import { CLAIMED_CONTROL_SLOTS, type ClaimedResult } from '../../../src/kernels/claimed.js';
+import '../../../src/kernels/index.js';
+import { registerInPlaceReader } from '../../../src/kernels/registry.js';
 import { type TaskMessage, type TaskOutcome, withInputMemories } from '../../../src/kernels/task.js';
 import type { MemoryReport } from '../../support/memoryWorker.js';
 
 const BIG = WASM_BUFFER_MIN_BYTES / 8;
+// The test kernel (test/support/memoryWorker.ts) reads its input in place, so its tasks carry memories.
+registerInPlaceReader('test.memory_report', () => true);
 
 const pool = new Piscina({
   filename: new URL('../../support/memoryWorker.ts', import.meta.url).href,
@@ -135,6 +139,14 @@ describe('WebAssembly memories of big buffers', () => {
     adopt(outcome.memories);
     expect(memoryOf(report.made.data.buffer)?.buffer).toBe(report.made.data.buffer);
     expect((report.made.data as Float64Array)[BIG - 1]).toBe(2.5);
+  });
+
+  it('only tasks of kernels that read in place carry memories: a memory is dear to send', () => {
+    const inputs = [bigInput()];
+    expect(withInputMemories({ key: 't', kernel: 'test.memory_report', params: {}, inputs }).memories).toHaveLength(1);
+    expect(withInputMemories({ key: 't', kernel: 'tensor.reduce_map', params: { op: 'max', expr: { t: 'in', i: 0, dtype: 'float64' }, shape: [BIG + 3], axes: [0] }, inputs }).memories).toHaveLength(1);
+    expect(withInputMemories({ key: 't', kernel: 'tensor.reduce_map', params: { op: 'sum', expr: { t: 'in', i: 0, dtype: 'float64' }, shape: [BIG + 3], axes: [0] }, inputs }).memories).toBeUndefined();
+    expect(withInputMemories({ key: 't', kernel: 'tensor.elementwise', params: {}, inputs }).memories).toBeUndefined();
   });
 
   it('without the memories beside it the worker reads a plain buffer (and falls back to JavaScript)', async () => {
