@@ -163,6 +163,16 @@ export function recycledWasmBuffer(bytes: number): { readonly buffer: SharedArra
   return { buffer, warm: false };
 }
 
+/**
+ * A buffer from `recycledBuffer` or `recycledWasmBuffer` ready to fill: warm memory zeroed over its
+ * first `bytes` (unless the caller writes every byte), and tracked.
+ */
+export function readyToFill(recycled: { readonly buffer: SharedArrayBuffer; readonly warm: boolean }, bytes: number, zeroed: boolean): SharedArrayBuffer {
+  if (recycled.warm && zeroed) new Uint8Array(recycled.buffer, 0, bytes).fill(0);
+  track(recycled.buffer);
+  return recycled.buffer;
+}
+
 /** Tags a filled buffer from `recycledBuffer` (a new id, LIVE) and keeps it for reuse. */
 export function track(buffer: SharedArrayBuffer): void {
   const id = (BigInt(threadId) << 40n) | nextId++;

@@ -13,7 +13,7 @@
  * call (a broadcast reduction's evaluated expression: kernels/tensor/reduce.ts).
  */
 
-import { recycledWasmBuffer, track } from './recycledBuffers.js';
+import { readyToFill, recycledWasmBuffer } from './recycledBuffers.js';
 import { WASM_BUFFER_MIN_BYTES } from './wasmMemory.js';
 
 /** Bytes kept per thread; beyond it, recycled buffers are dropped for the collector. */
@@ -60,10 +60,7 @@ export function sharedBuffer(bytes: number, zeroed = true): SharedArrayBuffer {
  */
 function recycledInMemory(bytes: number, zeroed: boolean): SharedArrayBuffer {
   const recycled = recycledWasmBuffer(bytes);
-  if (!recycled) return new SharedArrayBuffer(bytes);
-  if (recycled.warm && zeroed) new Uint8Array(recycled.buffer, 0, bytes).fill(0);
-  track(recycled.buffer);
-  return recycled.buffer;
+  return recycled ? readyToFill(recycled, bytes, zeroed) : new SharedArrayBuffer(bytes);
 }
 
 /**

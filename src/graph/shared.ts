@@ -4,7 +4,7 @@
  * worker thread by reference: structured clone of a view over a SharedArrayBuffer shares the memory
  * instead of copying it. A fresh SharedArrayBuffer is zero-filled, like an ArrayBuffer.
  */
-import { recycledBuffer, recycles, track } from '../base/recycledBuffers.js';
+import { readyToFill, recycledBuffer, recycles } from '../base/recycledBuffers.js';
 
 /** The offsets of a CSR: Int32Array while the arc count fits in int32, Float64Array (exact to 2^53) beyond. */
 export type Offsets = Int32Array | Float64Array;
@@ -48,11 +48,7 @@ export function outputOffsets(n: number, arcs: number): Offsets {
 }
 
 function outputBuffer(bytes: number, writesAll: boolean): SharedArrayBuffer {
-  if (!recycles(bytes)) return new SharedArrayBuffer(bytes);
-  const { buffer, warm } = recycledBuffer(bytes);
-  if (warm && !writesAll) new Uint8Array(buffer, 0, bytes).fill(0);
-  track(buffer);
-  return buffer;
+  return recycles(bytes) ? readyToFill(recycledBuffer(bytes), bytes, !writesAll) : new SharedArrayBuffer(bytes);
 }
 
 export function isShared(a: ArrayBufferView): boolean {
