@@ -274,8 +274,16 @@ function finish(p: Partial, f: FinalParams): ArrayData {
 }
 
 registerKernel('tensor.reduce_map', reduceMap);
-// A full max/min of an input as it is reads it in place when it lies in a WebAssembly memory (reduceLoop.ts).
-registerInPlaceReader('tensor.reduce_map', (p: ReduceMapParams) => (p.op === 'max' || p.op === 'min') && p.expr.t === 'in' && (p.shape.length === 0 || p.axes.length === p.shape.length));
+// Read in place when the input lies in a WebAssembly memory (reduceLoop.ts): a full max/min of an input
+// as it is, and its sums along rows — a whole chunk's, or with the last axis reduced (a full sum of a
+// view is summed by segments instead).
+registerInPlaceReader('tensor.reduce_map', (p: ReduceMapParams) => {
+  if (p.expr.t !== 'in') return false;
+  const full = p.shape.length === 0 || p.axes.length === p.shape.length;
+  if (p.op === 'max' || p.op === 'min') return full;
+  if (p.op !== 'sum' && p.op !== 'mean') return false;
+  return full ? !p.views?.[0] : p.axes.includes(p.shape.length - 1);
+});
 registerKernel('tensor.reduce_combine', (inputs, p: { readonly op: ReduceOp }) =>
   combinePartials(p.op, inputs as readonly Partial[]),
 );

@@ -1,16 +1,18 @@
 /**
  * Running a compiled reduction loop over a chunk's inputs (flat when every input allows it, nd
  * otherwise), and the float64 accumulators the reduction kernels fill. A full max/min of a chunk that
- * lies in a WebAssembly memory is read there in SIMD instead (wasmExtreme.ts).
+ * lies in a WebAssembly memory is read there in SIMD instead (wasmExtreme.ts), and so are the sums
+ * along its rows (wasmSum.ts), adding in the loop's own order.
  */
 import { type ArrayData, allocate } from '../../base/ndarray.js';
 import { sizeOf } from '../../base/shape.js';
 import { compileLoop, type ReduceKind } from './codegen.js';
 import { HELPERS } from './expr.js';
-import { type InputView, planInputs, reducedStrides } from './layout.js';
+import { type InputPlan, type InputView, planInputs, reducedStrides } from './layout.js';
 import type { ReduceMapParams } from './reduce.js';
 import { compileUserFunctions } from './userfn.js';
 import { wasmExtreme } from './wasmExtreme.js';
+import { wasmRowSum } from './wasmSum.js';
 
 export type F64 = Float64Array;
 
@@ -33,6 +35,7 @@ export function runLoop(kind: ReduceKind, p: ReduceMapParams, ins: readonly Arra
   const full = axes.length === loopShape.length;
   if ((kind === 'max' || kind === 'min') && full && ins.length === 1 && p.expr.t === 'in' && inPlaceExtreme(kind, ins[0]!, sizeOf(loopShape), acc)) return;
   const plan = planInputs(ins, loopShape);
+  if (kind === 'sum' && !split && ins.length === 1 && p.expr.t === 'in' && inPlaceRowSums(plan, axes, full, ins[0]!.data, acc)) return;
   const arg = kind === 'argmin' || kind === 'argmax';
   const fns = compileUserFunctions(p.fns);
   const data = ins.map((x) => x.data);
@@ -75,4 +78,54 @@ function rowsOf(x: ArrayData & { readonly view?: InputView }): { offset: number;
   if (axes.length === 1) return { offset, rows: 1, cols, stride: 0 };
   const [rows, stride] = axes[0]!;
   return stride >= cols ? { offset, rows, cols, stride } : undefined;
+}
+
+/**
+ * A sum of one float64 input as it is, in a WebAssembly memory, along unit-stride rows — the flat loop
+ * over a whole chunk (one row), or the nd loop with the last axis reduced — read in place by wasmSum.ts,
+ * which adds in the loop's order: each row's total met with its output as the loop meets it
+ * (`out = out + total`), the rows in the loop's walk, from the last position down. False when it does
+ * not apply.
+ */
+function inPlaceRowSums(plan: InputPlan, axes: readonly number[], full: boolean, data: ArrayData['data'], acc: F64): boolean {
+  if (!(data instanceof Float64Array)) return false;
+  const { shape } = plan;
+  const nd = shape.length;
+  const strides = plan.strides[0]!;
+  const offset = strides[nd]!;
+  if (plan.flat && full) {
+    if (data.length !== sizeOf(shape)) return false;
+    const rowSum = wasmRowSum(data);
+    if (!rowSum) return false;
+    acc[0] = acc[0]! + rowSum(0, data.length);
+    return true;
+  }
+  if (!axes.includes(nd - 1) || strides[nd - 1] !== 1) return false;
+  const rowSum = wasmRowSum(data);
+  if (!rowSum) return false;
+  const inner = shape[nd - 1]!;
+  const out = reducedStrides(shape, axes);
+  const idx = shape.slice(0, nd - 1).map((e) => e - 1);
+  if (idx.some((i) => i < 0) || inner === 0) return true;
+  let base = offset;
+  let at = 0;
+  for (let d = 0; d < nd - 1; d++) {
+    base += idx[d]! * strides[d]!;
+    at += idx[d]! * out[d]!;
+  }
+  // The odometer of codegen.ts's downOdometer: the last outer axis moves first, each from its end down.
+  for (;;) {
+    acc[at] = acc[at]! + rowSum(base, inner);
+    let d = nd - 2;
+    for (; d >= 0; d--) {
+      base -= strides[d]!;
+      at -= out[d]!;
+      if (--idx[d]! >= 0) break;
+      const extent = shape[d]!;
+      base += strides[d]! * extent;
+      at += out[d]! * extent;
+      idx[d] = extent - 1;
+    }
+    if (d < 0) return true;
+  }
 }

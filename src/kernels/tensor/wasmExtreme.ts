@@ -12,8 +12,8 @@
  * an extreme of zero (whose sign depends on which zero came first), comes back as NaN and the caller
  * runs the exact loop instead — the answer is always the JavaScript loop's.
  */
-import { memoryOf } from '../../base/wasmMemory.js';
-import { f64c, funcBody, get, HEADER, I32, i32c, I32_ADD, MUL, name, section, set, simd, tee, uleb, V128, vec } from './wasmAsm.js';
+import { f64c, funcBody, get, I32, i32c, I32_ADD, MUL, set, simd, tee, uleb, V128, vec } from './wasmAsm.js';
+import { inPlaceKernels, inPlaceModule } from './wasmInPlace.js';
 
 const [PTR, ROWS, COLS, STRIDE] = [0, 1, 2, 3];
 const [R, P0, P1, P2, P3, J, VB, END4] = [4, 5, 6, 7, 8, 9, 10, 11];
@@ -87,16 +87,7 @@ function body(kind: 'max' | 'min'): number[] {
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const type = [0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([[F64]])];
-  // The memory is imported shared, of any size up to 4 GiB (flags 3: a maximum, shared).
-  const memory = [...name('env'), ...name('mem'), 0x02, 0x03, ...uleb(0), ...uleb(65536)];
-  return new Uint8Array([
-    ...HEADER,
-    ...section(1, vec([type])),
-    ...section(2, vec([memory])),
-    ...section(3, vec([[0x00], [0x00]])),
-    ...section(7, vec([[...name('max'), 0x00, 0x00], [...name('min'), 0x00, 0x01]])),
-    ...section(10, vec([body('max'), body('min')])),
-  ]);
+  return inPlaceModule(type, [['max', body('max')], ['min', body('min')]]);
 }
 
 type Extreme = (ptr: number, rows: number, cols: number, stride: number) => number;
@@ -105,22 +96,7 @@ interface Extremes {
   readonly min: Extreme;
 }
 
-/** Compiled once per thread; null where WebAssembly SIMD is unavailable. */
-let compiled: WebAssembly.Module | null | undefined;
-const instances = new WeakMap<WebAssembly.Memory, Extremes>();
-
-function extremesOver(memory: WebAssembly.Memory): Extremes | undefined {
-  let known = instances.get(memory);
-  if (known) return known;
-  if (compiled === undefined) {
-    const bytes = moduleBytes();
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  }
-  if (compiled === null) return undefined;
-  known = new WebAssembly.Instance(compiled, { env: { mem: memory } }).exports as unknown as Extremes;
-  instances.set(memory, known);
-  return known;
-}
+const extremesOver = inPlaceKernels<Extremes>(moduleBytes);
 
 /**
  * The max (min) of `rows` rows of `cols` elements of `data` from element `offset`, row r at offset +
@@ -128,9 +104,8 @@ function extremesOver(memory: WebAssembly.Memory): Extremes | undefined {
  * or undefined when `data` is not in a WebAssembly memory this thread knows.
  */
 export function wasmExtreme(kind: 'max' | 'min', data: Float64Array, offset: number, rows: number, cols: number, rowStride: number): number | undefined {
-  const memory = memoryOf(data.buffer);
-  if (!memory || rows <= 0 || cols <= 0) return undefined;
-  const extremes = extremesOver(memory);
+  if (rows <= 0 || cols <= 0) return undefined;
+  const extremes = extremesOver(data);
   if (!extremes) return undefined;
   const found = extremes[kind](data.byteOffset + 8 * offset, rows, cols, 8 * rowStride);
   return found === 0 ? NaN : found;

@@ -1,0 +1,112 @@
+/**
+ * The row sums read in place in WebAssembly (kernels/tensor/wasmSum.ts) and their use by the reduction
+ * kernel (reduceLoop.ts): the kernel adds in the JavaScript loop's own order (blocks of 128 from the end,
+ * four interleaved accumulators, Neumaier between blocks), so over hostile values — magnitudes 1e-15 to
+ * 1e15 that cancel, ±0, ±Infinity, NaN — its total has the loop's very bits, whatever the length and
+ * where the row starts; `tensor.reduce_map` sums (whole chunks, rows, rows of views, several reduced
+ * axes, means) over a chunk in a memory give exactly what they give over a plain copy.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Expr } from '../../../src/base/expr.js';
+import type { ArrayData } from '../../../src/base/ndarray.js';
+import { WASM_BUFFER_MIN_BYTES, wasmBuffer } from '../../../src/base/wasmMemory.js';
+import { getKernel } from '../../../src/kernels/index.js';
+import type { Partial } from '../../../src/kernels/tensor/reduce.js';
+import { wasmRowSum } from '../../../src/kernels/tensor/wasmSum.js';
+
+const id: Expr = { t: 'in', i: 0, dtype: 'float64' };
+const memory = wasmBuffer(WASM_BUFFER_MIN_BYTES)!;
+
+function inMemory(values: readonly number[], at: number): Float64Array {
+  const data = new Float64Array(memory, 8 * at, values.length);
+  data.set(values);
+  return data;
+}
+
+const sameBits = (got: ArrayLike<number>, want: ArrayLike<number>): void => {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const [g, w] = [got[i]!, want[i]!];
+    if (!(Object.is(g, w) || (g !== g && w !== w))) expect.fail(`element ${i}: ${g} where the JavaScript loop gives ${w}`);
+  }
+};
+
+interface Reduction {
+  readonly op: 'sum' | 'mean';
+  readonly shape: readonly number[];
+  readonly axes: readonly number[];
+  readonly view?: { readonly shape: readonly number[]; readonly strides: readonly number[]; readonly offset: number };
+}
+
+/** The partial `tensor.reduce_map` leaves (the sums before the tree's merge). */
+function partialSums(data: Float64Array, shape: readonly number[], r: Reduction): Float64Array {
+  const x: ArrayData = { dtype: 'float64', shape: [...shape], data };
+  const params = { op: r.op, expr: id, shape: r.shape, axes: r.axes, ...(r.view ? { views: [r.view] } : {}) };
+  return (getKernel('tensor.reduce_map')([x], params as never) as Partial & { acc: Float64Array }).acc;
+}
+
+const hostile = fc.oneof(
+  { arbitrary: fc.double({ min: -1, max: 1, noNaN: true }).chain((m) => fc.integer({ min: -15, max: 15 }).map((e) => m * 10 ** e)), weight: 40 },
+  { arbitrary: fc.constantFrom(1e15, -1e15, 1, -1, 0.1), weight: 6 },
+  { arbitrary: fc.constantFrom(-0, 0, Infinity, -Infinity, NaN), weight: 1 },
+);
+
+describe('sums read in place in WebAssembly', () => {
+  it('a row\'s total has the JavaScript loop\'s bits, for every length and start', () => {
+    const rows = fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 700 })).chain(([at, n]) => fc.tuple(fc.constant(at), fc.array(hostile, { minLength: n, maxLength: n })));
+    fc.assert(
+      fc.property(rows, ([at, xs]) => {
+        const data = inMemory(xs, at);
+        const rowSum = wasmRowSum(data)!;
+        // The flat loop over a plain copy adds the same total into 0.
+        const plain = partialSums(Float64Array.from(xs), [xs.length], { op: 'sum', shape: [xs.length], axes: [0] });
+        sameBits([0 + rowSum(0, xs.length)], plain);
+      }),
+      { numRuns: 800 },
+    );
+  });
+
+  it('tensor.reduce_map sums over a chunk in a memory, and over views of it, equal the same over a plain copy', () => {
+    const layout = fc.record({ a: fc.integer({ min: 1, max: 4 }), b: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 300 }), at: fc.integer({ min: 0, max: 7 }) });
+    const arb = layout.chain((l) => fc.tuple(fc.constant(l), fc.array(hostile, { minLength: l.a * l.b * l.c, maxLength: l.a * l.b * l.c })));
+    fc.assert(
+      fc.property(arb, ([{ a, b, c, at }, xs]) => {
+        const data = inMemory(xs, at);
+        const plain = Float64Array.from(xs);
+        const shape = [a, b, c];
+        const reductions: Reduction[] = [
+          { op: 'sum', shape, axes: [0, 1, 2] },
+          { op: 'sum', shape, axes: [2] },
+          { op: 'sum', shape, axes: [0, 2] },
+          { op: 'sum', shape, axes: [1, 2] },
+          { op: 'mean', shape, axes: [2] },
+          { op: 'sum', shape: [a * b, c], axes: [1] },
+          // Rows of views: columns from 1 of every other row, the rows backwards, one plane.
+          { op: 'sum', shape: [Math.ceil((a * b) / 2), c - 1], axes: [1], view: { shape: [Math.ceil((a * b) / 2), c - 1], strides: [2 * c, 1], offset: 1 } },
+          { op: 'sum', shape: [a * b, c], axes: [1], view: { shape: [a * b, c], strides: [-c, 1], offset: (a * b - 1) * c } },
+          { op: 'sum', shape: [b, c], axes: [1], view: { shape: [b, c], strides: [c, 1], offset: (a - 1) * b * c } },
+        ];
+        for (const r of reductions) sameBits(partialSums(data, shape, r), partialSums(plain, shape, r));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a 16 MB chunk\'s row sums and total read in place equal the loop\'s', () => {
+    const [rows, cols] = [419, 5000];
+    const data = new Float64Array(wasmBuffer(8 * rows * cols)!, 0, rows * cols);
+    for (let i = 0; i < data.length; i++) data[i] = Math.cos(i) * 10 ** ((i % 31) - 15);
+    data[7 * cols + 11] = Infinity;
+    data[9 * cols + 3] = NaN;
+    const plain = Float64Array.from(data);
+    expect(wasmRowSum(data)).toBeDefined();
+    for (const axes of [[1], [0, 1]]) sameBits(partialSums(data, [rows, cols], { op: 'sum', shape: [rows, cols], axes }), partialSums(plain, [rows, cols], { op: 'sum', shape: [rows, cols], axes }));
+    expect(partialSums(data, [rows, cols], { op: 'sum', shape: [rows, cols], axes: [1] })[7]).toBe(Infinity);
+  });
+
+  it('reads nothing outside a WebAssembly memory', () => {
+    expect(wasmRowSum(new Float64Array(new SharedArrayBuffer(64)))).toBeUndefined();
+    expect(wasmRowSum(new Float64Array(8))).toBeUndefined();
+  });
+});
