@@ -42,7 +42,9 @@ export function allocateOverwritten(dtype: DType, length: number): TypedArray {
 function allocated(dtype: DType, length: number, zeroed: boolean): TypedArray {
   const Ctor = typedArrayCtor(dtype);
   const bytes = length * Ctor.BYTES_PER_ELEMENT;
-  return new Ctor(bytes < SHARED_MIN_BYTES ? new ArrayBuffer(bytes) : sharedBuffer(bytes, zeroed), 0, length);
+  if (bytes < SHARED_MIN_BYTES) return new Ctor(new ArrayBuffer(bytes), 0, length);
+  const { buffer, byteOffset } = sharedBuffer(bytes, zeroed);
+  return new Ctor(buffer, byteOffset, length);
 }
 
 /**

@@ -40,27 +40,27 @@ function take(bytes: number, zeroed = true): SharedArrayBuffer {
 }
 
 /**
- * A shared buffer for `allocate`: tracked (and possibly reused) inside `trackAllocations`, else fresh.
- * Zeroed like a fresh one unless `zeroed` is false (the caller writes every byte before reading any).
- * It may be longer than `bytes`.
+ * A shared buffer for `allocate` and where its data starts: tracked (and possibly reused) inside
+ * `trackAllocations`, else fresh. Zeroed like a fresh one unless `zeroed` is false (the caller writes
+ * every byte before reading any). It may be longer than `bytes`.
  */
-export function sharedBuffer(bytes: number, zeroed = true): SharedArrayBuffer {
-  if (!tracked) return bytes >= WASM_BUFFER_MIN_BYTES ? recycledInMemory(bytes, zeroed) : new SharedArrayBuffer(bytes);
+export function sharedBuffer(bytes: number, zeroed = true): { readonly buffer: SharedArrayBuffer; readonly byteOffset: number } {
+  if (!tracked) return bytes >= WASM_BUFFER_MIN_BYTES ? recycledInMemory(bytes, zeroed) : { buffer: new SharedArrayBuffer(bytes), byteOffset: 0 };
   const buffer = take(bytes, zeroed);
   tracked.push(buffer);
-  return buffer;
+  return { buffer, byteOffset: 0 };
 }
 
 /**
  * A big buffer in a recycled WebAssembly memory (base/recycledBuffers.ts), which SIMD kernels read in
- * place (base/wasmMemory.ts) — longer than asked (whole pages and a trailer), so views of it give their
- * length — or a plain one where this thread does not recycle. Never a fresh memory unrecycled: its pages
- * would fault in on every chunk where the allocator hands a plain buffer back warm (a stored 128 MB
- * map: 230-260 ms a step in fresh memories, 74-160 in plain buffers).
+ * place (base/wasmMemory.ts) — longer than asked (whole pages, the data some pages in, a trailer), so
+ * views of it give their offset and length — or a plain one where this thread does not recycle. Never
+ * a fresh memory unrecycled: its pages would fault in on every chunk where the allocator hands a plain
+ * buffer back warm (a stored 128 MB map: 230-260 ms a step in fresh memories, 74-160 in plain buffers).
  */
-function recycledInMemory(bytes: number, zeroed: boolean): SharedArrayBuffer {
+function recycledInMemory(bytes: number, zeroed: boolean): { readonly buffer: SharedArrayBuffer; readonly byteOffset: number } {
   const recycled = recycledWasmBuffer(bytes);
-  return recycled ? readyToFill(recycled, bytes, zeroed) : new SharedArrayBuffer(bytes);
+  return recycled ? { buffer: readyToFill(recycled, bytes, zeroed), byteOffset: recycled.offset } : { buffer: new SharedArrayBuffer(bytes), byteOffset: 0 };
 }
 
 /**

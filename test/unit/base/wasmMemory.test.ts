@@ -62,6 +62,21 @@ describe('WebAssembly memories of big buffers', () => {
     expect(wasmBuffer(WASM_BUFFER_MIN_BYTES - 8)).toBeUndefined();
   });
 
+  it('big arrays start at a page that differs from one to the next, inside their memory and before its trailer', () => {
+    // Two chunks read side by side at equal offsets of their memories met in the same cache sets (recycledBuffers.ts colourOffset).
+    const arrays = Array.from({ length: 8 }, () => allocate('float64', 2 * BIG) as Float64Array);
+    const offsets = new Set(arrays.map((a) => a.byteOffset));
+    expect(offsets.size).toBeGreaterThan(4);
+    for (const a of arrays) {
+      expect(a.byteOffset % 4096).toBe(0);
+      expect(a.byteOffset).toBeLessThanOrEqual(a.byteLength / 16);
+      expect(a.byteOffset + a.byteLength).toBeLessThanOrEqual(a.buffer.byteLength - 24);
+      expect(memoryOf(a.buffer)?.buffer).toBe(a.buffer);
+      expect(a[0]).toBe(0);
+      expect(a[a.length - 1]).toBe(0);
+    }
+  });
+
   it('a memory nobody reads any more is filled again (warm): zeroed for allocate, as it was for allocateOverwritten', async () => {
     const n = BIG + 11;
     let first: Float64Array | undefined = allocate('float64', n) as Float64Array;
