@@ -8,21 +8,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Expr } from '../../../src/base/expr.js';
 import type { ArrayData } from '../../../src/base/ndarray.js';
-import { WASM_BUFFER_MIN_BYTES, wasmBuffer } from '../../../src/base/wasmMemory.js';
+import { wasmBuffer } from '../../../src/base/wasmMemory.js';
+import { asIs, inWasmMemory } from '../../support/wasmData.js';
 import { getKernel } from '../../../src/kernels/index.js';
 import type { Partial } from '../../../src/kernels/tensor/reduce.js';
 import { wasmRowSum } from '../../../src/kernels/tensor/wasmSum.js';
 
-const id: Expr = { t: 'in', i: 0, dtype: 'float64' };
-const memory = wasmBuffer(WASM_BUFFER_MIN_BYTES)!;
-
-function inMemory(values: readonly number[], at: number): Float64Array {
-  const data = new Float64Array(memory, 8 * at, values.length);
-  data.set(values);
-  return data;
-}
+const id = asIs;
+const inMemory = inWasmMemory;
 
 const sameBits = (got: ArrayLike<number>, want: ArrayLike<number>): void => {
   expect(got.length).toBe(want.length);
