@@ -252,12 +252,20 @@ export function noteStored(value: unknown): void {
 }
 
 function noteBuffer(buffer: SharedArrayBuffer): void {
+  const id = trailerId(buffer);
+  if (id !== undefined) watch(id, buffer);
+}
+
+/**
+ * The id a recycled buffer's trailer holds — one per fill, the same on every thread and in every
+ * clone of the buffer or of its memory — or undefined for a buffer without one.
+ */
+export function trailerId(buffer: ArrayBufferLike): bigint | undefined {
   const at = buffer.byteLength - TRAILER_BYTES;
   // A plain recycled buffer is whole granules and a trailer; one in a WebAssembly memory, whole pages.
-  if (at < RECYCLE_MIN_BYTES || (at % GRANULE !== 0 && buffer.byteLength % GRANULE !== 0)) return;
+  if (at < RECYCLE_MIN_BYTES || (at % GRANULE !== 0 && buffer.byteLength % GRANULE !== 0)) return undefined;
   const tag = new BigUint64Array(buffer, at, 2);
-  if (tag[0] !== MAGIC) return;
-  watch(tag[1]!, buffer);
+  return tag[0] === MAGIC ? tag[1] : undefined;
 }
 
 function takeDead(size: number): SharedArrayBuffer | undefined {

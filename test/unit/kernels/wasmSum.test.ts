@@ -9,7 +9,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ArrayData } from '../../../src/base/ndarray.js';
-import { wasmBuffer } from '../../../src/base/wasmMemory.js';
+import { allocate } from '../../../src/base/ndarray.js';
+import { adopt, memoryOf, WASM_BUFFER_MIN_BYTES, wasmBuffer } from '../../../src/base/wasmMemory.js';
+import { inPlaceInstantiations } from '../../../src/kernels/tensor/wasmInPlace.js';
 import { asIs, inWasmMemory } from '../../support/wasmData.js';
 import { getKernel } from '../../../src/kernels/index.js';
 import type { Partial } from '../../../src/kernels/tensor/reduce.js';
@@ -97,6 +99,25 @@ describe('sums read in place in WebAssembly', () => {
     expect(wasmRowSum(data)).toBeDefined();
     for (const axes of [[1], [0, 1]]) sameBits(partialSums(data, [rows, cols], { op: 'sum', shape: [rows, cols], axes }), partialSums(plain, [rows, cols], { op: 'sum', shape: [rows, cols], axes }));
     expect(partialSums(data, [rows, cols], { op: 'sum', shape: [rows, cols], axes: [1] })[7]).toBe(Infinity);
+  });
+
+  it('a chunk\'s memory met again as another object (a clone, as every task brings) reuses its instance and reads the same bytes', () => {
+    const data = allocate('float64', 600_000) as Float64Array;
+    data.fill(0.5);
+    const first = wasmRowSum(data)!;
+    const made = inPlaceInstantiations();
+    // One message keeps identity between the memory and the array (base/wasmMemory.ts); a worker adopts what arrives.
+    const arrived = structuredClone({ memory: memoryOf(data.buffer)!, data });
+    adopt([arrived.memory]);
+    expect(arrived.memory).not.toBe(memoryOf(data.buffer));
+    const second = wasmRowSum(arrived.data)!;
+    expect(inPlaceInstantiations()).toBe(made);
+    arrived.data[3] = 2.5;
+    expect(first(0, 8)).toBe(6);
+    expect(second(0, 8)).toBe(6);
+    // A buffer without a recycling trailer gets an instance of its own.
+    wasmRowSum(new Float64Array(wasmBuffer(WASM_BUFFER_MIN_BYTES)!))!;
+    expect(inPlaceInstantiations()).toBe(made + 1);
   });
 
   it('reads nothing outside a WebAssembly memory', () => {
