@@ -154,14 +154,11 @@ export function recycledWasmBuffer(bytes: number): { readonly buffer: SharedArra
   const span = colourSpan(bytes);
   const size = wasmBufferBytes(bytes + span + TRAILER_BYTES);
   const reused = takeDead(size);
-  if (reused) {
-    counters.reused++;
-    return { buffer: reused, warm: true, offset: colourOffset(span) };
-  }
-  const buffer = wasmBuffer(size);
+  const buffer = reused ?? wasmBuffer(size);
   if (!buffer) return undefined;
-  counters.fresh++;
-  return { buffer, warm: false, offset: colourOffset(span) };
+  if (reused) counters.reused++;
+  else counters.fresh++;
+  return { buffer, warm: reused !== undefined, offset: colourOffset(span) };
 }
 
 /**

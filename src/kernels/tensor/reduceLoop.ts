@@ -92,8 +92,8 @@ function inPlaceRowSums(plan: InputPlan, axes: readonly number[], full: boolean,
   const { shape } = plan;
   const nd = shape.length;
   const strides = plan.strides[0]!;
-  const offset = strides[nd]!;
   if (plan.flat && full) {
+    // A single value the flat loop broadcasts over the chunk is not a row.
     if (data.length !== sizeOf(shape)) return false;
     const rowSum = wasmRowSum(data);
     if (!rowSum) return false;
@@ -107,7 +107,7 @@ function inPlaceRowSums(plan: InputPlan, axes: readonly number[], full: boolean,
   const out = reducedStrides(shape, axes);
   const idx = shape.slice(0, nd - 1).map((e) => e - 1);
   if (idx.some((i) => i < 0) || inner === 0) return true;
-  let base = offset;
+  let base = strides[nd]!;
   let at = 0;
   for (let d = 0; d < nd - 1; d++) {
     base += idx[d]! * strides[d]!;

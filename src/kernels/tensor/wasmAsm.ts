@@ -6,6 +6,7 @@
 
 export const I32 = 0x7f;
 export const I64 = 0x7e;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
 
 export function uleb(n: number): number[] {
@@ -51,6 +52,19 @@ export const F64X2_ADD = simd(0xf0);
 export const F64X2_MUL = simd(0xf2);
 
 export const tee = (i: number): number[] => [0x22, ...uleb(i)];
+
+// Structured control (blocks and loops of no result) and branches out to an enclosing depth.
+export const BLOCK = [0x02, 0x40];
+export const LOOP = [0x03, 0x40];
+export const IF = [0x04, 0x40];
+export const END = [0x0b];
+export const br = (depth: number): number[] => [0x0c, depth];
+export const brIf = (depth: number): number[] => [0x0d, depth];
+export const I32_AND = [0x71];
+export const I32_SHL = [0x74];
+/** A lane of an f64x2 as an f64. */
+export const f64x2Lane = (k: number): number[] => simd(0x21, k);
+export const V128_ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
 export const i64c = (v: bigint): number[] => {
   const out: number[] = [0x42];
   let x = BigInt.asIntN(64, v);

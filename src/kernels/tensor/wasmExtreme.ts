@@ -12,7 +12,7 @@
  * an extreme of zero (whose sign depends on which zero came first), comes back as NaN and the caller
  * runs the exact loop instead — the answer is always the JavaScript loop's.
  */
-import { f64c, funcBody, get, I32, i32c, I32_ADD, MUL, set, simd, tee, uleb, V128, vec } from './wasmAsm.js';
+import { BLOCK, br, brIf, END, F64, f64c, f64x2Lane as lane, funcBody, get, I32, i32c, I32_ADD, I32_AND as AND, I32_SHL as SHL, IF, LOOP, MUL, set, simd, splat64, tee, V128, V128_ZERO as zeroVector, vec, vload as load } from './wasmAsm.js';
 import { inPlaceKernels, inPlaceModule } from './wasmInPlace.js';
 
 const [PTR, ROWS, COLS, STRIDE] = [0, 1, 2, 3];
@@ -21,26 +21,13 @@ const [R, P0, P1, P2, P3, J, VB, END4] = [4, 5, 6, 7, 8, 9, 10, 11];
 const ACC = 12;
 const NAN = 20;
 const V = 21;
-const F64 = 0x7c;
 
-const AND = [0x71];
-const SHL = [0x74];
 const GT_U = [0x4b];
 const GE_U = [0x4f];
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const IF = [0x04, 0x40];
-const END = [0x0b];
-const br = (depth: number): number[] => [0x0c, depth];
-const brIf = (depth: number): number[] => [0x0d, depth];
-const load = (offset: number): number[] => simd(0x00, 3, ...uleb(offset));
-const LOAD_SPLAT = simd(0x0a, 3, 0);
 const F64X2_SPLAT = simd(0x14);
 const F64X2_NE = simd(0x48);
 const OR = simd(0x50);
 const ANY_TRUE = simd(0x53);
-const lane = (k: number): number[] => simd(0x21, k);
-const zeroVector = simd(0x0c, ...new Array<number>(16).fill(0));
 
 /** The body of `max` (pmax, from -Infinity) or `min` (pmin, from +Infinity). */
 function body(kind: 'max' | 'min'): number[] {
@@ -48,7 +35,7 @@ function body(kind: 'max' | 'min'): number[] {
   const scalarPick = [kind === 'max' ? 0xa5 : 0xa4];
   // acc = pick(acc, v); nan |= (v != v), with v on the stack.
   const meet = (acc: number): number[] => [...set(V), ...get(acc), ...get(V), ...pick, ...set(acc), ...get(NAN), ...get(V), ...get(V), ...F64X2_NE, ...OR, ...set(NAN)];
-  const oddColumn = (p: number, acc: number): number[] => [...get(p), ...get(VB), ...I32_ADD, ...LOAD_SPLAT, ...meet(acc)];
+  const oddColumn = (p: number, acc: number): number[] => [...get(p), ...get(VB), ...I32_ADD, ...splat64(0), ...meet(acc)];
   const b: number[] = [];
   for (let k = 0; k < 8; k++) b.push(...f64c(kind === 'max' ? -Infinity : Infinity), ...F64X2_SPLAT, ...set(ACC + k));
   b.push(...zeroVector, ...set(NAN));

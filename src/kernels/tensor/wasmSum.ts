@@ -16,18 +16,15 @@
  * `count` doubles from byte `ptr`.
  */
 import { SUM_BLOCK } from './reduceSteps.js';
-import { f64c, funcBody, get, I32, i32c, I32_ADD, set, simd, vec, V128 } from './wasmAsm.js';
+import { BLOCK, br, brIf, END, F64, f64c, F64X2_ADD, f64x2Lane as lane, funcBody, get, I32, i32c, I32_ADD, I32_AND as AND, I32_SHL as SHL, LOOP, set, V128, V128_ZERO as ZERO, vec, vload as load } from './wasmAsm.js';
 import { inPlaceKernels, inPlaceModule } from './wasmInPlace.js';
 
 const [PTR, COUNT] = [0, 1];
 const [R, J, STOP, P] = [2, 3, 4, 5];
 const [HI, LO, S, T] = [6, 7, 8, 9];
 const [A01, A23] = [10, 11];
-const F64 = 0x7c;
 
 const SUB = [0x6b];
-const AND = [0x71];
-const SHL = [0x74];
 const LT_S = [0x48];
 const GT_S = [0x4a];
 const SELECT = [0x1b];
@@ -37,15 +34,6 @@ const F64_ABS = [0x99];
 const F64_EQ = [0x61];
 const F64_GE = [0x66];
 const F64_LOAD = [0x2b, 3, 0];
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const END = [0x0b];
-const br = (depth: number): number[] => [0x0c, depth];
-const brIf = (depth: number): number[] => [0x0d, depth];
-const load = (offset: number): number[] => simd(0x00, 3, offset);
-const F64X2_ADD = simd(0xf0);
-const lane = (k: number): number[] => simd(0x21, k);
-const ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
 
 /** `hi`, `lo` ← the compensated addition of S (reduceSteps.ts `compensatedStep`). */
 const compensated = (): number[] => [
