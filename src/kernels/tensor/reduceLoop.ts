@@ -103,29 +103,72 @@ function inPlaceRowSums(plan: InputPlan, axes: readonly number[], full: boolean,
   if (!axes.includes(nd - 1) || strides[nd - 1] !== 1) return false;
   const rowSum = wasmRowSum(data);
   if (!rowSum) return false;
-  const inner = shape[nd - 1]!;
-  const out = reducedStrides(shape, axes);
-  const idx = shape.slice(0, nd - 1).map((e) => e - 1);
-  if (idx.some((i) => i < 0) || inner === 0) return true;
-  let base = strides[nd]!;
-  let at = 0;
-  for (let d = 0; d < nd - 1; d++) {
-    base += idx[d]! * strides[d]!;
-    at += idx[d]! * out[d]!;
+  const walk = rowWalk(shape, strides, axes);
+  if (walk) sumRowsDown(rowSum, acc, walk);
+  return true;
+}
+
+/**
+ * The outer axes of a row walk in typed arrays: shapes and strides reach a kernel as arrays of whatever
+ * element kind their sender made (small integers, or doubles after a division), and a hot loop reading
+ * both kinds was optimised, thrown away and optimised again up to eight times in a benchmark's first
+ * runs — each a compile on a background thread that took a core from the kernels on a 2-core machine.
+ * Undefined when the walk is empty.
+ */
+interface RowWalk {
+  readonly extents: Int32Array;
+  readonly inStrides: Int32Array;
+  readonly outStrides: Int32Array;
+  readonly base: number;
+  readonly inner: number;
+}
+
+function rowWalk(shape: readonly number[], strides: readonly number[], axes: readonly number[]): RowWalk | undefined {
+  const outer = shape.length - 1;
+  const inner = shape[outer]!;
+  if (inner === 0) return undefined;
+  const extents = new Int32Array(outer);
+  const inStrides = new Int32Array(outer);
+  const outStrides = new Int32Array(outer);
+  // The keepdims output's strides over the loop shape: zero along reduced axes (layout.ts reducedStrides).
+  let step = 1;
+  for (let d = outer - 1; d >= 0; d--) {
+    const extent = shape[d]!;
+    if (extent === 0) return undefined;
+    extents[d] = extent;
+    inStrides[d] = strides[d]!;
+    if (axes.includes(d)) continue;
+    outStrides[d] = step;
+    step *= extent;
   }
-  // The odometer of codegen.ts's downOdometer: the last outer axis moves first, each from its end down.
+  return { extents, inStrides, outStrides, base: strides[outer + 1]!, inner };
+}
+
+/** codegen.ts's downOdometer over the outer axes: the last outer axis moves first, each from its end down. */
+function sumRowsDown(rowSum: (offset: number, count: number) => number, acc: F64, walk: RowWalk): void {
+  const { extents, inStrides, outStrides, inner } = walk;
+  const outer = extents.length;
+  const idx = new Int32Array(outer);
+  let base = walk.base;
+  let at = 0;
+  for (let d = 0; d < outer; d++) {
+    const last = extents[d]! - 1;
+    idx[d] = last;
+    base += last * inStrides[d]!;
+    at += last * outStrides[d]!;
+  }
   for (;;) {
     acc[at] = acc[at]! + rowSum(base, inner);
-    let d = nd - 2;
+    let d = outer - 1;
     for (; d >= 0; d--) {
-      base -= strides[d]!;
-      at -= out[d]!;
+      base -= inStrides[d]!;
+      at -= outStrides[d]!;
       if (--idx[d]! >= 0) break;
-      const extent = shape[d]!;
-      base += strides[d]! * extent;
-      at += out[d]! * extent;
+      const extent = extents[d]!;
+      base += inStrides[d]! * extent;
+      at += outStrides[d]! * extent;
       idx[d] = extent - 1;
     }
-    if (d < 0) return true;
+    if (d < 0) return;
   }
 }
