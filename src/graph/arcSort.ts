@@ -327,18 +327,39 @@ function bucketByTopBits(
   shift: number,
   pos: Int32Array,
 ): void {
+  countDigits(others, lo, hi, shift, pos);
+  startsFromCounts(pos);
+  const { others: toOthers, weights: toWeights, keys: toKeys } = scratch;
+  if (toWeights) scatterWeighted(others, weights!, keys, lo, hi, shift, pos, toOthers, toWeights, toKeys);
+  else scatterByDigit(others, keys, lo, hi, shift, pos, toOthers, toKeys);
+}
+
+/*
+ * Each loop of the counting sort is the whole of a function of its own. A big block's loop is optimised
+ * on the stack (OSR) before the code after it has ever run; with that code in the same function, the
+ * optimised loop met it without type feedback and deoptimised — and V8 kept the OSR code, so every big
+ * block entered it and bailed out again: 1,221 deoptimisations in three R-MAT s20 loads (--trace-deopt),
+ * the rest of each block's sort in the interpreter.
+ */
+
+function countDigits(others: Int32Array, lo: number, hi: number, shift: number, pos: Int32Array): void {
   pos.fill(0);
   for (let i = lo; i < hi; i++) {
     const digit = others[i]! >>> shift;
     pos[digit] = pos[digit]! + 1;
   }
+}
+
+function startsFromCounts(pos: Int32Array): void {
   let acc = 0;
   for (let d = 0; d < pos.length; d++) {
     const c = pos[d]!;
     pos[d] = acc;
     acc += c;
   }
-  const { others: toOthers, weights: toWeights, keys: toKeys } = scratch;
+}
+
+function scatterByDigit(others: Int32Array, keys: Uint16Array | Int32Array, lo: number, hi: number, shift: number, pos: Int32Array, toOthers: Int32Array, toKeys: Int32Array): void {
   for (let i = lo; i < hi; i++) {
     const other = others[i]!;
     const digit = other >>> shift;
@@ -346,7 +367,29 @@ function bucketByTopBits(
     pos[digit] = q + 1;
     toOthers[q] = other;
     toKeys[q] = keys[i]!;
-    if (toWeights) toWeights[q] = weights![i]!;
+  }
+}
+
+function scatterWeighted(
+  others: Int32Array,
+  weights: Float64Array,
+  keys: Uint16Array | Int32Array,
+  lo: number,
+  hi: number,
+  shift: number,
+  pos: Int32Array,
+  toOthers: Int32Array,
+  toWeights: Float64Array,
+  toKeys: Int32Array,
+): void {
+  for (let i = lo; i < hi; i++) {
+    const other = others[i]!;
+    const digit = other >>> shift;
+    const q = pos[digit]!;
+    pos[digit] = q + 1;
+    toOthers[q] = other;
+    toKeys[q] = keys[i]!;
+    toWeights[q] = weights[i]!;
   }
 }
 
