@@ -81,6 +81,20 @@ describe('recycled column buffers', () => {
     expect(recycledBufferStats().reused).toBe(before + 1);
   });
 
+  it('refills memory whose readers a collection cleared before their finalizers ran', async () => {
+    const length = 320_001;
+    let first: Float64Array | undefined = column(length, 1);
+    first = undefined;
+    // The job that made it has ended (a weak reference keeps its target to the end of the job).
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const before = recycledBufferStats().reused;
+    // Clears weak references at once; the finalization callbacks are a task of their own, still to run.
+    gc();
+    const second = column(length, 7);
+    expect(recycledBufferStats().reused).toBe(before + 1);
+    expect(firstWrong(second, 7)).toBe(-1);
+  });
+
   it('fills in quick succession while earlier fills are still read ask for one collection, not one each', async () => {
     // Each fill is a job of its own (an await between), as chunk after chunk of a stored tensor made on this thread.
     await new Promise((resolve) => setTimeout(resolve, 300));
