@@ -7,17 +7,19 @@
  * options (ONNX Runtime's GEMM, `kernel: 'native'`) and again with `nativeMatmul` off (the engine's
  * WebAssembly kernel, `kernel: 'wasm'`), `tt.random.rand(n).sum()` and `randn`; and the matrix kernels
  * alone on one thread (a kernel probe: ONNX Runtime, WebAssembly SIMD and scalar JS, alternated).
- * Ratios are NumPy's time over Tessera's (above 1: Tessera is faster). BENCH_MATMUL and BENCH_RANDOM
- * override the sizes (0 leaves the matrix rows, or the random rows and the generators alone, out);
- * BENCH_RUNS the timed runs (medians), BENCH_WARMUP the untimed runs before them (default 1; NumPy
- * always has one).
+ * Ratios are NumPy's time over Tessera's (above 1: Tessera is faster). NumPy runs as a server process
+ * (bench/peerServer.ts) holding its arrays, and each timed run of a workload is paired with one of
+ * NumPy's on the same workload, the two taking turns (who goes first alternates), so a shared machine's
+ * slow minutes fall on both sides alike. BENCH_MATMUL and BENCH_RANDOM override the sizes (0 leaves the
+ * matrix rows, or the random rows and the generators alone, out); BENCH_RUNS the timed runs (medians),
+ * BENCH_WARMUP Tessera's untimed runs before them (default 1; NumPy always has one).
  */
-import { spawnSync } from 'node:child_process';
 import { getOption, newSession, setOption, tensor as tt, type NdArray, type Session, type Tensor } from '../../src/index.js';
 import { normalRun, uniformRun } from '../../src/kernels/tensor/counterRandom.js';
 import { gemm } from '../../src/kernels/tensor/gemm.js';
 import { nativeGemm } from '../../src/kernels/tensor/nativeGemm.js';
-import { fmt, summarize, time, type Timing, writeResult } from '../harness.js';
+import { fmt, summarize, type Timing, writeResult } from '../harness.js';
+import { PeerServer } from '../peerServer.js';
 
 /** Sizes from an env list; 0 (or nothing) leaves that family out. */
 const sizes = (value: string): number[] => value.split(',').map(Number).filter((n) => n > 0);
@@ -46,38 +48,76 @@ interface Workload {
   readonly bytes?: number;
 }
 
-/** One python process times every workload (medians of RUNS after a warm-up), same shapes and dtypes. */
-function numpy(workloads: readonly Workload[]): Record<string, Timing> | undefined {
+/**
+ * NumPy as a server: every workload registered by its `bench(name, setup, fn)` line, then one timed run
+ * (ms) per request line naming it — the first request of a workload makes its arrays and runs it once
+ * untimed first. Undefined when python3 or NumPy is missing.
+ */
+async function numpyServer(workloads: readonly Workload[]): Promise<PeerServer | undefined> {
   const script = [
-    'import json, time, numpy as np',
-    'out = {}',
+    'import sys, time, numpy as np',
+    'registered = {}',
     'def bench(name, setup, fn):',
-    '    env = setup()',
-    '    fn(env)',
-    '    ts = []',
-    `    for _ in range(${RUNS}):`,
-    '        t0 = time.perf_counter(); fn(env); ts.append((time.perf_counter() - t0) * 1000)',
-    '    out[name] = ts',
+    '    registered[name] = [setup, fn, None]',
     ...workloads.map((w) => w.python),
-    'print(json.dumps(out))',
+    "print('ready', flush=True)",
+    'for line in sys.stdin:',
+    '    name = line.strip()',
+    "    if name == 'quit':",
+    '        break',
+    '    w = registered[name]',
+    '    if w[2] is None:',
+    '        w[2] = (w[0](),)',
+    '        w[1](w[2][0])',
+    '    t0 = time.perf_counter(); w[1](w[2][0])',
+    '    print((time.perf_counter() - t0) * 1000, flush=True)',
   ].join('\n');
-  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status !== 0) return undefined;
-  const raw = JSON.parse(r.stdout) as Record<string, number[]>;
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, summarize(v)]));
+  const server = new PeerServer('python3', ['-c', script], process.cwd());
+  try {
+    if ((await server.read()) === 'ready') return server;
+  } catch {
+    // No python3, or no NumPy: the rows go without ratios.
+  }
+  server.kill();
+  return undefined;
 }
 
-async function timeSum(sess: Session, build: () => Tensor): Promise<{ timing: Timing; value: number }> {
+/** NumPy's timings of the workloads measured so far, by name. */
+const numpyMs = new Map<string, Timing>();
+
+/**
+ * Tessera's `once` timed RUNS times after WARMUP untimed runs, each timed run paired with one of NumPy's
+ * on workload `name` (when there is a server), the order of the pair alternating.
+ */
+async function paired(np: PeerServer | undefined, name: string, once: () => Promise<unknown>): Promise<Timing> {
+  for (let i = 0; i < WARMUP; i++) await once();
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const ourRun = async (): Promise<void> => {
+    const t0 = performance.now();
+    await once();
+    ours.push(performance.now() - t0);
+  };
+  for (let r = 0; r < RUNS; r++) {
+    if (np && r % 2 === 1) theirs.push(await np.ask(name));
+    await ourRun();
+    if (np && r % 2 === 0) theirs.push(await np.ask(name));
+  }
+  if (theirs.length > 0) numpyMs.set(name, summarize(theirs));
+  return summarize(ours);
+}
+
+async function timeSum(np: PeerServer | undefined, name: string, sess: Session, build: () => Tensor): Promise<{ timing: Timing; value: number }> {
   let value = 0;
-  const timing = await time(async () => {
+  const timing = await paired(np, name, async () => {
     const s = build().sum();
     value = ((await sess.run(s)) as NdArray).item() as number;
     sess.release(s.node);
-  }, RUNS, WARMUP);
+  });
   return { timing, value };
 }
 
-async function matmulRow(n: number, native: boolean): Promise<{ timing: Timing; value: number; workers: number }> {
+async function matmulRow(np: PeerServer | undefined, n: number, native: boolean): Promise<{ timing: Timing; value: number; workers: number }> {
   const saved = getOption('nativeMatmul');
   setOption('nativeMatmul', native);
   const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });
@@ -85,7 +125,7 @@ async function matmulRow(n: number, native: boolean): Promise<{ timing: Timing; 
     const a = tt.random.rand([n, n], { seed: 1 });
     const b = tt.random.rand([n, n], { seed: 2 });
     await sess.execute([a.node, b.node]);
-    const r = await timeSum(sess, () => a.matmul(b));
+    const r = await timeSum(np, `matmul ${n}x${n}`, sess, () => a.matmul(b));
     return { ...r, workers: sess.info.workers };
   } finally {
     await sess.close();
@@ -170,10 +210,19 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
     }
     workloads.unshift({ name: 'setup', python: `X = np.random.default_rng(1).random((${VIEWS}, ${VIEWS}))` });
   }
-  const np = numpy(workloads);
+  const np = await numpyServer(workloads);
+  try {
+    return await measure(np, workloads);
+  } finally {
+    np?.close();
+    await np?.exited();
+  }
+}
+
+async function measure(np: PeerServer | undefined, workloads: readonly Workload[]): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   const report = (w: Workload, engineMs: Timing, extra: Record<string, unknown>): void => {
-    const ref = np?.[w.name];
+    const ref = numpyMs.get(w.name);
     const row = {
       workload: w.name,
       engineMs,
@@ -192,12 +241,13 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
       const x = tt.random.rand([VIEWS, VIEWS], { seed: 1 });
       await sess.execute([x.node]);
       for (const [name, build] of VIEW_ROWS) {
-        const timing = await time(async () => {
+        const w = named(`${name} ${VIEWS}x${VIEWS}`);
+        const timing = await paired(np, w.name, async () => {
           const r = build(x);
           await sess.run(r);
           sess.release(r.node);
-        }, RUNS, WARMUP);
-        report(named(`${name} ${VIEWS}x${VIEWS}`), timing, { workers: sess.info.workers });
+        });
+        report(w, timing, { workers: sess.info.workers });
       }
     } finally {
       await sess.close();
@@ -205,7 +255,7 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
   }
   for (const n of MATMUL) {
     for (const native of [true, false]) {
-      const r = await matmulRow(n, native);
+      const r = await matmulRow(np, n, native);
       report(named(`matmul ${n}x${n}`), r.timing, { kernel: native ? 'native' : 'wasm', workers: r.workers, sum: r.value });
     }
   }
@@ -214,9 +264,9 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
   try {
     for (const n of RANDOM) {
       const [wr, wn] = [named(`rand ${n}`), named(`randn ${n}`)];
-      const u = await timeSum(sess, () => tt.random.rand([n], { seed: 7 }));
+      const u = await timeSum(np, wr.name, sess, () => tt.random.rand([n], { seed: 7 }));
       report(wr, u.timing, { workers: sess.info.workers, mean: u.value / n });
-      const g = await timeSum(sess, () => tt.random.randn([n], { seed: 7 }));
+      const g = await timeSum(np, wn.name, sess, () => tt.random.randn([n], { seed: 7 }));
       report(wn, g.timing, { workers: sess.info.workers, mean: g.value / n });
     }
   } finally {
