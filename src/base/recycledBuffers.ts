@@ -70,13 +70,13 @@ interface Watched {
   /** The objects counted (a WeakSet: asking it does not keep them alive, where a WeakRef's deref would to the end of the job). */
   readonly readers: WeakSet<SharedArrayBuffer>;
   /**
-   * The same readers as weak references, asked only by a fill (`settleGoneReaders`), when a live one
-   * cannot be reused anyway: a collection clears them at once, where the finalizers run in a later task.
+   * The same readers as weak references, asked only by a fill (`settleIfGone`), when a live one cannot
+   * be reused anyway: a collection clears them at once, where the finalizers run in a later task.
    */
   readonly refs: WeakRef<SharedArrayBuffer>[];
   /** Readers not yet finalized. */
   live: number;
-  /** DEAD was written (by the last finalizer, or by `settleGoneReaders` before it ran). */
+  /** DEAD was written (by the last finalizer, or by `settleIfGone` before it ran). */
   settled: boolean;
 }
 
@@ -101,15 +101,16 @@ function settle(w: Watched): void {
 }
 
 /**
- * Main thread, before a fill looks for DEAD memory: memories whose readers a collection has cleared
- * but whose finalizers have not run yet are settled now. A session's close asks for a collection, and
- * the next graph's columns may be packed (one synchronous build) after it and before its finalizers'
- * task: R-MAT s20's string columns (seven buffers, 370 MB) were then filled fresh, the old ones let go,
- * and the fill asked for another collection, which paused the next run for 250 ms (a 300 MB heap;
- * `.tmp` probe of four loads in a row, --trace-gc).
+ * Main thread, when a fill meets memory of its size that is not DEAD: settled now if a collection has
+ * cleared its readers and only the finalizers' task is still to run. A session's close asks for a
+ * collection, and the next graph's columns may be packed (one synchronous build) after it and before
+ * its finalizers: R-MAT s20's string columns (seven buffers, 370 MB) were then filled fresh, the old
+ * ones let go, and the fill asked for another collection, which paused the next run for 250 ms (a
+ * 300 MB heap; `.tmp` probe of four loads in a row, --trace-gc).
  */
-function settleGoneReaders(): void {
-  for (const w of watched.values()) if (w.refs.every((r) => r.deref() === undefined)) settle(w);
+function settleIfGone(id: bigint): void {
+  const w = watched.get(id);
+  if (w && w.refs.every((r) => r.deref() === undefined)) settle(w);
 }
 let nextId = 1n;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -293,10 +294,10 @@ export function trailerId(buffer: ArrayBufferLike): bigint | undefined {
 
 function takeDead(size: number): SharedArrayBuffer | undefined {
   const born = bornThisJob();
-  if (isMainThread) settleGoneReaders();
   let undecided = false;
   for (const e of bySize.get(size) ?? []) {
     if (born.has(e.id)) continue;
+    if (isMainThread && Atomics.load(e.state, 0) !== DEAD) settleIfGone(e.id);
     if (Atomics.load(e.state, 0) === DEAD) {
       forget(e);
       // Handed out again: this thread knows the keeper's buffer as that memory's from now on.
