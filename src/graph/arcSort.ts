@@ -329,9 +329,7 @@ function bucketByTopBits(
 ): void {
   countDigits(others, lo, hi, shift, pos);
   startsFromCounts(pos);
-  const { others: toOthers, weights: toWeights, keys: toKeys } = scratch;
-  if (toWeights) scatterWeighted(others, weights!, keys, lo, hi, shift, pos, toOthers, toWeights, toKeys);
-  else scatterByDigit(others, keys, lo, hi, shift, pos, toOthers, toKeys);
+  scatterByDigit(others, weights, keys, lo, hi, shift, pos, scratch);
 }
 
 /*
@@ -359,29 +357,17 @@ function startsFromCounts(pos: Int32Array): void {
   }
 }
 
-function scatterByDigit(others: Int32Array, keys: Uint16Array | Int32Array, lo: number, hi: number, shift: number, pos: Int32Array, toOthers: Int32Array, toKeys: Int32Array): void {
-  for (let i = lo; i < hi; i++) {
-    const other = others[i]!;
-    const digit = other >>> shift;
-    const q = pos[digit]!;
-    pos[digit] = q + 1;
-    toOthers[q] = other;
-    toKeys[q] = keys[i]!;
-  }
-}
-
-function scatterWeighted(
+function scatterByDigit(
   others: Int32Array,
-  weights: Float64Array,
+  weights: Float64Array | undefined,
   keys: Uint16Array | Int32Array,
   lo: number,
   hi: number,
   shift: number,
   pos: Int32Array,
-  toOthers: Int32Array,
-  toWeights: Float64Array,
-  toKeys: Int32Array,
+  to: BlockScratch,
 ): void {
+  const { others: toOthers, weights: toWeights, keys: toKeys } = to;
   for (let i = lo; i < hi; i++) {
     const other = others[i]!;
     const digit = other >>> shift;
@@ -389,7 +375,7 @@ function scatterWeighted(
     pos[digit] = q + 1;
     toOthers[q] = other;
     toKeys[q] = keys[i]!;
-    toWeights[q] = weights[i]!;
+    if (toWeights) toWeights[q] = weights![i]!;
   }
 }
 
