@@ -57,8 +57,12 @@ async function numpyServer(workloads: readonly Workload[]): Promise<PeerServer |
   const script = [
     'import sys, time, numpy as np',
     'registered = {}',
-    'def bench(name, setup, fn):',
-    '    registered[name] = [setup, fn, None]',
+    // `settle`: seconds to wait before answering. OpenBLAS's threads spin for a while after a product
+    // before they sleep; answering at once put them on the CPU beside Tessera's next run (1000² matmul
+    // 25-48 ms paired, 23-29 unpaired). Only the products wait: after a pause, Tessera's next run is
+    // slower (below), so a wait after every workload would measure that instead.
+    'def bench(name, setup, fn, settle=0):',
+    '    registered[name] = [setup, fn, None, settle]',
     ...workloads.map((w) => w.python),
     "print('ready', flush=True)",
     'for line in sys.stdin:',
@@ -70,7 +74,9 @@ async function numpyServer(workloads: readonly Workload[]): Promise<PeerServer |
     '        w[2] = (w[0](),)',
     '        w[1](w[2][0])',
     '    t0 = time.perf_counter(); w[1](w[2][0])',
-    '    print((time.perf_counter() - t0) * 1000, flush=True)',
+    '    ms = (time.perf_counter() - t0) * 1000',
+    '    time.sleep(w[3])',
+    '    print(ms, flush=True)',
   ].join('\n');
   const server = new PeerServer('python3', ['-c', script], process.cwd());
   try {
@@ -197,7 +203,7 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
     ...MATMUL.map((n) => ({
       name: `matmul ${n}x${n}`,
       flops: 2 * n ** 3,
-      python: `bench('matmul ${n}x${n}', lambda: (np.random.default_rng(1).random((${n}, ${n})), np.random.default_rng(2).random((${n}, ${n}))), lambda e: (e[0] @ e[1]).sum())`,
+      python: `bench('matmul ${n}x${n}', lambda: (np.random.default_rng(1).random((${n}, ${n})), np.random.default_rng(2).random((${n}, ${n}))), lambda e: (e[0] @ e[1]).sum(), 0.25)`,
     })),
     ...RANDOM.flatMap((n) => [
       { name: `rand ${n}`, bytes: 8 * n, python: `bench('rand ${n}', lambda: None, lambda e: np.random.default_rng(7).random(${n}).sum())` },
