@@ -10,7 +10,8 @@
  *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/graph/parse.js [--runs N]
  *
  * Run it compiled: under `npx tsx` (sources transpiled at run time, the pool's workers too) the load
- * took 20-28 s where compiled code takes 3.6-5.8 s (R-MAT s20, December), while the probe was the same.
+ * took 20-28 s where compiled code takes 3.6-5.8 s (R-MAT s20, December), while the probe was the same:
+ * the pool's workers then run CommonJS output whose imported constants are getters (executors/pool.ts).
  *
  * Text files are cached in bench/data/; prints a table and writes bench/out/graph-parse.json.
  *

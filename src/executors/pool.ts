@@ -1,7 +1,12 @@
 /**
  * The worker pools. Workers run `kernels/worker` — from the TypeScript source under tests and tsx (with
  * tsx's loader registered in the worker), or from the built JavaScript in `dist` — chosen by where this
- * module itself was loaded from (js-stack.md §3).
+ * module itself was loaded from (js-stack.md §3). From the source, a worker's modules are CommonJS:
+ * Piscina require()s its file, and tsx's ESM hooks do not reach worker threads on Node 20 (an import()
+ * of a .ts file there fails with ERR_UNKNOWN_FILE_EXTENSION), so tsx's require hook compiles them, and
+ * that output reads every imported binding through a getter — a call per use inside hot loops (an
+ * R-MAT s20 LDBC load: 13.6 s against 2.4 compiled; perf: 36% megamorphic keyed loads, 17% calls).
+ * Figures are measured compiled (bench/), never through tsx.
  *
  * Sessions of a process share one pool sized to the machine (DESIGN §8): a session leases a lane of it
  * (fairPool.ts), with its `workers` as its concurrency cap, and opening a session starts no thread —
