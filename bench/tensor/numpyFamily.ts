@@ -88,14 +88,17 @@ async function numpyServer(workloads: readonly Workload[]): Promise<PeerServer |
   return undefined;
 }
 
-/** NumPy's timings of the workloads measured so far, by name. */
-const numpyMs = new Map<string, Timing>();
+/** Tessera's and NumPy's timings of one workload (NumPy's when there is a server). */
+interface Paired {
+  readonly engine: Timing;
+  readonly numpy: Timing | undefined;
+}
 
 /**
  * Tessera's `once` timed RUNS times after WARMUP untimed runs, each timed run paired with one of NumPy's
  * on workload `name` (when there is a server), the order of the pair alternating.
  */
-async function paired(np: PeerServer | undefined, name: string, once: () => Promise<unknown>): Promise<Timing> {
+async function paired(np: PeerServer | undefined, name: string, once: () => Promise<unknown>): Promise<Paired> {
   for (let i = 0; i < WARMUP; i++) await once();
   const ours: number[] = [];
   const theirs: number[] = [];
@@ -109,11 +112,10 @@ async function paired(np: PeerServer | undefined, name: string, once: () => Prom
     await ourRun();
     if (np && r % 2 === 0) theirs.push(await np.ask(name));
   }
-  if (theirs.length > 0) numpyMs.set(name, summarize(theirs));
-  return summarize(ours);
+  return { engine: summarize(ours), numpy: theirs.length > 0 ? summarize(theirs) : undefined };
 }
 
-async function timeSum(np: PeerServer | undefined, name: string, sess: Session, build: () => Tensor): Promise<{ timing: Timing; value: number }> {
+async function timeSum(np: PeerServer | undefined, name: string, sess: Session, build: () => Tensor): Promise<{ timing: Paired; value: number }> {
   let value = 0;
   const timing = await paired(np, name, async () => {
     const s = build().sum();
@@ -123,7 +125,7 @@ async function timeSum(np: PeerServer | undefined, name: string, sess: Session, 
   return { timing, value };
 }
 
-async function matmulRow(np: PeerServer | undefined, n: number, native: boolean): Promise<{ timing: Timing; value: number; workers: number }> {
+async function matmulRow(np: PeerServer | undefined, n: number, native: boolean): Promise<{ timing: Paired; value: number; workers: number }> {
   const saved = getOption('nativeMatmul');
   setOption('nativeMatmul', native);
   const sess = newSession({ mode: 'lazy', executor: 'threads', default: false });
@@ -227,8 +229,7 @@ export async function benchNumpyFamily(): Promise<Record<string, unknown>[]> {
 
 async function measure(np: PeerServer | undefined, workloads: readonly Workload[]): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
-  const report = (w: Workload, engineMs: Timing, extra: Record<string, unknown>): void => {
-    const ref = numpyMs.get(w.name);
+  const report = (w: Workload, { engine: engineMs, numpy: ref }: Paired, extra: Record<string, unknown>): void => {
     const row = {
       workload: w.name,
       engineMs,

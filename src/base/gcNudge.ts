@@ -32,16 +32,20 @@ function exposed(): Collector | null {
   }
 }
 
-/** Schedules a collection (asynchronously; major unless asked for a minor one); a no-op where no collector can be had. */
-export function nudgeCollection(type: 'major' | 'minor' = 'major'): void {
+/**
+ * Schedules a collection (asynchronously; major unless asked for a minor one); a no-op where no
+ * collector can be had. Whether one was asked for.
+ */
+export function nudgeCollection(type: 'major' | 'minor' = 'major'): boolean {
   collector ??= exposed();
-  if (!collector) return;
+  if (!collector) return false;
   if (type === 'major') {
     // One asked for earlier has not run yet: it will find whatever died since, as this one would.
-    if (pendingMajor?.deref() !== undefined) return;
+    if (pendingMajor?.deref() !== undefined) return false;
     pendingMajor = new WeakRef({});
   }
   collector({ type, execution: 'async' });
+  return true;
 }
 
 /**
@@ -49,7 +53,9 @@ export function nudgeCollection(type: 'major' | 'minor' = 'major'): void {
  * it: while it is there, that collection is still to come. A session's run that grew its store and its
  * close right after each asked for one, and both ran — each a full pause of the main thread's heap,
  * 220-260 ms when it holds a graph's 33M string ids (R-MAT s20, `.tmp` probe, --trace-gc), the second
- * freeing nothing. (A minor collection may clear it too; then a second major one runs, as before.)
+ * freeing nothing. A weak reference keeps its target to the end of the job that made it, so within one
+ * job (a graph's columns filled one after another) no collection is asked for twice. (Between jobs a
+ * minor collection may clear it too; then a second major one runs, as before.)
  */
 let pendingMajor: WeakRef<object> | undefined;
 

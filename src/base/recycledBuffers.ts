@@ -70,13 +70,12 @@ interface Watched {
   /** The objects counted (a WeakSet: asking it does not keep them alive, where a WeakRef's deref would to the end of the job). */
   readonly readers: WeakSet<SharedArrayBuffer>;
   /**
-   * The same readers as weak references, asked only by a fill (`settleIfGone`), when a live one cannot
-   * be reused anyway: a collection clears them at once, where the finalizers run in a later task.
+   * The same readers as weak references, asked only once one may be gone (a finalizer ran, or a fill
+   * met the memory not DEAD), when a live one cannot be reused anyway: a collection clears them at
+   * once, where the finalizers run in a later task.
    */
   readonly refs: WeakRef<SharedArrayBuffer>[];
-  /** Readers not yet finalized. */
-  live: number;
-  /** DEAD was written (by the last finalizer, or by `settleIfGone` before it ran). */
+  /** DEAD was written (by a finalizer, or by a fill before the finalizers ran). */
   settled: boolean;
 }
 
@@ -86,31 +85,25 @@ let ownedBytes = 0;
 const bySize = new Map<number, Set<Owned>>();
 const watched = new Map<bigint, Watched>();
 const finalized = new FinalizationRegistry<Watched>((w) => {
-  w.live--;
-  if (w.live > 0 || w.settled) return;
-  settle(w);
-  trim();
+  if (settleIfGone(w)) trim();
 });
 
-/** Every reader of `w`'s memory is gone: DEAD, once. */
-function settle(w: Watched): void {
+/**
+ * DEAD, once, if every reader of `w`'s memory is gone; whether it was settled now. Called by the
+ * finalizers and, on the main thread, by a fill that meets memory of its size not DEAD: a collection
+ * has cleared the readers' weak references by the time their finalizers' task runs, and a fill can come
+ * between the two — a session's close asks for a collection, and the next graph's columns may be packed
+ * (one synchronous build) after it and before its finalizers: R-MAT s20's string columns (seven buffers,
+ * 370 MB) were then filled fresh, the old ones let go, and the fill asked for another collection, which
+ * paused the next run for 250 ms (a 300 MB heap; `.tmp` probe of four loads in a row, --trace-gc).
+ */
+function settleIfGone(w: Watched): boolean {
+  if (w.settled || !w.refs.every((r) => r.deref() === undefined)) return false;
   w.settled = true;
   watched.delete(w.id);
   Atomics.store(w.state, 0, DEAD);
   counters.dead++;
-}
-
-/**
- * Main thread, when a fill meets memory of its size that is not DEAD: settled now if a collection has
- * cleared its readers and only the finalizers' task is still to run. A session's close asks for a
- * collection, and the next graph's columns may be packed (one synchronous build) after it and before
- * its finalizers: R-MAT s20's string columns (seven buffers, 370 MB) were then filled fresh, the old
- * ones let go, and the fill asked for another collection, which paused the next run for 250 ms (a
- * 300 MB heap; `.tmp` probe of four loads in a row, --trace-gc).
- */
-function settleIfGone(id: bigint): void {
-  const w = watched.get(id);
-  if (w && w.refs.every((r) => r.deref() === undefined)) settle(w);
+  return true;
 }
 let nextId = 1n;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -251,13 +244,12 @@ function watch(id: bigint, buffer: SharedArrayBuffer, state?: Int32Array): void 
   let w = watched.get(id);
   if (!w) {
     const own = state ?? new Int32Array(structuredClone(buffer), buffer.byteLength - TRAILER_BYTES + 16, 1);
-    watched.set(id, (w = { id, state: own, readers: new WeakSet(), refs: [], live: 0, settled: false }));
+    watched.set(id, (w = { id, state: own, readers: new WeakSet(), refs: [], settled: false }));
   } else if (w.readers.has(buffer)) {
     return;
   }
   w.readers.add(buffer);
   w.refs.push(new WeakRef(buffer));
-  w.live++;
   finalized.register(buffer, w);
 }
 
@@ -297,7 +289,8 @@ function takeDead(size: number): SharedArrayBuffer | undefined {
   let undecided = false;
   for (const e of bySize.get(size) ?? []) {
     if (born.has(e.id)) continue;
-    if (isMainThread && Atomics.load(e.state, 0) !== DEAD) settleIfGone(e.id);
+    const w = isMainThread && Atomics.load(e.state, 0) !== DEAD ? watched.get(e.id) : undefined;
+    if (w) settleIfGone(w);
     if (Atomics.load(e.state, 0) === DEAD) {
       forget(e);
       // Handed out again: this thread knows the keeper's buffer as that memory's from now on.
@@ -336,11 +329,9 @@ export function collectIfUndecided(): void {
   if (watched.size > 0) askForCollection();
 }
 
-/** One background collection per job at most (a graph's columns are filled in one). */
+/** A background collection, unless one asked for has not run yet (base/gcNudge.ts): one per job at most. */
 function askForCollection(): void {
-  if (askedThisJob()) return;
-  counters.asked++;
-  nudgeCollection();
+  if (nudgeCollection()) counters.asked++;
 }
 
 function forget(e: Owned): void {
@@ -369,32 +360,19 @@ function trim(): void {
 }
 
 /**
- * What this job (the synchronous run of code up to the next microtask checkpoint) did: the buffers it
- * filled are in its hands (a graph's src and dst columns have one size), and one background collection
- * asked for in it is enough.
+ * The buffers this job (the synchronous run of code up to the next microtask checkpoint) filled: they
+ * are in its hands (a graph's src and dst columns have one size).
  */
-let job: { readonly born: Set<bigint>; asked: boolean } | undefined;
-
-function currentJob(): { readonly born: Set<bigint>; asked: boolean } {
-  if (!job) {
-    job = { born: new Set(), asked: false };
-    queueMicrotask(() => {
-      job = undefined;
-    });
-  }
-  return job;
-}
+let bornInJob: Set<bigint> | undefined;
 
 function bornThisJob(): Set<bigint> {
-  return currentJob().born;
-}
-
-/** Whether this job asked for a collection already (and, if not, that it now has). */
-function askedThisJob(): boolean {
-  const now = currentJob();
-  const asked = now.asked;
-  now.asked = true;
-  return asked;
+  if (!bornInJob) {
+    bornInJob = new Set();
+    queueMicrotask(() => {
+      bornInJob = undefined;
+    });
+  }
+  return bornInJob;
 }
 
 /** What this thread's recycling did since it started (for tests and probes). */

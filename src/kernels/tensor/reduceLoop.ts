@@ -124,24 +124,11 @@ interface RowWalk {
 }
 
 function rowWalk(shape: readonly number[], strides: readonly number[], axes: readonly number[]): RowWalk | undefined {
+  if (sizeOf(shape) === 0) return undefined;
   const outer = shape.length - 1;
-  const inner = shape[outer]!;
-  if (inner === 0) return undefined;
-  const extents = new Int32Array(outer);
-  const inStrides = new Int32Array(outer);
-  const outStrides = new Int32Array(outer);
-  // The keepdims output's strides over the loop shape: zero along reduced axes (layout.ts reducedStrides).
-  let step = 1;
-  for (let d = outer - 1; d >= 0; d--) {
-    const extent = shape[d]!;
-    if (extent === 0) return undefined;
-    extents[d] = extent;
-    inStrides[d] = strides[d]!;
-    if (axes.includes(d)) continue;
-    outStrides[d] = step;
-    step *= extent;
-  }
-  return { extents, inStrides, outStrides, base: strides[outer + 1]!, inner };
+  const typed = (a: readonly number[]): Int32Array => new Int32Array(a.slice(0, outer));
+  // The keepdims output's strides over the loop shape are zero along reduced axes.
+  return { extents: typed(shape), inStrides: typed(strides), outStrides: typed(reducedStrides(shape, axes)), base: strides[outer + 1]!, inner: shape[outer]! };
 }
 
 /** codegen.ts's downOdometer over the outer axes: the last outer axis moves first, each from its end down. */
