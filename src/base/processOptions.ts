@@ -34,9 +34,8 @@ export interface ProcessOptions {
   /**
    * Bytes of memory the main thread keeps to build the next graph's columns in (numeric and string)
    * once an earlier graph's are dead (base/recycledBuffers.ts): refilling warm pages is much cheaper
-   * than faulting in fresh ones. The pool's threads keep up to 256 MiB each for CSR arrays, app results
-   * and string id codes while this is not 0; nothing is kept past 30 s. 0 turns recycling off. Default
-   * 512 MiB.
+   * than faulting in fresh ones. Each of the pool's threads keeps as much again for CSR arrays, app
+   * results and string id codes; nothing is kept past 30 s. 0 turns recycling off. Default 512 MiB.
    */
   readonly recycledMemory: number;
   /**

@@ -27,8 +27,8 @@
  * CSR arrays and layouts, string id codes and app results — never a kernel's scratch, which the main
  * thread would never see die.
  *
- * Recycled memory is idle memory the process keeps: on the main thread at most the `recycledMemory`
- * option's bytes of it, on each worker of the main thread's pools at most `WORKER_BYTES`; and no buffer
+ * Recycled memory is idle memory the process keeps: at most the `recycledMemory` option's bytes of it
+ * on the main thread and as much on each worker of the main thread's pools; and no buffer
  * is kept for reuse longer than `IDLE_MS` after it was filled. The option at 0 turns it all off.
  */
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
@@ -48,8 +48,8 @@ const LIVE = 1;
 const DEAD = 0;
 /** A buffer is not kept for reuse longer than this after it was filled. */
 const IDLE_MS = 30_000;
-/** Idle memory a worker thread keeps (the main thread's limit is the `recycledMemory` option). */
-const WORKER_BYTES = 256 << 20;
+/** The option's bytes reach the workers in MiB (an Int32 slot). */
+const MIB = 2 ** 20;
 
 /** A buffer this thread made: its memory is filled again once its state reads DEAD. */
 interface Owned {
@@ -120,9 +120,13 @@ export function recycles(bytes: number): boolean {
 }
 
 /**
- * Whether a worker recycles: only the main thread marks buffers DEAD, so only the main thread's pools
- * have it on, and only while the `recycledMemory` option is not 0 (kept in step on every call here).
- * Pools pass it to their threads as `workerData.recycling` (executors/pool.ts).
+ * Whether a worker recycles, and how much it keeps: only the main thread marks buffers DEAD, so only the
+ * main thread's pools have it on, with the `recycledMemory` option's limit in MiB (0: off; kept in step
+ * on every call here). Pools pass it to their threads as `workerData.recycling` (executors/pool.ts).
+ * Each worker keeps as much as the main thread: a big graph's projection leaves its CSR (R-MAT s20:
+ * 196 MB of targets, weights and offsets) on the one worker that drove it, often beside the string id
+ * codes it encoded (128 MB); under a fixed 256 MiB the next load found the CSR's memory let go and
+ * faulted in 47K fresh pages, ~0.6 s of its projection's 1.0 s (a `.tmp` probe of three string loads).
  */
 const mainSwitch = new Int32Array(new SharedArrayBuffer(4));
 const workerSwitch: Int32Array | undefined = isMainThread
@@ -132,10 +136,11 @@ const workerSwitch: Int32Array | undefined = isMainThread
     : undefined;
 
 function limit(): number {
-  if (!isMainThread) return workerSwitch !== undefined && Atomics.load(workerSwitch, 0) === 1 ? WORKER_BYTES : 0;
-  const on = processOptions.recycledMemory > 0 ? 1 : 0;
-  if (mainSwitch[0] !== on) Atomics.store(mainSwitch, 0, on);
-  return processOptions.recycledMemory;
+  if (!isMainThread) return workerSwitch === undefined ? 0 : Atomics.load(workerSwitch, 0) * MIB;
+  const bytes = processOptions.recycledMemory;
+  const mib = Math.min(2 ** 31 - 1, Math.ceil(bytes / MIB));
+  if (mainSwitch[0] !== mib) Atomics.store(mainSwitch, 0, mib);
+  return bytes;
 }
 
 /** The switch to give a pool's threads: the main thread's, or one that stays off (see `mainSwitch`). */
