@@ -8,7 +8,7 @@
 import { booleanOption } from '../../base/args.js';
 import { type DType, sumType } from '../../base/dtypes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
-import { normalizeAxes, normalizeAxis, stridesOf } from '../../base/shape.js';
+import { normalizeAxes, normalizeAxis, sizeOf, stridesOf } from '../../base/shape.js';
 import { show } from '../../base/show.js';
 import type { Expr } from '../../base/expr.js';
 import type { ReduceOp } from '../../kernels/tensor/reduce.js';
@@ -17,6 +17,14 @@ import { Grid, makeTensor, perShape, type TensorNode } from './meta.js';
 import { transposeNode } from './shapeOps.js';
 
 export const COMBINE_SIZE = 4;
+/**
+ * Partials this small (the elements one merge reads, all its inputs together) merge in one task however
+ * many there are: a tree's rounds pay off when merging is work, and for a scalar or a row of partials it
+ * is none — each extra combine task is a settle, a store and a wait of its own (a full max of 12 chunks
+ * ended in four tasks, ~0.3 ms after the last map on this project's VMs, where NumPy's whole strided max
+ * takes 4-5 ms).
+ */
+export const SINGLE_MERGE_ELEMENTS = 1 << 16;
 
 export interface ReduceOptions {
   readonly axis?: number | readonly number[] | null;
@@ -147,7 +155,10 @@ registerOp({
       // the axes split into several chunks share the group size: a full reduction of a grid of row
       // chunks merges them four at a time, not two (each round is a wait for the slowest of its group).
       const split = axes.filter((a) => dims[a]! > 1).length;
-      const factor = Math.max(2, Math.floor(COMBINE_SIZE ** (1 / split)));
+      const merged = axes.reduce((n, a) => n * dims[a]!, 1);
+      const partialElements = outGrid.indices().reduce((m, i) => Math.max(m, sizeOf(outGrid.shape(i))), 1);
+      // Every group spans its whole axis when one merge of all the partials is small.
+      const factor = merged * partialElements <= SINGLE_MERGE_ELEMENTS ? Math.max(...dims) : Math.max(2, Math.floor(COMBINE_SIZE ** (1 / split)));
       let cur = [...dims];
       for (let round = 1; axes.some((a) => cur[a]! > 1); round++) {
         const next = cur.map((n, a) => (axes.includes(a) ? Math.ceil(n / factor) : n));

@@ -10,6 +10,7 @@ import { AxisError, InvalidArgumentError } from '../../../src/base/errors.js';
 import type { ReduceOp } from '../../../src/kernels/tensor/reduce.js';
 import { newSession, type RunStats, tensor as tt } from '../../../src/index.js';
 import { fullNode, reduceNode, type TensorNode } from '../../../src/ops/tensor/index.js';
+import { SINGLE_MERGE_ELEMENTS } from '../../../src/ops/tensor/reduction.js';
 
 const T = (shape: number[], dtype: DType = 'float64', chunkSize: number | (number | number[])[] = 2): TensorNode =>
   fullNode(shape, 1, { dtype, chunkSize });
@@ -94,9 +95,8 @@ describe('bad reductions fail at build time', () => {
 });
 
 describe('reduction trees', () => {
-  it('merge partials four at a time along the one split axis, also when the reduction spans unsplit axes too', async () => {
-    // 12 row chunks reduced over both axes: the column axis is whole, so groups are of four (3 merges
-    // and the final), not of two as for a grid split on both axes (6 + 3 + 2 merges and the final).
+  it('merge small partials in one task, however many chunks there are', async () => {
+    // 12 row chunks reduced to a scalar: each extra round would be a task of bookkeeping for 12 numbers.
     const sess = newSession({ mode: 'lazy', executor: 'local', default: false });
     try {
       const stats: RunStats[] = [];
@@ -106,6 +106,33 @@ describe('reduction trees', () => {
       for (const [r, expected] of [[x.sum(), 211], [x.max(), 6], [x.std({ axis: [0, 1] }), null]] as const) {
         const got = ((await sess.run(r)) as { item(): number }).item();
         if (expected !== null) expect(got).toBe(expected);
+        expect(stats.at(-1)!.executed).toBe(12 + 1);
+      }
+    } finally {
+      await sess.close();
+    }
+  });
+
+  it('merge big partials four at a time along the one split axis, also when the reduction spans unsplit axes too', async () => {
+    // 12 row chunks of 6,000 columns summed down the rows: 12 partials of 6,000 (72,000 elements, past
+    // SINGLE_MERGE_ELEMENTS) merge in groups of four (3 merges and the final), not of two as for a grid
+    // split on both axes.
+    const cols = 6000;
+    expect(12 * cols).toBeGreaterThan(SINGLE_MERGE_ELEMENTS);
+    const sess = newSession({ mode: 'lazy', executor: 'local', default: false });
+    try {
+      const stats: RunStats[] = [];
+      sess.on('run', (r: RunStats) => stats.push(r));
+      const x = tt.array(Float64Array.from({ length: 12 * cols }, (_, i) => i % 7), { shape: [12, cols], chunkSize: [1, cols] });
+      await sess.execute([x.node]);
+      const column = (j: number): number[] => Array.from({ length: 12 }, (_, i) => (i * cols + j) % 7);
+      const cases = [
+        [x.sum({ axis: 0 }), (j: number) => column(j).reduce((a, b) => a + b, 0)],
+        [x.max({ axis: 0, keepdims: true }), (j: number) => Math.max(...column(j))],
+      ] as const;
+      for (const [r, expected] of cases) {
+        const got = ((await sess.run(r)) as { toArray(): unknown }).toArray();
+        expect((got as unknown[]).flat(1)).toEqual(Array.from({ length: cols }, (_, j) => expected(j)));
         expect(stats.at(-1)!.executed).toBe(12 + 3 + 1);
       }
     } finally {
