@@ -93,7 +93,7 @@ export function borrowScratch(bytes: number): SharedArrayBuffer {
 const ROUNDED_FROM_BYTES = 64 << 10;
 
 /** A typed array constructor `scratchArray` can make an array over a shared buffer with. */
-export type ScratchCtor<T extends Int32Array | Float64Array | Uint8Array | Uint16Array> = { new (buffer: SharedArrayBuffer, offset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
+export type ScratchCtor<T extends Int32Array | Float64Array | Uint8Array> = { new (buffer: SharedArrayBuffer, offset: number, length: number): T; readonly BYTES_PER_ELEMENT: number };
 
 /**
  * A scratch typed array of `length` elements (not zeroed) over a borrowed buffer (`borrowScratch`), whose
@@ -101,7 +101,7 @@ export type ScratchCtor<T extends Int32Array | Float64Array | Uint8Array | Uint1
  * first one's warm buffers. Give it back with `giveBack(array)` once nothing reads it.
  * (kernels/dataframe/csvScratch.ts is the CSV parser's own pool of the same idea, in private memory.)
  */
-export function scratchArray<T extends Int32Array | Float64Array | Uint8Array | Uint16Array>(Ctor: ScratchCtor<T>, length: number): T {
+export function scratchArray<T extends Int32Array | Float64Array | Uint8Array>(Ctor: ScratchCtor<T>, length: number): T {
   const bytes = Ctor.BYTES_PER_ELEMENT * length;
   return new Ctor(take(bytes < ROUNDED_FROM_BYTES ? bytes : 2 ** Math.ceil(Math.log2(bytes)), false), 0, length);
 }

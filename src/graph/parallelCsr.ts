@@ -32,8 +32,7 @@
 import { type BlockDestination, blockBitsFor, finishBlocks, finishRowsIn, scatterColumns, scatterTranspose, type WeightParts } from './arcSort.js';
 import { buildGraph, checkEdgeList, type Csr, type CsrBuildOptions, type EdgeList, endpointError, type GraphCsr, mergeRowsInto, transposeCsr } from './csr.js';
 import { type Driver, type Range, splitRange, type StepResult, type StepTable } from './parallel.js';
-import { giveBack, scratchArray } from '../base/scratchPool.js';
-import { type Offsets, outputFloat64, outputInt32, outputOffsets, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
+import { type Offsets, outputFloat64, outputInt32, sharedFloat64, sharedInt32, sharedOffsets } from './shared.js';
 
 /** Graphs with fewer arcs are built on one thread: a gang round costs more than the split saves. */
 const PARALLEL_FROM_ARCS = 1 << 21;
@@ -258,9 +257,7 @@ function* layOut(n: number, m: number, counts: readonly Int32Array[], count: num
   const sumRanges = evenCuts(blocks, Math.min(blocks, count)).ranges.filter(([lo, hi]) => hi > lo);
   yield { step: 'csr.sum', args: { n, blockBits, blocks, counts, rowTotals, blockCounts } satisfies SumArgs, ranges: sumRanges };
   const pos = sharedFloat64(parts * blocks);
-  // The CSR's own arrays are recycled memory (graph/shared.ts): a graph loaded after one of its size
-  // writes over the first one's pages instead of faulting in fresh ones (~10 µs a page here).
-  const offsets = outputOffsets(n, m);
+  const offsets = sharedOffsets(n, m);
   const finishing: Range[] = [];
   let at = 0;
   let rangeStart = 0;
@@ -276,14 +273,8 @@ function* layOut(n: number, m: number, counts: readonly Int32Array[], count: num
     }
   }
   offsets[n] = at;
-  // Scratch the blocks step is the last to read (the driver gives it back then): written in full by the scatter.
-  const keys: Uint16Array | Int32Array = blockBits <= 16 ? scratchArray(Uint16Array, m) : scratchArray(Int32Array, m);
+  const keys: Uint16Array | Int32Array = blockBits <= 16 ? new Uint16Array(new SharedArrayBuffer(2 * m)) : sharedInt32(m);
   return { blockBits, blocks, pos, offsets, rowTotals, keys, finishing };
-}
-
-/** Per-part counters, zeroed, in scratch the driver gives back once the blocks are laid out (`layOut` is their last reader). */
-function zeroedCounts(parts: number, n: number): Int32Array[] {
-  return Array.from({ length: parts }, () => scratchArray(Int32Array, n).fill(0));
 }
 
 /** `buildGraph` as a driver whose big directed builds run in parts on a gang (see above). */
@@ -295,7 +286,11 @@ export function* buildGraphDriver(edges: EdgeList, options: CsrBuildOptions, par
   checkEdgeList(edges);
   const { n, src, dst } = edges;
   const { ranges, cuts } = evenCuts(m, parts);
-  const counts = zeroedCounts(parts, n);
+  // The per-part counters and the block keys stay fresh memory, freed by the collector, though they
+  // die here: pooled (tried), they took away the frees of mapped chunks after which glibc raises its
+  // mmap threshold and serves buffers of a few MB from its heap, and every later 8 MB toArray copy of a
+  // million-vertex result faulted its 2,048 pages in (R-MAT s20: 22-32 ms against 2 ms).
+  const counts = Array.from({ length: parts }, () => sharedInt32(n));
   const found = yield { step: 'csr.count', args: { keys: src, others: dst, n, counts, cuts } satisfies CountArgs, ranges };
   const bad = found.map((r) => r[0]!).filter((i) => i >= 0);
   if (bad.length > 0) {
@@ -303,7 +298,6 @@ export function* buildGraphDriver(edges: EdgeList, options: CsrBuildOptions, par
     throw endpointError(i, src[i]!, dst[i]!, n);
   }
   const { blockBits, blocks, pos, offsets, rowTotals, keys, finishing } = yield* layOut(n, m, counts, parts * BLOCK_RANGES_PER_PART);
-  for (const c of counts) giveBack(c);
   // Written in full (every arc lands in one slot). With repeated arcs merged below, these two die here
   // unseen by the recycling, which lets them go by its limit or age instead (base/recycledBuffers.ts).
   const targets = outputInt32(m, true);
@@ -312,7 +306,6 @@ export function* buildGraphDriver(edges: EdgeList, options: CsrBuildOptions, par
   const scatter: ScatterArgs = { keys: src, others: dst, weights: edges.weights, cuts, blocks, to };
   yield { step: 'csr.scatter', args: scatter, ranges };
   const finished = yield { step: 'csr.blocks', args: { n, blockBits, offsets, rowTotals, keys, targets, outWeights } satisfies BlocksArgs, ranges: finishing };
-  giveBack(keys);
   let repeats = 0;
   let distinctSelfLoops = 0;
   let selfLoops = 0;
@@ -354,16 +347,14 @@ export function* transposeDriver(csr: Csr, parallel: ParallelCsrOptions): Driver
   if (parts < 2 || m < (parallel.fromArcs ?? PARALLEL_FROM_ARCS) || m >= 2 ** 31) return transposeCsr(csr);
   const ranges = splitRange(n, parts, csr.offsets);
   const cuts = Float64Array.from([...ranges.map((r) => r[0]), n]);
-  const counts = zeroedCounts(ranges.length, n);
+  const counts = ranges.map(() => sharedInt32(n));
   yield { step: 'csr.transposeCount', args: { offsets: csr.offsets, targets: csr.targets, counts, cuts } satisfies TransposeCountArgs, ranges };
   const { blockBits, blocks, pos, offsets, rowTotals, keys, finishing } = yield* layOut(n, m, counts, parts * BLOCK_RANGES_PER_PART);
-  for (const c of counts) giveBack(c);
   const targets = outputInt32(m, true);
   const outWeights = csr.weights ? outputFloat64(m, true) : undefined;
   const to: BlockDestination = { blockBits, pos, base: 0, keysOut: keys, targets, outWeights };
   const scatter: TransposeScatterArgs = { offsets: csr.offsets, heads: csr.targets, weights: csr.weights, cuts, blocks, to };
   yield { step: 'csr.transposeScatter', args: scatter, ranges };
   yield { step: 'csr.transposeBlocks', args: { n, blockBits, offsets, rowTotals, keys, targets, outWeights } satisfies BlocksArgs, ranges: finishing };
-  giveBack(keys);
   return { n, m, offsets, targets, weights: outWeights };
 }

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sharedFilled } from '../../../src/base/firstTouch.js';
 import { getOption, setOption } from '../../../src/base/processOptions.js';
-import { noteStored, RECYCLE_MIN_BYTES, recycledBufferStats, recycledSize } from '../../../src/base/recycledBuffers.js';
+import { noteStored, RECYCLE_MIN_BYTES, recycledBufferStats, recycledSize, recycles, recyclingSwitchForWorkers } from '../../../src/base/recycledBuffers.js';
 
 const gc = (globalThis as { gc?: () => void }).gc!;
 
@@ -130,5 +130,18 @@ describe('recycled column buffers', () => {
     expect(firstWrong(column(length, 1), 1)).toBe(-1);
     expect(recycledBufferStats().reused).toBe(before.reused);
     expect(first).toBeUndefined();
+  });
+
+  it('gives the pools\' workers the option as their own limit, in MiB, 0 when it is off', () => {
+    const limitSeenByWorkers = (): number => {
+      recycles(RECYCLE_MIN_BYTES); // a main-thread fill's check keeps the workers' switch in step
+      return recyclingSwitchForWorkers()[0]!;
+    };
+    setOption('recycledMemory', '300Mi');
+    expect(limitSeenByWorkers()).toBe(300);
+    setOption('recycledMemory', 1.5 * 2 ** 20);
+    expect(limitSeenByWorkers()).toBe(2);
+    setOption('recycledMemory', 0);
+    expect(limitSeenByWorkers()).toBe(0);
   });
 });
