@@ -286,10 +286,10 @@ export function* buildGraphDriver(edges: EdgeList, options: CsrBuildOptions, par
   checkEdgeList(edges);
   const { n, src, dst } = edges;
   const { ranges, cuts } = evenCuts(m, parts);
-  // The per-part counters and the block keys stay fresh memory, freed by the collector, though they
-  // die here: pooled (tried), they took away the frees of mapped chunks after which glibc raises its
-  // mmap threshold and serves buffers of a few MB from its heap, and every later 8 MB toArray copy of a
-  // million-vertex result faulted its 2,048 pages in (R-MAT s20: 22-32 ms against 2 ms).
+  // The per-part counters and the block keys (layOut) stay fresh memory, freed by the collector, though
+  // they die here: pooled (tried), they took away frees of mapped chunks after which glibc raises its
+  // mmap threshold and serves buffers of a few MB from its heap warm, and a later 8 MB toArray copy of
+  // a million-vertex result faulted its 2,048 pages in on most runs (R-MAT s20: 8-32 ms against 2 ms).
   const counts = Array.from({ length: parts }, () => sharedInt32(n));
   const found = yield { step: 'csr.count', args: { keys: src, others: dst, n, counts, cuts } satisfies CountArgs, ranges };
   const bad = found.map((r) => r[0]!).filter((i) => i >= 0);

@@ -8,15 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { recycledBufferStats } from '../../src/base/recycledBuffers.js';
 import { type Graph, graph as gs, type NdArray, newSession, type Session } from '../../src/index.js';
-
-const gc = (globalThis as { gc?: () => void }).gc!;
-
-async function collect(): Promise<void> {
-  for (let round = 0; round < 3; round++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { collectGarbage } from '../support/collect.js';
 
 /** Every vertex has score k*i; 2n arcs. The score, src and dst columns (8n bytes each) are recycled, and of one size. */
 function load(sess: Session, k: number, n: number): Graph {
@@ -92,7 +84,7 @@ describe.each([
   it('refill a dead graph’s memory, and leave what can still be read its values', async () => {
     const dead = recycledBufferStats().dead;
     const { kept, exportedScores, live, dist, distCopy } = await firstSession();
-    await collect();
+    await collectGarbage();
     // The dead graph's columns, CSR and results, whichever thread made them, are marked dead.
     expect(recycledBufferStats().dead).toBeGreaterThan(dead);
     const before = recycledBufferStats().reused;

@@ -8,15 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { recycledBufferStats } from '../../src/base/recycledBuffers.js';
 import { type Graph, graph as gs, type NdArray, newSession, type Session } from '../../src/index.js';
-
-const gc = (globalThis as { gc?: () => void }).gc!;
-
-async function collect(): Promise<void> {
-  for (let round = 0; round < 3; round++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { collectGarbage } from '../support/collect.js';
 
 /** Vertex i of graph k: 12 bytes, so n vertices are 12n bytes of ids and each edge column 24n. */
 const nameOf = (k: number, i: number): string => `g${k}-v${String(i).padStart(8, '0')}`;
@@ -97,7 +89,7 @@ describe.each([
 
   it('refill a dead graph’s memory, and leave the live graph and fetched values theirs', async () => {
     const { live, ids, depths } = await firstSession();
-    await collect();
+    await collectGarbage();
     const before = recycledBufferStats().reused;
     const second = open();
     try {

@@ -8,7 +8,7 @@
 import { booleanOption } from '../../base/args.js';
 import { type DType, sumType } from '../../base/dtypes.js';
 import { InvalidArgumentError } from '../../base/errors.js';
-import { normalizeAxes, normalizeAxis, sizeOf, stridesOf } from '../../base/shape.js';
+import { normalizeAxes, normalizeAxis, stridesOf } from '../../base/shape.js';
 import { show } from '../../base/show.js';
 import type { Expr } from '../../base/expr.js';
 import type { ReduceOp } from '../../kernels/tensor/reduce.js';
@@ -154,11 +154,11 @@ registerOp({
       // Combine rounds: group neighbours along each reduced axis until one chunk remains per axis. Only
       // the axes split into several chunks share the group size: a full reduction of a grid of row
       // chunks merges them four at a time, not two (each round is a wait for the slowest of its group).
+      // When one merge of all the partials is small, every group spans its whole axis (one round).
       const split = axes.filter((a) => dims[a]! > 1).length;
-      const merged = axes.reduce((n, a) => n * dims[a]!, 1);
-      const partialElements = outGrid.indices().reduce((m, i) => Math.max(m, sizeOf(outGrid.shape(i))), 1);
-      // Every group spans its whole axis when one merge of all the partials is small.
-      const factor = merged * partialElements <= SINGLE_MERGE_ELEMENTS ? Math.max(...dims) : Math.max(2, Math.floor(COMBINE_SIZE ** (1 / split)));
+      const partials = axes.reduce((n, a) => n * dims[a]!, 1);
+      const largestPartial = outSplits.reduce((n, s) => n * Math.max(0, ...s), 1);
+      const factor = partials * largestPartial <= SINGLE_MERGE_ELEMENTS ? Math.max(...axes.map((a) => dims[a]!)) : Math.max(2, Math.floor(COMBINE_SIZE ** (1 / split)));
       let cur = [...dims];
       for (let round = 1; axes.some((a) => cur[a]! > 1); round++) {
         const next = cur.map((n, a) => (axes.includes(a) ? Math.ceil(n / factor) : n));

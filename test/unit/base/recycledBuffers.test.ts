@@ -7,16 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sharedFilled } from '../../../src/base/firstTouch.js';
 import { getOption, setOption } from '../../../src/base/processOptions.js';
 import { noteStored, RECYCLE_MIN_BYTES, recycledBufferStats, recycledSize, recycles, recyclingSwitchForWorkers } from '../../../src/base/recycledBuffers.js';
+import { collectGarbage } from '../../support/collect.js';
 
 const gc = (globalThis as { gc?: () => void }).gc!;
-
-/** Collects, then lets the finalization callbacks run (they are tasks of their own). */
-async function collect(): Promise<void> {
-  for (let round = 0; round < 3; round++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 function column(length: number, k: number): Float64Array {
   return sharedFilled(Float64Array, length, (o, from, to) => {
@@ -41,7 +34,7 @@ describe('recycled column buffers', () => {
     expect(firstWrong(first, 1)).toBe(-1);
     const before = recycledBufferStats().reused;
     first = undefined;
-    await collect();
+    await collectGarbage();
     const second = column(length, 3);
     expect(recycledBufferStats().reused).toBe(before + 1);
     expect(firstWrong(second, 3)).toBe(-1);
@@ -52,7 +45,7 @@ describe('recycled column buffers', () => {
     let first: Float64Array | undefined = column(length, 1);
     const tail = first.subarray(1000);
     first = undefined;
-    await collect();
+    await collectGarbage();
     const before = recycledBufferStats().reused;
     const second = column(length, 5);
     expect(recycledBufferStats().reused).toBe(before);
@@ -68,7 +61,7 @@ describe('recycled column buffers', () => {
     let alias: Float64Array | undefined = new Float64Array(structuredClone(first.buffer as SharedArrayBuffer), 0, length);
     noteStored({ edges: [{ props: { w: { kind: 'float64', values: alias } } }] });
     first = undefined;
-    await collect();
+    await collectGarbage();
     const before = recycledBufferStats().reused;
     const second = column(length, 7);
     expect(recycledBufferStats().reused).toBe(before);
@@ -76,7 +69,7 @@ describe('recycled column buffers', () => {
     expect(firstWrong(second, 7)).toBe(-1);
     // Once the alias is gone too, the memory is reused.
     alias = undefined;
-    await collect();
+    await collectGarbage();
     column(length, 9);
     expect(recycledBufferStats().reused).toBe(before + 1);
   });
@@ -126,7 +119,7 @@ describe('recycled column buffers', () => {
     let first: Float64Array | undefined = column(length, 1);
     expect(recycledBufferStats().released).toBeGreaterThan(before.released);
     first = undefined;
-    await collect();
+    await collectGarbage();
     expect(firstWrong(column(length, 1), 1)).toBe(-1);
     expect(recycledBufferStats().reused).toBe(before.reused);
     expect(first).toBeUndefined();

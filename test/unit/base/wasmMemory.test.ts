@@ -17,6 +17,7 @@ import '../../../src/kernels/index.js';
 import { registerInPlaceReader } from '../../../src/kernels/registry.js';
 import { type TaskMessage, type TaskOutcome, withInputMemories } from '../../../src/kernels/task.js';
 import type { MemoryReport } from '../../support/memoryWorker.js';
+import { collectGarbage } from '../../support/collect.js';
 
 const BIG = WASM_BUFFER_MIN_BYTES / 8;
 // The test kernel (test/support/memoryWorker.ts) reads its input in place, so its tasks carry memories.
@@ -37,16 +38,6 @@ function bigInput(): ArrayData {
   for (let i = 0; i < data.length; i++) data[i] = Math.sin(i);
   data[12345] = 7.5;
   return { dtype: 'float64', shape: [data.length], data };
-}
-
-const gc = (globalThis as { gc?: () => void }).gc!;
-
-/** Collects, then lets the finalization callbacks run (they are tasks of their own). */
-async function collect(): Promise<void> {
-  for (let round = 0; round < 3; round++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('WebAssembly memories of big buffers', () => {
@@ -83,7 +74,7 @@ describe('WebAssembly memories of big buffers', () => {
     first.fill(5);
     const before = recycledBufferStats().reused;
     first = undefined;
-    await collect();
+    await collectGarbage();
     const second = allocate('float64', n) as Float64Array;
     expect(recycledBufferStats().reused).toBe(before + 1);
     expect(memoryOf(second.buffer)?.buffer).toBe(second.buffer);
@@ -101,7 +92,7 @@ describe('WebAssembly memories of big buffers', () => {
     first.fill(3);
     const tail = first.subarray(n - 4);
     first = undefined;
-    await collect();
+    await collectGarbage();
     const before = recycledBufferStats().reused;
     const second = allocateOverwritten('float64', n) as Float64Array;
     second.fill(9);

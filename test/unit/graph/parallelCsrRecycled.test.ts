@@ -7,30 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { recycledBufferStats, trailerId } from '../../../src/base/recycledBuffers.js';
 import { buildGraph, type Csr, type CsrBuildOptions, type EdgeList, transposeCsr } from '../../../src/graph/csr.js';
-import { type Driver, lookupStep } from '../../../src/graph/parallel.js';
+import { runDriver } from '../../../src/graph/parallel.js';
 import { buildGraphDriver, transposeDriver } from '../../../src/graph/parallelCsr.js';
 import { GRAPH_STEPS } from '../../../src/graph/steps.js';
-
-const gc = (globalThis as { gc?: () => void }).gc!;
-
-/** Collects, then lets the finalization callbacks run (they are tasks of their own). */
-async function collect(): Promise<void> {
-  for (let round = 0; round < 3; round++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** Runs a driver on this thread, its ranges in order. */
-function run<R>(driver: Driver<R>): R {
-  let next = driver.next();
-  while (!next.done) {
-    const { step, args, ranges } = next.value;
-    const fn = lookupStep(GRAPH_STEPS, step);
-    next = driver.next(ranges.map(([lo, hi]) => fn(args, lo, hi)));
-  }
-  return next.value;
-}
+import { collectGarbage } from '../../support/collect.js';
 
 /** 80,000 weighted arcs over 5,000 vertices (320 KB of targets, 640 KB of weights: both recycled), from `seed`. */
 function edges(seed: number): EdgeList {
@@ -53,14 +33,14 @@ const PARTS = { parts: 3, fromArcs: 0 };
 
 describe('a CSR built in parts in recycled memory', () => {
   it('writes every arc of the next graph over a dead one of its size', async () => {
-    let first: Csr | undefined = run(buildGraphDriver(edges(1), KEEP, PARTS)).out;
+    let first: Csr | undefined = runDriver(buildGraphDriver(edges(1), KEEP, PARTS), GRAPH_STEPS).out;
     expect(trailerId(first.targets.buffer)).toBeDefined();
     expect(trailerId(first.weights!.buffer)).toBeDefined();
     first = undefined;
-    await collect();
+    await collectGarbage();
     const before = recycledBufferStats().reused;
     const second = edges(2);
-    const built = run(buildGraphDriver(second, KEEP, PARTS)).out;
+    const built = runDriver(buildGraphDriver(second, KEEP, PARTS), GRAPH_STEPS).out;
     // Its targets and weights took the first graph's memory, old values and all.
     expect(recycledBufferStats().reused).toBe(before + 2);
     expect(arrays(built)).toEqual(arrays(buildGraph(second, KEEP).out));
@@ -68,14 +48,14 @@ describe('a CSR built in parts in recycled memory', () => {
 
   it('transposes the next graph over the memory of a dead transpose', async () => {
     const one = buildGraph(edges(3), KEEP).out;
-    let first: Csr | undefined = run(transposeDriver(one, PARTS));
+    let first: Csr | undefined = runDriver(transposeDriver(one, PARTS), GRAPH_STEPS);
     expect(trailerId(first.targets.buffer)).toBeDefined();
     first = undefined;
-    await collect();
+    await collectGarbage();
     const before = recycledBufferStats().reused;
     const two = buildGraph(edges(4), KEEP).out;
     const reusedByBuild = recycledBufferStats().reused - before;
-    const transposed = run(transposeDriver(two, PARTS));
+    const transposed = runDriver(transposeDriver(two, PARTS), GRAPH_STEPS);
     expect(recycledBufferStats().reused - before - reusedByBuild).toBeGreaterThanOrEqual(1);
     expect(arrays(transposed)).toEqual(arrays(transposeCsr(two)));
   });
