@@ -36,6 +36,7 @@ import { nudgeCollection } from './gcNudge.js';
 import { processOptions } from './processOptions.js';
 import { forEachSharedBuffer } from './sharedWalk.js';
 import { adopt, memoryOf, wasmBuffer, wasmBufferBytes, wasmBuffersOn } from './wasmMemory.js';
+import { zeroedArrayBuffer, zeroedSharedBuffer } from './warmSpares.js';
 
 /** Below this a buffer is not worth a trailer: its faults cost less than the bookkeeping. */
 export const RECYCLE_MIN_BYTES = 256 << 10;
@@ -164,7 +165,20 @@ export function recycledBuffer(bytes: number): { readonly buffer: SharedArrayBuf
     return { buffer: reused, warm: true };
   }
   counters.fresh++;
-  return { buffer: new SharedArrayBuffer(size), warm: false };
+  return { buffer: zeroedSharedBuffer(size, spareCap()), warm: false };
+}
+
+/** Spare memory faulted in ahead (base/warmSpares.ts): an eighth of what this thread may keep recycled, at most 32 MiB. */
+function spareCap(): number {
+  return Math.min(limit() / 8, 32 * MIB);
+}
+
+/**
+ * A zero-filled `ArrayBuffer` for a value handed to the user (a fetched result's copy): faulted in
+ * ahead when this thread has fetched that size before (base/warmSpares.ts), else fresh.
+ */
+export function userArrayBuffer(bytes: number): ArrayBuffer {
+  return zeroedArrayBuffer(bytes, spareCap());
 }
 
 /**

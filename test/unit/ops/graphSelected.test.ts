@@ -1,11 +1,14 @@
 /**
  * What `toArray` gives for a selected result column held in shared memory (ops/graph/meta.ts
  * `selectedValue`): BFS depths and dense-id labels as float64 copies in private memory, unreached
- * depths as Infinity, whatever the values' buffer.
+ * depths as Infinity, whatever the values' buffer; fetched again and again (a warm loop), each copy
+ * a new array of its own even where its memory was faulted in ahead (base/warmSpares.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { NdArray } from '../../../src/base/ndarray.js';
+import { dropWarmSpares, warmSpareStats } from '../../../src/base/warmSpares.js';
 import { BFS_UNREACHED } from '../../../src/graph/bfs.js';
+import { graph as gs, newSession } from '../../../src/index.js';
 import { selectedValue } from '../../../src/ops/graph/meta.js';
 
 const sharedInt32 = (values: readonly number[]): Int32Array => {
@@ -36,4 +39,62 @@ describe('selectedValue', () => {
     const sparse = selectedValue({ kind: 'labels', labels, ids: Float64Array.of(10, 11, 12, 13, 14) }) as NdArray;
     expect([...sparse.data]).toEqual([10, 10, 12, 12, 14]);
   });
+});
+
+/** Lets the spares' background slices run. */
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 200 && warmSpareStats().untouchedBytes > 0; i++) await new Promise((r) => setImmediate(r));
+};
+
+afterEach(() => dropWarmSpares());
+
+describe('fetching the same size again', () => {
+  it('gives a new copy each time, never memory an earlier fetch handed out', async () => {
+    const n = 40_000;
+    const values = sharedInt32(Array.from({ length: n }, (_, i) => (i % 5 === 0 ? BFS_UNREACHED : i % 17)));
+    const taken = warmSpareStats().taken;
+    const fetched: Float64Array[] = [];
+    for (let k = 0; k < 5; k++) {
+      const a = selectedValue({ kind: 'depths', values, unreached: BFS_UNREACHED }) as NdArray;
+      const data = a.data as Float64Array;
+      let wrong = 0;
+      for (let i = 0; i < n; i++) if (data[i] !== (i % 5 === 0 ? Infinity : i % 17)) wrong++;
+      expect(wrong).toBe(0);
+      for (const earlier of fetched) expect(data.buffer).not.toBe(earlier.buffer);
+      // The user scribbles over what they got; the next fetch must not see it.
+      data.fill(-k - 1);
+      fetched.push(data);
+      await settle();
+    }
+    // From the third fetch on, the copy went into memory faulted in ahead.
+    expect(warmSpareStats().taken).toBe(taken + 3);
+    fetched.forEach((data, k) => expect(data.every((x) => x === -k - 1)).toBe(true));
+  });
+
+  for (const executor of ['local', 'threads'] as const) {
+    it(`gives the right depths in a warm BFS loop through a session (${executor})`, async () => {
+      const n = 30_000;
+      const src = Int32Array.from({ length: n - 1 }, (_, i) => i);
+      const dst = Int32Array.from({ length: n - 1 }, (_, i) => i + 1);
+      const sess = newSession({ mode: 'lazy', executor, default: false, ...(executor === 'threads' ? { workers: 2 } : {}) });
+      try {
+        const g = sess.scope(() => gs.loadFrom({ vertices: { id: Int32Array.from({ length: n }, (_, i) => i) }, edges: { src, dst }, directed: true }));
+        const taken = warmSpareStats().taken;
+        for (let k = 0; k < 5; k++) {
+          const source = 10 * k;
+          const ctx = sess.scope(() => gs.bfs(g, source));
+          const depths = (await sess.run(ctx.toArray('r'))) as NdArray;
+          const data = depths.data as Float64Array;
+          expect(data.length).toBe(n);
+          for (let i = 0; i < n; i += 97) expect(data[i]).toBe(i < source ? Infinity : i - source);
+          expect(data[n - 1]).toBe(n - 1 - source);
+          data.fill(-1);
+          await settle();
+        }
+        expect(warmSpareStats().taken).toBeGreaterThanOrEqual(taken + 3);
+      } finally {
+        await sess.close();
+      }
+    });
+  }
 });

@@ -1,0 +1,129 @@
+/**
+ * Spares faulted in ahead (base/warmSpares.ts): a size asked for again in a later job gets a spare, the
+ * next ask of it takes that spare — zero-filled, never handed out twice — and the spares stay within the cap and are
+ * let go when idle.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { dropWarmSpares, SPARE_MAX_BYTES, SPARE_MIN_BYTES, warmSpareStats, zeroedArrayBuffer, zeroedSharedBuffer } from '../../../src/base/warmSpares.js';
+
+const MIB = 2 ** 20;
+const CAP = 8 * MIB;
+
+/** Ends the current job: the next ask is a later one, as a loop's next fetch is. */
+const nextJob = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Lets the background slices run until every spare is faulted in (bounded: a stuck spare fails the test). */
+async function untilTouched(): Promise<void> {
+  for (let i = 0; i < 1000 && warmSpareStats().untouchedBytes > 0; i++) await new Promise((r) => setImmediate(r));
+  expect(warmSpareStats().untouchedBytes).toBe(0);
+}
+
+function allZero(buffer: ArrayBufferLike): boolean {
+  const bytes = new Uint8Array(buffer);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+afterEach(() => {
+  dropWarmSpares();
+  vi.useRealTimers();
+});
+
+describe('warm spares', () => {
+  it('serves the third ask of a size from a spare faulted in meanwhile, zero-filled and new each time', async () => {
+    const bytes = 600 * 1024;
+    const before = warmSpareStats();
+    const first = zeroedArrayBuffer(bytes, CAP);
+    expect(warmSpareStats().made).toBe(before.made);
+    await nextJob();
+    const second = zeroedArrayBuffer(bytes, CAP);
+    expect(warmSpareStats().made).toBe(before.made + 1);
+    // The caller writes into what it got; a spare must never be one of those.
+    new Uint8Array(first).fill(7);
+    new Uint8Array(second).fill(9);
+    await untilTouched();
+    const third = zeroedArrayBuffer(bytes, CAP);
+    const after = warmSpareStats();
+    expect(after.taken).toBe(before.taken + 1);
+    expect(after.takenUntouchedBytes).toBe(before.takenUntouchedBytes);
+    expect(third).toBeInstanceOf(ArrayBuffer);
+    expect(third.byteLength).toBe(bytes);
+    expect(third).not.toBe(first);
+    expect(third).not.toBe(second);
+    expect(allZero(third)).toBe(true);
+    // Taking it started the next spare; that one is another buffer again.
+    new Uint8Array(third).fill(3);
+    await untilTouched();
+    const fourth = zeroedArrayBuffer(bytes, CAP);
+    expect(warmSpareStats().taken).toBe(before.taken + 2);
+    expect(fourth).not.toBe(third);
+    expect(allZero(fourth)).toBe(true);
+  });
+
+  it('makes no spare for a size asked for twice in one job (a load\'s columns)', async () => {
+    const before = warmSpareStats().made;
+    zeroedSharedBuffer(MIB, CAP);
+    zeroedSharedBuffer(MIB, CAP);
+    zeroedSharedBuffer(MIB, CAP);
+    await nextJob();
+    expect(warmSpareStats().made).toBe(before);
+    // A later job asking again is a loop: now it gets one.
+    zeroedSharedBuffer(MIB, CAP);
+    expect(warmSpareStats().made).toBe(before + 1);
+  });
+
+  it('keeps shared and plain spares apart', async () => {
+    const bytes = 256 * 1024;
+    zeroedSharedBuffer(bytes, CAP);
+    await nextJob();
+    zeroedSharedBuffer(bytes, CAP);
+    await untilTouched();
+    const plain = zeroedArrayBuffer(bytes, CAP);
+    expect(plain).toBeInstanceOf(ArrayBuffer);
+    const shared = zeroedSharedBuffer(bytes, CAP);
+    expect(shared).toBeInstanceOf(SharedArrayBuffer);
+    expect(allZero(shared)).toBe(true);
+  });
+
+  it('makes no spare for small sizes, sizes over the cap, or a cap of 0', async () => {
+    const before = warmSpareStats().made;
+    for (let i = 0; i < 3; i++) {
+      expect(zeroedArrayBuffer(SPARE_MIN_BYTES - 8, CAP).byteLength).toBe(SPARE_MIN_BYTES - 8);
+      expect(zeroedArrayBuffer(CAP + 4096, CAP).byteLength).toBe(CAP + 4096);
+      expect(zeroedArrayBuffer(SPARE_MAX_BYTES + 4096, 8 * CAP).byteLength).toBe(SPARE_MAX_BYTES + 4096);
+      expect(zeroedArrayBuffer(SPARE_MIN_BYTES, 0).byteLength).toBe(SPARE_MIN_BYTES);
+      await nextJob();
+    }
+    await untilTouched();
+    expect(warmSpareStats().made).toBe(before);
+    expect(warmSpareStats().kept).toBe(0);
+  });
+
+  it('keeps at most the cap, letting the oldest spare go for a newer size', async () => {
+    const cap = 2 * MIB;
+    for (const bytes of [MIB, MIB + 4096, MIB + 8192]) {
+      zeroedArrayBuffer(bytes, cap);
+      await nextJob();
+      zeroedArrayBuffer(bytes, cap);
+      expect(warmSpareStats().keptBytes).toBeLessThanOrEqual(cap);
+    }
+    await untilTouched();
+    expect(warmSpareStats().kept).toBe(1);
+    expect(warmSpareStats().keptBytes).toBe(MIB + 8192);
+  });
+
+  it('lets a spare go once it has not been taken for 30 s', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    const released = warmSpareStats().released;
+    zeroedArrayBuffer(MIB, CAP);
+    await nextJob();
+    zeroedArrayBuffer(MIB, CAP);
+    await untilTouched();
+    expect(warmSpareStats().kept).toBe(1);
+    vi.advanceTimersByTime(29_000);
+    expect(warmSpareStats().kept).toBe(1);
+    vi.advanceTimersByTime(2_000);
+    expect(warmSpareStats().kept).toBe(0);
+    expect(warmSpareStats().released).toBe(released + 1);
+  });
+});
