@@ -35,7 +35,9 @@ export interface ProcessOptions {
    * Bytes of memory the main thread keeps to build the next graph's columns in (numeric and string)
    * once an earlier graph's are dead (base/recycledBuffers.ts): refilling warm pages is much cheaper
    * than faulting in fresh ones. Each of the pool's threads keeps as much again for CSR arrays, app
-   * results and string id codes; nothing is kept past 30 s. 0 turns recycling off. Default 512 MiB.
+   * results and string id codes; nothing is kept past 30 s. An eighth of it (at most 32 MiB a thread)
+   * bounds the spare arrays faulted in ahead for sizes a loop asks for again (base/warmSpares.ts).
+   * 0 turns recycling and spares off. Default 512 MiB.
    */
   readonly recycledMemory: number;
   /**

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { NdArray } from '../../../src/base/ndarray.js';
+import { getOption, setOption } from '../../../src/base/processOptions.js';
 import { dropWarmSpares, warmSpareStats } from '../../../src/base/warmSpares.js';
 import { BFS_UNREACHED } from '../../../src/graph/bfs.js';
 import { graph as gs, newSession } from '../../../src/index.js';
@@ -69,6 +70,24 @@ describe('fetching the same size again', () => {
     // From the third fetch on, the copy went into memory faulted in ahead.
     expect(warmSpareStats().taken).toBe(taken + 3);
     fetched.forEach((data, k) => expect(data.every((x) => x === -k - 1)).toBe(true));
+  });
+
+  it('keeps no spares with the recycledMemory option at 0', async () => {
+    const saved = getOption('recycledMemory');
+    setOption('recycledMemory', 0);
+    try {
+      const values = sharedInt32(Array.from({ length: 40_000 }, (_, i) => i % 9));
+      const made = warmSpareStats().made;
+      for (let k = 0; k < 4; k++) {
+        const a = selectedValue({ kind: 'depths', values, unreached: BFS_UNREACHED }) as NdArray;
+        expect(a.data[40_000 - 1]).toBe((40_000 - 1) % 9);
+        await settle();
+      }
+      expect(warmSpareStats().made).toBe(made);
+      expect(warmSpareStats().kept).toBe(0);
+    } finally {
+      setOption('recycledMemory', saved);
+    }
   });
 
   for (const executor of ['local', 'threads'] as const) {
