@@ -9,10 +9,12 @@
  *
  * Pull style over the in-arcs: each iteration one step per vertex range gathers the previous
  * iteration's contributions PR(u)/outdeg(u) (one multiplication by a reciprocal computed once per
- * vertex, never a division per arc; within an ulp of the division) through the
- * branch-free pull layout (pullLayout.ts), writes its own vertices' ranks and their next contributions
- * into the other buffer, and returns its sinks' new mass per REDUCE_BLOCK, so the driver's dangling sum
- * (and every rank) is the same for any split.
+ * vertex, never a division per arc; within an ulp of the division), writes its own vertices' ranks and
+ * their next contributions into the other buffer, and returns its sinks' new mass per REDUCE_BLOCK, so
+ * the driver's dangling sum (and every rank) is the same for any split. The arcs come from one of two
+ * layouts: a small graph's branch-free slot layout (pullLayout.ts), or a big graph's ordered one
+ * (pullOrder.ts), where the vertices are numbered by out-degree so that the contributions gathered
+ * most stay in cache; there the ranges are of positions, and a last step puts the ranks in vertex order.
  *
  * Graphalytics hands platforms the damping factor as a Java float: 0.85 arrives as 0.8500000238418579
  * (`Math.fround(0.85)`); the LDBC loader does the same, and test-pr-undirected only matches exactly so.
@@ -21,6 +23,8 @@ import { InvalidArgumentError } from '../base/errors.js';
 import { requireInCsr } from './views.js';
 import { type GraphCsr, lowerBound, withInCsr } from './csr.js';
 import { type PullLayout, pullLayout } from './pullLayout.js';
+import type { OrderedPullLayout } from './pullOrder.js';
+import { orderedRanks, PAGERANK_ORDERED_STEPS } from './pagerankOrdered.js';
 import {
   type Driver,
   REDUCE_BLOCK,
@@ -39,8 +43,12 @@ export interface PageRankOptions {
   /** Number of iterations (default 20). */
   readonly iterations?: number;
   readonly parts?: number;
-  /** The graph's pull layout, when the caller keeps one with the graph (built on each call otherwise). */
-  readonly layout?: PullLayout;
+  /**
+   * The graph's pull layout, when the caller keeps one with the graph: the slot layout (pullLayout.ts,
+   * read with the in-CSR) or the ordered one (pullOrder.ts, read alone). Without one, each call builds
+   * the slot layout.
+   */
+  readonly layout?: PullLayout | OrderedPullLayout;
 }
 
 export interface PageRankInitArgs {
@@ -156,9 +164,11 @@ export function pagerankPullStep(args: PageRankPullArgs, lo: number, hi: number)
   return sinkMass(layout.sinks, rank, lo, hi);
 }
 
-export const PAGERANK_STEPS: StepTable = { 'pagerank.init': pagerankInitStep, 'pagerank.pull': pagerankPullStep };
+export const PAGERANK_STEPS: StepTable = { 'pagerank.init': pagerankInitStep, 'pagerank.pull': pagerankPullStep, ...PAGERANK_ORDERED_STEPS };
 
-/** The PageRank driver; the graph must carry its in-CSR (see `withInCsr`). */
+const isOrdered = (layout: PullLayout | OrderedPullLayout): layout is OrderedPullLayout => 'order' in layout;
+
+/** The PageRank driver; with a slot layout that carries none, or no layout, the graph must carry its in-CSR (see `withInCsr`). */
 export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Driver<Float64Array> {
   const damping = options.damping ?? 0.85;
   const iterations = options.iterations ?? 20;
@@ -167,8 +177,12 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
     throw new InvalidArgumentError(`iterations must be an integer >= 0, got ${iterations}`);
   }
   const { n } = g;
-  const inCsr = requireInCsr(g, 'PageRank');
+  if (options.layout && isOrdered(options.layout)) {
+    if (options.layout.n !== n) throw new InvalidArgumentError(`the pull layout is for ${options.layout.n} vertices, the graph has ${n}`);
+    return yield* orderedRanks(options.layout, damping, iterations, options.parts ?? 1);
+  }
   const layout = options.layout ?? pullLayout(g);
+  const inCsr = layout.inCsr ?? requireInCsr(g, 'PageRank');
   const rank = outputFloat64(n);
   // The contributions live only in this run: warm scratch from the last run of about this size
   // (base/scratchPool.ts), zeroed (slot n, which padded layout slots read, must be 0) — fresh pages

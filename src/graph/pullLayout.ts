@@ -9,7 +9,7 @@
  * Every vertex is in exactly one list, lists are sorted, so the vertices of a range [lo, hi) are a
  * contiguous slice of each. The layout depends only on the graph, so a caller may keep it with it.
  */
-import type { GraphCsr } from './csr.js';
+import type { Csr, GraphCsr } from './csr.js';
 import { outputFloat64, outputInt32, sharedInt32 } from './shared.js';
 import { requireInCsr } from './views.js';
 
@@ -34,6 +34,8 @@ export interface PullLayout {
   readonly sinks: Int32Array;
   /** 1 / out-degree, 0 for sinks: a multiplication per vertex instead of a division. */
   readonly inverseOutDegree: Float64Array;
+  /** The in-CSR the layout was made over, when the graph it goes with has none (long rows are read there). */
+  readonly inCsr?: Csr;
 }
 
 /** `outDegrees`: each vertex's out-degree when it is not its out-row's length (a grouped graph with parallel arcs, csr.ts `mergedTranspose`). */

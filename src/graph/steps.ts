@@ -11,6 +11,7 @@ import { GROUP_STEPS } from './parallelGroup.js';
 import { ID_STEPS } from './parallelIds.js';
 import { LCC_STEPS } from './lcc.js';
 import { PAGERANK_STEPS } from './pagerank.js';
+import { PULL_ORDER_STEPS } from './pullOrder.js';
 import { CSR_STEPS } from './parallelCsr.js';
 import type { StepTable } from './parallel.js';
 import { TRIANGLES_STEPS } from './triangles.js';
@@ -28,6 +29,7 @@ export const GRAPH_STEPS: StepTable = Object.freeze({
   ...ID_STEPS,
   ...LCC_STEPS,
   ...PAGERANK_STEPS,
+  ...PULL_ORDER_STEPS,
   ...TRIANGLES_STEPS,
   ...WCC_STEPS,
   ...WCC_ARCS_STEPS,

@@ -65,8 +65,18 @@ describe('BFS on a big directed graph builds the in-CSR only once it is asked ag
 
   it('a BFS after another app asked for the in-CSR reads it at once', () => {
     const g = gs.loadFrom({ edges: edgeFile, delimiter: ' ', header: false, directed: true, comment: '%' });
-    expect(ops(gs.pagerank(g).node)).toContain('graph.in_csr');
+    expect(ops(gs.lcc(g).node)).toContain('graph.in_csr');
     expect(ops(gs.bfs(g, 0).node)).toContain('graph.in_csr');
+  });
+
+  it('PageRank on a sorted projection asks for no in-CSR: its pull layout is made from the out-arcs', () => {
+    const g = gs.loadFrom({ edges: edgeFile, delimiter: ' ', header: false, directed: true, comment: '#' });
+    const pr = gs.pagerank(g).node;
+    expect(ops(pr)).not.toContain('graph.in_csr');
+    const layout = pr.inputs.find((i) => i.op === 'graph.pull_layout')!;
+    expect(ops(layout)).toEqual(['graph.project']);
+    // So a BFS after it is still the graph's first to ask for one.
+    expect(ops(gs.bfs(g, 0).node)).not.toContain('graph.in_csr');
   });
 
   it('a small graph built from columns reads in-arcs from its second BFS on', () => {
@@ -152,8 +162,9 @@ describe('a big graph projected by the whole gang', () => {
     try {
       const g = sess.scope(() => gs.loadFrom({ vertices: { id }, edges: { src, dst, weight }, directed: true }));
       const apps = sess.scope(() => [gs.sssp(g, 0), gs.bfs(g, 0), gs.bfs(g, 1), gs.wcc(g), gs.pagerank(g, { maxRound: 5 })]);
-      // The second BFS reads the in-CSR, and PageRank the pull layout made from it.
+      // The second BFS reads the in-CSR; PageRank (2^17 vertices) the ordered pull layout, made from the out-arcs.
       expect(ops(apps[2]!.node)).toContain('graph.in_csr');
+      expect(ops(apps[4]!.node)).not.toContain('graph.in_csr');
       const out = (await sess.run(apps.map((c) => c.toArray('r')))) as NdArray[];
       return out.map((a) => Array.from(a.data as ArrayLike<number>));
     } finally {

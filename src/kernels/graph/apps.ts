@@ -19,6 +19,7 @@ import { pagerankDriver } from '../../graph/pagerank.js';
 import type { OutSlots } from '../../graph/outSlots.js';
 import type { Driver } from '../../graph/parallel.js';
 import type { PullLayout } from '../../graph/pullLayout.js';
+import type { OrderedPullLayout } from '../../graph/pullOrder.js';
 import { type HubOrderValue, searchOptions, type SsspLayout } from '../../graph/ssspLayout.js';
 import { outputFloat64, sharedFloat64, sharedInt32 } from '../../graph/shared.js';
 import { trianglesDriver } from '../../graph/triangles.js';
@@ -95,7 +96,7 @@ function* whole<Out extends Float64Array | Int32Array>(step: string, graph: Grap
 }
 
 /** The per-graph layout an app reads (inputs[1]): PageRank's pull layout, BFS's out-slots or SSSP's layout. */
-type Layout = PullLayout | OutSlots | SsspLayout | undefined;
+type Layout = PullLayout | OrderedPullLayout | OutSlots | SsspLayout | undefined;
 
 function* run(pg: ProjectedGraphValue, layout: Layout, hubs: HubOrderValue | undefined, p: AppParams, ctx: DriverContext): Driver<Record<string, ResultColumn>> {
   const g = pg.graph;
@@ -131,7 +132,7 @@ function* run(pg: ProjectedGraphValue, layout: Layout, hubs: HubOrderValue | und
     }
     case 'pagerank':
       return {
-        r: column('float', yield* pagerankDriver(g, { parts: PULL_RANGES_PER_WORKER * parts, ...(layout ? { layout: layout as PullLayout } : {}), ...(p.damping !== undefined ? { damping: p.damping } : {}), ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })),
+        r: column('float', yield* pagerankDriver(g, { parts: PULL_RANGES_PER_WORKER * parts, ...(layout ? { layout: layout as PullLayout | OrderedPullLayout } : {}), ...(p.damping !== undefined ? { damping: p.damping } : {}), ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })),
       };
     case 'wcc':
       return { r: column('label', yield* wccDriver(g, { parts })) };

@@ -21,7 +21,8 @@ import { asBigIntColumn, type IdColumn, sharedStringSpans, type StringSpans } fr
 import { IdMap } from '../../graph/idmap.js';
 import { outSlots } from '../../graph/outSlots.js';
 import { endpointIds, endpointIdsDriver } from '../../graph/parallelIds.js';
-import { pullLayout } from '../../graph/pullLayout.js';
+import { type PullLayout, pullLayout } from '../../graph/pullLayout.js';
+import { ORDERED_PULL_FROM_VERTICES, type OrderedPullLayout, orderedPullLayoutDriver } from '../../graph/pullOrder.js';
 import { outputFloat64 } from '../../graph/shared.js';
 import { codedSpans, concatCoded } from '../../graph/stringDict.js';
 import { registerDriver, registerKernel } from '../registry.js';
@@ -220,8 +221,23 @@ export function withInputInCsr(pg: ProjectedGraphValue, inputs: readonly unknown
   return found && !pg.graph.in ? { ...pg, graph: { ...pg.graph, in: found.csr } } : pg;
 }
 
-/** PageRank's pull layout of a projected graph (its inputs: the projection and, directed, its in-CSR), cached with it. */
-registerKernel('graph.pull_layout', (inputs) => pullLayout(withInputInCsr(inputs[0] as ProjectedGraphValue, inputs).graph, inputInCsr(inputs)?.outDegrees));
+/**
+ * PageRank's pull layout of a projected graph, cached with it. A grouped (small) projection's is the
+ * slot layout over its merged in-CSR (an input then); a sorted one's is the ordered layout, built from
+ * the out-CSR by the gang (graph/pullOrder.ts), from ORDERED_PULL_FROM_VERTICES vertices, and the slot
+ * layout over a transpose made here below that (carried with the layout: the app has no in-CSR input).
+ */
+registerDriver('graph.pull_layout', function* (inputs, _p: object, ctx): Driver<PullLayout | OrderedPullLayout> {
+  const pg = inputs[0] as ProjectedGraphValue;
+  const inCsr = inputInCsr(inputs);
+  if (pg.graph.grouped || inCsr) return pullLayout(withInputInCsr(pg, inputs).graph, inCsr?.outDegrees);
+  const g = pg.graph;
+  const parallel = { parts: ctx.parallelism };
+  if (g.n >= ORDERED_PULL_FROM_VERTICES) return yield* orderedPullLayoutDriver(g, parallel);
+  if (g.in) return pullLayout(g);
+  const transposed = yield* transposeDriver({ ...g.out, weights: undefined }, parallel);
+  return { ...pullLayout({ ...g, in: transposed }), inCsr: transposed };
+});
 
 /** BFS's and SSSP's out-slot layout (with SSSP's weight check) of a projected graph, cached the same way. */
 registerKernel('graph.out_slots', (inputs) => outSlots((inputs[0] as ProjectedGraphValue).graph));

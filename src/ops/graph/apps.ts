@@ -104,7 +104,7 @@ export interface AppArgs {
   readonly normalized?: boolean;
 }
 
-/** Apps that read a directed graph's in-arcs (BFS's bottom-up steps, PageRank's pull, the undirected views). */
+/** Apps that read a directed graph's in-arcs (BFS's bottom-up steps, PageRank's pull on a small graph, the undirected views). */
 const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'lcc', 'k_core', 'triangles', 'hits']);
 
 /**
@@ -154,6 +154,9 @@ const wasAsked = (g: GraphNode, pg: ProjectedNode, layout: string): boolean => l
 
 function readsInArcs(algo: AppName, g: GraphNode, pg: ProjectedNode): boolean {
   if (!g.meta.directed || !IN_ARC_APPS.has(algo)) return false;
+  // PageRank reads the in-arcs through its pull layout, which a sorted projection builds from its
+  // out-arcs (graph/pullOrder.ts); only a grouped one's is made from the merged in-CSR.
+  if (algo === 'pagerank' && !takesGrouped(algo, g)) return false;
   const before = askedBefore(g, pg, 'in-csr');
   return algo !== 'bfs' || before;
 }
