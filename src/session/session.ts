@@ -19,6 +19,7 @@ import { CancelledError, InvalidArgumentError, SessionClosedError, UnexecutedErr
 import { booleanOption, optionsObject } from '../base/args.js';
 import { CollectionPacer, nudgeCollection } from '../base/gcNudge.js';
 import { collectIfUndecided } from '../base/recycledBuffers.js';
+import { dropUnfinishedSpares } from '../base/warmSpares.js';
 import { show } from '../base/show.js';
 import { ListenerError } from '../base/runErrors.js';
 import type { TileableNode } from '../dag/nodes.js';
@@ -343,6 +344,7 @@ export class Session extends EventEmitter implements SessionLike {
     if (held >= GC_STEP_BYTES / 2) nudgeCollection();
     // Memory of earlier graphs whose handles have died since goes back to the next load warm.
     else collectIfUndecided();
+    dropUnfinishedSpares();
     this.emit('close');
   }
 

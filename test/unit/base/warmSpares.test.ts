@@ -4,7 +4,7 @@
  * let go when idle.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { dropWarmSpares, SPARE_MAX_BYTES, SPARE_MIN_BYTES, warmSpareStats, zeroedArrayBuffer, zeroedSharedBuffer } from '../../../src/base/warmSpares.js';
+import { dropUnfinishedSpares, dropWarmSpares, SPARE_MAX_BYTES, SPARE_MIN_BYTES, warmSpareStats, zeroedArrayBuffer, zeroedSharedBuffer } from '../../../src/base/warmSpares.js';
 
 const MIB = 2 ** 20;
 const CAP = 8 * MIB;
@@ -110,6 +110,21 @@ describe('warm spares', () => {
     await untilTouched();
     expect(warmSpareStats().kept).toBe(1);
     expect(warmSpareStats().keptBytes).toBe(MIB + 8192);
+  });
+
+  it('lets go of the spares still being faulted in (a session closing), keeping the finished ones', async () => {
+    zeroedArrayBuffer(MIB, CAP);
+    await nextJob();
+    zeroedArrayBuffer(MIB, CAP);
+    await untilTouched();
+    zeroedSharedBuffer(2 * MIB, CAP);
+    await nextJob();
+    zeroedSharedBuffer(2 * MIB, CAP);
+    expect(warmSpareStats().untouchedBytes).toBe(2 * MIB);
+    dropUnfinishedSpares();
+    expect(warmSpareStats().untouchedBytes).toBe(0);
+    expect(warmSpareStats().kept).toBe(1);
+    expect(warmSpareStats().keptBytes).toBe(MIB);
   });
 
   it('lets a spare go once it has not been taken for 30 s', async () => {
