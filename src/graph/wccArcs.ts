@@ -18,7 +18,7 @@
  */
 import type { ArcList } from './arcList.js';
 import { type Driver, type Range, splitRange, type StepResult, type StepTable } from './parallel.js';
-import { sharedInt32 } from './shared.js';
+import { outputInt32, sharedInt32 } from './shared.js';
 import { union } from './wcc.js';
 
 /** Ranges per gang member, claimed one by one, so a member slowed down does not hold the others up. */
@@ -83,7 +83,9 @@ export interface WccArcsOptions {
 /** The WCC driver over an arc list: the label of every vertex is the smallest internal id of its component. */
 export function* wccArcsDriver(arcs: ArcList, options: WccArcsOptions): Driver<Int32Array> {
   const { n, span, min, internal } = arcs;
-  const parent = sharedInt32(span);
+  // Without a slot map the parents are the labels returned (recycled memory, see wcc.ts); with one
+  // they are scratch, which must not be recycled memory (its death would go unseen).
+  const parent = internal ? sharedInt32(span) : outputInt32(span, true);
   for (let s = 0; s < span; s++) parent[s] = s;
   const starts = new Float64Array(arcs.src.length + 1);
   arcs.src.forEach((part, k) => (starts[k + 1] = starts[k]! + part.length));
@@ -94,7 +96,7 @@ export function* wccArcsDriver(arcs: ArcList, options: WccArcsOptions): Driver<I
   yield { step: 'wcc.compress', args: { parent }, ranges: splitRange(span, count === 1 ? 1 : parts) };
   if (!internal) return parent;
   // Root slots to internal ids: a root is its component's smallest slot, so it is a vertex's.
-  const labels = sharedInt32(n);
+  const labels = outputInt32(n);
   for (let s = 0; s < span; s++) {
     const v = internal[s]!;
     if (v >= 0) labels[v] = internal[parent[s]!]!;
