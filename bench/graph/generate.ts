@@ -7,6 +7,8 @@
  * is the engine's own (RandomStream: xoshiro128**), so the graphs are statistically the peers' graphs,
  * not byte-identical.
  * Graphs are cached in bench/data/ in the peers' binary format (`PEERGRF1`), which scipy also reads.
+ * The seconds it prints are how long making a workload took, not a figure of the engine: the engine's
+ * graph figures, through the public API with results fetched, are bench/graph/ready.ts's.
  *
  *   npx tsx bench/graph/generate.ts [--force] [g1-rmat-s16 g2-grid-256 g1-rmat-s20 g2-grid-1024]
  *

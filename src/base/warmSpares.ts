@@ -82,7 +82,7 @@ function take(kind: Kind, bytes: number, cap: number): ArrayBuffer | SharedArray
   const key = `${kind} ${bytes}`;
   const spare = spares.get(key);
   if (spare?.buffer) {
-    forget(key, spare);
+    forget(spare);
     counters.taken++;
     counters.takenUntouchedBytes += bytes - spare.touched;
     makeSpare(kind, bytes, key, cap);
@@ -118,9 +118,9 @@ function currentJob(): object {
 
 function makeSpare(kind: Kind, bytes: number, key: string, cap: number): void {
   // Room is made by letting go of the oldest spares: the sizes asked for lately are the likely ones.
-  for (const [k, s] of spares) {
+  for (const s of spares.values()) {
     if (spareBytes + bytes <= cap) break;
-    forget(k, s);
+    forget(s);
     counters.released++;
   }
   if (spareBytes + bytes > cap) return;
@@ -133,8 +133,8 @@ function makeSpare(kind: Kind, bytes: number, key: string, cap: number): void {
   scheduleIdleCheck();
 }
 
-function forget(key: string, spare: Spare): void {
-  spares.delete(key);
+function forget(spare: Spare): void {
+  spares.delete(spare.key);
   spareBytes -= spare.bytes;
   const at = touching.indexOf(spare);
   if (at >= 0) touching.splice(at, 1);
@@ -173,9 +173,9 @@ function scheduleIdleCheck(): void {
   idleTimer = setTimeout(() => {
     idleTimer = undefined;
     const now = performance.now();
-    for (const [k, s] of spares) {
+    for (const s of spares.values()) {
       if (now - s.madeAt < IDLE_MS) continue;
-      forget(k, s);
+      forget(s);
       counters.released++;
     }
     scheduleIdleCheck();
@@ -207,14 +207,14 @@ export function warmSpareStats(): {
  */
 export function dropUnfinishedSpares(): void {
   for (const spare of [...touching]) {
-    forget(spare.key, spare);
+    forget(spare);
     counters.released++;
   }
 }
 
 /** Lets go of every spare and forgets the sizes asked for (tests). */
 export function dropWarmSpares(): void {
-  for (const [k, s] of spares) forget(k, s);
+  for (const s of spares.values()) forget(s);
   asked.clear();
   clearTimeout(idleTimer);
   idleTimer = undefined;

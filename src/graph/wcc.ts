@@ -63,7 +63,8 @@ export function union(parent: Int32Array, u: number, v: number): number {
  * An arc whose ends have the same parent is skipped before `union` walks to their roots: trees only
  * ever merge, so such ends share a tree for good. Once a power-law graph's giant component has formed
  * and paths are halved, that is most arcs (R-MAT s16 on one thread: 4.7 against 6.4 ms; s20: 92 against
- * 127 ms; `.tmp` probe, medians of 15; the check inside `union` itself, a call per arc, saved less).
+ * 127 ms; `.tmp` probe, medians of 15; the check inside `union` itself, a call per arc, measured no
+ * better in a noisy run).
  */
 export function wccHookStep(args: WccArgs, lo: number, hi: number): StepResult {
   const { offsets, targets, symmetric, parent } = args;
