@@ -6,8 +6,9 @@
  * Per session: one queue (`tessera:{session}:{queue}:*`), one QueueEvents subscription that dispatches
  * every job's end to its run, and an alive key (the session's lease) the workers check before serving
  * the session. The first use probes Redis with a short timeout, so a wrong or dead address fails the
- * run at once with RedisUnreachableError instead of hanging. `close` stops the session being served,
- * removes its queue and deletes every key under its prefix.
+ * run at once with RedisUnreachableError instead of hanging. `close` stops the session being served
+ * (and waits, up to LEAVE_WAIT_MS, for every worker to be off its queues: sessionLeave.ts), removes its
+ * queue and deletes every key under its prefix.
  *
  * Locality: a run may ask for a job to go to a worker (the one holding most of its tasks' inputs); the
  * executor puts it on that worker's own queue (workerRoutes.ts) if the worker's heartbeat is fresh and
@@ -47,6 +48,7 @@ import { RedisChunkStore, type RemoteChunkStore } from './redisChunkStore.js';
 import { S3ChunkStore, s3StoreForDriver, type S3StoreOptions, storeKey } from './s3ChunkStore.js';
 import type { JobEnd, JobPort, JobToAdd } from './jobPort.js';
 import { DistributedRun } from './run.js';
+import { announceClosed } from './sessionLeave.js';
 import { listenForEnds, WorkerRoutes } from './workerRoutes.js';
 
 export interface DistributedExecutorOptions {
@@ -409,9 +411,11 @@ export class DistributedExecutor implements Executor {
     for (const t of c.timers) clearInterval(t);
     const { session, queue: name } = this.#o;
     try {
-      // Workers stop serving the session first, then its queue and chunks go.
+      // Workers stop serving the session first (all of them off its queues: sessionLeave.ts), then its
+      // queue and chunks go.
       await c.redis.srem(sessionsKey(name), session);
       await c.redis.del(aliveKey(session));
+      await announceClosed(c.redis, name, session);
       await c.events.close();
       await c.routes.close();
       await c.queue.obliterate({ force: true }).catch(() => {});
@@ -439,6 +443,7 @@ export class DistributedExecutor implements Executor {
     try {
       await redis.srem(sessionsKey(name), session);
       await redis.del(aliveKey(session));
+      await announceClosed(redis, name, session);
       await this.#s3Store()?.store.deleteAll().catch(() => {});
       await deleteByPrefix(redis, `${queuePrefix(session)}:`);
     } finally {

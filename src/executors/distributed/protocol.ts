@@ -11,7 +11,10 @@
  *   the shared queue's);
  * - `tessera:{session}:alive`: set by the driver with a short TTL and refreshed while it lives;
  * - `tessera:pool:{queue}:sessions`: the sessions a pool of workers serves (a set; workers poll it);
- * - `tessera:pool:{queue}:worker:{id}`: a worker's heartbeat (JSON, expires when it stops refreshing).
+ * - `tessera:pool:{queue}:worker:{id}`: a worker's heartbeat (JSON, expires when it stops refreshing);
+ * - channels `tessera:pool:{queue}:closed` (a closing driver publishes its session's id) and
+ *   `tessera:pool:{queue}:left` (each worker answers `{session} {worker id}` once off that session's
+ *   queues): sessionLeave.ts.
  */
 import { type ErrorData } from '../../base/errors.js';
 import type { RemoteWorker } from '../executor.js';
@@ -45,6 +48,8 @@ export const queuePrefix = (session: string): string => `tessera:${session}`;
 export const aliveKey = (session: string): string => `tessera:${session}:alive`;
 export const sessionsKey = (queue: string): string => `tessera:pool:${queue}:sessions`;
 export const workerKey = (queue: string, id: string): string => `tessera:pool:${queue}:worker:${id}`;
+export const closedChannel = (queue: string): string => `tessera:pool:${queue}:closed`;
+export const leftChannel = (queue: string): string => `tessera:pool:${queue}:left`;
 export const workerPattern = (queue: string): string => `tessera:pool:${queue}:worker:*`;
 /** The name of worker `id`'s own queue (within the session's prefix, as the shared queue). */
 export const workerQueue = (queue: string, id: string): string => `${queue}.on.${id}`;

@@ -12,7 +12,8 @@
  *
  * The worker announces itself with a heartbeat key (id, host, pid, threads, running jobs, load) that
  * expires a few seconds after it stops; it serves the sessions listed for its queue whose driver is
- * alive, and stops serving a session once its driver closed it or stopped refreshing its alive key.
+ * alive, and stops serving a session once its driver closed it (at once: the driver announces it and
+ * waits for the answer, sessionLeave.ts) or stopped refreshing its alive key.
  * A session whose lease expired (its driver died) is dropped at the next discovery: its running
  * kernels are aborted, and its keys (queue, jobs, chunks) deleted, so nothing of it outlives the
  * driver by more than its lease plus DISCOVERY_MS.
@@ -60,6 +61,7 @@ import { deleteByPrefix } from './connect.js';
 import { encodeOutput } from './inlineResults.js';
 import type { RemoteChunkStore } from './redisChunkStore.js';
 import { storeForWorker } from './s3ChunkStore.js';
+import { listenForClosed } from './sessionLeave.js';
 
 /** Beats for job starts and ends are this far apart at least. */
 const BEAT_COALESCE_MS = 100;
@@ -297,13 +299,23 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     const dead = listed.filter((s) => !live.has(s));
     if (dead.length > 0) await redis.srem(sessionsKey(o.queue), ...dead);
     if (closing) return;
-    for (const s of live) if (!served.has(s)) serve(s);
+    // A session announced closed after the listing was read is not served again; once it is no longer
+    // listed it is forgotten.
+    for (const s of left) if (!listed.includes(s)) left.delete(s);
+    for (const s of live) if (!served.has(s) && !left.has(s)) serve(s);
     await Promise.all([...served.keys()].filter((s) => !live.has(s)).map((s) => stopServing(s, true)));
     // A listed session without a lease lost its driver (a closed session unlists itself first and
     // deletes its own keys): whichever worker sees it first deletes what the driver left.
     await Promise.all(dead.map((s) => deleteSession(s)));
     if (dead.length > 0) log(`dropped the keys of session(s) ${dead.join(', ')}: their driver stopped refreshing its lease`);
   };
+
+  /** Sessions whose driver announced its close (sessionLeave.ts) and that may still be listed. */
+  const left = new Set<string>();
+  const stopListening = await listenForClosed(redis, o.queue, id, async (session) => {
+    left.add(session);
+    await stopServing(session, true);
+  });
 
   let discovering = false;
   const discoverTimer = setInterval(() => {
@@ -325,6 +337,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         clearInterval(discoverTimer);
         clearInterval(heartbeatTimer);
         clearTimeout(beatTimer);
+        stopListening();
         await Promise.all([...served.keys()].map((s) => stopServing(s, false)));
         await redis.del(workerKey(o.queue, id)).catch(() => 0);
         await pool.destroy();
