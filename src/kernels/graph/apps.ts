@@ -63,6 +63,12 @@ const BFS_SPLIT_MIN_DEGREE = 8;
  */
 const BFS_SOLO_MAX_ARCS = 2_000_000;
 const BFS_SOLO_MAX_VERTICES = 262_144;
+/**
+ * WCC on a CSR of fewer arcs runs alone too: its hook pass is a few ms there, and a helper met at the
+ * hook and at the compress cost more than it took (warm R-MAT s16 through `toArray('r')`, 60 runs,
+ * three alternations: 7.2-8.0 ms alone against 9.9-12.1 with both workers).
+ */
+const WCC_SOLO_MAX_ARCS = 2_000_000;
 
 /**
  * Whether SSSP runs delta-stepping on `parts` workers (else Dijkstra, one whole-graph step). Its ranges
@@ -167,7 +173,7 @@ function* onArcs(pa: ProjectedArcsValue, p: AppParams, ctx: DriverContext): Driv
 
 /**
  * How many workers a run wants (registry.ts): one for an app that runs as one whole-graph step (a helper
- * would only wait for the leader, then leave) and for a small BFS; every worker otherwise.
+ * would only wait for the leader, then leave) and for a small BFS or WCC; every worker otherwise.
  */
 function appMembers(inputs: readonly unknown[], p: AppParams, workers: number): number {
   const first = inputs[0] as ProjectedGraphValue | ProjectedArcsValue | undefined;
@@ -176,6 +182,8 @@ function appMembers(inputs: readonly unknown[], p: AppParams, workers: number): 
   switch (p.algo) {
     case 'bfs':
       return g.out.m <= BFS_SOLO_MAX_ARCS && g.n <= BFS_SOLO_MAX_VERTICES ? 1 : workers;
+    case 'wcc':
+      return g.out.m <= WCC_SOLO_MAX_ARCS ? 1 : workers;
     case 'sssp':
       return deltaStepping(g, workers) ? workers : 1;
     case 'k_core':

@@ -1,6 +1,6 @@
 /**
  * How many workers a `graph.app` run asks its gang for (kernels/registry.ts `membersFor`): one for a
- * small BFS and for the apps that run as one whole-graph step, where a helper could only wait for the
+ * small BFS or WCC and for the apps that run as one whole-graph step, where a helper could only wait for the
  * leader; every worker for a big BFS, delta-stepping SSSP and the apps whose steps are split.
  */
 import { describe, expect, it } from 'vitest';
@@ -28,8 +28,14 @@ describe('graph.app gang members', () => {
     expect(members(projected(1_048_576, 16_000_000, true), 'sssp', 16)).toBe(1);
   });
 
+  it('runs WCC alone on a small CSR and splits it on a big one', () => {
+    expect(members(projected(65_536, 955_236, true), 'wcc', 2)).toBe(1);
+    expect(members(projected(64, 100), 'wcc', 4)).toBe(1);
+    expect(members(projected(1_048_576, 16_000_000), 'wcc', 2)).toBe(2);
+  });
+
   it('gives the split apps, and WCC on an arc list, every worker', () => {
-    for (const algo of ['pagerank', 'wcc', 'cdlp', 'lcc', 'triangles', 'hits']) expect(members(projected(64, 100), algo, 2)).toBe(2);
+    for (const algo of ['pagerank', 'cdlp', 'lcc', 'triangles', 'hits']) expect(members(projected(64, 100), algo, 2)).toBe(2);
     expect(members({ kind: 'projected-arcs' } as ProjectedArcsValue, 'wcc', 2)).toBe(2);
   });
 });
