@@ -22,6 +22,7 @@ import { chunkMoments, mergeMoments } from './moments.js';
 import { copy, type F64, filled, runLoop } from './reduceLoop.js';
 import { rowLayout, sumBySegments } from './segmentedSum.js';
 import { compileUserFunctions } from './userfn.js';
+import { wasmRowsSum } from './wasmSum.js';
 
 export const REDUCE_OPS = [
   'sum', 'prod', 'min', 'max', 'any', 'all', 'count_nonzero', 'mean', 'var', 'std', 'argmin', 'argmax',
@@ -85,9 +86,16 @@ function segmentedFullSum(p: ReduceMapParams, ins: readonly ArrayData[], plan: I
   if (!layout) return undefined;
   // A float64 input summed as it is along unit-stride rows (a slice's sum) needs no evaluation: its rows are copied.
   const copied = p.expr.t === 'in' && ins.length === 1 && ins[0]!.data instanceof Float64Array && layout.strides[0]![1] === 1;
-  const map = copied ? null : compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd' });
   const acc = filled(1, 0);
-  sumBySegments(map, ins.map((x) => x.data), layout, compileUserFunctions(p.fns), acc);
+  // Rows of a multiple of four elements in a WebAssembly memory are summed where they lie (wasmSum.ts).
+  const inPlace = copied && layout.cols % 4 === 0 ? wasmRowsSum(ins[0]!.data as Float64Array) : undefined;
+  if (inPlace) {
+    const [rowStride, , offset] = layout.strides[0]!;
+    acc[0] = acc[0]! + inPlace(offset, rowStride, layout.cols, layout.rows);
+  } else {
+    const map = copied ? null : compileLoop({ expr: p.expr, nIn: ins.length, access: plan.ndAccess, mode: 'nd' });
+    sumBySegments(map, ins.map((x) => x.data), layout, compileUserFunctions(p.fns), acc);
+  }
   const shape = keepdimsShape(p.shape, p.axes);
   return p.op === 'sum' ? { kind: 'plain', acc, shape } : { kind: 'mean', acc, count: sizeOf(plan.shape), shape };
 }
@@ -275,14 +283,14 @@ function finish(p: Partial, f: FinalParams): ArrayData {
 
 registerKernel('tensor.reduce_map', reduceMap);
 // Read in place when the input lies in a WebAssembly memory (reduceLoop.ts): a full max/min of an input
-// as it is, and its sums along rows — a whole chunk's, or with the last axis reduced (a full sum of a
-// view is summed by segments instead).
+// as it is, and its sums along rows — a whole chunk's, with the last axis reduced, or a full sum of a
+// view whose rows are a multiple of four elements long (segmentedFullSum).
 registerInPlaceReader('tensor.reduce_map', (p: ReduceMapParams) => {
   if (p.expr.t !== 'in') return false;
   const full = p.shape.length === 0 || p.axes.length === p.shape.length;
   if (p.op === 'max' || p.op === 'min') return full;
   if (p.op !== 'sum' && p.op !== 'mean') return false;
-  return full ? !p.views?.[0] : p.axes.includes(p.shape.length - 1);
+  return full || p.axes.includes(p.shape.length - 1);
 });
 registerKernel('tensor.reduce_combine', (inputs, p: { readonly op: ReduceOp }) =>
   combinePartials(p.op, inputs as readonly Partial[]),

@@ -5,10 +5,13 @@
  * and read back. The sum is bit-identical to the flat loop's over a stored chunk of the same values
  * (what fusion promises): segments are taken from the chunk's end, each but the last a whole number of
  * the flat sum's blocks, and the compensated running sum is carried from one to the next
- * (codegen.ts `resume`).
+ * (codegen.ts `resume`). The segment lies in a WebAssembly memory and is summed there in SIMD where it
+ * can be (wasmSum.ts, the same additions in the same order): a slice's sum, rows copied in, then took
+ * twice as long as its max, most of it in the JavaScript loop over the segment.
  */
 import { compileLoop, type CompiledLoop, resumedTotal, SUM_BLOCK } from './codegen.js';
 import { HELPERS } from './expr.js';
+import { wasmSumSegment } from './wasmSum.js';
 
 /** Elements per segment: 64 KiB of float64, written and read back while still in the core's cache. */
 export const SEGMENT = 64 * SUM_BLOCK;
@@ -54,9 +57,10 @@ let buffer: Float64Array | undefined;
 export function sumBySegments(map: CompiledLoop | null, data: readonly ArrayLike<number>[], layout: RowLayout, fns: readonly ((x: number) => number)[], acc: Float64Array): void {
   const { rows, cols } = layout;
   const n = rows * cols;
-  const sum = compileLoop({ expr: IDENTITY, nIn: 1, access: '1', mode: 'flat', reduce: 'sum', resume: true });
-  buffer ??= new Float64Array(SEGMENT);
-  const segment = buffer;
+  // In WebAssembly SIMD where it runs (the same additions in the same order: wasmSum.ts), else the loop.
+  const wasm = wasmSumSegment(SEGMENT);
+  const loop = wasm ? undefined : compileLoop({ expr: IDENTITY, nIn: 1, access: '1', mode: 'flat', reduce: 'sum', resume: true });
+  const segment = wasm?.values ?? (buffer ??= new Float64Array(SEGMENT));
   const state = new Float64Array(2);
   /** Evaluates (or copies) `count` rows of `len` elements from (row, col) into segment[at ...]. */
   const evaluate = (row: number, col: number, count: number, len: number, at: number): void => {
@@ -88,7 +92,8 @@ export function sumBySegments(map: CompiledLoop | null, data: readonly ArrayLike
         e += len;
       }
     }
-    sum([segment], [[1, 0]], [hi - lo], [], acc, state, null, 0, [], HELPERS);
+    if (wasm) wasm.sum(hi - lo, state);
+    else loop!([segment], [[1, 0]], [hi - lo], [], acc, state, null, 0, [], HELPERS);
   }
   acc[0] = acc[0]! + resumedTotal(state);
 }

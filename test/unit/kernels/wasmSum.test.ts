@@ -15,7 +15,7 @@ import { inPlaceInstantiations } from '../../../src/kernels/tensor/wasmInPlace.j
 import { asIs, inWasmMemory } from '../../support/wasmData.js';
 import { getKernel } from '../../../src/kernels/index.js';
 import type { Partial } from '../../../src/kernels/tensor/reduce.js';
-import { wasmRowSum } from '../../../src/kernels/tensor/wasmSum.js';
+import { wasmRowSum, wasmRowsSum } from '../../../src/kernels/tensor/wasmSum.js';
 
 const id = asIs;
 const inMemory = inWasmMemory;
@@ -87,6 +87,36 @@ describe('sums read in place in WebAssembly', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('a full sum of a view whose rows lie apart, read in place, has the bits of the rows copied end to end', () => {
+    // Rows a multiple of four long (wasmRowsSum's case), apart, overlapping or backwards, across blocks
+    // of 128 and segments of 8,192 (the copy's path, segmentedSum.ts), means too.
+    const layout = fc.record({ rows: fc.integer({ min: 1, max: 24 }), quads: fc.integer({ min: 1, max: 150 }), gap: fc.integer({ min: -3, max: 9 }), backwards: fc.boolean(), at: fc.integer({ min: 0, max: 7 }) });
+    const arb = layout.chain((l) => {
+      const cols = 4 * l.quads;
+      const span = Math.max(cols, cols + l.gap);
+      const length = (l.rows - 1) * span + cols;
+      return fc.tuple(fc.constant({ ...l, cols, span }), fc.array(hostile, { minLength: length, maxLength: length }));
+    });
+    fc.assert(
+      fc.property(arb, ([{ rows, cols, span, backwards, at }, xs]) => {
+        const data = inMemory(xs, at);
+        const stride = backwards ? -span : span;
+        const offset = backwards ? (rows - 1) * span : 0;
+        const copy = new Float64Array(rows * cols);
+        for (let r = 0; r < rows; r++) copy.set(xs.slice(offset + r * stride, offset + r * stride + cols), r * cols);
+        const flat = partialSums(copy, [rows * cols], { op: 'sum', shape: [rows * cols], axes: [0] });
+        sameBits([0 + wasmRowsSum(data)!(offset, stride, cols, rows)], flat);
+        const view = { shape: [rows, cols], strides: [stride, 1], offset };
+        for (const op of ['sum', 'mean'] as const) {
+          const r: Reduction = { op, shape: [rows, cols], axes: [0, 1], view };
+          sameBits(partialSums(data, [xs.length], r), partialSums(Float64Array.from(xs), [xs.length], r));
+        }
+      }),
+      { numRuns: 400 },
+    );
+    expect(() => wasmRowsSum(inMemory([1, 2, 3], 0))!(0, 3, 3, 1)).toThrow(/multiple of four/);
   });
 
   it('a 16 MB chunk\'s row sums and total read in place equal the loop\'s', () => {
