@@ -35,7 +35,7 @@ import {
   sumInOrder,
 } from './parallel.js';
 import { giveBack, scratchArray } from '../base/scratchPool.js';
-import { type Offsets, outputFloat64 } from './shared.js';
+import { outputFloat64 } from './shared.js';
 
 export interface PageRankOptions {
   /** Damping factor d (default 0.85). */
@@ -45,7 +45,7 @@ export interface PageRankOptions {
   readonly parts?: number;
   /**
    * The graph's pull layout, when the caller keeps one with the graph: the slot layout (pullLayout.ts,
-   * read with the in-CSR) or the ordered one (pullOrder.ts, read alone). Without one, each call builds
+   * its ranges weighed by the in-CSR) or the ordered one (pullOrder.ts, read alone). Without one, each call builds
    * the slot layout.
    */
   readonly layout?: PullLayout | OrderedPullLayout;
@@ -59,8 +59,6 @@ export interface PageRankInitArgs {
 }
 
 export interface PageRankPullArgs {
-  readonly inOffsets: Offsets;
-  readonly inTargets: Int32Array;
   readonly layout: PullLayout;
   /** n + 1 entries; the last is always 0 (what the layout's padding slots read). */
   readonly contribution: Float64Array;
@@ -88,9 +86,10 @@ function sinkMass(sinks: Int32Array, rank: Float64Array, lo: number, hi: number)
 export function pagerankInitStep(args: PageRankInitArgs, lo: number, hi: number): StepResult {
   const { n, layout, rank, contribution } = args;
   const initial = 1 / n;
+  const { position, inverseOutDegree } = layout;
   for (let v = lo; v < hi; v++) {
     rank[v] = initial;
-    contribution[v] = initial * layout.inverseOutDegree[v]!;
+    contribution[position[v]!] = initial * inverseOutDegree[v]!;
   }
   return sinkMass(layout.sinks, rank, lo, hi);
 }
@@ -100,13 +99,13 @@ export function pagerankInitStep(args: PageRankInitArgs, lo: number, hi: number)
  * PullLayout), then at once its rank and next contribution. Returns the sinks' new mass per block.
  */
 export function pagerankPullStep(args: PageRankPullArgs, lo: number, hi: number): StepResult {
-  const { inOffsets, inTargets, layout, contribution: c, nextContribution: next, rank, base, damping } = args;
-  const { isolated, long, inverseOutDegree: inverse } = layout;
+  const { layout, contribution: c, nextContribution: next, rank, base, damping } = args;
+  const { isolated, long, longOffsets, longSources, position, inverseOutDegree: inverse } = layout;
   const lastIsolated = lowerBound(isolated, 0, isolated.length, hi);
   for (let i = lowerBound(isolated, 0, isolated.length, lo); i < lastIsolated; i++) {
     const v = isolated[i]!;
     rank[v] = base;
-    next[v] = base * inverse[v]!;
+    next[position[v]!] = base * inverse[v]!;
   }
   for (const { width, vertices, slots } of layout.classes) {
     const first = lowerBound(vertices, 0, vertices.length, lo);
@@ -117,7 +116,7 @@ export function pagerankPullStep(args: PageRankPullArgs, lo: number, hi: number)
         const v = vertices[i]!;
         const r = base + damping * (c[slots[s]!]! + c[slots[s + 1]!]! + (c[slots[s + 2]!]! + c[slots[s + 3]!]!));
         rank[v] = r;
-        next[v] = r * inverse[v]!;
+        next[position[v]!] = r * inverse[v]!;
       }
     } else if (width === 8) {
       for (let i = first; i < last; i++) {
@@ -127,7 +126,7 @@ export function pagerankPullStep(args: PageRankPullArgs, lo: number, hi: number)
         const b = c[slots[s + 4]!]! + c[slots[s + 5]!]! + (c[slots[s + 6]!]! + c[slots[s + 7]!]!);
         const r = base + damping * (a + b);
         rank[v] = r;
-        next[v] = r * inverse[v]!;
+        next[position[v]!] = r * inverse[v]!;
       }
     } else {
       for (let i = first; i < last; i++) {
@@ -141,25 +140,25 @@ export function pagerankPullStep(args: PageRankPullArgs, lo: number, hi: number)
         }
         const r = base + damping * (even + odd);
         rank[v] = r;
-        next[v] = r * inverse[v]!;
+        next[position[v]!] = r * inverse[v]!;
       }
     }
   }
   const lastLong = lowerBound(long, 0, long.length, hi);
   for (let i = lowerBound(long, 0, long.length, lo); i < lastLong; i++) {
     const v = long[i]!;
-    const end = inOffsets[v + 1]!;
-    let e = inOffsets[v]!;
+    const end = longOffsets[i + 1]!;
+    let e = longOffsets[i]!;
     let even = 0;
     let odd = 0;
     for (; e + 1 < end; e += 2) {
-      even += c[inTargets[e]!]!;
-      odd += c[inTargets[e + 1]!]!;
+      even += c[longSources[e]!]!;
+      odd += c[longSources[e + 1]!]!;
     }
-    if (e < end) even += c[inTargets[e]!]!;
+    if (e < end) even += c[longSources[e]!]!;
     const r = base + damping * (even + odd);
     rank[v] = r;
-    next[v] = r * inverse[v]!;
+    next[position[v]!] = r * inverse[v]!;
   }
   return sinkMass(layout.sinks, rank, lo, hi);
 }
@@ -199,8 +198,6 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
     let dangling = sumInOrder(init);
     for (let i = 0; i < iterations; i++) {
       const args: PageRankPullArgs = {
-        inOffsets: inCsr.offsets,
-        inTargets: inCsr.targets,
         layout,
         contribution,
         nextContribution,

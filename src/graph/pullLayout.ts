@@ -8,9 +8,16 @@
  * rows longer than 16 stay in the in-CSR, where one mispredicted exit is amortised over many arcs.
  * Every vertex is in exactly one list, lists are sorted, so the vertices of a range [lo, hi) are a
  * contiguous slice of each. The layout depends only on the graph, so a caller may keep it with it.
+ *
+ * The contributions a pull gathers are kept by `position` — the vertices by out-degree, highest first —
+ * and the slots and long rows name sources by position: a vertex's contribution is gathered once per
+ * out-arc, so on a power-law graph the few that take most gathers sit together, in the first-level
+ * cache, instead of spread over the whole array (R-MAT s16 renumbered so, 20 iterations on one thread:
+ * 24-25 against 28-29 ms; `.tmp` probe). Which contribution sits where changes no sum: each row's
+ * arcs are still added in their order.
  */
 import type { Csr, GraphCsr } from './csr.js';
-import { outputFloat64, outputInt32, sharedInt32 } from './shared.js';
+import { type Offsets, outputFloat64, outputInt32, sharedFloat64, sharedInt32 } from './shared.js';
 import { requireInCsr } from './views.js';
 
 export const SLOT_WIDTHS = [4, 8, 16] as const;
@@ -28,8 +35,12 @@ export interface PullLayout {
   /** Vertices without in-arcs. */
   readonly isolated: Int32Array;
   readonly classes: readonly SlotClass[];
-  /** Vertices with more than 16 in-arcs; their arcs are read from the in-CSR. */
+  /** Vertices with more than 16 in-arcs, ascending, and their in-arcs' sources (positions), row by row. */
   readonly long: Int32Array;
+  readonly longOffsets: Offsets;
+  readonly longSources: Int32Array;
+  /** Where each vertex's contribution is kept (n + 1 entries: the padding slot n stays n). */
+  readonly position: Int32Array;
   /** Vertices without out-arcs (sinks), ascending. */
   readonly sinks: Int32Array;
   /** 1 / out-degree, 0 for sinks: a multiplication per vertex instead of a division. */
@@ -70,6 +81,11 @@ export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
   const long = sharedInt32(longCount);
   const sinks = sharedInt32(sinkCount);
   const inverseOutDegree = outputFloat64(n);
+  const position = positionsByOutDegree(n, (v) => (outDegrees ? outDegrees[v]! : outOffsets[v + 1]! - outOffsets[v]!));
+  let longArcs = 0;
+  for (let v = 0; v < n; v++) if (offsets[v + 1]! - offsets[v]! > MAX_WIDTH) longArcs += offsets[v + 1]! - offsets[v]!;
+  const longOffsets = longArcs < 2 ** 31 ? sharedInt32(longCount + 1) : sharedFloat64(longCount + 1);
+  const longSources = sharedInt32(longArcs);
   const filled = SLOT_WIDTHS.map(() => 0);
   let isolatedAt = 0;
   let longAt = 0;
@@ -82,16 +98,36 @@ export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
     const inDegree = offsets[v + 1]! - start;
     const k = slotClass(inDegree);
     if (k === ISOLATED) isolated[isolatedAt++] = v;
-    else if (k === LONG) long[longAt++] = v;
-    else {
+    else if (k === LONG) {
+      long[longAt] = v;
+      const at = longOffsets[longAt]! - start;
+      for (let e = start; e < start + inDegree; e++) longSources[at + e] = position[targets[e]!]!;
+      longOffsets[longAt + 1] = longOffsets[longAt]! + inDegree;
+      longAt++;
+    } else {
       const i = filled[k]!++;
       verticesOf[k]![i] = v;
       const slots = slotsOf[k]!;
       const at = i * SLOT_WIDTHS[k]! - start;
-      for (let e = start; e < start + inDegree; e++) slots[at + e] = targets[e]!;
+      for (let e = start; e < start + inDegree; e++) slots[at + e] = position[targets[e]!]!;
     }
   }
-  return { n, isolated, classes, long, sinks, inverseOutDegree };
+  return { n, isolated, classes, long, longOffsets, longSources, position, sinks, inverseOutDegree };
+}
+
+/** Out-degrees above this share one key of the counting sort below: the order among the biggest hubs matters little. */
+const DEGREE_KEYS = 1 << 12;
+
+/** Each vertex's place when sorted by out-degree, highest first, ties by id (a counting sort); n stays n. */
+function positionsByOutDegree(n: number, degreeOf: (v: number) => number): Int32Array {
+  const start = new Int32Array(DEGREE_KEYS + 1);
+  const key = (v: number): number => DEGREE_KEYS - 1 - Math.min(DEGREE_KEYS - 1, degreeOf(v));
+  for (let v = 0; v < n; v++) start[key(v) + 1]!++;
+  for (let k = 1; k <= DEGREE_KEYS; k++) start[k]! += start[k - 1]!;
+  const position = sharedInt32(n + 1);
+  for (let v = 0; v < n; v++) position[v] = start[key(v)]!++;
+  position[n] = n;
+  return position;
 }
 
 const ISOLATED = -1;
