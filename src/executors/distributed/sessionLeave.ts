@@ -38,9 +38,12 @@ export async function announceClosed(redis: Redis, queue: string, session: strin
       if (answered.size >= expected) allLeft();
     });
     // Subscribed before the announcement, so no answer is missed; PUBLISH counts the workers listening.
-    await listener.subscribe(leftChannel(queue));
-    expected = await redis.publish(closedChannel(queue), session);
-    if (answered.size >= expected) allLeft();
+    // The wait is bounded as a whole: a connection that hangs (Redis gone mid-close) only costs waitMs.
+    void (async () => {
+      await listener.subscribe(leftChannel(queue));
+      expected = await redis.publish(closedChannel(queue), session);
+      if (answered.size >= expected) allLeft();
+    })().catch(() => allLeft());
     await done;
   } finally {
     clearTimeout(timer);

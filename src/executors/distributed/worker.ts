@@ -63,6 +63,13 @@ import type { RemoteChunkStore } from './redisChunkStore.js';
 import { storeForWorker } from './s3ChunkStore.js';
 import { listenForClosed } from './sessionLeave.js';
 
+/** A session this worker serves: its BullMQ workers (shared queue and own queue), their connection, its running kernels. */
+interface Served {
+  readonly workers: Worker<JobData, JobResult>[];
+  readonly connection: Redis;
+  readonly running: Set<AbortController>;
+}
+
 /** Beats for job starts and ends are this far apart at least. */
 const BEAT_COALESCE_MS = 100;
 
@@ -94,7 +101,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   await Promise.all(Array.from({ length: o.threads }, () => pool.run([])));
   const cache = new ChunkCache(o.cacheBytes ?? defaultCacheBytes(totalmem()));
   /** Per session: its BullMQ workers (the shared queue's, then this worker's own) and its running jobs. */
-  const served = new Map<string, { readonly workers: Worker<JobData, JobResult>[]; readonly connection: Redis; readonly running: Set<AbortController> }>();
+  const served = new Map<string, Served>();
   let running = 0;
   let closing: Promise<void> | undefined;
 
@@ -275,10 +282,18 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
    * deleted: the driver may have deleted its keys before they landed. When this worker stops, its jobs
    * simply finish.
    */
-  const stopServing = async (session: string, gone: boolean): Promise<void> => {
+  const stopServing = (session: string, gone: boolean): Promise<void> => {
     const s = served.get(session);
-    if (!s) return;
+    // A second call while the first still closes (discovery and a close announcement at once) waits
+    // for it: "left" is only said once nothing more can be written.
+    if (!s) return stopping.get(session) ?? Promise.resolve();
     served.delete(session);
+    const stopped = leave(session, s, gone).finally(() => stopping.delete(session));
+    stopping.set(session, stopped);
+    return stopped;
+  };
+  const stopping = new Map<string, Promise<void>>();
+  const leave = async (session: string, s: Served, gone: boolean): Promise<void> => {
     if (gone) for (const abort of s.running) abort.abort();
     await Promise.all(s.workers.map((w) => w.close()));
     s.connection.disconnect();
