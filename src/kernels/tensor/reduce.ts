@@ -290,7 +290,9 @@ registerInPlaceReader('tensor.reduce_map', (p: ReduceMapParams) => {
   const full = p.shape.length === 0 || p.axes.length === p.shape.length;
   if (p.op === 'max' || p.op === 'min') return full;
   if (p.op !== 'sum' && p.op !== 'mean') return false;
-  return full || p.axes.includes(p.shape.length - 1);
+  if (!full) return p.axes.includes(p.shape.length - 1);
+  const view = p.views?.[0];
+  return !view || (view.strides[view.strides.length - 1] === 1 && p.shape[p.shape.length - 1]! % 4 === 0);
 });
 registerKernel('tensor.reduce_combine', (inputs, p: { readonly op: ReduceOp }) =>
   combinePartials(p.op, inputs as readonly Partial[]),

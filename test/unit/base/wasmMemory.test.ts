@@ -152,14 +152,17 @@ describe('WebAssembly memories of big buffers', () => {
     expect(withInputMemories({ key: 't', kernel: 'test.memory_report', params: {}, inputs }).memories).toHaveLength(1);
     expect(withInputMemories({ key: 't', kernel: 'tensor.reduce_map', params: { op: 'max', expr: { t: 'in', i: 0, dtype: 'float64' }, shape: [BIG + 3], axes: [0] }, inputs }).memories).toHaveLength(1);
     const sum = (params: object) => withInputMemories({ key: 't', kernel: 'tensor.reduce_map', params: { op: 'sum', expr: { t: 'in', i: 0, dtype: 'float64' }, ...params }, inputs }).memories;
-    // Sums along rows read in place (wasmSum.ts): a whole chunk's, a row sum, a mean of rows.
+    // Sums along rows read in place (wasmSum.ts): a whole chunk's, a row sum, a mean of rows, a full sum
+    // of a view whose rows are a multiple of four long.
     expect(sum({ shape: [BIG + 3], axes: [0] })).toHaveLength(1);
     expect(sum({ shape: [3, BIG / 3 + 1], axes: [1] })).toHaveLength(1);
     expect(sum({ op: 'mean', shape: [3, BIG / 3 + 1], axes: [1] })).toHaveLength(1);
-    // A column sum, a fused expression's sum and a full sum of a view (summed by segments) do not.
+    expect(sum({ shape: [2, 8], axes: [0, 1], views: [{ shape: [2, 8], strides: [16, 1], offset: 0 }] })).toHaveLength(1);
+    // A column sum, a fused expression's sum and a full sum of a view of other rows (summed by segments) do not.
     expect(sum({ shape: [3, BIG / 3 + 1], axes: [0] })).toBeUndefined();
     expect(sum({ expr: { t: 'bin', op: 'mul', a: { t: 'in', i: 0, dtype: 'float64' }, b: { t: 'const', v: 2, dtype: 'float64' }, dtype: 'float64' }, shape: [BIG + 3], axes: [0] })).toBeUndefined();
-    expect(sum({ shape: [2, 8], axes: [0, 1], views: [{ shape: [2, 8], strides: [16, 1], offset: 0 }] })).toBeUndefined();
+    expect(sum({ shape: [2, 6], axes: [0, 1], views: [{ shape: [2, 6], strides: [16, 1], offset: 0 }] })).toBeUndefined();
+    expect(sum({ shape: [2, 8], axes: [0, 1], views: [{ shape: [2, 8], strides: [16, 2], offset: 0 }] })).toBeUndefined();
     expect(withInputMemories({ key: 't', kernel: 'tensor.elementwise', params: {}, inputs }).memories).toBeUndefined();
   });
 
