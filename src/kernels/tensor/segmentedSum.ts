@@ -6,8 +6,9 @@
  * (what fusion promises): segments are taken from the chunk's end, each but the last a whole number of
  * the flat sum's blocks, and the compensated running sum is carried from one to the next
  * (codegen.ts `resume`). The segment lies in a WebAssembly memory and is summed there in SIMD where it
- * can be (wasmSum.ts, the same additions in the same order): a slice's sum, rows copied in, then took
- * twice as long as its max, most of it in the JavaScript loop over the segment.
+ * can be (wasmSum.ts, the same additions in the same order): a slice's sum, rows copied in, took twice
+ * as long as its max, most of it in the JavaScript loop over the segment. (A slice whose rows are a
+ * multiple of four long is not copied at all: reduce.ts sums its rows where they lie.)
  */
 import { compileLoop, type CompiledLoop, resumedTotal, SUM_BLOCK } from './codegen.js';
 import { HELPERS } from './expr.js';

@@ -13,7 +13,10 @@
  * the same operations in the same order round the same.
  *
  * `sum(ptr, count)` is that sum's total (the loop's `hi + lo`, or `hi` once it is not finite) of the
- * `count` doubles from byte `ptr`.
+ * `count` doubles from byte `ptr`. `rows(...)` is the same sum over rows that lie apart, as if copied end
+ * to end (a full sum of a slice: `wasmRowsSum`), and `resume(ptr, count, hi, lo)` carries a running sum
+ * on over a segment, as the loop's `resume` does (segmentedSum.ts, in a buffer of the thread's own:
+ * `wasmSumSegment`).
  */
 import { SUM_BLOCK } from './reduceSteps.js';
 import { BLOCK, br, brIf, END, F64, f64c, F64X2_ADD, f64x2Lane as lane, funcBody, get, I32, i32c, I32_ADD, I32_AND as AND, I32_SHL as SHL, IF, LOOP, MUL, set, tee, V128, V128_ZERO as ZERO, vec, vload as load } from './wasmAsm.js';
