@@ -109,8 +109,12 @@ export function relabelRowsStep(args: RelabelRowsArgs, lo: number, hi: number): 
 
 export const PULL_ORDER_STEPS: StepTable = { 'pullOrder.relabelRows': relabelRowsStep };
 
-/** A stable counting sort of the vertices by out-degree, descending (keys capped at DEGREE_KEYS - 1). */
-function byOutDegree(n: number, degrees: Int32Array): { order: Int32Array; position: Int32Array; firstSink: number } {
+/**
+ * Each vertex's place in a stable counting sort by out-degree, descending (keys capped at
+ * DEGREE_KEYS - 1), written into `position`; returns the first sink's place (sinks come last). The slot
+ * layout keeps its contributions in this order too (pullLayout.ts).
+ */
+export function placeByOutDegree(n: number, degrees: Int32Array, position: Int32Array): number {
   let top = 0;
   for (let v = 0; v < n; v++) top = Math.max(top, Math.min(DEGREE_KEYS - 1, degrees[v]!));
   // start[s]: the first position of slot s = top - key, the highest key first.
@@ -119,12 +123,15 @@ function byOutDegree(n: number, degrees: Int32Array): { order: Int32Array; posit
   for (let k = 1; k <= top + 1; k++) start[k]! += start[k - 1]!;
   // The last slot is out-degree 0 (the only slot when every vertex is a sink).
   const firstSink = start[top]!;
-  const order = outputInt32(n, true);
+  for (let v = 0; v < n; v++) position[v] = start[top - Math.min(top, degrees[v]!)]!++;
+  return firstSink;
+}
+
+/** `placeByOutDegree`, and the vertex at each place. */
+function byOutDegree(n: number, degrees: Int32Array): { order: Int32Array; position: Int32Array; firstSink: number } {
   const position = scratchArray(Int32Array, n);
-  for (let v = 0; v < n; v++) {
-    const at = start[top - Math.min(top, degrees[v]!)]!++;
-    order[at] = v;
-    position[v] = at;
-  }
+  const firstSink = placeByOutDegree(n, degrees, position);
+  const order = outputInt32(n, true);
+  for (let v = 0; v < n; v++) order[position[v]!] = v;
   return { order, position, firstSink };
 }
