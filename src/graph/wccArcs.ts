@@ -50,11 +50,7 @@ function hookArcsStep(args: HookArcsArgs, lo: number, hi: number): StepResult {
     const last = Math.min(hi, starts[k + 1]!) - starts[k]!;
     for (let i = first; i < last; i++) {
       // The projection checked every id (arcList.ts): id - min is a slot, an int32.
-      const u = (src[i]! - min) | 0;
-      const t = (dst[i]! - min) | 0;
-      // Ends with one parent share a tree for good (wcc.ts wccHookStep).
-      if (parent[u] === parent[t]) continue;
-      links += union(parent, u, t);
+      links += union(parent, (src[i]! - min) | 0, (dst[i]! - min) | 0);
     }
   }
   return [links];
