@@ -22,7 +22,7 @@ import { chunkMoments, mergeMoments } from './moments.js';
 import { copy, type F64, filled, runLoop } from './reduceLoop.js';
 import { rowLayout, sumBySegments } from './segmentedSum.js';
 import { compileUserFunctions } from './userfn.js';
-import { wasmRowsSum } from './wasmSum.js';
+import { rowsSummedInPlace, wasmRowsSum } from './wasmSum.js';
 
 export const REDUCE_OPS = [
   'sum', 'prod', 'min', 'max', 'any', 'all', 'count_nonzero', 'mean', 'var', 'std', 'argmin', 'argmax',
@@ -88,7 +88,7 @@ function segmentedFullSum(p: ReduceMapParams, ins: readonly ArrayData[], plan: I
   const copied = p.expr.t === 'in' && ins.length === 1 && ins[0]!.data instanceof Float64Array && layout.strides[0]![1] === 1;
   const acc = filled(1, 0);
   // Rows of a multiple of four elements in a WebAssembly memory are summed where they lie (wasmSum.ts).
-  const inPlace = copied && layout.cols % 4 === 0 ? wasmRowsSum(ins[0]!.data as Float64Array) : undefined;
+  const inPlace = copied && rowsSummedInPlace(layout.cols) ? wasmRowsSum(ins[0]!.data as Float64Array) : undefined;
   if (inPlace) {
     const [rowStride, , offset] = layout.strides[0]!;
     acc[0] = acc[0]! + inPlace(offset, rowStride, layout.cols, layout.rows);
@@ -292,7 +292,7 @@ registerInPlaceReader('tensor.reduce_map', (p: ReduceMapParams) => {
   if (p.op !== 'sum' && p.op !== 'mean') return false;
   if (!full) return p.axes.includes(p.shape.length - 1);
   const view = p.views?.[0];
-  return !view || (view.strides[view.strides.length - 1] === 1 && p.shape[p.shape.length - 1]! % 4 === 0);
+  return !view || (view.strides[view.strides.length - 1] === 1 && rowsSummedInPlace(p.shape[p.shape.length - 1]!));
 });
 registerKernel('tensor.reduce_combine', (inputs, p: { readonly op: ReduceOp }) =>
   combinePartials(p.op, inputs as readonly Partial[]),

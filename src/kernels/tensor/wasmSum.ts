@@ -18,7 +18,7 @@
  * on over a segment, as the loop's `resume` does (segmentedSum.ts, in a buffer of the thread's own:
  * `wasmSumSegment`).
  */
-import { SUM_BLOCK } from './reduceSteps.js';
+import { resumedTotal, SUM_BLOCK } from './reduceSteps.js';
 import { BLOCK, br, brIf, END, F64, f64c, F64X2_ADD, f64x2Lane as lane, funcBody, get, I32, i32c, I32_ADD, I32_AND as AND, I32_SHL as SHL, IF, LOOP, MUL, set, tee, V128, V128_ZERO as ZERO, vec, vload as load } from './wasmAsm.js';
 import { inPlaceKernels, inPlaceModule } from './wasmInPlace.js';
 
@@ -64,6 +64,17 @@ const compensated = ({ HI, LO, S, T }: Pick<Slots, 'HI' | 'LO' | 'S' | 'T'>): nu
   ...get(T), ...set(HI),
 ];
 
+/** a01 += the two doubles at byte p, a23 += the two after them: four elements into the four accumulators. */
+const accumulate = ({ P, A01, A23 }: Pick<Slots, 'P' | 'A01' | 'A23'>): number[] => [
+  ...get(A01), ...get(P), ...load(0), ...F64X2_ADD, ...set(A01),
+  ...get(A23), ...get(P), ...load(16), ...F64X2_ADD, ...set(A23),
+];
+
+/** S ← a block's (a0 + a1) + (a2 + a3). */
+const blockSum = ({ S, A01, A23 }: Pick<Slots, 'S' | 'A01' | 'A23'>): number[] => [
+  ...get(A01), ...lane(0), ...get(A01), ...lane(1), ...F64_ADD, ...get(A23), ...lane(0), ...get(A23), ...lane(1), ...F64_ADD, ...F64_ADD, ...set(S),
+];
+
 function body(slots: Slots, resume: boolean): number[] {
   const { R, J, STOP, P, HI, LO, S, T, A01, A23 } = slots;
   const b: number[] = [];
@@ -74,12 +85,10 @@ function body(slots: Slots, resume: boolean): number[] {
   b.push(...get(J), ...i32c(SUM_BLOCK - 4), ...SUB, ...get(R), ...get(J), ...i32c(SUM_BLOCK - 4), ...SUB, ...get(R), ...GT_S, ...SELECT, ...set(STOP));
   b.push(...BLOCK, ...LOOP, ...get(J), ...get(STOP), ...LT_S, ...brIf(1));
   b.push(...get(PTR), ...get(J), ...i32c(3), ...SHL, ...I32_ADD, ...set(P));
-  b.push(...get(A01), ...get(P), ...load(0), ...F64X2_ADD, ...set(A01));
-  b.push(...get(A23), ...get(P), ...load(16), ...F64X2_ADD, ...set(A23));
+  b.push(...accumulate(slots));
   b.push(...get(J), ...i32c(4), ...SUB, ...set(J), ...br(0), ...END, ...END);
   // The block's (a0 + a1) + (a2 + a3) into the running sum; the accumulators start again at zero.
-  b.push(...get(A01), ...lane(0), ...get(A01), ...lane(1), ...F64_ADD, ...get(A23), ...lane(0), ...get(A23), ...lane(1), ...F64_ADD, ...F64_ADD, ...set(S));
-  b.push(...compensated(slots), ...ZERO, ...set(A01), ...ZERO, ...set(A23));
+  b.push(...blockSum(slots), ...compensated(slots), ...ZERO, ...set(A01), ...ZERO, ...set(A23));
   b.push(...br(0), ...END, ...END);
   // The first r elements, last first, into a0 (zero), then into the running sum.
   b.push(...f64c(0), ...set(S), ...get(R), ...i32c(1), ...SUB, ...set(J));
@@ -125,8 +134,7 @@ export function wasmRowSum(data: Float64Array): ((offset: number, count: number)
 function rowsBody(): number[] {
   const [RPTR, RSTRIDE, COLS, ROWS, HI, LO] = [0, 1, 2, 3, 4, 5];
   const [ROW, P, K, G, S, T, A01, A23] = [6, 7, 8, 9, 10, 11, 12, 13];
-  const slots = { HI, LO, S, T };
-  const blockSum = [...get(A01), ...lane(0), ...get(A01), ...lane(1), ...F64_ADD, ...get(A23), ...lane(0), ...get(A23), ...lane(1), ...F64_ADD, ...F64_ADD, ...set(S)];
+  const slots = { HI, LO, S, T, P, A01, A23 };
   const b: number[] = [];
   b.push(...get(ROWS), ...i32c(1), ...SUB, ...set(ROW));
   b.push(...BLOCK, ...LOOP, ...get(ROW), ...i32c(0), ...LT_S, ...brIf(1));
@@ -134,16 +142,15 @@ function rowsBody(): number[] {
   b.push(...get(RPTR), ...get(ROW), ...get(RSTRIDE), ...MUL, ...I32_ADD, ...get(COLS), ...i32c(4), ...SUB, ...i32c(3), ...SHL, ...I32_ADD, ...set(P));
   b.push(...get(COLS), ...i32c(2), ...SHR_U, ...set(K));
   b.push(...BLOCK, ...LOOP, ...get(K), ...EQZ, ...brIf(1));
-  b.push(...get(A01), ...get(P), ...load(0), ...F64X2_ADD, ...set(A01));
-  b.push(...get(A23), ...get(P), ...load(16), ...F64X2_ADD, ...set(A23));
+  b.push(...accumulate(slots));
   b.push(...get(P), ...i32c(32), ...SUB, ...set(P), ...get(K), ...i32c(1), ...SUB, ...set(K));
   // A block's SUM_BLOCK / 4 groups in: its (a0 + a1) + (a2 + a3) into the running sum.
   b.push(...get(G), ...i32c(1), ...I32_ADD, ...tee(G), ...i32c(SUM_BLOCK / 4), ...EQ, ...IF);
-  b.push(...blockSum, ...compensated(slots), ...ZERO, ...set(A01), ...ZERO, ...set(A23), ...i32c(0), ...set(G), ...END);
+  b.push(...blockSum(slots), ...compensated(slots), ...ZERO, ...set(A01), ...ZERO, ...set(A23), ...i32c(0), ...set(G), ...END);
   b.push(...br(0), ...END, ...END);
   b.push(...get(ROW), ...i32c(1), ...SUB, ...set(ROW), ...br(0), ...END, ...END);
   // The last, partial block; then the loop's sum of the count % 4 = 0 elements before the first group.
-  b.push(...get(G), ...IF, ...blockSum, ...compensated(slots), ...END);
+  b.push(...get(G), ...IF, ...blockSum(slots), ...compensated(slots), ...END);
   b.push(...f64c(0), ...set(S), ...compensated(slots), ...get(HI), ...get(LO));
   return funcBody([[4, I32], [2, F64], [2, V128]], b);
 }
@@ -164,11 +171,13 @@ export function wasmRowsSum(data: Float64Array): ((offset: number, rowStride: nu
   const { rows: sumRows } = kernels;
   const base = data.byteOffset;
   return (offset, rowStride, cols, rows) => {
-    if (cols % 4 !== 0) throw new RangeError(`wasmRowsSum reads rows of a multiple of four elements, not ${cols}`);
-    const [hi, lo] = sumRows(base + 8 * offset, 8 * rowStride, cols, rows, 0, 0);
-    return hi - hi === 0 ? hi + lo : hi;
+    if (!rowsSummedInPlace(cols)) throw new RangeError(`wasmRowsSum reads rows of a multiple of four elements, not ${cols}`);
+    return resumedTotal(sumRows(base + 8 * offset, 8 * rowStride, cols, rows, 0, 0));
   };
 }
+
+/** Whether `wasmRowsSum` reads rows of `cols` elements: four never straddle two rows then. */
+export const rowsSummedInPlace = (cols: number): boolean => cols % 4 === 0;
 
 /** A buffer of this thread's in a WebAssembly memory, and the resumed sum over its first elements. */
 export interface SumSegment {
