@@ -48,7 +48,7 @@ import { RedisChunkStore, type RemoteChunkStore } from './redisChunkStore.js';
 import { S3ChunkStore, s3StoreForDriver, type S3StoreOptions, storeKey } from './s3ChunkStore.js';
 import type { JobEnd, JobPort, JobToAdd } from './jobPort.js';
 import { DistributedRun } from './run.js';
-import { announceClosed } from './sessionLeave.js';
+import { withdrawSession } from './sessionLeave.js';
 import { listenForEnds, WorkerRoutes } from './workerRoutes.js';
 
 export interface DistributedExecutorOptions {
@@ -413,9 +413,7 @@ export class DistributedExecutor implements Executor {
     try {
       // Workers stop serving the session first (all of them off its queues: sessionLeave.ts), then its
       // queue and chunks go.
-      await c.redis.srem(sessionsKey(name), session);
-      await c.redis.del(aliveKey(session));
-      await announceClosed(c.redis, name, session);
+      await withdrawSession(c.redis, name, session);
       await c.events.close();
       await c.routes.close();
       await c.queue.obliterate({ force: true }).catch(() => {});
@@ -441,9 +439,7 @@ export class DistributedExecutor implements Executor {
     const redis = new Redis(url, { maxRetriesPerRequest: 1 });
     redis.on('error', () => {});
     try {
-      await redis.srem(sessionsKey(name), session);
-      await redis.del(aliveKey(session));
-      await announceClosed(redis, name, session);
+      await withdrawSession(redis, name, session);
       await this.#s3Store()?.store.deleteAll().catch(() => {});
       await deleteByPrefix(redis, `${queuePrefix(session)}:`);
     } finally {

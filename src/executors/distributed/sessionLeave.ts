@@ -9,10 +9,20 @@
  * kernel that ignores its abort): that worker deletes the keys itself when it is off the queue.
  */
 import { Redis } from 'ioredis';
-import { closedChannel, leftChannel } from './protocol.js';
+import { aliveKey, closedChannel, leftChannel, sessionsKey } from './protocol.js';
 
 /** How long a closing driver waits for the workers to leave its session. */
 export const LEAVE_WAIT_MS = 2_000;
+
+/**
+ * Takes a closing session off the pool: unlisted, its lease deleted (so no worker starts serving it
+ * again), then every worker off its queues (`announceClosed`). Its keys can go after this.
+ */
+export async function withdrawSession(redis: Redis, queue: string, session: string): Promise<void> {
+  await redis.srem(sessionsKey(queue), session);
+  await redis.del(aliveKey(session));
+  await announceClosed(redis, queue, session);
+}
 
 /**
  * Tells the pool's workers that `session` closed and resolves once each of those listening has left it
