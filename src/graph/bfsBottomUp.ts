@@ -41,31 +41,50 @@ export function bfsBottomUpStep(args: BfsBottomUpArgs, lo: number, hi: number): 
   return args.pendingKnown ? pendingStep(args, lo, hi) : scanStep(args, lo, hi);
 }
 
-/** Every unvisited vertex of [lo, hi) looks for a parent; those with in-arcs that find none are pending. */
+/**
+ * Every unvisited vertex of [lo, hi) looks for a parent; those with in-arcs that find none are pending.
+ * A word's candidates (unvisited, with in-arcs) are found first as a bitmap without a branch, then
+ * visited bit by bit: tested one at a time, those two conditions mispredicted about once a vertex on
+ * R-MAT, whose reached, isolated and unvisited vertices interleave (s16's first bottom-up step: 0.93 →
+ * 0.67 ms on one thread, `.tmp` probe of this step alone, medians of 300).
+ */
 function scanStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult {
   const { inOffsets, inTargets, outOffsets, depth, level, next, frontierBits, nextBits, pending } = args;
   const reachedDepth = level + 1;
   let count = 0;
   let arcs = 0;
   for (let w = lo >>> 5, wordEnd = (hi + 31) >>> 5; w < wordEnd; w++) {
-    let left = 0;
-    for (let v = w << 5, end = Math.min(hi, (w + 1) << 5); v < end; v++) {
-      if (depth[v] !== BFS_UNREACHED) continue;
-      const first = inOffsets[v]!;
-      const last = inOffsets[v + 1]!;
-      let e = first;
-      for (; e < last; e++) {
-        const u = inTargets[e]!;
-        if ((frontierBits[u >>> 5]! & (1 << (u & 31))) !== 0) break;
-      }
-      if (e < last) {
-        depth[v] = reachedDepth;
-        next[lo + count++] = v;
-        nextBits[w]! |= 1 << (v & 31);
-        arcs += outOffsets[v + 1]! - outOffsets[v]!;
-      } else if (last > first) left |= 1 << (v & 31);
+    const first = w << 5;
+    const end = Math.min(hi, first + 32);
+    // Bit b: vertex first + b is unvisited (depth - BFS_UNREACHED is 0, not negative) and has in-arcs
+    // (offsets[v] - offsets[v + 1] is negative; a row's arc count fits 31 bits).
+    let candidates = 0;
+    let rowStart = inOffsets[first]!;
+    for (let v = first; v < end; v++) {
+      const rowEnd = inOffsets[v + 1]!;
+      candidates |= (((rowStart - rowEnd) & ~(depth[v]! - BFS_UNREACHED)) >>> 31) << (v - first);
+      rowStart = rowEnd;
     }
-    pending[w] = left;
+    let left = candidates;
+    let reached = 0;
+    while (candidates !== 0) {
+      const bit = 31 - Math.clz32(candidates & -candidates);
+      candidates &= candidates - 1;
+      const v = first | bit;
+      const last = inOffsets[v + 1]!;
+      for (let e = inOffsets[v]!; e < last; e++) {
+        const u = inTargets[e]!;
+        if ((frontierBits[u >>> 5]! & (1 << (u & 31))) !== 0) {
+          depth[v] = reachedDepth;
+          next[lo + count++] = v;
+          reached |= 1 << bit;
+          arcs += outOffsets[v + 1]! - outOffsets[v]!;
+          break;
+        }
+      }
+    }
+    nextBits[w] = reached;
+    pending[w] = left & ~reached;
   }
   return [count, arcs];
 }
