@@ -1,6 +1,6 @@
 /**
  * A probe of the BFS steps, not a user figure: the direction-optimizing search of the graph library on
- * a benchmark graph with its in-CSR as one range on this thread (what a small graph's warm BFS runs on
+ * a benchmark graph with its in-CSR (and in-hubs) as one range on this thread (what a small graph's warm BFS runs on
  * its one worker), with each step's median wall time over the runs, in the order the search takes them.
  * It imports src/graph directly (no session, no pool, no fetch): the user's warm BFS figure, through the
  * public API with `toArray('r')` fetched, is bench/graph/ready.ts's `warm` section (warmProbe.ts breaks it down).
@@ -9,12 +9,15 @@
  */
 import { BFS_STEPS, bfsDriver } from '../../src/graph/bfs.js';
 import { buildGraph } from '../../src/graph/csr.js';
+import { IN_HUBS_STEPS, inHubsDriver } from '../../src/graph/inHubs.js';
 import { runDriver, type StepFn, type StepTable } from '../../src/graph/parallel.js';
 import { loadOrGenerate } from './generate.js';
 
 const [name = 'g1-rmat-s16', runs = '200'] = process.argv.slice(2);
 const { graph: p } = loadOrGenerate(name);
-const g = buildGraph({ n: p.n, src: p.src, dst: p.dst }, { directed: true, inCsr: true });
+const built = buildGraph({ n: p.n, src: p.src, dst: p.dst }, { directed: true, inCsr: true });
+// With the in-hubs the engine keeps beside its in-CSR (kernels/graph/project.ts `graph.in_csr`), unless NO_HUBS is set.
+const g = process.env.NO_HUBS ? built : { ...built, inHubs: runDriver(inHubsDriver(built.in!, built.out.offsets, 1), IN_HUBS_STEPS) };
 let times: number[][] = [];
 let at = 0;
 const timed: StepTable = Object.fromEntries(

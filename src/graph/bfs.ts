@@ -221,7 +221,19 @@ function* search(
         }
       : {
           step: 'bfs.bottomUp',
-          args: { inOffsets: g.in!.offsets, inTargets: g.in!.targets, outOffsets: out.offsets, depth, level, next, frontierBits: bits[0], nextBits: bits[1], pending, pendingKnown } satisfies BfsBottomUpArgs,
+          args: {
+            inOffsets: g.in!.offsets,
+            inTargets: g.in!.targets,
+            ...(g.inHubs ? { inHubs: g.inHubs } : {}),
+            outOffsets: out.offsets,
+            depth,
+            level,
+            next,
+            frontierBits: bits[0],
+            nextBits: bits[1],
+            pending,
+            pendingKnown,
+          } satisfies BfsBottomUpArgs,
           ranges: bottomUpRanges,
         };
     if (!topDown) {

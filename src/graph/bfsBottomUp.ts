@@ -6,6 +6,8 @@ import { BFS_UNREACHED } from './bfsDirection.js';
 export interface BfsBottomUpArgs {
   readonly inOffsets: Offsets;
   readonly inTargets: Int32Array;
+  /** Per vertex, the in-neighbour to try first (graph/inHubs.ts), when the graph keeps them. */
+  readonly inHubs?: Int32Array;
   readonly outOffsets: Offsets;
   readonly depth: Int32Array;
   readonly level: number;
@@ -49,7 +51,7 @@ export function bfsBottomUpStep(args: BfsBottomUpArgs, lo: number, hi: number): 
  * 0.67 ms on one thread, `.tmp` probe of this step alone, medians of 300).
  */
 function scanStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult {
-  const { inOffsets, inTargets, outOffsets, depth, level, next, frontierBits, nextBits, pending } = args;
+  const { inOffsets, inTargets, inHubs, outOffsets, depth, level, next, frontierBits, nextBits, pending } = args;
   const reachedDepth = level + 1;
   let count = 0;
   let arcs = 0;
@@ -65,23 +67,17 @@ function scanStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult {
       candidates |= (((rowStart - rowEnd) & ~(depth[v]! - BFS_UNREACHED)) >>> 31) << (v - first);
       rowStart = rowEnd;
     }
-    let left = candidates;
+    const left = candidates;
     let reached = 0;
     while (candidates !== 0) {
       const bit = 31 - Math.clz32(candidates & -candidates);
       candidates &= candidates - 1;
       const v = first | bit;
-      const last = inOffsets[v + 1]!;
-      for (let e = inOffsets[v]!; e < last; e++) {
-        const u = inTargets[e]!;
-        if ((frontierBits[u >>> 5]! & (1 << (u & 31))) !== 0) {
-          depth[v] = reachedDepth;
-          next[lo + count++] = v;
-          reached |= 1 << bit;
-          arcs += outOffsets[v + 1]! - outOffsets[v]!;
-          break;
-        }
-      }
+      if (!viaHub(inHubs, frontierBits, v) && !viaRow(inOffsets, inTargets, frontierBits, v)) continue;
+      depth[v] = reachedDepth;
+      next[lo + count++] = v;
+      reached |= 1 << bit;
+      arcs += outOffsets[v + 1]! - outOffsets[v]!;
     }
     nextBits[w] = reached;
     pending[w] = left & ~reached;
@@ -89,9 +85,25 @@ function scanStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult {
   return [count, arcs];
 }
 
+/** Whether v's in-hub is in the frontier (false without hubs). */
+function viaHub(inHubs: Int32Array | undefined, frontierBits: Int32Array, v: number): boolean {
+  if (inHubs === undefined) return false;
+  const hub = inHubs[v]!;
+  return hub >= 0 && (frontierBits[hub >>> 5]! & (1 << (hub & 31))) !== 0;
+}
+
+/** Whether an in-neighbour of v is in the frontier, read from its row. */
+function viaRow(inOffsets: Offsets, inTargets: Int32Array, frontierBits: Int32Array, v: number): boolean {
+  for (let e = inOffsets[v]!, last = inOffsets[v + 1]!; e < last; e++) {
+    const u = inTargets[e]!;
+    if ((frontierBits[u >>> 5]! & (1 << (u & 31))) !== 0) return true;
+  }
+  return false;
+}
+
 /** The pending vertices of [lo, hi) look for a parent; those reached leave `pending`. */
 function pendingStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult {
-  const { inOffsets, inTargets, outOffsets, depth, level, next, frontierBits, nextBits, pending } = args;
+  const { inOffsets, inTargets, inHubs, outOffsets, depth, level, next, frontierBits, nextBits, pending } = args;
   const reachedDepth = level + 1;
   let count = 0;
   let arcs = 0;
@@ -107,18 +119,12 @@ function pendingStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult 
         left &= ~(1 << bit);
         continue;
       }
-      const last = inOffsets[v + 1]!;
-      for (let e = inOffsets[v]!; e < last; e++) {
-        const u = inTargets[e]!;
-        if ((frontierBits[u >>> 5]! & (1 << (u & 31))) !== 0) {
-          depth[v] = reachedDepth;
-          next[lo + count++] = v;
-          nextBits[w]! |= 1 << bit;
-          arcs += outOffsets[v + 1]! - outOffsets[v]!;
-          left &= ~(1 << bit);
-          break;
-        }
-      }
+      if (!viaHub(inHubs, frontierBits, v) && !viaRow(inOffsets, inTargets, frontierBits, v)) continue;
+      depth[v] = reachedDepth;
+      next[lo + count++] = v;
+      nextBits[w]! |= 1 << bit;
+      arcs += outOffsets[v + 1]! - outOffsets[v]!;
+      left &= ~(1 << bit);
     }
     pending[w] = left;
   }

@@ -72,6 +72,8 @@ export interface GraphCsr {
   readonly parallelArcs: number;
   /** Rows in input order, parallel arcs kept (`groupGraph`): for Dijkstra, one-range BFS and WCC only. */
   readonly grouped?: true;
+  /** Per vertex, the in-neighbour with the most out-arcs, or -1 (graph/inHubs.ts); kept with `in` when it was built. */
+  readonly inHubs?: Int32Array;
 }
 
 /** Arcs (or undirected edges) over dense vertex ids 0..n-1, e.g. what `IdMap.toInternal` produces. */

@@ -9,6 +9,7 @@ import { DELTA_STEPPING_STEPS } from './deltaStepping.js';
 import { HITS_STEPS } from './hits.js';
 import { GROUP_STEPS } from './parallelGroup.js';
 import { ID_STEPS } from './parallelIds.js';
+import { IN_HUBS_STEPS } from './inHubs.js';
 import { LCC_STEPS } from './lcc.js';
 import { PAGERANK_STEPS } from './pagerank.js';
 import { PULL_ORDER_STEPS } from './pullOrder.js';
@@ -27,6 +28,7 @@ export const GRAPH_STEPS: StepTable = Object.freeze({
   ...GROUP_STEPS,
   ...HITS_STEPS,
   ...ID_STEPS,
+  ...IN_HUBS_STEPS,
   ...LCC_STEPS,
   ...PAGERANK_STEPS,
   ...PULL_ORDER_STEPS,

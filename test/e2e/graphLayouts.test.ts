@@ -104,6 +104,8 @@ describe('BFS on a big directed graph builds the in-CSR only once it is asked ag
         for (let k = 0; k < 3; k++) {
           const ctx = sess.scope(() => gs.bfs(g, 5));
           expect(ops(ctx.node).includes('graph.in_csr')).toBe(k > 0);
+          // With the in-CSR, the vertices' in-hubs, where the bottom-up steps look first (graph/inHubs.ts).
+          expect(ops(ctx.node).includes('graph.in_hubs')).toBe(k > 0);
           runs.push(Array.from(((await sess.run(ctx.toArray('r'))) as NdArray).data as ArrayLike<number>));
         }
         expect(runs[1]).toEqual(runs[0]);

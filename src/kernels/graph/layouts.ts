@@ -1,7 +1,26 @@
-/** SSSP's layout and hub order of a projected graph (graph/ssspLayout.ts), cached with the graph like the others. */
+/**
+ * SSSP's layout and hub order of a projected graph (graph/ssspLayout.ts), and BFS's in-hubs of a directed
+ * one (graph/inHubs.ts), cached with the graph like the others.
+ */
+import { inHubsDriver } from '../../graph/inHubs.js';
+import type { Driver } from '../../graph/parallel.js';
 import { hubOrderOf, ssspLayout } from '../../graph/ssspLayout.js';
-import { registerKernel } from '../registry.js';
+import { registerDriver, registerKernel } from '../registry.js';
+import type { InCsrValue } from './project.js';
 import type { ProjectedGraphValue } from './values.js';
+
+/** A directed projection's in-hubs, tagged so BFS finds them among its inputs. */
+export interface InHubsValue {
+  readonly kind: 'in-hubs';
+  readonly hubs: Int32Array;
+}
 
 registerKernel('graph.sssp_layout', (inputs) => ssspLayout((inputs[0] as ProjectedGraphValue).graph));
 registerKernel('graph.hub_order', (inputs) => hubOrderOf((inputs[0] as ProjectedGraphValue).graph));
+
+/** Inputs: the projection and its in-CSR; its ranges cut by in-arcs, on every worker of the gang. */
+registerDriver('graph.in_hubs', function* (inputs, _p: object, ctx): Driver<InHubsValue> {
+  const pg = inputs[0] as ProjectedGraphValue;
+  const inCsr = inputs[1] as InCsrValue;
+  return { kind: 'in-hubs', hubs: yield* inHubsDriver(inCsr.csr, pg.graph.out.offsets, ctx.parallelism) };
+});

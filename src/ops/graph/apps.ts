@@ -275,12 +275,14 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
     if (args[key] !== undefined) params = { ...params, [key]: args[key] };
   }
   // Per-graph layouts, cached like the projection: a directed graph's in-CSR (for the apps that read
-  // in-arcs), PageRank's pull layout, BFS's out-slots, SSSP's layout and hub order.
+  // in-arcs), PageRank's pull layout, BFS's out-slots and in-hubs, SSSP's layout and hub order.
   const inCsr = readsInArcs(algo, g, pg) ? [makeTileable('graph.in_csr', {}, [pg], { type: 'layout' })] : [];
   const hubOrder = readsHubOrder(algo, g, pg) ? [makeTileable('graph.hub_order', {}, [pg], { type: 'layout' })] : [];
   const layout = layoutOf(algo, g, pg);
   const layoutInputs = layout === 'graph.pull_layout' ? [pg, ...inCsr] : [pg];
-  const inputs = [pg, ...(layout ? [makeTileable(layout, {}, layoutInputs, { type: 'layout' })] : []), ...inCsr, ...hubOrder];
+  // BFS's bottom-up steps look at each vertex's in-hub before its row (graph/inHubs.ts).
+  const inHubs = algo === 'bfs' ? inCsr.map((c) => makeTileable('graph.in_hubs', {}, [pg, c], { type: 'layout' })) : [];
+  const inputs = [pg, ...(layout ? [makeTileable(layout, {}, layoutInputs, { type: 'layout' })] : []), ...inCsr, ...hubOrder, ...inHubs];
   const columns: Record<string, ResultKind> = algo === 'hits' ? { hub: 'float', auth: 'float' } : { r: RESULT[algo] };
   return makeTileable<ContextMeta>('graph.app', params as never, inputs, {
     type: 'context',
@@ -298,4 +300,5 @@ registerSingleChunkOp('graph.pull_layout', { cache: true });
 registerSingleChunkOp('graph.out_slots', { cache: true });
 registerSingleChunkOp('graph.sssp_layout', { cache: true });
 registerSingleChunkOp('graph.hub_order', { cache: true });
+registerSingleChunkOp('graph.in_hubs', { cache: true });
 registerSingleChunkOp('graph.app');
