@@ -48,7 +48,9 @@ export function bfsBottomUpStep(args: BfsBottomUpArgs, lo: number, hi: number): 
  * A word's candidates (unvisited, with in-arcs) are found first as a bitmap without a branch, then
  * visited bit by bit: tested one at a time, those two conditions mispredicted about once a vertex on
  * R-MAT, whose reached, isolated and unvisited vertices interleave (s16's first bottom-up step: 0.93 →
- * 0.67 ms on one thread, `.tmp` probe of this step alone, medians of 300).
+ * 0.67 ms on one thread, `.tmp` probe of this step alone, medians of 300). A candidate looks at its
+ * in-hub first, when the graph has them (graph/inHubs.ts), and reads its row only when that is not in
+ * the frontier.
  */
 function scanStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult {
   const { inOffsets, inTargets, inHubs, outOffsets, depth, level, next, frontierBits, nextBits, pending } = args;

@@ -72,7 +72,7 @@ export interface GraphCsr {
   readonly parallelArcs: number;
   /** Rows in input order, parallel arcs kept (`groupGraph`): for Dijkstra, one-range BFS and WCC only. */
   readonly grouped?: true;
-  /** Per vertex, the in-neighbour with the most out-arcs, or -1 (graph/inHubs.ts); kept with `in` when it was built. */
+  /** Per vertex, an in-neighbour with many out-arcs, or -1 (graph/inHubs.ts): where BFS's bottom-up steps look first. */
   readonly inHubs?: Int32Array;
 }
 
