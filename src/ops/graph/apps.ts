@@ -161,6 +161,16 @@ function readsInArcs(algo: AppName, g: GraphNode, pg: ProjectedNode): boolean {
   return algo !== 'bfs' || before;
 }
 
+/**
+ * BFS's bottom-up steps look at each vertex's in-hub before its row (graph/inHubs.ts): on a directed
+ * graph whenever the search reads the in-CSR (the hubs are made from it), on an undirected one (whose
+ * rows are its in-arcs) from its second run on the projection, as the in-CSR is asked for.
+ */
+function readsInHubs(algo: AppName, g: GraphNode, pg: ProjectedNode, inCsr: boolean): boolean {
+  if (algo !== 'bfs') return false;
+  return g.meta.directed ? inCsr : askedBefore(g, pg, 'in-hubs');
+}
+
 /** SSSP reads the hub order from its second run on a big graph's projection (see above). */
 const readsHubOrder = (algo: AppName, g: GraphNode, pg: ProjectedNode): boolean => algo === 'sssp' && !isSmall(g) && askedBefore(g, pg, 'hub-order');
 
@@ -280,8 +290,7 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
   const hubOrder = readsHubOrder(algo, g, pg) ? [makeTileable('graph.hub_order', {}, [pg], { type: 'layout' })] : [];
   const layout = layoutOf(algo, g, pg);
   const layoutInputs = layout === 'graph.pull_layout' ? [pg, ...inCsr] : [pg];
-  // BFS's bottom-up steps look at each vertex's in-hub before its row (graph/inHubs.ts).
-  const inHubs = algo === 'bfs' ? inCsr.map((c) => makeTileable('graph.in_hubs', {}, [pg, c], { type: 'layout' })) : [];
+  const inHubs = readsInHubs(algo, g, pg, inCsr.length > 0) ? [makeTileable('graph.in_hubs', {}, [pg, ...inCsr], { type: 'layout' })] : [];
   const inputs = [pg, ...(layout ? [makeTileable(layout, {}, layoutInputs, { type: 'layout' })] : []), ...inCsr, ...hubOrder, ...inHubs];
   const columns: Record<string, ResultKind> = algo === 'hits' ? { hub: 'float', auth: 'float' } : { r: RESULT[algo] };
   return makeTileable<ContextMeta>('graph.app', params as never, inputs, {

@@ -212,7 +212,7 @@ export const GRAPH_REBUILDERS: Readonly<Record<string, Rebuilder>> = {
   'graph.pull_layout': layout('graph.pull_layout', [1, 2]),
   'graph.sssp_layout': layout('graph.sssp_layout', [1]),
   'graph.hub_order': layout('graph.hub_order', [1]),
-  'graph.in_hubs': layout('graph.in_hubs', [2]),
+  'graph.in_hubs': layout('graph.in_hubs', [1, 2]),
   'graph.app': (r) => {
     const algo = r.params.string('algo') as AppName;
     if (!(APPS as readonly string[]).includes(algo)) throw malformed(`${r.where}: params.algo ${JSON.stringify(algo)} is not an app.`);
