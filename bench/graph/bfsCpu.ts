@@ -1,6 +1,7 @@
 /**
  * A probe of the BFS kernel's work, not a user figure: the direction-optimizing search of the graph
- * library on a benchmark graph with its in-CSR, split in `parts` ranges run one after another on this
+ * library on a benchmark graph with its in-CSR and in-hubs (as the engine keeps them; NO_HUBS=1 leaves
+ * the hubs out), split in `parts` ranges run one after another on this
  * thread, timed by process CPU time (which the load of other processes on a shared machine barely
  * moves), with a checksum of the depths. Run it on two checkouts, interleaved, to compare kernels.
  * It imports src/graph directly (no session, no pool, no fetch): the user's BFS figures — first app and
@@ -10,11 +11,14 @@
  */
 import { BFS_UNREACHED, bfs } from '../../src/graph/bfs.js';
 import { buildGraph } from '../../src/graph/csr.js';
+import { IN_HUBS_STEPS, inHubsDriver } from '../../src/graph/inHubs.js';
+import { runDriver } from '../../src/graph/parallel.js';
 import { loadOrGenerate } from './generate.js';
 
 const [name = 'g1-rmat-s20', parts = '2', runs = '9'] = process.argv.slice(2);
 const { graph: p } = loadOrGenerate(name);
-const g = buildGraph({ n: p.n, src: p.src, dst: p.dst }, { directed: true, inCsr: true });
+const built = buildGraph({ n: p.n, src: p.src, dst: p.dst }, { directed: true, inCsr: true });
+const g = process.env.NO_HUBS ? built : { ...built, inHubs: runDriver(inHubsDriver(built.in!, built.out.offsets, 1), IN_HUBS_STEPS) };
 const cpu: number[] = [];
 let checksum = 0;
 for (let i = 0; i < Number(runs); i++) {

@@ -16,7 +16,7 @@ import { loadOrGenerate } from './generate.js';
 const [name = 'g1-rmat-s16', runs = '200'] = process.argv.slice(2);
 const { graph: p } = loadOrGenerate(name);
 const built = buildGraph({ n: p.n, src: p.src, dst: p.dst }, { directed: true, inCsr: true });
-// With the in-hubs the engine keeps beside its in-CSR (kernels/graph/project.ts `graph.in_csr`), unless NO_HUBS is set.
+// With the in-hubs the engine keeps as a layout beside the in-CSR (kernels/graph/layouts.ts `graph.in_hubs`), unless NO_HUBS is set.
 const g = process.env.NO_HUBS ? built : { ...built, inHubs: runDriver(inHubsDriver(built.in!, built.out.offsets, 1), IN_HUBS_STEPS) };
 let times: number[][] = [];
 let at = 0;

@@ -60,7 +60,7 @@ async function warmApps(c: Columns, apps: readonly App[], runs: number): Promise
     const out = {} as Record<App, Timing>;
     for (const app of apps) {
       const samples: number[] = [];
-      // Two untimed runs: an app's layouts are built by its first run or by its second (BFS's in-CSR, a big
+      // Two untimed runs: an app's layouts are built by its first run or by its second (BFS's in-CSR and in-hubs, a big
       // graph's SSSP hub order: ops/graph/apps.ts), and a timed run that builds one is not a warm app.
       for (let i = 0; i < runs + WARM_UP_RUNS; i++) {
         const t0 = performance.now();
