@@ -11,14 +11,13 @@
  */
 import { BFS_UNREACHED, bfs } from '../../src/graph/bfs.js';
 import { buildGraph } from '../../src/graph/csr.js';
-import { IN_HUBS_STEPS, inHubsDriver } from '../../src/graph/inHubs.js';
-import { runDriver } from '../../src/graph/parallel.js';
+import { withInHubs } from '../../src/graph/inHubs.js';
 import { loadOrGenerate } from './generate.js';
 
 const [name = 'g1-rmat-s20', parts = '2', runs = '9'] = process.argv.slice(2);
 const { graph: p } = loadOrGenerate(name);
 const built = buildGraph({ n: p.n, src: p.src, dst: p.dst }, { directed: true, inCsr: true });
-const g = process.env.NO_HUBS ? built : { ...built, inHubs: runDriver(inHubsDriver(built.in!, built.out.offsets, 1), IN_HUBS_STEPS) };
+const g = process.env.NO_HUBS ? built : withInHubs(built);
 const cpu: number[] = [];
 let checksum = 0;
 for (let i = 0; i < Number(runs); i++) {

@@ -9,7 +9,7 @@
  */
 import { BFS_STEPS, bfsDriver } from '../../src/graph/bfs.js';
 import { buildGraph } from '../../src/graph/csr.js';
-import { IN_HUBS_STEPS, inHubsDriver } from '../../src/graph/inHubs.js';
+import { withInHubs } from '../../src/graph/inHubs.js';
 import { runDriver, type StepFn, type StepTable } from '../../src/graph/parallel.js';
 import { loadOrGenerate } from './generate.js';
 
@@ -17,7 +17,7 @@ const [name = 'g1-rmat-s16', runs = '200'] = process.argv.slice(2);
 const { graph: p } = loadOrGenerate(name);
 const built = buildGraph({ n: p.n, src: p.src, dst: p.dst }, { directed: true, inCsr: true });
 // With the in-hubs the engine keeps as a layout beside the in-CSR (kernels/graph/layouts.ts `graph.in_hubs`), unless NO_HUBS is set.
-const g = process.env.NO_HUBS ? built : { ...built, inHubs: runDriver(inHubsDriver(built.in!, built.out.offsets, 1), IN_HUBS_STEPS) };
+const g = process.env.NO_HUBS ? built : withInHubs(built);
 let times: number[][] = [];
 let at = 0;
 const timed: StepTable = Object.fromEntries(

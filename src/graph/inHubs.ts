@@ -16,8 +16,8 @@
  * step's hub hits are 98.7% of its finds with 64 arcs a row weighed or with all of them, one thread
  * 70 against 124 ms for the pass, .tmp probe, first calls).
  */
-import { type Driver, splitRange, type StepResult, type StepTable } from './parallel.js';
-import type { Csr } from './csr.js';
+import { type Driver, runDriver, splitRange, type StepResult, type StepTable } from './parallel.js';
+import { type Csr, type GraphCsr, withInCsr } from './csr.js';
 import { type Offsets, outputInt32 } from './shared.js';
 
 export interface InHubsArgs {
@@ -58,6 +58,12 @@ export const IN_HUBS_STEPS: StepTable = { 'csr.inHubs': inHubsStep };
 export function* inHubsDriver(inCsr: Csr, outOffsets: Offsets, parts: number): Driver<Int32Array> {
   const hubs = outputInt32(inCsr.n, true);
   const args: InHubsArgs = { inOffsets: inCsr.offsets, inTargets: inCsr.targets, outOffsets, hubs };
-  yield { step: 'csr.inHubs', args, ranges: splitRange(inCsr.n, Math.max(1, parts), inCsr.offsets) };
+  yield { step: 'csr.inHubs', args, ranges: splitRange(inCsr.n, parts, inCsr.offsets) };
   return hubs;
+}
+
+/** `g` with its in-CSR (built if missing, `withInCsr`) and its in-hubs, made on this thread. */
+export function withInHubs(g: GraphCsr): GraphCsr {
+  const withIn = withInCsr(g);
+  return { ...withIn, inHubs: runDriver(inHubsDriver(withIn.in, g.out.offsets, 1), IN_HUBS_STEPS) };
 }

@@ -275,6 +275,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     served.set(session, { workers, connection, running: new Set() });
     log(`serving session ${session}`);
   };
+  /** Sessions being left, until their leave is done (see stopServing). */
+  const stopping = new Map<string, Promise<void>>();
   /**
    * Stops serving a session. When the session is gone (closed, or its driver dead), its running kernels
    * are aborted (nobody will read their outputs), the BullMQ worker still closes gracefully so that those
@@ -292,7 +294,6 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     stopping.set(session, stopped);
     return stopped;
   };
-  const stopping = new Map<string, Promise<void>>();
   const leave = async (session: string, s: Served, gone: boolean): Promise<void> => {
     if (gone) for (const abort of s.running) abort.abort();
     await Promise.all(s.workers.map((w) => w.close()));

@@ -26,7 +26,7 @@ import { trianglesDriver } from '../../graph/triangles.js';
 import { wccDriver } from '../../graph/wcc.js';
 import { wccArcsDriver } from '../../graph/wccArcs.js';
 import { type DriverContext, registerDriver } from '../registry.js';
-import type { InHubsValue } from './layouts.js';
+import { withInputInHubs } from './layouts.js';
 import { withInputInCsr } from './project.js';
 import { type ContextValue, internalIdOf, originalText, type ProjectedArcsValue, type ProjectedGraphValue, type ResultColumn } from './values.js';
 
@@ -195,15 +195,16 @@ function appMembers(inputs: readonly unknown[], p: AppParams, workers: number): 
   }
 }
 
+/** Inputs that go with the graph itself (its in-CSR, hub order, in-hubs), not the app's own layout. */
+const GRAPH_PARTS: ReadonlySet<unknown> = new Set(['in-csr', 'hub-order', 'in-hubs']);
+
 registerDriver('graph.app', function* (inputs, p: AppParams, ctx): Driver<ContextValue> {
   const first = inputs[0] as ProjectedGraphValue | ProjectedArcsValue;
   if (first.kind === 'projected-arcs') return yield* onArcs(first, p, ctx);
-  const kind = (v: unknown): unknown => (v as { kind?: unknown } | undefined)?.kind;
-  const withIn = withInputInCsr(first, inputs);
-  const inHubs = (inputs.find((v) => kind(v) === 'in-hubs') as InHubsValue | undefined)?.hubs;
-  const pg = inHubs ? { ...withIn, graph: { ...withIn.graph, inHubs } } : withIn;
+  const pg = withInputInHubs(withInputInCsr(first, inputs), inputs);
   if (pg.graph.n === 0) throw new EmptyGraphError(`${p.algo} on '${pg.vertexLabel}'/'${pg.edgeLabel}'`);
-  const layout = inputs.slice(1).find((v) => kind(v) !== 'in-csr' && kind(v) !== 'hub-order' && kind(v) !== 'in-hubs') as Layout;
+  const kind = (v: unknown): unknown => (v as { kind?: unknown } | undefined)?.kind;
+  const layout = inputs.slice(1).find((v) => !GRAPH_PARTS.has(kind(v))) as Layout;
   const hubs = inputs.find((v) => kind(v) === 'hub-order') as HubOrderValue | undefined;
   const columns = yield* run(pg, layout, hubs, p, ctx);
   return { kind: 'context', algo: p.algo, columns };

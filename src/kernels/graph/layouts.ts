@@ -16,6 +16,12 @@ export interface InHubsValue {
   readonly hubs: Int32Array;
 }
 
+/** The projected graph with the in-hubs among `inputs` attached (unchanged when there are none). */
+export function withInputInHubs(pg: ProjectedGraphValue, inputs: readonly unknown[]): ProjectedGraphValue {
+  const found = inputs.find((v): v is InHubsValue => (v as Partial<InHubsValue> | undefined)?.kind === 'in-hubs');
+  return found ? { ...pg, graph: { ...pg.graph, inHubs: found.hubs } } : pg;
+}
+
 registerKernel('graph.sssp_layout', (inputs) => ssspLayout((inputs[0] as ProjectedGraphValue).graph));
 registerKernel('graph.hub_order', (inputs) => hubOrderOf((inputs[0] as ProjectedGraphValue).graph));
 
