@@ -6,7 +6,7 @@
  * dictionary's positions (none at all when the dictionary is the map's own ids), and only the
  * dictionaries' strings are kept for output.
  */
-import { type DictTable, keyHash, lookupPartitioned, PARTITIONED_SLOTS, wordAt } from './dictKeys.js';
+import { type DictTable, keyHash, lookupInTable, lookupPartitioned, PARTITIONED_SLOTS, wordIn, wordView } from './dictKeys.js';
 import { compareByteRanges, compareBytes, type StringKeyTable } from './idHash.js';
 import type { StringSpans } from './idColumns.js';
 import { giveBack, scratchArray, type ScratchCtor } from '../base/scratchPool.js';
@@ -106,25 +106,14 @@ class Distinct {
     return d;
   }
 
-  /** Lookups in a table `dictTable` built over `dict`: entries are dictionary positions, tails compared in the dictionary's bytes. */
-  static over(dict: StringSpans, table: DictTable): Distinct {
-    const d = new Distinct(0, 0);
-    d.pool = dict.bytes;
-    d.starts = dict.starts;
-    d.ends = dict.ends;
-    d.size = dict.starts.length;
-    d.#slots = table.slots;
-    d.#mask = table.mask;
-    return d;
-  }
-
   /**
    * Each row's entry, adding new strings. Rows go in blocks: the first pass over a block computes their
    * keys and reads their slots (the loads are independent, so their cache misses overlap), the second
    * resolves them from the cache.
    */
-  codes(column: StringSpans, codes: Int32Array, insert = true): void {
+  codes(column: StringSpans, codes: Int32Array): void {
     const { bytes, starts, ends } = column;
+    const view = wordView(bytes);
     const keys = this.#blockKeys;
     let touched = 0;
     for (let from = 0; from < codes.length; from += KEY_BLOCK) {
@@ -133,8 +122,8 @@ class Distinct {
       for (let i = from; i < to; i++) {
         const start = starts[i]!;
         const end = ends[i]!;
-        const w0 = wordAt(bytes, start, end);
-        const w1 = wordAt(bytes, start + 4, end);
+        const w0 = wordIn(view, bytes, start, end);
+        const w1 = wordIn(view, bytes, start + 4, end);
         const h = keyHash(bytes, start, end, w0, w1);
         const k = 4 * (i - from);
         keys[k] = w0;
@@ -144,21 +133,21 @@ class Distinct {
       }
       for (let i = from; i < to; i++) {
         const k = 4 * (i - from);
-        codes[i] = this.#find(bytes, starts[i]!, ends[i]!, keys[k]!, keys[k + 1]!, keys[k + 2]!, insert);
+        codes[i] = this.#find(bytes, starts[i]!, ends[i]!, keys[k]!, keys[k + 1]!, keys[k + 2]!);
       }
     }
     this.touched = touched;
   }
 
-  /** The entry of a string, added when new and `insert`, else -1. */
-  #find(bytes: Uint8Array, start: number, end: number, w0: number, w1: number, h: number, insert: boolean): number {
+  /** The entry of a string, added when new. */
+  #find(bytes: Uint8Array, start: number, end: number, w0: number, w1: number, h: number): number {
     const length = end - start;
     const slots = this.#slots;
     const mask = this.#mask;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const at = 4 * s;
       const entry = slots[at + 3]! - 1;
-      if (entry < 0) return insert ? this.#add(bytes, start, end, w0, w1, h, at) : -1;
+      if (entry < 0) return this.#add(bytes, start, end, w0, w1, h, at);
       if (slots[at] === w0 && slots[at + 1] === w1 && slots[at + 2] === length && (length <= 8 || this.#sameTail(entry, bytes, start + 8, end))) return entry;
     }
   }
@@ -348,12 +337,8 @@ export function encodeStrings(column: StringSpans, lookup = false): CodedStrings
 export function codesIn(dict: StringSpans, column: StringSpans, table?: DictTable): Int32Array {
   // Every row is written (-1 when missing); graph.encode_ids returns it, so it is recycled memory (shared.ts).
   const codes = outputInt32(column.starts.length, true);
-  if (table && table.mask + 1 >= PARTITIONED_SLOTS) {
-    lookupPartitioned(table, dict, column, codes);
-    return codes;
-  }
-  const d = table ? Distinct.over(dict, table) : filled(dict, false);
-  d.codes(column, codes, false);
+  if (table && table.mask + 1 >= PARTITIONED_SLOTS) lookupPartitioned(table, dict, column, codes);
+  else lookupInTable(table ?? filled(dict, false).table, dict, column, codes);
   return codes;
 }
 

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PARTITIONED_SLOTS } from '../../../src/graph/dictKeys.js';
+import { PARTITIONED_SLOTS, wordAt, wordIn, wordView } from '../../../src/graph/dictKeys.js';
 import { sharedStringSpans, spanText, type StringSpans } from '../../../src/graph/idColumns.js';
 import { codesIn, dictTable, encodeStrings } from '../../../src/graph/stringDict.js';
 
@@ -21,6 +21,25 @@ const ids = fc.oneof(
 );
 
 describe('vertex dictionary lookup tables', () => {
+  it('reads the words of a key four bytes at a time as byte by byte, to the last byte of a view', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 40 }), fc.nat(8), (data, skip) => {
+        // A view that starts inside its buffer and ends before the buffer does: neither end may be read past.
+        const buffer = new Uint8Array(data.length + skip + 5);
+        buffer.fill(0xa5);
+        buffer.set(data, skip);
+        const bytes = buffer.subarray(skip, skip + data.length);
+        const view = wordView(bytes);
+        for (let at = 0; at <= bytes.length; at++) {
+          for (let end = at; end <= bytes.length; end++) {
+            for (const from of [at, at + 4]) expect(wordIn(view, bytes, from, end)).toBe(wordAt(bytes, from, end));
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("a vertex column's own table codes edges as a table built from its dictionary does", () => {
     fc.assert(
       fc.property(fc.uniqueArray(ids, { maxLength: 300 }), fc.array(ids, { maxLength: 300 }), (vertices, edges) => {
