@@ -63,9 +63,9 @@ export interface DictTable {
  * Each row's entry in `table` (whose entries index the strings of `dict`), or -1, written to `codes`:
  * a table small enough to stay in cache (below PARTITIONED_SLOTS), looked up row after row. One plain
  * loop over parameters and locals, its words read by `wordIn`: R-MAT s16's 955K endpoints ('v12345')
- * in their 65,536 vertices' table took 28.8-31.4 ms through the insert path's method (a block of keys
- * computed first, then a call per row, byte loads) and take 21.8-24.2 here (one thread, node probe,
- * medians of 11, three runs each).
+ * in their 65,536 vertices' table took 28.8-30.3 ms through the insert path's method (a block of keys
+ * computed first, then a call per row, byte loads) and take 22.5-23.3 here (one thread, node probe,
+ * medians of 11, the two alternated three times).
  */
 export function lookupInTable(table: DictTable, dict: { readonly bytes: Uint8Array; readonly starts: Int32Array }, column: { readonly bytes: Uint8Array; readonly starts: Int32Array; readonly ends: Int32Array }, codes: Int32Array): void {
   const { slots, mask } = table;
@@ -80,18 +80,21 @@ export function lookupInTable(table: DictTable, dict: { readonly bytes: Uint8Arr
     const length = end - start;
     const w0 = wordIn(view, bytes, start, end);
     const w1 = wordIn(view, bytes, start + 4, end);
-    let code = -1;
-    for (let s = keyHash(bytes, start, end, w0, w1) & mask; ; s = (s + 1) & mask) {
-      const at = 4 * s;
-      const entry = slots[at + 3]! - 1;
-      if (entry < 0) break;
-      if (slots[at] !== w0 || slots[at + 1] !== w1 || slots[at + 2] !== length) continue;
-      if (length <= 8 || sameTail(pool, poolStarts[entry]! + 8, bytes, start + 8, end)) {
-        code = entry;
-        break;
-      }
-    }
-    codes[i] = code;
+    codes[i] = entryAt(slots, mask, keyHash(bytes, start, end, w0, w1) & mask, w0, w1, length, pool, poolStarts, bytes, start, end);
+  }
+}
+
+/**
+ * The entry of the key (w0, w1, length; its bytes at bytes[start..end) when longer than 8) probing from
+ * `slot`, or -1 when the table lacks it. Only keys longer than 8 bytes compare their tails, in `pool`.
+ */
+function entryAt(slots: Int32Array, mask: number, slot: number, w0: number, w1: number, length: number, pool: Uint8Array, poolStarts: Int32Array, bytes: Uint8Array, start: number, end: number): number {
+  for (let s = slot; ; s = (s + 1) & mask) {
+    const at = 4 * s;
+    const entry = slots[at + 3]! - 1;
+    if (entry < 0) return -1;
+    if (slots[at] !== w0 || slots[at + 1] !== w1 || slots[at + 2] !== length) continue;
+    if (length <= 8 || sameTail(pool, poolStarts[entry]! + 8, bytes, start + 8, end)) return entry;
   }
 }
 
@@ -167,18 +170,7 @@ export function lookupPartitioned(table: DictTable, dict: { readonly bytes: Uint
         end = ends[row]!;
         length = end - start;
       }
-      let code = -1;
-      for (let s = grouped[k + 2]!; ; s = (s + 1) & mask) {
-        const at = 4 * s;
-        const entry = slots[at + 3]! - 1;
-        if (entry < 0) break;
-        if (slots[at] !== w0 || slots[at + 1] !== w1 || slots[at + 2] !== length) continue;
-        if (length <= 8 || sameTail(pool, poolStarts[entry]! + 8, bytes, start + 8, end)) {
-          code = entry;
-          break;
-        }
-      }
-      codes[row] = code;
+      codes[row] = entryAt(slots, mask, grouped[k + 2]!, w0, w1, length, pool, poolStarts, bytes, start, end);
     }
   }
   touchedSlots ^= touched;
