@@ -111,10 +111,11 @@ const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'l
  * Graphs known at build time to have fewer edges than this (every edge added as inline columns) are
  * small: what a first app waits for matters more there than what later apps save, so
  * - SSSP, WCC, and BFS and PageRank on a directed graph run on a grouped projection (rows unsorted,
+ *   BFS on a directed graph at any size known at build time: `takesGrouped`;
  *   parallel arcs kept: one scatter instead of a sort; R-MAT s16, 955K arcs, one thread: 11-15 against
  *   30-33 ms), which Dijkstra, WCC and a one-range BFS read as they read a sorted one, and PageRank
  *   through the merged graph's in-CSR (other apps project again, sorted, when they first run); only
- *   SSSP's carries the weights, and a first WCC reads the arcs as a list (`smallProjection`);
+ *   SSSP's carries the weights, and a first WCC reads the arcs as a list (`groupedProjection`);
  * - a first BFS on a directed graph reads no in-arcs: bottom-up steps save less than the in-CSR costs
  *   (R-MAT s16, one thread: the transpose takes 12.6 ms, bottom-up steps cut a search from 5.5 to
  *   3.0 ms), so it runs top-down over the out-arcs alone; later ones read them, as on a big graph
@@ -177,24 +178,30 @@ const readsHubOrder = (algo: AppName, g: GraphNode, pg: ProjectedNode): boolean 
 /**
  * Whether the app runs on a grouped projection: on small graphs, the apps that read rows as bags of
  * arcs, and PageRank on a directed one, which reads only the in-arcs, merged (kernels/graph/project.ts
- * `graph.in_csr`).
+ * `graph.in_csr`); and BFS on a directed graph of any size known at build time. A first BFS on a big
+ * one runs on one range (it reads no in-arcs yet), which needs no sorted rows, and later ones split
+ * their bottom-up steps over the in-CSR as on a small graph: on R-MAT s20 (16M arcs, int32 ids,
+ * `bench/graph/ready.ts`) load + first BFS took 0.84 s on the sorted projection and 0.65 on the grouped
+ * one (no row sort, no weight column), and warm BFS 30 against 18 ms. PageRank stays sorted there
+ * (its first run took 1.65 s sorted, 1.95 grouped), and so does SSSP (delta-stepping reads sorted rows).
  */
 function takesGrouped(algo: AppName, g: GraphNode): boolean {
-  return isSmall(g) && (algo === 'sssp' || algo === 'wcc' || (g.meta.directed && (algo === 'bfs' || algo === 'pagerank')));
+  if (algo === 'bfs' && g.meta.directed && g.meta.inlineEdges !== undefined) return true;
+  return isSmall(g) && (algo === 'sssp' || algo === 'wcc' || (g.meta.directed && algo === 'pagerank'));
 }
 
 /** The one app that reads edge weights (Dijkstra, and its layouts). */
 const readsWeights = (algo: AppName): boolean => algo === 'sssp';
 
 /**
- * A small graph's projection for an app that takes a grouped one. Only SSSP reads weights: the others
+ * The projection of an app that takes a grouped one (`takesGrouped`). Only SSSP reads weights: the others
  * take a grouped projection without them (no weight column scattered into rows: R-MAT s16, 955K arcs,
  * one thread: 15 against 23 ms), and a first WCC the arcs as a list (no CSR at all: dense ids are read
  * where they are; later ones the grouped rows, which union-find reads faster: warm s16 WCC 10-11
  * against 12-15 ms) — unless an app of the graph has asked for a grouped projection before, which they
  * then share (the weighted one first), so a session running several apps projects at most twice.
  */
-function smallProjection(algo: AppName, g: GraphNode, options: ProjectionOptions): ProjectedNode {
+function groupedProjection(algo: AppName, g: GraphNode, options: ProjectionOptions): ProjectedNode {
   const weighted = simpleProjection(g, options, 'grouped');
   if (readsWeights(algo) || wasAsked(g, weighted, 'grouped')) {
     askedBefore(g, weighted, 'grouped');
@@ -213,7 +220,7 @@ function smallProjection(algo: AppName, g: GraphNode, options: ProjectionOptions
  * (bench/graph/timeline.ts), and union-find needs each arc once, in any order. The labels are the same.
  */
 function projectionFor(algo: AppName, g: GraphNode, options: ProjectionOptions): ProjectedNode {
-  if (takesGrouped(algo, g)) return smallProjection(algo, g, options);
+  if (takesGrouped(algo, g)) return groupedProjection(algo, g, options);
   const sorted = simpleProjection(g, options, 'sorted');
   if (algo === 'wcc' && !isSmall(g) && !wasAsked(g, sorted, 'sorted')) return simpleProjection(g, options, 'arcs');
   askedBefore(g, sorted, 'sorted');
@@ -242,13 +249,13 @@ function declaredVertices(g: GraphNode): number | undefined {
 /**
  * Whether an out-slot layout of the graph's grouped projection is sure to be the "not applicable" one
  * (width 0, graph/outSlots.ts): rows of up to the widest width hold at most that many arcs a vertex,
- * short of the share of the arcs the layout needs. Known at build time on a small graph whose vertices
- * were all declared: its grouped projection keeps every edge as an arc (both ways when undirected).
+ * short of the share of the arcs the layout needs. Known at build time on a graph whose edges and
+ * vertices were all given as columns: its grouped projection keeps every edge as an arc (both ways when undirected).
  * R-MAT (16 arcs a vertex) is such a graph: its BFS then skips a chunk that would only find that out.
  */
 function slotsSurelyUnused(g: GraphNode): boolean {
   const n = declaredVertices(g);
-  return isSmall(g) && n !== undefined && WIDEST_SLOT_ROW * n < SLOT_ARC_SHARE * g.meta.inlineEdges!;
+  return g.meta.inlineEdges !== undefined && n !== undefined && WIDEST_SLOT_ROW * n < SLOT_ARC_SHARE * g.meta.inlineEdges;
 }
 
 /**
