@@ -181,9 +181,10 @@ const readsHubOrder = (algo: AppName, g: GraphNode, pg: ProjectedNode): boolean 
  * `graph.in_csr`); and BFS on a directed graph of any size known at build time. A first BFS on a big
  * one runs on one range (it reads no in-arcs yet), which needs no sorted rows, and later ones split
  * their bottom-up steps over the in-CSR as on a small graph: on R-MAT s20 (16M arcs, int32 ids,
- * `bench/graph/ready.ts`) load + first BFS took 0.84 s on the sorted projection and 0.65 on the grouped
- * one (no row sort, no weight column), and warm BFS 30 against 18 ms. PageRank stays sorted there
- * (its first run took 1.65 s sorted, 1.95 grouped), and so does SSSP (delta-stepping reads sorted rows).
+ * `bench/graph/ready.ts`, alternated) load + first BFS took 0.86-0.88 s on the sorted projection and
+ * 0.57-0.65 on the grouped one (no row sort, no weight column), and warm BFS 35-42 against 29-31 ms.
+ * PageRank stays sorted there (its first run took 1.65 s sorted, 1.95 grouped), and so does SSSP
+ * (delta-stepping reads sorted rows).
  */
 function takesGrouped(algo: AppName, g: GraphNode): boolean {
   if (algo === 'bfs' && g.meta.directed && g.meta.inlineEdges !== undefined) return true;
