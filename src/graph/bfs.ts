@@ -224,7 +224,8 @@ function* search(
           args: {
             inOffsets: g.in!.offsets,
             inTargets: g.in!.targets,
-            ...(g.inHubs ? { inHubs: g.inHubs } : {}),
+            // Always the field (undefined without hubs): one shape of arguments for the step's loads.
+            inHubs: g.inHubs,
             outOffsets: out.offsets,
             depth,
             level,

@@ -111,7 +111,6 @@ const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'l
  * Graphs known at build time to have fewer edges than this (every edge added as inline columns) are
  * small: what a first app waits for matters more there than what later apps save, so
  * - SSSP, WCC, and BFS and PageRank on a directed graph run on a grouped projection (rows unsorted,
- *   BFS on a directed graph at any size known at build time: `takesGrouped`;
  *   parallel arcs kept: one scatter instead of a sort; R-MAT s16, 955K arcs, one thread: 11-15 against
  *   30-33 ms), which Dijkstra, WCC and a one-range BFS read as they read a sorted one, and PageRank
  *   through the merged graph's in-CSR (other apps project again, sorted, when they first run); only
@@ -120,6 +119,7 @@ const IN_ARC_APPS: ReadonlySet<AppName> = new Set(['bfs', 'pagerank', 'cdlp', 'l
  *   (R-MAT s16, one thread: the transpose takes 12.6 ms, bottom-up steps cut a search from 5.5 to
  *   3.0 ms), so it runs top-down over the out-arcs alone; later ones read them, as on a big graph
  *   (below), with their bottom-up steps split across the workers (warm s16 BFS: 5 against 10 ms).
+ * BFS on a directed graph takes the grouped projection at any size known at build time (`takesGrouped`).
  * A graph loaded from files, whose size is not known then, takes the sorted projection and the in-CSR.
  *
  * On any directed graph, BFS reads the in-arcs from its second run on a projection of a graph on (or
