@@ -72,7 +72,7 @@ export class IdMap {
       }
       return new IdMap({ kind: 'string', sorted: dict });
     }
-    const sorted = column.kind === 'number' ? sortedCopy(asFloat64(column.values)) : sortedCopy(column.values);
+    const sorted = sortedInPlace(column.kind === 'number' ? float64Copy(column.values) : column.values.slice());
     for (let i = 1; i < sorted.length; i++) {
       if (sorted[i] === sorted[i - 1]) {
         const repeated = sorted[i]!;
@@ -384,10 +384,18 @@ function asFloat64(values: Float64Array | Int32Array): Float64Array {
   return values instanceof Float64Array ? values : Float64Array.from(values);
 }
 
-function sortedCopy<T extends Float64Array | BigInt64Array>(values: T): T {
-  const copy = values.slice() as T;
-  for (let i = 1; i < copy.length; i++) if (copy[i - 1]! >= copy[i]!) return copy.sort() as T;
-  return copy;
+/**
+ * A copy as doubles: one array, where `asFloat64` then a copy made two (an Int32 id column of 65,536
+ * vertices: 512 KB of fresh pages more, ~1.4 ms of faults where a fault costs 11 µs).
+ */
+function float64Copy(values: Float64Array | Int32Array): Float64Array {
+  return values instanceof Float64Array ? values.slice() : Float64Array.from(values);
+}
+
+/** `values` (a copy the caller owns) sorted, unless it already is. */
+function sortedInPlace<T extends Float64Array | BigInt64Array>(values: T): T {
+  for (let i = 1; i < values.length; i++) if (values[i - 1]! >= values[i]!) return values.sort() as T;
+  return values;
 }
 
 function unique<T extends Float64Array | BigInt64Array>(sorted: T): T {

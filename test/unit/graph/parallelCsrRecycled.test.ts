@@ -59,4 +59,20 @@ describe('a CSR built in parts in recycled memory', () => {
     expect(recycledBufferStats().reused - before - reusedByBuild).toBeGreaterThanOrEqual(1);
     expect(arrays(transposed)).toEqual(arrays(transposeCsr(two)));
   });
+
+  it('merges the repeats of the next graph over the memory of a dead merged one, every arc written', async () => {
+    const MERGE: CsrBuildOptions = { directed: true, duplicates: 'merge' };
+    let first: Csr | undefined = buildGraph(edges(5), MERGE).out;
+    expect(first.m).toBeLessThan(80_000);
+    expect(trailerId(first.targets.buffer)).toBeDefined();
+    first.targets.fill(-7);
+    first.weights!.fill(-7);
+    first = undefined;
+    await collectGarbage();
+    const before = recycledBufferStats().reused;
+    const built = buildGraph(edges(6), MERGE).out;
+    expect(recycledBufferStats().reused - before).toBeGreaterThanOrEqual(2);
+    // The reference, built while `built` holds the recycled memory: fresh buffers.
+    expect(arrays(built)).toEqual(arrays(buildGraph(edges(6), MERGE).out));
+  });
 });
