@@ -174,7 +174,7 @@ export function transposeCsr(csr: Csr): Csr {
   const { n, m, targets, weights } = csr;
   // Borrowed, zeroed here: fresh, the counters faulted in a page per 1,024 vertices each transpose
   // (64 pages on R-MAT s16, ~0.7 ms where a fault costs 11 µs).
-  const counts = m < 2 ** 31 ? scratchArray(Int32Array, n).fill(0) : newCounts(n, m);
+  const counts = m < 2 ** 31 ? scratchArray(Int32Array, n).fill(0) : new Float64Array(n);
   for (let e = 0; e < m; e++) {
     const h = targets[e]!;
     counts[h] = counts[h]! + 1;
@@ -305,8 +305,7 @@ function mergeRepeats(csr: Csr, repeats: number): Csr {
   const { n, weights } = csr;
   const m = csr.m - repeats;
   // Recycled memory, as the arrays it replaces (mergeRowsInto writes every offset, target and weight).
-  const offsets = m < 2 ** 31 ? outputInt32(n + 1, true) : outputFloat64(n + 1, true);
-  const out: Csr = { n, m, offsets, targets: outputInt32(m, true), weights: weights ? outputFloat64(m, true) : undefined };
+  const out: Csr = { n, m, offsets: outputOffsets(n, m, true), targets: outputInt32(m, true), weights: weights ? outputFloat64(m, true) : undefined };
   out.offsets[n] = mergeRowsInto(csr, 0, n, 0, out);
   return out;
 }

@@ -22,7 +22,7 @@
 import { giveBack, scratchArray } from '../base/scratchPool.js';
 import type { Csr, GraphCsr } from './csr.js';
 import { placeByOutDegree } from './pullOrder.js';
-import { type Offsets, outputFloat64, outputInt32 } from './shared.js';
+import { type Offsets, outputFloat64, outputInt32, outputOffsets } from './shared.js';
 import { requireInCsr } from './views.js';
 
 export const SLOT_WIDTHS = [4, 8, 16] as const;
@@ -84,7 +84,7 @@ export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
   const slotsOf = classes.map((c) => c.slots);
   // The layout lives as long as its graph, so it takes recycled memory like the CSR it is made from:
   // fresh, its arrays faulted in ~1,000 pages on R-MAT s16 (a tenth of a first PageRank where a fault
-  // costs 11 µs). Every element of these is written below (longOffsets[0] too).
+  // costs 11 µs). Every element of these but the long rows' offsets (a few, zeroed) is written below.
   const isolated = outputInt32(isolatedCount, true);
   const long = outputInt32(longCount, true);
   const sinks = outputInt32(sinkCount, true);
@@ -94,8 +94,7 @@ export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
   position[n] = n;
   let longArcs = 0;
   for (let v = 0; v < n; v++) if (offsets[v + 1]! - offsets[v]! > MAX_WIDTH) longArcs += offsets[v + 1]! - offsets[v]!;
-  const longOffsets = longArcs < 2 ** 31 ? outputInt32(longCount + 1, true) : outputFloat64(longCount + 1, true);
-  longOffsets[0] = 0;
+  const longOffsets = outputOffsets(longCount, longArcs);
   const longSources = outputInt32(longArcs, true);
   const filled = SLOT_WIDTHS.map(() => 0);
   let isolatedAt = 0;

@@ -42,9 +42,9 @@ export function outputBytes(length: number, writesAll = false): Uint8Array {
   return new Uint8Array(outputBuffer(length, writesAll), 0, length);
 }
 
-/** Offsets (see `sharedOffsets`) in recycled memory, zeroed. */
-export function outputOffsets(n: number, arcs: number): Offsets {
-  return arcs < 2 ** 31 ? outputInt32(n + 1) : outputFloat64(n + 1);
+/** Offsets (see `sharedOffsets`) in recycled memory, zeroed unless `writesAll` (see `outputInt32`). */
+export function outputOffsets(n: number, arcs: number, writesAll = false): Offsets {
+  return arcs < 2 ** 31 ? outputInt32(n + 1, writesAll) : outputFloat64(n + 1, writesAll);
 }
 
 function outputBuffer(bytes: number, writesAll: boolean): SharedArrayBuffer {

@@ -81,3 +81,12 @@ export function closeTo(actual: ArrayLike<number>, expected: ArrayLike<number>, 
   }
   return true;
 }
+
+/** A seeded linear congruential stream: each call, the next integer in [0, k) (the same sequence for the same seed). */
+export function seededInts(seed: number): (k: number) => number {
+  let x = seed;
+  return (k) => {
+    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+    return x % k;
+  };
+}

@@ -11,16 +11,13 @@ import { runDriver } from '../../../src/graph/parallel.js';
 import { buildGraphDriver, transposeDriver } from '../../../src/graph/parallelCsr.js';
 import { GRAPH_STEPS } from '../../../src/graph/steps.js';
 import { collectGarbage } from '../../support/collect.js';
+import { seededInts } from './helpers.js';
 
 /** 80,000 weighted arcs over 5,000 vertices (320 KB of targets, 640 KB of weights: both recycled), from `seed`. */
 function edges(seed: number): EdgeList {
   const n = 5000;
   const arcs = 80_000;
-  let x = seed;
-  const next = (k: number): number => {
-    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
-    return x % k;
-  };
+  const next = seededInts(seed);
   const src = Int32Array.from({ length: arcs }, () => next(n));
   const dst = Int32Array.from({ length: arcs }, () => next(n));
   const weights = Float64Array.from({ length: arcs }, () => next(1000) / 8);

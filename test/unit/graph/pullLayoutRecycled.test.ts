@@ -9,6 +9,7 @@ import { recycledBufferStats, trailerId } from '../../../src/base/recycledBuffer
 import { buildGraph, type GraphCsr } from '../../../src/graph/csr.js';
 import { type PullLayout, pullLayout } from '../../../src/graph/pullLayout.js';
 import { collectGarbage } from '../../support/collect.js';
+import { seededInts } from './helpers.js';
 
 /**
  * 70,000 vertices and 300,000 arcs, half of them into 100 hubs: positions (280 KB), long rows' sources
@@ -17,11 +18,7 @@ import { collectGarbage } from '../../support/collect.js';
 function graph(seed: number): GraphCsr {
   const n = 70_000;
   const arcs = 300_000;
-  let x = seed;
-  const next = (k: number): number => {
-    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
-    return x % k;
-  };
+  const next = seededInts(seed);
   const src = Int32Array.from({ length: arcs }, () => next(n));
   const dst = Int32Array.from({ length: arcs }, (_, i) => (i % 2 === 0 ? next(100) : next(n)));
   return buildGraph({ n, src, dst }, { directed: true, inCsr: true, duplicates: 'keep' });
