@@ -20,9 +20,9 @@
  * (`Math.fround(0.85)`); the LDBC loader does the same, and test-pr-undirected only matches exactly so.
  */
 import { InvalidArgumentError } from '../base/errors.js';
-import { requireInCsr } from './views.js';
 import { type GraphCsr, lowerBound, withInCsr } from './csr.js';
 import { type PullLayout, pullLayout } from './pullLayout.js';
+import { pullLayoutFromOut } from './pullLayoutFromOut.js';
 import type { OrderedPullLayout } from './pullOrder.js';
 import { orderedRanks, PAGERANK_ORDERED_STEPS } from './pagerankOrdered.js';
 import {
@@ -167,7 +167,10 @@ export const PAGERANK_STEPS: StepTable = { 'pagerank.init': pagerankInitStep, 'p
 
 const isOrdered = (layout: PullLayout | OrderedPullLayout): layout is OrderedPullLayout => 'order' in layout;
 
-/** The PageRank driver; with a slot layout that carries none, or no layout, the graph must carry its in-CSR (see `withInCsr`). */
+/**
+ * The PageRank driver. Without a layout it builds the slot layout: over the graph's in-CSR when it has one,
+ * else from its out-arcs (`pullLayoutFromOut`, which merges a grouped graph's parallel arcs).
+ */
 export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Driver<Float64Array> {
   const damping = options.damping ?? 0.85;
   const iterations = options.iterations ?? 20;
@@ -180,8 +183,7 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
     if (options.layout.n !== n) throw new InvalidArgumentError(`the pull layout is for ${options.layout.n} vertices, the graph has ${n}`);
     return yield* orderedRanks(options.layout, damping, iterations, options.parts ?? 1);
   }
-  const layout = options.layout ?? pullLayout(g);
-  const inCsr = layout.inCsr ?? requireInCsr(g, 'PageRank');
+  const layout = options.layout ?? (g.in ? pullLayout(g) : pullLayoutFromOut(g));
   const rank = outputFloat64(n);
   // The contributions live only in this run: warm scratch from the last run of about this size
   // (base/scratchPool.ts), zeroed (slot n, which padded layout slots read, must be 0) — fresh pages
@@ -189,7 +191,7 @@ export function* pagerankDriver(g: GraphCsr, options: PageRankOptions = {}): Dri
   const scratch = [scratchArray(Float64Array, n + 1).fill(0), scratchArray(Float64Array, n + 1).fill(0)];
   let [contribution, nextContribution] = scratch as [Float64Array, Float64Array];
   try {
-    const ranges = splitRange(n, options.parts ?? 1, inCsr.offsets);
+    const ranges = splitRange(n, options.parts ?? 1, layout.inOffsets);
     const init = yield {
       step: 'pagerank.init',
       args: { n, layout, rank, contribution } satisfies PageRankInitArgs,

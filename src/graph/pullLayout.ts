@@ -50,41 +50,83 @@ export interface PullLayout {
   readonly sinks: Int32Array;
   /** 1 / out-degree, 0 for sinks: a multiplication per vertex instead of a division. */
   readonly inverseOutDegree: Float64Array;
-  /** The in-CSR the layout was made over, when the graph it goes with has none (long rows are read there). */
-  readonly inCsr?: Csr;
+  /** The in-CSR's offsets (n + 1): what a pull's ranges are weighed by. */
+  readonly inOffsets: Offsets;
 }
 
-/** `outDegrees`: each vertex's out-degree when it is not its out-row's length (a grouped graph with parallel arcs, csr.ts `mergedTranspose`). */
+/**
+ * The layout over the graph's in-CSR. `outDegrees`: each vertex's out-degree when it is not its out-row's
+ * length (a grouped graph with parallel arcs, csr.ts `mergedTranspose`).
+ */
 export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
   const { n, out } = g;
   const { offsets, targets } = requireInCsr(g, 'the pull layout');
-  const degrees = outDegrees ?? scratchArray(Int32Array, n);
-  if (!outDegrees) for (let v = 0; v < n; v++) degrees[v] = out.offsets[v + 1]! - out.offsets[v]!;
+  const degrees = outDegrees ?? outDegreesOf(out);
+  const frame = framed(n, offsets, degrees);
+  const { rowStart, sources, position } = frame;
+  for (let v = 0; v < n; v++) {
+    const start = offsets[v]!;
+    const end = offsets[v + 1]!;
+    const at = rowStart[v]! - start;
+    for (let e = start; e < end; e++) sources[at + e] = position[targets[e]!]!;
+  }
+  giveBack(rowStart);
+  if (!outDegrees) giveBack(degrees);
+  return frame.layout;
+}
+
+/** The out-rows' lengths (scratch: give it back). */
+export function outDegreesOf(out: Csr): Int32Array {
+  const degrees = scratchArray(Int32Array, out.n);
+  for (let v = 0; v < out.n; v++) degrees[v] = out.offsets[v + 1]! - out.offsets[v]!;
+  return degrees;
+}
+
+export interface Framed {
+  /** Complete but for its slots and long rows' sources, which `sources` holds. */
+  readonly layout: PullLayout;
+  /** The slots of every class and the long rows' sources, one after another (the layout's arrays are views of it). */
+  readonly sources: Int32Array;
+  /** Where each vertex's first in-arc goes in `sources` (scratch: give it back). */
+  readonly rowStart: Int32Array;
+  readonly position: Int32Array;
+}
+
+/** Everything of the layout but its slots' and long rows' contents, from the in-CSR's offsets and the out-degrees. */
+export function framed(n: number, inOffsets: Offsets, degrees: Int32Array): Framed {
   // Two passes over the vertices (count, then place), each reading degrees straight from the arrays
   // and the class from a table (`slotClass`, which V8 inlines): a closure chosen at run time and a
   // search per vertex made the kernel 1.4-1.8x slower (R-MAT s16: 5.8 against 3.2-4.3 ms).
   const counts = SLOT_WIDTHS.map(() => 0);
   let isolatedCount = 0;
   let longCount = 0;
+  let longArcs = 0;
   let sinkCount = 0;
   for (let v = 0; v < n; v++) {
-    const k = slotClass(offsets[v + 1]! - offsets[v]!);
+    const inDegree = inOffsets[v + 1]! - inOffsets[v]!;
+    const k = slotClass(inDegree);
     if (k === ISOLATED) isolatedCount++;
-    else if (k === LONG) longCount++;
-    else counts[k]!++;
+    else if (k === LONG) {
+      longCount++;
+      longArcs += inDegree;
+    } else counts[k]!++;
     if (degrees[v] === 0) sinkCount++;
   }
-  const classes = SLOT_WIDTHS.map((width, k) => ({
-    width,
-    // Every class's vertices are listed below and its slots filled here: no zeroing needed.
-    vertices: outputInt32(counts[k]!, true),
-    slots: outputInt32(width * counts[k]!, true).fill(n),
-  }));
-  const verticesOf = classes.map((c) => c.vertices);
-  const slotsOf = classes.map((c) => c.slots);
   // The layout lives as long as its graph, so it takes recycled memory like the CSR it is made from:
   // fresh, its arrays faulted in ~1,000 pages on R-MAT s16 (a tenth of a first PageRank where a fault
-  // costs 11 µs). Every element of these but the long rows' offsets (a few, zeroed) is written below.
+  // costs 11 µs). Every element of these but the long rows' offsets (a few, zeroed) is written below,
+  // the slots' and long rows' sources by the caller.
+  const slotStarts = [0];
+  for (let k = 0; k < SLOT_WIDTHS.length; k++) slotStarts.push(slotStarts[k]! + SLOT_WIDTHS[k]! * counts[k]!);
+  const slotTotal = slotStarts[SLOT_WIDTHS.length]!;
+  const sources = outputInt32(slotTotal + longArcs, true);
+  sources.fill(n, 0, slotTotal);
+  const classes = SLOT_WIDTHS.map((width, k) => ({
+    width,
+    vertices: outputInt32(counts[k]!, true),
+    slots: sources.subarray(slotStarts[k]!, slotStarts[k + 1]!),
+  }));
+  const verticesOf = classes.map((c) => c.vertices);
   const isolated = outputInt32(isolatedCount, true);
   const long = outputInt32(longCount, true);
   const sinks = outputInt32(sinkCount, true);
@@ -92,10 +134,8 @@ export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
   const position = outputInt32(n + 1, true);
   placeByOutDegree(n, degrees, position);
   position[n] = n;
-  let longArcs = 0;
-  for (let v = 0; v < n; v++) if (offsets[v + 1]! - offsets[v]! > MAX_WIDTH) longArcs += offsets[v + 1]! - offsets[v]!;
   const longOffsets = outputOffsets(longCount, longArcs);
-  const longSources = outputInt32(longArcs, true);
+  const rowStart = scratchArray(Int32Array, n);
   const filled = SLOT_WIDTHS.map(() => 0);
   let isolatedAt = 0;
   let longAt = 0;
@@ -104,26 +144,25 @@ export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
     const degree = degrees[v]!;
     if (degree === 0) sinks[sinkAt++] = v;
     else inverseOutDegree[v] = 1 / degree;
-    const start = offsets[v]!;
-    const inDegree = offsets[v + 1]! - start;
+    const inDegree = inOffsets[v + 1]! - inOffsets[v]!;
     const k = slotClass(inDegree);
-    if (k === ISOLATED) isolated[isolatedAt++] = v;
-    else if (k === LONG) {
+    if (k === ISOLATED) {
+      isolated[isolatedAt++] = v;
+      rowStart[v] = 0;
+    } else if (k === LONG) {
       long[longAt] = v;
-      const at = longOffsets[longAt]! - start;
-      for (let e = start; e < start + inDegree; e++) longSources[at + e] = position[targets[e]!]!;
+      rowStart[v] = slotTotal + longOffsets[longAt]!;
       longOffsets[longAt + 1] = longOffsets[longAt]! + inDegree;
       longAt++;
     } else {
       const i = filled[k]!++;
       verticesOf[k]![i] = v;
-      const slots = slotsOf[k]!;
-      const at = i * SLOT_WIDTHS[k]! - start;
-      for (let e = start; e < start + inDegree; e++) slots[at + e] = position[targets[e]!]!;
+      rowStart[v] = slotStarts[k]! + i * SLOT_WIDTHS[k]!;
     }
   }
-  if (!outDegrees) giveBack(degrees);
-  return { n, isolated, classes, long, longOffsets, longSources, position, sinks, inverseOutDegree };
+  const longSources = sources.subarray(slotTotal);
+  const layout: PullLayout = { n, isolated, classes, long, longOffsets, longSources, position, sinks, inverseOutDegree, inOffsets };
+  return { layout, sources, rowStart, position };
 }
 
 const ISOLATED = -1;

@@ -12,6 +12,7 @@ import { ID_STEPS } from './parallelIds.js';
 import { IN_HUBS_STEPS } from './inHubs.js';
 import { LCC_STEPS } from './lcc.js';
 import { PAGERANK_STEPS } from './pagerank.js';
+import { PULL_LAYOUT_STEPS } from './pullLayoutFromOut.js';
 import { PULL_ORDER_STEPS } from './pullOrder.js';
 import { CSR_STEPS } from './parallelCsr.js';
 import type { StepTable } from './parallel.js';
@@ -31,6 +32,7 @@ export const GRAPH_STEPS: StepTable = Object.freeze({
   ...IN_HUBS_STEPS,
   ...LCC_STEPS,
   ...PAGERANK_STEPS,
+  ...PULL_LAYOUT_STEPS,
   ...PULL_ORDER_STEPS,
   ...TRIANGLES_STEPS,
   ...WCC_STEPS,

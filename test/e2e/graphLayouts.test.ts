@@ -68,6 +68,21 @@ function bfsReference(n: number, src: Int32Array, dst: Int32Array, source: numbe
   return depth;
 }
 
+/** The first `count` arcs with every repeat of an arc left out. */
+function distinct(edges: { readonly src: Int32Array; readonly dst: Int32Array }, count: number): { src: Int32Array; dst: Int32Array } {
+  const seen = new Set<number>();
+  const src: number[] = [];
+  const dst: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = edges.src[i]! * 1e6 + edges.dst[i]!;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    src.push(edges.src[i]!);
+    dst.push(edges.dst[i]!);
+  }
+  return { src: Int32Array.from(src), dst: Int32Array.from(dst) };
+}
+
 function fileGraph() {
   return gs.loadFrom({ edges: edgeFile, delimiter: ' ', header: false, directed: true });
 }
@@ -105,6 +120,53 @@ describe('BFS on a big directed graph builds the in-CSR only once it is asked ag
     expect(ops(gs.bfs(g, 0).node)).not.toContain('graph.in_csr');
     expect(ops(gs.bfs(g, 0).node)).toContain('graph.in_csr');
   });
+
+  it('PageRank on a small graph from columns places its slot layout from the grouped rows, or reads an in-CSR asked for before', () => {
+    const columns = { src: Int32Array.of(0, 1, 2, 0), dst: Int32Array.of(1, 2, 0, 2) };
+    const g = gs.loadFrom({ edges: columns, directed: true });
+    const pr = gs.pagerank(g).node;
+    expect(ops(pr)).not.toContain('graph.in_csr');
+    expect(ops(pr.inputs.find((i) => i.op === 'graph.pull_layout')!)).toEqual(['graph.project']);
+    gs.bfs(g, 0);
+    expect(ops(gs.pagerank(g).node)).toContain('graph.in_csr');
+  });
+
+  for (const executor of ['local', 'threads'] as const) {
+    it(`PageRank on a small graph gives the same ranks, bit for bit, with its layout placed from the rows or made over the in-CSR, parallel arcs merged (${executor})`, async () => {
+      // Hubs, parallel arcs (merged: PageRank reads the merged graph) and self-loops, over 2^16 vertices.
+      const n = 70_000;
+      const m = 600_000;
+      let x = 99;
+      const rand = (k: number): number => {
+        x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+        return (x >>> 12) % k;
+      };
+      const edges = { src: new Int32Array(m), dst: new Int32Array(m) };
+      for (let i = 0; i < m; i++) {
+        edges.src[i] = rand(4) === 0 ? rand(50) : rand(n);
+        edges.dst[i] = rand(4) === 0 ? rand(200) : rand(n);
+      }
+      const sess = newSession({ mode: 'lazy', default: false, executor, ...(executor === 'threads' ? { workers: 2 } : {}) });
+      try {
+        const ranks = async (withParallelArcs: boolean, afterBfs: boolean): Promise<number[]> => {
+          const cut = withParallelArcs ? m : m / 2;
+          // Half the arcs, each once (no repeats: the layout's own path), or all of them (repeats: the merged transpose).
+          const g = sess.scope(() => gs.loadFrom({ vertices: { id: Int32Array.from({ length: n }, (_, i) => i) }, edges: withParallelArcs ? edges : distinct(edges, cut), directed: true }));
+          if (afterBfs) sess.scope(() => gs.bfs(g, 0));
+          const ctx = sess.scope(() => gs.pagerank(g, { maxRound: 7 }));
+          expect(ops(ctx.node).includes('graph.in_csr')).toBe(afterBfs);
+          return Array.from(((await sess.run(ctx.toArray('r'))) as NdArray).data as ArrayLike<number>);
+        };
+        for (const withParallelArcs of [false, true]) {
+          const placed = await ranks(withParallelArcs, false);
+          expect(placed).toEqual(await ranks(withParallelArcs, true));
+          expect(Math.abs(placed.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-9);
+        }
+      } finally {
+        await sess.close();
+      }
+    }, 120_000);
+  }
 
   for (const executor of ['local', 'threads'] as const) {
     it(`a small dense graph's searches with the in-arcs (bottom-up steps split, rows grouped) give the first one's depths (${executor})`, async () => {

@@ -22,6 +22,7 @@ import { IdMap } from '../../graph/idmap.js';
 import { outSlots } from '../../graph/outSlots.js';
 import { endpointIds, endpointIdsDriver } from '../../graph/parallelIds.js';
 import { type PullLayout, pullLayout } from '../../graph/pullLayout.js';
+import { pullLayoutFromOutDriver } from '../../graph/pullLayoutFromOut.js';
 import { ORDERED_PULL_FROM_VERTICES, type OrderedPullLayout, orderedPullLayoutDriver } from '../../graph/pullOrder.js';
 import { outputFloat64 } from '../../graph/shared.js';
 import { codedSpans, concatCoded } from '../../graph/stringDict.js';
@@ -222,21 +223,19 @@ export function withInputInCsr(pg: ProjectedGraphValue, inputs: readonly unknown
 }
 
 /**
- * PageRank's pull layout of a projected graph, cached with it. A grouped (small) projection's is the
- * slot layout over its merged in-CSR (an input then); a sorted one's is the ordered layout, built from
- * the out-CSR by the gang (graph/pullOrder.ts), from ORDERED_PULL_FROM_VERTICES vertices, and the slot
- * layout over a transpose made here below that (carried with the layout: the app has no in-CSR input).
+ * PageRank's pull layout of a projected graph, cached with it. A small one's is the slot layout: over
+ * the in-CSR when the app was given one (an input then, cached for BFS and WCC too), else straight from
+ * the out-arcs by the gang (graph/pullLayoutFromOut.ts; a grouped projection's parallel arcs merged, as
+ * PageRank reads them). A sorted one's from ORDERED_PULL_FROM_VERTICES vertices is the ordered layout,
+ * built from the out-CSR by the gang (graph/pullOrder.ts).
  */
 registerDriver('graph.pull_layout', function* (inputs, _p: object, ctx): Driver<PullLayout | OrderedPullLayout> {
   const pg = inputs[0] as ProjectedGraphValue;
   const inCsr = inputInCsr(inputs);
-  if (pg.graph.grouped || inCsr) return pullLayout(withInputInCsr(pg, inputs).graph, inCsr?.outDegrees);
+  if (inCsr) return pullLayout(withInputInCsr(pg, inputs).graph, inCsr.outDegrees);
   const g = pg.graph;
-  const parallel = { parts: ctx.parallelism };
-  if (g.n >= ORDERED_PULL_FROM_VERTICES) return yield* orderedPullLayoutDriver(g, parallel);
-  if (g.in) return pullLayout(g);
-  const transposed = yield* transposeDriver({ ...g.out, weights: undefined }, parallel);
-  return { ...pullLayout({ ...g, in: transposed }), inCsr: transposed };
+  if (!g.grouped && g.n >= ORDERED_PULL_FROM_VERTICES) return yield* orderedPullLayoutDriver(g, { parts: ctx.parallelism });
+  return g.in ? pullLayout(g) : yield* pullLayoutFromOutDriver(g, ctx.parallelism);
 });
 
 /** BFS's and SSSP's out-slot layout (with SSSP's weight check) of a projected graph, cached the same way. */

@@ -155,9 +155,11 @@ const wasAsked = (g: GraphNode, pg: ProjectedNode, layout: string): boolean => l
 
 function readsInArcs(algo: AppName, g: GraphNode, pg: ProjectedNode): boolean {
   if (!g.meta.directed || !IN_ARC_APPS.has(algo)) return false;
-  // PageRank reads the in-arcs through its pull layout, which a sorted projection builds from its
-  // out-arcs (graph/pullOrder.ts); only a grouped one's is made from the merged in-CSR.
-  if (algo === 'pagerank' && !takesGrouped(algo, g)) return false;
+  // PageRank reads the in-arcs through its pull layout, built from the out-arcs (graph/pullOrder.ts,
+  // graph/pullLayoutFromOut.ts: on R-MAT s16 its step took 16-20 ms on two workers, where the grouped
+  // projection's merged in-CSR took 22-25 and the layout over it 10-12 more, bench/graph/timeline.ts);
+  // over the in-CSR only when an app of the graph has asked for it before, which then serves both.
+  if (algo === 'pagerank') return takesGrouped(algo, g) && wasAsked(g, pg, 'in-csr');
   const before = askedBefore(g, pg, 'in-csr');
   return algo !== 'bfs' || before;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/base/errors.js';
 import { bfs } from '../../../src/graph/bfs.js';
-import { cdlp } from '../../../src/graph/cdlp.js';
+import { cdlp, cdlpDriver } from '../../../src/graph/cdlp.js';
 import { buildGraph } from '../../../src/graph/csr.js';
 import { degreeCentrality } from '../../../src/graph/degreeCentrality.js';
 import { deltaStepping } from '../../../src/graph/deltaStepping.js';
@@ -66,7 +66,9 @@ describe('bad input to the algorithms raises typed errors', () => {
     expect(() => hits(g, { maxRound: 0 })).toThrow(InvalidArgumentError);
     expect(() => deltaStepping(g, 0, { delta: 0 })).toThrow(InvalidArgumentError);
     expect(() => degreeCentrality(g, 'sideways' as 'in')).toThrow(InvalidArgumentError);
-    // A driver handed a directed graph without its in-CSR says what to do.
-    expect(() => pagerankDriver(g).next()).toThrow(/withInCsr/);
+    // A driver handed a directed graph without the in-CSR it reads says what to do.
+    expect(() => cdlpDriver(g).next()).toThrow(/withInCsr/);
+    // PageRank's places its in-arcs itself (graph/pullLayoutFromOut.ts).
+    expect(pagerankDriver(g).next().done).toBe(false);
   });
 });

@@ -2,7 +2,8 @@
  * Grouped graphs (csr.ts `groupGraph`): every input arc in its tail's row, in input order, parallel arcs
  * kept — and the algorithms that take one (Dijkstra with and without the out-slot layout, one-range
  * BFS, WCC split in ranges) give on it exactly what they give on the sorted, merged graph; so does
- * PageRank, which reads it through the merged graph's in-CSR and out-degrees (`mergedTranspose`).
+ * PageRank, which reads it through the merged graph's in-CSR and out-degrees (`mergedTranspose`), or
+ * through the slot layout placed straight from its rows (`pullLayoutFromOut`, the same layout).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,11 +11,12 @@ import { BFS_UNREACHED, bfs } from '../../../src/graph/bfs.js';
 import { buildGraph, groupGraph, mergedTranspose } from '../../../src/graph/csr.js';
 import { pagerank } from '../../../src/graph/pagerank.js';
 import { pullLayout } from '../../../src/graph/pullLayout.js';
+import { PULL_LAYOUT_STEPS, pullLayoutFromOutDriver } from '../../../src/graph/pullLayoutFromOut.js';
 import { outSlots } from '../../../src/graph/outSlots.js';
 import { runDriver } from '../../../src/graph/parallel.js';
 import { sssp } from '../../../src/graph/sssp.js';
 import { WCC_STEPS, wccDriver } from '../../../src/graph/wcc.js';
-import { closeTo, randomGraph, type RandomGraph } from './helpers.js';
+import { closeTo, plainLayout, randomGraph, type RandomGraph } from './helpers.js';
 import { refBfs, refGraph, refSssp, refWcc } from './reference.js';
 
 const grouped = (g: RandomGraph) =>
@@ -78,8 +80,13 @@ describe('groupGraph', () => {
         expect([...merged.in.offsets]).toEqual([...sorted.in!.offsets]);
         expect([...merged.in.targets]).toEqual([...sorted.in!.targets]);
         const withIn = { ...csr, in: merged.in };
-        const ranks = pagerank(withIn, { parts, layout: pullLayout(withIn, merged.outDegrees) });
+        const overMerged = pullLayout(withIn, merged.outDegrees);
+        const ranks = pagerank(withIn, { parts, layout: overMerged });
         expect([...ranks]).toEqual([...pagerank(sorted, { parts })]);
+        // Straight from the grouped rows (no in-CSR): the same layout, parallel arcs merged.
+        const fromOut = runDriver(pullLayoutFromOutDriver(csr, parts), PULL_LAYOUT_STEPS);
+        expect(plainLayout(fromOut)).toEqual(plainLayout(overMerged));
+        expect([...pagerank(csr, { parts, layout: fromOut })]).toEqual([...ranks]);
       }),
       { numRuns: 200 },
     );

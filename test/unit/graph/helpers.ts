@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { type GraphCsr, buildGraph } from '../../../src/graph/csr.js';
+import type { PullLayout } from '../../../src/graph/pullLayout.js';
 import type { RefBuildOptions, RefEdge } from './reference.js';
 
 export interface RandomGraph {
@@ -88,5 +89,20 @@ export function seededInts(seed: number): (k: number) => number {
   return (k) => {
     x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
     return x % k;
+  };
+}
+
+/** A slot pull layout's arrays as plain ones (graph/pullLayout.ts), for comparing two layouts. */
+export function plainLayout(l: PullLayout): Record<string, unknown> {
+  return {
+    position: Array.from(l.position),
+    isolated: Array.from(l.isolated),
+    sinks: Array.from(l.sinks),
+    long: Array.from(l.long),
+    longOffsets: Array.from(l.longOffsets),
+    longSources: Array.from(l.longSources),
+    inverseOutDegree: Array.from(l.inverseOutDegree),
+    inOffsets: Array.from(l.inOffsets),
+    classes: l.classes.map((c) => ({ width: c.width, vertices: Array.from(c.vertices), slots: Array.from(c.slots) })),
   };
 }

@@ -1,15 +1,18 @@
 /**
  * PageRank's slot layout (graph/pullLayout.ts) keeps the contributions by position — the vertices by
  * out-degree, highest first, ties by id — and names every in-arc's source by its position, in the
- * row's order: in a slot of its target's class (padding n), or in its long row. PageRank over it equals
- * the reference, and gives the same bits as the same layout with contributions kept by vertex id.
+ * row's order: in a slot of its target's class (padding n), or in its long row — the same whether made
+ * over the in-CSR or placed straight from the out-arcs. PageRank over it equals the reference, and gives
+ * the same bits as the same layout with contributions kept by vertex id.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type GraphCsr, withInCsr } from '../../../src/graph/csr.js';
 import { pagerank } from '../../../src/graph/pagerank.js';
 import { type PullLayout, pullLayout } from '../../../src/graph/pullLayout.js';
-import { closeTo, randomGraph, seededGraph, toCsr } from './helpers.js';
+import { PULL_LAYOUT_STEPS, pullLayoutFromOutDriver } from '../../../src/graph/pullLayoutFromOut.js';
+import { runDriver } from '../../../src/graph/parallel.js';
+import { closeTo, plainLayout, randomGraph, seededGraph, toCsr } from './helpers.js';
 import { refGraph, refPagerank } from './reference.js';
 
 function expectLayoutOf(g: GraphCsr & { readonly in: NonNullable<GraphCsr['in']> }, layout: PullLayout): void {
@@ -41,12 +44,18 @@ function byVertexId(layout: PullLayout): PullLayout {
   return { ...layout, classes: layout.classes.map((c) => ({ ...c, slots: back(c.slots) })), longSources: back(layout.longSources), position: Int32Array.from({ length: n + 1 }, (_, v) => v) };
 }
 
+/** The layout placed from the out-arcs of `g` (its in-CSR left out), counted and placed in `parts` parts. */
+const fromOut = (g: GraphCsr, parts: number): PullLayout => runDriver(pullLayoutFromOutDriver({ ...g, in: undefined }, parts), PULL_LAYOUT_STEPS);
+
 describe('slot pull layout', () => {
   it('names every in-arc by its source\'s position, positions ordered by out-degree', () => {
     fc.assert(
-      fc.property(randomGraph(40, 400), (g) => {
+      fc.property(randomGraph(40, 400), fc.integer({ min: 1, max: 4 }), (g, parts) => {
         const csr = withInCsr(toCsr(g, false));
-        expectLayoutOf(csr, pullLayout(csr));
+        const layout = pullLayout(csr);
+        expectLayoutOf(csr, layout);
+        // Placed straight from the out-arcs in parts, parallel arcs kept as the in-CSR keeps them: the same layout.
+        expect(plainLayout(fromOut(csr, parts))).toEqual(plainLayout(layout));
       }),
       { numRuns: 200 },
     );
@@ -68,6 +77,7 @@ describe('slot pull layout', () => {
     const layout = pullLayout(g);
     expect(layout.long.length).toBeGreaterThan(0);
     expectLayoutOf(g, layout);
+    for (const parts of [1, 2, 5]) expect(plainLayout(fromOut(g, parts))).toEqual(plainLayout(layout));
     expect([...pagerank(g, { layout, parts: 4 })]).toEqual([...pagerank(g, { layout: byVertexId(layout) })]);
   });
 });
