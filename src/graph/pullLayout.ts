@@ -17,7 +17,11 @@
  * with and without positions alternated in one process: 6-9% faster; a warm PageRank through
  * `toArray('r')`: 24.6-24.8 against 27.1-28.5 ms; `.tmp` probes). Which contribution sits where changes
  * no sum: each row's arcs are still added in their order. The long rows' copy costs 4 bytes an arc of
- * theirs (R-MAT s16: about half the arcs), kept with the layout.
+ * theirs (R-MAT s16: about half the arcs), kept with the layout; the slots and the long rows' sources
+ * are one buffer, the classes' slots and `longSources` views of it.
+ *
+ * Made here over the in-CSR (`pullLayout`), or straight from the out-arcs without one
+ * (pullLayoutFromOut.ts), which places every arc where this would copy it: the same layout.
  */
 import { giveBack, scratchArray } from '../base/scratchPool.js';
 import type { Csr, GraphCsr } from './csr.js';
