@@ -48,8 +48,8 @@ export interface ParallelCsrOptions {
   readonly fromArcs?: number;
 }
 
-/** Which part a range starting at `lo` is: `cuts` holds the parts' first arcs, then m. */
-function partOf(cuts: Float64Array, lo: number): number {
+/** Which part a range starting at `lo` is: `cuts` holds the parts' first arcs (or tails), then m (or n). */
+export function partOf(cuts: Float64Array, lo: number): number {
   let p = 0;
   while (p + 1 < cuts.length - 1 && cuts[p + 1]! <= lo) p++;
   return p;
@@ -127,7 +127,7 @@ function mergeStep(args: MergeArgs, lo: number, hi: number): StepResult {
   return [];
 }
 
-interface TransposeCountArgs {
+export interface TransposeCountArgs {
   readonly offsets: Offsets;
   readonly targets: Int32Array;
   readonly counts: readonly Int32Array[];

@@ -67,7 +67,8 @@ export function pullLayout(g: GraphCsr, outDegrees?: Int32Array): PullLayout {
   const { offsets, targets } = requireInCsr(g, 'the pull layout');
   const degrees = outDegrees ?? outDegreesOf(out);
   const frame = framed(n, offsets, degrees);
-  const { rowStart, sources, position } = frame;
+  const { rowStart, sources } = frame;
+  const { position } = frame.layout;
   for (let v = 0; v < n; v++) {
     const start = offsets[v]!;
     const end = offsets[v + 1]!;
@@ -93,7 +94,6 @@ export interface Framed {
   readonly sources: Int32Array;
   /** Where each vertex's first in-arc goes in `sources` (scratch: give it back). */
   readonly rowStart: Int32Array;
-  readonly position: Int32Array;
 }
 
 /** Everything of the layout but its slots' and long rows' contents, from the in-CSR's offsets and the out-degrees. */
@@ -166,7 +166,7 @@ export function framed(n: number, inOffsets: Offsets, degrees: Int32Array): Fram
   }
   const longSources = sources.subarray(slotTotal);
   const layout: PullLayout = { n, isolated, classes, long, longOffsets, longSources, position, sinks, inverseOutDegree, inOffsets };
-  return { layout, sources, rowStart, position };
+  return { layout, sources, rowStart };
 }
 
 const ISOLATED = -1;

@@ -5,7 +5,8 @@
  * `pullLayout`'s over that transpose, array for array, without making the transpose.
  *
  * The arcs are cut into parts by tail, one range each (`splitRange` over the out-offsets): each part
- * counts its arcs per head into counters of its own, and the driver turns the counters into where each
+ * counts its arcs per head into counters of its own (the transpose's own step, parallelCsr.ts
+ * `csr.transposeCount`), and the driver turns the counters into where each
  * part's arcs of a head start (after those of the parts before it), so the parts place their arcs
  * side by side with no write in common, and each row still lists its tails in ascending order.
  *
@@ -16,6 +17,7 @@
 import { giveBack, scratchArray } from '../base/scratchPool.js';
 import { type GraphCsr, mergedTranspose } from './csr.js';
 import { type Driver, runDriver, splitRange, type StepResult, type StepTable, sumAt } from './parallel.js';
+import { CSR_STEPS, partOf, type TransposeCountArgs } from './parallelCsr.js';
 import { framed, outDegreesOf, type PullLayout, pullLayout } from './pullLayout.js';
 import { type Offsets, outputOffsets } from './shared.js';
 
@@ -28,11 +30,11 @@ export function pullLayoutFromOut(g: GraphCsr): PullLayout {
 export function* pullLayoutFromOutDriver(g: GraphCsr, parts: number): Driver<PullLayout> {
   const { n, out } = g;
   const ranges = splitRange(n, parts, out.offsets);
-  const firsts = Int32Array.from(ranges, (r) => r[0]);
+  const cuts = Float64Array.from([...ranges.map((r) => r[0]), n]);
   // Zeroed counters, then (in place) where each part's arcs of each head go.
   const cursors = ranges.map(() => scratchArray(Int32Array, n).fill(0));
   try {
-    yield { step: 'pullLayout.count', args: { offsets: out.offsets, targets: out.targets, firsts, counts: cursors } satisfies CountArgs, ranges };
+    yield { step: 'csr.transposeCount', args: { offsets: out.offsets, targets: out.targets, counts: cursors, cuts } satisfies TransposeCountArgs, ranges };
     const inOffsets = outputOffsets(n, out.m, true);
     inOffsets[0] = 0;
     for (let v = 0; v < n; v++) {
@@ -41,7 +43,7 @@ export function* pullLayoutFromOutDriver(g: GraphCsr, parts: number): Driver<Pul
       inOffsets[v + 1] = inOffsets[v]! + inDegree;
     }
     const degrees = outDegreesOf(out);
-    const { layout, sources, rowStart, position } = framed(n, inOffsets, degrees);
+    const { layout, sources, rowStart } = framed(n, inOffsets, degrees);
     giveBack(degrees);
     try {
       for (let v = 0; v < n; v++) {
@@ -52,7 +54,7 @@ export function* pullLayoutFromOutDriver(g: GraphCsr, parts: number): Driver<Pul
           at += count;
         }
       }
-      yield { step: 'pullLayout.place', args: { offsets: out.offsets, targets: out.targets, position, firsts, cursors, sources } satisfies PlaceArgs, ranges };
+      yield { step: 'pullLayout.place', args: { offsets: out.offsets, targets: out.targets, position: layout.position, cuts, cursors, sources } satisfies PlaceArgs, ranges };
       if (!g.grouped) return layout;
       const repeats = yield { step: 'pullLayout.repeats', args: { inOffsets, rowStart, sources } satisfies RepeatsArgs, ranges: splitRange(n, parts, inOffsets) };
       if (sumAt(repeats, 0) === 0) return layout;
@@ -67,29 +69,12 @@ export function* pullLayoutFromOutDriver(g: GraphCsr, parts: number): Driver<Pul
   return pullLayout({ ...g, in: merged.in }, merged.outDegrees);
 }
 
-/** The part a range starting at tail `lo` is. */
-const partOf = (firsts: Int32Array, lo: number): number => firsts.indexOf(lo);
-
-interface CountArgs {
-  readonly offsets: Offsets;
-  readonly targets: Int32Array;
-  readonly firsts: Int32Array;
-  readonly counts: readonly Int32Array[];
-}
-
-/** Counts the arcs of tails [lo, hi) per head, into this part's counters. */
-function countStep(args: CountArgs, lo: number, hi: number): StepResult {
-  const { offsets, targets } = args;
-  const counts = args.counts[partOf(args.firsts, lo)]!;
-  for (let e = offsets[lo]!, end = offsets[hi]!; e < end; e++) counts[targets[e]!]!++;
-  return [];
-}
-
 interface PlaceArgs {
   readonly offsets: Offsets;
   readonly targets: Int32Array;
   readonly position: Int32Array;
-  readonly firsts: Int32Array;
+  /** The parts' first tails, then n (parallelCsr.ts `partOf`). */
+  readonly cuts: Float64Array;
   readonly cursors: readonly Int32Array[];
   readonly sources: Int32Array;
 }
@@ -105,7 +90,7 @@ const PLACE_CHUNK = 2048;
  */
 function placeStep(args: PlaceArgs, lo: number, hi: number): StepResult {
   const { offsets, targets, position, sources } = args;
-  const cursor = args.cursors[partOf(args.firsts, lo)]!;
+  const cursor = args.cursors[partOf(args.cuts, lo)]!;
   const begin = offsets[lo]!;
   const end = offsets[hi]!;
   const places = new Int32Array(Math.min(end - begin, PLACE_CHUNK));
@@ -148,7 +133,7 @@ function repeatsStep(args: RepeatsArgs, lo: number, hi: number): StepResult {
 }
 
 export const PULL_LAYOUT_STEPS: StepTable = {
-  'pullLayout.count': countStep,
+  'csr.transposeCount': CSR_STEPS['csr.transposeCount']!,
   'pullLayout.place': placeStep,
   'pullLayout.repeats': repeatsStep,
 };

@@ -15,7 +15,8 @@ import { plainLayout, seededInts } from './helpers.js';
 
 /**
  * 70,000 vertices and 300,000 arcs, half of them into 100 hubs: positions (280 KB), inverse out-degrees
- * (560 KB) and the slots with the long rows' sources (1.4 MB) all big enough to be recycled. Seeds give graphs of one size and other arcs.
+ * (560 KB) and the slots with the long rows' sources (1.4 MB) all big enough to be recycled. Seeds give
+ * graphs of one size and other arcs.
  */
 function graph(seed: number): GraphCsr {
   const n = 70_000;
@@ -25,7 +26,6 @@ function graph(seed: number): GraphCsr {
   const dst = Int32Array.from({ length: arcs }, (_, i) => (i % 2 === 0 ? next(100) : next(n)));
   return buildGraph({ n, src, dst }, { directed: true, inCsr: true, duplicates: 'keep' });
 }
-
 
 /** Without its in-CSR: `pullLayoutFromOut` then places the arcs itself. */
 const outOnly = (g: GraphCsr): GraphCsr => ({ ...g, in: undefined });
