@@ -78,6 +78,11 @@ interface Watched {
   readonly refs: WeakRef<SharedArrayBuffer>[];
   /** DEAD was written (by a finalizer, or by a fill before the finalizers ran). */
   settled: boolean;
+  /**
+   * Made by a worker (first seen here in a task's output) and never handed beyond the engine's own
+   * holders: its readers are counted (base/bufferHolds.ts), and it is DEAD once they let go.
+   */
+  counted: boolean;
 }
 
 const owned = new Map<bigint, Owned>();
@@ -100,15 +105,41 @@ const finalized = new FinalizationRegistry<Watched>((w) => {
  */
 function settleIfGone(w: Watched): boolean {
   if (w.settled || !w.refs.every((r) => r.deref() === undefined)) return false;
-  w.settled = true;
-  watched.delete(w.id);
-  Atomics.store(w.state, 0, DEAD);
+  settle(w);
   counters.dead++;
   return true;
 }
+
+function settle(w: Watched): void {
+  w.settled = true;
+  watched.delete(w.id);
+  Atomics.store(w.state, 0, DEAD);
+}
+
+/**
+ * Main thread: whether the readers of the memory tagged `id` are counted (base/bufferHolds.ts) — a
+ * worker's buffer, seen in a task's output and not handed beyond the engine's holders since.
+ */
+export function countedReaders(id: bigint): boolean {
+  return watched.get(id)?.counted === true;
+}
+
+/** Main thread: the memory tagged `id` may be read from outside the engine's holders: collection decides. */
+export function exposeReaders(id: bigint): void {
+  const w = watched.get(id);
+  if (w) w.counted = false;
+}
+
+/** Main thread: the counted readers of the memory tagged `id` are all gone: DEAD now, without a collection. */
+export function settleCounted(id: bigint): void {
+  const w = watched.get(id);
+  if (!w?.counted || w.settled) return;
+  settle(w);
+  counters.deadCounted++;
+}
 let nextId = 1n;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
-const counters = { reused: 0, fresh: 0, dead: 0, asked: 0, released: 0 };
+const counters = { reused: 0, fresh: 0, dead: 0, deadCounted: 0, asked: 0, released: 0 };
 
 /** The buffer size for `bytes` of arrays: rounded up, plus the trailer. */
 export function recycledSize(bytes: number): number {
@@ -263,7 +294,7 @@ function watch(id: bigint, buffer: SharedArrayBuffer, state?: Int32Array): void 
   let w = watched.get(id);
   if (!w) {
     const own = state ?? new Int32Array(structuredClone(buffer), buffer.byteLength - TRAILER_BYTES + 16, 1);
-    watched.set(id, (w = { id, state: own, readers: new WeakSet(), refs: [], settled: false }));
+    watched.set(id, (w = { id, state: own, readers: new WeakSet(), refs: [], settled: false, counted: state === undefined }));
   } else if (w.readers.has(buffer)) {
     return;
   }
@@ -276,7 +307,7 @@ function watch(id: bigint, buffer: SharedArrayBuffer, state?: Int32Array): void 
  * Deeper than any value a task returns; arrays shorter than `allBelow` are walked whatever their first
  * element, so a buffer behind a number is not missed.
  */
-const WALK = { maxDepth: 16, allBelow: 1024 } as const;
+export const WALK = { maxDepth: 16, allBelow: 1024 } as const;
 
 /**
  * Main thread: call with every value a task stored. Buffers in it that carry a trailer are more readers
@@ -401,6 +432,8 @@ export function recycledBufferStats(): {
   readonly fresh: number;
   /** Main thread: buffers (of any thread) whose last reader was finalized, marked DEAD. */
   readonly dead: number;
+  /** Main thread: workers' buffers marked DEAD when their last counted holder let go (base/bufferHolds.ts). */
+  readonly deadCounted: number;
   /** Background collections asked for. */
   readonly asked: number;
   /** Buffers let go (limit or age). */

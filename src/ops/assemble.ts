@@ -15,9 +15,22 @@ export interface AssembleOptions {
 export type Assembler = (node: TileableNode, tiled: Tiled, chunks: readonly unknown[], options: AssembleOptions) => unknown;
 
 const assemblers = new Map<string, Assembler>();
+/** Result types whose assembler copies every array it reads (or keeps none): nothing of the chunks reaches the user. */
+const copying = new Set<string>();
 
-export function registerAssembler(metaType: string, fn: Assembler): void {
+/**
+ * `copies`: the assembled value shares no memory with the chunks (a tensor's fresh array, a selection's
+ * copy, a summary), so a fetch need not expose the chunks' buffers (base/bufferHolds.ts).
+ */
+export function registerAssembler(metaType: string, fn: Assembler, options: { readonly copies?: boolean } = {}): void {
   assemblers.set(metaType, fn);
+  if (options.copies === true) copying.add(metaType);
+  else copying.delete(metaType);
+}
+
+/** Whether assembling `node`'s result copies what it reads of the chunks (see `registerAssembler`). */
+export function assemblyCopies(node: TileableNode): boolean {
+  return copying.has(node.meta.type);
 }
 
 export function assemble(node: TileableNode, tiled: Tiled, chunks: readonly unknown[], options: AssembleOptions = {}): unknown {

@@ -11,6 +11,7 @@
  * the executor did or failed to do — drops the intermediates, unpins what is still pinned and releases
  * the target holds, so a target no result took over is deleted and no pin outlives its run.
  */
+import { dropAll, holdValue, readPrivately } from '../base/bufferHolds.js';
 import { nbytesOf } from '../base/nbytes.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import { ChunkNotFoundError } from '../store/chunkStore.js';
@@ -22,6 +23,11 @@ export class RunStore implements ChunkStore {
   readonly #scratch = new Map<string, { readonly value: unknown; readonly nbytes: number }>();
   /** Pins this run holds on the base store, per key. */
   readonly #pins = new Map<string, number>();
+  /**
+   * Workers' buffers this run's tasks wrote or read, held until it ends (base/bufferHolds.ts): a task
+   * may still be reading an input whose chunk is deleted meanwhile (by id, which does not wait for pins).
+   */
+  readonly #held = new Set<bigint>();
   #bytes = 0;
   #disposed = false;
 
@@ -36,15 +42,24 @@ export class RunStore implements ChunkStore {
     return this.#scratch.has(key) || this.#base.has(key);
   }
 
+  /** A value for a task: its buffers are held by the run, not exposed. */
   get(key: string): unknown {
     const e = this.#scratch.get(key);
     if (e) return e.value;
     if (!this.#base.has(key)) throw new ChunkNotFoundError(key);
-    return this.#base.get(key);
+    const value = readPrivately(() => this.#base.get(key));
+    if (!this.#disposed) holdValue(value, this.#held);
+    return value;
+  }
+
+  /** A task's output, from the moment it arrives: held by the run until it ends, stored or not. */
+  hold(value: unknown): void {
+    if (!this.#disposed) holdValue(value, this.#held);
   }
 
   put(key: string, value: unknown): void {
     this.#open();
+    this.hold(value);
     if (this.#keep.has(key)) {
       this.#base.put(key, value);
       return;
@@ -98,6 +113,7 @@ export class RunStore implements ChunkStore {
     for (const [key, n] of this.#pins) for (let i = 0; i < n; i++) this.#base.unpin(key);
     this.#pins.clear();
     for (const k of this.#keep) this.#base.release(k);
+    dropAll(this.#held);
   }
 
   #open(): void {

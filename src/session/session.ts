@@ -18,6 +18,7 @@ import { EventEmitter } from 'node:events';
 import { CancelledError, InvalidArgumentError, SessionClosedError, UnexecutedError } from '../base/errors.js';
 import { booleanOption, optionsObject } from '../base/args.js';
 import { CollectionPacer, nudgeCollection } from '../base/gcNudge.js';
+import { readPrivately } from '../base/bufferHolds.js';
 import { collectIfUndecided } from '../base/recycledBuffers.js';
 import { dropUnfinishedSpares } from '../base/warmSpares.js';
 import { show } from '../base/show.js';
@@ -26,7 +27,7 @@ import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
 import type { Executor } from '../executors/executor.js';
 import { LocalExecutor } from '../executors/local.js';
-import { assemble, type AssembleOptions } from '../ops/assemble.js';
+import { assemble, assemblyCopies, type AssembleOptions } from '../ops/assemble.js';
 import type { Tiled } from '../ops/op.js';
 import type { ChunkInfo } from '../store/chunkView.js';
 import { ObjectNotExistsError } from '../store/errors.js';
@@ -190,8 +191,8 @@ export class Session extends EventEmitter implements SessionLike {
     await this.#eager.status(node.key);
     if (holder) this.track(holder, node);
     if (!this.#kept(node.key) && node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!)) return this.#fetchSlice(node, options);
-    const { tiled, chunks } = await this.#chunksOf(node);
-    return assemble(node, tiled, chunks, options);
+    // Assembled as the chunks are read, in one step: nothing can release them in between.
+    return this.#chunksOf(node, (tiled, chunks) => assemble(node, tiled, chunks, options), assemblyCopies(node));
   }
 
   /**
@@ -201,7 +202,7 @@ export class Session extends EventEmitter implements SessionLike {
   async fetchChunks(node: TileableNode): Promise<{ readonly tiled: Tiled; readonly chunks: readonly unknown[] }> {
     this.#check();
     await this.#eager.status(node.key);
-    return this.#chunksOf(node);
+    return this.#chunksOf(node, (tiled, chunks) => ({ tiled, chunks }), false);
   }
 
   /** Whether `key`'s result is stored, or held and so recomputed when read. */
@@ -209,13 +210,16 @@ export class Session extends EventEmitter implements SessionLike {
     return this.#lookup(key) !== undefined || (this.#results.has(key) && !this.#releasing.has(key));
   }
 
-  /** `fetchChunks` past its entry checks. */
-  #chunksOf(node: TileableNode): Promise<{ readonly tiled: Tiled; readonly chunks: readonly unknown[] }> | { tiled: Tiled; chunks: unknown[] } {
-    if (this.#lookup(node.key)) return this.#readChunks(node);
+  /**
+   * `use` of an executed result's tiling and chunk values, past `fetchChunks`'s entry checks. `copies`:
+   * `use` copies what it reads of them, so they are read privately (base/bufferHolds.ts).
+   */
+  #chunksOf<T>(node: TileableNode, use: (tiled: Tiled, chunks: unknown[]) => T, copies: boolean): Promise<T> | T {
+    if (this.#lookup(node.key)) return this.#readChunks(node, use, copies);
     if (!this.#kept(node.key)) throw new UnexecutedError(reprNode(node));
     return this.#enqueue(async () => {
       if (!this.#lookup(node.key)) await this.#runNodes([node], {});
-      return this.#readChunks(node);
+      return this.#readChunks(node, use, copies);
     });
   }
 
@@ -356,8 +360,8 @@ export class Session extends EventEmitter implements SessionLike {
     return this.#releasing.has(key) ? undefined : this.#results.lookup(key);
   }
 
-  /** Reads a present result's chunks, pinned so restoring one from disk cannot evict another. */
-  #readChunks(node: TileableNode): { tiled: Tiled; chunks: unknown[] } {
+  /** `use` of a present result's chunks, read pinned so restoring one from disk cannot evict another. */
+  #readChunks<T>(node: TileableNode, use: (tiled: Tiled, chunks: unknown[]) => T, copies: boolean): T {
     const tiled = this.#lookup(node.key);
     if (!tiled) {
       throw new ObjectNotExistsError(
@@ -367,7 +371,8 @@ export class Session extends EventEmitter implements SessionLike {
     const chunks = this.#objects.chunks;
     for (const k of tiled.chunks) chunks.pin(k);
     try {
-      return { tiled, chunks: tiled.chunks.map((k) => chunks.get(k)) };
+      const read = (): T => use(tiled, tiled.chunks.map((k) => chunks.get(k)));
+      return copies ? readPrivately(read) : read();
     } finally {
       for (const k of tiled.chunks) chunks.unpin(k);
     }

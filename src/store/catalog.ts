@@ -39,7 +39,7 @@ export class SharedCatalog {
   /** A limit of this catalog's own; without one, the process-wide option `persistLimit` applies. */
   readonly #ownLimit: number | undefined;
   /** The persisted entries; stores read and move entries through it directly. */
-  readonly table = new ObjectTable();
+  readonly table = new ObjectTable({ shared: true });
   /** Which store persisted each entry (its tag), for `clear({includePersisted: true})`. */
   readonly persistedBy = new Map<bigint, string>();
   readonly #names = new Map<string, bigint>();

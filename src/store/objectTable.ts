@@ -13,6 +13,7 @@
  * - `byView` maps each in-memory blob's typed array to its id, so putting the same array twice stores it
  *   once.
  */
+import { dropBuffer, holdBuffer, shareBuffer } from '../base/bufferHolds.js';
 import type { ObjectMeta } from './objectMeta.js';
 import type { SpillLocation } from './spill.js';
 
@@ -47,6 +48,17 @@ export class ObjectTable {
   readonly entries = new Map<bigint, Entry>();
   readonly byView = new Map<ArrayBufferView, bigint>();
   usage = 0;
+  /**
+   * The shared catalog's table: its blobs belong to every session of the process, whose runs do not
+   * hold them (base/bufferHolds.ts), so a worker's buffer that lands here is left to collection.
+   */
+  readonly #shared: boolean;
+  /** In-memory blobs whose buffer this table counts as one of its holders (base/bufferHolds.ts). */
+  readonly #holding = new Set<ArrayBufferView>();
+
+  constructor(options: { readonly shared?: boolean } = {}) {
+    this.#shared = options.shared === true;
+  }
   /** Ids in ascending order for listing; rebuilt lazily when an insert arrives out of order or ids leave. */
   #sorted: bigint[] = [];
   #sortedValid = true;
@@ -95,6 +107,8 @@ export class ObjectTable {
   }
 
   clear(): void {
+    for (const data of this.#holding) dropBuffer(data.buffer);
+    this.#holding.clear();
     this.entries.clear();
     this.byView.clear();
     this.usage = 0;
@@ -105,9 +119,12 @@ export class ObjectTable {
   #addBytes(id: bigint, data: ArrayBufferView, nbytes: number): void {
     this.byView.set(data, id);
     this.usage += nbytes;
+    if (this.#shared) shareBuffer(data.buffer);
+    else if (holdBuffer(data.buffer)) this.#holding.add(data);
   }
   #dropBytes(data: ArrayBufferView, nbytes: number): void {
     this.byView.delete(data);
     this.usage -= nbytes;
+    if (this.#holding.delete(data)) dropBuffer(data.buffer);
   }
 }

@@ -7,6 +7,7 @@
  * Every mutation that can fail (a value that does not fit, a bad builder) checks first and commits after,
  * so a failure leaves the store as it was.
  */
+import { exposeBuffer, exposeValue } from '../base/bufferHolds.js';
 import type { SharedCatalog } from './catalog.js';
 import { codecForTypename, type Codec } from './codecs.js';
 import { planDelete, type DeleteGraph, type DeletePlan } from './deletion.js';
@@ -204,6 +205,13 @@ export class StoreGraph {
 
   /** What `get` returns for an object or blob, restoring spilled data first. */
   valueOf(id: bigint, asObject: (id: ObjectID) => unknown): unknown {
+    const value = this.#valueOf(id, asObject);
+    // Past the store, the value's memory may be read by anyone (unless this read is a task's or a copy's).
+    exposeValue(value);
+    return value;
+  }
+
+  #valueOf(id: bigint, asObject: (id: ObjectID) => unknown): unknown {
     const entry = this.require(id);
     const { memory } = this.#cfg;
     if (entry.kind === 'blob') return this.blobBytes(id, entry);
@@ -224,7 +232,10 @@ export class StoreGraph {
 
   /** A blob's bytes: the stored array itself, or a copy read from its spill file. */
   blobBytes(id: bigint, entry: BlobEntry): ArrayBufferView {
-    if (entry.data) return entry.data;
+    if (entry.data) {
+      exposeBuffer(entry.data.buffer);
+      return entry.data;
+    }
     if (!entry.spill) throw new ObjectNotExistsError(`The bytes of blob ${formatId(id)} were dropped with the chunk that held them.`);
     return readSpilled(entry.spill, entry.meta.fields['kind'] as string, entry.meta.nbytes);
   }

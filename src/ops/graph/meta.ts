@@ -174,8 +174,10 @@ export function selectedTable(columns: Readonly<Record<string, Selected>>): Tabl
   return tableFromArrays(arrays as Record<string, Float64Array>) as unknown as Table;
 }
 
-registerAssembler('array', (_node, _tiled, chunks) => selectedValue(chunks[0] as Selected));
-registerAssembler('table', (_node, _tiled, chunks) => selectedTable(chunks[0] as Record<string, Selected>));
+/** Selections are copied for the user (selectedValue); graphs, projections and contexts are summaries of numbers. */
+const COPIES = { copies: true } as const;
+registerAssembler('array', (_node, _tiled, chunks) => selectedValue(chunks[0] as Selected), COPIES);
+registerAssembler('table', (_node, _tiled, chunks) => selectedTable(chunks[0] as Record<string, Selected>), COPIES);
 registerAssembler('value', (_node, _tiled, chunks) => chunks[0]);
 registerAssembler('graph', (node, _tiled, chunks) => {
   const g = chunks[0] as PropertyGraphValue;
@@ -188,15 +190,15 @@ registerAssembler('graph', (node, _tiled, chunks) => {
   for (const t of g.edges) edges[t.label] = count(edges[t.label]) + idColumnLength(t.src);
   const meta = node.meta as GraphMeta;
   return { directed: g.directed, oidType: g.oidType, schema: meta.schema, vertices, edges };
-});
+}, COPIES);
 registerAssembler('projected', (node, _tiled, chunks) => {
   const p = chunks[0] as ProjectedGraphValue | ProjectedArcsValue;
   const meta = node.meta as ProjectedMeta;
   // An arc list counts its arcs as listed (parallel arcs not merged).
   const [vertices, arcs] = p.kind === 'projected-arcs' ? [p.arcs.n, p.arcs.src.reduce((m, part) => m + part.length, 0)] : [p.graph.n, p.graph.out.m];
   return { vertexLabel: p.vertexLabel, edgeLabel: p.edgeLabel, directed: meta.directed, vertices, arcs };
-});
+}, COPIES);
 registerAssembler('context', (_node, _tiled, chunks) => {
   const c = chunks[0] as ContextValue;
   return { algo: c.algo, columns: Object.keys(c.columns), vertices: Object.values(c.columns)[0]?.values.length ?? 0 };
-});
+}, COPIES);

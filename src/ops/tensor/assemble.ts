@@ -27,4 +27,4 @@ export function assembleTensor(node: TensorNode, nsplits: readonly (readonly num
   return new NdArray(dtype, shape, out);
 }
 
-registerAssembler('tensor', (node, tiled, chunks, options) => assembleTensor(node as TensorNode, tiled.nsplits, chunks, options.into));
+registerAssembler('tensor', (node, tiled, chunks, options) => assembleTensor(node as TensorNode, tiled.nsplits, chunks, options.into), { copies: true });
