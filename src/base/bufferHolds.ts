@@ -50,6 +50,26 @@ export function exposeBuffer(buffer: ArrayBufferLike): void {
   if (id !== undefined) exposeReaders(id);
 }
 
+/**
+ * A value is stored as `listed` blobs and kept as `value` (a codec's in-memory form): a counted buffer
+ * `value` reaches beyond the blobs would be read with nothing holding it, so collection decides for it.
+ * The built-in codecs list every array they keep; a codec registered by a user might not.
+ */
+export function exposeUnlisted(value: unknown, listed: Iterable<ArrayBufferView>): void {
+  if (!isMainThread) return;
+  const blobs = new Set<ArrayBufferLike>();
+  for (const view of listed) blobs.add(view.buffer);
+  forEachSharedBuffer(
+    value,
+    (buffer) => {
+      if (blobs.has(buffer)) return;
+      const id = idOf(buffer);
+      if (id !== undefined) exposeReaders(id);
+    },
+    WALK,
+  );
+}
+
 /** `buffer` is held by something whose readers are not counted (the shared catalog): collection decides. */
 export function shareBuffer(buffer: ArrayBufferLike): void {
   const id = idOf(buffer);
