@@ -5,6 +5,7 @@
  * writes different depths, so memory refilled under a reader changes what it reads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heldBufferCount } from '../../src/base/bufferHolds.js';
 import { recycledBufferStats } from '../../src/base/recycledBuffers.js';
 import { type Graph, graph as gs, type NdArray, newSession, type Session } from '../../src/index.js';
 
@@ -71,14 +72,18 @@ describe('workers’ result arrays, refilled once the engine lets go of them', (
     return got.data as Float64Array;
   }
 
-  it('a warm loop refills its results without a collection, every run correct', async () => {
+  it('a warm loop refills its results without a collection, every run correct, and its holds balance', async () => {
     const before = recycledBufferStats().deadCounted;
+    const held: number[] = [];
     for (let run = 0; run < 12; run++) {
       const source = (run * 5003) % N;
       expect(firstDifference(await bfsOnce(source), referenceDepths(source))).toBe(-1);
+      held.push(heldBufferCount());
     }
     // Each run's depth array (and the selection viewing it) was let go by the store and the run.
     expect(recycledBufferStats().deadCounted - before).toBeGreaterThanOrEqual(10);
+    // What stays held is the graph's (its CSR and layouts, built by the first runs), not the runs' results.
+    expect(held.slice(4)).toEqual(held.slice(4).map(() => held[3]));
   });
 
   it('a result read from the store by id, or persisted, keeps its values through later runs', async () => {
