@@ -80,8 +80,7 @@ export function shareBuffer(buffer: ArrayBufferLike): void {
 export function holdBuffer(buffer: ArrayBufferLike): boolean {
   const id = idOf(buffer);
   if (id === undefined || !countedReaders(id)) return false;
-  held.set(id, (held.get(id) ?? 0) + 1);
-  unheld.delete(id);
+  countIn(id);
   return true;
 }
 
@@ -99,8 +98,7 @@ export function holdValue(value: unknown, holder: Set<bigint>): void {
     (buffer) => {
       const id = idOf(buffer);
       if (id === undefined || holder.has(id) || !countedReaders(id)) return;
-      held.set(id, (held.get(id) ?? 0) + 1);
-      unheld.delete(id);
+      countIn(id);
       holder.add(id);
     },
     WALK,
@@ -111,6 +109,11 @@ export function holdValue(value: unknown, holder: Set<bigint>): void {
 export function dropAll(holder: Set<bigint>): void {
   for (const id of holder) dropId(id);
   holder.clear();
+}
+
+function countIn(id: bigint): void {
+  held.set(id, (held.get(id) ?? 0) + 1);
+  unheld.delete(id);
 }
 
 function dropId(id: bigint): void {

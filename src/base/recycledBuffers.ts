@@ -294,7 +294,10 @@ function watch(id: bigint, buffer: SharedArrayBuffer, state?: Int32Array): void 
   let w = watched.get(id);
   if (!w) {
     const own = state ?? new Int32Array(structuredClone(buffer), buffer.byteLength - TRAILER_BYTES + 16, 1);
-    watched.set(id, (w = { id, state: own, readers: new WeakSet(), refs: [], settled: false, counted: state === undefined }));
+    // Counted only when first seen in a task's output (another thread made it): a buffer this thread
+    // made is read by whoever its maker handed it to (a graph's column copies, by the graph's node).
+    const counted = state === undefined;
+    watched.set(id, (w = { id, state: own, readers: new WeakSet(), refs: [], settled: false, counted }));
   } else if (w.readers.has(buffer)) {
     return;
   }

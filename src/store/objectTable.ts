@@ -55,13 +55,13 @@ export class ObjectTable {
   readonly #shared: boolean;
   /** In-memory blobs whose buffer this table counts as one of its holders (base/bufferHolds.ts). */
   readonly #holding = new Set<ArrayBufferView>();
+  /** Ids in ascending order for listing; rebuilt lazily when an insert arrives out of order or ids leave. */
+  #sorted: bigint[] = [];
+  #sortedValid = true;
 
   constructor(options: { readonly shared?: boolean } = {}) {
     this.#shared = options.shared === true;
   }
-  /** Ids in ascending order for listing; rebuilt lazily when an insert arrives out of order or ids leave. */
-  #sorted: bigint[] = [];
-  #sortedValid = true;
 
   get(id: bigint): Entry | undefined {
     return this.entries.get(id);
