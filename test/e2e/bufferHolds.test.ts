@@ -4,6 +4,9 @@
  * value the user read from the store by id, a persisted result. BFS from a different source each run
  * writes different depths, so memory refilled under a reader changes what it reads.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heldBufferCount } from '../../src/base/bufferHolds.js';
 import { recycledBufferStats } from '../../src/base/recycledBuffers.js';
@@ -110,5 +113,35 @@ describe('workers’ result arrays, refilled once the engine lets go of them', (
     expect(firstDifference(raw.values, referenceDepths(1))).toBe(-1);
     const persisted = sess.store.get(persistedInfo!.objectId!) as { readonly values: Int32Array };
     expect(firstDifference(persisted.values, referenceDepths(2))).toBe(-1);
+  });
+});
+
+describe('workers’ result arrays spilled under the memory limit', () => {
+  it('come back from disk as they were, while their memory serves later runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-holds-'));
+    // Room for the graph and a few results: the rest are spilled as more are kept, and a spilled
+    // result's memory (no longer held by the store) is refilled by the runs after it.
+    const sess = newSession({ mode: 'lazy', executor: 'threads', workers: 2, memoryLimit: '6Mi', spillDir: dir, default: false });
+    try {
+      const g = load(sess);
+      const dead = recycledBufferStats().deadCounted;
+      const kept: { readonly source: number; readonly array: ReturnType<ReturnType<typeof gs.bfs>['toArray']> }[] = [];
+      for (let k = 0; k < 24; k++) {
+        const source = (k * 2903 + 7) % N;
+        const array = sess.scope(() => gs.bfs(g, source).toArray('r'));
+        await sess.execute([array]);
+        kept.push({ source, array });
+      }
+      expect(sess.store.status().spills).toBeGreaterThan(0);
+      // Every result is still held by its handle: only spilling let their memory go.
+      expect(recycledBufferStats().deadCounted).toBeGreaterThan(dead);
+      for (const { source, array } of kept) {
+        const got = (await sess.run(array)) as NdArray;
+        expect(firstDifference(got.data as Float64Array, referenceDepths(source))).toBe(-1);
+      }
+    } finally {
+      await sess.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
