@@ -39,15 +39,12 @@ export function readPrivately<T>(read: () => T): T {
 
 /** A stored value was handed out: its buffers may be read from anywhere, unless this is a private read. */
 export function exposeValue(value: unknown): void {
-  if (privateReads > 0 || !isMainThread) return;
-  forEachSharedBuffer(value, exposeBuffer, WALK);
+  if (privateReads === 0 && isMainThread) forEachSharedBuffer(value, expose, WALK);
 }
 
 /** A stored blob's bytes were handed out (see `exposeValue`). */
 export function exposeBuffer(buffer: ArrayBufferLike): void {
-  if (privateReads > 0) return;
-  const id = idOf(buffer);
-  if (id !== undefined) exposeReaders(id);
+  if (privateReads === 0) expose(buffer);
 }
 
 /**
@@ -59,19 +56,15 @@ export function exposeUnlisted(value: unknown, listed: Iterable<ArrayBufferView>
   if (!isMainThread) return;
   const blobs = new Set<ArrayBufferLike>();
   for (const view of listed) blobs.add(view.buffer);
-  forEachSharedBuffer(
-    value,
-    (buffer) => {
-      if (blobs.has(buffer)) return;
-      const id = idOf(buffer);
-      if (id !== undefined) exposeReaders(id);
-    },
-    WALK,
-  );
+  forEachSharedBuffer(value, (buffer) => blobs.has(buffer) || expose(buffer), WALK);
 }
 
 /** `buffer` is held by something whose readers are not counted (the shared catalog): collection decides. */
 export function shareBuffer(buffer: ArrayBufferLike): void {
+  expose(buffer);
+}
+
+function expose(buffer: ArrayBufferLike): void {
   const id = idOf(buffer);
   if (id !== undefined) exposeReaders(id);
 }

@@ -98,7 +98,6 @@ export function storeOutput(graph: ChunkGraph, store: ChunkStore, state: Schedul
   checkOutput(graph, i, value);
   // A worker's output may view a recycled column through its own handle: one more reader of it.
   noteStored(value);
-  store.hold?.(value);
   try {
     store.put(key, value);
   } catch (e) {

@@ -52,14 +52,11 @@ export class RunStore implements ChunkStore {
     return value;
   }
 
-  /** A task's output, from the moment it arrives: held by the run until it ends, stored or not. */
-  hold(value: unknown): void {
-    if (!this.#disposed) holdValue(value, this.#held);
-  }
-
   put(key: string, value: unknown): void {
     this.#open();
-    this.hold(value);
+    // Held by the run before anything can refuse it: an output that waits for room is still read by the
+    // run when its inputs are released to make that room.
+    holdValue(value, this.#held);
     if (this.#keep.has(key)) {
       this.#base.put(key, value);
       return;

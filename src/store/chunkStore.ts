@@ -13,11 +13,6 @@ export interface ChunkStore {
   get(key: string): unknown;
   /** Stores a result. May throw `NotEnoughMemory`; must leave the store unchanged when it does. */
   put(key: string, value: unknown): void;
-  /**
-   * Optional: a task's output has arrived (before `put`, which may wait for room): the store keeps what
-   * it reads readable until the run ends (base/bufferHolds.ts).
-   */
-  hold?(value: unknown): void;
   /** Drops a chunk; deleting a missing key is a no-op. */
   delete(key: string): void;
   /** Bytes currently held. */

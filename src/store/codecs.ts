@@ -8,6 +8,7 @@
  * Blobs are the value's own typed arrays, never copies: the store accounts and spills them, and `get`
  * hands the same arrays back while they are in memory.
  */
+import { exposeUnlisted } from '../base/bufferHolds.js';
 import { StoreTypeError } from './errors.js';
 import { arrowBatchCodec, arrowTableCodec } from './arrowCodec.js';
 import { csrCodec, jsonCodec, recordCodec, scalarCodec, tensorCodec, typedArrayCodec } from './builtinCodecs.js';
@@ -44,7 +45,25 @@ const registry: Codec[] = [scalarCodec, jsonCodec, recordCodec, csrCodec, tensor
 
 /** Adds a codec; it takes precedence over earlier codecs that match a value equally well. */
 export function registerCodec(codec: Codec): void {
-  registry.push(codec);
+  registry.push(listingItsBuffers(codec));
+}
+
+/**
+ * A codec from outside, whose in-memory value may keep a worker's buffer it lists as no blob: nothing
+ * would hold that buffer while the stored value is read, so it is exposed (base/bufferHolds.ts
+ * `exposeUnlisted`). The built-in codecs list every array they keep and pay no walk for it.
+ */
+function listingItsBuffers(codec: Codec): Codec {
+  return {
+    typename: codec.typename,
+    match: (value) => codec.match(value),
+    encode(value) {
+      const encoded = codec.encode(value);
+      exposeUnlisted(encoded.value, encoded.blobs.values());
+      return encoded;
+    },
+    decode: (input) => codec.decode(input),
+  };
 }
 
 export function codecForValue(value: unknown): Codec {

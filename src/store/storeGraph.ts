@@ -7,7 +7,7 @@
  * Every mutation that can fail (a value that does not fit, a bad builder) checks first and commits after,
  * so a failure leaves the store as it was.
  */
-import { exposeBuffer, exposeUnlisted, exposeValue } from '../base/bufferHolds.js';
+import { exposeBuffer, exposeValue } from '../base/bufferHolds.js';
 import type { SharedCatalog } from './catalog.js';
 import { codecForTypename, type Codec } from './codecs.js';
 import { planDelete, type DeleteGraph, type DeletePlan } from './deletion.js';
@@ -102,7 +102,6 @@ export class StoreGraph {
   ): bigint {
     const { local, catalog, memory } = this.#cfg;
     const encoded = codec.encode(value);
-    exposeUnlisted(encoded.value, encoded.blobs.values());
     const fields = frozenJson(encoded.fields, 'fields') as Readonly<Record<string, JsonValue>>;
     const existing = new Map<string, bigint>();
     const fresh = new Map<string, ArrayBufferView>();

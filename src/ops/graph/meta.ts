@@ -111,7 +111,7 @@ let keptPrivate: Int32Array | undefined;
 
 function privateInt32(length: number): Int32Array {
   if (length > PRIVATE_KEPT) return new Int32Array(length);
-  if (!keptPrivate || keptPrivate.length < length) keptPrivate = new Int32Array(Math.min(PRIVATE_KEPT, Math.max(length, 2 * (keptPrivate?.length ?? 0))));
+  if (!keptPrivate || keptPrivate.length < length) keptPrivate = new Int32Array(length);
   return keptPrivate.subarray(0, length);
 }
 
