@@ -49,6 +49,18 @@ export function nudgeCollection(type: 'major' | 'minor' = 'major'): boolean {
 }
 
 /**
+ * A minor collection now, on this thread (synchronously: what it frees is free when it returns). Its
+ * duration in milliseconds, or undefined where no collector can be had.
+ */
+export function collectMinorNow(): number | undefined {
+  collector ??= exposed();
+  if (!collector) return undefined;
+  const started = performance.now();
+  collector({ type: 'minor', execution: 'sync' });
+  return performance.now() - started;
+}
+
+/**
  * Reachable only through a weak reference, so the first collection after the last major nudge clears
  * it: while it is there, that collection is still to come. A session's run that grew its store and its
  * close right after each asked for one, and both ran — each a full pause of the main thread's heap,

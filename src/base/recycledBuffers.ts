@@ -36,6 +36,7 @@ import { nudgeCollection } from './gcNudge.js';
 import { processOptions } from './processOptions.js';
 import { forEachSharedBuffer } from './sharedWalk.js';
 import { adopt, memoryOf, wasmBuffer, wasmBufferBytes, wasmBuffersOn } from './wasmMemory.js';
+import { beforeUserCopy } from './droppedCopies.js';
 import { zeroedArrayBuffer, zeroedSharedBuffer } from './warmSpares.js';
 
 /** Below this a buffer is not worth a trailer: its faults cost less than the bookkeeping. */
@@ -206,9 +207,12 @@ function spareCap(): number {
 
 /**
  * A zero-filled `ArrayBuffer` for a value handed to the user (a fetched result's copy): faulted in
- * ahead when this thread has fetched that size before (base/warmSpares.ts), else fresh.
+ * ahead when this thread has fetched that size before (base/warmSpares.ts), else fresh — in memory of
+ * copies the user dropped, when collecting them first pays (base/droppedCopies.ts).
  */
 export function userArrayBuffer(bytes: number): ArrayBuffer {
+  // Memory just freed comes back warm: a spare faulted in for this size would only be more fresh pages.
+  if (beforeUserCopy(bytes)) return new ArrayBuffer(bytes);
   return zeroedArrayBuffer(bytes, spareCap());
 }
 
