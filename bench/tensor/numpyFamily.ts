@@ -2,7 +2,8 @@
  * Matrix products, random draws, axis reductions and views through the public API in a lazy `threads`
  * session, NumPy timed in the same run on the same shapes (issue 13): the issue's rows on an executed
  * 5000x5000 x (BENCH_VIEWS, 0 to leave them out: column normalisation, a row sum, a strided slice's
- * max, a transposed column sum, and beside them the strided slice's sum); `a.matmul(b).sum()` for
+ * max, a transposed column sum, and beside them the strided slice's sum and the fetch of 200 rows, a
+ * copy the user owns); `a.matmul(b).sum()` for
  * float64 squares (the operands executed and cached first, as NumPy's are in memory) with the default
  * options (ONNX Runtime's GEMM, `kernel: 'native'`) and again with `nativeMatmul` off (the engine's
  * WebAssembly kernel, `kernel: 'wasm'`), `tt.random.rand(n).sum()` and `randn`; and the matrix kernels
@@ -39,6 +40,8 @@ const VIEW_ROWS: readonly (readonly [string, (x: Tensor) => Tensor, string])[] =
   // Not one of the issue's rows: the same view's sum, which takes another path (segmentedSum.ts).
   ["slice '::2, 100:4000' sum", (x) => x.slice('::2, 100:4000').sum(), 'x[::2, 100:4000].sum()'],
   ['transpose sum axis 0', (x) => x.transpose().sum({ axis: 0 }), 'x.T.sum(axis=0)'],
+  // Not one of the issue's rows: a fetched view is the user's own copy (8 MB), as NumPy's .copy() is.
+  ["fetch x[0:200] (a copy)", (x) => x.slice('0:200'), 'x[0:200].copy()'],
 ];
 
 interface Workload {

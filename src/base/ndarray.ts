@@ -8,6 +8,7 @@ import { type DType, type TypedArray, checkDType, typedArrayCtor } from './dtype
 import { InvalidArgumentError, ShapeError } from './errors.js';
 import { FIRST_TOUCH_MIN_BYTES, sharedFilled, type TypedArrayOf } from './firstTouch.js';
 import { formatArray } from './format.js';
+import { userArrayBuffer } from './recycledBuffers.js';
 import { sharedBuffer } from './scratchPool.js';
 import { type Shape, shapeStr, sizeOf, stridesOf } from './shape.js';
 
@@ -28,6 +29,17 @@ const SHARED_MIN_BYTES = 4096;
  */
 export function allocate(dtype: DType, length: number): TypedArray {
   return allocated(dtype, length, true);
+}
+
+/**
+ * A zero-filled array handed to the user (a fetched result's copy) in a plain buffer: warm memory of the
+ * copies they dropped, or a spare faulted in ahead (recycledBuffers.ts `userArrayBuffer`) — not recycled
+ * shared memory, which comes back only after a collection has finalized its last reader, so a loop
+ * fetching an 8 MB tensor faulted in 2,000 fresh pages a fetch (23-26 ms each on this project's VMs).
+ */
+export function allocateForUser(dtype: DType, length: number): TypedArray {
+  const Ctor = typedArrayCtor(dtype);
+  return new Ctor(userArrayBuffer(length * Ctor.BYTES_PER_ELEMENT), 0, length);
 }
 
 /**

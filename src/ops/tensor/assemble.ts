@@ -4,7 +4,7 @@
  * change a cached result).
  */
 import type { TypedArray } from '../../base/dtypes.js';
-import { type ArrayData, allocate, NdArray } from '../../base/ndarray.js';
+import { type ArrayData, allocateForUser, NdArray } from '../../base/ndarray.js';
 import { sizeOf, stridesOf } from '../../base/shape.js';
 import { copyBlock } from '../../base/blocks.js';
 import { registerAssembler } from '../assemble.js';
@@ -15,7 +15,7 @@ export function assembleTensor(node: TensorNode, nsplits: readonly (readonly num
   const { dtype } = node.meta;
   // From the tiling, not the meta: a length unknown when built (NaN) is measured there.
   const shape = nsplits.map((s) => s.reduce((a, b) => a + b, 0));
-  const out = intoFor(into, sizeOf(shape), shape, () => allocate(dtype, sizeOf(shape)));
+  const out = intoFor(into, sizeOf(shape), shape, () => allocateForUser(dtype, sizeOf(shape)));
   const grid = new Grid(nsplits);
   const outStrides = stridesOf(shape);
   grid.indices().forEach((index, flat) => {
