@@ -25,15 +25,18 @@ async function freshModule(asked: Options[]) {
 it('pays only for big copies, after as many bytes were handed out, where faults cost more than a collection', async () => {
   const { collectionPays, MIN_BYTES } = await freshModule([]);
   const eightMiB = 8 << 20;
+  const cost = (ms: number) => () => ms;
   // 2,048 pages at 12 µs (a VM): 24.6 ms of faults against a 1 ms collection.
-  expect(collectionPays(eightMiB, eightMiB, 0.012, 1)).toBe(true);
+  expect(collectionPays(eightMiB, eightMiB, cost(0.012), 1)).toBe(true);
   // Bare metal: 0.2 µs a page, 0.4 ms of faults.
-  expect(collectionPays(eightMiB, eightMiB, 0.0002, 1)).toBe(false);
+  expect(collectionPays(eightMiB, eightMiB, cost(0.0002), 1)).toBe(false);
   // Nothing handed out yet that could be garbage.
-  expect(collectionPays(eightMiB, eightMiB - 1, 0.012, 1)).toBe(false);
-  // Small copies never.
-  expect(collectionPays(MIN_BYTES - 1, 1 << 30, 1, 0.001)).toBe(false);
-  expect(collectionPays(MIN_BYTES, MIN_BYTES, 0.012, 1)).toBe(true);
+  expect(collectionPays(eightMiB, eightMiB - 1, cost(0.012), 1)).toBe(false);
+  // Small copies never, and their page cost is not even measured.
+  const unasked = vi.fn(() => 1);
+  expect(collectionPays(MIN_BYTES - 1, 1 << 30, unasked, 0.001)).toBe(false);
+  expect(unasked).not.toHaveBeenCalled();
+  expect(collectionPays(MIN_BYTES, MIN_BYTES, cost(0.012), 1)).toBe(true);
 });
 
 it('runs one synchronous minor collection per copy that pays, none for the first or for small ones', async () => {
