@@ -32,7 +32,7 @@ const FIRST_GUESS_MS = 1;
 let pageMs: number | undefined;
 let collectionMs = FIRST_GUESS_MS;
 let handedSince = 0;
-const counters = { collections: 0 };
+let collections = 0;
 
 /** The cost of faulting in one fresh page on this thread, measured once. */
 function freshPageMs(): number {
@@ -67,7 +67,7 @@ export function beforeUserCopy(bytes: number, pageCost: () => number = freshPage
       // Smoothed: one slow collection (a bigger young generation than usual) does not turn the rule off.
       collectionMs = (collectionMs + took) / 2;
       handedSince = 0;
-      counters.collections++;
+      collections++;
       collected = true;
     }
   }
@@ -77,5 +77,5 @@ export function beforeUserCopy(bytes: number, pageCost: () => number = freshPage
 
 /** Collections this thread ran before copies (for tests and probes). */
 export function droppedCopyCollections(): number {
-  return counters.collections;
+  return collections;
 }

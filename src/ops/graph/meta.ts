@@ -5,7 +5,7 @@
  * and how graph results assemble into what `fetch` returns.
  */
 import { tableFromArrays, type Table } from 'apache-arrow';
-import { type ArrayData, isArrayData, NdArray } from '../../base/ndarray.js';
+import { allocateForUser, type ArrayData, isArrayData, NdArray } from '../../base/ndarray.js';
 import { userArrayBuffer } from '../../base/recycledBuffers.js';
 import type { NodeMeta, TileableNode } from '../../dag/nodes.js';
 import { type ColumnKind, type ContextValue, idColumnLength, type ProjectedArcsValue, type ProjectedGraphValue, spanTexts, type PropertyGraphValue, type ResultKind } from '../../kernels/graph/values.js';
@@ -136,7 +136,7 @@ function depthsAsFloat64(values: Int32Array | Float64Array, unreached: number): 
 }
 
 /** A fresh Float64Array for the user, its pages faulted in ahead when a warm loop fetches this size again. */
-const userFloat64 = (length: number): Float64Array => new Float64Array(userArrayBuffer(length * 8));
+const userFloat64 = (length: number): Float64Array => allocateForUser('float64', length) as Float64Array;
 
 /**
  * What a user gets for a selected column: an NdArray of numbers, or the ids as strings / bigints. The
