@@ -22,6 +22,7 @@ import { workerPattern } from '../../src/executors/distributed/protocol.js';
 import { MemoryChunkStore } from '../../src/store/chunkStore.js';
 import { clusterForSuite } from '../support/distributed.js';
 import { settles } from '../support/events.js';
+import { type CommandWatch, watchCommands } from '../support/redisMonitor.js';
 import { failOnUnhandledRejections } from '../support/lifecycle.js';
 
 failOnUnhandledRejections();
@@ -53,19 +54,18 @@ const values = (store: MemoryChunkStore, key: string): number[] => [...((store.g
 const slow = (ms: number) => `(v) => { const until = Date.now() + ${ms}; while (Date.now() < until); return v * 3; }`;
 
 let client: Redis;
-let monitor: Redis;
+let monitor: CommandWatch;
 /** Chunk keys (`{chunk}` without the run) Redis was asked to SET, per session. */
 const sets = new Map<string, string[]>();
 beforeAll(async () => {
   client = new Redis(cluster().url);
-  monitor = await new Redis(cluster().url).monitor();
-  monitor.on('monitor', (_time: string, args: string[]) => {
+  monitor = await watchCommands(cluster().url, (args) => {
     const m = args[0]?.toLowerCase() === 'set' ? /^tessera:([^:]+):chunk:[^/]+\/(.+)$/.exec(args[1] ?? '') : null;
     if (m) sets.set(m[1]!, [...(sets.get(m[1]!) ?? []), m[2]!]);
   });
 });
 afterAll(() => {
-  monitor?.disconnect();
+  monitor?.close();
   client?.disconnect();
 });
 

@@ -21,6 +21,7 @@ import { workerKey } from '../../src/executors/distributed/protocol.js';
 import { type NdArray, newSession, tensor as tt } from '../../src/index.js';
 import { MemoryChunkStore } from '../../src/store/chunkStore.js';
 import { clusterForSuite } from '../support/distributed.js';
+import { type CommandWatch, watchCommands } from '../support/redisMonitor.js';
 import { settles } from '../support/events.js';
 import { failOnUnhandledRejections } from '../support/lifecycle.js';
 
@@ -49,19 +50,18 @@ const bytes = (v: unknown): Buffer => {
 };
 
 let client: Redis;
-let monitor: Redis;
+let monitor: CommandWatch;
 /** Chunk keys (`{run}/{chunk}`) Redis was asked to GET, per session. */
 const gets = new Map<string, string[]>();
 beforeAll(async () => {
   client = new Redis(cluster().url);
-  monitor = await new Redis(cluster().url).monitor();
-  monitor.on('monitor', (_time: string, args: string[]) => {
+  monitor = await watchCommands(cluster().url, (args) => {
     const m = args[0] === 'get' ? /^tessera:([^:]+):chunk:(.+)$/.exec(args[1] ?? '') : null;
     if (m) gets.set(m[1]!, [...(gets.get(m[1]!) ?? []), m[2]!]);
   });
 });
 afterAll(() => {
-  monitor?.disconnect();
+  monitor?.close();
   client?.disconnect();
 });
 

@@ -15,6 +15,7 @@ import { chunkKey, RedisChunkStore } from '../../../../src/executors/distributed
 import { type RunningWorker, startWorker } from '../../../../src/executors/distributed/worker.js';
 import { toJsonSafe } from '../../../../src/store/chunkCodec.js';
 import { settles } from '../../../support/events.js';
+import { type CommandWatch, watchCommands } from '../../../support/redisMonitor.js';
 import { redisForSuite } from '../../../support/redisServer.js';
 
 const server = redisForSuite();
@@ -30,7 +31,7 @@ function double(out: string, input: string, n: number, gen = 0): TaskData {
 
 describe('the worker chunk cache (in process)', () => {
   let redis: Redis;
-  let monitor: Awaited<ReturnType<Redis['monitor']>>;
+  let monitor: CommandWatch;
   let worker: RunningWorker;
   let shared: Queue<JobData, JobResult>;
   let own: Queue<JobData, JobResult>;
@@ -45,9 +46,8 @@ describe('the worker chunk cache (in process)', () => {
   beforeAll(async () => {
     const url = server().url;
     redis = new Redis(url);
-    monitor = await new Redis(url).monitor();
     const prefix = chunkKey(SESSION, '');
-    monitor.on('monitor', (_time: string, args: string[]) => {
+    monitor = await watchCommands(url, (args) => {
       const [cmd, key] = args;
       if (key?.startsWith(prefix) && (cmd === 'get' || cmd === 'exists')) chunkCommands.push(`${cmd} ${key.slice(prefix.length)}`);
     });
@@ -73,7 +73,7 @@ describe('the worker chunk cache (in process)', () => {
     await Promise.all(eventStreams.map((e) => e.close()));
     await Promise.all([shared.close(), own.close()]);
     for (const c of connections) c.disconnect();
-    monitor.disconnect();
+    monitor.close();
     await worker.close();
     redis.disconnect();
   });
