@@ -4,7 +4,7 @@
  * is the whole array, a gather from every overlapping input chunk otherwise.
  */
 import type { DType } from '../../base/dtypes.js';
-import { type ArrayData, allocate } from '../../base/ndarray.js';
+import { type ArrayData, allocate, allocateOverwritten } from '../../base/ndarray.js';
 import { sizeOf, stridesOf } from '../../base/shape.js';
 import { registerKernel } from '../registry.js';
 import { copyBlock } from '../../base/blocks.js';
@@ -19,7 +19,8 @@ registerKernel(
   'tensor.slice',
   (inputs, p: Out & { readonly starts: readonly number[]; readonly steps: readonly number[]; readonly sliced: readonly number[] }) => {
     const x = inputs[0] as ArrayData;
-    const out = allocate(p.dtype, sizeOf(p.shape));
+    // Every element is written below, so a reused buffer is not zeroed first (3 ms of an 8 MB slice).
+    const out = allocateOverwritten(p.dtype, sizeOf(p.shape));
     const inStr = stridesOf(x.shape);
     const nd = p.sliced.length;
     const n = out.length;
@@ -33,7 +34,11 @@ registerKernel(
         const innerStep = p.steps[nd - 1]! * inStr[nd - 1]!;
         let o = 0;
         for (;;) {
-          for (let j = 0; j < inner; j++) out[o++] = x.data[base + j * innerStep]!;
+          // A row read forwards is one block copy (memcpy); element by element it ran at ~1.2 GB/s.
+          if (innerStep === 1) {
+            out.set(x.data.subarray(base, base + inner) as never, o);
+            o += inner;
+          } else for (let j = 0; j < inner; j++) out[o++] = x.data[base + j * innerStep]!;
           let d = nd - 2;
           for (; d >= 0; d--) {
             base += p.steps[d]! * inStr[d]!;
@@ -68,7 +73,8 @@ registerKernel('tensor.assemble', (inputs, p: Out & { readonly pieces: readonly 
 
 registerKernel('tensor.transpose', (inputs, p: Out & { readonly axes: readonly number[] }) => {
   const x = inputs[0] as ArrayData;
-  const out = allocate(p.dtype, sizeOf(p.shape));
+  // copyBlock below writes every element.
+  const out = allocateOverwritten(p.dtype, sizeOf(p.shape));
   const inStr = stridesOf(x.shape);
   // Read the input with permuted strides, write the output in order.
   const permStr = p.axes.map((a) => inStr[a]!);
@@ -94,7 +100,8 @@ export interface GatherParams extends Out {
 }
 
 registerKernel('tensor.reshape_gather', (inputs, p: GatherParams) => {
-  const out = allocate(p.dtype, sizeOf(p.shape));
+  // The loop below writes every element.
+  const out = allocateOverwritten(p.dtype, sizeOf(p.shape));
   const outStr = stridesOf(p.outShape);
   const inStr = stridesOf(p.inShape);
   const nd = p.inShape.length;
