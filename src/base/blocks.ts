@@ -3,7 +3,26 @@
  * slicing windows of user data, transposes and assembling fetched results.
  */
 import type { TypedArray } from './dtypes.js';
-import { sizeOf } from './shape.js';
+import { sizeOf, stridesOf } from './shape.js';
+
+/** What a basic slice reads of one chunk, per input axis: its first index, step (negative: reversed) and count. */
+export interface SliceRead {
+  readonly starts: readonly number[];
+  readonly steps: readonly number[];
+  readonly sliced: readonly number[];
+}
+
+/**
+ * Copies what `read` selects of chunk `x` (C order) into `dst` from `dstBase`, `dstStrides` saying
+ * where each input axis's next element goes (the caller's layout: packed for a slice's own chunk, the
+ * whole result's for a fetch assembled straight from the stored chunks).
+ */
+export function copySliceRead(x: { readonly shape: readonly number[]; readonly data: TypedArray }, read: SliceRead, dst: TypedArray, dstBase: number, dstStrides: readonly number[]): void {
+  const inStrides = stridesOf(x.shape);
+  let base = 0;
+  for (let d = 0; d < read.sliced.length; d++) base += read.starts[d]! * inStrides[d]!;
+  copyStrided(x.data, base, inStrides.map((st, d) => st * read.steps[d]!), dst, dstBase, dstStrides, read.sliced);
+}
 
 /** Copies the block of extent `ext` at `srcStart` of `src` into `dst` at `dstStart` (C-order strides). */
 export function copyBlock(
@@ -15,30 +34,68 @@ export function copyBlock(
   dstStart: readonly number[],
   ext: readonly number[],
 ): void {
-  const nd = ext.length;
-  if (nd === 0) {
-    dst[0] = src[0]!;
-    return;
-  }
-  if (sizeOf(ext) === 0) return;
   let s = 0;
   let d = 0;
-  for (let k = 0; k < nd; k++) {
+  for (let k = 0; k < ext.length; k++) {
     s += srcStart[k]! * srcStrides[k]!;
     d += dstStart[k]! * dstStrides[k]!;
   }
-  const inner = ext[nd - 1]!;
+  copyStrided(src, s, srcStrides, dst, d, dstStrides, ext);
+}
+
+/**
+ * Copies `ext` elements per axis from `src`, the first at element `srcBase` and the next along axis k
+ * `srcStrides[k]` further (negative for a reversed slice), to `dst` laid out the same way from
+ * `dstBase`. Axes whose rows follow one another in both arrays are merged first, so a block of whole
+ * rows is a single typed-array set (a memcpy), and a forward row is one set however the rest lies.
+ */
+export function copyStrided(
+  src: TypedArray,
+  srcBase: number,
+  srcStrides: readonly number[],
+  dst: TypedArray,
+  dstBase: number,
+  dstStrides: readonly number[],
+  ext: readonly number[],
+): void {
+  if (ext.length === 0) {
+    dst[dstBase] = src[srcBase]!;
+    return;
+  }
+  if (sizeOf(ext) === 0) return;
+  // Merge axis k into k+1 where stepping along k is stepping past a whole k+1 row in both arrays.
+  const e = [ext[0]!];
+  const ss = [srcStrides[0]!];
+  const ds = [dstStrides[0]!];
+  for (let k = 1; k < ext.length; k++) {
+    const last = e.length - 1;
+    if (ss[last] === srcStrides[k]! * ext[k]! && ds[last] === dstStrides[k]! * ext[k]!) {
+      e[last] = e[last]! * ext[k]!;
+      ss[last] = srcStrides[k]!;
+      ds[last] = dstStrides[k]!;
+    } else {
+      e.push(ext[k]!);
+      ss.push(srcStrides[k]!);
+      ds.push(dstStrides[k]!);
+    }
+  }
+  const nd = e.length;
+  const inner = e[nd - 1]!;
+  const innerSrc = ss[nd - 1]!;
+  const innerDst = ds[nd - 1]!;
   const idx = new Array<number>(nd).fill(0);
+  let s = srcBase;
+  let d = dstBase;
   for (;;) {
-    if (srcStrides[nd - 1] === 1 && dstStrides[nd - 1] === 1) dst.set(src.subarray(s, s + inner), d);
-    else for (let j = 0; j < inner; j++) dst[d + j * dstStrides[nd - 1]!] = src[s + j * srcStrides[nd - 1]!]!;
+    if (innerSrc === 1 && innerDst === 1) dst.set(src.subarray(s, s + inner) as never, d);
+    else for (let j = 0; j < inner; j++) dst[d + j * innerDst] = src[s + j * innerSrc]!;
     let k = nd - 2;
     for (; k >= 0; k--) {
-      s += srcStrides[k]!;
-      d += dstStrides[k]!;
-      if (++idx[k]! < ext[k]!) break;
-      s -= srcStrides[k]! * ext[k]!;
-      d -= dstStrides[k]! * ext[k]!;
+      s += ss[k]!;
+      d += ds[k]!;
+      if (++idx[k]! < e[k]!) break;
+      s -= ss[k]! * e[k]!;
+      d -= ds[k]! * e[k]!;
       idx[k] = 0;
     }
     if (k < 0) return;

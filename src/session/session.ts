@@ -26,13 +26,11 @@ import { ListenerError } from '../base/runErrors.js';
 import type { TileableNode } from '../dag/nodes.js';
 import { reprNode } from '../dag/repr.js';
 import type { Executor } from '../executors/executor.js';
-import { LocalExecutor } from '../executors/local.js';
 import { assemble, assemblyCopies, type AssembleOptions } from '../ops/assemble.js';
 import type { Tiled } from '../ops/op.js';
 import type { ChunkInfo } from '../store/chunkView.js';
 import { ObjectNotExistsError } from '../store/errors.js';
 import { ObjectStore } from '../store/objectStore.js';
-import { OverlayStore } from '../store/overlayStore.js';
 import { refuseOversized } from './capacity.js';
 import { endScopes, isProcessDefault, runWithDefault, setProcessDefault } from './defaults.js';
 import { EagerBatcher } from './eager.js';
@@ -44,7 +42,7 @@ import type { RunContext, RunRequest } from './runPlan.js';
 import { readGlobal, sharedInputs, sharedObjectId } from './sharing.js';
 import { noteHeld, SESSION_BRAND, type SessionLike } from './sessionLike.js';
 import { PlanLog, planAndRun } from './preRuns.js';
-import { tileTargets } from './tiler.js';
+import { fetchSliceOfExecuted } from './sliceFetch.js';
 import type { ProgressEvent, SessionInfo } from './sessionInfo.js';
 import { checkName, type ExecuteOptions, type Fetchable, newSessionId, nodeOf, runOptions, untilAborted } from './sessionArgs.js';
 
@@ -190,7 +188,7 @@ export class Session extends EventEmitter implements SessionLike {
     this.#check();
     await this.#eager.status(node.key);
     if (holder) this.track(holder, node);
-    if (!this.#kept(node.key) && node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!)) return this.#fetchSlice(node, options);
+    if (!this.#kept(node.key) && node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!)) return fetchSliceOfExecuted(node, this.#objects.chunks, (k) => this.#lookup(k), options);
     // Assembled as the chunks are read, in one step: nothing can release them in between.
     return this.#chunksOf(node, (tiled, chunks) => assemble(node, tiled, chunks, options), assemblyCopies(node));
   }
@@ -391,15 +389,6 @@ export class Session extends EventEmitter implements SessionLike {
   #sliceable(node: TileableNode): boolean {
     if (this.#lookup(node.key)) return true;
     return node.op === 'tensor.slice' && this.#sliceable(node.inputs[0]!);
-  }
-
-  async #fetchSlice(node: TileableNode, options: AssembleOptions): Promise<unknown> {
-    const chunks = this.#objects.chunks;
-    const plan = tileTargets([node], { executed: (k) => this.#lookup(k), stored: (k) => chunks.has(k) });
-    const scratch = new OverlayStore(chunks);
-    await new LocalExecutor().run(plan.graph, scratch, { targets: plan.targets });
-    const tiled = plan.tiled.get(node.key)!;
-    return assemble(node, tiled, tiled.chunks.map((k) => scratch.get(k)), options);
   }
 
   #enqueue<T>(fn: () => Promise<T>): Promise<T> {

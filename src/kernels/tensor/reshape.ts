@@ -7,7 +7,7 @@ import type { DType } from '../../base/dtypes.js';
 import { type ArrayData, allocate, allocateOverwritten } from '../../base/ndarray.js';
 import { sizeOf, stridesOf } from '../../base/shape.js';
 import { registerKernel } from '../registry.js';
-import { copyBlock } from '../../base/blocks.js';
+import { copyBlock, copySliceRead, type SliceRead } from '../../base/blocks.js';
 
 interface Out {
   readonly shape: readonly number[];
@@ -15,44 +15,14 @@ interface Out {
 }
 
 /** `starts`/`steps` index the input's axes; `shape` is the sliced extent per input axis, `outShape` the final shape. */
-registerKernel(
-  'tensor.slice',
-  (inputs, p: Out & { readonly starts: readonly number[]; readonly steps: readonly number[]; readonly sliced: readonly number[] }) => {
-    const x = inputs[0] as ArrayData;
-    // Every element is written below, so a reused buffer is not zeroed first (3 ms of an 8 MB slice).
-    const out = allocateOverwritten(p.dtype, sizeOf(p.shape));
-    const inStr = stridesOf(x.shape);
-    const nd = p.sliced.length;
-    const n = out.length;
-    if (n > 0) {
-      if (nd === 0) out[0] = x.data[0]!;
-      else {
-        const idx = new Array<number>(nd).fill(0);
-        let base = 0;
-        for (let d = 0; d < nd; d++) base += p.starts[d]! * inStr[d]!;
-        const inner = p.sliced[nd - 1]!;
-        const innerStep = p.steps[nd - 1]! * inStr[nd - 1]!;
-        let o = 0;
-        for (;;) {
-          // A row read forwards is one block copy (memcpy); element by element it ran at ~1.2 GB/s.
-          if (innerStep === 1) {
-            out.set(x.data.subarray(base, base + inner) as never, o);
-            o += inner;
-          } else for (let j = 0; j < inner; j++) out[o++] = x.data[base + j * innerStep]!;
-          let d = nd - 2;
-          for (; d >= 0; d--) {
-            base += p.steps[d]! * inStr[d]!;
-            if (++idx[d]! < p.sliced[d]!) break;
-            base -= p.steps[d]! * inStr[d]! * p.sliced[d]!;
-            idx[d] = 0;
-          }
-          if (d < 0) break;
-        }
-      }
-    }
-    return { dtype: p.dtype, shape: [...p.shape], data: out };
-  },
-);
+registerKernel('tensor.slice', (inputs, p: Out & SliceRead) => {
+  const x = inputs[0] as ArrayData;
+  // Every element is written, so a reused buffer is not zeroed first (3 ms of an 8 MB slice).
+  const out = allocateOverwritten(p.dtype, sizeOf(p.shape));
+  // Element by element this ran at ~1.2 GB/s; copyStrided copies forward rows (or whole blocks) as sets.
+  if (out.length > 0) copySliceRead(x, p, out, 0, stridesOf(p.sliced));
+  return { dtype: p.dtype, shape: [...p.shape], data: out };
+});
 
 export interface Piece {
   readonly input: number;

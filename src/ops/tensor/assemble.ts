@@ -6,7 +6,8 @@
 import type { TypedArray } from '../../base/dtypes.js';
 import { type ArrayData, allocateForUser, NdArray } from '../../base/ndarray.js';
 import { sizeOf, stridesOf } from '../../base/shape.js';
-import { copyBlock } from '../../base/blocks.js';
+import { copyBlock, copySliceRead, type SliceRead } from '../../base/blocks.js';
+import type { ChunkGraph } from '../../dag/chunkGraph.js';
 import { registerAssembler } from '../assemble.js';
 import { intoFor } from './into.js';
 import { Grid, type TensorNode } from './meta.js';
@@ -23,6 +24,58 @@ export function assembleTensor(node: TensorNode, nsplits: readonly (readonly num
     const ext = grid.shape(index);
     if (sizeOf(ext) === 0) return;
     copyBlock(c.data, stridesOf(c.shape), ext.map(() => 0), out, outStrides, grid.start(index), ext);
+  });
+  return new NdArray(dtype, shape, out);
+}
+
+/** An output chunk of a basic slice: the key of the one input chunk it reads, and what it reads of it. */
+export interface SliceSource {
+  readonly key: string;
+  readonly read: SliceRead;
+}
+
+/**
+ * Where each of a slice's output chunks `keys` (planned in `graph`) reads from, when every one is a
+ * `tensor.slice` of a chunk `stored` says the store has; undefined when any is made otherwise (a slice
+ * of a slice not yet run, say).
+ */
+export function storedSliceSources(graph: ChunkGraph, keys: readonly string[], stored: (key: string) => boolean): SliceSource[] | undefined {
+  const sources: SliceSource[] = [];
+  for (const key of keys) {
+    const i = graph.indexOf(key);
+    if (i < 0 || graph.kernels[i] !== 'tensor.slice' || graph.depStart[i + 1]! - graph.depStart[i]! !== 1) return undefined;
+    const input = graph.keys[graph.deps[graph.depStart[i]!]!]!;
+    if (!stored(input)) return undefined;
+    sources.push({ key: input, read: graph.params[i] as SliceRead });
+  }
+  return sources;
+}
+
+/**
+ * A slice of stored chunks assembled straight from them: each output chunk's elements copied from the
+ * chunk it selects from into the user's array — one copy, where running the slice's kernels first made
+ * a chunk of it and then copied that (two fresh arrays: 25-70 ms for 200 rows of a 5000x5000 where
+ * faults are dear). `sources[flat]` is the value and read of the output chunk at that grid position.
+ */
+export function assembleSliceOfStored(node: TensorNode, nsplits: readonly (readonly number[])[], sources: readonly { readonly value: ArrayData; readonly read: SliceRead }[], into?: TypedArray): NdArray {
+  const { dtype } = node.meta;
+  const shape = nsplits.map((s) => s.reduce((a, b) => a + b, 0));
+  const out = intoFor(into, sizeOf(shape), shape, () => allocateForUser(dtype, sizeOf(shape)));
+  const grid = new Grid(nsplits);
+  const outStrides = stridesOf(shape);
+  grid.indices().forEach((index, flat) => {
+    const ext = grid.shape(index);
+    if (sizeOf(ext) === 0) return;
+    const { value, read } = sources[flat]!;
+    const start = grid.start(index);
+    let base = 0;
+    for (let k = 0; k < ext.length; k++) base += start[k]! * outStrides[k]!;
+    // The input axes that read more than one element are, in order, the output axes longer than one
+    // (a newaxis, an integer index and a one-element slice are the axes of length one on either side).
+    const longOut = ext.flatMap((n, o) => (n > 1 ? [outStrides[o]!] : []));
+    let next = 0;
+    const dstStrides = read.sliced.map((n) => (n > 1 ? longOut[next++]! : 0));
+    copySliceRead(value, read, out, base, dstStrides);
   });
   return new NdArray(dtype, shape, out);
 }
