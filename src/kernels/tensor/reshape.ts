@@ -32,7 +32,11 @@ export interface Piece {
 }
 
 registerKernel('tensor.assemble', (inputs, p: Out & { readonly pieces: readonly Piece[] }) => {
-  const out = allocate(p.dtype, sizeOf(p.shape));
+  // Pieces never overlap (a rechunk's are the overlaps of two tilings): when their sizes add up to the
+  // output's, every element is written and a reused buffer need not be zeroed first.
+  const n = sizeOf(p.shape);
+  const covered = p.pieces.reduce((sum, piece) => sum + sizeOf(piece.extent), 0) === n;
+  const out = (covered ? allocateOverwritten : allocate)(p.dtype, n);
   const outStr = stridesOf(p.shape);
   for (const piece of p.pieces) {
     const x = inputs[piece.input] as ArrayData;

@@ -1,8 +1,9 @@
 /**
  * The layout kernels that write every element of their output (a slice, a transpose, a reshape's
- * gather) take reused memory without zeroing it first (`allocateOverwritten`): run on a buffer left
- * full of 42s, each gives exactly what it gives on fresh memory — so none leaves an element unwritten.
- * And a slice's forward rows, copied as blocks, equal the element-by-element reference.
+ * gather, a rechunk's assembly of pieces covering its chunk) take reused memory without zeroing it
+ * first (`allocateOverwritten`): run on a buffer left full of 42s, each gives exactly what it gives on
+ * fresh memory — so none leaves an element unwritten — and an assembly whose pieces leave elements out
+ * still zeroes them. A slice's forward rows, copied as blocks, equal the element-by-element reference.
  */
 import { describe, expect, it } from 'vitest';
 import { allocate, type ArrayData } from '../../../src/base/ndarray.js';
@@ -50,6 +51,26 @@ describe('layout kernels on reused memory', () => {
     const { fresh, dirty, reused } = freshAndDirty('tensor.transpose', { axes: [1, 0], shape: [COLS, ROWS], dtype: 'float64' });
     expect(reused).toBe(true);
     expect(fresh.data[5 * ROWS + 7]).toBe(at(7, 5));
+    expect([...dirty.data]).toEqual([...fresh.data]);
+  });
+
+  it('tensor.assemble of pieces that cover its output (a rechunk)', () => {
+    const pieces = [
+      { input: 0, srcStart: [0, 0], dstStart: [0, 0], extent: [30, COLS] },
+      { input: 0, srcStart: [30, 0], dstStart: [30, 0], extent: [18, 40] },
+      { input: 0, srcStart: [30, 40], dstStart: [30, 40], extent: [18, 24] },
+    ];
+    const { fresh, dirty, reused } = freshAndDirty('tensor.assemble', { shape: [ROWS, COLS], dtype: 'float64', pieces });
+    expect(reused).toBe(true);
+    expect([...fresh.data]).toEqual([...input.data]);
+    expect([...dirty.data]).toEqual([...fresh.data]);
+  });
+
+  it('tensor.assemble of pieces that leave elements out zeroes them on reused memory too', () => {
+    const pieces = [{ input: 0, srcStart: [0, 0], dstStart: [0, 0], extent: [30, COLS] }];
+    const { fresh, dirty, reused } = freshAndDirty('tensor.assemble', { shape: [ROWS, COLS], dtype: 'float64', pieces });
+    expect(reused).toBe(true);
+    expect(fresh.data[ROWS * COLS - 1]).toBe(0);
     expect([...dirty.data]).toEqual([...fresh.data]);
   });
 
