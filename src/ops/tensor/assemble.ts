@@ -13,6 +13,19 @@ import { intoFor } from './into.js';
 import { Grid, type TensorNode } from './meta.js';
 
 export function assembleTensor(node: TensorNode, nsplits: readonly (readonly number[])[], chunks: readonly unknown[], into?: TypedArray): NdArray {
+  return assembleInto(node, nsplits, into, (flat, start, ext, out, outStrides) => {
+    const c = chunks[flat] as ArrayData;
+    copyBlock(c.data, stridesOf(c.shape), ext.map(() => 0), out, outStrides, start, ext);
+  });
+}
+
+/** The user's array for a result of this tiling (or `into`), each non-empty output chunk's block written by `copyChunk`. */
+function assembleInto(
+  node: TensorNode,
+  nsplits: readonly (readonly number[])[],
+  into: TypedArray | undefined,
+  copyChunk: (flat: number, start: readonly number[], ext: readonly number[], out: TypedArray, outStrides: readonly number[]) => void,
+): NdArray {
   const { dtype } = node.meta;
   // From the tiling, not the meta: a length unknown when built (NaN) is measured there.
   const shape = nsplits.map((s) => s.reduce((a, b) => a + b, 0));
@@ -20,10 +33,8 @@ export function assembleTensor(node: TensorNode, nsplits: readonly (readonly num
   const grid = new Grid(nsplits);
   const outStrides = stridesOf(shape);
   grid.indices().forEach((index, flat) => {
-    const c = chunks[flat] as ArrayData;
     const ext = grid.shape(index);
-    if (sizeOf(ext) === 0) return;
-    copyBlock(c.data, stridesOf(c.shape), ext.map(() => 0), out, outStrides, grid.start(index), ext);
+    if (sizeOf(ext) > 0) copyChunk(flat, grid.start(index), ext, out, outStrides);
   });
   return new NdArray(dtype, shape, out);
 }
@@ -58,16 +69,8 @@ export function storedSliceSources(graph: ChunkGraph, keys: readonly string[], s
  * faults are dear). `sources[flat]` is the value and read of the output chunk at that grid position.
  */
 export function assembleSliceOfStored(node: TensorNode, nsplits: readonly (readonly number[])[], sources: readonly { readonly value: ArrayData; readonly read: SliceRead }[], into?: TypedArray): NdArray {
-  const { dtype } = node.meta;
-  const shape = nsplits.map((s) => s.reduce((a, b) => a + b, 0));
-  const out = intoFor(into, sizeOf(shape), shape, () => allocateForUser(dtype, sizeOf(shape)));
-  const grid = new Grid(nsplits);
-  const outStrides = stridesOf(shape);
-  grid.indices().forEach((index, flat) => {
-    const ext = grid.shape(index);
-    if (sizeOf(ext) === 0) return;
+  return assembleInto(node, nsplits, into, (flat, start, ext, out, outStrides) => {
     const { value, read } = sources[flat]!;
-    const start = grid.start(index);
     let base = 0;
     for (let k = 0; k < ext.length; k++) base += start[k]! * outStrides[k]!;
     // The input axes that read more than one element are, in order, the output axes longer than one
@@ -77,7 +80,6 @@ export function assembleSliceOfStored(node: TensorNode, nsplits: readonly (reado
     const dstStrides = read.sliced.map((n) => (n > 1 ? longOut[next++]! : 0));
     copySliceRead(value, read, out, base, dstStrides);
   });
-  return new NdArray(dtype, shape, out);
 }
 
 registerAssembler('tensor', (node, tiled, chunks, options) => assembleTensor(node as TensorNode, tiled.nsplits, chunks, options.into), { copies: true });
