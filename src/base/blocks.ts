@@ -3,26 +3,7 @@
  * slicing windows of user data, transposes and assembling fetched results.
  */
 import type { TypedArray } from './dtypes.js';
-import { sizeOf, stridesOf } from './shape.js';
-
-/** What a basic slice reads of one chunk, per input axis: its first index, step (negative: reversed) and count. */
-export interface SliceRead {
-  readonly starts: readonly number[];
-  readonly steps: readonly number[];
-  readonly sliced: readonly number[];
-}
-
-/**
- * Copies what `read` selects of chunk `x` (C order) into `dst` from `dstBase`, `dstStrides` saying
- * where each input axis's next element goes (the caller's layout: packed for a slice's own chunk, the
- * whole result's for a fetch assembled straight from the stored chunks).
- */
-export function copySliceRead(x: { readonly shape: readonly number[]; readonly data: TypedArray }, read: SliceRead, dst: TypedArray, dstBase: number, dstStrides: readonly number[]): void {
-  const inStrides = stridesOf(x.shape);
-  let base = 0;
-  for (let d = 0; d < read.sliced.length; d++) base += read.starts[d]! * inStrides[d]!;
-  copyStrided(x.data, base, inStrides.map((st, d) => st * read.steps[d]!), dst, dstBase, dstStrides, read.sliced);
-}
+import { sizeOf } from './shape.js';
 
 /** Copies the block of extent `ext` at `srcStart` of `src` into `dst` at `dstStart` (C-order strides). */
 export function copyBlock(

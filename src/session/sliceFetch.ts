@@ -19,9 +19,10 @@ import { OverlayStore } from '../store/overlayStore.js';
 import { tileTargets } from './tiler.js';
 
 export async function fetchSliceOfExecuted(node: TileableNode, chunks: ChunkStore, executed: (key: string) => Tiled | undefined, options: AssembleOptions): Promise<unknown> {
-  const plan = tileTargets([node], { executed, stored: (k) => chunks.has(k) });
+  const stored = (key: string): boolean => chunks.has(key);
+  const plan = tileTargets([node], { executed, stored });
   const tiled = plan.tiled.get(node.key)!;
-  const sources = storedSliceSources(plan.graph, tiled.chunks, (k) => chunks.has(k));
+  const sources = storedSliceSources(plan.graph, tiled.chunks, stored);
   if (sources) {
     // Pinned while read (restoring one from disk must not evict another) and read privately: every
     // element read is copied before anyone else sees it.

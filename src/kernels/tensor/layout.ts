@@ -41,12 +41,20 @@ export function viewedInputs(inputs: readonly unknown[], views: readonly (InputV
   });
 }
 
+/** A `tensor.slice` chunk's params: per input axis its first index, step (negative: reversed) and count, and its output shape. */
+export interface SliceParams {
+  readonly starts: readonly number[];
+  readonly steps: readonly number[];
+  readonly sliced: readonly number[];
+  readonly shape: readonly number[];
+}
+
 /**
  * The view of a `tensor.slice` chunk over its input chunk of shape `inShape` (the slice kernel's
  * params: per input axis its start, step and count; `shape` the output shape, which differs from the
  * counts only by axes of extent 1 — integer indices dropped, new axes added).
  */
-export function sliceView(p: { readonly starts: readonly number[]; readonly steps: readonly number[]; readonly sliced: readonly number[]; readonly shape: readonly number[] }, inShape: readonly number[]): InputView {
+export function sliceView(p: SliceParams, inShape: readonly number[]): InputView {
   const own = stridesOf(inShape);
   let offset = 0;
   for (let a = 0; a < p.starts.length; a++) offset += p.starts[a]! * own[a]!;

@@ -7,7 +7,8 @@ import type { DType } from '../../base/dtypes.js';
 import { type ArrayData, allocate, allocateOverwritten } from '../../base/ndarray.js';
 import { sizeOf, stridesOf } from '../../base/shape.js';
 import { registerKernel } from '../registry.js';
-import { copyBlock, copySliceRead, type SliceRead } from '../../base/blocks.js';
+import { copyBlock, copyStrided } from '../../base/blocks.js';
+import { type SliceParams, sliceView } from './layout.js';
 
 interface Out {
   readonly shape: readonly number[];
@@ -15,12 +16,15 @@ interface Out {
 }
 
 /** `starts`/`steps` index the input's axes; `shape` is the sliced extent per input axis, `outShape` the final shape. */
-registerKernel('tensor.slice', (inputs, p: Out & SliceRead) => {
+registerKernel('tensor.slice', (inputs, p: Out & SliceParams) => {
   const x = inputs[0] as ArrayData;
   // Every element is written, so a reused buffer is not zeroed first (3 ms of an 8 MB slice).
   const out = allocateOverwritten(p.dtype, sizeOf(p.shape));
   // Element by element this ran at ~1.2 GB/s; copyStrided copies forward rows (or whole blocks) as sets.
-  if (out.length > 0) copySliceRead(x, p, out, 0, stridesOf(p.sliced));
+  if (out.length > 0) {
+    const view = sliceView(p, x.shape);
+    copyStrided(x.data, view.offset, view.strides, out, 0, stridesOf(view.shape), view.shape);
+  }
   return { dtype: p.dtype, shape: [...p.shape], data: out };
 });
 

@@ -6,8 +6,9 @@
 import type { TypedArray } from '../../base/dtypes.js';
 import { type ArrayData, allocateForUser, NdArray } from '../../base/ndarray.js';
 import { sizeOf, stridesOf } from '../../base/shape.js';
-import { copyBlock, copySliceRead, type SliceRead } from '../../base/blocks.js';
+import { copyBlock, copyStrided } from '../../base/blocks.js';
 import type { ChunkGraph } from '../../dag/chunkGraph.js';
+import { type SliceParams, sliceView } from '../../kernels/tensor/layout.js';
 import { registerAssembler } from '../assemble.js';
 import { intoFor } from './into.js';
 import { Grid, type TensorNode } from './meta.js';
@@ -42,7 +43,7 @@ function assembleInto(
 /** An output chunk of a basic slice: the key of the one input chunk it reads, and what it reads of it. */
 export interface SliceSource {
   readonly key: string;
-  readonly read: SliceRead;
+  readonly read: SliceParams;
 }
 
 /**
@@ -57,7 +58,7 @@ export function storedSliceSources(graph: ChunkGraph, keys: readonly string[], s
     if (i < 0 || graph.kernels[i] !== 'tensor.slice' || graph.depStart[i + 1]! - graph.depStart[i]! !== 1) return undefined;
     const input = graph.keys[graph.deps[graph.depStart[i]!]!]!;
     if (!stored(input)) return undefined;
-    sources.push({ key: input, read: graph.params[i] as SliceRead });
+    sources.push({ key: input, read: graph.params[i] as SliceParams });
   }
   return sources;
 }
@@ -68,17 +69,14 @@ export function storedSliceSources(graph: ChunkGraph, keys: readonly string[], s
  * a chunk of it and then copied that (two fresh arrays: 25-70 ms for 200 rows of a 5000x5000 where
  * faults are dear). `sources[flat]` is the value and read of the output chunk at that grid position.
  */
-export function assembleSliceOfStored(node: TensorNode, nsplits: readonly (readonly number[])[], sources: readonly { readonly value: ArrayData; readonly read: SliceRead }[], into?: TypedArray): NdArray {
+export function assembleSliceOfStored(node: TensorNode, nsplits: readonly (readonly number[])[], sources: readonly { readonly value: ArrayData; readonly read: SliceParams }[], into?: TypedArray): NdArray {
   return assembleInto(node, nsplits, into, (flat, start, ext, out, outStrides) => {
     const { value, read } = sources[flat]!;
+    // The same view fusion reads a slice in place through (kernels/tensor/layout.ts), over the output axes.
+    const view = sliceView(read, value.shape);
     let base = 0;
     for (let k = 0; k < ext.length; k++) base += start[k]! * outStrides[k]!;
-    // The input axes that read more than one element are, in order, the output axes longer than one
-    // (a newaxis, an integer index and a one-element slice are the axes of length one on either side).
-    const longOut = ext.flatMap((n, o) => (n > 1 ? [outStrides[o]!] : []));
-    let next = 0;
-    const dstStrides = read.sliced.map((n) => (n > 1 ? longOut[next++]! : 0));
-    copySliceRead(value, read, out, base, dstStrides);
+    copyStrided(value.data, view.offset, view.strides, out, base, outStrides, ext);
   });
 }
 
