@@ -115,6 +115,17 @@ class Buckets {
   }
 }
 
+/**
+ * The bucket width when none is given: the widest arc over the mean out-degree — or the widest arc itself
+ * when that quotient underflows to 0 (subnormal weights: a widest arc of 5e-324 over two arcs a vertex),
+ * which the check below would refuse as if the caller had passed it.
+ */
+function defaultDelta(maxWeight: number, n: number, m: number): number {
+  if (!(maxWeight > 0)) return 1;
+  const delta = maxWeight / Math.max(1, m / n);
+  return delta > 0 ? delta : maxWeight;
+}
+
 /** The delta-stepping driver. Yields the distance of every vertex (Infinity when unreachable). */
 export function* deltaSteppingDriver(
   g: GraphCsr,
@@ -124,7 +135,7 @@ export function* deltaSteppingDriver(
   const { n, out } = g;
   checkSource(n, source, 'SSSP source');
   const maxWeight = checkWeights(out, options.label ?? String);
-  const delta = options.delta ?? (maxWeight > 0 ? maxWeight / Math.max(1, out.m / n) : 1);
+  const delta = options.delta ?? defaultDelta(maxWeight, n, out.m);
   if (!(delta > 0) || delta === Infinity) {
     throw new InvalidArgumentError(`delta must be a positive number, got ${delta}`);
   }

@@ -71,6 +71,22 @@ describe('graph algorithms agree with the reference implementations on random gr
     );
   });
 
+  it('delta-stepping with subnormal weights: the default bucket width does not underflow to a refused 0', () => {
+    // fast-check's shrunk counterexample (CI, seed 1718541555): the widest arc 5e-324 over two arcs a
+    // vertex made the default delta 0, which the driver then refused as if the caller had passed it.
+    const tiny = { n: 3, directed: false, edges: [{ u: 0, v: 2, w: 5e-324 }, { u: 1, v: 2, w: 0 }, { u: 1, v: 0, w: 0 }], options: { duplicates: 'merge', selfLoops: 'keep' } } as const;
+    // Subnormal and ordinary weights together: distances sum both kinds, buckets stay finite.
+    const mixed = { n: 4, directed: true, edges: [{ u: 0, v: 1, w: 5e-324 }, { u: 1, v: 2, w: 1e-310 }, { u: 2, v: 3, w: 2.5 }, { u: 0, v: 3, w: 7 }], options: { duplicates: 'merge', selfLoops: 'keep' } } as const;
+    for (const g of [tiny, mixed]) {
+      const csr = toCsr(g);
+      for (let source = 0; source < g.n; source++) {
+        const expected = refSssp(reference(g), source);
+        expect(deltaStepping(csr, source)).toEqual(sssp(csr, source));
+        expect(closeTo(deltaStepping(csr, source), expected, 1e-12)).toBe(true);
+      }
+    }
+  });
+
   it('SSSP on dense graphs, whose rows are long enough for the two-pass relaxation', () => {
     fc.assert(
       fc.property(denseGraph, fc.nat(), (g, s) => {
