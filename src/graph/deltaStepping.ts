@@ -18,6 +18,7 @@ import { firstArcFrom } from './csr.js';
 import { type Driver, type StepResult, type StepTable, runDriver, splitRange } from './parallel.js';
 import { type Offsets, sharedFloat64, sharedInt32 } from './shared.js';
 import { type SsspOptions, checkWeights } from './sssp.js';
+import { bucketWidth } from './ssspQueue.js';
 
 export interface DeltaSteppingOptions extends SsspOptions {
   /** Bucket width; default: the largest weight over the average out-degree. */
@@ -115,17 +116,6 @@ class Buckets {
   }
 }
 
-/**
- * The bucket width when none is given: the widest arc over the mean out-degree — or the widest arc itself
- * when that quotient underflows to 0 (subnormal weights: a widest arc of 5e-324 over two arcs a vertex),
- * which the check below would refuse as if the caller had passed it.
- */
-function defaultDelta(maxWeight: number, n: number, m: number): number {
-  if (!(maxWeight > 0)) return 1;
-  const delta = maxWeight / Math.max(1, m / n);
-  return delta > 0 ? delta : maxWeight;
-}
-
 /** The delta-stepping driver. Yields the distance of every vertex (Infinity when unreachable). */
 export function* deltaSteppingDriver(
   g: GraphCsr,
@@ -135,7 +125,8 @@ export function* deltaSteppingDriver(
   const { n, out } = g;
   checkSource(n, source, 'SSSP source');
   const maxWeight = checkWeights(out, options.label ?? String);
-  const delta = options.delta ?? defaultDelta(maxWeight, n, out.m);
+  // By default the widest arc over the mean out-degree, as the sequential search's buckets (1 where that underflows).
+  const delta = options.delta ?? bucketWidth(maxWeight, n, out.m, 1);
   if (!(delta > 0) || delta === Infinity) {
     throw new InvalidArgumentError(`delta must be a positive number, got ${delta}`);
   }

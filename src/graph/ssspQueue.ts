@@ -107,14 +107,21 @@ export class LazyHeap {
 }
 
 /**
- * Buckets per unit of distance, for a bucket width of maxWeight / (perWeight * average degree). With a
- * heap per bucket, narrow buckets keep the heap tiny: measured on the peer graphs, perWeight 32 was best
- * or near best on all four. Widths so small that their inverse overflows (denormal weights) fall back
- * to width 1.
+ * A bucket width of maxWeight / (perWeight * average degree). Widths that underflow to 0 or are so small
+ * that their inverse overflows (denormal weights), and a graph without positive weights, fall back to
+ * width 1: the buckets then only order distances more coarsely, every search stays exact.
+ */
+export function bucketWidth(maxWeight: number, n: number, m: number, perWeight: number): number {
+  const narrow = maxWeight / Math.max(1, m / n) / perWeight;
+  return narrow > 0 && 1 / narrow < Infinity ? narrow : 1;
+}
+
+/**
+ * Buckets per unit of distance, for `bucketWidth`'s width. With a heap per bucket, narrow buckets keep
+ * the heap tiny: measured on the peer graphs, perWeight 32 was best or near best on all four.
  */
 export function bucketsPerUnit(maxWeight: number, n: number, m: number, perWeight: number): number {
-  const narrow = maxWeight / Math.max(1, m / n) / perWeight;
-  return narrow > 0 && 1 / narrow < Infinity ? 1 / narrow : 1;
+  return 1 / bucketWidth(maxWeight, n, m, perWeight);
 }
 
 /** The cyclic buckets for weights up to maxWeight: every queued distance lies within maxWeight of the one being settled. */

@@ -6,7 +6,7 @@
 import type { TypedArray } from '../../base/dtypes.js';
 import { type ArrayData, allocateForUser, NdArray } from '../../base/ndarray.js';
 import { sizeOf, stridesOf } from '../../base/shape.js';
-import { copyBlock, copyStrided } from '../../base/blocks.js';
+import { copyStrided } from '../../base/blocks.js';
 import type { ChunkGraph } from '../../dag/chunkGraph.js';
 import { type SliceParams, sliceView } from '../../kernels/tensor/layout.js';
 import { registerAssembler } from '../assemble.js';
@@ -14,18 +14,21 @@ import { intoFor } from './into.js';
 import { Grid, type TensorNode } from './meta.js';
 
 export function assembleTensor(node: TensorNode, nsplits: readonly (readonly number[])[], chunks: readonly unknown[], into?: TypedArray): NdArray {
-  return assembleInto(node, nsplits, into, (flat, start, ext, out, outStrides) => {
+  return assembleInto(node, nsplits, into, (flat, at, ext, out, outStrides) => {
     const c = chunks[flat] as ArrayData;
-    copyBlock(c.data, stridesOf(c.shape), ext.map(() => 0), out, outStrides, start, ext);
+    copyStrided(c.data, 0, stridesOf(c.shape), out, at, outStrides, ext);
   });
 }
 
-/** The user's array for a result of this tiling (or `into`), each non-empty output chunk's block written by `copyChunk`. */
+/**
+ * The user's array for a result of this tiling (or `into`), each non-empty output chunk's block — `ext`
+ * elements per axis from element `at` of `out` — written by `copyChunk`.
+ */
 function assembleInto(
   node: TensorNode,
   nsplits: readonly (readonly number[])[],
   into: TypedArray | undefined,
-  copyChunk: (flat: number, start: readonly number[], ext: readonly number[], out: TypedArray, outStrides: readonly number[]) => void,
+  copyChunk: (flat: number, at: number, ext: readonly number[], out: TypedArray, outStrides: readonly number[]) => void,
 ): NdArray {
   const { dtype } = node.meta;
   // From the tiling, not the meta: a length unknown when built (NaN) is measured there.
@@ -35,7 +38,11 @@ function assembleInto(
   const outStrides = stridesOf(shape);
   grid.indices().forEach((index, flat) => {
     const ext = grid.shape(index);
-    if (sizeOf(ext) > 0) copyChunk(flat, grid.start(index), ext, out, outStrides);
+    if (sizeOf(ext) === 0) return;
+    const start = grid.start(index);
+    let at = 0;
+    for (let k = 0; k < ext.length; k++) at += start[k]! * outStrides[k]!;
+    copyChunk(flat, at, ext, out, outStrides);
   });
   return new NdArray(dtype, shape, out);
 }
@@ -70,13 +77,11 @@ export function storedSliceSources(graph: ChunkGraph, keys: readonly string[], s
  * faults are dear). `sources[flat]` is the value and read of the output chunk at that grid position.
  */
 export function assembleSliceOfStored(node: TensorNode, nsplits: readonly (readonly number[])[], sources: readonly { readonly value: ArrayData; readonly read: SliceParams }[], into?: TypedArray): NdArray {
-  return assembleInto(node, nsplits, into, (flat, start, ext, out, outStrides) => {
+  return assembleInto(node, nsplits, into, (flat, at, ext, out, outStrides) => {
     const { value, read } = sources[flat]!;
     // The same view fusion reads a slice in place through (kernels/tensor/layout.ts), over the output axes.
     const view = sliceView(read, value.shape);
-    let base = 0;
-    for (let k = 0; k < ext.length; k++) base += start[k]! * outStrides[k]!;
-    copyStrided(value.data, view.offset, view.strides, out, base, outStrides, ext);
+    copyStrided(value.data, view.offset, view.strides, out, at, outStrides, ext);
   });
 }
 
