@@ -87,15 +87,17 @@ describe.each(EXECUTORS)('sums on hostile data are within %s of an exact referen
   });
 
   // Chan's merge adds the difference of two chunk means (~1e-3 here), which two rounded means of ~1e8
-  // spoil by up to 7e-9: kept as double-doubles (the compensated sum's low part divided too), the merged
-  // variance is off by 3e-16 to 6e-13 (measured, by chunking) instead of 1e-12 to 3e-11 with doubles.
-  // What is left is the error of the chunk sums themselves (plain sums inside each 128-element block).
-  it('var of a large offset plus noise over many chunks, whole and by rows: relative error below 1e-12', async () => {
+  // spoil by up to 7e-9: kept as double-doubles (the compensated sum's low part divided too) and
+  // corrected by the sum of the deviations from them (moments.ts), the merged variance is off by at most
+  // 8.3e-16 over nine chunkings from 33,333 to 524,288 elements. Without the correction the chunk sums'
+  // own rounding (plain sums inside each 128-element block) left it 1.6e-14 to 8.5e-12 off, by chunking
+  // (7.4e-12 at 65,537, 8.5e-12 at 33,333), where NumPy's x.var() is 4.0e-12 off on the same data.
+  it('var of a large offset plus noise over many chunks, whole and by rows: relative error below 1e-14', async () => {
     const x = HOSTILE['a large offset plus noise']!();
     const exact = exactVariance(x, 0);
-    for (const chunkSize of [1 << 19, 1 << 16, 100_003]) {
+    for (const chunkSize of [1 << 19, 1 << 16, 100_003, 65_537, 33_333]) {
       const got = await item(tt.array(x, { chunkSize }).var());
-      expect(Math.abs(got - exact) / exact).toBeLessThan(1e-12);
+      expect(Math.abs(got - exact) / exact).toBeLessThan(1e-14);
     }
     const rows = 4;
     const width = (N - 3) / rows;
@@ -103,7 +105,40 @@ describe.each(EXECUTORS)('sums on hostile data are within %s of an exact referen
     const byRow = (await run(m.var({ axis: 1 }))).data;
     for (let i = 0; i < rows; i++) {
       const row = exactVariance(x.subarray(i * width, (i + 1) * width), 0);
-      expect(Math.abs((byRow[i] as number) - row) / row).toBeLessThan(1e-12);
+      expect(Math.abs((byRow[i] as number) - row) / row).toBeLessThan(1e-14);
+    }
+  });
+
+  // The corrected mean (moments.ts) in every loop layout: a full var (the flat loop), along the last axis
+  // (the nd loop's row sums), along the first or middle axis (its column passes), and along two axes.
+  it('var along every axis and pair of axes of a 3-D large offset plus noise, in chunks: relative error below 1e-14', async () => {
+    const shape = [12, 40, 60];
+    const x = HOSTILE['a large offset plus noise']!().subarray(0, 12 * 40 * 60);
+    const at = (i: number, j: number, k: number): number => x[(i * 40 + j) * 60 + k]!;
+    const t = tt.array(x, { shape, chunkSize: [5, 17, 60] });
+    for (const axis of [null, 0, 1, 2, [0, 2], [1, 2]] as const) {
+      const axes = axis === null ? [0, 1, 2] : typeof axis === 'number' ? [axis] : [...axis];
+      const kept = [0, 1, 2].filter((a) => !axes.includes(a));
+      const got = await run(t.var(axis === null ? {} : { axis: axis as number | number[] }));
+      const values = axis === null ? [got.item() as number] : Array.from(got.data as Float64Array);
+      const outputs = kept.reduce((n, a) => n * shape[a]!, 1);
+      expect(values.length).toBe(outputs);
+      for (let o = 0; o < outputs; o++) {
+        // Output o's position along the kept axes (row-major), and every element reduced into it.
+        const fixed = new Map<number, number>();
+        let rest = o;
+        for (let q = kept.length - 1; q >= 0; q--) {
+          fixed.set(kept[q]!, rest % shape[kept[q]!]!);
+          rest = Math.floor(rest / shape[kept[q]!]!);
+        }
+        const group: number[] = [];
+        for (let i = 0; i < 12; i++) for (let j = 0; j < 40; j++) for (let k = 0; k < 60; k++) {
+          const index = [i, j, k];
+          if (kept.every((a) => index[a] === fixed.get(a))) group.push(at(i, j, k));
+        }
+        const exact = exactVariance(Float64Array.from(group), 0);
+        expect(Math.abs(values[o]! - exact) / exact, `var over axes ${axes.join(',')}, output ${o}`).toBeLessThan(1e-14);
+      }
     }
   });
 

@@ -41,7 +41,7 @@ export interface LoopSpec {
 /**
  * Generated signature: (ins, st, shape, ost, out, aux, gst, gb0, F, H).
  * ins: input arrays; st: per-input element strides over the loop shape (0 = broadcast), then its first element;
- * ost: output strides (0 on reduced axes); out: output or accumulator; aux: centre (sqdev) or best index
+ * ost: output strides (0 on reduced axes); out: output or accumulator; aux: centre (sqdev, dev) or best index
  * (arg*); gst/gb0: global-index strides and base for arg*; F: user functions; H: helpers.
  */
 export type CompiledLoop = (
@@ -73,6 +73,9 @@ function header(spec: LoopSpec): string {
   return lines.join('\n');
 }
 
+/** Reductions of deviations from a centre per output, read from `aux` (moments.ts). */
+const centred = (kind: ReduceKind | undefined): kind is 'sqdev' | 'dev' => kind === 'sqdev' || kind === 'dev';
+
 /**
  * Flat loops run from the end of the chunk down to 0: V8 compiles a decreasing index loop over typed
  * arrays it receives as arguments with far fewer bounds checks than the same loop counting up (measured
@@ -93,8 +96,8 @@ for (let j = n - 4; j >= r; j -= 4) { out[j] = ${val('j')}; out[j + 1] = ${val('
 for (let j = r - 1; j >= 0; j--) out[j] = ${val('j')};`;
   }
   if (kind === 'argmin' || kind === 'argmax') throw new Error('arg reductions use the nd loop');
-  const c = kind === 'sqdev' ? 'const c = aux[0];\n' : '';
-  if (kind === 'sum' || kind === 'sqdev') return `${n}\n${c}${blockedSum(kind, 'n', val, 'out[0]', '0', spec.split && kind === 'sum' ? 'aux[0]' : undefined, spec.resume === true && kind === 'sum')}`;
+  const c = centred(kind) ? 'const c = aux[0];\n' : '';
+  if (kind === 'sum' || centred(kind)) return `${n}\n${c}${blockedSum(kind, 'n', val, 'out[0]', '0', spec.split && kind === 'sum' ? 'aux[0]' : undefined, spec.resume === true && kind === 'sum')}`;
   if (kind === 'prod' || kind === 'cnz') {
     const comb = kind === 'prod' ? '(a0 * a1) * (a2 * a3)' : '(a0 + a1) + (a2 + a3)';
     const init = String(INITIAL_VALUE[kind]);
@@ -170,18 +173,18 @@ ${ins.map((i) => `b${i} -= ${EXTREME_ROWS - 1} * rs${i};`).join(' ')} idx[nd - 2
 ${oneRow}
 }`;
     rowDecl = ROW_STRIDES(ins);
-  } else if (spec.innerReduced && (kind === 'sum' || kind === 'sqdev')) {
+  } else if (spec.innerReduced && (kind === 'sum' || centred(kind))) {
     // The flat loop's blocked sum along the row: a sum along the last axis runs at memory speed
     // instead of at the latency of one chain of additions, and as accurately.
     // One input read along the row: index it absolutely from its row start (b{i} + j is an add and a
     // bounds check V8 does not hoist; measured 12% faster on 5000-wide rows). Same blocks, same sums.
-    const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
+    const c = centred(kind) ? 'const c = aux[bo];' : '';
     const one = ins.length === 1 && spec.access[ins[0]!] === '1' ? ins[0]! : -1;
     const absAt = (j: string): string => exprCode(spec.expr, (i) => (i === one ? `x${i}[${j}]` : `s${i}`), constant);
     const low = spec.split && kind === 'sum' ? 'aux[bo]' : undefined;
     inner = `${c}\n${one >= 0 ? blockedSum(kind, 'inner', absAt, 'out[bo]', `b${one}`, low) : blockedSum(kind, 'inner', valAt, 'out[bo]', '0', low)}`;
   } else if (spec.innerReduced) {
-    const c = kind === 'sqdev' ? 'const c = aux[bo];' : '';
+    const c = centred(kind) ? 'const c = aux[bo];' : '';
     inner = `${c} let a = out[bo];\nfor (let j = inner - 1; j >= 0; j--) { ${step(kind, 'a', val, 'c', true)} }\nout[bo] = a;`;
   } else {
     // A column reduction (the inner axis kept): when the axis outside it is reduced too, as in a sum
@@ -193,17 +196,17 @@ ${oneRow}
     // (Neumaier), the high part being the plain sum: with one rounded sum per column, chunk means of
     // 1e8 + U(0, 1) were off enough to leave Chan's merge of 20 chunks 4e-9 off.
     const low = spec.split && kind === 'sum';
-    const c = kind === 'sqdev' ? 'const c = aux[k];' : low ? 'let l = aux[k];' : '';
+    const c = centred(kind) ? 'const c = aux[k];' : low ? 'let l = aux[k];' : '';
     const put = low ? 'out[k] = a; aux[k] = l;' : 'out[k] = a;';
     const add = (v: string): string => (low ? compensatedStep('a', 'l', v) : step(kind, 'a', v, 'c', true));
     // A sum's pass adds its rows as a tree and meets the column's total once: eight dependent (and, for a
     // split sum, compensated) additions per column were the loop's critical path, not memory.
     const tree = (vs: string[]): string => (vs.length === 1 ? vs[0]! : `(${tree(vs.slice(0, vs.length / 2))} + ${tree(vs.slice(vs.length / 2))})`);
     const rowsOf = [...Array(ROWS_PER_PASS).keys()];
-    const terms = rowsOf.map((r) => (kind === 'sqdev' ? `const q${r} = ${valAt('j', r)} - c;` : `const q${r} = ${valAt('j', r)};`)).join(' ');
+    const terms = rowsOf.map((r) => (centred(kind) ? `const q${r} = ${valAt('j', r)} - c;` : `const q${r} = ${valAt('j', r)};`)).join(' ');
     const total = tree(rowsOf.map((r) => (kind === 'sqdev' ? `q${r} * q${r}` : `q${r}`)));
     const steps =
-      kind === 'sum' || kind === 'sqdev'
+      kind === 'sum' || centred(kind)
         ? `${terms} ${low ? exactTree(rowsOf.map((r) => `q${r}`)) : `a += ${total};`}`
         : rowsOf.map((r) => add(valAt('j', r))).join(' ');
     inner = `if (rowsReduced && idx[nd - 2] >= ${ROWS_PER_PASS - 1}) {

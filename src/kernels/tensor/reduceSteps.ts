@@ -2,11 +2,12 @@
  * Source text of the steps a reduction loop is made of (codegen.ts puts them together): one element into
  * an accumulator, the running extremes of a min/max, and the blocked, compensated sums.
  */
-export type ReduceKind = 'sum' | 'prod' | 'min' | 'max' | 'any' | 'all' | 'cnz' | 'sqdev' | 'argmin' | 'argmax';
+/** `sqdev` and `dev`: the squared and the plain deviations of the elements from a centre `c` (moments.ts). */
+export type ReduceKind = 'sum' | 'prod' | 'min' | 'max' | 'any' | 'all' | 'cnz' | 'sqdev' | 'dev' | 'argmin' | 'argmax';
 
 /** The accumulator's starting value of each reduction (String() of each is also valid source text). */
 export const INITIAL_VALUE: Readonly<Record<ReduceKind, number>> = {
-  sum: 0, prod: 1, min: Infinity, max: -Infinity, any: 0, all: 1, cnz: 0, sqdev: 0, argmin: Infinity, argmax: -Infinity,
+  sum: 0, prod: 1, min: Infinity, max: -Infinity, any: 0, all: 1, cnz: 0, sqdev: 0, dev: 0, argmin: Infinity, argmax: -Infinity,
 };
 
 /**
@@ -32,6 +33,8 @@ export function step(kind: ReduceKind, a: string, v: string, c = 'c', backward =
       return `if (${v} !== 0) ${a} += 1;`;
     case 'sqdev':
       return `{ const d = ${v} - ${c}; ${a} += d * d; }`;
+    case 'dev':
+      return `${a} += ${v} - ${c};`;
     case 'argmin':
     case 'argmax':
       throw new Error('arg reductions have their own step');
@@ -127,7 +130,7 @@ ${target} = a ${cmp}= b ? a : b;
 export const SUM_BLOCK = 128;
 
 /**
- * A sum (or sum of squared deviations from `c`) of elements `count - 1` down to 0 (`valAt(j)` is element
+ * A sum (or sum of squared or plain deviations from `c`) of elements `count - 1` down to 0 (`valAt(j)` is element
  * j) added to `target`. Each block of SUM_BLOCK elements is summed by four interleaved accumulators (the
  * loop runs at memory speed, not at the latency of one chain of additions), and the block sums are
  * added with Neumaier's compensation, so the error is that of one block — at most about
@@ -136,7 +139,7 @@ export const SUM_BLOCK = 128;
  * A non-finite running sum (an infinity or NaN among the elements, or overflow) is taken as it is: its
  * compensation would be NaN.
  */
-export function blockedSum(kind: 'sum' | 'sqdev', count: string, valAt: (j: string) => string, target: string, base = '0', low?: string, resume = false): string {
+export function blockedSum(kind: 'sum' | 'sqdev' | 'dev', count: string, valAt: (j: string) => string, target: string, base = '0', low?: string, resume = false): string {
   const add = (v: string): string => compensatedStep('hi', 'lo', v);
   // With a base, j runs over base + [0, count) and valAt takes that absolute index: the same blocks.
   const from = (k: number): string => (base === '0' ? `${count} - ${k}` : `${base} + ${count} - ${k}`);
