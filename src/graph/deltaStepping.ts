@@ -130,12 +130,23 @@ export function* deltaSteppingDriver(
   if (!(delta > 0) || delta === Infinity) {
     throw new InvalidArgumentError(`delta must be a positive number, got ${delta}`);
   }
+  // A vertex's bucket is its distance over delta: where that overflows, the vertex's bucket is Infinity
+  // and it was reported unreachable (weights of 1e300 with delta 1e-300). The default keeps it below the
+  // number of arcs.
+  const farthest = maxWeight * Math.max(1, n - 1);
+  if (farthest < Infinity && !(farthest / delta < Infinity)) {
+    throw new InvalidArgumentError(
+      `delta ${delta} is too small for arcs of weight up to ${maxWeight} on ${n} vertices: a distance divided by it could overflow; give a delta of at least ${farthest / Number.MAX_VALUE}, or none for the default`,
+    );
+  }
   const dist = sharedFloat64(n).fill(Infinity);
   const frontier = sharedInt32(n);
   const frontierDist = sharedFloat64(n);
   const next = sharedInt32(n);
   const stamp = sharedInt32(n).fill(-1);
-  const queued = new Int32Array(n).fill(-1);
+  // A vertex's bucket when queued in it, -2 - bucket once its heavy arcs are relaxed. Doubles: a given
+  // delta may make buckets past 2^31 (an Int32Array wrapped them, and vertices were lost).
+  const queued = new Float64Array(n).fill(-1);
   const ranges = splitRange(n, options.parts ?? 1, out.offsets);
   const buckets = new Buckets();
   let phase = 0;

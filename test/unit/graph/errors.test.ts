@@ -65,6 +65,11 @@ describe('bad input to the algorithms raises typed errors', () => {
     expect(() => kCore(g, -1)).toThrow(InvalidArgumentError);
     expect(() => hits(g, { maxRound: 0 })).toThrow(InvalidArgumentError);
     expect(() => deltaStepping(g, 0, { delta: 0 })).toThrow(InvalidArgumentError);
+    // A delta so small that a distance over it overflows: refused, not a reachable vertex at Infinity.
+    const far = buildGraph({ n: 3, src: Int32Array.from([0, 1]), dst: Int32Array.from([1, 2]), weights: Float64Array.from([1e300, 1e300]) }, { directed: true });
+    expect(() => deltaStepping(far, 0, { delta: 1e-300 })).toThrow(/delta 1e-300 is too small for arcs of weight up to 1e\+300 on 3 vertices/);
+    expect(Array.from(deltaStepping(far, 0, { delta: 1e-7 }))).toEqual([0, 1e300, 2e300]);
+    expect(Array.from(deltaStepping(far, 0))).toEqual([0, 1e300, 2e300]);
     expect(() => degreeCentrality(g, 'sideways' as 'in')).toThrow(InvalidArgumentError);
     // A driver handed a directed graph without the in-CSR it reads says what to do.
     expect(() => cdlpDriver(g).next()).toThrow(/withInCsr/);
