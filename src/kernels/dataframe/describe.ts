@@ -15,16 +15,17 @@
  */
 import { allocBytes, allocFloat64, makeFrame, type FrameChunk, type NumberColumn } from '../../base/frame.js';
 import { utf8DictOf } from '../../base/utf8Dict.js';
+import { correctMomentsAt, mergeMomentsAt } from '../../base/moments.js';
 import { registerKernel } from '../registry.js';
 
 export const DESCRIBE_STATS = ['count', 'mean', 'std', 'min', '25%', '50%', '75%', 'max'] as const;
 const QUANTILES = [0.25, 0.5, 0.75];
-const MOMENTS = ['count', 'mean', 'm2', 'min', 'max'];
+const MOMENTS = ['count', 'mean', 'meanLo', 'm2', 'min', 'max'];
 
-/** Per input column: one row of (count, mean, m2, min, max) — a partial as a FrameChunk. */
-function momentsFrame(count: Float64Array, mean: Float64Array, m2: Float64Array, min: Float64Array, max: Float64Array): FrameChunk {
+/** Per input column: one row of (count, mean + meanLo, m2, min, max) — a partial as a FrameChunk. */
+function momentsFrame(count: Float64Array, mean: Float64Array, meanLo: Float64Array, m2: Float64Array, min: Float64Array, max: Float64Array): FrameChunk {
   const col = (values: Float64Array): NumberColumn => ({ dtype: 'float64', values, valid: null });
-  return makeFrame(MOMENTS, [col(count), col(mean), col(m2), col(min), col(max)]);
+  return makeFrame(MOMENTS, [col(count), col(mean), col(meanLo), col(m2), col(min), col(max)]);
 }
 
 function numberColumn(chunk: FrameChunk, name: string): NumberColumn {
@@ -34,7 +35,7 @@ function numberColumn(chunk: FrameChunk, name: string): NumberColumn {
 /** Moments of each named column of a chunk. */
 export function chunkMoments(chunk: FrameChunk, columns: readonly string[]): FrameChunk {
   const k = columns.length;
-  const [count, mean, m2, min, max] = [0, 0, 0, 0, 0].map(() => new Float64Array(k)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const [count, mean, meanLo, m2, min, max] = [0, 0, 0, 0, 0, 0].map(() => new Float64Array(k)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
   columns.forEach((name, j) => {
     const { values, valid } = numberColumn(chunk, name);
     let n = 0;
@@ -51,47 +52,45 @@ export function chunkMoments(chunk: FrameChunk, columns: readonly string[]): Fra
     }
     const mu = n === 0 ? 0 : sum / n;
     let ss = 0;
+    let deviations = 0;
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (v !== v || (valid !== null && valid[i] === 0)) continue;
-      ss += (v - mu) * (v - mu);
+      const d = v - mu;
+      ss += d * d;
+      deviations += d;
     }
     count[j] = n;
     mean[j] = mu;
     m2[j] = ss;
+    // The deviations' own sum corrects the running sum's mean (base/moments.ts).
+    correctMomentsAt(mean, meanLo, m2, j, deviations, n);
     min[j] = lo;
     max[j] = hi;
   });
-  return momentsFrame(count, mean, m2, min, max);
+  return momentsFrame(count, mean, meanLo, m2, min, max);
 }
 
-/** Combines moment partials (Chan, Golub & LeVeque's pairwise update). */
+/** Combines moment partials (Chan, Golub & LeVeque's pairwise update, the means as double-doubles). */
 export function combineMoments(parts: readonly FrameChunk[], k: number): FrameChunk {
-  const [count, mean, m2, min, max] = [0, 0, 0, Infinity, -Infinity].map((x) => new Float64Array(k).fill(x)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const [count, mean, meanLo, m2, min, max] = [0, 0, 0, 0, Infinity, -Infinity].map((x) => new Float64Array(k).fill(x)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
   for (const p of parts) {
-    const [pc, pm, p2, plo, phi] = p.columns.map((c) => (c as NumberColumn).values) as Float64Array[];
+    const [pc, pm, pl, p2, plo, phi] = p.columns.map((c) => (c as NumberColumn).values) as Float64Array[];
     for (let j = 0; j < k; j++) {
       const nb = pc![j]!;
       if (nb === 0) continue;
       const na = count[j]!;
       if (na === 0) {
-        count[j] = nb;
         mean[j] = pm![j]!;
+        meanLo[j] = pl![j]!;
         m2[j] = p2![j]!;
-        min[j] = plo![j]!;
-        max[j] = phi![j]!;
-        continue;
-      }
-      const n = na + nb;
-      const delta = pm![j]! - mean[j]!;
-      mean[j] = mean[j]! + (delta * nb) / n;
-      m2[j] = m2[j]! + p2![j]! + (delta * delta * na * nb) / n;
-      count[j] = n;
+      } else mergeMomentsAt(mean, meanLo, m2, j, na, pm![j]!, pl![j]!, p2![j]!, nb);
+      count[j] = na + nb;
       if (plo![j]! < min[j]!) min[j] = plo![j]!;
       if (phi![j]! > max[j]!) max[j] = phi![j]!;
     }
   }
-  return momentsFrame(count, mean, m2, min, max);
+  return momentsFrame(count, mean, meanLo, m2, min, max);
 }
 
 /** Each named column's values sorted ascending with the missing ones (as NaN) at the end. */
@@ -183,7 +182,7 @@ export function quantileOf(arrays: readonly Float64Array[], lens: readonly numbe
 
 /** The describe frame: 'stat' then one float64 column per input column. */
 export function describeFrame(moments: FrameChunk, sorted: readonly FrameChunk[], columns: readonly string[]): FrameChunk {
-  const [count, mean, m2, min, max] = moments.columns.map((c) => (c as NumberColumn).values) as Float64Array[];
+  const [count, mean, meanLo, m2, min, max] = moments.columns.map((c) => (c as NumberColumn).values) as Float64Array[];
   const stat = { dtype: 'string' as const, codes: Int32Array.from(DESCRIBE_STATS.keys()), dict: utf8DictOf(DESCRIBE_STATS) };
   const cols = columns.map((name, j): NumberColumn => {
     const n = count![j]!;
@@ -194,7 +193,7 @@ export function describeFrame(moments: FrameChunk, sorted: readonly FrameChunk[]
     values[0] = n;
     if (n === 0) valid.fill(0, 1);
     else {
-      values[1] = mean![j]!;
+      values[1] = mean![j]! + meanLo![j]!;
       if (n < 2) valid[2] = 0;
       else values[2] = Math.sqrt(m2![j]! / (n - 1));
       values[3] = min![j]!;

@@ -5,7 +5,8 @@
  *
  * A partial is itself a frame chunk, so it can be measured (rows ≈ groups), shuffled and concatenated
  * like any chunk: the key columns, then state columns named `\0<agg index><state>` — `s` a float64 sum,
- * `n` an int32 count, `m`/`q` the mean and M2 of a variance, `v` a value of the input's dtype (min, max,
+ * `n` an int32 count, `m`/`l`/`q` the mean (a double-double: `l` its low part) and M2 of a variance,
+ * `v` a value of the input's dtype (min, max,
  * first). `nunique` needs the distinct values of each group, so a spec with one adds a `\0tag` column:
  * tag -1 marks the one main row of a group (all other states), tag k a row holding one distinct
  * non-null value of agg k's column for that group in `\0<k>v`. Combines concatenate their inputs in
@@ -109,6 +110,7 @@ export function groupbyPartial(chunk: FrameChunk, p: GroupbyParams): FrameChunk 
         const m = groupMoments(c, ids, g);
         push('n', int32Column(m.n));
         push('m', float64Column(m.mean, null));
+        push('l', float64Column(m.meanLo, null));
         push('q', float64Column(m.m2, null));
         break;
       }
@@ -151,9 +153,10 @@ export function groupbyCombine(frames: readonly FrameChunk[], p: GroupbyParams):
         break;
       case 'count': case 'size': cols[at('n')] = int32Column(groupCountSums(col('n'), ids, g)); break;
       case 'std': {
-        const m = combineMoments(col('n'), col('m'), col('q'), ids, g);
+        const m = combineMoments(col('n'), col('m'), col('l'), col('q'), ids, g);
         cols[at('n')] = int32Column(m.n);
         cols[at('m')] = float64Column(m.mean, null);
+        cols[at('l')] = float64Column(m.meanLo, null);
         cols[at('q')] = float64Column(m.m2, null);
         break;
       }

@@ -2,6 +2,7 @@
  * var/std partials: a chunk's (count, mean, M2), its mean kept as a double-double, and Chan's merge of
  * two of them.
  */
+import { correctMomentsAt, mergeMomentsAt } from '../../base/moments.js';
 import type { ArrayData } from '../../base/ndarray.js';
 import type { Partial, ReduceMapParams } from './reduce.js';
 import { type F64, filled, runLoop } from './reduceLoop.js';
@@ -110,45 +111,12 @@ const CORRECTED_RATIO = 1000;
 function correctByDeviations(p: ReduceMapParams, ins: readonly ArrayData[], count: number, mean: F64, meanLo: F64, m2: F64): void {
   const deviations = filled(mean.length, 0);
   runLoop('dev', p, ins, deviations, mean);
-  for (let i = 0; i < mean.length; i++) {
-    const c = mean[i]!;
-    const s = deviations[i]!;
-    // A non-finite mean or sum (an infinity or NaN among the values) stays as the first pass left it.
-    if (!(c - c === 0 && s - s === 0)) continue;
-    const shift = s / count;
-    const hi = c + shift;
-    if (!(hi - hi === 0)) continue;
-    mean[i] = hi;
-    meanLo[i] = twoSumError(c, shift, hi);
-    m2[i] = Math.max(0, m2[i]! - s * shift);
-  }
+  for (let i = 0; i < mean.length; i++) correctMomentsAt(mean, meanLo, m2, i, deviations[i]!, count);
 }
 
-/**
- * Chan's merge of the moments of nb more elements into those of na, in place, with the means as
- * double-doubles: the difference of two means of 1e8 + U(0, 1) data is ~1e-4 while each rounded mean
- * is off by up to 7e-9, so plain doubles left the variance ~3e-12 off; with the low parts the
- * difference is good to an ulp of itself.
- */
+/** Chan's merge of the moments of nb more elements into those of na, in place (base/moments.ts). */
 export function mergeMoments(mean: F64, meanLo: F64, m2: F64, na: number, bMean: F64, bMeanLo: F64, bM2: F64, nb: number): void {
-  if (nb === 0) return;
-  const n = na + nb;
-  for (let i = 0; i < mean.length; i++) {
-    const a = mean[i]!;
-    const dh = bMean[i]! - a;
-    const delta = dh - dh === 0 ? dh + (twoSumError(bMean[i]!, -a, dh) + (bMeanLo[i]! - meanLo[i]!)) : dh;
-    const step = (delta * nb) / n;
-    const sum = a + step;
-    mean[i] = sum;
-    if (sum - sum === 0) meanLo[i]! += twoSumError(a, step, sum);
-    m2[i]! += bM2[i]! + (delta * delta * na * nb) / n;
-  }
-}
-
-/** The rounding error of s = a + b (Knuth's TwoSum): a + b = s + error exactly. */
-function twoSumError(a: number, b: number, s: number): number {
-  const bv = s - a;
-  return (a - (s - bv)) + (b - bv);
+  for (let i = 0; i < mean.length; i++) mergeMomentsAt(mean, meanLo, m2, i, na, bMean[i]!, bMeanLo[i]!, bM2[i]!, nb);
 }
 
 /** (hi + lo) / n as a double-double, n a positive integer (the remainder hi - q·n is exact by Dekker's product). */

@@ -137,7 +137,7 @@ describe('variance partials', () => {
     const parts = groupMoments(col, ids, 3);
     const m = combineMoments(
       { dtype: 'int32', values: parts.n, valid: null }, { dtype: 'float64', values: parts.mean, valid: null },
-      { dtype: 'float64', values: parts.m2, valid: null }, new Int32Array(3), 1,
+      { dtype: 'float64', values: parts.meanLo, valid: null }, { dtype: 'float64', values: parts.m2, valid: null }, new Int32Array(3), 1,
     );
     expect(m.n[0]).toBe(1000);
     expect(Math.abs(m.m2[0]! - exact) / exact).toBeLessThan(1e-6);
