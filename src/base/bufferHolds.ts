@@ -1,6 +1,7 @@
 /**
- * Counted readers of the workers' recycled buffers on the main thread, so that such memory is filled
- * again as soon as the engine lets go of it, rather than after the next major collection.
+ * Counted readers of the workers' recycled buffers on the main thread (and of those a task's kernel fills
+ * on the main thread itself: recycledBuffers.ts `fillingForTask`), so that such memory is filled again as
+ * soon as the engine lets go of it, rather than after the next major collection.
  *
  * Why: base/recycledBuffers.ts marks a buffer DEAD once every object through which it can be read has
  * been finalized — but V8 clears weak references only in a major collection, which a warm loop of small

@@ -293,14 +293,31 @@ export function track(buffer: SharedArrayBuffer): void {
   trim();
 }
 
+/**
+ * Above zero while a task's kernel runs on the main thread (`fillingForTask`): what it fills is read
+ * only through the engine's holders, as a worker's output is, so its readers are counted the same way.
+ */
+let taskFills = 0;
+
+/** Main thread: runs a task's kernel here, synchronously, its fills counted as a worker's would be. */
+export function fillingForTask<T>(run: () => T): T {
+  taskFills++;
+  try {
+    return run();
+  } finally {
+    taskFills--;
+  }
+}
+
 /** Main thread: `buffer` is one more object through which the memory tagged `id` can be read. */
 function watch(id: bigint, buffer: SharedArrayBuffer, state?: Int32Array): void {
   let w = watched.get(id);
   if (!w) {
     const own = state ?? new Int32Array(structuredClone(buffer), buffer.byteLength - TRAILER_BYTES + 16, 1);
-    // Counted only when first seen in a task's output (another thread made it): a buffer this thread
-    // made is read by whoever its maker handed it to (a graph's column copies, by the graph's node).
-    const counted = state === undefined;
+    // Counted when first seen in a task's output (another thread made it) or made by a task's kernel
+    // here: any other buffer this thread made is read by whoever its maker handed it to (a graph's
+    // column copies, by the graph's node).
+    const counted = state === undefined || taskFills > 0;
     watched.set(id, (w = { id, state: own, readers: new WeakSet(), refs: [], settled: false, counted }));
   } else if (w.readers.has(buffer)) {
     return;

@@ -3,6 +3,7 @@
  * to run on the scheduling thread itself (threads: the calling thread; distributed: the driver), and
  * how many light tasks share a message or a job. One rule for both executors.
  */
+import { isDType, itemSize } from '../base/dtypes.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
 import { chainedElements } from '../kernels/chain.js';
 
@@ -31,6 +32,13 @@ export function readElements(graph: ChunkGraph, i: number, k: number, value: unk
 export function outputElements(meta: unknown): number {
   const shape = (meta as { shape?: readonly number[] } | null)?.shape;
   return shape ? shape.reduce((a, b) => a * b, 1) : 0;
+}
+
+/** Bytes a chunk's output will take, from its meta (0 when the meta does not say). */
+export function outputBytes(meta: unknown): number {
+  const dtype = (meta as { dtype?: unknown } | null)?.dtype;
+  if (dtype === undefined) return outputElements(meta) * 8;
+  return outputElements(meta) * (isDType(dtype) ? itemSize(dtype) : 1);
 }
 
 /** Elements task `i` makes: its output and, for a chained task, its producers' outputs (kernels/chain.ts). */

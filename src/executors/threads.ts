@@ -19,11 +19,12 @@
  * with a typed error and frees what it holds, instead of escaping as an unhandled rejection and
  * leaving the run unsettled. The local executor gets the same from its single async loop.
  */
-import { isDType, itemSize } from '../base/dtypes.js';
 import { CancelledError, errorToData, WorkerCrashedError } from '../base/errors.js';
+import { fillingForTask } from '../base/recycledBuffers.js';
 import { adopt } from '../base/wasmMemory.js';
 import type { ChunkGraph } from '../dag/chunkGraph.js';
-import { isDriverTask, runTask, type TaskMessage, type TaskOutcome, withInputMemories } from '../kernels/task.js';
+import { driverRunsInPlace } from '../kernels/registry.js';
+import { isDriverTask, runDriverTaskNow, runTask, type TaskMessage, type TaskOutcome, withInputMemories } from '../kernels/task.js';
 import type { ChunkStore } from '../store/chunkStore.js';
 import type { ChunkFailure, Executor, RunOptions, RunReport } from './executor.js';
 import { type ClaimedBatchRun, runClaimedBatch } from './claimedBatch.js';
@@ -31,7 +32,7 @@ import { runGang } from './gang.js';
 import { Lane, type TaskRunner } from './fairPool.js';
 import { leasePool, type PoolKind, type PoolLease } from './pool.js';
 import { SchedulerState } from './schedulerState.js';
-import { madeElements, outputElements, readElements, safeToRunInPlace, TINY_TASK_ELEMENTS, workIsElements } from './taskSize.js';
+import { madeElements, outputBytes, readElements, safeToRunInPlace, TINY_TASK_ELEMENTS, workIsElements } from './taskSize.js';
 import { discardProduced, kernelError, pinInputs, releaseChunks, runError, storeOutput } from './runChunks.js';
 
 /** Tasks reading or writing fewer elements than this are batched. */
@@ -62,13 +63,6 @@ const INLINE_SLICE_MS = 8;
  * elements, and `x.mul(2).sum()` of a 300x300 x took 1.0 ms on the pool against 0.42 ms in place.
  */
 const SOLO_TASK_ELEMENTS = 1 << 18;
-
-/** Bytes a chunk's output will take, from its meta (0 when the meta does not say). */
-function outputBytes(meta: unknown): number {
-  const dtype = (meta as { dtype?: unknown } | null)?.dtype;
-  if (dtype === undefined) return outputElements(meta) * 8;
-  return outputElements(meta) * (isDType(dtype) ? itemSize(dtype) : 1);
-}
 
 class ThreadRun {
   readonly #state: SchedulerState;
@@ -173,6 +167,8 @@ class ThreadRun {
   #inlineable(i: number): boolean {
     const g = this.graph;
     if ((g.metas[i] as { inline?: unknown } | null)?.inline === true) return true;
+    // A small driver run (kernels/registry.ts `DriverInPlace`), alone: a worker's round trip would cost about what it takes.
+    if (isDriverTask(g.kernels[i]!)) return this.#inFlight === 0 && this.#state.readyCount === 1 && driverRunsInPlace(g.kernels[i]!, this.#message(i).inputs, g.params[i]);
     if (!safeToRunInPlace(g, i)) return false;
     const alone = this.#inFlight === 0 && this.#state.readyCount === 1 && workIsElements(g, i);
     const bound = alone ? SOLO_TASK_ELEMENTS : TINY_TASK_ELEMENTS;
@@ -185,7 +181,9 @@ class ThreadRun {
     const started = performance.now();
     while (this.inline && !this.#done && state.readyCount > 0 && this.#inlineable(state.peek())) {
       const i = state.next();
-      this.#settle(i, runTask(this.#message(i)) as TaskOutcome);
+      const task = this.#message(i);
+      // A small driver run goes whole, its ranges in turn; what it fills is counted as a worker's output is.
+      this.#settle(i, isDriverTask(task.kernel) ? fillingForTask(() => runDriverTaskNow(task, { parallelism: 1 })) : (runTask(task) as TaskOutcome));
       if (performance.now() - started > INLINE_SLICE_MS) {
         setImmediate(() => this.#guard(() => this.#pump()));
         return;
@@ -459,7 +457,7 @@ export interface ThreadsExecutorOptions {
   readonly exitWhenIdle?: boolean;
   /** Who its tasks belong to in the shared pool's dispatch events (a session id). */
   readonly owner?: string;
-  /** Run tiny tensor tasks and `inline` chunks on the calling thread (default true); false sends every task to the pool. */
+  /** Run tiny tensor tasks, small driver runs and `inline` chunks on the calling thread (default true); false sends every task to the pool. */
   readonly inlineTinyTasks?: boolean;
 }
 

@@ -35,17 +35,30 @@ export const STEP_KERNEL = 'graph.step';
  */
 export type DriverMembers<P> = (inputs: readonly unknown[], params: P, workers: number) => number;
 
+/**
+ * Whether a run of a driver is so small that it runs best on the thread that schedules it, whole, with
+ * no worker at all: its work is about what a round trip through a worker costs.
+ */
+export type DriverInPlace<P> = (inputs: readonly unknown[], params: P) => boolean;
+
 const drivers = new Map<string, DriverKernel>();
 const driverMembers = new Map<string, DriverMembers<never>>();
+const driverInPlace = new Map<string, DriverInPlace<never>>();
 
 export function registerDriver<P>(
   name: string,
   fn: (inputs: readonly unknown[], params: P, ctx: DriverContext) => Generator<StepRequest, unknown, readonly StepResult[]>,
-  options: { readonly members?: DriverMembers<P> } = {},
+  options: { readonly members?: DriverMembers<P>; readonly inPlace?: DriverInPlace<P> } = {},
 ): void {
   if (drivers.has(name) || kernels.has(name)) throw new Error(`Kernel ${name} is registered twice.`);
   drivers.set(name, fn as DriverKernel);
   if (options.members) driverMembers.set(name, options.members as DriverMembers<never>);
+  if (options.inPlace) driverInPlace.set(name, options.inPlace as DriverInPlace<never>);
+}
+
+/** Whether a run of driver `name` on these inputs runs on the scheduling thread (its `inPlace` says so). */
+export function driverRunsInPlace(name: string, inputs: readonly unknown[], params: unknown): boolean {
+  return driverInPlace.get(name)?.(inputs, params as never) === true;
 }
 
 export function getDriver(name: string): DriverKernel | undefined {

@@ -66,10 +66,11 @@ export function isDriverTask(kernel: string): boolean {
 }
 
 /**
- * Runs a driver kernel to completion: the driver runs here, between steps; every range of every
- * request becomes a step task for `runSteps`. A failing step fails the task with the step's error.
+ * A driver kernel's run as a generator of its step messages: every range of every request becomes a
+ * step task, resumed with their outcomes; it returns the task's outcome. A failing step fails the task
+ * with the step's error; a throw into it (a step runner that failed) fails it with that error.
  */
-export async function runDriverTask(task: TaskMessage, ctx: DriverContext, runSteps: StepRunner): Promise<TaskOutcome> {
+function* driverSteps(task: TaskMessage, ctx: DriverContext): Generator<TaskMessage[], TaskOutcome, readonly TaskOutcome[]> {
   let driver: Generator<StepRequest, unknown, readonly StepResult[]>;
   try {
     driver = getDriver(task.kernel)!(task.inputs, task.params as never, ctx);
@@ -80,13 +81,12 @@ export async function runDriverTask(task: TaskMessage, ctx: DriverContext, runSt
     let next = driver.next();
     while (!next.done) {
       const request = next.value;
-      const steps: TaskMessage[] = request.ranges.map(([lo, hi]) => ({
+      const outcomes = yield request.ranges.map(([lo, hi]) => ({
         key: `${task.key}#${request.step}[${lo},${hi})`,
         kernel: STEP_KERNEL,
         params: { step: request.step, args: request.args, lo, hi },
         inputs: [],
       }));
-      const outcomes = await runSteps(steps);
       const failed = outcomes.find((o) => !o.ok);
       if (failed) {
         driver.return(undefined);
@@ -98,4 +98,29 @@ export async function runDriverTask(task: TaskMessage, ctx: DriverContext, runSt
   } catch (e) {
     return { ok: false, error: errorToData(e) };
   }
+}
+
+/** Runs a driver kernel to completion: the driver runs here, between steps, and `runSteps` runs its steps. */
+export async function runDriverTask(task: TaskMessage, ctx: DriverContext, runSteps: StepRunner): Promise<TaskOutcome> {
+  const run = driverSteps(task, ctx);
+  let at = run.next();
+  while (!at.done) {
+    let outcomes: readonly TaskOutcome[];
+    try {
+      outcomes = await runSteps(at.value);
+    } catch (e) {
+      at = run.throw(e);
+      continue;
+    }
+    at = run.next(outcomes);
+  }
+  return at.value;
+}
+
+/** `runDriverTask` with its steps run here and now, one after another: done when it returns. */
+export function runDriverTaskNow(task: TaskMessage, ctx: DriverContext): TaskOutcome {
+  const run = driverSteps(task, ctx);
+  let at = run.next();
+  while (!at.done) at = run.next(at.value.map((step) => runTask(step) as TaskOutcome));
+  return at.value;
 }

@@ -1,5 +1,6 @@
 /**
- * A worker's result array is refilled as soon as the engine lets go of it, without a collection
+ * A task's result array — a worker's, or one a small driver run filled on the calling thread (a BFS this
+ * small runs there: executors/threads.ts) — is refilled as soon as the engine lets go of it, without a collection
  * (base/bufferHolds.ts) — and never while anyone outside the engine's holders can still read it: a
  * value the user read from the store by id, a persisted result. BFS from a different source each run
  * writes different depths, so memory refilled under a reader changes what it reads.
