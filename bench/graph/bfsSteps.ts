@@ -1,7 +1,7 @@
 /**
  * A probe of the BFS steps, not a user figure: the direction-optimizing search of the graph library on
  * a benchmark graph with its in-CSR (and in-hubs) as one range on this thread (what a small graph's warm BFS runs on
- * its one worker), with each step's median wall time over the runs, in the order the search takes them.
+ * the session's own thread: executors/threads.ts), with each step's median wall time over the runs, in the order the search takes them.
  * It imports src/graph directly (no session, no pool, no fetch): the user's warm BFS figure, through the
  * public API with `toArray('r')` fetched, is bench/graph/ready.ts's `warm` section (warmProbe.ts breaks it down).
  *

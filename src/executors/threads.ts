@@ -115,8 +115,13 @@ class ThreadRun {
 
   #message(i: number): TaskMessage {
     const g = this.graph;
-    const inputs = Array.from(g.inputsOf(i), (d) => this.store.get(g.keys[d]!));
-    return { key: g.keys[i]!, kernel: g.kernels[i]!, params: g.params[i], inputs };
+    return { key: g.keys[i]!, kernel: g.kernels[i]!, params: g.params[i], inputs: this.#inputs(i) };
+  }
+
+  /** Chunk i's input values, from the store. */
+  #inputs(i: number): unknown[] {
+    const g = this.graph;
+    return Array.from(g.inputsOf(i), (d) => this.store.get(g.keys[d]!));
   }
 
   /** File bytes chunk i reads (its meta's `readBytes`; 0 when it reads no file). */
@@ -168,7 +173,7 @@ class ThreadRun {
     const g = this.graph;
     if ((g.metas[i] as { inline?: unknown } | null)?.inline === true) return true;
     // A small driver run (kernels/registry.ts `DriverInPlace`), alone: a worker's round trip would cost about what it takes.
-    if (isDriverTask(g.kernels[i]!)) return this.#inFlight === 0 && this.#state.readyCount === 1 && driverRunsInPlace(g.kernels[i]!, this.#message(i).inputs, g.params[i]);
+    if (isDriverTask(g.kernels[i]!)) return this.#inFlight === 0 && this.#state.readyCount === 1 && driverRunsInPlace(g.kernels[i]!, this.#inputs(i), g.params[i]);
     if (!safeToRunInPlace(g, i)) return false;
     const alone = this.#inFlight === 0 && this.#state.readyCount === 1 && workIsElements(g, i);
     const bound = alone ? SOLO_TASK_ELEMENTS : TINY_TASK_ELEMENTS;

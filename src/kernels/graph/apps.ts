@@ -64,6 +64,8 @@ const BFS_SPLIT_MIN_DEGREE = 8;
  */
 const BFS_SOLO_MAX_ARCS = 2_000_000;
 const BFS_SOLO_MAX_VERTICES = 262_144;
+/** A BFS small enough to run alone. */
+const soloBfs = (g: GraphCsr): boolean => g.out.m <= BFS_SOLO_MAX_ARCS && g.n <= BFS_SOLO_MAX_VERTICES;
 /**
  * WCC on a CSR of fewer arcs runs alone too: its hook pass is a few ms there, and a helper met at the
  * hook and at the compress cost more than it took (warm R-MAT s16 through `toArray('r')`, 60 runs,
@@ -182,7 +184,7 @@ function appMembers(inputs: readonly unknown[], p: AppParams, workers: number): 
   const g = first.graph;
   switch (p.algo) {
     case 'bfs':
-      return g.out.m <= BFS_SOLO_MAX_ARCS && g.n <= BFS_SOLO_MAX_VERTICES ? 1 : workers;
+      return soloBfs(g) ? 1 : workers;
     case 'wcc':
       return g.out.m <= WCC_SOLO_MAX_ARCS ? 1 : workers;
     case 'sssp':
@@ -197,12 +199,13 @@ function appMembers(inputs: readonly unknown[], p: AppParams, workers: number): 
 
 /**
  * Whether a run is small enough to run on the thread that schedules it (registry.ts `DriverInPlace`): a
- * BFS that runs alone anyway (appMembers). Its search on R-MAT s16 is ~0.9 ms on one thread, and sending
+ * BFS that runs alone anyway (`soloBfs`). Its search on R-MAT s16 is ~0.9 ms on one thread, and sending
  * it to a worker and its result back cost about as much again: warm through `toArray('r')`, 200 runs,
- * three alternations, 1.8-2.2 ms here against 2.8-3.9 on a worker.
+ * four alternations, the value fetched at 1.72-2.13 ms here against 2.04-2.34 on a worker.
  */
 function appInPlace(inputs: readonly unknown[], p: AppParams): boolean {
-  return p.algo === 'bfs' && (inputs[0] as { kind?: unknown } | undefined)?.kind === 'projected-graph' && appMembers(inputs, p, 2) === 1;
+  const first = inputs[0] as ProjectedGraphValue | ProjectedArcsValue | undefined;
+  return p.algo === 'bfs' && first?.kind === 'projected-graph' && soloBfs(first.graph);
 }
 
 /** Inputs that go with the graph itself (its in-CSR, hub order, in-hubs), not the app's own layout. */
