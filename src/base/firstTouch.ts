@@ -17,93 +17,28 @@
  * the helper said it stopped (DONE). If the helper is not up yet (it starts on the first big fill) or
  * never answers, the caller simply fills every block itself: nothing ever waits for it to start.
  *
- * The helper is one small thread, started on the first fill that is big enough and unreferenced, so it
- * never keeps the process alive. Only the main thread uses it: a kernel in a worker already runs next
- * to the other workers, and must not start threads of its own.
+ * The helper is the main thread's helper thread (base/helperThread.ts), started on the first fill that
+ * is big enough. Only the main thread has one: a kernel in a worker already runs next to the other
+ * workers, and must not start threads of its own.
  */
-import { isMainThread, Worker } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
+import { BACK, DONE, FRONT, HELPER_BLOCK_BYTES, helperThread, PAGE_BYTES } from './helperThread.js';
 import { recycledBuffer, recycles, track } from './recycledBuffers.js';
 
 /** Below this, a fill runs on this thread alone: the helper's round trip would cost more than it saves. */
 export const FIRST_TOUCH_MIN_BYTES = 2 << 20;
 /** Block size: the most the caller waits for the helper to finish the block it is touching (~0.7 ms). */
-const BLOCK_BYTES = 256 << 10;
-const PAGE_BYTES = 4096;
+const BLOCK_BYTES = HELPER_BLOCK_BYTES;
 
-/** Slots of the control block. */
-const FRONT = 0;
-const BACK = 1;
-const DONE = 2;
+/** Slots of the control block (FRONT, BACK, DONE: base/helperThread.ts). */
 const CONTROL_SLOTS = 3;
 
-// Jobs are taken in turns, one block each, so a buffer made while the helper works on another (a string
-// column's bytes next to its offsets) gets its share at once instead of after the first is done.
-// A shared buffer's memory is freed only once every thread that held it has collected its handle, and
-// this thread allocates too little to ever collect on its own: without the minor collection after each
-// batch of jobs, every buffer it touched stayed mapped (a leak, and no reuse of warm pages by the next
-// build). The collector is had as base/gcNudge.ts has it.
-const HELPER_SOURCE = `
-const { parentPort, receiveMessageOnPort } = require('node:worker_threads');
-let collect = null;
-try {
-  require('node:v8').setFlagsFromString('--expose-gc');
-  collect = require('node:vm').runInNewContext('gc');
-} catch {}
-const jobs = [];
-const add = (job) => { job.bytes = new Uint8Array(job.buffer); job.next = job.blocks - 1; jobs.push(job); };
-const done = (job) => { Atomics.store(job.control, ${DONE}, 1); Atomics.notify(job.control, ${DONE}); };
-parentPort.on('message', (first) => {
-  add(first);
-  try {
-    while (jobs.length > 0) {
-      for (let m = receiveMessageOnPort(parentPort); m; m = receiveMessageOnPort(parentPort)) add(m.message);
-      for (let k = jobs.length - 1; k >= 0; k--) {
-        const job = jobs[k];
-        const j = job.next;
-        if (j >= 0) Atomics.store(job.control, ${BACK}, j);
-        if (j < 0 || Atomics.load(job.control, ${FRONT}) > j) {
-          done(job);
-          jobs.splice(k, 1);
-          continue;
-        }
-        const end = Math.min(job.bytes.length, (j + 1) * job.blockBytes);
-        for (let at = j * job.blockBytes; at < end; at += job.pageBytes) job.bytes[at] = 0;
-        Atomics.add(job.touched, 0, 1);
-        job.next = j - 1;
-      }
-    }
-  } finally {
-    for (const job of jobs.splice(0)) done(job);
-    if (typeof collect === 'function') collect({ type: 'minor', execution: 'async' });
-  }
-});`;
-
-let helper: Worker | undefined;
-let helperFailed = false;
 /** Blocks the helper has faulted in, over every fill (for tests and probes). */
 const touched = new Int32Array(new SharedArrayBuffer(4));
 
 /** How many blocks the helper thread has faulted in since the process started. */
 export function firstTouchHelperBlocks(): number {
   return Atomics.load(touched, 0);
-}
-
-function helperThread(): Worker | undefined {
-  if (helper || helperFailed) return helper;
-  try {
-    // None of the process's flags: `--input-type=module` would make this CommonJS source fail to load.
-    const worker = new Worker(HELPER_SOURCE, { eval: true, execArgv: [] });
-    worker.unref();
-    // A helper that dies is not replaced: fills go on without it, as when it was not up yet.
-    worker.on('error', () => {
-      helperFailed = true;
-      helper = undefined;
-    });
-    helper = worker;
-  } catch {
-    helperFailed = true;
-  }
-  return helper;
 }
 
 type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;

@@ -15,12 +15,16 @@
  * memory instead: base/recycledBuffers.ts), it is given fresh memory as before, and a spare of
  * that size is made and faulted in the background, a slice of pages per turn of the event loop (so a
  * task or a run's dispatch waits at most one slice). The next ask of that size takes the spare, whole
- * or half faulted (untouched pages are zero all the same) and a new spare is started. A spare is only
- * ever written with zeros, so it is exactly what `new ArrayBuffer` would give. Spares unused for
+ * or half faulted (untouched pages are zero all the same) and a new spare is started. On the main thread
+ * a plain spare is made and faulted in by the helper thread instead (base/helperThread.ts) and moved
+ * here whole: in a warm loop whose work runs on the main thread (a small BFS), this thread has no idle
+ * time to fault in a spare, and its faults were the biggest part of the run. A spare is only ever
+ * written with zeros, so it is exactly what `new ArrayBuffer` would give. Spares unused for
  * IDLE_MS are let go, and those still being faulted in when a session closes; a thread keeps at most
  * its `cap` of them, none bigger than SPARE_MAX_BYTES (bigger arrays are a big graph's, loaded once,
  * not a loop's results).
  */
+import { arrivedBuffers, askForWarmBuffer } from './helperThread.js';
 
 /** Below this a size's faults cost less than keeping a spare for it. */
 export const SPARE_MIN_BYTES = 128 << 10;
@@ -48,6 +52,8 @@ interface Spare {
   /** Bytes from the start whose pages are faulted in. */
   touched: number;
   readonly madeAt: number;
+  /** The helper thread's job making it, until its buffer has come (a plain spare on the main thread). */
+  remote?: number;
 }
 
 const spares = new Map<string, Spare>();
@@ -56,9 +62,12 @@ let spareBytes = 0;
 const asked = new Map<string, object>();
 /** Spares still being faulted in, in the order they were started (the newest is touched first). */
 const touching: Spare[] = [];
+/** Spares the helper thread is making, by job. */
+const awaited = new Map<number, Spare>();
+let lastJob = 0;
 let touchScheduled = false;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
-const counters = { taken: 0, made: 0, released: 0, takenUntouchedBytes: 0 };
+const counters = { taken: 0, made: 0, released: 0, takenUntouchedBytes: 0, madeByHelper: 0 };
 
 /**
  * A zero-filled `ArrayBuffer` of `bytes`: a spare faulted in ahead when there is one, else fresh. `cap`
@@ -81,6 +90,7 @@ function take(kind: Kind, bytes: number, cap: number): ArrayBuffer | SharedArray
   if (bytes < SPARE_MIN_BYTES || bytes > Math.min(cap, SPARE_MAX_BYTES)) return fresh(kind, bytes);
   const key = `${kind} ${bytes}`;
   const spare = spares.get(key);
+  if (spare?.remote !== undefined) collectArrived();
   if (spare?.buffer) {
     forget(spare);
     counters.taken++;
@@ -128,14 +138,33 @@ function makeSpare(kind: Kind, bytes: number, key: string, cap: number): void {
   spares.set(key, spare);
   spareBytes += bytes;
   counters.made++;
+  scheduleIdleCheck();
+  if (kind === 'plain' && askForWarmBuffer(++lastJob, bytes)) {
+    spare.remote = lastJob;
+    awaited.set(lastJob, spare);
+    return;
+  }
   touching.push(spare);
   scheduleTouch();
-  scheduleIdleCheck();
+}
+
+/** Gives the spares whose buffers the helper thread has sent theirs; a buffer for a spare let go meanwhile is dropped. */
+function collectArrived(): void {
+  for (const { id, buffer } of arrivedBuffers()) {
+    const spare = awaited.get(id);
+    if (!spare) continue;
+    awaited.delete(id);
+    spare.buffer = buffer;
+    spare.touched = spare.bytes;
+    spare.remote = undefined;
+    counters.madeByHelper++;
+  }
 }
 
 function forget(spare: Spare): void {
   spares.delete(spare.key);
   spareBytes -= spare.bytes;
+  if (spare.remote !== undefined) awaited.delete(spare.remote);
   const at = touching.indexOf(spare);
   if (at >= 0) touching.splice(at, 1);
 }
@@ -190,23 +219,28 @@ export function warmSpareStats(): {
   readonly takenUntouchedBytes: number;
   /** Spares started, and let go untaken (room for a newer one, or idle). */
   readonly made: number;
+  /** Spares made by the helper thread and come from it (base/helperThread.ts). */
+  readonly madeByHelper: number;
   readonly released: number;
   /** Spares kept now, their bytes, and the bytes of them still to be faulted in. */
   readonly kept: number;
   readonly keptBytes: number;
   readonly untouchedBytes: number;
 } {
-  const untouchedBytes = touching.reduce((sum, s) => sum + s.bytes - s.touched, 0);
+  collectArrived();
+  const untouchedBytes = [...touching, ...awaited.values()].reduce((sum, s) => sum + s.bytes - s.touched, 0);
   return { ...counters, kept: spares.size, keptBytes: spareBytes, untouchedBytes };
 }
 
 /**
  * Lets go of the spares still being faulted in, so that no slice is left to keep the thread's event
  * loop going: a session's close calls it, and a script that closes its session then exits at once
- * instead of after its spares' pages (an 8 MB spare: ~20 ms here).
+ * instead of after its spares' pages (an 8 MB spare: ~20 ms here). Those the helper thread is still
+ * making go too (their buffers are dropped when they come).
  */
 export function dropUnfinishedSpares(): void {
-  for (const spare of [...touching]) {
+  collectArrived();
+  for (const spare of [...touching, ...awaited.values()]) {
     forget(spare);
     counters.released++;
   }
@@ -214,6 +248,7 @@ export function dropUnfinishedSpares(): void {
 
 /** Lets go of every spare and forgets the sizes asked for (tests). */
 export function dropWarmSpares(): void {
+  collectArrived();
   for (const s of spares.values()) forget(s);
   asked.clear();
   clearTimeout(idleTimer);

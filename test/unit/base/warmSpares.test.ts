@@ -3,6 +3,7 @@
  * next ask of it takes that spare — zero-filled, never handed out twice — and the spares stay within the cap and are
  * let go when idle.
  */
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dropUnfinishedSpares, dropWarmSpares, SPARE_MAX_BYTES, SPARE_MIN_BYTES, warmSpareStats, zeroedArrayBuffer, zeroedSharedBuffer } from '../../../src/base/warmSpares.js';
 
@@ -12,9 +13,18 @@ const CAP = 8 * MIB;
 /** Ends the current job: the next ask is a later one, as a loop's next fetch is. */
 const nextJob = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** Lets the background slices run until every spare is faulted in (bounded: a stuck spare fails the test). */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Lets the background slices run, and the helper thread send the spares it makes, until every spare is
+ * faulted in (bounded, in real time whatever the fake timers: a stuck spare fails the test).
+ */
 async function untilTouched(): Promise<void> {
-  for (let i = 0; i < 1000 && warmSpareStats().untouchedBytes > 0; i++) await new Promise((r) => setImmediate(r));
+  const end = Date.now() + 10_000;
+  while (warmSpareStats().untouchedBytes > 0 && Date.now() < end) {
+    await new Promise((r) => setImmediate(r));
+    Atomics.wait(pause, 0, 0, 1);
+  }
   expect(warmSpareStats().untouchedBytes).toBe(0);
 }
 
@@ -45,6 +55,8 @@ describe('warm spares', () => {
     const third = zeroedArrayBuffer(bytes, CAP);
     const after = warmSpareStats();
     expect(after.taken).toBe(before.taken + 1);
+    // A plain spare on the main thread is made by the helper thread, off this thread's clock.
+    expect(after.madeByHelper).toBe(before.madeByHelper + 1);
     expect(after.takenUntouchedBytes).toBe(before.takenUntouchedBytes);
     expect(third).toBeInstanceOf(ArrayBuffer);
     expect(third.byteLength).toBe(bytes);
@@ -125,6 +137,20 @@ describe('warm spares', () => {
     expect(warmSpareStats().untouchedBytes).toBe(0);
     expect(warmSpareStats().kept).toBe(1);
     expect(warmSpareStats().keptBytes).toBe(MIB);
+  });
+
+  it('never keeps a process alive, with spares the helper thread is still making or has sent', () => {
+    const url = JSON.stringify(new URL('../../../src/base/warmSpares.ts', import.meta.url).href);
+    // Two jobs ask for 8 MB: the second starts a spare on the helper; the script ends while it is being made.
+    const script = `const { zeroedArrayBuffer, warmSpareStats } = await import(${url});
+      const cap = 32 * 2 ** 20;
+      zeroedArrayBuffer(8 * 2 ** 20, cap);
+      await new Promise((r) => setImmediate(r));
+      zeroedArrayBuffer(8 * 2 ** 20, cap);
+      console.log(warmSpareStats().made);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/FATAL|Check failed/);
+    expect({ status: r.status, signal: r.signal, out: r.stdout.trim() }).toEqual({ status: 0, signal: null, out: '1' });
   });
 
   it('lets a spare go once it has not been taken for 30 s', async () => {

@@ -42,9 +42,15 @@ describe('selectedValue', () => {
   });
 });
 
-/** Lets the spares' background slices run. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Lets the spares' background slices run and the helper thread send the spares it makes (bounded, in real time). */
 const settle = async (): Promise<void> => {
-  for (let i = 0; i < 200 && warmSpareStats().untouchedBytes > 0; i++) await new Promise((r) => setImmediate(r));
+  const end = Date.now() + 10_000;
+  while (warmSpareStats().untouchedBytes > 0 && Date.now() < end) {
+    await new Promise((r) => setImmediate(r));
+    Atomics.wait(pause, 0, 0, 1);
+  }
 };
 
 afterEach(() => dropWarmSpares());
