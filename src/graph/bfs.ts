@@ -107,8 +107,10 @@ export function* bfsDriver(g: GraphCsr, source: number, options: BfsOptions = {}
   const bottomUpRanges = options.bottomUpParts === undefined || g.in === undefined ? ranges : splitRange(n, options.bottomUpParts, g.in.offsets);
   const slots = whole && options.outSlots && options.outSlots.width > 0 ? options.outSlots : undefined;
   if (slots && slots.n !== n) throw new RangeError(`the out-slot layout is for ${slots.n} vertices, the graph has ${n}`);
-  // With slots, depth has the extra entry n that padding slots read (0, never unreached).
-  const depthWithPad = outputInt32(slots ? n + 1 : n);
+  // With slots, depth has the extra entry n that padding slots read (0, never unreached). Not zeroed:
+  // the fill step below writes every entry first (recycled memory's zeroing was a 256 KB memset a warm
+  // R-MAT s16 search did for nothing).
+  const depthWithPad = outputInt32(slots ? n + 1 : n, true);
   yield { step: 'bfs.fill', args: { depth: depthWithPad }, ranges: splitRange(depthWithPad.length, options.fillParts ?? options.parts ?? 1) };
   if (slots) depthWithPad[n] = 0;
   const depth = slots ? depthWithPad.subarray(0, n) : depthWithPad;
