@@ -4,6 +4,7 @@
  */
 import { lookupStep, type StepResult } from '../../graph/parallel.js';
 import { GRAPH_STEPS } from '../../graph/steps.js';
+import { keepShape } from '../../base/shapeKeepers.js';
 import { registerKernel, STEP_KERNEL } from '../registry.js';
 import { APP_STEPS } from './appSteps.js';
 
@@ -14,6 +15,9 @@ export interface StepParams {
   readonly hi: number;
 }
 
-registerKernel(STEP_KERNEL, (_inputs, p: StepParams): StepResult =>
-  lookupStep(p.step in APP_STEPS ? APP_STEPS : GRAPH_STEPS, p.step)(p.args, p.lo, p.hi),
-);
+registerKernel(STEP_KERNEL, (_inputs, p: StepParams): StepResult => {
+  const step = lookupStep(p.step in APP_STEPS ? APP_STEPS : GRAPH_STEPS, p.step);
+  // The step's optimized code depends on its arguments' map: keep one alive (base/shapeKeepers.ts).
+  keepShape(p.step, p.args);
+  return step(p.args, p.lo, p.hi);
+});
