@@ -1,15 +1,18 @@
 /**
  * The main thread's one helper thread, which takes first touches of fresh memory off the main thread:
- * the pages of a big shared array being filled (base/firstTouch.ts), and whole zeroed buffers made,
- * faulted in and handed over for the sizes a loop asks for again (base/warmSpares.ts).
+ * the pages of a big shared array being filled (base/firstTouch.ts), and of whole zeroed buffers sent
+ * to it and back for the sizes a loop asks for again (base/warmSpares.ts).
  *
  * Why a thread: on the machines this engine is measured on, the first write to a page of fresh memory
  * costs 10-14 µs. A warm BFS loop on a 65,536-vertex graph fetches a 512 KB copy a run — 128 faults,
  * 1.7-1.9 ms on the main thread where the run itself takes 2.5 — and once a small search runs on the
  * main thread too (kernels/graph/apps.ts `appInPlace`), the main thread has no idle time left to fault
- * a spare in ahead. A buffer made and faulted in on the helper and transferred (a move, not a copy)
- * arrives with its pages in place: filling it took 0.05-0.09 ms where a fresh one took 1.7-2.1
- * (`.tmp` node probe, 50 buffers of 512 KB a round, five rounds).
+ * a spare in ahead. A buffer moved to the helper, faulted in there and moved back (transfers, not
+ * copies) comes back with its pages in place: filling it took 0.05-0.09 ms where a fresh one took
+ * 1.7-2.1 (`.tmp` node probe, 50 buffers of 512 KB a round, five rounds). The buffer is made on the
+ * main thread, not the helper: the allocator gives memory back to the thread that made it, and with
+ * the user's copies made on the helper, freed ones stopped coming back warm to this thread's own
+ * allocations (a loop of `toArray` fetches faster than spares come: 0.36 -> 1.3-2.2 ms a fetch).
  *
  * The helper starts on first use and is unreferenced, as is the port its buffers come back on, so it
  * never keeps the process alive. Only the main thread has one: a worker runs next to the other
@@ -29,8 +32,8 @@ export const DONE = 2;
 /**
  * Jobs are taken in turns, one block each, so a buffer made while the helper works on another (a string
  * column's bytes next to its offsets) gets its share at once instead of after the first is done. A fill
- * job's blocks go from the back (the main thread fills from the front); a made buffer's from the front,
- * and once done it is posted back, transferred, on the reply port.
+ * job's blocks go from the back (the main thread fills from the front); a buffer sent to be warmed is
+ * touched from the front, and once done it is posted back, transferred, on the reply port.
  * A shared buffer's memory is freed only once every thread that held it has collected its handle, and
  * this thread allocates too little to ever collect on its own: without the minor collection after each
  * batch of jobs, every buffer it touched stayed mapped (a leak, and no reuse of warm pages by the next
@@ -46,8 +49,8 @@ try {
 } catch {}
 const jobs = [];
 const add = (job) => {
-  if (job.make !== undefined) {
-    job.buffer = new ArrayBuffer(job.make);
+  if (job.warm !== undefined) {
+    job.buffer = job.warm;
     job.bytes = new Uint8Array(job.buffer);
     job.next = 0;
   } else {
@@ -57,12 +60,12 @@ const add = (job) => {
   jobs.push(job);
 };
 const done = (job) => {
-  if (job.make !== undefined) return;
+  if (job.warm !== undefined) return;
   Atomics.store(job.control, ${DONE}, 1);
   Atomics.notify(job.control, ${DONE});
 };
-/** One block of a made buffer; true once it is whole and sent. */
-const makeTurn = (job) => {
+/** One block of a buffer to warm; true once it is whole and sent back. */
+const warmTurn = (job) => {
   const from = job.next * ${HELPER_BLOCK_BYTES};
   const end = Math.min(job.bytes.length, from + ${HELPER_BLOCK_BYTES});
   for (let at = from; at < end; at += ${PAGE_BYTES}) job.bytes[at] = 0;
@@ -89,7 +92,7 @@ parentPort.on('message', (first) => {
       for (let m = receiveMessageOnPort(parentPort); m; m = receiveMessageOnPort(parentPort)) add(m.message);
       for (let k = jobs.length - 1; k >= 0; k--) {
         const job = jobs[k];
-        if (job.make !== undefined ? makeTurn(job) : fillTurn(job)) {
+        if (job.warm !== undefined ? warmTurn(job) : fillTurn(job)) {
           done(job);
           jobs.splice(k, 1);
         }
@@ -129,14 +132,20 @@ export function helperThread(): Worker | undefined {
 }
 
 /**
- * Asks the helper for a zeroed `ArrayBuffer` of `bytes` with every page faulted in, to be collected by
- * `arrivedBuffers` under `id`. False when there is no helper (off the main thread, or it failed).
+ * Moves `buffer` (fresh, zeroed) to the helper, which faults in every page and sends it back, to be
+ * collected by `arrivedBuffers` under `id`. False when there is no helper (off the main thread, or it
+ * failed); `buffer` is then left as it was.
  */
-export function askForWarmBuffer(id: number, bytes: number): boolean {
+export function warmOnHelper(id: number, buffer: ArrayBuffer): boolean {
   const worker = helperThread();
   if (!worker) return false;
-  worker.postMessage({ make: bytes, id });
+  worker.postMessage({ warm: buffer, id }, [buffer]);
   return true;
+}
+
+/** Whether this thread has a helper thread (the main thread, unless it failed). */
+export function hasHelperThread(): boolean {
+  return helperThread() !== undefined;
 }
 
 /** The buffers the helper has finished since the last call, without waiting for any. */

@@ -17,14 +17,17 @@
  * task or a run's dispatch waits at most one slice). The next ask of that size takes the spare, whole
  * or half faulted (untouched pages are zero all the same) and a new spare is started. On the main thread
  * a plain spare is made and faulted in by the helper thread instead (base/helperThread.ts) and moved
- * here whole: in a warm loop whose work runs on the main thread (a small BFS), this thread has no idle
- * time to fault in a spare, and its faults were the biggest part of the run. A spare is only ever
- * written with zeros, so it is exactly what `new ArrayBuffer` would give. Spares unused for
+ * here whole, once a spare of that size was found not begun when it was wanted: in a warm loop whose
+ * work runs on the main thread (a small BFS), this thread has no idle time to fault in a spare, and its
+ * faults were the biggest part of the run. Where it has (the workers compute, it waits), spares stay
+ * its own: sending one there and back costs this thread more than touching it in an idle turn (warm WCC
+ * on R-MAT s16: ~0.3 ms a run). (A sent buffer is still made here: base/helperThread.ts says why.) A
+ * spare is only ever written with zeros, so it is exactly what `new ArrayBuffer` would give. Spares unused for
  * IDLE_MS are let go, and those still being faulted in when a session closes; a thread keeps at most
  * its `cap` of them, none bigger than SPARE_MAX_BYTES (bigger arrays are a big graph's, loaded once,
  * not a loop's results).
  */
-import { arrivedBuffers, askForWarmBuffer } from './helperThread.js';
+import { arrivedBuffers, hasHelperThread, warmOnHelper } from './helperThread.js';
 
 /** Below this a size's faults cost less than keeping a spare for it. */
 export const SPARE_MIN_BYTES = 128 << 10;
@@ -98,8 +101,13 @@ function take(kind: Kind, bytes: number, cap: number): ArrayBuffer | SharedArray
     makeSpare(kind, bytes, key, cap);
     return spare.buffer;
   }
-  // A spare not begun yet: it goes on as the next one.
-  if (spare) return fresh(kind, bytes);
+  if (spare) {
+    // A spare not begun yet: this thread had no idle turn since it was started (a warm loop whose runs
+    // end in promise jobs alone, as a BFS on this thread does). It goes on as the next one — on the
+    // helper thread, as do the later spares of this size.
+    if (spare.remote === undefined && spare.touched === 0) toHelper(spare);
+    return fresh(kind, bytes);
+  }
   const job = currentJob();
   const before = asked.get(key);
   if (before !== undefined && before !== job) makeSpare(kind, bytes, key, cap);
@@ -139,13 +147,31 @@ function makeSpare(kind: Kind, bytes: number, key: string, cap: number): void {
   spareBytes += bytes;
   counters.made++;
   scheduleIdleCheck();
-  if (kind === 'plain' && askForWarmBuffer(++lastJob, bytes)) {
-    spare.remote = lastJob;
-    awaited.set(lastJob, spare);
-    return;
-  }
+  if (kind === 'plain' && helperSizes.has(key) && toHelper(spare)) return;
   touching.push(spare);
   scheduleTouch();
+}
+
+/** Sizes whose spares the helper thread makes (the oldest forgotten first). */
+const helperSizes = new Set<string>();
+
+/**
+ * Hands a plain spare not begun yet to the helper thread, on the main thread (base/helperThread.ts);
+ * whether it did. Its buffer is made here and now: an idle turn is what this thread lacks. The
+ * allocation costs little next to the faults (512 KB: about 0.1 ms, where its faults cost ~1.7).
+ */
+function toHelper(spare: Spare): boolean {
+  if (spare.kind !== 'plain' || !hasHelperThread()) return false;
+  const id = ++lastJob;
+  if (!warmOnHelper(id, new ArrayBuffer(spare.bytes))) return false;
+  const at = touching.indexOf(spare);
+  if (at >= 0) touching.splice(at, 1);
+  spare.remote = id;
+  awaited.set(id, spare);
+  helperSizes.delete(spare.key);
+  helperSizes.add(spare.key);
+  if (helperSizes.size > REMEMBERED_SIZES) helperSizes.delete(helperSizes.values().next().value!);
+  return true;
 }
 
 /** Gives the spares whose buffers the helper thread has sent theirs; a buffer for a spare let go meanwhile is dropped. */
@@ -250,6 +276,7 @@ export function dropUnfinishedSpares(): void {
 export function dropWarmSpares(): void {
   collectArrived();
   for (const s of spares.values()) forget(s);
+  helperSizes.clear();
   asked.clear();
   clearTimeout(idleTimer);
   idleTimer = undefined;
