@@ -7,9 +7,10 @@
  * argument objects die — its graph dropped, a session closed — the next major collection frees the map
  * and throws away every piece of code built on it ("marking dependent code for deoptimization, reason:
  * weak objects" in `--trace-deopt`). The next graph's first search then runs its steps unoptimized
- * until V8 compiles them again: on R-MAT s16 loaded afresh, the first BFS's frontier steps on the
- * calling thread took 8.3-10.7 ms (medians of ten loads, three rounds) where they take 4.8-5.8 with
- * the maps kept (`.tmp` probe: the session's public API, a fresh session and graph per load).
+ * until V8 compiles them again: R-MAT s16 with string ids loaded afresh ten times (a fresh session
+ * each, through the public API), the first BFS's frontier steps on the calling thread took 6.5-12.4 ms
+ * (medians of three alternated rounds; the slowest load 18-20) without keepers and 6.4-6.6 (slowest
+ * 7.6-11.9) with them, and `--trace-deopt` showed no more such deopts of the BFS steps.
  *
  * How: per kind of argument object (a step's name and its fields), an object with the same fields in
  * the same order, made by an object literal of its own — a literal's map comes from the number of its

@@ -15,17 +15,19 @@
  * memory instead: base/recycledBuffers.ts), it is given fresh memory as before, and a spare of
  * that size is made and faulted in the background, a slice of pages per turn of the event loop (so a
  * task or a run's dispatch waits at most one slice). The next ask of that size takes the spare, whole
- * or half faulted (untouched pages are zero all the same) and a new spare is started. On the main thread
- * a plain spare is made and faulted in by the helper thread instead (base/helperThread.ts) and moved
- * here whole, once a spare of that size was found not begun when it was wanted: in a warm loop whose
- * work runs on the main thread (a small BFS), this thread has no idle time to fault in a spare, and its
- * faults were the biggest part of the run. Where it has (the workers compute, it waits), spares stay
- * its own: sending one there and back costs this thread more than touching it in an idle turn (warm WCC
- * on R-MAT s16: ~0.3 ms a run). (A sent buffer is still made here: base/helperThread.ts says why.) A
- * spare is only ever written with zeros, so it is exactly what `new ArrayBuffer` would give. Spares unused for
- * IDLE_MS are let go, and those still being faulted in when a session closes; a thread keeps at most
- * its `cap` of them, none bigger than SPARE_MAX_BYTES (bigger arrays are a big graph's, loaded once,
- * not a loop's results).
+ * or half faulted (untouched pages are zero all the same) and a new spare is started.
+ *
+ * On the main thread, once a spare of some size was found not begun when it was wanted, that size's
+ * spares are faulted in by the helper thread instead (base/helperThread.ts) and come back whole: in a
+ * warm loop whose work runs on the main thread (a small BFS), this thread has no idle turn to fault a
+ * spare in, and those faults were the biggest part of the run. Where it has idle turns (the workers
+ * compute, it waits), spares stay its own: sending one there and back cost a warm WCC on R-MAT s16
+ * ~0.3 ms a run more than touching it here. (A sent buffer is still made here: helperThread.ts says why.)
+ *
+ * A spare is only ever written with zeros, so it is exactly what `new ArrayBuffer` would give. Spares
+ * unused for IDLE_MS are let go, and those still being faulted in when a session closes; a thread keeps
+ * at most its `cap` of them, none bigger than SPARE_MAX_BYTES (bigger arrays are a big graph's, loaded
+ * once, not a loop's results).
  */
 import { arrivedBuffers, hasHelperThread, warmOnHelper } from './helperThread.js';
 
@@ -106,6 +108,11 @@ function take(kind: Kind, bytes: number, cap: number): ArrayBuffer | SharedArray
     // end in promise jobs alone, as a BFS on this thread does). It goes on as the next one — on the
     // helper thread, as do the later spares of this size.
     if (spare.remote === undefined && spare.touched === 0) toHelper(spare);
+    // A helper thread that died sends nothing: its spare is let go, for a new one to start.
+    else if (spare.remote !== undefined && !hasHelperThread()) {
+      forget(spare);
+      counters.released++;
+    }
     return fresh(kind, bytes);
   }
   const job = currentJob();
