@@ -4,15 +4,17 @@
  * the hubs out), split in `parts` ranges run one after another on this
  * thread, timed by process CPU time (which the load of other processes on a shared machine barely
  * moves), with a checksum of the depths. Run it on two checkouts, interleaved, to compare kernels.
- * It imports src/graph directly (no session, no pool, no fetch): the user's BFS figures — first app and
- * warm app with `toArray('r')` fetched, through the public API — are bench/graph/ready.ts's.
+ * It imports src/graph directly (no session, no pool, no fetch), so it prints the user's figure beside
+ * its own: the same graph's warm BFS through the public API with `toArray('r')` fetched, wall time, as
+ * bench/graph/ready.ts's `warm` section times it (which, with the first app, is where to quote from).
  *
- *   npx tsx bench/graph/bfsCpu.ts [graph=g1-rmat-s20] [parts=2] [runs=9]
+ *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/graph/bfsCpu.js [graph=g1-rmat-s20] [parts=2] [runs=9]
  */
 import { BFS_UNREACHED, bfs } from '../../src/graph/bfs.js';
 import { buildGraph } from '../../src/graph/csr.js';
 import { withInHubs } from '../../src/graph/inHubs.js';
 import { loadOrGenerate } from './generate.js';
+import { userWarmAppMs } from './readyCommon.js';
 
 const [name = 'g1-rmat-s20', parts = '2', runs = '9'] = process.argv.slice(2);
 const { graph: p } = loadOrGenerate(name);
@@ -29,3 +31,4 @@ for (let i = 0; i < Number(runs); i++) {
 }
 cpu.sort((a, b) => a - b);
 console.log(`${name} BFS, ${parts} ranges: median ${cpu[cpu.length >> 1]!.toFixed(1)} ms CPU (min ${cpu[0]!.toFixed(1)}), depth checksum ${checksum}`);
+console.log(`${name} user's figure, warm BFS through the public API with toArray('r') fetched: median ${(await userWarmAppMs(p, 'bfs', Number(runs))).toFixed(1)} ms wall`);

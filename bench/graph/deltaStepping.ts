@@ -5,15 +5,17 @@
  * its parallel time with that many workers (memory contention would only add to it). Dijkstra's time
  * is measured in the same run. kernels/graph/apps.ts picks its worker threshold from this.
  *
- *   npx tsx bench/graph/deltaStepping.ts [graph name, default g1-rmat-s20]
+ *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/graph/deltaStepping.js [graph name, default g1-rmat-s20]
  *
  * A design probe of two kernels (it imports src/graph directly): its numbers choose a threshold and are
- * not a figure a user gets. SSSP as a user runs it is timed by bench/graph/ready.ts and session.ts.
+ * not a figure a user gets, so it prints the user's figure last: the same graph's warm SSSP through the
+ * public API with `toArray('r')` fetched, as bench/graph/ready.ts's `warm` section times it.
  */
 import { buildGraph } from '../../src/graph/csr.js';
 import { DELTA_STEPPING_STEPS, deltaSteppingDriver } from '../../src/graph/deltaStepping.js';
 import { sssp } from '../../src/graph/sssp.js';
 import { loadOrGenerate } from './generate.js';
+import { userWarmAppMs } from './readyCommon.js';
 
 const name = process.argv[2] ?? 'g1-rmat-s20';
 const { graph: peer } = loadOrGenerate(name);
@@ -46,3 +48,4 @@ for (const parts of [1, 2, 4, 8, 16]) {
   }
   console.log(`delta-stepping on ${String(parts).padStart(2)} workers: at least ${(critical + driverMs).toFixed(0)} ms (slowest ranges ${critical.toFixed(0)}, driver ${driverMs.toFixed(0)})`);
 }
+console.log(`${name}: user's figure, warm SSSP through the public API with toArray('r') fetched: median ${(await userWarmAppMs(peer, 'sssp', 5)).toFixed(0)} ms`);

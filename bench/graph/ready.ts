@@ -22,7 +22,7 @@ import { summarize, type Timing, writeResult } from '../harness.js';
 import { loadOrGenerate, type PeerGraph } from './generate.js';
 import { benchFile, type FileRow } from './readyFile.js';
 import { measureMemory, memoryChild, type MemoryRow } from './readyMemory.js';
-import { APPS, type App, type Columns, appOf, columnsOf, freshSession, type IdType, loadColumns, seconds } from './readyCommon.js';
+import { APPS, type App, type Columns, appOf, columnsOf, freshSession, type IdType, loadColumns, seconds, warmAppSeconds } from './readyCommon.js';
 import { runScipy } from './scipy.js';
 
 function option(name: string, fallback: string): string[] {
@@ -50,8 +50,6 @@ interface WarmResult {
   readonly toArray: Timing;
 }
 
-const WARM_UP_RUNS = 2;
-
 /** Apps on one loaded graph after two runs of each (which build its layouts), and toArray alone. */
 async function warmApps(c: Columns, apps: readonly App[], runs: number): Promise<WarmResult> {
   const sess = await freshSession();
@@ -59,19 +57,7 @@ async function warmApps(c: Columns, apps: readonly App[], runs: number): Promise
     const g = loadColumns(sess, c);
     const out = {} as Record<App, Timing>;
     for (const app of apps) {
-      const samples: number[] = [];
-      // Two untimed runs: an app's layouts are built by its first run or by its second (BFS's in-CSR and in-hubs, a big
-      // graph's SSSP hub order: ops/graph/apps.ts), and a timed run that builds one is not a warm app.
-      for (let i = 0; i < runs + WARM_UP_RUNS; i++) {
-        const t0 = performance.now();
-        const ctx = sess.scope(() => appOf(g, app, c.source));
-        const array = ctx.toArray('r');
-        const held = await sess.run(array);
-        if (i >= WARM_UP_RUNS) samples.push(seconds(t0));
-        if (held === undefined) throw new Error('no result');
-        array.release({ session: sess });
-        ctx.release({ session: sess });
-      }
+      const samples = await warmAppSeconds(sess, g, c, app, runs);
       out[app] = summarize(samples);
     }
     // toArray of an executed context of every vertex: the context stays, each selection is released.

@@ -62,3 +62,43 @@ export async function freshSession(): Promise<Session> {
 }
 
 export const seconds = (t0: number): number => (performance.now() - t0) / 1000;
+
+/** Untimed runs before a warm app's timed ones: an app's layouts are built by its first run or by its second. */
+export const WARM_UP_RUNS = 2;
+
+/**
+ * `runs` timings (seconds) of `app` on `g`, loaded from `c` in `sess`, through the public API from building
+ * the context to holding its `toArray('r')`: the `warm` section's figure (ready.ts). Two untimed runs
+ * first: an app's layouts are built by its first run or by its second (BFS's in-CSR and in-hubs, a big
+ * graph's SSSP hub order: ops/graph/apps.ts), and a timed run that builds one is not a warm app.
+ */
+export async function warmAppSeconds(sess: Session, g: Graph, c: Columns, app: App, runs: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs + WARM_UP_RUNS; i++) {
+    const t0 = performance.now();
+    const ctx = sess.scope(() => appOf(g, app, c.source));
+    const array = ctx.toArray('r');
+    const held = await sess.run(array);
+    if (i >= WARM_UP_RUNS) samples.push(seconds(t0));
+    if (held === undefined) throw new Error('no result');
+    array.release({ session: sess });
+    ctx.release({ session: sess });
+  }
+  return samples;
+}
+
+/**
+ * The user's figure beside a kernel probe's (bfsCpu.ts, bfsSteps.ts, deltaStepping.ts): the median ms of
+ * `app` warm on `peer` loaded from Int32 columns in a fresh lazy session on the pool, `toArray('r')`
+ * fetched (as ready.ts's `warm` section times it).
+ */
+export async function userWarmAppMs(peer: PeerGraph, app: App, runs: number): Promise<number> {
+  const c = columnsOf(peer, 'int32');
+  const sess = await freshSession();
+  try {
+    const samples = await warmAppSeconds(sess, loadColumns(sess, c), c, app, runs);
+    return 1000 * [...samples].sort((a, b) => a - b)[samples.length >> 1]!;
+  } finally {
+    await sess.close();
+  }
+}

@@ -34,10 +34,17 @@ export function correctMomentsAt(mean: Float64Array, meanLo: Float64Array, m2: F
  * Chan's merge of the moments of nb more values (bMean + bMeanLo, bM2) into those of na at `i`, in
  * place, the means as double-doubles: the difference of two means of 1e8 + U(0, 1) data is ~1e-4 while
  * each rounded mean is off by up to 7e-9, so plain doubles left the variance ~3e-12 off; with the low
- * parts the difference is good to an ulp of itself.
+ * parts the difference is good to an ulp of itself. Into none (na = 0) the partial is copied whole: the
+ * update would fold its low part into the high one and lose it.
  */
 export function mergeMomentsAt(mean: Float64Array, meanLo: Float64Array, m2: Float64Array, i: number, na: number, bMean: number, bMeanLo: number, bM2: number, nb: number): void {
   if (nb === 0) return;
+  if (na === 0) {
+    mean[i] = bMean;
+    meanLo[i] = bMeanLo;
+    m2[i] = bM2;
+    return;
+  }
   const n = na + nb;
   const a = mean[i]!;
   const dh = bMean - a;

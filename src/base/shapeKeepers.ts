@@ -87,13 +87,6 @@ export function keepShape(kind: string, args: object): void {
   if (entry.calls++ % RENEW_EVERY === 0) entry.copy = emptied(keys, args as Record<string, unknown>);
 }
 
-/** How many argument shapes are kept (tests). */
-export function keptShapes(): number {
-  let n = 0;
-  for (const e of kept.values()) if (e.copy) n++;
-  return n;
-}
-
 /** The object kept for `kind` with these fields (tests). */
 export function keptCopy(kind: string, fields: readonly string[]): object | undefined {
   return kept.get(`${kind}:${fields.join(',')}`)?.copy;

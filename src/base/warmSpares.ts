@@ -154,7 +154,8 @@ function makeSpare(kind: Kind, bytes: number, key: string, cap: number): void {
   spareBytes += bytes;
   counters.made++;
   scheduleIdleCheck();
-  if (kind === 'plain' && helperSizes.has(key) && toHelper(spare)) return;
+  // A size found wanting before goes to the helper at once (only plain ones are ever there).
+  if (helperSizes.has(key) && toHelper(spare)) return;
   touching.push(spare);
   scheduleTouch();
 }

@@ -100,11 +100,7 @@ export function combineMoments(nCol: FrameColumn, meanCol: FrameColumn, meanLoCo
     if (nb === 0) continue;
     const g = ids[i]!;
     const na = n[g]!;
-    if (na === 0) {
-      mean[g] = pmean[i]!;
-      meanLo[g] = plo[i]!;
-      m2[g] = pm2[i]!;
-    } else mergeMomentsAt(mean, meanLo, m2, g, na, pmean[i]!, plo[i]!, pm2[i]!, nb);
+    mergeMomentsAt(mean, meanLo, m2, g, na, pmean[i]!, plo[i]!, pm2[i]!, nb);
     n[g] = na + nb;
   }
   return { n, mean, meanLo, m2 };

@@ -80,11 +80,7 @@ export function combineMoments(parts: readonly FrameChunk[], k: number): FrameCh
       const nb = pc![j]!;
       if (nb === 0) continue;
       const na = count[j]!;
-      if (na === 0) {
-        mean[j] = pm![j]!;
-        meanLo[j] = pl![j]!;
-        m2[j] = p2![j]!;
-      } else mergeMomentsAt(mean, meanLo, m2, j, na, pm![j]!, pl![j]!, p2![j]!, nb);
+      mergeMomentsAt(mean, meanLo, m2, j, na, pm![j]!, pl![j]!, p2![j]!, nb);
       count[j] = na + nb;
       if (plo![j]! < min[j]!) min[j] = plo![j]!;
       if (phi![j]! > max[j]!) max[j] = phi![j]!;
