@@ -5,7 +5,7 @@
  * graph reuses one CSR (GraphScope re-projects on every call, issue #2895). The API checks the apps'
  * arguments (api/graphOptions.ts); results are contexts (`vertex_data`, or `vertex_property` for HITS's hub and auth).
  */
-import { makeTileable } from '../../dag/nodes.js';
+import { derivedNode, makeTileable, type TileableNode } from '../../dag/nodes.js';
 import { InvalidArgumentError, registerErrorClass, TesseraError } from '../../base/errors.js';
 import type { AppName, AppParams } from '../../kernels/graph/apps.js';
 
@@ -81,15 +81,18 @@ export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}, 
     ...(edgeProp ? { edgeProp } : {}),
     ...(layout === 'grouped' ? { grouped: true } : layout === 'arcs' ? { arcs: true } : {}),
   };
-  return makeTileable<ProjectedMeta>('graph.project', params as never, [g], {
-    type: 'projected',
-    directed: g.meta.directed,
-    oidType: g.meta.oidType,
-    vertexLabel: v,
-    edgeLabel: e,
-    ...(vertexProp ? { vertexData: { name: vertexProp, kind: vprops[0]![1] } } : {}),
-    ...(edgeProp ? { edgeData: { name: edgeProp, kind: edge.props[edgeProp]! } } : {}),
-  });
+  // The params follow from g's schema, the weight option, the layout and `weighted`: one node per g for each.
+  return derivedNode(g, `graph.project ${layout} ${edgeProp ?? ''}`, () =>
+    makeTileable<ProjectedMeta>('graph.project', params as never, [g], {
+      type: 'projected',
+      directed: g.meta.directed,
+      oidType: g.meta.oidType,
+      vertexLabel: v,
+      edgeLabel: e,
+      ...(vertexProp ? { vertexData: { name: vertexProp, kind: vprops[0]![1] } } : {}),
+      ...(edgeProp ? { edgeData: { name: edgeProp, kind: edge.props[edgeProp]! } } : {}),
+    }),
+  );
 }
 
 export type SourceId = number | bigint | string;
@@ -296,12 +299,14 @@ export function appNode(algo: AppName, g: GraphNode, args: AppArgs = {}, project
   }
   // Per-graph layouts, cached like the projection: a directed graph's in-CSR (for the apps that read
   // in-arcs), PageRank's pull layout, BFS's out-slots and in-hubs, SSSP's layout and hub order.
-  const inCsr = readsInArcs(algo, g, pg) ? [makeTileable('graph.in_csr', {}, [pg], { type: 'layout' })] : [];
-  const hubOrder = readsHubOrder(algo, g, pg) ? [makeTileable('graph.hub_order', {}, [pg], { type: 'layout' })] : [];
+  // A layout's inputs are pg and, for some, pg's in-CSR (itself one node per pg): its slot names which.
+  const layoutNode = (op: string, inputs: readonly TileableNode[]) => derivedNode(pg, `${op} ${inputs.length}`, () => makeTileable(op, {}, inputs, { type: 'layout' }));
+  const inCsr = readsInArcs(algo, g, pg) ? [layoutNode('graph.in_csr', [pg])] : [];
+  const hubOrder = readsHubOrder(algo, g, pg) ? [layoutNode('graph.hub_order', [pg])] : [];
   const layout = layoutOf(algo, g, pg);
   const layoutInputs = layout === 'graph.pull_layout' ? [pg, ...inCsr] : [pg];
-  const inHubs = readsInHubs(algo, g, pg, inCsr.length > 0) ? [makeTileable('graph.in_hubs', {}, [pg, ...inCsr], { type: 'layout' })] : [];
-  const inputs = [pg, ...(layout ? [makeTileable(layout, {}, layoutInputs, { type: 'layout' })] : []), ...inCsr, ...hubOrder, ...inHubs];
+  const inHubs = readsInHubs(algo, g, pg, inCsr.length > 0) ? [layoutNode('graph.in_hubs', [pg, ...inCsr])] : [];
+  const inputs = [pg, ...(layout ? [layoutNode(layout, layoutInputs)] : []), ...inCsr, ...hubOrder, ...inHubs];
   const columns: Record<string, ResultKind> = algo === 'hits' ? { hub: 'float', auth: 'float' } : { r: RESULT[algo] };
   return makeTileable<ContextMeta>('graph.app', params as never, inputs, {
     type: 'context',
