@@ -167,10 +167,13 @@ function* search(
   let unexploredArcs = out.m - frontierArcs;
   let topDown = true;
   let previous = 0;
+  // The in-arcs of the vertices a bottom-up step left pending (known after the first): what the next
+  // one reads at most, besides a word of `pending` per 32 vertices.
+  let pendingArcs = Infinity;
   while (size > 0) {
     if (bottomUp) {
       if (topDown && goBottomUp(frontierArcs, unexploredArcs, size, previous, bottomUpMinSize)) topDown = false;
-      else if (!topDown && size < bottomUpMinSize && size < previous) topDown = true;
+      else if (!topDown && size < bottomUpMinSize && size < previous && frontierArcs < pendingArcs + words) topDown = true;
     }
     previous = size;
     if (!topDown && !bitsCurrent) frontierBitmap(bits[0], frontier, size);
@@ -246,7 +249,9 @@ function* search(
     bitsCurrent = !topDown;
     size = sumAt(results, 0);
     frontierArcs = sumAt(results, 1);
-    const [, , levelsDone = 1, explored = frontierArcs, inFrontier = 0, before = previous] = results[0]!;
+    if (!topDown) pendingArcs = sumAt(results, 2);
+    // A top-down step's levels, arcs explored, which buffer holds its frontier and the level before (one level of a bottom-up step).
+    const [, , levelsDone = 1, explored = frontierArcs, inFrontier = 0, before = previous] = topDown ? results[0]! : [];
     level += levelsDone;
     previous = before;
     unexploredArcs -= explored;

@@ -29,13 +29,16 @@ export interface BfsBottomUpArgs {
  * Unvisited vertices of [lo, hi) look for a parent at depth `level` in the frontier's bitmap, which stays
  * in cache where the depths do not (R-MAT s20: 128 KB against 4 MB, read at random once per in-arc
  * scanned). Ranges cut at multiples of 32 (splitRange: of REDUCE_BLOCK), so a range owns the words of
- * nextBits and pending it writes. Returns [reached, their out-arcs].
+ * nextBits and pending it writes.
  *
  * Only the first bottom-up step of a search scans every vertex of its range. The later ones visit the
  * `pending` bits: on R-MAT most unreached vertices have no in-arc at all (s16: 25,185 of 25,254), and the
  * second step, which reaches a few thousand vertices, read all 65,536 depths to find them (0.5 of 2.2 ms).
  * A vertex left out of `pending` is reached already or has no in-arc, so no bottom-up step could reach
  * it: both ways reach the same vertices, listed in the same (ascending) order.
+ *
+ * Returns [reached, their out-arcs, the in-arcs of the range's vertices left pending]: the last bounds
+ * what a next bottom-up step would read, which the driver weighs against a top-down step's arcs.
  */
 export function bfsBottomUpStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult {
   const { nextBits } = args;
@@ -57,6 +60,7 @@ function scanStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult {
   const reachedDepth = level + 1;
   let count = 0;
   let arcs = 0;
+  let pendingArcs = 0;
   for (let w = lo >>> 5, wordEnd = (hi + 31) >>> 5; w < wordEnd; w++) {
     const first = w << 5;
     const end = Math.min(hi, first + 32);
@@ -75,7 +79,10 @@ function scanStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult {
       const bit = 31 - Math.clz32(candidates & -candidates);
       candidates &= candidates - 1;
       const v = first | bit;
-      if (!viaHub(inHubs, frontierBits, v) && !viaRow(inOffsets, inTargets, frontierBits, v)) continue;
+      if (!viaHub(inHubs, frontierBits, v) && !viaRow(inOffsets, inTargets, frontierBits, v)) {
+        pendingArcs += inOffsets[v + 1]! - inOffsets[v]!;
+        continue;
+      }
       depth[v] = reachedDepth;
       next[lo + count++] = v;
       reached |= 1 << bit;
@@ -84,7 +91,7 @@ function scanStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult {
     nextBits[w] = reached;
     pending[w] = left & ~reached;
   }
-  return [count, arcs];
+  return [count, arcs, pendingArcs];
 }
 
 /** Whether v's in-hub is in the frontier (false without hubs). */
@@ -109,6 +116,7 @@ function pendingStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult 
   const reachedDepth = level + 1;
   let count = 0;
   let arcs = 0;
+  let pendingArcs = 0;
   for (let w = lo >>> 5, wordEnd = (hi + 31) >>> 5; w < wordEnd; w++) {
     let bits = pending[w]!;
     if (bits === 0) continue;
@@ -121,7 +129,10 @@ function pendingStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult 
         left &= ~(1 << bit);
         continue;
       }
-      if (!viaHub(inHubs, frontierBits, v) && !viaRow(inOffsets, inTargets, frontierBits, v)) continue;
+      if (!viaHub(inHubs, frontierBits, v) && !viaRow(inOffsets, inTargets, frontierBits, v)) {
+        pendingArcs += inOffsets[v + 1]! - inOffsets[v]!;
+        continue;
+      }
       depth[v] = reachedDepth;
       next[lo + count++] = v;
       nextBits[w]! |= 1 << bit;
@@ -130,7 +141,7 @@ function pendingStep(args: BfsBottomUpArgs, lo: number, hi: number): StepResult 
     }
     pending[w] = left;
   }
-  return [count, arcs];
+  return [count, arcs, pendingArcs];
 }
 
 /** The bitmap of the vertices of `frontier[0, size)`. */
