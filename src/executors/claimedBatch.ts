@@ -13,8 +13,8 @@
  * The sending thread may take tasks from the same counter too (`claimHere`), running them itself while
  * the workers run theirs (executors/threads.ts says when and why).
  */
-import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import { claim, CLAIMED_CONTROL_SLOTS, type ClaimedBatch, type ClaimedResult, NEXT, STOP } from '../kernels/claimed.js';
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { claim, CLAIMED_CONTROL_SLOTS, type ClaimedBatch, type ClaimedFlush, type ClaimedReply, type ClaimedResult, NEXT, STOP } from '../kernels/claimed.js';
 import type { TaskMessage, TaskOutcome } from '../kernels/task.js';
 import { Lane, type TaskRunner } from './fairPool.js';
 
@@ -50,30 +50,96 @@ function yieldToOthers(runner: TaskRunner, stop: () => void): () => void {
   return () => dispatcher.off('queued', onQueued);
 }
 
-/** Hands a group of outcomes on (each group arrives once: on the port, drained from it, or as the reply). */
+/** Hands a group of outcomes on (each group arrives once: flushed, drained at its entry's end, or as the reply). */
 type Deliver = (group: ClaimedResult) => void;
 
 /**
- * One entry: its own port for the outcomes its worker sends as they pile up (kernels/claimed.ts
- * FLUSH_MS). When the entry ends — its last outcomes, or a rejection — whatever the port still holds is
- * read at once (the pool's reply and the port's messages travel on different channels, so the reply
- * may come first), then the port is closed.
+ * The flush ports of this thread's pools' workers (kernels/claimed.ts): this thread's ends, the entries
+ * in flight by id, and whether to offer a port with the next entry — from the start, and again whenever
+ * a worker answered that it ran without one (a new thread) or a port closed (a thread ended); no longer
+ * once a worker answered that it held one already. Until every worker holds one, an entry may go to a
+ * worker without a port: its outcomes then all come at its end, later but the same. One set for all
+ * pools, since a worker's port serves whichever pool's entries it runs (entry ids are this thread's).
+ */
+interface FlushPorts {
+  readonly ends: Set<MessagePort>;
+  readonly entries: Map<number, Deliver>;
+  offer: boolean;
+  lastEntry: number;
+  /** Ports offered so far. */
+  offered: number;
+}
+
+const ports: FlushPorts = { ends: new Set(), entries: new Map(), offer: true, lastEntry: 0, offered: 0 };
+
+/** How many flush ports this thread holds ends of, whether the next entry is offered one, and how many were (tests, probes). */
+export function flushPortState(): { readonly ends: number; readonly offer: boolean; readonly offered: number } {
+  return { ends: ports.ends.size, offer: ports.offer, offered: ports.offered };
+}
+
+/** A new channel for the next entry's worker; this thread's end hands its flushes to their entries. */
+function offerPort(): MessageChannel {
+  const channel = new MessageChannel();
+  ports.offered++;
+  const end = channel.port1;
+  ports.ends.add(end);
+  end.on('message', (m: ClaimedFlush) => ports.entries.get(m.entry)?.(m));
+  // Closed from the other side: the worker holding it ended (or it never reached one).
+  end.on('close', () => {
+    if (ports.ends.delete(end)) ports.offer = true;
+  });
+  // Kept for the pool's life, not a run's: it must not keep the process alive.
+  end.unref();
+  return channel;
+}
+
+/** Closes this thread's end of a port its worker did not keep (it holds one already). */
+function closeOffered(channel: MessageChannel): void {
+  ports.ends.delete(channel.port1);
+  channel.port1.close();
+}
+
+/** Hands on every flush already sent on any of the pool's ports (a reply may come before its entry's flushes). */
+function drain(): void {
+  for (const end of ports.ends) {
+    for (let m = receiveMessageOnPort(end); m !== undefined; m = receiveMessageOnPort(end)) {
+      const flush = m.message as ClaimedFlush;
+      ports.entries.get(flush.entry)?.(flush);
+    }
+  }
+}
+
+/**
+ * One entry, with a flush port offered to its worker while `ports` says so. When the entry ends — its
+ * last outcomes, or a rejection — the flushes its worker sent before are read at once (the pool's
+ * reply and a port's messages travel on different channels, so the reply may come first).
  */
 function runEntry(pool: TaskRunner, control: Int32Array, tasks: readonly TaskMessage[], signal: AbortSignal, deliver: Deliver): Promise<void> {
-  const { port1, port2 } = new MessageChannel();
-  port1.on('message', deliver);
-  const drain = (): void => {
-    for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) deliver(m.message as ClaimedResult);
-    port1.close();
+  const entry = ++ports.lastEntry;
+  ports.entries.set(entry, deliver);
+  const channel = ports.offer ? offerPort() : undefined;
+  const batch: ClaimedBatch = { control, tasks, entry, ...(channel ? { port: channel.port2 } : {}) };
+  const end = (): void => {
+    drain();
+    ports.entries.delete(entry);
   };
-  const batch: ClaimedBatch = { control, tasks, port: port2 };
-  return pool.run(batch, { name: 'runClaimed', signal, transferList: [port2] }).then(
+  return pool.run(batch, { name: 'runClaimed', signal, ...(channel ? { transferList: [channel.port2] } : {}) }).then(
     (last) => {
-      drain();
-      deliver(last as ClaimedResult);
+      end();
+      const reply = last as ClaimedReply;
+      if (reply.portHeld) {
+        ports.offer = false;
+        if (channel) closeOffered(channel);
+      } else if (!channel) ports.offer = true;
+      deliver(reply);
     },
-    // Its tasks without an outcome show up as lost; the caller retries them.
-    drain,
+    // Its tasks without an outcome show up as lost; the caller retries them. An offered port that
+    // never left this thread is closed (once sent, closing it here is a no-op: its thread keeps it or is gone).
+    () => {
+      end();
+      channel?.port2.close();
+      ports.offer = true;
+    },
   );
 }
 

@@ -5,8 +5,13 @@
  * to the main thread and waiting for the next task to come back — 0.3-0.5 ms a task on this project's
  * VMs, about what the task itself takes when it is a strided max over a 419x5000 chunk (0.55-0.6 ms) —
  * and the workers still finish together, since a slow one simply claims fewer tasks. Outcomes go back
- * on the entry's own port every FLUSH_MS, and the rest when the worker runs out of tasks; a worker that
+ * on the worker's flush port every FLUSH_MS, and the rest when the worker runs out of tasks; a worker that
  * dies loses the tasks it ran since it last sent.
+ *
+ * A worker's flush port is its own, kept from one batch to the next: the main thread offers a port with
+ * an entry while it has no sign that every worker holds one (executors/claimedBatch.ts), and a worker
+ * that already holds one leaves the offered one to the main thread to close. A port per entry cost the main thread ~0.1 ms an
+ * entry to send (a strided max's batch: two of them a run), and most entries end before they flush.
  *
  * The main thread raises STOP when another session's task waits for a place these entries hold; the
  * workers then return at their next task boundary and leave the rest unclaimed, so a waiting task waits
@@ -24,7 +29,9 @@ export const CLAIMED_CONTROL_SLOTS = 2;
 export interface ClaimedBatch {
   readonly control: Int32Array;
   readonly tasks: readonly TaskMessage[];
-  /** Where outcomes go as they pile up (see FLUSH_MS); without one, all come back at the end. */
+  /** Which entry this is: flushed outcomes carry it, since a worker's flush port serves all its entries. */
+  readonly entry?: number;
+  /** A flush port offered to this worker, kept unless it holds one already. */
   readonly port?: MessagePort;
 }
 
@@ -32,6 +39,38 @@ export interface ClaimedBatch {
 export interface ClaimedResult {
   readonly ran: number[];
   readonly outcomes: TaskOutcome[];
+}
+
+/** An entry's reply: its last outcomes, and whether its worker held a flush port before this entry. */
+export interface ClaimedReply extends ClaimedResult {
+  readonly portHeld: boolean;
+}
+
+/** What a flush port carries: outcomes of entry `entry`. */
+export interface ClaimedFlush extends ClaimedResult {
+  readonly entry: number;
+}
+
+/** This thread's flush port (kept across batches), if it was offered one. */
+let flushPort: MessagePort | undefined;
+
+/**
+ * Takes the batch's offered port when this thread holds none; whether it held one before. One offered
+ * to a thread that holds one is left alone: the main thread closes it on hearing `portHeld` (a close
+ * from here takes effect only once this thread's event loop turns, which a pool whose threads block
+ * between tasks may not do for long).
+ */
+function adoptPort(batch: ClaimedBatch): boolean {
+  const held = flushPort !== undefined;
+  if (batch.port && !held) {
+    flushPort = batch.port;
+    // A closed port (the main thread's end went away) is dropped; the next offer replaces it.
+    flushPort.on('close', () => {
+      if (flushPort === batch.port) flushPort = undefined;
+    });
+    flushPort.unref();
+  }
+  return held;
 }
 
 /**
@@ -59,7 +98,8 @@ class Held {
   add(k: number, outcome: TaskOutcome): void {
     this.result.ran.push(k);
     this.result.outcomes.push(withValueMemories(outcome));
-    if (this.batch.port && performance.now() - this.#since >= FLUSH_MS) this.batch.port.postMessage(this.take());
+    const entry = this.batch.entry;
+    if (flushPort && entry !== undefined && performance.now() - this.#since >= FLUSH_MS) flushPort.postMessage({ entry, ...this.take() } satisfies ClaimedFlush);
   }
 
   /** What it holds, counted as handled (kernels/workerCollection.ts), and nothing held after. */
@@ -74,21 +114,22 @@ class Held {
 
 /**
  * Runs claimed tasks until none is left; an asynchronous kernel's outcome is awaited before the next
- * claim. Returns the outcomes not sent on the batch's port yet.
+ * claim. Returns the outcomes not flushed yet.
  */
-export function runClaimed(batch: ClaimedBatch): ClaimedResult | Promise<ClaimedResult> {
+export function runClaimed(batch: ClaimedBatch): ClaimedReply | Promise<ClaimedReply> {
+  const portHeld = adoptPort(batch);
   const { control, tasks } = batch;
   const held = new Held(batch);
   for (let k = claim(control, tasks.length); k >= 0; k = claim(control, tasks.length)) {
     const outcome = runTask(tasks[k]!);
-    if (outcome instanceof Promise) return finishAsync(held, k, outcome);
+    if (outcome instanceof Promise) return finishAsync(held, k, outcome, portHeld);
     held.add(k, outcome);
   }
-  return held.take();
+  return { ...held.take(), portHeld };
 }
 
-async function finishAsync(held: Held, k: number, pending: Promise<TaskOutcome>): Promise<ClaimedResult> {
+async function finishAsync(held: Held, k: number, pending: Promise<TaskOutcome>, portHeld: boolean): Promise<ClaimedReply> {
   const { control, tasks } = held.batch;
   for (let next = k; next >= 0; next = claim(control, tasks.length)) held.add(next, next === k ? await pending : await runTask(tasks[next]!));
-  return held.take();
+  return { ...held.take(), portHeld };
 }

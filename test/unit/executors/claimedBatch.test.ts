@@ -7,7 +7,7 @@
  */
 import { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runClaimedBatch } from '../../../src/executors/claimedBatch.js';
+import { flushPortState, runClaimedBatch } from '../../../src/executors/claimedBatch.js';
 import { FLUSH_MS } from '../../../src/kernels/claimed.js';
 import { FairDispatcher } from '../../../src/executors/fairPool.js';
 import type { TaskMessage, TaskOutcome } from '../../../src/kernels/task.js';
@@ -124,5 +124,45 @@ describe('a claimed batch', () => {
     for (const k of end.lost) expect(m.threads[k]).toBe(died);
     expect([...reported, ...end.lost].sort((a, b) => a - b)).toEqual([...Array(8).keys()]);
     expect(Array.from(m.runs)).toEqual(new Array(8).fill(1));
+  });
+
+  it("offers flush ports only until its workers hold one, and flushes on the kept ones after", async () => {
+    // A runner that notes whether each entry was sent with a port.
+    const offered: boolean[] = [];
+    const noting = { run: (task: unknown, options?: object) => (offered.push((task as { port?: unknown }).port !== undefined), pool.run(task, options)) };
+    for (let i = 0; i < 8; i++) {
+      const m = marks(4);
+      await settles(runClaimedBatch(noting, m.tasks, 2, never, () => {}, () => {}).ended, `batch ${i}`);
+    }
+    // Both threads hold a port by now (the pool keeps its two), so the last batches were sent without one.
+    expect(offered.slice(-4)).toEqual([false, false, false, false]);
+    expect(flushPortState()).toMatchObject({ ends: 2, offer: false });
+    // A long task's outcome still comes while its entry runs: on the worker's kept port.
+    const m = marks(3, (k) => ({ gated: k === 1, sleepMs: k === 0 ? FLUSH_MS + 5 : 0 }));
+    const reported: number[] = [];
+    const running = runClaimedBatch(noting, m.tasks, 1, never, (ran) => reported.push(...ran), () => {});
+    await until(() => reported.includes(0), "task 0's outcome, flushed on a kept port while task 1 waits");
+    open(m.gate);
+    expect(await settles(running.ended, 'the batch to end')).toEqual({ unclaimed: [], lost: [] });
+    expect(offered.at(-1)).toBe(false);
+  });
+
+  it('offers a port again once a thread ended, and its replacement flushes on it', async () => {
+    const m = marks(4, (k) => ({ exit: k === 0 }));
+    await settles(runClaimedBatch(pool, m.tasks, 2, never, () => {}, () => {}).ended, 'the batch whose worker dies');
+    // The dead thread's port closes (the other thread keeps its own), and ports are offered again.
+    await until(() => flushPortState().ends <= 1 && flushPortState().offer, "the dead thread's port to close");
+    // Until both threads hold a port again, a long task's outcome may come only at its entry's end:
+    // run batches until the replacement holds one, then every entry flushes early.
+    for (let i = 0; i < 8 && flushPortState().offer; i++) await settles(runClaimedBatch(pool, marks(4).tasks, 2, never, () => {}, () => {}).ended, `batch ${i}`);
+    expect(flushPortState()).toMatchObject({ ends: 2, offer: false });
+    for (let i = 0; i < 2; i++) {
+      const g = marks(3, (k) => ({ gated: k === 1, sleepMs: k === 0 ? FLUSH_MS + 5 : 0 }));
+      const reported: number[] = [];
+      const running = runClaimedBatch(pool, g.tasks, 1, never, (ran) => reported.push(...ran), () => {});
+      await until(() => reported.includes(0), "task 0's outcome, flushed while task 1 waits");
+      open(g.gate);
+      await settles(running.ended, 'the batch to end');
+    }
   });
 });

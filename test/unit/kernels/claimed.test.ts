@@ -4,8 +4,9 @@
  * the taking at the next task boundary, and an asynchronous kernel's outcome is awaited before the next
  * claim.
  */
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { CLAIMED_CONTROL_SLOTS, type ClaimedResult, NEXT, runClaimed, STOP } from '../../../src/kernels/claimed.js';
+import { CLAIMED_CONTROL_SLOTS, type ClaimedFlush, type ClaimedResult, FLUSH_MS, NEXT, runClaimed, STOP } from '../../../src/kernels/claimed.js';
 import { registerKernel } from '../../../src/kernels/registry.js';
 import type { TaskMessage } from '../../../src/kernels/task.js';
 
@@ -15,6 +16,10 @@ registerKernel('test.claimed_echo', (_inputs, p: { readonly k: number; readonly 
   if (p.stopAfter) Atomics.store(p.stopAfter, STOP, 1);
   if (p.k === 3) throw new Error('task 3 fails');
   return p.k * 10;
+});
+registerKernel('test.claimed_sleep', (_inputs, p: { readonly k: number; readonly ms: number }) => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, p.ms);
+  return p.k;
 });
 registerKernel('test.claimed_async', async (_inputs, p: { readonly k: number }) => {
   order.push(p.k);
@@ -35,7 +40,7 @@ describe('runClaimed', () => {
     const first = runClaimed(batch) as ClaimedResult;
     expect(first.ran).toEqual([0, 1, 2, 3, 4]);
     expect(first.outcomes.map((o) => (o.ok ? o.value : o.error.message))).toEqual([0, 10, 20, 'task 3 fails', 40]);
-    expect(runClaimed(batch)).toEqual({ ran: [], outcomes: [] });
+    expect(runClaimed(batch)).toEqual({ ran: [], outcomes: [], portHeld: false });
     expect(Atomics.load(c, NEXT)).toBeGreaterThanOrEqual(5);
   });
 
@@ -62,5 +67,28 @@ describe('runClaimed', () => {
     expect(result.ran).toEqual([0, 1, 2]);
     expect(result.outcomes.map((o) => (o.ok ? o.value : null))).toEqual([0, 1, 2]);
     expect(order).toEqual([0, -0, 1, -1, 2, -2]);
+  });
+
+  it('keeps the first flush port it is offered for later batches, and leaves the ones offered after alone', () => {
+    const first = new MessageChannel();
+    const second = new MessageChannel();
+    // Entry 7: task 0 sleeps past FLUSH_MS, so its outcome is flushed, tagged with the entry, before task 1 runs.
+    const sleepy = tasks('test.claimed_sleep', 2, (k) => ({ ms: k === 0 ? FLUSH_MS + 5 : 0 }));
+    const a = runClaimed({ control: control(), tasks: sleepy, entry: 7, port: first.port2 }) as ClaimedResult & { portHeld: boolean };
+    expect(a.portHeld).toBe(false);
+    expect(a.ran).toEqual([1]);
+    expect((receiveMessageOnPort(first.port1)?.message as ClaimedFlush).entry).toBe(7);
+    // A later batch offered another port still flushes on the first; the one offered carries nothing.
+    const b = runClaimed({ control: control(), tasks: tasks('test.claimed_sleep', 2, (k) => ({ ms: k === 0 ? FLUSH_MS + 5 : 0 })), entry: 8, port: second.port2 }) as ClaimedResult & { portHeld: boolean };
+    expect(b.portHeld).toBe(true);
+    const flushed = receiveMessageOnPort(first.port1)?.message as ClaimedFlush;
+    expect([flushed.entry, flushed.ran]).toEqual([8, [0]]);
+    expect(receiveMessageOnPort(second.port1)).toBeUndefined();
+    second.port1.close();
+    // Without an entry id nothing is flushed: every outcome comes back at the end.
+    const c = runClaimed({ control: control(), tasks: tasks('test.claimed_sleep', 2, (k) => ({ ms: k === 0 ? FLUSH_MS + 5 : 0 })) }) as ClaimedResult;
+    expect(c.ran).toEqual([0, 1]);
+    expect(receiveMessageOnPort(first.port1)).toBeUndefined();
+    first.port1.close();
   });
 });
