@@ -57,11 +57,11 @@ type Deliver = (group: ClaimedResult) => void;
  * The flush ports of this thread's pools' workers (kernels/claimed.ts): this thread's ends, the entries
  * in flight by id, and whether to offer a port with the next entry — from the start, and again whenever
  * a worker answered that it ran without one (a new thread), an entry failed (its thread may have died)
- * or a port closed; no longer once a worker answered that it held one already. (A dead thread's end is
- * not always told of the close, seen in tests: such an end stays in `ends`, drained for nothing, one per
- * thread that died.) Until every worker holds one, an entry may go to a
- * worker without a port: its outcomes then all come at its end, later but the same. One set for all
- * pools, since a worker's port serves whichever pool's entries it runs (entry ids are this thread's).
+ * or a port closed; no longer once a worker answered that it held one already. Until every worker holds
+ * one, an entry may go to a worker without a port: its outcomes then all come at its end, later but the
+ * same. One set for all pools, since a worker's port serves whichever pool's entries it runs (entry ids
+ * are this thread's). A dead thread's end is not always told of the close (seen in tests): it then stays
+ * in `ends`, drained for nothing, one per thread that died.
  */
 interface FlushPorts {
   readonly ends: Set<MessagePort>;

@@ -3,8 +3,10 @@
  * on an undirected graph). Direction-optimizing (Beamer): top-down steps expand the frontier while it
  * is small; once the arcs leaving it outweigh the unexplored arcs, bottom-up steps let every unvisited
  * vertex look for a parent among its in-neighbours instead, which is far cheaper on the huge middle
- * frontiers of small-world graphs; the search switches back when the frontier shrinks. Bottom-up needs
- * the in-CSR; without it every step is top-down.
+ * frontiers of small-world graphs; the search switches back when the frontier shrinks, unless the
+ * vertices still pending have fewer in-arcs than the frontier has out-arcs (a bottom-up step then reads
+ * less: R-MAT's last frontier leads only to reached vertices). Bottom-up needs the in-CSR; without it
+ * every step is top-down.
  *
  * Unreached vertices hold BFS_UNREACHED (bfsDirection.ts). The steps are in bfsTopDown.ts and
  * bfsBottomUp.ts; this module holds the driver.
