@@ -13,7 +13,7 @@
  * that already holds one leaves the offered one to the main thread to close. Most entries end before
  * they flush, and a port sent with every entry made that post slow now and then: 300 strided maxima of
  * a 5000x5000 x posted 0.34-0.49 ms a run on the main thread with one, 0.20-0.33 without (p90 of a
- * post 2.2-2.4 ms against 0.17-0.36).
+ * post up to 2.4 ms against at most 0.36).
  *
  * The main thread raises STOP when another session's task waits for a place these entries hold; the
  * workers then return at their next task boundary and leave the rest unclaimed, so a waiting task waits
