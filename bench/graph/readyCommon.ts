@@ -64,7 +64,7 @@ export async function freshSession(): Promise<Session> {
 export const seconds = (t0: number): number => (performance.now() - t0) / 1000;
 
 /** Untimed runs before a warm app's timed ones: an app's layouts are built by its first run or by its second. */
-export const WARM_UP_RUNS = 2;
+const WARM_UP_RUNS = 2;
 
 /**
  * `runs` timings (seconds) of `app` on `g`, loaded from `c` in `sess`, through the public API from building

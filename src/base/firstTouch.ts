@@ -22,7 +22,7 @@
  * workers, and must not start threads of its own.
  */
 import { isMainThread } from 'node:worker_threads';
-import { BACK, DONE, FRONT, HELPER_BLOCK_BYTES, helperThread, PAGE_BYTES } from './helperThread.js';
+import { BACK, DONE, FRONT, HELPER_BLOCK_BYTES, helperThread } from './helperThread.js';
 import { recycledBuffer, recycles, track } from './recycledBuffers.js';
 
 /** Below this, a fill runs on this thread alone: the helper's round trip would cost more than it saves. */
@@ -69,7 +69,7 @@ export class FirstTouch {
     if (!worker) return;
     const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
     control[BACK] = this.#blocks;
-    worker.postMessage({ buffer, control, blocks: this.#blocks, blockBytes: BLOCK_BYTES, pageBytes: PAGE_BYTES, touched });
+    worker.postMessage({ buffer, control, blocks: this.#blocks, touched });
     this.#control = control;
   }
 

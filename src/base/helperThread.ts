@@ -22,7 +22,7 @@ import { isMainThread, MessageChannel, type MessagePort, receiveMessageOnPort, W
 
 /** Bytes a helper job touches per turn: jobs take turns, so a fill waits at most this for its share. */
 export const HELPER_BLOCK_BYTES = 256 << 10;
-export const PAGE_BYTES = 4096;
+const PAGE_BYTES = 4096;
 
 /** Slots of a fill job's control block (base/firstTouch.ts says who writes what). */
 export const FRONT = 0;
@@ -49,14 +49,9 @@ try {
 } catch {}
 const jobs = [];
 const add = (job) => {
-  if (job.warm !== undefined) {
-    job.buffer = job.warm;
-    job.bytes = new Uint8Array(job.buffer);
-    job.next = 0;
-  } else {
-    job.bytes = new Uint8Array(job.buffer);
-    job.next = job.blocks - 1;
-  }
+  if (job.warm !== undefined) job.buffer = job.warm;
+  job.bytes = new Uint8Array(job.buffer);
+  job.next = job.warm !== undefined ? 0 : job.blocks - 1;
   jobs.push(job);
 };
 const done = (job) => {
@@ -79,8 +74,8 @@ const fillTurn = (job) => {
   const j = job.next;
   if (j >= 0) Atomics.store(job.control, ${BACK}, j);
   if (j < 0 || Atomics.load(job.control, ${FRONT}) > j) return true;
-  const end = Math.min(job.bytes.length, (j + 1) * job.blockBytes);
-  for (let at = j * job.blockBytes; at < end; at += job.pageBytes) job.bytes[at] = 0;
+  const end = Math.min(job.bytes.length, (j + 1) * ${HELPER_BLOCK_BYTES});
+  for (let at = j * ${HELPER_BLOCK_BYTES}; at < end; at += ${PAGE_BYTES}) job.bytes[at] = 0;
   Atomics.add(job.touched, 0, 1);
   job.next = j - 1;
   return false;
