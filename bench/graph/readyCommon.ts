@@ -4,6 +4,7 @@
  * Public API only.
  */
 import { type Context, type Graph, graph as gs, newSession, type Session, tensor as tt } from '../../src/index.js';
+import { summarize } from '../harness.js';
 import type { PeerGraph } from './generate.js';
 
 export type App = 'sssp' | 'bfs' | 'wcc' | 'pagerank';
@@ -97,7 +98,7 @@ export async function userWarmAppMs(peer: PeerGraph, app: App, runs: number): Pr
   const sess = await freshSession();
   try {
     const samples = await warmAppSeconds(sess, loadColumns(sess, c), c, app, runs);
-    return 1000 * [...samples].sort((a, b) => a - b)[samples.length >> 1]!;
+    return 1000 * summarize(samples).median;
   } finally {
     await sess.close();
   }

@@ -74,16 +74,16 @@ export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}, 
   if (!weighted) edgeProp = undefined;
   const vprops = Object.entries(g.meta.schema.vertices[v]!);
   const vertexProp = vprops.length === 1 ? vprops[0]![0] : undefined;
-  const params: ProjectParams = {
-    vertexLabel: v,
-    edgeLabel: e,
-    ...(vertexProp ? { vertexProp } : {}),
-    ...(edgeProp ? { edgeProp } : {}),
-    ...(layout === 'grouped' ? { grouped: true } : layout === 'arcs' ? { arcs: true } : {}),
-  };
   // The params follow from g's schema, the weight option, the layout and `weighted`: one node per g for each.
-  return derivedNode(g, `graph.project ${layout} ${edgeProp ?? ''}`, () =>
-    makeTileable<ProjectedMeta>('graph.project', params as never, [g], {
+  return derivedNode(g, `graph.project ${layout} ${edgeProp ?? ''}`, () => {
+    const params: ProjectParams = {
+      vertexLabel: v,
+      edgeLabel: e,
+      ...(vertexProp ? { vertexProp } : {}),
+      ...(edgeProp ? { edgeProp } : {}),
+      ...(layout === 'grouped' ? { grouped: true } : layout === 'arcs' ? { arcs: true } : {}),
+    };
+    return makeTileable<ProjectedMeta>('graph.project', params as never, [g], {
       type: 'projected',
       directed: g.meta.directed,
       oidType: g.meta.oidType,
@@ -91,8 +91,8 @@ export function simpleProjection(g: GraphNode, options: ProjectionOptions = {}, 
       edgeLabel: e,
       ...(vertexProp ? { vertexData: { name: vertexProp, kind: vprops[0]![1] } } : {}),
       ...(edgeProp ? { edgeData: { name: edgeProp, kind: edge.props[edgeProp]! } } : {}),
-    }),
-  );
+    });
+  });
 }
 
 export type SourceId = number | bigint | string;
