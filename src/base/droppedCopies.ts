@@ -13,38 +13,22 @@
  * So before a copy of at least MIN_BYTES, if copies of at least as many bytes were handed out since the
  * last such collection (some may be garbage by now) and faulting in that many fresh pages would cost
  * more than collections have lately taken, this thread collects first. A fresh page's cost is measured
- * once per thread, by touching memory V8 always maps fresh (a new WebAssembly memory; a new buffer may
- * be memory the allocator got back, already in place) a byte a page: 11-14 µs here, where a copy's
- * faults cost ~12 µs a page. Where a fault costs ~0.2 µs, as on bare metal, an 8 MB copy's faults
- * cost 0.4 ms and the rule never fires.
+ * once per thread (base/pageFaults.ts): 11-14 µs on the VM this was written on, where a copy's faults
+ * cost ~12 µs a page. Where a fault costs ~0.2 µs, as on bare metal, an 8 MB copy's faults cost 0.4 ms
+ * and the rule never fires.
  */
 import { collectMinorNow } from './gcNudge.js';
+import { freshPageMs } from './pageFaults.js';
 
 /** Below this a copy's faults cost about what a collection does, even on the dearest machines. */
 export const MIN_BYTES = 1 << 20;
 const PAGE_BYTES = 4096;
-const WASM_PAGE_BYTES = 64 << 10;
-/** Pages touched to measure a fault's cost: ~0.8 ms once where a fault costs 12 µs. */
-const PROBE_PAGES = 64;
 /** What a minor collection is taken to cost until one has been timed. */
 const FIRST_GUESS_MS = 1;
 
-let pageMs: number | undefined;
 let collectionMs = FIRST_GUESS_MS;
 let handedSince = 0;
 let collections = 0;
-
-/** The cost of faulting in one fresh page on this thread, measured once. */
-function freshPageMs(): number {
-  if (pageMs === undefined) {
-    // A WebAssembly memory is mapped by V8 itself, never carved from memory the allocator got back.
-    const pages = new Uint8Array(new WebAssembly.Memory({ initial: (PROBE_PAGES * PAGE_BYTES) / WASM_PAGE_BYTES }).buffer);
-    const started = performance.now();
-    for (let at = 0; at < pages.length; at += PAGE_BYTES) pages[at] = 1;
-    pageMs = (performance.now() - started) / PROBE_PAGES;
-  }
-  return pageMs;
-}
 
 /**
  * The rule: a copy of `bytes` is worth a collection first when it is big, at least as many bytes of

@@ -23,13 +23,20 @@
  * spare in, and those faults were the biggest part of the run. Where it has idle turns (the workers
  * compute, it waits), spares stay its own: sending one there and back cost a warm WCC on R-MAT s16
  * ~0.3 ms a run more than touching it here. (A sent buffer is still made here: helperThread.ts says why.)
+ * Sending has a standing cost too: the first buffer this thread transfers makes V8 check for detached
+ * buffers in every optimized read of a typed array from then on (helperThread.ts `expectToSendBuffers`),
+ * ~0.1 ms of a 1.1 ms warm BFS on R-MAT s16. So the helper takes spares only where a fault costs at
+ * least HELPER_MIN_PAGE_MS: on a VM where one costs 0.75 µs a 512 KB spare's faults cost about as much,
+ * and there a spare not begun in time is simply taken later, as far as this thread got with it.
  *
  * A spare is only ever written with zeros, so it is exactly what `new ArrayBuffer` would give. Spares
  * unused for IDLE_MS are let go, and those still being faulted in when a session closes; a thread keeps
  * at most its `cap` of them, none bigger than SPARE_MAX_BYTES (bigger arrays are a big graph's, loaded
  * once, not a loop's results).
  */
-import { arrivedBuffers, hasHelperThread, warmOnHelper } from './helperThread.js';
+import { isMainThread } from 'node:worker_threads';
+import { arrivedBuffers, expectToSendBuffers, hasHelperThread, warmOnHelper } from './helperThread.js';
+import { freshPageMs } from './pageFaults.js';
 
 /** Below this a size's faults cost less than keeping a spare for it. */
 export const SPARE_MIN_BYTES = 128 << 10;
@@ -42,6 +49,12 @@ const PAGE_BYTES = 4096;
 const IDLE_MS = 30_000;
 /** Sizes remembered as asked for. */
 const REMEMBERED_SIZES = 64;
+/**
+ * The cheapest page fault for which the helper thread makes spares (see the file's comment). Measured
+ * on a warm R-MAT s16 BFS loop on a VM where a fault costs 0.75 µs: 1.06-1.15 ms a run without sends,
+ * 1.17-1.36 with; where faults cost 10-14 µs, a 512 KB copy's 128 faults took 1.7-1.9 ms of a 2.5 ms run.
+ */
+export const HELPER_MIN_PAGE_MS = 0.002;
 
 type Kind = 'plain' | 'shared';
 
@@ -117,6 +130,9 @@ function take(kind: Kind, bytes: number, cap: number): ArrayBuffer | SharedArray
   }
   const job = currentJob();
   const before = asked.get(key);
+  // A plain size asked for the first time may be a loop's: if its spares will go to the helper, the
+  // cost of sending (V8's deoptimizations) is best paid now, before the loop's code is optimized.
+  if (before === undefined && kind === 'plain' && helperPays()) expectToSendBuffers();
   if (before !== undefined && before !== job) makeSpare(kind, bytes, key, cap);
   remember(key, job);
   return fresh(kind, bytes);
@@ -169,7 +185,7 @@ const helperSizes = new Set<string>();
  * allocation costs little next to the faults (512 KB: about 0.1 ms, where its faults cost ~1.7).
  */
 function toHelper(spare: Spare): boolean {
-  if (spare.kind !== 'plain' || !hasHelperThread()) return false;
+  if (spare.kind !== 'plain' || !helperPays()) return false;
   const id = ++lastJob;
   if (!warmOnHelper(id, new ArrayBuffer(spare.bytes))) return false;
   const at = touching.indexOf(spare);
@@ -180,6 +196,21 @@ function toHelper(spare: Spare): boolean {
   helperSizes.add(spare.key);
   if (helperSizes.size > REMEMBERED_SIZES) helperSizes.delete(helperSizes.values().next().value!);
   return true;
+}
+
+let pageCost: () => number = freshPageMs;
+
+/**
+ * Whether this thread's plain spares go to the helper thread: on the main thread, where a fault is dear
+ * enough (asked first, so that the helper is not started where it would not be used).
+ */
+function helperPays(): boolean {
+  return isMainThread && pageCost() >= HELPER_MIN_PAGE_MS && hasHelperThread();
+}
+
+/** Tests: what a fresh page is taken to cost on this thread, in ms (undefined: the measured cost). */
+export function assumePageCost(ms: number | undefined): void {
+  pageCost = ms === undefined ? freshPageMs : () => ms;
 }
 
 /** Gives the spares whose buffers the helper thread has sent theirs; a buffer for a spare let go meanwhile is dropped. */

@@ -10,7 +10,7 @@
  * that pin its values.)
  */
 import type { TypedArray } from '../../base/dtypes.js';
-import { philox } from './wasmPhilox.js';
+import { philox, PHILOX_MEMORY_PAGES } from './wasmPhilox.js';
 import { COUNTERS_PER_TRIP, philoxSimd } from './wasmPhiloxSimd.js';
 
 /** Counters per wasm call: 8192 · 16 bytes of output in the module's memory. */
@@ -25,12 +25,8 @@ const NORMAL_SLOW_TAG = 2;
 const KEY1 = 0x54657373;
 const TWO32 = 4294967296;
 
-function generator(): ReturnType<typeof philox> {
-  const g = philox();
-  const need = SCRATCH + 64;
-  if (g.memory.buffer.byteLength < need) g.memory.grow(Math.ceil((need - g.memory.buffer.byteLength) / PAGE));
-  return g;
-}
+// A block of output and the slow draws' words fit the generator's memory, which never grows (wasmPhilox.ts says why).
+if (SCRATCH + 64 > PHILOX_MEMORY_PAGES * PAGE) throw new Error(`counterRandom.ts needs ${SCRATCH + 64} bytes of the generator's memory; raise PHILOX_MEMORY_PAGES`);
 
 /**
  * The output of `n` counters from `counter` into the module's memory from 0 (`uniform`: two doubles,
@@ -49,7 +45,7 @@ function runCounters(g: ReturnType<typeof philox>, kind: 'uniform' | 'words', co
 
 /** Uniform [0, 1) doubles for global elements first .. first + out.length - 1. */
 export function uniformRun(out: Float64Array | Float32Array, first: number, seed: number): void {
-  const g = generator();
+  const g = philox();
   const buf = new Float64Array(g.memory.buffer, 0, 2 * BLOCK);
   let done = 0;
   while (done < out.length) {
@@ -88,7 +84,7 @@ const slowAt = new Int32Array(2 * BLOCK);
 
 /** Standard normals for global elements first .. first + out.length - 1. */
 export function normalRun(out: Float64Array | Float32Array, first: number, seed: number): void {
-  const g = generator();
+  const g = philox();
   const words = new Uint32Array(g.memory.buffer, 0, 4 * BLOCK + 4);
   let done = 0;
   while (done < out.length) {

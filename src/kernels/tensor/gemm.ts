@@ -28,7 +28,6 @@ export interface GemmPair {
 /** k-block depth and rows of A per packed block: the A block (256 KiB) stays in L2, a B panel (8 KiB) in L1. */
 const KC = 256;
 const MC = MR * Math.floor(128 / MR);
-const PAGE = 65536;
 
 const roundUp = (x: number, r: number): number => Math.ceil(x / r) * r;
 
@@ -162,15 +161,8 @@ function addRow(w: Float64Array, at: number, x0: number, x1: number, x2: number,
 
 let jsWork = new Float64Array(0);
 
-/** Float64 work space of at least `elements`: the wasm memory (grown on demand) or a JS array. */
-function workspace(elements: number, useWasm: boolean): Float64Array {
-  const wasm = useWasm ? wasmGemm() : null;
-  if (wasm) {
-    const bytes = elements * 8;
-    const have = wasm.memory.buffer.byteLength;
-    if (have < bytes) wasm.memory.grow(Math.ceil((bytes - have) / PAGE));
-    return new Float64Array(wasm.memory.buffer);
-  }
+/** The JS kernel's float64 work space of at least `elements`. */
+function jsWorkspace(elements: number): Float64Array {
   if (jsWork.length < elements) jsWork = new Float64Array(elements);
   return jsWork;
 }
@@ -223,7 +215,6 @@ function untile(out: Float64Array, w: Float64Array, cAt: number, m: number, n: n
  */
 export function gemm(out: Float64Array, m: number, n: number, pairs: readonly GemmPair[], engine: 'wasm' | 'js' = 'wasm'): void {
   if (m === 0 || n === 0) return;
-  const wasm = engine === 'wasm' ? wasmGemm() : null;
   const nPad = roundUp(n, NR);
   const mPad = roundUp(m, MR);
   const mTiles = mPad / MR;
@@ -231,7 +222,9 @@ export function gemm(out: Float64Array, m: number, n: number, pairs: readonly Ge
   const aAt = 0;
   const bAt = aAt + MC * kMax;
   const cAt = bAt + kMax * nPad;
-  const w = workspace(cAt + mPad * nPad, wasm !== null);
+  const elements = cAt + mPad * nPad;
+  const wasm = engine === 'wasm' ? wasmGemm(8 * elements) : null;
+  const w = wasm ? new Float64Array(wasm.memory.buffer) : jsWorkspace(elements);
   w.fill(0, cAt, cAt + mPad * nPad);
   for (const { a, b, k } of pairs) {
     for (let p0 = 0; p0 < k; p0 += KC) {

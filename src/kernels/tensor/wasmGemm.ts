@@ -111,9 +111,10 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([microType, macroType])),
+    // The memory is imported (env.mem, at least one page): wasmGemm says why.
+    ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]])),
     ...section(3, vec([[0x00], [0x01]])),
-    ...section(5, vec([[0x00, 0x01]])), // one memory, 1 page to start, grown on demand
-    ...section(7, vec([[...name('gebp'), 0x00, 0x01], [...name('mem'), 0x02, 0x00]])),
+    ...section(7, vec([[...name('gebp'), 0x00, 0x01]])),
     ...section(10, vec([microKernel(), macroKernel()])),
   ]);
 }
@@ -123,17 +124,29 @@ export interface WasmGemm {
   readonly memory: WebAssembly.Memory;
 }
 
-let cached: WasmGemm | null | undefined;
+const PAGE = 65536;
+let compiled: WebAssembly.Module | null | undefined;
+let cached: WasmGemm | undefined;
 
-/** The compiled kernel, or null where WebAssembly SIMD is unavailable (then the JS kernel runs). */
-export function wasmGemm(): WasmGemm | null {
-  if (cached !== undefined) return cached;
-  cached = null;
-  if (typeof WebAssembly === 'undefined') return cached;
-  const bytes = moduleBytes();
-  if (!WebAssembly.validate(bytes)) return cached;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-  const ex = instance.exports as unknown as { gebp: WasmGemm['gebp']; mem: WebAssembly.Memory };
-  cached = { gebp: ex.gebp, memory: ex.mem };
+/**
+ * The compiled kernel over a memory of at least `bytes`, or null where WebAssembly SIMD is unavailable
+ * (then the JS kernel runs). A call that needs more memory than the last gets a new memory and instance
+ * of the same module, never a grown memory: growing detaches the memory's old buffer, and the first
+ * detach on a thread makes V8 throw away every optimized function there that reads a typed array and
+ * check for detached buffers in every one it optimizes after (base/helperThread.ts `expectToSendBuffers`).
+ */
+export function wasmGemm(bytes = 0): WasmGemm | null {
+  if (compiled === undefined) {
+    compiled = null;
+    if (typeof WebAssembly === 'undefined') return null;
+    const code = moduleBytes();
+    if (!WebAssembly.validate(code)) return null;
+    compiled = new WebAssembly.Module(code);
+  }
+  if (compiled === null) return null;
+  if (cached && cached.memory.buffer.byteLength >= bytes) return cached;
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+  const instance = new WebAssembly.Instance(compiled, { env: { mem: memory } });
+  cached = { gebp: (instance.exports as unknown as { gebp: WasmGemm['gebp'] }).gebp, memory };
   return cached;
 }

@@ -69,6 +69,15 @@ function loop(store: number[], stride: number): number[] {
   return funcBody([[3, I64], [7, I32]], b);
 }
 
+/**
+ * The module's memory, in 64 KiB pages, made as big as its callers need (counterRandom.ts: a block of
+ * output and the slow draws' words) so that it never grows: growing a memory detaches its old buffer, and
+ * the first detach on a thread makes V8 throw away every optimized function there that reads a typed
+ * array and check for detached buffers in every one optimized after (base/helperThread.ts
+ * `expectToSendBuffers`). One byte of LEB128: at most 127.
+ */
+export const PHILOX_MEMORY_PAGES = 3;
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const words = loop([x0, x1, x2, x3].flatMap((x, i) => [...get(PTR), ...get(x), ...i32store(4 * i)]), 16);
   const uniform = loop([...get(PTR), ...double(x0, x1), ...f64store(0), ...get(PTR), ...double(x2, x3), ...f64store(8)], 16);
@@ -77,7 +86,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     ...HEADER,
     ...section(1, vec([type])),
     ...section(3, vec([[0x00], [0x00]])),
-    ...section(5, vec([[0x00, 0x01]])),
+    ...section(5, vec([[0x00, PHILOX_MEMORY_PAGES]])),
     ...section(7, vec([[...name('words'), 0x00, 0x00], [...name('uniform'), 0x00, 0x01], [...name('mem'), 0x02, 0x00]])),
     ...section(10, vec([words, uniform])),
   ]);

@@ -4,8 +4,12 @@
  * let go when idle.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ts from 'typescript';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { dropUnfinishedSpares, dropWarmSpares, SPARE_MAX_BYTES, SPARE_MIN_BYTES, warmSpareStats, zeroedArrayBuffer, zeroedSharedBuffer } from '../../../src/base/warmSpares.js';
+import { assumePageCost, dropUnfinishedSpares, dropWarmSpares, HELPER_MIN_PAGE_MS, SPARE_MAX_BYTES, SPARE_MIN_BYTES, warmSpareStats, zeroedArrayBuffer, zeroedSharedBuffer } from '../../../src/base/warmSpares.js';
 
 const MIB = 2 ** 20;
 const CAP = 8 * MIB;
@@ -34,8 +38,13 @@ function allZero(buffer: ArrayBufferLike): boolean {
   return true;
 }
 
+/** A page fault's cost where the helper thread pays (a VM where one costs 12 µs), and where it does not. */
+const DEAR_PAGE_MS = 0.012;
+const CHEAP_PAGE_MS = 0.00075;
+
 afterEach(() => {
   dropWarmSpares();
+  assumePageCost(undefined);
   vi.useRealTimers();
 });
 
@@ -73,6 +82,7 @@ describe('warm spares', () => {
   });
 
   it('has the helper thread make the spares of a size whose spare was not begun when next asked for', async () => {
+    assumePageCost(DEAR_PAGE_MS);
     const bytes = 700 * 1024;
     const before = warmSpareStats();
     // Jobs that end in promise jobs alone, as the runs of a warm loop on this thread do: no idle turn.
@@ -100,6 +110,62 @@ describe('warm spares', () => {
     expect(warmSpareStats().taken).toBe(before.taken + 2);
     expect(fifth).not.toBe(fourth);
     expect(allZero(fifth)).toBe(true);
+  });
+
+  it('keeps a spare not begun in time on this thread where faults are cheap, and serves a later ask from it', async () => {
+    assumePageCost(CHEAP_PAGE_MS);
+    expect(CHEAP_PAGE_MS).toBeLessThan(HELPER_MIN_PAGE_MS);
+    const bytes = 720 * 1024;
+    const before = warmSpareStats();
+    const nextJobNoTurn = (): Promise<void> => Promise.resolve().then(() => undefined);
+    zeroedArrayBuffer(bytes, CAP);
+    await nextJobNoTurn();
+    zeroedArrayBuffer(bytes, CAP);
+    await nextJobNoTurn();
+    // Not begun: this ask gets fresh memory, and the spare stays this thread's to fault in.
+    const third = zeroedArrayBuffer(bytes, CAP);
+    expect(warmSpareStats().taken).toBe(before.taken);
+    expect(warmSpareStats().untouchedBytes).toBe(bytes);
+    await untilTouched();
+    expect(warmSpareStats().madeByHelper).toBe(before.madeByHelper);
+    const fourth = zeroedArrayBuffer(bytes, CAP);
+    expect(warmSpareStats().taken).toBe(before.taken + 1);
+    expect(fourth).not.toBe(third);
+    expect(allZero(fourth)).toBe(true);
+  });
+
+  it('never detaches a buffer on this thread where faults are cheap, and detaches one at the first ask where they are dear', () => {
+    // V8 reports when a thread's "no buffer was ever detached" flag goes (helperThread.ts
+    // expectToSendBuffers says why that matters). tsx's loader detaches buffers itself, so the child
+    // runs the three modules involved compiled to plain JavaScript.
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-spares-'));
+    try {
+      writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+      for (const name of ['warmSpares', 'helperThread', 'pageFaults']) {
+        const source = readFileSync(new URL(`../../../src/base/${name}.ts`, import.meta.url), 'utf8');
+        const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+        writeFileSync(join(dir, `${name}.js`), js);
+      }
+      const run = (pageMs: number, asks: number): string => {
+        const script = `import { assumePageCost, zeroedArrayBuffer } from './warmSpares.js';
+          assumePageCost(${pageMs});
+          for (let i = 0; i < ${asks}; i++) {
+            zeroedArrayBuffer(512 * 1024, 32 * 2 ** 20);
+            await Promise.resolve();
+          }`;
+        writeFileSync(join(dir, 'asks.js'), script);
+        const r = spawnSync(process.execPath, ['--trace-protector-invalidation', join(dir, 'asks.js')], { encoding: 'utf8', timeout: 60_000 });
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        return r.stdout;
+      };
+      // Six asks with no idle turn between them: three would have been sent to the helper.
+      expect(run(CHEAP_PAGE_MS, 6)).not.toMatch(/ArrayBufferDetaching/);
+      // One ask: nothing sent yet, but the flag is gone already, before any loop's code is optimized.
+      expect(run(DEAR_PAGE_MS, 1)).toMatch(/ArrayBufferDetaching/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('makes no spare for a size asked for twice in one job (a load\'s columns)', async () => {
@@ -173,7 +239,8 @@ describe('warm spares', () => {
     const url = JSON.stringify(new URL('../../../src/base/warmSpares.ts', import.meta.url).href);
     // Three jobs without an idle turn ask for 8 MB: the third hands the spare to the helper, and the
     // script ends while the helper faults it in (~2,000 pages).
-    const script = `const { zeroedArrayBuffer, warmSpareStats } = await import(${url});
+    const script = `const { assumePageCost, zeroedArrayBuffer, warmSpareStats } = await import(${url});
+      assumePageCost(${DEAR_PAGE_MS});
       const cap = 32 * 2 ** 20;
       for (let i = 0; i < 3; i++) {
         zeroedArrayBuffer(8 * 2 ** 20, cap);

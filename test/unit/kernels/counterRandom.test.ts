@@ -6,7 +6,7 @@
  * edge R (where the tail method runs). Seeds are fixed, so these figures are fixed: a failure means the
  * transform is wrong, never bad luck.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ArrayData } from '../../../src/base/ndarray.js';
 import { getKernel } from '../../../src/kernels/index.js';
 import { normalRun, uniformRun, ZIGGURAT_X } from '../../../src/kernels/tensor/counterRandom.js';
@@ -144,6 +144,19 @@ describe('counter-based runs', () => {
 describe('distributions', () => {
   const N = 200_000;
   const KS_CRITICAL_1PCT = 1.628 / Math.sqrt(N);
+
+  it("never grows (and so detaches) the generator's memory, from its first use on", async () => {
+    vi.resetModules();
+    const fresh = await import('../../../src/kernels/tensor/counterRandom.js');
+    const { philox: freshPhilox } = await import('../../../src/kernels/tensor/wasmPhilox.js');
+    const buffer = freshPhilox().memory.buffer;
+    const bytes = buffer.byteLength;
+    fresh.uniformRun(new Float64Array(100_000), 3, 7);
+    fresh.normalRun(new Float64Array(100_000), 3, 7);
+    expect(freshPhilox().memory.buffer).toBe(buffer);
+    // A grown memory would have detached it (byteLength 0).
+    expect(buffer.byteLength).toBe(bytes);
+  });
 
   it('uniform: in [0, 1), KS against the identity, mean and variance', () => {
     const u = new Float64Array(N);

@@ -88,4 +88,25 @@ describe('gemm', () => {
     gemm(out, 2, 3, [{ a: rowMajor(new Float64Array(0), 0), b: rowMajor(new Float64Array(0), 3), k: 0 }]);
     expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0, 9, 9, 9, 9, 9, 9]);
   });
+
+  it('takes a new memory when it needs more, never growing (and so detaching) the one before', () => {
+    const before = wasmGemm()!;
+    const buffer = before.memory.buffer;
+    const bytes = buffer.byteLength;
+    const bigger = wasmGemm(bytes + 1)!;
+    expect(bigger).not.toBe(before);
+    expect(bigger.memory.buffer.byteLength).toBeGreaterThan(bytes);
+    // A grown memory detaches its old buffer (byteLength 0): the old one is intact.
+    expect(buffer.byteLength).toBe(bytes);
+    // Asking for no more than it has keeps the instance.
+    expect(wasmGemm(bytes)).toBe(bigger);
+    // The kernel over a new memory computes what it did.
+    const m = 37;
+    const a = values(m * m, 5);
+    const out = new Float64Array(m * m);
+    const pairs = [{ a: rowMajor(a, m), b: rowMajor(a, m), k: m }];
+    gemm(out, m, m, pairs);
+    const expected = naive(m, m, pairs);
+    for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(expected[i]!, 12);
+  });
 });
