@@ -19,7 +19,7 @@
 import type { ArcList } from './arcList.js';
 import { type Driver, type Range, splitRange, type StepResult, type StepTable } from './parallel.js';
 import { outputInt32, sharedInt32 } from './shared.js';
-import { union } from './wcc.js';
+import { linkAlone, union } from './wcc.js';
 
 /** Ranges per gang member, claimed one by one, so a member slowed down does not hold the others up. */
 const RANGES_PER_PART = 4;
@@ -37,26 +37,43 @@ interface HookArcsArgs {
   readonly parent: Int32Array;
 }
 
-/** Joins the ends of arcs [lo, hi) of the parts laid end to end. Returns the number of successful links. */
-function hookArcsStep(args: HookArcsArgs, lo: number, hi: number): StepResult {
+/** Joins the ends of arcs [first, last) of one part with `union`. Returns the number of successful links. */
+function hookPart(src: ArcList['src'][number], dst: ArcList['dst'][number], first: number, last: number, min: number, parent: Int32Array): number {
+  let links = 0;
+  for (let i = first; i < last; i++) {
+    // The projection checked every id (arcList.ts): id - min is a slot, an int32.
+    links += union(parent, (src[i]! - min) | 0, (dst[i]! - min) | 0);
+  }
+  return links;
+}
+
+/** `hookPart` for a range that is its step's only one: plain writes (wcc.ts `wccHookAloneStep` says why). */
+function hookPartAlone(src: ArcList['src'][number], dst: ArcList['dst'][number], first: number, last: number, min: number, parent: Int32Array): number {
+  let links = 0;
+  for (let i = first; i < last; i++) {
+    const u = (src[i]! - min) | 0;
+    const v = (dst[i]! - min) | 0;
+    if (parent[u] !== parent[v]) links += linkAlone(parent, u, v);
+  }
+  return links;
+}
+
+/** Joins the ends of arcs [lo, hi) of the parts laid end to end, a part at a time. Returns the number of successful links. */
+function hookArcs(args: HookArcsArgs, lo: number, hi: number, hook: typeof hookPart): StepResult {
   const { starts, min, parent } = args;
   let links = 0;
   let k = 0;
   while (starts[k + 1]! <= lo) k++;
   for (; k < args.src.length && starts[k]! < hi; k++) {
-    const src = args.src[k]!;
-    const dst = args.dst[k]!;
-    const first = Math.max(lo, starts[k]!) - starts[k]!;
-    const last = Math.min(hi, starts[k + 1]!) - starts[k]!;
-    for (let i = first; i < last; i++) {
-      // The projection checked every id (arcList.ts): id - min is a slot, an int32.
-      links += union(parent, (src[i]! - min) | 0, (dst[i]! - min) | 0);
-    }
+    links += hook(args.src[k]!, args.dst[k]!, Math.max(lo, starts[k]!) - starts[k]!, Math.min(hi, starts[k + 1]!) - starts[k]!, min, parent);
   }
   return [links];
 }
 
-export const WCC_ARCS_STEPS: StepTable = { 'wcc.hookArcs': hookArcsStep };
+export const WCC_ARCS_STEPS: StepTable = {
+  'wcc.hookArcs': (args: HookArcsArgs, lo: number, hi: number) => hookArcs(args, lo, hi, hookPart),
+  'wcc.hookArcsAlone': (args: HookArcsArgs, lo: number, hi: number) => hookArcs(args, lo, hi, hookPartAlone),
+};
 
 /** About `count` ranges of equal arcs over [0, total). */
 function arcRanges(total: number, count: number): Range[] {
@@ -88,7 +105,7 @@ export function* wccArcsDriver(arcs: ArcList, options: WccArcsOptions): Driver<I
   const total = starts[arcs.src.length]!;
   const parts = Math.max(1, Math.floor(options.parts));
   const count = total < (options.splitFromArcs ?? SPLIT_FROM_ARCS) || parts < 2 ? 1 : Math.min(MAX_RANGES, parts * RANGES_PER_PART);
-  yield { step: 'wcc.hookArcs', args: { src: arcs.src, dst: arcs.dst, starts, min, parent } satisfies HookArcsArgs, ranges: arcRanges(total, count) };
+  yield { step: count === 1 ? 'wcc.hookArcsAlone' : 'wcc.hookArcs', args: { src: arcs.src, dst: arcs.dst, starts, min, parent } satisfies HookArcsArgs, ranges: arcRanges(total, count) };
   yield { step: 'wcc.compress', args: { parent }, ranges: splitRange(span, count === 1 ? 1 : parts) };
   if (!internal) return parent;
   // Root slots to internal ids: a root is its component's smallest slot, so it is a vertex's.

@@ -11,7 +11,8 @@ import { lcc } from '../../../src/graph/lcc.js';
 import { pagerank } from '../../../src/graph/pagerank.js';
 import { sssp } from '../../../src/graph/sssp.js';
 import { triangles } from '../../../src/graph/triangles.js';
-import { wcc } from '../../../src/graph/wcc.js';
+import { runDriver, type StepTable } from '../../../src/graph/parallel.js';
+import { WCC_STEPS, wcc, wccDriver } from '../../../src/graph/wcc.js';
 import { closeTo, randomGraph, toCsr } from './helpers.js';
 import {
   refBfs,
@@ -42,6 +43,11 @@ const denseGraph = fc
     options: { duplicates: 'merge' as const, selfLoops: 'keep' as const },
   }));
 const reference = (g: ReturnType<typeof arb.generate>['value']) => refGraph(g.n, g.directed, g.edges, g.options);
+
+/** `steps` with the name of every step run appended to `names`. */
+function recorded(steps: StepTable, names: string[]): StepTable {
+  return Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, (args: object, lo: number, hi: number) => (names.push(name), step(args, lo, hi))]));
+}
 
 describe('graph algorithms agree with the reference implementations on random graphs', () => {
   it('BFS depth, with and without bottom-up steps (unreached = BFS_UNREACHED)', () => {
@@ -138,10 +144,16 @@ describe('graph algorithms agree with the reference implementations on random gr
     expect(Math.abs(again.reduce((x, y) => x + y, 0) - 1)).toBeLessThan(1e-9);
   });
 
-  it('WCC labels every component with its smallest vertex (directed graphs: weakly)', () => {
+  it('WCC labels every component with its smallest vertex (directed graphs: weakly), hooked as one range or many', () => {
     fc.assert(
-      fc.property(arb, (g) => {
-        expect([...wcc(toCsr(g))]).toEqual(refWcc(reference(g)));
+      fc.property(arb, fc.integer({ min: 2, max: 5 }), (g, parts) => {
+        const want = refWcc(reference(g));
+        const steps: string[] = [];
+        const alone = runDriver(wccDriver(toCsr(g)), recorded(WCC_STEPS, steps));
+        // One range: the hook's plain-write step (no other thread writes the parents).
+        expect(steps[0]).toBe('wcc.hookAlone');
+        expect([...alone]).toEqual(want);
+        expect([...wcc(toCsr(g), { parts })]).toEqual(want);
       }),
       runs,
     );

@@ -3,7 +3,8 @@
  * reads instead of a CSR: the labels are the reference's (the smallest internal id of each component)
  * whatever the ids (Int32 0..n-1 as the columns path holds them, a file's parts of dense, offset,
  * holed, gappy, sparse, int64 or string ids), the parts, the gang's size and the order its ranges run
- * in; an endpoint that is not a declared vertex is the error the projection raises on one thread.
+ * in, with the hook as one range (plain writes) or many (compare-and-swap); an endpoint that is not a
+ * declared vertex is the error the projection raises on one thread.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -43,22 +44,23 @@ function asInt32(columns: readonly IdColumn[]): IdColumn[] | undefined {
   });
 }
 
-function* wccOfArcs(map: IdMap, src: readonly IdColumn[], dst: readonly IdColumn[], directed: boolean, complete: boolean, gang: number): Driver<number[]> {
+/** `alone`: the hook runs as one range (plain writes: wccArcs.ts `hookPartAlone`), as on a small graph. */
+function* wccOfArcs(map: IdMap, src: readonly IdColumn[], dst: readonly IdColumn[], directed: boolean, complete: boolean, gang: number, alone = false): Driver<number[]> {
   const arcs = yield* arcListDriver(map, src, dst, labels, { directed, complete, parts: gang, fromIds: 0 });
   expect(arcs.n).toBe(map.size);
-  return [...(yield* wccArcsDriver(arcs, { parts: gang, splitFromArcs: 0 }))];
+  return [...(yield* wccArcsDriver(arcs, { parts: alone ? 1 : gang, splitFromArcs: 0 }))];
 }
 
 describe('WCC over an arc list', () => {
   it('labels components as the reference does, for every kind of id, part and gang, and fails as the projection does', () => {
     fc.assert(
-      fc.property(caseArb, fc.boolean(), fc.boolean(), (c, directed, int32) => {
+      fc.property(caseArb, fc.boolean(), fc.boolean(), fc.boolean(), (c, directed, int32, alone) => {
         const file = parts(c);
         const src = (int32 && asInt32(file.src)) || file.src;
         const dst = (int32 && asInt32(file.dst)) || file.dst;
         const map = c.declared ? IdMap.fromIds(idColumn(file.vertices)) : IdMap.fromEdges(...src, ...dst);
         const want = expected(map, src, dst, directed);
-        const run = () => runReversed(wccOfArcs(map, src, dst, directed, !c.declared, c.gang), GRAPH_STEPS);
+        const run = () => runReversed(wccOfArcs(map, src, dst, directed, !c.declared, c.gang, alone), GRAPH_STEPS);
         if (want instanceof Error) {
           expect(c.declared && c.unseen && c.arcs > 0).toBeTruthy();
           expect(run).toThrow(expect.objectContaining({ name: want.name, message: want.message }));
@@ -79,6 +81,7 @@ describe('WCC over an arc list', () => {
     // Vertices that are their edges' endpoints need no check.
     const implicit = IdMap.fromEdges(...file.src, ...file.dst);
     expect(runReversed(wccOfArcs(implicit, file.src, file.dst, true, true, 3), GRAPH_STEPS).requests).toEqual(['wcc.hookArcs', 'wcc.compress']);
+    expect(runReversed(wccOfArcs(implicit, file.src, file.dst, true, true, 3, true), GRAPH_STEPS).requests).toEqual(['wcc.hookArcsAlone', 'wcc.compress']);
     const sparse = parts({ ...c, style: 'sparse' });
     const sparseMap = IdMap.fromEdges(...sparse.src, ...sparse.dst);
     expect(runReversed(wccOfArcs(sparseMap, sparse.src, sparse.dst, true, true, 3), GRAPH_STEPS).requests[0]).toBe('ids.map');
