@@ -32,6 +32,19 @@ async function untilTouched(): Promise<void> {
   expect(warmSpareStats().untouchedBytes).toBe(0);
 }
 
+/**
+ * Asks for `bytes` three times in jobs that end in promise jobs alone, as the runs of a warm loop on this
+ * thread do (no idle turn, so the spare the second ask started is not begun by the third). The third's buffer.
+ */
+async function askThriceWithoutIdleTurn(bytes: number): Promise<ArrayBuffer> {
+  const nextJobNoTurn = (): Promise<void> => Promise.resolve().then(() => undefined);
+  zeroedArrayBuffer(bytes, CAP);
+  await nextJobNoTurn();
+  zeroedArrayBuffer(bytes, CAP);
+  await nextJobNoTurn();
+  return zeroedArrayBuffer(bytes, CAP);
+}
+
 function allZero(buffer: ArrayBufferLike): boolean {
   const bytes = new Uint8Array(buffer);
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
@@ -85,14 +98,8 @@ describe('warm spares', () => {
     assumePageCost(DEAR_PAGE_MS);
     const bytes = 700 * 1024;
     const before = warmSpareStats();
-    // Jobs that end in promise jobs alone, as the runs of a warm loop on this thread do: no idle turn.
-    const nextJobNoTurn = (): Promise<void> => Promise.resolve().then(() => undefined);
-    zeroedArrayBuffer(bytes, CAP);
-    await nextJobNoTurn();
-    zeroedArrayBuffer(bytes, CAP);
-    await nextJobNoTurn();
-    // The spare started by the second ask was not begun: this ask gets fresh memory, the helper the spare.
-    const third = zeroedArrayBuffer(bytes, CAP);
+    // The spare started by the second ask was not begun: the third gets fresh memory, the helper the spare.
+    const third = await askThriceWithoutIdleTurn(bytes);
     expect(warmSpareStats().taken).toBe(before.taken);
     await untilTouched();
     expect(warmSpareStats().madeByHelper).toBe(before.madeByHelper + 1);
@@ -117,13 +124,8 @@ describe('warm spares', () => {
     expect(CHEAP_PAGE_MS).toBeLessThan(HELPER_MIN_PAGE_MS);
     const bytes = 720 * 1024;
     const before = warmSpareStats();
-    const nextJobNoTurn = (): Promise<void> => Promise.resolve().then(() => undefined);
-    zeroedArrayBuffer(bytes, CAP);
-    await nextJobNoTurn();
-    zeroedArrayBuffer(bytes, CAP);
-    await nextJobNoTurn();
-    // Not begun: this ask gets fresh memory, and the spare stays this thread's to fault in.
-    const third = zeroedArrayBuffer(bytes, CAP);
+    // Not begun: the third ask gets fresh memory, and the spare stays this thread's to fault in.
+    const third = await askThriceWithoutIdleTurn(bytes);
     expect(warmSpareStats().taken).toBe(before.taken);
     expect(warmSpareStats().untouchedBytes).toBe(bytes);
     await untilTouched();
