@@ -11,6 +11,7 @@ const PROBE_PAGES = 64;
 const GROUP_PAGES = 8;
 
 let pageMs: number | undefined;
+let assumed: number | undefined;
 
 /**
  * The cost in ms of faulting in one fresh page on this thread (measured on the first call): the median
@@ -20,6 +21,7 @@ let pageMs: number | undefined;
  * warm loop's spares to the helper thread where that costs more than it saves (base/warmSpares.ts).
  */
 export function freshPageMs(): number {
+  if (assumed !== undefined) return assumed;
   if (pageMs === undefined) {
     // A WebAssembly memory is mapped by V8 itself, never carved from memory the allocator got back.
     const pages = new Uint8Array(new WebAssembly.Memory({ initial: (PROBE_PAGES * PAGE_BYTES) / WASM_PAGE_BYTES }).buffer);
@@ -37,4 +39,9 @@ export function freshPageMs(): number {
     pageMs = (groups[middle - 1]! + groups[middle]!) / 2;
   }
   return pageMs;
+}
+
+/** Tests: take a fresh page to cost `ms` on this thread, for every rule that asks (undefined: the measured cost). */
+export function assumePageCost(ms: number | undefined): void {
+  assumed = ms;
 }

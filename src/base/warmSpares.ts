@@ -198,19 +198,12 @@ function toHelper(spare: Spare): boolean {
   return true;
 }
 
-let pageCost: () => number = freshPageMs;
-
 /**
  * Whether this thread's plain spares go to the helper thread: on the main thread, where a fault is dear
  * enough (asked first, so that the helper is not started where it would not be used).
  */
 function helperPays(): boolean {
-  return isMainThread && pageCost() >= HELPER_MIN_PAGE_MS && hasHelperThread();
-}
-
-/** Tests: what a fresh page is taken to cost on this thread, in ms (undefined: the measured cost). */
-export function assumePageCost(ms: number | undefined): void {
-  pageCost = ms === undefined ? freshPageMs : () => ms;
+  return isMainThread && freshPageMs() >= HELPER_MIN_PAGE_MS && hasHelperThread();
 }
 
 /** Gives the spares whose buffers the helper thread has sent theirs; a buffer for a spare let go meanwhile is dropped. */

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { assumePageCost, dropUnfinishedSpares, dropWarmSpares, HELPER_MIN_PAGE_MS, SPARE_MAX_BYTES, SPARE_MIN_BYTES, warmSpareStats, zeroedArrayBuffer, zeroedSharedBuffer } from '../../../src/base/warmSpares.js';
+import { assumePageCost } from '../../../src/base/pageFaults.js';
+import { dropUnfinishedSpares, dropWarmSpares, HELPER_MIN_PAGE_MS, SPARE_MAX_BYTES, SPARE_MIN_BYTES, warmSpareStats, zeroedArrayBuffer, zeroedSharedBuffer } from '../../../src/base/warmSpares.js';
 
 const MIB = 2 ** 20;
 const CAP = 8 * MIB;
@@ -149,7 +150,8 @@ describe('warm spares', () => {
         writeFileSync(join(dir, `${name}.js`), js);
       }
       const run = (pageMs: number, asks: number): string => {
-        const script = `import { assumePageCost, zeroedArrayBuffer } from './warmSpares.js';
+        const script = `import { assumePageCost } from './pageFaults.js';
+          import { zeroedArrayBuffer } from './warmSpares.js';
           assumePageCost(${pageMs});
           for (let i = 0; i < ${asks}; i++) {
             zeroedArrayBuffer(512 * 1024, 32 * 2 ** 20);
@@ -239,9 +241,11 @@ describe('warm spares', () => {
 
   it('never keeps a process alive, with spares the helper thread is still making or has sent', () => {
     const url = JSON.stringify(new URL('../../../src/base/warmSpares.ts', import.meta.url).href);
+    const faultsUrl = JSON.stringify(new URL('../../../src/base/pageFaults.ts', import.meta.url).href);
     // Three jobs without an idle turn ask for 8 MB: the third hands the spare to the helper, and the
     // script ends while the helper faults it in (~2,000 pages).
-    const script = `const { assumePageCost, zeroedArrayBuffer, warmSpareStats } = await import(${url});
+    const script = `const { assumePageCost } = await import(${faultsUrl});
+      const { zeroedArrayBuffer, warmSpareStats } = await import(${url});
       assumePageCost(${DEAR_PAGE_MS});
       const cap = 32 * 2 ** 20;
       for (let i = 0; i < 3; i++) {
