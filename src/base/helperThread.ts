@@ -1,18 +1,28 @@
 /**
  * The main thread's one helper thread, which takes first touches of fresh memory off the main thread:
- * the pages of a big shared array being filled (base/firstTouch.ts), and of whole zeroed buffers sent
- * to it and back for the sizes a loop asks for again (base/warmSpares.ts).
+ * the pages of a big shared array being filled (base/firstTouch.ts), and of whole zeroed buffers it
+ * makes for the sizes a loop asks for again (base/warmSpares.ts).
  *
  * Why a thread: on the machines this engine is measured on, the first write to a page of fresh memory
  * costs 10-14 µs. A warm BFS loop on a 65,536-vertex graph fetches a 512 KB copy a run — 128 faults,
  * 1.7-1.9 ms on the main thread where the run itself takes 2.5 — and once a small search runs on the
  * main thread too (kernels/graph/apps.ts `appInPlace`), the main thread has no idle time left to fault
- * a spare in ahead. A buffer moved to the helper, faulted in there and moved back (transfers, not
- * copies) comes back with its pages in place: filling it took 0.05-0.09 ms where a fresh one took
- * 1.7-2.1 (`.tmp` node probe, 50 buffers of 512 KB a round, five rounds). The buffer is made on the
- * main thread, not the helper: the allocator gives memory back to the thread that made it, and with
- * the user's copies made on the helper, freed ones stopped coming back warm to this thread's own
- * allocations (a loop of `toArray` fetches faster than spares come: 0.36 -> 1.3-2.2 ms a fetch).
+ * a spare in ahead. The helper makes such a buffer, faults it in and moves it here (a transfer, not a
+ * copy): it comes with its pages in place.
+ *
+ * The helper makes the buffer, not this thread, for two reasons. Making one here cost 0.4-0.6 ms a
+ * 512 KB buffer on a VM where a fault costs 11 µs (the allocator clears memory it reuses, and so
+ * faults it in here), most of what the helper was to save: a warm R-MAT s16 BFS loop's fetch took
+ * 0.80-1.04 ms a run that way, 0.32-0.41 with the buffer made there (three alternations). And sending a
+ * buffer detaches it on this thread: V8 keeps, per thread, a flag saying that no ArrayBuffer was ever
+ * detached there, its optimized code reads typed arrays without checking for a detached buffer while
+ * the flag holds, and the first detach throws away every optimized function that reads one and adds
+ * the check to every later one (`node --trace-protector-invalidation`: "ArrayBufferDetaching"; ~8% of
+ * a warm BFS's search). Receiving a transferred buffer detaches nothing here, so this thread never
+ * loses the flag to the helper. (Made on the helper, a user's copy is freed into the helper's part of
+ * the allocator; a loop of fetches faster than spares come, which then makes copies here, read the same
+ * either way: R-MAT s16 PageRank `toArray('r')` 60 times, medians 1.85-2.13 ms against 1.85-2.15, six
+ * alternations.)
  *
  * The helper starts on first use and is unreferenced, as is the port its buffers come back on, so it
  * never keeps the process alive. Only the main thread has one: a worker runs next to the other
@@ -32,8 +42,8 @@ export const DONE = 2;
 /**
  * Jobs are taken in turns, one block each, so a buffer made while the helper works on another (a string
  * column's bytes next to its offsets) gets its share at once instead of after the first is done. A fill
- * job's blocks go from the back (the main thread fills from the front); a buffer sent to be warmed is
- * touched from the front, and once done it is posted back, transferred, on the reply port.
+ * job's blocks go from the back (the main thread fills from the front); a buffer it is asked to make is
+ * touched from the front, and once done it is posted, transferred, on the reply port.
  * A shared buffer's memory is freed only once every thread that held it has collected its handle, and
  * this thread allocates too little to ever collect on its own: without the minor collection after each
  * batch of jobs, every buffer it touched stayed mapped (a leak, and no reuse of warm pages by the next
@@ -49,18 +59,18 @@ try {
 } catch {}
 const jobs = [];
 const add = (job) => {
-  if (job.warm !== undefined) job.buffer = job.warm;
+  if (job.make !== undefined) job.buffer = new ArrayBuffer(job.make);
   job.bytes = new Uint8Array(job.buffer);
-  job.next = job.warm !== undefined ? 0 : job.blocks - 1;
+  job.next = job.make !== undefined ? 0 : job.blocks - 1;
   jobs.push(job);
 };
 const done = (job) => {
-  if (job.warm !== undefined) return;
+  if (job.make !== undefined) return;
   Atomics.store(job.control, ${DONE}, 1);
   Atomics.notify(job.control, ${DONE});
 };
-/** One block of a buffer to warm; true once it is whole and sent back. */
-const warmTurn = (job) => {
+/** One block of a buffer being made; true once it is whole and sent. */
+const makeTurn = (job) => {
   const from = job.next * ${HELPER_BLOCK_BYTES};
   const end = Math.min(job.bytes.length, from + ${HELPER_BLOCK_BYTES});
   for (let at = from; at < end; at += ${PAGE_BYTES}) job.bytes[at] = 0;
@@ -87,7 +97,7 @@ parentPort.on('message', (first) => {
       for (let m = receiveMessageOnPort(parentPort); m; m = receiveMessageOnPort(parentPort)) add(m.message);
       for (let k = jobs.length - 1; k >= 0; k--) {
         const job = jobs[k];
-        if (job.warm !== undefined ? warmTurn(job) : fillTurn(job)) {
+        if (job.make !== undefined ? makeTurn(job) : fillTurn(job)) {
           done(job);
           jobs.splice(k, 1);
         }
@@ -127,34 +137,14 @@ export function helperThread(): Worker | undefined {
 }
 
 /**
- * Moves `buffer` (fresh, zeroed) to the helper, which faults in every page and sends it back, to be
- * collected by `arrivedBuffers` under `id`. False when there is no helper (off the main thread, or it
- * failed); `buffer` is then left as it was.
+ * Has the helper make a zeroed buffer of `bytes`, fault in every page and send it here, to be collected
+ * by `arrivedBuffers` under `id`. False when there is no helper (off the main thread, or it failed).
  */
-export function warmOnHelper(id: number, buffer: ArrayBuffer): boolean {
+export function makeOnHelper(id: number, bytes: number): boolean {
   const worker = helperThread();
   if (!worker) return false;
-  expectToSendBuffers();
-  worker.postMessage({ warm: buffer, id }, [buffer]);
+  worker.postMessage({ make: bytes, id });
   return true;
-}
-
-let sending = false;
-
-/**
- * Says that this thread is going to send buffers to the helper (`warmOnHelper`); call it as soon as
- * that is known. V8 keeps, per thread, a flag saying that no ArrayBuffer was ever detached there, and
- * its optimized code reads typed arrays without checking for a detached buffer while the flag holds. A
- * transfer detaches the sent buffer here: the flag goes, and with it every optimized function that reads
- * a typed array — sent in the middle of a warm BFS loop, the next three runs took 3-13 ms instead of 1.5
- * while the search was optimized again (`node --trace-protector-invalidation`: "ArrayBufferDetaching").
- * A dummy buffer transferred here the first time moves that to where it costs least.
- */
-export function expectToSendBuffers(): void {
-  if (sending) return;
-  sending = true;
-  const dummy = new ArrayBuffer(8);
-  structuredClone(dummy, { transfer: [dummy] });
 }
 
 /** Whether this thread has a helper thread (the main thread, unless it failed). */

@@ -18,16 +18,14 @@
  * or half faulted (untouched pages are zero all the same) and a new spare is started.
  *
  * On the main thread, once a spare of some size was found not begun when it was wanted, that size's
- * spares are faulted in by the helper thread instead (base/helperThread.ts) and come back whole: in a
- * warm loop whose work runs on the main thread (a small BFS), this thread has no idle turn to fault a
- * spare in, and those faults were the biggest part of the run. Where it has idle turns (the workers
- * compute, it waits), spares stay its own: sending one there and back cost a warm WCC on R-MAT s16
- * ~0.3 ms a run more than touching it here. (A sent buffer is still made here: helperThread.ts says why.)
- * Sending has a standing cost too: the first buffer this thread transfers makes V8 check for detached
- * buffers in every optimized read of a typed array from then on (helperThread.ts `expectToSendBuffers`),
- * ~0.1 ms of a 1.1 ms warm BFS on R-MAT s16. So the helper takes spares only where a fault costs at
- * least HELPER_MIN_PAGE_MS: on a VM where one costs 0.75 µs a 512 KB spare's faults cost about as much,
- * and there a spare not begun in time is simply taken later, as far as this thread got with it.
+ * spares are made and faulted in by the helper thread instead (base/helperThread.ts, which says why it
+ * makes them) and come whole: in a warm loop whose work runs on the main thread (a small BFS), this
+ * thread has no idle turn to fault a spare in, and those faults were the biggest part of the run. Where
+ * it has idle turns (the workers compute, it waits), spares stay its own: sending one there and back
+ * cost a warm WCC on R-MAT s16 ~0.3 ms a run more than touching it here. The helper takes spares only
+ * where a fault costs at least HELPER_MIN_PAGE_MS: where one costs 0.75 µs, a 512 KB spare's faults
+ * (~0.1 ms) cost about what asking the helper does (posting a message: 0.03-0.08 ms), and there a spare
+ * not begun in time is simply taken later, as far as this thread got with it.
  *
  * A spare is only ever written with zeros, so it is exactly what `new ArrayBuffer` would give. Spares
  * unused for IDLE_MS are let go, and those still being faulted in when a session closes; a thread keeps
@@ -35,7 +33,7 @@
  * once, not a loop's results).
  */
 import { isMainThread } from 'node:worker_threads';
-import { arrivedBuffers, expectToSendBuffers, hasHelperThread, warmOnHelper } from './helperThread.js';
+import { arrivedBuffers, hasHelperThread, makeOnHelper } from './helperThread.js';
 import { freshPageMs } from './pageFaults.js';
 
 /** Below this a size's faults cost less than keeping a spare for it. */
@@ -130,9 +128,6 @@ function take(kind: Kind, bytes: number, cap: number): ArrayBuffer | SharedArray
   }
   const job = currentJob();
   const before = asked.get(key);
-  // A plain size asked for the first time may be a loop's: if its spares will go to the helper, the
-  // cost of sending (V8's deoptimizations) is best paid now, before the loop's code is optimized.
-  if (before === undefined && kind === 'plain' && helperPays()) expectToSendBuffers();
   if (before !== undefined && before !== job) makeSpare(kind, bytes, key, cap);
   remember(key, job);
   return fresh(kind, bytes);
@@ -180,14 +175,13 @@ function makeSpare(kind: Kind, bytes: number, key: string, cap: number): void {
 const helperSizes = new Set<string>();
 
 /**
- * Hands a plain spare not begun yet to the helper thread, on the main thread (base/helperThread.ts);
- * whether it did. Its buffer is made here and now: an idle turn is what this thread lacks. The
- * allocation costs little next to the faults (512 KB: about 0.1 ms, where its faults cost ~1.7).
+ * Hands a plain spare not begun yet to the helper thread, on the main thread (base/helperThread.ts),
+ * which makes its buffer; whether it did.
  */
 function toHelper(spare: Spare): boolean {
   if (spare.kind !== 'plain' || !helperPays()) return false;
   const id = ++lastJob;
-  if (!warmOnHelper(id, new ArrayBuffer(spare.bytes))) return false;
+  if (!makeOnHelper(id, spare.bytes)) return false;
   const at = touching.indexOf(spare);
   if (at >= 0) touching.splice(at, 1);
   spare.remote = id;

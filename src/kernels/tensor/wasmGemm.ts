@@ -133,7 +133,7 @@ let cached: WasmGemm | undefined;
  * (then the JS kernel runs). A call that needs more memory than the last gets a new memory and instance
  * of the same module, never a grown memory: growing detaches the memory's old buffer, and the first
  * detach on a thread makes V8 throw away every optimized function there that reads a typed array and
- * check for detached buffers in every one it optimizes after (base/helperThread.ts `expectToSendBuffers`).
+ * check for detached buffers in every one it optimizes after (base/helperThread.ts says what that costs).
  */
 export function wasmGemm(bytes = 0): WasmGemm | null {
   if (compiled === undefined) {

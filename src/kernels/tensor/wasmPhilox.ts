@@ -74,7 +74,7 @@ function loop(store: number[], stride: number): number[] {
  * output and the slow draws' words) so that it never grows: growing a memory detaches its old buffer, and
  * the first detach on a thread makes V8 throw away every optimized function there that reads a typed
  * array and check for detached buffers in every one optimized after (base/helperThread.ts
- * `expectToSendBuffers`). One byte of LEB128: at most 127.
+ * says what that costs). One byte of LEB128: at most 127.
  */
 export const PHILOX_MEMORY_PAGES = 3;
 
