@@ -48,9 +48,9 @@ const IDLE_MS = 30_000;
 /** Sizes remembered as asked for. */
 const REMEMBERED_SIZES = 64;
 /**
- * The cheapest page fault for which the helper thread makes spares (see the file's comment). Measured
- * on a warm R-MAT s16 BFS loop on a VM where a fault costs 0.75 µs: 1.06-1.15 ms a run without sends,
- * 1.17-1.36 with; where faults cost 10-14 µs, a 512 KB copy's 128 faults took 1.7-1.9 ms of a 2.5 ms run.
+ * The cheapest page fault for which the helper thread makes spares (see the file's comment): where
+ * faults cost 10-14 µs, a 512 KB copy's 128 faults took 1.7-1.9 ms of a 2.5 ms warm R-MAT s16 BFS run;
+ * where one costs 0.75 µs, they take ~0.1 ms, and the helper thread is not started for that.
  */
 export const HELPER_MIN_PAGE_MS = 0.002;
 
