@@ -41,11 +41,11 @@ export function collectionPays(bytes: number, handedSince: number, pageMs: () =>
 
 /**
  * Call before making a copy of `bytes` for the user; collects first when that pays (see the file's
- * comment). Whether it collected. `pageCost`: what a fresh page costs here (the measured one).
+ * comment). Whether it collected.
  */
-export function beforeUserCopy(bytes: number, pageCost: () => number = freshPageMs): boolean {
+export function beforeUserCopy(bytes: number): boolean {
   let collected = false;
-  if (collectionPays(bytes, handedSince, pageCost, collectionMs)) {
+  if (collectionPays(bytes, handedSince, freshPageMs, collectionMs)) {
     const took = collectMinorNow();
     if (took !== undefined) {
       // Smoothed: one slow collection (a bigger young generation than usual) does not turn the rule off.

@@ -19,7 +19,8 @@ async function freshModule(asked: Options[]) {
     realGc(o);
   };
   vi.resetModules();
-  return import('../../../src/base/droppedCopies.js');
+  const { assumePageCost } = await import('../../../src/base/pageFaults.js');
+  return { ...(await import('../../../src/base/droppedCopies.js')), assumePageCost };
 }
 
 it('pays only for big copies, after as many bytes were handed out, where faults cost more than a collection', async () => {
@@ -41,32 +42,34 @@ it('pays only for big copies, after as many bytes were handed out, where faults 
 
 it('runs one synchronous minor collection per copy that pays, none for the first or for small ones', async () => {
   const asked: Options[] = [];
-  const { beforeUserCopy, droppedCopyCollections, MIN_BYTES } = await freshModule(asked);
-  const dear = (): number => 0.012;
+  const { assumePageCost, beforeUserCopy, droppedCopyCollections, MIN_BYTES } = await freshModule(asked);
+  assumePageCost(0.012);
   const bytes = 8 << 20;
-  expect(beforeUserCopy(MIN_BYTES - 1, dear)).toBe(false);
-  expect(beforeUserCopy(bytes, dear)).toBe(false);
+  expect(beforeUserCopy(MIN_BYTES - 1)).toBe(false);
+  expect(beforeUserCopy(bytes)).toBe(false);
   expect(asked).toHaveLength(0);
-  expect(beforeUserCopy(bytes, dear)).toBe(true);
-  expect(beforeUserCopy(bytes, dear)).toBe(true);
+  expect(beforeUserCopy(bytes)).toBe(true);
+  expect(beforeUserCopy(bytes)).toBe(true);
   expect(asked).toEqual([
     { type: 'minor', execution: 'sync' },
     { type: 'minor', execution: 'sync' },
   ]);
   expect(droppedCopyCollections()).toBe(2);
   // Where faults are cheap nothing is collected, however much was handed out.
-  expect(beforeUserCopy(bytes, () => 0.0001)).toBe(false);
-  expect(beforeUserCopy(bytes, () => 0.0001)).toBe(false);
+  assumePageCost(0.0001);
+  expect(beforeUserCopy(bytes)).toBe(false);
+  expect(beforeUserCopy(bytes)).toBe(false);
   expect(asked).toHaveLength(2);
 });
 
 it("frees a dropped copy's memory before the next copy is made", async () => {
-  const { beforeUserCopy } = await freshModule([]);
+  const { assumePageCost, beforeUserCopy } = await freshModule([]);
+  assumePageCost(0.012);
   const bytes = 16 << 20;
   const handOut = (): number => new Uint8Array(bytes).fill(1).length;
-  beforeUserCopy(bytes, () => 0.012);
+  beforeUserCopy(bytes);
   expect(handOut()).toBe(bytes);
   const before = process.memoryUsage().arrayBuffers;
-  expect(beforeUserCopy(bytes, () => 0.012)).toBe(true);
+  expect(beforeUserCopy(bytes)).toBe(true);
   expect(process.memoryUsage().arrayBuffers).toBeLessThanOrEqual(before - bytes);
 });
